@@ -1,0 +1,1 @@
+"""Execute a compiled Plan on a clone, and verify the result."""

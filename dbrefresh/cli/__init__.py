@@ -1,0 +1,60 @@
+"""The dbrefresh command line: parse, call the library, render. No logic lives here.
+
+Errors raised by the library carry their exit code; `main` maps them to a message on
+stderr (no traceback unless --debug).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from dbrefresh.cli.app import app, console_err, state
+from dbrefresh.errors import DbrefreshError
+
+# Command modules register themselves on `app` when imported.
+from dbrefresh.cli import anonymize as _anonymize  # noqa: E402,F401  isort: skip
+
+__all__ = ["app", "main"]
+
+
+def _load_optional_commands() -> None:
+    """Import command groups that live in their own modules (gate, refresh)."""
+    import importlib
+
+    for name in ("dbrefresh.cli.gate", "dbrefresh.cli.refresh"):
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point; returns the process exit code."""
+    _load_optional_commands()
+    try:
+        app(args=argv, standalone_mode=False)
+    except DbrefreshError as exc:
+        if state.debug:
+            console_err.print_exception()
+        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        return exc.exit_code
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except typer.Abort:
+        console_err.print("aborted")
+        return 2
+    except Exception as exc:  # click usage errors and the like
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return 2
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

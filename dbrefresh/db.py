@@ -1,0 +1,72 @@
+"""The one place that opens PostgreSQL connections, and redacts DSNs for display.
+
+Keeping connection opening here means every caller gets the same error mapping
+(an unreachable server is an InfraError, exit 3) and no caller can print a password.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import conninfo
+
+from dbrefresh.errors import InfraError
+
+APPLICATION_NAME = "dbrefresh"
+_URL_PASSWORD = re.compile(r"(?P<head>[a-z][a-z0-9+.-]*://[^:/@]*:)(?P<pw>[^@]*)(?P<tail>@)", re.I)
+_KV_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'|\S+)", re.I)
+
+
+def redact_dsn(dsn: str) -> str:
+    """Return the DSN with any password replaced by '***' (URL or key=value form)."""
+    redacted = _URL_PASSWORD.sub(r"\g<head>***\g<tail>", dsn)
+    return _KV_PASSWORD.sub(r"\g<head>***", redacted)
+
+
+def redact_text(text: str, dsn: str) -> str:
+    """Remove the DSN's password from an arbitrary message (psycopg errors may echo it)."""
+    try:
+        password = conninfo.conninfo_to_dict(dsn).get("password")
+    except psycopg.ProgrammingError:
+        password = None
+    text = text.replace(dsn, redact_dsn(dsn))
+    if password:
+        text = text.replace(str(password), "***")
+    return text
+
+
+def with_database(dsn: str, dbname: str) -> str:
+    """The same server and credentials, another database."""
+    return conninfo.make_conninfo(dsn, dbname=dbname)
+
+
+def dsn_database(dsn: str) -> str:
+    """The database a DSN names (libpq's default: the user name)."""
+    params = conninfo.conninfo_to_dict(dsn)
+    name = params.get("dbname") or params.get("user") or "postgres"
+    return str(name)
+
+
+def connect(dsn: str, *, autocommit: bool = False, **kwargs: Any) -> psycopg.Connection[Any]:
+    """Open a connection, turning connection failures into InfraError without the password."""
+    try:
+        return psycopg.connect(
+            dsn, autocommit=autocommit, application_name=APPLICATION_NAME, **kwargs
+        )
+    except psycopg.OperationalError as exc:
+        message = redact_text(str(exc).strip(), dsn)
+        raise InfraError(f"cannot connect to {redact_dsn(dsn)}: {message}") from None
+
+
+@contextmanager
+def connection(dsn: str, *, autocommit: bool = False) -> Iterator[psycopg.Connection[Any]]:
+    """Connection as a context manager that always closes."""
+    conn = connect(dsn, autocommit=autocommit)
+    try:
+        yield conn
+    finally:
+        conn.close()

@@ -1,0 +1,65 @@
+"""One error hierarchy; each error knows its exit code so the CLI boundary maps it once.
+
+Exit codes (DESIGN.md): 0 success, 1 a "no" verdict, 2 bad usage/config/rules,
+3 infrastructure failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from dbrefresh.findings import Finding
+
+EXIT_OK = 0
+EXIT_VERDICT = 1
+EXIT_USAGE = 2
+EXIT_INFRA = 3
+
+
+class DbrefreshError(Exception):
+    """Base of every error dbrefresh raises on purpose."""
+
+    exit_code: ClassVar[int] = EXIT_INFRA
+
+
+class UsageError(DbrefreshError):
+    """The user asked for something that cannot be done as asked."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(UsageError):
+    """dbrefresh.yaml is malformed or inconsistent (message names file, line and key)."""
+
+
+class RulesError(UsageError):
+    """Rule files are malformed or do not match the live schema.
+
+    Carries every finding, so one run shows all problems, not just the first.
+    """
+
+    def __init__(self, findings: Sequence[Finding]) -> None:
+        self.findings = list(findings)
+        super().__init__("\n".join(f.render() for f in self.findings))
+
+
+class NotACloneError(UsageError):
+    """Refusal to anonymize a database that has no clone marker (it may be production)."""
+
+
+class LockHeldError(UsageError):
+    """Another run holds the lock on this target."""
+
+
+class VerdictFailed(DbrefreshError):
+    """A check said no: verify found leaks, or the gate judged a migration unsafe."""
+
+    exit_code = EXIT_VERDICT
+
+
+class InfraError(DbrefreshError):
+    """PostgreSQL, Kubernetes or GCE was unreachable or refused."""
+
+    exit_code = EXIT_INFRA

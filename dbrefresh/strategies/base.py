@@ -1,0 +1,113 @@
+"""What a masking strategy is: declared parameters, a fit check, and one SQL expression.
+
+Every strategy compiles to a single sqlglot expression (PostgreSQL dialect) evaluated
+inside the database over the row's own columns, so data never leaves PostgreSQL and a
+table is rewritten by one statement. Strategies register themselves in `registry.py`
+so `dbrefresh strategies` can list them with their parameters.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from sqlglot import exp
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    """A column's type as the catalog reports it, resolved through domains.
+
+    `sql` is format_type() output (e.g. 'character varying(40)', 'numeric(10,2)',
+    'public.mood', 'text[]') and is what a strategy's result is cast to.
+    `base` is the base type name after resolving domains and arrays (pg_type.typname,
+    e.g. 'varchar', 'bpchar', 'text', 'int4', 'numeric', 'date', 'timestamptz',
+    'uuid', 'inet', 'jsonb', 'bool', or an enum's name). `category` is
+    pg_type.typcategory of the base type (S string, N numeric, D date/time, E enum,
+    I network, U user-defined incl. uuid/jsonb, B boolean, A array).
+    """
+
+    sql: str
+    base: str
+    category: str
+    length: int | None = None  # varchar(n) / char(n) limit
+    precision: int | None = None  # numeric(p, s)
+    scale: int | None = None
+    enum_labels: tuple[str, ...] = ()
+    is_array: bool = False
+    element_sql: str | None = None  # for arrays: the element type's format_type()
+    domain: str | None = None  # the domain's name when the column's type is a domain
+    domain_checks: tuple[str, ...] = ()  # CHECK constraint texts of the domain
+
+    @property
+    def is_text(self) -> bool:
+        return self.category == "S" and not self.is_array
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.category == "N" and not self.is_array
+
+    @property
+    def is_datetime(self) -> bool:
+        return self.category == "D" and not self.is_array
+
+
+@dataclass(frozen=True)
+class ColumnContext:
+    """Everything a strategy may know about the column it masks."""
+
+    table: str  # qualified, unquoted: 'public.customer'
+    column: str  # unquoted column name
+    type: ColumnType
+    nullable: bool
+    unique: bool  # under a unique index / PK, or `unique: true` in the rule
+    row_columns: dict[str, ColumnType] = field(default_factory=dict)  # every column of the row
+    # Name of the session setting holding the secret key derived from the seed;
+    # helpers.keyed_hash reads it with current_setting(), so plans never contain it.
+    key_setting: str = "dbrefresh.key"
+
+    @property
+    def ref(self) -> exp.Column:
+        """The original value of this column in the row being rewritten."""
+        return exp.column(self.column, quoted=True)
+
+
+class StrategyParams(BaseModel):
+    """Base of every strategy's parameter model: unknown parameters are errors."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+P = TypeVar("P", bound=StrategyParams)
+
+
+class Strategy(ABC, Generic[P]):
+    """One masking strategy. Subclasses set the class attributes and implement compile()."""
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    params_model: ClassVar[type[StrategyParams]]
+    # Lossy: several inputs may give one output (refused on unique/PK columns).
+    lossy: ClassVar[bool] = True
+    # Leak-checked: no original value may survive; verify counts survivors.
+    leak_checked: ClassVar[bool] = True
+    # Keeps the original value (keep): the column is not rewritten at all.
+    keeps_value: ClassVar[bool] = False
+
+    def parse_params(self, raw: dict[str, object]) -> P:
+        """Validate raw YAML parameters (pydantic raises with the offending key)."""
+        return self.params_model.model_validate(raw)  # type: ignore[return-value]
+
+    def check(self, params: P, ctx: ColumnContext) -> list[str]:
+        """Reasons this strategy cannot produce valid values for the column (empty: fits)."""
+        return []
+
+    def is_lossy(self, params: P) -> bool:
+        """Whether, with these parameters, distinct inputs may collide."""
+        return self.lossy
+
+    @abstractmethod
+    def compile(self, params: P, ctx: ColumnContext) -> exp.Expression:
+        """The SQL expression giving the masked value, already of the column's type."""

@@ -1,0 +1,123 @@
+"""Shared fixtures: a real PostgreSQL server, fresh databases, the Chinook sample.
+
+`pg` keeps pytest-docker-fixtures' contract (a (host, port) pair, user postgres) and picks
+its server: POSTGRESQL=host:port if set; else a container through pytest-docker-fixtures
+when a Docker engine answers; else a server from the local PostgreSQL binaries through
+pytest-postgresql (run as the `postgres` OS user when we are root).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from pytest_postgresql import factories
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+SHARED = REPO.parent / "shared"
+CHINOOK_SQL = SHARED / "datasets" / "chinook.sql"
+
+local_pg_proc = factories.postgresql_proc(
+    executable=str(HERE / "pg_ctl_as_postgres"),
+    port=None,
+    postgres_options="-c fsync=off -c full_page_writes=off -c synchronous_commit=off "
+    "-c max_connections=200",
+)
+
+
+def _docker_answers() -> bool:
+    if not shutil.which("docker"):
+        return False
+    try:
+        return subprocess.run(["docker", "info"], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.fixture(scope="session")
+def pg(request: pytest.FixtureRequest) -> Iterator[tuple[str, int]]:
+    """(host, port) of a PostgreSQL server reachable as user postgres without password."""
+    if os.environ.get("POSTGRESQL"):
+        host, port = os.environ["POSTGRESQL"].split(":")
+        yield host, int(port)
+    elif _docker_answers():
+        from pytest_docker_fixtures import pg_image
+
+        host, port = pg_image.run()
+        yield host, int(port)
+        pg_image.stop()
+    else:
+        proc = request.getfixturevalue("local_pg_proc")
+        yield proc.host, int(proc.port)
+
+
+@pytest.fixture(scope="session")
+def admin_dsn(pg: tuple[str, int]) -> str:
+    host, port = pg
+    return f"host={host} port={port} user=postgres dbname=postgres"
+
+
+def dsn_for(admin_dsn: str, dbname: str) -> str:
+    return psycopg.conninfo.make_conninfo(admin_dsn, dbname=dbname)
+
+
+def _drop_database(admin_dsn: str, name: str) -> None:
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def make_db(admin_dsn: str) -> Iterator[Callable[..., str]]:
+    """Factory: a new empty database (or a copy of a template); returns its DSN."""
+    created: list[str] = []
+
+    def make(template: str | None = None, prefix: str = "t") -> str:
+        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+        if template:
+            stmt = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(template)
+            )
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(stmt)
+        created.append(name)
+        return dsn_for(admin_dsn, name)
+
+    yield make
+    for name in created:
+        _drop_database(admin_dsn, name)
+
+
+@pytest.fixture(scope="session")
+def chinook_template(admin_dsn: str) -> str:
+    """Database name of a template holding the Chinook sample (loaded once per session)."""
+    name = "chinook_tmpl"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+    if exists:
+        return name
+    _drop_database(admin_dsn, "chinook")
+    host = psycopg.conninfo.conninfo_to_dict(admin_dsn)
+    env = {**os.environ, "PGHOST": str(host["host"]), "PGPORT": str(host["port"]),
+           "PGUSER": "postgres"}
+    subprocess.run(
+        ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-f", str(CHINOOK_SQL)],
+        check=True, env=env, capture_output=True,
+    )
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER DATABASE chinook RENAME TO {}").format(sql.Identifier(name)))
+    return name
+
+
+@pytest.fixture
+def chinook_dsn(make_db: Callable[..., str], chinook_template: str) -> str:
+    """A fresh copy of Chinook for one test."""
+    return make_db(template=chinook_template, prefix="chinook")
