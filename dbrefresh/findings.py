@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from enum import Enum
+from enum import StrEnum
 from xml.sax.saxutils import escape, quoteattr
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
@@ -48,7 +48,7 @@ class Finding:
         where = self.location.render()
         text = f"{where}: {self.message}" if where else self.message
         if self.hint:
-            text = f"{text} ({self.hint})"
+            text = f"{text}; {self.hint}"
         return text
 
     def to_dict(self) -> dict[str, object]:
@@ -93,7 +93,7 @@ def render_junit(findings: Sequence[Finding], suite: str) -> str:
         f"failures={quoteattr(str(len(failures)))}>",
     ]
     if not findings:
-        out.append(f"  <testcase classname={quoteattr(suite)} name=\"no findings\"/>")
+        out.append(f'  <testcase classname={quoteattr(suite)} name="no findings"/>')
     for f in findings:
         name = f"{f.code} {f.location.render()}"
         out.append(f"  <testcase classname={quoteattr(suite)} name={quoteattr(name)}>")

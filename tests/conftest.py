@@ -71,7 +71,9 @@ def dsn_for(admin_dsn: str, dbname: str) -> str:
 
 def _drop_database(admin_dsn: str, name: str) -> None:
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 @pytest.fixture
@@ -106,11 +108,17 @@ def chinook_template(admin_dsn: str) -> str:
         return name
     _drop_database(admin_dsn, "chinook")
     host = psycopg.conninfo.conninfo_to_dict(admin_dsn)
-    env = {**os.environ, "PGHOST": str(host["host"]), "PGPORT": str(host["port"]),
-           "PGUSER": "postgres"}
+    env = {
+        **os.environ,
+        "PGHOST": str(host["host"]),
+        "PGPORT": str(host["port"]),
+        "PGUSER": "postgres",
+    }
     subprocess.run(
         ["psql", "-q", "-v", "ON_ERROR_STOP=1", "-d", "postgres", "-f", str(CHINOOK_SQL)],
-        check=True, env=env, capture_output=True,
+        check=True,
+        env=env,
+        capture_output=True,
     )
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(sql.SQL("ALTER DATABASE chinook RENAME TO {}").format(sql.Identifier(name)))

@@ -1,50 +1,109 @@
 """The library entry points the CLI and the refresh workflow call.
 
-Each takes the DSN of ONE database and the rule files covering it.
-(Being filled in: signatures are stable, bodies land with issue 2.)
+Each takes the DSN of ONE database and the rule files covering it. Every check that
+can refuse (rules, schema drift, missing marker, missing seed) runs before the first
+write, so a refusal changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import psycopg
+
+from dbrefresh.anonymize.clone import install_support, require_marker, write_marker
+from dbrefresh.anonymize.executor import execute_plan, prepare_session
+from dbrefresh.anonymize.report import AnonymizeReport, TableResult
+from dbrefresh.anonymize.seed import resolve_seed
+from dbrefresh.anonymize.verify import VerifyReport, verify_plan
+from dbrefresh.catalog import Catalog, read_catalog
+from dbrefresh.db import connection, dsn_database
 from dbrefresh.findings import Finding
+from dbrefresh.rules.compiler import DEFAULT_LEAK_SAMPLE, compile_plan
+from dbrefresh.rules.load import load_rules
+from dbrefresh.rules.model import RuleSet
+from dbrefresh.rules.plan import Plan
+from dbrefresh.strategies.keyed import derive_key
+
+__all__ = [
+    "AnonymizeReport",
+    "TableResult",
+    "VerifyReport",
+    "anonymize",
+    "build_plan",
+    "mark_clone",
+    "verify",
+    "verify_report",
+]
 
 
 @dataclass
-class TableResult:
-    table: str
-    action: str  # rewrite | truncate | delete | keep
-    rows_before: int
-    rows_after: int
-    seconds: float
+class Compiled:
+    rules: RuleSet
+    catalog: Catalog
+    plan: Plan
 
 
-@dataclass
-class AnonymizeReport:
-    database: str
-    tables: list[TableResult] = field(default_factory=list)
-    seconds: float = 0.0
+def _compile(
+    conn: psycopg.Connection[Any],
+    rule_files: Sequence[Path],
+    leak_sample: int = DEFAULT_LEAK_SAMPLE,
+) -> Compiled:
+    rules = load_rules(rule_files)
+    catalog = read_catalog(conn)
+    return Compiled(rules, catalog, compile_plan(rules, catalog, leak_sample=leak_sample))
+
+
+def build_plan(dsn: str, rule_files: Sequence[Path]) -> Plan:
+    """Compile rules against the live schema (no writes): what `dbrefresh plan` prints."""
+    with connection(dsn) as conn:
+        return _compile(conn, rule_files).plan
 
 
 def mark_clone(dsn: str, *, run_id: str | None = None, source: str | None = None) -> None:
     """Write dbrefresh.clone_marker into the database (anonymize refuses without it)."""
-    raise NotImplementedError
+    with connection(dsn) as conn:
+        write_marker(conn, run_id=run_id, source=source)
+        conn.commit()
 
 
 def anonymize(
-    dsn: str, rule_files: Sequence[Path], *, seed: str | None = None, progress: bool = True
+    dsn: str,
+    rule_files: Sequence[Path],
+    *,
+    seed: str | None = None,
+    progress: bool = True,
+    workers: int | None = None,
+    leak_sample: int = DEFAULT_LEAK_SAMPLE,
 ) -> AnonymizeReport:
     """Compile rules against the live catalog and rewrite the database in place.
 
     Raises RulesError (exit 2) before touching anything when rules do not fit,
     NotACloneError (exit 2) when the clone marker is missing.
     """
-    raise NotImplementedError
+    with connection(dsn) as conn:
+        compiled = _compile(conn, rule_files, leak_sample)
+        key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
+        require_marker(conn, dsn_database(dsn))
+        install_support(conn)
+        conn.commit()
+    return execute_plan(dsn, compiled.plan, key, workers=workers, show_progress=progress)
+
+
+def verify_report(dsn: str, rule_files: Sequence[Path], *, seed: str | None = None) -> VerifyReport:
+    """Coverage, leaks, constraints and row counts, with per-column leak counts."""
+    with connection(dsn) as conn:
+        compiled = _compile(conn, rule_files)
+        key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
+        prepare_session(conn, key, compiled.plan.rules_digest)
+        report = verify_plan(conn, compiled.catalog, compiled.plan)
+        conn.rollback()
+    return report
 
 
 def verify(dsn: str, rule_files: Sequence[Path], *, seed: str | None = None) -> list[Finding]:
     """Coverage, leaks, constraints and row counts; an empty list means clean."""
-    raise NotImplementedError
+    return verify_report(dsn, rule_files, seed=seed).findings

@@ -14,7 +14,7 @@ from dbrefresh.cli.app import app, console_err, state
 from dbrefresh.errors import DbrefreshError
 
 # Command modules register themselves on `app` when imported.
-from dbrefresh.cli import anonymize as _anonymize  # noqa: E402,F401  isort: skip
+from dbrefresh.cli import anonymize as _anonymize  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]
 

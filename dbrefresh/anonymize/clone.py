@@ -1,0 +1,51 @@
+"""The clone marker and the SQL dbrefresh installs into a clone.
+
+Anonymization rewrites tables in place; run against production by mistake it would
+destroy data. So it refuses any database that does not carry the marker, which only
+`mark-clone` (or the refresh workflow, on its own temporary copy) writes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from dbrefresh.errors import NotACloneError
+from dbrefresh.resources import sql_file
+
+
+def install_schema(conn: psycopg.Connection[Any]) -> None:
+    """The dbrefresh schema: marker, leak hashes, progress records, refresh info."""
+    conn.execute(sql_file("schema.sql"))
+
+
+def install_support(conn: psycopg.Connection[Any]) -> None:
+    """Everything masking SQL calls: schema, keyed hash and fake-value functions."""
+    from dbrefresh.strategies.sqlsupport import install
+
+    install_schema(conn)
+    install(conn)
+
+
+def write_marker(conn: psycopg.Connection[Any], *, run_id: str | None, source: str | None) -> None:
+    install_schema(conn)
+    conn.execute(
+        "INSERT INTO dbrefresh.clone_marker (run_id, source) VALUES (%s, %s)", (run_id, source)
+    )
+
+
+def has_marker(conn: psycopg.Connection[Any]) -> bool:
+    row = conn.execute("SELECT to_regclass('dbrefresh.clone_marker') IS NOT NULL").fetchone()
+    if not row or not row[0]:
+        return False
+    found = conn.execute("SELECT EXISTS (SELECT 1 FROM dbrefresh.clone_marker)").fetchone()
+    return bool(found and found[0])
+
+
+def require_marker(conn: psycopg.Connection[Any], database: str) -> None:
+    if not has_marker(conn):
+        raise NotACloneError(
+            f"database {database!r} has no dbrefresh clone marker: refusing to anonymize "
+            "what may be production (run `dbrefresh mark-clone` on a copy first)"
+        )

@@ -1,0 +1,125 @@
+"""Run a Plan on a clone: set-based SQL, one transaction per relation, relations in parallel.
+
+Each relation's rewrite is atomic, and records itself in dbrefresh.masked_relations in
+the same transaction, so a failure leaves no half-masked table and a re-run finishes
+the job without masking anything twice (which would break joins on masked keys).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from dbrefresh.anonymize.progress import TableProgress
+from dbrefresh.anonymize.report import AnonymizeReport, TableResult
+from dbrefresh.db import connect
+from dbrefresh.errors import InfraError, UsageError
+from dbrefresh.rules.plan import Plan, RelationStep
+
+
+def prepare_session(conn: psycopg.Connection[Any], key: str, digest: str) -> None:
+    """Session settings every masking connection needs (key via a bound parameter)."""
+    conn.execute("SET session_replication_role = replica")
+    conn.execute("SELECT set_config('dbrefresh.key', %s, false)", (key,))
+    conn.execute("SELECT set_config('dbrefresh.rules_digest', %s, false)", (digest,))
+
+
+@dataclass
+class _Failure:
+    relation: str
+    error: str
+
+
+def _already_done(dsn: str, plan: Plan) -> set[str]:
+    with connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT relation, rules_digest FROM dbrefresh.masked_relations"
+        ).fetchall()
+    other = sorted(r for r, digest in rows if digest != plan.rules_digest)
+    if other:
+        raise UsageError(
+            f"{', '.join(other)} already masked with other rules; start from a fresh clone"
+        )
+    return {r for r, _ in rows}
+
+
+def _run_step(
+    dsn: str, key: str, plan: Plan, step: RelationStep, progress: TableProgress
+) -> TableResult:
+    started = time.monotonic()
+    with connect(dsn) as conn:
+        prepare_session(conn, key, plan.rules_digest)
+        with conn.transaction():
+            progress.stage(step.relation, "locking")
+            conn.execute(step.statements()[0])
+            progress.stage(step.relation, "sampling originals")
+            for statement in step.record_leaks:
+                conn.execute(statement)
+            conn.execute(step.record_count)
+            progress.stage(step.relation, "masking")
+            conn.execute(step.copy_masked)
+            for statement in step.drop_fks:
+                conn.execute(statement)
+            conn.execute(step.truncate)
+            progress.stage(step.relation, "refilling")
+            rows_after = conn.execute(step.refill).rowcount
+            progress.stage(step.relation, "foreign keys")
+            for statement in step.add_fks:
+                conn.execute(statement)
+            row = conn.execute(
+                "UPDATE dbrefresh.masked_relations SET rows_after = %s WHERE relation = %s "
+                "RETURNING rows_before",
+                (rows_after, step.relation),
+            ).fetchone()
+    progress.done(step.relation)
+    rows_before = int(row[0]) if row else rows_after
+    return TableResult(
+        step.relation, "rewrite", rows_before, rows_after, time.monotonic() - started
+    )
+
+
+def execute_plan(
+    dsn: str,
+    plan: Plan,
+    key: str,
+    *,
+    workers: int | None = None,
+    show_progress: bool = True,
+    clock: Callable[[], float] = time.monotonic,
+) -> AnonymizeReport:
+    """Execute every step of the plan; raise InfraError naming the relations that failed."""
+    started = clock()
+    report = AnonymizeReport(database=plan.database)
+    done = _already_done(dsn, plan)
+    if plan.truncate_sql:
+        with connect(dsn) as conn:
+            prepare_session(conn, key, plan.rules_digest)
+            with conn.transaction():
+                conn.execute(plan.truncate_sql)
+        report.tables += [TableResult(t, "truncate", -1, 0, 0.0) for t in plan.truncate]
+    pending = [s for s in plan.steps if s.relation not in done]
+    failures: list[_Failure] = []
+    with TableProgress(len(pending), enabled=show_progress) as progress:
+        pool_size = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
+        with ThreadPoolExecutor(max_workers=pool_size) as pool:
+            futures = {pool.submit(_run_step, dsn, key, plan, s, progress): s for s in pending}
+            for future, step in futures.items():
+                try:
+                    report.tables.append(future.result())
+                except psycopg.Error as exc:
+                    failures.append(_Failure(step.relation, str(exc).strip().splitlines()[0]))
+    report.tables += [TableResult(t, "keep", -1, -1, 0.0) for t in plan.kept]
+    report.seconds = clock() - started
+    if failures:
+        details = "; ".join(f"{f.relation}: {f.error}" for f in failures)
+        raise InfraError(
+            f"masking failed for {len(failures)} relation(s), each rolled back "
+            f"(re-run to finish): {details}"
+        )
+    return report

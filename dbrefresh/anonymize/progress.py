@@ -1,0 +1,53 @@
+"""Progress display for long work: one line per relation, quiet when not on a terminal."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+
+class TableProgress:
+    """Thread-safe enough for our use: rich's Progress locks internally."""
+
+    def __init__(self, total: int, *, enabled: bool, console: Console | None = None) -> None:
+        console = console or Console(stderr=True)
+        self._progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[stage]}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not (enabled and console.is_terminal),
+            transient=False,
+        )
+        self._overall = self._progress.add_task("tables", total=total, stage="")
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> TableProgress:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._progress.__exit__(et, ev, tb)
+
+    def stage(self, relation: str, stage: str) -> None:
+        if relation not in self._tasks:
+            self._tasks[relation] = self._progress.add_task(relation, total=1, stage=stage)
+        self._progress.update(self._tasks[relation], stage=stage)
+
+    def done(self, relation: str, stage: str = "done") -> None:
+        self.stage(relation, stage)
+        self._progress.update(self._tasks[relation], completed=1)
+        self._progress.advance(self._overall)

@@ -1,0 +1,21 @@
+"""What anonymization did, table by table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class TableResult:
+    table: str
+    action: str  # rewrite | truncate | delete | keep
+    rows_before: int
+    rows_after: int
+    seconds: float
+
+
+@dataclass
+class AnonymizeReport:
+    database: str
+    tables: list[TableResult] = field(default_factory=list)
+    seconds: float = 0.0

@@ -1,0 +1,194 @@
+"""Read a live database's shape: tables, columns and types, unique keys, FKs, partitions, sizes.
+
+The compiler checks rules against this, so schema drift between the rules and the clone
+is an error found before anything runs, not a surprise halfway through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from dbrefresh.resources import sql_file
+from dbrefresh.strategies.base import ColumnType
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    num: int
+    type: ColumnType
+    not_null: bool
+    generated: bool  # GENERATED ALWAYS AS (...) STORED: never written, recomputed
+    identity: str  # '' | 'a' (ALWAYS) | 'd' (BY DEFAULT)
+
+
+@dataclass(frozen=True)
+class UniqueKey:
+    name: str
+    columns: tuple[str, ...]
+    primary: bool
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str
+    table: str  # referencing table
+    columns: tuple[str, ...]
+    ref_table: str
+    ref_columns: tuple[str, ...]
+    definition: str  # pg_get_constraintdef(): re-creates it exactly
+    comment: str | None
+
+
+@dataclass
+class Table:
+    oid: int
+    schema: str
+    name: str
+    kind: str  # 'r' ordinary, 'p' partitioned
+    parent: str | None
+    estimated_rows: int
+    total_bytes: int
+    columns: dict[str, Column] = field(default_factory=dict)
+    unique_keys: list[UniqueKey] = field(default_factory=list)
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+    @property
+    def partitioned(self) -> bool:
+        return self.kind == "p"
+
+    def unique_columns(self) -> set[str]:
+        """Columns that are (part of) a unique key: masking them must stay injective."""
+        return {c for key in self.unique_keys for c in key.columns}
+
+
+@dataclass
+class Catalog:
+    database: str
+    server_version: int
+    tables: dict[str, Table] = field(default_factory=dict)  # by 'schema.name'
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+
+    def partitions_of(self, qualified: str) -> list[Table]:
+        """Leaf partitions under a (possibly multi-level) partitioned table."""
+        leaves: list[Table] = []
+        for table in self.tables.values():
+            if table.parent == qualified:
+                leaves.extend(self.partitions_of(table.qualified) if table.partitioned else [table])
+        return leaves
+
+    def root_of(self, qualified: str) -> str:
+        """The top partitioned ancestor (or the table itself)."""
+        table = self.tables[qualified]
+        return self.root_of(table.parent) if table.parent else qualified
+
+    def fks_touching(self, qualified: str) -> list[ForeignKey]:
+        return [fk for fk in self.foreign_keys if qualified in (fk.table, fk.ref_table)]
+
+
+def _typmod_limits(base: str, typmod: int) -> tuple[int | None, int | None, int | None]:
+    """(length, precision, scale) from a type modifier, as PostgreSQL encodes them."""
+    if typmod < 0:
+        return None, None, None
+    if base in {"varchar", "bpchar"}:
+        return typmod - 4, None, None
+    if base == "numeric":
+        packed = typmod - 4
+        return None, (packed >> 16) & 0xFFFF, packed & 0xFFFF
+    return None, None, None
+
+
+def _column_type(row: dict[str, Any]) -> ColumnType:
+    length, precision, scale = _typmod_limits(row["base"], row["typmod"])
+    category = "E" if row["base_typtype"] == "e" else row["category"]
+    return ColumnType(
+        sql=row["type_sql"],
+        base=row["base"],
+        category=category,
+        length=length,
+        precision=precision,
+        scale=scale,
+        enum_labels=tuple(row["enum_labels"] or ()),
+        is_array=bool(row["is_array"]),
+        element_sql=row["element_sql"],
+        domain=row["domain"],
+        domain_checks=tuple(row["domain_checks"] or ()),
+    )
+
+
+def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
+    """Read everything the compiler and verify need, in three queries."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute("SELECT current_database() AS db, current_setting('server_version_num') AS v")
+        head = cur.fetchone()
+        assert head is not None
+        catalog = Catalog(database=head["db"], server_version=int(head["v"]))
+        cur.execute(sql_file("queries/tables.sql"))
+        by_oid: dict[int, Table] = {}
+        for row in cur.fetchall():
+            table = Table(
+                oid=row["oid"],
+                schema=row["schema"],
+                name=row["name"],
+                kind=row["kind"],
+                parent=row["parent"],
+                estimated_rows=row["estimated_rows"],
+                total_bytes=row["total_bytes"],
+            )
+            by_oid[table.oid] = table
+            catalog.tables[table.qualified] = table
+        oids = list(by_oid)
+        cur.execute(sql_file("queries/columns.sql"), {"oids": oids})
+        for row in cur.fetchall():
+            by_oid[row["table_oid"]].columns[row["name"]] = Column(
+                name=row["name"],
+                num=row["num"],
+                type=_column_type(row),
+                not_null=row["not_null"],
+                generated=row["generated"] != "",
+                identity=row["identity"],
+            )
+        cur.execute(sql_file("queries/constraints.sql"), {"oids": oids})
+        for row in cur.fetchall():
+            _add_constraint(catalog, by_oid, row)
+    return catalog
+
+
+def _add_constraint(catalog: Catalog, by_oid: dict[int, Table], row: dict[str, Any]) -> None:
+    table = by_oid.get(row["table_oid"])
+    if row["kind"] == "unique":
+        if table is not None:
+            table.unique_keys.append(
+                UniqueKey(row["name"], tuple(row["columns"]), bool(row["is_primary"]))
+            )
+        return
+    ref = by_oid.get(row["ref_oid"])
+    if table is None or ref is None:
+        return
+    catalog.foreign_keys.append(
+        ForeignKey(
+            name=row["name"],
+            table=table.qualified,
+            columns=tuple(row["columns"]),
+            ref_table=ref.qualified,
+            ref_columns=tuple(row["ref_columns"]),
+            definition=row["definition"],
+            comment=row["comment"],
+        )
+    )
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate most like `name`, for 'did you mean' hints."""
+    import difflib
+
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None

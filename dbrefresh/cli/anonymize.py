@@ -1,0 +1,183 @@
+"""Commands of the anonymization library: strategies, rules, plan, anonymize, verify."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from dbrefresh.anonymize import api
+from dbrefresh.cli.app import app, console, console_err, rules_app
+from dbrefresh.cli.options import (
+    DsnOption,
+    FormatOption,
+    OptionalDsnOption,
+    RulesArgument,
+    SeedOption,
+)
+from dbrefresh.db import connection, dsn_database, redact_dsn
+from dbrefresh.errors import RulesError, UsageError, VerdictFailed
+from dbrefresh.findings import render_json, render_text
+
+
+def _check_format(fmt: str, allowed: tuple[str, ...] = ("text", "json")) -> None:
+    if fmt not in allowed:
+        raise UsageError(f"--format must be one of {', '.join(allowed)}, not {fmt!r}")
+
+
+@app.command("strategies")
+def strategies_command(fmt: FormatOption = "text") -> None:
+    """List masking strategies and their parameters."""
+    from dbrefresh.strategies.describe import describe_strategies
+
+    _check_format(fmt)
+    described = describe_strategies()
+    if fmt == "json":
+        console.print_json(json.dumps(described))
+        return
+    table = Table("strategy", "parameters", "lossy", "description")
+    for item in described:
+        params = ", ".join(
+            f"{p['name']}: {p['type']}" + ("" if p["required"] else f" = {p['default']}")
+            for p in item["parameters"]
+        )
+        table.add_row(
+            item["name"], params or "-", "yes" if item["lossy"] else "no", item["summary"]
+        )
+    console.print(table)
+
+
+@rules_app.command("check")
+def rules_check(
+    rules: RulesArgument, dsn: OptionalDsnOption = None, fmt: FormatOption = "text"
+) -> None:
+    """Validate rule files; with --dsn, against the live schema too."""
+    from dbrefresh.rules.check import check_rule_files
+
+    _check_format(fmt)
+    findings = check_rule_files(rules, dsn)
+    if fmt == "json":
+        console.print_json(render_json(findings, ok=not findings))
+    elif findings:
+        console_err.print(render_text(findings), highlight=False, markup=False)
+    else:
+        console.print(
+            f"ok: {len(rules)} rule file(s) valid" + (f" against {redact_dsn(dsn)}" if dsn else "")
+        )
+    if findings:
+        raise typer.Exit(2)
+
+
+@rules_app.command("init")
+def rules_init(
+    dsn: DsnOption,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT.")] = False,
+) -> None:
+    """Write a starting rules file from a live database: every column classified."""
+    from dbrefresh.rules.init import generate_rules
+
+    if output is not None and output.exists() and not force:
+        raise UsageError(f"{output} exists; pass --force to overwrite it")
+    with connection(dsn) as conn:
+        text = generate_rules(conn, database=dsn_database(dsn))
+    if output is None:
+        console.print(text, markup=False, highlight=False, end="")
+    else:
+        output.write_text(text, encoding="utf-8")
+        console_err.print(f"wrote {output}")
+
+
+@rules_app.command("schema")
+def rules_schema() -> None:
+    """Print the JSON Schema of rule files (for editors)."""
+    from dbrefresh.rules.jsonschema import rules_json_schema
+
+    console.print_json(json.dumps(rules_json_schema()))
+
+
+@app.command("plan")
+def plan_command(rules: RulesArgument, dsn: DsnOption) -> None:
+    """Print exactly the SQL anonymization would run (nothing is executed)."""
+    plan = api.build_plan(dsn, rules)
+    console.print(plan.to_sql(), markup=False, highlight=False, end="")
+
+
+@app.command("mark-clone")
+def mark_clone(
+    dsn: DsnOption,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    run_id: Annotated[
+        str | None, typer.Option("--run-id", help="Recorded with the marker.")
+    ] = None,
+) -> None:
+    """Mark a database as a disposable clone, so anonymize may rewrite it."""
+    target = redact_dsn(dsn)
+    if not yes and not typer.confirm(
+        f"Mark {target} as a clone? Anonymization will then rewrite its data in place."
+    ):
+        raise typer.Exit(2)
+    api.mark_clone(dsn, run_id=run_id, source="mark-clone")
+    console.print(f"marked {target} as a clone")
+
+
+@app.command("anonymize")
+def anonymize_command(
+    rules: RulesArgument,
+    dsn: DsnOption,
+    seed: SeedOption = None,
+    workers: Annotated[int | None, typer.Option(help="Parallel tables (default: CPUs).")] = None,
+    progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
+) -> None:
+    """Mask a marked clone in place (refuses a database without the clone marker)."""
+    report = api.anonymize(dsn, rules, seed=seed, progress=progress, workers=workers)
+    rewritten = [t for t in report.tables if t.action == "rewrite"]
+    truncated = [t for t in report.tables if t.action == "truncate"]
+    console.print(
+        f"anonymized {report.database}: {len(rewritten)} relation(s) rewritten, "
+        f"{len(truncated)} truncated, {sum(t.rows_after for t in rewritten)} rows, "
+        f"{report.seconds:.1f} s"
+    )
+
+
+@app.command("verify")
+def verify_command(
+    rules: RulesArgument, dsn: DsnOption, seed: SeedOption = None, fmt: FormatOption = "text"
+) -> None:
+    """Prove a masked clone clean: coverage, leaks, constraints, row counts (exit 1 if not)."""
+    _check_format(fmt)
+    try:
+        report = api.verify_report(dsn, rules, seed=seed)
+    except RulesError as exc:  # coverage problems are a "no", with their findings
+        if fmt == "json":
+            console.print_json(render_json(exc.findings, ok=False))
+        raise
+    if fmt == "json":
+        console.print_json(
+            render_json(
+                report.findings,
+                ok=not report.findings,
+                leaks=report.leaks,
+                total_leaks=report.total_leaks,
+            )
+        )
+    else:
+        table = Table("column", "originals sampled", "survivors")
+        for name, survivors in sorted(report.leaks.items()):
+            table.add_row(name, str(report.sampled.get(name, 0)), str(survivors))
+        console.print(table)
+        console.print(
+            f"{report.relations_checked} relation(s), "
+            f"{report.foreign_keys_checked} foreign key(s) checked, "
+            f"{report.total_leaks} leak(s)"
+        )
+        if report.findings:
+            findings = Table("check", "where", "finding")
+            for f in report.findings:
+                findings.add_row(f.code, f.location.render(), f.message)
+            console.print(findings)
+    if report.findings:
+        raise VerdictFailed(f"verify found {len(report.findings)} problem(s)")

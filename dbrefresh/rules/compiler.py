@@ -1,0 +1,318 @@
+"""Rules + live catalog -> Plan, or every reason they do not fit.
+
+All checks run before anything executes: unknown tables and columns (with a "did you
+mean"), unclassified columns, strategies that cannot fit a column's type, lossy
+strategies on unique columns, FK pairs masked differently, truncates that would break
+a foreign key. The result is a Plan (data) that the executor runs unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dbrefresh.catalog import Catalog, ForeignKey, Table, closest
+from dbrefresh.errors import RulesError
+from dbrefresh.findings import Finding, Location, Severity
+from dbrefresh.rules.conditions import check_condition
+from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
+from dbrefresh.rules.plan import MaskedColumn, Plan
+from dbrefresh.rules.relsteps import build_step, quote_table
+from dbrefresh.strategies.base import ColumnContext, Strategy
+from dbrefresh.strategies.registry import all_strategies
+
+DEFAULT_LEAK_SAMPLE = 10_000
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    """A column rule resolved against the catalog."""
+
+    rule: ColumnRule
+    strategy: Strategy  # type: ignore[type-arg]
+    ctx: ColumnContext
+    expression: str  # compiled SQL
+    shape: str  # the expression with the column replaced by a placeholder (FK comparison)
+
+
+class _Compiler:
+    def __init__(self, rules: RuleSet, catalog: Catalog) -> None:
+        self.rules = rules
+        self.catalog = catalog
+        self.findings: list[Finding] = []
+        self.strategies = {s.name: s for s in all_strategies()}
+        self.resolved: dict[tuple[str, str], _Resolved] = {}
+
+    def error(
+        self,
+        code: str,
+        message: str,
+        origin: Origin | None,
+        key: str,
+        hint: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        loc = Location(origin.file if origin else None, origin.line if origin else None, key)
+        self.findings.append(Finding(code, message, severity, loc, hint))
+
+    # -- rule -> table --------------------------------------------------------------
+    def governing_rule(self, table: Table) -> TableRule | None:
+        """The rule for a table: its own, or its nearest partitioned ancestor's."""
+        name: str | None = table.qualified
+        while name is not None:
+            rule = self.rules.tables.get(name)
+            if rule is not None:
+                return rule
+            name = self.catalog.tables[name].parent
+        return None
+
+    def check_tables_exist(self) -> None:
+        for name, rule in self.rules.tables.items():
+            if name not in self.catalog.tables:
+                near = closest(name, self.catalog.tables)
+                self.error(
+                    "unknown-table",
+                    "no such table",
+                    rule.origin,
+                    name,
+                    f"did you mean {near}?" if near else None,
+                )
+
+    def check_coverage(self) -> None:
+        if self.rules.unlisted_columns == "keep":
+            return
+        for table in self.catalog.tables.values():
+            if table.partitioned:
+                continue
+            rule = self.governing_rule(table)
+            if rule is not None and rule.action != "mask":
+                continue
+            listed = rule.columns if rule else {}
+            origin = rule.origin if rule else Origin(str(self.rules.files[0]), None)
+            for column in table.columns:
+                if column not in listed:
+                    key = f"{table.qualified}.{column}"
+                    self.error(
+                        "unclassified-column",
+                        "column not classified by any rule",
+                        origin,
+                        key,
+                        "add it with a strategy, or `keep`",
+                    )
+
+    # -- columns --------------------------------------------------------------------
+    def resolve_columns(self) -> None:
+        for name, rule in self.rules.tables.items():
+            table = self.catalog.tables.get(name)
+            if table is None or rule.action != "mask":
+                continue
+            for column, col_rule in rule.columns.items():
+                self.resolve_column(table, column, col_rule)
+
+    def resolve_column(self, table: Table, column: str, col_rule: ColumnRule) -> None:
+        key = f"{table.qualified}.{column}"
+        info = table.columns.get(column)
+        if info is None:
+            near = closest(column, table.columns)
+            self.error(
+                "unknown-column",
+                "no such column",
+                col_rule.origin,
+                key,
+                f"did you mean {near}?" if near else None,
+            )
+            return
+        strategy = self.strategies[col_rule.strategy]
+        if info.generated and not strategy.keeps_value:
+            self.error(
+                "generated-column",
+                "generated column is recomputed from the row, it cannot be masked",
+                col_rule.origin,
+                key,
+                "mark it `keep`",
+            )
+            return
+        unique = column in table.unique_columns() or bool(col_rule.unique)
+        ctx = ColumnContext(
+            table=table.qualified,
+            column=column,
+            type=info.type,
+            nullable=not info.not_null,
+            unique=unique,
+            row_columns={c.name: c.type for c in table.columns.values()},
+        )
+        if strategy.keeps_value:
+            return
+        for reason in strategy.check(col_rule.params, ctx):
+            self.error(
+                "strategy-misfit",
+                f"{col_rule.strategy} cannot mask {info.type.sql}: {reason}",
+                col_rule.origin,
+                key,
+            )
+            return
+        if unique and strategy.is_lossy(col_rule.params):
+            self.error(
+                "lossy-on-unique",
+                f"{col_rule.strategy} can map different values to one, but the column is unique",
+                col_rule.origin,
+                key,
+                "use an injective strategy such as hash, email or uuid",
+            )
+            return
+        try:
+            expression = strategy.compile(col_rule.params, ctx)
+        except ValueError as exc:
+            self.error("strategy-misfit", str(exc), col_rule.origin, key)
+            return
+        sql = expression.sql(dialect="postgres")
+        placeholder = ColumnContext(**{**ctx.__dict__, "column": "\x00v"})
+        shape = strategy.compile(col_rule.params, placeholder).sql(dialect="postgres")
+        self.resolved[(table.qualified, column)] = _Resolved(col_rule, strategy, ctx, sql, shape)
+
+    # -- relationships --------------------------------------------------------------
+    def check_foreign_keys(self) -> None:
+        for fk in self.catalog.foreign_keys:
+            self.check_fk_masking(fk)
+            self.check_fk_truncate(fk)
+
+    def _rule_for(self, table: str) -> TableRule | None:
+        found = self.catalog.tables.get(table)
+        return self.governing_rule(found) if found else None
+
+    def check_fk_masking(self, fk: ForeignKey) -> None:
+        for col, ref_col in zip(fk.columns, fk.ref_columns, strict=True):
+            here = self.resolved.get((fk.table, col))
+            there = self.resolved.get((fk.ref_table, ref_col))
+            here = here or self._resolved_via_parent(fk.table, col)
+            there = there or self._resolved_via_parent(fk.ref_table, ref_col)
+            if here is None and there is None:
+                continue
+            if here is not None and there is not None and here.shape == there.shape:
+                continue
+            left = f"{fk.table}.{col} ({here.rule.strategy if here else 'kept'})"
+            right = f"{fk.ref_table}.{ref_col} ({there.rule.strategy if there else 'kept'})"
+            either = here or there
+            origin = either.rule.origin if either else None
+            self.error(
+                "fk-mismatch",
+                f"foreign key {fk.name}: {left} and {right} are masked "
+                "differently, so the key would no longer match",
+                origin,
+                f"{fk.table}.{col}",
+                "give both columns the same strategy and parameters",
+            )
+
+    def _resolved_via_parent(self, table: str, column: str) -> _Resolved | None:
+        parent = self.catalog.tables[table].parent if table in self.catalog.tables else None
+        while parent is not None:
+            found = self.resolved.get((parent, column))
+            if found:
+                return found
+            parent = self.catalog.tables[parent].parent
+        return None
+
+    def check_fk_truncate(self, fk: ForeignKey) -> None:
+        ref_rule = self._rule_for(fk.ref_table)
+        own_rule = self._rule_for(fk.table)
+        if ref_rule is None or ref_rule.action != "truncate":
+            return
+        if own_rule is not None and own_rule.action == "truncate":
+            return
+        self.error(
+            "truncate-breaks-fk",
+            f"{fk.ref_table} is truncated but {fk.table} keeps "
+            f"rows referencing it (foreign key {fk.name})",
+            ref_rule.origin,
+            fk.ref_table,
+            f"truncate {fk.table} too, or keep {fk.ref_table}",
+        )
+
+    def check_conditions(self) -> None:
+        for name, rule in self.rules.tables.items():
+            table = self.catalog.tables.get(name)
+            if table is None or rule.delete_where is None:
+                continue
+            for reason in check_condition(rule.delete_where, set(table.columns)):
+                self.error("invalid-condition", reason, rule.origin, f"{name}.delete_where")
+
+    # -- plan -----------------------------------------------------------------------
+    def build(self, leak_sample: int) -> Plan:
+        plan = Plan(database=self.catalog.database, rules_digest=self.rules.digest)
+        for table in self.catalog.tables.values():
+            if table.partitioned:
+                continue
+            rule = self.governing_rule(table)
+            if rule is None or (rule.action == "mask" and not self._has_work(rule, table)):
+                plan.kept.append(table.qualified)
+            elif rule.action == "truncate":
+                plan.truncate.append(table.qualified)
+            elif rule.action == "keep":
+                plan.kept.append(table.qualified)
+            else:
+                plan.steps.append(self.step_for(table, rule, leak_sample))
+        if plan.truncate:
+            plan.truncate_sql = "TRUNCATE ONLY " + ", ".join(quote_table(t) for t in plan.truncate)
+        plan.steps.sort(key=lambda s: -s.estimated_rows)  # big tables first: better packing
+        return plan
+
+    def _masked_for(self, table: Table, rule: TableRule) -> list[MaskedColumn]:
+        masked = []
+        for column in rule.columns:
+            resolved = self.resolved.get((rule.table, column))
+            if resolved is not None and column in table.columns:
+                masked.append(
+                    MaskedColumn(
+                        column,
+                        resolved.rule.strategy,
+                        resolved.expression,
+                        resolved.strategy.leak_checked,
+                    )
+                )
+        return masked
+
+    def _has_work(self, rule: TableRule, table: Table) -> bool:
+        return bool(self._masked_for(table, rule)) or rule.delete_where is not None
+
+    def step_for(self, table: Table, rule: TableRule, leak_sample: int):  # type: ignore[no-untyped-def]
+        return build_step(
+            catalog=self.catalog,
+            table=table,
+            rule_table=rule.table,
+            masked=self._masked_for(table, rule),
+            shuffled=[
+                c
+                for c in rule.columns
+                if (r := self.resolved.get((rule.table, c)))
+                and getattr(r.strategy, "row_permutation", False)
+            ],
+            delete_where=rule.delete_where,
+            leak_sample=leak_sample,
+        )
+
+
+def compile_plan(
+    rules: RuleSet,
+    catalog: Catalog,
+    *,
+    leak_sample: int = DEFAULT_LEAK_SAMPLE,
+) -> Plan:
+    """Check rules against the catalog and build the Plan; RulesError lists every problem."""
+    compiler = _Compiler(rules, catalog)
+    compiler.check_tables_exist()
+    compiler.resolve_columns()
+    compiler.check_coverage()
+    compiler.check_foreign_keys()
+    compiler.check_conditions()
+    errors = [f for f in compiler.findings if f.severity is Severity.ERROR]
+    if errors:
+        raise RulesError(compiler.findings)
+    return compiler.build(leak_sample)
+
+
+def check_rules(rules: RuleSet, catalog: Catalog) -> list[Finding]:
+    """Every finding of a compile, without raising (for `rules check`)."""
+    try:
+        compile_plan(rules, catalog)
+    except RulesError as exc:
+        return exc.findings
+    return []

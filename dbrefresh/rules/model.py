@@ -1,0 +1,87 @@
+"""Rules as typed data: what the YAML says, with the line each piece came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TableAction = Literal["mask", "keep", "truncate"]
+SHORTHAND_ACTIONS: tuple[str, ...] = ("keep", "truncate")
+
+
+class Defaults(BaseModel):
+    """`defaults:` block of a rules file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    unlisted_columns: Literal["fail", "keep"] = Field(
+        "fail", description="What to do with a column no rule lists: fail (default) or keep."
+    )
+    seed_env: str = Field(
+        "DBREFRESH_SEED", description="Environment variable holding the masking seed."
+    )
+
+
+class Isolation(BaseModel):
+    """`isolate:` block: objects that could reach production, dropped from the clone."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    drop_foreign_servers: list[str] | Literal["all"] = Field(default_factory=list)
+    drop_publications: list[str] | Literal["all"] = Field(default_factory=list)
+    drop_subscriptions: list[str] | Literal["all"] = Field(default_factory=list)
+    unschedule_cron_jobs: bool = False
+
+
+class Header(BaseModel):
+    """Top-level keys of a rules file (tables are parsed separately, with lines)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: Literal[1]
+    database: str | None = None
+    defaults: Defaults = Field(default_factory=Defaults)
+    isolate: Isolation = Field(default_factory=Isolation)
+    tables: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a rule was written."""
+
+    file: str
+    line: int | None
+
+
+@dataclass(frozen=True)
+class ColumnRule:
+    column: str
+    strategy: str
+    params: Any  # the strategy's validated StrategyParams
+    unique: bool | None
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class TableRule:
+    table: str  # qualified 'schema.name'
+    action: TableAction
+    columns: dict[str, ColumnRule]
+    delete_where: str | None
+    origin: Origin
+
+
+@dataclass
+class RuleSet:
+    """All rule files for one database, merged."""
+
+    files: list[Path]
+    database: str | None
+    unlisted_columns: Literal["fail", "keep"]
+    seed_env: str
+    isolate: Isolation
+    tables: dict[str, TableRule] = field(default_factory=dict)
+    digest: str = ""

@@ -1,0 +1,82 @@
+"""The Plan: every statement anonymization will run, as data.
+
+`dbrefresh plan` prints it, the executor runs it, tests assert on its SQL. Nothing in
+the Plan holds the seed: strategies read the derived key from a session setting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+TableAction = Literal["rewrite", "truncate", "keep"]
+
+
+@dataclass(frozen=True)
+class MaskedColumn:
+    column: str
+    strategy: str
+    expression: str  # the SQL expression giving the masked value
+    leak_checked: bool
+
+
+@dataclass
+class RelationStep:
+    """Rewrite of one physical relation (a table, or a leaf partition of a partitioned one).
+
+    The rewrite keeps the table itself (OID, grants, triggers, policies, comments,
+    indexes): rows are copied masked into a temporary table, the relation is truncated
+    and refilled; foreign keys pointing at it are set aside and re-added around that.
+    """
+
+    relation: str  # qualified, quoted-ready 'schema.name'
+    rule_table: str  # the table named in the rules (parent for partitions)
+    masked: list[MaskedColumn]
+    lock_tables: list[str]  # every table this step locks, in a global order (no deadlock)
+    record_leaks: list[str]  # statements sampling keyed hashes of original values
+    record_count: str  # statement recording the row count before the rewrite
+    copy_masked: str  # CREATE TEMP TABLE ... AS SELECT <masked> FROM ONLY relation
+    drop_fks: list[str]
+    truncate: str
+    refill: str
+    add_fks: list[str]
+    deletes_rows: bool
+    estimated_rows: int = 0
+
+    def statements(self) -> list[str]:
+        lock = "LOCK TABLE " + ", ".join(self.lock_tables) + " IN ACCESS EXCLUSIVE MODE"
+        return [
+            lock,
+            *self.record_leaks,
+            self.record_count,
+            self.copy_masked,
+            *self.drop_fks,
+            self.truncate,
+            self.refill,
+            *self.add_fks,
+        ]
+
+
+@dataclass
+class Plan:
+    database: str
+    rules_digest: str
+    truncate: list[str] = field(default_factory=list)  # tables emptied by one TRUNCATE
+    truncate_sql: str | None = None
+    steps: list[RelationStep] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+
+    def to_sql(self) -> str:
+        """The whole plan as one SQL script (what `dbrefresh plan` prints)."""
+        out = [f"-- dbrefresh plan for database {self.database} (rules {self.rules_digest[:12]})"]
+        out.append("SET session_replication_role = replica;")
+        out.append("SELECT set_config('dbrefresh.key', :'key', false);  -- key from the seed")
+        if self.truncate_sql:
+            out += ["", "BEGIN;", self.truncate_sql + ";", "COMMIT;"]
+        for step in self.steps:
+            out += ["", f"-- {step.relation} (rule {step.rule_table})", "BEGIN;"]
+            out += [s + ";" for s in step.statements()]
+            out.append("COMMIT;")
+        if self.kept:
+            out += ["", "-- kept as they are: " + ", ".join(self.kept)]
+        return "\n".join(out) + "\n"

@@ -1,0 +1,30 @@
+-- Columns with their type resolved through one level of domain and array.
+SELECT a.attrelid AS table_oid,
+       a.attname AS name,
+       a.attnum AS num,
+       format_type(a.atttypid, a.atttypmod) AS type_sql,
+       (a.attnotnull OR coalesce(t.typnotnull, false)) AS not_null,
+       a.attgenerated::text AS generated,
+       a.attidentity::text AS identity,
+       CASE WHEN t.typtype = 'd' THEN format_type(t.oid, NULL) END AS domain,
+       CASE WHEN t.typtype = 'd' THEN
+            ARRAY(SELECT pg_get_constraintdef(dc.oid) FROM pg_constraint dc
+                   WHERE dc.contypid = t.oid AND dc.contype = 'c' ORDER BY dc.conname)
+       END AS domain_checks,
+       (bt.typcategory = 'A') AS is_array,
+       CASE WHEN bt.typcategory = 'A' THEN format_type(bt.typelem, NULL) END AS element_sql,
+       et.typname AS base,
+       et.typcategory::text AS category,
+       et.typtype::text AS base_typtype,
+       CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,
+       CASE WHEN et.typtype = 'e' THEN
+            ARRAY(SELECT e.enumlabel::text FROM pg_enum e
+                   WHERE e.enumtypid = et.oid ORDER BY e.enumsortorder)
+       END AS enum_labels
+  FROM pg_attribute a
+  JOIN pg_type t  ON t.oid = a.atttypid
+  JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+  JOIN pg_type et ON et.oid = CASE WHEN bt.typcategory = 'A' AND bt.typelem <> 0
+                                   THEN bt.typelem ELSE bt.oid END
+ WHERE a.attrelid = ANY(%(oids)s) AND a.attnum > 0 AND NOT a.attisdropped
+ ORDER BY a.attrelid, a.attnum;

@@ -1,0 +1,33 @@
+-- Unique indexes (PK, UNIQUE constraints and plain unique indexes) and foreign keys.
+SELECT 'unique' AS kind,
+       i.indrelid AS table_oid,
+       ic.relname AS name,
+       ARRAY(SELECT a.attname::text FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+              ORDER BY k.ord) AS columns,
+       NULL::oid AS ref_oid,
+       NULL::text[] AS ref_columns,
+       i.indisprimary AS is_primary,
+       NULL::text AS definition,
+       NULL::text AS comment
+  FROM pg_index i
+  JOIN pg_class ic ON ic.oid = i.indexrelid
+ WHERE i.indisunique AND i.indrelid = ANY(%(oids)s)
+UNION ALL
+SELECT 'fk',
+       c.conrelid,
+       c.conname,
+       ARRAY(SELECT a.attname::text FROM unnest(c.conkey) WITH ORDINALITY k(attnum, ord)
+               JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.attnum
+              ORDER BY k.ord),
+       c.confrelid,
+       ARRAY(SELECT a.attname::text FROM unnest(c.confkey) WITH ORDINALITY k(attnum, ord)
+               JOIN pg_attribute a ON a.attrelid = c.confrelid AND a.attnum = k.attnum
+              ORDER BY k.ord),
+       false,
+       pg_get_constraintdef(c.oid),
+       obj_description(c.oid, 'pg_constraint')
+  FROM pg_constraint c
+ WHERE c.contype = 'f' AND (c.conrelid = ANY(%(oids)s) OR c.confrelid = ANY(%(oids)s))
+   AND c.conparentid = 0
+ ORDER BY 1, 2, 3;

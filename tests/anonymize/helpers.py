@@ -1,0 +1,52 @@
+"""Helpers for anonymization tests: run the CLI in-process, fingerprint a database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dbrefresh.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+CHINOOK_RULES = REPO / "rules" / "chinook.yaml"
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> CliResult:
+    capsys.readouterr()
+    code = main(list(args))
+    captured = capsys.readouterr()
+    return CliResult(code, captured.out, captured.err)
+
+
+def user_tables(conn: psycopg.Connection) -> list[str]:
+    rows = conn.execute(
+        "SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables "
+        "WHERE schemaname NOT IN ('dbrefresh') ORDER BY 1"
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def fingerprint(dsn: str) -> dict[str, str]:
+    """md5 of every user table's rows (order-independent) plus the schema objects list."""
+    with psycopg.connect(dsn) as conn:
+        out = {}
+        for table in user_tables(conn):
+            row = conn.execute(
+                f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+                f"FROM {table} t"
+            ).fetchone()
+            out[table] = row[0]
+        out["__schemas__"] = ",".join(
+            r[0] for r in conn.execute("SELECT nspname FROM pg_namespace ORDER BY 1").fetchall()
+        )
+        return out

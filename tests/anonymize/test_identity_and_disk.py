@@ -1,0 +1,180 @@
+"""Masking keeps table identity, and leaves no original value in the relation files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dbrefresh.anonymize.api import anonymize, mark_clone
+from tests.anonymize.helpers import CHINOOK_RULES
+
+IDENTITY_SETUP = """
+CREATE ROLE dbr_reader_{n} NOLOGIN;
+GRANT SELECT ON customer TO dbr_reader_{n};
+GRANT SELECT (email) ON employee TO dbr_reader_{n};
+CREATE VIEW customer_names AS SELECT customer_id, first_name, last_name FROM customer;
+CREATE TABLE audit (at timestamptz DEFAULT now(), what text);
+CREATE FUNCTION audit_customer() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN INSERT INTO audit (what) VALUES (NEW.email); RETURN NEW; END $$;
+CREATE TRIGGER customer_audit AFTER INSERT OR UPDATE ON customer
+  FOR EACH ROW EXECUTE FUNCTION audit_customer();
+ALTER TABLE customer ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_rows ON customer USING (support_rep_id IS NOT NULL);
+COMMENT ON TABLE customer IS 'people who buy';
+COMMENT ON COLUMN customer.email IS 'contact address';
+COMMENT ON CONSTRAINT invoice_customer_id_fkey ON invoice IS 'who pays';
+CREATE SEQUENCE customer_seq OWNED BY customer.customer_id;
+"""
+
+IDENTITY_QUERIES = {
+    "relations": "SELECT c.oid, c.relname, c.relkind, c.relacl::text, c.relrowsecurity "
+    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = 'public' ORDER BY c.relname",
+    "views": "SELECT viewname, definition FROM pg_views WHERE schemaname = 'public' ORDER BY 1",
+    "column_grants": "SELECT attrelid::regclass::text, attname, attacl::text FROM pg_attribute "
+    "WHERE attacl IS NOT NULL ORDER BY 1, 2",
+    "triggers": "SELECT tgrelid::regclass::text, tgname, tgenabled, pg_get_triggerdef(oid) "
+    "FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1, 2",
+    "constraints": "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), "
+    "convalidated, obj_description(oid, 'pg_constraint') "
+    "FROM pg_constraint WHERE connamespace = 'public'::regnamespace "
+    "ORDER BY 1, 2",
+    "indexes": "SELECT indexrelid, indexrelid::regclass::text, pg_get_indexdef(indexrelid) "
+    "FROM pg_index WHERE indrelid::regclass::text NOT LIKE 'pg_%' ORDER BY 2",
+    "policies": "SELECT tablename, policyname, qual FROM pg_policies ORDER BY 1, 2",
+    "comments": "SELECT objoid::regclass::text, objsubid, description FROM pg_description "
+    "WHERE classoid = 'pg_class'::regclass ORDER BY 1, 2",
+    "sequence_owner": "SELECT pg_get_serial_sequence('customer', 'customer_id')",
+}
+
+
+def identity(dsn: str) -> dict[str, list[tuple[object, ...]]]:
+    with psycopg.connect(dsn) as conn:
+        return {k: conn.execute(q).fetchall() for k, q in IDENTITY_QUERIES.items()}
+
+
+def test_table_identity_survives(chinook_dsn: str, tmp_path: Path) -> None:
+    import uuid
+
+    with psycopg.connect(chinook_dsn, autocommit=True) as conn:
+        conn.execute(IDENTITY_SETUP.format(n=uuid.uuid4().hex[:8]))
+    rules = tmp_path / "chinook.yaml"
+    rules.write_text(CHINOOK_RULES.read_text() + "  public.audit: keep\n")
+    before = identity(chinook_dsn)
+    mark_clone(chinook_dsn)
+    anonymize(chinook_dsn, [rules], seed="s", progress=False)
+    after = identity(chinook_dsn)
+    for key in IDENTITY_QUERIES:
+        assert after[key] == before[key], key
+    with psycopg.connect(chinook_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] == 0  # no trigger fired
+        assert conn.execute("SELECT count(*) FROM customer_names").fetchone()[0] == 59
+
+
+DISK_SCHEMA = """
+CREATE TABLE people (
+    id integer PRIMARY KEY,
+    email varchar(120) NOT NULL UNIQUE,
+    phone text,
+    street text,
+    notes text
+);
+ALTER TABLE people ALTER COLUMN notes SET STORAGE EXTERNAL;  -- TOASTed, uncompressed
+INSERT INTO people
+SELECT i,
+       format('person%s.%s@corp-example.org', i, substr(md5(i::text), 1, 8)),
+       format('+41 44 %s %s', 100 + i % 900, lpad((i * 7919 % 10000)::text, 4, '0')),
+       format('%s Quellenstrasse %s', substr(md5('s' || i), 1, 6), i),
+       repeat(format('secret-note-%s-%s ', i, md5('n' || i)), 80)
+  FROM generate_series(1, 3000) i;
+CREATE INDEX people_street ON people (street);
+UPDATE people SET phone = phone WHERE id % 3 = 0;  -- dead tuples holding originals
+"""
+
+DISK_RULES = """version: 1
+tables:
+  public.people:
+    columns:
+      id: keep
+      email: {strategy: email, unique: true}
+      phone: phone
+      street: street
+      notes: lorem
+"""
+
+
+def relation_files(conn: psycopg.Connection, table: str) -> list[Path]:
+    datadir = Path(conn.execute("SHOW data_directory").fetchone()[0])
+    rels = conn.execute(
+        "SELECT c.oid::regclass::text FROM pg_class c WHERE c.oid = %s::regclass "
+        "OR c.oid = (SELECT reltoastrelid FROM pg_class WHERE oid = %s::regclass) "
+        "OR c.oid IN (SELECT indexrelid FROM pg_index WHERE indrelid = %s::regclass "
+        "  OR indrelid = (SELECT reltoastrelid FROM pg_class WHERE oid = %s::regclass))",
+        (table, table, table, table),
+    ).fetchall()
+    files: list[Path] = []
+    for (rel,) in rels:
+        base = datadir / conn.execute("SELECT pg_relation_filepath(%s)", (rel,)).fetchone()[0]
+        files += sorted(base.parent.glob(base.name + "*"))
+    return files
+
+
+def found_values(files: list[Path], values: list[bytes]) -> set[bytes]:
+    found: set[bytes] = set()
+    for path in files:
+        data = path.read_bytes()
+        found.update(v for v in values if v in data)
+    return found
+
+
+def test_no_original_value_left_in_relation_files(make_db, tmp_path: Path) -> None:
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(DISK_SCHEMA)
+        conn.execute("CHECKPOINT")
+        sample = conn.execute(
+            "SELECT v FROM (SELECT email AS v FROM people UNION ALL SELECT phone FROM people "
+            "UNION ALL SELECT street FROM people UNION ALL "
+            "SELECT split_part(notes, ' ', 1) FROM people) s ORDER BY md5(v) LIMIT 1000"
+        ).fetchall()
+        values = [v.encode() for (v,) in sample]
+        assert len(values) == 1000
+        files_before = relation_files(conn, "people")
+        # Positive control: the search does find originals before masking.
+        assert len(found_values(files_before, values)) == 1000
+    rules = tmp_path / "people.yaml"
+    rules.write_text(DISK_RULES)
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="disk", progress=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("CHECKPOINT")
+        files_after = relation_files(conn, "people")
+        assert files_after, "no relation files found"
+        assert set(files_after).isdisjoint(files_before)  # new relfilenodes
+        # The old files are gone or empty after the checkpoint.
+        assert all(not p.exists() or p.stat().st_size == 0 for p in files_before)
+    assert found_values(files_after, values) == set()
+
+
+def test_anonymize_refuses_without_marker(make_db, tmp_path: Path) -> None:
+    from dbrefresh.errors import NotACloneError
+
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(DISK_SCHEMA)
+    rules = tmp_path / "people.yaml"
+    rules.write_text(DISK_RULES)
+    with psycopg.connect(dsn) as conn:
+        before = conn.execute(
+            "SELECT md5(string_agg(p::text, '' ORDER BY id)) FROM people p"
+        ).fetchone()
+    with pytest.raises(NotACloneError):
+        anonymize(dsn, [rules], seed="s", progress=False)
+    with psycopg.connect(dsn) as conn:
+        after = conn.execute(
+            "SELECT md5(string_agg(p::text, '' ORDER BY id)) FROM people p"
+        ).fetchone()
+        assert conn.execute("SELECT to_regnamespace('dbrefresh')").fetchone()[0] is None
+    assert before == after

@@ -1,0 +1,261 @@
+"""Malformed rules: each gives exit 2 naming file:line, and the database is unchanged."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dbrefresh.anonymize.api import mark_clone
+from tests.anonymize.helpers import CHINOOK_RULES, fingerprint, run_cli
+
+BASE = CHINOOK_RULES.read_text()
+
+# (case id, text to replace in rules/chinook.yaml, replacement, expected message fragment)
+CASES: list[tuple[str, str, str, str]] = [
+    (
+        "yaml-unclosed-flow",
+        "email: {strategy: email, unique: true}\n  public.employee",
+        "email: {strategy: email, unique: true\n  public.employee",
+        "invalid YAML",
+    ),
+    (
+        "yaml-bad-indent",
+        "      customer_id: keep\n",
+        "      customer_id: keep\n    first: x\n",
+        "unknown key 'first'",
+    ),
+    (
+        "yaml-duplicate-key",
+        "      customer_id: keep\n",
+        "      customer_id: keep\n      customer_id: keep\n",
+        "duplicate key",
+    ),
+    ("version-2", "version: 1", "version: 2", "version"),
+    ("unknown-top-key", "database: chinook", "database: chinook\ndatabse: chinook", "databse"),
+    ("bad-unlisted-mode", "unlisted_columns: fail", "unlisted_columns: maybe", "unlisted_columns"),
+    ("tables-not-mapping", "  public.album: keep", "  - public.album", "invalid YAML"),
+    ("unknown-action", "  public.album: keep", "  public.album: wipe", "unknown table action"),
+    (
+        "unknown-strategy",
+        "      first_name: first_name\n      last_name: last_name\n      company",
+        "      first_name: frist_name\n      last_name: last_name\n      company",
+        "unknown strategy 'frist_name'",
+    ),
+    (
+        "unknown-param",
+        "      email: {strategy: email, unique: true}\n  public.employee",
+        "      email: {strategy: email, unique: true, colour: red}\n  public.employee",
+        "colour",
+    ),
+    (
+        "wrong-param-type",
+        "birth_date: {strategy: date_shift, max_days: 180}",
+        "birth_date: {strategy: date_shift, max_days: lots}",
+        "max_days",
+    ),
+    ("unknown-table", "  public.album: keep", "  public.albums: keep", "did you mean"),
+    (
+        "unknown-column",
+        "      company: company\n      address: street\n      city: city\n"
+        "      state: keep            # region",
+        "      company: company\n      adress: street\n      city: city\n"
+        "      state: keep            # region",
+        "adress: no such column",
+    ),
+    (
+        "table-unknown-key",
+        "  public.invoice:\n    columns:",
+        "  public.invoice:\n    colums: {}\n    columns:",
+        "colums",
+    ),
+    (
+        "column-rule-without-strategy",
+        "      title: keep\n",
+        "      title: {unique: true}\n",
+        "needs a `strategy`",
+    ),
+    (
+        "unique-not-bool",
+        "      email: {strategy: email, unique: true}\n  public.employee",
+        "      email: {strategy: email, unique: sure}\n  public.employee",
+        "unique",
+    ),
+    (
+        "column-rule-list",
+        "      title: keep\n",
+        "      title: [keep]\n",
+        "a column rule is a strategy name or a mapping",
+    ),
+    (
+        "sql-subquery",
+        "      title: keep\n",
+        '      title: {strategy: sql, expression: "(SELECT max(email) FROM customer)"}\n',
+        "title",
+    ),
+    (
+        "sql-ddl",
+        "      title: keep\n",
+        '      title: {strategy: sql, expression: "DROP TABLE customer"}\n',
+        "title",
+    ),
+    (
+        "sql-two-statements",
+        "      title: keep\n",
+        '      title: {strategy: sql, expression: "upper(title); DROP TABLE customer"}\n',
+        "title",
+    ),
+    (
+        "sql-disallowed-function",
+        "      title: keep\n",
+        "      title: {strategy: sql, expression: \"pg_read_file('/etc/passwd')\"}\n",
+        "title",
+    ),
+    (
+        "sql-unknown-column",
+        "      title: keep\n",
+        '      title: {strategy: sql, expression: "upper(salary)"}\n',
+        "title",
+    ),
+    (
+        "injection-column-name",
+        "      title: keep\n",
+        "      'title\"; DROP TABLE customer; --': keep\n      title: keep\n",
+        "no such column",
+    ),
+    (
+        "injection-table-name",
+        "  public.album: keep",
+        "  'public.album\"; DROP TABLE album; --': keep\n  public.album: keep",
+        "no such table",
+    ),
+    (
+        "injection-sql-comment",
+        "      title: keep\n",
+        '      title: {strategy: sql, expression: "title) FROM customer; DROP TABLE x; --"}\n',
+        "title",
+    ),
+    (
+        "lossy-on-unique",
+        "      email: {strategy: email, unique: true}\n  public.employee",
+        "      email: {strategy: first_name, unique: true}\n  public.employee",
+        "unique",
+    ),
+    (
+        "lossy-on-primary-key",
+        "      customer_id: keep\n",
+        "      customer_id: {strategy: noise, absolute: 5}\n",
+        "customer_id",
+    ),
+    (
+        "type-misfit",
+        "      support_rep_id: keep\n  public.employee",
+        "      support_rep_id: email\n  public.employee",
+        "support_rep_id",
+    ),
+    (
+        "null-on-not-null",
+        "      first_name: first_name\n      last_name: last_name\n      company",
+        '      first_name: "null"\n      last_name: last_name\n      company',
+        "first_name",
+    ),
+    (
+        "delete-where-subquery",
+        "  public.invoice:\n    columns:",
+        '  public.invoice:\n    delete_where: "customer_id IN (SELECT 1)"\n    columns:',
+        "delete_where",
+    ),
+    (
+        "delete-where-two-statements",
+        "  public.invoice:\n    columns:",
+        '  public.invoice:\n    delete_where: "true; DROP TABLE invoice"\n    columns:',
+        "delete_where",
+    ),
+    (
+        "delete-where-unknown-column",
+        "  public.invoice:\n    columns:",
+        '  public.invoice:\n    delete_where: "created_at < now()"\n    columns:',
+        "created_at",
+    ),
+    (
+        "fk-masked-differently",
+        "      support_rep_id: keep\n  public.employee",
+        "      support_rep_id: {strategy: generalize, step: 2}\n  public.employee",
+        "foreign key",
+    ),
+    ("truncate-breaks-fk", "  public.album: keep", "  public.album: truncate", "truncated"),
+    (
+        "unclassified-column",
+        "      fax: phone\n      email: {strategy: email, unique: true}\n      support_rep_id",
+        "      email: {strategy: email, unique: true}\n      support_rep_id",
+        "public.customer.fax: column not classified",
+    ),
+    ("top-level-list", "version: 1\n", "- version: 1\n", "invalid YAML"),
+    ("empty-file", BASE, "", "a rules file is a mapping"),
+    (
+        "template-unknown-placeholder",
+        "      title: keep\n",
+        '      title: {strategy: template, template: "{no_such_strategy}"}\n',
+        "title",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def marked_chinook(admin_dsn: str, chinook_template: str) -> Callable[[], str]:
+    import uuid
+
+    import psycopg
+
+    name = f"chinook_bad_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{chinook_template}"')
+    dsn = psycopg.conninfo.make_conninfo(admin_dsn, dbname=name)
+    mark_clone(dsn)
+    yield dsn
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def _expected_line(text: str, replacement: str) -> int:
+    index = text.find(replacement) if replacement else 0
+    pairs = enumerate(zip(text, BASE, strict=False))
+    first_changed = next((i for i, (a, b) in pairs if a != b), index)
+    return text.count("\n", 0, max(first_changed, 0)) + 1
+
+
+def test_there_are_at_least_thirty_cases() -> None:
+    assert len(CASES) >= 30
+    assert len({c[0] for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize(("case", "old", "new", "expected"), CASES, ids=[c[0] for c in CASES])
+def test_malformed_rules_exit_2_with_location_and_change_nothing(
+    case: str,
+    old: str,
+    new: str,
+    expected: str,
+    marked_chinook: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert old in BASE, f"case {case} no longer applies to rules/chinook.yaml"
+    text = BASE.replace(old, new, 1)
+    rules = tmp_path / "chinook.yaml"
+    rules.write_text(text)
+    before = fingerprint(marked_chinook)
+    result = run_cli(
+        capsys, "anonymize", str(rules), "--dsn", marked_chinook, "--seed", "s", "--no-progress"
+    )
+    assert result.code == 2, result.out + result.err
+    message = result.out + result.err
+    assert expected in message
+    assert "Traceback" not in message
+    lines = [int(n) for n in re.findall(rf"{re.escape(str(rules))}:(\d+)", message)]
+    assert lines, f"no {rules}:LINE in {message!r}"
+    if case != "empty-file":
+        want = _expected_line(text, new)
+        assert any(abs(n - want) <= 1 for n in lines), (lines, want, message)
+    assert fingerprint(marked_chinook) == before
