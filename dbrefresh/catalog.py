@@ -45,6 +45,23 @@ class ForeignKey:
     comment: str | None
 
 
+@dataclass(frozen=True)
+class Index:
+    """An index and what re-creates it exactly (its own DDL, or the constraint it backs)."""
+
+    name: str
+    index_def: str
+    constraint_name: str | None
+    constraint_type: str | None  # 'p' | 'u' | 'x'
+    constraint_def: str | None
+    comment: str | None
+    constraint_comment: str | None
+    replica_identity: bool
+    clustered: bool
+    partition_linked: bool  # attached to / parent of a partitioned index: cannot be dropped
+    tablespace: str | None
+
+
 @dataclass
 class Table:
     oid: int
@@ -56,6 +73,7 @@ class Table:
     total_bytes: int
     columns: dict[str, Column] = field(default_factory=dict)
     unique_keys: list[UniqueKey] = field(default_factory=list)
+    indexes: list[Index] = field(default_factory=list)
 
     @property
     def qualified(self) -> str:
@@ -156,6 +174,10 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                 generated=row["generated"] != "",
                 identity=row["identity"],
             )
+        cur.execute(sql_file("queries/indexes.sql"), {"oids": oids})
+        for row in cur.fetchall():
+            fields = {k: v for k, v in row.items() if k != "table_oid"}
+            by_oid[row["table_oid"]].indexes.append(Index(**fields))
         cur.execute(sql_file("queries/constraints.sql"), {"oids": oids})
         for row in cur.fetchall():
             _add_constraint(catalog, by_oid, row)

@@ -23,9 +23,20 @@ from dbrefresh.errors import InfraError, UsageError
 from dbrefresh.rules.plan import Plan, RelationStep
 
 
+# Memory for one masking session: the masked copy lives in temp buffers, index builds
+# and FK validation sort and hash. Throw-away servers have the memory to spare.
+SESSION_SETTINGS = {
+    "temp_buffers": "256MB",
+    "work_mem": "128MB",
+    "maintenance_work_mem": "512MB",
+}
+
+
 def prepare_session(conn: psycopg.Connection[Any], key: str, digest: str) -> None:
     """Session settings every masking connection needs (key via a bound parameter)."""
     conn.execute("SET session_replication_role = replica")
+    for name, value in SESSION_SETTINGS.items():
+        conn.execute("SELECT set_config(%s, %s, false)", (name, value))
     conn.execute("SELECT set_config('dbrefresh.key', %s, false)", (key,))
     conn.execute("SELECT set_config('dbrefresh.rules_digest', %s, false)", (digest,))
 
@@ -49,28 +60,31 @@ def _already_done(dsn: str, plan: Plan) -> set[str]:
     return {r for r, _ in rows}
 
 
-def _run_step(
-    dsn: str, key: str, plan: Plan, step: RelationStep, progress: TableProgress
-) -> TableResult:
+def _stages(step: RelationStep) -> list[tuple[str, list[str]]]:
+    """The step's statements grouped under the names progress shows."""
+    return [
+        ("locking", [step.lock_own]),
+        ("sampling originals", [*step.record_leaks, step.record_count]),
+        ("masking", [step.copy_masked]),
+        ("swapping in", [*([step.lock_related] if step.lock_related else []),
+                         *step.drop_fks, *step.drop_indexes, step.truncate]),
+    ]
+
+
+def _run_step(dsn: str, key: str, plan: Plan, step: RelationStep,
+              progress: TableProgress) -> TableResult:
     started = time.monotonic()
     with connect(dsn) as conn:
         prepare_session(conn, key, plan.rules_digest)
         with conn.transaction():
-            progress.stage(step.relation, "locking")
-            conn.execute(step.statements()[0])
-            progress.stage(step.relation, "sampling originals")
-            for statement in step.record_leaks:
-                conn.execute(statement)
-            conn.execute(step.record_count)
-            progress.stage(step.relation, "masking")
-            conn.execute(step.copy_masked)
-            for statement in step.drop_fks:
-                conn.execute(statement)
-            conn.execute(step.truncate)
+            for stage, statements in _stages(step):
+                progress.stage(step.relation, stage)
+                for statement in statements:
+                    conn.execute(statement)
             progress.stage(step.relation, "refilling")
             rows_after = conn.execute(step.refill).rowcount
-            progress.stage(step.relation, "foreign keys")
-            for statement in step.add_fks:
+            progress.stage(step.relation, "indexes and keys")
+            for statement in [*step.create_indexes, *step.add_fks]:
                 conn.execute(statement)
             row = conn.execute(
                 "UPDATE dbrefresh.masked_relations SET rows_after = %s WHERE relation = %s "
@@ -79,9 +93,8 @@ def _run_step(
             ).fetchone()
     progress.done(step.relation)
     rows_before = int(row[0]) if row else rows_after
-    return TableResult(
-        step.relation, "rewrite", rows_before, rows_after, time.monotonic() - started
-    )
+    return TableResult(step.relation, "rewrite", rows_before, rows_after,
+                       time.monotonic() - started)
 
 
 def execute_plan(
@@ -105,6 +118,7 @@ def execute_plan(
         report.tables += [TableResult(t, "truncate", -1, 0, 0.0) for t in plan.truncate]
     pending = [s for s in plan.steps if s.relation not in done]
     failures: list[_Failure] = []
+    retry: list[RelationStep] = []
     with TableProgress(len(pending), enabled=show_progress) as progress:
         pool_size = max(1, min(workers or os.cpu_count() or 1, len(pending) or 1))
         with ThreadPoolExecutor(max_workers=pool_size) as pool:
@@ -112,8 +126,15 @@ def execute_plan(
             for future, step in futures.items():
                 try:
                     report.tables.append(future.result())
+                except psycopg.errors.DeadlockDetected:
+                    retry.append(step)  # tables with FKs both ways: run alone below
                 except psycopg.Error as exc:
                     failures.append(_Failure(step.relation, str(exc).strip().splitlines()[0]))
+        for step in retry:
+            try:
+                report.tables.append(_run_step(dsn, key, plan, step, progress))
+            except psycopg.Error as exc:
+                failures.append(_Failure(step.relation, str(exc).strip().splitlines()[0]))
     report.tables += [TableResult(t, "keep", -1, -1, 0.0) for t in plan.kept]
     report.seconds = clock() - started
     if failures:

@@ -130,8 +130,15 @@ def _check_fk(conn: psycopg.Connection[Any], fk: ForeignKey, report: VerifyRepor
 def verify_plan(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> VerifyReport:
     """Run every check of a compiled plan against the (masked) database."""
     report = VerifyReport()
+    installed = conn.execute("SELECT to_regclass('dbrefresh.masked_relations')").fetchone()
     for step in plan.steps:
         report.relations_checked += 1
+        if not installed or installed[0] is None:
+            report.findings.append(Finding(
+                "not-masked", f"{step.relation}: has not been anonymized",
+                location=Location(key=step.relation), hint="run `dbrefresh anonymize`",
+            ))
+            continue
         _check_rows(conn, step, report)
         _check_leaks(conn, catalog, step, report)
     for fk in catalog.foreign_keys:

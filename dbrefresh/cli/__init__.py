@@ -39,7 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     except DbrefreshError as exc:
         if state.debug:
             console_err.print_exception()
-        console_err.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        console_err.print("[bold red]error:[/] ", end="", markup=True)
+        console_err.print(str(exc), markup=False, soft_wrap=True)
         return exc.exit_code
     except typer.Exit as exc:
         return int(exc.exit_code)

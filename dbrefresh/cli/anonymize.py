@@ -62,7 +62,7 @@ def rules_check(
     if fmt == "json":
         console.print_json(render_json(findings, ok=not findings))
     elif findings:
-        console_err.print(render_text(findings), highlight=False, markup=False)
+        console_err.print(render_text(findings), markup=False, soft_wrap=True)
     else:
         console.print(
             f"ok: {len(rules)} rule file(s) valid" + (f" against {redact_dsn(dsn)}" if dsn else "")

@@ -29,30 +29,35 @@ class RelationStep:
     and refilled; foreign keys pointing at it are set aside and re-added around that.
     """
 
-    relation: str  # qualified, quoted-ready 'schema.name'
+    relation: str  # qualified 'schema.name'
     rule_table: str  # the table named in the rules (parent for partitions)
     masked: list[MaskedColumn]
-    lock_tables: list[str]  # every table this step locks, in a global order (no deadlock)
+    lock_own: str  # the relation alone: the long masked copy runs under this lock only
     record_leaks: list[str]  # statements sampling keyed hashes of original values
     record_count: str  # statement recording the row count before the rewrite
     copy_masked: str  # CREATE TEMP TABLE ... AS SELECT <masked> FROM ONLY relation
+    lock_related: str | None  # tables whose foreign keys point here (sorted: no deadlock)
     drop_fks: list[str]
+    drop_indexes: list[str]  # large tables: rebuilt after the refill (a sort beats inserts)
     truncate: str
     refill: str
+    create_indexes: list[str]
     add_fks: list[str]
     deletes_rows: bool
     estimated_rows: int = 0
 
     def statements(self) -> list[str]:
-        lock = "LOCK TABLE " + ", ".join(self.lock_tables) + " IN ACCESS EXCLUSIVE MODE"
         return [
-            lock,
+            self.lock_own,
             *self.record_leaks,
             self.record_count,
             self.copy_masked,
+            *([self.lock_related] if self.lock_related else []),
             *self.drop_fks,
+            *self.drop_indexes,
             self.truncate,
             self.refill,
+            *self.create_indexes,
             *self.add_fks,
         ]
 

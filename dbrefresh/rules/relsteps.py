@@ -8,13 +8,19 @@ attached to it; the old files, which held the original values, are unlinked at
 checkpoint) and refill it. Foreign keys that point at the relation from other tables
 block TRUNCATE, so they are dropped and re-created from their exact definition (and
 comment) in the same transaction.
+
+Refilling a large table through its indexes costs random B-tree inserts (measured: 14 s
+for 3M rows with a random-order FK index, against 1.4 s to build both indexes after).
+So for tables past a size threshold the indexes and the constraints they back are
+dropped and re-created from their exact definitions, names, comments and flags: the
+table keeps its OID, the indexes keep their names and definitions but get new OIDs.
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
 
-from dbrefresh.catalog import Catalog, Table
+from dbrefresh.catalog import Catalog, ForeignKey, Table
 from dbrefresh.rules.plan import MaskedColumn, RelationStep
 
 TEMP = "_dbr_masked"
@@ -93,54 +99,80 @@ def _source(table: Table, shuffled: list[str], delete_where: str | None) -> str:
     return src + " " + " ".join(joins)
 
 
-def build_step(
-    *,
-    catalog: Catalog,
-    table: Table,
-    rule_table: str,
-    masked: list[MaskedColumn],
-    shuffled: list[str],
-    delete_where: str | None,
-    leak_sample: int,
-) -> RelationStep:
+def _fk_statements(fks: list[ForeignKey]) -> tuple[list[str], list[str]]:
+    drop = [f"ALTER TABLE {quote_table(fk.table)} DROP CONSTRAINT {quote_ident(fk.name)}"
+            for fk in fks]
+    add: list[str] = []
+    for fk in fks:
+        add.append(f"ALTER TABLE {quote_table(fk.table)} ADD CONSTRAINT "
+                   f"{quote_ident(fk.name)} {fk.definition}")
+        if fk.comment is not None:
+            add.append(f"COMMENT ON CONSTRAINT {quote_ident(fk.name)} ON "
+                       f"{quote_table(fk.table)} IS {literal(fk.comment)}")
+    return drop, add
+
+
+def rebuildable(table: Table) -> bool:
+    """Indexes can be dropped and rebuilt unless tied to partitioning or a tablespace."""
+    return bool(table.indexes) and not any(
+        ix.partition_linked or ix.tablespace for ix in table.indexes
+    )
+
+
+def _index_statements(table: Table) -> tuple[list[str], list[str]]:
+    """Drop every index of the table, and re-create each exactly, with its flags."""
+    rel = quote_table(table.qualified)
+    drop: list[str] = []
+    create: list[str] = []
+    after: list[str] = []
+    for ix in table.indexes:
+        qualified_ix = f"{quote_ident(table.schema)}.{quote_ident(ix.name)}"
+        if ix.constraint_name and ix.constraint_def:
+            con = quote_ident(ix.constraint_name)
+            drop.append(f"ALTER TABLE {rel} DROP CONSTRAINT {con}")
+            create.append(f"ALTER TABLE {rel} ADD CONSTRAINT {con} {ix.constraint_def}")
+            if ix.constraint_comment is not None:
+                after.append(f"COMMENT ON CONSTRAINT {con} ON {rel} IS "
+                             f"{literal(ix.constraint_comment)}")
+        else:
+            drop.append(f"DROP INDEX {qualified_ix}")
+            create.append(ix.index_def)
+        if ix.comment is not None:
+            after.append(f"COMMENT ON INDEX {qualified_ix} IS {literal(ix.comment)}")
+        if ix.replica_identity:
+            after.append(f"ALTER TABLE {rel} REPLICA IDENTITY USING INDEX {quote_ident(ix.name)}")
+        if ix.clustered:
+            after.append(f"ALTER TABLE {rel} CLUSTER ON {quote_ident(ix.name)}")
+    # Constraint-backed indexes last on drop (plain ones never depend on them), first on create.
+    return drop, create + after
+
+
+def build_step(*, catalog: Catalog, table: Table, rule_table: str, masked: list[MaskedColumn],
+               shuffled: list[str], delete_where: str | None, leak_sample: int,
+               rebuild_indexes: bool) -> RelationStep:
     rel = quote_table(table.qualified)
     by_column = {m.column: m for m in masked}
     writable = [c for c in table.columns.values() if not c.generated]
     select_list = ", ".join(
-        f"{by_column[c.name].expression} AS {quote_ident(c.name)}"
-        if c.name in by_column
+        f"{by_column[c.name].expression} AS {quote_ident(c.name)}" if c.name in by_column
         else quote_ident(c.name)
         for c in writable
     )
     columns = ", ".join(quote_ident(c.name) for c in writable)
     overriding = " OVERRIDING SYSTEM VALUE" if any(c.identity == "a" for c in writable) else ""
-    incoming = [
-        fk
-        for fk in catalog.foreign_keys
-        if fk.ref_table == table.qualified and fk.table != table.qualified
-    ]
-    drop_fks = [
-        f"ALTER TABLE {quote_table(fk.table)} DROP CONSTRAINT {quote_ident(fk.name)}"
-        for fk in incoming
-    ]
-    add_fks: list[str] = []
-    for fk in incoming:
-        add_fks.append(
-            f"ALTER TABLE {quote_table(fk.table)} ADD CONSTRAINT "
-            f"{quote_ident(fk.name)} {fk.definition}"
-        )
-        if fk.comment is not None:
-            add_fks.append(
-                f"COMMENT ON CONSTRAINT {quote_ident(fk.name)} ON "
-                f"{quote_table(fk.table)} IS {literal(fk.comment)}"
-            )
-    lock = sorted({table.qualified, *(fk.table for fk in incoming)})
+    rebuild = rebuild_indexes and rebuildable(table)
+    # FKs from other tables block TRUNCATE; a self-reference only blocks dropping the PK.
+    incoming = [fk for fk in catalog.foreign_keys if fk.ref_table == table.qualified
+                and (rebuild or fk.table != table.qualified)]
+    drop_fks, add_fks = _fk_statements(incoming)
+    drop_indexes, create_indexes = _index_statements(table) if rebuild else ([], [])
+    related = sorted({fk.table for fk in incoming} - {table.qualified})
     deletes = delete_where is not None
     return RelationStep(
         relation=table.qualified,
         rule_table=rule_table,
         masked=masked,
-        lock_tables=[quote_table(t) for t in lock],
+        lock_own=f"LOCK TABLE {rel} IN ACCESS EXCLUSIVE MODE",
         record_leaks=_leak_statements(table, masked, rule_table, leak_sample),
         record_count=(
             "INSERT INTO dbrefresh.masked_relations (relation, rule_table, rows_before, "
@@ -149,13 +181,17 @@ def build_step(
             f"{'true' if deletes else 'false'}, current_setting('dbrefresh.rules_digest') "
             f"FROM ONLY {rel}"
         ),
-        copy_masked=(
-            f"CREATE TEMP TABLE {TEMP} ON COMMIT DROP AS "
-            f"SELECT {select_list} FROM {_source(table, shuffled, delete_where)}"
+        copy_masked=(f"CREATE TEMP TABLE {TEMP} ON COMMIT DROP AS "
+                     f"SELECT {select_list} FROM {_source(table, shuffled, delete_where)}"),
+        lock_related=(
+            "LOCK TABLE " + ", ".join(quote_table(t) for t in related) + " IN ACCESS EXCLUSIVE MODE"
+            if related else None
         ),
         drop_fks=drop_fks,
+        drop_indexes=drop_indexes,
         truncate=f"TRUNCATE ONLY {rel}",
         refill=f"INSERT INTO {rel} ({columns}){overriding} SELECT {columns} FROM {TEMP}",
+        create_indexes=create_indexes,
         add_fks=add_fks,
         deletes_rows=deletes,
         estimated_rows=table.estimated_rows,

@@ -42,7 +42,8 @@ IDENTITY_QUERIES = {
     "FROM pg_constraint WHERE connamespace = 'public'::regnamespace "
     "ORDER BY 1, 2",
     "indexes": "SELECT indexrelid, indexrelid::regclass::text, pg_get_indexdef(indexrelid) "
-    "FROM pg_index WHERE indrelid::regclass::text NOT LIKE 'pg_%' ORDER BY 2",
+    "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+    "WHERE c.relnamespace = 'public'::regnamespace ORDER BY 2",
     "policies": "SELECT tablename, policyname, qual FROM pg_policies ORDER BY 1, 2",
     "comments": "SELECT objoid::regclass::text, objsubid, description FROM pg_description "
     "WHERE classoid = 'pg_class'::regclass ORDER BY 1, 2",

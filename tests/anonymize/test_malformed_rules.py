@@ -17,7 +17,7 @@ BASE = CHINOOK_RULES.read_text()
 CASES: list[tuple[str, str, str, str]] = [
     (
         "yaml-unclosed-flow",
-        "email: {strategy: email, unique: true}\n  public.employee",
+        "email: {strategy: email, unique: true}\n  public.invoice",
         "email: {strategy: email, unique: true\n  public.employee",
         "invalid YAML",
     ),
@@ -25,7 +25,7 @@ CASES: list[tuple[str, str, str, str]] = [
         "yaml-bad-indent",
         "      customer_id: keep\n",
         "      customer_id: keep\n    first: x\n",
-        "unknown key 'first'",
+        "invalid YAML",
     ),
     (
         "yaml-duplicate-key",
@@ -35,7 +35,12 @@ CASES: list[tuple[str, str, str, str]] = [
     ),
     ("version-2", "version: 1", "version: 2", "version"),
     ("unknown-top-key", "database: chinook", "database: chinook\ndatabse: chinook", "databse"),
-    ("bad-unlisted-mode", "unlisted_columns: fail", "unlisted_columns: maybe", "unlisted_columns"),
+    (
+        "bad-unlisted-mode",
+        "{unlisted_columns: fail,",
+        "{unlisted_columns: maybe,",
+        "unlisted_columns",
+    ),
     ("tables-not-mapping", "  public.album: keep", "  - public.album", "invalid YAML"),
     ("unknown-action", "  public.album: keep", "  public.album: wipe", "unknown table action"),
     (
@@ -46,8 +51,8 @@ CASES: list[tuple[str, str, str, str]] = [
     ),
     (
         "unknown-param",
-        "      email: {strategy: email, unique: true}\n  public.employee",
-        "      email: {strategy: email, unique: true, colour: red}\n  public.employee",
+        "      email: {strategy: email, unique: true}\n  public.invoice",
+        "      email: {strategy: email, unique: true, colour: red}\n  public.invoice",
         "colour",
     ),
     (
@@ -79,8 +84,8 @@ CASES: list[tuple[str, str, str, str]] = [
     ),
     (
         "unique-not-bool",
-        "      email: {strategy: email, unique: true}\n  public.employee",
-        "      email: {strategy: email, unique: sure}\n  public.employee",
+        "      email: {strategy: email, unique: true}\n  public.invoice",
+        "      email: {strategy: email, unique: sure}\n  public.invoice",
         "unique",
     ),
     (
@@ -93,31 +98,31 @@ CASES: list[tuple[str, str, str, str]] = [
         "sql-subquery",
         "      title: keep\n",
         '      title: {strategy: sql, expression: "(SELECT max(email) FROM customer)"}\n',
-        "title",
+        "subqueries are not allowed",
     ),
     (
         "sql-ddl",
         "      title: keep\n",
         '      title: {strategy: sql, expression: "DROP TABLE customer"}\n',
-        "title",
+        "statements are not allowed",
     ),
     (
         "sql-two-statements",
         "      title: keep\n",
         '      title: {strategy: sql, expression: "upper(title); DROP TABLE customer"}\n',
-        "title",
+        "got 2 statements",
     ),
     (
         "sql-disallowed-function",
         "      title: keep\n",
         "      title: {strategy: sql, expression: \"pg_read_file('/etc/passwd')\"}\n",
-        "title",
+        "pg_read_file() is not allowed",
     ),
     (
         "sql-unknown-column",
         "      title: keep\n",
         '      title: {strategy: sql, expression: "upper(salary)"}\n',
-        "title",
+        "salary",
     ),
     (
         "injection-column-name",
@@ -135,54 +140,54 @@ CASES: list[tuple[str, str, str, str]] = [
         "injection-sql-comment",
         "      title: keep\n",
         '      title: {strategy: sql, expression: "title) FROM customer; DROP TABLE x; --"}\n',
-        "title",
+        "not valid SQL",
     ),
     (
         "lossy-on-unique",
-        "      email: {strategy: email, unique: true}\n  public.employee",
-        "      email: {strategy: first_name, unique: true}\n  public.employee",
+        "      email: {strategy: email, unique: true}\n  public.invoice",
+        "      email: {strategy: first_name, unique: true}\n  public.invoice",
         "unique",
     ),
     (
         "lossy-on-primary-key",
         "      customer_id: keep\n",
         "      customer_id: {strategy: noise, absolute: 5}\n",
-        "customer_id",
+        "but the column is unique",
     ),
     (
         "type-misfit",
         "      support_rep_id: keep\n  public.employee",
         "      support_rep_id: email\n  public.employee",
-        "support_rep_id",
+        "email cannot mask integer",
     ),
     (
         "null-on-not-null",
         "      first_name: first_name\n      last_name: last_name\n      company",
         '      first_name: "null"\n      last_name: last_name\n      company',
-        "first_name",
+        "NOT NULL",
     ),
     (
         "delete-where-subquery",
         "  public.invoice:\n    columns:",
         '  public.invoice:\n    delete_where: "customer_id IN (SELECT 1)"\n    columns:',
-        "delete_where",
+        "subqueries and statements are not allowed",
     ),
     (
         "delete-where-two-statements",
         "  public.invoice:\n    columns:",
         '  public.invoice:\n    delete_where: "true; DROP TABLE invoice"\n    columns:',
-        "delete_where",
+        "single expression",
     ),
     (
         "delete-where-unknown-column",
         "  public.invoice:\n    columns:",
         '  public.invoice:\n    delete_where: "created_at < now()"\n    columns:',
-        "created_at",
+        "no such column 'created_at'",
     ),
     (
         "fk-masked-differently",
         "      support_rep_id: keep\n  public.employee",
-        "      support_rep_id: {strategy: generalize, step: 2}\n  public.employee",
+        "      support_rep_id: {strategy: noise, absolute: 3}\n  public.employee",
         "foreign key",
     ),
     ("truncate-breaks-fk", "  public.album: keep", "  public.album: truncate", "truncated"),
@@ -198,7 +203,7 @@ CASES: list[tuple[str, str, str, str]] = [
         "template-unknown-placeholder",
         "      title: keep\n",
         '      title: {strategy: template, template: "{no_such_strategy}"}\n',
-        "title",
+        "unknown strategy 'no_such_strategy'",
     ),
 ]
 
@@ -217,6 +222,10 @@ def marked_chinook(admin_dsn: str, chinook_template: str) -> Callable[[], str]:
     yield dsn
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+# Findings about what a table rule lacks point at the table rule itself.
+POINTS_AT = {"unclassified-column": "  public.customer:\n"}
 
 
 def _expected_line(text: str, replacement: str) -> int:
@@ -256,6 +265,7 @@ def test_malformed_rules_exit_2_with_location_and_change_nothing(
     lines = [int(n) for n in re.findall(rf"{re.escape(str(rules))}:(\d+)", message)]
     assert lines, f"no {rules}:LINE in {message!r}"
     if case != "empty-file":
-        want = _expected_line(text, new)
+        anchor = POINTS_AT.get(case)
+        want = text.count("\n", 0, text.index(anchor)) + 1 if anchor else _expected_line(text, new)
         assert any(abs(n - want) <= 1 for n in lines), (lines, want, message)
     assert fingerprint(marked_chinook) == before
