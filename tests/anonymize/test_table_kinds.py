@@ -1,0 +1,122 @@
+"""Partitions, generated and identity columns, truncate, delete_where, shuffle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone, verify_report
+from dbrefresh.errors import RulesError
+
+SCHEMA = """
+CREATE TABLE events (
+    id bigint GENERATED ALWAYS AS IDENTITY,
+    happened date NOT NULL,
+    email text NOT NULL,
+    email_len int GENERATED ALWAYS AS (length(email)) STORED,
+    city text,
+    PRIMARY KEY (id, happened)
+) PARTITION BY RANGE (happened);
+CREATE TABLE events_2023 PARTITION OF events FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+INSERT INTO events (happened, email, city)
+SELECT date '2023-01-01' + (i % 700), format('user%s@shop.example', i), format('Town%s', i % 50)
+  FROM generate_series(1, 2000) i;
+CREATE TABLE sessions (id int PRIMARY KEY, token text NOT NULL);
+INSERT INTO sessions SELECT i, md5(i::text) FROM generate_series(1, 100) i;
+CREATE TABLE audit (id int PRIMARY KEY, at date NOT NULL, who text NOT NULL);
+INSERT INTO audit SELECT i, date '2024-01-01' + i, format('admin%s@corp.example', i)
+  FROM generate_series(1, 300) i;
+CREATE TABLE scores (id int PRIMARY KEY, score int NOT NULL);
+INSERT INTO scores SELECT i, i * 10 FROM generate_series(1, 500) i;
+"""
+
+RULES = """version: 1
+tables:
+  public.events:
+    columns:
+      id: keep
+      happened: keep
+      email: {strategy: email, unique: true}
+      email_len: keep
+      city: city
+  public.sessions: truncate
+  public.audit:
+    delete_where: "at < date '2024-06-01'"
+    columns:
+      id: keep
+      at: keep
+      who: {strategy: email, unique: true}
+  public.scores:
+    columns:
+      id: keep
+      score: shuffle
+"""
+
+
+@pytest.fixture
+def kinds_db(make_db, tmp_path: Path) -> tuple[str, Path]:
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(SCHEMA)
+        conn.execute("ANALYZE")
+    rules = tmp_path / "kinds.yaml"
+    rules.write_text(RULES)
+    return dsn, rules
+
+
+def test_partitions_generated_identity_truncate_delete_shuffle(kinds_db) -> None:
+    dsn, rules = kinds_db
+    with psycopg.connect(dsn) as conn:
+        before_scores = sorted(r[0] for r in conn.execute("SELECT score FROM scores"))
+        kept_audit = conn.execute(
+            "SELECT count(*) FROM audit WHERE at >= date '2024-06-01'").fetchone()[0]
+    plan = build_plan(dsn, [rules])
+    assert sorted(s.relation for s in plan.steps) == [
+        "public.audit", "public.events_2023", "public.events_2024", "public.scores"]
+    assert plan.truncate == ["public.sessions"]
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="kinds", progress=False)
+    with psycopg.connect(dsn) as conn:
+        leaked = conn.execute(
+            "SELECT count(*) FROM events WHERE email LIKE '%@shop.example'").fetchone()[0]
+        assert leaked == 0
+        # the generated column was recomputed from the masked value
+        assert conn.execute(
+            "SELECT bool_and(email_len = length(email)) FROM events").fetchone()[0]
+        # identity values kept, and the identity still generates new ones
+        assert conn.execute("SELECT min(id), max(id), count(*) FROM events").fetchone() == (
+            1, 2000, 2000)
+        conn.execute("INSERT INTO events (happened, email) VALUES ('2024-05-05', 'x@y.z')")
+        assert conn.execute("SELECT max(id) FROM events").fetchone()[0] == 2001
+        conn.rollback()
+        assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] == kept_audit
+        assert conn.execute(
+            "SELECT count(*) FROM audit WHERE who LIKE '%@corp.example'").fetchone()[0] == 0
+        after_scores = conn.execute("SELECT id, score FROM scores ORDER BY id").fetchall()
+        assert sorted(s for _, s in after_scores) == before_scores  # a permutation
+        moved = sum(1 for i, s in after_scores if s != i * 10)
+        assert moved > 450  # and a real one
+    report = verify_report(dsn, [rules], seed="kinds")
+    assert report.findings == []
+    assert report.total_leaks == 0
+
+
+def test_rule_on_a_partition_column_that_does_not_exist(kinds_db) -> None:
+    dsn, rules = kinds_db
+    rules.write_text(RULES.replace("      city: city\n", "      town: city\n"))
+    with pytest.raises(RulesError) as caught:
+        build_plan(dsn, [rules])
+    rendered = str(caught.value)
+    assert "public.events.town: no such column" in rendered
+    assert "public.events_2023.city: column not classified" in rendered
+
+
+def test_masking_a_generated_column_is_refused(kinds_db) -> None:
+    dsn, rules = kinds_db
+    rules.write_text(RULES.replace("email_len: keep", "email_len: {strategy: noise, absolute: 2}"))
+    with pytest.raises(RulesError, match="generated column"):
+        build_plan(dsn, [rules])
