@@ -22,7 +22,6 @@ from dbrefresh.db import connect
 from dbrefresh.errors import InfraError, UsageError
 from dbrefresh.rules.plan import Plan, RelationStep
 
-
 # Memory for one masking session: the masked copy lives in temp buffers, index builds
 # and FK validation sort and hash. Throw-away servers have the memory to spare.
 SESSION_SETTINGS = {
