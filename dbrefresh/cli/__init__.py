@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
     _load_optional_commands()
     try:
-        app(args=argv, standalone_mode=False)
+        # With standalone_mode off, click returns the code of a typer.Exit instead of exiting.
+        result = app(args=argv, standalone_mode=False)
     except DbrefreshError as exc:
         if state.debug:
             console_err.print_exception()
@@ -54,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()
             return 2
         raise
-    return 0
+    return result if isinstance(result, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,330 @@
+"""ALTER TABLE, one subcommand at a time: lock, work and rule hits (pure, no I/O).
+
+One ALTER TABLE takes the strongest lock of its subcommands for all of them, and does the
+heaviest work of them (PostgreSQL 15 semantics, AlterTableGetLockLevel in tablecmds.c).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pglast import ast
+from pglast.enums.parsenodes import AlterTableType, ConstrType, ObjectType
+
+from dbrefresh.gate.model import Hit, LockMode, Work, heavier
+from dbrefresh.gate.schema import Knowledge, names, relname, type_label, walk
+
+AEL = LockMode.ACCESS_EXCLUSIVE
+SUE = LockMode.SHARE_UPDATE_EXCLUSIVE
+SRE = LockMode.SHARE_ROW_EXCLUSIVE
+
+_SERIAL = {"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"}
+_VOLATILE = {
+    "random",
+    "random_normal",
+    "nextval",
+    "setval",
+    "gen_random_uuid",
+    "uuid_generate_v1",
+    "uuid_generate_v1mc",
+    "uuid_generate_v4",
+    "uuidv4",
+    "uuidv7",
+    "clock_timestamp",
+    "timeofday",
+    "txid_current",
+    "pg_current_xact_id",
+}
+_NOT_VOLATILE = {
+    "now",
+    "transaction_timestamp",
+    "statement_timestamp",
+    "current_setting",
+    "lower",
+    "upper",
+    "length",
+    "concat",
+    "concat_ws",
+    "to_char",
+    "to_timestamp",
+    "to_date",
+    "date_trunc",
+    "make_date",
+    "make_interval",
+    "make_timestamp",
+    "make_timestamptz",
+    "jsonb_build_object",
+    "json_build_object",
+    "jsonb_build_array",
+    "json_build_array",
+    "array_to_string",
+    "md5",
+    "substring",
+    "substr",
+    "trim",
+    "btrim",
+    "abs",
+    "round",
+    "floor",
+    "ceil",
+    "timezone",
+    "to_jsonb",
+    "to_json",
+    "jsonb_object",
+    "replace",
+}
+_METADATA_SUE = {
+    AlterTableType.AT_SetStatistics,
+    AlterTableType.AT_SetOptions,
+    AlterTableType.AT_ResetOptions,
+    AlterTableType.AT_ClusterOn,
+    AlterTableType.AT_DropCluster,
+    AlterTableType.AT_SetRelOptions,
+    AlterTableType.AT_ResetRelOptions,
+    AlterTableType.AT_ReplaceRelOptions,
+    AlterTableType.AT_DetachPartitionFinalize,
+}
+_METADATA_SRE = {
+    AlterTableType.AT_EnableTrig,
+    AlterTableType.AT_EnableAlwaysTrig,
+    AlterTableType.AT_EnableReplicaTrig,
+    AlterTableType.AT_DisableTrig,
+    AlterTableType.AT_EnableTrigAll,
+    AlterTableType.AT_DisableTrigAll,
+    AlterTableType.AT_EnableTrigUser,
+    AlterTableType.AT_DisableTrigUser,
+}
+_REWRITES = {
+    AlterTableType.AT_SetLogged,
+    AlterTableType.AT_SetUnLogged,
+    AlterTableType.AT_SetAccessMethod,
+    AlterTableType.AT_SetTableSpace,
+    AlterTableType.AT_SetExpression,
+}
+_TEXTUAL = {"text", "varchar"}
+_TYPE = re.compile(r"(?P<base>[\w ]+?)(?:\((?P<len>\d+)\))?")
+
+
+@dataclass
+class AlterEffect:
+    lock: LockMode = SUE
+    work: Work = Work.METADATA
+    tables: list[str] = field(default_factory=list)
+    hits: list[Hit] = field(default_factory=list)
+    transactional: bool = True
+    validates: bool = False
+
+    def take(self, lock: LockMode, work: Work = Work.METADATA) -> None:
+        self.lock = max(self.lock, lock)
+        self.work = heavier(self.work, work)
+
+    def hit(self, rule: str, detail: str, *tables: str) -> None:
+        self.hits.append(Hit(rule, detail, tables))
+
+
+def default_functions(expr: Any) -> list[str]:
+    """Names of the functions an expression calls."""
+    return [names(n.funcname)[-1].lower() for n in walk(expr) if isinstance(n, ast.FuncCall)]
+
+
+def volatile_call(expr: Any, known: Knowledge | None = None) -> str | None:
+    """The name of a (probably) volatile function called in expr, if any.
+
+    The staging catalog's provolatile decides when known; else known stable/immutable
+    functions are fine and an unknown function is assumed volatile, like PostgreSQL's own
+    default for CREATE FUNCTION.
+    """
+    volatility = known.volatility if known is not None else {}
+    for name in default_functions(expr):
+        if name in volatility:
+            if volatility[name] == "v":
+                return name
+        elif name in _VOLATILE or name not in _NOT_VOLATILE:
+            return name
+    return None
+
+
+def _binary_compatible(source: str | None, target: Any) -> bool:
+    """Type changes PostgreSQL makes without a rewrite, when the source type is known:
+    varchar/text -> text or unconstrained varchar, varchar(n) -> varchar(m >= n).
+    Anything else is assumed to rewrite (the trace shows the truth)."""
+    src = _TYPE.fullmatch(source or "")
+    dst = _TYPE.fullmatch(type_label(target))
+    if src is None or dst is None or src["base"] not in _TEXTUAL:
+        return False
+    if dst["base"] not in _TEXTUAL:
+        return False
+    if dst["len"] is None:
+        return True
+    return (
+        dst["base"] == "varchar" and src["len"] is not None and int(dst["len"]) >= int(src["len"])
+    )
+
+
+def classify_alter(node: Any, known: Knowledge) -> AlterEffect:
+    table = relname(node.relation)
+    effect = AlterEffect(tables=[table])
+    if node.objtype == ObjectType.OBJECT_INDEX:
+        for cmd in node.cmds or ():
+            if cmd.subtype == AlterTableType.AT_SetTableSpace:
+                effect.take(AEL, Work.REWRITE)
+                effect.hit("table-rewrite", f"SET TABLESPACE copies index {table}")
+            else:
+                effect.take(SUE)
+        return effect
+    for cmd in node.cmds or ():
+        _subcommand(cmd, table, known, effect)
+    if effect.validates and effect.lock > SUE:
+        effect.hit(
+            "validate-under-strong-lock",
+            f"VALIDATE CONSTRAINT on {table} runs under {effect.lock.sql_name}",
+            table,
+        )
+    return effect
+
+
+def _subcommand(cmd: Any, table: str, known: Knowledge, effect: AlterEffect) -> None:
+    sub = cmd.subtype
+    column = str(cmd.name) if cmd.name else ""
+    if sub == AlterTableType.AT_AddColumn:
+        _add_column(cmd.def_, table, known, effect)
+    elif sub in (AlterTableType.AT_AddConstraint, AlterTableType.AT_AddIndex):
+        _add_constraint(cmd.def_, table, known, effect)
+    elif sub == AlterTableType.AT_SetNotNull:
+        if known.is_not_null(table, column):
+            effect.take(AEL)
+        else:
+            effect.take(AEL, Work.SCAN)
+            effect.hit("set-not-null-scans", f"SET NOT NULL on {table}.{column}", table)
+    elif sub == AlterTableType.AT_AlterColumnType:
+        source = known.column_types.get((table, column))
+        if cmd.def_.raw_default is None and _binary_compatible(source, cmd.def_.typeName):
+            effect.take(AEL)
+        else:
+            target = names(cmd.def_.typeName.names)[-1]
+            effect.take(AEL, Work.REWRITE)
+            effect.hit("column-type-rewrite", f"{table}.{column} TYPE {target}", table)
+    elif sub == AlterTableType.AT_ValidateConstraint:
+        effect.take(SUE, Work.SCAN)
+        effect.validates = True
+    elif sub == AlterTableType.AT_DropColumn:
+        effect.take(AEL)
+        effect.hit("destructive-change", f"DROP COLUMN {table}.{column}", table)
+    elif sub == AlterTableType.AT_AttachPartition:
+        _attach(cmd.def_, table, known, effect)
+    elif sub == AlterTableType.AT_DetachPartition:
+        part = relname(cmd.def_.name)
+        effect.tables.append(part)
+        if cmd.def_.concurrent:
+            effect.take(SUE)
+            effect.transactional = False
+        else:
+            effect.take(AEL)
+            effect.hit("detach-partition-blocks", f"DETACH PARTITION {part}", table)
+    elif sub in _REWRITES:
+        effect.take(AEL, Work.REWRITE)
+        effect.hit("table-rewrite", f"{sub.name.removeprefix('AT_')} on {table}", table)
+    elif sub in _METADATA_SUE:
+        effect.take(SUE)
+    elif sub in _METADATA_SRE:
+        effect.take(SRE)
+    else:
+        effect.take(AEL)
+
+
+def _add_column(col: Any, table: str, known: Knowledge, effect: AlterEffect) -> None:
+    effect.take(AEL)
+    name = f"{table}.{col.colname}"
+    type_name = names(col.typeName.names)[-1] if col.typeName else ""
+    if type_name.lower() in _SERIAL:
+        effect.take(AEL, Work.REWRITE)
+        effect.hit("add-column-rewrite", f"ADD COLUMN {name} {type_name}", table)
+    for con in col.constraints or ():
+        kind = con.contype
+        if kind == ConstrType.CONSTR_IDENTITY:
+            effect.take(AEL, Work.REWRITE)
+            effect.hit("add-column-rewrite", f"ADD COLUMN {name} GENERATED AS IDENTITY", table)
+        elif kind == ConstrType.CONSTR_GENERATED:
+            effect.take(AEL, Work.REWRITE)
+            effect.hit("add-column-rewrite", f"ADD COLUMN {name} GENERATED ... STORED", table)
+        elif kind == ConstrType.CONSTR_DEFAULT:
+            func = volatile_call(con.raw_expr, known)
+            if func:
+                effect.take(AEL, Work.REWRITE)
+                effect.hit(
+                    "add-column-rewrite", f"ADD COLUMN {name} DEFAULT {func}(...) (volatile)", table
+                )
+        elif kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
+            effect.take(AEL, Work.INDEX_BUILD)
+            effect.hit(
+                "unique-constraint-builds-index", f"ADD COLUMN {name} {kind.name[7:]}", table
+            )
+        elif kind == ConstrType.CONSTR_CHECK and not con.skip_validation:
+            effect.take(AEL, Work.SCAN)
+            effect.hit("add-check-validates", f"ADD COLUMN {name} CHECK", table)
+        elif kind == ConstrType.CONSTR_FOREIGN and not con.skip_validation:
+            ref = relname(con.pktable)
+            effect.tables.append(ref)
+            effect.take(AEL, Work.SCAN)
+            effect.hit(
+                "add-foreign-key-validates", f"ADD COLUMN {name} REFERENCES {ref}", table, ref
+            )
+
+
+def _add_constraint(con: Any, table: str, known: Knowledge, effect: AlterEffect) -> None:
+    kind = con.contype
+    label = f"{table}.{con.conname}" if con.conname else table
+    if kind == ConstrType.CONSTR_FOREIGN:
+        ref = relname(con.pktable)
+        effect.tables.append(ref)
+        if con.skip_validation:
+            effect.take(SRE)
+        else:
+            effect.take(SRE, Work.SCAN)
+            effect.hit("add-foreign-key-validates", f"ADD FOREIGN KEY {label} -> {ref}", table, ref)
+    elif kind == ConstrType.CONSTR_CHECK:
+        if con.skip_validation:
+            effect.take(AEL)
+        else:
+            effect.take(AEL, Work.SCAN)
+            effect.hit("add-check-validates", f"ADD CHECK {label}", table)
+    elif kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
+        if con.indexname:
+            effect.take(AEL)
+            cols = known.index_columns(str(con.indexname))
+            nullable = [c for c in cols if not known.is_not_null(table, c)]
+            if kind == ConstrType.CONSTR_PRIMARY and (nullable or not cols):
+                effect.take(AEL, Work.SCAN)
+                which = ", ".join(nullable) if nullable else "columns of unknown nullability"
+                effect.hit(
+                    "primary-key-sets-not-null",
+                    f"PRIMARY KEY USING INDEX {con.indexname} sets NOT NULL on {which}",
+                    table,
+                )
+        else:
+            effect.take(AEL, Work.INDEX_BUILD)
+            effect.hit(
+                "unique-constraint-builds-index",
+                f"ADD {kind.name[7:]} {label} ({', '.join(names(con.keys))})",
+                table,
+            )
+    elif kind == ConstrType.CONSTR_EXCLUSION:
+        effect.take(AEL, Work.INDEX_BUILD)
+        effect.hit("exclusion-constraint-builds-index", f"ADD EXCLUDE {label}", table)
+    elif kind == ConstrType.CONSTR_NOTNULL:
+        effect.take(AEL, Work.SCAN)
+        effect.hit("set-not-null-scans", f"ADD NOT NULL {label}", table)
+    else:
+        effect.take(AEL)
+
+
+def _attach(cmd: Any, table: str, known: Knowledge, effect: AlterEffect) -> None:
+    part = relname(cmd.name)
+    effect.tables.append(part)
+    if part in known.validated_check_tables:
+        effect.take(AEL)  # a validated CHECK (assumed to match the bound) skips the scan
+    else:
+        effect.take(AEL, Work.SCAN)
+        effect.hit("attach-partition-scans", f"ATTACH PARTITION {part} to {table}", part)

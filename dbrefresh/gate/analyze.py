@@ -1,0 +1,231 @@
+"""The statement sequence: transactions, lock_timeout, locks already held, what the
+migration itself created. Turns per-statement classifications into the migration's hits.
+
+How scripts run (the migration tool's wrapping, `wrap`):
+- "script" (default, like Flyway/Alembic/Rails): each script in one transaction, unless it
+  holds a statement that cannot run in one (CREATE INDEX CONCURRENTLY, VACUUM, ...) or its
+  own BEGIN/COMMIT: then statements run as written, outside BEGIN..COMMIT in autocommit;
+- "none": every statement in autocommit, as plain psql runs a file.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pglast import ast
+from pglast.enums.parsenodes import AlterTableType, TransactionStmtKind
+
+from dbrefresh.gate.classify import classify
+from dbrefresh.gate.model import Classified, Hit, LockMode, Script, Work
+from dbrefresh.gate.rules import is_suppressed
+from dbrefresh.gate.schema import Knowledge, names, relname
+
+Wrap = Literal["script", "none"]
+Mode = Literal["transaction", "autocommit", "explicit"]
+
+_BEGIN = {TransactionStmtKind.TRANS_STMT_BEGIN, TransactionStmtKind.TRANS_STMT_START}
+_END = {
+    TransactionStmtKind.TRANS_STMT_COMMIT,
+    TransactionStmtKind.TRANS_STMT_ROLLBACK,
+    TransactionStmtKind.TRANS_STMT_COMMIT_PREPARED,
+    TransactionStmtKind.TRANS_STMT_ROLLBACK_PREPARED,
+    TransactionStmtKind.TRANS_STMT_PREPARE,
+}
+
+
+@dataclass
+class Analysis:
+    """Every statement classified in context, and how each script runs."""
+
+    scripts: list[Script]
+    statements: list[Classified]
+    modes: list[Mode]
+    knowledge: Knowledge
+
+
+@dataclass
+class _Tx:
+    """State of the transaction being analysed."""
+
+    active: bool = False
+    created: set[str] = field(default_factory=set)
+    held: LockMode | None = None
+    local_timeout: bool = False
+    not_valid: set[tuple[str, str]] = field(default_factory=set)
+    alters: Counter[str] = field(default_factory=Counter)
+
+
+def script_mode(script: Script, wrap: Wrap) -> Mode:
+    nodes = [s.node for s in script.statements]
+    if any(isinstance(n, ast.TransactionStmt) for n in nodes):
+        return "explicit"
+    if wrap == "none":
+        return "autocommit"
+    if any(not classify(s).transactional for s in script.statements):
+        return "autocommit"
+    return "transaction"
+
+
+def _const(node: Any) -> str | None:
+    val = getattr(node, "val", None)
+    raw = getattr(val, "sval", None) or getattr(val, "ival", None)
+    return None if raw is None else str(raw)
+
+
+def _set_config(node: Any) -> tuple[str | None, bool] | None:
+    """SELECT set_config('lock_timeout', value, is_local) -> (value, is_local)."""
+    if not isinstance(node, ast.SelectStmt) or node.fromClause:
+        return None
+    targets = node.targetList or ()
+    if len(targets) != 1:
+        return None
+    call = targets[0].val
+    if not isinstance(call, ast.FuncCall) or names(call.funcname)[-1] != "set_config":
+        return None
+    args = call.args or ()
+    if len(args) != 3 or _const(args[0]) != "lock_timeout":
+        return None
+    is_local = isinstance(args[2], ast.A_Const) and getattr(args[2].val, "boolval", False)
+    return _const(args[1]), bool(is_local)
+
+
+def _timeout_value(node: Any) -> tuple[bool, bool] | None:
+    """(set to a non-zero value?, local?) for SET [LOCAL] lock_timeout / set_config()."""
+    config = _set_config(node)
+    if config is not None:
+        value, is_local = config
+    elif isinstance(node, ast.VariableSetStmt) and str(node.name).lower() == "lock_timeout":
+        value, is_local = (_const(node.args[0]) if node.args else None), bool(node.is_local)
+    else:
+        return None
+    if value is None:
+        return False, is_local
+    return value.strip().strip("0").strip() not in {"", "ms", "s", "min"}, is_local
+
+
+def analyze(
+    scripts: Sequence[Script], *, wrap: Wrap = "script", known: Knowledge | None = None
+) -> Analysis:
+    known = known if known is not None else Knowledge()
+    result = Analysis(list(scripts), [], [], known)
+    session_timeout = False
+    for script in scripts:
+        mode = script_mode(script, wrap)
+        result.modes.append(mode)
+        tx = _Tx(active=mode == "transaction")
+        reported = [False]  # missing-lock-timeout: once per script
+        for stmt in script.statements:
+            node: Any = stmt.node
+            c = classify(stmt, known)
+            if isinstance(node, ast.TransactionStmt):
+                if node.kind in _BEGIN:
+                    tx = _Tx(active=True)
+                elif node.kind in _END:
+                    tx = _Tx()
+            timeout = _timeout_value(node)
+            if timeout is not None:
+                value, is_local = timeout
+                if is_local:
+                    tx.local_timeout = value and tx.active
+                else:
+                    session_timeout = value
+                c.hits = []  # a set_config() call is understood, not opaque
+            _sequence_rules(c, tx, session_timeout or tx.local_timeout, reported)
+            c.in_transaction = tx.active
+            c.hits = [h for h in c.hits if not is_suppressed(h.rule, stmt.suppressed)]
+            result.statements.append(c)
+            known.learn(node, stmt.index)
+            if isinstance(node, ast.CreateStmt):
+                tx.created.add(relname(node.relation))
+            elif isinstance(node, ast.CreateTableAsStmt) and node.into is not None:
+                tx.created.add(relname(node.into.rel))
+            if not tx.active:
+                tx = _Tx()
+    _foreign_keys_without_index(result)
+    return result
+
+
+def _sequence_rules(c: Classified, tx: _Tx, timeout_set: bool, reported: list[bool]) -> None:
+    node: Any = c.statement.node
+    existing = [t for t in c.tables if t not in tx.created]
+    c.new_tables = frozenset(t for t in c.tables if t in tx.created)
+    if c.tables and not existing:
+        c.hits = []  # everything it touches was created in this transaction: empty, unseen
+        return
+    c.hits = [h for h in c.hits if not h.tables or any(t not in tx.created for t in h.tables)]
+    if c.lock is not None and c.lock >= LockMode.SHARE and not timeout_set:
+        if not reported[0]:
+            c.hits.append(
+                Hit(
+                    "missing-lock-timeout",
+                    f"{c.kind} takes {c.lock.sql_name} on {', '.join(existing)} "
+                    "with no lock_timeout set",
+                    tuple(existing),
+                )
+            )
+        reported[0] = True
+    c.held_lock = tx.held
+    if tx.held is LockMode.ACCESS_EXCLUSIVE and c.work is not Work.METADATA:
+        c.hits.append(
+            Hit(
+                "statement-while-locked",
+                f"{c.kind} runs while ACCESS EXCLUSIVE is held",
+                tuple(existing),
+            )
+        )
+    if isinstance(node, ast.AlterTableStmt) and tx.active:
+        _alter_sequence(c, node, tx, existing)
+    if tx.active and c.lock is not None and existing:
+        tx.held = max(tx.held or c.lock, c.lock)
+
+
+def _alter_sequence(c: Classified, node: Any, tx: _Tx, existing: list[str]) -> None:
+    table = relname(node.relation)
+    tx.alters[table] += 1
+    if tx.alters[table] == 2:
+        c.hits.append(
+            Hit(
+                "multiple-alter-table",
+                f"{table} is altered again in the same transaction",
+                (table,),
+            )
+        )
+    for cmd in node.cmds or ():
+        con = cmd.def_
+        if (
+            cmd.subtype == AlterTableType.AT_AddConstraint
+            and isinstance(con, ast.Constraint)
+            and con.skip_validation
+            and con.conname
+        ):
+            tx.not_valid.add((table, str(con.conname)))
+        if (
+            cmd.subtype == AlterTableType.AT_ValidateConstraint
+            and (table, cmd.name) in tx.not_valid
+        ):
+            c.hits.append(
+                Hit(
+                    "validate-in-same-transaction",
+                    f"{cmd.name} is validated in the transaction that added it",
+                    (table,),
+                )
+            )
+
+
+def _foreign_keys_without_index(result: Analysis) -> None:
+    """FKs declared by the migration on tables whose indexes are known (created here, or
+    read from the catalog) and not covered by a non-partial index on their columns."""
+    known = result.knowledge
+    by_index = {c.statement.index: c for c in result.statements}
+    for table, cols, index in known.foreign_keys:
+        if not cols or (table not in known.created and table not in known.catalog_tables):
+            continue
+        if known.has_index_on(table, cols):
+            continue
+        c = by_index[index]
+        hit = Hit("fk-without-index", f"{table} ({', '.join(cols)}) has no index", (table,))
+        if not is_suppressed(hit.rule, c.statement.suppressed):
+            c.hits.append(hit)

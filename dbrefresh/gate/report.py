@@ -1,0 +1,160 @@
+"""GateResult -> text (logs), JSON (machines), Markdown (PR comment), JUnit XML (Jenkins).
+
+Findings are rendered by dbrefresh.findings where its shape fits (JUnit, the Markdown
+findings table); the statement table and the JSON statement list are gate-specific.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from typing import Any, Literal
+
+from dbrefresh.errors import UsageError
+from dbrefresh.findings import Finding, Severity, render_junit, render_markdown
+from dbrefresh.gate.verdict import GateFinding, GateResult, StatementReport
+
+Format = Literal["text", "json", "markdown", "junit"]
+FORMATS: tuple[str, ...] = ("text", "json", "markdown", "junit")
+
+
+def _verdict(result: GateResult) -> str:
+    return "pass" if result.passed else "fail"
+
+
+def _counts(result: GateResult) -> str:
+    count = {s: sum(f.finding.severity is s for f in result.findings) for s in Severity}
+    return (
+        f"{count[Severity.ERROR]} error(s), {count[Severity.WARNING]} warning(s), "
+        f"{count[Severity.INFO]} info"
+    )
+
+
+def _statement_dict(s: StatementReport) -> dict[str, Any]:
+    c = s.classified
+    out: dict[str, Any] = {
+        "index": c.statement.index,
+        "file": c.statement.file,
+        "script": c.statement.script,
+        "line": c.statement.line,
+        "kind": c.kind,
+        "statement": c.statement.text,
+        "lock_mode": c.lock.sql_name if c.lock else None,
+        "blocks": c.effective_blocks.label,
+        "work": c.work.value,
+        "tables": list(c.tables),
+        "in_transaction": c.in_transaction,
+        "weight": s.weight,
+        "heavy": None if s.weight == "unknown" else s.weight == "heavy",
+        "rows": s.size.rows if s.size else None,
+        "bytes": s.size.bytes if s.size else None,
+        "rules": s.rules,
+    }
+    if s.trace is not None:
+        t = s.trace
+        out["trace"] = {
+            "seconds": round(t.seconds, 4),
+            "locks": [{"relation": r, "mode": m.sql_name} for r, m in t.locks],
+            "rewritten": t.rewritten,
+            "longest_blocking_lock_seconds": round(t.longest_blocking_hold, 4),
+            "blocking_lock": (
+                {"relation": t.blocking_lock[0], "mode": t.blocking_lock[1].sql_name}
+                if t.blocking_lock
+                else None
+            ),
+            "error": t.error,
+        }
+    return out
+
+
+def render_json(result: GateResult) -> str:
+    findings = []
+    for f in result.findings:
+        data = f.finding.to_dict()
+        data.update(statement_index=f.statement, statement=f.text, eugene=list(f.eugene))
+        findings.append(data)
+    doc = {
+        "verdict": _verdict(result),
+        "traced": result.trace is not None,
+        "total_seconds": round(result.trace.total_seconds, 4) if result.trace else None,
+        "notes": result.notes,
+        "statements": [_statement_dict(s) for s in result.statements],
+        "findings": findings,
+    }
+    return json.dumps(doc, indent=2)
+
+
+def render_text(result: GateResult) -> str:
+    lines = []
+    for f in result.findings:
+        fd = f.finding
+        lines.append(f"{fd.severity.value}: {fd.location.render()}: [{fd.code}] {fd.message}")
+        lines.append(f"    statement: {f.text}")
+        if fd.hint:
+            lines.append(f"    instead:   {fd.hint}")
+    for s in result.statements:
+        if s.trace is not None and (s.trace.seconds >= 0.1 or s.trace.rewritten):
+            t = s.trace
+            held = (
+                f", {t.blocking_lock[1].sql_name} on {t.blocking_lock[0]} held "
+                f"{t.longest_blocking_hold:.2f}s"
+                if t.blocking_lock
+                else ""
+            )
+            rewritten = f", rewrote {', '.join(t.rewritten)}" if t.rewritten else ""
+            where = f"{s.classified.statement.file}:{s.classified.statement.line}"
+            lines.append(f"trace: {where}: {s.classified.kind} {t.seconds:.2f}s{held}{rewritten}")
+    lines += [f"note: {n}" for n in result.notes]
+    lines.append(
+        f"gate: {_verdict(result).upper()} ({_counts(result)}; "
+        f"{len(result.statements)} statement(s))"
+    )
+    return "\n".join(lines)
+
+
+def render_md(result: GateResult) -> str:
+    title = f"dbrefresh gate: {_verdict(result).upper()} ({_counts(result)})"
+    parts = [render_markdown([_with_statement(f) for f in result.findings], title)]
+    parts += [
+        "",
+        "| where | statement | lock | blocks | work | weight | measured |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in result.statements:
+        c = s.classified
+        if c.lock is None and not s.rules:
+            continue
+        measured = ""
+        if s.trace is not None:
+            measured = f"{s.trace.seconds:.2f}s"
+            if s.trace.blocking_lock:
+                measured += f", blocking lock {s.trace.longest_blocking_hold:.2f}s"
+        text = " ".join(c.statement.text.split())[:80].replace("|", "\\|")
+        cells = [
+            f"{c.statement.file}:{c.statement.line}",
+            f"`{text}`",
+            c.lock.sql_name if c.lock else "",
+            c.effective_blocks.label,
+            c.work.value,
+            s.weight,
+            measured,
+        ]
+        parts.append("| " + " | ".join(cells) + " |")
+    parts += ["", *[f"- {n}" for n in result.notes]]
+    return "\n".join(parts)
+
+
+def _with_statement(f: GateFinding) -> Finding:
+    return replace(f.finding, message=f"{f.finding.message} (statement: {f.text})")
+
+
+def render(result: GateResult, fmt: str) -> str:
+    if fmt == "text":
+        return render_text(result)
+    if fmt == "json":
+        return render_json(result)
+    if fmt == "markdown":
+        return render_md(result)
+    if fmt == "junit":
+        return render_junit([_with_statement(f) for f in result.findings], "dbrefresh.gate")
+    raise UsageError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")

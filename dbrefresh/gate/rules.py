@@ -1,0 +1,305 @@
+"""The gate's rule catalogue: stable ids, why each is dangerous, the safe alternative.
+
+`kind` says how a hit becomes a severity:
+- weighted: dangerous in proportion to table size; weigh.py decides (unknown size = error);
+- always: dangerous whatever the size (a lock queue forms behind any waiting lock);
+- advisory: worth a reviewer's look (destructive or compatibility risk), never fails.
+
+`eugene` maps each rule onto kaaveland/eugene's hint ids, so the public corpus
+(../shared/gate-corpus) can be compared with eugene's expected reports (docs/gate.md).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from dbrefresh.errors import UsageError
+
+Kind = Literal["weighted", "always", "advisory"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: Kind
+    title: str
+    why: str
+    instead: str
+    eugene: tuple[str, ...] = ()
+
+
+_RULES = (
+    Rule(
+        "add-check-validates",
+        "weighted",
+        "ADD CHECK without NOT VALID",
+        "scans the whole table to validate the constraint while holding ACCESS EXCLUSIVE",
+        "ADD CONSTRAINT ... CHECK (...) NOT VALID, then VALIDATE CONSTRAINT in a later "
+        "transaction (SHARE UPDATE EXCLUSIVE, reads and writes continue)",
+        ("E1",),
+    ),
+    Rule(
+        "add-foreign-key-validates",
+        "weighted",
+        "ADD FOREIGN KEY without NOT VALID",
+        "scans the table to validate the key while holding SHARE ROW EXCLUSIVE on both "
+        "tables (writes to both stop)",
+        "ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID, then VALIDATE CONSTRAINT in a later "
+        "transaction",
+        ("E1",),
+    ),
+    Rule(
+        "validate-in-same-transaction",
+        "weighted",
+        "NOT VALID and VALIDATE in one transaction",
+        "the lock taken by ADD ... NOT VALID is still held while VALIDATE scans the table, "
+        "so NOT VALID buys nothing",
+        "commit between ADD ... NOT VALID and VALIDATE CONSTRAINT",
+        ("E1",),
+    ),
+    Rule(
+        "validate-under-strong-lock",
+        "weighted",
+        "VALIDATE combined with a stronger subcommand",
+        "one ALTER TABLE takes the strongest lock of its subcommands: the validation scan "
+        "runs under that lock",
+        "run VALIDATE CONSTRAINT as its own ALTER TABLE statement",
+        ("E1",),
+    ),
+    Rule(
+        "set-not-null-scans",
+        "weighted",
+        "SET NOT NULL",
+        "scans the whole table while holding ACCESS EXCLUSIVE (reads and writes stop)",
+        "ADD CHECK (col IS NOT NULL) NOT VALID, VALIDATE it in a later transaction, then "
+        "SET NOT NULL (PostgreSQL 12+ skips the scan) and drop the check",
+        ("E2",),
+    ),
+    Rule(
+        "statement-while-locked",
+        "weighted",
+        "work done while holding ACCESS EXCLUSIVE",
+        "an earlier statement in this transaction holds ACCESS EXCLUSIVE; every later "
+        "statement extends the time reads and writes are blocked",
+        "commit right after the statement that takes ACCESS EXCLUSIVE; do the rest in "
+        "another transaction",
+        ("E4",),
+    ),
+    Rule(
+        "column-type-rewrite",
+        "weighted",
+        "ALTER COLUMN TYPE rewrites the table",
+        "rewrites the table and rebuilds every index while holding ACCESS EXCLUSIVE",
+        "add a new column, backfill it in batches, swap in a short transaction "
+        "(or use a binary-compatible change such as varchar(n) -> text)",
+        ("E5", "E6", "E10"),
+    ),
+    Rule(
+        "index-blocks-writes",
+        "weighted",
+        "CREATE INDEX without CONCURRENTLY",
+        "builds the index while holding SHARE: every write to the table waits",
+        "CREATE INDEX CONCURRENTLY outside a transaction block",
+        ("E6",),
+    ),
+    Rule(
+        "reindex-blocks",
+        "weighted",
+        "REINDEX without CONCURRENTLY",
+        "rebuilds under SHARE on the table and ACCESS EXCLUSIVE on the index: writes stop "
+        "and queries that plan with the index wait",
+        "REINDEX ... CONCURRENTLY (PostgreSQL 12+)",
+        ("E6",),
+    ),
+    Rule(
+        "unique-constraint-builds-index",
+        "weighted",
+        "ADD UNIQUE / PRIMARY KEY builds an index",
+        "builds the index while holding ACCESS EXCLUSIVE (reads and writes stop)",
+        "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT ... USING INDEX",
+        ("E7", "E6"),
+    ),
+    Rule(
+        "exclusion-constraint-builds-index",
+        "weighted",
+        "ADD EXCLUDE builds an index",
+        "builds the exclusion index while holding ACCESS EXCLUSIVE; it cannot be built "
+        "concurrently",
+        "create the table with the constraint, or schedule a maintenance window",
+        ("E8", "E6"),
+    ),
+    Rule(
+        "primary-key-sets-not-null",
+        "weighted",
+        "PRIMARY KEY USING INDEX on nullable columns",
+        "makes the columns NOT NULL, which scans the table under ACCESS EXCLUSIVE",
+        "first make the columns NOT NULL safely (CHECK NOT VALID, VALIDATE, SET NOT NULL)",
+        ("W14", "E2", "E1"),
+    ),
+    Rule(
+        "missing-lock-timeout",
+        "always",
+        "no lock_timeout",
+        "a statement that takes SHARE or stronger waits behind any long query, and every "
+        "query queues behind it: the table is unavailable for as long as it waits",
+        "SET LOCAL lock_timeout = '2s' (and retry) before the first such statement",
+        ("E9",),
+    ),
+    Rule(
+        "table-rewrite",
+        "weighted",
+        "statement rewrites the table",
+        "copies the whole table (and rebuilds its indexes) while holding ACCESS EXCLUSIVE",
+        "avoid the rewrite (new table or column, batched copy) or schedule a window",
+        ("E10", "E6"),
+    ),
+    Rule(
+        "add-column-rewrite",
+        "weighted",
+        "ADD COLUMN with serial, identity, GENERATED STORED or a volatile default",
+        "every existing row gets a computed value: the table is rewritten under ACCESS EXCLUSIVE",
+        "add the column nullable without default, set the default, backfill in batches",
+        ("E11", "E10", "E6"),
+    ),
+    Rule(
+        "vacuum-full-rewrite",
+        "weighted",
+        "VACUUM FULL",
+        "rewrites the table under ACCESS EXCLUSIVE",
+        "plain VACUUM, or pg_repack",
+        ("E10",),
+    ),
+    Rule(
+        "cluster-rewrite",
+        "weighted",
+        "CLUSTER",
+        "rewrites the table in index order under ACCESS EXCLUSIVE",
+        "pg_repack --order-by",
+        ("E10",),
+    ),
+    Rule(
+        "refresh-matview-blocks",
+        "weighted",
+        "REFRESH MATERIALIZED VIEW without CONCURRENTLY",
+        "recomputes the view under ACCESS EXCLUSIVE: reads of the view stop",
+        "REFRESH MATERIALIZED VIEW CONCURRENTLY (needs a unique index on the view)",
+    ),
+    Rule(
+        "attach-partition-scans",
+        "weighted",
+        "ATTACH PARTITION without a matching CHECK",
+        "scans the new partition to prove the bound while holding ACCESS EXCLUSIVE on it",
+        "ADD a CHECK matching the bound NOT VALID, VALIDATE it, then ATTACH (the scan is skipped)",
+    ),
+    Rule(
+        "fk-without-index",
+        "weighted",
+        "foreign key without an index on its columns",
+        "each DELETE or key UPDATE on the referenced table scans the referencing table",
+        "CREATE INDEX CONCURRENTLY on the referencing columns (a non-partial index)",
+        ("E15",),
+    ),
+    Rule(
+        "unbatched-data-change",
+        "weighted",
+        "UPDATE/DELETE without a batching WHERE",
+        "changes every row in one transaction: row locks block writers until commit, and "
+        "the table bloats",
+        "change rows in batches (WHERE id BETWEEN ...), one commit each",
+    ),
+    Rule(
+        "multiple-alter-table",
+        "advisory",
+        "several ALTER TABLE of one table",
+        "each ALTER TABLE takes its lock again; combined subcommands run in one pass",
+        "combine the subcommands into one ALTER TABLE",
+        ("W12",),
+    ),
+    Rule(
+        "drop-index-blocks",
+        "advisory",
+        "DROP INDEX without CONCURRENTLY",
+        "takes ACCESS EXCLUSIVE on the table",
+        "DROP INDEX CONCURRENTLY",
+    ),
+    Rule(
+        "detach-partition-blocks",
+        "advisory",
+        "DETACH PARTITION without CONCURRENTLY",
+        "takes ACCESS EXCLUSIVE on the partitioned table",
+        "DETACH PARTITION ... CONCURRENTLY",
+    ),
+    Rule(
+        "explicit-lock",
+        "advisory",
+        "LOCK TABLE",
+        "holds the lock until the transaction ends",
+        "keep the transaction short",
+    ),
+    Rule(
+        "destructive-change",
+        "advisory",
+        "DROP / TRUNCATE",
+        "the running application version may still use what is removed",
+        "deploy code that stops using it first, drop in a later release",
+    ),
+    Rule(
+        "rename-breaks-clients",
+        "advisory",
+        "RENAME",
+        "the running application version still uses the old name",
+        "add the new name alongside (view or column), switch code, then drop the old one",
+    ),
+    Rule(
+        "opaque-statement",
+        "advisory",
+        "statement the gate cannot see into",
+        "DO blocks, CALL and function calls run SQL the static analysis does not read",
+        "trace the migration (--trace) to measure what it does",
+    ),
+    Rule(
+        "trace-lock-held",
+        "always",
+        "blocking lock held too long (measured)",
+        "while this lock is held, reads or writes of the table wait",
+        "split the change so no lock that blocks traffic is held this long",
+    ),
+    Rule(
+        "trace-total-duration",
+        "always",
+        "migration too slow (measured)",
+        "the deploy waits for the migration",
+        "move the long part to a background job",
+    ),
+    Rule(
+        "trace-failed",
+        "always",
+        "migration failed on staging",
+        "the same statement would fail on production",
+        "fix the migration",
+    ),
+)
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}
+
+
+def rule(rule_id: str) -> Rule:
+    try:
+        return RULES[rule_id]
+    except KeyError:
+        raise UsageError(f"unknown gate rule {rule_id!r}; known: {', '.join(RULES)}") from None
+
+
+def eugene_ids(rule_id: str, ignored: frozenset[str] = frozenset()) -> tuple[str, ...]:
+    """The eugene hints a hit of this rule stands for, minus those ignored in the file."""
+    return tuple(e for e in RULES[rule_id].eugene if e not in ignored)
+
+
+def is_suppressed(rule_id: str, ignored: frozenset[str]) -> bool:
+    """`-- gate: ignore <rule>` silences a rule; `-- eugene: ignore E2` every rule whose
+    eugene ids are all ignored (a rule mapped to E5+E10 still speaks if only E5 is)."""
+    if rule_id in ignored:
+        return True
+    mapped = RULES[rule_id].eugene
+    return bool(mapped) and all(e in ignored for e in mapped)

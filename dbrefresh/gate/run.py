@@ -1,0 +1,102 @@
+"""The gate as one function: load, analyze, weigh, trace when heavy, judge.
+
+Parsing happens before any connection is opened: a malformed migration is a UsageError
+(file:line, exit 2) and the database is never touched.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from pglast import ast
+
+from dbrefresh.errors import UsageError
+from dbrefresh.gate.alter import default_functions
+from dbrefresh.gate.analyze import Analysis, Wrap, analyze
+from dbrefresh.gate.schema import walk
+from dbrefresh.gate.split import load
+from dbrefresh.gate.trace import Clock, Refresher, UnmanagedStaging, run_trace
+from dbrefresh.gate.verdict import GateResult, Limits, judge
+from dbrefresh.gate.weigh import Thresholds, read_sizes, seed_knowledge
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    dsn: str | None = None
+    """Staging DSN; without it only the static analysis runs."""
+    trace: bool = False
+    """Trace even when no statement is heavy."""
+    keep: bool = False
+    """Run the trace on staging itself and keep the result (default: a throw-away copy)."""
+    in_place: bool = False
+    """Run the trace on staging itself, then have the Refresher restore it (for staging
+    servers where a TEMPLATE copy is impossible: other sessions, no CREATEDB)."""
+    max_age: timedelta = timedelta(hours=24)
+    """Refresh staging first when its data is older than this (needs a Refresher)."""
+    wrap: Wrap = "script"
+    """How the migration tool wraps scripts in transactions."""
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    limits: Limits = field(default_factory=Limits)
+
+
+def _added_column_functions(analysis: Analysis) -> set[str]:
+    """Functions called by ADD COLUMN defaults (their volatility decides on a rewrite)."""
+    found: set[str] = set()
+    for c in analysis.statements:
+        if c.kind == "ALTER TABLE":
+            for node in walk(c.statement.node):
+                if isinstance(node, ast.ColumnDef):
+                    found.update(default_functions(node.constraints))
+    return found
+
+
+def gate(
+    paths: Sequence[str | Path],
+    options: GateOptions,
+    *,
+    refresher: Refresher | None = None,
+    clock: Clock = time.monotonic,
+) -> GateResult:
+    scripts = load(paths)
+    analysis = analyze(scripts, wrap=options.wrap)
+    if options.dsn is None:
+        return judge(
+            analysis,
+            thresholds=options.thresholds,
+            limits=options.limits,
+            notes=["no --dsn: sizes unknown, every blocking statement is reported"],
+        )
+    tables = {t for c in analysis.statements for t in c.tables}
+    functions = _added_column_functions(analysis)
+    known = seed_knowledge(options.dsn, tables, functions)
+    analysis = analyze(scripts, wrap=options.wrap, known=known)
+    sizes = read_sizes(options.dsn, analysis.statements)
+    static = judge(analysis, sizes=sizes, thresholds=options.thresholds, limits=options.limits)
+    if not (options.trace or static.heavy):
+        return static
+    if options.in_place and not options.keep and refresher is None:
+        raise UsageError("an in-place trace needs a refresh workflow to restore staging")
+    refresher = refresher or UnmanagedStaging()
+    notes = [refresher.ensure_fresh(options.max_age)]
+    in_place = options.keep or options.in_place
+    try:
+        traced = run_trace(options.dsn, analysis, in_place=in_place, clock=clock)
+    finally:
+        if in_place and not options.keep:
+            refresher.restore()
+    notes.append(
+        f"traced on a {traced.ran_on} of staging (copy took "
+        f"{traced.copy_seconds:.1f}s), {traced.total_seconds:.2f}s in total"
+    )
+    return judge(
+        analysis,
+        sizes=sizes,
+        trace=traced,
+        thresholds=options.thresholds,
+        limits=options.limits,
+        notes=notes,
+    )

@@ -1,0 +1,183 @@
+"""What the gate knows about the schema: learned from the migration, optionally seeded
+from the staging catalog (weigh.py). Pure data; classify.py reads it, analyze.py feeds it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from pglast import ast
+from pglast.enums.parsenodes import AlterTableType, ConstrType
+
+
+def relname(rv: Any) -> str:
+    """A RangeVar as the migration names it: 'schema.table' or 'table'."""
+    if rv is None:
+        return "?"
+    return f"{rv.schemaname}.{rv.relname}" if rv.schemaname else str(rv.relname)
+
+
+def names(items: Any) -> tuple[str, ...]:
+    """A list of String nodes (or IndexElems) -> plain names."""
+    out: list[str] = []
+    for item in items or ():
+        if isinstance(item, ast.String):
+            out.append(str(item.sval))
+        elif isinstance(item, ast.IndexElem) and item.name:
+            out.append(str(item.name))
+    return tuple(out)
+
+
+def type_label(type_name: Any) -> str:
+    """A TypeName as 'varchar(20)', 'text', 'int8' (length modifiers kept)."""
+    base = names(type_name.names)[-1]
+    mods = [
+        str(m.val.ival)
+        for m in type_name.typmods or ()
+        if isinstance(m, ast.A_Const) and isinstance(m.val, ast.Integer)
+    ]
+    return f"{base}({','.join(mods)})" if mods else base
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Every AST node below (and including) node."""
+    if isinstance(node, tuple | list):
+        for item in node:
+            yield from walk(item)
+    elif isinstance(node, ast.Node):
+        yield node
+        for attr in node:
+            yield from walk(getattr(node, attr))
+
+
+def not_null_check_column(expr: Any) -> str | None:
+    """`col IS NOT NULL` -> 'col' (what lets SET NOT NULL skip its scan, PostgreSQL 12+)."""
+    if isinstance(expr, ast.NullTest) and getattr(expr.nulltesttype, "name", "") == "IS_NOT_NULL":
+        arg = expr.arg
+        if isinstance(arg, ast.ColumnRef) and arg.fields:
+            last = arg.fields[-1]
+            if isinstance(last, ast.String):
+                return str(last.sval)
+    return None
+
+
+@dataclass
+class Knowledge:
+    """Facts that change how a statement is classified. Keys: (table, column) as written."""
+
+    not_null: set[tuple[str, str]] = field(default_factory=set)
+    nullable: set[tuple[str, str]] = field(default_factory=set)
+    column_types: dict[tuple[str, str], str] = field(default_factory=dict)
+    not_null_checks: dict[tuple[str, str], str] = field(default_factory=dict)  # (t, con)->col
+    validated_not_null: set[tuple[str, str]] = field(default_factory=set)
+    validated_check_tables: set[str] = field(default_factory=set)
+    indexes: dict[str, tuple[str, tuple[str, ...], bool]] = field(default_factory=dict)
+    foreign_keys: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)
+    created: set[str] = field(default_factory=set)  # tables the migration creates
+    catalog_tables: set[str] = field(default_factory=set)  # tables whose indexes were read
+    volatility: dict[str, str] = field(default_factory=dict)  # function -> pg_proc.provolatile
+
+    def index_columns(self, index: str) -> tuple[str, ...]:
+        entry = self.indexes.get(index)
+        return entry[1] if entry else ()
+
+    def has_index_on(self, table: str, columns: tuple[str, ...]) -> bool:
+        """A non-partial index whose leading columns are exactly the key's columns."""
+        want = set(columns)
+        return any(
+            t == table and not partial and set(cols[: len(columns)]) == want
+            for t, cols, partial in self.indexes.values()
+        )
+
+    def is_not_null(self, table: str, column: str) -> bool:
+        key = (table, column)
+        return key in self.not_null or key in self.validated_not_null
+
+    # -- learning from statements -------------------------------------------------------
+
+    def learn(self, node: Any, index: int) -> None:
+        if isinstance(node, ast.CreateStmt):
+            self._learn_create(node, index)
+        elif isinstance(node, ast.IndexStmt):
+            table = relname(node.relation)
+            self.indexes[str(node.idxname or f"{table}_idx{index}")] = (
+                table,
+                names(node.indexParams),
+                node.whereClause is not None,
+            )
+        elif isinstance(node, ast.AlterTableStmt):
+            table = relname(node.relation)
+            for cmd in node.cmds or ():
+                self._learn_alter(table, cmd, index)
+
+    def _learn_create(self, node: Any, index: int) -> None:
+        table = relname(node.relation)
+        self.created.add(table)
+        for elt in node.tableElts or ():
+            if isinstance(elt, ast.ColumnDef):
+                self._learn_column(table, elt, index)
+            elif isinstance(elt, ast.Constraint):
+                self._learn_constraint(table, elt, index)
+
+    def _learn_column(self, table: str, col: Any, index: int) -> None:
+        name = str(col.colname)
+        if col.typeName is not None:
+            self.column_types[(table, name)] = type_label(col.typeName)
+        nullable = True
+        for con in col.constraints or ():
+            if con.contype in (
+                ConstrType.CONSTR_NOTNULL,
+                ConstrType.CONSTR_PRIMARY,
+                ConstrType.CONSTR_IDENTITY,
+            ):
+                nullable = False
+            if con.contype in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
+                self.indexes[f"{table}.{name}.key{index}"] = (table, (name,), False)
+            if con.contype == ConstrType.CONSTR_FOREIGN:
+                self.foreign_keys.append((table, (name,), index))
+        (self.nullable.add if nullable else self.not_null.add)((table, name))
+
+    def _learn_constraint(self, table: str, con: Any, index: int) -> None:
+        if con.contype in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
+            if con.indexname:
+                entry = self.indexes.get(str(con.indexname))
+                cols = entry[1] if entry else ()
+            else:
+                cols = names(con.keys)
+                self.indexes[f"{table}.{con.conname or index}.key"] = (table, cols, False)
+            if con.contype == ConstrType.CONSTR_PRIMARY:
+                for col in cols:
+                    self.not_null.add((table, col))
+        elif con.contype == ConstrType.CONSTR_FOREIGN:
+            self.foreign_keys.append((table, names(con.fk_attrs), index))
+        elif con.contype == ConstrType.CONSTR_CHECK:
+            column = not_null_check_column(con.raw_expr)
+            if column and con.conname:
+                self.not_null_checks[(table, str(con.conname))] = column
+                if not con.skip_validation:
+                    self.validated_not_null.add((table, column))
+            if not con.skip_validation:
+                self.validated_check_tables.add(table)
+
+    def _learn_alter(self, table: str, cmd: Any, index: int) -> None:
+        sub = cmd.subtype
+        if sub == AlterTableType.AT_AddColumn and isinstance(cmd.def_, ast.ColumnDef):
+            self._learn_column(table, cmd.def_, index)
+        elif sub == AlterTableType.AT_AddConstraint and isinstance(cmd.def_, ast.Constraint):
+            self._learn_constraint(table, cmd.def_, index)
+        elif sub == AlterTableType.AT_ValidateConstraint:
+            column = self.not_null_checks.get((table, str(cmd.name)))
+            if column:
+                self.validated_not_null.add((table, column))
+            self.validated_check_tables.add(table)
+        elif sub == AlterTableType.AT_SetNotNull:
+            self.not_null.add((table, str(cmd.name)))
+        elif sub == AlterTableType.AT_DropNotNull:
+            self.not_null.discard((table, str(cmd.name)))
+            self.validated_not_null.discard((table, str(cmd.name)))
+        elif sub == AlterTableType.AT_AlterColumnType and isinstance(cmd.def_, ast.ColumnDef):
+            type_name = cmd.def_.typeName
+            if type_name is not None:
+                self.column_types[(table, str(cmd.name))] = type_label(type_name)

@@ -1,0 +1,145 @@
+"""Migration files -> scripts -> statements, parsed with PostgreSQL's own grammar (pglast).
+
+A path is a .sql file or a directory of them (natural order: V2 before V10). A file is one
+script, unless it holds `-- name.sql` marker lines (the format of eugene's examples): then
+each marker starts a script. Comments `-- gate: ignore rule-id, ...` (or eugene's
+`-- eugene: ignore E2, E4`) just before a statement suppress those rules for it.
+Line numbers come from the parser's own statement offsets (pglast reports them in
+characters), so dollar-quoted bodies, comments and non-ASCII text never shift them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pglast.parser import ParseError, parse_sql
+
+from dbrefresh.errors import UsageError
+from dbrefresh.gate.model import Script, Statement
+
+_MARKER = re.compile(r"^--\s*(?P<name>[\w.\-]+\.sql)\s*$", re.M)
+_IGNORE = re.compile(r"--\s*(?:gate|eugene)\s*:\s*ignore\s+(?P<ids>[\w\-]+(?:\s*,\s*[\w\-]+)*)")
+_NATURAL = re.compile(r"(\d+)")
+
+
+def _natural_key(path: Path) -> list[object]:
+    return [int(p) if p.isdigit() else p.lower() for p in _NATURAL.split(path.name)]
+
+
+def migration_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Expand directories into their .sql files, in order; refuse what is not there."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted((p for p in path.iterdir() if p.suffix == ".sql"), key=_natural_key)
+            if not found:
+                raise UsageError(f"{path}: directory holds no .sql files")
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"{path}: no such file or directory")
+    if not files:
+        raise UsageError("no migration given")
+    return files
+
+
+class _Lines:
+    """Offset -> 1-based line number, by bisecting the newline positions (O(log n))."""
+
+    def __init__(self, text: str) -> None:
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
+
+    def at(self, offset: int) -> int:
+        return bisect.bisect_left(self.newlines, offset) + 1
+
+
+def _suppressions(gap: str) -> frozenset[str]:
+    ids: set[str] = set()
+    for match in _IGNORE.finditer(gap):
+        ids.update(i.strip() for i in match["ids"].split(","))
+    return frozenset(ids)
+
+
+def parse_script(
+    text: str,
+    *,
+    file: str,
+    name: str,
+    base: int = 0,
+    stop: int | None = None,
+    first_index: int = 0,
+) -> Script:
+    """Parse text[base:stop] (one script of a file) into statements with file lines."""
+    source = text[base:stop]
+    lines = _Lines(text)
+    try:
+        raw = parse_sql(source)
+    except ParseError as exc:
+        position = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
+        line = lines.at(base + position)
+        raise UsageError(f"{file}:{line}: syntax error: {exc.args[0]}") from None
+    statements: list[Statement] = []
+    previous_end = 0
+    for i, item in enumerate(raw):
+        start = item.stmt_location or 0
+        length = item.stmt_len or (len(source) - start)
+        statements.append(
+            Statement(
+                file=file,
+                script=name,
+                line=lines.at(base + start),
+                index=first_index + i,
+                text=source[start : start + length].strip(),
+                node=item.stmt,
+                suppressed=_suppressions(source[previous_end:start]),
+            )
+        )
+        previous_end = start + length
+    return Script(file=file, name=name, line=lines.at(base), statements=tuple(statements))
+
+
+def split_file(path: Path, *, first_index: int = 0) -> list[Script]:
+    """One file -> its scripts (one, or one per `-- name.sql` marker)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise UsageError(f"{path}:{line}: not valid UTF-8") from None
+    file = str(path)
+    parts = [(m["name"], m.start()) for m in _MARKER.finditer(text)]
+    if not parts:
+        return [parse_script(text, file=file, name=path.name, first_index=first_index)]
+    if text[: parts[0][1]].strip():
+        parts.insert(0, (path.name, 0))
+    scripts: list[Script] = []
+    index = first_index
+    stops = [start for _, start in parts[1:]] + [len(text)]
+    for (name, start), stop in zip(parts, stops, strict=True):
+        script = parse_script(text, file=file, name=name, base=start, stop=stop, first_index=index)
+        index += len(script.statements)
+        scripts.append(script)
+    return scripts
+
+
+def load(paths: Sequence[str | Path]) -> list[Script]:
+    """Every script of every migration path, parsed, in run order. Nothing is executed."""
+    scripts: list[Script] = []
+    index = 0
+    for path in migration_files(paths):
+        for script in split_file(path, first_index=index):
+            index += len(script.statements)
+            scripts.append(script)
+    return scripts
+
+
+def statements(scripts: Iterable[Script]) -> list[Statement]:
+    return [s for script in scripts for s in script.statements]

@@ -1,0 +1,325 @@
+"""Run the migration on staging as the migration tool would, and measure it.
+
+Where it runs: by default on a throw-away copy of the staging database
+(`CREATE DATABASE ... TEMPLATE staging`), dropped afterwards, so staging is unchanged
+whatever the migration does and whatever its transaction wrapping is (a rollback could
+not undo CREATE INDEX CONCURRENTLY or a multi-script migration). In place, it runs on
+staging itself: kept (--keep), or put back by the Refresher's restore. Scripts run with
+the wrapping analyze.py found.
+
+What it records per statement: duration; the table locks it took (the session's own
+pg_locks after each statement of a transaction, plus a second connection sampling
+pg_locks for statements in autocommit); relations rewritten (pg_relation_filenode
+changed); and how long its strongest lock that blocks reads or writes was held (from the
+statement's start to the end of its transaction).
+
+Freshness: a `Refresher` (wired to the refresh workflow by the CLI) refreshes staging
+when its data is older than max_age before the trace, and restores it afterwards.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+import psycopg
+from psycopg import sql
+
+from dbrefresh.db import connect, dsn_database, redact_text, with_database
+from dbrefresh.errors import InfraError
+from dbrefresh.gate.analyze import Analysis
+from dbrefresh.gate.model import Blocks, LockMode
+
+Clock = Callable[[], float]
+Lock = tuple[str, LockMode]
+
+_OWN_LOCKS = """
+SELECT l.relation::regclass::text, l.mode, l.relation::int8 FROM pg_locks l
+WHERE l.pid = %s AND l.locktype = 'relation' AND l.granted AND l.relation >= 16384
+"""
+_FILENODES = """
+SELECT c.oid::int8, c.oid::regclass::text, pg_relation_filenode(c.oid), c.relkind::text
+FROM pg_class c WHERE c.oid >= 16384 AND c.relkind IN ('r', 'm', 'i', 'p')
+"""
+
+
+class Refresher(Protocol):
+    """Keeps staging fresh around a trace (the refresh workflow implements it)."""
+
+    def ensure_fresh(self, max_age: timedelta) -> str:
+        """Refresh staging if its data is older than max_age; return a note for the report."""
+        ...
+
+    def restore(self) -> None:
+        """Put staging back as it was before an in-place trace."""
+        ...
+
+
+class UnmanagedStaging:
+    """No refresh workflow wired: freshness is not checked and nothing can be restored
+    (so traces run on a throw-away copy, or in place with --keep)."""
+
+    def ensure_fresh(self, max_age: timedelta) -> str:
+        return "staging freshness not checked (no refresh workflow configured)"
+
+    def restore(self) -> None:
+        return None
+
+
+@dataclass
+class StatementTrace:
+    index: int
+    seconds: float = 0.0
+    locks: list[Lock] = field(default_factory=list)
+    rewritten: list[str] = field(default_factory=list)
+    longest_blocking_hold: float = 0.0
+    blocking_lock: Lock | None = None
+    error: str | None = None
+
+
+@dataclass
+class TraceResult:
+    statements: dict[int, StatementTrace]
+    total_seconds: float
+    copy_seconds: float
+    ran_on: str  # "copy" or "staging"
+    samples: int = 0
+
+
+class _Sampler(threading.Thread):
+    """Polls pg_locks for one backend from its own connection."""
+
+    def __init__(self, dsn: str, pid: int, clock: Clock, interval: float) -> None:
+        super().__init__(daemon=True)
+        self.conn = connect(dsn, autocommit=True)
+        self.pid, self.clock, self.interval = pid, clock, interval
+        self.samples: list[tuple[float, set[tuple[str, str, int]]]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                rows = self.conn.execute(_OWN_LOCKS, (self.pid,)).fetchall()
+                self.samples.append((self.clock(), {(r[0], r[1], r[2]) for r in rows}))
+                self.stop.wait(self.interval)
+        finally:
+            self.conn.close()
+
+    def seen_between(self, start: float, end: float) -> set[tuple[str, str, int]]:
+        out: set[tuple[str, str, int]] = set()
+        for at, locks in self.samples:
+            if start <= at <= end:
+                out |= locks
+        return out
+
+
+@contextmanager
+def sandbox(
+    dsn: str, *, in_place: bool, clock: Clock = time.monotonic
+) -> Iterator[tuple[str, float]]:
+    """(dsn to run on, seconds the copy took). The copy is dropped on the way out."""
+    if in_place:
+        yield dsn, 0.0
+        return
+    source = dsn_database(dsn)
+    copy = f"dbrefresh_gate_{uuid.uuid4().hex[:12]}"
+    admin_dsn = with_database(dsn, "postgres" if source != "postgres" else "template1")
+    started = clock()
+    with connect(admin_dsn, autocommit=True) as admin:
+        try:
+            # FILE_COPY (PostgreSQL 15+) copies files instead of WAL-logging every block:
+            # faster for a one-off copy (docs/gate.md); older servers only copy files
+            modern = admin.info.server_version >= 150000
+            strategy = sql.SQL(" STRATEGY FILE_COPY" if modern else "")
+            admin.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}{}").format(
+                    sql.Identifier(copy), sql.Identifier(source), strategy
+                )
+            )
+        except psycopg.Error as exc:
+            raise InfraError(
+                f"cannot copy staging database {source!r} for the trace "
+                f"(it must have no other sessions, and the role needs CREATEDB): "
+                f"{redact_text(str(exc).strip(), dsn)}"
+            ) from None
+    elapsed = clock() - started
+    try:
+        yield with_database(dsn, copy), elapsed
+    finally:
+        with connect(admin_dsn, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy))
+            )
+
+
+@dataclass(frozen=True)
+class _Rel:
+    name: str
+    filenode: int
+    is_table: bool
+
+
+def _filenodes(conn: psycopg.Connection[Any]) -> dict[int, _Rel]:
+    """User relations (tables, matviews, indexes) of the database, as this session sees them."""
+    rows = conn.execute(_FILENODES).fetchall()
+    return {oid: _Rel(name, node, kind in ("r", "m", "p")) for oid, name, node, kind in rows}
+
+
+def _own_locks(conn: psycopg.Connection[Any], pid: int) -> set[tuple[str, str, int]]:
+    return {(r[0], r[1], r[2]) for r in conn.execute(_OWN_LOCKS, (pid,)).fetchall()}
+
+
+@dataclass
+class _Tx:
+    existing: dict[int, _Rel]  # relations that existed when the transaction began
+    held: set[tuple[str, str, int]] = field(default_factory=set)
+    taken: list[tuple[StatementTrace, float, set[tuple[str, str, int]]]] = field(
+        default_factory=list
+    )
+
+
+def run_trace(
+    dsn: str,
+    analysis: Analysis,
+    *,
+    in_place: bool = False,
+    clock: Clock = time.monotonic,
+    interval: float = 0.01,
+) -> TraceResult:
+    """Run every script on a copy of staging (or on staging itself) and measure it."""
+    with sandbox(dsn, in_place=in_place, clock=clock) as (target, copy_seconds):
+        conn = connect(target, autocommit=True)
+        try:
+            return _run(conn, target, analysis, clock, interval, copy_seconds, in_place)
+        finally:
+            conn.close()
+
+
+def _run(
+    conn: psycopg.Connection[Any],
+    target: str,
+    analysis: Analysis,
+    clock: Clock,
+    interval: float,
+    copy_seconds: float,
+    in_place: bool,
+) -> TraceResult:
+    pid = int((conn.execute("SELECT pg_backend_pid()").fetchone() or (0,))[0])
+    sampler = _Sampler(target, pid, clock, interval)
+    sampler.start()
+    traces: dict[int, StatementTrace] = {}
+    started = clock()
+    by_index = {c.statement.index: c for c in analysis.statements}
+    try:
+        for script, mode in zip(analysis.scripts, analysis.modes, strict=True):
+            tx: _Tx | None = None
+            if mode == "transaction":
+                conn.execute("BEGIN")
+                tx = _Tx(_filenodes(conn))
+            for stmt in script.statements:
+                c = by_index[stmt.index]
+                if mode == "explicit" and c.kind == "Transaction":
+                    tx = _handle_explicit(conn, stmt.text, tx, clock)
+                    continue
+                st = StatementTrace(stmt.index)
+                traces[stmt.index] = st
+                before = _filenodes(conn)
+                t0 = clock()
+                try:
+                    conn.execute(stmt.text)
+                except psycopg.Error as exc:
+                    st.seconds = clock() - t0
+                    st.error = str(exc).strip().splitlines()[0]
+                    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                        conn.execute("ROLLBACK")
+                    return TraceResult(
+                        traces,
+                        clock() - started,
+                        copy_seconds,
+                        "staging" if in_place else "copy",
+                        len(sampler.samples),
+                    )
+                t1 = clock()
+                st.seconds = t1 - t0
+                after = _filenodes(conn)
+                st.rewritten = sorted(
+                    after[o].name
+                    for o in before.keys() & after.keys()
+                    if before[o].filenode != after[o].filenode
+                )
+                if tx is not None:
+                    now = _own_locks(conn, pid)
+                    new = (now | sampler.seen_between(t0, t1)) - tx.held
+                    tx.held |= now
+                    tx.taken.append((st, t0, new))
+                    st.locks = sorted(_locks(new, tx.existing))
+                else:
+                    seen = sampler.seen_between(t0, t1)
+                    st.locks = sorted(_locks(seen, before))
+                    _blocking(st, seen, st.seconds, before)
+            if tx is not None:
+                conn.execute("COMMIT")
+                _close(tx, clock())
+    finally:
+        sampler.stop.set()
+        sampler.join()
+    return TraceResult(
+        traces,
+        clock() - started,
+        copy_seconds,
+        "staging" if in_place else "copy",
+        len(sampler.samples),
+    )
+
+
+def _handle_explicit(
+    conn: psycopg.Connection[Any], text: str, tx: _Tx | None, clock: Clock
+) -> _Tx | None:
+    conn.execute(text)
+    if conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS:
+        return tx or _Tx(_filenodes(conn))
+    if tx is not None:
+        _close(tx, clock())
+    return None
+
+
+def _locks(
+    raw: set[tuple[str, str, int]], existing: dict[int, _Rel], *, tables_only: bool = False
+) -> list[Lock]:
+    """Locks on relations that existed before (named as the migration's session saw them):
+    locks on relations the statement itself creates block nobody."""
+    out: set[Lock] = set()
+    for _, mode, oid in raw:
+        lock = LockMode.from_pg_locks(mode)
+        rel = existing.get(oid)
+        if lock is not None and rel is not None and (rel.is_table or not tables_only):
+            out.add((rel.name, lock))
+    return list(out)
+
+
+def _blocking(
+    st: StatementTrace,
+    raw: set[tuple[str, str, int]],
+    held_for: float,
+    existing: dict[int, _Rel],
+) -> None:
+    """Record the strongest lock on a table that blocks reads or writes, and its hold."""
+    candidates = sorted(
+        lk for lk in _locks(raw, existing, tables_only=True) if lk[1].blocks is not Blocks.NOTHING
+    )
+    strongest = max(candidates, key=lambda lk: lk[1], default=None)
+    if strongest is not None and held_for >= st.longest_blocking_hold:
+        st.longest_blocking_hold = held_for
+        st.blocking_lock = strongest
+
+
+def _close(tx: _Tx, ended: float) -> None:
+    """Locks taken in a transaction are held until it ends."""
+    for st, t0, taken in tx.taken:
+        _blocking(st, taken, ended - t0, tx.existing)

@@ -1,0 +1,74 @@
+"""Smaller commands: strategies, rules check, mark-clone confirmation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.anonymize.helpers import CHINOOK_RULES, run_cli
+
+
+def test_strategies_lists_every_registered_strategy_with_parameters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from dbrefresh.strategies.registry import all_strategies
+
+    result = run_cli(capsys, "strategies", "--format", "json")
+    assert result.code == 0
+    listed = {item["name"]: item for item in json.loads(result.out)}
+    assert set(listed) == {s.name for s in all_strategies()}
+    assert {"email", "date_shift", "partial", "jsonb", "template", "shuffle", "sql"} <= set(listed)
+    params = {p["name"] for p in listed["date_shift"]["parameters"]}
+    assert "max_days" in params
+
+
+def test_rules_check_ok_and_json(chinook_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
+    result = run_cli(capsys, "rules", "check", str(CHINOOK_RULES), "--dsn", chinook_dsn)
+    assert result.code == 0, result.err
+    assert "ok" in result.out
+    offline = run_cli(capsys, "rules", "check", str(CHINOOK_RULES))
+    assert offline.code == 0
+
+
+def test_rules_check_reports_every_finding_as_json(
+    chinook_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rules = tmp_path / "bad.yaml"
+    rules.write_text(
+        CHINOOK_RULES.read_text()
+        .replace(
+            "      fax: phone\n      email: {strategy: email, unique: true}\n      support_rep_id",
+            "      email: {strategy: email, unique: true}\n      support_rep_id",
+            1,
+        )
+        .replace("  public.album: keep", "  public.albums: keep")
+    )
+    result = run_cli(capsys, "rules", "check", str(rules), "--dsn", chinook_dsn, "--format", "json")
+    assert result.code == 2
+    payload = json.loads(result.out)
+    assert payload["ok"] is False
+    keys = {f["location"]["key"] for f in payload["findings"]}
+    assert {"public.albums", "public.customer.fax", "public.album.album_id"} <= keys
+    lines = {f["location"]["key"]: f["location"]["line"] for f in payload["findings"]}
+    assert (
+        lines["public.albums"] == rules.read_text().splitlines().index("  public.albums: keep") + 1
+    )
+
+
+def test_mark_clone_asks_and_a_no_writes_nothing(
+    chinook_dsn: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("n\n"))
+    result = run_cli(capsys, "mark-clone", "--dsn", chinook_dsn)
+    assert result.code == 2
+    with psycopg.connect(chinook_dsn) as conn:
+        assert conn.execute("SELECT to_regnamespace('dbrefresh')").fetchone()[0] is None
+    monkeypatch.setattr("sys.stdin", io.StringIO("y\n"))
+    assert run_cli(capsys, "mark-clone", "--dsn", chinook_dsn).code == 0
+    with psycopg.connect(chinook_dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM dbrefresh.clone_marker").fetchone()[0] == 1

@@ -1,0 +1,99 @@
+"""Splitting and parsing: statements, their lines, scripts, suppressions, errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dbrefresh.errors import UsageError
+from dbrefresh.gate.split import load, parse_script, statements
+
+
+def test_dollar_quoted_bodies_and_comments_keep_statements_and_lines(
+    write_sql: Callable[..., Path],
+) -> None:
+    path = write_sql(
+        "-- héllo; not a statement\n"
+        "CREATE FUNCTION f() RETURNS trigger AS $body$\n"
+        "BEGIN\n  UPDATE t SET a = 1; -- ; inside\n  RETURN NEW;\nEND;\n$body$ LANGUAGE plpgsql;\n"
+        "/* block; comment */ SELECT 'it''s; fine' AS \"x;y\";\n"
+        "DO $$ BEGIN PERFORM 1; END $$;\n"
+    )
+    found = statements(load([path]))
+    assert [(s.line, s.text.split()[0]) for s in found] == [(2, "CREATE"), (8, "SELECT"), (9, "DO")]
+    assert found[0].text.endswith("LANGUAGE plpgsql")
+
+
+def test_script_markers_split_a_file(write_sql: Callable[..., Path]) -> None:
+    path = write_sql("-- 1.sql\nSELECT 1;\n\n-- 2.sql\nSELECT 2;\nSELECT 3;\n")
+    scripts = load([path])
+    assert [(s.name, [x.line for x in s.statements]) for s in scripts] == [
+        ("1.sql", [2]),
+        ("2.sql", [5, 6]),
+    ]
+    assert [x.index for s in scripts for x in s.statements] == [0, 1, 2]
+
+
+def test_ignore_comments_attach_to_the_next_statement(write_sql: Callable[..., Path]) -> None:
+    path = write_sql(
+        "SELECT 1;\n-- eugene: ignore E2, E4\n-- gate: ignore rename-breaks-clients\nSELECT 2;\n"
+    )
+    first, second = statements(load([path]))
+    assert first.suppressed == frozenset()
+    assert second.suppressed == {"E2", "E4", "rename-breaks-clients"}
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("SELECT 1;\nSELEC 2;\n", 2),
+        ("SELECT 'é';\n\n\nALTER TABLE;\n", 4),
+        ("CREATE FUNCTION f() RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql;\nSELECT (;\n", 2),
+        ("SELECT $$never closed;\n\n", 1),
+    ],
+)
+def test_syntax_errors_name_file_and_line(
+    write_sql: Callable[..., Path], text: str, line: int
+) -> None:
+    path = write_sql(text)
+    with pytest.raises(UsageError, match=rf"^{path}:{line}: syntax error"):
+        load([path])
+
+
+def test_errors_in_later_scripts_count_lines_from_file_start(
+    write_sql: Callable[..., Path],
+) -> None:
+    path = write_sql("-- 1.sql\nSELECT 1;\n-- 2.sql\nSELECT 2;\nSELEC 3;\n")
+    with pytest.raises(UsageError, match=r":5: syntax error"):
+        load([path])
+
+
+def test_not_utf8_is_a_usage_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.sql"
+    path.write_bytes(b"SELECT 1;\nSELECT '\xff';\n")
+    with pytest.raises(UsageError, match=r"x.sql:2: not valid UTF-8"):
+        load([path])
+
+
+def test_empty_directory_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"no \.sql files"):
+        load([tmp_path])
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    gaps=st.lists(
+        st.sampled_from(["\n", " ", "-- c;\n", "/* x;\n y */", "\n\n"]), min_size=3, max_size=3
+    )
+)
+def test_lines_are_right_whatever_separates_statements(gaps: list[str]) -> None:
+    parts = ["SELECT 1", "SELECT $$a;\nb$$", "SELECT 'x;\n'"]
+    text = "".join(f"{gap}{part};" for gap, part in zip(gaps, parts, strict=True))
+    script = parse_script(text, file="m.sql", name="m.sql")
+    for stmt, part in zip(script.statements, parts, strict=True):
+        assert stmt.text == part
+        assert stmt.line == text[: text.index(part)].count("\n") + 1

@@ -1,0 +1,170 @@
+"""Weighting on a real PostgreSQL: the same statement is heavy on a big table, light on a
+small one; FKs weigh both tables; data changes weigh by EXPLAIN's estimate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+
+from dbrefresh.gate.run import GateOptions, gate
+from dbrefresh.gate.verdict import GateResult, Limits, StatementReport
+from dbrefresh.gate.weigh import Thresholds
+
+
+def _only(result: GateResult, index: int = 1) -> StatementReport:
+    return result.statements[index]
+
+
+def test_same_alter_heavy_on_1m_rows_light_on_100(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    big = write_sql(
+        "SET lock_timeout = '2s';\nALTER TABLE big ADD CONSTRAINT c CHECK (v >= 0);\n", "big.sql"
+    )
+    small = write_sql(
+        "SET lock_timeout = '2s';\nALTER TABLE small ADD CONSTRAINT c CHECK (v >= 0);\n",
+        "small.sql",
+    )
+    on_big = gate([big], GateOptions(dsn=staging_dsn, limits=Limits(max_lock_seconds=60)))
+    # nothing heavy on small: no trace; on big the statement is heavy, so it is traced:
+    # compare the static weights only
+    on_small = gate([small], GateOptions(dsn=staging_dsn))
+
+    assert _only(on_big).weight == "heavy"
+    assert _only(on_big).size.rows >= 900_000
+    assert _only(on_small).weight == "light"
+    assert on_small.passed
+    assert [f.finding.severity.value for f in on_small.findings] == ["info"]
+
+
+def test_static_heavy_is_an_error_without_trace(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    from dbrefresh.gate.analyze import analyze
+    from dbrefresh.gate.split import load
+    from dbrefresh.gate.verdict import judge
+    from dbrefresh.gate.weigh import read_sizes
+
+    path = write_sql("SET lock_timeout = '2s';\nALTER TABLE big ALTER COLUMN v SET NOT NULL;\n")
+    analysis = analyze(load([path]))
+    result = judge(analysis, sizes=read_sizes(staging_dsn, analysis.statements))
+    assert not result.passed
+    assert [(f.finding.code, f.finding.severity.value) for f in result.findings] == [
+        ("set-not-null-scans", "error")
+    ]
+
+
+def test_warn_threshold_gives_a_warning(staging_dsn: str, write_sql: Callable[..., Path]) -> None:
+    path = write_sql("SET lock_timeout = '2s';\nCREATE INDEX i ON parent (id);\n")
+    result = gate([path], GateOptions(dsn=staging_dsn, thresholds=Thresholds(warn_rows=500)))
+    assert result.passed
+    assert [(f.finding.code, f.finding.severity.value) for f in result.findings] == [
+        ("index-blocks-writes", "warning")
+    ]
+
+
+def test_foreign_key_weighs_both_tables(staging_dsn: str, write_sql: Callable[..., Path]) -> None:
+    path = write_sql(
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE small ADD CONSTRAINT f FOREIGN KEY (v) REFERENCES big (id);\n"
+    )
+    from dbrefresh.gate.analyze import analyze
+    from dbrefresh.gate.split import load
+    from dbrefresh.gate.weigh import read_sizes
+
+    analysis = analyze(load([path]))
+    sizes = read_sizes(staging_dsn, analysis.statements)
+    stmt = analysis.statements[1]
+    assert set(stmt.tables) == {"small", "big"}
+    assert sizes.weigh(stmt, None, Thresholds()) == "heavy"  # big is referenced
+
+
+def test_update_weighed_by_explain_estimate(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    from dbrefresh.gate.analyze import analyze
+    from dbrefresh.gate.split import load
+    from dbrefresh.gate.weigh import read_sizes
+
+    path = write_sql(
+        "UPDATE big SET note = 'x' WHERE id <= 100;\n"
+        "UPDATE big SET note = 'x' WHERE v >= 0;\n"
+        "UPDATE small SET note = 'x';\n"
+    )
+    analysis = analyze(load([path]))
+    sizes = read_sizes(staging_dsn, analysis.statements)
+    weights = [sizes.weigh(c, None, Thresholds()) for c in analysis.statements]
+    assert weights == ["light", "heavy", "light"]
+    assert sizes.explained[0] < 1_000 < 900_000 < sizes.explained[1]
+    with psycopg.connect(staging_dsn) as conn:  # EXPLAIN changed nothing
+        row = conn.execute("SELECT count(*) FROM big WHERE note IS NOT NULL").fetchone()
+    assert row == (0,)
+
+
+def test_foreign_key_without_index_weighs_the_referencing_table(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    fk = "ALTER TABLE {t} ADD CONSTRAINT f FOREIGN KEY (v) REFERENCES parent (id) NOT VALID;\n"
+    on_big = gate(
+        [write_sql("SET lock_timeout = '2s';\n" + fk.format(t="big"))], GateOptions(dsn=staging_dsn)
+    )
+    on_small = gate(
+        [write_sql("SET lock_timeout = '2s';\n" + fk.format(t="small"))],
+        GateOptions(dsn=staging_dsn),
+    )
+    indexed = gate(
+        [
+            write_sql("CREATE INDEX CONCURRENTLY big_v_idx ON big (v);\n", "V1.sql"),
+            write_sql("SET lock_timeout = '2s';\n" + fk.format(t="big"), "V2.sql"),
+        ],
+        GateOptions(dsn=staging_dsn),
+    )
+
+    def codes(result: GateResult) -> list[tuple[str, str]]:
+        return [(f.finding.code, f.finding.severity.value) for f in result.findings]
+
+    assert codes(on_big) == [("fk-without-index", "error")]
+    assert codes(on_small) == [("fk-without-index", "info")]
+    assert codes(indexed) == []
+
+
+def test_catalog_facts_sharpen_the_static_classification(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    path = write_sql(
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE big ALTER COLUMN note TYPE varchar;\n"  # text -> varchar: no rewrite
+        "ALTER TABLE big ALTER COLUMN v SET NOT NULL;\n"  # already NOT NULL: no scan
+    )
+    static = gate([path], GateOptions())
+    weighed = gate([path], GateOptions(dsn=staging_dsn))
+
+    assert {f.finding.code for f in static.findings} >= {
+        "column-type-rewrite",
+        "set-not-null-scans",
+    }
+    assert not static.passed
+    assert [s.classified.work.value for s in weighed.statements[1:]] == ["metadata", "metadata"]
+    assert weighed.trace is None
+    assert weighed.passed
+
+
+def test_volatility_of_defaults_comes_from_the_catalog(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION fixed_code() RETURNS int IMMUTABLE LANGUAGE sql AS 'SELECT 7'"
+        )
+    path = write_sql(
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE big ADD COLUMN code int DEFAULT fixed_code();\n"
+        "ALTER TABLE big ADD COLUMN r float8 DEFAULT random();\n"
+    )
+    result = gate([path], GateOptions(dsn=staging_dsn, limits=Limits(max_lock_seconds=60)))
+    works = [s.classified.work.value for s in result.statements[1:]]
+    assert works == ["metadata", "rewrite"]
+    static = gate([path], GateOptions())
+    assert [s.classified.work.value for s in static.statements[1:]] == ["rewrite", "rewrite"]
