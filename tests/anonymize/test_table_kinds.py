@@ -72,30 +72,40 @@ def test_partitions_generated_identity_truncate_delete_shuffle(kinds_db) -> None
     with psycopg.connect(dsn) as conn:
         before_scores = sorted(r[0] for r in conn.execute("SELECT score FROM scores"))
         kept_audit = conn.execute(
-            "SELECT count(*) FROM audit WHERE at >= date '2024-06-01'").fetchone()[0]
+            "SELECT count(*) FROM audit WHERE at >= date '2024-06-01'"
+        ).fetchone()[0]
     plan = build_plan(dsn, [rules])
     assert sorted(s.relation for s in plan.steps) == [
-        "public.audit", "public.events_2023", "public.events_2024", "public.scores"]
+        "public.audit",
+        "public.events_2023",
+        "public.events_2024",
+        "public.scores",
+    ]
     assert plan.truncate == ["public.sessions"]
     mark_clone(dsn)
     anonymize(dsn, [rules], seed="kinds", progress=False)
     with psycopg.connect(dsn) as conn:
         leaked = conn.execute(
-            "SELECT count(*) FROM events WHERE email LIKE '%@shop.example'").fetchone()[0]
+            "SELECT count(*) FROM events WHERE email LIKE '%@shop.example'"
+        ).fetchone()[0]
         assert leaked == 0
         # the generated column was recomputed from the masked value
-        assert conn.execute(
-            "SELECT bool_and(email_len = length(email)) FROM events").fetchone()[0]
+        assert conn.execute("SELECT bool_and(email_len = length(email)) FROM events").fetchone()[0]
         # identity values kept, and the identity still generates new ones
         assert conn.execute("SELECT min(id), max(id), count(*) FROM events").fetchone() == (
-            1, 2000, 2000)
+            1,
+            2000,
+            2000,
+        )
         conn.execute("INSERT INTO events (happened, email) VALUES ('2024-05-05', 'x@y.z')")
         assert conn.execute("SELECT max(id) FROM events").fetchone()[0] == 2001
         conn.rollback()
         assert conn.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
         assert conn.execute("SELECT count(*) FROM audit").fetchone()[0] == kept_audit
-        assert conn.execute(
-            "SELECT count(*) FROM audit WHERE who LIKE '%@corp.example'").fetchone()[0] == 0
+        assert (
+            conn.execute("SELECT count(*) FROM audit WHERE who LIKE '%@corp.example'").fetchone()[0]
+            == 0
+        )
         after_scores = conn.execute("SELECT id, score FROM scores ORDER BY id").fetchall()
         assert sorted(s for _, s in after_scores) == before_scores  # a permutation
         moved = sum(1 for i, s in after_scores if s != i * 10)

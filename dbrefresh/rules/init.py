@@ -1,0 +1,140 @@
+"""`dbrefresh rules init`: a starting rules file from a live database.
+
+Reads the catalog, samples text values, proposes a strategy per column (propose.py),
+reconciles foreign keys (propose_keys.py) and renders YAML (init_yaml.py). The result
+is then loaded and compiled against the same catalog, as `anonymize` would: whatever
+the compiler still refuses is turned back into `keep` with a REVIEW note, so the file
+always loads and compiles, and the compiler stays the one authority on what fits.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from dbrefresh.catalog import Catalog, read_catalog
+from dbrefresh.errors import RulesError
+from dbrefresh.findings import Finding, Severity
+from dbrefresh.rules.compiler import compile_plan
+from dbrefresh.rules.init_yaml import TableBlock, render
+from dbrefresh.rules.load import load_rules
+from dbrefresh.rules.propose import ColumnProposal, propose_column, sampled_columns
+from dbrefresh.rules.propose_keys import (
+    FK_REASON,
+    Proposals,
+    fk_groups,
+    key_columns,
+    reconcile,
+)
+from dbrefresh.rules.sample import sample_values
+from dbrefresh.strategies.base import Strategy
+from dbrefresh.strategies.registry import all_strategies
+
+MAX_REPAIRS = 3
+
+
+def strategies_by_name() -> dict[str, Strategy[Any]]:
+    return {s.name: s for s in all_strategies()}
+
+
+def propose(
+    conn: psycopg.Connection[Any], catalog: Catalog, sample_rows: int
+) -> tuple[Proposals, dict[str, str]]:
+    """A proposal for every column of every root table (partitions follow their root),
+    and the tables whose values could not be sampled, with the error's name."""
+    strategies = strategies_by_name()
+    keys = key_columns(catalog)
+    proposals: Proposals = {}
+    unsampled: dict[str, str] = {}
+    for name in sorted(catalog.tables):
+        table = catalog.tables[name]
+        if table.parent is not None:
+            continue
+        try:
+            samples = sample_values(conn, table, sampled_columns(table), sample_rows)
+        except psycopg.Error as exc:  # no SELECT right, timeout: judge by names alone
+            samples = {}
+            unsampled[name] = type(exc).__name__
+        proposals[name] = {
+            col.name: propose_column(
+                table, col, samples.get(col.name), strategies, is_key=(name, col.name) in keys
+            )
+            for col in sorted(table.columns.values(), key=lambda c: c.num)
+        }
+    reconcile(catalog, proposals, strategies)
+    return proposals, unsampled
+
+
+def blocks(
+    catalog: Catalog, proposals: Proposals, unsampled: Mapping[str, str]
+) -> list[TableBlock]:
+    out = []
+    for name, columns in proposals.items():
+        notes = []
+        if catalog.tables[name].partitioned:
+            count = len(catalog.partitions_of(name))
+            notes.append(f"partitioned: these rules cover its {count} partition(s)")
+        if name in unsampled:
+            notes.append(f"REVIEW: values not sampled ({unsampled[name]}), names only")
+        out.append(TableBlock(name, list(columns.values()), "; ".join(notes) or None))
+    return out
+
+
+def _failures(text: str, catalog: Catalog) -> list[Finding]:
+    """What the loader and compiler say about the generated text (empty: it compiles)."""
+    with tempfile.TemporaryDirectory(prefix="dbrefresh-init-") as tmp:
+        path = Path(tmp) / "rules.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            compile_plan(load_rules([path]), catalog)
+        except RulesError as exc:
+            return [f for f in exc.findings if f.severity is Severity.ERROR]
+    return []
+
+
+def _demote(proposal: ColumnProposal, finding: Finding) -> None:
+    kept = [w for w in proposal.why if not w.startswith(FK_REASON)]
+    proposal.why = [*kept, f"REVIEW: {proposal.strategy} refused: {finding.message}"]
+    proposal.strategy, proposal.params, proposal.unique = "keep", {}, False
+
+
+def repair(catalog: Catalog, proposals: Proposals, findings: list[Finding]) -> bool:
+    """Turn each column the compiler refused (and its FK group) into keep; False if none."""
+    by_key = {f"{t}.{c}": (t, c) for t, cols in proposals.items() for c in cols}
+    groups = {ref: group for group in fk_groups(catalog) for ref in group}
+    repaired = False
+    for finding in findings:
+        ref = by_key.get(finding.location.key or "")
+        if ref is None or not proposals[ref[0]][ref[1]].masked:
+            continue
+        for table, column in groups.get(ref, [ref]):
+            proposal = proposals.get(table, {}).get(column)
+            if proposal is not None and proposal.masked:
+                _demote(proposal, finding)
+                repaired = True
+    return repaired
+
+
+def generate_rules(
+    conn: psycopg.Connection[Any], *, database: str | None = None, sample_rows: int = 1000
+) -> str:
+    """YAML text of a starting rules file for the connected database (every column listed)."""
+    catalog = read_catalog(conn)
+    proposals, unsampled = propose(conn, catalog, sample_rows)
+    name = database or catalog.database
+    text = render(name, blocks(catalog, proposals, unsampled))
+    for _ in range(MAX_REPAIRS):
+        findings = _failures(text, catalog)
+        if not findings:
+            return text
+        if not repair(catalog, proposals, findings):
+            raise RulesError(findings)
+        text = render(name, blocks(catalog, proposals, unsampled))
+    findings = _failures(text, catalog)
+    if findings:
+        raise RulesError(findings)
+    return text

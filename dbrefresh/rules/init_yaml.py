@@ -1,0 +1,88 @@
+"""Render `rules init` proposals as a rules file a reviewer can read line by line.
+
+PyYAML cannot write comments, so lines are assembled here, but every key and value
+goes through yaml.safe_dump: a column named `on`, `null` or `a: b` comes out quoted
+and loads back as the same string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from dbrefresh.rules.propose import ColumnProposal
+
+INDENT = "  "
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
+
+HEADER = """\
+# Starting rules for database {database}, written by `dbrefresh rules init`.
+# Every column of every table is listed, so `unlisted_columns: fail` catches new ones.
+# Masked columns say why; detection is by column name and a sample of values, not a
+# guarantee: review every `keep` (and every REVIEW note) before relying on this file.
+"""
+
+
+@dataclass(frozen=True)
+class TableBlock:
+    """One table of the generated file (a partitioned table covers its partitions)."""
+
+    table: str
+    columns: Sequence[ColumnProposal]
+    note: str | None = None
+
+
+def _flow(value: Any) -> str:
+    """One YAML node on one line: a scalar quoted as needed, or a {flow: mapping}."""
+    text = yaml.safe_dump(
+        value, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10**6
+    )
+    return text.removesuffix("\n").removesuffix("\n...")
+
+
+def _pair(key: str, value: Any) -> str:
+    return f"{_flow(key)}: {_flow(value)}"
+
+
+def _comment(parts: Sequence[str]) -> str:
+    text = "; ".join(_UNPRINTABLE.sub("?", p) for p in parts if p)
+    return f"  # {text}" if text else ""
+
+
+def rule_value(proposal: ColumnProposal) -> str | dict[str, Any]:
+    """`keep`, `email`, or `{strategy: digits, keep_prefix: 3}` when it has parameters."""
+    params = {k: v for k, v in proposal.params.items() if k != "unique"}
+    unique = proposal.unique or bool(proposal.params.get("unique"))
+    if not params and not unique:
+        return proposal.strategy
+    return {"strategy": proposal.strategy, **params, **({"unique": True} if unique else {})}
+
+
+def column_line(proposal: ColumnProposal) -> str:
+    line = _pair(proposal.column, rule_value(proposal))
+    return f"{INDENT * 3}{line}{_comment(proposal.why)}"
+
+
+def render(database: str, tables: Sequence[TableBlock]) -> str:
+    """The whole rules file; tables sorted by name, columns in table order."""
+    lines = [
+        HEADER.format(database=_UNPRINTABLE.sub("?", database)).rstrip("\n"),
+        _pair("version", 1),
+        _pair("database", database),
+        _pair("defaults", {"unlisted_columns": "fail", "seed_env": "DBREFRESH_SEED"}),
+    ]
+    lines.append("tables:" if tables else "tables: {}")
+    for block in sorted(tables, key=lambda b: b.table):
+        key = f"{_flow(block.table)}:"
+        note = _comment([block.note] if block.note else [])
+        if not block.columns:
+            lines.append(f"{INDENT}{key} keep{note}")
+            continue
+        lines.append(f"{INDENT}{key}{note}")
+        lines.append(f"{INDENT * 2}columns:")
+        lines.extend(column_line(p) for p in block.columns)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,253 @@
+"""Which kind of personal data a column likely holds, judged by its name.
+
+`rules init` proposes masking from this; it is a reviewer's starting point, so a name
+matches only on whole words (`cap` is a postcode in Italian, `capacity` is not), and
+names of flags, counters and timestamps about PII (`email_verified`, `phone_count`)
+never match. Value-based detection lives in `pii_values.py`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Kinds of personal data; each maps to candidate strategies in `propose.py`.
+KINDS = (
+    "secret",
+    "email",
+    "ip",
+    "birth_date",
+    "iban",
+    "card",
+    "national_id",
+    "phone",
+    "first_name",
+    "last_name",
+    "full_name",
+    "street",
+    "city",
+    "postcode",
+    "company",
+    "geo",
+    "username",
+    "free_text",
+)
+
+LABELS = {
+    "secret": "a secret (password, token, key)",
+    "email": "an email address",
+    "ip": "an IP address",
+    "birth_date": "a birth date",
+    "iban": "a bank account number",
+    "card": "a payment card number",
+    "national_id": "a national id / tax / passport number",
+    "phone": "a phone number",
+    "first_name": "a first name",
+    "last_name": "a last name",
+    "full_name": "a person's full name",
+    "street": "a street address",
+    "city": "a city",
+    "postcode": "a postcode",
+    "company": "a company name",
+    "geo": "a geographic coordinate",
+    "username": "a user name or login",
+    "free_text": "free text",
+}
+
+# Whole-word alternatives (normalized: lower snake case, no accents), in priority order:
+# `email_address` is an email, not a street; `birth_place` a city, not a birth date.
+_NAME_WORDS: tuple[tuple[str, str], ...] = (
+    (
+        "secret",
+        "password|passwd|pwd|password_hash|secret|client_secret|api_key|apikey|"
+        "access_key|secret_key|private_key|token|access_token|refresh_token|"
+        "auth_token|otp_secret|totp_secret|passwort|kennwort|mot_de_passe|contrasena",
+    ),
+    (
+        "email",
+        "email|emails|e_mail|mail|email_address|email_addresses|mail_address|courriel|correo|"
+        "correo_electronico|posta_elettronica|adresse_mail|adresse_email",
+    ),
+    (
+        "ip",
+        "ip|ips|ipv4|ipv6|ipaddr|ip_addr|ip_address|ip_addresses|remote_addr|remote_address|"
+        "client_ip|remote_ip|ip_adresse",
+    ),
+    (
+        "city",
+        "birth_place|place_of_birth|birthplace|geburtsort|lieu_de_naissance|"
+        "lieu_naissance|lugar_de_nacimiento|luogo_di_nascita",
+    ),
+    (
+        "birth_date",
+        "dob|birth_date|birthdate|birthday|date_of_birth|born_on|born_at|birth|"
+        "geburtsdatum|geburtstag|date_naissance|date_de_naissance|naissance|"
+        "fecha_nacimiento|fecha_de_nacimiento|data_nascita|data_di_nascita|"
+        "data_nascimento|data_de_nascimento|geboortedatum|data_urodzenia",
+    ),
+    (
+        "iban",
+        "iban|account_number|account_no|acct_no|acct_number|bank_account|"
+        "bank_account_number|kontonummer|rekeningnummer|numero_cuenta|numero_de_cuenta|"
+        "numero_compte|conto_corrente|rib",
+    ),
+    (
+        "card",
+        "card_number|card_no|card_num|cc_number|cc_num|ccnum|credit_card|"
+        "credit_card_number|creditcard|pan|kreditkarte|kartennummer|carte_bancaire|"
+        "numero_carte|tarjeta|numero_tarjeta|carta_di_credito",
+    ),
+    (
+        "national_id",
+        "ssn|social_security|social_security_number|national_id|"
+        "national_insurance|national_insurance_number|nino|passport|"
+        "passport_number|passport_no|tax_id|taxid|tax_number|tax_no|"
+        "driver_license|drivers_license|driving_licence|driving_license|"
+        "licence_number|license_number|id_card|id_card_number|identity_number|"
+        "personal_id|personnummer|steuernummer|steuer_id|steueridentifikationsnummer|"
+        "sozialversicherungsnummer|svnr|ausweis|ausweisnummer|personalausweis|"
+        "dni|nie|nif|cpf|codice_fiscale|bsn|burgerservicenummer|pesel|nir|"
+        "numero_securite_sociale|insee|curp|rfc|numero_fiscal",
+    ),
+    (
+        "phone",
+        "phone|phones|telephone|tel|telefon|telefono|telefone|telefoon|telephone_number|"
+        "phone_number|phone_numbers|phone_no|phone_num|mobile|mobile_phone|mobile_number|cell|"
+        "cellphone|cell_phone|handy|mobil|mobilnummer|movil|celular|cellulare|"
+        "portable|fax|telefax|msisdn|whatsapp|rufnummer|telefonnummer",
+    ),
+    (
+        "first_name",
+        "first_name|firstname|fname|given_name|givenname|forename|middle_name|"
+        "vorname|prenom|voornaam|imie|primeiro_nome",
+    ),
+    (
+        "last_name",
+        "last_name|lastname|lname|surname|family_name|familyname|maiden_name|"
+        "nachname|familienname|nom_de_famille|apellido|apellidos|cognome|"
+        "sobrenome|achternaam|nazwisko|ultimo_nome",
+    ),
+    (
+        "full_name",
+        "full_name|fullname|display_name|contact_name|contact_person|"
+        "customer_name|client_name|person_name|account_holder|holder_name|"
+        "account_holder_name|cardholder|card_holder|cardholder_name|"
+        "recipient_name|sender_name|billing_name|shipping_name|patient_name|"
+        "employee_name|member_name|spouse_name|emergency_contact|"
+        "emergency_contact_name|nombre_completo|nom_complet|nome_completo|"
+        "ansprechpartner|kontaktperson|volledige_naam",
+    ),
+    (
+        "street",
+        "address|addresses|address_line|addr|street|street_address|street_name|address1|"
+        "house_number|strasse|hausnummer|anschrift|adresse|rue|direccion|domicilio|"
+        "calle|indirizzo|endereco|logradouro|straat|huisnummer|ulica|adres",
+    ),
+    (
+        "city",
+        "city|town|ort|wohnort|stadt|ville|ciudad|localidad|citta|cidade|plaats|"
+        "woonplaats|miasto|municipality",
+    ),
+    (
+        "postcode",
+        "postcode|post_code|postal_code|postalcode|zip|zipcode|zip_code|plz|"
+        "postleitzahl|code_postal|codigo_postal|cod_postal|cep|kod_pocztowy|"
+        "postnummer|postcode_nl",
+    ),
+    (
+        "company",
+        "company|company_name|employer|organisation|organization|org_name|firma|"
+        "firmenname|unternehmen|arbeitgeber|societe|entreprise|raison_sociale|"
+        "empresa|azienda|ditta|bedrijf|bedrijfsnaam",
+    ),
+    ("geo", "latitude|longitude|lat|lng|lon|geo_lat|geo_lng|geo_lon"),
+    (
+        "username",
+        "username|user_name|login|login_name|nickname|screen_name|handle|"
+        "benutzername|nom_utilisateur|nombre_usuario",
+    ),
+    (
+        "free_text",
+        "notes|note|comment|comments|remark|remarks|memo|bio|about_me|"
+        "bemerkung|bemerkungen|kommentar|notiz|notizen|anmerkung|anmerkungen|"
+        "commentaire|commentaires|remarque|remarques|observacion|observaciones|"
+        "comentario|comentarios|nota|notas|osservazioni|opmerking|opmerkingen|uwagi|"
+        "free_text|freetext|internal_notes|private_notes",
+    ),
+)
+
+# Whole names only: too short or too common to match as one word among others.
+_WHOLE_ONLY = {"cap": "postcode", "cp": "postcode", "via": "street"}
+# Words for "name" in general: personal only in a table about people.
+_GENERIC_NAME = {
+    "name": "full_name",
+    "naam": "full_name",
+    "navn": "full_name",
+    "namn": "full_name",
+    "nom": "last_name",
+    "nome": "first_name",
+    "nombre": "first_name",
+}
+
+# A name with one of these words is about the PII, not the PII itself.
+_NOT_THE_VALUE = frozenset(
+    re.split(
+        r"\s+",
+        """id ids uuid count cnt at on flag verified confirmed confirmation enabled disabled
+        sent type status kind format template valid validated optin opt consent bounced
+        bounce is has can allow allowed preference preferences visibility visible public
+        changed updated created domain provider length len method mode source required
+        country state region province expires expiry expiration policy attempts attempt
+        salt version scheme url hash mac host server web wallet""",
+    )
+)
+# Exception: words above that still name the value for some kinds (`password_hash`).
+_KEEP_WORDS = {
+    "secret": frozenset({"hash"}),
+    "birth_date": frozenset({"on", "at"}),
+    "national_id": frozenset({"id"}),  # tax_id, national_id
+}
+
+_PATTERNS = tuple(
+    (kind, re.compile(rf"(?:^|_)(?:{words})(?:_\d+)?(?:_|$)")) for kind, words in _NAME_WORDS
+)
+_PERSON_TABLES = re.compile(
+    r"(?:^|_)(?:customers?|clients?|users?|members?|employees?|persons?|people|contacts?|"
+    r"patients?|students?|staff|subscribers?|accounts?|profiles?|kunden?|mitarbeiter|"
+    r"personen|clientes?|utilisateurs?|usuarios?|utenti|klanten|gebruikers)(?:_|$)"
+)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    kind: str
+    reason: str
+
+
+def normalize(name: str) -> str:
+    """`billingPostalCode`, `Straße_Nr` -> `billing_postal_code`, `strasse_nr`."""
+    text = unicodedata.normalize("NFKD", name.replace("ß", "ss"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
+    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)
+    text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
+    return re.sub(r"(?<=[a-z])(?=\d)", "_", text)
+
+
+def match_name(column: str, table: str) -> NameMatch | None:
+    """The kind of PII a column name suggests (None: nothing personal in the name)."""
+    norm = normalize(column)
+    words = set(norm.split("_"))
+    if norm in _WHOLE_ONLY:
+        return NameMatch(_WHOLE_ONLY[norm], f"name suggests {LABELS[_WHOLE_ONLY[norm]]}")
+    for kind, pattern in _PATTERNS:
+        if not pattern.search(norm):
+            continue
+        if words & (_NOT_THE_VALUE - _KEEP_WORDS.get(kind, frozenset())):
+            return None
+        return NameMatch(kind, f"name suggests {LABELS[kind]}")
+    if norm in _GENERIC_NAME and _PERSON_TABLES.search(normalize(table.rsplit(".", 1)[-1])):
+        kind = _GENERIC_NAME[norm]
+        return NameMatch(kind, f"`{norm}` in a table about people: {LABELS[kind]}")
+    return None

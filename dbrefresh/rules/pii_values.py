@@ -1,0 +1,188 @@
+"""Which kind of personal data a column holds, judged by a sample of its values.
+
+Catches what names hide (`col7` full of email addresses). Each detector is strict
+(checksums for IBANs and cards, real address parsing for IPs) because a false alarm
+costs a reviewer's time; a column is flagged when at least half of its non-NULL sampled
+values match. No sampled value ever leaves this module: reasons carry counts only.
+"""
+
+from __future__ import annotations
+
+import importlib
+import ipaddress
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+THRESHOLD = 0.5
+EMBEDDED_THRESHOLD = 0.05  # free text: a few notes with an email or phone in them suffice
+NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "pl_PL")
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_PHONE_CHARS = re.compile(r"\+?[\d\s().\-/]+")
+_DATE_LIKE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}")
+_DECIMAL = re.compile(r"-?\d+[.,]\d+")
+_IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
+_SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
+_EMBEDDED_PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().\-/]{7,18}\d(?![\w])")
+
+
+def is_email(value: str) -> bool:
+    return _EMAIL.fullmatch(value.strip()) is not None
+
+
+def is_phone(value: str) -> bool:
+    """A formatted phone number; bare digit runs are too often ids to count."""
+    text = value.strip()
+    if not _PHONE_CHARS.fullmatch(text) or _DATE_LIKE.fullmatch(text) or _DECIMAL.fullmatch(text):
+        return False
+    digits = sum(c.isdigit() for c in text)
+    if not 7 <= digits <= 15:
+        return False
+    groups = len(re.findall(r"\d+", text))
+    return (
+        text.startswith(("+", "(", "00"))
+        or groups >= 3
+        or (groups == 2 and digits >= 9)
+        or (text.startswith("0") and digits >= 9)
+    )
+
+
+def is_iban(value: str) -> bool:
+    """ISO 13616: country, check digits, and the mod-97 checksum."""
+    text = value.replace(" ", "").upper()
+    if not _IBAN.fullmatch(text):
+        return False
+    moved = text[4:] + text[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(digits)):
+        d = int(c)
+        if i % 2 == 1:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def is_card(value: str) -> bool:
+    """13-19 digits (spaces or dashes allowed) with a valid Luhn check digit."""
+    text = re.sub(r"[ -]", "", value.strip())
+    return text.isdigit() and 13 <= len(text) <= 19 and len(set(text)) > 2 and luhn_ok(text)
+
+
+def is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_interface(value.strip())
+    except ValueError:
+        return False
+    return True
+
+
+def is_ssn(value: str) -> bool:
+    return _SSN.fullmatch(value.strip()) is not None
+
+
+def has_contact(value: str) -> bool:
+    """Free text mentioning an email address or a phone number."""
+    return bool(_EMAIL.search(value)) or any(is_phone(m) for m in _EMBEDDED_PHONE.findall(value))
+
+
+@cache
+def _known_names() -> tuple[frozenset[str], frozenset[str]]:
+    """First and last names from faker's person providers of several locales."""
+    first: set[str] = set()
+    last: set[str] = set()
+    for locale in NAME_LOCALES:
+        try:
+            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        except (ImportError, AttributeError):
+            continue
+        first.update(n.lower() for n in getattr(provider, "first_names", ()))
+        last.update(n.lower() for n in getattr(provider, "last_names", ()))
+    return frozenset(first - last), frozenset(last - first)
+
+
+def is_first_name(value: str) -> bool:
+    return value.strip().lower() in _known_names()[0]
+
+
+def is_last_name(value: str) -> bool:
+    return value.strip().lower() in _known_names()[1]
+
+
+def is_full_name(value: str) -> bool:
+    """Two to four words, the first a known first name, the last a known name too."""
+    words = value.strip().split()
+    first, last = _known_names()
+    return (
+        2 <= len(words) <= 4
+        and words[0].lower() in first
+        and (words[-1].lower() in last or words[-1].lower() in first)
+    )
+
+
+@dataclass(frozen=True)
+class Detector:
+    kind: str
+    looks_like: str
+    test: Callable[[str], bool]
+    threshold: float = THRESHOLD
+
+
+# Most specific first: a card number is also a run of digits a phone test might accept.
+DETECTORS: tuple[Detector, ...] = (
+    Detector("email", "email addresses", is_email),
+    Detector("iban", "IBANs", is_iban),
+    Detector("card", "payment card numbers (Luhn)", is_card),
+    Detector("national_id", "US social security numbers", is_ssn),
+    Detector("ip", "IP addresses", is_ip),
+    Detector("phone", "phone numbers", is_phone),
+    Detector("full_name", "full names", is_full_name),
+    Detector("first_name", "first names", is_first_name),
+    Detector("last_name", "last names", is_last_name),
+    Detector(
+        "free_text",
+        "text containing an email address or phone number",
+        has_contact,
+        EMBEDDED_THRESHOLD,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ValueMatch:
+    kind: str
+    matched: int
+    sampled: int
+    looks_like: str
+
+    @property
+    def reason(self) -> str:
+        return f"{self.matched} of {self.sampled} sampled values look like {self.looks_like}"
+
+
+def match_values(values: Sequence[str]) -> ValueMatch | None:
+    """The first detector that at least its threshold of the (non-NULL) values pass."""
+    sample = [v for v in values if v.strip()]
+    if not sample:
+        return None
+    for detector in DETECTORS:
+        matched = sum(1 for v in sample if detector.test(v))
+        if matched and matched >= detector.threshold * len(sample):
+            return ValueMatch(detector.kind, matched, len(sample), detector.looks_like)
+    return None
+
+
+def count_kind(values: Sequence[str], kind: str) -> ValueMatch | None:
+    """How many values fit one kind (to back a name match with evidence)."""
+    sample = [v for v in values if v.strip()]
+    for detector in DETECTORS:
+        if detector.kind == kind and sample:
+            matched = sum(1 for v in sample if detector.test(v))
+            if matched:
+                return ValueMatch(kind, matched, len(sample), detector.looks_like)
+    return None

@@ -1,0 +1,217 @@
+"""Column proposals for `rules init`: what each column likely holds and how to mask it.
+
+Pure logic over the catalog and sampled values (no I/O). A detected kind maps to
+candidate strategies in order of realism; the first one the registry says fits the
+column's type (and stays injective on a unique column) wins, so the proposal compiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from dbrefresh.catalog import Column, Table
+from dbrefresh.rules import pii, pii_values
+from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
+
+Candidate = tuple[str, Mapping[str, Any]]
+
+CANDIDATES: dict[str, tuple[Candidate, ...]] = {
+    "secret": (("hash", {}), ("uuid", {})),
+    "email": (("email", {}),),
+    "ip": (("ip", {}),),
+    "birth_date": (("date_shift", {"max_days": 365}),),
+    "iban": (("partial", {"keep_last": 4}),),
+    "card": (("partial", {"keep_last": 4}), ("digits", {})),
+    "national_id": (("digits", {}),),
+    "phone": (("phone", {}), ("digits", {"keep_prefix": 3})),
+    "first_name": (("first_name", {}),),
+    "last_name": (("last_name", {}),),
+    "full_name": (("full_name", {}),),
+    "street": (("street", {}),),
+    "city": (("city", {}),),
+    "postcode": (("postcode", {}), ("digits", {})),
+    "company": (("company", {}),),
+    "geo": (("noise", {"absolute": 0.05}), ("noise", {"relative": 0.01})),
+    "username": (("hash", {}),),
+    "free_text": (("lorem", {}), ("null", {})),
+}
+# Tried after a kind's own candidates: something that hides the value and fits.
+FALLBACK: tuple[Candidate, ...] = (("hash", {}), ("null", {}))
+
+# Type categories (pg_type.typcategory of the element type) each kind can live in.
+_TEXT = frozenset("S")
+KIND_CATEGORIES: dict[str, frozenset[str]] = {
+    "secret": frozenset("SU"),  # bytea and uuid tokens too
+    "phone": frozenset("SN"),
+    "postcode": frozenset("SN"),
+    "iban": _TEXT,
+    "card": frozenset("SN"),
+    "national_id": frozenset("SN"),
+    "birth_date": frozenset("DS"),
+    "ip": frozenset("IS"),
+    "geo": frozenset("N"),
+}
+# Value-only detections trusted on key columns (an order number can look like a phone).
+KEY_VALUE_KINDS = frozenset({"email", "iban", "card", "national_id"})
+SAMPLED_CATEGORIES = frozenset("S")
+JSON_TYPES = frozenset({"json", "jsonb"})
+
+
+@dataclass
+class ColumnProposal:
+    """One column's rule as `rules init` writes it, with the reasons for the comment."""
+
+    column: str
+    strategy: str = "keep"
+    params: dict[str, Any] = field(default_factory=dict)
+    unique: bool = False
+    kind: str | None = None
+    why: list[str] = field(default_factory=list)
+
+    @property
+    def masked(self) -> bool:
+        return self.strategy != "keep"
+
+
+def column_context(table: Table, column: Column, *, unique: bool) -> ColumnContext:
+    return ColumnContext(
+        table=table.qualified,
+        column=column.name,
+        type=column.type,
+        nullable=not column.not_null,
+        unique=unique,
+        row_columns={c.name: c.type for c in table.columns.values()},
+    )
+
+
+def fits(strategy: Strategy[Any], raw: Mapping[str, Any], ctx: ColumnContext) -> bool:
+    """Whether the strategy with these parameters compiles for the column."""
+    try:
+        params = strategy.parse_params(dict(raw))
+        if strategy.check(params, ctx):
+            return False
+        if ctx.unique and strategy.is_lossy(params):
+            return False
+        strategy.compile(params, ctx)
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return True
+
+
+def shape(strategy: Strategy[Any], raw: Mapping[str, Any], ctx: ColumnContext) -> str:
+    """The compiled SQL with the column abstracted (equal shapes mask alike).
+
+    Nullability is set aside: a NULL guard changes the SQL, not the value a non-NULL
+    key maps to, and foreign-key columns are often nullable where the key is not.
+    """
+    params = strategy.parse_params(dict(raw))
+    placeholder = ColumnContext(**{**ctx.__dict__, "column": "\x00v", "nullable": True})
+    return str(strategy.compile(params, placeholder).sql(dialect="postgres"))
+
+
+def with_unique(strategy: Strategy[Any], raw: Mapping[str, Any], unique: bool) -> dict[str, Any]:
+    """Strategies with their own `unique` switch (email) get it set on unique columns."""
+    params = dict(raw)
+    if unique and "unique" in strategy.params_model.model_fields:
+        params["unique"] = True
+    return params
+
+
+def choose(
+    kind: str, ctx: ColumnContext, strategies: Mapping[str, Strategy[Any]]
+) -> Candidate | None:
+    """The first candidate for the kind (then the fallbacks) that fits the column."""
+    for name, raw in (*CANDIDATES.get(kind, ()), *FALLBACK):
+        strategy = strategies.get(name)
+        if strategy is None:
+            continue
+        params = with_unique(strategy, raw, ctx.unique)
+        if fits(strategy, params, ctx):
+            return name, params
+    return None
+
+
+def kind_fits_type(kind: str, col_type: ColumnType) -> bool:
+    return col_type.category in KIND_CATEGORIES.get(kind, _TEXT)
+
+
+def detect(
+    table: Table, column: Column, values: Sequence[str] | None, *, is_key: bool
+) -> tuple[str | None, list[str]]:
+    """The PII kind of a column (or None) and the reasons, from its name, type and values."""
+    if column.generated or (is_key and column.type.category not in _TEXT):
+        return None, []  # recomputed, or a surrogate key (integer, uuid): never PII itself
+    by_name = pii.match_name(column.name, table.qualified)
+    if by_name is not None and kind_fits_type(by_name.kind, column.type):
+        why = [by_name.reason]
+        evidence = pii_values.count_kind(values or (), by_name.kind)
+        if evidence is not None:
+            why.append(evidence.reason)
+        return by_name.kind, why
+    if column.type.base in {"inet", "cidr"}:
+        return "ip", [f"column type {column.type.base} holds IP addresses"]
+    by_values = pii_values.match_values(values) if values else None
+    if (
+        by_values is not None
+        and (not is_key or by_values.kind in KEY_VALUE_KINDS)
+        and kind_fits_type(by_values.kind, column.type)
+    ):
+        return by_values.kind, [by_values.reason]
+    return None, []
+
+
+def json_warning(values: Sequence[str] | None) -> str | None:
+    """A review note for JSON documents that mention emails or phone numbers."""
+    sample = [v for v in values or () if v.strip()]
+    hits = sum(1 for v in sample if pii_values.has_contact(v))
+    if not hits:
+        return None
+    return (
+        f"REVIEW: {hits} of {len(sample)} sampled documents contain an email address or "
+        "phone number; consider the jsonb strategy"
+    )
+
+
+def sampled_columns(table: Table) -> list[str]:
+    """Columns worth sampling: text (for value detectors) and JSON (for a warning)."""
+    return [
+        c.name
+        for c in table.columns.values()
+        if not c.generated
+        and not c.type.is_array
+        and (c.type.category in SAMPLED_CATEGORIES or c.type.base in JSON_TYPES)
+    ]
+
+
+def propose_column(
+    table: Table,
+    column: Column,
+    values: Sequence[str] | None,
+    strategies: Mapping[str, Strategy[Any]],
+    *,
+    is_key: bool,
+) -> ColumnProposal:
+    """The rule for one column, before foreign keys are reconciled."""
+    proposal = ColumnProposal(column.name)
+    unique = column.name in table.unique_columns()
+    kind, why = detect(table, column, values, is_key=is_key)
+    if kind is None:
+        if column.type.base in JSON_TYPES and (note := json_warning(values)):
+            proposal.why.append(note)
+        return proposal
+    proposal.kind = kind
+    ctx = column_context(table, column, unique=unique)
+    chosen = choose(kind, ctx, strategies)
+    if chosen is None:
+        proposal.why = [*why, f"REVIEW: no masking strategy fits {column.type.sql}"]
+        return proposal
+    proposal.strategy, proposal.params = chosen[0], dict(chosen[1])
+    proposal.unique = unique
+    proposal.why = why
+    if chosen[0] not in {name for name, _ in CANDIDATES.get(kind, ())}:
+        proposal.why.append(f"no {kind} strategy fits {column.type.sql}: {chosen[0]} instead")
+    return proposal

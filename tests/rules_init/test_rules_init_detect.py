@@ -1,0 +1,131 @@
+"""Detection by name and by value, without a database (pure functions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dbrefresh.rules import pii, pii_values
+
+
+@pytest.mark.parametrize(
+    ("column", "table", "kind"),
+    [
+        ("email", "public.customer", "email"),
+        ("contactEmail", "public.lead", "email"),
+        ("email_address", "public.customer", "email"),
+        ("courriel", "public.client", "email"),
+        ("first_name", "public.customer", "first_name"),
+        ("Vorname", "public.kunde", "first_name"),
+        ("prenom", "public.client", "first_name"),
+        ("nachname", "public.kunde", "last_name"),
+        ("apellidos", "public.cliente", "last_name"),
+        ("cognome", "public.cliente", "last_name"),
+        ("full_name", "public.x", "full_name"),
+        ("name", "public.customers", "full_name"),
+        ("nom", "public.utilisateurs", "last_name"),
+        ("phone", "public.customer", "phone"),
+        ("mobile_number", "public.customer", "phone"),
+        ("Telefonnummer", "public.kunde", "phone"),
+        ("fax", "public.customer", "phone"),
+        ("address", "public.customer", "street"),
+        ("billing_address", "public.invoice", "street"),
+        ("Straße", "public.kunde", "street"),
+        ("address_line_2", "public.customer", "street"),
+        ("city", "public.customer", "city"),
+        ("billing_city", "public.invoice", "city"),
+        ("wohnort", "public.kunde", "city"),
+        ("postal_code", "public.customer", "postcode"),
+        ("zip", "public.customer", "postcode"),
+        ("PLZ", "public.kunde", "postcode"),
+        ("cap", "public.cliente", "postcode"),
+        ("birth_date", "public.employee", "birth_date"),
+        ("dob", "public.patient", "birth_date"),
+        ("geburtsdatum", "public.kunde", "birth_date"),
+        ("fecha_nacimiento", "public.cliente", "birth_date"),
+        ("iban", "public.customer", "iban"),
+        ("credit_card_number", "public.payment", "card"),
+        ("ssn", "public.employee", "national_id"),
+        ("passport_no", "public.traveller", "national_id"),
+        ("codice_fiscale", "public.cliente", "national_id"),
+        ("ip_address", "public.session", "ip"),
+        ("last_login_ip", "public.users", "ip"),
+        ("notes", "public.customer", "free_text"),
+        ("Bemerkung", "public.kunde", "free_text"),
+        ("company", "public.customer", "company"),
+        ("password_hash", "public.users", "secret"),
+        ("birth_place", "public.person", "city"),
+    ],
+)
+def test_names_that_suggest_pii(column: str, table: str, kind: str) -> None:
+    match = pii.match_name(column, table)
+    assert match is not None, column
+    assert match.kind == kind
+
+
+@pytest.mark.parametrize(
+    ("column", "table"),
+    [
+        ("id", "public.customer"),
+        ("customer_id", "public.invoice"),
+        ("email_verified", "public.users"),
+        ("email_count", "public.stats"),
+        ("phone_type", "public.contact"),
+        ("name", "public.genre"),  # not a table about people
+        ("name", "public.artist"),
+        ("nom_produit", "public.produit"),
+        ("capacity", "public.room"),
+        ("country", "public.customer"),
+        ("state", "public.customer"),
+        ("created_at", "public.customer"),
+        ("address_id", "public.customer"),
+        ("mac_address", "public.device"),
+        ("title", "public.employee"),
+        ("description", "public.product"),
+        ("sort_order", "public.x"),
+    ],
+)
+def test_names_that_do_not(column: str, table: str) -> None:
+    assert pii.match_name(column, table) is None
+
+
+def test_normalize_splits_camel_case_and_strips_accents() -> None:
+    assert pii.normalize("billingPostalCode") == "billing_postal_code"
+    assert pii.normalize("Straße Nr.") == "strasse_nr"
+    assert pii.normalize("Prénom") == "prenom"
+    assert pii.normalize("address1") == "address_1"
+
+
+def test_value_detectors() -> None:
+    assert pii_values.is_email("Ana.Lopez+x@mail.example.org")
+    assert not pii_values.is_email("not an email@")
+    assert pii_values.is_phone("+55 (12) 3923-5555")
+    assert pii_values.is_phone("030 1234567")
+    assert not pii_values.is_phone("2024-01-15")
+    assert not pii_values.is_phone("12227-000")  # a Brazilian postcode
+    assert not pii_values.is_phone("12345678")  # a bare number is more often an id
+    assert pii_values.is_iban("DE89 3704 0044 0532 0130 00")
+    assert not pii_values.is_iban("DE89 3704 0044 0532 0130 01")  # checksum
+    assert pii_values.is_card("4539 1488 0343 6467")
+    assert not pii_values.is_card("4539 1488 0343 6468")  # Luhn
+    assert pii_values.is_ip("192.168.10.4")
+    assert pii_values.is_ip("2001:db8::1")
+    assert not pii_values.is_ip("1.2.3")
+    assert pii_values.has_contact("call me on +49 30 1234567 after 5")
+    assert not pii_values.has_contact("order 12 of 2024-01-15 shipped")
+
+
+def test_match_values_needs_half_of_the_sample() -> None:
+    emails = [f"user{i}@example.com" for i in range(6)]
+    found = pii_values.match_values([*emails, "x", "y", "z", "", ""])
+    assert found is not None
+    assert found.kind == "email"
+    assert found.reason == "6 of 9 sampled values look like email addresses"
+    mostly_codes = pii_values.match_values([*emails[:2], "a", "b", "c", "d", "e"])
+    assert mostly_codes is None or mostly_codes.kind != "email"
+
+
+def test_free_text_with_contacts_is_flagged_at_a_low_share() -> None:
+    notes = ["called, no answer"] * 18 + ["new number +44 20 7946 0958", "mail bob@x.org"]
+    found = pii_values.match_values(notes)
+    assert found is not None
+    assert found.kind == "free_text"

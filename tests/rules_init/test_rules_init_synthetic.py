@@ -1,0 +1,235 @@
+"""`rules init` on a made-up schema with the hard cases: German names, a natural PII key
+under a foreign key, innocently named columns full of PII, partitions, odd names."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+import pytest
+import yaml
+from psycopg import sql
+
+from dbrefresh.rules.init import generate_rules
+from dbrefresh.rules.pii_values import luhn_ok
+
+from .helpers import comment_of, generate_and_compile, rule_of, strategy_of
+
+SCHEMA = """
+CREATE SCHEMA crm;
+CREATE TABLE crm.kunden (
+    kunden_nr text PRIMARY KEY,
+    vorname text NOT NULL,
+    nachname varchar(40) NOT NULL,
+    "Straße" text,
+    plz varchar(10),
+    wohnort text,
+    geburtsdatum date,
+    telefon text,
+    email text NOT NULL UNIQUE,
+    iban text,
+    bemerkung text,
+    email_verified boolean NOT NULL DEFAULT false,
+    email_count int NOT NULL DEFAULT 0
+);
+CREATE TABLE crm.bestellung (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kunden_nr text NOT NULL REFERENCES crm.kunden (kunden_nr),
+    kunden_email text NOT NULL REFERENCES crm.kunden (email),
+    col7 text,
+    ref_code text,
+    last_ip inet,
+    payload jsonb,
+    amount numeric(10, 2),
+    amount_gross numeric GENERATED ALWAYS AS (amount * 1.19) STORED,
+    "on" boolean,
+    "Name" text
+);
+CREATE TABLE public.events (
+    id bigint NOT NULL,
+    created_at date NOT NULL,
+    contact text,
+    note text
+) PARTITION BY RANGE (created_at);
+CREATE TABLE public.events_2024 PARTITION OF public.events
+    FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE public.events_2025 PARTITION OF public.events
+    FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE public.empty_people (first_name text, phone_number bigint, customer_email int);
+CREATE TABLE public.passports (passport_id int PRIMARY KEY, passport_no text, tax_id text);
+CREATE TABLE public.travellers (
+    id int PRIMARY KEY, passport_id int REFERENCES public.passports, emails text[]);
+"""
+
+IBANS = ["DE89370400440532013000", "GB82WEST12345698765432", "FR1420041010050500013M02606"]
+
+
+def card_number(rng: random.Random) -> str:
+    while True:
+        digits = "4" + "".join(str(rng.randrange(10)) for _ in range(15))
+        if luhn_ok(digits):
+            return digits
+
+
+def fill(conn: psycopg.Connection[object]) -> None:
+    rng = random.Random(7)
+    for i in range(60):
+        conn.execute(
+            "INSERT INTO crm.kunden VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                f"K-{i:06d}",
+                "Anna",
+                "Schmidt",
+                f"Hauptstr. {i}",
+                f"{10000 + i}",
+                "Berlin",
+                f"19{50 + i % 40}-0{1 + i % 9}-1{i % 10}",
+                f"+49 30 {1000000 + i}",
+                f"kunde{i}@example.org",
+                IBANS[i % 3],
+                "ruft abends an" if i % 2 else None,
+            ),
+        )
+        conn.execute(
+            "INSERT INTO crm.bestellung (kunden_nr, kunden_email, col7, ref_code, last_ip,"
+            ' payload, amount, "on", "Name") VALUES'
+            " (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (
+                f"K-{i:06d}",
+                f"kunde{i}@example.org",
+                f"someone{i}@mail.example.net",
+                card_number(rng),
+                f"10.1.{i}.7",
+                f'{{"contact": "x{i}@example.com"}}',
+                i * 1.5,
+                i % 2 == 0,
+                "Widget",
+            ),
+        )
+        conn.execute(
+            "INSERT INTO public.events VALUES (%s, %s, %s, %s)",
+            (i, f"202{4 + i % 2}-03-01", f"+44 20 7946 {i:04d}", "rang twice"),
+        )
+
+
+@pytest.fixture
+def synthetic_dsn(make_db: Callable[..., str]) -> str:
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(SCHEMA)
+        fill(conn)
+        conn.execute("ANALYZE")
+    return dsn
+
+
+@pytest.fixture
+def generated(synthetic_dsn: str, tmp_path: Path) -> str:
+    text, _ = generate_and_compile(synthetic_dsn, tmp_path)
+    return text
+
+
+def test_german_names_are_recognised(generated: str) -> None:
+    table = "crm.kunden"
+    assert strategy_of(generated, table, "vorname") == "first_name"
+    assert strategy_of(generated, table, "nachname") == "last_name"
+    assert strategy_of(generated, table, "Straße") == "street"
+    assert strategy_of(generated, table, "plz") == "postcode"
+    assert strategy_of(generated, table, "wohnort") == "city"
+    assert strategy_of(generated, table, "geburtsdatum") == "date_shift"
+    assert strategy_of(generated, table, "telefon") == "phone"
+    assert strategy_of(generated, table, "iban") == "partial"
+    assert strategy_of(generated, table, "bemerkung") in {"lorem", "null"}
+    assert strategy_of(generated, table, "email_verified") == "keep"
+    assert strategy_of(generated, table, "email_count") == "keep"
+    assert strategy_of(generated, table, "kunden_nr") == "keep"
+
+
+def test_unique_natural_key_and_its_foreign_key_are_masked_alike(generated: str) -> None:
+    here = rule_of(generated, "crm.kunden", "email")
+    there = rule_of(generated, "crm.bestellung", "kunden_email")
+    assert here == {"strategy": "email", "unique": True}
+    assert there == here
+    assert "foreign key" in comment_of(generated, "crm.bestellung", "kunden_email")
+    assert strategy_of(generated, "crm.bestellung", "kunden_nr") == "keep"
+
+
+def test_innocent_names_holding_pii_are_found_by_sampling(generated: str) -> None:
+    table = "crm.bestellung"
+    assert strategy_of(generated, table, "col7") == "email"
+    assert comment_of(generated, table, "col7") == (
+        "60 of 60 sampled values look like email addresses"
+    )
+    assert strategy_of(generated, table, "ref_code") in {"partial", "digits"}
+    assert "payment card numbers" in comment_of(generated, table, "ref_code")
+    assert strategy_of(generated, table, "last_ip") == "ip"
+    assert strategy_of(generated, "public.events", "contact") == "phone"
+
+
+def test_types_are_respected(generated: str) -> None:
+    # Named like PII but an integer: no email or phone strategy is proposed.
+    assert strategy_of(generated, "public.empty_people", "customer_email") == "keep"
+    assert strategy_of(generated, "public.empty_people", "first_name") == "first_name"
+    assert strategy_of(generated, "crm.bestellung", "amount_gross") == "keep"  # generated
+    assert strategy_of(generated, "crm.bestellung", "amount") == "keep"
+    assert strategy_of(generated, "crm.bestellung", "Name") == "keep"  # not about people
+    assert "REVIEW" in comment_of(generated, "crm.bestellung", "payload")
+
+
+def test_surrogate_keys_named_like_pii_are_kept(generated: str) -> None:
+    assert strategy_of(generated, "public.passports", "passport_id") == "keep"
+    assert strategy_of(generated, "public.travellers", "passport_id") == "keep"
+    assert strategy_of(generated, "public.passports", "passport_no") in {"digits", "hash"}
+    assert strategy_of(generated, "public.passports", "tax_id") in {"digits", "hash"}
+    assert strategy_of(generated, "public.travellers", "emails") == "email"  # text[]
+
+
+def test_partitions_are_covered_by_their_parent(generated: str) -> None:
+    tables = yaml.safe_load(generated)["tables"]
+    assert "public.events" in tables
+    assert "public.events_2024" not in tables
+    assert "public.events_2025" not in tables
+    assert "partitioned" in generated.split("public.events:")[1].splitlines()[0]
+
+
+def test_odd_column_names_load_back(generated: str) -> None:
+    columns = yaml.safe_load(generated)["tables"]["crm.bestellung"]["columns"]
+    assert "on" in columns
+    assert columns["on"] == "keep"
+
+
+def test_nullable_foreign_key_on_a_natural_key_still_compiles(
+    make_db: Callable[..., str], tmp_path: Path
+) -> None:
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE account (email text PRIMARY KEY);"
+            "CREATE TABLE ticket (id int PRIMARY KEY, reporter text REFERENCES account (email));"
+            "INSERT INTO account SELECT 'u' || g || '@example.com' FROM generate_series(1, 9) g;"
+            "INSERT INTO ticket SELECT g, 'u' || g || '@example.com' FROM generate_series(1, 9) g"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)  # compiles, whatever the compiler allows
+    here = rule_of(text, "public.account", "email")
+    assert rule_of(text, "public.ticket", "reporter") == here
+    assert here == "keep" or here["strategy"] == "email"
+    if here == "keep":
+        assert "REVIEW" in comment_of(text, "public.account", "email")
+
+
+def test_tables_that_cannot_be_read_are_judged_by_names(synthetic_dsn: str, admin_dsn: str) -> None:
+    role = f"rinit_reader_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
+    try:
+        with psycopg.connect(synthetic_dsn) as conn:
+            conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
+            text = generate_rules(conn)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+    assert "REVIEW: values not sampled (InsufficientPrivilege)" in text
+    assert strategy_of(text, "crm.kunden", "vorname") == "first_name"  # by name
+    assert strategy_of(text, "crm.bestellung", "col7") == "keep"  # needs values
