@@ -133,7 +133,11 @@ class _Compiler:
                 "mark it `keep`",
             )
             return
-        unique = column in table.unique_columns() or bool(col_rule.unique)
+        # A column referencing a unique key must map injectively too, exactly like its target.
+        references = any(
+            fk.table == table.qualified and column in fk.columns for fk in self.catalog.foreign_keys
+        )
+        unique = column in table.unique_columns() or bool(col_rule.unique) or references
         ctx = ColumnContext(
             table=table.qualified,
             column=column,
@@ -155,7 +159,8 @@ class _Compiler:
         if unique and strategy.is_lossy(col_rule.params):
             self.error(
                 "lossy-on-unique",
-                f"{col_rule.strategy} can map different values to one, but the column is unique",
+                f"{col_rule.strategy} can map different values to one, but the column is "
+                + ("a foreign key to a unique key" if references else "unique"),
                 col_rule.origin,
                 key,
                 "use an injective strategy such as hash, email or uuid",
@@ -167,7 +172,8 @@ class _Compiler:
             self.error("strategy-misfit", str(exc), col_rule.origin, key)
             return
         sql = expression.sql(dialect="postgres")
-        placeholder = ColumnContext(**{**ctx.__dict__, "column": "\x00v"})
+        # The shape ignores the column's name and NULL guard: FK sides differ in both.
+        placeholder = ColumnContext(**{**ctx.__dict__, "column": "\x00v", "nullable": True})
         shape = strategy.compile(col_rule.params, placeholder).sql(dialect="postgres")
         self.resolved[(table.qualified, column)] = _Resolved(col_rule, strategy, ctx, sql, shape)
 

@@ -185,10 +185,10 @@ CASES: list[tuple[str, str, str, str]] = [
         "no such column 'created_at'",
     ),
     (
-        "fk-masked-differently",
+        "lossy-on-foreign-key",
         "      support_rep_id: keep\n  public.employee",
         "      support_rep_id: {strategy: noise, absolute: 3}\n  public.employee",
-        "foreign key",
+        "a foreign key to a unique key",
     ),
     ("truncate-breaks-fk", "  public.album: keep", "  public.album: truncate", "truncated"),
     (

@@ -130,3 +130,52 @@ def test_masking_a_generated_column_is_refused(kinds_db) -> None:
     rules.write_text(RULES.replace("email_len: keep", "email_len: {strategy: noise, absolute: 2}"))
     with pytest.raises(RulesError, match="generated column"):
         build_plan(dsn, [rules])
+
+
+FK_SCHEMA = """
+CREATE TABLE accounts (email text PRIMARY KEY, name text NOT NULL);
+CREATE TABLE logins (id int PRIMARY KEY, account_email text REFERENCES accounts(email));
+INSERT INTO accounts SELECT format('a%s@x.example', i), format('N%s', i)
+  FROM generate_series(1, 50) i;
+INSERT INTO logins
+SELECT i, CASE WHEN i % 5 = 0 THEN NULL ELSE format('a%s@x.example', 1 + i % 50) END
+  FROM generate_series(1, 200) i;
+"""
+
+FK_RULES = """version: 1
+tables:
+  public.accounts:
+    columns:
+      email: {strategy: email, unique: true}
+      name: last_name
+  public.logins:
+    columns:
+      id: keep
+      account_email: {strategy: email, unique: true%s}
+"""
+
+
+def test_masked_natural_key_joins_and_a_mismatch_names_the_pair(make_db, tmp_path: Path) -> None:
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(FK_SCHEMA)
+    rules = tmp_path / "fk.yaml"
+    rules.write_text(FK_RULES % ", domain: other.example")
+    with pytest.raises(RulesError) as caught:
+        build_plan(dsn, [rules])
+    message = str(caught.value)
+    assert "logins_account_email_fkey" in message
+    assert "public.logins.account_email (email)" in message
+    assert "public.accounts.email (email)" in message
+
+    rules.write_text(FK_RULES % "")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="fk", progress=False)
+    with psycopg.connect(dsn) as conn:
+        joined, nulls, originals = conn.execute(
+            "SELECT count(a.email), count(*) FILTER (WHERE l.account_email IS NULL), "
+            "count(*) FILTER (WHERE l.account_email LIKE '%@x.example') "
+            "FROM logins l LEFT JOIN accounts a ON a.email = l.account_email"
+        ).fetchone()
+    assert (joined, nulls, originals) == (160, 40, 0)
+    assert verify_report(dsn, [rules], seed="fk").findings == []
