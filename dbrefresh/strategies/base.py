@@ -77,7 +77,7 @@ class ColumnContext:
 class StrategyParams(BaseModel):
     """Base of every strategy's parameter model: unknown parameters are errors."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
 
 P = TypeVar("P", bound=StrategyParams)
@@ -95,6 +95,10 @@ class Strategy(ABC, Generic[P]):
     leak_checked: ClassVar[bool] = True
     # Keeps the original value (keep): the column is not rewritten at all.
     keeps_value: ClassVar[bool] = False
+    # Permutes the column's values among the table's rows (shuffle): compile() returns
+    # the column `_dbr_shuffle_<column>` that the plan compiler provides through a
+    # window-function subquery, since no scalar expression can see other rows.
+    row_permutation: ClassVar[bool] = False
 
     def parse_params(self, raw: dict[str, object]) -> P:
         """Validate raw YAML parameters (pydantic raises with the offending key)."""

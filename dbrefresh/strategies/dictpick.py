@@ -1,0 +1,47 @@
+"""Base of the strategies that pick a fake value from a dictionary (names, places, ...).
+
+The pick is chosen by the keyed digest of the original and never equals it. Lossy by
+nature (thousands of entries), so refused on unique columns; cut to varchar(n).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from sqlglot import exp
+
+from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies.base import ColumnContext, StrategyParams
+from dbrefresh.strategies.scalar import ScalarStrategy
+
+
+class NoParams(StrategyParams):
+    """This strategy takes no parameters."""
+
+
+class DictionaryStrategy(ScalarStrategy[NoParams]):
+    """Pick one entry of `dictionaries` per value; several are joined by a space."""
+
+    params_model = NoParams
+    dictionaries: ClassVar[tuple[str, ...]]
+
+    def fits(self, params: NoParams, ctx: ColumnContext) -> list[str]:
+        if not ctx.type.is_text:
+            return [f"{self.name} produces text; {ctx.column} is {ctx.type.sql}"]
+        return []
+
+    def masked(self, params: NoParams, ctx: ColumnContext) -> exp.Expression:
+        orig = sqlbuild.as_text(ctx.ref)
+
+        def body(h: exp.Column) -> exp.Expression:
+            # Each part differs from what the original holds at that place, so the
+            # whole never equals the original.
+            joined = sqlbuild.pick(self.dictionaries[0], h, 0, orig)
+            for i, name in enumerate(self.dictionaries[1:], start=1):
+                rest = sqlbuild.fill("substr(:o, length(:j) + 2)", o=orig, j=joined)
+                part = sqlbuild.pick(name, h, 4 * i, rest)
+                joined = sqlbuild.fill("(:a || ' ' || :b)", a=joined, b=part)
+            return joined
+
+        value = sqlbuild.let("h", sqlbuild.digest(ctx, self.name), body)
+        return sqlbuild.fit_text(ctx, value, truncate=True)

@@ -1,0 +1,77 @@
+"""email: realistic first.last addresses, or unique ones carrying 64 bits of the digest.
+
+Unique columns need `unique: true`: the address then ends in 16 hex characters of the
+keyed digest, so distinct inputs give distinct outputs in practice. Without it the
+address is first.last<NN>@domain, realistic but lossy (refused on unique columns).
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+from sqlglot import exp
+
+from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies.base import ColumnContext, StrategyParams
+from dbrefresh.strategies.registry import register
+from dbrefresh.strategies.scalar import ScalarStrategy
+
+DOMAIN_PATTERN = r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+UNIQUE_HEX = 16
+MIN_NAMES = 3  # at least "a.b" before the suffix
+
+
+class EmailParams(StrategyParams):
+    domain: str = Field(default="example.com", pattern=DOMAIN_PATTERN, max_length=100)
+    """Domain of every address; keep it one you own or a reserved one (example.com)."""
+    unique: bool = False
+    """Add 16 hex characters of the digest so the strategy is injective (unique columns)."""
+
+
+@register
+class Email(ScalarStrategy[EmailParams]):
+    name = "email"
+    summary = "first.last@domain addresses; with unique: true, injective in practice."
+    params_model = EmailParams
+
+    def is_lossy(self, params: EmailParams) -> bool:
+        return not params.unique
+
+    def fits(self, params: EmailParams, ctx: ColumnContext) -> list[str]:
+        if not ctx.type.is_text:
+            return [f"email produces text; {ctx.column} is {ctx.type.sql}"]
+        if ctx.unique and not params.unique:
+            return [f"{ctx.column} is unique: set unique: true on the email strategy"]
+        return sqlbuild.text_limit(ctx, MIN_NAMES + len(_suffix(params)), "email")
+
+    def masked(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression:
+        def body(h: exp.Column) -> exp.Expression:
+            names = sqlbuild.fill(
+                "(:first || '.' || :last)",
+                first=sqlbuild.pick("email_first", h, 0, _local_head(ctx)),
+                last=sqlbuild.pick("email_last", h, 4, exp.Null()),
+            )
+            if ctx.type.length is not None:
+                names = sqlbuild.fill(
+                    "left(:n, :k)", n=names, k=ctx.type.length - len(_suffix(params))
+                )
+            if params.unique:
+                tail = sqlbuild.fill(
+                    "('.' || encode(substr(:h, 9, :k), 'hex'))", h=h, k=UNIQUE_HEX // 2
+                )
+            else:
+                tail = sqlbuild.fill("CAST(dbrefresh.u31(:h, 8) % 100 AS TEXT)", h=h)
+            return sqlbuild.fill("(:n || :t || :d)", n=names, t=tail, d="@" + params.domain)
+
+        value = sqlbuild.let("h", sqlbuild.digest(ctx, self.name), body)
+        return sqlbuild.fit_text(ctx, value, truncate=not params.unique)
+
+
+def _suffix(params: EmailParams) -> str:
+    """The longest text after the names: '.<hex>' or '<NN>', then '@domain'."""
+    tail = "." + "0" * UNIQUE_HEX if params.unique else "00"
+    return tail + "@" + params.domain
+
+
+def _local_head(ctx: ColumnContext) -> exp.Expression:
+    """The original's text before the first dot: the first name must differ from it."""
+    return sqlbuild.fill("split_part(CAST(:ref AS TEXT), '.', 1)", ref=ctx.ref)

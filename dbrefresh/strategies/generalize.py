@@ -1,0 +1,65 @@
+"""generalize: round numbers toward zero to a bucket, or truncate dates to a unit.
+
+Keeps aggregates meaningful (age bands, months) while hiding the exact value. Lossy by
+design, and not leak-checked: values already on a bucket boundary stay as they are.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+from sqlglot import exp
+
+from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies.base import ColumnContext, StrategyParams
+from dbrefresh.strategies.registry import register
+from dbrefresh.strategies.scalar import ScalarStrategy
+
+DATE_BASES = {"date", "timestamp", "timestamptz"}
+NUMBER_BASES = {"int2", "int4", "int8", "numeric", "float4", "float8"}
+
+
+class GeneralizeParams(StrategyParams):
+    bucket: float | None = Field(default=None, gt=0)
+    """Numbers: round toward zero to a multiple of this (10: 37 -> 30)."""
+    truncate: Literal["day", "week", "month", "quarter", "year"] | None = None
+    """Dates and timestamps: truncate to this unit (UTC for timestamptz)."""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> GeneralizeParams:
+        if (self.bucket is None) == (self.truncate is None):
+            raise ValueError("set exactly one of bucket (numbers) or truncate (dates)")
+        return self
+
+
+@register
+class Generalize(ScalarStrategy[GeneralizeParams]):
+    name = "generalize"
+    summary = "Round numbers to a bucket or truncate dates to day/week/month/quarter/year."
+    params_model = GeneralizeParams
+    leak_checked = False
+
+    def fits(self, params: GeneralizeParams, ctx: ColumnContext) -> list[str]:
+        base = ctx.type.base
+        if params.bucket is not None and base not in NUMBER_BASES:
+            return [f"generalize bucket needs a number; {ctx.column} is {ctx.type.sql}"]
+        if params.truncate is not None and base not in DATE_BASES:
+            return [
+                f"generalize truncate needs a date or timestamp; {ctx.column} is {ctx.type.sql}"
+            ]
+        return []
+
+    def masked(self, params: GeneralizeParams, ctx: ColumnContext) -> exp.Expression:
+        if params.bucket is not None:
+            value = sqlbuild.fill(
+                "(trunc(CAST(:v AS NUMERIC) / CAST(:b AS NUMERIC)) * CAST(:b AS NUMERIC))",
+                v=ctx.ref,
+                b=str(Decimal(str(params.bucket))),
+            )
+        elif ctx.type.base == "timestamptz":
+            value = sqlbuild.fill("date_trunc(:u, :v, 'UTC')", u=params.truncate or "", v=ctx.ref)
+        else:
+            value = sqlbuild.fill("date_trunc(:u, :v)", u=params.truncate or "", v=ctx.ref)
+        return sqlbuild.cast(value, ctx.type.sql)

@@ -1,0 +1,49 @@
+"""hash: the hex of the keyed digest, injective in practice (tokens, usernames, codes)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from sqlglot import exp
+
+from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies.base import ColumnContext, StrategyParams
+from dbrefresh.strategies.registry import register
+from dbrefresh.strategies.scalar import ScalarStrategy
+
+INJECTIVE_HEX = 16  # 64 bits: collisions improbable below ~10^8 distinct values
+DEFAULT_HEX = 32
+
+
+class HashParams(StrategyParams):
+    length: int | None = Field(default=None, ge=1, le=64)
+    """Hex characters kept; default 32, or what the column's length allows."""
+    prefix: str = Field(default="", max_length=32)
+    """Text put before the hex (e.g. 'user_')."""
+
+
+@register
+class Hash(ScalarStrategy[HashParams]):
+    name = "hash"
+    summary = "Hex of the keyed sha256 of the value, with an optional prefix."
+    params_model = HashParams
+    lossy = False
+
+    def is_lossy(self, params: HashParams) -> bool:
+        return params.length is not None and params.length < INJECTIVE_HEX
+
+    def fits(self, params: HashParams, ctx: ColumnContext) -> list[str]:
+        if not ctx.type.is_text:
+            return [f"hash produces text; {ctx.column} is {ctx.type.sql}"]
+        needed = len(params.prefix) + (params.length or INJECTIVE_HEX)
+        return sqlbuild.text_limit(ctx, needed, "hash")
+
+    def masked(self, params: HashParams, ctx: ColumnContext) -> exp.Expression:
+        length = params.length or DEFAULT_HEX
+        if params.length is None and ctx.type.length is not None:
+            length = max(INJECTIVE_HEX, min(DEFAULT_HEX, ctx.type.length - len(params.prefix)))
+        hexed = sqlbuild.fill(
+            "left(encode(:h, 'hex'), :n)", h=sqlbuild.digest(ctx, self.name), n=length
+        )
+        if params.prefix:
+            hexed = sqlbuild.fill("(:p || :x)", p=params.prefix, x=hexed)
+        return sqlbuild.fit_text(ctx, hexed, truncate=False)

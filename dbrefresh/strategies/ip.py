@@ -1,0 +1,82 @@
+"""ip: addresses replaced by keyed ones inside private networks, family and mask kept.
+
+IPv4 values go to network_v4 (default 10.0.0.0/8), IPv6 ones to network_v6 (default
+fd00::/8); inet keeps its prefix length, cidr its network form, text gets the host.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from pydantic import Field, field_validator
+from sqlglot import exp
+
+from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies.base import ColumnContext, StrategyParams
+from dbrefresh.strategies.registry import register
+from dbrefresh.strategies.scalar import ScalarStrategy
+
+IP_TEXT = 39  # longest IPv6 text form
+
+
+class IpParams(StrategyParams):
+    network_v4: str = Field(default="10.0.0.0/8")
+    """IPv4 network the masked addresses are drawn from."""
+    network_v6: str = Field(default="fd00::/8")
+    """IPv6 network the masked addresses are drawn from."""
+
+    @field_validator("network_v4", "network_v6")
+    @classmethod
+    def _network(cls, value: str) -> str:
+        net = ipaddress.ip_network(value, strict=True)
+        if net.num_addresses < 256:
+            raise ValueError("network is too small: need at least 256 addresses")
+        return str(net)
+
+
+@register
+class Ip(ScalarStrategy[IpParams]):
+    name = "ip"
+    summary = "Keyed addresses inside private networks; family and prefix length kept."
+    params_model = IpParams
+
+    def fits(self, params: IpParams, ctx: ColumnContext) -> list[str]:
+        if ctx.type.base in {"inet", "cidr"}:
+            return []
+        if ctx.type.is_text:
+            return sqlbuild.text_limit(ctx, IP_TEXT, "ip")
+        return [f"ip produces inet, cidr or text; {ctx.column} is {ctx.type.sql}"]
+
+    def masked(self, params: IpParams, ctx: ColumnContext) -> exp.Expression:
+        v4 = ipaddress.ip_network(params.network_v4)
+        v6 = ipaddress.ip_network(params.network_v6)
+        size4 = min(v4.num_addresses, 2**31)
+        size6 = min(v6.num_addresses, 2**62)
+        is_text = ctx.type.base not in {"inet", "cidr"}
+        orig = sqlbuild.fill("CAST(:v AS INET)", v=ctx.ref) if is_text else ctx.ref
+
+        def body(h: exp.Column) -> exp.Expression:
+            addr = sqlbuild.fill(
+                "CASE WHEN family(:o) = 4"
+                " THEN CAST(:n4 AS INET) + dbrefresh.u31(:h, 0) % :s4"
+                " ELSE CAST(:n6 AS INET) + ((CAST(dbrefresh.u31(:h, 0) AS BIGINT) << 31)"
+                " | dbrefresh.u31(:h, 4)) % :s6 END",
+                o=orig,
+                h=h,
+                n4=str(v4.network_address),
+                s4=size4,
+                n6=str(v6.network_address),
+                s6=size6,
+            )
+            # The drawn host may equal the original: take the next address then.
+            return sqlbuild.fill(
+                "CASE WHEN host(:a) = host(:o) THEN :a + 1 ELSE :a END", a=addr, o=orig
+            )
+
+        new = sqlbuild.let("h", sqlbuild.digest(ctx, self.name), body)
+        if is_text:
+            return sqlbuild.cast(sqlbuild.fill("host(:n)", n=new), ctx.type.sql)
+        sized = sqlbuild.fill("set_masklen(:n, masklen(:o))", n=new, o=orig)
+        if ctx.type.base == "cidr":
+            sized = sqlbuild.fill("network(:s)", s=sized)
+        return sqlbuild.cast(sized, ctx.type.sql)

@@ -1,0 +1,56 @@
+"""Base for strategies that mask one value at a time: NULL handling and arrays, once.
+
+A subclass writes `fits()` and `masked()` for one non-NULL scalar value; this class
+adds the NULL guard and maps arrays element by element (an ordered ARRAY(SELECT ...
+FROM unnest(...) WITH ORDINALITY) subquery), so every strategy treats them alike.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import replace
+
+from sqlglot import exp
+
+from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies.base import ColumnContext, P, Strategy
+
+ELEMENT = "_dbr_elem"
+ORDINAL = "_dbr_ord"
+
+
+def element_context(ctx: ColumnContext) -> ColumnContext:
+    """The context of one array element: nullable, not unique, named ELEMENT."""
+    return replace(
+        ctx, column=ELEMENT, type=sqlbuild.element_type(ctx.type), nullable=True, unique=False
+    )
+
+
+class ScalarStrategy(Strategy[P]):
+    """A strategy defined on one value; arrays and NULLs are handled here."""
+
+    def check(self, params: P, ctx: ColumnContext) -> list[str]:
+        if ctx.type.is_array:
+            return self.fits(params, element_context(ctx))
+        return self.fits(params, ctx)
+
+    def compile(self, params: P, ctx: ColumnContext) -> exp.Expression:
+        if not ctx.type.is_array:
+            return sqlbuild.null_guard(ctx, self.masked(params, ctx))
+        elem = element_context(ctx)
+        each = sqlbuild.null_guard(elem, self.masked(params, elem))
+        array = sqlbuild.fill(
+            f"ARRAY(SELECT :each FROM unnest(:ref) WITH ORDINALITY AS _dbr_a({ELEMENT}, "
+            f"{ORDINAL}) ORDER BY {ORDINAL})",
+            each=each,
+            ref=ctx.ref,
+        )
+        return sqlbuild.null_guard(ctx, sqlbuild.cast(array, ctx.type.sql))
+
+    @abstractmethod
+    def fits(self, params: P, ctx: ColumnContext) -> list[str]:
+        """Reasons the strategy cannot produce this scalar type (empty: it fits)."""
+
+    @abstractmethod
+    def masked(self, params: P, ctx: ColumnContext) -> exp.Expression:
+        """The masked value for a non-NULL input, cast to ctx.type.sql."""

@@ -1,0 +1,178 @@
+"""Small sqlglot builders shared by the strategies: keyed digests, casts, let-bindings.
+
+Expressions are built from short PostgreSQL templates with `:name` placeholders that
+are replaced by AST nodes, so identifiers are always quoted by sqlglot and never pasted
+as text. Everything here is pure: no database access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+
+import sqlglot
+from sqlglot import exp
+
+from dbrefresh.strategies.base import ColumnContext, ColumnType
+
+SCHEMA = "dbrefresh"
+
+
+def expression(node: exp.Expr) -> exp.Expression:
+    """Narrow sqlglot's parse result type (every concrete node is an Expression)."""
+    if not isinstance(node, exp.Expression):
+        raise TypeError(f"not an expression node: {node!r}")
+    return node
+
+
+@lru_cache(maxsize=256)
+def _parsed(template: str) -> exp.Expression:
+    return expression(sqlglot.parse_one(template, read="postgres"))
+
+
+def fill(template: str, **values: exp.Expression | str | float) -> exp.Expression:
+    """Parse a constant SQL template and replace its `:name` placeholders by expressions."""
+    nodes = {k: v if isinstance(v, exp.Expression) else literal(v) for k, v in values.items()}
+    return expression(exp.replace_placeholders(_parsed(template).copy(), **nodes))
+
+
+def literal(value: str | int | float) -> exp.Expression:
+    """A SQL literal (strings are quoted by sqlglot)."""
+    if isinstance(value, str):
+        return exp.Literal.string(value)
+    return exp.Literal.number(value)
+
+
+def sql_type(type_sql: str) -> exp.DataType:
+    """A type as the catalog's format_type() spells it, rendered verbatim."""
+    return exp.DataType(this=exp.DataType.Type.USERDEFINED, kind=type_sql)
+
+
+def cast(value: exp.Expression, type_sql: str) -> exp.Cast:
+    """CAST(value AS <type>) for a catalog type name (domains, enums, arrays included)."""
+    return exp.Cast(this=value, to=sql_type(type_sql))
+
+
+def as_text(value: exp.Expression) -> exp.Expression:
+    return fill("CAST(:v AS TEXT)", v=value)
+
+
+def key(ctx: ColumnContext) -> exp.Expression:
+    """The session key, read at run time so plans never contain it."""
+    return fill("current_setting(:name)", name=ctx.key_setting)
+
+
+def digest(ctx: ColumnContext, tag: str) -> exp.Expression:
+    """Keyed sha256 (bytea) of the column's value; `tag` separates strategies."""
+    return fill("dbrefresh.digest(:key, :tag, :val)", key=key(ctx), tag=tag, val=stable_text(ctx))
+
+
+def stable_text(ctx: ColumnContext) -> exp.Expression:
+    """The value as text that no session setting changes (DateStyle, TimeZone).
+
+    Dates and timestamps hash their epoch, so a value hashes alike in every session
+    and every table, whatever the client's settings.
+    """
+    if ctx.type.category == "D" and ctx.type.base in {"date", "timestamp", "timestamptz"}:
+        return fill("CAST(extract(epoch FROM :v) AS TEXT)", v=ctx.ref)
+    return as_text(ctx.ref)
+
+
+Refs = dict[str, exp.Column]
+
+
+def let(
+    name: str, value: exp.Expression, body: Callable[[exp.Column], exp.Expression]
+) -> exp.Expression:
+    """Evaluate `value` once per row and use it several times in `body`.
+
+    PostgreSQL has no common-subexpression elimination and inlining duplicates
+    arguments, so a digest used twice would be computed twice. A scalar subquery with
+    OFFSET 0 is not flattened: it costs about 0.3 µs per row, less than one sha256.
+    """
+    return bind([(name, lambda _: value)], lambda refs: body(refs[name]))
+
+
+def bind(
+    stages: list[tuple[str, Callable[[Refs], exp.Expression]]],
+    body: Callable[[Refs], exp.Expression],
+) -> exp.Expression:
+    """Like let(), for values computed from earlier ones, in one scalar subquery.
+
+    Each stage is a FROM subquery (OFFSET 0, so not flattened) that passes the earlier
+    values on and adds its own; the body reads them all. Bound names are prefixed and
+    qualified so they never shadow a column of the row (a row column named `h` must
+    still mean the row's column inside the body).
+    """
+    source: exp.Subquery | None = None
+    names: list[str] = []
+    refs: Refs = {}
+    for name, compute in stages:
+        alias = f"_dbr_{name}_t"
+        value = exp.alias_(compute(refs), f"_dbr_{name}")
+        select = exp.select(*[refs[n] for n in names], value)
+        if source is not None:
+            select = select.from_(source)
+        source = exp.Subquery(
+            this=select.offset(0), alias=exp.TableAlias(this=exp.to_identifier(alias))
+        )
+        names.append(name)
+        refs = {n: exp.column(f"_dbr_{n}", table=alias) for n in names}
+    if source is None:
+        raise ValueError("bind() needs at least one stage")
+    return exp.Subquery(this=exp.select(body(refs)).from_(source))
+
+
+def null_guard(ctx: ColumnContext, masked: exp.Expression) -> exp.Expression:
+    """NULL stays NULL (and the masking work is skipped for it).
+
+    The CASE is cast again to the column's type: PostgreSQL resolves a CASE to the base
+    type without its typmod, so varchar(40) or a domain would be lost in CREATE TABLE AS.
+    """
+    if not ctx.nullable:
+        return masked
+    guarded = fill("CASE WHEN :ref IS NULL THEN NULL ELSE :m END", ref=ctx.ref, m=masked)
+    return cast(guarded, ctx.type.sql)
+
+
+def fit_text(ctx: ColumnContext, text: exp.Expression, *, truncate: bool) -> exp.Expression:
+    """A text value cast to the column's string type, cut to its length when allowed."""
+    if truncate and ctx.type.length is not None:
+        text = fill("left(:t, :n)", t=text, n=ctx.type.length)
+    return cast(text, ctx.type.sql)
+
+
+def text_limit(ctx: ColumnContext, needed: int, what: str) -> list[str]:
+    """Refusal when an injective text of `needed` characters cannot fit the column."""
+    if ctx.type.length is not None and ctx.type.length < needed:
+        return [f"{what} needs {needed} characters but {ctx.column} is {ctx.type.sql}"]
+    return []
+
+
+def element_type(col: ColumnType) -> ColumnType:
+    """The element type of an array column, with the same base facts."""
+    return ColumnType(
+        sql=col.element_sql or col.sql.removesuffix("[]"),
+        base=col.base,
+        category=col.category if col.category != "A" else "S",
+        length=col.length,
+        precision=col.precision,
+        scale=col.scale,
+        enum_labels=col.enum_labels,
+    )
+
+
+def dictionary(name: str) -> exp.Expression:
+    """The constant name[] of one fake-value dictionary (sql/dictionaries/<name>.sql)."""
+    return fill(f"dbrefresh.dict_{name}()")
+
+
+def pick(name: str, h: exp.Expression, offset: int, orig: exp.Expression) -> exp.Expression:
+    """A dictionary entry chosen by 4 digest bytes, never equal to `orig` (text)."""
+    return fill(
+        "dbrefresh.pick(:d, :h, :o, :orig)",
+        d=dictionary(name),
+        h=h,
+        o=offset,
+        orig=orig,
+    )

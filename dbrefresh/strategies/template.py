@@ -1,0 +1,184 @@
+"""template: compose strategies and text, e.g. '{first_name:first_name}.{hash}@example.com'.
+
+Placeholder syntax (Python format-string style, `{{` and `}}` for literal braces):
+  {strategy}           the strategy, with default parameters, applied to this column;
+  {strategy:column}    the strategy applied to another column of the same row;
+  ...|lower, ...|upper  the part lower- or upper-cased, e.g. {last_name:name|lower}.
+Parts compute exactly what the strategy gives alone, so {first_name:first_name} matches
+the masked first_name column. A NULL in another column gives an empty part. Injective
+when a part applied to this column is (hash, uuid).
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from sqlglot import exp
+
+from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy, StrategyParams
+from dbrefresh.strategies.registry import UnknownStrategyError, get, register
+from dbrefresh.strategies.scalar import ScalarStrategy
+
+NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+FILTERS = {"lower", "upper"}
+FORBIDDEN = {"template", "jsonb", "shuffle", "sql"}
+# Widest output of the injective strategies a template may hold (hash: 32 hex).
+INJECTIVE_WIDTH = {"hash": 32, "uuid": 36}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One piece of a template: literal text, or a strategy over a column."""
+
+    text: str
+    strategy: str | None = None
+    column: str | None = None  # None: this column
+    filter: str | None = None
+
+
+def parse_template(template: str) -> list[Part]:
+    """Split a template into parts; ValueError says what is wrong."""
+    parts: list[Part] = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        if literal:
+            parts.append(Part(literal))
+        if field is None:
+            continue
+        if conversion:
+            raise ValueError(f"{{{field}!{conversion}}}: conversions are not supported")
+        column, _, filt = (spec or "").partition("|")
+        if "|" in field:
+            field, _, filt = field.partition("|")
+        if not NAME.match(field):
+            raise ValueError(f"{{{field}}}: not a strategy name")
+        if filt and filt not in FILTERS:
+            raise ValueError(f"{{{field}}}: unknown filter {filt!r} (use lower or upper)")
+        if field in FORBIDDEN:
+            raise ValueError(f"{{{field}}}: {field} cannot be used inside a template")
+        parts.append(Part("", field, column or None, filt or None))
+    return parts
+
+
+class TemplateParams(StrategyParams):
+    template: str = Field(min_length=1, max_length=500)
+    """Text with {strategy} / {strategy:column} placeholders (see the module doc)."""
+
+    @field_validator("template")
+    @classmethod
+    def _parses(cls, value: str) -> str:
+        parts = parse_template(value)
+        for part in parts:
+            if part.strategy is not None:
+                try:
+                    get(part.strategy).parse_params({})
+                except UnknownStrategyError as err:
+                    raise ValueError(str(err)) from None
+                except ValidationError:
+                    raise ValueError(
+                        f"{{{part.strategy}}} needs parameters; a template uses defaults only"
+                    ) from None
+        if not any(p.strategy for p in parts):
+            raise ValueError("the template has no {strategy} placeholder; use constant")
+        return value
+
+
+@register
+class Template(ScalarStrategy[TemplateParams]):
+    name = "template"
+    summary = "Compose strategies and text: '{first_name}.{last_name:last_name}@example.com'."
+    params_model = TemplateParams
+
+    def is_lossy(self, params: TemplateParams) -> bool:
+        parts = parse_template(params.template)
+        return not any(p.column is None and p.strategy in INJECTIVE_WIDTH for p in parts)
+
+    def fits(self, params: TemplateParams, ctx: ColumnContext) -> list[str]:
+        if not ctx.type.is_text:
+            return [f"template produces text; {ctx.column} is {ctx.type.sql}"]
+        reasons: list[str] = []
+        for part, strategy in _strategies(params):
+            if part.column is not None and part.column not in ctx.row_columns:
+                reasons.append(f"{{{part.strategy}:{part.column}}}: no such column")
+                continue
+            sub = _part_ctx(ctx, part)
+            reasons += [
+                f"{{{part.strategy}}}: {r}" for r in strategy.check(strategy.parse_params({}), sub)
+            ]
+        if ctx.type.length is not None and _part_width(params, ctx.type.length) is None:
+            reasons.append(
+                f"template does not fit {ctx.type.sql}: its literal text and injective parts"
+                f" ({', '.join(INJECTIVE_WIDTH)}) leave no room for the other parts"
+            )
+        return reasons
+
+    def masked(self, params: TemplateParams, ctx: ColumnContext) -> exp.Expression:
+        pieces: list[exp.Expression] = []
+        for part in parse_template(params.template):
+            if part.strategy is None:
+                pieces.append(sqlbuild.literal(part.text))
+                continue
+            strategy = get(part.strategy)
+            value = sqlbuild.as_text(
+                strategy.compile(strategy.parse_params({}), _part_ctx(ctx, part))
+            )
+            if part.filter:
+                value = sqlbuild.fill(f"{part.filter}(:v)", v=value)
+            if part.column is not None:
+                value = sqlbuild.fill("COALESCE(:v, '')", v=value)
+            width = _part_width(params, ctx.type.length) if ctx.type.length else None
+            if width is not None and part.strategy not in INJECTIVE_WIDTH:
+                value = sqlbuild.fill("left(:v, :n)", v=value, n=width)
+            pieces.append(value)
+        joined = pieces[0]
+        for piece in pieces[1:]:
+            joined = sqlbuild.fill("(:a || :b)", a=joined, b=piece)
+        return sqlbuild.fit_text(ctx, joined, truncate=self.is_lossy(params))
+
+
+def _strategies(params: TemplateParams) -> list[tuple[Part, Strategy[Any]]]:
+    return [(p, get(p.strategy)) for p in parse_template(params.template) if p.strategy]
+
+
+def _part_width(params: TemplateParams, length: int) -> int | None:
+    """Characters each lossy part may take so the whole fits `length`, cutting lossy
+    parts only (an injective part is never cut); None when that is impossible."""
+    parts = parse_template(params.template)
+    fixed = sum(len(p.text) for p in parts)
+    lossy = 0
+    for part in parts:
+        if part.strategy in INJECTIVE_WIDTH and part.column is None:
+            fixed += INJECTIVE_WIDTH[part.strategy]
+        elif part.strategy is not None:
+            lossy += 1
+    spare = length - fixed
+    if spare < 0 or (lossy and spare < lossy):
+        return None
+    return spare // lossy if lossy else length
+
+
+def _part_ctx(ctx: ColumnContext, part: Part) -> ColumnContext:
+    """This column as unbounded text, or another column of the row with its own type."""
+    if part.column is None:
+        return ColumnContext(
+            ctx.table,
+            ctx.column,
+            ColumnType("text", "text", "S"),
+            ctx.nullable,
+            False,
+            ctx.row_columns,
+            ctx.key_setting,
+        )
+    return ColumnContext(
+        ctx.table,
+        part.column,
+        ctx.row_columns[part.column],
+        True,
+        False,
+        ctx.row_columns,
+        ctx.key_setting,
+    )

@@ -1,0 +1,200 @@
+"""What each strategy promises beyond the common contract: bounds, formats, shapes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from decimal import Decimal
+from ipaddress import IPv4Interface, IPv6Interface, ip_interface, ip_network
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dbrefresh.strategies.registry import get
+from dbrefresh.strategies.shuffle import SHUFFLED_PREFIX
+from tests.strategies.conftest import KEY_A, Masking
+
+EMAIL = re.compile(r"^[a-z]+\.[a-z]+[0-9]{1,2}@example\.com$")
+UNIQUE_EMAIL = re.compile(r"^[a-z]+\.[a-z]+\.[0-9a-f]{16}@staging\.test$")
+UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+def _nonnull(rows: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    return [(o, m) for o, m in rows if o is not None]
+
+
+def test_email_shapes(masking: Masking) -> None:
+    for _, m in _nonnull(masking.run("email", {}, "email")):
+        assert EMAIL.match(m), m
+    rows = _nonnull(masking.run("email", {"unique": True, "domain": "staging.test"}, "email"))
+    for _, m in rows:
+        assert UNIQUE_EMAIL.match(m), m
+
+
+def test_date_shift_is_bounded_and_never_zero(masking: Masking) -> None:
+    rows = _nonnull(masking.run("date_shift", {"max_days": 3}, "d"))
+    shifts = {(m - o).days for o, m in rows}
+    assert shifts <= {-3, -2, -1, 1, 2, 3} and len(shifts) > 3
+    for o, m in _nonnull(masking.run("date_shift", {"max_days": 2}, "ts")):
+        assert isinstance(m, datetime)
+        assert (m - o).total_seconds() / 86400 in {-2, -1, 1, 2}
+
+
+def test_noise_keeps_sign_scale_and_range(masking: Masking) -> None:
+    for o, m in _nonnull(masking.run("noise", {"relative": 0.2}, "num")):
+        assert isinstance(m, Decimal) and m.as_tuple().exponent == -2
+        assert m != o
+        if o != 0:
+            assert (o > 0) == (m > 0) and (o < 0) == (m < 0)
+            assert abs(m - o) <= abs(o) * Decimal("0.2") + Decimal("0.01")
+    for o, m in _nonnull(masking.run("noise", {"absolute": 1000}, "i4")):
+        assert -(2**31) <= m < 2**31
+        assert 0 < abs(m - o) <= 1000
+        if o != 0:
+            assert (o > 0) == (m > 0) and (o < 0) == (m < 0)
+
+
+def test_generalize_buckets_and_months(masking: Masking) -> None:
+    for o, m in _nonnull(masking.run("generalize", {"bucket": 10}, "num")):
+        assert m % 10 == 0 and abs(m) <= abs(o) < abs(m) + 10
+    for o, m in _nonnull(masking.run("generalize", {"truncate": "month"}, "d")):
+        assert m == date(o.year, o.month, 1)
+
+
+def test_partial_keeps_ends(masking: Masking) -> None:
+    for o, m in _nonnull(masking.run("partial", {"keep_first": 2, "keep_last": 2}, "vc")):
+        assert len(m) == len(o) and m[:2] == o[:2] and m[-2:] == o[-2:]
+        assert set(m[2:-2]) == {"*"}
+
+
+def test_phone_keeps_format_and_prefix(masking: Masking) -> None:
+    for o, m in _nonnull(masking.run("phone", {"keep_prefix": 4}, "phone")):
+        assert m[:4] == o[:4] and len(m) == len(o)
+        assert [c.isdigit() for c in m] == [c.isdigit() for c in o]
+        assert [c for c in m if not c.isdigit()] == [c for c in o if not c.isdigit()]
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(
+        st.text(alphabet="0123456789 +-()%#.x\u00e9", min_size=1, max_size=80),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_digits_on_any_text(masking: Masking, values: list[str]) -> None:
+    """Every digit is replaced by a digit; everything else stays where it was."""
+    ctx = masking.context("tx")
+    s = get("digits")
+    expr = s.compile(s.parse_params({}), ctx).sql(dialect="postgres")
+    masking.use_key(KEY_A)
+    rows = masking.conn.execute(
+        f'SELECT tx, {expr.replace("%", "%%")} FROM unnest(%s::text[]) AS u("tx")', (values,)
+    ).fetchall()
+    for o, m in rows:
+        assert len(m) == len(o)
+        assert [c.isdigit() for c in m] == [c.isdigit() for c in o]
+        assert [c for c in m if not c.isdigit()] == [c for c in o if not c.isdigit()]
+        if any(c.isdigit() for c in o):
+            assert m != o
+
+
+def test_uuid_is_version_4(masking: Masking) -> None:
+    for _, m in _nonnull(masking.run("uuid", {}, "tx")):
+        assert UUID4.match(m), m
+
+
+def test_ip_keeps_family_and_prefix(masking: Masking) -> None:
+    for o, m in _nonnull(masking.run("ip", {}, "ip")):
+        old, new = ip_interface(o), ip_interface(m)
+        assert type(old) is type(new) and old.network.prefixlen == new.network.prefixlen
+        net = "10.0.0.0/8" if isinstance(new, IPv4Interface) else "fd00::/8"
+        assert new.ip in ip_network(net)
+        assert isinstance(new, IPv4Interface | IPv6Interface)
+    for o, m in _nonnull(masking.run("ip", {}, "net")):
+        assert m.prefixlen == o.prefixlen
+
+
+def test_choice_on_enum_picks_labels(masking: Masking) -> None:
+    rows = _nonnull(masking.run("choice", {}, "m"))
+    assert {m for _, m in rows} <= {"sad", "ok", "happy"}
+
+
+def test_lorem_has_the_length(masking: Masking) -> None:
+    for o, m in _nonnull(masking.run("lorem", {}, "tx")):
+        assert len(m) == max(len(o), 1)
+
+
+def test_jsonb_masks_only_listed_existing_paths(masking: Masking) -> None:
+    params = {"paths": {"customer.email": "email", "customer.age": {"strategy": "noise",
+              "relative": 0.5, "as": "numeric"}, "missing.path": "hash"}}  # fmt: skip
+    for o, m in _nonnull(masking.run("jsonb", params, "doc")):
+        if not isinstance(o, dict) or not isinstance(o.get("customer"), dict):
+            assert m == o
+            continue
+        assert m.get("keep") == o.get("keep") and "missing" not in m
+        cust, new = o["customer"], m["customer"]
+        assert new.get("name") == cust.get("name")
+        if cust.get("email") is None:
+            assert new == cust
+        else:
+            assert EMAIL.match(new["email"]) and new["age"] != cust["age"]
+            assert isinstance(new["age"], int | float | Decimal)
+
+
+def test_template_matches_masked_columns(masking: Masking) -> None:
+    first = dict(masking.run("first_name", {}, "vc"))
+    rows = masking.run("template", {"template": "{first_name:vc|lower}@x.test"}, "email")
+    vcs = [o for o, _ in masking.run("keep", {}, "vc")]
+    for vc, (email, masked) in zip(vcs, rows, strict=True):
+        if email is not None:
+            assert masked.casefold() == f"{(first[vc] or '')}@x.test".casefold()
+
+
+def test_template_literal_braces(masking: Masking) -> None:
+    rows = _nonnull(masking.run("template", {"template": "{{{hash}}}"}, "tx"))
+    assert all(m.startswith("{") and m.endswith("}") and len(m) == 34 for _, m in rows)
+
+
+def test_shuffle_names_the_permuted_column(masking: Masking) -> None:
+    s = get("shuffle")
+    assert s.row_permutation and not s.is_lossy(s.parse_params({})) and not s.leak_checked
+    expr = s.compile(s.parse_params({}), masking.context("vc"))
+    assert expr.sql(dialect="postgres") == f'"{SHUFFLED_PREFIX}vc"'
+
+
+def test_keep_keeps(masking: Masking) -> None:
+    s = get("keep")
+    assert s.keeps_value and not s.leak_checked
+    assert all(o == m for o, m in masking.run("keep", {}, "tags"))
+
+
+def test_dictionary_entries_never_map_to_themselves(masking: Masking) -> None:
+    """Run each dictionary strategy on its own dictionary: some entries pick themselves
+    first (about one in the dictionary's size), and must then take the next entry."""
+    for strategy, dictionary in [("first_name", "first_name"), ("city", "city"),
+                                 ("company", "company"), ("lorem", "word")]:  # fmt: skip
+        ctx = masking.context("tx")
+        s = get(strategy)
+        expr = s.compile(s.parse_params({}), ctx).sql(dialect="postgres")
+        masking.use_key(KEY_A)
+        same = masking.conn.execute(
+            f"SELECT count(*) FROM unnest(CAST(dbrefresh.dict_{dictionary}() AS text[]))"
+            f' AS u("tx") WHERE {expr} = "tx"'
+        ).fetchone()
+        assert same == (0,), strategy
+
+
+def test_pick_takes_the_next_entry_when_the_first_is_the_original(masking: Masking) -> None:
+    row = masking.conn.execute(
+        "SELECT dbrefresh.pick(d, h, 0, d[1 + dbrefresh.u31(h, 0) % cardinality(d)]::text),"
+        " d[1 + dbrefresh.u31(h, 0) % cardinality(d)]::text,"
+        " d[1 + (dbrefresh.u31(h, 0) + 1) % cardinality(d)]::text"
+        " FROM (SELECT dbrefresh.dict_city() AS d, sha256('x') AS h) s"
+    ).fetchone()
+    assert row is not None
+    picked, first, following = row
+    assert picked == following != first

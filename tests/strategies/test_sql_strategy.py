@@ -1,0 +1,96 @@
+"""The sql strategy runs one allow-listed expression over the row's own columns and
+refuses everything else, saying what it refused."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from dbrefresh.strategies import sqlexpr
+from dbrefresh.strategies.registry import get
+from tests.strategies.conftest import Masking
+
+REFUSED = [
+    ("(SELECT max(vc) FROM people)", "subqueries are not allowed"),
+    ("vc IN (SELECT tx FROM people)", "subqueries are not allowed"),
+    ("DROP TABLE people", "statements are not allowed"),
+    ("upper(vc); DROP TABLE people", "one expression expected, got 2"),
+    ("upper(vc); SELECT 1", "one expression expected, got 2"),
+    ("pg_read_file('/etc/passwd')", "function pg_read_file() is not allowed"),
+    ("pg_sleep(10)", "function pg_sleep() is not allowed"),
+    ("pg_catalog.upper(vc)", "dot is not allowed"),
+    ("count(*) OVER ()", "not allowed"),
+    ("count(vc)", "function count() is not allowed"),
+    ("people.vc", "qualified column references are not allowed"),
+    ("vc::mood", "casts to user-defined types are not allowed"),
+    ("upper(vc", "not valid SQL"),
+    ("set_config('dbrefresh.key', 'x', false)", "function set_config() is not allowed"),
+    ("current_setting('dbrefresh.key')", "function current_setting() is not allowed"),
+    ("nextval('s')", "function nextval() is not allowed"),
+    ("$1", "not allowed"),
+]
+
+
+@pytest.mark.parametrize(("expression", "reason"), REFUSED)
+def test_refused_expressions(expression: str, reason: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        get("sql").parse_params({"expression": expression})
+    assert "expression" in str(info.value)
+    assert reason in str(info.value)
+
+
+INJECTION_COLUMNS = [
+    '"vc""; DROP TABLE people; --"',
+    '"vc"" || pg_sleep(1) || ""x"',
+    '"people"."vc"',
+    '"VC"',
+]
+
+
+@pytest.mark.parametrize("column", INJECTION_COLUMNS)
+def test_crafted_identifiers_are_refused(masking: Masking, column: str) -> None:
+    s = get("sql")
+    try:
+        params = s.parse_params({"expression": f"upper({column})"})
+    except ValidationError as err:
+        assert "not allowed" in str(err)
+        return
+    reasons = s.check(params, masking.context("vc"))
+    assert reasons and "columns not in public.people" in reasons[0]
+    with pytest.raises(sqlexpr.RefusedExpression):
+        s.compile(params, masking.context("vc"))
+
+
+def test_unquoted_names_fold_to_lower_case(masking: Masking) -> None:
+    rows = masking.run("sql", {"expression": "UPPER(VC) || '/' || Id"}, "vc")
+    assert rows[0] == ("Person 1", "PERSON 1/1")
+
+
+def test_sql_keeps_null_and_casts(masking: Masking) -> None:
+    rows = masking.run("sql", {"expression": "id * 2"}, "code")
+    assert rows[0] == ("K1", "2")
+    rows = masking.run("sql", {"expression": "coalesce(vc, 'none')"}, "vc")
+    assert all(m is None for o, m in rows if o is None)
+
+
+def test_injective_flag() -> None:
+    s = get("sql")
+    assert s.is_lossy(s.parse_params({"expression": "id"}))
+    assert not s.is_lossy(s.parse_params({"expression": "md5(vc)", "injective": True}))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1, max_size=20))
+def test_any_quoted_identifier_is_rendered_safely(name: str) -> None:
+    """Whatever a quoted name holds, the rendered SQL names exactly that one column."""
+    quoted_name = '"' + name.replace('"', '""') + '"'
+    try:
+        tree = sqlexpr.parse_expression(f"lower({quoted_name})")
+    except sqlexpr.RefusedExpression:
+        return
+    assert sqlexpr.columns(tree) == [name]
+    rendered = sqlexpr.quoted(tree).sql(dialect="postgres")
+    again = sqlexpr.parse_expression(rendered)
+    assert sqlexpr.columns(again) == [name]
