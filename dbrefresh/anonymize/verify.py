@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from dbrefresh.catalog import Catalog, ForeignKey
+from dbrefresh.catalog import Catalog, ForeignKey, Table
 from dbrefresh.findings import Finding, Location
 from dbrefresh.rules.plan import Plan, RelationStep
 from dbrefresh.rules.relsteps import literal, quote_ident, quote_table, row_key_sql
@@ -35,12 +35,22 @@ def _scalar(conn: psycopg.Connection[Any], query: str, params: Any = None) -> in
     return int(row[0]) if row and row[0] is not None else 0
 
 
+def _row_join(table: Table, row_key: str | None) -> str:
+    """Join leak samples to their rows; a one-column key is cast so its index serves."""
+    primary = next((k for k in table.unique_keys if k.primary), None)
+    if row_key and primary and len(primary.columns) == 1:
+        column = primary.columns[0]
+        return f"t.{quote_ident(column)} = h.row_key::{table.columns[column].type.sql}"
+    return f"h.row_key = {row_key}"
+
+
 def _check_leaks(
     conn: psycopg.Connection[Any], catalog: Catalog, step: RelationStep, report: VerifyReport
 ) -> None:
     table = catalog.tables[step.relation]
     rel = quote_table(step.relation)
     row_key = row_key_sql(table, {m.column for m in step.masked}, alias="t")
+    join = _row_join(table, row_key)
     for m in step.masked:
         if not m.leak_checked:
             continue
@@ -53,7 +63,7 @@ def _check_leaks(
         if row_key:
             query = (
                 f"SELECT count(*) FROM dbrefresh.leak_hashes h JOIN ONLY {rel} t "
-                f"ON h.row_key = {row_key} "
+                f"ON {join} "
                 f"WHERE {where} AND h.row_key IS NOT NULL "
                 f"AND dbrefresh.leak_hash(t.{col}::text) = h.hash"
             )
@@ -134,10 +144,14 @@ def verify_plan(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> 
     for step in plan.steps:
         report.relations_checked += 1
         if not installed or installed[0] is None:
-            report.findings.append(Finding(
-                "not-masked", f"{step.relation}: has not been anonymized",
-                location=Location(key=step.relation), hint="run `dbrefresh anonymize`",
-            ))
+            report.findings.append(
+                Finding(
+                    "not-masked",
+                    f"{step.relation}: has not been anonymized",
+                    location=Location(key=step.relation),
+                    hint="run `dbrefresh anonymize`",
+                )
+            )
             continue
         _check_rows(conn, step, report)
         _check_leaks(conn, catalog, step, report)

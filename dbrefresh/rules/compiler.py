@@ -23,6 +23,8 @@ from dbrefresh.strategies.registry import all_strategies
 DEFAULT_LEAK_SAMPLE = 10_000
 # Past this many rows a table's indexes are rebuilt after the refill instead of maintained.
 INDEX_REBUILD_ROWS = 50_000
+# Past this many rows the masked copy is computed in parallel page-range chunks.
+CHUNK_ROWS = 200_000
 
 
 @dataclass(frozen=True)
@@ -296,6 +298,7 @@ class _Compiler:
             delete_where=rule.delete_where,
             leak_sample=leak_sample,
             rebuild_indexes=table.estimated_rows >= INDEX_REBUILD_ROWS,
+            chunked=table.estimated_rows >= CHUNK_ROWS,
         )
 
 

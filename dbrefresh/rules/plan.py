@@ -20,13 +20,33 @@ class MaskedColumn:
     leak_checked: bool
 
 
+@dataclass(frozen=True)
+class Chunking:
+    """How a large relation's masked copy is computed in parallel, before the swap.
+
+    Each chunk is a page range read by its own connection (a TID range scan) and
+    inserted into an UNLOGGED scratch table in the dbrefresh schema: the CPU-heavy part
+    (one keyed hash per value) then uses every core. The scratch table holds masked
+    values only and is dropped in the swap transaction.
+    """
+
+    scratch: str  # dbrefresh."_dbr_m_<oid>"
+    create: str  # CREATE UNLOGGED TABLE scratch AS SELECT ... WITH NO DATA
+    fill: str  # INSERT INTO scratch SELECT ... WHERE ctid in [{lo}, {hi}) pages
+    drop: str
+    lock: str  # SHARE lock each chunk holds on the relation while it reads
+
+    def fill_pages(self, lo: int, hi: int) -> str:
+        return self.fill.format(lo=int(lo), hi=int(hi))
+
+
 @dataclass
 class RelationStep:
     """Rewrite of one physical relation (a table, or a leaf partition of a partitioned one).
 
-    The rewrite keeps the table itself (OID, grants, triggers, policies, comments,
-    indexes): rows are copied masked into a temporary table, the relation is truncated
-    and refilled; foreign keys pointing at it are set aside and re-added around that.
+    The rewrite keeps the table itself (OID, grants, triggers, policies, comments): rows
+    are copied masked aside, the relation is truncated and refilled; foreign keys
+    pointing at it are set aside and re-added around that (docs/anonymize.md).
     """
 
     relation: str  # qualified 'schema.name'
@@ -35,23 +55,25 @@ class RelationStep:
     lock_own: str  # the relation alone: the long masked copy runs under this lock only
     record_leaks: list[str]  # statements sampling keyed hashes of original values
     record_count: str  # statement recording the row count before the rewrite
-    copy_masked: str  # CREATE TEMP TABLE ... AS SELECT <masked> FROM ONLY relation
+    copy_masked: str | None  # CREATE TEMP TABLE ... AS SELECT <masked> (unchunked only)
     lock_related: str | None  # tables whose foreign keys point here (sorted: no deadlock)
     drop_fks: list[str]
     drop_indexes: list[str]  # large tables: rebuilt after the refill (a sort beats inserts)
     truncate: str
-    refill: str
+    refill: str  # INSERT INTO relation SELECT ... FROM the masked copy
     create_indexes: list[str]
     add_fks: list[str]
     deletes_rows: bool
+    chunking: Chunking | None = None
     estimated_rows: int = 0
 
-    def statements(self) -> list[str]:
+    def swap_statements(self) -> list[str]:
+        """The one transaction that replaces the relation's rows by their masked copy."""
         return [
             self.lock_own,
             *self.record_leaks,
             self.record_count,
-            self.copy_masked,
+            *([self.copy_masked] if self.copy_masked else []),
             *([self.lock_related] if self.lock_related else []),
             *self.drop_fks,
             *self.drop_indexes,
@@ -59,7 +81,21 @@ class RelationStep:
             self.refill,
             *self.create_indexes,
             *self.add_fks,
+            *([self.chunking.drop] if self.chunking else []),
         ]
+
+    def to_sql(self) -> list[str]:
+        """Script lines for `dbrefresh plan`."""
+        out: list[str] = []
+        if self.chunking:
+            out += [
+                self.chunking.create + ";",
+                "-- in parallel, one transaction per page range [lo, hi):",
+                self.chunking.lock + ";",
+                self.chunking.fill + ";",
+            ]
+        out += ["BEGIN;", *(s + ";" for s in self.swap_statements()), "COMMIT;"]
+        return out
 
 
 @dataclass
@@ -79,9 +115,7 @@ class Plan:
         if self.truncate_sql:
             out += ["", "BEGIN;", self.truncate_sql + ";", "COMMIT;"]
         for step in self.steps:
-            out += ["", f"-- {step.relation} (rule {step.rule_table})", "BEGIN;"]
-            out += [s + ";" for s in step.statements()]
-            out.append("COMMIT;")
+            out += ["", f"-- {step.relation} (rule {step.rule_table})", *step.to_sql()]
         if self.kept:
             out += ["", "-- kept as they are: " + ", ".join(self.kept)]
         return "\n".join(out) + "\n"

@@ -21,7 +21,7 @@ from __future__ import annotations
 from sqlglot import exp
 
 from dbrefresh.catalog import Catalog, ForeignKey, Table
-from dbrefresh.rules.plan import MaskedColumn, RelationStep
+from dbrefresh.rules.plan import Chunking, MaskedColumn, RelationStep
 
 TEMP = "_dbr_masked"
 ROW_NUMBER = "_dbr_rn"
@@ -100,15 +100,20 @@ def _source(table: Table, shuffled: list[str], delete_where: str | None) -> str:
 
 
 def _fk_statements(fks: list[ForeignKey]) -> tuple[list[str], list[str]]:
-    drop = [f"ALTER TABLE {quote_table(fk.table)} DROP CONSTRAINT {quote_ident(fk.name)}"
-            for fk in fks]
+    drop = [
+        f"ALTER TABLE {quote_table(fk.table)} DROP CONSTRAINT {quote_ident(fk.name)}" for fk in fks
+    ]
     add: list[str] = []
     for fk in fks:
-        add.append(f"ALTER TABLE {quote_table(fk.table)} ADD CONSTRAINT "
-                   f"{quote_ident(fk.name)} {fk.definition}")
+        add.append(
+            f"ALTER TABLE {quote_table(fk.table)} ADD CONSTRAINT "
+            f"{quote_ident(fk.name)} {fk.definition}"
+        )
         if fk.comment is not None:
-            add.append(f"COMMENT ON CONSTRAINT {quote_ident(fk.name)} ON "
-                       f"{quote_table(fk.table)} IS {literal(fk.comment)}")
+            add.append(
+                f"COMMENT ON CONSTRAINT {quote_ident(fk.name)} ON "
+                f"{quote_table(fk.table)} IS {literal(fk.comment)}"
+            )
     return drop, add
 
 
@@ -132,8 +137,9 @@ def _index_statements(table: Table) -> tuple[list[str], list[str]]:
             drop.append(f"ALTER TABLE {rel} DROP CONSTRAINT {con}")
             create.append(f"ALTER TABLE {rel} ADD CONSTRAINT {con} {ix.constraint_def}")
             if ix.constraint_comment is not None:
-                after.append(f"COMMENT ON CONSTRAINT {con} ON {rel} IS "
-                             f"{literal(ix.constraint_comment)}")
+                after.append(
+                    f"COMMENT ON CONSTRAINT {con} ON {rel} IS {literal(ix.constraint_comment)}"
+                )
         else:
             drop.append(f"DROP INDEX {qualified_ix}")
             create.append(ix.index_def)
@@ -147,14 +153,39 @@ def _index_statements(table: Table) -> tuple[list[str], list[str]]:
     return drop, create + after
 
 
-def build_step(*, catalog: Catalog, table: Table, rule_table: str, masked: list[MaskedColumn],
-               shuffled: list[str], delete_where: str | None, leak_sample: int,
-               rebuild_indexes: bool) -> RelationStep:
+def _chunking(table: Table, select_list: str, delete_where: str | None) -> Chunking:
+    rel = quote_table(table.qualified)
+    scratch = f"dbrefresh.{quote_ident(f'_dbr_m_{table.oid}')}"
+    where = f" AND ({delete_where}) IS NOT TRUE" if delete_where else ""
+    return Chunking(
+        scratch=scratch,
+        create=f"CREATE UNLOGGED TABLE {scratch} AS SELECT {select_list} FROM ONLY {rel} "
+        "WITH NO DATA",
+        fill=f"INSERT INTO {scratch} SELECT {select_list} FROM ONLY {rel} "
+        "WHERE ctid >= '({lo},0)'::tid AND ctid < '({hi},0)'::tid" + where,
+        drop=f"DROP TABLE {scratch}",
+        lock=f"LOCK TABLE {rel} IN SHARE MODE",
+    )
+
+
+def build_step(
+    *,
+    catalog: Catalog,
+    table: Table,
+    rule_table: str,
+    masked: list[MaskedColumn],
+    shuffled: list[str],
+    delete_where: str | None,
+    leak_sample: int,
+    rebuild_indexes: bool,
+    chunked: bool,
+) -> RelationStep:
     rel = quote_table(table.qualified)
     by_column = {m.column: m for m in masked}
     writable = [c for c in table.columns.values() if not c.generated]
     select_list = ", ".join(
-        f"{by_column[c.name].expression} AS {quote_ident(c.name)}" if c.name in by_column
+        f"{by_column[c.name].expression} AS {quote_ident(c.name)}"
+        if c.name in by_column
         else quote_ident(c.name)
         for c in writable
     )
@@ -162,12 +193,17 @@ def build_step(*, catalog: Catalog, table: Table, rule_table: str, masked: list[
     overriding = " OVERRIDING SYSTEM VALUE" if any(c.identity == "a" for c in writable) else ""
     rebuild = rebuild_indexes and rebuildable(table)
     # FKs from other tables block TRUNCATE; a self-reference only blocks dropping the PK.
-    incoming = [fk for fk in catalog.foreign_keys if fk.ref_table == table.qualified
-                and (rebuild or fk.table != table.qualified)]
+    incoming = [
+        fk
+        for fk in catalog.foreign_keys
+        if fk.ref_table == table.qualified and (rebuild or fk.table != table.qualified)
+    ]
     drop_fks, add_fks = _fk_statements(incoming)
     drop_indexes, create_indexes = _index_statements(table) if rebuild else ([], [])
     related = sorted({fk.table for fk in incoming} - {table.qualified})
     deletes = delete_where is not None
+    # Shuffled columns need the whole table at once (a window over every row).
+    chunking = _chunking(table, select_list, delete_where) if chunked and not shuffled else None
     return RelationStep(
         relation=table.qualified,
         rule_table=rule_table,
@@ -181,18 +217,25 @@ def build_step(*, catalog: Catalog, table: Table, rule_table: str, masked: list[
             f"{'true' if deletes else 'false'}, current_setting('dbrefresh.rules_digest') "
             f"FROM ONLY {rel}"
         ),
-        copy_masked=(f"CREATE TEMP TABLE {TEMP} ON COMMIT DROP AS "
-                     f"SELECT {select_list} FROM {_source(table, shuffled, delete_where)}"),
+        copy_masked=None
+        if chunking
+        else (
+            f"CREATE TEMP TABLE {TEMP} ON COMMIT DROP AS "
+            f"SELECT {select_list} FROM {_source(table, shuffled, delete_where)}"
+        ),
         lock_related=(
             "LOCK TABLE " + ", ".join(quote_table(t) for t in related) + " IN ACCESS EXCLUSIVE MODE"
-            if related else None
+            if related
+            else None
         ),
         drop_fks=drop_fks,
         drop_indexes=drop_indexes,
         truncate=f"TRUNCATE ONLY {rel}",
-        refill=f"INSERT INTO {rel} ({columns}){overriding} SELECT {columns} FROM {TEMP}",
+        refill=f"INSERT INTO {rel} ({columns}){overriding} SELECT {columns} "
+        f"FROM {chunking.scratch if chunking else TEMP}",
         create_indexes=create_indexes,
         add_fks=add_fks,
         deletes_rows=deletes,
+        chunking=chunking,
         estimated_rows=table.estimated_rows,
     )
