@@ -1,0 +1,365 @@
+"""The local backend: production and staging are PostgreSQL servers on this machine.
+
+- source: a running server, snapshotted with pg_basebackup (the only touch on it);
+- clone: that backup directory, placed beside staging's data directory (same
+  filesystem, so the swap is a rename) and named after the run;
+- temp server: pg_ctl on the clone with a private unix socket, no TCP, throw-away
+  durability, its own pg_hba.conf, logs outside the data directory;
+- target: staging's data directory served by pg_ctl; swapped by stop, rename, start;
+  the previous directory is kept (retention) for rollback.
+
+Names (everything labelled with its run id), beside the target data directory D:
+  D/../.dbrefresh-<run>.partial   a pg_basebackup in progress
+  D/../.dbrefresh-<run>.clone     the clone (becomes staging's data at swap)
+  D/../.dbrefresh-<run>.strict    strict mode: fresh copy of the masked server
+  D/../.dbrefresh-<run>.prev      staging's data before <run> swapped (kept)
+  D/../.dbrefresh-<run>.failed    data being rolled back (removed at the end)
+  work_dir/<run>/                 socket directory, hba file, server log, port
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from dbrefresh.backends.base import CloneRef, Leftover, SnapshotRef, TempServerSpec
+from dbrefresh.backends.localpg import PgTools, find_bindir, free_port, remove_tree
+from dbrefresh.config import Config, LocalBackendConfig
+from dbrefresh.errors import InfraError, UsageError
+
+PREFIX = ".dbrefresh-"
+_NAME = re.compile(
+    r"^\.dbrefresh-(?P<run>[A-Za-z0-9_-]+)\.(?P<kind>partial|clone|strict|prev|failed)$"
+)
+CONFIG_FILES = ("postgresql.conf", "postgresql.auto.conf", "pg_hba.conf", "pg_ident.conf")
+_DISCARD_IN_CLONE = (
+    "postmaster.pid",
+    "postmaster.opts",
+    "standby.signal",
+    "recovery.signal",
+    "current_logfiles",
+)
+_EMPTY_IN_CLONE = ("pg_replslot", "pg_stat", "pg_stat_tmp", "log", "pg_log")
+
+
+@dataclass
+class Layout:
+    """Where every run's files live (pure path arithmetic)."""
+
+    settings: LocalBackendConfig
+
+    @property
+    def target(self) -> Path:
+        return self.settings.target_data_dir
+
+    def sibling(self, run_id: str, kind: str) -> Path:
+        return self.target.parent / f"{PREFIX}{run_id}.{kind}"
+
+    def run_dir(self, run_id: str) -> Path:
+        return self.settings.work_dir / run_id
+
+    def socket_dir(self, run_id: str) -> Path:
+        return self.run_dir(run_id) / "sock"
+
+    def target_log(self) -> Path:
+        return self.settings.target_log or (self.settings.work_dir / "target.log")
+
+    def siblings(self) -> list[tuple[str, str, Path]]:
+        parent = self.target.parent
+        if not parent.exists():
+            return []
+        out = []
+        for entry in parent.iterdir():
+            match = _NAME.match(entry.name)
+            if match:
+                out.append((match.group("run"), match.group("kind"), entry))
+        return out
+
+
+class LocalSource:
+    def __init__(self, tools: PgTools, layout: Layout, dsn: str) -> None:
+        self.tools, self.layout, self._dsn = tools, layout, dsn
+
+    def snapshot(self, run_id: str) -> SnapshotRef:
+        clone = self.layout.sibling(run_id, "clone")
+        if not clone.exists():
+            partial = self.layout.sibling(run_id, "partial")
+            remove_tree(partial)
+            self.tools.grant_traverse(partial)
+            self.tools.basebackup(self._dsn, partial)
+            partial.rename(clone)
+        return SnapshotRef(id=run_id, location=str(clone))
+
+    def delete_snapshot(self, run_id: str) -> None:
+        remove_tree(self.layout.sibling(run_id, "partial"))
+
+
+class LocalClones:
+    def __init__(self, tools: PgTools, layout: Layout) -> None:
+        self.tools, self.layout = tools, layout
+
+    def create_clone(self, run_id: str, snapshot: SnapshotRef) -> CloneRef:
+        path = Path(snapshot.location)
+        if not (path / "PG_VERSION").exists():
+            raise InfraError(f"{path} is not a PostgreSQL data directory")
+        version = (path / "PG_VERSION").read_text().strip()
+        ours = self.tools.major_version()
+        if version != ours:
+            raise InfraError(f"clone is PostgreSQL {version}, local binaries are {ours}")
+        if not self.tools.is_running(path):
+            for name in _DISCARD_IN_CLONE:
+                (path / name).unlink(missing_ok=True)
+            for name in _EMPTY_IN_CLONE:
+                directory = path / name
+                if directory.is_dir():
+                    for entry in directory.iterdir():
+                        remove_tree(entry)
+        return CloneRef(id=run_id, location=str(path), pg_version=version)
+
+    def delete_clone(self, run_id: str) -> None:
+        for kind in ("clone", "strict", "partial"):
+            remove_tree(self.layout.sibling(run_id, kind))
+
+    def data_path(self, run_id: str) -> Path | None:
+        path = self.layout.sibling(run_id, "clone")
+        return path if path.exists() else None
+
+
+class LocalTempServer:
+    def __init__(self, tools: PgTools, layout: Layout, superuser: str) -> None:
+        self.tools, self.layout, self.superuser = tools, layout, superuser
+
+    def _clone(self, run_id: str) -> Path:
+        return self.layout.sibling(run_id, "clone")
+
+    def _port(self, run_id: str) -> int:
+        port_file = self.layout.run_dir(run_id) / "port"
+        if port_file.exists():
+            return int(port_file.read_text().strip())
+        port = free_port()
+        port_file.parent.mkdir(parents=True, exist_ok=True)
+        port_file.write_text(f"{port}\n")
+        return port
+
+    def dsn(self, run_id: str) -> str:
+        sock = self.layout.socket_dir(run_id)
+        port = self._port(run_id)
+        return f"host={sock} port={port} user={self.superuser} dbname=postgres"
+
+    def start(self, run_id: str, clone: CloneRef, spec: TempServerSpec) -> str:
+        data = Path(clone.location)
+        run_dir = self.layout.run_dir(run_id)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        run_dir.chmod(0o711)
+        self.tools.grant_traverse(run_dir)
+        sock = self.tools.own_dir(self.layout.socket_dir(run_id))
+        hba = self.tools.own_file(run_dir / "pg_hba.conf")
+        hba.write_text("local all all trust\nlocal replication all trust\n")
+        ident = self.tools.own_file(run_dir / "pg_ident.conf")
+        if self.tools.is_running(data):
+            return self.dsn(run_id)
+        (data / "postmaster.pid").unlink(missing_ok=True)
+        options = {
+            "listen_addresses": "",
+            "unix_socket_directories": str(sock),
+            "unix_socket_permissions": "0700",
+            "port": str(self._port(run_id)),
+            "hba_file": str(hba),
+            "ident_file": str(ident),
+            "cluster_name": f"dbrefresh-{run_id}",
+            "max_logical_replication_workers": "0",
+            "archive_mode": "off",
+            "fsync": "off",
+            "full_page_writes": "off",
+            "synchronous_commit": "off",
+            "autovacuum": "off",
+            "wal_recycle": "off",
+            "wal_init_zero": "on",
+            "wal_keep_size": "0",
+            "logging_collector": "off",
+            "log_statement": "none",
+            "log_min_duration_statement": "-1",
+            "log_min_error_statement": "panic",
+            "ssl": "off",
+        }
+        if spec.replication:
+            options.update({"wal_level": "replica", "max_wal_senders": "4"})
+        else:
+            options.update({"wal_level": "minimal", "max_wal_senders": "0"})
+        options.update(spec.settings)
+        self.tools.start(
+            data, log_file=run_dir / "server.log", options=options, timeout=spec.timeout
+        )
+        return self.dsn(run_id)
+
+    def stop(self, run_id: str, *, immediate: bool = False) -> None:
+        for kind in ("clone", "strict"):
+            data = self.layout.sibling(run_id, kind)
+            if data.exists():
+                self.tools.stop(data, mode="immediate" if immediate else "fast")
+                if not immediate:
+                    self.tools.sync_dir(data)
+
+    def is_running(self, run_id: str) -> bool:
+        return any(
+            self.tools.is_running(self.layout.sibling(run_id, kind)) for kind in ("clone", "strict")
+        )
+
+    def recopy(self, run_id: str) -> None:
+        clone = self._clone(run_id)
+        strict = self.layout.sibling(run_id, "strict")
+        if strict.exists() and not clone.exists():
+            strict.rename(clone)
+            return
+        remove_tree(strict)
+        self.tools.grant_traverse(strict)
+        self.tools.basebackup(self.dsn(run_id), strict)
+        self.tools.stop(clone, mode="fast")
+        self.tools.sync_dir(strict)
+        remove_tree(clone)
+        strict.rename(clone)
+
+
+class LocalTarget:
+    def __init__(self, tools: PgTools, layout: Layout, dsn: str) -> None:
+        self.tools, self.layout, self._dsn = tools, layout, dsn
+
+    def dsn(self) -> str:
+        return self._dsn
+
+    def _start(self) -> None:
+        if not self.tools.is_running(self.layout.target):
+            (self.layout.target / "postmaster.pid").unlink(missing_ok=True)
+            self.tools.start(self.layout.target, log_file=self.layout.target_log())
+
+    def _stop(self) -> None:
+        if self.layout.target.exists():
+            self.tools.stop(self.layout.target, mode="fast")
+
+    def is_serving(self) -> bool:
+        return self.layout.target.exists() and self.tools.is_running(self.layout.target)
+
+    def backup(self, run_id: str) -> str:
+        """The old directory itself is the backup: the swap renames it to .prev.
+
+        A target that does not exist yet (first refresh) has nothing to keep: "".
+        """
+        prev = self.layout.sibling(run_id, "prev")
+        if prev.exists() or (self.layout.target / "PG_VERSION").exists():
+            return str(prev)
+        return ""
+
+    def swap(self, run_id: str) -> None:
+        cur = self.layout.target
+        new = self.layout.sibling(run_id, "clone")
+        prev = self.layout.sibling(run_id, "prev")
+        if new.exists():
+            self._stop()
+            if cur.exists():
+                if prev.exists():
+                    raise InfraError(f"cannot swap: both {cur} and {prev} exist")
+                for name in CONFIG_FILES:
+                    if (cur / name).exists():
+                        shutil.copy2(cur / name, new / name)
+                        if self.tools.as_root:
+                            shutil.chown(new / name, "postgres", "postgres")
+                cur.rename(prev)
+            new.rename(cur)
+        elif not (cur.exists() and prev.exists()):
+            raise InfraError(f"nothing to swap for run {run_id}: {new} is missing")
+        self._start()
+
+    def can_roll_back(self, run_id: str) -> bool:
+        return self.layout.sibling(run_id, "prev").exists()
+
+    def rollback(self, run_id: str) -> None:
+        cur = self.layout.target
+        prev = self.layout.sibling(run_id, "prev")
+        failed = self.layout.sibling(run_id, "failed")
+        if prev.exists():
+            self._stop()
+            if cur.exists():
+                remove_tree(failed)
+                cur.rename(failed)
+            prev.rename(cur)
+        elif not failed.exists():
+            raise UsageError(f"no previous staging data kept for run {run_id}")
+        self._start()
+        remove_tree(failed)
+
+    def ensure_serving(self) -> None:
+        cur = self.layout.target
+        if not cur.exists():
+            prevs = [p for run, kind, p in self.layout.siblings() if kind == "prev"]
+            if not prevs:
+                raise InfraError(f"staging data directory {cur} is missing and no copy is kept")
+            newest = max(prevs, key=lambda p: p.stat().st_mtime)
+            newest.rename(cur)
+        for _run, kind, path in self.layout.siblings():
+            if kind == "failed":
+                remove_tree(path)
+        self._start()
+
+    def previous_runs(self) -> list[str]:
+        prevs = [
+            (p.stat().st_mtime, run) for run, kind, p in self.layout.siblings() if kind == "prev"
+        ]
+        return [run for _t, run in sorted(prevs)]
+
+    def prune(self, keep_run_ids: list[str]) -> list[str]:
+        removed = []
+        for run, kind, path in self.layout.siblings():
+            if kind == "prev" and run not in keep_run_ids:
+                remove_tree(path)
+                removed.append(run)
+        return removed
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, config: Config) -> None:
+        settings = config.local
+        if settings is None:
+            raise UsageError("backend 'local' needs a local: section in the config")
+        self.tools = PgTools(bindir=find_bindir(settings.bin_dir))
+        self.layout = Layout(settings)
+        self.source = LocalSource(self.tools, self.layout, config.source.dsn)
+        self.clones = LocalClones(self.tools, self.layout)
+        self.temp = LocalTempServer(self.tools, self.layout, settings.superuser)
+        self.target = LocalTarget(self.tools, self.layout, config.target.dsn)
+
+    def leftovers(self) -> list[Leftover]:
+        out = [
+            Leftover(run, kind, str(path))
+            for run, kind, path in self.layout.siblings()
+            if kind != "prev"
+        ]
+        work = self.layout.settings.work_dir
+        if work.exists():
+            for entry in work.iterdir():
+                if entry.is_dir():
+                    out.append(Leftover(entry.name, "run_dir", str(entry)))
+        for run, kind, path in self.layout.siblings():
+            if kind in ("clone", "strict") and self.tools.is_running(path):
+                out.append(Leftover(run, "temp_server", str(path)))
+        return out
+
+    def discard(self, run_id: str) -> None:
+        self.temp.stop(run_id, immediate=True)
+        self.clones.delete_clone(run_id)
+        self.source.delete_snapshot(run_id)
+        remove_tree(self.layout.run_dir(run_id))
+
+
+def create(config: Config) -> LocalBackend:
+    return LocalBackend(config)
+
+
+def chown_for_server(path: Path) -> None:
+    """Give a path to the server user when running as root (demo and tests use it)."""
+    if os.geteuid() == 0:
+        shutil.chown(path, "postgres", "postgres")

@@ -1,0 +1,257 @@
+"""Mechanics of local PostgreSQL servers: initdb, pg_ctl, pg_basebackup, as the right user.
+
+pg_ctl and initdb refuse to run as root. When dbrefresh runs as root, every server
+binary runs as the `postgres` OS user (setuid in the child, like runuser) and every
+directory a server writes
+is handed to that user; as an ordinary user the binaries run as that user. Nothing
+here knows about runs or steps: the local backend composes these calls.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pwd
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dbrefresh.db import redact_text
+from dbrefresh.errors import InfraError
+
+SERVER_USER = "postgres"
+_PR_SET_PDEATHSIG = 1
+
+
+def find_bindir(configured: str | None = None) -> Path:
+    """Directory holding pg_ctl: configured, else pg_config's, else the newest packaged one."""
+    if configured:
+        path = Path(configured)
+        if (path / "pg_ctl").exists():
+            return path
+        raise InfraError(f"no pg_ctl in {path}")
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
+        candidate = Path(out.stdout.strip())
+        if (candidate / "pg_ctl").exists():
+            return candidate
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"),
+        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
+    )
+    if found:
+        return found[-1].parent
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        return Path(on_path).parent
+    raise InfraError("PostgreSQL server binaries not found (install postgresql or set bin_dir)")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on now (also names the unix socket file)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class PgTools:
+    """Runs PostgreSQL binaries as the server's OS user and prepares paths for it."""
+
+    bindir: Path
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def as_root(self) -> bool:
+        return os.geteuid() == 0
+
+    @property
+    def server_user(self) -> str:
+        return SERVER_USER if self.as_root else pwd.getpwuid(os.geteuid()).pw_name
+
+    def major_version(self) -> str:
+        out = self.run(["pg_ctl", "--version"], capture=True)
+        return out.split()[-1].split(".")[0]
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        capture: bool = False,
+        secret_dsn: str = "",
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> str:
+        """Run one binary from bindir as the server user; InfraError (redacted) on failure."""
+        cmd = [str(self.bindir / argv[0]), *argv[1:]]
+        full_env = {**os.environ, **self.env, **(env or {})}
+        try:
+            proc = subprocess.run(
+                cmd,
+                capture_output=True,
+                text=True,
+                env=full_env,
+                cwd="/",
+                timeout=timeout,
+                check=False,
+                **self._as_server_user(),
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise InfraError(f"{argv[0]} timed out after {timeout}s") from exc
+        if proc.returncode != 0:
+            detail = (proc.stderr or proc.stdout).strip()
+            if secret_dsn:
+                detail = redact_text(detail, secret_dsn)
+            raise InfraError(f"{argv[0]} failed (exit {proc.returncode}): {detail}")
+        return proc.stdout if capture else ""
+
+    # ---- paths -------------------------------------------------------------------------
+
+    def own_dir(self, path: Path, *, mode: int = 0o700) -> Path:
+        """Create `path` (and parents) so the server user owns it with `mode`."""
+        path.mkdir(parents=True, exist_ok=True)
+        if self.as_root:
+            self.grant_traverse(path)
+            shutil.chown(path, SERVER_USER, SERVER_USER)
+        path.chmod(mode)
+        return path
+
+    def own_file(self, path: Path) -> Path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
+        if self.as_root:
+            self.grant_traverse(path)
+            shutil.chown(path, SERVER_USER, SERVER_USER)
+        path.chmod(0o600)
+        return path
+
+    def grant_traverse(self, path: Path) -> None:
+        """Let the server user traverse every parent of `path` (as root only)."""
+        if not self.as_root:
+            return
+        for parent in path.resolve().parents:
+            if parent == Path("/"):
+                break
+            try:
+                mode = parent.stat().st_mode
+                if not mode & 0o001:
+                    parent.chmod(mode | 0o001)
+            except OSError:
+                pass
+
+    # ---- servers -----------------------------------------------------------------------
+
+    def initdb(self, data_dir: Path, *, superuser: str = "postgres") -> None:
+        self.own_dir(data_dir)
+        self.run(
+            [
+                "initdb",
+                "-D",
+                str(data_dir),
+                "-U",
+                superuser,
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-instructions",
+            ]
+        )
+
+    def start(
+        self,
+        data_dir: Path,
+        *,
+        log_file: Path,
+        options: Mapping[str, str] | None = None,
+        timeout: int = 120,
+    ) -> None:
+        """pg_ctl start -w with `-c key=value` options (not persisted in the data dir)."""
+        self.own_file(log_file)
+        opts = " ".join(f"-c {k}={_quote_opt(v)}" for k, v in (options or {}).items())
+        argv = ["pg_ctl", "start", "-w", "-t", str(timeout), "-D", str(data_dir)]
+        argv += ["-l", str(log_file)]
+        if opts:
+            argv += ["-o", opts]
+        try:
+            self.run(argv)
+        except InfraError as exc:
+            tail = _tail(log_file)
+            raise InfraError(f"{exc}\n--- server log ---\n{tail}") from None
+
+    def stop(self, data_dir: Path, *, mode: str = "fast", timeout: int = 120) -> None:
+        """Stop the server on data_dir if one runs (no error when none does)."""
+        if not self.is_running(data_dir):
+            return
+        self.run(["pg_ctl", "stop", "-w", "-t", str(timeout), "-m", mode, "-D", str(data_dir)])
+
+    def is_running(self, data_dir: Path) -> bool:
+        if not (data_dir / "postmaster.pid").exists():
+            return False
+        cmd = [str(self.bindir / "pg_ctl"), "status", "-D", str(data_dir)]
+        proc = subprocess.run(
+            cmd, capture_output=True, text=True, cwd="/", check=False, **self._as_server_user()
+        )
+        return proc.returncode == 0
+
+    def _as_server_user(self) -> dict[str, Any]:
+        """subprocess arguments: drop to the server user as root; die with our process.
+
+        A child outliving a killed dbrefresh (pg_basebackup still writing a directory
+        that resume deletes) is exactly what a parent-death signal prevents.
+        """
+        kwargs: dict[str, Any] = {"preexec_fn": _die_with_parent}
+        if self.as_root:
+            kwargs.update(user=SERVER_USER, group=SERVER_USER, extra_groups=[])
+        return kwargs
+
+    def basebackup(
+        self, dsn: str, dest: Path, *, checkpoint: str = "fast", rate: str | None = None
+    ) -> None:
+        """pg_basebackup (plain format, WAL streamed) from `dsn` into a new directory."""
+        self.own_dir(dest)
+        argv = ["pg_basebackup", "-d", dsn, "-D", str(dest), "-X", "stream", "-c", checkpoint]
+        argv += ["--no-sync", "--no-manifest"]
+        if rate:
+            argv += ["-r", rate]
+        self.run(argv, secret_dsn=dsn)
+
+    def sync_dir(self, path: Path) -> None:
+        """Flush a directory tree to disk (the temp server ran with fsync=off)."""
+        subprocess.run(["sync", "-f", str(path)], check=False, capture_output=True)
+        os.sync()
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except OSError:
+        pass
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a directory tree if it exists (idempotent)."""
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
+
+
+def _quote_opt(value: str) -> str:
+    """pg_ctl hands -o to /bin/sh, so quote for the shell."""
+    return shlex.quote(value)
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"

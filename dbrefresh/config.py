@@ -1,0 +1,263 @@
+"""dbrefresh.yaml: typed models (pydantic v2), `${ENV}` interpolation, located errors.
+
+Every error names the file, the line and the dotted key (`dbrefresh.yaml:7: target.dsn:
+field required`) and is a ConfigError (exit 2). Relative paths are resolved against
+the directory of the config file. Secrets are never values in the file: role passwords
+name an environment variable, and DSNs may interpolate `${VAR}` (always shown redacted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from dbrefresh.errors import ConfigError
+
+DEFAULT_FILE = "dbrefresh.yaml"
+_ENV = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceConfig(_Model):
+    dsn: str = Field(description="libpq DSN of production (read by pg_basebackup only)")
+
+
+class TargetConfig(_Model):
+    name: str = Field(default="staging", description="Names the lock and the runs of this target")
+    dsn: str = Field(description="DSN the health check uses to reach staging")
+
+
+class RulesConfig(_Model):
+    files: list[Path] = Field(description="One rule file per database")
+    uncovered_databases: Literal["refuse", "drop"] = Field(
+        default="refuse", description="What to do with a database no rule file covers"
+    )
+    seed_file: Path | None = Field(
+        default=None,
+        description="File holding the masking seed (default: the env variable rules name)",
+    )
+
+
+class TempServerConfig(_Model):
+    settings: dict[str, str] = Field(
+        default_factory=dict, description="Extra settings for the temporary server"
+    )
+    strict: bool = Field(
+        default=False, description="Copy the masked cluster onto a fresh directory (pg_basebackup)"
+    )
+    start_timeout: int = 300
+
+
+class RolePassword(_Model):
+    """Where a staging role's password comes from: an env variable or a file (k8s secret)."""
+
+    password_env: str | None = Field(default=None, description="Env variable holding the password")
+    password_file: Path | None = Field(default=None, description="File holding the password")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> RolePassword:
+        if (self.password_env is None) == (self.password_file is None):
+            raise ValueError("give exactly one of password_env or password_file")
+        return self
+
+
+class SmokeQuery(_Model):
+    database: str
+    sql: str
+    name: str | None = None
+
+
+class RetentionConfig(_Model):
+    keep_previous: int = Field(default=1, ge=1, description="Old staging data directories kept")
+
+
+class LockConfig(_Model):
+    timeout_seconds: float = Field(default=0, ge=0, description="Wait this long for the lock")
+
+
+def _both_outcomes() -> list[Literal["success", "failure"]]:
+    return ["success", "failure"]
+
+
+class NotifyConfig(_Model):
+    webhook_url: str | None = None
+    on: list[Literal["success", "failure"]] = Field(default_factory=lambda: _both_outcomes())
+    timeout_seconds: float = 10
+
+
+class LocalBackendConfig(_Model):
+    """Settings of the `local` backend (servers driven by pg_ctl on this machine)."""
+
+    target_data_dir: Path = Field(description="Staging's data directory (served by pg_ctl)")
+    work_dir: Path = Field(description="Temporary sockets, logs and run files")
+    bin_dir: str | None = Field(default=None, description="PostgreSQL binaries (default: auto)")
+    superuser: str = "postgres"
+    target_log: Path | None = Field(default=None, description="Staging server log (pg_ctl -l)")
+
+
+class Config(_Model):
+    version: Literal[1] = 1
+    backend: str = Field(default="local", description="Backend module name (local, gce, kube)")
+    state_dir: Path = Field(default=Path(".dbrefresh"), description="Journals and locks")
+    source: SourceConfig
+    target: TargetConfig
+    rules: RulesConfig
+    temp_server: TempServerConfig = Field(default_factory=lambda: TempServerConfig())
+    roles: dict[str, RolePassword] = Field(default_factory=dict)
+    smoke_queries: list[SmokeQuery] = Field(default_factory=list)
+    retention: RetentionConfig = Field(default_factory=lambda: RetentionConfig())
+    lock: LockConfig = Field(default_factory=lambda: LockConfig())
+    notify: NotifyConfig = Field(default_factory=lambda: NotifyConfig())
+    local: LocalBackendConfig | None = None
+    gce: dict[str, Any] | None = None
+    kube: dict[str, Any] | None = None
+
+    path: Path | None = Field(default=None, exclude=True, description="Where this config was read")
+
+    def backend_settings(self) -> Any:
+        return getattr(self, self.backend, None)
+
+    def rules_digest(self) -> str:
+        digest = hashlib.sha256()
+        for file in sorted(self.rules.files):
+            digest.update(file.name.encode())
+            digest.update(file.read_bytes() if file.exists() else b"")
+        return digest.hexdigest()[:16]
+
+
+def load(path: Path | str, *, env: dict[str, str] | None = None) -> Config:
+    """Read, interpolate and validate a config file; ConfigError names file:line:key."""
+    path = Path(path)
+    environ = dict(os.environ) if env is None else env
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    if root is None:
+        raise ConfigError(f"{path}: empty config")
+    lines: dict[tuple[str | int, ...], int] = {}
+    data = _to_python(root, (), lines, environ, path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}:1: the config must be a mapping")
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_render_errors(path, exc, lines)) from None
+    base = path.resolve().parent
+    _resolve_paths(config, base)
+    config.path = path.resolve()
+    if config.backend == "local" and config.local is None:
+        line = lines.get(("backend",), 1)
+        raise ConfigError(f"{path}:{line}: local: section required by backend 'local'")
+    return config
+
+
+def find_config(explicit: Path | None, directory: Path | None = None) -> Path:
+    """The config to use: --config, else DIR/dbrefresh.yaml, else ./dbrefresh.yaml."""
+    if explicit is not None:
+        return explicit
+    if directory is not None:
+        return directory / DEFAULT_FILE
+    return Path(DEFAULT_FILE)
+
+
+def _resolve_paths(config: Config, base: Path) -> None:
+    def fix(p: Path) -> Path:
+        return p if p.is_absolute() else (base / p).resolve()
+
+    config.state_dir = fix(config.state_dir)
+    config.rules.files = [fix(f) for f in config.rules.files]
+    if config.rules.seed_file is not None:
+        config.rules.seed_file = fix(config.rules.seed_file)
+    for role in config.roles.values():
+        if role.password_file is not None:
+            role.password_file = fix(role.password_file)
+    if config.local is not None:
+        config.local.target_data_dir = fix(config.local.target_data_dir)
+        config.local.work_dir = fix(config.local.work_dir)
+        if config.local.target_log is not None:
+            config.local.target_log = fix(config.local.target_log)
+
+
+def _to_python(
+    node: yaml.Node,
+    key: tuple[str | int, ...],
+    lines: dict[tuple[str | int, ...], int],
+    env: dict[str, str],
+    path: Path,
+) -> Any:
+    lines[key] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        out: dict[str, Any] = {}
+        for knode, vnode in node.value:
+            name = str(knode.value)
+            lines[(*key, name)] = knode.start_mark.line + 1
+            out[name] = _to_python(vnode, (*key, name), lines, env, path)
+            lines[(*key, name)] = knode.start_mark.line + 1
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(v, (*key, i), lines, env, path) for i, v in enumerate(node.value)]
+    assert isinstance(node, yaml.ScalarNode)
+    value = yaml.SafeLoader("").construct_object(node)
+    if isinstance(value, str):
+        return _interpolate(value, env, f"{path}:{lines[key]}: {_dotted(key)}")
+    return value
+
+
+def _interpolate(value: str, env: dict[str, str], where: str) -> str:
+    def sub(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name in env:
+            return env[name]
+        if match.group("default") is not None:
+            return match.group("default")
+        raise ConfigError(f"{where}: environment variable {name} is not set")
+
+    return _ENV.sub(sub, value)
+
+
+def _dotted(key: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in key:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out or "(root)"
+
+
+def _render_errors(
+    path: Path, exc: ValidationError, lines: dict[tuple[str | int, ...], int]
+) -> str:
+    messages = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        line = None
+        probe = loc
+        while probe and line is None:
+            line = lines.get(probe)
+            probe = probe[:-1]
+        line = line or lines.get((), 1)
+        messages.append(f"{path}:{line}: {_dotted(loc)}: {_message(err)}")
+    return "\n".join(messages)
+
+
+def _message(err: Any) -> str:
+    kind = err.get("type")
+    if kind == "missing":
+        return "field required"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    return str(err.get("msg", "invalid value"))

@@ -1,0 +1,1 @@
+"""`dbrefresh demo`: a realistic shop on a local "production", refreshed into "staging"."""

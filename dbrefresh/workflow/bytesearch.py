@@ -1,0 +1,196 @@
+"""Search every file of a data directory for a set of byte strings, one pass per file.
+
+The proof that no original value reached staging (DESIGN: "What no personal data
+reaches staging means"): table and index files, TOAST, pg_wal, logs, statistics,
+everything. One compiled regex of escaped alternatives scans each file in chunks
+(with an overlap so a needle spanning two chunks is found), so the cost is one read
+of the directory whatever the number of needles.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CHUNK = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Hit:
+    path: str
+    offset: int
+    needle: bytes
+
+
+def compile_needles(needles: Iterable[bytes]) -> re.Pattern[bytes] | None:
+    """One regex for all needles, factored as a trie (Aho-Corasick-like in effect).
+
+    A flat alternation makes the regex engine try every needle at every byte; the
+    trie form branches on one byte at a time, so a position that starts no needle
+    costs one lookup, which is what makes a many-needle scan run at disk speed.
+    """
+    unique = {n for n in needles if n}
+    if not unique:
+        return None
+    trie: dict[int, Any] = {}
+    for needle in unique:
+        node = trie
+        for byte in needle:
+            node = node.setdefault(byte, {})
+        node[_END] = {}
+    return re.compile(_trie_pattern(trie), re.DOTALL)
+
+
+_END = -1
+
+
+def _trie_pattern(node: dict[int, Any]) -> bytes:
+    branches = []
+    ends = _END in node
+    for byte in sorted(k for k in node if k != _END):
+        branches.append(re.escape(bytes([byte])) + _trie_pattern(node[byte]))
+    if not branches:
+        return b""
+    if len(branches) == 1 and not ends:
+        return branches[0]
+    body = b"(?:" + b"|".join(branches) + b")"
+    return body + b"?" if ends else body
+
+
+def search_file(path: Path, pattern: re.Pattern[bytes], overlap: int) -> list[Hit]:
+    hits: list[Hit] = []
+    seen: set[tuple[int, bytes]] = set()
+    try:
+        fh = path.open("rb")
+    except OSError:
+        return hits
+    with fh:
+        base, tail = 0, b""
+        while True:
+            chunk = fh.read(CHUNK)
+            if not chunk:
+                break
+            window = tail + chunk
+            start = base - len(tail)
+            for match in pattern.finditer(window):
+                key = (start + match.start(), match.group())
+                if key not in seen:
+                    seen.add(key)
+                    hits.append(Hit(str(path), key[0], key[1]))
+            base += len(chunk)
+            tail = window[-overlap:] if overlap else b""
+    return hits
+
+
+def search_tree(
+    root: Path, needles: Iterable[bytes], *, max_hits: int = 100, workers: int | None = None
+) -> list[Hit]:
+    """Every occurrence (up to max_hits) of any needle in any regular file under root.
+
+    Big trees are split across processes (one per CPU): the scan is CPU-bound.
+    """
+    needle_list = sorted({n for n in needles if n})
+    if not needle_list:
+        return []
+    candidates = _grep_candidates(root, needle_list)
+    if candidates is None:
+        files = _files(root)
+    else:
+        files = [(p, p.stat().st_size) for p in candidates if p.exists()]
+    total = sum(size for _p, size in files)
+    workers = workers or (os.cpu_count() or 1)
+    if workers > 1 and total > PARALLEL_BYTES:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(workers, initializer=_init_worker, initargs=(needle_list,)) as pool:
+            hits: list[Hit] = []
+            # biggest files first, spread across workers
+            paths = [p for p, _s in sorted(files, key=lambda f: -f[1])]
+            for found in pool.imap_unordered(_worker_search, paths, chunksize=4):
+                hits += found
+                if len(hits) >= max_hits:
+                    pool.terminate()
+                    break
+            return hits[:max_hits]
+    pattern = compile_needles(needle_list)
+    assert pattern is not None
+    overlap = max(len(n) for n in needle_list) - 1
+    hits = []
+    for path, _size in files:
+        hits += search_file(path, pattern, overlap)
+        if len(hits) >= max_hits:
+            return hits[:max_hits]
+    return hits
+
+
+PARALLEL_BYTES = 256 * 1024 * 1024
+_worker_state: dict[str, Any] = {}
+
+
+def _init_worker(needles: list[bytes]) -> None:
+    _worker_state["pattern"] = compile_needles(needles)
+    _worker_state["overlap"] = max(len(n) for n in needles) - 1
+
+
+def _worker_search(path: Path) -> list[Hit]:
+    return search_file(path, _worker_state["pattern"], _worker_state["overlap"])
+
+
+def _grep_candidates(
+    root: Path, needles: list[bytes], workers: int | None = None
+) -> list[Path] | None:
+    """Files holding any needle, by GNU grep -F (Aho-Corasick/Commentz-Walter in C, about
+    five times the speed of the regex), or None when grep cannot be used here.
+
+    The files are split across one grep per CPU (largest first, round-robin). The
+    needles go to each grep on stdin, never into a file. The regex pass then runs on
+    the candidate files only, to report offsets.
+    """
+    grep = shutil.which("grep")
+    if grep is None or any(b"\n" in n or b"\0" in n for n in needles):
+        return None
+    files = [p for p, _s in sorted(_files(root), key=lambda f: -f[1])]
+    if not files:
+        return []
+    count = max(1, min(workers or os.cpu_count() or 1, len(files)))
+    groups = [files[i::count] for i in range(count)]
+    env = {"LC_ALL": "C", "PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    procs = [
+        subprocess.Popen(
+            [grep, "-lFas", "--null", "-f", "-", "--", *map(str, group)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        for group in groups
+    ]
+    found: list[Path] = []
+    usable = True
+    patterns = b"\n".join(needles)
+    for proc in procs:
+        out, _err = proc.communicate(patterns)
+        if proc.returncode == 0:
+            found += [Path(p.decode("utf-8", "surrogateescape")) for p in out.split(b"\0") if p]
+        elif proc.returncode != 1:
+            usable = False  # an unreadable or vanished file: let the full scan decide
+    return found if usable else None
+
+
+def _files(root: Path) -> list[tuple[Path, int]]:
+    out = []
+    for dirpath, _dirs, names in os.walk(root, followlinks=True):
+        for name in names:
+            path = Path(dirpath) / name
+            try:
+                if path.is_file() and not path.is_symlink():
+                    out.append((path, path.stat().st_size))
+            except OSError:
+                continue  # removed while we walked (a running server's temp files)
+    return out

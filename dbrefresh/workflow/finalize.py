@@ -1,0 +1,121 @@
+"""Step 7: make the masked clone staging's (DESIGN.md step 7).
+
+Staging role passwords come from staging's secrets (environment variables named in the
+config), sent as SCRAM verifiers computed client-side, so no clear password reaches the
+server, its logs or pg_stat_statements. Then refresh_info, VACUUM ANALYZE, durability
+settings reset, clean shutdown and a flush to disk (the temporary server ran with
+fsync off); strict mode copies the cluster onto a fresh directory first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from psycopg import sql
+
+from dbrefresh.config import RolePassword
+from dbrefresh.db import connection, with_database
+from dbrefresh.errors import ConfigError, UsageError
+from dbrefresh.resources import sql_file
+
+# Settings the temporary server ran with; reset in case anything persisted them.
+THROWAWAY_SETTINGS = (
+    "fsync",
+    "full_page_writes",
+    "synchronous_commit",
+    "autovacuum",
+    "wal_level",
+    "max_wal_senders",
+    "max_logical_replication_workers",
+    "wal_recycle",
+    "archive_mode",
+)
+
+
+@dataclass(frozen=True)
+class RefreshInfo:
+    run_id: str
+    snapshot_id: str
+    rules_digest: str
+    source: str
+
+
+def role_secrets(roles: Mapping[str, RolePassword], environ: Mapping[str, str]) -> dict[str, str]:
+    """Resolve every staging password before anything runs (missing -> ConfigError)."""
+    out = {}
+    for role, spec in roles.items():
+        if spec.password_file is not None:
+            try:
+                value = spec.password_file.read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(
+                    f"roles.{role}.password_file: cannot read {spec.password_file}: {exc.strerror}"
+                ) from None
+        else:
+            value = environ.get(spec.password_env or "", "")
+        if not value:
+            where = spec.password_file or f"environment variable {spec.password_env}"
+            raise ConfigError(f"roles.{role}: no password in {where}")
+        out[role] = value
+    return out
+
+
+def masking_seed(seed_file: Path | None) -> str | None:
+    """The seed from rules.seed_file, or None (the library reads the env the rules name)."""
+    if seed_file is None:
+        return None
+    try:
+        value = seed_file.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ConfigError(f"rules.seed_file: cannot read {seed_file}: {exc.strerror}") from None
+    if not value:
+        raise ConfigError(f"rules.seed_file: {seed_file} is empty")
+    return value
+
+
+def reset_passwords(admin_dsn: str, passwords: Mapping[str, str]) -> list[str]:
+    done = []
+    with connection(admin_dsn, autocommit=True) as conn:
+        conn.execute("SET log_statement = 'none'")
+        for role, password in passwords.items():
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            if not exists:
+                raise UsageError(f"roles.{role}: no such role in the production snapshot")
+            verifier = conn.pgconn.encrypt_password(
+                password.encode(), role.encode(), b"scram-sha-256"
+            ).decode()
+            conn.execute(
+                sql.SQL("ALTER ROLE {} PASSWORD {}").format(
+                    sql.Identifier(role), sql.Literal(verifier)
+                )
+            )
+            done.append(role)
+    return done
+
+
+def write_refresh_info(admin_dsn: str, databases: Sequence[str], info: RefreshInfo) -> None:
+    for db in databases:
+        with connection(with_database(admin_dsn, db), autocommit=True) as conn:
+            conn.execute(sql_file("schema.sql"))
+            conn.execute(
+                "INSERT INTO dbrefresh.refresh_info (run_id, snapshot_id, rules_digest, source) "
+                "VALUES (%s, %s, %s, %s)",
+                (info.run_id, info.snapshot_id, info.rules_digest, info.source),
+            )
+            # Keyed hashes of originals served verify; staging has no use for them.
+            conn.execute("TRUNCATE dbrefresh.leak_hashes")
+
+
+def vacuum_analyze(admin_dsn: str, databases: Sequence[str]) -> None:
+    for db in databases:
+        with connection(with_database(admin_dsn, db), autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+
+
+def reset_throwaway_settings(admin_dsn: str) -> None:
+    with connection(admin_dsn, autocommit=True) as conn:
+        for name in THROWAWAY_SETTINGS:
+            conn.execute(sql.SQL("ALTER SYSTEM RESET {}").format(sql.Identifier(name)))
+        conn.execute("CHECKPOINT")

@@ -1,0 +1,66 @@
+"""Step 10: is staging serving the data this run produced, and do smoke queries pass?"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from dbrefresh.config import SmokeQuery
+from dbrefresh.db import connect, redact_text, with_database
+from dbrefresh.errors import InfraError
+
+
+@dataclass(frozen=True)
+class HealthResult:
+    ok: bool
+    problems: list[str]
+
+
+def check(
+    target_dsn: str,
+    run_id: str,
+    databases: Sequence[str],
+    smoke: Sequence[SmokeQuery],
+    *,
+    attempts: int = 30,
+    sleep: Callable[[float], None],
+) -> HealthResult:
+    problems: list[str] = []
+    for db in databases:
+        dsn = with_database(target_dsn, db)
+        conn = _connect_retrying(dsn, attempts, sleep)
+        with conn:
+            row = conn.execute(
+                "SELECT run_id FROM dbrefresh.refresh_info ORDER BY refreshed_at DESC LIMIT 1"
+            ).fetchone()
+            if not row or row[0] != run_id:
+                problems.append(f"{db}: refresh_info does not name run {run_id}")
+    for query in smoke:
+        label = query.name or query.sql
+        try:
+            with connect(with_database(target_dsn, query.database), autocommit=True) as conn:
+                row = conn.execute(query.sql).fetchone()
+        except Exception as exc:
+            msg = redact_text(str(exc).strip().splitlines()[0], target_dsn)
+            problems.append(f"smoke query {label!r} on {query.database}: {msg}")
+            continue
+        if not row or not row[0]:
+            problems.append(f"smoke query {label!r} on {query.database} returned {row!r}")
+    return HealthResult(not problems, problems)
+
+
+def _connect_retrying(
+    dsn: str, attempts: int, sleep: Callable[[float], None]
+) -> psycopg.Connection[Any]:
+    last: InfraError | None = None
+    for _ in range(max(1, attempts)):
+        try:
+            return connect(dsn, autocommit=True)
+        except InfraError as exc:
+            last = exc
+            sleep(1.0)
+    assert last is not None
+    raise last

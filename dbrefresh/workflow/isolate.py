@@ -1,0 +1,138 @@
+"""Step 4: make sure the clone can never reach production (DESIGN.md step 4).
+
+Runs on the temporary server, which started with max_logical_replication_workers=0, so
+no subscription could start before this. For every database: subscriptions disabled
+and detached from their slot (slot_name = NONE), and dropped where rules say;
+replication slots dropped; prepared transactions rolled back; foreign servers (with
+their user mappings), publications and pg_cron jobs reported, and dropped or
+unscheduled where rules say. Then the clone marker is written. Idempotent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from dbrefresh.db import connection, with_database
+from dbrefresh.rules.model import Isolation
+
+Names = list[str] | str
+
+
+@dataclass
+class IsolationReport:
+    subscriptions_disabled: list[str] = field(default_factory=list)
+    subscriptions_dropped: list[str] = field(default_factory=list)
+    slots_dropped: list[str] = field(default_factory=list)
+    prepared_rolled_back: list[str] = field(default_factory=list)
+    foreign_servers: list[str] = field(default_factory=list)
+    foreign_servers_dropped: list[str] = field(default_factory=list)
+    user_mappings: list[str] = field(default_factory=list)
+    publications: list[str] = field(default_factory=list)
+    publications_dropped: list[str] = field(default_factory=list)
+    cron_jobs: list[str] = field(default_factory=list)
+    cron_jobs_unscheduled: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {k: v for k, v in self.__dict__.items() if v}
+
+
+def _selected(name: str, choice: Names) -> bool:
+    return choice == "all" or (isinstance(choice, list) and name in choice)
+
+
+def isolate_cluster(
+    admin_dsn: str, databases: Sequence[str], policies: dict[str, Isolation]
+) -> IsolationReport:
+    report = IsolationReport()
+    for db in databases:
+        policy = policies.get(db, Isolation())
+        with connection(with_database(admin_dsn, db), autocommit=True) as conn:
+            _prepared(conn, db, report)
+            _subscriptions(conn, db, policy, report)
+            _slots(conn, db, report)
+            _foreign(conn, db, policy, report)
+            _publications(conn, db, policy, report)
+            _cron(conn, db, policy, report)
+    with connection(admin_dsn, autocommit=True) as conn:  # physical slots
+        _slots(conn, None, report)
+    return report
+
+
+def _prepared(conn: psycopg.Connection[Any], db: str, report: IsolationReport) -> None:
+    rows = conn.execute(
+        "SELECT gid FROM pg_prepared_xacts WHERE database = current_database()"
+    ).fetchall()
+    for (gid,) in rows:
+        conn.execute(sql.SQL("ROLLBACK PREPARED {}").format(sql.Literal(gid)))
+        report.prepared_rolled_back.append(f"{db}.{gid}")
+
+
+def _subscriptions(
+    conn: psycopg.Connection[Any], db: str, policy: Isolation, report: IsolationReport
+) -> None:
+    rows = conn.execute(
+        "SELECT subname, subenabled, subslotname FROM pg_subscription "
+        "WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    ).fetchall()
+    for name, enabled, slot in rows:
+        ident = sql.Identifier(name)
+        if enabled:
+            conn.execute(sql.SQL("ALTER SUBSCRIPTION {} DISABLE").format(ident))
+        if slot is not None:
+            conn.execute(sql.SQL("ALTER SUBSCRIPTION {} SET (slot_name = NONE)").format(ident))
+        report.subscriptions_disabled.append(f"{db}.{name}")
+        if _selected(name, policy.drop_subscriptions):
+            conn.execute(sql.SQL("DROP SUBSCRIPTION {}").format(ident))
+            report.subscriptions_dropped.append(f"{db}.{name}")
+
+
+def _slots(conn: psycopg.Connection[Any], db: str | None, report: IsolationReport) -> None:
+    if db is None:
+        query = "SELECT slot_name FROM pg_replication_slots WHERE database IS NULL"
+    else:
+        query = "SELECT slot_name FROM pg_replication_slots WHERE database = current_database()"
+    for (slot,) in conn.execute(query).fetchall():
+        conn.execute("SELECT pg_drop_replication_slot(%s)", (slot,))
+        report.slots_dropped.append(str(slot))
+
+
+def _foreign(
+    conn: psycopg.Connection[Any], db: str, policy: Isolation, report: IsolationReport
+) -> None:
+    for (srv,) in conn.execute("SELECT srvname FROM pg_foreign_server").fetchall():
+        report.foreign_servers.append(f"{db}.{srv}")
+    for srv, user in conn.execute("SELECT srvname, usename FROM pg_user_mappings").fetchall():
+        report.user_mappings.append(f"{db}.{srv}:{user}")
+    for (srv,) in conn.execute("SELECT srvname FROM pg_foreign_server").fetchall():
+        if _selected(srv, policy.drop_foreign_servers):
+            conn.execute(sql.SQL("DROP SERVER {} CASCADE").format(sql.Identifier(srv)))
+            report.foreign_servers_dropped.append(f"{db}.{srv}")
+
+
+def _publications(
+    conn: psycopg.Connection[Any], db: str, policy: Isolation, report: IsolationReport
+) -> None:
+    for (pub,) in conn.execute("SELECT pubname FROM pg_publication").fetchall():
+        report.publications.append(f"{db}.{pub}")
+        if _selected(pub, policy.drop_publications):
+            conn.execute(sql.SQL("DROP PUBLICATION {}").format(sql.Identifier(pub)))
+            report.publications_dropped.append(f"{db}.{pub}")
+
+
+def _cron(
+    conn: psycopg.Connection[Any], db: str, policy: Isolation, report: IsolationReport
+) -> None:
+    row = conn.execute("SELECT to_regclass('cron.job') IS NOT NULL").fetchone()
+    if not row or not row[0]:
+        return
+    for jobid, name in conn.execute("SELECT jobid, jobname FROM cron.job").fetchall():
+        label = f"{db}.{name or jobid}"
+        report.cron_jobs.append(label)
+        if policy.unschedule_cron_jobs:
+            conn.execute("UPDATE cron.job SET active = false WHERE jobid = %s", (jobid,))
+            report.cron_jobs_unscheduled.append(label)

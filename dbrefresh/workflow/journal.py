@@ -1,0 +1,160 @@
+"""The run journal: an append-only JSON-lines file per run, written before and after steps.
+
+`state_dir/runs/<run_id>/journal.jsonl` holds one event per line, flushed and fsynced
+before the step it announces runs, so a process killed at any instant leaves a journal
+that says exactly which steps completed. `run --resume`, `status` and `cleanup` read it.
+Events carry no secrets and no data values: names, durations, locations.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+Clock = Callable[[], float]
+
+TERMINAL = {"run_done", "run_failed", "run_cleaned"}
+
+
+@dataclass
+class StepRecord:
+    name: str
+    state: str = "pending"  # pending | running | done | failed
+    started: float | None = None
+    seconds: float | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+@dataclass
+class RunRecord:
+    """A run as its journal tells it."""
+
+    run_id: str
+    started: float = 0.0
+    target: str = ""
+    state: str = "running"  # running | done | failed | cleaned | rolled_back
+    steps: dict[str, StepRecord] = field(default_factory=dict)
+    error: str | None = None
+    failed_step: str | None = None
+    ended: float | None = None
+    info: dict[str, Any] = field(default_factory=dict)
+    rolled_back: bool = False
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {"done", "failed", "cleaned"}
+
+    def step(self, name: str) -> StepRecord:
+        return self.steps.setdefault(name, StepRecord(name))
+
+    def done(self, name: str) -> bool:
+        return name in self.steps and self.steps[name].state == "done"
+
+    def started_step(self, name: str) -> bool:
+        return name in self.steps and self.steps[name].state != "pending"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "target": self.target,
+            "state": self.state,
+            "started": self.started,
+            "ended": self.ended,
+            "failed_step": self.failed_step,
+            "error": self.error,
+            "rolled_back": self.rolled_back,
+            "steps": [
+                {
+                    "name": s.name,
+                    "state": s.state,
+                    "seconds": s.seconds,
+                    **({"error": s.error} if s.error else {}),
+                    **({"data": s.data} if s.data else {}),
+                }
+                for s in self.steps.values()
+            ],
+        }
+
+
+class Journal:
+    """Journals of every run under one state directory."""
+
+    def __init__(self, state_dir: Path, clock: Clock) -> None:
+        self.root = state_dir / "runs"
+        self.clock = clock
+
+    def path(self, run_id: str) -> Path:
+        return self.root / run_id / "journal.jsonl"
+
+    def append(self, run_id: str, event: str, **data: Any) -> None:
+        path = self.path(run_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        line = json.dumps({"ts": self.clock(), "event": event, **data}, default=str)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, (line + "\n").encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def exists(self, run_id: str) -> bool:
+        return self.path(run_id).exists()
+
+    def events(self, run_id: str) -> Iterator[dict[str, Any]]:
+        with self.path(run_id).open(encoding="utf-8") as fh:
+            for raw in fh:
+                raw = raw.strip()
+                if not raw:
+                    continue
+                try:
+                    yield json.loads(raw)
+                except json.JSONDecodeError:
+                    continue  # a torn last line from a kill mid-write
+
+    def read(self, run_id: str) -> RunRecord:
+        record = RunRecord(run_id)
+        for ev in self.events(run_id):
+            kind, ts = ev.get("event"), float(ev.get("ts", 0))
+            if kind == "run_start":
+                record.started, record.target = ts, str(ev.get("target", ""))
+                record.info = {k: v for k, v in ev.items() if k not in {"ts", "event"}}
+            elif kind == "step_start":
+                step = record.step(ev["step"])
+                step.state, step.started, step.error = "running", ts, None
+            elif kind == "step_done":
+                step = record.step(ev["step"])
+                step.state, step.seconds = "done", float(ev.get("seconds", 0))
+                step.data = dict(ev.get("data") or {})
+            elif kind == "step_failed":
+                step = record.step(ev["step"])
+                step.state, step.error = "failed", ev.get("error")
+                step.seconds = float(ev.get("seconds", 0))
+                record.failed_step, record.error = ev["step"], ev.get("error")
+            elif kind == "step_reset":
+                for name in ev.get("steps", []):
+                    record.steps.pop(name, None)
+            elif kind == "run_resume":
+                record.state, record.error, record.failed_step = "running", None, None
+            elif kind == "rolled_back":
+                record.rolled_back = True
+            elif kind in TERMINAL:
+                record.state = {"run_done": "done", "run_failed": "failed"}.get(kind, "cleaned")
+                record.ended = ts
+                if kind == "run_failed":
+                    record.error = ev.get("error", record.error)
+                    record.failed_step = ev.get("step", record.failed_step)
+        return record
+
+    def run_ids(self) -> list[str]:
+        """Every run, oldest first (run ids sort by start time)."""
+        if not self.root.exists():
+            return []
+        return sorted(p.parent.name for p in self.root.glob("*/journal.jsonl"))
+
+    def runs(self) -> list[RunRecord]:
+        return [self.read(r) for r in self.run_ids()]

@@ -1,0 +1,96 @@
+"""One refresh at a time per target: a file lock, with who holds it written beside it.
+
+The lock is an OS-level lock (filelock, flock on POSIX), so a killed run releases it
+with its process: nothing to clean up, no stale lock to break. The holder file only
+serves the message of the run that is refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+
+from filelock import FileLock, Timeout
+
+from dbrefresh.errors import LockHeldError
+
+
+class TargetLock:
+    def __init__(
+        self,
+        state_dir: Path,
+        target: str,
+        *,
+        timeout: float = 0,
+        run_id: str = "",
+        command: str = "run",
+        clock: Callable[[], float],
+    ) -> None:
+        lock_dir = state_dir / "locks"
+        self.path = lock_dir / f"{target}.lock"
+        self.holder_path = lock_dir / f"{target}.holder.json"
+        self.target, self.timeout = target, timeout
+        self.run_id, self.command, self.clock = run_id, command, clock
+        self._lock = FileLock(str(self.path), timeout=timeout)
+
+    def holder(self) -> dict[str, object]:
+        try:
+            data = json.loads(self.holder_path.read_text())
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._lock.acquire(timeout=self.timeout)
+        except Timeout:
+            who = self.holder()
+            desc = (
+                f"{who.get('command', 'run')} {who.get('run_id') or ''} "
+                f"(pid {who.get('pid', '?')} on {who.get('host', '?')})"
+            ).replace("  ", " ")
+            raise LockHeldError(
+                f"target {self.target!r} is locked by {desc}; lock file {self.path}"
+            ) from None
+        self.holder_path.write_text(
+            json.dumps(
+                {
+                    "run_id": self.run_id,
+                    "command": self.command,
+                    "pid": os.getpid(),
+                    "host": socket.gethostname(),
+                    "since": self.clock(),
+                }
+            )
+        )
+
+    def release(self) -> None:
+        if self._lock.is_locked:
+            self.holder_path.unlink(missing_ok=True)
+            self._lock.release()
+
+    def is_held_elsewhere(self) -> bool:
+        probe = FileLock(str(self.path), timeout=0)
+        try:
+            probe.acquire(timeout=0)
+        except Timeout:
+            return True
+        probe.release()
+        return False
+
+    def __enter__(self) -> TargetLock:
+        self.acquire()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()

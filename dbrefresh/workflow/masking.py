@@ -1,0 +1,141 @@
+"""Steps 5 and 6 glue: which database each rule file covers, originals for the byte
+search, the anonymization library calls, and the scrub that removes what masking
+alone leaves behind (statistics, WAL from before masking, query texts).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from psycopg import sql
+
+from dbrefresh.db import connection, with_database
+from dbrefresh.errors import UsageError
+from dbrefresh.rules.load import load_rules
+from dbrefresh.rules.model import RuleSet
+
+SYSTEM_DATABASES = {"postgres"}
+MIN_NEEDLE = 8  # shorter originals match too much by chance to prove anything
+TEXT_TYPES = ("text", "character varying", "character", "citext")
+
+
+def rules_by_database(files: Sequence[Path]) -> dict[str, list[Path]]:
+    """Group rule files by the database they cover (`database:` key, else file stem)."""
+    out: dict[str, list[Path]] = {}
+    for path in files:
+        rules = load_rules([path])
+        out.setdefault(rules.database or path.stem, []).append(path)
+    return out
+
+
+def plan_databases(
+    present: Sequence[str], covered: dict[str, list[Path]], policy: str, db_has_tables: Any
+) -> tuple[list[str], list[str]]:
+    """(databases to anonymize, databases to drop); UsageError when policy refuses."""
+    missing_rules = sorted(set(covered) - set(present))
+    if missing_rules:
+        raise UsageError(f"rules cover database(s) absent from the clone: {missing_rules}")
+    uncovered = [
+        d
+        for d in present
+        if d not in covered and not (d in SYSTEM_DATABASES and not db_has_tables(d))
+    ]
+    system = [d for d in uncovered if d in SYSTEM_DATABASES]
+    if system:  # never dropped: every connection string names it
+        raise UsageError(
+            f"database(s) {', '.join(system)} hold tables but no rule file covers them"
+        )
+    if uncovered and policy == "refuse":
+        raise UsageError(
+            f"database(s) {', '.join(uncovered)} are covered by no rule file "
+            "(add rules, or set rules.uncovered_databases: drop)"
+        )
+    return [d for d in present if d in covered], uncovered
+
+
+# Strategies drawing fake values from dictionaries of real-looking words: their
+# originals (common names, cities, streets) are legitimately on disk after masking,
+# in the dictionaries and as fake values, so finding them proves nothing. The byte
+# search samples the other masked columns (emails, phones, IBANs, free text, ...),
+# whose originals are specific enough that any remnant (dead tuple, WAL, statistics)
+# shows up.
+DICTIONARY_STRATEGIES = frozenset(
+    {
+        "keep",
+        "first_name",
+        "last_name",
+        "full_name",
+        "city",
+        "street",
+        "postcode",
+        "company",
+        "choice",
+        "shuffle",
+    }
+)
+
+
+def masked_columns(rules: RuleSet) -> list[tuple[str, str]]:
+    """(qualified table, column) pairs sampled for the byte search (see above)."""
+    out = []
+    for table, rule in rules.tables.items():
+        if rule.action == "mask":
+            out += [
+                (table, c)
+                for c, r in rule.columns.items()
+                if r.strategy not in DICTIONARY_STRATEGIES
+            ]
+    return out
+
+
+def sample_originals(dsn: str, rules: RuleSet, total: int) -> dict[str, list[bytes]]:
+    """Up to `total` original text values of masked columns, keyed 'table.column'."""
+    columns = masked_columns(rules)
+    if not columns:
+        return {}
+    per_column = max(1, math.ceil(total / len(columns)))
+    out: dict[str, list[bytes]] = {}
+    with connection(dsn, autocommit=True) as conn:
+        for table, column in columns:
+            schema, name = table.split(".", 1)
+            row = conn.execute(
+                "SELECT data_type FROM information_schema.columns "
+                "WHERE table_schema = %s AND table_name = %s AND column_name = %s",
+                (schema, name, column),
+            ).fetchone()
+            if not row or row[0] not in TEXT_TYPES:
+                continue
+            # no DISTINCT: it would read the whole column; duplicates are dropped here
+            query = sql.SQL(
+                "SELECT {c}::text FROM {t} WHERE length({c}::text) >= %s LIMIT %s"
+            ).format(c=sql.Identifier(column), t=sql.Identifier(schema, name))
+            rows = conn.execute(query, (MIN_NEEDLE, per_column)).fetchall()
+            values = list(dict.fromkeys(r[0] for r in rows))
+            if values:
+                out[f"{table}.{column}"] = [v.encode() for v in values]
+    return out
+
+
+def scrub(admin_dsn: str, databases: Sequence[str]) -> None:
+    """Remove original values masking leaves outside the tables: planner statistics
+    (histograms and MCVs hold real values), statistics counters and query texts, and
+    WAL written before masking (wal_recycle=off: old segments are deleted, not reused)."""
+    for db in databases:
+        with connection(with_database(admin_dsn, db), autocommit=True) as conn:
+            conn.execute("DELETE FROM pg_statistic")
+            conn.execute("DELETE FROM pg_statistic_ext_data")
+            conn.execute("VACUUM FULL pg_statistic")
+            conn.execute("VACUUM FULL pg_statistic_ext_data")
+            conn.execute("SELECT pg_stat_reset()")
+            has_pgss = conn.execute(
+                "SELECT to_regproc('pg_stat_statements_reset') IS NOT NULL"
+            ).fetchone()
+            if has_pgss and has_pgss[0]:
+                conn.execute("SELECT pg_stat_statements_reset()")
+    with connection(admin_dsn, autocommit=True) as conn:
+        for _ in range(2):
+            conn.execute("SELECT pg_switch_wal()")
+            conn.execute("CHECKPOINT")

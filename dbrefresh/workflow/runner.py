@@ -1,0 +1,249 @@
+"""Run, resume, roll back and clean up refreshes: the steps, the journal and the lock.
+
+A failing step triggers its compensation (DESIGN: every step has one): before the swap
+that is discarding the clone and the temporary server, so staging is untouched; from
+the swap on it is a rollback to staging's previous data. A killed process compensates
+nothing; `run --resume` continues from the journal and `cleanup` compensates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from dbrefresh.backends import load_backend
+from dbrefresh.backends.base import Backend
+from dbrefresh.config import Config
+from dbrefresh.db import redact_dsn, redact_text
+from dbrefresh.errors import DbrefreshError, InfraError, UsageError
+from dbrefresh.workflow import finalize, masking
+from dbrefresh.workflow.context import Env, RunContext
+from dbrefresh.workflow.journal import Journal, RunRecord
+from dbrefresh.workflow.lock import TargetLock
+from dbrefresh.workflow.steps import STEP_NAMES, STEPS, SWAPPED_FROM, Step
+
+
+class Reporter:
+    """What the CLI sees of a run (the default reports nothing)."""
+
+    def run_started(self, run_id: str, resumed: bool) -> None: ...
+
+    def step_started(self, index: int, step: Step) -> None: ...
+
+    def step_done(self, index: int, step: Step, seconds: float, data: dict[str, Any]) -> None: ...
+
+    def step_failed(self, index: int, step: Step, seconds: float, error: str) -> None: ...
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    ok: bool
+    record: RunRecord
+    error: DbrefreshError | None = None
+    step_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def new_run_id(env: Env) -> str:
+    stamp = datetime.fromtimestamp(env.clock(), UTC).strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{env.rng.getrandbits(16):04x}"
+
+
+def _lock(config: Config, env: Env, run_id: str, command: str) -> TargetLock:
+    return TargetLock(
+        config.state_dir,
+        config.target.name,
+        timeout=config.lock.timeout_seconds,
+        run_id=run_id,
+        command=command,
+        clock=env.clock,
+    )
+
+
+def _preflight(config: Config, env: Env) -> dict[str, list[Any]]:
+    """Everything that can refuse before production is touched (exit 2, nothing done)."""
+    from dbrefresh.anonymize.seed import resolve_seed
+    from dbrefresh.rules.load import load_rules
+
+    databases = masking.rules_by_database(config.rules.files)
+    finalize.role_secrets(config.roles, env.environment())
+    seed = finalize.masking_seed(config.rules.seed_file)
+    for files in databases.values():
+        rules = load_rules(files)
+        if seed is None and not env.environment().get(rules.seed_env):
+            resolve_seed(None, rules.seed_env)
+    return dict(databases)
+
+
+def run(
+    config: Config,
+    *,
+    resume: str | None = None,
+    env: Env | None = None,
+    reporter: Reporter | None = None,
+    show_progress: bool = False,
+    backend: Backend | None = None,
+    notify: Callable[[RunResult, Config], None] | None = None,
+) -> RunResult:
+    env = env or Env()
+    reporter = reporter or Reporter()
+    backend = backend or load_backend(config)
+    journal = Journal(config.state_dir, env.clock)
+    run_id = resume or new_run_id(env)
+    if resume and not journal.exists(resume):
+        raise UsageError(f"no run {resume} in {journal.root}")
+    databases = _preflight(config, env)
+    with _lock(config, env, run_id, "run"):
+        if resume:
+            record = journal.read(run_id)
+            if record.finished:
+                raise UsageError(f"run {run_id} already ended ({record.state}); nothing to resume")
+            start = _resume_point(record, backend, journal, run_id)
+            journal.append(run_id, "run_resume", from_step=STEP_NAMES[start])
+        else:
+            start = 0
+            journal.append(
+                run_id,
+                "run_start",
+                target=config.target.name,
+                backend=config.backend,
+                source=redact_dsn(config.source.dsn),
+                strict=config.temp_server.strict,
+            )
+        record = journal.read(run_id)
+        ctx = RunContext(config, backend, journal, run_id, env, record, show_progress)
+        ctx.databases = databases
+        ctx.seed = finalize.masking_seed(config.rules.seed_file)
+        reporter.run_started(run_id, bool(resume))
+        result = _execute(ctx, start, reporter)
+    if notify is not None:
+        notify(result, config)
+    return result
+
+
+def _resume_point(record: RunRecord, backend: Backend, journal: Journal, run_id: str) -> int:
+    first = next((i for i, n in enumerate(STEP_NAMES) if not record.done(n)), len(STEP_NAMES))
+    if first == len(STEP_NAMES):
+        return first
+    restart_name = STEPS[first].restart_at or STEP_NAMES[first]
+    restart = STEP_NAMES.index(restart_name)
+    if restart == 0:
+        backend.discard(run_id)
+    journal.append(run_id, "step_reset", steps=list(STEP_NAMES[restart:]))
+    return restart
+
+
+def _execute(ctx: RunContext, start: int, reporter: Reporter) -> RunResult:
+    mono = ctx.env.monotonic
+    for index in range(start, len(STEPS)):
+        step = STEPS[index]
+        began = mono()
+        try:  # from the journal line on: a signal landing anywhere here is compensated
+            ctx.journal.append(ctx.run_id, "step_start", step=step.name)
+            reporter.step_started(index, step)
+            data = step.run(ctx)
+        except BaseException as exc:
+            seconds = mono() - began
+            error = _as_dbrefresh_error(exc, ctx)
+            ctx.journal.append(
+                ctx.run_id, "step_failed", step=step.name, seconds=seconds, error=str(error)
+            )
+            reporter.step_failed(index, step, seconds, str(error))
+            _compensate(ctx, index)
+            ctx.journal.append(ctx.run_id, "run_failed", step=step.name, error=str(error))
+            ctx.record = ctx.journal.read(ctx.run_id)
+            if not isinstance(exc, Exception):
+                raise
+            return RunResult(ctx.run_id, False, ctx.record, error, _durations(ctx.record))
+        seconds = mono() - began
+        ctx.journal.append(ctx.run_id, "step_done", step=step.name, seconds=seconds, data=data)
+        ctx.record = ctx.journal.read(ctx.run_id)
+        reporter.step_done(index, step, seconds, data)
+    ctx.journal.append(ctx.run_id, "run_done")
+    ctx.record = ctx.journal.read(ctx.run_id)
+    return RunResult(ctx.run_id, True, ctx.record, None, _durations(ctx.record))
+
+
+def _durations(record: RunRecord) -> dict[str, float]:
+    return {n: s.seconds for n, s in record.steps.items() if s.seconds is not None}
+
+
+def _as_dbrefresh_error(exc: BaseException, ctx: RunContext) -> DbrefreshError:
+    if isinstance(exc, DbrefreshError):
+        return exc
+    text = f"{type(exc).__name__}: {exc}".strip()
+    for dsn in (ctx.config.source.dsn, ctx.config.target.dsn):
+        text = redact_text(text, dsn)
+    return InfraError(text)
+
+
+def _compensate(ctx: RunContext, failed_index: int) -> None:
+    """Undo what the run did so far; never raises (the original error matters more)."""
+    backend, run_id = ctx.backend, ctx.run_id
+    try:
+        if failed_index >= SWAPPED_FROM and STEP_NAMES[failed_index] != "cleanup":
+            if backend.target.can_roll_back(run_id):
+                backend.target.rollback(run_id)
+                ctx.journal.append(run_id, "rolled_back", reason=STEP_NAMES[failed_index])
+            else:
+                backend.target.ensure_serving()
+    except Exception as exc:
+        ctx.journal.append(run_id, "compensation_failed", error=str(exc))
+    try:
+        backend.discard(run_id)
+    except Exception as exc:
+        ctx.journal.append(run_id, "compensation_failed", error=str(exc))
+
+
+def rollback(config: Config, *, env: Env | None = None, run_id: str | None = None) -> str:
+    """Bring back staging's previous data (the newest kept, or that of `run_id`)."""
+    env = env or Env()
+    backend = load_backend(config)
+    journal = Journal(config.state_dir, env.clock)
+    with _lock(config, env, run_id or "", "rollback"):
+        kept = backend.target.previous_runs()
+        if run_id is None:
+            if not kept:
+                raise UsageError("no previous staging data is kept: nothing to roll back to")
+            run_id = kept[-1]
+        backend.target.rollback(run_id)
+        if journal.exists(run_id):
+            journal.append(run_id, "rolled_back", reason="on demand")
+    return run_id
+
+
+@dataclass
+class CleanupReport:
+    runs: list[str] = field(default_factory=list)
+    rolled_back: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+
+def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
+    """Remove whatever dead runs left; staging ends serving whole data, old or new."""
+    env = env or Env()
+    backend = load_backend(config)
+    journal = Journal(config.state_dir, env.clock)
+    report = CleanupReport()
+    with _lock(config, env, "", "cleanup"):
+        for record in journal.runs():
+            if record.finished:
+                continue
+            swapped = record.started_step("swap")
+            healthy = record.done("health_check")
+            if swapped and not healthy and backend.target.can_roll_back(record.run_id):
+                backend.target.rollback(record.run_id)
+                journal.append(record.run_id, "rolled_back", reason="cleanup")
+                report.rolled_back.append(record.run_id)
+            backend.discard(record.run_id)
+            journal.append(record.run_id, "run_cleaned")
+            report.runs.append(record.run_id)
+        for left in backend.leftovers():
+            backend.discard(left.run_id)
+            report.removed.append(f"{left.kind} {left.location}")
+        backend.target.ensure_serving()
+        keep = backend.target.previous_runs()[-config.retention.keep_previous :]
+        backend.target.prune(keep)
+    return report

@@ -1,0 +1,46 @@
+"""Small SQL helpers shared by the steps that talk to the temporary server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from dbrefresh.db import connection, with_database
+
+
+def databases(admin_dsn: str) -> list[str]:
+    """Databases that accept connections (templates excluded), by name."""
+    with connection(admin_dsn, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate "
+            "ORDER BY datname"
+        ).fetchall()
+    return [str(r[0]) for r in rows]
+
+
+def user_table_count(dsn: str) -> int:
+    with connection(dsn, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind IN ('r','p','m') AND n.nspname NOT IN "
+            "('pg_catalog','information_schema','dbrefresh') AND n.nspname NOT LIKE 'pg_toast%'"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def drop_database(admin_dsn: str, name: str) -> None:
+    with connection(admin_dsn, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+
+
+def db_dsn(admin_dsn: str, name: str) -> str:
+    return with_database(admin_dsn, name)
+
+
+def scalar(conn: psycopg.Connection[Any], query: str, params: Any = None) -> Any:
+    row = conn.execute(query, params).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,50 @@
+"""`dbrefresh status`: runs from the journal, staging's data age from refresh_info."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from dbrefresh.config import Config
+from dbrefresh.db import connection, redact_text, with_database
+from dbrefresh.errors import DbrefreshError
+from dbrefresh.workflow import masking
+from dbrefresh.workflow.journal import Journal
+
+
+def staging_info(config: Config, now: float) -> dict[str, Any]:
+    try:
+        databases = list(masking.rules_by_database(config.rules.files))
+    except DbrefreshError as exc:
+        return {"error": str(exc)}
+    if not databases:
+        return {"error": "no rule files"}
+    dsn = with_database(config.target.dsn, databases[0])
+    try:
+        with connection(dsn, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT run_id, extract(epoch FROM refreshed_at), snapshot_id, rules_digest "
+                "FROM dbrefresh.refresh_info ORDER BY refreshed_at DESC LIMIT 1"
+            ).fetchone()
+    except Exception as exc:
+        return {"database": databases[0], "error": redact_text(str(exc), config.target.dsn)}
+    if not row:
+        return {"database": databases[0], "error": "no refresh_info row"}
+    return {
+        "database": databases[0],
+        "run_id": row[0],
+        "refreshed_at": float(row[1]),
+        "age_seconds": now - float(row[1]),
+        "snapshot_id": row[2],
+        "rules_digest": row[3],
+    }
+
+
+def status(config: Config, *, clock: Any = time.time, limit: int = 20) -> dict[str, Any]:
+    journal = Journal(config.state_dir, clock)
+    runs = [r.to_dict() for r in journal.runs()[-limit:]]
+    return {
+        "target": config.target.name,
+        "staging": staging_info(config, clock()),
+        "runs": runs,
+    }

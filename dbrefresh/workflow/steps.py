@@ -1,0 +1,242 @@
+"""The eleven steps of a refresh (DESIGN.md "The refresh, step by step") as objects.
+
+Each step is idempotent and returns what it wants journaled (names and locations,
+never data values or secrets). `restart_at` says where a resumed run starts when this
+step was interrupted: most steps redo themselves; anonymize, verify and finalize start
+over from a fresh snapshot, because the originals the byte search needs are gone once
+masking began (and a throw-away clone is cheap to redo).
+"""
+
+from __future__ import annotations
+
+import functools
+from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, ClassVar
+
+from dbrefresh.anonymize import api
+from dbrefresh.backends.base import CloneRef, SnapshotRef, TempServerSpec
+from dbrefresh.db import redact_dsn, with_database
+from dbrefresh.errors import VerdictFailed
+from dbrefresh.findings import Severity
+from dbrefresh.rules.load import load_rules
+from dbrefresh.workflow import finalize, health, isolate, leakscan, masking, sqlutil
+from dbrefresh.workflow.context import RunContext
+
+BYTE_SEARCH_SAMPLE = 1000
+
+
+class Step(ABC):
+    name: ClassVar[str]
+    restart_at: ClassVar[str | None] = None  # None: the step itself
+    title: ClassVar[str] = ""
+
+    @abstractmethod
+    def run(self, ctx: RunContext) -> dict[str, Any]: ...
+
+
+class SnapshotSource(Step):
+    name, title = "snapshot_source", "snapshot production"
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        ref = ctx.backend.source.snapshot(ctx.run_id)
+        return {"snapshot_id": ref.id, "location": ref.location}
+
+
+class Clone(Step):
+    name, title = "clone", "clone the snapshot"
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        snap = ctx.data("snapshot_source")
+        ref = ctx.backend.clones.create_clone(
+            ctx.run_id, SnapshotRef(snap["snapshot_id"], snap["location"])
+        )
+        return {"clone_id": ref.id, "location": ref.location, "pg_version": ref.pg_version}
+
+
+def _clone_ref(ctx: RunContext) -> CloneRef:
+    data = ctx.data("clone")
+    return CloneRef(data["clone_id"], data["location"], data.get("pg_version", ""))
+
+
+class StartTemp(Step):
+    name, title = "start_temp", "start the temporary server"
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        cfg = ctx.config.temp_server
+        spec = TempServerSpec(
+            settings=dict(cfg.settings), replication=cfg.strict, timeout=cfg.start_timeout
+        )
+        dsn = ctx.backend.temp.start(ctx.run_id, _clone_ref(ctx), spec)
+        return {"dsn": redact_dsn(dsn)}
+
+
+class Isolate(Step):
+    name, title = "isolate", "isolate the clone from production"
+    restart_at = "start_temp"
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        admin = ctx.backend.temp.dsn(ctx.run_id)
+        dbs = sqlutil.databases(admin)
+        policies = {db: load_rules(files).isolate for db, files in ctx.databases.items()}
+        report = isolate.isolate_cluster(admin, dbs, policies)
+        source = redact_dsn(ctx.config.source.dsn)
+        for db in dbs:
+            api.mark_clone(with_database(admin, db), run_id=ctx.run_id, source=source)
+        return report.to_dict()
+
+
+class Anonymize(Step):
+    name, title = "anonymize", "anonymize"
+    restart_at = "snapshot_source"
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        admin = ctx.backend.temp.dsn(ctx.run_id)
+        present = sqlutil.databases(admin)
+        keep, drop = masking.plan_databases(
+            present,
+            ctx.databases,
+            ctx.config.rules.uncovered_databases,
+            lambda d: sqlutil.user_table_count(with_database(admin, d)) > 0,
+        )
+        for db in drop:
+            sqlutil.drop_database(admin, db)
+        sample_local = ctx.backend.clones.data_path(ctx.run_id) is not None
+        out: dict[str, Any] = {"dropped": drop, "databases": {}}
+        for db in keep:
+            dsn = with_database(admin, db)
+            files = ctx.databases[db]
+            if sample_local:
+                per_db = BYTE_SEARCH_SAMPLE // max(1, len(keep))
+                for key, values in masking.sample_originals(dsn, load_rules(files), per_db).items():
+                    ctx.originals[f"{db}:{key}"] = values
+            report = api.anonymize(dsn, files, seed=ctx.seed, progress=ctx.show_progress)
+            out["databases"][db] = {"tables": len(report.tables), "seconds": report.seconds}
+        masking.scrub(admin, sqlutil.databases(admin))
+        return out
+
+
+class Verify(Step):
+    name, title = "verify", "verify"
+    restart_at = "snapshot_source"
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        admin = ctx.backend.temp.dsn(ctx.run_id)
+        problems: list[str] = []
+        # the byte search reads files while the server checks rows: run them side by side
+        clock = ctx.env.monotonic
+        began = clock()
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            search = pool.submit(self._byte_search, ctx, admin)
+            for db, files in ctx.databases.items():
+                for f in api.verify(with_database(admin, db), files, seed=ctx.seed):
+                    if f.severity is Severity.ERROR:
+                        problems.append(f"{db}: {f.render()}")
+            checks = clock() - began
+            searched, hits, search_seconds = search.result()
+        for column, where in hits.items():
+            problems.append(f"original values of {column} found in {', '.join(sorted(where))}")
+        if problems:
+            raise VerdictFailed("verify failed, staging untouched:\n  " + "\n  ".join(problems))
+        return {
+            "byte_search_values": searched,
+            "byte_search_seconds": round(search_seconds, 3),
+            "checks_seconds": round(checks, 3),
+        }
+
+    def _byte_search(self, ctx: RunContext, admin: str) -> tuple[int, dict[str, set[str]], float]:
+        path = ctx.backend.clones.data_path(ctx.run_id)
+        if path is None or not ctx.originals:
+            return 0, {}, 0.0
+        began = ctx.env.monotonic()
+        with_db = functools.partial(with_database, admin)
+        searched, hits = leakscan.scan(path, ctx.originals, with_db)
+        return searched, hits, ctx.env.monotonic() - began
+
+
+class Finalize(Step):
+    name, title = "finalize", "finalize"
+    restart_at = "snapshot_source"
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        admin = ctx.backend.temp.dsn(ctx.run_id)
+        secrets = finalize.role_secrets(ctx.config.roles, ctx.env.environment())
+        roles = finalize.reset_passwords(admin, secrets)
+        dbs = list(ctx.databases)
+        info = finalize.RefreshInfo(
+            run_id=ctx.run_id,
+            snapshot_id=ctx.data("snapshot_source").get("snapshot_id", ""),
+            rules_digest=ctx.config.rules_digest(),
+            source=redact_dsn(ctx.config.source.dsn),
+        )
+        finalize.write_refresh_info(admin, dbs, info)
+        finalize.vacuum_analyze(admin, sqlutil.databases(admin))
+        finalize.reset_throwaway_settings(admin)
+        if ctx.config.temp_server.strict:
+            ctx.backend.temp.recopy(ctx.run_id)
+        ctx.backend.temp.stop(ctx.run_id)
+        return {"roles": roles, "strict": ctx.config.temp_server.strict}
+
+
+class BackupTarget(Step):
+    name, title = "backup_target", "keep staging's current data"
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        return {"backup": ctx.backend.target.backup(ctx.run_id)}
+
+
+class Swap(Step):
+    name, title = "swap", "swap staging onto the new data"
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        ctx.backend.target.swap(ctx.run_id)
+        return {}
+
+
+class HealthCheck(Step):
+    name, title = "health_check", "health check"
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        result = health.check(
+            ctx.backend.target.dsn(),
+            ctx.run_id,
+            list(ctx.databases),
+            ctx.config.smoke_queries,
+            sleep=ctx.env.sleep,
+        )
+        if not result.ok:
+            ctx.backend.target.rollback(ctx.run_id)
+            ctx.journal.append(ctx.run_id, "rolled_back", reason="health_check")
+            raise VerdictFailed(
+                "health check failed; staging rolled back to its previous data:\n  "
+                + "\n  ".join(result.problems)
+            )
+        return {"smoke_queries": len(ctx.config.smoke_queries)}
+
+
+class Cleanup(Step):
+    name, title = "cleanup", "clean up"
+
+    def run(self, ctx: RunContext) -> dict[str, Any]:
+        target = ctx.backend.target
+        keep = target.previous_runs()[-ctx.config.retention.keep_previous :]
+        removed = target.prune(keep)
+        ctx.backend.discard(ctx.run_id)
+        return {"pruned": removed, "kept": keep}
+
+
+STEPS: tuple[Step, ...] = (
+    SnapshotSource(),
+    Clone(),
+    StartTemp(),
+    Isolate(),
+    Anonymize(),
+    Verify(),
+    Finalize(),
+    BackupTarget(),
+    Swap(),
+    HealthCheck(),
+    Cleanup(),
+)
+STEP_NAMES = tuple(s.name for s in STEPS)
+SWAPPED_FROM = STEP_NAMES.index("swap")

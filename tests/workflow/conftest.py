@@ -1,0 +1,63 @@
+"""Servers for the workflow tests, built with the product's own local backend.
+
+One production (the demo shop, small) serves the whole session: the refresh never
+writes to it, which the tests check. Each module gets its own staging server.
+Data directories live under /var/tmp (reachable by the `postgres` OS user), never in
+the checkout.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from wfsupport import Production, Setup, _stop_all, setup_production_dsn
+
+from dbrefresh.backends.localpg import free_port
+from dbrefresh.demo import orchestrate
+from dbrefresh.demo.servers import LocalServer, tools
+
+CUSTOMERS = 2000
+
+
+@pytest.fixture(scope="session")
+def base_dir() -> Iterator[Path]:
+    root = Path("/var/tmp") / f"dbrefresh-tests-{os.getpid()}"
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o755)
+    yield root
+    _stop_all(root)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def production(base_dir: Path) -> Production:
+    run = base_dir / "run"
+    server = LocalServer(base_dir / "production", run, free_port(), tools())
+    password = "prod-" + secrets.token_hex(12)
+    orchestrate.build_production(server, CUSTOMERS, password)
+    return Production(server, password)
+
+
+@pytest.fixture(scope="module")
+def make_setup(base_dir: Path, production: Production) -> Callable[[str], Setup]:
+    setup_production_dsn[0] = production.server.dsn()
+
+    def make(name: str) -> Setup:
+        directory = base_dir / name
+        directory.mkdir(parents=True, exist_ok=True)
+        staging = LocalServer(directory / "staging", base_dir / "run", free_port(), tools())
+        orchestrate.build_staging(staging)
+        password = "stg-" + secrets.token_hex(12)
+        (directory / "secrets").mkdir(exist_ok=True)
+        (directory / "secrets" / "seed").write_text("test-seed\n")
+        (directory / "secrets" / "app").write_text(password + "\n")
+        setup = Setup(directory, staging, directory / "dbrefresh.yaml", password)
+        setup.write_config()
+        return setup
+
+    return make

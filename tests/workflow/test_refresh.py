@@ -1,0 +1,238 @@
+"""A full refresh on the local backend, end to end, against real servers."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from wfsupport import Production, Setup
+
+from dbrefresh import config as config_mod
+from dbrefresh.backends import load_backend
+from dbrefresh.workflow.bytesearch import search_tree
+
+
+@pytest.fixture(scope="module")
+def setup(make_setup: Callable[[str], Setup]) -> Setup:
+    return make_setup("e2e")
+
+
+@pytest.fixture(scope="module")
+def webhook() -> Iterator[tuple[str, list[dict[str, object]]]]:
+    received: list[dict[str, object]] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(json.loads(body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hooks/secret-token", received
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def first_run(
+    setup: Setup, production: Production, webhook: tuple[str, list[dict[str, object]]]
+) -> dict[str, object]:
+    setup.write_config(webhook=webhook[0])
+    before = production.checksum()
+    proc = setup.cli("run", "--json", check=True)
+    return {
+        "proc": proc,
+        "before": before,
+        "after": production.checksum(),
+        "report": json.loads(proc.stdout),
+    }
+
+
+def test_run_refreshes_staging_with_masked_data(
+    setup: Setup, production: Production, first_run: dict[str, object]
+) -> None:
+    report = first_run["report"]
+    assert isinstance(report, dict) and report["state"] == "done"
+    assert [s["state"] for s in report["steps"]] == ["done"] * 11
+    with psycopg.connect(production.server.dsn("shop")) as conn:
+        prod = dict(conn.execute("SELECT id, email FROM customers").fetchall())
+    staged = dict(setup.query("SELECT id, email FROM customers"))
+    assert staged.keys() == prod.keys()
+    assert not set(staged.values()) & set(prod.values())
+    assert setup.query("SELECT count(*) FROM sessions") == [(0,)]
+    assert setup.refreshed_by() == report["run_id"]
+    # production untouched, byte for byte of its rows
+    assert first_run["before"] == first_run["after"]
+
+
+def test_isolation_and_finalize(
+    setup: Setup, production: Production, first_run: dict[str, object]
+) -> None:
+    assert setup.query("SELECT count(*) FROM pg_subscription WHERE subenabled", "postgres") == [
+        (0,)
+    ]
+    assert setup.query("SELECT subslotname FROM pg_subscription", "postgres") == [(None,)]
+    assert setup.query("SELECT count(*) FROM pg_replication_slots", "postgres") == [(0,)]
+    # the uncovered warehouse database was dropped (config: uncovered_databases: drop)
+    assert setup.query(
+        "SELECT count(*) FROM pg_database WHERE datname = 'warehouse'", "postgres"
+    ) == [(0,)]
+    tcp = setup.staging.tcp_dsn("shop", "app", setup.staging_password)
+    with psycopg.connect(tcp) as conn:
+        assert conn.execute("SELECT count(*) > 0 FROM customers").fetchone() == (True,)
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(setup.staging.tcp_dsn("shop", "app", production.password))
+    # throw-away durability did not stick
+    assert setup.query("SHOW fsync") == [("on",)]
+    assert setup.query("SHOW wal_level")[0][0] != "minimal"
+
+
+def test_no_original_value_in_any_staging_file(
+    setup: Setup, production: Production, first_run: dict[str, object]
+) -> None:
+    needles = _originals(production, 1000)
+    assert len(needles) == 1000
+    hits = search_tree(setup.staging.data_dir, needles)
+    assert hits == [], f"{len(hits)} original values on disk, e.g. in {hits[0].path}"
+
+
+def _originals(production: Production, n: int) -> list[bytes]:
+    with psycopg.connect(production.server.dsn("shop")) as conn:
+        rows = conn.execute(
+            "(SELECT email FROM customers ORDER BY id LIMIT %(q)s) UNION ALL "
+            "(SELECT phone FROM customers ORDER BY id DESC LIMIT %(q)s) UNION ALL "
+            "(SELECT iban FROM payment_methods ORDER BY id LIMIT %(q)s) UNION ALL "
+            "(SELECT body FROM reviews ORDER BY id LIMIT %(r)s)",
+            {"q": n // 4, "r": n - 3 * (n // 4)},
+        ).fetchall()
+    return [r[0].encode() for r in rows]
+
+
+def test_no_password_in_output_or_logs(
+    setup: Setup, production: Production, first_run: dict[str, object]
+) -> None:
+    proc = first_run["proc"]
+    texts = [proc.stdout, proc.stderr]  # type: ignore[attr-defined]
+    for path in [
+        *setup.state_dir.rglob("*"),
+        setup.staging.log,
+        *production.server.data_dir.joinpath("log").glob("*"),
+    ]:
+        if path.is_file():
+            texts.append(path.read_text(errors="replace"))
+    for secret in (setup.staging_password, production.password, "secret-token"):
+        assert not any(secret in t for t in texts), secret
+
+
+def test_webhook_notified_on_success(
+    first_run: dict[str, object], webhook: tuple[str, list[dict[str, object]]]
+) -> None:
+    payload = webhook[1][-1]
+    extra = payload["dbrefresh"]
+    assert isinstance(extra, dict)
+    assert extra["ok"] is True and extra["run_id"] == first_run["report"]["run_id"]  # type: ignore[index]
+    assert set(extra["step_seconds"]) >= {"snapshot_source", "swap", "health_check"}  # type: ignore[arg-type]
+    assert "text" in payload
+
+
+def test_status_shows_run_and_data_age(setup: Setup, first_run: dict[str, object]) -> None:
+    proc = setup.cli("status", "--json", check=True)
+    status = json.loads(proc.stdout)
+    assert status["staging"]["run_id"] == first_run["report"]["run_id"]  # type: ignore[index]
+    assert 0 <= status["staging"]["age_seconds"] < 600
+    assert status["runs"][-1]["state"] == "done"
+
+
+def test_failed_health_check_rolls_back(
+    setup: Setup, first_run: dict[str, object], webhook: tuple[str, list[dict[str, object]]]
+) -> None:
+    previous = setup.refreshed_by()
+    # passes on the current staging data, fails on any newer refresh
+    setup.write_config(
+        smoke=f"SELECT max(run_id) = '{previous}' FROM dbrefresh.refresh_info",
+        webhook=webhook[0],
+    )
+    proc = setup.cli("run")
+    setup.write_config(webhook=webhook[0])
+    assert proc.returncode == 1, proc.stderr
+    assert "rolled back" in proc.stderr
+    assert setup.refreshed_by() == previous
+    failure = webhook[1][-1]["dbrefresh"]
+    assert failure["ok"] is False and failure["failed_step"] == "health_check"  # type: ignore[index]
+
+
+def test_rollback_on_demand(setup: Setup, first_run: dict[str, object]) -> None:
+    before = setup.refreshed_by()
+    proc = setup.cli("run", "--json", check=True)
+    new = json.loads(proc.stdout)["run_id"]
+    assert setup.refreshed_by() == new
+    setup.cli("rollback", check=True)
+    assert setup.refreshed_by() == before
+    assert setup.query("SELECT count(*) > 0 FROM customers") == [(True,)]
+
+
+def test_second_concurrent_run_exits_2(setup: Setup) -> None:
+    before = setup.refreshed_by()
+    runs_before = sorted(p.name for p in (setup.state_dir / "runs").iterdir())
+    first = setup.popen("run")
+    try:
+        _wait_for(lambda: len(list((setup.state_dir / "runs").iterdir())) > len(runs_before))
+        second = setup.cli("run")
+    finally:
+        _out, err = first.communicate(timeout=300)
+    assert second.returncode == 2, second.stderr
+    assert "locked by run" in second.stderr and "Traceback" not in second.stderr
+    assert first.returncode == 0, err
+    runs_after = sorted(p.name for p in (setup.state_dir / "runs").iterdir())
+    assert len(runs_after) == len(runs_before) + 1  # the refused run left no trace
+    assert setup.refreshed_by() != before
+
+
+def test_uncovered_database_refused_before_staging_is_touched(
+    setup: Setup, first_run: dict[str, object]
+) -> None:
+    before = setup.refreshed_by()
+    setup.write_config(uncovered="refuse")
+    try:
+        proc = setup.cli("run")
+    finally:
+        setup.write_config()
+    assert proc.returncode == 2
+    assert "warehouse" in proc.stderr and "covered by no rule file" in proc.stderr
+    assert setup.refreshed_by() == before
+    backend = load_backend(config_mod.load(setup.config))
+    assert backend.leftovers() == []
+
+
+def test_strict_mode_passes_byte_search(setup: Setup, production: Production) -> None:
+    setup.write_config(strict="true")
+    try:
+        proc = setup.cli("run", "--json", check=True)
+    finally:
+        setup.write_config()
+    assert json.loads(proc.stdout)["steps"][6]["data"]["strict"] is True
+    assert search_tree(setup.staging.data_dir, _originals(production, 1000)) == []
+
+
+def _wait_for(cond: Callable[[], bool], timeout: float = 60) -> None:
+    import time
+
+    end = time.monotonic() + timeout
+    while not cond():
+        if time.monotonic() > end:
+            raise TimeoutError
+        time.sleep(0.01)
+
+
+def test_unused(tmp_path: Path) -> None:
+    assert tmp_path.exists()

@@ -1,0 +1,151 @@
+"""Config errors, the byte search, the journal and the lock: no server needed."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from wfsupport import DBREFRESH, REPO
+
+from dbrefresh import config as config_mod
+from dbrefresh.backends import known_backends, load_backend
+from dbrefresh.errors import ConfigError, LockHeldError
+from dbrefresh.workflow.bytesearch import compile_needles, search_file, search_tree
+from dbrefresh.workflow.journal import Journal
+from dbrefresh.workflow.lock import TargetLock
+
+GOOD = """\
+version: 1
+backend: local
+source: {dsn: "host=/tmp port=${PGPORT_TEST:-5432} user=postgres password=${PW}"}
+target: {dsn: "host=/tmp port=5433"}
+rules: {files: [rules.yaml]}
+local: {target_data_dir: /var/tmp/x/data, work_dir: work}
+"""
+
+
+def test_config_interpolates_env_and_resolves_paths(tmp_path: Path) -> None:
+    path = tmp_path / "dbrefresh.yaml"
+    path.write_text(GOOD)
+    cfg = config_mod.load(path, env={"PW": "s3cret"})
+    assert cfg.source.dsn.endswith("port=5432 user=postgres password=s3cret")
+    assert cfg.rules.files == [tmp_path / "rules.yaml"]
+    assert cfg.local is not None and cfg.local.work_dir == tmp_path / "work"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("target: {dsn:", "target: {dns:"), ":4: target.dns: unknown key"),
+        (("rules: {files: [rules.yaml]}", "rules: {files: 3}"), ":5: rules.files:"),
+        (("${PW}", "${MISSING_VAR}"), ":3: source.dsn: environment variable MISSING_VAR"),
+        (("backend: local", "backend: [local"), "invalid YAML"),
+    ],
+)
+def test_config_errors_name_file_line_key(
+    tmp_path: Path, change: tuple[str, str], expected: str
+) -> None:
+    path = tmp_path / "dbrefresh.yaml"
+    path.write_text(GOOD.replace(*change))
+    with pytest.raises(ConfigError) as err:
+        config_mod.load(path, env={"PW": "x"})
+    assert str(path) in str(err.value) and expected in str(err.value)
+
+
+def test_unknown_backend_lists_known_ones(tmp_path: Path) -> None:
+    path = tmp_path / "dbrefresh.yaml"
+    path.write_text(GOOD.replace("backend: local", "backend: lokal"))
+    cfg = config_mod.load(path, env={"PW": "x"})
+    with pytest.raises(ConfigError, match=r"unknown backend 'lokal'; known: .*local"):
+        load_backend(cfg)
+    assert "local" in known_backends() and "base" not in known_backends()
+
+
+def test_cli_bad_config_exits_2_without_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "dbrefresh.yaml"
+    path.write_text(GOOD.replace("target: {dsn:", "target: {dns:").replace("${PW}", "hunter2"))
+    proc = subprocess.run(
+        [*DBREFRESH, "run", "-c", str(path)], capture_output=True, text=True, cwd=REPO
+    )
+    assert proc.returncode == 2
+    assert "target.dns: unknown key" in proc.stderr and "Traceback" not in proc.stderr
+    assert "hunter2" not in proc.stdout + proc.stderr
+
+
+def test_byte_search_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dbrefresh.workflow.bytesearch as bs
+
+    monkeypatch.setattr(bs, "CHUNK", 16)
+    data = b"x" * 13 + b"secret@mail.de" + b"y" * 40 + b"other-value" + b"z" * 7
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "f").write_bytes(data)
+    hits = search_tree(tmp_path, [b"secret@mail.de", b"other-value", b"absent!!"])
+    assert sorted((h.offset, h.needle) for h in hits) == [
+        (13, b"secret@mail.de"),
+        (67, b"other-value"),
+    ]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    needles=st.lists(st.binary(min_size=1, max_size=6), min_size=1, max_size=12),
+    haystack=st.binary(max_size=200),
+)
+def test_trie_finds_what_naive_search_finds(needles: list[bytes], haystack: bytes) -> None:
+    pattern = compile_needles(needles)
+    assert pattern is not None
+    found = {m.start() for m in pattern.finditer(haystack)}
+    naive = {i for i in range(len(haystack)) for n in needles if haystack.startswith(n, i)}
+    # the regex reports non-overlapping leftmost matches: every match is a real one,
+    # and a haystack holding a needle always yields at least one match
+    assert found <= naive
+    assert bool(found) == bool(naive)
+
+
+def test_search_file_missing_is_empty(tmp_path: Path) -> None:
+    pattern = compile_needles([b"abc"])
+    assert pattern is not None
+    assert search_file(tmp_path / "nope", pattern, 2) == []
+
+
+def test_journal_survives_torn_line(tmp_path: Path) -> None:
+    journal = Journal(tmp_path, time.time)
+    journal.append("r1", "run_start", target="t")
+    journal.append("r1", "step_start", step="snapshot_source")
+    journal.append("r1", "step_done", step="snapshot_source", seconds=1.5, data={"a": 1})
+    journal.append("r1", "step_start", step="clone")
+    with journal.path("r1").open("a") as fh:
+        fh.write('{"ts": 1, "event": "step_do')  # killed mid-write
+    record = journal.read("r1")
+    assert record.done("snapshot_source") and not record.done("clone")
+    assert record.steps["clone"].state == "running" and record.state == "running"
+    assert journal.run_ids() == ["r1"]
+
+
+def test_lock_refuses_second_holder_naming_the_first(tmp_path: Path) -> None:
+    first = TargetLock(tmp_path, "staging", run_id="run-A", clock=time.time)
+    second = TargetLock(tmp_path, "staging", run_id="run-B", clock=time.time)
+    with first:
+        with pytest.raises(LockHeldError, match="locked by run run-A"):
+            second.acquire()
+        assert second.is_held_elsewhere()
+    second.acquire()
+    second.release()
+
+
+def test_grep_prefilter_and_pure_scan_agree(tmp_path: Path) -> None:
+    import dbrefresh.workflow.bytesearch as bs
+
+    (tmp_path / "a").write_bytes(b"\x00\x01head anna.schmidt@web.de tail\xff")
+    (tmp_path / "b").write_bytes(b"nothing to see")
+    needles = [b"anna.schmidt@web.de", b"+49 151 1234567"]
+    with_grep = bs.search_tree(tmp_path, needles)
+    assert bs._grep_candidates(tmp_path, needles) == [tmp_path / "a"]
+    # a needle with a newline cannot go to grep: the pure scan answers alone
+    pure = bs.search_tree(tmp_path, [*needles, b"two\nlines"])
+    assert [(h.path, h.offset) for h in with_grep] == [(h.path, h.offset) for h in pure]
+    assert with_grep[0].offset == 7

@@ -1,0 +1,146 @@
+"""Shared helpers of the workflow tests: servers, configs, CLI calls (fixtures: conftest)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from dbrefresh.demo.servers import LocalServer, tools
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+DBREFRESH = [str(Path(sys.executable).parent / "dbrefresh")]
+CUSTOMERS = 2000
+
+
+def shop_rules() -> Path:
+    return REPO / "rules" / "demo_shop.yaml"
+
+
+def _stop_all(root: Path) -> None:
+    pg = tools()
+    for pid_file in root.rglob("postmaster.pid"):
+        with contextlib.suppress(Exception):
+            pg.stop(pid_file.parent, mode="immediate")
+
+
+@dataclass
+class Production:
+    server: LocalServer
+    password: str
+
+    def checksum(self) -> str:
+        """md5 over every row of every user table of shop and warehouse."""
+        digest = hashlib.md5()
+        for db in ("shop", "warehouse"):
+            with psycopg.connect(self.server.dsn(db), autocommit=True) as conn:
+                tables = conn.execute(
+                    "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+                    "WHERE schemaname = 'public' ORDER BY 1"
+                ).fetchall()
+                for (table,) in tables:
+                    row = conn.execute(
+                        f"SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) "
+                        f"FROM {table} t"
+                    ).fetchone()
+                    digest.update(f"{table}={row[0] if row else ''}".encode())
+        return digest.hexdigest()
+
+
+@dataclass
+class Setup:
+    """A staging server and a config that refreshes it from the shared production."""
+
+    dir: Path
+    staging: LocalServer
+    config: Path
+    staging_password: str
+
+    def cli(
+        self, *args: str, check: bool = False, timeout: int = 300
+    ) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [*DBREFRESH, *args, "--config", str(self.config)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=REPO,
+        )
+        if check and proc.returncode != 0:
+            raise AssertionError(
+                f"dbrefresh {args} exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+            )
+        return proc
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [*DBREFRESH, *args, "--config", str(self.config)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+
+    def query(self, sql: str, db: str = "shop") -> list[tuple[Any, ...]]:
+        with psycopg.connect(self.staging.dsn(db), autocommit=True) as conn:
+            return [tuple(r) for r in conn.execute(sql).fetchall()]
+
+    def refreshed_by(self) -> str | None:
+        try:
+            rows = self.query(
+                "SELECT run_id FROM dbrefresh.refresh_info ORDER BY refreshed_at DESC LIMIT 1"
+            )
+        except psycopg.Error:
+            return None
+        return str(rows[0][0]) if rows else None
+
+    @property
+    def state_dir(self) -> Path:
+        return self.dir / "state"
+
+    def write_config(self, **extra: str) -> None:
+        self.config.write_text(config_text(self, **extra))
+
+
+def config_text(
+    setup: Setup,
+    *,
+    smoke: str = "SELECT count(*) > 0 FROM customers",
+    strict: str = "false",
+    webhook: str = "",
+    uncovered: str = "drop",
+) -> str:
+    return f"""version: 1
+backend: local
+state_dir: state
+source:
+  dsn: "{setup_production_dsn[0]}"
+target:
+  name: {setup.dir.name}
+  dsn: "{setup.staging.dsn()}"
+rules:
+  files: [{shop_rules()}]
+  uncovered_databases: {uncovered}
+  seed_file: secrets/seed
+temp_server: {{strict: {strict}}}
+roles:
+  app: {{password_file: secrets/app}}
+smoke_queries:
+  - {{name: customers, database: shop, sql: "{smoke}"}}
+retention: {{keep_previous: 1}}
+notify: {{webhook_url: "{webhook}"}}
+local:
+  target_data_dir: {setup.staging.data_dir}
+  work_dir: work
+  target_log: {setup.staging.log}
+"""
+
+
+setup_production_dsn: list[str] = [""]
