@@ -7,6 +7,7 @@ write, so a refusal changes nothing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.seed import resolve_seed
 from dbrefresh.anonymize.verify import VerifyReport, verify_plan
 from dbrefresh.catalog import Catalog, read_catalog
-from dbrefresh.db import connection, dsn_database
+from dbrefresh.db import connect, connection, dsn_database
 from dbrefresh.findings import Finding
 from dbrefresh.rules.compiler import DEFAULT_LEAK_SAMPLE, compile_plan
 from dbrefresh.rules.load import load_rules
@@ -93,15 +94,22 @@ def anonymize(
     return execute_plan(dsn, compiled.plan, key, workers=workers, show_progress=progress)
 
 
-def verify_report(dsn: str, rule_files: Sequence[Path], *, seed: str | None = None) -> VerifyReport:
+def verify_report(
+    dsn: str, rule_files: Sequence[Path], *, seed: str | None = None, workers: int | None = None
+) -> VerifyReport:
     """Coverage, leaks, constraints and row counts, with per-column leak counts."""
     with connection(dsn) as conn:
         compiled = _compile(conn, rule_files)
-        key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
+    key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
+
+    def open_session() -> psycopg.Connection[Any]:
+        conn = connect(dsn)
         prepare_session(conn, key, compiled.plan.rules_digest)
-        report = verify_plan(conn, compiled.catalog, compiled.plan)
-        conn.rollback()
-    return report
+        return conn
+
+    return verify_plan(
+        open_session, compiled.catalog, compiled.plan, workers=workers or os.cpu_count() or 1
+    )
 
 
 def verify(dsn: str, rule_files: Sequence[Path], *, seed: str | None = None) -> list[Finding]:
