@@ -87,6 +87,15 @@ def _check_leaks(
             )
 
 
+def _not_masked(relation: str) -> Finding:
+    return Finding(
+        "not-masked",
+        f"{relation}: has not been anonymized",
+        location=Location(key=relation),
+        hint="run `dbrefresh anonymize`",
+    )
+
+
 def _check_rows(conn: psycopg.Connection[Any], step: RelationStep, report: VerifyReport) -> None:
     row = conn.execute(
         "SELECT rows_before, rows_after, deletes_rows FROM dbrefresh.masked_relations "
@@ -94,14 +103,7 @@ def _check_rows(conn: psycopg.Connection[Any], step: RelationStep, report: Verif
         (step.relation,),
     ).fetchone()
     if row is None:
-        report.findings.append(
-            Finding(
-                "not-masked",
-                f"{step.relation}: has not been anonymized",
-                location=Location(key=step.relation),
-                hint="run `dbrefresh anonymize`",
-            )
-        )
+        report.findings.append(_not_masked(step.relation))
         return
     before, _after, deletes = row
     now = _scalar(conn, f"SELECT count(*) FROM ONLY {quote_table(step.relation)}")
@@ -153,14 +155,7 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
         def check_step(c: psycopg.Connection[Any], r: VerifyReport, s: RelationStep = step) -> None:
             r.relations_checked += 1
             if not masked:
-                r.findings.append(
-                    Finding(
-                        "not-masked",
-                        f"{s.relation}: has not been anonymized",
-                        location=Location(key=s.relation),
-                        hint="run `dbrefresh anonymize`",
-                    )
-                )
+                r.findings.append(_not_masked(s.relation))
                 return
             _check_rows(c, s, r)
             _check_leaks(c, catalog, s, r)
