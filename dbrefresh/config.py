@@ -12,10 +12,17 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from dbrefresh.errors import ConfigError
 
@@ -94,6 +101,57 @@ class NotifyConfig(_Model):
     timeout_seconds: float = 10
 
 
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|min|s|m|h|d)?\s*$")
+_DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?b?)\s*$", re.I)
+
+
+def parse_duration(value: object) -> float:
+    """Seconds from '500ms', '30s', '5m', '24h', '2d' or a bare number of seconds."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    match = _DURATION.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f"{value!r} is not a duration (e.g. 500ms, 30s, 5m, 24h, 2d)")
+    return float(match[1]) * _DURATION_UNITS[match[2]]
+
+
+def parse_size(value: object) -> int:
+    """Bytes from '1GB', '500MB', '64kB' or a bare number of bytes."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    match = _SIZE.match(value) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f"{value!r} is not a size (e.g. 1GB, 500MB)")
+    power = "bkmgt".index((match[2] or "b")[0].lower())
+    return int(float(match[1]) * 1024**power)
+
+
+Seconds = Annotated[float, BeforeValidator(parse_duration)]
+Bytes = Annotated[int, BeforeValidator(parse_size)]
+
+
+class GateConfig(_Model):
+    """Thresholds of `dbrefresh gate --config` (its flags override each of them)."""
+
+    heavy_rows: int = Field(
+        default=100_000, ge=0, description="Rows that make a blocking statement heavy (traced)"
+    )
+    heavy_size: Bytes = Field(
+        default=1 << 30, description="Table size that makes it heavy: 1GB, 500MB or bytes"
+    )
+    warn_rows: int = Field(default=10_000, ge=0, description="Rows worth a warning")
+    max_lock: Seconds = Field(
+        default=5.0,
+        description="Longest a lock blocking reads or writes may be held, and longest "
+        "writes may wait in the probes (500ms, 5s, or seconds)",
+    )
+    max_total: Seconds = Field(default=180.0, description="Longest the whole migration may take")
+    max_age: Seconds = Field(
+        default=86400.0, description="Refresh staging before a trace when its data is older"
+    )
+
+
 class LocalBackendConfig(_Model):
     """Settings of the `local` backend (servers driven by pg_ctl on this machine)."""
 
@@ -117,6 +175,7 @@ class Config(_Model):
     retention: RetentionConfig = Field(default_factory=lambda: RetentionConfig())
     lock: LockConfig = Field(default_factory=lambda: LockConfig())
     notify: NotifyConfig = Field(default_factory=lambda: NotifyConfig())
+    gate: GateConfig = Field(default_factory=lambda: GateConfig())
     local: LocalBackendConfig | None = None
     gce: dict[str, Any] | None = None
     kube: dict[str, Any] | None = None

@@ -1,40 +1,97 @@
-"""`dbrefresh gate`: judge migrations before deploy. Thin: parse options, call, render."""
+"""`dbrefresh gate`: judge migrations before deploy. Thin: parse options, call, render.
+
+With `--config/--dir` (dbrefresh.yaml, as for `run`), the config's `gate:` section gives
+the thresholds (each flag overrides its key), staging's DSN defaults to `target.dsn`, and
+`WorkflowRefresher` keeps staging fresh around a trace through the refresh workflow.
+The adapter lives here, not in dbrefresh.gate: the import-linter layers make
+dbrefresh.gate and dbrefresh.workflow independent siblings, and the CLI is the layer that
+wires them together (gate/trace.py defines the `Refresher` protocol it implements).
+"""
 
 from __future__ import annotations
 
-import re
+import time
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from dbrefresh import config as config_mod
 from dbrefresh.cli.app import app, console
 from dbrefresh.cli.options import OptionalDsnOption
+from dbrefresh.cli.refresh import RichReporter, notify_result
 from dbrefresh.errors import UsageError, VerdictFailed
 from dbrefresh.gate.report import FORMATS, render
 from dbrefresh.gate.run import GateOptions, gate
+from dbrefresh.gate.trace import Refresher
 from dbrefresh.gate.verdict import Limits
 from dbrefresh.gate.weigh import Thresholds
-
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|min|s|m|h|d)?\s*$")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?b?)\s*$", re.I)
+from dbrefresh.workflow import runner
+from dbrefresh.workflow.status import staging_info
 
 
 def parse_duration(text: str, option: str) -> timedelta:
-    match = _DURATION.match(text)
-    if not match:
-        raise UsageError(f"{option}: {text!r} is not a duration (e.g. 500ms, 30s, 5m, 24h, 2d)")
-    return timedelta(seconds=float(match[1]) * _UNITS[match[2]])
+    try:
+        return timedelta(seconds=config_mod.parse_duration(text))
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
 
 
 def parse_size(text: str, option: str) -> int:
-    match = _SIZE.match(text)
-    if not match:
-        raise UsageError(f"{option}: {text!r} is not a size (e.g. 1GB, 500MB)")
-    power = "bkmgt".index((match[2] or "b")[0].lower())
-    return int(float(match[1]) * 1024**power)
+    try:
+        return config_mod.parse_size(text)
+    except ValueError as exc:
+        raise UsageError(f"{option}: {exc}") from None
+
+
+def _age(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f}{unit}"
+    return f"{seconds:.0f}s"
+
+
+class WorkflowRefresher:
+    """Refresher over the refresh workflow: staging's data age from refresh_info (as
+    `dbrefresh status` reads it), and `runner.run` (what `dbrefresh run` calls) when
+    that is older than max_age or unknown."""
+
+    def __init__(self, cfg: config_mod.Config, *, clock: Callable[[], float] = time.time) -> None:
+        self.config = cfg
+        self.clock = clock
+        self.runs: list[str] = []
+
+    def _refresh(self) -> str:
+        result = runner.run(
+            self.config, reporter=RichReporter(), show_progress=False, notify=notify_result
+        )
+        if result.error is not None:
+            raise result.error
+        self.runs.append(result.run_id)
+        return result.run_id
+
+    def ensure_fresh(self, max_age: timedelta) -> str:
+        info = staging_info(self.config, self.clock())
+        age = info.get("age_seconds")
+        limit = _age(max_age.total_seconds())
+        if age is not None and age <= max_age.total_seconds():
+            return (
+                f"staging data is {_age(age)} old (run {info['run_id']}), within "
+                f"--max-age {limit}: not refreshed"
+            )
+        why = f"data {_age(age)} old" if age is not None else str(info.get("error"))
+        run_id = self._refresh()
+        return f"staging refreshed first by run {run_id} ({why}; --max-age {limit})"
+
+    def restore(self) -> None:
+        """After an in-place trace: refresh again (staging gets production's data, masked)."""
+        self._refresh()
+
+
+def _refresher(cfg: config_mod.Config | None) -> Refresher | None:
+    return WorkflowRefresher(cfg) if cfg is not None else None
 
 
 @app.command("gate")
@@ -43,13 +100,24 @@ def gate_command(
         list[Path], typer.Argument(help="Migration .sql files or directories, in run order.")
     ],
     dsn: OptionalDsnOption = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config", "-c", help="dbrefresh.yaml: gate thresholds, staging, refresh first."
+        ),
+    ] = None,
+    directory: Annotated[
+        Path | None, typer.Option("--dir", help="Directory holding dbrefresh.yaml.")
+    ] = None,
     trace: Annotated[
         bool, typer.Option("--trace", help="Trace even when nothing is heavy.")
     ] = False,
     keep: Annotated[
         bool, typer.Option("--keep", help="Trace on staging itself and keep the changes.")
     ] = False,
-    max_age: Annotated[str, typer.Option("--max-age", help="Refresh staging if older.")] = "24h",
+    max_age: Annotated[
+        str | None, typer.Option("--max-age", help="Refresh staging if older [default: 24h].")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, json, markdown or junit.")] = "text",
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the report to this file.")
@@ -57,38 +125,54 @@ def gate_command(
     wrap: Annotated[
         str, typer.Option("--wrap", help="script: one transaction per script; none.")
     ] = "script",
-    heavy_rows: Annotated[int, typer.Option("--heavy-rows", help="Rows that make it heavy.")] = (
-        100_000
-    ),
-    heavy_size: Annotated[str, typer.Option("--heavy-size", help="Size that is heavy.")] = "1GB",
-    warn_rows: Annotated[int, typer.Option("--warn-rows", help="Rows worth a warning.")] = 10_000,
+    heavy_rows: Annotated[
+        int | None, typer.Option("--heavy-rows", help="Rows that make it heavy [100000].")
+    ] = None,
+    heavy_size: Annotated[
+        str | None, typer.Option("--heavy-size", help="Size that is heavy [1GB].")
+    ] = None,
+    warn_rows: Annotated[
+        int | None, typer.Option("--warn-rows", help="Rows worth a warning [10000].")
+    ] = None,
     max_lock: Annotated[
-        str, typer.Option("--max-lock", help="Longest a blocking lock may be held.")
-    ] = "5s",
+        str | None,
+        typer.Option("--max-lock", help="Longest a blocking lock / write wait may last [5s]."),
+    ] = None,
     max_total: Annotated[
-        str, typer.Option("--max-total", help="Longest the migration may take.")
-    ] = "3m",
+        str | None, typer.Option("--max-total", help="Longest the migration may take [3m].")
+    ] = None,
 ) -> None:
     """Judge migrations: static analysis, sizes from staging, trace on a copy; exit 0/1/2."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
     if wrap not in ("script", "none"):
         raise UsageError(f"--wrap: {wrap!r} is not one of script, none")
+    cfg = (
+        config_mod.load(config_mod.find_config(config, directory))
+        if config is not None or directory is not None
+        else None
+    )
+    g = cfg.gate if cfg is not None else config_mod.GateConfig()
+    dsn = dsn if dsn is not None else (cfg.target.dsn if cfg is not None else None)
     options = GateOptions(
         dsn=dsn,
         trace=trace,
         keep=keep,
-        max_age=parse_duration(max_age, "--max-age"),
+        max_age=(parse_duration(max_age, "--max-age") if max_age else timedelta(seconds=g.max_age)),
         wrap="script" if wrap == "script" else "none",
-        thresholds=Thresholds(heavy_rows, parse_size(heavy_size, "--heavy-size"), warn_rows),
+        thresholds=Thresholds(
+            heavy_rows if heavy_rows is not None else g.heavy_rows,
+            parse_size(heavy_size, "--heavy-size") if heavy_size else g.heavy_size,
+            warn_rows if warn_rows is not None else g.warn_rows,
+        ),
         limits=Limits(
-            parse_duration(max_lock, "--max-lock").total_seconds(),
-            parse_duration(max_total, "--max-total").total_seconds(),
+            parse_duration(max_lock, "--max-lock").total_seconds() if max_lock else g.max_lock,
+            parse_duration(max_total, "--max-total").total_seconds() if max_total else g.max_total,
         ),
     )
     if (trace or keep) and dsn is None:
-        raise UsageError("--trace and --keep need --dsn (the staging database)")
-    result = gate(migrations, options)
+        raise UsageError("--trace and --keep need --dsn (the staging database) or --config")
+    result = gate(migrations, options, refresher=_refresher(cfg))
     text = render(result, fmt)
     if output is not None:
         try:

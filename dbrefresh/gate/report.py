@@ -63,8 +63,39 @@ def _statement_dict(s: StatementReport) -> dict[str, Any]:
                 else None
             ),
             "error": t.error,
+            "blocked_queries": _blocked_dict(s),
         }
     return out
+
+
+def _blocked_dict(s: StatementReport) -> dict[str, Any]:
+    assert s.trace is not None
+    p = s.trace.probes
+    return {
+        "reads": {
+            "probes": p.read_probes,
+            "blocked": p.reads_blocked,
+            "max_wait_seconds": round(p.read_wait, 4),
+        },
+        "writes": {
+            "probes": p.write_probes,
+            "blocked": p.writes_blocked,
+            "max_wait_seconds": round(p.write_wait, 4),
+        },
+        "tables": p.tables,
+    }
+
+
+def _blocked_text(s: StatementReport) -> str:
+    """'reads blocked 1.20s (23 probes), writes blocked 1.20s (23 probes)' or ''."""
+    assert s.trace is not None
+    p = s.trace.probes
+    parts = []
+    if p.reads_blocked:
+        parts.append(f"reads blocked {p.read_wait:.2f}s ({p.reads_blocked} probes)")
+    if p.writes_blocked:
+        parts.append(f"writes blocked {p.write_wait:.2f}s ({p.writes_blocked} probes)")
+    return ", ".join(parts)
 
 
 def render_json(result: GateResult) -> str:
@@ -78,6 +109,8 @@ def render_json(result: GateResult) -> str:
         "traced": result.trace is not None,
         "total_seconds": round(result.trace.total_seconds, 4) if result.trace else None,
         "notes": result.notes,
+        "probed_tables": result.trace.probed if result.trace else None,
+        "probe_lock_timeout_seconds": result.trace.probe_timeout if result.trace else None,
         "statements": [_statement_dict(s) for s in result.statements],
         "findings": findings,
     }
@@ -93,7 +126,8 @@ def render_text(result: GateResult) -> str:
         if fd.hint:
             lines.append(f"    instead:   {fd.hint}")
     for s in result.statements:
-        if s.trace is not None and (s.trace.seconds >= 0.1 or s.trace.rewritten):
+        blocked = _blocked_text(s) if s.trace is not None else ""
+        if s.trace is not None and (s.trace.seconds >= 0.1 or s.trace.rewritten or blocked):
             t = s.trace
             held = (
                 f", {t.blocking_lock[1].sql_name} on {t.blocking_lock[0]} held "
@@ -102,6 +136,10 @@ def render_text(result: GateResult) -> str:
                 else ""
             )
             rewritten = f", rewrote {', '.join(t.rewritten)}" if t.rewritten else ""
+            if blocked:
+                rewritten += f", {blocked}"
+            elif t.probes.read_probes or t.probes.write_probes:
+                rewritten += ", reads and writes went on"
             where = f"{s.classified.statement.file}:{s.classified.statement.line}"
             lines.append(f"trace: {where}: {s.classified.kind} {t.seconds:.2f}s{held}{rewritten}")
     lines += [f"note: {n}" for n in result.notes]
@@ -117,15 +155,18 @@ def render_md(result: GateResult) -> str:
     parts = [render_markdown([_with_statement(f) for f in result.findings], title)]
     parts += [
         "",
-        "| where | statement | lock | blocks | work | weight | measured |",
-        "|---|---|---|---|---|---|---|",
+        "| where | statement | lock | blocks | work | weight | measured | blocked queries |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for s in result.statements:
         c = s.classified
         if c.lock is None and not s.rules:
             continue
-        measured = ""
+        measured = blocked = ""
         if s.trace is not None:
+            blocked = _blocked_text(s) or (
+                "none" if s.trace.probes.read_probes or s.trace.probes.write_probes else ""
+            )
             measured = f"{s.trace.seconds:.2f}s"
             if s.trace.blocking_lock:
                 measured += f", blocking lock {s.trace.longest_blocking_hold:.2f}s"
@@ -138,6 +179,7 @@ def render_md(result: GateResult) -> str:
             c.work.value,
             s.weight,
             measured,
+            blocked,
         ]
         parts.append("| " + " | ".join(cells) + " |")
     parts += ["", *[f"- {n}" for n in result.notes]]

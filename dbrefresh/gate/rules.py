@@ -266,6 +266,15 @@ _RULES = (
         "split the change so no lock that blocks traffic is held this long",
     ),
     Rule(
+        "trace-queries-blocked",
+        "always",
+        "ordinary queries blocked (measured); an error when writes wait longer than --max-lock",
+        "reads or writes of the table waited this long in the probes: requests pile up "
+        "behind the migration",
+        "build indexes CONCURRENTLY, split rewrites into add-column + backfill + swap, and "
+        "keep locks that block writes short",
+    ),
+    Rule(
         "trace-total-duration",
         "always",
         "migration too slow (measured)",

@@ -80,8 +80,10 @@ def gate(
         return static
     if options.in_place and not options.keep and refresher is None:
         raise UsageError("an in-place trace needs a refresh workflow to restore staging")
+    notes = [(refresher or UnmanagedStaging()).ensure_fresh(options.max_age)]
+    if refresher is not None:  # it may have refreshed staging: weigh what the trace will see
+        sizes = read_sizes(options.dsn, analysis.statements)
     refresher = refresher or UnmanagedStaging()
-    notes = [refresher.ensure_fresh(options.max_age)]
     in_place = options.keep or options.in_place
     try:
         traced = run_trace(options.dsn, analysis, in_place=in_place, clock=clock)
@@ -92,6 +94,7 @@ def gate(
         f"traced on a {traced.ran_on} of staging (copy took "
         f"{traced.copy_seconds:.1f}s), {traced.total_seconds:.2f}s in total"
     )
+    notes += [f"blocked queries not measured: {p}" for p in traced.probe_problems]
     return judge(
         analysis,
         sizes=sizes,

@@ -35,6 +35,7 @@ from dbrefresh.db import connect, dsn_database, redact_text, with_database
 from dbrefresh.errors import InfraError
 from dbrefresh.gate.analyze import Analysis
 from dbrefresh.gate.model import Blocks, LockMode
+from dbrefresh.gate.probe import DEFAULT_LOCK_TIMEOUT, Probes, ProbeStats
 
 Clock = Callable[[], float]
 Lock = tuple[str, LockMode]
@@ -81,6 +82,8 @@ class StatementTrace:
     longest_blocking_hold: float = 0.0
     blocking_lock: Lock | None = None
     error: str | None = None
+    probes: ProbeStats = field(default_factory=ProbeStats)
+    """Reads and writes of the touched tables that waited because of this statement."""
 
 
 @dataclass
@@ -90,6 +93,9 @@ class TraceResult:
     copy_seconds: float
     ran_on: str  # "copy" or "staging"
     samples: int = 0
+    probed: list[str] = field(default_factory=list)  # tables the probes read and wrote
+    probe_timeout: float = DEFAULT_LOCK_TIMEOUT
+    probe_problems: list[str] = field(default_factory=list)
 
 
 class _Sampler(threading.Thread):
@@ -191,14 +197,28 @@ def run_trace(
     in_place: bool = False,
     clock: Clock = time.monotonic,
     interval: float = 0.01,
+    probe_timeout: float = DEFAULT_LOCK_TIMEOUT,
 ) -> TraceResult:
-    """Run every script on a copy of staging (or on staging itself) and measure it."""
+    """Run every script on a copy of staging (or on staging itself) and measure it,
+    while probes (probe.py) try ordinary reads and writes of the tables it touches."""
     with sandbox(dsn, in_place=in_place, clock=clock) as (target, copy_seconds):
+        tables = {t for c in analysis.statements for t in c.tables}
+        probes = Probes(target, tables, clock=clock, timeout=probe_timeout)
         conn = connect(target, autocommit=True)
+        windows: list[tuple[int, float, float]] = []
         try:
-            return _run(conn, target, analysis, clock, interval, copy_seconds, in_place)
+            with probes:
+                result = _run(
+                    conn, target, analysis, clock, interval, copy_seconds, in_place, windows
+                )
         finally:
             conn.close()
+        for index, stats in probes.charge(windows).items():
+            result.statements[index].probes = stats
+        result.probed = probes.tables
+        result.probe_timeout = probe_timeout
+        result.probe_problems = probes.problems()
+        return result
 
 
 def _run(
@@ -209,6 +229,7 @@ def _run(
     interval: float,
     copy_seconds: float,
     in_place: bool,
+    windows: list[tuple[int, float, float]],
 ) -> TraceResult:
     pid = int((conn.execute("SELECT pg_backend_pid()").fetchone() or (0,))[0])
     sampler = _Sampler(target, pid, clock, interval)
@@ -235,6 +256,7 @@ def _run(
                     conn.execute(stmt.text)
                 except psycopg.Error as exc:
                     st.seconds = clock() - t0
+                    windows.append((stmt.index, t0, t0 + st.seconds))
                     st.error = str(exc).strip().splitlines()[0]
                     if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                         conn.execute("ROLLBACK")
@@ -247,6 +269,7 @@ def _run(
                     )
                 t1 = clock()
                 st.seconds = t1 - t0
+                windows.append((stmt.index, t0, t1))
                 after = _filenodes(conn)
                 st.rewritten = sorted(
                     after[o].name

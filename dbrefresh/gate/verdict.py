@@ -6,8 +6,9 @@ Severity of a hit (rules.py says each rule's kind):
   hits that only matter when big (UPDATE with a WHERE) are dropped.
 - weighted, sizes known: heavy -> error, warn -> warning, light -> info.
 - weighted, traced: the measurement decides. The hit becomes a warning (heavy/warn) or
-  info, and the trace adds errors for a blocking lock held longer than max_lock_seconds
-  and for a migration longer than max_total_seconds.
+  info, and the trace adds errors for a blocking lock held longer than max_lock_seconds,
+  for write probes blocked longer than max_lock_seconds (probe.py), and for a migration
+  longer than max_total_seconds.
 The verdict fails when any finding is an error.
 """
 
@@ -149,6 +150,26 @@ def _measured(
             f"{m.longest_blocking_hold:.2f}s (limit {limits.max_lock_seconds:g}s)",
         )
         out.append(_finding(c, hit, Severity.ERROR))
+        report.rules.append(hit.rule)
+    p = m.probes
+    if p.reads_blocked or p.writes_blocked:
+        reads = (
+            f"reads waited up to {p.read_wait:.2f}s ({p.reads_blocked} probe(s) blocked)"
+            if p.reads_blocked
+            else "reads went on"
+        )
+        writes = (
+            f"writes waited up to {p.write_wait:.2f}s ({p.writes_blocked} probe(s) blocked)"
+            if p.writes_blocked
+            else "writes went on"
+        )
+        too_long = p.write_wait > limits.max_lock_seconds
+        hit = Hit(
+            "trace-queries-blocked",
+            f"on {', '.join(p.tables)}: {writes}, {reads} "
+            f"(limit for writes {limits.max_lock_seconds:g}s)",
+        )
+        out.append(_finding(c, hit, Severity.ERROR if too_long else Severity.INFO))
         report.rules.append(hit.rule)
     if m.error is not None:
         hit = Hit("trace-failed", m.error)

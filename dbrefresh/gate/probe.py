@@ -1,0 +1,244 @@
+"""Probe traffic during a trace: would ordinary reads and writes of the tables wait?
+
+Two connections to the database the migration runs on (the throw-away copy, by default)
+loop over every table the migration touches that existed before it ran, with a short
+`lock_timeout`:
+
+- read: `SELECT 1 FROM t LIMIT 1` (ACCESS SHARE, what every SELECT takes);
+- write: `BEGIN; LOCK TABLE t IN ROW EXCLUSIVE MODE; ROLLBACK`. ROW EXCLUSIVE is the table
+  lock every INSERT, UPDATE, DELETE and MERGE takes first, so this waits exactly when such
+  a statement would wait for the table, without needing a valid row (constraints, defaults)
+  and without changing data. It does not see row locks (an UPDATE of the same rows) nor
+  locks taken only on an index (REINDEX INDEX); both are outside what a table lock tells.
+
+A probe that hits its lock_timeout is *blocked*. Consecutive blocked probes on one table
+form an episode, which starts when the first of them began waiting (its end minus the
+timeout, i.e. when the server queued it) and ends when the next probe of that table gets
+its lock. The episode is charged to the statement running when it started: a lock taken
+by an earlier statement of a transaction keeps blocking until COMMIT, and that wait is the
+earlier statement's doing, as with `longest_blocking_hold`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import psycopg
+from psycopg import errors, sql
+
+from dbrefresh.db import connect
+from dbrefresh.gate.weigh import quoted
+
+Clock = Callable[[], float]
+Kind = Literal["read", "write"]
+
+DEFAULT_LOCK_TIMEOUT = 0.05
+"""Seconds a probe waits for its lock before it counts as blocked."""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    kind: Kind
+    table: str
+    started: float
+    ended: float
+    blocked: bool
+
+
+@dataclass(frozen=True)
+class Episode:
+    """Probes of one kind on one table that kept waiting, from first wait to lock granted."""
+
+    kind: Kind
+    table: str
+    started: float
+    ended: float
+    probes: int
+
+    @property
+    def seconds(self) -> float:
+        return max(0.0, self.ended - self.started)
+
+
+@dataclass
+class ProbeStats:
+    """What ordinary traffic saw while (and because) one statement ran."""
+
+    read_probes: int = 0  # probes started while the statement ran
+    write_probes: int = 0
+    reads_blocked: int = 0  # probes blocked in episodes charged to the statement
+    writes_blocked: int = 0
+    read_wait: float = 0.0  # longest episode, seconds
+    write_wait: float = 0.0
+    tables: list[str] = field(default_factory=list)  # tables where something waited
+
+    def add(self, ep: Episode) -> None:
+        if ep.kind == "read":
+            self.reads_blocked += ep.probes
+            self.read_wait = max(self.read_wait, ep.seconds)
+        else:
+            self.writes_blocked += ep.probes
+            self.write_wait = max(self.write_wait, ep.seconds)
+        if ep.table not in self.tables:
+            self.tables.append(ep.table)
+
+
+class _Loop(threading.Thread):
+    def __init__(
+        self, dsn: str, kind: Kind, tables: list[str], clock: Clock, timeout: float
+    ) -> None:
+        super().__init__(daemon=True)
+        self.kind, self.tables, self.clock = kind, tables, clock
+        self.conn = connect(dsn, autocommit=True)
+        self.conn.execute(
+            sql.SQL("SET lock_timeout = {}").format(sql.Literal(f"{int(timeout * 1000)}ms"))
+        )
+        self.conn.execute("SET statement_timeout = '5s'")
+        self.timeout = timeout
+        self.attempts: list[Attempt] = []
+        self.errors: dict[str, str] = {}  # table -> first error other than a lock wait
+        self.stop = threading.Event()
+
+    def _once(self, table: str) -> bool:
+        """True when the probe was blocked (lock_timeout)."""
+        ident = sql.SQL(table)  # regclass text: already quoted and qualified as needed
+        try:
+            if self.kind == "read":
+                self.conn.execute(sql.SQL("SELECT 1 FROM {} LIMIT 1").format(ident))
+            else:
+                with self.conn.transaction(force_rollback=True):
+                    self.conn.execute(sql.SQL("LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(ident))
+        except errors.LockNotAvailable:
+            return True
+        except errors.UndefinedTable:
+            return False  # dropped or renamed by the migration: nothing left to wait for
+        except psycopg.Error as exc:
+            # e.g. no INSERT/UPDATE/DELETE privilege for LOCK ... ROW EXCLUSIVE: say so,
+            # rather than let a probe that cannot wait pass for one that did not
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.errors.setdefault(table, first)
+            return False
+        return False
+
+    def run(self) -> None:
+        try:
+            while not self.stop.is_set():
+                for table in self.tables:
+                    t0 = self.clock()
+                    blocked = self._once(table)
+                    self.attempts.append(Attempt(self.kind, table, t0, self.clock(), blocked))
+                # a pause so an unblocked probe loop does not saturate the server
+                self.stop.wait(0.005)
+        finally:
+            self.conn.close()
+
+
+class Probes:
+    """Read and write probes on `tables` of `dsn`, running until stopped."""
+
+    def __init__(
+        self,
+        dsn: str,
+        tables: Iterable[str],
+        *,
+        clock: Clock = time.monotonic,
+        timeout: float = DEFAULT_LOCK_TIMEOUT,
+    ) -> None:
+        self.timeout = timeout
+        self.tables = _existing(dsn, tables)
+        self.loops = (
+            [_Loop(dsn, k, self.tables, clock, timeout) for k in ("read", "write")]
+            if self.tables
+            else []
+        )
+
+    def __enter__(self) -> Probes:
+        for loop in self.loops:
+            loop.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        for loop in self.loops:
+            loop.stop.set()
+        for loop in self.loops:
+            loop.join()
+
+    def problems(self) -> list[str]:
+        """'write probe on t failed: ...' for probes that could not measure anything."""
+        return [
+            f"{loop.kind} probe on {table} failed: {error}"
+            for loop in self.loops
+            for table, error in loop.errors.items()
+        ]
+
+    @property
+    def attempts(self) -> list[Attempt]:
+        return [a for loop in self.loops for a in loop.attempts]
+
+    def episodes(self) -> list[Episode]:
+        out: list[Episode] = []
+        by_key: dict[tuple[Kind, str], list[Attempt]] = {}
+        for a in sorted(self.attempts, key=lambda a: a.started):
+            by_key.setdefault((a.kind, a.table), []).append(a)
+        for (kind, table), attempts in by_key.items():
+            current: list[Attempt] = []
+            for a in attempts:
+                if a.blocked:
+                    current.append(a)
+                    continue
+                if current:
+                    start = current[0].ended - self.timeout
+                    out.append(Episode(kind, table, start, a.ended, len(current)))
+                    current = []
+            if current:  # still blocked when the probes stopped
+                start = current[0].ended - self.timeout
+                out.append(Episode(kind, table, start, current[-1].ended, len(current)))
+        return out
+
+    def charge(self, windows: list[tuple[int, float, float]]) -> dict[int, ProbeStats]:
+        """Per statement (index, start, end of its run, in run order): probes started while
+        it ran, and the episodes that began while it or a later one in its shadow ran
+        (charged to the last statement started before the episode began)."""
+        stats = {index: ProbeStats() for index, _, _ in windows}
+        for a in self.attempts:
+            for index, t0, t1 in windows:
+                if t0 <= a.started <= t1:
+                    if a.kind == "read":
+                        stats[index].read_probes += 1
+                    else:
+                        stats[index].write_probes += 1
+        for ep in self.episodes():
+            owner = None
+            for index, t0, _ in windows:
+                if t0 <= ep.started:
+                    owner = index
+            if owner is None and windows:
+                owner = windows[0][0]  # queued a hair before the first statement's clock
+            if owner is not None:
+                stats[owner].add(ep)
+        return stats
+
+
+def _existing(dsn: str, tables: Iterable[str]) -> list[str]:
+    """The tables (as regclass text) that exist now; tables the migration creates do not."""
+    names = sorted(set(tables))
+    if not names:
+        return []
+    with connect(dsn, autocommit=True) as conn:
+        found: list[str] = []
+        for name in names:
+            row: Any = conn.execute(
+                "SELECT c.oid::regclass::text FROM pg_class c "
+                "WHERE c.oid = to_regclass(%s) AND c.relkind IN ('r', 'p')",
+                (quoted(name),),
+            ).fetchone()
+            if row is not None and row[0] not in found:
+                found.append(str(row[0]))
+    return found

@@ -1,0 +1,72 @@
+"""The `gate:` section of dbrefresh.yaml: thresholds, staging DSN, located errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from dbrefresh.cli import main
+from dbrefresh.config import GateConfig, load
+
+MIGRATION = "SET lock_timeout = '1s';\nALTER TABLE small ADD CONSTRAINT c CHECK (v >= 0);\n"
+
+
+def _config(tmp_path: Path, staging_dsn: str, gate: str) -> Path:
+    path = tmp_path / "dbrefresh.yaml"
+    path.write_text(
+        f"""version: 1
+source: {{dsn: "host=/nowhere dbname=prod"}}
+target: {{dsn: "{staging_dsn}"}}
+rules: {{files: [rules.yaml]}}
+local: {{target_data_dir: data, work_dir: work}}
+{gate}"""
+    )
+    return path
+
+
+def _weight(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, bool]:
+    code = main(["gate", *args, "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    return code, doc["statements"][1]["weight"], doc["traced"]
+
+
+def test_thresholds_come_from_the_config_and_flags_override(
+    tmp_path: Path,
+    staging_dsn: str,
+    write_sql: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    migration = str(write_sql(MIGRATION))
+    cfg = _config(
+        tmp_path, staging_dsn, "gate:\n  warn_rows: 50\n  heavy_rows: 1000000\n  max_lock: 2s\n"
+    )
+    # no --dsn: staging is the config's target; `small` has 100 rows
+    assert _weight(capsys, migration, "--config", str(cfg)) == (0, "warn", False)
+    assert _weight(capsys, migration, "--dir", str(tmp_path), "--warn-rows", "1000") == (
+        0,
+        "light",
+        False,
+    )
+    assert _weight(capsys, migration, "--dsn", staging_dsn) == (0, "light", False)  # defaults
+    cfg.write_text(cfg.read_text().replace("heavy_rows: 1000000", "heavy_rows: 60"))
+    # heavy now, so it would be traced; staging has no refresh_info, so it is refreshed
+    # first, and this config's refresh cannot run (no rules file): nothing is traced
+    assert main(["gate", migration, "--config", str(cfg)]) == 2
+    assert "rules.yaml" in capsys.readouterr().err
+
+
+def test_gate_section_parses_units_and_reports_errors_with_file_line_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = _config(tmp_path, "dbname=x", "gate:\n  heavy_size: 500MB\n  max_age: 6h\n")
+    cfg = load(good)
+    assert cfg.gate.heavy_size == 500 * 1024**2 and cfg.gate.max_age == 6 * 3600
+    assert cfg.gate.max_lock == GateConfig().max_lock == 5.0
+    bad = _config(tmp_path, "dbname=x", "gate:\n  warn_rows: 10\n  max_lock: soon\n  heavy: 1\n")
+    assert main(["gate", "x.sql", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:8: gate.max_lock:" in err and "'soon' is not a duration" in err
+    assert f"{bad}:9: gate.heavy: unknown key" in err

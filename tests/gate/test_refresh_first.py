@@ -1,0 +1,151 @@
+"""`gate --config`: staging refreshed through the workflow when stale, thresholds from
+dbrefresh.yaml. Real servers built by the workflow tests' own fixtures (imported from
+tests/workflow/conftest.py, with a root of their own so both suites can run together)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import psycopg
+import pytest
+
+from dbrefresh.cli import main
+
+WORKFLOW = Path(__file__).resolve().parents[1] / "workflow"
+if str(WORKFLOW) not in sys.path:
+    sys.path.insert(0, str(WORKFLOW))  # the workflow conftest imports wfsupport by name
+
+from wfsupport import Setup, _stop_all  # noqa: E402
+
+
+def _workflow_conftest() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("gate_wf_conftest", WORKFLOW / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_wf = _workflow_conftest()
+production = _wf.production
+make_setup = _wf.make_setup
+
+
+@pytest.fixture(scope="session")
+def base_dir() -> Iterator[Path]:
+    """Overrides the workflow's base_dir: same layout, another root."""
+    root = Path("/var/tmp") / f"dbrefresh-gate-tests-{os.getpid()}"
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o755)
+    yield root
+    _stop_all(root)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def setup(make_setup: Callable[[str], Setup]) -> Setup:
+    return make_setup("gate")
+
+
+MIGRATION = (
+    "SET lock_timeout = '1s';\n"
+    "CREATE INDEX CONCURRENTLY customers_email_idx ON customers (email);\n"
+)
+
+
+def _refresh_info(setup: Setup) -> tuple[str, float] | None:
+    try:
+        rows = setup.query(
+            "SELECT run_id, extract(epoch FROM refreshed_at)::float8 FROM dbrefresh.refresh_info "
+            "ORDER BY refreshed_at DESC LIMIT 1"
+        )
+    except Exception:
+        return None
+    return (str(rows[0][0]), float(rows[0][1])) if rows else None
+
+
+def _gate(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str], *extra: str
+) -> tuple[int, dict[str, object]]:
+    path = tmp_path / "V1__index.sql"
+    path.write_text(MIGRATION)
+    code = main(
+        [
+            "gate",
+            str(path),
+            "--config",
+            str(setup.config),
+            "--dsn",
+            setup.staging.dsn("shop"),
+            "--trace",
+            "--format",
+            "json",
+            *extra,
+        ]
+    )
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_staging_without_refresh_info_is_refreshed_before_the_trace(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert _refresh_info(setup) is None  # built by hand, never refreshed
+
+    code, doc = _gate(setup, tmp_path, capsys)
+
+    assert code == 0, doc
+    info = _refresh_info(setup)
+    assert info is not None
+    notes = doc["notes"]
+    assert isinstance(notes, list)
+    assert f"staging refreshed first by run {info[0]}" in notes[0]
+    statements = doc["statements"]
+    assert isinstance(statements, list)
+    # weighed and traced on the refreshed data (2000 customers, not the 2 stale rows)
+    assert statements[1]["rows"] >= 1000
+    assert statements[1]["trace"]["error"] is None
+
+
+def test_fresh_staging_is_not_refreshed(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _refresh_info(setup)
+    assert before is not None
+
+    code, doc = _gate(setup, tmp_path, capsys)
+
+    assert code == 0, doc
+    assert _refresh_info(setup) == before
+    notes = doc["notes"]
+    assert isinstance(notes, list)
+    assert f"(run {before[0]}), within --max-age 1.0d: not refreshed" in notes[0]
+    assert [p.parent.name for p in (setup.state_dir / "runs").glob("*/journal.jsonl")] == [
+        before[0]
+    ]  # no second run started
+
+
+def test_stale_staging_is_refreshed_and_refresh_info_is_newer(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = _refresh_info(setup)
+    assert before is not None
+    with psycopg.connect(setup.staging.dsn("shop"), autocommit=True) as conn:
+        conn.execute(
+            "UPDATE dbrefresh.refresh_info SET refreshed_at = refreshed_at - interval '2 days'"
+        )
+
+    code, doc = _gate(setup, tmp_path, capsys, "--max-age", "24h")
+
+    assert code == 0, doc
+    after = _refresh_info(setup)
+    assert after is not None and after[0] != before[0] and after[1] > before[1]
+    notes = doc["notes"]
+    assert isinstance(notes, list)
+    assert f"staging refreshed first by run {after[0]} (data 2.0d old" in notes[0]
