@@ -11,19 +11,124 @@ CREATE OR REPLACE FUNCTION dbrefresh.digest(key text, tag text, val text) RETURN
 LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT sha256(convert_to(key || E'\x1f' || tag || E'\x1f' || val, 'UTF8')) $$;
 
--- Unsigned 31-bit integer read from 4 bytes of a digest at byte offset off.
+-- The same digest with its constant part computed once per statement: strategies call
+-- dbrefresh.keyed((SELECT dbrefresh.key_prefix(current_setting(..), tag)), value); the
+-- uncorrelated scalar subquery becomes an InitPlan, so a row pays one concatenation and
+-- one sha256 (keyed(...) = digest(key, tag, value), byte for byte).
+CREATE OR REPLACE FUNCTION dbrefresh.key_prefix(key text, tag text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT key || E'\x1f' || tag || E'\x1f' $$;
+
+CREATE OR REPLACE FUNCTION dbrefresh.keyed(prefix text, val text) RETURNS bytea
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT sha256(convert_to(prefix || val, 'UTF8')) $$;
+
+-- 63 bits of a digest as a non-negative bigint, from ONE reference to the digest (two
+-- calls; get_byte() would need four references, and each reference is another sha256).
+-- hashtextextended() only compresses the keyed digest here: its input is secret and
+-- uniform, so it need not be a PRF. Portable across PostgreSQL versions (hash
+-- partitioning relies on it), not across byte orders (like hash partitioning).
+CREATE OR REPLACE FUNCTION dbrefresh.u63(h bytea) RETURNS bigint
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT hashtextextended(encode(h, 'hex') COLLATE "C", 0) & 9223372036854775807 $$;
+
+-- Unsigned 31-bit integer read from 4 bytes of a digest at byte offset off (for a digest
+-- bound once with a subquery: h is then a plain column and may be read many times).
 CREATE OR REPLACE FUNCTION dbrefresh.u31(h bytea, off integer) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$ SELECT ((get_byte(h, off) & 127) << 24) | (get_byte(h, off + 1) << 16)
              | (get_byte(h, off + 2) << 8) | get_byte(h, off + 3) $$;
 
--- Dictionary pick different from the original: the entry chosen by 4 digest bytes at
+-- Unsigned 24-bit integer read from 3 bytes of a bound digest at byte offset off: enough
+-- for a dictionary index (bias below 0.03% for 4,000 entries), one get_byte fewer.
+CREATE OR REPLACE FUNCTION dbrefresh.u24(h bytea, off integer) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT (get_byte(h, off) << 16) | (get_byte(h, off + 1) << 8) | get_byte(h, off + 2) $$;
+
+-- Dictionary pick different from the original: the entry chosen by 3 digest bytes at
 -- offset off, or the next one when that entry equals orig. h must be a plain column
--- (bind the digest once with a subquery): inlining repeats it.
+-- (bind the digest once with a subquery): inlining repeats it. NULLIF evaluates the
+-- entry once; COALESCE computes the next entry only when it is needed.
 CREATE OR REPLACE FUNCTION dbrefresh.pick(dict name[], h bytea, off integer, orig text)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT CASE WHEN dict[1 + dbrefresh.u31(h, off) % cardinality(dict)]::text
-                       IS DISTINCT FROM orig
-                  THEN dict[1 + dbrefresh.u31(h, off) % cardinality(dict)]::text
-                  ELSE dict[1 + (dbrefresh.u31(h, off) + 1) % cardinality(dict)]::text END $$;
+AS $$ SELECT COALESCE(NULLIF(dict[1 + dbrefresh.u24(h, off) % cardinality(dict)], orig)::text,
+                      dict[1 + (dbrefresh.u24(h, off) + 1) % cardinality(dict)]::text) $$;
+
+-- Dictionary pick from x (digest bits, referenced ONCE, so x may be the digest itself),
+-- never equal to orig. In the rare case the keyed entry is the original, one of two
+-- neighbouring entries chosen by orig alone: they differ, so one differs from orig.
+CREATE OR REPLACE FUNCTION dbrefresh.pick_x(dict anyarray, x bigint, orig text)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT COALESCE(
+         NULLIF(dict[1 + x % cardinality(dict)]::text, orig),
+         NULLIF(dict[1 + (hashtext(orig COLLATE "C") & 2147483647) % cardinality(dict)]::text, orig),
+         dict[1 + ((hashtext(orig COLLATE "C") & 2147483647) + 1) % cardinality(dict)]::text) $$;
+
+-- A number of days in [-m, -1] or [1, m] from x (referenced once), uniform: x % 2m - m
+-- lies in [-m, m - 1]; its 0 becomes m.
+CREATE OR REPLACE FUNCTION dbrefresh.shift_days(x bigint, m integer) RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT COALESCE(NULLIF((x % (2 * m))::integer - m, 0), m) $$;
+
+-- digits: a to_char() template of t where every digit is a digit slot ("0") and every
+-- other character is quoted literal text, e.g. '(030) 12-34' -> '"(""0""0""0"") ""0"...'.
+CREATE OR REPLACE FUNCTION dbrefresh.digit_slots(t text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT '"' || replace(replace(replace(replace(replace(replace(replace(replace(replace(
+               replace(replace(replace(t, '\', '\\'), '"', '\"'), '0', '"0"'), '1', '"0"'),
+               '2', '"0"'), '3', '"0"'), '4', '"0"'), '5', '"0"'), '6', '"0"'), '7', '"0"'),
+               '8', '"0"'), '9', '"0"') || '"' $$;
+
+-- digits: the digits of t replaced by the last digits of k, everything else kept, in
+-- one to_char() call (STABLE like to_char; no locale-dependent pattern is used).
+-- to_char fills digit slots from the right; k < 10^(octet_length(t) + 19) (k < 10^19
+-- up to 18 bytes), so that many leading slots absorb k's upper digits and are cut off.
+-- k is read once: it holds the digest (a parameter read twice would not be inlined).
+CREATE OR REPLACE FUNCTION dbrefresh.fill_digits(k numeric, t text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT substr(to_char(k, CASE WHEN octet_length(t) <= 18 THEN 'FM0000000000000000000'
+                                    ELSE 'FM' || repeat('0', octet_length(t) + 19) END
+                               || dbrefresh.digit_slots(t)),
+                    CASE WHEN octet_length(t) <= 18 THEN 20 ELSE octet_length(t) + 20 END) $$;
+
+-- digits: a number with at least octet_length(t) pseudo-random digits from x (< 2^63,
+-- read once): x itself up to 18 bytes, x times a long constant ending in 1 beyond (the
+-- low digits of x * c are a bijection of x's, the higher ones mix all of x).
+CREATE OR REPLACE FUNCTION dbrefresh.digit_pool(x bigint, t text) RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT x * CASE WHEN octet_length(t) <= 18 THEN 1::numeric
+                      ELSE (left(repeat('31415926535897932384626433832795028841971693993751'
+                                        '05820974944592307816406286208998628034825342117067',
+                                        1 + octet_length(t) / 100), octet_length(t))
+                            || '1')::numeric END $$;
+
+-- lorem: a fixed text of 10,000 dictionary words in a scrambled order (ASCII, as bytea
+-- so substring() is O(1)), and the byte offsets of its first 9,000 words. Both take the
+-- dictionary as an argument: with constant arguments PostgreSQL computes them once, at
+-- planning, into constants. Word i is drawn by md5(i) (public, portable, planning only).
+CREATE OR REPLACE FUNCTION dbrefresh.lorem_word(words name[], i integer) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT words[1 + ('x' || left(md5(i::text), 7))::bit(28)::integer % cardinality(words)]::text $$;
+
+CREATE OR REPLACE FUNCTION dbrefresh.lorem_text(words name[]) RETURNS bytea
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT convert_to(string_agg(dbrefresh.lorem_word(words, i), ' ' ORDER BY i), 'UTF8')
+      FROM generate_series(0, 9999) AS i $$;
+
+CREATE OR REPLACE FUNCTION dbrefresh.lorem_starts(words name[]) RETURNS integer[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT array_agg(s::integer ORDER BY i)
+      FROM (SELECT i, sum(length(w) + 1) OVER (ORDER BY i) - length(w) AS s
+            FROM (SELECT i, dbrefresh.lorem_word(words, i) AS w
+                  FROM generate_series(0, 8999) AS i) AS t) AS w $$;
+
+-- lorem: len characters of that text from the x-chosen word on (x referenced once);
+-- past 4,000 characters the text goes on with a fixed sentence.
+CREATE OR REPLACE FUNCTION dbrefresh.lorem(x bigint, len integer, corpus bytea, starts integer[])
+RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT rpad(convert_from(substring(corpus FROM starts[1 + x % cardinality(starts)]
+                                         FOR least(len, 4000)), 'UTF8'),
+                  len, ' lorem ipsum dolor sit amet consectetur adipiscing elit sed do') $$;

@@ -45,18 +45,11 @@ class Choice(ScalarStrategy[ChoiceParams]):
         values = _values(params, ctx)
         array = exp.Array(expressions=[sqlbuild.literal(v) for v in values])
 
-        def body(h: exp.Column) -> exp.Expression:
-            return sqlbuild.fill(
-                "CASE WHEN (:a)[1 + dbrefresh.u31(:h, 0) % :n] IS DISTINCT FROM :o"
-                " THEN (:a)[1 + dbrefresh.u31(:h, 0) % :n]"
-                " ELSE (:a)[1 + (dbrefresh.u31(:h, 0) + 1) % :n] END",
-                a=array,
-                h=h,
-                n=len(values),
-                o=sqlbuild.as_text(ctx.ref),
-            )
-
-        value = sqlbuild.let("h", sqlbuild.digest(ctx, self.name), body)
+        # The digest is read once; an original drawn by its own digest gets one of two
+        # neighbouring values chosen by the original (they differ: values are distinct).
+        value = sqlbuild.pick_x(
+            array, sqlbuild.bits(sqlbuild.digest(ctx, self.name)), sqlbuild.as_text(ctx.ref)
+        )
         return sqlbuild.cast(value, ctx.type.sql)
 
 

@@ -34,20 +34,15 @@ class DateShift(ScalarStrategy[DateShiftParams]):
         return []
 
     def masked(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
-        def body(h: exp.Column) -> exp.Expression:
-            # k in [0, 2m): k - m in [-m, -1] when k < m, else k - m + 1 in [1, m].
-            days = sqlbuild.fill(
-                "CASE WHEN dbrefresh.u31(:h, 0) % :two_m < :m"
-                " THEN dbrefresh.u31(:h, 0) % :two_m - :m"
-                " ELSE dbrefresh.u31(:h, 0) % :two_m - :m + 1 END",
-                h=h,
-                two_m=2 * params.max_days,
-                m=params.max_days,
-            )
-            if ctx.type.base == "date":
-                return sqlbuild.fill("(:v + :d)", v=ctx.ref, d=days)
+        # Uniform in [-m, -1] and [1, m], reading the digest once (no binding subquery).
+        days = sqlbuild.fill(
+            "dbrefresh.shift_days(:x, :m)",
+            x=sqlbuild.bits(sqlbuild.digest(ctx, self.name)),
+            m=params.max_days,
+        )
+        if ctx.type.base == "date":
+            value = sqlbuild.fill("(:v + :d)", v=ctx.ref, d=days)
+        else:
             # Hours, not days: a day interval follows the session's TimeZone over DST.
-            return sqlbuild.fill("(:v + make_interval(hours => 24 * :d))", v=ctx.ref, d=days)
-
-        value = sqlbuild.let("h", sqlbuild.digest(ctx, self.name), body)
+            value = sqlbuild.fill("(:v + make_interval(hours => 24 * :d))", v=ctx.ref, d=days)
         return sqlbuild.cast(value, ctx.type.sql)

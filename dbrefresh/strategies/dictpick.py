@@ -2,6 +2,8 @@
 
 The pick is chosen by the keyed digest of the original and never equals it. Lossy by
 nature (thousands of entries), so refused on unique columns; cut to varchar(n).
+A single pick reads the digest once (dbrefresh.pick_x); several picks (full_name)
+bind it once with a subquery and read 3 bytes each.
 """
 
 from __future__ import annotations
@@ -32,6 +34,12 @@ class DictionaryStrategy(ScalarStrategy[NoParams]):
 
     def masked(self, params: NoParams, ctx: ColumnContext) -> exp.Expression:
         orig = sqlbuild.as_text(ctx.ref)
+        digest = sqlbuild.digest(ctx, self.name)
+        if len(self.dictionaries) == 1:
+            # One pick reads the digest once: no binding subquery needed.
+            name = self.dictionaries[0]
+            value = sqlbuild.pick_x(sqlbuild.dictionary(name), sqlbuild.bits(digest), orig)
+            return sqlbuild.fit_text(ctx, value, truncate=True)
 
         def body(h: exp.Column) -> exp.Expression:
             # Each part differs from what the original holds at that place, so the
@@ -39,9 +47,9 @@ class DictionaryStrategy(ScalarStrategy[NoParams]):
             joined = sqlbuild.pick(self.dictionaries[0], h, 0, orig)
             for i, name in enumerate(self.dictionaries[1:], start=1):
                 rest = sqlbuild.fill("substr(:o, length(:j) + 2)", o=orig, j=joined)
-                part = sqlbuild.pick(name, h, 4 * i, rest)
+                part = sqlbuild.pick(name, h, 3 * i, rest)
                 joined = sqlbuild.fill("(:a || ' ' || :b)", a=joined, b=part)
             return joined
 
-        value = sqlbuild.let("h", sqlbuild.digest(ctx, self.name), body)
+        value = sqlbuild.let("h", digest, body)
         return sqlbuild.fit_text(ctx, value, truncate=True)

@@ -45,10 +45,15 @@ class Email(ScalarStrategy[EmailParams]):
 
     def masked(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression:
         def body(h: exp.Column) -> exp.Expression:
+            # Realistic addresses avoid the original's first name; unique ones differ
+            # from the original by their 64 digest bits already (like hash and uuid).
+            first = (
+                _entry("email_first", h, 0)
+                if params.unique
+                else sqlbuild.pick("email_first", h, 0, _local_head(ctx))
+            )
             names = sqlbuild.fill(
-                "(:first || '.' || :last)",
-                first=sqlbuild.pick("email_first", h, 0, _local_head(ctx)),
-                last=sqlbuild.pick("email_last", h, 4, exp.Null()),
+                "(:first || '.' || :last)", first=first, last=_entry("email_last", h, 3)
             )
             if ctx.type.length is not None:
                 names = sqlbuild.fill(
@@ -59,11 +64,21 @@ class Email(ScalarStrategy[EmailParams]):
                     "('.' || encode(substr(:h, 9, :k), 'hex'))", h=h, k=UNIQUE_HEX // 2
                 )
             else:
-                tail = sqlbuild.fill("CAST(dbrefresh.u31(:h, 8) % 100 AS TEXT)", h=h)
+                tail = sqlbuild.fill("CAST(dbrefresh.u24(:h, 8) % 100 AS TEXT)", h=h)
             return sqlbuild.fill("(:n || :t || :d)", n=names, t=tail, d="@" + params.domain)
 
         value = sqlbuild.let("h", sqlbuild.digest(ctx, self.name), body)
         return sqlbuild.fit_text(ctx, value, truncate=not params.unique)
+
+
+def _entry(name: str, h: exp.Expression, offset: int) -> exp.Expression:
+    """The dictionary entry chosen by 3 bytes of the bound digest (no equality check)."""
+    return sqlbuild.fill(
+        "CAST((:d)[1 + dbrefresh.u24(:h, :o) % cardinality(:d)] AS TEXT)",
+        d=sqlbuild.dictionary(name),
+        h=h,
+        o=offset,
+    )
 
 
 def _suffix(params: EmailParams) -> str:

@@ -41,9 +41,15 @@ class Hash(ScalarStrategy[HashParams]):
         length = params.length or DEFAULT_HEX
         if params.length is None and ctx.type.length is not None:
             length = max(INJECTIVE_HEX, min(DEFAULT_HEX, ctx.type.length - len(params.prefix)))
+        # Only the bytes needed are hex-encoded (bytea substr is O(1); left() on text
+        # walks characters); an odd length cuts the last hex digit.
         hexed = sqlbuild.fill(
-            "left(encode(:h, 'hex'), :n)", h=sqlbuild.digest(ctx, self.name), n=length
+            "encode(substr(:h, 1, :b), 'hex')",
+            h=sqlbuild.digest(ctx, self.name),
+            b=(length + 1) // 2,
         )
+        if length % 2:
+            hexed = sqlbuild.fill("left(:x, :n)", x=hexed, n=length)
         if params.prefix:
             hexed = sqlbuild.fill("(:p || :x)", p=params.prefix, x=hexed)
         return sqlbuild.fit_text(ctx, hexed, truncate=False)

@@ -55,25 +55,26 @@ class Ip(ScalarStrategy[IpParams]):
         is_text = ctx.type.base not in {"inet", "cidr"}
         orig = sqlbuild.fill("CAST(:v AS INET)", v=ctx.ref) if is_text else ctx.ref
 
-        def body(h: exp.Column) -> exp.Expression:
-            addr = sqlbuild.fill(
-                "CASE WHEN family(:o) = 4"
-                " THEN CAST(:n4 AS INET) + dbrefresh.u31(:h, 0) % :s4"
-                " ELSE CAST(:n6 AS INET) + ((CAST(dbrefresh.u31(:h, 0) AS BIGINT) << 31)"
-                " | dbrefresh.u31(:h, 4)) % :s6 END",
-                o=orig,
-                h=h,
-                n4=str(v4.network_address),
-                s4=size4,
-                n6=str(v6.network_address),
-                s6=size6,
-            )
-            # The drawn host may equal the original: take the next address then.
-            return sqlbuild.fill(
-                "CASE WHEN host(:a) = host(:o) THEN :a + 1 ELSE :a END", a=addr, o=orig
-            )
-
-        new = sqlbuild.let("h", sqlbuild.digest(ctx, self.name), body)
+        # One read of the digest: the network and its size are chosen by the family,
+        # the offset is x modulo that size.
+        addr = sqlbuild.fill(
+            "(CASE WHEN family(:o) = 4 THEN CAST(:n4 AS INET) ELSE CAST(:n6 AS INET) END"
+            " + :x % CASE WHEN family(:o) = 4 THEN :s4 ELSE :s6 END)",
+            o=orig,
+            x=sqlbuild.bits(sqlbuild.digest(ctx, self.name)),
+            n4=str(v4.network_address),
+            s4=size4,
+            n6=str(v6.network_address),
+            s6=size6,
+        )
+        # The drawn host may equal the original's (both compared at full mask length):
+        # take the next address then (NULLIF reads the drawn address once).
+        new = sqlbuild.fill(
+            "COALESCE(NULLIF(:a, set_masklen(CAST(:o AS INET), -1)),"
+            " set_masklen(CAST(:o AS INET), -1) + 1)",
+            a=addr,
+            o=orig,
+        )
         if is_text:
             return sqlbuild.cast(sqlbuild.fill("host(:n)", n=new), ctx.type.sql)
         sized = sqlbuild.fill("set_masklen(:n, masklen(:o))", n=new, o=orig)

@@ -1,4 +1,9 @@
-"""lorem: free text replaced by dictionary words, about as long as the original."""
+"""lorem: free text replaced by dictionary words, as long as the original.
+
+The words come from a fixed text of dictionary words (dbrefresh.lorem_text), from a
+word chosen by the keyed digest; the original's length is kept (past 4,000 characters
+a fixed sentence repeats).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,11 @@ from dbrefresh.strategies.dictpick import NoParams
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
-WORDS = 6  # words drawn per value (4 digest bytes each), repeated to the length
-
 
 @register
 class Lorem(ScalarStrategy[NoParams]):
     name = "lorem"
-    summary = "Words from the dictionary, repeated to the original's length."
+    summary = "Dictionary words from a keyed place of a fixed text, cut to the original's length."
     params_model = NoParams
 
     def fits(self, params: NoParams, ctx: ColumnContext) -> list[str]:
@@ -26,20 +29,17 @@ class Lorem(ScalarStrategy[NoParams]):
 
     def masked(self, params: NoParams, ctx: ColumnContext) -> exp.Expression:
         orig = sqlbuild.as_text(ctx.ref)
-
-        def body(h: exp.Column) -> exp.Expression:
-            words = [sqlbuild.pick("word", h, 4 * i, exp.Null()) for i in range(WORDS)]
-            sentence = sqlbuild.fill(
-                "concat_ws(' ', :a, :b, :c, :d, :e, :f)", **dict(zip("abcdef", words, strict=True))
-            )
-            # The dictionary words are lower-case ASCII; an original made of the very same
-            # words in the very same order is the only way to be equal: then capitalize.
-            text = sqlbuild.fill(
-                "left(repeat(:s || ' ', 1 + length(:o) / 8), greatest(length(:o), 1))",
-                s=sentence,
-                o=orig,
-            )
-            return sqlbuild.fill("COALESCE(NULLIF(:t, :o), initcap(:t))", t=text, o=orig)
-
-        value = sqlbuild.let("h", sqlbuild.digest(ctx, self.name), body)
+        words = sqlbuild.dictionary("word")
+        # A substring of a constant text (10,000 words, computed at planning) from the
+        # keyed word on: one substring() per row, the digest read once.
+        text = sqlbuild.fill(
+            "dbrefresh.lorem(:x, greatest(length(:o), 1), dbrefresh.lorem_text(:w),"
+            " dbrefresh.lorem_starts(:w))",
+            x=sqlbuild.bits(sqlbuild.digest(ctx, self.name)),
+            o=orig,
+            w=words,
+        )
+        # The text starts with a lower-case word, so when the original is that very
+        # text, initcap() of the original differs from it.
+        value = sqlbuild.fill("COALESCE(NULLIF(:t, :o), initcap(:o))", t=text, o=orig)
         return sqlbuild.fit_text(ctx, value, truncate=True)

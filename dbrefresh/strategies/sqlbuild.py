@@ -1,5 +1,8 @@
 """Small sqlglot builders shared by the strategies: keyed digests, casts, let-bindings.
 
+Cost model (see docs/strategies.md): one sha256 per value is the floor; every textual
+reference to the digest is another sha256, so strategies read it once or bind it.
+
 Expressions are built from short PostgreSQL templates with `:name` placeholders that
 are replaced by AST nodes, so identifiers are always quoted by sqlglot and never pasted
 as text. Everything here is pure: no database access.
@@ -63,17 +66,36 @@ def key(ctx: ColumnContext) -> exp.Expression:
 
 
 def digest(ctx: ColumnContext, tag: str) -> exp.Expression:
-    """Keyed sha256 (bytea) of the column's value; `tag` separates strategies."""
-    return fill("dbrefresh.digest(:key, :tag, :val)", key=key(ctx), tag=tag, val=stable_text(ctx))
+    """Keyed sha256 (bytea) of the column's value; `tag` separates strategies.
+
+    sha256(key ␟ tag ␟ value) as dbrefresh.digest() computes it, with `key ␟ tag ␟` in an
+    uncorrelated scalar subquery: PostgreSQL runs it once per statement (an InitPlan),
+    so a row pays one concatenation and one sha256. Reference the result ONCE (through
+    `bits()` / single-use helpers) or bind it with `let()`: each reference is a sha256.
+    """
+    prefix = fill("(SELECT dbrefresh.key_prefix(:key, :tag))", key=key(ctx), tag=tag)
+    return fill("dbrefresh.keyed(:p, :val)", p=prefix, val=stable_text(ctx))
+
+
+def bits(h: exp.Expression) -> exp.Expression:
+    """63 bits of a digest as a non-negative bigint, reading `h` once."""
+    return fill("dbrefresh.u63(:h)", h=h)
 
 
 def stable_text(ctx: ColumnContext) -> exp.Expression:
     """The value as text that no session setting changes (DateStyle, TimeZone).
 
-    Dates and timestamps hash their epoch, so a value hashes alike in every session
-    and every table, whatever the client's settings.
+    Dates hash their day number since 1970 (cheaper than the numeric epoch; infinity
+    hashes as its text, which no setting changes), timestamps their epoch, so a value
+    hashes alike in every session and every table, whatever the client's settings.
     """
-    if ctx.type.category == "D" and ctx.type.base in {"date", "timestamp", "timestamptz"}:
+    if ctx.type.category == "D" and ctx.type.base == "date":
+        return fill(
+            "CASE WHEN isfinite(:v) THEN CAST(:v - DATE '1970-01-01' AS TEXT)"
+            " ELSE CAST(:v AS TEXT) END",
+            v=ctx.ref,
+        )
+    if ctx.type.category == "D" and ctx.type.base in {"timestamp", "timestamptz"}:
         return fill("CAST(extract(epoch FROM :v) AS TEXT)", v=ctx.ref)
     return as_text(ctx.ref)
 
@@ -88,7 +110,9 @@ def let(
 
     PostgreSQL has no common-subexpression elimination and inlining duplicates
     arguments, so a digest used twice would be computed twice. A scalar subquery with
-    OFFSET 0 is not flattened: it costs about 0.3 µs per row, less than one sha256.
+    OFFSET 0 is not flattened: it costs about 0.2 µs per row, less than one sha256, but
+    its SubPlan keeps the statement out of parallel workers. Prefer reading the digest
+    once (`bits()`, NULLIF/COALESCE, single-read helpers) where the strategy allows.
     """
     return bind([(name, lambda _: value)], lambda refs: body(refs[name]))
 
@@ -168,7 +192,8 @@ def dictionary(name: str) -> exp.Expression:
 
 
 def pick(name: str, h: exp.Expression, offset: int, orig: exp.Expression) -> exp.Expression:
-    """A dictionary entry chosen by 4 digest bytes, never equal to `orig` (text)."""
+    """A dictionary entry chosen by 3 bytes of a BOUND digest `h` (a column of let()),
+    never equal to `orig` (text): the next entry when the first equals it."""
     return fill(
         "dbrefresh.pick(:d, :h, :o, :orig)",
         d=dictionary(name),
@@ -176,3 +201,9 @@ def pick(name: str, h: exp.Expression, offset: int, orig: exp.Expression) -> exp
         o=offset,
         orig=orig,
     )
+
+
+def pick_x(array: exp.Expression, x: exp.Expression, orig: exp.Expression) -> exp.Expression:
+    """An entry of `array` chosen by the bigint `x` (read once: x may hold the digest
+    itself), never equal to `orig` (text)."""
+    return fill("dbrefresh.pick_x(:a, :x, :orig)", a=array, x=x, orig=orig)

@@ -95,7 +95,11 @@ def test_strategy_on_column(
     assert masking.run(strategy, params, column) == rows, "same key must give same output"
     other = masking.run(strategy, params, column, key=KEY_B)
     changed = sum(1 for (o, a), (_, b) in zip(rows, other, strict=True) if a != b)
-    if keyed:
+    if keyed and len({repr(o) for o, _ in nonnull}) < 10:
+        # A handful of distinct values (an enum's labels) are a handful of coin flips:
+        # only "some value changed" holds whatever the digest's bits happen to be.
+        assert changed > 0, "another key must give other values"
+    elif keyed:
         assert changed > len(nonnull) // 2, "another key must give other values"
     else:
         assert changed == 0

@@ -98,3 +98,67 @@ def test_support_functions_are_inlined(
     assert not re.search(r"dbrefresh\.\w+\(", plan), plan[:2000]
     parts = 2 if strategy in {"template", "jsonb"} else 1
     assert plan.count("sha256(") <= parts
+
+
+# Strategies whose digest is read once (no binding subquery): their plans have no
+# SubPlan, so PostgreSQL may run them in parallel workers and JIT compiles fewer
+# expressions. email, full_name, uuid and noise bind the digest (several reads).
+SINGLE_READ = {"hash", "first_name", "last_name", "street", "city", "postcode", "company",
+               "phone", "digits", "date_shift", "lorem", "choice", "ip"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("strategy", "params", "column"), [(c[0], c[1], c[2]) for c in CASES if c[0] in SINGLE_READ]
+)
+def test_single_read_strategies_need_no_subplan(
+    masking: Masking, strategy: str, params: dict[str, Any], column: str
+) -> None:
+    ctx = masking.context(column)
+    if ctx.type.is_array:
+        pytest.skip("arrays are masked element by element in a subquery")
+    expr = masking.expression(strategy, params, ctx)
+    masking.use_key(KEY_A)
+    plan = "\n".join(
+        r[0] for r in masking.conn.execute(f"EXPLAIN VERBOSE SELECT {expr} FROM people")
+    )  # fmt: skip
+    assert "SubPlan" not in plan and plan.count("sha256(") == 1, plan[:2000]
+    # The key's prefix is computed once per statement (an InitPlan), never per row.
+    assert "InitPlan" in plan and KEY_A not in plan
+
+
+def test_keyed_equals_digest(masking: Masking) -> None:
+    """The per-statement prefix changes nothing: keyed() is digest(), byte for byte."""
+    row = masking.conn.execute(
+        "SELECT dbrefresh.keyed(dbrefresh.key_prefix('k', 'tag'), 'välue'),"
+        " dbrefresh.digest('k', 'tag', 'välue')"
+    ).fetchone()
+    assert row is not None and row[0] == row[1]
+
+
+def test_pick_x_never_returns_the_original(masking: Masking) -> None:
+    """Every x that draws the original itself falls back to another entry."""
+    rows = masking.conn.execute(
+        "SELECT d[1 + x % cardinality(d)]::text, dbrefresh.pick_x(d, x, d[1 + x % cardinality(d)])"
+        " FROM (SELECT dbrefresh.dict_city() AS d) s, generate_series(0, 3999) AS x"
+    ).fetchall()
+    assert len(rows) == 4000 and all(orig != picked and picked for orig, picked in rows)
+    two = masking.conn.execute(
+        "SELECT array_agg(DISTINCT dbrefresh.pick_x(ARRAY['a', 'b'], x, 'a'))"
+        " FROM generate_series(0, 9) AS x"
+    ).fetchone()
+    assert two == (["b"],)
+
+
+def test_fill_digits_lays_digits_into_any_text(masking: Masking) -> None:
+    """Digit slots take k's last digits in order; every other character is literal, even
+    to_char's own pattern letters, dots, quotes and backslashes."""
+    text = '+1 (555) 010-20.30 FM9 x"\\é'
+    row = masking.conn.execute(
+        "SELECT dbrefresh.fill_digits(1234567, %s),"
+        " dbrefresh.fill_digits(dbrefresh.digit_pool(42, repeat('9', 60)), repeat('9', 60))",
+        (text,),
+    ).fetchone()
+    assert row is not None
+    short, long = row
+    assert short == '+0 (000) 012-34.56 FM7 x"\\é'
+    assert len(long) == 60 and long.isdigit() and len(set(long)) > 5

@@ -190,9 +190,9 @@ def test_dictionary_entries_never_map_to_themselves(masking: Masking) -> None:
 
 def test_pick_takes_the_next_entry_when_the_first_is_the_original(masking: Masking) -> None:
     row = masking.conn.execute(
-        "SELECT dbrefresh.pick(d, h, 0, d[1 + dbrefresh.u31(h, 0) % cardinality(d)]::text),"
-        " d[1 + dbrefresh.u31(h, 0) % cardinality(d)]::text,"
-        " d[1 + (dbrefresh.u31(h, 0) + 1) % cardinality(d)]::text"
+        "SELECT dbrefresh.pick(d, h, 0, d[1 + dbrefresh.u24(h, 0) % cardinality(d)]::text),"
+        " d[1 + dbrefresh.u24(h, 0) % cardinality(d)]::text,"
+        " d[1 + (dbrefresh.u24(h, 0) + 1) % cardinality(d)]::text"
         " FROM (SELECT dbrefresh.dict_city() AS d, sha256('x') AS h) s"
     ).fetchone()
     assert row is not None
