@@ -25,6 +25,13 @@ class Column:
     not_null: bool
     generated: bool  # GENERATED ALWAYS AS (...) STORED: never written, recomputed
     identity: str  # '' | 'a' (ALWAYS) | 'd' (BY DEFAULT)
+    n_distinct: float | None = None  # pg_stats: >0 a count, <0 a fraction of the rows
+
+    def distinct_estimate(self, rows: int) -> float | None:
+        """Estimated number of distinct values, when ANALYZE has seen the column."""
+        if self.n_distinct is None:
+            return None
+        return -self.n_distinct * rows if self.n_distinct < 0 else self.n_distinct
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,7 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                 not_null=row["not_null"],
                 generated=row["generated"] != "",
                 identity=row["identity"],
+                n_distinct=row["n_distinct"],
             )
         cur.execute(sql_file("queries/indexes.sql"), {"oids": oids})
         for row in cur.fetchall():

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 TableAction = Literal["rewrite", "truncate", "keep"]
+PAGES_LO = "__dbr_pages_lo__"  # placeholders of a chunk's page range in Chunking.fill
+PAGES_HI = "__dbr_pages_hi__"
 
 
 @dataclass(frozen=True)
@@ -18,6 +20,9 @@ class MaskedColumn:
     strategy: str
     expression: str  # the SQL expression giving the masked value
     leak_checked: bool
+    # Few distinct values: mask each distinct value once and join it back (the masked
+    # value depends on the original alone, and a hash probe costs less than a digest).
+    dedupe: bool = False
 
 
 @dataclass(frozen=True)
@@ -32,12 +37,13 @@ class Chunking:
 
     scratch: str  # dbrefresh."_dbr_m_<oid>"
     create: str  # CREATE UNLOGGED TABLE scratch AS SELECT ... WITH NO DATA
-    fill: str  # INSERT INTO scratch SELECT ... WHERE ctid in [{lo}, {hi}) pages
+    fill: str  # INSERT INTO scratch SELECT ... for the pages [PAGES_LO, PAGES_HI)
     drop: str
     lock: str  # SHARE lock each chunk holds on the relation while it reads
 
     def fill_pages(self, lo: int, hi: int) -> str:
-        return self.fill.format(lo=int(lo), hi=int(hi))
+        # Plain replacement, not str.format: masking SQL holds braces (array literals).
+        return self.fill.replace(PAGES_LO, str(int(lo))).replace(PAGES_HI, str(int(hi)))
 
 
 @dataclass

@@ -18,10 +18,12 @@ table keeps its OID, the indexes keep their names and definitions but get new OI
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlglot import exp
 
 from dbrefresh.catalog import Catalog, ForeignKey, Table
-from dbrefresh.rules.plan import Chunking, MaskedColumn, RelationStep
+from dbrefresh.rules.plan import PAGES_HI, PAGES_LO, Chunking, MaskedColumn, RelationStep
 
 TEMP = "_dbr_masked"
 ROW_NUMBER = "_dbr_rn"
@@ -73,12 +75,12 @@ def _leak_statements(
     return statements
 
 
-def _source(table: Table, shuffled: list[str], delete_where: str | None) -> str:
-    """FROM clause for the masked copy: the relation, with shuffled columns joined in."""
-    rel = quote_table(table.qualified)
-    where = f" WHERE ({delete_where}) IS NOT TRUE" if delete_where else ""
-    if not shuffled:
-        return f"ONLY {rel}{where}"
+def _page_range(alias: str) -> str:
+    return f"{alias}.ctid >= '({PAGES_LO},0)'::tid AND {alias}.ctid < '({PAGES_HI},0)'::tid"
+
+
+def _shuffle_source(rel: str, shuffled: list[str], where: str) -> str:
+    """The relation with each shuffled column's values permuted by a keyed order."""
     key = "current_setting('dbrefresh.key')"
     order_row = f"sha256(convert_to({key} || 'row' || _dbr_t::text, 'UTF8'))"
     src = (
@@ -97,6 +99,49 @@ def _source(table: Table, shuffled: list[str], delete_where: str | None) -> str:
             f"FROM ONLY {rel} AS _dbr_t{where}) AS _dbr_s{i} USING ({ROW_NUMBER})"
         )
     return src + " " + " ".join(joins)
+
+
+def masked_select(
+    table: Table,
+    masked: list[MaskedColumn],
+    shuffled: list[str],
+    delete_where: str | None,
+    *,
+    page_range: bool = False,
+) -> str:
+    """SELECT of every writable column, masked where a rule says so.
+
+    De-duplicated columns are masked once per distinct value in a subquery over the same
+    rows and joined back on the original value; NULLs find no match and stay NULL.
+    """
+    rel = quote_table(table.qualified)
+    filters = [_page_range("_dbr_t")] if page_range else []
+    if delete_where:
+        filters.append(f"({delete_where}) IS NOT TRUE")
+    where = f" WHERE {' AND '.join(filters)}" if filters else ""
+    by_column = {m.column: m for m in masked}
+    items: list[str] = []
+    joins: list[str] = []
+    for column in (c for c in table.columns.values() if not c.generated):
+        col = quote_ident(column.name)
+        m = by_column.get(column.name)
+        if m is None:
+            items.append(col)
+        elif m.dedupe and not shuffled:
+            n = len(joins)
+            pages = f" WHERE {_page_range('_dbr_r')}" if page_range else ""
+            joins.append(
+                f" LEFT JOIN (SELECT {col} AS _dbr_k{n}, {m.expression} AS _dbr_v{n} "
+                f"FROM (SELECT DISTINCT {col} FROM ONLY {rel} AS _dbr_r{pages}) AS _dbr_u{n}) "
+                f"AS _dbr_d{n} "
+                f"ON _dbr_d{n}._dbr_k{n} = {col}"
+            )
+            items.append(f"_dbr_d{n}._dbr_v{n} AS {col}")
+        else:
+            items.append(f"{m.expression} AS {col}")
+    source = _shuffle_source(rel, shuffled, where) if shuffled else f"ONLY {rel} AS _dbr_t"
+    tail = "" if shuffled else where
+    return f"SELECT {', '.join(items)} FROM {source}{''.join(joins)}{tail}"
 
 
 def _fk_statements(fks: list[ForeignKey]) -> tuple[list[str], list[str]]:
@@ -153,16 +198,13 @@ def _index_statements(table: Table) -> tuple[list[str], list[str]]:
     return drop, create + after
 
 
-def _chunking(table: Table, select_list: str, delete_where: str | None) -> Chunking:
+def _chunking(table: Table, select: str, template: str) -> Chunking:
     rel = quote_table(table.qualified)
     scratch = f"dbrefresh.{quote_ident(f'_dbr_m_{table.oid}')}"
-    where = f" AND ({delete_where}) IS NOT TRUE" if delete_where else ""
     return Chunking(
         scratch=scratch,
-        create=f"CREATE UNLOGGED TABLE {scratch} AS SELECT {select_list} FROM ONLY {rel} "
-        "WITH NO DATA",
-        fill=f"INSERT INTO {scratch} SELECT {select_list} FROM ONLY {rel} "
-        "WHERE ctid >= '({lo},0)'::tid AND ctid < '({hi},0)'::tid" + where,
+        create=f"CREATE UNLOGGED TABLE {scratch} AS {template} WITH NO DATA",
+        fill=f"INSERT INTO {scratch} {select}",
         drop=f"DROP TABLE {scratch}",
         lock=f"LOCK TABLE {rel} IN SHARE MODE",
     )
@@ -181,14 +223,7 @@ def build_step(
     chunked: bool,
 ) -> RelationStep:
     rel = quote_table(table.qualified)
-    by_column = {m.column: m for m in masked}
     writable = [c for c in table.columns.values() if not c.generated]
-    select_list = ", ".join(
-        f"{by_column[c.name].expression} AS {quote_ident(c.name)}"
-        if c.name in by_column
-        else quote_ident(c.name)
-        for c in writable
-    )
     columns = ", ".join(quote_ident(c.name) for c in writable)
     overriding = " OVERRIDING SYSTEM VALUE" if any(c.identity == "a" for c in writable) else ""
     rebuild = rebuild_indexes and rebuildable(table)
@@ -203,7 +238,15 @@ def build_step(
     related = sorted({fk.table for fk in incoming} - {table.qualified})
     deletes = delete_where is not None
     # Shuffled columns need the whole table at once (a window over every row).
-    chunking = _chunking(table, select_list, delete_where) if chunked and not shuffled else None
+    chunking = (
+        _chunking(
+            table,
+            masked_select(table, masked, [], delete_where, page_range=True),
+            masked_select(table, [replace(m, dedupe=False) for m in masked], [], None),
+        )
+        if chunked and not shuffled
+        else None
+    )
     return RelationStep(
         relation=table.qualified,
         rule_table=rule_table,
@@ -221,7 +264,7 @@ def build_step(
         if chunking
         else (
             f"CREATE TEMP TABLE {TEMP} ON COMMIT DROP AS "
-            f"SELECT {select_list} FROM {_source(table, shuffled, delete_where)}"
+            + masked_select(table, masked, shuffled, delete_where)
         ),
         lock_related=(
             "LOCK TABLE " + ", ".join(quote_table(t) for t in related) + " IN ACCESS EXCLUSIVE MODE"
