@@ -237,6 +237,11 @@ def _run(
     traces: dict[int, StatementTrace] = {}
     started = clock()
     by_index = {c.statement.index: c for c in analysis.statements}
+
+    def result() -> TraceResult:
+        where = "staging" if in_place else "copy"
+        return TraceResult(traces, clock() - started, copy_seconds, where, len(sampler.samples))
+
     try:
         for script, mode in zip(analysis.scripts, analysis.modes, strict=True):
             tx: _Tx | None = None
@@ -260,13 +265,7 @@ def _run(
                     st.error = str(exc).strip().splitlines()[0]
                     if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                         conn.execute("ROLLBACK")
-                    return TraceResult(
-                        traces,
-                        clock() - started,
-                        copy_seconds,
-                        "staging" if in_place else "copy",
-                        len(sampler.samples),
-                    )
+                    return result()
                 t1 = clock()
                 st.seconds = t1 - t0
                 windows.append((stmt.index, t0, t1))
@@ -292,13 +291,7 @@ def _run(
     finally:
         sampler.stop.set()
         sampler.join()
-    return TraceResult(
-        traces,
-        clock() - started,
-        copy_seconds,
-        "staging" if in_place else "copy",
-        len(sampler.samples),
-    )
+    return result()
 
 
 def _handle_explicit(

@@ -104,11 +104,11 @@ def _slots(conn: psycopg.Connection[Any], db: str | None, report: IsolationRepor
 def _foreign(
     conn: psycopg.Connection[Any], db: str, policy: Isolation, report: IsolationReport
 ) -> None:
-    for (srv,) in conn.execute("SELECT srvname FROM pg_foreign_server").fetchall():
-        report.foreign_servers.append(f"{db}.{srv}")
+    servers = [srv for (srv,) in conn.execute("SELECT srvname FROM pg_foreign_server")]
+    report.foreign_servers += [f"{db}.{srv}" for srv in servers]
     for srv, user in conn.execute("SELECT srvname, usename FROM pg_user_mappings").fetchall():
         report.user_mappings.append(f"{db}.{srv}:{user}")
-    for (srv,) in conn.execute("SELECT srvname FROM pg_foreign_server").fetchall():
+    for srv in servers:
         if _selected(srv, policy.drop_foreign_servers):
             conn.execute(sql.SQL("DROP SERVER {} CASCADE").format(sql.Identifier(srv)))
             report.foreign_servers_dropped.append(f"{db}.{srv}")
