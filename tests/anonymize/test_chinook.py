@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from tests.anonymize.helpers import CHINOOK_RULES, run_cli
+from tests.anonymize.helpers import CHINOOK_RULES, CliResult, run_cli
 
 SEED = "test-seed-1"
 MASKED = {
@@ -21,11 +21,15 @@ def snapshot(dsn: str, table: str, columns: list[str]) -> dict[int, tuple[object
     return {r[0]: tuple(r[1:]) for r in rows}
 
 
-def anonymize(capsys: pytest.CaptureFixture[str], dsn: str, seed: str = SEED) -> None:
-    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
-    result = run_cli(
+def run_anonymize(capsys: pytest.CaptureFixture[str], dsn: str, seed: str = SEED) -> CliResult:
+    return run_cli(
         capsys, "anonymize", str(CHINOOK_RULES), "--dsn", dsn, "--seed", seed, "--no-progress"
     )
+
+
+def anonymize(capsys: pytest.CaptureFixture[str], dsn: str, seed: str = SEED) -> None:
+    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
+    result = run_anonymize(capsys, dsn, seed)
     assert result.code == 0, result.err
 
 
@@ -137,16 +141,7 @@ def test_rerun_after_success_changes_nothing(
 ) -> None:
     anonymize(capsys, chinook_dsn)
     first = snapshot(chinook_dsn, "customer", MASKED["customer"])
-    result = run_cli(
-        capsys,
-        "anonymize",
-        str(CHINOOK_RULES),
-        "--dsn",
-        chinook_dsn,
-        "--seed",
-        SEED,
-        "--no-progress",
-    )
+    result = run_anonymize(capsys, chinook_dsn)
     assert result.code == 0
     assert snapshot(chinook_dsn, "customer", MASKED["customer"]) == first
 
@@ -161,16 +156,7 @@ def test_schema_drift_refused_and_nothing_changed(
         conn.execute("UPDATE customer SET loyalty_card = 'LC-' || customer_id")
     assert run_cli(capsys, "mark-clone", "--dsn", chinook_dsn, "--yes").code == 0
     before = fingerprint(chinook_dsn)
-    result = run_cli(
-        capsys,
-        "anonymize",
-        str(CHINOOK_RULES),
-        "--dsn",
-        chinook_dsn,
-        "--seed",
-        SEED,
-        "--no-progress",
-    )
+    result = run_anonymize(capsys, chinook_dsn)
     assert result.code == 2
     assert "public.customer.loyalty_card" in result.err
     assert "column not classified" in result.err
@@ -183,16 +169,7 @@ def test_database_without_marker_refused_and_nothing_changed(
     from tests.anonymize.helpers import fingerprint
 
     before = fingerprint(chinook_dsn)
-    result = run_cli(
-        capsys,
-        "anonymize",
-        str(CHINOOK_RULES),
-        "--dsn",
-        chinook_dsn,
-        "--seed",
-        SEED,
-        "--no-progress",
-    )
+    result = run_anonymize(capsys, chinook_dsn)
     assert result.code == 2
     assert "clone marker" in result.err
     assert fingerprint(chinook_dsn) == before
