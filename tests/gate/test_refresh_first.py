@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,7 +20,7 @@ WORKFLOW = Path(__file__).resolve().parents[1] / "workflow"
 if str(WORKFLOW) not in sys.path:
     sys.path.insert(0, str(WORKFLOW))  # the workflow conftest imports wfsupport by name
 
-from wfsupport import Setup, _stop_all  # noqa: E402
+from wfsupport import Setup, servers_root  # noqa: E402
 
 
 def _workflow_conftest() -> ModuleType:
@@ -41,12 +39,7 @@ make_setup = _wf.make_setup
 @pytest.fixture(scope="session")
 def base_dir() -> Iterator[Path]:
     """Overrides the workflow's base_dir: same layout, another root."""
-    root = Path("/var/tmp") / f"dbrefresh-gate-tests-{os.getpid()}"
-    root.mkdir(parents=True, exist_ok=True)
-    root.chmod(0o755)
-    yield root
-    _stop_all(root)
-    shutil.rmtree(root, ignore_errors=True)
+    yield from servers_root("dbrefresh-gate-tests")
 
 
 @pytest.fixture(scope="module")

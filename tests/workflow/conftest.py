@@ -8,14 +8,12 @@ the checkout.
 
 from __future__ import annotations
 
-import os
 import secrets
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from wfsupport import Production, Setup, _stop_all, setup_production_dsn
+from wfsupport import Production, Setup, servers_root, setup_production_dsn
 
 from dbrefresh.backends.localpg import free_port
 from dbrefresh.demo import orchestrate
@@ -26,12 +24,7 @@ CUSTOMERS = 2000
 
 @pytest.fixture(scope="session")
 def base_dir() -> Iterator[Path]:
-    root = Path("/var/tmp") / f"dbrefresh-tests-{os.getpid()}"
-    root.mkdir(parents=True, exist_ok=True)
-    root.chmod(0o755)
-    yield root
-    _stop_all(root)
-    shutil.rmtree(root, ignore_errors=True)
+    yield from servers_root("dbrefresh-tests")
 
 
 @pytest.fixture(scope="session")

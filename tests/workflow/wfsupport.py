@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +32,16 @@ def _stop_all(root: Path) -> None:
     for pid_file in root.rglob("postmaster.pid"):
         with contextlib.suppress(Exception):
             pg.stop(pid_file.parent, mode="immediate")
+
+
+def servers_root(prefix: str) -> Iterator[Path]:
+    """A directory the postgres OS user can reach, removed with every server under it."""
+    root = Path("/var/tmp") / f"{prefix}-{os.getpid()}"
+    root.mkdir(parents=True, exist_ok=True)
+    root.chmod(0o755)
+    yield root
+    _stop_all(root)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @dataclass
