@@ -16,13 +16,27 @@ from types import TracebackType
 
 from filelock import FileLock, Timeout
 
+from dbrefresh.config import Config
 from dbrefresh.errors import LockHeldError
+
+
+def lock_location(config: Config) -> tuple[Path, str]:
+    """Where the lock of config's target lives, and its name.
+
+    On the local backend the lock sits beside staging's data directory and is named
+    after it, so two configs (other state_dir, other target name) that point at the same
+    staging still exclude each other. Elsewhere it lives in the state directory.
+    """
+    if config.backend == "local" and config.local is not None:
+        data = config.local.target_data_dir
+        return data.parent, f".{data.name}.dbrefresh"
+    return config.state_dir / "locks", config.target.name
 
 
 class TargetLock:
     def __init__(
         self,
-        state_dir: Path,
+        lock_dir: Path,
         target: str,
         *,
         timeout: float = 0,
@@ -30,7 +44,6 @@ class TargetLock:
         command: str = "run",
         clock: Callable[[], float],
     ) -> None:
-        lock_dir = state_dir / "locks"
         self.path = lock_dir / f"{target}.lock"
         self.holder_path = lock_dir / f"{target}.holder.json"
         self.target, self.timeout = target, timeout

@@ -21,7 +21,7 @@ from dbrefresh.errors import DbrefreshError, InfraError, UsageError
 from dbrefresh.workflow import finalize, masking
 from dbrefresh.workflow.context import Env, RunContext
 from dbrefresh.workflow.journal import Journal, RunRecord
-from dbrefresh.workflow.lock import TargetLock
+from dbrefresh.workflow.lock import TargetLock, lock_location
 from dbrefresh.workflow.steps import STEP_NAMES, STEPS, SWAPPED_FROM, Step
 
 
@@ -52,9 +52,10 @@ def new_run_id(env: Env) -> str:
 
 
 def _lock(config: Config, env: Env, run_id: str, command: str) -> TargetLock:
+    lock_dir, name = lock_location(config)
     return TargetLock(
-        config.state_dir,
-        config.target.name,
+        lock_dir,
+        name,
         timeout=config.lock.timeout_seconds,
         run_id=run_id,
         command=command,

@@ -20,7 +20,7 @@ from wfsupport import Production, Setup
 from dbrefresh import config as config_mod
 from dbrefresh.backends import load_backend
 from dbrefresh.workflow.journal import Journal
-from dbrefresh.workflow.lock import TargetLock
+from dbrefresh.workflow.lock import TargetLock, lock_location
 from dbrefresh.workflow.steps import STEP_NAMES
 
 
@@ -90,7 +90,7 @@ def _assert_clean(setup: Setup) -> None:
     assert backend.target.is_serving()
     assert len(backend.target.previous_runs()) <= cfg.retention.keep_previous
     assert _postgres_on_clones() == []
-    lock = TargetLock(cfg.state_dir, cfg.target.name, clock=time.time)
+    lock = TargetLock(*lock_location(cfg), clock=time.time)
     assert not lock.is_held_elsewhere()
 
 

@@ -236,3 +236,25 @@ def _wait_for(cond: Callable[[], bool], timeout: float = 60) -> None:
 
 def test_unused(tmp_path: Path) -> None:
     assert tmp_path.exists()
+
+
+def test_lock_is_per_staging_not_per_config(setup: Setup, tmp_path: Path) -> None:
+    """Two configs with other state directories and target names, one staging: one lock."""
+    import time
+
+    from dbrefresh.errors import LockHeldError
+    from dbrefresh.workflow.lock import TargetLock, lock_location
+
+    cfg = config_mod.load(setup.config)
+    other = cfg.model_copy(
+        update={
+            "state_dir": tmp_path / "elsewhere",
+            "target": cfg.target.model_copy(update={"name": "staging-alias"}),
+        }
+    )
+    with (
+        TargetLock(*lock_location(cfg), run_id="run-A", clock=time.time),
+        pytest.raises(LockHeldError, match="run-A"),
+    ):
+        TargetLock(*lock_location(other), run_id="run-B", clock=time.time).acquire()
+    assert lock_location(cfg) == lock_location(other)
