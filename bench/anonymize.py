@@ -31,6 +31,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from dbrefresh.db import with_database
+
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SERVER_SETTINGS = {
     "fsync": "off",
@@ -261,10 +263,6 @@ def throwaway_server() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def dsn_for(admin_dsn: str, dbname: str) -> str:
-    return psycopg.conninfo.make_conninfo(admin_dsn, dbname=dbname)
-
-
 def create_database(admin_dsn: str, name: str, template: str | None = None) -> None:
     stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
     if template:
@@ -357,16 +355,16 @@ def run(admin_dsn: str, customers: int, orders: int, keep: bool) -> None:
     source, db_a, db_b = f"bench_src_{tag}", f"bench_a_{tag}", f"bench_b_{tag}"
     try:
         create_database(admin_dsn, source)
-        build_source(dsn_for(admin_dsn, source), customers, orders)
-        settle(dsn_for(admin_dsn, source))
+        build_source(with_database(admin_dsn, source), customers, orders)
+        settle(with_database(admin_dsn, source))
         create_database(admin_dsn, db_a, template=source)
         create_database(admin_dsn, db_b, template=source)
         say("copies made with CREATE DATABASE ... TEMPLATE")
         with tempfile.TemporaryDirectory(prefix="dbrefresh-bench-rules-") as tmp:
             rules = Path(tmp) / "shop.yaml"
             rules.write_text(RULES, encoding="utf-8")
-            ours = time_dbrefresh(dsn_for(admin_dsn, db_a), rules)
-        plain = time_baseline(dsn_for(admin_dsn, db_b))
+            ours = time_dbrefresh(with_database(admin_dsn, db_a), rules)
+        plain = time_baseline(with_database(admin_dsn, db_b))
         print(f"customers: {customers:,}  orders: {orders:,}")
         print(f"dbrefresh anonymize: {ours:.2f}s")
         print(f"plain rewrite:       {plain:.2f}s")

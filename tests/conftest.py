@@ -20,6 +20,8 @@ import pytest
 from psycopg import sql
 from pytest_postgresql import factories
 
+from dbrefresh.db import with_database
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 SHARED = REPO.parent / "shared"
@@ -65,10 +67,6 @@ def admin_dsn(pg: tuple[str, int]) -> str:
     return f"host={host} port={port} user=postgres dbname=postgres"
 
 
-def dsn_for(admin_dsn: str, dbname: str) -> str:
-    return psycopg.conninfo.make_conninfo(admin_dsn, dbname=dbname)
-
-
 def _drop_database(admin_dsn: str, name: str) -> None:
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(
@@ -91,7 +89,7 @@ def make_db(admin_dsn: str) -> Iterator[Callable[..., str]]:
         with psycopg.connect(admin_dsn, autocommit=True) as conn:
             conn.execute(stmt)
         created.append(name)
-        return dsn_for(admin_dsn, name)
+        return with_database(admin_dsn, name)
 
     yield make
     for name in created:

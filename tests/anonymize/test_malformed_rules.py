@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from dbrefresh.anonymize.api import mark_clone
+from dbrefresh.db import with_database
 from tests.anonymize.helpers import CHINOOK_RULES, fingerprint, run_cli
 
 BASE = CHINOOK_RULES.read_text()
@@ -217,7 +218,7 @@ def marked_chinook(admin_dsn: str, chinook_template: str) -> Callable[[], str]:
     name = f"chinook_bad_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{chinook_template}"')
-    dsn = psycopg.conninfo.make_conninfo(admin_dsn, dbname=name)
+    dsn = with_database(admin_dsn, name)
     mark_clone(dsn)
     yield dsn
     with psycopg.connect(admin_dsn, autocommit=True) as conn:

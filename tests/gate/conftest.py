@@ -9,6 +9,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from dbrefresh.db import with_database
+
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "gate-corpus"
 BIG_ROWS = 1_000_000
 TEMPLATE = "gate_staging_tmpl_v1"
@@ -23,7 +25,7 @@ def staging_template(admin_dsn: str) -> str:
             return TEMPLATE
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(BUILDING)))
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BUILDING)))
-    dsn = psycopg.conninfo.make_conninfo(admin_dsn, dbname=BUILDING)
+    dsn = with_database(admin_dsn, BUILDING)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("CREATE TABLE big (id int PRIMARY KEY, v int NOT NULL, note text)")
         conn.execute(

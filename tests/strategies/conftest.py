@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from dbrefresh.db import with_database
 from dbrefresh.strategies import keyed, sqlsupport
 from dbrefresh.strategies.base import ColumnContext, ColumnType
 from dbrefresh.strategies.registry import get
@@ -159,7 +160,7 @@ def strategy_dsn(admin_dsn: str) -> Iterator[str]:
     name = f"strategies_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    dsn = psycopg.conninfo.make_conninfo(admin_dsn, dbname=name)
+    dsn = with_database(admin_dsn, name)
     try:
         with psycopg.connect(dsn, autocommit=True) as conn:
             sqlsupport.install(conn)
