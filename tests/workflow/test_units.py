@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -104,6 +106,66 @@ def test_trie_finds_what_naive_search_finds(needles: list[bytes], haystack: byte
     # and a haystack holding a needle always yields at least one match
     assert found <= naive
     assert bool(found) == bool(naive)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    needles=st.lists(
+        st.binary(min_size=1, max_size=6).filter(lambda b: b"\0" not in b), min_size=1, max_size=12
+    ),
+    haystack=st.binary(max_size=300),
+)
+def test_hyperscan_reports_each_needle_at_its_first_occurrence(
+    needles: list[bytes], haystack: bytes
+) -> None:
+    import dbrefresh.workflow.bytesearch as bs
+
+    if bs.hyperscan is None:
+        pytest.skip("no hyperscan wheel on this platform")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "f"
+        path.write_bytes(haystack)
+        found = bs.HyperscanSearch(sorted(set(needles))).search_file(path)
+    first = {n: haystack.find(n) for n in set(needles) if n in haystack}
+    assert {h.needle: h.offset for h in found} == first
+    assert len(found) == len(first)
+
+
+def test_hyperscan_finds_needles_across_chunks_and_with_any_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dbrefresh.workflow.bytesearch as bs
+
+    if bs.hyperscan is None:
+        pytest.skip("no hyperscan wheel on this platform")
+    monkeypatch.setattr(bs, "CHUNK", 16)
+    odd = b"two\nlines\xff\x01"
+    data = b"x" * 13 + b"secret@mail.de" + b"y" * 40 + odd + b"z" * 7 + b"secret@mail.de"
+    (tmp_path / "f").write_bytes(data)
+    hits = bs.search_tree(tmp_path, [b"secret@mail.de", odd, b"absent!!"])
+    assert sorted((h.offset, h.needle) for h in hits) == [(13, b"secret@mail.de"), (67, odd)]
+    # text values hold no NUL, but a needle with one is still searched (by the fallback)
+    nul = bs.search_tree(tmp_path, [b"lines\xff\x01zz", b"x\x00"])
+    assert [(h.offset, h.needle) for h in nul] == [(71, b"lines\xff\x01zz")]
+
+
+def test_hyperscan_and_fallback_agree_on_which_files_leak(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dbrefresh.workflow.bytesearch as bs
+
+    if bs.hyperscan is None:
+        pytest.skip("no hyperscan wheel on this platform")
+    for i in range(40):
+        body = os.urandom(5000)
+        if i % 7 == 0:
+            body += f"customer{i}@mail.example.org".encode() + os.urandom(100)
+        (tmp_path / f"rel.{i}").write_bytes(body)
+    needles = [f"customer{i}@mail.example.org".encode() for i in range(40)]
+    fast = {(Path(h.path).name, h.needle) for h in bs.search_tree(tmp_path, needles)}
+    monkeypatch.setattr(bs, "hyperscan", None)
+    slow = {(Path(h.path).name, h.needle) for h in bs.search_tree(tmp_path, needles)}
+    assert fast == slow and len(fast) == 6
 
 
 def test_search_file_missing_is_empty(tmp_path: Path) -> None:
