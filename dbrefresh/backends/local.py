@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,6 +92,9 @@ class LocalSource:
             self.tools.grant_traverse(partial)
             self.tools.basebackup(self._dsn, partial)
             partial.rename(clone)
+            # The copy goes to disk while masking computes (pg_basebackup ran with
+            # --no-sync): finalize's flush then only waits for what masking rewrote.
+            threading.Thread(target=self.tools.sync_dir, args=(clone,), daemon=True).start()
         return SnapshotRef(id=run_id, location=str(clone))
 
     def delete_snapshot(self, run_id: str) -> None:

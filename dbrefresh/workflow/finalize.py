@@ -9,7 +9,10 @@ fsync off); strict mode copies the cluster onto a fresh directory first.
 
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,10 +111,55 @@ def write_refresh_info(admin_dsn: str, databases: Sequence[str], info: RefreshIn
             conn.execute("TRUNCATE dbrefresh.leak_hashes")
 
 
-def vacuum_analyze(admin_dsn: str, databases: Sequence[str]) -> None:
+# Every table and materialized view (system catalogs too, as a database-wide VACUUM
+# does), biggest first. Relations without planner statistics (the scrub removed those
+# of every table masking touched) are analyzed too; partitioned parents are only
+# analyzed (VACUUM would recurse into their partitions a second time).
+_VACUUM_TARGETS = """
+SELECT format('%s %I.%I', CASE WHEN c.relkind = 'p' THEN 'ANALYZE'
+                               WHEN s.analyzed THEN 'VACUUM' ELSE 'VACUUM (ANALYZE)' END,
+              n.nspname, c.relname)
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace,
+       LATERAL (SELECT EXISTS (SELECT 1 FROM pg_statistic WHERE starelid = c.oid)) AS s(analyzed)
+ WHERE c.relpersistence <> 't'
+   AND (c.relkind IN ('r', 'm') OR (c.relkind = 'p' AND NOT s.analyzed))
+ ORDER BY c.relkind = 'p', pg_total_relation_size(c.oid) DESC, c.oid
+"""
+
+
+def vacuum_analyze(admin_dsn: str, databases: Sequence[str], workers: int | None = None) -> None:
+    """VACUUM every database, ANALYZE what has no statistics, over one session per CPU.
+
+    Freshly rewritten tables need every page visited once (hint bits, visibility map,
+    planner statistics from masked data): like `vacuumdb --jobs`, the biggest tables go
+    first so the sessions finish together (one session took 1.5 s of a 2 GB refresh).
+    Tables the rules left untouched keep production's statistics (see masking.scrub).
+    """
     for db in databases:
-        with connection(with_database(admin_dsn, db), autocommit=True) as conn:
-            conn.execute("VACUUM ANALYZE")
+        dsn = with_database(admin_dsn, db)
+        with connection(dsn, autocommit=True) as conn:
+            statements = [str(row[0]) for row in conn.execute(_VACUUM_TARGETS).fetchall()]
+        _run_spread(dsn, statements, max(1, workers or os.cpu_count() or 1))
+
+
+def _run_spread(dsn: str, statements: Sequence[str], workers: int) -> None:
+    """Run statements in order of the list, each on the next free of `workers` sessions."""
+    queue = iter(statements)
+    lock = threading.Lock()
+
+    def work() -> None:
+        with connection(dsn, autocommit=True) as conn:
+            while True:
+                with lock:
+                    statement = next(queue, None)
+                if statement is None:
+                    return
+                conn.execute(statement)
+
+    count = min(workers, len(statements))
+    with ThreadPoolExecutor(max_workers=max(1, count)) as pool:
+        for future in [pool.submit(work) for _ in range(count)]:
+            future.result()
 
 
 def reset_throwaway_settings(admin_dsn: str) -> None:

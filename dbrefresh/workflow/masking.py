@@ -6,7 +6,7 @@ alone leaves behind (statistics, WAL from before masking, query texts).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -119,14 +119,37 @@ def sample_originals(dsn: str, rules: RuleSet, total: int) -> dict[str, list[byt
     return out
 
 
-def scrub(admin_dsn: str, databases: Sequence[str]) -> None:
+# Relations whose rows the rules left exactly as they were (and their indexes): their
+# planner statistics describe staging's data as well as production's.
+_UNCHANGED = """
+WITH kept AS (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               WHERE n.nspname || '.' || c.relname = ANY(%(kept)s))
+SELECT oid FROM kept UNION SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid FROM kept)
+"""
+
+
+def scrub(
+    admin_dsn: str, databases: Sequence[str], kept: Mapping[str, Sequence[str]] | None = None
+) -> None:
     """Remove original values masking leaves outside the tables: planner statistics
     (histograms and MCVs hold real values), statistics counters and query texts, and
-    WAL written before masking (wal_recycle=off: old segments are deleted, not reused)."""
+    WAL written before masking (wal_recycle=off: old segments are deleted, not reused).
+
+    Statistics of the tables in `kept` ({database: ['schema.table']}: tables the rules
+    leave untouched) stay: their data is production's, unchanged, and finalize then
+    analyzes only the tables left without statistics.
+    """
     for db in databases:
+        unchanged = {"kept": list((kept or {}).get(db, ()))}
         with connection(with_database(admin_dsn, db), autocommit=True) as conn:
-            conn.execute("DELETE FROM pg_statistic")
-            conn.execute("DELETE FROM pg_statistic_ext_data")
+            conn.execute(
+                f"DELETE FROM pg_statistic WHERE starelid NOT IN ({_UNCHANGED})", unchanged
+            )
+            conn.execute(
+                "DELETE FROM pg_statistic_ext_data WHERE stxoid NOT IN (SELECT oid FROM "
+                f"pg_statistic_ext WHERE stxrelid IN ({_UNCHANGED}))",
+                unchanged,
+            )
             conn.execute("VACUUM FULL pg_statistic")
             conn.execute("VACUUM FULL pg_statistic_ext_data")
             conn.execute("SELECT pg_stat_reset()")

@@ -103,6 +103,7 @@ class Anonymize(Step):
             sqlutil.drop_database(admin, db)
         sample_local = ctx.backend.clones.data_path(ctx.run_id) is not None
         out: dict[str, Any] = {"dropped": drop, "databases": {}}
+        kept: dict[str, list[str]] = {}
         for db in keep:
             dsn = with_database(admin, db)
             files = ctx.databases[db]
@@ -112,7 +113,8 @@ class Anonymize(Step):
                     ctx.originals[f"{db}:{key}"] = values
             report = api.anonymize(dsn, files, seed=ctx.seed, progress=ctx.show_progress)
             out["databases"][db] = {"tables": len(report.tables), "seconds": report.seconds}
-        masking.scrub(admin, sqlutil.databases(admin))
+            kept[db] = [t.table for t in report.tables if t.action == "keep"]
+        masking.scrub(admin, sqlutil.databases(admin), kept)
         return out
 
 

@@ -92,6 +92,36 @@ def test_isolation_and_finalize(
         assert conn.execute("SELECT count(*) > 0 FROM customers").fetchone() == (True,)
     with pytest.raises(psycopg.OperationalError):
         psycopg.connect(setup.staging.tcp_dsn("shop", "app", production.password))
+    # VACUUM reached every table; the masked ones were analyzed from masked data, and
+    # the untouched ones (orders: every column kept) kept production's statistics
+    vacuumed = setup.query(
+        "SELECT relname, last_vacuum IS NOT NULL, last_analyze IS NOT NULL "
+        "FROM pg_stat_user_tables WHERE schemaname = 'public' ORDER BY relname",
+        "shop",
+    )
+    assert all(v for _name, v, _a in vacuumed), vacuumed
+    analyzed = {name for name, _v, a in vacuumed if a}
+    assert {"customers", "addresses", "payment_methods", "reviews"} <= analyzed
+    assert "orders" not in analyzed
+    without_stats = setup.query(
+        "SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace "
+        "AND c.relkind = 'r' AND c.reltuples > 0 "
+        "AND NOT EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = c.oid)",
+        "shop",
+    )
+    assert without_stats == []
+    with psycopg.connect(production.server.dsn("shop")) as conn:
+        prod_orders = conn.execute(
+            "SELECT n_distinct FROM pg_stats WHERE tablename = 'orders' AND attname = 'status'"
+        ).fetchall()
+    orders_stats = (
+        "SELECT n_distinct FROM pg_stats WHERE tablename = 'orders' AND attname = 'status'"
+    )
+    assert setup.query(orders_stats, "shop") == prod_orders != []
+    assert setup.query(
+        "SELECT relallvisible = relpages AND relpages > 0 FROM pg_class WHERE relname = 'customers'",
+        "shop",
+    ) == [(True,)]
     # throw-away durability did not stick
     assert setup.query("SHOW fsync") == [("on",)]
     assert setup.query("SHOW wal_level")[0][0] != "minimal"
