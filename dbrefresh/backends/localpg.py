@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -190,7 +191,15 @@ class PgTools:
         """Stop the server on data_dir if one runs (no error when none does)."""
         if not self.is_running(data_dir):
             return
-        self.run(["pg_ctl", "stop", "-w", "-t", str(timeout), "-m", mode, "-D", str(data_dir)])
+        # pg_ctl -w checks every 100 ms; the postmaster removes its pid file last thing
+        # on exit, so watching for that every 10 ms is the same wait, ~90 ms shorter
+        self.run(["pg_ctl", "stop", "-W", "-m", mode, "-D", str(data_dir)])
+        pid_file = data_dir / "postmaster.pid"
+        deadline = time.monotonic() + timeout
+        while pid_file.exists():
+            if time.monotonic() > deadline:
+                raise InfraError(f"server on {data_dir} did not stop within {timeout}s")
+            time.sleep(0.01)
 
     def is_running(self, data_dir: Path) -> bool:
         if not (data_dir / "postmaster.pid").exists():
