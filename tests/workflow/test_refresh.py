@@ -110,18 +110,16 @@ def test_isolation_and_finalize(
         "shop",
     )
     assert without_stats == []
-    with psycopg.connect(production.server.dsn("shop")) as conn:
-        prod_orders = conn.execute(
-            "SELECT n_distinct FROM pg_stats WHERE tablename = 'orders' AND attname = 'status'"
-        ).fetchall()
     orders_stats = (
         "SELECT n_distinct FROM pg_stats WHERE tablename = 'orders' AND attname = 'status'"
     )
+    with psycopg.connect(production.server.dsn("shop")) as conn:
+        prod_orders = conn.execute(orders_stats).fetchall()
     assert setup.query(orders_stats, "shop") == prod_orders != []
-    assert setup.query(
-        "SELECT relallvisible = relpages AND relpages > 0 FROM pg_class WHERE relname = 'customers'",
-        "shop",
-    ) == [(True,)]
+    all_visible = (
+        "SELECT relallvisible = relpages AND relpages > 0 FROM pg_class WHERE relname = 'customers'"
+    )
+    assert setup.query(all_visible, "shop") == [(True,)]
     # throw-away durability did not stick
     assert setup.query("SHOW fsync") == [("on",)]
     assert setup.query("SHOW wal_level")[0][0] != "minimal"
