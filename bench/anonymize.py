@@ -29,9 +29,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
 from dbrefresh.db import with_database
+from dbrefresh.workflow.sqlutil import create_database, drop_database
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SERVER_SETTINGS = {
@@ -261,23 +261,6 @@ def throwaway_server() -> Iterator[str]:
             )
             say("server stopped")
         shutil.rmtree(base, ignore_errors=True)
-
-
-def create_database(admin_dsn: str, name: str, template: str | None = None) -> None:
-    stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-    if template:
-        stmt = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(name), sql.Identifier(template)
-        )
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(stmt)
-
-
-def drop_database(admin_dsn: str, name: str) -> None:
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
 
 
 def build_source(dsn: str, customers: int, orders: int) -> None:

@@ -21,6 +21,7 @@ from psycopg import sql
 from pytest_postgresql import factories
 
 from dbrefresh.db import with_database
+from dbrefresh.workflow.sqlutil import create_database, drop_database
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -67,13 +68,6 @@ def admin_dsn(pg: tuple[str, int]) -> str:
     return f"host={host} port={port} user=postgres dbname=postgres"
 
 
-def _drop_database(admin_dsn: str, name: str) -> None:
-    with psycopg.connect(admin_dsn, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-
-
 @pytest.fixture
 def make_db(admin_dsn: str) -> Iterator[Callable[..., str]]:
     """Factory: a new empty database (or a copy of a template); returns its DSN."""
@@ -81,19 +75,13 @@ def make_db(admin_dsn: str) -> Iterator[Callable[..., str]]:
 
     def make(template: str | None = None, prefix: str = "t") -> str:
         name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-        stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-        if template:
-            stmt = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(template)
-            )
-        with psycopg.connect(admin_dsn, autocommit=True) as conn:
-            conn.execute(stmt)
+        create_database(admin_dsn, name, template)
         created.append(name)
         return with_database(admin_dsn, name)
 
     yield make
     for name in created:
-        _drop_database(admin_dsn, name)
+        drop_database(admin_dsn, name)
 
 
 @pytest.fixture(scope="session")
@@ -104,7 +92,7 @@ def chinook_template(admin_dsn: str) -> str:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
     if exists:
         return name
-    _drop_database(admin_dsn, "chinook")
+    drop_database(admin_dsn, "chinook")
     host = psycopg.conninfo.conninfo_to_dict(admin_dsn)
     env = {
         **os.environ,

@@ -30,6 +30,17 @@ def user_table_count(dsn: str) -> int:
     return int(row[0]) if row else 0
 
 
+def create_database(admin_dsn: str, name: str, template: str | None = None) -> None:
+    """CREATE DATABASE name, as a copy of `template` when one is named."""
+    stmt = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template:
+        stmt = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(template)
+        )
+    with connection(admin_dsn, autocommit=True) as conn:
+        conn.execute(stmt)
+
+
 def drop_database(admin_dsn: str, name: str) -> None:
     with connection(admin_dsn, autocommit=True) as conn:
         conn.execute(
