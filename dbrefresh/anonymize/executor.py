@@ -4,9 +4,10 @@ Each relation's swap is atomic and records itself in dbrefresh.masked_relations 
 same transaction, so a failure leaves no half-masked table and a re-run finishes the
 job without masking anything twice (which would break joins on masked keys).
 
-Work runs on a pool sized to the CPUs in two waves: first every small relation's whole
-rewrite and every chunk of the large relations' masked copies (the CPU-heavy part),
-then the large relations' swaps.
+Work runs on a pool sized to the CPUs in two waves: first every chunk of the large
+relations' masked copies (the CPU-heavy part) and the swaps of groups without large
+relations, then the remaining swaps. Relations tied by foreign keys swap together, in
+one transaction (dbrefresh.rules.groups).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from dbrefresh.anonymize.progress import TableProgress
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.db import connect
 from dbrefresh.errors import InfraError, UsageError
-from dbrefresh.rules.plan import Chunking, Plan, RelationStep
+from dbrefresh.rules.plan import Chunking, Plan, RelationStep, SwapGroup
 
 # Memory for one masking session: the masked copy lives in temp buffers, index builds
 # and FK validation sort and hash. Throw-away servers have the memory to spare.
@@ -118,72 +119,107 @@ def _fill_chunk(run: _Run, step: RelationStep, chunking: Chunking, lo: int, hi: 
         conn.execute(chunking.fill_pages(lo, hi))
 
 
-def _stages(step: RelationStep) -> list[tuple[str, list[str]]]:
-    """The swap's statements up to the truncate, grouped under the names progress shows."""
-    return [
-        ("locking", [step.lock_own]),
-        ("sampling originals", [*step.record_leaks, step.record_count]),
-        ("masking", [step.copy_masked] if step.copy_masked else []),
-        (
-            "swapping in",
-            [
-                *([step.lock_related] if step.lock_related else []),
-                *step.drop_fks,
-                *step.drop_indexes,
-                step.truncate,
-            ],
-        ),
-    ]
-
-
-def _swap(run: _Run, step: RelationStep) -> TableResult:
+def _swap(run: _Run, group: SwapGroup) -> list[TableResult]:
+    """The group's one transaction: sample, truncate, refill, re-index, re-key, check."""
     started = time.monotonic()
     progress = run.progress
+
+    def stage(name: str, relations: list[str] = group.relations) -> None:
+        for relation in relations:
+            progress.stage(relation, name)
+
+    rows_after: dict[str, int] = {}
+    rows_before: dict[str, int] = {}
     with run.session() as conn, conn.transaction():
-        for stage, statements in _stages(step):
-            progress.stage(step.relation, stage)
-            for statement in statements:
+        stage("locking")
+        conn.execute(group.lock)
+        for step in group.steps:
+            stage("sampling originals", [step.relation])
+            for statement in [*step.record_leaks, step.record_count]:
                 conn.execute(statement)
-        progress.stage(step.relation, "refilling")
-        rows_after = conn.execute(step.refill).rowcount
-        progress.stage(step.relation, "indexes and keys")
-        for statement in [*step.create_indexes, *step.add_fks]:
+            if step.copy_masked:
+                stage("masking", [step.relation])
+                conn.execute(step.copy_masked)
+        stage("swapping in")
+        for statement in [
+            *([group.lock_outside] if group.lock_outside else []),
+            *group.drop_fks,
+            *(ix for step in group.steps for ix in step.drop_indexes),
+            group.truncate,
+        ]:
             conn.execute(statement)
-        if step.chunking:
-            conn.execute(step.chunking.drop)
-        row = conn.execute(
-            "UPDATE dbrefresh.masked_relations SET rows_after = %s WHERE relation = %s "
-            "RETURNING rows_before",
-            (rows_after, step.relation),
-        ).fetchone()
-        rows_before = int(row[0]) if row else rows_after
-        if not step.deletes_rows and rows_after != rows_before:
-            # The chunks did not see the table as the swap does: never commit that.
-            raise psycopg.errors.DataException(
-                f"masked copy has {rows_after} rows, the table {rows_before}"
-            )
-    progress.done(step.relation)
-    return TableResult(
-        step.relation, "rewrite", rows_before, rows_after, time.monotonic() - started
-    )
+        for step in group.steps:
+            stage("refilling", [step.relation])
+            rows_after[step.relation] = conn.execute(step.refill).rowcount
+            stage("indexes and keys", [step.relation])
+            for statement in [*step.create_indexes, *group.add_fks_after.get(step.relation, [])]:
+                conn.execute(statement)
+        for statement in group.add_fks_last:
+            conn.execute(statement)
+        for check in group.fk_checks:
+            row = conn.execute(check.orphans).fetchone()
+            if row and row[0]:
+                raise psycopg.errors.ForeignKeyViolation(
+                    f"masking would leave {row[0]} row(s) of {check.table} without the row "
+                    f"their foreign key {check.name} references"
+                )
+        for step in group.steps:
+            if step.chunking:
+                conn.execute(step.chunking.drop)
+            row = conn.execute(
+                "UPDATE dbrefresh.masked_relations SET rows_after = %s WHERE relation = %s "
+                "RETURNING rows_before",
+                (rows_after[step.relation], step.relation),
+            ).fetchone()
+            rows_before[step.relation] = int(row[0]) if row else rows_after[step.relation]
+            if not step.deletes_rows and rows_after[step.relation] != rows_before[step.relation]:
+                # The chunks did not see the table as the swap does: never commit that.
+                raise psycopg.errors.DataException(
+                    f"masked copy of {step.relation} has {rows_after[step.relation]} rows, "
+                    f"the table {rows_before[step.relation]}"
+                )
+    seconds = time.monotonic() - started
+    for relation in group.relations:
+        progress.done(relation)
+    return [
+        TableResult(r, "rewrite", rows_before[r], rows_after[r], seconds) for r in group.relations
+    ]
 
 
 def _collect(
     run: _Run,
-    futures: dict[Future[Any], RelationStep],
+    futures: dict[Future[Any], SwapGroup],
     report: AnonymizeReport,
-    retry: list[RelationStep],
+    retry: list[SwapGroup],
 ) -> None:
-    for future, step in futures.items():
+    for future, group in futures.items():
         try:
             result = future.result()
         except psycopg.errors.DeadlockDetected:
-            retry.append(step)  # tables with FKs both ways: run alone afterwards
+            retry.append(group)  # cannot happen with sorted locks; run alone afterwards
         except psycopg.Error as exc:
-            run.failures.setdefault(step.relation, _error_text(exc))
+            for relation in group.relations:
+                run.failures.setdefault(relation, _error_text(exc))
         else:
-            if isinstance(result, TableResult):
-                report.tables.append(result)
+            if isinstance(result, list):
+                report.tables += result
+
+
+def _pending_groups(dsn: str, plan: Plan) -> list[SwapGroup]:
+    """Groups a previous run did not swap (a group commits all its relations or none)."""
+    done = _already_done(dsn, plan)
+    pending = []
+    for group in plan.groups:
+        finished = done.intersection(group.relations)
+        if not finished:
+            pending.append(group)
+        elif len(finished) < len(group.relations):
+            raise UsageError(
+                f"{', '.join(sorted(finished))} already masked but not "
+                f"{', '.join(sorted(set(group.relations) - finished))}, which must be "
+                "swapped with them; start from a fresh clone"
+            )
+    return pending
 
 
 def execute_plan(
@@ -198,41 +234,46 @@ def execute_plan(
     """Execute every step of the plan; raise InfraError naming the relations that failed."""
     started = clock()
     report = AnonymizeReport(database=plan.database)
-    done = _already_done(dsn, plan)
+    pending = _pending_groups(dsn, plan)
     if plan.truncate_sql:
         with connect(dsn) as conn:
             prepare_session(conn, key, plan.rules_digest)
             with conn.transaction():
                 conn.execute(plan.truncate_sql)
         report.tables += [TableResult(t, "truncate", -1, 0, 0.0) for t in plan.truncate]
-    pending = [s for s in plan.steps if s.relation not in done]
-    chunked = [s for s in pending if s.chunking]
-    whole = [s for s in pending if not s.chunking]
+    chunked = [s for g in pending for s in g.steps if s.chunking]
     pool_size = max(1, workers or os.cpu_count() or 1)
-    with TableProgress(len(pending), enabled=show_progress) as progress:
+    with TableProgress(sum(len(g.steps) for g in pending), enabled=show_progress) as progress:
         run = _Run(dsn, key, plan, progress)
         _drop_leftover_scratch(run, chunked)
         with run.session() as conn:
             for step in chunked:
                 conn.execute(step.chunking.create)  # type: ignore[union-attr]
             conn.commit()
-        retry: list[RelationStep] = []
+        retry: list[SwapGroup] = []
+        group_of = {s.relation: g for g in pending for s in g.steps}
         with ThreadPoolExecutor(max_workers=pool_size) as pool:
-            wave: dict[Future[Any], RelationStep] = {}
+            # Wave 1: every chunk of the large relations' masked copies (the CPU-heavy
+            # part), and the swaps of groups that have no chunks.
+            wave: dict[Future[Any], SwapGroup] = {}
             for step in chunked:
                 assert step.chunking is not None
                 progress.stage(step.relation, "masking (parallel chunks)")
                 for lo, hi in _page_ranges(run, step, pool_size):
-                    wave[pool.submit(_fill_chunk, run, step, step.chunking, lo, hi)] = step
-            for step in whole:
-                wave[pool.submit(_swap, run, step)] = step
+                    future = pool.submit(_fill_chunk, run, step, step.chunking, lo, hi)
+                    wave[future] = group_of[step.relation]
+            for group in pending:
+                if not any(s.chunking for s in group.steps):
+                    wave[pool.submit(_swap, run, group)] = group
             _collect(run, wave, report, retry)
             swaps = {
-                pool.submit(_swap, run, s): s for s in chunked if s.relation not in run.failures
+                pool.submit(_swap, run, g): g
+                for g in pending
+                if any(s.chunking for s in g.steps) and not run.failures.keys() & set(g.relations)
             }
             _collect(run, swaps, report, retry)
-        for step in retry:
-            _collect(run, {_completed(_swap, run, step): step}, report, [])
+        for group in retry:
+            _collect(run, {_completed(_swap, run, group): group}, report, [])
         if any(s.relation in run.failures for s in chunked):
             _drop_leftover_scratch(run, [s for s in chunked if s.relation in run.failures])
     report.tables += [TableResult(t, "keep", -1, -1, 0.0) for t in plan.kept]

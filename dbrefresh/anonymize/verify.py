@@ -6,7 +6,7 @@ shows the whole picture; a failed verify stops a refresh before staging is touch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +15,7 @@ import psycopg
 
 from dbrefresh.catalog import Catalog, ForeignKey, Table
 from dbrefresh.findings import Finding, Location
+from dbrefresh.rules.fkrisk import fks_masking_can_break, orphans_sql
 from dbrefresh.rules.plan import Plan, RelationStep
 from dbrefresh.rules.relsteps import literal, quote_ident, quote_table, row_key_sql
 
@@ -118,17 +119,7 @@ def _check_rows(conn: psycopg.Connection[Any], step: RelationStep, report: Verif
 
 
 def _check_fk(conn: psycopg.Connection[Any], fk: ForeignKey, report: VerifyReport) -> None:
-    child, parent = quote_table(fk.table), quote_table(fk.ref_table)
-    join = " AND ".join(
-        f"p.{quote_ident(r)} = c.{quote_ident(col)}"
-        for col, r in zip(fk.columns, fk.ref_columns, strict=True)
-    )
-    not_null = " AND ".join(f"c.{quote_ident(col)} IS NOT NULL" for col in fk.columns)
-    orphans = _scalar(
-        conn,
-        f"SELECT count(*) FROM {child} c WHERE {not_null} AND NOT EXISTS "
-        f"(SELECT 1 FROM {parent} p WHERE {join})",
-    )
+    orphans = _scalar(conn, orphans_sql(fk))
     report.foreign_keys_checked += 1
     if orphans:
         report.findings.append(
@@ -142,42 +133,6 @@ def _check_fk(conn: psycopg.Connection[Any], fk: ForeignKey, report: VerifyRepor
 
 
 Check = Callable[[psycopg.Connection[Any], VerifyReport], None]
-
-
-def fks_masking_can_break(catalog: Catalog, plan: Plan) -> list[ForeignKey]:
-    """Foreign keys whose rows masking could have orphaned: a key column masked on either
-    side, or referenced rows deleted (delete_where, truncate).
-
-    Any other foreign key holds after masking exactly when it held before: rows are kept
-    one for one (the row-count check) and unmasked columns are copied byte for byte. So
-    those are not re-scanned (on a refresh of 2 GB, nine such scans cost 5 s), and a
-    NOT VALID key with orphans already in production is not blamed on masking.
-    """
-    masked: set[tuple[str, str]] = set()
-    losing_rows = set(plan.truncate)
-    for step in plan.steps:
-        for name in {step.relation, step.rule_table}:
-            masked |= {(name, m.column) for m in step.masked}
-            if step.deletes_rows:
-                losing_rows.add(name)
-
-    def parents(table: str) -> set[str]:
-        names, current = set(), catalog.tables.get(table)
-        while current is not None:
-            names.add(current.qualified)
-            current = catalog.tables.get(current.parent) if current.parent else None
-        return names
-
-    def touched(table: str, columns: Sequence[str]) -> bool:
-        return any((t, c) in masked for t in parents(table) for c in columns)
-
-    return [
-        fk
-        for fk in catalog.foreign_keys
-        if touched(fk.table, fk.columns)
-        or touched(fk.ref_table, fk.ref_columns)
-        or parents(fk.ref_table) & losing_rows
-    ]
 
 
 def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list[Check]:
@@ -197,7 +152,7 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
             _check_leaks(c, catalog, s, r)
 
         checks.append((size, check_step))
-    for fk in fks_masking_can_break(catalog, plan):
+    for fk in fks_masking_can_break(catalog, plan.steps, plan.truncate):
 
         def check_fk(c: psycopg.Connection[Any], r: VerifyReport, f: ForeignKey = fk) -> None:
             _check_fk(c, f, r)

@@ -17,8 +17,9 @@ from dbrefresh.catalog import Catalog, ForeignKey, Table, closest
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Location, Severity
 from dbrefresh.rules.conditions import check_condition
+from dbrefresh.rules.groups import build_groups
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
-from dbrefresh.rules.plan import MaskedColumn, Plan
+from dbrefresh.rules.plan import MaskedColumn, Plan, RelationStep
 from dbrefresh.rules.relsteps import build_step, quote_table
 from dbrefresh.strategies.base import ColumnContext, Strategy
 from dbrefresh.strategies.registry import all_strategies
@@ -257,6 +258,7 @@ class _Compiler:
     # -- plan -----------------------------------------------------------------------
     def build(self, leak_sample: int) -> Plan:
         plan = Plan(database=self.catalog.database, rules_digest=self.rules.digest)
+        steps: list[RelationStep] = []
         for table in self.catalog.tables.values():
             if table.partitioned:
                 continue
@@ -268,10 +270,10 @@ class _Compiler:
             elif rule.action == "keep":
                 plan.kept.append(table.qualified)
             else:
-                plan.steps.append(self.step_for(table, rule, leak_sample))
+                steps.append(self.step_for(table, rule, leak_sample))
         if plan.truncate:
             plan.truncate_sql = "TRUNCATE ONLY " + ", ".join(quote_table(t) for t in plan.truncate)
-        plan.steps.sort(key=lambda s: -s.estimated_rows)  # big tables first: better packing
+        plan.groups = build_groups(self.catalog, steps, plan.truncate)
         return plan
 
     def _dedupe(self, table: Table, resolved: _Resolved) -> bool:
@@ -310,9 +312,8 @@ class _Compiler:
     def _has_work(self, rule: TableRule, table: Table) -> bool:
         return bool(self._masked_for(table, rule)) or rule.delete_where is not None
 
-    def step_for(self, table: Table, rule: TableRule, leak_sample: int):  # type: ignore[no-untyped-def]
+    def step_for(self, table: Table, rule: TableRule, leak_sample: int) -> RelationStep:
         return build_step(
-            catalog=self.catalog,
             table=table,
             rule_table=rule.table,
             masked=self._masked_for(table, rule),

@@ -51,56 +51,89 @@ class RelationStep:
     """Rewrite of one physical relation (a table, or a leaf partition of a partitioned one).
 
     The rewrite keeps the table itself (OID, grants, triggers, policies, comments): rows
-    are copied masked aside, the relation is truncated and refilled; foreign keys
-    pointing at it are set aside and re-added around that (docs/anonymize.md).
+    are copied masked aside, the relation is truncated and refilled (docs/anonymize.md).
+    The truncate, the locks and the foreign keys belong to the relation's SwapGroup.
     """
 
     relation: str  # qualified 'schema.name'
     rule_table: str  # the table named in the rules (parent for partitions)
     masked: list[MaskedColumn]
-    lock_own: str  # the relation alone: the long masked copy runs under this lock only
     record_leaks: list[str]  # statements sampling keyed hashes of original values
     record_count: str  # statement recording the row count before the rewrite
     copy_masked: str | None  # CREATE TEMP TABLE ... AS SELECT <masked> (unchunked only)
-    lock_related: str | None  # tables whose foreign keys point here (sorted: no deadlock)
-    drop_fks: list[str]
     drop_indexes: list[str]  # large tables: rebuilt after the refill (a sort beats inserts)
-    truncate: str
     refill: str  # INSERT INTO relation SELECT ... FROM the masked copy
     create_indexes: list[str]
-    add_fks: list[str]
     deletes_rows: bool
     chunking: Chunking | None = None
     estimated_rows: int = 0
 
-    def swap_statements(self) -> list[str]:
-        """The one transaction that replaces the relation's rows by their masked copy."""
+    def to_sql(self) -> list[str]:
+        """Script lines of the parallel masked copy (chunked relations only)."""
+        if not self.chunking:
+            return []
         return [
-            self.lock_own,
-            *self.record_leaks,
-            self.record_count,
-            *([self.copy_masked] if self.copy_masked else []),
-            *([self.lock_related] if self.lock_related else []),
-            *self.drop_fks,
-            *self.drop_indexes,
-            self.truncate,
-            self.refill,
-            *self.create_indexes,
-            *self.add_fks,
-            *([self.chunking.drop] if self.chunking else []),
+            self.chunking.create + ";",
+            "-- in parallel, one transaction per page range [lo, hi):",
+            self.chunking.lock + ";",
+            self.chunking.fill + ";",
         ]
 
-    def to_sql(self) -> list[str]:
-        """Script lines for `dbrefresh plan`."""
-        out: list[str] = []
-        if self.chunking:
-            out += [
-                self.chunking.create + ";",
-                "-- in parallel, one transaction per page range [lo, hi):",
-                self.chunking.lock + ";",
-                self.chunking.fill + ";",
-            ]
-        out += ["BEGIN;", *(s + ";" for s in self.swap_statements()), "COMMIT;"]
+
+@dataclass(frozen=True)
+class FkCheck:
+    """A foreign key masking could break that the swap does not re-validate by re-adding."""
+
+    name: str
+    table: str
+    orphans: str  # SELECT count(*) of referencing rows without a referenced row
+
+
+@dataclass
+class SwapGroup:
+    """Relations tied by foreign keys, swapped into place in ONE transaction.
+
+    One TRUNCATE empties them all, so a key between two of them stays in place unless the
+    index it references is rebuilt. A dropped key is re-added right after that index,
+    while the referencing relation is still empty: no validation scan (measured 1.25 s
+    for 3M rows) and no lock wait between two swaps. Keys from tables outside the group,
+    and keys inside a cycle, are re-added after every refill and validated as usual.
+    Keys masking could break are counted for orphans before commit (FkCheck).
+    """
+
+    steps: list[RelationStep]  # referenced relations before referencing ones
+    lock: str  # the group's relations, sorted (no deadlock between groups)
+    lock_outside: str | None  # tables outside the group whose foreign keys point into it
+    drop_fks: list[str]
+    truncate: str  # TRUNCATE ONLY of every relation of the group at once
+    add_fks_after: dict[str, list[str]] = field(default_factory=dict)  # relation -> keys
+    add_fks_last: list[str] = field(default_factory=list)
+    fk_checks: list[FkCheck] = field(default_factory=list)
+
+    @property
+    def relations(self) -> list[str]:
+        return [s.relation for s in self.steps]
+
+    @property
+    def estimated_rows(self) -> int:
+        return sum(s.estimated_rows for s in self.steps)
+
+    def statements(self) -> list[str]:
+        """The swap transaction, in the order the executor runs it."""
+        out = [self.lock]
+        for step in self.steps:
+            out += [*step.record_leaks, step.record_count]
+            out += [step.copy_masked] if step.copy_masked else []
+        out += [self.lock_outside] if self.lock_outside else []
+        out += self.drop_fks
+        for step in self.steps:
+            out += step.drop_indexes
+        out.append(self.truncate)
+        for step in self.steps:
+            out += [step.refill, *step.create_indexes, *self.add_fks_after.get(step.relation, [])]
+        out += self.add_fks_last
+        out += [f"{check.orphans}  -- must be 0 ({check.name})" for check in self.fk_checks]
+        out += [step.chunking.drop for step in self.steps if step.chunking]
         return out
 
 
@@ -110,8 +143,12 @@ class Plan:
     rules_digest: str
     truncate: list[str] = field(default_factory=list)  # tables emptied by one TRUNCATE
     truncate_sql: str | None = None
-    steps: list[RelationStep] = field(default_factory=list)
+    groups: list[SwapGroup] = field(default_factory=list)  # biggest first
     kept: list[str] = field(default_factory=list)
+
+    @property
+    def steps(self) -> list[RelationStep]:
+        return [step for group in self.groups for step in group.steps]
 
     def to_sql(self) -> str:
         """The whole plan as one SQL script (what `dbrefresh plan` prints)."""
@@ -120,8 +157,12 @@ class Plan:
         out.append("SELECT set_config('dbrefresh.key', :'key', false);  -- key from the seed")
         if self.truncate_sql:
             out += ["", "BEGIN;", self.truncate_sql + ";", "COMMIT;"]
-        for step in self.steps:
-            out += ["", f"-- {step.relation} (rule {step.rule_table})", *step.to_sql()]
+        for group in self.groups:
+            for step in group.steps:
+                out += ["", f"-- {step.relation} (rule {step.rule_table})", *step.to_sql()]
+            out += ["", f"-- swap of {', '.join(group.relations)}", "BEGIN;"]
+            out += [s + ";" for s in group.statements()]
+            out.append("COMMIT;")
         if self.kept:
             out += ["", "-- kept as they are: " + ", ".join(self.kept)]
         return "\n".join(out) + "\n"

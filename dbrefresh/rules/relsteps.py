@@ -5,9 +5,8 @@ tuples). A rewrite that replaces the table (CREATE TABLE AS + rename) would chan
 table's OID and lose grants, triggers, policies, views. So we copy the masked rows to a
 temporary table, TRUNCATE the relation (new empty files, same OID and everything
 attached to it; the old files, which held the original values, are unlinked at
-checkpoint) and refill it. Foreign keys that point at the relation from other tables
-block TRUNCATE, so they are dropped and re-created from their exact definition (and
-comment) in the same transaction.
+checkpoint) and refill it. Relations tied by foreign keys are truncated together in one
+swap transaction (dbrefresh.rules.groups).
 
 Refilling a large table through its indexes costs random B-tree inserts (measured: 14 s
 for 3M rows with a random-order FK index, against 1.4 s to build both indexes after).
@@ -22,7 +21,7 @@ from dataclasses import replace
 
 from sqlglot import exp
 
-from dbrefresh.catalog import Catalog, ForeignKey, Table
+from dbrefresh.catalog import Table
 from dbrefresh.rules.plan import PAGES_HI, PAGES_LO, Chunking, MaskedColumn, RelationStep
 
 TEMP = "_dbr_masked"
@@ -144,24 +143,6 @@ def masked_select(
     return f"SELECT {', '.join(items)} FROM {source}{''.join(joins)}{tail}"
 
 
-def _fk_statements(fks: list[ForeignKey]) -> tuple[list[str], list[str]]:
-    drop = [
-        f"ALTER TABLE {quote_table(fk.table)} DROP CONSTRAINT {quote_ident(fk.name)}" for fk in fks
-    ]
-    add: list[str] = []
-    for fk in fks:
-        add.append(
-            f"ALTER TABLE {quote_table(fk.table)} ADD CONSTRAINT "
-            f"{quote_ident(fk.name)} {fk.definition}"
-        )
-        if fk.comment is not None:
-            add.append(
-                f"COMMENT ON CONSTRAINT {quote_ident(fk.name)} ON "
-                f"{quote_table(fk.table)} IS {literal(fk.comment)}"
-            )
-    return drop, add
-
-
 def rebuildable(table: Table) -> bool:
     """Indexes can be dropped and rebuilt unless tied to partitioning or a tablespace."""
     return bool(table.indexes) and not any(
@@ -212,7 +193,6 @@ def _chunking(table: Table, select: str, template: str) -> Chunking:
 
 def build_step(
     *,
-    catalog: Catalog,
     table: Table,
     rule_table: str,
     masked: list[MaskedColumn],
@@ -227,15 +207,7 @@ def build_step(
     columns = ", ".join(quote_ident(c.name) for c in writable)
     overriding = " OVERRIDING SYSTEM VALUE" if any(c.identity == "a" for c in writable) else ""
     rebuild = rebuild_indexes and rebuildable(table)
-    # FKs from other tables block TRUNCATE; a self-reference only blocks dropping the PK.
-    incoming = [
-        fk
-        for fk in catalog.foreign_keys
-        if fk.ref_table == table.qualified and (rebuild or fk.table != table.qualified)
-    ]
-    drop_fks, add_fks = _fk_statements(incoming)
     drop_indexes, create_indexes = _index_statements(table) if rebuild else ([], [])
-    related = sorted({fk.table for fk in incoming} - {table.qualified})
     deletes = delete_where is not None
     # Shuffled columns need the whole table at once (a window over every row).
     chunking = (
@@ -247,11 +219,11 @@ def build_step(
         if chunked and not shuffled
         else None
     )
+    temp = quote_ident(f"{TEMP}_{table.oid}")
     return RelationStep(
         relation=table.qualified,
         rule_table=rule_table,
         masked=masked,
-        lock_own=f"LOCK TABLE {rel} IN ACCESS EXCLUSIVE MODE",
         record_leaks=_leak_statements(table, masked, rule_table, leak_sample),
         record_count=(
             "INSERT INTO dbrefresh.masked_relations (relation, rule_table, rows_before, "
@@ -263,21 +235,13 @@ def build_step(
         copy_masked=None
         if chunking
         else (
-            f"CREATE TEMP TABLE {TEMP} ON COMMIT DROP AS "
+            f"CREATE TEMP TABLE {temp} ON COMMIT DROP AS "
             + masked_select(table, masked, shuffled, delete_where)
         ),
-        lock_related=(
-            "LOCK TABLE " + ", ".join(quote_table(t) for t in related) + " IN ACCESS EXCLUSIVE MODE"
-            if related
-            else None
-        ),
-        drop_fks=drop_fks,
         drop_indexes=drop_indexes,
-        truncate=f"TRUNCATE ONLY {rel}",
         refill=f"INSERT INTO {rel} ({columns}){overriding} SELECT {columns} "
-        f"FROM {chunking.scratch if chunking else TEMP}",
+        f"FROM {chunking.scratch if chunking else temp}",
         create_indexes=create_indexes,
-        add_fks=add_fks,
         deletes_rows=deletes,
         chunking=chunking,
         estimated_rows=table.estimated_rows,

@@ -8,9 +8,11 @@ import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone, verify_report
-from dbrefresh.anonymize.verify import fks_masking_can_break
 from dbrefresh.catalog import read_catalog
-from dbrefresh.errors import RulesError
+from dbrefresh.errors import InfraError, RulesError
+from dbrefresh.rules import compiler
+from dbrefresh.rules.fkrisk import fks_masking_can_break
+from tests.anonymize.helpers import fingerprint
 
 SCHEMA = """
 CREATE TABLE events (
@@ -216,5 +218,41 @@ def test_verify_skips_foreign_keys_masking_cannot_break(make_db, tmp_path: Path)
     )
     with psycopg.connect(dsn) as conn:
         catalog = read_catalog(conn)
-    at_risk = fks_masking_can_break(catalog, build_plan(dsn, [rules]))
+    plan = build_plan(dsn, [rules])
+    at_risk = fks_masking_can_break(catalog, plan.steps, plan.truncate)
     assert [fk.name for fk in at_risk] == ["logins_account_email_fkey"]
+
+
+@pytest.mark.parametrize("rebuild_rows", [0, 10**9], ids=["indexes-rebuilt", "indexes-kept"])
+def test_swap_refuses_to_orphan_rows_and_changes_nothing(
+    make_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rebuild_rows: int
+) -> None:
+    """accounts and logins swap together; deleting accounts that logins reference would
+    orphan logins whether the key is kept in place or re-added to the empty logins."""
+    monkeypatch.setattr(compiler, "INDEX_REBUILD_ROWS", rebuild_rows)
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(FK_SCHEMA)
+    rules = tmp_path / "fk.yaml"
+    rules.write_text(
+        (FK_RULES % "").replace(
+            "  public.accounts:\n", "  public.accounts:\n    delete_where: \"name = 'N7'\"\n"
+        )
+    )
+    plan = build_plan(dsn, [rules])
+    [group] = plan.groups
+    assert group.relations == ["public.accounts", "public.logins"]  # referenced first
+    assert [c.name for c in group.fk_checks] == ["logins_account_email_fkey"]
+    assert bool(group.add_fks_after) == (rebuild_rows == 0)
+    mark_clone(dsn)
+    before = fingerprint(dsn)
+    with pytest.raises(InfraError) as caught:
+        anonymize(dsn, [rules], seed="fk", progress=False)
+    message = str(caught.value)
+    assert "public.accounts" in message and "public.logins" in message
+    assert "4 row(s) of public.logins" in message and "logins_account_email_fkey" in message
+    assert fingerprint(dsn) == before
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM pg_constraint WHERE conname = 'logins_account_email_fkey'"
+        ).fetchone() == (1,)
