@@ -15,14 +15,15 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import psycopg
 
 from dbrefresh.anonymize.progress import TableProgress
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
+from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
 from dbrefresh.db import connect
 from dbrefresh.errors import InfraError, UsageError
 from dbrefresh.rules.plan import Chunking, Plan, RelationStep, SwapGroup
@@ -94,6 +95,13 @@ def _drop_leftover_scratch(run: _Run, steps: Iterable[RelationStep]) -> None:
         for step in steps:
             if step.chunking:
                 conn.execute(f"DROP TABLE IF EXISTS {step.chunking.scratch}")
+        conn.commit()
+
+
+def _create_scratch(run: _Run, steps: Iterable[RelationStep]) -> None:
+    with run.session() as conn:
+        for step in steps:
+            conn.execute(step.chunking.create)  # type: ignore[union-attr]
         conn.commit()
 
 
@@ -186,23 +194,56 @@ def _swap(run: _Run, group: SwapGroup) -> list[TableResult]:
     ]
 
 
-def _collect(
-    run: _Run,
-    futures: dict[Future[Any], SwapGroup],
-    report: AnonymizeReport,
-    retry: list[SwapGroup],
+def _record(
+    run: _Run, group: SwapGroup, outcome: Any, report: AnonymizeReport, retry: list[SwapGroup]
 ) -> None:
-    for future, group in futures.items():
-        try:
-            result = future.result()
-        except psycopg.errors.DeadlockDetected:
-            retry.append(group)  # cannot happen with sorted locks; run alone afterwards
-        except psycopg.Error as exc:
-            for relation in group.relations:
-                run.failures.setdefault(relation, _error_text(exc))
-        else:
-            if isinstance(result, list):
-                report.tables += result
+    """File a swap's outcome: its results, a retry after a deadlock, or the failure."""
+    if isinstance(outcome, psycopg.errors.DeadlockDetected):
+        retry.append(group)  # cannot happen with sorted locks; run alone afterwards
+    elif isinstance(outcome, psycopg.Error):
+        for relation in group.relations:
+            run.failures.setdefault(relation, _error_text(outcome))
+    elif isinstance(outcome, BaseException) and not isinstance(outcome, Skipped):
+        raise outcome
+    elif isinstance(outcome, list):
+        report.tables += outcome
+
+
+def _record_preparation(run: _Run, group: SwapGroup, outcome: Any) -> None:
+    if isinstance(outcome, psycopg.Error):
+        for relation in group.relations:
+            run.failures.setdefault(relation, _error_text(outcome))
+    elif isinstance(outcome, BaseException) and not isinstance(outcome, Skipped):
+        raise outcome
+
+
+def _jobs(
+    run: _Run, groups: list[SwapGroup], workers: int
+) -> tuple[dict[Job, SwapGroup], dict[Job, SwapGroup]]:
+    """Per group: the page-range chunks of its large relations (the preparation), then
+    the one swap (most urgent: it holds locks and runs alone, while other groups' chunks
+    keep the other cores busy)."""
+    jobs: dict[Job, SwapGroup] = {}
+    swaps: dict[Job, SwapGroup] = {}
+    for group in groups:
+        before_swap: list[Job] = []
+        for step in (s for s in group.steps if s.chunking):
+            chunking = step.chunking
+            assert chunking is not None
+            chunks = [
+                Job(
+                    f"chunk {step.relation} [{lo}, {hi})",
+                    partial(_fill_chunk, run, step, chunking, lo, hi),
+                    1,
+                )
+                for lo, hi in _page_ranges(run, step, workers)
+            ]
+            before_swap += chunks
+            jobs.update({job: group for job in chunks})
+        swap = Job(f"swap {', '.join(group.relations)}", partial(_swap, run, group), 0)
+        swap.after = before_swap
+        swaps[swap] = group
+    return jobs, swaps
 
 
 def _pending_groups(dsn: str, plan: Plan) -> list[SwapGroup]:
@@ -246,34 +287,19 @@ def execute_plan(
     with TableProgress(sum(len(g.steps) for g in pending), enabled=show_progress) as progress:
         run = _Run(dsn, key, plan, progress)
         _drop_leftover_scratch(run, chunked)
-        with run.session() as conn:
-            for step in chunked:
-                conn.execute(step.chunking.create)  # type: ignore[union-attr]
-            conn.commit()
+        _create_scratch(run, chunked)
+        for step in chunked:
+            progress.stage(step.relation, "masking (parallel chunks)")
+        preparation, swaps = _jobs(run, pending, pool_size)
+        outcomes = run_jobs([*preparation, *swaps], pool_size)
+        for job, group in preparation.items():
+            _record_preparation(run, group, outcomes[job])
         retry: list[SwapGroup] = []
-        group_of = {s.relation: g for g in pending for s in g.steps}
-        with ThreadPoolExecutor(max_workers=pool_size) as pool:
-            # Wave 1: every chunk of the large relations' masked copies (the CPU-heavy
-            # part), and the swaps of groups that have no chunks.
-            wave: dict[Future[Any], SwapGroup] = {}
-            for step in chunked:
-                assert step.chunking is not None
-                progress.stage(step.relation, "masking (parallel chunks)")
-                for lo, hi in _page_ranges(run, step, pool_size):
-                    future = pool.submit(_fill_chunk, run, step, step.chunking, lo, hi)
-                    wave[future] = group_of[step.relation]
-            for group in pending:
-                if not any(s.chunking for s in group.steps):
-                    wave[pool.submit(_swap, run, group)] = group
-            _collect(run, wave, report, retry)
-            swaps = {
-                pool.submit(_swap, run, g): g
-                for g in pending
-                if any(s.chunking for s in g.steps) and not run.failures.keys() & set(g.relations)
-            }
-            _collect(run, swaps, report, retry)
+        for job, group in swaps.items():
+            _record(run, group, outcomes[job], report, retry)
         for group in retry:
-            _collect(run, {_completed(_swap, run, group): group}, report, [])
+            [outcome] = run_jobs([Job("retry", partial(_swap, run, group), 0)], 1).values()
+            _record(run, group, outcome, report, [])
         if any(s.relation in run.failures for s in chunked):
             _drop_leftover_scratch(run, [s for s in chunked if s.relation in run.failures])
     report.tables += [TableResult(t, "keep", -1, -1, 0.0) for t in plan.kept]
@@ -285,13 +311,3 @@ def execute_plan(
             f"back (re-run to finish): {details}"
         )
     return report
-
-
-def _completed(fn: Callable[..., Any], *args: Any) -> Future[Any]:
-    """Run fn now and wrap its outcome in a Future, to collect it like pooled work."""
-    future: Future[Any] = Future()
-    try:
-        future.set_result(fn(*args))
-    except BaseException as exc:
-        future.set_exception(exc)
-    return future
