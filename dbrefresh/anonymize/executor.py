@@ -127,6 +127,15 @@ def _fill_chunk(run: _Run, step: RelationStep, chunking: Chunking, lo: int, hi: 
         conn.execute(chunking.fill_pages(lo, hi))
 
 
+def _sample_originals(run: _Run, step: RelationStep) -> None:
+    """Keyed hashes of original values for the leak check, beside the chunks (committed
+    alone: a re-run replaces them, and they hold no original value)."""
+    with run.session() as conn, conn.transaction():
+        conn.execute(step.chunking.lock)  # type: ignore[union-attr]
+        for statement in step.record_leaks:
+            conn.execute(statement)
+
+
 def _swap(run: _Run, group: SwapGroup) -> list[TableResult]:
     """The group's one transaction: sample, truncate, refill, re-index, re-key, check."""
     started = time.monotonic()
@@ -143,7 +152,7 @@ def _swap(run: _Run, group: SwapGroup) -> list[TableResult]:
         conn.execute(group.lock)
         for step in group.steps:
             stage("sampling originals", [step.relation])
-            for statement in [*step.record_leaks, step.record_count]:
+            for statement in [*([] if step.chunking else step.record_leaks), step.record_count]:
                 conn.execute(statement)
             if step.copy_masked:
                 stage("masking", [step.relation])
@@ -234,12 +243,13 @@ def _jobs(
                 Job(
                     f"chunk {step.relation} [{lo}, {hi})",
                     partial(_fill_chunk, run, step, chunking, lo, hi),
-                    1,
+                    2,
                 )
                 for lo, hi in _page_ranges(run, step, workers)
             ]
-            before_swap += chunks
-            jobs.update({job: group for job in chunks})
+            sample = Job(f"sample {step.relation}", partial(_sample_originals, run, step), 1)
+            before_swap += [*chunks, sample]
+            jobs.update({job: group for job in [*chunks, sample]})
         swap = Job(f"swap {', '.join(group.relations)}", partial(_swap, run, group), 0)
         swap.after = before_swap
         swaps[swap] = group

@@ -74,9 +74,10 @@ class RelationStep:
             return []
         return [
             self.chunking.create + ";",
-            "-- in parallel, one transaction per page range [lo, hi):",
+            "-- in parallel, one transaction per page range [lo, hi), and one sampling:",
             self.chunking.lock + ";",
             self.chunking.fill + ";",
+            *(s + ";" for s in self.record_leaks),
         ]
 
 
@@ -122,7 +123,9 @@ class SwapGroup:
         """The swap transaction, in the order the executor runs it."""
         out = [self.lock]
         for step in self.steps:
-            out += [*step.record_leaks, step.record_count]
+            # A large relation's originals are sampled beside its chunks, not under this lock.
+            out += [] if step.chunking else step.record_leaks
+            out += [step.record_count]
             out += [step.copy_masked] if step.copy_masked else []
         out += [self.lock_outside] if self.lock_outside else []
         out += self.drop_fks
