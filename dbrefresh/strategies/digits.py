@@ -38,13 +38,16 @@ class _DigitStrategy(ScalarStrategy[DigitsParams]):
         n = params.keep_prefix
         rest = sqlbuild.fill("substr(:o, :k)", o=orig, k=n + 1) if n else orig
         # One to_char() lays keyed digits into the digit positions of `rest` (see
-        # dbrefresh.fill_digits); the digest is read once.
-        pool = sqlbuild.fill(
-            "dbrefresh.digit_pool(:x, :r)",
-            x=sqlbuild.bits(sqlbuild.digest(ctx, self.name)),
+        # dbrefresh.fill_digits). Up to 18 bytes in bigint arithmetic, beyond in numeric;
+        # each branch reads the digest once and CASE evaluates one branch.
+        bits = sqlbuild.bits(sqlbuild.digest(ctx, self.name))
+        masked = sqlbuild.fill(
+            "CASE WHEN octet_length(:r) <= 18 THEN dbrefresh.fill_digits18(:x, :r) "
+            "ELSE dbrefresh.fill_digits(dbrefresh.digit_pool(:x2, :r), :r) END",
             r=rest,
+            x=bits,
+            x2=bits.copy(),
         )
-        masked = sqlbuild.fill("dbrefresh.fill_digits(:p, :r)", p=pool, r=rest)
         if n:
             masked = sqlbuild.fill("(left(:o, :k) || :m)", o=orig, k=n, m=masked)
         # Equal to the original only when every new digit happens to match: then shift
