@@ -42,6 +42,8 @@ SESSION_SETTINGS = {
     # JIT compiles each chunk's big expression list anew (measured 0.34 s per chunk on
     # orders) and wins nothing back on these expressions.
     "jit": "off",
+    # De-duplicated columns rely on the planner memoizing their LATERAL subqueries.
+    "enable_memoize": "on",
 }
 CHUNKS_PER_WORKER = 2  # more chunks than workers, so a slow chunk does not idle a core
 

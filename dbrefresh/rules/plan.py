@@ -20,8 +20,9 @@ class MaskedColumn:
     strategy: str
     expression: str  # the SQL expression giving the masked value
     leak_checked: bool
-    # Few distinct values: mask each distinct value once and join it back (the masked
-    # value depends on the original alone, and a hash probe costs less than a digest).
+    # Few distinct values: mask each distinct value once (a memoized LATERAL subquery;
+    # the masked value depends on the original alone, and a cache hit costs less than
+    # a digest).
     dedupe: bool = False
 
 
