@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest import mock
 
 import psycopg
 import pytest
@@ -256,3 +257,51 @@ def test_swap_refuses_to_orphan_rows_and_changes_nothing(
         assert conn.execute(
             "SELECT count(*) FROM pg_constraint WHERE conname = 'logins_account_email_fkey'"
         ).fetchone() == (1,)
+
+
+CYCLE_SCHEMA = """
+CREATE TABLE teams (id int PRIMARY KEY, lead_id int, name text NOT NULL);
+CREATE TABLE members (id int PRIMARY KEY, team_id int NOT NULL REFERENCES teams(id),
+                      name text NOT NULL);
+ALTER TABLE teams ADD CONSTRAINT teams_lead_fkey FOREIGN KEY (lead_id) REFERENCES members(id);
+INSERT INTO teams SELECT i, NULL, format('Team %s', i) FROM generate_series(1, 20) i;
+INSERT INTO members SELECT i, 1 + i % 20, format('Member %s', i) FROM generate_series(1, 200) i;
+UPDATE teams SET lead_id = id;
+"""
+
+CYCLE_RULES = """version: 1
+tables:
+  public.teams: {columns: {id: keep, lead_id: keep, name: last_name}}
+  public.members: {columns: {id: keep, team_id: keep, name: first_name}}
+"""
+
+
+def test_tables_referencing_each_other_swap_together(
+    make_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cycle of keys: one group. With both primary keys rebuilt, the relation refilled
+    second still is empty when the first one's key is re-added; the other key can only
+    be re-added after both refills, and is validated then."""
+    monkeypatch.setattr(compiler, "INDEX_REBUILD_ROWS", 0)
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(CYCLE_SCHEMA)
+    rules = tmp_path / "cycle.yaml"
+    rules.write_text(CYCLE_RULES)
+    [group] = build_plan(dsn, [rules]).groups
+    assert sorted(group.relations) == ["public.members", "public.teams"]
+    assert group.relations == ["public.members", "public.teams"]  # cycle: name order
+    assert group.add_fks_after == {"public.members": [mock.ANY]}
+    assert "teams_lead_fkey" in group.add_fks_after["public.members"][0]
+    assert len(group.add_fks_last) == 1 and "members_team_id_fkey" in group.add_fks_last[0]
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="cycle", progress=False)
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND convalidated"
+        ).fetchone() == (2,)
+        assert conn.execute(
+            "SELECT count(*) FROM teams t JOIN members m ON m.id = t.lead_id "
+            "WHERE t.name NOT LIKE 'Team %' AND m.name NOT LIKE 'Member %'"
+        ).fetchone() == (20,)
+    assert verify_report(dsn, [rules], seed="cycle").findings == []
