@@ -131,9 +131,12 @@ def masked_select(
             items.append(col)
         elif m.dedupe and not shuffled:
             n = len(joins)
-            # OFFSET 0 keeps the subquery from being flattened into the row's projection.
+            # OFFSET 0 keeps the subquery from being flattened into the row's projection;
+            # the one-row VALUES names the value once (the expression's own references
+            # resolve to it), so the cache key is the value, not one copy per reference.
             joins.append(
-                f" LEFT JOIN LATERAL (SELECT {m.expression} AS _dbr_v{n} OFFSET 0) "
+                f" LEFT JOIN LATERAL (SELECT {m.expression} AS _dbr_v{n} "
+                f"FROM (VALUES (_dbr_t.{col})) AS _dbr_x{n}({col}) OFFSET 0) "
                 f"AS _dbr_d{n} ON true"
             )
             items.append(f"_dbr_d{n}._dbr_v{n} AS {col}")
