@@ -103,7 +103,8 @@ def rules_schema() -> None:
 def plan_command(rules: RulesArgument, dsn: DsnOption) -> None:
     """Print exactly the SQL anonymization would run (nothing is executed)."""
     plan = api.build_plan(dsn, rules)
-    console.print(plan.to_sql(), markup=False, highlight=False, end="")
+    # soft_wrap: never break a line (a newline inside a string literal changes the SQL).
+    console.print(plan.to_sql(), markup=False, highlight=False, end="", soft_wrap=True)
 
 
 @app.command("mark-clone")

@@ -193,13 +193,15 @@ def test_plan_prints_sql_without_secrets(
     # employee <- customer <- invoice are tied by foreign keys: one swap, referenced
     # first, one TRUNCATE; small tables keep their indexes, so keys between them stay.
     # invoice_line is kept: its key to invoice is set aside and re-validated.
-    out = " ".join(result.out.split())
-    assert "-- swap of public.employee, public.customer, public.invoice" in out
-    assert 'TRUNCATE ONLY "public"."customer", "public"."employee", "public"."invoice"' in out
-    assert 'DROP CONSTRAINT "invoice_customer_id_fkey"' not in out
+    lines = result.out.splitlines()  # printed unwrapped: the script runs as printed
+    assert "-- swap of public.employee, public.customer, public.invoice" in lines
+    assert 'TRUNCATE ONLY "public"."customer", "public"."employee", "public"."invoice";' in lines
+    assert 'DROP CONSTRAINT "invoice_customer_id_fkey"' not in result.out
     assert (
-        'ALTER TABLE "public"."invoice_line" DROP CONSTRAINT "invoice_line_invoice_id_fkey"' in out
+        'ALTER TABLE "public"."invoice_line" DROP CONSTRAINT "invoice_line_invoice_id_fkey";'
+        in lines
     )
+    assert max(len(line) for line in lines) > 200
     assert SEED not in result.out
     with psycopg.connect(chinook_dsn) as conn:  # plan wrote nothing
         assert conn.execute("SELECT to_regnamespace('dbrefresh')").fetchone()[0] is None
