@@ -96,14 +96,7 @@ def _drop_leftover_scratch(run: _Run, steps: Iterable[RelationStep]) -> None:
     with run.session() as conn:
         for step in steps:
             if step.chunking:
-                conn.execute(f"DROP TABLE IF EXISTS {step.chunking.scratch}")
-        conn.commit()
-
-
-def _create_scratch(run: _Run, steps: Iterable[RelationStep]) -> None:
-    with run.session() as conn:
-        for step in steps:
-            conn.execute(step.chunking.create)  # type: ignore[union-attr]
+                conn.execute(step.chunking.drop)
         conn.commit()
 
 
@@ -123,10 +116,22 @@ def _page_ranges(run: _Run, step: RelationStep, workers: int) -> list[tuple[int,
     ]
 
 
-def _fill_chunk(run: _Run, step: RelationStep, chunking: Chunking, lo: int, hi: int) -> None:
+def _create_scratch(run: _Run, chunks: dict[str, list[tuple[int, int]]]) -> None:
+    """Each chunked relation's scratch table and one child table per chunk (created up
+    front: creating a child locks the parent against the other chunks' creations)."""
+    with run.session() as conn:
+        for step in run.plan.steps:
+            if step.chunking and step.relation in chunks:
+                conn.execute(step.chunking.create)
+                for index in range(len(chunks[step.relation])):
+                    conn.execute(step.chunking.create_chunk(index))
+        conn.commit()
+
+
+def _fill_chunk(run: _Run, chunking: Chunking, index: int, pages: tuple[int, int]) -> None:
     with run.session() as conn, conn.transaction():
         conn.execute(chunking.lock)
-        conn.execute(chunking.fill_pages(lo, hi))
+        conn.execute(chunking.fill_chunk(index, *pages))
 
 
 def _sample_originals(run: _Run, step: RelationStep) -> None:
@@ -229,7 +234,7 @@ def _record_preparation(run: _Run, group: SwapGroup, outcome: Any) -> None:
 
 
 def _jobs(
-    run: _Run, groups: list[SwapGroup], workers: int
+    run: _Run, groups: list[SwapGroup], chunks: dict[str, list[tuple[int, int]]]
 ) -> tuple[dict[Job, SwapGroup], dict[Job, SwapGroup]]:
     """Per group: the page-range chunks of its large relations (the preparation), then
     the one swap (most urgent: it holds locks and runs alone, while other groups' chunks
@@ -241,17 +246,17 @@ def _jobs(
         for step in (s for s in group.steps if s.chunking):
             chunking = step.chunking
             assert chunking is not None
-            chunks = [
+            fills = [
                 Job(
-                    f"chunk {step.relation} [{lo}, {hi})",
-                    partial(_fill_chunk, run, step, chunking, lo, hi),
+                    f"chunk {step.relation} {pages}",
+                    partial(_fill_chunk, run, chunking, index, pages),
                     2,
                 )
-                for lo, hi in _page_ranges(run, step, workers)
+                for index, pages in enumerate(chunks[step.relation])
             ]
             sample = Job(f"sample {step.relation}", partial(_sample_originals, run, step), 1)
-            before_swap += [*chunks, sample]
-            jobs.update({job: group for job in [*chunks, sample]})
+            before_swap += [*fills, sample]
+            jobs.update({job: group for job in [*fills, sample]})
         swap = Job(f"swap {', '.join(group.relations)}", partial(_swap, run, group), 0)
         swap.after = before_swap
         swaps[swap] = group
@@ -299,10 +304,11 @@ def execute_plan(
     with TableProgress(sum(len(g.steps) for g in pending), enabled=show_progress) as progress:
         run = _Run(dsn, key, plan, progress)
         _drop_leftover_scratch(run, chunked)
-        _create_scratch(run, chunked)
+        chunks = {s.relation: _page_ranges(run, s, pool_size) for s in chunked}
+        _create_scratch(run, chunks)
         for step in chunked:
             progress.stage(step.relation, "masking (parallel chunks)")
-        preparation, swaps = _jobs(run, pending, pool_size)
+        preparation, swaps = _jobs(run, pending, chunks)
         outcomes = run_jobs([*preparation, *swaps], pool_size)
         for job, group in preparation.items():
             _record_preparation(run, group, outcomes[job])

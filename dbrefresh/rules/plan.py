@@ -12,6 +12,7 @@ from typing import Literal
 TableAction = Literal["rewrite", "truncate", "keep"]
 PAGES_LO = "__dbr_pages_lo__"  # placeholders of a chunk's page range in Chunking.fill
 PAGES_HI = "__dbr_pages_hi__"
+CHUNK_TABLE = "__dbr_chunk_table__"  # placeholder of a chunk's own table in Chunking.fill
 
 
 @dataclass(frozen=True)
@@ -31,20 +32,37 @@ class Chunking:
     """How a large relation's masked copy is computed in parallel, before the swap.
 
     Each chunk is a page range read by its own connection (a TID range scan) and
-    inserted into an UNLOGGED scratch table in the dbrefresh schema: the CPU-heavy part
-    (one keyed hash per value) then uses every core. The scratch table holds masked
-    values only and is dropped in the swap transaction.
+    inserted into its own UNLOGGED table, a child of the relation's scratch table in the
+    dbrefresh schema: the CPU-heavy part (one keyed hash per value) then uses every
+    core. Own tables spare the chunks each other's relation-extension lock, and the
+    refill reads the children in page order, so the rows keep their physical order (and
+    a primary key in that order sorts cheaply). Scratch tables hold masked values only
+    and are dropped in the swap transaction.
     """
 
-    scratch: str  # dbrefresh."_dbr_m_<oid>"
+    scratch: str  # dbrefresh."_dbr_m_<oid>", the parent the refill reads
     create: str  # CREATE UNLOGGED TABLE scratch AS SELECT ... WITH NO DATA
-    fill: str  # INSERT INTO scratch SELECT ... for the pages [PAGES_LO, PAGES_HI)
-    drop: str
+    fill: str  # INSERT INTO <chunk table> SELECT ... for the pages [PAGES_LO, PAGES_HI)
     lock: str  # SHARE lock each chunk holds on the relation while it reads
 
-    def fill_pages(self, lo: int, hi: int) -> str:
+    @property
+    def drop(self) -> str:
+        return f"DROP TABLE IF EXISTS {self.scratch} CASCADE"  # with its chunk tables
+
+    def chunk_table(self, index: int | str) -> str:
+        """dbrefresh."_dbr_m_<oid>_<index>" (a str index only to print the pattern)."""
+        return self.scratch[:-1] + f'_{index}"'
+
+    def create_chunk(self, index: int | str) -> str:
+        return f"CREATE UNLOGGED TABLE {self.chunk_table(index)} () INHERITS ({self.scratch})"
+
+    def fill_chunk(self, index: int, lo: int, hi: int) -> str:
         # Plain replacement, not str.format: masking SQL holds braces (array literals).
-        return self.fill.replace(PAGES_LO, str(int(lo))).replace(PAGES_HI, str(int(hi)))
+        return (
+            self.fill.replace(CHUNK_TABLE, self.chunk_table(index), 1)
+            .replace(PAGES_LO, str(int(lo)))
+            .replace(PAGES_HI, str(int(hi)))
+        )
 
 
 @dataclass
@@ -75,7 +93,9 @@ class RelationStep:
             return []
         return [
             self.chunking.create + ";",
-            "-- in parallel, one transaction per page range [lo, hi), and one sampling:",
+            "-- in parallel, one transaction per page range [lo, hi) into its own table",
+            f"-- (chunk n: {self.chunking.create_chunk('<n>')}),",
+            "-- and one transaction sampling the originals:",
             self.chunking.lock + ";",
             self.chunking.fill + ";",
             *(s + ";" for s in self.record_leaks),

@@ -22,7 +22,14 @@ from dataclasses import replace
 from sqlglot import exp
 
 from dbrefresh.catalog import Table
-from dbrefresh.rules.plan import PAGES_HI, PAGES_LO, Chunking, MaskedColumn, RelationStep
+from dbrefresh.rules.plan import (
+    CHUNK_TABLE,
+    PAGES_HI,
+    PAGES_LO,
+    Chunking,
+    MaskedColumn,
+    RelationStep,
+)
 
 TEMP = "_dbr_masked"
 ROW_NUMBER = "_dbr_rn"
@@ -189,8 +196,7 @@ def _chunking(table: Table, select: str, template: str) -> Chunking:
     return Chunking(
         scratch=scratch,
         create=f"CREATE UNLOGGED TABLE {scratch} AS {template} WITH NO DATA",
-        fill=f"INSERT INTO {scratch} {select}",
-        drop=f"DROP TABLE {scratch}",
+        fill=f"INSERT INTO {CHUNK_TABLE} {select}",
         lock=f"LOCK TABLE {rel} IN SHARE MODE",
     )
 
