@@ -1,13 +1,13 @@
-"""Run a Plan on a clone: set-based SQL, one swap transaction per relation, all cores busy.
+"""Run a Plan on a clone: set-based SQL, one swap transaction per group, all cores busy.
 
-Each relation's swap is atomic and records itself in dbrefresh.masked_relations in the
-same transaction, so a failure leaves no half-masked table and a re-run finishes the
-job without masking anything twice (which would break joins on masked keys).
+Relations tied by foreign keys form a group (dbrefresh.rules.groups) and swap in one
+transaction that records each of them in dbrefresh.masked_relations, so a failure
+leaves no half-masked table and no key half-swapped, and a re-run finishes the job
+without masking anything twice (which would break joins on masked keys).
 
-Work runs on a pool sized to the CPUs in two waves: first every chunk of the large
-relations' masked copies (the CPU-heavy part) and the swaps of groups without large
-relations, then the remaining swaps. Relations tied by foreign keys swap together, in
-one transaction (dbrefresh.rules.groups).
+Work runs as a dependency graph on a pool sized to the CPUs (anonymize.schedule): the
+page-range chunks of large relations' masked copies and their leak-check samples, then
+each group's swap as soon as its own chunks are done.
 """
 
 from __future__ import annotations
@@ -144,77 +144,108 @@ def _sample_originals(run: _Run, step: RelationStep) -> None:
 
 
 def _swap(run: _Run, group: SwapGroup) -> list[TableResult]:
-    """The group's one transaction: sample, truncate, refill, re-index, re-key, check."""
+    """The group's one transaction: take stock, replace the rows, check, record."""
     started = time.monotonic()
-    progress = run.progress
 
     def stage(name: str, relations: list[str] = group.relations) -> None:
         for relation in relations:
-            progress.stage(relation, name)
+            run.progress.stage(relation, name)
 
-    rows_after: dict[str, int] = {}
-    rows_before: dict[str, int] = {}
     with run.session() as conn, conn.transaction():
-        stage("locking")
-        conn.execute(group.lock)
-        for step in group.steps:
-            stage("sampling originals", [step.relation])
-            for statement in [*([] if step.chunking else step.record_leaks), step.record_count]:
-                conn.execute(statement)
-            if step.copy_masked:
-                stage("masking", [step.relation])
-                conn.execute(step.copy_masked)
-        stage("swapping in")
-        for statement in [
-            *([group.lock_outside] if group.lock_outside else []),
-            *group.drop_fks,
-            *(ix for step in group.steps for ix in step.drop_indexes),
-            group.truncate,
-        ]:
-            conn.execute(statement)
-        for step in group.steps:
-            stage("refilling", [step.relation])
-            rows_after[step.relation] = conn.execute(step.refill).rowcount
-            stage("indexes and keys", [step.relation])
-            for statement in [*step.create_indexes, *group.add_fks_after.get(step.relation, [])]:
-                conn.execute(statement)
-        for statement in group.add_fks_last:
-            conn.execute(statement)
-        for check in group.fk_checks:
-            row = conn.execute(check.orphans).fetchone()
-            if row and row[0]:
-                raise psycopg.errors.ForeignKeyViolation(
-                    f"masking would leave {row[0]} row(s) of {check.table} without the row "
-                    f"their foreign key {check.name} references"
-                )
-        for step in group.steps:
-            if step.chunking:
-                conn.execute(step.chunking.drop)
-            row = conn.execute(
-                "UPDATE dbrefresh.masked_relations SET rows_after = %s WHERE relation = %s "
-                "RETURNING rows_before",
-                (rows_after[step.relation], step.relation),
-            ).fetchone()
-            rows_before[step.relation] = int(row[0]) if row else rows_after[step.relation]
-            if not step.deletes_rows and rows_after[step.relation] != rows_before[step.relation]:
-                # The chunks did not see the table as the swap does: never commit that.
-                raise psycopg.errors.DataException(
-                    f"masked copy of {step.relation} has {rows_after[step.relation]} rows, "
-                    f"the table {rows_before[step.relation]}"
-                )
+        _take_stock(conn, group, stage)
+        rows_after = _replace_rows(conn, group, stage)
+        _check_keys(conn, group)
+        rows_before = _record_rows(conn, group, rows_after)
     seconds = time.monotonic() - started
     for relation in group.relations:
-        progress.done(relation)
+        run.progress.done(relation)
     return [
         TableResult(r, "rewrite", rows_before[r], rows_after[r], seconds) for r in group.relations
     ]
 
 
-def _record(
-    run: _Run, group: SwapGroup, outcome: Any, report: AnonymizeReport, retry: list[SwapGroup]
+Stage = Callable[..., None]
+
+
+def _take_stock(conn: psycopg.Connection[Any], group: SwapGroup, stage: Stage) -> None:
+    """Lock the group; record row counts; small relations: sample and copy masked."""
+    stage("locking")
+    conn.execute(group.lock)
+    for step in group.steps:
+        stage("sampling originals", [step.relation])
+        for statement in [*([] if step.chunking else step.record_leaks), step.record_count]:
+            conn.execute(statement)
+        if step.copy_masked:
+            stage("masking", [step.relation])
+            conn.execute(step.copy_masked)
+
+
+def _replace_rows(conn: psycopg.Connection[Any], group: SwapGroup, stage: Stage) -> dict[str, int]:
+    """Truncate the group at once and refill it, referenced relations first."""
+    stage("swapping in")
+    for statement in [
+        *([group.lock_outside] if group.lock_outside else []),
+        *group.drop_fks,
+        *(ix for step in group.steps for ix in step.drop_indexes),
+        group.truncate,
+    ]:
+        conn.execute(statement)
+    rows_after: dict[str, int] = {}
+    for step in group.steps:
+        stage("refilling", [step.relation])
+        rows_after[step.relation] = conn.execute(step.refill).rowcount
+        stage("indexes and keys", [step.relation])
+        for statement in [*step.create_indexes, *group.add_fks_after.get(step.relation, [])]:
+            conn.execute(statement)
+    for statement in group.add_fks_last:
+        conn.execute(statement)
+    return rows_after
+
+
+def _check_keys(conn: psycopg.Connection[Any], group: SwapGroup) -> None:
+    """Keys masking could break and no re-add validated: refuse to commit orphans."""
+    for check in group.fk_checks:
+        row = conn.execute(check.orphans).fetchone()
+        if row and row[0]:
+            raise psycopg.errors.ForeignKeyViolation(
+                f"masking would leave {row[0]} row(s) of {check.table} without the row "
+                f"their foreign key {check.name} references"
+            )
+
+
+def _record_rows(
+    conn: psycopg.Connection[Any], group: SwapGroup, rows_after: dict[str, int]
+) -> dict[str, int]:
+    """Drop the scratch tables, record the counts, and compare them with the originals'."""
+    rows_before: dict[str, int] = {}
+    for step in group.steps:
+        if step.chunking:
+            conn.execute(step.chunking.drop)
+        after = rows_after[step.relation]
+        row = conn.execute(
+            "UPDATE dbrefresh.masked_relations SET rows_after = %s WHERE relation = %s "
+            "RETURNING rows_before",
+            (after, step.relation),
+        ).fetchone()
+        rows_before[step.relation] = before = int(row[0]) if row else after
+        if not step.deletes_rows and after != before:
+            # The chunks did not see the table as the swap does: never commit that.
+            raise psycopg.errors.DataException(
+                f"masked copy of {step.relation} has {after} rows, the table {before}"
+            )
+    return rows_before
+
+
+def _file(
+    run: _Run,
+    group: SwapGroup,
+    outcome: Any,
+    report: AnonymizeReport,
+    retry: list[SwapGroup] | None = None,
 ) -> None:
-    """File a swap's outcome: its results, a retry after a deadlock, or the failure."""
-    if isinstance(outcome, psycopg.errors.DeadlockDetected):
+    """File a job's outcome: a swap's results, a retry after a deadlock, or the failure
+    of the group (a failed chunk fails its group; its swap was skipped)."""
+    if retry is not None and isinstance(outcome, psycopg.errors.DeadlockDetected):
         retry.append(group)  # cannot happen with sorted locks; run alone afterwards
     elif isinstance(outcome, psycopg.Error):
         for relation in group.relations:
@@ -223,14 +254,6 @@ def _record(
         raise outcome
     elif isinstance(outcome, list):
         report.tables += outcome
-
-
-def _record_preparation(run: _Run, group: SwapGroup, outcome: Any) -> None:
-    if isinstance(outcome, psycopg.Error):
-        for relation in group.relations:
-            run.failures.setdefault(relation, _error_text(outcome))
-    elif isinstance(outcome, BaseException) and not isinstance(outcome, Skipped):
-        raise outcome
 
 
 def _jobs(
@@ -311,13 +334,13 @@ def execute_plan(
         preparation, swaps = _jobs(run, pending, chunks)
         outcomes = run_jobs([*preparation, *swaps], pool_size)
         for job, group in preparation.items():
-            _record_preparation(run, group, outcomes[job])
+            _file(run, group, outcomes[job], report)
         retry: list[SwapGroup] = []
         for job, group in swaps.items():
-            _record(run, group, outcomes[job], report, retry)
+            _file(run, group, outcomes[job], report, retry)
         for group in retry:
             [outcome] = run_jobs([Job("retry", partial(_swap, run, group), 0)], 1).values()
-            _record(run, group, outcome, report, [])
+            _file(run, group, outcome, report)
         if any(s.relation in run.failures for s in chunked):
             _drop_leftover_scratch(run, [s for s in chunked if s.relation in run.failures])
     report.tables += [TableResult(t, "keep", -1, -1, 0.0) for t in plan.kept]

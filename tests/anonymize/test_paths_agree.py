@@ -116,3 +116,45 @@ def test_chunked_deduplicated_rebuilt_path_equals_plain_path(
     for dsn in (plain, fast):
         report = verify_report(dsn, [rules], seed="paths")
         assert report.findings == []
+
+
+def test_a_failing_chunk_fails_its_group_changes_nothing_and_a_rerun_finishes(
+    make_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A runtime error in one parallel chunk of buyers: the swap of buyers and visits
+    (tied by a key) never starts, nothing changes, no scratch table is left, and the
+    corrected rules then mask everything."""
+    from dbrefresh.errors import InfraError
+    from tests.anonymize.helpers import fingerprint
+
+    monkeypatch.setattr(compiler, "CHUNK_ROWS", 1000)
+    monkeypatch.setattr(compiler, "INDEX_REBUILD_ROWS", 1000)
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(SCHEMA)
+        conn.execute("ANALYZE")
+    rules = tmp_path / "buyers.yaml"
+    failing = (
+        '{strategy: sql, expression: "CASE WHEN id = 29000 THEN (1 / (id - 29000))::text'
+        " ELSE 'X' END\"}"
+    )
+    rules.write_text(RULES.replace("last_name: last_name", f"last_name: {failing}"))
+    mark_clone(dsn)
+    before = fingerprint(dsn)
+    with pytest.raises(InfraError) as caught:
+        anonymize(dsn, [rules], seed="paths", progress=False, workers=2)
+    message = str(caught.value)
+    assert "public.buyers" in message and "public.visits" in message
+    assert "division by zero" in message
+    assert fingerprint(dsn) == before
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'dbrefresh' "
+            "AND tablename LIKE '\\_dbr\\_m\\_%'"
+        ).fetchone() == (0,)
+        assert conn.execute("SELECT count(*) FROM dbrefresh.masked_relations").fetchone() == (0,)
+
+    rules.write_text(RULES)
+    anonymize(dsn, [rules], seed="paths", progress=False, workers=2)
+    report = verify_report(dsn, [rules], seed="paths")
+    assert report.findings == [] and report.relations_checked == 2
