@@ -7,7 +7,6 @@ shows the whole picture; a failed verify stops a refresh before staging is touch
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,7 @@ from dbrefresh.findings import Finding, Location
 from dbrefresh.rules.fkrisk import fks_masking_can_break, orphans_sql
 from dbrefresh.rules.plan import Plan, RelationStep
 from dbrefresh.rules.relsteps import literal, quote_ident, quote_table, row_key_sql
+from dbrefresh.spread import spread
 
 
 @dataclass
@@ -196,23 +196,23 @@ def verify_plan(
 ) -> VerifyReport:
     """Run every check of a compiled plan against the (masked) database, in parallel.
 
-    Each worker has its own session (from open_session) and takes every n-th check of a
-    list sorted by table size; the findings are merged in a stable order.
+    Each check fills its own part of the report on the next free of `workers` sessions
+    (biggest tables first); the parts are merged and the findings sorted, so the report
+    does not depend on which session ran what.
     """
     with open_session() as conn:
         checks = _checks(conn, catalog, plan)
-    workers = max(1, min(workers, len(checks)))
 
-    def work(share: list[Check]) -> VerifyReport:
-        part = VerifyReport()
-        with open_session() as conn:
-            for check in share:
-                check(conn, part)
-        return part
+    def run(check: Check) -> Callable[[psycopg.Connection[Any]], VerifyReport]:
+        def task(conn: psycopg.Connection[Any]) -> VerifyReport:
+            part = VerifyReport()
+            check(conn, part)
+            return part
+
+        return task
 
     report = VerifyReport()
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for part in pool.map(work, [checks[i::workers] for i in range(workers)]):
-            _merge(report, part)
+    for part in spread(open_session, [run(c) for c in checks], workers):
+        _merge(report, part)
     report.findings.sort(key=lambda f: (f.code, f.location.key or "", f.message))
     return report

@@ -10,9 +10,7 @@ fsync off); strict mode copies the cluster onto a fresh directory first.
 from __future__ import annotations
 
 import os
-import threading
-from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +20,7 @@ from dbrefresh.config import RolePassword
 from dbrefresh.db import connection, with_database
 from dbrefresh.errors import ConfigError, UsageError
 from dbrefresh.resources import sql_file
+from dbrefresh.spread import Session, spread
 
 # Settings the temporary server ran with; reset in case anything persisted them.
 THROWAWAY_SETTINGS = (
@@ -144,22 +143,11 @@ def vacuum_analyze(admin_dsn: str, databases: Sequence[str], workers: int | None
 
 def _run_spread(dsn: str, statements: Sequence[str], workers: int) -> None:
     """Run statements in order of the list, each on the next free of `workers` sessions."""
-    queue = iter(statements)
-    lock = threading.Lock()
 
-    def work() -> None:
-        with connection(dsn, autocommit=True) as conn:
-            while True:
-                with lock:
-                    statement = next(queue, None)
-                if statement is None:
-                    return
-                conn.execute(statement)
+    def run(statement: str) -> Callable[[Session], object]:
+        return lambda session: session.execute(statement)
 
-    count = min(workers, len(statements))
-    with ThreadPoolExecutor(max_workers=max(1, count)) as pool:
-        for future in [pool.submit(work) for _ in range(count)]:
-            future.result()
+    spread(lambda: connection(dsn, autocommit=True), [run(s) for s in statements], workers)
 
 
 def reset_throwaway_settings(admin_dsn: str) -> None:
