@@ -8,6 +8,7 @@ and swaps in parallel.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 
 from dbrefresh.catalog import Catalog, ForeignKey
@@ -70,17 +71,38 @@ def _referenced_first(members: set[str], edges: Sequence[tuple[str, str]]) -> li
     return order
 
 
+def _covered(catalog: Catalog, steps: Sequence[str], name: str) -> list[str]:
+    """The rewritten relations a key on `name` involves: itself, or the leaf partitions
+    under it (a key on a partitioned table holds for each of its partitions)."""
+
+    def under(relation: str) -> bool:
+        table = catalog.tables.get(relation)
+        while table is not None:
+            if table.qualified == name:
+                return True
+            table = catalog.tables.get(table.parent) if table.parent else None
+        return False
+
+    return sorted(r for r in steps if under(r))
+
+
 def build_groups(
     catalog: Catalog, steps: Sequence[RelationStep], truncated: Iterable[str]
 ) -> list[SwapGroup]:
     """One SwapGroup per set of rewritten relations connected by foreign keys."""
     by_relation = {s.relation: s for s in steps}
-    incoming = [fk for fk in catalog.foreign_keys if fk.ref_table in by_relation]
-    inside = [fk for fk in incoming if fk.table in by_relation]
-    edges = [(fk.table, fk.ref_table) for fk in inside]
+    # Each key pointing at a rewritten relation, with the relations on both of its sides.
+    keys = [
+        (fk, refs, _covered(catalog, list(by_relation), fk.table))
+        for fk in catalog.foreign_keys
+        if (refs := _covered(catalog, list(by_relation), fk.ref_table))
+    ]
+    # Every relation a key involves must be truncated by the same statement.
+    links = [pair for _, refs, tabs in keys for pair in itertools.pairwise([*refs, *tabs])]
+    edges = [(t, r) for _, refs, tabs in keys for r in refs for t in tabs]  # referencing first
     breakable = {(fk.table, fk.name) for fk in fks_masking_can_break(catalog, steps, truncated)}
     groups = []
-    for members in _components(by_relation, edges):
+    for members in _components(by_relation, links):
         order = _referenced_first(members, edges)
         position = {r: i for i, r in enumerate(order)}
         group = SwapGroup(
@@ -91,19 +113,21 @@ def build_groups(
             truncate="TRUNCATE ONLY " + ", ".join(quote_table(r) for r in sorted(members)),
         )
         outside = set()
-        for fk in (f for f in incoming if f.ref_table in members):
+        for fk, refs, _ in (k for k in keys if members.issuperset(k[1])):
             validated = False
+            last_ref = max(refs, key=position.__getitem__)
             if fk.table not in members:
-                # A kept table's rows are checked against the masked ones when re-added.
+                # A kept table, or a partitioned one (its key is re-created on the parent):
+                # its rows are checked against the masked ones when the key is re-added.
                 outside.add(fk.table)
                 group.drop_fks.append(_drop_fk(fk))
                 group.add_fks_last += _add_fk(fk)
                 validated = True
-            elif by_relation[fk.ref_table].drop_indexes:
+            elif any(by_relation[r].drop_indexes for r in refs):
                 # The key depends on the referenced index, which is rebuilt.
                 group.drop_fks.append(_drop_fk(fk))
-                if position[fk.table] > position[fk.ref_table]:
-                    group.add_fks_after.setdefault(fk.ref_table, []).extend(_add_fk(fk))
+                if position[fk.table] > position[last_ref]:
+                    group.add_fks_after.setdefault(last_ref, []).extend(_add_fk(fk))
                 else:
                     group.add_fks_last += _add_fk(fk)
                     validated = True
@@ -111,7 +135,7 @@ def build_groups(
             if not validated and trusted and (fk.table, fk.name) in breakable:
                 group.fk_checks.append(FkCheck(fk.name, fk.table, orphans_sql(fk)))
         if outside:
-            group.lock_outside = _lock(outside)
+            group.lock_outside = _lock(outside - members)
         groups.append(group)
     groups.sort(key=lambda g: (-g.estimated_rows, g.relations))  # big first: better packing
     return groups

@@ -305,3 +305,61 @@ def test_tables_referencing_each_other_swap_together(
             "WHERE t.name NOT LIKE 'Team %' AND m.name NOT LIKE 'Member %'"
         ).fetchone() == (20,)
     assert verify_report(dsn, [rules], seed="cycle").findings == []
+
+
+PARTITION_FK_SCHEMA = """
+CREATE TABLE visits (id int, day date NOT NULL, who text NOT NULL, PRIMARY KEY (id, day))
+  PARTITION BY RANGE (day);
+CREATE TABLE visits_2023 PARTITION OF visits FOR VALUES FROM ('2023-01-01') TO ('2024-01-01');
+CREATE TABLE visits_2024 PARTITION OF visits FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+INSERT INTO visits SELECT i, date '2023-01-01' + (i % 700), format('Visitor %s', i)
+  FROM generate_series(1, 1000) i;
+CREATE TABLE badges (id int PRIMARY KEY, visit_id int, visit_day date, holder text,
+  FOREIGN KEY (visit_id, visit_day) REFERENCES visits (id, day));
+INSERT INTO badges SELECT i, i, date '2023-01-01' + (i % 700), format('Holder %s', i)
+  FROM generate_series(1, 400) i;
+CREATE TABLE notes (id int PRIMARY KEY, visit_id int, visit_day date,
+  FOREIGN KEY (visit_id, visit_day) REFERENCES visits (id, day));
+INSERT INTO notes SELECT i, i, date '2023-01-01' + (i % 700) FROM generate_series(1, 300) i;
+ANALYZE;
+"""
+
+PARTITION_FK_RULES = """version: 1
+tables:
+  public.visits: {columns: {id: keep, day: keep, who: full_name}}
+  public.badges: {columns: {id: keep, visit_id: keep, visit_day: keep, holder: full_name}}
+  public.notes: keep
+"""
+
+CONSTRAINTS = (
+    "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated "
+    "FROM pg_constraint WHERE contype = 'f' ORDER BY 1, 2"
+)
+
+
+def test_keys_pointing_at_a_partitioned_table(make_db, tmp_path: Path) -> None:
+    """Each partition of visits is referenced through the key on the parent: the
+    partitions and badges (rewritten) swap together with the key kept in place; the
+    kept notes' key is set aside and re-validated. Before, TRUNCATE refused."""
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(PARTITION_FK_SCHEMA)
+        before = conn.execute(CONSTRAINTS).fetchall()
+    rules = tmp_path / "visits.yaml"
+    rules.write_text(PARTITION_FK_RULES)
+    [group] = build_plan(dsn, [rules]).groups
+    assert group.relations == ["public.visits_2023", "public.visits_2024", "public.badges"]
+    assert group.lock_outside == 'LOCK TABLE "public"."notes" IN ACCESS EXCLUSIVE MODE'
+    assert [s.split(" DROP CONSTRAINT ")[0] for s in group.drop_fks] == [
+        'ALTER TABLE "public"."notes"'
+    ]
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="parts", progress=False)
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute(CONSTRAINTS).fetchall() == before
+        joined = conn.execute(
+            "SELECT count(*) FROM badges b JOIN visits v ON (v.id, v.day) = (b.visit_id, "
+            "b.visit_day) WHERE v.who NOT LIKE 'Visitor %' AND b.holder NOT LIKE 'Holder %'"
+        ).fetchone()
+    assert joined == (400,)
+    assert verify_report(dsn, [rules], seed="parts").findings == []
