@@ -52,7 +52,12 @@ def prepare_session(conn: psycopg.Connection[Any], key: str, digest: str) -> Non
     """Session settings every masking connection needs (key via a bound parameter)."""
     conn.execute("SET session_replication_role = replica")
     for name, value in SESSION_SETTINGS.items():
-        conn.execute("SELECT set_config(%s, %s, false)", (name, value))
+        # Only settings this server has: a clone runs production's major version, and
+        # enable_memoize, say, is new in PostgreSQL 14 (older ones just run slower).
+        conn.execute(
+            "SELECT set_config(%s, %s, false) WHERE current_setting(%s, true) IS NOT NULL",
+            (name, value, name),
+        )
     conn.execute("SELECT set_config('dbrefresh.key', %s, false)", (key,))
     conn.execute("SELECT set_config('dbrefresh.rules_digest', %s, false)", (digest,))
     conn.commit()
