@@ -140,12 +140,21 @@ class LocalTempServer:
         return self.layout.sibling(run_id, "clone")
 
     def _port(self, run_id: str) -> int:
+        """The run's port, chosen once and kept in the run directory (a resumed run finds
+        its server again). Written by rename, so a run killed while writing it leaves the
+        old file or none, never an empty one; an unreadable file means none was used."""
         port_file = self.layout.run_dir(run_id) / "port"
-        if port_file.exists():
-            return int(port_file.read_text().strip())
+        try:
+            text = port_file.read_text().strip()
+        except FileNotFoundError:
+            text = ""
+        if text.isdigit():
+            return int(text)
         port = free_port()
         port_file.parent.mkdir(parents=True, exist_ok=True)
-        port_file.write_text(f"{port}\n")
+        partial = port_file.with_name("port.partial")
+        partial.write_text(f"{port}\n")
+        partial.replace(port_file)
         return port
 
     def dsn(self, run_id: str) -> str:

@@ -211,3 +211,21 @@ def test_grep_prefilter_and_pure_scan_agree(tmp_path: Path) -> None:
     pure = bs.search_tree(tmp_path, [*needles, b"two\nlines"])
     assert [(h.path, h.offset) for h in with_grep] == [(h.path, h.offset) for h in pure]
     assert with_grep[0].offset == 7
+
+
+def test_temp_server_port_survives_a_kill_while_it_was_written(tmp_path: Path) -> None:
+    """A run killed while writing its port file left it empty; resuming chose a port
+    again instead of failing on int('')."""
+    from dbrefresh.backends.local import Layout, LocalTempServer
+    from dbrefresh.backends.localpg import PgTools
+    from dbrefresh.config import LocalBackendConfig
+
+    layout = Layout(LocalBackendConfig(target_data_dir=tmp_path / "t", work_dir=tmp_path / "w"))
+    server = LocalTempServer(PgTools(Path("/usr/lib/postgresql/15/bin")), layout, "postgres")
+    (tmp_path / "w" / "run1").mkdir(parents=True)
+    (tmp_path / "w" / "run1" / "port").write_text("")
+    port = server._port("run1")
+    assert 1024 < port < 65536
+    assert (tmp_path / "w" / "run1" / "port").read_text() == f"{port}\n"
+    assert server._port("run1") == port  # kept for the resumed run
+    assert not (tmp_path / "w" / "run1" / "port.partial").exists()
