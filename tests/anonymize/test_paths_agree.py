@@ -10,6 +10,7 @@ import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone, verify_report
+from dbrefresh.anonymize.executor import prepare_session
 from dbrefresh.rules import compiler
 
 SCHEMA = """
@@ -102,6 +103,16 @@ def test_chunked_deduplicated_rebuilt_path_equals_plain_path(
     assert buyers.chunking.fill.count("LEFT JOIN LATERAL") == 2  # city, last_name
     mark_clone(fast)
     anonymize(fast, [rules], seed="paths", progress=False, workers=2)
+    # De-duplication's speed rests on the planner memoizing those subqueries, each keyed
+    # on the one value; a regression would cost a digest per row, silently.
+    with psycopg.connect(fast) as conn:
+        prepare_session(conn, "k" * 32, fast_plan.rules_digest)
+        chunk = buyers.chunking.fill_chunk(0, 0, 2**31 - 1)
+        chunk = chunk.replace(f"INSERT INTO {buyers.chunking.chunk_table(0)} ", "", 1)
+        explained = "\n".join(r[0] for r in conn.execute(f"EXPLAIN {chunk}"))
+    keys = [line.split("Cache Key:")[1].strip() for line in explained.splitlines()
+            if "Cache Key:" in line]  # fmt: skip
+    assert sorted(keys) == ["_dbr_t.city", "_dbr_t.last_name"], explained
 
     assert _data(fast) == _data(plain)
     # Chunks refill in page order, so rows keep their physical order (up to the odd row
