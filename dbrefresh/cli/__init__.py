@@ -31,6 +31,15 @@ def _load_optional_commands() -> None:
                 raise
 
 
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """Exception classes of command-line mistakes. Recent typer vendors click (its
+    ClickException derives from typer.TyperException), older typer uses click's own."""
+    import click
+
+    vendored: type[Exception] = getattr(typer, "TyperException", click.ClickException)
+    return (click.ClickException, vendored)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
     _load_optional_commands()
@@ -48,11 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Abort:
         console_err.print("aborted")
         return 2
-    except Exception as exc:  # click usage errors and the like
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
+    except Exception as exc:  # usage errors: unknown option, missing argument, bad value
+        if isinstance(exc, _usage_errors()):
+            exc.show()  # type: ignore[attr-defined]
             return 2
         raise
     return result if isinstance(result, int) else 0

@@ -78,6 +78,21 @@ def test_cli_bad_config_exits_2_without_traceback(tmp_path: Path) -> None:
     assert "hunter2" not in proc.stdout + proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["run", "--no-such-option"], "No such option: --no-such-option"),
+        (["plan"], "Missing argument"),
+        (["anonymize", "rules.yaml", "--dsn"], "requires an argument"),
+        (["no-such-command"], "No such command"),
+    ],
+)
+def test_cli_usage_mistakes_exit_2_without_traceback(args: list[str], says: str) -> None:
+    proc = subprocess.run([*DBREFRESH, *args], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 2, proc.stderr
+    assert says in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_byte_search_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import dbrefresh.workflow.bytesearch as bs
 
