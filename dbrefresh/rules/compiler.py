@@ -31,7 +31,10 @@ INDEX_REBUILD_ROWS = 50_000
 CHUNK_ROWS = 200_000
 # A column with at most this share of distinct values (and a table past DEDUPE_ROWS)
 # is masked once per distinct value (a memoized LATERAL subquery): a cache hit is ~7x
-# cheaper than a keyed digest, and names, cities and streets repeat a lot.
+# cheaper than a keyed digest, and names, cities and streets repeat a lot. Measured on
+# 1M rows: 30 % distinct in one statement 0.56 s against 0.75 s per row, 50 % 0.81 s
+# (a loss). Each chunk memoizes on its own, and a quarter of a table with 10 % distinct
+# values holds ~37 % distinct ones: so 10 %, not more.
 DEDUPE_FRACTION = 0.1
 DEDUPE_ROWS = 10_000
 DEDUPE_CATEGORIES = frozenset("SNDE")
