@@ -173,34 +173,26 @@ Stage = Callable[..., None]
 
 
 def _take_stock(conn: psycopg.Connection[Any], group: SwapGroup, stage: Stage) -> None:
-    """Lock the group; record row counts; small relations: sample and copy masked."""
+    """Lock the group, then each relation's stock-taking (SwapGroup.taking_stock)."""
     stage("locking")
     conn.execute(group.lock)
     for step in group.steps:
-        stage("sampling originals", [step.relation])
-        for statement in [*([] if step.chunking else step.record_leaks), step.record_count]:
+        stage("masking" if step.copy_masked else "sampling originals", [step.relation])
+        for statement in group.taking_stock(step):
             conn.execute(statement)
-        if step.copy_masked:
-            stage("masking", [step.relation])
-            conn.execute(step.copy_masked)
 
 
 def _replace_rows(conn: psycopg.Connection[Any], group: SwapGroup, stage: Stage) -> dict[str, int]:
     """Truncate the group at once and refill it, referenced relations first."""
     stage("swapping in")
-    for statement in [
-        *([group.lock_outside] if group.lock_outside else []),
-        *group.drop_fks,
-        *(ix for step in group.steps for ix in step.drop_indexes),
-        group.truncate,
-    ]:
+    for statement in group.clearing():
         conn.execute(statement)
     rows_after: dict[str, int] = {}
     for step in group.steps:
         stage("refilling", [step.relation])
         rows_after[step.relation] = conn.execute(step.refill).rowcount
         stage("indexes and keys", [step.relation])
-        for statement in [*step.create_indexes, *group.add_fks_after.get(step.relation, [])]:
+        for statement in group.rebuilding(step):
             conn.execute(statement)
     for statement in group.add_fks_last:
         conn.execute(statement)

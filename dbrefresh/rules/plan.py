@@ -140,21 +140,38 @@ class SwapGroup:
     def estimated_rows(self) -> int:
         return sum(s.estimated_rows for s in self.steps)
 
+    # The swap's phases: the executor runs them in this order and `statements` prints
+    # them, so what `dbrefresh plan` shows is what runs.
+    def taking_stock(self, step: RelationStep) -> list[str]:
+        """Under the group's lock: the row count, and for a small relation its sample
+        of originals and masked copy (a large one has both done beside its chunks)."""
+        return [
+            *([] if step.chunking else step.record_leaks),
+            step.record_count,
+            *([step.copy_masked] if step.copy_masked else []),
+        ]
+
+    def clearing(self) -> list[str]:
+        """Set keys and indexes aside, then empty the whole group at once."""
+        return [
+            *([self.lock_outside] if self.lock_outside else []),
+            *self.drop_fks,
+            *(ix for step in self.steps for ix in step.drop_indexes),
+            self.truncate,
+        ]
+
+    def rebuilding(self, step: RelationStep) -> list[str]:
+        """After a relation's refill: its indexes, then keys re-added while still cheap."""
+        return [*step.create_indexes, *self.add_fks_after.get(step.relation, [])]
+
     def statements(self) -> list[str]:
         """The swap transaction, in the order the executor runs it."""
         out = [self.lock]
         for step in self.steps:
-            # A large relation's originals are sampled beside its chunks, not under this lock.
-            out += [] if step.chunking else step.record_leaks
-            out += [step.record_count]
-            out += [step.copy_masked] if step.copy_masked else []
-        out += [self.lock_outside] if self.lock_outside else []
-        out += self.drop_fks
+            out += self.taking_stock(step)
+        out += self.clearing()
         for step in self.steps:
-            out += step.drop_indexes
-        out.append(self.truncate)
-        for step in self.steps:
-            out += [step.refill, *step.create_indexes, *self.add_fks_after.get(step.relation, [])]
+            out += [step.refill, *self.rebuilding(step)]
         out += self.add_fks_last
         out += [f"{check.orphans}  -- must be 0 ({check.name})" for check in self.fk_checks]
         out += [step.chunking.drop for step in self.steps if step.chunking]
