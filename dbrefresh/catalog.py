@@ -110,6 +110,14 @@ class Catalog:
                 leaves.extend(self.partitions_of(table.qualified) if table.partitioned else [table])
         return leaves
 
+    def lineage(self, qualified: str) -> set[str]:
+        """The table and every partitioned table above it (known ones only)."""
+        names, current = set(), self.tables.get(qualified)
+        while current is not None:
+            names.add(current.qualified)
+            current = self.tables.get(current.parent) if current.parent else None
+        return names
+
     def root_of(self, qualified: str) -> str:
         """The top partitioned ancestor (or the table itself)."""
         table = self.tables[qualified]

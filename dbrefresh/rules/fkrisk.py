@@ -31,22 +31,15 @@ def fks_masking_can_break(
             if step.deletes_rows:
                 losing_rows.add(name)
 
-    def parents(table: str) -> set[str]:
-        names, current = set(), catalog.tables.get(table)
-        while current is not None:
-            names.add(current.qualified)
-            current = catalog.tables.get(current.parent) if current.parent else None
-        return names
-
     def touched(table: str, columns: Sequence[str]) -> bool:
-        return any((t, c) in masked for t in parents(table) for c in columns)
+        return any((t, c) in masked for t in catalog.lineage(table) for c in columns)
 
     return [
         fk
         for fk in catalog.foreign_keys
         if touched(fk.table, fk.columns)
         or touched(fk.ref_table, fk.ref_columns)
-        or parents(fk.ref_table) & losing_rows
+        or catalog.lineage(fk.ref_table) & losing_rows
     ]
 
 

@@ -74,16 +74,8 @@ def _referenced_first(members: set[str], edges: Sequence[tuple[str, str]]) -> li
 def _covered(catalog: Catalog, steps: Sequence[str], name: str) -> list[str]:
     """The rewritten relations a key on `name` involves: itself, or the leaf partitions
     under it (a key on a partitioned table holds for each of its partitions)."""
-
-    def under(relation: str) -> bool:
-        table = catalog.tables.get(relation)
-        while table is not None:
-            if table.qualified == name:
-                return True
-            table = catalog.tables.get(table.parent) if table.parent else None
-        return False
-
-    return sorted(r for r in steps if under(r))
+    involved = {name, *(leaf.qualified for leaf in catalog.partitions_of(name))}
+    return sorted(r for r in steps if r in involved)
 
 
 def build_groups(
