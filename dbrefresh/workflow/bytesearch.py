@@ -14,6 +14,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -204,7 +205,14 @@ def _hyperscan_tree(root: Path, needles: list[bytes], max_hits: int, workers: in
     return hits[:max_hits]
 
 
+def _quiet_on_terminate() -> None:
+    """A forked worker inherits the CLI's SIGTERM handler (it raises, for the run to
+    compensate); the pool's own terminate() must just end the worker, without a traceback."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def _init_hyperscan_worker(needles: list[bytes]) -> None:
+    _quiet_on_terminate()
     _worker_state["hyperscan"] = HyperscanSearch(needles)
 
 
@@ -214,6 +222,7 @@ def _hyperscan_worker(path: Path) -> list[Hit]:
 
 
 def _init_worker(needles: list[bytes]) -> None:
+    _quiet_on_terminate()
     _worker_state["pattern"] = compile_needles(needles)
     _worker_state["overlap"] = max(len(n) for n in needles) - 1
 
