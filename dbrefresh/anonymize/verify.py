@@ -51,32 +51,19 @@ def _check_leaks(
     conn: psycopg.Connection[Any], catalog: Catalog, step: RelationStep, report: VerifyReport
 ) -> None:
     table = catalog.tables[step.relation]
-    rel = quote_table(step.relation)
+    checked = [m.column for m in step.masked if m.leak_checked]
+    if not checked:
+        return
     row_key = row_key_sql(table, {m.column for m in step.masked}, alias="t")
-    join = _row_join(table, row_key)
-    for m in step.masked:
-        if not m.leak_checked:
-            continue
-        name = f"{step.relation}.{m.column}"
-        col = quote_ident(m.column)
-        where = f"h.table_name = {literal(step.relation)} AND h.column_name = {literal(m.column)}"
-        report.sampled[name] = _scalar(
-            conn, f"SELECT count(*) FROM dbrefresh.leak_hashes h WHERE {where}"
-        )
-        if row_key:
-            query = (
-                f"SELECT count(*) FROM dbrefresh.leak_hashes h JOIN ONLY {rel} t "
-                f"ON {join} "
-                f"WHERE {where} AND h.row_key IS NOT NULL "
-                f"AND dbrefresh.leak_hash(t.{col}::text) = h.hash"
-            )
-        else:
-            query = (
-                f"SELECT count(*) FROM ONLY {rel} t WHERE t.{col} IS NOT NULL AND "
-                f"dbrefresh.leak_hash(t.{col}::text) IN "
-                f"(SELECT h.hash FROM dbrefresh.leak_hashes h WHERE {where})"
-            )
-        survivors = _scalar(conn, query)
+    counts = (
+        _leaks_by_row(conn, step.relation, checked, _row_join(table, row_key))
+        if row_key
+        else {c: _leaks_by_value(conn, step.relation, c) for c in checked}
+    )
+    for column in checked:
+        name = f"{step.relation}.{column}"
+        sampled, survivors = counts.get(column, (0, 0))
+        report.sampled[name] = sampled
         report.leaks[name] = survivors
         if survivors:
             report.findings.append(
@@ -86,6 +73,39 @@ def _check_leaks(
                     location=Location(key=name),
                 )
             )
+
+
+def _leaks_by_row(
+    conn: psycopg.Connection[Any], relation: str, columns: list[str], join: str
+) -> dict[str, tuple[int, int]]:
+    """(sampled, survivors) per column in ONE pass: each sample joined to its row by key,
+    its hash compared with the current value of its own column."""
+    current = " ".join(
+        f"WHEN {literal(c)} THEN dbrefresh.leak_hash(t.{quote_ident(c)}::text)" for c in columns
+    )
+    names = ", ".join(literal(c) for c in columns)
+    rows = conn.execute(
+        f"SELECT h.column_name, count(*), count(*) FILTER (WHERE h.row_key IS NOT NULL "
+        f"AND CASE h.column_name {current} END = h.hash) "
+        f"FROM dbrefresh.leak_hashes h LEFT JOIN ONLY {quote_table(relation)} t ON {join} "
+        f"WHERE h.table_name = {literal(relation)} AND h.column_name IN ({names}) "
+        f"GROUP BY h.column_name"
+    ).fetchall()
+    return {str(column): (int(sampled), int(survivors)) for column, sampled, survivors in rows}
+
+
+def _leaks_by_value(conn: psycopg.Connection[Any], relation: str, column: str) -> tuple[int, int]:
+    """(sampled, survivors) of a table without a usable key: any row holding any sample."""
+    where = f"h.table_name = {literal(relation)} AND h.column_name = {literal(column)}"
+    sampled = _scalar(conn, f"SELECT count(*) FROM dbrefresh.leak_hashes h WHERE {where}")
+    col = quote_ident(column)
+    survivors = _scalar(
+        conn,
+        f"SELECT count(*) FROM ONLY {quote_table(relation)} t WHERE t.{col} IS NOT NULL AND "
+        f"dbrefresh.leak_hash(t.{col}::text) IN "
+        f"(SELECT h.hash FROM dbrefresh.leak_hashes h WHERE {where})",
+    )
+    return sampled, survivors
 
 
 def _not_masked(relation: str) -> Finding:

@@ -124,6 +124,7 @@ class Verify(Step):
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
         admin = ctx.backend.temp.dsn(ctx.run_id)
+        ctx.backend.temp.flush_ahead(ctx.run_id)  # masking is done: the data is final
         problems: list[str] = []
         # the byte search reads files while the server checks rows: run them side by side
         clock = ctx.env.monotonic

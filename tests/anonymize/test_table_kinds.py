@@ -363,3 +363,52 @@ def test_keys_pointing_at_a_partitioned_table(make_db, tmp_path: Path) -> None:
         ).fetchone()
     assert joined == (400,)
     assert verify_report(dsn, [rules], seed="parts").findings == []
+
+
+LEAK_SCHEMA = """
+CREATE TABLE people (id int PRIMARY KEY, name text NOT NULL, email text NOT NULL);
+INSERT INTO people SELECT i, format('Name%s', i), format('p%s@home.example', i)
+  FROM generate_series(1, 200) i;
+CREATE TABLE jottings (body text);
+INSERT INTO jottings SELECT format('note number %s', i) FROM generate_series(1, 50) i;
+"""
+
+LEAK_RULES = """version: 1
+tables:
+  public.people:
+    columns: {id: keep, name: first_name, email: email}
+  public.jottings:
+    columns: {body: lorem}
+"""
+
+
+def test_verify_counts_original_values_put_back_after_masking(make_db, tmp_path: Path) -> None:
+    """Survivors are counted per column: by row key where the table has one (one pass
+    for all its columns), by value where it has none."""
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(LEAK_SCHEMA)
+    rules = tmp_path / "leaks.yaml"
+    rules.write_text(LEAK_RULES)
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="leaks", progress=False)
+    clean = verify_report(dsn, [rules], seed="leaks")
+    assert clean.findings == [] and clean.total_leaks == 0
+    assert clean.sampled == {
+        "public.people.name": 200,
+        "public.people.email": 200,
+        "public.jottings.body": 50,
+    }
+    with psycopg.connect(dsn) as conn:
+        conn.execute("UPDATE people SET email = format('p%s@home.example', id) WHERE id IN (3, 7)")
+        conn.execute("UPDATE jottings SET body = 'note number 9' WHERE ctid = '(0,1)'")
+    report = verify_report(dsn, [rules], seed="leaks")
+    assert report.leaks == {
+        "public.people.name": 0,
+        "public.people.email": 2,
+        "public.jottings.body": 1,
+    }
+    assert sorted((f.code, f.location.key) for f in report.findings) == [
+        ("leak", "public.jottings.body"),
+        ("leak", "public.people.email"),
+    ]
