@@ -18,6 +18,8 @@ from dbrefresh.cli import anonymize as _anonymize  # noqa: F401  isort: skip
 
 __all__ = ["app", "main"]
 
+INTERRUPTED = 130  # the shell's code for SIGINT; typer exits with it on KeyboardInterrupt
+
 
 def _load_optional_commands() -> None:
     """Import command groups that live in their own modules (gate, refresh)."""
@@ -62,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             exc.show()  # type: ignore[attr-defined]
             return 2
         raise
+    if result == INTERRUPTED:  # typer's Ctrl-C; the library cleaned up on its way out
+        console_err.print("interrupted")
     return result if isinstance(result, int) else 0
 
 

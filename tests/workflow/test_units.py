@@ -94,6 +94,27 @@ def test_cli_usage_mistakes_exit_2_without_traceback(args: list[str], says: str)
     assert says in proc.stderr and "Traceback" not in proc.stderr
 
 
+CTRL_C_INSIDE_A_COMMAND = """
+import sys
+import dbrefresh.strategies.describe as describe
+from dbrefresh.cli import main
+
+def interrupted(*args, **kwargs):
+    raise KeyboardInterrupt
+
+describe.describe_strategies = interrupted
+sys.exit(main(["strategies"]))
+"""
+
+
+def test_ctrl_c_exits_130_saying_so_without_traceback() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", CTRL_C_INSIDE_A_COMMAND], capture_output=True, text=True, cwd=REPO
+    )
+    assert proc.returncode == 130
+    assert "interrupted" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_byte_search_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import dbrefresh.workflow.bytesearch as bs
 
