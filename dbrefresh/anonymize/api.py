@@ -49,19 +49,17 @@ class Compiled:
 
 
 def _compile(
-    conn: psycopg.Connection[Any],
-    rule_files: Sequence[Path],
-    leak_sample: int = DEFAULT_LEAK_SAMPLE,
+    conn: psycopg.Connection[Any], rules: RuleSet, leak_sample: int = DEFAULT_LEAK_SAMPLE
 ) -> Compiled:
-    rules = load_rules(rule_files)
     catalog = read_catalog(conn)
     return Compiled(rules, catalog, compile_plan(rules, catalog, leak_sample=leak_sample))
 
 
 def build_plan(dsn: str, rule_files: Sequence[Path]) -> Plan:
     """Compile rules against the live schema (no writes): what `dbrefresh plan` prints."""
+    rules = load_rules(rule_files)  # a mistake in a file is named before any connection
     with connection(dsn) as conn:
-        return _compile(conn, rule_files).plan
+        return _compile(conn, rules).plan
 
 
 def mark_clone(dsn: str, *, run_id: str | None = None, source: str | None = None) -> None:
@@ -85,8 +83,9 @@ def anonymize(
     Raises RulesError (exit 2) before touching anything when rules do not fit,
     NotACloneError (exit 2) when the clone marker is missing.
     """
+    rules = load_rules(rule_files)
     with connection(dsn) as conn:
-        compiled = _compile(conn, rule_files, leak_sample)
+        compiled = _compile(conn, rules, leak_sample)
         key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
         require_marker(conn, dsn_database(dsn))
         install_support(conn)
@@ -98,8 +97,9 @@ def verify_report(
     dsn: str, rule_files: Sequence[Path], *, seed: str | None = None, workers: int | None = None
 ) -> VerifyReport:
     """Coverage, leaks, constraints and row counts, with per-column leak counts."""
+    rules = load_rules(rule_files)
     with connection(dsn) as conn:
-        compiled = _compile(conn, rule_files)
+        compiled = _compile(conn, rules)
     key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
 
     def open_session() -> psycopg.Connection[Any]:

@@ -116,7 +116,11 @@ def gate_command(
         bool, typer.Option("--keep", help="Trace on staging itself and keep the changes.")
     ] = False,
     max_age: Annotated[
-        str | None, typer.Option("--max-age", help="Refresh staging if older [default: 24h].")
+        str | None,
+        typer.Option(
+            "--max-age",
+            help="Refresh staging first when its data is older than this (default 24h).",
+        ),
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="text, json, markdown or junit.")] = "text",
     output: Annotated[

@@ -94,6 +94,21 @@ def test_cli_usage_mistakes_exit_2_without_traceback(args: list[str], says: str)
     assert says in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.parametrize("command", ["plan", "anonymize", "verify"])
+def test_a_missing_rules_file_is_named_before_any_connection(command: str, tmp_path: Path) -> None:
+    """The rules are local input: a mistake there is exit 2 even with no server up."""
+    missing = tmp_path / "shop.yaml"
+    nowhere = f"host={tmp_path} port=1 dbname=x"
+    proc = subprocess.run(
+        [*DBREFRESH, command, str(missing), "--dsn", nowhere],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert f"{missing}: no such file" in proc.stderr and "connect" not in proc.stderr
+
+
 CTRL_C_INSIDE_A_COMMAND = """
 import sys
 import dbrefresh.strategies.describe as describe
