@@ -85,7 +85,7 @@ def rules_init(
     with connection(dsn) as conn:
         text = generate_rules(conn, database=dsn_database(dsn))
     if output is None:
-        console.print(text, markup=False, highlight=False, end="")
+        console.print(text, markup=False, highlight=False, end="", soft_wrap=True)
     else:
         output.write_text(text, encoding="utf-8")
         console_err.print(f"wrote {output}")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import psycopg
@@ -97,3 +100,19 @@ def test_generated_rules_anonymize_and_verify_clean(chinook_dsn: str, tmp_path: 
         after = conn.execute("SELECT email FROM customer ORDER BY customer_id").fetchall()
     assert len(after) == len(before)
     assert not set(after) & set(before)
+
+
+def test_printed_rules_are_the_file_byte_for_byte(chinook_dsn: str) -> None:
+    """`rules init > rules.yaml` is the documented use: rich wrapped the long comment
+    lines at the terminal width (80 columns in a pipe), which broke the YAML."""
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "dbrefresh"), "rules", "init", "--dsn", chinook_dsn],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    with psycopg.connect(chinook_dsn) as conn:
+        assert proc.stdout == generate_rules(conn)
+    assert max(len(line) for line in proc.stdout.splitlines()) > 80  # the case that broke
+    assert set(yaml.safe_load(proc.stdout)["tables"])
