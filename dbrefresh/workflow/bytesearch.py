@@ -205,14 +205,17 @@ def _hyperscan_tree(root: Path, needles: list[bytes], max_hits: int, workers: in
     return hits[:max_hits]
 
 
-def _quiet_on_terminate() -> None:
+def _worker_signals() -> None:
     """A forked worker inherits the CLI's SIGTERM handler (it raises, for the run to
-    compensate); the pool's own terminate() must just end the worker, without a traceback."""
+    compensate): the pool's own terminate() must just end the worker. Ctrl-C reaches the
+    whole process group: the parent answers it (and terminates the pool), not each worker
+    with a traceback of its own."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _init_hyperscan_worker(needles: list[bytes]) -> None:
-    _quiet_on_terminate()
+    _worker_signals()
     _worker_state["hyperscan"] = HyperscanSearch(needles)
 
 
@@ -222,7 +225,7 @@ def _hyperscan_worker(path: Path) -> list[Hit]:
 
 
 def _init_worker(needles: list[bytes]) -> None:
-    _quiet_on_terminate()
+    _worker_signals()
     _worker_state["pattern"] = compile_needles(needles)
     _worker_state["overlap"] = max(len(n) for n in needles) - 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -300,6 +301,50 @@ for _ in range(3):  # a worker idle in the task queue when terminated is what sh
     hits = bs.search_tree(Path(sys.argv[1]), [b"needle-one", b"needle-two"], workers=4)
 print(len(hits))
 """
+
+
+SEARCH_UNTIL_CTRL_C = """
+import sys, time
+from pathlib import Path
+import dbrefresh.workflow.bytesearch as bs
+
+def slow_search(path):  # each file takes a while: Ctrl-C lands while workers search
+    time.sleep(0.25)
+    return scan(path)
+
+scan = bs._worker_search
+bs._worker_search = slow_search
+bs.PARALLEL_BYTES = 0
+bs.hyperscan = None
+print("searching", flush=True)
+try:
+    bs.search_tree(Path(sys.argv[1]), [b"needle-one"], workers=4)
+    print("search finished before the signal", flush=True)
+except KeyboardInterrupt:
+    print("parent interrupted", flush=True)
+"""
+
+
+def test_ctrl_c_during_a_parallel_byte_search_is_answered_once(tmp_path: Path) -> None:
+    """Ctrl-C signals the whole process group: each worker printed its own traceback,
+    and a worker killed inside a task could leave the pool waiting for it forever."""
+    for i in range(40):
+        (tmp_path / f"rel.{i}").write_bytes(b"x" * 1000 + b"needle-one")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SEARCH_UNTIL_CTRL_C, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        start_new_session=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "searching"
+    time.sleep(1.0)  # 40 files x 0.25 s on 4 workers: the search lasts ~2.5 s
+    os.killpg(proc.pid, signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert out.strip() == "parent interrupted"
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
 
 
 @pytest.mark.parametrize("matcher", ["hyperscan", "regex"])
