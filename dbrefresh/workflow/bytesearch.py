@@ -16,11 +16,16 @@ import re
 import shutil
 import signal
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+from dbrefresh.errors import InfraError
 
 hyperscan: ModuleType | None
 try:
@@ -119,17 +124,8 @@ def search_tree(
     total = sum(size for _p, size in files)
     workers = workers or (os.cpu_count() or 1)
     if workers > 1 and total > PARALLEL_BYTES:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(workers, initializer=_init_worker, initargs=(needle_list,)) as pool:
-            hits: list[Hit] = []
-            # biggest files first, spread across workers
-            paths = [p for p, _s in sorted(files, key=lambda f: -f[1])]
-            for found in pool.imap_unordered(_worker_search, paths, chunksize=4):
-                hits += found
-                if len(hits) >= max_hits:
-                    pool.terminate()
-                    break
-            return hits[:max_hits]
+        init = partial(_init_worker, needle_list)
+        return _in_processes(files, _worker_search, init, workers, max_hits)
     pattern = compile_needles(needle_list)
     assert pattern is not None
     overlap = max(len(n) for n in needle_list) - 1
@@ -186,22 +182,47 @@ class HyperscanSearch:
 
 
 def _hyperscan_tree(root: Path, needles: list[bytes], max_hits: int, workers: int) -> list[Hit]:
-    files = sorted(_files(root), key=lambda f: -f[1])  # biggest first, spread across workers
-    hits: list[Hit] = []
+    files = _files(root)
     if workers > 1 and sum(size for _p, size in files) > PARALLEL_BYTES:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(workers, initializer=_init_hyperscan_worker, initargs=(needles,)) as pool:
-            for found in pool.imap_unordered(_hyperscan_worker, [p for p, _s in files]):
-                hits += found
-                if len(hits) >= max_hits:
-                    pool.terminate()
-                    break
-        return hits[:max_hits]
+        init = partial(_init_hyperscan_worker, needles)
+        return _in_processes(files, _hyperscan_worker, init, workers, max_hits)
+    hits: list[Hit] = []
     search = HyperscanSearch(needles)
     for path, _size in files:
         hits += search.search_file(path)
         if len(hits) >= max_hits:
             break
+    return hits[:max_hits]
+
+
+def _in_processes(
+    files: list[tuple[Path, int]],
+    search: Callable[[Path], list[Hit]],
+    init: Callable[[], None],
+    workers: int,
+    max_hits: int,
+) -> list[Hit]:
+    """Search files in `workers` forked processes, biggest first so they finish together.
+
+    A process pool that reports a dead worker (BrokenProcessPool) rather than waiting
+    for its lost task forever, as multiprocessing.Pool does: an abort that signals the
+    whole process tree must end the run, not hang it.
+    """
+    hits: list[Hit] = []
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=init) as pool:
+        biggest_first = sorted(files, key=lambda f: -f[1])
+        pending = [pool.submit(search, path) for path, _size in biggest_first]
+        try:
+            for done in as_completed(pending):
+                hits += done.result()
+                if len(hits) >= max_hits:
+                    break
+        except BrokenProcessPool:
+            raise InfraError("byte search: a worker process died (killed?)") from None
+        finally:
+            for future in pending:
+                future.cancel()
     return hits[:max_hits]
 
 

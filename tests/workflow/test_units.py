@@ -347,6 +347,58 @@ def test_ctrl_c_during_a_parallel_byte_search_is_answered_once(tmp_path: Path) -
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
 
 
+SEARCH_IN_A_THREAD_UNTIL_TERMINATED = """
+import sys, time, signal
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+import dbrefresh.workflow.bytesearch as bs
+from dbrefresh.errors import InfraError
+
+def slow_search(path):
+    time.sleep(0.25)
+    return scan(path)
+
+def handler(signum, frame):  # what `dbrefresh run` installs (cli/refresh.py)
+    raise InfraError("terminated by signal SIGTERM")
+
+scan = bs._worker_search
+bs._worker_search = slow_search
+bs.PARALLEL_BYTES = 0
+bs.hyperscan = None
+signal.signal(signal.SIGTERM, handler)
+print("searching", flush=True)
+try:
+    with ThreadPoolExecutor(max_workers=1) as pool:  # as the verify step runs it
+        pool.submit(bs.search_tree, Path(sys.argv[1]), [b"needle-one"], workers=4).result()
+except InfraError as exc:
+    print("parent:", exc, flush=True)
+"""
+
+
+def test_an_abort_signalling_the_whole_tree_ends_a_parallel_byte_search(
+    tmp_path: Path,
+) -> None:
+    """Jenkins aborts a build by sending SIGTERM to every process it started: the
+    workers died with their tasks, and multiprocessing.Pool waited for those forever."""
+    for i in range(40):
+        (tmp_path / f"rel.{i}").write_bytes(b"x" * 1000 + b"needle-one")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SEARCH_IN_A_THREAD_UNTIL_TERMINATED, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        start_new_session=True,
+    )
+    assert proc.stdout is not None and proc.stdout.readline().strip() == "searching"
+    time.sleep(1.0)
+    os.killpg(proc.pid, signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert out.strip() == "parent: terminated by signal SIGTERM", err
+    assert proc.returncode == 0
+
+
 @pytest.mark.parametrize("matcher", ["hyperscan", "regex"])
 def test_parallel_byte_search_ends_its_workers_quietly(tmp_path: Path, matcher: str) -> None:
     """The pool's terminate() SIGTERMs its workers; forked under the CLI's raising handler,
