@@ -13,8 +13,10 @@ each group's swap as soon as its own chunks are done.
 from __future__ import annotations
 
 import os
+import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -44,6 +46,9 @@ SESSION_SETTINGS = {
     "jit": "off",
     # De-duplicated columns rely on the planner memoizing their LATERAL subqueries.
     "enable_memoize": "on",
+    # A dbrefresh killed outright (SIGKILL, OOM) leaves no statement running for minutes
+    # on a server that only notices the lost client when it next writes to it.
+    "client_connection_check_interval": "1s",
 }
 CHUNKS_PER_WORKER = 2  # more chunks than workers, so a slow chunk does not idle a core
 
@@ -72,11 +77,30 @@ class _Run:
     plan: Plan
     progress: TableProgress
     failures: dict[str, str] = field(default_factory=dict)
+    _open: set[psycopg.Connection[Any]] = field(default_factory=set)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def session(self) -> psycopg.Connection[Any]:
-        conn = connect(self.dsn)
-        prepare_session(conn, self.key, self.plan.rules_digest)
-        return conn
+    @contextmanager
+    def session(self) -> Iterator[psycopg.Connection[Any]]:
+        """A prepared masking connection, known to cancel_all() while it is open."""
+        with connect(self.dsn) as conn:
+            prepare_session(conn, self.key, self.plan.rules_digest)
+            with self._lock:
+                self._open.add(conn)
+            try:
+                yield conn
+            finally:
+                with self._lock:
+                    self._open.discard(conn)
+
+    def cancel_all(self) -> None:
+        """Cancel every statement in flight (an abort must not wait for a chunk or a
+        swap to finish: on a large table those take minutes). Each one rolls back."""
+        with self._lock:
+            sessions = list(self._open)
+        for conn in sessions:
+            with suppress(psycopg.Error):  # closed or broken meanwhile: nothing to cancel
+                conn.cancel_safe(timeout=5.0)
 
 
 def _error_text(exc: BaseException) -> str:
@@ -329,14 +353,15 @@ def execute_plan(
         for step in chunked:
             progress.stage(step.relation, "masking (parallel chunks)")
         preparation, swaps = _jobs(run, pending, chunks)
-        outcomes = run_jobs([*preparation, *swaps], pool_size)
+        outcomes = run_jobs([*preparation, *swaps], pool_size, on_abort=run.cancel_all)
         for job, group in preparation.items():
             _file(run, group, outcomes[job], report)
         retry: list[SwapGroup] = []
         for job, group in swaps.items():
             _file(run, group, outcomes[job], report, retry)
         for group in retry:
-            [outcome] = run_jobs([Job("retry", partial(_swap, run, group), 0)], 1).values()
+            retry_job = Job("retry", partial(_swap, run, group), 0)
+            [outcome] = run_jobs([retry_job], 1, on_abort=run.cancel_all).values()
             _file(run, group, outcome, report)
         if any(s.relation in run.failures for s in chunked):
             _drop_leftover_scratch(run, [s for s in chunked if s.relation in run.failures])

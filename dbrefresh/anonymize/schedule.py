@@ -24,9 +24,15 @@ class Job:
     after: list[Job] = field(default_factory=list)
 
 
-def run_jobs(jobs: Sequence[Job], workers: int) -> dict[Job, Any]:
+def run_jobs(
+    jobs: Sequence[Job], workers: int, on_abort: Callable[[], None] | None = None
+) -> dict[Job, Any]:
     """Run every job once its dependencies succeeded; return each job's result, or the
-    exception it raised, or Skipped when a dependency failed."""
+    exception it raised, or Skipped when a dependency failed.
+
+    When the calling thread is interrupted (a signal turned into an exception, Ctrl-C),
+    on_abort() runs before the pool waits for the running jobs: it should make them end.
+    """
     outcomes: dict[Job, Any] = {}
     order = {job: i for i, job in enumerate(jobs)}
     waiting = list(jobs)
@@ -36,25 +42,30 @@ def run_jobs(jobs: Sequence[Job], workers: int) -> dict[Job, Any]:
         return isinstance(outcomes.get(job), BaseException)
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        while waiting or running:
-            while doomed := [j for j in waiting if any(failed(d) for d in j.after)]:
-                for job in doomed:
+        try:
+            while waiting or running:
+                while doomed := [j for j in waiting if any(failed(d) for d in j.after)]:
+                    for job in doomed:
+                        waiting.remove(job)
+                        outcomes[job] = Skipped(f"{job.name}: a job it depends on failed")
+                ready = sorted(
+                    (j for j in waiting if all(d in outcomes for d in j.after)),
+                    key=lambda j: (j.urgency, order[j]),
+                )
+                for job in ready[: max(0, workers - len(running))]:
                     waiting.remove(job)
-                    outcomes[job] = Skipped(f"{job.name}: a job it depends on failed")
-            ready = sorted(
-                (j for j in waiting if all(d in outcomes for d in j.after)),
-                key=lambda j: (j.urgency, order[j]),
-            )
-            for job in ready[: max(0, workers - len(running))]:
-                waiting.remove(job)
-                running[pool.submit(job.run)] = job
-            if not running:
-                if waiting:
-                    raise RuntimeError(f"jobs wait on each other: {[j.name for j in waiting]}")
-                break
-            done, _ = wait(running, return_when=FIRST_COMPLETED)
-            for future in done:
-                job = running.pop(future)
-                error = future.exception()
-                outcomes[job] = error if error is not None else future.result()
+                    running[pool.submit(job.run)] = job
+                if not running:
+                    if waiting:
+                        raise RuntimeError(f"jobs wait on each other: {[j.name for j in waiting]}")
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = running.pop(future)
+                    error = future.exception()
+                    outcomes[job] = error if error is not None else future.result()
+        except BaseException:
+            if on_abort is not None and running:
+                on_abort()
+            raise
     return outcomes

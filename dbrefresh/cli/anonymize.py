@@ -18,6 +18,7 @@ from dbrefresh.cli.options import (
     RulesArgument,
     SeedOption,
 )
+from dbrefresh.cli.signals import terminate_as_error
 from dbrefresh.db import connection, dsn_database, redact_dsn
 from dbrefresh.errors import RulesError, UsageError, VerdictFailed
 from dbrefresh.findings import render_json, render_text
@@ -134,7 +135,8 @@ def anonymize_command(
     progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
 ) -> None:
     """Mask a marked clone in place (refuses a database without the clone marker)."""
-    report = api.anonymize(dsn, rules, seed=seed, progress=progress, workers=workers)
+    with terminate_as_error():  # cancels the SQL in flight; each group rolls back
+        report = api.anonymize(dsn, rules, seed=seed, progress=progress, workers=workers)
     rewritten = [t for t in report.tables if t.action == "rewrite"]
     truncated = [t for t in report.tables if t.action == "truncate"]
     console.print(

@@ -22,6 +22,7 @@ from dbrefresh import config as config_mod
 from dbrefresh.cli.app import app, console
 from dbrefresh.cli.options import OptionalDsnOption
 from dbrefresh.cli.refresh import RichReporter, notify_result
+from dbrefresh.cli.signals import terminate_as_error
 from dbrefresh.errors import UsageError, VerdictFailed
 from dbrefresh.gate.report import FORMATS, render
 from dbrefresh.gate.run import GateOptions, gate
@@ -176,7 +177,8 @@ def gate_command(
     )
     if (trace or keep) and dsn is None:
         raise UsageError("--trace and --keep need --dsn (the staging database) or --config")
-    result = gate(migrations, options, refresher=_refresher(cfg))
+    with terminate_as_error():  # a trace's copy and a refresh clean up on an abort
+        result = gate(migrations, options, refresher=_refresher(cfg))
     text = render(result, fmt)
     if output is not None:
         try:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +11,7 @@ from rich.table import Table
 
 from dbrefresh import config as config_mod
 from dbrefresh.cli.app import app, console, console_err
-from dbrefresh.errors import InfraError
+from dbrefresh.cli.signals import terminate_as_error
 from dbrefresh.notify import Outcome, send
 from dbrefresh.workflow import runner
 from dbrefresh.workflow import status as status_mod
@@ -52,21 +49,6 @@ class RichReporter(runner.Reporter):
     def step_failed(self, index: int, step: Step, seconds: float, error: str) -> None:
         if self.live:
             console_err.print(f"        [red]failed[/] {step.name} after {seconds:.1f}s")
-
-
-@contextmanager
-def terminate_as_error() -> Iterator[None]:
-    """SIGTERM (a Jenkins abort, a systemd stop) becomes an error inside the running step,
-    so the run compensates (clone discarded, swap rolled back) instead of vanishing."""
-
-    def handler(signum: int, _frame: object) -> None:
-        raise InfraError(f"terminated by signal {signal.Signals(signum).name}")
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def notify_result(result: runner.RunResult, cfg: config_mod.Config) -> None:
