@@ -7,8 +7,9 @@ Keeping connection opening here means every caller gets the same error mapping
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import psycopg
@@ -70,3 +71,30 @@ def connection(dsn: str, *, autocommit: bool = False) -> Iterator[psycopg.Connec
         yield conn
     finally:
         conn.close()
+
+
+class LiveSessions:
+    """Connections worker threads are using, so that an abort can cancel what they run
+    (a chunk, a swap or a VACUUM of a large table takes minutes) instead of waiting."""
+
+    def __init__(self) -> None:
+        self._open: set[psycopg.Connection[Any]] = set()
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def track(self, conn: psycopg.Connection[Any]) -> Iterator[psycopg.Connection[Any]]:
+        with self._lock:
+            self._open.add(conn)
+        try:
+            yield conn
+        finally:
+            with self._lock:
+                self._open.discard(conn)
+
+    def cancel_all(self) -> None:
+        """Cancel the statement each open session runs (each transaction rolls back)."""
+        with self._lock:
+            sessions = list(self._open)
+        for conn in sessions:
+            with suppress(psycopg.Error):  # closed or broken meanwhile: nothing to cancel
+                conn.cancel_safe(timeout=5.0)

@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 
 import psycopg
 
+from dbrefresh.db import LiveSessions
+
 T = TypeVar("T")
 Session = psycopg.Connection[Any]
 
@@ -25,8 +27,9 @@ def spread(
 ) -> list[T]:
     """Run every task on one of `workers` sessions; results in the order of `tasks`.
 
-    The first task that raises stops its worker and is re-raised (the others finish the
-    task they hold, then stop too).
+    The first task that raises is re-raised, and so is an interruption of the calling
+    thread (a signal turned into an exception): the other sessions' statements are
+    cancelled rather than waited for, and no worker takes another task.
     """
     if not tasks:
         return []
@@ -35,8 +38,10 @@ def spread(
     lock = threading.Lock()
     failed = threading.Event()
 
+    live = LiveSessions()
+
     def work() -> None:
-        with open_session() as session:
+        with open_session() as session, live.track(session):
             while not failed.is_set():
                 with lock:
                     item = next(queue, None)
@@ -51,6 +56,12 @@ def spread(
 
     count = max(1, min(workers, len(tasks)))
     with ThreadPoolExecutor(max_workers=count) as pool:
-        for future in [pool.submit(work) for _ in range(count)]:
-            future.result()
+        futures = [pool.submit(work) for _ in range(count)]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:
+            failed.set()
+            live.cancel_all()
+            raise
     return [results[i] for i in range(len(tasks))]

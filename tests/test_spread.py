@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import time
+from types import FrameType
 from typing import Any
 
 import psycopg
@@ -43,3 +46,39 @@ def test_a_failing_task_is_raised_with_its_sql_error(admin_dsn: str) -> None:
             [_backend(1), fails, _backend(2)],
             workers=2,
         )
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_an_interruption_cancels_the_running_statements(admin_dsn: str) -> None:
+    """A signal turned into an exception (SIGTERM in `dbrefresh run`) must not wait for
+    a long VACUUM or check to end: the sessions' statements are cancelled."""
+
+    def sleeps(session: psycopg.Connection[Any]) -> None:
+        session.execute("SELECT pg_sleep(30)")
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.alarm(1)
+    started = time.monotonic()
+    try:
+        with pytest.raises(Interrupted):
+            spread(
+                lambda: connection(admin_dsn, autocommit=True),
+                [sleeps, sleeps, sleeps],
+                workers=2,
+            )
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 10
+    with psycopg.connect(admin_dsn) as conn:
+        sleeping = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' "
+            "AND state = 'active'"
+        ).fetchone()
+    assert sleeping == (0,)

@@ -13,10 +13,9 @@ each group's swap as soon as its own chunks are done.
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -26,7 +25,7 @@ import psycopg
 from dbrefresh.anonymize.progress import TableProgress
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
-from dbrefresh.db import connect
+from dbrefresh.db import LiveSessions, connect
 from dbrefresh.errors import InfraError, UsageError
 from dbrefresh.rules.plan import Chunking, Plan, RelationStep, SwapGroup
 
@@ -77,30 +76,14 @@ class _Run:
     plan: Plan
     progress: TableProgress
     failures: dict[str, str] = field(default_factory=dict)
-    _open: set[psycopg.Connection[Any]] = field(default_factory=set)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    live: LiveSessions = field(default_factory=LiveSessions)
 
     @contextmanager
     def session(self) -> Iterator[psycopg.Connection[Any]]:
-        """A prepared masking connection, known to cancel_all() while it is open."""
-        with connect(self.dsn) as conn:
+        """A prepared masking connection, cancelled by live.cancel_all() on an abort."""
+        with connect(self.dsn) as conn, self.live.track(conn):
             prepare_session(conn, self.key, self.plan.rules_digest)
-            with self._lock:
-                self._open.add(conn)
-            try:
-                yield conn
-            finally:
-                with self._lock:
-                    self._open.discard(conn)
-
-    def cancel_all(self) -> None:
-        """Cancel every statement in flight (an abort must not wait for a chunk or a
-        swap to finish: on a large table those take minutes). Each one rolls back."""
-        with self._lock:
-            sessions = list(self._open)
-        for conn in sessions:
-            with suppress(psycopg.Error):  # closed or broken meanwhile: nothing to cancel
-                conn.cancel_safe(timeout=5.0)
+            yield conn
 
 
 def _error_text(exc: BaseException) -> str:
@@ -353,7 +336,7 @@ def execute_plan(
         for step in chunked:
             progress.stage(step.relation, "masking (parallel chunks)")
         preparation, swaps = _jobs(run, pending, chunks)
-        outcomes = run_jobs([*preparation, *swaps], pool_size, on_abort=run.cancel_all)
+        outcomes = run_jobs([*preparation, *swaps], pool_size, on_abort=run.live.cancel_all)
         for job, group in preparation.items():
             _file(run, group, outcomes[job], report)
         retry: list[SwapGroup] = []
@@ -361,7 +344,7 @@ def execute_plan(
             _file(run, group, outcomes[job], report, retry)
         for group in retry:
             retry_job = Job("retry", partial(_swap, run, group), 0)
-            [outcome] = run_jobs([retry_job], 1, on_abort=run.cancel_all).values()
+            [outcome] = run_jobs([retry_job], 1, on_abort=run.live.cancel_all).values()
             _file(run, group, outcome, report)
         if any(s.relation in run.failures for s in chunked):
             _drop_leftover_scratch(run, [s for s in chunked if s.relation in run.failures])
