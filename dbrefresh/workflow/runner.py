@@ -16,8 +16,8 @@ from typing import Any
 from dbrefresh.backends import load_backend
 from dbrefresh.backends.base import Backend
 from dbrefresh.config import Config
-from dbrefresh.db import redact_dsn, redact_text
-from dbrefresh.errors import DbrefreshError, InfraError, UsageError
+from dbrefresh.db import connection, redact_dsn, redact_text
+from dbrefresh.errors import ConfigError, DbrefreshError, InfraError, UsageError
 from dbrefresh.workflow import finalize, masking
 from dbrefresh.workflow.context import Env, RunContext
 from dbrefresh.workflow.journal import Journal, RunRecord
@@ -96,6 +96,7 @@ def run(
     if resume and not journal.exists(resume):
         raise UsageError(f"no run {resume} in {journal.root}")
     databases = _preflight(config, env)
+    _target_reachable(config, backend)
     with _lock(config, env, run_id, "run"):
         if resume:
             record = journal.read(run_id)
@@ -122,6 +123,21 @@ def run(
     if notify is not None:
         notify(result, config)
     return result
+
+
+def _target_reachable(config: Config, backend: Backend) -> None:
+    """A running staging that target.dsn cannot reach is refused before production is
+    touched: the run would swap, fail its health check on that DSN and roll back."""
+    if not backend.target.is_serving():
+        return  # first refresh, or staging down: the run starts it
+    try:
+        with connection(config.target.dsn):
+            pass
+    except InfraError as exc:
+        raise ConfigError(
+            f"target.dsn: {exc}\nstaging's server is running: fix the DSN (host, port, "
+            "user, password), or retry once it accepts connections"
+        ) from None
 
 
 def _resume_point(record: RunRecord, backend: Backend, journal: Journal, run_id: str) -> int:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from wfsupport import Production, Setup
+from wfsupport import Production, Setup, config_text
 
 from dbrefresh import config as config_mod
 from dbrefresh.backends import load_backend
@@ -286,3 +286,23 @@ def test_lock_is_per_staging_not_per_config(setup: Setup, tmp_path: Path) -> Non
     ):
         TargetLock(*lock_location(other), run_id="run-B", clock=time.time).acquire()
     assert lock_location(cfg) == lock_location(other)
+
+
+def test_a_target_dsn_that_misses_the_running_staging_is_refused_first(
+    setup: Setup, production: Production, first_run: dict[str, object]
+) -> None:
+    """It used to refresh all the way, swap, fail the health check on that DSN and roll
+    staging back: minutes of work and two staging restarts for a typo."""
+    before, prod_before = setup.refreshed_by(), production.checksum()
+    runs_before = sorted(p.name for p in (setup.state_dir / "runs").iterdir())
+    wrong = setup.staging.dsn().replace(f"port={setup.staging.port}", "port=1")
+    assert wrong != setup.staging.dsn()
+    setup.config.write_text(config_text(setup).replace(setup.staging.dsn(), wrong))
+    try:
+        proc = setup.cli("run")
+    finally:
+        setup.write_config()
+    assert proc.returncode == 2, proc.stderr
+    assert "target.dsn: cannot connect" in proc.stderr and "Traceback" not in proc.stderr
+    assert setup.refreshed_by() == before and production.checksum() == prod_before
+    assert sorted(p.name for p in (setup.state_dir / "runs").iterdir()) == runs_before
