@@ -96,8 +96,8 @@ def run(
     if resume and not journal.exists(resume):
         raise UsageError(f"no run {resume} in {journal.root}")
     databases = _preflight(config, env)
-    _target_reachable(config, backend)
     with _lock(config, env, run_id, "run"):
+        _target_reachable(config, backend)  # under the lock: no other run is swapping
         if resume:
             record = journal.read(run_id)
             if record.finished:
