@@ -55,12 +55,7 @@ def test_an_abort_cancels_a_swap_waiting_for_its_lock(
     """The swap waits for a lock another session holds; the abort arrives meanwhile. The
     pool used to wait for the running job (here, until the lock went: minutes on a real
     table's chunk or swap) before the abort could take effect."""
-    dsn = make_db()
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(SCHEMA)
-    rules = tmp_path / "people.yaml"
-    rules.write_text(RULES)
-    mark_clone(dsn)
+    dsn, rules = _masking_db(make_db, tmp_path)
     before = _rows(dsn)
 
     holder = psycopg.connect(dsn)

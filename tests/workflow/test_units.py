@@ -325,13 +325,13 @@ except KeyboardInterrupt:
 """
 
 
-def test_ctrl_c_during_a_parallel_byte_search_is_answered_once(tmp_path: Path) -> None:
-    """Ctrl-C signals the whole process group: each worker printed its own traceback,
-    and a worker killed inside a task could leave the pool waiting for it forever."""
+def _signal_mid_search(script: str, tmp_path: Path, signum: int) -> tuple[str, str, int]:
+    """Run a search script in its own process group (its workers slowed to 0.25 s a
+    file: 40 files on 4 workers last ~2.5 s), signal the whole group 1 s in."""
     for i in range(40):
         (tmp_path / f"rel.{i}").write_bytes(b"x" * 1000 + b"needle-one")
     proc = subprocess.Popen(
-        [sys.executable, "-c", SEARCH_UNTIL_CTRL_C, str(tmp_path)],
+        [sys.executable, "-c", script, str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -340,9 +340,16 @@ def test_ctrl_c_during_a_parallel_byte_search_is_answered_once(tmp_path: Path) -
         start_new_session=True,
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "searching"
-    time.sleep(1.0)  # 40 files x 0.25 s on 4 workers: the search lasts ~2.5 s
-    os.killpg(proc.pid, signal.SIGINT)
+    time.sleep(1.0)
+    os.killpg(proc.pid, signum)
     out, err = proc.communicate(timeout=60)
+    return out, err, proc.returncode
+
+
+def test_ctrl_c_during_a_parallel_byte_search_is_answered_once(tmp_path: Path) -> None:
+    """Ctrl-C signals the whole process group: each worker printed its own traceback,
+    and a worker killed inside a task could leave the pool waiting for it forever."""
+    out, err, _code = _signal_mid_search(SEARCH_UNTIL_CTRL_C, tmp_path, signal.SIGINT)
     assert out.strip() == "parent interrupted"
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
 
@@ -380,23 +387,11 @@ def test_an_abort_signalling_the_whole_tree_ends_a_parallel_byte_search(
 ) -> None:
     """Jenkins aborts a build by sending SIGTERM to every process it started: the
     workers died with their tasks, and multiprocessing.Pool waited for those forever."""
-    for i in range(40):
-        (tmp_path / f"rel.{i}").write_bytes(b"x" * 1000 + b"needle-one")
-    proc = subprocess.Popen(
-        [sys.executable, "-c", SEARCH_IN_A_THREAD_UNTIL_TERMINATED, str(tmp_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
-        start_new_session=True,
+    out, err, code = _signal_mid_search(
+        SEARCH_IN_A_THREAD_UNTIL_TERMINATED, tmp_path, signal.SIGTERM
     )
-    assert proc.stdout is not None and proc.stdout.readline().strip() == "searching"
-    time.sleep(1.0)
-    os.killpg(proc.pid, signal.SIGTERM)
-    out, err = proc.communicate(timeout=60)
     assert out.strip() == "parent: terminated by signal SIGTERM", err
-    assert proc.returncode == 0
+    assert code == 0
 
 
 @pytest.mark.parametrize("matcher", ["hyperscan", "regex"])
