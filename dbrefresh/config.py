@@ -160,6 +160,12 @@ class LocalBackendConfig(_Model):
     bin_dir: str | None = Field(default=None, description="PostgreSQL binaries (default: auto)")
     superuser: str = "postgres"
     target_log: Path | None = Field(default=None, description="Staging server log (pg_ctl -l)")
+    min_free_ratio: float = Field(
+        default=2.0,
+        ge=0,
+        description="Free space needed beside staging's data, as a multiple of production's "
+        "size, before copying it (0: no check)",
+    )
 
 
 class Config(_Model):

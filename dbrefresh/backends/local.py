@@ -26,9 +26,12 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
+
 from dbrefresh.backends.base import CloneRef, Leftover, SnapshotRef, TempServerSpec
 from dbrefresh.backends.localpg import PgTools, find_bindir, free_port, remove_tree
 from dbrefresh.config import Config, LocalBackendConfig
+from dbrefresh.db import connection
 from dbrefresh.errors import InfraError, UsageError
 
 PREFIX = ".dbrefresh-"
@@ -81,12 +84,14 @@ class Layout:
 
 
 class LocalSource:
-    def __init__(self, tools: PgTools, layout: Layout, dsn: str) -> None:
+    def __init__(self, tools: PgTools, layout: Layout, dsn: str, min_free_ratio: float) -> None:
         self.tools, self.layout, self._dsn = tools, layout, dsn
+        self.min_free_ratio = min_free_ratio
 
     def snapshot(self, run_id: str) -> SnapshotRef:
         clone = self.layout.sibling(run_id, "clone")
         if not clone.exists():
+            self._check_free_space()
             partial = self.layout.sibling(run_id, "partial")
             remove_tree(partial)
             self.tools.grant_traverse(partial)
@@ -96,6 +101,38 @@ class LocalSource:
             # --no-sync): finalize's flush then only waits for what masking rewrote.
             threading.Thread(target=self.tools.sync_dir, args=(clone,), daemon=True).start()
         return SnapshotRef(id=run_id, location=str(clone))
+
+    def _check_free_space(self) -> None:
+        """Refuse to copy production onto a filesystem it would fill. The copy lands beside
+        staging's data, often on production's own disk with the local backend; masking
+        then needs room for rewritten tables too (peak 1.64x production's size on the
+        2 GB bench). A full disk there could stop production itself."""
+        if not self.min_free_ratio:
+            return
+        size = self._production_bytes()
+        if size is None:
+            return  # the backup role may be allowed replication connections only
+        where = self.layout.target.parent
+        free = shutil.disk_usage(where).free
+        needed = int(size * self.min_free_ratio)
+        if free < needed:
+            raise InfraError(
+                f"not enough disk space to refresh: {where} has {_gib(free)} free; copying "
+                f"and masking production ({_gib(size)}) needs about {_gib(needed)} "
+                f"(local.min_free_ratio = {self.min_free_ratio:g})"
+            )
+
+    def _production_bytes(self) -> int | None:
+        """Size of production's databases this role may see, or None if it cannot ask."""
+        try:
+            with connection(self._dsn) as conn:
+                row = conn.execute(
+                    "SELECT sum(pg_database_size(oid))::bigint FROM pg_database "
+                    "WHERE has_database_privilege(oid, 'CONNECT')"
+                ).fetchone()
+        except (InfraError, psycopg.Error):
+            return None
+        return int(row[0] or 0) if row else None
 
     def delete_snapshot(self, run_id: str) -> None:
         remove_tree(self.layout.sibling(run_id, "partial"))
@@ -346,7 +383,9 @@ class LocalBackend:
             raise UsageError("backend 'local' needs a local: section in the config")
         self.tools = PgTools(bindir=find_bindir(settings.bin_dir))
         self.layout = Layout(settings)
-        self.source = LocalSource(self.tools, self.layout, config.source.dsn)
+        self.source = LocalSource(
+            self.tools, self.layout, config.source.dsn, settings.min_free_ratio
+        )
         self.clones = LocalClones(self.tools, self.layout)
         self.temp = LocalTempServer(self.tools, self.layout, settings.superuser)
         self.target = LocalTarget(self.tools, self.layout, config.target.dsn)
@@ -382,3 +421,7 @@ def chown_for_server(path: Path) -> None:
     """Give a path to the server user when running as root (demo and tests use it)."""
     if os.geteuid() == 0:
         shutil.chown(path, "postgres", "postgres")
+
+
+def _gib(size: int) -> str:
+    return f"{size / 1024**3:.1f} GiB"

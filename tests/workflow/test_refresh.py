@@ -306,3 +306,24 @@ def test_a_target_dsn_that_misses_the_running_staging_is_refused_first(
     assert "target.dsn: cannot connect" in proc.stderr and "Traceback" not in proc.stderr
     assert setup.refreshed_by() == before and production.checksum() == prod_before
     assert sorted(p.name for p in (setup.state_dir / "runs").iterdir()) == runs_before
+
+
+def test_a_refresh_that_would_fill_the_disk_is_refused_before_copying(
+    setup: Setup, production: Production, first_run: dict[str, object]
+) -> None:
+    """The copy lands beside staging's data, often on production's own disk: asking for
+    more free space than any disk has shows the refusal, with nothing copied."""
+    before, prod_before = setup.refreshed_by(), production.checksum()
+    text = config_text(setup)
+    setup.config.write_text(
+        text.replace("  target_log:", "  min_free_ratio: 1000000\n  target_log:")
+    )
+    try:
+        proc = setup.cli("run")
+    finally:
+        setup.write_config()
+    assert proc.returncode == 3, proc.stderr
+    assert "not enough disk space to refresh" in proc.stderr
+    assert "local.min_free_ratio = 1e+06" in proc.stderr
+    assert setup.refreshed_by() == before and production.checksum() == prod_before
+    assert load_backend(config_mod.load(setup.config)).leftovers() == []
