@@ -49,40 +49,6 @@ def _rows(dsn: str) -> str:
         return str(row.fetchone())
 
 
-def test_an_abort_cancels_a_swap_waiting_for_its_lock(
-    make_db, tmp_path: Path, abort_on_alarm: None
-) -> None:
-    """The swap waits for a lock another session holds; the abort arrives meanwhile. The
-    pool used to wait for the running job (here, until the lock went: minutes on a real
-    table's chunk or swap) before the abort could take effect."""
-    dsn, rules = _masking_db(make_db, tmp_path)
-    before = _rows(dsn)
-
-    holder = psycopg.connect(dsn)
-    holder.execute("SELECT count(*) FROM people")  # ACCESS SHARE until the transaction ends
-    release = threading.Timer(20.0, holder.rollback)  # unfixed, the swap ran after this
-    release.start()
-    try:
-        signal.alarm(1)
-        started = time.monotonic()
-        with pytest.raises(Aborted):
-            anonymize(dsn, [rules], seed="abort", progress=False)
-        elapsed = time.monotonic() - started
-    finally:
-        release.cancel()
-        holder.close()
-
-    assert elapsed < 10, f"the abort took {elapsed:.1f}s to take effect"
-    assert _rows(dsn) == before  # the cancelled swap rolled back: nothing changed
-    with psycopg.connect(dsn) as conn:
-        left = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid() AND state = 'active'"
-        ).fetchone()
-        masked = conn.execute("SELECT count(*) FROM dbrefresh.masked_relations").fetchone()
-    assert left == (0,) and masked == (0,)
-
-
 def _masking_db(make_db, tmp_path: Path) -> tuple[str, Path]:
     dsn = make_db()
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -124,6 +90,40 @@ def _anonymize_in_a_process(dsn: str, rules: Path) -> subprocess.Popen[str]:
         assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
         time.sleep(0.1)
     return proc
+
+
+def test_an_abort_cancels_a_swap_waiting_for_its_lock(
+    make_db, tmp_path: Path, abort_on_alarm: None
+) -> None:
+    """The swap waits for a lock another session holds; the abort arrives meanwhile. The
+    pool used to wait for the running job (here, until the lock went: minutes on a real
+    table's chunk or swap) before the abort could take effect."""
+    dsn, rules = _masking_db(make_db, tmp_path)
+    before = _rows(dsn)
+
+    holder = psycopg.connect(dsn)
+    holder.execute("SELECT count(*) FROM people")  # ACCESS SHARE until the transaction ends
+    release = threading.Timer(20.0, holder.rollback)  # unfixed, the swap ran after this
+    release.start()
+    try:
+        signal.alarm(1)
+        started = time.monotonic()
+        with pytest.raises(Aborted):
+            anonymize(dsn, [rules], seed="abort", progress=False)
+        elapsed = time.monotonic() - started
+    finally:
+        release.cancel()
+        holder.close()
+
+    assert elapsed < 10, f"the abort took {elapsed:.1f}s to take effect"
+    assert _rows(dsn) == before  # the cancelled swap rolled back: nothing changed
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND state = 'active'"
+        ).fetchone()
+        masked = conn.execute("SELECT count(*) FROM dbrefresh.masked_relations").fetchone()
+    assert left == (0,) and masked == (0,)
 
 
 def test_sigterm_to_the_cli_cancels_and_changes_nothing(make_db, tmp_path: Path) -> None:
