@@ -17,7 +17,7 @@ import shutil
 import signal
 import subprocess
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
@@ -212,8 +212,10 @@ def _in_processes(
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=init) as pool:
         biggest_first = sorted(files, key=lambda f: -f[1])
-        pending = [pool.submit(search, path) for path, _size in biggest_first]
+        pending: list[Future[list[Hit]]] = []
         try:
+            # a worker can die while the pool still starts the others: submit() raises too
+            pending += [pool.submit(search, path) for path, _size in biggest_first]
             for done in as_completed(pending):
                 hits += done.result()
                 if len(hits) >= max_hits:
