@@ -37,7 +37,6 @@ def spread(
     queue = iter(enumerate(tasks))
     lock = threading.Lock()
     failed = threading.Event()
-
     live = LiveSessions()
 
     def work() -> None:

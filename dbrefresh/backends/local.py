@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,7 +98,7 @@ class LocalSource:
             partial.rename(clone)
             # The copy goes to disk while masking computes (pg_basebackup ran with
             # --no-sync): finalize's flush then only waits for what masking rewrote.
-            threading.Thread(target=self.tools.sync_dir, args=(clone,), daemon=True).start()
+            self.tools.sync_dir_in_background(clone)
         return SnapshotRef(id=run_id, location=str(clone))
 
     def _check_free_space(self) -> None:
@@ -256,8 +255,7 @@ class LocalTempServer:
     def flush_ahead(self, run_id: str) -> None:
         # The server runs with fsync=off: what masking rewrote is still in the page cache.
         # The flush is I/O, verify's checks are CPU: they overlap (stop() syncs again).
-        data = self.layout.sibling(run_id, "clone")
-        threading.Thread(target=self.tools.sync_dir, args=(data,), daemon=True).start()
+        self.tools.sync_dir_in_background(self.layout.sibling(run_id, "clone"))
 
     def is_running(self, run_id: str) -> bool:
         return any(

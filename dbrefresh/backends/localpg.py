@@ -17,6 +17,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -236,6 +237,10 @@ class PgTools:
         """Flush a directory tree to disk (the temp server ran with fsync=off)."""
         subprocess.run(["sync", "-f", str(path)], check=False, capture_output=True)
         os.sync()
+
+    def sync_dir_in_background(self, path: Path) -> None:
+        """Start sync_dir(path) beside other work; a later sync_dir waits for the rest."""
+        threading.Thread(target=self.sync_dir, args=(path,), daemon=True).start()
 
 
 def _die_with_parent() -> None:

@@ -230,9 +230,9 @@ def _in_processes(
 
 def _worker_signals() -> None:
     """A forked worker inherits the CLI's SIGTERM handler (it raises, for the run to
-    compensate): the pool's own terminate() must just end the worker. Ctrl-C reaches the
-    whole process group: the parent answers it (and terminates the pool), not each worker
-    with a traceback of its own."""
+    compensate): a SIGTERM, from the executor ending a broken pool or from an abort
+    signalling the whole process tree, must just end the worker. Ctrl-C reaches the whole
+    process group: the parent answers it, not each worker with a traceback of its own."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,3 +51,15 @@ def fingerprint(dsn: str) -> dict[str, str]:
             r[0] for r in conn.execute("SELECT nspname FROM pg_namespace ORDER BY 1").fetchall()
         )
         return out
+
+
+def db_with_rules(
+    make_db: Callable[[], str], tmp_path: Path, schema: str, rules: str, name: str
+) -> tuple[str, Path]:
+    """A new database holding `schema`, and the rules file `name` holding `rules`."""
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(schema)
+    path = tmp_path / name
+    path.write_text(rules)
+    return dsn, path

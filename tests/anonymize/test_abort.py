@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import anonymize, mark_clone
+from tests.anonymize.helpers import db_with_rules
 
 SCHEMA = """
 CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL);
@@ -50,11 +51,7 @@ def _rows(dsn: str) -> str:
 
 
 def _masking_db(make_db, tmp_path: Path) -> tuple[str, Path]:
-    dsn = make_db()
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(SCHEMA)
-    rules = tmp_path / "people.yaml"
-    rules.write_text(RULES)
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "people.yaml")
     mark_clone(dsn)
     return dsn, rules
 

@@ -13,7 +13,7 @@ from dbrefresh.catalog import read_catalog
 from dbrefresh.errors import InfraError, RulesError
 from dbrefresh.rules import compiler
 from dbrefresh.rules.fkrisk import fks_masking_can_break
-from tests.anonymize.helpers import fingerprint
+from tests.anonymize.helpers import db_with_rules, fingerprint
 
 SCHEMA = """
 CREATE TABLE events (
@@ -283,11 +283,7 @@ def test_tables_referencing_each_other_swap_together(
     second still is empty when the first one's key is re-added; the other key can only
     be re-added after both refills, and is validated then."""
     monkeypatch.setattr(compiler, "INDEX_REBUILD_ROWS", 0)
-    dsn = make_db()
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(CYCLE_SCHEMA)
-    rules = tmp_path / "cycle.yaml"
-    rules.write_text(CYCLE_RULES)
+    dsn, rules = db_with_rules(make_db, tmp_path, CYCLE_SCHEMA, CYCLE_RULES, "cycle.yaml")
     [group] = build_plan(dsn, [rules]).groups
     assert sorted(group.relations) == ["public.members", "public.teams"]
     assert group.relations == ["public.members", "public.teams"]  # cycle: name order
@@ -385,11 +381,7 @@ tables:
 def test_verify_counts_original_values_put_back_after_masking(make_db, tmp_path: Path) -> None:
     """Survivors are counted per column: by row key where the table has one (one pass
     for all its columns), by value where it has none."""
-    dsn = make_db()
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(LEAK_SCHEMA)
-    rules = tmp_path / "leaks.yaml"
-    rules.write_text(LEAK_RULES)
+    dsn, rules = db_with_rules(make_db, tmp_path, LEAK_SCHEMA, LEAK_RULES, "leaks.yaml")
     mark_clone(dsn)
     anonymize(dsn, [rules], seed="leaks", progress=False)
     clean = verify_report(dsn, [rules], seed="leaks")
