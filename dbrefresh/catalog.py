@@ -1,4 +1,4 @@
-"""Read a live database's shape: tables, columns and types, unique keys, FKs, partitions, sizes.
+"""Read a live database's shape: tables, columns and types, keys, FKs, partitions, sizes, views.
 
 The compiler checks rules against this, so schema drift between the rules and the clone
 is an error found before anything runs, not a surprise halfway through.
@@ -95,12 +95,24 @@ class Table:
         return {c for key in self.unique_keys for c in key.columns}
 
 
+@dataclass(frozen=True)
+class Derived:
+    """A view or materialized view: what its query reads, as far as the catalog tells."""
+
+    qualified: str
+    kind: str  # 'v' view, 'm' materialized view
+    populated: bool
+    reads: tuple[str, ...]  # relations named in its query ('schema.name')
+    opaque: bool  # also calls a function that is not built in, or reads a foreign table
+
+
 @dataclass
 class Catalog:
     database: str
     server_version: int
     tables: dict[str, Table] = field(default_factory=dict)  # by 'schema.name'
     foreign_keys: list[ForeignKey] = field(default_factory=list)
+    derived: dict[str, Derived] = field(default_factory=dict)  # views and materialized views
 
     def partitions_of(self, qualified: str) -> list[Table]:
         """Leaf partitions under a (possibly multi-level) partitioned table."""
@@ -158,7 +170,7 @@ def _column_type(row: dict[str, Any]) -> ColumnType:
 
 
 def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
-    """Read everything the compiler and verify need, in three queries."""
+    """Read everything the compiler and verify need, one query per kind of object."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute("SELECT current_database() AS db, current_setting('server_version_num') AS v")
         head = cur.fetchone()
@@ -197,6 +209,12 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
         cur.execute(sql_file("queries/constraints.sql"), {"oids": oids})
         for row in cur.fetchall():
             _add_constraint(catalog, by_oid, row)
+        cur.execute(sql_file("queries/derived.sql"))
+        for row in cur.fetchall():
+            name = f"{row['schema']}.{row['name']}"
+            catalog.derived[name] = Derived(
+                name, row["kind"], bool(row["populated"]), tuple(row["reads"]), row["opaque"]
+            )
     return catalog
 
 

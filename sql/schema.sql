@@ -46,3 +46,12 @@ CREATE TABLE IF NOT EXISTS dbrefresh.refresh_info (
     rules_digest text,
     source       text
 );
+
+-- One row per materialized view refreshed (or emptied, populated = false) after masking,
+-- in the refresh's own transaction: verify finds one still holding data from before.
+CREATE TABLE IF NOT EXISTS dbrefresh.refreshed_views (
+    relation     text        PRIMARY KEY,
+    populated    boolean     NOT NULL,
+    rules_digest text        NOT NULL,
+    refreshed_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);

@@ -7,7 +7,8 @@ without masking anything twice (which would break joins on masked keys).
 
 Work runs as a dependency graph on a pool sized to the CPUs (anonymize.schedule): the
 page-range chunks of large relations' masked copies and their leak-check samples, then
-each group's swap as soon as its own chunks are done.
+each group's swap as soon as its own chunks are done. Materialized views that may hold
+data from before masking are refreshed last (dbrefresh.rules.views).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
 from dbrefresh.db import LiveSessions, connect
 from dbrefresh.errors import InfraError, UsageError
-from dbrefresh.rules.plan import Chunking, Plan, RelationStep, SwapGroup
+from dbrefresh.rules.plan import Chunking, Plan, RelationStep, SwapGroup, ViewRefresh
 
 # Memory for one masking session: the masked copy lives in temp buffers, index builds
 # and FK validation sort and hash. Throw-away servers have the memory to spare.
@@ -290,6 +291,53 @@ def _jobs(
     return jobs, swaps
 
 
+def _refresh_view(run: _Run, view: ViewRefresh) -> TableResult:
+    """Refresh one materialized view from the masked data. One the clone cannot refresh
+    (a foreign table cut off by isolation, a function failing here) is emptied instead:
+    its rows may predate masking, and an unpopulated view leaks nothing."""
+    started = time.monotonic()
+    run.progress.stage(view.relation, "refreshing")
+    record = (
+        "INSERT INTO dbrefresh.refreshed_views (relation, populated, rules_digest) "
+        "VALUES (%s, %s, %s) ON CONFLICT (relation) DO UPDATE SET populated = "
+        "excluded.populated, rules_digest = excluded.rules_digest, refreshed_at = DEFAULT"
+    )
+    action, detail = "refresh", ""
+    with run.session() as conn:
+        try:
+            with conn.transaction():
+                conn.execute(view.refresh)
+                conn.execute(record, (view.relation, True, run.plan.rules_digest))
+        except psycopg.errors.QueryCanceled:
+            raise  # an abort, not a view the clone cannot refresh
+        except psycopg.Error as exc:
+            action, detail = "emptied", _error_text(exc)
+            with conn.transaction():
+                conn.execute(view.empty)
+                conn.execute(record, (view.relation, False, run.plan.rules_digest))
+    run.progress.done(view.relation, action)
+    return TableResult(view.relation, action, -1, -1, time.monotonic() - started, detail)
+
+
+def _refresh_views(run: _Run, workers: int, report: AnonymizeReport) -> None:
+    """Every materialized view of the plan, each after the ones it reads."""
+    jobs = {
+        v.relation: Job(f"refresh {v.relation}", partial(_refresh_view, run, v), 0)
+        for v in run.plan.refresh_views
+    }
+    for view in run.plan.refresh_views:
+        jobs[view.relation].after = [jobs[name] for name in view.after]
+    outcomes = run_jobs(list(jobs.values()), workers, on_abort=run.live.cancel_all)
+    for relation, job in jobs.items():
+        outcome = outcomes[job]
+        if isinstance(outcome, TableResult):
+            report.tables.append(outcome)
+        elif isinstance(outcome, (psycopg.Error, Skipped)):
+            run.failures.setdefault(relation, _error_text(outcome))
+        else:
+            raise outcome
+
+
 def _pending_groups(dsn: str, plan: Plan) -> list[SwapGroup]:
     """Groups a previous run did not swap (a group commits all its relations or none)."""
     done = _already_done(dsn, plan)
@@ -328,7 +376,8 @@ def execute_plan(
         report.tables += [TableResult(t, "truncate", -1, 0, 0.0) for t in plan.truncate]
     chunked = [s for g in pending for s in g.steps if s.chunking]
     pool_size = max(1, workers or os.cpu_count() or 1)
-    with TableProgress(sum(len(g.steps) for g in pending), enabled=show_progress) as progress:
+    total = sum(len(g.steps) for g in pending) + len(plan.refresh_views)
+    with TableProgress(total, enabled=show_progress) as progress:
         run = _Run(dsn, key, plan, progress)
         _drop_leftover_scratch(run, chunked)
         chunks = {s.relation: _page_ranges(run, s, pool_size) for s in chunked}
@@ -348,6 +397,8 @@ def execute_plan(
             _file(run, group, outcome, report)
         if any(s.relation in run.failures for s in chunked):
             _drop_leftover_scratch(run, [s for s in chunked if s.relation in run.failures])
+        if not run.failures:  # a failed group is not masked yet: refresh after the re-run
+            _refresh_views(run, pool_size, report)
     report.tables += [TableResult(t, "keep", -1, -1, 0.0) for t in plan.kept]
     report.seconds = clock() - started
     if run.failures:

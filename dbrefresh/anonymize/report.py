@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 @dataclass
 class TableResult:
     table: str
-    action: str  # rewrite | truncate | delete | keep
+    action: str  # rewrite | truncate | keep | refresh | emptied (a materialized view)
     rows_before: int
     rows_after: int
     seconds: float
+    detail: str = ""  # why a materialized view was emptied rather than refreshed
 
 
 @dataclass

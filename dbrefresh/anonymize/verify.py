@@ -15,7 +15,7 @@ import psycopg
 from dbrefresh.catalog import Catalog, ForeignKey, Table
 from dbrefresh.findings import Finding, Location
 from dbrefresh.rules.fkrisk import fks_masking_can_break, orphans_sql
-from dbrefresh.rules.plan import Plan, RelationStep
+from dbrefresh.rules.plan import Plan, RelationStep, ViewRefresh
 from dbrefresh.rules.relsteps import literal, quote_ident, quote_table, row_key_sql
 from dbrefresh.spread import spread
 
@@ -157,8 +157,11 @@ Check = Callable[[psycopg.Connection[Any], VerifyReport], None]
 
 def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list[Check]:
     """Every check of the plan, biggest tables first (so the pool finishes together)."""
-    installed = conn.execute("SELECT to_regclass('dbrefresh.masked_relations')").fetchone()
-    masked = bool(installed and installed[0] is not None)
+    installed = conn.execute(
+        "SELECT to_regclass('dbrefresh.masked_relations') IS NOT NULL, "
+        "to_regclass('dbrefresh.refreshed_views') IS NOT NULL"
+    ).fetchone()
+    masked, tracked = (bool(installed[0]), bool(installed[1])) if installed else (False, False)
     checks: list[tuple[int, Check]] = []
     for step in plan.steps:
         size = step.estimated_rows
@@ -178,6 +181,13 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
             _check_fk(c, f, r)
 
         checks.append((catalog.tables[fk.table].estimated_rows, check_fk))
+    for view in plan.refresh_views:
+
+        def check_view(c: psycopg.Connection[Any], r: VerifyReport, v: ViewRefresh = view) -> None:
+            if masked:  # (else every relation is reported as not masked)
+                _check_view(c, v, plan.rules_digest, r, tracked)
+
+        checks.append((0, check_view))
     for table in plan.truncate:
 
         def check_empty(c: psycopg.Connection[Any], r: VerifyReport, t: str = table) -> None:
@@ -185,6 +195,38 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
 
         checks.append((0, check_empty))
     return [check for _, check in sorted(checks, key=lambda item: -item[0])]
+
+
+def _check_view(
+    conn: psycopg.Connection[Any],
+    view: ViewRefresh,
+    digest: str,
+    report: VerifyReport,
+    tracked: bool,
+) -> None:
+    """A populated materialized view over masked data must have been refreshed since
+    (`tracked`: dbrefresh.refreshed_views exists; a version without it refreshed none)."""
+    refreshed = (
+        "AND NOT EXISTS (SELECT 1 FROM dbrefresh.refreshed_views v WHERE v.relation = "
+        "%(name)s AND v.populated AND v.rules_digest = %(digest)s AND v.refreshed_at >= "
+        "(SELECT coalesce(max(masked_at), '-infinity') FROM dbrefresh.masked_relations))"
+    )
+    stale = _scalar(
+        conn,
+        "SELECT count(*) FROM pg_class c WHERE c.oid = to_regclass(%(view)s) "
+        f"AND c.relispopulated {refreshed if tracked else ''}",
+        {"view": quote_table(view.relation), "name": view.relation, "digest": digest},
+    )
+    if stale:
+        report.findings.append(
+            Finding(
+                "stale-view",
+                f"{view.relation}: materialized view not refreshed since masking; it may "
+                "hold original values",
+                location=Location(key=view.relation),
+                hint="run `dbrefresh anonymize` again (it refreshes it)",
+            )
+        )
 
 
 def _check_truncated(conn: psycopg.Connection[Any], table: str, report: VerifyReport) -> None:

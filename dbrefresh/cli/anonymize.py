@@ -139,11 +139,22 @@ def anonymize_command(
         report = api.anonymize(dsn, rules, seed=seed, progress=progress, workers=workers)
     rewritten = [t for t in report.tables if t.action == "rewrite"]
     truncated = [t for t in report.tables if t.action == "truncate"]
+    refreshed = [t for t in report.tables if t.action == "refresh"]
     console.print(
         f"anonymized {report.database}: {len(rewritten)} relation(s) rewritten, "
         f"{len(truncated)} truncated, {sum(t.rows_after for t in rewritten)} rows, "
-        f"{report.seconds:.1f} s"
+        + (f"{len(refreshed)} materialized view(s) refreshed, " if refreshed else "")
+        + f"{report.seconds:.1f} s",
+        markup=False,
+        soft_wrap=True,
     )
+    for view in (t for t in report.tables if t.action == "emptied"):
+        console.print(
+            f"warning: materialized view {view.table} emptied (WITH NO DATA): it could not "
+            f"be refreshed from the masked data here ({view.detail})",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @app.command("verify")

@@ -129,6 +129,8 @@ FROM generate_series(1, %(n)s / 2) i;
 INSERT INTO sessions
 SELECT i, 1 + (i * 5) %% %(n)s, md5(i::text || 'session'), 'Mozilla/5.0', now()
 FROM generate_series(1, %(n)s) i;
+CREATE MATERIALIZED VIEW gold_customers AS
+SELECT id, email, first_name, last_name, phone FROM customers WHERE loyalty_tier = 'gold';
 """
 
 

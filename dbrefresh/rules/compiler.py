@@ -21,6 +21,7 @@ from dbrefresh.rules.groups import build_groups
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
 from dbrefresh.rules.plan import MaskedColumn, Plan, RelationStep
 from dbrefresh.rules.relsteps import build_step, quote_table
+from dbrefresh.rules.views import views_to_refresh
 from dbrefresh.strategies.base import ColumnContext, Strategy
 from dbrefresh.strategies.registry import all_strategies
 
@@ -277,6 +278,9 @@ class _Compiler:
         if plan.truncate:
             plan.truncate_sql = "TRUNCATE ONLY " + ", ".join(quote_table(t) for t in plan.truncate)
         plan.groups = build_groups(self.catalog, steps, plan.truncate)
+        plan.refresh_views = views_to_refresh(
+            self.catalog, [*(s.relation for s in steps), *plan.truncate]
+        )
         return plan
 
     def _dedupe(self, table: Table, resolved: _Resolved) -> bool:

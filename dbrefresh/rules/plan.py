@@ -178,6 +178,17 @@ class SwapGroup:
         return out
 
 
+@dataclass(frozen=True)
+class ViewRefresh:
+    """A materialized view that may hold data from before masking, refreshed after the
+    swaps (after the materialized views it reads); emptied if the clone cannot refresh it."""
+
+    relation: str
+    after: tuple[str, ...]  # materialized views of the plan it reads, directly or via views
+    refresh: str  # REFRESH MATERIALIZED VIEW
+    empty: str  # REFRESH MATERIALIZED VIEW ... WITH NO DATA
+
+
 @dataclass
 class Plan:
     database: str
@@ -186,6 +197,7 @@ class Plan:
     truncate_sql: str | None = None
     groups: list[SwapGroup] = field(default_factory=list)  # biggest first
     kept: list[str] = field(default_factory=list)
+    refresh_views: list[ViewRefresh] = field(default_factory=list)  # dependencies first
 
     @property
     def steps(self) -> list[RelationStep]:
@@ -204,6 +216,13 @@ class Plan:
             out += ["", f"-- swap of {', '.join(group.relations)}", "BEGIN;"]
             out += [s + ";" for s in group.statements()]
             out.append("COMMIT;")
+        if self.refresh_views:
+            out += [
+                "",
+                "-- materialized views that may hold data from before masking, one transaction",
+                "-- each (emptied WITH NO DATA, and reported, if the clone cannot refresh one)",
+                *(view.refresh + ";" for view in self.refresh_views),
+            ]
         if self.kept:
             out += ["", "-- kept as they are: " + ", ".join(self.kept)]
         return "\n".join(out) + "\n"
