@@ -49,6 +49,11 @@ class NotACloneError(UsageError):
     """Refusal to anonymize a database that has no clone marker (it may be production)."""
 
 
+class MaskingRefused(UsageError):
+    """The clone refused the masked values (a CHECK or NOT NULL constraint, a column's
+    type): a property of the rules and the data, so retrying cannot help."""
+
+
 class LockHeldError(UsageError):
     """Another run holds the lock on this target."""
 

@@ -27,7 +27,7 @@ from dbrefresh.anonymize.progress import TableProgress
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
 from dbrefresh.db import LiveSessions, connect
-from dbrefresh.errors import InfraError, UsageError
+from dbrefresh.errors import InfraError, MaskingRefused, UsageError
 from dbrefresh.rules.plan import Chunking, Plan, RelationStep, SwapGroup, ViewRefresh
 
 # Memory for one masking session: the masked copy lives in temp buffers, index builds
@@ -77,6 +77,7 @@ class _Run:
     plan: Plan
     progress: TableProgress
     failures: dict[str, str] = field(default_factory=dict)
+    refused: set[str] = field(default_factory=set)  # failures the data's own rules caused
     live: LiveSessions = field(default_factory=LiveSessions)
 
     @contextmanager
@@ -89,6 +90,20 @@ class _Run:
 
 def _error_text(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _refused_by_table(exc: psycopg.Error) -> bool:
+    """A constraint or a column type refusing masked values (SQLSTATE classes 23 and 22):
+    the same rules fail the same way again, unlike a lost connection. The generic 22000
+    is the row-count check (the table changed under the run), not the rules."""
+    state = exc.sqlstate or ""
+    return state.startswith("23") or (state.startswith("22") and state != "22000")
+
+
+def _fail(run: _Run, relation: str, exc: BaseException) -> None:
+    run.failures.setdefault(relation, _error_text(exc))
+    if isinstance(exc, psycopg.Error) and _refused_by_table(exc):
+        run.refused.add(relation)
 
 
 def _already_done(dsn: str, plan: Plan) -> set[str]:
@@ -254,7 +269,7 @@ def _file(
         retry.append(group)  # cannot happen with sorted locks; run alone afterwards
     elif isinstance(outcome, psycopg.Error):
         for relation in group.relations:
-            run.failures.setdefault(relation, _error_text(outcome))
+            _fail(run, relation, outcome)
     elif isinstance(outcome, BaseException) and not isinstance(outcome, Skipped):
         raise outcome
     elif isinstance(outcome, list):
@@ -333,7 +348,7 @@ def _refresh_views(run: _Run, workers: int, report: AnonymizeReport) -> None:
         if isinstance(outcome, TableResult):
             report.tables.append(outcome)
         elif isinstance(outcome, (psycopg.Error, Skipped)):
-            run.failures.setdefault(relation, _error_text(outcome))
+            _fail(run, relation, outcome)
         else:
             raise outcome
 
@@ -403,6 +418,13 @@ def execute_plan(
     report.seconds = clock() - started
     if run.failures:
         details = "; ".join(f"{rel}: {err}" for rel, err in sorted(run.failures.items()))
+        if run.refused.issuperset(run.failures):
+            raise MaskingRefused(
+                f"masking failed for {len(run.failures)} relation(s), each rolled back: "
+                f"{details}. The table refuses the values these rules produce (a "
+                "constraint, or the column's type); a re-run fails the same way: change "
+                "the rule for that column"
+            )
         raise InfraError(
             f"masking failed for {len(run.failures)} relation(s), each rolled "
             f"back (re-run to finish): {details}"

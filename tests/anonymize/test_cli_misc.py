@@ -72,3 +72,38 @@ def test_mark_clone_asks_and_a_no_writes_nothing(
     assert run_cli(capsys, "mark-clone", "--dsn", chinook_dsn).code == 0
     with psycopg.connect(chinook_dsn) as conn:
         assert conn.execute("SELECT count(*) FROM dbrefresh.clone_marker").fetchone()[0] == 1
+
+
+def test_values_the_table_refuses_exit_2_and_change_nothing(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CHECK constraint refusing masked phone numbers is the rules' doing (a re-run
+    fails the same way): exit 2 with the constraint named, the table as it was."""
+    from tests.anonymize.helpers import db_with_rules, fingerprint
+
+    dsn, rules = db_with_rules(
+        make_db,
+        tmp_path,
+        "CREATE TABLE contacts (id int PRIMARY KEY, phone text CHECK (phone ~ '^\\+49 '));"
+        "INSERT INTO contacts SELECT i, '+49 30 ' || lpad(i::text, 7, '0')"
+        "  FROM generate_series(1, 500) i;",
+        "version: 1\ntables:\n  public.contacts:\n    columns:\n      id: keep\n"
+        "      phone: phone\n",
+        "contacts.yaml",
+    )
+    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
+    before = fingerprint(dsn)
+    result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "s")
+    assert result.code == 2, result.err
+    assert "contacts_phone_check" in result.err and "change the rule" in result.err
+    assert "Traceback" not in result.err
+    assert fingerprint(dsn) == before
+    # keeping the country code satisfies the constraint
+    rules.write_text(
+        rules.read_text().replace("phone: phone", "phone: {strategy: phone, keep_prefix: 4}")
+    )
+    assert run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "s").code == 0
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM contacts WHERE phone = '+49 30 ' || lpad(id::text, 7, '0')"
+        ).fetchone() == (0,)

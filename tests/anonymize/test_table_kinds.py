@@ -10,7 +10,7 @@ import pytest
 
 from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone, verify_report
 from dbrefresh.catalog import read_catalog
-from dbrefresh.errors import InfraError, RulesError
+from dbrefresh.errors import MaskingRefused, RulesError
 from dbrefresh.rules import compiler
 from dbrefresh.rules.fkrisk import fks_masking_can_break
 from tests.anonymize.helpers import db_with_rules, fingerprint
@@ -247,7 +247,7 @@ def test_swap_refuses_to_orphan_rows_and_changes_nothing(
     assert bool(group.add_fks_after) == (rebuild_rows == 0)
     mark_clone(dsn)
     before = fingerprint(dsn)
-    with pytest.raises(InfraError) as caught:
+    with pytest.raises(MaskingRefused) as caught:  # the rules' doing: exit 2, not 3
         anonymize(dsn, [rules], seed="fk", progress=False)
     message = str(caught.value)
     assert "public.accounts" in message and "public.logins" in message
