@@ -113,6 +113,7 @@ class Catalog:
     tables: dict[str, Table] = field(default_factory=dict)  # by 'schema.name'
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     derived: dict[str, Derived] = field(default_factory=dict)  # views and materialized views
+    large_objects: int = 0  # rows of pg_largeobject_metadata
 
     def partitions_of(self, qualified: str) -> list[Table]:
         """Leaf partitions under a (possibly multi-level) partitioned table."""
@@ -172,10 +173,15 @@ def _column_type(row: dict[str, Any]) -> ColumnType:
 def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
     """Read everything the compiler and verify need, one query per kind of object."""
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute("SELECT current_database() AS db, current_setting('server_version_num') AS v")
+        cur.execute(
+            "SELECT current_database() AS db, current_setting('server_version_num') AS v, "
+            "(SELECT count(*) FROM pg_largeobject_metadata) AS lobs"
+        )
         head = cur.fetchone()
         assert head is not None
-        catalog = Catalog(database=head["db"], server_version=int(head["v"]))
+        catalog = Catalog(
+            database=head["db"], server_version=int(head["v"]), large_objects=int(head["lobs"])
+        )
         cur.execute(sql_file("queries/tables.sql"))
         by_oid: dict[int, Table] = {}
         for row in cur.fetchall():

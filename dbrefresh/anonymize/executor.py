@@ -28,7 +28,14 @@ from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
 from dbrefresh.db import LiveSessions, connect
 from dbrefresh.errors import InfraError, MaskingRefused, UsageError
-from dbrefresh.rules.plan import Chunking, Plan, RelationStep, SwapGroup, ViewRefresh
+from dbrefresh.rules.plan import (
+    EMPTY_LARGE_OBJECTS,
+    Chunking,
+    Plan,
+    RelationStep,
+    SwapGroup,
+    ViewRefresh,
+)
 
 # Memory for one masking session: the masked copy lives in temp buffers, index builds
 # and FK validation sort and hash. Throw-away servers have the memory to spare.
@@ -353,6 +360,18 @@ def _refresh_views(run: _Run, workers: int, report: AnonymizeReport) -> None:
             raise outcome
 
 
+def _empty_large_objects(dsn: str) -> int:
+    """Unlink every large object, then rewrite their catalogs (EMPTY_LARGE_OBJECTS)."""
+    unlink, *vacuums = EMPTY_LARGE_OBJECTS
+    with connect(dsn) as conn:
+        with conn.transaction():
+            row = conn.execute(unlink).fetchone()
+        conn.autocommit = True  # VACUUM runs outside a transaction
+        for statement in vacuums:
+            conn.execute(statement)
+    return int(row[0]) if row else 0
+
+
 def _pending_groups(dsn: str, plan: Plan) -> list[SwapGroup]:
     """Groups a previous run did not swap (a group commits all its relations or none)."""
     done = _already_done(dsn, plan)
@@ -389,6 +408,8 @@ def execute_plan(
             with conn.transaction():
                 conn.execute(plan.truncate_sql)
         report.tables += [TableResult(t, "truncate", -1, 0, 0.0) for t in plan.truncate]
+    if plan.empty_large_objects:
+        report.large_objects_removed = _empty_large_objects(dsn)
     chunked = [s for g in pending for s in g.steps if s.chunking]
     pool_size = max(1, workers or os.cpu_count() or 1)
     total = sum(len(g.steps) for g in pending) + len(plan.refresh_views)

@@ -20,3 +20,4 @@ class AnonymizeReport:
     database: str
     tables: list[TableResult] = field(default_factory=list)
     seconds: float = 0.0
+    large_objects_removed: int = 0

@@ -188,6 +188,8 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
                 _check_view(c, v, plan.rules_digest, r, tracked)
 
         checks.append((0, check_view))
+    if plan.empty_large_objects:
+        checks.append((0, _check_large_objects))
     for table in plan.truncate:
 
         def check_empty(c: psycopg.Connection[Any], r: VerifyReport, t: str = table) -> None:
@@ -225,6 +227,19 @@ def _check_view(
                 "hold original values",
                 location=Location(key=view.relation),
                 hint="run `dbrefresh anonymize` again (it refreshes it)",
+            )
+        )
+
+
+def _check_large_objects(conn: psycopg.Connection[Any], report: VerifyReport) -> None:
+    left = _scalar(conn, "SELECT count(*) FROM pg_largeobject_metadata")
+    if left:
+        report.findings.append(
+            Finding(
+                "large-objects",
+                f"{left} large object(s) remain but the rules empty them",
+                location=Location(key="large_objects"),
+                hint="run `dbrefresh anonymize` again",
             )
         )
 

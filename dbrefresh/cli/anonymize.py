@@ -144,6 +144,11 @@ def anonymize_command(
         f"anonymized {report.database}: {len(rewritten)} relation(s) rewritten, "
         f"{len(truncated)} truncated, {sum(t.rows_after for t in rewritten)} rows, "
         + (f"{len(refreshed)} materialized view(s) refreshed, " if refreshed else "")
+        + (
+            f"{report.large_objects_removed} large object(s) removed, "
+            if report.large_objects_removed
+            else ""
+        )
         + f"{report.seconds:.1f} s",
         markup=False,
         soft_wrap=True,

@@ -98,6 +98,16 @@ class _Compiler:
     def check_coverage(self) -> None:
         if self.rules.unlisted_columns == "keep":
             return
+        if self.catalog.large_objects and self.rules.large_objects is None:
+            self.error(
+                "unclassified-large-objects",
+                f"database holds {self.catalog.large_objects} large object(s), which no "
+                "column rule covers",
+                self.rules.large_objects_origin,
+                "large_objects",
+                "add `large_objects: empty` (remove them from the clone) or "
+                "`large_objects: keep` (they hold no personal data)",
+            )
         for table in self.catalog.tables.values():
             if table.partitioned:
                 continue
@@ -277,6 +287,7 @@ class _Compiler:
                 steps.append(self.step_for(table, rule, leak_sample))
         if plan.truncate:
             plan.truncate_sql = "TRUNCATE ONLY " + ", ".join(quote_table(t) for t in plan.truncate)
+        plan.empty_large_objects = self.rules.large_objects == "empty"
         plan.groups = build_groups(self.catalog, steps, plan.truncate)
         plan.refresh_views = views_to_refresh(
             self.catalog, [*(s.relation for s in steps), *plan.truncate]

@@ -126,14 +126,14 @@ def generate_rules(
     catalog = read_catalog(conn)
     proposals, unsampled = propose(conn, catalog, sample_rows)
     name = database or catalog.database
-    text = render(name, blocks(catalog, proposals, unsampled))
+    text = render(name, blocks(catalog, proposals, unsampled), catalog.large_objects)
     for _ in range(MAX_REPAIRS):
         findings = _failures(text, catalog)
         if not findings:
             return text
         if not repair(catalog, proposals, findings):
             raise RulesError(findings)
-        text = render(name, blocks(catalog, proposals, unsampled))
+        text = render(name, blocks(catalog, proposals, unsampled), catalog.large_objects)
     findings = _failures(text, catalog)
     if findings:
         raise RulesError(findings)

@@ -67,14 +67,18 @@ def column_line(proposal: ColumnProposal) -> str:
     return f"{INDENT * 3}{line}{_comment(proposal.why)}"
 
 
-def render(database: str, tables: Sequence[TableBlock]) -> str:
-    """The whole rules file; tables sorted by name, columns in table order."""
+def render(database: str, tables: Sequence[TableBlock], large_objects: int = 0) -> str:
+    """The whole rules file; tables sorted by name, columns in table order. A database
+    holding large objects gets `large_objects: empty` (their content is unknown)."""
     lines = [
         HEADER.format(database=_UNPRINTABLE.sub("?", database)).rstrip("\n"),
         _pair("version", 1),
         _pair("database", database),
         _pair("defaults", {"unlisted_columns": "fail", "seed_env": "DBREFRESH_SEED"}),
     ]
+    if large_objects:
+        note = f"{large_objects} large object(s) of unknown content; keep if none is personal"
+        lines.append(_pair("large_objects", "empty") + _comment([note]))
     lines.append("tables:" if tables else "tables: {}")
     for block in sorted(tables, key=lambda b: b.table):
         key = f"{_flow(block.table)}:"

@@ -202,6 +202,10 @@ def load_rule_file(path: Path) -> tuple[RuleSet | None, list[Finding]]:
         seed_env=header.defaults.seed_env,
         isolate=header.isolate,
         digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+        large_objects=header.large_objects,
+        large_objects_origin=Origin(
+            str(path), line_of(doc, "large_objects") if "large_objects" in doc else 1
+        ),
     )
     for name, raw in tables_raw.items():
         rule = _table_rule(col, str(name), raw, tables_raw)
@@ -255,6 +259,19 @@ def _merge(into: RuleSet, other: RuleSet, findings: list[Finding]) -> None:
                 )
             )
         into.tables[table] = rule
+    if other.large_objects and into.large_objects not in (None, other.large_objects):
+        here, there = other.large_objects_origin, into.large_objects_origin
+        findings.append(
+            Finding(
+                "conflict",
+                f"large_objects: {other.large_objects} here, {into.large_objects} at "
+                f"{there.file}:{there.line}",
+                location=Location(here.file, here.line, "large_objects"),
+            )
+        )
+    if into.large_objects is None:
+        into.large_objects = other.large_objects
+        into.large_objects_origin = other.large_objects_origin
     into.files.extend(other.files)
     into.database = into.database or other.database
     into.digest = hashlib.sha256((into.digest + other.digest).encode()).hexdigest()

@@ -43,6 +43,12 @@ class Header(BaseModel):
 
     version: Literal[1]
     database: str | None = None
+    large_objects: Literal["empty", "keep"] | None = Field(
+        None,
+        description="Large objects (pg_largeobject) cannot be classified column by column: "
+        "empty removes them all from the clone, keep leaves them (they hold no personal "
+        "data). Required when the database has any and unlisted_columns is fail.",
+    )
     defaults: Defaults = Field(default_factory=Defaults)
     isolate: Isolation = Field(default_factory=Isolation)
     tables: dict[str, Any] = Field(default_factory=dict)
@@ -85,3 +91,5 @@ class RuleSet:
     isolate: Isolation
     tables: dict[str, TableRule] = field(default_factory=dict)
     digest: str = ""
+    large_objects: Literal["empty", "keep"] | None = None
+    large_objects_origin: Origin = field(default_factory=lambda: Origin("", None))

@@ -15,6 +15,15 @@ PAGES_HI = "__dbr_pages_hi__"
 CHUNK_TABLE = "__dbr_chunk_table__"  # placeholder of a chunk's own table in Chunking.fill
 
 
+# Unlink every large object, then rewrite the catalogs that held their data and their
+# metadata (the deleted rows would stay in the files until vacuumed).
+EMPTY_LARGE_OBJECTS = (
+    "SELECT count(lo_unlink(oid)) FROM pg_largeobject_metadata",
+    "VACUUM FULL pg_largeobject",
+    "VACUUM FULL pg_largeobject_metadata",
+)
+
+
 @dataclass(frozen=True)
 class MaskedColumn:
     column: str
@@ -198,6 +207,7 @@ class Plan:
     groups: list[SwapGroup] = field(default_factory=list)  # biggest first
     kept: list[str] = field(default_factory=list)
     refresh_views: list[ViewRefresh] = field(default_factory=list)  # dependencies first
+    empty_large_objects: bool = False  # rules say `large_objects: empty`
 
     @property
     def steps(self) -> list[RelationStep]:
@@ -210,6 +220,8 @@ class Plan:
         out.append("SELECT set_config('dbrefresh.key', :'key', false);  -- key from the seed")
         if self.truncate_sql:
             out += ["", "BEGIN;", self.truncate_sql + ";", "COMMIT;"]
+        if self.empty_large_objects:
+            out += ["", "-- large_objects: empty", *(s + ";" for s in EMPTY_LARGE_OBJECTS)]
         for group in self.groups:
             for step in group.steps:
                 out += ["", f"-- {step.relation} (rule {step.rule_table})", *step.to_sql()]

@@ -38,7 +38,14 @@ def test_script_check_mode_agrees() -> None:
 def test_schema_covers_every_strategy() -> None:
     schema = rules_json_schema()
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert set(schema["properties"]) == {"version", "database", "defaults", "isolate", "tables"}
+    assert set(schema["properties"]) == {
+        "version",
+        "database",
+        "large_objects",
+        "defaults",
+        "isolate",
+        "tables",
+    }
     rule_object = schema["$defs"]["columnRule"]["anyOf"][2]
     names = {s.name for s in all_strategies()}
     assert set(rule_object["properties"]["strategy"]["enum"]) == names
