@@ -1,6 +1,7 @@
 """Webhook notifications (Rocket.Chat / Slack incoming-webhook JSON) after a run.
 
-The payload carries the run id, the outcome, the failing step and step durations; the
+The payload carries the run id, the outcome, the failing step, step durations and what
+steps warned about (a kept foreign server, an emptied materialized view); the
 webhook URL is a secret (it authorizes posting) and never appears in output or logs.
 A failing webhook is reported, never fatal: the refresh outcome stands.
 """
@@ -23,6 +24,7 @@ class Outcome:
     failed_step: str | None
     error: str | None
     step_seconds: Mapping[str, float]
+    warnings: tuple[str, ...] = ()  # what steps flagged without failing
 
 
 def payload(outcome: Outcome) -> dict[str, object]:
@@ -39,6 +41,9 @@ def payload(outcome: Outcome) -> dict[str, object]:
     ]
     if outcome.failed_step:
         fields.append({"title": "failing step", "value": outcome.failed_step, "short": True})
+    if outcome.warnings:
+        lines += [f"warning: {w[:500]}" for w in outcome.warnings]
+        fields.append({"title": "warnings", "value": "\n".join(outcome.warnings), "short": False})
     return {
         "text": "\n".join(lines),
         "attachments": [{"color": "good" if outcome.ok else "danger", "fields": fields}],
@@ -49,6 +54,7 @@ def payload(outcome: Outcome) -> dict[str, object]:
             "failed_step": outcome.failed_step,
             "step_seconds": dict(outcome.step_seconds),
             "total_seconds": total,
+            "warnings": list(outcome.warnings),
         },
     }
 

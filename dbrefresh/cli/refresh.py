@@ -60,6 +60,7 @@ def notify_result(result: runner.RunResult, cfg: config_mod.Config) -> None:
         failed_step=result.record.failed_step,
         error=str(result.error) if result.error else None,
         step_seconds=result.step_seconds,
+        warnings=tuple(result.record.warnings()),
     )
     problem = send(cfg.notify, outcome)
     if problem:
@@ -80,6 +81,8 @@ def render_summary(result: runner.RunResult) -> None:
     total = sum(result.step_seconds.values())
     table.add_row("total", "", f"{total:.1f}")
     console.print(table)
+    for warning in result.record.warnings():
+        console.print(f"warning: {warning}", markup=False, soft_wrap=True)
 
 
 @app.command("run")

@@ -40,6 +40,15 @@ class IsolationReport:
     def to_dict(self) -> dict[str, list[str]]:
         return {k: v for k, v in self.__dict__.items() if v}
 
+    def warnings(self) -> list[str]:
+        """Foreign servers left in the clone: staging can reach what they point to."""
+        return [
+            f"{server}: foreign server kept in the clone; staging can reach whatever it "
+            "points to (list it under isolate.drop_foreign_servers to drop it)"
+            for server in self.foreign_servers
+            if server not in self.foreign_servers_dropped
+        ]
+
 
 def _selected(name: str, choice: Names) -> bool:
     return choice == "all" or (isinstance(choice, list) and name in choice)

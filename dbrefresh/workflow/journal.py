@@ -52,6 +52,10 @@ class RunRecord:
     def step(self, name: str) -> StepRecord:
         return self.steps.setdefault(name, StepRecord(name))
 
+    def warnings(self) -> list[str]:
+        """What steps flagged without failing (their data's "warnings"), in step order."""
+        return [str(w) for s in self.steps.values() for w in s.data.get("warnings", [])]
+
     def done(self, name: str) -> bool:
         return name in self.steps and self.steps[name].state == "done"
 

@@ -83,7 +83,10 @@ class Isolate(Step):
         source = redact_dsn(ctx.config.source.dsn)
         for db in dbs:
             api.mark_clone(with_database(admin, db), run_id=ctx.run_id, source=source)
-        return report.to_dict()
+        out: dict[str, Any] = report.to_dict()
+        if warnings := report.warnings():
+            out["warnings"] = warnings
+        return out
 
 
 class Anonymize(Step):
@@ -116,6 +119,11 @@ class Anonymize(Step):
             emptied = {t.table: t.detail for t in report.tables if t.action == "emptied"}
             if emptied:  # materialized views the clone could not refresh (docs/anonymize.md)
                 out["databases"][db]["emptied_views"] = emptied
+                out.setdefault("warnings", []).extend(
+                    f"{db}: materialized view {view} emptied (WITH NO DATA): it could not be "
+                    f"refreshed from the masked data ({error})"
+                    for view, error in emptied.items()
+                )
             kept[db] = [t.table for t in report.tables if t.action == "keep"]
         masking.scrub(admin, sqlutil.databases(admin), kept)
         return out

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from wfsupport import Production, Setup, servers_root, setup_production_dsn
 
@@ -33,7 +34,22 @@ def production(base_dir: Path) -> Production:
     server = LocalServer(base_dir / "production", run, free_port(), tools())
     password = "prod-" + secrets.token_hex(12)
     orchestrate.build_production(server, CUSTOMERS, password)
+    with psycopg.connect(server.dsn("shop"), autocommit=True) as conn:
+        # a materialized view that only production can refresh: the clone empties it
+        conn.execute(PRODUCTION_ONLY_VIEW)
     return Production(server, password)
+
+
+PRODUCTION_ONLY_VIEW = """
+CREATE FUNCTION production_only() RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+  IF to_regclass('dbrefresh.clone_marker') IS NOT NULL THEN
+    RAISE EXCEPTION 'the ledger link exists in production only';
+  END IF;
+  RETURN (SELECT count(*) FROM customers);
+END $$;
+CREATE MATERIALIZED VIEW ledger_summary AS SELECT production_only() AS customers;
+"""
 
 
 @pytest.fixture(scope="module")

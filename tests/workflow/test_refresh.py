@@ -75,6 +75,29 @@ def test_run_refreshes_staging_with_masked_data(
     assert first_run["before"] == first_run["after"]
 
 
+def test_warnings_reach_the_journal_and_the_webhook(
+    setup: Setup, first_run: dict[str, object], webhook: tuple[str, list[dict[str, object]]]
+) -> None:
+    """A materialized view the clone cannot refresh is emptied, not shipped with rows from
+    before masking, and the nightly job's owners are told."""
+    report = first_run["report"]
+    assert isinstance(report, dict)
+    [anonymize] = [s for s in report["steps"] if s["name"] == "anonymize"]
+    expected = "shop: materialized view public.ledger_summary emptied (WITH NO DATA)"
+    assert any(w.startswith(expected) for w in anonymize["data"]["warnings"])
+    assert "the ledger link exists in production only" in anonymize["data"]["warnings"][0]
+    sent = webhook[1][-1]
+    assert any(str(w).startswith(expected) for w in sent["dbrefresh"]["warnings"])  # type: ignore[index,union-attr]
+    assert expected in str(sent["text"])
+    assert setup.query(
+        "SELECT relispopulated FROM pg_class WHERE relname = 'ledger_summary'", "shop"
+    ) == [(False,)]
+    # the demo shop's own materialized view was refreshed from the masked customers
+    assert setup.query(
+        "SELECT count(*) FROM gold_customers g JOIN customers c USING (id, email, phone)", "shop"
+    ) == setup.query("SELECT count(*) FROM customers WHERE loyalty_tier = 'gold'", "shop")
+
+
 def test_isolation_and_finalize(
     setup: Setup, production: Production, first_run: dict[str, object]
 ) -> None:
@@ -194,6 +217,8 @@ def test_failed_health_check_rolls_back(
     setup.write_config(webhook=webhook[0])
     assert proc.returncode == 1, proc.stderr
     assert "rolled back" in proc.stderr
+    # the summary lists what steps warned about, unwrapped
+    assert "warning: shop: materialized view public.ledger_summary emptied" in proc.stdout
     assert setup.refreshed_by() == previous
     failure = webhook[1][-1]["dbrefresh"]
     assert failure["ok"] is False and failure["failed_step"] == "health_check"  # type: ignore[index]
