@@ -356,7 +356,7 @@ def _refresh_views(run: _Run, workers: int, report: AnonymizeReport) -> None:
             report.tables.append(outcome)
         elif isinstance(outcome, (psycopg.Error, Skipped)):
             _fail(run, relation, outcome)
-        else:
+        elif isinstance(outcome, BaseException):
             raise outcome
 
 
