@@ -269,7 +269,7 @@ def _merge(into: RuleSet, other: RuleSet, findings: list[Finding]) -> None:
                 location=Location(here.file, here.line, "large_objects"),
             )
         )
-    if into.large_objects is None:
+    if into.large_objects is None and other.large_objects is not None:
         into.large_objects = other.large_objects
         into.large_objects_origin = other.large_objects_origin
     into.files.extend(other.files)
