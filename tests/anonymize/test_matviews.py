@@ -135,3 +135,28 @@ def test_verify_names_a_view_not_refreshed_since_masking(views_db) -> None:
     ]
     anonymize(dsn, [rules], seed="mv", progress=False)  # the re-run refreshes it
     assert verify_report(dsn, [rules], seed="mv").findings == []
+
+
+def test_a_view_over_a_partitioned_parent_follows_its_masked_partitions() -> None:
+    """pg_depend names the parent; the plan rewrites its leaf partitions."""
+    from dbrefresh.catalog import Catalog, Derived, Table
+    from dbrefresh.rules.views import views_to_refresh
+
+    catalog = Catalog(database="shop", server_version=150000)
+    for name, kind, parent in [
+        ("events", "p", None),
+        ("events_2024", "r", "public.events"),
+        ("products", "r", None),
+    ]:
+        catalog.tables[f"public.{name}"] = Table(0, "public", name, kind, parent, 0, 0)
+    catalog.derived = {
+        "public.by_day": Derived("public.by_day", "m", True, ("public.events",), False),
+        "public.catalogue": Derived("public.catalogue", "m", True, ("public.products",), False),
+        "public.recent": Derived("public.recent", "v", True, ("public.by_day",), False),
+        "public.top": Derived("public.top", "m", True, ("public.recent",), False),
+    }
+    views = views_to_refresh(catalog, ["public.events_2024"])
+    assert [(v.relation, v.after) for v in views] == [
+        ("public.by_day", ()),
+        ("public.top", ("public.by_day",)),  # through the plain view
+    ]
