@@ -21,3 +21,13 @@ class AnonymizeReport:
     tables: list[TableResult] = field(default_factory=list)
     seconds: float = 0.0
     large_objects_removed: int = 0
+
+    def warnings(self) -> list[str]:
+        """What did not fail the run but needs a person: materialized views emptied
+        because the clone could not refresh them (docs/anonymize.md)."""
+        return [
+            f"materialized view {t.table} emptied (WITH NO DATA): it could not be "
+            f"refreshed from the masked data ({t.detail})"
+            for t in self.tables
+            if t.action == "emptied"
+        ]

@@ -153,13 +153,8 @@ def anonymize_command(
         markup=False,
         soft_wrap=True,
     )
-    for view in (t for t in report.tables if t.action == "emptied"):
-        console.print(
-            f"warning: materialized view {view.table} emptied (WITH NO DATA): it could not "
-            f"be refreshed from the masked data here ({view.detail})",
-            markup=False,
-            soft_wrap=True,
-        )
+    for warning in report.warnings():
+        console.print(f"warning: {warning}", markup=False, soft_wrap=True)
 
 
 @app.command("verify")

@@ -119,11 +119,7 @@ class Anonymize(Step):
             emptied = {t.table: t.detail for t in report.tables if t.action == "emptied"}
             if emptied:  # materialized views the clone could not refresh (docs/anonymize.md)
                 out["databases"][db]["emptied_views"] = emptied
-                out.setdefault("warnings", []).extend(
-                    f"{db}: materialized view {view} emptied (WITH NO DATA): it could not be "
-                    f"refreshed from the masked data ({error})"
-                    for view, error in emptied.items()
-                )
+                out.setdefault("warnings", []).extend(f"{db}: {w}" for w in report.warnings())
             kept[db] = [t.table for t in report.tables if t.action == "keep"]
         masking.scrub(admin, sqlutil.databases(admin), kept)
         return out
