@@ -45,6 +45,21 @@ def with_database(dsn: str, dbname: str) -> str:
     return conninfo.make_conninfo(dsn, dbname=dbname)
 
 
+# Limits production sets for its applications (ALTER DATABASE ... SET statement_timeout
+# = '30s' is common) travel with the clone and would cancel dbrefresh's own long work on
+# it: a masking chunk, an index build, a VACUUM. These exist on every supported server.
+TIMEOUTS = ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
+
+
+def without_timeouts(dsn: str) -> str:
+    """The DSN with TIMEOUTS off for this client. Startup options outrank database and
+    role settings, and nothing in the database is changed (staging keeps its limits)."""
+    params = conninfo.conninfo_to_dict(dsn)
+    off = " ".join(f"-c {name}=0" for name in TIMEOUTS)
+    params["options"] = f"{params.get('options') or ''} {off}".strip()
+    return conninfo.make_conninfo("", **params)
+
+
 def dsn_database(dsn: str) -> str:
     """The database a DSN names (libpq's default: the user name)."""
     params = conninfo.conninfo_to_dict(dsn)

@@ -26,7 +26,7 @@ import psycopg
 from dbrefresh.anonymize.progress import TableProgress
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
-from dbrefresh.db import LiveSessions, connect
+from dbrefresh.db import TIMEOUTS, LiveSessions, connect
 from dbrefresh.errors import InfraError, MaskingRefused, UsageError
 from dbrefresh.rules.plan import (
     EMPTY_LARGE_OBJECTS,
@@ -41,6 +41,9 @@ from dbrefresh.rules.plan import (
 # and FK validation sort and hash. Throw-away servers have the memory to spare.
 # Date and number formats are pinned: strategies hash values rendered as text.
 SESSION_SETTINGS = {
+    # Timeouts the clone inherited from production would cancel long chunks and swaps
+    # (dbrefresh.db.TIMEOUTS); the newer ones are set where the server has them.
+    **{name: "0" for name in (*TIMEOUTS, "idle_session_timeout", "transaction_timeout")},
     "temp_buffers": "256MB",
     "work_mem": "128MB",
     "maintenance_work_mem": "512MB",

@@ -15,6 +15,7 @@ from typing import Any
 
 from dbrefresh.backends.base import Backend
 from dbrefresh.config import Config
+from dbrefresh.db import without_timeouts
 from dbrefresh.workflow.journal import Journal, RunRecord
 
 
@@ -50,3 +51,9 @@ class RunContext:
     def data(self, step: str) -> dict[str, Any]:
         """What an earlier step recorded in the journal (works across resume)."""
         return self.record.steps[step].data if step in self.record.steps else {}
+
+    def clone_dsn(self) -> str:
+        """Admin DSN of the temporary server, for dbrefresh's own work on the clone:
+        without the timeouts production may have set on its databases (a VACUUM or a
+        masking chunk of a large table outlasts any application's statement_timeout)."""
+        return without_timeouts(self.backend.temp.dsn(self.run_id))

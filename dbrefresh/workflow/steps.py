@@ -76,7 +76,7 @@ class Isolate(Step):
     restart_at = "start_temp"
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
-        admin = ctx.backend.temp.dsn(ctx.run_id)
+        admin = ctx.clone_dsn()
         dbs = sqlutil.databases(admin)
         policies = {db: load_rules(files).isolate for db, files in ctx.databases.items()}
         report = isolate.isolate_cluster(admin, dbs, policies)
@@ -94,7 +94,7 @@ class Anonymize(Step):
     restart_at = "snapshot_source"
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
-        admin = ctx.backend.temp.dsn(ctx.run_id)
+        admin = ctx.clone_dsn()
         present = sqlutil.databases(admin)
         keep, drop = masking.plan_databases(
             present,
@@ -130,7 +130,7 @@ class Verify(Step):
     restart_at = "snapshot_source"
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
-        admin = ctx.backend.temp.dsn(ctx.run_id)
+        admin = ctx.clone_dsn()
         ctx.backend.temp.flush_ahead(ctx.run_id)  # masking is done: the data is final
         problems: list[str] = []
         # the byte search reads files while the server checks rows: run them side by side
@@ -169,7 +169,7 @@ class Finalize(Step):
     restart_at = "snapshot_source"
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
-        admin = ctx.backend.temp.dsn(ctx.run_id)
+        admin = ctx.clone_dsn()
         secrets = finalize.role_secrets(ctx.config.roles, ctx.env.environment())
         roles = finalize.reset_passwords(admin, secrets)
         dbs = list(ctx.databases)

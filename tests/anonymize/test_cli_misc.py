@@ -107,3 +107,54 @@ def test_values_the_table_refuses_exit_2_and_change_nothing(
         assert conn.execute(
             "SELECT count(*) FROM contacts WHERE phone = '+49 30 ' || lpad(id::text, 7, '0')"
         ).fetchone() == (0,)
+
+
+def test_timeouts_production_set_on_the_database_do_not_cancel_masking(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """ALTER DATABASE ... SET statement_timeout travels with the clone; dbrefresh's own
+    sessions turn it off for themselves, and the setting stays for staging's apps."""
+    from dbrefresh.db import dsn_database, without_timeouts
+    from tests.anonymize.helpers import db_with_rules
+
+    dsn, rules = db_with_rules(
+        make_db,
+        tmp_path,
+        "CREATE TABLE contacts (id int PRIMARY KEY, email text NOT NULL UNIQUE);"
+        "INSERT INTO contacts SELECT i, format('c%s@corp.example', i)"
+        "  FROM generate_series(1, 20000) i;",
+        "version: 1\ntables:\n  public.contacts:\n    columns:\n      id: keep\n"
+        "      email: {strategy: email, unique: true}\n",
+        "contacts.yaml",
+    )
+    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for setting in ("statement_timeout = '2ms'", "idle_in_transaction_session_timeout = '1ms'"):
+            conn.execute(f'ALTER DATABASE "{dsn_database(dsn)}" SET {setting}')
+    with psycopg.connect(dsn) as conn:  # what an application session gets
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("2ms",)
+    result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "t")
+    assert result.code == 0, result.err
+    assert run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "t").code == 0
+    with psycopg.connect(without_timeouts(dsn)) as conn:
+        assert conn.execute("SHOW statement_timeout").fetchone() == ("0",)
+        assert conn.execute(
+            "SELECT count(*) FROM contacts WHERE email LIKE '%@corp.example'"
+        ).fetchone() == (0,)
+        settings = conn.execute(
+            "SELECT setconfig FROM pg_db_role_setting s JOIN pg_database d "
+            "ON d.oid = s.setdatabase WHERE d.datname = current_database()"
+        ).fetchone()[0]
+    assert "statement_timeout=2ms" in settings  # staging keeps production's limits
+
+
+def test_without_timeouts_keeps_the_options_a_dsn_already_has() -> None:
+    from psycopg.conninfo import conninfo_to_dict
+
+    from dbrefresh.db import without_timeouts
+
+    options = conninfo_to_dict(
+        without_timeouts("postgresql://app:pw@db:5432/shop?options=-c%20search_path%3Dapp")
+    )["options"]
+    assert options.startswith("-c search_path=app -c statement_timeout=0")
+    assert "-c lock_timeout=0 -c idle_in_transaction_session_timeout=0" in options
