@@ -44,6 +44,7 @@ SESSION_SETTINGS = {
     # Timeouts the clone inherited from production would cancel long chunks and swaps
     # (dbrefresh.db.TIMEOUTS); the newer ones are set where the server has them.
     **{name: "0" for name in (*TIMEOUTS, "idle_session_timeout", "transaction_timeout")},
+    "temp_file_limit": "-1",  # an index build of a large table sorts more than apps do
     "temp_buffers": "256MB",
     "work_mem": "128MB",
     "maintenance_work_mem": "512MB",
