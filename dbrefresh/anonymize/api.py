@@ -15,7 +15,12 @@ from typing import Any
 
 import psycopg
 
-from dbrefresh.anonymize.clone import install_support, require_marker, write_marker
+from dbrefresh.anonymize.clone import (
+    install_support,
+    lock_for_masking,
+    require_marker,
+    write_marker,
+)
 from dbrefresh.anonymize.executor import execute_plan, prepare_session
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.seed import resolve_seed
@@ -81,7 +86,8 @@ def anonymize(
     """Compile rules against the live catalog and rewrite the database in place.
 
     Raises RulesError (exit 2) before touching anything when rules do not fit,
-    NotACloneError (exit 2) when the clone marker is missing.
+    NotACloneError (exit 2) when the clone marker is missing, LockHeldError (exit 2)
+    when another anonymize is running on the database.
     """
     rules = load_rules(rule_files)
     dsn = without_timeouts(dsn)  # a clone keeps production's limits; masking is long work
@@ -89,9 +95,11 @@ def anonymize(
         compiled = _compile(conn, rules, leak_sample)
         key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
         require_marker(conn, dsn_database(dsn))
+        prepare_session(conn, key, compiled.plan.rules_digest)  # no idle timeout either
+        lock_for_masking(conn, dsn_database(dsn))  # this session holds it to the end
         install_support(conn)
         conn.commit()
-    return execute_plan(dsn, compiled.plan, key, workers=workers, show_progress=progress)
+        return execute_plan(dsn, compiled.plan, key, workers=workers, show_progress=progress)
 
 
 def verify_report(

@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from dbrefresh.errors import NotACloneError
+from dbrefresh.errors import LockHeldError, NotACloneError
 from dbrefresh.resources import sql_file
 
 
@@ -48,4 +48,19 @@ def require_marker(conn: psycopg.Connection[Any], database: str) -> None:
         raise NotACloneError(
             f"database {database!r} has no dbrefresh clone marker: refusing to anonymize "
             "what may be production (run `dbrefresh mark-clone` on a copy first)"
+        )
+
+
+# Advisory lock keys are per database: this one says "dbrefresh is masking here".
+MASKING_LOCK = 0x6462726566726573
+
+
+def lock_for_masking(conn: psycopg.Connection[Any], database: str) -> None:
+    """One anonymize at a time per database: a second one would drop the first one's
+    scratch tables and race its swaps. Held until `conn`'s session ends."""
+    row = conn.execute("SELECT pg_try_advisory_lock(%s)", (MASKING_LOCK,)).fetchone()
+    if not (row and row[0]):
+        raise LockHeldError(
+            f"another dbrefresh anonymize is running on database {database!r}; "
+            "nothing was changed (run again when it has finished)"
         )

@@ -158,3 +158,34 @@ def test_without_timeouts_keeps_the_options_a_dsn_already_has() -> None:
     )["options"]
     assert options.startswith("-c search_path=app -c statement_timeout=0")
     assert "-c lock_timeout=0 -c idle_in_transaction_session_timeout=0" in options
+
+
+def test_a_second_anonymize_on_the_same_database_is_refused_and_changes_nothing(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A nightly job and a run by hand on one clone: the second would drop the first
+    one's scratch tables and race its swaps."""
+    from dbrefresh.anonymize.clone import MASKING_LOCK
+    from tests.anonymize.helpers import db_with_rules, fingerprint
+
+    dsn, rules = db_with_rules(
+        make_db,
+        tmp_path,
+        "CREATE TABLE contacts (id int PRIMARY KEY, email text NOT NULL UNIQUE);"
+        "INSERT INTO contacts SELECT i, format('c%s@corp.example', i)"
+        "  FROM generate_series(1, 300) i;",
+        "version: 1\ntables:\n  public.contacts:\n    columns:\n      id: keep\n"
+        "      email: {strategy: email, unique: true}\n",
+        "contacts.yaml",
+    )
+    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
+    before = fingerprint(dsn)
+    with psycopg.connect(dsn, autocommit=True) as running:  # the first run, mid-way
+        running.execute("SELECT pg_advisory_lock(%s)", (MASKING_LOCK,))
+        result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "l")
+        assert result.code == 2
+        assert "another dbrefresh anonymize is running on database" in result.err
+        assert fingerprint(dsn) == before
+    # the lock goes with the session that held it
+    assert run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "l").code == 0
+    assert fingerprint(dsn) != before
