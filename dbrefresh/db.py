@@ -45,18 +45,25 @@ def with_database(dsn: str, dbname: str) -> str:
     return conninfo.make_conninfo(dsn, dbname=dbname)
 
 
-# Limits production sets for its applications (ALTER DATABASE ... SET statement_timeout
-# = '30s' is common) travel with the clone and would cancel dbrefresh's own long work on
-# it: a masking chunk, an index build, a VACUUM. These exist on every supported server.
-TIMEOUTS = ("statement_timeout", "lock_timeout", "idle_in_transaction_session_timeout")
+# Limits production sets for its applications travel with the clone (ALTER DATABASE
+# ... SET statement_timeout = '30s' is common; a reporting database may default to
+# read-only) and would cancel or refuse dbrefresh's own work on it: a masking chunk, an
+# index build, a VACUUM, the clone marker. Each exists on every supported server and
+# any role may set it.
+LIFTED_LIMITS = {
+    "statement_timeout": "0",
+    "lock_timeout": "0",
+    "idle_in_transaction_session_timeout": "0",
+    "default_transaction_read_only": "off",
+}
 
 
-def without_timeouts(dsn: str) -> str:
-    """The DSN with TIMEOUTS off for this client. Startup options outrank database and
+def without_limits(dsn: str) -> str:
+    """The DSN with LIFTED_LIMITS for this client. Startup options outrank database and
     role settings, and nothing in the database is changed (staging keeps its limits)."""
     params = conninfo.conninfo_to_dict(dsn)
-    off = " ".join(f"-c {name}=0" for name in TIMEOUTS)
-    params["options"] = f"{params.get('options') or ''} {off}".strip()
+    lifted = " ".join(f"-c {name}={value}" for name, value in LIFTED_LIMITS.items())
+    params["options"] = f"{params.get('options') or ''} {lifted}".strip()
     return conninfo.make_conninfo("", **params)
 
 

@@ -26,7 +26,7 @@ from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.seed import resolve_seed
 from dbrefresh.anonymize.verify import VerifyReport, verify_plan
 from dbrefresh.catalog import Catalog, read_catalog
-from dbrefresh.db import connect, connection, dsn_database, without_timeouts
+from dbrefresh.db import connect, connection, dsn_database, without_limits
 from dbrefresh.findings import Finding
 from dbrefresh.rules.compiler import DEFAULT_LEAK_SAMPLE, compile_plan
 from dbrefresh.rules.load import load_rules
@@ -69,7 +69,7 @@ def build_plan(dsn: str, rule_files: Sequence[Path]) -> Plan:
 
 def mark_clone(dsn: str, *, run_id: str | None = None, source: str | None = None) -> None:
     """Write dbrefresh.clone_marker into the database (anonymize refuses without it)."""
-    with connection(dsn) as conn:
+    with connection(without_limits(dsn)) as conn:  # a read-only default came with the copy
         write_marker(conn, run_id=run_id, source=source)
         conn.commit()
 
@@ -90,7 +90,7 @@ def anonymize(
     when another anonymize is running on the database.
     """
     rules = load_rules(rule_files)
-    dsn = without_timeouts(dsn)  # a clone keeps production's limits; masking is long work
+    dsn = without_limits(dsn)  # a clone keeps production's limits; masking is long work
     with connection(dsn) as conn:
         compiled = _compile(conn, rules, leak_sample)
         key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
@@ -107,7 +107,7 @@ def verify_report(
 ) -> VerifyReport:
     """Coverage, leaks, constraints and row counts, with per-column leak counts."""
     rules = load_rules(rule_files)
-    dsn = without_timeouts(dsn)  # row counts and leak checks scan whole tables
+    dsn = without_limits(dsn)  # row counts and leak checks scan whole tables
     with connection(dsn) as conn:
         compiled = _compile(conn, rules)
     key = derive_key(resolve_seed(seed, compiled.rules.seed_env))

@@ -15,7 +15,7 @@ from typing import Any
 
 from dbrefresh.backends.base import Backend
 from dbrefresh.config import Config
-from dbrefresh.db import without_timeouts
+from dbrefresh.db import without_limits
 from dbrefresh.workflow.journal import Journal, RunRecord
 
 
@@ -56,4 +56,4 @@ class RunContext:
         """Admin DSN of the temporary server, for dbrefresh's own work on the clone:
         without the timeouts production may have set on its databases (a VACUUM or a
         masking chunk of a large table outlasts any application's statement_timeout)."""
-        return without_timeouts(self.backend.temp.dsn(self.run_id))
+        return without_limits(self.backend.temp.dsn(self.run_id))

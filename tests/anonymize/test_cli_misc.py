@@ -109,12 +109,13 @@ def test_values_the_table_refuses_exit_2_and_change_nothing(
         ).fetchone() == (0,)
 
 
-def test_timeouts_production_set_on_the_database_do_not_cancel_masking(
+def test_limits_production_set_on_the_database_do_not_stop_masking(
     make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """ALTER DATABASE ... SET statement_timeout travels with the clone; dbrefresh's own
-    sessions turn it off for themselves, and the setting stays for staging's apps."""
-    from dbrefresh.db import dsn_database, without_timeouts
+    """ALTER DATABASE ... SET statement_timeout (or a read-only default) travels with the
+    clone; dbrefresh's own sessions lift it for themselves, and it stays for staging's
+    apps."""
+    from dbrefresh.db import dsn_database, without_limits
     from tests.anonymize.helpers import db_with_rules
 
     dsn, rules = db_with_rules(
@@ -127,16 +128,21 @@ def test_timeouts_production_set_on_the_database_do_not_cancel_masking(
         "      email: {strategy: email, unique: true}\n",
         "contacts.yaml",
     )
-    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
     with psycopg.connect(dsn, autocommit=True) as conn:
-        for setting in ("statement_timeout = '2ms'", "idle_in_transaction_session_timeout = '1ms'"):
+        for setting in (
+            "statement_timeout = '2ms'",
+            "idle_in_transaction_session_timeout = '1ms'",
+            "default_transaction_read_only = on",
+        ):
             conn.execute(f'ALTER DATABASE "{dsn_database(dsn)}" SET {setting}')
     with psycopg.connect(dsn) as conn:  # what an application session gets
         assert conn.execute("SHOW statement_timeout").fetchone() == ("2ms",)
+        assert conn.execute("SHOW default_transaction_read_only").fetchone() == ("on",)
+    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
     result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "t")
     assert result.code == 0, result.err
     assert run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "t").code == 0
-    with psycopg.connect(without_timeouts(dsn)) as conn:
+    with psycopg.connect(without_limits(dsn)) as conn:
         assert conn.execute("SHOW statement_timeout").fetchone() == ("0",)
         assert conn.execute(
             "SELECT count(*) FROM contacts WHERE email LIKE '%@corp.example'"
@@ -148,16 +154,17 @@ def test_timeouts_production_set_on_the_database_do_not_cancel_masking(
     assert "statement_timeout=2ms" in settings  # staging keeps production's limits
 
 
-def test_without_timeouts_keeps_the_options_a_dsn_already_has() -> None:
+def test_without_limits_keeps_the_options_a_dsn_already_has() -> None:
     from psycopg.conninfo import conninfo_to_dict
 
-    from dbrefresh.db import without_timeouts
+    from dbrefresh.db import without_limits
 
     options = conninfo_to_dict(
-        without_timeouts("postgresql://app:pw@db:5432/shop?options=-c%20search_path%3Dapp")
+        without_limits("postgresql://app:pw@db:5432/shop?options=-c%20search_path%3Dapp")
     )["options"]
     assert options.startswith("-c search_path=app -c statement_timeout=0")
     assert "-c lock_timeout=0 -c idle_in_transaction_session_timeout=0" in options
+    assert options.endswith("-c default_transaction_read_only=off")
 
 
 def test_a_second_anonymize_on_the_same_database_is_refused_and_changes_nothing(
