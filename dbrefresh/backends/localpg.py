@@ -56,11 +56,23 @@ def find_bindir(configured: str | None = None) -> Path:
     raise InfraError("PostgreSQL server binaries not found (install postgresql or set bin_dir)")
 
 
+_ISSUED_PORTS: set[int] = set()
+_ISSUING = threading.Lock()
+
+
 def free_port() -> int:
-    """A TCP port nobody listens on now (also names the unix socket file)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port nobody listens on now and this process has not handed out before (it
+    also names the unix socket file). A server given a port is not listening yet, or no
+    longer: the demo builds production, stops it, then picks staging's port, and the OS
+    may offer the same one again (seen once: staging refused to start)."""
+    with _ISSUING:
+        while True:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = int(sock.getsockname()[1])
+            if port not in _ISSUED_PORTS:
+                _ISSUED_PORTS.add(port)
+                return port
 
 
 @dataclass(frozen=True)

@@ -411,3 +411,28 @@ def test_parallel_byte_search_ends_its_workers_quietly(tmp_path: Path, matcher: 
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "4"
     assert "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_free_port_never_hands_out_a_port_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server listening on a unix socket only does not hold its TCP port, so the OS
+    may offer it again: the demo's production and staging once got the same port and
+    staging could not start (its socket lock file was production's)."""
+    import dbrefresh.backends.localpg as localpg
+
+    offered = iter([1, 1, 2])
+
+    class OsSocket:
+        def __enter__(self) -> OsSocket:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            pass
+
+        def bind(self, address: tuple[str, int]) -> None:
+            self.port = next(offered)
+
+        def getsockname(self) -> tuple[str, int]:
+            return ("127.0.0.1", self.port)
+
+    monkeypatch.setattr(localpg.socket, "socket", lambda *args: OsSocket())
+    assert [localpg.free_port(), localpg.free_port()] == [1, 2]
