@@ -109,6 +109,22 @@ def test_values_the_table_refuses_exit_2_and_change_nothing(
         ).fetchone() == (0,)
 
 
+def _contacts(make_db, tmp_path: Path, rows: int) -> tuple[str, Path]:
+    """A database of `rows` contacts with unique emails, and rules masking the emails."""
+    from tests.anonymize.helpers import db_with_rules
+
+    return db_with_rules(
+        make_db,
+        tmp_path,
+        "CREATE TABLE contacts (id int PRIMARY KEY, email text NOT NULL UNIQUE);"
+        "INSERT INTO contacts SELECT i, format('c%s@corp.example', i)"
+        f"  FROM generate_series(1, {rows}) i;",
+        "version: 1\ntables:\n  public.contacts:\n    columns:\n      id: keep\n"
+        "      email: {strategy: email, unique: true}\n",
+        "contacts.yaml",
+    )
+
+
 def test_limits_production_set_on_the_database_do_not_stop_masking(
     make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -116,18 +132,8 @@ def test_limits_production_set_on_the_database_do_not_stop_masking(
     clone; dbrefresh's own sessions lift it for themselves, and it stays for staging's
     apps."""
     from dbrefresh.db import dsn_database, without_limits
-    from tests.anonymize.helpers import db_with_rules
 
-    dsn, rules = db_with_rules(
-        make_db,
-        tmp_path,
-        "CREATE TABLE contacts (id int PRIMARY KEY, email text NOT NULL UNIQUE);"
-        "INSERT INTO contacts SELECT i, format('c%s@corp.example', i)"
-        "  FROM generate_series(1, 20000) i;",
-        "version: 1\ntables:\n  public.contacts:\n    columns:\n      id: keep\n"
-        "      email: {strategy: email, unique: true}\n",
-        "contacts.yaml",
-    )
+    dsn, rules = _contacts(make_db, tmp_path, 20000)
     with psycopg.connect(dsn, autocommit=True) as conn:
         for setting in (
             "statement_timeout = '2ms'",
@@ -173,18 +179,9 @@ def test_a_second_anonymize_on_the_same_database_is_refused_and_changes_nothing(
     """A nightly job and a run by hand on one clone: the second would drop the first
     one's scratch tables and race its swaps."""
     from dbrefresh.anonymize.clone import MASKING_LOCK
-    from tests.anonymize.helpers import db_with_rules, fingerprint
+    from tests.anonymize.helpers import fingerprint
 
-    dsn, rules = db_with_rules(
-        make_db,
-        tmp_path,
-        "CREATE TABLE contacts (id int PRIMARY KEY, email text NOT NULL UNIQUE);"
-        "INSERT INTO contacts SELECT i, format('c%s@corp.example', i)"
-        "  FROM generate_series(1, 300) i;",
-        "version: 1\ntables:\n  public.contacts:\n    columns:\n      id: keep\n"
-        "      email: {strategy: email, unique: true}\n",
-        "contacts.yaml",
-    )
+    dsn, rules = _contacts(make_db, tmp_path, 300)
     assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
     before = fingerprint(dsn)
     with psycopg.connect(dsn, autocommit=True) as running:  # the first run, mid-way
