@@ -26,7 +26,7 @@ import psycopg
 from dbrefresh.anonymize.progress import TableProgress
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
-from dbrefresh.db import LIFTED_LIMITS, LiveSessions, connect
+from dbrefresh.db import LiveSessions, connect
 from dbrefresh.errors import InfraError, MaskingRefused, UsageError
 from dbrefresh.rules.plan import (
     EMPTY_LARGE_OBJECTS,
@@ -41,9 +41,9 @@ from dbrefresh.rules.plan import (
 # and FK validation sort and hash. Throw-away servers have the memory to spare.
 # Date and number formats are pinned: strategies hash values rendered as text.
 SESSION_SETTINGS = {
-    # Limits the clone inherited from production would cancel long chunks and swaps
-    # (dbrefresh.db.LIFTED_LIMITS); the newer timeouts are set where the server has them.
-    **LIFTED_LIMITS,
+    # Limits the clone inherited from production would cancel long chunks and swaps: the
+    # DSN lifts the ones every server has (api: dbrefresh.db.without_limits), the
+    # sessions those only newer servers have.
     "idle_session_timeout": "0",
     "transaction_timeout": "0",
     "temp_file_limit": "-1",  # an index build of a large table sorts more than apps do

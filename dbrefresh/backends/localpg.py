@@ -62,9 +62,9 @@ _ISSUING = threading.Lock()
 
 def free_port() -> int:
     """A TCP port nobody listens on now and this process has not handed out before (it
-    also names the unix socket file). A server given a port is not listening yet, or no
-    longer: the demo builds production, stops it, then picks staging's port, and the OS
-    may offer the same one again (seen once: staging refused to start)."""
+    also names the unix socket file). A server given a port may not hold it on TCP: the
+    demo's production listens on a unix socket only, so its port looked free when
+    staging's was picked, and the OS offered it again (staging could not start)."""
     with _ISSUING:
         while True:
             with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
