@@ -82,8 +82,11 @@ def anonymize(
     progress: bool = True,
     workers: int | None = None,
     leak_sample: int = DEFAULT_LEAK_SAMPLE,
+    refresh_statistics: bool = True,
 ) -> AnonymizeReport:
-    """Compile rules against the live catalog and rewrite the database in place.
+    """Compile rules against the live catalog and rewrite the database in place, then
+    replace the changed relations' planner statistics (refresh_statistics=False: the
+    caller removes them, see execute_plan).
 
     Raises RulesError (exit 2) before touching anything when rules do not fit,
     NotACloneError (exit 2) when the clone marker is missing, LockHeldError (exit 2)
@@ -99,7 +102,14 @@ def anonymize(
         lock_for_masking(conn, dsn_database(dsn))  # this session holds it to the end
         install_support(conn)
         conn.commit()
-        return execute_plan(dsn, compiled.plan, key, workers=workers, show_progress=progress)
+        return execute_plan(
+            dsn,
+            compiled.plan,
+            key,
+            workers=workers,
+            show_progress=progress,
+            refresh_statistics=refresh_statistics,
+        )
 
 
 def verify_report(

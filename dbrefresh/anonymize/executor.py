@@ -30,6 +30,8 @@ from dbrefresh.db import LiveSessions, connect
 from dbrefresh.errors import InfraError, MaskingRefused, UsageError
 from dbrefresh.rules.plan import (
     EMPTY_LARGE_OBJECTS,
+    REPLACE_STATISTICS,
+    STATISTICS_TO_ANALYZE,
     Chunking,
     Plan,
     RelationStep,
@@ -378,6 +380,31 @@ def _empty_large_objects(dsn: str) -> int:
     return int(row[0]) if row else 0
 
 
+def _replace_statistics(run: _Run, workers: int) -> list[str]:
+    """Delete the changed relations' planner statistics (REPLACE_STATISTICS), then
+    ANALYZE the masked data, one relation per session in parallel; return what was."""
+    relations = {"relations": run.plan.statistics_of}
+    with connect(run.dsn) as conn:
+        conn.autocommit = True  # VACUUM runs outside a transaction
+        *deletes, vacuum = REPLACE_STATISTICS
+        with conn.transaction():
+            for statement in deletes:
+                conn.execute(statement, relations)
+        conn.execute(vacuum)
+        targets = [str(r[0]) for r in conn.execute(STATISTICS_TO_ANALYZE, relations)]
+
+    def analyze(relation: str) -> None:
+        with run.session() as conn:
+            conn.autocommit = True
+            conn.execute(f"ANALYZE {relation}")
+
+    jobs = [Job(f"analyze {r}", partial(analyze, r), 0) for r in targets]
+    for job, outcome in run_jobs(jobs, workers, on_abort=run.live.cancel_all).items():
+        if isinstance(outcome, BaseException):
+            raise InfraError(f"{job.name} failed: {_error_text(outcome)}") from outcome
+    return targets
+
+
 def _pending_groups(dsn: str, plan: Plan) -> list[SwapGroup]:
     """Groups a previous run did not swap (a group commits all its relations or none)."""
     done = _already_done(dsn, plan)
@@ -402,9 +429,15 @@ def execute_plan(
     *,
     workers: int | None = None,
     show_progress: bool = True,
+    refresh_statistics: bool = True,
     clock: Callable[[], float] = time.monotonic,
 ) -> AnonymizeReport:
-    """Execute every step of the plan; raise InfraError naming the relations that failed."""
+    """Execute every step of the plan; raise InfraError naming the relations that failed.
+
+    refresh_statistics=False leaves the changed relations' planner statistics (which
+    hold production's values) to the caller: the refresh workflow scrubs every
+    statistic of the clone and analyzes afterwards anyway.
+    """
     started = clock()
     report = AnonymizeReport(database=plan.database)
     pending = _pending_groups(dsn, plan)
@@ -441,6 +474,8 @@ def execute_plan(
             _drop_leftover_scratch(run, [s for s in chunked if s.relation in run.failures])
         if not run.failures:  # a failed group is not masked yet: refresh after the re-run
             _refresh_views(run, pool_size, report)
+        if not run.failures and refresh_statistics and plan.statistics_of:
+            report.analyzed = _replace_statistics(run, pool_size)
     report.tables += [TableResult(t, "keep", -1, -1, 0.0) for t in plan.kept]
     report.seconds = clock() - started
     if run.failures:

@@ -21,6 +21,7 @@ class AnonymizeReport:
     tables: list[TableResult] = field(default_factory=list)
     seconds: float = 0.0
     large_objects_removed: int = 0
+    analyzed: list[str] = field(default_factory=list)  # relations with fresh statistics
 
     def warnings(self) -> list[str]:
         """What did not fail the run but needs a person: materialized views emptied

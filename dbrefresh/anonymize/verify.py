@@ -108,6 +108,59 @@ def _leaks_by_value(conn: psycopg.Connection[Any], relation: str, column: str) -
     return sampled, survivors
 
 
+def _stats_values(conn: psycopg.Connection[Any], step: RelationStep, columns: list[str]) -> Any:
+    """Per column, the values in its planner statistics (most common values, histogram
+    bounds) that match a sampled original of that column."""
+    schema, _, name = step.relation.partition(".")
+    return conn.execute(
+        "SELECT s.attname, array_agg(DISTINCT v.value) FROM pg_stats s CROSS JOIN LATERAL "
+        "unnest(coalesce(s.most_common_vals::text::text[], '{}') || "
+        "coalesce(s.histogram_bounds::text::text[], '{}')) AS v(value) "
+        "WHERE s.schemaname = %(schema)s AND s.tablename = %(name)s AND NOT s.inherited "
+        "AND s.attname = ANY(%(columns)s) AND dbrefresh.leak_hash(v.value) IN (SELECT "
+        "h.hash FROM dbrefresh.leak_hashes h WHERE h.table_name = %(relation)s AND "
+        "h.column_name = s.attname) GROUP BY s.attname ORDER BY 1",
+        {"schema": schema, "name": name, "columns": columns, "relation": step.relation},
+    ).fetchall()
+
+
+def _check_statistics(
+    conn: psycopg.Connection[Any], catalog: Catalog, step: RelationStep, report: VerifyReport
+) -> None:
+    """Planner statistics hold real values: an original found there that the column
+    no longer holds describes production's rows, so it survived masking. (One the
+    column still holds is a masked value that happens to equal another row's original,
+    a postcode or a shifted date, say: fresh statistics only list values present.)"""
+    table = catalog.tables[step.relation]
+    # An array column's statistics list arrays, which need not parse as one text[].
+    checked = [
+        m.column
+        for m in step.masked
+        if m.leak_checked and not table.columns[m.column].type.is_array
+    ]
+    if not checked:
+        return
+    for column, values in _stats_values(conn, step, checked):
+        col = quote_ident(column)
+        absent = _scalar(
+            conn,
+            "SELECT count(*) FROM unnest(%(values)s::text[]) AS x(value) WHERE x.value NOT IN "
+            f"(SELECT t.{col}::text FROM ONLY {quote_table(step.relation)} t "
+            f"WHERE t.{col}::text = ANY(%(values)s))",
+            {"values": values},
+        )
+        if absent:
+            name = f"{step.relation}.{column}"
+            report.findings.append(
+                Finding(
+                    "statistics-leak",
+                    f"{name}: {absent} original value(s) in the planner statistics (pg_stats)",
+                    location=Location(key=name),
+                    hint="run `dbrefresh anonymize` again (it renews the statistics)",
+                )
+            )
+
+
 def _not_masked(relation: str) -> Finding:
     return Finding(
         "not-masked",
@@ -173,6 +226,7 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
                 return
             _check_rows(c, s, r)
             _check_leaks(c, catalog, s, r)
+            _check_statistics(c, catalog, s, r)
 
         checks.append((size, check_step))
     for fk in fks_masking_can_break(catalog, plan.steps, plan.truncate):
@@ -252,6 +306,24 @@ def _check_truncated(conn: psycopg.Connection[Any], table: str, report: VerifyRe
                 "not-truncated",
                 f"{table}: {left} rows remain but the rules truncate it",
                 location=Location(key=table),
+            )
+        )
+    # An emptied table has no values to describe: any left are production's.
+    schema, _, name = table.partition(".")
+    described = _scalar(
+        conn,
+        "SELECT count(*) FROM pg_stats s WHERE s.schemaname = %s AND s.tablename = %s AND "
+        "(s.most_common_vals IS NOT NULL OR s.histogram_bounds IS NOT NULL)",
+        (schema, name),
+    )
+    if described:
+        report.findings.append(
+            Finding(
+                "statistics-leak",
+                f"{table}: {described} column(s) of planner statistics (pg_stats) from "
+                "before it was emptied",
+                location=Location(key=table),
+                hint="run `dbrefresh anonymize` again (it renews the statistics)",
             )
         )
 

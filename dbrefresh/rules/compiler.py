@@ -292,6 +292,11 @@ class _Compiler:
         plan.refresh_views = views_to_refresh(
             self.catalog, [*(s.relation for s in steps), *plan.truncate]
         )
+        changed = [*(s.relation for s in steps), *plan.truncate]
+        changed += [v.relation for v in plan.refresh_views]
+        plan.statistics_of = [quote_table(r) for r in changed]
+        if plan.empty_large_objects:
+            plan.statistics_of.append("pg_catalog.pg_largeobject")
         return plan
 
     def _dedupe(self, table: Table, resolved: _Resolved) -> bool:

@@ -23,6 +23,31 @@ EMPTY_LARGE_OBJECTS = (
     "VACUUM FULL pg_largeobject_metadata",
 )
 
+# Planner statistics of a relation masking changed hold production's values (most
+# common values, histogram bounds), and so do those of its indexes, its extended
+# statistics and its ancestors' (a partitioned table's statistics cover its partitions).
+# ANALYZE alone would leave them where it writes nothing (an emptied table, a column
+# with statistics 0) and as dead rows where it does. So they are deleted, the catalogs'
+# files rewritten, and the masked data analyzed afresh. %(relations)s: the changed
+# relations' quoted names (Plan.statistics_of).
+_CHANGED = """WITH RECURSIVE changed(oid) AS (
+    SELECT to_regclass(name)::oid FROM unnest(%(relations)s::text[]) AS name
+     WHERE to_regclass(name) IS NOT NULL
+    UNION SELECT i.inhparent FROM pg_inherits i JOIN changed ON i.inhrelid = changed.oid)"""
+REPLACE_STATISTICS = (
+    f"{_CHANGED} DELETE FROM pg_statistic WHERE starelid IN (SELECT oid FROM changed UNION "
+    "SELECT indexrelid FROM pg_index WHERE indrelid IN (SELECT oid FROM changed))",
+    f"{_CHANGED} DELETE FROM pg_statistic_ext_data WHERE stxoid IN "
+    "(SELECT oid FROM pg_statistic_ext WHERE stxrelid IN (SELECT oid FROM changed))",
+    "VACUUM FULL pg_statistic, pg_statistic_ext_data",
+)
+# What to ANALYZE afterwards: the changed relations and their ancestors that hold rows.
+STATISTICS_TO_ANALYZE = (
+    f"{_CHANGED} SELECT format('%%I.%%I', n.nspname, c.relname) FROM changed "
+    "JOIN pg_class c ON c.oid = changed.oid JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind IN ('r', 'p', 'm') AND c.relispopulated ORDER BY 1"
+)
+
 
 @dataclass(frozen=True)
 class MaskedColumn:
@@ -208,6 +233,15 @@ class Plan:
     kept: list[str] = field(default_factory=list)
     refresh_views: list[ViewRefresh] = field(default_factory=list)  # dependencies first
     empty_large_objects: bool = False  # rules say `large_objects: empty`
+    statistics_of: list[str] = field(default_factory=list)  # quoted: REPLACE_STATISTICS
+
+    def statistics_sql(self) -> list[str]:
+        """REPLACE_STATISTICS and the ANALYZE query, with this plan's relations inlined."""
+        names = "ARRAY[" + ", ".join(_quote_literal(r) for r in self.statistics_of) + "]"
+        return [
+            statement.replace("%(relations)s", names).replace("%%", "%")
+            for statement in (*REPLACE_STATISTICS, STATISTICS_TO_ANALYZE)
+        ]
 
     @property
     def steps(self) -> list[RelationStep]:
@@ -235,6 +269,17 @@ class Plan:
                 "-- each (emptied WITH NO DATA, and reported, if the clone cannot refresh one)",
                 *(view.refresh + ";" for view in self.refresh_views),
             ]
+        if self.statistics_of:
+            out += [
+                "",
+                "-- planner statistics of the changed relations (they hold production's values):",
+                "-- deleted, then every relation the last query names is ANALYZEd",
+                *(s + ";" for s in self.statistics_sql()),
+            ]
         if self.kept:
             out += ["", "-- kept as they are: " + ", ".join(self.kept)]
         return "\n".join(out) + "\n"
+
+
+def _quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

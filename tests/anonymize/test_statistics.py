@@ -1,0 +1,121 @@
+"""Planner statistics hold real values (most common values, histogram bounds): after
+anonymize none of production's may remain, in pg_stats or in pg_statistic's files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dbrefresh.anonymize.api import anonymize, mark_clone, verify_report
+from tests.anonymize.helpers import db_with_rules, run_cli
+from tests.anonymize.test_identity_and_disk import found_values, relation_files
+
+# Small statistics targets keep every array short enough to be stored uncompressed, so
+# the byte search of pg_statistic's files finds the originals before masking.
+SCHEMA = """
+CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL, nickname text, city text);
+ALTER TABLE people ALTER COLUMN email SET STATISTICS 10;
+INSERT INTO people
+SELECT i, format('person%s@corp.example', i), format('nick-%s-secret', i % 20),
+       (ARRAY['Oslo', 'Lima'])[1 + i % 2]
+  FROM generate_series(1, 2000) i;
+CREATE INDEX people_lower_email ON people (lower(email));
+ALTER INDEX people_lower_email ALTER COLUMN 1 SET STATISTICS 10;
+CREATE STATISTICS people_nick_city (mcv) ON nickname, city FROM people;
+CREATE TABLE audit (id int, actor text);
+INSERT INTO audit SELECT i, format('actor%s@corp.example', i % 30) FROM generate_series(1, 500) i;
+CREATE TABLE countries (code text PRIMARY KEY, name text);
+INSERT INTO countries VALUES ('no', 'Norway'), ('pe', 'Peru');
+ANALYZE;
+-- from now on ANALYZE skips the column: its production statistics would stay
+ALTER TABLE people ALTER COLUMN nickname SET STATISTICS 0;
+"""
+
+RULES = """version: 1
+tables:
+  public.people:
+    columns:
+      id: keep
+      email: {strategy: email, unique: true}
+      nickname: {strategy: hash, length: 12}
+      city: city
+  public.audit: truncate
+  public.countries: keep
+"""
+
+ORIGINALS = [b"corp.example", b"nick-"]
+
+
+def _statistics_holding(conn: psycopg.Connection, needle: str) -> list[str]:
+    """Where pg_stats, index expressions included, and pg_stats_ext show the needle."""
+    rows = conn.execute(
+        "SELECT tablename || '.' || attname FROM pg_stats WHERE schemaname = 'public' "
+        "AND (most_common_vals::text LIKE %(like)s OR histogram_bounds::text LIKE %(like)s) "
+        "UNION ALL SELECT statistics_name FROM pg_stats_ext WHERE schemaname = 'public' "
+        "AND most_common_vals::text LIKE %(like)s ORDER BY 1",
+        {"like": f"%{needle}%"},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _statistic_files(conn: psycopg.Connection) -> list[Path]:
+    conn.execute("CHECKPOINT")
+    return relation_files(conn, "pg_statistic") + relation_files(conn, "pg_statistic_ext_data")
+
+
+def _countries_statistics(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    return conn.execute(
+        "SELECT attname, most_common_vals::text FROM pg_stats "
+        "WHERE tablename = 'countries' ORDER BY 1"
+    ).fetchall()
+
+
+def test_anonymize_leaves_no_production_value_in_the_statistics(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "people.yaml")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        # Positive controls: production's values are in the statistics and their files.
+        assert _statistics_holding(conn, "corp.example") == [
+            "audit.actor",
+            "people.email",
+            "people_lower_email.lower",
+        ]
+        assert _statistics_holding(conn, "nick-") == ["people.nickname", "people_nick_city"]
+        assert found_values(_statistic_files(conn), ORIGINALS) == set(ORIGINALS)
+        kept = _countries_statistics(conn)
+        assert kept
+    plan = run_cli(capsys, "plan", str(rules), "--dsn", dsn)
+    assert "VACUUM FULL pg_statistic, pg_statistic_ext_data;" in plan.out
+    mark_clone(dsn)
+    report = anonymize(dsn, [rules], seed="stats", progress=False)
+    assert report.analyzed == ["public.audit", "public.people"]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        assert _statistics_holding(conn, "corp.example") == []
+        assert _statistics_holding(conn, "nick-") == []
+        assert found_values(_statistic_files(conn), ORIGINALS) == set()
+        # The masked data is described afresh; an untouched table keeps its statistics.
+        assert _statistics_holding(conn, "@example.com") == [
+            "people.email",
+            "people_lower_email.lower",
+        ]
+        assert _countries_statistics(conn) == kept
+    assert verify_report(dsn, [rules], seed="stats").findings == []
+
+
+def test_verify_reports_statistics_left_from_production(make_db, tmp_path: Path) -> None:
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "people.yaml")
+    mark_clone(dsn)
+    # What a caller that scrubs statistics itself gets before it does (the refresh workflow)
+    report = anonymize(dsn, [rules], seed="stats", progress=False, refresh_statistics=False)
+    assert report.analyzed == []
+    findings = verify_report(dsn, [rules], seed="stats").findings
+    assert [(f.code, f.location.key) for f in findings] == [
+        ("statistics-leak", "public.audit"),
+        ("statistics-leak", "public.people.city"),
+        ("statistics-leak", "public.people.email"),
+        ("statistics-leak", "public.people.nickname"),
+    ]
+    assert "original value(s) in the planner statistics" in findings[2].message
