@@ -58,13 +58,25 @@ LIFTED_LIMITS = {
 }
 
 
+def _with_settings(dsn: str, settings: dict[str, str]) -> str:
+    params = conninfo.conninfo_to_dict(dsn)
+    options = " ".join(f"-c {name}={value}" for name, value in settings.items())
+    params["options"] = f"{params.get('options') or ''} {options}".strip()
+    return conninfo.make_conninfo("", **params)
+
+
 def without_limits(dsn: str) -> str:
     """The DSN with LIFTED_LIMITS for this client. Startup options outrank database and
     role settings, and nothing in the database is changed (staging keeps its limits)."""
-    params = conninfo.conninfo_to_dict(dsn)
-    lifted = " ".join(f"-c {name}={value}" for name, value in LIFTED_LIMITS.items())
-    params["options"] = f"{params.get('options') or ''} {lifted}".strip()
-    return conninfo.make_conninfo("", **params)
+    return _with_settings(dsn, LIFTED_LIMITS)
+
+
+def as_replica(dsn: str) -> str:
+    """The DSN of a superuser session that production's triggers and event triggers
+    leave alone (session_replication_role=replica): they police applications, and an
+    event trigger refusing DDL outside migrations would refuse dbrefresh's own work on
+    a clone. The server refuses this setting to other roles when they connect."""
+    return _with_settings(dsn, {"session_replication_role": "replica"})
 
 
 def dsn_database(dsn: str) -> str:

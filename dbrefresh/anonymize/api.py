@@ -19,6 +19,7 @@ from dbrefresh.anonymize.clone import (
     install_support,
     lock_for_masking,
     require_marker,
+    require_superuser,
     write_marker,
 )
 from dbrefresh.anonymize.executor import execute_plan, prepare_session
@@ -27,6 +28,7 @@ from dbrefresh.anonymize.seed import resolve_seed
 from dbrefresh.anonymize.verify import VerifyReport, verify_plan
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.db import connect, connection, dsn_database, without_limits
+from dbrefresh.errors import InfraError
 from dbrefresh.findings import Finding
 from dbrefresh.rules.compiler import DEFAULT_LEAK_SAMPLE, compile_plan
 from dbrefresh.rules.load import load_rules
@@ -70,8 +72,37 @@ def build_plan(dsn: str, rule_files: Sequence[Path]) -> Plan:
 def mark_clone(dsn: str, *, run_id: str | None = None, source: str | None = None) -> None:
     """Write dbrefresh.clone_marker into the database (anonymize refuses without it)."""
     with connection(without_limits(dsn)) as conn:  # a read-only default came with the copy
-        write_marker(conn, run_id=run_id, source=source)
+        # A superuser's DDL runs as a replica, which production's event triggers skip
+        # (db.as_replica); other roles may not set it, and may then be refused.
+        conn.execute(
+            "SELECT set_config('session_replication_role', 'replica', true) "
+            "WHERE current_setting('is_superuser') = 'on'"
+        )
+        try:
+            write_marker(conn, run_id=run_id, source=source)
+        except psycopg.Error as exc:
+            conn.rollback()
+            raise InfraError(
+                f"cannot write the clone marker into {dsn_database(dsn)}: "
+                f"{str(exc).strip().splitlines()[0]}{_event_trigger_hint(conn)}"
+            ) from exc
         conn.commit()
+
+
+def _event_trigger_hint(conn: psycopg.Connection[Any]) -> str:
+    """Name the event triggers that may have refused the DDL, and the way around them."""
+    names = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT evtname FROM pg_event_trigger WHERE evtenabled <> 'D' ORDER BY 1"
+        )
+    ]
+    if not names:
+        return ""
+    return (
+        f" (event trigger(s) {', '.join(names)} may refuse it: as a superuser, dbrefresh "
+        "runs as a replica, which they skip unless ENABLE ALWAYS)"
+    )
 
 
 def anonymize(
@@ -98,6 +129,7 @@ def anonymize(
         compiled = _compile(conn, rules, leak_sample)
         key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
         require_marker(conn, dsn_database(dsn))
+        require_superuser(conn, dsn_database(dsn))
         prepare_session(conn, key, compiled.plan.rules_digest)  # no idle timeout either
         lock_for_masking(conn, dsn_database(dsn))  # this session holds it to the end
         install_support(conn)
@@ -124,7 +156,7 @@ def verify_report(
 
     def open_session() -> psycopg.Connection[Any]:
         conn = connect(dsn)
-        prepare_session(conn, key, compiled.plan.rules_digest)
+        prepare_session(conn, key, compiled.plan.rules_digest, replica=False)
         return conn
 
     return verify_plan(

@@ -11,7 +11,7 @@ from typing import Any
 
 import psycopg
 
-from dbrefresh.errors import LockHeldError, NotACloneError
+from dbrefresh.errors import LockHeldError, NotACloneError, UsageError
 from dbrefresh.resources import sql_file
 
 
@@ -48,6 +48,19 @@ def require_marker(conn: psycopg.Connection[Any], database: str) -> None:
         raise NotACloneError(
             f"database {database!r} has no dbrefresh clone marker: refusing to anonymize "
             "what may be production (run `dbrefresh mark-clone` on a copy first)"
+        )
+
+
+def require_superuser(conn: psycopg.Connection[Any], database: str) -> None:
+    """Masking runs as a replica (session_replication_role), which only a superuser may
+    set: production's triggers would copy originals into audit tables, and foreign
+    keys would be checked row by row. Refused before anything is installed."""
+    row = conn.execute("SELECT current_user, current_setting('is_superuser')").fetchone()
+    if row and row[1] != "on":
+        raise UsageError(
+            f"anonymize needs a superuser on database {database!r}; {row[0]!r} is not one "
+            "(masking runs with session_replication_role = replica, so that triggers stay "
+            "quiet and foreign keys are not checked row by row); nothing was changed"
         )
 
 

@@ -68,15 +68,21 @@ SESSION_SETTINGS = {
 CHUNKS_PER_WORKER = 2  # more chunks than workers, so a slow chunk does not idle a core
 
 
-def prepare_session(conn: psycopg.Connection[Any], key: str, digest: str) -> None:
-    """Session settings every masking connection needs (key via a bound parameter)."""
-    conn.execute("SET session_replication_role = replica")
+def prepare_session(
+    conn: psycopg.Connection[Any], key: str, digest: str, *, replica: bool = True
+) -> None:
+    """Session settings every masking connection needs (key via a bound parameter).
+    replica=False for sessions that only read (verify), which any role may run."""
+    if replica:
+        conn.execute("SET session_replication_role = replica")
     for name, value in SESSION_SETTINGS.items():
-        # Only settings this server has: a clone runs production's major version, and
-        # enable_memoize, say, is new in PostgreSQL 14 (older ones just run slower).
+        # Only settings this server has (a clone runs production's major version, and
+        # enable_memoize, say, is new in PostgreSQL 14: older ones just run slower) and
+        # this role may set (temp_file_limit is a superuser's; verify's role need not be one).
         conn.execute(
-            "SELECT set_config(%s, %s, false) WHERE current_setting(%s, true) IS NOT NULL",
-            (name, value, name),
+            "SELECT set_config(name, %s, false) FROM pg_settings WHERE lower(name) = lower(%s) "
+            "AND (context <> 'superuser' OR current_setting('is_superuser') = 'on')",
+            (value, name),
         )
     conn.execute("SELECT set_config('dbrefresh.key', %s, false)", (key,))
     conn.execute("SELECT set_config('dbrefresh.rules_digest', %s, false)", (digest,))

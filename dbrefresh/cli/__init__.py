@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import sys
 
+import psycopg
 import typer
 
 from dbrefresh.cli.app import app, console_err, state
-from dbrefresh.errors import DbrefreshError
+from dbrefresh.errors import DbrefreshError, InfraError
 
 # Command modules register themselves on `app` when imported.
 from dbrefresh.cli import anonymize as _anonymize  # noqa: F401  isort: skip
@@ -42,6 +43,11 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     return (click.ClickException, vendored)
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
     _load_optional_commands()
@@ -54,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
         console_err.print("[bold red]error:[/] ", end="", markup=True)
         console_err.print(str(exc), markup=False, soft_wrap=True)
         return exc.exit_code
+    except psycopg.Error as exc:  # a refusal the library did not name: still exit 3
+        if state.debug:
+            console_err.print_exception()
+        console_err.print("[bold red]error:[/] database: ", end="", markup=True)
+        console_err.print(_first_line(exc), markup=False, soft_wrap=True)
+        return InfraError.exit_code
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:

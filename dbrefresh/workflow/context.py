@@ -15,7 +15,7 @@ from typing import Any
 
 from dbrefresh.backends.base import Backend
 from dbrefresh.config import Config
-from dbrefresh.db import without_limits
+from dbrefresh.db import as_replica, without_limits
 from dbrefresh.workflow.journal import Journal, RunRecord
 
 
@@ -55,5 +55,6 @@ class RunContext:
     def clone_dsn(self) -> str:
         """Admin DSN of the temporary server, for dbrefresh's own work on the clone:
         without the timeouts production may have set on its databases (a VACUUM or a
-        masking chunk of a large table outlasts any application's statement_timeout)."""
-        return without_limits(self.backend.temp.dsn(self.run_id))
+        masking chunk of a large table outlasts any application's statement_timeout),
+        and as a replica (db.as_replica: production's event triggers stay out of it)."""
+        return as_replica(without_limits(self.backend.temp.dsn(self.run_id)))

@@ -37,6 +37,8 @@ def production(base_dir: Path) -> Production:
     with psycopg.connect(server.dsn("shop"), autocommit=True) as conn:
         # a materialized view that only production can refresh: the clone empties it
         conn.execute(PRODUCTION_ONLY_VIEW)
+        if GUARD_DDL:  # last: from now on no DDL gets through, unless as a replica
+            conn.execute(MIGRATIONS_ONLY)
     return Production(server, password)
 
 
@@ -49,6 +51,17 @@ BEGIN
   RETURN (SELECT count(*) FROM customers);
 END $$;
 CREATE MATERIALIZED VIEW ledger_summary AS SELECT production_only() AS customers;
+"""
+
+
+# A guard production teams put on their databases; the clone carries it, and the
+# refresh's own DDL (marker, isolation, masking, finalize) must get through. The gate
+# tests, which run migrations on staging, turn it off in their copy of this module.
+GUARD_DDL = True
+MIGRATIONS_ONLY = """
+CREATE FUNCTION migrations_only() RETURNS event_trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'DDL is only allowed through migrations'; END $$;
+CREATE EVENT TRIGGER migrations_only ON ddl_command_start EXECUTE FUNCTION migrations_only();
 """
 
 

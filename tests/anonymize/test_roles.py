@@ -1,0 +1,71 @@
+"""Which role each command needs: anonymize a superuser (it runs as a replica, which
+only superusers may), verify any role that may read the tables and the dbrefresh schema."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import conninfo
+
+from dbrefresh.anonymize.api import anonymize, mark_clone, verify_report
+from tests.anonymize.helpers import db_with_rules, fingerprint, run_cli
+
+SCHEMA = """
+CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL UNIQUE);
+INSERT INTO people SELECT i, format('p%s@corp.example', i) FROM generate_series(1, 50) i;
+"""
+
+RULES = """version: 1
+tables:
+  public.people:
+    columns:
+      id: keep
+      email: {strategy: email, unique: true}
+"""
+
+
+def _installed(dsn: str) -> bool:
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute("SELECT to_regproc('dbrefresh.keyed') IS NOT NULL").fetchone()
+    return bool(row and row[0])
+
+
+def test_anonymize_as_another_role_is_refused_before_anything_changes(
+    app_role: str, make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "people.yaml")
+    mark_clone(dsn)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA dbrefresh TO {app_role}")
+        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA dbrefresh, public TO {app_role}")
+    before = fingerprint(dsn)
+    as_app = conninfo.make_conninfo(dsn, user=app_role)
+    result = run_cli(capsys, "anonymize", str(rules), "--dsn", as_app, "--seed", "r")
+    assert result.code == 2
+    assert "anonymize needs a superuser" in result.err and f"'{app_role}' is not one" in result.err
+    assert "Traceback" not in result.err
+    assert fingerprint(dsn) == before
+    assert not _installed(dsn)  # not even the support functions
+
+
+def test_verify_runs_as_a_role_that_may_read(
+    app_role: str, make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "people.yaml")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="r", progress=False)
+    as_app = conninfo.make_conninfo(dsn, user=app_role)
+    # Without read access: PostgreSQL's refusal, named, exit 3, no traceback.
+    result = run_cli(capsys, "verify", str(rules), "--dsn", as_app, "--seed", "r")
+    assert result.code == 3
+    assert "error: database: permission denied for" in result.err
+    assert "Traceback" not in result.err
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA dbrefresh TO {app_role}")
+        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA dbrefresh, public TO {app_role}")
+    report = verify_report(as_app, [rules], seed="r")
+    assert report.findings == []
+    assert report.sampled == {"public.people.email": 50}
+    assert report.leaks == {"public.people.email": 0}
