@@ -26,12 +26,11 @@ import psycopg
 from dbrefresh.anonymize.progress import TableProgress
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
+from dbrefresh.anonymize.statistics import replace_statistics
 from dbrefresh.db import LiveSessions, connect
 from dbrefresh.errors import InfraError, MaskingRefused, UsageError
 from dbrefresh.rules.plan import (
     EMPTY_LARGE_OBJECTS,
-    REPLACE_STATISTICS,
-    STATISTICS_TO_ANALYZE,
     Chunking,
     Plan,
     RelationStep,
@@ -386,31 +385,6 @@ def _empty_large_objects(dsn: str) -> int:
     return int(row[0]) if row else 0
 
 
-def _replace_statistics(run: _Run, workers: int) -> list[str]:
-    """Delete the changed relations' planner statistics (REPLACE_STATISTICS), then
-    ANALYZE the masked data, one relation per session in parallel; return what was."""
-    relations = {"relations": run.plan.statistics_of}
-    with connect(run.dsn) as conn:
-        conn.autocommit = True  # VACUUM runs outside a transaction
-        *deletes, vacuum = REPLACE_STATISTICS
-        with conn.transaction():
-            for statement in deletes:
-                conn.execute(statement, relations)
-        conn.execute(vacuum)
-        targets = [str(r[0]) for r in conn.execute(STATISTICS_TO_ANALYZE, relations)]
-
-    def analyze(relation: str) -> None:
-        with run.session() as conn:
-            conn.autocommit = True
-            conn.execute(f"ANALYZE {relation}")
-
-    jobs = [Job(f"analyze {r}", partial(analyze, r), 0) for r in targets]
-    for job, outcome in run_jobs(jobs, workers, on_abort=run.live.cancel_all).items():
-        if isinstance(outcome, BaseException):
-            raise InfraError(f"{job.name} failed: {_error_text(outcome)}") from outcome
-    return targets
-
-
 def _pending_groups(dsn: str, plan: Plan) -> list[SwapGroup]:
     """Groups a previous run did not swap (a group commits all its relations or none)."""
     done = _already_done(dsn, plan)
@@ -457,7 +431,8 @@ def execute_plan(
         report.large_objects_removed = _empty_large_objects(dsn)
     chunked = [s for g in pending for s in g.steps if s.chunking]
     pool_size = max(1, workers or os.cpu_count() or 1)
-    total = sum(len(g.steps) for g in pending) + len(plan.refresh_views)
+    statistics = refresh_statistics and bool(plan.statistics_of)
+    total = sum(len(g.steps) for g in pending) + len(plan.refresh_views) + statistics
     with TableProgress(total, enabled=show_progress) as progress:
         run = _Run(dsn, key, plan, progress)
         _drop_leftover_scratch(run, chunked)
@@ -480,8 +455,16 @@ def execute_plan(
             _drop_leftover_scratch(run, [s for s in chunked if s.relation in run.failures])
         if not run.failures:  # a failed group is not masked yet: refresh after the re-run
             _refresh_views(run, pool_size, report)
-        if not run.failures and refresh_statistics and plan.statistics_of:
-            report.analyzed = _replace_statistics(run, pool_size)
+        if not run.failures and statistics:
+            replace_statistics(
+                run.dsn,
+                plan.statistics_of,
+                run.session,
+                pool_size,
+                run.live.cancel_all,
+                progress,
+                report,
+            )
     report.tables += [TableResult(t, "keep", -1, -1, 0.0) for t in plan.kept]
     report.seconds = clock() - started
     if run.failures:

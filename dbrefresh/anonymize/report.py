@@ -22,13 +22,20 @@ class AnonymizeReport:
     seconds: float = 0.0
     large_objects_removed: int = 0
     analyzed: list[str] = field(default_factory=list)  # relations with fresh statistics
+    unanalyzed: dict[str, str] = field(default_factory=dict)  # relation -> ANALYZE's error
 
     def warnings(self) -> list[str]:
         """What did not fail the run but needs a person: materialized views emptied
-        because the clone could not refresh them (docs/anonymize.md)."""
-        return [
+        because the clone could not refresh them, relations left without statistics
+        (docs/anonymize.md)."""
+        emptied = [
             f"materialized view {t.table} emptied (WITH NO DATA): it could not be "
             f"refreshed from the masked data ({t.detail})"
             for t in self.tables
             if t.action == "emptied"
+        ]
+        return emptied + [
+            f"{relation} has no planner statistics: production's were removed and "
+            f"ANALYZE failed on the masked data ({error}); analyze it in staging"
+            for relation, error in sorted(self.unanalyzed.items())
         ]

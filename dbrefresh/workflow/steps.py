@@ -127,7 +127,8 @@ class Anonymize(Step):
             emptied = {t.table: t.detail for t in report.tables if t.action == "emptied"}
             if emptied:  # materialized views the clone could not refresh (docs/anonymize.md)
                 out["databases"][db]["emptied_views"] = emptied
-                out.setdefault("warnings", []).extend(f"{db}: {w}" for w in report.warnings())
+            if warnings := report.warnings():
+                out.setdefault("warnings", []).extend(f"{db}: {w}" for w in warnings)
             kept[db] = [t.table for t in report.tables if t.action == "keep"]
         masking.scrub(admin, sqlutil.databases(admin), kept)
         return out

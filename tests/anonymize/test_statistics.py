@@ -119,3 +119,32 @@ def test_verify_reports_statistics_left_from_production(make_db, tmp_path: Path)
         ("statistics-leak", "public.people.nickname"),
     ]
     assert "original value(s) in the planner statistics" in findings[2].message
+
+
+def test_a_relation_analyze_fails_on_is_left_without_statistics_and_reported(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Expression statistics are computed by ANALYZE only: this one refuses masked emails.
+    refusing = (
+        SCHEMA
+        + """
+CREATE FUNCTION corp_only(text) RETURNS text IMMUTABLE LANGUAGE plpgsql AS $$
+BEGIN
+  IF $1 NOT LIKE '%@corp.example' THEN RAISE EXCEPTION 'not a corp address'; END IF;
+  RETURN $1;
+END $$;
+CREATE STATISTICS people_corp ON (corp_only(email)) FROM people;
+ANALYZE people;
+"""
+    )
+    dsn, rules = db_with_rules(make_db, tmp_path, refusing, RULES, "people.yaml")
+    mark_clone(dsn)
+    result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "stats")
+    assert result.code == 0, result.err
+    assert "warning: public.people has no planner statistics" in result.out
+    assert "not a corp address" in result.out
+    with psycopg.connect(dsn) as conn:
+        assert _statistics_holding(conn, "corp.example") == []
+        left = conn.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'people'").fetchone()
+    assert left == (0,)
+    assert verify_report(dsn, [rules], seed="stats").findings == []
