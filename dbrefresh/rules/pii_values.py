@@ -186,3 +186,30 @@ def count_kind(values: Sequence[str], kind: str) -> ValueMatch | None:
             if matched:
                 return ValueMatch(kind, matched, len(sample), detector.looks_like)
     return None
+
+
+_LEXEME = re.compile(r"'((?:[^']|'')*)'")
+
+
+def lexemes(vector: str) -> list[str]:
+    """The words of a tsvector's text form ('alice':1 'smith':2 -> alice, smith)."""
+    return [m.replace("''", "'") for m in _LEXEME.findall(vector)]
+
+
+def has_personal_words(vector: str) -> bool:
+    """A text-search vector holding an email address, a phone number or a known name."""
+    words = lexemes(vector)
+    first, last = _known_names()
+    return has_contact(" ".join(words)) or any(w in first or w in last for w in words)
+
+
+def match_vectors(values: Sequence[str]) -> ValueMatch | None:
+    """Text-search vectors index the words of other columns (names, contacts): a few
+    holding personal words are enough to mask them all."""
+    sample = [v for v in values if v.strip()]
+    matched = sum(1 for v in sample if has_personal_words(v))
+    if not matched or matched < EMBEDDED_THRESHOLD * len(sample):
+        return None
+    return ValueMatch(
+        "text_search", matched, len(sample), "text-search vectors of names or contact details"
+    )

@@ -38,6 +38,9 @@ CANDIDATES: dict[str, tuple[Candidate, ...]] = {
     "geo": (("noise", {"absolute": 0.05}), ("noise", {"relative": 0.01})),
     "username": (("hash", {}),),
     "free_text": (("lorem", {}), ("null", {})),
+    # No strategy can rebuild a vector from the masked words: empty it (staging rebuilds
+    # it, e.g. UPDATE ... SET search = to_tsvector(...)).
+    "text_search": (("null", {}), ("constant", {"value": ""})),
 }
 # Tried after a kind's own candidates: something that hides the value and fits.
 FALLBACK: tuple[Candidate, ...] = (("hash", {}), ("null", {}))
@@ -54,11 +57,13 @@ KIND_CATEGORIES: dict[str, frozenset[str]] = {
     "birth_date": frozenset("DS"),
     "ip": frozenset("IS"),
     "geo": frozenset("N"),
+    "text_search": frozenset("U"),  # tsvector
 }
 # Value-only detections trusted on key columns (an order number can look like a phone).
 KEY_VALUE_KINDS = frozenset({"email", "iban", "card", "national_id"})
 SAMPLED_CATEGORIES = frozenset("S")
 JSON_TYPES = frozenset({"json", "jsonb"})
+TEXT_SEARCH = "tsvector"
 
 
 @dataclass
@@ -154,6 +159,9 @@ def detect(
         return by_name.kind, why
     if column.type.base in {"inet", "cidr"}:
         return "ip", [f"column type {column.type.base} holds IP addresses"]
+    if column.type.base == TEXT_SEARCH:
+        found = pii_values.match_vectors(values or ())
+        return (found.kind, [found.reason]) if found else (None, [])
     by_values = pii_values.match_values(values) if values else None
     if (
         by_values is not None
@@ -177,13 +185,18 @@ def json_warning(values: Sequence[str] | None) -> str | None:
 
 
 def sampled_columns(table: Table) -> list[str]:
-    """Columns worth sampling: text (for value detectors) and JSON (for a warning)."""
+    """Columns worth sampling: text (for value detectors), JSON (for a warning) and
+    text-search vectors (their words)."""
     return [
         c.name
         for c in table.columns.values()
         if not c.generated
         and not c.type.is_array
-        and (c.type.category in SAMPLED_CATEGORIES or c.type.base in JSON_TYPES)
+        and (
+            c.type.category in SAMPLED_CATEGORIES
+            or c.type.base in JSON_TYPES
+            or c.type.base == TEXT_SEARCH
+        )
     ]
 
 
@@ -202,6 +215,11 @@ def propose_column(
     if kind is None:
         if column.type.base in JSON_TYPES and (note := json_warning(values)):
             proposal.why.append(note)
+        if column.type.base == TEXT_SEARCH:
+            proposal.why.append(
+                "REVIEW: a text-search vector holds the words of the text it indexes; "
+                "keep it only if that text holds no personal data"
+            )
         return proposal
     proposal.kind = kind
     ctx = column_context(table, column, unique=unique)
@@ -212,6 +230,8 @@ def propose_column(
     proposal.strategy, proposal.params = chosen[0], dict(chosen[1])
     proposal.unique = unique
     proposal.why = why
+    if kind == "text_search":
+        proposal.why.append("no strategy rebuilds it from masked words: rebuild it in staging")
     if chosen[0] not in {name for name, _ in CANDIDATES.get(kind, ())}:
         proposal.why.append(f"no {kind} strategy fits {column.type.sql}: {chosen[0]} instead")
     return proposal

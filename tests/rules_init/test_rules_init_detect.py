@@ -129,3 +129,15 @@ def test_free_text_with_contacts_is_flagged_at_a_low_share() -> None:
     found = pii_values.match_values(notes)
     assert found is not None
     assert found.kind == "free_text"
+
+
+def test_text_search_vectors_are_read_word_by_word() -> None:
+    assert pii_values.lexemes("'brien':3 'o''neil':1,2 'x@y.org':4") == [
+        "brien",
+        "o'neil",
+        "x@y.org",
+    ]
+    people = ["'anna':1 'schmidt':2", "'blue':1 'widget':2"] + ["'steel':1 'bolt':2"] * 18
+    found = pii_values.match_vectors(people)
+    assert found is not None and (found.kind, found.matched) == ("text_search", 1)
+    assert pii_values.match_vectors(["'blue':1 'widget':2"] * 20) is None

@@ -62,6 +62,8 @@ CREATE TABLE public.empty_people (first_name text, phone_number bigint, customer
 CREATE TABLE public.passports (passport_id int PRIMARY KEY, passport_no text, tax_id text);
 CREATE TABLE public.travellers (
     id int PRIMARY KEY, passport_id int REFERENCES public.passports, emails text[]);
+CREATE TABLE public.profiles (id int PRIMARY KEY, search tsvector NOT NULL);
+CREATE TABLE public.products (id int PRIMARY KEY, search tsvector);
 """
 
 IBANS = ["DE89370400440532013000", "GB82WEST12345698765432", "FR1420041010050500013M02606"]
@@ -113,6 +115,16 @@ def fill(conn: psycopg.Connection[object]) -> None:
             "INSERT INTO public.events VALUES (%s, %s, %s, %s)",
             (i, f"202{4 + i % 2}-03-01", f"+44 20 7946 {i:04d}", "rang twice"),
         )
+    # text-search vectors: one over a person's name and email, one over product words
+    conn.execute(
+        "INSERT INTO public.profiles SELECT row_number() OVER (), to_tsvector('simple', "
+        "vorname || ' ' || nachname || ' ' || email) FROM crm.kunden"
+    )
+    conn.execute(
+        "INSERT INTO public.products SELECT i, to_tsvector('english', "
+        "(ARRAY['blue widget', 'steel bolt', 'garden hose'])[1 + i % 3]) "
+        "FROM generate_series(1, 30) i"
+    )
 
 
 @pytest.fixture
@@ -176,6 +188,20 @@ def test_types_are_respected(generated: str) -> None:
     assert strategy_of(generated, "crm.bestellung", "amount") == "keep"
     assert strategy_of(generated, "crm.bestellung", "Name") == "keep"  # not about people
     assert "REVIEW" in comment_of(generated, "crm.bestellung", "payload")
+
+
+def test_text_search_vectors_of_people_are_emptied(generated: str) -> None:
+    # NOT NULL: an empty vector; staging rebuilds it from the masked columns
+    assert rule_of(generated, "public.profiles", "search") == {
+        "strategy": "constant",
+        "value": "",
+    }
+    why = comment_of(generated, "public.profiles", "search")
+    assert "60 of 60 sampled values look like text-search vectors" in why
+    assert "rebuild it in staging" in why
+    # product words are no one's: kept, with a note to check what the vector indexes
+    assert strategy_of(generated, "public.products", "search") == "keep"
+    assert "REVIEW: a text-search vector" in comment_of(generated, "public.products", "search")
 
 
 def test_surrogate_keys_named_like_pii_are_kept(generated: str) -> None:
