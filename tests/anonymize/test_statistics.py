@@ -26,6 +26,11 @@ ALTER INDEX people_lower_email ALTER COLUMN 1 SET STATISTICS 10;
 CREATE STATISTICS people_nick_city (mcv) ON nickname, city FROM people;
 CREATE TABLE audit (id int, actor text);
 INSERT INTO audit SELECT i, format('actor%s@corp.example', i % 30) FROM generate_series(1, 500) i;
+CREATE TABLE visits (id int NOT NULL, visitor text) PARTITION BY RANGE (id);
+CREATE TABLE visits_1 PARTITION OF visits FOR VALUES FROM (0) TO (1000);
+CREATE TABLE visits_2 PARTITION OF visits FOR VALUES FROM (1000) TO (3000);
+ALTER TABLE visits ALTER COLUMN visitor SET STATISTICS 10;
+INSERT INTO visits SELECT i, format('visitor%s@corp.example', i) FROM generate_series(1, 2999) i;
 CREATE TABLE countries (code text PRIMARY KEY, name text);
 INSERT INTO countries VALUES ('no', 'Norway'), ('pe', 'Peru');
 ANALYZE;
@@ -42,6 +47,10 @@ tables:
       nickname: {strategy: hash, length: 12}
       city: city
   public.audit: truncate
+  public.visits:
+    columns:
+      id: keep
+      visitor: {strategy: email, unique: true}
   public.countries: keep
 """
 
@@ -82,6 +91,9 @@ def test_anonymize_leaves_no_production_value_in_the_statistics(
             "audit.actor",
             "people.email",
             "people_lower_email.lower",
+            "visits.visitor",  # the partitioned table's: over both partitions
+            "visits_1.visitor",
+            "visits_2.visitor",
         ]
         assert _statistics_holding(conn, "nick-") == ["people.nickname", "people_nick_city"]
         assert found_values(_statistic_files(conn), ORIGINALS) == set(ORIGINALS)
@@ -91,7 +103,13 @@ def test_anonymize_leaves_no_production_value_in_the_statistics(
     assert "VACUUM FULL pg_statistic, pg_statistic_ext_data;" in plan.out
     mark_clone(dsn)
     report = anonymize(dsn, [rules], seed="stats", progress=False)
-    assert report.analyzed == ["public.audit", "public.people"]
+    assert report.analyzed == [
+        "public.audit",
+        "public.people",
+        "public.visits",
+        "public.visits_1",
+        "public.visits_2",
+    ]
     with psycopg.connect(dsn, autocommit=True) as conn:
         assert _statistics_holding(conn, "corp.example") == []
         assert _statistics_holding(conn, "nick-") == []
@@ -100,6 +118,9 @@ def test_anonymize_leaves_no_production_value_in_the_statistics(
         assert _statistics_holding(conn, "@example.com") == [
             "people.email",
             "people_lower_email.lower",
+            "visits.visitor",
+            "visits_1.visitor",
+            "visits_2.visitor",
         ]
         assert _countries_statistics(conn) == kept
     assert verify_report(dsn, [rules], seed="stats").findings == []
@@ -117,6 +138,8 @@ def test_verify_reports_statistics_left_from_production(make_db, tmp_path: Path)
         ("statistics-leak", "public.people.city"),
         ("statistics-leak", "public.people.email"),
         ("statistics-leak", "public.people.nickname"),
+        ("statistics-leak", "public.visits_1.visitor"),
+        ("statistics-leak", "public.visits_2.visitor"),
     ]
     assert "original value(s) in the planner statistics" in findings[2].message
 
