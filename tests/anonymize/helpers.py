@@ -14,6 +14,19 @@ from dbrefresh.cli import main
 REPO = Path(__file__).resolve().parents[2]
 CHINOOK_RULES = REPO / "rules" / "chinook.yaml"
 
+# A small table with one masked column, for tests about something other than masking.
+PEOPLE = """
+CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL UNIQUE);
+INSERT INTO people SELECT i, format('p%s@corp.example', i) FROM generate_series(1, 50) i;
+"""
+PEOPLE_RULES = """version: 1
+tables:
+  public.people:
+    columns:
+      id: keep
+      email: {strategy: email, unique: true}
+"""
+
 
 @dataclass
 class CliResult:

@@ -11,23 +11,16 @@ import pytest
 from psycopg import conninfo
 
 from dbrefresh.anonymize.api import anonymize, verify_report
-from tests.anonymize.helpers import db_with_rules, fingerprint, run_cli
+from tests.anonymize.helpers import PEOPLE, PEOPLE_RULES, db_with_rules, fingerprint, run_cli
 
-SCHEMA = """
-CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL UNIQUE);
-INSERT INTO people SELECT i, format('p%s@corp.example', i) FROM generate_series(1, 50) i;
+GUARDED = (
+    PEOPLE
+    + """
 CREATE FUNCTION no_ddl() RETURNS event_trigger LANGUAGE plpgsql
 AS $$ BEGIN RAISE EXCEPTION 'DDL is only allowed through migrations'; END $$;
 CREATE EVENT TRIGGER migrations_only ON ddl_command_start EXECUTE FUNCTION no_ddl();
 """
-
-RULES = """version: 1
-tables:
-  public.people:
-    columns:
-      id: keep
-      email: {strategy: email, unique: true}
-"""
+)
 
 
 def _guard(dsn: str) -> tuple[str, str]:
@@ -42,7 +35,7 @@ def _guard(dsn: str) -> tuple[str, str]:
 def test_a_superuser_masks_a_clone_guarded_by_an_event_trigger(
     make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "people.yaml")
+    dsn, rules = db_with_rules(make_db, tmp_path, GUARDED, PEOPLE_RULES, "people.yaml")
     with psycopg.connect(dsn) as conn, pytest.raises(psycopg.errors.RaiseException):
         conn.execute("CREATE TABLE probe (id int)")  # the guard works
     result = run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes")
@@ -58,7 +51,7 @@ def test_a_superuser_masks_a_clone_guarded_by_an_event_trigger(
 def test_a_role_the_guard_refuses_gets_a_named_error_and_nothing_changes(
     app_role: str, make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    dsn, _ = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "people.yaml")
+    dsn, _ = db_with_rules(make_db, tmp_path, GUARDED, PEOPLE_RULES, "people.yaml")
     database = conninfo.conninfo_to_dict(dsn)["dbname"]
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("SET session_replication_role = replica")  # past the guard

@@ -10,20 +10,13 @@ import pytest
 from psycopg import conninfo
 
 from dbrefresh.anonymize.api import anonymize, mark_clone, verify_report
-from tests.anonymize.helpers import db_with_rules, fingerprint, run_cli
+from tests.anonymize.helpers import PEOPLE, PEOPLE_RULES, db_with_rules, fingerprint, run_cli
 
-SCHEMA = """
-CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL UNIQUE);
-INSERT INTO people SELECT i, format('p%s@corp.example', i) FROM generate_series(1, 50) i;
-"""
 
-RULES = """version: 1
-tables:
-  public.people:
-    columns:
-      id: keep
-      email: {strategy: email, unique: true}
-"""
+def _grant_reading(dsn: str, role: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"GRANT USAGE ON SCHEMA dbrefresh TO {role}")
+        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA dbrefresh, public TO {role}")
 
 
 def _installed(dsn: str) -> bool:
@@ -35,11 +28,9 @@ def _installed(dsn: str) -> bool:
 def test_anonymize_as_another_role_is_refused_before_anything_changes(
     app_role: str, make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "people.yaml")
+    dsn, rules = db_with_rules(make_db, tmp_path, PEOPLE, PEOPLE_RULES, "people.yaml")
     mark_clone(dsn)
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"GRANT USAGE ON SCHEMA dbrefresh TO {app_role}")
-        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA dbrefresh, public TO {app_role}")
+    _grant_reading(dsn, app_role)
     before = fingerprint(dsn)
     as_app = conninfo.make_conninfo(dsn, user=app_role)
     result = run_cli(capsys, "anonymize", str(rules), "--dsn", as_app, "--seed", "r")
@@ -53,7 +44,7 @@ def test_anonymize_as_another_role_is_refused_before_anything_changes(
 def test_verify_runs_as_a_role_that_may_read(
     app_role: str, make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "people.yaml")
+    dsn, rules = db_with_rules(make_db, tmp_path, PEOPLE, PEOPLE_RULES, "people.yaml")
     mark_clone(dsn)
     anonymize(dsn, [rules], seed="r", progress=False)
     as_app = conninfo.make_conninfo(dsn, user=app_role)
@@ -62,9 +53,7 @@ def test_verify_runs_as_a_role_that_may_read(
     assert result.code == 3
     assert "error: database: permission denied for" in result.err
     assert "Traceback" not in result.err
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f"GRANT USAGE ON SCHEMA dbrefresh TO {app_role}")
-        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA dbrefresh, public TO {app_role}")
+    _grant_reading(dsn, app_role)
     report = verify_report(as_app, [rules], seed="r")
     assert report.findings == []
     assert report.sampled == {"public.people.email": 50}
