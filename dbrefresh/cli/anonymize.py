@@ -149,7 +149,7 @@ def anonymize_command(
             if report.large_objects_removed
             else ""
         )
-        + (f"statistics of {len(report.analyzed)} renewed, " if report.analyzed else "")
+        + (f"statistics of {len(report.analyzed)} relation(s) renewed, " if report.analyzed else "")
         + f"{report.seconds:.1f} s",
         markup=False,
         soft_wrap=True,
