@@ -81,6 +81,7 @@ class Table:
     columns: dict[str, Column] = field(default_factory=dict)
     unique_keys: list[UniqueKey] = field(default_factory=list)
     indexes: list[Index] = field(default_factory=list)
+    checks: tuple[str, ...] = ()  # names of its CHECK constraints
 
     @property
     def qualified(self) -> str:
@@ -193,6 +194,7 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                 parent=row["parent"],
                 estimated_rows=row["estimated_rows"],
                 total_bytes=row["total_bytes"],
+                checks=tuple(row["checks"] or ()),
             )
             by_oid[table.oid] = table
             catalog.tables[table.qualified] = table

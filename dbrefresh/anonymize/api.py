@@ -22,9 +22,11 @@ from dbrefresh.anonymize.clone import (
     require_superuser,
     write_marker,
 )
-from dbrefresh.anonymize.executor import execute_plan, prepare_session
+from dbrefresh.anonymize.executor import execute_plan
+from dbrefresh.anonymize.refusal import error_text
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.seed import resolve_seed
+from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.anonymize.verify import VerifyReport, verify_plan
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.db import connect, connection, dsn_database, without_limits
@@ -84,7 +86,7 @@ def mark_clone(dsn: str, *, run_id: str | None = None, source: str | None = None
             conn.rollback()
             raise InfraError(
                 f"cannot write the clone marker into {dsn_database(dsn)}: "
-                f"{str(exc).strip().splitlines()[0]}{_event_trigger_hint(conn)}"
+                f"{error_text(exc)}{_event_trigger_hint(conn)}"
             ) from exc
         conn.commit()
 

@@ -23,9 +23,12 @@ from typing import Any
 
 import psycopg
 
+from dbrefresh.anonymize.preflight import preflight
 from dbrefresh.anonymize.progress import TableProgress
+from dbrefresh.anonymize.refusal import error_text, refused_by_table
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
+from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.anonymize.statistics import replace_statistics
 from dbrefresh.db import LiveSessions, connect
 from dbrefresh.errors import InfraError, MaskingRefused, UsageError
@@ -38,54 +41,7 @@ from dbrefresh.rules.plan import (
     ViewRefresh,
 )
 
-# Memory for one masking session: the masked copy lives in temp buffers, index builds
-# and FK validation sort and hash. Throw-away servers have the memory to spare.
-# Date and number formats are pinned: strategies hash values rendered as text.
-SESSION_SETTINGS = {
-    # Limits the clone inherited from production would cancel long chunks and swaps: the
-    # DSN lifts the ones every server has (api: dbrefresh.db.without_limits), the
-    # sessions those only newer servers have.
-    "idle_session_timeout": "0",
-    "transaction_timeout": "0",
-    "temp_file_limit": "-1",  # an index build of a large table sorts more than apps do
-    "temp_buffers": "256MB",
-    "work_mem": "128MB",
-    "maintenance_work_mem": "512MB",
-    "DateStyle": "ISO, MDY",
-    "IntervalStyle": "postgres",
-    "TimeZone": "UTC",
-    "extra_float_digits": "1",
-    # JIT compiles each chunk's big expression list anew (measured 0.34 s per chunk on
-    # orders) and wins nothing back on these expressions.
-    "jit": "off",
-    # De-duplicated columns rely on the planner memoizing their LATERAL subqueries.
-    "enable_memoize": "on",
-    # A dbrefresh killed outright (SIGKILL, OOM) leaves no statement running for minutes
-    # on a server that only notices the lost client when it next writes to it.
-    "client_connection_check_interval": "1s",
-}
 CHUNKS_PER_WORKER = 2  # more chunks than workers, so a slow chunk does not idle a core
-
-
-def prepare_session(
-    conn: psycopg.Connection[Any], key: str, digest: str, *, replica: bool = True
-) -> None:
-    """Session settings every masking connection needs (key via a bound parameter).
-    replica=False for sessions that only read (verify), which any role may run."""
-    if replica:
-        conn.execute("SET session_replication_role = replica")
-    for name, value in SESSION_SETTINGS.items():
-        # Only settings this server has (a clone runs production's major version, and
-        # enable_memoize, say, is new in PostgreSQL 14: older ones just run slower) and
-        # this role may set (temp_file_limit is a superuser's; verify's role need not be one).
-        conn.execute(
-            "SELECT set_config(name, %s, false) FROM pg_settings WHERE lower(name) = lower(%s) "
-            "AND (context <> 'superuser' OR current_setting('is_superuser') = 'on')",
-            (value, name),
-        )
-    conn.execute("SELECT set_config('dbrefresh.key', %s, false)", (key,))
-    conn.execute("SELECT set_config('dbrefresh.rules_digest', %s, false)", (digest,))
-    conn.commit()
 
 
 @dataclass
@@ -108,21 +64,9 @@ class _Run:
             yield conn
 
 
-def _error_text(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
-def _refused_by_table(exc: psycopg.Error) -> bool:
-    """A constraint or a column type refusing masked values (SQLSTATE classes 23 and 22):
-    the same rules fail the same way again, unlike a lost connection. The generic 22000
-    is the row-count check (the table changed under the run), not the rules."""
-    state = exc.sqlstate or ""
-    return state.startswith("23") or (state.startswith("22") and state != "22000")
-
-
 def _fail(run: _Run, relation: str, exc: BaseException) -> None:
-    run.failures.setdefault(relation, _error_text(exc))
-    if isinstance(exc, psycopg.Error) and _refused_by_table(exc):
+    run.failures.setdefault(relation, error_text(exc))
+    if isinstance(exc, psycopg.Error) and refused_by_table(exc):
         run.refused.add(relation)
 
 
@@ -346,7 +290,7 @@ def _refresh_view(run: _Run, view: ViewRefresh) -> TableResult:
         except psycopg.errors.QueryCanceled:
             raise  # an abort, not a view the clone cannot refresh
         except psycopg.Error as exc:
-            action, detail = "emptied", _error_text(exc)
+            action, detail = "emptied", error_text(exc)
             with conn.transaction():
                 conn.execute(view.empty)
                 conn.execute(record, (view.relation, False, run.plan.rules_digest))
@@ -421,6 +365,7 @@ def execute_plan(
     started = clock()
     report = AnonymizeReport(database=plan.database)
     pending = _pending_groups(dsn, plan)
+    preflight(dsn, key, plan, [s for g in pending for s in g.steps])
     if plan.truncate_sql:
         with connect(dsn) as conn:
             prepare_session(conn, key, plan.rules_digest)

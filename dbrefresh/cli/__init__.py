@@ -11,6 +11,7 @@ import sys
 import psycopg
 import typer
 
+from dbrefresh.anonymize.refusal import error_text
 from dbrefresh.cli.app import app, console_err, state
 from dbrefresh.errors import DbrefreshError, InfraError
 
@@ -43,11 +44,6 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     return (click.ClickException, vendored)
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else type(exc).__name__
-
-
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
     _load_optional_commands()
@@ -64,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         if state.debug:
             console_err.print_exception()
         console_err.print("[bold red]error:[/] database: ", end="", markup=True)
-        console_err.print(_first_line(exc), markup=False, soft_wrap=True)
+        console_err.print(error_text(exc), markup=False, soft_wrap=True)
         return InfraError.exit_code
     except typer.Exit as exc:
         return int(exc.exit_code)

@@ -120,12 +120,20 @@ class RelationStep:
     deletes_rows: bool
     chunking: Chunking | None = None
     estimated_rows: int = 0
+    # A sample of masked rows written to a copy of the table's CHECK and domain rules,
+    # before anything is changed (empty when it has none: nothing there could refuse)
+    preflight: list[str] = field(default_factory=list)
 
     def to_sql(self) -> list[str]:
-        """Script lines of the parallel masked copy (chunked relations only)."""
+        """Script lines of the preflight sample, and of the parallel masked copy."""
+        out = []
+        if self.preflight:
+            out.append("-- before anything changes, a sample (rolled back):")
+            out += [s + ";" for s in self.preflight]
         if not self.chunking:
-            return []
+            return out
         return [
+            *out,
             self.chunking.create + ";",
             "-- in parallel, one transaction per page range [lo, hi) into its own table",
             f"-- (chunk n: {self.chunking.create_chunk('<n>')}),",

@@ -33,6 +33,7 @@ from dbrefresh.rules.plan import (
 
 TEMP = "_dbr_masked"
 ROW_NUMBER = "_dbr_rn"
+PREFLIGHT_ROWS = 1000
 
 
 def quote_ident(name: str) -> str:
@@ -201,6 +202,25 @@ def _chunking(table: Table, select: str, template: str) -> Chunking:
     )
 
 
+def _preflight(
+    table: Table, masked: list[MaskedColumn], delete_where: str | None, columns: str
+) -> list[str]:
+    """A sample of masked rows into a temporary copy of the table's CHECK constraints,
+    NOT NULLs, domains and generated columns: a rule producing values the table refuses
+    fails here, in seconds, rather than at the swap after every chunk."""
+    domains = any(table.columns[m.column].type.domain_checks for m in masked)
+    if not (table.checks or domains):
+        return []
+    rel = quote_table(table.qualified)
+    temp = quote_ident(f"_dbr_check_{table.oid}")
+    return [
+        f"CREATE TEMP TABLE {temp} (LIKE {rel} INCLUDING CONSTRAINTS INCLUDING GENERATED) "
+        "ON COMMIT DROP",
+        f"INSERT INTO {temp} ({columns}) "
+        f"{masked_select(table, masked, [], delete_where)} LIMIT {PREFLIGHT_ROWS}",
+    ]
+
+
 def build_step(
     *,
     table: Table,
@@ -255,4 +275,5 @@ def build_step(
         deletes_rows=deletes,
         chunking=chunking,
         estimated_rows=table.estimated_rows,
+        preflight=[] if shuffled else _preflight(table, masked, delete_where, columns),
     )

@@ -10,7 +10,9 @@ SELECT c.oid,
           JOIN pg_namespace pn ON pn.oid = p.relnamespace
          WHERE i.inhrelid = c.oid AND c.relispartition) AS parent,
        greatest(c.reltuples, 0)::bigint AS estimated_rows,
-       pg_total_relation_size(c.oid) AS total_bytes
+       pg_total_relation_size(c.oid) AS total_bytes,
+       ARRAY(SELECT conname::text FROM pg_constraint
+              WHERE conrelid = c.oid AND contype = 'c' ORDER BY 1) AS checks
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p')

@@ -96,6 +96,9 @@ def test_values_the_table_refuses_exit_2_and_change_nothing(
     result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "s")
     assert result.code == 2, result.err
     assert "contacts_phone_check" in result.err and "change the rule" in result.err
+    # found on a sample before any chunk, and named after the table, not its test copy
+    assert "refuse the masked values of a sample" in result.err
+    assert 'new row for relation "public.contacts" violates' in result.err
     assert "Traceback" not in result.err
     assert fingerprint(dsn) == before
     # keeping the country code satisfies the constraint
@@ -107,6 +110,33 @@ def test_values_the_table_refuses_exit_2_and_change_nothing(
         assert conn.execute(
             "SELECT count(*) FROM contacts WHERE phone = '+49 30 ' || lpad(id::text, 7, '0')"
         ).fetchone() == (0,)
+
+
+def test_a_check_the_sample_passes_is_still_refused_at_the_swap(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The preflight sample is the table's first rows: a refusal further on surfaces at
+    the swap, which rolls back and exits 2 the same way."""
+    from tests.anonymize.helpers import db_with_rules, fingerprint
+
+    dsn, rules = db_with_rules(
+        make_db,
+        tmp_path,
+        "CREATE TABLE contacts (id int PRIMARY KEY,"
+        "  phone text CHECK (id <= 1500 OR phone ~ '^\\+49 '));"
+        "INSERT INTO contacts SELECT i, '+49 30 ' || lpad(i::text, 7, '0')"
+        "  FROM generate_series(1, 2000) i;",
+        "version: 1\ntables:\n  public.contacts:\n    columns:\n      id: keep\n"
+        "      phone: phone\n",
+        "contacts.yaml",
+    )
+    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
+    before = fingerprint(dsn)
+    result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "s")
+    assert result.code == 2, result.err
+    assert 'check constraint "contacts_check"' in result.err
+    assert "each rolled back" in result.err and "of a sample" not in result.err
+    assert fingerprint(dsn) == before
 
 
 def _contacts(make_db, tmp_path: Path, rows: int) -> tuple[str, Path]:

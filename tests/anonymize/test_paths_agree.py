@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone, verify_report
-from dbrefresh.anonymize.executor import prepare_session
+from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.rules import compiler
 
 SCHEMA = """

@@ -1,0 +1,46 @@
+"""Before anything changes: a sample of masked rows against each table's own rules.
+
+A CHECK constraint or a domain refusing what a rule produces would otherwise surface
+at the swap, after every chunk of the table was masked; here it takes a second and
+nothing is written (rules.relsteps builds the statements, RelationStep.preflight).
+"""
+
+from __future__ import annotations
+
+import re
+
+import psycopg
+
+from dbrefresh.anonymize.refusal import error_text, refused_by_table
+from dbrefresh.anonymize.session import prepare_session
+from dbrefresh.db import connect
+from dbrefresh.errors import MaskingRefused
+from dbrefresh.rules.plan import Plan, RelationStep
+
+_COPY = re.compile(r'"_dbr_check_\d+"')
+
+
+def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None:
+    """Each step's sample of masked rows against its table's own rules (preflight),
+    rolled back; MaskingRefused naming every refusal, before anything is changed."""
+    refused: dict[str, str] = {}
+    with connect(dsn) as conn:
+        prepare_session(conn, key, plan.rules_digest)
+        for step in (s for s in steps if s.preflight):
+            try:
+                with conn.transaction():
+                    for statement in step.preflight:
+                        conn.execute(statement)
+                    raise psycopg.Rollback()
+            except psycopg.Error as exc:
+                if not refused_by_table(exc):
+                    raise
+                # name the table, not its temporary copy
+                refused[step.relation] = _COPY.sub(f'"{step.relation}"', error_text(exc))
+    if refused:
+        details = "; ".join(f"{rel}: {err}" for rel, err in sorted(refused.items()))
+        raise MaskingRefused(
+            f"{len(refused)} relation(s) refuse the masked values of a sample, nothing "
+            f"was changed: {details}. The table refuses the values these rules produce "
+            "(a CHECK constraint, or a domain's): change the rule for that column"
+        )

@@ -1,0 +1,22 @@
+"""Tell a table refusing masked values (the rules' doing) from anything else going wrong.
+
+A refusal fails the same way on every re-run, so anonymize says to change the rule
+(MaskingRefused, exit 2); anything else (a lost connection, a full disk) exits 3 and a
+re-run finishes the job.
+"""
+
+from __future__ import annotations
+
+import psycopg
+
+
+def error_text(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def refused_by_table(exc: psycopg.Error) -> bool:
+    """A constraint or a column type refusing masked values (SQLSTATE classes 23 and 22):
+    the same rules fail the same way again, unlike a lost connection. The generic 22000
+    is the row-count check (the table changed under the run), not the rules."""
+    state = exc.sqlstate or ""
+    return state.startswith("23") or (state.startswith("22") and state != "22000")

@@ -1,0 +1,55 @@
+"""The settings every masking session runs with, and how a session gets them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+# Memory for one masking session: the masked copy lives in temp buffers, index builds
+# and FK validation sort and hash. Throw-away servers have the memory to spare.
+# Date and number formats are pinned: strategies hash values rendered as text.
+SESSION_SETTINGS = {
+    # Limits the clone inherited from production would cancel long chunks and swaps: the
+    # DSN lifts the ones every server has (api: dbrefresh.db.without_limits), the
+    # sessions those only newer servers have.
+    "idle_session_timeout": "0",
+    "transaction_timeout": "0",
+    "temp_file_limit": "-1",  # an index build of a large table sorts more than apps do
+    "temp_buffers": "256MB",
+    "work_mem": "128MB",
+    "maintenance_work_mem": "512MB",
+    "DateStyle": "ISO, MDY",
+    "IntervalStyle": "postgres",
+    "TimeZone": "UTC",
+    "extra_float_digits": "1",
+    # JIT compiles each chunk's big expression list anew (measured 0.34 s per chunk on
+    # orders) and wins nothing back on these expressions.
+    "jit": "off",
+    # De-duplicated columns rely on the planner memoizing their LATERAL subqueries.
+    "enable_memoize": "on",
+    # A dbrefresh killed outright (SIGKILL, OOM) leaves no statement running for minutes
+    # on a server that only notices the lost client when it next writes to it.
+    "client_connection_check_interval": "1s",
+}
+
+
+def prepare_session(
+    conn: psycopg.Connection[Any], key: str, digest: str, *, replica: bool = True
+) -> None:
+    """Session settings every masking connection needs (key via a bound parameter).
+    replica=False for sessions that only read (verify), which any role may run."""
+    if replica:
+        conn.execute("SET session_replication_role = replica")
+    for name, value in SESSION_SETTINGS.items():
+        # Only settings this server has (a clone runs production's major version, and
+        # enable_memoize, say, is new in PostgreSQL 14: older ones just run slower) and
+        # this role may set (temp_file_limit is a superuser's; verify's role need not be one).
+        conn.execute(
+            "SELECT set_config(name, %s, false) FROM pg_settings WHERE lower(name) = lower(%s) "
+            "AND (context <> 'superuser' OR current_setting('is_superuser') = 'on')",
+            (value, name),
+        )
+    conn.execute("SELECT set_config('dbrefresh.key', %s, false)", (key,))
+    conn.execute("SELECT set_config('dbrefresh.rules_digest', %s, false)", (digest,))
+    conn.commit()
