@@ -35,8 +35,9 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
             except psycopg.Error as exc:
                 if not refused_by_table(exc):
                     raise
-                # name the table, not its temporary copy
-                refused[step.relation] = _COPY.sub(f'"{step.relation}"', error_text(exc))
+                # name the table, not its temporary copy (escaped: a name may hold "\")
+                table = f'"{step.relation}"'.replace("\\", "\\\\")
+                refused[step.relation] = _COPY.sub(table, error_text(exc))
     if refused:
         details = "; ".join(f"{rel}: {err}" for rel, err in sorted(refused.items()))
         raise MaskingRefused(
