@@ -18,6 +18,12 @@ EXIT_USAGE = 2
 EXIT_INFRA = 3
 
 
+def first_line(exc: BaseException) -> str:
+    """An error's message as one line (PostgreSQL's DETAIL and HINT follow on others)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class DbrefreshError(Exception):
     """Base of every error dbrefresh raises on purpose."""
 

@@ -23,14 +23,13 @@ from dbrefresh.anonymize.clone import (
     write_marker,
 )
 from dbrefresh.anonymize.executor import execute_plan
-from dbrefresh.anonymize.refusal import error_text
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.seed import resolve_seed
 from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.anonymize.verify import VerifyReport, verify_plan
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.db import connect, connection, dsn_database, without_limits
-from dbrefresh.errors import InfraError
+from dbrefresh.errors import InfraError, first_line
 from dbrefresh.findings import Finding
 from dbrefresh.rules.compiler import DEFAULT_LEAK_SAMPLE, compile_plan
 from dbrefresh.rules.load import load_rules
@@ -86,7 +85,7 @@ def mark_clone(dsn: str, *, run_id: str | None = None, source: str | None = None
             conn.rollback()
             raise InfraError(
                 f"cannot write the clone marker into {dsn_database(dsn)}: "
-                f"{error_text(exc)}{_event_trigger_hint(conn)}"
+                f"{first_line(exc)}{_event_trigger_hint(conn)}"
             ) from exc
         conn.commit()
 

@@ -25,13 +25,13 @@ import psycopg
 
 from dbrefresh.anonymize.preflight import preflight
 from dbrefresh.anonymize.progress import TableProgress
-from dbrefresh.anonymize.refusal import error_text, refused_by_table
+from dbrefresh.anonymize.refusal import refused_by_table
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
 from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.anonymize.statistics import replace_statistics
 from dbrefresh.db import LiveSessions, connect
-from dbrefresh.errors import InfraError, MaskingRefused, UsageError
+from dbrefresh.errors import InfraError, MaskingRefused, UsageError, first_line
 from dbrefresh.rules.plan import (
     EMPTY_LARGE_OBJECTS,
     Chunking,
@@ -65,7 +65,7 @@ class _Run:
 
 
 def _fail(run: _Run, relation: str, exc: BaseException) -> None:
-    run.failures.setdefault(relation, error_text(exc))
+    run.failures.setdefault(relation, first_line(exc))
     if isinstance(exc, psycopg.Error) and refused_by_table(exc):
         run.refused.add(relation)
 
@@ -290,7 +290,7 @@ def _refresh_view(run: _Run, view: ViewRefresh) -> TableResult:
         except psycopg.errors.QueryCanceled:
             raise  # an abort, not a view the clone cannot refresh
         except psycopg.Error as exc:
-            action, detail = "emptied", error_text(exc)
+            action, detail = "emptied", first_line(exc)
             with conn.transaction():
                 conn.execute(view.empty)
                 conn.execute(record, (view.relation, False, run.plan.rules_digest))

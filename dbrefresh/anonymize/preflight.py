@@ -11,10 +11,10 @@ import re
 
 import psycopg
 
-from dbrefresh.anonymize.refusal import error_text, refused_by_table
+from dbrefresh.anonymize.refusal import refused_by_table
 from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.db import connect
-from dbrefresh.errors import MaskingRefused
+from dbrefresh.errors import MaskingRefused, first_line
 from dbrefresh.rules.plan import Plan, RelationStep
 
 _COPY = re.compile(r'"_dbr_check_\d+"')
@@ -37,7 +37,7 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
                     raise
                 # name the table, not its temporary copy (escaped: a name may hold "\")
                 table = f'"{step.relation}"'.replace("\\", "\\\\")
-                refused[step.relation] = _COPY.sub(table, error_text(exc))
+                refused[step.relation] = _COPY.sub(table, first_line(exc))
     if refused:
         details = "; ".join(f"{rel}: {err}" for rel, err in sorted(refused.items()))
         raise MaskingRefused(

@@ -10,10 +10,6 @@ from __future__ import annotations
 import psycopg
 
 
-def error_text(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
-
 def refused_by_table(exc: psycopg.Error) -> bool:
     """A constraint or a column type refusing masked values (SQLSTATE classes 23 and 22):
     the same rules fail the same way again, unlike a lost connection. The generic 22000

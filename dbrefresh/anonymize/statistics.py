@@ -14,10 +14,10 @@ from typing import Any
 import psycopg
 
 from dbrefresh.anonymize.progress import TableProgress
-from dbrefresh.anonymize.refusal import error_text
 from dbrefresh.anonymize.report import AnonymizeReport
 from dbrefresh.anonymize.schedule import Job, run_jobs
 from dbrefresh.db import connect
+from dbrefresh.errors import first_line
 from dbrefresh.rules.plan import REPLACE_STATISTICS, STATISTICS_TO_ANALYZE
 
 Session = Callable[[], AbstractContextManager[psycopg.Connection[Any]]]
@@ -59,7 +59,7 @@ def replace_statistics(
     jobs = {Job(f"analyze {r}", partial(analyze, r), 0): r for r in targets}
     for job, outcome in run_jobs(list(jobs), workers, on_abort=on_abort).items():
         if isinstance(outcome, psycopg.Error):
-            report.unanalyzed[jobs[job]] = error_text(outcome)
+            report.unanalyzed[jobs[job]] = first_line(outcome)
         elif isinstance(outcome, BaseException):
             raise outcome
     report.analyzed = sorted(analyzed)

@@ -11,9 +11,8 @@ import sys
 import psycopg
 import typer
 
-from dbrefresh.anonymize.refusal import error_text
 from dbrefresh.cli.app import app, console_err, state
-from dbrefresh.errors import DbrefreshError, InfraError
+from dbrefresh.errors import DbrefreshError, InfraError, first_line
 
 # Command modules register themselves on `app` when imported.
 from dbrefresh.cli import anonymize as _anonymize  # noqa: F401  isort: skip
@@ -60,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         if state.debug:
             console_err.print_exception()
         console_err.print("[bold red]error:[/] database: ", end="", markup=True)
-        console_err.print(error_text(exc), markup=False, soft_wrap=True)
+        console_err.print(first_line(exc), markup=False, soft_wrap=True)
         return InfraError.exit_code
     except typer.Exit as exc:
         return int(exc.exit_code)

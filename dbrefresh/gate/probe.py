@@ -31,6 +31,7 @@ import psycopg
 from psycopg import errors, sql
 
 from dbrefresh.db import connect
+from dbrefresh.errors import first_line
 from dbrefresh.gate.weigh import quoted
 
 Clock = Callable[[], float]
@@ -119,8 +120,7 @@ class _Loop(threading.Thread):
         except psycopg.Error as exc:
             # e.g. no INSERT/UPDATE/DELETE privilege for LOCK ... ROW EXCLUSIVE: say so,
             # rather than let a probe that cannot wait pass for one that did not
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            self.errors.setdefault(table, first)
+            self.errors.setdefault(table, first_line(exc))
             return False
         return False
 

@@ -32,7 +32,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.db import connect, dsn_database, redact_text, with_database
-from dbrefresh.errors import InfraError
+from dbrefresh.errors import InfraError, first_line
 from dbrefresh.gate.analyze import Analysis
 from dbrefresh.gate.model import Blocks, LockMode
 from dbrefresh.gate.probe import DEFAULT_LOCK_TIMEOUT, Probes, ProbeStats
@@ -262,7 +262,7 @@ def _run(
                 except psycopg.Error as exc:
                     st.seconds = clock() - t0
                     windows.append((stmt.index, t0, t0 + st.seconds))
-                    st.error = str(exc).strip().splitlines()[0]
+                    st.error = first_line(exc)
                     if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                         conn.execute("ROLLBACK")
                     return result()

@@ -10,7 +10,7 @@ import psycopg
 
 from dbrefresh.config import SmokeQuery
 from dbrefresh.db import connect, redact_text, with_database
-from dbrefresh.errors import InfraError
+from dbrefresh.errors import InfraError, first_line
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ def check(
             with connect(with_database(target_dsn, query.database), autocommit=True) as conn:
                 row = conn.execute(query.sql).fetchone()
         except Exception as exc:
-            msg = redact_text(str(exc).strip().splitlines()[0], target_dsn)
+            msg = redact_text(first_line(exc), target_dsn)
             problems.append(f"smoke query {label!r} on {query.database}: {msg}")
             continue
         if not row or not row[0]:
