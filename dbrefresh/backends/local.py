@@ -233,6 +233,11 @@ class LocalTempServer:
             "log_min_duration_statement": "-1",
             "log_min_error_statement": "panic",
             "ssl": "off",
+            # The clone keeps production's shared_preload_libraries: pg_cron's scheduler
+            # would run production's jobs on unmasked data (and through any foreign server
+            # or dblink they use) before isolation deactivates them. pg_cron 1.5+ honours
+            # this; without pg_cron it is an inert placeholder that dies with the server.
+            "cron.launch_active_jobs": "off",
         }
         if spec.replication:
             options.update({"wal_level": "replica", "max_wal_senders": "4"})

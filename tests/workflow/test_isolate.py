@@ -35,3 +35,35 @@ def test_foreign_servers_dropped_as_the_rules_say_and_the_rest_warned_about(make
     again = isolate_cluster(dsn, [db], {db: Isolation(drop_foreign_servers="all")})
     assert again.foreign_servers_dropped == [f"{db}.reference_data"]
     assert again.warnings() == []
+
+
+# pg_cron's own table (1.4+), which isolation reads and updates like any table
+CRON = """
+CREATE SCHEMA cron;
+CREATE TABLE cron.job (
+    jobid bigserial PRIMARY KEY, schedule text NOT NULL, command text NOT NULL,
+    nodename text NOT NULL DEFAULT 'localhost', nodeport int NOT NULL DEFAULT 5432,
+    database text NOT NULL DEFAULT current_database(),
+    username text NOT NULL DEFAULT current_user, active boolean NOT NULL DEFAULT true,
+    jobname text
+);
+INSERT INTO cron.job (schedule, command, jobname) VALUES
+    ('* * * * *', 'SELECT push_orders_to_ledger()', 'ledger-sync'),
+    ('0 3 * * *', 'VACUUM', NULL);
+"""
+
+
+def test_cron_jobs_reported_and_deactivated_only_when_the_rules_say(make_db) -> None:
+    dsn = make_db()
+    db = dsn_database(dsn)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(CRON)
+    kept = isolate_cluster(dsn, [db], {db: Isolation()})
+    assert kept.cron_jobs == [f"{db}.ledger-sync", f"{db}.2"]
+    assert kept.cron_jobs_unscheduled == []
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT bool_and(active) FROM cron.job").fetchone() == (True,)
+    stopped = isolate_cluster(dsn, [db], {db: Isolation(unschedule_cron_jobs=True)})
+    assert stopped.cron_jobs_unscheduled == [f"{db}.ledger-sync", f"{db}.2"]
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute("SELECT bool_or(active) FROM cron.job").fetchone() == (False,)
