@@ -86,6 +86,17 @@ def dsn_database(dsn: str) -> str:
     return str(name)
 
 
+def describe_dsn(dsn: str) -> str:
+    """Where a DSN points (host, port, database, user): what a user needs to recognise
+    it in an error, without its password or the session options dbrefresh adds."""
+    try:
+        params = conninfo.conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        return redact_dsn(dsn)
+    shown = {k: str(params[k]) for k in ("host", "port", "dbname", "user") if params.get(k)}
+    return conninfo.make_conninfo("", **shown) if shown else "the default server"
+
+
 def connect(dsn: str, *, autocommit: bool = False, **kwargs: Any) -> psycopg.Connection[Any]:
     """Open a connection, turning connection failures into InfraError without the password."""
     try:
@@ -94,7 +105,7 @@ def connect(dsn: str, *, autocommit: bool = False, **kwargs: Any) -> psycopg.Con
         )
     except psycopg.OperationalError as exc:
         message = redact_text(str(exc).strip(), dsn)
-        raise InfraError(f"cannot connect to {redact_dsn(dsn)}: {message}") from None
+        raise InfraError(f"cannot connect to {describe_dsn(dsn)}: {message}") from None
 
 
 @contextmanager
