@@ -40,6 +40,7 @@ from dbrefresh.rules.plan import (
     SwapGroup,
     ViewRefresh,
 )
+from dbrefresh.rules.relsteps import quote_table
 
 CHUNKS_PER_WORKER = 2  # more chunks than workers, so a slow chunk does not idle a core
 
@@ -94,9 +95,9 @@ def _drop_leftover_scratch(run: _Run, steps: Iterable[RelationStep]) -> None:
 
 def _page_ranges(run: _Run, step: RelationStep, workers: int) -> list[tuple[int, int]]:
     with connect(run.dsn) as conn:
-        row = conn.execute(
+        row = conn.execute(  # the name quoted: 'Sales.Client' is not "Sales"."Client"
             "SELECT pg_relation_size(%s::regclass) / current_setting('block_size')::int",
-            (step.relation,),
+            (quote_table(step.relation),),
         ).fetchone()
     pages = int(row[0]) if row else 0
     count = max(1, workers * CHUNKS_PER_WORKER)

@@ -169,3 +169,36 @@ def test_a_failing_chunk_fails_its_group_changes_nothing_and_a_rerun_finishes(
     anonymize(dsn, [rules], seed="paths", progress=False, workers=2)
     report = verify_report(dsn, [rules], seed="paths")
     assert report.findings == [] and report.relations_checked == 2
+
+
+def test_fast_paths_take_names_that_need_quoting(
+    make_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A schema and a table named in mixed case, with a quote and a space: chunking sized
+    its page ranges with the bare name ('Sales.Client "X"'::regclass) and failed."""
+    monkeypatch.setattr(compiler, "CHUNK_ROWS", 1000)
+    monkeypatch.setattr(compiler, "INDEX_REBUILD_ROWS", 1000)
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            'CREATE SCHEMA "Sales";'
+            'CREATE TABLE "Sales"."Client ""X""" (id int PRIMARY KEY, email text UNIQUE);'
+            'INSERT INTO "Sales"."Client ""X""" SELECT g, \'c\' || g || \'@shop.example\''
+            " FROM generate_series(1, 3000) g; ANALYZE"
+        )
+    rules = tmp_path / "quoted.yaml"
+    rules.write_text(
+        "version: 1\ntables:\n  'Sales.Client \"X\"':\n    columns:\n"
+        "      id: keep\n      email: {strategy: email, unique: true}\n"
+    )
+    [step] = build_plan(dsn, [rules]).steps
+    assert step.chunking is not None and step.drop_indexes
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="quoted", progress=False, workers=2)
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE email LIKE '%@shop.example')"
+            ' FROM "Sales"."Client ""X"""'
+        ).fetchone()
+    assert left == (3000, 0)
+    assert verify_report(dsn, [rules], seed="quoted").findings == []
