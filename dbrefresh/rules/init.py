@@ -26,6 +26,7 @@ from dbrefresh.rules.propose import ColumnProposal, propose_column, sampled_colu
 from dbrefresh.rules.propose_keys import (
     FK_REASON,
     Proposals,
+    align_variants,
     fk_groups,
     key_columns,
     reconcile,
@@ -66,6 +67,7 @@ def propose(
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }
     reconcile(catalog, proposals, strategies)
+    align_variants(proposals, strategies)
     return proposals, unsampled
 
 

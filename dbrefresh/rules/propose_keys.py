@@ -4,6 +4,10 @@ The compiler refuses a foreign key whose two columns are masked differently (the
 would stop matching). So columns linked by foreign keys, transitively, form a group;
 when any member holds PII the whole group gets one strategy that fits every member
 and compiles to the same SQL shape, and otherwise the group is kept for review.
+
+Columns of one kind that no key links (customers.email, newsletter.email) still join
+in queries and reports: a strategy with a `unique` variant gets the same variant on
+all of them, or equal addresses would mask differently from one table to the other.
 """
 
 from __future__ import annotations
@@ -124,3 +128,23 @@ def _apply(
         proposal.unique = unique_any
         proposal.kind = proposal.kind or anchor.kind
         proposal.why.append(f"{FK_REASON} {names}")
+
+
+def align_variants(proposals: Proposals, strategies: Mapping[str, Strategy[Any]]) -> None:
+    """Where a strategy with a `unique` switch needs it on one column (an email under a
+    unique index), set it on every column proposed that strategy, in place."""
+    by_strategy: dict[str, list[ColumnProposal]] = {}
+    for columns in proposals.values():
+        for proposal in columns.values():
+            strategy = strategies.get(proposal.strategy)
+            if strategy is not None and "unique" in strategy.params_model.model_fields:
+                by_strategy.setdefault(proposal.strategy, []).append(proposal)
+    for name, group in by_strategy.items():
+        if not any(p.params.get("unique") for p in group):
+            continue
+        for proposal in group:
+            if not proposal.params.get("unique"):
+                proposal.params["unique"] = True
+                proposal.why.append(
+                    f"unique: true like the other {name} columns, so equal values mask alike"
+                )

@@ -172,7 +172,8 @@ def test_innocent_names_holding_pii_are_found_by_sampling(generated: str) -> Non
     table = "crm.bestellung"
     assert strategy_of(generated, table, "col7") == "email"
     assert comment_of(generated, table, "col7") == (
-        "60 of 60 sampled values look like email addresses"
+        "60 of 60 sampled values look like email addresses; "
+        "unique: true like the other email columns, so equal values mask alike"
     )
     assert strategy_of(generated, table, "ref_code") in {"partial", "digits"}
     assert "payment card numbers" in comment_of(generated, table, "ref_code")
@@ -259,3 +260,33 @@ def test_tables_that_cannot_be_read_are_judged_by_names(synthetic_dsn: str, admi
     assert "REVIEW: values not sampled (InsufficientPrivilege)" in text
     assert strategy_of(text, "crm.kunden", "vorname") == "first_name"  # by name
     assert strategy_of(text, "crm.bestellung", "col7") == "keep"  # needs values
+
+
+def test_email_columns_no_key_links_still_mask_alike(make_db, tmp_path: Path) -> None:
+    """customers.email is unique, newsletter.email is not, and no foreign key ties them;
+    reports join them all the same. The generated rules give both the unique variant,
+    so after masking every subscriber still finds their customer."""
+    from dbrefresh.anonymize.api import anonymize, mark_clone
+
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL UNIQUE);"
+            "CREATE TABLE newsletter (id int PRIMARY KEY, email text NOT NULL);"
+            "INSERT INTO customers SELECT g, 'c' || g || '@shop.example'"
+            " FROM generate_series(1, 50) g;"
+            "INSERT INTO newsletter SELECT g, 'c' || (g * 2) || '@shop.example'"
+            " FROM generate_series(1, 40) g"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert rule_of(text, "public.customers", "email") == {"strategy": "email", "unique": True}
+    assert rule_of(text, "public.newsletter", "email") == {"strategy": "email", "unique": True}
+    assert "so equal values mask alike" in comment_of(text, "public.newsletter", "email")
+    joined = "SELECT count(*) FROM newsletter n JOIN customers c USING (email)"
+    mark_clone(dsn)
+    anonymize(dsn, [tmp_path / "rules.yaml"], seed="align", progress=False)
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute(joined).fetchone() == (25,)
+        assert conn.execute(
+            "SELECT count(*) FROM newsletter WHERE email LIKE 'c%@shop.example'"
+        ).fetchone() == (0,)
