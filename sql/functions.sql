@@ -140,3 +140,39 @@ LANGUAGE sql STABLE PARALLEL SAFE
 AS $$ SELECT rpad(convert_from(substring(corpus FROM starts[1 + x % cardinality(starts)]
                                          FOR least(len, 4000)), 'UTF8'),
                   len, ' lorem ipsum dolor sit amet consectetur adipiscing elit sed do') $$;
+
+-- Arrays are masked element by element through unnest(), which reads any array as one
+-- list: an array of several dimensions, or one not starting at 1, gets its shape back
+-- here (its text form, '[0:1][1:2]={{a,b},{c,d}}', rebuilt from the masked elements).
+-- Only such arrays come here; the usual one-dimensional array never does.
+CREATE OR REPLACE FUNCTION dbrefresh.reshape_like(flat anyarray, shape anyarray)
+RETURNS anyarray
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+    dims integer := array_ndims(shape);
+    items text[];
+    width integer;
+    decoration text := '';
+BEGIN
+    IF dims IS NULL THEN  -- empty
+        RETURN flat;
+    END IF;
+    -- each element as written inside an array literal (quoted where it has to be)
+    items := ARRAY(SELECT substr(e, 2, length(e) - 2)
+                     FROM unnest(flat) WITH ORDINALITY AS u(v, i),
+                          LATERAL (SELECT ARRAY[u.v]::text AS e) AS q
+                    ORDER BY i);
+    FOR d IN REVERSE dims..1 LOOP
+        width := array_length(shape, d);
+        items := ARRAY(SELECT '{' || string_agg(items[k], ',' ORDER BY k) || '}'
+                         FROM generate_series(1, cardinality(items)) AS k
+                        GROUP BY (k - 1) / width
+                        ORDER BY (k - 1) / width);
+    END LOOP;
+    FOR d IN 1..dims LOOP
+        decoration := decoration || '[' || array_lower(shape, d) || ':'
+                      || array_upper(shape, d) || ']';
+    END LOOP;
+    RETURN decoration || '=' || items[1];
+END $$;

@@ -2,7 +2,8 @@
 
 A subclass writes `fits()` and `masked()` for one non-NULL scalar value; this class
 adds the NULL guard and maps arrays element by element (an ordered ARRAY(SELECT ...
-FROM unnest(...) WITH ORDINALITY) subquery), so every strategy treats them alike.
+FROM unnest(...) WITH ORDINALITY) subquery, its shape restored when it has several
+dimensions or does not start at 1), so every strategy treats them alike.
 """
 
 from __future__ import annotations
@@ -39,11 +40,25 @@ class ScalarStrategy(Strategy[P]):
             return sqlbuild.null_guard(ctx, self.masked(params, ctx))
         elem = element_context(ctx)
         each = sqlbuild.null_guard(elem, self.masked(params, elem))
+        flat = sqlbuild.cast(
+            sqlbuild.fill(
+                f"ARRAY(SELECT :each FROM unnest(:ref) WITH ORDINALITY AS _dbr_a({ELEMENT}, "
+                f"{ORDINAL}) ORDER BY {ORDINAL})",
+                each=each,
+                ref=ctx.ref,
+            ),
+            ctx.type.sql,
+        )
+        # unnest() flattens: other shapes than the usual [1:n] are rebuilt (CASE
+        # evaluates one branch, so the elements are masked once either way)
         array = sqlbuild.fill(
-            f"ARRAY(SELECT :each FROM unnest(:ref) WITH ORDINALITY AS _dbr_a({ELEMENT}, "
-            f"{ORDINAL}) ORDER BY {ORDINAL})",
-            each=each,
-            ref=ctx.ref,
+            "CASE WHEN array_ndims(:r1) = 1 AND array_lower(:r2, 1) = 1 THEN :a1 "
+            "ELSE dbrefresh.reshape_like(:a2, :r3) END",
+            r1=ctx.ref,
+            r2=ctx.ref.copy(),
+            a1=flat,
+            a2=flat.copy(),
+            r3=ctx.ref.copy(),
         )
         return sqlbuild.null_guard(ctx, sqlbuild.cast(array, ctx.type.sql))
 

@@ -198,3 +198,35 @@ def test_pick_takes_the_next_entry_when_the_first_is_the_original(masking: Maski
     assert row is not None
     picked, first, following = row
     assert picked == following != first
+
+
+def test_arrays_keep_their_shape(masking: Masking) -> None:
+    """Elements are masked through unnest(), which flattens: a 2x2 array came back as
+    four in a row and '[0:1]={...}' started at 1, changing what the application reads."""
+    masking.conn.execute(
+        "CREATE TEMP TABLE shaped (id int PRIMARY KEY, tags varchar(40)[]);"
+        "INSERT INTO shaped VALUES"
+        " (1, '{{a@x.org,b@x.org},{c@x.org,NULL}}'), (2, '[0:1]={d@x.org,\"e,f@x.org\"}'),"
+        " (3, '[2:3][1:1][0:1]={{{g@x.org,h@x.org}},{{i@x.org,j@x.org}}}'),"
+        " (4, '{}'), (5, NULL), (6, '{k@x.org,l@x.org}')"
+    )
+    try:
+        masking.use_key(KEY_A)
+        expr = masking.expression("email", {}, masking.context("tags", table="shaped"))
+        rows = masking.conn.execute(
+            f"SELECT array_dims(tags), array_dims({expr}),"
+            f" array_to_string({expr}, ',', '<null>') FROM shaped ORDER BY id"
+        ).fetchall()
+    finally:
+        masking.conn.execute("DROP TABLE shaped")
+    assert [(before, after) for before, after, _ in rows] == [
+        ("[1:2][1:2]", "[1:2][1:2]"),
+        ("[0:1]", "[0:1]"),
+        ("[2:3][1:1][0:1]", "[2:3][1:1][0:1]"),
+        (None, None),  # empty
+        (None, None),  # NULL
+        ("[1:2]", "[1:2]"),
+    ]
+    elements = [e for _, _, text in rows if text for e in text.split(",")]
+    assert len(elements) == 12 and elements[3] == "<null>"  # a NULL element stays in place
+    assert all(EMAIL.match(e) for e in elements if e != "<null>"), elements
