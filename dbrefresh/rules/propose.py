@@ -168,7 +168,10 @@ def detect(
         and (not is_key or by_values.kind in KEY_VALUE_KINDS)
         and kind_fits_type(by_values.kind, column.type)
     ):
-        return by_values.kind, [by_values.reason]
+        reason = by_values.reason
+        if column.type.is_array:  # the sample holds the arrays' elements
+            reason = reason.replace("sampled values", "sampled array elements", 1)
+        return by_values.kind, [reason]
     return None, []
 
 
@@ -185,17 +188,16 @@ def json_warning(values: Sequence[str] | None) -> str | None:
 
 
 def sampled_columns(table: Table) -> list[str]:
-    """Columns worth sampling: text (for value detectors), JSON (for a warning) and
-    text-search vectors (their words)."""
+    """Columns worth sampling: text and arrays of text (for value detectors), JSON (for
+    a warning) and text-search vectors (their words)."""
     return [
         c.name
         for c in table.columns.values()
         if not c.generated
-        and not c.type.is_array
         and (
             c.type.category in SAMPLED_CATEGORIES
-            or c.type.base in JSON_TYPES
-            or c.type.base == TEXT_SEARCH
+            or (not c.type.is_array and c.type.base in JSON_TYPES)
+            or (not c.type.is_array and c.type.base == TEXT_SEARCH)
         )
     ]
 

@@ -16,6 +16,7 @@ from psycopg import sql
 from dbrefresh.catalog import Table
 
 MAX_CHARS = 500  # per value: enough to recognise, bounded for wide text
+MAX_ELEMENTS = 20  # per array: its first elements stand for the rest
 STATEMENT_TIMEOUT_MS = 30_000
 OVERSAMPLE = 5  # TABLESAMPLE returns roughly the asked share; ask for more
 
@@ -28,16 +29,22 @@ def sample_clause(estimated_rows: int, rows: int) -> sql.Composable:
     return sql.SQL(" TABLESAMPLE SYSTEM ({})").format(sql.Literal(round(percent, 4)))
 
 
+def _sampled(table: Table, column: str) -> sql.Composable:
+    """A column's value as text, or an array's first elements as text[] (their text
+    form would hide them behind quotes and escapes)."""
+    if table.columns[column].type.is_array:
+        return sql.SQL("{}[1:{}]::text[]").format(sql.Identifier(column), sql.Literal(MAX_ELEMENTS))
+    return sql.SQL("left({}::text, {})").format(sql.Identifier(column), sql.Literal(MAX_CHARS))
+
+
 def sample_values(
     conn: psycopg.Connection[Any], table: Table, columns: Sequence[str], rows: int
 ) -> dict[str, list[str]]:
-    """Up to `rows` non-NULL values of each column, as text (the table's own rows only)."""
+    """Up to `rows` non-NULL values of each column, as text (the table's own rows only);
+    for an array column, the elements of up to `rows` arrays."""
     if not columns or rows <= 0:
         return {c: [] for c in columns}
-    selects = sql.SQL(", ").join(
-        sql.SQL("left({}::text, {})").format(sql.Identifier(c), sql.Literal(MAX_CHARS))
-        for c in columns
-    )
+    selects = sql.SQL(", ").join(_sampled(table, c) for c in columns)
     query = sql.SQL("SELECT {} FROM {}.{}{} LIMIT {}").format(
         selects,
         sql.Identifier(table.schema),
@@ -54,7 +61,20 @@ def sample_values(
         cur.execute(query)
         for row in cur.fetchall():
             for column, value in zip(columns, row, strict=True):
-                if value is not None:
+                if isinstance(value, list):
+                    found[column] += [str(e)[:MAX_CHARS] for e in _elements(value)]
+                elif value is not None:
                     found[column].append(str(value))
         cur.execute("SELECT set_config('statement_timeout', %s, true)", (previous,))
     return found
+
+
+def _elements(array: list[Any]) -> list[Any]:
+    """The non-NULL elements of an array of any dimension."""
+    out: list[Any] = []
+    for item in array:
+        if isinstance(item, list):
+            out += _elements(item)
+        elif item is not None:
+            out.append(item)
+    return out

@@ -290,3 +290,35 @@ def test_email_columns_no_key_links_still_mask_alike(make_db, tmp_path: Path) ->
         assert conn.execute(
             "SELECT count(*) FROM newsletter WHERE email LIKE 'c%@shop.example'"
         ).fetchone() == (0,)
+
+
+def test_arrays_of_text_are_sampled_element_by_element(make_db, tmp_path: Path) -> None:
+    """A text[] of contact addresses under an innocent name was proposed `keep`: arrays
+    were never sampled. Their elements are now, and the strategy masks each element."""
+    from dbrefresh.anonymize.api import anonymize, mark_clone
+
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE tickets (id int PRIMARY KEY, col_a text[], col_b varchar(16)[][],"
+            " labels text[]);"
+            "INSERT INTO tickets SELECT g, ARRAY['c' || g || '@shop.example', 'd' || g ||"
+            " '@shop.example'], ARRAY[['+41 79 555 ' || lpad(g::text, 4, '0')]],"
+            " ARRAY['urgent', 'billing'] FROM generate_series(1, 60) g"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.tickets", "col_a") == "email"
+    assert comment_of(text, "public.tickets", "col_a") == (
+        "120 of 120 sampled array elements look like email addresses"
+    )
+    assert strategy_of(text, "public.tickets", "col_b") == "phone"
+    assert strategy_of(text, "public.tickets", "labels") == "keep"
+    mark_clone(dsn)
+    anonymize(dsn, [tmp_path / "rules.yaml"], seed="arrays", progress=False)
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE array_to_string(col_a, ',') LIKE '%@shop.example%'),"
+            " count(*) FILTER (WHERE cardinality(col_a) = 2 AND array_ndims(col_b) = 2),"
+            " count(*) FILTER (WHERE labels = ARRAY['urgent', 'billing']) FROM tickets"
+        ).fetchone()
+    assert row == (0, 60, 60)
