@@ -366,6 +366,7 @@ def execute_plan(
     started = clock()
     report = AnonymizeReport(database=plan.database)
     pending = _pending_groups(dsn, plan)
+    report.already_masked = sorted(r for g in plan.groups if g not in pending for r in g.relations)
     preflight(dsn, key, plan, [s for g in pending for s in g.steps])
     if plan.truncate_sql:
         with connect(dsn) as conn:

@@ -23,6 +23,8 @@ class AnonymizeReport:
     large_objects_removed: int = 0
     analyzed: list[str] = field(default_factory=list)  # relations with fresh statistics
     unanalyzed: dict[str, str] = field(default_factory=dict)  # relation -> ANALYZE's error
+    # relations an earlier run masked, skipped: masking twice breaks joins on masked keys
+    already_masked: list[str] = field(default_factory=list)
 
     def warnings(self) -> list[str]:
         """What did not fail the run but needs a person: materialized views emptied

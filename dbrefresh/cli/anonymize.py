@@ -143,6 +143,11 @@ def anonymize_command(
     console.print(
         f"anonymized {report.database}: {len(rewritten)} relation(s) rewritten, "
         f"{len(truncated)} truncated, {sum(t.rows_after for t in rewritten)} rows, "
+        + (
+            f"{len(report.already_masked)} already masked by an earlier run (skipped), "
+            if report.already_masked
+            else ""
+        )
         + (f"{len(refreshed)} materialized view(s) refreshed, " if refreshed else "")
         + (
             f"{report.large_objects_removed} large object(s) removed, "

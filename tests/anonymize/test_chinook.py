@@ -144,6 +144,12 @@ def test_rerun_after_success_changes_nothing(
     result = run_anonymize(capsys, chinook_dsn)
     assert result.code == 0
     assert snapshot(chinook_dsn, "customer", MASKED["customer"]) == first
+    # and says so, rather than a bare '0 relation(s) rewritten'
+    with psycopg.connect(chinook_dsn) as conn:
+        masked = conn.execute("SELECT count(*) FROM dbrefresh.masked_relations").fetchone()
+    assert masked is not None and masked[0] >= len(MASKED)
+    assert "0 relation(s) rewritten" in result.out
+    assert f"{masked[0]} already masked by an earlier run (skipped)" in result.out
 
 
 def test_schema_drift_refused_and_nothing_changed(
