@@ -14,8 +14,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import pii, pii_values
+from dbrefresh.rules import json_paths, pii, pii_values
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
+from dbrefresh.strategies.jsonb import TYPES as JSON_VALUE_TYPES
+from dbrefresh.strategies.jsonb import VALUE as JSON_VALUE
 
 Candidate = tuple[str, Mapping[str, Any]]
 
@@ -187,6 +189,45 @@ def json_warning(values: Sequence[str] | None) -> str | None:
     )
 
 
+def json_rule(
+    table: Table,
+    column: Column,
+    values: Sequence[str] | None,
+    strategies: Mapping[str, Strategy[Any]],
+) -> ColumnProposal | None:
+    """A jsonb rule masking the paths of the sampled documents that look personal, or
+    None (nothing found, or no rule that compiles for the column)."""
+    paths: dict[str, Any] = {}
+    why: list[str] = []
+    for found in json_paths.find_paths(values or (), table.qualified):
+        as_date = found.kind == "birth_date"
+        ctx = ColumnContext(
+            table=table.qualified,
+            column=JSON_VALUE,
+            type=JSON_VALUE_TYPES["date" if as_date else "text"],
+            nullable=True,
+            unique=False,
+            row_columns={},
+        )
+        chosen = choose(found.kind, ctx, strategies)
+        if chosen is None:
+            continue
+        name, params = chosen
+        rule = {"strategy": name, **params, **({"as": "date"} if as_date else {})}
+        paths[found.path] = name if len(rule) == 1 else rule
+        why.append(f"{found.path}: {found.reason}")
+    jsonb = strategies.get("jsonb")
+    raw = {"paths": paths}
+    if (
+        not paths
+        or jsonb is None
+        or not fits(jsonb, raw, column_context(table, column, unique=False))
+    ):
+        return None
+    why.append("REVIEW: paths found in a sample of documents; keys it did not meet are kept")
+    return ColumnProposal(column.name, "jsonb", raw, kind="json", why=why)
+
+
 def sampled_columns(table: Table) -> list[str]:
     """Columns worth sampling: text and arrays of text (for value detectors), JSON (for
     a warning) and text-search vectors (their words)."""
@@ -215,8 +256,11 @@ def propose_column(
     unique = column.name in table.unique_columns()
     kind, why = detect(table, column, values, is_key=is_key)
     if kind is None:
-        if column.type.base in JSON_TYPES and (note := json_warning(values)):
-            proposal.why.append(note)
+        if column.type.base in JSON_TYPES and not column.type.is_array:
+            if (paths := json_rule(table, column, values, strategies)) is not None:
+                return paths
+            if note := json_warning(values):
+                proposal.why.append(note)
         if column.type.base == TEXT_SEARCH:
             proposal.why.append(
                 "REVIEW: a text-search vector holds the words of the text it indexes; "

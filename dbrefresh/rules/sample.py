@@ -17,6 +17,7 @@ from dbrefresh.catalog import Table
 
 MAX_CHARS = 500  # per value: enough to recognise, bounded for wide text
 MAX_ELEMENTS = 20  # per array: its first elements stand for the rest
+MAX_JSON_CHARS = 8000  # per JSON document: walked by key, so it must parse (a cut one is skipped)
 STATEMENT_TIMEOUT_MS = 30_000
 OVERSAMPLE = 5  # TABLESAMPLE returns roughly the asked share; ask for more
 
@@ -32,9 +33,11 @@ def sample_clause(estimated_rows: int, rows: int) -> sql.Composable:
 def _sampled(table: Table, column: str) -> sql.Composable:
     """A column's value as text, or an array's first elements as text[] (their text
     form would hide them behind quotes and escapes)."""
-    if table.columns[column].type.is_array:
+    col_type = table.columns[column].type
+    if col_type.is_array:
         return sql.SQL("{}[1:{}]::text[]").format(sql.Identifier(column), sql.Literal(MAX_ELEMENTS))
-    return sql.SQL("left({}::text, {})").format(sql.Identifier(column), sql.Literal(MAX_CHARS))
+    limit = MAX_JSON_CHARS if col_type.base in ("json", "jsonb") else MAX_CHARS
+    return sql.SQL("left({}::text, {})").format(sql.Identifier(column), sql.Literal(limit))
 
 
 def sample_values(

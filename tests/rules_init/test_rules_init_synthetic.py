@@ -188,6 +188,11 @@ def test_types_are_respected(generated: str) -> None:
     assert strategy_of(generated, "crm.bestellung", "amount_gross") == "keep"  # generated
     assert strategy_of(generated, "crm.bestellung", "amount") == "keep"
     assert strategy_of(generated, "crm.bestellung", "Name") == "keep"  # not about people
+    # documents are walked key by key: the path holding emails gets its own strategy
+    assert rule_of(generated, "crm.bestellung", "payload") == {
+        "strategy": "jsonb",
+        "paths": {"contact": "email"},
+    }
     assert "REVIEW" in comment_of(generated, "crm.bestellung", "payload")
 
 
@@ -322,3 +327,42 @@ def test_arrays_of_text_are_sampled_element_by_element(make_db, tmp_path: Path) 
             " count(*) FILTER (WHERE labels = ARRAY['urgent', 'billing']) FROM tickets"
         ).fetchone()
     assert row == (0, 60, 60)
+
+
+def test_json_documents_get_a_rule_per_personal_path(make_db, tmp_path: Path) -> None:
+    """A jsonb of profiles was proposed `keep` with a note: the generated rule now masks
+    each path that looks personal (by its key or its values) and leaves the rest."""
+    from dbrefresh.anonymize.api import anonymize, mark_clone
+
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE profiles (id int PRIMARY KEY, data jsonb NOT NULL);"
+            "INSERT INTO profiles SELECT g, jsonb_build_object("
+            " 'primary', 'p' || g || '@shop.example', 'prefs', jsonb_build_object('theme', 'dark'),"
+            " 'contact', jsonb_build_object('phone', '+41 79 555 ' || lpad(g::text, 4, '0')),"
+            " 'dob', '1980-01-0' || (1 + g % 9), 'visits', g) FROM generate_series(1, 80) g"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    rule = rule_of(text, "public.profiles", "data")
+    assert rule == {
+        "strategy": "jsonb",
+        "paths": {
+            "contact.phone": "phone",
+            "dob": {"strategy": "date_shift", "max_days": 365, "as": "date"},
+            "primary": "email",
+        },
+    }
+    assert "primary: 80 of 80 sampled values look like email addresses" in comment_of(
+        text, "public.profiles", "data"
+    )
+    mark_clone(dsn)
+    anonymize(dsn, [tmp_path / "rules.yaml"], seed="json", progress=False)
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE data->>'primary' LIKE '%@shop.example'),"
+            " count(*) FILTER (WHERE data#>>'{contact,phone}' LIKE '+41 79 555 %'),"
+            " count(*) FILTER (WHERE data->'prefs' = '{\"theme\": \"dark\"}'"
+            " AND (data->>'visits')::int = id) FROM profiles"
+        ).fetchone()
+    assert row == (0, 0, 80)

@@ -1,0 +1,41 @@
+"""Which paths of sampled JSON documents `rules init` proposes to mask (pure logic)."""
+
+from __future__ import annotations
+
+import json
+
+from dbrefresh.rules.json_paths import find_paths, scalars_by_path
+
+
+def test_paths_are_walked_as_the_jsonb_strategy_addresses_them() -> None:
+    doc = {
+        "a": {"b": "x", "flag": True, "none": None},
+        "phones": ["1", "2"],
+        "n": 3,
+        "dotted.key": "unaddressable",
+        "": "nameless",
+    }
+    assert scalars_by_path([json.dumps(doc), '{"a": {"b": "y"}}', '{"cut off']) == {
+        "a.b": ["x", "y"],
+        "phones.0": ["1"],
+        "phones.1": ["2"],
+        "n": ["3"],
+    }
+    assert scalars_by_path(['"a string"', "[1, 2]", "null"]) == {"0": ["1"], "1": ["2"]}
+
+
+def test_paths_found_by_key_name_or_by_values() -> None:
+    docs = [
+        json.dumps({"primary": f"u{i}@x.org", "phones": [f"+41 79 555 {i:04d}"], "id": i,
+                    "ua": "Mozilla/5.0", "owner": {"last_name": "Meier"}})
+        for i in range(30)
+    ]  # fmt: skip
+    found = {f.path: (f.kind, f.reason) for f in find_paths(docs, "public.t")}
+    assert found == {
+        "primary": ("email", "30 of 30 sampled values look like email addresses"),
+        "owner.last_name": ("last_name", "key suggests a last name"),
+        "phones.0": (
+            "phone",
+            "key suggests a phone number, 30 of 30 sampled values look like phone numbers",
+        ),
+    }  # fmt: skip
