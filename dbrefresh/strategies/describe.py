@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+import types
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic_core import PydanticUndefined
 
 from dbrefresh.strategies.registry import all_strategies
+
+
+def type_name(annotation: Any) -> str:
+    """A parameter's type as a user writes it: `day|week|month | None`, not `Optional`."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if annotation is type(None):
+        return "None"
+    if origin is Literal:
+        return "|".join(str(a) for a in args)
+    if origin in (Union, types.UnionType):
+        return " | ".join(type_name(a) for a in args)
+    if origin is not None and args:
+        return (
+            f"{getattr(origin, '__name__', str(origin))}[{', '.join(type_name(a) for a in args)}]"
+        )
+    return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
 
 
 def describe_strategies() -> list[dict[str, Any]]:
@@ -16,11 +33,10 @@ def describe_strategies() -> list[dict[str, Any]]:
         params = []
         for pname, field in strategy.params_model.model_fields.items():
             default = None if field.default is PydanticUndefined else field.default
-            annotation = getattr(field.annotation, "__name__", None) or str(field.annotation)
             params.append(
                 {
                     "name": pname,
-                    "type": annotation.replace("typing.", ""),
+                    "type": type_name(field.annotation),
                     "required": field.is_required(),
                     "default": default
                     if isinstance(default, str | int | float | bool)

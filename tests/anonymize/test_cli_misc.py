@@ -23,6 +23,9 @@ def test_strategies_lists_every_registered_strategy_with_parameters(
     assert {"email", "date_shift", "partial", "jsonb", "template", "shuffle", "sql"} <= set(listed)
     params = {p["name"] for p in listed["date_shift"]["parameters"]}
     assert "max_days" in params
+    # the choices a user may write, not `Optional`
+    types = {p["name"]: p["type"] for p in listed["generalize"]["parameters"]}
+    assert types == {"bucket": "float | None", "truncate": "day|week|month|quarter|year | None"}
 
 
 def test_rules_check_ok_and_json(chinook_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
