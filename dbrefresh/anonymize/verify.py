@@ -16,7 +16,7 @@ from dbrefresh.catalog import Catalog, ForeignKey, Table
 from dbrefresh.findings import Finding, Location
 from dbrefresh.rules.fkrisk import fks_masking_can_break, orphans_sql
 from dbrefresh.rules.plan import Plan, RelationStep, ViewRefresh
-from dbrefresh.rules.relsteps import literal, quote_ident, quote_table, row_key_sql
+from dbrefresh.rules.relsteps import literal, quote_ident, quote_table, row_key
 from dbrefresh.spread import spread
 
 
@@ -54,12 +54,13 @@ def _check_leaks(
     checked = [m.column for m in step.masked if m.leak_checked]
     if not checked:
         return
-    row_key = row_key_sql(table, {m.column for m in step.masked}, alias="t")
-    counts = (
-        _leaks_by_row(conn, step.relation, checked, _row_join(table, row_key))
-        if row_key
-        else {c: _leaks_by_value(conn, step.relation, c) for c in checked}
-    )
+    key = row_key(table, {m.column for m in step.masked}, alias="t")
+    if key is None:
+        counts = {c: _leaks_by_value(conn, step.relation, c) for c in checked}
+    elif key.unique:
+        counts = _leaks_by_row(conn, step.relation, checked, _row_join(table, key.sql))
+    else:
+        counts = _leaks_by_kept_columns(conn, step.relation, checked, key.sql)
     for column in checked:
         name = f"{step.relation}.{column}"
         sampled, survivors = counts.get(column, (0, 0))
@@ -94,8 +95,32 @@ def _leaks_by_row(
     return {str(column): (int(sampled), int(survivors)) for column, sampled, survivors in rows}
 
 
+def _leaks_by_kept_columns(
+    conn: psycopg.Connection[Any], relation: str, columns: list[str], key: str
+) -> dict[str, tuple[int, int]]:
+    """(sampled, survivors) per column of a table without a primary key: a sample
+    survived if a row with the same kept columns still holds it. The samples are the
+    small side of the join (hashed); a row repeated in full is one sample's match."""
+    names = ", ".join(literal(c) for c in columns)
+    where = f"h.table_name = {literal(relation)} AND h.column_name IN ({names})"
+    current = " ".join(
+        f"WHEN {literal(c)} THEN dbrefresh.leak_hash(t.{quote_ident(c)}::text)" for c in columns
+    )
+    sampled = conn.execute(
+        f"SELECT h.column_name, count(*) FROM dbrefresh.leak_hashes h WHERE {where} GROUP BY 1"
+    ).fetchall()
+    survived = conn.execute(
+        "SELECT column_name, count(*) FROM (SELECT DISTINCT h.ctid, h.column_name "
+        f"FROM dbrefresh.leak_hashes h JOIN ONLY {quote_table(relation)} t ON {key} = h.row_key "
+        f"WHERE {where} AND CASE h.column_name {current} END = h.hash) AS s GROUP BY 1"
+    ).fetchall()
+    survivors = {str(c): int(n) for c, n in survived}
+    return {str(c): (int(n), survivors.get(str(c), 0)) for c, n in sampled}
+
+
 def _leaks_by_value(conn: psycopg.Connection[Any], relation: str, column: str) -> tuple[int, int]:
-    """(sampled, survivors) of a table without a usable key: any row holding any sample."""
+    """(sampled, survivors) of a table whose every column is masked: any row holding any
+    sample (a value landing on another row's original counts too)."""
     where = f"h.table_name = {literal(relation)} AND h.column_name = {literal(column)}"
     sampled = _scalar(conn, f"SELECT count(*) FROM dbrefresh.leak_hashes h WHERE {where}")
     col = quote_ident(column)

@@ -17,7 +17,7 @@ table keeps its OID, the indexes keep their names and definitions but get new OI
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlglot import exp
 
@@ -49,14 +49,34 @@ def literal(text: str) -> str:
     return exp.Literal.string(text).sql(dialect="postgres")
 
 
-def row_key_sql(table: Table, masked: set[str], alias: str | None = None) -> str | None:
-    """Text of the row's primary key, when it exists and is not itself masked."""
+@dataclass(frozen=True)
+class RowKey:
+    """How a leak-check sample finds its row again after the rewrite."""
+
+    sql: str  # text computed from the row's columns, equal before and after masking
+    unique: bool  # the primary key; else a digest of the columns kept as they are
+
+
+def row_key(table: Table, masked: set[str], alias: str | None = None) -> RowKey | None:
+    """The row's primary key when it is not masked; else a digest of every column the
+    rules keep (rows repeat only where all of those repeat); None when none is kept.
+    Without it, verify could only ask whether an original appears in *any* row, and a
+    shifted date or a dictionary city lands on another row's original all the time."""
     prefix = f"{alias}." if alias else ""
     for key in table.unique_keys:
         if key.primary and not masked.intersection(key.columns):
             parts = [f"{prefix}{quote_ident(c)}::text" for c in key.columns]
-            return parts[0] if len(parts) == 1 else "concat_ws(chr(31), " + ", ".join(parts) + ")"
-    return None
+            text = parts[0] if len(parts) == 1 else "concat_ws(chr(31), " + ", ".join(parts) + ")"
+            return RowKey(text, unique=True)
+    kept = [
+        f"{prefix}{quote_ident(c.name)}"
+        for c in sorted(table.columns.values(), key=lambda c: c.num)
+        if not c.generated and c.name not in masked
+    ]
+    if not kept:
+        return None
+    # md5 bounds the stored key whatever the row holds (a digest, not a secret)
+    return RowKey(f"md5(ROW({', '.join(kept)})::text)", unique=False)
 
 
 def _leak_statements(
@@ -66,13 +86,13 @@ def _leak_statements(
     if not checked:
         return []
     rel = quote_table(table.qualified)
-    row_key = row_key_sql(table, {m.column for m in masked})
+    key = row_key(table, {m.column for m in masked})
     statements = [
         f"DELETE FROM dbrefresh.leak_hashes WHERE table_name = {literal(table.qualified)}"
     ]
     for m in checked:
         col = quote_ident(m.column)
-        key_sql = row_key or "NULL"
+        key_sql = key.sql if key else "NULL"
         statements.append(
             "INSERT INTO dbrefresh.leak_hashes (table_name, column_name, row_key, hash) "
             f"SELECT {literal(table.qualified)}, {literal(m.column)}, {key_sql}, "

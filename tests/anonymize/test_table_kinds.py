@@ -367,6 +367,9 @@ INSERT INTO people SELECT i, format('Name%s', i), format('p%s@home.example', i)
   FROM generate_series(1, 200) i;
 CREATE TABLE jottings (body text);
 INSERT INTO jottings SELECT format('note number %s', i) FROM generate_series(1, 50) i;
+CREATE TABLE visits (visitor int, day date, city text);
+INSERT INTO visits SELECT i, date '2024-01-01' + i % 40, (ARRAY['Berlin', 'Hamburg'])[1 + i % 2]
+  FROM generate_series(1, 300) i;
 """
 
 LEAK_RULES = """version: 1
@@ -375,12 +378,16 @@ tables:
     columns: {id: keep, name: first_name, email: email}
   public.jottings:
     columns: {body: lorem}
+  public.visits:
+    columns: {visitor: keep, day: {strategy: date_shift, max_days: 10}, city: city}
 """
 
 
 def test_verify_counts_original_values_put_back_after_masking(make_db, tmp_path: Path) -> None:
     """Survivors are counted per column: by row key where the table has one (one pass
-    for all its columns), by value where it has none."""
+    for all its columns), by the columns kept as they are where it has no primary key
+    (visits: 40 dense days shifted by up to 10 land on other rows' originals, which a
+    by-value check counted as leaks), by value where every column is masked."""
     dsn, rules = db_with_rules(make_db, tmp_path, LEAK_SCHEMA, LEAK_RULES, "leaks.yaml")
     mark_clone(dsn)
     anonymize(dsn, [rules], seed="leaks", progress=False)
@@ -390,17 +397,25 @@ def test_verify_counts_original_values_put_back_after_masking(make_db, tmp_path:
         "public.people.name": 200,
         "public.people.email": 200,
         "public.jottings.body": 50,
+        "public.visits.day": 300,
+        "public.visits.city": 300,
     }
     with psycopg.connect(dsn) as conn:
         conn.execute("UPDATE people SET email = format('p%s@home.example', id) WHERE id IN (3, 7)")
         conn.execute("UPDATE jottings SET body = 'note number 9' WHERE ctid = '(0,1)'")
+        conn.execute(
+            "UPDATE visits SET day = date '2024-01-01' + visitor % 40 WHERE visitor IN (4, 5, 6)"
+        )
     report = verify_report(dsn, [rules], seed="leaks")
     assert report.leaks == {
         "public.people.name": 0,
         "public.people.email": 2,
         "public.jottings.body": 1,
+        "public.visits.day": 3,
+        "public.visits.city": 0,
     }
     assert sorted((f.code, f.location.key) for f in report.findings) == [
         ("leak", "public.jottings.body"),
         ("leak", "public.people.email"),
+        ("leak", "public.visits.day"),
     ]
