@@ -8,7 +8,7 @@ import psycopg
 
 # Memory for one masking session: the masked copy lives in temp buffers, index builds
 # and FK validation sort and hash. Throw-away servers have the memory to spare.
-# Date and number formats are pinned: strategies hash values rendered as text.
+# Date, number and byte formats are pinned: strategies hash values rendered as text.
 SESSION_SETTINGS = {
     # Limits the clone inherited from production would cancel long chunks and swaps: the
     # DSN lifts the ones every server has (api: dbrefresh.db.without_limits), the
@@ -23,6 +23,10 @@ SESSION_SETTINGS = {
     "IntervalStyle": "postgres",
     "TimeZone": "UTC",
     "extra_float_digits": "1",
+    # Text forms that a database or role setting could change between the masking and
+    # the verify sessions (leak samples and their row keys are digests of text forms).
+    "bytea_output": "hex",
+    "lc_monetary": "C",
     # JIT compiles each chunk's big expression list anew (measured 0.34 s per chunk on
     # orders) and wins nothing back on these expressions.
     "jit": "off",

@@ -58,3 +58,34 @@ def test_verify_runs_as_a_role_that_may_read(
     assert report.findings == []
     assert report.sampled == {"public.people.email": 50}
     assert report.leaks == {"public.people.email": 0}
+
+
+def test_verify_as_a_role_with_its_own_output_settings_finds_the_same_rows(
+    app_role: str, make_db, tmp_path: Path
+) -> None:
+    """Leak samples of a table without a primary key are keyed by a digest of the kept
+    columns' text: a verifying role whose settings print bytes, dates or money otherwise
+    would match no row, and report a restored original as clean."""
+    schema = (
+        "CREATE TABLE badges (token bytea, issued date, fee money, holder text);"
+        "INSERT INTO badges SELECT decode(md5(i::text), 'hex'), date '2024-01-01' + i, i,"
+        " format('Holder %s', i) FROM generate_series(1, 40) i;"
+    )
+    rules_text = (
+        "version: 1\ntables:\n  public.badges:\n    columns:\n"
+        "      token: keep\n      issued: keep\n      fee: keep\n      holder: full_name\n"
+    )
+    dsn, rules = db_with_rules(make_db, tmp_path, schema, rules_text, "badges.yaml")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            f"ALTER ROLE {app_role} IN DATABASE {conninfo.conninfo_to_dict(dsn)['dbname']}"
+            " SET bytea_output = 'escape'"
+        )
+        conn.execute(f"ALTER ROLE {app_role} SET DateStyle = 'SQL, DMY'")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="r", progress=False)
+    _grant_reading(dsn, app_role)
+    with psycopg.connect(dsn) as conn:
+        conn.execute("UPDATE badges SET holder = 'Holder 7' WHERE fee = 7::money")
+    as_app = conninfo.make_conninfo(dsn, user=app_role)
+    assert verify_report(as_app, [rules], seed="r").leaks == {"public.badges.holder": 1}
