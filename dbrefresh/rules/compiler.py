@@ -85,7 +85,19 @@ class _Compiler:
 
     def check_tables_exist(self) -> None:
         for name, rule in self.rules.tables.items():
-            if name not in self.catalog.tables:
+            derived = self.catalog.derived.get(name)
+            if name not in self.catalog.tables and derived is not None:
+                self.error(
+                    "unknown-table",
+                    "is a view" if derived.kind == "v" else "is a materialized view",
+                    rule.origin,
+                    name,
+                    "remove it from the rules: it shows its tables' rows, masked with them"
+                    if derived.kind == "v"
+                    else "remove it from the rules: anonymize refreshes it from the masked "
+                    "tables it reads",
+                )
+            elif name not in self.catalog.tables:
                 near = closest(name, self.catalog.tables)
                 self.error(
                     "unknown-table",

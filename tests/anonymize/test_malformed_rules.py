@@ -45,6 +45,18 @@ CASES: list[tuple[str, str, str, str]] = [
     ("tables-not-mapping", "  public.album: keep", "  - public.album", "invalid YAML"),
     ("unknown-action", "  public.album: keep", "  public.album: wipe", "unknown table action"),
     (
+        "rule-on-a-view",
+        "  public.album: keep\n",
+        "  public.album: keep\n  public.customer_emails: keep\n",
+        "public.customer_emails: is a view; remove it from the rules",
+    ),
+    (
+        "rule-on-a-materialized-view",
+        "  public.album: keep\n",
+        "  public.album: keep\n  public.genre_names:\n    columns: {name: lorem}\n",
+        "public.genre_names: is a materialized view; remove it from the rules",
+    ),
+    (
         "unknown-strategy",
         "      first_name: first_name\n      last_name: last_name\n      company",
         "      first_name: frist_name\n      last_name: last_name\n      company",
@@ -219,6 +231,11 @@ def marked_chinook(admin_dsn: str, chinook_template: str) -> Callable[[], str]:
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{chinook_template}"')
     dsn = with_database(admin_dsn, name)
+    with psycopg.connect(dsn, autocommit=True) as conn:  # what a rule must not name
+        conn.execute(
+            "CREATE VIEW customer_emails AS SELECT customer_id, email FROM customer;"
+            "CREATE MATERIALIZED VIEW genre_names AS SELECT name FROM genre"
+        )
     mark_clone(dsn)
     yield dsn
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
