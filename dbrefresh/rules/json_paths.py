@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from dbrefresh.rules import pii, pii_values
@@ -25,6 +26,14 @@ class PathFinding:
     path: str
     kind: str
     reason: str
+    dates: bool = False  # every sampled value is an ISO date (maskable `as: date`)
+
+
+def _all_dates(values: Sequence[str]) -> bool:
+    try:
+        return all(date.fromisoformat(v) for v in values)
+    except ValueError:
+        return False
 
 
 def _walk(value: Any, prefix: str, depth: int) -> Iterator[tuple[str, str]]:
@@ -71,9 +80,9 @@ def find_paths(documents: Sequence[str], table: str) -> list[PathFinding]:
         if by_name is not None:
             reason = by_name.reason.replace("name suggests", "key suggests", 1)
             reason += f", {evidence.reason}" if evidence else ""
-            out.append(PathFinding(path, by_name.kind, reason))
+            out.append(PathFinding(path, by_name.kind, reason, _all_dates(values)))
             continue
         by_values = pii_values.match_values(values)
         if by_values is not None:
-            out.append(PathFinding(path, by_values.kind, by_values.reason))
+            out.append(PathFinding(path, by_values.kind, by_values.reason, _all_dates(values)))
     return out

@@ -200,7 +200,7 @@ def json_rule(
     paths: dict[str, Any] = {}
     why: list[str] = []
     for found in json_paths.find_paths(values or (), table.qualified):
-        as_date = found.kind == "birth_date"
+        as_date = found.kind == "birth_date" and found.dates  # else hidden as text
         ctx = ColumnContext(
             table=table.qualified,
             column=JSON_VALUE,

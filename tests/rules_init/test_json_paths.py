@@ -39,3 +39,11 @@ def test_paths_found_by_key_name_or_by_values() -> None:
             "key suggests a phone number, 30 of 30 sampled values look like phone numbers",
         ),
     }  # fmt: skip
+
+
+def test_a_birth_date_path_is_maskable_as_a_date_only_when_every_value_is_one() -> None:
+    dates = [json.dumps({"dob": f"1980-01-{d:02d}"}) for d in range(1, 20)]
+    [found] = find_paths(dates, "public.t")
+    assert (found.kind, found.dates) == ("birth_date", True)
+    [loose] = find_paths([*dates, '{"dob": "sometime in 1980"}'], "public.t")
+    assert (loose.kind, loose.dates) == ("birth_date", False)
