@@ -99,20 +99,29 @@ def _leaks_by_kept_columns(
     conn: psycopg.Connection[Any], relation: str, columns: list[str], key: str
 ) -> dict[str, tuple[int, int]]:
     """(sampled, survivors) per column of a table without a primary key: a sample
-    survived if a row with the same kept columns still holds it. The samples are the
-    small side of the join (hashed); a row repeated in full is one sample's match."""
+    survived if a row with the same kept columns still holds it.
+
+    Kept columns may repeat a lot (a status, a date), so one sample can share its key
+    with much of the table: rows whose key some sample has are hashed once per checked
+    column, and samples are matched on (key, column, hash) equality, never by a filter
+    over every pair. At most one keyed hash per row and column, like the by-value check.
+    """
     names = ", ".join(literal(c) for c in columns)
     where = f"h.table_name = {literal(relation)} AND h.column_name IN ({names})"
-    current = " ".join(
-        f"WHEN {literal(c)} THEN dbrefresh.leak_hash(t.{quote_ident(c)}::text)" for c in columns
+    current = ", ".join(
+        f"({literal(c)}, dbrefresh.leak_hash(t.{quote_ident(c)}::text))" for c in columns
     )
     sampled = conn.execute(
         f"SELECT h.column_name, count(*) FROM dbrefresh.leak_hashes h WHERE {where} GROUP BY 1"
     ).fetchall()
     survived = conn.execute(
-        "SELECT column_name, count(*) FROM (SELECT DISTINCT h.ctid, h.column_name "
-        f"FROM dbrefresh.leak_hashes h JOIN ONLY {quote_table(relation)} t ON {key} = h.row_key "
-        f"WHERE {where} AND CASE h.column_name {current} END = h.hash) AS s GROUP BY 1"
+        f"WITH now AS MATERIALIZED (SELECT k.row_key, c.column_name, c.hash "
+        f"FROM ONLY {quote_table(relation)} t, LATERAL (SELECT {key} AS row_key) k, "
+        f"LATERAL (VALUES {current}) AS c(column_name, hash) "
+        f"WHERE k.row_key IN (SELECT h.row_key FROM dbrefresh.leak_hashes h WHERE {where})) "
+        f"SELECT h.column_name, count(*) FROM dbrefresh.leak_hashes h WHERE {where} AND EXISTS "
+        "(SELECT 1 FROM now n WHERE n.row_key = h.row_key AND n.column_name = h.column_name "
+        "AND n.hash = h.hash) GROUP BY 1"
     ).fetchall()
     survivors = {str(c): int(n) for c, n in survived}
     return {str(c): (int(n), survivors.get(str(c), 0)) for c, n in sampled}
