@@ -25,6 +25,20 @@ def generate_and_compile(dsn: str, tmp_path: Path, **kwargs: Any) -> tuple[str, 
     return text, compile_plan(load_rules([path]), catalog)
 
 
+def generate_then_mask(make_db: Any, tmp_path: Path, schema: str) -> tuple[str, str]:
+    """A database built from `schema`, masked with the rules generated for it: its DSN
+    and the generated text (rules.yaml in tmp_path)."""
+    from dbrefresh.anonymize.api import anonymize, mark_clone
+
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(schema)
+    text, _ = generate_and_compile(dsn, tmp_path)
+    mark_clone(dsn)
+    anonymize(dsn, [tmp_path / "rules.yaml"], seed="rules-init", progress=False)
+    return dsn, text
+
+
 def strategy_of(text: str, table: str, column: str) -> str:
     """The strategy name a generated file gives a column (shorthand or mapping)."""
     rule = yaml.safe_load(text)["tables"][table]["columns"][column]

@@ -16,7 +16,7 @@ from psycopg import sql
 from dbrefresh.rules.init import generate_rules
 from dbrefresh.rules.pii_values import luhn_ok
 
-from .helpers import comment_of, generate_and_compile, rule_of, strategy_of
+from .helpers import comment_of, generate_and_compile, generate_then_mask, rule_of, strategy_of
 
 SCHEMA = """
 CREATE SCHEMA crm;
@@ -271,55 +271,44 @@ def test_email_columns_no_key_links_still_mask_alike(make_db, tmp_path: Path) ->
     """customers.email is unique, newsletter.email is not, and no foreign key ties them;
     reports join them all the same. The generated rules give both the unique variant,
     so after masking every subscriber still finds their customer."""
-    from dbrefresh.anonymize.api import anonymize, mark_clone
-
-    dsn = make_db(prefix="rinit")
-    with psycopg.connect(dsn) as conn:
-        conn.execute(
-            "CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL UNIQUE);"
-            "CREATE TABLE newsletter (id int PRIMARY KEY, email text NOT NULL);"
-            "INSERT INTO customers SELECT g, 'c' || g || '@shop.example'"
-            " FROM generate_series(1, 50) g;"
-            "INSERT INTO newsletter SELECT g, 'c' || (g * 2) || '@shop.example'"
-            " FROM generate_series(1, 40) g"
-        )
-    text, _ = generate_and_compile(dsn, tmp_path)
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE customers (id int PRIMARY KEY, email text NOT NULL UNIQUE);"
+        "CREATE TABLE newsletter (id int PRIMARY KEY, email text NOT NULL);"
+        "INSERT INTO customers SELECT g, 'c' || g || '@shop.example'"
+        " FROM generate_series(1, 50) g;"
+        "INSERT INTO newsletter SELECT g, 'c' || (g * 2) || '@shop.example'"
+        " FROM generate_series(1, 40) g",
+    )
     assert rule_of(text, "public.customers", "email") == {"strategy": "email", "unique": True}
     assert rule_of(text, "public.newsletter", "email") == {"strategy": "email", "unique": True}
     assert "so equal values mask alike" in comment_of(text, "public.newsletter", "email")
-    joined = "SELECT count(*) FROM newsletter n JOIN customers c USING (email)"
-    mark_clone(dsn)
-    anonymize(dsn, [tmp_path / "rules.yaml"], seed="align", progress=False)
     with psycopg.connect(dsn) as conn:
+        joined = "SELECT count(*) FROM newsletter n JOIN customers c USING (email)"
         assert conn.execute(joined).fetchone() == (25,)
-        assert conn.execute(
-            "SELECT count(*) FROM newsletter WHERE email LIKE 'c%@shop.example'"
-        ).fetchone() == (0,)
+        left = "SELECT count(*) FROM newsletter WHERE email LIKE 'c%@shop.example'"
+        assert conn.execute(left).fetchone() == (0,)
 
 
 def test_arrays_of_text_are_sampled_element_by_element(make_db, tmp_path: Path) -> None:
     """A text[] of contact addresses under an innocent name was proposed `keep`: arrays
     were never sampled. Their elements are now, and the strategy masks each element."""
-    from dbrefresh.anonymize.api import anonymize, mark_clone
-
-    dsn = make_db(prefix="rinit")
-    with psycopg.connect(dsn) as conn:
-        conn.execute(
-            "CREATE TABLE tickets (id int PRIMARY KEY, col_a text[], col_b varchar(16)[][],"
-            " labels text[]);"
-            "INSERT INTO tickets SELECT g, ARRAY['c' || g || '@shop.example', 'd' || g ||"
-            " '@shop.example'], ARRAY[['+41 79 555 ' || lpad(g::text, 4, '0')]],"
-            " ARRAY['urgent', 'billing'] FROM generate_series(1, 60) g"
-        )
-    text, _ = generate_and_compile(dsn, tmp_path)
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE tickets (id int PRIMARY KEY, col_a text[], col_b varchar(16)[][],"
+        " labels text[]);"
+        "INSERT INTO tickets SELECT g, ARRAY['c' || g || '@shop.example', 'd' || g ||"
+        " '@shop.example'], ARRAY[['+41 79 555 ' || lpad(g::text, 4, '0')]],"
+        " ARRAY['urgent', 'billing'] FROM generate_series(1, 60) g",
+    )
     assert strategy_of(text, "public.tickets", "col_a") == "email"
     assert comment_of(text, "public.tickets", "col_a") == (
         "120 of 120 sampled array elements look like email addresses"
     )
     assert strategy_of(text, "public.tickets", "col_b") == "phone"
     assert strategy_of(text, "public.tickets", "labels") == "keep"
-    mark_clone(dsn)
-    anonymize(dsn, [tmp_path / "rules.yaml"], seed="arrays", progress=False)
     with psycopg.connect(dsn) as conn:
         row = conn.execute(
             "SELECT count(*) FILTER (WHERE array_to_string(col_a, ',') LIKE '%@shop.example%'),"
@@ -332,20 +321,16 @@ def test_arrays_of_text_are_sampled_element_by_element(make_db, tmp_path: Path) 
 def test_json_documents_get_a_rule_per_personal_path(make_db, tmp_path: Path) -> None:
     """A jsonb of profiles was proposed `keep` with a note: the generated rule now masks
     each path that looks personal (by its key or its values) and leaves the rest."""
-    from dbrefresh.anonymize.api import anonymize, mark_clone
-
-    dsn = make_db(prefix="rinit")
-    with psycopg.connect(dsn) as conn:
-        conn.execute(
-            "CREATE TABLE profiles (id int PRIMARY KEY, data jsonb NOT NULL);"
-            "INSERT INTO profiles SELECT g, jsonb_build_object("
-            " 'primary', 'p' || g || '@shop.example', 'prefs', jsonb_build_object('theme', 'dark'),"
-            " 'contact', jsonb_build_object('phone', '+41 79 555 ' || lpad(g::text, 4, '0')),"
-            " 'dob', '1980-01-0' || (1 + g % 9), 'visits', g) FROM generate_series(1, 80) g"
-        )
-    text, _ = generate_and_compile(dsn, tmp_path)
-    rule = rule_of(text, "public.profiles", "data")
-    assert rule == {
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE profiles (id int PRIMARY KEY, data jsonb NOT NULL);"
+        "INSERT INTO profiles SELECT g, jsonb_build_object("
+        " 'primary', 'p' || g || '@shop.example', 'prefs', jsonb_build_object('theme', 'dark'),"
+        " 'contact', jsonb_build_object('phone', '+41 79 555 ' || lpad(g::text, 4, '0')),"
+        " 'dob', '1980-01-0' || (1 + g % 9), 'visits', g) FROM generate_series(1, 80) g",
+    )
+    assert rule_of(text, "public.profiles", "data") == {
         "strategy": "jsonb",
         "paths": {
             "contact.phone": "phone",
@@ -356,8 +341,6 @@ def test_json_documents_get_a_rule_per_personal_path(make_db, tmp_path: Path) ->
     assert "primary: 80 of 80 sampled values look like email addresses" in comment_of(
         text, "public.profiles", "data"
     )
-    mark_clone(dsn)
-    anonymize(dsn, [tmp_path / "rules.yaml"], seed="json", progress=False)
     with psycopg.connect(dsn) as conn:
         row = conn.execute(
             "SELECT count(*) FILTER (WHERE data->>'primary' LIKE '%@shop.example'),"
