@@ -143,36 +143,33 @@ AS $$ SELECT rpad(convert_from(substring(corpus FROM starts[1 + x % cardinality(
 
 -- Arrays are masked element by element through unnest(), which reads any array as one
 -- list: an array of several dimensions, or one not starting at 1, gets its shape back
--- here (its text form, '[0:1][1:2]={{a,b},{c,d}}', rebuilt from the masked elements).
--- Only such arrays come here; the usual one-dimensional array never does.
-CREATE OR REPLACE FUNCTION dbrefresh.reshape_like(flat anyarray, shape anyarray)
-RETURNS anyarray
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+-- from this text form ('[0:1][1:2]={{a,b},{c,d}}'), which the caller casts to the
+-- column's type. Element k (from 0) opens one brace for each level whose block size
+-- divides k and closes one for each that divides k + 1. Plain SQL (no PL/pgSQL, which
+-- a production database may lack); only such arrays come here, never the usual [1:n].
+CREATE OR REPLACE FUNCTION dbrefresh.reshape_text(flat anyarray, shape anyarray)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS $$
-DECLARE
-    dims integer := array_ndims(shape);
-    items text[];
-    width integer;
-    decoration text := '';
-BEGIN
-    IF dims IS NULL THEN  -- empty
-        RETURN flat;
-    END IF;
-    -- each element as written inside an array literal (quoted where it has to be)
-    items := ARRAY(SELECT substr(e, 2, length(e) - 2)
-                     FROM unnest(flat) WITH ORDINALITY AS u(v, i),
-                          LATERAL (SELECT ARRAY[u.v]::text AS e) AS q
-                    ORDER BY i);
-    FOR d IN REVERSE dims..1 LOOP
-        width := array_length(shape, d);
-        items := ARRAY(SELECT '{' || string_agg(items[k], ',' ORDER BY k) || '}'
-                         FROM generate_series(1, cardinality(items)) AS k
-                        GROUP BY (k - 1) / width
-                        ORDER BY (k - 1) / width);
-    END LOOP;
-    FOR d IN 1..dims LOOP
-        decoration := decoration || '[' || array_lower(shape, d) || ':'
-                      || array_upper(shape, d) || ']';
-    END LOOP;
-    RETURN decoration || '=' || items[1];
-END $$;
+WITH RECURSIVE block(level, size) AS (  -- elements under one entry of each level
+    SELECT array_ndims(shape), 1::bigint
+    UNION ALL
+    SELECT level - 1, size * array_length(shape, level) FROM block WHERE level > 0
+), item AS (  -- each element as written inside an array literal (quoted if it must be)
+    SELECT i - 1 AS k, substr(q, 2, length(q) - 2) AS text
+      FROM unnest(flat) WITH ORDINALITY AS u(v, i),
+           LATERAL (SELECT ARRAY[u.v]::text AS q) AS e
+)
+SELECT (SELECT string_agg('[' || array_lower(shape, d) || ':' || array_upper(shape, d) || ']',
+                          '' ORDER BY d)
+          FROM generate_series(1, array_ndims(shape)) AS d)
+       || '='
+       || string_agg(repeat('{', (SELECT count(*)::int FROM block b
+                                   WHERE b.level < array_ndims(shape) AND k % b.size = 0))
+                     || text
+                     || repeat('}', (SELECT count(*)::int FROM block b
+                                      WHERE b.level < array_ndims(shape)
+                                        AND (k + 1) % b.size = 0)),
+                     ',' ORDER BY k)
+  FROM item
+$$;

@@ -51,14 +51,17 @@ class ScalarStrategy(Strategy[P]):
         )
         # unnest() flattens: other shapes than the usual [1:n] are rebuilt (CASE
         # evaluates one branch, so the elements are masked once either way)
+        reshaped = sqlbuild.cast(
+            sqlbuild.fill("dbrefresh.reshape_text(:a, :r)", a=flat.copy(), r=ctx.ref.copy()),
+            ctx.type.sql,
+        )
         array = sqlbuild.fill(
-            "CASE WHEN array_ndims(:r1) = 1 AND array_lower(:r2, 1) = 1 THEN :a1 "
-            "ELSE dbrefresh.reshape_like(:a2, :r3) END",
+            "CASE WHEN COALESCE(array_ndims(:r1), 1) = 1 AND COALESCE(array_lower(:r2, 1), 1) = 1"
+            " THEN :a1 ELSE :b END",
             r1=ctx.ref,
             r2=ctx.ref.copy(),
             a1=flat,
-            a2=flat.copy(),
-            r3=ctx.ref.copy(),
+            b=reshaped,
         )
         return sqlbuild.null_guard(ctx, sqlbuild.cast(array, ctx.type.sql))
 

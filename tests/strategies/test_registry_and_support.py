@@ -88,7 +88,7 @@ def test_support_functions_are_inlined(
     masking: Masking, strategy: str, params: dict[str, Any], column: str
 ) -> None:
     """No dbrefresh.* call survives planning, and each value is hashed at most once
-    (an array's elements appear in two CASE branches, of which one runs: reshape_like
+    (an array's elements appear in two CASE branches, of which one runs: reshape_text
     restores the shape of the rare array with several dimensions or not starting at 1)."""
     expr = masking.expression(strategy, params, masking.context(column))
     masking.use_key(KEY_A)
@@ -97,7 +97,7 @@ def test_support_functions_are_inlined(
             f"EXPLAIN VERBOSE SELECT {expr} FROM people"
         )
     )  # fmt: skip
-    assert not re.search(r"dbrefresh\.(?!reshape_like\()\w+\(", plan), plan[:2000]
+    assert not re.search(r"dbrefresh\.(?!reshape_text\()\w+\(", plan), plan[:2000]
     # template/jsonb: two masked parts; digits/phone: one digest per CASE branch (short
     # values in bigint, long ones in numeric), of which one runs.
     parts = 2 if strategy in {"template", "jsonb", "digits", "phone"} else 1
