@@ -115,12 +115,12 @@ def _leaks_by_kept_columns(
         f"SELECT h.column_name, count(*) FROM dbrefresh.leak_hashes h WHERE {where} GROUP BY 1"
     ).fetchall()
     survived = conn.execute(
-        f"WITH now AS MATERIALIZED (SELECT k.row_key, c.column_name, c.hash "
+        f"WITH present AS MATERIALIZED (SELECT k.row_key, c.column_name, c.hash "
         f"FROM ONLY {quote_table(relation)} t, LATERAL (SELECT {key} AS row_key) k, "
         f"LATERAL (VALUES {current}) AS c(column_name, hash) "
         f"WHERE k.row_key IN (SELECT h.row_key FROM dbrefresh.leak_hashes h WHERE {where})) "
         f"SELECT h.column_name, count(*) FROM dbrefresh.leak_hashes h WHERE {where} AND EXISTS "
-        "(SELECT 1 FROM now n WHERE n.row_key = h.row_key AND n.column_name = h.column_name "
+        "(SELECT 1 FROM present n WHERE n.row_key = h.row_key AND n.column_name = h.column_name "
         "AND n.hash = h.hash) GROUP BY 1"
     ).fetchall()
     survivors = {str(c): int(n) for c, n in survived}
