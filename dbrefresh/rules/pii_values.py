@@ -19,7 +19,8 @@ THRESHOLD = 0.5
 EMBEDDED_THRESHOLD = 0.05  # free text: a few notes with an email or phone in them suffice
 NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "pl_PL")
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Letters of any script, as internationalised addresses have them (jürgen@müller.de)
+_EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 _PHONE_CHARS = re.compile(r"\+?[\d\s().\-/]+")
 _DATE_LIKE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}")
 _DECIMAL = re.compile(r"-?\d+[.,]\d+")
