@@ -34,6 +34,7 @@ from dbrefresh.rules.plan import (
 TEMP = "_dbr_masked"
 ROW_NUMBER = "_dbr_rn"
 PREFLIGHT_ROWS = 1000
+PREFLIGHT_SPREAD = 20  # past this many times PREFLIGHT_ROWS, sample pages across the table too
 
 
 def quote_ident(name: str) -> str:
@@ -135,8 +136,10 @@ def masked_select(
     delete_where: str | None,
     *,
     page_range: bool = False,
+    sample: str = "",
 ) -> str:
-    """SELECT of every writable column, masked where a rule says so.
+    """SELECT of every writable column, masked where a rule says so (`sample`: a
+    TABLESAMPLE clause for the table, when only some of its rows are wanted).
 
     A de-duplicated column is masked in a LATERAL subquery on the row's own value, which
     PostgreSQL memoizes (a Memoize node, keyed on the value's bytes): each distinct
@@ -170,7 +173,7 @@ def masked_select(
             items.append(f"_dbr_d{n}._dbr_v{n} AS {col}")
         else:
             items.append(f"{m.expression} AS {col}")
-    source = _shuffle_source(rel, shuffled, where) if shuffled else f"ONLY {rel} AS _dbr_t"
+    source = _shuffle_source(rel, shuffled, where) if shuffled else f"ONLY {rel} AS _dbr_t{sample}"
     tail = "" if shuffled else where
     return f"SELECT {', '.join(items)} FROM {source}{''.join(joins)}{tail}"
 
@@ -233,12 +236,23 @@ def _preflight(
         return []
     rel = quote_table(table.qualified)
     temp = quote_ident(f"_dbr_check_{table.oid}")
-    return [
+    statements = [
         f"CREATE TEMP TABLE {temp} (LIKE {rel} INCLUDING CONSTRAINTS INCLUDING GENERATED) "
         "ON COMMIT DROP",
         f"INSERT INTO {temp} ({columns}) "
         f"{masked_select(table, masked, [], delete_where)} LIMIT {PREFLIGHT_ROWS}",
     ]
+    if table.estimated_rows > PREFLIGHT_SPREAD * PREFLIGHT_ROWS:
+        # and as many from pages all over the table: the first rows are its oldest, and
+        # formats change (REPEATABLE: the same pages on every run of these rules)
+        percent = round(100 * 2 * PREFLIGHT_ROWS / table.estimated_rows, 6)
+        sample = f" TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)"
+        statements.append(
+            f"INSERT INTO {temp} ({columns}) "
+            f"{masked_select(table, masked, [], delete_where, sample=sample)} "
+            f"LIMIT {PREFLIGHT_ROWS}"
+        )
+    return statements
 
 
 def build_step(

@@ -115,6 +115,19 @@ def test_a_check_the_sample_passes_is_still_refused_at_the_swap(
     assert unchanged
 
 
+def test_a_large_table_is_sampled_across_its_pages_too(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its first rows are its oldest: a refusal only newer rows trigger is found on
+    pages sampled over the whole table, before any chunk runs."""
+    _, _, result, unchanged = _refused_phones(
+        make_db, tmp_path, capsys, "CHECK (id <= 5000 OR phone ~ '^\\+49 ')", 40000
+    )
+    assert 'check constraint "contacts_check"' in result.err
+    assert "refuse the masked values of a sample" in result.err
+    assert unchanged
+
+
 def _refused_phones(
     make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str], check: str, rows: int
 ) -> tuple[str, Path, CliResult, bool]:
@@ -127,7 +140,7 @@ def _refused_phones(
         tmp_path,
         f"CREATE TABLE contacts (id int PRIMARY KEY, phone text {check});"
         "INSERT INTO contacts SELECT i, '+49 30 ' || lpad(i::text, 7, '0')"
-        f"  FROM generate_series(1, {rows}) i;",
+        f"  FROM generate_series(1, {rows}) i; ANALYZE contacts;",
         "version: 1\ntables:\n  public.contacts:\n    columns:\n      id: keep\n"
         "      phone: phone\n",
         "contacts.yaml",
