@@ -7,6 +7,7 @@ from types import TracebackType
 from rich.console import Console
 from rich.progress import (
     BarColumn,
+    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TaskID,
@@ -51,3 +52,34 @@ class TableProgress:
         self.stage(relation, stage)
         self._progress.update(self._tasks[relation], completed=1)
         self._progress.advance(self._overall)
+
+
+class CountProgress:
+    """One bar over many small items (rules init's tables): the item at hand beside a
+    count, gone when done; quiet when not on a terminal."""
+
+    def __init__(self, what: str, *, console: Console | None = None) -> None:
+        console = console or Console(stderr=True)
+        self._progress = Progress(
+            TextColumn(what),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            TimeElapsedColumn(),
+            console=console,
+            disable=not console.is_terminal,
+            transient=True,
+        )
+        self._task = self._progress.add_task("", total=None)
+
+    def __enter__(self) -> CountProgress:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._progress.__exit__(et, ev, tb)
+
+    def at(self, item: str, done: int, total: int) -> None:
+        self._progress.update(self._task, description=item, completed=done, total=total)

@@ -79,12 +79,13 @@ def rules_init(
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT.")] = False,
 ) -> None:
     """Write a starting rules file from a live database: every column classified."""
+    from dbrefresh.anonymize.progress import CountProgress
     from dbrefresh.rules.init import generate_rules
 
     if output is not None and output.exists() and not force:
         raise UsageError(f"{output} exists; pass --force to overwrite it")
-    with connection(dsn) as conn:
-        text = generate_rules(conn, database=dsn_database(dsn))
+    with connection(dsn) as conn, CountProgress("sampling", console=console_err) as progress:
+        text = generate_rules(conn, database=dsn_database(dsn), on_table=progress.at)
     if output is None:
         console.print(text, markup=False, highlight=False, end="", soft_wrap=True)
     else:

@@ -10,7 +10,7 @@ always loads and compiles, and the compiler stays the one authority on what fits
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.registry import all_strategies
 
 MAX_REPAIRS = 3
+OnTable = Callable[[str, int, int], None]
 
 
 def strategies_by_name() -> dict[str, Strategy[Any]]:
@@ -43,7 +44,10 @@ def strategies_by_name() -> dict[str, Strategy[Any]]:
 
 
 def propose(
-    conn: psycopg.Connection[Any], catalog: Catalog, sample_rows: int
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    sample_rows: int,
+    on_table: OnTable | None = None,
 ) -> tuple[Proposals, dict[str, str]]:
     """A proposal for every column of every root table (partitions follow their root),
     and the tables whose values could not be sampled, with the error's name."""
@@ -51,10 +55,11 @@ def propose(
     keys = key_columns(catalog)
     proposals: Proposals = {}
     unsampled: dict[str, str] = {}
-    for name in sorted(catalog.tables):
+    roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
+    for done, name in enumerate(roots):
         table = catalog.tables[name]
-        if table.parent is not None:
-            continue
+        if on_table is not None:
+            on_table(name, done, len(roots))
         try:
             samples = sample_values(conn, table, sampled_columns(table), sample_rows)
         except psycopg.Error as exc:  # no SELECT right, timeout: judge by names alone
@@ -122,11 +127,16 @@ def repair(catalog: Catalog, proposals: Proposals, findings: list[Finding]) -> b
 
 
 def generate_rules(
-    conn: psycopg.Connection[Any], *, database: str | None = None, sample_rows: int = 1000
+    conn: psycopg.Connection[Any],
+    *,
+    database: str | None = None,
+    sample_rows: int = 1000,
+    on_table: OnTable | None = None,
 ) -> str:
-    """YAML text of a starting rules file for the connected database (every column listed)."""
+    """YAML text of a starting rules file for the connected database (every column
+    listed); on_table(name, done, total) hears of each table before it is sampled."""
     catalog = read_catalog(conn)
-    proposals, unsampled = propose(conn, catalog, sample_rows)
+    proposals, unsampled = propose(conn, catalog, sample_rows, on_table)
     name = database or catalog.database
     text = render(name, blocks(catalog, proposals, unsampled), catalog.large_objects)
     for _ in range(MAX_REPAIRS):

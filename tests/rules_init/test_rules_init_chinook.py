@@ -116,3 +116,20 @@ def test_printed_rules_are_the_file_byte_for_byte(chinook_dsn: str) -> None:
         assert proc.stdout == generate_rules(conn)
     assert max(len(line) for line in proc.stdout.splitlines()) > 80  # the case that broke
     assert set(yaml.safe_load(proc.stdout)["tables"])
+
+
+def test_each_table_is_announced_before_it_is_sampled(chinook_dsn: str) -> None:
+    """rules init on a database of many tables reports where it is (the CLI shows it
+    as a progress bar on a terminal)."""
+    heard: list[tuple[str, int, int]] = []
+    with psycopg.connect(chinook_dsn) as conn:
+        generate_rules(conn, on_table=lambda name, done, total: heard.append((name, done, total)))
+        tables = conn.execute(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchone()
+    assert tables is not None and len(heard) == tables[0] > 0
+    assert [done for _, done, _ in heard] == list(range(len(heard)))
+    assert {total for _, _, total in heard} == {len(heard)}
+    assert heard[0][0] == "public.album" and [n for n, _, _ in heard] == sorted(
+        n for n, _, _ in heard
+    )
