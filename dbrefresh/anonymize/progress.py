@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import TracebackType
+from typing import Self
 
 from rich.console import Console
 from rich.progress import (
@@ -16,7 +17,22 @@ from rich.progress import (
 )
 
 
-class TableProgress:
+class _Display:
+    """A rich Progress used as a context manager (shown while the block runs)."""
+
+    _progress: Progress
+
+    def __enter__(self) -> Self:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(
+        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._progress.__exit__(et, ev, tb)
+
+
+class TableProgress(_Display):
     """Thread-safe enough for our use: rich's Progress locks internally."""
 
     def __init__(self, total: int, *, enabled: bool, console: Console | None = None) -> None:
@@ -34,15 +50,6 @@ class TableProgress:
         self._overall = self._progress.add_task("tables", total=total, stage="")
         self._tasks: dict[str, TaskID] = {}
 
-    def __enter__(self) -> TableProgress:
-        self._progress.__enter__()
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._progress.__exit__(et, ev, tb)
-
     def stage(self, relation: str, stage: str) -> None:
         if relation not in self._tasks:
             self._tasks[relation] = self._progress.add_task(relation, total=1, stage=stage)
@@ -54,7 +61,7 @@ class TableProgress:
         self._progress.advance(self._overall)
 
 
-class CountProgress:
+class CountProgress(_Display):
     """One bar over many small items (rules init's tables): the item at hand beside a
     count, gone when done; quiet when not on a terminal."""
 
@@ -71,15 +78,6 @@ class CountProgress:
             transient=True,
         )
         self._task = self._progress.add_task("", total=None)
-
-    def __enter__(self) -> CountProgress:
-        self._progress.__enter__()
-        return self
-
-    def __exit__(
-        self, et: type[BaseException] | None, ev: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._progress.__exit__(et, ev, tb)
 
     def at(self, item: str, done: int, total: int) -> None:
         self._progress.update(self._task, description=item, completed=done, total=total)
