@@ -16,8 +16,7 @@ from pydantic import ValidationError
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import json_paths, pii, pii_values
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
-from dbrefresh.strategies.jsonb import TYPES as JSON_VALUE_TYPES
-from dbrefresh.strategies.jsonb import VALUE as JSON_VALUE
+from dbrefresh.strategies.jsonb import path_context
 
 Candidate = tuple[str, Mapping[str, Any]]
 
@@ -199,16 +198,10 @@ def json_rule(
     None (nothing found, or no rule that compiles for the column)."""
     paths: dict[str, Any] = {}
     why: list[str] = []
+    document = column_context(table, column, unique=False)
     for found in json_paths.find_paths(values or (), table.qualified):
         as_date = found.kind == "birth_date" and found.dates  # else hidden as text
-        ctx = ColumnContext(
-            table=table.qualified,
-            column=JSON_VALUE,
-            type=JSON_VALUE_TYPES["date" if as_date else "text"],
-            nullable=True,
-            unique=False,
-            row_columns={},
-        )
+        ctx = path_context(document, "date" if as_date else "text")
         chosen = choose(found.kind, ctx, strategies)
         if chosen is None:
             continue
@@ -218,11 +211,7 @@ def json_rule(
         why.append(f"{found.path}: {found.reason}")
     jsonb = strategies.get("jsonb")
     raw = {"paths": paths}
-    if (
-        not paths
-        or jsonb is None
-        or not fits(jsonb, raw, column_context(table, column, unique=False))
-    ):
+    if not paths or jsonb is None or not fits(jsonb, raw, document):
         return None
     why.append("REVIEW: paths found in a sample of documents; keys it did not meet are kept")
     return ColumnProposal(column.name, "jsonb", raw, kind="json", why=why)

@@ -14,6 +14,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Table
+from dbrefresh.rules.propose import JSON_TYPES
 
 MAX_CHARS = 500  # per value: enough to recognise, bounded for wide text
 MAX_ELEMENTS = 20  # per array: its first elements stand for the rest
@@ -36,7 +37,7 @@ def _sampled(table: Table, column: str) -> sql.Composable:
     col_type = table.columns[column].type
     if col_type.is_array:
         return sql.SQL("{}[1:{}]::text[]").format(sql.Identifier(column), sql.Literal(MAX_ELEMENTS))
-    limit = MAX_JSON_CHARS if col_type.base in ("json", "jsonb") else MAX_CHARS
+    limit = MAX_JSON_CHARS if col_type.base in JSON_TYPES else MAX_CHARS
     return sql.SQL("left({}::text, {})").format(sql.Identifier(column), sql.Literal(limit))
 
 

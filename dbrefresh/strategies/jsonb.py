@@ -78,7 +78,7 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         reasons = []
         for path, rule in params.paths.items():
             strategy, sub = rule.resolve()
-            reasons += [f"{path}: {r}" for r in strategy.check(sub, _path_ctx(ctx, rule))]
+            reasons += [f"{path}: {r}" for r in strategy.check(sub, path_context(ctx, rule.as_))]
         return reasons
 
     def masked(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
@@ -91,7 +91,7 @@ class Jsonb(ScalarStrategy[JsonbParams]):
                 extracted = sqlbuild.cast(extracted, rule.as_)
             inner = exp.select(exp.alias_(extracted, VALUE)).offset(0)
             masked = exp.Subquery(
-                this=exp.select(strategy.compile(sub, _path_ctx(ctx, rule))).from_(
+                this=exp.select(strategy.compile(sub, path_context(ctx, rule.as_))).from_(
                     exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j")))
                 )
             )
@@ -115,12 +115,13 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         return sqlbuild.cast(doc, ctx.type.sql)
 
 
-def _path_ctx(ctx: ColumnContext, rule: PathRule) -> ColumnContext:
-    """The context a path's strategy sees: a nullable scalar column named VALUE."""
+def path_context(ctx: ColumnContext, as_: str) -> ColumnContext:
+    """The context a path's strategy sees: a nullable scalar column named VALUE, of the
+    path's `as` type (text, numeric or date)."""
     return ColumnContext(
         table=ctx.table,
         column=VALUE,
-        type=TYPES[rule.as_],
+        type=TYPES[as_],
         nullable=True,
         unique=False,
         row_columns=ctx.row_columns,
