@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 
 from dbrefresh.catalog import Catalog, ForeignKey, Table
+from dbrefresh.errors import UsageError
 from dbrefresh.findings import Finding, Location
 from dbrefresh.rules.fkrisk import fks_masking_can_break, orphans_sql
 from dbrefresh.rules.plan import Plan, RelationStep, ViewRefresh
@@ -242,6 +243,31 @@ def _check_fk(conn: psycopg.Connection[Any], fk: ForeignKey, report: VerifyRepor
 Check = Callable[[psycopg.Connection[Any], VerifyReport], None]
 
 
+def _require_every_row(conn: psycopg.Connection[Any], relations: set[str]) -> None:
+    """Refuse a role that row-level security would show part of a table: its row
+    counts and leak checks would judge rows it never saw, and pass a table it could
+    not read. (The sessions also run with row_security off, which errors instead.)"""
+    hidden = [
+        row[0]
+        for row in conn.execute(
+            "SELECT format('%%I.%%I', n.nspname, c.relname) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.oid IN (SELECT to_regclass(name) FROM unnest(%s::text[]) AS name) "
+            "AND c.relrowsecurity "
+            "AND NOT (SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user) "
+            "AND (c.relforcerowsecurity OR NOT pg_has_role(c.relowner, 'USAGE')) ORDER BY 1",
+            (sorted(quote_table(r) for r in relations),),
+        )
+    ]
+    if hidden:
+        role = conn.info.user
+        raise UsageError(
+            f"verify must read every row, but row-level security filters {', '.join(hidden)} "
+            f"for role '{role}'; run it as the tables' owner (without FORCE ROW LEVEL "
+            f"SECURITY) or as a role with BYPASSRLS"
+        )
+
+
 def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list[Check]:
     """Every check of the plan, biggest tables first (so the pool finishes together)."""
     installed = conn.execute(
@@ -249,6 +275,13 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
         "to_regclass('dbrefresh.refreshed_views') IS NOT NULL"
     ).fetchone()
     masked, tracked = (bool(installed[0]), bool(installed[1])) if installed else (False, False)
+    fks = fks_masking_can_break(catalog, plan.steps, plan.truncate)
+    _require_every_row(
+        conn,
+        {s.relation for s in plan.steps}
+        | {t for fk in fks for t in (fk.table, fk.ref_table)}
+        | set(plan.truncate),
+    )
     checks: list[tuple[int, Check]] = []
     for step in plan.steps:
         size = step.estimated_rows
@@ -263,7 +296,7 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
             _check_statistics(c, catalog, s, r)
 
         checks.append((size, check_step))
-    for fk in fks_masking_can_break(catalog, plan.steps, plan.truncate):
+    for fk in fks:
 
         def check_fk(c: psycopg.Connection[Any], r: VerifyReport, f: ForeignKey = fk) -> None:
             _check_fk(c, f, r)

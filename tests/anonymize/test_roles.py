@@ -10,6 +10,7 @@ import pytest
 from psycopg import conninfo
 
 from dbrefresh.anonymize.api import anonymize, mark_clone, verify_report
+from dbrefresh.errors import UsageError
 from tests.anonymize.helpers import PEOPLE, PEOPLE_RULES, db_with_rules, fingerprint, run_cli
 
 
@@ -89,3 +90,35 @@ def test_verify_as_a_role_with_its_own_output_settings_finds_the_same_rows(
         conn.execute("UPDATE badges SET holder = 'Holder 7' WHERE fee = 7::money")
     as_app = conninfo.make_conninfo(dsn, user=app_role)
     assert verify_report(as_app, [rules], seed="r").leaks == {"public.badges.holder": 1}
+
+
+def test_verify_refuses_a_role_that_row_level_security_shows_part_of_a_table(
+    app_role: str, make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A policy hiding rows would have verify judge what it cannot see: 0 rows and 0
+    leaks for a table holding a restored original. It must refuse, not pass."""
+    dsn, rules = db_with_rules(make_db, tmp_path, PEOPLE, PEOPLE_RULES, "people.yaml")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="r", progress=False)
+    _grant_reading(dsn, app_role)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("UPDATE people SET email = 'p7@corp.example' WHERE id = 7")
+        conn.execute("ALTER TABLE people ENABLE ROW LEVEL SECURITY")
+        conn.execute("CREATE POLICY odd ON people USING (id % 2 = 0)")
+    as_app = conninfo.make_conninfo(dsn, user=app_role)
+    result = run_cli(capsys, "verify", str(rules), "--dsn", as_app, "--seed", "r")
+    assert result.code == 2
+    assert "row-level security filters public.people" in result.err
+    assert f"for role '{app_role}'" in result.err and "Traceback" not in result.err
+    # Allowed to see every row, the same role finds the restored original.
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"ALTER ROLE {app_role} BYPASSRLS")
+    report = verify_report(as_app, [rules], seed="r")
+    assert report.leaks == {"public.people.email": 1}
+    # The owner is refused only when the table forces its policies on the owner too.
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("ALTER TABLE people FORCE ROW LEVEL SECURITY")
+        conn.execute(f"ALTER ROLE {app_role} NOBYPASSRLS")
+        conn.execute(f"ALTER TABLE people OWNER TO {app_role}")
+    with pytest.raises(UsageError, match=r"row-level security filters public\.people"):
+        verify_report(as_app, [rules], seed="r")
