@@ -42,6 +42,8 @@ CANDIDATES: dict[str, tuple[Candidate, ...]] = {
     # No strategy can rebuild a vector from the masked words: empty it (staging rebuilds
     # it, e.g. UPDATE ... SET search = to_tsvector(...)).
     "text_search": (("null", {}), ("constant", {"value": ""})),
+    # No strategy masks inside XML or hstore either: empty the document.
+    "document": (("null", {}), ("constant", {"value": ""})),
 }
 # Tried after a kind's own candidates: something that hides the value and fits.
 FALLBACK: tuple[Candidate, ...] = (("hash", {}), ("null", {}))
@@ -59,12 +61,15 @@ KIND_CATEGORIES: dict[str, frozenset[str]] = {
     "ip": frozenset("IS"),
     "geo": frozenset("N"),
     "text_search": frozenset("U"),  # tsvector
+    "document": frozenset("U"),  # xml, hstore
 }
 # Value-only detections trusted on key columns (an order number can look like a phone).
 KEY_VALUE_KINDS = frozenset({"email", "iban", "card", "national_id"})
 SAMPLED_CATEGORIES = frozenset("S")
 JSON_TYPES = frozenset({"json", "jsonb"})
 TEXT_SEARCH = "tsvector"
+# Documents sampled as text for contact details (no strategy masks inside them).
+DOCUMENT_TYPES = frozenset({"xml", "hstore"})
 
 
 @dataclass
@@ -163,6 +168,9 @@ def detect(
     if column.type.base == TEXT_SEARCH:
         found = pii_values.match_vectors(values or ())
         return (found.kind, [found.reason]) if found else (None, [])
+    if column.type.base in DOCUMENT_TYPES and not column.type.is_array:
+        found = pii_values.match_documents(values or ())
+        return (found.kind, [found.reason]) if found else (None, [])
     by_values = pii_values.match_values(values) if values else None
     if (
         by_values is not None
@@ -219,7 +227,7 @@ def json_rule(
 
 def sampled_columns(table: Table) -> list[str]:
     """Columns worth sampling: text and arrays of text (for value detectors), JSON (for
-    a warning) and text-search vectors (their words)."""
+    its paths), text-search vectors (their words) and XML or hstore documents."""
     return [
         c.name
         for c in table.columns.values()
@@ -228,6 +236,7 @@ def sampled_columns(table: Table) -> list[str]:
             c.type.category in SAMPLED_CATEGORIES
             or (not c.type.is_array and c.type.base in JSON_TYPES)
             or (not c.type.is_array and c.type.base == TEXT_SEARCH)
+            or (not c.type.is_array and c.type.base in DOCUMENT_TYPES)
         )
     ]
 
@@ -267,6 +276,11 @@ def propose_column(
     proposal.why = why
     if kind == "text_search":
         proposal.why.append("no strategy rebuilds it from masked words: rebuild it in staging")
+    if kind == "document":
+        proposal.why.append(
+            f"REVIEW: no strategy masks inside {column.type.base}: the whole document is "
+            "emptied; a `sql` rule can rebuild it from masked parts"
+        )
     if chosen[0] not in {name for name, _ in CANDIDATES.get(kind, ())}:
         proposal.why.append(f"no {kind} strategy fits {column.type.sql}: {chosen[0]} instead")
     return proposal

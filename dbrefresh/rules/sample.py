@@ -14,11 +14,12 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Table
-from dbrefresh.rules.propose import JSON_TYPES
+from dbrefresh.rules.propose import DOCUMENT_TYPES, JSON_TYPES
 
 MAX_CHARS = 500  # per value: enough to recognise, bounded for wide text
 MAX_ELEMENTS = 20  # per array: its first elements stand for the rest
 MAX_JSON_CHARS = 8000  # per JSON document: walked by key, so it must parse (a cut one is skipped)
+MAX_DOCUMENT_CHARS = 8000  # per XML or hstore document, searched for contact details
 STATEMENT_TIMEOUT_MS = 30_000
 OVERSAMPLE = 5  # TABLESAMPLE returns roughly the asked share; ask for more
 
@@ -37,7 +38,11 @@ def _sampled(table: Table, column: str) -> sql.Composable:
     col_type = table.columns[column].type
     if col_type.is_array:
         return sql.SQL("{}[1:{}]::text[]").format(sql.Identifier(column), sql.Literal(MAX_ELEMENTS))
-    limit = MAX_JSON_CHARS if col_type.base in JSON_TYPES else MAX_CHARS
+    limit = MAX_CHARS
+    if col_type.base in JSON_TYPES:
+        limit = MAX_JSON_CHARS
+    elif col_type.base in DOCUMENT_TYPES:
+        limit = MAX_DOCUMENT_CHARS
     return sql.SQL("left({}::text, {})").format(sql.Identifier(column), sql.Literal(limit))
 
 

@@ -349,3 +349,30 @@ def test_json_documents_get_a_rule_per_personal_path(make_db, tmp_path: Path) ->
             " AND (data->>'visits')::int = id) FROM profiles"
         ).fetchone()
     assert row == (0, 0, 80)
+
+
+def test_xml_and_hstore_documents_with_contacts_are_emptied(make_db, tmp_path: Path) -> None:
+    """XML and hstore columns were never sampled: documents full of emails and phone
+    numbers were proposed `keep` without a note. No strategy masks inside them, so a
+    nullable one holding contacts is emptied, with a note saying so."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE EXTENSION hstore;"
+        "CREATE TABLE members (id int PRIMARY KEY, profile xml, attrs hstore, prefs hstore);"
+        "INSERT INTO members SELECT g, xmlparse(content '<p><mail>m' || g ||"
+        " '@shop.example</mail></p>'), hstore('phone', '+41 79 555 ' || lpad(g::text, 4, '0')),"
+        " hstore('theme', 'dark') FROM generate_series(1, 60) g",
+    )
+    for column in ("profile", "attrs"):
+        assert strategy_of(text, "public.members", column) == "null"
+        why = comment_of(text, "public.members", column)
+        assert why.startswith("60 of 60 sampled values look like documents containing an email")
+    assert "REVIEW: no strategy masks inside xml" in comment_of(text, "public.members", "profile")
+    assert strategy_of(text, "public.members", "prefs") == "keep"
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(profile), count(attrs), count(*) FILTER (WHERE prefs -> 'theme' ="
+            " 'dark') FROM members"
+        ).fetchone()
+    assert row == (0, 0, 60)
