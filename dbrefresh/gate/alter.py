@@ -6,7 +6,6 @@ heaviest work of them (PostgreSQL 15 semantics, AlterTableGetLockLevel in tablec
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +14,7 @@ from pglast.enums.parsenodes import AlterTableType, ConstrType, ObjectType
 
 from dbrefresh.gate.model import Hit, LockMode, Work, heavier
 from dbrefresh.gate.schema import Knowledge, names, relname, type_label, walk
+from dbrefresh.gate.typechange import rewrites
 
 AEL = LockMode.ACCESS_EXCLUSIVE
 SUE = LockMode.SHARE_UPDATE_EXCLUSIVE
@@ -103,8 +103,6 @@ _REWRITES = {
     AlterTableType.AT_SetTableSpace,
     AlterTableType.AT_SetExpression,
 }
-_TEXTUAL = {"text", "varchar"}
-_TYPE = re.compile(r"(?P<base>[\w ]+?)(?:\((?P<len>\d+)\))?")
 
 
 @dataclass
@@ -146,23 +144,6 @@ def volatile_call(expr: Any, known: Knowledge | None = None) -> str | None:
     return None
 
 
-def _binary_compatible(source: str | None, target: Any) -> bool:
-    """Type changes PostgreSQL makes without a rewrite, when the source type is known:
-    varchar/text -> text or unconstrained varchar, varchar(n) -> varchar(m >= n).
-    Anything else is assumed to rewrite (the trace shows the truth)."""
-    src = _TYPE.fullmatch(source or "")
-    dst = _TYPE.fullmatch(type_label(target))
-    if src is None or dst is None or src["base"] not in _TEXTUAL:
-        return False
-    if dst["base"] not in _TEXTUAL:
-        return False
-    if dst["len"] is None:
-        return True
-    return (
-        dst["base"] == "varchar" and src["len"] is not None and int(dst["len"]) >= int(src["len"])
-    )
-
-
 def classify_alter(node: Any, known: Knowledge) -> AlterEffect:
     table = relname(node.relation)
     effect = AlterEffect(tables=[table])
@@ -200,7 +181,7 @@ def _subcommand(cmd: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
             effect.hit("set-not-null-scans", f"SET NOT NULL on {table}.{column}", table)
     elif sub == AlterTableType.AT_AlterColumnType:
         source = known.column_types.get((table, column))
-        if cmd.def_.raw_default is None and _binary_compatible(source, cmd.def_.typeName):
+        if cmd.def_.raw_default is None and not rewrites(source, type_label(cmd.def_.typeName)):
             effect.take(AEL)
         else:
             target = names(cmd.def_.typeName.names)[-1]

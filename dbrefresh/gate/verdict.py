@@ -6,9 +6,10 @@ Severity of a hit (rules.py says each rule's kind):
   hits that only matter when big (UPDATE with a WHERE) are dropped.
 - weighted, sizes known: heavy -> error, warn -> warning, light -> info.
 - weighted, traced: the measurement decides. The hit becomes a warning (heavy/warn) or
-  info, and the trace adds errors for a blocking lock held longer than max_lock_seconds,
-  for write probes blocked longer than max_lock_seconds (probe.py), and for a migration
-  longer than max_total_seconds.
+  info (a claimed rewrite the trace did not see is dropped), and the trace adds errors
+  for a blocking lock held longer than max_lock_seconds, for write probes blocked
+  longer than max_lock_seconds (probe.py), and for a migration longer than
+  max_total_seconds.
 The verdict fails when any finding is an error.
 """
 
@@ -89,6 +90,28 @@ def _finding(c: Classified, hit: Hit, severity: Severity, extra: str = "") -> Ga
     )
 
 
+# Rules that say the statement rewrites its table: a trace in which the statement ran
+# and no relation got a new file disproves them (PostgreSQL found a cheaper way).
+REWRITE_CLAIMS = frozenset(
+    {
+        "column-type-rewrite",
+        "table-rewrite",
+        "add-column-rewrite",
+        "vacuum-full-rewrite",
+        "cluster-rewrite",
+    }
+)
+
+
+def _disproved(hit: Hit, measured: StatementTrace | None) -> bool:
+    return (
+        hit.rule in REWRITE_CLAIMS
+        and measured is not None
+        and measured.error is None
+        and not measured.rewritten
+    )
+
+
 _BY_WEIGHT = {"heavy": Severity.ERROR, "warn": Severity.WARNING, "light": Severity.INFO}
 
 
@@ -123,7 +146,7 @@ def judge(
         report = StatementReport(c, weight, sizes.of(c.tables) if sizes else None, measured)
         for hit in c.hits:
             hit_weight = sizes.weigh(c, hit, thresholds) if sizes else "unknown"
-            if hit.needs_size and hit_weight in ("unknown", "light"):
+            if (hit.needs_size and hit_weight in ("unknown", "light")) or _disproved(hit, measured):
                 continue
             severity = _severity(RULES[hit.rule].kind, hit_weight, trace is not None)
             weighted = RULES[hit.rule].kind == "weighted"

@@ -52,6 +52,28 @@ def test_alter_type_on_big_table_is_a_measured_rewrite_under_access_exclusive(
     assert _column_type(staging_dsn, "big", "v") == "integer"  # staging unchanged
 
 
+def test_a_rewrite_the_trace_did_not_see_is_dropped(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """Statically, a change to a domain is assumed to rewrite (nothing is known about
+    the domain); PostgreSQL skips the rewrite for a domain without constraints. The
+    trace ran it, saw no new file: the claim is dropped, not reported as a warning."""
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE DOMAIN plain_int AS int")
+    path = write_sql(
+        "SET LOCAL lock_timeout = '2s';\nALTER TABLE big ALTER COLUMN v TYPE plain_int;\n"
+    )
+    static = gate([path], GateOptions(dsn=staging_dsn, trace=False))
+    assert static.trace is not None  # heavy by the static claim, so traced anyway
+    measured = static.statements[1].trace
+    assert measured is not None and measured.error is None and measured.rewritten == []
+    codes = [f.finding.code for f in static.findings]
+    assert "column-type-rewrite" not in codes  # (a probe may still catch the short lock)
+    assert static.passed
+    # a real rewrite keeps its finding (the test above), so the drop is the trace's doing
+    assert "column-type-rewrite" not in static.statements[1].rules
+
+
 def test_verdict_follows_the_lock_threshold(
     staging_dsn: str, write_sql: Callable[..., Path]
 ) -> None:
