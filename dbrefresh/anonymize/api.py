@@ -26,7 +26,7 @@ from dbrefresh.anonymize.executor import execute_plan
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.seed import resolve_seed
 from dbrefresh.anonymize.session import prepare_session
-from dbrefresh.anonymize.verify import VerifyReport, verify_plan
+from dbrefresh.anonymize.verify import OnCheck, VerifyReport, verify_plan
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.db import connect, connection, dsn_database, without_limits
 from dbrefresh.errors import InfraError, first_line
@@ -146,7 +146,12 @@ def anonymize(
 
 
 def verify_report(
-    dsn: str, rule_files: Sequence[Path], *, seed: str | None = None, workers: int | None = None
+    dsn: str,
+    rule_files: Sequence[Path],
+    *,
+    seed: str | None = None,
+    workers: int | None = None,
+    on_check: OnCheck | None = None,
 ) -> VerifyReport:
     """Coverage, leaks, constraints and row counts, with per-column leak counts."""
     rules = load_rules(rule_files)
@@ -161,7 +166,11 @@ def verify_report(
         return conn
 
     return verify_plan(
-        open_session, compiled.catalog, compiled.plan, workers=workers or os.cpu_count() or 1
+        open_session,
+        compiled.catalog,
+        compiled.plan,
+        workers=workers or os.cpu_count() or 1,
+        on_check=on_check,
     )
 
 

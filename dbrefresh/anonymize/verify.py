@@ -6,6 +6,7 @@ shows the whole picture; a failed verify stops a refresh before staging is touch
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -241,6 +242,7 @@ def _check_fk(conn: psycopg.Connection[Any], fk: ForeignKey, report: VerifyRepor
 
 
 Check = Callable[[psycopg.Connection[Any], VerifyReport], None]
+OnCheck = Callable[[str, int, int], None]  # (what, checks done, checks in all)
 
 
 def _require_every_row(conn: psycopg.Connection[Any], relations: set[str]) -> None:
@@ -268,8 +270,9 @@ def _require_every_row(conn: psycopg.Connection[Any], relations: set[str]) -> No
         )
 
 
-def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list[Check]:
-    """Every check of the plan, biggest tables first (so the pool finishes together)."""
+def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list[tuple[str, Check]]:
+    """Every check of the plan with what it looks at, biggest tables first (so the pool
+    finishes together)."""
     installed = conn.execute(
         "SELECT to_regclass('dbrefresh.masked_relations') IS NOT NULL, "
         "to_regclass('dbrefresh.refreshed_views') IS NOT NULL"
@@ -282,7 +285,7 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
         | {t for fk in fks for t in (fk.table, fk.ref_table)}
         | set(plan.truncate),
     )
-    checks: list[tuple[int, Check]] = []
+    checks: list[tuple[int, str, Check]] = []
     for step in plan.steps:
         size = step.estimated_rows
 
@@ -295,29 +298,29 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
             _check_leaks(c, catalog, s, r)
             _check_statistics(c, catalog, s, r)
 
-        checks.append((size, check_step))
+        checks.append((size, step.relation, check_step))
     for fk in fks:
 
         def check_fk(c: psycopg.Connection[Any], r: VerifyReport, f: ForeignKey = fk) -> None:
             _check_fk(c, f, r)
 
-        checks.append((catalog.tables[fk.table].estimated_rows, check_fk))
+        checks.append((catalog.tables[fk.table].estimated_rows, f"foreign key {fk.name}", check_fk))
     for view in plan.refresh_views:
 
         def check_view(c: psycopg.Connection[Any], r: VerifyReport, v: ViewRefresh = view) -> None:
             if masked:  # (else every relation is reported as not masked)
                 _check_view(c, v, plan.rules_digest, r, tracked)
 
-        checks.append((0, check_view))
+        checks.append((0, view.relation, check_view))
     if plan.empty_large_objects:
-        checks.append((0, _check_large_objects))
+        checks.append((0, "large objects", _check_large_objects))
     for table in plan.truncate:
 
         def check_empty(c: psycopg.Connection[Any], r: VerifyReport, t: str = table) -> None:
             _check_truncated(c, t, r)
 
-        checks.append((0, check_empty))
-    return [check for _, check in sorted(checks, key=lambda item: -item[0])]
+        checks.append((0, table, check_empty))
+    return [(label, check) for _, label, check in sorted(checks, key=lambda item: -item[0])]
 
 
 def _check_view(
@@ -409,26 +412,39 @@ def verify_plan(
     plan: Plan,
     *,
     workers: int = 1,
+    on_check: OnCheck | None = None,
 ) -> VerifyReport:
     """Run every check of a compiled plan against the (masked) database, in parallel.
 
     Each check fills its own part of the report on the next free of `workers` sessions
     (biggest tables first); the parts are merged and the findings sorted, so the report
-    does not depend on which session ran what.
+    does not depend on which session ran what. `on_check(what, done, total)` hears of
+    each check as it starts and ends (a progress display; called from the workers).
     """
     with open_session() as conn:
         checks = _checks(conn, catalog, plan)
+    done = 0
+    lock = threading.Lock()
 
-    def run(check: Check) -> Callable[[psycopg.Connection[Any]], VerifyReport]:
+    def tell(label: str, finished: bool) -> None:
+        nonlocal done
+        if on_check is not None:
+            with lock:
+                done += finished
+                on_check(label, done, len(checks))
+
+    def run(label: str, check: Check) -> Callable[[psycopg.Connection[Any]], VerifyReport]:
         def task(conn: psycopg.Connection[Any]) -> VerifyReport:
+            tell(label, False)
             part = VerifyReport()
             check(conn, part)
+            tell(label, True)
             return part
 
         return task
 
     report = VerifyReport()
-    for part in spread(open_session, [run(c) for c in checks], workers):
+    for part in spread(open_session, [run(label, c) for label, c in checks], workers):
         _merge(report, part)
     report.findings.sort(key=lambda f: (f.code, f.location.key or "", f.message))
     return report

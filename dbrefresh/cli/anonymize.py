@@ -169,9 +169,12 @@ def verify_command(
     rules: RulesArgument, dsn: DsnOption, seed: SeedOption = None, fmt: FormatOption = "text"
 ) -> None:
     """Prove a masked clone clean: coverage, leaks, constraints, row counts (exit 1 if not)."""
+    from dbrefresh.anonymize.progress import CountProgress
+
     _check_format(fmt)
     try:
-        report = api.verify_report(dsn, rules, seed=seed)
+        with CountProgress("verifying", console=console_err) as progress:
+            report = api.verify_report(dsn, rules, seed=seed, on_check=progress.at)
     except RulesError as exc:  # coverage problems are a "no", with their findings
         if fmt == "json":
             console.print_json(render_json(exc.findings, ok=False))

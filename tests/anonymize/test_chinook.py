@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from dbrefresh.anonymize.api import verify_report
 from tests.anonymize.helpers import CHINOOK_RULES, CliResult, run_cli
 
 SEED = "test-seed-1"
@@ -92,6 +93,27 @@ def test_chinook_masked_joined_and_verified(
     )
     assert verified.code == 0, verified.out + verified.err
     assert '"total_leaks": 0' in verified.out
+
+
+def test_verify_tells_of_each_check_as_it_starts_and_ends(
+    chinook_dsn: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What a progress display shows while verify runs on 2 sessions: every check
+    starts and ends once, and the count reaches the total."""
+    anonymize(capsys, chinook_dsn)
+    heard: list[tuple[str, int, int]] = []
+    report = verify_report(
+        chinook_dsn, [CHINOOK_RULES], seed=SEED, workers=2, on_check=lambda *a: heard.append(a)
+    )
+    assert report.findings == []
+    total = heard[0][2]
+    assert total == report.relations_checked + report.foreign_keys_checked
+    assert len(heard) == 2 * total and {t for _, _, t in heard} == {total}
+    assert [done for _, done, _ in heard] == sorted(done for _, done, _ in heard)
+    assert heard[-1][1] == total
+    labels = [label for label, _, _ in heard]
+    assert all(labels.count(label) == 2 for label in labels)
+    assert {"public.customer", "public.employee"} <= set(labels)
 
 
 def test_verify_without_masking_finds_problems(
