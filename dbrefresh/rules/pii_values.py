@@ -217,12 +217,12 @@ def match_vectors(values: Sequence[str]) -> ValueMatch | None:
 
 
 def match_documents(values: Sequence[str]) -> ValueMatch | None:
-    """XML or hstore documents mentioning emails or phone numbers: like free text, a
-    few are enough (no strategy masks inside them, so the whole column is at stake)."""
+    """XML, hstore or composite values mentioning emails or phone numbers (as text):
+    like free text, a few are enough (no strategy masks inside them)."""
     sample = [v for v in values if v.strip()]
     matched = sum(1 for v in sample if has_contact(v))
     if not matched or matched < EMBEDDED_THRESHOLD * len(sample):
         return None
     return ValueMatch(
-        "document", matched, len(sample), "documents containing an email address or phone number"
+        "document", matched, len(sample), "text containing an email address or phone number"
     )

@@ -61,15 +61,23 @@ KIND_CATEGORIES: dict[str, frozenset[str]] = {
     "ip": frozenset("IS"),
     "geo": frozenset("N"),
     "text_search": frozenset("U"),  # tsvector
-    "document": frozenset("U"),  # xml, hstore
+    "document": frozenset("UC"),  # xml, hstore; composite values
 }
 # Value-only detections trusted on key columns (an order number can look like a phone).
 KEY_VALUE_KINDS = frozenset({"email", "iban", "card", "national_id"})
 SAMPLED_CATEGORIES = frozenset("S")
 JSON_TYPES = frozenset({"json", "jsonb"})
 TEXT_SEARCH = "tsvector"
-# Documents sampled as text for contact details (no strategy masks inside them).
+# Documents sampled as text for contact details (no strategy masks inside them), and
+# so are composite values (category C: a row type such as an address).
 DOCUMENT_TYPES = frozenset({"xml", "hstore"})
+COMPOSITE = "C"
+
+
+def is_document(col_type: ColumnType) -> bool:
+    return not col_type.is_array and (
+        col_type.base in DOCUMENT_TYPES or col_type.category == COMPOSITE
+    )
 
 
 @dataclass
@@ -168,7 +176,7 @@ def detect(
     if column.type.base == TEXT_SEARCH:
         found = pii_values.match_vectors(values or ())
         return (found.kind, [found.reason]) if found else (None, [])
-    if column.type.base in DOCUMENT_TYPES and not column.type.is_array:
+    if is_document(column.type):
         found = pii_values.match_documents(values or ())
         return (found.kind, [found.reason]) if found else (None, [])
     by_values = pii_values.match_values(values) if values else None
@@ -227,7 +235,8 @@ def json_rule(
 
 def sampled_columns(table: Table) -> list[str]:
     """Columns worth sampling: text and arrays of text (for value detectors), JSON (for
-    its paths), text-search vectors (their words) and XML or hstore documents."""
+    its paths), text-search vectors (their words), XML or hstore documents and
+    composite values."""
     return [
         c.name
         for c in table.columns.values()
@@ -236,9 +245,20 @@ def sampled_columns(table: Table) -> list[str]:
             c.type.category in SAMPLED_CATEGORIES
             or (not c.type.is_array and c.type.base in JSON_TYPES)
             or (not c.type.is_array and c.type.base == TEXT_SEARCH)
-            or (not c.type.is_array and c.type.base in DOCUMENT_TYPES)
+            or is_document(c.type)
         )
     ]
+
+
+def _named_but_unfit(table: Table, column: Column, is_key: bool) -> str | None:
+    """A note for a column named like personal data in a type no such strategy fits
+    (birth_year as an integer): kept, but worth a look."""
+    if is_key or column.generated:
+        return None
+    by_name = pii.match_name(column.name, table.qualified)
+    if by_name is None or kind_fits_type(by_name.kind, column.type):
+        return None
+    return f"REVIEW: {by_name.reason}, but it is {column.type.sql}: kept"
 
 
 def propose_column(
@@ -264,6 +284,13 @@ def propose_column(
                 "REVIEW: a text-search vector holds the words of the text it indexes; "
                 "keep it only if that text holds no personal data"
             )
+        elif column.type.category == COMPOSITE and not column.type.is_array:
+            proposal.why.append(
+                f"REVIEW: a value of type {column.type.sql} is kept whole (no strategy "
+                "masks its fields); `null` hides it"
+            )
+        elif (named := _named_but_unfit(table, column, is_key)) is not None:
+            proposal.why.append(named)
         return proposal
     proposal.kind = kind
     ctx = column_context(table, column, unique=unique)
@@ -277,9 +304,10 @@ def propose_column(
     if kind == "text_search":
         proposal.why.append("no strategy rebuilds it from masked words: rebuild it in staging")
     if kind == "document":
+        rebuild = "" if column.type.category == COMPOSITE else "; a `sql` rule can rebuild it"
         proposal.why.append(
-            f"REVIEW: no strategy masks inside {column.type.base}: the whole document is "
-            "emptied; a `sql` rule can rebuild it from masked parts"
+            f"REVIEW: no strategy masks inside {column.type.sql}: the whole value is "
+            f"emptied{rebuild}"
         )
     if chosen[0] not in {name for name, _ in CANDIDATES.get(kind, ())}:
         proposal.why.append(f"no {kind} strategy fits {column.type.sql}: {chosen[0]} instead")

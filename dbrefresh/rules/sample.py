@@ -14,12 +14,12 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Table
-from dbrefresh.rules.propose import DOCUMENT_TYPES, JSON_TYPES
+from dbrefresh.rules.propose import JSON_TYPES, is_document
 
 MAX_CHARS = 500  # per value: enough to recognise, bounded for wide text
 MAX_ELEMENTS = 20  # per array: its first elements stand for the rest
 MAX_JSON_CHARS = 8000  # per JSON document: walked by key, so it must parse (a cut one is skipped)
-MAX_DOCUMENT_CHARS = 8000  # per XML or hstore document, searched for contact details
+MAX_DOCUMENT_CHARS = 8000  # per XML, hstore or composite value, searched for contacts
 STATEMENT_TIMEOUT_MS = 30_000
 OVERSAMPLE = 5  # TABLESAMPLE returns roughly the asked share; ask for more
 
@@ -41,7 +41,7 @@ def _sampled(table: Table, column: str) -> sql.Composable:
     limit = MAX_CHARS
     if col_type.base in JSON_TYPES:
         limit = MAX_JSON_CHARS
-    elif col_type.base in DOCUMENT_TYPES:
+    elif is_document(col_type):
         limit = MAX_DOCUMENT_CHARS
     return sql.SQL("left({}::text, {})").format(sql.Identifier(column), sql.Literal(limit))
 

@@ -351,28 +351,39 @@ def test_json_documents_get_a_rule_per_personal_path(make_db, tmp_path: Path) ->
     assert row == (0, 0, 80)
 
 
-def test_xml_and_hstore_documents_with_contacts_are_emptied(make_db, tmp_path: Path) -> None:
-    """XML and hstore columns were never sampled: documents full of emails and phone
-    numbers were proposed `keep` without a note. No strategy masks inside them, so a
-    nullable one holding contacts is emptied, with a note saying so."""
+def test_xml_hstore_and_composite_values_with_contacts_are_emptied(make_db, tmp_path: Path) -> None:
+    """XML, hstore and composite columns were never sampled: values full of emails and
+    phone numbers were proposed `keep` without a note. No strategy masks inside them,
+    so a nullable one holding contacts is emptied, with a note saying so; one without
+    contacts is kept, a composite with a note, and so is an integer named birth_year."""
     dsn, text = generate_then_mask(
         make_db,
         tmp_path,
         "CREATE EXTENSION hstore;"
-        "CREATE TABLE members (id int PRIMARY KEY, profile xml, attrs hstore, prefs hstore);"
+        "CREATE TYPE addr AS (street text, reach text);"
+        "CREATE TABLE members (id int PRIMARY KEY, profile xml, attrs hstore, prefs hstore,"
+        " home addr, office addr, birth_year int);"
         "INSERT INTO members SELECT g, xmlparse(content '<p><mail>m' || g ||"
         " '@shop.example</mail></p>'), hstore('phone', '+41 79 555 ' || lpad(g::text, 4, '0')),"
-        " hstore('theme', 'dark') FROM generate_series(1, 60) g",
+        " hstore('theme', 'dark'), ROW('Hauptstr. ' || g, 'h' || g || '@shop.example')::addr,"
+        " ROW('Seestr. ' || g, NULL)::addr, 1950 + g FROM generate_series(1, 60) g",
     )
-    for column in ("profile", "attrs"):
-        assert strategy_of(text, "public.members", column) == "null"
-        why = comment_of(text, "public.members", column)
-        assert why.startswith("60 of 60 sampled values look like documents containing an email")
-    assert "REVIEW: no strategy masks inside xml" in comment_of(text, "public.members", "profile")
-    assert strategy_of(text, "public.members", "prefs") == "keep"
+    table = "public.members"
+    for column in ("profile", "attrs", "home"):
+        assert strategy_of(text, table, column) == "null"
+        why = comment_of(text, table, column)
+        assert why.startswith("60 of 60 sampled values look like text containing an email")
+    assert "REVIEW: no strategy masks inside xml" in comment_of(text, table, "profile")
+    assert strategy_of(text, table, "prefs") == "keep"
+    assert strategy_of(text, table, "office") == "keep"
+    assert comment_of(text, table, "office").startswith("REVIEW: a value of type addr is kept")
+    assert strategy_of(text, table, "birth_year") == "keep"
+    assert comment_of(text, table, "birth_year") == (
+        "REVIEW: name suggests a birth date, but it is integer: kept"
+    )
     with psycopg.connect(dsn) as conn:
         row = conn.execute(
-            "SELECT count(profile), count(attrs), count(*) FILTER (WHERE prefs -> 'theme' ="
-            " 'dark') FROM members"
+            "SELECT count(profile), count(attrs), count(home), count(*) FILTER (WHERE"
+            " prefs -> 'theme' = 'dark' AND (office).street LIKE 'Seestr. %') FROM members"
         ).fetchone()
-    assert row == (0, 0, 60)
+    assert row == (0, 0, 0, 60)
