@@ -14,6 +14,8 @@ Names (everything labelled with its run id), beside the target data directory D:
   D/../.dbrefresh-<run>.strict    strict mode: fresh copy of the masked server
   D/../.dbrefresh-<run>.prev      staging's data before <run> swapped (kept)
   D/../.dbrefresh-<run>.failed    data being rolled back (removed at the end)
+  D/../.dbrefresh-<run>.tblspc    the copy's tablespaces, if production has any
+                                  (localtblspc.py: they follow their data directory)
   work_dir/<run>/                 socket directory, hba file, server log, port
 """
 
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import psycopg
 
+from dbrefresh.backends import localtblspc
 from dbrefresh.backends.base import CloneRef, Leftover, SnapshotRef, TempServerSpec
 from dbrefresh.backends.localpg import PgTools, find_bindir, free_port, remove_tree
 from dbrefresh.config import Config, LocalBackendConfig
@@ -70,6 +73,25 @@ class Layout:
     def target_log(self) -> Path:
         return self.settings.target_log or (self.settings.work_dir / "target.log")
 
+    def data_dirs(self) -> list[Path]:
+        """Every data directory of ours: staging's and each run's."""
+        return [self.target, *(path for _run, _kind, path in self.siblings())]
+
+    def remove_data_dir(self, path: Path) -> None:
+        """Remove a data directory with the tablespaces only it links to."""
+        localtblspc.remove_data_dir(path, self.target.parent, self.data_dirs())
+
+    def tablespace_dir(self, run_id: str, kind: str) -> Path:
+        """A new copy's tablespace directory, emptied of what a failed copy left (never
+        one a data directory links to)."""
+        into = localtblspc.directory(self.target.parent, run_id, kind)
+        if into in localtblspc.unlinked(self.target.parent, self.data_dirs()):
+            remove_tree(into)
+        return into
+
+    def unlinked_tablespaces(self) -> list[Path]:
+        return localtblspc.unlinked(self.target.parent, self.data_dirs())
+
     def siblings(self) -> list[tuple[str, str, Path]]:
         parent = self.target.parent
         if not parent.exists():
@@ -92,9 +114,11 @@ class LocalSource:
         if not clone.exists():
             self._check_free_space()
             partial = self.layout.sibling(run_id, "partial")
-            remove_tree(partial)
+            self.layout.remove_data_dir(partial)
             self.tools.grant_traverse(partial)
-            self.tools.basebackup(self._dsn, partial)
+            into = self.layout.tablespace_dir(run_id, localtblspc.SNAPSHOT)
+            found = localtblspc.locations(self._dsn)
+            self.tools.basebackup(self._dsn, partial, tablespaces=localtblspc.mapping(found, into))
             partial.rename(clone)
             # The copy goes to disk while masking computes (pg_basebackup ran with
             # --no-sync): finalize's flush then only waits for what masking rewrote.
@@ -134,7 +158,7 @@ class LocalSource:
         return int(row[0] or 0) if row else None
 
     def delete_snapshot(self, run_id: str) -> None:
-        remove_tree(self.layout.sibling(run_id, "partial"))
+        self.layout.remove_data_dir(self.layout.sibling(run_id, "partial"))
 
 
 class LocalClones:
@@ -161,7 +185,7 @@ class LocalClones:
 
     def delete_clone(self, run_id: str) -> None:
         for kind in ("clone", "strict", "partial"):
-            remove_tree(self.layout.sibling(run_id, kind))
+            self.layout.remove_data_dir(self.layout.sibling(run_id, kind))
 
     def data_path(self, run_id: str) -> Path | None:
         path = self.layout.sibling(run_id, "clone")
@@ -273,12 +297,16 @@ class LocalTempServer:
         if strict.exists() and not clone.exists():
             strict.rename(clone)
             return
-        remove_tree(strict)
+        self.layout.remove_data_dir(strict)
         self.tools.grant_traverse(strict)
-        self.tools.basebackup(self.dsn(run_id), strict)
+        into = self.layout.tablespace_dir(run_id, localtblspc.STRICT)
+        found = localtblspc.locations(self.dsn(run_id))
+        self.tools.basebackup(
+            self.dsn(run_id), strict, tablespaces=localtblspc.mapping(found, into)
+        )
         self.tools.stop(clone, mode="fast")
         self.tools.sync_dir(strict)
-        remove_tree(clone)
+        self.layout.remove_data_dir(clone)
         strict.rename(clone)
 
 
@@ -341,13 +369,13 @@ class LocalTarget:
         if prev.exists():
             self._stop()
             if cur.exists():
-                remove_tree(failed)
+                self.layout.remove_data_dir(failed)
                 cur.rename(failed)
             prev.rename(cur)
         elif not failed.exists():
             raise UsageError(f"no previous staging data kept for run {run_id}")
         self._start()
-        remove_tree(failed)
+        self.layout.remove_data_dir(failed)
 
     def ensure_serving(self) -> None:
         cur = self.layout.target
@@ -359,7 +387,7 @@ class LocalTarget:
             newest.rename(cur)
         for _run, kind, path in self.layout.siblings():
             if kind == "failed":
-                remove_tree(path)
+                self.layout.remove_data_dir(path)
         self._start()
 
     def previous_runs(self) -> list[str]:
@@ -372,7 +400,7 @@ class LocalTarget:
         removed = []
         for run, kind, path in self.layout.siblings():
             if kind == "prev" and run not in keep_run_ids:
-                remove_tree(path)
+                self.layout.remove_data_dir(path)
                 removed.append(run)
         return removed
 
@@ -407,12 +435,17 @@ class LocalBackend:
         for run, kind, path in self.layout.siblings():
             if kind in ("clone", "strict") and self.tools.is_running(path):
                 out.append(Leftover(run, "temp_server", str(path)))
+        for path in self.layout.unlinked_tablespaces():
+            out.append(Leftover(localtblspc.run_of(path) or "", "tablespaces", str(path)))
         return out
 
     def discard(self, run_id: str) -> None:
         self.temp.stop(run_id, immediate=True)
         self.clones.delete_clone(run_id)
         self.source.delete_snapshot(run_id)
+        for path in self.layout.unlinked_tablespaces():
+            if localtblspc.run_of(path) == run_id:
+                remove_tree(path)
         remove_tree(self.layout.run_dir(run_id))
 
 

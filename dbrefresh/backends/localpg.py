@@ -235,12 +235,23 @@ class PgTools:
         return kwargs
 
     def basebackup(
-        self, dsn: str, dest: Path, *, checkpoint: str = "fast", rate: str | None = None
+        self,
+        dsn: str,
+        dest: Path,
+        *,
+        checkpoint: str = "fast",
+        rate: str | None = None,
+        tablespaces: Mapping[str, Path] | None = None,
     ) -> None:
-        """pg_basebackup (plain format, WAL streamed) from `dsn` into a new directory."""
+        """pg_basebackup (plain format, WAL streamed) from `dsn` into a new directory;
+        `tablespaces` maps each of the server's tablespace locations to a new one (without
+        it a plain backup writes them to the server's own locations)."""
         self.own_dir(dest)
         argv = ["pg_basebackup", "-d", dsn, "-D", str(dest), "-X", "stream", "-c", checkpoint]
         argv += ["--no-sync", "--no-manifest"]
+        for old, new in (tablespaces or {}).items():
+            self.own_dir(new.parent)
+            argv += ["-T", f"{_escape_mapping(old)}={_escape_mapping(str(new))}"]
         if rate:
             argv += ["-r", rate]
         self.run(argv, secret_dsn=dsn)
@@ -269,6 +280,11 @@ def remove_tree(path: Path) -> None:
         path.unlink()
     elif path.exists():
         shutil.rmtree(path)
+
+
+def _escape_mapping(path: str) -> str:
+    """pg_basebackup -T separates old and new at '=': an '=' in a path is written '\\='."""
+    return path.replace("=", "\\=")
 
 
 def _quote_opt(value: str) -> str:

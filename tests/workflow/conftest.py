@@ -16,6 +16,7 @@ import psycopg
 import pytest
 from wfsupport import Production, Setup, servers_root, setup_production_dsn
 
+from dbrefresh.backends.local import chown_for_server
 from dbrefresh.backends.localpg import free_port
 from dbrefresh.demo import orchestrate
 from dbrefresh.demo.servers import LocalServer, tools
@@ -34,14 +35,23 @@ def production(base_dir: Path) -> Production:
     server = LocalServer(base_dir / "production", run, free_port(), tools())
     password = "prod-" + secrets.token_hex(12)
     orchestrate.build_production(server, CUSTOMERS, password)
+    tablespace = base_dir / "production_tablespace"
+    tablespace.mkdir()
+    chown_for_server(tablespace)
     with psycopg.connect(server.dsn("shop"), autocommit=True) as conn:
         # a materialized view that only production can refresh: the clone empties it
         conn.execute(PRODUCTION_ONLY_VIEW)
+        # a masked table and an index in a tablespace: copies must not write to its
+        # location (production's own), and their tablespaces must follow their data
+        conn.execute(f"CREATE TABLESPACE {TABLESPACE} LOCATION '{tablespace}'")
+        conn.execute(f"ALTER TABLE reviews SET TABLESPACE {TABLESPACE}")
+        conn.execute(f"ALTER INDEX reviews_pkey SET TABLESPACE {TABLESPACE}")
         if GUARD_DDL:  # last: from now on no DDL gets through, unless as a replica
             conn.execute(MIGRATIONS_ONLY)
     return Production(server, password)
 
 
+TABLESPACE = "shop_fast"
 PRODUCTION_ONLY_VIEW = """
 CREATE FUNCTION production_only() RETURNS bigint LANGUAGE plpgsql AS $$
 BEGIN

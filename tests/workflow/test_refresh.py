@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -352,3 +353,42 @@ def test_a_refresh_that_would_fill_the_disk_is_refused_before_copying(
     assert "local.min_free_ratio = 1e+06" in proc.stderr
     assert setup.refreshed_by() == before and production.checksum() == prod_before
     assert load_backend(config_mod.load(setup.config)).leftovers() == []
+
+
+# Runs another refresh: after the tests that look at the first run's results.
+def _listing(directory: Path) -> list[tuple[str, int, int]]:
+    return sorted(
+        (str(f.relative_to(directory)), f.stat().st_size, f.stat().st_mtime_ns)
+        for f in directory.rglob("*")
+        if f.is_file()
+    )
+
+
+def test_tablespaces_are_copied_beside_staging_and_follow_their_data(
+    setup: Setup, production: Production, first_run: dict[str, object]
+) -> None:
+    """Production keeps reviews in a tablespace. A plain pg_basebackup would write the
+    copy into production's own tablespace directory; each copy maps it beside staging,
+    and the mapped directory lives and dies with the data directory linking to it."""
+    location = production.server.data_dir.parent.parent / "production_tablespace"
+    before = _listing(location)
+    report = json.loads(setup.cli("run", "--json", check=True).stdout)
+    assert _listing(location) == before != []  # not a byte of production's written
+    beside = setup.staging.data_dir.parent
+    (where,) = setup.query(
+        "SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = 'shop_fast'"
+    )[0]
+    assert Path(where).parent == beside / f".dbrefresh-{report['run_id']}.tblspc"
+    with psycopg.connect(production.server.dsn("shop")) as conn:
+        reviews = conn.execute("SELECT count(*), count(DISTINCT body) FROM reviews").fetchone()
+    assert setup.query("SELECT count(*) FROM reviews")[0][0] == reviews[0]
+    # exactly the tablespace directories the kept data directories (staging's and the
+    # previous run's, strict mode's copy) link to, each link leading to one
+    kept = [setup.staging.data_dir, *beside.glob(".dbrefresh-*.prev")]
+    links = [link for data in kept for link in (data / "pg_tblspc").iterdir()]
+    assert len(links) == len(kept) == 2 and all(link.resolve().is_dir() for link in links)
+    holders = {p for p in beside.iterdir() if p.name.endswith("tblspc")}
+    assert holders == {Path(os.readlink(link)).parent for link in links}
+    backend = load_backend(config_mod.load(setup.config))
+    assert backend.leftovers() == []
+    assert search_tree(beside, _originals(production, 1000)) == []

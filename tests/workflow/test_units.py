@@ -436,3 +436,31 @@ def test_free_port_never_hands_out_a_port_twice(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(localpg.socket, "socket", lambda *args: OsSocket())
     assert [localpg.free_port(), localpg.free_port()] == [1, 2]
+
+
+def test_only_our_tablespace_directories_follow_a_removed_data_directory(tmp_path: Path) -> None:
+    """A data directory links its tablespaces from pg_tblspc/. Removing it removes the
+    tablespace directories of ours it alone links to: never a directory of someone
+    else's (staging's own tablespace, set up by hand), never one another copy links to."""
+    from dbrefresh.backends import localtblspc
+
+    def data_dir(name: str, *targets: Path) -> Path:
+        links = tmp_path / name / "pg_tblspc"
+        links.mkdir(parents=True)
+        for n, target in enumerate(targets):
+            target.mkdir(parents=True, exist_ok=True)
+            (links / str(16400 + n)).symlink_to(target)
+        return tmp_path / name
+
+    ours = localtblspc.directory(tmp_path, "r1", localtblspc.SNAPSHOT)
+    shared = localtblspc.directory(tmp_path, "r2", localtblspc.STRICT)
+    theirs = tmp_path / "fast_disk" / "ts"
+    old = data_dir(".dbrefresh-r1.prev", ours / "16400", shared / "16401", theirs)
+    new = data_dir("data", shared / "16401")
+    orphan = localtblspc.directory(tmp_path, "r3", localtblspc.SNAPSHOT)
+    orphan.mkdir()
+    assert localtblspc.unlinked(tmp_path, [old, new]) == [orphan]
+    localtblspc.remove_data_dir(old, tmp_path, [old, new])
+    assert not old.exists() and not ours.exists()
+    assert shared.is_dir() and theirs.is_dir()  # still linked / not ours
+    assert localtblspc.run_of(orphan) == "r3" and localtblspc.run_of(theirs) is None
