@@ -183,10 +183,8 @@ def masked_select(
 
 
 def rebuildable(table: Table) -> bool:
-    """Indexes can be dropped and rebuilt unless tied to partitioning or a tablespace."""
-    return bool(table.indexes) and not any(
-        ix.partition_linked or ix.tablespace for ix in table.indexes
-    )
+    """Indexes can be dropped and rebuilt unless tied to partitioning."""
+    return bool(table.indexes) and not any(ix.partition_linked for ix in table.indexes)
 
 
 def _index_statements(table: Table) -> tuple[list[str], list[str]]:
@@ -197,6 +195,9 @@ def _index_statements(table: Table) -> tuple[list[str], list[str]]:
     after: list[str] = []
     for ix in table.indexes:
         qualified_ix = f"{quote_ident(table.schema)}.{quote_ident(ix.name)}"
+        # each index back in its own tablespace ('' = the database's), whatever the
+        # session's or the role's default_tablespace says
+        create.append(f"SET LOCAL default_tablespace = {literal(ix.tablespace or '')}")
         if ix.constraint_name and ix.constraint_def:
             con = quote_ident(ix.constraint_name)
             drop.append(f"ALTER TABLE {rel} DROP CONSTRAINT {con}")
@@ -215,7 +216,7 @@ def _index_statements(table: Table) -> tuple[list[str], list[str]]:
         if ix.clustered:
             after.append(f"ALTER TABLE {rel} CLUSTER ON {quote_ident(ix.name)}")
     # Constraint-backed indexes last on drop (plain ones never depend on them), first on create.
-    return drop, create + after
+    return drop, [*create, "RESET default_tablespace", *after]
 
 
 def _chunking(table: Table, select: str, template: str) -> Chunking:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone, verify_report
+from dbrefresh.backends.local import chown_for_server
 from dbrefresh.rules import compiler
 from tests.anonymize.helpers import CHINOOK_RULES
 
@@ -65,8 +70,6 @@ def test_table_identity_survives(
     rebuilt indexes, so customer's key to employee is dropped with employee's primary key
     and re-added while customer is empty, employee's key to itself is re-validated, and
     the kept invoice_line's key to invoice is re-validated after the swap."""
-    import uuid
-
     if fast_paths:
         for threshold in ("CHUNK_ROWS", "INDEX_REBUILD_ROWS", "DEDUPE_ROWS"):
             monkeypatch.setattr(compiler, threshold, 0)
@@ -204,3 +207,62 @@ def test_anonymize_refuses_without_marker(make_db, tmp_path: Path) -> None:
         ).fetchone()
         assert conn.execute("SELECT to_regnamespace('dbrefresh')").fetchone()[0] is None
     assert before == after
+
+
+@pytest.fixture
+def tablespace(admin_dsn: str) -> Iterator[str]:
+    """A tablespace on the test server (ask for it before make_db: it is dropped after
+    the databases using it)."""
+    with psycopg.connect(admin_dsn) as conn:
+        if not Path(conn.execute("SHOW data_directory").fetchone()[0]).exists():
+            pytest.skip("the server's files are not on this machine")
+    name = f"dbr_ts_{uuid.uuid4().hex[:8]}"
+    location = Path(tempfile.mkdtemp(prefix="dbrefresh-ts-", dir="/var/tmp"))
+    chown_for_server(location)
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f"CREATE TABLESPACE {name} LOCATION '{location}'")
+    yield name
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f"DROP TABLESPACE IF EXISTS {name}")
+    shutil.rmtree(location, ignore_errors=True)
+
+
+def test_rebuilt_indexes_stay_in_their_tablespace(
+    tablespace: str, make_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An index in a tablespace made its table skip the index rebuild (the slow path).
+    Indexes are rebuilt in their own tablespace now, whatever default_tablespace the
+    database gives new sessions."""
+    for threshold in ("CHUNK_ROWS", "INDEX_REBUILD_ROWS", "DEDUPE_ROWS"):
+        monkeypatch.setattr(compiler, threshold, 0)
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(DISK_SCHEMA)
+        conn.execute(f"ALTER INDEX people_email_key SET TABLESPACE {tablespace}")
+        conn.execute(f"ALTER INDEX people_street SET TABLESPACE {tablespace}")
+        conn.execute(f"ALTER DATABASE {conn.info.dbname} SET default_tablespace = {tablespace}")
+        conn.execute("ANALYZE")
+    rules = tmp_path / "people.yaml"
+    rules.write_text(DISK_RULES)
+    placed = (
+        "SELECT c.relname, t.spcname, c.relfilenode FROM pg_index i"
+        " JOIN pg_class c ON c.oid = i.indexrelid"
+        " LEFT JOIN pg_tablespace t ON t.oid = c.reltablespace"
+        " WHERE i.indrelid = 'people'::regclass ORDER BY 1"
+    )
+    with psycopg.connect(dsn) as conn:
+        before = conn.execute(placed).fetchall()
+    assert [(n, t) for n, t, _ in before] == [
+        ("people_email_key", tablespace),
+        ("people_pkey", None),
+        ("people_street", tablespace),
+    ]
+    [step] = build_plan(dsn, [rules]).steps
+    assert len(step.drop_indexes) == 3  # the fast path: dropped, rebuilt after the refill
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="s", progress=False, workers=2)
+    with psycopg.connect(dsn) as conn:
+        after = conn.execute(placed).fetchall()
+    assert [(n, t) for n, t, _ in after] == [(n, t) for n, t, _ in before]
+    assert all(a[2] != b[2] for a, b in zip(after, before, strict=True))  # all rebuilt
+    assert verify_report(dsn, [rules], seed="s").findings == []
