@@ -107,6 +107,15 @@ class Derived:
     opaque: bool  # also calls a function that is not built in, or reads a foreign table
 
 
+@dataclass(frozen=True)
+class ForeignTable:
+    """A foreign table: its rows live on `server`; `parent` if it is a partition."""
+
+    qualified: str
+    server: str
+    parent: str | None
+
+
 @dataclass
 class Catalog:
     database: str
@@ -114,6 +123,7 @@ class Catalog:
     tables: dict[str, Table] = field(default_factory=dict)  # by 'schema.name'
     foreign_keys: list[ForeignKey] = field(default_factory=list)
     derived: dict[str, Derived] = field(default_factory=dict)  # views and materialized views
+    foreign: dict[str, ForeignTable] = field(default_factory=dict)  # foreign tables
     large_objects: int = 0  # rows of pg_largeobject_metadata
 
     def partitions_of(self, qualified: str) -> list[Table]:
@@ -123,6 +133,13 @@ class Catalog:
             if table.parent == qualified:
                 leaves.extend(self.partitions_of(table.qualified) if table.partitioned else [table])
         return leaves
+
+    def foreign_partitions_of(self, qualified: str) -> list[ForeignTable]:
+        """Foreign tables anywhere under a partitioned table."""
+        under = {qualified} | {
+            t.qualified for t in self.tables.values() if qualified in self.lineage(t.qualified)
+        }
+        return [f for f in self.foreign.values() if f.parent in under]
 
     def lineage(self, qualified: str) -> set[str]:
         """The table and every partitioned table above it (known ones only)."""
@@ -223,6 +240,10 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
             catalog.derived[name] = Derived(
                 name, row["kind"], bool(row["populated"]), tuple(row["reads"]), row["opaque"]
             )
+        cur.execute(sql_file("queries/foreign_tables.sql"))
+        for row in cur.fetchall():
+            name = f"{row['schema']}.{row['name']}"
+            catalog.foreign[name] = ForeignTable(name, row["server"], row["parent"])
     return catalog
 
 

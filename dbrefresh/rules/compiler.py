@@ -41,6 +41,21 @@ DEDUPE_ROWS = 10_000
 DEDUPE_CATEGORIES = frozenset("SNDE")
 
 
+FOREIGN_HINT = (
+    "list the server under isolate.drop_foreign_servers: `dbrefresh run` then drops it, "
+    "with its foreign tables, before masking (standalone: DROP SERVER ... CASCADE on "
+    "the clone)"
+)
+
+
+def _changes_rows(rule: TableRule) -> bool:
+    return (
+        rule.action == "truncate"
+        or rule.delete_where is not None
+        or any(c.strategy != "keep" for c in rule.columns.values())
+    )
+
+
 @dataclass(frozen=True)
 class _Resolved:
     """A column rule resolved against the catalog."""
@@ -97,7 +112,16 @@ class _Compiler:
                     else "remove it from the rules: anonymize refreshes it from the masked "
                     "tables it reads",
                 )
-            elif name not in self.catalog.tables:
+            elif name in self.catalog.foreign and _changes_rows(rule):
+                self.error(
+                    "foreign-table",
+                    f"is a foreign table (server {self.catalog.foreign[name].server}): its "
+                    "rows live on that server, which masking must never write to",
+                    rule.origin,
+                    name,
+                    FOREIGN_HINT,
+                )
+            elif name not in self.catalog.tables and name not in self.catalog.foreign:
                 near = closest(name, self.catalog.tables)
                 self.error(
                     "unknown-table",
@@ -273,6 +297,23 @@ class _Compiler:
             f"truncate {fk.table} too, or keep {fk.ref_table}",
         )
 
+    def check_foreign_partitions(self) -> None:
+        """A rule that changes a partitioned table's rows cannot change those of a foreign
+        partition: staging would read them, unmasked, from the foreign server."""
+        for name, rule in self.rules.tables.items():
+            table = self.catalog.tables.get(name)
+            if table is None or not table.partitioned or not _changes_rows(rule):
+                continue
+            for part in self.catalog.foreign_partitions_of(name):
+                self.error(
+                    "foreign-partition",
+                    f"partition {part.qualified} is a foreign table (server {part.server}): "
+                    "its rows cannot be masked, and staging would read them from that server",
+                    rule.origin,
+                    name,
+                    FOREIGN_HINT,
+                )
+
     def check_conditions(self) -> None:
         for name, rule in self.rules.tables.items():
             table = self.catalog.tables.get(name)
@@ -374,6 +415,7 @@ def compile_plan(
     """Check rules against the catalog and build the Plan; RulesError lists every problem."""
     compiler = _Compiler(rules, catalog)
     compiler.check_tables_exist()
+    compiler.check_foreign_partitions()
     compiler.resolve_columns()
     compiler.check_coverage()
     compiler.check_foreign_keys()

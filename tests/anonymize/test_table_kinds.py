@@ -7,6 +7,7 @@ from unittest import mock
 
 import psycopg
 import pytest
+from psycopg import conninfo
 
 from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone, verify_report
 from dbrefresh.catalog import read_catalog
@@ -419,3 +420,62 @@ def test_verify_counts_original_values_put_back_after_masking(make_db, tmp_path:
         ("leak", "public.people.email"),
         ("leak", "public.visits.day"),
     ]
+
+
+def test_foreign_tables_are_never_written_and_named(make_db, tmp_path: Path) -> None:
+    """A foreign table's rows live on another server, often production. A rule masking
+    one, or a partitioned table with a foreign partition, is refused (exit 2) before
+    anything runs: masking would write to that server, or leave its rows readable from
+    staging. A `keep` rule is harmless. Without the server, masking goes ahead."""
+    remote = make_db(prefix="remote")
+    with psycopg.connect(remote, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE customers_eu (id int PRIMARY KEY, email text, region text);"
+            "INSERT INTO customers_eu SELECT g, 'eu' || g || '@shop.example', 'eu'"
+            " FROM generate_series(1000, 1050) g"
+        )
+    where = conninfo.conninfo_to_dict(remote)
+    schema = (
+        "CREATE EXTENSION postgres_fdw;"
+        f"CREATE SERVER prod FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host '{where['host']}',"
+        f" port '{where['port']}', dbname '{where['dbname']}');"
+        "CREATE USER MAPPING FOR CURRENT_USER SERVER prod;"
+        "CREATE TABLE customers (id int, email text, region text) PARTITION BY LIST (region);"
+        "CREATE TABLE customers_us PARTITION OF customers FOR VALUES IN ('us');"
+        "CREATE FOREIGN TABLE customers_eu PARTITION OF customers FOR VALUES IN ('eu')"
+        " SERVER prod;"
+        "CREATE FOREIGN TABLE notes (id int, email text) SERVER prod"
+        " OPTIONS (table_name 'customers_eu');"
+        "INSERT INTO customers_us SELECT g, 'us' || g || '@shop.example', 'us'"
+        " FROM generate_series(1, 50) g"
+    )
+    rules_text = (
+        "version: 1\ntables:\n  public.customers:\n    columns:\n"
+        "      id: keep\n      email: email\n      region: keep\n"
+        "  public.notes:\n    columns:\n      id: keep\n      email: email\n"
+    )
+    dsn, rules = db_with_rules(make_db, tmp_path, schema, rules_text, "fdw.yaml")
+    mark_clone(dsn)
+    before, remote_before = fingerprint(dsn), fingerprint(remote)
+    with pytest.raises(RulesError) as refused:
+        anonymize(dsn, [rules], seed="s", progress=False)
+    found = {(f.code, f.location.key) for f in refused.value.findings}
+    assert found == {
+        ("foreign-partition", "public.customers"),
+        ("foreign-table", "public.notes"),
+    }
+    assert "server prod" in str(refused.value) and "drop_foreign_servers" in str(refused.value)
+    assert fingerprint(dsn) == before and fingerprint(remote) == remote_before
+    notes_kept = rules_text.split("  public.notes:")[0] + "  public.notes: keep\n"
+    rules.write_text(notes_kept)
+    with pytest.raises(RulesError) as still:
+        anonymize(dsn, [rules], seed="s", progress=False)
+    assert [f.code for f in still.value.findings] == ["foreign-partition"]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("DROP SERVER prod CASCADE")  # what isolation does, with its tables
+    rules.write_text(rules_text.split("  public.notes:")[0])
+    anonymize(dsn, [rules], seed="s", progress=False)
+    assert fingerprint(remote) == remote_before
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute("SELECT count(*) FROM customers WHERE email LIKE '%@shop.example'")
+        assert left.fetchone() == (0,)
