@@ -92,7 +92,7 @@ def _leak_statements(
     rel = quote_table(table.qualified)
     key = row_key(table, {m.column for m in masked}, alias="_dbr_t")
     values = ", ".join(
-        f"({literal(m.column)}, CASE WHEN _dbr_t.{quote_ident(m.column)} IS NOT NULL THEN "
+        f"({literal(m.column)}, CASE WHEN {_identifying(table, m.column)} THEN "
         f"dbrefresh.leak_hash(_dbr_t.{quote_ident(m.column)}::text) END)"
         for m in checked
     )
@@ -105,6 +105,20 @@ def _leak_statements(
         f"LIMIT {int(sample)}) AS _dbr_t, LATERAL (VALUES {values}) AS _dbr_c(column_name, hash) "
         "WHERE _dbr_c.hash IS NOT NULL",
     ]
+
+
+# Values that name no one (NaN, infinite numbers and dates): strategies keep them, so
+# sampling them would report every 'infinity' of a valid_until column as a leak.
+NON_FINITE = "('NaN', 'Infinity', '-Infinity', 'infinity', '-infinity')"
+
+
+def _identifying(table: Table, column: str) -> str:
+    """The condition under which a row's original value is worth a leak sample."""
+    ref = f"_dbr_t.{quote_ident(column)}"
+    col_type = table.columns[column].type
+    if col_type.category in {"N", "D"} and not col_type.is_array:
+        return f"{ref}::text NOT IN {NON_FINITE}"  # (NULL: neither)
+    return f"{ref} IS NOT NULL"
 
 
 def _page_range(alias: str) -> str:

@@ -2,8 +2,8 @@
 
 The change is between half the bound and the bound and at least one unit of the column's
 scale (so never zero); it never crosses zero and stays inside numeric(p,s) and integer
-ranges (it moves toward zero when moving away would overflow). Lossy: nearby values
-may meet.
+ranges (it moves toward zero when moving away would overflow). NaN and infinities are
+kept (they name no one). Lossy: nearby values may meet.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dbrefresh.strategies.scalar import ScalarStrategy
 INTEGER_MAX = {"int2": 32767, "int4": 2147483647, "int8": 9223372036854775807}
 FLOATS = {"float4", "float8"}
 UNSCALED_STEP = Decimal("0.01")  # smallest change for numeric without scale and floats
+SPECIAL = "('NaN', 'Infinity', '-Infinity')"  # numeric and float text forms
 
 
 class NoiseParams(StrategyParams):
@@ -83,6 +84,12 @@ class Noise(ScalarStrategy[NoiseParams]):
 
         digest = sqlbuild.digest(ctx, self.name)
         value = sqlbuild.bind([("h", lambda _: digest), ("d", change)], body)
+        if ctx.type.base not in INTEGER_MAX:  # NaN and infinities name no one: kept
+            value = sqlbuild.fill(
+                f"CASE WHEN CAST(:v AS TEXT) IN {SPECIAL} THEN CAST(:v AS NUMERIC) ELSE :m END",
+                v=ctx.ref,
+                m=value,
+            )
         return sqlbuild.cast(value, ctx.type.sql)
 
 

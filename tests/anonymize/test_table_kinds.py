@@ -479,3 +479,33 @@ def test_foreign_tables_are_never_written_and_named(make_db, tmp_path: Path) -> 
     with psycopg.connect(dsn) as conn:
         left = conn.execute("SELECT count(*) FROM customers WHERE email LIKE '%@shop.example'")
         assert left.fetchone() == (0,)
+
+
+def test_infinite_dates_and_nan_are_no_leaks(make_db, tmp_path: Path) -> None:
+    """Strategies keep 'infinity' and NaN (they name no one); verify counted each as a
+    surviving original, so a valid_until column full of 'infinity' failed every refresh."""
+    schema = (
+        "CREATE TABLE contracts (id int PRIMARY KEY, valid_until timestamptz, fee numeric);"
+        "INSERT INTO contracts SELECT g, CASE WHEN g % 2 = 0 THEN 'infinity'"
+        " ELSE timestamptz '2030-01-01' + g * interval '1 day' END,"
+        " CASE WHEN g % 3 = 0 THEN 'NaN' ELSE g * 1.5 END FROM generate_series(1, 60) g"
+    )
+    rules_text = (
+        "version: 1\ntables:\n  public.contracts:\n    columns:\n      id: keep\n"
+        "      valid_until: {strategy: date_shift, max_days: 30}\n"
+        "      fee: {strategy: noise, relative: 0.2}\n"
+    )
+    dsn, rules = db_with_rules(make_db, tmp_path, schema, rules_text, "contracts.yaml")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="s", progress=False)
+    report = verify_report(dsn, [rules], seed="s")
+    assert report.findings == []
+    assert report.sampled == {"public.contracts.valid_until": 30, "public.contracts.fee": 40}
+    with psycopg.connect(dsn) as conn:
+        kept = conn.execute(
+            "SELECT count(*) FILTER (WHERE valid_until = 'infinity'),"
+            " count(*) FILTER (WHERE fee = 'NaN') FROM contracts"
+        ).fetchone()
+        assert kept == (30, 20)
+        conn.execute("UPDATE contracts SET fee = 1.5 WHERE id = 1")  # a finite original back
+    assert verify_report(dsn, [rules], seed="s").leaks["public.contracts.fee"] == 1

@@ -55,6 +55,22 @@ def test_noise_keeps_sign_scale_and_range(masking: Masking) -> None:
             assert (o > 0) == (m > 0) and (o < 0) == (m < 0)
 
 
+def test_noise_keeps_nan_and_infinities(masking: Masking) -> None:
+    """NaN and infinities name no one; noise turned Infinity into NaN (Inf - Inf)."""
+    masking.conn.execute(
+        "CREATE TEMP TABLE specials (id int, n numeric, f float8, r real, s numeric(8, 2));"
+        "INSERT INTO specials VALUES (1, 'NaN', 'NaN', 'NaN', 'NaN'),"
+        " (2, 'Infinity', 'Infinity', 'Infinity', 12.5),"
+        " (3, '-Infinity', '-Infinity', '-Infinity', -7.25), (4, 3.5, 1e300, 2.5, 0.01)"
+    )
+    for column in ("n", "f", "r", "s"):
+        rows = masking.run("noise", {"relative": 0.1}, column, table="specials")
+        kept = [(o, m) for o, m in rows if str(o).lower().lstrip("-") in {"nan", "inf", "infinity"}]
+        assert kept and all(str(m) == str(o) for o, m in kept), (column, kept)
+        moved = [(o, m) for o, m in rows if (o, m) not in kept]
+        assert moved and all(m != o and (m > 0) == (o > 0) for o, m in moved), (column, moved)
+
+
 def test_generalize_buckets_and_months(masking: Masking) -> None:
     for o, m in _nonnull(masking.run("generalize", {"bucket": 10}, "num")):
         assert m % 10 == 0 and abs(m) <= abs(o) < abs(m) + 10
