@@ -48,6 +48,10 @@ FOREIGN_HINT = (
 )
 
 
+def _sql(expression: exp.Expression | None) -> str | None:
+    return None if expression is None else str(expression.sql(dialect="postgres"))
+
+
 def _changes_rows(rule: TableRule) -> bool:
     return (
         rule.action == "truncate"
@@ -381,6 +385,9 @@ class _Compiler:
                         resolved.expression,
                         resolved.strategy.leak_checked,
                         dedupe=self._dedupe(table, resolved),
+                        leak_when=_sql(
+                            resolved.strategy.leak_sample_when(resolved.rule.params, resolved.ctx)
+                        ),
                     )
                 )
         return masked

@@ -59,6 +59,8 @@ class MaskedColumn:
     # the masked value depends on the original alone, and a cache hit costs less than
     # a digest).
     dedupe: bool = False
+    # SQL over the column: which originals the strategy must change (None: all of them).
+    leak_when: str | None = None
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def _leak_statements(
     rel = quote_table(table.qualified)
     key = row_key(table, {m.column for m in masked}, alias="_dbr_t")
     values = ", ".join(
-        f"({literal(m.column)}, CASE WHEN {_identifying(table, m.column)} THEN "
+        f"({literal(m.column)}, CASE WHEN {_identifying(table, m)} THEN "
         f"dbrefresh.leak_hash(_dbr_t.{quote_ident(m.column)}::text) END)"
         for m in checked
     )
@@ -107,18 +107,26 @@ def _leak_statements(
     ]
 
 
-# Values that name no one (NaN, infinite numbers and dates): strategies keep them, so
-# sampling them would report every 'infinity' of a valid_until column as a leak.
+# Values that name no one, which strategies keep: NaN and infinite numbers and dates,
+# blank text (sampling them reported every 'infinity' of a valid_until column, every
+# '' of a phone column, as a leak), and what the strategy itself keeps by design.
 NON_FINITE = "('NaN', 'Infinity', '-Infinity', 'infinity', '-infinity')"
 
 
-def _identifying(table: Table, column: str) -> str:
-    """The condition under which a row's original value is worth a leak sample."""
-    ref = f"_dbr_t.{quote_ident(column)}"
-    col_type = table.columns[column].type
-    if col_type.category in {"N", "D"} and not col_type.is_array:
-        return f"{ref}::text NOT IN {NON_FINITE}"  # (NULL: neither)
-    return f"{ref} IS NOT NULL"
+def _identifying(table: Table, m: MaskedColumn) -> str:
+    """The condition under which a row's original value is worth a leak sample (the
+    strategy's own condition reads the column unqualified: _dbr_t is its only source)."""
+    ref = f"_dbr_t.{quote_ident(m.column)}"
+    col_type = table.columns[m.column].type
+    if col_type.is_array:
+        condition = f"{ref} IS NOT NULL"
+    elif col_type.category in {"N", "D"}:
+        condition = f"{ref}::text NOT IN {NON_FINITE}"  # (NULL: neither)
+    elif col_type.category == "S":
+        condition = f"btrim({ref}) <> ''"
+    else:
+        condition = f"{ref} IS NOT NULL"
+    return f"({condition} AND ({m.leak_when}))" if m.leak_when else condition
 
 
 def _page_range(alias: str) -> str:

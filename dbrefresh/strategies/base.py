@@ -108,6 +108,12 @@ class Strategy(ABC, Generic[P]):
         """Reasons this strategy cannot produce valid values for the column (empty: fits)."""
         return []
 
+    def leak_sample_when(self, params: P, ctx: ColumnContext) -> exp.Expression | None:
+        """Which non-NULL originals the strategy must change (None: every one). Values it
+        keeps by design name no one (digits: text without a digit), and sampling them
+        would report them as leaks."""
+        return None
+
     def is_lossy(self, params: P) -> bool:
         """Whether, with these parameters, distinct inputs may collide."""
         return self.lossy

@@ -33,6 +33,12 @@ class _DigitStrategy(ScalarStrategy[DigitsParams]):
             return [f"{self.name} rewrites digits in text; {ctx.column} is {ctx.type.sql}"]
         return []
 
+    def leak_sample_when(self, params: DigitsParams, ctx: ColumnContext) -> exp.Expression:
+        """Only a digit after the kept prefix is replaced ('n/a' and '+49' stay)."""
+        return sqlbuild.fill(
+            "substr(:o, :k) ~ '[0-9]'", o=sqlbuild.as_text(ctx.ref), k=params.keep_prefix + 1
+        )
+
     def masked(self, params: DigitsParams, ctx: ColumnContext) -> exp.Expression:
         orig = sqlbuild.as_text(ctx.ref)
         n = params.keep_prefix

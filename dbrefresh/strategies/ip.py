@@ -2,6 +2,9 @@
 
 IPv4 values go to network_v4 (default 10.0.0.0/8), IPv6 ones to network_v6 (default
 fd00::/8); inet keeps its prefix length, cidr its network form, text gets the host.
+A text column may hold what is no address ('', 'unknown', a list from X-Forwarded-For):
+blank values are kept, the others get a keyed IPv4 host, where a cast to inet would
+have failed the whole table.
 """
 
 from __future__ import annotations
@@ -17,6 +20,17 @@ from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 IP_TEXT = 39  # longest IPv6 text form
+# Text that inet surely accepts (a test checks each match casts on a real server). Some
+# valid IPv6 spellings are not matched (an embedded IPv4, '::' opening 7 groups): those
+# are masked as non-addresses, never refused.
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_HEX = "[0-9A-Fa-f]{1,4}"
+IPV4_TEXT = f"^{_OCTET}([.]{_OCTET}){{3}}(/(3[0-2]|[12]?[0-9]))?$"
+_V6_PREFIX = "(/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))?$"
+IPV6_TEXT = (
+    f"^(({_HEX}:){{7}}{_HEX}|(?!(.*:){{8}})(({_HEX}:){{0,6}}{_HEX})?::(({_HEX}:){{0,6}}{_HEX})?)"
+    + _V6_PREFIX
+)
 
 
 class IpParams(StrategyParams):
@@ -76,7 +90,23 @@ class Ip(ScalarStrategy[IpParams]):
             o=orig,
         )
         if is_text:
-            return sqlbuild.cast(sqlbuild.fill("host(:n)", n=new), ctx.type.sql)
+            # Not an address: a keyed IPv4 host (the digest is read in this branch only).
+            other = sqlbuild.fill(
+                "host(CAST(:n4 AS INET) + :x % :s4)",
+                n4=str(v4.network_address),
+                x=sqlbuild.bits(sqlbuild.digest(ctx, self.name)),
+                s4=size4,
+            )
+            text = sqlbuild.fill(
+                "CASE WHEN btrim(:v) = '' THEN :v WHEN :v ~ :r4 OR :v ~ :r6 THEN host(:n)"
+                " ELSE :other END",
+                v=ctx.ref,
+                r4=IPV4_TEXT,
+                r6=IPV6_TEXT,
+                n=new,
+                other=other,
+            )
+            return sqlbuild.cast(text, ctx.type.sql)
         sized = sqlbuild.fill("set_masklen(:n, masklen(:o))", n=new, o=orig)
         if ctx.type.base == "cidr":
             sized = sqlbuild.fill("network(:s)", s=sized)
