@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
+import sqlglot
 from psycopg.rows import dict_row
+from sqlglot import exp
 
 from dbrefresh.resources import sql_file
 from dbrefresh.strategies.base import ColumnType
@@ -247,13 +249,25 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
     return catalog
 
 
+def _columns_read(expressions: list[str], table: Table) -> list[str]:
+    """The table's columns that index key expressions read (unparsable ones: none)."""
+    found: list[str] = []
+    for text in expressions:
+        try:
+            tree = sqlglot.parse_one(text, read="postgres")
+        except sqlglot.errors.ParseError:
+            continue
+        found += [c.name for c in tree.find_all(exp.Column) if c.name in table.columns]
+    return found
+
+
 def _add_constraint(catalog: Catalog, by_oid: dict[int, Table], row: dict[str, Any]) -> None:
     table = by_oid.get(row["table_oid"])
     if row["kind"] == "unique":
         if table is not None:
-            table.unique_keys.append(
-                UniqueKey(row["name"], tuple(row["columns"]), bool(row["is_primary"]))
-            )
+            read = _columns_read(row["expressions"] or [], table)
+            columns = tuple(dict.fromkeys([*row["columns"], *read]))
+            table.unique_keys.append(UniqueKey(row["name"], columns, bool(row["is_primary"])))
         return
     ref = by_oid.get(row["ref_oid"])
     if table is None or ref is None:

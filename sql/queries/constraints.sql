@@ -9,7 +9,11 @@ SELECT 'unique' AS kind,
        NULL::text[] AS ref_columns,
        i.indisprimary AS is_primary,
        NULL::text AS definition,
-       NULL::text AS comment
+       NULL::text AS comment,
+       -- key expressions (unique (lower(email))): the columns they read are unique too
+       ARRAY(SELECT pg_get_indexdef(i.indexrelid, k.ord::int, true)
+               FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
+              WHERE k.attnum = 0 ORDER BY k.ord) AS expressions
   FROM pg_index i
   JOIN pg_class ic ON ic.oid = i.indexrelid
  WHERE i.indisunique AND i.indrelid = ANY(%(oids)s)
@@ -26,7 +30,8 @@ SELECT 'fk',
               ORDER BY k.ord),
        false,
        pg_get_constraintdef(c.oid),
-       obj_description(c.oid, 'pg_constraint')
+       obj_description(c.oid, 'pg_constraint'),
+       NULL::text[]
   FROM pg_constraint c
  WHERE c.contype = 'f' AND (c.conrelid = ANY(%(oids)s) OR c.confrelid = ANY(%(oids)s))
    AND c.conparentid = 0

@@ -547,3 +547,33 @@ def test_blank_and_digitless_values_are_no_leaks(make_db, tmp_path: Path) -> Non
         assert row == (20, 20, 0)
         conn.execute("UPDATE contacts SET phone = '+41 79 555 2' WHERE id = 2")
     assert verify_report(dsn, [rules], seed="s").leaks["public.contacts.phone"] == 1
+
+
+def test_columns_of_a_unique_expression_index_are_unique(make_db, tmp_path: Path) -> None:
+    """unique (lower(email)) made no column unique: a lossy email rule compiled, and a
+    collision would fail the index rebuild after every chunk. The columns a key
+    expression reads count as unique; those of a partial index's WHERE do not."""
+    schema = (
+        "CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL, deleted_at date);"
+        "CREATE UNIQUE INDEX users_email_lower ON users (lower(email)) WHERE deleted_at IS NULL;"
+        "INSERT INTO users SELECT g, 'User' || g || '@corp.example', NULL"
+        " FROM generate_series(1, 50) g"
+    )
+    rules_text = (
+        "version: 1\ntables:\n  public.users:\n    columns:\n      id: keep\n"
+        "      email: email\n      deleted_at: {strategy: date_shift, max_days: 10}\n"
+    )
+    dsn, rules = db_with_rules(make_db, tmp_path, schema, rules_text, "users.yaml")
+    with psycopg.connect(dsn) as conn:
+        users = read_catalog(conn).tables["public.users"]
+    assert [(k.name, k.columns) for k in users.unique_keys if not k.primary] == [
+        ("users_email_lower", ("email",))
+    ]
+    mark_clone(dsn)
+    before = fingerprint(dsn)
+    with pytest.raises(RulesError, match=r"public\.users\.email: .*unique: true"):
+        anonymize(dsn, [rules], seed="s", progress=False)
+    assert fingerprint(dsn) == before
+    rules.write_text(rules_text.replace("email: email", "email: {strategy: email, unique: true}"))
+    anonymize(dsn, [rules], seed="s", progress=False)
+    assert verify_report(dsn, [rules], seed="s").findings == []
