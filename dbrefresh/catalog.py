@@ -82,6 +82,8 @@ class Table:
     total_bytes: int
     columns: dict[str, Column] = field(default_factory=dict)
     unique_keys: list[UniqueKey] = field(default_factory=list)
+    # exclusion constraints' indexes (EXCLUDE USING gist (room WITH =, day WITH =))
+    exclusions: list[UniqueKey] = field(default_factory=list)
     indexes: list[Index] = field(default_factory=list)
     checks: tuple[str, ...] = ()  # names of its CHECK constraints
 
@@ -267,7 +269,8 @@ def _add_constraint(catalog: Catalog, by_oid: dict[int, Table], row: dict[str, A
         if table is not None:
             read = _columns_read(row["expressions"] or [], table)
             columns = tuple(dict.fromkeys([*row["columns"], *read]))
-            table.unique_keys.append(UniqueKey(row["name"], columns, bool(row["is_primary"])))
+            key = UniqueKey(row["name"], columns, bool(row["is_primary"]))
+            (table.exclusions if row["exclusion"] else table.unique_keys).append(key)
         return
     ref = by_oid.get(row["ref_oid"])
     if table is None or ref is None:

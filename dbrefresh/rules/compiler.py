@@ -222,6 +222,17 @@ class _Compiler:
                 key,
             )
             return
+        excluded = [x.name for x in table.exclusions if column in x.columns]
+        if excluded and not unique and strategy.is_lossy(col_rule.params):
+            self.error(
+                "lossy-on-exclusion",
+                f"{col_rule.strategy} can map different values to one, but the column is "
+                f"under exclusion constraint {excluded[0]}: masked rows may conflict",
+                col_rule.origin,
+                key,
+                "keep the column: no lossy strategy can promise the constraint still holds",
+            )
+            return
         if unique and strategy.is_lossy(col_rule.params):
             self.error(
                 "lossy-on-unique",

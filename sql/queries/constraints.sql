@@ -1,4 +1,5 @@
--- Unique indexes (PK, UNIQUE constraints and plain unique indexes) and foreign keys.
+-- Unique indexes (PK, UNIQUE constraints and plain unique indexes), the indexes of
+-- exclusion constraints (kind 'unique', not indisunique), and foreign keys.
 SELECT 'unique' AS kind,
        i.indrelid AS table_oid,
        ic.relname AS name,
@@ -13,10 +14,13 @@ SELECT 'unique' AS kind,
        -- key expressions (unique (lower(email))): the columns they read are unique too
        ARRAY(SELECT pg_get_indexdef(i.indexrelid, k.ord::int, true)
                FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord)
-              WHERE k.attnum = 0 ORDER BY k.ord) AS expressions
+              WHERE k.attnum = 0 ORDER BY k.ord) AS expressions,
+       NOT i.indisunique AS exclusion
   FROM pg_index i
   JOIN pg_class ic ON ic.oid = i.indexrelid
- WHERE i.indisunique AND i.indrelid = ANY(%(oids)s)
+ WHERE (i.indisunique OR EXISTS (SELECT 1 FROM pg_constraint x
+                                WHERE x.conindid = i.indexrelid AND x.contype = 'x'))
+   AND i.indrelid = ANY(%(oids)s)
 UNION ALL
 SELECT 'fk',
        c.conrelid,
@@ -31,7 +35,8 @@ SELECT 'fk',
        false,
        pg_get_constraintdef(c.oid),
        obj_description(c.oid, 'pg_constraint'),
-       NULL::text[]
+       NULL::text[],
+       false
   FROM pg_constraint c
  WHERE c.contype = 'f' AND (c.conrelid = ANY(%(oids)s) OR c.confrelid = ANY(%(oids)s))
    AND c.conparentid = 0
