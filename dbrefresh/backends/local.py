@@ -48,6 +48,10 @@ _DISCARD_IN_CLONE = (
     "recovery.signal",
     "current_logfiles",
 )
+CLONE_CONF = (
+    "# Written by dbrefresh: the source keeps its postgresql.conf outside its data\n"
+    "# directory. The temporary server takes its settings from its command line.\n"
+)
 _EMPTY_IN_CLONE = ("pg_replslot", "pg_stat", "pg_stat_tmp", "log", "pg_log")
 
 
@@ -174,6 +178,14 @@ class LocalClones:
         if version != ours:
             raise InfraError(f"clone is PostgreSQL {version}, local binaries are {ours}")
         if not self.tools.is_running(path):
+            conf = path / "postgresql.conf"
+            if not conf.exists():
+                # A Debian-style source keeps it in /etc: the backup has none, and the
+                # server will not start without one. Its settings come from the command
+                # line; the swap brings staging's own configuration.
+                conf.write_text(CLONE_CONF)
+                conf.chmod(0o600)
+                chown_for_server(conf)
             for name in _DISCARD_IN_CLONE:
                 (path / name).unlink(missing_ok=True)
             for name in _EMPTY_IN_CLONE:

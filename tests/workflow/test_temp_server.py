@@ -9,8 +9,8 @@ import psycopg
 import pytest
 from wfsupport import servers_root
 
-from dbrefresh.backends.base import CloneRef, TempServerSpec
-from dbrefresh.backends.local import Layout, LocalTempServer
+from dbrefresh.backends.base import CloneRef, SnapshotRef, TempServerSpec
+from dbrefresh.backends.local import Layout, LocalClones, LocalTempServer
 from dbrefresh.config import LocalBackendConfig
 from dbrefresh.demo.servers import tools
 
@@ -54,3 +54,23 @@ def test_temp_server_runs_cut_off_and_without_scheduled_jobs(root: Path) -> None
         server.stop("run1")
     assert (clone / "postgresql.conf").read_text() == conf_before
     assert not (clone / "postgresql.auto.conf").read_text().count("cron")
+
+
+def test_a_clone_without_postgresql_conf_starts(root: Path) -> None:
+    """A Debian-style production keeps postgresql.conf in /etc: its pg_basebackup has
+    none, and the temporary server refused to start. The clone gets an empty one (the
+    temporary server's settings come from its command line)."""
+    pg = tools()
+    layout = Layout(LocalBackendConfig(target_data_dir=root / "target", work_dir=root / "work"))
+    clone = layout.sibling("run2", "clone")
+    pg.initdb(clone)
+    (clone / "postgresql.conf").unlink()
+    ref = LocalClones(pg, layout).create_clone("run2", SnapshotRef("run2", str(clone)))
+    server = LocalTempServer(pg, layout, "postgres")
+    dsn = server.start("run2", ref, TempServerSpec())
+    try:
+        with psycopg.connect(dsn) as conn:
+            assert conn.execute("SHOW fsync").fetchone() == ("off",)
+    finally:
+        server.stop("run2")
+    assert (clone / "postgresql.conf").read_text().startswith("#")
