@@ -204,25 +204,28 @@ def has_personal_words(vector: str) -> bool:
     return has_contact(" ".join(words)) or any(w in first or w in last for w in words)
 
 
+def _embedded(
+    values: Sequence[str], test: Callable[[str], bool], kind: str, looks_like: str
+) -> ValueMatch | None:
+    """Values carrying personal data inside a larger whole: a few are enough."""
+    sample = [v for v in values if v.strip()]
+    matched = sum(1 for v in sample if test(v))
+    if not matched or matched < EMBEDDED_THRESHOLD * len(sample):
+        return None
+    return ValueMatch(kind, matched, len(sample), looks_like)
+
+
 def match_vectors(values: Sequence[str]) -> ValueMatch | None:
     """Text-search vectors index the words of other columns (names, contacts): a few
     holding personal words are enough to mask them all."""
-    sample = [v for v in values if v.strip()]
-    matched = sum(1 for v in sample if has_personal_words(v))
-    if not matched or matched < EMBEDDED_THRESHOLD * len(sample):
-        return None
-    return ValueMatch(
-        "text_search", matched, len(sample), "text-search vectors of names or contact details"
+    return _embedded(
+        values, has_personal_words, "text_search", "text-search vectors of names or contact details"
     )
 
 
 def match_documents(values: Sequence[str]) -> ValueMatch | None:
     """XML, hstore or composite values mentioning emails or phone numbers (as text):
     like free text, a few are enough (no strategy masks inside them)."""
-    sample = [v for v in values if v.strip()]
-    matched = sum(1 for v in sample if has_contact(v))
-    if not matched or matched < EMBEDDED_THRESHOLD * len(sample):
-        return None
-    return ValueMatch(
-        "document", matched, len(sample), "text containing an email address or phone number"
+    return _embedded(
+        values, has_contact, "document", "text containing an email address or phone number"
     )

@@ -9,6 +9,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from dbrefresh.anonymize.api import anonymize, mark_clone, verify_report
+from dbrefresh.anonymize.verify import VerifyReport
 from dbrefresh.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,6 +66,13 @@ def fingerprint(dsn: str) -> dict[str, str]:
             r[0] for r in conn.execute("SELECT nspname FROM pg_namespace ORDER BY 1").fetchall()
         )
         return out
+
+
+def mask_and_verify(dsn: str, rules: Path, seed: str = "s") -> VerifyReport:
+    """Mark the database a clone, anonymize it with the rules, and verify it."""
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed=seed, progress=False)
+    return verify_report(dsn, [rules], seed=seed)
 
 
 def db_with_rules(

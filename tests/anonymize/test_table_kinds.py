@@ -14,7 +14,7 @@ from dbrefresh.catalog import read_catalog
 from dbrefresh.errors import MaskingRefused, RulesError
 from dbrefresh.rules import compiler
 from dbrefresh.rules.fkrisk import fks_masking_can_break
-from tests.anonymize.helpers import db_with_rules, fingerprint
+from tests.anonymize.helpers import db_with_rules, fingerprint, mask_and_verify
 
 SCHEMA = """
 CREATE TABLE events (
@@ -496,9 +496,7 @@ def test_infinite_dates_and_nan_are_no_leaks(make_db, tmp_path: Path) -> None:
         "      fee: {strategy: noise, relative: 0.2}\n"
     )
     dsn, rules = db_with_rules(make_db, tmp_path, schema, rules_text, "contracts.yaml")
-    mark_clone(dsn)
-    anonymize(dsn, [rules], seed="s", progress=False)
-    report = verify_report(dsn, [rules], seed="s")
+    report = mask_and_verify(dsn, rules)
     assert report.findings == []
     assert report.sampled == {"public.contracts.valid_until": 30, "public.contracts.fee": 40}
     with psycopg.connect(dsn) as conn:
@@ -530,9 +528,7 @@ def test_blank_and_digitless_values_are_no_leaks(make_db, tmp_path: Path) -> Non
         "      iban: {strategy: partial, keep_last: 4}\n      ip: ip\n"
     )
     dsn, rules = db_with_rules(make_db, tmp_path, schema, rules_text, "contacts.yaml")
-    mark_clone(dsn)
-    anonymize(dsn, [rules], seed="s", progress=False)
-    report = verify_report(dsn, [rules], seed="s")
+    report = mask_and_verify(dsn, rules)
     assert report.findings == []
     assert report.sampled == {
         "public.contacts.phone": 20,  # neither '' nor 'n/a'
