@@ -2,7 +2,9 @@
 
 Paths are dotted keys ('customer.email', 'phones.0'); only paths that exist and are
 not JSON null are rewritten, the rest of the document is kept. Each value is masked as
-text (stored back as a JSON string) unless the path says `as: numeric` or `as: date`.
+text (stored back as a JSON string) unless the path says `as: numeric` or `as: date`;
+a value that is no number or ISO date there becomes JSON null instead of failing the
+table.
 """
 
 from __future__ import annotations
@@ -23,6 +25,11 @@ TYPES = {
     "numeric": ColumnType("numeric", "numeric", "N"),
     "date": ColumnType("date", "date", "D"),
 }
+
+
+# What a path's text must look like to be read `as: numeric` / `as: date`.
+NUMERIC_TEXT = "^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]{1,3})?$"
+DATE_TEXT = "^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
 class PathRule(BaseModel):
@@ -81,14 +88,28 @@ class Jsonb(ScalarStrategy[JsonbParams]):
             reasons += [f"{path}: {r}" for r in strategy.check(sub, path_context(ctx, rule.as_))]
         return reasons
 
+    def leak_sample_when(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
+        """A document holding none of the paths is kept as it is (it is no leak)."""
+        held = [
+            sqlbuild.fill(
+                "jsonb_typeof(:v #> CAST(:k AS TEXT[])) <> 'null'", v=ctx.ref, k=_key(path)
+            )
+            for path in params.paths
+        ]
+        return sqlbuild.fill(
+            "jsonb_typeof(:v) IN ('object', 'array') AND :any",
+            v=ctx.ref,
+            any=exp.Paren(this=exp.or_(*held)),
+        )
+
     def masked(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
         doc: exp.Expression = ctx.ref
         for path, rule in params.paths.items():
             strategy, sub = rule.resolve()
-            key = sqlbuild.literal("{" + ",".join(_quote(p) for p in path.split(".")) + "}")
+            key = _key(path)
             extracted = sqlbuild.fill("(:v #>> CAST(:k AS TEXT[]))", v=ctx.ref, k=key)
             if rule.as_ != "text":
-                extracted = sqlbuild.cast(extracted, rule.as_)
+                extracted = _parsed(extracted, rule.as_)
             inner = exp.select(exp.alias_(extracted, VALUE)).offset(0)
             masked = exp.Subquery(
                 this=exp.select(strategy.compile(sub, path_context(ctx, rule.as_))).from_(
@@ -115,6 +136,22 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         return sqlbuild.cast(doc, ctx.type.sql)
 
 
+def _parsed(text: exp.Expression, as_: str) -> exp.Expression:
+    """The path's text as a number or a date, or NULL (stored as JSON null) when it is
+    none ('n/a'): a failed cast would refuse the whole table. A date of a month's
+    nonexistent day (2023-02-30) rolls over into the next month rather than fail."""
+    if as_ == "numeric":
+        return sqlbuild.fill(
+            "CASE WHEN :t ~ :r THEN CAST(:t AS NUMERIC) END", t=text, r=NUMERIC_TEXT
+        )
+    return sqlbuild.fill(
+        "CASE WHEN :t ~ :r THEN CAST(substr(:t, 1, 7) || '-01' AS DATE)"
+        " + (CAST(substr(:t, 9, 2) AS INT) - 1) END",
+        t=text,
+        r=DATE_TEXT,
+    )
+
+
 def path_context(ctx: ColumnContext, as_: str) -> ColumnContext:
     """The context a path's strategy sees: a nullable scalar column named VALUE, of the
     path's `as` type (text, numeric or date)."""
@@ -127,6 +164,11 @@ def path_context(ctx: ColumnContext, as_: str) -> ColumnContext:
         row_columns=ctx.row_columns,
         key_setting=ctx.key_setting,
     )
+
+
+def _key(path: str) -> exp.Expression:
+    """A dotted path as a text[] literal for #> and jsonb_set."""
+    return sqlbuild.literal("{" + ",".join(_quote(p) for p in path.split(".")) + "}")
 
 
 def _quote(part: str) -> str:

@@ -604,3 +604,30 @@ def test_a_lossy_rule_under_an_exclusion_constraint_is_refused_first(
     rules.write_text(rules_text.replace("{strategy: date_shift, max_days: 5}", "keep"))
     anonymize(dsn, [rules], seed="s", progress=False)
     assert verify_report(dsn, [rules], seed="s").findings == []
+
+
+def test_json_paths_that_do_not_parse_or_are_absent(make_db, tmp_path: Path) -> None:
+    """A dob path read `as: date` holding 'n/a' failed the whole table on a cast; it
+    becomes JSON null now. Documents holding none of the paths are kept, and verify
+    counted each as a surviving original."""
+    schema = (
+        "CREATE TABLE profiles (id int PRIMARY KEY, data jsonb);"
+        "INSERT INTO profiles VALUES"
+        ' (1, \'{"email": "a@shop.example", "dob": "1980-02-03"}\'),'
+        ' (2, \'{"dob": "n/a", "visits": 3}\'), (3, \'{"dob": "2023-02-30"}\'),'
+        " (4, '{\"other\": 1}'), (5, '[1, 2]'), (6, '\"text\"'), (7, NULL)"
+    )
+    rules_text = (
+        "version: 1\ntables:\n  public.profiles:\n    columns:\n      id: keep\n"
+        "      data:\n        strategy: jsonb\n        paths:\n          email: email\n"
+        "          dob: {strategy: date_shift, max_days: 30, as: date}\n"
+    )
+    dsn, rules = db_with_rules(make_db, tmp_path, schema, rules_text, "profiles.yaml")
+    report = mask_and_verify(dsn, rules)
+    assert report.findings == [] and report.sampled == {"public.profiles.data": 3}
+    with psycopg.connect(dsn) as conn:
+        data = dict(conn.execute("SELECT id, data FROM profiles").fetchall())
+    assert data[2] == {"dob": None, "visits": 3}
+    assert data[3]["dob"].startswith("2023-0") and data[3]["dob"] != "2023-02-30"
+    assert data[1]["email"] != "a@shop.example" and data[1]["dob"] != "1980-02-03"
+    assert (data[4], data[5], data[6], data[7]) == ({"other": 1}, [1, 2], "text", None)
