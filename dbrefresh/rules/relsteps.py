@@ -108,7 +108,7 @@ def _leak_statements(
 
 
 # Values that name no one, which strategies keep: NaN and infinite numbers and dates,
-# blank text (sampling them reported every 'infinity' of a valid_until column, every
+# blank text, empty arrays (sampling them reported every 'infinity' of a valid_until column, every
 # '' of a phone column, as a leak), and what the strategy itself keeps by design.
 NON_FINITE = "('NaN', 'Infinity', '-Infinity', 'infinity', '-infinity')"
 
@@ -118,8 +118,8 @@ def _identifying(table: Table, m: MaskedColumn) -> str:
     strategy's own condition reads the column unqualified: _dbr_t is its only source)."""
     ref = f"_dbr_t.{quote_ident(m.column)}"
     col_type = table.columns[m.column].type
-    if col_type.is_array:
-        condition = f"{ref} IS NOT NULL"
+    if col_type.is_array:  # not empty, nor only NULL or blank elements
+        condition = f"btrim(array_to_string({ref}, '')) <> ''"
     elif col_type.category in {"N", "D"}:
         condition = f"{ref}::text NOT IN {NON_FINITE}"  # (NULL: neither)
     elif col_type.category == "S":
