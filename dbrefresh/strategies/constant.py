@@ -36,6 +36,11 @@ class Constant(Strategy[ConstantParams]):
                 return [f"constant {text!r} is not a number for {col.sql}"]
         return []
 
+    def leak_sample_when(self, params: ConstantParams, ctx: ColumnContext) -> exp.Expression:
+        """A row already holding the constant keeps it (no leak: it is the constant)."""
+        value = sqlbuild.cast(sqlbuild.literal(_text(params.value)), ctx.type.sql)
+        return sqlbuild.fill(":v IS DISTINCT FROM :c", v=ctx.ref, c=value)
+
     def compile(self, params: ConstantParams, ctx: ColumnContext) -> exp.Expression:
         value = sqlbuild.cast(sqlbuild.literal(_text(params.value)), ctx.type.sql)
         return sqlbuild.null_guard(ctx, value)

@@ -511,24 +511,27 @@ def test_infinite_dates_and_nan_are_no_leaks(make_db, tmp_path: Path) -> None:
 
 def test_blank_and_digitless_values_are_no_leaks(make_db, tmp_path: Path) -> None:
     """'' in a phone column, or 'n/a', is kept by the digit strategies (there is no digit
-    to replace) and names no one, and so is an empty array: verify counted each as a
-    surviving original, so a database with empty phones failed every refresh. An IP
-    column of text holding '' and 'unknown' failed masking itself (a cast to inet)."""
+    to replace) and names no one, and so is an empty array, or a row already holding a
+    `constant` rule's value: verify counted each as a surviving original, so a database
+    with empty phones failed every refresh. An IP column of text holding '' and
+    'unknown' failed masking itself (a cast to inet)."""
     schema = (
         "CREATE TABLE contacts (id int PRIMARY KEY, phone text, iban text, ip text,"
-        " emails text[]);"
+        " emails text[], secret text);"
         "INSERT INTO contacts SELECT g,"
         " CASE g % 3 WHEN 0 THEN '' WHEN 1 THEN 'n/a' ELSE '+41 79 555 ' || g END,"
         " CASE WHEN g % 2 = 0 THEN '' ELSE 'CH93 0076 2011 6238 ' || lpad(g::text, 4, '0') END,"
         " CASE g % 3 WHEN 0 THEN '' WHEN 1 THEN 'unknown' ELSE '192.0.2.' || g END,"
         " CASE g % 4 WHEN 0 THEN '{}' WHEN 1 THEN ARRAY['', NULL]"
-        " ELSE ARRAY['c' || g || '@shop.example'] END"
+        " ELSE ARRAY['c' || g || '@shop.example'] END,"
+        " CASE WHEN g % 2 = 0 THEN 'redacted' ELSE md5(g::text) END"
         " FROM generate_series(1, 60) g"
     )
     rules_text = (
         "version: 1\ntables:\n  public.contacts:\n    columns:\n      id: keep\n"
         "      phone: {strategy: phone, keep_prefix: 3}\n"
         "      iban: {strategy: partial, keep_last: 4}\n      ip: ip\n      emails: email\n"
+        "      secret: {strategy: constant, value: redacted}\n"
     )
     dsn, rules = db_with_rules(make_db, tmp_path, schema, rules_text, "contacts.yaml")
     report = mask_and_verify(dsn, rules)
@@ -538,6 +541,7 @@ def test_blank_and_digitless_values_are_no_leaks(make_db, tmp_path: Path) -> Non
         "public.contacts.iban": 30,
         "public.contacts.ip": 40,  # 'unknown' is masked like an address
         "public.contacts.emails": 30,  # neither {} nor {'', NULL}
+        "public.contacts.secret": 30,  # not those already holding the constant
     }
     with psycopg.connect(dsn) as conn:
         row = conn.execute(
