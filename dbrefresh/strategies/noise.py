@@ -21,7 +21,8 @@ from dbrefresh.strategies.scalar import ScalarStrategy
 INTEGER_MAX = {"int2": 32767, "int4": 2147483647, "int8": 9223372036854775807}
 FLOATS = {"float4", "float8"}
 UNSCALED_STEP = Decimal("0.01")  # smallest change for numeric without scale and floats
-SPECIAL = "('NaN', 'Infinity', '-Infinity')"  # numeric and float text forms
+SPECIAL = ("NaN", "Infinity", "-Infinity")
+SPECIAL_TYPES = {"numeric": "NUMERIC", "float8": "DOUBLE PRECISION", "float4": "REAL"}
 
 
 class NoiseParams(StrategyParams):
@@ -85,8 +86,12 @@ class Noise(ScalarStrategy[NoiseParams]):
         digest = sqlbuild.digest(ctx, self.name)
         value = sqlbuild.bind([("h", lambda _: digest), ("d", change)], body)
         if ctx.type.base not in INTEGER_MAX:  # NaN and infinities name no one: kept
+            # (compared in the column's own base type: NaN equals NaN in PostgreSQL, and
+            # no value is rendered as text)
+            base = SPECIAL_TYPES[ctx.type.base]
+            specials = ", ".join(f"CAST('{v}' AS {base})" for v in SPECIAL)
             value = sqlbuild.fill(
-                f"CASE WHEN CAST(:v AS TEXT) IN {SPECIAL} THEN CAST(:v AS NUMERIC) ELSE :m END",
+                f"CASE WHEN :v IN ({specials}) THEN CAST(:v AS NUMERIC) ELSE :m END",
                 v=ctx.ref,
                 m=value,
             )
