@@ -274,6 +274,9 @@ class LocalTempServer:
             # or dblink they use) before isolation deactivates them. pg_cron 1.5+ honours
             # this; without pg_cron it is an inert placeholder that dies with the server.
             "cron.launch_active_jobs": "off",
+            # TimescaleDB's job scheduler likewise (compression, retention, continuous
+            # aggregates refreshed from unmasked rows): no background worker for it.
+            "timescaledb.max_background_workers": "0",
         }
         if spec.replication:
             options.update({"wal_level": "replica", "max_wal_senders": "4"})

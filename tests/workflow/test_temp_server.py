@@ -22,7 +22,7 @@ def root() -> Iterator[Path]:
 
 def test_temp_server_runs_cut_off_and_without_scheduled_jobs(root: Path) -> None:
     """Nothing the clone carries from production may act before isolation: no TCP
-    listener, no WAL archiving, no subscription worker, no pg_cron job; and none of
+    listener, no WAL archiving, no subscription worker, no pg_cron or TimescaleDB job; and none of
     it is written into the clone's own configuration (staging starts with production's)."""
     pg = tools()
     clone = root / "dbrefresh-run1.clone"
@@ -37,6 +37,7 @@ def test_temp_server_runs_cut_off_and_without_scheduled_jobs(root: Path) -> None
                 name: conn.execute("SELECT current_setting(%s, true)", (name,)).fetchone()
                 for name in (
                     "cron.launch_active_jobs",
+                    "timescaledb.max_background_workers",
                     "listen_addresses",
                     "archive_mode",
                     "max_logical_replication_workers",
@@ -45,6 +46,7 @@ def test_temp_server_runs_cut_off_and_without_scheduled_jobs(root: Path) -> None
             }
         assert shown == {
             "cron.launch_active_jobs": ("off",),
+            "timescaledb.max_background_workers": ("0",),
             "listen_addresses": ("",),
             "archive_mode": ("off",),
             "max_logical_replication_workers": ("0",),
