@@ -86,6 +86,7 @@ class Table:
     exclusions: list[UniqueKey] = field(default_factory=list)
     indexes: list[Index] = field(default_factory=list)
     checks: tuple[str, ...] = ()  # names of its CHECK constraints
+    partition_key: tuple[str, ...] = ()  # a partitioned table's key columns
 
     @property
     def qualified(self) -> str:
@@ -216,6 +217,7 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                 estimated_rows=row["estimated_rows"],
                 total_bytes=row["total_bytes"],
                 checks=tuple(row["checks"] or ()),
+                partition_key=tuple(row["partition_key"] or ()),
             )
             by_oid[table.oid] = table
             catalog.tables[table.qualified] = table

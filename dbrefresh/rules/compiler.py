@@ -168,6 +168,18 @@ class _Compiler:
                     )
 
     # -- columns --------------------------------------------------------------------
+    def _partitioned_by(self, table: Table, column: str) -> str | None:
+        """The partitioned table (the rule's, above or below it) whose key reads column."""
+        related = self.catalog.lineage(table.qualified) | {
+            t.qualified
+            for t in self.catalog.tables.values()
+            if t.partitioned and table.qualified in self.catalog.lineage(t.qualified)
+        }
+        for name in sorted(related):
+            if column in self.catalog.tables[name].partition_key:
+                return name
+        return None
+
     def resolve_columns(self) -> None:
         for name, rule in self.rules.tables.items():
             table = self.catalog.tables.get(name)
@@ -194,6 +206,17 @@ class _Compiler:
             self.error(
                 "generated-column",
                 "generated column is recomputed from the row, it cannot be masked",
+                col_rule.origin,
+                key,
+                "mark it `keep`",
+            )
+            return
+        keyed_by = self._partitioned_by(table, column)
+        if keyed_by is not None and not strategy.keeps_value:
+            self.error(
+                "partition-key",
+                f"is in the partition key of {keyed_by}: a masked value may belong in "
+                "another partition, and masking cannot move rows between partitions",
                 col_rule.origin,
                 key,
                 "mark it `keep`",

@@ -292,6 +292,13 @@ def propose_column(
         elif (named := _named_but_unfit(table, column, is_key)) is not None:
             proposal.why.append(named)
         return proposal
+    if column.name in table.partition_key:
+        proposal.why = [
+            *why,
+            "REVIEW: it is the partition key, which masking cannot change (rows cannot "
+            "move between partitions): kept",
+        ]
+        return proposal
     proposal.kind = kind
     ctx = column_context(table, column, unique=unique)
     chosen = choose(kind, ctx, strategies)

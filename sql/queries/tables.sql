@@ -12,7 +12,15 @@ SELECT c.oid,
        greatest(c.reltuples, 0)::bigint AS estimated_rows,
        pg_total_relation_size(c.oid) AS total_bytes,
        ARRAY(SELECT conname::text FROM pg_constraint
-              WHERE conrelid = c.oid AND contype = 'c' ORDER BY 1) AS checks
+              WHERE conrelid = c.oid AND contype = 'c' ORDER BY 1) AS checks,
+       -- a partitioned table's key columns, those its key expressions read included
+       -- (PostgreSQL records each as internally depending on the table)
+       ARRAY(SELECT a.attname::text FROM pg_depend d
+               JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.objsubid
+              WHERE c.relkind = 'p' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                AND d.objsubid > 0 AND d.refclassid = 'pg_class'::regclass
+                AND d.refobjid = c.oid AND d.refobjsubid = 0 AND d.deptype = 'i'
+              ORDER BY a.attnum) AS partition_key
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p')
