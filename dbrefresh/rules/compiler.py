@@ -8,7 +8,7 @@ a foreign key. The result is a Plan (data) that the executor runs unchanged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sqlglot
 from sqlglot import exp
@@ -16,6 +16,7 @@ from sqlglot import exp
 from dbrefresh.catalog import Catalog, ForeignKey, Table, closest
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Location, Severity
+from dbrefresh.rules.compiled import PLACEHOLDER, CompiledSql
 from dbrefresh.rules.conditions import check_condition
 from dbrefresh.rules.groups import build_groups
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
@@ -78,6 +79,7 @@ class _Compiler:
         self.findings: list[Finding] = []
         self.strategies = {s.name: s for s in all_strategies()}
         self.resolved: dict[tuple[str, str], _Resolved] = {}
+        self.compiled = CompiledSql()
 
     def error(
         self,
@@ -267,14 +269,14 @@ class _Compiler:
             )
             return
         try:
-            expression = strategy.compile(col_rule.params, ctx)
+            sql = self.compiled.sql(strategy, col_rule.params, ctx)
         except ValueError as exc:
             self.error("strategy-misfit", str(exc), col_rule.origin, key)
             return
-        sql = expression.sql(dialect="postgres")
         # The shape ignores the column's name and NULL guard: FK sides differ in both.
-        placeholder = ColumnContext(**{**ctx.__dict__, "column": "\x00v", "nullable": True})
-        shape = strategy.compile(col_rule.params, placeholder).sql(dialect="postgres")
+        shape = self.compiled.sql(
+            strategy, col_rule.params, replace(ctx, nullable=True), PLACEHOLDER
+        )
         self.resolved[(table.qualified, column)] = _Resolved(col_rule, strategy, ctx, sql, shape)
 
     # -- relationships --------------------------------------------------------------

@@ -99,6 +99,10 @@ class Strategy(ABC, Generic[P]):
     # the column `_dbr_shuffle_<column>` that the plan compiler provides through a
     # window-function subquery, since no scalar expression can see other rows.
     row_permutation: ClassVar[bool] = False
+    # compile() reads the column only through ctx.ref (not its name, table or row): its
+    # SQL for one column gives any other's by renaming, so the compiler compiles each
+    # (strategy, parameters, type, nullability) once. False for row-reading strategies.
+    column_local: ClassVar[bool] = True
 
     def parse_params(self, raw: dict[str, object]) -> P:
         """Validate raw YAML parameters (pydantic raises with the offending key)."""

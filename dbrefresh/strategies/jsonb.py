@@ -73,6 +73,7 @@ class JsonbParams(StrategyParams):
 @register
 class Jsonb(ScalarStrategy[JsonbParams]):
     name = "jsonb"
+    column_local = False  # reads other columns of the row, or by name
     summary = "Mask listed paths of a jsonb document, each with its own strategy."
     params_model = JsonbParams
 

@@ -22,6 +22,7 @@ class ShuffleParams(StrategyParams):
 @register
 class Shuffle(Strategy[ShuffleParams]):
     name = "shuffle"
+    column_local = False  # reads other columns of the row, or by name
     summary = "Permute the column's values among the rows of its table."
     params_model = ShuffleParams
     lossy = False

@@ -31,6 +31,7 @@ class SqlParams(StrategyParams):
 @register
 class Sql(Strategy[SqlParams]):
     name = "sql"
+    column_local = False  # reads other columns of the row, or by name
     summary = "A custom SQL expression over the row's own columns (allow-listed functions)."
     params_model = SqlParams
 

@@ -90,6 +90,7 @@ class TemplateParams(StrategyParams):
 @register
 class Template(ScalarStrategy[TemplateParams]):
     name = "template"
+    column_local = False  # reads other columns of the row, or by name
     summary = "Compose strategies and text: '{first_name}.{last_name:last_name}@example.com'."
     params_model = TemplateParams
 

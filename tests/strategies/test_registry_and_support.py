@@ -169,3 +169,25 @@ def test_fill_digits_lays_digits_into_any_text(masking: Masking) -> None:
     short, long = row
     assert short == '+0 (000) 012-34.56 FM7 x"\\é'
     assert len(long) == 60 and long.isdigit() and len(set(long)) > 5
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c[0]}-{c[2]}")
+def test_column_local_strategies_compile_alike_for_every_column_name(
+    masking: Masking, case: tuple[str, dict[str, Any], str, bool, bool]
+) -> None:
+    """The compiler compiles a column-local strategy once and renames the column: that
+    must give exactly what compiling for the column itself gives, names needing quotes
+    included; strategies reading the row by name are compiled per column."""
+    from dataclasses import replace
+
+    from dbrefresh.rules.compiled import CompiledSql
+
+    name, params, column, _, _ = case
+    strategy = get(name)
+    parsed = strategy.parse_params(params)
+    ctx = masking.context(column)
+    cache = CompiledSql()
+    for other in (column, 'Odd "Name"', "x\ny"):
+        direct = strategy.compile(parsed, replace(ctx, column=other)).sql(dialect="postgres")
+        assert cache.sql(strategy, parsed, ctx, other) == direct, other
+    assert len(cache._cache) == (1 if strategy.column_local else 0)
