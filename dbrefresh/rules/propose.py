@@ -7,16 +7,20 @@ column's type (and stays injective on a unique column) wins, so the proposal com
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import json_paths, pii, pii_values
+from dbrefresh.rules.compiled import PLACEHOLDER
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.jsonb import path_context
+from dbrefresh.strategies.registry import get
 
 Candidate = tuple[str, Mapping[str, Any]]
 
@@ -108,7 +112,27 @@ def column_context(table: Table, column: Column, *, unique: bool) -> ColumnConte
 
 
 def fits(strategy: Strategy[Any], raw: Mapping[str, Any], ctx: ColumnContext) -> bool:
-    """Whether the strategy with these parameters compiles for the column."""
+    """Whether the strategy with these parameters compiles for the column. A column-local
+    strategy's answer is the same for every column of one type and nullability: it is
+    worked out once (compiling every candidate for every column was 3.1 of 8.4 s of a
+    rules init of 300 tables)."""
+    if strategy.column_local:
+        raw_key = json.dumps(raw, sort_keys=True, default=str)
+        return _fits_local(strategy.name, raw_key, ctx.type, ctx.nullable, ctx.unique)
+    return _fits(strategy, raw, ctx)
+
+
+@cache
+def _fits_local(
+    name: str, raw_json: str, col_type: ColumnType, nullable: bool, unique: bool
+) -> bool:
+    ctx = ColumnContext(
+        table="", column=PLACEHOLDER, type=col_type, nullable=nullable, unique=unique
+    )
+    return _fits(get(name), json.loads(raw_json), ctx)
+
+
+def _fits(strategy: Strategy[Any], raw: Mapping[str, Any], ctx: ColumnContext) -> bool:
     try:
         params = strategy.parse_params(dict(raw))
         if strategy.check(params, ctx):
