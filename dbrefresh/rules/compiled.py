@@ -1,7 +1,8 @@
 """Compiled SQL of column strategies, built once per kind of column and renamed.
 
-Building and rendering a strategy's expression with sqlglot is most of a compile (11
-of 14 s for 300 tables of 15 columns). A column-local strategy (Strategy.column_local)
+Building and rendering a strategy's expression with sqlglot was most of a compile
+(`rules check` of 300 tables of 15 columns: 5.7 s, 2.4 s with this). A column-local
+strategy (Strategy.column_local)
 reads its column only through ctx.ref, so its SQL for one column gives any other's by
 renaming the column: it is compiled once per strategy, parameters, type, nullability
 and uniqueness.
