@@ -356,9 +356,10 @@ def test_a_refresh_that_would_fill_the_disk_is_refused_before_copying(
 
 
 # Runs another refresh: after the tests that look at the first run's results.
-def _listing(directory: Path) -> list[tuple[str, int, int]]:
+def _listing(directory: Path) -> list[tuple[str, int]]:
+    """Files and sizes (not times: production's own checkpoints write its pages)."""
     return sorted(
-        (str(f.relative_to(directory)), f.stat().st_size, f.stat().st_mtime_ns)
+        (str(f.relative_to(directory)), f.stat().st_size)
         for f in directory.rglob("*")
         if f.is_file()
     )
@@ -373,7 +374,7 @@ def test_tablespaces_are_copied_beside_staging_and_follow_their_data(
     location = production.server.data_dir.parent.parent / "production_tablespace"
     before = _listing(location)
     report = json.loads(setup.cli("run", "--json", check=True).stdout)
-    assert _listing(location) == before != []  # not a byte of production's written
+    assert _listing(location) == before != []  # no copy written into production's
     beside = setup.staging.data_dir.parent
     (where,) = setup.query(
         "SELECT pg_tablespace_location(oid) FROM pg_tablespace WHERE spcname = 'shop_fast'"
