@@ -29,7 +29,7 @@ from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.anonymize.verify import OnCheck, VerifyReport, verify_plan
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.db import connect, connection, dsn_database, without_limits
-from dbrefresh.errors import InfraError, first_line
+from dbrefresh.errors import InfraError, MaskingRefused, first_line
 from dbrefresh.findings import Finding
 from dbrefresh.rules.compiler import DEFAULT_LEAK_SAMPLE, compile_plan
 from dbrefresh.rules.load import load_rules
@@ -129,6 +129,12 @@ def anonymize(
     with connection(dsn) as conn:
         compiled = _compile(conn, rules, leak_sample)
         key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
+        if compiled.plan.foreign_partitions:
+            raise MaskingRefused(
+                f"{', '.join(compiled.plan.foreign_partitions)}: foreign partition(s) of "
+                "tables these rules mask, whose rows cannot be masked; drop the server on "
+                "the clone first (`dbrefresh run` does: isolate.drop_foreign_servers)"
+            )
         require_marker(conn, dsn_database(dsn))
         require_superuser(conn, dsn_database(dsn))
         prepare_session(conn, key, compiled.plan.rules_digest)  # no idle timeout either

@@ -80,6 +80,7 @@ class _Compiler:
         self.strategies = {s.name: s for s in all_strategies()}
         self.resolved: dict[tuple[str, str], _Resolved] = {}
         self.compiled = CompiledSql()
+        self.foreign_partitions: list[str] = []
 
     def error(
         self,
@@ -339,20 +340,37 @@ class _Compiler:
 
     def check_foreign_partitions(self) -> None:
         """A rule that changes a partitioned table's rows cannot change those of a foreign
-        partition: staging would read them, unmasked, from the foreign server."""
+        partition: staging would read them, unmasked, from the foreign server. Unless the
+        rules' isolation drops that server (with its foreign tables) before masking."""
         for name, rule in self.rules.tables.items():
             table = self.catalog.tables.get(name)
             if table is None or not table.partitioned or not _changes_rows(rule):
                 continue
             for part in self.catalog.foreign_partitions_of(name):
+                message = f"partition {part.qualified} is a foreign table (server {part.server})"
+                if not self._isolation_drops(part.server):
+                    self.error(
+                        "foreign-partition",
+                        f"{message}: its rows cannot be masked, and staging would read them "
+                        "from that server",
+                        rule.origin,
+                        name,
+                        FOREIGN_HINT,
+                    )
+                    continue
+                self.foreign_partitions.append(f"{part.qualified} (server {part.server})")
                 self.error(
                     "foreign-partition",
-                    f"partition {part.qualified} is a foreign table (server {part.server}): "
-                    "its rows cannot be masked, and staging would read them from that server",
+                    f"{message}, which isolate.drop_foreign_servers drops before masking",
                     rule.origin,
                     name,
-                    FOREIGN_HINT,
+                    "`dbrefresh run` drops it; `anonymize` alone refuses while it exists",
+                    Severity.WARNING,
                 )
+
+    def _isolation_drops(self, server: str) -> bool:
+        chosen = self.rules.isolate.drop_foreign_servers
+        return chosen == "all" or server in chosen
 
     def check_conditions(self) -> None:
         for name, rule in self.rules.tables.items():
@@ -382,6 +400,7 @@ class _Compiler:
             plan.truncate_sql = "TRUNCATE ONLY " + ", ".join(quote_table(t) for t in plan.truncate)
         plan.empty_large_objects = self.rules.large_objects == "empty"
         plan.groups = build_groups(self.catalog, steps, plan.truncate)
+        plan.foreign_partitions = list(self.foreign_partitions)
         plan.refresh_views = views_to_refresh(
             self.catalog, [*(s.relation for s in steps), *plan.truncate]
         )

@@ -91,6 +91,19 @@ def blocks(
     return out
 
 
+def _foreign_servers(catalog: Catalog, proposals: Proposals) -> list[str]:
+    """Servers holding foreign partitions of tables the proposals mask: the refresh must
+    drop them before masking, or staging reads those rows from production."""
+    return sorted(
+        {
+            part.server
+            for table, columns in proposals.items()
+            if any(p.masked for p in columns.values())
+            for part in catalog.foreign_partitions_of(table)
+        }
+    )
+
+
 def _failures(text: str, catalog: Catalog) -> list[Finding]:
     """What the loader and compiler say about the generated text (empty: it compiles)."""
     with tempfile.TemporaryDirectory(prefix="dbrefresh-init-") as tmp:
@@ -138,14 +151,19 @@ def generate_rules(
     catalog = read_catalog(conn)
     proposals, unsampled = propose(conn, catalog, sample_rows, on_table)
     name = database or catalog.database
-    text = render(name, blocks(catalog, proposals, unsampled), catalog.large_objects)
+
+    def rendered() -> str:
+        servers = _foreign_servers(catalog, proposals)
+        return render(name, blocks(catalog, proposals, unsampled), catalog.large_objects, servers)
+
+    text = rendered()
     for _ in range(MAX_REPAIRS):
         findings = _failures(text, catalog)
         if not findings:
             return text
         if not repair(catalog, proposals, findings):
             raise RulesError(findings)
-        text = render(name, blocks(catalog, proposals, unsampled), catalog.large_objects)
+        text = rendered()
     findings = _failures(text, catalog)
     if findings:
         raise RulesError(findings)

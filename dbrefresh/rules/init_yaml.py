@@ -67,9 +67,15 @@ def column_line(proposal: ColumnProposal) -> str:
     return f"{INDENT * 3}{line}{_comment(proposal.why)}"
 
 
-def render(database: str, tables: Sequence[TableBlock], large_objects: int = 0) -> str:
+def render(
+    database: str,
+    tables: Sequence[TableBlock],
+    large_objects: int = 0,
+    drop_servers: Sequence[str] = (),
+) -> str:
     """The whole rules file; tables sorted by name, columns in table order. A database
-    holding large objects gets `large_objects: empty` (their content is unknown)."""
+    holding large objects gets `large_objects: empty` (their content is unknown), one
+    whose masked tables have foreign partitions drops their servers on the clone."""
     lines = [
         HEADER.format(database=_UNPRINTABLE.sub("?", database)).rstrip("\n"),
         _pair("version", 1),
@@ -79,6 +85,10 @@ def render(database: str, tables: Sequence[TableBlock], large_objects: int = 0) 
     if large_objects:
         note = f"{large_objects} large object(s) of unknown content; keep if none is personal"
         lines.append(_pair("large_objects", "empty") + _comment([note]))
+    if drop_servers:
+        note = "foreign partitions of masked tables live there: dropped before masking"
+        isolate = {"drop_foreign_servers": list(drop_servers)}
+        lines.append(_pair("isolate", isolate) + _comment([note]))
     lines.append("tables:" if tables else "tables: {}")
     for block in sorted(tables, key=lambda b: b.table):
         key = f"{_flow(block.table)}:"

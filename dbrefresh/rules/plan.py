@@ -244,6 +244,9 @@ class Plan:
     refresh_views: list[ViewRefresh] = field(default_factory=list)  # dependencies first
     empty_large_objects: bool = False  # rules say `large_objects: empty`
     statistics_of: list[str] = field(default_factory=list)  # quoted: REPLACE_STATISTICS
+    # Foreign partitions of masked tables whose server the rules' isolation drops: they
+    # must be gone before masking (the refresh drops them; anonymize refuses if not).
+    foreign_partitions: list[str] = field(default_factory=list)  # 'schema.name (server)'
 
     def statistics_sql(self) -> list[str]:
         """REPLACE_STATISTICS and the ANALYZE query, with this plan's relations inlined."""

@@ -472,9 +472,22 @@ def test_foreign_tables_are_never_written_and_named(make_db, tmp_path: Path) -> 
     with pytest.raises(RulesError) as still:
         anonymize(dsn, [rules], seed="s", progress=False)
     assert [f.code for f in still.value.findings] == ["foreign-partition"]
+    # rules init proposes what makes such a table maskable by a refresh: drop the server
+    with psycopg.connect(dsn) as conn:
+        generated = generate_rules(conn, database="fdw")
+    assert "isolate: {drop_foreign_servers: [prod]}" in generated
+    # Told to drop the server, the rules compile (a warning); anonymize alone still
+    # refuses while the server is there, and verify names the unmasked partition.
+    isolated = "version: 1\nisolate: {drop_foreign_servers: [prod]}\n" + rules_text.split(
+        "  public.notes:"
+    )[0].removeprefix("version: 1\n")
+    rules.write_text(isolated)
+    with pytest.raises(MaskingRefused, match=r"public\.customers_eu \(server prod\)"):
+        anonymize(dsn, [rules], seed="s", progress=False)
+    assert fingerprint(dsn) == before
+    assert {f.code for f in verify_report(dsn, [rules], seed="s").findings} >= {"foreign-partition"}
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("DROP SERVER prod CASCADE")  # what isolation does, with its tables
-    rules.write_text(rules_text.split("  public.notes:")[0])
     anonymize(dsn, [rules], seed="s", progress=False)
     assert fingerprint(remote) == remote_before
     with psycopg.connect(dsn) as conn:
