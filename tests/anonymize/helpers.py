@@ -12,6 +12,8 @@ import pytest
 from dbrefresh.anonymize.api import anonymize, mark_clone, verify_report
 from dbrefresh.anonymize.verify import VerifyReport
 from dbrefresh.cli import main
+from dbrefresh.errors import RulesError
+from dbrefresh.findings import Finding
 
 REPO = Path(__file__).resolve().parents[2]
 CHINOOK_RULES = REPO / "rules" / "chinook.yaml"
@@ -73,6 +75,17 @@ def mask_and_verify(dsn: str, rules: Path, seed: str = "s") -> VerifyReport:
     mark_clone(dsn)
     anonymize(dsn, [rules], seed=seed, progress=False)
     return verify_report(dsn, [rules], seed=seed)
+
+
+def refused_findings(dsn: str, rules: Path) -> list[Finding]:
+    """Mark the database a clone, have anonymize refuse the rules (RulesError), check
+    nothing changed, and return what the compiler said."""
+    mark_clone(dsn)
+    before = fingerprint(dsn)
+    with pytest.raises(RulesError) as refused:
+        anonymize(dsn, [rules], seed="s", progress=False)
+    assert fingerprint(dsn) == before
+    return refused.value.findings
 
 
 def db_with_rules(
