@@ -108,8 +108,8 @@ def _leak_statements(
 
 
 # Values that name no one, which strategies keep: NaN and infinite numbers and dates,
-# blank text, empty arrays (sampling them reported every 'infinity' of a valid_until column, every
-# '' of a phone column, as a leak), and what the strategy itself keeps by design.
+# blank text, empty arrays (sampling them reported every 'infinity' of a valid_until
+# column, every '' of a phone column, as a leak), and what the strategy itself keeps.
 NON_FINITE = "('NaN', 'Infinity', '-Infinity', 'infinity', '-infinity')"
 
 
