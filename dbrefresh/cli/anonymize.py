@@ -21,7 +21,7 @@ from dbrefresh.cli.options import (
 from dbrefresh.cli.signals import terminate_as_error
 from dbrefresh.db import connection, dsn_database, redact_dsn
 from dbrefresh.errors import RulesError, UsageError, VerdictFailed
-from dbrefresh.findings import render_json, render_text
+from dbrefresh.findings import has_errors, render_json, render_text
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...] = ("text", "json")) -> None:
@@ -60,15 +60,16 @@ def rules_check(
 
     _check_format(fmt)
     findings = check_rule_files(rules, dsn)
+    failed = has_errors(findings)
     if fmt == "json":
-        console.print_json(render_json(findings, ok=not findings))
+        console.print_json(render_json(findings, ok=not failed))
     elif findings:
         console_err.print(render_text(findings), markup=False, soft_wrap=True)
-    else:
+    if fmt != "json" and not failed:
         console.print(
             f"ok: {len(rules)} rule file(s) valid" + (f" against {redact_dsn(dsn)}" if dsn else "")
         )
-    if findings:
+    if failed:
         raise typer.Exit(2)
 
 

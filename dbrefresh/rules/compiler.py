@@ -485,13 +485,14 @@ def compile_plan(
     errors = [f for f in compiler.findings if f.severity is Severity.ERROR]
     if errors:
         raise RulesError(compiler.findings)
-    return compiler.build(leak_sample)
+    plan = compiler.build(leak_sample)
+    plan.warnings = list(compiler.findings)  # no errors: only warnings are left
+    return plan
 
 
 def check_rules(rules: RuleSet, catalog: Catalog) -> list[Finding]:
-    """Every finding of a compile, without raising (for `rules check`)."""
+    """Every finding of a compile, warnings included, without raising (`rules check`)."""
     try:
-        compile_plan(rules, catalog)
+        return compile_plan(rules, catalog).warnings
     except RulesError as exc:
         return exc.findings
-    return []

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from dbrefresh.findings import Finding
+
 TableAction = Literal["rewrite", "truncate", "keep"]
 PAGES_LO = "__dbr_pages_lo__"  # placeholders of a chunk's page range in Chunking.fill
 PAGES_HI = "__dbr_pages_hi__"
@@ -247,6 +249,7 @@ class Plan:
     # Foreign partitions of masked tables whose server the rules' isolation drops: they
     # must be gone before masking (the refresh drops them; anonymize refuses if not).
     foreign_partitions: list[str] = field(default_factory=list)  # 'schema.name (server)'
+    warnings: list[Finding] = field(default_factory=list)  # what the compile warned of
 
     def statistics_sql(self) -> list[str]:
         """REPLACE_STATISTICS and the ANALYZE query, with this plan's relations inlined."""

@@ -13,8 +13,10 @@ from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone, verify_re
 from dbrefresh.catalog import read_catalog
 from dbrefresh.errors import MaskingRefused, RulesError
 from dbrefresh.rules import compiler
+from dbrefresh.rules.compiler import check_rules
 from dbrefresh.rules.fkrisk import fks_masking_can_break
 from dbrefresh.rules.init import generate_rules
+from dbrefresh.rules.load import load_rules
 from tests.anonymize.helpers import (
     db_with_rules,
     fingerprint,
@@ -487,6 +489,9 @@ def test_foreign_tables_are_never_written_and_named(make_db, tmp_path: Path) -> 
         "  public.notes:"
     )[0].removeprefix("version: 1\n")
     rules.write_text(isolated)
+    with psycopg.connect(dsn) as conn:
+        [warning] = check_rules(load_rules([rules]), read_catalog(conn))
+    assert (warning.code, warning.severity.value) == ("foreign-partition", "warning")
     with pytest.raises(MaskingRefused, match=r"public\.customers_eu \(server prod\)"):
         anonymize(dsn, [rules], seed="s", progress=False)
     assert fingerprint(dsn) == before
