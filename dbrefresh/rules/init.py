@@ -64,7 +64,11 @@ def propose(
             samples = sample_values(conn, table, sampled_columns(table), sample_rows)
         except psycopg.Error as exc:  # no SELECT right, timeout: judge by names alone
             samples = {}
-            unsampled[name] = type(exc).__name__
+            unsampled[name] = (
+                "row-level security hides rows"
+                if "row-level security" in str(exc)
+                else type(exc).__name__
+            )
         proposals[name] = {
             col.name: propose_column(
                 table, col, samples.get(col.name), strategies, is_key=(name, col.name) in keys

@@ -267,6 +267,31 @@ def test_tables_that_cannot_be_read_are_judged_by_names(synthetic_dsn: str, admi
     assert strategy_of(text, "crm.bestellung", "col7") == "keep"  # needs values
 
 
+def test_a_table_row_level_security_filters_is_not_sampled(make_db) -> None:
+    """A policy showed the sampling role no row: names alone judged the table, and the
+    file said nothing. The sample is refused now, and the file says why."""
+    dsn = make_db(prefix="rinit")
+    role = f"rinit_rls_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE notes (id int PRIMARY KEY, col_a text);"
+            "INSERT INTO notes SELECT g, 'c' || g || '@shop.example' FROM generate_series(1, 60) g;"
+            "ALTER TABLE notes ENABLE ROW LEVEL SECURITY;"
+            "CREATE POLICY nobody ON notes USING (false)"
+        )
+        conn.execute(sql.SQL("CREATE ROLE {} NOLOGIN").format(sql.Identifier(role)))
+        conn.execute(sql.SQL("GRANT SELECT ON notes TO {}").format(sql.Identifier(role)))
+    try:
+        with psycopg.connect(dsn) as conn:
+            conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
+            text = generate_rules(conn)
+    finally:  # its grant lives in the test's database: drop it there
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+    assert "REVIEW: values not sampled (row-level security hides rows)" in text
+
+
 def test_email_columns_no_key_links_still_mask_alike(make_db, tmp_path: Path) -> None:
     """customers.email is unique, newsletter.email is not, and no foreign key ties them;
     reports join them all the same. The generated rules give both the unique variant,
