@@ -314,19 +314,6 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
         checks.append((0, view.relation, check_view))
     if plan.empty_large_objects:
         checks.append((0, "large objects", _check_large_objects))
-    for part in plan.foreign_partitions:  # rows no masking reached, read from production
-
-        def check_foreign(_c: psycopg.Connection[Any], r: VerifyReport, p: str = part) -> None:
-            r.findings.append(
-                Finding(
-                    "foreign-partition",
-                    f"{p}: a foreign partition of a masked table; its rows were not masked",
-                    location=Location(key=p.split(" ")[0]),
-                    hint="drop the server (isolate.drop_foreign_servers)",
-                )
-            )
-
-        checks.append((0, part, check_foreign))
     for table in plan.truncate:
 
         def check_empty(c: psycopg.Connection[Any], r: VerifyReport, t: str = table) -> None:
@@ -459,5 +446,15 @@ def verify_plan(
     report = VerifyReport()
     for part in spread(open_session, [run(label, c) for label, c in checks], workers):
         _merge(report, part)
+    # Known from the compile alone: rows no masking reached, read from another server.
+    report.findings += [
+        Finding(
+            "foreign-partition",
+            f"{p}: a foreign partition of a masked table; its rows were not masked",
+            location=Location(key=p.split(" ")[0]),
+            hint="drop the server (isolate.drop_foreign_servers)",
+        )
+        for p in plan.foreign_partitions
+    ]
     report.findings.sort(key=lambda f: (f.code, f.location.key or "", f.message))
     return report

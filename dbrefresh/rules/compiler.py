@@ -173,11 +173,13 @@ class _Compiler:
     # -- columns --------------------------------------------------------------------
     def _partitioned_by(self, table: Table, column: str) -> str | None:
         """The partitioned table (the rule's, above or below it) whose key reads column."""
-        related = self.catalog.lineage(table.qualified) | {
-            t.qualified
-            for t in self.catalog.tables.values()
-            if t.partitioned and table.qualified in self.catalog.lineage(t.qualified)
-        }
+        related = self.catalog.lineage(table.qualified)
+        if table.partitioned:  # (only a partitioned table has tables below it)
+            related |= {
+                t.qualified
+                for t in self.catalog.tables.values()
+                if t.partitioned and table.qualified in self.catalog.lineage(t.qualified)
+            }
         for name in sorted(related):
             if column in self.catalog.tables[name].partition_key:
                 return name

@@ -22,6 +22,11 @@ MAX_JSON_CHARS = 8000  # per JSON document: walked by key, so it must parse (a c
 MAX_DOCUMENT_CHARS = 8000  # per XML, hstore or composite value, searched for contacts
 STATEMENT_TIMEOUT_MS = 30_000
 OVERSAMPLE = 5  # TABLESAMPLE returns roughly the asked share; ask for more
+# Settings of the sampling statement: bounded in time, and with row security off, so a
+# policy showing this role some rows only makes PostgreSQL refuse rather than the
+# sample look representative.
+PINNED = {"statement_timeout": str(STATEMENT_TIMEOUT_MS), "row_security": "off"}
+_SET_LOCAL = "SELECT set_config(n, v, true) FROM unnest(%s::text[], %s::text[]) AS s(n, v)"
 
 
 def sample_clause(estimated_rows: int, rows: int) -> sql.Composable:
@@ -61,15 +66,15 @@ def sample_values(
         sample_clause(table.estimated_rows, rows),
         sql.Literal(rows),
     )
-    previous = str(conn.execute("SHOW statement_timeout").fetchone()[0])  # type: ignore[index]
+    names = list(PINNED)
+    previous = conn.execute(
+        "SELECT array_agg(current_setting(n) ORDER BY i) FROM unnest(%s::text[])"
+        " WITH ORDINALITY AS s(n, i)",
+        (names,),
+    ).fetchone()[0]  # type: ignore[index]
     found: dict[str, list[str]] = {c: [] for c in columns}
     with conn.transaction(), conn.cursor() as cur:
-        cur.execute(
-            "SELECT set_config('statement_timeout', %s, true)", (str(STATEMENT_TIMEOUT_MS),)
-        )
-        # A policy would show this role some rows only, and the sample would look
-        # representative: with row security off, PostgreSQL refuses instead.
-        cur.execute("SELECT set_config('row_security', 'off', true)")
+        cur.execute(_SET_LOCAL, (names, list(PINNED.values())))
         cur.execute(query)
         for row in cur.fetchall():
             for column, value in zip(columns, row, strict=True):
@@ -77,7 +82,8 @@ def sample_values(
                     found[column] += [str(e)[:MAX_CHARS] for e in _elements(value)]
                 elif value is not None:
                     found[column].append(str(value))
-        cur.execute("SELECT set_config('statement_timeout', %s, true)", (previous,))
+        # (local settings outlive a savepoint: put back what an outer transaction had)
+        cur.execute(_SET_LOCAL, (names, previous))
     return found
 
 
