@@ -18,6 +18,7 @@ from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Location, Severity
 from dbrefresh.rules.compiled import PLACEHOLDER, CompiledSql
 from dbrefresh.rules.conditions import check_condition
+from dbrefresh.rules.fkshape import fk_mismatch
 from dbrefresh.rules.groups import build_groups
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
 from dbrefresh.rules.plan import MaskedColumn, Plan, RelationStep
@@ -302,17 +303,13 @@ class _Compiler:
                 continue
             if here is not None and there is not None and here.shape == there.shape:
                 continue
-            left = f"{fk.table}.{col} ({here.rule.strategy if here else 'kept'})"
-            right = f"{fk.ref_table}.{ref_col} ({there.rule.strategy if there else 'kept'})"
+            why, hint = fk_mismatch(
+                (f"{fk.table}.{col}", here), (f"{fk.ref_table}.{ref_col}", there)
+            )
             either = here or there
             origin = either.rule.origin if either else None
             self.error(
-                "fk-mismatch",
-                f"foreign key {fk.name}: {left} and {right} are masked "
-                "differently, so the key would no longer match",
-                origin,
-                f"{fk.table}.{col}",
-                "give both columns the same strategy and parameters",
+                "fk-mismatch", f"foreign key {fk.name}: {why}", origin, f"{fk.table}.{col}", hint
             )
 
     def _resolved_via_parent(self, table: str, column: str) -> _Resolved | None:

@@ -82,12 +82,18 @@ def bits(h: exp.Expression) -> exp.Expression:
     return fill("dbrefresh.u63(:h)", h=h)
 
 
+# Types whose equality ignores case (lower() of both sides, as citext compares them).
+CASE_INSENSITIVE_TYPES = frozenset({"citext"})
+
+
 def stable_text(ctx: ColumnContext) -> exp.Expression:
     """The value as text that no session setting changes (DateStyle, TimeZone).
 
     Dates hash their day number since 1970 (cheaper than the numeric epoch; infinity
     hashes as its text, which no setting changes), timestamps their epoch, so a value
     hashes alike in every session and every table, whatever the client's settings.
+    Values a case-insensitive type holds equal ('Ann@X.org' = 'ann@x.org' in citext)
+    hash alike, or a key between two spellings would no longer match once masked.
     """
     if ctx.type.category == "D" and ctx.type.base == "date":
         return fill(
@@ -97,6 +103,8 @@ def stable_text(ctx: ColumnContext) -> exp.Expression:
         )
     if ctx.type.category == "D" and ctx.type.base in {"timestamp", "timestamptz"}:
         return fill("CAST(extract(epoch FROM :v) AS TEXT)", v=ctx.ref)
+    if ctx.type.base in CASE_INSENSITIVE_TYPES:
+        return fill("lower(CAST(:v AS TEXT))", v=ctx.ref)
     return as_text(ctx.ref)
 
 

@@ -1,0 +1,77 @@
+"""citext compares values case-insensitively: a key between two spellings of one
+address must still match after masking, and a key citext cannot keep is refused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+
+from tests.anonymize.helpers import db_with_rules, mask_and_verify, refused_findings
+
+CITEXT_SCHEMA = """
+CREATE EXTENSION IF NOT EXISTS citext;
+CREATE TABLE users (id int PRIMARY KEY, email citext NOT NULL UNIQUE);
+CREATE TABLE events (id int PRIMARY KEY, user_email citext REFERENCES users (email));
+INSERT INTO users SELECT i, format('User%s@Shop.Example', i) FROM generate_series(1, 300) i;
+-- the same addresses spelled in lower case: equal for citext, different as text
+INSERT INTO events SELECT i, format('user%s@shop.example', 1 + i % 300)
+  FROM generate_series(1, 900) i;
+"""
+CITEXT_RULES = """version: 1
+tables:
+  public.users:
+    columns:
+      id: keep
+      email: {strategy: email, unique: true}
+  public.events:
+    columns:
+      id: keep
+      user_email: {strategy: email, unique: true}
+"""
+
+
+def test_a_citext_key_between_two_spellings_still_joins(make_db, tmp_path: Path) -> None:
+    dsn, rules = db_with_rules(make_db, tmp_path, CITEXT_SCHEMA, CITEXT_RULES, "ci.yaml")
+    report = mask_and_verify(dsn, rules)
+    assert report.findings == []
+    with psycopg.connect(dsn) as conn:
+        joined, distinct, originals = conn.execute(
+            "SELECT count(u.id), count(DISTINCT e.user_email::text), "
+            "count(*) FILTER (WHERE e.user_email LIKE '%@shop.example') "
+            "FROM events e LEFT JOIN users u ON u.email = e.user_email"
+        ).fetchone()
+        # both spellings got the very same masked text, not just a citext-equal one
+        same_text = conn.execute(
+            "SELECT bool_and(u.email::text = e.user_email::text) "
+            "FROM events e JOIN users u ON u.email = e.user_email"
+        ).fetchone()
+    assert (joined, distinct, originals) == (900, 300, 0)
+    assert same_text == (True,)
+
+
+MIXED_SCHEMA = """
+CREATE EXTENSION IF NOT EXISTS citext;
+CREATE TABLE accounts (email text PRIMARY KEY);
+CREATE TABLE logins (id int PRIMARY KEY, email citext REFERENCES accounts (email));
+INSERT INTO accounts VALUES ('Ann@x.example'), ('ann@x.example');
+INSERT INTO logins VALUES (1, 'Ann@x.example'), (2, 'ann@x.example');
+"""
+MIXED_RULES = """version: 1
+tables:
+  public.accounts:
+    columns:
+      email: {strategy: email, unique: true}
+  public.logins:
+    columns:
+      id: keep
+      email: {strategy: email, unique: true}
+"""
+
+
+def test_a_key_from_citext_to_text_is_refused_naming_the_types(make_db, tmp_path: Path) -> None:
+    dsn, rules = db_with_rules(make_db, tmp_path, MIXED_SCHEMA, MIXED_RULES, "mixed.yaml")
+    findings = refused_findings(dsn, rules)
+    assert [(f.code, f.location.key) for f in findings] == [("fk-mismatch", "public.logins.email")]
+    assert "one side is citext, which ignores case" in findings[0].message
+    assert findings[0].hint and "one type" in findings[0].hint
