@@ -62,7 +62,8 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         "secret",
         "password|passwd|pwd|password_hash|secret|client_secret|api_key|apikey|"
         "access_key|secret_key|private_key|token|access_token|refresh_token|"
-        "auth_token|otp_secret|totp_secret|passwort|kennwort|mot_de_passe|contrasena",
+        "auth_token|otp_secret|totp_secret|session_key|session_token|session_data|"
+        "session_secret|passwort|kennwort|mot_de_passe|contrasena",
     ),
     (
         "email",
@@ -202,12 +203,17 @@ _NOT_THE_VALUE = frozenset(
         salt version scheme url hash mac host server web wallet""",
     )
 )
-# Exception: words above that still name the value for some kinds (`password_hash`).
+# Exception: words above that still name the value for some kinds (`password_hash`,
+# `confirmation_token`: the token a confirmation link carries).
 _KEEP_WORDS = {
-    "secret": frozenset({"hash"}),
+    "secret": frozenset({"hash", "confirmation"}),
     "birth_date": frozenset({"on", "at"}),
     "national_id": frozenset({"id"}),  # tax_id, national_id
 }
+
+# Words that make a name about the PII for one kind only (`last_login` is a time,
+# `last_name` is a name).
+_NOT_THE_VALUE_FOR = {"username": frozenset({"last", "first", "failed", "successful"})}
 
 _PATTERNS = tuple(
     (kind, re.compile(rf"(?:^|_)(?:{words})(?:_\d+)?(?:_|$)")) for kind, words in _NAME_WORDS
@@ -217,6 +223,14 @@ _PERSON_TABLES = re.compile(
     r"patients?|students?|staff|subscribers?|accounts?|profiles?|kunden?|mitarbeiter|"
     r"personen|clientes?|utilisateurs?|usuarios?|utenti|klanten|gebruikers)(?:_|$)"
 )
+
+
+# Tables of bearer credentials: their generic columns are the credential itself
+# (Django's authtoken_token.key, a session store's session_id and data).
+_SECRET_TABLES = re.compile(
+    r"(?:^|_)(?:tokens?|sessions?|api_?keys?|credentials?|secrets?|authtoken)(?:_|$)"
+)
+_SECRET_GENERIC = frozenset({"key", "value", "data", "digest", "session_id", "sid"})
 
 
 @dataclass(frozen=True)
@@ -244,10 +258,14 @@ def match_name(column: str, table: str) -> NameMatch | None:
     for kind, pattern in _PATTERNS:
         if not pattern.search(norm):
             continue
-        if words & (_NOT_THE_VALUE - _KEEP_WORDS.get(kind, frozenset())):
+        not_the_value = _NOT_THE_VALUE - _KEEP_WORDS.get(kind, frozenset())
+        if words & (not_the_value | _NOT_THE_VALUE_FOR.get(kind, frozenset())):
             return None
         return NameMatch(kind, f"name suggests {LABELS[kind]}")
-    if norm in _GENERIC_NAME and _PERSON_TABLES.search(normalize(table.rsplit(".", 1)[-1])):
+    table_name = normalize(table.rsplit(".", 1)[-1])
+    if norm in _GENERIC_NAME and _PERSON_TABLES.search(table_name):
         kind = _GENERIC_NAME[norm]
         return NameMatch(kind, f"`{norm}` in a table about people: {LABELS[kind]}")
+    if norm in _SECRET_GENERIC and _SECRET_TABLES.search(table_name):
+        return NameMatch("secret", f"`{norm}` in a table of tokens or sessions: {LABELS['secret']}")
     return None

@@ -26,7 +26,23 @@ _DATE_LIKE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]
 _DECIMAL = re.compile(r"-?\d+[.,]\d+")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
+# Credentials whose form says what they are: password hashes (modular crypt, Django,
+# Werkzeug), API tokens with their issuer's prefix, and JSON web tokens.
+_CREDENTIAL = re.compile(
+    r"\$(?:1|2[abxy]?|5|6|7|y|apr1|argon2(?:id|i|d)|scrypt|pbkdf2(?:-sha\d+)?)\$\S{8,}"
+    r"|(?:pbkdf2_sha(?:1|256)|argon2|bcrypt(?:_sha256)?|scrypt)\$\S{8,}"
+    r"|(?:pbkdf2|scrypt):[\w:]+\$\S{8,}"
+    r"|(?:sk|rk)_(?:live|test)_\w{8,}|whsec_\w{8,}|gh[pousr]_\w{20,}|github_pat_\w{20,}"
+    r"|glpat-[\w-]{20}|xox[abpors]-[\w-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[\w-]{35}"
+    r"|SG\.[\w-]{16,}\.[\w-]{16,}|shp(?:at|ss)_[0-9a-f]{32}|npm_\w{36}|pypi-[\w-]{50,}"
+    r"|eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*"
+)
 _EMBEDDED_PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().\-/]{7,18}\d(?![\w])")
+
+
+def is_credential(value: str) -> bool:
+    """A password hash, an API token or a JSON web token, known by its form."""
+    return _CREDENTIAL.fullmatch(value.strip()) is not None
 
 
 def is_email(value: str) -> bool:
@@ -136,6 +152,7 @@ class Detector:
 
 # Most specific first: a card number is also a run of digits a phone test might accept.
 DETECTORS: tuple[Detector, ...] = (
+    Detector("secret", "credentials (password hashes, API or web tokens)", is_credential),
     Detector("email", "email addresses", is_email),
     Detector("iban", "IBANs", is_iban),
     Detector("card", "payment card numbers (Luhn)", is_card),

@@ -54,6 +54,14 @@ from dbrefresh.rules import pii, pii_values
         ("company", "public.customer", "company"),
         ("password_hash", "public.users", "secret"),
         ("birth_place", "public.person", "city"),
+        # bearer credentials: a copy of production's still opens production
+        ("confirmation_token", "public.users", "secret"),
+        ("session_key", "public.django_session", "secret"),
+        ("session_data", "public.django_session", "secret"),
+        ("key", "public.authtoken_token", "secret"),
+        ("session_id", "public.sessions", "secret"),
+        ("data", "public.sessions", "secret"),
+        ("digest", "public.api_keys", "secret"),
     ],
 )
 def test_names_that_suggest_pii(column: str, table: str, kind: str) -> None:
@@ -82,6 +90,11 @@ def test_names_that_suggest_pii(column: str, table: str, kind: str) -> None:
         ("title", "public.employee"),
         ("description", "public.product"),
         ("sort_order", "public.x"),
+        ("last_login", "public.auth_user"),  # a time, not a login
+        ("failed_logins", "public.users"),
+        ("key", "public.settings"),  # generic names count only in tables of credentials
+        ("session_id", "public.page_views"),
+        ("token_expires_at", "public.users"),
     ],
 )
 def test_names_that_do_not(column: str, table: str) -> None:
@@ -116,6 +129,36 @@ def test_value_detectors() -> None:
     assert not pii_values.is_ip("1.2.3")
     assert pii_values.has_contact("call me on +49 30 1234567 after 5")
     assert not pii_values.has_contact("order 12 of 2024-01-15 shipped")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "pbkdf2_sha256$600000$9K4c1Xq$Xo2bL9zV1E0dQm6M0x1yYwq6x1S0ZK5n0w3Yk1s2wJc=",
+        "$2b$12$KIXQJ1lC6hZ0aQ8p3iLk1uE1e4v3qvO8Jx5y0oWmW8z1yXk2mRc7a",
+        "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$8a3i8v1lXj0x7bGJ2f3cZw",
+        "$6$rounds=5000$saltsalt$Vb0s1A8x9Kq0c1d2e3f4g5h6",
+        "pbkdf2:sha256:600000$Ab12Cd34$0f1e2d3c4b5a69788796a5b4c3d2e1f0",
+        "sk_live_51HxYzABCDEFghijklmnop",
+        "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+        "xoxb-1234567890-abcdefghij",
+        "AKIAIOSFODNN7EXAMPLE",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ",
+    ],
+)
+def test_credentials_are_known_by_their_form(value: str) -> None:
+    assert pii_values.is_credential(value)
+    assert pii_values.match_values([value, value]) is not None
+    assert pii_values.match_values([value, value]).kind == "secret"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["$5 off your next order", "price: $6$ each", "d41d8cd98f00b204e9800998ecf8427e",
+     "sk_live", "eyJ not a token", "2001:db8::1", "ship via DHL"],
+)  # fmt: skip
+def test_text_that_only_resembles_a_credential(value: str) -> None:
+    assert not pii_values.is_credential(value)
 
 
 def test_match_values_needs_half_of_the_sample() -> None:

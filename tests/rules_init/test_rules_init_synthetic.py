@@ -412,3 +412,40 @@ def test_xml_hstore_and_composite_values_with_contacts_are_emptied(make_db, tmp_
             " prefs -> 'theme' = 'dark' AND (office).street LIKE 'Seestr. %') FROM members"
         ).fetchone()
     assert row == (0, 0, 0, 60)
+
+
+def test_bearer_credentials_are_masked(make_db, tmp_path: Path) -> None:
+    """A staging copy of production's session keys and API tokens opens production:
+    Django's authtoken_token.key and django_session were proposed `keep`. Generic names
+    in tables of tokens or sessions, and values known by their form (a password hash
+    under an innocent name), are hashed now, and the keys stay unique."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE authtoken_token (key varchar(40) PRIMARY KEY, created timestamptz);"
+        "CREATE TABLE django_session (session_key varchar(40) PRIMARY KEY,"
+        " session_data text NOT NULL);"
+        "CREATE TABLE accounts (id int PRIMARY KEY, col_a text, last_login timestamptz);"
+        "INSERT INTO authtoken_token SELECT md5('t' || g), now() FROM generate_series(1, 60) g;"
+        "INSERT INTO django_session SELECT md5('s' || g), 'e30=' FROM generate_series(1, 60) g;"
+        "INSERT INTO accounts SELECT g, 'pbkdf2_sha256$600000$salt' || g || '$'"
+        " || md5(g::text), now() FROM generate_series(1, 60) g",
+    )
+    assert rule_of(text, "public.authtoken_token", "key") == {"strategy": "hash", "unique": True}
+    assert rule_of(text, "public.django_session", "session_key") == {
+        "strategy": "hash",
+        "unique": True,
+    }
+    assert rule_of(text, "public.django_session", "session_data") == "hash"
+    assert rule_of(text, "public.accounts", "col_a") == "hash"
+    assert "look like credentials" in comment_of(text, "public.accounts", "col_a")
+    assert rule_of(text, "public.accounts", "last_login") == "keep"
+    assert comment_of(text, "public.accounts", "last_login") == ""
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute(
+            "SELECT (SELECT count(*) FROM authtoken_token WHERE key IN"
+            "  (SELECT md5('t' || g) FROM generate_series(1, 60) g)),"
+            " (SELECT count(DISTINCT key) FROM authtoken_token),"
+            " (SELECT count(*) FROM accounts WHERE col_a LIKE 'pbkdf2%')"
+        ).fetchone()
+    assert left == (0, 60, 0)
