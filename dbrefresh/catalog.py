@@ -222,16 +222,21 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
             by_oid[table.oid] = table
             catalog.tables[table.qualified] = table
         oids = list(by_oid)
+        cur.execute(sql_file("queries/column_stats.sql"))
+        n_distinct = {
+            (r["schema_name"], r["table_name"], r["column_name"]): r["n_distinct"] for r in cur
+        }
         cur.execute(sql_file("queries/columns.sql"), {"oids": oids})
         for row in cur.fetchall():
-            by_oid[row["table_oid"]].columns[row["name"]] = Column(
+            table = by_oid[row["table_oid"]]
+            table.columns[row["name"]] = Column(
                 name=row["name"],
                 num=row["num"],
                 type=_column_type(row),
                 not_null=row["not_null"],
                 generated=row["generated"] != "",
                 identity=row["identity"],
-                n_distinct=row["n_distinct"],
+                n_distinct=n_distinct.get((table.schema, table.name, row["name"])),
             )
         cur.execute(sql_file("queries/indexes.sql"), {"oids": oids})
         for row in cur.fetchall():

@@ -17,11 +17,6 @@ SELECT a.attrelid AS table_oid,
        et.typcategory::text AS category,
        et.typtype::text AS base_typtype,
        CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,
-       (SELECT st.n_distinct FROM pg_stats st
-          JOIN pg_class sc ON sc.oid = a.attrelid
-          JOIN pg_namespace sn ON sn.oid = sc.relnamespace
-         WHERE st.schemaname = sn.nspname AND st.tablename = sc.relname
-           AND st.attname = a.attname AND NOT st.inherited) AS n_distinct,
        CASE WHEN et.typtype = 'e' THEN
             ARRAY(SELECT e.enumlabel::text FROM pg_enum e
                    WHERE e.enumtypid = et.oid ORDER BY e.enumsortorder)
