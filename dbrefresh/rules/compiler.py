@@ -229,9 +229,7 @@ class _Compiler:
             )
             return
         # A column referencing a unique key must map injectively too, exactly like its target.
-        references = any(
-            fk.table == table.qualified and column in fk.columns for fk in self.catalog.foreign_keys
-        )
+        references = any(column in fk.columns for fk in self.catalog.keys_from(table.qualified))
         unique = column in table.unique_columns() or bool(col_rule.unique) or references
         ctx = ColumnContext(
             table=table.qualified,

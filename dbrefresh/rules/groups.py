@@ -9,7 +9,7 @@ and swaps in parallel.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 
 from dbrefresh.catalog import Catalog, ForeignKey
 from dbrefresh.rules.fkrisk import fks_masking_can_break, orphans_sql
@@ -71,11 +71,11 @@ def _referenced_first(members: set[str], edges: Sequence[tuple[str, str]]) -> li
     return order
 
 
-def _covered(catalog: Catalog, steps: Sequence[str], name: str) -> list[str]:
+def _covered(catalog: Catalog, steps: Container[str], name: str) -> list[str]:
     """The rewritten relations a key on `name` involves: itself, or the leaf partitions
     under it (a key on a partitioned table holds for each of its partitions)."""
     involved = {name, *(leaf.qualified for leaf in catalog.partitions_of(name))}
-    return sorted(r for r in steps if r in involved)
+    return sorted(r for r in involved if r in steps)
 
 
 def build_groups(
@@ -85,9 +85,9 @@ def build_groups(
     by_relation = {s.relation: s for s in steps}
     # Each key pointing at a rewritten relation, with the relations on both of its sides.
     keys = [
-        (fk, refs, _covered(catalog, list(by_relation), fk.table))
+        (fk, refs, _covered(catalog, by_relation, fk.table))
         for fk in catalog.foreign_keys
-        if (refs := _covered(catalog, list(by_relation), fk.ref_table))
+        if (refs := _covered(catalog, by_relation, fk.ref_table))
     ]
     # Every relation a key involves must be truncated by the same statement.
     links = [pair for _, refs, tabs in keys for pair in itertools.pairwise([*refs, *tabs])]

@@ -38,7 +38,9 @@ PREFLIGHT_SPREAD = 20  # past this many times PREFLIGHT_ROWS, sample pages acros
 
 
 def quote_ident(name: str) -> str:
-    return exp.to_identifier(name, quoted=True).sql(dialect="postgres")
+    """Always quoted, `"` doubled: what sqlglot's PostgreSQL generator writes, without
+    building an expression per name (68,000 names in the plan of 10,000 tables: 1.7 s)."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def quote_table(qualified: str) -> str:

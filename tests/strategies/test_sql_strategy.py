@@ -7,7 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+from sqlglot import exp
 
+from dbrefresh.rules.relsteps import quote_ident
 from dbrefresh.strategies import sqlexpr
 from dbrefresh.strategies.registry import get
 from tests.strategies.conftest import Masking
@@ -94,3 +96,11 @@ def test_any_quoted_identifier_is_rendered_safely(name: str) -> None:
     rendered = sqlexpr.quoted(tree).sql(dialect="postgres")
     again = sqlexpr.parse_expression(rendered)
     assert sqlexpr.columns(again) == [name]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_characters="\x00"), max_size=30))
+def test_plan_identifiers_are_quoted_as_sqlglot_quotes_them(name: str) -> None:
+    """relsteps.quote_ident writes names by hand (it is on the hot path of compiling
+    thousands of tables); it must stay what sqlglot's PostgreSQL generator writes."""
+    assert quote_ident(name) == exp.to_identifier(name, quoted=True).sql(dialect="postgres")
