@@ -6,6 +6,7 @@ a plain pool would run it in waves, leaving cores idle at every barrier.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -34,38 +35,55 @@ def run_jobs(
     on_abort() runs before the pool waits for the running jobs: it should make them end.
     """
     outcomes: dict[Job, Any] = {}
-    order = {job: i for i, job in enumerate(jobs)}
-    waiting = list(jobs)
+    # Counters instead of rescanning every waiting job at each completion: that was
+    # quadratic in the jobs (10,000 tables: 30,000 jobs).
+    dependents: dict[Job, list[Job]] = {job: [] for job in jobs}
+    unmet = {job: len(set(job.after)) for job in jobs}
+    for job in jobs:
+        for dep in set(job.after):
+            dependents.setdefault(dep, []).append(job)
+    ready = [(job.urgency, i) for i, job in enumerate(jobs) if not unmet[job]]
+    heapq.heapify(ready)
     running: dict[Future[Any], Job] = {}
 
-    def failed(job: Job) -> bool:
-        return isinstance(outcomes.get(job), BaseException)
+    def skip(first: Job) -> None:
+        stack = [first]
+        while stack:
+            job = stack.pop()
+            if job not in outcomes:
+                outcomes[job] = Skipped(f"{job.name}: a job it depends on failed")
+                stack += dependents[job]
 
+    def finish(job: Job, outcome: Any) -> None:
+        outcomes[job] = outcome
+        for later in dependents[job]:
+            if isinstance(outcome, BaseException):
+                skip(later)
+            elif later not in outcomes:
+                unmet[later] -= 1
+                if not unmet[later]:
+                    heapq.heappush(ready, (later.urgency, order[later]))
+
+    order = {job: i for i, job in enumerate(jobs)}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         try:
-            while waiting or running:
-                while doomed := [j for j in waiting if any(failed(d) for d in j.after)]:
-                    for job in doomed:
-                        waiting.remove(job)
-                        outcomes[job] = Skipped(f"{job.name}: a job it depends on failed")
-                ready = sorted(
-                    (j for j in waiting if all(d in outcomes for d in j.after)),
-                    key=lambda j: (j.urgency, order[j]),
-                )
-                for job in ready[: max(0, workers - len(running))]:
-                    waiting.remove(job)
-                    running[pool.submit(job.run)] = job
+            while ready or running:
+                while ready and len(running) < max(1, workers):
+                    job = jobs[heapq.heappop(ready)[1]]
+                    if job not in outcomes:  # (skipped while it waited)
+                        running[pool.submit(job.run)] = job
                 if not running:
-                    if waiting:
-                        raise RuntimeError(f"jobs wait on each other: {[j.name for j in waiting]}")
-                    break
+                    continue
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     job = running.pop(future)
                     error = future.exception()
-                    outcomes[job] = error if error is not None else future.result()
+                    finish(job, error if error is not None else future.result())
         except BaseException:
             if on_abort is not None and running:
                 on_abort()
             raise
+    stuck = [job.name for job in jobs if job not in outcomes]
+    if stuck:
+        raise RuntimeError(f"jobs wait on each other: {stuck}")
     return outcomes

@@ -53,6 +53,7 @@ def replace_statistics(
         with session() as conn:
             conn.autocommit = True
             conn.execute(f"ANALYZE {relation}")
+            conn.autocommit = False  # as sessions start: the session can be reused
         analyzed.append(relation)  # list.append is atomic: the count may lag, not break
         progress.stage(ROW, f"{len(analyzed)}/{len(targets)} analyzed")
 

@@ -55,3 +55,19 @@ def test_jobs_waiting_on_each_other_are_refused() -> None:
     a.after = [b]
     with pytest.raises(RuntimeError, match="wait on each other"):
         run_jobs([a, b], workers=2)
+
+
+def test_a_failure_skips_a_long_chain_and_a_job_with_a_dependency_that_succeeded() -> None:
+    def boom() -> None:
+        raise ValueError("chunk failed")
+
+    bad = Job("bad", boom, 1)
+    fine = Job("fine", lambda: "ok", 2)
+    both = Job("both", lambda: "ran", 0, after=[fine, bad])
+    chain = [Job("c0", lambda: "ran", 0, after=[bad])]
+    for i in range(1, 5000):  # deeper than Python's recursion limit
+        chain.append(Job(f"c{i}", lambda: "ran", 0, after=[chain[-1]]))
+    outcomes = run_jobs([bad, fine, both, *chain], workers=2)
+    assert outcomes[fine] == "ok"
+    assert isinstance(outcomes[both], Skipped)
+    assert all(isinstance(outcomes[job], Skipped) for job in chain)
