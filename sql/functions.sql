@@ -173,3 +173,15 @@ SELECT (SELECT string_agg('[' || array_lower(shape, d) || ':' || array_upper(sha
                      ',' ORDER BY k)
   FROM item
 $$;
+
+-- ip on cidr: the drawn network (read once) unless it is the original network o (a /24
+-- drawn in 10.0.0.0/8: one in 65,536); then the next network of the pool, or the one
+-- before when the next would leave the pool. A network as large as the pool has
+-- nowhere to move and is the drawn one (the pool's network of that size).
+CREATE OR REPLACE FUNCTION dbrefresh.other_network(drawn cidr, o cidr, pool cidr) RETURNS cidr
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT CASE
+    WHEN drawn <> o OR masklen(o) <= masklen(pool) THEN drawn
+    WHEN network(set_masklen(broadcast(o) + 1, masklen(pool))) = pool
+        THEN network(set_masklen(broadcast(o) + 1, masklen(o)))
+    ELSE network(set_masklen(network(o) - 1, masklen(o))) END $$;

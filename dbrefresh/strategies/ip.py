@@ -109,5 +109,36 @@ class Ip(ScalarStrategy[IpParams]):
             return sqlbuild.cast(text, ctx.type.sql)
         sized = sqlbuild.fill("set_masklen(:n, masklen(:o))", n=new, o=orig)
         if ctx.type.base == "cidr":
-            sized = sqlbuild.fill("network(:s)", s=sized)
+            sized = _other_network(sqlbuild.fill("network(:s)", s=sized), orig, v4, v6)
         return sqlbuild.cast(sized, ctx.type.sql)
+
+    def leak_sample_when(self, params: IpParams, ctx: ColumnContext) -> exp.Expression | None:
+        """A network as large as the pool (10.0.0.0/8 in 10.0.0.0/8) has nowhere to move
+        inside it (it masks to the pool's own network) and names no one: not sampled."""
+        if ctx.type.base != "cidr" or ctx.type.is_array:
+            return None
+        return sqlbuild.fill(
+            "masklen(:v) > CASE WHEN family(:v) = 4 THEN :p4 ELSE :p6 END",
+            v=ctx.ref,
+            p4=ipaddress.ip_network(params.network_v4).prefixlen,
+            p6=ipaddress.ip_network(params.network_v6).prefixlen,
+        )
+
+
+def _other_network(
+    drawn: exp.Expression,
+    orig: exp.Expression,
+    v4: ipaddress.IPv4Network | ipaddress.IPv6Network,
+    v6: ipaddress.IPv4Network | ipaddress.IPv6Network,
+) -> exp.Expression:
+    """Never the original network (dbrefresh.other_network in sql/functions.sql: a
+    function, so the drawn network, digest and all, is computed once)."""
+    pool = sqlbuild.fill(
+        "CASE WHEN family(:o) = 4 THEN CAST(:n4 AS CIDR) ELSE CAST(:n6 AS CIDR) END",
+        o=orig,
+        n4=str(v4),
+        n6=str(v6),
+    )
+    return sqlbuild.fill(
+        "dbrefresh.other_network(:d, CAST(:o AS CIDR), :p)", d=drawn, o=orig, p=pool
+    )

@@ -20,6 +20,7 @@ from dbrefresh.strategies.registry import UnknownStrategyError, get, register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 VALUE = "_dbr_json"
+DOCUMENT_TYPES = frozenset({"json", "jsonb"})
 TYPES = {
     "text": ColumnType("text", "text", "S"),
     "numeric": ColumnType("numeric", "numeric", "N"),
@@ -74,15 +75,15 @@ class JsonbParams(StrategyParams):
 class Jsonb(ScalarStrategy[JsonbParams]):
     name = "jsonb"
     column_local = False  # reads other columns of the row, or by name
-    summary = "Mask listed paths of a jsonb document, each with its own strategy."
+    summary = "Mask listed paths of a json or jsonb document, each with its own strategy."
     params_model = JsonbParams
 
     def is_lossy(self, params: JsonbParams) -> bool:
         return any(s.is_lossy(p) for s, p in (r.resolve() for r in params.paths.values()))
 
     def fits(self, params: JsonbParams, ctx: ColumnContext) -> list[str]:
-        if ctx.type.base != "jsonb":
-            return [f"jsonb masks jsonb documents; {ctx.column} is {ctx.type.sql}"]
+        if ctx.type.base not in DOCUMENT_TYPES:
+            return [f"jsonb masks json and jsonb documents; {ctx.column} is {ctx.type.sql}"]
         reasons = []
         for path, rule in params.paths.items():
             strategy, sub = rule.resolve()
@@ -91,24 +92,24 @@ class Jsonb(ScalarStrategy[JsonbParams]):
 
     def leak_sample_when(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
         """A document holding none of the paths is kept as it is (it is no leak)."""
+        value = _document(ctx)
         held = [
-            sqlbuild.fill(
-                "jsonb_typeof(:v #> CAST(:k AS TEXT[])) <> 'null'", v=ctx.ref, k=_key(path)
-            )
+            sqlbuild.fill("jsonb_typeof(:v #> CAST(:k AS TEXT[])) <> 'null'", v=value, k=_key(path))
             for path in params.paths
         ]
         return sqlbuild.fill(
             "jsonb_typeof(:v) IN ('object', 'array') AND :any",
-            v=ctx.ref,
+            v=value,
             any=exp.Paren(this=exp.or_(*held)),
         )
 
     def masked(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
-        doc: exp.Expression = ctx.ref
+        value = _document(ctx)
+        doc: exp.Expression = value
         for path, rule in params.paths.items():
             strategy, sub = rule.resolve()
             key = _key(path)
-            extracted = sqlbuild.fill("(:v #>> CAST(:k AS TEXT[]))", v=ctx.ref, k=key)
+            extracted = sqlbuild.fill("(:v #>> CAST(:k AS TEXT[]))", v=value, k=key)
             if rule.as_ != "text":
                 extracted = _parsed(extracted, rule.as_)
             inner = exp.select(exp.alias_(extracted, VALUE)).offset(0)
@@ -123,7 +124,7 @@ class Jsonb(ScalarStrategy[JsonbParams]):
                 "jsonb_set(:d, CASE WHEN jsonb_typeof(:v #> CAST(:k AS TEXT[])) <> 'null'"
                 " THEN CAST(:k AS TEXT[]) ELSE CAST('{}' AS TEXT[]) END,"
                 " COALESCE(to_jsonb(:m), CAST('null' AS JSONB)), FALSE)",
-                v=ctx.ref,
+                v=value,
                 k=key,
                 d=doc,
                 m=masked,
@@ -131,10 +132,19 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         # A scalar document has no paths (and jsonb_set refuses it).
         doc = sqlbuild.fill(
             "CASE WHEN jsonb_typeof(:v) IN ('object', 'array') THEN :d ELSE :v END",
-            v=ctx.ref,
+            v=value,
             d=doc,
         )
         return sqlbuild.cast(doc, ctx.type.sql)
+
+
+def _document(ctx: ColumnContext) -> exp.Expression:
+    """The column as jsonb: a json document is masked as jsonb and cast back, so it
+    comes out normalized (whitespace, key order, the last of duplicate keys), as
+    every jsonb document is."""
+    if ctx.type.base == "jsonb":
+        return ctx.ref
+    return sqlbuild.cast(ctx.ref, "jsonb")
 
 
 def _parsed(text: exp.Expression, as_: str) -> exp.Expression:

@@ -449,3 +449,27 @@ def test_bearer_credentials_are_masked(make_db, tmp_path: Path) -> None:
             " (SELECT count(*) FROM accounts WHERE col_a LIKE 'pbkdf2%')"
         ).fetchone()
     assert left == (0, 60, 0)
+
+
+def test_json_documents_get_a_rule_like_jsonb_ones(make_db, tmp_path: Path) -> None:
+    """A json column (not jsonb) full of contacts was kept with a REVIEW note: the jsonb
+    strategy did not take json. It is proposed a rule per personal path now, and the
+    masked documents stay json."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE leads (id int PRIMARY KEY, payload json NOT NULL);"
+        "INSERT INTO leads SELECT g, json_build_object('email', 'lead' || g || '@corp.example',"
+        " 'source', 'fair') FROM generate_series(1, 80) g",
+    )
+    assert rule_of(text, "public.leads", "payload") == {
+        "strategy": "jsonb",
+        "paths": {"email": "email"},
+    }
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute(
+            "SELECT count(*) FILTER (WHERE payload->>'email' LIKE 'lead%'),"
+            " count(*) FILTER (WHERE payload->>'source' = 'fair'),"
+            " min(pg_typeof(payload)::text) FROM leads"
+        ).fetchone()
+    assert left == (0, 80, "json")
