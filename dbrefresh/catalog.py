@@ -87,6 +87,9 @@ class Table:
     indexes: list[Index] = field(default_factory=list)
     checks: tuple[str, ...] = ()  # names of its CHECK constraints
     partition_key: tuple[str, ...] = ()  # a partitioned table's key columns
+    # User triggers enabled ALWAYS ('A') or REPLICA ('R'): they fire even in the replica
+    # mode masking writes in, so masking sets them aside while it writes.
+    replica_triggers: tuple[tuple[str, str], ...] = ()
 
     @property
     def qualified(self) -> str:
@@ -241,6 +244,7 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                 total_bytes=row["total_bytes"],
                 checks=tuple(row["checks"] or ()),
                 partition_key=tuple(row["partition_key"] or ()),
+                replica_triggers=tuple((str(n), str(e)) for n, e in row["replica_triggers"]),
             )
             by_oid[table.oid] = table
             catalog.tables[table.qualified] = table

@@ -216,7 +216,7 @@ def _replace_rows(conn: psycopg.Connection[Any], group: SwapGroup, stage: Stage)
         stage("indexes and keys", [step.relation])
         for statement in group.rebuilding(step):
             conn.execute(statement)
-    for statement in group.add_fks_last:
+    for statement in [*group.add_fks_last, *group.unmute_triggers]:
         conn.execute(statement)
     return rows_after
 
@@ -443,11 +443,12 @@ def execute_plan(
     pending = _pending_groups(dsn, plan)
     report.already_masked = sorted(r for g in plan.groups if g not in pending for r in g.relations)
     preflight(dsn, key, plan, [s for g in pending for s in g.steps])
-    if plan.truncate_sql:
+    if plan.truncating:
         with connect(dsn) as conn:
             prepare_session(conn, key, plan.rules_digest)
             with conn.transaction():
-                conn.execute(plan.truncate_sql)
+                for statement in plan.truncating:
+                    conn.execute(statement)
         report.tables += [TableResult(t, "truncate", -1, 0, 0.0) for t in plan.truncate]
     if plan.empty_large_objects:
         report.large_objects_removed = _empty_large_objects(dsn)

@@ -23,6 +23,7 @@ from dbrefresh.rules.groups import build_groups
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
 from dbrefresh.rules.plan import MaskedColumn, Plan, RelationStep
 from dbrefresh.rules.relsteps import build_step, quote_table
+from dbrefresh.rules.triggers import set_aside
 from dbrefresh.rules.views import views_to_refresh
 from dbrefresh.strategies.base import ColumnContext, Strategy
 from dbrefresh.strategies.registry import all_strategies
@@ -394,7 +395,9 @@ class _Compiler:
             else:
                 steps.append(self.step_for(table, rule, leak_sample))
         if plan.truncate:
-            plan.truncate_sql = "TRUNCATE ONLY " + ", ".join(quote_table(t) for t in plan.truncate)
+            mute, unmute = set_aside(self.catalog, plan.truncate)
+            truncate = "TRUNCATE ONLY " + ", ".join(quote_table(t) for t in plan.truncate)
+            plan.truncating = [*mute, truncate, *unmute]
         plan.empty_large_objects = self.rules.large_objects == "empty"
         plan.groups = build_groups(self.catalog, steps, plan.truncate)
         plan.foreign_partitions = list(self.foreign_partitions)

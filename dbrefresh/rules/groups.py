@@ -15,6 +15,7 @@ from dbrefresh.catalog import Catalog, ForeignKey
 from dbrefresh.rules.fkrisk import fks_masking_can_break, orphans_sql
 from dbrefresh.rules.plan import FkCheck, RelationStep, SwapGroup
 from dbrefresh.rules.relsteps import literal, quote_ident, quote_table
+from dbrefresh.rules.triggers import set_aside
 
 
 def _drop_fk(fk: ForeignKey) -> str:
@@ -104,6 +105,7 @@ def build_groups(
             drop_fks=[],
             truncate="TRUNCATE ONLY " + ", ".join(quote_table(r) for r in sorted(members)),
         )
+        group.mute_triggers, group.unmute_triggers = set_aside(catalog, order)
         outside = set()
         for fk, refs, _ in (k for k in keys if members.issuperset(k[1])):
             validated = False

@@ -177,6 +177,8 @@ class SwapGroup:
     add_fks_after: dict[str, list[str]] = field(default_factory=dict)  # relation -> keys
     add_fks_last: list[str] = field(default_factory=list)
     fk_checks: list[FkCheck] = field(default_factory=list)
+    mute_triggers: list[str] = field(default_factory=list)  # rules/triggers.py
+    unmute_triggers: list[str] = field(default_factory=list)
 
     @property
     def relations(self) -> list[str]:
@@ -201,6 +203,7 @@ class SwapGroup:
         """Set keys and indexes aside, then empty the whole group at once."""
         return [
             *([self.lock_outside] if self.lock_outside else []),
+            *self.mute_triggers,
             *self.drop_fks,
             *(ix for step in self.steps for ix in step.drop_indexes),
             self.truncate,
@@ -218,7 +221,7 @@ class SwapGroup:
         out += self.clearing()
         for step in self.steps:
             out += [step.refill, *self.rebuilding(step)]
-        out += self.add_fks_last
+        out += [*self.add_fks_last, *self.unmute_triggers]
         out += [f"{check.orphans}  -- must be 0 ({check.name})" for check in self.fk_checks]
         out += [step.chunking.drop for step in self.steps if step.chunking]
         return out
@@ -240,7 +243,8 @@ class Plan:
     database: str
     rules_digest: str
     truncate: list[str] = field(default_factory=list)  # tables emptied by one TRUNCATE
-    truncate_sql: str | None = None
+    # triggers set aside, the TRUNCATE, triggers back: one transaction
+    truncating: list[str] = field(default_factory=list)
     groups: list[SwapGroup] = field(default_factory=list)  # biggest first
     kept: list[str] = field(default_factory=list)
     refresh_views: list[ViewRefresh] = field(default_factory=list)  # dependencies first
@@ -268,8 +272,8 @@ class Plan:
         out = [f"-- dbrefresh plan for database {self.database} (rules {self.rules_digest[:12]})"]
         out.append("SET session_replication_role = replica;")
         out.append("SELECT set_config('dbrefresh.key', :'key', false);  -- key from the seed")
-        if self.truncate_sql:
-            out += ["", "BEGIN;", self.truncate_sql + ";", "COMMIT;"]
+        if self.truncating:
+            out += ["", "BEGIN;", *(s + ";" for s in self.truncating), "COMMIT;"]
         if self.empty_large_objects:
             out += ["", "-- large_objects: empty", *(s + ";" for s in EMPTY_LARGE_OBJECTS)]
         for group in self.groups:

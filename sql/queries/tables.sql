@@ -20,7 +20,13 @@ SELECT c.oid,
               WHERE c.relkind = 'p' AND d.classid = 'pg_class'::regclass AND d.objid = c.oid
                 AND d.objsubid > 0 AND d.refclassid = 'pg_class'::regclass
                 AND d.refobjid = c.oid AND d.refobjsubid = 0 AND d.deptype = 'i'
-              ORDER BY a.attnum) AS partition_key
+              ORDER BY a.attnum) AS partition_key,
+       -- user triggers that fire although masking writes as a replica: [[name, 'A'|'R']]
+       (SELECT coalesce(jsonb_agg(jsonb_build_array(t.tgname, t.tgenabled) ORDER BY t.tgname),
+                        '[]')
+          FROM pg_trigger t
+         WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled IN ('A', 'R'))
+         AS replica_triggers
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p')

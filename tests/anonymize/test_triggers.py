@@ -1,0 +1,106 @@
+"""Triggers enabled ALWAYS or REPLICA fire even in the replica mode masking writes in:
+they are set aside while masking writes, and staging gets them as production had them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone
+from dbrefresh.errors import MaskingRefused
+from tests.anonymize.helpers import db_with_rules, fingerprint, mask_and_verify
+
+SCHEMA = """
+CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL UNIQUE, updated_at timestamptz);
+INSERT INTO people SELECT i, format('p%s@corp.example', i), '2020-01-01'
+  FROM generate_series(1, 300) i;
+CREATE TABLE audit (id serial PRIMARY KEY, tbl text, row_data jsonb);
+INSERT INTO audit (tbl, row_data) VALUES ('people', '{"email": "p1@corp.example"}');
+CREATE FUNCTION audit_row() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN INSERT INTO audit (tbl, row_data) VALUES (TG_TABLE_NAME, to_jsonb(NEW)); RETURN NEW; END $$;
+CREATE TRIGGER people_audit AFTER INSERT OR UPDATE ON people
+  FOR EACH ROW EXECUTE FUNCTION audit_row();
+ALTER TABLE people ENABLE ALWAYS TRIGGER people_audit;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+CREATE TRIGGER people_touch BEFORE INSERT OR UPDATE ON people
+  FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE people ENABLE REPLICA TRIGGER people_touch;
+CREATE FUNCTION append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit is append-only'; END $$;
+CREATE TRIGGER audit_guard BEFORE TRUNCATE ON audit EXECUTE FUNCTION append_only();
+ALTER TABLE audit ENABLE ALWAYS TRIGGER audit_guard;
+"""
+RULES = """version: 1
+tables:
+  public.people:
+    columns:
+      id: keep
+      email: {strategy: email, unique: true}
+      updated_at: keep
+  public.audit: truncate
+"""
+TRIGGER_STATES = (
+    "SELECT tgrelid::regclass::text, tgname, tgenabled FROM pg_trigger "
+    "WHERE NOT tgisinternal ORDER BY 1, 2"
+)
+
+
+def test_triggers_that_fire_in_replica_mode_are_set_aside(make_db, tmp_path: Path) -> None:
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "triggers.yaml")
+    with psycopg.connect(dsn) as conn:
+        before = conn.execute(TRIGGER_STATES).fetchall()
+    assert [state for *_, state in before] == ["A", "A", "R"]
+    plan_sql = build_plan(dsn, [rules]).to_sql()
+    assert 'ALTER TABLE "public"."audit" DISABLE TRIGGER "audit_guard"' in plan_sql
+
+    report = mask_and_verify(dsn, rules)
+    assert report.findings == []  # the audit table is empty, as the rules say
+    with psycopg.connect(dsn) as conn:
+        audit, stamped, originals = conn.execute(
+            "SELECT (SELECT count(*) FROM audit),"
+            " (SELECT count(*) FROM people WHERE updated_at <> '2020-01-01'),"
+            " (SELECT count(*) FROM people WHERE email LIKE '%@corp.example')"
+        ).fetchone()
+        after = conn.execute(TRIGGER_STATES).fetchall()
+    assert (audit, stamped, originals) == (0, 0, 0)
+    assert after == before
+
+
+COLLATED = """
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE accounts (email text COLLATE ci PRIMARY KEY);
+CREATE TABLE logins (id int PRIMARY KEY, email text COLLATE ci REFERENCES accounts (email));
+INSERT INTO accounts VALUES ('Ann@x.example');
+INSERT INTO logins VALUES (1, 'ann@x.example');
+CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER logins_noop BEFORE INSERT ON logins FOR EACH ROW EXECUTE FUNCTION noop();
+ALTER TABLE logins ENABLE ALWAYS TRIGGER logins_noop;
+"""
+COLLATED_RULES = """version: 1
+tables:
+  public.accounts:
+    columns:
+      email: {strategy: email, unique: true}
+  public.logins:
+    columns:
+      id: keep
+      email: {strategy: email, unique: true}
+"""
+
+
+def test_a_swap_that_fails_leaves_the_triggers_enabled(make_db, tmp_path: Path) -> None:
+    """Two spellings equal under a case-insensitive collation mask apart: the swap is
+    refused, and the trigger it had disabled is enabled again by the rollback."""
+    dsn, rules = db_with_rules(make_db, tmp_path, COLLATED, COLLATED_RULES, "ci.yaml")
+    mark_clone(dsn)
+    before = fingerprint(dsn)
+    with psycopg.connect(dsn) as conn:
+        states = conn.execute(TRIGGER_STATES).fetchall()
+    with pytest.raises(MaskingRefused, match="logins_email_fkey"):
+        anonymize(dsn, [rules], seed="s", progress=False)
+    assert fingerprint(dsn) == before
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute(TRIGGER_STATES).fetchall() == states == [("logins", "logins_noop", "A")]
