@@ -29,7 +29,7 @@ from pathlib import Path
 
 import psycopg
 
-from dbrefresh.backends import localtblspc
+from dbrefresh.backends import localfiles, localtblspc
 from dbrefresh.backends.base import CloneRef, Leftover, SnapshotRef, TempServerSpec
 from dbrefresh.backends.localpg import PgTools, find_bindir, free_port, remove_tree
 from dbrefresh.config import Config, LocalBackendConfig
@@ -40,7 +40,6 @@ PREFIX = ".dbrefresh-"
 _NAME = re.compile(
     r"^\.dbrefresh-(?P<run>[A-Za-z0-9_-]+)\.(?P<kind>partial|clone|strict|prev|failed)$"
 )
-CONFIG_FILES = ("postgresql.conf", "postgresql.auto.conf", "pg_hba.conf", "pg_ident.conf")
 _DISCARD_IN_CLONE = (
     "postmaster.pid",
     "postmaster.opts",
@@ -52,7 +51,7 @@ CLONE_CONF = (
     "# Written by dbrefresh: the source keeps its postgresql.conf outside its data\n"
     "# directory. The temporary server takes its settings from its command line.\n"
 )
-_EMPTY_IN_CLONE = ("pg_replslot", "pg_stat", "pg_stat_tmp", "log", "pg_log")
+_EMPTY_IN_CLONE = ("pg_replslot", "pg_stat", "pg_stat_tmp")
 
 
 @dataclass
@@ -186,13 +185,10 @@ class LocalClones:
                 conf.write_text(CLONE_CONF)
                 conf.chmod(0o600)
                 chown_for_server(conf)
+            logs = localfiles.log_dirs(path)  # before current_logfiles, naming them, goes
             for name in _DISCARD_IN_CLONE:
                 (path / name).unlink(missing_ok=True)
-            for name in _EMPTY_IN_CLONE:
-                directory = path / name
-                if directory.is_dir():
-                    for entry in directory.iterdir():
-                        remove_tree(entry)
+            localfiles.empty_dirs(path, [*_EMPTY_IN_CLONE, *logs])
         return CloneRef(id=run_id, location=str(path), pg_version=version)
 
     def delete_clone(self, run_id: str) -> None:
@@ -359,15 +355,14 @@ class LocalTarget:
         new = self.layout.sibling(run_id, "clone")
         prev = self.layout.sibling(run_id, "prev")
         if new.exists():
+            staging_logs = localfiles.log_dirs(cur)  # (current_logfiles: while it runs)
             self._stop()
             if cur.exists():
                 if prev.exists():
                     raise InfraError(f"cannot swap: both {cur} and {prev} exist")
-                for name in CONFIG_FILES:
-                    if (cur / name).exists():
-                        shutil.copy2(cur / name, new / name)
-                        if self.tools.as_root:
-                            shutil.chown(new / name, "postgres", "postgres")
+                for path in localfiles.take_staging_files(cur, new, staging_logs):
+                    if self.tools.as_root:
+                        localfiles.give_tree(path, self.tools.server_user)
                 cur.rename(prev)
             new.rename(cur)
         elif not (cur.exists() and prev.exists()):

@@ -15,6 +15,9 @@ from wfsupport import Production, Setup, config_text
 
 from dbrefresh import config as config_mod
 from dbrefresh.backends import load_backend
+from dbrefresh.backends.local import chown_for_server
+from dbrefresh.backends.localfiles import log_dirs
+from dbrefresh.backends.localpg import remove_tree
 from dbrefresh.workflow.bytesearch import search_tree
 
 
@@ -385,3 +388,43 @@ def test_tablespaces_are_copied_beside_staging_and_follow_their_data(
     backend = load_backend(config_mod.load(setup.config))
     assert backend.leftovers() == []
     assert search_tree(beside, _originals(production, 1000)) == []
+
+
+def test_production_keys_stay_behind_and_staging_keeps_its_own_files(
+    setup: Setup, production: Production, first_run: dict[str, object]
+) -> None:
+    """A data directory holds files PostgreSQL does not manage: production's TLS key and
+    certificate (server.key is ssl_key_file's default) came along to staging, and
+    staging's own key and included configuration were left behind in the old copy."""
+    prod, staging = production.server.data_dir, setup.staging.data_dir
+    marker = "PRODUCTION-TLS-KEY-" + os.urandom(8).hex()
+    mine = [prod / "server.key", prod / "server.crt", prod / "dba-notes.txt", prod / "certs"]
+    try:
+        (prod / "certs").mkdir()
+        for path in [*mine[:3], prod / "certs" / "root.crt"]:
+            path.write_text(marker)
+        (staging / "conf.d").mkdir(exist_ok=True)
+        (staging / "conf.d" / "local.conf").write_text("work_mem = '7MB'\n")
+        (staging / "server.key").write_text("STAGING-KEY\n")
+        with (staging / "postgresql.conf").open("a") as conf:
+            conf.write("include_dir = 'conf.d'\n")
+        for path in [*mine, *(prod / "certs").iterdir(), *staging.iterdir()]:
+            chown_for_server(path)
+        for path in (staging / "conf.d").iterdir():
+            chown_for_server(path)
+        setup.cli("run", check=True)
+    finally:
+        for path in mine:
+            remove_tree(path)
+    assert search_tree(setup.staging.data_dir, [marker.encode()]) == []
+    assert (staging / "server.key").read_text() == "STAGING-KEY\n"
+    assert setup.query("SELECT current_setting('work_mem')") == [("7MB",)]
+
+
+def test_log_directories_are_the_defaults_and_the_one_in_use(tmp_path: Path) -> None:
+    (tmp_path / "current_logfiles").write_text(
+        "stderr pglogs/postgresql-2026-11-27.log\ncsvlog pglogs/postgresql-2026-11-27.csv\n"
+    )
+    assert log_dirs(tmp_path) == {"log", "pg_log", "pglogs"}
+    (tmp_path / "current_logfiles").write_text("stderr /var/log/postgresql/pg.log\n")
+    assert log_dirs(tmp_path) == {"log", "pg_log"}
