@@ -16,6 +16,7 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from dbrefresh.db import connection, with_database
 from dbrefresh.rules.model import Isolation
@@ -27,6 +28,8 @@ Names = list[str] | str
 class IsolationReport:
     subscriptions_disabled: list[str] = field(default_factory=list)
     subscriptions_dropped: list[str] = field(default_factory=list)
+    # kept (disabled) subscriptions whose connection string lost production's password
+    subscription_passwords_removed: list[str] = field(default_factory=list)
     slots_dropped: list[str] = field(default_factory=list)
     prepared_rolled_back: list[str] = field(default_factory=list)
     foreign_servers: list[str] = field(default_factory=list)
@@ -69,6 +72,9 @@ def isolate_cluster(
             _cron(conn, db, policy, report)
     with connection(admin_dsn, autocommit=True) as conn:  # physical slots
         _slots(conn, None, report)
+        if report.subscription_passwords_removed:
+            # the old catalog row, password and all, would stay in the file as a dead row
+            conn.execute("VACUUM FULL pg_subscription")
     return report
 
 
@@ -85,10 +91,10 @@ def _subscriptions(
     conn: psycopg.Connection[Any], db: str, policy: Isolation, report: IsolationReport
 ) -> None:
     rows = conn.execute(
-        "SELECT subname, subenabled, subslotname FROM pg_subscription "
+        "SELECT subname, subenabled, subslotname, subconninfo FROM pg_subscription "
         "WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = current_database())"
     ).fetchall()
-    for name, enabled, slot in rows:
+    for name, enabled, slot, conninfo in rows:
         ident = sql.Identifier(name)
         if enabled:
             conn.execute(sql.SQL("ALTER SUBSCRIPTION {} DISABLE").format(ident))
@@ -98,6 +104,26 @@ def _subscriptions(
         if _selected(name, policy.drop_subscriptions):
             conn.execute(sql.SQL("DROP SUBSCRIPTION {}").format(ident))
             report.subscriptions_dropped.append(f"{db}.{name}")
+        elif (without := _without_password(conninfo)) is not None:
+            # A kept subscription is production's replication login: whoever reads
+            # pg_subscription on staging would have the password (no connection is
+            # made to change it).
+            conn.execute(
+                sql.SQL("ALTER SUBSCRIPTION {} CONNECTION {}").format(ident, sql.Literal(without))
+            )
+            report.subscription_passwords_removed.append(f"{db}.{name}")
+
+
+def _without_password(conninfo: str) -> str | None:
+    """The connection string without its password (None: it has none, or it does not
+    parse: then it holds nothing libpq would read as a password)."""
+    try:
+        params = conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return None
+    if "password" not in params:
+        return None
+    return make_conninfo("", **{k: v for k, v in params.items() if k != "password"})
 
 
 def _slots(conn: psycopg.Connection[Any], db: str | None, report: IsolationReport) -> None:

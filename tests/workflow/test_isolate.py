@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import psycopg
+from psycopg.conninfo import conninfo_to_dict
 
 from dbrefresh.db import dsn_database
 from dbrefresh.rules.model import Isolation
@@ -67,3 +68,41 @@ def test_cron_jobs_reported_and_deactivated_only_when_the_rules_say(make_db) -> 
     assert stopped.cron_jobs_unscheduled == [f"{db}.ledger-sync", f"{db}.2"]
     with psycopg.connect(dsn) as conn:
         assert conn.execute("SELECT bool_or(active) FROM cron.job").fetchone() == (False,)
+
+
+def test_a_kept_subscription_loses_production_password(make_db) -> None:
+    """A subscription the rules keep is disabled and detached; its connection string
+    was production's replication login, password included, readable on staging."""
+    dsn = make_db()
+    db = dsn_database(dsn)
+    secret = "S3cret-" + db
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for name, conninfo in [
+            ("orders_feed", f"host=prod.example.com dbname=shop user=repl password={secret}"),
+            ("uri_feed", f"postgresql://repl:{secret}@prod.example.com:5433/shop"),
+            ("no_password", "host=prod.example.com dbname=shop user=repl"),
+        ]:
+            conn.execute(
+                f"CREATE SUBSCRIPTION {name} CONNECTION '{conninfo}' PUBLICATION p "
+                "WITH (connect = false, slot_name = NONE)"
+            )
+    try:
+        report = isolate_cluster(dsn, [db], {db: Isolation()})
+        assert sorted(report.subscription_passwords_removed) == [
+            f"{db}.orders_feed",
+            f"{db}.uri_feed",
+        ]
+        with psycopg.connect(dsn) as conn:
+            rows = dict(conn.execute("SELECT subname, subconninfo FROM pg_subscription"))
+        assert all(secret not in info for info in rows.values())
+        assert conninfo_to_dict(rows["uri_feed"]) == {
+            "host": "prod.example.com",
+            "port": "5433",
+            "dbname": "shop",
+            "user": "repl",
+        }
+        assert rows["no_password"] == "host=prod.example.com dbname=shop user=repl"
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            for (name,) in conn.execute("SELECT subname FROM pg_subscription").fetchall():
+                conn.execute(f"DROP SUBSCRIPTION {name}")
