@@ -181,6 +181,8 @@ class Finalize(Step):
         admin = ctx.clone_dsn()
         secrets = finalize.role_secrets(ctx.config.roles, ctx.env.environment())
         roles = finalize.reset_passwords(admin, secrets)
+        keep = {*secrets, finalize.dsn_user(ctx.config.target.dsn)}
+        cleared = finalize.clear_other_passwords(admin, keep)
         dbs = list(ctx.databases)
         info = finalize.RefreshInfo(
             run_id=ctx.run_id,
@@ -194,7 +196,11 @@ class Finalize(Step):
         if ctx.config.temp_server.strict:
             ctx.backend.temp.recopy(ctx.run_id)
         ctx.backend.temp.stop(ctx.run_id)
-        return {"roles": roles, "strict": ctx.config.temp_server.strict}
+        return {
+            "roles": roles,
+            "passwords_cleared": cleared,
+            "strict": ctx.config.temp_server.strict,
+        }
 
 
 class BackupTarget(Step):

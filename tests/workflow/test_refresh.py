@@ -428,3 +428,27 @@ def test_log_directories_are_the_defaults_and_the_one_in_use(tmp_path: Path) -> 
     assert log_dirs(tmp_path) == {"log", "pg_log", "pglogs"}
     (tmp_path / "current_logfiles").write_text("stderr /var/log/postgresql/pg.log\n")
     assert log_dirs(tmp_path) == {"log", "pg_log"}
+
+
+def test_production_password_hashes_do_not_reach_staging(
+    setup: Setup, production: Production, first_run: dict[str, object]
+) -> None:
+    """Roles come with the copy, hashes and all: an md5 hash logs in to production as it
+    is. Roles without a staging password under `roles:` are left with none; `app`
+    gets staging's, and the role dbrefresh reaches staging as keeps its own."""
+    md5_hash = "md5" + os.urandom(16).hex()
+    with psycopg.connect(production.server.dsn(), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE reporting LOGIN PASSWORD '{md5_hash}'")
+    try:
+        report = json.loads(setup.cli("run", "--json", check=True).stdout)
+    finally:
+        with psycopg.connect(production.server.dsn(), autocommit=True) as conn:
+            conn.execute("DROP ROLE reporting")
+    finalize = next(s for s in report["steps"] if s["name"] == "finalize")
+    assert "reporting" in finalize["data"]["passwords_cleared"]
+    assert "app" not in finalize["data"]["passwords_cleared"]
+    rows = dict(setup.query("SELECT rolname, rolpassword IS NOT NULL FROM pg_authid"))
+    assert rows["reporting"] is False and rows["app"] is True
+    assert search_tree(setup.staging.data_dir / "global", [md5_hash.encode()]) == []
+    with psycopg.connect(setup.staging.tcp_dsn("shop", "app", setup.staging_password)):
+        pass  # staging's own password logs in
