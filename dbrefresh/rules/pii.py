@@ -269,3 +269,21 @@ def match_name(column: str, table: str) -> NameMatch | None:
     if norm in _SECRET_GENERIC and _SECRET_TABLES.search(table_name):
         return NameMatch("secret", f"`{norm}` in a table of tokens or sessions: {LABELS['secret']}")
     return None
+
+
+# Binary columns named for a file about a person: a photo is biometric data, a scan of
+# an id or a signed contract as personal as it gets, and no strategy reads inside them.
+_FILE_WORDS = re.compile(
+    r"(?:^|_)(?:photos?|avatars?|pictures?|pics?|images?|portraits?|selfies?|headshots?|"
+    r"scans?|scanned|signatures?|fingerprints?|attachments?|documents?|docs?|pdfs?|cvs?|"
+    r"resumes?|voice|recordings?|audio|videos?|fotos?|bilder?|unterschrift|lebenslauf)"
+    r"(?:_\d+)?(?:_|$)"
+)
+
+
+def match_file(column: str) -> NameMatch | None:
+    """A binary column named like a file about a person (photo, scan, signed document)."""
+    norm = normalize(column)
+    if not _FILE_WORDS.search(norm) or set(norm.split("_")) & _NOT_THE_VALUE:
+        return None
+    return NameMatch("document", "name suggests a file about a person (photo, scan, document)")

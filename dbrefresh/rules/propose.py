@@ -188,6 +188,9 @@ def detect(
     """The PII kind of a column (or None) and the reasons, from its name, type and values."""
     if column.generated or (is_key and column.type.category not in _TEXT):
         return None, []  # recomputed, or a surrogate key (integer, uuid): never PII itself
+    file = pii.match_file(column.name) if column.type.base == "bytea" else None
+    if file is not None and not column.type.is_array:
+        return file.kind, [file.reason]
     by_name = pii.match_name(column.name, table.qualified)
     if by_name is not None and kind_fits_type(by_name.kind, column.type):
         why = [by_name.reason]

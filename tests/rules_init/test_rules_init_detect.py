@@ -101,6 +101,16 @@ def test_names_that_do_not(column: str, table: str) -> None:
     assert pii.match_name(column, table) is None
 
 
+@pytest.mark.parametrize(
+    ("column", "is_file"),
+    [("photo", True), ("profilePicture", True), ("passport_scan", True), ("cv_pdf", True),
+     ("Unterschrift", True), ("avatar_2", True), ("checksum", False), ("photo_count", False),
+     ("image_type", False), ("payload", False), ("pictured", False)],
+)  # fmt: skip
+def test_binary_columns_named_like_files_about_people(column: str, is_file: bool) -> None:
+    assert (pii.match_file(column) is not None) is is_file
+
+
 def test_normalize_splits_camel_case_and_strips_accents() -> None:
     assert pii.normalize("billingPostalCode") == "billing_postal_code"
     assert pii.normalize("Straße Nr.") == "strasse_nr"

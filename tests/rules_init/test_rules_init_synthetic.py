@@ -473,3 +473,29 @@ def test_json_documents_get_a_rule_like_jsonb_ones(make_db, tmp_path: Path) -> N
             " min(pg_typeof(payload)::text) FROM leads"
         ).fetchone()
     assert left == (0, 80, "json")
+
+
+def test_binary_files_about_people_are_emptied(make_db, tmp_path: Path) -> None:
+    """bytea columns were never judged: a photo (biometric data) or a signed scan was
+    kept. Named like a file about a person, one is emptied now (NULL, or no bytes where
+    NOT NULL); other binary data (a checksum) is kept."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE employees (id int PRIMARY KEY, photo bytea, signature_scan bytea"
+        " NOT NULL, checksum bytea, photo_type text);"
+        "INSERT INTO employees SELECT g, '\\x89504e47'::bytea, '\\x25504446'::bytea,"
+        " sha256(g::text::bytea), 'png' FROM generate_series(1, 20) g",
+    )
+    assert rule_of(text, "public.employees", "photo") == "null"
+    assert rule_of(text, "public.employees", "signature_scan") == {
+        "strategy": "constant",
+        "value": "",
+    }
+    assert rule_of(text, "public.employees", "checksum") == "keep"
+    assert rule_of(text, "public.employees", "photo_type") == "keep"
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute(
+            "SELECT count(photo), max(octet_length(signature_scan)), count(checksum) FROM employees"
+        ).fetchone()
+    assert left == (0, 0, 20)
