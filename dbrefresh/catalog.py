@@ -137,8 +137,12 @@ class Catalog:
     # added since: scanning every table or key per column or key made compiling the
     # rules of 10,000 tables quadratic (20 s).
     _index_of: tuple[int, int] = field(default=(-1, -1), init=False, repr=False, compare=False)
-    _children: dict[str, list[Table]] = field(default_factory=dict, init=False, repr=False)
-    _keys_from: dict[str, list[ForeignKey]] = field(default_factory=dict, init=False, repr=False)
+    _children: dict[str, list[Table]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    _keys_from: dict[str, list[ForeignKey]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def _indexed(self) -> None:
         size = (len(self.tables), len(self.foreign_keys))

@@ -31,6 +31,19 @@ tables:
       email: {strategy: email, unique: true}
 """
 
+# accounts(email PRIMARY KEY) and logins(id, email REFERENCES accounts), both masked
+# alike: for tests about keys whose two sides compare values in different ways.
+ACCOUNTS_LOGINS_RULES = """version: 1
+tables:
+  public.accounts:
+    columns:
+      email: {strategy: email, unique: true}
+  public.logins:
+    columns:
+      id: keep
+      email: {strategy: email, unique: true}
+"""
+
 
 @dataclass
 class CliResult:

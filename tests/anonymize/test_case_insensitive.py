@@ -7,7 +7,12 @@ from pathlib import Path
 
 import psycopg
 
-from tests.anonymize.helpers import db_with_rules, mask_and_verify, refused_findings
+from tests.anonymize.helpers import (
+    ACCOUNTS_LOGINS_RULES,
+    db_with_rules,
+    mask_and_verify,
+    refused_findings,
+)
 
 CITEXT_SCHEMA = """
 CREATE EXTENSION IF NOT EXISTS citext;
@@ -57,20 +62,10 @@ CREATE TABLE logins (id int PRIMARY KEY, email citext REFERENCES accounts (email
 INSERT INTO accounts VALUES ('Ann@x.example'), ('ann@x.example');
 INSERT INTO logins VALUES (1, 'Ann@x.example'), (2, 'ann@x.example');
 """
-MIXED_RULES = """version: 1
-tables:
-  public.accounts:
-    columns:
-      email: {strategy: email, unique: true}
-  public.logins:
-    columns:
-      id: keep
-      email: {strategy: email, unique: true}
-"""
 
 
 def test_a_key_from_citext_to_text_is_refused_naming_the_types(make_db, tmp_path: Path) -> None:
-    dsn, rules = db_with_rules(make_db, tmp_path, MIXED_SCHEMA, MIXED_RULES, "mixed.yaml")
+    dsn, rules = db_with_rules(make_db, tmp_path, MIXED_SCHEMA, ACCOUNTS_LOGINS_RULES, "mixed.yaml")
     findings = refused_findings(dsn, rules)
     assert [(f.code, f.location.key) for f in findings] == [("fk-mismatch", "public.logins.email")]
     assert "one side is citext, which ignores case" in findings[0].message

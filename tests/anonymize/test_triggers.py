@@ -10,7 +10,12 @@ import pytest
 
 from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone
 from dbrefresh.errors import MaskingRefused
-from tests.anonymize.helpers import db_with_rules, fingerprint, mask_and_verify
+from tests.anonymize.helpers import (
+    ACCOUNTS_LOGINS_RULES,
+    db_with_rules,
+    fingerprint,
+    mask_and_verify,
+)
 
 SCHEMA = """
 CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL UNIQUE, updated_at timestamptz);
@@ -79,22 +84,12 @@ CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; 
 CREATE TRIGGER logins_noop BEFORE INSERT ON logins FOR EACH ROW EXECUTE FUNCTION noop();
 ALTER TABLE logins ENABLE ALWAYS TRIGGER logins_noop;
 """
-COLLATED_RULES = """version: 1
-tables:
-  public.accounts:
-    columns:
-      email: {strategy: email, unique: true}
-  public.logins:
-    columns:
-      id: keep
-      email: {strategy: email, unique: true}
-"""
 
 
 def test_a_swap_that_fails_leaves_the_triggers_enabled(make_db, tmp_path: Path) -> None:
     """Two spellings equal under a case-insensitive collation mask apart: the swap is
     refused, and the trigger it had disabled is enabled again by the rollback."""
-    dsn, rules = db_with_rules(make_db, tmp_path, COLLATED, COLLATED_RULES, "ci.yaml")
+    dsn, rules = db_with_rules(make_db, tmp_path, COLLATED, ACCOUNTS_LOGINS_RULES, "ci.yaml")
     mark_clone(dsn)
     before = fingerprint(dsn)
     with psycopg.connect(dsn) as conn:
