@@ -27,7 +27,7 @@ from psycopg.pq import TransactionStatus
 
 from dbrefresh.anonymize.preflight import preflight
 from dbrefresh.anonymize.progress import TableProgress
-from dbrefresh.anonymize.refusal import refused_by_table
+from dbrefresh.anonymize.refusal import orphan_hint, refused_by_table
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
 from dbrefresh.anonymize.session import prepare_session
@@ -99,8 +99,8 @@ class _Run:
             conn.close()
 
 
-def _fail(run: _Run, relation: str, exc: BaseException) -> None:
-    run.failures.setdefault(relation, first_line(exc))
+def _fail(run: _Run, relation: str, exc: BaseException, hint: str = "") -> None:
+    run.failures.setdefault(relation, first_line(exc) + hint)
     if isinstance(exc, psycopg.Error) and refused_by_table(exc):
         run.refused.add(relation)
 
@@ -267,8 +267,9 @@ def _file(
     if retry is not None and isinstance(outcome, psycopg.errors.DeadlockDetected):
         retry.append(group)  # cannot happen with sorted locks; run alone afterwards
     elif isinstance(outcome, psycopg.Error):
+        hint = orphan_hint(outcome, [s.relation for s in group.steps if s.deletes_rows])
         for relation in group.relations:
-            _fail(run, relation, outcome)
+            _fail(run, relation, outcome, hint)
     elif isinstance(outcome, BaseException) and not isinstance(outcome, Skipped):
         raise outcome
     elif isinstance(outcome, list):
@@ -471,7 +472,7 @@ def execute_plan(
                 f"masking failed for {len(run.failures)} relation(s), each rolled back: "
                 f"{details}. The table refuses the values these rules produce (a "
                 "constraint, or the column's type); a re-run fails the same way: change "
-                "the rule for that column"
+                "the rules"
             )
         raise InfraError(
             f"masking failed for {len(run.failures)} relation(s), each rolled "

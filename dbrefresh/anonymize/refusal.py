@@ -16,3 +16,15 @@ def refused_by_table(exc: psycopg.Error) -> bool:
     is the row-count check (the table changed under the run), not the rules."""
     state = exc.sqlstate or ""
     return state.startswith("23") or (state.startswith("22") and state != "22000")
+
+
+def orphan_hint(exc: BaseException, deleting: list[str]) -> str:
+    """What to change when rows deleted by delete_where are still referenced: the
+    failure names a key, and the rule to change is a delete_where, not a column's."""
+    if not deleting or not isinstance(exc, psycopg.errors.ForeignKeyViolation):
+        return ""
+    return (
+        f" (delete_where on {', '.join(deleting)} removes rows that other rows still "
+        "reference through that key: delete those too with a delete_where of their "
+        "own, or narrow the condition)"
+    )

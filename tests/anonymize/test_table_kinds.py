@@ -261,6 +261,7 @@ def test_swap_refuses_to_orphan_rows_and_changes_nothing(
     message = str(caught.value)
     assert "public.accounts" in message and "public.logins" in message
     assert "4 row(s) of public.logins" in message and "logins_account_email_fkey" in message
+    assert "delete_where on public.accounts removes rows that other rows still" in message
     assert fingerprint(dsn) == before
     with psycopg.connect(dsn) as conn:
         assert conn.execute(
