@@ -16,6 +16,7 @@ from sqlglot import exp
 from dbrefresh.catalog import Catalog, ForeignKey, Table, closest
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Location, Severity
+from dbrefresh.rules.cascade import with_cascades
 from dbrefresh.rules.compiled import PLACEHOLDER, CompiledSql
 from dbrefresh.rules.conditions import check_condition
 from dbrefresh.rules.fkshape import fk_mismatch
@@ -58,7 +59,7 @@ def _sql(expression: exp.Expression | None) -> str | None:
 def _changes_rows(rule: TableRule) -> bool:
     return (
         rule.action == "truncate"
-        or rule.delete_where is not None
+        or rule.deleting is not None
         or any(c.strategy != "keep" for c in rule.columns.values())
     )
 
@@ -448,7 +449,7 @@ class _Compiler:
         return masked
 
     def _has_work(self, rule: TableRule, table: Table) -> bool:
-        return bool(self._masked_for(table, rule)) or rule.delete_where is not None
+        return bool(self._masked_for(table, rule)) or rule.deleting is not None
 
     def step_for(self, table: Table, rule: TableRule, leak_sample: int) -> RelationStep:
         return build_step(
@@ -461,7 +462,7 @@ class _Compiler:
                 if (r := self.resolved.get((rule.table, c)))
                 and getattr(r.strategy, "row_permutation", False)
             ],
-            delete_where=rule.delete_where,
+            delete_where=rule.deleting,
             leak_sample=leak_sample,
             rebuild_indexes=table.estimated_rows >= INDEX_REBUILD_ROWS,
             chunked=table.estimated_rows >= CHUNK_ROWS,
@@ -485,6 +486,7 @@ def compile_plan(
     errors = [f for f in compiler.findings if f.severity is Severity.ERROR]
     if errors:
         raise RulesError(compiler.findings)
+    compiler.rules = with_cascades(rules, catalog)  # conditions checked: now follow keys
     plan = compiler.build(leak_sample)
     plan.warnings = list(compiler.findings)  # no errors: only warnings are left
     return plan

@@ -114,6 +114,11 @@ def _table_rule() -> dict[str, Any]:
                         "description": "SQL condition over the row's own columns: rows "
                         "matching it are deleted from the clone.",
                     },
+                    "delete_cascade": {
+                        "type": "boolean",
+                        "description": "With delete_where: also delete the rows that "
+                        "reference deleted rows, through every foreign key, all the way down.",
+                    },
                 },
             },
         ],

@@ -144,14 +144,14 @@ def _table_rule(col: _Collector, name: str, raw: Any, tables: LocatedDict) -> Ta
     if not isinstance(raw, dict):
         col.error("invalid-value", "a table rule is keep, truncate or a mapping", line, table)
         return None
-    unknown = set(raw) - {"columns", "delete_where"}
+    unknown = set(raw) - {"columns", "delete_where", "delete_cascade"}
     for key in sorted(unknown):
         col.error(
             "unknown-key",
             f"unknown key {key!r} in a table rule",
             line_of(raw, key),
             f"{table}.{key}",
-            "allowed: columns, delete_where",
+            "allowed: columns, delete_where, delete_cascade",
         )
     delete_where = raw.get("delete_where")
     if delete_where is not None and not isinstance(delete_where, str):
@@ -162,6 +162,17 @@ def _table_rule(col: _Collector, name: str, raw: Any, tables: LocatedDict) -> Ta
             f"{table}.delete_where",
         )
         delete_where = None
+    cascade = raw.get("delete_cascade", False)
+    if not isinstance(cascade, bool) or (cascade and delete_where is None):
+        col.error(
+            "invalid-value",
+            "delete_cascade is true or false, and goes with a delete_where"
+            if isinstance(cascade, bool)
+            else "delete_cascade must be true or false",
+            line_of(raw, "delete_cascade"),
+            f"{table}.delete_cascade",
+        )
+        cascade = False
     columns_raw = raw.get("columns") or {}
     if not isinstance(columns_raw, dict):
         col.error(
@@ -176,7 +187,8 @@ def _table_rule(col: _Collector, name: str, raw: Any, tables: LocatedDict) -> Ta
         rule = _column_rule(col, table, str(column), rule_raw, columns_raw)
         if rule is not None:
             columns[str(column)] = rule
-    return TableRule(table, "mask", columns, str(delete_where) if delete_where else None, origin)
+    where = str(delete_where) if delete_where else None
+    return TableRule(table, "mask", columns, where, origin, delete_cascade=cascade)
 
 
 def load_rule_file(path: Path) -> tuple[RuleSet | None, list[Finding]]:

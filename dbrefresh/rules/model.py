@@ -78,6 +78,17 @@ class TableRule:
     columns: dict[str, ColumnRule]
     delete_where: str | None
     origin: Origin
+    # delete_cascade: rows delete_where removes take the rows referencing them along
+    delete_cascade: bool = False
+    # rows lost because rows they reference are deleted with delete_cascade (SQL the
+    # compiler generates: rules/cascade.py; never user text, so never checked as such)
+    cascaded_where: str | None = None
+
+    @property
+    def deleting(self) -> str | None:
+        """The condition of every row this rule deletes (its own, and cascaded ones)."""
+        parts = [f"({c})" for c in (self.delete_where, self.cascaded_where) if c]
+        return " OR ".join(parts) or None
 
 
 @dataclass

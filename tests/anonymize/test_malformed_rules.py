@@ -192,6 +192,19 @@ CASES: list[tuple[str, str, str, str]] = [
         "single expression",
     ),
     (
+        "delete-cascade-not-a-boolean",
+        "  public.invoice:\n    columns:",
+        '  public.invoice:\n    delete_where: "total > 10"\n    delete_cascade: "yes"\n'
+        "    columns:",
+        "delete_cascade must be true or false",
+    ),
+    (
+        "delete-cascade-without-delete-where",
+        "  public.invoice:\n    columns:",
+        "  public.invoice:\n    delete_cascade: true\n    columns:",
+        "goes with a delete_where",
+    ),
+    (
         "delete-where-unknown-column",
         "  public.invoice:\n    columns:",
         '  public.invoice:\n    delete_where: "created_at < now()"\n    columns:',

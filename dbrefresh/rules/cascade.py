@@ -1,0 +1,97 @@
+"""delete_cascade: rows a delete_where removes take the rows referencing them along.
+
+Deleting test accounts from the clone left their orders referencing nothing, and the
+swap refused the orphans. A condition reads its own row only, so the rules could not
+say "and their orders". With `delete_cascade: true` the compiler follows every foreign
+key down from the table: a referencing table's rows whose key matches a deleted row
+are deleted too (one `IN (SELECT ...)` per key, over the referenced table's rows as
+they were before masking: every chunk reads the originals), and so on down. Rows a
+table's own delete_where removes without delete_cascade do not propagate (the swap
+still refuses orphans of those), and neither does a key of a table to itself or a
+key that closes a cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dbrefresh.catalog import Catalog, ForeignKey
+from dbrefresh.rules.model import RuleSet, TableRule
+from dbrefresh.rules.relsteps import quote_ident, quote_table
+
+
+def cascaded_conditions(rules: RuleSet, catalog: Catalog) -> dict[str, str]:
+    """Per table (partitioned parents included), the SQL condition of the rows it loses
+    because rows they reference are deleted with delete_cascade."""
+    memo: dict[str, str | None] = {}
+
+    def propagating(name: str, path: frozenset[str]) -> str | None:
+        """The condition of the rows of `name` whose loss propagates to their referrers."""
+        governing = _governing(rules, catalog, name)
+        rule = rules.tables[governing] if governing else None
+        own = rule.delete_where if rule and rule.delete_cascade else None
+        parts = [f"({own})"] if own else []
+        if (down := cascaded(name, path)) is not None:
+            parts.append(down)
+        return " OR ".join(parts) or None
+
+    def cascaded(name: str, path: frozenset[str]) -> str | None:
+        if name in memo:
+            return memo[name]
+        parts: list[str] = []
+        for fk in _keys_of(catalog, name):
+            parent = fk.ref_table
+            if parent in path or parent == fk.table:
+                continue  # a key to itself, or one closing a cycle: not followed
+            condition = propagating(parent, path | {name})
+            if condition is None:
+                continue
+            only = "" if catalog.tables[parent].partitioned else "ONLY "
+            columns = ", ".join(quote_ident(c) for c in fk.columns)
+            referenced = ", ".join(f"_dbr_p.{quote_ident(c)}" for c in fk.ref_columns)
+            parts.append(
+                f"({columns}) IN (SELECT {referenced} FROM {only}{quote_table(parent)} AS "
+                f"_dbr_p WHERE ({condition}) IS TRUE)"
+            )
+        memo[name] = " OR ".join(parts) or None
+        return memo[name]
+
+    found = {name: cascaded(name, frozenset()) for name in catalog.tables}
+    return {name: condition for name, condition in found.items() if condition}
+
+
+def _keys_of(catalog: Catalog, name: str) -> list[ForeignKey]:
+    """Keys a table's rows obey: its own, and those its partitioned ancestors declare."""
+    return [fk for each in sorted(catalog.lineage(name)) for fk in catalog.keys_from(each)]
+
+
+def with_cascades(rules: RuleSet, catalog: Catalog) -> RuleSet:
+    """The rules with each table's cascaded deletions added to the rule governing it
+    (its own, or its partitioned parent's, whose partitions obey the same keys); a
+    table kept, or without a rule, gets a rule that only deletes."""
+    conditions = cascaded_conditions(rules, catalog)
+    if not conditions:
+        return rules
+    origin = next(r.origin for r in rules.tables.values() if r.delete_cascade)
+    tables = dict(rules.tables)
+    for name in conditions:
+        if catalog.tables[name].partitioned:
+            continue
+        governing = _governing(rules, catalog, name) or name
+        rule = tables.get(governing)
+        if (condition := conditions.get(governing)) is None:
+            continue
+        if rule is not None and rule.action == "truncate":
+            continue
+        if rule is None or rule.action == "keep":
+            rule = TableRule(governing, "mask", {}, None, rule.origin if rule else origin)
+        tables[governing] = replace(rule, cascaded_where=condition)
+    return replace(rules, tables=tables)
+
+
+def _governing(rules: RuleSet, catalog: Catalog, name: str) -> str | None:
+    """The table whose rule governs `name`: itself, else its nearest partitioned parent."""
+    for each in sorted(catalog.lineage(name), key=lambda n: -len(catalog.lineage(n))):
+        if each in rules.tables:
+            return each
+    return None
