@@ -69,6 +69,8 @@ def with_cascades(rules: RuleSet, catalog: Catalog) -> RuleSet:
     """The rules with each table's cascaded deletions added to the rule governing it
     (its own, or its partitioned parent's, whose partitions obey the same keys); a
     table kept, or without a rule, gets a rule that only deletes."""
+    if not any(rule.delete_cascade for rule in rules.tables.values()):
+        return rules  # (no walk over every key of a database that asks for none)
     conditions = cascaded_conditions(rules, catalog)
     if not conditions:
         return rules
