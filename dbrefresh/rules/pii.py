@@ -231,6 +231,13 @@ _SECRET_TABLES = re.compile(
     r"(?:^|_)(?:tokens?|sessions?|api_?keys?|credentials?|secrets?|authtoken)(?:_|$)"
 )
 _SECRET_GENERIC = frozenset({"key", "value", "data", "digest", "session_id", "sid"})
+# Tables of postal addresses: their `line1`, `line2` are the street lines (Stripe's and
+# Rails' address models).
+_ADDRESS_TABLES = re.compile(
+    r"(?:^|_)(?:addresses|address|adressen|adresse|anschriften|direcciones|indirizzi|"
+    r"enderecos|adresses)(?:_|$)"
+)
+_ADDRESS_LINES = frozenset({"line", "line_1", "line_2", "line_3", "line_4"})
 
 
 @dataclass(frozen=True)
@@ -266,6 +273,8 @@ def match_name(column: str, table: str) -> NameMatch | None:
     if norm in _GENERIC_NAME and _PERSON_TABLES.search(table_name):
         kind = _GENERIC_NAME[norm]
         return NameMatch(kind, f"`{norm}` in a table about people: {LABELS[kind]}")
+    if norm in _ADDRESS_LINES and _ADDRESS_TABLES.search(table_name):
+        return NameMatch("street", f"`{norm}` in a table of addresses: {LABELS['street']}")
     if norm in _SECRET_GENERIC and _SECRET_TABLES.search(table_name):
         return NameMatch("secret", f"`{norm}` in a table of tokens or sessions: {LABELS['secret']}")
     return None

@@ -91,6 +91,26 @@ def is_card(value: str) -> bool:
     return text.isdigit() and 13 <= len(text) <= 19 and len(set(text)) > 2 and luhn_ok(text)
 
 
+# A house number and a street of a known kind, in the orders of the dictionaries'
+# locales: "742 Evergreen Terrace" is not matched (no kind word), "12 Main St" is.
+_STREET = re.compile(
+    r"\d{1,5}[A-Za-z]?,?\s+(?:[\w'.-]+\s+){0,4}(?:street|st|avenue|ave|road|rd|boulevard|"
+    r"blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|parkway|pkwy|highway|hwy)\.?"
+    r"(?:,?\s+(?:apt|suite|unit|#)\.?\s*\w+)?"
+    r"|\d{1,4},?\s+(?:rue|avenue|boulevard|bd|chemin|place|allée|impasse|quai)\s+\S.*"
+    r"|(?:[\w.-]+\s+){0,2}[\w.-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer)"
+    r"\s+\d{1,4}\s?[a-z]?"
+    r"|(?:calle|c/|avenida|avda\.|av\.|via|viale|piazza|corso|rua|travessa|ulica|ul\.)"
+    r"\s+\S.*?\d{1,4}\w?",
+    re.IGNORECASE,
+)
+
+
+def is_street(value: str) -> bool:
+    """A street address: a house number beside a street of a known kind."""
+    return _STREET.fullmatch(value.strip()) is not None
+
+
 def is_ip(value: str) -> bool:
     try:
         ipaddress.ip_interface(value.strip())
@@ -159,6 +179,7 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("national_id", "US social security numbers", is_ssn),
     Detector("ip", "IP addresses", is_ip),
     Detector("phone", "phone numbers", is_phone),
+    Detector("street", "street addresses", is_street),
     Detector("full_name", "full names", is_full_name),
     Detector("first_name", "first names", is_first_name),
     Detector("last_name", "last names", is_last_name),

@@ -62,6 +62,8 @@ from dbrefresh.rules import pii, pii_values
         ("session_id", "public.sessions", "secret"),
         ("data", "public.sessions", "secret"),
         ("digest", "public.api_keys", "secret"),
+        ("line1", "public.addresses", "street"),
+        ("line2", "public.shipping_addresses", "street"),
     ],
 )
 def test_names_that_suggest_pii(column: str, table: str, kind: str) -> None:
@@ -95,6 +97,7 @@ def test_names_that_suggest_pii(column: str, table: str, kind: str) -> None:
         ("key", "public.settings"),  # generic names count only in tables of credentials
         ("session_id", "public.page_views"),
         ("token_expires_at", "public.users"),
+        ("line1", "public.invoice_items"),  # a line of something else
     ],
 )
 def test_names_that_do_not(column: str, table: str) -> None:
@@ -169,6 +172,25 @@ def test_credentials_are_known_by_their_form(value: str) -> None:
 )  # fmt: skip
 def test_text_that_only_resembles_a_credential(value: str) -> None:
     assert not pii_values.is_credential(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["742 Main St", "12 Oak Avenue", "1600 Pennsylvania Ave.", "5 Elm Rd, Apt 4",
+     "Hauptstraße 12", "Lindenstr. 5a", "Am Ring 3", "12, rue de la Paix", "8 avenue Foch",
+     "Calle Mayor 15", "Via Roma 21", "Rua Augusta 100", "ul. Długa 7"],
+)  # fmt: skip
+def test_street_addresses_are_known_by_their_form(value: str) -> None:
+    assert pii_values.is_street(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Main St", "12 apples", "Order 12 shipped", "Straße", "Version 2 of the road map",
+     "Paid 12 EUR", "Room 4", "The Street Fighter 2"],
+)  # fmt: skip
+def test_text_that_is_no_street_address(value: str) -> None:
+    assert not pii_values.is_street(value)
 
 
 def test_match_values_needs_half_of_the_sample() -> None:
