@@ -41,7 +41,7 @@ class CompiledSql:
     ) -> str:
         """The strategy's SQL for ctx's column, or named `column` if given."""
         name = ctx.column if column is None else column
-        if not strategy.column_local:
+        if not strategy.reads_only_its_column(params):
             return str(strategy.compile(params, replace(ctx, column=name)).sql(dialect="postgres"))
         key = (
             strategy.name,

@@ -118,6 +118,10 @@ class Strategy(ABC, Generic[P]):
         would report them as leaks."""
         return None
 
+    def reads_only_its_column(self, params: P) -> bool:
+        """column_local, for these parameters (one may name another column to read)."""
+        return self.column_local
+
     def is_lossy(self, params: P) -> bool:
         """Whether, with these parameters, distinct inputs may collide."""
         return self.lossy

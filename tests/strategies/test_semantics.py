@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from ipaddress import IPv4Interface, IPv6Interface, ip_interface, ip_network
 from typing import Any
@@ -162,6 +162,37 @@ def test_a_cidr_network_never_masks_to_itself(masking: Masking) -> None:
         f"SELECT count(*) FROM nets WHERE {when.sql(dialect='postgres')}"
     ).fetchone()
     assert sampled == (9,)
+
+
+def test_date_shift_by_a_column_moves_a_rows_dates_together(masking: Masking) -> None:
+    """Keyed by the row's id, a date and a timestamp of one row move by the same days
+    (a CHECK (ends >= starts) holds, durations stay true); rows without a key fall back
+    to their own values, never to one constant shift anyone could undo."""
+    params = {"max_days": 90, "by": "id"}
+    dates = {o_id: (o, m) for o_id, (o, m) in enumerate(masking.run("date_shift", params, "d"))}
+    stamps = masking.run("date_shift", params, "ts")
+    moved = []
+    for index, (o_ts, m_ts) in enumerate(stamps):
+        o_d, m_d = dates[index]
+        if o_d is None or o_ts is None:
+            continue
+        days = (m_d - o_d).days
+        assert days != 0 and abs(days) <= 90
+        assert m_ts - o_ts == timedelta(days=days)  # the same shift in the same row
+        moved.append(days)
+    assert len(set(moved)) > 10  # keyed per row, not one shift for all
+    s = get("date_shift")
+    missing = s.check(s.parse_params({"by": "nope"}), masking.context("d"))
+    assert missing == ["by: public.people has no column 'nope'"]
+    masking.conn.execute(
+        "CREATE TEMP TABLE keyless AS SELECT g AS id, NULL::int AS k,"
+        " date '2024-01-01' + g AS d FROM generate_series(1, 40) g"
+    )
+    shifts = {
+        (m - o).days
+        for o, m in masking.run("date_shift", {"max_days": 90, "by": "k"}, "d", table="keyless")
+    }
+    assert len(shifts) > 10  # each date by its own value
 
 
 def test_choice_on_enum_picks_labels(masking: Masking) -> None:
