@@ -37,7 +37,7 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
                     raise
                 # name the table, not its temporary copy (escaped: a name may hold "\")
                 table = f'"{step.relation}"'.replace("\\", "\\\\")
-                refused[step.relation] = _COPY.sub(table, first_line(exc))
+                refused[step.relation] = _COPY.sub(table, first_line(exc)) + _hint(step, exc)
     if refused:
         details = "; ".join(f"{rel}: {err}" for rel, err in sorted(refused.items()))
         raise MaskingRefused(
@@ -45,3 +45,15 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
             f"was changed: {details}. The table refuses the values these rules produce "
             "(a CHECK constraint, or a domain's): change the rule for that column"
         )
+
+
+def _hint(step: RelationStep, exc: psycopg.Error) -> str:
+    """A CHECK between two dates each shifted by its own value (ends >= starts) is the
+    usual refusal, and date_shift's `by` is its cure."""
+    shifted = [m.column for m in step.masked if m.strategy == "date_shift"]
+    if not isinstance(exc, psycopg.errors.CheckViolation) or len(shifted) < 2:
+        return ""
+    return (
+        f" (if it compares {', '.join(shifted)}: date_shift moves each date by its own "
+        "value unless `by: <column>`, the row's key, keys them all alike)"
+    )
