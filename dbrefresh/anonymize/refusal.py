@@ -25,6 +25,6 @@ def orphan_hint(exc: BaseException, deleting: list[str]) -> str:
         return ""
     return (
         f" (delete_where on {', '.join(deleting)} removes rows that other rows still "
-        "reference through that key: delete those too with a delete_where of their "
-        "own, or narrow the condition)"
+        "reference through that key: `delete_cascade: true` beside it deletes those too, "
+        "or narrow the condition)"
     )

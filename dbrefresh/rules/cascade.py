@@ -23,27 +23,35 @@ from dbrefresh.rules.relsteps import quote_ident, quote_table
 def cascaded_conditions(rules: RuleSet, catalog: Catalog) -> dict[str, str]:
     """Per table (partitioned parents included), the SQL condition of the rows it loses
     because rows they reference are deleted with delete_cascade."""
+    # Results are kept only when no key was skipped for closing a cycle on the way:
+    # such a result depends on where the walk came from (A -> B -> A skips B -> A when
+    # it started from A, but B's own result must still follow B -> A).
     memo: dict[str, str | None] = {}
 
-    def propagating(name: str, path: frozenset[str]) -> str | None:
-        """The condition of the rows of `name` whose loss propagates to their referrers."""
+    def propagating(name: str, path: frozenset[str]) -> tuple[str | None, bool]:
+        """The condition of the rows of `name` whose loss propagates to their referrers,
+        and whether a key was skipped for closing a cycle."""
         governing = _governing(rules, catalog, name)
         rule = rules.tables[governing] if governing else None
         own = rule.delete_where if rule and rule.delete_cascade else None
+        down, skipped = cascaded(name, path)
         parts = [f"({own})"] if own else []
-        if (down := cascaded(name, path)) is not None:
-            parts.append(down)
-        return " OR ".join(parts) or None
+        return " OR ".join([*parts, *([down] if down else [])]) or None, skipped
 
-    def cascaded(name: str, path: frozenset[str]) -> str | None:
+    def cascaded(name: str, path: frozenset[str]) -> tuple[str | None, bool]:
         if name in memo:
-            return memo[name]
+            return memo[name], False
         parts: list[str] = []
+        skipped = False
         for fk in _keys_of(catalog, name):
             parent = fk.ref_table
-            if parent in path or parent == fk.table:
-                continue  # a key to itself, or one closing a cycle: not followed
-            condition = propagating(parent, path | {name})
+            if parent == fk.table:
+                continue  # a key of a table to itself: not followed
+            if parent in path or parent == name:
+                skipped = True  # a key closing a cycle: not followed
+                continue
+            condition, skipped_there = propagating(parent, path | {name})
+            skipped = skipped or skipped_there
             if condition is None:
                 continue
             only = "" if catalog.tables[parent].partitioned else "ONLY "
@@ -53,10 +61,12 @@ def cascaded_conditions(rules: RuleSet, catalog: Catalog) -> dict[str, str]:
                 f"({columns}) IN (SELECT {referenced} FROM {only}{quote_table(parent)} AS "
                 f"_dbr_p WHERE ({condition}) IS TRUE)"
             )
-        memo[name] = " OR ".join(parts) or None
-        return memo[name]
+        result = " OR ".join(parts) or None
+        if not skipped:
+            memo[name] = result
+        return result, skipped
 
-    found = {name: cascaded(name, frozenset()) for name in catalog.tables}
+    found = {name: cascaded(name, frozenset({name}))[0] for name in catalog.tables}
     return {name: condition for name, condition in found.items() if condition}
 
 

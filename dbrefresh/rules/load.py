@@ -166,7 +166,7 @@ def _table_rule(col: _Collector, name: str, raw: Any, tables: LocatedDict) -> Ta
     if not isinstance(cascade, bool) or (cascade and delete_where is None):
         col.error(
             "invalid-value",
-            "delete_cascade is true or false, and goes with a delete_where"
+            "delete_cascade: true needs a delete_where beside it"
             if isinstance(cascade, bool)
             else "delete_cascade must be true or false",
             line_of(raw, "delete_cascade"),

@@ -88,3 +88,37 @@ def test_without_delete_cascade_nothing_else_is_deleted(make_db, tmp_path: Path)
     )
     dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, rules_text, "plain.yaml")
     assert not any(s.deletes_rows for s in build_plan(dsn, [rules]).steps)
+
+
+CYCLE = """
+CREATE TABLE alpha (id int PRIMARY KEY, beta_id int, gone bool NOT NULL);
+CREATE TABLE beta (id int PRIMARY KEY, alpha_id int REFERENCES alpha (id));
+ALTER TABLE alpha ADD FOREIGN KEY (beta_id) REFERENCES beta (id);
+INSERT INTO alpha SELECT i, NULL, i % 4 = 0 FROM generate_series(1, 40) i;
+INSERT INTO beta SELECT i, 1 + i % 40 FROM generate_series(1, 80) i;
+"""
+CYCLE_RULES = """version: 1
+tables:
+  public.alpha:
+    delete_where: "gone"
+    delete_cascade: true
+    columns: {id: keep, beta_id: keep, gone: keep}
+  public.beta: keep
+"""
+
+
+def test_a_cycle_of_keys_is_followed_up_to_the_key_closing_it(make_db, tmp_path: Path) -> None:
+    """alpha and beta reference each other: starting from alpha, beta's key to alpha is
+    followed (whichever table the compiler looks at first); alpha's key back to beta,
+    closing the cycle, is not."""
+    dsn, rules = db_with_rules(make_db, tmp_path, CYCLE, CYCLE_RULES, "cycle.yaml")
+    deleting = sorted(s.relation for s in build_plan(dsn, [rules]).steps if s.deletes_rows)
+    assert deleting == ["public.alpha", "public.beta"]
+    assert mask_and_verify(dsn, rules).findings == []
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute(
+            "SELECT (SELECT count(*) FROM alpha), (SELECT count(*) FROM beta),"
+            " (SELECT count(*) FROM beta b LEFT JOIN alpha a ON a.id = b.alpha_id"
+            "  WHERE a.id IS NULL)"
+        ).fetchone()
+    assert left == (30, 60, 0)

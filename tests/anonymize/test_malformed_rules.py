@@ -202,7 +202,7 @@ CASES: list[tuple[str, str, str, str]] = [
         "delete-cascade-without-delete-where",
         "  public.invoice:\n    columns:",
         "  public.invoice:\n    delete_cascade: true\n    columns:",
-        "goes with a delete_where",
+        "needs a delete_where beside it",
     ),
     (
         "delete-where-unknown-column",

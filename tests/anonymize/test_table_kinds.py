@@ -262,6 +262,7 @@ def test_swap_refuses_to_orphan_rows_and_changes_nothing(
     assert "public.accounts" in message and "public.logins" in message
     assert "4 row(s) of public.logins" in message and "logins_account_email_fkey" in message
     assert "delete_where on public.accounts removes rows that other rows still" in message
+    assert "`delete_cascade: true` beside it deletes those too" in message
     assert fingerprint(dsn) == before
     with psycopg.connect(dsn) as conn:
         assert conn.execute(
