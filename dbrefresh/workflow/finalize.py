@@ -9,14 +9,12 @@ fsync off); strict mode copies the cluster onto a fresh directory first.
 
 from __future__ import annotations
 
-import getpass
 import os
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
 
 from dbrefresh.config import RolePassword
 from dbrefresh.db import connection, with_database
@@ -97,36 +95,6 @@ def reset_passwords(admin_dsn: str, passwords: Mapping[str, str]) -> list[str]:
             )
             done.append(role)
     return done
-
-
-def clear_other_passwords(admin_dsn: str, keep: Collection[str]) -> list[str]:
-    """Clear the password of every role the config gives no staging password to.
-
-    The copy brings production's password hashes: an md5 hash logs in to production as
-    it is (md5 authentication needs only the hash), and any hash can be cracked
-    offline. Roles under `roles:` got staging's password already; the role dbrefresh
-    reaches staging as (target.dsn) keeps its own, or the health check could not log in.
-    The old catalog rows would stay in pg_authid's file: it is rewritten.
-    """
-    cleared: list[str] = []
-    with connection(admin_dsn, autocommit=True) as conn:
-        conn.execute("SET log_statement = 'none'")
-        rows = conn.execute(
-            "SELECT rolname FROM pg_authid WHERE rolpassword IS NOT NULL ORDER BY 1"
-        ).fetchall()
-        for (role,) in rows:
-            if role not in keep:
-                conn.execute(sql.SQL("ALTER ROLE {} PASSWORD NULL").format(sql.Identifier(role)))
-                cleared.append(role)
-        if cleared:
-            conn.execute("VACUUM FULL pg_authid")
-    return cleared
-
-
-def dsn_user(dsn: str) -> str:
-    """The role a DSN logs in as (libpq's default: PGUSER, else the OS user)."""
-    user = conninfo_to_dict(dsn).get("user") or os.environ.get("PGUSER")
-    return str(user) if user else getpass.getuser()
 
 
 def write_refresh_info(admin_dsn: str, databases: Sequence[str], info: RefreshInfo) -> None:

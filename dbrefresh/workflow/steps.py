@@ -20,7 +20,15 @@ from dbrefresh.db import redact_dsn, with_database
 from dbrefresh.errors import VerdictFailed
 from dbrefresh.findings import Severity
 from dbrefresh.rules.load import load_rules
-from dbrefresh.workflow import finalize, health, isolate, leakscan, masking, sqlutil
+from dbrefresh.workflow import (
+    credentials,
+    finalize,
+    health,
+    isolate,
+    leakscan,
+    masking,
+    sqlutil,
+)
 from dbrefresh.workflow.context import RunContext
 
 BYTE_SEARCH_SAMPLE = 1000
@@ -181,8 +189,9 @@ class Finalize(Step):
         admin = ctx.clone_dsn()
         secrets = finalize.role_secrets(ctx.config.roles, ctx.env.environment())
         roles = finalize.reset_passwords(admin, secrets)
-        keep = {*secrets, finalize.dsn_user(ctx.config.target.dsn)}
-        cleared = finalize.clear_other_passwords(admin, keep)
+        keep = {*secrets, credentials.dsn_user(ctx.config.target.dsn)}
+        cleared = credentials.clear_other_passwords(admin, keep)
+        settings = credentials.reset_secret_settings(admin)
         dbs = list(ctx.databases)
         info = finalize.RefreshInfo(
             run_id=ctx.run_id,
@@ -199,6 +208,7 @@ class Finalize(Step):
         return {
             "roles": roles,
             "passwords_cleared": cleared,
+            "secret_settings_reset": settings,
             "strict": ctx.config.temp_server.strict,
         }
 

@@ -7,6 +7,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from dbrefresh.db import dsn_database
 from dbrefresh.rules.model import Isolation
+from dbrefresh.workflow.credentials import reset_secret_settings
 from dbrefresh.workflow.isolate import isolate_cluster
 
 LINKS = """
@@ -106,3 +107,41 @@ def test_a_kept_subscription_loses_production_password(make_db) -> None:
         with psycopg.connect(dsn, autocommit=True) as conn:
             for (name,) in conn.execute("SELECT subname FROM pg_subscription").fetchall():
                 conn.execute(f"DROP SUBSCRIPTION {name}")
+
+
+def test_settings_holding_secrets_are_reset(make_db) -> None:
+    """PostgREST/Supabase keep the secret that signs their API tokens as a database
+    setting; copied to staging, it lets anyone mint tokens production accepts."""
+    dsn = make_db()
+    db = dsn_database(dsn)
+    role = f"api_{db}"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"ALTER DATABASE {db} SET \"app.settings.jwt_secret\" TO 'prod-signing'")
+        conn.execute(f"ALTER DATABASE {db} SET statement_timeout TO '5s'")
+        conn.execute(f"CREATE ROLE {role}")
+        conn.execute(f"ALTER ROLE {role} SET \"pgrst.db_password\" TO 'hunter2'")
+        conn.execute(f"ALTER ROLE {role} IN DATABASE {db} SET \"app.stripe_api_key\" TO 'sk'")
+    try:
+        reset = reset_secret_settings(dsn)
+        with psycopg.connect(dsn) as conn:
+            left = [
+                s
+                for (s,) in conn.execute(
+                    "SELECT unnest(setconfig) FROM pg_db_role_setting s"
+                    " LEFT JOIN pg_database d ON d.oid = s.setdatabase"
+                    " LEFT JOIN pg_roles r ON r.oid = s.setrole"
+                    " WHERE d.datname = %s OR r.rolname = %s",
+                    (db, role),
+                )
+            ]
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f"DROP ROLE {role}")
+    assert left == ["statement_timeout=5s"]
+    assert sorted(reset) == sorted(
+        [
+            f"app.settings.jwt_secret ({db})",
+            f"app.stripe_api_key ({db}, {role})",
+            f"pgrst.db_password ({role})",
+        ]
+    )
