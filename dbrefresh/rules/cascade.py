@@ -31,7 +31,7 @@ def cascaded_conditions(rules: RuleSet, catalog: Catalog) -> dict[str, str]:
     def propagating(name: str, path: frozenset[str]) -> tuple[str | None, bool]:
         """The condition of the rows of `name` whose loss propagates to their referrers,
         and whether a key was skipped for closing a cycle."""
-        governing = _governing(rules, catalog, name)
+        governing = rules.governing(catalog, name)
         rule = rules.tables[governing] if governing else None
         own = rule.delete_where if rule and rule.delete_cascade else None
         down, skipped = cascaded(name, path)
@@ -89,7 +89,7 @@ def with_cascades(rules: RuleSet, catalog: Catalog) -> RuleSet:
     for name in conditions:
         if catalog.tables[name].partitioned:
             continue
-        governing = _governing(rules, catalog, name) or name
+        governing = rules.governing(catalog, name) or name
         rule = tables.get(governing)
         if (condition := conditions.get(governing)) is None:
             continue
@@ -99,11 +99,3 @@ def with_cascades(rules: RuleSet, catalog: Catalog) -> RuleSet:
             rule = TableRule(governing, "mask", {}, None, rule.origin if rule else origin)
         tables[governing] = replace(rule, cascaded_where=condition)
     return replace(rules, tables=tables)
-
-
-def _governing(rules: RuleSet, catalog: Catalog, name: str) -> str | None:
-    """The table whose rule governs `name`: itself, else its nearest partitioned parent."""
-    for each in sorted(catalog.lineage(name), key=lambda n: -len(catalog.lineage(n))):
-        if each in rules.tables:
-            return each
-    return None

@@ -100,13 +100,8 @@ class _Compiler:
     # -- rule -> table --------------------------------------------------------------
     def governing_rule(self, table: Table) -> TableRule | None:
         """The rule for a table: its own, or its nearest partitioned ancestor's."""
-        name: str | None = table.qualified
-        while name is not None:
-            rule = self.rules.tables.get(name)
-            if rule is not None:
-                return rule
-            name = self.catalog.tables[name].parent
-        return None
+        name = self.rules.governing(self.catalog, table.qualified)
+        return self.rules.tables[name] if name else None
 
     def check_tables_exist(self) -> None:
         for name, rule in self.rules.tables.items():

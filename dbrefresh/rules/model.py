@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from dbrefresh.catalog import Catalog
 
 TableAction = Literal["mask", "keep", "truncate"]
 SHORTHAND_ACTIONS: tuple[str, ...] = ("keep", "truncate")
@@ -104,3 +107,14 @@ class RuleSet:
     digest: str = ""
     large_objects: Literal["empty", "keep"] | None = None
     large_objects_origin: Origin = field(default_factory=lambda: Origin("", None))
+
+    def governing(self, catalog: Catalog, table: str) -> str | None:
+        """The table whose rule governs `table`: itself, else its nearest partitioned
+        ancestor with a rule (a rule on a partitioned table covers its partitions)."""
+        name: str | None = table
+        while name is not None:
+            if name in self.tables:
+                return name
+            known = catalog.tables.get(name)
+            name = known.parent if known else None
+        return None
