@@ -6,6 +6,8 @@ Keeping connection opening here means every caller gets the same error mapping
 
 from __future__ import annotations
 
+import getpass
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -26,6 +28,18 @@ def redact_dsn(dsn: str) -> str:
     """Return the DSN with any password replaced by '***' (URL or key=value form)."""
     redacted = _URL_PASSWORD.sub(r"\g<head>***\g<tail>", dsn)
     return _KV_PASSWORD.sub(r"\g<head>***", redacted)
+
+
+def without_password(dsn: str) -> str | None:
+    """The connection string without its password (None: it has none, or it does not
+    parse: then it holds nothing libpq would read as a password)."""
+    try:
+        params = conninfo.conninfo_to_dict(dsn)
+    except psycopg.ProgrammingError:
+        return None
+    if "password" not in params:
+        return None
+    return conninfo.make_conninfo("", **{k: v for k, v in params.items() if k != "password"})
 
 
 def redact_text(text: str, dsn: str) -> str:
@@ -84,6 +98,12 @@ def dsn_database(dsn: str) -> str:
     params = conninfo.conninfo_to_dict(dsn)
     name = params.get("dbname") or params.get("user") or "postgres"
     return str(name)
+
+
+def dsn_user(dsn: str) -> str:
+    """The role a DSN logs in as (libpq's default: PGUSER, else the OS user)."""
+    user = conninfo.conninfo_to_dict(dsn).get("user") or os.environ.get("PGUSER")
+    return str(user) if user else getpass.getuser()
 
 
 def describe_dsn(dsn: str) -> str:

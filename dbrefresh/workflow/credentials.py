@@ -11,13 +11,10 @@ do not stay in their files.
 
 from __future__ import annotations
 
-import getpass
-import os
 import re
 from collections.abc import Collection
 
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
 
 from dbrefresh.db import connection
 
@@ -68,12 +65,6 @@ def clear_other_passwords(admin_dsn: str, keep: Collection[str]) -> list[str]:
         if cleared:
             conn.execute("VACUUM FULL pg_authid")
     return cleared
-
-
-def dsn_user(dsn: str) -> str:
-    """The role a DSN logs in as (libpq's default: PGUSER, else the OS user)."""
-    user = conninfo_to_dict(dsn).get("user") or os.environ.get("PGUSER")
-    return str(user) if user else getpass.getuser()
 
 
 def reset_secret_settings(admin_dsn: str) -> list[str]:

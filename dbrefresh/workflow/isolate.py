@@ -16,9 +16,8 @@ from typing import Any
 
 import psycopg
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from dbrefresh.db import connection, with_database
+from dbrefresh.db import connection, with_database, without_password
 from dbrefresh.rules.model import Isolation
 
 Names = list[str] | str
@@ -104,7 +103,7 @@ def _subscriptions(
         if _selected(name, policy.drop_subscriptions):
             conn.execute(sql.SQL("DROP SUBSCRIPTION {}").format(ident))
             report.subscriptions_dropped.append(f"{db}.{name}")
-        elif (without := _without_password(conninfo)) is not None:
+        elif (without := without_password(conninfo)) is not None:
             # A kept subscription is production's replication login: whoever reads
             # pg_subscription on staging would have the password (no connection is
             # made to change it).
@@ -112,18 +111,6 @@ def _subscriptions(
                 sql.SQL("ALTER SUBSCRIPTION {} CONNECTION {}").format(ident, sql.Literal(without))
             )
             report.subscription_passwords_removed.append(f"{db}.{name}")
-
-
-def _without_password(conninfo: str) -> str | None:
-    """The connection string without its password (None: it has none, or it does not
-    parse: then it holds nothing libpq would read as a password)."""
-    try:
-        params = conninfo_to_dict(conninfo)
-    except psycopg.ProgrammingError:
-        return None
-    if "password" not in params:
-        return None
-    return make_conninfo("", **{k: v for k, v in params.items() if k != "password"})
 
 
 def _slots(conn: psycopg.Connection[Any], db: str | None, report: IsolationReport) -> None:

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from dbrefresh.anonymize import api
 from dbrefresh.backends.base import CloneRef, SnapshotRef, TempServerSpec
-from dbrefresh.db import redact_dsn, with_database
+from dbrefresh.db import dsn_user, redact_dsn, with_database
 from dbrefresh.errors import VerdictFailed
 from dbrefresh.findings import Severity
 from dbrefresh.rules.load import load_rules
@@ -189,7 +189,7 @@ class Finalize(Step):
         admin = ctx.clone_dsn()
         secrets = finalize.role_secrets(ctx.config.roles, ctx.env.environment())
         roles = finalize.reset_passwords(admin, secrets)
-        keep = {*secrets, credentials.dsn_user(ctx.config.target.dsn)}
+        keep = {*secrets, dsn_user(ctx.config.target.dsn)}
         cleared = credentials.clear_other_passwords(admin, keep)
         settings = credentials.reset_secret_settings(admin)
         dbs = list(ctx.databases)
