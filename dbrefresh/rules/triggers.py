@@ -25,7 +25,7 @@ def set_aside(catalog: Catalog, relations: Iterable[str]) -> tuple[list[str], li
     for relation in relations:
         table = catalog.tables.get(relation)
         for name, mode in table.replica_triggers if table else ():
-            target = f"{quote_table(relation)} %s TRIGGER {quote_ident(name)}"
-            disable.append("ALTER TABLE " + target % "DISABLE")
-            enable.append("ALTER TABLE " + target % f"ENABLE {MODES[mode]}")
+            table, trigger = quote_table(relation), quote_ident(name)
+            disable.append(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+            enable.append(f"ALTER TABLE {table} ENABLE {MODES[mode]} TRIGGER {trigger}")
     return disable, enable

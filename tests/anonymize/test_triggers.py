@@ -9,7 +9,9 @@ import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone
+from dbrefresh.catalog import Catalog, Table
 from dbrefresh.errors import MaskingRefused
+from dbrefresh.rules.triggers import set_aside
 from tests.anonymize.helpers import (
     ACCOUNTS_LOGINS_RULES,
     db_with_rules,
@@ -99,3 +101,14 @@ def test_a_swap_that_fails_leaves_the_triggers_enabled(make_db, tmp_path: Path) 
     assert fingerprint(dsn) == before
     with psycopg.connect(dsn) as conn:
         assert conn.execute(TRIGGER_STATES).fetchall() == states == [("logins", "logins_noop", "A")]
+
+
+def test_names_holding_a_percent_sign_are_written_as_they_are() -> None:
+    catalog = Catalog("db", 150000)
+    catalog.tables["public.t%s"] = Table(
+        1, "public", "t%s", "r", None, 0, 0, replica_triggers=(("audit%d", "R"),)
+    )
+    assert set_aside(catalog, ["public.t%s"]) == (
+        ['ALTER TABLE "public"."t%s" DISABLE TRIGGER "audit%d"'],
+        ['ALTER TABLE "public"."t%s" ENABLE REPLICA TRIGGER "audit%d"'],
+    )
