@@ -25,7 +25,7 @@ def set_aside(catalog: Catalog, relations: Iterable[str]) -> tuple[list[str], li
     for relation in relations:
         table = catalog.tables.get(relation)
         for name, mode in table.replica_triggers if table else ():
-            table, trigger = quote_table(relation), quote_ident(name)
-            disable.append(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
-            enable.append(f"ALTER TABLE {table} ENABLE {MODES[mode]} TRIGGER {trigger}")
+            target, trigger = quote_table(relation), quote_ident(name)
+            disable.append(f"ALTER TABLE {target} DISABLE TRIGGER {trigger}")
+            enable.append(f"ALTER TABLE {target} ENABLE {MODES[mode]} TRIGGER {trigger}")
     return disable, enable
