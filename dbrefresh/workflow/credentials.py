@@ -26,7 +26,8 @@ _SECRET_WORDS = frozenset(
 )
 
 
-def _names_a_secret(setting: str) -> bool:
+def names_a_secret(setting: str) -> bool:
+    """Whether a setting's or option's name says it holds a secret."""
     words = set(re.split(r"[._\-]+", setting.lower()))
     return (
         bool(words & _SECRET_WORDS) or "secret" in setting.lower() or "password" in setting.lower()
@@ -74,7 +75,7 @@ def reset_secret_settings(admin_dsn: str) -> list[str]:
         conn.execute("SET log_statement = 'none'")
         for database, role, setting in conn.execute(_SETTINGS).fetchall():
             name = str(setting).partition("=")[0]
-            if not _names_a_secret(name):
+            if not names_a_secret(name):
                 continue
             target = sql.SQL("ROLE {}").format(sql.Identifier(role)) if role else None
             where = sql.SQL("DATABASE {}").format(sql.Identifier(database)) if database else None

@@ -5,7 +5,9 @@ no subscription could start before this. For every database: subscriptions disab
 and detached from their slot (slot_name = NONE), and dropped where rules say;
 replication slots dropped; prepared transactions rolled back; foreign servers (with
 their user mappings), publications and pg_cron jobs reported, and dropped or
-unscheduled where rules say. Then the clone marker is written. Idempotent.
+unscheduled where rules say; a kept server, and its user mappings, lose the options
+that hold a secret (production's password). Then the clone marker is written.
+Idempotent.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from psycopg import sql
 
 from dbrefresh.db import connection, with_database, without_password
 from dbrefresh.rules.model import Isolation
+from dbrefresh.workflow.credentials import names_a_secret
 
 Names = list[str] | str
 
@@ -34,6 +37,8 @@ class IsolationReport:
     foreign_servers: list[str] = field(default_factory=list)
     foreign_servers_dropped: list[str] = field(default_factory=list)
     user_mappings: list[str] = field(default_factory=list)
+    # options of kept servers and their user mappings that held a secret (password...)
+    foreign_secrets_removed: list[str] = field(default_factory=list)
     publications: list[str] = field(default_factory=list)
     publications_dropped: list[str] = field(default_factory=list)
     cron_jobs: list[str] = field(default_factory=list)
@@ -134,6 +139,48 @@ def _foreign(
         if _selected(srv, policy.drop_foreign_servers):
             conn.execute(sql.SQL("DROP SERVER {} CASCADE").format(sql.Identifier(srv)))
             report.foreign_servers_dropped.append(f"{db}.{srv}")
+    _foreign_secrets(conn, db, report)
+
+
+_SERVER_OPTIONS = "SELECT srvname, srvoptions FROM pg_foreign_server ORDER BY 1"
+_MAPPING_OPTIONS = (
+    "SELECT srvname, umuser = 0, usename, umoptions FROM pg_user_mappings ORDER BY 1, 3"
+)
+
+
+def _foreign_secrets(conn: psycopg.Connection[Any], db: str, report: IsolationReport) -> None:
+    """Drop the options of kept servers and user mappings that hold a secret.
+
+    A user mapping of a server pointing at production holds production's login
+    (postgres_fdw's `password`, mysql_fdw's, oracle_fdw's): on staging, whoever reads
+    the catalog (or uses the mapping) would reach production with it. The catalogs are
+    rewritten so the old rows do not stay in their files.
+    """
+    removed: list[str] = []
+    for srv, options in conn.execute(_SERVER_OPTIONS).fetchall():
+        if secrets := _secret_options(options):
+            alter = sql.SQL("ALTER SERVER {} OPTIONS ({})")
+            conn.execute(alter.format(sql.Identifier(srv), _drops(secrets)))
+            removed.append(f"{db}.{srv} ({', '.join(secrets)})")
+    for srv, public, user, options in conn.execute(_MAPPING_OPTIONS).fetchall():
+        if secrets := _secret_options(options):
+            who = sql.SQL("PUBLIC") if public else sql.Identifier(user)
+            alter = sql.SQL("ALTER USER MAPPING FOR {} SERVER {} OPTIONS ({})")
+            conn.execute(alter.format(who, sql.Identifier(srv), _drops(secrets)))
+            removed.append(f"{db}.{srv}:{user} ({', '.join(secrets)})")
+    if removed:
+        conn.execute("VACUUM FULL pg_foreign_server")
+        conn.execute("VACUUM FULL pg_user_mapping")
+    report.foreign_secrets_removed += removed
+
+
+def _secret_options(options: list[str] | None) -> list[str]:
+    names = [option.partition("=")[0] for option in options or []]
+    return [name for name in names if names_a_secret(name)]
+
+
+def _drops(names: list[str]) -> sql.Composable:
+    return sql.SQL(", ").join(sql.SQL("DROP {}").format(sql.Identifier(n)) for n in names)
 
 
 def _publications(

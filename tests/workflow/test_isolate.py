@@ -39,6 +39,44 @@ def test_foreign_servers_dropped_as_the_rules_say_and_the_rest_warned_about(make
     assert again.warnings() == []
 
 
+def test_kept_foreign_servers_and_mappings_lose_their_secrets(make_db) -> None:
+    """A kept server's user mapping holds production's login (postgres_fdw's
+    password): staging would reach production with it. Other options stay."""
+    dsn = make_db()
+    db = dsn_database(dsn)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE FOREIGN DATA WRAPPER dummy_fdw;"
+            "CREATE SERVER ledger FOREIGN DATA WRAPPER dummy_fdw"
+            "  OPTIONS (host 'prod-db', api_secret 'srv-s3cret');"
+            "CREATE SERVER plain FOREIGN DATA WRAPPER dummy_fdw OPTIONS (host 'ref');"
+            "CREATE USER MAPPING FOR CURRENT_USER SERVER ledger"
+            "  OPTIONS (user 'ledger', password 'm4p-s3cret', sslpassword 'k3y');"
+            "CREATE USER MAPPING FOR PUBLIC SERVER ledger OPTIONS (password 'pub-s3cret');"
+            "CREATE USER MAPPING FOR PUBLIC SERVER plain OPTIONS (user 'reader');"
+        )
+        me = conn.execute("SELECT current_user").fetchone()[0]  # type: ignore[index]
+    report = isolate_cluster(dsn, [db], {db: Isolation()})
+    assert report.foreign_secrets_removed == [
+        f"{db}.ledger (api_secret)",
+        f"{db}.ledger:{me} (password, sslpassword)",
+        f"{db}.ledger:public (password)",
+    ]
+    with psycopg.connect(dsn) as conn:
+        servers = dict(conn.execute("SELECT srvname, srvoptions FROM pg_foreign_server"))
+        mappings = conn.execute(
+            "SELECT srvname, usename, umoptions FROM pg_user_mappings ORDER BY 1, 2"
+        ).fetchall()
+    assert servers == {"ledger": ["host=prod-db"], "plain": ["host=ref"]}
+    assert mappings == [
+        ("ledger", me, ["user=ledger"]),
+        ("ledger", "public", None),
+        ("plain", "public", ["user=reader"]),
+    ]
+    # a second pass finds nothing left to remove
+    assert isolate_cluster(dsn, [db], {db: Isolation()}).foreign_secrets_removed == []
+
+
 # pg_cron's own table (1.4+), which isolation reads and updates like any table
 CRON = """
 CREATE SCHEMA cron;
