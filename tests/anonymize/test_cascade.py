@@ -122,3 +122,98 @@ def test_a_cycle_of_keys_is_followed_up_to_the_key_closing_it(make_db, tmp_path:
             "  WHERE a.id IS NULL)"
         ).fetchone()
     assert left == (30, 60, 0)
+
+
+CHAIN = """
+CREATE TABLE employees (id int PRIMARY KEY, manager_id int REFERENCES employees (id),
+                        mentor_id int REFERENCES employees (id), left_company bool NOT NULL);
+-- a tree: employee i reports to i / 3 (1 is the root); 5 and 40 have left
+INSERT INTO employees SELECT i, NULLIF(i / 3, 0), NULL, i IN (5, 40)
+  FROM generate_series(1, 300) i;
+-- 83 (under 27, 9, 3, 1) is mentored by 15 (under 5); 15 is mentored by 45, who reports
+-- to 15 (a cycle of rows); 7 mentors 2, who manages 7 (a cycle that stays)
+UPDATE employees SET mentor_id = 15 WHERE id = 83;
+UPDATE employees SET mentor_id = 45 WHERE id = 15;
+UPDATE employees SET mentor_id = 7 WHERE id = 2;
+CREATE TABLE badges (id int PRIMARY KEY, employee_id int NOT NULL REFERENCES employees (id));
+INSERT INTO badges SELECT i, i FROM generate_series(1, 300) i;
+"""
+CHAIN_RULES = """version: 1
+tables:
+  public.employees:
+    delete_where: "left_company"
+    delete_cascade: true
+    columns: {id: keep, manager_id: keep, mentor_id: keep, left_company: keep}
+  public.badges: keep
+"""
+# every employee below 5 or 40 through manager or mentor, at any depth
+GONE = """
+WITH RECURSIVE gone AS (
+    SELECT id FROM employees WHERE left_company
+    UNION SELECT e.id FROM employees e JOIN gone g ON e.manager_id = g.id OR e.mentor_id = g.id)
+SELECT array_agg(id ORDER BY id) FROM gone
+"""
+
+
+def test_a_key_of_a_table_to_itself_takes_the_whole_chain(make_db, tmp_path: Path) -> None:
+    """employees.manager_id: a manager deleted takes their reports, and their reports'
+    reports; the second key (mentor_id) is followed in the same chain, and the rows of
+    other tables referencing any of them go too."""
+    dsn, rules = db_with_rules(make_db, tmp_path, CHAIN, CHAIN_RULES, "chain.yaml")
+    with psycopg.connect(dsn) as conn:
+        gone = conn.execute(GONE).fetchone()[0]  # type: ignore[index]
+    # reports of reports (5 -> 15 -> 45 -> 135), a mentee outside the tree (83) and its
+    # own reports (249..251); 1, 2 and 7 stay, and so does 27, 83's manager
+    assert {5, 15, 45, 135, 40, 120, 83, 249, 251} <= set(gone)
+    assert not {1, 2, 7, 27} & set(gone)
+    deleting = sorted(s.relation for s in build_plan(dsn, [rules]).steps if s.deletes_rows)
+    assert deleting == ["public.badges", "public.employees"]
+    assert mask_and_verify(dsn, rules).findings == []
+    with psycopg.connect(dsn) as conn:
+        left = [i for (i,) in conn.execute("SELECT id FROM employees ORDER BY id")]
+        badges = [i for (i,) in conn.execute("SELECT employee_id FROM badges ORDER BY 1")]
+    assert left == [i for i in range(1, 301) if i not in gone]
+    assert badges == left
+
+
+THREADS = """
+CREATE TABLE users (id int PRIMARY KEY, banned bool NOT NULL);
+CREATE TABLE comments (id int, day date, user_id int NOT NULL REFERENCES users (id),
+                       parent_id int, parent_day date, PRIMARY KEY (id, day),
+                       FOREIGN KEY (parent_id, parent_day) REFERENCES comments (id, day))
+  PARTITION BY RANGE (day);
+CREATE TABLE comments_a PARTITION OF comments FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');
+CREATE TABLE comments_b PARTITION OF comments FOR VALUES FROM ('2024-07-01') TO ('2025-01-01');
+INSERT INTO users SELECT i, i = 3 FROM generate_series(1, 10) i;
+-- comment i by user i % 10 + 1 replies to comment i / 2, a thread across both halves
+INSERT INTO comments SELECT i, date '2024-01-01' + i, i % 10 + 1, NULLIF(i / 2, 0),
+       CASE WHEN i / 2 > 0 THEN date '2024-01-01' + i / 2 END
+  FROM generate_series(1, 360) i;
+"""
+THREADS_RULES = """version: 1
+tables:
+  public.users:
+    delete_where: "banned"
+    delete_cascade: true
+    columns: {id: keep, banned: keep}
+  public.comments: keep
+"""
+
+
+def test_a_partitioned_table_key_to_itself_takes_replies_across_partitions(
+    make_db, tmp_path: Path
+) -> None:
+    """A banned user's comments go, and every reply under them, whichever partition."""
+    dsn, rules = db_with_rules(make_db, tmp_path, THREADS, THREADS_RULES, "threads.yaml")
+    gone = set()
+    frontier = {i for i in range(1, 361) if i % 10 + 1 == 3}
+    while frontier:
+        gone |= frontier
+        frontier = {i for i in range(1, 361) if i // 2 in frontier} - gone
+    assert 2 in gone and 4 in gone and 9 in gone and 1 not in gone  # 9 replies to 4
+    assert mask_and_verify(dsn, rules).findings == []
+    with psycopg.connect(dsn) as conn:
+        left = {i for (i,) in conn.execute("SELECT id FROM comments")}
+        users = [i for (i,) in conn.execute("SELECT id FROM users ORDER BY 1")]
+    assert left == set(range(1, 361)) - gone
+    assert users == [1, 2, 4, 5, 6, 7, 8, 9, 10]
