@@ -355,5 +355,7 @@ def propose_column(
             f"emptied{rebuild}"
         )
     if chosen[0] not in {name for name, _ in CANDIDATES.get(kind, ())}:
-        proposal.why.append(f"no {kind} strategy fits {column.type.sql}: {chosen[0]} instead")
+        sql_type = column.type.sql
+        fits = f"keeps a unique {sql_type} column unique" if unique else f"fits {sql_type}"
+        proposal.why.append(f"no {kind} strategy {fits}: {chosen[0]} instead")
     return proposal

@@ -59,8 +59,12 @@ def sample_values(
     if not columns or rows <= 0:
         return {c: [] for c in columns}
     selects = sql.SQL(", ").join(_sampled(table, c) for c in columns)
-    query = sql.SQL("SELECT {} FROM {}.{}{} LIMIT {}").format(
+    # ONLY: a table inherited from (INHERITS) would show its children's rows too; a
+    # partitioned table has none of its own, and its sample is its partitions'
+    only = sql.SQL("" if table.partitioned else "ONLY ")
+    query = sql.SQL("SELECT {} FROM {}{}.{}{} LIMIT {}").format(
         selects,
+        only,
         sql.Identifier(table.schema),
         sql.Identifier(table.name),
         sample_clause(table.estimated_rows, rows),

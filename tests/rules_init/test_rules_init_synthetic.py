@@ -499,3 +499,21 @@ def test_binary_files_about_people_are_emptied(make_db, tmp_path: Path) -> None:
             "SELECT count(photo), max(octet_length(signature_scan)), count(checksum) FROM employees"
         ).fetchone()
     assert left == (0, 0, 20)
+
+
+def test_a_table_inherited_from_is_judged_by_its_own_rows(make_db, tmp_path: Path) -> None:
+    """contacts' own `label` values are plain words; its INHERITS child's are email
+    addresses. A sample through the parent showed the child's rows too."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE contacts (id int PRIMARY KEY, label text);"
+            "CREATE TABLE vip_contacts (tier int) INHERITS (contacts);"
+            "INSERT INTO contacts SELECT g, 'team' || g FROM generate_series(1, 20) g;"
+            "INSERT INTO vip_contacts SELECT g, 'v' || g || '@shop.example', 1"
+            " FROM generate_series(21, 60) g"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert rule_of(text, "public.contacts", "label") == "keep"
+    assert rule_of(text, "public.vip_contacts", "label") == "email"
+    assert "40 of 40 sampled values" in comment_of(text, "public.vip_contacts", "label")
