@@ -90,6 +90,9 @@ class Table:
     # User triggers enabled ALWAYS ('A') or REPLICA ('R'): they fire even in the replica
     # mode masking writes in, so masking sets them aside while it writes.
     replica_triggers: tuple[tuple[str, str], ...] = ()
+    # Rewrite rules enabled the same way (an INSERT rule DO INSTEAD NOTHING swallowed
+    # the refill; DO ALSO copied every row into another table)
+    replica_rules: tuple[tuple[str, str], ...] = ()
 
     @property
     def qualified(self) -> str:
@@ -249,6 +252,7 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                 checks=tuple(row["checks"] or ()),
                 partition_key=tuple(row["partition_key"] or ()),
                 replica_triggers=tuple((str(n), str(e)) for n, e in row["replica_triggers"]),
+                replica_rules=tuple((str(n), str(e)) for n, e in row["replica_rules"]),
             )
             by_oid[table.oid] = table
             catalog.tables[table.qualified] = table

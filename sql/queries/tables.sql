@@ -26,7 +26,13 @@ SELECT c.oid,
                         '[]')
           FROM pg_trigger t
          WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND t.tgenabled IN ('A', 'R'))
-         AS replica_triggers
+         AS replica_triggers,
+       -- rewrite rules (CREATE RULE) that fire the same way: [[name, 'A'|'R']]
+       (SELECT coalesce(jsonb_agg(jsonb_build_array(r.rulename, r.ev_enabled)
+                                  ORDER BY r.rulename), '[]')
+          FROM pg_rewrite r
+         WHERE r.ev_class = c.oid AND r.rulename <> '_RETURN' AND r.ev_enabled IN ('A', 'R'))
+         AS replica_rules
   FROM pg_class c
   JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relkind IN ('r', 'p')

@@ -76,6 +76,52 @@ def test_triggers_that_fire_in_replica_mode_are_set_aside(make_db, tmp_path: Pat
     assert after == before
 
 
+REWRITE_RULES = """
+CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL UNIQUE);
+CREATE TABLE audit (email text);
+INSERT INTO users SELECT i, format('u%s@corp.example', i) FROM generate_series(1, 300) i;
+INSERT INTO audit VALUES ('u1@corp.example');
+CREATE RULE users_audit AS ON INSERT TO users DO ALSO INSERT INTO audit VALUES (NEW.email);
+ALTER TABLE users ENABLE ALWAYS RULE users_audit;
+CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL);
+INSERT INTO notes SELECT i, format('call u%s@corp.example', i) FROM generate_series(1, 50) i;
+CREATE RULE notes_frozen AS ON INSERT TO notes DO INSTEAD NOTHING;
+ALTER TABLE notes ENABLE REPLICA RULE notes_frozen;
+"""
+REWRITE_RULES_RULES = """version: 1
+tables:
+  public.users:
+    columns: {id: keep, email: {strategy: email, unique: true}}
+  public.audit: truncate
+  public.notes:
+    columns: {id: keep, body: lorem}
+"""
+RULE_STATES = (
+    "SELECT ev_class::regclass::text, rulename, ev_enabled FROM pg_rewrite "
+    "WHERE rulename <> '_RETURN' AND ev_enabled <> 'O' ORDER BY 1, 2"
+)
+
+
+def test_rewrite_rules_that_fire_in_replica_mode_are_set_aside(make_db, tmp_path: Path) -> None:
+    """An INSERT rule enabled ALWAYS copied every refilled row into the table the rules
+    truncate; one DO INSTEAD NOTHING enabled REPLICA swallowed the refill."""
+    dsn, rules = db_with_rules(
+        make_db, tmp_path, REWRITE_RULES, REWRITE_RULES_RULES, "rewrite.yaml"
+    )
+    with psycopg.connect(dsn) as conn:
+        before = conn.execute(RULE_STATES).fetchall()
+    assert before == [("notes", "notes_frozen", "R"), ("users", "users_audit", "A")]
+    assert mask_and_verify(dsn, rules).findings == []
+    with psycopg.connect(dsn) as conn:
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM users), (SELECT count(*) FROM audit),"
+            " (SELECT count(*) FROM notes),"
+            " (SELECT count(*) FROM notes WHERE body LIKE '%@corp.example')"
+        ).fetchone()
+        assert conn.execute(RULE_STATES).fetchall() == before
+    assert counts == (300, 0, 50, 0)
+
+
 COLLATED = """
 CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
 CREATE TABLE accounts (email text COLLATE ci PRIMARY KEY);
