@@ -52,6 +52,9 @@ class ForeignKey:
     ref_columns: tuple[str, ...]
     definition: str  # pg_get_constraintdef(): re-creates it exactly
     comment: str | None
+    # ON DELETE SET NULL: the columns a deleted referenced row sets to NULL (empty for
+    # every other action)
+    set_null: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -326,6 +329,7 @@ def _add_constraint(catalog: Catalog, by_oid: dict[int, Table], row: dict[str, A
             ref_columns=tuple(row["ref_columns"]),
             definition=row["definition"],
             comment=row["comment"],
+            set_null=tuple(row["set_null"] or ()),
         )
     )
 

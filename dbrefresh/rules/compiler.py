@@ -16,7 +16,7 @@ from sqlglot import exp
 from dbrefresh.catalog import Catalog, ForeignKey, Table, closest
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Location, Severity
-from dbrefresh.rules.cascade import with_cascades
+from dbrefresh.rules.cascade import with_cascades, with_nulled_keys
 from dbrefresh.rules.compiled import PLACEHOLDER, CompiledSql
 from dbrefresh.rules.conditions import check_condition
 from dbrefresh.rules.fkshape import fk_mismatch
@@ -441,7 +441,7 @@ class _Compiler:
                         ),
                     )
                 )
-        return masked
+        return with_nulled_keys(masked, rule)
 
     def _has_work(self, rule: TableRule, table: Table) -> bool:
         return bool(self._masked_for(table, rule)) or rule.deleting is not None

@@ -117,7 +117,8 @@ def _table_rule() -> dict[str, Any]:
                     "delete_cascade": {
                         "type": "boolean",
                         "description": "With delete_where: also delete the rows that "
-                        "reference deleted rows, through every foreign key, all the way down.",
+                        "reference deleted rows, through every foreign key, all the way down "
+                        "(a key ON DELETE SET NULL sets its columns to NULL instead).",
                     },
                 },
             },

@@ -86,6 +86,9 @@ class TableRule:
     # rows lost because rows they reference are deleted with delete_cascade (SQL the
     # compiler generates: rules/cascade.py; never user text, so never checked as such)
     cascaded_where: str | None = None
+    # (column, condition): ON DELETE SET NULL keys whose referenced rows delete_cascade
+    # deletes (rules/cascade.py, compiler-generated too)
+    cascaded_nulls: tuple[tuple[str, str], ...] = ()
 
     @property
     def deleting(self) -> str | None:

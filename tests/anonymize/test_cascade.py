@@ -217,3 +217,61 @@ def test_a_partitioned_table_key_to_itself_takes_replies_across_partitions(
         users = [i for (i,) in conn.execute("SELECT id FROM users ORDER BY 1")]
     assert left == set(range(1, 361)) - gone
     assert users == [1, 2, 4, 5, 6, 7, 8, 9, 10]
+
+
+SET_NULL = """
+CREATE TABLE customers (id int PRIMARY KEY, tenant int NOT NULL, internal bool NOT NULL,
+                        referred_by int REFERENCES customers (id) ON DELETE SET NULL,
+                        UNIQUE (tenant, id));
+CREATE TABLE reviews (id int PRIMARY KEY, customer_id int REFERENCES customers (id)
+                        ON DELETE SET NULL, stars int NOT NULL);
+-- PostgreSQL 15's column list: the tenant stays, the customer goes
+CREATE TABLE tickets (id int PRIMARY KEY, tenant int, customer_id int,
+                      FOREIGN KEY (tenant, customer_id) REFERENCES customers (tenant, id)
+                        ON DELETE SET NULL (customer_id));
+-- SET NULL on a NOT NULL column: PostgreSQL could never apply it; the row goes
+CREATE TABLE carts (id int PRIMARY KEY, customer_id int NOT NULL REFERENCES customers (id)
+                      ON DELETE SET NULL);
+INSERT INTO customers SELECT i, i % 3, i % 10 = 0, NULLIF(i - 1, 0) FROM generate_series(1, 100) i;
+INSERT INTO reviews SELECT i, 1 + i % 100, 1 + i % 5 FROM generate_series(1, 300) i;
+INSERT INTO tickets SELECT i, (1 + i % 100) % 3, 1 + i % 100 FROM generate_series(1, 200) i;
+INSERT INTO carts SELECT i, i FROM generate_series(1, 100) i;
+"""
+SET_NULL_RULES = """version: 1
+tables:
+  public.customers:
+    delete_where: "internal"
+    delete_cascade: true
+    columns: {id: keep, tenant: keep, internal: keep, referred_by: keep}
+  public.reviews: keep
+  public.tickets: keep
+  public.carts: keep
+"""
+
+
+def test_keys_on_delete_set_null_keep_their_rows_with_a_null(make_db, tmp_path: Path) -> None:
+    """Reviews of a deleted customer stay, anonymous, as PostgreSQL's DELETE would leave
+    them; a SET NULL column list nulls those columns only; a customer referred by a
+    deleted one stays; a SET NULL key on a NOT NULL column deletes."""
+    dsn, rules = db_with_rules(make_db, tmp_path, SET_NULL, SET_NULL_RULES, "setnull.yaml")
+    with psycopg.connect(dsn) as conn:
+        # what PostgreSQL's own DELETE does (rolled back) is the expected result; carts'
+        # rows go first, as their SET NULL would fail
+        conn.execute(
+            "DELETE FROM carts WHERE customer_id IN (SELECT id FROM customers WHERE internal)"
+        )
+        conn.execute("DELETE FROM customers WHERE internal")
+        expected = {
+            t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+            for t in ("customers", "reviews", "tickets", "carts")
+        }
+        conn.rollback()
+    assert sum(1 for r in expected["reviews"] if r[1] is None) == 30
+    assert len(expected["carts"]) == 90
+    assert mask_and_verify(dsn, rules).findings == []
+    with psycopg.connect(dsn) as conn:
+        got = {
+            t: conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+            for t in ("customers", "reviews", "tickets", "carts")
+        }
+    assert got == expected
