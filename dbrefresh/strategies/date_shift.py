@@ -5,14 +5,17 @@ The shift depends on the value (same date, same shift, in every table) and lies 
 depends on another column's value instead (the row's id, a customer id): every date
 keyed by it moves by the same days, so a row's start and end stay in order (CHECK
 (ends >= starts)) and its durations stay true; a NULL there falls back to the date's
-own value.
+own value. Values under `keep` stay as they are: sentinels an application compares
+against ('9999-12-31' for "valid forever", '1900-01-01' for "unknown") name no one, and
+moved they would no longer mean what the application reads them as.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date, datetime
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
@@ -28,6 +31,22 @@ class DateShiftParams(StrategyParams):
     """Largest shift in days, either way."""
     by: str | None = Field(default=None, min_length=1)
     """A column of the row whose value keys the shift (default: the date itself)."""
+    keep: list[str] = Field(default_factory=list, max_length=20)
+    """Values left as they are, written as ISO dates or timestamps: sentinels such as
+    '9999-12-31' or '1900-01-01' (a timestamptz one in UTC unless it gives an offset)."""
+
+    @field_validator("keep")
+    @classmethod
+    def _iso_values(cls, values: list[str]) -> list[str]:
+        for value in values:
+            try:
+                (date if len(value) == 10 else datetime).fromisoformat(value)
+            except ValueError:
+                raise ValueError(
+                    f"{value!r} is not an ISO date or timestamp ('9999-12-31', "
+                    "'2000-01-01 00:00:00+00')"
+                ) from None
+        return values
 
 
 @register
@@ -46,7 +65,32 @@ class DateShift(ScalarStrategy[DateShiftParams]):
             return [f"by: {ctx.table} has no column {params.by!r}"]
         return []
 
+    def leak_sample_when(
+        self, params: DateShiftParams, ctx: ColumnContext
+    ) -> exp.Expression | None:
+        """A value under `keep` is kept by design (it names no one)."""
+        if not params.keep or ctx.type.is_array:
+            return None
+        return sqlbuild.fill(":v NOT IN :kept", v=ctx.ref, kept=self._kept(params, ctx))
+
+    def _kept(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
+        return exp.Tuple(
+            expressions=[sqlbuild.cast(sqlbuild.literal(v), ctx.type.sql) for v in params.keep]
+        )
+
     def masked(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
+        shifted = self._shifted(params, ctx)
+        if not params.keep:
+            return shifted
+        return sqlbuild.fill(
+            "CASE WHEN :v IN :kept THEN :o ELSE :s END",
+            v=ctx.ref,
+            kept=self._kept(params, ctx),
+            o=ctx.ref.copy(),
+            s=shifted,
+        )
+
+    def _shifted(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
         # Uniform in [-m, -1] and [1, m], reading the digest once (no binding subquery).
         days = self._days(ctx, params.max_days)
         if params.by is not None:

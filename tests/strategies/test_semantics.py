@@ -8,6 +8,7 @@ from decimal import Decimal
 from ipaddress import IPv4Interface, IPv6Interface, ip_interface, ip_network
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -193,6 +194,34 @@ def test_date_shift_by_a_column_moves_a_rows_dates_together(masking: Masking) ->
         for o, m in masking.run("date_shift", {"max_days": 90, "by": "k"}, "d", table="keyless")
     }
     assert len(shifts) > 10  # each date by its own value
+
+
+def test_date_shift_keeps_the_sentinels_it_is_told_to(masking: Masking) -> None:
+    """'9999-12-31' means "valid forever" to the application: moved, it means a date.
+    Kept values are not leak samples (they name no one); every other value moves."""
+    masking.conn.execute(
+        "CREATE TEMP TABLE spans AS SELECT g AS id,"
+        " CASE WHEN g % 3 = 0 THEN date '9999-12-31' WHEN g % 3 = 1 THEN date '1900-01-01'"
+        "  ELSE date '2020-01-01' + g END AS d,"
+        " CASE WHEN g % 2 = 0 THEN timestamptz '9999-12-31 00:00:00+00'"
+        "  ELSE timestamptz '2020-01-01 12:00:00+00' + g * interval '1 day' END AS ts"
+        " FROM generate_series(1, 60) g"
+    )
+    params = {"keep": ["9999-12-31", "1900-01-01"]}
+    for o, m in masking.run("date_shift", params, "d", table="spans"):
+        assert (m == o) if o in (date(9999, 12, 31), date(1900, 1, 1)) else (m != o)
+    kept = {"keep": ["9999-12-31 00:00:00"]}  # a timestamptz one without offset: UTC
+    moved = [(o, m) for o, m in masking.run("date_shift", kept, "ts", table="spans") if o != m]
+    assert len(moved) == 30 and all(o.year == 2020 for o, _ in moved)
+    s = get("date_shift")
+    when = s.leak_sample_when(s.parse_params(params), masking.context("d", table="spans"))
+    assert when is not None
+    sampled = masking.conn.execute(
+        f"SELECT count(*) FROM spans WHERE {when.sql(dialect='postgres')}"
+    ).fetchone()
+    assert sampled == (20,)
+    with pytest.raises(ValueError, match="'31/12/9999' is not an ISO date"):
+        s.parse_params({"keep": ["31/12/9999"]})
 
 
 def test_choice_on_enum_picks_labels(masking: Masking) -> None:
