@@ -32,6 +32,7 @@ from dbrefresh.rules.propose_keys import (
     reconcile,
 )
 from dbrefresh.rules.sample import sample_values
+from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.registry import all_strategies
 
@@ -77,6 +78,7 @@ def propose(
         }
     reconcile(catalog, proposals, strategies)
     align_variants(proposals, strategies)
+    keep_sentinels(conn, catalog, proposals, sample_rows)
     return proposals, unsampled
 
 

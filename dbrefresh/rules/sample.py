@@ -41,6 +41,8 @@ def _sampled(table: Table, column: str) -> sql.Composable:
     """A column's value as text, or an array's first elements as text[] (their text
     form would hide them behind quotes and escapes)."""
     col_type = table.columns[column].type
+    if col_type.sql == "date":  # ISO whatever the session's DateStyle
+        return sql.SQL("to_char({}, 'YYYY-MM-DD')").format(sql.Identifier(column))
     if col_type.is_array:
         return sql.SQL("{}[1:{}]::text[]").format(sql.Identifier(column), sql.Literal(MAX_ELEMENTS))
     limit = MAX_CHARS

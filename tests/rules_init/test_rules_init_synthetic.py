@@ -517,3 +517,29 @@ def test_a_table_inherited_from_is_judged_by_its_own_rows(make_db, tmp_path: Pat
     assert rule_of(text, "public.contacts", "label") == "keep"
     assert rule_of(text, "public.vip_contacts", "label") == "email"
     assert "40 of 40 sampled values" in comment_of(text, "public.vip_contacts", "label")
+
+
+def test_sentinel_dates_in_a_shifted_column_are_kept(make_db, tmp_path: Path) -> None:
+    """'1900-01-01' stands for an unknown birth date in 5 % of the rows: moved, the
+    application would read it as a real one. One 1970-01-01 is a real birthday."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE patients (id int PRIMARY KEY, birth_date date);"
+        "INSERT INTO patients SELECT g, CASE WHEN g % 20 = 0 THEN date '1900-01-01'"
+        " WHEN g = 7 THEN date '1970-01-01' ELSE date '1950-01-01' + g END"
+        " FROM generate_series(1, 600) g",
+    )
+    assert rule_of(text, "public.patients", "birth_date") == {
+        "strategy": "date_shift",
+        "max_days": 365,
+        "keep": ["1900-01-01"],
+    }
+    assert "1900-01-01, a sentinel date" in comment_of(text, "public.patients", "birth_date")
+    with psycopg.connect(dsn) as conn:
+        counts = conn.execute(
+            "SELECT count(*) FILTER (WHERE birth_date = '1900-01-01'),"
+            " count(*) FILTER (WHERE birth_date = date '1950-01-01' + id),"
+            " count(*) FILTER (WHERE id = 7 AND birth_date = '1970-01-01') FROM patients"
+        ).fetchone()
+    assert counts == (30, 0, 0)
