@@ -19,6 +19,7 @@ from dbrefresh.findings import Finding, Location, Severity
 from dbrefresh.rules.cascade import with_cascades, with_nulled_keys
 from dbrefresh.rules.compiled import PLACEHOLDER, CompiledSql
 from dbrefresh.rules.conditions import check_condition
+from dbrefresh.rules.coverage import unclassified_hint
 from dbrefresh.rules.fkshape import fk_mismatch
 from dbrefresh.rules.groups import build_groups
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
@@ -165,7 +166,7 @@ class _Compiler:
                         "column not classified by any rule",
                         origin,
                         key,
-                        "add it with a strategy, or `keep`",
+                        unclassified_hint(self.catalog, table, column),
                     )
 
     # -- columns --------------------------------------------------------------------

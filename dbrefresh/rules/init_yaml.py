@@ -62,9 +62,13 @@ def rule_value(proposal: ColumnProposal) -> str | dict[str, Any]:
     return {"strategy": proposal.strategy, **params, **({"unique": True} if unique else {})}
 
 
+def rule_line(proposal: ColumnProposal) -> str:
+    """`email: {strategy: email, unique: true}`: the column's rule on one line."""
+    return _pair(proposal.column, rule_value(proposal))
+
+
 def column_line(proposal: ColumnProposal) -> str:
-    line = _pair(proposal.column, rule_value(proposal))
-    return f"{INDENT * 3}{line}{_comment(proposal.why)}"
+    return f"{INDENT * 3}{rule_line(proposal)}{_comment(proposal.why)}"
 
 
 def render(

@@ -59,6 +59,13 @@ def test_rules_check_reports_every_finding_as_json(
     assert (
         lines["public.albums"] == rules.read_text().splitlines().index("  public.albums: keep") + 1
     )
+    # an unclassified column's hint is the rule its name suggests, ready to paste; a
+    # key column's name suggests nothing
+    hints = {f["location"]["key"]: f["hint"] for f in payload["findings"]}
+    assert hints["public.customer.fax"] == (
+        "add it with a strategy, or `keep`; name suggests a phone number: `fax: phone`"
+    )
+    assert hints["public.album.album_id"] == "add it with a strategy, or `keep`"
 
 
 def test_mark_clone_asks_and_a_no_writes_nothing(
