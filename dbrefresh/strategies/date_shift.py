@@ -31,13 +31,13 @@ class DateShiftParams(StrategyParams):
     """Largest shift in days, either way."""
     by: str | None = Field(default=None, min_length=1)
     """A column of the row whose value keys the shift (default: the date itself)."""
-    keep: list[str] = Field(default_factory=list, max_length=20)
+    keep: tuple[str, ...] = Field(default=(), max_length=20)
     """Values left as they are, written as ISO dates or timestamps: sentinels such as
     '9999-12-31' or '1900-01-01' (a timestamptz one in UTC unless it gives an offset)."""
 
     @field_validator("keep")
     @classmethod
-    def _iso_values(cls, values: list[str]) -> list[str]:
+    def _iso_values(cls, values: tuple[str, ...]) -> tuple[str, ...]:
         for value in values:
             try:
                 (date if len(value) == 10 else datetime).fromisoformat(value)
