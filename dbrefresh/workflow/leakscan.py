@@ -18,6 +18,7 @@ from psycopg import sql
 
 from dbrefresh.db import connection
 from dbrefresh.workflow.bytesearch import search_tree
+from dbrefresh.workflow.leakplace import describe
 
 
 def _contained(
@@ -70,7 +71,8 @@ def scan(
 ) -> tuple[int, dict[str, set[str]]]:
     """Search data_dir for the originals (keys 'db:schema.table.column').
 
-    Returns (needles searched, {column key: files holding its originals}).
+    Returns (needles searched, {column key: files holding its originals, each with the
+    relation it belongs to where known}).
     """
     needles: dict[bytes, str] = {}
     for key, values in originals.items():
@@ -91,4 +93,9 @@ def scan(
         if hit.needle not in ok:
             rel = str(Path(hit.path).relative_to(data_dir))
             leaks.setdefault(needles[hit.needle], set()).add(rel)
+    if leaks:  # name the relations behind the files (a view's definition, an index)
+        named = describe(
+            {p for paths in leaks.values() for p in paths}, dsn_for_db, next(iter(by_db))
+        )
+        leaks = {column: {named[p] for p in paths} for column, paths in leaks.items()}
     return len(needles), leaks
