@@ -170,7 +170,9 @@ class LocalBackendConfig(_Model):
 
 class Config(_Model):
     version: Literal[1] = 1
-    backend: str = Field(default="local", description="Backend module name (local, gce, kube)")
+    backend: str = Field(
+        default="local", description="Backend module name (local; gce and kube are not built yet)"
+    )
     state_dir: Path = Field(default=Path(".dbrefresh"), description="Journals and locks")
     source: SourceConfig
     target: TargetConfig
