@@ -226,6 +226,8 @@ def _column_type(row: dict[str, Any]) -> ColumnType:
         element_sql=row["element_sql"],
         domain=row["domain"],
         domain_checks=tuple(row["domain_checks"] or ()),
+        nondeterministic_collation=row["nondeterministic"],
+        collation_ignores_case=bool(row["ignores_case"]),
     )
 
 

@@ -40,6 +40,10 @@ class ColumnType:
     element_sql: str | None = None  # for arrays: the element type's format_type()
     domain: str | None = None  # the domain's name when the column's type is a domain
     domain_checks: tuple[str, ...] = ()  # CHECK constraint texts of the domain
+    # A nondeterministic (ICU) collation's name, and whether it ignores case ('Ann' =
+    # 'ann': strength secondary or primary)
+    nondeterministic_collation: str | None = None
+    collation_ignores_case: bool = False
 
     @property
     def is_text(self) -> bool:
@@ -69,9 +73,17 @@ class ColumnContext:
     key_setting: str = "dbrefresh.key"
 
     @property
-    def ref(self) -> exp.Column:
-        """The original value of this column in the row being rewritten."""
-        return exp.column(self.column, quoted=True)
+    def ref(self) -> exp.Expression:
+        """The original value of this column in the row being rewritten.
+
+        Under a nondeterministic collation, in the database's default one: PostgreSQL
+        refuses LIKE and regular expressions (the digit test of `digits`, the format
+        checks of `ip` on text) on values of a nondeterministic collation.
+        """
+        column = exp.column(self.column, quoted=True)
+        if self.type.nondeterministic_collation is None:
+            return column
+        return exp.Collate(this=column, expression=exp.to_identifier("default", quoted=True))
 
 
 class StrategyParams(BaseModel):

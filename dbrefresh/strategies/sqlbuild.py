@@ -86,6 +86,12 @@ def bits(h: exp.Expression) -> exp.Expression:
 CASE_INSENSITIVE_TYPES = frozenset({"citext"})
 
 
+def ignores_case(col: ColumnType) -> bool:
+    """Whether equal values of the column may differ in case: citext, or a
+    nondeterministic ICU collation of strength secondary or primary."""
+    return col.base in CASE_INSENSITIVE_TYPES or col.collation_ignores_case
+
+
 def stable_text(ctx: ColumnContext) -> exp.Expression:
     """The value as text that no session setting changes (DateStyle, TimeZone).
 
@@ -103,7 +109,7 @@ def stable_text(ctx: ColumnContext) -> exp.Expression:
         )
     if ctx.type.category == "D" and ctx.type.base in {"timestamp", "timestamptz"}:
         return fill("CAST(extract(epoch FROM :v) AS TEXT)", v=ctx.ref)
-    if ctx.type.base in CASE_INSENSITIVE_TYPES:
+    if ignores_case(ctx.type):
         return fill("lower(CAST(:v AS TEXT))", v=ctx.ref)
     return as_text(ctx.ref)
 
@@ -191,6 +197,8 @@ def element_type(col: ColumnType) -> ColumnType:
         precision=col.precision,
         scale=col.scale,
         enum_labels=col.enum_labels,
+        nondeterministic_collation=col.nondeterministic_collation,
+        collation_ignores_case=col.collation_ignores_case,
     )
 
 

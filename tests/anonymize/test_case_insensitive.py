@@ -1,11 +1,13 @@
-"""citext compares values case-insensitively: a key between two spellings of one
-address must still match after masking, and a key citext cannot keep is refused."""
+"""citext and nondeterministic ICU collations compare values case-insensitively: a key
+between two spellings of one address must still match after masking, and a key that
+one case-insensitive side cannot keep is refused."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import psycopg
+import pytest
 
 from tests.anonymize.helpers import (
     ACCOUNTS_LOGINS_RULES,
@@ -35,15 +37,28 @@ tables:
       user_email: {strategy: email, unique: true}
 """
 
+# the same, under a case-insensitive ICU collation (strength secondary)
+COLLATION_SCHEMA = (
+    CITEXT_SCHEMA.replace(
+        "CREATE EXTENSION IF NOT EXISTS citext;",
+        "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);",
+    )
+    .replace("email citext", "email text COLLATE ci")
+    .replace("user_email citext", "user_email text COLLATE ci")
+)
 
-def test_a_citext_key_between_two_spellings_still_joins(make_db, tmp_path: Path) -> None:
-    dsn, rules = db_with_rules(make_db, tmp_path, CITEXT_SCHEMA, CITEXT_RULES, "ci.yaml")
+
+@pytest.mark.parametrize("schema", [CITEXT_SCHEMA, COLLATION_SCHEMA], ids=["citext", "icu"])
+def test_a_case_insensitive_key_between_two_spellings_still_joins(
+    make_db, tmp_path: Path, schema: str
+) -> None:
+    dsn, rules = db_with_rules(make_db, tmp_path, schema, CITEXT_RULES, "ci.yaml")
     report = mask_and_verify(dsn, rules)
     assert report.findings == []
     with psycopg.connect(dsn) as conn:
         joined, distinct, originals = conn.execute(
             "SELECT count(u.id), count(DISTINCT e.user_email::text), "
-            "count(*) FILTER (WHERE e.user_email LIKE '%@shop.example') "
+            "count(*) FILTER (WHERE e.user_email::text COLLATE \"C\" LIKE '%@shop.example') "
             "FROM events e LEFT JOIN users u ON u.email = e.user_email"
         ).fetchone()
         # both spellings got the very same masked text, not just a citext-equal one
@@ -70,3 +85,48 @@ def test_a_key_from_citext_to_text_is_refused_naming_the_types(make_db, tmp_path
     assert [(f.code, f.location.key) for f in findings] == [("fk-mismatch", "public.logins.email")]
     assert "one side is citext, which ignores case" in findings[0].message
     assert findings[0].hint and "one type" in findings[0].hint
+
+
+def test_a_key_from_a_case_insensitive_collation_to_text_is_refused_naming_it(
+    make_db, tmp_path: Path
+) -> None:
+    schema = MIXED_SCHEMA.replace(
+        "CREATE EXTENSION IF NOT EXISTS citext;",
+        "CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);",
+    ).replace("email citext", "email text COLLATE ci")
+    dsn, rules = db_with_rules(make_db, tmp_path, schema, ACCOUNTS_LOGINS_RULES, "mixed.yaml")
+    findings = refused_findings(dsn, rules)
+    assert [(f.code, f.location.key) for f in findings] == [("fk-mismatch", "public.logins.email")]
+    assert 'one side is text COLLATE "ci", which ignores case' in findings[0].message
+
+
+PATTERNS_SCHEMA = """
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE contacts (id int PRIMARY KEY, phone text COLLATE ci, address text COLLATE ci);
+INSERT INTO contacts SELECT i, '+49 30 ' || (1000000 + i), '10.0.0.' || (i % 250)
+  FROM generate_series(1, 300) i;
+"""
+PATTERNS_RULES = """version: 1
+tables:
+  public.contacts:
+    columns:
+      id: keep
+      phone: {strategy: digits, keep_prefix: 3}
+      address: ip
+"""
+
+
+def test_strategies_testing_patterns_mask_a_nondeterministic_column(
+    make_db, tmp_path: Path
+) -> None:
+    """PostgreSQL refuses regular expressions and LIKE on values of a nondeterministic
+    collation: digits' digit test and ip's format check failed the table every run."""
+    dsn, rules = db_with_rules(make_db, tmp_path, PATTERNS_SCHEMA, PATTERNS_RULES, "pat.yaml")
+    assert mask_and_verify(dsn, rules).findings == []
+    with psycopg.connect(dsn) as conn:
+        changed = conn.execute(
+            "SELECT count(*) FILTER (WHERE phone COLLATE \"C\" LIKE '+49 %'"
+            " AND phone <> '+49 30 ' || (1000000 + id)),"
+            " count(*) FILTER (WHERE address::inet IS NOT NULL) FROM contacts"
+        ).fetchone()
+    assert changed == (300, 300)
