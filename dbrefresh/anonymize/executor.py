@@ -471,8 +471,8 @@ def execute_plan(
             raise MaskingRefused(
                 f"masking failed for {len(run.failures)} relation(s), each rolled back: "
                 f"{details}. The table refuses the values these rules produce (a "
-                "constraint, or the column's type); a re-run fails the same way: change "
-                "the rules"
+                "constraint, or the column's type), or PostgreSQL cannot run a rule's SQL; "
+                "a re-run fails the same way: change the rules"
             )
         raise InfraError(
             f"masking failed for {len(run.failures)} relation(s), each rolled "

@@ -41,9 +41,10 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
     if refused:
         details = "; ".join(f"{rel}: {err}" for rel, err in sorted(refused.items()))
         raise MaskingRefused(
-            f"{len(refused)} relation(s) refuse the masked values of a sample, nothing "
+            f"{len(refused)} relation(s) failed a sample of masked rows, nothing "
             f"was changed: {details}. The table refuses the values these rules produce "
-            "(a CHECK constraint, or a domain's): change the rule for that column"
+            "(a CHECK constraint, or a domain's), or PostgreSQL cannot run a rule's SQL "
+            "(an `sql` expression, a delete_where): change the rule"
         )
 
 

@@ -11,11 +11,16 @@ import psycopg
 
 
 def refused_by_table(exc: psycopg.Error) -> bool:
-    """A constraint or a column type refusing masked values (SQLSTATE classes 23 and 22):
-    the same rules fail the same way again, unlike a lost connection. The generic 22000
-    is the row-count check (the table changed under the run), not the rules."""
+    """A failure the same rules meet again on every run, unlike a lost connection: a
+    constraint or a column type refusing masked values (SQLSTATE classes 23 and 22), or
+    SQL PostgreSQL cannot run (class 42: an `sql` rule or a delete_where calling a
+    function on the wrong types; 0A: a feature it lacks for that column). The generic
+    22000 is the row-count check (the table changed under the run), and 42501 a
+    missing privilege: neither is the rules'."""
     state = exc.sqlstate or ""
-    return state.startswith("23") or (state.startswith("22") and state != "22000")
+    if state in {"22000", "42501"}:
+        return False
+    return state[:2] in {"22", "23", "42", "0A"}
 
 
 def orphan_hint(exc: BaseException, deleting: list[str]) -> str:

@@ -259,9 +259,12 @@ def _preflight(
 ) -> list[str]:
     """A sample of masked rows into a temporary copy of the table's CHECK constraints,
     NOT NULLs, domains and generated columns: a rule producing values the table refuses
-    fails here, in seconds, rather than at the swap after every chunk."""
+    fails here, in seconds, rather than at the swap after every chunk. So does SQL from
+    the rules PostgreSQL cannot run (an `sql` expression or a delete_where calling a
+    function on the wrong types), which no parse catches."""
     domains = any(table.columns[m.column].type.domain_checks for m in masked)
-    if not (table.checks or domains):
+    user_sql = delete_where is not None or any(m.strategy == "sql" for m in masked)
+    if not (table.checks or domains or user_sql):
         return []
     rel = quote_table(table.qualified)
     temp = quote_ident(f"_dbr_check_{table.oid}")

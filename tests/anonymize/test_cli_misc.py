@@ -94,7 +94,7 @@ def test_values_the_table_refuses_exit_2_and_change_nothing(
     )
     assert "contacts_phone_check" in result.err and "change the rule" in result.err
     # found on a sample before any chunk, and named after the table, not its test copy
-    assert "refuse the masked values of a sample" in result.err
+    assert "failed a sample of masked rows" in result.err
     assert 'new row for relation "public.contacts" violates' in result.err
     assert "Traceback" not in result.err
     assert unchanged
@@ -131,8 +131,44 @@ def test_a_large_table_is_sampled_across_its_pages_too(
         make_db, tmp_path, capsys, "CHECK (id <= 5000 OR phone ~ '^\\+49 ')", 40000
     )
     assert 'check constraint "contacts_check"' in result.err
-    assert "refuse the masked values of a sample" in result.err
+    assert "failed a sample of masked rows" in result.err
     assert unchanged
+
+
+@pytest.mark.parametrize(
+    ("rule", "error"),
+    [
+        ('phone: {strategy: sql, expression: "upper(id)"}', "function upper(integer)"),
+        (
+            "phone: phone\n    delete_where: \"id > now() - interval '1 day'\"",
+            "operator does not exist: integer > timestamp with time zone",
+        ),
+    ],
+    ids=["sql-rule", "delete-where"],
+)
+def test_rule_sql_postgresql_cannot_run_exits_2_and_changes_nothing(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str], rule: str, error: str
+) -> None:
+    """An `sql` rule or a delete_where calling a function on the wrong types parses, and
+    fails on every run: it is the rules' doing (exit 2, found on a sample before
+    anything changes), not a failure a re-run finishes (exit 3)."""
+    from tests.anonymize.helpers import db_with_rules, fingerprint
+
+    dsn, rules = db_with_rules(
+        make_db,
+        tmp_path,
+        "CREATE TABLE contacts (id int PRIMARY KEY, phone text);"
+        "INSERT INTO contacts SELECT i, '+49 30 ' || i FROM generate_series(1, 300) i;",
+        f"version: 1\ntables:\n  public.contacts:\n    columns:\n      id: keep\n      {rule}\n",
+        "contacts.yaml",
+    )
+    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
+    before = fingerprint(dsn)
+    result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "s")
+    assert result.code == 2, result.err
+    assert error in result.err and "failed a sample of masked rows" in result.err
+    assert "re-run to finish" not in result.err and "Traceback" not in result.err
+    assert fingerprint(dsn) == before
 
 
 def _refused_phones(
