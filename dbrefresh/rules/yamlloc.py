@@ -68,6 +68,9 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> LocatedStr:
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG, _construct_str)
+# An unquoted 9999-12-31 stays the text written: every rule value ends up in SQL as
+# text, and a date object is not a string to `constant`, `choice` or date_shift's keep.
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
 
 
 class YamlLoadError(Exception):

@@ -35,14 +35,6 @@ class DateShiftParams(StrategyParams):
     """Values left as they are, written as ISO dates or timestamps: sentinels such as
     '9999-12-31' or '1900-01-01' (a timestamptz one in UTC unless it gives an offset)."""
 
-    @field_validator("keep", mode="before")
-    @classmethod
-    def _yaml_dates(cls, values: object) -> object:
-        """YAML reads an unquoted 9999-12-31 as a date: take it as written."""
-        if isinstance(values, list | tuple):
-            return [v.isoformat() if isinstance(v, date | datetime) else v for v in values]
-        return values
-
     @field_validator("keep")
     @classmethod
     def _iso_values(cls, values: tuple[str, ...]) -> tuple[str, ...]:

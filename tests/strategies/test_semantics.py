@@ -222,8 +222,6 @@ def test_date_shift_keeps_the_sentinels_it_is_told_to(masking: Masking) -> None:
     assert sampled == (20,)
     with pytest.raises(ValueError, match="'31/12/9999' is not an ISO date"):
         s.parse_params({"keep": ["31/12/9999"]})
-    # YAML reads an unquoted 9999-12-31 as a date
-    assert s.parse_params({"keep": [date(9999, 12, 31)]}).keep == ("9999-12-31",)
 
 
 def test_choice_on_enum_picks_labels(masking: Masking) -> None:

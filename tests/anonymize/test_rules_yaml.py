@@ -1,0 +1,27 @@
+"""Rule files are read as written: YAML's implicit dates stay text (every rule value
+ends up in SQL as text, and a date object is no string to a strategy's parameters)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dbrefresh.rules.load import load_rules
+
+RULES = """version: 1
+tables:
+  public.contracts:
+    columns:
+      id: keep
+      valid_until: {strategy: date_shift, keep: [9999-12-31, 1900-01-01 00:00:00+00:00]}
+      signed_on: {strategy: constant, value: 2020-01-01}
+      quarter: {strategy: choice, values: [2024-01-01, 2024-04-01]}
+"""
+
+
+def test_unquoted_dates_are_taken_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "contracts.yaml"
+    path.write_text(RULES, encoding="utf-8")
+    columns = load_rules([path]).tables["public.contracts"].columns
+    assert columns["valid_until"].params.keep == ("9999-12-31", "1900-01-01 00:00:00+00:00")
+    assert columns["signed_on"].params.value == "2020-01-01"
+    assert columns["quarter"].params.values == ["2024-01-01", "2024-04-01"]
