@@ -68,9 +68,21 @@ def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> LocatedStr:
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG, _construct_str)
+
+
+def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool | LocatedStr:
+    """true and false only (YAML 1.2): YAML 1.1's yes/no/on/off stay the text written,
+    or `value: NO` (Norway's country code) would write 'false' into a column."""
+    text = str(node.value).lower()
+    if text in {"true", "false"}:
+        return text == "true"
+    return _construct_str(loader, node)
+
+
 # An unquoted 9999-12-31 stays the text written: every rule value ends up in SQL as
 # text, and a date object is not a string to `constant`, `choice` or date_shift's keep.
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 
 
 class YamlLoadError(Exception):

@@ -25,3 +25,20 @@ def test_unquoted_dates_are_taken_as_written(tmp_path: Path) -> None:
     assert columns["valid_until"].params.keep == ("9999-12-31", "1900-01-01 00:00:00+00:00")
     assert columns["signed_on"].params.value == "2020-01-01"
     assert columns["quarter"].params.values == ["2024-01-01", "2024-04-01"]
+
+
+def test_only_true_and_false_are_booleans(tmp_path: Path) -> None:
+    """YAML 1.1 reads NO (Norway), yes, on and off as booleans: a constant of NO wrote
+    'false' into a country column."""
+    path = tmp_path / "countries.yaml"
+    path.write_text(
+        "version: 1\ntables:\n  public.addresses:\n    columns:\n"
+        "      country: {strategy: constant, value: NO}\n"
+        "      region: {strategy: choice, values: [on, off]}\n"
+        "      email: {strategy: email, unique: true}\n",
+        encoding="utf-8",
+    )
+    columns = load_rules([path]).tables["public.addresses"].columns
+    assert columns["country"].params.value == "NO"
+    assert columns["region"].params.values == ["on", "off"]
+    assert columns["email"].unique is True
