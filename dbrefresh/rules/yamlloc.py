@@ -6,6 +6,7 @@ line of each node, so we keep it beside the plain Python values.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +80,22 @@ def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool | LocatedStr
     return _construct_str(loader, node)
 
 
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int | LocatedStr:
+    """Decimal integers only: YAML 1.1 reads 01234 (a postcode) as octal 668, 10:30 (a
+    time) as 630 and 0x1A as 26; they stay the text written."""
+    text = str(node.value)
+    if _DECIMAL.fullmatch(text):
+        return int(text)
+    return _construct_str(loader, node)
+
+
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+
 # An unquoted 9999-12-31 stays the text written: every rule value ends up in SQL as
 # text, and a date object is not a string to `constant`, `choice` or date_shift's keep.
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_str)
 _Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 class YamlLoadError(Exception):

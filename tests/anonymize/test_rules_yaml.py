@@ -27,18 +27,25 @@ def test_unquoted_dates_are_taken_as_written(tmp_path: Path) -> None:
     assert columns["quarter"].params.values == ["2024-01-01", "2024-04-01"]
 
 
-def test_only_true_and_false_are_booleans(tmp_path: Path) -> None:
-    """YAML 1.1 reads NO (Norway), yes, on and off as booleans: a constant of NO wrote
-    'false' into a country column."""
+def test_booleans_and_integers_are_yaml_1_2s(tmp_path: Path) -> None:
+    """YAML 1.1 reads NO (Norway), yes, on and off as booleans (a constant of NO wrote
+    'false' into a country column), and 01234 as an octal number."""
     path = tmp_path / "countries.yaml"
     path.write_text(
         "version: 1\ntables:\n  public.addresses:\n    columns:\n"
         "      country: {strategy: constant, value: NO}\n"
         "      region: {strategy: choice, values: [on, off]}\n"
-        "      email: {strategy: email, unique: true}\n",
+        "      email: {strategy: email, unique: true}\n"
+        "      postcode: {strategy: constant, value: 01234}\n"
+        "      opens: {strategy: constant, value: 10:30}\n"
+        "      born: {strategy: date_shift, max_days: 30}\n",
         encoding="utf-8",
     )
     columns = load_rules([path]).tables["public.addresses"].columns
     assert columns["country"].params.value == "NO"
     assert columns["region"].params.values == ["on", "off"]
     assert columns["email"].unique is True
+    # YAML 1.1 integers: 01234 was octal 668, 10:30 sexagesimal 630; decimals stay ints
+    assert columns["postcode"].params.value == "01234"
+    assert columns["opens"].params.value == "10:30"
+    assert columns["born"].params.max_days == 30
