@@ -36,6 +36,7 @@ BUILTIN_MODULES = (
     "template",
     "shuffle",
     "sql",
+    "switch",
 )
 
 _REGISTRY: dict[str, Strategy[Any]] = {}

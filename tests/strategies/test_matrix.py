@@ -65,6 +65,13 @@ CASES: list[tuple[str, dict[str, Any], str, bool, bool]] = [
     ),
     ("template", {"template": "{first_name:vc|lower}.{hash}@example.com"}, "email", True, True),
     ("sql", {"expression": "upper(vc) || '-' || id"}, "vc", True, False),
+    (
+        "switch",
+        {"on": "m", "cases": {"sad": "first_name", "ok": "last_name"}, "default": "full_name"},
+        "vc",
+        True,
+        True,
+    ),
 ]
 
 

@@ -21,6 +21,7 @@ EXPECTED = {
     "keep", "null", "constant", "hash", "email", "first_name", "last_name", "full_name",
     "phone", "digits", "partial", "date_shift", "noise", "generalize", "uuid", "ip", "street",
     "city", "postcode", "company", "lorem", "jsonb", "template", "shuffle", "sql", "choice",
+    "switch",
 }  # fmt: skip
 
 
@@ -101,8 +102,10 @@ def test_support_functions_are_inlined(
     )  # fmt: skip
     assert not re.search(r"dbrefresh\.(?!reshape_text\(|other_network\()\w+\(", plan), plan[:2000]
     # template/jsonb: two masked parts; digits/phone: one digest per CASE branch (short
-    # values in bigint, long ones in numeric), of which one runs.
+    # values in bigint, long ones in numeric), of which one runs; switch: one per case.
     parts = 2 if strategy in {"template", "jsonb", "digits", "phone"} else 1
+    if strategy == "switch":
+        parts = len(params["cases"]) + 1
     if masking.context(column).type.is_array:
         parts *= 2
     assert plan.count("sha256(") <= parts

@@ -1,0 +1,131 @@
+"""switch: a strategy per value of another column (entity-attribute-value tables).
+
+WordPress's wp_usermeta, Magento's *_varchar, Drupal's field tables, many "settings"
+tables: one `value` column holds a first name in one row, a phone number in the next
+and a feature flag in the third, as the row's `key` says. No single strategy fits the
+column; `switch` picks one per key:
+
+    meta_value:
+      strategy: switch
+      on: meta_key
+      cases: {first_name: first_name, last_name: last_name, phone: phone,
+              session_tokens: "null"}
+      default: keep          # every other key (and a NULL key)
+
+It compiles to one CASE over the key's text. Leak samples are taken only from rows
+whose value a case changes, so the keys it keeps are not counted as leaks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlglot import exp
+
+from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies.base import ColumnContext, Strategy, StrategyParams
+from dbrefresh.strategies.registry import UnknownStrategyError, get, register
+
+
+class CaseRule(BaseModel):
+    """One case: a strategy name and its parameters."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    strategy: str
+
+    def resolve(self) -> tuple[Strategy[Any], Any]:
+        try:
+            strategy = get(self.strategy)
+        except UnknownStrategyError as err:
+            raise ValueError(str(err)) from None
+        if strategy.row_permutation or strategy.name == Switch.name:
+            raise ValueError(f"{self.strategy} cannot be a case of switch")
+        return strategy, strategy.parse_params(dict(self.model_extra or {}))
+
+
+def _case_rule(value: object) -> object:
+    return {"strategy": value} if isinstance(value, str) else value
+
+
+class SwitchParams(StrategyParams):
+    on: str = Field(min_length=1)
+    """The column of the row whose value picks the case (meta_key)."""
+    cases: dict[str, CaseRule] = Field(min_length=1)
+    """Value of `on` -> strategy name, or {strategy: ..., its parameters}."""
+    default: CaseRule = CaseRule(strategy="keep")
+    """The strategy for every other value of `on`, and for NULL (default: keep)."""
+
+    @field_validator("cases", mode="before")
+    @classmethod
+    def _shorthand_cases(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {str(k): _case_rule(v) for k, v in value.items()}
+        return value
+
+    @field_validator("default", mode="before")
+    @classmethod
+    def _shorthand_default(cls, value: object) -> object:
+        return _case_rule(value)
+
+    @field_validator("cases", "default")
+    @classmethod
+    def _known(cls, value: Any) -> Any:
+        for rule in value.values() if isinstance(value, dict) else [value]:
+            rule.resolve()
+        return value
+
+    def resolved(self) -> list[tuple[str | None, Strategy[Any], Any]]:
+        """(key, strategy, parameters) of every case, the default last (key None)."""
+        cases = [(key, *rule.resolve()) for key, rule in self.cases.items()]
+        return [*cases, (None, *self.default.resolve())]
+
+
+@register
+class Switch(Strategy[SwitchParams]):
+    name = "switch"
+    column_local = False  # reads the `on` column of the row
+    summary = "A strategy per value of another column (key/value tables such as wp_usermeta)."
+    params_model = SwitchParams
+
+    def is_lossy(self, params: SwitchParams) -> bool:
+        return any(s.is_lossy(p) for _, s, p in params.resolved())
+
+    def check(self, params: SwitchParams, ctx: ColumnContext) -> list[str]:
+        if params.on not in ctx.row_columns:
+            return [f"on: {ctx.table} has no column {params.on!r}"]
+        reasons = []
+        for key, strategy, sub in params.resolved():
+            label = "default" if key is None else f"cases.{key}"
+            reasons += [f"{label}: {r}" for r in strategy.check(sub, ctx)]
+        return reasons
+
+    def leak_sample_when(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
+        """Rows whose value a case changes (and that case would sample)."""
+        parts: list[exp.Expression] = []
+        for key, strategy, sub in params.resolved():
+            if strategy.keeps_value or not strategy.leak_checked:
+                continue
+            picked = self._picked(params, ctx, key)
+            own = strategy.leak_sample_when(sub, ctx)
+            parts.append(exp.Paren(this=exp.and_(picked, own) if own is not None else picked))
+        return exp.Paren(this=exp.or_(*parts)) if parts else exp.false()
+
+    def compile(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
+        ifs = [
+            exp.If(this=self._picked(params, ctx, key), true=strategy.compile(sub, ctx))
+            for key, strategy, sub in params.resolved()
+            if key is not None
+        ]
+        _, fallback, sub = params.resolved()[-1]
+        return exp.Case(ifs=ifs, default=fallback.compile(sub, ctx))
+
+    def _picked(self, params: SwitchParams, ctx: ColumnContext, key: str | None) -> exp.Expression:
+        """The condition of one case: `on` holds this key (the default: none of them)."""
+        on = replace(ctx, column=params.on, type=ctx.row_columns[params.on])
+        text = sqlbuild.as_text(on.ref)
+        if key is not None:
+            return sqlbuild.fill(":t = :k", t=text, k=sqlbuild.literal(key))
+        keys = exp.Tuple(expressions=[sqlbuild.literal(k) for k in params.cases])
+        return sqlbuild.fill("(:t IS NULL OR :u NOT IN :keys)", t=text, u=text.copy(), keys=keys)
