@@ -20,6 +20,7 @@ from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules.compiler import compile_plan
+from dbrefresh.rules.eav import propose_switch
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.propose import ColumnProposal, propose_column, sampled_columns
@@ -76,6 +77,10 @@ def propose(
             )
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }
+        if name not in unsampled and (
+            switch := propose_switch(conn, table, proposals[name], strategies, sample_rows)
+        ):
+            proposals[name][switch.column] = switch
     reconcile(catalog, proposals, strategies)
     align_variants(proposals, strategies)
     keep_sentinels(conn, catalog, proposals, sample_rows)

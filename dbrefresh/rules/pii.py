@@ -60,8 +60,9 @@ LABELS = {
 _NAME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "secret",
-        "password|passwd|pwd|password_hash|secret|client_secret|api_key|apikey|"
-        "access_key|secret_key|private_key|token|access_token|refresh_token|"
+        "password|passwords|passwd|pwd|password_hash|secret|secrets|client_secret|api_key|"
+        "api_keys|apikey|access_key|secret_key|private_key|token|tokens|access_token|"
+        "refresh_token|"
         "auth_token|otp_secret|totp_secret|session_key|session_token|session_data|"
         "session_secret|passwort|kennwort|mot_de_passe|contrasena",
     ),

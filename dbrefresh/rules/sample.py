@@ -72,25 +72,31 @@ def sample_values(
         sample_clause(table.estimated_rows, rows),
         sql.Literal(rows),
     )
+    found: dict[str, list[str]] = {c: [] for c in columns}
+    for row in sampled_rows(conn, query):
+        for column, value in zip(columns, row, strict=True):
+            if isinstance(value, list):
+                found[column] += [str(e)[:MAX_CHARS] for e in _elements(value)]
+            elif value is not None:
+                found[column].append(str(value))
+    return found
+
+
+def sampled_rows(conn: psycopg.Connection[Any], query: sql.Composed) -> list[tuple[Any, ...]]:
+    """The rows of a sampling query, run under the PINNED settings."""
     names = list(PINNED)
     previous = conn.execute(
         "SELECT array_agg(current_setting(n) ORDER BY i) FROM unnest(%s::text[])"
         " WITH ORDINALITY AS s(n, i)",
         (names,),
     ).fetchone()[0]  # type: ignore[index]
-    found: dict[str, list[str]] = {c: [] for c in columns}
     with conn.transaction(), conn.cursor() as cur:
         cur.execute(_SET_LOCAL, (names, list(PINNED.values())))
         cur.execute(query)
-        for row in cur.fetchall():
-            for column, value in zip(columns, row, strict=True):
-                if isinstance(value, list):
-                    found[column] += [str(e)[:MAX_CHARS] for e in _elements(value)]
-                elif value is not None:
-                    found[column].append(str(value))
+        rows = cur.fetchall()
         # (local settings outlive a savepoint: put back what an outer transaction had)
         cur.execute(_SET_LOCAL, (names, previous))
-    return found
+    return rows
 
 
 def _elements(array: list[Any]) -> list[Any]:

@@ -7,7 +7,7 @@ column; `switch` picks one per key:
 
     meta_value:
       strategy: switch
-      on: meta_key
+      by: meta_key
       cases: {first_name: first_name, last_name: last_name, phone: phone,
               session_tokens: "null"}
       default: keep          # every other key (and a NULL key)
@@ -50,12 +50,12 @@ def _case_rule(value: object) -> object:
 
 
 class SwitchParams(StrategyParams):
-    on: str = Field(min_length=1)
+    by: str = Field(min_length=1)
     """The column of the row whose value picks the case (meta_key)."""
     cases: dict[str, CaseRule] = Field(min_length=1)
-    """Value of `on` -> strategy name, or {strategy: ..., its parameters}."""
+    """Value of `by` -> strategy name, or {strategy: ..., its parameters}."""
     default: CaseRule = CaseRule(strategy="keep")
-    """The strategy for every other value of `on`, and for NULL (default: keep)."""
+    """The strategy for every other value of `by`, and for NULL (default: keep)."""
 
     @field_validator("cases", mode="before")
     @classmethod
@@ -85,7 +85,7 @@ class SwitchParams(StrategyParams):
 @register
 class Switch(Strategy[SwitchParams]):
     name = "switch"
-    column_local = False  # reads the `on` column of the row
+    column_local = False  # reads the `by` column of the row
     summary = "A strategy per value of another column (key/value tables such as wp_usermeta)."
     params_model = SwitchParams
 
@@ -93,8 +93,8 @@ class Switch(Strategy[SwitchParams]):
         return any(s.is_lossy(p) for _, s, p in params.resolved())
 
     def check(self, params: SwitchParams, ctx: ColumnContext) -> list[str]:
-        if params.on not in ctx.row_columns:
-            return [f"on: {ctx.table} has no column {params.on!r}"]
+        if params.by not in ctx.row_columns:
+            return [f"by: {ctx.table} has no column {params.by!r}"]
         reasons = []
         for key, strategy, sub in params.resolved():
             label = "default" if key is None else f"cases.{key}"
@@ -122,9 +122,9 @@ class Switch(Strategy[SwitchParams]):
         return exp.Case(ifs=ifs, default=fallback.compile(sub, ctx))
 
     def _picked(self, params: SwitchParams, ctx: ColumnContext, key: str | None) -> exp.Expression:
-        """The condition of one case: `on` holds this key (the default: none of them)."""
-        on = replace(ctx, column=params.on, type=ctx.row_columns[params.on])
-        text = sqlbuild.as_text(on.ref)
+        """The condition of one case: `by` holds this key (the default: none of them)."""
+        by = replace(ctx, column=params.by, type=ctx.row_columns[params.by])
+        text = sqlbuild.as_text(by.ref)
         if key is not None:
             return sqlbuild.fill(":t = :k", t=text, k=sqlbuild.literal(key))
         keys = exp.Tuple(expressions=[sqlbuild.literal(k) for k in params.cases])

@@ -35,7 +35,7 @@ tables:
       meta_key: keep
       meta_value:
         strategy: switch
-        on: meta_key
+        by: meta_key
         cases:
           first_name: first_name
           billing_phone: {strategy: digits, keep_prefix: 3}

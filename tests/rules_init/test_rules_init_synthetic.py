@@ -543,3 +543,43 @@ def test_sentinel_dates_in_a_shifted_column_are_kept(make_db, tmp_path: Path) ->
             " count(*) FILTER (WHERE id = 7 AND birth_date = '1970-01-01') FROM patients"
         ).fetchone()
     assert counts == (30, 0, 0)
+
+
+def test_a_key_value_table_gets_a_strategy_per_key(make_db, tmp_path: Path) -> None:
+    """wp_usermeta's meta_value holds first names, phone numbers, session tokens and
+    flags as meta_key says (stored key by key): one rule per key, the rest kept."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE wp_usermeta (umeta_id serial PRIMARY KEY, user_id int NOT NULL,"
+        " meta_key varchar(255), meta_value text);"
+        "INSERT INTO wp_usermeta (user_id, meta_key, meta_value)"
+        " SELECT i, k, CASE k WHEN 'first_name' THEN (ARRAY['Anna', 'Ben', 'Clara'])[1 + i % 3]"
+        "  WHEN 'billing_phone' THEN '+49 171 ' || (1000000 + i)"
+        "  WHEN 'session_tokens' THEN md5(i::text) WHEN 'rich_editing' THEN 'true' END"
+        " FROM unnest(ARRAY['first_name', 'billing_phone', 'session_tokens', 'rich_editing']) k,"
+        " generate_series(1, 400) i",
+    )
+    assert rule_of(text, "public.wp_usermeta", "meta_value") == {
+        "strategy": "switch",
+        "by": "meta_key",
+        "cases": {"billing_phone": "phone", "first_name": "first_name", "session_tokens": "hash"},
+    }
+    assert "keys the sample did not meet are kept" in comment_of(
+        text, "public.wp_usermeta", "meta_value"
+    )
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute(
+            "SELECT meta_key, count(*) FILTER (WHERE meta_value ="
+            " CASE meta_key WHEN 'first_name' THEN (ARRAY['Anna', 'Ben', 'Clara'])[1 + user_id % 3]"
+            "  WHEN 'billing_phone' THEN '+49 171 ' || (1000000 + user_id)"
+            "  WHEN 'session_tokens' THEN md5(user_id::text) ELSE 'true' END)"
+            " FROM wp_usermeta GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    # the originals are gone where a case masks them; the flags are as they were
+    assert left == [
+        ("billing_phone", 0),
+        ("first_name", 0),
+        ("rich_editing", 400),
+        ("session_tokens", 0),
+    ]

@@ -67,7 +67,7 @@ CASES: list[tuple[str, dict[str, Any], str, bool, bool]] = [
     ("sql", {"expression": "upper(vc) || '-' || id"}, "vc", True, False),
     (
         "switch",
-        {"on": "m", "cases": {"sad": "first_name", "ok": "last_name"}, "default": "full_name"},
+        {"by": "m", "cases": {"sad": "first_name", "ok": "last_name"}, "default": "full_name"},
         "vc",
         True,
         True,

@@ -38,9 +38,9 @@ MISFITS: list[tuple[str, dict[str, Any], str, str]] = [
     ("template", {"template": "{hash}{uuid}"}, "code", "does not fit character varying(12)"),
     ("sql", {"expression": "upper(nope)"}, "vc", "columns not in public.people: nope"),
     ("email", {"unique": True}, "code", "email needs"),
-    ("switch", {"on": "nope", "cases": {"a": "email"}}, "vc", "has no column 'nope'"),
-    ("switch", {"on": "m", "cases": {"sad": "date_shift"}}, "vc", "cases.sad: date_shift"),
-    ("switch", {"on": "m", "cases": {"sad": "keep"}, "default": "null"}, "i8", "default: "),
+    ("switch", {"by": "nope", "cases": {"a": "email"}}, "vc", "has no column 'nope'"),
+    ("switch", {"by": "m", "cases": {"sad": "date_shift"}}, "vc", "cases.sad: date_shift"),
+    ("switch", {"by": "m", "cases": {"sad": "keep"}, "default": "null"}, "i8", "default: "),
 ]
 
 
@@ -87,12 +87,12 @@ BAD_PARAMS: list[tuple[str, dict[str, Any], str]] = [
     ("sql", {"expression": ""}, "expression"),
     ("keep", {"anything": 1}, "anything"),
     ("digits", {"keep_prefix": "three"}, "keep_prefix"),
-    ("switch", {"on": "m", "cases": {"a": "shuffle"}}, "cannot be a case of switch"),
-    ("switch", {"on": "m", "cases": {"a": {"strategy": "switch", "on": "m"}}}, "switch"),
-    ("switch", {"on": "m", "cases": {"a": "nope"}}, "unknown strategy 'nope'"),
-    ("switch", {"on": "m", "cases": {}}, "cases"),
-    ("switch", {"on": "m", "cases": {"a": {"strategy": "hash", "length": 100}}}, "length"),
-    ("switch", {"cases": {"a": "email"}}, "on"),
+    ("switch", {"by": "m", "cases": {"a": "shuffle"}}, "cannot be a case of switch"),
+    ("switch", {"by": "m", "cases": {"a": {"strategy": "switch", "by": "m"}}}, "switch"),
+    ("switch", {"by": "m", "cases": {"a": "nope"}}, "unknown strategy 'nope'"),
+    ("switch", {"by": "m", "cases": {}}, "cases"),
+    ("switch", {"by": "m", "cases": {"a": {"strategy": "hash", "length": 100}}}, "length"),
+    ("switch", {"cases": {"a": "email"}}, "by"),
 ]
 
 
