@@ -62,7 +62,8 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         "secret",
         "password|passwords|passwd|pwd|password_hash|secret|secrets|client_secret|api_key|"
         "api_keys|apikey|access_key|secret_key|private_key|token|tokens|access_token|"
-        "refresh_token|"
+        "refresh_token|backup_codes|recovery_codes|otp_secret_key|mfa_secret|"
+        "two_factor_secret|"
         "auth_token|otp_secret|totp_secret|session_key|session_token|session_data|"
         "session_secret|passwort|kennwort|mot_de_passe|contrasena",
     ),

@@ -64,6 +64,12 @@ from dbrefresh.rules import pii, pii_values
         ("digest", "public.api_keys", "secret"),
         ("line1", "public.addresses", "street"),
         ("line2", "public.shipping_addresses", "street"),
+        # plural credentials (devise_token_auth's tokens, WordPress's session_tokens)
+        ("tokens", "public.users", "secret"),
+        ("session_tokens", "public.wp_usermeta", "secret"),
+        ("api_keys", "public.accounts", "secret"),
+        ("otp_backup_codes", "public.users", "secret"),
+        ("recovery_codes", "public.users", "secret"),
     ],
 )
 def test_names_that_suggest_pii(column: str, table: str, kind: str) -> None:
@@ -97,6 +103,8 @@ def test_names_that_suggest_pii(column: str, table: str, kind: str) -> None:
         ("key", "public.settings"),  # generic names count only in tables of credentials
         ("session_id", "public.page_views"),
         ("token_expires_at", "public.users"),
+        ("tokens_count", "public.users"),
+        ("token_type", "public.oauth_access_tokens"),
         ("line1", "public.invoice_items"),  # a line of something else
     ],
 )
