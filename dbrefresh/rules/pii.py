@@ -228,11 +228,12 @@ _PERSON_TABLES = re.compile(
 
 
 # Tables of bearer credentials: their generic columns are the credential itself
-# (Django's authtoken_token.key, a session store's session_id and data).
+# (Django's authtoken_token.key, a session store's session_id and data, Laravel's
+# sessions.payload).
 _SECRET_TABLES = re.compile(
     r"(?:^|_)(?:tokens?|sessions?|api_?keys?|credentials?|secrets?|authtoken)(?:_|$)"
 )
-_SECRET_GENERIC = frozenset({"key", "value", "data", "digest", "session_id", "sid"})
+_SECRET_GENERIC = frozenset({"key", "value", "data", "payload", "digest", "session_id", "sid"})
 # Tables of postal addresses: their `line1`, `line2` are the street lines (Stripe's and
 # Rails' address models).
 _ADDRESS_TABLES = re.compile(

@@ -61,6 +61,7 @@ from dbrefresh.rules import pii, pii_values
         ("key", "public.authtoken_token", "secret"),
         ("session_id", "public.sessions", "secret"),
         ("data", "public.sessions", "secret"),
+        ("payload", "public.sessions", "secret"),  # Laravel's database sessions
         ("digest", "public.api_keys", "secret"),
         ("line1", "public.addresses", "street"),
         ("line2", "public.shipping_addresses", "street"),
