@@ -5,6 +5,7 @@ from __future__ import annotations
 import types
 from typing import Any, Literal, Union, get_args, get_origin
 
+from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from dbrefresh.strategies.registry import all_strategies
@@ -19,6 +20,10 @@ def type_name(annotation: Any) -> str:
         return "|".join(str(a) for a in args)
     if origin in (Union, types.UnionType):
         return " | ".join(type_name(a) for a in args)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return f"list[{type_name(args[0])}]"  # as YAML writes it
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return "strategy"  # a nested rule: a strategy name or {strategy: ..., ...}
     if origin is not None and args:
         return (
             f"{getattr(origin, '__name__', str(origin))}[{', '.join(type_name(a) for a in args)}]"
@@ -32,7 +37,7 @@ def describe_strategies() -> list[dict[str, Any]]:
         name = strategy.name
         params = []
         for pname, field in strategy.params_model.model_fields.items():
-            default = None if field.default is PydanticUndefined else field.default
+            default = _shown(None if field.default is PydanticUndefined else field.default)
             params.append(
                 {
                     "name": pname,
@@ -54,3 +59,12 @@ def describe_strategies() -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def _shown(default: Any) -> Any:
+    """A default as a rule would write it: a list, a nested rule's strategy name."""
+    if isinstance(default, tuple):
+        return list(default)
+    if isinstance(default, BaseModel) and hasattr(default, "strategy"):
+        return default.strategy
+    return default

@@ -26,6 +26,12 @@ def test_strategies_lists_every_registered_strategy_with_parameters(
     # the choices a user may write, not `Optional`
     types = {p["name"]: p["type"] for p in listed["generalize"]["parameters"]}
     assert types == {"bucket": "float | None", "truncate": "day|week|month|quarter|year | None"}
+    # nested rules and lists as YAML writes them, defaults too
+    switch = {p["name"]: (p["type"], p["default"]) for p in listed["switch"]["parameters"]}
+    assert switch["cases"] == ("dict[str, strategy]", None)
+    assert switch["default"] == ("strategy", "keep")
+    shift = {p["name"]: (p["type"], p["default"]) for p in listed["date_shift"]["parameters"]}
+    assert shift["keep"] == ("list[str]", "[]")
 
 
 def test_rules_check_ok_and_json(chinook_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
