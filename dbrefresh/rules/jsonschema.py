@@ -35,9 +35,21 @@ def _takes_no_params(strategy: Strategy[Any]) -> bool:
 
 
 def _model_schema(model: type[BaseModel], prefix: str, defs: dict[str, Any]) -> dict[str, Any]:
-    """A model's schema with its nested definitions hoisted into `defs` under `prefix`."""
+    """A model's schema with its nested definitions hoisted into `defs` under `prefix`.
+
+    A nested rule (a jsonb path's, a switch case's: an object with `strategy`) may be
+    written as the strategy's name alone, as the loader accepts it.
+    """
     schema = model.model_json_schema(ref_template=f"#/$defs/{prefix}{{model}}")
     for name, sub in schema.pop("$defs", {}).items():
+        if "strategy" in sub.get("properties", {}):
+            sub = {
+                "description": sub.get("description", ""),
+                "anyOf": [
+                    {"type": "string", "description": "A strategy name, default parameters."},
+                    {key: value for key, value in sub.items() if key != "description"},
+                ],
+            }
         defs[f"{prefix}{name}"] = sub
     return schema
 

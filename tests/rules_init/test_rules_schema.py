@@ -94,3 +94,22 @@ def test_schema_refuses_what_the_loader_refuses() -> None:
         "tables": {"t": {"columns": {"c": {"strategy": "digits", "keep_prefix": 3}}}},
     }
     assert not list(validator.iter_errors(good))
+
+
+def test_nested_rules_may_be_a_strategy_name() -> None:
+    """jsonb paths and switch cases take `email` as well as {strategy: email, ...}."""
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(rules_json_schema())
+    columns = {
+        "doc": {"strategy": "jsonb", "paths": {"a.email": "email", "b": {"strategy": "hash"}}},
+        "meta_value": {
+            "strategy": "switch",
+            "by": "meta_key",
+            "cases": {"first_name": "first_name", "phone": {"strategy": "digits"}},
+            "default": "keep",
+        },
+    }
+    good = {"version": 1, "tables": {"t": {"columns": columns}}}
+    assert not [e.message for e in validator.iter_errors(good)]
+    bad = {"version": 1, "tables": {"t": {"columns": {"v": {**columns["meta_value"], "x": 1}}}}}
+    assert list(validator.iter_errors(bad))
