@@ -94,8 +94,10 @@ def scan(
             rel = str(Path(hit.path).relative_to(data_dir))
             leaks.setdefault(needles[hit.needle], set()).add(rel)
     if leaks:  # name the relations behind the files (a view's definition, an index)
-        named = describe(
-            {p for paths in leaks.values() for p in paths}, dsn_for_db, next(iter(by_db))
-        )
-        leaks = {column: {named[p] for p in paths} for column, paths in leaks.items()}
+        paths = {p for found in leaks.values() for p in found}
+        try:
+            named = describe(paths, dsn_for_db, next(iter(by_db)))
+        except psycopg.Error:  # the names help; the verdict must not depend on them
+            named = {p: p for p in paths}
+        leaks = {column: {named[p] for p in found} for column, found in leaks.items()}
     return len(needles), leaks
