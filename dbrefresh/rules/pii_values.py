@@ -26,10 +26,13 @@ _DATE_LIKE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]
 _DECIMAL = re.compile(r"-?\d+[.,]\d+")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
-# Credentials whose form says what they are: password hashes (modular crypt, Django,
-# Werkzeug), API tokens with their issuer's prefix, and JSON web tokens.
+# Credentials whose form says what they are: password hashes (modular crypt, phpass
+# as WordPress and Drupal 7 write it, WordPress 6.8's $wp$ bcrypt, LDAP's {SSHA},
+# Django, Werkzeug), API tokens with their issuer's prefix, and JSON web tokens.
 _CREDENTIAL = re.compile(
     r"\$(?:1|2[abxy]?|5|6|7|y|apr1|argon2(?:id|i|d)|scrypt|pbkdf2(?:-sha\d+)?)\$\S{8,}"
+    r"|\$(?:P|H|S)\$\S{8,}|\$wp\$2[aby]\$\S{8,}"
+    r"|\{(?:S?SHA(?:256|512)?|S?MD5|BCRYPT|CRYPT|PBKDF2(?:-SHA\d+)?)\}\S{8,}"
     r"|(?:pbkdf2_sha(?:1|256)|argon2|bcrypt(?:_sha256)?|scrypt)\$\S{8,}"
     r"|(?:pbkdf2|scrypt):[\w:]+\$\S{8,}"
     r"|(?:sk|rk)_(?:live|test)_\w{8,}|whsec_\w{8,}|gh[pousr]_\w{20,}|github_pat_\w{20,}"

@@ -65,6 +65,8 @@ from dbrefresh.rules import pii, pii_values
         ("digest", "public.api_keys", "secret"),
         ("line1", "public.addresses", "street"),
         ("line2", "public.shipping_addresses", "street"),
+        ("user_pass", "public.wp_users", "secret"),
+        ("pass", "public.users_field_data", "secret"),  # Drupal's
         # plural credentials (devise_token_auth's tokens, WordPress's session_tokens)
         ("tokens", "public.users", "secret"),
         ("session_tokens", "public.wp_usermeta", "secret"),
@@ -105,6 +107,8 @@ def test_names_that_suggest_pii(column: str, table: str, kind: str) -> None:
         ("session_id", "public.page_views"),
         ("token_expires_at", "public.users"),
         ("tokens_count", "public.users"),
+        ("bus_pass_id", "public.commuters"),
+        ("passenger", "public.bookings"),
         ("token_type", "public.oauth_access_tokens"),
         ("line1", "public.invoice_items"),  # a line of something else
     ],
@@ -166,6 +170,12 @@ def test_value_detectors() -> None:
         "xoxb-1234567890-abcdefghij",
         "AKIAIOSFODNN7EXAMPLE",
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXNpZ25hdHVyZQ",
+        # phpass as WordPress (wp_users.user_pass) and Drupal 7 write it, WordPress
+        # 6.8's bcrypt, LDAP's salted SHA
+        "$P$BZ4kqBa5tVNJ3L7bH1oZ0y8vL6eVwE/",
+        "$S$DxVn7wubSRzoK9X2pkGx4njeGRkUQgw5DIPTs2eDi9xK4xMdz7lO",
+        "$wp$2y$10$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVW",
+        "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=",
     ],
 )
 def test_credentials_are_known_by_their_form(value: str) -> None:
