@@ -228,6 +228,7 @@ def _column_type(row: dict[str, Any]) -> ColumnType:
         domain_checks=tuple(row["domain_checks"] or ()),
         nondeterministic_collation=row["nondeterministic"],
         collation_ignores_case=bool(row["ignores_case"]),
+        collation_ignores_accents=bool(row["ignores_accents"]),
     )
 
 

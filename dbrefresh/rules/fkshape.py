@@ -49,4 +49,4 @@ def fk_mismatch(here: Side, there: Side) -> tuple[str, str]:
 
 def _how(ctx: ColumnContext) -> str:
     collation = ctx.type.nondeterministic_collation
-    return f'{ctx.type.sql} COLLATE "{collation}"' if collation else ctx.type.sql
+    return f"{ctx.type.sql} COLLATE {collation}" if collation else ctx.type.sql

@@ -40,10 +40,12 @@ class ColumnType:
     element_sql: str | None = None  # for arrays: the element type's format_type()
     domain: str | None = None  # the domain's name when the column's type is a domain
     domain_checks: tuple[str, ...] = ()  # CHECK constraint texts of the domain
-    # A nondeterministic (ICU) collation's name, and whether it ignores case ('Ann' =
-    # 'ann': strength secondary or primary)
+    # A nondeterministic (ICU) collation's qualified, quoted name, whether it ignores
+    # case ('Ann' = 'ann': strength secondary or primary) and accents ('Zoë' = 'zoe':
+    # strength primary)
     nondeterministic_collation: str | None = None
     collation_ignores_case: bool = False
+    collation_ignores_accents: bool = False
 
     @property
     def is_text(self) -> bool:

@@ -110,8 +110,28 @@ def stable_text(ctx: ColumnContext) -> exp.Expression:
     if ctx.type.category == "D" and ctx.type.base in {"timestamp", "timestamptz"}:
         return fill("CAST(extract(epoch FROM :v) AS TEXT)", v=ctx.ref)
     if ignores_case(ctx.type):
-        return fill("lower(CAST(:v AS TEXT))", v=ctx.ref)
+        return _folded(ctx)
     return as_text(ctx.ref)
+
+
+# Combining diacritical marks (U+0300..U+036F): what NFD splits off a letter.
+_MARKS = "'[' || chr(768) || '-' || chr(879) || ']'"
+
+
+def _folded(ctx: ColumnContext) -> exp.Expression:
+    """The value as a case-insensitive type or collation compares it: lower-cased by
+    the column's own collation (an ICU collation's case mapping, where the database's
+    C collation would leave 'É' as it is), its accents stripped when the collation
+    ignores them too ('Zoë' as 'zoe'; ICU's other equivalences, 'ß' as 'ss', are not
+    folded). The pattern runs in the C collation: PostgreSQL refuses regular
+    expressions on a nondeterministic one."""
+    raw = exp.column(ctx.column, quoted=True)
+    collation = ctx.type.nondeterministic_collation
+    text = f"CAST(:v AS TEXT) COLLATE {collation}" if collation else "CAST(:v AS TEXT)"
+    lowered = fill(f"lower({text})", v=raw)
+    if not ctx.type.collation_ignores_accents:
+        return lowered
+    return fill(f"regexp_replace(normalize(:l, NFD) COLLATE \"C\", {_MARKS}, '', 'g')", l=lowered)
 
 
 Refs = dict[str, exp.Column]
@@ -199,6 +219,7 @@ def element_type(col: ColumnType) -> ColumnType:
         enum_labels=col.enum_labels,
         nondeterministic_collation=col.nondeterministic_collation,
         collation_ignores_case=col.collation_ignores_case,
+        collation_ignores_accents=col.collation_ignores_accents,
     )
 
 

@@ -22,15 +22,26 @@ SELECT a.attrelid AS table_oid,
                    WHERE e.enumtypid = et.oid ORDER BY e.enumsortorder)
        END AS enum_labels,
        -- a nondeterministic ICU collation that ignores case (strength secondary or
-       -- primary): equal values may differ in case. Its locale is read through to_jsonb
-       -- (colliculocale in 15 and 16, colllocale from 17).
+       -- primary): equal values may differ in case; at strength primary in accents too
+       -- (folded with normalize(), which needs a UTF8 database). Its locale is read
+       -- through to_jsonb (colliculocale in 15 and 16, colllocale from 17).
        coalesce(NOT coll.collisdeterministic
                 AND coalesce(to_jsonb(coll) ->> 'colliculocale', to_jsonb(coll) ->> 'colllocale',
                              coll.collcollate)
                     ~* '(ks-level[12]|colstrength=(primary|secondary))', false) AS ignores_case,
-       CASE WHEN NOT coll.collisdeterministic THEN coll.collname::text END AS nondeterministic
+       coalesce(NOT coll.collisdeterministic
+                AND current_setting('server_encoding') = 'UTF8'
+                AND coalesce(to_jsonb(coll) ->> 'colliculocale', to_jsonb(coll) ->> 'colllocale',
+                             coll.collcollate)
+                    ~* '(ks-level1|colstrength=primary)'
+                AND coalesce(to_jsonb(coll) ->> 'colliculocale', to_jsonb(coll) ->> 'colllocale',
+                             coll.collcollate) !~* '(kc-true|colcaselevel=yes)',
+                false) AS ignores_accents,
+       CASE WHEN NOT coll.collisdeterministic
+            THEN format('%%I.%%I', cn.nspname, coll.collname) END AS nondeterministic
   FROM pg_attribute a
   LEFT JOIN pg_collation coll ON coll.oid = a.attcollation
+  LEFT JOIN pg_namespace cn ON cn.oid = coll.collnamespace
   JOIN pg_type t  ON t.oid = a.atttypid
   JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
   JOIN pg_type et ON et.oid = CASE WHEN bt.typcategory = 'A' AND bt.typelem <> 0

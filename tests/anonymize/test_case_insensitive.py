@@ -4,11 +4,14 @@ one case-insensitive side cannot keep is refused."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import psycopg
 import pytest
 
+from dbrefresh.db import with_database
+from dbrefresh.workflow.sqlutil import drop_database
 from tests.anonymize.helpers import (
     ACCOUNTS_LOGINS_RULES,
     db_with_rules,
@@ -97,7 +100,7 @@ def test_a_key_from_a_case_insensitive_collation_to_text_is_refused_naming_it(
     dsn, rules = db_with_rules(make_db, tmp_path, schema, ACCOUNTS_LOGINS_RULES, "mixed.yaml")
     findings = refused_findings(dsn, rules)
     assert [(f.code, f.location.key) for f in findings] == [("fk-mismatch", "public.logins.email")]
-    assert 'one side is text COLLATE "ci", which ignores case' in findings[0].message
+    assert "one side is text COLLATE public.ci, which ignores case" in findings[0].message
 
 
 PATTERNS_SCHEMA = """
@@ -130,3 +133,58 @@ def test_strategies_testing_patterns_mask_a_nondeterministic_column(
             " count(*) FILTER (WHERE address::inet IS NOT NULL) FROM contacts"
         ).fetchone()
     assert changed == (300, 300)
+
+
+ACCENTS_SCHEMA = """
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE COLLATION ai (provider = icu, locale = 'und-u-ks-level1', deterministic = false);
+CREATE TABLE users (id int PRIMARY KEY, email text COLLATE ci NOT NULL UNIQUE,
+                    handle text COLLATE ai NOT NULL UNIQUE);
+CREATE TABLE events (id int PRIMARY KEY, user_email text COLLATE ci REFERENCES users (email),
+                     user_handle text COLLATE ai REFERENCES users (handle));
+INSERT INTO users VALUES (1, 'ÉLODIE@Shop.Example', 'Zoë.Ångström'), (2, 'Ann@x.example', 'Ann');
+-- other spellings: case only (non-ASCII letters too) under ci, case and accents under ai
+INSERT INTO events VALUES (1, 'élodie@shop.example', 'zoe.angstrom'),
+                          (2, 'ann@X.EXAMPLE', 'ANN');
+"""
+ACCENTS_RULES = """version: 1
+tables:
+  public.users:
+    columns:
+      id: keep
+      email: {strategy: email, unique: true}
+      handle: {strategy: hash, unique: true}
+  public.events:
+    columns:
+      id: keep
+      user_email: {strategy: email, unique: true}
+      user_handle: {strategy: hash, unique: true}
+"""
+
+
+def test_spellings_equal_under_an_icu_collation_still_join(admin_dsn: str, tmp_path: Path) -> None:
+    """Lower-cased by the column's own (ICU) collation, so 'É' folds in a database whose
+    default collation is C (where lower('É') is 'É'); accents stripped where the
+    collation ignores them."""
+    name = f"c_locale_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(
+            f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'"
+        )
+    try:
+        dsn = with_database(admin_dsn, name)
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            assert conn.execute("SELECT lower('É')").fetchone() == ("É",)
+            conn.execute(ACCENTS_SCHEMA)
+        rules = tmp_path / "ai.yaml"
+        rules.write_text(ACCENTS_RULES)
+        assert mask_and_verify(dsn, rules).findings == []
+        with psycopg.connect(dsn) as conn:
+            same = conn.execute(
+                'SELECT bool_and(u.email::text COLLATE "C" = e.user_email::text COLLATE "C"),'
+                ' bool_and(u.handle::text COLLATE "C" = e.user_handle::text COLLATE "C"),'
+                " count(*) FROM events e JOIN users u ON u.id = e.id"
+            ).fetchone()
+        assert same == (True, True, 2)
+    finally:
+        drop_database(admin_dsn, name)

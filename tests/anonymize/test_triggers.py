@@ -126,8 +126,8 @@ COLLATED = """
 CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level1', deterministic = false);
 CREATE TABLE accounts (email text COLLATE ci PRIMARY KEY);
 CREATE TABLE logins (id int PRIMARY KEY, email text COLLATE ci REFERENCES accounts (email));
-INSERT INTO accounts VALUES ('Zoë@x.example');
-INSERT INTO logins VALUES (1, 'zoe@x.example');
+INSERT INTO accounts VALUES ('Straße@x.example');
+INSERT INTO logins VALUES (1, 'strasse@x.example');
 CREATE FUNCTION noop() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER logins_noop BEFORE INSERT ON logins FOR EACH ROW EXECUTE FUNCTION noop();
 ALTER TABLE logins ENABLE ALWAYS TRIGGER logins_noop;
@@ -135,9 +135,9 @@ ALTER TABLE logins ENABLE ALWAYS TRIGGER logins_noop;
 
 
 def test_a_swap_that_fails_leaves_the_triggers_enabled(make_db, tmp_path: Path) -> None:
-    """Two spellings equal under an accent-insensitive collation (case is folded,
-    accents are not) mask apart: the swap is refused, and the trigger it had disabled
-    is enabled again by the rollback."""
+    """Two spellings equal under an ICU collation of strength primary ('ß' = 'ss': case
+    and accents are folded, ICU's expansions are not) mask apart: the swap is refused,
+    and the trigger it had disabled is enabled again by the rollback."""
     dsn, rules = db_with_rules(make_db, tmp_path, COLLATED, ACCOUNTS_LOGINS_RULES, "ci.yaml")
     mark_clone(dsn)
     before = fingerprint(dsn)
