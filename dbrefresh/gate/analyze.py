@@ -134,6 +134,14 @@ def analyze(
                     session_timeout = value
                 c.hits = []  # a set_config() call is understood, not opaque
             _sequence_rules(c, tx, session_timeout or tx.local_timeout, reported)
+            if tx.active and not c.transactional:
+                c.hits.append(
+                    Hit(
+                        "cannot-run-in-transaction",
+                        f"{c.kind} cannot run inside a transaction block",
+                        tuple(c.tables),
+                    )
+                )
             c.in_transaction = tx.active
             c.hits = [h for h in c.hits if not is_suppressed(h.rule, stmt.suppressed)]
             result.statements.append(c)

@@ -77,6 +77,15 @@ _RULES = (
         ("E2",),
     ),
     Rule(
+        "cannot-run-in-transaction",
+        "always",
+        "a statement PostgreSQL refuses inside a transaction block",
+        "the migration's own BEGIN puts it in a transaction block, where PostgreSQL refuses "
+        "it (ERROR: ... cannot run inside a transaction block): the deploy fails here and "
+        "the transaction rolls back",
+        "run it after COMMIT, outside BEGIN ... COMMIT (a script of its own)",
+    ),
+    Rule(
         "statement-while-locked",
         "weighted",
         "work done while holding ACCESS EXCLUSIVE",

@@ -246,6 +246,22 @@ def test_missing_lock_timeout_reported_once_before_first_share_or_stronger(
     ]
 
 
+def test_a_statement_refused_in_a_transaction_block_is_reported(
+    write_sql: Callable[..., Path],
+) -> None:
+    """Inside the migration's own BEGIN, CREATE INDEX CONCURRENTLY fails the deploy
+    (even on a table the transaction created); without BEGIN the script runs it in
+    autocommit, as migration tools do."""
+    explicit = (
+        "BEGIN;\nSET LOCAL lock_timeout = '1s';\n"
+        "CREATE INDEX CONCURRENTLY i ON t (a);\nCOMMIT;\nVACUUM t;\n"
+    )
+    assert _rules(write_sql, explicit) == [(3, "cannot-run-in-transaction")]
+    created = "BEGIN;\nCREATE TABLE n (a int);\nCREATE INDEX CONCURRENTLY j ON n (a);\nCOMMIT;\n"
+    assert _rules(write_sql, created) == [(3, "cannot-run-in-transaction")]
+    assert _rules(write_sql, "CREATE INDEX CONCURRENTLY i ON t (a);\n") == []
+
+
 def test_lock_timeout_zero_does_not_count(write_sql: Callable[..., Path]) -> None:
     text = "SET lock_timeout = 0;\nALTER TABLE t ADD c int;\n"
     assert _rules(write_sql, text) == [(2, "missing-lock-timeout")]
