@@ -16,6 +16,7 @@ from dbrefresh.db import connection, with_database
 from dbrefresh.errors import UsageError
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.model import RuleSet
+from dbrefresh.strategies.switch import SwitchParams
 
 SYSTEM_DATABASES = {"postgres"}
 MIN_NEEDLE = 8  # shorter originals match too much by chance to prove anything
@@ -78,17 +79,39 @@ DICTIONARY_STRATEGIES = frozenset(
 )
 
 
-def masked_columns(rules: RuleSet) -> list[tuple[str, str]]:
-    """(qualified table, column) pairs sampled for the byte search (see above)."""
-    out = []
+Sampled = tuple[str, str, sql.Composable]  # table, column, the rows to sample
+
+
+def masked_columns(rules: RuleSet) -> list[Sampled]:
+    """(qualified table, column, rows) sampled for the byte search (see above)."""
+    out: list[Sampled] = []
     for table, rule in rules.tables.items():
-        if rule.action == "mask":
-            out += [
-                (table, c)
-                for c, r in rule.columns.items()
-                if r.strategy not in DICTIONARY_STRATEGIES
-            ]
+        if rule.action != "mask":
+            continue
+        for column, r in rule.columns.items():
+            if r.strategy == "switch":
+                rows = _switch_rows(r.params)
+                if rows is not None:
+                    out.append((table, column, rows))
+            elif r.strategy not in DICTIONARY_STRATEGIES:
+                out.append((table, column, sql.SQL("true")))
     return out
+
+
+def _switch_rows(params: SwitchParams) -> sql.Composable | None:
+    """The rows of a switch column whose originals are worth sampling: those a case
+    masks with a strategy other than the dictionary ones. The values it keeps are on
+    disk by design, and as needles they would fill the search's hit limit before the
+    files it has not read yet."""
+    key = sql.SQL("{}::text").format(sql.Identifier(params.by))
+    sampled = [k for k, case in params.cases.items() if case.strategy not in DICTIONARY_STRATEGIES]
+    parts: list[sql.Composable] = []
+    if sampled:
+        parts.append(sql.SQL("{} = ANY({})").format(key, sql.Literal(sampled)))
+    if params.default.strategy not in DICTIONARY_STRATEGIES:
+        others = sql.Literal(list(params.cases))
+        parts.append(sql.SQL("({k} IS NULL OR NOT {k} = ANY({o}))").format(k=key, o=others))
+    return sql.SQL(" OR ").join(parts) if parts else None
 
 
 def sample_originals(dsn: str, rules: RuleSet, total: int) -> dict[str, list[bytes]]:
@@ -99,7 +122,7 @@ def sample_originals(dsn: str, rules: RuleSet, total: int) -> dict[str, list[byt
     per_column = max(1, math.ceil(total / len(columns)))
     out: dict[str, list[bytes]] = {}
     with connection(dsn, autocommit=True) as conn:
-        for table, column in columns:
+        for table, column, which in columns:
             schema, name = table.split(".", 1)
             row = conn.execute(
                 "SELECT data_type FROM information_schema.columns "
@@ -110,8 +133,8 @@ def sample_originals(dsn: str, rules: RuleSet, total: int) -> dict[str, list[byt
                 continue
             # no DISTINCT: it would read the whole column; duplicates are dropped here
             query = sql.SQL(
-                "SELECT {c}::text FROM {t} WHERE length({c}::text) >= %s LIMIT %s"
-            ).format(c=sql.Identifier(column), t=sql.Identifier(schema, name))
+                "SELECT {c}::text FROM {t} WHERE length({c}::text) >= %s AND ({rows}) LIMIT %s"
+            ).format(c=sql.Identifier(column), t=sql.Identifier(schema, name), rows=which)
             rows = conn.execute(query, (MIN_NEEDLE, per_column)).fetchall()
             values = list(dict.fromkeys(r[0] for r in rows))
             if values:
