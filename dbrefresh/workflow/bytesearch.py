@@ -103,19 +103,52 @@ def search_file(path: Path, pattern: re.Pattern[bytes], overlap: int) -> list[Hi
     return hits
 
 
+class _Collector:
+    """The hits kept: the first max_hits (then the search stops), or, with per_needle,
+    at most that many files per needle and every file read: a needle found all over
+    (a value on disk by design) cannot end the search before the files holding
+    another."""
+
+    def __init__(self, max_hits: int, per_needle: int | None) -> None:
+        self.max_hits, self.per_needle = max_hits, per_needle
+        self.hits: list[Hit] = []
+        self.counts: dict[bytes, int] = {}
+
+    def add(self, new: list[Hit]) -> bool:
+        """Keep what the limits allow; True when the search may stop."""
+        if self.per_needle is None:
+            self.hits += new
+            return len(self.hits) >= self.max_hits
+        for hit in new:
+            if self.counts.get(hit.needle, 0) < self.per_needle:
+                self.counts[hit.needle] = self.counts.get(hit.needle, 0) + 1
+                self.hits.append(hit)
+        return False
+
+    def result(self) -> list[Hit]:
+        return self.hits if self.per_needle is not None else self.hits[: self.max_hits]
+
+
 def search_tree(
-    root: Path, needles: Iterable[bytes], *, max_hits: int = 100, workers: int | None = None
+    root: Path,
+    needles: Iterable[bytes],
+    *,
+    max_hits: int = 100,
+    per_needle: int | None = None,
+    workers: int | None = None,
 ) -> list[Hit]:
-    """Every occurrence (up to max_hits) of any needle in any regular file under root.
+    """Every occurrence of any needle in any regular file under root: up to max_hits,
+    or, with per_needle, up to that many files per needle with every file read.
 
     Big trees are split across processes (one per CPU): the scan is CPU-bound.
     """
     needle_list = sorted({n for n in needles if n})
     if not needle_list:
         return []
+    collector = _Collector(max_hits, per_needle)
     # The binding passes literals as C strings: a NUL would cut a needle short.
     if hyperscan is not None and not any(b"\0" in n for n in needle_list):
-        return _hyperscan_tree(root, needle_list, max_hits, workers or os.cpu_count() or 1)
+        return _hyperscan_tree(root, needle_list, collector, workers or os.cpu_count() or 1)
     candidates = _grep_candidates(root, needle_list)
     if candidates is None:
         files = _files(root)
@@ -125,16 +158,14 @@ def search_tree(
     workers = workers or (os.cpu_count() or 1)
     if workers > 1 and total > PARALLEL_BYTES:
         init = partial(_init_worker, needle_list)
-        return _in_processes(files, _worker_search, init, workers, max_hits)
+        return _in_processes(files, _worker_search, init, workers, collector)
     pattern = compile_needles(needle_list)
     assert pattern is not None
     overlap = max(len(n) for n in needle_list) - 1
-    hits = []
     for path, _size in files:
-        hits += search_file(path, pattern, overlap)
-        if len(hits) >= max_hits:
-            return hits[:max_hits]
-    return hits
+        if collector.add(search_file(path, pattern, overlap)):
+            break
+    return collector.result()
 
 
 PARALLEL_BYTES = 256 * 1024 * 1024
@@ -181,18 +212,18 @@ class HyperscanSearch:
         return sorted(found, key=lambda h: (h.offset, h.needle))
 
 
-def _hyperscan_tree(root: Path, needles: list[bytes], max_hits: int, workers: int) -> list[Hit]:
+def _hyperscan_tree(
+    root: Path, needles: list[bytes], collector: _Collector, workers: int
+) -> list[Hit]:
     files = _files(root)
     if workers > 1 and sum(size for _p, size in files) > PARALLEL_BYTES:
         init = partial(_init_hyperscan_worker, needles)
-        return _in_processes(files, _hyperscan_worker, init, workers, max_hits)
-    hits: list[Hit] = []
+        return _in_processes(files, _hyperscan_worker, init, workers, collector)
     search = HyperscanSearch(needles)
     for path, _size in files:
-        hits += search.search_file(path)
-        if len(hits) >= max_hits:
+        if collector.add(search.search_file(path)):
             break
-    return hits[:max_hits]
+    return collector.result()
 
 
 def _in_processes(
@@ -200,7 +231,7 @@ def _in_processes(
     search: Callable[[Path], list[Hit]],
     init: Callable[[], None],
     workers: int,
-    max_hits: int,
+    collector: _Collector,
 ) -> list[Hit]:
     """Search files in `workers` forked processes, biggest first so they finish together.
 
@@ -208,7 +239,6 @@ def _in_processes(
     for its lost task forever, as multiprocessing.Pool does: an abort that signals the
     whole process tree must end the run, not hang it.
     """
-    hits: list[Hit] = []
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=init) as pool:
         biggest_first = sorted(files, key=lambda f: -f[1])
@@ -217,15 +247,14 @@ def _in_processes(
             # a worker can die while the pool still starts the others: submit() raises too
             pending += [pool.submit(search, path) for path, _size in biggest_first]
             for done in as_completed(pending):
-                hits += done.result()
-                if len(hits) >= max_hits:
+                if collector.add(done.result()):
                     break
         except BrokenProcessPool:
             raise InfraError("byte search: a worker process died (killed?)") from None
         finally:
             for future in pending:
                 future.cancel()
-    return hits[:max_hits]
+    return collector.result()
 
 
 def _worker_signals() -> None:

@@ -20,6 +20,8 @@ from dbrefresh.db import connection
 from dbrefresh.workflow.bytesearch import search_tree
 from dbrefresh.workflow.leakplace import describe
 
+PER_NEEDLE = 20  # files reported per original value: enough to say where it survives
+
 
 def _contained(
     conn: psycopg.Connection[Any], needles: list[str], source: sql.Composable
@@ -78,7 +80,8 @@ def scan(
     for key, values in originals.items():
         for value in values:
             needles.setdefault(value, key)
-    hits = search_tree(data_dir, needles, max_hits=10_000)
+    # every file read, whatever a needle legitimately on disk everywhere finds
+    hits = search_tree(data_dir, needles, per_needle=PER_NEEDLE)
     if not hits:
         return len(needles), {}
     by_db: dict[str, set[bytes]] = {}

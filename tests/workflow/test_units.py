@@ -221,6 +221,29 @@ def test_hyperscan_and_fallback_agree_on_which_files_leak(
     assert fast == slow and len(fast) == 6
 
 
+@pytest.mark.parametrize("matcher", ["hyperscan", "regex"])
+def test_a_needle_found_everywhere_does_not_end_the_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, matcher: str
+) -> None:
+    """A value legitimately on disk all over (one a rule keeps) used to fill the hit
+    limit and stop the search before the file holding a real leak: with per_needle,
+    every file is read and each needle reported in at most that many files."""
+    import dbrefresh.workflow.bytesearch as bs
+
+    if matcher == "regex":
+        monkeypatch.setattr(bs, "hyperscan", None)
+    elif bs.hyperscan is None:
+        pytest.skip("no hyperscan wheel on this platform")
+    for i in range(40):
+        (tmp_path / f"rel.{i:02}").write_bytes(os.urandom(300) + b"Europe/Berlin" + b"\0" * 9)
+    (tmp_path / "rel.99").write_bytes(os.urandom(300) + b"secret@mail.de")
+    needles = [b"Europe/Berlin", b"secret@mail.de"]
+    hits = bs.search_tree(tmp_path, needles, per_needle=3)
+    found = sorted((h.needle, Path(h.path).name) for h in hits if h.needle == b"secret@mail.de")
+    assert found == [(b"secret@mail.de", "rel.99")]
+    assert sum(1 for h in hits if h.needle == b"Europe/Berlin") == 3
+
+
 def test_search_file_missing_is_empty(tmp_path: Path) -> None:
     pattern = compile_needles([b"abc"])
     assert pattern is not None
