@@ -113,18 +113,22 @@ class Switch(Strategy[SwitchParams]):
         return exp.Paren(this=exp.or_(*parts)) if parts else exp.false()
 
     def compile(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
+        # CASE <key> WHEN ...: the key's text is computed once a row, not once a case
         ifs = [
-            exp.If(this=self._picked(params, ctx, key), true=strategy.compile(sub, ctx))
+            exp.If(this=sqlbuild.literal(key), true=strategy.compile(sub, ctx))
             for key, strategy, sub in params.resolved()
             if key is not None
         ]
         _, fallback, sub = params.resolved()[-1]
-        return exp.Case(ifs=ifs, default=fallback.compile(sub, ctx))
+        return exp.Case(this=self._key(params, ctx), ifs=ifs, default=fallback.compile(sub, ctx))
+
+    def _key(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
+        by = replace(ctx, column=params.by, type=ctx.row_columns[params.by])
+        return sqlbuild.as_text(by.ref)
 
     def _picked(self, params: SwitchParams, ctx: ColumnContext, key: str | None) -> exp.Expression:
         """The condition of one case: `by` holds this key (the default: none of them)."""
-        by = replace(ctx, column=params.by, type=ctx.row_columns[params.by])
-        text = sqlbuild.as_text(by.ref)
+        text = self._key(params, ctx)
         if key is not None:
             return sqlbuild.fill(":t = :k", t=text, k=sqlbuild.literal(key))
         keys = exp.Tuple(expressions=[sqlbuild.literal(k) for k in params.cases])
