@@ -6,18 +6,22 @@ or a name strategy for every row (flags and phone numbers too) when names did. A
 with a key column and a value column named as such pairs are (meta_key and meta_value,
 option_name and option_value, key and value...) has its value column sampled per key:
 each key is judged as a column named after it would be (by the key's name and its
-values), and the keys found personal become cases of a `switch` rule.
+values), and the keys found personal become cases of a `switch` rule. A key that is an
+id (attribute_id, a foreign key to a table of attributes) is named by that table's
+name or code column (`firstname` for 5): the rule's cases are the ids, each noted
+with its name.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
-from dbrefresh.catalog import Column, Table
+from dbrefresh.catalog import Catalog, Column, Table
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal, propose_column
 from dbrefresh.rules.sample import sample_clause, sampled_rows
@@ -38,14 +42,28 @@ PAIRS = (
     ("setting", "value"),
     ("property", "value"),
 )
+# Value columns of tables whose key is an id into a table of attributes, and the
+# columns naming an attribute there
+VALUE_NAMES = ("value", "meta_value", "option_value", "attribute_value", "field_value")
+LABEL_NAMES = ("code", "attribute_code", "name", "key", "field_name", "label", "slug")
 SAMPLE_ROWS = 20  # times the usual sample, spread over many keys
 PER_KEY = 200  # values judged per key
 MAX_CASES = 100
 MAX_CHARS = 500
 
 
-def key_value_columns(table: Table) -> tuple[Column, Column] | None:
-    """The (key, value) columns of a key/value table, if it is one."""
+@dataclass(frozen=True)
+class KeyValue:
+    """How a key/value table is read: its key (the rule's `by`), its value, and, for a
+    key that is an id, the attribute table naming it (table, label column, id column)."""
+
+    key: Column
+    value: Column
+    named_by: tuple[Table, str, str] | None = None
+
+
+def key_value_columns(catalog: Catalog, table: Table) -> KeyValue | None:
+    """The key and value columns of a key/value table, if it is one."""
     text = {
         c.name.lower(): c
         for c in table.columns.values()
@@ -53,47 +71,63 @@ def key_value_columns(table: Table) -> tuple[Column, Column] | None:
     }
     for key, value in PAIRS:
         if key in text and value in text:
-            return text[key], text[value]
+            return KeyValue(text[key], text[value])
+    value_column = next((text[v] for v in VALUE_NAMES if v in text), None)
+    if value_column is None:
+        return None
+    for fk in catalog.keys_from(table.qualified):
+        key_column = table.columns[fk.columns[0]]
+        attributes = catalog.tables.get(fk.ref_table)
+        if len(fk.columns) != 1 or key_column.type.category != "N" or attributes is None:
+            continue
+        labels = [c for c in LABEL_NAMES if c in attributes.columns]
+        if labels and attributes.columns[labels[0]].type.category == "S":
+            return KeyValue(key_column, value_column, (attributes, labels[0], fk.ref_columns[0]))
     return None
 
 
 def propose_switch(
     conn: psycopg.Connection[Any],
+    catalog: Catalog,
     table: Table,
-    proposals: Mapping[str, ColumnProposal],
     strategies: Mapping[str, Strategy[Any]],
     rows: int,
 ) -> ColumnProposal | None:
     """A `switch` rule for the value column of a key/value table, when some of its keys
     hold personal data (None otherwise). It replaces whatever the column got as a whole
     (a majority of first names made every value, 'true' flags included, a first name)."""
-    pair = key_value_columns(table)
-    if pair is None:
+    found = key_value_columns(catalog, table)
+    if found is None:
         return None
-    key, value = pair
     try:
-        by_key = _sample(conn, table, key, value, rows * SAMPLE_ROWS)
+        by_key = _sample(conn, table, found, rows * SAMPLE_ROWS)
     except psycopg.Error:  # a timeout, no right: the column keeps its whole-column rule
         return None
+    value = found.value
     cases: dict[str, Any] = {}
     reasons: list[str] = []
     for name in sorted(by_key)[: MAX_CASES * 10]:
-        as_column = Column(
-            name, value.num, value.type, not_null=False, generated=False, identity=""
-        )
-        proposal = propose_column(table, as_column, by_key[name], strategies, is_key=False)
+        ids, values = by_key[name]
+        as_column = Column(name, value.num, value.type, False, generated=False, identity="")
+        proposal = propose_column(table, as_column, values, strategies, is_key=False)
         if proposal.masked and len(cases) < MAX_CASES:
-            cases[name] = rule_value(proposal)
-            reasons.append(f"{name}: {'; '.join(proposal.why)}")
+            for key in sorted(ids):
+                cases[key] = rule_value(proposal)
+            named = f"{', '.join(sorted(ids))} ({name})" if found.named_by else name
+            reasons.append(f"{named}: {'; '.join(proposal.why)}")
     if not cases:
         return None
+    by = found.key.name
+    named_by = ""
+    if found.named_by is not None:
+        named_by = f" (named by {found.named_by[0].qualified}.{found.named_by[1]})"
     return ColumnProposal(
         value.name,
         "switch",
-        {"by": key.name, "cases": cases},
+        {"by": by, "cases": cases},
         kind="key_value",
         why=[
-            f"a key/value table: {value.name} judged per {key.name}",
+            f"a key/value table: {value.name} judged per {by}{named_by}",
             *reasons,
             f"REVIEW: keys the sample did not meet are kept ({len(by_key)} sampled)",
         ],
@@ -101,25 +135,43 @@ def propose_switch(
 
 
 def _sample(
-    conn: psycopg.Connection[Any], table: Table, key: Column, value: Column, rows: int
-) -> dict[str, list[str]]:
-    """Up to PER_KEY values of each key met in a sample of about `rows` rows (pages
-    across a large table): rows stored key by key would fill a plain LIMIT with the
-    first keys."""
+    conn: psycopg.Connection[Any], table: Table, found: KeyValue, rows: int
+) -> dict[str, tuple[set[str], list[str]]]:
+    """Per key name: the keys (the ids naming it, or the key itself) and up to PER_KEY
+    values met in a sample of about `rows` rows (pages across a large table): rows
+    stored key by key would fill a plain LIMIT with the first keys."""
+    key, value = (
+        sql.Identifier("_dbr_t", found.key.name),
+        sql.Identifier("_dbr_t", found.value.name),
+    )
+    name: sql.Composable = sql.SQL("{}::text").format(key)
+    join: sql.Composable = sql.SQL("")
+    if found.named_by is not None:
+        attributes, label, ref = found.named_by
+        name = sql.SQL("{}::text").format(sql.Identifier("_dbr_a", label))
+        join = sql.SQL(" JOIN ONLY {a} AS _dbr_a ON {r} = {k}").format(
+            a=sql.Identifier(attributes.schema, attributes.name),
+            r=sql.Identifier("_dbr_a", ref),
+            k=key,
+        )
     query = sql.SQL(
-        "SELECT k, v FROM (SELECT {k}::text AS k, left({v}::text, {n}) AS v, "
-        "row_number() OVER (PARTITION BY {k}::text) AS i FROM {only}{t}{sample} "
-        "WHERE {k} IS NOT NULL AND {v} IS NOT NULL) s WHERE i <= {per_key}"
+        "SELECT n, k, v FROM (SELECT {name} AS n, {key}::text AS k, left({v}::text, {chars}) AS v,"
+        " row_number() OVER (PARTITION BY {name}) AS i FROM {only}{t} AS _dbr_t{sample}{join}"
+        " WHERE {key} IS NOT NULL AND {v} IS NOT NULL) s WHERE n IS NOT NULL AND i <= {per_key}"
     ).format(
-        k=sql.Identifier(key.name),
-        v=sql.Identifier(value.name),
-        n=sql.Literal(MAX_CHARS),
+        name=name,
+        key=key,
+        v=value,
+        chars=sql.Literal(MAX_CHARS),
         only=sql.SQL("" if table.partitioned else "ONLY "),
         t=sql.Identifier(table.schema, table.name),
         sample=sample_clause(table.estimated_rows, rows),
+        join=join,
         per_key=sql.Literal(PER_KEY),
     )
-    grouped: dict[str, list[str]] = {}
-    for name, text in sampled_rows(conn, query):
-        grouped.setdefault(str(name), []).append(str(text))
+    grouped: dict[str, tuple[set[str], list[str]]] = {}
+    for label, key_text, text in sampled_rows(conn, query):
+        ids, values = grouped.setdefault(str(label), (set(), []))
+        ids.add(str(key_text))
+        values.append(str(text))
     return grouped

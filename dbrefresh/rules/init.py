@@ -78,7 +78,7 @@ def propose(
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }
         if name not in unsampled and (
-            switch := propose_switch(conn, table, proposals[name], strategies, sample_rows)
+            switch := propose_switch(conn, catalog, table, strategies, sample_rows)
         ):
             proposals[name][switch.column] = switch
     reconcile(catalog, proposals, strategies)

@@ -583,3 +583,35 @@ def test_a_key_value_table_gets_a_strategy_per_key(make_db, tmp_path: Path) -> N
         ("rich_editing", 400),
         ("session_tokens", 0),
     ]
+
+
+def test_a_key_value_table_keyed_by_attribute_id_gets_cases_per_id(make_db, tmp_path: Path) -> None:
+    """An entity-attribute-value table whose key is an id into a table of attributes
+    (Magento's, Odoo's): each id is judged by its attribute's code and the values."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE eav_attribute (attribute_id int PRIMARY KEY, attribute_code text UNIQUE);"
+        "INSERT INTO eav_attribute VALUES (5, 'firstname'), (7, 'telephone'), (9, 'newsletter');"
+        "CREATE TABLE customer_entity_varchar (value_id serial PRIMARY KEY, entity_id int,"
+        " attribute_id int REFERENCES eav_attribute (attribute_id), value varchar(255));"
+        "INSERT INTO customer_entity_varchar (entity_id, attribute_id, value)"
+        " SELECT i, a, CASE a WHEN 5 THEN (ARRAY['Anna', 'Ben', 'Clara'])[1 + i % 3]"
+        "  WHEN 7 THEN '+49 171 ' || (1000000 + i) ELSE 'yes' END"
+        " FROM unnest(ARRAY[5, 7, 9]) a, generate_series(1, 300) i",
+    )
+    assert rule_of(text, "public.customer_entity_varchar", "value") == {
+        "strategy": "switch",
+        "by": "attribute_id",
+        "cases": {"5": "first_name", "7": "phone"},
+    }
+    comment = comment_of(text, "public.customer_entity_varchar", "value")
+    assert "named by public.eav_attribute.attribute_code" in comment and "5 (firstname)" in comment
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute(
+            "SELECT attribute_id, count(*) FILTER (WHERE value = CASE attribute_id"
+            " WHEN 5 THEN (ARRAY['Anna', 'Ben', 'Clara'])[1 + entity_id % 3]"
+            " WHEN 7 THEN '+49 171 ' || (1000000 + entity_id) ELSE 'yes' END)"
+            " FROM customer_entity_varchar GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    assert left == [(5, 0), (7, 0), (9, 300)]
