@@ -14,6 +14,7 @@ with its name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -81,9 +82,18 @@ def key_value_columns(catalog: Catalog, table: Table) -> KeyValue | None:
         if len(fk.columns) != 1 or key_column.type.category != "N" or attributes is None:
             continue
         labels = [c for c in LABEL_NAMES if c in attributes.columns]
-        if labels and attributes.columns[labels[0]].type.category == "S":
+        if (
+            labels
+            and attributes.columns[labels[0]].type.category == "S"
+            and _ATTRIBUTE_TABLES.search(attributes.name.lower())
+        ):
             return KeyValue(key_column, value_column, (attributes, labels[0], fk.ref_columns[0]))
     return None
+
+
+# Tables whose rows name attributes (not users or products: notes.value beside an
+# author_id is no key/value table)
+_ATTRIBUTE_TABLES = re.compile(r"attribute|field|propert|option|setting|param|meta|key")
 
 
 def propose_switch(

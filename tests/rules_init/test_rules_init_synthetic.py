@@ -615,3 +615,22 @@ def test_a_key_value_table_keyed_by_attribute_id_gets_cases_per_id(make_db, tmp_
             " FROM customer_entity_varchar GROUP BY 1 ORDER BY 1"
         ).fetchall()
     assert left == [(5, 0), (7, 0), (9, 300)]
+
+
+def test_a_value_beside_an_id_of_something_else_is_no_key_value_table(
+    make_db, tmp_path: Path
+) -> None:
+    """notes.value beside author_id (a key to users, which have a name) is one column,
+    not values keyed by user."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE users (id int PRIMARY KEY, name text);"
+            "INSERT INTO users SELECT i, 'user ' || i FROM generate_series(1, 20) i;"
+            "CREATE TABLE notes (id int PRIMARY KEY, author_id int REFERENCES users (id),"
+            " value text);"
+            "INSERT INTO notes SELECT i, 1 + i % 20, 'mail me: u' || i || '@shop.example'"
+            " FROM generate_series(1, 200) i"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.notes", "value") != "switch"
