@@ -185,3 +185,9 @@ AS $$ SELECT CASE
     WHEN network(set_masklen(broadcast(o) + 1, masklen(pool))) = pool
         THEN network(set_masklen(broadcast(o) + 1, masklen(o)))
     ELSE network(set_masklen(network(o) - 1, masklen(o))) END $$;
+
+-- A refusal the rules can raise from SQL (switch's `default: fail` meeting a key no case
+-- lists): SQLSTATE 22023, which anonymize reports as the rules' doing (exit 2).
+CREATE OR REPLACE FUNCTION dbrefresh.refuse(message text) RETURNS boolean
+LANGUAGE plpgsql
+AS $$ BEGIN RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'invalid_parameter_value'; END $$;

@@ -440,6 +440,7 @@ class _Compiler:
                         leak_when=_sql(
                             resolved.strategy.leak_sample_when(resolved.rule.params, resolved.ctx)
                         ),
+                        refusal=_sql(resolved.strategy.refusal(resolved.rule.params, resolved.ctx)),
                     )
                 )
         return with_nulled_keys(masked, rule)

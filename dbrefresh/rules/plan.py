@@ -63,6 +63,8 @@ class MaskedColumn:
     dedupe: bool = False
     # SQL over the column: which originals the strategy must change (None: all of them).
     leak_when: str | None = None
+    # SQL over the row: a message when the rules cannot mask it (strategy.refusal)
+    refusal: str | None = None
 
 
 @dataclass(frozen=True)

@@ -264,11 +264,19 @@ def _preflight(
     function on the wrong types), which no parse catches."""
     domains = any(table.columns[m.column].type.domain_checks for m in masked)
     user_sql = delete_where is not None or any(m.strategy == "sql" for m in masked)
-    if not (table.checks or domains or user_sql):
-        return []
     rel = quote_table(table.qualified)
+    # rows the rules refuse to mask (switch's default: fail): every row is read
+    refusals = [
+        f"SELECT dbrefresh.refuse({literal(m.column + ': ')} || _dbr_r.m) FROM (SELECT "
+        f"{m.refusal} AS m FROM ONLY {rel}) AS _dbr_r WHERE _dbr_r.m IS NOT NULL LIMIT 1"
+        for m in masked
+        if m.refusal is not None
+    ]
+    if not (table.checks or domains or user_sql):
+        return refusals
     temp = quote_ident(f"_dbr_check_{table.oid}")
     statements = [
+        *refusals,
         f"CREATE TEMP TABLE {temp} (LIKE {rel} INCLUDING CONSTRAINTS INCLUDING GENERATED) "
         "ON COMMIT DROP",
         f"INSERT INTO {temp} ({columns}) "

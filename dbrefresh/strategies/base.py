@@ -132,6 +132,11 @@ class Strategy(ABC, Generic[P]):
         would report them as leaks."""
         return None
 
+    def refusal(self, params: P, ctx: ColumnContext) -> exp.Expression | None:
+        """A message for a row these parameters must not mask as they would (NULL for
+        the others), checked on every row before anything changes (None: none such)."""
+        return None
+
     def reads_only_its_column(self, params: P) -> bool:
         """column_local, for these parameters (one may name another column to read)."""
         return self.column_local

@@ -45,6 +45,9 @@ class CaseRule(BaseModel):
         return strategy, strategy.parse_params(dict(self.model_extra or {}))
 
 
+FAIL = "fail"  # default: fail: a key no case lists refuses the run
+
+
 def _case_rule(value: object) -> object:
     return {"strategy": value} if isinstance(value, str) else value
 
@@ -55,7 +58,8 @@ class SwitchParams(StrategyParams):
     cases: dict[str, CaseRule] = Field(min_length=1)
     """Value of `by` -> strategy name, or {strategy: ..., its parameters}."""
     default: CaseRule = CaseRule(strategy="keep")
-    """The strategy for every other value of `by`, and for NULL (default: keep)."""
+    """The strategy for every other value of `by`, and for NULL (default: keep); `fail`
+    refuses the run, before anything changes, when a row holds a key no case lists."""
 
     @field_validator("cases", mode="before")
     @classmethod
@@ -73,13 +77,20 @@ class SwitchParams(StrategyParams):
     @classmethod
     def _known(cls, value: Any) -> Any:
         for rule in value.values() if isinstance(value, dict) else [value]:
-            rule.resolve()
+            if rule.strategy != FAIL or isinstance(value, dict):
+                rule.resolve()
         return value
 
+    @property
+    def refuses_others(self) -> bool:
+        return self.default.strategy == FAIL
+
     def resolved(self) -> list[tuple[str | None, Strategy[Any], Any]]:
-        """(key, strategy, parameters) of every case, the default last (key None)."""
+        """(key, strategy, parameters) of every case, the default last (key None; with
+        `fail`, keep: the preflight has refused any row it would see)."""
         cases = [(key, *rule.resolve()) for key, rule in self.cases.items()]
-        return [*cases, (None, *self.default.resolve())]
+        default = CaseRule(strategy="keep") if self.refuses_others else self.default
+        return [*cases, (None, *default.resolve())]
 
 
 @register
@@ -111,6 +122,18 @@ class Switch(Strategy[SwitchParams]):
             own = strategy.leak_sample_when(sub, ctx)
             parts.append(exp.Paren(this=exp.and_(picked, own) if own is not None else picked))
         return exp.Paren(this=exp.or_(*parts)) if parts else exp.false()
+
+    def refusal(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression | None:
+        """With `default: fail`, a row whose key no case lists (NULL too), named."""
+        if not params.refuses_others:
+            return None
+        return sqlbuild.fill(
+            "CASE WHEN :other THEN 'no case of switch for ' || :by || ' = '"
+            " || COALESCE(quote_literal(:key), 'NULL') || ' (default: fail)' END",
+            other=self._picked(params, ctx, None),
+            by=sqlbuild.literal(f"{ctx.table}.{params.by}"),
+            key=self._key(params, ctx),
+        )
 
     def compile(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
         # CASE <key> WHEN ...: the key's text is computed once a row, not once a case

@@ -3,11 +3,15 @@ end: each key's values by its own strategy, other keys kept, verify clean."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import psycopg
+import pytest
 
-from tests.anonymize.helpers import db_with_rules, mask_and_verify
+from dbrefresh.anonymize.api import anonymize, mark_clone
+from dbrefresh.errors import MaskingRefused
+from tests.anonymize.helpers import db_with_rules, fingerprint, mask_and_verify
 
 SCHEMA = """
 CREATE TABLE wp_users (id bigint PRIMARY KEY, user_email varchar(100) NOT NULL UNIQUE);
@@ -67,3 +71,30 @@ def test_each_key_is_masked_by_its_own_strategy(make_db, tmp_path: Path) -> None
         ("session_tokens", 400, 400, 0, 0, 0, 0),
         (None, 1, 0, 0, 0, 0, 1),
     ]
+
+
+def test_default_fail_refuses_a_key_no_case_lists_and_changes_nothing(
+    make_db, tmp_path: Path
+) -> None:
+    """A key production starts using after the rules were written (a new plugin's
+    `billing_phone`) is kept by `default: keep`, personal or not; `default: fail` refuses
+    the run before anything changes, naming the key, until a case lists it."""
+    strict = RULES.replace(
+        '          session_tokens: "null"\n',
+        '          session_tokens: "null"\n          rich_editing: keep\n        default: fail\n',
+    )
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, strict, "wp.yaml")
+    mark_clone(dsn)
+    before = fingerprint(dsn)
+    with pytest.raises(
+        MaskingRefused,
+        match=re.escape(
+            "meta_value: no case of switch for public.wp_usermeta.meta_key = NULL (default: fail)"
+        ),
+    ):
+        anonymize(dsn, [rules], seed="s", progress=False)
+    assert fingerprint(dsn) == before
+    with psycopg.connect(dsn) as conn:
+        conn.execute("DELETE FROM wp_usermeta WHERE meta_key IS NULL")
+        conn.commit()
+    assert mask_and_verify(dsn, rules).findings == []

@@ -93,6 +93,7 @@ BAD_PARAMS: list[tuple[str, dict[str, Any], str]] = [
     ("switch", {"by": "m", "cases": {}}, "cases"),
     ("switch", {"by": "m", "cases": {"a": {"strategy": "hash", "length": 100}}}, "length"),
     ("switch", {"cases": {"a": "email"}}, "by"),
+    ("switch", {"by": "m", "cases": {"a": "fail"}}, "unknown strategy 'fail'"),  # default only
 ]
 
 
