@@ -139,7 +139,8 @@ def propose_switch(
         why=[
             f"a key/value table: {value.name} judged per {by}{named_by}",
             *reasons,
-            f"REVIEW: keys the sample did not meet are kept ({len(by_key)} sampled)",
+            f"REVIEW: keys the sample did not meet are kept ({len(by_key)} sampled); list "
+            "every key (`keep` for the others) with `default: fail` to refuse new ones",
         ],
     )
 
