@@ -261,11 +261,11 @@ def _preflight(
     NOT NULLs, domains and generated columns: a rule producing values the table refuses
     fails here, in seconds, rather than at the swap after every chunk. So does SQL from
     the rules PostgreSQL cannot run (an `sql` expression or a delete_where calling a
-    function on the wrong types), which no parse catches."""
+    function on the wrong types), which no parse catches, and a row the rules refuse to
+    mask (a key no case of a `switch` with `default: fail` lists: every row is read)."""
     domains = any(table.columns[m.column].type.domain_checks for m in masked)
     user_sql = delete_where is not None or any(m.strategy == "sql" for m in masked)
     rel = quote_table(table.qualified)
-    # rows the rules refuse to mask (switch's default: fail): every row is read
     refusals = [
         f"SELECT dbrefresh.refuse({literal(m.column + ': ')} || _dbr_r.m) FROM (SELECT "
         f"{m.refusal} AS m FROM ONLY {rel}) AS _dbr_r WHERE _dbr_r.m IS NOT NULL LIMIT 1"
