@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import psycopg
-
 from dbrefresh.rules.load import load_rules
 from dbrefresh.workflow.masking import sample_originals
+from tests.anonymize.helpers import db_with_rules
 
 SCHEMA = """
 CREATE TABLE wp_usermeta (umeta_id serial PRIMARY KEY, meta_key text, meta_value text);
@@ -35,11 +34,7 @@ tables:
 
 
 def test_a_switch_column_is_sampled_where_a_case_masks_it(make_db, tmp_path: Path) -> None:
-    dsn = make_db()
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(SCHEMA)
-    path = tmp_path / "wp.yaml"
-    path.write_text(RULES)
+    dsn, path = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "wp.yaml")
     [values] = sample_originals(dsn, load_rules([path]), 1000).values()
     texts = {v.decode() for v in values}
     # phones and tokens; not the names (dictionary values are on disk by design), not
