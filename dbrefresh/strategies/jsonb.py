@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy, StrategyParams
-from dbrefresh.strategies.registry import UnknownStrategyError, get, register
+from dbrefresh.strategies.nested import NestedRule, shorthand
+from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 VALUE = "_dbr_json"
@@ -33,21 +34,15 @@ NUMERIC_TEXT = "^[-+]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][-+]?[0-9]{1,3})?$"
 DATE_TEXT = "^[1-9][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
-class PathRule(BaseModel):
+class PathRule(NestedRule):
     """How one path is masked: a strategy name, its parameters, the value's type."""
 
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
-    strategy: str
     as_: Literal["text", "numeric", "date"] = Field(default="text", alias="as")
 
     def resolve(self) -> tuple[Strategy[Any], Any]:
-        try:
-            strategy = get(self.strategy)
-        except UnknownStrategyError as err:
-            raise ValueError(str(err)) from None
-        if strategy.row_permutation or strategy.keeps_value or strategy.name == "jsonb":
-            raise ValueError(f"{self.strategy} cannot mask a JSON path")
-        return strategy, strategy.parse_params(dict(self.model_extra or {}))
+        return self.resolve_unless(
+            lambda s: s.row_permutation or s.keeps_value or s.name == "jsonb", "mask a JSON path"
+        )
 
 
 class JsonbParams(StrategyParams):
@@ -58,7 +53,7 @@ class JsonbParams(StrategyParams):
     @classmethod
     def _shorthand(cls, value: object) -> object:
         if isinstance(value, dict):
-            return {k: {"strategy": v} if isinstance(v, str) else v for k, v in value.items()}
+            return {k: shorthand(v) for k, v in value.items()}
         return value
 
     @field_validator("paths")

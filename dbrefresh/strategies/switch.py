@@ -21,35 +21,25 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
 from dbrefresh.strategies.base import ColumnContext, Strategy, StrategyParams
-from dbrefresh.strategies.registry import UnknownStrategyError, get, register
+from dbrefresh.strategies.nested import NestedRule, shorthand
+from dbrefresh.strategies.registry import register
 
 
-class CaseRule(BaseModel):
+class CaseRule(NestedRule):
     """One case: a strategy name and its parameters."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
-    strategy: str
-
     def resolve(self) -> tuple[Strategy[Any], Any]:
-        try:
-            strategy = get(self.strategy)
-        except UnknownStrategyError as err:
-            raise ValueError(str(err)) from None
-        if strategy.row_permutation or strategy.name == Switch.name:
-            raise ValueError(f"{self.strategy} cannot be a case of switch")
-        return strategy, strategy.parse_params(dict(self.model_extra or {}))
+        return self.resolve_unless(
+            lambda s: s.row_permutation or s.name == Switch.name, "be a case of switch"
+        )
 
 
 FAIL = "fail"  # default: fail: a key no case lists refuses the run
-
-
-def _case_rule(value: object) -> object:
-    return {"strategy": value} if isinstance(value, str) else value
 
 
 class SwitchParams(StrategyParams):
@@ -65,13 +55,13 @@ class SwitchParams(StrategyParams):
     @classmethod
     def _shorthand_cases(cls, value: object) -> object:
         if isinstance(value, dict):
-            return {str(k): _case_rule(v) for k, v in value.items()}
+            return {str(k): shorthand(v) for k, v in value.items()}
         return value
 
     @field_validator("default", mode="before")
     @classmethod
     def _shorthand_default(cls, value: object) -> object:
-        return _case_rule(value)
+        return shorthand(value)
 
     @field_validator("cases", "default")
     @classmethod
