@@ -23,25 +23,22 @@ SELECT a.attrelid AS table_oid,
        END AS enum_labels,
        -- a nondeterministic ICU collation that ignores case (strength secondary or
        -- primary): equal values may differ in case; at strength primary in accents too
-       -- (folded with normalize(), which needs a UTF8 database). Its locale is read
-       -- through to_jsonb (colliculocale in 15 and 16, colllocale from 17).
-       coalesce(NOT coll.collisdeterministic
-                AND coalesce(to_jsonb(coll) ->> 'colliculocale', to_jsonb(coll) ->> 'colllocale',
-                             coll.collcollate)
-                    ~* '(ks-level[12]|colstrength=(primary|secondary))', false) AS ignores_case,
-       coalesce(NOT coll.collisdeterministic
-                AND current_setting('server_encoding') = 'UTF8'
-                AND coalesce(to_jsonb(coll) ->> 'colliculocale', to_jsonb(coll) ->> 'colllocale',
-                             coll.collcollate)
-                    ~* '(ks-level1|colstrength=primary)'
-                AND coalesce(to_jsonb(coll) ->> 'colliculocale', to_jsonb(coll) ->> 'colllocale',
-                             coll.collcollate) !~* '(kc-true|colcaselevel=yes)',
-                false) AS ignores_accents,
+       -- (folded with normalize(), which needs a UTF8 database)
+       coalesce(nd.locale ~* '(ks-level[12]|colstrength=(primary|secondary))', false)
+         AS ignores_case,
+       coalesce(current_setting('server_encoding') = 'UTF8'
+                AND nd.locale ~* '(ks-level1|colstrength=primary)'
+                AND nd.locale !~* '(kc-true|colcaselevel=yes)', false) AS ignores_accents,
        CASE WHEN NOT coll.collisdeterministic
             THEN format('%%I.%%I', cn.nspname, coll.collname) END AS nondeterministic
   FROM pg_attribute a
   LEFT JOIN pg_collation coll ON coll.oid = a.attcollation
   LEFT JOIN pg_namespace cn ON cn.oid = coll.collnamespace
+  -- a nondeterministic collation's locale, read through to_jsonb (colliculocale in 15
+  -- and 16, colllocale from 17)
+  LEFT JOIN LATERAL (SELECT coalesce(to_jsonb(coll) ->> 'colliculocale',
+                                     to_jsonb(coll) ->> 'colllocale', coll.collcollate) AS locale
+                      WHERE NOT coll.collisdeterministic) nd ON true
   JOIN pg_type t  ON t.oid = a.atttypid
   JOIN pg_type bt ON bt.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
   JOIN pg_type et ON et.oid = CASE WHEN bt.typcategory = 'A' AND bt.typelem <> 0
