@@ -127,13 +127,15 @@ class Switch(Strategy[SwitchParams]):
 
     def compile(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
         # CASE <key> WHEN ...: the key's text is computed once a row, not once a case
+        *cases, (_, fallback, default) = params.resolved()
         ifs = [
             exp.If(this=sqlbuild.literal(key), true=strategy.compile(sub, ctx))
-            for key, strategy, sub in params.resolved()
-            if key is not None
+            for key, strategy, sub in cases
+            if key is not None  # (only the default's is)
         ]
-        _, fallback, sub = params.resolved()[-1]
-        return exp.Case(this=self._key(params, ctx), ifs=ifs, default=fallback.compile(sub, ctx))
+        return exp.Case(
+            this=self._key(params, ctx), ifs=ifs, default=fallback.compile(default, ctx)
+        )
 
     def _key(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
         by = replace(ctx, column=params.by, type=ctx.row_columns[params.by])
