@@ -19,7 +19,7 @@ from dbrefresh.findings import Finding, Location, Severity
 from dbrefresh.rules.cascade import with_cascades, with_nulled_keys
 from dbrefresh.rules.compiled import PLACEHOLDER, CompiledSql
 from dbrefresh.rules.conditions import check_condition
-from dbrefresh.rules.coverage import unclassified_hint
+from dbrefresh.rules.coverage import unclassified_columns, unclassified_hint
 from dbrefresh.rules.fkshape import fk_mismatch
 from dbrefresh.rules.groups import build_groups
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
@@ -150,24 +150,14 @@ class _Compiler:
                 "add `large_objects: empty` (remove them from the clone) or "
                 "`large_objects: keep` (they hold no personal data)",
             )
-        for table in self.catalog.tables.values():
-            if table.partitioned:
-                continue
-            rule = self.governing_rule(table)
-            if rule is not None and rule.action != "mask":
-                continue
-            listed = rule.columns if rule else {}
-            origin = rule.origin if rule else Origin(str(self.rules.files[0]), None)
-            for column in table.columns:
-                if column not in listed:
-                    key = f"{table.qualified}.{column}"
-                    self.error(
-                        "unclassified-column",
-                        "column not classified by any rule",
-                        origin,
-                        key,
-                        unclassified_hint(self.catalog, table, column),
-                    )
+        for origin, table, column in unclassified_columns(self.catalog, self.rules):
+            self.error(
+                "unclassified-column",
+                "column not classified by any rule",
+                origin,
+                f"{table.qualified}.{column}",
+                unclassified_hint(self.catalog, table, column),
+            )
 
     # -- columns --------------------------------------------------------------------
     def _partitioned_by(self, table: Table, column: str) -> str | None:

@@ -136,7 +136,34 @@ def test_rule_on_a_partition_column_that_does_not_exist(kinds_db) -> None:
         build_plan(dsn, [rules])
     rendered = str(caught.value)
     assert "public.events.town: no such column" in rendered
-    assert "public.events_2023.city: column not classified" in rendered
+    # named once, on the table the rule is on, not once per partition
+    assert rendered.count("column not classified") == 1
+    assert "public.events.city: column not classified" in rendered
+
+
+def test_an_unclassified_generated_column_is_told_to_keep(kinds_db) -> None:
+    dsn, rules = kinds_db
+    rules.write_text(RULES.replace("      email_len: keep\n", ""))
+    with pytest.raises(RulesError) as caught:
+        build_plan(dsn, [rules])
+    rendered = str(caught.value)
+    assert rendered.count("column not classified") == 1
+    assert "public.events.email_len: column not classified by any rule; generated, " in rendered
+    assert "add `email_len: keep`" in rendered
+
+
+def test_a_rule_less_partition_tree_is_named_by_its_root(kinds_db) -> None:
+    dsn, rules = kinds_db
+    text = RULES.split("  public.sessions: truncate\n")
+    rules.write_text("version: 1\ntables:\n  public.sessions: truncate\n" + text[1])
+    with pytest.raises(RulesError) as caught:
+        build_plan(dsn, [rules])
+    unclassified = sorted(
+        f.location.key for f in caught.value.findings if f.code == "unclassified-column"
+    )
+    assert unclassified == [
+        f"public.events.{c}" for c in ("city", "email", "email_len", "happened", "id")
+    ]
 
 
 def test_masking_a_generated_column_is_refused(kinds_db) -> None:
