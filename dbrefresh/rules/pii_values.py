@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 
 THRESHOLD = 0.5
+MIN_DISTINCT_NAMES = 10  # distinct names a sample of names shows, unless it is tiny
 EMBEDDED_THRESHOLD = 0.05  # free text: a few notes with an email or phone in them suffice
 NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "pl_PL")
 
@@ -171,6 +172,16 @@ class Detector:
     looks_like: str
     test: Callable[[str], bool]
     threshold: float = THRESHOLD
+    diverse: bool = False  # people's names vary; one repeated word is a category
+
+    def matches(self, sample: Sequence[str]) -> int:
+        """How many values pass; none when a diverse kind's matches repeat a few words."""
+        passed = [v for v in sample if self.test(v)]
+        if self.diverse and len({v.strip().lower() for v in passed}) < min(
+            MIN_DISTINCT_NAMES, len(passed) / 2
+        ):
+            return 0  # 'German' a thousand times is a nationality, 'Rose' a colour
+        return len(passed)
 
 
 # Most specific first: a card number is also a run of digits a phone test might accept.
@@ -183,9 +194,9 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("ip", "IP addresses", is_ip),
     Detector("phone", "phone numbers", is_phone),
     Detector("street", "street addresses", is_street),
-    Detector("full_name", "full names", is_full_name),
-    Detector("first_name", "first names", is_first_name),
-    Detector("last_name", "last names", is_last_name),
+    Detector("full_name", "full names", is_full_name, diverse=True),
+    Detector("first_name", "first names", is_first_name, diverse=True),
+    Detector("last_name", "last names", is_last_name, diverse=True),
     Detector(
         "free_text",
         "text containing an email address or phone number",
@@ -213,7 +224,7 @@ def match_values(values: Sequence[str]) -> ValueMatch | None:
     if not sample:
         return None
     for detector in DETECTORS:
-        matched = sum(1 for v in sample if detector.test(v))
+        matched = detector.matches(sample)
         if matched and matched >= detector.threshold * len(sample):
             return ValueMatch(detector.kind, matched, len(sample), detector.looks_like)
     return None

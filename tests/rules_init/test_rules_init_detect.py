@@ -222,6 +222,22 @@ def test_match_values_needs_half_of_the_sample() -> None:
     assert mostly_codes is None or mostly_codes.kind != "email"
 
 
+def test_names_by_value_need_more_than_a_repeated_word() -> None:
+    # a nationality, a colour, a month: known first names, repeated as categories are
+    assert pii_values.is_first_name("German")
+    assert pii_values.match_values(["German"] * 900 + ["French"] * 100) is None
+    colours = ["Rose", "Violet", "Olive", "Amber", "Ruby"] * 40
+    assert pii_values.match_values(colours) is None
+    # people: many names, or a few people each named once
+    people = ["Anna", "Ben", "Clara", "Emma", "Felix", "Greta", "Hugo", "Ida", "Jonas", "Lea"]
+    found = pii_values.match_values(people * 20)
+    assert found is not None
+    assert found.kind == "first_name"
+    few = pii_values.match_values(["Anna", "Ben", "Clara"])
+    assert few is not None
+    assert few.kind == "first_name"
+
+
 def test_free_text_with_contacts_is_flagged_at_a_low_share() -> None:
     notes = ["called, no answer"] * 18 + ["new number +44 20 7946 0958", "mail bob@x.org"]
     found = pii_values.match_values(notes)
