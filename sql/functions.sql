@@ -66,6 +66,15 @@ AS $$ SELECT COALESCE(
          NULLIF(dict[1 + (hashtext(orig COLLATE "C") & 2147483647) % cardinality(dict)]::text, orig),
          dict[1 + ((hashtext(orig COLLATE "C") & 2147483647) + 1) % cardinality(dict)]::text) $$;
 
+-- The entries of a dictionary no longer than n characters, for a varchar(n) or char(n)
+-- column: a whole postcode or first name rather than one cut short ('E0A 3' of a
+-- Canadian 'E0A 3XS'). Constant arguments: the planner folds it once per statement.
+-- The whole dictionary (then cut) when fewer than two fit: pick_x needs two.
+CREATE OR REPLACE FUNCTION dbrefresh.dict_fit(dict name[], n integer) RETURNS name[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT CASE WHEN cardinality(fit) >= 2 THEN fit ELSE dict END
+        FROM (SELECT ARRAY(SELECT d FROM unnest(dict) AS d WHERE char_length(d) <= n) AS fit) AS f $$;
+
 -- A number of days in [-m, -1] or [1, m] from x (referenced once), uniform: x % 2m - m
 -- lies in [-m, m - 1]; its 0 becomes m.
 CREATE OR REPLACE FUNCTION dbrefresh.shift_days(x bigint, m integer) RETURNS integer

@@ -1,7 +1,9 @@
 """Base of the strategies that pick a fake value from a dictionary (names, places, ...).
 
 The pick is chosen by the keyed digest of the original and never equals it. Lossy by
-nature (thousands of entries), so refused on unique columns; cut to varchar(n).
+nature (thousands of entries), so refused on unique columns. A single pick for a
+varchar(n) or char(n) column draws from the entries that fit (a whole postcode, not one
+cut short); several are joined and cut to n.
 A single pick reads the digest once (dbrefresh.pick_x); several picks (full_name)
 bind it once with a subquery and read 3 bytes each.
 """
@@ -38,7 +40,8 @@ class DictionaryStrategy(ScalarStrategy[NoParams]):
         if len(self.dictionaries) == 1:
             # One pick reads the digest once: no binding subquery needed.
             name = self.dictionaries[0]
-            value = sqlbuild.pick_x(sqlbuild.dictionary(name), sqlbuild.bits(digest), orig)
+            entries = sqlbuild.dictionary(name, fit=ctx.type.length)
+            value = sqlbuild.pick_x(entries, sqlbuild.bits(digest), orig)
             return sqlbuild.fit_text(ctx, value, truncate=True)
 
         def body(h: exp.Column) -> exp.Expression:

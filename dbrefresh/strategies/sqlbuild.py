@@ -223,9 +223,11 @@ def element_type(col: ColumnType) -> ColumnType:
     )
 
 
-def dictionary(name: str) -> exp.Expression:
-    """The constant name[] of one fake-value dictionary (sql/dictionaries/<name>.sql)."""
-    return fill(f"dbrefresh.dict_{name}()")
+def dictionary(name: str, fit: int | None = None) -> exp.Expression:
+    """The constant name[] of one fake-value dictionary (sql/dictionaries/<name>.sql);
+    with `fit`, only its entries of at most that many characters (when two or more do)."""
+    whole = fill(f"dbrefresh.dict_{name}()")
+    return whole if fit is None else fill("dbrefresh.dict_fit(:d, :n)", d=whole, n=fit)
 
 
 def pick(name: str, h: exp.Expression, offset: int, orig: exp.Expression) -> exp.Expression:

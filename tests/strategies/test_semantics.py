@@ -313,6 +313,33 @@ def test_dictionary_entries_never_map_to_themselves(masking: Masking) -> None:
         assert same == (0,), strategy
 
 
+def test_dictionary_picks_for_short_columns_are_whole_entries(masking: Masking) -> None:
+    """A varchar(5) postcode got 'E0A 3' of a Canadian 'E0A 3XS', a varchar(6) first
+    name 'Margue': the pick now draws from the entries that fit."""
+    masking.conn.execute(
+        "CREATE TEMP TABLE short (id int PRIMARY KEY, zip varchar(5), fn char(6), c varchar(1));"
+        "INSERT INTO short SELECT g, lpad(g::text, 5, '0'), left('N' || g, 6), 'x'"
+        " FROM generate_series(1, 300) g"
+    )
+    try:
+        whole = {
+            name: {
+                r[0] for r in masking.conn.execute(f"SELECT unnest(dbrefresh.dict_{name}())::text")
+            }
+            for name in ("postcode", "first_name")
+        }
+        for strategy, column, entries in [("postcode", "zip", whole["postcode"]),
+                                          ("first_name", "fn", whole["first_name"])]:  # fmt: skip
+            masked = [m.rstrip() for _, m in masking.run(strategy, {}, column, table="short")]
+            assert masked and all(m in entries for m in masked), (strategy, masked[:5])
+            assert len(set(masked)) > 100  # still spread over many entries
+        # fewer than two entries fit one character: cut, as before
+        cut = masking.run("city", {}, "c", table="short")
+        assert all(len(m) == 1 and m != "x" for _, m in cut)
+    finally:
+        masking.conn.execute("DROP TABLE short")
+
+
 def test_pick_takes_the_next_entry_when_the_first_is_the_original(masking: Masking) -> None:
     row = masking.conn.execute(
         "SELECT dbrefresh.pick(d, h, 0, d[1 + dbrefresh.u24(h, 0) % cardinality(d)]::text),"
