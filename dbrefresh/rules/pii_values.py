@@ -166,6 +166,23 @@ def is_full_name(value: str) -> bool:
     )
 
 
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def digit_postcodes(values: Sequence[str]) -> str | None:
+    """'N of M sampled values are K digits' when nearly all (95 %) are digits of one length
+    (a US ZIP, a German PLZ), else None."""
+    sample = [v.strip() for v in values if v.strip()]
+    lengths = [len(v) for v in sample if _DIGITS.fullmatch(v)]
+    if not lengths:
+        return None
+    common = max(set(lengths), key=lengths.count)
+    matched = lengths.count(common)
+    if matched < 0.95 * len(sample):
+        return None
+    return f"{matched} of {len(sample)} sampled values are {common} digits"
+
+
 @dataclass(frozen=True)
 class Detector:
     kind: str

@@ -346,6 +346,10 @@ def propose_column(
     proposal.strategy, proposal.params = chosen[0], dict(chosen[1])
     proposal.unique = unique
     proposal.why = why
+    if chosen[0] == "postcode" and (digits := pii_values.digit_postcodes(values or ())):
+        # the dictionary mixes countries' formats: 'SW1A 1AA' in a field checked for 5 digits
+        proposal.strategy, proposal.params = "digits", {}
+        proposal.why.append(f"{digits}: digits keeps their format")
     if kind == "text_search":
         proposal.why.append("no strategy rebuilds it from masked words: rebuild it in staging")
     if kind == "document":

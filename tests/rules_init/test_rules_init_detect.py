@@ -238,6 +238,16 @@ def test_names_by_value_need_more_than_a_repeated_word() -> None:
     assert few.kind == "first_name"
 
 
+def test_postcodes_of_one_digit_format_are_told_apart() -> None:
+    zips = [f"{10000 + i}" for i in range(99)]
+    assert pii_values.digit_postcodes([*zips, " ", "1234"]) == (
+        "99 of 100 sampled values are 5 digits"
+    )
+    assert pii_values.digit_postcodes([*zips[:90], *["SW1A 1AA"] * 10]) is None
+    assert pii_values.digit_postcodes(["70174", "12227-000", "H2G 1A7"]) is None
+    assert pii_values.digit_postcodes([]) is None
+
+
 def test_free_text_with_contacts_is_flagged_at_a_low_share() -> None:
     notes = ["called, no answer"] * 18 + ["new number +44 20 7946 0958", "mail bob@x.org"]
     found = pii_values.match_values(notes)
