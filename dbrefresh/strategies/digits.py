@@ -7,6 +7,11 @@ loop, no format()/string_to_array() (about 2 µs per row for a phone number, 0.5
 of it the template's replace() calls). Up to 18 digits come straight from 63 digest
 bits; longer values use those bits times a long constant ending in 1 (pseudo-random
 digits, 63 bits of entropy).
+
+With `unique: true` the digits are permuted instead (dbrefresh.permute_digits: a keyed
+Feistel permutation of the digit strings of each length, without fixed points), so the
+strategy is injective and fits unique columns (a phone number users log in with) while
+keeping the format; about 16 us a value, eight times the plain strategy.
 """
 
 from __future__ import annotations
@@ -23,14 +28,21 @@ from dbrefresh.strategies.scalar import ScalarStrategy
 class DigitsParams(StrategyParams):
     keep_prefix: int = Field(default=0, ge=0, le=64)
     """Characters at the start kept as they are (country or area code)."""
+    unique: bool = False
+    """Permute the digits with a keyed bijection: injective (unique columns), slower."""
 
 
 class _DigitStrategy(ScalarStrategy[DigitsParams]):
     params_model = DigitsParams
 
+    def is_lossy(self, params: DigitsParams) -> bool:
+        return not params.unique
+
     def fits(self, params: DigitsParams, ctx: ColumnContext) -> list[str]:
         if not ctx.type.is_text:
             return [f"{self.name} rewrites digits in text; {ctx.column} is {ctx.type.sql}"]
+        if ctx.unique and not params.unique:
+            return [f"{ctx.column} is unique: set unique: true on the {self.name} strategy"]
         return []
 
     def leak_sample_when(self, params: DigitsParams, ctx: ColumnContext) -> exp.Expression:
@@ -43,6 +55,8 @@ class _DigitStrategy(ScalarStrategy[DigitsParams]):
         orig = sqlbuild.as_text(ctx.ref)
         n = params.keep_prefix
         rest = sqlbuild.fill("substr(:o, :k)", o=orig, k=n + 1) if n else orig
+        if params.unique:
+            return sqlbuild.fit_text(ctx, _permuted(ctx, orig, rest, n), truncate=False)
         # One to_char() lays keyed digits into the digit positions of `rest` (see
         # dbrefresh.fill_digits). Up to 18 bytes in bigint arithmetic, beyond in numeric;
         # each branch reads the digest once and CASE evaluates one branch.
@@ -67,6 +81,22 @@ class _DigitStrategy(ScalarStrategy[DigitsParams]):
             k1=n + 1,
         )
         return sqlbuild.fit_text(ctx, value, truncate=False)
+
+
+def _permuted(
+    ctx: ColumnContext, orig: exp.Expression, rest: exp.Expression, n: int
+) -> exp.Expression:
+    """The digits of `rest` permuted as one string and laid back into its slots."""
+    digits = sqlbuild.fill("regexp_replace(:r, '[^0-9]+', '', 'g')", r=rest)
+    permuted = sqlbuild.fill(
+        "dbrefresh.fill_digits(CAST(NULLIF(dbrefresh.permute_digits(:p, :d), '') AS numeric), :r)",
+        p=sqlbuild.key_prefix(ctx, "digits_unique"),
+        d=digits,
+        r=rest.copy(),
+    )
+    # no digit: nothing to permute (NULLIF keeps fill_digits from a cast of '')
+    masked = sqlbuild.fill("COALESCE(:m, :r)", m=permuted, r=rest.copy())
+    return sqlbuild.fill("(left(:o, :k) || :m)", o=orig, k=n, m=masked) if n else masked
 
 
 @register

@@ -73,8 +73,12 @@ def digest(ctx: ColumnContext, tag: str) -> exp.Expression:
     so a row pays one concatenation and one sha256. Reference the result ONCE (through
     `bits()` / single-use helpers) or bind it with `let()`: each reference is a sha256.
     """
-    prefix = fill("(SELECT dbrefresh.key_prefix(:key, :tag))", key=key(ctx), tag=tag)
-    return fill("dbrefresh.keyed(:p, :val)", p=prefix, val=stable_text(ctx))
+    return fill("dbrefresh.keyed(:p, :val)", p=key_prefix(ctx, tag), val=stable_text(ctx))
+
+
+def key_prefix(ctx: ColumnContext, tag: str) -> exp.Expression:
+    """`key ␟ tag ␟`, computed once per statement (an uncorrelated scalar subquery)."""
+    return fill("(SELECT dbrefresh.key_prefix(:key, :tag))", key=key(ctx), tag=tag)
 
 
 def bits(h: exp.Expression) -> exp.Expression:

@@ -61,6 +61,16 @@ def test_email_on_unique_column_asks_for_unique(masking: Masking) -> None:
     assert s.check(s.parse_params({"unique": True}), masking.context("email", unique=True)) == []
 
 
+@pytest.mark.parametrize("strategy", ["digits", "phone"])
+def test_digits_on_unique_column_ask_for_unique(masking: Masking, strategy: str) -> None:
+    s = get(strategy)
+    reasons = s.check(s.parse_params({}), masking.context("phone", unique=True))
+    assert reasons == [f"phone is unique: set unique: true on the {strategy} strategy"]
+    unique = s.parse_params({"unique": True})
+    assert s.check(unique, masking.context("phone", unique=True)) == []
+    assert s.is_lossy(s.parse_params({})) and not s.is_lossy(unique)
+
+
 BAD_PARAMS: list[tuple[str, dict[str, Any], str]] = [
     ("partial", {"keep_last": 2, "mask_char": "ab"}, "mask_char"),
     ("partial", {"keep_last": -1}, "keep_last"),

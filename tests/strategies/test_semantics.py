@@ -119,6 +119,66 @@ def test_digits_on_any_text(masking: Masking, values: list[str]) -> None:
             assert m != o
 
 
+def _digits_unique(
+    masking: Masking, values: list[str], params: dict[str, Any], key: str
+) -> list[str]:
+    ctx = masking.context("tx", unique=True)
+    expr = masking.expression("digits", {"unique": True, **params}, ctx)
+    masking.use_key(key)
+    rows = masking.conn.execute(
+        f'SELECT {expr.replace("%", "%%")} FROM unnest(%s::text[]) WITH ORDINALITY AS u("tx", n)'
+        " ORDER BY n",
+        (values,),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_unique_digits_permute_a_dense_domain_without_fixed_points(masking: Masking) -> None:
+    """Every 4-digit member number in use: the masked ones are the same set in another
+    order (a bijection), none left as it was, the format kept."""
+    numbers = [f"M-{i:02d}.{j:02d}" for i in range(100) for j in range(100)]
+    masked = _digits_unique(masking, numbers, {}, KEY_A)
+    assert sorted(masked) == sorted(numbers)
+    assert all(m != o for o, m in zip(numbers, masked, strict=True))
+    assert _digits_unique(masking, numbers[:50], {}, KEY_A) == masked[:50]  # deterministic
+    other = _digits_unique(masking, numbers[:50], {}, KEY_B)
+    assert sum(a != b for a, b in zip(other, masked[:50], strict=True)) > 45
+
+
+def test_unique_digits_keep_the_prefix_and_long_numbers_stay_distinct(masking: Masking) -> None:
+    phones = [f"+49 30 {i:07d}" for i in range(0, 2000, 7)]
+    masked = _digits_unique(masking, phones, {"keep_prefix": 6}, KEY_A)
+    assert all(m[:6] == "+49 30" and len(m) == len(o) for o, m in zip(phones, masked, strict=True))
+    assert len(set(masked)) == len(phones)
+    # 25 digits are permuted in 18-digit pieces: still one to one, still changed
+    long = [f"{i:025d}" for i in range(500)] + [f"9{i:024d}" for i in range(500)]
+    masked_long = _digits_unique(masking, long, {}, KEY_A)
+    assert len(set(masked_long)) == len(long)
+    assert all(
+        m != o and m.isdigit() and len(m) == 25 for o, m in zip(long, masked_long, strict=True)
+    )
+    # nothing to permute: kept
+    assert _digits_unique(masking, ["n/a", "", "+49"], {"keep_prefix": 3}, KEY_A) == [
+        "n/a",
+        "",
+        "+49",
+    ]
+
+
+@settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.text(alphabet="0123456789 +-()x\u00e9", min_size=1, max_size=40), max_size=20))
+def test_unique_digits_on_any_text(masking: Masking, values: list[str]) -> None:
+    masked = _digits_unique(masking, values, {}, KEY_A)
+    for o, m in zip(values, masked, strict=True):
+        assert len(m) == len(o)
+        assert [c for c in m if not c.isdigit()] == [c for c in o if not c.isdigit()]
+        assert m != o or not any(c.isdigit() for c in o)
+    distinct = dict(zip(values, masked, strict=True))
+    assert len(set(distinct.values())) == len(distinct)
+
+
 def test_uuid_is_version_4(masking: Masking) -> None:
     for _, m in _nonnull(masking.run("uuid", {}, "tx")):
         assert UUID4.match(m), m
