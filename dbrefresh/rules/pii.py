@@ -216,7 +216,9 @@ _KEEP_WORDS = {
 
 # Words that make a name about the PII for one kind only (`last_login` is a time,
 # `last_name` is a name).
-_NOT_THE_VALUE_FOR = {"username": frozenset({"last", "first", "failed", "successful"})}
+_NOT_THE_VALUE_FOR = {
+    "username": frozenset({"last", "first", "failed", "successful", "time", "date", "ts"})
+}
 
 _PATTERNS = tuple(
     (kind, re.compile(rf"(?:^|_)(?:{words})(?:_\d+)?(?:_|$)")) for kind, words in _NAME_WORDS

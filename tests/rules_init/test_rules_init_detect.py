@@ -102,6 +102,8 @@ def test_names_that_suggest_pii(column: str, table: str, kind: str) -> None:
         ("description", "public.product"),
         ("sort_order", "public.x"),
         ("last_login", "public.auth_user"),  # a time, not a login
+        ("login_time", "public.users"),
+        ("login_date", "public.users"),
         ("failed_logins", "public.users"),
         ("key", "public.settings"),  # generic names count only in tables of credentials
         ("session_id", "public.page_views"),
