@@ -23,6 +23,7 @@ from dbrefresh.rules.coverage import unclassified_columns, unclassified_hint
 from dbrefresh.rules.fkshape import fk_mismatch
 from dbrefresh.rules.groups import build_groups
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
+from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.plan import MaskedColumn, Plan, RelationStep
 from dbrefresh.rules.relsteps import build_step, quote_table
 from dbrefresh.rules.triggers import set_aside
@@ -105,6 +106,7 @@ class _Compiler:
         return self.rules.tables[name] if name else None
 
     def check_tables_exist(self) -> None:
+        self.findings += dotted_schemas(self.catalog, Origin(str(self.rules.files[0]), None))
         for name, rule in self.rules.tables.items():
             derived = self.catalog.derived.get(name)
             if name not in self.catalog.tables and derived is not None:

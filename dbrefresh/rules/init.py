@@ -23,6 +23,7 @@ from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.eav import propose_switch
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.load import load_rules
+from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.propose import ColumnProposal, propose_column, sampled_columns
 from dbrefresh.rules.propose_keys import (
     FK_REASON,
@@ -160,6 +161,8 @@ def generate_rules(
     """YAML text of a starting rules file for the connected database (every column
     listed); on_table(name, done, total) hears of each table before it is sampled."""
     catalog = read_catalog(conn)
+    if refused := dotted_schemas(catalog):
+        raise RulesError(refused)
     proposals, unsampled = propose(conn, catalog, sample_rows, on_table)
     name = database or catalog.database
 

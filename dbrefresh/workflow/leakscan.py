@@ -58,9 +58,13 @@ def legitimate(dsn: str, needles: Sequence[bytes], columns: Sequence[str]) -> se
         for (table,) in tables:
             ident = sql.Identifier("dbrefresh", table)
             found |= _contained(conn, texts, sql.SQL("SELECT x::text FROM {} x").format(ident))
-        for key in columns:
-            table, column = key.rsplit(".", 1)
-            schema, name = table.split(".", 1)
+        # 'schema.table.column' keys, resolved by the catalog: a dot may sit in any part
+        named = conn.execute(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema || '.' || table_name || '.' || column_name = ANY(%s)",
+            (list(columns),),
+        ).fetchall()
+        for schema, name, column in named:
             src = sql.SQL("SELECT {c}::text FROM {t}").format(
                 c=sql.Identifier(column), t=sql.Identifier(schema, name)
             )

@@ -715,3 +715,23 @@ def test_masking_a_partition_key_is_refused_first(make_db, tmp_path: Path) -> No
     with psycopg.connect(dsn) as conn:
         generated = generate_rules(conn, database="parts")
     assert "city: keep  # name suggests a city; REVIEW: it is the partition key" in generated
+
+
+def test_a_schema_with_a_dot_in_its_name_is_refused_before_anything_runs(
+    make_db, tmp_path: Path
+) -> None:
+    """Tables are named schema.table: x.y.a.b compiled (the catalog's key matched) and
+    then failed midway, 'schema "x" does not exist', exit 3 and "re-run to finish"."""
+    dsn, rules = db_with_rules(
+        make_db,
+        tmp_path,
+        'CREATE SCHEMA "x.y"; CREATE TABLE "x.y".a (id int PRIMARY KEY, email text);'
+        "INSERT INTO \"x.y\".a SELECT i, 'p' || i || '@x.org' FROM generate_series(1, 9) i;",
+        "version: 1\ntables:\n  x.y.a:\n    columns: {id: keep, email: email}\n",
+        "dotted.yaml",
+    )
+    findings = refused_findings(dsn, rules)
+    assert [(f.code, f.location.key) for f in findings] == [("ambiguous-schema", "x.y")]
+    assert "ALTER SCHEMA" in (findings[0].hint or "")
+    with psycopg.connect(dsn) as conn, pytest.raises(RulesError, match="has a dot in its name"):
+        generate_rules(conn)

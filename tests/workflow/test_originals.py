@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from dbrefresh.rules.load import load_rules
+from dbrefresh.workflow.leakscan import legitimate
 from dbrefresh.workflow.masking import sample_originals
 from tests.anonymize.helpers import db_with_rules
 
@@ -48,3 +49,22 @@ def test_a_switch_column_is_sampled_where_a_case_masks_it(make_db, tmp_path: Pat
     [values] = sample_originals(dsn, load_rules([path]), 1000).values()
     texts = {v.decode() for v in values}
     assert {"Europe/Berlin", "no key at all"} <= texts
+
+
+def test_dotted_names_are_sampled_and_checked_where_they_are(make_db, tmp_path: Path) -> None:
+    """A column named "e.mail" in a table named "a.b": its key 'public.a.b.e.mail' was
+    split at its last dot, so the check for values legitimately there (a fake equal to an
+    original) read a table that does not exist and called them all leaks."""
+    dsn, path = db_with_rules(
+        make_db,
+        tmp_path,
+        'CREATE TABLE "a.b" (id int PRIMARY KEY, "e.mail" text);'
+        "INSERT INTO \"a.b\" SELECT i, 'p' || i || '@shop.example' FROM generate_series(1, 20) i;",
+        'version: 1\ntables:\n  public.a.b:\n    columns: {id: keep, "e.mail": email}\n',
+        "dotted.yaml",
+    )
+    originals = sample_originals(dsn, load_rules([path]), 100)
+    assert list(originals) == ["public.a.b.e.mail"]
+    assert len(originals["public.a.b.e.mail"]) == 20
+    needles = [b"p3@shop.example", b"nowhere@shop.example"]
+    assert legitimate(dsn, needles, list(originals)) == {b"p3@shop.example"}
