@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from dbrefresh.anonymize import api
@@ -45,8 +46,11 @@ def strategies_command(fmt: FormatOption = "text") -> None:
             f"{p['name']}: {p['type']}" + ("" if p["required"] else f" = {p['default']}")
             for p in item["parameters"]
         )
-        table.add_row(
-            item["name"], params or "-", "yes" if item["lossy"] else "no", item["summary"]
+        table.add_row(  # escaped: rich took `list[str]` for markup and printed `list`
+            item["name"],
+            escape(params or "-"),
+            "yes" if item["lossy"] else "no",
+            escape(item["summary"]),
         )
     console.print(table)
 

@@ -32,6 +32,10 @@ def test_strategies_lists_every_registered_strategy_with_parameters(
     assert switch["default"] == ("strategy", "keep")
     shift = {p["name"]: (p["type"], p["default"]) for p in listed["date_shift"]["parameters"]}
     assert shift["keep"] == ("list[str]", "[]")
+    # the table shows the same (rich read `[str]` as markup and printed `keep: list`)
+    text = run_cli(capsys, "strategies")
+    assert text.code == 0
+    assert "list[str]" in text.out
 
 
 def test_rules_check_ok_and_json(chinook_dsn: str, capsys: pytest.CaptureFixture[str]) -> None:
