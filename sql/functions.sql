@@ -66,6 +66,12 @@ AS $$ SELECT COALESCE(
          NULLIF(dict[1 + (hashtext(orig COLLATE "C") & 2147483647) % cardinality(dict)]::text, orig),
          dict[1 + ((hashtext(orig COLLATE "C") & 2147483647) + 1) % cardinality(dict)]::text) $$;
 
+-- Two dictionaries as one, each entry once, in a fixed order (`locale: [de_DE, fr_FR]`).
+-- Constant arguments: folded once per statement, like dict_fit.
+CREATE OR REPLACE FUNCTION dbrefresh.dict_merge(a name[], b name[]) RETURNS name[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$ SELECT ARRAY(SELECT DISTINCT d FROM unnest(a || b) AS d ORDER BY d) $$;
+
 -- The entries of a dictionary no longer than n characters, for a varchar(n) or char(n)
 -- column: a whole postcode or first name rather than one cut short ('E0A 3' of a
 -- Canadian 'E0A 3XS'). Constant arguments: the planner folds it once per statement.

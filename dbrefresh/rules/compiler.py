@@ -228,6 +228,7 @@ class _Compiler:
             nullable=not info.not_null,
             unique=unique,
             row_columns={c.name: c.type for c in table.columns.values()},
+            locale=col_rule.locale,
         )
         if strategy.keeps_value:
             return

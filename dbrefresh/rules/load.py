@@ -34,6 +34,7 @@ class _Collector:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.findings: list[Finding] = []
+        self.locale: tuple[str, ...] = ()  # the file's defaults.locale, for its column rules
 
     def error(
         self,
@@ -112,7 +113,7 @@ def _column_rule(
     except ValidationError as exc:
         _pydantic_findings(col, exc, raw, key)
         return None
-    return ColumnRule(column, name, params, unique, Origin(str(col.path), line))
+    return ColumnRule(column, name, params, unique, Origin(str(col.path), line), col.locale)
 
 
 def _plain(value: Any) -> Any:
@@ -206,6 +207,7 @@ def load_rule_file(path: Path) -> tuple[RuleSet | None, list[Finding]]:
     except ValidationError as exc:
         _pydantic_findings(col, exc, doc, "")
         return None, col.findings
+    col.locale = header.defaults.locale or ()
     tables_raw = doc.get("tables") or LocatedDict()
     rules = RuleSet(
         files=[path],

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dbrefresh.strategies.locales import Locales
+
 if TYPE_CHECKING:
     from dbrefresh.catalog import Catalog
 
@@ -25,6 +27,11 @@ class Defaults(BaseModel):
     )
     seed_env: str = Field(
         "DBREFRESH_SEED", description="Environment variable holding the masking seed."
+    )
+    locale: Locales = Field(
+        None,
+        description="Faker locale(s) the names, addresses and companies of this file's "
+        "rules are drawn from (de_DE, or a list); default: all mixed.",
     )
 
 
@@ -72,6 +79,7 @@ class ColumnRule:
     params: Any  # the strategy's validated StrategyParams
     unique: bool | None
     origin: Origin
+    locale: tuple[str, ...] = ()  # its file's defaults.locale (strategies may override)
 
 
 @dataclass(frozen=True)

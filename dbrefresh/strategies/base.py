@@ -73,6 +73,13 @@ class ColumnContext:
     # Name of the session setting holding the secret key derived from the seed;
     # helpers.keyed_hash reads it with current_setting(), so plans never contain it.
     key_setting: str = "dbrefresh.key"
+    # The rules file's `defaults: {locale: ...}`: dictionaries to draw from, unless the
+    # strategy names its own (strategies/locales.py); empty: all locales mixed.
+    locale: tuple[str, ...] = ()
+
+    def locales(self, own: tuple[str, ...] | None) -> tuple[str, ...]:
+        """The locales a dictionary strategy draws from: its own `locale`, else the file's."""
+        return own if own is not None else self.locale
 
     @property
     def ref(self) -> exp.Expression:

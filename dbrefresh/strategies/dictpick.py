@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
 from dbrefresh.strategies.base import ColumnContext, StrategyParams
+from dbrefresh.strategies.locales import Locales
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 
@@ -23,34 +24,41 @@ class NoParams(StrategyParams):
     """This strategy takes no parameters."""
 
 
-class DictionaryStrategy(ScalarStrategy[NoParams]):
+class DictionaryParams(StrategyParams):
+    locale: Locales = None
+    """Draw from these locales' dictionaries (de_DE, or a list); default: the rules
+    file's `defaults.locale`, else all locales mixed."""
+
+
+class DictionaryStrategy(ScalarStrategy[DictionaryParams]):
     """Pick one entry of `dictionaries` per value; several are joined by a space."""
 
-    params_model = NoParams
+    params_model = DictionaryParams
     dictionaries: ClassVar[tuple[str, ...]]
 
-    def fits(self, params: NoParams, ctx: ColumnContext) -> list[str]:
+    def fits(self, params: DictionaryParams, ctx: ColumnContext) -> list[str]:
         if not ctx.type.is_text:
             return [f"{self.name} produces text; {ctx.column} is {ctx.type.sql}"]
         return []
 
-    def masked(self, params: NoParams, ctx: ColumnContext) -> exp.Expression:
+    def masked(self, params: DictionaryParams, ctx: ColumnContext) -> exp.Expression:
         orig = sqlbuild.as_text(ctx.ref)
         digest = sqlbuild.digest(ctx, self.name)
+        locales = ctx.locales(params.locale)
         if len(self.dictionaries) == 1:
             # One pick reads the digest once: no binding subquery needed.
             name = self.dictionaries[0]
-            entries = sqlbuild.dictionary(name, fit=ctx.type.length)
+            entries = sqlbuild.dictionary(name, fit=ctx.type.length, locales=locales)
             value = sqlbuild.pick_x(entries, sqlbuild.bits(digest), orig)
             return sqlbuild.fit_text(ctx, value, truncate=True)
 
         def body(h: exp.Column) -> exp.Expression:
             # Each part differs from what the original holds at that place, so the
             # whole never equals the original.
-            joined = sqlbuild.pick(self.dictionaries[0], h, 0, orig)
+            joined = sqlbuild.pick(self.dictionaries[0], h, 0, orig, locales)
             for i, name in enumerate(self.dictionaries[1:], start=1):
                 rest = sqlbuild.fill("substr(:o, length(:j) + 2)", o=orig, j=joined)
-                part = sqlbuild.pick(name, h, 3 * i, rest)
+                part = sqlbuild.pick(name, h, 3 * i, rest, locales)
                 joined = sqlbuild.fill("(:a || ' ' || :b)", a=joined, b=part)
             return joined
 

@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
 from dbrefresh.strategies.base import ColumnContext, StrategyParams
+from dbrefresh.strategies.locales import Locales
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
@@ -25,6 +26,8 @@ class EmailParams(StrategyParams):
     """Domain of every address; keep it one you own or a reserved one (example.com)."""
     unique: bool = False
     """Add 16 hex characters of the digest so the strategy is injective (unique columns)."""
+    locale: Locales = None
+    """Names from these locales (de_DE, or a list); default: the rules file's."""
 
 
 @register
@@ -44,16 +47,18 @@ class Email(ScalarStrategy[EmailParams]):
         return sqlbuild.text_limit(ctx, MIN_NAMES + len(_suffix(params)), "email")
 
     def masked(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression:
+        locales = ctx.locales(params.locale)
+
         def body(h: exp.Column) -> exp.Expression:
             # Realistic addresses avoid the original's first name; unique ones differ
             # from the original by their 64 digest bits already (like hash and uuid).
             first = (
-                _entry("email_first", h, 0)
+                _entry("email_first", h, 0, locales)
                 if params.unique
-                else sqlbuild.pick("email_first", h, 0, _local_head(ctx))
+                else sqlbuild.pick("email_first", h, 0, _local_head(ctx), locales)
             )
             names = sqlbuild.fill(
-                "(:first || '.' || :last)", first=first, last=_entry("email_last", h, 3)
+                "(:first || '.' || :last)", first=first, last=_entry("email_last", h, 3, locales)
             )
             if ctx.type.length is not None:
                 names = sqlbuild.fill(
@@ -71,11 +76,11 @@ class Email(ScalarStrategy[EmailParams]):
         return sqlbuild.fit_text(ctx, value, truncate=not params.unique)
 
 
-def _entry(name: str, h: exp.Expression, offset: int) -> exp.Expression:
+def _entry(name: str, h: exp.Expression, offset: int, locales: tuple[str, ...]) -> exp.Expression:
     """The dictionary entry chosen by 3 bytes of the bound digest (no equality check)."""
     return sqlbuild.fill(
         "CAST((:d)[1 + dbrefresh.u24(:h, :o) % cardinality(:d)] AS TEXT)",
-        d=sqlbuild.dictionary(name),
+        d=sqlbuild.dictionary(name, locales=locales),
         h=h,
         o=offset,
     )

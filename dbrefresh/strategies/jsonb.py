@@ -169,6 +169,7 @@ def path_context(ctx: ColumnContext, as_: str) -> ColumnContext:
         unique=False,
         row_columns=ctx.row_columns,
         key_setting=ctx.key_setting,
+        locale=ctx.locale,
     )
 
 

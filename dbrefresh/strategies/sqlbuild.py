@@ -17,6 +17,7 @@ import sqlglot
 from sqlglot import exp
 
 from dbrefresh.strategies.base import ColumnContext, ColumnType
+from dbrefresh.strategies.locales import LOCALIZED
 
 SCHEMA = "dbrefresh"
 
@@ -227,19 +228,32 @@ def element_type(col: ColumnType) -> ColumnType:
     )
 
 
-def dictionary(name: str, fit: int | None = None) -> exp.Expression:
+def dictionary(name: str, fit: int | None = None, locales: tuple[str, ...] = ()) -> exp.Expression:
     """The constant name[] of one fake-value dictionary (sql/dictionaries/<name>.sql);
-    with `fit`, only its entries of at most that many characters (when two or more do)."""
-    whole = fill(f"dbrefresh.dict_{name}()")
+    with `locales`, the union of those locales' own (strategies/locales.py); with `fit`,
+    only its entries of at most that many characters (when two or more do)."""
+    if locales and name in LOCALIZED:
+        whole = fill(f"dbrefresh.dict_{name}_{locales[0].lower()}()")
+        for locale in locales[1:]:
+            other = fill(f"dbrefresh.dict_{name}_{locale.lower()}()")
+            whole = fill("dbrefresh.dict_merge(:a, :b)", a=whole, b=other)
+    else:
+        whole = fill(f"dbrefresh.dict_{name}()")
     return whole if fit is None else fill("dbrefresh.dict_fit(:d, :n)", d=whole, n=fit)
 
 
-def pick(name: str, h: exp.Expression, offset: int, orig: exp.Expression) -> exp.Expression:
+def pick(
+    name: str,
+    h: exp.Expression,
+    offset: int,
+    orig: exp.Expression,
+    locales: tuple[str, ...] = (),
+) -> exp.Expression:
     """A dictionary entry chosen by 3 bytes of a BOUND digest `h` (a column of let()),
     never equal to `orig` (text): the next entry when the first equals it."""
     return fill(
         "dbrefresh.pick(:d, :h, :o, :orig)",
-        d=dictionary(name),
+        d=dictionary(name, locales=locales),
         h=h,
         o=offset,
         orig=orig,

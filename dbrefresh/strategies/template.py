@@ -173,6 +173,7 @@ def _part_ctx(ctx: ColumnContext, part: Part) -> ColumnContext:
             False,
             ctx.row_columns,
             ctx.key_setting,
+            ctx.locale,
         )
     return ColumnContext(
         ctx.table,
@@ -182,4 +183,5 @@ def _part_ctx(ctx: ColumnContext, part: Part) -> ColumnContext:
         False,
         ctx.row_columns,
         ctx.key_setting,
+        ctx.locale,
     )

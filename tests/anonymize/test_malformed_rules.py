@@ -43,6 +43,18 @@ CASES: list[tuple[str, str, str, str]] = [
         "unlisted_columns",
     ),
     ("tables-not-mapping", "  public.album: keep", "  - public.album", "invalid YAML"),
+    (
+        "unknown-default-locale",
+        "{unlisted_columns: fail,",
+        "{locale: de_AT, unlisted_columns: fail,",
+        "locale",
+    ),
+    (
+        "unknown-strategy-locale",
+        "      first_name: first_name\n",
+        "      first_name: {strategy: first_name, locale: [de_DE, xx]}\n",
+        "first_name.locale",
+    ),
     ("unknown-action", "  public.album: keep", "  public.album: wipe", "unknown table action"),
     (
         "rule-on-a-view",

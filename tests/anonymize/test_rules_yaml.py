@@ -49,3 +49,20 @@ def test_booleans_and_integers_are_yaml_1_2s(tmp_path: Path) -> None:
     assert columns["postcode"].params.value == "01234"
     assert columns["opens"].params.value == "10:30"
     assert columns["born"].params.max_days == 30
+
+
+def test_a_files_locale_reaches_its_column_rules_only(tmp_path: Path) -> None:
+    """defaults.locale is per file: the rules of a file without one stay mixed."""
+    german = tmp_path / "german.yaml"
+    german.write_text(
+        "version: 1\ndefaults: {locale: de_DE}\ntables:\n  public.kunden:\n    columns:\n"
+        "      vorname: first_name\n      stadt: {strategy: city, locale: [fr_FR, it_IT]}\n"
+    )
+    plain = tmp_path / "plain.yaml"
+    plain.write_text("version: 1\ntables:\n  public.users:\n    columns:\n      name: full_name\n")
+    rules = load_rules([german, plain])
+    kunden = rules.tables["public.kunden"].columns
+    assert kunden["vorname"].locale == ("de_DE",)
+    assert kunden["vorname"].params.locale is None  # the file's, not the rule's own
+    assert kunden["stadt"].params.locale == ("fr_FR", "it_IT")
+    assert rules.tables["public.users"].columns["name"].locale == ()

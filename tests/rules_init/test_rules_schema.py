@@ -113,3 +113,18 @@ def test_nested_rules_may_be_a_strategy_name() -> None:
     assert not [e.message for e in validator.iter_errors(good)]
     bad = {"version": 1, "tables": {"t": {"columns": {"v": {**columns["meta_value"], "x": 1}}}}}
     assert list(validator.iter_errors(bad))
+
+
+def test_locales_one_or_several_and_nothing_else() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(rules_json_schema())
+    for locale in ("de_DE", ["de_DE", "fr_FR"]):
+        good = {
+            "version": 1,
+            "defaults": {"locale": locale},
+            "tables": {"t": {"columns": {"c": {"strategy": "city", "locale": locale}}}},
+        }
+        assert not [e.message for e in validator.iter_errors(good)]
+    for locale in ("de_AT", ["de_DE", "xx"], 7):
+        bad = {"version": 1, "defaults": {"locale": locale}}
+        assert list(validator.iter_errors(bad)), locale

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from ipaddress import IPv4Interface, IPv6Interface, ip_interface, ip_network
@@ -398,6 +399,43 @@ def test_dictionary_picks_for_short_columns_are_whole_entries(masking: Masking) 
         assert all(len(m) == 1 and m != "x" for _, m in cut)
     finally:
         masking.conn.execute("DROP TABLE short")
+
+
+def _entries(masking: Masking, function: str) -> set[str]:
+    rows = masking.conn.execute(f"SELECT unnest(dbrefresh.{function}())::text").fetchall()
+    return {r[0] for r in rows}
+
+
+def _masked_with(masking: Masking, strategy: str, params: dict[str, Any], ctx: Any) -> list[str]:
+    expr = masking.expression(strategy, params, ctx)
+    masking.use_key(KEY_A)
+    rows = masking.conn.execute(f"SELECT {expr} FROM people WHERE tx IS NOT NULL").fetchall()
+    return [r[0] for r in rows if r[0]]
+
+
+def test_a_locale_draws_from_that_locales_dictionaries(masking: Masking) -> None:
+    """A German shop's customers came out Polish, Spanish or American: `locale: de_DE`
+    (on the strategy, or the rules file's default in the context) draws German ones."""
+    german = _entries(masking, "dict_first_name_de_de")
+    french = _entries(masking, "dict_first_name_fr_fr")
+    ctx = masking.context("tx")
+    mixed = _masked_with(masking, "first_name", {}, ctx)
+    assert not set(mixed) <= german  # without a locale: all mixed
+    own = _masked_with(masking, "first_name", {"locale": "de_DE"}, ctx)
+    assert own and set(own) <= german
+    defaulted = replace(ctx, locale=("de_DE",))
+    assert _masked_with(masking, "first_name", {}, defaulted) == own
+    # the strategy's own locale wins over the file's; a list draws from the union
+    assert set(_masked_with(masking, "first_name", {"locale": "fr_FR"}, defaulted)) <= french
+    both = _masked_with(masking, "first_name", {"locale": ["de_DE", "fr_FR"]}, ctx)
+    assert set(both) <= german | french
+    assert set(both) & german - french and set(both) & french - german
+    # addresses and email names follow too
+    streets = _masked_with(masking, "street", {}, defaulted)
+    assert set(streets) <= _entries(masking, "dict_street_de_de")
+    locals_ = {m.split("@")[0].rstrip("0123456789").split(".")[0]
+               for m in _masked_with(masking, "email", {}, defaulted)}  # fmt: skip
+    assert locals_ <= _entries(masking, "dict_email_first_de_de")
 
 
 def test_pick_takes_the_next_entry_when_the_first_is_the_original(masking: Masking) -> None:

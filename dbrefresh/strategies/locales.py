@@ -1,0 +1,43 @@
+"""The faker locales the dictionaries come in.
+
+Without a locale, names, addresses and companies are drawn from all of them mixed (a
+German shop's customers come out Polish, Spanish or American). `locale: de_DE` in a
+rules file's defaults, or on one strategy, draws from that locale's dictionaries
+(`sql/dictionaries/locale_de_de.sql`); a list draws from their union.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator
+
+LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL")
+Locale = Literal["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL"]
+# Dictionaries a locale narrows; the others (lorem's words) stay mixed.
+LOCALIZED = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "email_first",
+        "email_last",
+        "street",
+        "city",
+        "postcode",
+        "company",
+    }
+)
+
+
+def _as_tuple(value: Any) -> Any:
+    """`de_DE` or `[de_DE, fr_FR]` as a tuple (frozen models need hashable fields)."""
+    return (
+        (value,) if isinstance(value, str) else tuple(value) if isinstance(value, list) else value
+    )
+
+
+# `locale:` as written in YAML: one locale or a list of them; None: not set here.
+Locales = Annotated[
+    tuple[Locale, ...] | None,
+    BeforeValidator(_as_tuple, json_schema_input_type=Locale | list[Locale] | None),
+]
