@@ -23,6 +23,7 @@ from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.eav import propose_switch
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.load import load_rules
+from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
 from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.propose import ColumnProposal, propose_column, sampled_columns
 from dbrefresh.rules.propose_keys import (
@@ -51,9 +52,11 @@ def propose(
     catalog: Catalog,
     sample_rows: int,
     on_table: OnTable | None = None,
+    names: list[str] | None = None,
 ) -> tuple[Proposals, dict[str, str]]:
     """A proposal for every column of every root table (partitions follow their root),
-    and the tables whose values could not be sampled, with the error's name."""
+    and the tables whose values could not be sampled, with the error's name; `names`
+    collects the sampled values of the columns proposed as names."""
     strategies = strategies_by_name()
     keys = key_columns(catalog)
     proposals: Proposals = {}
@@ -78,6 +81,13 @@ def propose(
             )
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }
+        if names is not None:
+            names.extend(
+                value
+                for column, proposal in proposals[name].items()
+                if proposal.kind in NAME_KINDS
+                for value in samples.get(column) or ()
+            )
         if name not in unsampled and (
             switch := propose_switch(conn, catalog, table, strategies, sample_rows)
         ):
@@ -163,12 +173,15 @@ def generate_rules(
     catalog = read_catalog(conn)
     if refused := dotted_schemas(catalog):
         raise RulesError(refused)
-    proposals, unsampled = propose(conn, catalog, sample_rows, on_table)
+    names: list[str] = []
+    proposals, unsampled = propose(conn, catalog, sample_rows, on_table, names)
     name = database or catalog.database
+    locale = guess_locale(names)
 
     def rendered() -> str:
         servers = _foreign_servers(catalog, proposals)
-        return render(name, blocks(catalog, proposals, unsampled), catalog.large_objects, servers)
+        tables = blocks(catalog, proposals, unsampled)
+        return render(name, tables, catalog.large_objects, servers, locale)
 
     text = rendered()
     for _ in range(MAX_REPAIRS):

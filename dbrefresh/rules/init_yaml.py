@@ -76,15 +76,20 @@ def render(
     tables: Sequence[TableBlock],
     large_objects: int = 0,
     drop_servers: Sequence[str] = (),
+    locale: tuple[str, str] | None = None,
 ) -> str:
     """The whole rules file; tables sorted by name, columns in table order. A database
     holding large objects gets `large_objects: empty` (their content is unknown), one
-    whose masked tables have foreign partitions drops their servers on the clone."""
+    whose masked tables have foreign partitions drops their servers on the clone, one
+    whose people are one locale's gets that `locale` (locale, why)."""
+    defaults: dict[str, str] = {"unlisted_columns": "fail", "seed_env": "DBREFRESH_SEED"}
+    if locale is not None:
+        defaults["locale"] = locale[0]
     lines = [
         HEADER.format(database=_UNPRINTABLE.sub("?", database)).rstrip("\n"),
         _pair("version", 1),
         _pair("database", database),
-        _pair("defaults", {"unlisted_columns": "fail", "seed_env": "DBREFRESH_SEED"}),
+        _pair("defaults", defaults) + _comment([locale[1]] if locale else []),
     ]
     if large_objects:
         note = f"{large_objects} large object(s) of unknown content; keep if none is personal"

@@ -267,3 +267,26 @@ def test_text_search_vectors_are_read_word_by_word() -> None:
     found = pii_values.match_vectors(people)
     assert found is not None and (found.kind, found.matched) == ("text_search", 1)
     assert pii_values.match_vectors(["'blue':1 'widget':2"] * 20) is None
+
+
+def _faker_names(locale: str, n: int) -> list[str]:
+    from faker import Faker
+
+    fake = Faker(locale)
+    fake.seed_instance(1)
+    return [fake.name() for _ in range(n)]
+
+
+def test_the_locale_of_the_sampled_names_is_guessed() -> None:
+    from dbrefresh.rules.locale_guess import guess_locale
+
+    german = guess_locale(_faker_names("de_DE", 200))
+    assert german is not None
+    assert german[0] == "de_DE"
+    assert "sampled names that only one locale knows are de_DE's" in german[1]
+    assert guess_locale(_faker_names("it_IT", 200)) is not None
+    # a shop selling abroad: no locale has nearly every vote
+    mixed = [*_faker_names("de_DE", 60), *_faker_names("fr_FR", 60), *_faker_names("es_ES", 60)]
+    assert guess_locale(mixed) is None
+    # too few names only one locale knows ('Anna Schmidt' is everyone's)
+    assert guess_locale(["Anna Schmidt"] * 500 + _faker_names("de_DE", 5)) is None

@@ -658,3 +658,33 @@ def test_a_unique_phone_column_keeps_its_format(make_db, tmp_path: Path) -> None
     assert row is not None
     assert row[1:] == (80, 80)
     assert row[0] < 5  # the whole number is permuted, its '07700 9' too
+
+
+def test_a_german_customer_base_gets_the_german_locale(make_db, tmp_path: Path) -> None:
+    """rules init proposes defaults.locale when the sampled names are one locale's, and
+    the masked names then come from that locale's dictionary."""
+    from faker import Faker
+
+    fake = Faker("de_DE")
+    fake.seed_instance(3)
+
+    def quoted(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    rows = ", ".join(
+        f"({i}, {quoted(fake.first_name())}, {quoted(fake.last_name())})" for i in range(1, 121)
+    )
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE kunden (id int PRIMARY KEY, vorname text, nachname text);"
+        f"INSERT INTO kunden VALUES {rows}",
+    )
+    defaults = yaml.safe_load(text)["defaults"]
+    assert defaults["locale"] == "de_DE"
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE vorname = ANY(dbrefresh.dict_first_name_de_de())),"
+            " count(*) FROM kunden"
+        ).fetchone()
+    assert row == (120, 120)
