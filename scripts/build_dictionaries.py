@@ -35,17 +35,8 @@ def ascii_fold(value: str) -> str:
 
 def collect(draw: Callable[[Faker], str], fold: bool = False, limit: int = 4000) -> list[str]:
     """Values drawn from every locale with a fixed seed, deduplicated and sorted."""
-    values: set[str] = set()
-    for locale in LOCALES:
-        fake = Faker(locale)
-        fake.seed_instance(0)
-        for _ in range(SAMPLES):
-            value = draw(fake).strip()
-            if fold:
-                value = ascii_fold(value)
-            if value and len(value.encode()) <= MAX_BYTES and "\n" not in value:
-                values.add(value)
-    return sorted(values)[:limit] if len(values) <= limit else _spread(sorted(values), limit)
+    values = sorted({v for locale in LOCALES for v in collect_one(locale, draw, fold)})
+    return values[:limit] if len(values) <= limit else _spread(values, limit)
 
 
 def _spread(values: list[str], limit: int) -> list[str]:
