@@ -327,4 +327,4 @@ def _message(err: Any) -> str:
         return "field required"
     if kind == "extra_forbidden":
         return "unknown key"
-    return str(err.get("msg", "invalid value"))
+    return str(err.get("msg", "invalid value")).removeprefix("Value error, ")

@@ -67,7 +67,8 @@ def _pydantic_findings(col: _Collector, exc: ValidationError, doc: Any, prefix: 
                     line = line_of(node) or line
                 break
         key = ".".join([prefix, *loc]) if prefix else ".".join(loc)
-        col.error("invalid-value", err["msg"], line, key or None)
+        # a validator's own words, without pydantic's "Value error, " before them
+        col.error("invalid-value", err["msg"].removeprefix("Value error, "), line, key or None)
 
 
 def _column_rule(

@@ -30,10 +30,15 @@ LOCALIZED = frozenset(
 
 
 def _as_tuple(value: Any) -> Any:
-    """`de_DE` or `[de_DE, fr_FR]` as a tuple (frozen models need hashable fields)."""
-    return (
-        (value,) if isinstance(value, str) else tuple(value) if isinstance(value, list) else value
-    )
+    """`de_DE` or `[de_DE, fr_FR]` as a tuple (frozen models need hashable fields); an
+    unknown locale named as such (pydantic would say `locale.0: Input should be ...`)."""
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list):
+        return value
+    unknown = [v for v in values if isinstance(v, str) and v not in LOCALES]
+    if unknown:
+        raise ValueError(f"unknown locale {unknown[0]!r}; known: {', '.join(LOCALES)}")
+    return tuple(values)
 
 
 # `locale:` as written in YAML: one locale or a list of them; None: not set here.

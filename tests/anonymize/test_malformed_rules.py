@@ -47,13 +47,13 @@ CASES: list[tuple[str, str, str, str]] = [
         "unknown-default-locale",
         "{unlisted_columns: fail,",
         "{locale: de_AT, unlisted_columns: fail,",
-        "locale",
+        "defaults.locale: unknown locale 'de_AT'; known: en_US",
     ),
     (
         "unknown-strategy-locale",
         "      first_name: first_name\n",
         "      first_name: {strategy: first_name, locale: [de_DE, xx]}\n",
-        "first_name.locale",
+        "first_name.locale: unknown locale 'xx'",
     ),
     ("unknown-action", "  public.album: keep", "  public.album: wipe", "unknown table action"),
     (
