@@ -160,6 +160,11 @@ class LocalBackendConfig(_Model):
     bin_dir: str | None = Field(default=None, description="PostgreSQL binaries (default: auto)")
     superuser: str = "postgres"
     target_log: Path | None = Field(default=None, description="Staging server log (pg_ctl -l)")
+    target_config_file: Path | None = Field(
+        default=None,
+        description="Staging's postgresql.conf when it lives outside the data directory "
+        "(Debian: /etc/postgresql/15/main/postgresql.conf); staging starts with it",
+    )
     min_free_ratio: float = Field(
         default=2.0,
         ge=0,
@@ -259,6 +264,8 @@ def _resolve_paths(config: Config, base: Path) -> None:
         config.local.work_dir = fix(config.local.work_dir)
         if config.local.target_log is not None:
             config.local.target_log = fix(config.local.target_log)
+        if config.local.target_config_file is not None:
+            config.local.target_config_file = fix(config.local.target_config_file)
 
 
 def _to_python(

@@ -331,7 +331,12 @@ class LocalTarget:
     def _start(self) -> None:
         if not self.tools.is_running(self.layout.target):
             (self.layout.target / "postmaster.pid").unlink(missing_ok=True)
-            self.tools.start(self.layout.target, log_file=self.layout.target_log())
+            conf = self.layout.settings.target_config_file  # Debian's /etc layout
+            self.tools.start(
+                self.layout.target,
+                log_file=self.layout.target_log(),
+                options={"config_file": str(conf)} if conf is not None else None,
+            )
 
     def _stop(self) -> None:
         if self.layout.target.exists():
@@ -430,6 +435,8 @@ class LocalBackend:
         self.clones = LocalClones(self.tools, self.layout)
         self.temp = LocalTempServer(self.tools, self.layout, settings.superuser)
         self.target = LocalTarget(self.tools, self.layout, config.target.dsn)
+        if settings.target_config_file is not None:
+            localfiles.check_config_file(settings.target_config_file, settings.target_data_dir)
 
     def leftovers(self) -> list[Leftover]:
         out = [

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import os
 import pwd
+import re
 import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
 from dbrefresh.backends.localpg import remove_tree
+from dbrefresh.errors import UsageError
 
 # Top-level entries PostgreSQL creates and manages (PostgreSQL 15's layout, with the
 # files a base backup and a running or recovering server add).
@@ -110,3 +112,22 @@ def give_tree(path: Path, user: str) -> None:
     entry = pwd.getpwnam(user)
     for each in [path, *(path.rglob("*") if path.is_dir() and not path.is_symlink() else [])]:
         os.lchown(each, entry.pw_uid, entry.pw_gid)
+
+
+_DATA_DIRECTORY = re.compile(r"^\s*data_directory\s*=?\s*'((?:[^']|'')*)'", re.MULTILINE)
+
+
+def check_config_file(conf: Path, target: Path) -> None:
+    """Staging's configuration kept outside its data directory (Debian's /etc layout) must
+    exist and, where it names a data_directory, name staging's: the server would
+    otherwise start on that other directory (UsageError, before anything is copied)."""
+    try:
+        text = conf.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise UsageError(f"local.target_config_file: cannot read {conf}: {exc.strerror}") from None
+    found = _DATA_DIRECTORY.findall(text)
+    if found and Path(found[-1].replace("''", "'")).resolve() != target.resolve():
+        raise UsageError(
+            f"local.target_config_file: {conf} sets data_directory = '{found[-1]}', "
+            f"but local.target_data_dir is {target}: they must name one directory"
+        )
