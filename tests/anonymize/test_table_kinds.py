@@ -129,12 +129,17 @@ def test_partitions_generated_identity_truncate_delete_shuffle(kinds_db) -> None
     assert report.total_leaks == 0
 
 
+def _refused(dsn: str, rules: Path) -> str:
+    """What the compiler says of rules it refuses, as printed."""
+    with pytest.raises(RulesError) as caught:
+        build_plan(dsn, [rules])
+    return str(caught.value)
+
+
 def test_rule_on_a_partition_column_that_does_not_exist(kinds_db) -> None:
     dsn, rules = kinds_db
     rules.write_text(RULES.replace("      city: city\n", "      town: city\n"))
-    with pytest.raises(RulesError) as caught:
-        build_plan(dsn, [rules])
-    rendered = str(caught.value)
+    rendered = _refused(dsn, rules)
     assert "public.events.town: no such column" in rendered
     # named once, on the table the rule is on, not once per partition
     assert rendered.count("column not classified") == 1
@@ -144,9 +149,7 @@ def test_rule_on_a_partition_column_that_does_not_exist(kinds_db) -> None:
 def test_an_unclassified_generated_column_is_told_to_keep(kinds_db) -> None:
     dsn, rules = kinds_db
     rules.write_text(RULES.replace("      email_len: keep\n", ""))
-    with pytest.raises(RulesError) as caught:
-        build_plan(dsn, [rules])
-    rendered = str(caught.value)
+    rendered = _refused(dsn, rules)
     assert rendered.count("column not classified") == 1
     assert "public.events.email_len: column not classified by any rule; generated, " in rendered
     assert "add `email_len: keep`" in rendered
