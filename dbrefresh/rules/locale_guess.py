@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
+from dbrefresh.rules.pii_values import NAME_LOCALES
 from dbrefresh.strategies.locales import LOCALES
 
 NAME_KINDS = frozenset({"first_name", "last_name", "full_name"})
@@ -23,9 +24,11 @@ SHARE = 0.8  # of those votes, the proposed locale's
 
 @cache
 def _locales_of_names() -> dict[str, frozenset[str]]:
-    """name (lower case) -> the dictionary locales whose faker lists hold it."""
+    """name (lower case) -> the locales whose faker lists hold it: the dictionaries' and
+    the others the name detectors read (pt_BR), so a Brazilian 'João' votes for no
+    dictionary locale instead of its Spanish neighbours getting the vote."""
     found: dict[str, set[str]] = {}
-    for locale in LOCALES:
+    for locale in dict.fromkeys([*LOCALES, *NAME_LOCALES]):
         try:
             provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
         except (ImportError, AttributeError):
@@ -49,7 +52,7 @@ def guess_locale(names: Iterable[str]) -> tuple[str, str] | None:
     if total < MIN_VOTES:
         return None
     locale, count = votes.most_common(1)[0]
-    if count < SHARE * total:
+    if count < SHARE * total or locale not in LOCALES:
         return None
     return locale, (
         f"{count} of {total} sampled names that only one locale knows are {locale}'s: "

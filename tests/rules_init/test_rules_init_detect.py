@@ -285,6 +285,8 @@ def test_the_locale_of_the_sampled_names_is_guessed() -> None:
     assert german[0] == "de_DE"
     assert "sampled names that only one locale knows are de_DE's" in german[1]
     assert guess_locale(_faker_names("it_IT", 200)) is not None
+    # Brazilian names: no dictionary of that locale, and no Spanish one instead
+    assert guess_locale(_faker_names("pt_BR", 200)) is None
     # a shop selling abroad: no locale has nearly every vote
     mixed = [*_faker_names("de_DE", 60), *_faker_names("fr_FR", 60), *_faker_names("es_ES", 60)]
     assert guess_locale(mixed) is None
