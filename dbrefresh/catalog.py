@@ -191,9 +191,11 @@ class Catalog:
         return names
 
     def root_of(self, qualified: str) -> str:
-        """The top partitioned ancestor (or the table itself)."""
+        """The top known partitioned ancestor (or the table itself)."""
         table = self.tables[qualified]
-        return self.root_of(table.parent) if table.parent else qualified
+        while table.parent is not None and table.parent in self.tables:
+            table = self.tables[table.parent]
+        return table.qualified
 
     def fks_touching(self, qualified: str) -> list[ForeignKey]:
         return [fk for fk in self.foreign_keys if qualified in (fk.table, fk.ref_table)]

@@ -41,19 +41,12 @@ def unclassified_columns(catalog: Catalog, rules: RuleSet) -> Iterator[tuple[Ori
             continue
         listed = rule.columns if rule else {}
         origin = rule.origin if rule else Origin(str(rules.files[0]), None)
-        named = catalog.tables[governing or _root(catalog, table)]
+        named = catalog.tables[governing or catalog.root_of(table.qualified)]
         for column in table.columns:
             key = f"{named.qualified}.{column}"
             if column not in listed and key not in reported:
                 reported.add(key)
                 yield origin, named, column
-
-
-def _root(catalog: Catalog, table: Table) -> str:
-    """The topmost known partitioned table above a table (or the table itself)."""
-    while table.parent is not None and table.parent in catalog.tables:
-        table = catalog.tables[table.parent]
-    return table.qualified
 
 
 def unclassified_hint(catalog: Catalog, table: Table, column: str) -> str:
