@@ -9,12 +9,11 @@ several, does not vote). When one locale has nearly every vote, it is proposed a
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from collections.abc import Iterable
 from functools import cache
 
-from dbrefresh.rules.pii_values import NAME_LOCALES
+from dbrefresh.rules.pii_values import NAME_LOCALES, locale_names
 from dbrefresh.strategies.locales import LOCALES
 
 NAME_KINDS = frozenset({"first_name", "last_name", "full_name"})
@@ -28,14 +27,10 @@ def _locales_of_names() -> dict[str, frozenset[str]]:
     the others the name detectors read (pt_BR), so a Brazilian 'João' votes for no
     dictionary locale instead of its Spanish neighbours getting the vote."""
     found: dict[str, set[str]] = {}
-    for locale in dict.fromkeys([*LOCALES, *NAME_LOCALES]):
-        try:
-            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        except (ImportError, AttributeError):
-            continue
-        for attr in ("first_names", "last_names"):
-            for name in getattr(provider, attr, ()):
-                found.setdefault(name.lower(), set()).add(locale)
+    for locale in NAME_LOCALES:  # every dictionary locale, and pt_BR
+        for names in locale_names(locale):
+            for name in names:
+                found.setdefault(name, set()).add(locale)
     return {name: frozenset(locales) for name, locales in found.items()}
 
 

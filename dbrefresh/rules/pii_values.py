@@ -133,17 +133,27 @@ def has_contact(value: str) -> bool:
 
 
 @cache
+def locale_names(locale: str) -> tuple[frozenset[str], frozenset[str]]:
+    """First and last names (lower case) of one faker person provider; none if absent."""
+    try:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+    except (ImportError, AttributeError):
+        return frozenset(), frozenset()
+    return (
+        frozenset(n.lower() for n in getattr(provider, "first_names", ())),
+        frozenset(n.lower() for n in getattr(provider, "last_names", ())),
+    )
+
+
+@cache
 def _known_names() -> tuple[frozenset[str], frozenset[str]]:
     """First and last names from faker's person providers of several locales."""
     first: set[str] = set()
     last: set[str] = set()
     for locale in NAME_LOCALES:
-        try:
-            provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-        except (ImportError, AttributeError):
-            continue
-        first.update(n.lower() for n in getattr(provider, "first_names", ()))
-        last.update(n.lower() for n in getattr(provider, "last_names", ()))
+        firsts, lasts = locale_names(locale)
+        first |= firsts
+        last |= lasts
     return frozenset(first - last), frozenset(last - first)
 
 

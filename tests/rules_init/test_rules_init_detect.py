@@ -279,7 +279,9 @@ def _faker_names(locale: str, n: int) -> list[str]:
 
 def test_the_locale_of_the_sampled_names_is_guessed() -> None:
     from dbrefresh.rules.locale_guess import guess_locale
+    from dbrefresh.strategies.locales import LOCALES
 
+    assert set(LOCALES) <= set(pii_values.NAME_LOCALES)  # every dictionary locale votes
     german = guess_locale(_faker_names("de_DE", 200))
     assert german is not None
     assert german[0] == "de_DE"
