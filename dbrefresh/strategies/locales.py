@@ -8,12 +8,12 @@ rules file's defaults, or on one strategy, draws from that locale's dictionaries
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BeforeValidator
 
-LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL")
 Locale = Literal["en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pl_PL"]
+LOCALES: tuple[str, ...] = get_args(Locale)
 # Dictionaries a locale narrows; the others (lorem's words) stay mixed.
 LOCALIZED = frozenset(
     {
