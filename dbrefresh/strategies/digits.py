@@ -70,6 +70,7 @@ class _DigitStrategy(ScalarStrategy[DigitsParams]):
         )
         if n:
             masked = sqlbuild.fill("(left(:o, :k) || :m)", o=orig, k=n, m=masked)
+        masked = self._shaped(orig, masked, n)
         # Equal to the original only when every new digit happens to match: then shift
         # every digit by one (evaluated in that rare case only).
         value = sqlbuild.fill(
@@ -81,6 +82,10 @@ class _DigitStrategy(ScalarStrategy[DigitsParams]):
             k1=n + 1,
         )
         return sqlbuild.fit_text(ctx, value, truncate=False)
+
+    def _shaped(self, orig: exp.Expression, masked: exp.Expression, n: int) -> exp.Expression:
+        """What the strategy's format asks of the masked digits (digits: nothing)."""
+        return masked
 
 
 def _permuted(
@@ -109,3 +114,30 @@ class Digits(_DigitStrategy):
 class Phone(_DigitStrategy):
     name = "phone"
     summary = "Phone numbers: every digit replaced, format and keep_prefix kept."
+
+    def _shaped(self, orig: exp.Expression, masked: exp.Expression, n: int) -> exp.Expression:
+        """A number that starts with '+' or a trunk/international '0'/'00' keeps that
+        lead, and the digit after it is never 0: '+44 20 ...' must not become '+09 ...'
+        (no country code starts with 0; phone validators refuse it), nor '020 ...' a
+        national number without its trunk 0. The masked number and the lead's length are
+        bound once (a scalar subquery), and only such numbers pay for it."""
+        fixed = sqlbuild.fill(
+            "(SELECT left(:o, _dbr_lead_p) || CASE WHEN substr(_dbr_lead_m, _dbr_lead_p + 1, 1)"
+            " = '0' THEN chr(49 + ascii(right(_dbr_lead_m, 1)) % 9)"
+            " ELSE substr(_dbr_lead_m, _dbr_lead_p + 1, 1) END"
+            " || substr(_dbr_lead_m, _dbr_lead_p + 2)"
+            " FROM (SELECT :m AS _dbr_lead_m,"
+            " greatest(:n, least(3, length(:o2) - length(ltrim(:o3, '+0')))) AS _dbr_lead_p"
+            " OFFSET 0) AS _dbr_lead)",
+            o=orig.copy(),
+            o2=orig.copy(),
+            o3=orig.copy(),
+            m=masked,
+            n=n,
+        )
+        return sqlbuild.fill(
+            "CASE WHEN left(:o, 1) IN ('+', '0') THEN :f ELSE :m END",
+            o=orig.copy(),
+            f=fixed,
+            m=masked.copy(),
+        )

@@ -3,6 +3,9 @@
 Unique columns need `unique: true`: the address then ends in 16 hex characters of the
 keyed digest, so distinct inputs give distinct outputs in practice. Without it the
 address is first.last<NN>@domain, realistic but lossy (refused on unique columns).
+Blank values ('' for "no address", as Django and Rails store it) stay blank: they name
+no one, a user without an address must not get one, and every '' masked alike would
+break a unique index `WHERE email <> ''`.
 """
 
 from __future__ import annotations
@@ -73,7 +76,13 @@ class Email(ScalarStrategy[EmailParams]):
             return sqlbuild.fill("(:n || :t || :d)", n=names, t=tail, d="@" + params.domain)
 
         value = sqlbuild.let("h", sqlbuild.digest(ctx, self.name), body)
-        return sqlbuild.fit_text(ctx, value, truncate=not params.unique)
+        masked = sqlbuild.fill(
+            "CASE WHEN btrim(CAST(:r AS TEXT)) = '' THEN CAST(:r2 AS TEXT) ELSE :v END",
+            r=ctx.ref,
+            r2=ctx.ref.copy(),
+            v=value,
+        )
+        return sqlbuild.fit_text(ctx, masked, truncate=not params.unique)
 
 
 def _entry(name: str, h: exp.Expression, offset: int, locales: tuple[str, ...]) -> exp.Expression:

@@ -125,8 +125,14 @@ def _scalars(rows: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
     return out
 
 
+KEEPS_BLANK = {"email", "ip"}
+
+
 def _masked_part_exists(strategy: str, orig: Any) -> bool:
-    """jsonb documents without the listed paths stay as they are."""
+    """jsonb documents without the listed paths stay as they are; so does blank text
+    where the strategy keeps it (an email column's '' names no one)."""
+    if isinstance(orig, str) and not orig.strip() and strategy in KEEPS_BLANK:
+        return False
     if strategy != "jsonb":
         return True
     customer = orig.get("customer") if isinstance(orig, dict) else None

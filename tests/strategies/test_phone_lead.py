@@ -1,0 +1,62 @@
+"""Formats an application validates: an international number keeps a country code that
+does not start with 0, a national one its trunk 0; an email column's blank '' (a user
+without an address) stays blank."""
+
+from __future__ import annotations
+
+import re
+
+from tests.strategies.conftest import Masking
+
+NUMBERS = [
+    "+44 20 7946 0000",
+    "+4915112345678",
+    "+1 (555) 010-2030",
+    "+33 1 23 45 67 89",
+    "020 7946 0123",
+    "07700 900123",
+    "0049 30 1234567",
+    "(555) 010-2030",
+    "+0 000",
+    "n/a",
+]
+
+
+def test_phone_keeps_the_lead_and_never_starts_a_country_code_with_0(masking: Masking) -> None:
+    values = ", ".join(f"({i}, '{n}')" for i, n in enumerate(NUMBERS * 60))
+    masking.conn.execute(
+        f"CREATE TEMP TABLE phones (id int, p text); INSERT INTO phones VALUES {values}"
+    )
+    rows = masking.run("phone", {}, "p", table="phones")
+    for original, masked in rows:
+        assert masked != original or original == "n/a"
+        assert re.sub(r"[0-9]", "0", masked) == re.sub(r"[0-9]", "0", original)  # format
+        if original.startswith("+") and original != "+0 000":
+            assert re.match(r"^\+[1-9]", masked), (original, masked)
+        if original.startswith("0") and not original.startswith("00"):
+            assert re.match(r"^0[1-9]", masked), (original, masked)
+        if original.startswith("00"):
+            assert masked.startswith("00")
+
+
+def test_phone_with_keep_prefix_checks_the_digit_after_it(masking: Masking) -> None:
+    masking.conn.execute(
+        "CREATE TEMP TABLE intl (id int, p text);"
+        "INSERT INTO intl SELECT g, '+' || (10 + g % 80) || ' 5550 ' || g"
+        " FROM generate_series(1, 400) g"
+    )
+    rows = masking.run("phone", {"keep_prefix": 1}, "p", table="intl")
+    for original, masked in rows:
+        assert re.match(r"^\+[1-9]", masked) and masked != original
+    assert len({m[1] for _, m in rows}) == 9  # spread over 1-9, not one constant
+
+
+def test_email_keeps_blank_values(masking: Masking) -> None:
+    masking.conn.execute(
+        "CREATE TEMP TABLE accounts (id int, email varchar(80));"
+        "INSERT INTO accounts VALUES (1, ''), (2, 'ann.lee@corp.example'), (3, '  '), (4, NULL)"
+    )
+    for unique in (False, True):
+        rows = dict(masking.run("email", {"unique": unique}, "email", table="accounts"))
+        assert rows[""] == "" and rows["  "] == "  " and rows[None] is None
+        assert rows["ann.lee@corp.example"].endswith("@example.com")
