@@ -92,10 +92,23 @@ def propose(
             switch := propose_switch(conn, catalog, table, strategies, sample_rows)
         ):
             proposals[name][switch.column] = switch
+            _keep_switch_key(proposals[name], switch)
     reconcile(catalog, proposals, strategies)
     align_variants(proposals, strategies)
     keep_sentinels(conn, catalog, proposals, sample_rows)
     return proposals, unsampled
+
+
+def _keep_switch_key(columns: dict[str, ColumnProposal], switch: ColumnProposal) -> None:
+    """The switch's key column names fields, not people: kept, whatever its name made of
+    it (Discourse's user_custom_fields.name was proposed full_name, and every field of
+    every user got a person's name the application never looks up)."""
+    by = str(switch.params["by"])
+    if columns[by].masked:
+        columns[by] = ColumnProposal(
+            by,
+            why=[f"the key of {switch.column}'s switch: kept, so the application finds its fields"],
+        )
 
 
 def blocks(

@@ -208,6 +208,8 @@ def detect(
         evidence = pii_values.count_kind(values or (), by_name.kind)
         if evidence is not None:
             why.append(evidence.reason)
+        elif (shaped := _shaped_otherwise(column, values, by_name.kind)) is not None:
+            return shaped.kind, [f"{by_name.reason}, but {shaped.reason}"]
         return by_name.kind, why
     if column.type.base in {"inet", "cidr"}:
         return "ip", [f"column type {column.type.base} holds IP addresses"]
@@ -230,6 +232,22 @@ def detect(
     return None, []
 
 
+# Kinds whose values have an unmistakable shape: when a column's name says one kind and
+# none of its values fit it, but they have one of these shapes, the values win.
+SHAPED_KINDS = frozenset({"secret", "email", "iban", "card", "national_id", "ip", "phone"})
+
+
+def _shaped_otherwise(
+    column: Column, values: Sequence[str] | None, named: str
+) -> pii_values.ValueMatch | None:
+    """What the values unmistakably are when no value fits the kind the name says
+    (from_address holding emails got `street`, and every sender a street address)."""
+    found = pii_values.match_values(values) if values else None
+    if found is None or found.kind == named or found.kind not in SHAPED_KINDS:
+        return None
+    return found if kind_fits_type(found.kind, column.type) else None
+
+
 def json_warning(values: Sequence[str] | None) -> str | None:
     """A review note for JSON documents that mention emails or phone numbers."""
     sample = [v for v in values or () if v.strip()]
@@ -245,7 +263,7 @@ def json_warning(values: Sequence[str] | None) -> str | None:
 def json_rule(
     table: Table,
     column: Column,
-    values: Sequence[str] | None,
+    read: json_paths.Documents,
     strategies: Mapping[str, Strategy[Any]],
 ) -> ColumnProposal | None:
     """A jsonb rule masking the paths of the sampled documents that look personal, or
@@ -253,7 +271,7 @@ def json_rule(
     paths: dict[str, Any] = {}
     why: list[str] = []
     document = column_context(table, column, unique=False)
-    for found in json_paths.find_paths(values or (), table.qualified):
+    for found in json_paths.judge_paths(read.paths, table.qualified):
         as_date = found.kind == "birth_date" and found.dates  # else hidden as text
         ctx = path_context(document, "date" if as_date else "text")
         chosen = choose(found.kind, ctx, strategies)
@@ -313,8 +331,12 @@ def propose_column(
     kind, why = detect(table, column, values, is_key=is_key)
     if kind is None:
         if column.type.base in JSON_TYPES and not column.type.is_array:
-            if (paths := json_rule(table, column, values, strategies)) is not None:
+            read = json_paths.read_documents(values or ())
+            notes = json_paths.unread_notes(read, table.qualified, json_paths.MAX_JSON_CHARS)
+            if (paths := json_rule(table, column, read, strategies)) is not None:
+                paths.why += notes
                 return paths
+            proposal.why += notes
             if note := json_warning(values):
                 proposal.why.append(note)
         if column.type.base == TEXT_SEARCH:

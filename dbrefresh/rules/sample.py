@@ -14,11 +14,15 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Table
+from dbrefresh.rules.json_paths import MAX_JSON_CHARS
 from dbrefresh.rules.propose import JSON_TYPES, is_document
 
-MAX_CHARS = 500  # per value: enough to recognise, bounded for wide text
+MAX_CHARS = 500  # per array element: enough to recognise, bounded for wide text
+# Per text value: its first and last TEXT_END_CHARS characters (a letter's greeting and
+# its signature, where names and contacts sit; reading only the first 500 missed every
+# email signature after a paragraph).
+TEXT_END_CHARS = 2000
 MAX_ELEMENTS = 20  # per array: its first elements stand for the rest
-MAX_JSON_CHARS = 8000  # per JSON document: walked by key, so it must parse (a cut one is skipped)
 MAX_DOCUMENT_CHARS = 8000  # per XML, hstore or composite value, searched for contacts
 STATEMENT_TIMEOUT_MS = 30_000
 OVERSAMPLE = 5  # TABLESAMPLE returns roughly the asked share; ask for more
@@ -45,12 +49,17 @@ def _sampled(table: Table, column: str) -> sql.Composable:
         return sql.SQL("to_char({}, 'YYYY-MM-DD')").format(sql.Identifier(column))
     if col_type.is_array:
         return sql.SQL("{}[1:{}]::text[]").format(sql.Identifier(column), sql.Literal(MAX_ELEMENTS))
-    limit = MAX_CHARS
-    if col_type.base in JSON_TYPES:
-        limit = MAX_JSON_CHARS
-    elif is_document(col_type):
-        limit = MAX_DOCUMENT_CHARS
-    return sql.SQL("left({}::text, {})").format(sql.Identifier(column), sql.Literal(limit))
+    if col_type.base in JSON_TYPES or is_document(col_type):
+        limit = MAX_JSON_CHARS if col_type.base in JSON_TYPES else MAX_DOCUMENT_CHARS
+        return sql.SQL("left({}::text, {})").format(sql.Identifier(column), sql.Literal(limit))
+    return sql.SQL(
+        "CASE WHEN length({c}::text) <= {twice} THEN {c}::text"
+        " ELSE left({c}::text, {n}) || ' … ' || right({c}::text, {n}) END"
+    ).format(
+        c=sql.Identifier(column),
+        twice=sql.Literal(2 * TEXT_END_CHARS),
+        n=sql.Literal(TEXT_END_CHARS),
+    )
 
 
 def sample_values(

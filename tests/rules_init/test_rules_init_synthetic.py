@@ -688,3 +688,70 @@ def test_a_german_customer_base_gets_the_german_locale(make_db, tmp_path: Path) 
             " count(*) FROM kunden"
         ).fetchone()
     assert row == (120, 120)
+
+
+def test_the_key_column_of_a_key_value_table_is_kept(make_db, tmp_path: Path) -> None:
+    """Discourse's user_custom_fields: `name` names the field (its column name alone
+    would make it a person's full name); masked, the application finds no field."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE user_custom_fields (id serial PRIMARY KEY, user_id int NOT NULL,"
+        " name varchar(256) NOT NULL, value text);"
+        "INSERT INTO user_custom_fields (user_id, name, value)"
+        " SELECT i, k, CASE k WHEN 'phone_number' THEN '+49 171 ' || (1000000 + i)"
+        "  WHEN 'first_name' THEN (ARRAY['Anna', 'Ben', 'Clara', 'Dora'])[1 + i % 4]"
+        "  ELSE 'true' END"
+        " FROM unnest(ARRAY['phone_number', 'first_name', 'seen_notice']) k,"
+        " generate_series(1, 400) i",
+    )
+    assert rule_of(text, "public.user_custom_fields", "value")["by"] == "name"
+    assert strategy_of(text, "public.user_custom_fields", "name") == "keep"
+    assert "the key of value's switch" in comment_of(text, "public.user_custom_fields", "name")
+    with psycopg.connect(dsn) as conn:
+        keys = conn.execute(
+            "SELECT name, count(*) FROM user_custom_fields GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    assert keys == [("first_name", 400), ("phone_number", 400), ("seen_notice", 400)]
+
+
+def test_values_of_an_unmistakable_shape_beat_a_misleading_name(make_db, tmp_path: Path) -> None:
+    """Discourse's incoming_emails.from_address holds emails, not street addresses: a
+    name match without one value of its kind gives way to what the values are."""
+    _, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE incoming_emails (id serial PRIMARY KEY, from_address text,"
+        " to_addresses text, street_address text);"
+        "INSERT INTO incoming_emails (from_address, to_addresses, street_address)"
+        " SELECT 'sender' || i || '@mail.example.org', 'team' || i || '@corp.example.net',"
+        " (10 + i) || ' Church Street' FROM generate_series(1, 300) i",
+    )
+    assert strategy_of(text, "public.incoming_emails", "from_address") == "email"
+    assert strategy_of(text, "public.incoming_emails", "to_addresses") == "email"
+    assert "look like email addresses" in comment_of(text, "public.incoming_emails", "from_address")
+    assert strategy_of(text, "public.incoming_emails", "street_address") == "street"
+
+
+def test_long_documents_and_letters_are_read_where_people_sign(make_db, tmp_path: Path) -> None:
+    """A webhook payload of 10 kB (its metadata first, the billing details after 8 kB)
+    and a message whose signature follows a long paragraph: both read whole enough to
+    find the email addresses; keys with a dot ('user.email') are named in a note."""
+    _, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE webhook_events (id serial PRIMARY KEY, payload jsonb NOT NULL,"
+        " body text NOT NULL, properties jsonb NOT NULL);"
+        "INSERT INTO webhook_events (payload, body, properties) SELECT jsonb_build_object("
+        "  'metadata', (SELECT jsonb_object_agg('k' || j, repeat('x', 40))"
+        "               FROM generate_series(1, 200) j),"
+        "  'billing_details', jsonb_build_object('email', 'big' || i || '@mail.example.org')),"
+        " 'Hello team, ' || repeat('thanks for the quick turnaround on the report. ', 30)"
+        "  || E'\\n-- \\nJennifer Thompson\\njthompson' || i || '@mail.example.org',"
+        " jsonb_build_object('user.email', 'dot' || i || '@mail.example.org', 'plan', 'pro')"
+        " FROM generate_series(1, 300) i",
+    )
+    payload = rule_of(text, "public.webhook_events", "payload")
+    assert payload["paths"]["billing_details.email"] in ("email", {"strategy": "email"})
+    assert strategy_of(text, "public.webhook_events", "body") != "keep"
+    assert "user.email (email)" in comment_of(text, "public.webhook_events", "properties")
