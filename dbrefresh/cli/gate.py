@@ -24,6 +24,7 @@ from dbrefresh.cli.options import OptionalDsnOption
 from dbrefresh.cli.refresh import RichReporter, notify_result
 from dbrefresh.cli.signals import terminate_as_error
 from dbrefresh.errors import UsageError, VerdictFailed
+from dbrefresh.gate import files
 from dbrefresh.gate.report import FORMATS, render
 from dbrefresh.gate.run import GateOptions, gate
 from dbrefresh.gate.trace import Refresher
@@ -177,8 +178,12 @@ def gate_command(
     )
     if (trace or keep) and dsn is None:
         raise UsageError("--trace and --keep need --dsn (the staging database) or --config")
+    # Directories are expanded here so the report can say which files were left out
+    # (down migrations); gate() gets the explicit list and reads exactly those files.
+    found = files.find(migrations)
     with terminate_as_error():  # a trace's copy and a refresh clean up on an abort
-        result = gate(migrations, options, refresher=_refresher(cfg))
+        result = gate(found.files, options, refresher=_refresher(cfg))
+    result.notes[:0] = found.notes
     text = render(result, fmt)
     if output is not None:
         try:

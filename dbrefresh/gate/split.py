@@ -1,6 +1,6 @@
 """Migration files -> scripts -> statements, parsed with PostgreSQL's own grammar (pglast).
 
-A path is a .sql file or a directory of them (natural order: V2 before V10). A file is one
+Which files a path stands for, and their order, is files.py's. A file is one
 script, unless it holds `-- name.sql` marker lines (the format of eugene's examples): then
 each marker starts a script. Comments `-- gate: ignore rule-id, ...` (or eugene's
 `-- eugene: ignore E2, E4`) just before a statement suppress those rules for it.
@@ -18,34 +18,11 @@ from pathlib import Path
 from pglast.parser import ParseError, parse_sql
 
 from dbrefresh.errors import UsageError
+from dbrefresh.gate.files import find
 from dbrefresh.gate.model import Script, Statement
 
 _MARKER = re.compile(r"^--\s*(?P<name>[\w.\-]+\.sql)\s*$", re.M)
 _IGNORE = re.compile(r"--\s*(?:gate|eugene)\s*:\s*ignore\s+(?P<ids>[\w\-]+(?:\s*,\s*[\w\-]+)*)")
-_NATURAL = re.compile(r"(\d+)")
-
-
-def _natural_key(path: Path) -> list[object]:
-    return [int(p) if p.isdigit() else p.lower() for p in _NATURAL.split(path.name)]
-
-
-def migration_files(paths: Sequence[str | Path]) -> list[Path]:
-    """Expand directories into their .sql files, in order; refuse what is not there."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted((p for p in path.iterdir() if p.suffix == ".sql"), key=_natural_key)
-            if not found:
-                raise UsageError(f"{path}: directory holds no .sql files")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or directory")
-    if not files:
-        raise UsageError("no migration given")
-    return files
 
 
 class _Lines:
@@ -134,7 +111,7 @@ def load(paths: Sequence[str | Path]) -> list[Script]:
     """Every script of every migration path, parsed, in run order. Nothing is executed."""
     scripts: list[Script] = []
     index = 0
-    for path in migration_files(paths):
+    for path in find(paths).files:
         for script in split_file(path, first_index=index):
             index += len(script.statements)
             scripts.append(script)

@@ -134,3 +134,24 @@ def test_trace_json_reports_measurements(
     assert "big" in trace["rewritten"]
     assert {"relation": "big", "mode": "ACCESS EXCLUSIVE"} in trace["locks"]
     assert "trace-lock-held" in doc["statements"][1]["rules"]
+
+
+def test_directory_skips_down_migrations_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "000001_t.up.sql").write_text("CREATE TABLE t (a int);\n")
+    (tmp_path / "000001_t.down.sql").write_text("DROP TABLE t;\n")
+    (tmp_path / "000002_b.up.sql").write_text(
+        "SET lock_timeout = '1s';\nALTER TABLE t ADD b int;\n"
+    )
+    (tmp_path / "000002_b.down.sql").write_text("ALTER TABLE t DROP b;\n")
+    assert main(["gate", str(tmp_path), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [Path(s["file"]).name for s in doc["statements"]] == [
+        "000001_t.up.sql",
+        "000002_b.up.sql",
+        "000002_b.up.sql",
+    ]
+    assert any(n.startswith("skipped 2 down migrations") for n in doc["notes"])
+    assert main(["gate", str(tmp_path)]) == 0
+    assert "note: skipped 2 down migrations" in capsys.readouterr().out

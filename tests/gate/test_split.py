@@ -10,6 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dbrefresh.errors import UsageError
+from dbrefresh.gate.files import find
+from dbrefresh.gate.model import Script
 from dbrefresh.gate.split import load, parse_script, statements
 
 
@@ -97,3 +99,27 @@ def test_lines_are_right_whatever_separates_statements(gaps: list[str]) -> None:
     for stmt, part in zip(script.statements, parts, strict=True):
         assert stmt.text == part
         assert stmt.line == text[: text.index(part)].count("\n") + 1
+
+
+def _files(scripts: list[Script]) -> list[str]:
+    return [Path(s.file).name for s in scripts]
+
+
+def test_directories_skip_down_migrations_explicit_ones_are_read(tmp_path: Path) -> None:
+    for name in ("000001_add_col", "000002_idx"):
+        (tmp_path / f"{name}.up.sql").write_text("SELECT 1;\n")
+        (tmp_path / f"{name}.down.sql").write_text("SELECT 2;\n")
+    found = find([tmp_path])
+    assert [p.name for p in found.files] == ["000001_add_col.up.sql", "000002_idx.up.sql"]
+    assert [p.name for p in found.skipped] == ["000001_add_col.down.sql", "000002_idx.down.sql"]
+    assert found.notes[0].startswith("skipped 2 down migrations")
+    assert _files(load([tmp_path])) == ["000001_add_col.up.sql", "000002_idx.up.sql"]
+    down = tmp_path / "000002_idx.down.sql"
+    assert _files(load([down])) == ["000002_idx.down.sql"]
+    assert find([down]).notes == []
+
+
+def test_directory_of_only_down_migrations_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "000001_x.down.sql").write_text("SELECT 1;\n")
+    with pytest.raises(UsageError, match=r"no \.sql files to run \(only down migrations\)"):
+        load([tmp_path])
