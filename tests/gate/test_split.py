@@ -123,3 +123,30 @@ def test_directory_of_only_down_migrations_is_a_usage_error(tmp_path: Path) -> N
     (tmp_path / "000001_x.down.sql").write_text("SELECT 1;\n")
     with pytest.raises(UsageError, match=r"no \.sql files to run \(only down migrations\)"):
         load([tmp_path])
+
+
+def _order(tmp_path: Path, names: list[str]) -> list[str]:
+    for name in reversed(names):
+        (tmp_path / name).write_text("SELECT 1;\n")
+    return [p.name for p in find([tmp_path]).files]
+
+
+def test_flyway_directories_run_in_flyway_order_and_skip_undo(tmp_path: Path) -> None:
+    names = ["V1__create.sql", "V1.1__add.sql", "V1_2__add.sql", "V2__x.sql", "V10__x.sql"]
+    repeatable = ["R__a_views.sql", "R__b_functions.sql"]
+    (tmp_path / "U1.1__add.sql").write_text("SELECT 1;\n")
+    assert _order(tmp_path, [*names, *repeatable]) == [*names, *repeatable]
+    assert [p.name for p in find([tmp_path]).skipped] == ["U1.1__add.sql"]
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["0001_initial.sql", "0002_author.sql", "0010_index.sql", "0011_more.sql"],  # Django
+        ["20231231235959_a.sql", "20240101120000_b.sql", "20240102000000_c.sql"],  # Rails
+        ["1_init.up.sql", "2_users.up.sql", "10_idx.up.sql"],  # golang-migrate, unpadded
+        ["000001_init.up.sql", "000002_users.up.sql", "000010_idx.up.sql"],
+    ],
+)
+def test_other_directories_run_in_natural_order(tmp_path: Path, names: list[str]) -> None:
+    assert _order(tmp_path, names) == names
