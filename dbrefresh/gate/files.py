@@ -4,6 +4,8 @@ An explicit file is read as given (even a down migration: the user asked for it)
 directory stands for the migrations a tool would apply going up, so down migrations
 (golang-migrate's `*.down.sql`, a per-migration folder's `down.sql`) are left out and
 reported: running them too, and first (`down` sorts before `up`), judged the wrong thing.
+A directory with no .sql file of its own stands for those of its immediate subdirectories
+(one folder per migration: Prisma, golang-migrate with folders, sqitch's deploy/).
 
 Order: files named like Flyway's migrations run in Flyway's order: versioned
 `V<version>__desc.sql` by version (parts split on `.` or `_`, compared as numbers, so
@@ -57,32 +59,87 @@ def is_down(path: Path) -> bool:
     return name.endswith(".down.sql") or name == "down.sql" or bool(_FLYWAY_UNDO.match(path.name))
 
 
+# Subdirectories whose scripts are not run going up: down/revert ones undo migrations
+# (sqitch keeps revert/ and verify/ beside deploy/), verify/ ones only check them.
+_DOWN_DIRS = frozenset({"down", "revert", "rollback", "undo"})
+_VERIFY_DIRS = frozenset({"verify"})
+
+
+def _listed(paths: list[Path]) -> str:
+    more = f" and {len(paths) - 5} more" if len(paths) > 5 else ""
+    return ", ".join(str(p) for p in paths[:5]) + more
+
+
 @dataclass
 class Found:
-    """The files to read, in run order, and the down migrations left out of directories."""
+    """The files to read, in run order, and what directories held but a tool does not run
+    going up (down migrations, sqitch verify scripts)."""
 
     files: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
+    verify: list[Path] = field(default_factory=list)
 
     @property
     def notes(self) -> list[str]:
         """What the report says about files it did not read (empty when none)."""
-        if not self.skipped:
-            return []
-        names = ", ".join(str(p) for p in self.skipped[:5])
-        more = f" and {len(self.skipped) - 5} more" if len(self.skipped) > 5 else ""
-        count = len(self.skipped)
-        noun = "migration" if count == 1 else "migrations"
-        return [f"skipped {count} down {noun} (not run going up): {names}{more}"]
+        notes = []
+        if self.skipped:
+            noun = "migration" if len(self.skipped) == 1 else "migrations"
+            notes.append(
+                f"skipped {len(self.skipped)} down {noun} (not run going up): "
+                + _listed(self.skipped)
+            )
+        if self.verify:
+            noun = "script" if len(self.verify) == 1 else "scripts"
+            notes.append(
+                f"skipped {len(self.verify)} verify {noun} (checks, not migrations): "
+                + _listed(self.verify)
+            )
+        return notes
+
+
+def _sql_files(path: Path) -> list[Path]:
+    return sorted((p for p in path.iterdir() if p.suffix == ".sql" and p.is_file()), key=run_order)
+
+
+def _subdirectories(path: Path, found: Found) -> list[Path]:
+    """The .sql files of each immediate subdirectory, subdirectories in natural order
+    (Prisma's 20240101_init/migration.sql, golang-migrate folders, sqitch's deploy/)."""
+    up: list[Path] = []
+    subdirs = (p for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for sub in sorted(subdirs, key=natural_key):
+        files = _sql_files(sub)
+        if sub.name.lower() in _DOWN_DIRS:
+            found.skipped.extend(files)
+        elif sub.name.lower() in _VERIFY_DIRS:
+            found.verify.extend(files)
+        else:
+            found.skipped.extend(p for p in files if is_down(p))
+            up.extend(p for p in files if not is_down(p))
+    return up
 
 
 def _directory(path: Path, found: Found) -> None:
-    sql = sorted((p for p in path.iterdir() if p.suffix == ".sql" and p.is_file()), key=run_order)
-    up = [p for p in sql if not is_down(p)]
-    found.skipped.extend(p for p in sql if is_down(p))
+    before = len(found.skipped), len(found.verify)
+    direct = _sql_files(path)
+    if direct:
+        up = [p for p in direct if not is_down(p)]
+        found.skipped.extend(p for p in direct if is_down(p))
+        where = "directory holds no .sql files to run"
+    else:
+        up = _subdirectories(path, found)
+        where = "directory holds no .sql files to run, nor do its immediate subdirectories"
     if not up:
-        only_down = " (only down migrations)" if sql else ""
-        raise UsageError(f"{path}: directory holds no .sql files to run{only_down}")
+        held = [
+            kind
+            for kind, n, was in (
+                ("down migrations", len(found.skipped), before[0]),
+                ("verify scripts", len(found.verify), before[1]),
+            )
+            if n > was
+        ]
+        only = f" (only {' and '.join(held)})" if held else ""
+        raise UsageError(f"{path}: {where}{only}")
     found.files.extend(up)
 
 

@@ -155,3 +155,22 @@ def test_directory_skips_down_migrations_and_says_so(
     assert any(n.startswith("skipped 2 down migrations") for n in doc["notes"])
     assert main(["gate", str(tmp_path)]) == 0
     assert "note: skipped 2 down migrations" in capsys.readouterr().out
+
+
+def test_prisma_migrations_folder_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for folder, sql in (
+        ("20240101000000_init", "CREATE TABLE t (a int);\n"),
+        ("20240102000000_b", "SET lock_timeout = '1s';\nALTER TABLE t ADD b int;\n"),
+    ):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "migration.sql").write_text(sql)
+    (tmp_path / "migration_lock.toml").write_text('provider = "postgresql"\n')
+    assert main(["gate", str(tmp_path), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [Path(s["file"]).parent.name for s in doc["statements"]] == [
+        "20240101000000_init",
+        "20240102000000_b",
+        "20240102000000_b",
+    ]

@@ -150,3 +150,55 @@ def test_flyway_directories_run_in_flyway_order_and_skip_undo(tmp_path: Path) ->
 )
 def test_other_directories_run_in_natural_order(tmp_path: Path, names: list[str]) -> None:
     assert _order(tmp_path, names) == names
+
+
+def _tree(root: Path, files: list[str]) -> Path:
+    for name in files:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("SELECT 1;\n")
+    return root
+
+
+def _relative(root: Path, paths: list[Path]) -> list[str]:
+    return [p.relative_to(root).as_posix() for p in paths]
+
+
+def test_subdirectories_are_read_when_a_directory_has_no_sql_of_its_own(tmp_path: Path) -> None:
+    prisma = _tree(
+        tmp_path / "prisma" / "migrations",
+        ["20240110_b/migration.sql", "20240101_init/migration.sql", "migration_lock.toml"],
+    )
+    assert _relative(prisma, find([prisma]).files) == [
+        "20240101_init/migration.sql",
+        "20240110_b/migration.sql",
+    ]
+    golang = _tree(
+        tmp_path / "golang",
+        ["10_idx/up.sql", "10_idx/down.sql", "2_users/up.sql", "2_users/down.sql"],
+    )
+    found = find([golang])
+    assert _relative(golang, found.files) == ["2_users/up.sql", "10_idx/up.sql"]
+    assert _relative(golang, found.skipped) == ["2_users/down.sql", "10_idx/down.sql"]
+    sqitch = _tree(
+        tmp_path / "sqitch", ["deploy/users.sql", "revert/users.sql", "verify/users.sql"]
+    )
+    found = find([sqitch])
+    assert _relative(sqitch, found.files) == ["deploy/users.sql"]
+    assert _relative(sqitch, found.skipped) == ["revert/users.sql"]
+    assert found.notes[1].startswith("skipped 1 verify script")
+
+
+def test_direct_sql_files_win_over_subdirectories(tmp_path: Path) -> None:
+    root = _tree(tmp_path, ["V1__a.sql", "old/V0__x.sql"])
+    assert _relative(root, find([root]).files) == ["V1__a.sql"]
+
+
+def test_nothing_in_subdirectories_either_is_a_usage_error(tmp_path: Path) -> None:
+    _tree(tmp_path, ["a/readme.md", "b/down.sql"])
+    (tmp_path / "c").mkdir()
+    with pytest.raises(
+        UsageError,
+        match=r"no \.sql files to run, nor do its immediate subdirectories "
+        r"\(only down migrations\)",
+    ):
+        find([tmp_path])
