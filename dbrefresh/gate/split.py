@@ -1,9 +1,9 @@
 """Migration files -> scripts -> statements, parsed with PostgreSQL's own grammar (pglast).
 
-Which files a path stands for, and their order, is files.py's. A file is one
-script, unless it holds `-- name.sql` marker lines (the format of eugene's examples): then
-each marker starts a script. Comments `-- gate: ignore rule-id, ...` (or eugene's
-`-- eugene: ignore E2, E4`) just before a statement suppress those rules for it.
+Which files a path stands for, and their order, is files.py's. A file is one script,
+unless it opens with a `-- 1.sql` marker line (the format of eugene's examples): then each
+`-- N.sql` line (digits) starts a script. Comments `-- gate: ignore rule-id, ...` (or
+eugene's `-- eugene: ignore E2, E4`) just before a statement suppress those rules for it.
 Line numbers come from the parser's own statement offsets (pglast reports them in
 characters), so dollar-quoted bodies, comments and non-ASCII text never shift them.
 """
@@ -21,7 +21,10 @@ from dbrefresh.errors import UsageError
 from dbrefresh.gate.files import find
 from dbrefresh.gate.model import Script, Statement
 
-_MARKER = re.compile(r"^--\s*(?P<name>[\w.\-]+\.sql)\s*$", re.M)
+# eugene's corpus format: `-- 1.sql`, `-- 2.sql` lines, each starting a script. Only digit
+# names count, and only in a file that opens with one: a user's `-- down.sql` comment in
+# an ordinary migration must stay a comment (splitting would change its transactions).
+_MARKER = re.compile(r"^--[ \t]*(?P<name>\d+\.sql)[ \t\r]*$", re.M)
 _IGNORE = re.compile(r"--\s*(?:gate|eugene)\s*:\s*ignore\s+(?P<ids>[\w\-]+(?:\s*,\s*[\w\-]+)*)")
 
 
@@ -81,7 +84,7 @@ def parse_script(
 
 
 def split_file(path: Path, *, first_index: int = 0) -> list[Script]:
-    """One file -> its scripts (one, or one per `-- name.sql` marker)."""
+    """One file -> its scripts (one, or one per `-- N.sql` marker when it opens with one)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -92,11 +95,10 @@ def split_file(path: Path, *, first_index: int = 0) -> list[Script]:
         line = data.count(b"\n", 0, exc.start) + 1
         raise UsageError(f"{path}:{line}: not valid UTF-8") from None
     file = str(path)
-    parts = [(m["name"], m.start()) for m in _MARKER.finditer(text)]
-    if not parts:
+    opening = text.lstrip().split("\n", 1)[0].rstrip("\r")
+    if not _MARKER.fullmatch(opening):
         return [parse_script(text, file=file, name=path.name, first_index=first_index)]
-    if text[: parts[0][1]].strip():
-        parts.insert(0, (path.name, 0))
+    parts = [(m["name"], m.start()) for m in _MARKER.finditer(text)]  # the first is `opening`
     scripts: list[Script] = []
     index = first_index
     stops = [start for _, start in parts[1:]] + [len(text)]

@@ -202,3 +202,18 @@ def test_nothing_in_subdirectories_either_is_a_usage_error(tmp_path: Path) -> No
         r"\(only down migrations\)",
     ):
         find([tmp_path])
+
+
+def test_a_comment_naming_a_file_is_only_a_comment(write_sql: Callable[..., Path]) -> None:
+    path = write_sql("SELECT 1;\n-- down.sql\nSELECT 2;\n-- 2.sql\nSELECT 3;\n")
+    (script,) = load([path])
+    assert (script.name, [s.line for s in script.statements]) == (path.name, [1, 3, 5])
+
+
+def test_in_a_marker_file_only_digit_markers_split(write_sql: Callable[..., Path]) -> None:
+    path = write_sql("\n-- 1.sql\r\nSELECT 1;\n-- down.sql\nSELECT 2;\n--2.sql\nSELECT 3;\n")
+    scripts = load([path])
+    assert [(s.name, [x.line for x in s.statements]) for s in scripts] == [
+        ("1.sql", [3, 5]),
+        ("2.sql", [7]),
+    ]
