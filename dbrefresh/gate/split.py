@@ -89,10 +89,10 @@ def split_file(path: Path, *, first_index: int = 0) -> list[Script]:
         data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+    try:  # utf-8-sig: a BOM (Windows editors) is dropped, not parsed as part of `SET`
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # exc.object is the data after any BOM
+        line = exc.object.count(b"\n", 0, exc.start) + 1
         raise UsageError(f"{path}:{line}: not valid UTF-8") from None
     file = str(path)
     opening = text.lstrip().split("\n", 1)[0].rstrip("\r")

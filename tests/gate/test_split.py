@@ -217,3 +217,25 @@ def test_in_a_marker_file_only_digit_markers_split(write_sql: Callable[..., Path
         ("1.sql", [3, 5]),
         ("2.sql", [7]),
     ]
+
+
+def test_a_utf8_bom_is_not_part_of_the_first_statement(tmp_path: Path) -> None:
+    path = tmp_path / "bom.sql"
+    path.write_bytes(b"\xef\xbb\xbfSET lock_timeout = '1s';\nSELECT 'e\xcc\x81';\nSELECT 2;\n")
+    found = statements(load([path]))
+    assert [(s.line, s.text) for s in found] == [
+        (1, "SET lock_timeout = '1s'"),
+        (2, "SELECT 'e\u0301'"),
+        (3, "SELECT 2"),
+    ]
+    marked = tmp_path / "marked.sql"
+    marked.write_bytes(b"\xef\xbb\xbf-- 1.sql\nSELECT 1;\n-- 2.sql\nSELECT 2;\n")
+    assert [s.name for s in load([marked])] == ["1.sql", "2.sql"]
+    broken = tmp_path / "broken.sql"
+    broken.write_bytes(b"\xef\xbb\xbfSELECT 1;\nSELECT '\xff';\n")
+    with pytest.raises(UsageError, match=r"broken.sql:2: not valid UTF-8"):
+        load([broken])
+    bad = tmp_path / "bad.sql"
+    bad.write_bytes(b"\xef\xbb\xbfSELECT 1;\n\nSELEC 2;\n")
+    with pytest.raises(UsageError, match=r"bad.sql:3: syntax error"):
+        load([bad])
