@@ -94,6 +94,12 @@ def test_malformed_sql_exits_2_with_file_and_line_and_database_unchanged(
         (["--format", "yaml"], "--format"),
         (["--max-age", "soon"], "--max-age"),
         (["--trace"], "--dsn"),
+        (["--heavy-rows", "-5"], "--heavy-rows: must be more than 0, not -5"),
+        (["--warn-rows", "0"], "--warn-rows: must be more than 0, not 0"),
+        (["--heavy-size", "0MB"], "--heavy-size: must be more than 0, not 0MB"),
+        (["--max-lock", "0s"], "--max-lock: must be more than 0, not 0s"),
+        (["--max-total", "0"], "--max-total: must be more than 0, not 0"),
+        (["--max-lock", "30s1m"], "--max-lock: '30s1m' is not a duration (e.g."),
     ],
 )
 def test_usage_errors_exit_2(
@@ -174,3 +180,10 @@ def test_prisma_migrations_folder_is_read(
         "20240102000000_b",
         "20240102000000_b",
     ]
+
+
+def test_compound_durations_are_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    good = str(CORPUS / "eugene__E6__good.sql")
+    args = ["--max-lock", "1m30s", "--max-total", "1h30m", "--max-age", "0"]
+    assert main(["gate", good, *args]) == 0
+    assert "gate: PASS" in capsys.readouterr().out
