@@ -187,3 +187,34 @@ def test_compound_durations_are_accepted(capsys: pytest.CaptureFixture[str]) -> 
     args = ["--max-lock", "1m30s", "--max-total", "1h30m", "--max-age", "0"]
     assert main(["gate", good, *args]) == 0
     assert "gate: PASS" in capsys.readouterr().out
+
+
+def _codes(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[tuple[str, str]]]:
+    code = main(["gate", *args, "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    return code, [(f["code"], f["severity"]) for f in doc["findings"]]
+
+
+def test_concurrently_beside_other_statements_warns_under_wrap_script(
+    write_sql: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    mixed = write_sql(
+        "SET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY i ON t (a);\nVACUUM t;\n", "V2__i.sql"
+    )
+    code, findings = _codes(capsys, str(mixed))
+    assert (code, findings) == (0, [("non-transactional-with-others", "warning")])
+    assert main(["gate", str(mixed)]) == 0
+    text = " ".join(capsys.readouterr().out.split())  # rich wraps long lines at spaces
+    assert "shares its script with 2 other statements" in text
+    assert "disable_ddl_transaction!" in text and "x-multi-statement" in text
+    assert _codes(capsys, str(mixed), "--wrap", "none") == (0, [])
+    alone = write_sql("CREATE INDEX CONCURRENTLY i ON t (a);\n", "V3__alone.sql")
+    assert _codes(capsys, str(alone)) == (0, [])
+    marked = write_sql("-- 1.sql\nSET lock_timeout = '1s';\n-- 2.sql\nVACUUM t;\n", "V4__m.sql")
+    assert _codes(capsys, str(marked)) == (0, [])
+    ignored = write_sql(
+        "SET lock_timeout = '1s';\n-- gate: ignore non-transactional-with-others\n"
+        "CREATE INDEX CONCURRENTLY i ON t (a);\n",
+        "V5__ignored.sql",
+    )
+    assert _codes(capsys, str(ignored)) == (0, [])
