@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -102,18 +103,42 @@ class NotifyConfig(_Model):
 
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|min|s|m|h|d)?\s*$")
+_DURATION_PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|min|s|m|h|d)\s*")
 _DURATION_UNITS = {"ms": 0.001, "s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400, None: 1}
+_DURATION_EXAMPLES = "e.g. 500ms, 30s, 5m, 1m30s, 1h30m, 24h, 2d"
+
+
+def _compound_duration(text: str) -> float | None:
+    """'1h30m', '1m30s', '2d 12h': parts largest unit first, each unit once (else None)."""
+    parts: list[tuple[str, str]] = []
+    position = 0
+    while position < len(text):
+        part = _DURATION_PART.match(text, position)
+        if part is None or part.end() == position:
+            return None
+        parts.append((part[1], part[2]))
+        position = part.end()
+    sizes = [_DURATION_UNITS[unit] for _, unit in parts]
+    if len(parts) < 2 or any(a <= b for a, b in pairwise(sizes)):
+        return None
+    return sum(float(number) * _DURATION_UNITS[unit] for number, unit in parts)
+
+
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?b?)\s*$", re.I)
 
 
 def parse_duration(value: object) -> float:
-    """Seconds from '500ms', '30s', '5m', '24h', '2d' or a bare number of seconds."""
+    """Seconds from '500ms', '30s', '5m', '24h', '2d', compounds written as people write
+    them ('1m30s', '1h30m', largest unit first) or a bare number of seconds."""
     if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
         return float(value)
     match = _DURATION.match(value) if isinstance(value, str) else None
-    if not match:
-        raise ValueError(f"{value!r} is not a duration (e.g. 500ms, 30s, 5m, 24h, 2d)")
-    return float(match[1]) * _DURATION_UNITS[match[2]]
+    if match:
+        return float(match[1]) * _DURATION_UNITS[match[2]]
+    compound = _compound_duration(value) if isinstance(value, str) else None
+    if compound is None:
+        raise ValueError(f"{value!r} is not a duration ({_DURATION_EXAMPLES})")
+    return compound
 
 
 def parse_size(value: object) -> int:
@@ -134,19 +159,24 @@ Bytes = Annotated[int, BeforeValidator(parse_size)]
 class GateConfig(_Model):
     """Thresholds of `dbrefresh gate --config` (its flags override each of them)."""
 
+    # Thresholds are > 0: at 0 every statement is heavy or every lock too long, which
+    # --trace says plainly; a negative one is a typo, refused rather than obeyed.
     heavy_rows: int = Field(
-        default=100_000, ge=0, description="Rows that make a blocking statement heavy (traced)"
+        default=100_000, gt=0, description="Rows that make a blocking statement heavy (traced)"
     )
     heavy_size: Bytes = Field(
-        default=1 << 30, description="Table size that makes it heavy: 1GB, 500MB or bytes"
+        default=1 << 30, gt=0, description="Table size that makes it heavy: 1GB, 500MB or bytes"
     )
-    warn_rows: int = Field(default=10_000, ge=0, description="Rows worth a warning")
+    warn_rows: int = Field(default=10_000, gt=0, description="Rows worth a warning")
     max_lock: Seconds = Field(
         default=5.0,
+        gt=0,
         description="Longest a lock blocking reads or writes may be held, and longest "
         "writes may wait in the probes (500ms, 5s, or seconds)",
     )
-    max_total: Seconds = Field(default=180.0, description="Longest the whole migration may take")
+    max_total: Seconds = Field(
+        default=180.0, gt=0, description="Longest the whole migration may take"
+    )
     max_age: Seconds = Field(
         default=86400.0, description="Refresh staging before a trace when its data is older"
     )

@@ -24,6 +24,7 @@ from dbrefresh.cli.options import OptionalDsnOption
 from dbrefresh.cli.refresh import RichReporter, notify_result
 from dbrefresh.cli.signals import terminate_as_error
 from dbrefresh.errors import UsageError, VerdictFailed
+from dbrefresh.gate import files
 from dbrefresh.gate.report import FORMATS, render
 from dbrefresh.gate.run import GateOptions, gate
 from dbrefresh.gate.trace import Refresher
@@ -45,6 +46,28 @@ def parse_size(text: str, option: str) -> int:
         return config_mod.parse_size(text)
     except ValueError as exc:
         raise UsageError(f"{option}: {exc}") from None
+
+
+def _positive(value: float, option: str, given: object) -> float:
+    """A threshold must be above 0: a negative one is a typo, and 0 would make every
+    statement heavy or every lock too long (--trace is the way to always trace)."""
+    if value <= 0:
+        raise UsageError(f"{option}: must be more than 0, not {given}")
+    return value
+
+
+def rows_threshold(given: int | None, option: str, default: int) -> int:
+    return default if given is None else int(_positive(given, option, given))
+
+
+def size_threshold(given: str | None, option: str, default: int) -> int:
+    return default if given is None else int(_positive(parse_size(given, option), option, given))
+
+
+def seconds_threshold(given: str | None, option: str, default: float) -> float:
+    if given is None:
+        return default
+    return _positive(parse_duration(given, option).total_seconds(), option, given)
 
 
 def _age(seconds: float) -> str:
@@ -163,22 +186,30 @@ def gate_command(
         dsn=dsn,
         trace=trace,
         keep=keep,
-        max_age=(parse_duration(max_age, "--max-age") if max_age else timedelta(seconds=g.max_age)),
+        max_age=(
+            parse_duration(max_age, "--max-age")  # 0 is meaningful: always refresh first
+            if max_age is not None
+            else timedelta(seconds=g.max_age)
+        ),
         wrap="script" if wrap == "script" else "none",
         thresholds=Thresholds(
-            heavy_rows if heavy_rows is not None else g.heavy_rows,
-            parse_size(heavy_size, "--heavy-size") if heavy_size else g.heavy_size,
-            warn_rows if warn_rows is not None else g.warn_rows,
+            rows_threshold(heavy_rows, "--heavy-rows", g.heavy_rows),
+            size_threshold(heavy_size, "--heavy-size", g.heavy_size),
+            rows_threshold(warn_rows, "--warn-rows", g.warn_rows),
         ),
         limits=Limits(
-            parse_duration(max_lock, "--max-lock").total_seconds() if max_lock else g.max_lock,
-            parse_duration(max_total, "--max-total").total_seconds() if max_total else g.max_total,
+            seconds_threshold(max_lock, "--max-lock", g.max_lock),
+            seconds_threshold(max_total, "--max-total", g.max_total),
         ),
     )
     if (trace or keep) and dsn is None:
         raise UsageError("--trace and --keep need --dsn (the staging database) or --config")
+    # Directories are expanded here so the report can say which files were left out
+    # (down migrations); gate() gets the explicit list and reads exactly those files.
+    found = files.find(migrations)
     with terminate_as_error():  # a trace's copy and a refresh clean up on an abort
-        result = gate(migrations, options, refresher=_refresher(cfg))
+        result = gate(found.files, options, refresher=_refresher(cfg))
+    result.notes[:0] = found.notes
     text = render(result, fmt)
     if output is not None:
         try:

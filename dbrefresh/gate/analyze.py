@@ -19,6 +19,7 @@ from pglast import ast
 from pglast.enums.parsenodes import AlterTableType, TransactionStmtKind
 
 from dbrefresh.gate.classify import classify
+from dbrefresh.gate.mixed import mixed_scripts
 from dbrefresh.gate.model import Classified, Hit, LockMode, Script, Work
 from dbrefresh.gate.rules import is_suppressed
 from dbrefresh.gate.schema import Knowledge, names, relname
@@ -153,6 +154,7 @@ def analyze(
             if not tx.active:
                 tx = _Tx()
     _foreign_keys_without_index(result)
+    mixed_scripts(result.statements, wrap)
     return result
 
 

@@ -86,6 +86,21 @@ _RULES = (
         "run it after COMMIT, outside BEGIN ... COMMIT (a script of its own)",
     ),
     Rule(
+        "non-transactional-with-others",
+        "advisory",
+        "CREATE INDEX CONCURRENTLY (or VACUUM, ...) beside other statements in one script",
+        "the gate assumes the tool runs this script statement by statement outside a "
+        "transaction, but golang-migrate sends a file as one multi-statement query (one "
+        "implicit transaction) and Django, Rails and Flyway wrap it in a transaction by "
+        "default: PostgreSQL then refuses it (cannot run inside a transaction block) and "
+        "the deploy fails",
+        "give it a migration of its own and run that outside a transaction: Django "
+        "`atomic = False`, Rails `disable_ddl_transaction!`, Flyway `mixed=true` (or "
+        "`executeInTransaction=false` in the script's .conf file), golang-migrate one "
+        "statement per file (or `x-multi-statement=true`); leave it as it is if your tool "
+        "already runs this file in autocommit (psql -f)",
+    ),
+    Rule(
         "statement-while-locked",
         "weighted",
         "work done while holding ACCESS EXCLUSIVE",

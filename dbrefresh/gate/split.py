@@ -1,9 +1,9 @@
 """Migration files -> scripts -> statements, parsed with PostgreSQL's own grammar (pglast).
 
-A path is a .sql file or a directory of them (natural order: V2 before V10). A file is one
-script, unless it holds `-- name.sql` marker lines (the format of eugene's examples): then
-each marker starts a script. Comments `-- gate: ignore rule-id, ...` (or eugene's
-`-- eugene: ignore E2, E4`) just before a statement suppress those rules for it.
+Which files a path stands for, and their order, is files.py's. A file is one script,
+unless it opens with a `-- 1.sql` marker line (the format of eugene's examples): then each
+`-- N.sql` line (digits) starts a script. Comments `-- gate: ignore rule-id, ...` (or
+eugene's `-- eugene: ignore E2, E4`) just before a statement suppress those rules for it.
 Line numbers come from the parser's own statement offsets (pglast reports them in
 characters), so dollar-quoted bodies, comments and non-ASCII text never shift them.
 """
@@ -18,34 +18,14 @@ from pathlib import Path
 from pglast.parser import ParseError, parse_sql
 
 from dbrefresh.errors import UsageError
+from dbrefresh.gate.files import find
 from dbrefresh.gate.model import Script, Statement
 
-_MARKER = re.compile(r"^--\s*(?P<name>[\w.\-]+\.sql)\s*$", re.M)
+# eugene's corpus format: `-- 1.sql`, `-- 2.sql` lines, each starting a script. Only digit
+# names count, and only in a file that opens with one: a user's `-- down.sql` comment in
+# an ordinary migration must stay a comment (splitting would change its transactions).
+_MARKER = re.compile(r"^--[ \t]*(?P<name>\d+\.sql)[ \t\r]*$", re.M)
 _IGNORE = re.compile(r"--\s*(?:gate|eugene)\s*:\s*ignore\s+(?P<ids>[\w\-]+(?:\s*,\s*[\w\-]+)*)")
-_NATURAL = re.compile(r"(\d+)")
-
-
-def _natural_key(path: Path) -> list[object]:
-    return [int(p) if p.isdigit() else p.lower() for p in _NATURAL.split(path.name)]
-
-
-def migration_files(paths: Sequence[str | Path]) -> list[Path]:
-    """Expand directories into their .sql files, in order; refuse what is not there."""
-    files: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted((p for p in path.iterdir() if p.suffix == ".sql"), key=_natural_key)
-            if not found:
-                raise UsageError(f"{path}: directory holds no .sql files")
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UsageError(f"{path}: no such file or directory")
-    if not files:
-        raise UsageError("no migration given")
-    return files
 
 
 class _Lines:
@@ -104,22 +84,21 @@ def parse_script(
 
 
 def split_file(path: Path, *, first_index: int = 0) -> list[Script]:
-    """One file -> its scripts (one, or one per `-- name.sql` marker)."""
+    """One file -> its scripts (one, or one per `-- N.sql` marker when it opens with one)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+    try:  # utf-8-sig: a BOM (Windows editors) is dropped, not parsed as part of `SET`
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # exc.object is the data after any BOM
+        line = exc.object.count(b"\n", 0, exc.start) + 1
         raise UsageError(f"{path}:{line}: not valid UTF-8") from None
     file = str(path)
-    parts = [(m["name"], m.start()) for m in _MARKER.finditer(text)]
-    if not parts:
+    opening = text.lstrip().split("\n", 1)[0].rstrip("\r")
+    if not _MARKER.fullmatch(opening):
         return [parse_script(text, file=file, name=path.name, first_index=first_index)]
-    if text[: parts[0][1]].strip():
-        parts.insert(0, (path.name, 0))
+    parts = [(m["name"], m.start()) for m in _MARKER.finditer(text)]  # the first is `opening`
     scripts: list[Script] = []
     index = first_index
     stops = [start for _, start in parts[1:]] + [len(text)]
@@ -134,7 +113,7 @@ def load(paths: Sequence[str | Path]) -> list[Script]:
     """Every script of every migration path, parsed, in run order. Nothing is executed."""
     scripts: list[Script] = []
     index = 0
-    for path in migration_files(paths):
+    for path in find(paths).files:
         for script in split_file(path, first_index=index):
             index += len(script.statements)
             scripts.append(script)

@@ -94,6 +94,12 @@ def test_malformed_sql_exits_2_with_file_and_line_and_database_unchanged(
         (["--format", "yaml"], "--format"),
         (["--max-age", "soon"], "--max-age"),
         (["--trace"], "--dsn"),
+        (["--heavy-rows", "-5"], "--heavy-rows: must be more than 0, not -5"),
+        (["--warn-rows", "0"], "--warn-rows: must be more than 0, not 0"),
+        (["--heavy-size", "0MB"], "--heavy-size: must be more than 0, not 0MB"),
+        (["--max-lock", "0s"], "--max-lock: must be more than 0, not 0s"),
+        (["--max-total", "0"], "--max-total: must be more than 0, not 0"),
+        (["--max-lock", "30s1m"], "--max-lock: '30s1m' is not a duration (e.g."),
     ],
 )
 def test_usage_errors_exit_2(
@@ -134,3 +140,81 @@ def test_trace_json_reports_measurements(
     assert "big" in trace["rewritten"]
     assert {"relation": "big", "mode": "ACCESS EXCLUSIVE"} in trace["locks"]
     assert "trace-lock-held" in doc["statements"][1]["rules"]
+
+
+def test_directory_skips_down_migrations_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "000001_t.up.sql").write_text("CREATE TABLE t (a int);\n")
+    (tmp_path / "000001_t.down.sql").write_text("DROP TABLE t;\n")
+    (tmp_path / "000002_b.up.sql").write_text(
+        "SET lock_timeout = '1s';\nALTER TABLE t ADD b int;\n"
+    )
+    (tmp_path / "000002_b.down.sql").write_text("ALTER TABLE t DROP b;\n")
+    assert main(["gate", str(tmp_path), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [Path(s["file"]).name for s in doc["statements"]] == [
+        "000001_t.up.sql",
+        "000002_b.up.sql",
+        "000002_b.up.sql",
+    ]
+    assert any(n.startswith("skipped 2 down migrations") for n in doc["notes"])
+    assert main(["gate", str(tmp_path)]) == 0
+    assert "note: skipped 2 down migrations" in capsys.readouterr().out
+
+
+def test_prisma_migrations_folder_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for folder, sql in (
+        ("20240101000000_init", "CREATE TABLE t (a int);\n"),
+        ("20240102000000_b", "SET lock_timeout = '1s';\nALTER TABLE t ADD b int;\n"),
+    ):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "migration.sql").write_text(sql)
+    (tmp_path / "migration_lock.toml").write_text('provider = "postgresql"\n')
+    assert main(["gate", str(tmp_path), "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [Path(s["file"]).parent.name for s in doc["statements"]] == [
+        "20240101000000_init",
+        "20240102000000_b",
+        "20240102000000_b",
+    ]
+
+
+def test_compound_durations_are_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    good = str(CORPUS / "eugene__E6__good.sql")
+    args = ["--max-lock", "1m30s", "--max-total", "1h30m", "--max-age", "0"]
+    assert main(["gate", good, *args]) == 0
+    assert "gate: PASS" in capsys.readouterr().out
+
+
+def _codes(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[tuple[str, str]]]:
+    code = main(["gate", *args, "--format", "json"])
+    doc = json.loads(capsys.readouterr().out)
+    return code, [(f["code"], f["severity"]) for f in doc["findings"]]
+
+
+def test_concurrently_beside_other_statements_warns_under_wrap_script(
+    write_sql: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    mixed = write_sql(
+        "SET lock_timeout = '1s';\nCREATE INDEX CONCURRENTLY i ON t (a);\nVACUUM t;\n", "V2__i.sql"
+    )
+    code, findings = _codes(capsys, str(mixed))
+    assert (code, findings) == (0, [("non-transactional-with-others", "warning")])
+    assert main(["gate", str(mixed)]) == 0
+    text = " ".join(capsys.readouterr().out.split())  # rich wraps long lines at spaces
+    assert "shares its script with 2 other statements" in text
+    assert "disable_ddl_transaction!" in text and "x-multi-statement" in text
+    assert _codes(capsys, str(mixed), "--wrap", "none") == (0, [])
+    alone = write_sql("CREATE INDEX CONCURRENTLY i ON t (a);\n", "V3__alone.sql")
+    assert _codes(capsys, str(alone)) == (0, [])
+    marked = write_sql("-- 1.sql\nSET lock_timeout = '1s';\n-- 2.sql\nVACUUM t;\n", "V4__m.sql")
+    assert _codes(capsys, str(marked)) == (0, [])
+    ignored = write_sql(
+        "SET lock_timeout = '1s';\n-- gate: ignore non-transactional-with-others\n"
+        "CREATE INDEX CONCURRENTLY i ON t (a);\n",
+        "V5__ignored.sql",
+    )
+    assert _codes(capsys, str(ignored)) == (0, [])

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from dbrefresh.cli import main
-from dbrefresh.config import GateConfig, load
+from dbrefresh.config import GateConfig, load, parse_duration
 
 MIGRATION = "SET lock_timeout = '1s';\nALTER TABLE small ADD CONSTRAINT c CHECK (v >= 0);\n"
 
@@ -70,3 +70,43 @@ def test_gate_section_parses_units_and_reports_errors_with_file_line_key(
     err = capsys.readouterr().err
     assert f"{bad}:8: gate.max_lock:" in err and "'soon' is not a duration" in err
     assert f"{bad}:9: gate.heavy: unknown key" in err
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("500ms", 0.5),
+        ("30s", 30),
+        ("5m", 300),
+        ("5min", 300),
+        ("1.5h", 5400),
+        ("2d", 172800),
+        ("10", 10),
+        (10, 10),
+        ("1m30s", 90),
+        ("1h30m", 5400),
+        ("1min 30s", 90),
+        ("2d12h", 216000),
+        ("1m30s500ms", 90.5),
+    ],
+)
+def test_durations_simple_and_compound(text: str | int, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["soon", "", "-5s", "1m30", "30s1m", "1m1m", "1h-30m"])
+def test_bad_durations_say_what_a_duration_is(text: str) -> None:
+    with pytest.raises(ValueError, match=r"is not a duration \(e\.g\. .*1m30s"):
+        parse_duration(text)
+
+
+def test_gate_thresholds_must_be_positive_and_take_compound_durations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = _config(tmp_path, "dbname=x", "gate:\n  max_lock: 1m30s\n  max_total: 1h30m\n")
+    assert (load(good).gate.max_lock, load(good).gate.max_total) == (90, 5400)
+    bad = _config(tmp_path, "dbname=x", "gate:\n  heavy_rows: -5\n  max_lock: 0s\n")
+    assert main(["gate", "x.sql", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:7: gate.heavy_rows:" in err and f"{bad}:8: gate.max_lock:" in err
+    assert "greater than 0" in err
