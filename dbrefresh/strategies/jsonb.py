@@ -1,7 +1,8 @@
 """jsonb: mask listed paths of a JSON document, each with its own strategy.
 
 Paths are dotted keys ('customer.email', 'phones.0'); only paths that exist and are
-not JSON null are rewritten, the rest of the document is kept. Each value is masked as
+not JSON null are rewritten, the rest of the document is kept. An array at a path has
+its elements masked one by one (its shape kept: {"email": ["old", "new"]}). Each value is masked as
 text (stored back as a JSON string) unless the path says `as: numeric` or `as: date`;
 a value that is no number or ISO date there becomes JSON null instead of failing the
 table.
@@ -107,18 +108,27 @@ class Jsonb(ScalarStrategy[JsonbParams]):
             extracted = sqlbuild.fill("(:v #>> CAST(:k AS TEXT[]))", v=value, k=key)
             if rule.as_ != "text":
                 extracted = _parsed(extracted, rule.as_)
+            compiled = strategy.compile(sub, path_context(ctx, rule.as_))
             inner = exp.select(exp.alias_(extracted, VALUE)).offset(0)
-            masked = exp.Subquery(
-                this=exp.select(strategy.compile(sub, path_context(ctx, rule.as_))).from_(
+            scalar = exp.Subquery(
+                this=exp.select(compiled).from_(
                     exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j")))
                 )
+            )
+            masked = sqlbuild.fill(
+                "CASE WHEN jsonb_typeof(:v #> CAST(:k AS TEXT[])) = 'array' THEN :a"
+                " ELSE COALESCE(to_jsonb(:s), CAST('null' AS JSONB)) END",
+                v=value,
+                k=key,
+                a=_each_element(value, key, compiled.copy(), rule.as_),
+                s=scalar,
             )
             # Linear in the number of paths: a missing path is replaced by the empty
             # path, which jsonb_set ignores (a CASE around jsonb_set would repeat doc).
             doc = sqlbuild.fill(
                 "jsonb_set(:d, CASE WHEN jsonb_typeof(:v #> CAST(:k AS TEXT[])) <> 'null'"
                 " THEN CAST(:k AS TEXT[]) ELSE CAST('{}' AS TEXT[]) END,"
-                " COALESCE(to_jsonb(:m), CAST('null' AS JSONB)), FALSE)",
+                " :m, FALSE)",
                 v=value,
                 k=key,
                 d=doc,
@@ -131,6 +141,31 @@ class Jsonb(ScalarStrategy[JsonbParams]):
             d=doc,
         )
         return sqlbuild.cast(doc, ctx.type.sql)
+
+
+def _each_element(
+    value: exp.Expression, key: exp.Expression, compiled: exp.Expression, as_: str
+) -> exp.Expression:
+    """An array at the path, its elements masked one by one in order: Rails' audited
+    stores a change as {"email": ["old", "new"]}, which the scalar path turned into one
+    string (the shape gone, the application's parser broken)."""
+    element: exp.Expression = exp.column("_dbr_e", table="_dbr_a")
+    if as_ != "text":
+        element = _parsed(element, as_)
+    inner = exp.select(exp.alias_(element, VALUE)).offset(0)
+    each = exp.Subquery(
+        this=exp.select(compiled).from_(
+            exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j")))
+        )
+    )
+    return sqlbuild.fill(
+        "COALESCE((SELECT jsonb_agg(COALESCE(to_jsonb(:m), CAST('null' AS JSONB))"
+        " ORDER BY _dbr_a._dbr_o) FROM jsonb_array_elements_text(:v #> CAST(:k AS TEXT[]))"
+        " WITH ORDINALITY AS _dbr_a(_dbr_e, _dbr_o)), CAST('[]' AS JSONB))",
+        m=each,
+        v=value,
+        k=key,
+    )
 
 
 def _document(ctx: ColumnContext) -> exp.Expression:

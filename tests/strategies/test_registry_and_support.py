@@ -101,10 +101,11 @@ def test_support_functions_are_inlined(
         )
     )  # fmt: skip
     assert not re.search(r"dbrefresh\.(?!reshape_text\(|other_network\()\w+\(", plan), plan[:2000]
-    # template/jsonb: two masked parts; digits/phone: one digest per CASE branch (short
+    # template: two masked parts; jsonb: two paths, each compiled for a scalar and for
+    # an array's elements (one runs); digits/phone: one digest per CASE branch (short
     # values in bigint, long ones in numeric), of which one runs; phone: those twice (a
     # number led by '+' or '0' has its lead checked); switch: one per case.
-    parts = 2 if strategy in {"template", "jsonb", "digits"} else 4 if strategy == "phone" else 1
+    parts = {"template": 2, "digits": 2, "jsonb": 4, "phone": 4}.get(strategy, 1)
     if strategy == "switch":
         parts = len(params["cases"]) + 1
     if masking.context(column).type.is_array:

@@ -331,6 +331,28 @@ def test_jsonb_rule_masks_a_json_column_too(masking: Masking) -> None:
     assert kind == ("json",)
 
 
+def test_jsonb_masks_an_array_at_a_path_element_by_element(masking: Masking) -> None:
+    """Rails' audited: {"email": "x"} on create, {"email": ["old", "new"]} on update;
+    the array keeps its shape, each address masked as the scalar one would be."""
+    masking.conn.execute(
+        "CREATE TEMP TABLE audits (id int, changes jsonb); INSERT INTO audits VALUES"
+        """ (1, '{"email": "ann@x.example"}'),"""
+        """ (2, '{"email": ["ann@x.example", "bo@y.example"]}'),"""
+        """ (3, '{"email": []}'), (4, '{"email": ["ann@x.example", null, 7]}')"""
+    )
+    rows = dict(
+        (i, m) for i, (_, m) in enumerate(masking.run("jsonb", {"paths": {"email": "email"}},
+                                                      "changes", table="audits"), 1)
+    )  # fmt: skip
+    single = rows[1]["email"]
+    assert EMAIL.match(single)
+    old, new = rows[2]["email"]
+    assert old == single and EMAIL.match(new) and new != "bo@y.example"
+    assert rows[3] == {"email": []}
+    first, missing, number = rows[4]["email"]
+    assert first == single and missing is None and isinstance(number, str) and number != "7"
+
+
 def test_template_matches_masked_columns(masking: Masking) -> None:
     first = dict(masking.run("first_name", {}, "vc"))
     rows = masking.run("template", {"template": "{first_name:vc|lower}@x.test"}, "email")
