@@ -109,6 +109,14 @@ class Table:
         """Columns that are (part of) a unique key: masking them must stay injective."""
         return {c for key in self.unique_keys for c in key.columns}
 
+    def uniqueness_of(self, column: str) -> str:
+        """How a column is unique, for messages: 'unique', or 'part of the unique key
+        (first_name, last_name, birth_date)' (a strategy alone cannot keep that)."""
+        keys = [k for k in self.unique_keys if column in k.columns]
+        if not keys or any(len(k.columns) == 1 for k in keys):
+            return "unique"
+        return f"part of the unique key ({', '.join(keys[0].columns)})"
+
 
 @dataclass(frozen=True)
 class Derived:

@@ -255,7 +255,7 @@ class _Compiler:
             self.error(
                 "lossy-on-unique",
                 f"{col_rule.strategy} can map different values to one, but the column is "
-                + ("a foreign key to a unique key" if references else "unique"),
+                + ("a foreign key to a unique key" if references else table.uniqueness_of(column)),
                 col_rule.origin,
                 key,
                 "use an injective strategy such as hash, email or uuid",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
@@ -363,7 +363,13 @@ def propose_column(
     ctx = column_context(table, column, unique=unique)
     chosen = choose(kind, ctx, strategies)
     if chosen is None:
-        proposal.why = [*why, f"REVIEW: no masking strategy fits {column.type.sql}"]
+        reason = f"no masking strategy fits {column.type.sql}"
+        if unique and choose(kind, replace(ctx, unique=False), strategies) is not None:
+            reason = (
+                f"it is {table.uniqueness_of(column.name)}, and no strategy that keeps it "
+                f"unique fits {column.type.sql}: kept"
+            )
+        proposal.why = [*why, f"REVIEW: {reason}"]
         return proposal
     proposal.strategy, proposal.params = chosen[0], dict(chosen[1])
     proposal.unique = unique

@@ -755,3 +755,29 @@ def test_long_documents_and_letters_are_read_where_people_sign(make_db, tmp_path
     assert payload["paths"]["billing_details.email"] in ("email", {"strategy": "email"})
     assert strategy_of(text, "public.webhook_events", "body") != "keep"
     assert "user.email (email)" in comment_of(text, "public.webhook_events", "properties")
+
+
+def test_a_column_of_a_composite_unique_key_is_named_as_such(make_db, tmp_path: Path) -> None:
+    """birth_date under UNIQUE (first_name, last_name, birth_date): date_shift fits a
+    date, the key rules it out; both rules init and the compiler say so."""
+    from tests.anonymize.helpers import refused_findings
+
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE members (id int PRIMARY KEY, first_name text, last_name text,"
+            " birth_date date, UNIQUE (first_name, last_name, birth_date));"
+            "INSERT INTO members SELECT i, 'Anna' || i, 'Lee', date '1980-01-01' + i"
+            " FROM generate_series(1, 50) i"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    note = comment_of(text, "public.members", "birth_date")
+    assert "part of the unique key (first_name, last_name, birth_date)" in note, note
+    rules = tmp_path / "members.yaml"
+    rules.write_text(
+        "version: 1\ntables:\n  public.members:\n    columns:\n      id: keep\n"
+        "      first_name: keep\n      last_name: keep\n"
+        "      birth_date: {strategy: date_shift, max_days: 30}\n"
+    )
+    [finding] = refused_findings(dsn, rules)
+    assert "part of the unique key (first_name, last_name, birth_date)" in finding.render()
