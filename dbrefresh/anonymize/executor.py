@@ -25,6 +25,7 @@ from typing import Any
 import psycopg
 from psycopg.pq import TransactionStatus
 
+from dbrefresh.anonymize import notvalid
 from dbrefresh.anonymize.preflight import preflight
 from dbrefresh.anonymize.progress import TableProgress
 from dbrefresh.anonymize.refusal import orphan_hint, refused_by_table
@@ -180,7 +181,8 @@ def _swap(run: _Run, group: SwapGroup) -> list[TableResult]:
 
     with run.session() as conn, conn.transaction():
         _take_stock(conn, group, stage)
-        rows_after = _replace_rows(conn, group, stage)
+        aside = notvalid.broken_by_originals(conn, group.relations)  # legacy rows
+        rows_after = _replace_rows(conn, group, stage, aside)
         _check_keys(conn, group)
         rows_before = _record_rows(conn, group, rows_after)
     seconds = time.monotonic() - started
@@ -204,11 +206,15 @@ def _take_stock(conn: psycopg.Connection[Any], group: SwapGroup, stage: Stage) -
             conn.execute(statement)
 
 
-def _replace_rows(conn: psycopg.Connection[Any], group: SwapGroup, stage: Stage) -> dict[str, int]:
-    """Truncate the group at once and refill it, referenced relations first."""
+def _replace_rows(
+    conn: psycopg.Connection[Any], group: SwapGroup, stage: Stage, aside: list[notvalid.NotValid]
+) -> dict[str, int]:
+    """Truncate the group at once and refill it, referenced relations first (NOT VALID
+    constraints legacy rows break set aside meanwhile, restored as they were)."""
     stage("swapping in")
     for statement in group.clearing():
         conn.execute(statement)
+    notvalid.set_aside(conn, aside)
     rows_after: dict[str, int] = {}
     for step in group.steps:
         stage("refilling", [step.relation])
@@ -218,6 +224,7 @@ def _replace_rows(conn: psycopg.Connection[Any], group: SwapGroup, stage: Stage)
             conn.execute(statement)
     for statement in [*group.add_fks_last, *group.unmute_triggers]:
         conn.execute(statement)
+    notvalid.put_back(conn, aside)
     return rows_after
 
 

@@ -8,29 +8,33 @@ nothing is written (rules.relsteps builds the statements, RelationStep.preflight
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import psycopg
 
+from dbrefresh.anonymize import notvalid
 from dbrefresh.anonymize.refusal import refused_by_table
 from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.db import connect
 from dbrefresh.errors import MaskingRefused, first_line
 from dbrefresh.rules.plan import Plan, RelationStep
 
-_COPY = re.compile(r'"_dbr_check_\d+"')
+_COPY = re.compile(r'"_dbr_(check|legacy)_\d+"')
 
 
 def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None:
     """Each step's sample of masked rows against its table's own rules (preflight),
     rolled back; MaskingRefused naming every refusal, before anything is changed."""
     refused: dict[str, str] = {}
+    steps = [s for s in steps if s.preflight]
     with connect(dsn) as conn:
         prepare_session(conn, key, plan.rules_digest)
-        for step in (s for s in steps if s.preflight):
+        not_valid = notvalid.read(conn, [s.relation for s in steps])
+        conn.commit()
+        for step in steps:
             try:
                 with conn.transaction():
-                    for statement in step.preflight:
-                        conn.execute(statement)
+                    _sample(conn, step, [c for c in not_valid if c.relation == step.relation])
                     raise psycopg.Rollback()
             except psycopg.Error as exc:
                 if not refused_by_table(exc):
@@ -46,6 +50,20 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
             "(a CHECK constraint, or a domain's), or PostgreSQL cannot run a rule's SQL "
             "(an `sql` expression, a delete_where): change the rule"
         )
+
+
+def _sample(
+    conn: psycopg.Connection[Any], step: RelationStep, not_valid: list[notvalid.NotValid]
+) -> None:
+    """The step's preflight statements; with NOT VALID constraints set aside and held
+    row by row instead (a row that broke one before masking is exempt from it)."""
+    held = notvalid.SampleCheck.prepare(conn, step.relation, not_valid) if not_valid else None
+    for statement in step.preflight:
+        conn.execute(statement)
+        if held:
+            held.also(conn, statement)
+    if held:
+        held.refuse_new_breaks(conn)
 
 
 def _hint(step: RelationStep, exc: psycopg.Error) -> str:
