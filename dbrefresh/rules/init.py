@@ -20,6 +20,7 @@ from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules.compiler import compile_plan
+from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.eav import propose_switch
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.load import load_rules
@@ -96,7 +97,29 @@ def propose(
     reconcile(catalog, proposals, strategies)
     align_variants(proposals, strategies)
     keep_sentinels(conn, catalog, proposals, sample_rows)
+    note_copies(
+        conn, catalog, {n: c for n, c in proposals.items() if n not in unsampled}, sample_rows
+    )
+    _large_object_references(catalog, proposals)
     return proposals, unsampled
+
+
+def _large_object_references(catalog: Catalog, proposals: Proposals) -> None:
+    """Columns of type oid/lo point at large objects, which the proposed
+    `large_objects: empty` removes: kept, each would name an object that is gone (the
+    application's lo_open fails); a nullable one is proposed `null`."""
+    if not catalog.large_objects:
+        return
+    for name, columns in proposals.items():
+        for column, proposal in columns.items():
+            info = catalog.tables[name].columns[column]
+            if proposal.masked or info.type.base not in {"oid", "lo"} or info.type.is_array:
+                continue
+            why = "refers to large objects, which `large_objects: empty` removes"
+            if info.not_null:
+                proposal.why.append(f"REVIEW: {why}: it will name objects that are gone")
+            else:
+                columns[column] = ColumnProposal(column, "null", why=[f"{why}: emptied too"])
 
 
 def _keep_switch_key(columns: dict[str, ColumnProposal], switch: ColumnProposal) -> None:

@@ -781,3 +781,47 @@ def test_a_column_of_a_composite_unique_key_is_named_as_such(make_db, tmp_path: 
     )
     [finding] = refused_findings(dsn, rules)
     assert "part of the unique key (first_name, last_name, birth_date)" in finding.render()
+
+
+def test_kept_copies_of_a_masked_column_are_masked_alike_or_noted(make_db, tmp_path: Path) -> None:
+    """WordPress's user_nicename copies user_login, user_url holds it inside a URL, a
+    slug is the login in lower case: none looks personal by itself."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE wp_users (id int PRIMARY KEY, user_login varchar(60) NOT NULL,"
+        " user_nicename varchar(60) NOT NULL, user_url varchar(100) NOT NULL,"
+        " slug varchar(60) NOT NULL);"
+        "INSERT INTO wp_users SELECT i, login, login,"
+        " 'https://' || lower(login) || '.example.org/', lower(login)"
+        " FROM (SELECT i, (ARRAY['ABentley', 'SGould', 'JThompson', 'MLee'])[1 + i % 4]"
+        "  || i AS login FROM generate_series(1, 300) i) s",
+    )
+    login = rule_of(text, "public.wp_users", "user_login")
+    assert login != "keep"
+    assert rule_of(text, "public.wp_users", "user_nicename") == login
+    assert "a copy of user_login" in comment_of(text, "public.wp_users", "user_nicename")
+    assert "holds the row's user_login" in comment_of(text, "public.wp_users", "user_url")
+    assert "user_login in another case" in comment_of(text, "public.wp_users", "slug")
+    with psycopg.connect(dsn) as conn:
+        differ = conn.execute(
+            "SELECT count(*) FROM wp_users WHERE user_nicename <> user_login"
+        ).fetchone()
+    assert differ == (0,)  # masked alike: still the same value
+
+
+def test_references_to_emptied_large_objects_are_emptied_too(make_db, tmp_path: Path) -> None:
+    """`large_objects: empty` removes the objects: a nullable oid column pointing at
+    them is proposed `null`, a NOT NULL one gets a note (it will name objects gone)."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE scans (id int PRIMARY KEY, photo_oid oid, original oid NOT NULL);"
+            "INSERT INTO scans SELECT i, lo_from_bytea(0, 'jpeg'), lo_from_bytea(0, 'pdf')"
+            " FROM generate_series(1, 3) i"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert "large_objects: empty" in text
+    assert strategy_of(text, "public.scans", "photo_oid") == "null"
+    assert strategy_of(text, "public.scans", "original") == "keep"
+    assert "objects that are gone" in comment_of(text, "public.scans", "original")

@@ -1,0 +1,160 @@
+"""Kept columns that copy a masked column of their row, in `rules init`.
+
+Applications keep a person's identifier twice: WordPress's user_nicename beside
+user_login, a profile's website (https://abentley244.example.org/) or avatar path
+beside the username, a normalized_email = lower(email). The value detectors see none
+of them (a URL, a slug), so they were kept while the column they copy was masked.
+A sample of rows compares each kept text column with each masked one of the same row:
+- a copy (equal in nearly every row) gets the masked column's rule: the same
+  strategy on the same value gives the same output, so the two still agree;
+- a case-folded copy, or a value holding the masked one inside it, gets a REVIEW note
+  naming the column it copies (no strategy rebuilds a URL around a masked name).
+Columns under a key or constraint keep their proposal (a note only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules.propose import ColumnProposal
+from dbrefresh.rules.sample import sample_clause, sampled_rows
+
+MIN_LENGTH = 4  # a masked value shorter than this is found inside too much by chance
+MIN_ROWS = 5  # rows where both columns hold a value, before anything is judged
+COPY_SHARE = 0.9  # equal in this share of those rows: a copy
+INSIDE_SHARE = 0.2  # found inside the kept value in this share: worth a note
+MAX_PAIRS = 200  # (kept, masked) pairs compared per table
+# Strategies whose output depends on the value alone (and the key): the same rule on a
+# copy gives the same masked value. Others read other columns or the row's position.
+_NOT_COPIED = frozenset({"switch", "jsonb", "shuffle", "template", "sql", "null"})
+
+
+@dataclass(frozen=True)
+class _Pair:
+    kept: str
+    masked: str
+    both: int = 0
+    equal: int = 0
+    folded: int = 0
+    inside: int = 0
+
+
+def note_copies(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    rows: int,
+) -> None:
+    """Mask kept copies of masked columns alike, and note kept values holding them."""
+    for name, columns in proposals.items():
+        table = catalog.tables[name]
+        pairs = _pairs(table, columns)
+        if not pairs:
+            continue
+        try:
+            measured = _measure(conn, table, pairs, rows)
+        except psycopg.Error:  # no SELECT right, timeout: the proposals stay as they are
+            continue
+        keyed = (
+            table.unique_columns()
+            | {c for fk in catalog.fks_touching(name) if fk.table == name for c in fk.columns}
+            | {
+                c
+                for fk in catalog.fks_touching(name)
+                if fk.ref_table == name
+                for c in fk.ref_columns
+            }
+        )
+        for pair in measured:
+            _judge(columns, pair, constrained=pair.kept in keyed)
+
+
+def _is_text(table: Table, column: str) -> bool:
+    col_type = table.columns[column].type
+    return col_type.category == "S" and not col_type.is_array
+
+
+def _pairs(table: Table, columns: Mapping[str, ColumnProposal]) -> list[_Pair]:
+    masked = [c for c, p in columns.items() if p.masked and _is_text(table, c)]
+    kept = [
+        c
+        for c, p in columns.items()
+        if not p.masked and _is_text(table, c) and not table.columns[c].generated
+    ]
+    return [_Pair(k, m) for k in kept for m in masked][:MAX_PAIRS]
+
+
+def _measure(
+    conn: psycopg.Connection[Any], table: Table, pairs: list[_Pair], rows: int
+) -> list[_Pair]:
+    """Per pair, over a sample: rows with both values, equal, equal case-folded, and
+    the masked value inside the kept one."""
+    counts: list[sql.Composable] = []
+    for pair in pairs:
+        k, m = sql.Identifier("_dbr_s", pair.kept), sql.Identifier("_dbr_s", pair.masked)
+        both = sql.SQL("{k} IS NOT NULL AND {m} IS NOT NULL AND length({m}) >= {n}").format(
+            k=k, m=m, n=sql.Literal(MIN_LENGTH)
+        )
+        counts += [
+            sql.SQL("count(*) FILTER (WHERE {b})").format(b=both),
+            sql.SQL("count(*) FILTER (WHERE {b} AND {k}::text = {m}::text)").format(
+                b=both, k=k, m=m
+            ),
+            sql.SQL("count(*) FILTER (WHERE {b} AND lower({k}::text) = lower({m}::text))").format(
+                b=both, k=k, m=m
+            ),
+            sql.SQL(
+                "count(*) FILTER (WHERE {b} AND strpos(lower({k}::text), lower({m}::text)) > 0)"
+            ).format(b=both, k=k, m=m),
+        ]
+    only = sql.SQL("" if table.partitioned else "ONLY ")
+    query = sql.SQL("SELECT {} FROM (SELECT * FROM {}{}{} LIMIT {}) AS _dbr_s").format(
+        sql.SQL(", ").join(counts),
+        only,
+        sql.Identifier(table.schema, table.name),
+        sample_clause(table.estimated_rows, rows),
+        sql.Literal(rows),
+    )
+    [row] = sampled_rows(conn, query)
+    return [
+        _Pair(p.kept, p.masked, *(int(v) for v in row[4 * i : 4 * i + 4]))
+        for i, p in enumerate(pairs)
+    ]
+
+
+def _judge(columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool) -> None:
+    if pair.both < MIN_ROWS or columns[pair.kept].masked:
+        return
+    source = columns[pair.masked]
+    seen = f"in {{}} of {pair.both} sampled rows"
+    if (
+        pair.equal >= COPY_SHARE * pair.both
+        and not constrained
+        and source.strategy not in _NOT_COPIED
+    ):
+        columns[pair.kept] = ColumnProposal(
+            pair.kept,
+            source.strategy,
+            dict(source.params),
+            kind=source.kind,
+            why=[
+                f"a copy of {pair.masked} ({seen.format(pair.equal)}): masked alike, so "
+                "the two still agree"
+            ],
+        )
+    elif pair.folded >= COPY_SHARE * pair.both:
+        columns[pair.kept].why.append(
+            f"REVIEW: {pair.masked} in another case ({seen.format(pair.folded)}), which "
+            f"is masked: derived from it? rebuild it in staging, or mask it (`null`)"
+        )
+    elif pair.inside >= INSIDE_SHARE * pair.both:
+        columns[pair.kept].why.append(
+            f"REVIEW: holds the row's {pair.masked}, which is masked, inside it "
+            f"({seen.format(pair.inside)}): kept, it tells what {pair.masked} hides"
+        )
