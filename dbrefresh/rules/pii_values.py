@@ -44,6 +44,9 @@ _CREDENTIAL = re.compile(
 _EMBEDDED_PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().\-/]{7,18}\d(?![\w])")
 
 
+_EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$", re.IGNORECASE)
+
+
 def is_credential(value: str) -> bool:
     """A password hash, an API token or a JSON web token, known by its form."""
     return _CREDENTIAL.fullmatch(value.strip()) is not None
@@ -55,7 +58,7 @@ def is_email(value: str) -> bool:
 
 def is_phone(value: str) -> bool:
     """A formatted phone number; bare digit runs are too often ids to count."""
-    text = value.strip()
+    text = _EXTENSION.sub("", value.strip())  # '797-386-9073x6625', '... ext. 12'
     if not _PHONE_CHARS.fullmatch(text) or _DATE_LIKE.fullmatch(text) or _DECIMAL.fullmatch(text):
         return False
     digits = sum(c.isdigit() for c in text)
@@ -112,7 +115,52 @@ _STREET = re.compile(
 
 def is_street(value: str) -> bool:
     """A street address: a house number beside a street of a known kind."""
-    return _STREET.fullmatch(value.strip()) is not None
+    text = value.strip()
+    return _STREET.fullmatch(text) is not None or _locale_streets().fullmatch(text) is not None
+
+
+def _words(attribute: str, module: str) -> set[str]:
+    """The words a faker address provider builds street names from (lower case)."""
+    try:
+        provider = importlib.import_module(f"faker.providers.address.{module}").Provider
+    except (ImportError, AttributeError):
+        return set()
+    found = getattr(provider, attribute, ())
+    return {str(w).strip(" -").lower() for w in found if str(w).strip(" -")} - {"street"}
+
+
+@cache
+def _locale_streets() -> re.Pattern[str]:
+    """Street addresses as faker's address providers of the name locales build them:
+    '0487 Hopkins Squares Suite 487' (225 English kinds, not ten), 'Kerkstraat 7',
+    'al. Leśna 74', 'Via Roma, 12', 'Calle Mayor 5', '12, rue Dupont'. A number is
+    always required: 'Via Roma' alone is a street's name, not an address."""
+    suffixes: set[str] = set()
+    attached: set[str] = set()
+    prefixes: set[str] = {"ul.", "al.", "pl.", "av.", "avda."}
+    for locale in NAME_LOCALES:
+        suffixes |= _words("street_suffixes", locale) if locale.startswith("en") else set()
+        attached |= _words("street_suffixes_short", locale) | _words("street_suffixes_long", locale)
+        if locale == "nl_NL":
+            attached |= _words("street_suffixes", locale)
+        if locale == "it_IT":
+            prefixes |= _words("street_suffixes", locale)  # 'Via', 'Piazza': written first
+        prefixes |= _words("street_prefixes", locale)
+
+    def alternatives(words: set[str]) -> str:
+        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+    unit = r"(?:,?\s+(?:apt|suite|unit|flat|#)\.?\s*\w+)?"
+    number = r"\d{1,4}(?:[/-]\d{1,4})?\s?[a-z]?"  # 47-26, 74/39, 12a
+    named = rf"(?:[\w'.-]+\s+){{1,4}}(?:{alternatives(suffixes)})\.?"
+    return re.compile(
+        rf"\d{{1,5}}[A-Za-z]?,?\s+{named}{unit}"
+        rf"|(?:flat|studio|apartment|apt\.?|suite|unit)\s+\d{{1,4}}\w?,?\s+(?:\d{{1,5}}\s+)?{named}"
+        rf"|[\w'.-]*(?:{alternatives(attached)})\s+{number}{unit}"
+        rf"|(?:{alternatives(prefixes)})\s+\S.*?,?\s+{number}{unit}"
+        rf"|\d{{1,4}},?\s+(?:{alternatives(prefixes)})\s+\S.*",
+        re.IGNORECASE,
+    )
 
 
 def is_ip(value: str) -> bool:
@@ -139,10 +187,17 @@ def locale_names(locale: str) -> tuple[frozenset[str], frozenset[str]]:
         provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
     except (ImportError, AttributeError):
         return frozenset(), frozenset()
-    return (
-        frozenset(n.lower() for n in getattr(provider, "first_names", ())),
-        frozenset(n.lower() for n in getattr(provider, "last_names", ())),
-    )
+    lasts = {
+        n.lower()
+        for attribute in ("last_names", "male_last_names", "unisex_last_names")
+        for n in getattr(provider, attribute, ())
+    }
+    # pl_PL keeps its surnames apart by gender (and last_names is a placeholder 'Doe'):
+    # the feminine forms of Kowalski, Nowicki are Kowalska, Nowicka
+    lasts |= {n[:-1] + "a" for n in lasts if n.endswith(("ski", "cki", "dzki"))}
+    if len(lasts) > 1:
+        lasts.discard("doe")
+    return frozenset(n.lower() for n in getattr(provider, "first_names", ())), frozenset(lasts)
 
 
 @cache
@@ -165,15 +220,92 @@ def is_last_name(value: str) -> bool:
     return value.strip().lower() in _known_names()[1]
 
 
+# What surrounds a name without being one: 'Dr Damian Riley', 'Isabella Siering MBA.',
+# 'Dipl.-Ing. Walter Oderwald B.A.', 'Charlotte van Vliet', 'Robert Perry Jr.'
+_TITLES = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "miss",
+        "mx",
+        "dr",
+        "prof",
+        "sir",
+        "dame",
+        "herr",
+        "frau",
+        "pan",
+        "pani",
+        "sr",
+        "sra",
+        "srta",
+        "m",
+        "mme",
+        "mlle",
+        "sig",
+        "sig.ra",
+        "dott",
+        "dhr",
+        "mevr",
+    ]
+)
+_SUFFIXES = frozenset(["jr", "sr", "ii", "iii", "iv", "md", "phd", "dds", "dvm", "mba", "esq"])
+_PARTICLES = frozenset(
+    [
+        "van",
+        "von",
+        "de",
+        "der",
+        "den",
+        "del",
+        "della",
+        "di",
+        "da",
+        "dos",
+        "das",
+        "du",
+        "le",
+        "la",
+        "ten",
+        "ter",
+    ]
+)
+
+
+def _bare(word: str) -> str:
+    return word.lower().strip(".,")
+
+
+@cache
+def _all_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Every first and every last name of the name locales (a name may be both)."""
+    first: set[str] = set()
+    last: set[str] = set()
+    for locale in NAME_LOCALES:
+        firsts, lasts = locale_names(locale)
+        first |= firsts
+        last |= lasts
+    return frozenset(first), frozenset(last)
+
+
 def is_full_name(value: str) -> bool:
-    """Two to four words, the first a known first name, the last a known name too."""
+    """A known first name, then one to three more words of which the last name part
+    holds a known name (a part of a double name will do), titles, degrees and
+    particles aside ('Mr Scott Hardy', 'Kate de Gruijl-Mercks', 'Ryan Gallagher'; a
+    compound first name by its first part: 'Claire-Françoise Alves')."""
     words = value.strip().split()
-    first, last = _known_names()
-    return (
-        2 <= len(words) <= 4
-        and words[0].lower() in first
-        and (words[-1].lower() in last or words[-1].lower() in first)
-    )
+    while words and (_bare(words[0]) in _TITLES or words[0].endswith(".")):
+        words = words[1:]
+    while words and (_bare(words[-1]) in _SUFFIXES or "." in words[-1]):
+        words = words[:-1]
+    rest = [w for w in words[1:] if _bare(w) not in _PARTICLES]
+    if not 1 <= len(rest) <= 4:
+        return False
+    first, last = _all_names()
+    parts = {part for w in rest for part in _bare(w).split("-") if part}
+    given = _bare(words[0])
+    return (given in first or given.split("-")[0] in first) and bool(parts & (last | first))
 
 
 _DIGITS = re.compile(r"[0-9]+")

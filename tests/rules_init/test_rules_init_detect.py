@@ -294,3 +294,35 @@ def test_the_locale_of_the_sampled_names_is_guessed() -> None:
     assert guess_locale(mixed) is None
     # too few names only one locale knows ('Anna Schmidt' is everyone's)
     assert guess_locale(["Anna Schmidt"] * 500 + _faker_names("de_DE", 5)) is None
+
+
+@pytest.mark.parametrize(
+    "locale", ["en_US", "en_GB", "de_DE", "es_ES", "it_IT", "nl_NL", "pl_PL"]
+)  # fmt: skip
+def test_faker_street_addresses_and_names_of_each_locale_are_recognised(locale: str) -> None:
+    """What the dictionaries' own locales write: 'Kerkstraat 7', 'al. Leśna 74/39',
+    '0487 Hopkins Squares Suite 487', 'Mr Scott Hardy', 'Kate de Gruijl-Mercks' (the
+    street detector knew ten English kinds, full names lost every title and particle)."""
+    from faker import Faker
+
+    fake = Faker(locale)
+    fake.seed_instance(7)
+    streets = [fake.street_address() for _ in range(300)]
+    names = [fake.name() for _ in range(300)]
+    assert sum(map(pii_values.is_street, streets)) >= 0.95 * len(streets)
+    assert sum(map(pii_values.is_full_name, names)) >= 0.7 * len(names)
+
+
+@pytest.mark.parametrize(
+    "value", ["797-386-9073x6625", "+1-303-228-9218x401", "(798)938-6756 ext. 508"]
+)  # fmt: skip
+def test_phone_numbers_with_an_extension(value: str) -> None:
+    assert pii_values.is_phone(value)
+
+
+@pytest.mark.parametrize(
+    "value", ["Apple iPhone 12", "Blue Widget Large", "Paid in full", "Main Street Bakery",
+              "Rose Garden", "Order 12 shipped", "Spring Sale 2024"],
+)  # fmt: skip
+def test_text_that_is_no_full_name(value: str) -> None:
+    assert not pii_values.is_full_name(value)
