@@ -17,11 +17,12 @@ from pglast import ast
 from dbrefresh.errors import UsageError
 from dbrefresh.gate.alter import default_functions
 from dbrefresh.gate.analyze import Analysis, Wrap, analyze
+from dbrefresh.gate.facts import seed_knowledge
 from dbrefresh.gate.schema import walk
 from dbrefresh.gate.split import load
 from dbrefresh.gate.trace import Clock, Refresher, UnmanagedStaging, run_trace
 from dbrefresh.gate.verdict import GateResult, Limits, judge
-from dbrefresh.gate.weigh import Thresholds, read_sizes, seed_knowledge
+from dbrefresh.gate.weigh import Thresholds, read_sizes
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def gate(
             limits=options.limits,
             notes=["no --dsn: sizes unknown, every blocking statement is reported"],
         )
-    tables = {t for c in analysis.statements for t in c.tables}
+    tables = {(t, c.search_path) for c in analysis.statements for t in c.tables}
     functions = _added_column_functions(analysis)
     known = seed_knowledge(options.dsn, tables, functions)
     analysis = analyze(scripts, wrap=options.wrap, known=known)

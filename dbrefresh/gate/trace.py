@@ -44,9 +44,15 @@ _OWN_LOCKS = """
 SELECT l.relation::regclass::text, l.mode, l.relation::int8 FROM pg_locks l
 WHERE l.pid = %s AND l.locktype = 'relation' AND l.granted AND l.relation >= 16384
 """
+# names do not depend on the migration's search_path: public tables unqualified (as a
+# default session names them), others with their schema
 _FILENODES = """
-SELECT c.oid::int8, c.oid::regclass::text, pg_relation_filenode(c.oid), c.relkind::text
-FROM pg_class c WHERE c.oid >= 16384 AND c.relkind IN ('r', 'm', 'i', 'p')
+SELECT c.oid::int8,
+       CASE WHEN n.nspname = 'public' THEN quote_ident(c.relname)
+            ELSE quote_ident(n.nspname) || '.' || quote_ident(c.relname) END,
+       pg_relation_filenode(c.oid), c.relkind::text
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.oid >= 16384 AND c.relkind IN ('r', 'm', 'i', 'p')
 """
 
 
@@ -202,7 +208,7 @@ def run_trace(
     """Run every script on a copy of staging (or on staging itself) and measure it,
     while probes (probe.py) try ordinary reads and writes of the tables it touches."""
     with sandbox(dsn, in_place=in_place, clock=clock) as (target, copy_seconds):
-        tables = {t for c in analysis.statements for t in c.tables}
+        tables = {(t, c.search_path) for c in analysis.statements for t in c.tables}
         probes = Probes(target, tables, clock=clock, timeout=probe_timeout)
         conn = connect(target, autocommit=True)
         windows: list[tuple[int, float, float]] = []

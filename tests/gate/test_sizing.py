@@ -1,0 +1,70 @@
+"""Sizing the right relation on a real PostgreSQL: names resolved under the migration's
+search_path, names that need quoting, partitioned parents, tables missing on staging."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+
+from dbrefresh.gate.analyze import analyze
+from dbrefresh.gate.run import GateOptions, gate
+from dbrefresh.gate.split import load
+from dbrefresh.gate.verdict import Limits
+
+LIMITS = Limits(max_lock_seconds=60)
+
+
+def _setup(dsn: str, *sql: str) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for statement in sql:
+            conn.execute(statement)
+
+
+def test_search_path_of_the_migration_resolves_the_table(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    _setup(
+        staging_dsn,
+        "CREATE SCHEMA app",
+        "CREATE TABLE app.invoices (id int PRIMARY KEY, total int)",
+        "INSERT INTO app.invoices SELECT g, g FROM generate_series(1, 600000) g",
+        "ANALYZE app.invoices",
+    )
+    path = write_sql(
+        "SET lock_timeout = '2s';\nSET search_path TO app;\n"
+        "ALTER TABLE invoices ALTER COLUMN total TYPE bigint;\n"
+    )
+
+    result = gate([path], GateOptions(dsn=staging_dsn, limits=LIMITS))
+
+    alter = result.statements[2]
+    assert alter.weight == "heavy"
+    assert alter.size is not None and alter.size.rows >= 500_000
+    assert result.trace is not None  # heavy, so traced
+    assert result.trace.probed == ["app.invoices"]  # the probes found it too
+    assert alter.trace is not None and "app.invoices" in alter.trace.rewritten
+
+
+def test_search_path_scopes(write_sql: Callable[..., Path]) -> None:
+    """SET LOCAL ends with its transaction, SET lasts until RESET; set_config alike."""
+    path = write_sql(
+        "-- 1.sql\nSET LOCAL search_path TO app, public;\nALTER TABLE t ADD c int;\n"
+        "-- 2.sql\nALTER TABLE t ADD d int;\n"
+        "SELECT set_config('search_path', 'other', false);\nALTER TABLE t ADD e int;\n"
+        "-- 3.sql\nALTER TABLE t ADD f int;\nRESET search_path;\nALTER TABLE t ADD g int;\n"
+    )
+    analysis = analyze(load([path]))
+    paths = [c.search_path for c in analysis.statements]
+    assert paths == [
+        '"app", "public"',
+        '"app", "public"',
+        None,
+        "other",
+        "other",
+        "other",
+        None,
+        None,
+    ]
+    assert analysis.statements[3].hits == []  # set_config of search_path is understood
