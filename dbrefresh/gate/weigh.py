@@ -5,7 +5,6 @@ changes, and how size makes a statement heavy. Read-only, under a lock_timeout.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
@@ -19,8 +18,6 @@ from dbrefresh.gate.staging import explain_rows, guard, resolve, search_path, tr
 
 Weight = Literal["heavy", "warn", "light", "unknown"]
 Key = tuple[str, str | None]
-
-_NAME = re.compile(r"[\w$]+(\.[\w$]+)?")
 
 
 @dataclass(frozen=True)
@@ -78,7 +75,8 @@ def read_sizes(dsn: str, statements: list[Classified]) -> Sizes:
     wanted: dict[str | None, set[str]] = {}
     for c in statements:
         names = {t for t in c.tables} | {t for h in c.hits for t in h.tables}
-        wanted.setdefault(c.search_path, set()).update(t for t in names if _NAME.fullmatch(t))
+        # every name, however it needs quoting ("order-items"); resolve() skips non-names
+        wanted.setdefault(c.search_path, set()).update(names)
     sizes: dict[Key, Size] = {}
     explained: dict[int, float] = {}
     try:

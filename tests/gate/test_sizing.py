@@ -68,3 +68,25 @@ def test_search_path_scopes(write_sql: Callable[..., Path]) -> None:
         None,
     ]
     assert analysis.statements[3].hits == []  # set_config of search_path is understood
+
+
+def test_names_that_need_quoting_are_sized(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    _setup(
+        staging_dsn,
+        'CREATE TABLE "order-items" (id int, "unit price" int)',
+        'INSERT INTO "order-items" SELECT g, g FROM generate_series(1, 200000) g',
+        'ANALYZE "order-items"',
+    )
+    path = write_sql(
+        "SET lock_timeout = '2s';\n"
+        'CREATE INDEX order_items_price ON "order-items" ("unit price");\n'
+    )
+
+    result = gate([path], GateOptions(dsn=staging_dsn, limits=LIMITS))
+
+    index = result.statements[1]
+    assert index.size is not None and index.size.rows >= 150_000
+    assert index.weight == "heavy"
+    assert result.trace is not None and result.trace.probed == ['"order-items"']
