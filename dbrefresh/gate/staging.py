@@ -19,9 +19,15 @@ SELECT coalesce(i.indrelid, c.oid)::int8
 FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid
 WHERE c.oid = to_regclass(%s)
 """
-_SIZE = """
-SELECT c.oid::regclass::text, c.reltuples::float8, pg_total_relation_size(c.oid)::int8
-FROM pg_class c WHERE c.oid = %s::oid
+# the relation and every partition or inheritance child below it, at any depth
+_TREE = """
+WITH RECURSIVE tree(oid) AS (
+  SELECT %s::oid
+  UNION SELECT i.inhrelid FROM pg_inherits i JOIN tree ON i.inhparent = tree.oid
+)
+SELECT c.oid::regclass::text, c.relkind::text, c.reltuples::float8,
+       pg_total_relation_size(c.oid)::int8
+FROM tree JOIN pg_class c ON c.oid = tree.oid
 """
 
 
@@ -71,15 +77,23 @@ def resolve(conn: psycopg.Connection[Any], name: str) -> int | None:
 
 
 def tree_size(conn: psycopg.Connection[Any], oid: int) -> tuple[float, int]:
-    """(rows, bytes) of a table. A table never analyzed (reltuples = -1) is estimated
-    by the planner from its pages."""
-    row = conn.execute(_SIZE, (oid,)).fetchone()
-    assert row is not None
-    regclass, reltuples, total = row
-    if reltuples < 0:
-        query = sql.SQL("SELECT 1 FROM {}").format(sql.SQL(regclass))
-        reltuples = explain_rows(conn, query.as_string(conn)) or 0.0
-    return float(reltuples), int(total)
+    """(rows, bytes) of a table with all its partitions or inheritance children.
+
+    A partitioned parent has no storage, and an ANALYZE of it while it was empty leaves
+    its reltuples at 0 (autovacuum analyzes only the leaves): rows come from the members
+    that hold data, bytes are summed over all. A member never analyzed (reltuples = -1)
+    is estimated by the planner from its pages.
+    """
+    rows, size = 0.0, 0
+    for regclass, relkind, reltuples, total in conn.execute(_TREE, (oid,)).fetchall():
+        size += int(total)
+        if relkind == "p":
+            continue
+        if reltuples < 0:
+            query = sql.SQL("SELECT 1 FROM ONLY {}").format(sql.SQL(regclass))
+            reltuples = explain_rows(conn, query.as_string(conn)) or 0.0
+        rows += float(reltuples)
+    return rows, size
 
 
 def explain_rows(conn: psycopg.Connection[Any], text: str, path: str | None = None) -> float | None:

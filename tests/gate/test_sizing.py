@@ -90,3 +90,42 @@ def test_names_that_need_quoting_are_sized(
     assert index.size is not None and index.size.rows >= 150_000
     assert index.weight == "heavy"
     assert result.trace is not None and result.trace.probed == ['"order-items"']
+
+
+def test_partitioned_parent_is_sized_by_its_partitions(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """Analyzed while empty, the parent keeps reltuples = 0 and has no storage of its
+    own; one partition was analyzed, the other never was (the planner estimates it)."""
+    _setup(
+        staging_dsn,
+        "CREATE TABLE events (id int, kind int) PARTITION BY RANGE (id)",
+        "CREATE TABLE events_1 PARTITION OF events FOR VALUES FROM (0) TO (600001)",
+        "ANALYZE events",
+        "CREATE TABLE events_2 PARTITION OF events FOR VALUES FROM (600001) TO (MAXVALUE)",
+        "INSERT INTO events SELECT g, g % 7 FROM generate_series(1, 1200000) g",
+        "ANALYZE events_1",
+        "CREATE TABLE legacy (id int, kind int)",
+        "CREATE TABLE legacy_2020 () INHERITS (legacy)",
+        "INSERT INTO legacy_2020 SELECT g, g FROM generate_series(1, 300000) g",
+        "ANALYZE legacy",
+        "ANALYZE legacy_2020",
+    )
+    with psycopg.connect(staging_dsn) as conn:
+        assert conn.execute(
+            "SELECT reltuples, pg_total_relation_size(oid) FROM pg_class WHERE relname = 'events'"
+        ).fetchone() == (0, 0)
+    path = write_sql(
+        "SET lock_timeout = '2s';\nCREATE INDEX ON events (kind);\nCREATE INDEX ON legacy (kind);\n"
+    )
+
+    analysis = analyze(load([path]))
+    from dbrefresh.gate.weigh import read_sizes
+
+    sizes = read_sizes(staging_dsn, analysis.statements)
+    events, legacy = sizes.of(["events"]), sizes.of(["legacy"])
+    assert 1_000_000 <= events.rows <= 1_500_000  # 600k analyzed + ~600k estimated
+    assert events.bytes > 30_000_000
+    assert 250_000 <= legacy.rows <= 350_000  # rows of the child, none in the parent
+    result = gate([path], GateOptions(dsn=staging_dsn, limits=LIMITS))
+    assert [s.weight for s in result.statements[1:]] == ["heavy", "heavy"]
