@@ -78,6 +78,7 @@ def analyze(
     result = Analysis(list(scripts), [], [], known)
     session_timeout = False
     session_path: str | None = None  # None: the role's default search_path
+    introduced: set[str] = set()  # relations the migration itself creates or renames to
     for script in scripts:
         mode = script_mode(script, wrap)
         result.modes.append(mode)
@@ -107,6 +108,7 @@ def analyze(
                     session_path, tx.local_path = path.value, None
                 c.hits = []
             c.search_path = tx.local_path or session_path
+            c.introduced = frozenset(introduced)
             _sequence_rules(c, tx, session_timeout or tx.local_timeout, reported)
             if tx.active and not c.transactional:
                 c.hits.append(
@@ -120,6 +122,7 @@ def analyze(
             c.hits = [h for h in c.hits if not is_suppressed(h.rule, stmt.suppressed)]
             result.statements.append(c)
             known.learn(node, stmt.index)
+            introduced.update(_introduces(node))
             if isinstance(node, ast.CreateStmt):
                 tx.created.add(relname(node.relation))
             elif isinstance(node, ast.CreateTableAsStmt) and node.into is not None:
@@ -128,6 +131,22 @@ def analyze(
                 tx = _Tx()
     _foreign_keys_without_index(result)
     return result
+
+
+def _introduces(node: Any) -> list[str]:
+    """Relations a statement brings into being: on staging they do not exist yet."""
+    if isinstance(node, ast.CreateStmt):
+        return [relname(node.relation)]
+    if isinstance(node, ast.CreateTableAsStmt) and node.into is not None:
+        return [relname(node.into.rel)]
+    if isinstance(node, ast.ViewStmt):
+        return [relname(node.view)]
+    if isinstance(node, ast.IndexStmt) and node.idxname:
+        return [str(node.idxname)]
+    if isinstance(node, ast.RenameStmt) and node.relation is not None and not node.subname:
+        schema = node.relation.schemaname
+        return [f"{schema}.{node.newname}" if schema else str(node.newname)]
+    return []
 
 
 def _sequence_rules(c: Classified, tx: _Tx, timeout_set: bool, reported: list[bool]) -> None:

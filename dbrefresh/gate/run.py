@@ -77,7 +77,7 @@ def gate(
     analysis = analyze(scripts, wrap=options.wrap, known=known)
     sizes = read_sizes(options.dsn, analysis.statements)
     static = judge(analysis, sizes=sizes, thresholds=options.thresholds, limits=options.limits)
-    if not (options.trace or static.heavy):
+    if not (options.trace or static.heavy or static.unknown):
         return static
     if options.in_place and not options.keep and refresher is None:
         raise UsageError("an in-place trace needs a refresh workflow to restore staging")

@@ -67,6 +67,11 @@ class GateResult:
     def heavy(self) -> bool:
         return any(s.weight == "heavy" for s in self.statements)
 
+    @property
+    def unknown(self) -> bool:
+        """Some statement could not be weighed (a table missing on staging)."""
+        return any(s.weight == "unknown" for s in self.statements)
+
 
 def _short(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
@@ -153,6 +158,9 @@ def judge(
             severity = _severity(RULES[hit.rule].kind, hit_weight, trace is not None)
             weighted = RULES[hit.rule].kind == "weighted"
             extra = f" [{hit_weight}]" if sizes and weighted else ""
+            lacking = sizes.missing(c, (*c.tables, *hit.tables)) if sizes else []
+            if lacking and weighted:
+                extra = f" [unknown: {', '.join(lacking)} not found on staging]"
             findings.append(_finding(c, hit, severity, extra))
             report.rules.append(hit.rule)
         if measured is not None:
@@ -160,7 +168,16 @@ def judge(
         reports.append(report)
     if trace is not None:
         findings.extend(_trace_totals(trace, limits, analysis))
-    return GateResult(reports, findings, trace, list(notes or []))
+    notes = list(notes or [])
+    if sizes is not None:
+        absent = {t: None for c in analysis.statements for t in sizes.missing(c)}
+        if absent:
+            notes.insert(
+                0,
+                f"not found on staging (and not created by the migration): "
+                f"{', '.join(absent)}; statements on them weigh as unknown",
+            )
+    return GateResult(reports, findings, trace, notes)
 
 
 def _measured(

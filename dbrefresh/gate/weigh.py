@@ -14,7 +14,14 @@ import psycopg
 from dbrefresh.db import connection
 from dbrefresh.errors import InfraError
 from dbrefresh.gate.model import Blocks, Classified, Hit, Work
-from dbrefresh.gate.staging import explain_rows, guard, resolve, search_path, tree_size
+from dbrefresh.gate.staging import (
+    explain_rows,
+    guard,
+    nameable,
+    resolve,
+    search_path,
+    tree_size,
+)
 
 Weight = Literal["heavy", "warn", "light", "unknown"]
 Key = tuple[str, str | None]
@@ -49,11 +56,25 @@ class Sizes:
             max((s.rows for s in found), default=0), max((s.bytes for s in found), default=0)
         )
 
+    def missing(self, c: Classified, tables: Iterable[str] | None = None) -> list[str]:
+        """Tables the statement names that staging lacks and the migration did not
+        create before it: nothing is known about them (IF EXISTS forgives)."""
+        node = c.statement.node
+        if getattr(node, "missing_ok", False) or not _names_tables(c):
+            return []
+        out: list[str] = []
+        for t in c.tables if tables is None else tables:
+            size = self.tables.get((t, c.search_path))
+            if size is not None and not size.exists and t not in c.introduced and t not in out:
+                out.append(t)
+        return out
+
     def weigh(self, c: Classified, hit: Hit | None, thresholds: Thresholds) -> Weight:
+        if self.missing(c, None if hit is None else (*c.tables, *hit.tables)):
+            return "unknown"
         if hit is not None and hit.rule == "fk-without-index":
-            size = self.of(
-                hit.tables, c.search_path
-            )  # what matters is the table each parent DELETE scans
+            # what matters is the table each parent DELETE scans
+            size = self.of(hit.tables, c.search_path)
         else:
             if c.effective_blocks is Blocks.NOTHING or c.work is Work.METADATA:
                 return "light"
@@ -69,14 +90,22 @@ class Sizes:
         return "warn" if size.rows >= thresholds.warn_rows else "light"
 
 
+def _names_tables(c: Classified) -> bool:
+    """Whether c.tables are relation names (DROP SCHEMA, REINDEX SCHEMA name others)."""
+    node = c.statement.node
+    if c.kind == "DROP SCHEMA":
+        return False
+    return not (c.kind.startswith("REINDEX") and getattr(node, "relation", None) is None)
+
+
 def read_sizes(dsn: str, statements: list[Classified]) -> Sizes:
     """Sizes of every table touched (resolved under the search_path each statement runs
     with), and EXPLAIN rows for UPDATE/DELETE (rolled back)."""
     wanted: dict[str | None, set[str]] = {}
     for c in statements:
         names = {t for t in c.tables} | {t for h in c.hits for t in h.tables}
-        # every name, however it needs quoting ("order-items"); resolve() skips non-names
-        wanted.setdefault(c.search_path, set()).update(names)
+        # every name, however it needs quoting ("order-items"); "?" is no name
+        wanted.setdefault(c.search_path, set()).update(t for t in names if nameable(t))
     sizes: dict[Key, Size] = {}
     explained: dict[int, float] = {}
     try:

@@ -129,3 +129,30 @@ def test_partitioned_parent_is_sized_by_its_partitions(
     assert 250_000 <= legacy.rows <= 350_000  # rows of the child, none in the parent
     result = gate([path], GateOptions(dsn=staging_dsn, limits=LIMITS))
     assert [s.weight for s in result.statements[1:]] == ["heavy", "heavy"]
+
+
+def test_a_table_missing_on_staging_is_unknown_and_traced(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    first = write_sql(
+        "SET lock_timeout = '2s';\nCREATE INDEX ON invoices (total);\n"
+        "ALTER TABLE IF EXISTS gone ALTER COLUMN x TYPE bigint;\n"
+        "CREATE TABLE fresh (id int);\n",
+        "V1.sql",
+    )
+    second = write_sql("SET lock_timeout = '2s';\nCREATE INDEX ON fresh (id);\n", "V2.sql")
+
+    result = gate([first, second], GateOptions(dsn=staging_dsn))
+
+    weights = [s.weight for s in result.statements]
+    assert weights[1] == "unknown"  # invoices: neither on staging nor created
+    assert weights[2] == "light"  # IF EXISTS: nothing happens when it is missing
+    assert weights[5] == "light"  # created by the migration (in an earlier script)
+    assert not result.passed
+    index = [f.finding for f in result.findings if f.finding.code == "index-blocks-writes"]
+    assert [f.severity.value for f in index] == ["error", "info"]
+    assert "invoices not found on staging" in index[0].message
+    assert any("not found on staging" in n and "invoices" in n for n in result.notes)
+    assert result.trace is not None  # unknown: the trace runs, and fails clearly
+    failed = [f.finding for f in result.findings if f.finding.code == "trace-failed"]
+    assert len(failed) == 1 and 'relation "invoices" does not exist' in failed[0].message
