@@ -265,7 +265,8 @@ _RULES = (
         "advisory",
         "statement the gate cannot see into",
         "DO blocks, CALL and function calls run SQL the static analysis does not read",
-        "trace the migration (--trace) to measure what it does",
+        "give the gate --dsn: an opaque statement is always traced, so its locks and "
+        "duration are measured",
     ),
     Rule(
         "trace-lock-held",

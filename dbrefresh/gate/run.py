@@ -55,6 +55,12 @@ def _added_column_functions(analysis: Analysis) -> set[str]:
     return found
 
 
+def _opaque(analysis: Analysis) -> bool:
+    """A statement whose SQL the analysis cannot see (DO, CALL, SELECT fn()): only a
+    trace measures what it does."""
+    return any(h.rule == "opaque-statement" for c in analysis.statements for h in c.hits)
+
+
 def gate(
     paths: Sequence[str | Path],
     options: GateOptions,
@@ -77,7 +83,7 @@ def gate(
     analysis = analyze(scripts, wrap=options.wrap, known=known)
     sizes = read_sizes(options.dsn, analysis.statements)
     static = judge(analysis, sizes=sizes, thresholds=options.thresholds, limits=options.limits)
-    if not (options.trace or static.heavy or static.unknown):
+    if not (options.trace or static.heavy or static.unknown or _opaque(analysis)):
         return static
     if options.in_place and not options.keep and refresher is None:
         raise UsageError("an in-place trace needs a refresh workflow to restore staging")

@@ -204,3 +204,33 @@ def test_explicit_transactions_are_run_as_written(
     assert not cic.classified.in_transaction and cic.trace is not None
     assert cic.trace.error is None
     assert result.passed
+
+
+def test_opaque_statements_are_traced_and_measured(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """Nothing looks heavy statically (a DO block, a function call), so only the trace
+    can see the rewrite inside: with --dsn it runs without --trace."""
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION widen() RETURNS void LANGUAGE plpgsql AS "
+            "$$ BEGIN ALTER TABLE big ALTER COLUMN v TYPE bigint; END $$"
+        )
+    do = write_sql(
+        "SET LOCAL lock_timeout = '2s';\n"
+        "DO $$ BEGIN ALTER TABLE big ALTER COLUMN v TYPE bigint; END $$;\n",
+        "do.sql",
+    )
+    call = write_sql("SET LOCAL lock_timeout = '2s';\nSELECT widen();\n", "call.sql")
+    strict = Limits(max_lock_seconds=0.1)
+
+    for path in (do, call):
+        result = gate([path], GateOptions(dsn=staging_dsn, limits=strict))
+        assert result.trace is not None
+        measured = result.statements[1].trace
+        assert measured is not None and "big" in measured.rewritten
+        assert measured.blocking_lock == ("big", LockMode.ACCESS_EXCLUSIVE)
+        codes = {(f.finding.code, f.finding.severity.value) for f in result.findings}
+        assert ("opaque-statement", "warning") in codes
+        assert ("trace-lock-held", "error") in codes
+        assert not result.passed
