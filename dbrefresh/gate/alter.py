@@ -218,10 +218,20 @@ def _subcommand(cmd: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
 def _add_column(col: Any, table: str, known: Knowledge, effect: AlterEffect) -> None:
     effect.take(AEL)
     name = f"{table}.{col.colname}"
-    type_name = names(col.typeName.names)[-1] if col.typeName else ""
+    type_names = names(col.typeName.names) if col.typeName else ()
+    type_name = type_names[-1] if type_names else ""
     if type_name.lower() in _SERIAL:
         effect.take(AEL, Work.REWRITE)
         effect.hit("add-column-rewrite", f"ADD COLUMN {name} {type_name}", table)
+    if known.is_constrained_domain(type_names):
+        # tablecmds.c ATExecAddColumn: DomainHasConstraints -> AT_REWRITE_DEFAULT_VAL,
+        # with or without a DEFAULT (every row's value must be checked)
+        effect.take(AEL, Work.REWRITE)
+        effect.hit(
+            "add-column-rewrite",
+            f"ADD COLUMN {name} of domain {'.'.join(type_names)} with constraints",
+            table,
+        )
     for con in col.constraints or ():
         kind = con.contype
         if kind == ConstrType.CONSTR_IDENTITY:

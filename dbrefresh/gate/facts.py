@@ -1,6 +1,6 @@
 """Catalog facts from staging that sharpen the static classification: NOT NULL columns,
-column types, indexes, function volatility. Each table is read as the migration's
-session would name it (under the search_path in effect where the migration uses it).
+column types, indexes, function volatility, domains with constraints. Each table is
+read as the migration's session names it (under the search_path in effect there).
 """
 
 from __future__ import annotations
@@ -24,6 +24,17 @@ FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
 CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
 WHERE i.indrelid = %s::oid GROUP BY ic.relname, i.indpred IS NOT NULL
+"""
+# domains with a constraint of their own or of a domain they are based on
+_DOMAINS = """
+WITH RECURSIVE constrained(oid) AS (
+  SELECT t.oid FROM pg_type t WHERE t.typtype = 'd'
+    AND (t.typnotnull OR EXISTS (SELECT 1 FROM pg_constraint c WHERE c.contypid = t.oid))
+  UNION SELECT t.oid FROM pg_type t JOIN constrained ON t.typbasetype = constrained.oid
+  WHERE t.typtype = 'd'
+)
+SELECT n.nspname, t.typname FROM constrained
+JOIN pg_type t ON t.oid = constrained.oid JOIN pg_namespace n ON n.oid = t.typnamespace
 """
 _VOLATILITY = """
 SELECT proname, max(provolatile::text) FROM pg_proc WHERE proname = ANY(%s) GROUP BY proname
@@ -56,6 +67,8 @@ def seed_knowledge(
                     known.column_types[(table, col)] = typ.replace("character varying", "varchar")
                 for index, cols, partial in conn.execute(_INDEXES, (oid,)).fetchall():
                     known.indexes[index] = (table, tuple(cols), bool(partial))
+            for schema, domain in conn.execute(_DOMAINS).fetchall():
+                known.add_constrained_domain((str(schema), str(domain)))
             rows = conn.execute(_VOLATILITY, (sorted(set(functions)),)).fetchall()
             known.volatility = {str(name): str(volatile) for name, volatile in rows}
     except psycopg.Error as exc:

@@ -166,7 +166,8 @@ _RULES = (
     Rule(
         "add-column-rewrite",
         "weighted",
-        "ADD COLUMN with serial, identity, GENERATED STORED or a volatile default",
+        "ADD COLUMN with serial, identity, GENERATED STORED, a volatile default or a domain "
+        "type with constraints",
         "every existing row gets a computed value: the table is rewritten under ACCESS EXCLUSIVE",
         "add the column nullable without default, set the default, backfill in batches",
         ("E11", "E10", "E6"),

@@ -234,3 +234,33 @@ def test_opaque_statements_are_traced_and_measured(
         assert ("opaque-statement", "warning") in codes
         assert ("trace-lock-held", "error") in codes
         assert not result.passed
+
+
+def test_add_column_of_a_domain_with_constraints_rewrites(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """PostgreSQL 15 rewrites the table to check each row's value against the domain's
+    constraints, with or without a DEFAULT; a domain without constraints does not."""
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE DOMAIN pos_int AS int CHECK (VALUE > 0)")
+        conn.execute("CREATE DOMAIN pos_id AS pos_int")  # constrained through its base
+        conn.execute("CREATE DOMAIN plain_int AS int")
+    path = write_sql(
+        "SET LOCAL lock_timeout = '2s';\n"
+        "ALTER TABLE parent ADD COLUMN a pos_int;\n"
+        "ALTER TABLE parent ADD COLUMN b pos_int DEFAULT 1;\n"
+        "ALTER TABLE parent ADD COLUMN c pos_id;\n"
+        "CREATE DOMAIN short_text AS text;\n"
+        "ALTER DOMAIN short_text ADD CONSTRAINT short CHECK (length(VALUE) < 10);\n"
+        "ALTER TABLE parent ADD COLUMN d short_text;\n"
+        "ALTER TABLE parent ADD COLUMN e plain_int DEFAULT 1;\n"
+    )
+
+    result = gate([path], GateOptions(dsn=staging_dsn, trace=True))
+
+    adds = [result.statements[i] for i in (1, 2, 3, 6, 7)]
+    assert [s.classified.work.value for s in adds] == ["rewrite"] * 4 + ["metadata"]
+    assert ["add-column-rewrite" in s.rules for s in adds] == [True] * 4 + [False]
+    measured = [s.trace for s in adds]
+    assert all(m is not None and m.error is None for m in measured)
+    assert [m is not None and "parent" in m.rewritten for m in measured] == [True] * 4 + [False]
