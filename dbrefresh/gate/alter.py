@@ -20,6 +20,7 @@ AEL = LockMode.ACCESS_EXCLUSIVE
 SUE = LockMode.SHARE_UPDATE_EXCLUSIVE
 SRE = LockMode.SHARE_ROW_EXCLUSIVE
 
+NOT_NULL_NO_DEFAULT = "add-column-not-null-without-default"
 _SERIAL = {"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"}
 _VOLATILE = {
     "random",
@@ -232,6 +233,12 @@ def _add_column(col: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
             f"ADD COLUMN {name} of domain {'.'.join(type_names)} with constraints",
             table,
         )
+    kinds = {con.contype for con in col.constraints or ()}
+    filled = {ConstrType.CONSTR_DEFAULT, ConstrType.CONSTR_IDENTITY, ConstrType.CONSTR_GENERATED}
+    required = {ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY}
+    if kinds & required and not kinds & filled and type_name.lower() not in _SERIAL:
+        # existing rows would get NULL: "column ... contains null values" unless empty
+        effect.hit(NOT_NULL_NO_DEFAULT, f"ADD COLUMN {name} NOT NULL without a DEFAULT", table)
     for con in col.constraints or ():
         kind = con.contype
         if kind == ConstrType.CONSTR_IDENTITY:

@@ -173,6 +173,15 @@ _RULES = (
         ("E11", "E10", "E6"),
     ),
     Rule(
+        "add-column-not-null-without-default",
+        "weighted",
+        "ADD COLUMN ... NOT NULL without a DEFAULT",
+        "fails on a table that has rows (ERROR: column contains null values): existing rows "
+        "would get NULL; the deploy fails here. Only an empty (or new) table takes it",
+        "add a DEFAULT, or add the column nullable, backfill it in batches, then SET NOT "
+        "NULL after a validated CHECK (col IS NOT NULL)",
+    ),
+    Rule(
         "vacuum-full-rewrite",
         "weighted",
         "VACUUM FULL",

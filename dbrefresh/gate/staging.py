@@ -96,6 +96,20 @@ def tree_size(conn: psycopg.Connection[Any], oid: int) -> tuple[float, int]:
     return rows, size
 
 
+def has_rows(conn: psycopg.Connection[Any], oid: int) -> bool | None:
+    """Whether the table (with its partitions) holds any row, read exactly (one row at
+    most); None when it cannot be read (no SELECT privilege)."""
+    try:
+        with conn.transaction():
+            row = conn.execute("SELECT %s::oid::regclass::text", (oid,)).fetchone()
+            assert row is not None
+            query = sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(sql.SQL(row[0]))
+            found = conn.execute(query).fetchone()
+    except psycopg.errors.DatabaseError:
+        return None
+    return None if found is None else bool(found[0])
+
+
 def explain_rows(conn: psycopg.Connection[Any], text: str, path: str | None = None) -> float | None:
     """Rows the planner expects the statement to touch (under the migration's
     search_path); None when it cannot be planned yet (it names a table or column an

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dbrefresh.findings import Finding, Location, Severity
+from dbrefresh.gate.alter import NOT_NULL_NO_DEFAULT
 from dbrefresh.gate.analyze import Analysis
 from dbrefresh.gate.model import Classified, Hit
 from dbrefresh.gate.rules import RULES, eugene_ids
@@ -159,6 +160,8 @@ def judge(
             weighted = RULES[hit.rule].kind == "weighted"
             extra = f" [{hit_weight}]" if sizes and weighted else ""
             lacking = sizes.missing(c, (*c.tables, *hit.tables)) if sizes else []
+            if hit.rule == NOT_NULL_NO_DEFAULT and hit_weight == "heavy":
+                extra = " [the table has rows on staging]"
             if lacking and weighted:
                 extra = f" [unknown: {', '.join(lacking)} not found on staging]"
             findings.append(_finding(c, hit, severity, extra))

@@ -13,10 +13,12 @@ import psycopg
 
 from dbrefresh.db import connection
 from dbrefresh.errors import InfraError
+from dbrefresh.gate.alter import NOT_NULL_NO_DEFAULT
 from dbrefresh.gate.model import Blocks, Classified, Hit, Work
 from dbrefresh.gate.staging import (
     explain_rows,
     guard,
+    has_rows,
     nameable,
     resolve,
     search_path,
@@ -32,6 +34,7 @@ class Size:
     rows: float
     bytes: int
     exists: bool = True
+    has_rows: bool | None = None  # read exactly, for rules that fail on any row
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,11 @@ class Sizes:
     def weigh(self, c: Classified, hit: Hit | None, thresholds: Thresholds) -> Weight:
         if self.missing(c, None if hit is None else (*c.tables, *hit.tables)):
             return "unknown"
+        if hit is not None and hit.rule == NOT_NULL_NO_DEFAULT:
+            # not a matter of degree: it fails on a table with any row, works on an empty one
+            found = [self.tables.get((t, c.search_path)) for t in hit.tables]
+            rows = [s.has_rows if s.has_rows is not None else s.rows > 0 for s in found if s]
+            return "heavy" if any(rows) else "light"
         if hit is not None and hit.rule == "fk-without-index":
             # what matters is the table each parent DELETE scans
             size = self.of(hit.tables, c.search_path)
@@ -102,6 +110,13 @@ def read_sizes(dsn: str, statements: list[Classified]) -> Sizes:
     """Sizes of every table touched (resolved under the search_path each statement runs
     with), and EXPLAIN rows for UPDATE/DELETE (rolled back)."""
     wanted: dict[str | None, set[str]] = {}
+    exact = {
+        (t, c.search_path)
+        for c in statements
+        for h in c.hits
+        if h.rule == NOT_NULL_NO_DEFAULT
+        for t in h.tables
+    }
     for c in statements:
         names = {t for t in c.tables} | {t for h in c.hits for t in h.tables}
         # every name, however it needs quoting ("order-items"); "?" is no name
@@ -118,7 +133,8 @@ def read_sizes(dsn: str, statements: list[Classified]) -> Sizes:
                         if oid is None:
                             sizes[(name, path)] = Size(0, 0, exists=False)
                         else:
-                            sizes[(name, path)] = Size(*tree_size(conn, oid))
+                            some = has_rows(conn, oid) if (name, path) in exact else None
+                            sizes[(name, path)] = Size(*tree_size(conn, oid), has_rows=some)
             conn.rollback()
             for c in statements:
                 if c.kind in ("UPDATE", "DELETE"):

@@ -168,3 +168,48 @@ def test_volatility_of_defaults_comes_from_the_catalog(
     assert works == ["metadata", "rewrite"]
     static = gate([path], GateOptions())
     assert [s.classified.work.value for s in static.statements[1:]] == ["rewrite", "rewrite"]
+
+
+def test_add_column_not_null_without_default_fails_on_rows(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """What Prisma emits: fine on an empty or new table, fails on any row. `empty` has
+    stale statistics saying it has rows, so emptiness is read exactly."""
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE empty (id int)")
+        conn.execute("INSERT INTO empty SELECT generate_series(1, 50)")
+        conn.execute("ANALYZE empty")
+        conn.execute("DELETE FROM empty")
+    add = "ALTER TABLE {t} ADD COLUMN email text NOT NULL;\n"
+    on_small = gate(
+        [write_sql("SET lock_timeout = '2s';\n" + add.format(t="small"), "a.sql")],
+        GateOptions(dsn=staging_dsn),
+    )
+    on_empty = gate(
+        [
+            write_sql(
+                "SET lock_timeout = '2s';\n" + add.format(t="empty") + "CREATE TABLE n (id int);\n",
+                "b.sql",
+            ),
+            write_sql("SET lock_timeout = '2s';\n" + add.format(t="n"), "c.sql"),
+        ],
+        GateOptions(dsn=staging_dsn),
+    )
+    with_default = gate(
+        [write_sql("SET lock_timeout = '2s';\nALTER TABLE small ADD c int NOT NULL DEFAULT 0;\n")],
+        GateOptions(dsn=staging_dsn),
+    )
+
+    assert not on_small.passed
+    rule = "add-column-not-null-without-default"
+    hit = [f.finding for f in on_small.findings if f.finding.code == rule]
+    assert [f.severity.value for f in hit] == ["error"]
+    assert "fails on a table that has rows" in hit[0].message
+    assert "has rows on staging" in hit[0].message
+    assert hit[0].hint is not None and "DEFAULT" in hit[0].hint
+    assert on_empty.passed
+    assert [(f.finding.code, f.finding.severity.value) for f in on_empty.findings] == [
+        (rule, "info"),
+        (rule, "info"),
+    ]
+    assert with_default.passed and with_default.findings == []
