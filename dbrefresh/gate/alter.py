@@ -184,6 +184,8 @@ def _subcommand(cmd: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
         source = known.column_types.get((table, column))
         if cmd.def_.raw_default is None and not rewrites(source, type_label(cmd.def_.typeName)):
             effect.take(AEL)
+            if cmd.def_.collClause is not None:
+                _collation_change(table, column, known, effect)
         else:
             target = names(cmd.def_.typeName.names)[-1]
             effect.take(AEL, Work.REWRITE)
@@ -214,6 +216,24 @@ def _subcommand(cmd: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
         effect.take(SRE)
     else:
         effect.take(AEL)
+
+
+def _collation_change(table: str, column: str, known: Knowledge, effect: AlterEffect) -> None:
+    """A new collation makes the column's indexes incompatible: PostgreSQL drops and
+    rebuilds each of them under ACCESS EXCLUSIVE (no table rewrite). Indexes unknown
+    (table neither read from staging nor created here) count as present."""
+    indexed = [
+        name for name, (t, cols, _) in known.indexes.items() if t == table and column in cols
+    ]
+    if not indexed and (table in known.catalog_tables or table in known.created):
+        return
+    effect.take(AEL, Work.INDEX_BUILD)
+    which = ", ".join(indexed) if indexed else "its indexes (unknown)"
+    effect.hit(
+        "collation-change-rebuilds-index",
+        f"{table}.{column} changes collation: rebuilds {which}",
+        table,
+    )
 
 
 def _add_column(col: Any, table: str, known: Knowledge, effect: AlterEffect) -> None:

@@ -105,6 +105,16 @@ _RULES = (
         ("E5", "E6", "E10"),
     ),
     Rule(
+        "collation-change-rebuilds-index",
+        "weighted",
+        "ALTER COLUMN TYPE ... COLLATE on an indexed column",
+        "no table rewrite, but every index on the column is dropped and rebuilt while "
+        "ACCESS EXCLUSIVE is held (reads and writes stop)",
+        "CREATE INDEX CONCURRENTLY the indexes the new collation needs on a new column "
+        "(add, backfill in batches, swap), or schedule a window",
+        ("E6",),
+    ),
+    Rule(
         "index-blocks-writes",
         "weighted",
         "CREATE INDEX without CONCURRENTLY",

@@ -50,8 +50,10 @@ _FILENODES = """
 SELECT c.oid::int8,
        CASE WHEN n.nspname = 'public' THEN quote_ident(c.relname)
             ELSE quote_ident(n.nspname) || '.' || quote_ident(c.relname) END,
-       pg_relation_filenode(c.oid), c.relkind::text
+       pg_relation_filenode(c.oid), c.relkind::text,
+       coalesce(i.indrelid::text || '/' || c.relname, c.oid::text)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_index i ON i.indexrelid = c.oid
 WHERE c.oid >= 16384 AND c.relkind IN ('r', 'm', 'i', 'p')
 """
 
@@ -175,12 +177,28 @@ class _Rel:
     name: str
     filenode: int
     is_table: bool
+    ident: str  # a table's OID; an index's table OID and name: ALTER COLUMN TYPE drops
+    # and re-creates an index (new OID) whether it rebuilds it (new file) or not
 
 
 def _filenodes(conn: psycopg.Connection[Any]) -> dict[int, _Rel]:
     """User relations (tables, matviews, indexes) of the database, as this session sees them."""
     rows = conn.execute(_FILENODES).fetchall()
-    return {oid: _Rel(name, node, kind in ("r", "m", "p")) for oid, name, node, kind in rows}
+    return {
+        oid: _Rel(name, node, kind in ("r", "m", "p"), ident)
+        for oid, name, node, kind, ident in rows
+    }
+
+
+def _rewritten(before: dict[int, _Rel], after: dict[int, _Rel]) -> list[str]:
+    """Relations present before and after whose file changed (indexes matched by table
+    and name, so a rebuilt index with a new OID is seen)."""
+    now = {rel.ident: rel for rel in after.values()}
+    return sorted(
+        rel.name
+        for rel in before.values()
+        if rel.ident in now and now[rel.ident].filenode != rel.filenode
+    )
 
 
 def _own_locks(conn: psycopg.Connection[Any], pid: int) -> set[tuple[str, str, int]]:
@@ -276,11 +294,7 @@ def _run(
                 st.seconds = t1 - t0
                 windows.append((stmt.index, t0, t1))
                 after = _filenodes(conn)
-                st.rewritten = sorted(
-                    after[o].name
-                    for o in before.keys() & after.keys()
-                    if before[o].filenode != after[o].filenode
-                )
+                st.rewritten = _rewritten(before, after)
                 if tx is not None:
                     now = _own_locks(conn, pid)
                     new = (now | sampler.seen_between(t0, t1)) - tx.held

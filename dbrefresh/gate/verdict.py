@@ -105,6 +105,7 @@ REWRITE_CLAIMS = frozenset(
         "add-column-rewrite",
         "vacuum-full-rewrite",
         "cluster-rewrite",
+        "collation-change-rebuilds-index",
     }
 )
 

@@ -264,3 +264,36 @@ def test_add_column_of_a_domain_with_constraints_rewrites(
     measured = [s.trace for s in adds]
     assert all(m is not None and m.error is None for m in measured)
     assert [m is not None and "parent" in m.rewritten for m in measured] == [True] * 4 + [False]
+
+
+def test_collation_change_rebuilds_the_column_indexes(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """No table rewrite, but the index on the column is dropped and rebuilt (a new OID
+    and a new file): the trace must see it by table and name, not by OID."""
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE INDEX small_note_idx ON small (note)")
+    path = write_sql(
+        "SET LOCAL lock_timeout = '2s';\n"
+        'ALTER TABLE small ALTER COLUMN note TYPE text COLLATE "C";\n'
+        'ALTER TABLE big ALTER COLUMN note TYPE text COLLATE "C";\n'  # no index on note
+    )
+
+    result = gate([path], GateOptions(dsn=staging_dsn, trace=True))
+
+    on_small, on_big = result.statements[1], result.statements[2]
+    assert on_small.classified.work.value == "index_build"
+    assert on_small.rules == ["collation-change-rebuilds-index"]
+    assert on_small.trace is not None and on_small.trace.rewritten == ["small_note_idx"]
+    assert on_big.classified.work.value == "metadata" and on_big.rules == []
+    # without staging the source type is unknown too: assumed a rewrite, an error
+    static = gate([path], GateOptions())
+    assert not static.passed
+    # known type, unknown indexes (table not read from staging): assumed to have some
+    known_type = write_sql(
+        "SET LOCAL lock_timeout = '2s';\nALTER TABLE t ALTER COLUMN c TYPE text;\n"
+        'ALTER TABLE t ALTER COLUMN c TYPE text COLLATE "C";\n',
+        "known.sql",
+    )
+    rules = gate([known_type], GateOptions()).statements[2].rules
+    assert "collation-change-rebuilds-index" in rules
