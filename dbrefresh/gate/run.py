@@ -20,7 +20,7 @@ from dbrefresh.gate.analyze import Analysis, Wrap, analyze
 from dbrefresh.gate.facts import seed_knowledge
 from dbrefresh.gate.schema import walk
 from dbrefresh.gate.split import load
-from dbrefresh.gate.trace import Clock, Refresher, UnmanagedStaging, run_trace
+from dbrefresh.gate.trace import Clock, Refresher, TraceResult, UnmanagedStaging, run_trace
 from dbrefresh.gate.verdict import GateResult, Limits, judge
 from dbrefresh.gate.weigh import Thresholds, read_sizes
 
@@ -32,7 +32,8 @@ class GateOptions:
     trace: bool = False
     """Trace even when no statement is heavy."""
     keep: bool = False
-    """Run the trace on staging itself and keep the result (default: a throw-away copy)."""
+    """Apply the migration to staging itself (a trace, even when nothing is heavy) and
+    keep the result (default: the trace runs on a throw-away copy)."""
     in_place: bool = False
     """Run the trace on staging itself, then have the Refresher restore it (for staging
     servers where a TEMPLATE copy is impossible: other sessions, no CREATEDB)."""
@@ -61,6 +62,16 @@ def _opaque(analysis: Analysis) -> bool:
     return any(h.rule == "opaque-statement" for c in analysis.statements for h in c.hits)
 
 
+def _kept_note(traced: TraceResult) -> str:
+    """After a failed --keep run: what stayed on staging (committed scripts are not
+    rolled back by the failure of a later one)."""
+    kept = ", ".join(traced.committed) if traced.committed else "no earlier script"
+    note = f"--keep: the migration failed on staging; committed and kept there: {kept}"
+    if traced.partly:
+        note += f"; and part of {traced.partly} (statements before the failure, autocommit)"
+    return note
+
+
 def gate(
     paths: Sequence[str | Path],
     options: GateOptions,
@@ -83,7 +94,9 @@ def gate(
     analysis = analyze(scripts, wrap=options.wrap, known=known)
     sizes = read_sizes(options.dsn, analysis.statements)
     static = judge(analysis, sizes=sizes, thresholds=options.thresholds, limits=options.limits)
-    if not (options.trace or static.heavy or static.unknown or _opaque(analysis)):
+    # --keep asks for the migration applied to staging: that is a trace, heavy or not
+    traced_anyway = options.trace or options.keep or _opaque(analysis)
+    if not (traced_anyway or static.heavy or static.unknown):
         return static
     if options.in_place and not options.keep and refresher is None:
         raise UsageError("an in-place trace needs a refresh workflow to restore staging")
@@ -102,6 +115,8 @@ def gate(
         f"{traced.copy_seconds:.1f}s), {traced.total_seconds:.2f}s in total"
     )
     notes += [f"blocked queries not measured: {p}" for p in traced.probe_problems]
+    if options.keep and traced.failed is not None:
+        notes.append(_kept_note(traced))
     return judge(
         analysis,
         sizes=sizes,

@@ -104,6 +104,12 @@ class TraceResult:
     probed: list[str] = field(default_factory=list)  # tables the probes read and wrote
     probe_timeout: float = DEFAULT_LOCK_TIMEOUT
     probe_problems: list[str] = field(default_factory=list)
+    committed: list[str] = field(default_factory=list)  # scripts that ran to their end
+    partly: str | None = None  # the failed script, when some of it was committed before
+
+    @property
+    def failed(self) -> StatementTrace | None:
+        return next((st for st in self.statements.values() if st.error is not None), None)
 
 
 class _Sampler(threading.Thread):
@@ -262,9 +268,20 @@ def _run(
     started = clock()
     by_index = {c.statement.index: c for c in analysis.statements}
 
+    committed: list[str] = []
+    partly: list[str] = []
+
     def result() -> TraceResult:
         where = "staging" if in_place else "copy"
-        return TraceResult(traces, clock() - started, copy_seconds, where, len(sampler.samples))
+        return TraceResult(
+            traces,
+            clock() - started,
+            copy_seconds,
+            where,
+            len(sampler.samples),
+            committed=list(committed),
+            partly=partly[0] if partly else None,
+        )
 
     try:
         for script, mode in zip(analysis.scripts, analysis.modes, strict=True):
@@ -272,10 +289,12 @@ def _run(
             if mode == "transaction":
                 conn.execute("BEGIN")
                 tx = _Tx(_filenodes(conn))
+            kept = False  # some of this script is committed (autocommit, its own COMMIT)
             for stmt in script.statements:
                 c = by_index[stmt.index]
                 if mode == "explicit" and c.kind == "Transaction":
                     tx = _handle_explicit(conn, stmt.text, tx, clock)
+                    kept = kept or stmt.text.lstrip().lower().startswith(("commit", "end"))
                     continue
                 st = StatementTrace(stmt.index)
                 traces[stmt.index] = st
@@ -289,6 +308,8 @@ def _run(
                     st.error = first_line(exc)
                     if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                         conn.execute("ROLLBACK")
+                    if kept:
+                        partly.append(script.name)
                     return result()
                 t1 = clock()
                 st.seconds = t1 - t0
@@ -302,12 +323,14 @@ def _run(
                     tx.taken.append((st, t0, new))
                     st.locks = sorted(_locks(new, tx.existing))
                 else:
+                    kept = True
                     seen = sampler.seen_between(t0, t1)
                     st.locks = sorted(_locks(seen, before))
                     _blocking(st, seen, st.seconds, before)
             if tx is not None:
                 conn.execute("COMMIT")
                 _close(tx, clock())
+            committed.append(script.name)
     finally:
         sampler.stop.set()
         sampler.join()

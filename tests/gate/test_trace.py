@@ -297,3 +297,33 @@ def test_collation_change_rebuilds_the_column_indexes(
     )
     rules = gate([known_type], GateOptions()).statements[2].rules
     assert "collation-change-rebuilds-index" in rules
+
+
+def test_keep_applies_the_migration_even_when_nothing_is_heavy(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    path = write_sql("SET LOCAL lock_timeout = '2s';\nALTER TABLE small ADD COLUMN w int;\n")
+    result = gate([path], GateOptions(dsn=staging_dsn, keep=True))  # no --trace
+    assert result.trace is not None and result.trace.ran_on == "staging"
+    assert _column_type(staging_dsn, "small", "w") == "integer"
+
+
+def test_keep_says_what_stayed_on_staging_after_a_failure(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    first = write_sql(
+        "SET LOCAL lock_timeout = '2s';\nALTER TABLE small ADD COLUMN w int;\n", "V1.sql"
+    )
+    second = write_sql(
+        "CREATE INDEX CONCURRENTLY small_v_idx ON small (v);\n"  # autocommit script
+        "ALTER TABLE small ADD CONSTRAINT c CHECK (v > 5);\n",  # fails: rows with v <= 5
+        "V2.sql",
+    )
+    result = gate([first, second], GateOptions(dsn=staging_dsn, keep=True))
+
+    assert not result.passed
+    note = next(n for n in result.notes if n.startswith("--keep"))
+    assert "kept there: V1.sql" in note and "part of V2.sql" in note
+    assert _column_type(staging_dsn, "small", "w") == "integer"
+    with psycopg.connect(staging_dsn) as conn:
+        assert conn.execute("SELECT to_regclass('small_v_idx') IS NOT NULL").fetchone() == (True,)
