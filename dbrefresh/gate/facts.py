@@ -6,12 +6,15 @@ read as the migration's session names it (under the search_path in effect there)
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import psycopg
+from pglast import parse_sql
+from pglast.parser import ParseError
 
 from dbrefresh.db import connection
 from dbrefresh.errors import InfraError
-from dbrefresh.gate.schema import Knowledge
+from dbrefresh.gate.schema import Knowledge, not_null_check_column
 from dbrefresh.gate.staging import guard, resolve, search_path
 
 _COLUMNS = """
@@ -36,9 +39,22 @@ WITH RECURSIVE constrained(oid) AS (
 SELECT n.nspname, t.typname FROM constrained
 JOIN pg_type t ON t.oid = constrained.oid JOIN pg_namespace n ON n.oid = t.typnamespace
 """
+_CHECKS = """
+SELECT pg_get_expr(conbin, conrelid) FROM pg_constraint
+WHERE conrelid = %s::oid AND contype = 'c' AND convalidated
+"""
 _VOLATILITY = """
 SELECT proname, max(provolatile::text) FROM pg_proc WHERE proname = ANY(%s) GROUP BY proname
 """
+
+
+def _not_null_column(expr: str) -> str | None:
+    """'(col IS NOT NULL)' as pg_get_expr prints a check -> 'col'."""
+    try:
+        stmt: Any = parse_sql(f"SELECT {expr}")[0].stmt
+    except ParseError:
+        return None
+    return not_null_check_column(stmt.targetList[0].val)
 
 
 def seed_knowledge(
@@ -67,6 +83,10 @@ def seed_knowledge(
                     known.column_types[(table, col)] = typ.replace("character varying", "varchar")
                 for index, cols, partial in conn.execute(_INDEXES, (oid,)).fetchall():
                     known.indexes[index] = (table, tuple(cols), bool(partial))
+                for (expr,) in conn.execute(_CHECKS, (oid,)).fetchall():
+                    column = _not_null_column(str(expr))
+                    if column:  # SET NOT NULL skips its scan (PostgreSQL 12+)
+                        known.validated_not_null.add((table, column))
             for schema, domain in conn.execute(_DOMAINS).fetchall():
                 known.add_constrained_domain((str(schema), str(domain)))
             rows = conn.execute(_VOLATILITY, (sorted(set(functions)),)).fetchall()

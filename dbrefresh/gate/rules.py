@@ -233,7 +233,7 @@ _RULES = (
         "unbatched-data-change",
         "weighted",
         "UPDATE/DELETE without a batching WHERE",
-        "changes every row in one transaction: row locks block writers until commit, and "
+        "changes its rows in one transaction: row locks block writers until commit, and "
         "the table bloats",
         "change rows in batches (WHERE id BETWEEN ...), one commit each",
     ),

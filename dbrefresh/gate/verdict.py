@@ -165,6 +165,20 @@ def judge(
                 extra = " [the table has rows on staging]"
             if lacking and weighted:
                 extra = f" [unknown: {', '.join(lacking)} not found on staging]"
+            if (
+                hit.needs_size
+                and sizes is not None
+                and c.statement.index not in sizes.explained
+                and c.kind in ("UPDATE", "DELETE")
+            ):
+                # nothing says how many rows the WHERE selects: do not claim a number
+                hit = Hit(
+                    hit.rule,
+                    f"{c.kind} {', '.join(c.tables)}: EXPLAIN could not plan it on staging, "
+                    "weighed by the table's size",
+                    hit.tables,
+                    hit.needs_size,
+                )
             findings.append(_finding(c, hit, severity, extra))
             report.rules.append(hit.rule)
         if measured is not None:
