@@ -8,6 +8,7 @@ must resolve `invoices` the way the migration's session will). `SET`, `SET LOCAL
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ from pglast import ast
 from pglast.enums.parsenodes import VariableSetKind
 
 from dbrefresh.gate.schema import names
+
+_NUMBER = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(?:us|ms|s|min|h|d)?\s*", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,11 @@ def setting(node: Any, name: str) -> Setting | None:
 
 
 def timeout_is_set(value: str | None) -> bool:
-    """'2s', '500', '1min' set a timeout; '0' and the default do not."""
+    """'2s', '500', '1min' set a timeout; '0', '0.0s', '0ms' and the default do not
+    (0 disables the timeout in PostgreSQL)."""
     if value is None:
         return False
-    return value.strip().strip("0").strip() not in {"", "ms", "s", "min"}
+    match = _NUMBER.fullmatch(value)
+    if match is None:
+        return True  # not a plain number with a unit: assume it sets a timeout
+    return float(match.group(1)) != 0

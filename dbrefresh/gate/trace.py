@@ -54,7 +54,7 @@ SELECT c.oid::int8,
        coalesce(i.indrelid::text || '/' || c.relname, c.oid::text)
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = c.oid
-WHERE c.oid >= 16384 AND c.relkind IN ('r', 'm', 'i', 'p')
+WHERE c.oid >= 16384 AND c.relkind IN ('r', 'm', 'i', 'p') AND n.nspname <> 'pg_toast'
 """
 
 

@@ -327,3 +327,15 @@ def test_keep_says_what_stayed_on_staging_after_a_failure(
     assert _column_type(staging_dsn, "small", "w") == "integer"
     with psycopg.connect(staging_dsn) as conn:
         assert conn.execute("SELECT to_regclass('small_v_idx') IS NOT NULL").fetchone() == (True,)
+
+
+def test_toast_relations_are_not_listed(staging_dsn: str, write_sql: Callable[..., Path]) -> None:
+    """A rewrite of a table with a TOAST table locks and rewrites that too: noise."""
+    path = write_sql(
+        "SET LOCAL lock_timeout = '2s';\nALTER TABLE small ALTER COLUMN v TYPE bigint;\n"
+    )
+    result = gate([path], GateOptions(dsn=staging_dsn, trace=True))
+    measured = result.statements[1].trace
+    assert measured is not None and "small" in measured.rewritten
+    names = [name for name, _ in measured.locks] + measured.rewritten
+    assert names and not [n for n in names if n.startswith("pg_toast")]
