@@ -137,7 +137,12 @@ def gate_command(
         bool, typer.Option("--trace", help="Trace even when nothing is heavy.")
     ] = False,
     keep: Annotated[
-        bool, typer.Option("--keep", help="Trace on staging itself and keep the changes.")
+        bool,
+        typer.Option(
+            "--keep",
+            help="Apply the migration to staging itself (a trace, even when nothing is "
+            "heavy) and keep the changes.",
+        ),
     ] = False,
     max_age: Annotated[
         str | None,

@@ -20,6 +20,7 @@ AEL = LockMode.ACCESS_EXCLUSIVE
 SUE = LockMode.SHARE_UPDATE_EXCLUSIVE
 SRE = LockMode.SHARE_ROW_EXCLUSIVE
 
+NOT_NULL_NO_DEFAULT = "add-column-not-null-without-default"
 _SERIAL = {"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"}
 _VOLATILE = {
     "random",
@@ -183,6 +184,8 @@ def _subcommand(cmd: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
         source = known.column_types.get((table, column))
         if cmd.def_.raw_default is None and not rewrites(source, type_label(cmd.def_.typeName)):
             effect.take(AEL)
+            if cmd.def_.collClause is not None:
+                _collation_change(table, column, known, effect)
         else:
             target = names(cmd.def_.typeName.names)[-1]
             effect.take(AEL, Work.REWRITE)
@@ -215,13 +218,47 @@ def _subcommand(cmd: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
         effect.take(AEL)
 
 
+def _collation_change(table: str, column: str, known: Knowledge, effect: AlterEffect) -> None:
+    """A new collation makes the column's indexes incompatible: PostgreSQL drops and
+    rebuilds each of them under ACCESS EXCLUSIVE (no table rewrite). Indexes unknown
+    (table neither read from staging nor created here) count as present."""
+    indexed = [
+        name for name, (t, cols, _) in known.indexes.items() if t == table and column in cols
+    ]
+    if not indexed and (table in known.catalog_tables or table in known.created):
+        return
+    effect.take(AEL, Work.INDEX_BUILD)
+    which = ", ".join(indexed) if indexed else "its indexes (unknown)"
+    effect.hit(
+        "collation-change-rebuilds-index",
+        f"{table}.{column} changes collation: rebuilds {which}",
+        table,
+    )
+
+
 def _add_column(col: Any, table: str, known: Knowledge, effect: AlterEffect) -> None:
     effect.take(AEL)
     name = f"{table}.{col.colname}"
-    type_name = names(col.typeName.names)[-1] if col.typeName else ""
+    type_names = names(col.typeName.names) if col.typeName else ()
+    type_name = type_names[-1] if type_names else ""
     if type_name.lower() in _SERIAL:
         effect.take(AEL, Work.REWRITE)
         effect.hit("add-column-rewrite", f"ADD COLUMN {name} {type_name}", table)
+    if known.is_constrained_domain(type_names):
+        # tablecmds.c ATExecAddColumn: DomainHasConstraints -> AT_REWRITE_DEFAULT_VAL,
+        # with or without a DEFAULT (every row's value must be checked)
+        effect.take(AEL, Work.REWRITE)
+        effect.hit(
+            "add-column-rewrite",
+            f"ADD COLUMN {name} of domain {'.'.join(type_names)} with constraints",
+            table,
+        )
+    kinds = {con.contype for con in col.constraints or ()}
+    filled = {ConstrType.CONSTR_DEFAULT, ConstrType.CONSTR_IDENTITY, ConstrType.CONSTR_GENERATED}
+    required = {ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY}
+    if kinds & required and not kinds & filled and type_name.lower() not in _SERIAL:
+        # existing rows would get NULL: "column ... contains null values" unless empty
+        effect.hit(NOT_NULL_NO_DEFAULT, f"ADD COLUMN {name} NOT NULL without a DEFAULT", table)
     for con in col.constraints or ():
         kind = con.contype
         if kind == ConstrType.CONSTR_IDENTITY:

@@ -22,7 +22,8 @@ from dbrefresh.gate.classify import classify
 from dbrefresh.gate.mixed import mixed_scripts
 from dbrefresh.gate.model import Classified, Hit, LockMode, Script, Work
 from dbrefresh.gate.rules import is_suppressed
-from dbrefresh.gate.schema import Knowledge, names, relname
+from dbrefresh.gate.schema import Knowledge, relname
+from dbrefresh.gate.session import setting, timeout_is_set
 
 Wrap = Literal["script", "none"]
 Mode = Literal["transaction", "autocommit", "explicit"]
@@ -55,6 +56,7 @@ class _Tx:
     created: set[str] = field(default_factory=set)
     held: LockMode | None = None
     local_timeout: bool = False
+    local_path: str | None = None  # SET LOCAL search_path, until the transaction ends
     not_valid: set[tuple[str, str]] = field(default_factory=set)
     alters: Counter[str] = field(default_factory=Counter)
 
@@ -70,49 +72,14 @@ def script_mode(script: Script, wrap: Wrap) -> Mode:
     return "transaction"
 
 
-def _const(node: Any) -> str | None:
-    val = getattr(node, "val", None)
-    raw = getattr(val, "sval", None) or getattr(val, "ival", None)
-    return None if raw is None else str(raw)
-
-
-def _set_config(node: Any) -> tuple[str | None, bool] | None:
-    """SELECT set_config('lock_timeout', value, is_local) -> (value, is_local)."""
-    if not isinstance(node, ast.SelectStmt) or node.fromClause:
-        return None
-    targets = node.targetList or ()
-    if len(targets) != 1:
-        return None
-    call = targets[0].val
-    if not isinstance(call, ast.FuncCall) or names(call.funcname)[-1] != "set_config":
-        return None
-    args = call.args or ()
-    if len(args) != 3 or _const(args[0]) != "lock_timeout":
-        return None
-    is_local = isinstance(args[2], ast.A_Const) and getattr(args[2].val, "boolval", False)
-    return _const(args[1]), bool(is_local)
-
-
-def _timeout_value(node: Any) -> tuple[bool, bool] | None:
-    """(set to a non-zero value?, local?) for SET [LOCAL] lock_timeout / set_config()."""
-    config = _set_config(node)
-    if config is not None:
-        value, is_local = config
-    elif isinstance(node, ast.VariableSetStmt) and str(node.name).lower() == "lock_timeout":
-        value, is_local = (_const(node.args[0]) if node.args else None), bool(node.is_local)
-    else:
-        return None
-    if value is None:
-        return False, is_local
-    return value.strip().strip("0").strip() not in {"", "ms", "s", "min"}, is_local
-
-
 def analyze(
     scripts: Sequence[Script], *, wrap: Wrap = "script", known: Knowledge | None = None
 ) -> Analysis:
     known = known if known is not None else Knowledge()
     result = Analysis(list(scripts), [], [], known)
     session_timeout = False
+    session_path: str | None = None  # None: the role's default search_path
+    introduced: set[str] = set()  # relations the migration itself creates or renames to
     for script in scripts:
         mode = script_mode(script, wrap)
         result.modes.append(mode)
@@ -126,14 +93,23 @@ def analyze(
                     tx = _Tx(active=True)
                 elif node.kind in _END:
                     tx = _Tx()
-            timeout = _timeout_value(node)
+            timeout = setting(node, "lock_timeout")
             if timeout is not None:
-                value, is_local = timeout
-                if is_local:
+                value = timeout_is_set(timeout.value)
+                if timeout.is_local:
                     tx.local_timeout = value and tx.active
                 else:
                     session_timeout = value
                 c.hits = []  # a set_config() call is understood, not opaque
+            path = setting(node, "search_path")
+            if path is not None:
+                if path.is_local:
+                    tx.local_path = path.value if tx.active else None
+                else:
+                    session_path, tx.local_path = path.value, None
+                c.hits = []
+            c.search_path = tx.local_path or session_path
+            c.introduced = frozenset(introduced)
             _sequence_rules(c, tx, session_timeout or tx.local_timeout, reported)
             if tx.active and not c.transactional:
                 c.hits.append(
@@ -147,6 +123,7 @@ def analyze(
             c.hits = [h for h in c.hits if not is_suppressed(h.rule, stmt.suppressed)]
             result.statements.append(c)
             known.learn(node, stmt.index)
+            introduced.update(_introduces(node))
             if isinstance(node, ast.CreateStmt):
                 tx.created.add(relname(node.relation))
             elif isinstance(node, ast.CreateTableAsStmt) and node.into is not None:
@@ -156,6 +133,22 @@ def analyze(
     _foreign_keys_without_index(result)
     mixed_scripts(result.statements, wrap)
     return result
+
+
+def _introduces(node: Any) -> list[str]:
+    """Relations a statement brings into being: on staging they do not exist yet."""
+    if isinstance(node, ast.CreateStmt):
+        return [relname(node.relation)]
+    if isinstance(node, ast.CreateTableAsStmt) and node.into is not None:
+        return [relname(node.into.rel)]
+    if isinstance(node, ast.ViewStmt):
+        return [relname(node.view)]
+    if isinstance(node, ast.IndexStmt) and node.idxname:
+        return [str(node.idxname)]
+    if isinstance(node, ast.RenameStmt) and node.relation is not None and not node.subname:
+        schema = node.relation.schemaname
+        return [f"{schema}.{node.newname}" if schema else str(node.newname)]
+    return []
 
 
 def _sequence_rules(c: Classified, tx: _Tx, timeout_set: bool, reported: list[bool]) -> None:

@@ -196,6 +196,8 @@ def _update_delete(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     batched = node.whereClause is not None
     # with a WHERE the statement counts only when EXPLAIN says it touches many rows
     detail = f"{kind} {table}" + (" (rows estimated by EXPLAIN)" if batched else " without WHERE")
+    if not batched:
+        detail += ": changes every row"
     hit = Hit("unbatched-data-change", detail, (table,), needs_size=batched)
     return _result(
         stmt, kind, LockMode.ROW_EXCLUSIVE, Work.DATA_CHANGE, [table], [hit], blocks=Blocks.WRITES

@@ -122,6 +122,8 @@ class Classified:
     in_transaction: bool = False  # set by analyze: runs inside a (wrapping) transaction
     held_lock: LockMode | None = None  # strongest lock already held when it starts
     new_tables: frozenset[str] = frozenset()  # tables created earlier in its transaction
+    introduced: frozenset[str] = frozenset()  # created (or renamed to) earlier in the migration
+    search_path: str | None = None  # set by analyze: the migration's search_path (None: default)
 
     @property
     def effective_blocks(self) -> Blocks:

@@ -32,7 +32,7 @@ from psycopg import errors, sql
 
 from dbrefresh.db import connect
 from dbrefresh.errors import first_line
-from dbrefresh.gate.weigh import quoted
+from dbrefresh.gate.staging import resolve, search_path
 
 Clock = Callable[[], float]
 Kind = Literal["read", "write"]
@@ -143,7 +143,7 @@ class Probes:
     def __init__(
         self,
         dsn: str,
-        tables: Iterable[str],
+        tables: Iterable[tuple[str, str | None]],
         *,
         clock: Clock = time.monotonic,
         timeout: float = DEFAULT_LOCK_TIMEOUT,
@@ -226,19 +226,27 @@ class Probes:
         return stats
 
 
-def _existing(dsn: str, tables: Iterable[str]) -> list[str]:
-    """The tables (as regclass text) that exist now; tables the migration creates do not."""
-    names = sorted(set(tables))
-    if not names:
+def _existing(dsn: str, tables: Iterable[tuple[str, str | None]]) -> list[str]:
+    """The tables that exist now (tables the migration creates do not), each resolved
+    under the search_path the migration names it with, as regclass text of a default
+    session (what the probe connections use)."""
+    wanted = sorted(set(tables), key=lambda t: (t[0], t[1] or ""))
+    if not wanted:
         return []
     with connect(dsn, autocommit=True) as conn:
+        oids: list[int] = []
+        for name, path in wanted:
+            with search_path(conn, path):
+                oid = resolve(conn, name)
+            if oid is not None and oid not in oids:
+                oids.append(oid)
         found: list[str] = []
-        for name in names:
+        for oid in oids:
             row: Any = conn.execute(
                 "SELECT c.oid::regclass::text FROM pg_class c "
-                "WHERE c.oid = to_regclass(%s) AND c.relkind IN ('r', 'p')",
-                (quoted(name),),
+                "WHERE c.oid = %s::oid AND c.relkind IN ('r', 'p')",
+                (oid,),
             ).fetchone()
-            if row is not None and row[0] not in found:
+            if row is not None:
                 found.append(str(row[0]))
     return found

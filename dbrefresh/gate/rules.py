@@ -120,6 +120,16 @@ _RULES = (
         ("E5", "E6", "E10"),
     ),
     Rule(
+        "collation-change-rebuilds-index",
+        "weighted",
+        "ALTER COLUMN TYPE ... COLLATE on an indexed column",
+        "no table rewrite, but every index on the column is dropped and rebuilt while "
+        "ACCESS EXCLUSIVE is held (reads and writes stop)",
+        "CREATE INDEX CONCURRENTLY the indexes the new collation needs on a new column "
+        "(add, backfill in batches, swap), or schedule a window",
+        ("E6",),
+    ),
+    Rule(
         "index-blocks-writes",
         "weighted",
         "CREATE INDEX without CONCURRENTLY",
@@ -181,10 +191,20 @@ _RULES = (
     Rule(
         "add-column-rewrite",
         "weighted",
-        "ADD COLUMN with serial, identity, GENERATED STORED or a volatile default",
+        "ADD COLUMN with serial, identity, GENERATED STORED, a volatile default or a domain "
+        "type with constraints",
         "every existing row gets a computed value: the table is rewritten under ACCESS EXCLUSIVE",
         "add the column nullable without default, set the default, backfill in batches",
         ("E11", "E10", "E6"),
+    ),
+    Rule(
+        "add-column-not-null-without-default",
+        "weighted",
+        "ADD COLUMN ... NOT NULL without a DEFAULT",
+        "fails on a table that has rows (ERROR: column contains null values): existing rows "
+        "would get NULL; the deploy fails here. Only an empty (or new) table takes it",
+        "add a DEFAULT, or add the column nullable, backfill it in batches, then SET NOT "
+        "NULL after a validated CHECK (col IS NOT NULL)",
     ),
     Rule(
         "vacuum-full-rewrite",
@@ -228,7 +248,7 @@ _RULES = (
         "unbatched-data-change",
         "weighted",
         "UPDATE/DELETE without a batching WHERE",
-        "changes every row in one transaction: row locks block writers until commit, and "
+        "changes its rows in one transaction: row locks block writers until commit, and "
         "the table bloats",
         "change rows in batches (WHERE id BETWEEN ...), one commit each",
     ),
@@ -280,7 +300,8 @@ _RULES = (
         "advisory",
         "statement the gate cannot see into",
         "DO blocks, CALL and function calls run SQL the static analysis does not read",
-        "trace the migration (--trace) to measure what it does",
+        "give the gate --dsn: an opaque statement is always traced, so its locks and "
+        "duration are measured",
     ),
     Rule(
         "trace-lock-held",

@@ -17,11 +17,12 @@ from pglast import ast
 from dbrefresh.errors import UsageError
 from dbrefresh.gate.alter import default_functions
 from dbrefresh.gate.analyze import Analysis, Wrap, analyze
+from dbrefresh.gate.facts import seed_knowledge
 from dbrefresh.gate.schema import walk
 from dbrefresh.gate.split import load
-from dbrefresh.gate.trace import Clock, Refresher, UnmanagedStaging, run_trace
+from dbrefresh.gate.trace import Clock, Refresher, TraceResult, UnmanagedStaging, run_trace
 from dbrefresh.gate.verdict import GateResult, Limits, judge
-from dbrefresh.gate.weigh import Thresholds, read_sizes, seed_knowledge
+from dbrefresh.gate.weigh import Thresholds, read_sizes
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class GateOptions:
     trace: bool = False
     """Trace even when no statement is heavy."""
     keep: bool = False
-    """Run the trace on staging itself and keep the result (default: a throw-away copy)."""
+    """Apply the migration to staging itself (a trace, even when nothing is heavy) and
+    keep the result (default: the trace runs on a throw-away copy)."""
     in_place: bool = False
     """Run the trace on staging itself, then have the Refresher restore it (for staging
     servers where a TEMPLATE copy is impossible: other sessions, no CREATEDB)."""
@@ -54,6 +56,22 @@ def _added_column_functions(analysis: Analysis) -> set[str]:
     return found
 
 
+def _opaque(analysis: Analysis) -> bool:
+    """A statement whose SQL the analysis cannot see (DO, CALL, SELECT fn()): only a
+    trace measures what it does."""
+    return any(h.rule == "opaque-statement" for c in analysis.statements for h in c.hits)
+
+
+def _kept_note(traced: TraceResult) -> str:
+    """After a failed --keep run: what stayed on staging (committed scripts are not
+    rolled back by the failure of a later one)."""
+    kept = ", ".join(traced.committed) if traced.committed else "no earlier script"
+    note = f"--keep: the migration failed on staging; committed and kept there: {kept}"
+    if traced.partly:
+        note += f"; and part of {traced.partly} (statements before the failure, autocommit)"
+    return note
+
+
 def gate(
     paths: Sequence[str | Path],
     options: GateOptions,
@@ -70,13 +88,15 @@ def gate(
             limits=options.limits,
             notes=["no --dsn: sizes unknown, every blocking statement is reported"],
         )
-    tables = {t for c in analysis.statements for t in c.tables}
+    tables = {(t, c.search_path) for c in analysis.statements for t in c.tables}
     functions = _added_column_functions(analysis)
     known = seed_knowledge(options.dsn, tables, functions)
     analysis = analyze(scripts, wrap=options.wrap, known=known)
     sizes = read_sizes(options.dsn, analysis.statements)
     static = judge(analysis, sizes=sizes, thresholds=options.thresholds, limits=options.limits)
-    if not (options.trace or static.heavy):
+    # --keep asks for the migration applied to staging: that is a trace, heavy or not
+    traced_anyway = options.trace or options.keep or _opaque(analysis)
+    if not (traced_anyway or static.heavy or static.unknown):
         return static
     if options.in_place and not options.keep and refresher is None:
         raise UsageError("an in-place trace needs a refresh workflow to restore staging")
@@ -95,6 +115,8 @@ def gate(
         f"{traced.copy_seconds:.1f}s), {traced.total_seconds:.2f}s in total"
     )
     notes += [f"blocked queries not measured: {p}" for p in traced.probe_problems]
+    if options.keep and traced.failed is not None:
+        notes.append(_kept_note(traced))
     return judge(
         analysis,
         sizes=sizes,

@@ -78,6 +78,16 @@ class Knowledge:
     created: set[str] = field(default_factory=set)  # tables the migration creates
     catalog_tables: set[str] = field(default_factory=set)  # tables whose indexes were read
     volatility: dict[str, str] = field(default_factory=dict)  # function -> pg_proc.provolatile
+    # domains with a CHECK or NOT NULL (their own or a base domain's), 'name' and
+    # 'schema.name', lower case: ADD COLUMN of one rewrites the table
+    constrained_domains: set[str] = field(default_factory=set)
+
+    def is_constrained_domain(self, type_names: tuple[str, ...]) -> bool:
+        wanted = {".".join(type_names).lower(), type_names[-1].lower()} if type_names else set()
+        return bool(wanted & self.constrained_domains)
+
+    def add_constrained_domain(self, type_names: tuple[str, ...]) -> None:
+        self.constrained_domains.update({".".join(type_names).lower(), type_names[-1].lower()})
 
     def index_columns(self, index: str) -> tuple[str, ...]:
         entry = self.indexes.get(index)
@@ -111,6 +121,17 @@ class Knowledge:
             table = relname(node.relation)
             for cmd in node.cmds or ():
                 self._learn_alter(table, cmd, index)
+        elif isinstance(node, ast.CreateDomainStmt):
+            checks = [
+                c
+                for c in node.constraints or ()
+                if c.contype in (ConstrType.CONSTR_CHECK, ConstrType.CONSTR_NOTNULL)
+            ]
+            base = names(node.typeName.names) if node.typeName is not None else ()
+            if checks or self.is_constrained_domain(base):
+                self.add_constrained_domain(names(node.domainname))
+        elif isinstance(node, ast.AlterDomainStmt) and node.subtype in ("C", "O"):
+            self.add_constrained_domain(names(node.typeName))
 
     def _learn_create(self, node: Any, index: int) -> None:
         table = relname(node.relation)

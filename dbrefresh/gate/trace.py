@@ -44,9 +44,17 @@ _OWN_LOCKS = """
 SELECT l.relation::regclass::text, l.mode, l.relation::int8 FROM pg_locks l
 WHERE l.pid = %s AND l.locktype = 'relation' AND l.granted AND l.relation >= 16384
 """
+# names do not depend on the migration's search_path: public tables unqualified (as a
+# default session names them), others with their schema
 _FILENODES = """
-SELECT c.oid::int8, c.oid::regclass::text, pg_relation_filenode(c.oid), c.relkind::text
-FROM pg_class c WHERE c.oid >= 16384 AND c.relkind IN ('r', 'm', 'i', 'p')
+SELECT c.oid::int8,
+       CASE WHEN n.nspname = 'public' THEN quote_ident(c.relname)
+            ELSE quote_ident(n.nspname) || '.' || quote_ident(c.relname) END,
+       pg_relation_filenode(c.oid), c.relkind::text,
+       coalesce(i.indrelid::text || '/' || c.relname, c.oid::text)
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_index i ON i.indexrelid = c.oid
+WHERE c.oid >= 16384 AND c.relkind IN ('r', 'm', 'i', 'p') AND n.nspname <> 'pg_toast'
 """
 
 
@@ -96,6 +104,12 @@ class TraceResult:
     probed: list[str] = field(default_factory=list)  # tables the probes read and wrote
     probe_timeout: float = DEFAULT_LOCK_TIMEOUT
     probe_problems: list[str] = field(default_factory=list)
+    committed: list[str] = field(default_factory=list)  # scripts that ran to their end
+    partly: str | None = None  # the failed script, when some of it was committed before
+
+    @property
+    def failed(self) -> StatementTrace | None:
+        return next((st for st in self.statements.values() if st.error is not None), None)
 
 
 class _Sampler(threading.Thread):
@@ -169,12 +183,28 @@ class _Rel:
     name: str
     filenode: int
     is_table: bool
+    ident: str  # a table's OID; an index's table OID and name: ALTER COLUMN TYPE drops
+    # and re-creates an index (new OID) whether it rebuilds it (new file) or not
 
 
 def _filenodes(conn: psycopg.Connection[Any]) -> dict[int, _Rel]:
     """User relations (tables, matviews, indexes) of the database, as this session sees them."""
     rows = conn.execute(_FILENODES).fetchall()
-    return {oid: _Rel(name, node, kind in ("r", "m", "p")) for oid, name, node, kind in rows}
+    return {
+        oid: _Rel(name, node, kind in ("r", "m", "p"), ident)
+        for oid, name, node, kind, ident in rows
+    }
+
+
+def _rewritten(before: dict[int, _Rel], after: dict[int, _Rel]) -> list[str]:
+    """Relations present before and after whose file changed (indexes matched by table
+    and name, so a rebuilt index with a new OID is seen)."""
+    now = {rel.ident: rel for rel in after.values()}
+    return sorted(
+        rel.name
+        for rel in before.values()
+        if rel.ident in now and now[rel.ident].filenode != rel.filenode
+    )
 
 
 def _own_locks(conn: psycopg.Connection[Any], pid: int) -> set[tuple[str, str, int]]:
@@ -202,7 +232,7 @@ def run_trace(
     """Run every script on a copy of staging (or on staging itself) and measure it,
     while probes (probe.py) try ordinary reads and writes of the tables it touches."""
     with sandbox(dsn, in_place=in_place, clock=clock) as (target, copy_seconds):
-        tables = {t for c in analysis.statements for t in c.tables}
+        tables = {(t, c.search_path) for c in analysis.statements for t in c.tables}
         probes = Probes(target, tables, clock=clock, timeout=probe_timeout)
         conn = connect(target, autocommit=True)
         windows: list[tuple[int, float, float]] = []
@@ -238,9 +268,20 @@ def _run(
     started = clock()
     by_index = {c.statement.index: c for c in analysis.statements}
 
+    committed: list[str] = []
+    partly: list[str] = []
+
     def result() -> TraceResult:
         where = "staging" if in_place else "copy"
-        return TraceResult(traces, clock() - started, copy_seconds, where, len(sampler.samples))
+        return TraceResult(
+            traces,
+            clock() - started,
+            copy_seconds,
+            where,
+            len(sampler.samples),
+            committed=list(committed),
+            partly=partly[0] if partly else None,
+        )
 
     try:
         for script, mode in zip(analysis.scripts, analysis.modes, strict=True):
@@ -248,10 +289,12 @@ def _run(
             if mode == "transaction":
                 conn.execute("BEGIN")
                 tx = _Tx(_filenodes(conn))
+            kept = False  # some of this script is committed (autocommit, its own COMMIT)
             for stmt in script.statements:
                 c = by_index[stmt.index]
                 if mode == "explicit" and c.kind == "Transaction":
                     tx = _handle_explicit(conn, stmt.text, tx, clock)
+                    kept = kept or stmt.text.lstrip().lower().startswith(("commit", "end"))
                     continue
                 st = StatementTrace(stmt.index)
                 traces[stmt.index] = st
@@ -265,16 +308,14 @@ def _run(
                     st.error = first_line(exc)
                     if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
                         conn.execute("ROLLBACK")
+                    if kept:
+                        partly.append(script.name)
                     return result()
                 t1 = clock()
                 st.seconds = t1 - t0
                 windows.append((stmt.index, t0, t1))
                 after = _filenodes(conn)
-                st.rewritten = sorted(
-                    after[o].name
-                    for o in before.keys() & after.keys()
-                    if before[o].filenode != after[o].filenode
-                )
+                st.rewritten = _rewritten(before, after)
                 if tx is not None:
                     now = _own_locks(conn, pid)
                     new = (now | sampler.seen_between(t0, t1)) - tx.held
@@ -282,12 +323,14 @@ def _run(
                     tx.taken.append((st, t0, new))
                     st.locks = sorted(_locks(new, tx.existing))
                 else:
+                    kept = True
                     seen = sampler.seen_between(t0, t1)
                     st.locks = sorted(_locks(seen, before))
                     _blocking(st, seen, st.seconds, before)
             if tx is not None:
                 conn.execute("COMMIT")
                 _close(tx, clock())
+            committed.append(script.name)
     finally:
         sampler.stop.set()
         sampler.join()

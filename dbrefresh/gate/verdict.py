@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from dbrefresh.findings import Finding, Location, Severity
+from dbrefresh.gate.alter import NOT_NULL_NO_DEFAULT
 from dbrefresh.gate.analyze import Analysis
 from dbrefresh.gate.model import Classified, Hit
 from dbrefresh.gate.rules import RULES, eugene_ids
@@ -67,6 +68,11 @@ class GateResult:
     def heavy(self) -> bool:
         return any(s.weight == "heavy" for s in self.statements)
 
+    @property
+    def unknown(self) -> bool:
+        """Some statement could not be weighed (a table missing on staging)."""
+        return any(s.weight == "unknown" for s in self.statements)
+
 
 def _short(text: str, limit: int = 160) -> str:
     flat = " ".join(text.split())
@@ -99,6 +105,7 @@ REWRITE_CLAIMS = frozenset(
         "add-column-rewrite",
         "vacuum-full-rewrite",
         "cluster-rewrite",
+        "collation-change-rebuilds-index",
     }
 )
 
@@ -143,7 +150,9 @@ def judge(
     for c in analysis.statements:
         weight: Weight = sizes.weigh(c, None, thresholds) if sizes else "unknown"
         measured = trace.statements.get(c.statement.index) if trace else None
-        report = StatementReport(c, weight, sizes.of(c.tables) if sizes else None, measured)
+        report = StatementReport(
+            c, weight, sizes.of(c.tables, c.search_path) if sizes else None, measured
+        )
         for hit in c.hits:
             hit_weight = sizes.weigh(c, hit, thresholds) if sizes else "unknown"
             if (hit.needs_size and hit_weight in ("unknown", "light")) or _disproved(hit, measured):
@@ -151,6 +160,25 @@ def judge(
             severity = _severity(RULES[hit.rule].kind, hit_weight, trace is not None)
             weighted = RULES[hit.rule].kind == "weighted"
             extra = f" [{hit_weight}]" if sizes and weighted else ""
+            lacking = sizes.missing(c, (*c.tables, *hit.tables)) if sizes else []
+            if hit.rule == NOT_NULL_NO_DEFAULT and hit_weight == "heavy":
+                extra = " [the table has rows on staging]"
+            if lacking and weighted:
+                extra = f" [unknown: {', '.join(lacking)} not found on staging]"
+            if (
+                hit.needs_size
+                and sizes is not None
+                and c.statement.index not in sizes.explained
+                and c.kind in ("UPDATE", "DELETE")
+            ):
+                # nothing says how many rows the WHERE selects: do not claim a number
+                hit = Hit(
+                    hit.rule,
+                    f"{c.kind} {', '.join(c.tables)}: EXPLAIN could not plan it on staging, "
+                    "weighed by the table's size",
+                    hit.tables,
+                    hit.needs_size,
+                )
             findings.append(_finding(c, hit, severity, extra))
             report.rules.append(hit.rule)
         if measured is not None:
@@ -158,7 +186,16 @@ def judge(
         reports.append(report)
     if trace is not None:
         findings.extend(_trace_totals(trace, limits, analysis))
-    return GateResult(reports, findings, trace, list(notes or []))
+    notes = list(notes or [])
+    if sizes is not None:
+        absent = {t: None for c in analysis.statements for t in sizes.missing(c)}
+        if absent:
+            notes.insert(
+                0,
+                f"not found on staging (and not created by the migration): "
+                f"{', '.join(absent)}; statements on them weigh as unknown",
+            )
+    return GateResult(reports, findings, trace, notes)
 
 
 def _measured(

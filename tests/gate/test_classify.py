@@ -373,3 +373,25 @@ def test_set_config_lock_timeout_counts(write_sql: Callable[..., Path]) -> None:
     local_zero = "SELECT set_config('lock_timeout', '0', true);\nALTER TABLE t ADD c int;\n"
     assert _rules(write_sql, session) == []
     assert _rules(write_sql, local_zero) == [(2, "missing-lock-timeout")]
+
+
+@pytest.mark.parametrize(
+    ("value", "is_set"),
+    [
+        ("'0.0s'", False),
+        ("'0.0'", False),
+        ("'0ms'", False),
+        ("0", False),
+        ("'00'", False),
+        ("'2s'", True),
+        ("'0.5s'", True),
+        ("'100'", True),
+        ("'1min'", True),
+        ("'10ms'", True),
+    ],
+)
+def test_lock_timeout_zero_in_any_spelling_is_no_timeout(
+    write_sql: Callable[..., Path], value: str, is_set: bool
+) -> None:
+    text = f"SET lock_timeout = {value};\nALTER TABLE t ADD c int;\n"
+    assert (_rules(write_sql, text) == []) is is_set

@@ -204,3 +204,138 @@ def test_explicit_transactions_are_run_as_written(
     assert not cic.classified.in_transaction and cic.trace is not None
     assert cic.trace.error is None
     assert result.passed
+
+
+def test_opaque_statements_are_traced_and_measured(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """Nothing looks heavy statically (a DO block, a function call), so only the trace
+    can see the rewrite inside: with --dsn it runs without --trace."""
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION widen() RETURNS void LANGUAGE plpgsql AS "
+            "$$ BEGIN ALTER TABLE big ALTER COLUMN v TYPE bigint; END $$"
+        )
+    do = write_sql(
+        "SET LOCAL lock_timeout = '2s';\n"
+        "DO $$ BEGIN ALTER TABLE big ALTER COLUMN v TYPE bigint; END $$;\n",
+        "do.sql",
+    )
+    call = write_sql("SET LOCAL lock_timeout = '2s';\nSELECT widen();\n", "call.sql")
+    strict = Limits(max_lock_seconds=0.1)
+
+    for path in (do, call):
+        result = gate([path], GateOptions(dsn=staging_dsn, limits=strict))
+        assert result.trace is not None
+        measured = result.statements[1].trace
+        assert measured is not None and "big" in measured.rewritten
+        assert measured.blocking_lock == ("big", LockMode.ACCESS_EXCLUSIVE)
+        codes = {(f.finding.code, f.finding.severity.value) for f in result.findings}
+        assert ("opaque-statement", "warning") in codes
+        assert ("trace-lock-held", "error") in codes
+        assert not result.passed
+
+
+def test_add_column_of_a_domain_with_constraints_rewrites(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """PostgreSQL 15 rewrites the table to check each row's value against the domain's
+    constraints, with or without a DEFAULT; a domain without constraints does not."""
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE DOMAIN pos_int AS int CHECK (VALUE > 0)")
+        conn.execute("CREATE DOMAIN pos_id AS pos_int")  # constrained through its base
+        conn.execute("CREATE DOMAIN plain_int AS int")
+    path = write_sql(
+        "SET LOCAL lock_timeout = '2s';\n"
+        "ALTER TABLE parent ADD COLUMN a pos_int;\n"
+        "ALTER TABLE parent ADD COLUMN b pos_int DEFAULT 1;\n"
+        "ALTER TABLE parent ADD COLUMN c pos_id;\n"
+        "CREATE DOMAIN short_text AS text;\n"
+        "ALTER DOMAIN short_text ADD CONSTRAINT short CHECK (length(VALUE) < 10);\n"
+        "ALTER TABLE parent ADD COLUMN d short_text;\n"
+        "ALTER TABLE parent ADD COLUMN e plain_int DEFAULT 1;\n"
+    )
+
+    result = gate([path], GateOptions(dsn=staging_dsn, trace=True))
+
+    adds = [result.statements[i] for i in (1, 2, 3, 6, 7)]
+    assert [s.classified.work.value for s in adds] == ["rewrite"] * 4 + ["metadata"]
+    assert ["add-column-rewrite" in s.rules for s in adds] == [True] * 4 + [False]
+    measured = [s.trace for s in adds]
+    assert all(m is not None and m.error is None for m in measured)
+    assert [m is not None and "parent" in m.rewritten for m in measured] == [True] * 4 + [False]
+
+
+def test_collation_change_rebuilds_the_column_indexes(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """No table rewrite, but the index on the column is dropped and rebuilt (a new OID
+    and a new file): the trace must see it by table and name, not by OID."""
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE INDEX small_note_idx ON small (note)")
+    path = write_sql(
+        "SET LOCAL lock_timeout = '2s';\n"
+        'ALTER TABLE small ALTER COLUMN note TYPE text COLLATE "C";\n'
+        'ALTER TABLE big ALTER COLUMN note TYPE text COLLATE "C";\n'  # no index on note
+    )
+
+    result = gate([path], GateOptions(dsn=staging_dsn, trace=True))
+
+    on_small, on_big = result.statements[1], result.statements[2]
+    assert on_small.classified.work.value == "index_build"
+    assert on_small.rules == ["collation-change-rebuilds-index"]
+    assert on_small.trace is not None and on_small.trace.rewritten == ["small_note_idx"]
+    assert on_big.classified.work.value == "metadata" and on_big.rules == []
+    # without staging the source type is unknown too: assumed a rewrite, an error
+    static = gate([path], GateOptions())
+    assert not static.passed
+    # known type, unknown indexes (table not read from staging): assumed to have some
+    known_type = write_sql(
+        "SET LOCAL lock_timeout = '2s';\nALTER TABLE t ALTER COLUMN c TYPE text;\n"
+        'ALTER TABLE t ALTER COLUMN c TYPE text COLLATE "C";\n',
+        "known.sql",
+    )
+    rules = gate([known_type], GateOptions()).statements[2].rules
+    assert "collation-change-rebuilds-index" in rules
+
+
+def test_keep_applies_the_migration_even_when_nothing_is_heavy(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    path = write_sql("SET LOCAL lock_timeout = '2s';\nALTER TABLE small ADD COLUMN w int;\n")
+    result = gate([path], GateOptions(dsn=staging_dsn, keep=True))  # no --trace
+    assert result.trace is not None and result.trace.ran_on == "staging"
+    assert _column_type(staging_dsn, "small", "w") == "integer"
+
+
+def test_keep_says_what_stayed_on_staging_after_a_failure(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    first = write_sql(
+        "SET LOCAL lock_timeout = '2s';\nALTER TABLE small ADD COLUMN w int;\n", "V1.sql"
+    )
+    second = write_sql(
+        "CREATE INDEX CONCURRENTLY small_v_idx ON small (v);\n"  # autocommit script
+        "ALTER TABLE small ADD CONSTRAINT c CHECK (v > 5);\n",  # fails: rows with v <= 5
+        "V2.sql",
+    )
+    result = gate([first, second], GateOptions(dsn=staging_dsn, keep=True))
+
+    assert not result.passed
+    note = next(n for n in result.notes if n.startswith("--keep"))
+    assert "kept there: V1.sql" in note and "part of V2.sql" in note
+    assert _column_type(staging_dsn, "small", "w") == "integer"
+    with psycopg.connect(staging_dsn) as conn:
+        assert conn.execute("SELECT to_regclass('small_v_idx') IS NOT NULL").fetchone() == (True,)
+
+
+def test_toast_relations_are_not_listed(staging_dsn: str, write_sql: Callable[..., Path]) -> None:
+    """A rewrite of a table with a TOAST table locks and rewrites that too: noise."""
+    path = write_sql(
+        "SET LOCAL lock_timeout = '2s';\nALTER TABLE small ALTER COLUMN v TYPE bigint;\n"
+    )
+    result = gate([path], GateOptions(dsn=staging_dsn, trace=True))
+    measured = result.statements[1].trace
+    assert measured is not None and "small" in measured.rewritten
+    names = [name for name, _ in measured.locks] + measured.rewritten
+    assert names and not [n for n in names if n.startswith("pg_toast")]

@@ -168,3 +168,104 @@ def test_volatility_of_defaults_comes_from_the_catalog(
     assert works == ["metadata", "rewrite"]
     static = gate([path], GateOptions())
     assert [s.classified.work.value for s in static.statements[1:]] == ["rewrite", "rewrite"]
+
+
+def test_add_column_not_null_without_default_fails_on_rows(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """What Prisma emits: fine on an empty or new table, fails on any row. `empty` has
+    stale statistics saying it has rows, so emptiness is read exactly."""
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE empty (id int)")
+        conn.execute("INSERT INTO empty SELECT generate_series(1, 50)")
+        conn.execute("ANALYZE empty")
+        conn.execute("DELETE FROM empty")
+    add = "ALTER TABLE {t} ADD COLUMN email text NOT NULL;\n"
+    on_small = gate(
+        [write_sql("SET lock_timeout = '2s';\n" + add.format(t="small"), "a.sql")],
+        GateOptions(dsn=staging_dsn),
+    )
+    on_empty = gate(
+        [
+            write_sql(
+                "SET lock_timeout = '2s';\n" + add.format(t="empty") + "CREATE TABLE n (id int);\n",
+                "b.sql",
+            ),
+            write_sql("SET lock_timeout = '2s';\n" + add.format(t="n"), "c.sql"),
+        ],
+        GateOptions(dsn=staging_dsn),
+    )
+    with_default = gate(
+        [write_sql("SET lock_timeout = '2s';\nALTER TABLE small ADD c int NOT NULL DEFAULT 0;\n")],
+        GateOptions(dsn=staging_dsn),
+    )
+
+    assert not on_small.passed
+    rule = "add-column-not-null-without-default"
+    hit = [f.finding for f in on_small.findings if f.finding.code == rule]
+    assert [f.severity.value for f in hit] == ["error"]
+    assert "fails on a table that has rows" in hit[0].message
+    assert "has rows on staging" in hit[0].message
+    assert hit[0].hint is not None and "DEFAULT" in hit[0].hint
+    assert on_empty.passed
+    assert [(f.finding.code, f.finding.severity.value) for f in on_empty.findings] == [
+        (rule, "info"),
+        (rule, "info"),
+    ]
+    assert with_default.passed and with_default.findings == []
+
+
+def test_validated_not_null_check_on_staging_makes_set_not_null_metadata(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE checked (id int, code int, other int)")
+        conn.execute("INSERT INTO checked SELECT g, g, g FROM generate_series(1, 150000) g")
+        conn.execute("ALTER TABLE checked ADD CONSTRAINT code_nn CHECK (code IS NOT NULL)")
+        conn.execute(
+            "ALTER TABLE checked ADD CONSTRAINT other_nn CHECK (other IS NOT NULL) NOT VALID"
+        )
+        conn.execute("ANALYZE checked")
+    validated = write_sql(
+        "SET lock_timeout = '2s';\nALTER TABLE checked ALTER COLUMN code SET NOT NULL;\n", "a.sql"
+    )
+    not_valid = write_sql(
+        "SET lock_timeout = '2s';\nALTER TABLE checked ALTER COLUMN other SET NOT NULL;\n",
+        "b.sql",
+    )
+    from dbrefresh.gate.analyze import analyze
+    from dbrefresh.gate.facts import seed_knowledge
+    from dbrefresh.gate.split import load
+
+    result = gate([validated], GateOptions(dsn=staging_dsn))
+    assert result.statements[1].classified.work.value == "metadata"
+    assert result.findings == [] and result.trace is None and result.passed
+    known = seed_knowledge(staging_dsn, [("checked", None)])
+    analysis = analyze(load([not_valid]), known=known)  # NOT VALID proves nothing
+    assert [h.rule for h in analysis.statements[1].hits] == ["set-not-null-scans"]
+
+
+def test_update_explain_cannot_plan_is_not_called_every_row(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    from dbrefresh.gate.analyze import analyze
+    from dbrefresh.gate.split import load
+    from dbrefresh.gate.verdict import judge
+    from dbrefresh.gate.weigh import read_sizes
+
+    path = write_sql(
+        "ALTER TABLE big ADD COLUMN flag int;\n"
+        "UPDATE big SET flag = 1 WHERE flag IS NULL AND id < 50;\n"  # flag: not on staging
+        "UPDATE small SET note = 'x';\n"
+    )
+    analysis = analyze(load([path]))
+    sizes = read_sizes(staging_dsn, analysis.statements)
+    assert 1 not in sizes.explained
+    messages = [
+        f.finding.message
+        for f in judge(analysis, sizes=sizes).findings
+        if f.finding.code == "unbatched-data-change"
+    ]
+    assert len(messages) == 2
+    assert "EXPLAIN could not plan it" in messages[0] and "every row" not in messages[0]
+    assert "without WHERE: changes every row" in messages[1]

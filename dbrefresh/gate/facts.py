@@ -1,0 +1,96 @@
+"""Catalog facts from staging that sharpen the static classification: NOT NULL columns,
+column types, indexes, function volatility, domains with constraints. Each table is
+read as the migration's session names it (under the search_path in effect there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import psycopg
+from pglast import parse_sql
+from pglast.parser import ParseError
+
+from dbrefresh.db import connection
+from dbrefresh.errors import InfraError
+from dbrefresh.gate.schema import Knowledge, not_null_check_column
+from dbrefresh.gate.staging import guard, resolve, search_path
+
+_COLUMNS = """
+SELECT a.attname, a.attnotnull, format_type(a.atttypid, a.atttypmod)
+FROM pg_attribute a WHERE a.attrelid = %s::oid AND a.attnum > 0 AND NOT a.attisdropped
+"""
+_INDEXES = """
+SELECT ic.relname, array_agg(a.attname ORDER BY k.ord), i.indpred IS NOT NULL
+FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+WHERE i.indrelid = %s::oid GROUP BY ic.relname, i.indpred IS NOT NULL
+"""
+# domains with a constraint of their own or of a domain they are based on
+_DOMAINS = """
+WITH RECURSIVE constrained(oid) AS (
+  SELECT t.oid FROM pg_type t WHERE t.typtype = 'd'
+    AND (t.typnotnull OR EXISTS (SELECT 1 FROM pg_constraint c WHERE c.contypid = t.oid))
+  UNION SELECT t.oid FROM pg_type t JOIN constrained ON t.typbasetype = constrained.oid
+  WHERE t.typtype = 'd'
+)
+SELECT n.nspname, t.typname FROM constrained
+JOIN pg_type t ON t.oid = constrained.oid JOIN pg_namespace n ON n.oid = t.typnamespace
+"""
+_CHECKS = """
+SELECT pg_get_expr(conbin, conrelid) FROM pg_constraint
+WHERE conrelid = %s::oid AND contype = 'c' AND convalidated
+"""
+_VOLATILITY = """
+SELECT proname, max(provolatile::text) FROM pg_proc WHERE proname = ANY(%s) GROUP BY proname
+"""
+
+
+def _not_null_column(expr: str) -> str | None:
+    """'(col IS NOT NULL)' as pg_get_expr prints a check -> 'col'."""
+    try:
+        stmt: Any = parse_sql(f"SELECT {expr}")[0].stmt
+    except ParseError:
+        return None
+    return not_null_check_column(stmt.targetList[0].val)
+
+
+def seed_knowledge(
+    dsn: str, tables: Iterable[tuple[str, str | None]], functions: Iterable[str] = ()
+) -> Knowledge:
+    """Catalog facts for tables that exist on staging (NOT NULL, types, indexes) and the
+    volatility of functions (the most volatile overload: 'v' > 's' > 'i').
+
+    `tables` are (name as written, search_path in effect); facts are keyed by the name
+    as written, so a name met under several search_paths keeps the first table found.
+    """
+    known = Knowledge()
+    try:
+        with connection(dsn) as conn:
+            guard(conn)
+            for table, path in sorted(set(tables), key=lambda t: (t[0], t[1] or "")):
+                if table in known.catalog_tables:
+                    continue
+                with search_path(conn, path):
+                    oid = resolve(conn, table)
+                if oid is None:
+                    continue
+                known.catalog_tables.add(table)
+                for col, notnull, typ in conn.execute(_COLUMNS, (oid,)).fetchall():
+                    (known.not_null if notnull else known.nullable).add((table, col))
+                    known.column_types[(table, col)] = typ.replace("character varying", "varchar")
+                for index, cols, partial in conn.execute(_INDEXES, (oid,)).fetchall():
+                    known.indexes[index] = (table, tuple(cols), bool(partial))
+                for (expr,) in conn.execute(_CHECKS, (oid,)).fetchall():
+                    column = _not_null_column(str(expr))
+                    if column:  # SET NOT NULL skips its scan (PostgreSQL 12+)
+                        known.validated_not_null.add((table, column))
+            for schema, domain in conn.execute(_DOMAINS).fetchall():
+                known.add_constrained_domain((str(schema), str(domain)))
+            rows = conn.execute(_VOLATILITY, (sorted(set(functions)),)).fetchall()
+            known.volatility = {str(name): str(volatile) for name, volatile in rows}
+    except psycopg.Error as exc:
+        raise InfraError(f"reading the staging catalog failed: {exc}") from exc
+    return known
