@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 
 from dbrefresh.anonymize import api
 from dbrefresh.backends.base import CloneRef, SnapshotRef, TempServerSpec
-from dbrefresh.db import dsn_user, redact_dsn, with_database
+from dbrefresh.db import redact_dsn, with_database
 from dbrefresh.errors import VerdictFailed
 from dbrefresh.findings import Severity
 from dbrefresh.rules.load import load_rules
@@ -29,6 +29,7 @@ from dbrefresh.workflow import (
     leakscan,
     masking,
     sqlutil,
+    targetlogin,
 )
 from dbrefresh.workflow.context import RunContext
 
@@ -208,9 +209,11 @@ class Finalize(Step):
     def run(self, ctx: RunContext) -> dict[str, Any]:
         admin = ctx.clone_dsn()
         secrets = finalize.role_secrets(ctx.config.roles, ctx.env.environment())
-        roles = finalize.reset_passwords(admin, secrets)
-        keep = {*secrets, dsn_user(ctx.config.target.dsn)}
-        cleared = credentials.clear_other_passwords(admin, keep)
+        login = ctx.target_login or targetlogin.reach_target(ctx.config, ctx.backend)
+        # target.dsn's role gets the password dbrefresh logs in with (none: cleared)
+        passwords = targetlogin.passwords(login, secrets)
+        roles = finalize.reset_passwords(admin, passwords)
+        cleared = credentials.clear_other_passwords(admin, set(passwords))
         settings = credentials.reset_secret_settings(admin)
         dbs = list(ctx.databases)
         info = finalize.RefreshInfo(
