@@ -18,7 +18,7 @@ from dbrefresh.backends.base import Backend
 from dbrefresh.config import Config
 from dbrefresh.db import redact_dsn, redact_text
 from dbrefresh.errors import DbrefreshError, InfraError, UsageError
-from dbrefresh.workflow import finalize, masking, targetlogin
+from dbrefresh.workflow import finalize, firstrun, masking, targetlogin
 from dbrefresh.workflow.context import Env, RunContext
 from dbrefresh.workflow.journal import Journal, RunRecord
 from dbrefresh.workflow.lock import TargetLock, lock_location
@@ -96,6 +96,8 @@ def run(
     if resume and not journal.exists(resume):
         raise UsageError(f"no run {resume} in {journal.root}")
     databases = _preflight(config, env)
+    if not resume:  # a resumed run may have renamed staging's directory mid-swap
+        firstrun.require_target(config)
     with _lock(config, env, run_id, "run"):
         # under the lock: no other run is swapping
         login = targetlogin.reach_target(config, backend)
