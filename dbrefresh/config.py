@@ -186,6 +186,11 @@ class LocalBackendConfig(_Model):
     """Settings of the `local` backend (servers driven by pg_ctl on this machine)."""
 
     target_data_dir: Path = Field(description="Staging's data directory (served by pg_ctl)")
+    first_refresh: bool = Field(
+        default=False,
+        description="Staging has no data directory yet: the run creates target_data_dir "
+        "(otherwise a missing one is refused, as a likely typo)",
+    )
     work_dir: Path = Field(description="Temporary sockets, logs and run files")
     bin_dir: str | None = Field(default=None, description="PostgreSQL binaries (default: auto)")
     superuser: str = "postgres"

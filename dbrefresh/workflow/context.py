@@ -17,6 +17,7 @@ from dbrefresh.backends.base import Backend
 from dbrefresh.config import Config
 from dbrefresh.db import as_replica, without_limits
 from dbrefresh.workflow.journal import Journal, RunRecord
+from dbrefresh.workflow.targetlogin import TargetLogin
 
 
 @dataclass
@@ -47,6 +48,8 @@ class RunContext:
     # Per-database rule files, resolved at preflight.
     databases: dict[str, list[Path]] = field(default_factory=dict)
     seed: str | None = None  # None: the library reads the env variable the rules name
+    # In memory only: target.dsn's role and the password libpq used (preflight).
+    target_login: TargetLogin | None = None
 
     def data(self, step: str) -> dict[str, Any]:
         """What an earlier step recorded in the journal (works across resume)."""

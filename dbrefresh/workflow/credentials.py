@@ -49,8 +49,8 @@ def clear_other_passwords(admin_dsn: str, keep: Collection[str]) -> list[str]:
 
     The copy brings production's password hashes: an md5 hash logs in to production as
     it is (md5 authentication needs only the hash), and any hash can be cracked
-    offline. Roles under `roles:` got staging's password already; the role dbrefresh
-    reaches staging as (target.dsn) keeps its own, or the health check could not log in.
+    offline. Roles under `roles:` and the role dbrefresh reaches staging as (target.dsn,
+    when it logs in with a password) got staging's password already.
     The old catalog rows would stay in pg_authid's file: it is rewritten.
     """
     cleared: list[str] = []

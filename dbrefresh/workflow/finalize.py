@@ -84,7 +84,10 @@ def reset_passwords(admin_dsn: str, passwords: Mapping[str, str]) -> list[str]:
         for role, password in passwords.items():
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
             if not exists:
-                raise UsageError(f"roles.{role}: no such role in the production snapshot")
+                raise UsageError(
+                    f"{role}: no such role in the production snapshot (named under roles: "
+                    "or by target.dsn)"
+                )
             verifier = conn.pgconn.encrypt_password(
                 password.encode(), role.encode(), b"scram-sha-256"
             ).decode()

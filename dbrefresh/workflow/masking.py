@@ -6,9 +6,8 @@ alone leaves behind (statistics, WAL from before masking, query texts).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 from psycopg import sql
 
@@ -32,26 +31,44 @@ def rules_by_database(files: Sequence[Path]) -> dict[str, list[Path]]:
     return out
 
 
+def uncovered_databases(
+    present: Sequence[str],
+    covered: Collection[str],
+    templates: Collection[str],
+    db_has_tables: Callable[[str], bool],
+) -> list[str]:
+    """Databases of the clone no rule file covers and that hold something: all but
+    postgres and templates without user tables (stock ones: nothing to mask in them,
+    and staging needs them as they are)."""
+    return [
+        d
+        for d in present
+        if d not in covered
+        and not ((d in SYSTEM_DATABASES or d in templates) and not db_has_tables(d))
+    ]
+
+
 def plan_databases(
-    present: Sequence[str], covered: dict[str, list[Path]], policy: str, db_has_tables: Any
+    present: Sequence[str],
+    covered: dict[str, list[Path]],
+    policy: str,
+    db_has_tables: Callable[[str], bool],
+    templates: Collection[str] = (),
 ) -> tuple[list[str], list[str]]:
     """(databases to anonymize, databases to drop); UsageError when policy refuses."""
     missing_rules = sorted(set(covered) - set(present))
     if missing_rules:
         raise UsageError(f"rules cover database(s) absent from the clone: {missing_rules}")
-    uncovered = [
-        d
-        for d in present
-        if d not in covered and not (d in SYSTEM_DATABASES and not db_has_tables(d))
-    ]
+    uncovered = uncovered_databases(present, covered, templates, db_has_tables)
     system = [d for d in uncovered if d in SYSTEM_DATABASES]
     if system:  # never dropped: every connection string names it
         raise UsageError(
             f"database(s) {', '.join(system)} hold tables but no rule file covers them"
         )
     if uncovered and policy == "refuse":
+        names = [f"{d} (a template holding tables)" if d in templates else d for d in uncovered]
         raise UsageError(
-            f"database(s) {', '.join(uncovered)} are covered by no rule file "
+            f"database(s) {', '.join(names)} are covered by no rule file "
             "(add rules, or set rules.uncovered_databases: drop)"
         )
     return [d for d in present if d in covered], uncovered

@@ -16,9 +16,9 @@ from typing import Any
 from dbrefresh.backends import load_backend
 from dbrefresh.backends.base import Backend
 from dbrefresh.config import Config
-from dbrefresh.db import connection, redact_dsn, redact_text
-from dbrefresh.errors import ConfigError, DbrefreshError, InfraError, UsageError
-from dbrefresh.workflow import finalize, masking
+from dbrefresh.db import redact_dsn, redact_text
+from dbrefresh.errors import DbrefreshError, InfraError, UsageError
+from dbrefresh.workflow import finalize, firstrun, masking, targetlogin
 from dbrefresh.workflow.context import Env, RunContext
 from dbrefresh.workflow.journal import Journal, RunRecord
 from dbrefresh.workflow.lock import TargetLock, lock_location
@@ -96,8 +96,12 @@ def run(
     if resume and not journal.exists(resume):
         raise UsageError(f"no run {resume} in {journal.root}")
     databases = _preflight(config, env)
+    if not resume:  # a resumed run may have renamed staging's directory mid-swap
+        firstrun.require_target(config)
     with _lock(config, env, run_id, "run"):
-        _target_reachable(config, backend)  # under the lock: no other run is swapping
+        # under the lock: no other run is swapping
+        login = targetlogin.reach_target(config, backend)
+        targetlogin.check_roles(login, finalize.role_secrets(config.roles, env.environment()))
         if resume:
             record = journal.read(run_id)
             if record.finished:
@@ -117,27 +121,13 @@ def run(
         record = journal.read(run_id)
         ctx = RunContext(config, backend, journal, run_id, env, record, show_progress)
         ctx.databases = databases
+        ctx.target_login = login
         ctx.seed = finalize.masking_seed(config.rules.seed_file)
         reporter.run_started(run_id, bool(resume))
         result = _execute(ctx, start, reporter)
     if notify is not None:
         notify(result, config)
     return result
-
-
-def _target_reachable(config: Config, backend: Backend) -> None:
-    """A running staging that target.dsn cannot reach is refused before production is
-    touched: the run would swap, fail its health check on that DSN and roll back."""
-    if not backend.target.is_serving():
-        return  # first refresh, or staging down: the run starts it
-    try:
-        with connection(config.target.dsn):
-            pass
-    except InfraError as exc:
-        raise ConfigError(
-            f"target.dsn: {exc}\nstaging's server is running: fix the DSN (host, port, "
-            "user, password), or retry once it accepts connections"
-        ) from None
 
 
 def _resume_point(record: RunRecord, backend: Backend, journal: Journal, run_id: str) -> int:

@@ -11,13 +11,22 @@ from dbrefresh.db import connection, with_database
 
 
 def databases(admin_dsn: str) -> list[str]:
-    """Databases that accept connections (templates excluded), by name."""
+    """Every database but template0, by name: templates and databases production keeps
+    closed hold data too (isolate opened them on the clone, workflow/clusterdbs.py)."""
     with connection(admin_dsn, autocommit=True) as conn:
         rows = conn.execute(
-            "SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate "
-            "ORDER BY datname"
+            "SELECT datname FROM pg_database WHERE datname <> 'template0' ORDER BY datname"
         ).fetchall()
     return [str(r[0]) for r in rows]
+
+
+def templates(admin_dsn: str) -> set[str]:
+    """Template databases (template0 excluded)."""
+    with connection(admin_dsn, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT datname FROM pg_database WHERE datistemplate AND datname <> 'template0'"
+        ).fetchall()
+    return {str(r[0]) for r in rows}
 
 
 def user_table_count(dsn: str) -> int:

@@ -16,11 +16,12 @@ from typing import Any, ClassVar
 
 from dbrefresh.anonymize import api
 from dbrefresh.backends.base import CloneRef, SnapshotRef, TempServerSpec
-from dbrefresh.db import dsn_user, redact_dsn, with_database
+from dbrefresh.db import redact_dsn, with_database
 from dbrefresh.errors import VerdictFailed
 from dbrefresh.findings import Severity
 from dbrefresh.rules.load import load_rules
 from dbrefresh.workflow import (
+    clusterdbs,
     credentials,
     finalize,
     health,
@@ -28,6 +29,7 @@ from dbrefresh.workflow import (
     leakscan,
     masking,
     sqlutil,
+    targetlogin,
 )
 from dbrefresh.workflow.context import RunContext
 
@@ -85,13 +87,20 @@ class Isolate(Step):
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
         admin = ctx.clone_dsn()
+        # databases production keeps closed hold data too: the clone is ours to open
+        opened = clusterdbs.open_all(admin, ctx.journal, ctx.run_id)
         dbs = sqlutil.databases(admin)
+        templates = sqlutil.templates(admin)
         policies = {db: load_rules(files).isolate for db, files in ctx.databases.items()}
         report = isolate.isolate_cluster(admin, dbs, policies)
         source = redact_dsn(ctx.config.source.dsn)
         for db in dbs:
-            api.mark_clone(with_database(admin, db), run_id=ctx.run_id, source=source)
+            # a marked template would hand the marker to every database staging creates
+            if db not in templates or db in ctx.databases:
+                api.mark_clone(with_database(admin, db), run_id=ctx.run_id, source=source)
         out: dict[str, Any] = report.to_dict()
+        if opened:
+            out["opened_databases"] = opened
         if warnings := report.warnings():
             out["warnings"] = warnings
         return out
@@ -104,14 +113,19 @@ class Anonymize(Step):
     def run(self, ctx: RunContext) -> dict[str, Any]:
         admin = ctx.clone_dsn()
         present = sqlutil.databases(admin)
+        templates = sqlutil.templates(admin)
         keep, drop = masking.plan_databases(
             present,
             ctx.databases,
             ctx.config.rules.uncovered_databases,
-            lambda d: sqlutil.user_table_count(with_database(admin, d)) > 0,
+            functools.partial(_has_tables, admin),
+            templates,
         )
         for db in drop:
-            sqlutil.drop_database(admin, db)
+            if db in templates:  # template1 is rebuilt empty: CREATE DATABASE needs it
+                clusterdbs.drop_template(admin, db)
+            else:
+                sqlutil.drop_database(admin, db)
         sample_local = ctx.backend.clones.data_path(ctx.run_id) is not None
         out: dict[str, Any] = {"dropped": drop, "databases": {}}
         kept: dict[str, list[str]] = {}
@@ -142,6 +156,10 @@ class Anonymize(Step):
         return out
 
 
+def _has_tables(admin: str, db: str) -> bool:
+    return sqlutil.user_table_count(with_database(admin, db)) > 0
+
+
 class Verify(Step):
     name, title = "verify", "verify"
     restart_at = "snapshot_source"
@@ -149,7 +167,10 @@ class Verify(Step):
     def run(self, ctx: RunContext) -> dict[str, Any]:
         admin = ctx.clone_dsn()
         ctx.backend.temp.flush_ahead(ctx.run_id)  # masking is done: the data is final
-        problems: list[str] = []
+        problems = [
+            f"{db}: covered by no rule file, yet still in the clone"
+            for db in clusterdbs.uncovered(admin, ctx.databases)
+        ]
         # the byte search reads files while the server checks rows: run them side by side
         clock = ctx.env.monotonic
         began = clock()
@@ -188,9 +209,11 @@ class Finalize(Step):
     def run(self, ctx: RunContext) -> dict[str, Any]:
         admin = ctx.clone_dsn()
         secrets = finalize.role_secrets(ctx.config.roles, ctx.env.environment())
-        roles = finalize.reset_passwords(admin, secrets)
-        keep = {*secrets, dsn_user(ctx.config.target.dsn)}
-        cleared = credentials.clear_other_passwords(admin, keep)
+        login = ctx.target_login or targetlogin.reach_target(ctx.config, ctx.backend)
+        # target.dsn's role gets the password dbrefresh logs in with (none: cleared)
+        passwords = targetlogin.passwords(login, secrets)
+        roles = finalize.reset_passwords(admin, passwords)
+        cleared = credentials.clear_other_passwords(admin, set(passwords))
         settings = credentials.reset_secret_settings(admin)
         dbs = list(ctx.databases)
         info = finalize.RefreshInfo(
@@ -201,6 +224,8 @@ class Finalize(Step):
         )
         finalize.write_refresh_info(admin, dbs, info)
         finalize.vacuum_analyze(admin, sqlutil.databases(admin))
+        opened = clusterdbs.opened_in_run(ctx.journal, ctx.run_id)
+        closed = clusterdbs.close_again(admin, opened)  # as production keeps them
         finalize.reset_throwaway_settings(admin)
         if ctx.config.temp_server.strict:
             ctx.backend.temp.recopy(ctx.run_id)
@@ -209,6 +234,7 @@ class Finalize(Step):
             "roles": roles,
             "passwords_cleared": cleared,
             "secret_settings_reset": settings,
+            **({"closed_again": closed} if closed else {}),
             "strict": ctx.config.temp_server.strict,
         }
 
@@ -232,10 +258,11 @@ class HealthCheck(Step):
     name, title = "health_check", "health check"
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
+        closed = set(clusterdbs.opened_in_run(ctx.journal, ctx.run_id))
         result = health.check(
             ctx.backend.target.dsn(),
             ctx.run_id,
-            list(ctx.databases),
+            [db for db in ctx.databases if db not in closed],  # closed as in production
             ctx.config.smoke_queries,
             sleep=ctx.env.sleep,
         )

@@ -435,7 +435,8 @@ def test_production_password_hashes_do_not_reach_staging(
 ) -> None:
     """Roles come with the copy, hashes and all: an md5 hash logs in to production as it
     is. Roles without a staging password under `roles:` are left with none; `app`
-    gets staging's, and the role dbrefresh reaches staging as keeps its own."""
+    gets staging's, and the role dbrefresh reaches staging as gets the password it logs
+    in with (tests/workflow/test_target_login.py)."""
     md5_hash = "md5" + os.urandom(16).hex()
     with psycopg.connect(production.server.dsn(), autocommit=True) as conn:
         conn.execute(f"CREATE ROLE reporting LOGIN PASSWORD '{md5_hash}'")
