@@ -202,14 +202,10 @@ def locale_names(locale: str) -> tuple[frozenset[str], frozenset[str]]:
 
 @cache
 def _known_names() -> tuple[frozenset[str], frozenset[str]]:
-    """First and last names from faker's person providers of several locales."""
-    first: set[str] = set()
-    last: set[str] = set()
-    for locale in NAME_LOCALES:
-        firsts, lasts = locale_names(locale)
-        first |= firsts
-        last |= lasts
-    return frozenset(first - last), frozenset(last - first)
+    """Names that are only first names, and names that are only last names (a value
+    alone is judged by them: 'Ryan' or 'Cole' could be either)."""
+    first, last = _all_names()
+    return first - last, last - first
 
 
 def is_first_name(value: str) -> bool:
