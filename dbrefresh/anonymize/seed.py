@@ -7,10 +7,13 @@ import os
 from dbrefresh.errors import UsageError
 
 
-def resolve_seed(explicit: str | None, env_var: str) -> str:
+def resolve_seed(explicit: str | None, env_var: str, *, flag: str | None = "--seed") -> str:
+    """The seed; `flag` names the option that could have given it (None: the command
+    has none, as `run` and `gate` read the config's seed_file or the environment)."""
     if explicit:
         return explicit
     value = os.environ.get(env_var)
     if value:
         return value
-    raise UsageError(f"no masking seed: pass --seed or set the environment variable {env_var}")
+    where = f"pass {flag} or set" if flag else "set rules.seed_file in the config, or"
+    raise UsageError(f"no masking seed: {where} the environment variable {env_var}")

@@ -74,7 +74,7 @@ def _preflight(config: Config, env: Env) -> dict[str, list[Any]]:
     for files in databases.values():
         rules = load_rules(files)
         if seed is None and not env.environment().get(rules.seed_env):
-            resolve_seed(None, rules.seed_env)
+            resolve_seed(None, rules.seed_env, flag=None)
     return dict(databases)
 
 

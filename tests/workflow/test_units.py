@@ -110,6 +110,27 @@ def test_a_missing_rules_file_is_named_before_any_connection(command: str, tmp_p
     assert f"{missing}: no such file" in proc.stderr and "connect" not in proc.stderr
 
 
+def test_a_run_without_a_seed_says_where_a_seed_comes_from(tmp_path: Path) -> None:
+    """`run` has no --seed: the message names the config's seed_file and the variable,
+    before any connection."""
+    (tmp_path / "rules.yaml").write_text("version: 1\ndatabase: shop\ntables: {}\n")
+    path = tmp_path / "dbrefresh.yaml"
+    path.write_text(GOOD.replace("${PW}", "x").replace("${PGPORT_TEST:-5432}", "1"))
+    env = {k: v for k, v in os.environ.items() if k != "DBREFRESH_SEED"}
+    proc = subprocess.run(
+        [*DBREFRESH, "run", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "set rules.seed_file in the config, or the environment variable DBREFRESH_SEED" in (
+        proc.stderr
+    )
+    assert "--seed" not in proc.stderr and "Traceback" not in proc.stderr
+
+
 CTRL_C_INSIDE_A_COMMAND = """
 import sys
 import dbrefresh.strategies.describe as describe
