@@ -214,6 +214,17 @@ class PgTools:
                 raise InfraError(f"server on {data_dir} did not stop within {timeout}s")
             time.sleep(0.01)
 
+    def wait_while_stopping(self, data_dir: Path, *, timeout: int = 300) -> None:
+        """Wait for a shutdown in progress to end. pg_ctl status calls a server that is
+        shutting down (an interrupted stop: its checkpoint can take minutes) running, so
+        a start checked only that and skipped: staging then exited and stayed down."""
+        pid_file = data_dir / "postmaster.pid"
+        deadline = time.monotonic() + timeout
+        while _pm_status(pid_file) == "stopping":
+            if time.monotonic() > deadline:
+                raise InfraError(f"server on {data_dir} still shutting down after {timeout}s")
+            time.sleep(0.05)
+
     def is_running(self, data_dir: Path) -> bool:
         if not (data_dir / "postmaster.pid").exists():
             return False
@@ -272,6 +283,16 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except OSError:
         pass
+
+
+def _pm_status(pid_file: Path) -> str:
+    """The postmaster's state from its pid file (line 8 since PostgreSQL 10: starting,
+    ready, standby, stopping); "" when there is no file or no such line."""
+    try:
+        lines = pid_file.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    return lines[7].strip() if len(lines) > 7 else ""
 
 
 def remove_tree(path: Path) -> None:

@@ -25,6 +25,7 @@ class LocalTarget:
         return self._dsn
 
     def _start(self) -> None:
+        self.tools.wait_while_stopping(self.layout.target)  # an interrupted _stop
         if not self.tools.is_running(self.layout.target):
             (self.layout.target / "postmaster.pid").unlink(missing_ok=True)
             conf = self.layout.settings.target_config_file  # Debian's /etc layout
