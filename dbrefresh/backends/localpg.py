@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dbrefresh import interrupts
 from dbrefresh.db import redact_text
 from dbrefresh.errors import InfraError
 
@@ -104,27 +105,48 @@ class PgTools:
         timeout: float | None = None,
     ) -> str:
         """Run one binary from bindir as the server user; InfraError (redacted) on failure."""
-        cmd = [str(self.bindir / argv[0]), *argv[1:]]
-        full_env = {**os.environ, **self.env, **(env or {})}
-        try:
-            proc = subprocess.run(
-                cmd,
-                capture_output=True,
-                text=True,
-                env=full_env,
-                cwd="/",
-                timeout=timeout,
-                check=False,
-                **self._as_server_user(),
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise InfraError(f"{argv[0]} timed out after {timeout}s") from exc
+        proc = self._call(argv, env=env, timeout=timeout)
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip()
             if secret_dsn:
                 detail = redact_text(detail, secret_dsn)
             raise InfraError(f"{argv[0]} failed (exit {proc.returncode}): {detail}")
         return proc.stdout if capture else ""
+
+    def _call(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        own_group: bool = False,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a binary to its end. With own_group it runs in a session of its own and
+        an abort (any exception while waiting) kills the whole group, then waits:
+        pg_basebackup's WAL-streaming child otherwise outlived an aborted run, holding a
+        walsender on production and writing into a directory being deleted."""
+        cmd = [str(self.bindir / argv[0]), *argv[1:]]
+        proc: subprocess.Popen[str] | None = None
+        try:
+            with interrupts.spawning():  # no abort inside the fork's hooks: it was lost
+                proc = subprocess.Popen(
+                    cmd,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env={**os.environ, **self.env, **(env or {})},
+                    cwd="/",
+                    start_new_session=own_group,
+                    **self._as_server_user(),
+                )
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _end(proc, own_group)
+            raise InfraError(f"{argv[0]} timed out after {timeout}s") from None
+        except BaseException:
+            _end(proc, own_group)
+            raise
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
     # ---- paths -------------------------------------------------------------------------
 
@@ -228,11 +250,7 @@ class PgTools:
     def is_running(self, data_dir: Path) -> bool:
         if not (data_dir / "postmaster.pid").exists():
             return False
-        cmd = [str(self.bindir / "pg_ctl"), "status", "-D", str(data_dir)]
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, cwd="/", check=False, **self._as_server_user()
-        )
-        return proc.returncode == 0
+        return self._call(["pg_ctl", "status", "-D", str(data_dir)]).returncode == 0
 
     def _as_server_user(self) -> dict[str, Any]:
         """subprocess arguments: drop to the server user as root; die with our process.
@@ -275,6 +293,27 @@ class PgTools:
     def sync_dir_in_background(self, path: Path) -> None:
         """Start sync_dir(path) beside other work; a later sync_dir waits for the rest."""
         threading.Thread(target=self.sync_dir, args=(path,), daemon=True).start()
+
+
+def _end(proc: subprocess.Popen[str] | None, group: bool, timeout: float = 10) -> None:
+    """Kill a child (with its whole process group when it has one) and wait for it."""
+    if proc is None:
+        return
+    try:
+        if group:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except ProcessLookupError:
+        pass
+    proc.wait()
+    deadline = time.monotonic() + timeout
+    while group and time.monotonic() < deadline:  # children reparented to init
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.01)
 
 
 def _die_with_parent() -> None:
