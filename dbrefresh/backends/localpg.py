@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
 from dbrefresh import interrupts
 from dbrefresh.db import redact_text
 from dbrefresh.errors import InfraError
@@ -103,9 +105,10 @@ class PgTools:
         secret_dsn: str = "",
         env: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        own_group: bool = False,
     ) -> str:
         """Run one binary from bindir as the server user; InfraError (redacted) on failure."""
-        proc = self._call(argv, env=env, timeout=timeout)
+        proc = self._call(argv, env=env, timeout=timeout, own_group=own_group)
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip()
             if secret_dsn:
@@ -276,14 +279,19 @@ class PgTools:
         `tablespaces` maps each of the server's tablespace locations to a new one (without
         it a plain backup writes them to the server's own locations)."""
         self.own_dir(dest)
-        argv = ["pg_basebackup", "-d", dsn, "-D", str(dest), "-X", "stream", "-c", checkpoint]
+        # the password goes through the environment: any local user reads a command line
+        # (ps, /proc/PID/cmdline) for the whole copy; environ only its owner and root
+        conninfo, password = split_password(dsn)
+        argv = ["pg_basebackup", "-d", conninfo, "-D", str(dest), "-X", "stream"]
+        argv += ["-c", checkpoint]
         argv += ["--no-sync", "--no-manifest"]
         for old, new in (tablespaces or {}).items():
             self.own_dir(new.parent)
             argv += ["-T", f"{_escape_mapping(old)}={_escape_mapping(str(new))}"]
         if rate:
             argv += ["-r", rate]
-        self.run(argv, secret_dsn=dsn)
+        env = {"PGPASSWORD": password} if password is not None else None
+        self.run(argv, secret_dsn=dsn, env=env, own_group=True)
 
     def sync_dir(self, path: Path) -> None:
         """Flush a directory tree to disk (the temp server ran with fsync=off)."""
@@ -314,6 +322,15 @@ def _end(proc: subprocess.Popen[str] | None, group: bool, timeout: float = 10) -
         except ProcessLookupError:
             break
         time.sleep(0.01)
+
+
+def split_password(dsn: str) -> tuple[str, str | None]:
+    """A connection string without its password (key=value or URI), and the password."""
+    params = conninfo_to_dict(dsn)
+    password = params.pop("password", None)
+    if password is None:
+        return dsn, None
+    return make_conninfo("", **{k: v for k, v in params.items() if v is not None}), str(password)
 
 
 def _die_with_parent() -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
 from wfsupport import REPO, Production, Setup
 
@@ -33,6 +36,25 @@ def signal_inside_the_fork():
 
 os.register_at_fork(after_in_parent=signal_inside_the_fork)
 sys.exit(main(sys.argv[3:]))
+"""
+
+# pg_basebackup at its slowest (32 kB/s) under the CLI's SIGTERM handling.
+SLOW_BASEBACKUP = """
+import os, sys
+from pathlib import Path
+from dbrefresh.backends import localtblspc
+from dbrefresh.cli.signals import terminate_as_error
+from dbrefresh.demo.servers import tools
+from dbrefresh.errors import InfraError
+
+try:
+    with terminate_as_error():
+        dsn, dest = os.environ["COPY_DSN"], Path(os.environ["COPY_DEST"])
+        spaces = localtblspc.mapping(localtblspc.locations(dsn), dest.with_suffix(".tblspc"))
+        tools().basebackup(dsn, dest, rate="32k", tablespaces=spaces)
+except InfraError as exc:
+    print(exc, file=sys.stderr)
+    sys.exit(3)
 """
 
 
@@ -75,3 +97,61 @@ def test_a_sigterm_inside_a_fork_hook_aborts_the_run(setup: Setup) -> None:
     record = Journal(setup.state_dir, time.time).read(_newest_run(setup, known))
     assert record.state == "failed"
     _assert_untouched(setup, before)
+
+
+def _processes_mentioning(text: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if text in cmdline:
+                found.append(f"{entry.name}: {cmdline}")
+    return found
+
+
+def _walsenders(production: Production) -> int:
+    with psycopg.connect(production.server.dsn(), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'walsender' "
+            "AND application_name = 'pg_basebackup'"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_an_aborted_copy_leaves_no_pg_basebackup_and_no_password_in_argv(
+    production: Production, base_dir: Path
+) -> None:
+    """pg_basebackup runs in a session of its own; an abort kills the whole group (its
+    WAL-streaming child too) and waits. Its password goes through the environment."""
+    secret = "pw-" + os.urandom(8).hex()
+    dest = base_dir / "aborted-copy"
+    dsn = f"{production.server.dsn()} password={secret}"
+    child = subprocess.Popen(
+        [sys.executable, "-c", SLOW_BASEBACKUP],
+        env={**os.environ, "COPY_DSN": dsn, "COPY_DEST": str(dest)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    deadline = time.monotonic() + 60
+    while len(_processes_mentioning(str(dest))) < 2:  # pg_basebackup and its WAL child
+        assert time.monotonic() < deadline and child.poll() is None, child.communicate()
+        time.sleep(0.01)
+    running = _processes_mentioning(str(dest))
+    assert not [p for p in running if secret in p]
+    pid = int(running[0].split(":")[0])
+    assert f"PGPASSWORD={secret}".encode() in Path(f"/proc/{pid}/environ").read_bytes()
+    assert _walsenders(production) >= 1
+    child.send_signal(signal.SIGTERM)
+    _out, err = child.communicate(timeout=30)
+    assert child.returncode == 3, err
+    assert secret not in err
+    assert _processes_mentioning(str(dest)) == []
+    deadline = time.monotonic() + 2
+    while _walsenders(production):
+        assert time.monotonic() < deadline, "a walsender outlived the aborted copy"
+        time.sleep(0.05)
