@@ -155,3 +155,25 @@ def test_an_aborted_copy_leaves_no_pg_basebackup_and_no_password_in_argv(
     while _walsenders(production):
         assert time.monotonic() < deadline, "a walsender outlived the aborted copy"
         time.sleep(0.05)
+
+
+def test_repeated_sigterms_do_not_cut_compensation_short(setup: Setup) -> None:
+    """Jenkins and systemd signal again when a process does not end at once."""
+    before, known = setup.refreshed_by(), _journals(setup)
+    proc = setup.popen("run")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        fresh = set(_journals(setup)) - set(known)
+        if fresh and '"step": "anonymize"' in Path(fresh.pop()).read_text():
+            break
+        time.sleep(0.001)
+    while proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.005)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 3, err
+    journal = Journal(setup.state_dir, time.time)
+    run_id = _newest_run(setup, known)
+    assert journal.read(run_id).state == "failed"
+    assert "compensation_failed" not in [e["event"] for e in journal.events(run_id)]
+    _assert_untouched(setup, before)
