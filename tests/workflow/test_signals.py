@@ -177,3 +177,46 @@ def test_repeated_sigterms_do_not_cut_compensation_short(setup: Setup) -> None:
     assert journal.read(run_id).state == "failed"
     assert "compensation_failed" not in [e["event"] for e in journal.events(run_id)]
     _assert_untouched(setup, before)
+
+
+# The CLI with staging's prune aborted by a SIGTERM (sent at its start), in the final
+# cleanup step: the refresh itself is complete.
+SIGTERM_WHILE_PRUNING = """
+import os, signal, sys
+from dbrefresh.backends.localtarget import LocalTarget
+from dbrefresh.cli import main
+
+prune = LocalTarget.prune
+
+def aborted_prune(self, keep):
+    os.kill(os.getpid(), signal.SIGTERM)
+    return prune(self, keep)
+
+LocalTarget.prune = aborted_prune
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_an_abort_in_the_final_cleanup_step_is_a_warning_on_a_done_refresh(
+    setup: Setup,
+) -> None:
+    known = _journals(setup)
+    proc = subprocess.run(
+        [sys.executable, "-c", SIGTERM_WHILE_PRUNING, "run", "--config", str(setup.config)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "warning: clean-up incomplete" in proc.stdout
+    assert "terminated by signal SIGTERM" in proc.stdout
+    run_id = _newest_run(setup, known)
+    assert Journal(setup.state_dir, time.time).read(run_id).state == "done"
+    assert setup.refreshed_by() == run_id
+    backend = load_backend(config_mod.load(setup.config))
+    assert len(backend.target.previous_runs()) == 2  # one more than keep_previous
+    setup.cli("cleanup", check=True)
+    assert len(backend.target.previous_runs()) == 1
+    assert backend.leftovers() == []
+    assert setup.refreshed_by() == run_id
