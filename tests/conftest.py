@@ -28,6 +28,12 @@ REPO = HERE.parent
 SHARED = REPO.parent / "shared"
 CHINOOK_SQL = SHARED / "datasets" / "chinook.sql"
 
+# Commands the tests start (`dbrefresh ...`, `python -c ...`) run this checkout's code,
+# not whichever checkout the virtualenv's editable install points at.
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [str(REPO), *([os.environ["PYTHONPATH"]] if os.environ.get("PYTHONPATH") else [])]
+)
+
 local_pg_proc = factories.postgresql_proc(
     executable=str(HERE / "pg_ctl_as_postgres"),
     port=None,

@@ -8,38 +8,26 @@
 - target: staging's data directory served by pg_ctl; swapped by stop, rename, start;
   the previous directory is kept (retention) for rollback.
 
-Names (everything labelled with its run id), beside the target data directory D:
-  D/../.dbrefresh-<run>.partial   a pg_basebackup in progress
-  D/../.dbrefresh-<run>.clone     the clone (becomes staging's data at swap)
-  D/../.dbrefresh-<run>.strict    strict mode: fresh copy of the masked server
-  D/../.dbrefresh-<run>.prev      staging's data before <run> swapped (kept)
-  D/../.dbrefresh-<run>.failed    data being rolled back (removed at the end)
-  D/../.dbrefresh-<run>.tblspc    the copy's tablespaces, if production has any
-                                  (localtblspc.py: they follow their data directory)
-  work_dir/<run>/                 socket directory, hba file, server log, port
+Names (everything labelled with its run id): locallayout.py. Staging: localtarget.py.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 
-from dbrefresh.backends import localfiles, localtblspc
+from dbrefresh.backends import localfiles, localkept, localtblspc
 from dbrefresh.backends.base import CloneRef, Leftover, SnapshotRef, TempServerSpec
+from dbrefresh.backends.locallayout import Layout as Layout
 from dbrefresh.backends.localpg import PgTools, find_bindir, free_port, remove_tree
-from dbrefresh.config import Config, LocalBackendConfig
+from dbrefresh.backends.localtarget import LocalTarget as LocalTarget
+from dbrefresh.config import Config
 from dbrefresh.db import connection
 from dbrefresh.errors import InfraError, UsageError
 
-PREFIX = ".dbrefresh-"
-_NAME = re.compile(
-    r"^\.dbrefresh-(?P<run>[A-Za-z0-9_-]+)\.(?P<kind>partial|clone|strict|prev|failed)$"
-)
 _DISCARD_IN_CLONE = (
     "postmaster.pid",
     "postmaster.opts",
@@ -52,59 +40,6 @@ CLONE_CONF = (
     "# directory. The temporary server takes its settings from its command line.\n"
 )
 _EMPTY_IN_CLONE = ("pg_replslot", "pg_stat", "pg_stat_tmp")
-
-
-@dataclass
-class Layout:
-    """Where every run's files live (pure path arithmetic)."""
-
-    settings: LocalBackendConfig
-
-    @property
-    def target(self) -> Path:
-        return self.settings.target_data_dir
-
-    def sibling(self, run_id: str, kind: str) -> Path:
-        return self.target.parent / f"{PREFIX}{run_id}.{kind}"
-
-    def run_dir(self, run_id: str) -> Path:
-        return self.settings.work_dir / run_id
-
-    def socket_dir(self, run_id: str) -> Path:
-        return self.run_dir(run_id) / "sock"
-
-    def target_log(self) -> Path:
-        return self.settings.target_log or (self.settings.work_dir / "target.log")
-
-    def data_dirs(self) -> list[Path]:
-        """Every data directory of ours: staging's and each run's."""
-        return [self.target, *(path for _run, _kind, path in self.siblings())]
-
-    def remove_data_dir(self, path: Path) -> None:
-        """Remove a data directory with the tablespaces only it links to."""
-        localtblspc.remove_data_dir(path, self.target.parent, self.data_dirs())
-
-    def tablespace_dir(self, run_id: str, kind: str) -> Path:
-        """A new copy's tablespace directory, emptied of what a failed copy left (never
-        one a data directory links to)."""
-        into = localtblspc.directory(self.target.parent, run_id, kind)
-        if into in localtblspc.unlinked(self.target.parent, self.data_dirs()):
-            remove_tree(into)
-        return into
-
-    def unlinked_tablespaces(self) -> list[Path]:
-        return localtblspc.unlinked(self.target.parent, self.data_dirs())
-
-    def siblings(self) -> list[tuple[str, str, Path]]:
-        parent = self.target.parent
-        if not parent.exists():
-            return []
-        out = []
-        for entry in parent.iterdir():
-            match = _NAME.match(entry.name)
-            if match:
-                out.append((match.group("run"), match.group("kind"), entry))
-        return out
 
 
 class LocalSource:
@@ -321,105 +256,6 @@ class LocalTempServer:
         strict.rename(clone)
 
 
-class LocalTarget:
-    def __init__(self, tools: PgTools, layout: Layout, dsn: str) -> None:
-        self.tools, self.layout, self._dsn = tools, layout, dsn
-
-    def dsn(self) -> str:
-        return self._dsn
-
-    def _start(self) -> None:
-        if not self.tools.is_running(self.layout.target):
-            (self.layout.target / "postmaster.pid").unlink(missing_ok=True)
-            conf = self.layout.settings.target_config_file  # Debian's /etc layout
-            self.tools.start(
-                self.layout.target,
-                log_file=self.layout.target_log(),
-                options={"config_file": str(conf)} if conf is not None else None,
-            )
-
-    def _stop(self) -> None:
-        if self.layout.target.exists():
-            self.tools.stop(self.layout.target, mode="fast")
-
-    def is_serving(self) -> bool:
-        return self.layout.target.exists() and self.tools.is_running(self.layout.target)
-
-    def backup(self, run_id: str) -> str:
-        """The old directory itself is the backup: the swap renames it to .prev.
-
-        A target that does not exist yet (first refresh) has nothing to keep: "".
-        """
-        prev = self.layout.sibling(run_id, "prev")
-        if prev.exists() or (self.layout.target / "PG_VERSION").exists():
-            return str(prev)
-        return ""
-
-    def swap(self, run_id: str) -> None:
-        cur = self.layout.target
-        new = self.layout.sibling(run_id, "clone")
-        prev = self.layout.sibling(run_id, "prev")
-        if new.exists():
-            staging_logs = localfiles.log_dirs(cur)  # (current_logfiles: while it runs)
-            self._stop()
-            if cur.exists():
-                if prev.exists():
-                    raise InfraError(f"cannot swap: both {cur} and {prev} exist")
-                for path in localfiles.take_staging_files(cur, new, staging_logs):
-                    if self.tools.as_root:
-                        localfiles.give_tree(path, self.tools.server_user)
-                cur.rename(prev)
-            new.rename(cur)
-        elif not (cur.exists() and prev.exists()):
-            raise InfraError(f"nothing to swap for run {run_id}: {new} is missing")
-        self._start()
-
-    def can_roll_back(self, run_id: str) -> bool:
-        return self.layout.sibling(run_id, "prev").exists()
-
-    def rollback(self, run_id: str) -> None:
-        cur = self.layout.target
-        prev = self.layout.sibling(run_id, "prev")
-        failed = self.layout.sibling(run_id, "failed")
-        if prev.exists():
-            self._stop()
-            if cur.exists():
-                self.layout.remove_data_dir(failed)
-                cur.rename(failed)
-            prev.rename(cur)
-        elif not failed.exists():
-            raise UsageError(f"no previous staging data kept for run {run_id}")
-        self._start()
-        self.layout.remove_data_dir(failed)
-
-    def ensure_serving(self) -> None:
-        cur = self.layout.target
-        if not cur.exists():
-            prevs = [p for run, kind, p in self.layout.siblings() if kind == "prev"]
-            if not prevs:
-                raise InfraError(f"staging data directory {cur} is missing and no copy is kept")
-            newest = max(prevs, key=lambda p: p.stat().st_mtime)
-            newest.rename(cur)
-        for _run, kind, path in self.layout.siblings():
-            if kind == "failed":
-                self.layout.remove_data_dir(path)
-        self._start()
-
-    def previous_runs(self) -> list[str]:
-        prevs = [
-            (p.stat().st_mtime, run) for run, kind, p in self.layout.siblings() if kind == "prev"
-        ]
-        return [run for _t, run in sorted(prevs)]
-
-    def prune(self, keep_run_ids: list[str]) -> list[str]:
-        removed = []
-        for run, kind, path in self.layout.siblings():
-            if kind == "prev" and run not in keep_run_ids:
-                self.layout.remove_data_dir(path)
-                removed.append(run)
-        return removed
-
-
 class LocalBackend:
     name = "local"
 
@@ -454,7 +290,17 @@ class LocalBackend:
                 out.append(Leftover(run, "temp_server", str(path)))
         for path in self.layout.unlinked_tablespaces():
             out.append(Leftover(localtblspc.run_of(path) or "", "tablespaces", str(path)))
+        for run, path in self._orphan_markers():
+            out.append(Leftover(run, "kept_marker", str(path)))
         return out
+
+    def _orphan_markers(self) -> list[tuple[str, Path]]:
+        """Markers of kept copies that are gone (rolled back, or a swap that failed)."""
+        return [
+            (run, path)
+            for run, path in localkept.markers(self.layout.target.parent)
+            if not self.layout.sibling(run, "prev").exists()
+        ]
 
     def discard(self, run_id: str) -> None:
         self.temp.stop(run_id, immediate=True)
@@ -463,6 +309,10 @@ class LocalBackend:
         for path in self.layout.unlinked_tablespaces():
             if localtblspc.run_of(path) == run_id:
                 remove_tree(path)
+        self.layout.remove_data_dir(self.layout.sibling(run_id, "deleting"))
+        for run, path in self._orphan_markers():
+            if run == run_id:
+                path.unlink(missing_ok=True)
         remove_tree(self.layout.run_dir(run_id))
 
 

@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from dbrefresh import interrupts
 from dbrefresh.db import redact_text
 from dbrefresh.errors import InfraError
 
@@ -102,29 +105,51 @@ class PgTools:
         secret_dsn: str = "",
         env: Mapping[str, str] | None = None,
         timeout: float | None = None,
+        own_group: bool = False,
     ) -> str:
         """Run one binary from bindir as the server user; InfraError (redacted) on failure."""
-        cmd = [str(self.bindir / argv[0]), *argv[1:]]
-        full_env = {**os.environ, **self.env, **(env or {})}
-        try:
-            proc = subprocess.run(
-                cmd,
-                capture_output=True,
-                text=True,
-                env=full_env,
-                cwd="/",
-                timeout=timeout,
-                check=False,
-                **self._as_server_user(),
-            )
-        except subprocess.TimeoutExpired as exc:
-            raise InfraError(f"{argv[0]} timed out after {timeout}s") from exc
+        proc = self._call(argv, env=env, timeout=timeout, own_group=own_group)
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip()
             if secret_dsn:
                 detail = redact_text(detail, secret_dsn)
             raise InfraError(f"{argv[0]} failed (exit {proc.returncode}): {detail}")
         return proc.stdout if capture else ""
+
+    def _call(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None,
+        own_group: bool = False,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run a binary to its end. With own_group it runs in a session of its own and
+        an abort (any exception while waiting) kills the whole group, then waits:
+        pg_basebackup's WAL-streaming child otherwise outlived an aborted run, holding a
+        walsender on production and writing into a directory being deleted."""
+        cmd = [str(self.bindir / argv[0]), *argv[1:]]
+        proc: subprocess.Popen[str] | None = None
+        try:
+            with interrupts.spawning():  # no abort inside the fork's hooks: it was lost
+                proc = subprocess.Popen(
+                    cmd,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env={**os.environ, **self.env, **(env or {})},
+                    cwd="/",
+                    start_new_session=own_group,
+                    **self._as_server_user(),
+                )
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _end(proc, own_group)
+            raise InfraError(f"{argv[0]} timed out after {timeout}s") from None
+        except BaseException:
+            _end(proc, own_group)
+            raise
+        return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
     # ---- paths -------------------------------------------------------------------------
 
@@ -214,14 +239,21 @@ class PgTools:
                 raise InfraError(f"server on {data_dir} did not stop within {timeout}s")
             time.sleep(0.01)
 
+    def wait_while_stopping(self, data_dir: Path, *, timeout: int = 300) -> None:
+        """Wait for a shutdown in progress to end. pg_ctl status calls a server that is
+        shutting down (an interrupted stop: its checkpoint can take minutes) running, so
+        a start checked only that and skipped: staging then exited and stayed down."""
+        pid_file = data_dir / "postmaster.pid"
+        deadline = time.monotonic() + timeout
+        while _pm_status(pid_file) == "stopping":
+            if time.monotonic() > deadline:
+                raise InfraError(f"server on {data_dir} still shutting down after {timeout}s")
+            time.sleep(0.05)
+
     def is_running(self, data_dir: Path) -> bool:
         if not (data_dir / "postmaster.pid").exists():
             return False
-        cmd = [str(self.bindir / "pg_ctl"), "status", "-D", str(data_dir)]
-        proc = subprocess.run(
-            cmd, capture_output=True, text=True, cwd="/", check=False, **self._as_server_user()
-        )
-        return proc.returncode == 0
+        return self._call(["pg_ctl", "status", "-D", str(data_dir)]).returncode == 0
 
     def _as_server_user(self) -> dict[str, Any]:
         """subprocess arguments: drop to the server user as root; die with our process.
@@ -247,14 +279,19 @@ class PgTools:
         `tablespaces` maps each of the server's tablespace locations to a new one (without
         it a plain backup writes them to the server's own locations)."""
         self.own_dir(dest)
-        argv = ["pg_basebackup", "-d", dsn, "-D", str(dest), "-X", "stream", "-c", checkpoint]
+        # the password goes through the environment: any local user reads a command line
+        # (ps, /proc/PID/cmdline) for the whole copy; environ only its owner and root
+        conninfo, password = split_password(dsn)
+        argv = ["pg_basebackup", "-d", conninfo, "-D", str(dest), "-X", "stream"]
+        argv += ["-c", checkpoint]
         argv += ["--no-sync", "--no-manifest"]
         for old, new in (tablespaces or {}).items():
             self.own_dir(new.parent)
             argv += ["-T", f"{_escape_mapping(old)}={_escape_mapping(str(new))}"]
         if rate:
             argv += ["-r", rate]
-        self.run(argv, secret_dsn=dsn)
+        env = {"PGPASSWORD": password} if password is not None else None
+        self.run(argv, secret_dsn=dsn, env=env, own_group=True)
 
     def sync_dir(self, path: Path) -> None:
         """Flush a directory tree to disk (the temp server ran with fsync=off)."""
@@ -266,12 +303,52 @@ class PgTools:
         threading.Thread(target=self.sync_dir, args=(path,), daemon=True).start()
 
 
+def _end(proc: subprocess.Popen[str] | None, group: bool, timeout: float = 10) -> None:
+    """Kill a child (with its whole process group when it has one) and wait for it."""
+    if proc is None:
+        return
+    try:
+        if group:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except ProcessLookupError:
+        pass
+    proc.wait()
+    deadline = time.monotonic() + timeout
+    while group and time.monotonic() < deadline:  # children reparented to init
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.01)
+
+
+def split_password(dsn: str) -> tuple[str, str | None]:
+    """A connection string without its password (key=value or URI), and the password."""
+    params = conninfo_to_dict(dsn)
+    password = params.pop("password", None)
+    if password is None:
+        return dsn, None
+    return make_conninfo("", **{k: v for k, v in params.items() if v is not None}), str(password)
+
+
 def _die_with_parent() -> None:
     try:
         libc = ctypes.CDLL("libc.so.6", use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except OSError:
         pass
+
+
+def _pm_status(pid_file: Path) -> str:
+    """The postmaster's state from its pid file (line 8 since PostgreSQL 10: starting,
+    ready, standby, stopping); "" when there is no file or no such line."""
+    try:
+        lines = pid_file.read_text(errors="replace").splitlines()
+    except OSError:
+        return ""
+    return lines[7].strip() if len(lines) > 7 else ""
 
 
 def remove_tree(path: Path) -> None:

@@ -6,6 +6,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from dbrefresh import interrupts
 from dbrefresh.errors import InfraError
 
 
@@ -13,13 +14,39 @@ from dbrefresh.errors import InfraError
 def terminate_as_error() -> Iterator[None]:
     """SIGTERM (a Jenkins abort, a systemd stop) becomes an error where the command is:
     a run compensates (clone discarded, swap rolled back), masking cancels its SQL in
-    flight, instead of vanishing with work still running on the server."""
+    flight, instead of vanishing with work still running on the server. Ctrl-C stays
+    KeyboardInterrupt. Neither is raised inside a fork's hooks (dbrefresh.interrupts).
 
-    def handler(signum: int, _frame: object) -> None:
-        raise InfraError(f"terminated by signal {signal.Signals(signum).name}")
+    Only the first abort counts: Jenkins and systemd signal again when a process does
+    not end at once, and a repeat raised into the compensation cut it short (journal
+    left "running", copies left behind) or, once the handler was gone, ended the
+    process by the signal (exit 143). Repeats are ignored until the command ends."""
+    aborted: list[int] = []
 
-    previous = signal.signal(signal.SIGTERM, handler)
+    def abort(exc: BaseException, signum: int) -> None:
+        if aborted:
+            return
+        aborted.append(signum)
+        interrupts.deliver(exc)
+
+    def terminate(signum: int, _frame: object) -> None:
+        abort(InfraError(f"terminated by signal {signal.Signals(signum).name}"), signum)
+
+    def interrupt(signum: int, _frame: object) -> None:
+        abort(KeyboardInterrupt(), signum)
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    own_int = signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    if own_int:  # not where SIGINT is ignored (nohup, &)
+        signal.signal(signal.SIGINT, interrupt)
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        if aborted:  # the command ends with the first abort's error, exit 3 (or 130)
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            if own_int:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+        else:
+            signal.signal(signal.SIGTERM, previous)
+            if own_int:
+                signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -25,6 +25,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from dbrefresh import interrupts
 from dbrefresh.errors import InfraError
 
 hyperscan: ModuleType | None
@@ -245,7 +246,8 @@ def _in_processes(
         pending: list[Future[list[Hit]]] = []
         try:
             # a worker can die while the pool still starts the others: submit() raises too
-            pending += [pool.submit(search, path) for path, _size in biggest_first]
+            with interrupts.spawning():  # the pool forks here: no abort inside its hooks
+                pending += [pool.submit(search, path) for path, _size in biggest_first]
             for done in as_completed(pending):
                 if collector.add(done.result()):
                     break

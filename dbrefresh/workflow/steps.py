@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from dbrefresh.anonymize import api
 from dbrefresh.backends.base import CloneRef, SnapshotRef, TempServerSpec
 from dbrefresh.db import redact_dsn, with_database
-from dbrefresh.errors import VerdictFailed
+from dbrefresh.errors import VerdictFailed, first_line
 from dbrefresh.findings import Severity
 from dbrefresh.rules.load import load_rules
 from dbrefresh.workflow import (
@@ -280,11 +280,23 @@ class Cleanup(Step):
     name, title = "cleanup", "clean up"
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
+        """Staging already serves this run's data, proven by the health check: a failure
+        or an abort here is a warning on a refresh that succeeded, not a failed run (the
+        next run's prune or `dbrefresh cleanup` finishes it). docs/refresh.md"""
         target = ctx.backend.target
-        keep = target.previous_runs()[-ctx.config.retention.keep_previous :]
-        removed = target.prune(keep)
-        ctx.backend.discard(ctx.run_id)
+        try:
+            keep = target.previous_runs()[-ctx.config.retention.keep_previous :]
+            removed = target.prune(keep)
+            ctx.backend.discard(ctx.run_id)
+        except (Exception, KeyboardInterrupt) as exc:
+            return {"warnings": [f"{CLEANUP_INCOMPLETE} ({first_line(exc)})"]}
         return {"pruned": removed, "kept": keep}
+
+
+CLEANUP_INCOMPLETE = (
+    "clean-up incomplete, staging serves this run's data; the next run or "
+    "`dbrefresh cleanup` removes what is left"
+)
 
 
 STEPS: tuple[Step, ...] = (

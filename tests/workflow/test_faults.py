@@ -69,9 +69,10 @@ def _kill_during(setup: Setup, step: str) -> tuple[str, bool]:
     return run_id, killed
 
 
-def _postgres_on_clones(root: Path) -> list[str]:
-    """Servers on a clone under `root` (this session's: other sessions share the host)."""
+def _postgres_on_clones(setup: Setup) -> list[str]:
+    """Servers and copies on this setup's clones (other tests' runs are not ours)."""
     found = []
+    where = f"{setup.staging.data_dir.parent}/.dbrefresh-"
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -79,7 +80,7 @@ def _postgres_on_clones(root: Path) -> list[str]:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if "postgres" in cmdline and ".dbrefresh-" in cmdline and str(root) in cmdline:
+        if "postgres" in cmdline and where in cmdline:
             found.append(cmdline)
     return found
 
@@ -90,7 +91,7 @@ def _assert_clean(setup: Setup) -> None:
     assert backend.leftovers() == []
     assert backend.target.is_serving()
     assert len(backend.target.previous_runs()) <= cfg.retention.keep_previous
-    assert _postgres_on_clones(setup.dir.parent) == []
+    assert _postgres_on_clones(setup) == []
     lock = TargetLock(*lock_location(cfg), clock=time.time)
     assert not lock.is_held_elsewhere()
 

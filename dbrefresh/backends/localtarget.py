@@ -1,0 +1,151 @@
+"""Staging on the local backend: swapped by stop, rename, start; rolled back the same way.
+
+Staging is never left broken and nothing is lost on failure: a directory is served or
+rolled back onto only if it is a whole cluster, kept copies are ordered by when they
+were kept (never by mtime, which removing files changes), a copy goes by rename to
+`.deleting` first, and a `.failed` directory (staging's data while a rollback runs) is
+removed only once staging is proven to start on what replaced it.
+"""
+
+from __future__ import annotations
+
+import time
+
+from dbrefresh.backends import localfiles, localkept
+from dbrefresh.backends.locallayout import Layout
+from dbrefresh.backends.localpg import PgTools
+from dbrefresh.errors import InfraError, UsageError
+
+
+class LocalTarget:
+    def __init__(self, tools: PgTools, layout: Layout, dsn: str) -> None:
+        self.tools, self.layout, self._dsn = tools, layout, dsn
+
+    def dsn(self) -> str:
+        return self._dsn
+
+    def _start(self) -> None:
+        self.tools.wait_while_stopping(self.layout.target)  # an interrupted _stop
+        if not self.tools.is_running(self.layout.target):
+            (self.layout.target / "postmaster.pid").unlink(missing_ok=True)
+            conf = self.layout.settings.target_config_file  # Debian's /etc layout
+            self.tools.start(
+                self.layout.target,
+                log_file=self.layout.target_log(),
+                options={"config_file": str(conf)} if conf is not None else None,
+            )
+
+    def _stop(self) -> None:
+        if self.layout.target.exists():
+            self.tools.stop(self.layout.target, mode="fast")
+
+    def is_serving(self) -> bool:
+        return self.layout.target.exists() and self.tools.is_running(self.layout.target)
+
+    def backup(self, run_id: str) -> str:
+        """The old directory itself is the backup: the swap renames it to .prev.
+
+        A target that does not exist yet (first refresh) has nothing to keep: "".
+        """
+        prev = self.layout.sibling(run_id, "prev")
+        if prev.exists() or (self.layout.target / "PG_VERSION").exists():
+            return str(prev)
+        return ""
+
+    def swap(self, run_id: str) -> None:
+        cur = self.layout.target
+        new = self.layout.sibling(run_id, "clone")
+        prev = self.layout.sibling(run_id, "prev")
+        if new.exists():
+            if not localkept.is_cluster(new):
+                raise InfraError(f"cannot swap: {new} is not a whole data directory")
+            staging_logs = localfiles.log_dirs(cur)  # (current_logfiles: while it runs)
+            self._stop()
+            if cur.exists():
+                if prev.exists():
+                    raise InfraError(f"cannot swap: both {cur} and {prev} exist")
+                for path in localfiles.take_staging_files(cur, new, staging_logs):
+                    if self.tools.as_root:
+                        localfiles.give_tree(path, self.tools.server_user)
+                localkept.mark_kept(cur.parent, run_id)
+                cur.rename(prev)
+            new.rename(cur)
+        elif not (cur.exists() and prev.exists()):
+            raise InfraError(f"nothing to swap for run {run_id}: {new} is missing")
+        self._start()
+
+    def can_roll_back(self, run_id: str) -> bool:
+        return localkept.is_cluster(self.layout.sibling(run_id, "prev"))
+
+    def rollback(self, run_id: str) -> None:
+        cur = self.layout.target
+        prev = self.layout.sibling(run_id, "prev")
+        failed = self.layout.sibling(run_id, "failed")
+        if prev.exists():
+            if not localkept.is_cluster(prev):
+                raise InfraError(
+                    f"staging data kept for run {run_id} is not whole ({prev} lacks "
+                    "PG_VERSION or global/pg_control): staging left as it is"
+                )
+            self._stop()
+            if cur.exists():
+                self.layout.retire(failed, run_id)
+                cur.rename(failed)
+            prev.rename(cur)
+            localkept.marker(cur.parent, run_id).unlink(missing_ok=True)
+        elif not failed.exists():
+            raise UsageError(f"no previous staging data kept for run {run_id}")
+        self._start()
+        self.layout.retire(failed, run_id)
+
+    def ensure_serving(self) -> None:
+        """Serve whole data whatever a dead run left: staging's directory if whole, else a
+        whole `.failed` one, else the newest whole kept copy. `.failed` directories go
+        only once staging is proven to start."""
+        cur = self.layout.target
+        if not localkept.is_cluster(cur):
+            # a .failed directory first (what staging served when a rollback began):
+            # serving it loses nothing, the kept copies stay kept
+            failed = sorted((r, p) for r, kind, p in self.layout.siblings() if kind == "failed")
+            candidates = [
+                *(path for _run, path in reversed(failed)),
+                *(self.layout.sibling(run, "prev") for run in reversed(self.previous_runs())),
+            ]
+            whole = [p for p in candidates if localkept.is_cluster(p)]
+            if not whole:
+                state = "is not a whole data directory" if cur.exists() else "is missing"
+                raise InfraError(f"staging data directory {cur} {state} and no whole copy is kept")
+            if cur.exists():  # a half-removed copy put in place: set aside, never served
+                stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+                cur.rename(self.layout.sibling(f"broken-{stamp}", "failed"))
+            whole[0].rename(cur)
+        self._start()
+        for run, kind, path in self.layout.siblings():
+            if kind == "failed":
+                self.layout.retire(path, run)
+
+    def previous_runs(self) -> list[str]:
+        """Runs whose whole previous data is kept, oldest first (by when they were kept)."""
+        parent = self.layout.target.parent
+        runs = [
+            run
+            for run, kind, path in self.layout.siblings()
+            if kind == "prev" and localkept.is_cluster(path)
+        ]
+        return list(reversed(localkept.newest_first(parent, runs)))
+
+    def prune(self, keep_run_ids: list[str]) -> list[str]:
+        """Remove kept copies not in keep_run_ids (and any that is not whole), each by
+        rename then delete, with their markers; finishes removals a kill interrupted."""
+        removed = []
+        for run, kind, path in self.layout.siblings():
+            if kind == "prev" and run not in keep_run_ids:
+                self.layout.retire(path, run)
+                removed.append(run)
+            elif kind == "deleting":
+                self.layout.remove_data_dir(path)
+        parent = self.layout.target.parent
+        for run, path in localkept.markers(parent):
+            if not self.layout.sibling(run, "prev").exists():
+                path.unlink(missing_ok=True)
+        return removed

@@ -1,0 +1,54 @@
+"""Signals that become exceptions, never inside a fork.
+
+A Python signal handler runs wherever the main thread is between two bytecodes, and
+that includes the os.register_at_fork hooks subprocess runs around a fork when it has
+a preexec_fn (every PostgreSQL binary gets one: the parent-death signal). An exception
+raised there is discarded ("Exception ignored in ...") and, raised inside logging's
+hook, leaves logging's lock held: the abort was lost, the run carried on, and the
+byte search later forked from a thread and deadlocked on that lock.
+
+Blocking the signals around a fork (pthread_sigmask) does not close this: the mask is
+per thread, another thread takes the signal, and the main thread still runs the Python
+handler at its next bytecode, hooks included. So handlers hand their exception to
+`deliver`, which raises it at once, except inside a `spawning()` section of the main
+thread, where it is kept and raised as the section ends, in ordinary code.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_depth = 0
+_pending: BaseException | None = None
+
+
+@contextmanager
+def spawning() -> Iterator[None]:
+    """A section (a fork and its hooks) where no signal may raise; one that arrived is
+    raised when the section ends. Other threads never run signal handlers: no-op there."""
+    global _depth, _pending
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _depth += 1
+    try:
+        yield
+    finally:
+        _depth -= 1
+        if _depth == 0 and _pending is not None:
+            exc, _pending = _pending, None
+            raise exc
+
+
+def deliver(exc: BaseException) -> None:
+    """From a signal handler: raise `exc` now, or when the spawn section ends."""
+    global _pending
+    if _depth:
+        if _pending is None:
+            _pending = exc
+        return
+    if _pending is not None:  # kept by a section that ended between two bytecodes
+        exc, _pending = _pending, None
+    raise exc
