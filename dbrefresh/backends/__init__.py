@@ -17,23 +17,25 @@ if TYPE_CHECKING:
     from dbrefresh.backends.base import Backend
     from dbrefresh.config import Config
 
-_NOT_BACKENDS = {"base", "localpg"}
-
 
 def known_backends() -> list[str]:
-    return sorted(
-        m.name
-        for m in pkgutil.iter_modules(__path__)
-        if not m.name.startswith("_") and m.name not in _NOT_BACKENDS
-    )
+    """Modules that are backends (they have `create`), not the helpers beside them
+    (base, localpg, localfiles, ...): a config naming a helper got an AttributeError."""
+    names = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if callable(getattr(module, "create", None)):
+            names.append(info.name)
+    return sorted(names)
 
 
 def load_backend(config: Config) -> Backend:
     name = config.backend
-    if name not in known_backends():
+    known = known_backends()
+    if name not in known:
         where = f"{config.path}: " if config.path else ""
-        raise ConfigError(
-            f"{where}backend: unknown backend {name!r}; known: {', '.join(known_backends())}"
-        )
+        raise ConfigError(f"{where}backend: unknown backend {name!r}; known: {', '.join(known)}")
     module = importlib.import_module(f"{__name__}.{name}")
     return cast("Backend", module.create(config))

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dbrefresh.errors import InfraError
+
 Clock = Callable[[], float]
 
 TERMINAL = {"run_done", "run_failed", "run_cleaned"}
@@ -96,15 +98,22 @@ class Journal:
         return self.root / run_id / "journal.jsonl"
 
     def append(self, run_id: str, event: str, **data: Any) -> None:
+        """Append one event, durably; a state_dir that cannot take it (full, read-only)
+        is an infrastructure error naming the file, not a traceback."""
         path = self.path(run_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps({"ts": self.clock(), "event": event, **data}, default=str)
-        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, (line + "\n").encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, (line + "\n").encode())
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise InfraError(
+                f"cannot write the run journal {path}: {exc.strerror or exc} (state_dir)"
+            ) from None
 
     def exists(self, run_id: str) -> bool:
         return self.path(run_id).exists()

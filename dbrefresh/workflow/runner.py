@@ -8,6 +8,7 @@ nothing; `run --resume` continues from the journal and `cleanup` compensates.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -154,12 +155,10 @@ def _execute(ctx: RunContext, start: int, reporter: Reporter) -> RunResult:
         except BaseException as exc:
             seconds = mono() - began
             error = _as_dbrefresh_error(exc, ctx)
-            ctx.journal.append(
-                ctx.run_id, "step_failed", step=step.name, seconds=seconds, error=str(error)
-            )
+            _note(ctx, "step_failed", step=step.name, seconds=seconds, error=str(error))
             reporter.step_failed(index, step, seconds, str(error))
             _compensate(ctx, index)
-            ctx.journal.append(ctx.run_id, "run_failed", step=step.name, error=str(error))
+            _note(ctx, "run_failed", step=step.name, error=str(error))
             ctx.record = ctx.journal.read(ctx.run_id)
             if not isinstance(exc, Exception):
                 raise
@@ -186,6 +185,13 @@ def _as_dbrefresh_error(exc: BaseException, ctx: RunContext) -> DbrefreshError:
     return InfraError(text)
 
 
+def _note(ctx: RunContext, event: str, **data: Any) -> None:
+    """Journal on the way out of a failure: a journal that cannot be written (a full
+    state_dir) must not keep the compensation from running."""
+    with contextlib.suppress(InfraError):
+        ctx.journal.append(ctx.run_id, event, **data)
+
+
 def _compensate(ctx: RunContext, failed_index: int) -> None:
     """Undo what the run did so far; never raises (the original error matters more)."""
     backend, run_id = ctx.backend, ctx.run_id
@@ -193,15 +199,15 @@ def _compensate(ctx: RunContext, failed_index: int) -> None:
         if failed_index >= SWAPPED_FROM and STEP_NAMES[failed_index] != "cleanup":
             if backend.target.can_roll_back(run_id):
                 backend.target.rollback(run_id)
-                ctx.journal.append(run_id, "rolled_back", reason=STEP_NAMES[failed_index])
+                _note(ctx, "rolled_back", reason=STEP_NAMES[failed_index])
             else:
                 backend.target.ensure_serving()
     except Exception as exc:
-        ctx.journal.append(run_id, "compensation_failed", error=str(exc))
+        _note(ctx, "compensation_failed", error=str(exc))
     try:
         backend.discard(run_id)
     except Exception as exc:
-        ctx.journal.append(run_id, "compensation_failed", error=str(exc))
+        _note(ctx, "compensation_failed", error=str(exc))
 
 
 def rollback(config: Config, *, env: Env | None = None, run_id: str | None = None) -> str:

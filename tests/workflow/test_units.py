@@ -17,7 +17,7 @@ from wfsupport import DBREFRESH, REPO
 
 from dbrefresh import config as config_mod
 from dbrefresh.backends import known_backends, load_backend
-from dbrefresh.errors import ConfigError, LockHeldError
+from dbrefresh.errors import ConfigError, InfraError, LockHeldError
 from dbrefresh.workflow.bytesearch import compile_needles, search_file, search_tree
 from dbrefresh.workflow.journal import Journal
 from dbrefresh.workflow.lock import TargetLock
@@ -67,6 +67,33 @@ def test_unknown_backend_lists_known_ones(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"unknown backend 'lokal'; known: .*local"):
         load_backend(cfg)
     assert "local" in known_backends() and "base" not in known_backends()
+
+
+@pytest.mark.parametrize("helper", ["localfiles", "localtblspc", "localpg", "localtarget"])
+def test_a_helper_module_is_no_backend(helper: str, tmp_path: Path) -> None:
+    """They used to be listed as known and then fail with AttributeError: no create."""
+    path = tmp_path / "dbrefresh.yaml"
+    path.write_text(GOOD.replace("backend: local", f"backend: {helper}"))
+    proc = subprocess.run(
+        [*DBREFRESH, "run", "-c", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PW": "x"},
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert f"unknown backend '{helper}'; known: local" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert known_backends() == ["local"]
+
+
+def test_a_journal_that_cannot_be_written_is_an_infra_error(tmp_path: Path) -> None:
+    """A full state_dir (ENOSPC from /dev/full) is exit 3 with the file named."""
+    journal = Journal(tmp_path, time.time)
+    journal.path("run-1").parent.mkdir(parents=True)
+    journal.path("run-1").symlink_to("/dev/full")
+    with pytest.raises(InfraError, match=r"cannot write the run journal .*No space left"):
+        journal.append("run-1", "run_start")
 
 
 def test_cli_bad_config_exits_2_without_traceback(tmp_path: Path) -> None:
