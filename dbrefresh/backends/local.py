@@ -327,4 +327,8 @@ def chown_for_server(path: Path) -> None:
 
 
 def _gib(size: int) -> str:
-    return f"{size / 1024**3:.1f} GiB"
+    """A size for a message: GiB with two decimals, MiB below 1 GiB ('0.1 GiB free;
+    needs about 0.1 GiB' told the user nothing)."""
+    if size < 1024**3:
+        return f"{size / 1024**2:.1f} MiB"
+    return f"{size / 1024**3:.2f} GiB"

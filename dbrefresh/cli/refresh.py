@@ -168,7 +168,9 @@ def cleanup_cmd(
     if as_json:
         typer.echo(json.dumps(report.__dict__, indent=2))
         return
-    if not (report.runs or report.removed):
+    if report.started:
+        console.print("staging was not serving: started it")
+    if not (report.runs or report.removed or report.started):
         console.print("nothing to clean up")
     for run_id in report.runs:
         rolled = " (staging rolled back)" if run_id in report.rolled_back else ""

@@ -43,10 +43,13 @@ class TargetLock:
         run_id: str = "",
         command: str = "run",
         clock: Callable[[], float],
+        label: str | None = None,
     ) -> None:
         self.path = lock_dir / f"{target}.lock"
         self.holder_path = lock_dir / f"{target}.holder.json"
-        self.target, self.timeout = target, timeout
+        # messages name the target as the config does ('staging'), not the lock file's
+        # stem ('.data.dbrefresh' beside a local data directory)
+        self.target, self.timeout = label or target, timeout
         self.run_id, self.command, self.clock = run_id, command, clock
         self._lock = FileLock(str(self.path), timeout=timeout)
 

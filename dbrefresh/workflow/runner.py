@@ -61,6 +61,7 @@ def _lock(config: Config, env: Env, run_id: str, command: str) -> TargetLock:
         run_id=run_id,
         command=command,
         clock=env.clock,
+        label=config.target.name,
     )
 
 
@@ -232,6 +233,7 @@ class CleanupReport:
     runs: list[str] = field(default_factory=list)
     rolled_back: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    started: bool = False  # staging was not serving: cleanup started it
 
 
 def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
@@ -256,6 +258,7 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
         for left in backend.leftovers():
             backend.discard(left.run_id)
             report.removed.append(f"{left.kind} {left.location}")
+        report.started = not backend.target.is_serving()
         backend.target.ensure_serving()
         keep = backend.target.previous_runs()[-config.retention.keep_previous :]
         backend.target.prune(keep)

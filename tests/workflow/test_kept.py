@@ -127,6 +127,7 @@ def test_staging_on_a_half_removed_copy_gets_its_whole_data_back(setup: Setup) -
     (data / "postmaster.pid").unlink(missing_ok=True)
     proc = setup.cli("cleanup")
     assert proc.returncode == 0, proc.stderr
+    assert "staging was not serving: started it" in proc.stdout  # not "nothing to clean up"
     assert target.is_serving() and setup.refreshed_by() == current
     assert not failed.exists()
     assert _backend(setup).leftovers() == []

@@ -249,6 +249,7 @@ def test_second_concurrent_run_exits_2(setup: Setup) -> None:
         _out, err = first.communicate(timeout=300)
     assert second.returncode == 2, second.stderr
     assert "locked by run" in second.stderr and "Traceback" not in second.stderr
+    assert "target 'e2e' is locked" in second.stderr  # the config's name, not a file's
     assert first.returncode == 0, err
     runs_after = sorted(p.name for p in (setup.state_dir / "runs").iterdir())
     assert len(runs_after) == len(runs_before) + 1  # the refused run left no trace
