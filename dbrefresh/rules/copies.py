@@ -9,7 +9,8 @@ A sample of rows compares each kept text column with each masked one of the same
   strategy on the same value gives the same output, so the two still agree;
 - a case-folded copy, or a value holding the masked one inside it, gets a REVIEW note
   naming the column it copies (no strategy rebuilds a URL around a masked name).
-Columns under a key or constraint keep their proposal (a note only).
+A copy under a key, or of a rule that reads more than the value, keeps its proposal
+with a note.
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ MIN_ROWS = 5  # rows where both columns hold a value, before anything is judged
 COPY_SHARE = 0.9  # equal in this share of those rows: a copy
 INSIDE_SHARE = 0.2  # found inside the kept value in this share: worth a note
 MAX_PAIRS = 200  # (kept, masked) pairs compared per table
-# Strategies whose output depends on the value alone (and the key): the same rule on a
-# copy gives the same masked value. Others read other columns or the row's position.
+# Rules not copied to a kept copy: their output depends on more than the value (other
+# columns, the row's position, the user's SQL), so the copy would not match; `null`
+# is no copy of anything.
 _NOT_COPIED = frozenset({"switch", "jsonb", "shuffle", "template", "sql", "null"})
 
 
@@ -132,29 +134,35 @@ def _judge(columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool
     if pair.both < MIN_ROWS or columns[pair.kept].masked:
         return
     source = columns[pair.masked]
-    seen = f"in {{}} of {pair.both} sampled rows"
-    if (
-        pair.equal >= COPY_SHARE * pair.both
-        and not constrained
-        and source.strategy not in _NOT_COPIED
-    ):
-        columns[pair.kept] = ColumnProposal(
-            pair.kept,
-            source.strategy,
-            dict(source.params),
-            kind=source.kind,
-            why=[
-                f"a copy of {pair.masked} ({seen.format(pair.equal)}): masked alike, so "
-                "the two still agree"
-            ],
+
+    def seen(count: int) -> str:
+        return f"in {count} of {pair.both} sampled rows"
+
+    if pair.equal >= COPY_SHARE * pair.both:
+        if not constrained and source.strategy not in _NOT_COPIED:
+            columns[pair.kept] = ColumnProposal(
+                pair.kept,
+                source.strategy,
+                dict(source.params),
+                kind=source.kind,
+                why=[
+                    f"a copy of {pair.masked} ({seen(pair.equal)}): masked alike, so the "
+                    "two still agree"
+                ],
+            )
+            return
+        why = "it is under a key" if constrained else f"{source.strategy} reads more than it"
+        columns[pair.kept].why.append(
+            f"REVIEW: a copy of {pair.masked} ({seen(pair.equal)}), which is masked; kept "
+            f"({why}): mask it like {pair.masked} by hand"
         )
     elif pair.folded >= COPY_SHARE * pair.both:
         columns[pair.kept].why.append(
-            f"REVIEW: {pair.masked} in another case ({seen.format(pair.folded)}), which "
-            f"is masked: derived from it? rebuild it in staging, or mask it (`null`)"
+            f"REVIEW: {pair.masked} in another case ({seen(pair.folded)}), which is "
+            "masked: derived from it? rebuild it in staging, or mask it (`null`)"
         )
     elif pair.inside >= INSIDE_SHARE * pair.both:
         columns[pair.kept].why.append(
             f"REVIEW: holds the row's {pair.masked}, which is masked, inside it "
-            f"({seen.format(pair.inside)}): kept, it tells what {pair.masked} hides"
+            f"({seen(pair.inside)}): kept, it tells what {pair.masked} hides"
         )

@@ -791,9 +791,9 @@ def test_kept_copies_of_a_masked_column_are_masked_alike_or_noted(make_db, tmp_p
         tmp_path,
         "CREATE TABLE wp_users (id int PRIMARY KEY, user_login varchar(60) NOT NULL,"
         " user_nicename varchar(60) NOT NULL, user_url varchar(100) NOT NULL,"
-        " slug varchar(60) NOT NULL);"
+        " slug varchar(60) NOT NULL, ref_code varchar(60) UNIQUE);"
         "INSERT INTO wp_users SELECT i, login, login,"
-        " 'https://' || lower(login) || '.example.org/', lower(login)"
+        " 'https://' || lower(login) || '.example.org/', lower(login), login"
         " FROM (SELECT i, (ARRAY['ABentley', 'SGould', 'JThompson', 'MLee'])[1 + i % 4]"
         "  || i AS login FROM generate_series(1, 300) i) s",
     )
@@ -803,6 +803,10 @@ def test_kept_copies_of_a_masked_column_are_masked_alike_or_noted(make_db, tmp_p
     assert "a copy of user_login" in comment_of(text, "public.wp_users", "user_nicename")
     assert "holds the row's user_login" in comment_of(text, "public.wp_users", "user_url")
     assert "user_login in another case" in comment_of(text, "public.wp_users", "slug")
+    # a copy under a key is not rewritten behind the key's back: noted
+    assert strategy_of(text, "public.wp_users", "ref_code") == "keep"
+    assert "a copy of user_login" in comment_of(text, "public.wp_users", "ref_code")
+    assert "it is under a key" in comment_of(text, "public.wp_users", "ref_code")
     with psycopg.connect(dsn) as conn:
         differ = conn.execute(
             "SELECT count(*) FROM wp_users WHERE user_nicename <> user_login"
