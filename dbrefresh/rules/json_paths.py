@@ -134,3 +134,31 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
             "they are kept (a `sql` rule can rewrite them)"
         )
     return notes
+
+
+def collapse_array_paths(paths: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Array elements masked alike ('emails.0', 'emails.1') -> their array ('emails'):
+    the jsonb strategy masks an array at a path element by element, so every element
+    is covered, also those past the ones the sample met (a sixth cc address). A path
+    of its own for the array that masks otherwise keeps the elements apart. Returns
+    the paths and a note per collapsed array."""
+    groups: dict[str, list[str]] = {}
+    for path in paths:
+        parent, _, last = path.rpartition(".")
+        if parent and last.isdigit():
+            groups.setdefault(parent, []).append(path)
+    out = dict(paths)
+    notes = []
+    for parent, elements in sorted(groups.items()):
+        rules = {json.dumps(paths[p], sort_keys=True) for p in elements}
+        if len(rules) != 1 or (
+            parent in paths and json.dumps(paths[parent], sort_keys=True) not in rules
+        ):
+            continue
+        for element in elements:
+            del out[element]
+        out[parent] = paths[elements[0]]
+        notes.append(
+            f"{parent}: an array, every element masked ({', '.join(sorted(elements))} met)"
+        )
+    return dict(sorted(out.items())), notes

@@ -281,6 +281,8 @@ def json_rule(
         rule = {"strategy": name, **params, **({"as": "date"} if as_date else {})}
         paths[found.path] = name if len(rule) == 1 else rule
         why.append(f"{found.path}: {found.reason}")
+    paths, collapsed = json_paths.collapse_array_paths(paths)
+    why += collapsed
     jsonb = strategies.get("jsonb")
     raw = {"paths": paths}
     if not paths or jsonb is None or not fits(jsonb, raw, document):

@@ -829,3 +829,31 @@ def test_references_to_emptied_large_objects_are_emptied_too(make_db, tmp_path: 
     assert strategy_of(text, "public.scans", "photo_oid") == "null"
     assert strategy_of(text, "public.scans", "original") == "keep"
     assert "objects that are gone" in comment_of(text, "public.scans", "original")
+
+
+def test_array_elements_masked_alike_become_their_array(make_db, tmp_path: Path) -> None:
+    """Rails' audited: {"email": "x"} on create, {"email": ["old", "new"]} on update; a
+    ticket's cc list of one address, sometimes five: one path for the array masks
+    every element, also the ones past those the sample met."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE audits (id serial PRIMARY KEY, changes jsonb NOT NULL);"
+        "INSERT INTO audits (changes) SELECT CASE WHEN i % 2 = 0"
+        "  THEN jsonb_build_object('email', 'new' || i || '@mail.example.org')"
+        "  ELSE jsonb_build_object('email', jsonb_build_array('old' || i || '@mail.example.org',"
+        "       'new' || i || '@mail.example.org'),"
+        "       'cc', jsonb_build_array('cc' || i || '@corp.example.net')) END"
+        " FROM generate_series(1, 300) i;"
+        "INSERT INTO audits (changes) SELECT jsonb_build_object('cc', jsonb_build_array("
+        " 'a' || i || '@corp.example.net', 'b' || i || '@corp.example.net',"
+        " 'c' || i || '@corp.example.net', 'd' || i || '@corp.example.net',"
+        " 'late' || i || '@corp.example.net')) FROM generate_series(1, 3) i",
+    )
+    paths = rule_of(text, "public.audits", "changes")["paths"]
+    assert set(paths) == {"email", "cc"}, paths
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM audits WHERE changes::text ~ '(old|new|cc|late)[0-9]+@'"
+        ).fetchone()
+    assert left == (0,)  # every element of every array masked, scalar ones too
