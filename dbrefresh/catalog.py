@@ -236,6 +236,7 @@ def _column_type(row: dict[str, Any]) -> ColumnType:
         element_sql=row["element_sql"],
         domain=row["domain"],
         domain_checks=tuple(row["domain_checks"] or ()),
+        domain_base_sql=row["domain_base_sql"],
         nondeterministic_collation=row["nondeterministic"],
         collation_ignores_case=bool(row["ignores_case"]),
         collation_ignores_accents=bool(row["ignores_accents"]),

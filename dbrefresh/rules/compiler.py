@@ -224,7 +224,7 @@ class _Compiler:
         ctx = ColumnContext(
             table=table.qualified,
             column=column,
-            type=info.type,
+            type=info.type.for_masked_copy(),
             nullable=not info.not_null,
             unique=unique,
             row_columns={c.name: c.type for c in table.columns.values()},

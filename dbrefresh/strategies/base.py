@@ -9,7 +9,7 @@ so `dbrefresh strategies` can list them with their parameters.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -40,6 +40,7 @@ class ColumnType:
     element_sql: str | None = None  # for arrays: the element type's format_type()
     domain: str | None = None  # the domain's name when the column's type is a domain
     domain_checks: tuple[str, ...] = ()  # CHECK constraint texts of the domain
+    domain_base_sql: str | None = None  # the domain's base type, format_type() spelling
     # A nondeterministic (ICU) collation's qualified, quoted name, whether it ignores
     # case ('Ann' = 'ann': strength secondary or primary) and accents ('Zoë' = 'zoe':
     # strength primary)
@@ -58,6 +59,16 @@ class ColumnType:
     @property
     def is_datetime(self) -> bool:
         return self.category == "D" and not self.is_array
+
+    def for_masked_copy(self) -> ColumnType:
+        """The type masked values are cast to before the swap: the column's own, but a
+        domain with a NOT VALID check by its base type. A value the strategy keeps
+        ('N/A' under `digits`) may be a legacy value breaking that check, which the swap
+        sets aside only for its refill (anonymize/notvalid.py); cast to the domain in
+        the masked copy, it failed the table first. The refill casts to the domain."""
+        if self.domain_base_sql and any(c.endswith("NOT VALID") for c in self.domain_checks):
+            return replace(self, sql=self.domain_base_sql)
+        return self
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ SELECT a.attrelid AS table_oid,
             ARRAY(SELECT pg_get_constraintdef(dc.oid) FROM pg_constraint dc
                    WHERE dc.contypid = t.oid AND dc.contype = 'c' ORDER BY dc.conname)
        END AS domain_checks,
+       CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END
+         AS domain_base_sql,
        (bt.typcategory = 'A') AS is_array,
        CASE WHEN bt.typcategory = 'A' THEN format_type(bt.typelem, NULL) END AS element_sql,
        et.typname AS base,
