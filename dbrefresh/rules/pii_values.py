@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import ipaddress
+import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from functools import cache
 THRESHOLD = 0.5
 MIN_DISTINCT_NAMES = 10  # distinct names a sample of names shows, unless it is tiny
 EMBEDDED_THRESHOLD = 0.05  # free text: a few notes with an email or phone in them suffice
+NAMED_THRESHOLD = 0.1  # free text naming people ('Spoke with John Smith'): more, names vary
+MIN_OTHER_WORDS = 3  # lower-case words beside the names that make a sentence of them
 NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "pl_PL")
 
 # Letters of any script, as internationalised addresses have them (jürgen@müller.de)
@@ -173,6 +176,27 @@ def is_ip(value: str) -> bool:
 
 def is_ssn(value: str) -> bool:
     return _SSN.fullmatch(value.strip()) is not None
+
+
+_CAPITALISED = re.compile(r"\b[^\W\d_][^\W\d_'\u2019-]+\b")
+
+
+def named_people(value: str) -> set[str]:
+    """The people free text names: a capitalised first name followed by a capitalised
+    surname ('Spoke with John Smith about the refund'); 'May Day' passes too, which is
+    why the detector asks for many different names."""
+    first, last = _all_names()
+    words = [m.group() for m in _CAPITALISED.finditer(value)]
+    named = {
+        f"{a} {b}"
+        for a, b in itertools.pairwise(words)
+        if a[0].isupper() and b[0].isupper() and a.lower() in first and b.lower() in last
+    }
+    # sentences around the names, not a list of them ('Tony Iommi, Bill Ward, Geezer
+    # Butler': a track's composers are catalogue data; name columns have their own
+    # detector): a sentence has lower-case words
+    lower = sum(1 for w in words if w[0].islower())
+    return named if lower >= MIN_OTHER_WORDS else set()
 
 
 def has_contact(value: str) -> bool:
@@ -339,6 +363,16 @@ class Detector:
         return len(passed)
 
 
+class _PeopleNamed(Detector):
+    """Free text naming people: enough rows name someone, and they name several
+    different people (one name on every row is a brand or an author, not a customer)."""
+
+    def matches(self, sample: Sequence[str]) -> int:
+        found = [named_people(v) for v in sample]
+        people = set().union(*found) if found else set()
+        return sum(1 for f in found if f) if len(people) >= MIN_DISTINCT_NAMES else 0
+
+
 # Most specific first: a card number is also a run of digits a phone test might accept.
 DETECTORS: tuple[Detector, ...] = (
     Detector("secret", "credentials (password hashes, API or web tokens)", is_credential),
@@ -357,6 +391,12 @@ DETECTORS: tuple[Detector, ...] = (
         "text containing an email address or phone number",
         has_contact,
         EMBEDDED_THRESHOLD,
+    ),
+    _PeopleNamed(
+        "free_text",
+        "text naming people (a first name and a surname)",
+        lambda v: bool(named_people(v)),
+        NAMED_THRESHOLD,
     ),
 )
 

@@ -857,3 +857,26 @@ def test_array_elements_masked_alike_become_their_array(make_db, tmp_path: Path)
             "SELECT count(*) FROM audits WHERE changes::text ~ '(old|new|cc|late)[0-9]+@'"
         ).fetchone()
     assert left == (0,)  # every element of every array masked, scalar ones too
+
+
+def test_free_text_naming_people_is_masked_one_brand_is_not(make_db, tmp_path: Path) -> None:
+    """Support tickets 'Spoke with John Smith about the refund' (no email, no phone in
+    them) were kept; a catalogue repeating one designer's name is no customer data."""
+    _, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE tickets (id serial PRIMARY KEY, description text NOT NULL);"
+        "INSERT INTO tickets (description) SELECT CASE WHEN i % 5 = 0"
+        "  THEN 'Spoke with ' || (ARRAY['John', 'Maria', 'Anna', 'Peter', 'Laura', 'David',"
+        "   'Sarah', 'Thomas', 'Julia', 'Michael', 'Emma', 'Daniel'])[1 + i % 12] || ' '"
+        "   || (ARRAY['Smith', 'Garcia', 'Kowalski', 'Miller', 'Fischer', 'Rossi', 'Martin',"
+        "   'Brown', 'Wilson', 'Taylor', 'Moore'])[1 + i % 11] || ' about the refund'"
+        "  ELSE 'Customer asked about delivery times, answered' END"
+        " FROM generate_series(1, 400) i;"
+        "CREATE TABLE products (id serial PRIMARY KEY, blurb text NOT NULL);"
+        "INSERT INTO products (blurb) SELECT 'Designed by Karl Lagerfeld, model ' || i"
+        " FROM generate_series(1, 400) i",
+    )
+    assert strategy_of(text, "public.tickets", "description") != "keep"
+    assert "text naming people" in comment_of(text, "public.tickets", "description")
+    assert strategy_of(text, "public.products", "blurb") == "keep"
