@@ -874,7 +874,8 @@ def test_free_text_naming_people_is_masked_one_brand_is_not(make_db, tmp_path: P
         "  ELSE 'Customer asked about delivery times, answered' END"
         " FROM generate_series(1, 400) i;"
         "CREATE TABLE products (id serial PRIMARY KEY, blurb text NOT NULL);"
-        "INSERT INTO products (blurb) SELECT 'Designed by Karl Lagerfeld, model ' || i"
+        "INSERT INTO products (blurb) SELECT 'Designed by Karl Lagerfeld for the spring"
+        " collection, model ' || i"
         " FROM generate_series(1, 400) i",
     )
     assert strategy_of(text, "public.tickets", "description") != "keep"
