@@ -861,7 +861,7 @@ def test_array_elements_masked_alike_become_their_array(make_db, tmp_path: Path)
 
 def test_free_text_naming_people_is_masked_one_brand_is_not(make_db, tmp_path: Path) -> None:
     """Support tickets 'Spoke with John Smith about the refund' (no email, no phone in
-    them) were kept; a catalogue repeating one designer's name is no customer data."""
+    them) were kept; a catalogue repeating one designer's name (Paul Smith) is no customer data."""
     _, text = generate_then_mask(
         make_db,
         tmp_path,
@@ -874,7 +874,7 @@ def test_free_text_naming_people_is_masked_one_brand_is_not(make_db, tmp_path: P
         "  ELSE 'Customer asked about delivery times, answered' END"
         " FROM generate_series(1, 400) i;"
         "CREATE TABLE products (id serial PRIMARY KEY, blurb text NOT NULL);"
-        "INSERT INTO products (blurb) SELECT 'Designed by Karl Lagerfeld for the spring"
+        "INSERT INTO products (blurb) SELECT 'Designed by Paul Smith for the spring"
         " collection, model ' || i"
         " FROM generate_series(1, 400) i",
     )
