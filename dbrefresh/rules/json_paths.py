@@ -106,6 +106,9 @@ def judge_paths(paths: dict[str, list[str]], table: str) -> list[PathFinding]:
     for path, values in sorted(paths.items()):
         by_name = pii.match_name(_named_by(path), table)
         evidence = pii_values.count_kind(values, by_name.kind) if by_name else None
+        if by_name is not None and _named_by(path).lower() == "name" and evidence is None:
+            by_name = None  # 'name' in a document names anything: Mastodon's profile
+            # fields {"name": "Twitter", "value": "@ann"} got full_name on their labels
         if by_name is not None:
             reason = by_name.reason.replace("name suggests", "key suggests", 1)
             reason += f", {evidence.reason}" if evidence else ""

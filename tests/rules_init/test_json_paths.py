@@ -47,3 +47,19 @@ def test_a_birth_date_path_is_maskable_as_a_date_only_when_every_value_is_one() 
     assert (found.kind, found.dates) == ("birth_date", True)
     [loose] = find_paths([*dates, '{"dob": "sometime in 1980"}'], "public.t")
     assert (loose.kind, loose.dates) == ("birth_date", False)
+
+
+def test_a_key_called_name_needs_values_that_are_names() -> None:
+    """Mastodon's profile fields {"name": "Twitter", "value": "@ann"}: the labels are no
+    person's name; a display_name holding names still is one."""
+    people = ["Anna", "Ben", "Clara", "Dora", "Emil", "Frida", "Gustav", "Hanna", "Ida", "Jonas"]
+    labels = ["Twitter", "Phone", "Website"]
+    docs = [
+        json.dumps(
+            {"fields": [{"name": labels[i % 3], "value": "x"}], "display_name": f"{p} Miller"}
+        )
+        for i, p in enumerate(people * 3)
+    ]
+    found = {f.path: f.kind for f in find_paths(docs, "public.accounts")}
+    assert "fields.0.name" not in found
+    assert found["display_name"] == "full_name"
