@@ -10,6 +10,7 @@ Pure logic: the sample comes from rules/sample.py.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,6 +32,7 @@ class PathFinding:
     kind: str
     reason: str
     dates: bool = False  # every sampled value is an ISO date (maskable `as: date`)
+    numbers: bool = False  # every sampled value is a number (maskable `as: numeric`)
 
 
 def _all_dates(values: Sequence[str]) -> bool:
@@ -48,6 +50,13 @@ class Documents:
     dotted: dict[str, list[str]] = field(default_factory=dict)  # paths through a dotted key
     unreadable: int = 0  # documents that do not parse (cut off by the sample's limit)
     total: int = 0
+
+
+def _all_numbers(values: Sequence[str]) -> bool:
+    try:
+        return all(math.isfinite(float(v)) for v in values)
+    except ValueError:
+        return False
 
 
 def _walk(
@@ -112,11 +121,17 @@ def judge_paths(paths: dict[str, list[str]], table: str) -> list[PathFinding]:
         if by_name is not None:
             reason = by_name.reason.replace("name suggests", "key suggests", 1)
             reason += f", {evidence.reason}" if evidence else ""
-            out.append(PathFinding(path, by_name.kind, reason, _all_dates(values)))
+            out.append(
+                PathFinding(path, by_name.kind, reason, _all_dates(values), _all_numbers(values))
+            )
             continue
         by_values = pii_values.match_values(values)
         if by_values is not None:
-            out.append(PathFinding(path, by_values.kind, by_values.reason, _all_dates(values)))
+            out.append(
+                PathFinding(
+                    path, by_values.kind, by_values.reason, _all_dates(values), _all_numbers(values)
+                )
+            )
     return out
 
 

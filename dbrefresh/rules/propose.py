@@ -273,12 +273,15 @@ def json_rule(
     document = column_context(table, column, unique=False)
     for found in json_paths.judge_paths(read.paths, table.qualified):
         as_date = found.kind == "birth_date" and found.dates  # else hidden as text
-        ctx = path_context(document, "date" if as_date else "text")
+        # a coordinate stays a number (hash made {"lat": 52.52} a hex string)
+        as_number = found.kind == "geo" and found.numbers
+        as_ = "date" if as_date else "numeric" if as_number else "text"
+        ctx = path_context(document, as_)
         chosen = choose(found.kind, ctx, strategies)
         if chosen is None:
             continue
         name, params = chosen
-        rule = {"strategy": name, **params, **({"as": "date"} if as_date else {})}
+        rule = {"strategy": name, **params, **({"as": as_} if as_ != "text" else {})}
         paths[found.path] = name if len(rule) == 1 else rule
         why.append(f"{found.path}: {found.reason}")
     paths, collapsed = json_paths.collapse_array_paths(paths)

@@ -881,3 +881,27 @@ def test_free_text_naming_people_is_masked_one_brand_is_not(make_db, tmp_path: P
     assert strategy_of(text, "public.tickets", "description") != "keep"
     assert "text naming people" in comment_of(text, "public.tickets", "description")
     assert strategy_of(text, "public.products", "blurb") == "keep"
+
+
+def test_coordinates_in_documents_stay_numbers(make_db, tmp_path: Path) -> None:
+    """{"lat": 52.52, "lng": 13.40} in an audit's row image: masked as text by hash
+    they came out hex strings; as numbers with noise they stay coordinates."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE audits (id serial PRIMARY KEY, old_row jsonb NOT NULL);"
+        "INSERT INTO audits (old_row) SELECT jsonb_build_object('latitude', 52 + i / 1000.0,"
+        " 'longitude', 13 + i / 1000.0, 'status', 'open') FROM generate_series(1, 200) i",
+    )
+    paths = rule_of(text, "public.audits", "old_row")["paths"]
+    assert paths["latitude"]["as"] == "numeric" and paths["latitude"]["strategy"] == "noise"
+    with psycopg.connect(dsn) as conn:
+        kinds = conn.execute(
+            "SELECT DISTINCT jsonb_typeof(old_row -> 'latitude'),"
+            " jsonb_typeof(old_row -> 'longitude') FROM audits"
+        ).fetchall()
+        moved = conn.execute(
+            "SELECT count(*) FROM audits WHERE (old_row ->> 'latitude')::numeric = 52 + id / 1000.0"
+        ).fetchone()
+    assert kinds == [("number", "number")]
+    assert moved == (0,)
