@@ -140,7 +140,8 @@ def align_variants(proposals: Proposals, strategies: Mapping[str, Strategy[Any]]
             if strategy is not None and "unique" in strategy.params_model.model_fields:
                 by_strategy.setdefault(proposal.strategy, []).append(proposal)
     for name, group in by_strategy.items():
-        if not any(p.params.get("unique") for p in group):
+        source = next((p for p in group if p.params.get("unique")), None)
+        if source is None:
             continue
         for proposal in group:
             if not proposal.params.get("unique"):
@@ -148,3 +149,5 @@ def align_variants(proposals: Proposals, strategies: Mapping[str, Strategy[Any]]
                 proposal.why.append(
                     f"unique: true like the other {name} columns, so equal values mask alike"
                 )
+            if "keep_prefix" in source.params:  # the same shape, or equal numbers differ
+                proposal.params["keep_prefix"] = source.params["keep_prefix"]

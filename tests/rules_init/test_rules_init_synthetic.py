@@ -905,3 +905,26 @@ def test_coordinates_in_documents_stay_numbers(make_db, tmp_path: Path) -> None:
         ).fetchone()
     assert kinds == [("number", "number")]
     assert moved == (0,)
+
+
+def test_a_unique_international_phone_keeps_a_valid_country_code(make_db, tmp_path: Path) -> None:
+    """Unique E.164 numbers under CHECK ('^\\+[1-9]...'): the permutation leaves no lead
+    alone, so one number in ten came out '+0...' and the preflight refused the table.
+    '+' and the country code's first digit are kept, on every phone column alike."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE members (id int PRIMARY KEY, mobile text NOT NULL UNIQUE"
+        "  CHECK (mobile ~ '^\\+[1-9][0-9]{7,14}$'), backup_phone text);"
+        "INSERT INTO members SELECT g, '+' || (31 + g % 60) || (600000000 + g),"
+        " '+' || (31 + g % 60) || (700000000 + g) FROM generate_series(1, 300) g",
+    )
+    rule = {"strategy": "phone", "unique": True, "keep_prefix": 2}
+    assert rule_of(text, "public.members", "mobile") == rule
+    assert rule_of(text, "public.members", "backup_phone") == rule
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE mobile ~ '^\\+[1-9]'), count(DISTINCT mobile)"
+            " FROM members"
+        ).fetchone()
+    assert row == (300, 300)
