@@ -190,6 +190,14 @@ def _rename(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     return _result(stmt, kind, None)
 
 
+def _set_schema(stmt: Statement, node: Any, known: Knowledge) -> Classified:
+    if node.relation is None or node.objectType not in _RENAMES_BREAKING:
+        return _result(stmt, "ALTER SET SCHEMA", None)
+    table = relname(node.relation)
+    hit = Hit("rename-breaks-clients", f"SET SCHEMA {table} -> {node.newschema}", (table,))
+    return _result(stmt, "ALTER SET SCHEMA", LockMode.ACCESS_EXCLUSIVE, tables=[table], hits=[hit])
+
+
 def _update_delete(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     table = relname(node.relation)
     kind = "UPDATE" if isinstance(node, ast.UpdateStmt) else "DELETE"
@@ -347,6 +355,7 @@ _HANDLERS: dict[type, Any] = {
     ast.ReindexStmt: _reindex,
     ast.DropStmt: _drop,
     ast.RenameStmt: _rename,
+    ast.AlterObjectSchemaStmt: _set_schema,
     ast.UpdateStmt: _update_delete,
     ast.DeleteStmt: _update_delete,
     ast.InsertStmt: _insert,

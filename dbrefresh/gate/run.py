@@ -88,7 +88,7 @@ def gate(
             limits=options.limits,
             notes=["no --dsn: sizes unknown, every blocking statement is reported"],
         )
-    tables = {(t, c.search_path) for c in analysis.statements for t in c.tables}
+    tables = {c.staging_key(t) for c in analysis.statements for t in c.tables}
     functions = _added_column_functions(analysis)
     known = seed_knowledge(options.dsn, tables, functions)
     analysis = analyze(scripts, wrap=options.wrap, known=known)

@@ -132,6 +132,26 @@ class Knowledge:
                 self.add_constrained_domain(names(node.domainname))
         elif isinstance(node, ast.AlterDomainStmt) and node.subtype in ("C", "O"):
             self.add_constrained_domain(names(node.typeName))
+        elif isinstance(node, ast.RenameStmt) and node.relation is not None and not node.subname:
+            schema = node.relation.schemaname
+            new = f"{schema}.{node.newname}" if schema else str(node.newname)
+            self._learn_rename(relname(node.relation), new)
+        elif isinstance(node, ast.AlterObjectSchemaStmt) and node.relation is not None:
+            self._learn_rename(relname(node.relation), f"{node.newschema}.{node.relation.relname}")
+
+    def _learn_rename(self, old: str, new: str) -> None:
+        """A renamed (or moved) table keeps its columns, indexes and constraints: what
+        is known of the old name is known of the new one."""
+        for pairs in (self.not_null, self.nullable, self.validated_not_null):
+            pairs.update({(new, col) for table, col in list(pairs) if table == old})
+        for mapping in (self.column_types, self.not_null_checks):
+            mapping.update({(new, k): v for (table, k), v in list(mapping.items()) if table == old})
+        for index, (table, cols, partial) in list(self.indexes.items()):
+            if table == old:
+                self.indexes[index] = (new, cols, partial)
+        for tables in (self.validated_check_tables, self.created, self.catalog_tables):
+            if old in tables:
+                tables.add(new)
 
     def _learn_create(self, node: Any, index: int) -> None:
         table = relname(node.relation)

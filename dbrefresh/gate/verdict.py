@@ -150,9 +150,7 @@ def judge(
     for c in analysis.statements:
         weight: Weight = sizes.weigh(c, None, thresholds) if sizes else "unknown"
         measured = trace.statements.get(c.statement.index) if trace else None
-        report = StatementReport(
-            c, weight, sizes.of(c.tables, c.search_path) if sizes else None, measured
-        )
+        report = StatementReport(c, weight, sizes.of(c) if sizes else None, measured)
         for hit in c.hits:
             hit_weight = sizes.weigh(c, hit, thresholds) if sizes else "unknown"
             if (hit.needs_size and hit_weight in ("unknown", "light")) or _disproved(hit, measured):

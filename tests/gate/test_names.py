@@ -1,0 +1,70 @@
+"""Names the migration itself changes or introduces, on a real PostgreSQL: a renamed
+table weighs what it weighed before, a created one is the same table however it is
+spelled, and IF NOT EXISTS creates nothing when staging has the table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from dbrefresh.gate.model import LockMode
+from dbrefresh.gate.run import GateOptions, gate
+from dbrefresh.gate.verdict import GateResult, Limits
+
+
+def _codes(result: GateResult) -> list[tuple[str, str]]:
+    return [(f.finding.code, f.finding.severity.value) for f in result.findings]
+
+
+def test_a_renamed_table_keeps_its_size_and_is_traced(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    path = write_sql(
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE big RENAME TO members;\n"
+        "ALTER TABLE members ALTER COLUMN v TYPE bigint;\n"
+    )
+    result = gate([path], GateOptions(dsn=staging_dsn, limits=Limits(max_lock_seconds=0.01)))
+
+    alter = result.statements[2]
+    assert alter.weight == "heavy"
+    assert alter.size is not None and alter.size.rows >= 900_000
+    assert result.trace is not None and not result.passed
+    assert alter.trace is not None and alter.trace.error is None
+    assert "members" in alter.trace.rewritten
+    # locks are named as the statement names them: the table is members by then
+    assert ("members", LockMode.ACCESS_EXCLUSIVE) in alter.trace.locks
+    assert alter.trace.blocking_lock == ("members", LockMode.ACCESS_EXCLUSIVE)
+    rename = result.statements[1].trace
+    assert rename is not None and ("big", LockMode.ACCESS_EXCLUSIVE) in rename.locks
+
+
+def test_a_table_moved_to_another_schema_keeps_its_size_and_facts(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    moved = write_sql(
+        "SET lock_timeout = '2s';\n"
+        "CREATE SCHEMA app;\n"
+        "ALTER TABLE big SET SCHEMA app;\n"
+        "CREATE INDEX big_v ON app.big (v);\n",
+        "moved.sql",
+    )
+    renamed = write_sql(
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE big RENAME TO m;\n"
+        "ALTER TABLE m ALTER COLUMN v SET NOT NULL;\n",  # NOT NULL on staging already
+        "renamed.sql",
+    )
+    options = GateOptions(dsn=staging_dsn, limits=Limits(max_lock_seconds=60))
+
+    on_moved = gate([moved], options)
+    on_renamed = gate([renamed], options)
+
+    assert on_moved.statements[3].weight == "heavy"
+    assert ("index-blocks-writes", "warning") in _codes(on_moved)  # traced: measured
+    assert on_renamed.statements[2].classified.work.value == "metadata"
+    assert "set-not-null-scans" not in [code for code, _ in _codes(on_renamed)]
+    # static: SET SCHEMA takes ACCESS EXCLUSIVE and breaks clients naming the old place
+    static = gate([moved], GateOptions())
+    assert static.statements[2].classified.lock is LockMode.ACCESS_EXCLUSIVE
+    assert "rename-breaks-clients" in [code for code, _ in _codes(static)]
