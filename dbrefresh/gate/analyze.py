@@ -126,7 +126,7 @@ def analyze(
             c.hits = [h for h in c.hits if not is_suppressed(h.rule, stmt.suppressed)]
             result.statements.append(c)
             known.learn(node, stmt.index)
-            _track(node, c.search_path, relations, tx)
+            _track(node, c.search_path, relations, tx, known)
             if not tx.active:
                 tx = _Tx()
     _foreign_keys_without_index(result)
@@ -134,9 +134,11 @@ def analyze(
     return result
 
 
-def _track(node: Any, path: str | None, relations: Relations, tx: _Tx) -> None:
+def _track(node: Any, path: str | None, relations: Relations, tx: _Tx, known: Knowledge) -> None:
     """Remember the relations a statement brings into being (on staging they do not exist
     yet) and the ones it renames (they keep their staging table's size)."""
+    if isinstance(node, ast.CreateStmt | ast.CreateTableAsStmt) and not known.creates(node):
+        return  # IF NOT EXISTS on a table that is (or may be) there: nothing new
     for name in _creates(node):
         relations.create(name, path)
         if isinstance(node, ast.CreateStmt | ast.CreateTableAsStmt):

@@ -66,7 +66,7 @@ def seed_knowledge(
     `tables` are (name as written, search_path in effect); facts are keyed by the name
     as written, so a name met under several search_paths keeps the first table found.
     """
-    known = Knowledge()
+    known = Knowledge(catalog_read=True)
     try:
         with connection(dsn) as conn:
             guard(conn)

@@ -18,7 +18,7 @@ from dbrefresh.errors import UsageError
 from dbrefresh.gate.alter import default_functions
 from dbrefresh.gate.analyze import Analysis, Wrap, analyze
 from dbrefresh.gate.facts import seed_knowledge
-from dbrefresh.gate.schema import walk
+from dbrefresh.gate.schema import relname, walk
 from dbrefresh.gate.split import load
 from dbrefresh.gate.trace import Clock, Refresher, TraceResult, UnmanagedStaging, run_trace
 from dbrefresh.gate.verdict import GateResult, Limits, judge
@@ -56,6 +56,19 @@ def _added_column_functions(analysis: Analysis) -> set[str]:
     return found
 
 
+def _if_not_exists(analysis: Analysis) -> set[tuple[str, str | None]]:
+    """Tables of CREATE ... IF NOT EXISTS: whether staging has them decides whether the
+    migration creates them (and so whether later statements on them are harmless)."""
+    found: set[tuple[str, str | None]] = set()
+    for c in analysis.statements:
+        node = c.statement.node
+        if isinstance(node, ast.CreateStmt) and node.if_not_exists:
+            found.add((relname(node.relation), c.search_path))
+        elif isinstance(node, ast.CreateTableAsStmt) and node.if_not_exists and node.into:
+            found.add((relname(node.into.rel), c.search_path))
+    return found
+
+
 def _opaque(analysis: Analysis) -> bool:
     """A statement whose SQL the analysis cannot see (DO, CALL, SELECT fn()): only a
     trace measures what it does."""
@@ -89,6 +102,7 @@ def gate(
             notes=["no --dsn: sizes unknown, every blocking statement is reported"],
         )
     tables = {c.staging_key(t) for c in analysis.statements for t in c.tables}
+    tables |= _if_not_exists(analysis)
     functions = _added_column_functions(analysis)
     known = seed_knowledge(options.dsn, tables, functions)
     analysis = analyze(scripts, wrap=options.wrap, known=known)

@@ -77,6 +77,7 @@ class Knowledge:
     foreign_keys: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)
     created: set[str] = field(default_factory=set)  # tables the migration creates
     catalog_tables: set[str] = field(default_factory=set)  # tables whose indexes were read
+    catalog_read: bool = False  # staging's catalog was read (catalog_tables is complete)
     volatility: dict[str, str] = field(default_factory=dict)  # function -> pg_proc.provolatile
     # domains with a CHECK or NOT NULL (their own or a base domain's), 'name' and
     # 'schema.name', lower case: ADD COLUMN of one rewrites the table
@@ -101,6 +102,14 @@ class Knowledge:
             for t, cols, partial in self.indexes.values()
         )
 
+    def creates(self, node: Any) -> bool:
+        """Whether CREATE TABLE (AS) makes a new table: with IF NOT EXISTS only when staging's
+        catalog was read and lacks it (unread, the table may well exist: nothing new)."""
+        if not getattr(node, "if_not_exists", False):
+            return True
+        rv = node.relation if isinstance(node, ast.CreateStmt) else node.into.rel
+        return self.catalog_read and relname(rv) not in self.catalog_tables
+
     def is_not_null(self, table: str, column: str) -> bool:
         key = (table, column)
         return key in self.not_null or key in self.validated_not_null
@@ -109,7 +118,8 @@ class Knowledge:
 
     def learn(self, node: Any, index: int) -> None:
         if isinstance(node, ast.CreateStmt):
-            self._learn_create(node, index)
+            if self.creates(node):
+                self._learn_create(node, index)
         elif isinstance(node, ast.IndexStmt):
             table = relname(node.relation)
             self.indexes[str(node.idxname or f"{table}_idx{index}")] = (

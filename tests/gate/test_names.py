@@ -68,3 +68,32 @@ def test_a_table_moved_to_another_schema_keeps_its_size_and_facts(
     static = gate([moved], GateOptions())
     assert static.statements[2].classified.lock is LockMode.ACCESS_EXCLUSIVE
     assert "rename-breaks-clients" in [code for code, _ in _codes(static)]
+
+
+def test_create_table_if_not_exists_creates_only_what_staging_lacks(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    on_big = write_sql(
+        "SET lock_timeout = '2s';\n"
+        "CREATE TABLE IF NOT EXISTS big (id int);\n"  # staging has it: a no-op
+        "CREATE INDEX big_v ON big (v);\n",
+        "big.sql",
+    )
+    on_new = write_sql(
+        "SET lock_timeout = '2s';\n"
+        "CREATE TABLE IF NOT EXISTS fresh (id int, at timestamptz);\n"
+        "CREATE INDEX fresh_at ON fresh (at);\n",
+        "new.sql",
+    )
+
+    static = gate([on_big], GateOptions())
+    weighed = gate([on_big], GateOptions(dsn=staging_dsn, limits=Limits(max_lock_seconds=60)))
+    new_static = gate([on_new], GateOptions())
+    new_weighed = gate([on_new], GateOptions(dsn=staging_dsn))
+
+    assert _codes(static) == [("index-blocks-writes", "error")]
+    assert weighed.statements[2].weight == "heavy" and weighed.trace is not None
+    assert ("index-blocks-writes", "warning") in _codes(weighed)
+    # without staging nothing says the table is new: it may exist, so the index counts
+    assert _codes(new_static) == [("index-blocks-writes", "error")]
+    assert new_weighed.findings == [] and new_weighed.passed and new_weighed.trace is None
