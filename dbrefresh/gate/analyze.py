@@ -176,7 +176,9 @@ def _sequence_rules(c: Classified, tx: _Tx, timeout_set: bool, reported: list[bo
     existing = [t for t in c.tables if find(t, path, tx.created) is None]
     c.new_tables = frozenset(t for t in c.tables if t not in existing)
     if c.tables and not existing:
-        c.hits = []  # everything it touches was created in this transaction: empty, unseen
+        # everything it touches was created in this transaction: empty, unseen; but a
+        # function it calls may touch anything
+        c.hits = [h for h in c.hits if h.rule == "opaque-statement"]
         return
     c.hits = [
         h

@@ -43,8 +43,14 @@ _CHECKS = """
 SELECT pg_get_expr(conbin, conrelid) FROM pg_constraint
 WHERE conrelid = %s::oid AND contype = 'c' AND convalidated
 """
-_VOLATILITY = """
-SELECT proname, max(provolatile::text) FROM pg_proc WHERE proname = ANY(%s) GROUP BY proname
+# per name: the most volatile overload, and whether one is built in (pg_catalog, or a
+# member of an extension) rather than the application's own code
+_FUNCTIONS = """
+SELECT p.proname, max(p.provolatile::text),
+       bool_or(p.pronamespace = 'pg_catalog'::regnamespace OR EXISTS (
+         SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+           AND d.objid = p.oid AND d.deptype = 'e'))
+FROM pg_proc p WHERE p.proname = ANY(%s) GROUP BY p.proname
 """
 
 
@@ -60,8 +66,9 @@ def _not_null_column(expr: str) -> str | None:
 def seed_knowledge(
     dsn: str, tables: Iterable[tuple[str, str | None]], functions: Iterable[str] = ()
 ) -> Knowledge:
-    """Catalog facts for tables that exist on staging (NOT NULL, types, indexes) and the
-    volatility of functions (the most volatile overload: 'v' > 's' > 'i').
+    """Catalog facts for tables that exist on staging (NOT NULL, types, indexes), and of
+    functions: volatility (the most volatile overload: 'v' > 's' > 'i') and whether
+    they are built in (a function staging lacks is the migration's own).
 
     `tables` are (name as written, search_path in effect); facts are keyed by the name
     as written, so a name met under several search_paths keeps the first table found.
@@ -89,8 +96,9 @@ def seed_knowledge(
                         known.validated_not_null.add((table, column))
             for schema, domain in conn.execute(_DOMAINS).fetchall():
                 known.add_constrained_domain((str(schema), str(domain)))
-            rows = conn.execute(_VOLATILITY, (sorted(set(functions)),)).fetchall()
-            known.volatility = {str(name): str(volatile) for name, volatile in rows}
+            rows = conn.execute(_FUNCTIONS, (sorted(set(functions)),)).fetchall()
+            known.volatility = {str(name): str(volatile) for name, volatile, _ in rows}
+            known.builtin_functions = {str(name): bool(builtin) for name, _, builtin in rows}
     except psycopg.Error as exc:
         raise InfraError(f"reading the staging catalog failed: {exc}") from exc
     return known

@@ -44,7 +44,7 @@ def path_schemas(path: str | None) -> tuple[str, ...]:
         else:
             part += ch if quoted else ch.lower()
         i += 1
-    return tuple(out) or _DEFAULT
+    return tuple(out)  # empty (pg_dump's ''): no schema, unqualified names mean nothing
 
 
 def candidates(name: str, path: str | None) -> tuple[str, ...]:
@@ -56,7 +56,8 @@ def candidates(name: str, path: str | None) -> tuple[str, ...]:
 
 def qualified(name: str, path: str | None) -> str:
     """Where CREATE puts `name`: its own schema, else the first of the search_path."""
-    return candidates(name, path)[0]
+    found = candidates(name, path)
+    return found[0] if found else name
 
 
 def find(name: str, path: str | None, among: Collection[str]) -> str | None:

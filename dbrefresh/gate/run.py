@@ -17,6 +17,7 @@ from pglast import ast
 from dbrefresh.errors import UsageError
 from dbrefresh.gate.alter import default_functions
 from dbrefresh.gate.analyze import Analysis, Wrap, analyze
+from dbrefresh.gate.calls import called
 from dbrefresh.gate.facts import seed_knowledge
 from dbrefresh.gate.schema import relname, walk
 from dbrefresh.gate.split import load
@@ -45,14 +46,16 @@ class GateOptions:
     limits: Limits = field(default_factory=Limits)
 
 
-def _added_column_functions(analysis: Analysis) -> set[str]:
-    """Functions called by ADD COLUMN defaults (their volatility decides on a rewrite)."""
+def _functions(analysis: Analysis) -> set[str]:
+    """Functions called by ADD COLUMN defaults (their volatility decides on a rewrite) and
+    by any statement (built in or the application's own: opaque, calls.py)."""
     found: set[str] = set()
     for c in analysis.statements:
         if c.kind == "ALTER TABLE":
             for node in walk(c.statement.node):
                 if isinstance(node, ast.ColumnDef):
                     found.update(default_functions(node.constraints))
+        found.update(name[-1].lower() for name in called(c.statement.node) if name)
     return found
 
 
@@ -70,8 +73,8 @@ def _if_not_exists(analysis: Analysis) -> set[tuple[str, str | None]]:
 
 
 def _opaque(analysis: Analysis) -> bool:
-    """A statement whose SQL the analysis cannot see (DO, CALL, SELECT fn()): only a
-    trace measures what it does."""
+    """A statement whose SQL the analysis cannot see (DO, CALL, EXECUTE, a call of a
+    function not built in): only a trace measures what it does."""
     return any(h.rule == "opaque-statement" for c in analysis.statements for h in c.hits)
 
 
@@ -103,7 +106,7 @@ def gate(
         )
     tables = {c.staging_key(t) for c in analysis.statements for t in c.tables}
     tables |= _if_not_exists(analysis)
-    functions = _added_column_functions(analysis)
+    functions = _functions(analysis)
     known = seed_knowledge(options.dsn, tables, functions)
     analysis = analyze(scripts, wrap=options.wrap, known=known)
     sizes = read_sizes(options.dsn, analysis.statements)

@@ -79,6 +79,8 @@ class Knowledge:
     catalog_tables: set[str] = field(default_factory=set)  # tables whose indexes were read
     catalog_read: bool = False  # staging's catalog was read (catalog_tables is complete)
     volatility: dict[str, str] = field(default_factory=dict)  # function -> pg_proc.provolatile
+    # function -> built in (pg_catalog or an extension's), for names found on staging
+    builtin_functions: dict[str, bool] = field(default_factory=dict)
     # domains with a CHECK or NOT NULL (their own or a base domain's), 'name' and
     # 'schema.name', lower case: ADD COLUMN of one rewrites the table
     constrained_domains: set[str] = field(default_factory=set)
