@@ -39,6 +39,16 @@ WITH RECURSIVE constrained(oid) AS (
 SELECT n.nspname, t.typname FROM constrained
 JOIN pg_type t ON t.oid = constrained.oid JOIN pg_namespace n ON n.oid = t.typnamespace
 """
+# every domain: its base type, NOT NULL, DEFAULT (PostgreSQL copies a base domain's default
+# into a derived one) and CHECK constraints, to tell which refuse NULL (bases included)
+_DOMAIN_FACTS = """
+SELECT t.oid::int8, t.typbasetype::int8, n.nspname, t.typname, t.typnotnull,
+       t.typdefaultbin IS NOT NULL,
+       coalesce(array_agg(pg_get_constraintdef(c.oid)) FILTER (WHERE c.contype = 'c'), '{}')
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_constraint c ON c.contypid = t.oid
+WHERE t.typtype = 'd' GROUP BY t.oid, n.nspname
+"""
 _CHECKS = """
 SELECT pg_get_expr(conbin, conrelid) FROM pg_constraint
 WHERE conrelid = %s::oid AND contype = 'c' AND convalidated
@@ -61,6 +71,35 @@ def _not_null_column(expr: str) -> str | None:
     except ParseError:
         return None
     return not_null_check_column(stmt.targetList[0].val)
+
+
+def _domain_facts(conn: psycopg.Connection[Any], known: Knowledge) -> None:
+    """Domains that refuse NULL (NOT NULL or CHECK (VALUE IS NOT NULL), theirs or a base
+    domain's) and domains with a DEFAULT: ADD COLUMN of one without a DEFAULT fills the
+    existing rows with NULL, or with the domain's default."""
+    rows = conn.execute(_DOMAIN_FACTS).fetchall()
+    base = {int(r[0]): int(r[1]) for r in rows}
+    own = {
+        int(oid): bool(notnull)
+        or any(_not_null_column(str(d).removeprefix("CHECK ")) == "value" for d in checks)
+        for oid, _, _, _, notnull, _, checks in rows
+    }
+
+    def refuses(oid: int) -> bool:
+        seen: set[int] = set()
+        while oid in own and oid not in seen:
+            if own[oid]:
+                return True
+            seen.add(oid)
+            oid = base[oid]
+        return False
+
+    for oid, _, schema, name, _, has_default, _ in rows:
+        keys = (str(schema), str(name))
+        if refuses(int(oid)):
+            known.not_null_domains.update({".".join(keys).lower(), str(name).lower()})
+        if has_default:
+            known.defaulted_domains.update({".".join(keys).lower(), str(name).lower()})
 
 
 def seed_knowledge(
@@ -96,6 +135,7 @@ def seed_knowledge(
                         known.validated_not_null.add((table, column))
             for schema, domain in conn.execute(_DOMAINS).fetchall():
                 known.add_constrained_domain((str(schema), str(domain)))
+            _domain_facts(conn, known)
             rows = conn.execute(_FUNCTIONS, (sorted(set(functions)),)).fetchall()
             known.volatility = {str(name): str(volatile) for name, volatile, _ in rows}
             known.builtin_functions = {str(name): bool(builtin) for name, _, builtin in rows}

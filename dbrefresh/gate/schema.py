@@ -63,6 +63,28 @@ def not_null_check_column(expr: Any) -> str | None:
     return None
 
 
+def is_null(expr: Any) -> bool:
+    """`NULL` or `NULL::type` (a DEFAULT NULL fills nothing)."""
+    while isinstance(expr, ast.TypeCast):
+        expr = expr.arg
+    return isinstance(expr, ast.A_Const) and bool(expr.isnull)
+
+
+def _value_not_null(constraints: Any) -> bool:
+    """A domain CHECK (VALUE IS NOT NULL): it refuses NULL like NOT NULL does."""
+    return any(
+        isinstance(c, ast.Constraint)
+        and c.contype == ConstrType.CONSTR_CHECK
+        and not_null_check_column(c.raw_expr) == "value"
+        for c in constraints
+    )
+
+
+def _domain_keys(type_names: tuple[str, ...]) -> set[str]:
+    """A domain is known by 'schema.name' and 'name' (lower case)."""
+    return {".".join(type_names).lower(), type_names[-1].lower()} if type_names else set()
+
+
 @dataclass
 class Knowledge:
     """Facts that change how a statement is classified. Keys: (table, column) as written."""
@@ -84,13 +106,22 @@ class Knowledge:
     # domains with a CHECK or NOT NULL (their own or a base domain's), 'name' and
     # 'schema.name', lower case: ADD COLUMN of one rewrites the table
     constrained_domains: set[str] = field(default_factory=set)
+    # domains refusing NULL (NOT NULL, CHECK (VALUE IS NOT NULL)), and domains with a
+    # DEFAULT (a new column of one is filled): their own or a base domain's
+    not_null_domains: set[str] = field(default_factory=set)
+    defaulted_domains: set[str] = field(default_factory=set)
 
     def is_constrained_domain(self, type_names: tuple[str, ...]) -> bool:
-        wanted = {".".join(type_names).lower(), type_names[-1].lower()} if type_names else set()
-        return bool(wanted & self.constrained_domains)
+        return bool(_domain_keys(type_names) & self.constrained_domains)
 
     def add_constrained_domain(self, type_names: tuple[str, ...]) -> None:
-        self.constrained_domains.update({".".join(type_names).lower(), type_names[-1].lower()})
+        self.constrained_domains.update(_domain_keys(type_names))
+
+    def refuses_null(self, type_names: tuple[str, ...]) -> bool:
+        return bool(_domain_keys(type_names) & self.not_null_domains)
+
+    def has_domain_default(self, type_names: tuple[str, ...]) -> bool:
+        return bool(_domain_keys(type_names) & self.defaulted_domains)
 
     def index_columns(self, index: str) -> tuple[str, ...]:
         entry = self.indexes.get(index)
@@ -134,22 +165,46 @@ class Knowledge:
             for cmd in node.cmds or ():
                 self._learn_alter(table, cmd, index)
         elif isinstance(node, ast.CreateDomainStmt):
-            checks = [
-                c
-                for c in node.constraints or ()
-                if c.contype in (ConstrType.CONSTR_CHECK, ConstrType.CONSTR_NOTNULL)
-            ]
-            base = names(node.typeName.names) if node.typeName is not None else ()
-            if checks or self.is_constrained_domain(base):
-                self.add_constrained_domain(names(node.domainname))
-        elif isinstance(node, ast.AlterDomainStmt) and node.subtype in ("C", "O"):
-            self.add_constrained_domain(names(node.typeName))
+            self._learn_domain(node)
+        elif isinstance(node, ast.AlterDomainStmt):
+            self._learn_alter_domain(node)
         elif isinstance(node, ast.RenameStmt) and node.relation is not None and not node.subname:
             schema = node.relation.schemaname
             new = f"{schema}.{node.newname}" if schema else str(node.newname)
             self._learn_rename(relname(node.relation), new)
         elif isinstance(node, ast.AlterObjectSchemaStmt) and node.relation is not None:
             self._learn_rename(relname(node.relation), f"{node.newschema}.{node.relation.relname}")
+
+    def _learn_domain(self, node: Any) -> None:
+        keys = _domain_keys(names(node.domainname))
+        cons = list(node.constraints or ())
+        kinds = {c.contype for c in cons}
+        base = names(node.typeName.names) if node.typeName is not None else ()
+        if kinds & {ConstrType.CONSTR_CHECK, ConstrType.CONSTR_NOTNULL} or (
+            self.is_constrained_domain(base)
+        ):
+            self.constrained_domains.update(keys)
+        if ConstrType.CONSTR_NOTNULL in kinds or self.refuses_null(base) or _value_not_null(cons):
+            self.not_null_domains.update(keys)
+        defaults = [c for c in cons if c.contype == ConstrType.CONSTR_DEFAULT]
+        if any(not is_null(c.raw_expr) for c in defaults) or (
+            not defaults and self.has_domain_default(base)
+        ):
+            self.defaulted_domains.update(keys)
+
+    def _learn_alter_domain(self, node: Any) -> None:
+        keys = _domain_keys(names(node.typeName))
+        if node.subtype in ("C", "O"):
+            self.constrained_domains.update(keys)
+        if node.subtype == "O" or (node.subtype == "C" and _value_not_null([node.def_])):
+            self.not_null_domains.update(keys)
+        elif node.subtype == "N":
+            self.not_null_domains.difference_update(keys)
+        elif node.subtype == "T":
+            if node.def_ is None or is_null(node.def_):
+                self.defaulted_domains.difference_update(keys)
+            else:
+                self.defaulted_domains.update(keys)
 
     def _learn_rename(self, old: str, new: str) -> None:
         """A renamed (or moved) table keeps its columns, indexes and constraints: what

@@ -269,3 +269,54 @@ def test_update_explain_cannot_plan_is_not_called_every_row(
     assert len(messages) == 2
     assert "EXPLAIN could not plan it" in messages[0] and "every row" not in messages[0]
     assert "without WHERE: changes every row" in messages[1]
+
+
+def test_add_column_that_cannot_be_null_fails_on_rows(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """NOT NULL is not the only way a new column refuses the NULL existing rows would get:
+    a NOT NULL domain (its own or a base domain's, from staging's catalog or the
+    migration), DEFAULT NULL NOT NULL, CHECK (col IS NOT NULL). PostgreSQL refuses each
+    on a table with rows; a domain's DEFAULT fills them."""
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE DOMAIN nn_int AS int NOT NULL")
+        conn.execute("CREATE DOMAIN sub_nn AS nn_int")
+        conn.execute("CREATE DOMAIN chk_int AS int CHECK (VALUE IS NOT NULL)")
+        conn.execute("CREATE DOMAIN nn_def AS int NOT NULL DEFAULT 0")
+    refused = [
+        "ALTER TABLE small ADD COLUMN z nn_int",
+        "ALTER TABLE small ADD COLUMN z sub_nn",
+        "ALTER TABLE small ADD COLUMN z chk_int",
+        "ALTER TABLE small ADD COLUMN c int DEFAULT NULL NOT NULL",
+        "ALTER TABLE small ADD COLUMN c int CHECK (c IS NOT NULL)",
+    ]
+    accepted = [
+        "ALTER TABLE small ADD COLUMN z nn_def",
+        "ALTER TABLE small ADD COLUMN c int CHECK (c > 0)",
+        "ALTER TABLE small ADD COLUMN c int DEFAULT 1 NOT NULL",
+    ]
+    rule = "add-column-not-null-without-default"
+    with psycopg.connect(staging_dsn) as conn:  # what PostgreSQL itself says
+        for text in refused + accepted:
+            try:
+                with conn.transaction(force_rollback=True):
+                    conn.execute(text)
+                failed = False
+            except psycopg.errors.IntegrityError:
+                failed = True
+            assert failed is (text in refused), text
+
+    for i, text in enumerate(refused + accepted):
+        path = write_sql(f"SET lock_timeout = '2s';\n{text};\n", f"v{i}.sql")
+        result = gate([path], GateOptions(dsn=staging_dsn))
+        codes = {f.finding.code for f in result.findings}
+        assert (rule in codes) is (text in refused), text
+        assert result.passed is (text in accepted), text
+
+    mine = write_sql(
+        "SET lock_timeout = '2s';\nCREATE DOMAIN mig_nn AS int NOT NULL;\n"
+        "ALTER TABLE small ADD COLUMN z mig_nn;\n",
+        "mine.sql",
+    )
+    static = gate([mine], GateOptions())
+    assert (rule, "error") in {(f.finding.code, f.finding.severity.value) for f in static.findings}
