@@ -56,7 +56,7 @@ class _Tx:
     active: bool = False
     created: set[str] = field(default_factory=set)  # qualified names (relations.py)
     held: LockMode | None = None
-    local_timeout: bool = False
+    local_timeout: bool | None = None  # SET LOCAL lock_timeout: set (True) or 0 (False)
     local_path: str | None = None  # SET LOCAL search_path, until the transaction ends
     not_valid: set[tuple[str, str]] = field(default_factory=set)
     alters: Counter[str] = field(default_factory=Counter)
@@ -97,10 +97,10 @@ def analyze(
             timeout = setting(node, "lock_timeout")
             if timeout is not None:
                 value = timeout_is_set(timeout.value)
-                if timeout.is_local:
-                    tx.local_timeout = value and tx.active
-                else:
-                    session_timeout = value
+                if timeout.is_local:  # outside a transaction block it has no effect
+                    tx.local_timeout = value if tx.active else None
+                else:  # a later SET replaces a SET LOCAL for the rest of the transaction
+                    session_timeout, tx.local_timeout = value, None
                 c.hits = []  # a set_config() call is understood, not opaque
             path = setting(node, "search_path")
             if path is not None:
@@ -113,7 +113,9 @@ def analyze(
             c.introduced, c.origins = relations.snapshot(
                 [*c.tables, *(t for h in c.hits for t in h.tables)], c.search_path
             )
-            _sequence_rules(c, tx, session_timeout or tx.local_timeout, reported)
+            # SET LOCAL wins over the session's value until its transaction ends
+            timeout_set = session_timeout if tx.local_timeout is None else tx.local_timeout
+            _sequence_rules(c, tx, timeout_set, reported)
             if tx.active and not c.transactional:
                 c.hits.append(
                     Hit(
