@@ -97,3 +97,51 @@ def test_create_table_if_not_exists_creates_only_what_staging_lacks(
     # without staging nothing says the table is new: it may exist, so the index counts
     assert _codes(new_static) == [("index-blocks-writes", "error")]
     assert new_weighed.findings == [] and new_weighed.passed and new_weighed.trace is None
+
+
+def test_a_created_table_is_the_same_however_it_is_spelled(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    cases = [
+        [
+            "SET lock_timeout = '2s';\nCREATE TABLE public.baz (id int);\n"
+            "CREATE INDEX baz_i ON baz (id);\n"
+        ],
+        [
+            "CREATE SCHEMA app;\nSET search_path TO app;\nCREATE TABLE foo (id int);\n",
+            "SET lock_timeout = '2s';\nCREATE INDEX foo_i ON app.foo (id);\n",
+        ],
+        [
+            "CREATE SCHEMA app;\nCREATE TABLE app.bar (id int);\n",
+            "SET lock_timeout = '2s';\nSET search_path TO app;\nCREATE INDEX bar_i ON bar (id);\n",
+        ],
+    ]
+    for n, scripts in enumerate(cases):
+        paths = [write_sql(text, f"c{n}_V{i}.sql") for i, text in enumerate(scripts)]
+        result = gate(paths, GateOptions(dsn=staging_dsn))
+        assert result.passed, (n, _codes(result))
+        assert not any("not found on staging" in note for note in result.notes), n
+        assert all(s.weight != "unknown" for s in result.statements), n
+
+
+def test_an_unknown_table_the_trace_ran_fine_is_not_an_error(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """A table created where the analysis cannot see (a DO block) is unknown: the trace
+    runs, and since the statement on it succeeded, the measurement decides."""
+    path = write_sql(
+        "SET lock_timeout = '2s';\n"
+        "DO $$ BEGIN CREATE TABLE hidden (id int); END $$;\n"
+        "CREATE INDEX hidden_i ON hidden (id);\n"
+    )
+    missing = write_sql(
+        "SET lock_timeout = '2s';\nCREATE INDEX nowhere_i ON nowhere (id);\n", "m.sql"
+    )
+
+    result = gate([path], GateOptions(dsn=staging_dsn))
+    failed = gate([missing], GateOptions(dsn=staging_dsn))
+
+    assert result.statements[2].weight == "unknown" and result.trace is not None
+    assert ("index-blocks-writes", "warning") in _codes(result)
+    assert result.passed
+    assert {("index-blocks-writes", "error"), ("trace-failed", "error")} <= set(_codes(failed))
