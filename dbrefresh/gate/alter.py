@@ -288,13 +288,14 @@ def _add_column(col: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
         elif kind == ConstrType.CONSTR_CHECK and not con.skip_validation:
             effect.take(AEL, Work.SCAN)
             effect.hit("add-check-validates", f"ADD COLUMN {name} CHECK", table)
-        elif kind == ConstrType.CONSTR_FOREIGN and not con.skip_validation:
+        elif kind == ConstrType.CONSTR_FOREIGN:
             ref = relname(con.pktable)
             effect.tables.append(ref)
-            effect.take(AEL, Work.SCAN)
-            effect.hit(
-                "add-foreign-key-validates", f"ADD COLUMN {name} REFERENCES {ref}", table, ref
-            )
+            if not con.skip_validation and table not in known.created:
+                effect.take(AEL, Work.SCAN)
+                effect.hit(
+                    "add-foreign-key-validates", f"ADD COLUMN {name} REFERENCES {ref}", table, ref
+                )
 
 
 def _refuses_null(col: Any, type_names: tuple[str, ...], known: Knowledge) -> str:
@@ -336,7 +337,9 @@ def _add_constraint(con: Any, table: str, known: Knowledge, effect: AlterEffect)
     if kind == ConstrType.CONSTR_FOREIGN:
         ref = relname(con.pktable)
         effect.tables.append(ref)
-        if con.skip_validation:
+        if con.skip_validation or table in known.created:
+            # validating scans the referencing table only: one the migration created is
+            # empty (the referenced one is locked SHARE ROW EXCLUSIVE, briefly)
             effect.take(SRE)
         else:
             effect.take(SRE, Work.SCAN)

@@ -320,3 +320,41 @@ def test_add_column_that_cannot_be_null_fails_on_rows(
     )
     static = gate([mine], GateOptions())
     assert (rule, "error") in {(f.finding.code, f.finding.severity.value) for f in static.findings}
+
+
+def test_foreign_key_on_a_table_the_migration_created_scans_nothing(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """Django's CreateModel with a ForeignKey: the FK is validated against the new, empty
+    referencing table; the 1M-row referenced table is only locked, briefly."""
+    path = write_sql(
+        "BEGIN;\nSET LOCAL lock_timeout = '2s';\n"
+        'CREATE TABLE "profile" ("id" bigint NOT NULL PRIMARY KEY, "user_id" int NOT NULL);\n'
+        'ALTER TABLE "profile" ADD CONSTRAINT "profile_user_id_fk" FOREIGN KEY ("user_id") '
+        'REFERENCES "big" ("id") DEFERRABLE INITIALLY DEFERRED;\n'
+        'CREATE INDEX "profile_user_id" ON "profile" ("user_id");\n'
+        "COMMIT;\n"
+        "CREATE TABLE later (id int, big_id int);\n"
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE later ADD CONSTRAINT later_fk FOREIGN KEY (big_id) REFERENCES big (id);\n"
+        "ALTER TABLE later ADD COLUMN other int REFERENCES big (id);\n"
+        "CREATE INDEX CONCURRENTLY later_big ON later (big_id);\n"
+        "CREATE INDEX CONCURRENTLY later_other ON later (other);\n"
+    )
+    static = gate([path], GateOptions(wrap="none"))
+    weighed = gate([path], GateOptions(dsn=staging_dsn, wrap="none"))
+
+    assert static.passed and static.findings == []
+    fk = static.statements[3].classified
+    assert fk.lock is not None and fk.lock.sql_name == "SHARE ROW EXCLUSIVE"
+    assert fk.work.value == "metadata"
+    assert weighed.passed and weighed.trace is None and weighed.findings == []
+    # an existing referencing table is still a validation scan
+    existing = write_sql(
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE small ADD CONSTRAINT f FOREIGN KEY (v) REFERENCES big (id);\n",
+        "existing.sql",
+    )
+    assert "add-foreign-key-validates" in {
+        f.finding.code for f in gate([existing], GateOptions()).findings
+    }
