@@ -122,6 +122,9 @@ def _index(stmt: Statement, node: Any, known: Knowledge) -> Classified:
             [table],
             transactional=False,
         )
+    if not node.relation.inh and known.builds_nothing(table):
+        # ON ONLY a partitioned table: an invalid index on the parent alone, no build
+        return _result(stmt, kind + " ON ONLY", LockMode.SHARE, Work.METADATA, [table])
     hit = Hit(
         "index-blocks-writes",
         f"{kind} {node.idxname or ''} ON {table}".replace("  ", " "),

@@ -124,6 +124,9 @@ def seed_knowledge(
                 if oid is None:
                     continue
                 known.catalog_tables.add(table)
+                kind = conn.execute("SELECT relkind::text FROM pg_class WHERE oid = %s", (oid,))
+                if (kind.fetchone() or ("",))[0] == "p":
+                    known.partitioned.add(table)
                 for col, notnull, typ in conn.execute(_COLUMNS, (oid,)).fetchall():
                     (known.not_null if notnull else known.nullable).add((table, col))
                     known.column_types[(table, col)] = typ.replace("character varying", "varchar")

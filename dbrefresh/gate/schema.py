@@ -100,6 +100,7 @@ class Knowledge:
     created: set[str] = field(default_factory=set)  # tables the migration creates
     catalog_tables: set[str] = field(default_factory=set)  # tables whose indexes were read
     catalog_read: bool = False  # staging's catalog was read (catalog_tables is complete)
+    partitioned: set[str] = field(default_factory=set)  # partitioned tables (relkind 'p')
     volatility: dict[str, str] = field(default_factory=dict)  # function -> pg_proc.provolatile
     # function -> built in (pg_catalog or an extension's), for names found on staging
     builtin_functions: dict[str, bool] = field(default_factory=dict)
@@ -142,6 +143,13 @@ class Knowledge:
             return True
         rv = node.relation if isinstance(node, ast.CreateStmt) else node.into.rel
         return self.catalog_read and relname(rv) not in self.catalog_tables
+
+    def builds_nothing(self, table: str) -> bool:
+        """CREATE INDEX ON ONLY `table`: on a partitioned table an invalid parent index,
+        no build (partitions' indexes are attached later); on a plain one, a build.
+        Unknown tables are taken as partitioned (ONLY means nothing elsewhere)."""
+        known_plain = table in self.catalog_tables or table in self.created
+        return table in self.partitioned or not known_plain
 
     def is_not_null(self, table: str, column: str) -> bool:
         key = (table, column)
@@ -216,13 +224,20 @@ class Knowledge:
         for index, (table, cols, partial) in list(self.indexes.items()):
             if table == old:
                 self.indexes[index] = (new, cols, partial)
-        for tables in (self.validated_check_tables, self.created, self.catalog_tables):
+        for tables in (
+            self.validated_check_tables,
+            self.created,
+            self.catalog_tables,
+            self.partitioned,
+        ):
             if old in tables:
                 tables.add(new)
 
     def _learn_create(self, node: Any, index: int) -> None:
         table = relname(node.relation)
         self.created.add(table)
+        if node.partspec is not None:
+            self.partitioned.add(table)
         for elt in node.tableElts or ():
             if isinstance(elt, ast.ColumnDef):
                 self._learn_column(table, elt, index)

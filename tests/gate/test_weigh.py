@@ -358,3 +358,42 @@ def test_foreign_key_on_a_table_the_migration_created_scans_nothing(
     assert "add-foreign-key-validates" in {
         f.finding.code for f in gate([existing], GateOptions()).findings
     }
+
+
+def test_create_index_on_only_a_partitioned_table_builds_nothing(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE events (id int, kind int) PARTITION BY RANGE (id)")
+        conn.execute("CREATE TABLE events_1 PARTITION OF events FOR VALUES FROM (0) TO (150001)")
+        conn.execute(
+            "CREATE TABLE events_2 PARTITION OF events FOR VALUES FROM (150001) TO (MAXVALUE)"
+        )
+        conn.execute("INSERT INTO events SELECT g, g % 7 FROM generate_series(1, 300000) g")
+        conn.execute("ANALYZE events_1")
+        conn.execute("ANALYZE events_2")
+        # what PostgreSQL does: an invalid index on the parent alone, nothing built
+        with conn.transaction(force_rollback=True):
+            conn.execute("CREATE INDEX probe_i ON ONLY events (kind)")
+            row = conn.execute(
+                "SELECT i.indisvalid, (SELECT count(*) FROM pg_index p JOIN pg_class c "
+                "ON c.oid = p.indrelid WHERE c.relname LIKE 'events\\_%%') "
+                "FROM pg_index i WHERE i.indexrelid = 'probe_i'::regclass"
+            ).fetchone()
+            assert row == (False, 0)
+    only = write_sql("SET lock_timeout = '2s';\nCREATE INDEX events_kind ON ONLY events (kind);\n")
+    plain = write_sql(
+        "SET lock_timeout = '2s';\nCREATE INDEX small_v ON ONLY small (v);\n", "p.sql"
+    )
+
+    weighed = gate([only], GateOptions(dsn=staging_dsn))
+    static = gate([only], GateOptions())
+    on_plain = gate([plain], GateOptions(dsn=staging_dsn))  # ONLY on a plain table builds
+
+    assert weighed.statements[1].classified.work.value == "metadata"
+    assert weighed.passed and weighed.findings == [] and weighed.trace is None
+    assert static.passed and static.findings == []
+    assert [(f.finding.code, f.finding.severity.value) for f in on_plain.findings] == [
+        ("index-blocks-writes", "info")
+    ]
+    assert on_plain.statements[1].classified.work.value == "index_build"
