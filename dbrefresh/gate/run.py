@@ -78,6 +78,17 @@ def _opaque(analysis: Analysis) -> bool:
     return any(h.rule == "opaque-statement" for c in analysis.statements for h in c.hits)
 
 
+def _where_note(traced: TraceResult, keep: bool) -> str:
+    """Where the trace ran: a copy (and how long copying took) or staging itself."""
+    if traced.ran_on == "staging":
+        how = "kept" if keep else "restored afterwards"
+        return f"traced on staging itself ({how}), {traced.total_seconds:.2f}s in total"
+    return (
+        f"traced on a copy of staging (copy took {traced.copy_seconds:.1f}s), "
+        f"{traced.total_seconds:.2f}s in total"
+    )
+
+
 def _kept_note(traced: TraceResult) -> str:
     """After a failed --keep run: what stayed on staging (committed scripts are not
     rolled back by the failure of a later one)."""
@@ -127,10 +138,7 @@ def gate(
     finally:
         if in_place and not options.keep:
             refresher.restore()
-    notes.append(
-        f"traced on a {traced.ran_on} of staging (copy took "
-        f"{traced.copy_seconds:.1f}s), {traced.total_seconds:.2f}s in total"
-    )
+    notes.append(_where_note(traced, options.keep))
     notes += [f"blocked queries not measured: {p}" for p in traced.probe_problems]
     if options.keep and traced.failed is not None:
         notes.append(_kept_note(traced))
