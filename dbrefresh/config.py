@@ -181,6 +181,17 @@ class GateConfig(_Model):
         default=86400.0, description="Refresh staging before a trace when its data is older"
     )
 
+    @model_validator(mode="after")
+    def _warn_not_above_heavy(self) -> GateConfig:
+        # a warning threshold above the heavy one never warns: a typo (swapped values)
+        if {"warn_rows", "heavy_rows"} <= self.model_fields_set and (
+            self.warn_rows > self.heavy_rows
+        ):
+            raise ValueError(
+                f"warn_rows ({self.warn_rows}) must not exceed heavy_rows ({self.heavy_rows})"
+            )
+        return self
+
 
 class LocalBackendConfig(_Model):
     """Settings of the `local` backend (servers driven by pg_ctl on this machine)."""

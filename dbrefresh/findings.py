@@ -84,8 +84,10 @@ def render_markdown(findings: Sequence[Finding], title: str) -> str:
     return "\n".join(lines)
 
 
-def render_junit(findings: Sequence[Finding], suite: str) -> str:
-    """One testcase per finding (failures for errors); an empty suite passes."""
+def render_junit(findings: Sequence[Finding], suite: str, notes: Sequence[str] = ()) -> str:
+    """One testcase per finding (failures for errors); an empty suite passes. Notes (what
+    was skipped, what could not be measured) go to the suite's <system-out>, where
+    Jenkins' JUnit plugin shows them, one a line."""
     failures = [f for f in findings if f.severity is Severity.ERROR]
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
@@ -104,5 +106,7 @@ def render_junit(findings: Sequence[Finding], suite: str) -> str:
         else:
             out.append(f"    <system-out>{escape(f.render())}</system-out>")
         out.append("  </testcase>")
+    if notes:
+        out.append(f"  <system-out>{escape(chr(10).join(notes))}</system-out>")
     out.append("</testsuite>")
     return "\n".join(out)

@@ -70,6 +70,34 @@ def seconds_threshold(given: str | None, option: str, default: float) -> float:
     return _positive(parse_duration(given, option).total_seconds(), option, given)
 
 
+def _thresholds(
+    cfg: config_mod.Config | None, heavy_rows: int | None, heavy_size: str | None, warn: int | None
+) -> Thresholds:
+    """Flags over the config's gate: section over defaults. A warn threshold above the
+    heavy one is refused when given (flag or config); the default one is lowered to the
+    heavy threshold instead, so `--heavy-rows 5000` alone needs no `--warn-rows`."""
+    g = cfg.gate if cfg is not None else config_mod.GateConfig()
+    heavy = rows_threshold(heavy_rows, "--heavy-rows", g.heavy_rows)
+    size = size_threshold(heavy_size, "--heavy-size", g.heavy_size)
+    if warn is None and "warn_rows" not in g.model_fields_set:
+        return Thresholds(heavy, size, min(g.warn_rows, heavy))
+    warn_rows = rows_threshold(warn, "--warn-rows", g.warn_rows)
+    if warn_rows > heavy:
+        warn_from = "--warn-rows" if warn is not None else "the config's gate.warn_rows"
+        heavy_from = (
+            "--heavy-rows"
+            if heavy_rows is not None
+            else "the config's gate.heavy_rows"
+            if "heavy_rows" in g.model_fields_set
+            else "the default heavy rows"
+        )
+        raise UsageError(
+            f"{warn_from} {warn_rows} is above {heavy_from} {heavy}: a statement is heavy "
+            "before it could warn; give a warn threshold at or below the heavy one"
+        )
+    return Thresholds(heavy, size, warn_rows)
+
+
 def _age(seconds: float) -> str:
     for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
         if seconds >= size:
@@ -197,11 +225,7 @@ def gate_command(
             else timedelta(seconds=g.max_age)
         ),
         wrap="script" if wrap == "script" else "none",
-        thresholds=Thresholds(
-            rows_threshold(heavy_rows, "--heavy-rows", g.heavy_rows),
-            size_threshold(heavy_size, "--heavy-size", g.heavy_size),
-            rows_threshold(warn_rows, "--warn-rows", g.warn_rows),
-        ),
+        thresholds=_thresholds(cfg, heavy_rows, heavy_size, warn_rows),
         limits=Limits(
             seconds_threshold(max_lock, "--max-lock", g.max_lock),
             seconds_threshold(max_total, "--max-total", g.max_total),

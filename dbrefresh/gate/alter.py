@@ -13,7 +13,15 @@ from pglast import ast
 from pglast.enums.parsenodes import AlterTableType, ConstrType, ObjectType
 
 from dbrefresh.gate.model import Hit, LockMode, Work, heavier
-from dbrefresh.gate.schema import Knowledge, names, relname, type_label, walk
+from dbrefresh.gate.schema import (
+    Knowledge,
+    is_null,
+    names,
+    not_null_check_column,
+    relname,
+    type_label,
+    walk,
+)
 from dbrefresh.gate.typechange import rewrites
 
 AEL = LockMode.ACCESS_EXCLUSIVE
@@ -253,12 +261,10 @@ def _add_column(col: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
             f"ADD COLUMN {name} of domain {'.'.join(type_names)} with constraints",
             table,
         )
-    kinds = {con.contype for con in col.constraints or ()}
-    filled = {ConstrType.CONSTR_DEFAULT, ConstrType.CONSTR_IDENTITY, ConstrType.CONSTR_GENERATED}
-    required = {ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY}
-    if kinds & required and not kinds & filled and type_name.lower() not in _SERIAL:
+    refused = _refuses_null(col, type_names, known)
+    if refused and not _filled(col, type_names, known) and type_name.lower() not in _SERIAL:
         # existing rows would get NULL: "column ... contains null values" unless empty
-        effect.hit(NOT_NULL_NO_DEFAULT, f"ADD COLUMN {name} NOT NULL without a DEFAULT", table)
+        effect.hit(NOT_NULL_NO_DEFAULT, f"ADD COLUMN {name} {refused}", table)
     for con in col.constraints or ():
         kind = con.contype
         if kind == ConstrType.CONSTR_IDENTITY:
@@ -282,13 +288,47 @@ def _add_column(col: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
         elif kind == ConstrType.CONSTR_CHECK and not con.skip_validation:
             effect.take(AEL, Work.SCAN)
             effect.hit("add-check-validates", f"ADD COLUMN {name} CHECK", table)
-        elif kind == ConstrType.CONSTR_FOREIGN and not con.skip_validation:
+        elif kind == ConstrType.CONSTR_FOREIGN:
             ref = relname(con.pktable)
             effect.tables.append(ref)
-            effect.take(AEL, Work.SCAN)
-            effect.hit(
-                "add-foreign-key-validates", f"ADD COLUMN {name} REFERENCES {ref}", table, ref
-            )
+            if not con.skip_validation and table not in known.created:
+                effect.take(AEL, Work.SCAN)
+                effect.hit(
+                    "add-foreign-key-validates", f"ADD COLUMN {name} REFERENCES {ref}", table, ref
+                )
+
+
+def _refuses_null(col: Any, type_names: tuple[str, ...], known: Knowledge) -> str:
+    """Why the new column cannot hold NULL ('' when it can): NOT NULL, PRIMARY KEY, a
+    domain refusing NULL, or a CHECK (col IS NOT NULL) validated as it is added."""
+    cons = list(col.constraints or ())
+    if any(c.contype in (ConstrType.CONSTR_NOTNULL, ConstrType.CONSTR_PRIMARY) for c in cons):
+        return "NOT NULL" + (" with DEFAULT NULL" if _default_null(cons) else " without a DEFAULT")
+    if known.refuses_null(type_names):
+        return f"of NOT NULL domain {'.'.join(type_names)} without a DEFAULT"
+    checked = any(
+        c.contype == ConstrType.CONSTR_CHECK
+        and not c.skip_validation
+        and not_null_check_column(c.raw_expr) == str(col.colname)
+        for c in cons
+    )
+    return f"CHECK ({col.colname} IS NOT NULL) without a DEFAULT" if checked else ""
+
+
+def _default_null(cons: list[Any]) -> bool:
+    return any(c.contype == ConstrType.CONSTR_DEFAULT and is_null(c.raw_expr) for c in cons)
+
+
+def _filled(col: Any, type_names: tuple[str, ...], known: Knowledge) -> bool:
+    """Existing rows get a value: a DEFAULT (not NULL), identity, generated, or the
+    domain's DEFAULT when the column has none."""
+    cons = list(col.constraints or ())
+    kinds = {c.contype for c in cons}
+    if kinds & {ConstrType.CONSTR_IDENTITY, ConstrType.CONSTR_GENERATED}:
+        return True
+    if ConstrType.CONSTR_DEFAULT in kinds:
+        return not _default_null(cons)
+    return known.has_domain_default(type_names)
 
 
 def _add_constraint(con: Any, table: str, known: Knowledge, effect: AlterEffect) -> None:
@@ -297,7 +337,9 @@ def _add_constraint(con: Any, table: str, known: Knowledge, effect: AlterEffect)
     if kind == ConstrType.CONSTR_FOREIGN:
         ref = relname(con.pktable)
         effect.tables.append(ref)
-        if con.skip_validation:
+        if con.skip_validation or table in known.created:
+            # validating scans the referencing table only: one the migration created is
+            # empty (the referenced one is locked SHARE ROW EXCLUSIVE, briefly)
             effect.take(SRE)
         else:
             effect.take(SRE, Work.SCAN)

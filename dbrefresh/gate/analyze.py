@@ -21,6 +21,7 @@ from pglast.enums.parsenodes import AlterTableType, TransactionStmtKind
 from dbrefresh.gate.classify import classify
 from dbrefresh.gate.mixed import mixed_scripts
 from dbrefresh.gate.model import Classified, Hit, LockMode, Script, Work
+from dbrefresh.gate.relations import Relations, find, qualified
 from dbrefresh.gate.rules import is_suppressed
 from dbrefresh.gate.schema import Knowledge, relname
 from dbrefresh.gate.session import setting, timeout_is_set
@@ -53,9 +54,9 @@ class _Tx:
     """State of the transaction being analysed."""
 
     active: bool = False
-    created: set[str] = field(default_factory=set)
+    created: set[str] = field(default_factory=set)  # qualified names (relations.py)
     held: LockMode | None = None
-    local_timeout: bool = False
+    local_timeout: bool | None = None  # SET LOCAL lock_timeout: set (True) or 0 (False)
     local_path: str | None = None  # SET LOCAL search_path, until the transaction ends
     not_valid: set[tuple[str, str]] = field(default_factory=set)
     alters: Counter[str] = field(default_factory=Counter)
@@ -79,7 +80,7 @@ def analyze(
     result = Analysis(list(scripts), [], [], known)
     session_timeout = False
     session_path: str | None = None  # None: the role's default search_path
-    introduced: set[str] = set()  # relations the migration itself creates or renames to
+    relations = Relations()  # what the migration itself creates or renames, so far
     for script in scripts:
         mode = script_mode(script, wrap)
         result.modes.append(mode)
@@ -96,10 +97,10 @@ def analyze(
             timeout = setting(node, "lock_timeout")
             if timeout is not None:
                 value = timeout_is_set(timeout.value)
-                if timeout.is_local:
-                    tx.local_timeout = value and tx.active
-                else:
-                    session_timeout = value
+                if timeout.is_local:  # outside a transaction block it has no effect
+                    tx.local_timeout = value if tx.active else None
+                else:  # a later SET replaces a SET LOCAL for the rest of the transaction
+                    session_timeout, tx.local_timeout = value, None
                 c.hits = []  # a set_config() call is understood, not opaque
             path = setting(node, "search_path")
             if path is not None:
@@ -109,8 +110,12 @@ def analyze(
                     session_path, tx.local_path = path.value, None
                 c.hits = []
             c.search_path = tx.local_path or session_path
-            c.introduced = frozenset(introduced)
-            _sequence_rules(c, tx, session_timeout or tx.local_timeout, reported)
+            c.introduced, c.origins = relations.snapshot(
+                [*c.tables, *(t for h in c.hits for t in h.tables)], c.search_path
+            )
+            # SET LOCAL wins over the session's value until its transaction ends
+            timeout_set = session_timeout if tx.local_timeout is None else tx.local_timeout
+            _sequence_rules(c, tx, timeout_set, reported)
             if tx.active and not c.transactional:
                 c.hits.append(
                     Hit(
@@ -123,11 +128,7 @@ def analyze(
             c.hits = [h for h in c.hits if not is_suppressed(h.rule, stmt.suppressed)]
             result.statements.append(c)
             known.learn(node, stmt.index)
-            introduced.update(_introduces(node))
-            if isinstance(node, ast.CreateStmt):
-                tx.created.add(relname(node.relation))
-            elif isinstance(node, ast.CreateTableAsStmt) and node.into is not None:
-                tx.created.add(relname(node.into.rel))
+            _track(node, c.search_path, relations, tx, known)
             if not tx.active:
                 tx = _Tx()
     _foreign_keys_without_index(result)
@@ -135,8 +136,30 @@ def analyze(
     return result
 
 
-def _introduces(node: Any) -> list[str]:
-    """Relations a statement brings into being: on staging they do not exist yet."""
+def _track(node: Any, path: str | None, relations: Relations, tx: _Tx, known: Knowledge) -> None:
+    """Remember the relations a statement brings into being (on staging they do not exist
+    yet) and the ones it renames (they keep their staging table's size)."""
+    if isinstance(node, ast.CreateStmt | ast.CreateTableAsStmt) and not known.creates(node):
+        return  # IF NOT EXISTS on a table that is (or may be) there: nothing new
+    for name in _creates(node):
+        relations.create(name, path)
+        if isinstance(node, ast.CreateStmt | ast.CreateTableAsStmt):
+            tx.created.add(qualified(name, path))
+    if isinstance(node, ast.RenameStmt) and node.relation is not None and not node.subname:
+        old = relname(node.relation)
+        new = relations.rename(old, path, name=str(node.newname))
+    elif isinstance(node, ast.AlterObjectSchemaStmt) and node.relation is not None:
+        old = relname(node.relation)
+        new = relations.rename(old, path, schema=str(node.newschema))
+    else:
+        return
+    was = find(old, path, tx.created)
+    if was is not None:
+        tx.created.discard(was)
+        tx.created.add(new)
+
+
+def _creates(node: Any) -> list[str]:
     if isinstance(node, ast.CreateStmt):
         return [relname(node.relation)]
     if isinstance(node, ast.CreateTableAsStmt) and node.into is not None:
@@ -144,21 +167,26 @@ def _introduces(node: Any) -> list[str]:
     if isinstance(node, ast.ViewStmt):
         return [relname(node.view)]
     if isinstance(node, ast.IndexStmt) and node.idxname:
-        return [str(node.idxname)]
-    if isinstance(node, ast.RenameStmt) and node.relation is not None and not node.subname:
-        schema = node.relation.schemaname
-        return [f"{schema}.{node.newname}" if schema else str(node.newname)]
+        schema = node.relation.schemaname if node.relation is not None else None
+        return [f"{schema}.{node.idxname}" if schema else str(node.idxname)]
     return []
 
 
 def _sequence_rules(c: Classified, tx: _Tx, timeout_set: bool, reported: list[bool]) -> None:
     node: Any = c.statement.node
-    existing = [t for t in c.tables if t not in tx.created]
-    c.new_tables = frozenset(t for t in c.tables if t in tx.created)
+    path = c.search_path
+    existing = [t for t in c.tables if find(t, path, tx.created) is None]
+    c.new_tables = frozenset(t for t in c.tables if t not in existing)
     if c.tables and not existing:
-        c.hits = []  # everything it touches was created in this transaction: empty, unseen
+        # everything it touches was created in this transaction: empty, unseen; but a
+        # function it calls may touch anything
+        c.hits = [h for h in c.hits if h.rule == "opaque-statement"]
         return
-    c.hits = [h for h in c.hits if not h.tables or any(t not in tx.created for t in h.tables)]
+    c.hits = [
+        h
+        for h in c.hits
+        if not h.tables or any(find(t, path, tx.created) is None for t in h.tables)
+    ]
     if c.lock is not None and c.lock >= LockMode.SHARE and not timeout_set:
         if not reported[0]:
             c.hits.append(

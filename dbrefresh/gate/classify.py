@@ -13,6 +13,7 @@ from pglast import ast
 from pglast.enums.parsenodes import ObjectType
 
 from dbrefresh.gate.alter import classify_alter
+from dbrefresh.gate.calls import opaque_calls
 from dbrefresh.gate.model import Blocks, Classified, Hit, LockMode, Statement, Work
 from dbrefresh.gate.schema import Knowledge, names, relname, walk
 
@@ -80,10 +81,16 @@ def classify(stmt: Statement, known: Knowledge | None = None) -> Classified:
     handler = _HANDLERS.get(type(node))
     if handler is not None:
         result: Classified = handler(stmt, node, known)
-        return result
-    if isinstance(node, _NO_TX):
-        return _result(stmt, _kind(node), None, transactional=False)
-    return _result(stmt, _kind(node), None)
+    elif isinstance(node, _NO_TX):
+        result = _result(stmt, _kind(node), None, transactional=False)
+    else:
+        result = _result(stmt, _kind(node), None)
+    calls = opaque_calls(node, known)
+    if calls and not any(h.rule == "opaque-statement" for h in result.hits):
+        result.hits.append(
+            Hit("opaque-statement", f"{result.kind} calls {', '.join(f + '()' for f in calls)}")
+        )
+    return result
 
 
 def _kind(node: Any) -> str:
@@ -115,6 +122,9 @@ def _index(stmt: Statement, node: Any, known: Knowledge) -> Classified:
             [table],
             transactional=False,
         )
+    if not node.relation.inh and known.builds_nothing(table):
+        # ON ONLY a partitioned table: an invalid index on the parent alone, no build
+        return _result(stmt, kind + " ON ONLY", LockMode.SHARE, Work.METADATA, [table])
     hit = Hit(
         "index-blocks-writes",
         f"{kind} {node.idxname or ''} ON {table}".replace("  ", " "),
@@ -190,6 +200,14 @@ def _rename(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     return _result(stmt, kind, None)
 
 
+def _set_schema(stmt: Statement, node: Any, known: Knowledge) -> Classified:
+    if node.relation is None or node.objectType not in _RENAMES_BREAKING:
+        return _result(stmt, "ALTER SET SCHEMA", None)
+    table = relname(node.relation)
+    hit = Hit("rename-breaks-clients", f"SET SCHEMA {table} -> {node.newschema}", (table,))
+    return _result(stmt, "ALTER SET SCHEMA", LockMode.ACCESS_EXCLUSIVE, tables=[table], hits=[hit])
+
+
 def _update_delete(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     table = relname(node.relation)
     kind = "UPDATE" if isinstance(node, ast.UpdateStmt) else "DELETE"
@@ -213,17 +231,12 @@ def _insert(stmt: Statement, node: Any, known: Knowledge) -> Classified:
 def _select(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     tables = _relations(node)
     lock = LockMode.ROW_SHARE if node.lockingClause else LockMode.ACCESS_SHARE
-    hits = []
-    calls = [n for n in walk(node) if isinstance(n, ast.FuncCall)]
-    if calls and not tables:
-        hits.append(Hit("opaque-statement", f"SELECT calls {names(calls[0].funcname)[-1]}()"))
     return _result(
         stmt,
         "SELECT",
         lock if tables else None,
         Work.SCAN if tables else Work.METADATA,
         tables,
-        hits,
     )
 
 
@@ -331,6 +344,9 @@ def _comment(stmt: Statement, node: Any, known: Knowledge) -> Classified:
 
 
 def _opaque(stmt: Statement, node: Any, known: Knowledge) -> Classified:
+    if isinstance(node, ast.ExecuteStmt):
+        hit = Hit("opaque-statement", f"EXECUTE {node.name} runs a prepared statement")
+        return _result(stmt, "EXECUTE", None, hits=[hit])
     kind = "DO" if isinstance(node, ast.DoStmt) else "CALL"
     return _result(stmt, kind, None, hits=[Hit("opaque-statement", f"{kind} block")])
 
@@ -347,6 +363,7 @@ _HANDLERS: dict[type, Any] = {
     ast.ReindexStmt: _reindex,
     ast.DropStmt: _drop,
     ast.RenameStmt: _rename,
+    ast.AlterObjectSchemaStmt: _set_schema,
     ast.UpdateStmt: _update_delete,
     ast.DeleteStmt: _update_delete,
     ast.InsertStmt: _insert,
@@ -364,5 +381,6 @@ _HANDLERS: dict[type, Any] = {
     ast.CommentStmt: _comment,
     ast.DoStmt: _opaque,
     ast.CallStmt: _opaque,
+    ast.ExecuteStmt: _opaque,
     ast.AlterEnumStmt: _enum,
 }

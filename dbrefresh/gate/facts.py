@@ -39,12 +39,28 @@ WITH RECURSIVE constrained(oid) AS (
 SELECT n.nspname, t.typname FROM constrained
 JOIN pg_type t ON t.oid = constrained.oid JOIN pg_namespace n ON n.oid = t.typnamespace
 """
+# every domain: its base type, NOT NULL, DEFAULT (PostgreSQL copies a base domain's default
+# into a derived one) and CHECK constraints, to tell which refuse NULL (bases included)
+_DOMAIN_FACTS = """
+SELECT t.oid::int8, t.typbasetype::int8, n.nspname, t.typname, t.typnotnull,
+       t.typdefaultbin IS NOT NULL,
+       coalesce(array_agg(pg_get_constraintdef(c.oid)) FILTER (WHERE c.contype = 'c'), '{}')
+FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+LEFT JOIN pg_constraint c ON c.contypid = t.oid
+WHERE t.typtype = 'd' GROUP BY t.oid, n.nspname
+"""
 _CHECKS = """
 SELECT pg_get_expr(conbin, conrelid) FROM pg_constraint
 WHERE conrelid = %s::oid AND contype = 'c' AND convalidated
 """
-_VOLATILITY = """
-SELECT proname, max(provolatile::text) FROM pg_proc WHERE proname = ANY(%s) GROUP BY proname
+# per name: the most volatile overload, and whether one is built in (pg_catalog, or a
+# member of an extension) rather than the application's own code
+_FUNCTIONS = """
+SELECT p.proname, max(p.provolatile::text),
+       bool_or(p.pronamespace = 'pg_catalog'::regnamespace OR EXISTS (
+         SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+           AND d.objid = p.oid AND d.deptype = 'e'))
+FROM pg_proc p WHERE p.proname = ANY(%s) GROUP BY p.proname
 """
 
 
@@ -57,16 +73,46 @@ def _not_null_column(expr: str) -> str | None:
     return not_null_check_column(stmt.targetList[0].val)
 
 
+def _domain_facts(conn: psycopg.Connection[Any], known: Knowledge) -> None:
+    """Domains that refuse NULL (NOT NULL or CHECK (VALUE IS NOT NULL), theirs or a base
+    domain's) and domains with a DEFAULT: ADD COLUMN of one without a DEFAULT fills the
+    existing rows with NULL, or with the domain's default."""
+    rows = conn.execute(_DOMAIN_FACTS).fetchall()
+    base = {int(r[0]): int(r[1]) for r in rows}
+    own = {
+        int(oid): bool(notnull)
+        or any(_not_null_column(str(d).removeprefix("CHECK ")) == "value" for d in checks)
+        for oid, _, _, _, notnull, _, checks in rows
+    }
+
+    def refuses(oid: int) -> bool:
+        seen: set[int] = set()
+        while oid in own and oid not in seen:
+            if own[oid]:
+                return True
+            seen.add(oid)
+            oid = base[oid]
+        return False
+
+    for oid, _, schema, name, _, has_default, _ in rows:
+        keys = (str(schema), str(name))
+        if refuses(int(oid)):
+            known.not_null_domains.update({".".join(keys).lower(), str(name).lower()})
+        if has_default:
+            known.defaulted_domains.update({".".join(keys).lower(), str(name).lower()})
+
+
 def seed_knowledge(
     dsn: str, tables: Iterable[tuple[str, str | None]], functions: Iterable[str] = ()
 ) -> Knowledge:
-    """Catalog facts for tables that exist on staging (NOT NULL, types, indexes) and the
-    volatility of functions (the most volatile overload: 'v' > 's' > 'i').
+    """Catalog facts for tables that exist on staging (NOT NULL, types, indexes), and of
+    functions: volatility (the most volatile overload: 'v' > 's' > 'i') and whether
+    they are built in (a function staging lacks is the migration's own).
 
     `tables` are (name as written, search_path in effect); facts are keyed by the name
     as written, so a name met under several search_paths keeps the first table found.
     """
-    known = Knowledge()
+    known = Knowledge(catalog_read=True)
     try:
         with connection(dsn) as conn:
             guard(conn)
@@ -78,6 +124,9 @@ def seed_knowledge(
                 if oid is None:
                     continue
                 known.catalog_tables.add(table)
+                kind = conn.execute("SELECT relkind::text FROM pg_class WHERE oid = %s", (oid,))
+                if (kind.fetchone() or ("",))[0] == "p":
+                    known.partitioned.add(table)
                 for col, notnull, typ in conn.execute(_COLUMNS, (oid,)).fetchall():
                     (known.not_null if notnull else known.nullable).add((table, col))
                     known.column_types[(table, col)] = typ.replace("character varying", "varchar")
@@ -89,8 +138,10 @@ def seed_knowledge(
                         known.validated_not_null.add((table, column))
             for schema, domain in conn.execute(_DOMAINS).fetchall():
                 known.add_constrained_domain((str(schema), str(domain)))
-            rows = conn.execute(_VOLATILITY, (sorted(set(functions)),)).fetchall()
-            known.volatility = {str(name): str(volatile) for name, volatile in rows}
+            _domain_facts(conn, known)
+            rows = conn.execute(_FUNCTIONS, (sorted(set(functions)),)).fetchall()
+            known.volatility = {str(name): str(volatile) for name, volatile, _ in rows}
+            known.builtin_functions = {str(name): bool(builtin) for name, _, builtin in rows}
     except psycopg.Error as exc:
         raise InfraError(f"reading the staging catalog failed: {exc}") from exc
     return known

@@ -122,8 +122,15 @@ class Classified:
     in_transaction: bool = False  # set by analyze: runs inside a (wrapping) transaction
     held_lock: LockMode | None = None  # strongest lock already held when it starts
     new_tables: frozenset[str] = frozenset()  # tables created earlier in its transaction
-    introduced: frozenset[str] = frozenset()  # created (or renamed to) earlier in the migration
+    introduced: frozenset[str] = frozenset()  # its names the migration created earlier
+    # its names of tables the migration renamed earlier -> their name on staging
+    origins: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     search_path: str | None = None  # set by analyze: the migration's search_path (None: default)
+
+    def staging_key(self, table: str) -> tuple[str, str | None]:
+        """How staging names `table` today: the name before the migration renamed it
+        (and the search_path it was written under), else the name as written here."""
+        return self.origins.get(table, (table, self.search_path))
 
     @property
     def effective_blocks(self) -> Blocks:

@@ -198,5 +198,6 @@ def render(result: GateResult, fmt: str) -> str:
     if fmt == "markdown":
         return render_md(result)
     if fmt == "junit":
-        return render_junit([_with_statement(f) for f in result.findings], "dbrefresh.gate")
+        findings = [_with_statement(f) for f in result.findings]
+        return render_junit(findings, "dbrefresh.gate", result.notes)
     raise UsageError(f"unknown format {fmt!r}; known: {', '.join(FORMATS)}")

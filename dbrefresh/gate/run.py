@@ -17,8 +17,9 @@ from pglast import ast
 from dbrefresh.errors import UsageError
 from dbrefresh.gate.alter import default_functions
 from dbrefresh.gate.analyze import Analysis, Wrap, analyze
+from dbrefresh.gate.calls import called
 from dbrefresh.gate.facts import seed_knowledge
-from dbrefresh.gate.schema import walk
+from dbrefresh.gate.schema import relname, walk
 from dbrefresh.gate.split import load
 from dbrefresh.gate.trace import Clock, Refresher, TraceResult, UnmanagedStaging, run_trace
 from dbrefresh.gate.verdict import GateResult, Limits, judge
@@ -45,21 +46,47 @@ class GateOptions:
     limits: Limits = field(default_factory=Limits)
 
 
-def _added_column_functions(analysis: Analysis) -> set[str]:
-    """Functions called by ADD COLUMN defaults (their volatility decides on a rewrite)."""
+def _functions(analysis: Analysis) -> set[str]:
+    """Functions called by ADD COLUMN defaults (their volatility decides on a rewrite) and
+    by any statement (built in or the application's own: opaque, calls.py)."""
     found: set[str] = set()
     for c in analysis.statements:
         if c.kind == "ALTER TABLE":
             for node in walk(c.statement.node):
                 if isinstance(node, ast.ColumnDef):
                     found.update(default_functions(node.constraints))
+        found.update(name[-1].lower() for name in called(c.statement.node) if name)
+    return found
+
+
+def _if_not_exists(analysis: Analysis) -> set[tuple[str, str | None]]:
+    """Tables of CREATE ... IF NOT EXISTS: whether staging has them decides whether the
+    migration creates them (and so whether later statements on them are harmless)."""
+    found: set[tuple[str, str | None]] = set()
+    for c in analysis.statements:
+        node = c.statement.node
+        if isinstance(node, ast.CreateStmt) and node.if_not_exists:
+            found.add((relname(node.relation), c.search_path))
+        elif isinstance(node, ast.CreateTableAsStmt) and node.if_not_exists and node.into:
+            found.add((relname(node.into.rel), c.search_path))
     return found
 
 
 def _opaque(analysis: Analysis) -> bool:
-    """A statement whose SQL the analysis cannot see (DO, CALL, SELECT fn()): only a
-    trace measures what it does."""
+    """A statement whose SQL the analysis cannot see (DO, CALL, EXECUTE, a call of a
+    function not built in): only a trace measures what it does."""
     return any(h.rule == "opaque-statement" for c in analysis.statements for h in c.hits)
+
+
+def _where_note(traced: TraceResult, keep: bool) -> str:
+    """Where the trace ran: a copy (and how long copying took) or staging itself."""
+    if traced.ran_on == "staging":
+        how = "kept" if keep else "restored afterwards"
+        return f"traced on staging itself ({how}), {traced.total_seconds:.2f}s in total"
+    return (
+        f"traced on a copy of staging (copy took {traced.copy_seconds:.1f}s), "
+        f"{traced.total_seconds:.2f}s in total"
+    )
 
 
 def _kept_note(traced: TraceResult) -> str:
@@ -88,8 +115,9 @@ def gate(
             limits=options.limits,
             notes=["no --dsn: sizes unknown, every blocking statement is reported"],
         )
-    tables = {(t, c.search_path) for c in analysis.statements for t in c.tables}
-    functions = _added_column_functions(analysis)
+    tables = {c.staging_key(t) for c in analysis.statements for t in c.tables}
+    tables |= _if_not_exists(analysis)
+    functions = _functions(analysis)
     known = seed_knowledge(options.dsn, tables, functions)
     analysis = analyze(scripts, wrap=options.wrap, known=known)
     sizes = read_sizes(options.dsn, analysis.statements)
@@ -110,10 +138,7 @@ def gate(
     finally:
         if in_place and not options.keep:
             refresher.restore()
-    notes.append(
-        f"traced on a {traced.ran_on} of staging (copy took "
-        f"{traced.copy_seconds:.1f}s), {traced.total_seconds:.2f}s in total"
-    )
+    notes.append(_where_note(traced, options.keep))
     notes += [f"blocked queries not measured: {p}" for p in traced.probe_problems]
     if options.keep and traced.failed is not None:
         notes.append(_kept_note(traced))

@@ -63,6 +63,28 @@ def not_null_check_column(expr: Any) -> str | None:
     return None
 
 
+def is_null(expr: Any) -> bool:
+    """`NULL` or `NULL::type` (a DEFAULT NULL fills nothing)."""
+    while isinstance(expr, ast.TypeCast):
+        expr = expr.arg
+    return isinstance(expr, ast.A_Const) and bool(expr.isnull)
+
+
+def _value_not_null(constraints: Any) -> bool:
+    """A domain CHECK (VALUE IS NOT NULL): it refuses NULL like NOT NULL does."""
+    return any(
+        isinstance(c, ast.Constraint)
+        and c.contype == ConstrType.CONSTR_CHECK
+        and not_null_check_column(c.raw_expr) == "value"
+        for c in constraints
+    )
+
+
+def _domain_keys(type_names: tuple[str, ...]) -> set[str]:
+    """A domain is known by 'schema.name' and 'name' (lower case)."""
+    return {".".join(type_names).lower(), type_names[-1].lower()} if type_names else set()
+
+
 @dataclass
 class Knowledge:
     """Facts that change how a statement is classified. Keys: (table, column) as written."""
@@ -77,17 +99,30 @@ class Knowledge:
     foreign_keys: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)
     created: set[str] = field(default_factory=set)  # tables the migration creates
     catalog_tables: set[str] = field(default_factory=set)  # tables whose indexes were read
+    catalog_read: bool = False  # staging's catalog was read (catalog_tables is complete)
+    partitioned: set[str] = field(default_factory=set)  # partitioned tables (relkind 'p')
     volatility: dict[str, str] = field(default_factory=dict)  # function -> pg_proc.provolatile
+    # function -> built in (pg_catalog or an extension's), for names found on staging
+    builtin_functions: dict[str, bool] = field(default_factory=dict)
     # domains with a CHECK or NOT NULL (their own or a base domain's), 'name' and
     # 'schema.name', lower case: ADD COLUMN of one rewrites the table
     constrained_domains: set[str] = field(default_factory=set)
+    # domains refusing NULL (NOT NULL, CHECK (VALUE IS NOT NULL)), and domains with a
+    # DEFAULT (a new column of one is filled): their own or a base domain's
+    not_null_domains: set[str] = field(default_factory=set)
+    defaulted_domains: set[str] = field(default_factory=set)
 
     def is_constrained_domain(self, type_names: tuple[str, ...]) -> bool:
-        wanted = {".".join(type_names).lower(), type_names[-1].lower()} if type_names else set()
-        return bool(wanted & self.constrained_domains)
+        return bool(_domain_keys(type_names) & self.constrained_domains)
 
     def add_constrained_domain(self, type_names: tuple[str, ...]) -> None:
-        self.constrained_domains.update({".".join(type_names).lower(), type_names[-1].lower()})
+        self.constrained_domains.update(_domain_keys(type_names))
+
+    def refuses_null(self, type_names: tuple[str, ...]) -> bool:
+        return bool(_domain_keys(type_names) & self.not_null_domains)
+
+    def has_domain_default(self, type_names: tuple[str, ...]) -> bool:
+        return bool(_domain_keys(type_names) & self.defaulted_domains)
 
     def index_columns(self, index: str) -> tuple[str, ...]:
         entry = self.indexes.get(index)
@@ -101,6 +136,21 @@ class Knowledge:
             for t, cols, partial in self.indexes.values()
         )
 
+    def creates(self, node: Any) -> bool:
+        """Whether CREATE TABLE (AS) makes a new table: with IF NOT EXISTS only when staging's
+        catalog was read and lacks it (unread, the table may well exist: nothing new)."""
+        if not getattr(node, "if_not_exists", False):
+            return True
+        rv = node.relation if isinstance(node, ast.CreateStmt) else node.into.rel
+        return self.catalog_read and relname(rv) not in self.catalog_tables
+
+    def builds_nothing(self, table: str) -> bool:
+        """CREATE INDEX ON ONLY `table`: on a partitioned table an invalid parent index,
+        no build (partitions' indexes are attached later); on a plain one, a build.
+        Unknown tables are taken as partitioned (ONLY means nothing elsewhere)."""
+        known_plain = table in self.catalog_tables or table in self.created
+        return table in self.partitioned or not known_plain
+
     def is_not_null(self, table: str, column: str) -> bool:
         key = (table, column)
         return key in self.not_null or key in self.validated_not_null
@@ -109,7 +159,8 @@ class Knowledge:
 
     def learn(self, node: Any, index: int) -> None:
         if isinstance(node, ast.CreateStmt):
-            self._learn_create(node, index)
+            if self.creates(node):
+                self._learn_create(node, index)
         elif isinstance(node, ast.IndexStmt):
             table = relname(node.relation)
             self.indexes[str(node.idxname or f"{table}_idx{index}")] = (
@@ -122,20 +173,71 @@ class Knowledge:
             for cmd in node.cmds or ():
                 self._learn_alter(table, cmd, index)
         elif isinstance(node, ast.CreateDomainStmt):
-            checks = [
-                c
-                for c in node.constraints or ()
-                if c.contype in (ConstrType.CONSTR_CHECK, ConstrType.CONSTR_NOTNULL)
-            ]
-            base = names(node.typeName.names) if node.typeName is not None else ()
-            if checks or self.is_constrained_domain(base):
-                self.add_constrained_domain(names(node.domainname))
-        elif isinstance(node, ast.AlterDomainStmt) and node.subtype in ("C", "O"):
-            self.add_constrained_domain(names(node.typeName))
+            self._learn_domain(node)
+        elif isinstance(node, ast.AlterDomainStmt):
+            self._learn_alter_domain(node)
+        elif isinstance(node, ast.RenameStmt) and node.relation is not None and not node.subname:
+            schema = node.relation.schemaname
+            new = f"{schema}.{node.newname}" if schema else str(node.newname)
+            self._learn_rename(relname(node.relation), new)
+        elif isinstance(node, ast.AlterObjectSchemaStmt) and node.relation is not None:
+            self._learn_rename(relname(node.relation), f"{node.newschema}.{node.relation.relname}")
+
+    def _learn_domain(self, node: Any) -> None:
+        keys = _domain_keys(names(node.domainname))
+        cons = list(node.constraints or ())
+        kinds = {c.contype for c in cons}
+        base = names(node.typeName.names) if node.typeName is not None else ()
+        if kinds & {ConstrType.CONSTR_CHECK, ConstrType.CONSTR_NOTNULL} or (
+            self.is_constrained_domain(base)
+        ):
+            self.constrained_domains.update(keys)
+        if ConstrType.CONSTR_NOTNULL in kinds or self.refuses_null(base) or _value_not_null(cons):
+            self.not_null_domains.update(keys)
+        defaults = [c for c in cons if c.contype == ConstrType.CONSTR_DEFAULT]
+        if any(not is_null(c.raw_expr) for c in defaults) or (
+            not defaults and self.has_domain_default(base)
+        ):
+            self.defaulted_domains.update(keys)
+
+    def _learn_alter_domain(self, node: Any) -> None:
+        keys = _domain_keys(names(node.typeName))
+        if node.subtype in ("C", "O"):
+            self.constrained_domains.update(keys)
+        if node.subtype == "O" or (node.subtype == "C" and _value_not_null([node.def_])):
+            self.not_null_domains.update(keys)
+        elif node.subtype == "N":
+            self.not_null_domains.difference_update(keys)
+        elif node.subtype == "T":
+            if node.def_ is None or is_null(node.def_):
+                self.defaulted_domains.difference_update(keys)
+            else:
+                self.defaulted_domains.update(keys)
+
+    def _learn_rename(self, old: str, new: str) -> None:
+        """A renamed (or moved) table keeps its columns, indexes and constraints: what
+        is known of the old name is known of the new one."""
+        for pairs in (self.not_null, self.nullable, self.validated_not_null):
+            pairs.update({(new, col) for table, col in list(pairs) if table == old})
+        for mapping in (self.column_types, self.not_null_checks):
+            mapping.update({(new, k): v for (table, k), v in list(mapping.items()) if table == old})
+        for index, (table, cols, partial) in list(self.indexes.items()):
+            if table == old:
+                self.indexes[index] = (new, cols, partial)
+        for tables in (
+            self.validated_check_tables,
+            self.created,
+            self.catalog_tables,
+            self.partitioned,
+        ):
+            if old in tables:
+                tables.add(new)
 
     def _learn_create(self, node: Any, index: int) -> None:
         table = relname(node.relation)
         self.created.add(table)
+        if node.partspec is not None:
+            self.partitioned.add(table)
         for elt in node.tableElts or ():
             if isinstance(elt, ast.ColumnDef):
                 self._learn_column(table, elt, index)

@@ -215,9 +215,17 @@ def _own_locks(conn: psycopg.Connection[Any], pid: int) -> set[tuple[str, str, i
 class _Tx:
     existing: dict[int, _Rel]  # relations that existed when the transaction began
     held: set[tuple[str, str, int]] = field(default_factory=set)
-    taken: list[tuple[StatementTrace, float, set[tuple[str, str, int]]]] = field(
+    # per statement: its trace, start, the locks it took, and the relations that existed
+    # when the transaction began, named as they were when the statement started
+    taken: list[tuple[StatementTrace, float, set[tuple[str, str, int]], dict[int, _Rel]]] = field(
         default_factory=list
     )
+
+    def named(self, now: dict[int, _Rel]) -> dict[int, _Rel]:
+        """Relations that existed when the transaction began, under their current names
+        (a table renamed earlier in the transaction is reported by its new name, as the
+        statement names it)."""
+        return {oid: now.get(oid, rel) for oid, rel in self.existing.items()}
 
 
 def run_trace(
@@ -232,7 +240,7 @@ def run_trace(
     """Run every script on a copy of staging (or on staging itself) and measure it,
     while probes (probe.py) try ordinary reads and writes of the tables it touches."""
     with sandbox(dsn, in_place=in_place, clock=clock) as (target, copy_seconds):
-        tables = {(t, c.search_path) for c in analysis.statements for t in c.tables}
+        tables = {c.staging_key(t) for c in analysis.statements for t in c.tables}
         probes = Probes(target, tables, clock=clock, timeout=probe_timeout)
         conn = connect(target, autocommit=True)
         windows: list[tuple[int, float, float]] = []
@@ -320,8 +328,9 @@ def _run(
                     now = _own_locks(conn, pid)
                     new = (now | sampler.seen_between(t0, t1)) - tx.held
                     tx.held |= now
-                    tx.taken.append((st, t0, new))
-                    st.locks = sorted(_locks(new, tx.existing))
+                    names = tx.named(before)
+                    tx.taken.append((st, t0, new, names))
+                    st.locks = sorted(_locks(new, names))
                 else:
                     kept = True
                     seen = sampler.seen_between(t0, t1)
@@ -380,5 +389,5 @@ def _blocking(
 
 def _close(tx: _Tx, ended: float) -> None:
     """Locks taken in a transaction are held until it ends."""
-    for st, t0, taken in tx.taken:
-        _blocking(st, taken, ended - t0, tx.existing)
+    for st, t0, taken, names in tx.taken:
+        _blocking(st, taken, ended - t0, names)

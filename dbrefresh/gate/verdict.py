@@ -5,11 +5,12 @@ Severity of a hit (rules.py says each rule's kind):
 - weighted, sizes unknown (no --dsn): error, since nothing shows the table is small;
   hits that only matter when big (UPDATE with a WHERE) are dropped.
 - weighted, sizes known: heavy -> error, warn -> warning, light -> info.
-- weighted, traced: the measurement decides. The hit becomes a warning (heavy/warn) or
-  info (a claimed rewrite the trace did not see is dropped), and the trace adds errors
-  for a blocking lock held longer than max_lock_seconds, for write probes blocked
-  longer than max_lock_seconds (probe.py), and for a migration longer than
-  max_total_seconds.
+- weighted, traced: the measurement decides (also for a table staging lacks, once the
+  statement ran without failing; one that failed or never ran stays an error). The
+  hit becomes a warning (heavy/warn) or info (a claimed rewrite the trace did not see
+  is dropped), and the trace adds errors for a blocking lock held longer than
+  max_lock_seconds, for write probes blocked longer than max_lock_seconds (probe.py),
+  and for a migration longer than max_total_seconds.
 The verdict fails when any finding is an error.
 """
 
@@ -122,13 +123,14 @@ def _disproved(hit: Hit, measured: StatementTrace | None) -> bool:
 _BY_WEIGHT = {"heavy": Severity.ERROR, "warn": Severity.WARNING, "light": Severity.INFO}
 
 
-def _severity(kind: str, weight: Weight, traced: bool) -> Severity:
+def _severity(kind: str, weight: Weight, traced: bool, ran: bool = False) -> Severity:
+    """`ran`: the trace ran the statement and it did not fail."""
     if kind == "always":
         return Severity.ERROR
     if kind == "advisory":
         return Severity.WARNING
-    if weight == "unknown":
-        return Severity.ERROR
+    if weight == "unknown":  # the measurement decides once the statement ran
+        return Severity.WARNING if traced and ran else Severity.ERROR
     if traced:
         return Severity.INFO if weight == "light" else Severity.WARNING
     return _BY_WEIGHT[weight]
@@ -150,14 +152,13 @@ def judge(
     for c in analysis.statements:
         weight: Weight = sizes.weigh(c, None, thresholds) if sizes else "unknown"
         measured = trace.statements.get(c.statement.index) if trace else None
-        report = StatementReport(
-            c, weight, sizes.of(c.tables, c.search_path) if sizes else None, measured
-        )
+        report = StatementReport(c, weight, sizes.of(c) if sizes else None, measured)
         for hit in c.hits:
             hit_weight = sizes.weigh(c, hit, thresholds) if sizes else "unknown"
             if (hit.needs_size and hit_weight in ("unknown", "light")) or _disproved(hit, measured):
                 continue
-            severity = _severity(RULES[hit.rule].kind, hit_weight, trace is not None)
+            ran = measured is not None and measured.error is None
+            severity = _severity(RULES[hit.rule].kind, hit_weight, trace is not None, ran)
             weighted = RULES[hit.rule].kind == "weighted"
             extra = f" [{hit_weight}]" if sizes and weighted else ""
             lacking = sizes.missing(c, (*c.tables, *hit.tables)) if sizes else []

@@ -53,8 +53,10 @@ class Sizes:
         self.tables = tables  # (name as written, search_path it was resolved under)
         self.explained = explained
 
-    def of(self, tables: Iterable[str], search_path: str | None = None) -> Size:
-        found = [self.tables.get((t, search_path), Size(0, 0, exists=False)) for t in tables]
+    def of(self, c: Classified, tables: Iterable[str] | None = None) -> Size:
+        """The biggest of the tables (default: all the statement touches)."""
+        keys = [c.staging_key(t) for t in (c.tables if tables is None else tables)]
+        found = [self.tables.get(key, Size(0, 0, exists=False)) for key in keys]
         return Size(
             max((s.rows for s in found), default=0), max((s.bytes for s in found), default=0)
         )
@@ -67,7 +69,7 @@ class Sizes:
             return []
         out: list[str] = []
         for t in c.tables if tables is None else tables:
-            size = self.tables.get((t, c.search_path))
+            size = self.tables.get(c.staging_key(t))
             if size is not None and not size.exists and t not in c.introduced and t not in out:
                 out.append(t)
         return out
@@ -77,16 +79,16 @@ class Sizes:
             return "unknown"
         if hit is not None and hit.rule == NOT_NULL_NO_DEFAULT:
             # not a matter of degree: it fails on a table with any row, works on an empty one
-            found = [self.tables.get((t, c.search_path)) for t in hit.tables]
+            found = [self.tables.get(c.staging_key(t)) for t in hit.tables]
             rows = [s.has_rows if s.has_rows is not None else s.rows > 0 for s in found if s]
             return "heavy" if any(rows) else "light"
         if hit is not None and hit.rule == "fk-without-index":
             # what matters is the table each parent DELETE scans
-            size = self.of(hit.tables, c.search_path)
+            size = self.of(c, hit.tables)
         else:
             if c.effective_blocks is Blocks.NOTHING or c.work is Work.METADATA:
                 return "light"
-            size = self.of(c.tables, c.search_path)
+            size = self.of(c)
             # rows changed matter for a data change; for work done under a held lock, the
             # time it takes does, and that follows the table's size (it may scan it all)
             if c.statement.index in self.explained and (
@@ -111,7 +113,7 @@ def read_sizes(dsn: str, statements: list[Classified]) -> Sizes:
     with), and EXPLAIN rows for UPDATE/DELETE (rolled back)."""
     wanted: dict[str | None, set[str]] = {}
     exact = {
-        (t, c.search_path)
+        c.staging_key(t)
         for c in statements
         for h in c.hits
         if h.rule == NOT_NULL_NO_DEFAULT
@@ -120,7 +122,8 @@ def read_sizes(dsn: str, statements: list[Classified]) -> Sizes:
     for c in statements:
         names = {t for t in c.tables} | {t for h in c.hits for t in h.tables}
         # every name, however it needs quoting ("order-items"); "?" is no name
-        wanted.setdefault(c.search_path, set()).update(t for t in names if nameable(t))
+        for name, path in (c.staging_key(t) for t in names if nameable(t)):
+            wanted.setdefault(path, set()).add(name)
     sizes: dict[Key, Size] = {}
     explained: dict[int, float] = {}
     try:

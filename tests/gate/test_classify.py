@@ -395,3 +395,32 @@ def test_lock_timeout_zero_in_any_spelling_is_no_timeout(
 ) -> None:
     text = f"SET lock_timeout = {value};\nALTER TABLE t ADD c int;\n"
     assert (_rules(write_sql, text) == []) is is_set
+
+
+def test_set_local_zero_overrides_the_session_timeout_until_its_transaction_ends(
+    write_sql: Callable[..., Path], staging_dsn: str
+) -> None:
+    import psycopg
+
+    # what PostgreSQL does: the local 0 wins inside the transaction, the session's after
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("SET lock_timeout TO '3s'")
+        with conn.transaction():
+            conn.execute("SET LOCAL lock_timeout = 0")
+            assert conn.execute("SHOW lock_timeout").fetchone() == ("0",)
+        assert conn.execute("SHOW lock_timeout").fetchone() == ("3s",)
+        with conn.transaction():
+            conn.execute("SET LOCAL lock_timeout = 0")
+            conn.execute("SET lock_timeout = '2s'")
+            assert conn.execute("SHOW lock_timeout").fetchone() == ("2s",)
+    script = "SET lock_timeout TO '3s';\nSET LOCAL lock_timeout = 0;\nALTER TABLE t ADD q int;\n"
+    explicit = (
+        "SET lock_timeout TO '3s';\nBEGIN;\nSET LOCAL lock_timeout = 0;\nCOMMIT;\n"
+        "ALTER TABLE t ADD q int;\n"
+    )
+    reset = (
+        "BEGIN;\nSET LOCAL lock_timeout = 0;\nSET lock_timeout = '2s';\nALTER TABLE t ADD q int;\n"
+    )
+    assert _rules(write_sql, script) == [(3, "missing-lock-timeout")]
+    assert _rules(write_sql, explicit) == []  # the local 0 ended with its transaction
+    assert _rules(write_sql, reset) == []  # a later SET replaces the SET LOCAL

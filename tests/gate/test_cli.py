@@ -218,3 +218,24 @@ def test_concurrently_beside_other_statements_warns_under_wrap_script(
         "V5__ignored.sql",
     )
     assert _codes(capsys, str(ignored)) == (0, [])
+
+
+def test_junit_carries_the_notes(tmp_path: Path, staging_dsn: str) -> None:
+    """Notes (skipped down migrations, tables not found on staging) are in the suite's
+    <system-out>, after its testcases, as the JUnit schema orders them."""
+    migrations = tmp_path / "migrations"
+    migrations.mkdir()
+    (migrations / "000001_t.up.sql").write_text(
+        "SET lock_timeout = '1s';\nALTER TABLE ghost ADD b int;\n"
+    )
+    (migrations / "000001_t.down.sql").write_text("ALTER TABLE ghost DROP b;\n")
+    xml = tmp_path / "gate.xml"
+    args = ["gate", str(migrations), "--dsn", staging_dsn, "--format", "junit", "-o", str(xml)]
+    assert main(args) == 1
+
+    suite = ET.fromstring(xml.read_text())
+    children = [child.tag for child in suite]
+    assert children[-1] == "system-out" and set(children[:-1]) == {"testcase"}
+    notes = (suite.find("system-out").text or "").splitlines()  # type: ignore[union-attr]
+    assert any(n.startswith("skipped 1 down migration") for n in notes)
+    assert any(n.startswith("not found on staging") and "ghost" in n for n in notes)

@@ -110,3 +110,39 @@ def test_gate_thresholds_must_be_positive_and_take_compound_durations(
     err = capsys.readouterr().err
     assert f"{bad}:7: gate.heavy_rows:" in err and f"{bad}:8: gate.max_lock:" in err
     assert "greater than 0" in err
+
+
+def test_warn_threshold_above_heavy_is_a_usage_error(
+    tmp_path: Path,
+    staging_dsn: str,
+    write_sql: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    migration = str(write_sql(MIGRATION))
+    flags = ["gate", migration, "--dsn", staging_dsn]
+    assert main([*flags, "--warn-rows", "200000", "--heavy-rows", "100000"]) == 2
+    err = capsys.readouterr().err
+    assert "--warn-rows 200000 is above --heavy-rows 100000" in err
+    assert main([*flags, "--warn-rows", "200000"]) == 2  # above the default 100000
+    assert "above the default heavy rows 100000" in capsys.readouterr().err
+    # a heavy threshold below the default warn one lowers that instead of being refused
+    assert _weight(capsys, migration, "--dsn", staging_dsn, "--heavy-rows", "5000") == (
+        0,
+        "light",
+        False,
+    )
+    assert _weight(
+        capsys, migration, "--dsn", staging_dsn, "--heavy-rows", "1000", "--warn-rows", "100"
+    ) == (
+        0,
+        "warn",
+        False,
+    )
+
+    swapped = _config(tmp_path, staging_dsn, "gate:\n  warn_rows: 200000\n  heavy_rows: 100000\n")
+    assert main(["gate", migration, "--config", str(swapped)]) == 2
+    err = capsys.readouterr().err
+    assert "warn_rows (200000) must not exceed heavy_rows (100000)" in err and str(swapped) in err
+    heavy_only = _config(tmp_path, staging_dsn, "gate:\n  heavy_rows: 100000\n")
+    assert main(["gate", migration, "--config", str(heavy_only), "--warn-rows", "200000"]) == 2
+    assert "above the config's gate.heavy_rows 100000" in capsys.readouterr().err

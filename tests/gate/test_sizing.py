@@ -123,7 +123,7 @@ def test_partitioned_parent_is_sized_by_its_partitions(
     from dbrefresh.gate.weigh import read_sizes
 
     sizes = read_sizes(staging_dsn, analysis.statements)
-    events, legacy = sizes.of(["events"]), sizes.of(["legacy"])
+    events, legacy = sizes.of(analysis.statements[1]), sizes.of(analysis.statements[2])
     assert 1_000_000 <= events.rows <= 1_500_000  # 600k analyzed + ~600k estimated
     assert events.bytes > 30_000_000
     assert 250_000 <= legacy.rows <= 350_000  # rows of the child, none in the parent

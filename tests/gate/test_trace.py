@@ -305,6 +305,10 @@ def test_keep_applies_the_migration_even_when_nothing_is_heavy(
     path = write_sql("SET LOCAL lock_timeout = '2s';\nALTER TABLE small ADD COLUMN w int;\n")
     result = gate([path], GateOptions(dsn=staging_dsn, keep=True))  # no --trace
     assert result.trace is not None and result.trace.ran_on == "staging"
+    assert any(n.startswith("traced on staging itself (kept), ") for n in result.notes)
+    assert not any("copy" in n for n in result.notes)
+    copied = gate([path], GateOptions(dsn=staging_dsn, trace=True))
+    assert any(n.startswith("traced on a copy of staging (copy took ") for n in copied.notes)
     assert _column_type(staging_dsn, "small", "w") == "integer"
 
 

@@ -269,3 +269,131 @@ def test_update_explain_cannot_plan_is_not_called_every_row(
     assert len(messages) == 2
     assert "EXPLAIN could not plan it" in messages[0] and "every row" not in messages[0]
     assert "without WHERE: changes every row" in messages[1]
+
+
+def test_add_column_that_cannot_be_null_fails_on_rows(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """NOT NULL is not the only way a new column refuses the NULL existing rows would get:
+    a NOT NULL domain (its own or a base domain's, from staging's catalog or the
+    migration), DEFAULT NULL NOT NULL, CHECK (col IS NOT NULL). PostgreSQL refuses each
+    on a table with rows; a domain's DEFAULT fills them."""
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE DOMAIN nn_int AS int NOT NULL")
+        conn.execute("CREATE DOMAIN sub_nn AS nn_int")
+        conn.execute("CREATE DOMAIN chk_int AS int CHECK (VALUE IS NOT NULL)")
+        conn.execute("CREATE DOMAIN nn_def AS int NOT NULL DEFAULT 0")
+    refused = [
+        "ALTER TABLE small ADD COLUMN z nn_int",
+        "ALTER TABLE small ADD COLUMN z sub_nn",
+        "ALTER TABLE small ADD COLUMN z chk_int",
+        "ALTER TABLE small ADD COLUMN c int DEFAULT NULL NOT NULL",
+        "ALTER TABLE small ADD COLUMN c int CHECK (c IS NOT NULL)",
+    ]
+    accepted = [
+        "ALTER TABLE small ADD COLUMN z nn_def",
+        "ALTER TABLE small ADD COLUMN c int CHECK (c > 0)",
+        "ALTER TABLE small ADD COLUMN c int DEFAULT 1 NOT NULL",
+    ]
+    rule = "add-column-not-null-without-default"
+    with psycopg.connect(staging_dsn) as conn:  # what PostgreSQL itself says
+        for text in refused + accepted:
+            try:
+                with conn.transaction(force_rollback=True):
+                    conn.execute(text)
+                failed = False
+            except psycopg.errors.IntegrityError:
+                failed = True
+            assert failed is (text in refused), text
+
+    for i, text in enumerate(refused + accepted):
+        path = write_sql(f"SET lock_timeout = '2s';\n{text};\n", f"v{i}.sql")
+        result = gate([path], GateOptions(dsn=staging_dsn))
+        codes = {f.finding.code for f in result.findings}
+        assert (rule in codes) is (text in refused), text
+        assert result.passed is (text in accepted), text
+
+    mine = write_sql(
+        "SET lock_timeout = '2s';\nCREATE DOMAIN mig_nn AS int NOT NULL;\n"
+        "ALTER TABLE small ADD COLUMN z mig_nn;\n",
+        "mine.sql",
+    )
+    static = gate([mine], GateOptions())
+    assert (rule, "error") in {(f.finding.code, f.finding.severity.value) for f in static.findings}
+
+
+def test_foreign_key_on_a_table_the_migration_created_scans_nothing(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """Django's CreateModel with a ForeignKey: the FK is validated against the new, empty
+    referencing table; the 1M-row referenced table is only locked, briefly."""
+    path = write_sql(
+        "BEGIN;\nSET LOCAL lock_timeout = '2s';\n"
+        'CREATE TABLE "profile" ("id" bigint NOT NULL PRIMARY KEY, "user_id" int NOT NULL);\n'
+        'ALTER TABLE "profile" ADD CONSTRAINT "profile_user_id_fk" FOREIGN KEY ("user_id") '
+        'REFERENCES "big" ("id") DEFERRABLE INITIALLY DEFERRED;\n'
+        'CREATE INDEX "profile_user_id" ON "profile" ("user_id");\n'
+        "COMMIT;\n"
+        "CREATE TABLE later (id int, big_id int);\n"
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE later ADD CONSTRAINT later_fk FOREIGN KEY (big_id) REFERENCES big (id);\n"
+        "ALTER TABLE later ADD COLUMN other int REFERENCES big (id);\n"
+        "CREATE INDEX CONCURRENTLY later_big ON later (big_id);\n"
+        "CREATE INDEX CONCURRENTLY later_other ON later (other);\n"
+    )
+    static = gate([path], GateOptions(wrap="none"))
+    weighed = gate([path], GateOptions(dsn=staging_dsn, wrap="none"))
+
+    assert static.passed and static.findings == []
+    fk = static.statements[3].classified
+    assert fk.lock is not None and fk.lock.sql_name == "SHARE ROW EXCLUSIVE"
+    assert fk.work.value == "metadata"
+    assert weighed.passed and weighed.trace is None and weighed.findings == []
+    # an existing referencing table is still a validation scan
+    existing = write_sql(
+        "SET lock_timeout = '2s';\n"
+        "ALTER TABLE small ADD CONSTRAINT f FOREIGN KEY (v) REFERENCES big (id);\n",
+        "existing.sql",
+    )
+    assert "add-foreign-key-validates" in {
+        f.finding.code for f in gate([existing], GateOptions()).findings
+    }
+
+
+def test_create_index_on_only_a_partitioned_table_builds_nothing(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE TABLE events (id int, kind int) PARTITION BY RANGE (id)")
+        conn.execute("CREATE TABLE events_1 PARTITION OF events FOR VALUES FROM (0) TO (150001)")
+        conn.execute(
+            "CREATE TABLE events_2 PARTITION OF events FOR VALUES FROM (150001) TO (MAXVALUE)"
+        )
+        conn.execute("INSERT INTO events SELECT g, g % 7 FROM generate_series(1, 300000) g")
+        conn.execute("ANALYZE events_1")
+        conn.execute("ANALYZE events_2")
+        # what PostgreSQL does: an invalid index on the parent alone, nothing built
+        with conn.transaction(force_rollback=True):
+            conn.execute("CREATE INDEX probe_i ON ONLY events (kind)")
+            row = conn.execute(
+                "SELECT i.indisvalid, (SELECT count(*) FROM pg_index p JOIN pg_class c "
+                "ON c.oid = p.indrelid WHERE c.relname LIKE 'events\\_%%') "
+                "FROM pg_index i WHERE i.indexrelid = 'probe_i'::regclass"
+            ).fetchone()
+            assert row == (False, 0)
+    only = write_sql("SET lock_timeout = '2s';\nCREATE INDEX events_kind ON ONLY events (kind);\n")
+    plain = write_sql(
+        "SET lock_timeout = '2s';\nCREATE INDEX small_v ON ONLY small (v);\n", "p.sql"
+    )
+
+    weighed = gate([only], GateOptions(dsn=staging_dsn))
+    static = gate([only], GateOptions())
+    on_plain = gate([plain], GateOptions(dsn=staging_dsn))  # ONLY on a plain table builds
+
+    assert weighed.statements[1].classified.work.value == "metadata"
+    assert weighed.passed and weighed.findings == [] and weighed.trace is None
+    assert static.passed and static.findings == []
+    assert [(f.finding.code, f.finding.severity.value) for f in on_plain.findings] == [
+        ("index-blocks-writes", "info")
+    ]
+    assert on_plain.statements[1].classified.work.value == "index_build"
