@@ -118,7 +118,7 @@ class Anonymize(Step):
             present,
             ctx.databases,
             ctx.config.rules.uncovered_databases,
-            functools.partial(_has_tables, admin),
+            functools.partial(_holds_data, admin),
             templates,
         )
         for db in drop:
@@ -156,8 +156,8 @@ class Anonymize(Step):
         return out
 
 
-def _has_tables(admin: str, db: str) -> bool:
-    return sqlutil.user_table_count(with_database(admin, db)) > 0
+def _holds_data(admin: str, db: str) -> bool:
+    return sqlutil.user_data_count(with_database(admin, db)) > 0
 
 
 class Verify(Step):
