@@ -28,6 +28,7 @@ from dbrefresh.workflow import (
     isolate,
     leakscan,
     masking,
+    ownschema,
     sqlutil,
     targetlogin,
 )
@@ -90,6 +91,7 @@ class Isolate(Step):
         # databases production keeps closed hold data too: the clone is ours to open
         opened = clusterdbs.open_all(admin, ctx.journal, ctx.run_id)
         dbs = sqlutil.databases(admin)
+        ownschema.refuse_foreign_tables(admin, dbs)  # before mark_clone installs the schema
         templates = sqlutil.templates(admin)
         policies = {db: load_rules(files).isolate for db, files in ctx.databases.items()}
         report = isolate.isolate_cluster(admin, dbs, policies)
