@@ -174,7 +174,9 @@ def cleanup_cmd(
         console.print("nothing to clean up")
     for run_id in report.runs:
         rolled = " (staging rolled back)" if run_id in report.rolled_back else ""
-        console.print(f"cleaned run {run_id}{rolled}")
+        if run_id in report.superseded:
+            rolled = " (not rolled back: a later run's data serves staging)"
+        console.print(f"cleaned run {run_id}{rolled}", markup=False, soft_wrap=True)
     for item in report.removed:
         console.print(f"removed {item}")
 

@@ -233,7 +233,19 @@ class CleanupReport:
     runs: list[str] = field(default_factory=list)
     rolled_back: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)  # a later run's data serves
     started: bool = False  # staging was not serving: cleanup started it
+
+
+def _superseded(journal: Journal, run_id: str) -> bool:
+    """Whether a later run swapped its own data into staging after run_id's swap (and
+    was not rolled back): run_id's data is then no longer staging's, and rolling
+    run_id back would throw away the later run's data (a run killed at its health
+    check, then a successful run, then `cleanup`, did exactly that)."""
+    return any(
+        later.started_step("swap") and not later.rolled_back
+        for later in (journal.read(r) for r in journal.run_ids() if r > run_id)
+    )
 
 
 def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
@@ -243,15 +255,19 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
     journal = Journal(config.state_dir, env.clock)
     report = CleanupReport()
     with _lock(config, env, "", "cleanup"):
-        for record in journal.runs():
+        # newest first: swaps are undone in the reverse order they were made
+        for run_id in reversed(journal.run_ids()):
+            record = journal.read(run_id)
             if record.finished:
                 continue
             swapped = record.started_step("swap")
             healthy = record.done("health_check")
-            if swapped and not healthy and backend.target.can_roll_back(record.run_id):
-                backend.target.rollback(record.run_id)
-                journal.append(record.run_id, "rolled_back", reason="cleanup")
-                report.rolled_back.append(record.run_id)
+            if swapped and not healthy and _superseded(journal, run_id):
+                report.superseded.append(run_id)
+            elif swapped and not healthy and backend.target.can_roll_back(run_id):
+                backend.target.rollback(run_id)
+                journal.append(run_id, "rolled_back", reason="cleanup")
+                report.rolled_back.append(run_id)
             backend.discard(record.run_id)
             journal.append(record.run_id, "run_cleaned")
             report.runs.append(record.run_id)
