@@ -9,7 +9,7 @@ nothing; `run --resume` continues from the journal and `cleanup` compensates.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -222,10 +222,25 @@ def rollback(config: Config, *, env: Env | None = None, run_id: str | None = Non
             if not kept:
                 raise UsageError("no previous staging data is kept: nothing to roll back to")
             run_id = kept[-1]
-        backend.target.rollback(run_id)
+        with _serving_on_abort(backend):
+            backend.target.rollback(run_id)
         if journal.exists(run_id):
             journal.append(run_id, "rolled_back", reason="on demand")
     return run_id
+
+
+@contextlib.contextmanager
+def _serving_on_abort(backend: Backend) -> Iterator[None]:
+    """A rollback or cleanup aborted midway (SIGTERM between two renames: staging
+    stopped, or its data renamed to .failed) still ends with staging serving whole data;
+    the original error is raised (exit 3). Repeated signals are ignored meanwhile
+    (cli/signals.py)."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):
+            backend.target.ensure_serving()
+        raise
 
 
 @dataclass
@@ -254,7 +269,7 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
     backend = load_backend(config)
     journal = Journal(config.state_dir, env.clock)
     report = CleanupReport()
-    with _lock(config, env, "", "cleanup"):
+    with _lock(config, env, "", "cleanup"), _serving_on_abort(backend):
         # newest first: swaps are undone in the reverse order they were made
         for run_id in reversed(journal.run_ids()):
             record = journal.read(run_id)
