@@ -149,10 +149,16 @@ def _execute(ctx: RunContext, start: int, reporter: Reporter) -> RunResult:
     for index in range(start, len(STEPS)):
         step = STEPS[index]
         began = mono()
-        try:  # from the journal line on: a signal landing anywhere here is compensated
+        try:  # from the journal line on: a signal or a journal that cannot be written
+            # (state_dir full or read-only) anywhere here is compensated
             ctx.journal.append(ctx.run_id, "step_start", step=step.name)
             reporter.step_started(index, step)
             data = step.run(ctx)
+            seconds = mono() - began
+            ctx.journal.append(ctx.run_id, "step_done", step=step.name, seconds=seconds, data=data)
+            ctx.record = ctx.journal.read(ctx.run_id)
+            if index == len(STEPS) - 1:
+                ctx.journal.append(ctx.run_id, "run_done")
         except BaseException as exc:
             seconds = mono() - began
             error = _as_dbrefresh_error(exc, ctx)
@@ -164,11 +170,7 @@ def _execute(ctx: RunContext, start: int, reporter: Reporter) -> RunResult:
             if not isinstance(exc, Exception):
                 raise
             return RunResult(ctx.run_id, False, ctx.record, error, _durations(ctx.record))
-        seconds = mono() - began
-        ctx.journal.append(ctx.run_id, "step_done", step=step.name, seconds=seconds, data=data)
-        ctx.record = ctx.journal.read(ctx.run_id)
         reporter.step_done(index, step, seconds, data)
-    ctx.journal.append(ctx.run_id, "run_done")
     ctx.record = ctx.journal.read(ctx.run_id)
     return RunResult(ctx.run_id, True, ctx.record, None, _durations(ctx.record))
 
