@@ -74,3 +74,11 @@ class InfraError(DbrefreshError):
     """PostgreSQL, Kubernetes or GCE was unreachable or refused."""
 
     exit_code = EXIT_INFRA
+
+
+class Aborted(DbrefreshError):
+    """SIGTERM (a Jenkins abort, a systemd stop) turned into an error where the command
+    is. Its own type, not an InfraError: code that tolerates or retries a server's
+    refusal (`except InfraError`) swallowed the abort, and the run went on to "done"."""
+
+    exit_code = EXIT_INFRA

@@ -27,6 +27,7 @@ from typing import Any
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from dbrefresh import interrupts
+from dbrefresh.backends import localenv
 from dbrefresh.db import redact_text
 from dbrefresh.errors import InfraError
 
@@ -124,8 +125,10 @@ class PgTools:
         timeout: float | None = None,
         own_group: bool = False,
     ) -> subprocess.CompletedProcess[str]:
-        """Run a binary to its end. With own_group it runs in a session of its own and
-        an abort (any exception while waiting) kills the whole group, then waits:
+        """Run a binary to its end, with a minimal environment (localenv.py: a server
+        keeps it for life, readable by its superusers). With own_group it runs in a
+        session of its own and an abort (any exception while waiting) kills the whole
+        group, then waits:
         pg_basebackup's WAL-streaming child otherwise outlived an aborted run, holding a
         walsender on production and writing into a directory being deleted."""
         cmd = [str(self.bindir / argv[0]), *argv[1:]]
@@ -137,7 +140,7 @@ class PgTools:
                     stdout=subprocess.PIPE,
                     stderr=subprocess.PIPE,
                     text=True,
-                    env={**os.environ, **self.env, **(env or {})},
+                    env={**localenv.minimal(os.environ), **self.env, **(env or {})},
                     cwd="/",
                     start_new_session=own_group,
                     **self._as_server_user(),
@@ -290,7 +293,7 @@ class PgTools:
             argv += ["-T", f"{_escape_mapping(old)}={_escape_mapping(str(new))}"]
         if rate:
             argv += ["-r", rate]
-        env = {"PGPASSWORD": password} if password is not None else None
+        env = localenv.client_password(os.environ, password)  # for pg_basebackup alone
         self.run(argv, secret_dsn=dsn, env=env, own_group=True)
 
     def sync_dir(self, path: Path) -> None:

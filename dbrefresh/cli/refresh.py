@@ -154,7 +154,8 @@ def rollback_cmd(
 ) -> None:
     """Put staging's previous data back and serve it."""
     cfg = _load(config, directory)
-    undone = runner.rollback(cfg, run_id=run_id)
+    with terminate_as_error():  # an abort still ends with staging serving: exit 3
+        undone = runner.rollback(cfg, run_id=run_id)
     console.print(f"staging rolled back to the data it had before run {undone}")
 
 
@@ -164,7 +165,8 @@ def cleanup_cmd(
 ) -> None:
     """Remove whatever dead runs left behind; staging ends serving whole data."""
     cfg = _load(config, directory)
-    report = runner.cleanup(cfg)
+    with terminate_as_error():
+        report = runner.cleanup(cfg)
     if as_json:
         typer.echo(json.dumps(report.__dict__, indent=2))
         return
@@ -174,7 +176,9 @@ def cleanup_cmd(
         console.print("nothing to clean up")
     for run_id in report.runs:
         rolled = " (staging rolled back)" if run_id in report.rolled_back else ""
-        console.print(f"cleaned run {run_id}{rolled}")
+        if run_id in report.superseded:
+            rolled = " (not rolled back: a later run's data serves staging)"
+        console.print(f"cleaned run {run_id}{rolled}", markup=False, soft_wrap=True)
     for item in report.removed:
         console.print(f"removed {item}")
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from dbrefresh import interrupts
-from dbrefresh.errors import InfraError
+from dbrefresh.errors import Aborted
 
 
 @contextmanager
@@ -30,7 +30,7 @@ def terminate_as_error() -> Iterator[None]:
         interrupts.deliver(exc)
 
     def terminate(signum: int, _frame: object) -> None:
-        abort(InfraError(f"terminated by signal {signal.Signals(signum).name}"), signum)
+        abort(Aborted(f"terminated by signal {signal.Signals(signum).name}"), signum)
 
     def interrupt(signum: int, _frame: object) -> None:
         abort(KeyboardInterrupt(), signum)

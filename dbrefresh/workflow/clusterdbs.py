@@ -67,13 +67,13 @@ def opened_in_run(journal: Journal, run_id: str) -> list[str]:
 
 
 def uncovered(admin_dsn: str, covered: Collection[str]) -> list[str]:
-    """Databases of the clone that hold something no rule file covers (verify's
-    coverage: the anonymize step dropped or refused each of them)."""
+    """Databases of the clone that hold something (tables, large objects) no rule file
+    covers (verify's coverage: the anonymize step dropped or refused each of them)."""
     return masking.uncovered_databases(
         sqlutil.databases(admin_dsn),
         covered,
         sqlutil.templates(admin_dsn),
-        lambda db: sqlutil.user_table_count(with_database(admin_dsn, db)) > 0,
+        lambda db: sqlutil.user_data_count(with_database(admin_dsn, db)) > 0,
     )
 
 

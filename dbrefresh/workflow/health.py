@@ -10,7 +10,7 @@ import psycopg
 
 from dbrefresh.config import SmokeQuery
 from dbrefresh.db import connect, redact_text, with_database
-from dbrefresh.errors import InfraError, first_line
+from dbrefresh.errors import Aborted, InfraError, first_line
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,8 @@ def check(
         try:
             with connect(with_database(target_dsn, query.database), autocommit=True) as conn:
                 row = conn.execute(query.sql).fetchone()
+        except Aborted:
+            raise  # not a failed smoke query: the run is being stopped
         except Exception as exc:
             msg = redact_text(first_line(exc), target_dsn)
             problems.append(f"smoke query {label!r} on {query.database}: {msg}")

@@ -35,16 +35,16 @@ def uncovered_databases(
     present: Sequence[str],
     covered: Collection[str],
     templates: Collection[str],
-    db_has_tables: Callable[[str], bool],
+    holds_data: Callable[[str], bool],
 ) -> list[str]:
     """Databases of the clone no rule file covers and that hold something: all but
-    postgres and templates without user tables (stock ones: nothing to mask in them,
-    and staging needs them as they are)."""
+    postgres and templates without user tables or large objects (stock ones: nothing
+    to mask in them, and staging needs them as they are)."""
     return [
         d
         for d in present
         if d not in covered
-        and not ((d in SYSTEM_DATABASES or d in templates) and not db_has_tables(d))
+        and not ((d in SYSTEM_DATABASES or d in templates) and not holds_data(d))
     ]
 
 
@@ -52,21 +52,22 @@ def plan_databases(
     present: Sequence[str],
     covered: dict[str, list[Path]],
     policy: str,
-    db_has_tables: Callable[[str], bool],
+    holds_data: Callable[[str], bool],
     templates: Collection[str] = (),
 ) -> tuple[list[str], list[str]]:
     """(databases to anonymize, databases to drop); UsageError when policy refuses."""
     missing_rules = sorted(set(covered) - set(present))
     if missing_rules:
         raise UsageError(f"rules cover database(s) absent from the clone: {missing_rules}")
-    uncovered = uncovered_databases(present, covered, templates, db_has_tables)
+    uncovered = uncovered_databases(present, covered, templates, holds_data)
     system = [d for d in uncovered if d in SYSTEM_DATABASES]
     if system:  # never dropped: every connection string names it
         raise UsageError(
-            f"database(s) {', '.join(system)} hold tables but no rule file covers them"
+            f"database(s) {', '.join(system)} hold tables or large objects but no rule "
+            "file covers them"
         )
     if uncovered and policy == "refuse":
-        names = [f"{d} (a template holding tables)" if d in templates else d for d in uncovered]
+        names = [f"{d} (a template holding data)" if d in templates else d for d in uncovered]
         raise UsageError(
             f"database(s) {', '.join(names)} are covered by no rule file "
             "(add rules, or set rules.uncovered_databases: drop)"

@@ -9,7 +9,7 @@ nothing; `run --resume` continues from the journal and `cleanup` compensates.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -149,10 +149,16 @@ def _execute(ctx: RunContext, start: int, reporter: Reporter) -> RunResult:
     for index in range(start, len(STEPS)):
         step = STEPS[index]
         began = mono()
-        try:  # from the journal line on: a signal landing anywhere here is compensated
+        try:  # from the journal line on: a signal or a journal that cannot be written
+            # (state_dir full or read-only) anywhere here is compensated
             ctx.journal.append(ctx.run_id, "step_start", step=step.name)
             reporter.step_started(index, step)
             data = step.run(ctx)
+            seconds = mono() - began
+            ctx.journal.append(ctx.run_id, "step_done", step=step.name, seconds=seconds, data=data)
+            ctx.record = ctx.journal.read(ctx.run_id)
+            if index == len(STEPS) - 1:
+                ctx.journal.append(ctx.run_id, "run_done")
         except BaseException as exc:
             seconds = mono() - began
             error = _as_dbrefresh_error(exc, ctx)
@@ -164,11 +170,7 @@ def _execute(ctx: RunContext, start: int, reporter: Reporter) -> RunResult:
             if not isinstance(exc, Exception):
                 raise
             return RunResult(ctx.run_id, False, ctx.record, error, _durations(ctx.record))
-        seconds = mono() - began
-        ctx.journal.append(ctx.run_id, "step_done", step=step.name, seconds=seconds, data=data)
-        ctx.record = ctx.journal.read(ctx.run_id)
         reporter.step_done(index, step, seconds, data)
-    ctx.journal.append(ctx.run_id, "run_done")
     ctx.record = ctx.journal.read(ctx.run_id)
     return RunResult(ctx.run_id, True, ctx.record, None, _durations(ctx.record))
 
@@ -222,10 +224,25 @@ def rollback(config: Config, *, env: Env | None = None, run_id: str | None = Non
             if not kept:
                 raise UsageError("no previous staging data is kept: nothing to roll back to")
             run_id = kept[-1]
-        backend.target.rollback(run_id)
+        with _serving_on_abort(backend):
+            backend.target.rollback(run_id)
         if journal.exists(run_id):
             journal.append(run_id, "rolled_back", reason="on demand")
     return run_id
+
+
+@contextlib.contextmanager
+def _serving_on_abort(backend: Backend) -> Iterator[None]:
+    """A rollback or cleanup aborted midway (SIGTERM between two renames: staging
+    stopped, or its data renamed to .failed) still ends with staging serving whole data;
+    the original error is raised (exit 3). Repeated signals are ignored meanwhile
+    (cli/signals.py)."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):
+            backend.target.ensure_serving()
+        raise
 
 
 @dataclass
@@ -233,7 +250,19 @@ class CleanupReport:
     runs: list[str] = field(default_factory=list)
     rolled_back: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    superseded: list[str] = field(default_factory=list)  # a later run's data serves
     started: bool = False  # staging was not serving: cleanup started it
+
+
+def _superseded(journal: Journal, run_id: str) -> bool:
+    """Whether a later run swapped its own data into staging after run_id's swap (and
+    was not rolled back): run_id's data is then no longer staging's, and rolling
+    run_id back would throw away the later run's data (a run killed at its health
+    check, then a successful run, then `cleanup`, did exactly that)."""
+    return any(
+        later.started_step("swap") and not later.rolled_back
+        for later in (journal.read(r) for r in journal.run_ids() if r > run_id)
+    )
 
 
 def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
@@ -242,16 +271,20 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
     backend = load_backend(config)
     journal = Journal(config.state_dir, env.clock)
     report = CleanupReport()
-    with _lock(config, env, "", "cleanup"):
-        for record in journal.runs():
+    with _lock(config, env, "", "cleanup"), _serving_on_abort(backend):
+        # newest first: swaps are undone in the reverse order they were made
+        for run_id in reversed(journal.run_ids()):
+            record = journal.read(run_id)
             if record.finished:
                 continue
             swapped = record.started_step("swap")
             healthy = record.done("health_check")
-            if swapped and not healthy and backend.target.can_roll_back(record.run_id):
-                backend.target.rollback(record.run_id)
-                journal.append(record.run_id, "rolled_back", reason="cleanup")
-                report.rolled_back.append(record.run_id)
+            if swapped and not healthy and _superseded(journal, run_id):
+                report.superseded.append(run_id)
+            elif swapped and not healthy and backend.target.can_roll_back(run_id):
+                backend.target.rollback(run_id)
+                journal.append(run_id, "rolled_back", reason="cleanup")
+                report.rolled_back.append(run_id)
             backend.discard(record.run_id)
             journal.append(record.run_id, "run_cleaned")
             report.runs.append(record.run_id)

@@ -29,12 +29,17 @@ def templates(admin_dsn: str) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-def user_table_count(dsn: str) -> int:
+def user_data_count(dsn: str) -> int:
+    """User tables (and materialized views) plus large objects of one database: either
+    holds data a copy brings along. Large objects live in pg_largeobject, a catalog, so
+    counting tables alone let one in `postgres` or an uncovered database reach staging
+    unmasked."""
     with connection(dsn, autocommit=True) as conn:
         row = conn.execute(
-            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE c.relkind IN ('r','p','m') AND n.nspname NOT IN "
-            "('pg_catalog','information_schema','dbrefresh') AND n.nspname NOT LIKE 'pg_toast%'"
+            "SELECT (SELECT count(*) FROM pg_class c JOIN pg_namespace n "
+            "ON n.oid = c.relnamespace WHERE c.relkind IN ('r','p','m') AND n.nspname NOT IN "
+            "('pg_catalog','information_schema','dbrefresh') AND n.nspname NOT LIKE 'pg_toast%') "
+            "+ (SELECT count(*) FROM pg_largeobject_metadata)"
         ).fetchone()
     return int(row[0]) if row else 0
 

@@ -28,6 +28,7 @@ from dbrefresh.workflow import (
     isolate,
     leakscan,
     masking,
+    ownschema,
     sqlutil,
     targetlogin,
 )
@@ -90,6 +91,7 @@ class Isolate(Step):
         # databases production keeps closed hold data too: the clone is ours to open
         opened = clusterdbs.open_all(admin, ctx.journal, ctx.run_id)
         dbs = sqlutil.databases(admin)
+        ownschema.refuse_foreign_tables(admin, dbs)  # before mark_clone installs the schema
         templates = sqlutil.templates(admin)
         policies = {db: load_rules(files).isolate for db, files in ctx.databases.items()}
         report = isolate.isolate_cluster(admin, dbs, policies)
@@ -118,7 +120,7 @@ class Anonymize(Step):
             present,
             ctx.databases,
             ctx.config.rules.uncovered_databases,
-            functools.partial(_has_tables, admin),
+            functools.partial(_holds_data, admin),
             templates,
         )
         for db in drop:
@@ -156,8 +158,8 @@ class Anonymize(Step):
         return out
 
 
-def _has_tables(admin: str, db: str) -> bool:
-    return sqlutil.user_table_count(with_database(admin, db)) > 0
+def _holds_data(admin: str, db: str) -> bool:
+    return sqlutil.user_data_count(with_database(admin, db)) > 0
 
 
 class Verify(Step):

@@ -106,7 +106,7 @@ def test_uncovered_closed_databases_and_templates_are_refused(
     proc = setup.cli("run")
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
-    for name in ("attic", "template1 (a template holding tables)", "legacy_tpl (a template"):
+    for name in ("attic", "template1 (a template holding data)", "legacy_tpl (a template"):
         assert name in proc.stderr, proc.stderr
     assert "archive" not in proc.stderr  # covered by rules
     assert setup.refreshed_by() is None  # staging untouched

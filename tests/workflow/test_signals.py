@@ -45,14 +45,14 @@ from pathlib import Path
 from dbrefresh.backends import localtblspc
 from dbrefresh.cli.signals import terminate_as_error
 from dbrefresh.demo.servers import tools
-from dbrefresh.errors import InfraError
+from dbrefresh.errors import DbrefreshError
 
 try:
     with terminate_as_error():
         dsn, dest = os.environ["COPY_DSN"], Path(os.environ["COPY_DEST"])
         spaces = localtblspc.mapping(localtblspc.locations(dsn), dest.with_suffix(".tblspc"))
         tools().basebackup(dsn, dest, rate="32k", tablespaces=spaces)
-except InfraError as exc:
+except DbrefreshError as exc:
     print(exc, file=sys.stderr)
     sys.exit(3)
 """
