@@ -115,8 +115,9 @@ class Target(Protocol):
 
     def is_serving(self) -> bool: ...
 
-    def ensure_serving(self) -> None:
-        """Whatever state a dead run left, make staging serve whole data (old or new)."""
+    def ensure_serving(self) -> str:
+        """Whatever state a dead run left, make staging serve whole data (old or new);
+        says what it put in place of a directory that was not whole ("" if nothing)."""
         ...
 
     def prune(self, keep_run_ids: list[str]) -> list[str]:

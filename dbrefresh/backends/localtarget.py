@@ -98,11 +98,12 @@ class LocalTarget:
         self._start()
         self.layout.retire(failed, run_id)
 
-    def ensure_serving(self) -> None:
+    def ensure_serving(self) -> str:
         """Serve whole data whatever a dead run left: staging's directory if whole, else a
         whole `.failed` one, else the newest whole kept copy. `.failed` directories go
-        only once staging is proven to start."""
+        only once staging is proven to start. Says what replaced staging's directory."""
         cur = self.layout.target
+        replaced = ""
         if not localkept.is_cluster(cur):
             # a .failed directory first (what staging served when a rollback began):
             # serving it loses nothing, the kept copies stay kept
@@ -115,14 +116,18 @@ class LocalTarget:
             if not whole:
                 state = "is not a whole data directory" if cur.exists() else "is missing"
                 raise InfraError(f"staging data directory {cur} {state} and no whole copy is kept")
+            state = "was missing"
             if cur.exists():  # a half-removed copy put in place: set aside, never served
                 stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
                 cur.rename(self.layout.sibling(f"broken-{stamp}", "failed"))
+                state = "was not a whole data directory (removed)"
+            replaced = f"staging data directory {cur} {state}: serving {whole[0].name} now"
             whole[0].rename(cur)
         self._start()
         for run, kind, path in self.layout.siblings():
             if kind == "failed":
                 self.layout.retire(path, run)
+        return replaced
 
     def previous_runs(self) -> list[str]:
         """Runs whose whole previous data is kept, oldest first (by when they were kept)."""

@@ -170,6 +170,8 @@ def cleanup_cmd(
     if as_json:
         typer.echo(json.dumps(report.__dict__, indent=2))
         return
+    if report.replaced:
+        console.print(report.replaced)
     if report.started:
         console.print("staging was not serving: started it")
     if not (report.runs or report.removed or report.started):

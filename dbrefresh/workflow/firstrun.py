@@ -10,7 +10,7 @@ this is staging's first refresh (`local.first_refresh: true`).
 from __future__ import annotations
 
 from dbrefresh.config import Config
-from dbrefresh.errors import ConfigError
+from dbrefresh.errors import ConfigError, InfraError
 
 
 def require_target(config: Config) -> None:
@@ -21,6 +21,14 @@ def require_target(config: Config) -> None:
         return
     target = local.target_data_dir
     if (target / "PG_VERSION").is_file():
+        if not (target / "global" / "pg_control").is_file():
+            # half removed by a kill, or damaged: a run would keep it as the previous
+            # data and later prune it, without a word
+            raise InfraError(
+                f"staging data directory {target} is not a whole data directory "
+                "(global/pg_control is missing); nothing was copied. `dbrefresh cleanup` "
+                "serves a whole kept copy in its place"
+            )
         return
     what = "holds no PostgreSQL data directory" if target.exists() else "does not exist"
     where = f"{config.path}: " if config.path else ""

@@ -252,6 +252,7 @@ class CleanupReport:
     removed: list[str] = field(default_factory=list)
     superseded: list[str] = field(default_factory=list)  # a later run's data serves
     started: bool = False  # staging was not serving: cleanup started it
+    replaced: str = ""  # what served in place of a staging directory that was not whole
 
 
 def _superseded(journal: Journal, run_id: str) -> bool:
@@ -292,7 +293,7 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
             backend.discard(left.run_id)
             report.removed.append(f"{left.kind} {left.location}")
         report.started = not backend.target.is_serving()
-        backend.target.ensure_serving()
+        report.replaced = backend.target.ensure_serving()
         keep = backend.target.previous_runs()[-config.retention.keep_previous :]
         backend.target.prune(keep)
     return report

@@ -13,7 +13,7 @@ import pytest
 from wfsupport import Production, Setup, config_text
 
 from dbrefresh import config as config_mod
-from dbrefresh.errors import ConfigError
+from dbrefresh.errors import ConfigError, InfraError
 from dbrefresh.workflow.firstrun import require_target
 
 
@@ -63,3 +63,19 @@ def test_first_refresh_is_explicit(setup: Setup, tmp_path: Path) -> None:
     require_target(config)  # accepted: the run may create it
     setup.write_config()
     require_target(config_mod.load(setup.config))  # an existing staging needs nothing
+
+
+def test_a_damaged_staging_directory_is_refused_not_kept_and_pruned(
+    setup: Setup, tmp_path: Path
+) -> None:
+    """PG_VERSION without global/pg_control (half removed by a kill): a run would have
+    kept it as the previous data and pruned it later without a word."""
+    damaged = tmp_path / "data"
+    (damaged / "global").mkdir(parents=True)
+    (damaged / "PG_VERSION").write_text("15\n")
+    _point_at(setup, damaged)
+    try:
+        with pytest.raises(InfraError, match=r"not a whole data directory .*dbrefresh cleanup"):
+            require_target(config_mod.load(setup.config))
+    finally:
+        setup.write_config()

@@ -128,6 +128,8 @@ def test_staging_on_a_half_removed_copy_gets_its_whole_data_back(setup: Setup) -
     proc = setup.cli("cleanup")
     assert proc.returncode == 0, proc.stderr
     assert "staging was not serving: started it" in proc.stdout  # not "nothing to clean up"
+    said = " ".join(proc.stdout.split())  # rich wraps long lines
+    assert f"staging data directory {data} was not a whole data directory (removed)" in said
     assert target.is_serving() and setup.refreshed_by() == current
     assert not failed.exists()
     assert _backend(setup).leftovers() == []
