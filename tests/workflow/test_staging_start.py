@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import psycopg
@@ -14,6 +15,11 @@ from dbrefresh.backends import load_backend
 
 def _postmaster_pid(setup: Setup) -> str:
     return (setup.staging.data_dir / "postmaster.pid").read_text().splitlines()[0]
+
+
+def _status(setup: Setup) -> str:
+    lines = (setup.staging.data_dir / "postmaster.pid").read_text().splitlines()
+    return lines[7].strip() if len(lines) > 7 else ""
 
 
 def test_a_shutdown_in_progress_is_waited_for_then_staging_starts(
@@ -32,8 +38,11 @@ def test_a_shutdown_in_progress_is_waited_for_then_staging_starts(
     client.execute("CREATE TABLE served AS SELECT 42 AS answer")
     try:
         setup.staging.tools.run(["pg_ctl", "stop", "-m", "smart", "-W", "-D", data])
-        pid_file = (setup.staging.data_dir / "postmaster.pid").read_text().splitlines()
-        assert pid_file[7].strip() == "stopping"  # waiting for the client to leave
+        # -W returns once the signal is sent: the postmaster marks itself soon after
+        deadline = time.monotonic() + 30
+        while _status(setup) != "stopping" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _status(setup) == "stopping"  # waiting for the client to leave
         leave = threading.Timer(1.0, client.close)
         leave.start()
         backend.target.ensure_serving()
