@@ -33,6 +33,7 @@ class DigitsParams(StrategyParams):
 
 
 class _DigitStrategy(ScalarStrategy[DigitsParams]):
+    keeps_blank = False  # keeps text without a digit, blank included, itself
     params_model = DigitsParams
 
     def is_lossy(self, params: DigitsParams) -> bool:

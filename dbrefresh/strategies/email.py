@@ -35,6 +35,7 @@ class EmailParams(StrategyParams):
 
 @register
 class Email(ScalarStrategy[EmailParams]):
+    keeps_blank = False  # keeps blank (btrim) values itself
     name = "email"
     summary = "first.last@domain addresses; with unique: true, injective in practice."
     params_model = EmailParams

@@ -50,6 +50,7 @@ class IpParams(StrategyParams):
 
 @register
 class Ip(ScalarStrategy[IpParams]):
+    keeps_blank = False  # keeps blank (btrim) values itself
     name = "ip"
     summary = "Keyed addresses inside private networks; family and prefix length kept."
     params_model = IpParams

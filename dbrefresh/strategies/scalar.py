@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from dataclasses import replace
+from typing import ClassVar
 
 from sqlglot import exp
 
@@ -28,18 +29,34 @@ def element_context(ctx: ColumnContext) -> ColumnContext:
 
 
 class ScalarStrategy(Strategy[P]):
-    """A strategy defined on one value; arrays and NULLs are handled here."""
+    """A strategy defined on one value; arrays, NULLs and blank text are handled here."""
+
+    # Blank text ('') names no one and often means "none": WordPress's post_password ''
+    # (no password) hashed made every post password-protected, an empty address_2 got a
+    # street. Strategies that mask blanks on purpose, or handle them their own way, say
+    # False.
+    keeps_blank: ClassVar[bool] = True
 
     def check(self, params: P, ctx: ColumnContext) -> list[str]:
         if ctx.type.is_array:
             return self.fits(params, element_context(ctx))
         return self.fits(params, ctx)
 
+    def _value(self, params: P, ctx: ColumnContext) -> exp.Expression:
+        """masked(), with a blank text value kept as it is."""
+        masked = self.masked(params, ctx)
+        if not (self.keeps_blank and ctx.type.is_text):
+            return masked
+        kept = sqlbuild.fill(
+            "CASE WHEN :r = '' THEN :r2 ELSE :m END", r=ctx.ref, r2=ctx.ref.copy(), m=masked
+        )
+        return sqlbuild.cast(kept, ctx.type.sql)
+
     def compile(self, params: P, ctx: ColumnContext) -> exp.Expression:
         if not ctx.type.is_array:
-            return sqlbuild.null_guard(ctx, self.masked(params, ctx))
+            return sqlbuild.null_guard(ctx, self._value(params, ctx))
         elem = element_context(ctx)
-        each = sqlbuild.null_guard(elem, self.masked(params, elem))
+        each = sqlbuild.null_guard(elem, self._value(params, elem))
         flat = sqlbuild.cast(
             sqlbuild.fill(
                 f"ARRAY(SELECT :each FROM unnest(:ref) WITH ORDINALITY AS _dbr_a({ELEMENT}, "

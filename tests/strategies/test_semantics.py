@@ -181,8 +181,8 @@ def test_unique_digits_on_any_text(masking: Masking, values: list[str]) -> None:
 
 
 def test_uuid_is_version_4(masking: Masking) -> None:
-    for _, m in _nonnull(masking.run("uuid", {}, "tx")):
-        assert UUID4.match(m), m
+    for o, m in _nonnull(masking.run("uuid", {}, "tx")):
+        assert UUID4.match(m) or m == o == "", m  # blank text stays blank
 
 
 def test_ip_keeps_family_and_prefix(masking: Masking) -> None:
@@ -292,7 +292,7 @@ def test_choice_on_enum_picks_labels(masking: Masking) -> None:
 
 def test_lorem_has_the_length(masking: Masking) -> None:
     for o, m in _nonnull(masking.run("lorem", {}, "tx")):
-        assert len(m) == max(len(o), 1)
+        assert len(m) == len(o) and (m != o or o == "")
 
 
 def test_jsonb_masks_only_listed_existing_paths(masking: Masking) -> None:
@@ -364,7 +364,23 @@ def test_template_matches_masked_columns(masking: Masking) -> None:
 
 def test_template_literal_braces(masking: Masking) -> None:
     rows = _nonnull(masking.run("template", {"template": "{{{hash}}}"}, "tx"))
-    assert all(m.startswith("{") and m.endswith("}") and len(m) == 34 for _, m in rows)
+    assert all(m.startswith("{") and m.endswith("}") and len(m) == 34 for o, m in rows if o)
+    assert all(m == "" for o, m in rows if o == "")  # blank text stays blank
+
+
+def test_replacing_strategies_keep_blank_text(masking: Masking) -> None:
+    """WordPress's post_password '' (no password) was hashed, and every post became
+    password-protected; an empty address_2 got a street, an empty company a company."""
+    masking.conn.execute(
+        "CREATE TEMP TABLE posts (id int, pw text NOT NULL, line2 varchar(40));"
+        "INSERT INTO posts VALUES (1, '', ''), (2, 'hunter2', 'Flat 3'), (3, '', NULL)"
+    )
+    for strategy in ("hash", "street", "company", "lorem", "first_name", "uuid", "partial"):
+        params = {"keep_last": 2} if strategy == "partial" else {}
+        rows = dict(masking.run(strategy, params, "pw", table="posts"))
+        assert rows[""] == "" and rows["hunter2"] not in ("", "hunter2"), strategy
+        line2 = masking.run(strategy, params, "line2", table="posts")
+        assert [m for o, m in line2 if o == ""] == [""], strategy
 
 
 def test_shuffle_names_the_permuted_column(masking: Masking) -> None:
