@@ -28,11 +28,12 @@ from typing import Any
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from dbrefresh import interrupts
-from dbrefresh.backends import localcopy, localenv
+from dbrefresh.backends import localcopy, localenv, localstop
 from dbrefresh.db import redact_text
 from dbrefresh.errors import InfraError
 
 SERVER_USER = "postgres"
+_STOP_SIGNALS = {"smart": signal.SIGTERM, "fast": signal.SIGINT, "immediate": signal.SIGQUIT}
 _PR_SET_PDEATHSIG = 1
 
 
@@ -235,18 +236,22 @@ class PgTools:
             raise InfraError(f"{exc}\n--- server log ---\n{tail}") from None
 
     def stop(self, data_dir: Path, *, mode: str = "fast", timeout: int = 120) -> None:
-        """Stop the server on data_dir if one runs (no error when none does)."""
-        if not self.is_running(data_dir):
-            return
-        # pg_ctl -w checks every 100 ms; the postmaster removes its pid file last thing
-        # on exit, so watching for that every 10 ms is the same wait, ~90 ms shorter
-        self.run(["pg_ctl", "stop", "-W", "-m", mode, "-D", str(data_dir)])
-        pid_file = data_dir / "postmaster.pid"
+        """Stop the server on data_dir if one runs or is starting (no error when none
+        does). An abort during `pg_ctl start` killed pg_ctl, not the postmaster it had
+        launched: with no pid file written yet, a stop saw no server, the rollback renamed
+        directories under it and its own start failed ("another server might be
+        running"). So a postmaster on data_dir is also looked for in /proc."""
         deadline = time.monotonic() + timeout
-        while pid_file.exists():
-            if time.monotonic() > deadline:
-                raise InfraError(f"server on {data_dir} did not stop within {timeout}s")
-            time.sleep(0.01)
+        if self.is_running(data_dir):
+            # pg_ctl -w checks every 100 ms; the postmaster removes its pid file last
+            # thing on exit, so watching for that every 10 ms is the same wait, shorter
+            self.run(["pg_ctl", "stop", "-W", "-m", mode, "-D", str(data_dir)])
+            pid_file = data_dir / "postmaster.pid"
+            while pid_file.exists():
+                if time.monotonic() > deadline:
+                    raise InfraError(f"server on {data_dir} did not stop within {timeout}s")
+                time.sleep(0.01)
+        localstop.stop_postmasters(data_dir, _STOP_SIGNALS[mode], deadline)
 
     def wait_while_stopping(self, data_dir: Path, *, timeout: int = 300) -> None:
         """Wait for a shutdown in progress to end. pg_ctl status calls a server that is
