@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg
 
-from dbrefresh.backends import localfiles, localkept, localtblspc
+from dbrefresh.backends import localcopy, localfiles, localkept, localtblspc
 from dbrefresh.backends.base import CloneRef, Leftover, SnapshotRef, TempServerSpec
 from dbrefresh.backends.locallayout import Layout as Layout
 from dbrefresh.backends.localpg import PgTools, find_bindir, free_port, remove_tree
@@ -52,11 +52,14 @@ class LocalSource:
         if not clone.exists():
             self._check_free_space()
             partial = self.layout.sibling(run_id, "partial")
+            pid_file = self.layout.copy_pid_file(run_id, "partial")
+            localcopy.reap(pid_file, partial)  # a killed run's copy may still write there
             self.layout.remove_data_dir(partial)
             self.tools.grant_traverse(partial)
             into = self.layout.tablespace_dir(run_id, localtblspc.SNAPSHOT)
             found = localtblspc.locations(self._dsn)
-            self.tools.basebackup(self._dsn, partial, tablespaces=localtblspc.mapping(found, into))
+            spaces = localtblspc.mapping(found, into)
+            self.tools.basebackup(self._dsn, partial, tablespaces=spaces, pid_file=pid_file)
             partial.rename(clone)
             # The copy goes to disk while masking computes (pg_basebackup ran with
             # --no-sync): finalize's flush then only waits for what masking rewrote.
@@ -243,13 +246,14 @@ class LocalTempServer:
         if strict.exists() and not clone.exists():
             strict.rename(clone)
             return
+        pid_file = self.layout.copy_pid_file(run_id, "strict")
+        localcopy.reap(pid_file, strict)
         self.layout.remove_data_dir(strict)
         self.tools.grant_traverse(strict)
         into = self.layout.tablespace_dir(run_id, localtblspc.STRICT)
         found = localtblspc.locations(self.dsn(run_id))
-        self.tools.basebackup(
-            self.dsn(run_id), strict, tablespaces=localtblspc.mapping(found, into)
-        )
+        spaces = localtblspc.mapping(found, into)
+        self.tools.basebackup(self.dsn(run_id), strict, tablespaces=spaces, pid_file=pid_file)
         self.tools.stop(clone, mode="fast")
         self.tools.sync_dir(strict)
         self.layout.remove_data_dir(clone)
@@ -303,6 +307,9 @@ class LocalBackend:
         ]
 
     def discard(self, run_id: str) -> None:
+        for kind in ("partial", "strict"):  # a copy a SIGKILL of ours left writing
+            pid_file = self.layout.copy_pid_file(run_id, kind)
+            localcopy.reap(pid_file, self.layout.sibling(run_id, kind))
         self.temp.stop(run_id, immediate=True)
         self.clones.delete_clone(run_id)
         self.source.delete_snapshot(run_id)

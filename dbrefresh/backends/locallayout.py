@@ -9,7 +9,8 @@ D/../.dbrefresh-<run>.failed    data being rolled back (removed once staging ser
 D/../.dbrefresh-<run>.deleting  a directory being removed (cleanup finishes it)
 D/../.dbrefresh-<run>.tblspc    the copy's tablespaces, if production has any
                                 (localtblspc.py: they follow their data directory)
-work_dir/<run>/                 socket directory, hba file, server log, port
+work_dir/<run>/                 socket directory, hba file, server log, port, the
+                                process group of a pg_basebackup running (localcopy.py)
 """
 
 from __future__ import annotations
@@ -43,6 +44,10 @@ class Layout:
 
     def run_dir(self, run_id: str) -> Path:
         return self.settings.work_dir / run_id
+
+    def copy_pid_file(self, run_id: str, kind: str) -> Path:
+        """Where the pg_basebackup into sibling(run_id, kind) records its process group."""
+        return self.run_dir(run_id) / f"pg_basebackup.{kind}.pgid"
 
     def socket_dir(self, run_id: str) -> Path:
         return self.run_dir(run_id) / "sock"

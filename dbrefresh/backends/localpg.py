@@ -10,6 +10,7 @@ here knows about runs or steps: the local backend composes these calls.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import pwd
 import shlex
@@ -19,7 +20,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,11 +28,12 @@ from typing import Any
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from dbrefresh import interrupts
-from dbrefresh.backends import localenv
+from dbrefresh.backends import localcopy, localenv, localstop
 from dbrefresh.db import redact_text
 from dbrefresh.errors import InfraError
 
 SERVER_USER = "postgres"
+_STOP_SIGNALS = {"smart": signal.SIGTERM, "fast": signal.SIGINT, "immediate": signal.SIGQUIT}
 _PR_SET_PDEATHSIG = 1
 
 
@@ -107,9 +109,10 @@ class PgTools:
         env: Mapping[str, str] | None = None,
         timeout: float | None = None,
         own_group: bool = False,
+        started: Callable[[int], None] | None = None,
     ) -> str:
         """Run one binary from bindir as the server user; InfraError (redacted) on failure."""
-        proc = self._call(argv, env=env, timeout=timeout, own_group=own_group)
+        proc = self._call(argv, env=env, timeout=timeout, own_group=own_group, started=started)
         if proc.returncode != 0:
             detail = (proc.stderr or proc.stdout).strip()
             if secret_dsn:
@@ -124,13 +127,15 @@ class PgTools:
         env: Mapping[str, str] | None = None,
         timeout: float | None = None,
         own_group: bool = False,
+        started: Callable[[int], None] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         """Run a binary to its end, with a minimal environment (localenv.py: a server
         keeps it for life, readable by its superusers). With own_group it runs in a
         session of its own and an abort (any exception while waiting) kills the whole
         group, then waits:
         pg_basebackup's WAL-streaming child otherwise outlived an aborted run, holding a
-        walsender on production and writing into a directory being deleted."""
+        walsender on production and writing into a directory being deleted. `started`
+        gets the child's pid (its group's id with own_group) before any abort can land."""
         cmd = [str(self.bindir / argv[0]), *argv[1:]]
         proc: subprocess.Popen[str] | None = None
         try:
@@ -145,6 +150,8 @@ class PgTools:
                     start_new_session=own_group,
                     **self._as_server_user(),
                 )
+                if started is not None:
+                    started(proc.pid)
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             _end(proc, own_group)
@@ -229,18 +236,22 @@ class PgTools:
             raise InfraError(f"{exc}\n--- server log ---\n{tail}") from None
 
     def stop(self, data_dir: Path, *, mode: str = "fast", timeout: int = 120) -> None:
-        """Stop the server on data_dir if one runs (no error when none does)."""
-        if not self.is_running(data_dir):
-            return
-        # pg_ctl -w checks every 100 ms; the postmaster removes its pid file last thing
-        # on exit, so watching for that every 10 ms is the same wait, ~90 ms shorter
-        self.run(["pg_ctl", "stop", "-W", "-m", mode, "-D", str(data_dir)])
-        pid_file = data_dir / "postmaster.pid"
+        """Stop the server on data_dir if one runs or is starting (no error when none
+        does). An abort during `pg_ctl start` killed pg_ctl, not the postmaster it had
+        launched: with no pid file written yet, a stop saw no server, the rollback renamed
+        directories under it and its own start failed ("another server might be
+        running"). So a postmaster on data_dir is also looked for in /proc."""
         deadline = time.monotonic() + timeout
-        while pid_file.exists():
-            if time.monotonic() > deadline:
-                raise InfraError(f"server on {data_dir} did not stop within {timeout}s")
-            time.sleep(0.01)
+        if self.is_running(data_dir):
+            # pg_ctl -w checks every 100 ms; the postmaster removes its pid file last
+            # thing on exit, so watching for that every 10 ms is the same wait, shorter
+            self.run(["pg_ctl", "stop", "-W", "-m", mode, "-D", str(data_dir)])
+            pid_file = data_dir / "postmaster.pid"
+            while pid_file.exists():
+                if time.monotonic() > deadline:
+                    raise InfraError(f"server on {data_dir} did not stop within {timeout}s")
+                time.sleep(0.01)
+        localstop.stop_postmasters(data_dir, _STOP_SIGNALS[mode], deadline)
 
     def wait_while_stopping(self, data_dir: Path, *, timeout: int = 300) -> None:
         """Wait for a shutdown in progress to end. pg_ctl status calls a server that is
@@ -277,10 +288,12 @@ class PgTools:
         checkpoint: str = "fast",
         rate: str | None = None,
         tablespaces: Mapping[str, Path] | None = None,
+        pid_file: Path | None = None,
     ) -> None:
         """pg_basebackup (plain format, WAL streamed) from `dsn` into a new directory;
         `tablespaces` maps each of the server's tablespace locations to a new one (without
-        it a plain backup writes them to the server's own locations)."""
+        it a plain backup writes them to the server's own locations). Its process group
+        id goes to `pid_file` (localcopy.py: what a SIGKILL of ours leaves running)."""
         self.own_dir(dest)
         # the password goes through the environment: any local user reads a command line
         # (ps, /proc/PID/cmdline) for the whole copy; environ only its owner and root
@@ -294,7 +307,10 @@ class PgTools:
         if rate:
             argv += ["-r", rate]
         env = localenv.client_password(os.environ, password)  # for pg_basebackup alone
-        self.run(argv, secret_dsn=dsn, env=env, own_group=True)
+        started = None if pid_file is None else functools.partial(localcopy.record, pid_file)
+        self.run(argv, secret_dsn=dsn, env=env, own_group=True, started=started)
+        if pid_file is not None:
+            pid_file.unlink(missing_ok=True)
 
     def sync_dir(self, path: Path) -> None:
         """Flush a directory tree to disk (the temp server ran with fsync=off)."""
