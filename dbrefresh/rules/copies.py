@@ -15,6 +15,7 @@ with a note.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,11 @@ MAX_PAIRS = 200  # (kept, masked) pairs compared per table
 # columns, the row's position, the user's SQL), so the copy would not match; `null`
 # is no copy of anything.
 _NOT_COPIED = frozenset({"switch", "jsonb", "shuffle", "template", "sql", "null"})
+
+
+# Names of columns other tables join on even without a foreign key (Nextcloud's
+# oc_authtoken.uid, a copy of login_name): masked alone, every token lost its user.
+_IDENTIFIER = re.compile(r"(^|_)(u?id|userid|key|uuid|ref|code)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -64,7 +70,8 @@ def note_copies(
         except psycopg.Error:  # no SELECT right, timeout: the proposals stay as they are
             continue
         keyed = (
-            table.unique_columns()
+            {c for c in columns if _IDENTIFIER.search(c)}  # joins without a key: uid, userid
+            | table.unique_columns()
             | {c for fk in catalog.fks_touching(name) if fk.table == name for c in fk.columns}
             | {
                 c
@@ -100,9 +107,11 @@ def _measure(
     counts: list[sql.Composable] = []
     for pair in pairs:
         k, m = sql.Identifier("_dbr_s", pair.kept), sql.Identifier("_dbr_s", pair.masked)
-        both = sql.SQL("{k} IS NOT NULL AND {m} IS NOT NULL AND length({m}) >= {n}").format(
-            k=k, m=m, n=sql.Literal(MIN_LENGTH)
-        )
+        # a blank kept value is no evidence either way (GitLab's twitter NOT NULL
+        # DEFAULT '': half the rows blank hid an exact copy in the other half)
+        both = sql.SQL(
+            "{k} IS NOT NULL AND {k}::text <> '' AND {m} IS NOT NULL AND length({m}) >= {n}"
+        ).format(k=k, m=m, n=sql.Literal(MIN_LENGTH))
         counts += [
             sql.SQL("count(*) FILTER (WHERE {b})").format(b=both),
             sql.SQL("count(*) FILTER (WHERE {b} AND {k}::text = {m}::text)").format(
@@ -151,7 +160,7 @@ def _judge(columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool
                 ],
             )
             return
-        why = "it is under a key" if constrained else f"{source.strategy} reads more than it"
+        why = "a key or join column" if constrained else f"{source.strategy} reads more than it"
         columns[pair.kept].why.append(
             f"REVIEW: a copy of {pair.masked} ({seen(pair.equal)}), which is masked; kept "
             f"({why}): mask it like {pair.masked} by hand"

@@ -33,6 +33,10 @@ PAIRS = (
     ("meta_key", "meta_value"),
     ("option_name", "option_value"),
     ("setting_name", "setting_value"),
+    ("setting_key", "setting_value"),
+    ("config_key", "config_value"),
+    ("configkey", "configvalue"),  # Nextcloud's oc_preferences, oc_appconfig
+    ("path", "value"),  # Magento's core_config_data
     ("attribute_name", "attribute_value"),
     ("field_name", "field_value"),
     ("property_name", "property_value"),

@@ -168,6 +168,8 @@ def collapse_array_paths(paths: dict[str, Any]) -> tuple[dict[str, Any], list[st
     out = dict(paths)
     notes = []
     for parent, elements in sorted(groups.items()):
+        if f"{parent}.0" not in elements:
+            continue  # ['User-Agent', 'Mozilla...'] pairs: only the value (1) is personal
         rules = {json.dumps(paths[p], sort_keys=True) for p in elements}
         if len(rules) != 1 or (
             parent in paths and json.dumps(paths[parent], sort_keys=True) not in rules

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from dbrefresh.rules.json_paths import find_paths, scalars_by_path
+from dbrefresh.rules.json_paths import collapse_array_paths, find_paths, scalars_by_path
 
 
 def test_paths_are_walked_as_the_jsonb_strategy_addresses_them() -> None:
@@ -63,3 +63,14 @@ def test_a_key_called_name_needs_values_that_are_names() -> None:
     found = {f.path: f.kind for f in find_paths(docs, "public.accounts")}
     assert "fields.0.name" not in found
     assert found["display_name"] == "full_name"
+
+
+def test_only_arrays_met_from_their_first_element_collapse() -> None:
+    """Sentry's headers are [name, value] pairs: 'request.headers.0.1' is the value of
+    the first pair, not an element of an array of values; collapsing it masked the
+    header names too ('User-Agent' became words)."""
+    paths, notes = collapse_array_paths(
+        {"request.headers.0.1": "lorem", "cc.0": "email", "cc.1": "email", "tags.3.1": "hash"}
+    )
+    assert paths == {"cc": "email", "request.headers.0.1": "lorem", "tags.3.1": "hash"}
+    assert notes == ["cc: an array, every element masked (cc.0, cc.1 met)"]
