@@ -248,15 +248,6 @@ def _shaped_otherwise(
     return found if kind_fits_type(found.kind, column.type) else None
 
 
-def _international(values: Sequence[str]) -> bool:
-    """Nearly all (90 %) sampled values are numbers written '+<country code> ...'."""
-    sample = [v.strip() for v in values if v.strip()]
-    return bool(sample) and sum(v[:2] in INTERNATIONAL for v in sample) >= 0.9 * len(sample)
-
-
-INTERNATIONAL = frozenset(f"+{d}" for d in range(1, 10))
-
-
 def json_warning(values: Sequence[str] | None) -> str | None:
     """A review note for JSON documents that mention emails or phone numbers."""
     sample = [v for v in values or () if v.strip()]
@@ -392,11 +383,6 @@ def propose_column(
         # the dictionary mixes countries' formats: 'SW1A 1AA' in a field checked for 5 digits
         proposal.strategy, proposal.params = "digits", {}
         proposal.why.append(f"{digits}: digits keeps their format")
-    if chosen[0] == "phone" and unique and _international(values or ()):
-        # the permutation a unique number needs leaves no lead alone: '+4' kept, so no
-        # number starts '+0' (no country code does; phone validators refuse it)
-        proposal.params["keep_prefix"] = 2
-        proposal.why.append("international numbers: '+' and the country code's first digit kept")
     if kind == "text_search":
         proposal.why.append("no strategy rebuilds it from masked words: rebuild it in staging")
     if kind == "document":

@@ -16,6 +16,8 @@ keeping the format; about 16 us a value, eight times the plain strategy.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field
 from sqlglot import exp
 
@@ -33,6 +35,7 @@ class DigitsParams(StrategyParams):
 
 
 class _DigitStrategy(ScalarStrategy[DigitsParams]):
+    keeps_lead: ClassVar[bool] = False  # phone: a '+'/'0' lead and the digit after it
     keeps_blank = False  # keeps text without a digit, blank included, itself
     params_model = DigitsParams
 
@@ -57,6 +60,8 @@ class _DigitStrategy(ScalarStrategy[DigitsParams]):
         n = params.keep_prefix
         rest = sqlbuild.fill("substr(:o, :k)", o=orig, k=n + 1) if n else orig
         if params.unique:
+            if n == 0 and self.keeps_lead:
+                return sqlbuild.fit_text(ctx, _permuted_after_lead(ctx, orig), truncate=False)
             return sqlbuild.fit_text(ctx, _permuted(ctx, orig, rest, n), truncate=False)
         # One to_char() lays keyed digits into the digit positions of `rest` (see
         # dbrefresh.fill_digits). Up to 18 bytes in bigint arithmetic, beyond in numeric;
@@ -89,6 +94,21 @@ class _DigitStrategy(ScalarStrategy[DigitsParams]):
         return masked
 
 
+def _permuted_after_lead(ctx: ColumnContext, orig: exp.Expression) -> exp.Expression:
+    """A unique phone number permuted after its lead ('+', '0', '00': up to three such
+    characters) and the character after it, both kept: a permutation leaves no lead
+    alone, and one E.164 number in ten came out '+0...'. Still injective: two numbers
+    kept to different lengths differ where the shorter one's kept part ends (a digit
+    other than 0 there, a '+' or '0' in the longer lead)."""
+    kept = sqlbuild.fill(
+        "(least(3, length(:o) - length(ltrim(:o2, '+0'))) + 1)", o=orig.copy(), o2=orig.copy()
+    )
+    rest = sqlbuild.fill("substr(:o, :k + 1)", o=orig.copy(), k=kept)
+    return sqlbuild.fill(
+        "(left(:o, :k) || :m)", o=orig.copy(), k=kept.copy(), m=_permuted(ctx, orig, rest, 0)
+    )
+
+
 def _permuted(
     ctx: ColumnContext, orig: exp.Expression, rest: exp.Expression, n: int
 ) -> exp.Expression:
@@ -113,6 +133,7 @@ class Digits(_DigitStrategy):
 
 @register
 class Phone(_DigitStrategy):
+    keeps_lead = True
     name = "phone"
     summary = "Phone numbers: every digit replaced, format and keep_prefix kept."
 

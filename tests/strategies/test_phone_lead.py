@@ -60,3 +60,24 @@ def test_email_keeps_blank_values(masking: Masking) -> None:
         rows = dict(masking.run("email", {"unique": unique}, "email", table="accounts"))
         assert rows[""] == "" and rows["  "] == "  " and rows[None] is None
         assert rows["ann.lee@corp.example"].endswith("@example.com")
+
+
+def test_unique_phone_keeps_the_lead_and_stays_injective(masking: Masking) -> None:
+    """The permutation a unique number needs now keeps the lead ('+', '0', '00') and
+    the digit after it: '+0...', '0009...' no more; and numbers of every lead format
+    side by side stay distinct."""
+    masking.conn.execute(
+        "CREATE TEMP TABLE uniq (id int, p text);"
+        "INSERT INTO uniq SELECT g, CASE g % 4 WHEN 0 THEN '+' || (31 + g % 60) || ' ' || g"
+        " WHEN 1 THEN '00' || (31 + g % 60) || ' ' || g WHEN 2 THEN '0' || (20 + g % 70)"
+        " || ' ' || g ELSE '+0' || (1000000 + g) END FROM generate_series(1, 2000) g"
+    )
+    rows = masking.run("phone", {"unique": True}, "p", table="uniq")
+    assert len({m for _, m in rows}) == len(rows)  # injective
+    for original, masked in rows:
+        assert masked != original
+        assert re.sub(r"[0-9]", "0", masked) == re.sub(r"[0-9]", "0", original)
+        if original.startswith("00"):
+            assert masked[:3] == original[:3] and masked[2] != "0"
+        elif (original.startswith("+") and original[1] != "0") or original.startswith("0"):
+            assert masked[:2] == original[:2]
