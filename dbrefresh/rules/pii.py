@@ -217,7 +217,11 @@ _KEEP_WORDS = {
 # Words that make a name about the PII for one kind only (`last_login` is a time,
 # `last_name` is a name).
 _NOT_THE_VALUE_FOR = {
-    "username": frozenset({"last", "first", "failed", "successful", "time", "date", "ts"})
+    "username": frozenset({"last", "first", "failed", "successful", "time", "date", "ts"}),
+    # a country's dialling code (Odoo's res_country.phone_code: 32, 49)
+    "phone": frozenset({"code", "prefix", "dial", "dialing", "dialling", "calling"}),
+    # how long a token lives (Keycloak's actionTokenGeneratedByAdminLifespan: 43200)
+    "secret": frozenset({"lifespan", "lifetime", "ttl", "timeout", "duration", "seconds"}),
 }
 
 _PATTERNS = tuple(
@@ -296,9 +300,14 @@ _FILE_WORDS = re.compile(
 )
 
 
+# A digest of a file or key is no file (keys.fingerprint_sha256 is a key's SHA-256).
+_DIGEST_WORDS = frozenset({"digest", "sha", "md", "checksum", "crc", "hashed"})
+
+
 def match_file(column: str) -> NameMatch | None:
     """A binary column named like a file about a person (photo, scan, signed document)."""
     norm = normalize(column)
-    if not _FILE_WORDS.search(norm) or set(norm.split("_")) & _NOT_THE_VALUE:
+    words = set(norm.split("_"))
+    if not _FILE_WORDS.search(norm) or words & (_NOT_THE_VALUE | _DIGEST_WORDS):
         return None
     return NameMatch("document", "name suggests a file about a person (photo, scan, document)")

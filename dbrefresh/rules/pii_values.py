@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from dbrefresh.rules import lookalikes
+
 THRESHOLD = 0.5
 MIN_DISTINCT_NAMES = 10  # distinct names a sample of names shows, unless it is tiny
 EMBEDDED_THRESHOLD = 0.05  # free text: a few notes with an email or phone in them suffice
@@ -64,6 +66,8 @@ def is_phone(value: str) -> bool:
     text = _EXTENSION.sub("", value.strip())  # '797-386-9073x6625', '... ext. 12'
     if not _PHONE_CHARS.fullmatch(text) or _DATE_LIKE.fullmatch(text) or _DECIMAL.fullmatch(text):
         return False
+    if lookalikes.is_gtin(text):
+        return False  # a barcode (EAN/UPC), its check digit right
     digits = sum(c.isdigit() for c in text)
     if not 7 <= digits <= 15:
         return False
@@ -200,8 +204,12 @@ def named_people(value: str) -> set[str]:
 
 
 def has_contact(value: str) -> bool:
-    """Free text mentioning an email address or a phone number."""
-    return bool(_EMAIL.search(value)) or any(is_phone(m) for m in _EMBEDDED_PHONE.findall(value))
+    """Free text mentioning an email address or a phone number (timestamps, IP lists,
+    versions, message ids and barcodes aside: `lookalikes.py`)."""
+    text = lookalikes.without_machine_data(value)
+    return bool(_EMAIL.search(text)) or any(
+        is_phone(m) and not lookalikes.is_bare_code(m) for m in _EMBEDDED_PHONE.findall(text)
+    )
 
 
 @cache

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import json_paths, pii, pii_values
+from dbrefresh.rules import json_paths, name_evidence, pii, pii_values
 from dbrefresh.rules.compiled import PLACEHOLDER
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.jsonb import path_context
@@ -210,6 +210,8 @@ def detect(
             why.append(evidence.reason)
         elif (shaped := _shaped_otherwise(column, values, by_name.kind)) is not None:
             return shaped.kind, [f"{by_name.reason}, but {shaped.reason}"]
+        elif (denied := name_evidence.denial(by_name.kind, values)) is not None:
+            return None, [f"REVIEW: {by_name.reason}, but {denied}: kept"]
         return by_name.kind, why
     if column.type.base in {"inet", "cidr"}:
         return "ip", [f"column type {column.type.base} holds IP addresses"]
@@ -335,6 +337,7 @@ def propose_column(
     unique = column.name in table.unique_columns()
     kind, why = detect(table, column, values, is_key=is_key)
     if kind is None:
+        proposal.why += why  # a name the values deny, noted
         if column.type.base in JSON_TYPES and not column.type.is_array:
             read = json_paths.read_documents(values or ())
             notes = json_paths.unread_notes(read, table.qualified, json_paths.MAX_JSON_CHARS)

@@ -1,0 +1,60 @@
+"""Text that looks like a contact detail but is machine data: timestamps, IP lists,
+version numbers, message ids, barcodes.
+
+Free text is searched for phone numbers and email addresses (`pii_values.has_contact`),
+and a few rows are enough to empty a column with `lorem`. A timestamp ('2024-11-19
+14:04:26') or an X-Forwarded-For list ('83.39.228.186, 201.61.81.173') read as a phone
+number destroyed columns the application needs, so these shapes are blanked first.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DATE = (
+    r"\d{4}[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])"
+    r"|(?:0?[1-9]|[12]\d|3[01])[-./](?:0?[1-9]|[12]\d|3[01])[-./]\d{4}"
+)
+_TIME = r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?"
+_QUAD = r"\d{1,3}(?:\.\d{1,3}){3}"
+# a version is written after its product ('Chrome/120.0.6099.109', 'v2.3.1', 'rv:1.9')
+_VERSION = r"(?:(?<=[/vV])|(?<=rv:))\d+(?:[._]\d+)+"
+_MACHINE = re.compile(rf"(?<![\d.:])(?:{_DATE}|{_TIME}|{_QUAD})(?!\.?\d)|{_VERSION}", re.IGNORECASE)
+# an address in angle brackets ('<...@mail.example.com>'), judged by its local part
+_BRACKETED = re.compile(r"<([^<>@\s]+)@[^<>\s]+>")
+_HEX_ID = re.compile(r"[0-9a-f]{8}-?(?:[0-9a-f]{4}-?){3}[0-9a-f]{12}|[0-9a-f.-]{16,}", re.I)
+MIN_CODE_DIGITS, MAX_CODE_DIGITS = 12, 14  # UPC-A, EAN-13, GTIN-14
+
+
+def is_message_id(local: str) -> bool:
+    """A Message-ID's left part: a UUID or hex id, or a long run of digits and letters
+    (Gmail's 'CAKm3QH1...', Exim's 'E1tDdXy-0003xy-Ab'), not a person's mailbox."""
+    digits = sum(c.isdigit() for c in local)
+    return bool(_HEX_ID.fullmatch(local)) or (
+        digits >= 4 and (len(local) >= 16 or digits >= 0.3 * len(local))
+    )
+
+
+def _bracketed(match: re.Match[str]) -> str:
+    return " " if is_message_id(match.group(1)) else match.group()
+
+
+def without_machine_data(text: str) -> str:
+    """The text with dates, times, IP addresses, versions and message ids blanked."""
+    return _BRACKETED.sub(_bracketed, _MACHINE.sub(" ", text))
+
+
+def is_bare_code(digits: str) -> bool:
+    """A barcode (EAN/UPC/GTIN): 12-14 digits with no separator; a phone number written
+    in text has spaces, dashes or a '+'."""
+    return digits.isdigit() and MIN_CODE_DIGITS <= len(digits) <= MAX_CODE_DIGITS
+
+
+def is_gtin(value: str) -> bool:
+    """A whole value that is a barcode: 12-14 bare digits whose last is the GS1 check
+    digit ('0324106529631'; a column of them was proposed as phone numbers)."""
+    if not is_bare_code(value):
+        return False
+    body = [int(c) for c in reversed(value[:-1])]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(body))
+    return (10 - total % 10) % 10 == int(value[-1])

@@ -1,0 +1,93 @@
+"""Machine data that only resembles a contact detail is no free text about a person:
+`rules init` gave `lorem` to timestamps, X-Forwarded-For lists, barcodes, user agents
+and message ids, destroying columns the application reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from faker import Faker
+
+from dbrefresh.rules import pii_values
+
+from .helpers import generate_then_mask, strategy_of
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-11-19 14:04:26.921734",
+        "2024-11-19 14:04:26.921734+00",
+        "logged 2024-11-19T14:04:26Z from 10.0.0.12",
+        "19.11.2024 14:04",
+        "83.39.228.186, 201.61.81.173",
+        "0324106529631",  # EAN-13
+        "GTIN 00012345678905",
+        "<0f8fad5b-d9cb-469f-a165-70867728950e@mail.example.com>",
+        "<CAKm3QH1mUQ+Wb0c2k=sgL2b7uBfH3DVe2-c2=FH+v7Xb2K7xQg@mail.gmail.com>",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/120.0.6099.109 Safari/537.36",
+    ],
+)
+def test_machine_data_is_no_contact(value: str) -> None:
+    assert not pii_values.has_contact(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "call me at +44 20 7946 0000",
+        "reach me on 030 1234567",
+        "mail ann@x.org",
+        "Ann Smith <ann.smith@example.com>",
+        "call 555.123.4567 after 14:00",
+        "ring (030) 1234-5678 on 19.11.2024",
+        "Tel. 01.23.45.67.89",
+        "seen 2024-11-19 14:04, asked to be called on +49 171 1234567",
+    ],
+)
+def test_contacts_beside_machine_data_are_still_found(value: str) -> None:
+    assert pii_values.has_contact(value)
+
+
+def test_barcodes_are_no_phone_numbers() -> None:
+    fake = Faker()
+    fake.seed_instance(5)
+    codes = [fake.ean13() for _ in range(200)] + [fake.ean8() for _ in range(10)]
+    assert pii_values.match_values(codes) is None
+    assert pii_values.is_phone("015112345678")  # a bare German mobile number stays one
+
+
+def test_user_agents_are_no_contacts() -> None:
+    fake = Faker()
+    fake.seed_instance(7)
+    agents = [fake.user_agent() for _ in range(500)]
+    assert [a for a in agents if pii_values.has_contact(a)] == []
+    assert pii_values.match_values(agents) is None
+
+
+def test_an_audit_table_of_machine_data_is_kept(make_db, tmp_path: Path) -> None:
+    """Timestamps, forwarded-for lists, barcodes, user agents and message ids kept;
+    the note mentioning a phone number among them is still masked."""
+    fake = Faker()
+    fake.seed_instance(11)
+    agents = ", ".join("'" + fake.user_agent().replace("'", "''") + "'" for _ in range(40))
+    barcodes = ", ".join(f"'{fake.ean13()}'" for _ in range(40))
+    _, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE request_log (id serial PRIMARY KEY, happened text, forwarded_for text,"
+        " barcode text, agent text, message text, remark text);"
+        "INSERT INTO request_log (happened, forwarded_for, barcode, agent, message, remark)"
+        " SELECT (timestamp '2024-11-19 14:04:26.921734' + i * interval '17 minutes')::text,"
+        " '83.39.' || (i % 250) || '.186, 201.61.81.' || (i % 200),"
+        " (ARRAY[" + barcodes + "])[1 + i % 40], (ARRAY[" + agents + "])[1 + i % 40],"
+        " '<' || md5(i::text)::uuid || '@mail.example.com>',"
+        " CASE WHEN i % 10 = 0 THEN 'call back on +44 20 7946 ' || (1000 + i)"
+        "  ELSE 'no answer at ' || (time '09:00' + i * interval '1 minute') END"
+        " FROM generate_series(1, 300) i",
+    )
+    for column in ("happened", "forwarded_for", "barcode", "agent", "message"):
+        assert strategy_of(text, "public.request_log", column) == "keep", column
+    assert strategy_of(text, "public.request_log", "remark") == "lorem"
