@@ -69,32 +69,21 @@ def note_copies(
             measured = _measure(conn, table, pairs, rows)
         except psycopg.Error:  # no SELECT right, timeout: the proposals stay as they are
             continue
-        keyed = (
-            {c for c in columns if _IDENTIFIER.search(c)}  # joins without a key: uid, userid
-            | table.unique_columns()
-            | {c for fk in catalog.fks_touching(name) if fk.table == name for c in fk.columns}
-            | {
-                c
-                for fk in catalog.fks_touching(name)
-                if fk.ref_table == name
-                for c in fk.ref_columns
-            }
-        )
+        # join columns (uid, userid: joined on without a key), unique and key columns
+        keyed = {c for c in columns if _IDENTIFIER.search(c)} | table.unique_columns()
+        for fk in catalog.fks_touching(name):
+            keyed |= set(fk.columns if fk.table == name else ())
+            keyed |= set(fk.ref_columns if fk.ref_table == name else ())
         for pair in measured:
             _judge(columns, pair, constrained=pair.kept in keyed)
 
 
-def _is_text(table: Table, column: str) -> bool:
-    col_type = table.columns[column].type
-    return col_type.category == "S" and not col_type.is_array
-
-
 def _pairs(table: Table, columns: Mapping[str, ColumnProposal]) -> list[_Pair]:
-    masked = [c for c, p in columns.items() if p.masked and _is_text(table, c)]
+    masked = [c for c, p in columns.items() if p.masked and table.columns[c].type.is_text]
     kept = [
         c
         for c, p in columns.items()
-        if not p.masked and _is_text(table, c) and not table.columns[c].generated
+        if not p.masked and table.columns[c].type.is_text and not table.columns[c].generated
     ]
     return [_Pair(k, m) for k in kept for m in masked][:MAX_PAIRS]
 

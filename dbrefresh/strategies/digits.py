@@ -94,15 +94,21 @@ class _DigitStrategy(ScalarStrategy[DigitsParams]):
         return masked
 
 
+def _lead_length(orig: exp.Expression) -> exp.Expression:
+    """How many leading '+'/'0' characters a phone number has, at most three ('+', '0',
+    '00', '+00'): the lead both phone paths keep."""
+    return sqlbuild.fill(
+        "least(3, length(:o) - length(ltrim(:o2, '+0')))", o=orig.copy(), o2=orig.copy()
+    )
+
+
 def _permuted_after_lead(ctx: ColumnContext, orig: exp.Expression) -> exp.Expression:
     """A unique phone number permuted after its lead ('+', '0', '00': up to three such
     characters) and the character after it, both kept: a permutation leaves no lead
     alone, and one E.164 number in ten came out '+0...'. Still injective: two numbers
     kept to different lengths differ where the shorter one's kept part ends (a digit
     other than 0 there, a '+' or '0' in the longer lead)."""
-    kept = sqlbuild.fill(
-        "(least(3, length(:o) - length(ltrim(:o2, '+0'))) + 1)", o=orig.copy(), o2=orig.copy()
-    )
+    kept = sqlbuild.fill("(:lead + 1)", lead=_lead_length(orig))
     rest = sqlbuild.fill("substr(:o, :k + 1)", o=orig.copy(), k=kept)
     return sqlbuild.fill(
         "(left(:o, :k) || :m)", o=orig.copy(), k=kept.copy(), m=_permuted(ctx, orig, rest, 0)
@@ -149,13 +155,11 @@ class Phone(_DigitStrategy):
             " ELSE substr(_dbr_lead_m, _dbr_lead_p + 1, 1) END"
             " || substr(_dbr_lead_m, _dbr_lead_p + 2)"
             " FROM (SELECT :m AS _dbr_lead_m,"
-            " greatest(:n, least(3, length(:o2) - length(ltrim(:o3, '+0')))) AS _dbr_lead_p"
-            " OFFSET 0) AS _dbr_lead)",
+            " greatest(:n, :lead) AS _dbr_lead_p OFFSET 0) AS _dbr_lead)",
             o=orig.copy(),
-            o2=orig.copy(),
-            o3=orig.copy(),
             m=masked,
             n=n,
+            lead=_lead_length(orig),
         )
         return sqlbuild.fill(
             "CASE WHEN left(:o, 1) IN ('+', '0') THEN :f ELSE :m END",
