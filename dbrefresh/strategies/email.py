@@ -35,7 +35,7 @@ class EmailParams(StrategyParams):
 
 @register
 class Email(ScalarStrategy[EmailParams]):
-    keeps_blank = False  # keeps blank (btrim) values itself
+    blank_spaces = True  # '  ' is no address either (ScalarStrategy keeps it)
     name = "email"
     summary = "first.last@domain addresses; with unique: true, injective in practice."
     params_model = EmailParams
@@ -77,13 +77,7 @@ class Email(ScalarStrategy[EmailParams]):
             return sqlbuild.fill("(:n || :t || :d)", n=names, t=tail, d="@" + params.domain)
 
         value = sqlbuild.let("h", sqlbuild.digest(ctx, self.name), body)
-        masked = sqlbuild.fill(
-            "CASE WHEN btrim(CAST(:r AS TEXT)) = '' THEN CAST(:r2 AS TEXT) ELSE :v END",
-            r=ctx.ref,
-            r2=ctx.ref.copy(),
-            v=value,
-        )
-        return sqlbuild.fit_text(ctx, masked, truncate=not params.unique)
+        return sqlbuild.fit_text(ctx, value, truncate=not params.unique)
 
 
 def _entry(name: str, h: exp.Expression, offset: int, locales: tuple[str, ...]) -> exp.Expression:

@@ -36,6 +36,7 @@ class ScalarStrategy(Strategy[P]):
     # street. Strategies that mask blanks on purpose, or handle them their own way, say
     # False.
     keeps_blank: ClassVar[bool] = True
+    blank_spaces: ClassVar[bool] = False  # whitespace-only text counts as blank too
 
     def check(self, params: P, ctx: ColumnContext) -> list[str]:
         if ctx.type.is_array:
@@ -47,8 +48,9 @@ class ScalarStrategy(Strategy[P]):
         masked = self.masked(params, ctx)
         if not (self.keeps_blank and ctx.type.is_text):
             return masked
+        blank = "btrim(CAST(:r AS TEXT)) = ''" if self.blank_spaces else ":r = ''"
         kept = sqlbuild.fill(
-            "CASE WHEN :r = '' THEN :r2 ELSE :m END", r=ctx.ref, r2=ctx.ref.copy(), m=masked
+            f"CASE WHEN {blank} THEN :r2 ELSE :m END", r=ctx.ref, r2=ctx.ref.copy(), m=masked
         )
         return sqlbuild.cast(kept, ctx.type.sql)
 
