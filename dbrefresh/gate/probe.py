@@ -17,6 +17,11 @@ timeout, i.e. when the server queued it) and ends when the next probe of that ta
 its lock. The episode is charged to the statement running when it started: a lock taken
 by an earlier statement of a transaction keeps blocking until COMMIT, and that wait is the
 earlier statement's doing, as with `longest_blocking_hold`.
+
+Probes follow a table by its OID, not its name: once the migration renames it (RENAME TO,
+SET SCHEMA) and commits, the old name means nothing (or a new table the migration made in
+its place), so a probe that finds its name gone looks the table up again and goes on
+under the new one.
 """
 
 from __future__ import annotations
@@ -44,10 +49,19 @@ DEFAULT_LOCK_TIMEOUT = 0.05
 @dataclass(frozen=True)
 class Attempt:
     kind: Kind
-    table: str
+    table: str  # the name the probe used (the table's name when it tried)
     started: float
     ended: float
     blocked: bool
+    oid: int = 0  # the table, whatever its name
+
+
+@dataclass
+class _Target:
+    """A table probed: its OID, and its name as a default session writes it now."""
+
+    oid: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -90,10 +104,11 @@ class ProbeStats:
 
 class _Loop(threading.Thread):
     def __init__(
-        self, dsn: str, kind: Kind, tables: list[str], clock: Clock, timeout: float
+        self, dsn: str, kind: Kind, tables: list[tuple[int, str]], clock: Clock, timeout: float
     ) -> None:
         super().__init__(daemon=True)
-        self.kind, self.tables, self.clock = kind, tables, clock
+        self.kind, self.clock = kind, clock
+        self.targets = [_Target(oid, name) for oid, name in tables]
         self.conn = connect(dsn, autocommit=True)
         self.conn.execute(
             sql.SQL("SET lock_timeout = {}").format(sql.Literal(f"{int(timeout * 1000)}ms"))
@@ -104,8 +119,9 @@ class _Loop(threading.Thread):
         self.errors: dict[str, str] = {}  # table -> first error other than a lock wait
         self.stop = threading.Event()
 
-    def _once(self, table: str) -> bool:
+    def _once(self, target: _Target) -> bool:
         """True when the probe was blocked (lock_timeout)."""
+        table = target.name
         ident = sql.SQL(table)  # regclass text: already quoted and qualified as needed
         try:
             if self.kind == "read":
@@ -116,7 +132,8 @@ class _Loop(threading.Thread):
         except errors.LockNotAvailable:
             return True
         except errors.UndefinedTable:
-            return False  # dropped or renamed by the migration: nothing left to wait for
+            # renamed since the last look (followed on the next round) or dropped
+            return False
         except psycopg.Error as exc:
             # e.g. no INSERT/UPDATE/DELETE privilege for LOCK ... ROW EXCLUSIVE: say so,
             # rather than let a probe that cannot wait pass for one that did not
@@ -124,13 +141,32 @@ class _Loop(threading.Thread):
             return False
         return False
 
+    def _follow_renames(self) -> None:
+        """Name each table as it is called now: a rename committed by the migration
+        moves the probes to the new name (the old one may name nothing, or a new table
+        of the migration's)."""
+        try:
+            rows = self.conn.execute(
+                "SELECT c.oid::int8, c.oid::regclass::text FROM pg_class c "
+                "WHERE c.oid = ANY(%s::oid[])",
+                ([t.oid for t in self.targets],),
+            ).fetchall()
+        except psycopg.Error:
+            return
+        names = {int(oid): str(name) for oid, name in rows}
+        for target in self.targets:
+            target.name = names.get(target.oid, target.name)
+
     def run(self) -> None:
         try:
             while not self.stop.is_set():
-                for table in self.tables:
-                    t0 = self.clock()
-                    blocked = self._once(table)
-                    self.attempts.append(Attempt(self.kind, table, t0, self.clock(), blocked))
+                self._follow_renames()
+                for target in self.targets:
+                    name, t0 = target.name, self.clock()
+                    blocked = self._once(target)
+                    self.attempts.append(
+                        Attempt(self.kind, name, t0, self.clock(), blocked, target.oid)
+                    )
                 # a pause so an unblocked probe loop does not saturate the server
                 self.stop.wait(0.005)
         finally:
@@ -149,11 +185,10 @@ class Probes:
         timeout: float = DEFAULT_LOCK_TIMEOUT,
     ) -> None:
         self.timeout = timeout
-        self.tables = _existing(dsn, tables)
+        found = _existing(dsn, tables)
+        self.tables = [name for _, name in found]  # as staging names them before the run
         self.loops = (
-            [_Loop(dsn, k, self.tables, clock, timeout) for k in ("read", "write")]
-            if self.tables
-            else []
+            [_Loop(dsn, k, found, clock, timeout) for k in ("read", "write")] if found else []
         )
 
     def __enter__(self) -> Probes:
@@ -183,11 +218,13 @@ class Probes:
         return [a for loop in self.loops for a in loop.attempts]
 
     def episodes(self) -> list[Episode]:
+        """Blocked probes of one kind on one table (by OID, across renames), each episode
+        named as its first blocked probe named the table."""
         out: list[Episode] = []
-        by_key: dict[tuple[Kind, str], list[Attempt]] = {}
+        by_key: dict[tuple[Kind, int], list[Attempt]] = {}
         for a in sorted(self.attempts, key=lambda a: a.started):
-            by_key.setdefault((a.kind, a.table), []).append(a)
-        for (kind, table), attempts in by_key.items():
+            by_key.setdefault((a.kind, a.oid), []).append(a)
+        for (kind, _), attempts in by_key.items():
             current: list[Attempt] = []
             for a in attempts:
                 if a.blocked:
@@ -195,11 +232,12 @@ class Probes:
                     continue
                 if current:
                     start = current[0].ended - self.timeout
-                    out.append(Episode(kind, table, start, a.ended, len(current)))
+                    out.append(Episode(kind, current[0].table, start, a.ended, len(current)))
                     current = []
             if current:  # still blocked when the probes stopped
                 start = current[0].ended - self.timeout
-                out.append(Episode(kind, table, start, current[-1].ended, len(current)))
+                end = current[-1].ended
+                out.append(Episode(kind, current[0].table, start, end, len(current)))
         return out
 
     def charge(self, windows: list[tuple[int, float, float]]) -> dict[int, ProbeStats]:
@@ -226,10 +264,10 @@ class Probes:
         return stats
 
 
-def _existing(dsn: str, tables: Iterable[tuple[str, str | None]]) -> list[str]:
+def _existing(dsn: str, tables: Iterable[tuple[str, str | None]]) -> list[tuple[int, str]]:
     """The tables that exist now (tables the migration creates do not), each resolved
-    under the search_path the migration names it with, as regclass text of a default
-    session (what the probe connections use)."""
+    under the search_path the migration names it with: OID, and regclass text of a
+    default session (what the probe connections use)."""
     wanted = sorted(set(tables), key=lambda t: (t[0], t[1] or ""))
     if not wanted:
         return []
@@ -240,7 +278,7 @@ def _existing(dsn: str, tables: Iterable[tuple[str, str | None]]) -> list[str]:
                 oid = resolve(conn, name)
             if oid is not None and oid not in oids:
                 oids.append(oid)
-        found: list[str] = []
+        found: list[tuple[int, str]] = []
         for oid in oids:
             row: Any = conn.execute(
                 "SELECT c.oid::regclass::text FROM pg_class c "
@@ -248,5 +286,5 @@ def _existing(dsn: str, tables: Iterable[tuple[str, str | None]]) -> list[str]:
                 (oid,),
             ).fetchone()
             if row is not None:
-                found.append(str(row[0]))
+                found.append((oid, str(row[0])))
     return found
