@@ -23,7 +23,7 @@ from dbrefresh.gate.mixed import mixed_scripts
 from dbrefresh.gate.model import Classified, Hit, LockMode, Script, Work
 from dbrefresh.gate.relations import Relations, find, qualified
 from dbrefresh.gate.rules import is_suppressed
-from dbrefresh.gate.schema import Knowledge, relname
+from dbrefresh.gate.schema import Knowledge, names, relname
 from dbrefresh.gate.session import setting, timeout_is_set
 
 Wrap = Literal["script", "none"]
@@ -88,7 +88,6 @@ def analyze(
         reported = [False]  # missing-lock-timeout: once per script
         for stmt in script.statements:
             node: Any = stmt.node
-            c = classify(stmt, known)
             if isinstance(node, ast.TransactionStmt):
                 if node.kind in _BEGIN:
                     tx = _Tx(active=True)
@@ -101,14 +100,15 @@ def analyze(
                     tx.local_timeout = value if tx.active else None
                 else:  # a later SET replaces a SET LOCAL for the rest of the transaction
                     session_timeout, tx.local_timeout = value, None
-                c.hits = []  # a set_config() call is understood, not opaque
             path = setting(node, "search_path")
             if path is not None:
                 if path.is_local:
                     tx.local_path = path.value if tx.active else None
                 else:
                     session_path, tx.local_path = path.value, None
-                c.hits = []
+            c = classify(stmt, known, tx.local_path or session_path)
+            if timeout is not None or path is not None:
+                c.hits = []  # a set_config() call is understood, not opaque
             c.search_path = tx.local_path or session_path
             c.introduced, c.origins = relations.snapshot(
                 [*c.tables, *(t for h in c.hits for t in h.tables)], c.search_path
@@ -128,6 +128,10 @@ def analyze(
             c.hits = [h for h in c.hits if not is_suppressed(h.rule, stmt.suppressed)]
             result.statements.append(c)
             known.learn(node, stmt.index)
+            if isinstance(node, ast.CreateFunctionStmt):  # calls.py: the application's
+                *schema, name = names(node.funcname)
+                created = ".".join([*schema[-1:], name.lower()])
+                known.created_functions.add(qualified(created, c.search_path))
             _track(node, c.search_path, relations, tx, known)
             if not tx.active:
                 tx = _Tx()

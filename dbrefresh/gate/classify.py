@@ -74,8 +74,11 @@ def _relations(node: Any) -> list[str]:
     return [relname(n) for n in walk(node) if isinstance(n, ast.RangeVar)]
 
 
-def classify(stmt: Statement, known: Knowledge | None = None) -> Classified:
-    """Classify one statement (PostgreSQL 15 lock semantics)."""
+def classify(
+    stmt: Statement, known: Knowledge | None = None, search_path: str | None = None
+) -> Classified:
+    """Classify one statement (PostgreSQL 15 lock semantics); `search_path` (in force for
+    it) decides which function each call means."""
     known = known if known is not None else Knowledge()
     node: Any = stmt.node
     handler = _HANDLERS.get(type(node))
@@ -85,7 +88,7 @@ def classify(stmt: Statement, known: Knowledge | None = None) -> Classified:
         result = _result(stmt, _kind(node), None, transactional=False)
     else:
         result = _result(stmt, _kind(node), None)
-    calls = opaque_calls(node, known)
+    calls = opaque_calls(node, known, search_path)
     if calls and not any(h.rule == "opaque-statement" for h in result.hits):
         result.hits.append(
             Hit("opaque-statement", f"{result.kind} calls {', '.join(f + '()' for f in calls)}")

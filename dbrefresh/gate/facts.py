@@ -53,14 +53,15 @@ _CHECKS = """
 SELECT pg_get_expr(conbin, conrelid) FROM pg_constraint
 WHERE conrelid = %s::oid AND contype = 'c' AND convalidated
 """
-# per name: the most volatile overload, and whether one is built in (pg_catalog, or a
-# member of an extension) rather than the application's own code
+# per name and schema: the most volatile overload, and whether one is built in
+# (pg_catalog, or a member of an extension) rather than the application's own code
 _FUNCTIONS = """
-SELECT p.proname, max(p.provolatile::text),
+SELECT p.proname, n.nspname, max(p.provolatile::text),
        bool_or(p.pronamespace = 'pg_catalog'::regnamespace OR EXISTS (
          SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
            AND d.objid = p.oid AND d.deptype = 'e'))
-FROM pg_proc p WHERE p.proname = ANY(%s) GROUP BY p.proname
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+WHERE p.proname = ANY(%s) GROUP BY p.proname, n.nspname
 """
 
 
@@ -107,7 +108,8 @@ def seed_knowledge(
 ) -> Knowledge:
     """Catalog facts for tables that exist on staging (NOT NULL, types, indexes), and of
     functions: volatility (the most volatile overload: 'v' > 's' > 'i') and whether
-    they are built in (a function staging lacks is the migration's own).
+    they are built in, per schema holding one (a function staging lacks is the
+    migration's own).
 
     `tables` are (name as written, search_path in effect); facts are keyed by the name
     as written, so a name met under several search_paths keeps the first table found.
@@ -140,8 +142,10 @@ def seed_knowledge(
                 known.add_constrained_domain((str(schema), str(domain)))
             _domain_facts(conn, known)
             rows = conn.execute(_FUNCTIONS, (sorted(set(functions)),)).fetchall()
-            known.volatility = {str(name): str(volatile) for name, volatile, _ in rows}
-            known.builtin_functions = {str(name): bool(builtin) for name, _, builtin in rows}
+            for name, schema, volatile, builtin in rows:
+                key = str(name)
+                known.volatility[key] = max(known.volatility.get(key, ""), str(volatile))
+                known.functions.setdefault(key, {})[str(schema)] = bool(builtin)
     except psycopg.Error as exc:
         raise InfraError(f"reading the staging catalog failed: {exc}") from exc
     return known

@@ -102,8 +102,11 @@ class Knowledge:
     catalog_read: bool = False  # staging's catalog was read (catalog_tables is complete)
     partitioned: set[str] = field(default_factory=set)  # partitioned tables (relkind 'p')
     volatility: dict[str, str] = field(default_factory=dict)  # function -> pg_proc.provolatile
-    # function -> built in (pg_catalog or an extension's), for names found on staging
-    builtin_functions: dict[str, bool] = field(default_factory=dict)
+    # function name -> {schema holding one: built in (pg_catalog or an extension's)},
+    # for the names found on staging
+    functions: dict[str, dict[str, bool]] = field(default_factory=dict)
+    # functions the migration creates, 'schema.name' (lower case)
+    created_functions: set[str] = field(default_factory=set)
     # domains with a CHECK or NOT NULL (their own or a base domain's), 'name' and
     # 'schema.name', lower case: ADD COLUMN of one rewrites the table
     constrained_domains: set[str] = field(default_factory=set)
