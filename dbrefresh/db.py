@@ -79,6 +79,13 @@ def _with_settings(dsn: str, settings: dict[str, str]) -> str:
     return conninfo.make_conninfo("", **params)
 
 
+def with_session_settings(dsn: str, settings: dict[str, str]) -> str:
+    """The DSN with these settings as startup options (`-c name=value`): the session's
+    own defaults, which RESET returns to."""
+    escaped = {k: v.replace("\\", "\\\\").replace(" ", "\\ ") for k, v in settings.items()}
+    return _with_settings(dsn, escaped)
+
+
 def without_limits(dsn: str) -> str:
     """The DSN with LIFTED_LIMITS for this client. Startup options outrank database and
     role settings, and nothing in the database is changed (staging keeps its limits)."""

@@ -79,13 +79,15 @@ def _opaque(analysis: Analysis) -> bool:
 
 
 def _where_note(traced: TraceResult, keep: bool) -> str:
-    """Where the trace ran: a copy (and how long copying took) or staging itself."""
+    """Where the trace ran: a copy (and how long copying took) or staging itself, and in
+    which session TimeZone (it decides whether timestamp -> timestamptz rewrites)."""
+    zone = f", session TimeZone {traced.time_zone} (staging's)" if traced.time_zone else ""
     if traced.ran_on == "staging":
         how = "kept" if keep else "restored afterwards"
-        return f"traced on staging itself ({how}), {traced.total_seconds:.2f}s in total"
+        return f"traced on staging itself ({how}), {traced.total_seconds:.2f}s in total{zone}"
     return (
         f"traced on a copy of staging (copy took {traced.copy_seconds:.1f}s), "
-        f"{traced.total_seconds:.2f}s in total"
+        f"{traced.total_seconds:.2f}s in total{zone}"
     )
 
 
