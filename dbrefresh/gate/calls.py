@@ -17,7 +17,8 @@ extension's) under the search_path in force, whatever its name looks like:
   extension's in a schema of the path, and no function of the application's of that
   name in any schema of the path: overloads of the name in any of them compete on
   argument types (`public.lower(mytype)`), and one in a schema listed before
-  pg_catalog (`SET search_path = public, pg_catalog`) wins even on equal ones.
+  pg_catalog (`SET search_path = public, pg_catalog`) wins even on equal ones. `$user`
+  of the path is staging's role's schema (staging's catalog), else left out.
 
 A function the migration itself creates (`CREATE FUNCTION public.lower(text)`) counts as
 the application's from that statement on. Calls stored for later rather than run now (a
@@ -74,7 +75,7 @@ def is_builtin(name: tuple[str, ...], known: Knowledge, path: str | None = None)
     schema = name[-2] if len(name) > 1 else None
     if schema is not None and schema != "pg_catalog":
         return known.catalog_read and known.functions.get(bare, {}).get(schema, False)
-    searched = ("pg_catalog",) if schema else ("pg_catalog", *path_schemas(path))
+    searched = ("pg_catalog",) if schema else ("pg_catalog", *path_schemas(path, known.role))
     if any(f"{s}.{bare}" in known.created_functions for s in searched):
         return False  # the migration's own function of that name may be the one called
     if schema == "pg_catalog":

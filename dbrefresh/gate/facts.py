@@ -141,6 +141,7 @@ def seed_knowledge(
             for schema, domain in conn.execute(_DOMAINS).fetchall():
                 known.add_constrained_domain((str(schema), str(domain)))
             _domain_facts(conn, known)
+            known.role = str((conn.execute("SELECT current_user").fetchone() or ("",))[0])
             rows = conn.execute(_FUNCTIONS, (sorted(set(functions)),)).fetchall()
             for name, schema, volatile, builtin in rows:
                 key = str(name)

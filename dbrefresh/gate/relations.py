@@ -21,10 +21,11 @@ Key = tuple[str, str | None]  # a name as written, and the search_path it is wri
 _DEFAULT = ("public",)
 
 
-def path_schemas(path: str | None) -> tuple[str, ...]:
-    """The schemas of a search_path value, in order ('"app", public' -> ('app', 'public'))."""
+def path_schemas(path: str | None, user: str | None = None) -> tuple[str, ...]:
+    """The schemas of a search_path value, in order ('"app", public' -> ('app', 'public')).
+    `$user` means the schema named `user` when given, else nothing."""
     if path is None:
-        return _DEFAULT
+        return (user, *_DEFAULT) if user else _DEFAULT
     out: list[str] = []
     part, quoted, i = "", False, 0
     text = path + ","
@@ -38,7 +39,9 @@ def path_schemas(path: str | None) -> tuple[str, ...]:
                 quoted = not quoted
         elif ch == "," and not quoted:
             name = part.strip()
-            if name and name != "$user" and name not in out:
+            if name == "$user":
+                name = user or ""
+            if name and name not in out:
                 out.append(name)
             part = ""
         else:

@@ -105,6 +105,7 @@ class Knowledge:
     # function name -> {schema holding one: built in (pg_catalog or an extension's)},
     # for the names found on staging
     functions: dict[str, dict[str, bool]] = field(default_factory=dict)
+    role: str | None = None  # staging's role: `$user` of a search_path, for calls
     # functions the migration creates, 'schema.name' (lower case)
     created_functions: set[str] = field(default_factory=set)
     # domains with a CHECK or NOT NULL (their own or a base domain's), 'name' and

@@ -116,3 +116,19 @@ def test_calls_resolving_to_pg_catalog_or_an_extension_force_nothing(
     result = gate([path], GateOptions(dsn=shadowing_dsn))
 
     assert result.findings == [] and result.passed and result.trace is None
+
+
+def test_a_function_in_the_roles_own_schema_counts_through_dollar_user(
+    staging_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """The default search_path starts with `$user`: a schema named after staging's role
+    is searched, and its lower(int) is what `lower(id)` calls."""
+    with psycopg.connect(staging_dsn, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA AUTHORIZATION CURRENT_USER")
+        role = (conn.execute("SELECT current_user").fetchone() or ("",))[0]
+        conn.execute(f'CREATE FUNCTION "{role}".lower(int) RETURNS int ' + _LOCKS_BIG.format("$1"))
+    path = write_sql("SET lock_timeout = '2s';\nSELECT lower(id) FROM small LIMIT 1;\n")
+
+    result = gate([path], GateOptions(dsn=staging_dsn, limits=Limits(max_lock_seconds=0.1)))
+
+    _traced_lock_on_big(result)
