@@ -52,12 +52,17 @@ def _sampled(table: Table, column: str) -> sql.Composable:
     if col_type.base in JSON_TYPES or is_document(col_type):
         limit = MAX_JSON_CHARS if col_type.base in JSON_TYPES else MAX_DOCUMENT_CHARS
         return sql.SQL("left({}::text, {})").format(sql.Identifier(column), sql.Literal(limit))
+    # (a JSON document kept in text is read whole, as a json column's: its head and
+    # tail would not parse, and it would be judged as free text)
     return sql.SQL(
         "CASE WHEN length({c}::text) <= {twice} THEN {c}::text"
+        " WHEN left(ltrim(left({c}::text, 100)), 1) IN ('{{', '[')"
+        " THEN left({c}::text, {json})"
         " ELSE left({c}::text, {n}) || ' … ' || right({c}::text, {n}) END"
     ).format(
         c=sql.Identifier(column),
         twice=sql.Literal(2 * TEXT_END_CHARS),
+        json=sql.Literal(MAX_JSON_CHARS),
         n=sql.Literal(TEXT_END_CHARS),
     )
 
