@@ -14,7 +14,7 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from dbrefresh.rules import lookalikes
 
@@ -23,6 +23,7 @@ MIN_DISTINCT_NAMES = 10  # distinct names a sample of names shows, unless it is 
 EMBEDDED_THRESHOLD = 0.05  # free text: a few notes with an email or phone in them suffice
 NAMED_THRESHOLD = 0.1  # free text naming people ('Spoke with John Smith'): more, names vary
 MIN_OTHER_WORDS = 3  # lower-case words beside the names that make a sentence of them
+MIN_REVIEW_PEOPLE = 3  # different people named, too rarely to mask, that earn a REVIEW note
 NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "pl_PL")
 
 # Letters of any script, as internationalised addresses have them (jürgen@müller.de)
@@ -185,22 +186,41 @@ def is_ssn(value: str) -> bool:
 _CAPITALISED = re.compile(r"\b[^\W\d_][^\W\d_'\u2019-]+\b")
 
 
-def named_people(value: str) -> set[str]:
+@lru_cache(maxsize=4096)  # a column's sample is judged twice: masked, or a note
+def named_people(value: str) -> frozenset[str]:
     """The people free text names: a capitalised first name followed by a capitalised
     surname ('Spoke with John Smith about the refund'); 'May Day' passes too, which is
     why the detector asks for many different names."""
     first, last = _all_names()
     words = [m.group() for m in _CAPITALISED.finditer(value)]
-    named = {
+    named = frozenset(
         f"{a} {b}"
         for a, b in itertools.pairwise(words)
         if a[0].isupper() and b[0].isupper() and a.lower() in first and b.lower() in last
-    }
+    )
     # sentences around the names, not a list of them ('Tony Iommi, Bill Ward, Geezer
     # Butler': a track's composers are catalogue data; name columns have their own
     # detector): a sentence has lower-case words
     lower = sum(1 for w in words if w[0].islower())
-    return named if lower >= MIN_OTHER_WORDS else set()
+    return named if lower >= MIN_OTHER_WORDS else frozenset()
+
+
+def people_named_note(values: Sequence[str]) -> str | None:
+    """A REVIEW note for free text naming several different people in too few rows (or
+    too few people) to be masked on its own ('Spoke with John Smith' in 3 % of the
+    tickets was kept without a word); lists of names and one name repeated (a brand,
+    an author) earn none. Counts only, never a value."""
+    sample = [v for v in values if v.strip()]
+    found = [named_people(v) for v in sample]
+    people = set().union(*found) if found else set()
+    if len(people) < MIN_REVIEW_PEOPLE:
+        return None
+    rows = sum(1 for f in found if f)
+    return (
+        f"REVIEW: {rows} of {len(sample)} sampled values name people ({len(people)} "
+        "different, a first name and a surname in a sentence), too few to mask it "
+        "on their own: kept; `lorem` hides them"
+    )
 
 
 def has_contact(value: str) -> bool:

@@ -231,6 +231,9 @@ def detect(
         if column.type.is_array:  # the sample holds the arrays' elements
             reason = reason.replace("sampled values", "sampled array elements", 1)
         return by_values.kind, [reason]
+    if column.type.is_text and not is_key and values:
+        note = pii_values.people_named_note(values)
+        return None, [note] if note else []
     return None, []
 
 

@@ -40,7 +40,10 @@ FROM generate_series(1, {ROWS}) g;
 
 
 def test_json_kept_in_text_is_masked_path_by_path(make_db, tmp_path: Path) -> None:
+    from dbrefresh.anonymize.api import verify
+
     dsn, text = generate_then_mask(make_db, tmp_path, SCHEMA)
+    assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
     assert rule_of(text, "public.events", "data") == {
         "strategy": "jsonb",
         "paths": {"phone": "phone", "user.email": "email"},
