@@ -47,7 +47,18 @@ _CREDENTIAL = re.compile(
     r"|SG\.[\w-]{16,}\.[\w-]{16,}|shp(?:at|ss)_[0-9a-f]{32}|npm_\w{36}|pypi-[\w-]{50,}"
     r"|eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*"
 )
-_EMBEDDED_PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().\-/]{7,18}\d(?![\w])")
+# A number in text, with its extension if it has one: faker's and US CRMs'
+# '797-386-9073x6625' was passed over, the 'x' glued to the digits ending no number
+_EMBEDDED_PHONE = re.compile(
+    r"(?<![\w])\+?\d[\d\s().\-/]{7,18}\d(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?(?![\w])",
+    re.IGNORECASE,
+)
+# A local number whose extension is named as such ('555-0199 ext. 12'): the word says
+# phone, where seven digits in two groups alone would not
+_NAMED_EXTENSION = re.compile(
+    r"(?<![\w])(\d[\d\s().\-/]{5,18}\d),?\s*(?:ext\.?|extension)\s*\d{1,6}(?![\w])",
+    re.IGNORECASE,
+)
 
 
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$", re.IGNORECASE)
@@ -227,8 +238,27 @@ def has_contact(value: str) -> bool:
     """Free text mentioning an email address or a phone number (timestamps, IP lists,
     versions, message ids and barcodes aside: `lookalikes.py`)."""
     text = lookalikes.without_machine_data(value)
-    return bool(_EMAIL.search(text)) or any(
-        is_phone(m) and not lookalikes.is_bare_code(m) for m in _EMBEDDED_PHONE.findall(text)
+    return (
+        bool(_EMAIL.search(text))
+        or any(_embedded_phone(m) for m in _EMBEDDED_PHONE.findall(text))
+        or any(_local_number(m) for m in _NAMED_EXTENSION.findall(text))
+    )
+
+
+def _embedded_phone(found: str) -> bool:
+    """A number found in text is a phone number, not a barcode (judged without its
+    extension: '012345678901 x5' is no more a phone than '012345678901')."""
+    return is_phone(found) and not lookalikes.is_bare_code(_EXTENSION.sub("", found))
+
+
+def _local_number(number: str) -> bool:
+    """Seven to fifteen digits in two groups or more, neither a date nor a decimal."""
+    text = number.strip()
+    return (
+        _PHONE_CHARS.fullmatch(text) is not None
+        and not (_DATE_LIKE.fullmatch(text) or _DECIMAL.fullmatch(text))
+        and 7 <= sum(c.isdigit() for c in text) <= 15
+        and len(re.findall(r"\d+", text)) >= 2
     )
 
 
