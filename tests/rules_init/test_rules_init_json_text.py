@@ -114,6 +114,10 @@ def test_a_row_that_is_no_json_is_nulled_not_kept_nor_failing(make_db, tmp_path:
     assert (json.loads(rows[4][0]), json.loads(rows[4][1])) == ([1, 2], {"e": 1, "email": None})
     assert rows[4][2] == "{}"
     assert rows[5] == ("null", None, "")  # \u0000 is no jsonb text; blank stays blank
+    with psycopg.connect(dsn) as conn:  # a parallel plan (verify's scans) may call it
+        conn.execute("SET force_parallel_mode = on")
+        parsed = conn.execute("SELECT count(dbrefresh.jsonb_or_null(doc)) FROM t").fetchone()
+    assert parsed == (4,)
 
 
 def test_only_objects_and_arrays_make_a_column_of_documents() -> None:
