@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from dbrefresh.rules.json_paths import MAX_JSON_CHARS
 
 CONTAINER_STARTS = ("{", "[")
+STRAY_SHARE = 0.02  # sampled values allowed to be no document (a malformed row or two)
 
 
 def _cut_off(value: str) -> bool:
@@ -31,9 +33,34 @@ def _container(value: str) -> bool:
         return False
 
 
-def holds_json_documents(values: Sequence[str] | None) -> bool:
-    """Whether every non-blank sampled value is a JSON object or array (at least one read
-    whole): '42' or 'true' alone are no documents, a note in brackets does not parse."""
+@dataclass(frozen=True)
+class TextDocuments:
+    """A text column's sample read as JSON: documents, and the values that are none."""
+
+    documents: int
+    strays: int  # non-blank values that are no JSON object or array
+
+    @property
+    def note(self) -> str | None:
+        if not self.strays:
+            return None
+        total = self.documents + self.strays
+        return (
+            f"REVIEW: {self.strays} of {total} sampled values are no JSON object or array: "
+            "anonymize empties those that do not parse (NULL, or the JSON text null if "
+            "NOT NULL) and keeps a JSON number or string as it is"
+        )
+
+
+def json_documents(values: Sequence[str] | None) -> TextDocuments | None:
+    """The sample as documents when nearly every non-blank value (all but STRAY_SHARE of
+    them, none in a small sample) is a JSON object or array, else None: '42' or 'true'
+    alone are no documents, a note in brackets does not parse. One malformed row in a
+    thousand must not turn the column back into free text, emptied whole by `lorem`."""
     sample = [v for v in values or () if v.strip()]
     whole = [v for v in sample if not _cut_off(v)]
-    return bool(whole) and all(_container(v) for v in whole)
+    strays = sum(1 for v in whole if not _container(v))
+    documents = len(sample) - strays
+    if not whole or strays == len(whole) or strays > int(STRAY_SHARE * len(sample)):
+        return None
+    return TextDocuments(documents, strays)

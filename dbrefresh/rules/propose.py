@@ -322,11 +322,14 @@ def json_text_rule(
     table: Table,
     column: Column,
     values: Sequence[str] | None,
+    documents: json_text.TextDocuments,
     strategies: Mapping[str, Strategy[Any]],
 ) -> ColumnProposal:
     """JSON documents in a text column: masked path by path like a json column's, never
     emptied whole (`lorem` on a column the application parses broke it)."""
     proposal = documents_rule(table, column, values, strategies)
+    if documents.note:
+        proposal.why.append(documents.note)
     held = "its sampled values are JSON documents"
     if proposal.masked:
         proposal.why.insert(0, f"{held}: masked path by path")
@@ -377,9 +380,9 @@ def propose_column(
     if (
         column.type.is_text
         and not (is_key or column.generated or column.name in table.partition_key)
-        and json_text.holds_json_documents(values)
+        and (read := json_text.json_documents(values)) is not None
     ):
-        return json_text_rule(table, column, values, strategies)
+        return json_text_rule(table, column, values, read, strategies)
     proposal = ColumnProposal(column.name)
     unique = column.name in table.unique_columns()
     kind, why = detect(table, column, values, is_key=is_key)

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import psycopg
 
-from dbrefresh.rules.json_text import holds_json_documents
+from dbrefresh.rules.json_text import TextDocuments, json_documents
 
 from .helpers import comment_of, generate_then_mask, rule_of
 
 ROWS = 60
 # Every third document has a phone; every one an email in a nested object, a plan and
 # a count that must survive; every fifth is long (past the sample's 4,000 characters
-# of free text: its head and tail alone would not parse).
+# of free text: its head and tail alone would not parse); one is no JSON at all.
 SCHEMA = f"""
 CREATE TABLE events (
     id int PRIMARY KEY,
@@ -26,12 +26,12 @@ CREATE TABLE events (
 );
 INSERT INTO events
 SELECT g,
-       json_build_object(
+       CASE WHEN g = 37 THEN 'oops, no JSON: user37@mail.example.org' ELSE json_build_object(
            'user', json_build_object('email', 'user' || g || '@mail.example.org',
                                      'plan', 'pro'),
            'phone', CASE WHEN g % 3 = 0 THEN '+41 79 555 ' || lpad(g::text, 4, '0') END,
            'count', g,
-           'padding', CASE WHEN g % 5 = 0 THEN repeat('x', 5000) END)::text,
+           'padding', CASE WHEN g % 5 = 0 THEN repeat('x', 5000) END)::text END,
        CASE WHEN g % 4 = 0 THEN NULL
             ELSE '{{"contact":{{"email":"c' || g || '@corp.example"}},"tags":["a","b"]}}' END,
        'Ticket ' || g || ': printer jammed again, see user' || g || '@mail.example.org'
@@ -48,7 +48,9 @@ def test_json_kept_in_text_is_masked_path_by_path(make_db, tmp_path: Path) -> No
         "strategy": "jsonb",
         "paths": {"phone": "phone", "user.email": "email"},
     }
-    assert "JSON documents: masked path by path" in comment_of(text, "public.events", "data")
+    note = comment_of(text, "public.events", "data")
+    assert "JSON documents: masked path by path" in note
+    assert "REVIEW: 1 of 60 sampled values are no JSON object or array" in note
     assert rule_of(text, "public.events", "extra") == {
         "strategy": "jsonb",
         "paths": {"contact.email": "email"},
@@ -62,6 +64,9 @@ def test_json_kept_in_text_is_masked_path_by_path(make_db, tmp_path: Path) -> No
     assert len(rows) == ROWS
     for id_, data, extra in rows:
         doc = json.loads(data)  # every row still parses
+        if id_ == 37:
+            assert doc is None  # the malformed row: emptied, not kept
+            continue
         assert "@mail.example.org" not in data and "555" not in (doc["phone"] or "")
         assert "@" in doc["user"]["email"]
         assert (doc["user"]["plan"], doc["count"]) == ("pro", id_)
@@ -121,8 +126,12 @@ def test_a_row_that_is_no_json_is_nulled_not_kept_nor_failing(make_db, tmp_path:
 
 
 def test_only_objects_and_arrays_make_a_column_of_documents() -> None:
-    assert holds_json_documents(['{"a": 1}', " [1] ", "", '{"b": {"c": "x"}}'])
-    assert not holds_json_documents(['{"a": 1}', "[Urgent] call me"])
-    assert not holds_json_documents(["42", "true", '"text"'])
-    assert not holds_json_documents(["", "  "])
-    assert holds_json_documents(['{"a": 1}', '{"cut": "' + "x" * 70_000])  # cut by the sample
+    assert json_documents(['{"a": 1}', " [1] ", "", '{"b": {"c": "x"}}']) == TextDocuments(3, 0)
+    assert json_documents(['{"a": 1}', "[Urgent] call me"]) is None
+    assert json_documents(["42", "true", '"text"']) is None
+    assert json_documents(["", "  "]) is None
+    cut = '{"cut": "' + "x" * 70_000  # cut by the sample's limit
+    assert json_documents(['{"a": 1}', cut]) == TextDocuments(2, 0)
+    # a malformed row or two in a large sample is no free text; more are
+    assert json_documents(['{"a": 1}'] * 99 + ["oops"]) == TextDocuments(99, 1)
+    assert json_documents(['{"a": 1}'] * 98 + ["oops", "42", "x"]) is None
