@@ -11,7 +11,7 @@ import psycopg
 
 from dbrefresh.rules.json_text import TextDocuments, json_documents
 
-from .helpers import comment_of, generate_then_mask, rule_of
+from .helpers import comment_of, generate_and_compile, generate_then_mask, rule_of
 
 ROWS = 60
 # Every third document has a phone; every one an email in a nested object, a plan and
@@ -135,3 +135,25 @@ def test_only_objects_and_arrays_make_a_column_of_documents() -> None:
     # a malformed row or two in a large sample is no free text; more are
     assert json_documents(['{"a": 1}'] * 99 + ["oops"]) == TextDocuments(99, 1)
     assert json_documents(['{"a": 1}'] * 98 + ["oops", "42", "x"]) is None
+
+
+def test_a_name_never_empties_a_column_of_documents(make_db, tmp_path: Path) -> None:
+    """`address` holding {"street": ..., "city": ...} got `street` (every document one
+    street name), `notes` holding flags got `lorem`: both broke the parser."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE c (id int PRIMARY KEY, notes text, address text);"
+            "INSERT INTO c SELECT g, '{\"flag\": ' || (g % 2) || '}', json_build_object("
+            " 'street', g || ' Main Street', 'city', 'Springfield', 'kind', 'home')::text"
+            " FROM generate_series(1, 50) g"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert rule_of(text, "public.c", "address") == {
+        "strategy": "jsonb",
+        "paths": {"city": "city", "street": "street"},
+    }
+    assert rule_of(text, "public.c", "notes") == "keep"
+    assert "REVIEW: name suggests free text, but its sampled values are JSON" in comment_of(
+        text, "public.c", "notes"
+    )
