@@ -157,3 +157,23 @@ def test_a_name_never_empties_a_column_of_documents(make_db, tmp_path: Path) -> 
     assert "REVIEW: name suggests free text, but its sampled values are JSON" in comment_of(
         text, "public.c", "notes"
     )
+
+
+def test_long_json_text_is_read_whole_long_prose_by_its_ends(make_db) -> None:
+    """A document past 4,000 characters is read whole (its head and tail would not
+    parse); a forum post opening with '[quote]' stays read by its head and tail."""
+    from dbrefresh.catalog import read_catalog
+    from dbrefresh.rules.sample import sample_values
+
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE p (id int PRIMARY KEY, body text);"
+            "INSERT INTO p VALUES (1, json_build_object('pad', repeat('x', 9000))::text),"
+            " (2, '[quote]' || repeat('y', 9000) || '[/quote]')"
+        )
+        table = read_catalog(conn).tables["public.p"]
+        values = sorted(sample_values(conn, table, ["body"], 10)["body"])
+    document, post = (values[1], values[0]) if values[0].startswith("[") else values
+    assert json.loads(document)["pad"] == "x" * 9000
+    assert " … " in post and len(post) < 4010
