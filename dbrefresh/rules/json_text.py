@@ -27,6 +27,8 @@ def _cut_off(value: str) -> bool:
 
 
 def _container(value: str) -> bool:
+    if not value.lstrip().startswith(CONTAINER_STARTS):
+        return False  # prose fails here, not in the parser
     try:
         return isinstance(json.loads(value), dict | list)
     except ValueError:
@@ -59,8 +61,12 @@ def json_documents(values: Sequence[str] | None) -> TextDocuments | None:
     thousand must not turn the column back into free text, emptied whole by `lorem`."""
     sample = [v for v in values or () if v.strip()]
     whole = [v for v in sample if not _cut_off(v)]
-    strays = sum(1 for v in whole if not _container(v))
-    documents = len(sample) - strays
-    if not whole or strays == len(whole) or strays > int(STRAY_SHARE * len(sample)):
+    allowed = int(STRAY_SHARE * len(sample))
+    strays = 0
+    for value in whole:
+        strays += not _container(value)
+        if strays > allowed:
+            return None  # free text: known at its first values
+    if strays == len(whole):  # (also: nothing read whole)
         return None
-    return TextDocuments(documents, strays)
+    return TextDocuments(len(sample) - strays, strays)
