@@ -16,7 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from dbrefresh.rules import lookalikes
+from dbrefresh.rules import lookalikes, phones
+from dbrefresh.rules.phones import is_phone
 
 THRESHOLD = 0.5
 MIN_DISTINCT_NAMES = 10  # distinct names a sample of names shows, unless it is tiny
@@ -28,9 +29,6 @@ NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "
 
 # Letters of any script, as internationalised addresses have them (jürgen@müller.de)
 _EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
-_PHONE_CHARS = re.compile(r"\+?[\d\s().\-/]+")
-_DATE_LIKE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}")
-_DECIMAL = re.compile(r"-?\d+[.,]\d+")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 # Credentials whose form says what they are: password hashes (modular crypt, phpass
@@ -47,21 +45,6 @@ _CREDENTIAL = re.compile(
     r"|SG\.[\w-]{16,}\.[\w-]{16,}|shp(?:at|ss)_[0-9a-f]{32}|npm_\w{36}|pypi-[\w-]{50,}"
     r"|eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*"
 )
-# A number in text, with its extension if it has one: faker's and US CRMs'
-# '797-386-9073x6625' was passed over, the 'x' glued to the digits ending no number
-_EMBEDDED_PHONE = re.compile(
-    r"(?<![\w])\+?\d[\d\s().\-/]{7,18}\d(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?(?![\w])",
-    re.IGNORECASE,
-)
-# A local number whose extension is named as such ('555-0199 ext. 12'): the word says
-# phone, where seven digits in two groups alone would not
-_NAMED_EXTENSION = re.compile(
-    r"(?<![\w])(\d[\d\s().\-/]{5,18}\d),?\s*(?:ext\.?|extension)\s*\d{1,6}(?![\w])",
-    re.IGNORECASE,
-)
-
-
-_EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$", re.IGNORECASE)
 
 
 def is_credential(value: str) -> bool:
@@ -71,25 +54,6 @@ def is_credential(value: str) -> bool:
 
 def is_email(value: str) -> bool:
     return _EMAIL.fullmatch(value.strip()) is not None
-
-
-def is_phone(value: str) -> bool:
-    """A formatted phone number; bare digit runs are too often ids to count."""
-    text = _EXTENSION.sub("", value.strip())  # '797-386-9073x6625', '... ext. 12'
-    if not _PHONE_CHARS.fullmatch(text) or _DATE_LIKE.fullmatch(text) or _DECIMAL.fullmatch(text):
-        return False
-    if lookalikes.is_gtin(text):
-        return False  # a barcode (EAN/UPC), its check digit right
-    digits = sum(c.isdigit() for c in text)
-    if not 7 <= digits <= 15:
-        return False
-    groups = len(re.findall(r"\d+", text))
-    return (
-        text.startswith(("+", "(", "00"))
-        or groups >= 3
-        or (groups == 2 and digits >= 9)
-        or (text.startswith("0") and digits >= 9)
-    )
 
 
 def is_iban(value: str) -> bool:
@@ -238,28 +202,7 @@ def has_contact(value: str) -> bool:
     """Free text mentioning an email address or a phone number (timestamps, IP lists,
     versions, message ids and barcodes aside: `lookalikes.py`)."""
     text = lookalikes.without_machine_data(value)
-    return (
-        bool(_EMAIL.search(text))
-        or any(_embedded_phone(m) for m in _EMBEDDED_PHONE.findall(text))
-        or any(_local_number(m) for m in _NAMED_EXTENSION.findall(text))
-    )
-
-
-def _embedded_phone(found: str) -> bool:
-    """A number found in text is a phone number, not a barcode (judged without its
-    extension: '012345678901 x5' is no more a phone than '012345678901')."""
-    return is_phone(found) and not lookalikes.is_bare_code(_EXTENSION.sub("", found))
-
-
-def _local_number(number: str) -> bool:
-    """Seven to fifteen digits in two groups or more, neither a date nor a decimal."""
-    text = number.strip()
-    return (
-        _PHONE_CHARS.fullmatch(text) is not None
-        and not (_DATE_LIKE.fullmatch(text) or _DECIMAL.fullmatch(text))
-        and 7 <= sum(c.isdigit() for c in text) <= 15
-        and len(re.findall(r"\d+", text)) >= 2
-    )
+    return bool(_EMAIL.search(text)) or phones.mentions_phone(text)
 
 
 @cache
