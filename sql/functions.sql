@@ -260,3 +260,14 @@ AS $$ SELECT CASE
 CREATE OR REPLACE FUNCTION dbrefresh.refuse(message text) RETURNS boolean
 LANGUAGE plpgsql
 AS $$ BEGIN RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'invalid_parameter_value'; END $$;
+
+-- A text value as jsonb, or NULL when it is no JSON document: the jsonb strategy masks
+-- JSON kept in a text column, and one malformed row (the rules' sample never met it)
+-- must neither fail the table every night nor be kept. PostgreSQL 15 has no
+-- pg_input_is_valid(): the exception block catches the parse error (bad syntax or
+-- escapes, nesting past the stack limit). PARALLEL UNSAFE: an exception block starts a
+-- subtransaction, which no parallel query may.
+CREATE OR REPLACE FUNCTION dbrefresh.jsonb_or_null(t text) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL UNSAFE
+AS $$ BEGIN RETURN t::jsonb;
+EXCEPTION WHEN data_exception OR program_limit_exceeded THEN RETURN NULL; END $$;

@@ -14,22 +14,21 @@ import itertools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-from dbrefresh.rules import lookalikes
+from dbrefresh.rules import lookalikes, phones
+from dbrefresh.rules.phones import is_phone
 
 THRESHOLD = 0.5
 MIN_DISTINCT_NAMES = 10  # distinct names a sample of names shows, unless it is tiny
 EMBEDDED_THRESHOLD = 0.05  # free text: a few notes with an email or phone in them suffice
 NAMED_THRESHOLD = 0.1  # free text naming people ('Spoke with John Smith'): more, names vary
 MIN_OTHER_WORDS = 3  # lower-case words beside the names that make a sentence of them
+MIN_REVIEW_PEOPLE = 3  # different people named, too rarely to mask, that earn a REVIEW note
 NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "pl_PL")
 
 # Letters of any script, as internationalised addresses have them (jürgen@müller.de)
 _EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
-_PHONE_CHARS = re.compile(r"\+?[\d\s().\-/]+")
-_DATE_LIKE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4}")
-_DECIMAL = re.compile(r"-?\d+[.,]\d+")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 # Credentials whose form says what they are: password hashes (modular crypt, phpass
@@ -46,10 +45,6 @@ _CREDENTIAL = re.compile(
     r"|SG\.[\w-]{16,}\.[\w-]{16,}|shp(?:at|ss)_[0-9a-f]{32}|npm_\w{36}|pypi-[\w-]{50,}"
     r"|eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*"
 )
-_EMBEDDED_PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().\-/]{7,18}\d(?![\w])")
-
-
-_EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$", re.IGNORECASE)
 
 
 def is_credential(value: str) -> bool:
@@ -59,25 +54,6 @@ def is_credential(value: str) -> bool:
 
 def is_email(value: str) -> bool:
     return _EMAIL.fullmatch(value.strip()) is not None
-
-
-def is_phone(value: str) -> bool:
-    """A formatted phone number; bare digit runs are too often ids to count."""
-    text = _EXTENSION.sub("", value.strip())  # '797-386-9073x6625', '... ext. 12'
-    if not _PHONE_CHARS.fullmatch(text) or _DATE_LIKE.fullmatch(text) or _DECIMAL.fullmatch(text):
-        return False
-    if lookalikes.is_gtin(text):
-        return False  # a barcode (EAN/UPC), its check digit right
-    digits = sum(c.isdigit() for c in text)
-    if not 7 <= digits <= 15:
-        return False
-    groups = len(re.findall(r"\d+", text))
-    return (
-        text.startswith(("+", "(", "00"))
-        or groups >= 3
-        or (groups == 2 and digits >= 9)
-        or (text.startswith("0") and digits >= 9)
-    )
 
 
 def is_iban(value: str) -> bool:
@@ -185,31 +161,48 @@ def is_ssn(value: str) -> bool:
 _CAPITALISED = re.compile(r"\b[^\W\d_][^\W\d_'\u2019-]+\b")
 
 
-def named_people(value: str) -> set[str]:
+@lru_cache(maxsize=4096)  # a column's sample is judged twice: masked, or a note
+def named_people(value: str) -> frozenset[str]:
     """The people free text names: a capitalised first name followed by a capitalised
     surname ('Spoke with John Smith about the refund'); 'May Day' passes too, which is
     why the detector asks for many different names."""
     first, last = _all_names()
     words = [m.group() for m in _CAPITALISED.finditer(value)]
-    named = {
+    named = frozenset(
         f"{a} {b}"
         for a, b in itertools.pairwise(words)
         if a[0].isupper() and b[0].isupper() and a.lower() in first and b.lower() in last
-    }
+    )
     # sentences around the names, not a list of them ('Tony Iommi, Bill Ward, Geezer
     # Butler': a track's composers are catalogue data; name columns have their own
     # detector): a sentence has lower-case words
     lower = sum(1 for w in words if w[0].islower())
-    return named if lower >= MIN_OTHER_WORDS else set()
+    return named if lower >= MIN_OTHER_WORDS else frozenset()
+
+
+def people_named_note(values: Sequence[str]) -> str | None:
+    """A REVIEW note for free text naming several different people in too few rows (or
+    too few people) to be masked on its own ('Spoke with John Smith' in 3 % of the
+    tickets was kept without a word); lists of names and one name repeated (a brand,
+    an author) earn none. Counts only, never a value."""
+    sample = [v for v in values if v.strip()]
+    found = [named_people(v) for v in sample]
+    people = set().union(*found) if found else set()
+    if len(people) < MIN_REVIEW_PEOPLE:
+        return None
+    rows = sum(1 for f in found if f)
+    return (
+        f"REVIEW: {rows} of {len(sample)} sampled values name people ({len(people)} "
+        "different, a first name and a surname in a sentence), too few to mask it "
+        "on their own: kept; `lorem` hides them"
+    )
 
 
 def has_contact(value: str) -> bool:
     """Free text mentioning an email address or a phone number (timestamps, IP lists,
     versions, message ids and barcodes aside: `lookalikes.py`)."""
     text = lookalikes.without_machine_data(value)
-    return bool(_EMAIL.search(text)) or any(
-        is_phone(m) and not lookalikes.is_bare_code(m) for m in _EMBEDDED_PHONE.findall(text)
-    )
+    return bool(_EMAIL.search(text)) or phones.mentions_phone(text)
 
 
 @cache

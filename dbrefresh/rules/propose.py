@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import json_paths, name_evidence, pii, pii_values
+from dbrefresh.rules import json_paths, json_text, name_evidence, pii, pii_values
 from dbrefresh.rules.compiled import PLACEHOLDER
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.jsonb import path_context
@@ -231,6 +231,9 @@ def detect(
         if column.type.is_array:  # the sample holds the arrays' elements
             reason = reason.replace("sampled values", "sampled array elements", 1)
         return by_values.kind, [reason]
+    if column.type.is_text and not is_key and values:
+        note = pii_values.people_named_note(values)
+        return None, [note] if note else []
     return None, []
 
 
@@ -296,6 +299,47 @@ def json_rule(
     return ColumnProposal(column.name, "jsonb", raw, kind="json", why=why)
 
 
+def documents_rule(
+    table: Table,
+    column: Column,
+    values: Sequence[str] | None,
+    strategies: Mapping[str, Strategy[Any]],
+) -> ColumnProposal:
+    """A jsonb rule for a column of JSON documents, or `keep` with what the sample saw
+    (documents too long to read, keys with a dot, contact details in no path)."""
+    read = json_paths.read_documents(values or ())
+    notes = json_paths.unread_notes(read, table.qualified, json_paths.MAX_JSON_CHARS)
+    if (paths := json_rule(table, column, read, strategies)) is not None:
+        paths.why += notes
+        return paths
+    kept = ColumnProposal(column.name, why=notes)
+    if note := json_warning(values):
+        kept.why.append(note)
+    return kept
+
+
+def json_text_rule(
+    table: Table,
+    column: Column,
+    values: Sequence[str] | None,
+    documents: json_text.TextDocuments,
+    strategies: Mapping[str, Strategy[Any]],
+) -> ColumnProposal:
+    """JSON documents in a text column: masked path by path like a json column's, never
+    emptied whole (`lorem` on a column the application parses broke it)."""
+    proposal = documents_rule(table, column, values, strategies)
+    if documents.note:
+        proposal.why.append(documents.note)
+    held = "its sampled values are JSON documents"
+    if proposal.masked:
+        proposal.why.insert(0, f"{held}: masked path by path")
+    elif (by_name := pii.match_name(column.name, table.qualified)) is not None:
+        proposal.why.append(
+            f"REVIEW: {by_name.reason}, but {held} in which no path looks personal: kept"
+        )
+    return proposal
+
+
 def sampled_columns(table: Table) -> list[str]:
     """Columns worth sampling: text and arrays of text (for value detectors), JSON (for
     its paths), text-search vectors (their words), XML or hstore documents and
@@ -333,20 +377,22 @@ def propose_column(
     is_key: bool,
 ) -> ColumnProposal:
     """The rule for one column, before foreign keys are reconciled."""
+    if (
+        column.type.is_text
+        and not (is_key or column.generated or column.name in table.partition_key)
+        and (read := json_text.json_documents(values)) is not None
+    ):
+        return json_text_rule(table, column, values, read, strategies)
     proposal = ColumnProposal(column.name)
     unique = column.name in table.unique_columns()
     kind, why = detect(table, column, values, is_key=is_key)
     if kind is None:
         proposal.why += why  # a name the values deny, noted
         if column.type.base in JSON_TYPES and not column.type.is_array:
-            read = json_paths.read_documents(values or ())
-            notes = json_paths.unread_notes(read, table.qualified, json_paths.MAX_JSON_CHARS)
-            if (paths := json_rule(table, column, read, strategies)) is not None:
-                paths.why += notes
-                return paths
-            proposal.why += notes
-            if note := json_warning(values):
-                proposal.why.append(note)
+            documents = documents_rule(table, column, values, strategies)
+            if documents.masked:
+                return documents
+            proposal.why += documents.why
         if column.type.base == TEXT_SEARCH:
             proposal.why.append(
                 "REVIEW: a text-search vector holds the words of the text it indexes; "

@@ -22,6 +22,10 @@ MAX_CHARS = 500  # per array element: enough to recognise, bounded for wide text
 # its signature, where names and contacts sit; reading only the first 500 missed every
 # email signature after a paragraph).
 TEXT_END_CHARS = 2000
+# How a JSON object or array kept in text starts and ends ('[quote]' or '[b]' opening
+# a forum post does not: read as the long text it is)
+JSON_STARTS = r'^\s*(\{\s*["}]|\[\s*[][{"0-9tfn-])'
+JSON_ENDS = r"[]}]\s*$"
 MAX_ELEMENTS = 20  # per array: its first elements stand for the rest
 MAX_DOCUMENT_CHARS = 8000  # per XML, hstore or composite value, searched for contacts
 STATEMENT_TIMEOUT_MS = 30_000
@@ -52,12 +56,19 @@ def _sampled(table: Table, column: str) -> sql.Composable:
     if col_type.base in JSON_TYPES or is_document(col_type):
         limit = MAX_JSON_CHARS if col_type.base in JSON_TYPES else MAX_DOCUMENT_CHARS
         return sql.SQL("left({}::text, {})").format(sql.Identifier(column), sql.Literal(limit))
+    # (a JSON document kept in text is read whole, as a json column's: its head and
+    # tail would not parse, and it would be judged as free text)
     return sql.SQL(
         "CASE WHEN length({c}::text) <= {twice} THEN {c}::text"
+        " WHEN left({c}::text, 100) ~ {starts} AND right({c}::text, 100) ~ {ends}"
+        " THEN left({c}::text, {json})"
         " ELSE left({c}::text, {n}) || ' … ' || right({c}::text, {n}) END"
     ).format(
         c=sql.Identifier(column),
         twice=sql.Literal(2 * TEXT_END_CHARS),
+        starts=sql.Literal(JSON_STARTS),
+        ends=sql.Literal(JSON_ENDS),
+        json=sql.Literal(MAX_JSON_CHARS),
         n=sql.Literal(TEXT_END_CHARS),
     )
 

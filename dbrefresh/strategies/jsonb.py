@@ -6,6 +6,12 @@ its elements masked one by one (its shape kept: {"email": ["old", "new"]}). Each
 text (stored back as a JSON string) unless the path says `as: numeric` or `as: date`;
 a value that is no number or ISO date there becomes JSON null instead of failing the
 table.
+
+JSON kept in a text column (Rails' and Django's serialized fields, Nextcloud, Sentry)
+is masked the same way and written back as the masked document's text, normalized as
+a jsonb document is. A value that is no JSON (the rules' sample missed it), or whose
+masked text no longer fits a varchar(n), becomes NULL (the text `null` in a NOT NULL
+column): neither kept, nor failing the table every night.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 VALUE = "_dbr_json"
+# A text column's value parsed once per row (dbrefresh.jsonb_or_null in sql/functions.sql)
+PARSED = exp.column("_dbr_doc", table="_dbr_d")
 DOCUMENT_TYPES = frozenset({"json", "jsonb"})
 TYPES = {
     "text": ColumnType("text", "text", "S"),
@@ -71,15 +79,21 @@ class JsonbParams(StrategyParams):
 class Jsonb(ScalarStrategy[JsonbParams]):
     name = "jsonb"
     column_local = False  # reads other columns of the row, or by name
-    summary = "Mask listed paths of a json or jsonb document, each with its own strategy."
+    summary = (
+        "Mask listed paths of a json or jsonb document, or JSON kept in text, each with its "
+        "own strategy."
+    )
     params_model = JsonbParams
 
     def is_lossy(self, params: JsonbParams) -> bool:
         return any(s.is_lossy(p) for s, p in (r.resolve() for r in params.paths.values()))
 
     def fits(self, params: JsonbParams, ctx: ColumnContext) -> list[str]:
-        if ctx.type.base not in DOCUMENT_TYPES:
-            return [f"jsonb masks json and jsonb documents; {ctx.column} is {ctx.type.sql}"]
+        if ctx.type.base not in DOCUMENT_TYPES and not ctx.type.is_text:
+            return [
+                "jsonb masks json and jsonb documents, or JSON kept in text; "
+                f"{ctx.column} is {ctx.type.sql}"
+            ]
         reasons = []
         for path, rule in params.paths.items():
             strategy, sub = rule.resolve()
@@ -88,7 +102,11 @@ class Jsonb(ScalarStrategy[JsonbParams]):
 
     def leak_sample_when(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
         """A document holding none of the paths is kept as it is (it is no leak)."""
-        value = _document(ctx)
+        if ctx.type.is_text:
+            return _parsed_once(ctx, self._holds_paths(params, PARSED))
+        return self._holds_paths(params, _document(ctx))
+
+    def _holds_paths(self, params: JsonbParams, value: exp.Expression) -> exp.Expression:
         held = [
             sqlbuild.fill("jsonb_typeof(:v #> CAST(:k AS TEXT[])) <> 'null'", v=value, k=_key(path))
             for path in params.paths
@@ -100,7 +118,14 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         )
 
     def masked(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
-        value = _document(ctx)
+        if ctx.type.is_text:
+            return _json_text(ctx, self._masked_document(params, ctx, PARSED))
+        return sqlbuild.cast(self._masked_document(params, ctx, _document(ctx)), ctx.type.sql)
+
+    def _masked_document(
+        self, params: JsonbParams, ctx: ColumnContext, value: exp.Expression
+    ) -> exp.Expression:
+        """The document (jsonb) with its paths masked; scalar documents as they are."""
         doc: exp.Expression = value
         for path, rule in params.paths.items():
             strategy, sub = rule.resolve()
@@ -135,12 +160,38 @@ class Jsonb(ScalarStrategy[JsonbParams]):
                 m=masked,
             )
         # A scalar document has no paths (and jsonb_set refuses it).
-        doc = sqlbuild.fill(
+        return sqlbuild.fill(
             "CASE WHEN jsonb_typeof(:v) IN ('object', 'array') THEN :d ELSE :v END",
             v=value,
             d=doc,
         )
-        return sqlbuild.cast(doc, ctx.type.sql)
+
+
+def _parsed_once(ctx: ColumnContext, over_parsed: exp.Expression) -> exp.Expression:
+    """An expression over PARSED, the text column's value parsed as jsonb once per row
+    (NULL when it is no JSON): every path reads the document several times."""
+    return sqlbuild.fill(
+        "(SELECT :e FROM (SELECT dbrefresh.jsonb_or_null(CAST(:r AS TEXT)) AS _dbr_doc"
+        " OFFSET 0) AS _dbr_d)",
+        e=over_parsed,
+        r=ctx.ref,
+    )
+
+
+def _json_text(ctx: ColumnContext, masked: exp.Expression) -> exp.Expression:
+    """The masked document as the text column's value. No JSON (masked is NULL), or
+    longer than a varchar(n) allows (a cast would cut it, and the JSON with it): NULL,
+    or the JSON text `null` in a NOT NULL column."""
+    fits = "length(_dbr_m._dbr_text) <= :n" if ctx.type.length else "_dbr_m._dbr_text IS NOT NULL"
+    otherwise = sqlbuild.fill("CAST(NULL AS TEXT)") if ctx.nullable else sqlbuild.literal("null")
+    text = sqlbuild.fill(
+        f"(SELECT CASE WHEN {fits} THEN _dbr_m._dbr_text ELSE :o END"
+        " FROM (SELECT CAST(:m AS TEXT) AS _dbr_text OFFSET 0) AS _dbr_m)",
+        m=_parsed_once(ctx, masked),
+        o=otherwise,
+        n=ctx.type.length or 0,
+    )
+    return sqlbuild.cast(text, ctx.type.sql)
 
 
 def _each_element(

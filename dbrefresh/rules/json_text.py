@@ -1,0 +1,72 @@
+"""JSON documents kept in text columns (Rails' and Django's serialized fields,
+Nextcloud's and Sentry's payloads), which `rules init` masks path by path.
+
+Judged as free text, one email address in a few of them emptied the whole column with
+`lorem`, and the application that parses it broke. A text column whose sampled values
+are all JSON objects or arrays is proposed a `jsonb` rule instead, like a json column.
+Pure logic over the sample (rules/sample.py reads such values whole, up to
+MAX_JSON_CHARS).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from dbrefresh.rules.json_paths import MAX_JSON_CHARS
+
+CONTAINER_STARTS = ("{", "[")
+STRAY_SHARE = 0.02  # sampled values allowed to be no document (a malformed row or two)
+
+
+def _cut_off(value: str) -> bool:
+    """A document longer than the sample reads (cut at MAX_JSON_CHARS): judged by its
+    start, like a json column's (json_paths.unread_notes counts it)."""
+    return len(value) >= MAX_JSON_CHARS and value.lstrip().startswith(CONTAINER_STARTS)
+
+
+def _container(value: str) -> bool:
+    if not value.lstrip().startswith(CONTAINER_STARTS):
+        return False  # prose fails here, not in the parser
+    try:
+        return isinstance(json.loads(value), dict | list)
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True)
+class TextDocuments:
+    """A text column's sample read as JSON: documents, and the values that are none."""
+
+    documents: int
+    strays: int  # non-blank values that are no JSON object or array
+
+    @property
+    def note(self) -> str | None:
+        if not self.strays:
+            return None
+        total = self.documents + self.strays
+        return (
+            f"REVIEW: {self.strays} of {total} sampled values are no JSON object or array: "
+            "anonymize empties those that do not parse (NULL, or the JSON text null if "
+            "NOT NULL) and keeps a JSON number or string as it is"
+        )
+
+
+def json_documents(values: Sequence[str] | None) -> TextDocuments | None:
+    """The sample as documents when nearly every non-blank value (all but STRAY_SHARE of
+    them, none in a small sample) is a JSON object or array, else None: '42' or 'true'
+    alone are no documents, a note in brackets does not parse. One malformed row in a
+    thousand must not turn the column back into free text, emptied whole by `lorem`."""
+    sample = [v for v in values or () if v.strip()]
+    whole = [v for v in sample if not _cut_off(v)]
+    allowed = int(STRAY_SHARE * len(sample))
+    strays = 0
+    for value in whole:
+        strays += not _container(value)
+        if strays > allowed:
+            return None  # free text: known at its first values
+    if strays == len(whole):  # (also: nothing read whole)
+        return None
+    return TextDocuments(len(sample) - strays, strays)
