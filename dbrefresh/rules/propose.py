@@ -16,8 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import json_paths, name_evidence, pii, pii_values
+from dbrefresh.rules import json_paths, name_evidence, people_lines, pii, pii_values
 from dbrefresh.rules.compiled import PLACEHOLDER
+from dbrefresh.rules.push_tokens import match_push_tokens
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.registry import get
@@ -193,6 +194,15 @@ def kind_fits_type(kind: str, col_type: ColumnType) -> bool:
     return col_type.category in KIND_CATEGORIES.get(kind, _TEXT)
 
 
+def name_match(table: Table, column: Column) -> pii.NameMatch | None:
+    """What the column's name suggests, if its type can hold it (a `vat numeric` is an
+    amount, not a tax number)."""
+    found = pii.match_name(column.name, table.qualified)
+    if found is not None and found.text_only and column.type.category not in _TEXT:
+        return None
+    return found
+
+
 def detect(
     table: Table, column: Column, values: Sequence[str] | None, *, is_key: bool
 ) -> tuple[str | None, list[str]]:
@@ -202,7 +212,7 @@ def detect(
     file = pii.match_file(column.name) if column.type.base == "bytea" else None
     if file is not None and not column.type.is_array:
         return file.kind, [file.reason]
-    by_name = pii.match_name(column.name, table.qualified)
+    by_name = name_match(table, column)
     if by_name is not None and kind_fits_type(by_name.kind, column.type):
         why = [by_name.reason]
         evidence = pii_values.count_kind(values or (), by_name.kind)
@@ -221,7 +231,7 @@ def detect(
     if is_document(column.type):
         found = pii_values.match_documents(values or ())
         return (found.kind, [found.reason]) if found else (None, [])
-    by_values = pii_values.match_values(values) if values else None
+    by_values = (pii_values.match_values(values) or match_push_tokens(values)) if values else None
     if (
         by_values is not None
         and (not is_key or by_values.kind in KEY_VALUE_KINDS)
@@ -231,6 +241,8 @@ def detect(
         if column.type.is_array:  # the sample holds the arrays' elements
             reason = reason.replace("sampled values", "sampled array elements", 1)
         return by_values.kind, [reason]
+    if values and column.type.category in _TEXT and not column.type.is_array and not is_key:
+        return people_lines.judge(values)  # a full name in a third of the rows, 'Re: Jan Nowak'
     return None, []
 
 
@@ -318,7 +330,7 @@ def _named_but_unfit(table: Table, column: Column, is_key: bool) -> str | None:
     (birth_year as an integer): kept, but worth a look."""
     if is_key or column.generated:
         return None
-    by_name = pii.match_name(column.name, table.qualified)
+    by_name = name_match(table, column)
     if by_name is None or kind_fits_type(by_name.kind, column.type):
         return None
     return f"REVIEW: {by_name.reason}, but it is {column.type.sql}: kept"
