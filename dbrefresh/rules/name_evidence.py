@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from dbrefresh.rules.pii import LABELS
+from dbrefresh.rules.pii import LABELS, normalize
 
 MIN_SHAPED_SAMPLE = 3  # non-blank values before their shape may overrule the name
 # ... but for these kinds one value will do: Keycloak's realm table has one or two
@@ -83,3 +83,16 @@ def denial(kind: str, values: Sequence[str] | None) -> str | None:
     if could_be is None or len(sample) < least or any(map(could_be, sample)):
         return None
     return f"none of {len(sample)} sampled values is {label}"
+
+
+def display_name(column: str, values: Sequence[str] | None) -> str | None:
+    """Why a column whose name its values denied is a person's name after all, or None:
+    its name ends in `name` and every value could be one (Magento's config key
+    trans_email/ident_general/name, 'Hans Owner': `email` by name, no '@')."""
+    sample = [v for v in values or () if v.strip()]
+    norm = normalize(column)
+    if not sample or not (norm == "name" or norm.endswith("_name")):
+        return None
+    if not all(map(could_be_a_name, sample)) or is_flags(sample):
+        return None
+    return f"its name ends in `name` and its {len(sample)} sampled values could be a person's"

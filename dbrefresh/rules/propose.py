@@ -221,8 +221,23 @@ def detect(
         elif (shaped := _shaped_otherwise(column, values, by_name.kind)) is not None:
             return shaped.kind, [f"{by_name.reason}, but {shaped.reason}"]
         elif (denied := name_evidence.denial(by_name.kind, values)) is not None:
-            return None, [f"REVIEW: {by_name.reason}, but {denied}: kept"]
+            # the values may still be personal, of another kind: Magento's config key
+            # trans_email/ident_general/name holds the owner's name, not an email
+            kind, found = detect_by_values(column, values, is_key=is_key)
+            named = None if is_key else name_evidence.display_name(column.name, values)
+            if kind is None and named is not None:
+                kind, found = "full_name", [named]
+            if kind is not None:
+                return kind, [f"{by_name.reason}, but {denied}", *found]
+            return None, [f"REVIEW: {by_name.reason}, but {denied}: kept", *found]
         return by_name.kind, why
+    return detect_by_values(column, values, is_key=is_key)
+
+
+def detect_by_values(
+    column: Column, values: Sequence[str] | None, *, is_key: bool
+) -> tuple[str | None, list[str]]:
+    """The PII kind of a column (or None) and the reasons, from its type and values."""
     if column.type.base in {"inet", "cidr"}:
         return "ip", [f"column type {column.type.base} holds IP addresses"]
     if column.type.base == TEXT_SEARCH:

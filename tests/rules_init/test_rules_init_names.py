@@ -188,6 +188,10 @@ INSERT INTO ir_attachment (store_fname, checksum, db_datas) SELECT
 CREATE TABLE realm (id varchar(36) PRIMARY KEY, email_theme varchar(255),
   login_theme varchar(255));
 INSERT INTO realm VALUES ('master', NULL, NULL), ('acme', 'acme', 'keycloak');
+CREATE TABLE core_config_data (config_id serial PRIMARY KEY, path varchar(255), value text);
+INSERT INTO core_config_data (path, value) VALUES ('general/store_information/name', 'Acme'),
+  ('trans_email/ident_general/email', 'owner@example.org'),
+  ('trans_email/ident_general/name', 'Hans Owner');
 """
 
 
@@ -217,6 +221,12 @@ def test_rules_init_masks_what_it_kept(make_db, tmp_path: Path) -> None:
     assert "is a first name" in comment_of(text, "public.ir_attachment", "store_fname")
     assert strategy_of(text, "public.realm", "email_theme") == "keep"
     assert strategy_of(text, "public.realm", "login_theme") == "keep"
+    # one value without an '@' is no email, but under a key ending in `name` a person's
+    config = rule_of(text, "public.core_config_data", "value")["cases"]
+    assert config == {
+        "trans_email/ident_general/email": "email",
+        "trans_email/ident_general/name": "full_name",
+    }
     assert strategy_of(text, "public.mail_message", "record_name") == "full_name"
     assert strategy_of(text, "public.mail_message", "subject") == "lorem"
     with psycopg.connect(dsn) as conn:
