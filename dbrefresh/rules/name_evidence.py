@@ -2,10 +2,11 @@
 
 A name-based rule fired though no value fitted it: Keycloak's `realm.email_theme`
 ('acme') got `email`, WordPress's `comment_approved` ('1', '0', 'spam') got `lorem`,
-a key `reset_password` holding 'True' got `hash`; staging broke. Kinds whose values
-have a shape are refused when no sampled value could be one; flags are no person's data
-whatever their name. Kinds without a shape (names in scripts the dictionaries lack,
-cities, companies, user names) stay judged by name alone.
+a key `reset_password` holding 'True' got `hash`, Odoo's `ir_attachment.store_fname`
+(file store paths, 'fname') got `first_name`; staging broke. Kinds whose values have a
+shape are refused when no sampled value could be one, and names when every sampled
+value is a path, a digest or a number; flags are no person's data whatever their name.
+Kinds without a shape (cities, companies, user names) stay judged by name alone.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from dbrefresh.rules.pii import LABELS
+from dbrefresh.rules.pii import LABELS, normalize
 
 MIN_SHAPED_SAMPLE = 3  # non-blank values before their shape may overrule the name
+# ... but for these kinds one value will do: Keycloak's realm table has one or two
+# themes ('acme', 'keycloak'), and a value without an '@' plainly is no email address
+MIN_SAMPLE_FOR = {"email": 1}
 FLAG_SHARE = 0.8  # of the values boolean-like, the rest single words ('spam', 'trash')
 BOOLEAN_TOKENS = frozenset({"true", "false", "t", "f", "yes", "no", "0", "1", "y", "n"})
 _WORD = re.compile(r"[a-z][a-z_-]{0,19}")
@@ -24,6 +28,21 @@ _PHONE_CHARS = re.compile(r"\+?[\d\s().\-/]+(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?", r
 
 def _digits(value: str) -> int:
     return sum(c.isdigit() for c in value)
+
+
+# What no person's name looks like: a path or file name ('ab/abcdef01...', Odoo's
+# ir_attachment.store_fname), a URL, a hex digest or id with digits in it, a UUID, or no
+# letter at all ('12345', '-').
+_PATH = re.compile(r"[/\\]|://|\.[a-z0-9]{2,4}$", re.IGNORECASE)
+_HEX_ID = re.compile(r"[0-9a-f-]{8,}", re.IGNORECASE)
+
+
+def could_be_a_name(value: str) -> bool:
+    """Loosely: whether a value could be a person's name (or part of one) at all."""
+    text = value.strip()
+    if not any(c.isalpha() for c in text) or _PATH.search(text):
+        return False
+    return not (_HEX_ID.fullmatch(text) and any(c.isdigit() for c in text))
 
 
 # Loose on purpose: a value that could be the kind at all (a bare '4915112345678' is a
@@ -35,6 +54,9 @@ COULD_BE: dict[str, Callable[[str], bool]] = {
     "iban": lambda v: _digits(v) >= 4 and sum(c.isalnum() for c in v) >= 12,
     "card": lambda v: _digits(v) >= 4,
     "national_id": lambda v: _digits(v) >= 3,
+    "first_name": could_be_a_name,
+    "last_name": could_be_a_name,
+    "full_name": could_be_a_name,
 }
 
 
@@ -57,6 +79,20 @@ def denial(kind: str, values: Sequence[str] | None) -> str | None:
     if is_flags(sample):
         return f"all {len(sample)} sampled values are flags (true/false, 0/1, yes/no), not {label}"
     could_be = COULD_BE.get(kind)
-    if could_be is None or len(sample) < MIN_SHAPED_SAMPLE or any(map(could_be, sample)):
+    least = MIN_SAMPLE_FOR.get(kind, MIN_SHAPED_SAMPLE)
+    if could_be is None or len(sample) < least or any(map(could_be, sample)):
         return None
     return f"none of {len(sample)} sampled values is {label}"
+
+
+def display_name(column: str, values: Sequence[str] | None) -> str | None:
+    """Why a column whose name its values denied is a person's name after all, or None:
+    its name ends in `name` and every value could be one (Magento's config key
+    trans_email/ident_general/name, 'Hans Owner': `email` by name, no '@')."""
+    sample = [v for v in values or () if v.strip()]
+    norm = normalize(column)
+    if not sample or not (norm == "name" or norm.endswith("_name")):
+        return None
+    if not all(map(could_be_a_name, sample)) or is_flags(sample):
+        return None
+    return f"its name ends in `name` and its {len(sample)} sampled values could be a person's"

@@ -12,6 +12,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from dbrefresh.rules import name_compounds
+
 # Kinds of personal data; each maps to candidate strategies in `propose.py`.
 KINDS = (
     "secret",
@@ -112,7 +114,11 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         "personal_id|personnummer|steuernummer|steuer_id|steueridentifikationsnummer|"
         "sozialversicherungsnummer|svnr|ausweis|ausweisnummer|personalausweis|"
         "dni|nie|nif|cpf|codice_fiscale|bsn|burgerservicenummer|pesel|nir|"
-        "numero_securite_sociale|insee|curp|rfc|numero_fiscal",
+        "numero_securite_sociale|insee|curp|rfc|numero_fiscal|ssnit|ssnid|sinid|"
+        "identification_id|identification_number|identification_no|passport_id|"
+        "vat_id|vatid|vat_number|vatnumber|vat_no|vat_nr|vat_reg_no|"
+        "vat_registration_number|taxvat|tax_vat|permit_no|permit_number|visa_no|"
+        "visa_number",
     ),
     (
         "phone",
@@ -217,11 +223,16 @@ _KEEP_WORDS = {
 # Words that make a name about the PII for one kind only (`last_login` is a time,
 # `last_name` is a name).
 _NOT_THE_VALUE_FOR = {
-    "username": frozenset({"last", "first", "failed", "successful", "time", "date", "ts"}),
     # a country's dialling code (Odoo's res_country.phone_code: 32, 49)
     "phone": frozenset({"code", "prefix", "dial", "dialing", "dialling", "calling"}),
     # how long a token lives (Keycloak's actionTokenGeneratedByAdminLifespan: 43200)
-    "secret": frozenset({"lifespan", "lifetime", "ttl", "timeout", "duration", "seconds"}),
+    "secret": frozenset(
+        {"lifespan", "lifetime", "ttl", "timeout", "duration", "seconds", "size", "used", "theme"}
+    ),
+    # a look, not a person's login (Keycloak's realm.login_theme: 'keycloak')
+    "username": frozenset(
+        {"last", "first", "failed", "successful", "time", "date", "ts", "theme", "page"}
+    ),
 }
 
 _PATTERNS = tuple(
@@ -254,6 +265,7 @@ _ADDRESS_LINES = frozenset({"line", "line_1", "line_2", "line_3", "line_4"})
 class NameMatch:
     kind: str
     reason: str
+    text_only: bool = False  # a short name that means the kind only in a text column
 
 
 def normalize(name: str) -> str:
@@ -279,6 +291,8 @@ def match_name(column: str, table: str) -> NameMatch | None:
         if words & (not_the_value | _NOT_THE_VALUE_FOR.get(kind, frozenset())):
             return None
         return NameMatch(kind, f"name suggests {LABELS[kind]}")
+    if (compound := _compound(norm, words)) is not None:
+        return compound
     table_name = normalize(table.rsplit(".", 1)[-1])
     if norm in _GENERIC_NAME and _PERSON_TABLES.search(table_name):
         kind = _GENERIC_NAME[norm]
@@ -290,12 +304,28 @@ def match_name(column: str, table: str) -> NameMatch | None:
     return None
 
 
+def _compound(norm: str, words: set[str]) -> NameMatch | None:
+    """A credential word inside a compound name (`mfasecret`), or a tax or id number's
+    short name at its end (`vat`): `name_compounds.py`."""
+    if (word := name_compounds.credential_word(norm)) is not None:
+        not_the_value = (_NOT_THE_VALUE - _KEEP_WORDS["secret"]) | _NOT_THE_VALUE_FOR["secret"]
+        if words & not_the_value:
+            return None
+        return NameMatch("secret", f"`{word}` in the name suggests {LABELS['secret']}")
+    if name_compounds.id_ending(norm) and not words & _NOT_THE_VALUE - {"id"}:
+        return NameMatch("national_id", f"name suggests {LABELS['national_id']}", text_only=True)
+    return None
+
+
 # Binary columns named for a file about a person: a photo is biometric data, a scan of
 # an id or a signed contract as personal as it gets, and no strategy reads inside them.
+# A column of stored files (attachments, uploads) holds such files among others.
 _FILE_WORDS = re.compile(
     r"(?:^|_)(?:photos?|avatars?|pictures?|pics?|images?|portraits?|selfies?|headshots?|"
     r"scans?|scanned|signatures?|fingerprints?|attachments?|documents?|docs?|pdfs?|cvs?|"
-    r"resumes?|voice|recordings?|audio|videos?|fotos?|bilder?|unterschrift|lebenslauf)"
+    r"resumes?|voice|recordings?|audio|videos?|fotos?|bilder?|unterschrift|lebenslauf|"
+    # a stored file's bytes, whatever it is (Odoo's ir_attachment.db_datas, `file_data`)
+    r"datas|files?|file_data|filedata|file_contents?|contents?|blobs?|binary)"
     r"(?:_\d+)?(?:_|$)"
 )
 
@@ -310,4 +340,6 @@ def match_file(column: str) -> NameMatch | None:
     words = set(norm.split("_"))
     if not _FILE_WORDS.search(norm) or words & (_NOT_THE_VALUE | _DIGEST_WORDS):
         return None
-    return NameMatch("document", "name suggests a file about a person (photo, scan, document)")
+    return NameMatch(
+        "document", "name suggests a file (photo, scan, document, attachment) about a person"
+    )

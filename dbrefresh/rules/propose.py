@@ -16,8 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import json_paths, json_text, name_evidence, pii, pii_values
+from dbrefresh.rules import json_paths, json_text, name_evidence, people_lines, pii, pii_values
 from dbrefresh.rules.compiled import PLACEHOLDER
+from dbrefresh.rules.push_tokens import match_push_tokens
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.registry import get
@@ -193,6 +194,15 @@ def kind_fits_type(kind: str, col_type: ColumnType) -> bool:
     return col_type.category in KIND_CATEGORIES.get(kind, _TEXT)
 
 
+def name_match(table: Table, column: Column) -> pii.NameMatch | None:
+    """What the column's name suggests, if its type can hold it (a `vat numeric` is an
+    amount, not a tax number)."""
+    found = pii.match_name(column.name, table.qualified)
+    if found is not None and found.text_only and column.type.category not in _TEXT:
+        return None
+    return found
+
+
 def detect(
     table: Table, column: Column, values: Sequence[str] | None, *, is_key: bool
 ) -> tuple[str | None, list[str]]:
@@ -202,7 +212,7 @@ def detect(
     file = pii.match_file(column.name) if column.type.base == "bytea" else None
     if file is not None and not column.type.is_array:
         return file.kind, [file.reason]
-    by_name = pii.match_name(column.name, table.qualified)
+    by_name = name_match(table, column)
     if by_name is not None and kind_fits_type(by_name.kind, column.type):
         why = [by_name.reason]
         evidence = pii_values.count_kind(values or (), by_name.kind)
@@ -211,8 +221,23 @@ def detect(
         elif (shaped := _shaped_otherwise(column, values, by_name.kind)) is not None:
             return shaped.kind, [f"{by_name.reason}, but {shaped.reason}"]
         elif (denied := name_evidence.denial(by_name.kind, values)) is not None:
-            return None, [f"REVIEW: {by_name.reason}, but {denied}: kept"]
+            # the values may still be personal, of another kind: Magento's config key
+            # trans_email/ident_general/name holds the owner's name, not an email
+            kind, found = detect_by_values(column, values, is_key=is_key)
+            named = None if is_key else name_evidence.display_name(column.name, values)
+            if kind is None and named is not None:
+                kind, found = "full_name", [named]
+            if kind is not None:
+                return kind, [f"{by_name.reason}, but {denied}", *found]
+            return None, [f"REVIEW: {by_name.reason}, but {denied}: kept", *found]
         return by_name.kind, why
+    return detect_by_values(column, values, is_key=is_key)
+
+
+def detect_by_values(
+    column: Column, values: Sequence[str] | None, *, is_key: bool
+) -> tuple[str | None, list[str]]:
+    """The PII kind of a column (or None) and the reasons, from its type and values."""
     if column.type.base in {"inet", "cidr"}:
         return "ip", [f"column type {column.type.base} holds IP addresses"]
     if column.type.base == TEXT_SEARCH:
@@ -221,7 +246,7 @@ def detect(
     if is_document(column.type):
         found = pii_values.match_documents(values or ())
         return (found.kind, [found.reason]) if found else (None, [])
-    by_values = pii_values.match_values(values) if values else None
+    by_values = (pii_values.match_values(values) or match_push_tokens(values)) if values else None
     if (
         by_values is not None
         and (not is_key or by_values.kind in KEY_VALUE_KINDS)
@@ -231,9 +256,12 @@ def detect(
         if column.type.is_array:  # the sample holds the arrays' elements
             reason = reason.replace("sampled values", "sampled array elements", 1)
         return by_values.kind, [reason]
-    if column.type.is_text and not is_key and values:
-        note = pii_values.people_named_note(values)
-        return None, [note] if note else []
+    if values and column.type.category in _TEXT and not column.type.is_array and not is_key:
+        kind, reasons = people_lines.judge(values)  # a full name in a third of the rows
+        if kind is None and not reasons:  # 'Spoke with John Smith' in a few tickets
+            note = pii_values.people_named_note(values)
+            reasons = [note] if note else []
+        return kind, reasons
     return None, []
 
 
@@ -362,7 +390,7 @@ def _named_but_unfit(table: Table, column: Column, is_key: bool) -> str | None:
     (birth_year as an integer): kept, but worth a look."""
     if is_key or column.generated:
         return None
-    by_name = pii.match_name(column.name, table.qualified)
+    by_name = name_match(table, column)
     if by_name is None or kind_fits_type(by_name.kind, column.type):
         return None
     return f"REVIEW: {by_name.reason}, but it is {column.type.sql}: kept"
