@@ -1,0 +1,89 @@
+"""Masked values a validated CHECK constraint (a table's or a domain's) refuses: the
+preflight names table, column, rule file:line, strategy and constraint with its
+definition, for every constraint broken, exit 2, and nothing is changed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.anonymize.helpers import db_with_rules, fingerprint, run_cli
+
+SCHEMA = r"""
+CREATE DOMAIN zip5 AS text CHECK (VALUE ~ '^[0-9]{5}$');
+CREATE TABLE people (id int PRIMARY KEY,
+  email text CHECK (email LIKE '%@acme.com'),
+  phone text CHECK (phone ~ '^\+49[0-9]{9}$'),
+  name text CHECK (char_length(name) <= 12),
+  postcode text CHECK (postcode ~ '^[0-9]{5}$'),
+  zip zip5);
+INSERT INTO people SELECT i, 'user' || i || '@acme.com', '+49' || lpad(i::text, 9, '0'),
+  'Nm' || i, lpad(i::text, 5, '0'), lpad((i * 7)::text, 5, '0')
+  FROM generate_series(1, 300) i;
+"""
+
+RULES = """version: 1
+tables:
+  public.people:
+    columns:
+      id: keep
+      email: email
+      phone: phone
+      name: full_name
+      postcode: postcode
+      zip: postcode
+"""
+
+
+def test_every_broken_check_is_named_with_its_rule_and_nothing_changes(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "people.yaml")
+    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
+    before = fingerprint(dsn)
+    result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "s")
+    assert result.code == 2, result.err
+    assert "Traceback" not in result.err and "nothing was changed" in result.err
+    line = {
+        c: RULES.splitlines().index(f"      {c}: {s}") + 1
+        for c, s in [
+            ("email", "email"),
+            ("phone", "phone"),
+            ("name", "full_name"),
+            ("postcode", "postcode"),
+            ("zip", "postcode"),
+        ]
+    }
+    err = " ".join(result.err.split())  # the terminal may wrap it
+    assert (
+        f"public.people.email ({rules}:{line['email']}: email): 300 of 300 sampled rows "
+        "break check constraint \"people_email_check\" (CHECK ((email ~~ '%@acme.com'::text)))"
+    ) in err
+    assert f"public.people.phone ({rules}:{line['phone']}: phone)" in err
+    assert 'constraint "people_phone_check" (CHECK ((phone ~' in err
+    assert f"public.people.name ({rules}:{line['name']}: full_name)" in err
+    assert "(CHECK ((char_length(name) <= 12)))" in err
+    assert f"public.people.postcode ({rules}:{line['postcode']}: postcode)" in err
+    assert (
+        f"public.people.zip ({rules}:{line['zip']}: postcode): masked values break check "
+        "constraint \"zip5_check\" of domain zip5 (CHECK ((VALUE ~ '^[0-9]{5}$'::text)))"
+    ) in err
+    assert fingerprint(dsn) == before
+
+
+def test_rules_that_keep_the_formats_pass_the_same_checks(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What the error points at is enough to fix it: format-keeping rules pass."""
+    fixed = (
+        RULES.replace("email: email", "email: {strategy: email, domain: acme.com}")
+        .replace("phone: phone", "phone: {strategy: phone, keep_prefix: 3}")
+        .replace("name: full_name", "name: {strategy: partial, keep_first: 1}")
+        .replace("postcode: postcode", "postcode: digits")
+        .replace("zip: postcode", "zip: digits")
+    )
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, fixed, "people.yaml")
+    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
+    result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "s")
+    assert result.code == 0, result.err
