@@ -17,7 +17,7 @@ from dbrefresh.anonymize.refusal import refused_by_table
 from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.db import connect
 from dbrefresh.errors import MaskingRefused, first_line
-from dbrefresh.rules.checkfit import breaks, explain, relation_checks
+from dbrefresh.rules.checkfit import Break, breaks, explain, relation_checks
 from dbrefresh.rules.plan import Plan, RelationStep
 
 _COPY = re.compile(r'"_dbr_(check|legacy)_\d+"')
@@ -70,6 +70,30 @@ def _named_checks(conn: psycopg.Connection[Any], step: RelationStep, exc: psycop
     origins = {m.column: m.origin for m in step.masked}
     strategies = {m.column: m.strategy for m in step.masked}
     return "; ".join(explain(step.relation, found, origins, strategies))
+
+
+def swap_check_hint(dsn: str, steps: list[RelationStep], exc: BaseException) -> str:
+    """A CHECK constraint refusing a row past the preflight's sample, at the swap: the
+    masked columns it reads with their rules' file:line, and its definition (PostgreSQL
+    names the constraint alone). '' when it is no validated check of these rules'."""
+    if not isinstance(exc, psycopg.errors.CheckViolation) or not exc.diag.constraint_name:
+        return ""
+    table = f"{exc.diag.schema_name}.{exc.diag.table_name}" if exc.diag.table_name else None
+    try:
+        with connect(dsn) as conn:
+            for step in steps:
+                columns = [m.column for m in step.masked]
+                for check in relation_checks(conn, step.relation, columns):
+                    if check.name == exc.diag.constraint_name and (
+                        check.domain or table == step.relation
+                    ):
+                        origins = {m.column: m.origin for m in step.masked}
+                        strategies = {m.column: m.strategy for m in step.masked}
+                        said = explain(step.relation, [Break(check)], origins, strategies)
+                        return f" ({said[0]}, in rows past the preflight's sample)"
+    except psycopg.Error:
+        return ""
+    return ""
 
 
 def _sample(
