@@ -1,0 +1,247 @@
+"""`rules init` against CHECK constraints: no proposal anonymize's preflight refuses.
+
+A proposal is picked by name and values, and compiled; but `email` for a column under
+`CHECK (email LIKE '%@acme.com')`, or `phone` under `CHECK (phone ~ '^\\+49')`, made
+the nightly anonymize exit 2 on its preflight. So each table with a validated CHECK
+constraint reading a masked column (its own or a domain's) has its sample masked with
+the proposals and every such constraint evaluated on it (rules/checkfit.py), inside a
+transaction that is rolled back: the masking functions are installed in it and gone
+after, nothing else is written. A column whose masked values break one gets the next
+strategy that keeps more of the value's form (the sampled domain for email, the lead
+for phone and digits, `digits`, `partial`, `hash` of the values' length), compiled and
+tested again; when none passes it is kept with a REVIEW note naming the constraint.
+Tables without such a constraint cost nothing but a look at the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+
+from dbrefresh.catalog import Catalog, Table
+from dbrefresh.errors import first_line
+from dbrefresh.findings import Finding
+from dbrefresh.rules.checkfit import Break, breaks, relation_checks
+from dbrefresh.rules.plan import Plan
+from dbrefresh.rules.propose import ColumnProposal
+from dbrefresh.rules.propose_keys import Proposals
+from dbrefresh.rules.sample import sample_values
+from dbrefresh.strategies.keyed import derive_key
+from dbrefresh.strategies.sqlsupport import install
+
+Ref = tuple[str, str]  # (root table, column)
+Option = tuple[str, dict[str, Any]]  # (strategy, parameters)
+CompileNow = Callable[[], "Plan | list[Finding]"]
+MAX_ROUNDS = 12
+MAX_LEAD = 4  # characters of a shared lead a phone or digits rule may keep
+MAX_SUFFIX = 16  # characters of a shared ending `partial` may keep ('@acme.com')
+
+
+def constrained(catalog: Catalog, proposals: Proposals) -> set[str]:
+    """Root tables with a masked column some CHECK constraint could read: the table (or
+    one of its partitions) has CHECK constraints, or a masked column's domain has one."""
+    out = set()
+    for name, columns in proposals.items():
+        table = catalog.tables[name]
+        masked = [c for c, p in columns.items() if p.masked]
+        if not masked:
+            continue
+        relations = [table, *catalog.partitions_of(name)] if table.partitioned else [table]
+        if any(r.checks for r in relations) or any(
+            table.columns[c].type.domain_checks for c in masked
+        ):
+            out.add(name)
+    return out
+
+
+def fit_to_checks(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    proposals: Proposals,
+    compile_now: CompileNow,
+    sample_rows: int,
+) -> bool:
+    """Change the proposals whose masked sample breaks a CHECK constraint; True if any
+    changed. compile_now renders and compiles the current proposals."""
+    tables = constrained(catalog, proposals)
+    if not tables:
+        return False
+    fitting = _Fitting(conn, catalog, proposals, sample_rows)
+    with conn.transaction(force_rollback=True):
+        try:
+            with conn.transaction():
+                key = derive_key("dbrefresh rules init")  # the same file on every run
+                conn.execute("SELECT set_config('dbrefresh.key', %s, true)", (key,))
+                install(conn)
+        except psycopg.Error as exc:  # a read-only role or standby: say so, change nothing
+            fitting.untested(tables, first_line(exc))
+            return False
+        fitting.run(tables, compile_now)
+    return bool(fitting.tried)
+
+
+@dataclass
+class _Tried:
+    """A column being fitted: what it was proposed first, and what is left to try."""
+
+    strategy: str
+    params: dict[str, Any]
+    why: list[str]
+    options: list[Option]
+    broke: str = ""
+
+
+@dataclass
+class _Fitting:
+    conn: psycopg.Connection[Any]
+    catalog: Catalog
+    proposals: Proposals
+    sample_rows: int
+    tried: dict[Ref, _Tried] = field(default_factory=dict)
+
+    def run(self, tables: set[str], compile_now: CompileNow) -> None:
+        dirty = set(tables)
+        for _ in range(MAX_ROUNDS):
+            result = compile_now()
+            if isinstance(result, list):  # an option the compiler refuses: the next one
+                refused = {self._ref(f): f.message for f in result}
+                moved = [r for r in refused if r in self.tried and self._masked(r)]
+                if not moved:
+                    return  # not ours: init's repair turns it into keep
+                for ref in moved:
+                    self._next(ref, None)
+                continue
+            broken = self._broken(result, dirty)
+            if not broken:
+                return
+            dirty = {ref[0] for ref in broken}
+            for ref, brk in broken.items():
+                self._next(ref, brk)
+        for ref in self.tried:  # out of rounds: nothing unproven stays masked
+            if self._masked(ref):
+                self._keep(ref)
+
+    def untested(self, tables: set[str], reason: str) -> None:
+        for name in sorted(tables):
+            for proposal in self.proposals[name].values():
+                if proposal.masked:
+                    proposal.why.append(
+                        "REVIEW: not tested against the table's CHECK constraints (the "
+                        f"masking functions could not be installed: {reason})"
+                    )
+
+    def _ref(self, finding: Finding) -> Ref | None:
+        key = finding.location.key or ""
+        for name in self.proposals:
+            if key.startswith(name + ".") and key[len(name) + 1 :] in self.proposals[name]:
+                return (name, key[len(name) + 1 :])
+        return None
+
+    def _masked(self, ref: Ref | None) -> bool:
+        return ref is not None and self.proposals[ref[0]][ref[1]].masked
+
+    def _broken(self, plan: Plan, dirty: set[str]) -> dict[Ref, Break]:
+        """Each masked column of the dirty tables a CHECK constraint refuses on the
+        sample, with the first constraint it breaks."""
+        out: dict[Ref, Break] = {}
+        for step in plan.steps:
+            if step.rule_table not in dirty or step.sample_select is None:
+                continue
+            columns = [m.column for m in step.masked]
+            try:
+                with self.conn.transaction():
+                    checks = relation_checks(self.conn, step.relation, columns)
+                    found = breaks(self.conn, step.sample_select, checks)
+            except psycopg.Error:  # not a constraint's doing: anonymize names it
+                continue
+            for brk in found:
+                for column in brk.check.columns:
+                    ref = (step.rule_table, column)
+                    if ref[1] in self.proposals.get(ref[0], {}) and self._masked(ref):
+                        out.setdefault(ref, brk)
+        return out
+
+    def _next(self, ref: Ref, brk: Break | None) -> None:
+        """The column's next option, or keep when none is left."""
+        proposal = self.proposals[ref[0]][ref[1]]
+        tried = self.tried.get(ref)
+        if tried is None:
+            table = self.catalog.tables[ref[0]]
+            values = self._values(table, ref[1])
+            tried = _Tried(
+                proposal.strategy,
+                dict(proposal.params),
+                list(proposal.why),
+                options(proposal, table, values),
+            )
+            self.tried[ref] = tried
+        if brk is not None and not tried.broke:
+            tried.broke = brk.check.describe()
+        if not tried.options:
+            self._keep(ref)
+            return
+        proposal.strategy, proposal.params = tried.options.pop(0)
+        proposal.unique = proposal.unique or bool(tried.params.get("unique"))
+        instead = "these parameters" if proposal.strategy == tried.strategy else proposal.strategy
+        proposal.why = [
+            *tried.why,
+            f"{tried.strategy} broke {tried.broke} on the sample; {instead} keep(s) to it",
+        ]
+
+    def _keep(self, ref: Ref) -> None:
+        proposal = self.proposals[ref[0]][ref[1]]
+        tried = self.tried[ref]
+        proposal.why = [
+            *tried.why,
+            f"REVIEW: {tried.strategy} masks values that break {tried.broke or 'a CHECK'}, "
+            "and no other strategy tried keeps to it: kept (mask it with a rule that does)",
+        ]
+        proposal.strategy, proposal.params, proposal.unique = "keep", {}, False
+
+    def _values(self, table: Table, column: str) -> list[str]:
+        try:
+            return sample_values(self.conn, table, [column], self.sample_rows)[column]
+        except psycopg.Error:
+            return []
+
+
+def options(proposal: ColumnProposal, table: Table, values: list[str]) -> list[Option]:
+    """Strategies to try in turn when the proposal's values break a constraint, each
+    keeping more of the values' form: the one domain every sampled email has, the lead
+    all sampled values share (phone, digits), every non-digit (digits), the length and
+    shared ending (partial), the length (hash). Text columns only."""
+    column = table.columns[proposal.column]
+    if not values or not column.type.is_text or column.type.is_array:
+        return []
+    out: list[Option] = []
+    unique = proposal.unique or bool(proposal.params.get("unique"))
+    kept = {k: v for k, v in proposal.params.items() if k != "unique"}
+    if proposal.strategy == "email":
+        domains = {v.rpartition("@")[2].lower() for v in values}
+        if len(domains) == 1 and all("@" in v for v in values):
+            out.append(("email", {**kept, "domain": domains.pop()}))
+    lead = _shared_start(values)[:MAX_LEAD]
+    if all(any(ch.isdigit() for ch in v) for v in values):
+        name = proposal.strategy if proposal.strategy in {"phone", "digits"} else "digits"
+        out += [(name, {"keep_prefix": k}) for k in range(1, len(lead) + 1)]
+        if name != "digits":
+            out.append(("digits", {}))
+    ending = _shared_start([v[::-1] for v in values])[::-1][:MAX_SUFFIX]
+    if not unique:
+        out.append(("partial", {"keep_last": len(ending)} if ending else {"keep_first": 1}))
+    lengths = {len(v) for v in values}
+    if len(lengths) == 1 and 1 <= (n := lengths.pop()) <= 64:
+        out.append(("hash", {"length": n}))
+    return [o for o in out if o != (proposal.strategy, kept)]
+
+
+def _shared_start(values: list[str]) -> str:
+    """The characters every value starts with."""
+    first, last = min(values), max(values)
+    n = 0
+    while n < min(len(first), len(last)) and first[n] == last[n]:
+        n += 1
+    return first[:n]

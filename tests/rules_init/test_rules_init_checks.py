@@ -1,0 +1,116 @@
+"""`rules init` against CHECK constraints: a column whose proposed masked values break a
+validated CHECK (the table's, or its domain's) gets a strategy that keeps to it, or
+`keep` with a REVIEW note naming it; never a file the nightly anonymize refuses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from tests.anonymize.helpers import run_cli
+
+from .helpers import comment_of, generate_and_compile, rule_of, strategy_of
+
+PEOPLE = r"""
+CREATE DOMAIN zip5 AS text CHECK (VALUE ~ '^[0-9]{5}$');
+CREATE TABLE people (id int PRIMARY KEY,
+  email text UNIQUE CHECK (email LIKE '%@acme.com'),
+  phone text CHECK (phone ~ '^\+49[0-9]{9}$'),
+  name text CHECK (char_length(name) <= 12),
+  postcode zip5,
+  notes text);
+INSERT INTO people SELECT i,
+  (ARRAY['anna', 'jon', 'maria', 'li'])[1 + i % 4] || '.' || i || '@acme.com',
+  '+49' || lpad((i * 7919)::text, 9, '0'),
+  (ARRAY['Anna Berg', 'Jon Li', 'Maria Dahl', 'Li Wu'])[1 + i % 4],
+  lpad((i * 37)::text, 5, '0'), 'n' || i
+  FROM generate_series(1, 400) i;
+-- no constraint touches this one: proposed as before
+CREATE TABLE contacts (id int PRIMARY KEY, email text);
+INSERT INTO contacts SELECT i, 'c' || i || '@mail.example' FROM generate_series(1, 50) i;
+"""
+
+
+def _init_then_anonymize(
+    dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[str, int, str]:
+    """rules init through the CLI, then anonymize with its file: the text, exit, stderr."""
+    out = tmp_path / "rules.yaml"
+    result = run_cli(capsys, "rules", "init", "--dsn", dsn, "-o", str(out))
+    assert result.code == 0, result.err
+    with psycopg.connect(dsn) as conn:  # nothing of the test is left behind
+        assert conn.execute("SELECT to_regnamespace('dbrefresh')").fetchone() == (None,)
+    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
+    masked = run_cli(capsys, "anonymize", str(out), "--dsn", dsn, "--seed", "nightly")
+    return out.read_text(), masked.code, masked.err
+
+
+def test_constrained_columns_get_a_strategy_that_keeps_to_the_check(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(PEOPLE)
+    text, code, err = _init_then_anonymize(dsn, tmp_path, capsys)
+    assert code == 0, err
+    assert rule_of(text, "public.people", "email") == {
+        "strategy": "email",
+        "domain": "acme.com",
+        "unique": True,
+    }
+    assert 'broke check constraint "people_email_check"' in comment_of(
+        text, "public.people", "email"
+    )
+    phone = rule_of(text, "public.people", "phone")
+    assert phone["strategy"] == "phone" and phone["keep_prefix"] >= 3
+    assert strategy_of(text, "public.people", "name") != "full_name"
+    assert "people_name_check" in comment_of(text, "public.people", "name")
+    assert strategy_of(text, "public.people", "postcode") == "digits"
+    # a table no constraint bears on is proposed as always
+    assert strategy_of(text, "public.contacts", "email") == "email"
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute(
+            "SELECT count(*) FROM people WHERE email ~ '^(anna|jon|maria|li)\\.[0-9]+@'"
+            " OR name IN ('Anna Berg', 'Jon Li', 'Maria Dahl', 'Li Wu')"
+        ).fetchone() == (0,)
+
+
+def test_a_check_no_strategy_keeps_to_is_kept_with_a_review_note(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The login's email must start with the login: no strategy masks one column so,
+    so the email is kept and the note names the constraint; anonymize still passes."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE logins (id int PRIMARY KEY, login text NOT NULL, email text,"
+            " CONSTRAINT email_is_login CHECK (email LIKE login || '@%'));"
+            "INSERT INTO logins SELECT i, 'user' || i, 'user' || i || '@corp.example'"
+            " FROM generate_series(1, 200) i;"
+        )
+    text, code, err = _init_then_anonymize(dsn, tmp_path, capsys)
+    assert code == 0, err
+    assert strategy_of(text, "public.logins", "email") == "keep"
+    note = comment_of(text, "public.logins", "email")
+    assert 'REVIEW: email masks values that break check constraint "email_is_login"' in note
+    assert "CHECK ((email ~~ (login || '@%'::text)))" in note
+
+
+def test_the_generated_file_compiles_and_tables_without_checks_pay_nothing(
+    make_db, tmp_path: Path
+) -> None:
+    from dbrefresh.catalog import read_catalog
+    from dbrefresh.rules.init import propose
+    from dbrefresh.rules.initcheck import constrained
+
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(PEOPLE)
+    _, plan = generate_and_compile(dsn, tmp_path)
+    assert {s.relation for s in plan.steps} == {"public.people", "public.contacts"}
+    with psycopg.connect(dsn) as conn:
+        catalog = read_catalog(conn)
+        proposals, _ = propose(conn, catalog, 100)
+    assert constrained(catalog, proposals) == {"public.people"}
