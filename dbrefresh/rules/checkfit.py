@@ -11,6 +11,7 @@ column is evaluated over the sample of masked rows (RelationStep.sample_select),
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,17 @@ SELECT c.conname::text, format_type(t.oid, NULL), pg_get_constraintdef(c.oid), N
   JOIN pg_constraint c ON c.contypid = t.oid AND c.contype = 'c' AND c.convalidated
  GROUP BY c.oid, c.conname, t.oid
  ORDER BY 1
+"""
+
+
+# Which of these relations have a validated CHECK constraint reading one of the columns
+# given for it ({"schema"."name": [column, ...]}): one query for any number of tables.
+_READING = """
+SELECT j.key FROM jsonb_each(%s::jsonb) AS j(key, columns)
+ WHERE EXISTS (SELECT FROM pg_constraint c
+                 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey)
+                WHERE c.conrelid = to_regclass(j.key) AND c.contype = 'c' AND c.convalidated
+                  AND a.attname::text IN (SELECT jsonb_array_elements_text(j.columns)))
 """
 
 
@@ -92,6 +104,18 @@ def relation_checks(
         if reads:
             out.append(Check(name, domain, definition, expression, reads))
     return out
+
+
+def checked_relations(
+    conn: psycopg.Connection[Any], masked: Mapping[str, Sequence[str]]
+) -> set[str]:
+    """The relations ('schema.name') with a validated CHECK constraint of their own
+    reading one of their masked columns (domains aside: the catalog knows those)."""
+    if not masked:
+        return set()
+    by_quoted = {quote_table(r): r for r in masked}
+    wanted = json.dumps({quote_table(r): list(c) for r, c in masked.items()})
+    return {by_quoted[row[0]] for row in conn.execute(_READING, (wanted,))}
 
 
 def breaks(
