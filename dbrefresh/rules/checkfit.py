@@ -12,7 +12,8 @@ column is evaluated over the sample of masked rows (RelationStep.sample_select),
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,8 @@ import psycopg
 
 from dbrefresh.errors import first_line
 from dbrefresh.rules.relsteps import quote_ident, quote_table
+from dbrefresh.strategies.keyed import derive_key
+from dbrefresh.strategies.sqlsupport import install
 
 # A table's validated CHECK constraints and the columns each reads, and those of the
 # domains its columns are of (directly or through other domains).
@@ -88,6 +91,23 @@ class Break:
             return f"masked values make {self.check.describe()} fail: {self.error}"
         count = f"{self.rows} of {self.sampled} sampled rows" if self.rows is not None else ""
         return f"{count or 'masked values'} break {self.check.describe()}"
+
+
+@contextmanager
+def masking_functions(conn: psycopg.Connection[Any], seed: str) -> Iterator[str | None]:
+    """A transaction rolled back at the end, with the masking functions installed in it
+    and a key from `seed`: None, or why they could not be installed (a read-only role,
+    a standby), and nothing is evaluated. For commands that run where nothing may stay
+    (`rules init`, `rules check`: production, say)."""
+    with conn.transaction(force_rollback=True):
+        refused = None
+        try:
+            with conn.transaction():
+                conn.execute("SELECT set_config('dbrefresh.key', %s, true)", (derive_key(seed),))
+                install(conn)
+        except psycopg.Error as exc:
+            refused = first_line(exc)
+        yield refused
 
 
 def relation_checks(
@@ -175,8 +195,10 @@ def _one_by_one(
                     f"SELECT count(*), count(*) FILTER (WHERE ({check.expression}) IS FALSE) "
                     f"FROM ({sample_select}) AS _dbr_m"
                 ).fetchone()
-        except psycopg.errors.CheckViolation:
-            continue  # it reads a column a domain refused: that break is named already
+        except (psycopg.errors.CheckViolation, psycopg.errors.UndefinedColumn):
+            # it reads a column a domain refused (that break is named already), or a
+            # generated one, which the sample leaves out (computed from the masked row)
+            continue
         except psycopg.Error as exc:
             out.append(Break(check, error=first_line(exc)))
             continue

@@ -22,15 +22,18 @@ from typing import Any
 import psycopg
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.errors import first_line
 from dbrefresh.findings import Finding
-from dbrefresh.rules.checkfit import Break, breaks, checked_relations, relation_checks
+from dbrefresh.rules.checkfit import (
+    Break,
+    breaks,
+    checked_relations,
+    masking_functions,
+    relation_checks,
+)
 from dbrefresh.rules.plan import Plan
 from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.propose_keys import Proposals
 from dbrefresh.rules.sample import sample_values
-from dbrefresh.strategies.keyed import derive_key
-from dbrefresh.strategies.sqlsupport import install
 
 Ref = tuple[str, str]  # (root table, column)
 Option = tuple[str, dict[str, Any]]  # (strategy, parameters)
@@ -74,14 +77,10 @@ def fit_to_checks(
     if not tables:
         return False
     fitting = _Fitting(conn, catalog, proposals, sample_rows)
-    with conn.transaction(force_rollback=True):
-        try:
-            with conn.transaction():
-                key = derive_key("dbrefresh rules init")  # the same file on every run
-                conn.execute("SELECT set_config('dbrefresh.key', %s, true)", (key,))
-                install(conn)
-        except psycopg.Error as exc:  # a read-only role or standby: say so, change nothing
-            fitting.untested(tables, first_line(exc))
+    # a fixed seed: the same file on every run
+    with masking_functions(conn, "dbrefresh rules init") as refused:
+        if refused:  # a read-only role or a standby: say so, change nothing
+            fitting.untested(tables, refused)
             return True  # the notes say so
         fitting.run(tables, compile_now)
     return bool(fitting.tried)
@@ -129,13 +128,21 @@ class _Fitting:
                 self._keep(ref)
 
     def untested(self, tables: set[str], reason: str) -> None:
+        """A REVIEW note on each masked column a CHECK constraint reads, naming them."""
         for name in sorted(tables):
-            for proposal in self.proposals[name].values():
-                if proposal.masked:
-                    proposal.why.append(
-                        "REVIEW: not tested against the table's CHECK constraints (the "
-                        f"masking functions could not be installed: {reason})"
-                    )
+            table = self.catalog.tables[name]
+            masked = [c for c, p in self.proposals[name].items() if p.masked]
+            relations = self.catalog.partitions_of(name) if table.partitioned else [table]
+            reading: dict[str, set[str]] = {}
+            for relation in relations:
+                for check in relation_checks(self.conn, relation.qualified, masked):
+                    for column in check.columns:
+                        reading.setdefault(column, set()).add(f'"{check.name}"')
+            for column, checks in reading.items():
+                self.proposals[name][column].why.append(
+                    f"REVIEW: not tested against CHECK constraint(s) {', '.join(sorted(checks))}"
+                    f" (the masking functions could not be installed: {reason})"
+                )
 
     def _ref(self, finding: Finding) -> Ref | None:
         key = finding.location.key or ""

@@ -87,3 +87,37 @@ def test_rules_that_keep_the_formats_pass_the_same_checks(
     assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
     result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "s")
     assert result.code == 0, result.err
+
+
+def test_rules_check_finds_them_at_the_rule_and_writes_nothing(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`rules check --dsn` (a pull request's check) masks the same sample in a
+    transaction rolled back: an error per column at its rule's line, nothing left."""
+    import json
+
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "people.yaml")
+    before = fingerprint(dsn)
+    result = run_cli(capsys, "rules", "check", str(rules), "--dsn", dsn, "--format", "json")
+    assert result.code == 2, result.err
+    findings = {
+        f["location"]["key"]: f
+        for f in json.loads(result.out)["findings"]
+        if f["code"] == "check-constraint"
+    }
+    assert set(findings) == {
+        f"public.people.{c}" for c in ("email", "phone", "name", "postcode", "zip")
+    }
+    email = findings["public.people.email"]
+    assert email["location"]["line"] == RULES.splitlines().index("      email: email") + 1
+    assert 'check constraint "people_email_check" (CHECK ((email' in email["message"]
+    assert fingerprint(dsn) == before  # no dbrefresh schema either (__schemas__)
+    fixed = tmp_path / "fixed.yaml"
+    fixed.write_text(
+        RULES.replace("email: email", "email: {strategy: email, domain: acme.com}")
+        .replace("phone: phone", "phone: {strategy: phone, keep_prefix: 3}")
+        .replace("name: full_name", "name: {strategy: partial, keep_first: 1}")
+        .replace("postcode: postcode", "postcode: digits")
+        .replace("zip: postcode", "zip: digits")
+    )
+    assert run_cli(capsys, "rules", "check", str(fixed), "--dsn", dsn).code == 0
