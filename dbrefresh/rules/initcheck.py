@@ -32,7 +32,7 @@ from dbrefresh.rules.checkfit import (
 )
 from dbrefresh.rules.plan import Plan
 from dbrefresh.rules.propose import ColumnProposal
-from dbrefresh.rules.propose_keys import Proposals
+from dbrefresh.rules.propose_keys import Proposals, fk_groups
 from dbrefresh.rules.sample import sample_values
 
 Ref = tuple[str, str]  # (root table, column)
@@ -104,9 +104,12 @@ class _Fitting:
     proposals: Proposals
     sample_rows: int
     tried: dict[Ref, _Tried] = field(default_factory=dict)
+    followers: dict[Ref, list[str]] = field(default_factory=dict)  # their first notes
+    groups: dict[Ref, list[Ref]] | None = None  # foreign-key groups, read when needed
+    dirty: set[str] = field(default_factory=set)  # tables to test again
 
     def run(self, tables: set[str], compile_now: CompileNow) -> None:
-        dirty = set(tables)
+        self.dirty = set(tables)
         for _ in range(MAX_ROUNDS):
             result = compile_now()
             if isinstance(result, list):  # an option the compiler refuses: the next one
@@ -115,12 +118,13 @@ class _Fitting:
                 if not moved:
                     return  # not ours: init's repair turns it into keep
                 for ref in moved:
+                    self.dirty.add(ref[0])
                     self._next(ref, None)
                 continue
-            broken = self._broken(result, dirty)
+            broken = self._broken(result, self.dirty)
             if not broken:
                 return
-            dirty = {ref[0] for ref in broken}
+            self.dirty = {ref[0] for ref in broken}
             for ref, brk in broken.items():
                 self._next(ref, brk)
         for ref in self.tried:  # out of rounds: nothing unproven stays masked
@@ -193,14 +197,19 @@ class _Fitting:
             tried.broke = brk.check.describe()
         if not tried.options:
             self._keep(ref)
-            return
-        proposal.strategy, proposal.params = tried.options.pop(0)
-        proposal.unique = proposal.unique or bool(tried.params.get("unique"))
-        instead = "these parameters" if proposal.strategy == tried.strategy else proposal.strategy
-        proposal.why = [
-            *tried.why,
-            f"{tried.strategy} broke {tried.broke} on the sample; {instead} keep(s) to it",
-        ]
+        else:
+            proposal.strategy, proposal.params = tried.options.pop(0)
+            proposal.unique = proposal.unique or bool(tried.params.get("unique"))
+            instead = (
+                "with these parameters it"
+                if proposal.strategy == tried.strategy
+                else proposal.strategy
+            )
+            proposal.why = [
+                *tried.why,
+                f"{tried.strategy} broke {tried.broke} on the sample; {instead} keeps to it",
+            ]
+        self.dirty |= self._follow(ref)
 
     def _keep(self, ref: Ref) -> None:
         proposal = self.proposals[ref[0]][ref[1]]
@@ -211,6 +220,27 @@ class _Fitting:
             "and no other strategy tried keeps to it: kept (mask it with a rule that does)",
         ]
         proposal.strategy, proposal.params, proposal.unique = "keep", {}, False
+
+    def _follow(self, ref: Ref) -> set[str]:
+        """The columns a foreign key ties to `ref` masked alike (the compiler refuses
+        two sides masked differently): the tables changed."""
+        if self.groups is None:
+            self.groups = {r: group for group in fk_groups(self.catalog) for r in group}
+        lead = self.proposals[ref[0]][ref[1]]
+        changed = set()
+        for member in self.groups.get(ref, []):
+            proposal = self.proposals.get(member[0], {}).get(member[1])
+            if member == ref or proposal is None or member in self.tried:
+                continue
+            why = self.followers.setdefault(member, list(proposal.why))
+            if not (proposal.masked or lead.masked) and why == proposal.why:
+                continue
+            proposal.strategy, proposal.params = lead.strategy, dict(lead.params)
+            proposal.unique = lead.unique
+            note = "masked" if lead.masked else "REVIEW: kept"
+            proposal.why = [*why, f"{note} as {ref[0]}.{ref[1]}, which a foreign key ties it to"]
+            changed.add(member[0])
+        return changed
 
     def _values(self, table: Table, column: str) -> list[str]:
         try:

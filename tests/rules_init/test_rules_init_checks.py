@@ -151,3 +151,30 @@ def test_a_role_that_cannot_install_the_test_gets_review_notes(
     assert "permission denied" in note
     assert "not tested" not in comment_of(text, "public.contacts", "email")
     assert "not tested" not in comment_of(text, "public.people", "notes")
+
+
+def test_the_other_side_of_a_foreign_key_follows_the_strategy_that_fits(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The compiler refuses two sides of a key masked differently: a strategy changed
+    for a CHECK is the referencing column's too, so both stay masked and still join."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE customers (email text PRIMARY KEY CHECK (email LIKE '%@acme.com'));"
+            "CREATE TABLE orders (id int PRIMARY KEY, customer_email text REFERENCES customers);"
+            "INSERT INTO customers SELECT 'u' || i || '@acme.com' FROM generate_series(1, 100) i;"
+            "INSERT INTO orders SELECT i, 'u' || (1 + i % 100) || '@acme.com'"
+            " FROM generate_series(1, 300) i;"
+        )
+    text, code, err = _init_then_anonymize(dsn, tmp_path, capsys)
+    assert code == 0, err
+    expected = {"strategy": "email", "domain": "acme.com", "unique": True}
+    assert rule_of(text, "public.customers", "email") == expected
+    assert rule_of(text, "public.orders", "customer_email") == expected
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute(
+            "SELECT count(*), count(c.email),"
+            " count(*) FILTER (WHERE o.customer_email ~ '^u[0-9]+@')"
+            " FROM orders o LEFT JOIN customers c ON c.email = o.customer_email"
+        ).fetchone() == (300, 300, 0)
