@@ -144,7 +144,12 @@ def breaks(
     """The checks the masked sample breaks: a domain's by masking its columns alone (the
     cast refuses), the table's in one scan of the sample for them all (each in a
     savepoint of its own only when that scan fails). Nothing is written."""
-    found = [b for c in checks if c.domain for b in _domain_break(conn, sample_select, c)]
+    domains = [c for c in checks if c.domain]
+    found = list(
+        {
+            b.check: b for c in domains for b in _domain_break(conn, sample_select, c, domains)
+        }.values()
+    )
     own = [c for c in checks if c.expression is not None]
     if not own:
         return found
@@ -162,16 +167,21 @@ def breaks(
     return found + [Break(c, int(n), int(row[0])) for c, n in zip(own, row[1:], strict=True) if n]
 
 
-def _domain_break(conn: psycopg.Connection[Any], sample_select: str, check: Check) -> list[Break]:
-    """[Break] if casting the masked values of the domain's columns refuses them (only
-    the columns read are computed: PostgreSQL drops a subquery's unused outputs)."""
+def _domain_break(
+    conn: psycopg.Connection[Any], sample_select: str, check: Check, domains: Sequence[Check]
+) -> list[Break]:
+    """[Break] of the domain check refusing the cast of the masked values of `check`'s
+    columns (the domain's own, or one of a domain under it: the cast checks them all),
+    [] if none does. Only the columns read are computed: PostgreSQL drops a subquery's
+    unused outputs."""
     counted = ", ".join(f"count({quote_ident(c)})" for c in check.columns)
     try:
         with conn.transaction():
             conn.execute(f"SELECT {counted} FROM ({sample_select}) AS _dbr_m")
     except psycopg.errors.CheckViolation as exc:
-        if exc.diag.constraint_name == check.name:
-            return [Break(check)]
+        refused = [d for d in domains if d.name == exc.diag.constraint_name]
+        if refused:
+            return [Break(refused[0])]
         raise
     return []
 

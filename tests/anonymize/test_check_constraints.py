@@ -121,3 +121,29 @@ def test_rules_check_finds_them_at_the_rule_and_writes_nothing(
         .replace("zip: postcode", "zip: digits")
     )
     assert run_cli(capsys, "rules", "check", str(fixed), "--dsn", dsn).code == 0
+
+
+def test_a_domain_under_a_domain_is_named_and_a_generated_column_is_no_false_alarm(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The cast to zip5 checks digitsonly's constraint too: that one is named, at the
+    rule. A check reading a generated column (computed from the masked row, left out of
+    the sample) is not evaluated rather than reported broken."""
+    dsn, rules = db_with_rules(
+        make_db,
+        tmp_path,
+        "CREATE DOMAIN digitsonly AS text CHECK (VALUE ~ '^[0-9]+$');"
+        "CREATE DOMAIN zip5 AS digitsonly CHECK (length(VALUE) = 5);"
+        "CREATE TABLE a (id int PRIMARY KEY, zip zip5, name text,"
+        " g text GENERATED ALWAYS AS (lower(name)) STORED, CHECK (g = lower(name)));"
+        "INSERT INTO a SELECT i, lpad(i::text, 5, '0'), 'N' || i FROM generate_series(1, 100) i;",
+        "version: 1\ntables:\n  public.a:\n    columns:\n      id: keep\n      zip: postcode\n"
+        "      name: full_name\n      g: keep\n",
+        "a.yaml",
+    )
+    result = run_cli(capsys, "rules", "check", str(rules), "--dsn", dsn)
+    assert result.code == 2
+    err = " ".join(result.err.split())
+    assert f"{rules}:6: public.a.zip: postcode: masked values break check constraint" in err
+    assert '"digitsonly_check" of domain digitsonly' in err
+    assert "public.a.name" not in err
