@@ -253,15 +253,20 @@ def options(proposal: ColumnProposal, table: Table, values: list[str]) -> list[O
     """Strategies to try in turn when the proposal's values break a constraint, each
     keeping more of the values' form: the one domain every sampled email has, the lead
     all sampled values share (phone, digits), every non-digit (digits), the length and
-    shared ending (partial), the length (hash). Text columns only."""
+    shared ending (partial), the length (hash); a date or timestamp is truncated to its
+    year, then its month, instead (on or before the original: an upper bound such as
+    `birth_date <= current_date` holds)."""
     column = table.columns[proposal.column]
-    if not values or not column.type.is_text or column.type.is_array:
+    if column.type.is_datetime:
+        dated: list[Option] = [("generalize", {"truncate": u}) for u in ("year", "month")]
+        return [o for o in dated if o != (proposal.strategy, proposal.params)]
+    if not values or not column.type.is_text:
         return []
     out: list[Option] = []
     unique = proposal.unique or bool(proposal.params.get("unique"))
     kept = {k: v for k, v in proposal.params.items() if k != "unique"}
     if proposal.strategy == "email":
-        domains = {v.rpartition("@")[2].lower() for v in values}
+        domains = {v.rpartition("@")[2] for v in values}
         if len(domains) == 1 and all("@" in v for v in values):
             out.append(("email", {**kept, "domain": domains.pop()}))
     lead = _shared_start(values)[:MAX_LEAD]
@@ -270,9 +275,9 @@ def options(proposal: ColumnProposal, table: Table, values: list[str]) -> list[O
         out += [(name, {"keep_prefix": k}) for k in range(1, len(lead) + 1)]
         if name != "digits":
             out.append(("digits", {}))
-    ending = _shared_start([v[::-1] for v in values])[::-1][:MAX_SUFFIX]
+    ending = min(len(_shared_start([v[::-1] for v in values])), MAX_SUFFIX)
     if not unique:
-        out.append(("partial", {"keep_last": len(ending)} if ending else {"keep_first": 1}))
+        out.append(("partial", {"keep_last": ending} if ending else {"keep_first": 1}))
     lengths = {len(v) for v in values}
     if len(lengths) == 1 and 1 <= (n := lengths.pop()) <= 64:
         out.append(("hash", {"length": n}))
