@@ -246,7 +246,8 @@ def test_limits_production_set_on_the_database_do_not_stop_masking(
             "default_transaction_read_only = on",
         ):
             conn.execute(f'ALTER DATABASE "{dsn_database(dsn)}" SET {setting}')
-    with psycopg.connect(dsn) as conn:  # what an application session gets
+    # (autocommit: 1 ms idle in a transaction between the two SHOWs ended the session)
+    with psycopg.connect(dsn, autocommit=True) as conn:  # what an application session gets
         assert conn.execute("SHOW statement_timeout").fetchone() == ("2ms",)
         assert conn.execute("SHOW default_transaction_read_only").fetchone() == ("on",)
     assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
