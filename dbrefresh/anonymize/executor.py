@@ -26,7 +26,7 @@ import psycopg
 from psycopg.pq import TransactionStatus
 
 from dbrefresh.anonymize import notvalid
-from dbrefresh.anonymize.preflight import preflight
+from dbrefresh.anonymize.preflight import preflight, swap_check_hint
 from dbrefresh.anonymize.progress import TableProgress
 from dbrefresh.anonymize.refusal import orphan_hint, refused_by_table
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
@@ -275,6 +275,7 @@ def _file(
         retry.append(group)  # cannot happen with sorted locks; run alone afterwards
     elif isinstance(outcome, psycopg.Error):
         hint = orphan_hint(outcome, [s.relation for s in group.steps if s.deletes_rows])
+        hint += swap_check_hint(run.dsn, group.steps, outcome)
         for relation in group.relations:
             _fail(run, relation, outcome, hint)
     elif isinstance(outcome, BaseException) and not isinstance(outcome, Skipped):

@@ -17,6 +17,7 @@ from dbrefresh.anonymize.refusal import refused_by_table
 from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.db import connect
 from dbrefresh.errors import MaskingRefused, first_line
+from dbrefresh.rules.checkfit import Break, breaks, explain, relation_checks
 from dbrefresh.rules.plan import Plan, RelationStep
 
 _COPY = re.compile(r'"_dbr_(check|legacy)_\d+"')
@@ -41,7 +42,8 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
                     raise
                 # name the table, not its temporary copy (escaped: a name may hold "\")
                 table = f'"{step.relation}"'.replace("\\", "\\\\")
-                refused[step.relation] = _COPY.sub(table, first_line(exc)) + _hint(step, exc)
+                said = _COPY.sub(table, first_line(exc))
+                refused[step.relation] = (_named_checks(conn, step, exc) or said) + _hint(step, exc)
     if refused:
         details = "; ".join(f"{rel}: {err}" for rel, err in sorted(refused.items()))
         raise MaskingRefused(
@@ -50,6 +52,48 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
             "(a CHECK constraint, or a domain's), or PostgreSQL cannot run a rule's SQL "
             "(an `sql` expression, a delete_where): change the rule"
         )
+
+
+def _named_checks(conn: psycopg.Connection[Any], step: RelationStep, exc: psycopg.Error) -> str:
+    """Every validated CHECK constraint (the table's or a domain's) the sample breaks,
+    each with the masked columns it reads, their rules' file:line and strategies, and
+    its definition: PostgreSQL names the first constraint a row broke and no rule. ''
+    when the refusal is no validated check's (the caller says what PostgreSQL said)."""
+    if not isinstance(exc, psycopg.errors.CheckViolation) or step.sample_select is None:
+        return ""
+    try:
+        with conn.transaction():
+            columns = [m.column for m in step.masked]
+            found = breaks(conn, step.sample_select, relation_checks(conn, step.relation, columns))
+    except psycopg.Error:
+        return ""
+    origins = {m.column: m.origin for m in step.masked}
+    strategies = {m.column: m.strategy for m in step.masked}
+    return "; ".join(explain(step.relation, found, origins, strategies))
+
+
+def swap_check_hint(dsn: str, steps: list[RelationStep], exc: BaseException) -> str:
+    """A CHECK constraint refusing a row past the preflight's sample, at the swap: the
+    masked columns it reads with their rules' file:line, and its definition (PostgreSQL
+    names the constraint alone). '' when it is no validated check of these rules'."""
+    if not isinstance(exc, psycopg.errors.CheckViolation) or not exc.diag.constraint_name:
+        return ""
+    table = f"{exc.diag.schema_name}.{exc.diag.table_name}" if exc.diag.table_name else None
+    try:
+        with connect(dsn) as conn:
+            for step in steps:
+                columns = [m.column for m in step.masked]
+                for check in relation_checks(conn, step.relation, columns):
+                    if check.name == exc.diag.constraint_name and (
+                        check.domain or table == step.relation
+                    ):
+                        origins = {m.column: m.origin for m in step.masked}
+                        strategies = {m.column: m.strategy for m in step.masked}
+                        said = explain(step.relation, [Break(check)], origins, strategies)
+                        return f" ({said[0]}, in rows past the preflight's sample)"
+    except psycopg.Error:
+        return ""
+    return ""
 
 
 def _sample(

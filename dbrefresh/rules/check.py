@@ -9,12 +9,14 @@ from dbrefresh.catalog import read_catalog
 from dbrefresh.db import connection
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding
-from dbrefresh.rules.compiler import check_rules
+from dbrefresh.rules.checksample import sample_findings
+from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.load import load_rules
 
 
 def check_rule_files(paths: Sequence[Path], dsn: str | None) -> list[Finding]:
-    """Structural checks always; schema checks (drift, fit, FKs) when a DSN is given."""
+    """Structural checks always; schema checks (drift, fit, FKs) when a DSN is given,
+    and a sample of masked values against the CHECK constraints reading them."""
     try:
         rules = load_rules(paths)
     except RulesError as exc:
@@ -23,4 +25,9 @@ def check_rule_files(paths: Sequence[Path], dsn: str | None) -> list[Finding]:
         return []
     with connection(dsn) as conn:
         catalog = read_catalog(conn)
-    return check_rules(rules, catalog)
+        try:
+            plan = compile_plan(rules, catalog)
+        except RulesError as exc:
+            return exc.findings
+        # compiles: now the masked values against the CHECK constraints they must keep
+        return plan.warnings + sample_findings(conn, rules, catalog, plan)

@@ -58,6 +58,10 @@ def _sql(expression: exp.Expression | None) -> str | None:
     return None if expression is None else str(expression.sql(dialect="postgres"))
 
 
+def _where(origin: Origin) -> str:
+    return f"{origin.file}:{origin.line}" if origin.line else origin.file
+
+
 def _changes_rows(rule: TableRule) -> bool:
     return (
         rule.action == "truncate"
@@ -434,6 +438,7 @@ class _Compiler:
                             resolved.strategy.leak_sample_when(resolved.rule.params, resolved.ctx)
                         ),
                         refusal=_sql(resolved.strategy.refusal(resolved.rule.params, resolved.ctx)),
+                        origin=_where(resolved.rule.origin),
                     )
                 )
         return with_nulled_keys(masked, rule)

@@ -23,9 +23,11 @@ from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.eav import propose_switch
 from dbrefresh.rules.init_yaml import TableBlock, render
+from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
 from dbrefresh.rules.naming import dotted_schemas
+from dbrefresh.rules.plan import Plan
 from dbrefresh.rules.propose import ColumnProposal, propose_column, sampled_columns
 from dbrefresh.rules.propose_keys import (
     FK_REASON,
@@ -162,16 +164,21 @@ def _foreign_servers(catalog: Catalog, proposals: Proposals) -> list[str]:
     )
 
 
-def _failures(text: str, catalog: Catalog) -> list[Finding]:
-    """What the loader and compiler say about the generated text (empty: it compiles)."""
+def _plan_or_failures(text: str, catalog: Catalog) -> Plan | list[Finding]:
+    """The generated text's Plan, or what the loader and compiler refuse in it."""
     with tempfile.TemporaryDirectory(prefix="dbrefresh-init-") as tmp:
         path = Path(tmp) / "rules.yaml"
         path.write_text(text, encoding="utf-8")
         try:
-            compile_plan(load_rules([path]), catalog)
+            return compile_plan(load_rules([path]), catalog)
         except RulesError as exc:
             return [f for f in exc.findings if f.severity is Severity.ERROR]
-    return []
+
+
+def _failures(text: str, catalog: Catalog) -> list[Finding]:
+    """What the loader and compiler say about the generated text (empty: it compiles)."""
+    result = _plan_or_failures(text, catalog)
+    return result if isinstance(result, list) else []
 
 
 def _demote(proposal: ColumnProposal, finding: Finding) -> None:
@@ -219,12 +226,20 @@ def generate_rules(
         tables = blocks(catalog, proposals, unsampled)
         return render(name, tables, catalog.large_objects, servers, locale)
 
+    def compile_now() -> Plan | list[Finding]:
+        return _plan_or_failures(rendered(), catalog)
+
     text = rendered()
-    for _ in range(MAX_REPAIRS):
+    fitted = False
+    for _ in range(2 * MAX_REPAIRS):
         findings = _failures(text, catalog)
         if not findings:
-            return text
-        if not repair(catalog, proposals, findings):
+            # compiles: now the CHECK constraints its masked values must keep to, once
+            # (a change they make is compiled again, and repaired like any other)
+            if fitted or not fit_to_checks(conn, catalog, proposals, compile_now, sample_rows):
+                return text
+            fitted = True
+        elif not repair(catalog, proposals, findings):
             raise RulesError(findings)
         text = rendered()
     findings = _failures(text, catalog)

@@ -65,6 +65,8 @@ class MaskedColumn:
     leak_when: str | None = None
     # SQL over the row: a message when the rules cannot mask it (strategy.refusal)
     refusal: str | None = None
+    # where its rule was written ('rules/shop.yaml:14'), for errors naming the rule
+    origin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +131,9 @@ class RelationStep:
     # A sample of masked rows written to a copy of the table's CHECK and domain rules,
     # before anything is changed (empty when it has none: nothing there could refuse)
     preflight: list[str] = field(default_factory=list)
+    # The same sample of masked rows as a SELECT (None: shuffled, no sample): what
+    # rules/checkfit.py evaluates each CHECK constraint over, without writing
+    sample_select: str | None = None
 
     def to_sql(self) -> list[str]:
         """Script lines of the preflight sample, and of the parallel masked copy."""

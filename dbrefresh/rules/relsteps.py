@@ -295,6 +295,18 @@ def _preflight(
     return statements
 
 
+def _sample_select(table: Table, masked: list[MaskedColumn], delete_where: str | None) -> str:
+    """The preflight's sample of masked rows as one SELECT (its first rows, and rows
+    from pages across a large table), for rules/checkfit.py to evaluate constraints on."""
+    first = f"({masked_select(table, masked, [], delete_where)} LIMIT {PREFLIGHT_ROWS})"
+    if table.estimated_rows <= PREFLIGHT_SPREAD * PREFLIGHT_ROWS:
+        return first
+    percent = round(100 * 2 * PREFLIGHT_ROWS / table.estimated_rows, 6)
+    sample = f" TABLESAMPLE SYSTEM ({percent}) REPEATABLE (0)"
+    spread = masked_select(table, masked, [], delete_where, sample=sample)
+    return f"{first} UNION ALL ({spread} LIMIT {PREFLIGHT_ROWS})"
+
+
 def build_step(
     *,
     table: Table,
@@ -350,4 +362,5 @@ def build_step(
         chunking=chunking,
         estimated_rows=table.estimated_rows,
         preflight=[] if shuffled else _preflight(table, masked, delete_where, columns),
+        sample_select=None if shuffled else _sample_select(table, masked, delete_where),
     )

@@ -105,7 +105,12 @@ def test_values_the_table_refuses_exit_2_and_change_nothing(
     assert "contacts_phone_check" in result.err and "change the rule" in result.err
     # found on a sample before any chunk, and named after the table, not its test copy
     assert "failed a sample of masked rows" in result.err
-    assert 'new row for relation "public.contacts" violates' in result.err
+    # each broken constraint with its definition, the column and its rule's file:line
+    err = " ".join(result.err.split())
+    assert (
+        f"public.contacts.phone ({rules}:6: phone): " in err and " of 500 sampled rows break" in err
+    )
+    assert 'constraint "contacts_phone_check" (CHECK ((phone ~' in err
     assert "Traceback" not in result.err
     assert unchanged
     # keeping the country code satisfies the constraint
@@ -124,11 +129,15 @@ def test_a_check_the_sample_passes_is_still_refused_at_the_swap(
 ) -> None:
     """The preflight sample is the table's first rows: a refusal further on surfaces at
     the swap, which rolls back and exits 2 the same way."""
-    _, _, result, unchanged = _refused_phones(
+    _, rules, result, unchanged = _refused_phones(
         make_db, tmp_path, capsys, "CHECK (id <= 1500 OR phone ~ '^\\+49 ')", 2000
     )
     assert 'check constraint "contacts_check"' in result.err
     assert "each rolled back" in result.err and "of a sample" not in result.err
+    # the rule that did it and the constraint's definition, which PostgreSQL leaves out
+    err = " ".join(result.err.split())
+    assert f"public.contacts.phone ({rules}:6: phone): masked values break" in err
+    assert "((id <= 1500) OR (phone ~" in err and "past the preflight's sample" in err
     assert unchanged
 
 
@@ -237,7 +246,8 @@ def test_limits_production_set_on_the_database_do_not_stop_masking(
             "default_transaction_read_only = on",
         ):
             conn.execute(f'ALTER DATABASE "{dsn_database(dsn)}" SET {setting}')
-    with psycopg.connect(dsn) as conn:  # what an application session gets
+    # (autocommit: 1 ms idle in a transaction between the two SHOWs ended the session)
+    with psycopg.connect(dsn, autocommit=True) as conn:  # what an application session gets
         assert conn.execute("SHOW statement_timeout").fetchone() == ("2ms",)
         assert conn.execute("SHOW default_transaction_read_only").fetchone() == ("on",)
     assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
