@@ -159,6 +159,12 @@ class Strategy(ABC, Generic[P]):
         would report them as leaks."""
         return None
 
+    def leak_paths(self, params: P, ctx: ColumnContext) -> dict[str, exp.Expression | None]:
+        """For a strategy masking parts of a document: each part (a dotted path) the leak
+        check samples on its own, with which of its values must change, over their text
+        (None: every one). Empty: the column is checked as a whole only."""
+        return {}
+
     def refusal(self, params: P, ctx: ColumnContext) -> exp.Expression | None:
         """A message for a row these parameters must not mask as they would (NULL for
         the others), checked on every row before anything changes (None: none such)."""
