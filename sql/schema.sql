@@ -22,6 +22,20 @@ CREATE TABLE IF NOT EXISTS dbrefresh.leak_hashes (
 );
 CREATE INDEX IF NOT EXISTS leak_hashes_column ON dbrefresh.leak_hashes (table_name, column_name);
 
+-- The same for each path a jsonb rule lists: the path's value (element NULL) or, for an
+-- array there, each element (element: its ordinal from 1), so a path whose value
+-- survives is found even when other paths of the document changed.
+CREATE TABLE IF NOT EXISTS dbrefresh.leak_path_hashes (
+    table_name  text  NOT NULL,
+    column_name text  NOT NULL,
+    path        text  NOT NULL,
+    element     int,
+    row_key     text,
+    hash        bytea NOT NULL
+);
+CREATE INDEX IF NOT EXISTS leak_path_hashes_column
+    ON dbrefresh.leak_path_hashes (table_name, column_name);
+
 -- One row per relation rewritten, written in the rewrite's own transaction: a re-run
 -- skips what is done (masking twice would break joins) and verify compares row counts.
 CREATE TABLE IF NOT EXISTS dbrefresh.masked_relations (
@@ -38,6 +52,31 @@ CREATE TABLE IF NOT EXISTS dbrefresh.masked_relations (
 CREATE OR REPLACE FUNCTION dbrefresh.leak_hash(v text) RETURNS bytea
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT sha256(convert_to('leak' || chr(31) || current_setting('dbrefresh.key') || chr(31) || v, 'UTF8')) $$;
+
+-- The values a jsonb rule's path addresses in a document, as the jsonb strategy masks
+-- them: the path's value as text (element NULL) unless it is an array, then each
+-- non-null element as text with its ordinal; nothing when the path is missing or JSON
+-- null, or the document is a scalar (#> finds no path in one: it is kept as it is).
+CREATE OR REPLACE FUNCTION dbrefresh.json_path_values(doc jsonb, path text[])
+    RETURNS TABLE (element int, value text)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT NULL::int, doc #>> path WHERE jsonb_typeof(doc #> path) NOT IN ('array', 'null')
+UNION ALL
+SELECT e.o::int, e.v
+  FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(doc #> path) = 'array'
+                                      THEN doc #> path END) WITH ORDINALITY AS e(v, o)
+ WHERE e.v IS NOT NULL
+$$;
+
+-- One of those values now: the path's own (element NULL) or its array's element-th
+-- (NULL when the document no longer has it there). One expression: inlined.
+CREATE OR REPLACE FUNCTION dbrefresh.json_path_value(doc jsonb, path text[], element int)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT CASE WHEN element IS NULL THEN doc #>> path ELSE (doc #> path) ->> (element - 1) END
+$$;
 
 CREATE TABLE IF NOT EXISTS dbrefresh.refresh_info (
     refreshed_at timestamptz NOT NULL DEFAULT now(),

@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 
+from dbrefresh.anonymize.verify_paths import path_leaks
 from dbrefresh.catalog import Catalog, ForeignKey, Table
 from dbrefresh.errors import UsageError
 from dbrefresh.findings import Finding, Location
@@ -63,16 +64,20 @@ def _check_leaks(
         counts = _leaks_by_row(conn, step.relation, checked, _row_join(table, key.sql))
     else:
         counts = _leaks_by_kept_columns(conn, step.relation, checked, key.sql)
-    for column in checked:
+    found: list[tuple[str, str | None, int, int]]
+    found = [(c, None, *counts.get(c, (0, 0))) for c in checked]
+    found += path_leaks(conn, step, key, _row_join(table, key.sql if key else None))
+    for column, path, sampled, survivors in found:
         name = f"{step.relation}.{column}"
-        sampled, survivors = counts.get(column, (0, 0))
-        report.sampled[name] = sampled
-        report.leaks[name] = survivors
+        label = f"{name}:{path}" if path else name  # a jsonb rule's path, checked alone
+        report.sampled[label] = sampled
+        report.leaks[label] = survivors
         if survivors:
             report.findings.append(
                 Finding(
                     "leak",
-                    f"{name}: {survivors} original value(s) survived masking",
+                    f"{name}: {f'path {path}: ' if path else ''}{survivors} original value(s) "
+                    "survived masking",
                     location=Location(key=name),
                 )
             )

@@ -22,6 +22,7 @@ from dbrefresh.rules.conditions import check_condition
 from dbrefresh.rules.coverage import unclassified_columns, unclassified_hint
 from dbrefresh.rules.fkshape import fk_mismatch
 from dbrefresh.rules.groups import build_groups
+from dbrefresh.rules.leakpaths import leak_paths, with_path_samples
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
 from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.plan import MaskedColumn, Plan, RelationStep
@@ -439,6 +440,9 @@ class _Compiler:
                         ),
                         refusal=_sql(resolved.strategy.refusal(resolved.rule.params, resolved.ctx)),
                         origin=_where(resolved.rule.origin),
+                        leak_paths=leak_paths(
+                            resolved.strategy, resolved.rule.params, resolved.ctx
+                        ),
                     )
                 )
         return with_nulled_keys(masked, rule)
@@ -447,7 +451,7 @@ class _Compiler:
         return bool(self._masked_for(table, rule)) or rule.deleting is not None
 
     def step_for(self, table: Table, rule: TableRule, leak_sample: int) -> RelationStep:
-        return build_step(
+        step = build_step(
             table=table,
             rule_table=rule.table,
             masked=self._masked_for(table, rule),
@@ -462,6 +466,7 @@ class _Compiler:
             rebuild_indexes=table.estimated_rows >= INDEX_REBUILD_ROWS,
             chunked=table.estimated_rows >= CHUNK_ROWS,
         )
+        return with_path_samples(step, table, leak_sample)
 
 
 def compile_plan(

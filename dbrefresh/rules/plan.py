@@ -52,6 +52,15 @@ STATISTICS_TO_ANALYZE = (
 
 
 @dataclass(frozen=True)
+class LeakPath:
+    """A path of a document column (a jsonb rule's) whose values the leak check samples
+    and counts on their own."""
+
+    path: str  # dotted, as the rule lists it
+    when: str | None  # SQL over the value's text, named _dbr_json: must it change? (None: yes)
+
+
+@dataclass(frozen=True)
 class MaskedColumn:
     column: str
     strategy: str
@@ -67,6 +76,8 @@ class MaskedColumn:
     refusal: str | None = None
     # where its rule was written ('rules/shop.yaml:14'), for errors naming the rule
     origin: str | None = None
+    # A document column's paths checked one by one (a jsonb rule's), beside the column
+    leak_paths: tuple[LeakPath, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -39,8 +39,12 @@ class ColumnType:
     is_array: bool = False
     element_sql: str | None = None  # for arrays: the element type's format_type()
     domain: str | None = None  # the domain's name when the column's type is a domain
-    domain_checks: tuple[str, ...] = ()  # CHECK constraint texts of the domain
-    domain_base_sql: str | None = None  # the domain's base type, format_type() spelling
+    # CHECK constraint texts of the domain: the column's, or its elements' (an array of
+    # a domain, `domain` then None)
+    domain_checks: tuple[str, ...] = ()
+    # the domain's base type, format_type() spelling (for an array of a domain: an array
+    # of the domain's base type, 'text[]')
+    domain_base_sql: str | None = None
     # A nondeterministic (ICU) collation's qualified, quoted name, whether it ignores
     # case ('Ann' = 'ann': strength secondary or primary) and accents ('Zoë' = 'zoe':
     # strength primary)
@@ -65,10 +69,15 @@ class ColumnType:
         domain with a NOT VALID check by its base type. A value the strategy keeps
         ('N/A' under `digits`) may be a legacy value breaking that check, which the swap
         sets aside only for its refill (anonymize/notvalid.py); cast to the domain in
-        the masked copy, it failed the table first. The refill casts to the domain."""
-        if self.domain_base_sql and any(c.endswith("NOT VALID") for c in self.domain_checks):
-            return replace(self, sql=self.domain_base_sql)
-        return self
+        the masked copy, it failed the table first. The refill casts to the domain.
+        An array of such a domain goes through an array of the base type, its elements
+        through the base type itself."""
+        base = self.domain_base_sql
+        if not (base and any(c.endswith("NOT VALID") for c in self.domain_checks)):
+            return self
+        if self.is_array and self.domain is None:
+            return replace(self, sql=base, element_sql=base.removesuffix("[]"))
+        return replace(self, sql=base)
 
 
 @dataclass(frozen=True)
@@ -149,6 +158,12 @@ class Strategy(ABC, Generic[P]):
         keeps by design name no one (digits: text without a digit), and sampling them
         would report them as leaks."""
         return None
+
+    def leak_paths(self, params: P, ctx: ColumnContext) -> dict[str, exp.Expression | None]:
+        """For a strategy masking parts of a document: each part (a dotted path) the leak
+        check samples on its own, with which of its values must change, over their text
+        (None: every one). Empty: the column is checked as a whole only."""
+        return {}
 
     def refusal(self, params: P, ctx: ColumnContext) -> exp.Expression | None:
         """A message for a row these parameters must not mask as they would (NULL for

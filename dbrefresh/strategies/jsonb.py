@@ -117,6 +117,35 @@ class Jsonb(ScalarStrategy[JsonbParams]):
             any=exp.Paren(this=exp.or_(*held)),
         )
 
+    def leak_paths(
+        self, params: JsonbParams, ctx: ColumnContext
+    ) -> dict[str, exp.Expression | None]:
+        """Every path a leak-checked strategy masks, with the values it must change, over
+        their text (column VALUE): a document counts as changed when any path changed,
+        so a path that keeps its values hides behind the others unless checked alone.
+        Blank text is kept (ScalarStrategy), and a value `as: numeric|date` cannot read
+        becomes JSON null (it changes)."""
+        out: dict[str, exp.Expression | None] = {}
+        for path, rule in params.paths.items():
+            strategy, sub = rule.resolve()
+            if not strategy.leak_checked:
+                continue
+            own = strategy.leak_sample_when(sub, path_context(ctx, rule.as_))
+            text = exp.column(VALUE, quoted=True)
+            if rule.as_ == "text":
+                blank = sqlbuild.fill("btrim(:v) <> ''", v=text)
+                out[path] = blank if own is None else sqlbuild.fill(":b AND (:o)", b=blank, o=own)
+                continue
+            inner = exp.select(exp.alias_(_parsed(text, rule.as_), VALUE)).offset(0)
+            out[path] = exp.Subquery(
+                this=exp.select(own if own is not None else exp.true())
+                .from_(
+                    exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j")))
+                )
+                .where(exp.column(VALUE, table="_dbr_j", quoted=True).is_(exp.null()).not_())
+            )
+        return out
+
     def masked(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
         if ctx.type.is_text:
             return _json_text(ctx, self._masked_document(params, ctx, PARSED))

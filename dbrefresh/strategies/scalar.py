@@ -69,9 +69,12 @@ class ScalarStrategy(Strategy[P]):
             ctx.type.sql,
         )
         # unnest() flattens: other shapes than the usual [1:n] are rebuilt (CASE
-        # evaluates one branch, so the elements are masked once either way)
+        # evaluates one branch, so the elements are masked once either way). The shape
+        # is read as the masked type: an array of a domain is masked as an array of its
+        # base type (ColumnType.for_masked_copy), and both arguments must agree.
+        shape = sqlbuild.cast(ctx.ref.copy(), ctx.type.sql)
         reshaped = sqlbuild.cast(
-            sqlbuild.fill("dbrefresh.reshape_text(:a, :r)", a=flat.copy(), r=ctx.ref.copy()),
+            sqlbuild.fill("dbrefresh.reshape_text(:a, :r)", a=flat.copy(), r=shape),
             ctx.type.sql,
         )
         array = sqlbuild.fill(

@@ -110,7 +110,7 @@ def write_refresh_info(admin_dsn: str, databases: Sequence[str], info: RefreshIn
                 (info.run_id, info.snapshot_id, info.rules_digest, info.source),
             )
             # Keyed hashes of originals served verify; staging has no use for them.
-            conn.execute("TRUNCATE dbrefresh.leak_hashes")
+            conn.execute("TRUNCATE dbrefresh.leak_hashes, dbrefresh.leak_path_hashes")
 
 
 # Every table and materialized view (system catalogs too, as a database-wide VACUUM

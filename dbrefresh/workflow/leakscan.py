@@ -53,7 +53,8 @@ def legitimate(dsn: str, needles: Sequence[bytes], columns: Sequence[str]) -> se
         )
         tables = conn.execute(
             "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = 'dbrefresh' AND c.relkind = 'r' AND c.relname <> 'leak_hashes'"
+            "WHERE n.nspname = 'dbrefresh' AND c.relkind = 'r' "
+            "AND c.relname NOT IN ('leak_hashes', 'leak_path_hashes')"
         ).fetchall()
         for (table,) in tables:
             ident = sql.Identifier("dbrefresh", table)

@@ -7,11 +7,15 @@ SELECT a.attrelid AS table_oid,
        a.attgenerated::text AS generated,
        a.attidentity::text AS identity,
        CASE WHEN t.typtype = 'd' THEN format_type(t.oid, NULL) END AS domain,
-       CASE WHEN t.typtype = 'd' THEN
+       -- the column's domain, or its elements' (an array of a domain): their checks and
+       -- base type (for an array of a domain, the array of the domain's base type)
+       CASE WHEN t.typtype = 'd' OR et.typtype = 'd' THEN
             ARRAY(SELECT pg_get_constraintdef(dc.oid) FROM pg_constraint dc
-                   WHERE dc.contypid = t.oid AND dc.contype = 'c' ORDER BY dc.conname)
+                   WHERE dc.contypid = CASE WHEN t.typtype = 'd' THEN t.oid ELSE et.oid END
+                     AND dc.contype = 'c' ORDER BY dc.conname)
        END AS domain_checks,
-       CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END
+       CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod)
+            WHEN et.typtype = 'd' THEN format_type(et.typbasetype, et.typtypmod) || '[]' END
          AS domain_base_sql,
        (bt.typcategory = 'A') AS is_array,
        CASE WHEN bt.typcategory = 'A' THEN format_type(bt.typelem, NULL) END AS element_sql,

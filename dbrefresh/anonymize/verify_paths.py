@@ -1,0 +1,105 @@
+"""The leak check of a jsonb rule's paths, each on its own.
+
+A document counts as changed when any of its listed paths changed, so comparing whole
+documents missed a path whose values survived. The samples anonymize took per path
+(rules/leakpaths.py: the path's value, or each element of an array there) are matched
+to the row they came from, like the column check does (anonymize/verify.py): by the
+row's primary key, else by the columns the rules keep, else against every row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from dbrefresh.rules.plan import LeakPath, RelationStep
+from dbrefresh.rules.relsteps import RowKey, literal, quote_ident, quote_table
+
+# The sample's path and element, read again from the row's current document.
+_CURRENT = "dbrefresh.json_path_value({doc}, string_to_array(h.path, '.'), h.element)"
+
+
+def path_leaks(
+    conn: psycopg.Connection[Any], step: RelationStep, key: RowKey | None, join: str
+) -> list[tuple[str, str, int, int]]:
+    """(column, path, sampled, survivors) for every path of the step's jsonb rules, in
+    the rules' order; `join` ties a sample to its row when `key` is unique."""
+    documents = {m.column: m.leak_paths for m in step.masked if m.leak_checked and m.leak_paths}
+    if not documents:
+        return []
+    recorded = conn.execute("SELECT to_regclass('dbrefresh.leak_path_hashes')").fetchone()
+    if not recorded or recorded[0] is None:  # masked by a version without path samples
+        return []
+    wanted = " OR ".join(
+        f"(h.column_name = {literal(column)} AND h.path IN "
+        f"({', '.join(literal(p.path) for p in paths)}))"
+        for column, paths in documents.items()
+    )
+    where = f"h.table_name = {literal(step.relation)} AND ({wanted})"
+    if key is not None and key.unique:
+        rows = _by_row(conn, step.relation, list(documents), where, join)
+    else:
+        rows = _by_presence(conn, step.relation, documents, where, key)
+    counts = {(str(c), str(p)): (int(s), int(n)) for c, p, s, n in rows}
+    return [
+        (column, p.path, *counts.get((column, p.path), (0, 0)))
+        for column, paths in documents.items()
+        for p in paths
+    ]
+
+
+def _by_row(
+    conn: psycopg.Connection[Any], relation: str, columns: list[str], where: str, join: str
+) -> list[tuple[Any, ...]]:
+    """Each sample joined to its row by primary key, its hash compared with the value
+    now at its path (and element) of that row's document: one pass."""
+    doc = " ".join(f"WHEN {literal(c)} THEN t.{quote_ident(c)}::jsonb" for c in columns)
+    current = _CURRENT.format(doc=f"CASE h.column_name {doc} END")
+    return conn.execute(
+        f"SELECT h.column_name, h.path, count(*), count(*) FILTER (WHERE "
+        f"dbrefresh.leak_hash({current}) = h.hash) "
+        f"FROM dbrefresh.leak_path_hashes h LEFT JOIN ONLY {quote_table(relation)} t ON {join} "
+        f"WHERE {where} GROUP BY 1, 2"
+    ).fetchall()
+
+
+def _by_presence(
+    conn: psycopg.Connection[Any],
+    relation: str,
+    documents: dict[str, tuple[LeakPath, ...]],
+    where: str,
+    key: RowKey | None,
+) -> list[tuple[Any, ...]]:
+    """A sample survived if a row with the same kept columns holds it at the same path
+    and element (no key: if any row holds it at that path). Every path value of those
+    rows is hashed once and the samples matched on equality, as the column check does
+    for kept columns that repeat a lot."""
+    paths = ", ".join(
+        f"({literal(column)}, {literal(p.path)}, t.{quote_ident(column)}::jsonb)"
+        for column, leak_paths in documents.items()
+        for p in leak_paths
+    )
+    rows_of_samples = (
+        f"WHERE {key.sql} IN (SELECT h.row_key FROM dbrefresh.leak_path_hashes h WHERE {where})"
+        if key
+        else ""
+    )
+    # the row's key and the element's place must match too, unless no key tells rows apart
+    same = {"row_key": "h.row_key", "element": "coalesce(h.element, 0)"} if key else {}
+    same |= {"column_name": "h.column_name", "path": "h.path", "hash": "h.hash"}
+    on = " AND ".join(f"n.{column} = {sample}" for column, sample in same.items())
+    # a join on DISTINCT present values (a hash join), not an EXISTS per sample: inside
+    # an aggregate's FILTER that is a subplan scanning `present` once per sample
+    return conn.execute(
+        f"WITH present AS MATERIALIZED (SELECT {key.sql if key else 'NULL'} AS row_key, "
+        "c.column_name, c.path, coalesce(v.element, 0) AS element, "
+        "dbrefresh.leak_hash(v.value) AS hash "
+        f"FROM ONLY {quote_table(relation)} t, "
+        f"LATERAL (VALUES {paths}) AS c(column_name, path, doc), "
+        "LATERAL dbrefresh.json_path_values(c.doc, string_to_array(c.path, '.')) "
+        f"AS v(element, value) {rows_of_samples}) "
+        "SELECT h.column_name, h.path, count(*), count(n.hash) "
+        f"FROM dbrefresh.leak_path_hashes h LEFT JOIN (SELECT DISTINCT {', '.join(same)} "
+        f"FROM present) n ON {on} WHERE {where} GROUP BY 1, 2"
+    ).fetchall()

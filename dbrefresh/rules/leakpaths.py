@@ -1,0 +1,68 @@
+"""Leak samples of a jsonb rule's paths, each path on its own.
+
+The leak check compares a masked column's value with its original's keyed hash; for a
+jsonb document that is the whole document, which changes as soon as any listed path
+does. So a path whose values survived (its strategy kept them for some shape of
+document, a number where text was expected, a bug in one path's strategy) hid behind
+the others. Each listed path's values are hashed apart, as the jsonb strategy masks
+them (the path's scalar, or each element of an array there), into
+dbrefresh.leak_path_hashes, and verify counts survivors per column and path
+(anonymize/verify_paths.py). A document without the path gives no sample.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from dbrefresh.catalog import Table
+from dbrefresh.rules.plan import LeakPath, RelationStep
+from dbrefresh.rules.relsteps import literal, quote_ident, quote_table, row_key
+from dbrefresh.strategies.base import ColumnContext, Strategy
+
+MAX_ELEMENTS = 100  # elements of an array at a path sampled per document
+
+
+def leak_paths(strategy: Strategy[Any], params: Any, ctx: ColumnContext) -> tuple[LeakPath, ...]:
+    """The paths a column's rule has the leak check sample one by one (none: a column
+    that is not a document, or whose strategy masks it whole)."""
+    return tuple(
+        LeakPath(path, None if when is None else str(when.sql(dialect="postgres")))
+        for path, when in strategy.leak_paths(params, ctx).items()
+    )
+
+
+def path_array(path: str) -> str:
+    """A dotted path as the text[] the jsonb operators take."""
+    return "ARRAY[" + ", ".join(literal(p) for p in path.split(".")) + "]::text[]"
+
+
+def with_path_samples(step: RelationStep, table: Table, sample: int) -> RelationStep:
+    """The step, its leak samples followed by its document columns' per-path samples:
+    up to `sample` rows holding a document, in one scan and insert."""
+    documents = [m for m in step.masked if m.leak_checked and m.leak_paths]
+    if not documents:
+        return step
+    key = row_key(table, {m.column for m in step.masked}, alias="_dbr_t")
+    values = " UNION ALL ".join(
+        f"SELECT {literal(m.column)}, {literal(p.path)}, _dbr_v.element, "
+        "dbrefresh.leak_hash(_dbr_v._dbr_json) "
+        f"FROM dbrefresh.json_path_values(_dbr_t.{quote_ident(m.column)}::jsonb, "
+        f"{path_array(p.path)}) AS _dbr_v(element, _dbr_json) "
+        f"WHERE coalesce(_dbr_v.element, 0) <= {MAX_ELEMENTS}"
+        + (f" AND ({p.when})" if p.when else "")
+        for m in documents
+        for p in m.leak_paths
+    )
+    held = " OR ".join(f"{quote_ident(m.column)} IS NOT NULL" for m in documents)
+    statements = [
+        f"DELETE FROM dbrefresh.leak_path_hashes WHERE table_name = {literal(table.qualified)}",
+        "INSERT INTO dbrefresh.leak_path_hashes "
+        "(table_name, column_name, path, element, row_key, hash) "
+        f"SELECT {literal(table.qualified)}, _dbr_c.column_name, _dbr_c.path, _dbr_c.element, "
+        f"{key.sql if key else 'NULL'}, _dbr_c.hash "
+        f"FROM (SELECT * FROM ONLY {quote_table(table.qualified)} WHERE {held} "
+        f"LIMIT {int(sample)}) AS _dbr_t, LATERAL ({values}) "
+        "AS _dbr_c(column_name, path, element, hash) WHERE _dbr_c.hash IS NOT NULL",
+    ]
+    return replace(step, record_leaks=[*step.record_leaks, *statements])
