@@ -25,7 +25,7 @@ from dbrefresh.rules.groups import build_groups
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
 from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.plan import MaskedColumn, Plan, RelationStep
-from dbrefresh.rules.relsteps import build_step, quote_table
+from dbrefresh.rules.relsteps import build_step, quote_table, truncate_only
 from dbrefresh.rules.triggers import set_aside
 from dbrefresh.rules.views import views_to_refresh
 from dbrefresh.strategies.base import ColumnContext, Strategy
@@ -386,7 +386,7 @@ class _Compiler:
                 steps.append(self.step_for(table, rule, leak_sample))
         if plan.truncate:
             mute, unmute = set_aside(self.catalog, plan.truncate)
-            truncate = "TRUNCATE ONLY " + ", ".join(quote_table(t) for t in plan.truncate)
+            truncate = truncate_only(plan.truncate)
             plan.truncating = [*mute, truncate, *unmute]
         plan.empty_large_objects = self.rules.large_objects == "empty"
         plan.groups = build_groups(self.catalog, steps, plan.truncate)

@@ -48,6 +48,12 @@ def quote_table(qualified: str) -> str:
     return f"{quote_ident(schema)}.{quote_ident(name)}"
 
 
+def truncate_only(relations: list[str]) -> str:
+    """TRUNCATE of these relations and none of their inheritance children: ONLY binds
+    to one name, so `TRUNCATE ONLY a, b` would empty b's children too."""
+    return "TRUNCATE " + ", ".join(f"ONLY {quote_table(r)}" for r in relations)
+
+
 def literal(text: str) -> str:
     return exp.Literal.string(text).sql(dialect="postgres")
 
