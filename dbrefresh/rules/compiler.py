@@ -140,9 +140,11 @@ class _Compiler:
                 )
 
     def check_coverage(self) -> None:
-        if self.rules.unlisted_columns == "keep":
-            return
-        if self.catalog.large_objects and self.rules.large_objects is None:
+        if (
+            self.catalog.large_objects
+            and self.rules.large_objects is None
+            and self.rules.unlisted_columns == "fail"
+        ):
             self.error(
                 "unclassified-large-objects",
                 f"database holds {self.catalog.large_objects} large object(s), which no "
