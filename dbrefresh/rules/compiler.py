@@ -234,12 +234,14 @@ class _Compiler:
         )
         if strategy.keeps_value:
             return
+        keyed = column in table.unique_columns()  # (how, when a key expression makes it)
         for reason in strategy.check(col_rule.params, ctx):
             self.error(
                 "strategy-misfit",
                 f"{col_rule.strategy} cannot mask {info.type.sql}: {reason}",
                 col_rule.origin,
                 key,
+                f"the column is {table.uniqueness_of(column)}" if keyed else None,
             )
             return
         excluded = [x.name for x in table.exclusions if column in x.columns]
