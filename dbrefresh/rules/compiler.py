@@ -24,6 +24,7 @@ from dbrefresh.rules.fkshape import fk_mismatch
 from dbrefresh.rules.groups import build_groups
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
 from dbrefresh.rules.naming import dotted_schemas
+from dbrefresh.rules.originals import original_reads
 from dbrefresh.rules.plan import MaskedColumn, Plan, RelationStep
 from dbrefresh.rules.relsteps import build_step, quote_table, truncate_only
 from dbrefresh.rules.triggers import set_aside
@@ -474,6 +475,7 @@ def compile_plan(
     compiler.check_tables_exist()
     compiler.check_foreign_partitions()
     compiler.resolve_columns()
+    compiler.findings += original_reads(rules, catalog)
     compiler.check_coverage()
     compiler.check_foreign_keys()
     compiler.check_conditions()
