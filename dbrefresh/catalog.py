@@ -76,6 +76,9 @@ class Index:
     clustered: bool
     partition_linked: bool  # attached to / parent of a partitioned index: cannot be dropped
     tablespace: str | None
+    # (column number, target) of each column with its own statistics target (ALTER INDEX
+    # ... ALTER COLUMN 1 SET STATISTICS 777): no index definition holds it
+    statistics_targets: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -305,6 +308,7 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
         cur.execute(sql_file("queries/indexes.sql"), {"oids": oids})
         for row in cur.fetchall():
             fields = {k: v for k, v in row.items() if k != "table_oid"}
+            fields["statistics_targets"] = tuple((n, t) for n, t in row["statistics_targets"])
             by_oid[row["table_oid"]].indexes.append(Index(**fields))
         cur.execute(sql_file("queries/constraints.sql"), {"oids": oids})
         for row in cur.fetchall():

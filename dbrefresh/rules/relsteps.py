@@ -241,6 +241,10 @@ def _index_statements(table: Table) -> tuple[list[str], list[str]]:
             create.append(ix.index_def)
         if ix.comment is not None:
             after.append(f"COMMENT ON INDEX {qualified_ix} IS {literal(ix.comment)}")
+        after += [
+            f"ALTER INDEX {qualified_ix} ALTER COLUMN {int(n)} SET STATISTICS {int(target)}"
+            for n, target in ix.statistics_targets
+        ]
         if ix.replica_identity:
             after.append(f"ALTER TABLE {rel} REPLICA IDENTITY USING INDEX {quote_ident(ix.name)}")
         if ix.clustered:
