@@ -106,3 +106,41 @@ def test_files_naming_different_seed_variables_are_refused(tmp_path: Path) -> No
     plain.write_text("version: 1\ntables: {}\n")
     assert load_rules([plain, two]).seed_env == "SEED_B"
     assert load_rules([two, plain]).seed_env == "SEED_B"
+
+
+def test_a_refusal_after_some_tables_were_masked_says_to_start_from_a_fresh_clone(
+    make_db, tmp_path: Path
+) -> None:
+    """Changed rules have another digest, which a clone already masked with these
+    refuses: 'a re-run fails the same way: change the rules' led there."""
+    import psycopg
+
+    from dbrefresh.anonymize.api import anonymize
+    from dbrefresh.errors import MaskingRefused, UsageError
+
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        # row 1500 is past the preflight's sample: only the swap meets the CHECK
+        conn.execute(
+            "CREATE TABLE pets (id int PRIMARY KEY, name text, CHECK (id <> 1500 OR name = 'x'));"
+            "INSERT INTO pets SELECT g, CASE WHEN g = 1500 THEN 'x' ELSE 'Rex' END "
+            "FROM generate_series(1, 1500) g;"
+            "CREATE TABLE owners (id int PRIMARY KEY, email text);"
+            "INSERT INTO owners SELECT g, 'o' || g || '@corp.test' FROM generate_series(1, 10) g;"
+        )
+    rules = tmp_path / "pets.yaml"
+    text = (
+        "version: 1\ntables:\n  public.pets:\n    columns: {id: keep, name: first_name}\n"
+        "  public.owners:\n    columns: {id: keep, email: email}\n"
+    )
+    rules.write_text(text)
+    mark_clone(dsn)
+    with pytest.raises(MaskingRefused) as refused:
+        anonymize(dsn, [rules], seed="s", progress=False)
+    message = str(refused.value)
+    assert "public.pets" in message and "pets_check" in message
+    assert "change the rules, then run anonymize on a fresh clone" in message
+    assert "1 relation(s) are already masked with these rules" in message
+    rules.write_text(text.replace("name: first_name", "name: keep"))
+    with pytest.raises(UsageError, match="fresh clone"):  # as the message said
+        anonymize(dsn, [rules], seed="s", progress=False)
