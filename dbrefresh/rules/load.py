@@ -11,7 +11,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -21,6 +21,7 @@ from dbrefresh.rules.model import (
     SHORTHAND_ACTIONS,
     ColumnRule,
     Header,
+    Isolation,
     Origin,
     RuleSet,
     TableRule,
@@ -305,11 +306,13 @@ def _merge(into: RuleSet, other: RuleSet, findings: list[Finding]) -> None:
 
 
 def _merge_defaults(into: RuleSet, other: RuleSet, findings: list[Finding]) -> None:
-    """Merge the files' `defaults` so their order never matters: unlisted_columns is
-    each file's for its own tables (TableRule) and the strictest for the rest; one run
-    has one seed, so the files that name its variable must name the same."""
+    """Merge the files' `defaults` (and `isolate`) so their order never matters:
+    unlisted_columns is each file's for its own tables (TableRule) and the strictest for
+    the rest; what any file isolates is isolated; one run has one seed, so the files
+    that name its variable must name the same."""
     if "fail" in (into.unlisted_columns, other.unlisted_columns):
         into.unlisted_columns = "fail"
+    into.isolate = _union(into.isolate, other.isolate)
     here, there = other.seed_env_origin, into.seed_env_origin
     if here is not None and there is not None and other.seed_env != into.seed_env:
         findings.append(
@@ -323,3 +326,17 @@ def _merge_defaults(into: RuleSet, other: RuleSet, findings: list[Finding]) -> N
         )
     elif here is not None and there is None:
         into.seed_env, into.seed_env_origin = other.seed_env, here
+
+
+def _union(one: Isolation, other: Isolation) -> Isolation:
+    """Everything either isolation drops (`all` covers any list)."""
+
+    def both(a: list[str] | Literal["all"], b: list[str] | Literal["all"]) -> Any:
+        return "all" if "all" in (a, b) else sorted({*a, *b})
+
+    return Isolation(
+        drop_foreign_servers=both(one.drop_foreign_servers, other.drop_foreign_servers),
+        drop_publications=both(one.drop_publications, other.drop_publications),
+        drop_subscriptions=both(one.drop_subscriptions, other.drop_subscriptions),
+        unschedule_cron_jobs=one.unschedule_cron_jobs or other.unschedule_cron_jobs,
+    )

@@ -144,3 +144,22 @@ def test_a_refusal_after_some_tables_were_masked_says_to_start_from_a_fresh_clon
     rules.write_text(text.replace("name: first_name", "name: keep"))
     with pytest.raises(UsageError, match="fresh clone"):  # as the message said
         anonymize(dsn, [rules], seed="s", progress=False)
+
+
+def test_what_any_file_isolates_is_isolated_whatever_the_order(tmp_path: Path) -> None:
+    """The first file's `isolate` used to be the only one: a clone kept the foreign
+    server to production another file asked to drop."""
+    core, misc = tmp_path / "core.yaml", tmp_path / "misc.yaml"
+    core.write_text(
+        "version: 1\nisolate:\n  drop_foreign_servers: [prod]\n  drop_publications: all\n"
+        "tables: {}\n"
+    )
+    misc.write_text(
+        "version: 1\nisolate:\n  drop_foreign_servers: [crm]\n  unschedule_cron_jobs: true\n"
+        "tables: {}\n"
+    )
+    for files in ([core, misc], [misc, core]):
+        isolate = load_rules(files).isolate
+        assert isolate.drop_foreign_servers == ["crm", "prod"]
+        assert isolate.drop_publications == "all"
+        assert isolate.unschedule_cron_jobs is True
