@@ -346,7 +346,10 @@ def _add_constraint(catalog: Catalog, by_oid: dict[int, Table], row: dict[str, A
             # a generated key column is unique only if the columns it is computed from
             # map injectively: they are in the key too
             read += [
-                r for c in row["columns"] if c in table.columns for r in table.columns[c].reads
+                r
+                for c in [*row["columns"], *read]
+                if c in table.columns
+                for r in table.columns[c].reads
             ]
             columns = tuple(dict.fromkeys([*row["columns"], *read]))
             through = tuple(c for c in columns if c not in row["columns"])

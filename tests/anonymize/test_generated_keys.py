@@ -58,3 +58,25 @@ def test_a_lossy_rule_under_a_generated_unique_column_is_refused_first(
         assert left[0] == 0
         assert conn.execute("SELECT count(DISTINCT email_lc) FROM users").fetchone()[0] == 3000
     assert verify_report(dsn, [rules], seed="s").findings == []
+
+
+def test_a_key_expression_over_a_generated_column_holds_what_it_is_computed_from(
+    make_db, tmp_path: Path
+) -> None:
+    from dbrefresh.catalog import read_catalog
+
+    schema = SCHEMA.replace(" STORED UNIQUE", " STORED") + (
+        "CREATE UNIQUE INDEX users_lc_upper ON users (upper(email_lc));"
+        "CREATE TABLE plain (id int PRIMARY KEY, a text, b text GENERATED ALWAYS AS (a) STORED);"
+    )
+    dsn, _ = db_with_rules(make_db, tmp_path, schema, RULES.format(rule="email"), "u.yaml")
+    with psycopg.connect(dsn) as conn:
+        catalog = read_catalog(conn)
+    users = catalog.tables["public.users"]
+    [key] = [k for k in users.unique_keys if k.name == "users_lc_upper"]
+    assert key.columns == ("email_lc", "email") and key.read_through == key.columns
+    assert users.uniqueness_of("email") == (
+        "read by unique key users_lc_upper (through generated column email_lc)"
+    )
+    assert catalog.tables["public.plain"].columns["b"].reads == ("a",)
+    assert "a" not in catalog.tables["public.plain"].unique_columns()
