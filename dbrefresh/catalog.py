@@ -28,6 +28,7 @@ class Column:
     generated: bool  # GENERATED ALWAYS AS (...) STORED: never written, recomputed
     identity: str  # '' | 'a' (ALWAYS) | 'd' (BY DEFAULT)
     n_distinct: float | None = None  # pg_stats: >0 a count, <0 a fraction of the rows
+    reads: tuple[str, ...] = ()  # a generated column's: the columns it is computed from
 
     def distinct_estimate(self, rows: int) -> float | None:
         """Estimated number of distinct values, when ANALYZE has seen the column."""
@@ -41,6 +42,9 @@ class UniqueKey:
     name: str
     columns: tuple[str, ...]
     primary: bool
+    # columns in `columns` only because a key expression (unique (lower(email))) or a
+    # generated key column (GENERATED ALWAYS AS (lower(email)) STORED UNIQUE) reads them
+    read_through: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,9 @@ class Index:
     clustered: bool
     partition_linked: bool  # attached to / parent of a partitioned index: cannot be dropped
     tablespace: str | None
+    # (column number, target) of each column with its own statistics target (ALTER INDEX
+    # ... ALTER COLUMN 1 SET STATISTICS 777): no index definition holds it
+    statistics_targets: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass
@@ -113,7 +120,14 @@ class Table:
         """How a column is unique, for messages: 'unique', or 'part of the unique key
         (first_name, last_name, birth_date)' (a strategy alone cannot keep that)."""
         keys = [k for k in self.unique_keys if column in k.columns]
-        if not keys or any(len(k.columns) == 1 for k in keys):
+        direct = [k for k in keys if column not in k.read_through]
+        if keys and not direct:
+            generated = [
+                c for c in keys[0].columns if c in self.columns and self.columns[c].generated
+            ]
+            through = f"generated column {', '.join(generated)}" if generated else "its expression"
+            return f"read by unique key {keys[0].name} (through {through})"
+        if not keys or any(len(k.columns) == 1 for k in direct):
             return "unique"
         return f"part of the unique key ({', '.join(keys[0].columns)})"
 
@@ -289,10 +303,12 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                 generated=row["generated"] != "",
                 identity=row["identity"],
                 n_distinct=n_distinct.get((table.schema, table.name, row["name"])),
+                reads=tuple(row["generated_reads"] or ()),
             )
         cur.execute(sql_file("queries/indexes.sql"), {"oids": oids})
         for row in cur.fetchall():
             fields = {k: v for k, v in row.items() if k != "table_oid"}
+            fields["statistics_targets"] = tuple((n, t) for n, t in row["statistics_targets"])
             by_oid[row["table_oid"]].indexes.append(Index(**fields))
         cur.execute(sql_file("queries/constraints.sql"), {"oids": oids})
         for row in cur.fetchall():
@@ -327,8 +343,17 @@ def _add_constraint(catalog: Catalog, by_oid: dict[int, Table], row: dict[str, A
     if row["kind"] == "unique":
         if table is not None:
             read = _columns_read(row["expressions"] or [], table)
+            # a generated key column is unique only if the columns it is computed from
+            # map injectively: they are in the key too
+            read += [
+                r
+                for c in [*row["columns"], *read]
+                if c in table.columns
+                for r in table.columns[c].reads
+            ]
             columns = tuple(dict.fromkeys([*row["columns"], *read]))
-            key = UniqueKey(row["name"], columns, bool(row["is_primary"]))
+            through = tuple(c for c in columns if c not in row["columns"])
+            key = UniqueKey(row["name"], columns, bool(row["is_primary"]), through)
             (table.exclusions if row["exclusion"] else table.unique_keys).append(key)
         return
     ref = by_oid.get(row["ref_oid"])

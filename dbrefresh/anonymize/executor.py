@@ -28,7 +28,11 @@ from psycopg.pq import TransactionStatus
 from dbrefresh.anonymize import notvalid
 from dbrefresh.anonymize.preflight import preflight, swap_check_hint
 from dbrefresh.anonymize.progress import TableProgress
-from dbrefresh.anonymize.refusal import orphan_hint, refused_by_table
+from dbrefresh.anonymize.refusal import (
+    orphan_hint,
+    refused_by_table,
+    what_to_do_after_refusal,
+)
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
 from dbrefresh.anonymize.session import prepare_session
@@ -476,11 +480,15 @@ def execute_plan(
     if run.failures:
         details = "; ".join(f"{rel}: {err}" for rel, err in sorted(run.failures.items()))
         if run.refused.issuperset(run.failures):
+            masked = [
+                *report.already_masked,
+                *(t.table for t in report.tables if t.action == "rewrite"),
+            ]
             raise MaskingRefused(
                 f"masking failed for {len(run.failures)} relation(s), each rolled back: "
                 f"{details}. The table refuses the values these rules produce (a "
                 "constraint, or the column's type), or PostgreSQL cannot run a rule's SQL; "
-                "a re-run fails the same way: change the rules"
+                f"a re-run fails the same way: {what_to_do_after_refusal(masked)}"
             )
         raise InfraError(
             f"masking failed for {len(run.failures)} relation(s), each rolled "

@@ -33,3 +33,15 @@ def orphan_hint(exc: BaseException, deleting: list[str]) -> str:
         "reference through that key: `delete_cascade: true` beside it deletes those too, "
         "or narrow the condition)"
     )
+
+
+def what_to_do_after_refusal(masked: list[str]) -> str:
+    """The way out of a refusal: changed rules have another digest, and a clone holding
+    relations masked with these rules refuses them (masking twice breaks joins on masked
+    keys), so that re-run needs a fresh clone; with nothing masked yet, this one does."""
+    if not masked:
+        return "change the rules and run anonymize again"
+    return (
+        f"change the rules, then run anonymize on a fresh clone: {len(masked)} relation(s) "
+        "are already masked with these rules, and this clone refuses other rules"
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 import psycopg
 
+from dbrefresh.anonymize.truncated import check_truncated
 from dbrefresh.anonymize.verify_paths import path_leaks
 from dbrefresh.catalog import Catalog, ForeignKey, Table
 from dbrefresh.errors import UsageError
@@ -347,7 +348,7 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
     for table in plan.truncate:
 
         def check_empty(c: psycopg.Connection[Any], r: VerifyReport, t: str = table) -> None:
-            _check_truncated(c, t, r)
+            r.findings += check_truncated(c, t)
 
         checks.append((0, table, check_empty))
     return [(label, check) for _, label, check in sorted(checks, key=lambda item: -item[0])]
@@ -394,36 +395,6 @@ def _check_large_objects(conn: psycopg.Connection[Any], report: VerifyReport) ->
                 f"{left} large object(s) remain but the rules empty them",
                 location=Location(key="large_objects"),
                 hint="run `dbrefresh anonymize` again",
-            )
-        )
-
-
-def _check_truncated(conn: psycopg.Connection[Any], table: str, report: VerifyReport) -> None:
-    left = _scalar(conn, f"SELECT count(*) FROM ONLY {quote_table(table)}")
-    if left:
-        report.findings.append(
-            Finding(
-                "not-truncated",
-                f"{table}: {left} rows remain but the rules truncate it",
-                location=Location(key=table),
-            )
-        )
-    # An emptied table has no values to describe: any left are production's.
-    schema, _, name = table.partition(".")
-    described = _scalar(
-        conn,
-        "SELECT count(*) FROM pg_stats s WHERE s.schemaname = %s AND s.tablename = %s AND "
-        "(s.most_common_vals IS NOT NULL OR s.histogram_bounds IS NOT NULL)",
-        (schema, name),
-    )
-    if described:
-        report.findings.append(
-            Finding(
-                "statistics-leak",
-                f"{table}: {described} column(s) of planner statistics (pg_stats) from "
-                "before it was emptied",
-                location=Location(key=table),
-                hint="run `dbrefresh anonymize` again (it renews the statistics)",
             )
         )
 

@@ -21,12 +21,14 @@ from dbrefresh.rules.compiled import PLACEHOLDER, CompiledSql
 from dbrefresh.rules.conditions import check_condition
 from dbrefresh.rules.coverage import unclassified_columns, unclassified_hint
 from dbrefresh.rules.fkshape import fk_mismatch
+from dbrefresh.rules.foreign import FOREIGN_HINT, changes_rows, foreign_partitions
 from dbrefresh.rules.groups import build_groups
 from dbrefresh.rules.leakpaths import leak_paths, with_path_samples
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
 from dbrefresh.rules.naming import dotted_schemas
+from dbrefresh.rules.originals import original_reads
 from dbrefresh.rules.plan import MaskedColumn, Plan, RelationStep
-from dbrefresh.rules.relsteps import build_step, quote_table
+from dbrefresh.rules.relsteps import build_step, quote_table, truncate_only
 from dbrefresh.rules.triggers import set_aside
 from dbrefresh.rules.views import views_to_refresh
 from dbrefresh.strategies.base import ColumnContext, Strategy
@@ -48,27 +50,12 @@ DEDUPE_ROWS = 10_000
 DEDUPE_CATEGORIES = frozenset("SNDE")
 
 
-FOREIGN_HINT = (
-    "list the server under isolate.drop_foreign_servers: `dbrefresh run` then drops it, "
-    "with its foreign tables, before masking (standalone: DROP SERVER ... CASCADE on "
-    "the clone)"
-)
-
-
 def _sql(expression: exp.Expression | None) -> str | None:
     return None if expression is None else str(expression.sql(dialect="postgres"))
 
 
 def _where(origin: Origin) -> str:
     return f"{origin.file}:{origin.line}" if origin.line else origin.file
-
-
-def _changes_rows(rule: TableRule) -> bool:
-    return (
-        rule.action == "truncate"
-        or rule.deleting is not None
-        or any(c.strategy != "keep" for c in rule.columns.values())
-    )
 
 
 @dataclass(frozen=True)
@@ -125,7 +112,7 @@ class _Compiler:
                     else "remove it from the rules: anonymize refreshes it from the masked "
                     "tables it reads",
                 )
-            elif name in self.catalog.foreign and _changes_rows(rule):
+            elif name in self.catalog.foreign and changes_rows(rule):
                 self.error(
                     "foreign-table",
                     f"is a foreign table (server {self.catalog.foreign[name].server}): its "
@@ -145,9 +132,11 @@ class _Compiler:
                 )
 
     def check_coverage(self) -> None:
-        if self.rules.unlisted_columns == "keep":
-            return
-        if self.catalog.large_objects and self.rules.large_objects is None:
+        if (
+            self.catalog.large_objects
+            and self.rules.large_objects is None
+            and self.rules.unlisted_columns == "fail"
+        ):
             self.error(
                 "unclassified-large-objects",
                 f"database holds {self.catalog.large_objects} large object(s), which no "
@@ -237,12 +226,14 @@ class _Compiler:
         )
         if strategy.keeps_value:
             return
+        keyed = column in table.unique_columns()  # (how, when a key expression makes it)
         for reason in strategy.check(col_rule.params, ctx):
             self.error(
                 "strategy-misfit",
                 f"{col_rule.strategy} cannot mask {info.type.sql}: {reason}",
                 col_rule.origin,
                 key,
+                f"the column is {table.uniqueness_of(column)}" if keyed else None,
             )
             return
         excluded = [x.name for x in table.exclusions if column in x.columns]
@@ -332,38 +323,8 @@ class _Compiler:
         )
 
     def check_foreign_partitions(self) -> None:
-        """A rule that changes a partitioned table's rows cannot change those of a foreign
-        partition: staging would read them, unmasked, from the foreign server. Unless the
-        rules' isolation drops that server (with its foreign tables) before masking."""
-        for name, rule in self.rules.tables.items():
-            table = self.catalog.tables.get(name)
-            if table is None or not table.partitioned or not _changes_rows(rule):
-                continue
-            for part in self.catalog.foreign_partitions_of(name):
-                message = f"partition {part.qualified} is a foreign table (server {part.server})"
-                if not self._isolation_drops(part.server):
-                    self.error(
-                        "foreign-partition",
-                        f"{message}: its rows cannot be masked, and staging would read them "
-                        "from that server",
-                        rule.origin,
-                        name,
-                        FOREIGN_HINT,
-                    )
-                    continue
-                self.foreign_partitions.append(f"{part.qualified} (server {part.server})")
-                self.error(
-                    "foreign-partition",
-                    f"{message}, which isolate.drop_foreign_servers drops before masking",
-                    rule.origin,
-                    name,
-                    "`dbrefresh run` drops it; `anonymize` alone refuses while it exists",
-                    Severity.WARNING,
-                )
-
-    def _isolation_drops(self, server: str) -> bool:
-        chosen = self.rules.isolate.drop_foreign_servers
-        return chosen == "all" or server in chosen
+        findings, self.foreign_partitions = foreign_partitions(self.rules, self.catalog)
+        self.findings += findings
 
     def check_conditions(self) -> None:
         for name, rule in self.rules.tables.items():
@@ -391,7 +352,7 @@ class _Compiler:
                 steps.append(self.step_for(table, rule, leak_sample))
         if plan.truncate:
             mute, unmute = set_aside(self.catalog, plan.truncate)
-            truncate = "TRUNCATE ONLY " + ", ".join(quote_table(t) for t in plan.truncate)
+            truncate = truncate_only(plan.truncate)
             plan.truncating = [*mute, truncate, *unmute]
         plan.empty_large_objects = self.rules.large_objects == "empty"
         plan.groups = build_groups(self.catalog, steps, plan.truncate)
@@ -480,6 +441,7 @@ def compile_plan(
     compiler.check_tables_exist()
     compiler.check_foreign_partitions()
     compiler.resolve_columns()
+    compiler.findings += original_reads(rules, catalog)
     compiler.check_coverage()
     compiler.check_foreign_keys()
     compiler.check_conditions()

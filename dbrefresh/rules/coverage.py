@@ -27,8 +27,9 @@ def _strategies() -> dict[str, Strategy[Any]]:
 
 
 def unclassified_columns(catalog: Catalog, rules: RuleSet) -> Iterator[tuple[Origin, Table, str]]:
-    """Every column of a masked (or rule-less) table that no rule lists, with the rule's
-    origin. A partition's columns are its parent's: a column missing under a rule on a
+    """Every column of a masked (or rule-less) table that no rule lists, where the
+    defaults governing the table say `unlisted_columns: fail`, with the rule's origin.
+    A partition's columns are its parent's: a column missing under a rule on a
     partitioned table is named once, on that table, not once per partition (sixty for
     five years of monthly partitions), and a rule-less partition tree by its root."""
     reported: set[str] = set()
@@ -38,6 +39,9 @@ def unclassified_columns(catalog: Catalog, rules: RuleSet) -> Iterator[tuple[Ori
         governing = rules.governing(catalog, table.qualified)
         rule = rules.tables[governing] if governing else None
         if rule is not None and rule.action != "mask":
+            continue
+        # a listed table follows its own file's defaults; one listed nowhere, the strictest
+        if (rule.unlisted_columns if rule else rules.unlisted_columns) == "keep":
             continue
         listed = rule.columns if rule else {}
         origin = rule.origin if rule else Origin(str(rules.files[0]), None)

@@ -14,7 +14,7 @@ from collections.abc import Container, Iterable, Sequence
 from dbrefresh.catalog import Catalog, ForeignKey
 from dbrefresh.rules.fkrisk import fks_masking_can_break, orphans_sql
 from dbrefresh.rules.plan import FkCheck, RelationStep, SwapGroup
-from dbrefresh.rules.relsteps import literal, quote_ident, quote_table
+from dbrefresh.rules.relsteps import literal, quote_ident, quote_table, truncate_only
 from dbrefresh.rules.triggers import set_aside
 
 
@@ -103,7 +103,7 @@ def build_groups(
             lock=_lock(members),
             lock_outside=None,
             drop_fks=[],
-            truncate="TRUNCATE ONLY " + ", ".join(quote_table(r) for r in sorted(members)),
+            truncate=truncate_only(sorted(members)),
         )
         group.mute_triggers, group.unmute_triggers = set_aside(catalog, order)
         outside = set()

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -20,6 +21,7 @@ from dbrefresh.rules.model import (
     SHORTHAND_ACTIONS,
     ColumnRule,
     Header,
+    Isolation,
     Origin,
     RuleSet,
     TableRule,
@@ -221,17 +223,27 @@ def load_rule_file(path: Path) -> tuple[RuleSet | None, list[Finding]]:
         large_objects_origin=Origin(
             str(path), line_of(doc, "large_objects") if "large_objects" in doc else 1
         ),
+        seed_env_origin=_seed_env_origin(path, doc, header),
     )
     for name, raw in tables_raw.items():
         rule = _table_rule(col, str(name), raw, tables_raw)
         if rule is None:
             continue
+        rule = replace(rule, unlisted_columns=header.defaults.unlisted_columns)
         if rule.table in rules.tables:
             col.error(
                 "duplicate-table", f"{rule.table} is listed twice", rule.origin.line, rule.table
             )
         rules.tables[rule.table] = rule
     return rules, col.findings
+
+
+def _seed_env_origin(path: Path, doc: Any, header: Header) -> Origin | None:
+    """Where the file sets defaults.seed_env; None when it leaves the default."""
+    if "seed_env" not in header.defaults.model_fields_set:
+        return None
+    defaults = doc.get("defaults")
+    return Origin(str(path), line_of(defaults, "seed_env") or line_of(doc, "defaults"))
 
 
 def load_rules(paths: Sequence[Path]) -> RuleSet:
@@ -287,6 +299,44 @@ def _merge(into: RuleSet, other: RuleSet, findings: list[Finding]) -> None:
     if into.large_objects is None and other.large_objects is not None:
         into.large_objects = other.large_objects
         into.large_objects_origin = other.large_objects_origin
+    _merge_defaults(into, other, findings)
     into.files.extend(other.files)
     into.database = into.database or other.database
     into.digest = hashlib.sha256((into.digest + other.digest).encode()).hexdigest()
+
+
+def _merge_defaults(into: RuleSet, other: RuleSet, findings: list[Finding]) -> None:
+    """Merge the files' `defaults` (and `isolate`) so their order never matters:
+    unlisted_columns is each file's for its own tables (TableRule) and the strictest for
+    the rest; what any file isolates is isolated; one run has one seed, so the files
+    that name its variable must name the same."""
+    if "fail" in (into.unlisted_columns, other.unlisted_columns):
+        into.unlisted_columns = "fail"
+    into.isolate = _union(into.isolate, other.isolate)
+    here, there = other.seed_env_origin, into.seed_env_origin
+    if here is not None and there is not None and other.seed_env != into.seed_env:
+        findings.append(
+            Finding(
+                "conflict",
+                f"defaults.seed_env: {other.seed_env} here, {into.seed_env} at "
+                f"{there.file}:{there.line}",
+                location=Location(here.file, here.line, "defaults.seed_env"),
+                hint="the files of one database are masked with one seed: name one variable",
+            )
+        )
+    elif here is not None and there is None:
+        into.seed_env, into.seed_env_origin = other.seed_env, here
+
+
+def _union(one: Isolation, other: Isolation) -> Isolation:
+    """Everything either isolation drops (`all` covers any list)."""
+
+    def both(a: list[str] | Literal["all"], b: list[str] | Literal["all"]) -> Any:
+        return "all" if "all" in (a, b) else sorted({*a, *b})
+
+    return Isolation(
+        drop_foreign_servers=both(one.drop_foreign_servers, other.drop_foreign_servers),
+        drop_publications=both(one.drop_publications, other.drop_publications),
+        drop_subscriptions=both(one.drop_subscriptions, other.drop_subscriptions),
+        unschedule_cron_jobs=one.unschedule_cron_jobs or other.unschedule_cron_jobs,
+    )

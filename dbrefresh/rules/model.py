@@ -97,6 +97,9 @@ class TableRule:
     # (column, condition): ON DELETE SET NULL keys whose referenced rows delete_cascade
     # deletes (rules/cascade.py, compiler-generated too)
     cascaded_nulls: tuple[tuple[str, str], ...] = ()
+    # its file's defaults.unlisted_columns: each file's defaults govern the tables it
+    # lists, so the order the files are given in never changes what is kept
+    unlisted_columns: Literal["fail", "keep"] = "fail"
 
     @property
     def deleting(self) -> str | None:
@@ -111,6 +114,8 @@ class RuleSet:
 
     files: list[Path]
     database: str | None
+    # for what no file lists (tables, large objects): the strictest of the files', so
+    # `fail` if any says fail (each listed table follows its own file's: TableRule)
     unlisted_columns: Literal["fail", "keep"]
     seed_env: str
     isolate: Isolation
@@ -118,6 +123,7 @@ class RuleSet:
     digest: str = ""
     large_objects: Literal["empty", "keep"] | None = None
     large_objects_origin: Origin = field(default_factory=lambda: Origin("", None))
+    seed_env_origin: Origin | None = None  # where defaults.seed_env was set (None: default)
 
     def governing(self, catalog: Catalog, table: str) -> str | None:
         """The table whose rule governs `table`: itself, else its nearest partitioned

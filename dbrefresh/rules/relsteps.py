@@ -48,6 +48,12 @@ def quote_table(qualified: str) -> str:
     return f"{quote_ident(schema)}.{quote_ident(name)}"
 
 
+def truncate_only(relations: list[str]) -> str:
+    """TRUNCATE of these relations and none of their inheritance children: ONLY binds
+    to one name, so `TRUNCATE ONLY a, b` would empty b's children too."""
+    return "TRUNCATE " + ", ".join(f"ONLY {quote_table(r)}" for r in relations)
+
+
 def literal(text: str) -> str:
     return exp.Literal.string(text).sql(dialect="postgres")
 
@@ -235,6 +241,10 @@ def _index_statements(table: Table) -> tuple[list[str], list[str]]:
             create.append(ix.index_def)
         if ix.comment is not None:
             after.append(f"COMMENT ON INDEX {qualified_ix} IS {literal(ix.comment)}")
+        after += [
+            f"ALTER INDEX {qualified_ix} ALTER COLUMN {int(n)} SET STATISTICS {int(target)}"
+            for n, target in ix.statistics_targets
+        ]
         if ix.replica_identity:
             after.append(f"ALTER TABLE {rel} REPLICA IDENTITY USING INDEX {quote_ident(ix.name)}")
         if ix.clustered:

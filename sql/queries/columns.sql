@@ -6,6 +6,15 @@ SELECT a.attrelid AS table_oid,
        (a.attnotnull OR coalesce(t.typnotnull, false)) AS not_null,
        a.attgenerated::text AS generated,
        a.attidentity::text AS identity,
+       -- a generated column's expression: the other columns it reads (its pg_attrdef
+       -- entry depends on them)
+       ARRAY(SELECT ra.attname::text FROM pg_attrdef ad
+               JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid
+               JOIN pg_attribute ra ON ra.attrelid = d.refobjid AND ra.attnum = d.refobjsubid
+              WHERE a.attgenerated <> '' AND ad.adrelid = a.attrelid AND ad.adnum = a.attnum
+                AND d.refclassid = 'pg_class'::regclass AND d.refobjid = a.attrelid
+                AND d.refobjsubid > 0 AND d.refobjsubid <> a.attnum
+              ORDER BY ra.attnum) AS generated_reads,
        CASE WHEN t.typtype = 'd' THEN format_type(t.oid, NULL) END AS domain,
        -- the column's domain, or its elements' (an array of a domain): their checks and
        -- base type (for an array of a domain, the array of the domain's base type)

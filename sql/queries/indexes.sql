@@ -12,7 +12,12 @@ SELECT i.indrelid AS table_oid,
        i.indisclustered AS clustered,
        (ic.relispartition OR EXISTS (SELECT 1 FROM pg_inherits h WHERE h.inhparent = ic.oid))
            AS partition_linked,
-       ts.spcname AS tablespace
+       ts.spcname AS tablespace,
+       -- expression columns' own statistics targets (0 too: statistics turned off; the
+       -- default is -1 up to 16, NULL from 17)
+       ARRAY(SELECT ARRAY[a.attnum::int, a.attstattarget::int] FROM pg_attribute a
+              WHERE a.attrelid = i.indexrelid AND a.attstattarget >= 0
+              ORDER BY a.attnum) AS statistics_targets
   FROM pg_index i
   JOIN pg_class ic ON ic.oid = i.indexrelid
   LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid

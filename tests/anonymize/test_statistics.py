@@ -8,7 +8,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from dbrefresh.anonymize.api import anonymize, mark_clone, verify_report
+from dbrefresh.anonymize.api import anonymize, build_plan, mark_clone, verify_report
+from dbrefresh.rules import compiler
 from tests.anonymize.helpers import db_with_rules, run_cli
 from tests.anonymize.test_identity_and_disk import found_values, relation_files
 
@@ -171,3 +172,31 @@ ANALYZE people;
         left = conn.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'people'").fetchone()
     assert left == (0,)
     assert verify_report(dsn, [rules], seed="stats").findings == []
+
+
+def test_rebuilt_indexes_keep_their_columns_statistics_targets(
+    make_db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Large tables' indexes are dropped and re-created from their definitions, which
+    hold no per-column statistics target: ANALYZE then sampled the default again."""
+    monkeypatch.setattr(compiler, "INDEX_REBUILD_ROWS", 0)
+    schema = SCHEMA + (
+        "CREATE INDEX people_id_city ON people (id, upper(city), lower(nickname));"
+        "ALTER INDEX people_id_city ALTER COLUMN 3 SET STATISTICS 777;"
+        "ALTER INDEX people_id_city ALTER COLUMN 2 SET STATISTICS 0;"
+    )
+    dsn, rules = db_with_rules(make_db, tmp_path, schema, RULES, "people.yaml")
+    targets = (
+        "SELECT c.relname, a.attnum, a.attstattarget FROM pg_attribute a "
+        "JOIN pg_class c ON c.oid = a.attrelid WHERE c.relkind = 'i' "
+        "AND c.relname IN ('people_lower_email', 'people_id_city') ORDER BY 1, 2"
+    )
+    with psycopg.connect(dsn) as conn:
+        before = conn.execute(targets).fetchall()
+    assert ("people_id_city", 3, 777) in before and ("people_lower_email", 1, 10) in before
+    [people] = [s for s in build_plan(dsn, [rules]).steps if s.relation == "public.people"]
+    assert 'DROP INDEX "public"."people_id_city"' in people.drop_indexes
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="stats", progress=False)
+    with psycopg.connect(dsn) as conn:
+        assert conn.execute(targets).fetchall() == before
