@@ -25,6 +25,7 @@ from dbrefresh.anonymize.clone import (
 from dbrefresh.anonymize.executor import execute_plan
 from dbrefresh.anonymize.keycheck import record_key, require_same_key
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
+from dbrefresh.anonymize.rulescheck import require_same_rules
 from dbrefresh.anonymize.seed import resolve_seed, seed_origin
 from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.anonymize.verify import OnCheck, VerifyReport, verify_plan
@@ -168,8 +169,8 @@ def verify_report(
 ) -> VerifyReport:
     """Coverage, leaks, constraints and row counts, with per-column leak counts.
 
-    UsageError (exit 2) when the clone was masked under another seed: every keyed
-    comparison would find nothing."""
+    UsageError (exit 2) when the clone was masked under another seed (every keyed
+    comparison would find nothing) or with other rules."""
     rules = load_rules(rule_files)
     dsn = without_limits(dsn)  # row counts and leak checks scan whole tables
     with connection(dsn) as conn:
@@ -177,6 +178,7 @@ def verify_report(
         key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
         origin = seed_origin(seed, compiled.rules.seed_env, flag=seed_flag)
         require_same_key(conn, key, dsn_database(dsn), origin, "verify")
+        require_same_rules(conn, compiled.plan.rules_digest, dsn_database(dsn))
 
     def open_session() -> psycopg.Connection[Any]:
         conn = connect(dsn)
