@@ -28,7 +28,7 @@ from psycopg.pq import TransactionStatus
 from dbrefresh.anonymize import notvalid
 from dbrefresh.anonymize.preflight import preflight
 from dbrefresh.anonymize.progress import TableProgress
-from dbrefresh.anonymize.refusal import orphan_hint, refused_by_table
+from dbrefresh.anonymize.refusal import orphan_hint, raised_by, refused_by_table
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
 from dbrefresh.anonymize.session import prepare_session
@@ -101,7 +101,7 @@ class _Run:
 
 
 def _fail(run: _Run, relation: str, exc: BaseException, hint: str = "") -> None:
-    run.failures.setdefault(relation, first_line(exc) + hint)
+    run.failures.setdefault(relation, first_line(exc) + raised_by(run.dsn, relation, exc) + hint)
     if isinstance(exc, psycopg.Error) and refused_by_table(exc):
         run.refused.add(relation)
 
@@ -478,7 +478,8 @@ def execute_plan(
             raise MaskingRefused(
                 f"masking failed for {len(run.failures)} relation(s), each rolled back: "
                 f"{details}. The table refuses the values these rules produce (a "
-                "constraint, or the column's type), or PostgreSQL cannot run a rule's SQL; "
+                "constraint, a function an index or constraint calls, or the column's type), "
+                "or PostgreSQL cannot run a rule's SQL; "
                 "a re-run fails the same way: change the rules"
             )
         raise InfraError(
