@@ -18,7 +18,14 @@ from dbrefresh.errors import UsageError
 SCHEMA = "dbrefresh"
 # The tables sql/schema.sql creates (tests/workflow/test_own_schema.py checks the list).
 OWN_TABLES = frozenset(
-    {"clone_marker", "leak_hashes", "masked_relations", "refresh_info", "refreshed_views"}
+    {
+        "clone_marker",
+        "leak_hashes",
+        "masked_relations",
+        "masking_key",
+        "refresh_info",
+        "refreshed_views",
+    }
 )
 
 
