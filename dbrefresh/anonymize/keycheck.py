@@ -49,6 +49,8 @@ def require_same_key(
     known = recorded(conn)
     if known is None or hmac.compare_digest(known, fingerprint(key)):
         return
+    if command == "anonymize" and not _masked_any(conn):
+        return  # an earlier run refused before masking: record_key takes the new key
     consequence = (
         "its leak and statistics checks would compare hashes under the wrong key and find nothing"
         if command == "verify"
@@ -61,8 +63,16 @@ def require_same_key(
     )
 
 
+def _masked_any(conn: psycopg.Connection[Any]) -> bool:
+    row = conn.execute("SELECT EXISTS (SELECT 1 FROM dbrefresh.masked_relations)").fetchone()
+    return bool(row and row[0])
+
+
 def record_key(conn: psycopg.Connection[Any], key: str) -> None:
-    """Record the key's fingerprint unless one is there (in the caller's transaction)."""
+    """Record the key's fingerprint unless one is there (in the caller's transaction;
+    a key no relation was masked under yet is replaced)."""
+    if not _masked_any(conn):
+        conn.execute("DELETE FROM dbrefresh.masking_key")
     conn.execute(
         "INSERT INTO dbrefresh.masking_key (fingerprint) SELECT %s "
         "WHERE NOT EXISTS (SELECT 1 FROM dbrefresh.masking_key)",

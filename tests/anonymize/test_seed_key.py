@@ -131,3 +131,23 @@ def test_a_rerun_under_another_seed_does_not_finish_an_interrupted_run(
             "SELECT count(*) FROM orders WHERE customer_email LIKE 'c%@corp.example'"
         )
         assert left.fetchone() == (0,)
+
+
+def test_a_run_refused_before_masking_anything_binds_no_seed(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A first run refused by its preflight masked nothing: the next may use another seed,
+    and verify then wants that one."""
+    dsn, rules = _clone(make_db, tmp_path)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("ALTER TABLE orders ADD CONSTRAINT corp CHECK (customer_email LIKE 'c%')")
+    refused = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "first")
+    assert refused.code == 2 and "corp" in refused.err, refused.err
+    assert _masked(dsn) == []
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("ALTER TABLE orders DROP CONSTRAINT corp")
+
+    anonymize(dsn, [rules], seed="second", progress=False)
+    assert _joined(dsn) == 300
+    assert run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "second").code == 0
+    assert run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "first").code == 2
