@@ -3,6 +3,8 @@
 -- leak_hashes: keyed hashes of original values of masked columns, taken before writing,
 --   so verify can count survivors without keeping any original value in clear.
 -- refresh_info: what staging was refreshed from, and when.
+-- masking_key: a fingerprint of the masking key (anonymize.keycheck), so verify and a
+--   re-run refuse another seed instead of comparing hashes under the wrong key.
 CREATE SCHEMA IF NOT EXISTS dbrefresh;
 
 CREATE TABLE IF NOT EXISTS dbrefresh.clone_marker (
@@ -35,6 +37,13 @@ CREATE TABLE IF NOT EXISTS dbrefresh.leak_path_hashes (
 );
 CREATE INDEX IF NOT EXISTS leak_path_hashes_column
     ON dbrefresh.leak_path_hashes (table_name, column_name);
+
+-- One row, written when the first anonymize starts: HMAC-SHA256 of a constant under the
+-- key derived from the seed (never the seed, never the key itself).
+CREATE TABLE IF NOT EXISTS dbrefresh.masking_key (
+    fingerprint text        NOT NULL,
+    recorded_at timestamptz NOT NULL DEFAULT now()
+);
 
 -- One row per relation rewritten, written in the rewrite's own transaction: a re-run
 -- skips what is done (masking twice would break joins) and verify compares row counts.

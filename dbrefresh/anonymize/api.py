@@ -23,8 +23,10 @@ from dbrefresh.anonymize.clone import (
     write_marker,
 )
 from dbrefresh.anonymize.executor import execute_plan
+from dbrefresh.anonymize.keycheck import record_key, require_same_key
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
-from dbrefresh.anonymize.seed import resolve_seed
+from dbrefresh.anonymize.rulescheck import require_same_rules
+from dbrefresh.anonymize.seed import resolve_seed, seed_origin
 from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.anonymize.verify import OnCheck, VerifyReport, verify_plan
 from dbrefresh.catalog import Catalog, read_catalog
@@ -115,6 +117,7 @@ def anonymize(
     workers: int | None = None,
     leak_sample: int = DEFAULT_LEAK_SAMPLE,
     refresh_statistics: bool = True,
+    seed_flag: str = "--seed",
 ) -> AnonymizeReport:
     """Compile rules against the live catalog and rewrite the database in place, then
     replace the changed relations' planner statistics (refresh_statistics=False: the
@@ -122,7 +125,8 @@ def anonymize(
 
     Raises RulesError (exit 2) before touching anything when rules do not fit,
     NotACloneError (exit 2) when the clone marker is missing, LockHeldError (exit 2)
-    when another anonymize is running on the database.
+    when another anonymize is running on the database, UsageError (exit 2) when an
+    earlier run masked it under another seed (`seed_flag`: where `seed` came from).
     """
     rules = load_rules(rule_files)
     dsn = without_limits(dsn)  # a clone keeps production's limits; masking is long work
@@ -139,7 +143,10 @@ def anonymize(
         require_superuser(conn, dsn_database(dsn))
         prepare_session(conn, key, compiled.plan.rules_digest)  # no idle timeout either
         lock_for_masking(conn, dsn_database(dsn))  # this session holds it to the end
+        origin = seed_origin(seed, compiled.rules.seed_env, flag=seed_flag)
+        require_same_key(conn, key, dsn_database(dsn), origin, "anonymize")
         install_support(conn)
+        record_key(conn, key)  # committed before anything is masked
         conn.commit()
         return execute_plan(
             dsn,
@@ -158,13 +165,20 @@ def verify_report(
     seed: str | None = None,
     workers: int | None = None,
     on_check: OnCheck | None = None,
+    seed_flag: str = "--seed",
 ) -> VerifyReport:
-    """Coverage, leaks, constraints and row counts, with per-column leak counts."""
+    """Coverage, leaks, constraints and row counts, with per-column leak counts.
+
+    UsageError (exit 2) when the clone was masked under another seed (every keyed
+    comparison would find nothing) or with other rules."""
     rules = load_rules(rule_files)
     dsn = without_limits(dsn)  # row counts and leak checks scan whole tables
     with connection(dsn) as conn:
         compiled = _compile(conn, rules)
-    key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
+        key = derive_key(resolve_seed(seed, compiled.rules.seed_env))
+        origin = seed_origin(seed, compiled.rules.seed_env, flag=seed_flag)
+        require_same_key(conn, key, dsn_database(dsn), origin, "verify")
+        require_same_rules(conn, compiled.plan.rules_digest, dsn_database(dsn))
 
     def open_session() -> psycopg.Connection[Any]:
         conn = connect(dsn)
@@ -180,6 +194,8 @@ def verify_report(
     )
 
 
-def verify(dsn: str, rule_files: Sequence[Path], *, seed: str | None = None) -> list[Finding]:
+def verify(
+    dsn: str, rule_files: Sequence[Path], *, seed: str | None = None, seed_flag: str = "--seed"
+) -> list[Finding]:
     """Coverage, leaks, constraints and row counts; an empty list means clean."""
-    return verify_report(dsn, rule_files, seed=seed).findings
+    return verify_report(dsn, rule_files, seed=seed, seed_flag=seed_flag).findings

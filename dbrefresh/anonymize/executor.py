@@ -30,6 +30,7 @@ from dbrefresh.anonymize.preflight import preflight, swap_check_hint
 from dbrefresh.anonymize.progress import TableProgress
 from dbrefresh.anonymize.refusal import (
     orphan_hint,
+    raised_by,
     refused_by_table,
     what_to_do_after_refusal,
 )
@@ -105,7 +106,7 @@ class _Run:
 
 
 def _fail(run: _Run, relation: str, exc: BaseException, hint: str = "") -> None:
-    run.failures.setdefault(relation, first_line(exc) + hint)
+    run.failures.setdefault(relation, first_line(exc) + raised_by(run.dsn, relation, exc) + hint)
     if isinstance(exc, psycopg.Error) and refused_by_table(exc):
         run.refused.add(relation)
 
@@ -487,7 +488,8 @@ def execute_plan(
             raise MaskingRefused(
                 f"masking failed for {len(run.failures)} relation(s), each rolled back: "
                 f"{details}. The table refuses the values these rules produce (a "
-                "constraint, or the column's type), or PostgreSQL cannot run a rule's SQL; "
+                "constraint, a function an index or constraint calls, or the column's type), "
+                "or PostgreSQL cannot run a rule's SQL; "
                 f"a re-run fails the same way: {what_to_do_after_refusal(masked)}"
             )
         raise InfraError(

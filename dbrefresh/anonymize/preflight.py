@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 
 from dbrefresh.anonymize import notvalid
-from dbrefresh.anonymize.refusal import refused_by_table
+from dbrefresh.anonymize.refusal import raised_by, refused_by_table
 from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.db import connect
 from dbrefresh.errors import MaskingRefused, first_line
@@ -42,14 +42,15 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
                     raise
                 # name the table, not its temporary copy (escaped: a name may hold "\")
                 table = f'"{step.relation}"'.replace("\\", "\\\\")
-                said = _COPY.sub(table, first_line(exc))
+                said = _COPY.sub(table, first_line(exc)) + raised_by(dsn, step.relation, exc)
                 refused[step.relation] = (_named_checks(conn, step, exc) or said) + _hint(step, exc)
     if refused:
         details = "; ".join(f"{rel}: {err}" for rel, err in sorted(refused.items()))
         raise MaskingRefused(
             f"{len(refused)} relation(s) failed a sample of masked rows, nothing "
             f"was changed: {details}. The table refuses the values these rules produce "
-            "(a CHECK constraint, or a domain's), or PostgreSQL cannot run a rule's SQL "
+            "(a CHECK constraint, a domain's, or a function one calls), or PostgreSQL cannot "
+            "run a rule's SQL "
             "(an `sql` expression, a delete_where): change the rule"
         )
 

@@ -17,3 +17,8 @@ def resolve_seed(explicit: str | None, env_var: str, *, flag: str | None = "--se
         return value
     where = f"pass {flag} or set" if flag else "set rules.seed_file in the config, or"
     raise UsageError(f"no masking seed: {where} the environment variable {env_var}")
+
+
+def seed_origin(explicit: str | None, env_var: str, *, flag: str = "--seed") -> str:
+    """Where resolve_seed found the seed, for messages that must not print it."""
+    return flag if explicit else f"the environment variable {env_var}"

@@ -190,7 +190,9 @@ def verify_command(
                 report.findings,
                 ok=not report.findings,
                 leaks=report.leaks,
+                sampled=report.sampled,
                 total_leaks=report.total_leaks,
+                warnings=[w.to_dict() for w in report.warnings],
             )
         )
     else:
@@ -208,5 +210,7 @@ def verify_command(
             for f in report.findings:
                 findings.add_row(f.code, f.location.render(), f.message)
             console.print(findings)
+        for warning in report.warnings:
+            console.print(f"warning: {warning.render()}", markup=False, soft_wrap=True)
     if report.findings:
         raise VerdictFailed(f"verify found {len(report.findings)} problem(s)")

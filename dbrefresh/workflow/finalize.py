@@ -109,8 +109,11 @@ def write_refresh_info(admin_dsn: str, databases: Sequence[str], info: RefreshIn
                 "VALUES (%s, %s, %s, %s)",
                 (info.run_id, info.snapshot_id, info.rules_digest, info.source),
             )
-            # Keyed hashes of originals served verify; staging has no use for them.
-            conn.execute("TRUNCATE dbrefresh.leak_hashes, dbrefresh.leak_path_hashes")
+            # Keyed hashes of originals and the key's fingerprint served verify and
+            # re-runs; staging has no use for them, and its readers no need.
+            conn.execute(
+                "TRUNCATE dbrefresh.leak_hashes, dbrefresh.leak_path_hashes, dbrefresh.masking_key"
+            )
 
 
 # Every table and materialized view (system catalogs too, as a database-wide VACUUM

@@ -23,6 +23,7 @@ OWN_TABLES = frozenset(
         "leak_hashes",
         "leak_path_hashes",
         "masked_relations",
+        "masking_key",
         "refresh_info",
         "refreshed_views",
     }

@@ -144,6 +144,7 @@ class Anonymize(Step):
                 dsn,
                 files,
                 seed=ctx.seed,
+                seed_flag="rules.seed_file",
                 progress=ctx.show_progress,
                 refresh_statistics=False,
             )
@@ -179,7 +180,9 @@ class Verify(Step):
         with ThreadPoolExecutor(max_workers=1) as pool:
             search = pool.submit(self._byte_search, ctx, admin)
             for db, files in ctx.databases.items():
-                for f in api.verify(with_database(admin, db), files, seed=ctx.seed):
+                for f in api.verify(
+                    with_database(admin, db), files, seed=ctx.seed, seed_flag="rules.seed_file"
+                ):
                     if f.severity is Severity.ERROR:
                         problems.append(f"{db}: {f.render()}")
             checks = clock() - began

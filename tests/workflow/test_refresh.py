@@ -75,6 +75,11 @@ def test_run_refreshes_staging_with_masked_data(
     assert not set(staged.values()) & set(prod.values())
     assert setup.query("SELECT count(*) FROM sessions") == [(0,)]
     assert setup.refreshed_by() == report["run_id"]
+    # keyed hashes and the masking key's fingerprint served verify, not staging's readers
+    assert setup.query(
+        "SELECT (SELECT count(*) FROM dbrefresh.leak_hashes), "
+        "(SELECT count(*) FROM dbrefresh.masking_key)"
+    ) == [(0, 0)]
     # production untouched, byte for byte of its rows
     assert first_run["before"] == first_run["after"]
 

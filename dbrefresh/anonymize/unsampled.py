@@ -1,0 +1,49 @@
+"""Masked columns whose leak check proved nothing: no original value was sampled.
+
+A strategy samples only the originals it must change (Strategy.leak_sample_when): a
+`phone` whose keep_prefix is as long as the values keeps them whole, samples none, and
+verify printed "0 sampled, 0 survivors" and passed. A column holding values of which
+none was sampled is a warning verify shows (text and JSON), not a failure: `digits`
+keeps text without a digit, and a column of such values names no one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from dbrefresh.findings import Finding, Location, Severity
+from dbrefresh.rules.relsteps import quote_ident, quote_table
+
+# Values no strategy needs to change (relsteps' NON_FINITE and blanks): holding only
+# these, a column with no sample is no surprise.
+_NAMELESS = "('', '{}', 'NaN', 'Infinity', '-Infinity', 'infinity', '-infinity')"
+
+
+def unsampled_warnings(
+    conn: psycopg.Connection[Any], relation: str, columns: list[str]
+) -> list[Finding]:
+    """A warning per column of `columns` (each with no sample) that holds a value."""
+    warnings = []
+    for column in columns:
+        col = quote_ident(column)
+        row = conn.execute(
+            f"SELECT EXISTS (SELECT 1 FROM ONLY {quote_table(relation)} t "
+            f"WHERE btrim(t.{col}::text) NOT IN {_NAMELESS})"
+        ).fetchone()
+        if row and row[0]:
+            name = f"{relation}.{column}"
+            warnings.append(
+                Finding(
+                    "nothing-sampled",
+                    "masked, but anonymize sampled none of its original values, "
+                    "so its leak check proved nothing: the strategy kept every value it "
+                    "saw (a keep_prefix as long as the values keeps them whole), or none "
+                    "identifies anyone",
+                    severity=Severity.WARNING,
+                    location=Location(key=name),
+                    hint="check the rule's parameters against the column's values",
+                )
+            )
+    return warnings
