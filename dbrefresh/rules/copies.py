@@ -35,12 +35,12 @@ MAX_PAIRS = 200  # (kept, masked) pairs compared per table
 # Rules not copied to a kept copy: their output depends on more than the value (other
 # columns, the row's position, the user's SQL), so the copy would not match; `null`
 # is no copy of anything.
-_NOT_COPIED = frozenset({"switch", "jsonb", "shuffle", "template", "sql", "null"})
+NOT_COPIED = frozenset({"switch", "jsonb", "shuffle", "template", "sql", "null"})
 
 
 # Names of columns other tables join on even without a foreign key (Nextcloud's
 # oc_authtoken.uid, a copy of login_name): masked alone, every token lost its user.
-_IDENTIFIER = re.compile(r"(^|_)(u?id|userid|key|uuid|ref|code)$", re.IGNORECASE)
+IDENTIFIER = re.compile(r"(^|_)(u?id|userid|key|uuid|ref|code)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def note_copies(
         except psycopg.Error:  # no SELECT right, timeout: the proposals stay as they are
             continue
         # join columns (uid, userid: joined on without a key), unique and key columns
-        keyed = {c for c in columns if _IDENTIFIER.search(c)} | table.unique_columns()
+        keyed = {c for c in columns if IDENTIFIER.search(c)} | table.unique_columns()
         for fk in catalog.fks_touching(name):
             keyed |= set(fk.columns if fk.table == name else ())
             keyed |= set(fk.ref_columns if fk.ref_table == name else ())
@@ -137,7 +137,7 @@ def _judge(columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool
         return f"in {count} of {pair.both} sampled rows"
 
     if pair.equal >= COPY_SHARE * pair.both:
-        if not constrained and source.strategy not in _NOT_COPIED:
+        if not constrained and source.strategy not in NOT_COPIED:
             columns[pair.kept] = ColumnProposal(
                 pair.kept,
                 source.strategy,

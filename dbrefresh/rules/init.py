@@ -21,6 +21,7 @@ from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
+from dbrefresh.rules.cross_copies import Ref, TextSample, note_cross_copies, text_samples
 from dbrefresh.rules.eav import propose_switch
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.load import load_rules
@@ -62,6 +63,7 @@ def propose(
     keys = key_columns(catalog)
     proposals: Proposals = {}
     unsampled: dict[str, str] = {}
+    texts: dict[Ref, TextSample] = {}
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
     for done, name in enumerate(roots):
         table = catalog.tables[name]
@@ -76,6 +78,7 @@ def propose(
                 if "row-level security" in str(exc)
                 else type(exc).__name__
             )
+        texts.update(((name, c), s) for c, s in text_samples(table, samples).items())
         proposals[name] = {
             col.name: propose_column(
                 table, col, samples.get(col.name), strategies, is_key=(name, col.name) in keys
@@ -97,9 +100,9 @@ def propose(
     reconcile(catalog, proposals, strategies)
     align_variants(proposals, strategies)
     keep_sentinels(conn, catalog, proposals, sample_rows)
-    note_copies(
-        conn, catalog, {n: c for n, c in proposals.items() if n not in unsampled}, sample_rows
-    )
+    sampled = {n: c for n, c in proposals.items() if n not in unsampled}
+    note_copies(conn, catalog, sampled, sample_rows)
+    note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     _large_object_references(catalog, proposals)
     return proposals, unsampled
 
