@@ -252,14 +252,13 @@ def _judge(
     name = f"{match.source[0]}.{match.source[1]}"
     columns = proposals[kept[0]]
     seen = f"{{}} of {probed} sampled distinct values"
-    inside = (
-        f"REVIEW: holds {name}, which is masked, in another case or inside a longer value "
-        f"({seen.format(match.other)}): kept, it tells what {name} hides; rebuild it from "
-        "the masked value in staging, or mask it (`null`)"
-    )
     if match.exact < need:
         if match.exact + match.other >= need:
-            columns[kept[1]].why.append(inside)
+            columns[kept[1]].why.append(
+                f"REVIEW: holds {name}, which is masked, in another case or inside a longer "
+                f"value ({seen.format(match.other)}): kept, it tells what {name} hides; "
+                "rebuild it from the masked value in staging, or mask it (`null`)"
+            )
         return
     source = proposals[match.source[0]][match.source[1]]
     why = f"a copy of {name} ({seen.format(match.exact)})"
@@ -277,7 +276,11 @@ def _judge(
         why=[f"{why}: masked alike, so equal values still agree"],
     )
     if match.other >= MIN_MATCHES:
-        copy.why.append(inside.replace(": kept, it tells", ": masked whole, while it tells"))
+        copy.why.append(
+            f"REVIEW: also holds {name} in another case or inside a longer value "
+            f"({seen.format(match.other)}): masked whole, so values built from it "
+            "('group/name') no longer match it; rebuild them in staging if that matters"
+        )
     columns[kept[1]] = copy
 
 

@@ -54,6 +54,7 @@ def _build(dsn: str, users: int) -> list[str]:
             CREATE TABLE routes (id int PRIMARY KEY, source_id int NOT NULL,
                 source_type text NOT NULL, path text NOT NULL UNIQUE, name text);
             CREATE TABLE labels (id int PRIMARY KEY, title text NOT NULL, color text);
+            CREATE TABLE web_hooks (id int PRIMARY KEY, url text NOT NULL);
             """
         )
         with conn.cursor() as cur:
@@ -82,6 +83,10 @@ def _build(dsn: str, users: int) -> list[str]:
             cur.executemany(
                 "INSERT INTO labels VALUES (%s, %s, '#428bca')", list(enumerate(LABELS))
             )
+            cur.executemany(
+                "INSERT INTO web_hooks VALUES (%s, %s)",
+                [(i, f"https://ci.example.com/hooks/{n}/push") for i, n in enumerate(names)],
+            )
         conn.execute("ANALYZE")
     return names
 
@@ -104,7 +109,7 @@ def _masks_namespaces_like_users(make_db: Any, tmp_path: Path, users: int, **kwa
     assert "a copy of public.users.username" in comment_of(text, "public.namespaces", "path")
     assert "a copy of public.users.username" in comment_of(text, "public.routes", "path")
     if "sample_rows" not in kwargs:  # (a small sample reads the personal routes only)
-        assert "REVIEW: holds public.users.username" in comment_of(
+        assert "REVIEW: also holds public.users.username" in comment_of(
             text, "public.routes", "path"
         )  # 'user/project' holds it inside
 
@@ -143,3 +148,15 @@ def test_labels_sharing_a_few_usernames_are_kept(make_db: Any, tmp_path: Path) -
     assert "users" not in comment_of(text, "public.labels", "title")
     assert strategy_of(text, "public.users", "state") == "keep"
     assert strategy_of(text, "public.routes", "source_type") == "keep"
+
+
+def test_a_value_holding_the_username_inside_gets_a_review_note(
+    make_db: Any, tmp_path: Path
+) -> None:
+    """A URL built from the username is no copy (no strategy rebuilds the URL around
+    the masked name): kept, with a note naming both columns."""
+    dsn = make_db(prefix="rinit")
+    _build(dsn, users=60)
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.web_hooks", "url") == "keep"
+    assert "REVIEW: holds public.users.username" in comment_of(text, "public.web_hooks", "url")
