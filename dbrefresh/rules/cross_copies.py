@@ -91,7 +91,6 @@ class _Match:
     source: Ref
     exact: int = 0
     other: int = 0  # case-folded, or inside the kept value
-    examples: list[str] = field(default_factory=list)
 
 
 def text_samples(table: Table, samples: Mapping[str, Sequence[str]]) -> dict[str, TextSample]:
@@ -127,8 +126,9 @@ def note_cross_copies(
     known = {ref: set(samples[ref].values) for ref in sources}
     for ref, hits in _index_hits(conn, catalog, sources, samples, probed, rows).items():
         known[ref] |= hits
+    index = _Known.of(known)
     for kept, values in probed.items():
-        best = _best_match(kept, values, known)
+        best = _best_match(kept, values, index)
         if best is not None:
             _judge(catalog, proposals, kept, best, len(values), strategies)
 
@@ -213,28 +213,37 @@ def _index_hits(
     return hits
 
 
-def _best_match(kept: Ref, values: Iterable[str], known: Mapping[Ref, set[str]]) -> _Match | None:
-    """The masked column of another table that most of the kept values copy."""
-    exact: dict[str, list[Ref]] = {}
-    folded: dict[str, list[Ref]] = {}
-    for ref, found in known.items():
-        if ref[0] == kept[0]:
-            continue  # the same row's copies are copies.py's
-        for v in found:
-            exact.setdefault(v, []).append(ref)
-            folded.setdefault(v.lower(), []).append(ref)
+@dataclass
+class _Known:
+    """Which masked columns hold a value, as it is and case-folded."""
+
+    exact: dict[str, set[Ref]] = field(default_factory=dict)
+    folded: dict[str, set[Ref]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, known: Mapping[Ref, set[str]]) -> _Known:
+        index = cls()
+        for ref, found in known.items():
+            for v in found:
+                index.exact.setdefault(v, set()).add(ref)
+                index.folded.setdefault(v.lower(), set()).add(ref)
+        return index
+
+
+def _best_match(kept: Ref, values: Iterable[str], known: _Known) -> _Match | None:
+    """The masked column of another table (the same row's copies are copies.py's)
+    that most of the kept values copy."""
     matches: dict[Ref, _Match] = {}
     for value in values:
-        same = set(exact.get(value, ()))
+        same = {r for r in known.exact.get(value, ()) if r[0] != kept[0]}
         for ref in same:
-            match = matches.setdefault(ref, _Match(ref))
-            match.exact += 1
-            match.examples.append(value)
-        other = set(folded.get(value.lower(), ()))
+            matches.setdefault(ref, _Match(ref)).exact += 1
+        other = set(known.folded.get(value.lower(), ()))
         for piece in pieces(value):
-            other |= set(folded.get(piece.lower(), ()))
+            other |= known.folded.get(piece.lower(), set())
         for ref in other - same:
-            matches.setdefault(ref, _Match(ref)).other += 1
+            if ref[0] != kept[0]:
+                matches.setdefault(ref, _Match(ref)).other += 1
     if not matches:
         return None
     return max(matches.values(), key=lambda m: (m.exact, m.other, m.source))
