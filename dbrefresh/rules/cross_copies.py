@@ -151,6 +151,52 @@ def _identifying(
     return found
 
 
+def _classes(value: str) -> frozenset[str]:
+    """A value's characters, letters and digits by class: 'a', 'A', '0', 'L' (a letter
+    without case), any other character as itself."""
+    return frozenset(
+        "0"
+        if c.isdigit()
+        else "a"
+        if c.islower()
+        else "A"
+        if c.isupper()
+        else "L"
+        if c.isalpha()
+        else c
+        for c in value
+    )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a masked column's sampled values look like, to look up only candidates that
+    could be among them: length, classes of characters (a phone number holds no
+    letter) and the punctuation every one holds (an email's '@')."""
+
+    longest: int  # twice the longest sampled: a sample misses the longest values
+    classes: frozenset[str]
+    required: frozenset[str]
+
+    @classmethod
+    def of(cls, values: Iterable[str]) -> _Shape:
+        seen = list(values)
+        return cls(
+            2 * max(len(v) for v in seen),
+            frozenset().union(*(_classes(v) for v in seen)),
+            frozenset(
+                c for c in frozenset.intersection(*(frozenset(v) for v in seen)) if not c.isalnum()
+            ),
+        )
+
+    def __call__(self, value: str) -> bool:
+        return (
+            len(value) <= self.longest
+            and _classes(value) <= self.classes
+            and self.required <= frozenset(value)
+        )
+
+
 def _leading_index(table: Table, column: str) -> bool:
     """Whether a whole-table btree index starts with the column (equality looks it up)."""
     for index in table.indexes:
@@ -173,23 +219,22 @@ def _index_hits(
     """Values of the probed columns (and their pieces) found in each masked column
     sampled only in part, through its index."""
     hits: dict[Ref, set[str]] = {}
+    candidates = {
+        (kept[0], v)
+        for kept, values in probed.items()
+        for value in values
+        for v in (value, *pieces(value))
+    }
     for ref in sources:
         table = catalog.tables[ref[0]]
         # sampled whole (ANALYZE counted fewer rows than the sample reads; 0: unknown)
         whole = 0 < table.estimated_rows <= rows
         if whole or not _leading_index(table, ref[1]):
             continue
-        lengths = [len(v) for v in samples[ref].values]
-        lo, hi = min(lengths), max(lengths)
+        fits_shape = _Shape.of(samples[ref].values)
         wanted = sorted(
-            {
-                v
-                for kept, values in probed.items()
-                if kept[0] != ref[0]
-                for value in values
-                for v in (value, *pieces(value))
-                if lo <= len(v) <= hi
-            }
+            (v for table_name, v in candidates if table_name != ref[0] and fits_shape(v)),
+            key=_spread,
         )[:MAX_LOOKUP]
         if not wanted:
             continue
