@@ -7,8 +7,10 @@ of them (a URL, a slug), so they were kept while the column they copy was masked
 A sample of rows compares each kept text column with each masked one of the same row:
 - a copy (equal in nearly every row) gets the masked column's rule: the same
   strategy on the same value gives the same output, so the two still agree;
-- a case-folded copy, or a value holding the masked one inside it, gets a REVIEW note
-  naming the column it copies (no strategy rebuilds a URL around a masked name).
+- a lower- or upper-cased copy is rebuilt from the masked column by a template
+  (`{hash:user_login|lower}`), when the rule can be a template's part;
+- a copy in mixed case, or a value holding the masked one inside it, gets a REVIEW
+  note naming the column it copies (no strategy rebuilds a URL around a masked name).
 A copy under a key, or of a rule that reads more than the value, keeps its proposal
 with a note.
 """
@@ -24,14 +26,17 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules.propose import ColumnProposal
+from dbrefresh.rules.propose import ColumnProposal, column_context, fits
 from dbrefresh.rules.sample import sample_clause, sampled_rows
+from dbrefresh.strategies.registry import get
+from dbrefresh.strategies.template import FORBIDDEN as TEMPLATE_FORBIDDEN
 
 MIN_LENGTH = 4  # a masked value shorter than this is found inside too much by chance
 MIN_ROWS = 5  # rows where both columns hold a value, before anything is judged
 COPY_SHARE = 0.9  # equal in this share of those rows: a copy
 INSIDE_SHARE = 0.2  # found inside the kept value in this share: worth a note
 MAX_PAIRS = 200  # (kept, masked) pairs compared per table
+FILTERS = ("lower", "upper")  # a cased copy a template rebuilds (_Pair.lowered, uppered)
 # Rules not copied to a kept copy: their output depends on more than the value (other
 # columns, the row's position, the user's SQL), so the copy would not match; `null`
 # is no copy of anything.
@@ -45,12 +50,14 @@ IDENTIFIER = re.compile(r"(^|_)(u?id|userid|key|uuid|ref|code)$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class _Pair:
-    kept: str
+    kept: str  # the column that may copy: kept (or masked, for a cased copy)
     masked: str
     both: int = 0
     equal: int = 0
     folded: int = 0
     inside: int = 0
+    lowered: int = 0  # the kept value is lower(masked)
+    uppered: int = 0
 
 
 def note_copies(
@@ -75,7 +82,7 @@ def note_copies(
             keyed |= set(fk.columns if fk.table == name else ())
             keyed |= set(fk.ref_columns if fk.ref_table == name else ())
         for pair in measured:
-            _judge(columns, pair, constrained=pair.kept in keyed)
+            _judge(table, columns, pair, constrained=pair.kept in keyed)
 
 
 def _pairs(table: Table, columns: Mapping[str, ColumnProposal]) -> list[_Pair]:
@@ -85,7 +92,11 @@ def _pairs(table: Table, columns: Mapping[str, ColumnProposal]) -> list[_Pair]:
         for c, p in columns.items()
         if not p.masked and table.columns[c].type.is_text and not table.columns[c].generated
     ]
-    return [_Pair(k, m) for k in kept for m in masked][:MAX_PAIRS]
+    # masked ones too, after the kept: a masked lower(username) masked on its own
+    # disagrees with the masked username (_derived rebuilds it instead)
+    derived = [c for c in masked if not table.columns[c].generated]
+    pairs = [_Pair(k, m) for k in kept for m in masked]
+    return [*pairs, *(_Pair(k, m) for k in derived for m in masked if k != m)][:MAX_PAIRS]
 
 
 def _measure(
@@ -112,6 +123,12 @@ def _measure(
             sql.SQL(
                 "count(*) FILTER (WHERE {b} AND strpos(lower({k}::text), lower({m}::text)) > 0)"
             ).format(b=both, k=k, m=m),
+            *(
+                sql.SQL("count(*) FILTER (WHERE {b} AND {k}::text = {f}({m}::text))").format(
+                    b=both, k=k, m=m, f=sql.SQL(f)
+                )
+                for f in FILTERS
+            ),
         ]
     only = sql.SQL("" if table.partitioned else "ONLY ")
     query = sql.SQL("SELECT {} FROM (SELECT * FROM {}{}{} LIMIT {}) AS _dbr_s").format(
@@ -122,16 +139,30 @@ def _measure(
         sql.Literal(rows),
     )
     [row] = sampled_rows(conn, query)
+    n = 4 + len(FILTERS)
     return [
-        _Pair(p.kept, p.masked, *(int(v) for v in row[4 * i : 4 * i + 4]))
+        _Pair(p.kept, p.masked, *(int(v) for v in row[n * i : n * i + n]))
         for i, p in enumerate(pairs)
     ]
 
 
-def _judge(columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool) -> None:
-    if pair.both < MIN_ROWS or columns[pair.kept].masked:
+def _judge(
+    table: Table, columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool
+) -> None:
+    if pair.both < MIN_ROWS:
         return
     source = columns[pair.masked]
+    if columns[pair.kept].masked:  # (a masked column: only a cased copy is rebuilt)
+        own = columns[pair.kept]
+        if (
+            not constrained
+            and own.strategy != "template"
+            and pair.equal < COPY_SHARE * pair.both
+            and (derived := _derived(table, pair, source)) is not None
+        ):
+            derived.why.append(f"not {own.strategy} of its own: the two would disagree")
+            columns[pair.kept] = derived
+        return
 
     def seen(count: int) -> str:
         return f"in {count} of {pair.both} sampled rows"
@@ -155,6 +186,9 @@ def _judge(columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool
             f"({why}): mask it like {pair.masked} by hand"
         )
     elif pair.folded >= COPY_SHARE * pair.both:
+        if not constrained and (derived := _derived(table, pair, source)) is not None:
+            columns[pair.kept] = derived
+            return
         columns[pair.kept].why.append(
             f"REVIEW: {pair.masked} in another case ({seen(pair.folded)}), which is "
             "masked: derived from it? rebuild it in staging, or mask it (`null`)"
@@ -164,3 +198,35 @@ def _judge(columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool
             f"REVIEW: holds the row's {pair.masked}, which is masked, inside it "
             f"({seen(pair.inside)}): kept, it tells what {pair.masked} hides"
         )
+
+
+def _derived(table: Table, pair: _Pair, source: ColumnProposal) -> ColumnProposal | None:
+    """A template rebuilding a lower- or upper-cased copy from the masked column
+    (GitLab's username_lower = lower(username)): `{hash:username|lower}` computes what
+    the masked column's rule gives, so the two still agree after masking. Only a rule
+    with default parameters can be a template's part; None when it cannot be one, or
+    the template does not fit the column (unique: a part over another column may
+    collide)."""
+    best, count = max(zip(FILTERS, (pair.lowered, pair.uppered), strict=True), key=lambda c: c[1])
+    if (
+        count < COPY_SHARE * pair.both
+        or source.params
+        or source.strategy in NOT_COPIED
+        or source.strategy in TEMPLATE_FORBIDDEN
+    ):
+        return None
+    raw = {"template": f"{{{source.strategy}:{pair.masked}|{best}}}"}
+    column = table.columns[pair.kept]
+    context = column_context(table, column, unique=pair.kept in table.unique_columns())
+    if not fits(get("template"), raw, context):
+        return None
+    return ColumnProposal(
+        pair.kept,
+        "template",
+        raw,
+        kind=source.kind,
+        why=[
+            f"{best}({pair.masked}) in {count} of {pair.both} sampled rows: rebuilt from the "
+            "masked value, so the two still agree"
+        ],
+    )

@@ -160,3 +160,35 @@ def test_a_value_holding_the_username_inside_gets_a_review_note(
     text, _ = generate_and_compile(dsn, tmp_path)
     assert strategy_of(text, "public.web_hooks", "url") == "keep"
     assert "REVIEW: holds public.users.username" in comment_of(text, "public.web_hooks", "url")
+
+
+def test_a_lower_cased_copy_is_rebuilt_from_the_masked_username(
+    make_db: Any, tmp_path: Path
+) -> None:
+    """username_lower = lower(username) in the same row: masked on its own (or kept)
+    the two disagreed after masking; a template rebuilds it from the masked username."""
+    dsn = make_db(prefix="rinit")
+    names = [n.title() for n in _usernames(40)]
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE accounts (id int PRIMARY KEY, username text NOT NULL,"
+            " username_lower text NOT NULL)"
+        )
+        conn.cursor().executemany(
+            "INSERT INTO accounts VALUES (%s, %s, lower(%s))",
+            [(i, n, n) for i, n in enumerate(names)],
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert rule_of(text, "public.accounts", "username_lower") == {
+        "strategy": "template",
+        "template": f"{{{strategy_of(text, 'public.accounts', 'username')}:username|lower}}",
+    }
+    mark_clone(dsn)
+    anonymize(dsn, [tmp_path / "rules.yaml"], seed="rules-init", progress=False)
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE username_lower <> lower(username)),"
+            " count(*) FILTER (WHERE username_lower = ANY(%s)) FROM accounts",
+            ([n.lower() for n in names],),
+        ).fetchone()
+    assert row == (0, 0)
