@@ -28,6 +28,7 @@ from psycopg import sql
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules.propose import ColumnProposal, column_context, fits
 from dbrefresh.rules.sample import sample_clause, sampled_rows
+from dbrefresh.rules.text_samples import Ref, TextSample
 from dbrefresh.strategies.registry import get
 from dbrefresh.strategies.template import FORBIDDEN as TEMPLATE_FORBIDDEN
 
@@ -36,6 +37,7 @@ MIN_ROWS = 5  # rows where both columns hold a value, before anything is judged
 COPY_SHARE = 0.9  # equal in this share of those rows: a copy
 INSIDE_SHARE = 0.2  # found inside the kept value in this share: worth a note
 MAX_PAIRS = 200  # (kept, masked) pairs compared per table
+MAYBE_CASED = 0.5  # of a masked column's sampled values: measure it as a cased copy
 FILTERS = ("lower", "upper")  # a cased copy a template rebuilds (_Pair.lowered, uppered)
 # Rules not copied to a kept copy: their output depends on more than the value (other
 # columns, the row's position, the user's SQL), so the copy would not match; `null`
@@ -65,11 +67,13 @@ def note_copies(
     catalog: Catalog,
     proposals: Mapping[str, dict[str, ColumnProposal]],
     rows: int,
+    samples: Mapping[Ref, TextSample] | None = None,
 ) -> None:
-    """Mask kept copies of masked columns alike, and note kept values holding them."""
+    """Mask kept copies of masked columns alike, and note kept values holding them;
+    with the sampled `samples`, rebuild masked cased copies from their column."""
     for name, columns in proposals.items():
         table = catalog.tables[name]
-        pairs = _pairs(table, columns)
+        pairs = _pairs(table, columns, samples or {})
         if not pairs:
             continue
         try:
@@ -85,7 +89,9 @@ def note_copies(
             _judge(table, columns, pair, constrained=pair.kept in keyed)
 
 
-def _pairs(table: Table, columns: Mapping[str, ColumnProposal]) -> list[_Pair]:
+def _pairs(
+    table: Table, columns: Mapping[str, ColumnProposal], samples: Mapping[Ref, TextSample]
+) -> list[_Pair]:
     masked = [c for c, p in columns.items() if p.masked and table.columns[c].type.is_text]
     kept = [
         c
@@ -94,9 +100,29 @@ def _pairs(table: Table, columns: Mapping[str, ColumnProposal]) -> list[_Pair]:
     ]
     # masked ones too, after the kept: a masked lower(username) masked on its own
     # disagrees with the masked username (_derived rebuilds it instead)
-    derived = [c for c in masked if not table.columns[c].generated]
+    # (only where the values rules init sampled say so: a query per table that has
+    # masked columns only cost 0.3 s of 2 in bench/tenants.py)
     pairs = [_Pair(k, m) for k in kept for m in masked]
-    return [*pairs, *(_Pair(k, m) for k in derived for m in masked if k != m)][:MAX_PAIRS]
+    pairs += [
+        _Pair(k, m)
+        for k in masked
+        for m in masked
+        if k != m
+        and not table.columns[k].generated
+        and _maybe_cased(samples.get((table.qualified, k)), samples.get((table.qualified, m)))
+    ]
+    return pairs[:MAX_PAIRS]
+
+
+def _maybe_cased(copy: TextSample | None, source: TextSample | None) -> bool:
+    """Whether the sampled values of one column are mostly those of another lower- or
+    upper-cased (and not the same): worth measuring row by row."""
+    if copy is None or source is None or len(copy.values) < MIN_ROWS:
+        return False
+    lowered = {v.lower() for v in source.values}
+    uppered = {v.upper() for v in source.values}
+    cased = max(len(copy.values & lowered), len(copy.values & uppered))
+    return cased >= MAYBE_CASED * len(copy.values) and cased > len(copy.values & source.values)
 
 
 def _measure(

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,26 +40,17 @@ from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
 from dbrefresh.rules.propose import ColumnProposal, column_context, fits
 from dbrefresh.rules.sample import sampled_rows
+from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
 from dbrefresh.strategies.base import Strategy
 
-MIN_LENGTH = 4  # shorter values ('x1', 'yes', 'de') meet in unrelated tables
-MAX_LENGTH = 200  # longer values are text, not identifiers; their pieces are looked up
 MIN_MATCHES = 5  # distinct matching values, before anything is judged
 MATCH_SHARE = 0.3  # of the kept column's distinct values: a personal namespace among groups
 IDENTIFYING_SHARE = 0.8  # distinct share of a masked column's sample that identifies
 MAX_PROBED = 50  # distinct values per kept column looked up (and their pieces)
 MAX_LOOKUP = 20_000  # values in one index lookup
-_LETTER = re.compile(r"[^\W\d_]")
 _PIECES = re.compile(r"[/\s@:?=&,;|#()<>\"']+")
 # A btree index's first key column, quoted or not: CREATE ... USING btree (username, ...)
 _LEADING = re.compile(r' USING btree \((?:"((?:[^"]|"")+)"|([a-z_][a-z0-9_$]*))[\s,)]')
-
-Ref = tuple[str, str]  # (qualified table, column)
-
-
-def distinctive(value: str) -> bool:
-    """A value that matching in two tables says something: long enough, with a letter."""
-    return MIN_LENGTH <= len(value) <= MAX_LENGTH and _LETTER.search(value) is not None
 
 
 def _spread(value: str) -> tuple[int, str]:
@@ -73,33 +64,10 @@ def pieces(value: str) -> set[str]:
 
 
 @dataclass
-class TextSample:
-    """What rules init keeps of one text column's sample: its distinct distinctive
-    values (bounded) and how many values were sampled in all."""
-
-    values: frozenset[str]
-    sampled: int
-    distinct: int
-
-    @classmethod
-    def of(cls, values: Sequence[str]) -> TextSample:
-        return cls(frozenset(v for v in values if distinctive(v)), len(values), len(set(values)))
-
-
-@dataclass
 class _Match:
     source: Ref
     exact: int = 0
     other: int = 0  # case-folded, or inside the kept value
-
-
-def text_samples(table: Table, samples: Mapping[str, Sequence[str]]) -> dict[str, TextSample]:
-    """The part of a table's sample the cross-table look-up needs."""
-    return {
-        c: TextSample.of(values)
-        for c, values in samples.items()
-        if table.columns[c].type.is_text and not table.columns[c].generated
-    }
 
 
 def note_cross_copies(

@@ -21,7 +21,7 @@ from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
-from dbrefresh.rules.cross_copies import Ref, TextSample, note_cross_copies, text_samples
+from dbrefresh.rules.cross_copies import note_cross_copies
 from dbrefresh.rules.eav import propose_switch
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.load import load_rules
@@ -38,6 +38,7 @@ from dbrefresh.rules.propose_keys import (
 )
 from dbrefresh.rules.sample import sample_values
 from dbrefresh.rules.sentinels import keep_sentinels
+from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.registry import all_strategies
 
@@ -101,7 +102,7 @@ def propose(
     align_variants(proposals, strategies)
     keep_sentinels(conn, catalog, proposals, sample_rows)
     sampled = {n: c for n, c in proposals.items() if n not in unsampled}
-    note_copies(conn, catalog, sampled, sample_rows)
+    note_copies(conn, catalog, sampled, sample_rows, texts)
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     _large_object_references(catalog, proposals)
     return proposals, unsampled
