@@ -27,7 +27,9 @@ repeats values (a first name, a city) identifies no one and is not looked up.
 
 from __future__ import annotations
 
+import functools
 import re
+import string
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -119,20 +121,32 @@ def _identifying(
     return found
 
 
+# ASCII letters and digits to their class, at C speed (str.translate)
+_ASCII_CLASSES = str.maketrans(
+    {
+        **{c: "a" for c in string.ascii_lowercase},
+        **{c: "A" for c in string.ascii_uppercase},
+        **{c: "0" for c in string.digits},
+    }
+)
+
+
+@functools.lru_cache(maxsize=1 << 16)
 def _classes(value: str) -> frozenset[str]:
     """A value's characters, letters and digits by class: 'a', 'A', '0', 'L' (a letter
     without case), any other character as itself."""
+    chars = set(value.translate(_ASCII_CLASSES))
     return frozenset(
-        "0"
+        c
+        if c.isascii() or not c.isalnum()
+        else "0"
         if c.isdigit()
         else "a"
         if c.islower()
         else "A"
         if c.isupper()
         else "L"
-        if c.isalpha()
-        else c
-        for c in value
+        for c in chars
     )
 
 
@@ -226,37 +240,48 @@ def _index_hits(
     return hits
 
 
+_BySchema = dict[str, set[Ref]]  # schema -> the masked columns of it holding a value
+
+
 @dataclass
 class _Known:
-    """Which masked columns hold a value, as it is and case-folded."""
+    """Which masked columns hold a value, as it is and case-folded, by schema."""
 
-    exact: dict[str, set[Ref]] = field(default_factory=dict)
-    folded: dict[str, set[Ref]] = field(default_factory=dict)
+    exact: dict[str, _BySchema] = field(default_factory=dict)
+    folded: dict[str, _BySchema] = field(default_factory=dict)
 
     @classmethod
     def of(cls, known: Mapping[Ref, set[str]]) -> _Known:
         index = cls()
         for ref, found in known.items():
+            schema = ref[0].partition(".")[0]
             for v in found:
-                index.exact.setdefault(v, set()).add(ref)
-                index.folded.setdefault(v.lower(), set()).add(ref)
+                index.exact.setdefault(v, {}).setdefault(schema, set()).add(ref)
+                index.folded.setdefault(v.lower(), {}).setdefault(schema, set()).add(ref)
         return index
 
 
 def _best_match(kept: Ref, values: Iterable[str], known: _Known) -> _Match | None:
     """The masked column of another table (the same row's copies are copies.py's)
     that most of the kept values copy."""
+    schema = kept[0].partition(".")[0]
+
+    def nearest(*found: _BySchema | None) -> set[Ref]:
+        # another table's column; of its own schema when one holds the value (a
+        # tenant's copy of its own users, not of every tenant's seeded ones)
+        own = {r for f in found if f for r in f.get(schema, ()) if r[0] != kept[0]}
+        if own:
+            return own
+        return {r for f in found if f for refs in f.values() for r in refs if r[0] != kept[0]}
+
     matches: dict[Ref, _Match] = {}
     for value in values:
-        same = {r for r in known.exact.get(value, ()) if r[0] != kept[0]}
+        same = nearest(known.exact.get(value))
         for ref in same:
             matches.setdefault(ref, _Match(ref)).exact += 1
-        other = set(known.folded.get(value.lower(), ()))
-        for piece in pieces(value):
-            other |= known.folded.get(piece.lower(), set())
-        for ref in other - same:
-            if ref[0] != kept[0]:
-                matches.setdefault(ref, _Match(ref)).other += 1
+        folded = [known.folded.get(p.lower()) for p in (value, *pieces(value))]
+        for ref in nearest(*folded) - same:
+            matches.setdefault(ref, _Match(ref)).other += 1
     if not matches:
         return None
     return max(matches.values(), key=lambda m: (m.exact, m.other, m.source))
