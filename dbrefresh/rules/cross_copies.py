@@ -18,11 +18,12 @@ so the copies still agree) unless it is a key or join column, or the rule could 
 keep it unique; then, and for values holding the masked one inside them
 ('group/username') or in another case, a REVIEW note names both columns.
 
-Thresholds against chance (a tag 'support' that is also a username): only values of
-MIN_LENGTH characters or more with a letter count (numbers, dates, flags, `x1` never
-do); at least MIN_MATCHES distinct values must match, and they must be at least
-MATCH_SHARE of the kept column's distinct values; a masked column whose sample
-repeats values (a first name, a city) identifies no one and is not looked up.
+Thresholds against chance (a tag 'support' that is also a username): only
+distinctive values count (text_samples.py: 4 to 200 characters with a letter; numbers,
+dates, flags, `x1` never do); at least MIN_MATCHES distinct values must match, and
+they must be at least MATCH_SHARE of the kept column's distinct values; a masked
+column whose sample repeats values (a first name, a city) identifies no one and is
+not looked up.
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ def _build(dsn: str, users: int) -> list[str]:
                 source_type text NOT NULL, path text NOT NULL UNIQUE, name text);
             CREATE TABLE labels (id int PRIMARY KEY, title text NOT NULL, color text);
             CREATE TABLE web_hooks (id int PRIMARY KEY, url text NOT NULL);
+            CREATE TABLE audit_events (id int PRIMARY KEY, author_ref text NOT NULL);
             """
         )
         with conn.cursor() as cur:
@@ -87,6 +88,7 @@ def _build(dsn: str, users: int) -> list[str]:
                 "INSERT INTO web_hooks VALUES (%s, %s)",
                 [(i, f"https://ci.example.com/hooks/{n}/push") for i, n in enumerate(names)],
             )
+            cur.executemany("INSERT INTO audit_events VALUES (%s, %s)", list(enumerate(names)))
         conn.execute("ANALYZE")
     return names
 
@@ -192,3 +194,15 @@ def test_a_lower_cased_copy_is_rebuilt_from_the_masked_username(
             ([n.lower() for n in names],),
         ).fetchone()
     assert row == (0, 0)
+
+
+def test_a_copy_named_like_a_join_column_is_noted_not_masked(make_db: Any, tmp_path: Path) -> None:
+    """Other tables may join on a `..._ref` without a foreign key: masked alone, the
+    join breaks; the note names both columns."""
+    dsn = make_db(prefix="rinit")
+    _build(dsn, users=60)
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.audit_events", "author_ref") == "keep"
+    note = comment_of(text, "public.audit_events", "author_ref")
+    assert "REVIEW: a copy of public.users.username" in note
+    assert "a key or join column" in note
