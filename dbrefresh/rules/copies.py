@@ -7,8 +7,10 @@ of them (a URL, a slug), so they were kept while the column they copy was masked
 A sample of rows compares each kept text column with each masked one of the same row:
 - a copy (equal in nearly every row) gets the masked column's rule: the same
   strategy on the same value gives the same output, so the two still agree;
-- a case-folded copy, or a value holding the masked one inside it, gets a REVIEW note
-  naming the column it copies (no strategy rebuilds a URL around a masked name).
+- a lower- or upper-cased copy is rebuilt from the masked column by a template
+  (`{hash:user_login|lower}`), when the rule can be a template's part;
+- a copy in mixed case, or a value holding the masked one inside it, gets a REVIEW
+  note naming the column it copies (no strategy rebuilds a URL around a masked name).
 A copy under a key, or of a rule that reads more than the value, keeps its proposal
 with a note.
 """
@@ -24,33 +26,40 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules.propose import ColumnProposal
+from dbrefresh.rules.propose import ColumnProposal, column_context, fits
 from dbrefresh.rules.sample import sample_clause, sampled_rows
+from dbrefresh.rules.text_samples import Ref, TextSample
+from dbrefresh.strategies.registry import get
+from dbrefresh.strategies.template import FORBIDDEN as TEMPLATE_FORBIDDEN
 
 MIN_LENGTH = 4  # a masked value shorter than this is found inside too much by chance
 MIN_ROWS = 5  # rows where both columns hold a value, before anything is judged
 COPY_SHARE = 0.9  # equal in this share of those rows: a copy
 INSIDE_SHARE = 0.2  # found inside the kept value in this share: worth a note
 MAX_PAIRS = 200  # (kept, masked) pairs compared per table
+MAYBE_CASED = 0.5  # of a masked column's sampled values: measure it as a cased copy
+FILTERS = ("lower", "upper")  # a cased copy a template rebuilds (_Pair.lowered, uppered)
 # Rules not copied to a kept copy: their output depends on more than the value (other
 # columns, the row's position, the user's SQL), so the copy would not match; `null`
 # is no copy of anything.
-_NOT_COPIED = frozenset({"switch", "jsonb", "shuffle", "template", "sql", "null"})
+NOT_COPIED = frozenset({"switch", "jsonb", "shuffle", "template", "sql", "null"})
 
 
 # Names of columns other tables join on even without a foreign key (Nextcloud's
 # oc_authtoken.uid, a copy of login_name): masked alone, every token lost its user.
-_IDENTIFIER = re.compile(r"(^|_)(u?id|userid|key|uuid|ref|code)$", re.IGNORECASE)
+IDENTIFIER = re.compile(r"(^|_)(u?id|userid|key|uuid|ref|code)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class _Pair:
-    kept: str
+    kept: str  # the column that may copy: kept (or masked, for a cased copy)
     masked: str
     both: int = 0
     equal: int = 0
     folded: int = 0
     inside: int = 0
+    lowered: int = 0  # the kept value is lower(masked)
+    uppered: int = 0
 
 
 def note_copies(
@@ -58,11 +67,13 @@ def note_copies(
     catalog: Catalog,
     proposals: Mapping[str, dict[str, ColumnProposal]],
     rows: int,
+    samples: Mapping[Ref, TextSample] | None = None,
 ) -> None:
-    """Mask kept copies of masked columns alike, and note kept values holding them."""
+    """Mask kept copies of masked columns alike, and note kept values holding them;
+    with the sampled `samples`, rebuild masked cased copies from their column."""
     for name, columns in proposals.items():
         table = catalog.tables[name]
-        pairs = _pairs(table, columns)
+        pairs = _pairs(table, columns, samples or {})
         if not pairs:
             continue
         try:
@@ -70,22 +81,48 @@ def note_copies(
         except psycopg.Error:  # no SELECT right, timeout: the proposals stay as they are
             continue
         # join columns (uid, userid: joined on without a key), unique and key columns
-        keyed = {c for c in columns if _IDENTIFIER.search(c)} | table.unique_columns()
+        keyed = {c for c in columns if IDENTIFIER.search(c)} | table.unique_columns()
         for fk in catalog.fks_touching(name):
             keyed |= set(fk.columns if fk.table == name else ())
             keyed |= set(fk.ref_columns if fk.ref_table == name else ())
         for pair in measured:
-            _judge(columns, pair, constrained=pair.kept in keyed)
+            _judge(table, columns, pair, constrained=pair.kept in keyed)
 
 
-def _pairs(table: Table, columns: Mapping[str, ColumnProposal]) -> list[_Pair]:
+def _pairs(
+    table: Table, columns: Mapping[str, ColumnProposal], samples: Mapping[Ref, TextSample]
+) -> list[_Pair]:
     masked = [c for c, p in columns.items() if p.masked and table.columns[c].type.is_text]
     kept = [
         c
         for c, p in columns.items()
         if not p.masked and table.columns[c].type.is_text and not table.columns[c].generated
     ]
-    return [_Pair(k, m) for k in kept for m in masked][:MAX_PAIRS]
+    # masked ones too, after the kept: a masked lower(username) masked on its own
+    # disagrees with the masked username (_derived rebuilds it instead)
+    # (only where the values rules init sampled say so: a query per table that has
+    # masked columns only cost 0.3 s of 2 in bench/tenants.py)
+    pairs = [_Pair(k, m) for k in kept for m in masked]
+    pairs += [
+        _Pair(k, m)
+        for k in masked
+        for m in masked
+        if k != m
+        and not table.columns[k].generated
+        and _maybe_cased(samples.get((table.qualified, k)), samples.get((table.qualified, m)))
+    ]
+    return pairs[:MAX_PAIRS]
+
+
+def _maybe_cased(copy: TextSample | None, source: TextSample | None) -> bool:
+    """Whether the sampled values of one column are mostly those of another lower- or
+    upper-cased (and not the same): worth measuring row by row."""
+    if copy is None or source is None or len(copy.values) < MIN_ROWS:
+        return False
+    lowered = {v.lower() for v in source.values}
+    uppered = {v.upper() for v in source.values}
+    cased = max(len(copy.values & lowered), len(copy.values & uppered))
+    return cased >= MAYBE_CASED * len(copy.values) and cased > len(copy.values & source.values)
 
 
 def _measure(
@@ -112,6 +149,12 @@ def _measure(
             sql.SQL(
                 "count(*) FILTER (WHERE {b} AND strpos(lower({k}::text), lower({m}::text)) > 0)"
             ).format(b=both, k=k, m=m),
+            *(
+                sql.SQL("count(*) FILTER (WHERE {b} AND {k}::text = {f}({m}::text))").format(
+                    b=both, k=k, m=m, f=sql.SQL(f)
+                )
+                for f in FILTERS
+            ),
         ]
     only = sql.SQL("" if table.partitioned else "ONLY ")
     query = sql.SQL("SELECT {} FROM (SELECT * FROM {}{}{} LIMIT {}) AS _dbr_s").format(
@@ -122,22 +165,36 @@ def _measure(
         sql.Literal(rows),
     )
     [row] = sampled_rows(conn, query)
+    n = 4 + len(FILTERS)
     return [
-        _Pair(p.kept, p.masked, *(int(v) for v in row[4 * i : 4 * i + 4]))
+        _Pair(p.kept, p.masked, *(int(v) for v in row[n * i : n * i + n]))
         for i, p in enumerate(pairs)
     ]
 
 
-def _judge(columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool) -> None:
-    if pair.both < MIN_ROWS or columns[pair.kept].masked:
+def _judge(
+    table: Table, columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool
+) -> None:
+    if pair.both < MIN_ROWS:
         return
     source = columns[pair.masked]
+    if columns[pair.kept].masked:  # (a masked column: only a cased copy is rebuilt)
+        own = columns[pair.kept]
+        if (
+            not constrained
+            and own.strategy != "template"
+            and pair.equal < COPY_SHARE * pair.both
+            and (derived := _derived(table, pair, source)) is not None
+        ):
+            derived.why.append(f"not {own.strategy} of its own: the two would disagree")
+            columns[pair.kept] = derived
+        return
 
     def seen(count: int) -> str:
         return f"in {count} of {pair.both} sampled rows"
 
     if pair.equal >= COPY_SHARE * pair.both:
-        if not constrained and source.strategy not in _NOT_COPIED:
+        if not constrained and source.strategy not in NOT_COPIED:
             columns[pair.kept] = ColumnProposal(
                 pair.kept,
                 source.strategy,
@@ -155,6 +212,9 @@ def _judge(columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool
             f"({why}): mask it like {pair.masked} by hand"
         )
     elif pair.folded >= COPY_SHARE * pair.both:
+        if not constrained and (derived := _derived(table, pair, source)) is not None:
+            columns[pair.kept] = derived
+            return
         columns[pair.kept].why.append(
             f"REVIEW: {pair.masked} in another case ({seen(pair.folded)}), which is "
             "masked: derived from it? rebuild it in staging, or mask it (`null`)"
@@ -164,3 +224,35 @@ def _judge(columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool
             f"REVIEW: holds the row's {pair.masked}, which is masked, inside it "
             f"({seen(pair.inside)}): kept, it tells what {pair.masked} hides"
         )
+
+
+def _derived(table: Table, pair: _Pair, source: ColumnProposal) -> ColumnProposal | None:
+    """A template rebuilding a lower- or upper-cased copy from the masked column
+    (GitLab's username_lower = lower(username)): `{hash:username|lower}` computes what
+    the masked column's rule gives, so the two still agree after masking. Only a rule
+    with default parameters can be a template's part; None when it cannot be one, or
+    the template does not fit the column (unique: a part over another column may
+    collide)."""
+    best, count = max(zip(FILTERS, (pair.lowered, pair.uppered), strict=True), key=lambda c: c[1])
+    if (
+        count < COPY_SHARE * pair.both
+        or source.params
+        or source.strategy in NOT_COPIED
+        or source.strategy in TEMPLATE_FORBIDDEN
+    ):
+        return None
+    raw = {"template": f"{{{source.strategy}:{pair.masked}|{best}}}"}
+    column = table.columns[pair.kept]
+    context = column_context(table, column, unique=pair.kept in table.unique_columns())
+    if not fits(get("template"), raw, context):
+        return None
+    return ColumnProposal(
+        pair.kept,
+        "template",
+        raw,
+        kind=source.kind,
+        why=[
+            f"{best}({pair.masked}) in {count} of {pair.both} sampled rows: rebuilt from the "
+            "masked value, so the two still agree"
+        ],
+    )

@@ -21,6 +21,7 @@ from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
+from dbrefresh.rules.cross_copies import note_cross_copies
 from dbrefresh.rules.eav import propose_switch
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
@@ -39,6 +40,7 @@ from dbrefresh.rules.propose_keys import (
 )
 from dbrefresh.rules.sample import sample_values
 from dbrefresh.rules.sentinels import keep_sentinels
+from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.registry import all_strategies
 
@@ -64,6 +66,7 @@ def propose(
     keys = key_columns(catalog)
     proposals: Proposals = {}
     unsampled: dict[str, str] = {}
+    texts: dict[Ref, TextSample] = {}
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
     for done, name in enumerate(roots):
         table = catalog.tables[name]
@@ -78,6 +81,7 @@ def propose(
                 if "row-level security" in str(exc)
                 else type(exc).__name__
             )
+        texts.update(((name, c), s) for c, s in text_samples(table, samples).items())
         proposals[name] = {
             col.name: propose_column(
                 table, col, samples.get(col.name), strategies, is_key=(name, col.name) in keys
@@ -99,9 +103,9 @@ def propose(
     reconcile(catalog, proposals, strategies)
     align_variants(proposals, strategies)
     keep_sentinels(conn, catalog, proposals, sample_rows)
-    note_copies(
-        conn, catalog, {n: c for n, c in proposals.items() if n not in unsampled}, sample_rows
-    )
+    sampled = {n: c for n, c in proposals.items() if n not in unsampled}
+    note_copies(conn, catalog, sampled, sample_rows, texts)
+    note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     _large_object_references(catalog, proposals)
     return proposals, unsampled
 

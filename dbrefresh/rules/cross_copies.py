@@ -1,0 +1,359 @@
+"""Kept columns that copy a masked column of ANOTHER table, in `rules init`.
+
+Applications keep a person's identifier in other tables than its own: GitLab's
+namespaces.path and routes.path hold users.username (a personal namespace is named
+after its user), a ticket's `requester_login` the login. copies.py sees copies within
+a row only, so these were kept while the username itself was masked, and every
+username reached staging through them.
+
+Each kept text column's sampled values are looked up among the values of the masked
+text columns that identify someone (nearly all distinct, or under a unique key):
+- in the masked column's own sample (free: a small table is sampled whole);
+- through an index leading on the masked column when its table is larger than its
+  sample (one query per such column, its candidates capped), since two samples of a
+  large table seldom meet.
+A column whose values are, for a good share, exact values of one masked column gets
+that column's rule (deterministic by value: equal originals give equal masked values,
+so the copies still agree) unless it is a key or join column, or the rule could not
+keep it unique; then, and for values holding the masked one inside them
+('group/username') or in another case, a REVIEW note names both columns.
+
+Thresholds against chance (a tag 'support' that is also a username): only
+distinctive values count (text_samples.py: 4 to 200 characters with a letter; numbers,
+dates, flags, `x1` never do); at least MIN_MATCHES distinct values must match, and
+they must be at least MATCH_SHARE of the kept column's distinct values; a masked
+column whose sample repeats values (a first name, a city) identifies no one and is
+not looked up.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import string
+import zlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
+from dbrefresh.rules.propose import ColumnProposal, column_context, fits
+from dbrefresh.rules.sample import sampled_rows
+from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
+from dbrefresh.strategies.base import Strategy
+
+MIN_MATCHES = 5  # distinct matching values, before anything is judged
+MATCH_SHARE = 0.3  # of the kept column's distinct values: a personal namespace among groups
+IDENTIFYING_SHARE = 0.8  # distinct share of a masked column's sample that identifies
+MAX_PROBED = 50  # distinct values per kept column looked up (and their pieces)
+MAX_LOOKUP = 20_000  # values in one index lookup
+_PIECES = re.compile(r"[/\s@:?=&,;|#()<>\"']+")
+# A btree index's first key column, quoted or not: CREATE ... USING btree (username, ...)
+_LEADING = re.compile(r' USING btree \((?:"((?:[^"]|"")+)"|([a-z_][a-z0-9_$]*))[\s,)]')
+
+
+def _spread(value: str) -> tuple[int, str]:
+    """An order that picks values from all over the alphabet, the same on every run."""
+    return zlib.crc32(value.encode("utf-8")), value
+
+
+def pieces(value: str) -> set[str]:
+    """The distinctive parts of a longer value: 'group/alice' holds 'alice'."""
+    return {p for p in _PIECES.split(value) if p != value and distinctive(p)}
+
+
+@dataclass
+class _Match:
+    source: Ref
+    exact: int = 0
+    other: int = 0  # case-folded, or inside the kept value
+
+
+def note_cross_copies(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    samples: Mapping[Ref, TextSample],
+    strategies: Mapping[str, Strategy[Any]],
+    rows: int,
+) -> None:
+    """Mask kept copies of masked identifying columns of other tables alike, or note them."""
+    sources = _identifying(catalog, proposals, samples)
+    if not sources:
+        return
+    probed = {
+        ref: sorted(s.values, key=_spread)[:MAX_PROBED]
+        for ref, s in samples.items()
+        if ref[0] in proposals
+        and not proposals[ref[0]][ref[1]].masked
+        and len(s.values) >= MIN_MATCHES
+    }
+    if not probed:
+        return
+    known = {ref: set(samples[ref].values) for ref in sources}
+    for ref, hits in _index_hits(conn, catalog, sources, samples, probed, rows).items():
+        known[ref] |= hits
+    index = _Known.of(known)
+    for kept, values in probed.items():
+        best = _best_match(kept, values, index)
+        if best is not None:
+            _judge(catalog, proposals, kept, best, len(values), strategies)
+
+
+def _identifying(
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    samples: Mapping[Ref, TextSample],
+) -> list[Ref]:
+    """Masked text columns whose values each name one row (usernames, emails), by their
+    sample or a single-column unique key."""
+    found = []
+    for (table, column), sample in samples.items():
+        proposal = proposals.get(table, {}).get(column)
+        if proposal is None or not proposal.masked or len(sample.values) < MIN_MATCHES:
+            continue
+        unique = any(k.columns == (column,) for k in catalog.tables[table].unique_keys)
+        if unique or sample.distinct >= IDENTIFYING_SHARE * sample.sampled:
+            found.append((table, column))
+    return found
+
+
+# ASCII letters and digits to their class, at C speed (str.translate)
+_ASCII_CLASSES = str.maketrans(
+    {
+        **{c: "a" for c in string.ascii_lowercase},
+        **{c: "A" for c in string.ascii_uppercase},
+        **{c: "0" for c in string.digits},
+    }
+)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _classes(value: str) -> frozenset[str]:
+    """A value's characters, letters and digits by class: 'a', 'A', '0', 'L' (a letter
+    without case), any other character as itself."""
+    chars = set(value.translate(_ASCII_CLASSES))
+    return frozenset(
+        c
+        if c.isascii() or not c.isalnum()
+        else "0"
+        if c.isdigit()
+        else "a"
+        if c.islower()
+        else "A"
+        if c.isupper()
+        else "L"
+        for c in chars
+    )
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a masked column's sampled values look like, to look up only candidates that
+    could be among them: length, classes of characters (a phone number holds no
+    letter) and the punctuation every one holds (an email's '@')."""
+
+    longest: int  # twice the longest sampled: a sample misses the longest values
+    classes: frozenset[str]
+    required: frozenset[str]
+
+    @classmethod
+    def of(cls, values: Iterable[str]) -> _Shape:
+        seen = list(values)
+        return cls(
+            2 * max(len(v) for v in seen),
+            frozenset().union(*(_classes(v) for v in seen)),
+            frozenset(
+                c for c in frozenset.intersection(*(frozenset(v) for v in seen)) if not c.isalnum()
+            ),
+        )
+
+    def __call__(self, value: str) -> bool:
+        return (
+            len(value) <= self.longest
+            and _classes(value) <= self.classes
+            and self.required <= frozenset(value)
+        )
+
+
+def _leading_index(table: Table, column: str) -> bool:
+    """Whether a whole-table btree index starts with the column (equality looks it up)."""
+    for index in table.indexes:
+        if " WHERE " in index.index_def:
+            continue
+        lead = _LEADING.search(index.index_def)
+        if lead and (lead[1].replace('""', '"') if lead[1] else lead[2]) == column:
+            return True
+    return False
+
+
+def _index_hits(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    sources: list[Ref],
+    samples: Mapping[Ref, TextSample],
+    probed: Mapping[Ref, list[str]],
+    rows: int,
+) -> dict[Ref, set[str]]:
+    """Values of the probed columns (and their pieces) found in each masked column
+    sampled only in part, through its index."""
+    hits: dict[Ref, set[str]] = {}
+    candidates = {
+        (kept[0], v)
+        for kept, values in probed.items()
+        for value in values
+        for v in (value, *pieces(value))
+    }
+    for ref in sources:
+        table = catalog.tables[ref[0]]
+        # sampled whole (ANALYZE counted fewer rows than the sample reads; 0: unknown)
+        whole = 0 < table.estimated_rows <= rows
+        if whole or not _leading_index(table, ref[1]):
+            continue
+        fits_shape = _Shape.of(samples[ref].values)
+        wanted = sorted(
+            (v for table_name, v in candidates if table_name != ref[0] and fits_shape(v)),
+            key=_spread,
+        )[:MAX_LOOKUP]
+        if not wanted:
+            continue
+        column = table.columns[ref[1]]
+        only = sql.SQL("" if table.partitioned else "ONLY ")
+        query = sql.SQL("SELECT DISTINCT {c}::text FROM {only}{t} WHERE {c} = ANY({v}::{ty}[])")
+        try:
+            found = sampled_rows(
+                conn,
+                query.format(
+                    c=sql.Identifier(ref[1]),
+                    only=only,
+                    t=sql.Identifier(table.schema, table.name),
+                    v=sql.Literal(wanted),
+                    ty=sql.SQL(column.type.sql),
+                ),
+            )
+        except psycopg.Error:  # no SELECT right, timeout, a type without arrays
+            continue
+        hits[ref] = {str(v) for (v,) in found}
+    return hits
+
+
+_BySchema = dict[str, set[Ref]]  # schema -> the masked columns of it holding a value
+
+
+@dataclass
+class _Known:
+    """Which masked columns hold a value, as it is and case-folded, by schema."""
+
+    exact: dict[str, _BySchema] = field(default_factory=dict)
+    folded: dict[str, _BySchema] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, known: Mapping[Ref, set[str]]) -> _Known:
+        index = cls()
+        for ref, found in known.items():
+            schema = ref[0].partition(".")[0]
+            for v in found:
+                index.exact.setdefault(v, {}).setdefault(schema, set()).add(ref)
+                index.folded.setdefault(v.lower(), {}).setdefault(schema, set()).add(ref)
+        return index
+
+
+def _best_match(kept: Ref, values: Iterable[str], known: _Known) -> _Match | None:
+    """The masked column of another table (the same row's copies are copies.py's)
+    that most of the kept values copy."""
+    schema = kept[0].partition(".")[0]
+
+    def nearest(*found: _BySchema | None) -> set[Ref]:
+        # another table's column; of its own schema when one holds the value (a
+        # tenant's copy of its own users, not of every tenant's seeded ones)
+        own = {r for f in found if f for r in f.get(schema, ()) if r[0] != kept[0]}
+        if own:
+            return own
+        return {r for f in found if f for refs in f.values() for r in refs if r[0] != kept[0]}
+
+    matches: dict[Ref, _Match] = {}
+    for value in values:
+        same = nearest(known.exact.get(value))
+        for ref in same:
+            matches.setdefault(ref, _Match(ref)).exact += 1
+        folded = [known.folded.get(p.lower()) for p in (value, *pieces(value))]
+        for ref in nearest(*folded) - same:
+            matches.setdefault(ref, _Match(ref)).other += 1
+    if not matches:
+        return None
+    return max(matches.values(), key=lambda m: (m.exact, m.other, m.source))
+
+
+def _judge(
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    kept: Ref,
+    match: _Match,
+    probed: int,
+    strategies: Mapping[str, Strategy[Any]],
+) -> None:
+    need = max(MIN_MATCHES, MATCH_SHARE * probed)
+    name = f"{match.source[0]}.{match.source[1]}"
+    columns = proposals[kept[0]]
+    seen = f"{{}} of {probed} sampled distinct values"
+    if match.exact < need:
+        if match.exact + match.other >= need:
+            columns[kept[1]].why.append(
+                f"REVIEW: holds {name}, which is masked, in another case or inside a longer "
+                f"value ({seen.format(match.other)}): kept, it tells what {name} hides; "
+                "rebuild it from the masked value in staging, or mask it (`null`)"
+            )
+        return
+    source = proposals[match.source[0]][match.source[1]]
+    why = f"a copy of {name} ({seen.format(match.exact)})"
+    refused = _refusal(catalog, kept, source, strategies)
+    if refused is not None:
+        columns[kept[1]].why.append(
+            f"REVIEW: {why}, which is masked; kept ({refused}): mask it like {name} by hand"
+        )
+        return
+    copy = ColumnProposal(
+        kept[1],
+        source.strategy,
+        dict(source.params),
+        kind=source.kind,
+        why=[f"{why}: masked alike, so equal values still agree"],
+    )
+    if match.other >= MIN_MATCHES:
+        copy.why.append(
+            f"REVIEW: also holds {name} in another case or inside a longer value "
+            f"({seen.format(match.other)}): masked whole, so values built from it "
+            "('group/name') no longer match it; rebuild them in staging if that matters"
+        )
+    columns[kept[1]] = copy
+
+
+def _refusal(
+    catalog: Catalog, kept: Ref, source: ColumnProposal, strategies: Mapping[str, Strategy[Any]]
+) -> str | None:
+    """Why the masked column's rule cannot simply be copied to the kept one, or None."""
+    table = catalog.tables[kept[0]]
+    strategy = strategies.get(source.strategy)
+    if strategy is None or source.strategy in NOT_COPIED:
+        return f"{source.strategy} reads more than the value"
+    params = strategy.parse_params(dict(source.params))
+    if not strategy.reads_only_its_column(params):
+        return f"{source.strategy} reads more than the value"
+    keyed = IDENTIFIER.search(kept[1]) is not None or any(
+        (fk.table == kept[0] and kept[1] in fk.columns)
+        or (fk.ref_table == kept[0] and kept[1] in fk.ref_columns)
+        for fk in catalog.fks_touching(kept[0])
+    )
+    if keyed or kept[1] in table.partition_key:
+        return "a key or join column"
+    unique = kept[1] in table.unique_columns()
+    ctx = column_context(table, table.columns[kept[1]], unique=unique)
+    if unique and strategy.is_lossy(params):
+        return f"it is {table.uniqueness_of(kept[1])}, and {source.strategy} may collide"
+    if not fits(strategy, source.params, ctx):
+        return f"{source.strategy} does not fit {table.columns[kept[1]].type.sql}"
+    return None
