@@ -212,13 +212,15 @@ def load_rule_file(path: Path) -> tuple[RuleSet | None, list[Finding]]:
         return None, col.findings
     col.locale = header.defaults.locale or ()
     tables_raw = doc.get("tables") or LocatedDict()
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
     rules = RuleSet(
         files=[path],
         database=header.database,
         unlisted_columns=header.defaults.unlisted_columns,
         seed_env=header.defaults.seed_env,
         isolate=header.isolate,
-        digest=hashlib.sha256(path.read_bytes()).hexdigest(),
+        digest=digest,
+        file_digests=[digest],
         large_objects=header.large_objects,
         large_objects_origin=Origin(
             str(path), line_of(doc, "large_objects") if "large_objects" in doc else 1
@@ -302,7 +304,10 @@ def _merge(into: RuleSet, other: RuleSet, findings: list[Finding]) -> None:
     _merge_defaults(into, other, findings)
     into.files.extend(other.files)
     into.database = into.database or other.database
-    into.digest = hashlib.sha256((into.digest + other.digest).encode()).hexdigest()
+    # the same files in any order are the same rules (`verify b.yaml a.yaml` after
+    # `anonymize a.yaml b.yaml` was refused as other rules)
+    into.file_digests.extend(other.file_digests)
+    into.digest = hashlib.sha256("".join(sorted(into.file_digests)).encode()).hexdigest()
 
 
 def _merge_defaults(into: RuleSet, other: RuleSet, findings: list[Finding]) -> None:

@@ -120,7 +120,8 @@ class RuleSet:
     seed_env: str
     isolate: Isolation
     tables: dict[str, TableRule] = field(default_factory=dict)
-    digest: str = ""
+    digest: str = ""  # one file's sha256; several files': of their sorted digests
+    file_digests: list[str] = field(default_factory=list)
     large_objects: Literal["empty", "keep"] | None = None
     large_objects_origin: Origin = field(default_factory=lambda: Origin("", None))
     seed_env_origin: Origin | None = None  # where defaults.seed_env was set (None: default)

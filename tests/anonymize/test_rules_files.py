@@ -163,3 +163,28 @@ def test_what_any_file_isolates_is_isolated_whatever_the_order(tmp_path: Path) -
         assert isolate.drop_foreign_servers == ["crm", "prod"]
         assert isolate.drop_publications == "all"
         assert isolate.unschedule_cron_jobs is True
+
+
+def test_verify_accepts_the_files_in_another_order(
+    two_files: tuple[str, Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rules digest each masked table records is the files' set, not their order:
+    `verify b a` after `anonymize a b` checks the same rules (it was refused as rules of
+    another digest)."""
+    monkeypatch.setenv("DBREFRESH_SEED", "s3cr3t")
+    dsn, _, misc = two_files
+    whole = tmp_path / "whole.yaml"
+    whole.write_text(
+        "version: 1\ntables:\n  public.customers:\n"
+        "    columns: {id: keep, email: email, backup_email: email}\n"
+        "  public.audit:\n    columns: {id: keep, who: email}\n"
+    )
+    files = [str(whole), str(misc)]
+    done = run_cli(capsys, "anonymize", *files, "--dsn", dsn, "--no-progress")
+    assert done.code == 0, done.out + done.err
+    checked = run_cli(capsys, "verify", *reversed(files), "--dsn", dsn)
+    assert checked.code == 0, checked.out + checked.err
+    assert load_rules([whole, misc]).digest == load_rules([misc, whole]).digest
