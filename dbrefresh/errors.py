@@ -16,6 +16,7 @@ EXIT_OK = 0
 EXIT_VERDICT = 1
 EXIT_USAGE = 2
 EXIT_INFRA = 3
+EXIT_INTERRUPTED = 130  # the shell's code for SIGINT (Ctrl-C)
 
 
 def first_line(exc: BaseException) -> str:
@@ -82,3 +83,10 @@ class Aborted(DbrefreshError):
     refusal (`except InfraError`) swallowed the abort, and the run went on to "done"."""
 
     exit_code = EXIT_INFRA
+
+
+class Interrupted(Aborted):
+    """Ctrl-C that arrived where it could not be raised (while a run undid a failure):
+    the command ends with it once that is done, exit 130 like any Ctrl-C."""
+
+    exit_code = EXIT_INTERRUPTED
