@@ -90,3 +90,14 @@ class Interrupted(Aborted):
     the command ends with it once that is done, exit 130 like any Ctrl-C."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+def aborted_while_undoing(abort: BaseException, failure: str) -> Aborted:
+    """The abort (SIGTERM, Ctrl-C) that arrived while a failure was being undone and was
+    held until the undo finished, naming that failure too."""
+    if isinstance(abort, KeyboardInterrupt):
+        return Interrupted(f"interrupted (Ctrl-C) {_UNDOING}; {failure}")
+    return Aborted(f"{abort} {_UNDOING}; {failure}")
+
+
+_UNDOING = "while undoing a failed run (the undo was finished first)"

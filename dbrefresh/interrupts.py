@@ -50,10 +50,11 @@ class Hold:
     """What a `held()` section kept: the abort that arrived during it, if any."""
 
     kept: BaseException | None = None
+    active: bool = True
 
     def abort(self) -> BaseException | None:
         """The abort that arrived so far (still pending while the section runs)."""
-        return self.kept or _pending
+        return self.kept or (_pending if self.active else None)
 
 
 @contextmanager
@@ -64,6 +65,7 @@ def held() -> Iterator[Hold]:
     global _depth, _pending
     hold = Hold()
     if threading.current_thread() is not threading.main_thread():
+        hold.active = False
         yield hold
         return
     _depth += 1
@@ -71,6 +73,7 @@ def held() -> Iterator[Hold]:
         yield hold
     finally:
         _depth -= 1
+        hold.active = False
         if _depth == 0 and _pending is not None:
             hold.kept, _pending = _pending, None
 

@@ -21,7 +21,13 @@ from typing import Any
 
 from dbrefresh import interrupts
 from dbrefresh.db import redact_text
-from dbrefresh.errors import Aborted, DbrefreshError, InfraError, Interrupted, first_line
+from dbrefresh.errors import (
+    Aborted,
+    DbrefreshError,
+    InfraError,
+    aborted_while_undoing,
+    first_line,
+)
 from dbrefresh.workflow.context import RunContext
 from dbrefresh.workflow.steps import CLEANUP_INCOMPLETE, STEP_NAMES, SWAPPED_FROM
 
@@ -30,43 +36,36 @@ def end_failed_step(
     ctx: RunContext,
     index: int,
     exc: BaseException,
-    seconds: float,
-    report_failed: Callable[[str], None],
+    began: float,
+    report_failed: Callable[[float, str], None],
 ) -> DbrefreshError | None:
-    """Compensate step `index`'s failure `exc`; the run's error (None: the refresh is
-    done with a warning). A Ctrl-C that was the failure itself is raised again once
-    compensated (exit 130)."""
-    step = STEP_NAMES[index]
-    with interrupts.held() as hold:
+    """Compensate the failure `exc` of step `index` (begun at monotonic `began`); the
+    run's error, None when the refresh is done (with a warning). A Ctrl-C that was the
+    failure itself is raised again once compensated (exit 130)."""
+    with interrupts.held() as hold:  # first thing: no abort may skip the compensation
+        seconds = ctx.env.monotonic() - began
         if _health_proven(ctx):
-            _end_with_cleanup_warning(ctx, exc, seconds)
-            return None  # an abort arriving meanwhile changes nothing: the refresh is done
+            return _end_with_cleanup_warning(ctx, exc, seconds)  # an abort changes nothing
+        step = STEP_NAMES[index]
         error = as_dbrefresh_error(exc, ctx)
         note(ctx, "step_failed", step=step, seconds=seconds, error=str(error))
-        report_failed(str(error))
+        report_failed(seconds, str(error))
         compensate(ctx, index)
-        late = hold.abort()
-        if late is not None:
-            error = _aborted_during_compensation(late, step, error)
+        error = _with_late_abort(hold, step, error)
         note(ctx, "run_failed", step=step, error=str(error))
-    late = hold.abort()
-    if late is not None and not isinstance(error, Aborted):  # after the journal line
-        error = _aborted_during_compensation(late, step, error)
-    if late is None and not isinstance(exc, Exception):
+    error = _with_late_abort(hold, step, error)  # one that came after the journal line
+    if hold.abort() is None and not isinstance(exc, Exception):
         raise exc
     return error
 
 
-def _aborted_during_compensation(
-    abort: BaseException, step: str, error: DbrefreshError
-) -> DbrefreshError:
-    """The abort that arrived while a failure was undone, naming that failure too."""
-    said = "interrupted (Ctrl-C)" if isinstance(abort, KeyboardInterrupt) else str(abort)
-    kind = Interrupted if isinstance(abort, KeyboardInterrupt) else Aborted
-    return kind(
-        f"{said} while undoing a failed run (the undo was finished first); "
-        f"step {step} had failed: {error}"
-    )
+def _with_late_abort(hold: interrupts.Hold, step: str, error: DbrefreshError) -> DbrefreshError:
+    """The run's error once an abort arrived during its compensation: the abort's, naming
+    the failure (exit 3, or 130 for Ctrl-C)."""
+    late = hold.abort()
+    if late is None or isinstance(error, Aborted):  # already the abort (or named it)
+        return error
+    return aborted_while_undoing(late, f"step {step} had failed: {error}")
 
 
 def _health_proven(ctx: RunContext) -> bool:
@@ -77,15 +76,26 @@ def _health_proven(ctx: RunContext) -> bool:
         return False
 
 
-def _end_with_cleanup_warning(ctx: RunContext, exc: BaseException, seconds: float) -> None:
-    """Journal the cleanup step as done with a warning, as the step itself does for a
-    failure inside its `try` (steps.Cleanup); nothing to write if the run already ended."""
+def _end_with_cleanup_warning(
+    ctx: RunContext, exc: BaseException, seconds: float
+) -> DbrefreshError | None:
+    """Journal the cleanup step done with a warning, as the step itself does for a
+    failure inside its `try` (steps.Cleanup); nothing to write if the run already ended.
+    A journal that cannot take it (state_dir full) is still an error, naming what is."""
     if ctx.journal.read(ctx.run_id).state == "done":
-        return
+        return None
     warning = f"{CLEANUP_INCOMPLETE} ({first_line(as_dbrefresh_error(exc, ctx))})"
-    data = {"warnings": [warning]}
-    note(ctx, "step_done", step="cleanup", seconds=seconds, data=data)
-    note(ctx, "run_done")
+    try:
+        ctx.journal.append(
+            ctx.run_id, "step_done", step="cleanup", seconds=seconds, data={"warnings": [warning]}
+        )
+        ctx.journal.append(ctx.run_id, "run_done")
+    except InfraError as unwritable:
+        return InfraError(
+            f"{unwritable}; staging serves this run's data (its health check passed), "
+            "but the journal cannot say so: `dbrefresh cleanup` ends the run"
+        )
+    return None
 
 
 def as_dbrefresh_error(exc: BaseException, ctx: RunContext) -> DbrefreshError:

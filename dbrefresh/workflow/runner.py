@@ -160,9 +160,8 @@ def _execute(ctx: RunContext, start: int, reporter: Reporter) -> RunResult:
                 ctx.journal.append(ctx.run_id, "run_done")
             reporter.step_done(index, step, seconds, data)
         except BaseException as exc:
-            spent = mono() - began
-            report = functools.partial(reporter.step_failed, index, step, spent)
-            error = failing.end_failed_step(ctx, index, exc, spent, report)
+            report = functools.partial(reporter.step_failed, index, step)
+            error = failing.end_failed_step(ctx, index, exc, began, report)
             ctx.record = ctx.journal.read(ctx.run_id)
             if error is None:  # the refresh is done; clean-up incomplete is a warning
                 break

@@ -16,8 +16,9 @@ from dbrefresh import config as config_mod
 from dbrefresh.backends import load_backend
 from dbrefresh.workflow.journal import Journal
 
-# The CLI with its health check failing (an injected error: the swap is then undone by
-# the compensation's rollback) and a signal sent to itself as that rollback begins.
+# The CLI with its health check failing and a signal sent to itself as the rollback
+# that undoes the swap begins: an error (the compensation rolls back) or a "no" (the
+# health check step rolls back itself, then the compensation runs).
 SIGNAL_DURING_THE_ROLLBACK = """
 import os, signal, sys
 from dbrefresh.backends.localtarget import LocalTarget
@@ -25,10 +26,12 @@ from dbrefresh.cli import main
 from dbrefresh.errors import InfraError
 from dbrefresh.workflow import health
 
-signum = getattr(signal, sys.argv[1])
+failure, signum = sys.argv[1], getattr(signal, sys.argv[2])
 rollback = LocalTarget.rollback
 
 def failing_check(*args, **kwargs):
+    if failure == "verdict":
+        return health.HealthResult(False, ["injected: smoke query said no"])
     raise InfraError("injected: staging refused the smoke queries")
 
 def signalled_rollback(self, run_id):
@@ -37,7 +40,7 @@ def signalled_rollback(self, run_id):
 
 health.check = failing_check
 LocalTarget.rollback = signalled_rollback
-sys.exit(main(sys.argv[2:]))
+sys.exit(main(sys.argv[3:]))
 """
 
 # The CLI with a SIGTERM sent to itself from the reporter once the health check passed:
@@ -85,16 +88,25 @@ def _cli(setup: Setup, script: str, *args: str) -> tuple[subprocess.CompletedPro
     return proc, run_id
 
 
+TERMINATED = "terminated by signal SIGTERM"
+REFUSED = "injected: staging refused the smoke queries"
+SAID_NO = "health check failed; staging rolled back to its previous data:\n  injected: smoke"
+
+
 @pytest.mark.parametrize(
-    ("signame", "code", "said"),
-    [("SIGTERM", 3, "terminated by signal SIGTERM"), ("SIGINT", 130, "interrupted (Ctrl-C)")],
+    ("failure", "signame", "code", "said", "failed"),
+    [
+        ("error", "SIGTERM", 3, TERMINATED, REFUSED),
+        ("error", "SIGINT", 130, "interrupted (Ctrl-C)", REFUSED),
+        ("verdict", "SIGTERM", 3, TERMINATED, SAID_NO),
+    ],
 )
 def test_a_first_abort_during_the_rollback_of_a_failure_lets_the_rollback_finish(
-    setup: Setup, signame: str, code: int, said: str
+    setup: Setup, failure: str, signame: str, code: int, said: str, failed: str
 ) -> None:
     before = setup.refreshed_by()
     assert before is not None
-    proc, run_id = _cli(setup, SIGNAL_DURING_THE_ROLLBACK, signame)
+    proc, run_id = _cli(setup, SIGNAL_DURING_THE_ROLLBACK, failure, signame)
     assert proc.returncode == code, proc.stdout + proc.stderr
     backend = load_backend(config_mod.load(setup.config))
     assert backend.target.is_serving()
@@ -110,7 +122,7 @@ def test_a_first_abort_during_the_rollback_of_a_failure_lets_the_rollback_finish
     assert "compensation_failed" not in events
     # both the abort and the failure it arrived during are reported
     assert said in proc.stderr
-    assert "injected: staging refused the smoke queries" in proc.stderr
+    assert failed in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
