@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from wfsupport import Production, Setup
 
 from dbrefresh import config as config_mod
-from dbrefresh.backends import load_backend
+from dbrefresh.backends import load_backend, localstartlog
 from dbrefresh.errors import InfraError
 
 COLLECTOR = """
@@ -44,3 +47,23 @@ def test_a_failed_start_quotes_the_logging_collectors_file(
     backend.target.ensure_serving()
     assert backend.target.is_serving()
     assert setup.query("SELECT 1") == [(1,)]
+
+
+def test_without_current_logfiles_the_redirect_notice_names_the_directory(
+    tmp_path: Path,
+) -> None:
+    """current_logfiles missing (or stale): the newest file written since the start in
+    the directory the -l file's redirect notice names; an older one is not this start's."""
+    data = tmp_path / "data"
+    logs = data / "my logs"
+    logs.mkdir(parents=True)
+    old, new = logs / "old.log", logs / "new.log"
+    old.write_text("FATAL:  from last week\n")
+    new.write_text("FATAL:  could not load pg_hba.conf\n")
+    began = time.time()
+    os.utime(old, (began - 7 * 86400, began - 7 * 86400))
+    (data / "current_logfiles").write_text("stderr my logs/old.log\n")
+    os.utime(data / "current_logfiles", (began - 7 * 86400, began - 7 * 86400))
+    notice = 'HINT:  Future log output will appear in directory "my logs".'
+    assert localstartlog.collector_files(data, began, notice) == [new]
+    assert localstartlog.collector_files(data, began, "") == []
