@@ -16,6 +16,7 @@ EXIT_OK = 0
 EXIT_VERDICT = 1
 EXIT_USAGE = 2
 EXIT_INFRA = 3
+EXIT_INTERRUPTED = 130  # the shell's code for SIGINT (Ctrl-C)
 
 
 def first_line(exc: BaseException) -> str:
@@ -82,3 +83,21 @@ class Aborted(DbrefreshError):
     refusal (`except InfraError`) swallowed the abort, and the run went on to "done"."""
 
     exit_code = EXIT_INFRA
+
+
+class Interrupted(Aborted):
+    """Ctrl-C that arrived where it could not be raised (while a run undid a failure):
+    the command ends with it once that is done, exit 130 like any Ctrl-C."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+def aborted_while_undoing(abort: BaseException, failure: str) -> Aborted:
+    """The abort (SIGTERM, Ctrl-C) that arrived while a failure was being undone and was
+    held until the undo finished, naming that failure too."""
+    if isinstance(abort, KeyboardInterrupt):
+        return Interrupted(f"interrupted (Ctrl-C) {_UNDOING}; {failure}")
+    return Aborted(f"{abort} {_UNDOING}; {failure}")
+
+
+_UNDOING = "while undoing a failed run (the undo was finished first)"

@@ -11,7 +11,9 @@ Blocking the signals around a fork (pthread_sigmask) does not close this: the ma
 per thread, another thread takes the signal, and the main thread still runs the Python
 handler at its next bytecode, hooks included. So handlers hand their exception to
 `deliver`, which raises it at once, except inside a `spawning()` section of the main
-thread, where it is kept and raised as the section ends, in ordinary code.
+thread, where it is kept and raised as the section ends, in ordinary code, or inside
+a `held()` section (a run's compensation), where it is kept and handed back, never
+raised: an abort raised into a rollback cut it short and left staging on the new data.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 _depth = 0
 _pending: BaseException | None = None
@@ -40,6 +43,39 @@ def spawning() -> Iterator[None]:
         if _depth == 0 and _pending is not None:
             exc, _pending = _pending, None
             raise exc
+
+
+@dataclass
+class Hold:
+    """What a `held()` section kept: the abort that arrived during it, if any."""
+
+    kept: BaseException | None = None
+    active: bool = True
+
+    def abort(self) -> BaseException | None:
+        """The abort that arrived so far (still pending while the section runs)."""
+        return self.kept or (_pending if self.active else None)
+
+
+@contextmanager
+def held() -> Iterator[Hold]:
+    """A section no signal may cut short (a run undoing a failure): an abort that
+    arrives is kept in the Hold and never raised; the caller decides what it means once
+    the work is done. Other threads never run signal handlers: no-op there."""
+    global _depth, _pending
+    hold = Hold()
+    if threading.current_thread() is not threading.main_thread():
+        hold.active = False
+        yield hold
+        return
+    _depth += 1
+    try:
+        yield hold
+    finally:
+        _depth -= 1
+        hold.active = False
+        if _depth == 0 and _pending is not None:
+            hold.kept, _pending = _pending, None
 
 
 def deliver(exc: BaseException) -> None:

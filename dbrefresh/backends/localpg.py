@@ -28,7 +28,7 @@ from typing import Any
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from dbrefresh import interrupts
-from dbrefresh.backends import localcopy, localenv, localstop
+from dbrefresh.backends import localcopy, localenv, localstartlog, localstop
 from dbrefresh.db import redact_text
 from dbrefresh.errors import InfraError
 
@@ -229,11 +229,13 @@ class PgTools:
         argv += ["-l", str(log_file)]
         if opts:
             argv += ["-o", opts]
+        offset, began = localstartlog.log_size(log_file), time.time()
         try:
             self.run(argv)
         except InfraError as exc:
-            tail = _tail(log_file)
-            raise InfraError(f"{exc}\n--- server log ---\n{tail}") from None
+            # with logging_collector on, the reason is in the collector's file
+            report = localstartlog.failed_start_report(log_file, offset, data_dir, began)
+            raise InfraError(f"{exc}\n{report}") from None
 
     def stop(self, data_dir: Path, *, mode: str = "fast", timeout: int = 120) -> None:
         """Stop the server on data_dir if one runs or is starting (no error when none
@@ -386,10 +388,3 @@ def _escape_mapping(path: str) -> str:
 def _quote_opt(value: str) -> str:
     """pg_ctl hands -o to /bin/sh, so quote for the shell."""
     return shlex.quote(value)
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"

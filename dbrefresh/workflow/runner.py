@@ -1,14 +1,13 @@
 """Run, resume, roll back and clean up refreshes: the steps, the journal and the lock.
 
-A failing step triggers its compensation (DESIGN: every step has one): before the swap
-that is discarding the clone and the temporary server, so staging is untouched; from
-the swap on it is a rollback to staging's previous data. A killed process compensates
+A failing step triggers its compensation (failing.py). A killed process compensates
 nothing; `run --resume` continues from the journal and `cleanup` compensates.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,13 +16,13 @@ from typing import Any
 from dbrefresh.backends import load_backend
 from dbrefresh.backends.base import Backend
 from dbrefresh.config import Config
-from dbrefresh.db import redact_dsn, redact_text
-from dbrefresh.errors import DbrefreshError, InfraError, UsageError
-from dbrefresh.workflow import finalize, firstrun, masking, targetlogin
+from dbrefresh.db import redact_dsn
+from dbrefresh.errors import DbrefreshError, UsageError
+from dbrefresh.workflow import failing, finalize, firstrun, masking, targetlogin
 from dbrefresh.workflow.context import Env, RunContext
 from dbrefresh.workflow.journal import Journal, RunRecord
 from dbrefresh.workflow.lock import TargetLock, lock_location
-from dbrefresh.workflow.steps import STEP_NAMES, STEPS, SWAPPED_FROM, Step
+from dbrefresh.workflow.steps import STEP_NAMES, STEPS, Step
 
 
 class Reporter:
@@ -159,58 +158,20 @@ def _execute(ctx: RunContext, start: int, reporter: Reporter) -> RunResult:
             ctx.record = ctx.journal.read(ctx.run_id)
             if index == len(STEPS) - 1:
                 ctx.journal.append(ctx.run_id, "run_done")
+            reporter.step_done(index, step, seconds, data)
         except BaseException as exc:
-            seconds = mono() - began
-            error = _as_dbrefresh_error(exc, ctx)
-            _note(ctx, "step_failed", step=step.name, seconds=seconds, error=str(error))
-            reporter.step_failed(index, step, seconds, str(error))
-            _compensate(ctx, index)
-            _note(ctx, "run_failed", step=step.name, error=str(error))
+            report = functools.partial(reporter.step_failed, index, step)
+            error = failing.end_failed_step(ctx, index, exc, began, report)
             ctx.record = ctx.journal.read(ctx.run_id)
-            if not isinstance(exc, Exception):
-                raise
+            if error is None:  # the refresh is done; clean-up incomplete is a warning
+                break
             return RunResult(ctx.run_id, False, ctx.record, error, _durations(ctx.record))
-        reporter.step_done(index, step, seconds, data)
     ctx.record = ctx.journal.read(ctx.run_id)
     return RunResult(ctx.run_id, True, ctx.record, None, _durations(ctx.record))
 
 
 def _durations(record: RunRecord) -> dict[str, float]:
     return {n: s.seconds for n, s in record.steps.items() if s.seconds is not None}
-
-
-def _as_dbrefresh_error(exc: BaseException, ctx: RunContext) -> DbrefreshError:
-    if isinstance(exc, DbrefreshError):
-        return exc
-    text = f"{type(exc).__name__}: {exc}".strip()
-    for dsn in (ctx.config.source.dsn, ctx.config.target.dsn):
-        text = redact_text(text, dsn)
-    return InfraError(text)
-
-
-def _note(ctx: RunContext, event: str, **data: Any) -> None:
-    """Journal on the way out of a failure: a journal that cannot be written (a full
-    state_dir) must not keep the compensation from running."""
-    with contextlib.suppress(InfraError):
-        ctx.journal.append(ctx.run_id, event, **data)
-
-
-def _compensate(ctx: RunContext, failed_index: int) -> None:
-    """Undo what the run did so far; never raises (the original error matters more)."""
-    backend, run_id = ctx.backend, ctx.run_id
-    try:
-        if failed_index >= SWAPPED_FROM and STEP_NAMES[failed_index] != "cleanup":
-            if backend.target.can_roll_back(run_id):
-                backend.target.rollback(run_id)
-                _note(ctx, "rolled_back", reason=STEP_NAMES[failed_index])
-            else:
-                backend.target.ensure_serving()
-    except Exception as exc:
-        _note(ctx, "compensation_failed", error=str(exc))
-    try:
-        backend.discard(run_id)
-    except Exception as exc:
-        _note(ctx, "compensation_failed", error=str(exc))
 
 
 def rollback(config: Config, *, env: Env | None = None, run_id: str | None = None) -> str:

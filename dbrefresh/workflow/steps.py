@@ -14,10 +14,11 @@ from abc import ABC, abstractmethod
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
+from dbrefresh import interrupts
 from dbrefresh.anonymize import api
 from dbrefresh.backends.base import CloneRef, SnapshotRef, TempServerSpec
 from dbrefresh.db import redact_dsn, with_database
-from dbrefresh.errors import VerdictFailed, first_line
+from dbrefresh.errors import VerdictFailed, aborted_while_undoing, first_line
 from dbrefresh.findings import Severity
 from dbrefresh.rules.load import load_rules
 from dbrefresh.workflow import (
@@ -272,12 +273,16 @@ class HealthCheck(Step):
             sleep=ctx.env.sleep,
         )
         if not result.ok:
-            ctx.backend.target.rollback(ctx.run_id)
-            ctx.journal.append(ctx.run_id, "rolled_back", reason="health_check")
-            raise VerdictFailed(
+            with interrupts.held() as hold:  # an abort may not cut the rollback short
+                ctx.backend.target.rollback(ctx.run_id)
+                ctx.journal.append(ctx.run_id, "rolled_back", reason="health_check")
+            failure = VerdictFailed(
                 "health check failed; staging rolled back to its previous data:\n  "
                 + "\n  ".join(result.problems)
             )
+            if (abort := hold.abort()) is not None:
+                raise aborted_while_undoing(abort, f"step {self.name} had failed: {failure}")
+            raise failure
         return {"smoke_queries": len(ctx.config.smoke_queries)}
 
 

@@ -1,0 +1,138 @@
+"""A run's way out of a failed or aborted step: compensate to the end, whatever arrives.
+
+A failing step triggers its compensation (DESIGN: every step has one): before the swap
+that is discarding the clone and the temporary server, so staging is untouched; from
+the swap on it is a rollback to staging's previous data. No signal may cut that short:
+a first SIGTERM or Ctrl-C arriving while a failure is undone used to be raised into the
+rollback, which stopped halfway (staging left on the data that had just failed). Now it
+is kept (interrupts.held) and, once the compensation is done, reported beside the
+original failure with the abort's exit code.
+
+Once the health check is journaled done, staging serves this run's data: whatever
+fails or aborts after that (the window before the cleanup step's own `try`) is the
+cleanup step's warning on a refresh that succeeded, never a failed run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from dbrefresh import interrupts
+from dbrefresh.db import redact_text
+from dbrefresh.errors import (
+    Aborted,
+    DbrefreshError,
+    InfraError,
+    aborted_while_undoing,
+    first_line,
+)
+from dbrefresh.workflow.context import RunContext
+from dbrefresh.workflow.steps import CLEANUP_INCOMPLETE, STEP_NAMES, SWAPPED_FROM
+
+
+def end_failed_step(
+    ctx: RunContext,
+    index: int,
+    exc: BaseException,
+    began: float,
+    report_failed: Callable[[float, str], None],
+) -> DbrefreshError | None:
+    """Compensate the failure `exc` of step `index` (begun at monotonic `began`); the
+    run's error, None when the refresh is done (with a warning). A Ctrl-C that was the
+    failure itself is raised again once compensated (exit 130)."""
+    with interrupts.held() as hold:  # first thing: no abort may skip the compensation
+        seconds = ctx.env.monotonic() - began
+        if _health_proven(ctx):
+            return _end_with_cleanup_warning(ctx, exc, seconds)  # an abort changes nothing
+        step = STEP_NAMES[index]
+        error = as_dbrefresh_error(exc, ctx)
+        note(ctx, "step_failed", step=step, seconds=seconds, error=str(error))
+        report_failed(seconds, str(error))
+        compensate(ctx, index)
+        error = _with_late_abort(hold, step, error)
+        note(ctx, "run_failed", step=step, error=str(error))
+    error = _with_late_abort(hold, step, error)  # one that came after the journal line
+    if hold.abort() is None and not isinstance(exc, Exception):
+        raise exc
+    return error
+
+
+def _with_late_abort(hold: interrupts.Hold, step: str, error: DbrefreshError) -> DbrefreshError:
+    """The run's error once an abort arrived during its compensation: the abort's, naming
+    the failure (exit 3, or 130 for Ctrl-C)."""
+    late = hold.abort()
+    if late is None or isinstance(error, Aborted):  # already the abort (or named it)
+        return error
+    return aborted_while_undoing(late, f"step {step} had failed: {error}")
+
+
+def _health_proven(ctx: RunContext) -> bool:
+    """Whether the journal says the health check passed (staging serves this run)."""
+    try:
+        return ctx.journal.read(ctx.run_id).done("health_check")
+    except OSError:
+        return False
+
+
+def _end_with_cleanup_warning(
+    ctx: RunContext, exc: BaseException, seconds: float
+) -> DbrefreshError | None:
+    """Journal the cleanup step done with a warning, as the step itself does for a
+    failure inside its `try` (steps.Cleanup); nothing to write if the run already ended.
+    A journal that cannot take it (state_dir full) is still an error, naming what is."""
+    if ctx.journal.read(ctx.run_id).state == "done":
+        return None
+    warning = f"{CLEANUP_INCOMPLETE} ({first_line(as_dbrefresh_error(exc, ctx))})"
+    try:
+        ctx.journal.append(
+            ctx.run_id, "step_done", step="cleanup", seconds=seconds, data={"warnings": [warning]}
+        )
+        ctx.journal.append(ctx.run_id, "run_done")
+    except InfraError as unwritable:
+        return InfraError(
+            f"{unwritable}; staging serves this run's data (its health check passed), "
+            "but the journal cannot say so: `dbrefresh cleanup` ends the run"
+        )
+    return None
+
+
+def as_dbrefresh_error(exc: BaseException, ctx: RunContext) -> DbrefreshError:
+    if isinstance(exc, DbrefreshError):
+        return exc
+    text = f"{type(exc).__name__}: {exc}".strip()
+    for dsn in (ctx.config.source.dsn, ctx.config.target.dsn):
+        text = redact_text(text, dsn)
+    return InfraError(text)
+
+
+def note(ctx: RunContext, event: str, **data: Any) -> None:
+    """Journal on the way out of a failure: a journal that cannot be written (a full
+    state_dir) must not keep the compensation from running."""
+    with contextlib.suppress(InfraError):
+        ctx.journal.append(ctx.run_id, event, **data)
+
+
+def compensate(ctx: RunContext, failed_index: int) -> None:
+    """Undo what the run did so far; never raises (the original error matters more).
+    Journals `compensated` when every part of it succeeded."""
+    backend, run_id = ctx.backend, ctx.run_id
+    failed = False
+    try:
+        if failed_index >= SWAPPED_FROM and STEP_NAMES[failed_index] != "cleanup":
+            if backend.target.can_roll_back(run_id):
+                backend.target.rollback(run_id)
+                note(ctx, "rolled_back", reason=STEP_NAMES[failed_index])
+            else:
+                backend.target.ensure_serving()
+    except Exception as exc:
+        failed = True
+        note(ctx, "compensation_failed", error=str(exc))
+    try:
+        backend.discard(run_id)
+    except Exception as exc:
+        failed = True
+        note(ctx, "compensation_failed", error=str(exc))
+    if not failed:
+        note(ctx, "compensated")
