@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from dbrefresh.rules import lookalikes, phones
-from dbrefresh.rules.phones import is_phone
+from dbrefresh.rules.phones import is_phone, padded_numbers
 
 THRESHOLD = 0.5
 MIN_DISTINCT_NAMES = 10  # distinct names a sample of names shows, unless it is tiny
@@ -417,8 +417,8 @@ class ValueMatch:
 def match_values(values: Sequence[str]) -> ValueMatch | None:
     """The first detector that at least its threshold of the (non-NULL) values pass."""
     sample = [v for v in values if v.strip()]
-    if not sample:
-        return None
+    if not sample or padded_numbers(sample):
+        return None  # zero-padded order numbers, no phone numbers (`phones.py`)
     for detector in DETECTORS:
         matched = detector.matches(sample)
         if matched and matched >= detector.threshold * len(sample):
