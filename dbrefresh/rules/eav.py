@@ -40,6 +40,8 @@ PAIRS = (
     ("attribute_name", "attribute_value"),
     ("field_name", "field_value"),
     ("property_name", "property_value"),
+    # Redmine's journal_details: `property` says 'attr' or 'cf', `prop_key` which one
+    ("prop_key", "value"),
     ("key", "value"),
     ("name", "value"),
     ("attribute", "value"),

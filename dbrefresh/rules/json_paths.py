@@ -36,7 +36,7 @@ class PathFinding:
     numbers: bool = False  # every sampled value is a number (maskable `as: numeric`)
 
 
-def _all_dates(values: Sequence[str]) -> bool:
+def all_dates(values: Sequence[str]) -> bool:
     try:
         return all(date.fromisoformat(v) for v in values)
     except ValueError:
@@ -125,14 +125,14 @@ def judge_paths(paths: dict[str, list[str]], table: str) -> list[PathFinding]:
             reason = by_name.reason.replace("name suggests", "key suggests", 1)
             reason += f", {evidence.reason}" if evidence else ""
             out.append(
-                PathFinding(path, by_name.kind, reason, _all_dates(values), _all_numbers(values))
+                PathFinding(path, by_name.kind, reason, all_dates(values), _all_numbers(values))
             )
             continue
         by_values = pii_values.match_values(values)
         if by_values is not None:
             out.append(
                 PathFinding(
-                    path, by_values.kind, by_values.reason, _all_dates(values), _all_numbers(values)
+                    path, by_values.kind, by_values.reason, all_dates(values), _all_numbers(values)
                 )
             )
     return out

@@ -444,4 +444,17 @@ def propose_column(
         sql_type = column.type.sql
         fits = f"keeps a unique {sql_type} column unique" if unique else f"fits {sql_type}"
         proposal.why.append(f"no {kind} strategy {fits}: {chosen[0]} instead")
+        if column.type.is_text and _text_dates(values):
+            proposal.why.append(
+                "REVIEW: the sampled values are dates written as text ('1987-03-14'): "
+                f"{chosen[0]} leaves no date an application can parse, and no strategy "
+                "shifts a date held as text; a `sql` rule can write one in its place"
+            )
     return proposal
+
+
+def _text_dates(values: Sequence[str] | None) -> bool:
+    """ISO dates kept as text (Keycloak's user_attribute 'birthdate', Redmine's date
+    custom fields): masked as text, they are no dates any more."""
+    sample = [v.strip() for v in values or () if v.strip()]
+    return bool(sample) and json_paths.all_dates(sample)

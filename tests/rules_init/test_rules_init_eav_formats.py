@@ -1,0 +1,62 @@
+"""Key/value tables keep their values' formats: a birth date kept as text is noted (hash
+leaves no date), a key naming the attribute is the switch's `by` (Redmine's
+journal_details: `prop_key`, not `property`), and digit postcodes stay digits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+
+from .helpers import comment_of, generate_then_mask, rule_of
+
+KEYCLOAK = """
+CREATE TABLE user_attribute (id serial PRIMARY KEY, name varchar(255) NOT NULL,
+  value varchar(255), user_id varchar(36) NOT NULL);
+INSERT INTO user_attribute (name, value, user_id)
+  SELECT 'birthdate', (date '1950-01-01' + i * 97)::text, 'u' || i FROM generate_series(1, 60) i;
+INSERT INTO user_attribute (name, value, user_id)
+  SELECT 'postal_code', (10000 + i * 1373 % 89999)::text, 'u' || i FROM generate_series(1, 60) i;
+INSERT INTO user_attribute (name, value, user_id)
+  SELECT 'locale', 'de', 'u' || i FROM generate_series(1, 60) i;
+"""
+REDMINE = """
+CREATE TABLE journal_details (id serial PRIMARY KEY, journal_id int NOT NULL,
+  property varchar(30) NOT NULL, prop_key varchar(30) NOT NULL, old_value text, value text);
+INSERT INTO journal_details (journal_id, property, prop_key, old_value, value)
+  SELECT i, 'attr', 'status_id', '1', (1 + i % 5)::text FROM generate_series(1, 80) i;
+INSERT INTO journal_details (journal_id, property, prop_key, old_value, value)
+  SELECT i, 'attr', 'assigned_to_id', NULL, (3 + i % 7)::text FROM generate_series(1, 80) i;
+INSERT INTO journal_details (journal_id, property, prop_key, old_value, value)
+  SELECT i, 'attr', 'notes', NULL, 'call me on +49 30 ' || (1000000 + i) || ' please'
+  FROM generate_series(1, 80) i;
+"""
+
+
+def test_a_keycloak_attribute_table_keeps_formats(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, KEYCLOAK)
+    rule = rule_of(text, "public.user_attribute", "value")
+    assert rule["by"] == "name"
+    assert rule["cases"]["postal_code"] == "digits", rule
+    assert "dates written as text" in comment_of(text, "public.user_attribute", "value")
+    with psycopg.connect(dsn) as conn:
+        codes = conn.execute(
+            "SELECT value FROM user_attribute WHERE name = 'postal_code'"
+        ).fetchall()
+    assert codes and all(c.isdigit() and len(c) == 5 for (c,) in codes), codes[:5]
+
+
+def test_redmine_journal_details_switch_on_the_attribute_key(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, REDMINE)
+    rule = rule_of(text, "public.journal_details", "value")
+    assert rule["by"] == "prop_key", rule
+    assert set(rule["cases"]) == {"notes"}, rule
+    with psycopg.connect(dsn) as conn:
+        ids = conn.execute(
+            "SELECT count(*) FROM journal_details WHERE prop_key <> 'notes' AND value ~ '^[0-9]+$'"
+        ).fetchone()
+        notes = conn.execute(
+            "SELECT count(*) FROM journal_details WHERE value LIKE '%+49 30%'"
+        ).fetchone()
+    assert ids == (160,)  # status and assignee ids still ids
+    assert notes == (0,)
