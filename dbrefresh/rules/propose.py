@@ -41,7 +41,9 @@ CANDIDATES: dict[str, tuple[Candidate, ...]] = {
     "postcode": (("postcode", {}), ("digits", {})),
     "company": (("company", {}),),
     "geo": (("noise", {"absolute": 0.05}), ("noise", {"relative": 0.01})),
-    "username": (("hash", {}),),
+    # a letter first: applications refuse logins starting with a digit (Redmine,
+    # Mattermost), which 32 hex characters do in 10 of 16 rows
+    "username": (("hash", {"prefix": "u"}), ("hash", {})),
     "free_text": (("lorem", {}), ("null", {})),
     # No strategy can rebuild a vector from the masked words: empty it (staging rebuilds
     # it, e.g. UPDATE ... SET search = to_tsvector(...)).

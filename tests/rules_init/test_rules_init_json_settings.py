@@ -30,7 +30,9 @@ def test_settings_in_json_documents_are_kept(make_db, tmp_path: Path) -> None:
     assert users == {"strategy": "jsonb", "paths": {"contact_email": "email"}}, users
     assert rule_of(text, "public.channelmembers", "notifyprops") == "keep"
     # JSON in a text column: the nickname masked, the 'default' under `email` kept
-    assert rule_of(text, "public.users", "props")["paths"] == {"nickname": "hash"}
+    assert rule_of(text, "public.users", "props")["paths"] == {
+        "nickname": {"strategy": "hash", "prefix": "u"}
+    }
     with psycopg.connect(dsn) as conn:
         settings = conn.execute(
             "SELECT DISTINCT notifyprops->>'email', notifyprops->>'first_name',"
