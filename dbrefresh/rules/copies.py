@@ -8,7 +8,9 @@ A sample of rows compares each kept text column with each masked one of the same
 - a copy (equal in nearly every row) gets the masked column's rule: the same
   strategy on the same value gives the same output, so the two still agree;
 - a case-folded copy, or a value holding the masked one inside it, gets a REVIEW note
-  naming the column it copies (no strategy rebuilds a URL around a masked name).
+  naming the column it copies (no strategy rebuilds a URL around a masked name); held
+  inside, the masked values must differ from row to row (one word such as 'image' in
+  'image_1920' is no one's identifier).
 A copy under a key, or of a rule that reads more than the value, keeps its proposal
 with a note.
 """
@@ -31,6 +33,9 @@ MIN_LENGTH = 4  # a masked value shorter than this is found inside too much by c
 MIN_ROWS = 5  # rows where both columns hold a value, before anything is judged
 COPY_SHARE = 0.9  # equal in this share of those rows: a copy
 INSIDE_SHARE = 0.2  # found inside the kept value in this share: worth a note
+# ...and as many different values in half those rows: a person's identifier differs from
+# row to row, where Odoo's index_content 'image' inside res_field 'image_1920' is one word
+DISTINCT_INSIDE_SHARE = 0.5
 MAX_PAIRS = 200  # (kept, masked) pairs compared per table
 # Rules not copied to a kept copy: their output depends on more than the value (other
 # columns, the row's position, the user's SQL), so the copy would not match; `null`
@@ -51,6 +56,7 @@ class _Pair:
     equal: int = 0
     folded: int = 0
     inside: int = 0
+    inside_distinct: int = 0  # different masked values among those found inside
 
 
 def note_copies(
@@ -88,6 +94,9 @@ def _pairs(table: Table, columns: Mapping[str, ColumnProposal]) -> list[_Pair]:
     return [_Pair(k, m) for k in kept for m in masked][:MAX_PAIRS]
 
 
+_COUNTS = 5  # counts measured per pair, in _Pair's order
+
+
 def _measure(
     conn: psycopg.Connection[Any], table: Table, pairs: list[_Pair], rows: int
 ) -> list[_Pair]:
@@ -112,6 +121,10 @@ def _measure(
             sql.SQL(
                 "count(*) FILTER (WHERE {b} AND strpos(lower({k}::text), lower({m}::text)) > 0)"
             ).format(b=both, k=k, m=m),
+            sql.SQL(
+                "count(DISTINCT lower({m}::text)) FILTER"
+                " (WHERE {b} AND strpos(lower({k}::text), lower({m}::text)) > 0)"
+            ).format(b=both, k=k, m=m),
         ]
     only = sql.SQL("" if table.partitioned else "ONLY ")
     query = sql.SQL("SELECT {} FROM (SELECT * FROM {}{}{} LIMIT {}) AS _dbr_s").format(
@@ -123,7 +136,7 @@ def _measure(
     )
     [row] = sampled_rows(conn, query)
     return [
-        _Pair(p.kept, p.masked, *(int(v) for v in row[4 * i : 4 * i + 4]))
+        _Pair(p.kept, p.masked, *(int(v) for v in row[_COUNTS * i : _COUNTS * (i + 1)]))
         for i, p in enumerate(pairs)
     ]
 
@@ -159,7 +172,10 @@ def _judge(columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool
             f"REVIEW: {pair.masked} in another case ({seen(pair.folded)}), which is "
             "masked: derived from it? rebuild it in staging, or mask it (`null`)"
         )
-    elif pair.inside >= INSIDE_SHARE * pair.both:
+    elif (
+        pair.inside >= INSIDE_SHARE * pair.both
+        and pair.inside_distinct >= DISTINCT_INSIDE_SHARE * pair.inside
+    ):
         columns[pair.kept].why.append(
             f"REVIEW: holds the row's {pair.masked}, which is masked, inside it "
             f"({seen(pair.inside)}): kept, it tells what {pair.masked} hides"

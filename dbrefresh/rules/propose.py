@@ -181,7 +181,7 @@ def choose(
     kind: str, ctx: ColumnContext, strategies: Mapping[str, Strategy[Any]]
 ) -> Candidate | None:
     """The first candidate for the kind (then the fallbacks) that fits the column."""
-    for name, raw in (*CANDIDATES.get(kind, ()), *FALLBACK):
+    for name, raw in (*CANDIDATES.get(kind, ()), *FALLBACK, *_cut_to_fit(ctx)):
         strategy = strategies.get(name)
         if strategy is None:
             continue
@@ -189,6 +189,14 @@ def choose(
         if fits(strategy, params, ctx):
             return name, params
     return None
+
+
+def _cut_to_fit(ctx: ColumnContext) -> tuple[Candidate, ...]:
+    """A hash as long as a short text column allows (Saleor's jwt_token_key
+    varchar(12)): lossy, so never on a unique column, but it hides the value."""
+    if ctx.type.is_text and not ctx.type.is_array and ctx.type.length is not None:
+        return (("hash", {"length": ctx.type.length}),)
+    return ()
 
 
 def kind_fits_type(kind: str, col_type: ColumnType) -> bool:

@@ -76,3 +76,23 @@ def test_user_names_are_masked_to_start_with_a_letter(make_db, tmp_path: Path) -
         logins = [r[0] for r in conn.execute("SELECT login FROM users").fetchall()]
     assert all(login[0].isalpha() and "jdoe" not in login for login in logins), logins[:5]
     assert len(set(logins)) == 100
+
+
+def test_a_short_secret_column_gets_a_hash_that_fits(make_db, tmp_path: Path) -> None:
+    """Saleor's jwt_token_key varchar(12) was kept with "no masking strategy fits",
+    though a 12-character hash does."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE account_user (id int PRIMARY KEY, jwt_token_key varchar(12) NOT NULL);"
+        "INSERT INTO account_user SELECT i, left(md5(i::text), 12) FROM generate_series(1, 50) i;",
+    )
+    assert rule_of(text, "public.account_user", "jwt_token_key") == {
+        "strategy": "hash",
+        "length": 12,
+    }
+    with psycopg.connect(dsn) as conn:
+        kept = conn.execute(
+            "SELECT count(*) FROM account_user WHERE jwt_token_key = left(md5(id::text), 12)"
+        ).fetchone()
+    assert kept == (0,)
