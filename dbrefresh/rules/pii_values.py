@@ -381,7 +381,8 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("iban", "IBANs", is_iban),
     Detector("card", "payment card numbers (Luhn)", is_card),
     Detector("national_id", "US social security numbers", is_ssn),
-    Detector("ip", "IP addresses", is_ip),
+    # an X-Forwarded-For list ('203.0.1.2, 10.0.0.5') is the customer's addresses too
+    Detector("ip", "IP addresses", lambda v: all(is_ip(p) for p in v.split(","))),
     Detector("phone", "phone numbers", is_phone),
     Detector("street", "street addresses", is_street),
     Detector("full_name", "full names", is_full_name, diverse=True),
