@@ -452,14 +452,13 @@ def propose_column(
         )
     if chosen[0] not in {name for name, _ in CANDIDATES.get(kind, ())}:
         sql_type = column.type.sql
-        fits = f"keeps a unique {sql_type} column unique" if unique else f"fits {sql_type}"
-        proposal.why.append(f"no {kind} strategy {fits}: {chosen[0]} instead")
-        if column.type.is_text and _text_dates(values):
-            proposal.why.append(
-                "REVIEW: the sampled values are dates written as text ('1987-03-14'): "
-                f"{chosen[0]} leaves no date an application can parse, and no strategy "
-                "shifts a date held as text; a `sql` rule can write one in its place"
-            )
+        fitting = f"keeps a unique {sql_type} column unique" if unique else f"fits {sql_type}"
+        proposal.why.append(f"no {kind} strategy {fitting}: {chosen[0]} instead")
+    if kind == "birth_date" and column.type.is_text and _text_dates(values):
+        shift = {**dict(CANDIDATES[kind][0][1]), "text": True}
+        if not unique and fits(strategies["date_shift"], shift, ctx):
+            proposal.strategy, proposal.params = "date_shift", shift
+            proposal.why = [*why, "its sampled values are ISO dates kept as text: shifted"]
     return proposal
 
 

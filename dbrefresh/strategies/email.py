@@ -86,15 +86,14 @@ class Email(ScalarStrategy[EmailParams]):
                 first=first(),
                 last=_entry("email_last", h, 3, locales),
             )
+            mark = None
             if params.unique:
-                whole = sqlbuild.digest(ctx, f"{self.name}_display")
-                shown = sqlbuild.fill(
-                    "(:s || ' ' || encode(substr(:w, 1, :k), 'hex'))",
-                    s=shown,
-                    w=whole,
+                mark = sqlbuild.fill(
+                    "(' ' || encode(substr(:w, 1, :k), 'hex'))",
+                    w=sqlbuild.digest(ctx, f"{self.name}_display"),
                     k=UNIQUE_HEX // 2,
                 )
-            return _displayed(ctx, bare, shown)
+            return _displayed(ctx, bare, shown, mark)
 
         value = sqlbuild.let("h", _address_digest(ctx, self.name), body)
         return sqlbuild.fit_text(ctx, value, truncate=not params.unique)
@@ -128,18 +127,25 @@ def _address_digest(ctx: ColumnContext, tag: str) -> exp.Expression:
     )
 
 
-def _displayed(ctx: ColumnContext, bare: exp.Expression, shown: exp.Expression) -> exp.Expression:
-    """A display-name form masked as '"<shown>" <bare>'; a bare address as `bare`. Too
-    long for the column, the display name is left out (a cut would lose the '>')."""
+def _displayed(
+    ctx: ColumnContext, bare: exp.Expression, shown: exp.Expression, mark: exp.Expression | None
+) -> exp.Expression:
+    """A display-name form masked as '"<shown><mark>" <bare>'; a bare address as `bare`.
+    Too long for the column, the display name is left out (a cut would lose the '>');
+    the length is told without the mark, so its digest is computed once."""
     text = sqlbuild.as_text(ctx.ref)
-    displayed = sqlbuild.fill("('\"' || :s || '\" <' || :b || '>')", s=shown, b=bare.copy())
+    name = sqlbuild.fill("(:s || :m)", s=shown.copy(), m=mark) if mark is not None else shown
+    displayed = sqlbuild.fill("('\"' || :s || '\" <' || :b || '>')", s=name, b=bare.copy())
     if ctx.type.length is not None:
+        marked = 1 + UNIQUE_HEX if mark is not None else 0
         displayed = sqlbuild.fill(
-            "CASE WHEN length(:d) <= :n THEN :d2 ELSE :b END",
-            d=displayed,
-            n=ctx.type.length,
-            d2=displayed.copy(),
+            "CASE WHEN length(:s) + length(:b) + :extra <= :n THEN :d ELSE :b2 END",
+            s=shown,
             b=bare.copy(),
+            extra=len('"" <>') + marked,
+            n=ctx.type.length,
+            d=displayed,
+            b2=bare.copy(),
         )
     return sqlbuild.fill(
         "CASE WHEN strpos((:t COLLATE \"C\"), '<') > 0"

@@ -1,6 +1,7 @@
-"""Key/value tables keep their values' formats: a birth date kept as text is noted (hash
-leaves no date), a key naming the attribute is the switch's `by` (Redmine's
-journal_details: `prop_key`, not `property`), and digit postcodes stay digits."""
+"""Key/value tables keep their values' formats: a birth date kept as text is shifted as
+a date (hash left no date the application parses), a key naming the attribute is the
+switch's `by` (Redmine's journal_details: `prop_key`, not `property`), digit postcodes
+stay digits, logins start with a letter, a short secret column gets a hash that fits."""
 
 from __future__ import annotations
 
@@ -38,12 +39,19 @@ def test_a_keycloak_attribute_table_keeps_formats(make_db, tmp_path: Path) -> No
     rule = rule_of(text, "public.user_attribute", "value")
     assert rule["by"] == "name"
     assert rule["cases"]["postal_code"] == "digits", rule
-    assert "dates written as text" in comment_of(text, "public.user_attribute", "value")
+    assert rule["cases"]["birthdate"] == {"strategy": "date_shift", "max_days": 365, "text": True}
+    assert "ISO dates kept as text" in comment_of(text, "public.user_attribute", "value")
     with psycopg.connect(dsn) as conn:
         codes = conn.execute(
             "SELECT value FROM user_attribute WHERE name = 'postal_code'"
         ).fetchall()
+        moved = conn.execute(
+            "SELECT count(*) FILTER (WHERE value ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'"
+            " AND abs(value::date - (date '1950-01-01' + (id * 97))) BETWEEN 1 AND 365),"
+            " count(*) FROM user_attribute WHERE name = 'birthdate'"
+        ).fetchone()
     assert codes and all(c.isdigit() and len(c) == 5 for (c,) in codes), codes[:5]
+    assert moved == (60, 60)  # still dates, each moved by a year at most, none kept
 
 
 def test_redmine_journal_details_switch_on_the_attribute_key(make_db, tmp_path: Path) -> None:
