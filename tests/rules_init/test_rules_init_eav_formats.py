@@ -29,7 +29,8 @@ INSERT INTO journal_details (journal_id, property, prop_key, old_value, value)
 INSERT INTO journal_details (journal_id, property, prop_key, old_value, value)
   SELECT i, 'attr', 'assigned_to_id', NULL, (3 + i % 7)::text FROM generate_series(1, 80) i;
 INSERT INTO journal_details (journal_id, property, prop_key, old_value, value)
-  SELECT i, 'attr', 'notes', NULL, 'call me on +49 30 ' || (1000000 + i) || ' please'
+  SELECT i, 'attr', 'notes', 'ring +49 40 ' || (2000000 + i),
+    'call me on +49 30 ' || (1000000 + i) || ' please'
   FROM generate_series(1, 80) i;
 """
 
@@ -66,8 +67,17 @@ def test_redmine_journal_details_switch_on_the_attribute_key(make_db, tmp_path: 
         notes = conn.execute(
             "SELECT count(*) FROM journal_details WHERE value LIKE '%+49 30%'"
         ).fetchone()
+        old_ids = conn.execute(
+            "SELECT count(*) FROM journal_details WHERE prop_key = 'status_id' AND old_value = '1'"
+        ).fetchone()
+        old_notes = conn.execute(
+            "SELECT count(*) FROM journal_details WHERE old_value LIKE '%+49 40%'"
+        ).fetchone()
     assert ids == (160,)  # status and assignee ids still ids
     assert notes == (0,)
+    # the value a change replaced is masked alike: ids kept, notes masked
+    assert rule_of(text, "public.journal_details", "old_value") == rule
+    assert (old_ids, old_notes) == ((80,), (0,))
 
 
 def test_user_names_are_masked_to_start_with_a_letter(make_db, tmp_path: Path) -> None:
