@@ -168,6 +168,18 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
             f"REVIEW: {read.unreadable} of {read.total} sampled documents are longer than "
             f"the {limit_chars:,} characters the sample reads: not looked into"
         )
+    denied = [
+        path
+        for path, values in sorted(read.paths.items())
+        if (by_name := pii.match_name(_named_by(path), table)) is not None
+        and pii_values.count_kind(values, by_name.kind) is None
+        and _denied(by_name.kind, values)
+    ]
+    if denied:
+        notes.append(
+            "REVIEW: kept, as their sampled values are flags or settings, not what their "
+            f"key names: {', '.join(denied[:10])}"
+        )
     personal = judge_paths(read.dotted, table)
     if personal:
         named = ", ".join(f"{f.path} ({f.kind})" for f in personal[:10])

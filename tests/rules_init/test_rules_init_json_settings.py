@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from .helpers import generate_then_mask, rule_of
+from .helpers import comment_of, generate_then_mask, rule_of
 
 SCHEMA = """
 CREATE TABLE users (id int PRIMARY KEY, notifyprops jsonb, props text);
@@ -29,6 +29,9 @@ def test_settings_in_json_documents_are_kept(make_db, tmp_path: Path) -> None:
     users = rule_of(text, "public.users", "notifyprops")
     assert users == {"strategy": "jsonb", "paths": {"contact_email": "email"}}, users
     assert rule_of(text, "public.channelmembers", "notifyprops") == "keep"
+    assert "flags or settings, not what their key names: comments, email, first_name" in (
+        comment_of(text, "public.users", "notifyprops")
+    )
     # JSON in a text column: the nickname masked, the 'default' under `email` kept
     assert rule_of(text, "public.users", "props")["paths"] == {
         "nickname": {"strategy": "hash", "prefix": "u"}
