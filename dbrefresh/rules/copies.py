@@ -10,7 +10,9 @@ A sample of rows compares each kept text column with each masked one of the same
 - a lower- or upper-cased copy is rebuilt from the masked column by a template
   (`{hash:user_login|lower}`), when the rule can be a template's part;
 - a copy in mixed case, or a value holding the masked one inside it, gets a REVIEW
-  note naming the column it copies (no strategy rebuilds a URL around a masked name).
+  note naming the column it copies (no strategy rebuilds a URL around a masked name);
+  held inside, the masked values must differ from row to row (one word such as
+  'image' in 'image_1920' is no one's identifier).
 A copy under a key, or of a rule that reads more than the value, keeps its proposal
 with a note.
 """
@@ -29,6 +31,7 @@ from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules.propose import ColumnProposal, column_context, fits
 from dbrefresh.rules.sample import sample_clause, sampled_rows
 from dbrefresh.rules.text_samples import Ref, TextSample
+from dbrefresh.strategies.hash import DEFAULT_HEX
 from dbrefresh.strategies.registry import get
 from dbrefresh.strategies.template import FORBIDDEN as TEMPLATE_FORBIDDEN
 
@@ -36,6 +39,9 @@ MIN_LENGTH = 4  # a masked value shorter than this is found inside too much by c
 MIN_ROWS = 5  # rows where both columns hold a value, before anything is judged
 COPY_SHARE = 0.9  # equal in this share of those rows: a copy
 INSIDE_SHARE = 0.2  # found inside the kept value in this share: worth a note
+# ...and as many different values in half those rows: a person's identifier differs from
+# row to row, where Odoo's index_content 'image' inside res_field 'image_1920' is one word
+DISTINCT_INSIDE_SHARE = 0.5
 MAX_PAIRS = 200  # (kept, masked) pairs compared per table
 MAYBE_CASED = 0.5  # of a masked column's sampled values: measure it as a cased copy
 FILTERS = ("lower", "upper")  # a cased copy a template rebuilds (_Pair.lowered, uppered)
@@ -58,6 +64,7 @@ class _Pair:
     equal: int = 0
     folded: int = 0
     inside: int = 0
+    inside_distinct: int = 0  # different masked values among those found inside
     lowered: int = 0  # the kept value is lower(masked)
     uppered: int = 0
 
@@ -125,6 +132,9 @@ def _maybe_cased(copy: TextSample | None, source: TextSample | None) -> bool:
     return cased >= MAYBE_CASED * len(copy.values) and cased > len(copy.values & source.values)
 
 
+_COUNTS = 5 + len(FILTERS)  # counts measured per pair, in _Pair's order
+
+
 def _measure(
     conn: psycopg.Connection[Any], table: Table, pairs: list[_Pair], rows: int
 ) -> list[_Pair]:
@@ -149,6 +159,10 @@ def _measure(
             sql.SQL(
                 "count(*) FILTER (WHERE {b} AND strpos(lower({k}::text), lower({m}::text)) > 0)"
             ).format(b=both, k=k, m=m),
+            sql.SQL(
+                "count(DISTINCT lower({m}::text)) FILTER"
+                " (WHERE {b} AND strpos(lower({k}::text), lower({m}::text)) > 0)"
+            ).format(b=both, k=k, m=m),
             *(
                 sql.SQL("count(*) FILTER (WHERE {b} AND {k}::text = {f}({m}::text))").format(
                     b=both, k=k, m=m, f=sql.SQL(f)
@@ -165,9 +179,8 @@ def _measure(
         sql.Literal(rows),
     )
     [row] = sampled_rows(conn, query)
-    n = 4 + len(FILTERS)
     return [
-        _Pair(p.kept, p.masked, *(int(v) for v in row[n * i : n * i + n]))
+        _Pair(p.kept, p.masked, *(int(v) for v in row[_COUNTS * i : _COUNTS * (i + 1)]))
         for i, p in enumerate(pairs)
     ]
 
@@ -219,7 +232,10 @@ def _judge(
             f"REVIEW: {pair.masked} in another case ({seen(pair.folded)}), which is "
             "masked: derived from it? rebuild it in staging, or mask it (`null`)"
         )
-    elif pair.inside >= INSIDE_SHARE * pair.both:
+    elif (
+        pair.inside >= INSIDE_SHARE * pair.both
+        and pair.inside_distinct >= DISTINCT_INSIDE_SHARE * pair.inside
+    ):
         columns[pair.kept].why.append(
             f"REVIEW: holds the row's {pair.masked}, which is masked, inside it "
             f"({seen(pair.inside)}): kept, it tells what {pair.masked} hides"
@@ -234,14 +250,16 @@ def _derived(table: Table, pair: _Pair, source: ColumnProposal) -> ColumnProposa
     the template does not fit the column (unique: a part over another column may
     collide)."""
     best, count = max(zip(FILTERS, (pair.lowered, pair.uppered), strict=True), key=lambda c: c[1])
+    prefix = _hash_prefix(table, pair.masked, source)
     if (
         count < COPY_SHARE * pair.both
-        or source.params
+        or (source.params and prefix is None)
         or source.strategy in NOT_COPIED
         or source.strategy in TEMPLATE_FORBIDDEN
     ):
         return None
-    raw = {"template": f"{{{source.strategy}:{pair.masked}|{best}}}"}
+    lead = (prefix or "").lower() if best == "lower" else (prefix or "").upper()
+    raw = {"template": f"{lead}{{{source.strategy}:{pair.masked}|{best}}}"}
     column = table.columns[pair.kept]
     context = column_context(table, column, unique=pair.kept in table.unique_columns())
     if not fits(get("template"), raw, context):
@@ -256,3 +274,17 @@ def _derived(table: Table, pair: _Pair, source: ColumnProposal) -> ColumnProposa
             "masked value, so the two still agree"
         ],
     )
+
+
+def _hash_prefix(table: Table, masked: str, source: ColumnProposal) -> str | None:
+    """The prefix of a `{hash, prefix: u}` rule (logins that must start with a letter),
+    which a template writes as text before the hash part; None for any other rule, or
+    where the prefix would shorten the hash (a column too short for 32 hex digits
+    beside it), so the template's hash would differ from the rule's."""
+    prefix = source.params.get("prefix")
+    if source.strategy != "hash" or set(source.params) != {"prefix"} or not prefix:
+        return None
+    limit = table.columns[masked].type.length
+    if "{" in prefix or "}" in prefix or (limit is not None and limit - len(prefix) < DEFAULT_HEX):
+        return None
+    return str(prefix)

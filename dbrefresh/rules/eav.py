@@ -14,6 +14,7 @@ with its name.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ PAIRS = (
     ("attribute_name", "attribute_value"),
     ("field_name", "field_value"),
     ("property_name", "property_value"),
+    # Redmine's journal_details: `property` says 'attr' or 'cf', `prop_key` which one
+    ("prop_key", "value"),
     ("key", "value"),
     ("name", "value"),
     ("attribute", "value"),
@@ -147,6 +150,26 @@ def propose_switch(
             "every key (`keep` for the others) with `default: fail` to refuse new ones",
         ],
     )
+
+
+def previous_value_rule(table: Table, switch: ColumnProposal) -> ColumnProposal | None:
+    """The same `switch` for the value a change replaced (Redmine's journal_details
+    .old_value beside value): its key is the row's too, so its kind is the same, where
+    judged as one column a few notes made every status id lorem."""
+    for name in (f"old_{switch.column}", f"previous_{switch.column}", f"{switch.column}_old"):
+        column = table.columns.get(name)
+        if column is not None and column.type.category == "S" and not column.generated:
+            return ColumnProposal(
+                name,
+                "switch",
+                copy.deepcopy(switch.params),
+                kind="key_value",
+                why=[
+                    f"the value before a change, keyed by {switch.params['by']} like "
+                    f"{switch.column}: masked alike"
+                ],
+            )
+    return None
 
 
 def _sample(

@@ -22,7 +22,7 @@ from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
-from dbrefresh.rules.eav import propose_switch
+from dbrefresh.rules.eav import previous_value_rule, propose_switch
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.load import load_rules
@@ -99,6 +99,8 @@ def propose(
             switch := propose_switch(conn, catalog, table, strategies, sample_rows)
         ):
             proposals[name][switch.column] = switch
+            if previous := previous_value_rule(table, switch):
+                proposals[name][previous.column] = previous
             _keep_switch_key(proposals[name], switch)
     reconcile(catalog, proposals, strategies)
     align_variants(proposals, strategies)

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from dbrefresh.rules import pii, pii_values
+from dbrefresh.rules import name_evidence, pii, pii_values
 
 MAX_DEPTH = 8  # deeper paths are left to review
 MAX_PATHS = 500  # distinct paths looked at per column (documents with free-form keys)
@@ -35,7 +36,7 @@ class PathFinding:
     numbers: bool = False  # every sampled value is a number (maskable `as: numeric`)
 
 
-def _all_dates(values: Sequence[str]) -> bool:
+def all_dates(values: Sequence[str]) -> bool:
     try:
         return all(date.fromisoformat(v) for v in values)
     except ValueError:
@@ -118,21 +119,44 @@ def judge_paths(paths: dict[str, list[str]], table: str) -> list[PathFinding]:
         if by_name is not None and _named_by(path).lower() == "name" and evidence is None:
             by_name = None  # 'name' in a document names anything: Mastodon's profile
             # fields {"name": "Twitter", "value": "@ann"} got full_name on their labels
+        if by_name is not None and evidence is None and _denied(by_name.kind, values):
+            continue  # Mattermost's notifyprops {"email": "true", "comments": "never"}
         if by_name is not None:
             reason = by_name.reason.replace("name suggests", "key suggests", 1)
             reason += f", {evidence.reason}" if evidence else ""
             out.append(
-                PathFinding(path, by_name.kind, reason, _all_dates(values), _all_numbers(values))
+                PathFinding(path, by_name.kind, reason, all_dates(values), _all_numbers(values))
             )
             continue
         by_values = pii_values.match_values(values)
         if by_values is not None:
             out.append(
                 PathFinding(
-                    path, by_values.kind, by_values.reason, _all_dates(values), _all_numbers(values)
+                    path, by_values.kind, by_values.reason, all_dates(values), _all_numbers(values)
                 )
             )
     return out
+
+
+# Few distinct single words: a setting's values ('never', 'root', 'default'), no text
+MAX_SETTING_WORDS = 5
+_SETTING = re.compile(r"[a-z][a-z_-]{0,19}")
+
+
+def _denied(kind: str, values: Sequence[str]) -> bool:
+    """Values that cannot be the kind the key names, as for a column's (flags, a shaped
+    kind none of them has the shape of), or single words of a few settings where the
+    key names free text: the application reads them, and masking them broke it."""
+    if name_evidence.denial(kind, values) is not None:
+        return True
+    words = {v.strip() for v in values if v.strip()}
+    return (
+        kind == "free_text"
+        and len(values) >= name_evidence.MIN_SHAPED_SAMPLE
+        and 0 < len(words) <= MAX_SETTING_WORDS
+        and len(values) >= 2 * len(words)  # a setting's words repeat from row to row
+        and all(_SETTING.fullmatch(w) for w in words)
+    )
 
 
 def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
@@ -143,6 +167,18 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
         notes.append(
             f"REVIEW: {read.unreadable} of {read.total} sampled documents are longer than "
             f"the {limit_chars:,} characters the sample reads: not looked into"
+        )
+    denied = [
+        path
+        for path, values in sorted(read.paths.items())
+        if (by_name := pii.match_name(_named_by(path), table)) is not None
+        and pii_values.count_kind(values, by_name.kind) is None
+        and _denied(by_name.kind, values)
+    ]
+    if denied:
+        notes.append(
+            "REVIEW: kept, as their sampled values are flags or settings, not what their "
+            f"key names: {', '.join(denied[:10])}"
         )
     personal = judge_paths(read.dotted, table)
     if personal:

@@ -8,6 +8,7 @@ numbers to call, and barcodes (`lookalikes.py`) only look like them. An extensio
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from dbrefresh.rules import lookalikes
 
@@ -28,6 +29,23 @@ _NAMED_EXTENSION = re.compile(
 )
 
 
+# International calls dial '00' and a country code, which never starts with 0
+_PADDING = "000"
+
+
+def padded_numbers(values: Sequence[str]) -> bool:
+    """A column of zero-padded numbers (Magento's order numbers '000000042'): bare digit
+    strings of one length, each starting with 0, some with more zeros than a dialling
+    prefix has. Their '00' values ('001234567', a later order) are no phone numbers
+    either; a phone column with an all-zero placeholder does not count."""
+    sample = [v.strip() for v in values if v.strip()]
+    if not sample or len({len(v) for v in sample}) != 1:
+        return False
+    if not all(v.isdigit() and v.startswith("0") for v in sample):
+        return False
+    return any(v.startswith(_PADDING) and v.strip("0") for v in sample)
+
+
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$", re.IGNORECASE)
 
 
@@ -38,6 +56,8 @@ def is_phone(value: str) -> bool:
         return False
     if lookalikes.is_gtin(text):
         return False  # a barcode (EAN/UPC), its check digit right
+    if text.startswith(_PADDING):
+        return False  # '000000042': no dialling prefix is '000', a zero-padded number
     digits = sum(c.isdigit() for c in text)
     if not 7 <= digits <= 15:
         return False

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from dbrefresh.rules import lookalikes, phones
-from dbrefresh.rules.phones import is_phone
+from dbrefresh.rules.phones import is_phone, padded_numbers
 
 THRESHOLD = 0.5
 MIN_DISTINCT_NAMES = 10  # distinct names a sample of names shows, unless it is tiny
@@ -381,7 +381,8 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("iban", "IBANs", is_iban),
     Detector("card", "payment card numbers (Luhn)", is_card),
     Detector("national_id", "US social security numbers", is_ssn),
-    Detector("ip", "IP addresses", is_ip),
+    # an X-Forwarded-For list ('203.0.1.2, 10.0.0.5') is the customer's addresses too
+    Detector("ip", "IP addresses", lambda v: all(is_ip(p) for p in v.split(","))),
     Detector("phone", "phone numbers", is_phone),
     Detector("street", "street addresses", is_street),
     Detector("full_name", "full names", is_full_name, diverse=True),
@@ -417,8 +418,8 @@ class ValueMatch:
 def match_values(values: Sequence[str]) -> ValueMatch | None:
     """The first detector that at least its threshold of the (non-NULL) values pass."""
     sample = [v for v in values if v.strip()]
-    if not sample:
-        return None
+    if not sample or padded_numbers(sample):
+        return None  # zero-padded order numbers, no phone numbers (`phones.py`)
     for detector in DETECTORS:
         matched = detector.matches(sample)
         if matched and matched >= detector.threshold * len(sample):

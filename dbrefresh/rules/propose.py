@@ -42,7 +42,9 @@ CANDIDATES: dict[str, tuple[Candidate, ...]] = {
     "postcode": (("postcode", {}), ("digits", {})),
     "company": (("company", {}),),
     "geo": (("noise", {"absolute": 0.05}), ("noise", {"relative": 0.01})),
-    "username": (("hash", {}),),
+    # a letter first: applications refuse logins starting with a digit (Redmine,
+    # Mattermost), which 32 hex characters do in 10 of 16 rows
+    "username": (("hash", {"prefix": "u"}), ("hash", {})),
     "free_text": (("lorem", {}), ("null", {})),
     # No strategy can rebuild a vector from the masked words: empty it (staging rebuilds
     # it, e.g. UPDATE ... SET search = to_tsvector(...)).
@@ -180,7 +182,7 @@ def choose(
     kind: str, ctx: ColumnContext, strategies: Mapping[str, Strategy[Any]]
 ) -> Candidate | None:
     """The first candidate for the kind (then the fallbacks) that fits the column."""
-    for name, raw in (*CANDIDATES.get(kind, ()), *FALLBACK):
+    for name, raw in (*CANDIDATES.get(kind, ()), *FALLBACK, *_cut_to_fit(ctx)):
         strategy = strategies.get(name)
         if strategy is None:
             continue
@@ -188,6 +190,14 @@ def choose(
         if fits(strategy, params, ctx):
             return name, params
     return None
+
+
+def _cut_to_fit(ctx: ColumnContext) -> tuple[Candidate, ...]:
+    """A hash as long as a short text column allows (Saleor's jwt_token_key
+    varchar(12)): lossy, so never on a unique column, but it hides the value."""
+    if ctx.type.is_text and not ctx.type.is_array and ctx.type.length is not None:
+        return (("hash", {"length": ctx.type.length}),)
+    return ()
 
 
 def kind_fits_type(kind: str, col_type: ColumnType) -> bool:
@@ -470,6 +480,18 @@ def propose_column(
         )
     if chosen[0] not in {name for name, _ in CANDIDATES.get(kind, ())}:
         sql_type = column.type.sql
-        fits = f"keeps a unique {sql_type} column unique" if unique else f"fits {sql_type}"
-        proposal.why.append(f"no {kind} strategy {fits}: {chosen[0]} instead")
+        fitting = f"keeps a unique {sql_type} column unique" if unique else f"fits {sql_type}"
+        proposal.why.append(f"no {kind} strategy {fitting}: {chosen[0]} instead")
+    if kind == "birth_date" and column.type.is_text and _text_dates(values):
+        shift = {**dict(CANDIDATES[kind][0][1]), "text": True}
+        if not unique and fits(strategies["date_shift"], shift, ctx):
+            proposal.strategy, proposal.params = "date_shift", shift
+            proposal.why = [*why, "its sampled values are ISO dates kept as text: shifted"]
     return proposal
+
+
+def _text_dates(values: Sequence[str] | None) -> bool:
+    """ISO dates kept as text (Keycloak's user_attribute 'birthdate', Redmine's date
+    custom fields): masked as text, they are no dates any more."""
+    sample = [v.strip() for v in values or () if v.strip()]
+    return bool(sample) and json_paths.all_dates(sample)

@@ -8,6 +8,10 @@ keyed by it moves by the same days, so a row's start and end stay in order (CHEC
 own value. Values under `keep` stay as they are: sentinels an application compares
 against ('9999-12-31' for "valid forever", '1900-01-01' for "unknown") name no one, and
 moved they would no longer mean what the application reads them as.
+With `text: true` the column is text holding ISO dates ('1987-03-14': Keycloak's
+user_attribute 'birthdate', Redmine's date custom fields): each is shifted and written
+back in that form; a value that is no date ('14.03.1987', '0000-00-00') becomes 16 hex
+characters of the digest instead, as `hash` would make it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,9 @@ from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 SHIFTABLE = {"date", "timestamp", "timestamptz"}
+ISO_DATE = len("1987-03-14")
+# An ISO date of year 1 or later (make_date refuses year 0), month and day in range
+_ISO_DATE = r"^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
 class DateShiftParams(StrategyParams):
@@ -34,6 +41,9 @@ class DateShiftParams(StrategyParams):
     keep: tuple[str, ...] = Field(default=(), max_length=20)
     """Values left as they are, written as ISO dates or timestamps: sentinels such as
     '9999-12-31' or '1900-01-01' (a timestamptz one in UTC unless it gives an offset)."""
+    text: bool = False
+    """The column is text holding ISO dates ('1987-03-14'), shifted and written back as
+    such; a value that is no ISO date gets 16 hex characters of the digest."""
 
     @field_validator("keep")
     @classmethod
@@ -59,8 +69,15 @@ class DateShift(ScalarStrategy[DateShiftParams]):
         return params.by is None
 
     def fits(self, params: DateShiftParams, ctx: ColumnContext) -> list[str]:
-        if ctx.type.base not in SHIFTABLE:
-            return [f"date_shift needs a date or timestamp; {ctx.column} is {ctx.type.sql}"]
+        if params.text and not ctx.type.is_text:
+            return [f"date_shift with text: true needs text; {ctx.column} is {ctx.type.sql}"]
+        if not params.text and ctx.type.base not in SHIFTABLE:
+            return [
+                f"date_shift needs a date or timestamp (or text: true for ISO dates kept as "
+                f"text); {ctx.column} is {ctx.type.sql}"
+            ]
+        if params.text and ctx.type.length is not None and ctx.type.length < ISO_DATE:
+            return [f"date_shift writes {ISO_DATE} characters; {ctx.column} is {ctx.type.sql}"]
         if params.by is not None and params.by not in ctx.row_columns:
             return [f"by: {ctx.table} has no column {params.by!r}"]
         return []
@@ -79,7 +96,7 @@ class DateShift(ScalarStrategy[DateShiftParams]):
         )
 
     def masked(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
-        shifted = self._shifted(params, ctx)
+        shifted = self._shifted_text(params, ctx) if params.text else self._shifted(params, ctx)
         if not params.keep:
             return shifted
         return sqlbuild.fill(
@@ -90,8 +107,36 @@ class DateShift(ScalarStrategy[DateShiftParams]):
             s=shifted,
         )
 
-    def _shifted(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
-        # Uniform in [-m, -1] and [1, m], reading the digest once (no binding subquery).
+    def _shifted_text(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
+        """An ISO date in text shifted and written back; anything else hex. The date is
+        built as the month's first day plus the day minus one, which never fails, and
+        is a date only when it reads back as the original ('1987-02-30' does not)."""
+        text = sqlbuild.as_text(ctx.ref)
+        built = sqlbuild.fill(
+            "CASE WHEN :t ~ :iso THEN make_date(CAST(substr(:t2, 1, 4) AS int),"
+            " CAST(substr(:t3, 6, 2) AS int), 1) + (CAST(substr(:t4, 9, 2) AS int) - 1) END",
+            t=text,
+            iso=_ISO_DATE,
+            t2=text.copy(),
+            t3=text.copy(),
+            t4=text.copy(),
+        )
+
+        def body(d: exp.Column) -> exp.Expression:
+            shifted = sqlbuild.fill("(:d + :n)", d=d, n=self._shift(params, ctx))
+            return sqlbuild.fill(
+                "CASE WHEN to_char(:d, 'YYYY-MM-DD') = :t THEN to_char(:s, 'YYYY-MM-DD')"
+                " ELSE encode(substr(:h, 1, 8), 'hex') END",
+                d=d.copy(),
+                t=text.copy(),
+                s=shifted,
+                h=sqlbuild.digest(ctx, self.name),
+            )
+
+        return sqlbuild.fit_text(ctx, sqlbuild.let("d", built, body), truncate=False)
+
+    def _shift(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
+        """The days to move by: keyed by the value, or by the `by` column."""
         days = self._days(ctx, params.max_days)
         if params.by is not None:
             keyed = replace(ctx, column=params.by, type=ctx.row_columns[params.by])
@@ -101,6 +146,11 @@ class DateShift(ScalarStrategy[DateShiftParams]):
                 k=self._days(keyed, params.max_days),
                 d=days,
             )
+        return days
+
+    def _shifted(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
+        # Uniform in [-m, -1] and [1, m], reading the digest once (no binding subquery).
+        days = self._shift(params, ctx)
         if ctx.type.base == "date":
             value = sqlbuild.fill("(:v + :d)", v=ctx.ref, d=days)
         else:

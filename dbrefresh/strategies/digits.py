@@ -50,10 +50,15 @@ class _DigitStrategy(ScalarStrategy[DigitsParams]):
         return []
 
     def leak_sample_when(self, params: DigitsParams, ctx: ColumnContext) -> exp.Expression:
-        """Only a digit after the kept prefix is replaced ('n/a' and '+49' stay)."""
-        return sqlbuild.fill(
-            "substr(:o, :k) ~ '[0-9]'", o=sqlbuild.as_text(ctx.ref), k=params.keep_prefix + 1
-        )
+        """Only a digit after the kept prefix is replaced ('n/a' and '+49' stay). A unique
+        phone number keeps its lead and the digit after it: a placeholder that is no more
+        than that ('0', '+1') names no one and stays as it is (permuting it would leave
+        the numbers no longer unique)."""
+        orig = sqlbuild.as_text(ctx.ref)
+        if params.unique and self.keeps_lead and params.keep_prefix == 0:
+            kept = sqlbuild.fill("(:lead + 2)", lead=_lead_length(orig))
+            return sqlbuild.fill("substr(:o, :k) ~ '[0-9]'", o=orig.copy(), k=kept)
+        return sqlbuild.fill("substr(:o, :k) ~ '[0-9]'", o=orig, k=params.keep_prefix + 1)
 
     def masked(self, params: DigitsParams, ctx: ColumnContext) -> exp.Expression:
         orig = sqlbuild.as_text(ctx.ref)

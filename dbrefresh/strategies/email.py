@@ -6,6 +6,12 @@ address is first.last<NN>@domain, realistic but lossy (refused on unique columns
 Blank values ('' for "no address", as Django and Rails store it) stay blank: they name
 no one, a user without an address must not get one, and every '' masked alike would
 break a unique index `WHERE email <> ''`.
+An address with a display name ('"Ann Lee" <ann.lee@corp.example>', as mail headers and
+Odoo's email_from write it) masks its address exactly as the bare address would, so it
+still matches a column of bare addresses (Odoo's email_normalized); the display name,
+personal data too, becomes the masked address's own first and last name (with
+`unique: true`, followed by 16 hex characters of the whole value's digest, so two names
+for one address stay distinct).
 """
 
 from __future__ import annotations
@@ -56,13 +62,13 @@ class Email(ScalarStrategy[EmailParams]):
         def body(h: exp.Column) -> exp.Expression:
             # Realistic addresses avoid the original's first name; unique ones differ
             # from the original by their 64 digest bits already (like hash and uuid).
-            first = (
-                _entry("email_first", h, 0, locales)
-                if params.unique
-                else sqlbuild.pick("email_first", h, 0, _local_head(ctx), locales)
-            )
+            def first() -> exp.Expression:
+                if params.unique:
+                    return _entry("email_first", h, 0, locales)
+                return sqlbuild.pick("email_first", h, 0, _local_head(ctx), locales)
+
             names = sqlbuild.fill(
-                "(:first || '.' || :last)", first=first, last=_entry("email_last", h, 3, locales)
+                "(:first || '.' || :last)", first=first(), last=_entry("email_last", h, 3, locales)
             )
             if ctx.type.length is not None:
                 names = sqlbuild.fill(
@@ -74,10 +80,82 @@ class Email(ScalarStrategy[EmailParams]):
                 )
             else:
                 tail = sqlbuild.fill("CAST(dbrefresh.u24(:h, 8) % 100 AS TEXT)", h=h)
-            return sqlbuild.fill("(:n || :t || :d)", n=names, t=tail, d="@" + params.domain)
+            bare = sqlbuild.fill("(:n || :t || :d)", n=names, t=tail, d="@" + params.domain)
+            shown = sqlbuild.fill(
+                "initcap(:first || ' ' || :last)",
+                first=first(),
+                last=_entry("email_last", h, 3, locales),
+            )
+            mark = None
+            if params.unique:
+                mark = sqlbuild.fill(
+                    "(' ' || encode(substr(:w, 1, :k), 'hex'))",
+                    w=sqlbuild.digest(ctx, f"{self.name}_display"),
+                    k=UNIQUE_HEX // 2,
+                )
+            return _displayed(ctx, bare, shown, mark)
 
-        value = sqlbuild.let("h", sqlbuild.digest(ctx, self.name), body)
+        value = sqlbuild.let("h", _address_digest(ctx, self.name), body)
         return sqlbuild.fit_text(ctx, value, truncate=not params.unique)
+
+
+# The address of a display-name form ('"Ann Lee" <ann@corp.example>'): NULL otherwise.
+_DISPLAY_ADDRESS = r"<\s*([^<>\s]+@[^<>\s]+)\s*>\s*$"
+
+
+def _address(ctx: ColumnContext) -> exp.Expression:
+    """The address a value holds: the bracketed one of a display-name form, else the
+    value itself (as the digest reads it: folded where the type ignores case). strpos()
+    first, so a bare address pays no regular expression; both in the C collation, as
+    PostgreSQL refuses substring searches in a nondeterministic one."""
+    return sqlbuild.fill(
+        "CASE WHEN strpos((:t COLLATE \"C\"), '<') > 0"
+        ' THEN COALESCE(substring((:t2 COLLATE "C") FROM :p), (:t3 COLLATE "C"))'
+        ' ELSE (:t4 COLLATE "C") END',
+        t=sqlbuild.stable_text(ctx),
+        t2=sqlbuild.stable_text(ctx),
+        p=_DISPLAY_ADDRESS,
+        t3=sqlbuild.stable_text(ctx),
+        t4=sqlbuild.stable_text(ctx),
+    )
+
+
+def _address_digest(ctx: ColumnContext, tag: str) -> exp.Expression:
+    """The keyed digest of the value's address: equal to the bare address's."""
+    return sqlbuild.fill(
+        "dbrefresh.keyed(:p, :a)", p=sqlbuild.key_prefix(ctx, tag), a=_address(ctx)
+    )
+
+
+def _displayed(
+    ctx: ColumnContext, bare: exp.Expression, shown: exp.Expression, mark: exp.Expression | None
+) -> exp.Expression:
+    """A display-name form masked as '"<shown><mark>" <bare>'; a bare address as `bare`.
+    Too long for the column, the display name is left out (a cut would lose the '>');
+    the length is told without the mark, so its digest is computed once."""
+    text = sqlbuild.as_text(ctx.ref)
+    name = sqlbuild.fill("(:s || :m)", s=shown.copy(), m=mark) if mark is not None else shown
+    displayed = sqlbuild.fill("('\"' || :s || '\" <' || :b || '>')", s=name, b=bare.copy())
+    if ctx.type.length is not None:
+        marked = 1 + UNIQUE_HEX if mark is not None else 0
+        displayed = sqlbuild.fill(
+            "CASE WHEN length(:s) + length(:b) + :extra <= :n THEN :d ELSE :b2 END",
+            s=shown,
+            b=bare.copy(),
+            extra=len('"" <>') + marked,
+            n=ctx.type.length,
+            d=displayed,
+            b2=bare.copy(),
+        )
+    return sqlbuild.fill(
+        "CASE WHEN strpos((:t COLLATE \"C\"), '<') > 0"
+        ' AND substring((:t2 COLLATE "C") FROM :p) IS NOT NULL THEN :d ELSE :b END',
+        t=text,
+        t2=text.copy(),
+        p=_DISPLAY_ADDRESS,
+        d=displayed,
+        b=bare,
+    )
 
 
 def _entry(name: str, h: exp.Expression, offset: int, locales: tuple[str, ...]) -> exp.Expression:
@@ -97,5 +175,5 @@ def _suffix(params: EmailParams) -> str:
 
 
 def _local_head(ctx: ColumnContext) -> exp.Expression:
-    """The original's text before the first dot: the first name must differ from it."""
-    return sqlbuild.fill("split_part(CAST(:ref AS TEXT), '.', 1)", ref=ctx.ref)
+    """The original address's text before the first dot: the first name must differ."""
+    return sqlbuild.fill("split_part(:a, '.', 1)", a=_address(ctx))

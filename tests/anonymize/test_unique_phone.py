@@ -59,3 +59,29 @@ def test_a_lossy_phone_rule_on_a_unique_column_is_refused(make_db, tmp_path: Pat
         "public.users.phone" in m and "set unique: true on the phone strategy" in m
         for m in messages
     ), messages
+
+
+PLACEHOLDERS = """
+CREATE TABLE addresses (id int PRIMARY KEY, telephone varchar(32) NOT NULL UNIQUE);
+-- a shop's NOT NULL telephone: real numbers and the placeholders checkout accepts
+INSERT INTO addresses SELECT i, format('+49 30 %s', 1000000 + i) FROM generate_series(1, 300) i;
+INSERT INTO addresses VALUES (301, '0'), (302, '+1'), (303, '00'), (304, '5');
+"""
+
+
+def test_a_placeholder_too_short_to_permute_is_no_survivor(make_db, tmp_path: Path) -> None:
+    """'0' in a NOT NULL telephone column is all lead: the unique phone strategy keeps it
+    (no digit is left to permute), and verify counted it as an original that survived,
+    failing every nightly refresh."""
+    rules_text = "version: 1\ntables:\n  public.addresses:\n    columns:\n      id: keep\n"
+    rules_text += "      telephone: {strategy: phone, unique: true}\n"
+    dsn, rules = db_with_rules(make_db, tmp_path, PLACEHOLDERS, rules_text, "phones.yaml")
+    with psycopg.connect(dsn) as conn:
+        before = dict(conn.execute("SELECT id, telephone FROM addresses").fetchall())
+    report = mask_and_verify(dsn, rules)
+    assert report.findings == [], [f.render() for f in report.findings]
+    assert report.total_leaks == 0
+    with psycopg.connect(dsn) as conn:
+        after = dict(conn.execute("SELECT id, telephone FROM addresses").fetchall())
+    assert all(after[i] != before[i] for i in range(1, 301))  # every real number changed
+    assert len(set(after.values())) == len(after)

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 from faker import Faker
 
 from dbrefresh.rules import pii_values
 
-from .helpers import generate_then_mask, strategy_of
+from .helpers import generate_then_mask, rule_of, strategy_of
 
 
 @pytest.mark.parametrize(
@@ -68,8 +69,9 @@ def test_user_agents_are_no_contacts() -> None:
 
 
 def test_an_audit_table_of_machine_data_is_kept(make_db, tmp_path: Path) -> None:
-    """Timestamps, forwarded-for lists, barcodes, user agents and message ids kept;
-    the note mentioning a phone number among them is still masked."""
+    """Timestamps, barcodes, user agents and message ids kept, forwarded-for lists
+    masked as IP addresses (Magento's x_forwarded_for was kept silently); the note
+    mentioning a phone number among them is still masked."""
     fake = Faker()
     fake.seed_instance(11)
     agents = ", ".join("'" + fake.user_agent().replace("'", "''") + "'" for _ in range(40))
@@ -88,6 +90,39 @@ def test_an_audit_table_of_machine_data_is_kept(make_db, tmp_path: Path) -> None
         "  ELSE 'no answer at ' || (time '09:00' + i * interval '1 minute') END"
         " FROM generate_series(1, 300) i",
     )
-    for column in ("happened", "forwarded_for", "barcode", "agent", "message"):
+    for column in ("happened", "barcode", "agent", "message"):
         assert strategy_of(text, "public.request_log", column) == "keep", column
+    # no free text, but the client's addresses: masked like an IP column
+    assert strategy_of(text, "public.request_log", "forwarded_for") == "ip"
     assert strategy_of(text, "public.request_log", "remark") == "lorem"
+
+
+def test_zero_padded_order_numbers_are_no_phone_numbers(make_db, tmp_path: Path) -> None:
+    """Magento's order numbers ('000000042', unique) were proposed as unique phone
+    numbers, and every phone column of the database then got `unique: true` too."""
+    assert not pii_values.is_phone("000000042")
+    assert pii_values.match_values([f"{n:09d}" for n in range(1, 200, 3)]) is None
+    # a later order ('001234567') is padded like its neighbours ('000999999')
+    assert pii_values.match_values([f"{n:09d}" for n in range(999_990, 1_000_500, 7)]) is None
+    # a phone column written as bare digits, with an all-zero placeholder, stays one
+    assert (
+        pii_values.match_values([f"0151{n:07d}" for n in range(1000, 1200)] + ["00000000000"])
+        is not None
+    )
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE sales_order (entity_id serial PRIMARY KEY,"
+        " increment_id varchar(32) UNIQUE, reserved varchar(32));"
+        "INSERT INTO sales_order (increment_id, reserved)"
+        " SELECT lpad(i::text, 9, '0'), '0000' || (10000 + i) FROM generate_series(1, 300) i;"
+        "CREATE TABLE sales_order_address (id serial PRIMARY KEY, telephone varchar(255) NOT NULL);"
+        "INSERT INTO sales_order_address (telephone) SELECT CASE WHEN i % 50 = 0 THEN '0'"
+        " ELSE '+49 30 ' || (1000000 + i) END FROM generate_series(1, 300) i",
+    )
+    assert strategy_of(text, "public.sales_order", "increment_id") == "keep"
+    assert strategy_of(text, "public.sales_order", "reserved") == "keep"
+    assert rule_of(text, "public.sales_order_address", "telephone") == "phone"
+    with psycopg.connect(dsn) as conn:
+        kept = conn.execute("SELECT count(*) FROM sales_order WHERE increment_id ~ '^0{3}'")
+        assert kept.fetchone() == (300,)

@@ -802,10 +802,12 @@ def test_kept_copies_of_a_masked_column_are_masked_alike_or_noted(make_db, tmp_p
     assert rule_of(text, "public.wp_users", "user_nicename") == login
     assert "a copy of user_login" in comment_of(text, "public.wp_users", "user_nicename")
     assert "holds the row's user_login" in comment_of(text, "public.wp_users", "user_url")
-    # lower(user_login): rebuilt from the masked login, so it stays its lower case
+    # lower(user_login): rebuilt from the masked login (`hash` with a letter first,
+    # as logins need), so it stays its lower case
+    assert login == {"strategy": "hash", "prefix": "u"}
     assert rule_of(text, "public.wp_users", "slug") == {
         "strategy": "template",
-        "template": "{hash:user_login|lower}",
+        "template": "u{hash:user_login|lower}",
     }
     # a copy under a key is not rewritten behind the key's back: noted
     assert strategy_of(text, "public.wp_users", "ref_code") == "keep"

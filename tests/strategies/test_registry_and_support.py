@@ -104,8 +104,12 @@ def test_support_functions_are_inlined(
     # template: two masked parts; jsonb: two paths, each compiled for a scalar and for
     # an array's elements (one runs); digits/phone: one digest per CASE branch (short
     # values in bigint, long ones in numeric), of which one runs; phone: those twice (a
-    # number led by '+' or '0' has its lead checked); switch: one per case.
+    # number led by '+' or '0' has its lead checked); switch: one per case; unique
+    # email: its address, and a display-name form's whole value (one runs per row but
+    # for a display name, which needs both to stay unique).
     parts = {"template": 2, "digits": 2, "jsonb": 4, "phone": 4}.get(strategy, 1)
+    if strategy == "email" and params.get("unique"):
+        parts = 2
     if strategy == "switch":
         parts = len(params["cases"]) + 1
     if masking.context(column).type.is_array:
