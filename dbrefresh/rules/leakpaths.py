@@ -47,7 +47,7 @@ def with_path_samples(step: RelationStep, table: Table, sample: int) -> Relation
     values = " UNION ALL ".join(
         f"SELECT {literal(m.column)}, {literal(p.path)}, _dbr_v.element, "
         "dbrefresh.leak_hash(_dbr_v._dbr_json) "
-        f"FROM dbrefresh.json_path_values(_dbr_t.{quote_ident(m.column)}::jsonb, "
+        f"FROM dbrefresh.json_path_values(dbrefresh.json_document(_dbr_t.{quote_ident(m.column)}), "
         f"{path_array(p.path)}) AS _dbr_v(element, _dbr_json) "
         f"WHERE coalesce(_dbr_v.element, 0) <= {MAX_ELEMENTS}"
         + (f" AND ({p.when})" if p.when else "")
