@@ -68,7 +68,8 @@ class PathRule(NestedRule):
 
 class JsonbParams(StrategyParams):
     paths: dict[str, PathRule] = Field(min_length=1)
-    """Dotted path -> strategy name or {strategy: ..., as: text|numeric|date, params...}."""
+    """Dotted path (`*`: every element of the array there) -> strategy name or
+    {strategy: ..., as: text|numeric|date, params...}."""
 
     @field_validator("paths", mode="before")
     @classmethod
