@@ -101,6 +101,15 @@ SELECT n.element::int, n.v #>> '{}'
  WHERE jsonb_typeof(n.v) <> 'null'
 $$;
 
+-- The element-th of a wildcard path's values now (apart: a sub-select would keep
+-- json_path_value below from being inlined for every other path).
+CREATE OR REPLACE FUNCTION dbrefresh.json_wildcard_value(doc jsonb, path text[], element int)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT w.value FROM dbrefresh.json_wildcard_values(doc, path) AS w WHERE w.element = $3
+$$;
+
 -- The values a jsonb rule's path addresses in a document, as the jsonb strategy masks
 -- them: the path's value as text (element NULL) unless it is an array, then each
 -- non-null element as text with its ordinal; nothing when the path is missing or JSON
@@ -129,9 +138,7 @@ CREATE OR REPLACE FUNCTION dbrefresh.json_path_value(doc jsonb, path text[], ele
     RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-SELECT CASE WHEN '*' = ANY(path)
-            THEN (SELECT w.value FROM dbrefresh.json_wildcard_values(doc, path) AS w
-                   WHERE w.element = $3)
+SELECT CASE WHEN '*' = ANY(path) THEN dbrefresh.json_wildcard_value(doc, path, element)
             WHEN element IS NULL THEN doc #>> path
             ELSE (doc #> path) ->> (element - 1) END
 $$;
