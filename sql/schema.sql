@@ -62,20 +62,83 @@ CREATE OR REPLACE FUNCTION dbrefresh.leak_hash(v text) RETURNS bytea
     LANGUAGE sql STABLE PARALLEL SAFE
     AS $$ SELECT sha256(convert_to('leak' || chr(31) || current_setting('dbrefresh.key') || chr(31) || v, 'UTF8')) $$;
 
+-- A document column's value as jsonb for the per-path leak check: a json or jsonb
+-- document, or JSON kept in text (NULL when it is no JSON: a cast failed the whole
+-- sample, as the strategy's dbrefresh.jsonb_or_null does not).
+CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT doc $$;
+CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc json) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT doc::jsonb $$;
+CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc text) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE STRICT
+    AS $$ BEGIN RETURN doc::jsonb;
+EXCEPTION WHEN data_exception OR program_limit_exceeded THEN RETURN NULL; END $$;
+
+-- The values of a path through arrays (`contacts.*.email`, `*`, `orders.*.items.*.name`):
+-- each element of the array at a `*` walked with the rest of the path, an array at the
+-- end element by element. Every place found is numbered in document order (element,
+-- from 1), JSON null ones too, so the numbers stay those of the masked document (the
+-- strategy keeps every array's length); the non-null ones are returned.
+CREATE OR REPLACE FUNCTION dbrefresh.json_wildcard_values(doc jsonb, path text[])
+    RETURNS TABLE (element int, value text)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+WITH RECURSIVE walk(node, rest, ord) AS (
+    SELECT doc, path, ARRAY[]::bigint[]
+  UNION ALL
+    SELECT e.v, w.rest[array_position(w.rest, '*') + 1:], w.ord || e.o
+      FROM walk w
+     CROSS JOIN LATERAL jsonb_array_elements(
+             CASE WHEN jsonb_typeof(w.node #> w.rest[:array_position(w.rest, '*') - 1]) = 'array'
+                  THEN w.node #> w.rest[:array_position(w.rest, '*') - 1] END)
+             WITH ORDINALITY AS e(v, o)
+     WHERE '*' = ANY(w.rest)
+), found AS (
+    SELECT w.ord, w.node #> w.rest AS v
+      FROM walk w
+     WHERE cardinality(w.ord) > 0 AND NOT '*' = ANY(w.rest)
+), places AS (
+    SELECT f.ord, 0::bigint AS o, f.v FROM found f WHERE jsonb_typeof(f.v) <> 'array'
+  UNION ALL
+    SELECT f.ord, e.o, e.v
+      FROM found f
+     CROSS JOIN LATERAL jsonb_array_elements(CASE WHEN jsonb_typeof(f.v) = 'array'
+                                                  THEN f.v END) WITH ORDINALITY AS e(v, o)
+)
+SELECT n.element::int, n.v #>> '{}'
+  FROM (SELECT row_number() OVER (ORDER BY p.ord, p.o) AS element, p.v FROM places p) AS n
+ WHERE jsonb_typeof(n.v) <> 'null'
+$$;
+
+-- The element-th of a wildcard path's values now (apart: a sub-select would keep
+-- json_path_value below from being inlined for every other path).
+CREATE OR REPLACE FUNCTION dbrefresh.json_wildcard_value(doc jsonb, path text[], element int)
+    RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT w.value FROM dbrefresh.json_wildcard_values(doc, path) AS w WHERE w.element = $3
+$$;
+
 -- The values a jsonb rule's path addresses in a document, as the jsonb strategy masks
 -- them: the path's value as text (element NULL) unless it is an array, then each
 -- non-null element as text with its ordinal; nothing when the path is missing or JSON
 -- null, or the document is a scalar (#> finds no path in one: it is kept as it is).
+-- A path with a `*` (every element of the array there) is json_wildcard_values'.
 CREATE OR REPLACE FUNCTION dbrefresh.json_path_values(doc jsonb, path text[])
     RETURNS TABLE (element int, value text)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-SELECT NULL::int, doc #>> path WHERE jsonb_typeof(doc #> path) NOT IN ('array', 'null')
+SELECT NULL::int, doc #>> path
+ WHERE jsonb_typeof(doc #> path) NOT IN ('array', 'null') AND NOT '*' = ANY(path)
 UNION ALL
 SELECT e.o::int, e.v
   FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(doc #> path) = 'array'
+                                       AND NOT '*' = ANY(path)
                                       THEN doc #> path END) WITH ORDINALITY AS e(v, o)
  WHERE e.v IS NOT NULL
+UNION ALL
+SELECT w.element, w.value FROM dbrefresh.json_wildcard_values(doc, path) AS w
+ WHERE '*' = ANY(path)
 $$;
 
 -- One of those values now: the path's own (element NULL) or its array's element-th
@@ -84,7 +147,9 @@ CREATE OR REPLACE FUNCTION dbrefresh.json_path_value(doc jsonb, path text[], ele
     RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-SELECT CASE WHEN element IS NULL THEN doc #>> path ELSE (doc #> path) ->> (element - 1) END
+SELECT CASE WHEN '*' = ANY(path) THEN dbrefresh.json_wildcard_value(doc, path, element)
+            WHEN element IS NULL THEN doc #>> path
+            ELSE (doc #> path) ->> (element - 1) END
 $$;
 
 CREATE TABLE IF NOT EXISTS dbrefresh.refresh_info (

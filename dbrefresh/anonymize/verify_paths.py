@@ -54,7 +54,9 @@ def _by_row(
 ) -> list[tuple[Any, ...]]:
     """Each sample joined to its row by primary key, its hash compared with the value
     now at its path (and element) of that row's document: one pass."""
-    doc = " ".join(f"WHEN {literal(c)} THEN t.{quote_ident(c)}::jsonb" for c in columns)
+    doc = " ".join(
+        f"WHEN {literal(c)} THEN dbrefresh.json_document(t.{quote_ident(c)})" for c in columns
+    )
     current = _CURRENT.format(doc=f"CASE h.column_name {doc} END")
     return conn.execute(
         f"SELECT h.column_name, h.path, count(*), count(*) FILTER (WHERE "
@@ -76,7 +78,7 @@ def _by_presence(
     rows is hashed once and the samples matched on equality, as the column check does
     for kept columns that repeat a lot."""
     paths = ", ".join(
-        f"({literal(column)}, {literal(p.path)}, t.{quote_ident(column)}::jsonb)"
+        f"({literal(column)}, {literal(p.path)}, dbrefresh.json_document(t.{quote_ident(column)}))"
         for column, leak_paths in documents.items()
         for p in leak_paths
     )

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from dbrefresh.rules import name_evidence, pii, pii_values
+from dbrefresh.rules import array_paths, name_evidence, pii, pii_values
+from dbrefresh.strategies.jsonb_wildcards import WILDCARD
 
 MAX_DEPTH = 8  # deeper paths are left to review
 MAX_PATHS = 500  # distinct paths looked at per column (documents with free-form keys)
@@ -25,6 +26,7 @@ MAX_PATHS = 500  # distinct paths looked at per column (documents with free-form
 # longer one is cut, skipped and counted in a REVIEW note). Webhook payloads and audit
 # row images pass 8 kB; 1,000 documents of 64 kB parse in about a second.
 MAX_JSON_CHARS = 65_536
+ALL = frozenset(range(MAX_DEPTH))
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Documents:
 
     paths: dict[str, list[str]] = field(default_factory=dict)
     dotted: dict[str, list[str]] = field(default_factory=dict)  # paths through a dotted key
+    # the segments of a path that are array positions (wherever the path was met)
+    arrays: dict[str, frozenset[int]] = field(default_factory=dict)
     unreadable: int = 0  # documents that do not parse (cut off by the sample's limit)
     total: int = 0
 
@@ -61,19 +65,21 @@ def _all_numbers(values: Sequence[str]) -> bool:
 
 
 def _walk(
-    value: Any, prefix: str, depth: int, dotted: bool = False
-) -> Iterator[tuple[str, str, bool]]:
+    value: Any, prefix: str, depth: int, dotted: bool = False, indexes: tuple[int, ...] = ()
+) -> Iterator[tuple[str, str, bool, tuple[int, ...]]]:
+    """(path, scalar, through a key no path can name, which segments are array positions)."""
     if isinstance(value, dict):
         if depth < MAX_DEPTH:
             for key, item in value.items():
-                if key:  # a dotted path cannot name a key with a dot: reported apart
-                    yield from _walk(item, f"{prefix}{key}.", depth + 1, dotted or "." in key)
+                if key:  # a dotted path cannot name a key with a dot or a * (a wildcard)
+                    unnameable = dotted or "." in key or WILDCARD in key
+                    yield from _walk(item, f"{prefix}{key}.", depth + 1, unnameable, indexes)
     elif isinstance(value, list):
         if depth < MAX_DEPTH:
             for index, item in enumerate(value):
-                yield from _walk(item, f"{prefix}{index}.", depth + 1, dotted)
+                yield from _walk(item, f"{prefix}{index}.", depth + 1, dotted, (*indexes, depth))
     elif isinstance(value, str | int | float) and not isinstance(value, bool) and prefix:
-        yield prefix[:-1], str(value), dotted
+        yield prefix[:-1], str(value), dotted, indexes
 
 
 def read_documents(documents: Sequence[str]) -> Documents:
@@ -87,10 +93,13 @@ def read_documents(documents: Sequence[str]) -> Documents:
         except ValueError:
             read.unreadable += 1
             continue
-        for path, value, dotted in _walk(doc, "", 0):
+        for path, value, dotted, indexes in _walk(doc, "", 0):
             found = read.dotted if dotted else read.paths
             if path in found or len(found) < MAX_PATHS:
                 found.setdefault(path, []).append(value)
+                # an array position in every document holding the path ('0' may be a key)
+                known = read.arrays.get(path)
+                read.arrays[path] = frozenset(indexes) & (known if known is not None else ALL)
     return read
 
 
@@ -184,37 +193,14 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
     if personal:
         named = ", ".join(f"{f.path} ({f.kind})" for f in personal[:10])
         notes.append(
-            f"REVIEW: keys with a dot hold personal data no jsonb path can name: {named}; "
+            f"REVIEW: keys with a dot or a * hold personal data no jsonb path can name: {named}; "
             "they are kept (a `sql` rule can rewrite them)"
         )
     return notes
 
 
-def collapse_array_paths(paths: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Array elements masked alike ('emails.0', 'emails.1') -> their array ('emails'):
-    the jsonb strategy masks an array at a path element by element, so every element
-    is covered, also those past the ones the sample met (a sixth cc address). A path
-    of its own for the array that masks otherwise keeps the elements apart. Returns
-    the paths and a note per collapsed array."""
-    groups: dict[str, list[str]] = {}
-    for path in paths:
-        parent, _, last = path.rpartition(".")
-        if parent and last.isdigit():
-            groups.setdefault(parent, []).append(path)
-    out = dict(paths)
-    notes = []
-    for parent, elements in sorted(groups.items()):
-        if f"{parent}.0" not in elements:
-            continue  # ['User-Agent', 'Mozilla...'] pairs: only the value (1) is personal
-        rules = {json.dumps(paths[p], sort_keys=True) for p in elements}
-        if len(rules) != 1 or (
-            parent in paths and json.dumps(paths[parent], sort_keys=True) not in rules
-        ):
-            continue
-        for element in elements:
-            del out[element]
-        out[parent] = paths[elements[0]]
-        notes.append(
-            f"{parent}: an array, every element masked ({', '.join(sorted(elements))} met)"
-        )
-    return dict(sorted(out.items())), notes
+def collapse_array_paths(
+    paths: dict[str, Any], arrays: Mapping[str, frozenset[int]]
+) -> tuple[dict[str, Any], list[str]]:
+    """Array elements masked alike -> one path for every element (array_paths.py)."""
+    return array_paths.collapse(paths, arrays)

@@ -37,16 +37,6 @@ def path_array(path: str) -> str:
     return "ARRAY[" + ", ".join(literal(p) for p in path.split(".")) + "]::text[]"
 
 
-def _as_jsonb(table: Table, column: str) -> str:
-    """The sampled row's column as jsonb: a text column's JSON parsed as its masking
-    parses it (a value that is no JSON gives NULL, no sample, where a cast refused the
-    whole table)."""
-    ref = f"_dbr_t.{quote_ident(column)}"
-    if table.columns[column].type.is_text:
-        return f"dbrefresh.jsonb_or_null({ref}::text)"
-    return f"{ref}::jsonb"
-
-
 def with_path_samples(step: RelationStep, table: Table, sample: int) -> RelationStep:
     """The step, its leak samples followed by its document columns' per-path samples:
     up to `sample` rows holding a document, in one scan and insert."""
@@ -57,7 +47,7 @@ def with_path_samples(step: RelationStep, table: Table, sample: int) -> Relation
     values = " UNION ALL ".join(
         f"SELECT {literal(m.column)}, {literal(p.path)}, _dbr_v.element, "
         "dbrefresh.leak_hash(_dbr_v._dbr_json) "
-        f"FROM dbrefresh.json_path_values({_as_jsonb(table, m.column)}, "
+        f"FROM dbrefresh.json_path_values(dbrefresh.json_document(_dbr_t.{quote_ident(m.column)}), "
         f"{path_array(p.path)}) AS _dbr_v(element, _dbr_json) "
         f"WHERE coalesce(_dbr_v.element, 0) <= {MAX_ELEMENTS}"
         + (f" AND ({p.when})" if p.when else "")

@@ -327,7 +327,7 @@ def json_rule(
         rule = {"strategy": name, **params, **({"as": as_} if as_ != "text" else {})}
         paths[found.path] = name if len(rule) == 1 else rule
         why.append(f"{found.path}: {found.reason}")
-    paths, collapsed = json_paths.collapse_array_paths(paths)
+    paths, collapsed = json_paths.collapse_array_paths(paths, read.arrays)
     why += collapsed
     jsonb = strategies.get("jsonb")
     raw = {"paths": paths}

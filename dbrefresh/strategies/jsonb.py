@@ -2,7 +2,9 @@
 
 Paths are dotted keys ('customer.email', 'phones.0'); only paths that exist and are
 not JSON null are rewritten, the rest of the document is kept. An array at a path has
-its elements masked one by one (its shape kept: {"email": ["old", "new"]}). Each value is masked as
+its elements masked one by one (its shape kept: {"email": ["old", "new"]}); a `*` names
+every element of the array there ('contacts.*.email', '*' for a top-level array:
+jsonb_wildcards.py), not only the positions a sample met. Each value is masked as
 text (stored back as a JSON string) unless the path says `as: numeric` or `as: date`;
 a value that is no number or ISO date there becomes JSON null instead of failing the
 table.
@@ -16,6 +18,7 @@ column): neither kept, nor failing the table every night.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any, Literal
 
 from pydantic import Field, field_validator
@@ -23,6 +26,15 @@ from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy, StrategyParams
+from dbrefresh.strategies.jsonb_wildcards import (
+    WILDCARD,
+    Parts,
+    each_element,
+    key_of,
+    overlap_problem,
+    path_problem,
+    split_paths,
+)
 from dbrefresh.strategies.nested import NestedRule, shorthand
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
@@ -56,7 +68,8 @@ class PathRule(NestedRule):
 
 class JsonbParams(StrategyParams):
     paths: dict[str, PathRule] = Field(min_length=1)
-    """Dotted path -> strategy name or {strategy: ..., as: text|numeric|date, params...}."""
+    """Dotted path (`*`: every element of the array there) -> strategy name or
+    {strategy: ..., as: text|numeric|date, params...}."""
 
     @field_validator("paths", mode="before")
     @classmethod
@@ -69,9 +82,11 @@ class JsonbParams(StrategyParams):
     @classmethod
     def _known(cls, value: dict[str, PathRule]) -> dict[str, PathRule]:
         for path, rule in value.items():
-            if not path or any(not part for part in path.split(".")):
-                raise ValueError(f"bad path {path!r}: use dotted keys like customer.email")
+            if problem := path_problem(path):
+                raise ValueError(problem)
             rule.resolve()
+        if problem := overlap_problem(list(value)):
+            raise ValueError(problem)
         return value
 
 
@@ -108,7 +123,14 @@ class Jsonb(ScalarStrategy[JsonbParams]):
 
     def _holds_paths(self, params: JsonbParams, value: exp.Expression) -> exp.Expression:
         held = [
-            sqlbuild.fill("jsonb_typeof(:v #> CAST(:k AS TEXT[])) <> 'null'", v=value, k=_key(path))
+            sqlbuild.fill(
+                # a wildcard's values: dbrefresh.json_path_values (sql/schema.sql)
+                "EXISTS (SELECT 1 FROM dbrefresh.json_path_values(:v, CAST(:k AS TEXT[])))"
+                if WILDCARD in path.split(".")
+                else "jsonb_typeof(:v #> CAST(:k AS TEXT[])) <> 'null'",
+                v=value,
+                k=_key(path),
+            )
             for path in params.paths
         ]
         return sqlbuild.fill(
@@ -155,28 +177,23 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         self, params: JsonbParams, ctx: ColumnContext, value: exp.Expression
     ) -> exp.Expression:
         """The document (jsonb) with its paths masked; scalar documents as they are."""
+        paths = [(tuple(path.split(".")), rule) for path, rule in params.paths.items()]
+        return self._masked_paths(ctx, value, paths, 0)
+
+    def _masked_paths(
+        self,
+        ctx: ColumnContext,
+        value: exp.Expression,
+        paths: list[tuple[Parts, PathRule]],
+        depth: int,
+    ) -> exp.Expression:
+        """`value` (a document, or an array's element under a wildcard) with its paths
+        masked: those without a wildcard read from it, then each wildcard's array
+        rebuilt from what they left (two wildcards on one array keep each other's)."""
         doc: exp.Expression = value
-        for path, rule in params.paths.items():
-            strategy, sub = rule.resolve()
-            key = _key(path)
-            extracted = sqlbuild.fill("(:v #>> CAST(:k AS TEXT[]))", v=value, k=key)
-            if rule.as_ != "text":
-                extracted = _parsed(extracted, rule.as_)
-            compiled = strategy.compile(sub, path_context(ctx, rule.as_))
-            inner = exp.select(exp.alias_(extracted, VALUE)).offset(0)
-            scalar = exp.Subquery(
-                this=exp.select(compiled).from_(
-                    exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j")))
-                )
-            )
-            masked = sqlbuild.fill(
-                "CASE WHEN jsonb_typeof(:v #> CAST(:k AS TEXT[])) = 'array' THEN :a"
-                " ELSE COALESCE(to_jsonb(:s), CAST('null' AS JSONB)) END",
-                v=value,
-                k=key,
-                a=_each_element(value, key, compiled.copy(), rule.as_),
-                s=scalar,
-            )
+        plain, arrays = split_paths(paths)
+        for parts, rule in plain:
+            key = key_of(parts)
             # Linear in the number of paths: a missing path is replaced by the empty
             # path, which jsonb_set ignores (a CASE around jsonb_set would repeat doc).
             doc = sqlbuild.fill(
@@ -186,13 +203,59 @@ class Jsonb(ScalarStrategy[JsonbParams]):
                 v=value,
                 k=key,
                 d=doc,
-                m=masked,
+                m=self._masked_value(ctx, value, key, rule),
             )
+        for prefix, rests in arrays.items():
+            doc = each_element(doc, prefix, depth, partial(self._masked_element, ctx, rests, depth))
         # A scalar document has no paths (and jsonb_set refuses it).
         return sqlbuild.fill(
             "CASE WHEN jsonb_typeof(:v) IN ('object', 'array') THEN :d ELSE :v END",
             v=value,
             d=doc,
+        )
+
+    def _masked_element(
+        self,
+        ctx: ColumnContext,
+        rests: list[tuple[Parts, PathRule]],
+        depth: int,
+        element: exp.Expression,
+    ) -> exp.Expression:
+        """An array's element under a wildcard: masked itself when the path ends at the
+        `*` (JSON null kept), else its own paths masked (an element that is no object
+        or array is kept)."""
+        whole = [rule for parts, rule in rests if not parts]
+        if not whole:
+            return self._masked_paths(ctx, element, rests, depth + 1)
+        return sqlbuild.fill(
+            "CASE WHEN jsonb_typeof(:e) = 'null' THEN :e ELSE :m END",
+            e=element,
+            m=self._masked_value(ctx, element, key_of(()), whole[0]),
+        )
+
+    def _masked_value(
+        self, ctx: ColumnContext, value: exp.Expression, key: exp.Expression, rule: PathRule
+    ) -> exp.Expression:
+        """The value at `key` masked by its rule, as jsonb: an array there element by
+        element, a scalar (or an object, as its text) as one value."""
+        strategy, sub = rule.resolve()
+        extracted = sqlbuild.fill("(:v #>> CAST(:k AS TEXT[]))", v=value, k=key)
+        if rule.as_ != "text":
+            extracted = _parsed(extracted, rule.as_)
+        compiled = strategy.compile(sub, path_context(ctx, rule.as_))
+        inner = exp.select(exp.alias_(extracted, VALUE)).offset(0)
+        scalar = exp.Subquery(
+            this=exp.select(compiled).from_(
+                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j")))
+            )
+        )
+        return sqlbuild.fill(
+            "CASE WHEN jsonb_typeof(:v #> CAST(:k AS TEXT[])) = 'array' THEN :a"
+            " ELSE COALESCE(to_jsonb(:s), CAST('null' AS JSONB)) END",
+            v=value,
+            k=key,
+            a=_each_element(value, key, compiled.copy(), rule.as_),
+            s=scalar,
         )
 
 
@@ -290,9 +353,4 @@ def path_context(ctx: ColumnContext, as_: str) -> ColumnContext:
 
 def _key(path: str) -> exp.Expression:
     """A dotted path as a text[] literal for #> and jsonb_set."""
-    return sqlbuild.literal("{" + ",".join(_quote(p) for p in path.split(".")) + "}")
-
-
-def _quote(part: str) -> str:
-    """One element of a text[] literal, quoted so dots, commas and braces are safe."""
-    return '"' + part.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return key_of(tuple(path.split(".")))

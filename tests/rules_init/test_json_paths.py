@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 
-from dbrefresh.rules.json_paths import collapse_array_paths, find_paths, scalars_by_path
+from dbrefresh.rules.json_paths import (
+    collapse_array_paths,
+    find_paths,
+    read_documents,
+    scalars_by_path,
+)
 
 
 def test_paths_are_walked_as_the_jsonb_strategy_addresses_them() -> None:
@@ -68,9 +73,71 @@ def test_a_key_called_name_needs_values_that_are_names() -> None:
 def test_only_arrays_met_from_their_first_element_collapse() -> None:
     """Sentry's headers are [name, value] pairs: 'request.headers.0.1' is the value of
     the first pair, not an element of an array of values; collapsing it masked the
-    header names too ('User-Agent' became words)."""
-    paths, notes = collapse_array_paths(
-        {"request.headers.0.1": "lorem", "cc.0": "email", "cc.1": "email", "tags.3.1": "hash"}
+    header names too ('User-Agent' became words). The pairs themselves are elements:
+    every pair's value is masked, its name kept."""
+    paths = {"request.headers.0.1": "lorem", "cc.0": "email", "cc.1": "email", "tags.3.1": "hash"}
+    arrays = {
+        "request.headers.0.1": frozenset({2, 3}),
+        "cc.0": frozenset({1}),
+        "cc.1": frozenset({1}),
+        "tags.3.1": frozenset({1, 2}),
+    }
+    collapsed, notes = collapse_array_paths(paths, arrays)
+    assert collapsed == {"cc": "email", "request.headers.*.1": "lorem", "tags.3.1": "hash"}
+    assert notes == [
+        "cc: an array, every element masked (cc.0, cc.1 met)",
+        "request.headers.*.1: every element masked, also those past the sample's "
+        "(request.headers.0.1 met)",
+    ]
+
+
+def _collapsed(docs: list[object], kinds: dict[str, str]) -> dict[str, str]:
+    """The paths proposed for the sampled documents, given each found path's rule by
+    its last key."""
+    read = read_documents([json.dumps(d) for d in docs])
+    rules = {p: kinds[p.rpartition(".")[2]] for p in read.paths if p.rpartition(".")[2] in kinds}
+    return collapse_array_paths(rules, read.arrays)[0]
+
+
+def test_arrays_of_objects_and_top_level_arrays_get_a_wildcard() -> None:
+    """The sample met two contacts: the path names every contact (a third one, in a
+    document the sample did not read, is masked too), nested arrays alike, a top-level
+    array of addresses by `*`; an object's key '0' is no array position."""
+    docs = [
+        {
+            "contacts": [{"email": "a@x.org", "kind": "w"}, {"email": "b@x.org"}],
+            "orders": [{"items": [{"name": "A"}, {"name": "B"}]}, {"items": [{"name": "C"}]}],
+            "byid": {"0": {"mail": "q@x.org"}},
+            "mixed": [{"mail": "r@x.org"}],
+        },
+        {"mixed": {"0": {"mail": "s@x.org"}}},
+    ]
+    assert _collapsed(docs, {"email": "email", "name": "lorem", "mail": "email"}) == {
+        "contacts.*.email": "email",
+        "orders.*.items.*.name": "lorem",
+        "byid.0.mail": "email",
+        "mixed.0.mail": "email",  # an array in one document, an object in the other
+    }
+    read = read_documents([json.dumps(["a@x.org", "b@x.org"])])
+    assert collapse_array_paths(dict.fromkeys(read.paths, "email"), read.arrays) == (
+        {"*": "email"},
+        ["*: every element masked, also those past the sample's (0, 1 met)"],
     )
-    assert paths == {"cc": "email", "request.headers.0.1": "lorem", "tags.3.1": "hash"}
-    assert notes == ["cc: an array, every element masked (cc.0, cc.1 met)"]
+
+
+def test_elements_proposed_different_rules_stay_apart_with_a_review_note() -> None:
+    paths = {"contacts.0.phone": "phone", "contacts.1.phone": "digits"}
+    arrays = dict.fromkeys(paths, frozenset({1}))
+    collapsed, notes = collapse_array_paths(paths, arrays)
+    assert collapsed == paths
+    assert notes == [
+        "REVIEW: contacts.*.phone: elements were proposed different rules (contacts.0.phone, "
+        "contacts.1.phone); elements past those the sample met are kept"
+    ]
+
+
+def test_a_key_with_a_star_cannot_be_named() -> None:
+    """`*` in a path is a wildcard: a key holding one is reported like a dotted key."""
+    read = read_documents([json.dumps({"*": {"email": "a@x.org"}, "a*b": "b@x.org"})])
+    assert read.paths == {}
+    assert set(read.dotted) == {"*.email", "a*b"}
