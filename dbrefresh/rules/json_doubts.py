@@ -19,14 +19,17 @@ from collections.abc import Sequence
 from dbrefresh.rules import json_paths, pii, pii_values
 from dbrefresh.rules.json_paths import PathFinding
 
-# A query's first keyword, after blanks, comments and brackets
+# A query's start, after blanks, comments and brackets: its statement's first clauses
+# ('Update: called back' is a note, 'UPDATE t SET' a query)
 _SQL = re.compile(
-    r"^(?:\s|--[^\n]*\n|/\*.*?\*/|\()*"
-    r"(?:select|with|insert|update|delete|merge|create|alter|drop|explain|truncate|call)\b",
+    r"^(?:\s|--[^\n]*\n|/\*.*?\*/|\()*(?:explain\s+(?:analyze\s+)?)?"
+    r"(?:select\b.*?\bfrom\b|with\s+(?:recursive\s+)?\w+\s+as\s*\("
+    r"|insert\s+into\b|update\s+\S+\s+set\b|delete\s+from\b)",
     re.IGNORECASE | re.DOTALL,
 )
 NAME_KINDS = frozenset({"full_name", "first_name", "last_name"})
 MAX_LABELS = 5  # distinct values repeated from document to document: labels, no people
+MIN_LABELLED = 10  # documents before a repeated value is a label (one customer's orders)
 _VERSION_KEY = re.compile(r"(?:^|_)(?:version|ver|build|release)$")
 
 
@@ -90,7 +93,7 @@ def _labels(found: PathFinding, values: Sequence[str]) -> str | None:
     distinct = set(sample)
     if (
         found.kind not in NAME_KINDS
-        or len(sample) < 2 * len(distinct)
+        or len(sample) < max(MIN_LABELLED, 3 * len(distinct))
         or len(distinct) > MAX_LABELS
         or pii_values.count_kind(sample, found.kind) is not None
     ):

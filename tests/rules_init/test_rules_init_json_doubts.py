@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from dbrefresh.rules.json_doubts import doubt_notes, trusted_paths
+from dbrefresh.rules.json_doubts import doubt_notes, is_sql, trusted_paths
 from dbrefresh.rules.json_paths import read_documents
 
 from .helpers import comment_of, generate_then_mask, rule_of
@@ -104,3 +104,11 @@ def test_doubts_over_a_sample() -> None:
     ]
     sql = [json.dumps({"q": f"SELECT 1 FROM t WHERE mail = 'u{i}@x.example'"}) for i in range(9)]
     assert [f.path for f in trusted_paths(read_documents(sql).paths, "t")] == ["q"]
+
+
+def test_sql_is_told_from_notes_and_a_few_orders_are_no_labels() -> None:
+    assert is_sql("SELECT * FROM customers") and is_sql("/* q */ with t as (select 1) table t")
+    assert is_sql("UPDATE users SET a = 1") and is_sql("DELETE FROM t WHERE id = 2")
+    assert not is_sql("Update: called the customer back") and not is_sql("Select the plan")
+    orders = read_documents([json.dumps({"customer": {"full_name": "Zorro Qwx"}})] * 4)
+    assert [f.path for f in trusted_paths(orders.paths, "orders")] == ["customer.full_name"]
