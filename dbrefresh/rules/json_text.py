@@ -3,7 +3,8 @@ Nextcloud's and Sentry's payloads), which `rules init` masks path by path.
 
 Judged as free text, one email address in a few of them emptied the whole column with
 `lorem`, and the application that parses it broke. A text column whose sampled values
-are all JSON objects or arrays is proposed a `jsonb` rule instead, like a json column.
+are all JSON objects or arrays (or the JSON text `null`) is proposed a `jsonb` rule
+instead, like a json column.
 Pure logic over the sample (rules/sample.py reads such values whole, up to
 MAX_JSON_CHARS).
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from dbrefresh.rules.json_paths import MAX_JSON_CHARS
 
 CONTAINER_STARTS = ("{", "[")
+SCALAR_STARTS = frozenset("ntf-0123456789")  # null, true, false, a number
 STRAY_SHARE = 0.02  # sampled values allowed to be no document (a malformed row or two)
 
 
@@ -33,6 +35,21 @@ def _container(value: str) -> bool:
         return isinstance(json.loads(value), dict | list)
     except ValueError:
         return False
+
+
+def _plain_scalar(value: str) -> bool:
+    """JSON null, true, false or a number: what json.dumps(None) and the like write
+    where the application has no document (Metabase's login_attributes is 'null' in
+    most rows). A document without paths, kept as it is by the jsonb strategy; a JSON
+    string is no such value (it may be a name)."""
+    text = value.strip()
+    if not text or text[0] not in SCALAR_STARTS:
+        return False
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return False
+    return parsed is None or isinstance(parsed, bool | int | float)
 
 
 @dataclass(frozen=True)
@@ -56,17 +73,26 @@ class TextDocuments:
 
 def json_documents(values: Sequence[str] | None) -> TextDocuments | None:
     """The sample as documents when nearly every non-blank value (all but STRAY_SHARE of
-    them, none in a small sample) is a JSON object or array, else None: '42' or 'true'
-    alone are no documents, a note in brackets does not parse. One malformed row in a
-    thousand must not turn the column back into free text, emptied whole by `lorem`."""
+    them, none in a small sample) is a JSON object or array, or JSON null, else None:
+    '42' or 'true' alone are no documents, a note in brackets does not parse. One
+    malformed row in a thousand must not turn the column back into free text, emptied
+    whole by `lorem`; nor must the JSON text 'null' of the rows without a document.
+    Numbers and true/false count as documents without paths in a minority of them."""
     sample = [v for v in values or () if v.strip()]
     whole = [v for v in sample if not _cut_off(v)]
     allowed = int(STRAY_SHARE * len(sample))
-    strays = 0
+    strays = containers = 0
+    scalars: list[str] = []
     for value in whole:
-        strays += not _container(value)
-        if strays > allowed:
-            return None  # free text: known at its first values
-    if strays == len(whole):  # (also: nothing read whole)
-        return None
+        if _container(value):
+            containers += 1
+        elif _plain_scalar(value):
+            scalars.append(value.strip())
+        else:
+            strays += 1
+            if strays > allowed:
+                return None  # free text: known at its first values
+    others = [v for v in scalars if v != "null"]
+    if not containers or 2 * len(others) > len(sample):
+        return None  # no document read whole; or mostly numbers and flags
     return TextDocuments(len(sample) - strays, strays)

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import json_paths, json_text, name_evidence, people_lines, pii, pii_values
 from dbrefresh.rules.compiled import PLACEHOLDER
+from dbrefresh.rules.json_doubts import doubt_notes, trusted_paths
 from dbrefresh.rules.push_tokens import match_push_tokens
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.jsonb import path_context
@@ -314,7 +315,7 @@ def json_rule(
     paths: dict[str, Any] = {}
     why: list[str] = []
     document = column_context(table, column, unique=False)
-    for found in json_paths.judge_paths(read.paths, table.qualified):
+    for found in trusted_paths(read.paths, table.qualified):
         as_date = found.kind == "birth_date" and found.dates  # else hidden as text
         # a coordinate stays a number (hash made {"lat": 52.52} a hex string)
         as_number = found.kind == "geo" and found.numbers
@@ -347,6 +348,7 @@ def documents_rule(
     (documents too long to read, keys with a dot, contact details in no path)."""
     read = json_paths.read_documents(values or ())
     notes = json_paths.unread_notes(read, table.qualified, json_paths.MAX_JSON_CHARS)
+    notes += doubt_notes(read.paths, table.qualified)
     if (paths := json_rule(table, column, read, strategies)) is not None:
         paths.why += notes
         return paths

@@ -26,6 +26,7 @@ from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy, StrategyParams
+from dbrefresh.strategies.jsonb_held import holds_maskable
 from dbrefresh.strategies.jsonb_wildcards import (
     WILDCARD,
     Parts,
@@ -116,21 +117,15 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         return reasons
 
     def leak_sample_when(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
-        """A document holding none of the paths is kept as it is (it is no leak)."""
+        """A document whose paths hold nothing to mask (missing, JSON null, blank, an
+        empty array: Chatwoot's "cc_emails": []) is kept as it is (it is no leak)."""
         if ctx.type.is_text:
             return _parsed_once(ctx, self._holds_paths(params, PARSED))
         return self._holds_paths(params, _document(ctx))
 
     def _holds_paths(self, params: JsonbParams, value: exp.Expression) -> exp.Expression:
         held = [
-            sqlbuild.fill(
-                # a wildcard's values: dbrefresh.json_path_values (sql/schema.sql)
-                "EXISTS (SELECT 1 FROM dbrefresh.json_path_values(:v, CAST(:k AS TEXT[])))"
-                if WILDCARD in path.split(".")
-                else "jsonb_typeof(:v #> CAST(:k AS TEXT[])) <> 'null'",
-                v=value,
-                k=_key(path),
-            )
+            holds_maskable(value, _key(path), wildcard=WILDCARD in path.split("."))
             for path in params.paths
         ]
         return sqlbuild.fill(

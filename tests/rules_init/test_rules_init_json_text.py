@@ -134,7 +134,7 @@ def test_only_objects_and_arrays_make_a_column_of_documents() -> None:
     assert json_documents(['{"a": 1}', cut]) == TextDocuments(2, 0)
     # a malformed row or two in a large sample is no free text; more are
     assert json_documents(['{"a": 1}'] * 99 + ["oops"]) == TextDocuments(99, 1)
-    assert json_documents(['{"a": 1}'] * 98 + ["oops", "42", "x"]) is None
+    assert json_documents(['{"a": 1}'] * 98 + ["oops", "n/a", "x"]) is None
 
 
 def test_a_name_never_empties_a_column_of_documents(make_db, tmp_path: Path) -> None:
