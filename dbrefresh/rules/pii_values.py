@@ -28,7 +28,7 @@ MIN_REVIEW_PEOPLE = 3  # different people named, too rarely to mask, that earn a
 NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "pl_PL")
 
 # Letters of any script, as internationalised addresses have them (jürgen@müller.de)
-_EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 # Credentials whose form says what they are: password hashes (modular crypt, phpass
@@ -52,8 +52,18 @@ def is_credential(value: str) -> bool:
     return _CREDENTIAL.fullmatch(value.strip()) is not None
 
 
+# A display-name form, as mail headers write it ('"Ann Lee" <ann@corp.example>'): the
+# email strategy masks it whole, name and address. A name is required: '<...@host>'
+# alone is a message id.
+_DISPLAY_NAME = re.compile(r'(?:"[^"]+"|[^"<>@]*[^\W\d_][^"<>@]*)\s*<\s*([^<>\s]+)\s*>')
+
+
 def is_email(value: str) -> bool:
-    return _EMAIL.fullmatch(value.strip()) is not None
+    """An email address, bare or in a display-name form."""
+    text = value.strip()
+    if (display := _DISPLAY_NAME.fullmatch(text)) is not None:
+        text = display.group(1)
+    return EMAIL.fullmatch(text) is not None
 
 
 def is_iban(value: str) -> bool:
@@ -202,7 +212,7 @@ def has_contact(value: str) -> bool:
     """Free text mentioning an email address or a phone number (timestamps, IP lists,
     versions, message ids and barcodes aside: `lookalikes.py`)."""
     text = lookalikes.without_machine_data(value)
-    return bool(_EMAIL.search(text)) or phones.mentions_phone(text)
+    return bool(EMAIL.search(text)) or phones.mentions_phone(text)
 
 
 @cache

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import json_paths, json_text, name_evidence, people_lines, pii, pii_values
+from dbrefresh.rules import json_paths, json_text, name_evidence, pii, pii_values, text_mentions
 from dbrefresh.rules.compiled import PLACEHOLDER
 from dbrefresh.rules.push_tokens import match_push_tokens
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
@@ -267,11 +267,7 @@ def detect_by_values(
             reason = reason.replace("sampled values", "sampled array elements", 1)
         return by_values.kind, [reason]
     if values and column.type.category in _TEXT and not column.type.is_array and not is_key:
-        kind, reasons = people_lines.judge(values)  # a full name in a third of the rows
-        if kind is None and not reasons:  # 'Spoke with John Smith' in a few tickets
-            note = pii_values.people_named_note(values)
-            reasons = [note] if note else []
-        return kind, reasons
+        return text_mentions.judge(values)  # people or contacts in a few rows
     return None, []
 
 
