@@ -9,15 +9,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import json_paths, json_text, name_evidence, pii, pii_values, text_mentions
+from dbrefresh.rules import (
+    json_paths,
+    json_text,
+    name_evidence,
+    pii,
+    pii_values,
+    ssh_keys,
+    text_mentions,
+)
 from dbrefresh.rules.compiled import PLACEHOLDER
+from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.jsonb import path_context
@@ -85,22 +94,6 @@ def is_document(col_type: ColumnType) -> bool:
     return not col_type.is_array and (
         col_type.base in DOCUMENT_TYPES or col_type.category == COMPOSITE
     )
-
-
-@dataclass
-class ColumnProposal:
-    """One column's rule as `rules init` writes it, with the reasons for the comment."""
-
-    column: str
-    strategy: str = "keep"
-    params: dict[str, Any] = field(default_factory=dict)
-    unique: bool = False
-    kind: str | None = None
-    why: list[str] = field(default_factory=list)
-
-    @property
-    def masked(self) -> bool:
-        return self.strategy != "keep"
 
 
 def column_context(table: Table, column: Column, *, unique: bool) -> ColumnContext:
@@ -419,6 +412,8 @@ def propose_column(
         return json_text_rule(table, column, values, read, strategies)
     proposal = ColumnProposal(column.name)
     unique = column.name in table.unique_columns()
+    if not is_key and (keys := ssh_keys.proposal(column, values, unique=unique)) is not None:
+        return keys  # 'ssh-ed25519 AAAA... alice@laptop': only the comment is personal
     kind, why = detect(table, column, values, is_key=is_key)
     if kind is None:
         proposal.why += why  # a name the values deny, noted

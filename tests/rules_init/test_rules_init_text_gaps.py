@@ -4,12 +4,13 @@ addresses in display-name form, SSH public keys, and names of other things."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import psycopg
 import pytest
 
-from dbrefresh.rules import people_lines, pii_values
+from dbrefresh.rules import people_lines, pii_values, ssh_keys
 
 from .helpers import comment_of, generate_and_compile, generate_then_mask, strategy_of
 
@@ -127,3 +128,45 @@ def test_display_name_forms() -> None:
     assert not pii_values.is_email("Ann <no address>")
     assert not pii_values.is_email("<0a1b2c3d-4e5f@mail.example.com>")  # a message id
     assert not pii_values.is_email("see <ann@corp.example> for details")
+
+
+def test_ssh_public_keys_keep_their_key_and_lose_their_comment(make_db, tmp_path: Path) -> None:
+    """Gitea's public_key.content got `lorem` whole, breaking authorized_keys; only the
+    comment (user@host) is personal. A key saved without a comment changes too, so
+    verify finds no survivor."""
+    from dbrefresh.anonymize.api import verify
+
+    key = "AAAAC3NzaC1lZDI1NTE5AAAAI' || md5(g::text) || 'Q+x/1"
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE public_key (id int PRIMARY KEY, owner_id bigint NOT NULL,"
+        " content text NOT NULL);"
+        "INSERT INTO public_key SELECT g, g, CASE g % 3"
+        f" WHEN 0 THEN 'ssh-ed25519 {key} user' || g || '@mail.example'"
+        f" WHEN 1 THEN 'ecdsa-sha2-nistp256 {key}= alice' || g || '@laptop'"
+        f" ELSE 'ssh-rsa {key}==' END FROM generate_series(1, 40) g",
+    )
+    assert strategy_of(text, "public.public_key", "content") == "sql"
+    assert "40 of 40 sampled values look like SSH public keys" in comment_of(
+        text, "public.public_key", "content"
+    )
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT id, content FROM public_key ORDER BY id").fetchall()
+    for g, content in rows:
+        kind = ("ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa")[g % 3]
+        pad = ("", "=", "==")[g % 3]
+        expected = f"AAAAC3NzaC1lZDI1NTE5AAAAI{md5_hex(g)}Q+x/1{pad}"
+        assert content == f"{kind} {expected} masked-key", content
+    assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
+
+
+def md5_hex(value: int) -> str:
+    return hashlib.md5(str(value).encode()).hexdigest()
+
+
+def test_ssh_key_shapes() -> None:
+    assert ssh_keys.is_ssh_key("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIhtL deploy")
+    assert ssh_keys.is_ssh_key("sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5")
+    assert not ssh_keys.is_ssh_key("ssh-ed25519 is the key type to use")
+    assert not ssh_keys.is_ssh_key("Forwarded to anna@kunde.example")
