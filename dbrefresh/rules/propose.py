@@ -20,6 +20,7 @@ from dbrefresh.rules import (
     json_paths,
     json_text,
     name_evidence,
+    name_values,
     pii,
     pii_values,
     ssh_keys,
@@ -217,6 +218,8 @@ def detect(
         return file.kind, [file.reason]
     by_name = name_match(table, column)
     if by_name is not None and kind_fits_type(by_name.kind, column.type):
+        if (other := name_values.overrule(by_name, values)) is not None:
+            return other  # companies or logins in a column named for a person's name
         why = [by_name.reason]
         evidence = pii_values.count_kind(values or (), by_name.kind)
         if evidence is not None:

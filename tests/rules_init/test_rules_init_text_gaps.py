@@ -12,7 +12,7 @@ import pytest
 
 from dbrefresh.rules import people_lines, pii_values, ssh_keys
 
-from .helpers import comment_of, generate_and_compile, generate_then_mask, strategy_of
+from .helpers import comment_of, generate_and_compile, generate_then_mask, rule_of, strategy_of
 
 JOURNAL = (
     "CREATE TABLE journals (id int PRIMARY KEY, details text);"
@@ -170,3 +170,86 @@ def test_ssh_key_shapes() -> None:
     assert ssh_keys.is_ssh_key("sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5")
     assert not ssh_keys.is_ssh_key("ssh-ed25519 is the key type to use")
     assert not ssh_keys.is_ssh_key("Forwarded to anna@kunde.example")
+
+
+def test_a_hash_algorithm_is_no_secret(make_db, tmp_path: Path) -> None:
+    """Gitea's passwd_hash_algo ('pbkdf2$50000$50') was hashed for its name, and
+    'argon2$2$65536$8$50' (parameters, no salt nor digest) passed for a password hash:
+    logins broke on staging."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            'CREATE TABLE "user" (id int PRIMARY KEY, passwd varchar(255) NOT NULL,'
+            " passwd_hash_algo varchar(255) NOT NULL, hash_settings text NOT NULL);"
+            "INSERT INTO \"user\" SELECT g, md5(g::text) || md5('x' || g),"
+            " (ARRAY['pbkdf2$50000$50', 'argon2'])[1 + g % 2],"
+            " (ARRAY['argon2$2$65536$8$50', 'scrypt$65536$16$2$50'])[1 + g % 2]"
+            " FROM generate_series(1, 40) g"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.user", "passwd") == "hash"
+    for column in ("passwd_hash_algo", "hash_settings"):
+        assert strategy_of(text, "public.user", column) == "keep", column
+    assert pii_values.is_credential(
+        "argon2$argon2id$v=19$m=65536,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaA"
+    )
+
+
+def test_company_names_in_a_name_column_are_companies(make_db, tmp_path: Path) -> None:
+    """Chatwoot's accounts.name got `full_name`: 'Perry, Turner and Diaz' passed for a
+    full name, six of forty."""
+    companies = (
+        "ARRAY['Perry, Turner and Diaz', 'Murillo Inc', 'Chung LLC', 'Ortiz-Hunter',"
+        " 'Martin, Phillips and Hardy', 'Gibson and Sons', 'Rodriguez Ltd', 'Martin Group']"
+    )
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE accounts (id int PRIMARY KEY, name varchar NOT NULL);"
+            f"INSERT INTO accounts SELECT g, ({companies})[1 + g % 8]"
+            " FROM generate_series(1, 40) g"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.accounts", "name") == "company"
+    assert "35 of 40 sampled values are company names" in comment_of(
+        text, "public.accounts", "name"
+    )
+    assert not pii_values.is_full_name("Lee, Smith and Martinez")
+    assert pii_values.is_full_name("Ryan Gallagher")
+
+
+def test_logins_in_a_name_column_are_user_names(make_db, tmp_path: Path) -> None:
+    """Gitea's user.name holds logins ('CHarmon0'), said to be 'a person's full name'."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            'CREATE TABLE "user" (id int PRIMARY KEY, name varchar(255) NOT NULL UNIQUE,'
+            " full_name varchar(255));"
+            "INSERT INTO \"user\" SELECT g, (ARRAY['CHarmon', 'jdoe', 'anna.k', 'LDunlap'])"
+            "[1 + g % 4] || g, (ARRAY['Cindy Harmon', 'John Doe', 'Anna Kowalski'])[1 + g % 3]"
+            " FROM generate_series(1, 40) g"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.user", "name") == "hash"
+    assert rule_of(text, "public.user", "name")["prefix"] == "u"
+    note = comment_of(text, "public.user", "name")
+    assert "40 of 40 sampled values are single words shaped like logins" in note, note
+    assert strategy_of(text, "public.user", "full_name") == "full_name"
+
+
+def test_whole_emails_and_phones_are_said_to_be_so(make_db, tmp_path: Path) -> None:
+    """Chatwoot's contact_inboxes.source_id (an address, a phone number or a UUID) was
+    said to hold 'text containing an email address or phone number'."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE contact_inboxes (id int PRIMARY KEY, source_id text NOT NULL);"
+            "INSERT INTO contact_inboxes SELECT g, CASE g % 3"
+            " WHEN 0 THEN 'person' || g || '@mail.example'"
+            " WHEN 1 THEN '+49171555' || lpad(g::text, 4, '0')"
+            " ELSE gen_random_uuid()::text END FROM generate_series(1, 300) g"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.contact_inboxes", "source_id") == "lorem"
+    note = comment_of(text, "public.contact_inboxes", "source_id")
+    assert "200 of 300 sampled values look like email addresses or phone numbers (whole" in note
