@@ -19,15 +19,18 @@ NAME_KINDS = frozenset({"full_name", "first_name", "last_name"})
 SHARE = 0.5
 MIN_SAMPLE = 3
 _TOKEN = re.compile(r"[A-Za-z0-9][\w.-]+")
-_WORD = re.compile(r"[A-Z][a-z]+")  # 'Smith', 'Acme': a name or a brand, no login
+
+
+def _capitalised(word: str) -> bool:
+    return word.isalpha() and word[0].isupper() and word[1:] == word[1:].lower()
 
 
 def is_login(value: str) -> bool:
     """One token of letters, digits, dots, dashes or underscores that is no capitalised
     word and no known name ('CHarmon0', 'jdoe', 'anna.k'; not 'Smith', 'anna')."""
     text = value.strip()
-    if not _TOKEN.fullmatch(text) or _WORD.fullmatch(text):
-        return False
+    if not _TOKEN.fullmatch(text) or all(map(_capitalised, text.split("-"))):
+        return False  # 'Smith', 'Schrödinger', 'Jackson-Davis': a name or a brand
     return not (pii_values.is_first_name(text) or pii_values.is_last_name(text))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from dbrefresh.rules import people_lines, pii_values, ssh_keys
+from dbrefresh.rules import name_values, people_lines, pii_values, ssh_keys
 
 from .helpers import comment_of, generate_and_compile, generate_then_mask, rule_of, strategy_of
 
@@ -253,3 +253,20 @@ def test_whole_emails_and_phones_are_said_to_be_so(make_db, tmp_path: Path) -> N
     assert strategy_of(text, "public.contact_inboxes", "source_id") == "lorem"
     note = comment_of(text, "public.contact_inboxes", "source_id")
     assert "200 of 300 sampled values look like email addresses or phone numbers (whole" in note
+
+
+@pytest.mark.parametrize(
+    ("value", "login"),
+    [
+        ("CHarmon0", True),
+        ("jdoe", True),
+        ("anna.k", True),
+        ("Smith", False),
+        ("Schrödinger", False),
+        ("Jackson-Davis", False),
+        ("anna", False),  # a known first name
+        ("Acme", False),
+    ],
+)
+def test_login_shapes(value: str, login: bool) -> None:
+    assert name_values.is_login(value) is login
