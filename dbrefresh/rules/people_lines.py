@@ -45,9 +45,21 @@ def _names() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(first), frozenset(last)
 
 
+# A possessive ("John Stephens's dotfiles", with a typographic apostrophe too) names the person
+_POSSESSIVE = re.compile(r"['\u2019]s$|(?<=s)['\u2019]$")
+
+
 def _known(word: str, names: frozenset[str]) -> bool:
-    lower = word.lower()
+    lower = _POSSESSIVE.sub("", word).lower()
     return word[0].isupper() and (lower in names or lower.split("-")[0] in names)
+
+
+def _surname(particles: str, word: str, last: frozenset[str]) -> bool:
+    """A capitalised surname, alone or with its particles: the dictionaries keep some
+    with theirs ('van grinsven')."""
+    bare = _POSSESSIVE.sub("", word)
+    joined = " ".join([*particles.split(), bare]).lower()
+    return _known(word, last) or (word[0].isupper() and joined in last)
 
 
 def people_in(value: str) -> set[str]:
@@ -62,11 +74,15 @@ def people_in(value: str) -> set[str]:
         end = at + 1
         while end < len(words) and words[end].group() in _PARTICLES:
             end += 1
-        if end >= len(words) or not _known(words[end].group(), last):
+        if end >= len(words):
             continue
         gap = value[word.end() : words[end].start()]
+        if not _surname(gap, words[end].group(), last):
+            continue
         if gap.startswith(" ") and all(c == " " or c.isalpha() for c in gap):
-            found.add(value[word.start() : words[end].end()])
+            surname = words[end].group()
+            cut = len(surname) - len(_POSSESSIVE.sub("", surname))
+            found.add(value[word.start() : words[end].end() - cut])
     return found
 
 

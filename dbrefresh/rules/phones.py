@@ -73,9 +73,15 @@ def is_phone(value: str) -> bool:
 def mentions_phone(text: str) -> bool:
     """Text (machine data already blanked) holding a phone number, with or without an
     extension."""
-    return any(_embedded_phone(m) for m in _EMBEDDED_PHONE.findall(text)) or any(
-        _local_number(m) for m in _NAMED_EXTENSION.findall(text)
-    )
+    return bool(phones_in(text))
+
+
+def phones_in(text: str) -> set[str]:
+    """The phone numbers text (machine data already blanked) holds, as their digits (one
+    number written two ways counts once)."""
+    found = {m for m in _EMBEDDED_PHONE.findall(text) if _embedded_phone(m)}
+    found |= {m for m in _NAMED_EXTENSION.findall(text) if _local_number(m)}
+    return {"".join(c for c in number if c.isdigit()) for number in found}
 
 
 def _embedded_phone(found: str) -> bool:

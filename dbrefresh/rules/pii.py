@@ -209,7 +209,8 @@ _NOT_THE_VALUE = frozenset(
         bounce is has can allow allowed preference preferences visibility visible public
         changed updated created domain provider length len method mode source required
         country state region province expires expiry expiration policy attempts attempt
-        salt version scheme url hash mac host server web wallet""",
+        salt version scheme url hash mac host server web wallet algo algorithm algorithms
+        alg cipher""",
     )
 )
 # Exception: words above that still name the value for some kinds (`password_hash`,

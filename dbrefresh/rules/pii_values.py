@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from dbrefresh.rules import lookalikes, phones
+from dbrefresh.rules import company_names, lookalikes, mail_forms, phones
 from dbrefresh.rules.phones import is_phone, padded_numbers
 
 THRESHOLD = 0.5
@@ -28,7 +28,7 @@ MIN_REVIEW_PEOPLE = 3  # different people named, too rarely to mask, that earn a
 NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "pl_PL")
 
 # Letters of any script, as internationalised addresses have them (jürgen@müller.de)
-_EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 # Credentials whose form says what they are: password hashes (modular crypt, phpass
@@ -47,13 +47,19 @@ _CREDENTIAL = re.compile(
 )
 
 
+# A salt or digest: Gitea's passwd_hash_algo 'argon2$2$65536$8$50' is parameters
+_SALTED = re.compile(r"[\w+/.=-]{12,}")
+
+
 def is_credential(value: str) -> bool:
     """A password hash, an API token or a JSON web token, known by its form."""
-    return _CREDENTIAL.fullmatch(value.strip()) is not None
+    text = value.strip()
+    return _CREDENTIAL.fullmatch(text) is not None and _SALTED.search(text) is not None
 
 
 def is_email(value: str) -> bool:
-    return _EMAIL.fullmatch(value.strip()) is not None
+    """An email address, bare or in a display-name form (`mail_forms.py`)."""
+    return EMAIL.fullmatch(mail_forms.address(value)) is not None
 
 
 def is_iban(value: str) -> bool:
@@ -198,11 +204,15 @@ def people_named_note(values: Sequence[str]) -> str | None:
     )
 
 
+def is_contact(value: str) -> bool:
+    return is_email(value) or is_phone(value)
+
+
 def has_contact(value: str) -> bool:
     """Free text mentioning an email address or a phone number (timestamps, IP lists,
     versions, message ids and barcodes aside: `lookalikes.py`)."""
     text = lookalikes.without_machine_data(value)
-    return bool(_EMAIL.search(text)) or phones.mentions_phone(text)
+    return bool(EMAIL.search(text)) or phones.mentions_phone(text)
 
 
 @cache
@@ -315,6 +325,8 @@ def is_full_name(value: str) -> bool:
     holds a known name (a part of a double name will do), titles, degrees and
     particles aside ('Mr Scott Hardy', 'Kate de Gruijl-Mercks', 'Ryan Gallagher'; a
     compound first name by its first part: 'Claire-Françoise Alves')."""
+    if company_names.is_company(value):
+        return False  # 'Miller LLC', 'Perry, Turner and Diaz'
     words = value.strip().split()
     while words and (_bare(words[0]) in _TITLES or words[0].endswith(".")):
         words = words[1:]
@@ -384,6 +396,8 @@ DETECTORS: tuple[Detector, ...] = (
     # an X-Forwarded-For list ('203.0.1.2, 10.0.0.5') is the customer's addresses too
     Detector("ip", "IP addresses", lambda v: all(is_ip(p) for p in v.split(","))),
     Detector("phone", "phone numbers", is_phone),
+    # Chatwoot's contact_inboxes.source_id: an address, a phone number or a UUID
+    Detector("free_text", "email addresses or phone numbers (whole values)", is_contact),
     Detector("street", "street addresses", is_street),
     Detector("full_name", "full names", is_full_name, diverse=True),
     Detector("first_name", "first names", is_first_name, diverse=True),

@@ -9,16 +9,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import json_paths, json_text, name_evidence, people_lines, pii, pii_values
+from dbrefresh.rules import (
+    json_paths,
+    json_text,
+    name_evidence,
+    name_values,
+    pii,
+    pii_values,
+    ssh_keys,
+    text_mentions,
+)
 from dbrefresh.rules.compiled import PLACEHOLDER
 from dbrefresh.rules.json_doubts import doubt_notes, trusted_paths
+from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.jsonb import path_context
@@ -86,22 +96,6 @@ def is_document(col_type: ColumnType) -> bool:
     return not col_type.is_array and (
         col_type.base in DOCUMENT_TYPES or col_type.category == COMPOSITE
     )
-
-
-@dataclass
-class ColumnProposal:
-    """One column's rule as `rules init` writes it, with the reasons for the comment."""
-
-    column: str
-    strategy: str = "keep"
-    params: dict[str, Any] = field(default_factory=dict)
-    unique: bool = False
-    kind: str | None = None
-    why: list[str] = field(default_factory=list)
-
-    @property
-    def masked(self) -> bool:
-        return self.strategy != "keep"
 
 
 def column_context(table: Table, column: Column, *, unique: bool) -> ColumnContext:
@@ -225,6 +219,8 @@ def detect(
         return file.kind, [file.reason]
     by_name = name_match(table, column)
     if by_name is not None and kind_fits_type(by_name.kind, column.type):
+        if (other := name_values.overrule(by_name, values)) is not None:
+            return other  # companies or logins in a column named for a person's name
         why = [by_name.reason]
         evidence = pii_values.count_kind(values or (), by_name.kind)
         if evidence is not None:
@@ -268,11 +264,7 @@ def detect_by_values(
             reason = reason.replace("sampled values", "sampled array elements", 1)
         return by_values.kind, [reason]
     if values and column.type.category in _TEXT and not column.type.is_array and not is_key:
-        kind, reasons = people_lines.judge(values)  # a full name in a third of the rows
-        if kind is None and not reasons:  # 'Spoke with John Smith' in a few tickets
-            note = pii_values.people_named_note(values)
-            reasons = [note] if note else []
-        return kind, reasons
+        return text_mentions.judge(values)  # people or contacts in a few rows
     return None, []
 
 
@@ -425,6 +417,8 @@ def propose_column(
         return json_text_rule(table, column, values, read, strategies)
     proposal = ColumnProposal(column.name)
     unique = column.name in table.unique_columns()
+    if not is_key and (keys := ssh_keys.proposal(column, values, unique=unique)) is not None:
+        return keys  # 'ssh-ed25519 AAAA... alice@laptop': only the comment is personal
     kind, why = detect(table, column, values, is_key=is_key)
     if kind is None:
         proposal.why += why  # a name the values deny, noted
