@@ -8,7 +8,9 @@ unrelated addresses. Where the database says case does not matter, they must mas
   so folding cannot collide, and the application looks addresses up case-insensitively;
 - an address beside its lower-cased copy in the same row (Gitea's email_address.email
   and lower_email): masked independently, lower_email <> lower(email) in every row with
-  a capital letter; both folded, lower_email = lower(email) still holds.
+  a capital letter; both folded, lower_email = lower(email) still holds;
+- addresses of two tables that meet only case-folded (orders.email 'ann@x.org',
+  customers.email 'Ann@X.org'): a case-insensitive join between them.
 Folding a column unique case-sensitively that holds two case variants would collide
 (anonymize refuses it): the pair is folded only when the lower-cased copy is unique too
 (then the address holds no such variants) or the address is not unique.
@@ -17,9 +19,11 @@ Folding a column unique case-sensitively that holds two case variants would coll
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules.propose import ColumnProposal
+from dbrefresh.rules.text_samples import Ref, TextSample
 from dbrefresh.strategies.sqlbuild import ignores_case
 
 EMAIL = "email"
@@ -118,3 +122,68 @@ def fold_named_pairs(catalog: Catalog, proposals: dict[str, dict[str, ColumnProp
             source = match and (match["a"] or match["b"])
             if source and source in columns and source != column:
                 fold_lowered_pair(catalog, table, columns, column, source)
+
+
+MIN_SHARED = 5  # addresses two columns share once case-folded, before it says anything
+
+
+def fold_case_insensitive_joins(
+    catalog: Catalog,
+    proposals: dict[str, dict[str, ColumnProposal]],
+    texts: Mapping[Ref, TextSample],
+) -> None:
+    """fold_case on email columns of two tables whose sampled addresses meet only
+    case-folded (orders.email 'ann@x.org', customers.email 'Ann@X.org': an application
+    joining them case-insensitively lost the match once each was masked on its own), or
+    sharing addresses with one folded already (a citext column: the other's capitals
+    must fold alike); a REVIEW note where folding is not safe."""
+    emails = [
+        (t, c)
+        for t, columns in proposals.items()
+        for c, p in columns.items()
+        if p.strategy == EMAIL and (t, c) in texts
+    ]
+    folded = {ref: frozenset(v.lower() for v in texts[ref].values) for ref in emails}
+    for i, a in enumerate(emails):
+        for b in emails[i + 1 :]:
+            shared = len(folded[a] & folded[b])
+            if a[0] == b[0] or shared < MIN_SHARED:
+                continue
+            # (one side folded already, a citext one: the other's capitals must fold too)
+            case_only = shared > len(texts[a].values & texts[b].values)
+            if not case_only and not any(
+                proposals[t][c].params.get("fold_case") for t, c in (a, b)
+            ):
+                continue
+            blocked = [why for ref in (a, b) if (why := _unfoldable(catalog, proposals, ref))]
+            if blocked and not case_only:
+                continue
+            for ref, other in ((a, b), (b, a)):
+                proposal = proposals[ref[0]][ref[1]]
+                if blocked:
+                    proposal.why.append(
+                        f"REVIEW: meets {other[0]}.{other[1]} only case-insensitively (in "
+                        f"{shared} sampled addresses): fold_case: true on both keeps a "
+                        f"case-insensitive join matching; not set here ({blocked[0]})"
+                    )
+                else:
+                    _fold(proposal, f"meets {other[0]}.{other[1]} case-insensitively")
+
+
+def _unfoldable(
+    catalog: Catalog, proposals: dict[str, dict[str, ColumnProposal]], ref: Ref
+) -> str | None:
+    """Why the column cannot simply fold case: a foreign key's column (its key's members
+    are masked alike), or unique case-sensitively (case variants would collide)."""
+    table = catalog.tables[ref[0]]
+    if proposals[ref[0]][ref[1]].params.get("fold_case"):
+        return None
+    if any(
+        (fk.table == ref[0] and ref[1] in fk.columns)
+        or (fk.ref_table == ref[0] and ref[1] in fk.ref_columns)
+        for fk in catalog.fks_touching(ref[0])
+    ):
+        return f"{ref[0]}.{ref[1]} is a foreign key's column: set it on the whole key"
+    if ref[1] in table.unique_columns() and ref[1] not in _lower_unique(table):
+        return f"{ref[0]}.{ref[1]} is unique case-sensitively: case variants would collide"
+    return None

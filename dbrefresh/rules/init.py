@@ -23,7 +23,11 @@ from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
 from dbrefresh.rules.eav import previous_value_rule, propose_switch
-from dbrefresh.rules.email_fold import fold_case_insensitive_emails, fold_named_pairs
+from dbrefresh.rules.email_fold import (
+    fold_case_insensitive_emails,
+    fold_case_insensitive_joins,
+    fold_named_pairs,
+)
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.load import load_rules
@@ -110,6 +114,7 @@ def propose(
     sampled = {n: c for n, c in proposals.items() if n not in unsampled}
     note_copies(conn, catalog, sampled, sample_rows, texts)
     fold_named_pairs(catalog, sampled)
+    fold_case_insensitive_joins(catalog, sampled, texts)
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     _large_object_references(catalog, proposals)
     return proposals, unsampled

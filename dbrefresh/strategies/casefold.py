@@ -3,7 +3,8 @@
 Folding case maps 'Ann@X.org' and 'ann@x.org' to one output: right where they name one
 person, a collision on a column unique case-sensitively that holds both. Whether it
 does is a property of the data, not of the rules, so it is checked on the table itself,
-once per statement (an uncorrelated scalar subquery), before anything changes.
+once per statement (an uncorrelated scalar subquery), before anything changes: min and
+max of each folded group, which a hash aggregate computes without sorting the table.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ def case_variants_refusal(ctx: ColumnContext, folded: exp.Expression) -> exp.Exp
     )
     raw = sqlbuild.fill('(CAST(:v AS TEXT) COLLATE "C")', v=exp.column(ctx.column, quoted=True))
     variants = sqlbuild.fill(
-        "(SELECT EXISTS (SELECT 1 FROM _dbr_t GROUP BY :f HAVING count(DISTINCT :r) > 1))",
+        "(SELECT EXISTS (SELECT 1 FROM _dbr_t GROUP BY :f HAVING min(:r) <> max(:r2)))",
         f=folded,
         r=raw,
+        r2=raw.copy(),
     )
     for placeholder in variants.find_all(exp.Table):
         if placeholder.name == "_dbr_t":

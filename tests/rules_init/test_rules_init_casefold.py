@@ -130,3 +130,43 @@ def test_an_address_unique_in_lower_case_folds_case(make_db: Any, tmp_path: Path
             " OR backup_email::text <> lower(backup_email::text)) FROM people"
         ).fetchone()
     assert row == (0,)
+
+
+SHOP = """
+CREATE TABLE customers (id int PRIMARY KEY, email varchar(255) NOT NULL {unique});
+CREATE TABLE orders (id int PRIMARY KEY, email varchar(255) NOT NULL);
+INSERT INTO customers SELECT g, 'Ann.Buyer' || g || '@Shop.example'
+  FROM generate_series(1, 40) g;
+INSERT INTO orders SELECT g, 'ann.buyer' || (1 + g % 40) || '@shop.example'
+  FROM generate_series(1, 120) g;
+"""
+
+
+def test_addresses_meeting_only_case_folded_in_two_tables_fold_case(
+    make_db: Any, tmp_path: Path
+) -> None:
+    """orders.email 'ann@x.org' against customers.email 'Ann@X.org': masked on their
+    own, a case-insensitive join between them matched nothing."""
+    dsn, text = generate_then_mask(make_db, tmp_path, SHOP.format(unique=""))
+    for table in ("public.customers", "public.orders"):
+        assert rule_of(text, table, "email")["fold_case"] is True, comment_of(text, table, "email")
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(c.id), count(*) FILTER (WHERE o.email ~* 'buyer')"
+            " FROM orders o LEFT JOIN customers c ON lower(c.email) = o.email"
+        ).fetchone()
+    assert row == (120, 0)
+    assert verify_report(dsn, [tmp_path / "rules.yaml"], seed="rules-init").findings == []
+
+
+def test_a_case_sensitive_unique_address_meeting_another_case_folded_is_noted(
+    make_db: Any, tmp_path: Path
+) -> None:
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(SHOP.format(unique="UNIQUE"))
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert "fold_case" not in rule_of(text, "public.orders", "email")
+    assert "REVIEW: meets public.customers.email only case-insensitively" in comment_of(
+        text, "public.orders", "email"
+    )
