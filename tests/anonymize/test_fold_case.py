@@ -129,3 +129,34 @@ def test_a_template_over_a_column_that_may_repeat_stays_refused(
     dsn, rules = db_with_rules(make_db, tmp_path, LOGINS.format(name=name), rules_text, "r.yaml")
     findings = refused_findings(dsn, rules)
     assert [f.code for f in findings] == ["lossy-on-unique"], findings
+
+
+def test_fold_case_in_a_switch_case_is_refused_on_case_variants(
+    make_db: Any, tmp_path: Path
+) -> None:
+    """A switch passes its cases' refusals on: unchecked, the case variants collided
+    on the unique index only at the swap."""
+    schema = """
+    CREATE TABLE settings (id int PRIMARY KEY, k text NOT NULL, v text UNIQUE);
+    INSERT INTO settings VALUES (1, 'email', 'Ann@X.example'), (2, 'email', 'ann@x.example'),
+      (3, 'theme', 'dark');
+    """
+    rules_text = """version: 1
+tables:
+  public.settings:
+    columns:
+      id: keep
+      k: keep
+      v:
+        strategy: switch
+        by: k
+        cases:
+          email: {strategy: email, unique: true, fold_case: true}
+        default: keep
+"""
+    dsn, rules = db_with_rules(make_db, tmp_path, schema, rules_text, "r.yaml")
+    mark_clone(dsn)
+    before = fingerprint(dsn)
+    with pytest.raises(MaskingRefused, match="v: fold_case masks values differing only"):
+        anonymize(dsn, [rules], seed="s", progress=False)
+    assert fingerprint(dsn) == before
