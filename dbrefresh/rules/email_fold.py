@@ -76,11 +76,13 @@ def fold_lowered_pair(
             else f"{source} is unique case-sensitively: two addresses differing only in "
             "case would collide"
         )
-        columns[copy].why.append(
+        note = (
             f"REVIEW: lower({source}), masked on its own: it no longer equals "
             f"lower({source}) where {source} has a capital letter; fold_case: true on both "
             f"keeps them agreeing, not set here ({why})"
         )
+        if note not in columns[copy].why:  # (found by its sample, then by its name)
+            columns[copy].why.append(note)
         return False
     _fold(columns[source], f"{copy} holds it lower-cased")
     _fold(columns[copy], f"lower({source}), masked alike so the two still agree")
