@@ -116,6 +116,21 @@ class Table:
         """Columns that are (part of) a unique key: masking them must stay injective."""
         return {c for key in self.unique_keys for c in key.columns}
 
+    def distinct_columns(self) -> frozenset[str]:
+        """NOT NULL columns under a unique key of their own, on the column itself (no
+        expression, no WHERE): their value differs in every row, so a strategy that is
+        injective over one of them gives every row its own output."""
+        indexes = {i.name: i.index_def for i in self.indexes}
+        return frozenset(
+            key.columns[0]
+            for key in self.unique_keys
+            if len(key.columns) == 1
+            and not key.read_through
+            and key.columns[0] in self.columns
+            and self.columns[key.columns[0]].not_null
+            and " WHERE " not in indexes.get(key.name, "")
+        )
+
     def uniqueness_of(self, column: str) -> str:
         """How a column is unique, for messages: 'unique', or 'part of the unique key
         (first_name, last_name, birth_date)' (a strategy alone cannot keep that)."""

@@ -223,6 +223,7 @@ class _Compiler:
             unique=unique,
             row_columns={c.name: c.type for c in table.columns.values()},
             locale=col_rule.locale,
+            distinct_columns=table.distinct_columns(),
         )
         if strategy.keeps_value:
             return
@@ -237,7 +238,7 @@ class _Compiler:
             )
             return
         excluded = [x.name for x in table.exclusions if column in x.columns]
-        if excluded and not unique and strategy.is_lossy(col_rule.params):
+        if excluded and not unique and strategy.is_lossy_in(col_rule.params, ctx):
             self.error(
                 "lossy-on-exclusion",
                 f"{col_rule.strategy} can map different values to one, but the column is "
@@ -247,7 +248,7 @@ class _Compiler:
                 "keep the column: no lossy strategy can promise the constraint still holds",
             )
             return
-        if unique and strategy.is_lossy(col_rule.params):
+        if unique and strategy.is_lossy_in(col_rule.params, ctx):
             self.error(
                 "lossy-on-unique",
                 f"{col_rule.strategy} can map different values to one, but the column is "

@@ -8,7 +8,9 @@ A sample of rows compares each kept text column with each masked one of the same
 - a copy (equal in nearly every row) gets the masked column's rule: the same
   strategy on the same value gives the same output, so the two still agree;
 - a lower- or upper-cased copy is rebuilt from the masked column by a template
-  (`{hash:user_login|lower}`), when the rule can be a template's part;
+  (`{hash:user_login|lower}`), when the rule can be a template's part (a unique copy
+  when the template stays injective: over a column differing in every row); an
+  address and its lower-cased copy both get email's fold_case (rules/email_fold.py);
 - a copy in mixed case, or a value holding the masked one inside it, gets a REVIEW
   note naming the column it copies (no strategy rebuilds a URL around a masked name);
   held inside, the masked values must differ from row to row (one word such as
@@ -28,6 +30,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules.email_fold import fold_lowered_pair
 from dbrefresh.rules.propose import ColumnProposal, column_context, fits
 from dbrefresh.rules.sample import sample_clause, sampled_rows
 from dbrefresh.rules.text_samples import Ref, TextSample
@@ -87,13 +90,18 @@ def note_copies(
             measured = _measure(conn, table, pairs, rows)
         except psycopg.Error:  # no SELECT right, timeout: the proposals stay as they are
             continue
-        # join columns (uid, userid: joined on without a key), unique and key columns
-        keyed = {c for c in columns if IDENTIFIER.search(c)} | table.unique_columns()
+        # join columns (uid, userid: joined on without a key) and key columns
+        joined = {c for c in columns if IDENTIFIER.search(c)}
         for fk in catalog.fks_touching(name):
-            keyed |= set(fk.columns if fk.table == name else ())
-            keyed |= set(fk.ref_columns if fk.ref_table == name else ())
+            joined |= set(fk.columns if fk.table == name else ())
+            joined |= set(fk.ref_columns if fk.ref_table == name else ())
+        keyed = joined | table.unique_columns()
         for pair in measured:
-            _judge(table, columns, pair, constrained=pair.kept in keyed)
+            if pair.lowered >= COPY_SHARE * pair.both > 0 and fold_lowered_pair(
+                catalog, table, columns, pair.kept, pair.masked
+            ):
+                continue  # (an address and its lower-cased copy: both fold case)
+            _judge(table, columns, pair, constrained=pair.kept in keyed, joined=pair.kept in joined)
 
 
 def _pairs(
@@ -186,15 +194,22 @@ def _measure(
 
 
 def _judge(
-    table: Table, columns: dict[str, ColumnProposal], pair: _Pair, *, constrained: bool
+    table: Table,
+    columns: dict[str, ColumnProposal],
+    pair: _Pair,
+    *,
+    constrained: bool,
+    joined: bool,
 ) -> None:
+    """A unique cased copy is rebuilt only by a template that stays injective (over a
+    column differing in every row: _derived's fit check says so); a join column never."""
     if pair.both < MIN_ROWS:
         return
     source = columns[pair.masked]
     if columns[pair.kept].masked:  # (a masked column: only a cased copy is rebuilt)
         own = columns[pair.kept]
         if (
-            not constrained
+            not joined
             and own.strategy != "template"
             and pair.equal < COPY_SHARE * pair.both
             and (derived := _derived(table, pair, source)) is not None
@@ -225,7 +240,7 @@ def _judge(
             f"({why}): mask it like {pair.masked} by hand"
         )
     elif pair.folded >= COPY_SHARE * pair.both:
-        if not constrained and (derived := _derived(table, pair, source)) is not None:
+        if not joined and (derived := _derived(table, pair, source)) is not None:
             columns[pair.kept] = derived
             return
         columns[pair.kept].why.append(
@@ -247,8 +262,8 @@ def _derived(table: Table, pair: _Pair, source: ColumnProposal) -> ColumnProposa
     (GitLab's username_lower = lower(username)): `{hash:username|lower}` computes what
     the masked column's rule gives, so the two still agree after masking. Only a rule
     with default parameters can be a template's part; None when it cannot be one, or
-    the template does not fit the column (unique: a part over another column may
-    collide)."""
+    the template does not fit the column (unique: unless the part's column differs in
+    every row, its hash may collide)."""
     best, count = max(zip(FILTERS, (pair.lowered, pair.uppered), strict=True), key=lambda c: c[1])
     prefix = _hash_prefix(table, pair.masked, source)
     if (

@@ -352,7 +352,7 @@ def _refusal(
         return "a key or join column"
     unique = kept[1] in table.unique_columns()
     ctx = column_context(table, table.columns[kept[1]], unique=unique)
-    if unique and strategy.is_lossy(params):
+    if unique and strategy.is_lossy_in(params, ctx):
         return f"it is {table.uniqueness_of(kept[1])}, and {source.strategy} may collide"
     if not fits(strategy, source.params, ctx):
         return f"{source.strategy} does not fit {table.columns[kept[1]].type.sql}"

@@ -23,6 +23,11 @@ from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
 from dbrefresh.rules.eav import previous_value_rule, propose_switch
+from dbrefresh.rules.email_fold import (
+    fold_case_insensitive_emails,
+    fold_case_insensitive_joins,
+    fold_named_pairs,
+)
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.load import load_rules
@@ -102,11 +107,14 @@ def propose(
             if previous := previous_value_rule(table, switch):
                 proposals[name][previous.column] = previous
             _keep_switch_key(proposals[name], switch)
+    fold_case_insensitive_emails(catalog, proposals)
     reconcile(catalog, proposals, strategies)
     align_variants(proposals, strategies)
     keep_sentinels(conn, catalog, proposals, sample_rows)
     sampled = {n: c for n, c in proposals.items() if n not in unsampled}
     note_copies(conn, catalog, sampled, sample_rows, texts)
+    fold_named_pairs(catalog, sampled)
+    fold_case_insensitive_joins(catalog, sampled, texts)
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     _large_object_references(catalog, proposals)
     return proposals, unsampled

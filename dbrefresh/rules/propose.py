@@ -106,6 +106,7 @@ def column_context(table: Table, column: Column, *, unique: bool) -> ColumnConte
         nullable=not column.not_null,
         unique=unique,
         row_columns={c.name: c.type for c in table.columns.values()},
+        distinct_columns=table.distinct_columns(),
     )
 
 
@@ -146,7 +147,7 @@ def _fits(strategy: Strategy[Any], raw: Mapping[str, Any], ctx: ColumnContext) -
         params = strategy.parse_params(dict(raw))
         if strategy.check(params, ctx):
             return False
-        if ctx.unique and strategy.is_lossy(params):
+        if ctx.unique and strategy.is_lossy_in(params, ctx):
             return False
         strategy.compile(params, ctx)
     except (ValidationError, ValueError, TypeError):

@@ -96,6 +96,9 @@ class ColumnContext:
     # The rules file's `defaults: {locale: ...}`: dictionaries to draw from, unless the
     # strategy names its own (strategies/locales.py); empty: all locales mixed.
     locale: tuple[str, ...] = ()
+    # Other columns of the row whose value differs in every row (NOT NULL, under a
+    # unique key of their own): a template's hash of one of them is injective too.
+    distinct_columns: frozenset[str] = frozenset()
 
     def locales(self, own: tuple[str, ...] | None) -> tuple[str, ...]:
         """The locales a dictionary strategy draws from: its own `locale`, else the file's."""
@@ -177,6 +180,11 @@ class Strategy(ABC, Generic[P]):
     def is_lossy(self, params: P) -> bool:
         """Whether, with these parameters, distinct inputs may collide."""
         return self.lossy
+
+    def is_lossy_in(self, params: P, ctx: ColumnContext) -> bool:
+        """is_lossy, for this column: a strategy reading another column of the row
+        (template) may be injective because that column differs in every row."""
+        return self.is_lossy(params)
 
     @abstractmethod
     def compile(self, params: P, ctx: ColumnContext) -> exp.Expression:

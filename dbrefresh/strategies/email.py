@@ -12,6 +12,12 @@ still matches a column of bare addresses (Odoo's email_normalized); the display 
 personal data too, becomes the masked address's own first and last name (with
 `unique: true`, followed by 16 hex characters of the whole value's digest, so two names
 for one address stay distinct).
+With `fold_case: true`, case variants of an address ('Ann@X.org', 'ann@x.org') mask
+alike and the output is lower case: the digest reads the lower-cased value, as for a
+citext column. A column holding lower(address) beside the address (Gitea's lower_email)
+then masks to lower(masked address) when both use it, and case-insensitive joins still
+match. On a column unique case-sensitively, two values differing only in case would
+collide: anonymize refuses the table before changing anything.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from __future__ import annotations
 from pydantic import Field
 from sqlglot import exp
 
-from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies import casefold, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, StrategyParams
 from dbrefresh.strategies.locales import Locales
 from dbrefresh.strategies.registry import register
@@ -37,6 +43,8 @@ class EmailParams(StrategyParams):
     """Add 16 hex characters of the digest so the strategy is injective (unique columns)."""
     locale: Locales = None
     """Names from these locales (de_DE, or a list); default: the rules file's."""
+    fold_case: bool = False
+    """Mask case variants of an address alike, in lower case (lower_email = lower(email))."""
 
 
 @register
@@ -56,8 +64,16 @@ class Email(ScalarStrategy[EmailParams]):
             return [f"{ctx.column} is unique: set unique: true on the email strategy"]
         return sqlbuild.text_limit(ctx, MIN_NAMES + len(_suffix(params)), "email")
 
+    def refusal(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression | None:
+        """fold_case on a column unique case-sensitively: the table must hold no two
+        values differing only in case (checked once, as a scalar subquery)."""
+        if not (params.fold_case and ctx.unique) or sqlbuild.ignores_case(ctx.type):
+            return None
+        return casefold.case_variants_refusal(ctx, _folded_text(ctx))
+
     def masked(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression:
         locales = ctx.locales(params.locale)
+        fold = params.fold_case
 
         def body(h: exp.Column) -> exp.Expression:
             # Realistic addresses avoid the original's first name; unique ones differ
@@ -65,7 +81,7 @@ class Email(ScalarStrategy[EmailParams]):
             def first() -> exp.Expression:
                 if params.unique:
                     return _entry("email_first", h, 0, locales)
-                return sqlbuild.pick("email_first", h, 0, _local_head(ctx), locales)
+                return sqlbuild.pick("email_first", h, 0, _local_head(ctx, fold), locales)
 
             names = sqlbuild.fill(
                 "(:first || '.' || :last)", first=first(), last=_entry("email_last", h, 3, locales)
@@ -80,7 +96,8 @@ class Email(ScalarStrategy[EmailParams]):
                 )
             else:
                 tail = sqlbuild.fill("CAST(dbrefresh.u24(:h, 8) % 100 AS TEXT)", h=h)
-            bare = sqlbuild.fill("(:n || :t || :d)", n=names, t=tail, d="@" + params.domain)
+            domain = params.domain.lower() if fold else params.domain
+            bare = sqlbuild.fill("(:n || :t || :d)", n=names, t=tail, d="@" + domain)
             shown = sqlbuild.fill(
                 "initcap(:first || ' ' || :last)",
                 first=first(),
@@ -90,12 +107,18 @@ class Email(ScalarStrategy[EmailParams]):
             if params.unique:
                 mark = sqlbuild.fill(
                     "(' ' || encode(substr(:w, 1, :k), 'hex'))",
-                    w=sqlbuild.digest(ctx, f"{self.name}_display"),
+                    w=sqlbuild.fill(
+                        "dbrefresh.keyed(:p, :v)",
+                        p=sqlbuild.key_prefix(ctx, f"{self.name}_display"),
+                        v=_folded_text(ctx) if fold else sqlbuild.stable_text(ctx),
+                    ),
                     k=UNIQUE_HEX // 2,
                 )
             return _displayed(ctx, bare, shown, mark)
 
-        value = sqlbuild.let("h", _address_digest(ctx, self.name), body)
+        value = sqlbuild.let("h", _address_digest(ctx, self.name, fold), body)
+        if fold:  # (dictionary names, initcap display names: all of it lower case)
+            value = sqlbuild.fill("lower(:v)", v=value)
         return sqlbuild.fit_text(ctx, value, truncate=not params.unique)
 
 
@@ -103,27 +126,38 @@ class Email(ScalarStrategy[EmailParams]):
 _DISPLAY_ADDRESS = r"<\s*([^<>\s]+@[^<>\s]+)\s*>\s*$"
 
 
-def _address(ctx: ColumnContext) -> exp.Expression:
+def _address(ctx: ColumnContext, fold: bool) -> exp.Expression:
     """The address a value holds: the bracketed one of a display-name form, else the
-    value itself (as the digest reads it: folded where the type ignores case). strpos()
-    first, so a bare address pays no regular expression; both in the C collation, as
-    PostgreSQL refuses substring searches in a nondeterministic one."""
+    value itself (as the digest reads it: folded where the type ignores case, or with
+    fold_case). strpos() first, so a bare address pays no regular expression; both in
+    the C collation, as PostgreSQL refuses substring searches in a nondeterministic one."""
+
+    def text() -> exp.Expression:
+        return _folded_text(ctx) if fold else sqlbuild.stable_text(ctx)
+
     return sqlbuild.fill(
         "CASE WHEN strpos((:t COLLATE \"C\"), '<') > 0"
         ' THEN COALESCE(substring((:t2 COLLATE "C") FROM :p), (:t3 COLLATE "C"))'
         ' ELSE (:t4 COLLATE "C") END',
-        t=sqlbuild.stable_text(ctx),
-        t2=sqlbuild.stable_text(ctx),
+        t=text(),
+        t2=text(),
         p=_DISPLAY_ADDRESS,
-        t3=sqlbuild.stable_text(ctx),
-        t4=sqlbuild.stable_text(ctx),
+        t3=text(),
+        t4=text(),
     )
 
 
-def _address_digest(ctx: ColumnContext, tag: str) -> exp.Expression:
+def _folded_text(ctx: ColumnContext) -> exp.Expression:
+    """The value lower-cased (a case-insensitive type's text is folded already)."""
+    if sqlbuild.ignores_case(ctx.type):
+        return sqlbuild.stable_text(ctx)
+    return sqlbuild.fill("lower(:v)", v=sqlbuild.stable_text(ctx))
+
+
+def _address_digest(ctx: ColumnContext, tag: str, fold: bool) -> exp.Expression:
     """The keyed digest of the value's address: equal to the bare address's."""
     return sqlbuild.fill(
-        "dbrefresh.keyed(:p, :a)", p=sqlbuild.key_prefix(ctx, tag), a=_address(ctx)
+        "dbrefresh.keyed(:p, :a)", p=sqlbuild.key_prefix(ctx, tag), a=_address(ctx, fold)
     )
 
 
@@ -174,6 +208,6 @@ def _suffix(params: EmailParams) -> str:
     return tail + "@" + params.domain
 
 
-def _local_head(ctx: ColumnContext) -> exp.Expression:
+def _local_head(ctx: ColumnContext, fold: bool) -> exp.Expression:
     """The original address's text before the first dot: the first name must differ."""
-    return sqlbuild.fill("split_part(:a, '.', 1)", a=_address(ctx))
+    return sqlbuild.fill("split_part(:a, '.', 1)", a=_address(ctx, fold))

@@ -114,9 +114,21 @@ class Switch(Strategy[SwitchParams]):
         return exp.Paren(this=exp.or_(*parts)) if parts else exp.false()
 
     def refusal(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression | None:
-        """With `default: fail`, a row whose key no case lists (NULL too), named."""
-        if not params.refuses_others:
+        """With `default: fail`, a row whose key no case lists (NULL too), named; and
+        what a case's own strategy refuses on the rows it masks (email's fold_case on a
+        unique column holding case variants)."""
+        parts = [
+            sqlbuild.fill("CASE WHEN :picked THEN :r END", picked=self._picked(params, ctx, k), r=r)
+            for k, strategy, sub in params.resolved()
+            if (r := strategy.refusal(sub, ctx)) is not None
+        ]
+        if params.refuses_others:
+            parts.insert(0, self._unlisted(params, ctx))
+        if not parts:
             return None
+        return parts[0] if len(parts) == 1 else exp.Coalesce(this=parts[0], expressions=parts[1:])
+
+    def _unlisted(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
         return sqlbuild.fill(
             "CASE WHEN :other THEN 'no case of switch for ' || :by || ' = '"
             " || COALESCE(quote_literal(:key), 'NULL') || ' (default: fail)' END",

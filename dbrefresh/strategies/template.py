@@ -6,7 +6,11 @@ Placeholder syntax (Python format-string style, `{{` and `}}` for literal braces
   ...|lower, ...|upper  the part lower- or upper-cased, e.g. {last_name:name|lower}.
 Parts compute exactly what the strategy gives alone, so {first_name:first_name} matches
 the masked first_name column. A NULL in another column gives an empty part. Injective
-when a part applied to this column is (hash, uuid).
+when a part applied to this column is (hash, uuid), or, on a unique column, a part
+applied to another column whose value differs in every row (NOT NULL under a unique key
+of its own): Gitea's lower_name as `u{hash:name|lower}` beside a unique name. Hex is
+case-stable (lower/upper map hex digits one to one), so a filter keeps it injective; the
+template must then fit the column whole, the injective parts at their full width.
 """
 
 from __future__ import annotations
@@ -98,6 +102,9 @@ class Template(ScalarStrategy[TemplateParams]):
         parts = parse_template(params.template)
         return not any(p.column is None and p.strategy in INJECTIVE_WIDTH for p in parts)
 
+    def is_lossy_in(self, params: TemplateParams, ctx: ColumnContext) -> bool:
+        return not any(_injective(p, ctx) for p in parse_template(params.template))
+
     def fits(self, params: TemplateParams, ctx: ColumnContext) -> list[str]:
         if not ctx.type.is_text:
             return [f"template produces text; {ctx.column} is {ctx.type.sql}"]
@@ -110,7 +117,7 @@ class Template(ScalarStrategy[TemplateParams]):
             reasons += [
                 f"{{{part.strategy}}}: {r}" for r in strategy.check(strategy.parse_params({}), sub)
             ]
-        if ctx.type.length is not None and _part_width(params, ctx.type.length) is None:
+        if ctx.type.length is not None and _part_width(params, ctx) is None:
             reasons.append(
                 f"template does not fit {ctx.type.sql}: its literal text and injective parts"
                 f" ({', '.join(INJECTIVE_WIDTH)}) leave no room for the other parts"
@@ -131,28 +138,38 @@ class Template(ScalarStrategy[TemplateParams]):
                 value = sqlbuild.fill(f"{part.filter}(:v)", v=value)
             if part.column is not None:
                 value = sqlbuild.fill("COALESCE(:v, '')", v=value)
-            width = _part_width(params, ctx.type.length) if ctx.type.length else None
+            width = _part_width(params, ctx) if ctx.type.length else None
             if width is not None and part.strategy not in INJECTIVE_WIDTH:
                 value = sqlbuild.fill("left(:v, :n)", v=value, n=width)
             pieces.append(value)
         joined = pieces[0]
         for piece in pieces[1:]:
             joined = sqlbuild.fill("(:a || :b)", a=joined, b=piece)
-        return sqlbuild.fit_text(ctx, joined, truncate=self.is_lossy(params))
+        return sqlbuild.fit_text(ctx, joined, truncate=self.is_lossy_in(params, ctx))
 
 
 def _strategies(params: TemplateParams) -> list[tuple[Part, Strategy[Any]]]:
     return [(p, get(p.strategy)) for p in parse_template(params.template) if p.strategy]
 
 
-def _part_width(params: TemplateParams, length: int) -> int | None:
-    """Characters each lossy part may take so the whole fits `length`, cutting lossy
+def _injective(part: Part, ctx: ColumnContext) -> bool:
+    """Whether the part gives every row its own value: hash or uuid of this column, or
+    (on a unique column) of another that differs in every row."""
+    if part.strategy not in INJECTIVE_WIDTH:
+        return False
+    return part.column is None or (ctx.unique and part.column in ctx.distinct_columns)
+
+
+def _part_width(params: TemplateParams, ctx: ColumnContext) -> int | None:
+    """Characters each lossy part may take so the whole fits the column, cutting lossy
     parts only (an injective part is never cut); None when that is impossible."""
+    length = ctx.type.length
+    assert length is not None
     parts = parse_template(params.template)
     fixed = sum(len(p.text) for p in parts)
     lossy = 0
     for part in parts:
-        if part.strategy in INJECTIVE_WIDTH and part.column is None:
+        if part.strategy is not None and _injective(part, ctx):
             fixed += INJECTIVE_WIDTH[part.strategy]
         elif part.strategy is not None:
             lossy += 1
