@@ -23,6 +23,7 @@ from dbrefresh.rules.coverage import unclassified_columns, unclassified_hint
 from dbrefresh.rules.fkshape import fk_mismatch
 from dbrefresh.rules.foreign import FOREIGN_HINT, changes_rows, foreign_partitions
 from dbrefresh.rules.groups import build_groups
+from dbrefresh.rules.leafrules import weaker_partition_rules
 from dbrefresh.rules.leakpaths import leak_paths, with_path_samples
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
 from dbrefresh.rules.naming import dotted_schemas
@@ -442,6 +443,7 @@ def compile_plan(
     compiler.check_foreign_partitions()
     compiler.resolve_columns()
     compiler.findings += original_reads(rules, catalog)
+    compiler.findings += weaker_partition_rules(rules, catalog)
     compiler.check_coverage()
     compiler.check_foreign_keys()
     compiler.check_conditions()
