@@ -260,7 +260,7 @@ def _chunking(table: Table, select: str, template: str) -> Chunking:
         scratch=scratch,
         create=f"CREATE UNLOGGED TABLE {scratch} AS {template} WITH NO DATA",
         fill=f"INSERT INTO {CHUNK_TABLE} {select}",
-        lock=f"LOCK TABLE {rel} IN SHARE MODE",
+        lock=f"LOCK TABLE ONLY {rel} IN SHARE MODE",  # the chunks read ONLY rel
     )
 
 
