@@ -60,3 +60,14 @@ def test_rules_for_the_connected_database_are_applied(
     result = run_cli(capsys, "anonymize", str(path), "--dsn", dsn, "--seed", "s", "--no-progress")
     assert result.code == 0, result.err
     assert run_cli(capsys, "verify", str(path), "--dsn", dsn, "--seed", "s").code == 0
+
+
+def test_files_for_two_databases_name_the_second_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "shop.yaml", tmp_path / "billing.yaml"
+    first.write_text("version: 1\ndatabase: shop\n")
+    second.write_text("version: 1\n# billing\ndatabase: billing\n")
+    result = run_cli(capsys, "rules", "check", str(first), str(second))
+    assert result.code == 2
+    assert f"{second}:3: database: rules for database 'billing' mixed with" in result.err
