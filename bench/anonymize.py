@@ -143,7 +143,6 @@ BASELINE = [
 
 RULES = """\
 version: 1
-database: shop
 defaults: {unlisted_columns: fail, seed_env: DBREFRESH_SEED}
 tables:
   public.customers:

@@ -79,8 +79,11 @@ def make_db(admin_dsn: str) -> Iterator[Callable[..., str]]:
     """Factory: a new empty database (or a copy of a template); returns its DSN."""
     created: list[str] = []
 
-    def make(template: str | None = None, prefix: str = "t") -> str:
-        name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    def make(template: str | None = None, prefix: str = "t", name: str | None = None) -> str:
+        if name is None:
+            name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+        else:  # an exact name (what a rules file's `database:` says): one at a time
+            drop_database(admin_dsn, name)
         create_database(admin_dsn, name, template)
         created.append(name)
         return with_database(admin_dsn, name)
@@ -119,5 +122,5 @@ def chinook_template(admin_dsn: str) -> str:
 
 @pytest.fixture
 def chinook_dsn(make_db: Callable[..., str], chinook_template: str) -> str:
-    """A fresh copy of Chinook for one test."""
-    return make_db(template=chinook_template, prefix="chinook")
+    """A fresh copy of Chinook for one test, named as rules/chinook.yaml's `database:`."""
+    return make_db(template=chinook_template, name="chinook")

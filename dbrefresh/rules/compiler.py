@@ -20,9 +20,11 @@ from dbrefresh.rules.cascade import with_cascades, with_nulled_keys
 from dbrefresh.rules.compiled import PLACEHOLDER, CompiledSql
 from dbrefresh.rules.conditions import check_condition
 from dbrefresh.rules.coverage import unclassified_columns, unclassified_hint
+from dbrefresh.rules.dbname import other_database
 from dbrefresh.rules.fkshape import fk_mismatch
 from dbrefresh.rules.foreign import FOREIGN_HINT, changes_rows, foreign_partitions
 from dbrefresh.rules.groups import build_groups
+from dbrefresh.rules.leafrules import weaker_partition_rules
 from dbrefresh.rules.leakpaths import leak_paths, with_path_samples
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
 from dbrefresh.rules.naming import dotted_schemas
@@ -439,10 +441,12 @@ def compile_plan(
 ) -> Plan:
     """Check rules against the catalog and build the Plan; RulesError lists every problem."""
     compiler = _Compiler(rules, catalog)
+    compiler.findings += other_database(rules, catalog.database)
     compiler.check_tables_exist()
     compiler.check_foreign_partitions()
     compiler.resolve_columns()
     compiler.findings += original_reads(rules, catalog)
+    compiler.findings += weaker_partition_rules(rules, catalog)
     compiler.check_coverage()
     compiler.check_foreign_keys()
     compiler.check_conditions()

@@ -36,7 +36,10 @@ def _add_fk(fk: ForeignKey) -> list[str]:
 
 
 def _lock(tables: Iterable[str]) -> str:
-    names = ", ".join(quote_table(t) for t in sorted(tables))
+    """The tables themselves, not their inheritance children (ONLY binds to one name):
+    a swap never touches a child's rows, and locking a child made a parent's swap wait
+    for whatever held it (the child's own swap or chunks, an application's session)."""
+    names = ", ".join(f"ONLY {quote_table(t)}" for t in sorted(tables))
     return f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"
 
 

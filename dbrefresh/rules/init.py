@@ -184,7 +184,11 @@ def _plan_or_failures(text: str, catalog: Catalog) -> Plan | list[Finding]:
         path = Path(tmp) / "rules.yaml"
         path.write_text(text, encoding="utf-8")
         try:
-            return compile_plan(load_rules([path]), catalog)
+            rules = load_rules([path])
+            # `database:` names the database the file is for (rules init --database),
+            # which need not be the one it was read from
+            rules.database = None
+            return compile_plan(rules, catalog)
         except RulesError as exc:
             return [f for f in exc.findings if f.severity is Severity.ERROR]
 

@@ -226,6 +226,7 @@ def load_rule_file(path: Path) -> tuple[RuleSet | None, list[Finding]]:
             str(path), line_of(doc, "large_objects") if "large_objects" in doc else 1
         ),
         seed_env_origin=_seed_env_origin(path, doc, header),
+        database_origin=Origin(str(path), line_of(doc, "database")) if header.database else None,
     )
     for name, raw in tables_raw.items():
         rule = _table_rule(col, str(name), raw, tables_raw)
@@ -274,7 +275,11 @@ def _merge(into: RuleSet, other: RuleSet, findings: list[Finding]) -> None:
             Finding(
                 "database-mismatch",
                 f"rules for database {other.database!r} mixed with rules for {into.database!r}",
-                location=Location(str(other.files[0]), 1, "database"),
+                location=Location(
+                    str(other.files[0]),
+                    other.database_origin.line if other.database_origin else 1,
+                    "database",
+                ),
             )
         )
     for table, rule in other.tables.items():
@@ -303,7 +308,8 @@ def _merge(into: RuleSet, other: RuleSet, findings: list[Finding]) -> None:
         into.large_objects_origin = other.large_objects_origin
     _merge_defaults(into, other, findings)
     into.files.extend(other.files)
-    into.database = into.database or other.database
+    if into.database is None and other.database is not None:
+        into.database, into.database_origin = other.database, other.database_origin
     # the same files in any order are the same rules (`verify b.yaml a.yaml` after
     # `anonymize a.yaml b.yaml` was refused as other rules)
     into.file_digests.extend(other.file_digests)

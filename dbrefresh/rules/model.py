@@ -125,6 +125,7 @@ class RuleSet:
     large_objects: Literal["empty", "keep"] | None = None
     large_objects_origin: Origin = field(default_factory=lambda: Origin("", None))
     seed_env_origin: Origin | None = None  # where defaults.seed_env was set (None: default)
+    database_origin: Origin | None = None  # where `database:` was set (None: not set)
 
     def governing(self, catalog: Catalog, table: str) -> str | None:
         """The table whose rule governs `table`: itself, else its nearest partitioned

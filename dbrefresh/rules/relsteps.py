@@ -230,8 +230,10 @@ def _index_statements(table: Table) -> tuple[list[str], list[str]]:
         create.append(f"SET LOCAL default_tablespace = {literal(ix.tablespace or '')}")
         if ix.constraint_name and ix.constraint_def:
             con = quote_ident(ix.constraint_name)
-            drop.append(f"ALTER TABLE {rel} DROP CONSTRAINT {con}")
-            create.append(f"ALTER TABLE {rel} ADD CONSTRAINT {con} {ix.constraint_def}")
+            # ONLY: a primary key added to an inheritance parent sets NOT NULL on its
+            # children's columns, altering (and locking) tables the swap never touches
+            drop.append(f"ALTER TABLE ONLY {rel} DROP CONSTRAINT {con}")
+            create.append(f"ALTER TABLE ONLY {rel} ADD CONSTRAINT {con} {ix.constraint_def}")
             if ix.constraint_comment is not None:
                 after.append(
                     f"COMMENT ON CONSTRAINT {con} ON {rel} IS {literal(ix.constraint_comment)}"
@@ -260,7 +262,7 @@ def _chunking(table: Table, select: str, template: str) -> Chunking:
         scratch=scratch,
         create=f"CREATE UNLOGGED TABLE {scratch} AS {template} WITH NO DATA",
         fill=f"INSERT INTO {CHUNK_TABLE} {select}",
-        lock=f"LOCK TABLE {rel} IN SHARE MODE",
+        lock=f"LOCK TABLE ONLY {rel} IN SHARE MODE",  # the chunks read ONLY rel
     )
 
 

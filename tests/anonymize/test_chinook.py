@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import verify_report
+from dbrefresh.db import dsn_database
 from tests.anonymize.helpers import CHINOOK_RULES, CliResult, run_cli
 
 SEED = "test-seed-1"
@@ -22,16 +25,26 @@ def snapshot(dsn: str, table: str, columns: list[str]) -> dict[int, tuple[object
     return {r[0]: tuple(r[1:]) for r in rows}
 
 
-def run_anonymize(capsys: pytest.CaptureFixture[str], dsn: str, seed: str = SEED) -> CliResult:
-    return run_cli(
-        capsys, "anonymize", str(CHINOOK_RULES), "--dsn", dsn, "--seed", seed, "--no-progress"
-    )
+def run_anonymize(
+    capsys: pytest.CaptureFixture[str], dsn: str, seed: str = SEED, rules: Path = CHINOOK_RULES
+) -> CliResult:
+    return run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", seed, "--no-progress")
 
 
-def anonymize(capsys: pytest.CaptureFixture[str], dsn: str, seed: str = SEED) -> None:
+def anonymize(
+    capsys: pytest.CaptureFixture[str], dsn: str, seed: str = SEED, rules: Path = CHINOOK_RULES
+) -> None:
     assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
-    result = run_anonymize(capsys, dsn, seed)
+    result = run_anonymize(capsys, dsn, seed, rules)
     assert result.code == 0, result.err
+
+
+def rules_for(dsn: str, tmp_path: Path) -> Path:
+    """rules/chinook.yaml for another copy of Chinook: its `database:` names that copy."""
+    name = dsn_database(dsn)
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(CHINOOK_RULES.read_text().replace("database: chinook", f"database: {name}"))
+    return path
 
 
 def test_chinook_masked_joined_and_verified(
@@ -125,13 +138,17 @@ def test_verify_without_masking_finds_problems(
 
 
 def test_same_seed_same_values_other_seed_other_values(
-    chinook_dsn: str, make_db, chinook_template: str, capsys: pytest.CaptureFixture[str]
+    chinook_dsn: str,
+    make_db,
+    chinook_template: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     second = make_db(template=chinook_template, prefix="chinook")
     third = make_db(template=chinook_template, prefix="chinook")
     anonymize(capsys, chinook_dsn)
-    anonymize(capsys, second)
-    anonymize(capsys, third, seed="another-seed")
+    anonymize(capsys, second, rules=rules_for(second, tmp_path))
+    anonymize(capsys, third, seed="another-seed", rules=rules_for(third, tmp_path))
     cols = MASKED["customer"]
     assert snapshot(chinook_dsn, "customer", cols) == snapshot(second, "customer", cols)
     one, other = snapshot(chinook_dsn, "customer", cols), snapshot(third, "customer", cols)

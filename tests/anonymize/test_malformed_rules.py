@@ -248,12 +248,12 @@ CASES: list[tuple[str, str, str, str]] = [
 
 @pytest.fixture(scope="module")
 def marked_chinook(admin_dsn: str, chinook_template: str) -> Callable[[], str]:
-    import uuid
 
     import psycopg
 
-    name = f"chinook_bad_{uuid.uuid4().hex[:8]}"
+    name = "chinook"  # what the rules' `database:` says
     with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{chinook_template}"')
     dsn = with_database(admin_dsn, name)
     with psycopg.connect(dsn, autocommit=True) as conn:  # what a rule must not name

@@ -386,7 +386,7 @@ def test_keys_pointing_at_a_partitioned_table(make_db, tmp_path: Path) -> None:
     rules.write_text(PARTITION_FK_RULES)
     [group] = build_plan(dsn, [rules]).groups
     assert group.relations == ["public.visits_2023", "public.visits_2024", "public.badges"]
-    assert group.lock_outside == 'LOCK TABLE "public"."notes" IN ACCESS EXCLUSIVE MODE'
+    assert group.lock_outside == 'LOCK TABLE ONLY "public"."notes" IN ACCESS EXCLUSIVE MODE'
     assert [s.split(" DROP CONSTRAINT ")[0] for s in group.drop_fks] == [
         'ALTER TABLE "public"."notes"'
     ]

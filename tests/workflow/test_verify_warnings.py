@@ -1,0 +1,64 @@
+"""verify's warnings reach `dbrefresh run`'s output, journal and webhook.
+
+The verify step used to call the API that returns findings only, so a masked column of
+which nothing was sampled (anonymize/unsampled.py: its leak check proved nothing) was
+shown by `dbrefresh verify` and silently dropped by `dbrefresh run`.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from collections.abc import Callable, Iterator
+
+import pytest
+from wfsupport import Setup, config_text, shop_rules
+
+# products.name ("Widget 12") masked with a prefix longer than any name: every value is
+# kept as it is, none sampled, and verify passes with a warning
+UNSAMPLED = "name: {strategy: digits, keep_prefix: 64}"
+
+
+@pytest.fixture(scope="module")
+def webhook() -> Iterator[tuple[str, list[dict[str, object]]]]:
+    received: list[dict[str, object]] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append(json.loads(body))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", received
+    server.shutdown()
+
+
+def test_a_nothing_sampled_warning_reaches_the_run_report_and_webhook(
+    make_setup: Callable[[str], Setup], webhook: tuple[str, list[dict[str, object]]]
+) -> None:
+    setup = make_setup("verifywarn")
+    text = shop_rules().read_text()
+    products = text.index("public.products:")
+    name = text.index("name: keep", products)
+    rules = setup.dir / "shop.yaml"
+    rules.write_text(text[:name] + UNSAMPLED + text[name + len("name: keep") :])
+    setup.config.write_text(
+        config_text(setup, webhook=webhook[0]).replace(str(shop_rules()), str(rules))
+    )
+    proc = setup.cli("run", "--json", check=True)  # a warning, not a failure
+    report = json.loads(proc.stdout)
+    assert report["state"] == "done"
+    [verify] = [s for s in report["steps"] if s["name"] == "verify"]
+    [warning] = verify["data"]["warnings"]
+    assert warning.startswith("shop: nothing-sampled: public.products.name: masked, but")
+    sent = webhook[1][-1]
+    assert warning in sent["dbrefresh"]["warnings"]  # type: ignore[index]
+    assert "public.products.name" in str(sent["text"])
