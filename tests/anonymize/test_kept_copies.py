@@ -1,0 +1,99 @@
+"""verify finds a masked column's originals copied into a column the rules keep: a
+Gitea `user.lower_name` (lower(name)) and `website` kept every username while verify
+said "0 leaks", and so did a `namespaces.path` equal to the username."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from dbrefresh.anonymize.api import anonymize, mark_clone
+from tests.anonymize.helpers import db_with_rules, run_cli
+
+SCHEMA = """
+CREATE TABLE "user" (id int PRIMARY KEY, name text NOT NULL, lower_name text NOT NULL,
+    website text, status text NOT NULL, theme varchar(40));
+INSERT INTO "user" SELECT i, format('Charmon%s', i), lower(format('Charmon%s', i)),
+    format('https://charmon%s.dev', i),
+    CASE WHEN i <= 3 THEN format('charmon%s', i) ELSE 'active' END, 'auto'
+FROM generate_series(1, 300) i;
+CREATE TABLE namespaces (id int PRIMARY KEY, owner_id int NOT NULL REFERENCES "user",
+    path text NOT NULL, kind text NOT NULL);
+INSERT INTO namespaces SELECT i, i, format('Charmon%s', i), 'user' FROM generate_series(1, 300) i;
+"""
+
+
+def _rules(kept: str) -> str:
+    return f"""version: 1
+tables:
+  public.user:
+    columns:
+      id: keep
+      name: {{strategy: hash, unique: true}}
+      status: keep
+      theme: keep
+{kept}
+"""
+
+
+MASKED_COPIES = """      lower_name: {strategy: hash, unique: true}
+      website: null
+"""
+
+
+def _verify(capsys: pytest.CaptureFixture[str], dsn: str, rules: Path) -> tuple[int, str]:
+    result = run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "s")
+    return result.code, result.out + result.err
+
+
+def test_kept_copies_of_a_masked_column_fail_verify(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The exact copy in another table (by foreign key), the lower() copy and the URL
+    holding the name are each named with the masked column they copy; a status column
+    sharing three values with the names by chance is not."""
+    kept = "      lower_name: keep\n      website: keep\n"
+    namespaces = (
+        "  public.namespaces:\n    columns: {id: keep, owner_id: keep, path: keep, kind: keep}\n"
+    )
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, _rules(kept) + namespaces, "r.yaml")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="s", progress=False)
+
+    code, out = _verify(capsys, dsn, rules)
+    assert code == 1, out
+    for copy in ("public.user.lower_name", "public.user.website", "public.namespaces.path"):
+        assert f"{copy} holds 300 original value(s) of masked column public.user.name" in out
+    assert "public.user.status" not in out
+    assert "public.namespaces.kind" not in out and "public.user.theme" not in out
+
+
+def test_masked_copies_pass_and_the_report_is_not_cut(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With the copies masked too (and the namespaces table's path), verify passes;
+    its report, written to a pipe, names long columns whole."""
+    schema = SCHEMA + (
+        "ALTER TABLE namespaces ADD COLUMN a_rather_long_column_name_for_the_report text;"
+    )
+    namespaces = """  public.namespaces:
+    columns:
+      id: keep
+      owner_id: keep
+      path: hash
+      kind: keep
+      a_rather_long_column_name_for_the_report: {strategy: hash}
+"""
+    dsn, rules = db_with_rules(
+        make_db, tmp_path, schema, _rules(MASKED_COPIES) + namespaces, "r.yaml"
+    )
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("UPDATE namespaces SET a_rather_long_column_name_for_the_report = path")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="s", progress=False)
+
+    code, out = _verify(capsys, dsn, rules)
+    assert code == 0, out
+    assert "public.namespaces.a_rather_long_column_name_for_the_report " in out
