@@ -97,3 +97,63 @@ def test_masked_copies_pass_and_the_report_is_not_cut(
     code, out = _verify(capsys, dsn, rules)
     assert code == 0, out
     assert "public.namespaces.a_rather_long_column_name_for_the_report " in out
+
+
+def test_copies_without_a_primary_key_and_in_a_partitioned_table(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A table without a primary key pairs rows by its kept columns; a partitioned
+    table referencing the masked one is read through its partitions."""
+    schema = (
+        SCHEMA
+        + """
+CREATE TABLE logins (login text NOT NULL, login_lower text NOT NULL, at date NOT NULL);
+INSERT INTO logins SELECT format('Anna.Berg%s', i), lower(format('Anna.Berg%s', i)),
+    date '2026-01-01' + i % 20 FROM generate_series(1, 200) i;
+CREATE TABLE events (id int, user_id int NOT NULL REFERENCES "user", actor text NOT NULL,
+    PRIMARY KEY (id, user_id)) PARTITION BY HASH (user_id);
+CREATE TABLE events_0 PARTITION OF events FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE events_1 PARTITION OF events FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+INSERT INTO events SELECT i, i, format('CHARMON%s', i) FROM generate_series(1, 300) i;
+"""
+    )
+    others = """  public.namespaces:
+    columns: {id: keep, owner_id: keep, path: hash, kind: keep}
+  public.logins:
+    columns: {login: hash, login_lower: keep, at: keep}
+  public.events:
+    columns: {id: keep, user_id: keep, actor: keep}
+"""
+    dsn, rules = db_with_rules(make_db, tmp_path, schema, _rules(MASKED_COPIES) + others, "r.yaml")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="s", progress=False)
+
+    code, out = _verify(capsys, dsn, rules)
+    assert code == 1, out
+    assert "public.logins.login_lower holds 200 original value(s) of masked column " in out
+    assert "public.events.actor holds 300 original value(s) of masked column public.user" in out
+    assert out.count("kept-copy") == 3, out  # actor copies lower_name (masked too) as well
+
+
+@pytest.mark.parametrize("older", ["DROP COLUMN folded", "ALTER COLUMN folded SET DEFAULT NULL"])
+def test_samples_of_an_older_version_still_find_exact_copies(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str], older: str
+) -> None:
+    """Samples taken before folded hashes existed (the column missing, or NULL in an
+    upgraded schema): exact copies are still found, and nothing fails."""
+    namespaces = (
+        "  public.namespaces:\n    columns: {id: keep, owner_id: keep, path: keep, kind: keep}\n"
+    )
+    kept = "      lower_name: keep\n      website: keep\n"
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, _rules(kept) + namespaces, "r.yaml")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="s", progress=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f"ALTER TABLE dbrefresh.leak_hashes {older}")
+        if older.startswith("ALTER"):
+            conn.execute("UPDATE dbrefresh.leak_hashes SET folded = NULL")
+
+    code, out = _verify(capsys, dsn, rules)
+    assert code == 1, out
+    assert "public.namespaces.path holds 300 original value(s) of masked column" in out
+    assert out.count("kept-copy") == 1, out
