@@ -152,8 +152,11 @@ def _compare(
         to_row = f"t.{quote_ident(column)} = k.row_key::{table.columns[column].type.sql}"
     else:
         to_row = f"k.row_key = {key_sql}"
+    # In the default collation: a nondeterministic one refuses regular expressions, and
+    # columns of different collations side by side have none (UNION needs one)
     picked = ", ".join(
-        f"{neighbour.alias}.{quote_ident(c)}::text AS c{i}" for i, c in enumerate(neighbour.columns)
+        f'{neighbour.alias}.{quote_ident(c)}::text COLLATE "default" AS c{i}'
+        for i, c in enumerate(neighbour.columns)
     )
     unpivot = ", ".join(f"(%s, r.c{i})" for i in range(len(neighbour.columns)))
     digest = FOLDED_HASH if hashes == "folded" else "dbrefresh.leak_hash({value})"

@@ -157,3 +157,35 @@ def test_samples_of_an_older_version_still_find_exact_copies(
     assert code == 1, out
     assert "public.namespaces.path holds 300 original value(s) of masked column" in out
     assert out.count("kept-copy") == 1, out
+
+
+def test_kept_columns_of_other_collations(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A kept column under a case-insensitive ICU collation (regular expressions refuse
+    it: verify failed) alone, and beside one under "C", are compared like the others."""
+    schema = """
+CREATE COLLATION ci (provider = icu, locale = 'und-u-ks-level2', deterministic = false);
+CREATE TABLE handles (id int PRIMARY KEY, handle text NOT NULL, copy text COLLATE ci);
+INSERT INTO handles SELECT i, format('Handle%s', i), format('handle%s', i)
+FROM generate_series(1, 100) i;
+CREATE TABLE sites (id int PRIMARY KEY, handle_id int REFERENCES handles, url text COLLATE ci,
+    title text COLLATE "C");
+INSERT INTO sites SELECT i, i, format('https://handle%s.dev', i), format('Handle%s', i)
+FROM generate_series(1, 100) i;
+"""
+    rules_text = """version: 1
+tables:
+  public.handles:
+    columns: {id: keep, handle: hash, copy: keep}
+  public.sites:
+    columns: {id: keep, handle_id: keep, url: keep, title: keep}
+"""
+    dsn, rules = db_with_rules(make_db, tmp_path, schema, rules_text, "r.yaml")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="s", progress=False)
+
+    code, out = _verify(capsys, dsn, rules)
+    assert code == 1, out
+    for copy in ("public.handles.copy", "public.sites.url", "public.sites.title"):
+        assert f"{copy} holds 100 original value(s) of masked column public.handles.handle" in out
