@@ -11,7 +11,9 @@ compared with the case-folded hashes of that row's sampled originals.
 Comparing a row with its own originals (not with every original) is what keeps chance
 out: a kept status 'admin' on the row of user 'admin' is one row, a copy is nearly
 every row. A finding needs values of MIN_LENGTH characters or more, MIN_MATCHES
-distinct originals and MIN_SHARE of the row pairs compared (docs/anonymize.md).
+distinct originals, and MIN_SHARE both of the row pairs compared and of the distinct
+originals compared: a kept timezone 'Europe/Berlin' on most rows of a masked city
+'Berlin' matches many rows but few of the cities (docs/anonymize.md).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from dbrefresh.rules.relsteps import FOLDED_HASH, quote_ident, quote_table, row_
 
 MIN_LENGTH = 4  # shorter kept values ('NY', 'bob') equal some original by chance
 MIN_MATCHES = 3  # distinct originals found before a column is reported
-MIN_SHARE = 0.2  # of the (sampled row, kept value) pairs compared
+MIN_SHARE = 0.2  # of the (sampled row, kept value) pairs, and of the originals, compared
 ROWS_COMPARED = 2_000  # sampled rows (or related rows) read per table and neighbour
 WORDS_OF = 256  # leading characters of a kept value split into words
 
@@ -65,8 +67,12 @@ def kept_copies(
     findings: list[Finding] = []
     for neighbour in _neighbours(catalog, step.relation, masked_in, emptied):
         rows = _compare(conn, table, key.sql, key.unique, masked, neighbour, hashes)
-        for column, kept, compared, matched, originals in rows:
-            if originals >= MIN_MATCHES and matched >= MIN_SHARE * compared:
+        for column, kept, compared, matched, distinct, originals in rows:
+            if (
+                originals >= MIN_MATCHES
+                and matched >= MIN_SHARE * compared
+                and originals >= MIN_SHARE * distinct
+            ):
                 where = f"{neighbour.relation}.{kept}"
                 findings.append(
                     Finding(
@@ -143,9 +149,9 @@ def _compare(
     masked: list[str],
     neighbour: _Neighbour,
     hashes: str,
-) -> list[tuple[str, str, int, int, int]]:
+) -> list[tuple[str, str, int, int, int, int]]:
     """(masked column, kept column, pairs compared, pairs matched, distinct originals
-    matched) for one neighbour, in one statement."""
+    compared, distinct originals matched) for one neighbour, in one statement."""
     primary = next((k for k in table.unique_keys if k.primary), None)
     if unique and primary and len(primary.columns) == 1:
         column = primary.columns[0]
@@ -175,8 +181,9 @@ def _compare(
         f"FROM r CROSS JOIN LATERAL (VALUES {unpivot}) AS v(column_name, value) "
         f"WHERE length(v.value) >= {MIN_LENGTH}) "
         "SELECT s.column_name, n.column_name, count(*), count(*) FILTER (WHERE s.hash = "
-        "ANY(n.hashes)), count(DISTINCT s.hash) FILTER (WHERE s.hash = ANY(n.hashes)) "
+        "ANY(n.hashes)), count(DISTINCT s.hash), "
+        "count(DISTINCT s.hash) FILTER (WHERE s.hash = ANY(n.hashes)) "
         "FROM s JOIN n ON n.row_key = s.row_key GROUP BY 1, 2 ORDER BY 1, 2",
         (table.qualified, masked, *neighbour.columns),
     ).fetchall()
-    return [(str(a), str(b), int(c), int(d), int(e)) for a, b, c, d, e in rows]
+    return [(str(a), str(b), int(c), int(d), int(e), int(f)) for a, b, c, d, e, f in rows]

@@ -189,3 +189,31 @@ tables:
     assert code == 1, out
     for copy in ("public.handles.copy", "public.sites.url", "public.sites.title"):
         assert f"{copy} holds 100 original value(s) of masked column public.handles.handle" in out
+
+
+def test_a_kept_timezone_naming_the_big_cities_is_no_copy(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two rows in three live in Berlin, Paris or London, with the timezone of that
+    name: many rows match, but 3 of the 103 cities, chance rather than a copy. A
+    copy of the city column is found, few distinct values or not."""
+    schema = """
+CREATE TABLE addresses (id int PRIMARY KEY, city text NOT NULL, timezone text NOT NULL,
+    city_copy text NOT NULL);
+INSERT INTO addresses SELECT i, c, CASE WHEN i <= 200 THEN 'Europe/' || c ELSE 'Etc/UTC' END, c
+FROM generate_series(1, 300) i, LATERAL (SELECT CASE WHEN i <= 200
+    THEN (ARRAY['Berlin', 'Paris', 'London'])[1 + i % 3] ELSE format('Town%s', i) END) x(c);
+"""
+    rules_text = """version: 1
+tables:
+  public.addresses:
+    columns: {id: keep, city: city, timezone: keep, city_copy: keep}
+"""
+    dsn, rules = db_with_rules(make_db, tmp_path, schema, rules_text, "r.yaml")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="s", progress=False)
+
+    code, out = _verify(capsys, dsn, rules)
+    assert code == 1, out
+    assert "public.addresses.city_copy holds 103 original value(s) of masked column" in out
+    assert "public.addresses.timezone" not in out
