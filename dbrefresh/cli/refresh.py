@@ -64,7 +64,7 @@ def notify_result(result: runner.RunResult, cfg: config_mod.Config) -> None:
     )
     problem = send(cfg.notify, outcome)
     if problem:
-        console_err.print(f"warning: {problem}")
+        console_err.print(f"warning: {problem}", markup=False, soft_wrap=True)
 
 
 def render_summary(result: runner.RunResult) -> None:
@@ -171,7 +171,7 @@ def cleanup_cmd(
         typer.echo(json.dumps(report.__dict__, indent=2))
         return
     if report.replaced:
-        console.print(report.replaced)
+        console.print(report.replaced, markup=False, soft_wrap=True)
     if report.started:
         console.print("staging was not serving: started it")
     if not (report.runs or report.removed or report.started):
