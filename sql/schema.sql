@@ -23,6 +23,9 @@ CREATE TABLE IF NOT EXISTS dbrefresh.leak_hashes (
     hash        bytea NOT NULL
 );
 CREATE INDEX IF NOT EXISTS leak_hashes_column ON dbrefresh.leak_hashes (table_name, column_name);
+-- folded: for a text column, the keyed hash of the original's lower-case form, which verify
+-- looks for in the columns the rules keep (a kept lower(username) copy); NULL otherwise.
+ALTER TABLE dbrefresh.leak_hashes ADD COLUMN IF NOT EXISTS folded bytea;
 
 -- The same for each path a jsonb rule lists: the path's value (element NULL) or, for an
 -- array there, each element (element: its ordinal from 1), so a path whose value

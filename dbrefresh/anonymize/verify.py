@@ -15,6 +15,7 @@ import psycopg
 
 from dbrefresh.anonymize.truncated import check_truncated
 from dbrefresh.anonymize.unsampled import unsampled_warnings
+from dbrefresh.anonymize.verify_kept import kept_copies
 from dbrefresh.anonymize.verify_paths import path_leaks
 from dbrefresh.catalog import Catalog, ForeignKey, Table
 from dbrefresh.errors import UsageError
@@ -320,6 +321,10 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
         | set(plan.truncate),
     )
     in_stats = _stats_values(conn, catalog, plan.steps) if masked else {}
+    masked_in: dict[str, set[str]] = {}
+    for s in plan.steps:
+        for name in (s.relation, s.rule_table):
+            masked_in.setdefault(name, set()).update(m.column for m in s.masked)
     checks: list[tuple[int, str, Check]] = []
     for step in plan.steps:
         size = step.estimated_rows
@@ -332,6 +337,7 @@ def _checks(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) -> list
             _check_rows(c, s, r)
             _check_leaks(c, catalog, s, r)
             _check_statistics(c, s, in_stats.get(s.relation, []), r)
+            r.findings += kept_copies(c, catalog, s, masked_in, set(plan.truncate))
 
         checks.append((size, step.relation, check_step))
     for fk in fks:

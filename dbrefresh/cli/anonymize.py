@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dbrefresh.anonymize import api
-from dbrefresh.cli.app import app, console, console_err, rules_app
+from dbrefresh.cli.app import app, console, console_err, print_table, rules_app
 from dbrefresh.cli.options import (
     DsnOption,
     FormatOption,
@@ -52,7 +52,7 @@ def strategies_command(fmt: FormatOption = "text") -> None:
             "yes" if item["lossy"] else "no",
             escape(item["summary"]),
         )
-    console.print(table)
+    print_table(table)
 
 
 @rules_app.command("check")
@@ -199,7 +199,7 @@ def verify_command(
         table = Table("column", "originals sampled", "survivors")
         for name, survivors in sorted(report.leaks.items()):
             table.add_row(name, str(report.sampled.get(name, 0)), str(survivors))
-        console.print(table)
+        print_table(table)
         console.print(
             f"{report.relations_checked} relation(s), "
             f"{report.foreign_keys_checked} foreign key(s) checked, "
@@ -209,7 +209,7 @@ def verify_command(
             findings = Table("check", "where", "finding")
             for f in report.findings:
                 findings.add_row(f.code, f.location.render(), f.message)
-            console.print(findings)
+            print_table(findings)
         for warning in report.warnings:
             console.print(f"warning: {warning.render()}", markup=False, soft_wrap=True)
     if report.findings:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import typer
 from rich.console import Console
+from rich.measure import Measurement
+from rich.table import Table
 
 app = typer.Typer(
     name="dbrefresh",
@@ -19,6 +21,20 @@ app.add_typer(rules_app, name="rules")
 
 console = Console(highlight=False)
 console_err = Console(stderr=True, highlight=False)
+
+_UNBOUNDED = 100_000
+
+
+def print_table(table: Table, out: Console | None = None) -> None:
+    """A table at the terminal's width; written to a file or a pipe (a nightly log), at
+    its own full width instead: cut at 80 columns, verify's report named the leaking
+    column `chatwoot.conversations.addition…`."""
+    out = out or console
+    if out.is_terminal:
+        out.print(table)
+        return
+    width = Measurement.get(out, out.options.update_width(_UNBOUNDED), table).maximum
+    Console(file=out.file, width=max(width, out.width), highlight=False).print(table)
 
 
 @dataclass

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from dbrefresh import config as config_mod
-from dbrefresh.cli.app import app, console, console_err
+from dbrefresh.cli.app import app, console, console_err, print_table
 from dbrefresh.cli.signals import terminate_as_error
 from dbrefresh.notify import Outcome, send
 from dbrefresh.workflow import runner
@@ -64,7 +64,7 @@ def notify_result(result: runner.RunResult, cfg: config_mod.Config) -> None:
     )
     problem = send(cfg.notify, outcome)
     if problem:
-        console_err.print(f"warning: {problem}")
+        console_err.print(f"warning: {problem}", markup=False, soft_wrap=True)
 
 
 def render_summary(result: runner.RunResult) -> None:
@@ -80,7 +80,7 @@ def render_summary(result: runner.RunResult) -> None:
         table.add_row(step.name, rec.state, f"{rec.seconds:.1f}" if rec.seconds else "")
     total = sum(result.step_seconds.values())
     table.add_row("total", "", f"{total:.1f}")
-    console.print(table)
+    print_table(table)
     for warning in result.record.warnings():
         console.print(f"warning: {warning}", markup=False, soft_wrap=True)
 
@@ -136,7 +136,7 @@ def status_cmd(
         seconds = sum(s["seconds"] or 0 for s in run["steps"])
         state = run["state"] + (" (rolled back)" if run["rolled_back"] else "")
         table.add_row(run["run_id"], state, run["failed_step"] or "", f"{seconds:.1f}")
-    console.print(table)
+    print_table(table)
 
 
 def _age(seconds: float) -> str:
@@ -171,7 +171,7 @@ def cleanup_cmd(
         typer.echo(json.dumps(report.__dict__, indent=2))
         return
     if report.replaced:
-        console.print(report.replaced)
+        console.print(report.replaced, markup=False, soft_wrap=True)
     if report.started:
         console.print("staging was not serving: started it")
     if not (report.runs or report.removed or report.started):
@@ -194,8 +194,8 @@ def demo_cmd(
     from dbrefresh.demo.orchestrate import open_demo
 
     demo = open_demo(directory, rows, console)
-    console.print(demo.tables("production"))
-    console.print(demo.tables("staging before"))
+    print_table(demo.tables("production"))
+    print_table(demo.tables("staging before"))
     cfg = config_mod.load(demo.config)
     with terminate_as_error():
         result = runner.run(
@@ -207,7 +207,7 @@ def demo_cmd(
     render_summary(result)
     if result.error is not None:
         raise result.error
-    console.print(demo.tables("staging after"))
+    print_table(demo.tables("staging after"))
     where = demo.directory
     console.print(
         f"config: {demo.config}\nnext: dbrefresh status --dir {where}  ·  "

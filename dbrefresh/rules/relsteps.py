@@ -101,18 +101,34 @@ def _leak_statements(
     key = row_key(table, {m.column for m in masked}, alias="_dbr_t")
     values = ", ".join(
         f"({literal(m.column)}, CASE WHEN {_identifying(table, m)} THEN "
-        f"dbrefresh.leak_hash(_dbr_t.{quote_ident(m.column)}::text) END)"
+        f"dbrefresh.leak_hash(_dbr_t.{quote_ident(m.column)}::text) END, "
+        f"{_folded(table, m)})"
         for m in checked
     )
     any_value = " OR ".join(f"{quote_ident(m.column)} IS NOT NULL" for m in checked)
     return [
         f"DELETE FROM dbrefresh.leak_hashes WHERE table_name = {literal(table.qualified)}",
-        "INSERT INTO dbrefresh.leak_hashes (table_name, column_name, row_key, hash) "
+        "INSERT INTO dbrefresh.leak_hashes (table_name, column_name, row_key, hash, folded) "
         f"SELECT {literal(table.qualified)}, _dbr_c.column_name, {key.sql if key else 'NULL'}, "
-        f"_dbr_c.hash FROM (SELECT * FROM ONLY {rel} WHERE {any_value} "
-        f"LIMIT {int(sample)}) AS _dbr_t, LATERAL (VALUES {values}) AS _dbr_c(column_name, hash) "
+        f"_dbr_c.hash, _dbr_c.folded FROM (SELECT * FROM ONLY {rel} WHERE {any_value} "
+        f"LIMIT {int(sample)}) AS _dbr_t, "
+        f"LATERAL (VALUES {values}) AS _dbr_c(column_name, hash, folded) "
         "WHERE _dbr_c.hash IS NOT NULL",
     ]
+
+
+def _folded(table: Table, m: MaskedColumn) -> str:
+    """The keyed hash of a text original's lower-case form, which verify looks for in
+    the columns the rules keep (anonymize/verify_kept.py): a kept lower(name) copy
+    matches no hash of the original itself. NULL for other types."""
+    if not table.columns[m.column].type.is_text:
+        return "NULL::bytea"
+    column = f"_dbr_t.{quote_ident(m.column)}::text"
+    return f"CASE WHEN {_identifying(table, m)} THEN {FOLDED_HASH.format(value=column)} END"
+
+
+# The case-folded keyed hash of a text value, as anonymize records and verify computes it
+FOLDED_HASH = 'dbrefresh.leak_hash(lower(({value}) COLLATE "default"))'
 
 
 # Values that name no one, which strategies keep: NaN and infinite numbers and dates,

@@ -1,0 +1,189 @@
+"""Find a masked column's originals in the columns the rules keep.
+
+The leak check asks whether a masked column kept its own originals; a kept column
+holding copies of them passed it untouched (Gitea's `user.lower_name`, lower(name),
+kept all 300 usernames while verify said "0 leaks"; so did a `namespaces.path` equal to
+`users.username`). Each sampled row's kept text columns, and those of the rows that
+reference it or that it references by a foreign key, are hashed with the leak check's
+key (whole, and each word of their first characters: a URL holding the username) and
+compared with the case-folded hashes of that row's sampled originals.
+
+Comparing a row with its own originals (not with every original) is what keeps chance
+out: a kept status 'admin' on the row of user 'admin' is one row, a copy is nearly
+every row. A finding needs values of MIN_LENGTH characters or more, MIN_MATCHES
+distinct originals, and MIN_SHARE both of the row pairs compared and of the distinct
+originals compared: a kept timezone 'Europe/Berlin' on most rows of a masked city
+'Berlin' matches many rows but few of the cities (docs/anonymize.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from dbrefresh.catalog import Catalog, Table
+from dbrefresh.findings import Finding, Location
+from dbrefresh.rules.plan import RelationStep
+from dbrefresh.rules.relsteps import FOLDED_HASH, quote_ident, quote_table, row_key
+
+MIN_LENGTH = 4  # shorter kept values ('NY', 'bob') equal some original by chance
+MIN_MATCHES = 3  # distinct originals found before a column is reported
+MIN_SHARE = 0.2  # of the (sampled row, kept value) pairs, and of the originals, compared
+ROWS_COMPARED = 2_000  # sampled rows (or related rows) read per table and neighbour
+WORDS_OF = 256  # leading characters of a kept value split into words
+
+
+@dataclass(frozen=True)
+class _Neighbour:
+    """Rows whose kept text columns are compared with a sampled row's originals."""
+
+    relation: str
+    join: str  # SQL joining the sampled row `t` to them (alias `x`); '' for `t` itself
+    alias: str
+    columns: list[str]
+
+
+def kept_copies(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    step: RelationStep,
+    masked_in: Mapping[str, set[str]],
+    emptied: set[str],
+) -> list[Finding]:
+    """Findings for kept text columns of the step's table and its foreign-key
+    neighbours that hold its masked text columns' sampled originals. `masked_in`:
+    the columns the plan masks per relation; `emptied`: relations it truncates."""
+    table = catalog.tables[step.relation]
+    masked = [
+        m.column for m in step.masked if m.leak_checked and table.columns[m.column].type.is_text
+    ]
+    key = row_key(table, {m.column for m in step.masked}, alias="t")
+    hashes = _sample_hashes(conn, step.relation, masked) if masked and key else None
+    if key is None or hashes is None:
+        return []
+    findings: list[Finding] = []
+    for neighbour in _neighbours(catalog, step.relation, masked_in, emptied):
+        rows = _compare(conn, table, key.sql, key.unique, masked, neighbour, hashes)
+        for column, kept, compared, matched, distinct, originals in rows:
+            if (
+                originals >= MIN_MATCHES
+                and matched >= MIN_SHARE * compared
+                and originals >= MIN_SHARE * distinct
+            ):
+                where = f"{neighbour.relation}.{kept}"
+                findings.append(
+                    Finding(
+                        "kept-copy",
+                        f"{where} holds {originals} original value(s) of masked column "
+                        f"{step.relation}.{column} ({matched} of {compared} sampled "
+                        "value(s) compared)",
+                        location=Location(key=where),
+                        hint=f"mask {where} too (a rule for it, or compute it from the "
+                        "masked column)",
+                    )
+                )
+    return findings
+
+
+def _sample_hashes(conn: psycopg.Connection[Any], relation: str, columns: list[str]) -> str | None:
+    """Which hash of the samples to compare: 'folded' (case-folded), 'hash' (exact
+    only: samples taken by an older version, whose schema had no folded hashes), or
+    None when nothing was sampled."""
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = "
+        "to_regclass('dbrefresh.leak_hashes') AND attname = 'folded' AND NOT attisdropped)"
+    ).fetchone()
+    has_folded = bool(row and row[0])
+    lacking = "count(*) FILTER (WHERE folded IS NULL)" if has_folded else "count(*)"
+    counts = conn.execute(
+        f"SELECT count(*), {lacking} FROM dbrefresh.leak_hashes "
+        "WHERE table_name = %s AND column_name = ANY(%s)",
+        (relation, columns),
+    ).fetchone()
+    if not counts or not counts[0]:
+        return None
+    return "hash" if counts[1] else "folded"
+
+
+def _kept_text(table: Table, masked: set[str]) -> list[str]:
+    """Kept columns that can hold a copy: text, and long enough for MIN_LENGTH."""
+    return [
+        c.name
+        for c in sorted(table.columns.values(), key=lambda c: c.num)
+        if c.type.is_text
+        and c.name not in masked
+        and (c.type.length is None or c.type.length >= MIN_LENGTH)
+    ]
+
+
+def _neighbours(
+    catalog: Catalog, relation: str, masked_in: Mapping[str, set[str]], emptied: set[str]
+) -> list[_Neighbour]:
+    """The table itself, the tables referencing it and those it references."""
+    table = catalog.tables[relation]
+    found = [_Neighbour(relation, "", "t", _kept_text(table, masked_in.get(relation, set())))]
+    lineage = catalog.lineage(relation)
+    for fk in catalog.foreign_keys:
+        if fk.ref_table in lineage and fk.table not in lineage:  # rows referencing it
+            other, on = fk.table, zip(fk.columns, fk.ref_columns, strict=True)
+        elif fk.table in lineage and fk.ref_table not in lineage:  # rows it references
+            other, on = fk.ref_table, zip(fk.ref_columns, fk.columns, strict=True)
+        else:
+            continue
+        if other in emptied or other not in catalog.tables:
+            continue
+        join = " AND ".join(f"x.{quote_ident(a)} = t.{quote_ident(b)}" for a, b in on)
+        columns = _kept_text(catalog.tables[other], masked_in.get(other, set()))
+        found.append(_Neighbour(other, f"JOIN {quote_table(other)} x ON {join}", "x", columns))
+    return [n for n in found if n.columns]
+
+
+def _compare(
+    conn: psycopg.Connection[Any],
+    table: Table,
+    key_sql: str,
+    unique: bool,
+    masked: list[str],
+    neighbour: _Neighbour,
+    hashes: str,
+) -> list[tuple[str, str, int, int, int, int]]:
+    """(masked column, kept column, pairs compared, pairs matched, distinct originals
+    compared, distinct originals matched) for one neighbour, in one statement."""
+    primary = next((k for k in table.unique_keys if k.primary), None)
+    if unique and primary and len(primary.columns) == 1:
+        column = primary.columns[0]
+        to_row = f"t.{quote_ident(column)} = k.row_key::{table.columns[column].type.sql}"
+    else:
+        to_row = f"k.row_key = {key_sql}"
+    # In the default collation: a nondeterministic one refuses regular expressions, and
+    # columns of different collations side by side have none (UNION needs one)
+    picked = ", ".join(
+        f'{neighbour.alias}.{quote_ident(c)}::text COLLATE "default" AS c{i}'
+        for i, c in enumerate(neighbour.columns)
+    )
+    unpivot = ", ".join(f"(%s, r.c{i})" for i in range(len(neighbour.columns)))
+    digest = FOLDED_HASH if hashes == "folded" else "dbrefresh.leak_hash({value})"
+    words = f"regexp_split_to_table(left(v.value, {WORDS_OF}), '[^[:alnum:]_]+')"
+    rows = conn.execute(
+        "WITH s AS MATERIALIZED (SELECT h.row_key, h.column_name, "
+        f"h.{hashes} AS hash FROM dbrefresh.leak_hashes h "
+        "WHERE h.table_name = %s AND h.column_name = ANY(%s)), "
+        f"r AS MATERIALIZED (SELECT k.row_key, {picked} FROM (SELECT DISTINCT row_key FROM s) k "
+        f"JOIN ONLY {quote_table(table.qualified)} t ON {to_row} {neighbour.join} "
+        f"LIMIT {ROWS_COMPARED}), "
+        "n AS MATERIALIZED (SELECT r.row_key, v.column_name, "
+        f"ARRAY(SELECT {digest.format(value='w.w')} "
+        f"FROM (SELECT v.value UNION SELECT {words}) w(w) "
+        f"WHERE length(w.w) >= {MIN_LENGTH}) AS hashes "
+        f"FROM r CROSS JOIN LATERAL (VALUES {unpivot}) AS v(column_name, value) "
+        f"WHERE length(v.value) >= {MIN_LENGTH}) "
+        "SELECT s.column_name, n.column_name, count(*), count(*) FILTER (WHERE s.hash = "
+        "ANY(n.hashes)), count(DISTINCT s.hash), "
+        "count(DISTINCT s.hash) FILTER (WHERE s.hash = ANY(n.hashes)) "
+        "FROM s JOIN n ON n.row_key = s.row_key GROUP BY 1, 2 ORDER BY 1, 2",
+        (table.qualified, masked, *neighbour.columns),
+    ).fetchall()
+    return [(str(a), str(b), int(c), int(d), int(e), int(f)) for a, b, c, d, e, f in rows]
