@@ -111,3 +111,8 @@ def db_with_rules(
     path = tmp_path / name
     path.write_text(rules)
     return dsn, path
+
+
+class Aborted(Exception):
+    """What the alarm raises in the main thread (the `abort_on_alarm` fixture), as
+    `dbrefresh run`'s SIGTERM handler does."""

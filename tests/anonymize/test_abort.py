@@ -7,15 +7,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 
 import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import anonymize, mark_clone
-from tests.anonymize.helpers import db_with_rules
+from tests.anonymize.helpers import Aborted, db_with_rules
 
 SCHEMA = """
 CREATE TABLE people (id int PRIMARY KEY, email text NOT NULL);
@@ -27,21 +25,6 @@ tables:
   public.people:
     columns: {id: keep, email: email}
 """
-
-
-class Aborted(Exception):
-    """What the alarm raises in the main thread, as `dbrefresh run`'s SIGTERM handler does."""
-
-
-@pytest.fixture
-def abort_on_alarm() -> Iterator[None]:
-    def abort(_signum: int, _frame: FrameType | None) -> None:
-        raise Aborted
-
-    previous = signal.signal(signal.SIGALRM, abort)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
 
 
 def _rows(dsn: str) -> str:

@@ -6,15 +6,13 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 
 import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import anonymize, mark_clone
-from tests.anonymize.helpers import db_with_rules, fingerprint, run_cli
+from tests.anonymize.helpers import Aborted, db_with_rules, fingerprint, run_cli
 
 # Two tables joined on a masked natural key, without a foreign key: two swap groups.
 SCHEMA = """
@@ -31,20 +29,6 @@ tables:
   public.orders:
     columns: {id: keep, customer_email: email}
 """
-
-
-class Aborted(Exception):
-    """What SIGALRM raises in the main thread, as `dbrefresh run`'s SIGTERM handler does."""
-
-
-@pytest.fixture
-def abort_on_alarm() -> Iterator[None]:
-    def abort(_signum: int, _frame: FrameType | None) -> None:
-        raise Aborted
-
-    previous = signal.signal(signal.SIGALRM, abort)
-    yield
-    signal.signal(signal.SIGALRM, previous)
 
 
 def _clone(make_db, tmp_path: Path) -> tuple[str, Path]:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from wfsupport import Production, Setup, config_text
+from wfsupport import Production, Setup, config_text, webhook_receiver
 
 from dbrefresh import config as config_mod
 from dbrefresh.backends import load_backend
@@ -28,23 +26,8 @@ def setup(make_setup: Callable[[str], Setup]) -> Setup:
 
 @pytest.fixture(scope="module")
 def webhook() -> Iterator[tuple[str, list[dict[str, object]]]]:
-    received: list[dict[str, object]] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append(json.loads(body))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hooks/secret-token", received
-    server.shutdown()
+    with webhook_receiver("/hooks/secret-token") as hook:
+        yield hook
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,11 @@ shown by `dbrefresh verify` and silently dropped by `dbrefresh run`.
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
-from wfsupport import Setup, config_text, shop_rules
+from wfsupport import Setup, config_text, shop_rules, webhook_receiver
 
 # products.name ("Widget 12") masked with a prefix longer than any name: every value is
 # kept as it is, none sampled, and verify passes with a warning
@@ -22,23 +20,8 @@ UNSAMPLED = "name: {strategy: digits, keep_prefix: 64}"
 
 @pytest.fixture(scope="module")
 def webhook() -> Iterator[tuple[str, list[dict[str, object]]]]:
-    received: list[dict[str, object]] = []
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append(json.loads(body))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/hook", received
-    server.shutdown()
+    with webhook_receiver() as hook:
+        yield hook
 
 
 def test_a_nothing_sampled_warning_reaches_the_run_report_and_webhook(
