@@ -153,13 +153,11 @@ class Jsonb(ScalarStrategy[JsonbParams]):
                 blank = sqlbuild.fill("btrim(:v) <> ''", v=text)
                 out[path] = blank if own is None else sqlbuild.fill(":b AND (:o)", b=blank, o=own)
                 continue
-            inner = exp.select(exp.alias_(_parsed(text, rule.as_), VALUE)).offset(0)
+            over = _over(_parsed(text, rule.as_), own if own is not None else exp.true())
             out[path] = exp.Subquery(
-                this=exp.select(own if own is not None else exp.true())
-                .from_(
-                    exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j")))
+                this=over.where(
+                    exp.column(VALUE, table="_dbr_j", quoted=True).is_(exp.null()).not_()
                 )
-                .where(exp.column(VALUE, table="_dbr_j", quoted=True).is_(exp.null()).not_())
             )
         return out
 
@@ -238,12 +236,7 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         if rule.as_ != "text":
             extracted = _parsed(extracted, rule.as_)
         compiled = strategy.compile(sub, path_context(ctx, rule.as_))
-        inner = exp.select(exp.alias_(extracted, VALUE)).offset(0)
-        scalar = exp.Subquery(
-            this=exp.select(compiled).from_(
-                exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j")))
-            )
-        )
+        scalar = exp.Subquery(this=_over(extracted, compiled))
         return sqlbuild.fill(
             "CASE WHEN jsonb_typeof(:v #> CAST(:k AS TEXT[])) = 'array' THEN :a"
             " ELSE COALESCE(to_jsonb(:s), CAST('null' AS JSONB)) END",
@@ -252,6 +245,15 @@ class Jsonb(ScalarStrategy[JsonbParams]):
             a=_each_element(value, key, compiled.copy(), rule.as_),
             s=scalar,
         )
+
+
+def _over(value: exp.Expression, compiled: exp.Expression) -> exp.Select:
+    """SELECT `compiled` (an expression over the column VALUE) with VALUE bound to
+    `value`, computed once (OFFSET 0 keeps the planner from inlining it per use)."""
+    inner = exp.select(exp.alias_(value, VALUE)).offset(0)
+    return exp.select(compiled).from_(
+        exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j")))
+    )
 
 
 def _parsed_once(ctx: ColumnContext, over_parsed: exp.Expression) -> exp.Expression:
@@ -290,12 +292,7 @@ def _each_element(
     element: exp.Expression = exp.column("_dbr_e", table="_dbr_a")
     if as_ != "text":
         element = _parsed(element, as_)
-    inner = exp.select(exp.alias_(element, VALUE)).offset(0)
-    each = exp.Subquery(
-        this=exp.select(compiled).from_(
-            exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j")))
-        )
-    )
+    each = exp.Subquery(this=_over(element, compiled))
     return sqlbuild.fill(
         "COALESCE((SELECT jsonb_agg(COALESCE(to_jsonb(:m), CAST('null' AS JSONB))"
         " ORDER BY _dbr_a._dbr_o) FROM jsonb_array_elements_text(:v #> CAST(:k AS TEXT[]))"
