@@ -180,3 +180,19 @@ def test_stagings_timeouts_and_read_only_default_are_not_carried(
 
     assert result.trace is not None
     assert all(s.trace is None or s.trace.error is None for s in result.statements)
+
+
+def test_the_gate_machines_pgoptions_do_not_replace_stagings_search_path(
+    staging_dsn: str, write_sql: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """libpq sends PGOPTIONS along: the machine's search_path, not the migration tool's."""
+    _with_invoices(staging_dsn, "varchar(50)")
+    _alter(staging_dsn, "database", "search_path = billing, public")
+    monkeypatch.setenv("PGOPTIONS", "-c search_path=public")
+
+    assert read_staging_session(staging_dsn).search_path == "billing, public"
+    result = _run(staging_dsn, write_sql(_WIDEN), trace=True)
+
+    measured = result.statements[1].trace
+    assert measured is not None and measured.error is None
+    assert result.passed, _codes(result)
