@@ -85,12 +85,20 @@ def without_client_settings() -> Iterator[None]:
 
 
 def _settable(conn: psycopg.Connection[Any], name: str, superuser: bool) -> bool:
-    """Whether the gate's role may give `name` as a startup option (a custom setting,
-    unknown to pg_settings, always)."""
+    """Whether the gate's role may give `name` as a startup option: a user setting (or a
+    custom one, unknown to pg_settings); a superuser-only one for a superuser, or a role
+    granted SET on it (PostgreSQL 15+). A refused one would refuse the connection."""
     row = conn.execute(_CONTEXT, (name,)).fetchone()
-    if row is None:
+    if row is None or str(row[0]) == "user":
         return True
-    return str(row[0]) == "user" or (superuser and str(row[0]) == "superuser")
+    if str(row[0]) != "superuser":
+        return False  # fixed at server start or at connection by the server itself
+    if superuser:
+        return True
+    if conn.info.server_version < 150000:
+        return False
+    granted = conn.execute("SELECT has_parameter_privilege(%s, 'SET')", (name,)).fetchone()
+    return bool(granted and granted[0])
 
 
 def read_staging_session(dsn: str) -> StagingSession:

@@ -5,6 +5,7 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from psycopg import sql
 from dbrefresh.db import dsn_database, dsn_user
 from dbrefresh.gate.model import LockMode
 from dbrefresh.gate.run import GateOptions, gate
-from dbrefresh.gate.staging_session import read_staging_session
+from dbrefresh.gate.staging_session import connect_as_staging, read_staging_session
 from dbrefresh.gate.verdict import GateResult, Limits
 
 _WIDEN = "SET lock_timeout = '1s';\nALTER TABLE invoices ALTER COLUMN note TYPE varchar(100);\n"
@@ -196,3 +197,36 @@ def test_the_gate_machines_pgoptions_do_not_replace_stagings_search_path(
     measured = result.statements[1].trace
     assert measured is not None and measured.error is None
     assert result.passed, _codes(result)
+
+
+def test_a_superuser_only_setting_is_carried_only_when_the_gates_role_may_set_it(
+    admin_dsn: str, staging_dsn: str
+) -> None:
+    """`ALTER DATABASE ... SET log_min_duration_statement` (by a superuser) applies to
+    every role's sessions, but as a startup option a role may give it only when it is a
+    superuser or was granted SET on it: otherwise the trace's connection would be refused."""
+    role = f"gate_plain_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+    _alter(staging_dsn, "database", "log_min_duration_statement = 250")
+    _alter(staging_dsn, "database", "search_path = billing, public")
+    dsn = psycopg.conninfo.make_conninfo(staging_dsn, user=role)
+    grant = sql.SQL("{} SET ON PARAMETER log_min_duration_statement {} {}")
+    try:
+        plain = read_staging_session(dsn)
+        assert "log_min_duration_statement" not in plain.settings
+        assert plain.search_path == "billing, public"
+        with connect_as_staging(dsn, plain) as conn:  # not refused
+            assert conn.execute("SHOW search_path").fetchone() == ("billing, public",)
+
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(grant.format(sql.SQL("GRANT"), sql.SQL("TO"), sql.Identifier(role)))
+        granted = read_staging_session(dsn)
+        assert granted.settings["log_min_duration_statement"] == "250ms"
+        with connect_as_staging(dsn, granted) as conn:
+            row = conn.execute("SHOW log_min_duration_statement").fetchone()
+            assert row == ("250ms",)
+    finally:
+        with psycopg.connect(admin_dsn, autocommit=True) as conn:
+            conn.execute(grant.format(sql.SQL("REVOKE"), sql.SQL("FROM"), sql.Identifier(role)))
+            conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
