@@ -74,12 +74,19 @@ def script_mode(script: Script, wrap: Wrap) -> Mode:
 
 
 def analyze(
-    scripts: Sequence[Script], *, wrap: Wrap = "script", known: Knowledge | None = None
+    scripts: Sequence[Script],
+    *,
+    wrap: Wrap = "script",
+    known: Knowledge | None = None,
+    start_path: str | None = None,
 ) -> Analysis:
+    """`start_path`: the search_path a new session of staging gets (its database's or
+    role's setting, staging_session.py); None: PostgreSQL's default. The migration's own
+    SET search_path wins from that statement on, and RESET returns to it."""
     known = known if known is not None else Knowledge()
     result = Analysis(list(scripts), [], [], known)
     session_timeout = False
-    session_path: str | None = None  # None: the role's default search_path
+    session_path = start_path
     relations = Relations()  # what the migration itself creates or renames, so far
     for script in scripts:
         mode = script_mode(script, wrap)
@@ -102,10 +109,11 @@ def analyze(
                     session_timeout, tx.local_timeout = value, None
             path = setting(node, "search_path")
             if path is not None:
+                chosen = start_path if path.value is None else path.value  # RESET, DEFAULT
                 if path.is_local:
-                    tx.local_path = path.value if tx.active else None
+                    tx.local_path = chosen if tx.active else None
                 else:
-                    session_path, tx.local_path = path.value, None
+                    session_path, tx.local_path = chosen, None
             c = classify(stmt, known, tx.local_path or session_path)
             if timeout is not None or path is not None:
                 c.hits = []  # a set_config() call is understood, not opaque

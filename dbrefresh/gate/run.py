@@ -21,6 +21,7 @@ from dbrefresh.gate.calls import called
 from dbrefresh.gate.facts import seed_knowledge
 from dbrefresh.gate.schema import relname, walk
 from dbrefresh.gate.split import load
+from dbrefresh.gate.staging_session import read_staging_session
 from dbrefresh.gate.trace import Clock, Refresher, TraceResult, UnmanagedStaging, run_trace
 from dbrefresh.gate.verdict import GateResult, Limits, judge
 from dbrefresh.gate.weigh import Thresholds, read_sizes
@@ -80,8 +81,10 @@ def _opaque(analysis: Analysis) -> bool:
 
 def _where_note(traced: TraceResult, keep: bool) -> str:
     """Where the trace ran: a copy (and how long copying took) or staging itself, and in
-    which session TimeZone (it decides whether timestamp -> timestamptz rewrites)."""
-    zone = f", session TimeZone {traced.time_zone} (staging's)" if traced.time_zone else ""
+    which session TimeZone and staging settings (search_path: which table and function a
+    name means; TimeZone: whether timestamp -> timestamptz rewrites)."""
+    stored = "".join(f", {name} '{value}'" for name, value in traced.settings.items())
+    zone = f", session TimeZone {traced.time_zone}{stored} (staging's)" if traced.time_zone else ""
     if traced.ran_on == "staging":
         how = "kept" if keep else "restored afterwards"
         return f"traced on staging itself ({how}), {traced.total_seconds:.2f}s in total{zone}"
@@ -117,11 +120,15 @@ def gate(
             limits=options.limits,
             notes=["no --dsn: sizes unknown, every blocking statement is reported"],
         )
+    # names resolve as in the migration tool's session: from staging's own search_path
+    session = read_staging_session(options.dsn)
+    start = session.search_path
+    analysis = analyze(scripts, wrap=options.wrap, start_path=start)
     tables = {c.staging_key(t) for c in analysis.statements for t in c.tables}
     tables |= _if_not_exists(analysis)
     functions = _functions(analysis)
     known = seed_knowledge(options.dsn, tables, functions)
-    analysis = analyze(scripts, wrap=options.wrap, known=known)
+    analysis = analyze(scripts, wrap=options.wrap, known=known, start_path=start)
     sizes = read_sizes(options.dsn, analysis.statements)
     static = judge(analysis, sizes=sizes, thresholds=options.thresholds, limits=options.limits)
     # --keep asks for the migration applied to staging: that is a trace, heavy or not
@@ -136,7 +143,7 @@ def gate(
     refresher = refresher or UnmanagedStaging()
     in_place = options.keep or options.in_place
     try:
-        traced = run_trace(options.dsn, analysis, in_place=in_place, clock=clock)
+        traced = run_trace(options.dsn, analysis, in_place=in_place, clock=clock, session=session)
     finally:
         if in_place and not options.keep:
             refresher.restore()

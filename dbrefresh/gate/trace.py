@@ -11,8 +11,9 @@ What it records per statement: duration; the table locks it took (the session's 
 pg_locks after each statement of a transaction, plus a second connection sampling
 pg_locks for statements in autocommit); relations rewritten (pg_relation_filenode
 changed); and how long its strongest lock that blocks reads or writes was held (from the
-statement's start to the end of its transaction). The migration's session runs in
-staging's TimeZone (timezone.py), not the gate machine's.
+statement's start to the end of its transaction). The migration's session runs with
+staging's session settings (TimeZone, search_path, database and role settings:
+staging_session.py), not the gate machine's.
 
 Freshness: a `Refresher` (wired to the refresh workflow by the CLI) refreshes staging
 when its data is older than max_age before the trace, and restores it afterwards.
@@ -37,7 +38,7 @@ from dbrefresh.errors import InfraError, first_line
 from dbrefresh.gate.analyze import Analysis
 from dbrefresh.gate.model import Blocks, LockMode
 from dbrefresh.gate.probe import DEFAULT_LOCK_TIMEOUT, Probes, ProbeStats
-from dbrefresh.gate.timezone import connect_in_zone, staging_time_zone
+from dbrefresh.gate.staging_session import StagingSession, connect_as_staging, read_staging_session
 
 Clock = Callable[[], float]
 Lock = tuple[str, LockMode]
@@ -109,6 +110,7 @@ class TraceResult:
     committed: list[str] = field(default_factory=list)  # scripts that ran to their end
     partly: str | None = None  # the failed script, when some of it was committed before
     time_zone: str = ""  # the session TimeZone the migration ran with (staging's)
+    settings: dict[str, str] = field(default_factory=dict)  # staging's database/role settings
 
     @property
     def failed(self) -> StatementTrace | None:
@@ -239,14 +241,16 @@ def run_trace(
     clock: Clock = time.monotonic,
     interval: float = 0.01,
     probe_timeout: float = DEFAULT_LOCK_TIMEOUT,
+    session: StagingSession | None = None,
 ) -> TraceResult:
     """Run every script on a copy of staging (or on staging itself) and measure it,
     while probes (probe.py) try ordinary reads and writes of the tables it touches."""
-    zone = staging_time_zone(dsn)  # staging's own: the copy lacks its database settings
+    # staging's own settings (read from staging when not given): the copy lacks them
+    session = session or read_staging_session(dsn)
     with sandbox(dsn, in_place=in_place, clock=clock) as (target, copy_seconds):
         tables = {c.staging_key(t) for c in analysis.statements for t in c.tables}
         probes = Probes(target, tables, clock=clock, timeout=probe_timeout)
-        conn = connect_in_zone(target, zone, autocommit=True)
+        conn = connect_as_staging(target, session, autocommit=True)
         windows: list[tuple[int, float, float]] = []
         try:
             with probes:
@@ -259,7 +263,8 @@ def run_trace(
             result.statements[index].probes = stats
         result.probed = probes.tables
         result.probe_timeout = probe_timeout
-        result.time_zone = zone
+        result.time_zone = session.time_zone
+        result.settings = session.stored()
         result.probe_problems = probes.problems()
         return result
 
