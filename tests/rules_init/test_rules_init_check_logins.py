@@ -27,7 +27,7 @@ INSERT INTO members SELECT i,
   FROM generate_series(1, 300) i;
 -- no hash keeps to this one: digits would, keeping the surname, so it is kept and flagged
 CREATE TABLE handles (id int PRIMARY KEY, handle text CHECK (handle ~ '^[a-z]+[0-9]$'));
-INSERT INTO handles SELECT i, (ARRAY['kmeier', 'aschulz'])[1 + i % 2] || (i % 10)
+INSERT INTO handles SELECT i, (ARRAY['kmeier', 'kschulz'])[1 + i % 2] || (i % 10)
   FROM generate_series(1, 100) i;
 """
 
