@@ -23,6 +23,7 @@ from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
 from dbrefresh.rules.eav import previous_value_rule, propose_switch
+from dbrefresh.rules.email_alike import align_emails
 from dbrefresh.rules.email_fold import (
     fold_case_insensitive_emails,
     fold_case_insensitive_joins,
@@ -116,6 +117,7 @@ def propose(
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(catalog, sampled, texts)
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
+    align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     _large_object_references(catalog, proposals)
     return proposals, unsampled
 

@@ -8,7 +8,8 @@ the proposals and every such constraint evaluated on it (rules/checkfit.py), ins
 transaction that is rolled back: the masking functions are installed in it and gone
 after, nothing else is written. A column whose masked values break one gets the next
 strategy that keeps more of the value's form (the sampled domain for email, the lead
-for phone and digits, `digits`, `partial`, `hash` of the values' length), compiled and
+for phone and digits, `digits`, `partial`, `hash` of the values' length; for a login
+or a name a shorter `hash` first, and never one keeping most of the letters), compiled and
 tested again; when none passes it is kept with a REVIEW note naming the constraint.
 Tables without such a constraint cost nothing but a look at the catalog.
 """
@@ -30,6 +31,7 @@ from dbrefresh.rules.checkfit import (
     masking_functions,
     relation_checks,
 )
+from dbrefresh.rules.fit_hiding import hash_options, keeps_letters
 from dbrefresh.rules.plan import Plan
 from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.propose_keys import Proposals, fk_groups
@@ -250,21 +252,23 @@ class _Fitting:
 
 
 def options(proposal: ColumnProposal, table: Table, values: list[str]) -> list[Option]:
-    """Strategies to try in turn when the proposal's values break a constraint, each
-    keeping more of the values' form: the one domain every sampled email has, the lead
-    all sampled values share (phone, digits), every non-digit (digits), the length and
-    shared ending (partial), the length (hash); a date or timestamp is truncated to its
-    year, then its month, instead (on or before the original: an upper bound such as
-    `birth_date <= current_date` holds)."""
+    """Strategies to try in turn when the proposal's values break a constraint: for a
+    login or a name, shorter hashes first (rules/fit_hiding.py); then each keeping more
+    of the values' form (none that keeps most of the values' letters): the one domain
+    every sampled email has, the lead all sampled values share (phone, digits), every
+    non-digit (digits), the length and shared ending (partial), the length (hash); a
+    date or timestamp is truncated to its year, then its month, instead (on or before
+    the original: an upper bound such as `birth_date <= current_date` holds)."""
     column = table.columns[proposal.column]
     if column.type.is_datetime:
         dated: list[Option] = [("generalize", {"truncate": u}) for u in ("year", "month")]
         return [o for o in dated if o != (proposal.strategy, proposal.params)]
     if not values or not column.type.is_text:
         return []
-    out: list[Option] = []
     unique = proposal.unique or bool(proposal.params.get("unique"))
     kept = {k: v for k, v in proposal.params.items() if k != "unique"}
+    # a shorter hash first for a login or a name (rules/fit_hiding.py)
+    out = hash_options(proposal.strategy, kept, proposal.kind, values, unique)
     if proposal.strategy == "email":
         domains = {v.rpartition("@")[2] for v in values}
         if len(domains) == 1 and all("@" in v for v in values):
@@ -281,7 +285,11 @@ def options(proposal: ColumnProposal, table: Table, values: list[str]) -> list[O
     lengths = {len(v) for v in values}
     if len(lengths) == 1 and 1 <= (n := lengths.pop()) <= 64:
         out.append(("hash", {"length": n}))
-    return [o for o in out if o != (proposal.strategy, kept)]
+    return [
+        o
+        for o in out
+        if o != (proposal.strategy, kept) and not keeps_letters(o, values, proposal.kind)
+    ]
 
 
 def _shared_start(values: list[str]) -> str:

@@ -62,7 +62,7 @@ LABELS = {
 _NAME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "secret",
-        "password|passwords|passwd|pwd|pass|user_pass|password_hash|secret|secrets|"
+        "password|passwords|passwd|pwd|pw|pass|user_pass|password_hash|secret|secrets|"
         "client_secret|api_key|"
         "api_keys|apikey|access_key|secret_key|private_key|token|tokens|access_token|"
         "refresh_token|backup_codes|recovery_codes|otp_secret_key|mfa_secret|"

@@ -189,10 +189,11 @@ def test_types_are_respected(generated: str) -> None:
     assert strategy_of(generated, "crm.bestellung", "amount_gross") == "keep"  # generated
     assert strategy_of(generated, "crm.bestellung", "amount") == "keep"
     assert strategy_of(generated, "crm.bestellung", "Name") == "keep"  # not about people
-    # documents are walked key by key: the path holding emails gets its own strategy
+    # documents are walked key by key: the path holding emails gets its own strategy,
+    # unique like the email columns, so an address in a document masks as in a column
     assert rule_of(generated, "crm.bestellung", "payload") == {
         "strategy": "jsonb",
-        "paths": {"contact": "email"},
+        "paths": {"contact": {"strategy": "email", "unique": True}},
     }
     assert "REVIEW" in comment_of(generated, "crm.bestellung", "payload")
 
