@@ -1,0 +1,75 @@
+"""Paths the local backend hands to pg_ctl and libpq: refused when the shell would
+change them, quoted where libpq reads them, and a rollback that cannot start staging
+says that staging is down."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from wfsupport import Production, Setup, config_text
+
+HBA_MISSING = "hba_file = '/nonexistent/dbrefresh/pg_hba.conf'\n"
+
+
+@pytest.fixture(scope="module")
+def setup(make_setup: Callable[[str], Setup], production: Production) -> Setup:
+    return make_setup("run-paths")
+
+
+def _siblings(setup: Setup) -> list[str]:
+    return sorted(p.name for p in setup.staging.data_dir.parent.glob(".dbrefresh-*"))
+
+
+def test_a_work_dir_with_a_space_and_a_quote_refreshes(setup: Setup) -> None:
+    """The temporary server's socket lives in work_dir: its DSN quotes the path (a space
+    broke every run: `missing "=" after "dir/<run>/sock" in connection info string`)."""
+    text = config_text(setup).replace("work_dir: work", 'work_dir: "work dir\'s"')
+    setup.config.write_text(text)
+    proc = setup.cli("run")
+    setup.write_config()
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (setup.dir / "work dir's").is_dir()
+    assert setup.refreshed_by() is not None
+
+
+@pytest.mark.parametrize("key", ["target_log", "work_dir", "target_data_dir"])
+def test_a_path_the_shell_would_change_is_refused_before_anything_changes(
+    setup: Setup, key: str
+) -> None:
+    """pg_ctl runs postgres through /bin/sh with -D and -l inside double quotes: `$HOME`
+    in the log path was expanded, the swap and then the rollback failed to start
+    staging. Refused at config load: exit 2, file:line:key, staging untouched."""
+    before, siblings = setup.refreshed_by(), _siblings(setup)
+    text = config_text(setup)
+    lines = text.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(f"  {key}:"))
+    value = lines[index].split(": ", 1)[1].strip('"')
+    lines[index] = f'  {key}: "{value}/staging log\'s $HOME"'
+    setup.config.write_text("\n".join(lines) + "\n")
+    proc = setup.cli("run")
+    setup.write_config()
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"dbrefresh.yaml:{index + 1}: local.{key}:" in proc.stderr
+    assert "/bin/sh" in proc.stderr and "Traceback" not in proc.stderr
+    assert setup.query("SELECT 1") == [(1,)]
+    assert setup.refreshed_by() == before and _siblings(setup) == siblings
+
+
+def test_a_rollback_that_cannot_start_staging_says_staging_is_down(setup: Setup) -> None:
+    """Staging's configuration breaks its next start (read only at start): the swap
+    fails to start the new data, the rollback fails to start the old. The run must say
+    that staging is down and how to recover, exit 3; `cleanup` then recovers it."""
+    auto = setup.staging.data_dir / "postgresql.auto.conf"
+    good = auto.read_text()
+    auto.write_text(good + HBA_MISSING)
+    try:
+        proc = setup.cli("run")
+    finally:
+        auto.write_text(good)  # the rollback put the old data (and this file) back
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "STAGING IS DOWN" in proc.stderr
+    assert "dbrefresh cleanup" in proc.stderr
+    assert setup.refreshed_by() is None  # not serving
+    setup.cli("cleanup", check=True)
+    assert setup.query("SELECT count(*) > 0 FROM customers") == [(True,)]
