@@ -4,10 +4,13 @@ says that staging is down."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from collections.abc import Callable
 
 import pytest
-from wfsupport import Production, Setup, config_text
+from wfsupport import DBREFRESH, REPO, Production, Setup, config_text, shop_rules
 
 HBA_MISSING = "hba_file = '/nonexistent/dbrefresh/pg_hba.conf'\n"
 
@@ -31,6 +34,31 @@ def test_a_work_dir_with_a_space_and_a_quote_refreshes(setup: Setup) -> None:
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (setup.dir / "work dir's").is_dir()
     assert setup.refreshed_by() is not None
+
+
+def _verify_staging(setup: Setup, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DBREFRESH_SEED": "not-the-seed"}
+    argv = [*DBREFRESH, "verify", str(shop_rules()), "--dsn", setup.staging.dsn("shop"), *args]
+    return subprocess.run(argv, capture_output=True, text=True, cwd=REPO, env=env, timeout=300)
+
+
+def test_verify_on_refreshed_staging_says_its_leak_evidence_was_removed(setup: Setup) -> None:
+    """The refresh empties the leak samples and the key's fingerprint before the clone
+    becomes staging: verify on staging passed (exit 0, wrong seed too) with "0 sampled"
+    warnings blaming the rules' parameters. Now it says what the database is, exit 2."""
+    if setup.refreshed_by() is None:  # this test alone
+        setup.cli("run", check=True)
+    run_id = setup.refreshed_by()
+    proc = _verify_staging(setup)
+    said = proc.stdout + proc.stderr
+    assert proc.returncode == 2, said
+    assert f"refreshed staging copy (run {run_id})" in said
+    assert "nothing-sampled" not in said and "rule's parameters" not in said
+    proc = _verify_staging(setup, "--format", "json")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["ok"] is False and out["warnings"] == []
+    assert "refreshed staging copy" in out["leaks_unchecked"]
 
 
 @pytest.mark.parametrize("key", ["target_log", "work_dir", "target_data_dir"])
