@@ -101,3 +101,25 @@ def test_a_rollback_that_cannot_start_staging_says_staging_is_down(setup: Setup)
     assert setup.refreshed_by() is None  # not serving
     setup.cli("cleanup", check=True)
     assert setup.query("SELECT count(*) > 0 FROM customers") == [(True,)]
+
+
+def test_a_rollback_command_that_cannot_start_staging_says_staging_is_down(
+    setup: Setup,
+) -> None:
+    """`dbrefresh rollback` onto kept data whose configuration breaks its start: the
+    error says staging is down and how to recover (exit 3), not only pg_ctl's words."""
+    if not list(setup.staging.data_dir.parent.glob(".dbrefresh-*.prev")):
+        setup.cli("run", check=True)  # this test alone: keep staging's data once
+    [prev] = setup.staging.data_dir.parent.glob(".dbrefresh-*.prev")
+    auto = prev / "postgresql.auto.conf"
+    good = auto.read_text()
+    auto.write_text(good + HBA_MISSING)
+    try:
+        proc = setup.cli("rollback")
+    finally:
+        auto_now = setup.staging.data_dir / "postgresql.auto.conf"
+        auto_now.write_text(auto_now.read_text().replace(HBA_MISSING, ""))
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "STAGING IS DOWN" in proc.stderr and "dbrefresh cleanup" in proc.stderr
+    setup.cli("cleanup", check=True)
+    assert setup.query("SELECT count(*) > 0 FROM customers") == [(True,)]
