@@ -278,6 +278,7 @@ def load(path: Path | str, *, env: dict[str, str] | None = None) -> Config:
         raise ConfigError(_render_errors(path, exc, lines)) from None
     base = path.resolve().parent
     _resolve_paths(config, base)
+    _refuse_shell_paths(config, path, lines)
     config.path = path.resolve()
     if config.backend == "local" and config.local is None:
         line = lines.get(("backend",), 1)
@@ -312,6 +313,36 @@ def _resolve_paths(config: Config, base: Path) -> None:
             config.local.target_log = fix(config.local.target_log)
         if config.local.target_config_file is not None:
             config.local.target_config_file = fix(config.local.target_config_file)
+
+
+# pg_ctl starts postgres through /bin/sh with the data directory, the log file and the
+# binary's path inside double quotes: there `$`, a backquote, `"` and `\\` are the
+# shell's, not the path's (a `$HOME` in a log path was expanded, staging did not start).
+_SHELL_SPECIAL = re.compile(r'[$`"\\\n]')
+
+
+def _refuse_shell_paths(
+    config: Config, path: Path, lines: dict[tuple[str | int, ...], int]
+) -> None:
+    """Refuse, before anything changes, a path pg_ctl would hand to the shell mangled."""
+    if config.local is None:
+        return
+    local = config.local
+    paths = {
+        "target_data_dir": local.target_data_dir,
+        "work_dir": local.work_dir,
+        "target_log": local.target_log,
+        "bin_dir": local.bin_dir,
+    }
+    for key, value in paths.items():
+        if value is None or not _SHELL_SPECIAL.search(str(value)):
+            continue
+        line = lines.get(("local", key), lines.get(("local",), 1))
+        raise ConfigError(
+            f"{path}:{line}: local.{key}: {str(value)!r} holds $, a backquote, a double "
+            "quote, a backslash or a newline: pg_ctl passes this path through /bin/sh, "
+            "which would change it; choose a path without them"
+        )
 
 
 def _to_python(

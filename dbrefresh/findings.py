@@ -67,6 +67,17 @@ def render_text(findings: Sequence[Finding]) -> str:
     return "\n".join(f"{f.severity.value}: {f.render()}" for f in findings)
 
 
+def rule_location(origin: str | None, key: str) -> Location:
+    """A finding's location at a compiled rule's origin ('rules/shop.yaml:14', or a
+    file alone), with its dotted key: JSON readers get file and line, not nulls."""
+    if not origin:
+        return Location(key=key)
+    file, _, line = origin.rpartition(":")
+    if file and line.isdigit():
+        return Location(file, int(line), key)
+    return Location(origin, None, key)
+
+
 def render_json(findings: Sequence[Finding], **extra: object) -> str:
     return json.dumps({**extra, "findings": [f.to_dict() for f in findings]}, indent=2)
 

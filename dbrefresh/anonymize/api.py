@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 
+from dbrefresh.anonymize import verify_refreshed
 from dbrefresh.anonymize.clone import (
     install_support,
     lock_for_masking,
@@ -179,19 +180,24 @@ def verify_report(
         origin = seed_origin(seed, compiled.rules.seed_env, flag=seed_flag)
         require_same_key(conn, key, dsn_database(dsn), origin, "verify")
         require_same_rules(conn, compiled.plan.rules_digest, dsn_database(dsn))
+        refreshed = verify_refreshed.refreshed_run(conn)
 
     def open_session() -> psycopg.Connection[Any]:
         conn = connect(dsn)
         prepare_session(conn, key, compiled.plan.rules_digest, replica=False)
         return conn
 
-    return verify_plan(
+    report = verify_plan(
         open_session,
         compiled.catalog,
         compiled.plan,
         workers=workers or os.cpu_count() or 1,
         on_check=on_check,
+        leaks=refreshed is None,
     )
+    if refreshed is not None:
+        report.leaks_unchecked = verify_refreshed.leaks_unchecked(refreshed)
+    return report
 
 
 def verify(

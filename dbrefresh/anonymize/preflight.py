@@ -27,6 +27,7 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
     """Each step's sample of masked rows against its table's own rules (preflight),
     rolled back; MaskingRefused naming every refusal, before anything is changed."""
     refused: dict[str, str] = {}
+    rules_own: set[str] = set()
     steps = [s for s in steps if s.preflight]
     with connect(dsn) as conn:
         prepare_session(conn, key, plan.rules_digest)
@@ -41,11 +42,20 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
                 if not refused_by_table(exc):
                     raise
                 # name the table, not its temporary copy (escaped: a name may hold "\")
+                if _rules_own(exc):  # fold_case, default: fail: their message says it all
+                    rules_own.add(step.relation)
+                    refused[step.relation] = first_line(exc)
+                    continue
                 table = f'"{step.relation}"'.replace("\\", "\\\\")
                 said = _COPY.sub(table, first_line(exc)) + raised_by(dsn, step.relation, exc)
                 refused[step.relation] = (_named_checks(conn, step, exc) or said) + _hint(step, exc)
     if refused:
         details = "; ".join(f"{rel}: {err}" for rel, err in sorted(refused.items()))
+        if rules_own >= refused.keys():
+            raise MaskingRefused(
+                f"{len(refused)} relation(s) refused by the rules on this data, nothing was "
+                f"changed: {details}"
+            )
         raise MaskingRefused(
             f"{len(refused)} relation(s) failed a sample of masked rows, nothing "
             f"was changed: {details}. The table refuses the values these rules produce "
@@ -53,6 +63,12 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
             "run a rule's SQL "
             "(an `sql` expression, a delete_where): change the rule"
         )
+
+
+def _rules_own(exc: psycopg.Error) -> bool:
+    """A refusal the rules raised themselves (dbrefresh.refuse: email's fold_case on
+    case variants, a switch's default: fail), not the table's nor PostgreSQL's."""
+    return "function dbrefresh.refuse(text)" in (exc.diag.context or "")
 
 
 def _named_checks(conn: psycopg.Connection[Any], step: RelationStep, exc: psycopg.Error) -> str:

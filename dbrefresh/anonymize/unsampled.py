@@ -9,11 +9,12 @@ keeps text without a digit, and a column of such values names no one.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import psycopg
 
-from dbrefresh.findings import Finding, Location, Severity
+from dbrefresh.findings import Finding, Severity, rule_location
 from dbrefresh.rules.relsteps import quote_ident, quote_table
 
 # Values no strategy needs to change (relsteps' NON_FINITE and blanks): holding only
@@ -22,7 +23,10 @@ _NAMELESS = "('', '{}', 'NaN', 'Infinity', '-Infinity', 'infinity', '-infinity')
 
 
 def unsampled_warnings(
-    conn: psycopg.Connection[Any], relation: str, columns: list[str]
+    conn: psycopg.Connection[Any],
+    relation: str,
+    columns: list[str],
+    origins: Mapping[str, str | None] | None = None,
 ) -> list[Finding]:
     """A warning per column of `columns` (each with no sample) that holds a value."""
     warnings = []
@@ -42,7 +46,7 @@ def unsampled_warnings(
                     "saw (a keep_prefix as long as the values keeps them whole), or none "
                     "identifies anyone",
                     severity=Severity.WARNING,
-                    location=Location(key=name),
+                    location=rule_location((origins or {}).get(column), name),
                     hint="check the rule's parameters against the column's values",
                 )
             )

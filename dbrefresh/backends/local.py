@@ -18,6 +18,7 @@ import shutil
 from pathlib import Path
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 
 from dbrefresh.backends import localcopy, localfiles, localkept, localtblspc
 from dbrefresh.backends.base import CloneRef, Leftover, SnapshotRef, TempServerSpec
@@ -166,7 +167,8 @@ class LocalTempServer:
     def dsn(self, run_id: str) -> str:
         sock = self.layout.socket_dir(run_id)
         port = self._port(run_id)
-        return f"host={sock} port={port} user={self.superuser} dbname=postgres"
+        # quoted: a work_dir with a space or a quote is a valid path (conninfo.make_conninfo)
+        return make_conninfo(host=str(sock), port=port, user=self.superuser, dbname="postgres")
 
     def start(self, run_id: str, clone: CloneRef, spec: TempServerSpec) -> str:
         data = Path(clone.location)

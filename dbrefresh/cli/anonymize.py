@@ -188,11 +188,12 @@ def verify_command(
         console.print_json(
             render_json(
                 report.findings,
-                ok=not report.findings,
+                ok=not report.findings and report.leaks_unchecked is None,
                 leaks=report.leaks,
                 sampled=report.sampled,
                 total_leaks=report.total_leaks,
                 warnings=[w.to_dict() for w in report.warnings],
+                leaks_unchecked=report.leaks_unchecked,
             )
         )
     else:
@@ -214,3 +215,5 @@ def verify_command(
             console.print(f"warning: {warning.render()}", markup=False, soft_wrap=True)
     if report.findings:
         raise VerdictFailed(f"verify found {len(report.findings)} problem(s)")
+    if report.leaks_unchecked is not None:  # not a pass: the leak check could not run
+        raise UsageError(report.leaks_unchecked)

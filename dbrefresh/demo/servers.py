@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from psycopg.conninfo import make_conninfo
+
 from dbrefresh.backends.localpg import PgTools, find_bindir, remove_tree
 
 
@@ -30,12 +32,16 @@ class LocalServer:
         return self.home / "server.log"
 
     def dsn(self, dbname: str = "postgres", user: str = "postgres") -> str:
-        return f"host={self.socket_dir} port={self.port} user={user} dbname={dbname}"
+        return make_conninfo(host=str(self.socket_dir), port=self.port, user=user, dbname=dbname)
 
     def tcp_dsn(self, dbname: str, user: str, password: str) -> str:
-        return (
-            f"host=127.0.0.1 port={self.port} user={user} dbname={dbname} "
-            f"password={password} connect_timeout=5"
+        return make_conninfo(
+            host="127.0.0.1",
+            port=self.port,
+            user=user,
+            dbname=dbname,
+            password=password,
+            connect_timeout=5,
         )
 
     @property

@@ -80,16 +80,26 @@ def _short(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def _finding(c: Classified, hit: Hit, severity: Severity, extra: str = "") -> GateFinding:
+# An opaque statement the trace ran: "give the gate --dsn" told a user who had.
+OPAQUE_TRACED = (
+    "it was traced: its locks and duration were measured, and any too long is a "
+    "trace finding of its own"
+)
+
+
+def _finding(
+    c: Classified, hit: Hit, severity: Severity, extra: str = "", traced: bool = False
+) -> GateFinding:
     rule = RULES[hit.rule]
     stmt = c.statement
+    hint = OPAQUE_TRACED if traced and hit.rule == "opaque-statement" else rule.instead
     return GateFinding(
         Finding(
             code=hit.rule,
             message=f"{hit.detail}: {rule.why}{extra}",
             severity=severity,
             location=Location(file=stmt.file, line=stmt.line),
-            hint=rule.instead,
+            hint=hint,
         ),
         stmt.index,
         _short(stmt.text),
@@ -180,7 +190,7 @@ def judge(
                     hit.tables,
                     hit.needs_size,
                 )
-            findings.append(_finding(c, hit, severity, extra))
+            findings.append(_finding(c, hit, severity, extra, traced=measured is not None))
             report.rules.append(hit.rule)
         if measured is not None:
             findings.extend(_measured(c, measured, limits, report))

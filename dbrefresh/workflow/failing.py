@@ -50,7 +50,9 @@ def end_failed_step(
         error = as_dbrefresh_error(exc, ctx)
         note(ctx, "step_failed", step=step, seconds=seconds, error=str(error))
         report_failed(seconds, str(error))
-        compensate(ctx, index)
+        staging_down = compensate(ctx, index)
+        if staging_down is not None:
+            error = _staging_down(error, staging_down)
         error = _with_late_abort(hold, step, error)
         note(ctx, "run_failed", step=step, error=str(error))
     error = _with_late_abort(hold, step, error)  # one that came after the journal line
@@ -114,11 +116,14 @@ def note(ctx: RunContext, event: str, **data: Any) -> None:
         ctx.journal.append(ctx.run_id, event, **data)
 
 
-def compensate(ctx: RunContext, failed_index: int) -> None:
+def compensate(ctx: RunContext, failed_index: int) -> str | None:
     """Undo what the run did so far; never raises (the original error matters more).
-    Journals `compensated` when every part of it succeeded."""
+    Journals `compensated` when every part of it succeeded. Returns why staging could
+    not be brought back when the rollback failed and staging does not serve (else None):
+    a run must never end with staging down without saying so."""
     backend, run_id = ctx.backend, ctx.run_id
     failed = False
+    staging_down: str | None = None
     try:
         if failed_index >= SWAPPED_FROM and STEP_NAMES[failed_index] != "cleanup":
             if backend.target.can_roll_back(run_id):
@@ -129,6 +134,7 @@ def compensate(ctx: RunContext, failed_index: int) -> None:
     except Exception as exc:
         failed = True
         note(ctx, "compensation_failed", error=str(exc))
+        staging_down = None if _serving(ctx) else first_line(as_dbrefresh_error(exc, ctx))
     try:
         backend.discard(run_id)
     except Exception as exc:
@@ -136,3 +142,22 @@ def compensate(ctx: RunContext, failed_index: int) -> None:
         note(ctx, "compensation_failed", error=str(exc))
     if not failed:
         note(ctx, "compensated")
+    return staging_down
+
+
+def _serving(ctx: RunContext) -> bool:
+    try:
+        return ctx.backend.target.is_serving()
+    except Exception:
+        return False
+
+
+def _staging_down(error: DbrefreshError, why: str) -> DbrefreshError:
+    """The run's error once its rollback failed too and staging does not run: said
+    first and loudly, with the way back (exit 3; an abort keeps its own code)."""
+    text = (
+        f"STAGING IS DOWN: the rollback could not start staging again ({why}). "
+        "Run `dbrefresh cleanup` (it serves staging's whole data again) or "
+        f"`dbrefresh rollback`, then check staging. The run had failed: {error}"
+    )
+    return type(error)(text) if isinstance(error, Aborted) else InfraError(text)

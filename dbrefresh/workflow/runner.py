@@ -17,7 +17,7 @@ from dbrefresh.backends import load_backend
 from dbrefresh.backends.base import Backend
 from dbrefresh.config import Config
 from dbrefresh.db import redact_dsn
-from dbrefresh.errors import DbrefreshError, UsageError
+from dbrefresh.errors import Aborted, DbrefreshError, InfraError, UsageError, first_line
 from dbrefresh.workflow import failing, finalize, firstrun, masking, targetlogin
 from dbrefresh.workflow.context import Env, RunContext
 from dbrefresh.workflow.journal import Journal, RunRecord
@@ -200,10 +200,25 @@ def _serving_on_abort(backend: Backend) -> Iterator[None]:
     (cli/signals.py)."""
     try:
         yield
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(Exception):
             backend.target.ensure_serving()
+        if isinstance(exc, Exception) and not _serving(backend):
+            text = (
+                f"STAGING IS DOWN: it could not be started again ({first_line(exc)}). Fix "
+                f"the cause, then run `dbrefresh cleanup` (it serves staging's whole data "
+                f"again): {exc}"
+            )
+            # an abort keeps its own type (exit 130 for Ctrl-C)
+            raise (type(exc)(text) if isinstance(exc, Aborted) else InfraError(text)) from None
         raise
+
+
+def _serving(backend: Backend) -> bool:
+    try:
+        return backend.target.is_serving()
+    except Exception:
+        return False
 
 
 @dataclass

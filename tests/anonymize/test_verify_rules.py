@@ -63,7 +63,9 @@ def test_a_masked_column_with_nothing_sampled_is_a_warning(
 
     text = run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "s")
     assert text.code == 0, text.out + text.err
-    assert "warning: public.people.phone: masked, but anonymize sampled none" in text.out
+    # at the column's rule (file:line), then the column
+    assert f"warning: {rules}:" in text.out
+    assert "public.people.phone: masked, but anonymize sampled none" in text.out
     assert "public.people.email" not in text.out.split("warning:", 1)[1]
 
     out = run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "s", "--format", "json")

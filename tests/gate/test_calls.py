@@ -73,3 +73,23 @@ def test_built_in_calls_are_not_opaque(locking_dsn: str, write_sql: Callable[...
 
     assert static.findings == [] and static.passed
     assert weighed.findings == [] and weighed.passed and weighed.trace is None
+
+
+def test_a_traced_opaque_statement_is_not_told_to_give_the_gate_dsn(
+    locking_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """The hint "give the gate --dsn" is for a gate without one; traced, the statement
+    was measured, and the hint says so."""
+    path = write_sql("SET lock_timeout = '2s';\nSELECT lock_big();\n")
+
+    static = gate([path], GateOptions())
+    traced = gate([path], GateOptions(dsn=locking_dsn))
+
+    def hints(result: GateResult) -> list[str]:
+        return [
+            f.finding.hint or "" for f in result.findings if f.finding.code == "opaque-statement"
+        ]
+
+    assert hints(static) and all("give the gate --dsn" in h for h in hints(static))
+    assert hints(traced) and all("it was traced" in h for h in hints(traced))
+    assert not any("--dsn" in h for h in hints(traced))
