@@ -15,8 +15,9 @@ from typing import Any
 import psycopg
 
 from dbrefresh.errors import first_line
-from dbrefresh.findings import Finding, Location, Severity
+from dbrefresh.findings import Finding, Location
 from dbrefresh.rules.checkfit import masking_functions
+from dbrefresh.rules.checksample import untested
 from dbrefresh.rules.model import RuleSet
 from dbrefresh.rules.plan import MaskedColumn, Plan, RelationStep
 from dbrefresh.rules.relsteps import quote_table
@@ -31,13 +32,8 @@ def refusal_findings(conn: psycopg.Connection[Any], rules: RuleSet, plan: Plan) 
     out: list[Finding] = []
     with masking_functions(conn, "dbrefresh rules check") as refused:
         if refused:
-            names = ", ".join(sorted({s.relation for s in steps}))
-            message = (
-                f"the rules' refusals (fold_case, switch's default: fail) not evaluated on "
-                f"{names}: the masking functions could not be installed ({refused})"
-            )
-            where = Location(str(rules.files[0]))
-            return [Finding("refusals-untested", message, Severity.WARNING, where)]
+            what = "the rules' refusals (fold_case, switch's default: fail) not evaluated on"
+            return [untested(rules, "refusals-untested", what, steps, refused)]
         for step in steps:
             for masked in step.masked:
                 if masked.refusal is not None:

@@ -43,6 +43,16 @@ def _constrained(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) ->
     ]
 
 
+def untested(
+    rules: RuleSet, code: str, what: str, steps: list[RelationStep], refused: str
+) -> Finding:
+    """The warning for a test `rules check` could not run on these steps' tables: the
+    role may not install the masking functions it evaluates."""
+    names = ", ".join(sorted({s.relation for s in steps}))
+    message = f"{what} {names}: the masking functions could not be installed ({refused})"
+    return Finding(code, message, Severity.WARNING, Location(str(rules.files[0])))
+
+
 def sample_findings(
     conn: psycopg.Connection[Any], rules: RuleSet, catalog: Catalog, plan: Plan
 ) -> list[Finding]:
@@ -54,13 +64,8 @@ def sample_findings(
     out: list[Finding] = []
     with masking_functions(conn, "dbrefresh rules check") as refused:
         if refused:
-            names = ", ".join(sorted({s.relation for s in steps}))
-            message = (
-                f"masked values not tested against the CHECK constraints of {names}: the "
-                f"masking functions could not be installed ({refused})"
-            )
-            where = Location(str(rules.files[0]))
-            return [Finding("checks-untested", message, Severity.WARNING, where)]
+            what = "masked values not tested against the CHECK constraints of"
+            return [untested(rules, "checks-untested", what, steps, refused)]
         for step in steps:
             table_rule = rules.tables[step.rule_table]
             try:
