@@ -23,15 +23,11 @@ import psycopg
 from dbrefresh.catalog import Catalog
 from dbrefresh.errors import first_line
 from dbrefresh.rules.proposal import ColumnProposal
-from dbrefresh.rules.relsteps import quote_ident, quote_table
-from dbrefresh.strategies.sqlbuild import ignores_case
+from dbrefresh.rules.propose import column_context
+from dbrefresh.strategies.registry import get
 
 EMAIL = "email"
 _NESTED = ("paths", "cases")  # parameters holding rules (jsonb's paths, switch's cases)
-_VARIANTS = """
-SELECT EXISTS (SELECT 1 FROM {table} GROUP BY lower({column}::text)
-                HAVING min({column}::text COLLATE "C") <> max({column}::text COLLATE "C"))
-"""
 _TIMEOUT = "30s"  # a table too large to read in this long is not folded
 
 
@@ -128,9 +124,18 @@ def _unfoldable(
     """Why the column cannot fold case: unique case-sensitively with values differing
     only in case (or the table could not be read to tell)."""
     table = catalog.tables[name]
-    if column not in table.unique_columns() or ignores_case(table.columns[column].type):
+    if column not in table.unique_columns():
         return None
-    query = _VARIANTS.format(table=quote_table(name), column=quote_ident(column))
+    # the refusal anonymize's preflight evaluates for `fold_case` here (none where the
+    # column's type ignores case): a message when two values differ only in case
+    email = get(EMAIL)
+    refusal = email.refusal(
+        email.params_model.model_validate({"fold_case": True, "unique": True}),
+        column_context(table, table.columns[column], unique=True),
+    )
+    if refusal is None:
+        return None
+    query = f"SELECT ({refusal.sql(dialect='postgres')}) IS NOT NULL"
     try:
         with conn.transaction():
             conn.execute(f"SET LOCAL statement_timeout = '{_TIMEOUT}'")
