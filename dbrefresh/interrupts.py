@@ -12,8 +12,10 @@ per thread, another thread takes the signal, and the main thread still runs the 
 handler at its next bytecode, hooks included. So handlers hand their exception to
 `deliver`, which raises it at once, except inside a `spawning()` section of the main
 thread, where it is kept and raised as the section ends, in ordinary code, or inside
-a `held()` section (a run's compensation), where it is kept and handed back, never
-raised: an abort raised into a rollback cut it short and left staging on the new data.
+a `held()` section (a run's compensation, and a run's own bookkeeping between its steps),
+where it is kept and handed back, never raised: an abort raised into a rollback cut it
+short and left staging on the new data. Inside a held section, `interruptible()` opens a
+stretch (a run's step) where aborts are raised again as they arrive.
 """
 
 from __future__ import annotations
@@ -74,8 +76,28 @@ def held() -> Iterator[Hold]:
     finally:
         _depth -= 1
         hold.active = False
-        if _depth == 0 and _pending is not None:
+        if _pending is not None:  # the innermost section decides what the abort means
             hold.kept, _pending = _pending, None
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Inside a `held()` section, a stretch where an abort is raised as it arrives (a
+    run's step, which its compensation then undoes); one kept before it is raised on
+    entry. Outside the stretch the section holds aborts again, so none can arrive
+    between a step's failure and the start of its compensation."""
+    global _depth, _pending
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    saved, _depth = _depth, 0
+    try:
+        if _pending is not None:
+            exc, _pending = _pending, None
+            raise exc
+        yield
+    finally:
+        _depth = saved
 
 
 def deliver(exc: BaseException) -> None:

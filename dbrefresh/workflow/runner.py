@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from dbrefresh import interrupts
 from dbrefresh.backends import load_backend
 from dbrefresh.backends.base import Backend
 from dbrefresh.config import Config
@@ -144,28 +145,36 @@ def _resume_point(record: RunRecord, backend: Backend, journal: Journal, run_id:
 
 
 def _execute(ctx: RunContext, start: int, reporter: Reporter) -> RunResult:
+    """The steps in order. Aborts (SIGTERM, Ctrl-C) are raised only inside a step's own
+    work; one arriving in the bookkeeping around it waits for the next step to start,
+    so none can fall between a step's failure and its compensation (it would skip the
+    rollback). One arriving once the last step is journaled changes nothing."""
     mono = ctx.env.monotonic
-    for index in range(start, len(STEPS)):
-        step = STEPS[index]
-        began = mono()
-        try:  # from the journal line on: a signal or a journal that cannot be written
-            # (state_dir full or read-only) anywhere here is compensated
-            ctx.journal.append(ctx.run_id, "step_start", step=step.name)
-            reporter.step_started(index, step)
-            data = step.run(ctx)
-            seconds = mono() - began
-            ctx.journal.append(ctx.run_id, "step_done", step=step.name, seconds=seconds, data=data)
-            ctx.record = ctx.journal.read(ctx.run_id)
-            if index == len(STEPS) - 1:
-                ctx.journal.append(ctx.run_id, "run_done")
-            reporter.step_done(index, step, seconds, data)
-        except BaseException as exc:
-            report = functools.partial(reporter.step_failed, index, step)
-            error = failing.end_failed_step(ctx, index, exc, began, report)
-            ctx.record = ctx.journal.read(ctx.run_id)
-            if error is None:  # the refresh is done; clean-up incomplete is a warning
-                break
-            return RunResult(ctx.run_id, False, ctx.record, error, _durations(ctx.record))
+    with interrupts.held():
+        for index in range(start, len(STEPS)):
+            step = STEPS[index]
+            began = mono()
+            try:  # from the journal line on: a signal or a journal that cannot be written
+                # (state_dir full or read-only) anywhere here is compensated
+                ctx.journal.append(ctx.run_id, "step_start", step=step.name)
+                reporter.step_started(index, step)
+                with interrupts.interruptible():
+                    data = step.run(ctx)
+                seconds = mono() - began
+                ctx.journal.append(
+                    ctx.run_id, "step_done", step=step.name, seconds=seconds, data=data
+                )
+                ctx.record = ctx.journal.read(ctx.run_id)
+                if index == len(STEPS) - 1:
+                    ctx.journal.append(ctx.run_id, "run_done")
+                reporter.step_done(index, step, seconds, data)
+            except BaseException as exc:
+                report = functools.partial(reporter.step_failed, index, step)
+                error = failing.end_failed_step(ctx, index, exc, began, report)
+                ctx.record = ctx.journal.read(ctx.run_id)
+                if error is None:  # the refresh is done; clean-up incomplete is a warning
+                    break
+                return RunResult(ctx.run_id, False, ctx.record, error, _durations(ctx.record))
     ctx.record = ctx.journal.read(ctx.run_id)
     return RunResult(ctx.run_id, True, ctx.record, None, _durations(ctx.record))
 

@@ -63,6 +63,28 @@ setattr(RichReporter, hook, signalling)
 sys.exit(main(sys.argv[3:]))
 """
 
+# The CLI with its health check failing and a SIGTERM sent to itself as the failure is
+# handed to the compensation: in the run's own bookkeeping, before the undo has begun.
+SIGTERM_BEFORE_THE_COMPENSATION = """
+import os, signal, sys
+from dbrefresh.cli import main
+from dbrefresh.errors import InfraError
+from dbrefresh.workflow import failing, health
+
+def failing_check(*args, **kwargs):
+    raise InfraError("injected: staging refused the smoke queries")
+
+end_failed_step = failing.end_failed_step
+
+def signalled_first(*args, **kwargs):
+    os.kill(os.getpid(), signal.SIGTERM)
+    return end_failed_step(*args, **kwargs)
+
+health.check = failing_check
+failing.end_failed_step = signalled_first
+sys.exit(main(sys.argv[1:]))
+"""
+
 
 @pytest.fixture(scope="module")
 def setup(make_setup: Callable[[str], Setup], production: Production) -> Setup:
@@ -123,6 +145,25 @@ def test_a_first_abort_during_the_rollback_of_a_failure_lets_the_rollback_finish
     # both the abort and the failure it arrived during are reported
     assert said in proc.stderr
     assert failed in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_an_abort_between_a_failure_and_its_compensation_waits_for_the_rollback(
+    setup: Setup,
+) -> None:
+    before = setup.refreshed_by()
+    proc, run_id = _cli(setup, SIGTERM_BEFORE_THE_COMPENSATION)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    backend = load_backend(config_mod.load(setup.config))
+    assert backend.target.is_serving()
+    assert setup.refreshed_by() == before  # rolled back to staging's previous data
+    assert backend.leftovers() == []
+    journal = Journal(setup.state_dir, time.time)
+    record = journal.read(run_id)
+    assert record.state == "failed" and record.failed_step == "health_check"
+    events = [e["event"] for e in journal.events(run_id)]
+    assert "rolled_back" in events and "compensated" in events
+    assert TERMINATED in proc.stderr and REFUSED in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
