@@ -79,13 +79,15 @@ def analyze(
     wrap: Wrap = "script",
     known: Knowledge | None = None,
     start_path: str | None = None,
+    start_timeout: bool = False,
 ) -> Analysis:
     """`start_path`: the search_path a new session of staging gets (its database's or
     role's setting, staging_session.py); None: PostgreSQL's default. The migration's own
-    SET search_path wins from that statement on, and RESET returns to it."""
+    SET search_path wins from that statement on, and RESET returns to it. `start_timeout`
+    likewise: whether that session already has a lock_timeout (timeout_source.py)."""
     known = known if known is not None else Knowledge()
     result = Analysis(list(scripts), [], [], known)
-    session_timeout = False
+    session_timeout = start_timeout
     session_path = start_path
     relations = Relations()  # what the migration itself creates or renames, so far
     for script in scripts:
@@ -102,7 +104,8 @@ def analyze(
                     tx = _Tx()
             timeout = setting(node, "lock_timeout")
             if timeout is not None:
-                value = timeout_is_set(timeout.value)
+                # RESET / DEFAULT: back to the value the session started with
+                value = start_timeout if timeout.value is None else timeout_is_set(timeout.value)
                 if timeout.is_local:  # outside a transaction block it has no effect
                     tx.local_timeout = value if tx.active else None
                 else:  # a later SET replaces a SET LOCAL for the rest of the transaction
