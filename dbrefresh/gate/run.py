@@ -162,8 +162,10 @@ def gate(
     if options.in_place and not options.keep and refresher is None:
         raise UsageError("an in-place trace needs a refresh workflow to restore staging")
     notes = [(refresher or UnmanagedStaging()).ensure_fresh(options.max_age)]
-    if refresher is not None:  # it may have refreshed staging: weigh what the trace will see
-        sizes = read_sizes(options.dsn, analysis.statements)
+    if refresher is not None:
+        # it may have refreshed staging (a new data directory: production's database and
+        # role settings, catalog and sizes): read again what the trace will run on
+        session, analysis, sizes = _read_staging(scripts, options)
     notes += _session_notes(session)
     refresher = refresher or UnmanagedStaging()
     in_place = options.keep or options.in_place
