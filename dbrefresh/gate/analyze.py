@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pglast import ast
 from pglast.enums.parsenodes import AlterTableType, TransactionStmtKind
 
+from dbrefresh.gate import overloads
 from dbrefresh.gate.classify import classify
 from dbrefresh.gate.mixed import mixed_scripts
 from dbrefresh.gate.model import Classified, Hit, LockMode, Script, Work
@@ -142,7 +143,9 @@ def analyze(
             if isinstance(node, ast.CreateFunctionStmt):  # calls.py: the application's
                 *schema, name = names(node.funcname)
                 created = ".".join([*schema[-1:], name.lower()])
-                known.created_functions.add(qualified(created, c.search_path))
+                key = qualified(created, c.search_path)
+                own = overloads.created(node, key.rpartition(".")[0])
+                known.created_functions.setdefault(key, []).append(own)
             _track(node, c.search_path, relations, tx, known)
             if not tx.active:
                 tx = _Tx()
