@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pglast import ast
 from pglast.enums.parsenodes import AlterTableType, TransactionStmtKind
 
+from dbrefresh.gate import overloads
 from dbrefresh.gate.classify import classify
 from dbrefresh.gate.mixed import mixed_scripts
 from dbrefresh.gate.model import Classified, Hit, LockMode, Script, Work
@@ -79,13 +80,15 @@ def analyze(
     wrap: Wrap = "script",
     known: Knowledge | None = None,
     start_path: str | None = None,
+    start_timeout: bool = False,
 ) -> Analysis:
     """`start_path`: the search_path a new session of staging gets (its database's or
     role's setting, staging_session.py); None: PostgreSQL's default. The migration's own
-    SET search_path wins from that statement on, and RESET returns to it."""
+    SET search_path wins from that statement on, and RESET returns to it. `start_timeout`
+    likewise: whether that session already has a lock_timeout (timeout_source.py)."""
     known = known if known is not None else Knowledge()
     result = Analysis(list(scripts), [], [], known)
-    session_timeout = False
+    session_timeout = start_timeout
     session_path = start_path
     relations = Relations()  # what the migration itself creates or renames, so far
     for script in scripts:
@@ -102,7 +105,8 @@ def analyze(
                     tx = _Tx()
             timeout = setting(node, "lock_timeout")
             if timeout is not None:
-                value = timeout_is_set(timeout.value)
+                # RESET / DEFAULT: back to the value the session started with
+                value = start_timeout if timeout.value is None else timeout_is_set(timeout.value)
                 if timeout.is_local:  # outside a transaction block it has no effect
                     tx.local_timeout = value if tx.active else None
                 else:  # a later SET replaces a SET LOCAL for the rest of the transaction
@@ -139,7 +143,9 @@ def analyze(
             if isinstance(node, ast.CreateFunctionStmt):  # calls.py: the application's
                 *schema, name = names(node.funcname)
                 created = ".".join([*schema[-1:], name.lower()])
-                known.created_functions.add(qualified(created, c.search_path))
+                key = qualified(created, c.search_path)
+                own = overloads.created(node, key.rpartition(".")[0])
+                known.created_functions.setdefault(key, []).append(own)
             _track(node, c.search_path, relations, tx, known)
             if not tx.active:
                 tx = _Tx()

@@ -14,6 +14,7 @@ from pglast.parser import ParseError
 
 from dbrefresh.db import connection
 from dbrefresh.errors import InfraError
+from dbrefresh.gate.overloads import overload
 from dbrefresh.gate.schema import Knowledge, not_null_check_column
 from dbrefresh.gate.staging import guard, resolve, search_path
 
@@ -53,15 +54,16 @@ _CHECKS = """
 SELECT pg_get_expr(conbin, conrelid) FROM pg_constraint
 WHERE conrelid = %s::oid AND contype = 'c' AND convalidated
 """
-# per name and schema: the most volatile overload, and whether one is built in
+# every overload of the names: volatility, argument counts, and whether it is built in
 # (pg_catalog, or a member of an extension) rather than the application's own code
 _FUNCTIONS = """
-SELECT p.proname, n.nspname, max(p.provolatile::text),
-       bool_or(p.pronamespace = 'pg_catalog'::regnamespace OR EXISTS (
+SELECT p.proname, n.nspname, p.provolatile::text, p.pronargs, p.pronargdefaults,
+       p.provariadic <> 0,
+       p.pronamespace = 'pg_catalog'::regnamespace OR EXISTS (
          SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
-           AND d.objid = p.oid AND d.deptype = 'e'))
+           AND d.objid = p.oid AND d.deptype = 'e')
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-WHERE p.proname = ANY(%s) GROUP BY p.proname, n.nspname
+WHERE p.proname = ANY(%s)
 """
 
 
@@ -143,10 +145,11 @@ def seed_knowledge(
             _domain_facts(conn, known)
             known.role = str((conn.execute("SELECT current_user").fetchone() or ("",))[0])
             rows = conn.execute(_FUNCTIONS, (sorted(set(functions)),)).fetchall()
-            for name, schema, volatile, builtin in rows:
+            for name, schema, volatile, nargs, ndefaults, variadic, builtin in rows:
                 key = str(name)
                 known.volatility[key] = max(known.volatility.get(key, ""), str(volatile))
-                known.functions.setdefault(key, {})[str(schema)] = bool(builtin)
+                found = overload(str(schema), nargs, ndefaults, bool(variadic), bool(builtin))
+                known.functions.setdefault(key, []).append(found)
     except psycopg.Error as exc:
         raise InfraError(f"reading the staging catalog failed: {exc}") from exc
     return known

@@ -19,12 +19,13 @@ from dbrefresh.gate.alter import default_functions
 from dbrefresh.gate.analyze import Analysis, Wrap, analyze
 from dbrefresh.gate.calls import called
 from dbrefresh.gate.facts import seed_knowledge
+from dbrefresh.gate.model import Script
 from dbrefresh.gate.schema import relname, walk
 from dbrefresh.gate.split import load
-from dbrefresh.gate.staging_session import read_staging_session
+from dbrefresh.gate.staging_session import StagingSession, read_staging_session
 from dbrefresh.gate.trace import Clock, Refresher, TraceResult, UnmanagedStaging, run_trace
 from dbrefresh.gate.verdict import GateResult, Limits, judge
-from dbrefresh.gate.weigh import Thresholds, read_sizes
+from dbrefresh.gate.weigh import Sizes, Thresholds, read_sizes
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,32 @@ def _kept_note(traced: TraceResult) -> str:
     return note
 
 
+def _read_staging(
+    scripts: Sequence[Script], options: GateOptions
+) -> tuple[StagingSession, Analysis, Sizes]:
+    """Staging's session settings, the analysis in that session (search_path, lock_timeout)
+    with staging's catalog facts, and the sizes of the tables touched."""
+    assert options.dsn is not None
+    # names resolve as in the migration tool's session: from staging's own search_path
+    session = read_staging_session(options.dsn)
+    start = session.search_path
+    bounded = session.lock_timeout.bounds
+    analysis = analyze(scripts, wrap=options.wrap, start_path=start, start_timeout=bounded)
+    tables = {c.staging_key(t) for c in analysis.statements for t in c.tables}
+    tables |= _if_not_exists(analysis)
+    functions = _functions(analysis)
+    known = seed_knowledge(options.dsn, tables, functions)
+    analysis = analyze(
+        scripts, wrap=options.wrap, known=known, start_path=start, start_timeout=bounded
+    )
+    return session, analysis, read_sizes(options.dsn, analysis.statements)
+
+
+def _session_notes(session: StagingSession) -> list[str]:
+    note = session.lock_timeout.note()
+    return [note] if note else []
+
+
 def gate(
     paths: Sequence[str | Path],
     options: GateOptions,
@@ -120,17 +147,14 @@ def gate(
             limits=options.limits,
             notes=["no --dsn: sizes unknown, every blocking statement is reported"],
         )
-    # names resolve as in the migration tool's session: from staging's own search_path
-    session = read_staging_session(options.dsn)
-    start = session.search_path
-    analysis = analyze(scripts, wrap=options.wrap, start_path=start)
-    tables = {c.staging_key(t) for c in analysis.statements for t in c.tables}
-    tables |= _if_not_exists(analysis)
-    functions = _functions(analysis)
-    known = seed_knowledge(options.dsn, tables, functions)
-    analysis = analyze(scripts, wrap=options.wrap, known=known, start_path=start)
-    sizes = read_sizes(options.dsn, analysis.statements)
-    static = judge(analysis, sizes=sizes, thresholds=options.thresholds, limits=options.limits)
+    session, analysis, sizes = _read_staging(scripts, options)
+    static = judge(
+        analysis,
+        sizes=sizes,
+        thresholds=options.thresholds,
+        limits=options.limits,
+        notes=_session_notes(session),
+    )
     # --keep asks for the migration applied to staging: that is a trace, heavy or not
     traced_anyway = options.trace or options.keep or _opaque(analysis)
     if not (traced_anyway or static.heavy or static.unknown):
@@ -138,8 +162,11 @@ def gate(
     if options.in_place and not options.keep and refresher is None:
         raise UsageError("an in-place trace needs a refresh workflow to restore staging")
     notes = [(refresher or UnmanagedStaging()).ensure_fresh(options.max_age)]
-    if refresher is not None:  # it may have refreshed staging: weigh what the trace will see
-        sizes = read_sizes(options.dsn, analysis.statements)
+    if refresher is not None:
+        # it may have refreshed staging (a new data directory: production's database and
+        # role settings, catalog and sizes): read again what the trace will run on
+        session, analysis, sizes = _read_staging(scripts, options)
+    notes += _session_notes(session)
     refresher = refresher or UnmanagedStaging()
     in_place = options.keep or options.in_place
     try:

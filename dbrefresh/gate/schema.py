@@ -11,6 +11,8 @@ from typing import Any
 from pglast import ast
 from pglast.enums.parsenodes import AlterTableType, ConstrType
 
+from dbrefresh.gate.overloads import Overload
+
 
 def relname(rv: Any) -> str:
     """A RangeVar as the migration names it: 'schema.table' or 'table'."""
@@ -102,12 +104,12 @@ class Knowledge:
     catalog_read: bool = False  # staging's catalog was read (catalog_tables is complete)
     partitioned: set[str] = field(default_factory=set)  # partitioned tables (relkind 'p')
     volatility: dict[str, str] = field(default_factory=dict)  # function -> pg_proc.provolatile
-    # function name -> {schema holding one: built in (pg_catalog or an extension's)},
-    # for the names found on staging
-    functions: dict[str, dict[str, bool]] = field(default_factory=dict)
+    # function name -> its overloads on staging (schema, argument count, built in:
+    # pg_catalog's or an extension's), for the names found there
+    functions: dict[str, list[Overload]] = field(default_factory=dict)
     role: str | None = None  # staging's role: `$user` of a search_path, for calls
-    # functions the migration creates, 'schema.name' (lower case)
-    created_functions: set[str] = field(default_factory=set)
+    # functions the migration creates, 'schema.name' (lower case) -> overloads
+    created_functions: dict[str, list[Overload]] = field(default_factory=dict)
     # domains with a CHECK or NOT NULL (their own or a base domain's), 'name' and
     # 'schema.name', lower case: ADD COLUMN of one rewrites the table
     constrained_domains: set[str] = field(default_factory=set)

@@ -24,6 +24,10 @@ application_name): a trace measures how long the migration takes; a staging
 statement_timeout would cut the measurement short, a read-only default refuse the run.
 Settings the gate's role may not set at connection time (superuser-only ones, for a role
 that is not one) are left to the server's default.
+
+lock_timeout is not carried either, but it is read (with where it came from: pg_settings'
+`source`): a timeout staging's session already has bounds the migration's lock waits, so
+the static `missing-lock-timeout` rule starts from it (timeout_source.py).
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ import psycopg
 
 from dbrefresh.db import LIFTED_LIMITS, connect, connection, with_session_settings
 from dbrefresh.errors import InfraError
+from dbrefresh.gate.timeout_source import LockTimeout, read_lock_timeout
 
 _ENV = threading.Lock()
 # libpq turns these into session settings of every connection it opens
@@ -66,6 +71,8 @@ class StagingSession:
     search_path: str | None = None
     settings: dict[str, str] = field(default_factory=dict)
     """Every setting to give the trace's session (TimeZone and search_path included)."""
+    lock_timeout: LockTimeout = field(default_factory=LockTimeout)
+    """The lock_timeout a new session of the gate's role gets (not carried to the trace)."""
 
     def stored(self) -> dict[str, str]:
         """The settings beyond TimeZone: staging's database and role settings."""
@@ -122,9 +129,10 @@ def read_staging_session(dsn: str) -> StagingSession:
                 value = conn.execute("SELECT current_setting(%s, true)", (name,)).fetchone()
                 if value is not None and value[0] is not None:
                     settings[name] = str(value[0])
+            timeout = read_lock_timeout(conn)
     except psycopg.Error as exc:
         raise InfraError(f"reading staging's session settings failed: {exc}") from exc
-    return StagingSession(settings["TimeZone"], settings.get("search_path"), settings)
+    return StagingSession(settings["TimeZone"], settings.get("search_path"), settings, timeout)
 
 
 def connect_as_staging(dsn: str, session: StagingSession, **kwargs: Any) -> psycopg.Connection[Any]:

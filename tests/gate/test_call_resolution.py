@@ -132,3 +132,66 @@ def test_a_function_in_the_roles_own_schema_counts_through_dollar_user(
     result = gate([path], GateOptions(dsn=staging_dsn, limits=Limits(max_lock_seconds=0.1)))
 
     _traced_lock_on_big(result)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["SELECT ext.digest('x');\n", "SET search_path = ext, public;\nSELECT digest('x');\n"],
+)
+def test_an_applications_overload_beside_an_extensions_in_one_schema_is_opaque(
+    shadowing_dsn: str, write_sql: Callable[..., Path], body: str
+) -> None:
+    """ext holds pgcrypto's digest(text, text) and digest(bytea, text) and the
+    application's digest(text): a one-argument call can only mean the application's,
+    though the schema holds the extension's too (it was taken for built in)."""
+    with psycopg.connect(shadowing_dsn, autocommit=True) as conn:
+        conn.execute("CREATE FUNCTION ext.digest(text) RETURNS text " + _LOCKS_BIG.format("$1"))
+
+    path = write_sql("SET lock_timeout = '2s';\n" + body)
+    result = gate([path], GateOptions(dsn=shadowing_dsn, limits=Limits(max_lock_seconds=0.1)))
+
+    assert "opaque-statement" in result.statements[-1].rules
+    _traced_lock_on_big(result)
+
+
+def test_an_overload_taking_another_number_of_arguments_is_not_the_one_called(
+    shadowing_dsn: str, write_sql: Callable[..., Path]
+) -> None:
+    """public.upper(text, int) and ext.digest(text) exist: `upper('a')` and
+    `ext.digest('x', 'sha256')` cannot call them (argument count), so they force nothing;
+    `upper('a', 1)` does."""
+    with psycopg.connect(shadowing_dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE FUNCTION public.upper(text, int) RETURNS text " + _LOCKS_BIG.format("$1")
+        )
+        conn.execute("CREATE FUNCTION ext.digest(text) RETURNS text " + _LOCKS_BIG.format("$1"))
+    light = write_sql(
+        "SET lock_timeout = '2s';\nSELECT upper('a');\nSELECT ext.digest('x', 'sha256');\n"
+    )
+
+    result = gate([light], GateOptions(dsn=shadowing_dsn))
+
+    assert result.findings == [] and result.passed and result.trace is None
+
+    heavy = write_sql("SET lock_timeout = '2s';\nSELECT upper('a', 1);\n", "V2__upper.sql")
+    limits = Limits(max_lock_seconds=0.1)
+    _traced_lock_on_big(gate([heavy], GateOptions(dsn=shadowing_dsn, limits=limits)))
+
+
+def test_a_function_the_migration_creates_competes_only_at_its_argument_count(
+    write_sql: Callable[..., Path],
+) -> None:
+    path = write_sql(
+        "CREATE FUNCTION public.lower(text, int DEFAULT 0, VARIADIC xs int[] DEFAULT '{}') "
+        "RETURNS text LANGUAGE sql AS 'SELECT $1';\n"
+        "SELECT lower('A');\n"  # lower(text, [int], [VARIADIC]) takes one argument
+        "SELECT upper('A'), count(*) FROM pg_class;\n"
+        "CREATE FUNCTION public.upper(a text, b int, OUT c text) LANGUAGE sql AS 'SELECT a';\n"
+        "SELECT upper('A');\n"  # upper(text, int): not this call
+        "SELECT upper('A', 2);\n"
+    )
+
+    static = gate([path], GateOptions())
+
+    rules = [s.rules for s in static.statements]
+    assert rules == [[], ["opaque-statement"], [], [], [], ["opaque-statement"]], rules

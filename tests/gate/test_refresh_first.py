@@ -20,7 +20,7 @@ WORKFLOW = Path(__file__).resolve().parents[1] / "workflow"
 if str(WORKFLOW) not in sys.path:
     sys.path.insert(0, str(WORKFLOW))  # the workflow conftest imports wfsupport by name
 
-from wfsupport import Setup, servers_root  # noqa: E402
+from wfsupport import Production, Setup, servers_root  # noqa: E402
 
 
 def _workflow_conftest() -> ModuleType:
@@ -143,3 +143,41 @@ def test_stale_staging_is_refreshed_and_refresh_info_is_newer(
     notes = doc["notes"]
     assert isinstance(notes, list)
     assert f"staging refreshed first by run {after[0]} (data 2.0d old" in notes[0]
+
+
+def test_a_refresh_first_brings_productions_database_settings_to_the_analysis(
+    setup: Setup,
+    production: Production,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The refresh copies production's cluster, `ALTER DATABASE shop SET lock_timeout`
+    included: the gate must judge (and trace) with the refreshed staging's settings,
+    which it used to read before refreshing (missing-lock-timeout, a wrong finding)."""
+    with psycopg.connect(setup.staging.dsn("shop"), autocommit=True) as conn:
+        conn.execute(
+            "UPDATE dbrefresh.refresh_info SET refreshed_at = refreshed_at - interval '2 days'"
+        )
+        assert conn.execute("SHOW lock_timeout").fetchone() == ("0",)
+    prod = production.server.dsn("shop")
+    with psycopg.connect(prod, autocommit=True) as conn:
+        conn.execute("ALTER DATABASE shop SET lock_timeout = '3s'")
+    path = tmp_path / "V2__column.sql"
+    path.write_text("ALTER TABLE customers ADD COLUMN nickname text;\n")
+    try:
+        staging = setup.staging.dsn("shop")
+        args = ["--config", str(setup.config), "--dsn", staging, "--trace", "--max-age", "24h"]
+        code = main(["gate", str(path), *args, "--format", "json"])
+        doc = json.loads(capsys.readouterr().out)
+    finally:
+        with psycopg.connect(prod, autocommit=True) as conn:
+            conn.execute("ALTER DATABASE shop RESET lock_timeout")
+
+    assert code == 0, doc
+    notes = doc["notes"]
+    assert isinstance(notes, list)
+    assert "staging refreshed first by run" in notes[0]
+    assert any("lock_timeout 3s (ALTER DATABASE shop SET lock_timeout)" in n for n in notes)
+    statements = doc["statements"]
+    assert isinstance(statements, list)
+    assert "missing-lock-timeout" not in statements[0]["rules"], statements[0]
