@@ -32,7 +32,7 @@ from psycopg import sql
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules.email_fold import fold_lowered_pair
 from dbrefresh.rules.propose import ColumnProposal, column_context, fits
-from dbrefresh.rules.sample import sample_clause, sampled_rows
+from dbrefresh.rules.sample import sampled_rows, spread_sample
 from dbrefresh.rules.text_samples import Ref, TextSample
 from dbrefresh.strategies.hash import DEFAULT_HEX
 from dbrefresh.strategies.registry import get
@@ -178,13 +178,8 @@ def _measure(
                 for f in FILTERS
             ),
         ]
-    only = sql.SQL("" if table.partitioned else "ONLY ")
-    query = sql.SQL("SELECT {} FROM (SELECT * FROM {}{}{} LIMIT {}) AS _dbr_s").format(
-        sql.SQL(", ").join(counts),
-        only,
-        sql.Identifier(table.schema, table.name),
-        sample_clause(table.estimated_rows, rows),
-        sql.Literal(rows),
+    query = sql.SQL("SELECT {} FROM {} AS _dbr_s").format(
+        sql.SQL(", ").join(counts), spread_sample(table, rows)
     )
     [row] = sampled_rows(conn, query)
     return [

@@ -30,6 +30,7 @@ MAX_ELEMENTS = 20  # per array: its first elements stand for the rest
 MAX_DOCUMENT_CHARS = 8000  # per XML, hstore or composite value, searched for contacts
 STATEMENT_TIMEOUT_MS = 30_000
 OVERSAMPLE = 5  # TABLESAMPLE returns roughly the asked share; ask for more
+WHOLE_FACTOR = 20  # tables up to this many times the sample are read whole
 # Settings of the sampling statement: bounded in time, and with row security off, so a
 # policy showing this role some rows only makes PostgreSQL refuse rather than the
 # sample look representative.
@@ -38,11 +39,35 @@ _SET_LOCAL = "SELECT set_config(n, v, true) FROM unnest(%s::text[], %s::text[]) 
 
 
 def sample_clause(estimated_rows: int, rows: int) -> sql.Composable:
-    """TABLESAMPLE for tables much larger than the sample, nothing otherwise."""
-    if rows <= 0 or estimated_rows <= rows * 20:
+    """TABLESAMPLE for tables much larger than the sample, nothing otherwise; the same
+    pages on every run of the same table (REPEATABLE), so a rules file is reproducible."""
+    if rows <= 0 or estimated_rows <= rows * WHOLE_FACTOR:
         return sql.SQL("")
     percent = min(100.0, 100.0 * rows * OVERSAMPLE / estimated_rows)
-    return sql.SQL(" TABLESAMPLE SYSTEM ({})").format(sql.Literal(round(percent, 4)))
+    return sql.SQL(" TABLESAMPLE SYSTEM ({}) REPEATABLE (0)").format(sql.Literal(round(percent, 4)))
+
+
+def spread_sample(table: Table, rows: int) -> sql.Composable:
+    """A subquery of up to `rows` of the table's own rows, spread over the whole table:
+    the rows read (all of a table up to WHOLE_FACTOR times the sample, else sampled
+    pages) are ordered by a hash of their place before the LIMIT. A bare LIMIT took the
+    first rows in physical order, the oldest: an append-only event table's later kinds
+    of rows (sign-ins carrying names and emails) were never seen, and kept. Deterministic
+    for the same table; reads at most WHOLE_FACTOR times the sample when the row
+    estimate is stale or unknown (never analyzed)."""
+    # ONLY: a table inherited from (INHERITS) would show its children's rows too; a
+    # partitioned table has none of its own, and its sample is its partitions'
+    only = sql.SQL("" if table.partitioned else "ONLY ")
+    return sql.SQL(
+        "(SELECT * FROM (SELECT ctid AS _dbr_place, * FROM {only}{t}{sample} LIMIT {cap})"
+        " AS _dbr_read ORDER BY hashtext(_dbr_place::text) LIMIT {rows})"
+    ).format(
+        only=only,
+        t=sql.Identifier(table.schema, table.name),
+        sample=sample_clause(table.estimated_rows, rows),
+        cap=sql.Literal(rows * WHOLE_FACTOR),
+        rows=sql.Literal(rows),
+    )
 
 
 def _sampled(table: Table, column: str) -> sql.Composable:
@@ -81,17 +106,7 @@ def sample_values(
     if not columns or rows <= 0:
         return {c: [] for c in columns}
     selects = sql.SQL(", ").join(_sampled(table, c) for c in columns)
-    # ONLY: a table inherited from (INHERITS) would show its children's rows too; a
-    # partitioned table has none of its own, and its sample is its partitions'
-    only = sql.SQL("" if table.partitioned else "ONLY ")
-    query = sql.SQL("SELECT {} FROM {}{}.{}{} LIMIT {}").format(
-        selects,
-        only,
-        sql.Identifier(table.schema),
-        sql.Identifier(table.name),
-        sample_clause(table.estimated_rows, rows),
-        sql.Literal(rows),
-    )
+    query = sql.SQL("SELECT {} FROM {} AS _dbr_s").format(selects, spread_sample(table, rows))
     found: dict[str, list[str]] = {c: [] for c in columns}
     for row in sampled_rows(conn, query):
         for column, value in zip(columns, row, strict=True):
