@@ -23,6 +23,7 @@ from dbrefresh.rules import (
     name_values,
     pii,
     pii_values,
+    shaped_values,
     ssh_keys,
     text_mentions,
 )
@@ -269,20 +270,13 @@ def detect_by_values(
     return None, []
 
 
-# Kinds whose values have an unmistakable shape: when a column's name says one kind and
-# none of its values fit it, but they have one of these shapes, the values win.
-SHAPED_KINDS = frozenset({"secret", "email", "iban", "card", "national_id", "ip", "phone"})
-
-
 def _shaped_otherwise(
     column: Column, values: Sequence[str] | None, named: str
 ) -> pii_values.ValueMatch | None:
     """What the values unmistakably are when no value fits the kind the name says
     (from_address holding emails got `street`, and every sender a street address)."""
-    found = pii_values.match_values(values) if values else None
-    if found is None or found.kind == named or found.kind not in SHAPED_KINDS:
-        return None
-    return found if kind_fits_type(found.kind, column.type) else None
+    found = shaped_values.otherwise(named, values)
+    return found if found is not None and kind_fits_type(found.kind, column.type) else None
 
 
 def json_warning(values: Sequence[str] | None) -> str | None:
