@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
+    client_names,
     json_paths,
     json_text,
     name_evidence,
@@ -221,8 +222,9 @@ def detect(
         return file.kind, [file.reason]
     by_name = name_match(table, column)
     if by_name is not None and kind_fits_type(by_name.kind, column.type):
-        if (other := name_values.overrule(by_name, values)) is not None:
-            return other  # companies or logins in a column named for a person's name
+        programs = client_names.overrule(table.qualified, column.name, by_name, values)
+        if (other := programs or name_values.overrule(by_name, values)) is not None:
+            return other  # programs, companies or logins named for a person's name
         why = [by_name.reason]
         evidence = pii_values.count_kind(values or (), by_name.kind)
         if evidence is not None:
