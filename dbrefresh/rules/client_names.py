@@ -28,6 +28,10 @@ def overrule(
         or not pii.clients_only(table_name)
     ):
         return None
+    if client_tables.software_table(table_name):  # oauth_clients.client_name: 'My App'
+        return None, [
+            f"REVIEW: {by_name.reason}, but its table's name says its clients are programs: kept"
+        ]
     programs = client_tables.software_names(values)
     if programs is None:
         return None

@@ -15,7 +15,7 @@ from typing import Any
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules.proposal import ColumnProposal
-from dbrefresh.rules.propose import choose, column_context, fits, with_unique
+from dbrefresh.rules.propose import CANDIDATES, choose, column_context, fits, with_unique
 from dbrefresh.strategies.base import Strategy
 
 
@@ -35,7 +35,9 @@ def injective_case(
         if fits(strategy, params, ctx):
             proposal.params = params
             return proposal
-    chosen = choose(proposal.kind, ctx, strategies) if proposal.kind else None
+    # a kind with candidates of its own (a JSON document's paths have none: a hash of
+    # the whole document would break it)
+    chosen = choose(proposal.kind, ctx, strategies) if proposal.kind in CANDIDATES else None
     uniqueness = table.uniqueness_of(value.name)
     if chosen is None:
         why = f"REVIEW: {value.name} is {uniqueness}, and no strategy that keeps it so fits: kept"

@@ -4,7 +4,8 @@ IPv4 values go to network_v4 (default 10.0.0.0/8), IPv6 ones to network_v6 (defa
 fd00::/8); inet keeps its prefix length, cidr its network form, text gets the host.
 A text column may hold what is no address ('', 'unknown', a list from X-Forwarded-For):
 blank values are kept, the others get a keyed IPv4 host, where a cast to inet would
-have failed the whole table.
+have failed the whole table. With `unique: true` the strategy is injective
+(ip_unique.py): IPv4 addresses are permuted over all of IPv4, not drawn in network_v4.
 """
 
 from __future__ import annotations

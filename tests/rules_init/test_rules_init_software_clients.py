@@ -50,6 +50,9 @@ def test_client_tables_of_programs_keep_their_names(make_db, tmp_path: Path) -> 
         "CREATE TABLE api_client (id int PRIMARY KEY, name varchar(30) NOT NULL UNIQUE);"
         "CREATE TABLE zerver_client (id int PRIMARY KEY, name varchar(30) NOT NULL UNIQUE);"
         "CREATE TABLE clients (id int PRIMARY KEY, name text NOT NULL);"
+        "CREATE TABLE oauth_clients (id int PRIMARY KEY, client_name text NOT NULL);"
+        "INSERT INTO oauth_clients VALUES (1, 'Mobile Wallet'), (2, 'Partner Portal'),"
+        " (3, 'Ann Lee');"
         f"INSERT INTO api_client VALUES {listed};"
         f"INSERT INTO zerver_client VALUES {listed};"
         "INSERT INTO clients VALUES (1, 'John Smith'), (2, 'Mary Jones'), (3, 'Peter Miller'),"
@@ -59,3 +62,4 @@ def test_client_tables_of_programs_keep_their_names(make_db, tmp_path: Path) -> 
     assert rule_of(text, "public.zerver_client", "name") == "keep"
     assert "look like names of programs" in comment_of(text, "public.zerver_client", "name")
     assert strategy_of(text, "public.clients", "name") == "full_name"
+    assert rule_of(text, "public.oauth_clients", "client_name") == "keep"
