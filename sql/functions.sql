@@ -181,6 +181,39 @@ BEGIN
   RETURN CASE WHEN u = 0 THEN '' ELSE lpad(a::text, u, '0') END || lpad(b::text, v, '0');
 END $$;
 
+-- ip with unique: true: a keyed permutation of the 2^32 IPv4 addresses with no fixed
+-- point, as permute_digits does for digit strings: a Feistel network of two 16-bit
+-- halves, 8 rounds, each round XORing 16 bits of a keyed sha256 of the round and the
+-- other half; the result is P^-1(P(x) + 1 mod 2^32), x's successor in a secret cyclic
+-- order. Every IPv4 address may come out: 2^32 cannot map one to one into 10.0.0.0/8.
+CREATE OR REPLACE FUNCTION dbrefresh.permute_ipv4(prefix text, x bigint) RETURNS bigint
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE
+  a integer := (x >> 16) & 65535;
+  b integer := x & 65535;
+  c integer;
+  d bytea;
+  n bigint;
+BEGIN
+  FOR i IN 0 .. 7 LOOP
+    d := sha256(convert_to(prefix || i || '.' || b, 'UTF8'));
+    c := a # ((get_byte(d, 0) << 8) | get_byte(d, 1));
+    a := b;
+    b := c;
+  END LOOP;
+  n := ((a::bigint << 16) + b + 1) % 4294967296;
+  a := n >> 16;
+  b := n & 65535;
+  FOR i IN REVERSE 7 .. 0 LOOP
+    d := sha256(convert_to(prefix || i || '.' || a, 'UTF8'));
+    c := b # ((get_byte(d, 0) << 8) | get_byte(d, 1));
+    b := a;
+    a := c;
+  END LOOP;
+  RETURN (a::bigint << 16) + b;
+END $$;
+
 -- lorem: a fixed text of 10,000 dictionary words in a scrambled order (ASCII, as bytea
 -- so substring() is O(1)), and the byte offsets of its first 9,000 words. Both take the
 -- dictionary as an argument: with constant arguments PostgreSQL computes them once, at

@@ -24,6 +24,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
+from dbrefresh.rules.eav_unique import injective_case
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal, propose_column
 from dbrefresh.rules.sample import sample_clause, sampled_rows
@@ -49,6 +50,9 @@ PAIRS = (
     ("field", "value"),
     ("setting", "value"),
     ("property", "value"),
+    # Matrix's user_threepids: `medium` says 'email' or 'msisdn' (a phone number)
+    ("medium", "address"),
+    ("channel", "address"),
 )
 # Value columns of tables whose key is an id into a table of attributes, and the
 # columns naming an attribute there
@@ -127,6 +131,7 @@ def propose_switch(
         ids, values = by_key[name]
         as_column = Column(name, value.num, value.type, False, generated=False, identity="")
         proposal = propose_column(table, as_column, values, strategies, is_key=False)
+        proposal = injective_case(table, value, proposal, strategies)
         if proposal.masked and len(cases) < MAX_CASES:
             for key in sorted(ids):
                 cases[key] = rule_value(proposal)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from dbrefresh.rules import array_paths, name_evidence, pii, pii_values
+from dbrefresh.rules import array_paths, name_evidence, pii, pii_values, shaped_values
 from dbrefresh.strategies.jsonb_wildcards import WILDCARD
 
 MAX_DEPTH = 8  # deeper paths are left to review
@@ -128,6 +128,20 @@ def judge_paths(paths: dict[str, list[str]], table: str) -> list[PathFinding]:
         if by_name is not None and _named_by(path).lower() == "name" and evidence is None:
             by_name = None  # 'name' in a document names anything: Mastodon's profile
             # fields {"name": "Twitter", "value": "@ann"} got full_name on their labels
+        if by_name is not None and evidence is None:
+            shaped = shaped_values.otherwise(by_name.kind, values)
+            if shaped is not None:  # Zulip's from_address: emails, no street addresses
+                reason = by_name.reason.replace("name suggests", "key suggests", 1)
+                out.append(
+                    PathFinding(
+                        path,
+                        shaped.kind,
+                        f"{reason}, but {shaped.reason}",
+                        all_dates(values),
+                        _all_numbers(values),
+                    )
+                )
+                continue
         if by_name is not None and evidence is None and _denied(by_name.kind, values):
             continue  # Mattermost's notifyprops {"email": "true", "comments": "never"}
         if by_name is not None:
@@ -182,6 +196,7 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
         for path, values in sorted(read.paths.items())
         if (by_name := pii.match_name(_named_by(path), table)) is not None
         and pii_values.count_kind(values, by_name.kind) is None
+        and shaped_values.otherwise(by_name.kind, values) is None
         and _denied(by_name.kind, values)
     ]
     if denied:

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from dbrefresh.rules import name_compounds
+from dbrefresh.rules import client_tables, name_compounds
 
 # Kinds of personal data; each maps to candidate strategies in `propose.py`.
 KINDS = (
@@ -246,6 +246,21 @@ _PERSON_TABLES = re.compile(
 )
 
 
+def about_people(table_name: str) -> bool:
+    """A table about people (normalized name); clients that are software by their
+    table's name (api_client, oauth_clients) are not (client_tables.py)."""
+    return bool(_PERSON_TABLES.search(table_name)) and not (
+        client_tables.software_table(table_name) and clients_only(table_name)
+    )
+
+
+def clients_only(table_name: str) -> bool:
+    """About people only through a client word (zerver_client, not client_users)."""
+    return bool(_PERSON_TABLES.search(table_name)) and not _PERSON_TABLES.search(
+        client_tables.without_clients(table_name)
+    )
+
+
 # Tables of bearer credentials: their generic columns are the credential itself
 # (Django's authtoken_token.key, a session store's session_id and data, Laravel's
 # sessions.payload).
@@ -295,7 +310,7 @@ def match_name(column: str, table: str) -> NameMatch | None:
     if (compound := _compound(norm, words)) is not None:
         return compound
     table_name = normalize(table.rsplit(".", 1)[-1])
-    if norm in _GENERIC_NAME and _PERSON_TABLES.search(table_name):
+    if norm in _GENERIC_NAME and about_people(table_name):
         kind = _GENERIC_NAME[norm]
         return NameMatch(kind, f"`{norm}` in a table about people: {LABELS[kind]}")
     if norm in _ADDRESS_LINES and _ADDRESS_TABLES.search(table_name):

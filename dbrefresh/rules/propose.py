@@ -17,12 +17,14 @@ from pydantic import ValidationError
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
+    client_names,
     json_paths,
     json_text,
     name_evidence,
     name_values,
     pii,
     pii_values,
+    shaped_values,
     ssh_keys,
     text_mentions,
 )
@@ -220,8 +222,9 @@ def detect(
         return file.kind, [file.reason]
     by_name = name_match(table, column)
     if by_name is not None and kind_fits_type(by_name.kind, column.type):
-        if (other := name_values.overrule(by_name, values)) is not None:
-            return other  # companies or logins in a column named for a person's name
+        programs = client_names.overrule(table.qualified, column.name, by_name, values)
+        if (other := programs or name_values.overrule(by_name, values)) is not None:
+            return other  # programs, companies or logins named for a person's name
         why = [by_name.reason]
         evidence = pii_values.count_kind(values or (), by_name.kind)
         if evidence is not None:
@@ -269,20 +272,13 @@ def detect_by_values(
     return None, []
 
 
-# Kinds whose values have an unmistakable shape: when a column's name says one kind and
-# none of its values fit it, but they have one of these shapes, the values win.
-SHAPED_KINDS = frozenset({"secret", "email", "iban", "card", "national_id", "ip", "phone"})
-
-
 def _shaped_otherwise(
     column: Column, values: Sequence[str] | None, named: str
 ) -> pii_values.ValueMatch | None:
     """What the values unmistakably are when no value fits the kind the name says
     (from_address holding emails got `street`, and every sender a street address)."""
-    found = pii_values.match_values(values) if values else None
-    if found is None or found.kind == named or found.kind not in SHAPED_KINDS:
-        return None
-    return found if kind_fits_type(found.kind, column.type) else None
+    found = shaped_values.otherwise(named, values)
+    return found if found is not None and kind_fits_type(found.kind, column.type) else None
 
 
 def json_warning(values: Sequence[str] | None) -> str | None:

@@ -4,7 +4,8 @@ IPv4 values go to network_v4 (default 10.0.0.0/8), IPv6 ones to network_v6 (defa
 fd00::/8); inet keeps its prefix length, cidr its network form, text gets the host.
 A text column may hold what is no address ('', 'unknown', a list from X-Forwarded-For):
 blank values are kept, the others get a keyed IPv4 host, where a cast to inet would
-have failed the whole table.
+have failed the whole table. With `unique: true` the strategy is injective
+(ip_unique.py): IPv4 addresses are permuted over all of IPv4, not drawn in network_v4.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import ipaddress
 from pydantic import Field, field_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies import ip_unique, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, StrategyParams
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
@@ -38,6 +39,9 @@ class IpParams(StrategyParams):
     """IPv4 network the masked addresses are drawn from."""
     network_v6: str = Field(default="fd00::/8")
     """IPv6 network the masked addresses are drawn from."""
+    unique: bool = False
+    """Injective (unique keys): IPv4 addresses permuted over all of IPv4 (network_v4 is
+    too small to hold them one to one), IPv6 drawn with 62 digest bits; inet and text."""
 
     @field_validator("network_v4", "network_v6")
     @classmethod
@@ -55,7 +59,12 @@ class Ip(ScalarStrategy[IpParams]):
     summary = "Keyed addresses inside private networks; family and prefix length kept."
     params_model = IpParams
 
+    def is_lossy(self, params: IpParams) -> bool:
+        return not params.unique
+
     def fits(self, params: IpParams, ctx: ColumnContext) -> list[str]:
+        if params.unique and ctx.type.base == "cidr":
+            return ["ip with unique: true masks inet and text; a network (cidr) may not move"]
         if ctx.type.base in {"inet", "cidr"}:
             return []
         if ctx.type.is_text:
@@ -90,6 +99,11 @@ class Ip(ScalarStrategy[IpParams]):
             a=addr,
             o=orig,
         )
+        if params.unique:
+            new = ip_unique.address(ctx, orig.copy(), new)
+        if is_text and params.unique:
+            masked = ip_unique.text(ctx, sqlbuild.fill("host(:n)", n=new), IPV4_TEXT, IPV6_TEXT)
+            return sqlbuild.cast(masked, ctx.type.sql)
         if is_text:
             # Not an address: a keyed IPv4 host (the digest is read in this branch only).
             other = sqlbuild.fill(
