@@ -21,13 +21,14 @@ from dbrefresh.rules import (
     json_text,
     name_evidence,
     name_values,
+    personal_codes,
     pii,
     pii_values,
     ssh_keys,
     text_mentions,
 )
 from dbrefresh.rules.compiled import PLACEHOLDER
-from dbrefresh.rules.json_doubts import doubt_notes, trusted_paths
+from dbrefresh.rules.json_doubts import doubt_notes, json_warning, trusted_paths
 from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
@@ -57,6 +58,7 @@ CANDIDATES: dict[str, tuple[Candidate, ...]] = {
     # Mattermost), which 32 hex characters do in 10 of 16 rows
     "username": (("hash", {"prefix": "u"}), ("hash", {})),
     "free_text": (("lorem", {}), ("null", {})),
+    "personal_code": (("digits", {}),),  # format kept: rules/personal_codes.py
     # No strategy can rebuild a vector from the masked words: empty it (staging rebuilds
     # it, e.g. UPDATE ... SET search = to_tsvector(...)).
     "text_search": (("null", {}), ("constant", {"value": ""})),
@@ -282,19 +284,9 @@ def _shaped_otherwise(
     found = pii_values.match_values(values) if values else None
     if found is None or found.kind == named or found.kind not in SHAPED_KINDS:
         return None
+    if personal_codes.digits_alike(named, found.kind):
+        return None  # a badge number '041203...' shaped like a phone number is a badge
     return found if kind_fits_type(found.kind, column.type) else None
-
-
-def json_warning(values: Sequence[str] | None) -> str | None:
-    """A review note for JSON documents that mention emails or phone numbers."""
-    sample = [v for v in values or () if v.strip()]
-    hits = sum(1 for v in sample if pii_values.has_contact(v))
-    if not hits:
-        return None
-    return (
-        f"REVIEW: {hits} of {len(sample)} sampled documents contain an email address or "
-        "phone number; consider the jsonb strategy"
-    )
 
 
 def json_rule(
