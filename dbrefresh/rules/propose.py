@@ -299,13 +299,14 @@ def json_rule(
     None (nothing found, or no rule that compiles for the column)."""
     paths: dict[str, Any] = {}
     why: list[str] = []
-    document = column_context(table, column, unique=False)
+    # a unique column's paths are masked injectively, or its documents would collide
+    document = column_context(table, column, unique=column.name in table.unique_columns())
     for found in trusted_paths(read.paths, table.qualified):
         as_date = found.kind == "birth_date" and found.dates  # else hidden as text
         # a coordinate stays a number (hash made {"lat": 52.52} a hex string)
         as_number = found.kind == "geo" and found.numbers
         as_ = "date" if as_date else "numeric" if as_number else "text"
-        ctx = path_context(document, as_)
+        ctx = replace(path_context(document, as_), unique=document.unique)
         chosen = choose(found.kind, ctx, strategies)
         if chosen is None:
             continue
@@ -353,8 +354,9 @@ def json_text_rule(
     """JSON documents in a text column: masked path by path like a json column's, never
     emptied whole (`lorem` on a column the application parses broke it)."""
     proposal = documents_rule(table, column, values, strategies)
-    if documents.note:
-        proposal.why.append(documents.note)
+    unique = column.name in table.unique_columns()
+    if note := documents.note_for(proposal.masked, nullable=not column.not_null, unique=unique):
+        proposal.why.append(note)
     held = "its sampled values are JSON documents"
     if proposal.masked:
         proposal.why.insert(0, f"{held}: masked path by path")
