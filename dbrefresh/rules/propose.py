@@ -314,6 +314,8 @@ def json_rule(
         rule = {"strategy": name, **params, **({"as": as_} if as_ != "text" else {})}
         paths[found.path] = name if len(rule) == 1 else rule
         why.append(f"{found.path}: {found.reason}")
+        if document.unique and name not in {n for n, _ in CANDIDATES.get(found.kind, ())}:
+            why.append(f"{found.path}: no {found.kind} strategy is injective: {name} instead")
     paths, collapsed = json_paths.collapse_array_paths(paths, read.arrays)
     why += collapsed
     jsonb = strategies.get("jsonb")

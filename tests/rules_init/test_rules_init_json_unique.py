@@ -30,7 +30,9 @@ STRINGS = (7, 95)  # a JSON string: a name
 SCHEMA = f"""
 CREATE TABLE webhooks (id int PRIMARY KEY, body text NOT NULL UNIQUE, opt text UNIQUE);
 INSERT INTO webhooks SELECT i, json_build_object('email', 'user' || i || '@mail.example.org',
-    'n', i)::text, json_build_object('email', 'user' || i || '@mail.example.org')::text
+    'n', i, 'first_name', (ARRAY['Anna', 'Jan', 'Maria', 'Peter', 'Julia', 'Tomasz', 'Eva',
+    'Lukas', 'Sofia', 'Ben', 'Mia', 'Paul'])[1 + i % 12])::text,
+    json_build_object('email', 'user' || i || '@mail.example.org')::text
   FROM generate_series(1, {ROWS}) i;
 UPDATE webhooks SET body = 'legacy ann.lee' || id || '@mail.example.org', opt = 'legacy ' || id
   WHERE id IN {STRAYS};
@@ -42,9 +44,17 @@ HEX_STRING = re.compile(r'"[0-9a-f]{32}"')
 
 def test_rules_init_masks_a_unique_column_of_documents(make_db, tmp_path: Path) -> None:
     dsn, text = generate_then_mask(make_db, tmp_path, SCHEMA)
-    unique_email = {"strategy": "jsonb", "paths": {"email": {"strategy": "email", "unique": True}}}
-    assert rule_of(text, "public.webhooks", "body") == unique_email
+    unique_email = {"strategy": "email", "unique": True}
+    assert rule_of(text, "public.webhooks", "body") == {
+        "strategy": "jsonb",
+        "paths": {"email": unique_email, "first_name": "hash"},  # no name is injective
+    }
+    assert rule_of(text, "public.webhooks", "opt") == {
+        "strategy": "jsonb",
+        "paths": {"email": unique_email},
+    }
     note = comment_of(text, "public.webhooks", "body")
+    assert "first_name: no first_name strategy is injective: hash instead" in note
     assert "4 of 300 sampled values are no JSON object or array: anonymize writes a JSON " in note
     assert "keyed hash of the value (the column is NOT NULL and unique)" in note
     assert "longer than" not in note  # a stray is no document too long to read
@@ -60,7 +70,8 @@ def test_rules_init_masks_a_unique_column_of_documents(make_db, tmp_path: Path) 
             assert HEX_STRING.fullmatch(body), body
             assert opt is None
         else:
-            assert json.loads(body)["n"] == id_ and "@" in json.loads(body)["email"]
+            doc = json.loads(body)
+            assert doc["n"] == id_ and "@" in doc["email"] and len(doc["first_name"]) == 32
 
 
 def _masked_by_hand(make_db, tmp_path: Path, schema: str) -> str:
