@@ -26,16 +26,19 @@ _CODE_ENDING = re.compile(
     r"(?:^|_)(?:pin|pincode|pin_code|pin_number|pin_no|pin_nr|badge_number|badge_no|"
     r"badge_nr|badge_code|badgenumber)$"
 )
-# the whole name, in a table about people: Odoo's hr_employee.barcode is the badge id
+# the whole name, in a table about people: Odoo's hr_employee.barcode is the badge id,
+# res_partner.barcode a customer's loyalty card
 _PERSON_CODES = frozenset({"barcode", "badge", "badge_id", "badgeid"})
+_PARTNERS = re.compile(r"(?:^|_)partners?(?:_|$)")
 
 
-def match(norm: str, person_table: bool) -> str | None:
-    """Why a normalized column name is a personal code (a reason), or None."""
+def match(norm: str, table: str, person_table: bool) -> str | None:
+    """Why a normalized column name is a personal code (a reason), or None; `table` is
+    the normalized table name, `person_table` whether it is about people."""
     if _CODE_ENDING.search(norm):
         return f"name suggests {LABEL}"
-    if person_table and norm in _PERSON_CODES:
-        return f"`{norm}` in a table about people: a badge number"
+    if norm in _PERSON_CODES and (person_table or _PARTNERS.search(table)):
+        return f"`{norm}` in a table about people: a badge or card number"
     return None
 
 

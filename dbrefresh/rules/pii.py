@@ -297,7 +297,7 @@ def match_name(column: str, table: str) -> NameMatch | None:
     if (compound := _compound(norm, words)) is not None:
         return compound
     table_name = normalize(table.rsplit(".", 1)[-1])
-    code = personal_codes.match(norm, _PERSON_TABLES.search(table_name) is not None)
+    code = personal_codes.match(norm, table_name, _PERSON_TABLES.search(table_name) is not None)
     if code is not None and not words & (_NOT_THE_VALUE - {"id"}):
         return NameMatch(personal_codes.KIND, code, text_only=True)
     if norm in _GENERIC_NAME and _PERSON_TABLES.search(table_name):

@@ -42,6 +42,7 @@ INSERT INTO posts SELECT i, (ARRAY['top', 'none', 'featured'])[1 + i % 3],
         ("cards", "card_pin"),
         ("users", "userPin"),
         ("staff", "badge_number"),
+        ("res_partner", "barcode"),  # a customer's loyalty card (Odoo's point of sale)
     ],
 )
 def test_a_pin_or_badge_is_a_personal_code(table: str, column: str) -> None:
