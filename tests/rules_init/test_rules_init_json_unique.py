@@ -28,11 +28,13 @@ ROWS = 300
 STRAYS = (5, 90)  # no JSON, an address in them
 STRINGS = (7, 95)  # a JSON string: a name
 SCHEMA = f"""
-CREATE TABLE webhooks (id int PRIMARY KEY, body text NOT NULL UNIQUE, opt text UNIQUE);
+CREATE TABLE webhooks (id int PRIMARY KEY, body text NOT NULL UNIQUE, opt text UNIQUE,
+  meta text);
 INSERT INTO webhooks SELECT i, json_build_object('email', 'user' || i || '@mail.example.org',
     'n', i, 'first_name', (ARRAY['Anna', 'Jan', 'Maria', 'Peter', 'Julia', 'Tomasz', 'Eva',
     'Lukas', 'Sofia', 'Ben', 'Mia', 'Paul'])[1 + i % 12])::text,
-    json_build_object('email', 'user' || i || '@mail.example.org')::text
+    json_build_object('email', 'user' || i || '@mail.example.org')::text,
+    CASE WHEN i IN {STRAYS} THEN 'n/a' ELSE json_build_object('n', i)::text END
   FROM generate_series(1, {ROWS}) i;
 UPDATE webhooks SET body = 'legacy ann.lee' || id || '@mail.example.org', opt = 'legacy ' || id
   WHERE id IN {STRAYS};
@@ -59,6 +61,10 @@ def test_rules_init_masks_a_unique_column_of_documents(make_db, tmp_path: Path) 
     assert "keyed hash of the value (the column is NOT NULL and unique)" in note
     assert "longer than" not in note  # a stray is no document too long to read
     assert "anonymize writes NULL" in comment_of(text, "public.webhooks", "opt")
+    assert rule_of(text, "public.webhooks", "meta") == "keep"  # nothing personal in it
+    assert comment_of(text, "public.webhooks", "meta") == (
+        "REVIEW: 2 of 300 sampled values are no JSON object or array, kept with the column"
+    )
     with psycopg.connect(dsn) as conn:
         rows = dict(conn.execute("SELECT id, (body, opt) FROM webhooks").fetchall())
     assert len(rows) == ROWS
