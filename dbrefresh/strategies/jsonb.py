@@ -13,7 +13,7 @@ JSON kept in a text column (Rails' and Django's serialized fields, Nextcloud, Se
 is masked the same way and written back as the masked document's text, normalized as
 a jsonb document is. A value that is no JSON (the rules' sample missed it), a JSON
 string, or one whose masked text no longer fits a varchar(n), becomes NULL (the text
-`null` in a NOT NULL column, a JSON string of its keyed hash in a NOT NULL unique one:
+`null` in a NOT NULL column, a JSON string of its keyed hash in a unique one:
 jsonb_stray.py): neither kept, nor failing the table every night.
 """
 
@@ -276,7 +276,7 @@ def _parsed_once(ctx: ColumnContext, over_parsed: exp.Expression) -> exp.Express
 def _json_text(ctx: ColumnContext, masked: exp.Expression) -> exp.Expression:
     """The masked document as the text column's value. No JSON (masked is NULL), or
     longer than a varchar(n) allows (a cast would cut it, and the JSON with it): what
-    jsonb_stray.replacement says (NULL, `null`, or a hash if NOT NULL and unique)."""
+    jsonb_stray.replacement says (NULL, `null`, or a hash on a unique column)."""
     fits = "length(_dbr_m._dbr_text) <= :n" if ctx.type.length else "_dbr_m._dbr_text IS NOT NULL"
     otherwise = jsonb_stray.replacement(ctx)
     text = sqlbuild.fill(

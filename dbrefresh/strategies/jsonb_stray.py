@@ -3,12 +3,13 @@
 A value that is no JSON (a legacy row the rules' sample missed), or whose masked
 document no longer fits a varchar(n), is neither kept (it may name someone) nor left
 to fail the table: it becomes NULL, or the JSON text `null` in a NOT NULL column. On a
-column that is NOT NULL and unique, two such rows made two `null`s and the refill
-failed on the unique constraint every night; there it becomes a JSON string of the
-keyed hash of the original ('"3f9c..."'): valid JSON, unique as the originals are,
-and nothing of them. A document that is a JSON string ('"Ann Lee"', a stray the
-sample counts as no document) is no document either: it may be anything, and goes the
-same way; JSON null, true, false and numbers are kept.
+unique column, two such rows made two `null`s (NOT NULL) or two NULLs (a unique
+constraint NULLS NOT DISTINCT, which the catalog does not tell) and the refill failed
+on the constraint every night; there it becomes a JSON string of the keyed hash of the
+original ('"3f9c..."'): valid JSON, unique as the originals are, and nothing of them.
+A document that is a JSON string ('"Ann Lee"', a stray the sample counts as no
+document) is no document either: it may be anything, and goes the same way; JSON
+null, true, false and numbers are kept.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ def _hex_length(ctx: ColumnContext) -> int:
 
 
 def needs_hash(ctx: ColumnContext) -> bool:
-    """Whether the replacement must differ row by row (a NOT NULL unique text column)."""
-    return ctx.type.is_text and ctx.unique and not ctx.nullable
+    """Whether the replacement must differ row by row (a unique text column)."""
+    return ctx.type.is_text and ctx.unique
 
 
 def lossy(ctx: ColumnContext) -> bool:
@@ -43,10 +44,8 @@ def lossy(ctx: ColumnContext) -> bool:
 
 def replacement(ctx: ColumnContext) -> exp.Expression:
     """The text written for an unmaskable value of the column (see the module)."""
-    if ctx.nullable:
-        return sqlbuild.fill("CAST(NULL AS TEXT)")
     if not needs_hash(ctx):
-        return sqlbuild.literal("null")
+        return sqlbuild.fill("CAST(NULL AS TEXT)") if ctx.nullable else sqlbuild.literal("null")
     length = _hex_length(ctx)
     hexed = sqlbuild.fill(
         "left(encode(substr(:h, 1, :b), 'hex'), :n)",
@@ -68,8 +67,6 @@ def unless_string(parsed: exp.Expression, masked: exp.Expression) -> exp.Express
 
 def describe(*, nullable: bool, unique: bool) -> str:
     """What anonymize writes for such a value, for `rules init`'s notes."""
-    if nullable:
-        return "NULL"
     if unique:
-        return "a JSON string of the keyed hash of the value (the column is NOT NULL and unique)"
-    return "the JSON text null (the column is NOT NULL)"
+        return "a JSON string of the keyed hash of the value (the column is unique)"
+    return "NULL" if nullable else "the JSON text null (the column is NOT NULL)"
