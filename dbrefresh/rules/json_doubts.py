@@ -132,3 +132,15 @@ def doubt_notes(paths: dict[str, list[str]], table: str) -> list[str]:
         for found in json_paths.judge_paths(paths, table)
         if (why := doubt(found, paths)) is not None
     ]
+
+
+def json_warning(values: Sequence[str] | None) -> str | None:
+    """A review note for JSON documents that mention emails or phone numbers."""
+    sample = [v for v in values or () if v.strip()]
+    hits = sum(1 for v in sample if pii_values.has_contact(v))
+    if not hits:
+        return None
+    return (
+        f"REVIEW: {hits} of {len(sample)} sampled documents contain an email address or "
+        "phone number; consider the jsonb strategy"
+    )

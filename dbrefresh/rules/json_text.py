@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dbrefresh.rules.json_paths import MAX_JSON_CHARS
+from dbrefresh.strategies import jsonb_stray
 
 CONTAINER_STARTS = ("{", "[")
 SCALAR_STARTS = frozenset("ntf-0123456789")  # null, true, false, a number
@@ -59,15 +60,19 @@ class TextDocuments:
     documents: int
     strays: int  # non-blank values that are no JSON object or array
 
-    @property
-    def note(self) -> str | None:
+    def note_for(self, masked: bool, *, nullable: bool, unique: bool) -> str | None:
+        """A note for the strays: what anonymize writes for them in this column, or that
+        they are kept with it (no path of the documents looked personal)."""
         if not self.strays:
             return None
-        total = self.documents + self.strays
+        strays = f"{self.strays} of {self.documents + self.strays} sampled values"
+        if not masked:
+            return f"REVIEW: {strays} are no JSON object or array, kept with the column"
+        written = jsonb_stray.describe(nullable=nullable, unique=unique)
         return (
-            f"REVIEW: {self.strays} of {total} sampled values are no JSON object or array: "
-            "anonymize empties those that do not parse (NULL, or the JSON text null if "
-            "NOT NULL) and keeps a JSON number or string as it is"
+            f"REVIEW: {strays} are no JSON object or array: anonymize writes {written} "
+            "for those that do not parse and for JSON strings, and keeps a JSON number "
+            "or true/false as it is"
         )
 
 

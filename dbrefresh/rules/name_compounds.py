@@ -3,7 +3,7 @@
 Mattermost's `users.mfasecret` (TOTP seeds), Redmine's `twofa_totp_key`, Keycloak's
 LDAP `bindCredential` and a `deviceToken` were kept: no whole word of theirs is a
 credential. A credential word counts at the end of a compound word (`mfasecret`,
-`devicetoken`, `userpwd`) or followed by words that still name the credential
+`devicetoken`, `userpwd`, `adminpw`) or followed by words that still name the credential
 (`totp_key`, `passwordhash`); `secretary` and `tokenizer` end in something else, and
 `credential_data` and `credential_type` are about a credential, not one. Tax and
 identity numbers named by a last word too short to match anywhere in a name (`vat`:
@@ -23,6 +23,11 @@ _CREDENTIAL_STEMS = (
 _STILL_THE_CREDENTIAL = "key|keys|hash|hashed|seed|enc|encrypted|cipher|ciphertext|digest"
 _COMPOUND = re.compile(rf"[a-z]*?({_CREDENTIAL_STEMS})(?:{_STILL_THE_CREDENTIAL})?")
 _FOLLOWING = frozenset(_STILL_THE_CREDENTIAL.split("|"))
+# `pw` glued to what it opens (`userpw`, `dbpw`, `smtppw`, LDAP's `rootpw` and
+# `bindpw`): no English word ends in "pw", but one letter before it is an abbreviation
+# as often as not (`hpw` horsepower, `mpw` miles per week, `dpw` public works), so two
+# letters at least.
+_GLUED_PW = re.compile(rf"[a-z]{{2,}}(pw)(?:{_STILL_THE_CREDENTIAL})?")
 
 # A tax or identity number's name ending: Odoo's res_partner.vat, a `partner_vat`, an
 # `id_number`; never in the middle (`vat_rate`, `vat_amount`), and in text only (a
@@ -35,7 +40,7 @@ def credential_word(norm: str) -> str | None:
     -> `secret`, `twofa_totp_key` -> `totp`), or None."""
     words = norm.split("_")
     for at, word in enumerate(words):
-        found = _COMPOUND.fullmatch(word)
+        found = _COMPOUND.fullmatch(word) or _GLUED_PW.fullmatch(word)
         if found is not None and all(w in _FOLLOWING or w.isdigit() for w in words[at + 1 :]):
             return found.group(1)
     return None

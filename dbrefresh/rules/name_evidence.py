@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from dbrefresh.rules import personal_codes
 from dbrefresh.rules.pii import LABELS, normalize
 
 MIN_SHAPED_SAMPLE = 3  # non-blank values before their shape may overrule the name
@@ -57,6 +58,7 @@ COULD_BE: dict[str, Callable[[str], bool]] = {
     "first_name": could_be_a_name,
     "last_name": could_be_a_name,
     "full_name": could_be_a_name,
+    personal_codes.KIND: personal_codes.could_be,
 }
 
 

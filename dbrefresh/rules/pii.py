@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from dbrefresh.rules import client_tables, name_compounds
+from dbrefresh.rules import client_tables, name_compounds, personal_codes
 
 # Kinds of personal data; each maps to candidate strategies in `propose.py`.
 KINDS = (
@@ -34,6 +34,7 @@ KINDS = (
     "geo",
     "username",
     "free_text",
+    personal_codes.KIND,
 )
 
 LABELS = {
@@ -55,6 +56,7 @@ LABELS = {
     "geo": "a geographic coordinate",
     "username": "a user name or login",
     "free_text": "free text",
+    personal_codes.KIND: personal_codes.LABEL,
 }
 
 # Whole-word alternatives (normalized: lower snake case, no accents), in priority order:
@@ -62,7 +64,7 @@ LABELS = {
 _NAME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "secret",
-        "password|passwords|passwd|pwd|pw|pass|user_pass|password_hash|secret|secrets|"
+        "password|passwords|passwd|pwd|pw|pass|user_pass|password_hash|pin_hash|secret|secrets|"
         "client_secret|api_key|"
         "api_keys|apikey|access_key|secret_key|private_key|token|tokens|access_token|"
         "refresh_token|backup_codes|recovery_codes|otp_secret_key|mfa_secret|"
@@ -310,6 +312,9 @@ def match_name(column: str, table: str) -> NameMatch | None:
     if (compound := _compound(norm, words)) is not None:
         return compound
     table_name = normalize(table.rsplit(".", 1)[-1])
+    code = personal_codes.match(norm, table_name, about_people(table_name))
+    if code is not None and not words & (_NOT_THE_VALUE - {"id"}):
+        return NameMatch(personal_codes.KIND, code, text_only=True)
     if norm in _GENERIC_NAME and about_people(table_name):
         kind = _GENERIC_NAME[norm]
         return NameMatch(kind, f"`{norm}` in a table about people: {LABELS[kind]}")

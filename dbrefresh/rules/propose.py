@@ -22,6 +22,7 @@ from dbrefresh.rules import (
     json_text,
     name_evidence,
     name_values,
+    personal_codes,
     pii,
     pii_values,
     shaped_values,
@@ -29,7 +30,7 @@ from dbrefresh.rules import (
     text_mentions,
 )
 from dbrefresh.rules.compiled import PLACEHOLDER
-from dbrefresh.rules.json_doubts import doubt_notes, trusted_paths
+from dbrefresh.rules.json_doubts import doubt_notes, json_warning, trusted_paths
 from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
@@ -59,6 +60,7 @@ CANDIDATES: dict[str, tuple[Candidate, ...]] = {
     # Mattermost), which 32 hex characters do in 10 of 16 rows
     "username": (("hash", {"prefix": "u"}), ("hash", {})),
     "free_text": (("lorem", {}), ("null", {})),
+    "personal_code": (("digits", {}),),  # format kept: rules/personal_codes.py
     # No strategy can rebuild a vector from the masked words: empty it (staging rebuilds
     # it, e.g. UPDATE ... SET search = to_tsvector(...)).
     "text_search": (("null", {}), ("constant", {"value": ""})),
@@ -278,19 +280,9 @@ def _shaped_otherwise(
     """What the values unmistakably are when no value fits the kind the name says
     (from_address holding emails got `street`, and every sender a street address)."""
     found = shaped_values.otherwise(named, values)
+    if found is not None and personal_codes.digits_alike(named, found.kind):
+        return None  # a badge number '041203...' shaped like a phone number is a badge
     return found if found is not None and kind_fits_type(found.kind, column.type) else None
-
-
-def json_warning(values: Sequence[str] | None) -> str | None:
-    """A review note for JSON documents that mention emails or phone numbers."""
-    sample = [v for v in values or () if v.strip()]
-    hits = sum(1 for v in sample if pii_values.has_contact(v))
-    if not hits:
-        return None
-    return (
-        f"REVIEW: {hits} of {len(sample)} sampled documents contain an email address or "
-        "phone number; consider the jsonb strategy"
-    )
 
 
 def json_rule(
@@ -303,13 +295,14 @@ def json_rule(
     None (nothing found, or no rule that compiles for the column)."""
     paths: dict[str, Any] = {}
     why: list[str] = []
-    document = column_context(table, column, unique=False)
+    # a unique column's paths are masked injectively, or its documents would collide
+    document = column_context(table, column, unique=column.name in table.unique_columns())
     for found in trusted_paths(read.paths, table.qualified):
         as_date = found.kind == "birth_date" and found.dates  # else hidden as text
         # a coordinate stays a number (hash made {"lat": 52.52} a hex string)
         as_number = found.kind == "geo" and found.numbers
         as_ = "date" if as_date else "numeric" if as_number else "text"
-        ctx = path_context(document, as_)
+        ctx = replace(path_context(document, as_), unique=document.unique)
         chosen = choose(found.kind, ctx, strategies)
         if chosen is None:
             continue
@@ -317,6 +310,8 @@ def json_rule(
         rule = {"strategy": name, **params, **({"as": as_} if as_ != "text" else {})}
         paths[found.path] = name if len(rule) == 1 else rule
         why.append(f"{found.path}: {found.reason}")
+        if document.unique and name not in {n for n, _ in CANDIDATES.get(found.kind, ())}:
+            why.append(f"{found.path}: no {found.kind} strategy is injective: {name} instead")
     paths, collapsed = json_paths.collapse_array_paths(paths, read.arrays)
     why += collapsed
     jsonb = strategies.get("jsonb")
@@ -357,8 +352,9 @@ def json_text_rule(
     """JSON documents in a text column: masked path by path like a json column's, never
     emptied whole (`lorem` on a column the application parses broke it)."""
     proposal = documents_rule(table, column, values, strategies)
-    if documents.note:
-        proposal.why.append(documents.note)
+    unique = column.name in table.unique_columns()
+    if note := documents.note_for(proposal.masked, nullable=not column.not_null, unique=unique):
+        proposal.why.append(note)
     held = "its sampled values are JSON documents"
     if proposal.masked:
         proposal.why.insert(0, f"{held}: masked path by path")

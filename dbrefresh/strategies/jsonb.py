@@ -11,9 +11,10 @@ table.
 
 JSON kept in a text column (Rails' and Django's serialized fields, Nextcloud, Sentry)
 is masked the same way and written back as the masked document's text, normalized as
-a jsonb document is. A value that is no JSON (the rules' sample missed it), or whose
-masked text no longer fits a varchar(n), becomes NULL (the text `null` in a NOT NULL
-column): neither kept, nor failing the table every night.
+a jsonb document is. A value that is no JSON (the rules' sample missed it), a JSON
+string, or one whose masked text no longer fits a varchar(n), becomes NULL (the text
+`null` in a NOT NULL column, a JSON string of its keyed hash in a unique one:
+jsonb_stray.py): neither kept, nor failing the table every night.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies import jsonb_stray, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy, StrategyParams
 from dbrefresh.strategies.jsonb_held import holds_maskable
 from dbrefresh.strategies.jsonb_wildcards import (
@@ -104,6 +105,10 @@ class Jsonb(ScalarStrategy[JsonbParams]):
     def is_lossy(self, params: JsonbParams) -> bool:
         return any(s.is_lossy(p) for s, p in (r.resolve() for r in params.paths.values()))
 
+    def is_lossy_in(self, params: JsonbParams, ctx: ColumnContext) -> bool:
+        """Lossy paths, or a varchar(n) too short for the hash of a value that is no JSON."""
+        return self.is_lossy(params) or jsonb_stray.lossy(ctx)
+
     def fits(self, params: JsonbParams, ctx: ColumnContext) -> list[str]:
         if ctx.type.base not in DOCUMENT_TYPES and not ctx.type.is_text:
             return [
@@ -163,7 +168,8 @@ class Jsonb(ScalarStrategy[JsonbParams]):
 
     def masked(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
         if ctx.type.is_text:
-            return _json_text(ctx, self._masked_document(params, ctx, PARSED))
+            masked = jsonb_stray.unless_string(PARSED, self._masked_document(params, ctx, PARSED))
+            return _json_text(ctx, masked)
         return sqlbuild.cast(self._masked_document(params, ctx, _document(ctx)), ctx.type.sql)
 
     def _masked_document(
@@ -269,10 +275,10 @@ def _parsed_once(ctx: ColumnContext, over_parsed: exp.Expression) -> exp.Express
 
 def _json_text(ctx: ColumnContext, masked: exp.Expression) -> exp.Expression:
     """The masked document as the text column's value. No JSON (masked is NULL), or
-    longer than a varchar(n) allows (a cast would cut it, and the JSON with it): NULL,
-    or the JSON text `null` in a NOT NULL column."""
+    longer than a varchar(n) allows (a cast would cut it, and the JSON with it): what
+    jsonb_stray.replacement says (NULL, `null`, or a hash on a unique column)."""
     fits = "length(_dbr_m._dbr_text) <= :n" if ctx.type.length else "_dbr_m._dbr_text IS NOT NULL"
-    otherwise = sqlbuild.fill("CAST(NULL AS TEXT)") if ctx.nullable else sqlbuild.literal("null")
+    otherwise = jsonb_stray.replacement(ctx)
     text = sqlbuild.fill(
         f"(SELECT CASE WHEN {fits} THEN _dbr_m._dbr_text ELSE :o END"
         " FROM (SELECT CAST(:m AS TEXT) AS _dbr_text OFFSET 0) AS _dbr_m)",

@@ -1,0 +1,57 @@
+"""A person's own code by the column's name: a PIN, a badge number.
+
+Odoo's `hr_employee.pin` (the digits an employee types at the attendance kiosk or the
+till) and `hr_employee.barcode` (the badge id, unique per company) were kept. A name
+that is `pin` or ends in it (`pin`, `pin_code`, `card_pin`, `user_pin`) is such a code;
+`pinned`, `is_pinned`, `spinner` hold no word `pin`, and a word after it (`pin_count`,
+`pin_color`, `pin_x`) makes the name about something else. A badge number is one by
+name anywhere (`badge_number`), or as a `barcode` or `badge` in a table about people
+(a product's barcode is nobody's). India's `pin_code` is a postcode: masked alike.
+
+Decision: such a code is masked with `digits` (unique: true on a unique column): every
+digit replaced by a keyed one, its length and any letters or separators kept, so the
+application's own check (Odoo: a PIN is digits only) still passes. Only in text
+columns: a number named `pin` is as often a board's or a map's pin, and a boolean one a
+pinned flag. A sample in which no value has three digits denies the name.
+"""
+
+from __future__ import annotations
+
+import re
+
+KIND = "personal_code"
+LABEL = "a personal code (PIN, badge number)"
+# ends the name: `pin`, `pin_code`, `employee_pin`, `badge_number`
+_CODE_ENDING = re.compile(
+    r"(?:^|_)(?:pin|pincode|pin_code|pin_number|pin_no|pin_nr|badge_number|badge_no|"
+    r"badge_nr|badge_code|badgenumber)$"
+)
+# the whole name, in a table about people: Odoo's hr_employee.barcode is the badge id,
+# res_partner.barcode a customer's loyalty card
+_PERSON_CODES = frozenset({"barcode", "badge", "badge_id", "badgeid"})
+_PARTNERS = re.compile(r"(?:^|_)partners?(?:_|$)")
+
+
+def match(norm: str, table: str, person_table: bool) -> str | None:
+    """Why a normalized column name is a personal code (a reason), or None; `table` is
+    the normalized table name, `person_table` whether it is about people."""
+    if _CODE_ENDING.search(norm):
+        return f"name suggests {LABEL}"
+    if norm in _PERSON_CODES and (person_table or _PARTNERS.search(table)):
+        return f"`{norm}` in a table about people: a badge or card number"
+    return None
+
+
+def could_be(value: str) -> bool:
+    """A sampled value that could be such a code: it has three digits at least (a
+    `pin` holding 'top' or a GPIO pin '13' is none)."""
+    return sum(c.isdigit() for c in value) >= 3
+
+
+# Value kinds that are digits too: a code's values may look like them by chance.
+_DIGIT_KINDS = frozenset({"phone", "card", "national_id", "iban"})
+
+
+def digits_alike(named: str, found: str) -> bool:
+    """Whether values of kind `found` are no evidence against a personal code."""
+    return named == KIND and found in _DIGIT_KINDS
