@@ -99,3 +99,51 @@ def test_user_ids_are_masked_alike_in_every_table_and_document(make_db, tmp_path
     assert len(dump.split(" ")) > PEOPLE  # every row still joins its id
     for local, _ in people:
         assert local not in dump
+
+
+NICKS = """
+CREATE TABLE users (name text PRIMARY KEY, creation_ts bigint);
+INSERT INTO users SELECT '@' || (ARRAY['kitten', 'zorro', 'bluefox', 'nightowl'])[1 + i % 4]
+  || i || ':matrix.example.org', i FROM generate_series(1, 200) i;
+CREATE TABLE profiles (user_id text PRIMARY KEY, avatar_url text);
+INSERT INTO profiles SELECT substr(split_part(name, ':', 1), 2), NULL FROM users;
+CREATE TABLE directory (id int PRIMARY KEY, localpart text, room text);
+INSERT INTO directory SELECT creation_ts, substr(split_part(name, ':', 1), 2), 'lobby'
+  FROM users;
+"""
+
+
+def test_bare_local_parts_of_masked_ids_are_copies_whatever_they_look_like(
+    make_db, tmp_path: Path
+) -> None:
+    """Local parts made of no names ('kitten42') say nothing by themselves: beside the
+    masked ids, a column of them is their copy (masked alike), or, as a key, noted."""
+    dsn, text = generate_then_mask(make_db, tmp_path, NICKS)
+    split = {"strategy": "hash", "prefix": "u", "keep_leading": "@", "keep_from": ":"}
+    assert rule_of(text, "public.users", "name") == {**split, "unique": True}
+    assert rule_of(text, "public.directory", "localpart") == split
+    assert "a copy of public.users.name" in comment_of(text, "public.directory", "localpart")
+    assert rule_of(text, "public.profiles", "user_id") == "keep"  # a key: not behind its back
+    assert "REVIEW: a copy of public.users.name" in comment_of(text, "public.profiles", "user_id")
+    with psycopg.connect(dsn) as conn:
+        joined = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE d.localpart ~ '^u[0-9a-f]{32}$')"
+            " FROM users u JOIN directory d ON u.name = '@' || d.localpart || ':matrix.example.org'"
+        ).fetchone()
+    assert joined == (200, 200)
+
+
+def test_settings_words_and_emails_are_no_logins() -> None:
+    from dbrefresh.rules import pii_values
+
+    settings = ["max_price", "page_size", "sort_order", "max_items", "rose_gold", "king_size"]
+    assert pii_values.match_values(settings * 5) is None  # repeats a few: no one's logins
+    found = pii_values.match_values([f"{a}.{b}" for a, b in zip(FIRST, LAST, strict=True)])
+    assert found is not None and found.kind == "username"
+    assert pii_values.match_values(["chill", "shall", "dboone", "still"] * 5) is None
+    emails = [f"{a}.{b}@mail.example.org" for a, b in zip(FIRST, LAST, strict=True)]
+    assert pii_values.match_values(emails).kind == "email"  # type: ignore[union-attr]
+
+
+FIRST = ["anna", "james", "maria", "peter", "linda", "john", "susan", "paul", "karen", "mark"]
+LAST = ["smith", "brown", "wilson", "taylor", "clark", "lewis", "walker", "hall", "young", "king"]
