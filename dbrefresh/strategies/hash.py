@@ -55,7 +55,7 @@ class HashParams(StrategyParams):
 @register
 class Hash(ScalarStrategy[HashParams]):
     name = "hash"
-    summary = "Hex of the keyed sha256 of the value, with an optional prefix."
+    summary = "Hex of the keyed sha256 of the value (a prefix, a kept lead and tail optional)."
     params_model = HashParams
     lossy = False
 

@@ -66,3 +66,20 @@ def test_a_varchar_too_short_for_the_kept_parts_gets_the_whole_hash(masking: Mas
 def test_parts_that_could_merge_are_refused(params: dict[str, str]) -> None:
     with pytest.raises(ValidationError):
         get("hash").parse_params(params)
+
+
+def test_arrays_of_ids_and_case_insensitive_ids(masking: Masking) -> None:
+    """Ids in an array (a mentions list) mask element by element like the column's; in
+    a citext column, case variants of an id mask alike."""
+    masking.conn.execute("CREATE EXTENSION IF NOT EXISTS citext")
+    _table(masking, "mx_text", "text", ["@dennis.boone:example.org", "@anna:example.org"])
+    _table(masking, "mx_arrays", "text[]", [])
+    masking.conn.execute(
+        "INSERT INTO mx_arrays VALUES (1, ARRAY['@anna:example.org', '@dennis.boone:example.org'])"
+    )
+    _table(masking, "mx_ci", "citext", ["@Dennis.Boone:Example.org", "@dennis.boone:example.org"])
+    one = dict(masking.run("hash", SPLIT, "v", table="mx_text"))
+    [(_, masked)] = masking.run("hash", SPLIT, "v", table="mx_arrays")
+    assert masked == [one["@anna:example.org"], one["@dennis.boone:example.org"]]
+    folded = [m for _, m in masking.run("hash", SPLIT, "v", table="mx_ci")]
+    assert folded == [one["@dennis.boone:example.org"]] * 2
