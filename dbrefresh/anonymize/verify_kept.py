@@ -24,6 +24,7 @@ from typing import Any
 
 import psycopg
 
+from dbrefresh.anonymize.verify_joined import joined_words
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.findings import Finding, Location
 from dbrefresh.rules.plan import RelationStep
@@ -167,6 +168,7 @@ def _compare(
     unpivot = ", ".join(f"(%s, r.c{i})" for i in range(len(neighbour.columns)))
     digest = FOLDED_HASH if hashes == "folded" else "dbrefresh.leak_hash({value})"
     words = f"regexp_split_to_table(left(v.value, {WORDS_OF}), '[^[:alnum:]_]+')"
+    joined = joined_words("v.value", WORDS_OF)  # 'dennis.boone': 'dennis boone'
     rows = conn.execute(
         "WITH s AS MATERIALIZED (SELECT h.row_key, h.column_name, "
         f"h.{hashes} AS hash FROM dbrefresh.leak_hashes h "
@@ -176,7 +178,7 @@ def _compare(
         f"LIMIT {ROWS_COMPARED}), "
         "n AS MATERIALIZED (SELECT r.row_key, v.column_name, "
         f"ARRAY(SELECT {digest.format(value='w.w')} "
-        f"FROM (SELECT v.value UNION SELECT {words}) w(w) "
+        f"FROM (SELECT v.value UNION SELECT {words} UNION {joined}) w(w) "
         f"WHERE length(w.w) >= {MIN_LENGTH}) AS hashes "
         f"FROM r CROSS JOIN LATERAL (VALUES {unpivot}) AS v(column_name, value) "
         f"WHERE length(v.value) >= {MIN_LENGTH}) "

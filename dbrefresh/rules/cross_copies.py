@@ -44,6 +44,7 @@ from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
 from dbrefresh.rules.propose import ColumnProposal, column_context, fits
 from dbrefresh.rules.sample import sampled_rows
 from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
+from dbrefresh.rules.user_ids import hashed_parts
 from dbrefresh.strategies.base import Strategy
 
 MIN_MATCHES = 5  # distinct matching values, before anything is judged
@@ -95,6 +96,10 @@ def note_cross_copies(
     if not probed:
         return
     known = {ref: set(samples[ref].values) for ref in sources}
+    for ref in sources:  # a bare 'kit42' beside ids '@kit42:x.org' hashed by their middle
+        source = proposals[ref[0]][ref[1]]
+        if source.strategy == "hash":
+            known[ref] |= hashed_parts(source.params, samples[ref].values)
     for ref, hits in _index_hits(conn, catalog, sources, samples, probed, rows).items():
         known[ref] |= hits
     index = _Known.of(known)

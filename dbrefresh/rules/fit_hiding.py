@@ -23,7 +23,16 @@ Option = tuple[str, dict[str, Any]]  # (strategy, parameters)
 # Kinds whose letters are the personal part: a `hash` goes before the form-keeping
 # fallbacks.
 LETTER_KINDS = frozenset(
-    {"username", "first_name", "last_name", "full_name", "free_text", "secret", "company"}
+    {
+        "username",
+        "user_id",
+        "first_name",
+        "last_name",
+        "full_name",
+        "free_text",
+        "secret",
+        "company",
+    }
 )
 _UNIQUE_HEX = (24, 20, INJECTIVE_HEX)
 _SHORT_HEX = (12, 8)  # a non-unique column's: collisions change no join
@@ -38,6 +47,10 @@ def hash_options(
     if strategy != "hash" and kind not in LETTER_KINDS:
         return []
     prefix = str(params.get("prefix", "")) if strategy == "hash" else ""
+    # an id's kept sigil and server ('@u<hex>:example.org') stay
+    kept = {
+        k: params[k] for k in ("keep_leading", "keep_from") if strategy == "hash" and params.get(k)
+    }
     longest = max((len(v) for v in values), default=0)
     lengths = [*_UNIQUE_HEX] if unique else [*_UNIQUE_HEX, *_SHORT_HEX]
     if not unique and 1 <= longest - len(prefix) < min(lengths):
@@ -47,9 +60,8 @@ def hash_options(
     for hex_length in lengths:
         if current is not None and hex_length >= current:
             continue
-        out.append(
-            ("hash", {"prefix": prefix, "length": hex_length} if prefix else {"length": hex_length})
-        )
+        shorter = {"prefix": prefix, "length": hex_length} if prefix else {"length": hex_length}
+        out.append(("hash", {**shorter, **kept}))
     if prefix:  # the prefix's character may be the one too many
         out.append(("hash", {"length": INJECTIVE_HEX if unique else min(lengths)}))
     return out

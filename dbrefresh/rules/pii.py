@@ -33,6 +33,7 @@ KINDS = (
     "company",
     "geo",
     "username",
+    "user_id",
     "free_text",
     personal_codes.KIND,
 )
@@ -55,6 +56,7 @@ LABELS = {
     "company": "a company name",
     "geo": "a geographic coordinate",
     "username": "a user name or login",
+    "user_id": "a user id (@name:server)",
     "free_text": "free text",
     personal_codes.KIND: personal_codes.LABEL,
 }

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from dbrefresh.rules import company_names, lookalikes, mail_forms, phones
+from dbrefresh.rules import company_names, lookalikes, mail_forms, phones, user_ids
 from dbrefresh.rules.phones import is_phone, padded_numbers
 
 THRESHOLD = 0.5
@@ -254,32 +254,11 @@ def is_last_name(value: str) -> bool:
 # What surrounds a name without being one: 'Dr Damian Riley', 'Isabella Siering MBA.',
 # 'Dipl.-Ing. Walter Oderwald B.A.', 'Charlotte van Vliet', 'Robert Perry Jr.'
 _TITLES = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "mx",
-        "dr",
-        "prof",
-        "sir",
-        "dame",
-        "herr",
-        "frau",
-        "pan",
-        "pani",
-        "sr",
-        "sra",
-        "srta",
-        "m",
-        "mme",
-        "mlle",
-        "sig",
-        "sig.ra",
-        "dott",
-        "dhr",
-        "mevr",
-    ]
+    re.split(
+        r"\s+",
+        "mr mrs ms miss mx dr prof sir dame herr frau pan pani sr sra srta m mme mlle sig "
+        "sig.ra dott dhr mevr",
+    )
 )
 _SUFFIXES = frozenset(["jr", "sr", "ii", "iii", "iv", "md", "phd", "dds", "dvm", "mba", "esq"])
 _PARTICLES = frozenset(
@@ -390,6 +369,7 @@ class _PeopleNamed(Detector):
 DETECTORS: tuple[Detector, ...] = (
     Detector("secret", "credentials (password hashes, API or web tokens)", is_credential),
     Detector("email", "email addresses", is_email),
+    Detector("user_id", "user ids (@name:server)", user_ids.is_server_id),
     Detector("iban", "IBANs", is_iban),
     Detector("card", "payment card numbers (Luhn)", is_card),
     Detector("national_id", "US social security numbers", is_ssn),
@@ -402,6 +382,12 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("full_name", "full names", is_full_name, diverse=True),
     Detector("first_name", "first names", is_first_name, diverse=True),
     Detector("last_name", "last names", is_last_name, diverse=True),
+    Detector(
+        "username",
+        "logins made of names",
+        lambda v: user_ids.is_name_login(v, _all_names()),
+        diverse=True,
+    ),
     Detector(
         "free_text",
         "text containing an email address or phone number",

@@ -28,6 +28,7 @@ from dbrefresh.rules import (
     shaped_values,
     ssh_keys,
     text_mentions,
+    user_ids,
 )
 from dbrefresh.rules.compiled import PLACEHOLDER
 from dbrefresh.rules.json_doubts import doubt_notes, json_warning, trusted_paths
@@ -59,6 +60,8 @@ CANDIDATES: dict[str, tuple[Candidate, ...]] = {
     # a letter first: applications refuse logins starting with a digit (Redmine,
     # Mattermost), which 32 hex characters do in 10 of 16 rows
     "username": (("hash", {"prefix": "u"}), ("hash", {})),
+    # '@alice:example.org' -> '@u<hex>:example.org', as a bare 'alice' (user_ids.py)
+    "user_id": (("hash", user_ids.SPLIT_HASH), ("hash", {"prefix": "u"}), ("hash", {})),
     "free_text": (("lorem", {}), ("null", {})),
     "personal_code": (("digits", {}),),  # format kept: rules/personal_codes.py
     # No strategy can rebuild a vector from the masked words: empty it (staging rebuilds
@@ -85,8 +88,9 @@ KIND_CATEGORIES: dict[str, frozenset[str]] = {
     "text_search": frozenset("U"),  # tsvector
     "document": frozenset("UC"),  # xml, hstore; composite values
 }
-# Value-only detections trusted on key columns (an order number can look like a phone).
-KEY_VALUE_KINDS = frozenset({"email", "iban", "card", "national_id"})
+# Value-only detections trusted on key columns (an order number can look like a phone);
+# logins made of names and '@name:server' ids are a person's keys (Synapse's users.name).
+KEY_VALUE_KINDS = frozenset({"email", "iban", "card", "national_id", "user_id", "username"})
 SAMPLED_CATEGORIES = frozenset("S")
 JSON_TYPES = frozenset({"json", "jsonb"})
 TEXT_SEARCH = "tsvector"

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dbrefresh.rules import pii_values
 
 # Kinds whose values have an unmistakable shape
-SHAPED_KINDS = frozenset({"secret", "email", "iban", "card", "national_id", "ip", "phone"})
+SHAPED_KINDS = frozenset(
+    {"secret", "email", "iban", "card", "national_id", "ip", "phone", "user_id"}
+)
 
 
 def otherwise(named: str, values: Sequence[str] | None) -> pii_values.ValueMatch | None:

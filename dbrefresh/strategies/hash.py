@@ -1,8 +1,18 @@
-"""hash: the hex of the keyed digest, injective in practice (tokens, usernames, codes)."""
+"""hash: the hex of the keyed digest, injective in practice (tokens, usernames, codes).
+
+With `keep_leading` and `keep_from`, only the middle of the value is hashed and the rest
+kept: a Matrix-style id '@alice:example.org' becomes '@u<hex>:example.org' (the
+application still parses it), and its hex is the hex of a bare 'alice' (the part before
+the separator is what is hashed), so the id and its local part alone, kept in other
+tables and JSON documents that join them by value, mask alike everywhere.
+"""
 
 from __future__ import annotations
 
-from pydantic import Field
+import string
+from typing import Self
+
+from pydantic import Field, model_validator
 from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
@@ -19,12 +29,33 @@ class HashParams(StrategyParams):
     """Hex characters kept; default 32, or what the column's length allows."""
     prefix: str = Field(default="", max_length=32)
     """Text put before the hex (e.g. 'user_')."""
+    keep_leading: str = Field(default="", max_length=8)
+    """Characters kept at the start of a value (e.g. '@', the sigil of '@alice:example.org');
+    the prefix and hex follow them."""
+    keep_from: str = Field(default="", max_length=8)
+    """Keep the value from the first occurrence of this text on (e.g. ':' keeps the server
+    of '@alice:example.org'); only the part before it is hashed, so 'alice' alone hashes
+    alike. A value without it is hashed whole."""
+
+    @model_validator(mode="after")
+    def _parts_recoverable(self) -> Self:
+        """The kept lead must stay apart from the hashed part, or two values could mask
+        alike: no hex digit among the kept characters, no prefix starting with one."""
+        if set(self.keep_leading) & set(string.hexdigits):
+            raise ValueError("keep_leading cannot hold hex digits (0-9, a-f)")
+        if self.keep_leading and self.prefix[:1] and self.prefix[0] in self.keep_leading:
+            raise ValueError("the prefix cannot start with a character of keep_leading")
+        return self
+
+    @property
+    def splits(self) -> bool:
+        return bool(self.keep_leading or self.keep_from)
 
 
 @register
 class Hash(ScalarStrategy[HashParams]):
     name = "hash"
-    summary = "Hex of the keyed sha256 of the value, with an optional prefix."
+    summary = "Hex of the keyed sha256 of the value (a prefix, a kept lead and tail optional)."
     params_model = HashParams
     lossy = False
 
@@ -41,15 +72,60 @@ class Hash(ScalarStrategy[HashParams]):
         length = params.length or DEFAULT_HEX
         if params.length is None and ctx.type.length is not None:
             length = max(INJECTIVE_HEX, min(DEFAULT_HEX, ctx.type.length - len(params.prefix)))
+        whole = self._hexed(params, length, sqlbuild.digest(ctx, self.name))
+        if not params.splits:
+            return sqlbuild.fit_text(ctx, whole, truncate=False)
+        return sqlbuild.fit_text(ctx, self._split(params, ctx, length, whole), truncate=False)
+
+    def _hexed(self, params: HashParams, length: int, digest: exp.Expression) -> exp.Expression:
         # Only the bytes needed are hex-encoded (bytea substr is O(1); left() on text
         # walks characters); an odd length cuts the last hex digit.
-        hexed = sqlbuild.fill(
-            "encode(substr(:h, 1, :b), 'hex')",
-            h=sqlbuild.digest(ctx, self.name),
-            b=(length + 1) // 2,
-        )
+        hexed = sqlbuild.fill("encode(substr(:h, 1, :b), 'hex')", h=digest, b=(length + 1) // 2)
         if length % 2:
             hexed = sqlbuild.fill("left(:x, :n)", x=hexed, n=length)
         if params.prefix:
             hexed = sqlbuild.fill("(:p || :x)", p=params.prefix, x=hexed)
-        return sqlbuild.fit_text(ctx, hexed, truncate=False)
+        return hexed
+
+    def _split(
+        self, params: HashParams, ctx: ColumnContext, length: int, whole: exp.Expression
+    ) -> exp.Expression:
+        """lead || prefix || hex(digest(middle)) || tail; in a varchar(n), a value whose
+        kept parts leave too little room is hashed whole (it still differs from the rest).
+        In the C collation: PostgreSQL refuses split_part in a nondeterministic one."""
+
+        def text() -> exp.Expression:
+            return sqlbuild.fill('(:t COLLATE "C")', t=sqlbuild.stable_text(ctx))
+
+        def rest() -> exp.Expression:  # the value without its kept lead
+            if not params.keep_leading:
+                return text()
+            return sqlbuild.fill("ltrim(:t, :c)", t=text(), c=params.keep_leading)
+
+        def middle() -> exp.Expression:
+            if not params.keep_from:
+                return rest()
+            return sqlbuild.fill("split_part(:r, :s, 1)", r=rest(), s=params.keep_from)
+
+        lead = sqlbuild.fill("left(:t, length(:t2) - length(:r))", t=text(), t2=text(), r=rest())
+        tail = sqlbuild.fill("substr(:r, length(:m) + 1)", r=rest(), m=middle())
+        digest = sqlbuild.fill(
+            "dbrefresh.keyed(:p, :v)", p=sqlbuild.key_prefix(ctx, self.name), v=middle()
+        )
+        split = sqlbuild.fill(
+            "(:lead || :hex || :tail)",
+            lead=lead,
+            hex=self._hexed(params, length, digest),
+            tail=tail,
+        )
+        if ctx.type.length is None:
+            return split
+        return sqlbuild.fill(
+            "CASE WHEN length(:t) - length(:m) + :k <= :n THEN :split ELSE :whole END",
+            t=text(),
+            m=middle(),
+            k=len(params.prefix) + length,
+            n=ctx.type.length,
+            split=split,
+            whole=whole,
+        )
