@@ -305,8 +305,9 @@ def match_name(column: str, table: str) -> NameMatch | None:
     if norm in _WHOLE_ONLY:
         return NameMatch(_WHOLE_ONLY[norm], f"name suggests {LABELS[_WHOLE_ONLY[norm]]}")
     for kind, pattern in _PATTERNS:
-        if not pattern.search(norm):
+        if not (found := pattern.search(norm)):
             continue
+        kind = _address_part(norm, found.end()) if kind == "street" else kind
         not_the_value = _NOT_THE_VALUE - _KEEP_WORDS.get(kind, frozenset())
         if words & (not_the_value | _NOT_THE_VALUE_FOR.get(kind, frozenset())):
             return None
@@ -325,6 +326,21 @@ def match_name(column: str, table: str) -> NameMatch | None:
     if norm in _SECRET_GENERIC and _SECRET_TABLES.search(table_name):
         return NameMatch("secret", f"`{norm}` in a table of tokens or sessions: {LABELS['secret']}")
     return None
+
+
+# Parts of an address named after it: `address_city`, `billing_address_postcode`,
+# Twenty's composite `address_addressCity` are the part, not a street (a city became
+# '727, rue Laporte').
+_ADDRESS_PARTS = ("city", "postcode", "geo")
+
+
+def _address_part(norm: str, street_end: int) -> str:
+    """The kind of an address's part named after the address word, else `street`."""
+    rest = norm[max(street_end - 1, 0) :]
+    for kind, pattern in _PATTERNS:
+        if kind in _ADDRESS_PARTS and pattern.search(rest):
+            return kind
+    return "street"
 
 
 def _compound(norm: str, words: set[str]) -> NameMatch | None:
