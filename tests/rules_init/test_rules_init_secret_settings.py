@@ -2,7 +2,8 @@
 otp_totp_totpdevice, WebAuthn devices), and a settings table's secrets stored as jsonb
 documents that are one string (Listmonk's settings: the AWS secret and SendGrid key
 kept, only `*.password` of the smtp objects masked). And a JSON `long` beside a noised
-`lat` was kept, the `lat` coming out with 22 decimals."""
+`lat` was kept, the `lat` coming out with 22 decimals (a date format's `long` is no
+coordinate)."""
 
 from __future__ import annotations
 
@@ -99,7 +100,8 @@ def test_secret_strings_of_a_json_settings_table_are_hashed(make_db, tmp_path: P
 
 PLACES = """
 CREATE TABLE places (id int PRIMARY KEY, info jsonb NOT NULL);
-INSERT INTO places SELECT g, jsonb_build_object('name', 'x', 'geo', jsonb_build_object(
+INSERT INTO places SELECT g, jsonb_build_object('name', 'x', 'format',
+    jsonb_build_object('long', 'dddd, MMMM D', 'short', 'D/M'), 'geo', jsonb_build_object(
     'lat', round((g * 1.234567 - 40)::numeric, 6), 'long', round((g * 2.345678 - 90)::numeric, 6)))
   FROM generate_series(1, 50) g;
 """
@@ -109,10 +111,13 @@ def test_json_longitude_noised_keeping_its_decimals(make_db, tmp_path: Path) -> 
     dsn, text = generate_then_mask(make_db, tmp_path, PLACES)
     paths = rule_of(text, "public.places", "info")["paths"]
     assert paths["geo.long"]["strategy"] == paths["geo.lat"]["strategy"] == "noise", paths
+    assert "format.long" not in paths  # a date format, no coordinate
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(
             "SELECT id, info #>> '{geo,lat}', info #>> '{geo,long}' FROM places"
         ).fetchall()
+        formats = conn.execute("SELECT DISTINCT info #>> '{format,long}' FROM places")
+        assert formats.fetchall() == [("dddd, MMMM D",)]
     for id_, lat, long in rows:
         assert Decimal(long) != round(Decimal(id_) * Decimal("2.345678") - 90, 6)
         assert Decimal(lat) != round(Decimal(id_) * Decimal("1.234567") - 40, 6)
