@@ -109,6 +109,32 @@ def judge_key(
     return judged
 
 
+def string_documents(
+    table: Table,
+    proposals: dict[str, ColumnProposal],
+    samples: Mapping[str, Sequence[str]],
+    strategies: Mapping[str, Strategy[Any]],
+) -> None:
+    """A kept JSON column whose sampled documents are each one string is judged by their
+    text, as a key's are ('"SG.ngeV..."' is a SendGrid key; no jsonb path names it)."""
+    for column in table.columns.values():
+        proposal = proposals.get(column.name)
+        values = samples.get(column.name)
+        if (
+            proposal is None
+            or proposal.masked
+            or not values
+            or not is_json(column)
+            or column.generated
+            or column.name in table.partition_key
+            or _strings(values) is None
+        ):
+            continue
+        judged = judge_key(table, column.name, column, values, strategies)
+        if judged.masked:
+            proposals[column.name] = judged
+
+
 def _credential_setting(name: str, texts: Sequence[str]) -> str | None:
     """Why a setting named `<service>_key` ('bounce.mailgun_key') holding token-like
     strings is a credential (None: it is not): the column rules leave `*_key` alone

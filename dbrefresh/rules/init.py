@@ -23,7 +23,7 @@ from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
 from dbrefresh.rules.eav import previous_value_rule, propose_switch
-from dbrefresh.rules.eav_json import with_whole_rule
+from dbrefresh.rules.eav_json import string_documents, with_whole_rule
 from dbrefresh.rules.email_alike import align_emails
 from dbrefresh.rules.email_fold import (
     fold_case_insensitive_emails,
@@ -95,6 +95,7 @@ def propose(
             )
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }
+        string_documents(table, proposals[name], samples, strategies)
         if names is not None:
             names.extend(
                 value

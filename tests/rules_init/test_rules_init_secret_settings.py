@@ -62,6 +62,9 @@ INSERT INTO settings VALUES ('app.root_url', '"https://lists.example.com"'),
 CREATE TABLE app_settings (name text PRIMARY KEY, value jsonb);
 INSERT INTO app_settings VALUES ('site_title', '"Acme"'), ('smtp_password', '"s3cr3t-Pa55word"'),
  ('github_token', '"ghp_16C7e42F292c6912E7710c838347Ae178B4a"'), ('theme', '{"dark": true}');
+CREATE TABLE hooks (id int PRIMARY KEY, label jsonb NOT NULL, target jsonb);
+INSERT INTO hooks SELECT g, to_jsonb('hook ' || g), to_jsonb('SG.' || left(md5(g::text), 22)
+    || '.' || md5('s' || g) || 'Xk9') FROM generate_series(1, 30) g;
 """
 
 
@@ -80,7 +83,14 @@ def test_secret_strings_of_a_json_settings_table_are_hashed(make_db, tmp_path: P
     assert strategy_of(text, "public.settings", "key") == "keep"
     other = rule_of(text, "public.app_settings", "value")
     assert set(other["cases"]) == {"smtp_password", "github_token"}, other
+    assert strategy_of(text, "public.hooks", "target") == "hash"  # a column of them
+    assert strategy_of(text, "public.hooks", "label") == "keep"
     with psycopg.connect(dsn) as conn:
+        hooks = conn.execute(
+            "SELECT count(*) FILTER (WHERE target #>> '{}' LIKE 'SG.%'),"
+            " count(*) FILTER (WHERE label = to_jsonb('hook ' || id)) FROM hooks"
+        ).fetchone()
+        assert hooks == (0, 30)
         rows = dict(conn.execute("SELECT key, value FROM settings").fetchall())
         others = dict(conn.execute("SELECT name, value FROM app_settings").fetchall())
     assert rows["app.root_url"] == "https://lists.example.com"
