@@ -24,9 +24,10 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
+from dbrefresh.rules.eav_json import MAX_JSON_CHARS, is_json, judge_key
 from dbrefresh.rules.eav_unique import injective_case
 from dbrefresh.rules.init_yaml import rule_value
-from dbrefresh.rules.propose import ColumnProposal, propose_column
+from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.sample import sample_clause, sampled_rows
 from dbrefresh.strategies.base import Strategy
 
@@ -81,10 +82,14 @@ def key_value_columns(catalog: Catalog, table: Table) -> KeyValue | None:
         for c in table.columns.values()
         if c.type.category == "S" and not c.type.is_array and not c.generated
     }
+    # a value column may hold JSON (Listmonk's settings.value jsonb): eav_json.py
+    values = text | {
+        c.name.lower(): c for c in table.columns.values() if is_json(c) and not c.generated
+    }
     for key, value in PAIRS:
-        if key in text and value in text:
-            return KeyValue(text[key], text[value])
-    value_column = next((text[v] for v in VALUE_NAMES if v in text), None)
+        if key in text and value in values:
+            return KeyValue(text[key], values[value])
+    value_column = next((values[v] for v in VALUE_NAMES if v in values), None)
     if value_column is None:
         return None
     for fk in catalog.keys_from(table.qualified):
@@ -129,8 +134,7 @@ def propose_switch(
     reasons: list[str] = []
     for name in sorted(by_key)[: MAX_CASES * 10]:
         ids, values = by_key[name]
-        as_column = Column(name, value.num, value.type, False, generated=False, identity="")
-        proposal = propose_column(table, as_column, values, strategies, is_key=False)
+        proposal = judge_key(table, name, value, values, strategies)
         proposal = injective_case(table, value, proposal, strategies)
         if proposal.masked and len(cases) < MAX_CASES:
             for key in sorted(ids):
@@ -205,7 +209,7 @@ def _sample(
         name=name,
         key=key,
         v=value,
-        chars=sql.Literal(MAX_CHARS),
+        chars=sql.Literal(MAX_JSON_CHARS if is_json(found.value) else MAX_CHARS),
         only=sql.SQL("" if table.partitioned else "ONLY "),
         t=sql.Identifier(table.schema, table.name),
         sample=sample_clause(table.estimated_rows, rows),

@@ -23,6 +23,7 @@ from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
 from dbrefresh.rules.eav import previous_value_rule, propose_switch
+from dbrefresh.rules.eav_json import string_documents, with_whole_rule
 from dbrefresh.rules.email_alike import align_emails
 from dbrefresh.rules.email_fold import (
     fold_case_insensitive_emails,
@@ -94,6 +95,7 @@ def propose(
             )
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }
+        string_documents(table, proposals[name], samples, strategies)
         if names is not None:
             names.extend(
                 value
@@ -104,7 +106,8 @@ def propose(
         if name not in unsampled and (
             switch := propose_switch(conn, catalog, table, strategies, sample_rows)
         ):
-            proposals[name][switch.column] = switch
+            whole = proposals[name][switch.column]
+            proposals[name][switch.column] = switch = with_whole_rule(switch, whole)
             if previous := previous_value_rule(table, switch):
                 proposals[name][previous.column] = previous
             _keep_switch_key(proposals[name], switch)

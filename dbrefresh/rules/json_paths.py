@@ -174,6 +174,8 @@ def _denied(kind: str, values: Sequence[str]) -> bool:
     key names free text: the application reads them, and masking them broke it."""
     if name_evidence.denial(kind, values) is not None:
         return True
+    if kind == "geo" and not _all_numbers(values):
+        return True  # a date format's {"long": "dddd, MMMM D", "short": ...}: no coordinate
     words = {v.strip() for v in values if v.strip()}
     return (
         kind == "free_text"

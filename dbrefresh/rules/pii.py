@@ -175,7 +175,7 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         "firmenname|unternehmen|arbeitgeber|societe|entreprise|raison_sociale|"
         "empresa|azienda|ditta|bedrijf|bedrijfsnaam",
     ),
-    ("geo", "latitude|longitude|lat|lng|lon|geo_lat|geo_lng|geo_lon"),
+    ("geo", "latitude|longitude|lat|lng|lon|geo_lat|geo_lng|geo_lon|geo_long"),
     (
         "username",
         "username|user_name|login|login_name|nickname|screen_name|handle|"
@@ -192,7 +192,8 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
 )
 
 # Whole names only: too short or too common to match as one word among others.
-_WHOLE_ONLY = {"cap": "postcode", "cp": "postcode", "via": "street"}
+# `long` (a longitude, {"lat": .., "long": ..}) never as a word: long_description, long_term.
+_WHOLE_ONLY = {"cap": "postcode", "cp": "postcode", "via": "street", "long": "geo"}
 # Words for "name" in general: personal only in a table about people.
 _GENERIC_NAME = {
     "name": "full_name",
@@ -267,11 +268,18 @@ def clients_only(table_name: str) -> bool:
 
 # Tables of bearer credentials: their generic columns are the credential itself
 # (Django's authtoken_token.key, a session store's session_id and data, Laravel's
-# sessions.payload).
+# sessions.payload), and so are second factors' (django-otp's otp_totp_totpdevice.key
+# is the TOTP seed, Authentik's authentik_stages_authenticator_*, WebAuthn devices).
 _SECRET_TABLES = re.compile(
-    r"(?:^|_)(?:tokens?|sessions?|api_?keys?|credentials?|secrets?|authtoken)(?:_|$)"
+    r"(?:^|_)(?:tokens?|sessions?|api_?keys?|credentials?|secrets?|authtoken|"
+    r"otp|totp|hotp|mfa|2fa|two_factor|twofactor|webauthn|u_2f|fido|fido_2|passkeys?|"
+    r"authenticators?|yubikeys?|[a-z]*(?:otp|yubikey|webauthn|u_2f)devices?)(?:_|$)"
 )
-_SECRET_GENERIC = frozenset({"key", "value", "data", "payload", "digest", "session_id", "sid"})
+_SECRET_GENERIC = frozenset(
+    {"key", "value", "data", "payload", "digest", "session_id", "sid", "seed", "private_id"}
+    # a WebAuthn credential: kept, a production user's authenticator logs into staging
+    | {"credential_id", "public_key", "key_handle"}
+)
 # Tables of postal addresses: their `line1`, `line2` are the street lines (Stripe's and
 # Rails' address models).
 _ADDRESS_TABLES = re.compile(
@@ -324,7 +332,8 @@ def match_name(column: str, table: str) -> NameMatch | None:
     if norm in _ADDRESS_LINES and _ADDRESS_TABLES.search(table_name):
         return NameMatch("street", f"`{norm}` in a table of addresses: {LABELS['street']}")
     if norm in _SECRET_GENERIC and _SECRET_TABLES.search(table_name):
-        return NameMatch("secret", f"`{norm}` in a table of tokens or sessions: {LABELS['secret']}")
+        why = f"`{norm}` in a table of tokens, sessions or second factors: {LABELS['secret']}"
+        return NameMatch("secret", why)
     return None
 
 

@@ -5,6 +5,11 @@ kept: a Matrix-style id '@alice:example.org' becomes '@u<hex>:example.org' (the
 application still parses it), and its hex is the hex of a bare 'alice' (the part before
 the separator is what is hashed), so the id and its local part alone, kept in other
 tables and JSON documents that join them by value, mask alike everywhere.
+
+On a json or jsonb column the whole document becomes a JSON string of the hex: a
+settings table's secret is a document that is one string (Listmonk's settings.value
+'"wJalrXUtnFEMI/K7MDENG..."'), which no jsonb path names. JSON null and a blank string
+are kept, as blank text is.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dbrefresh.strategies.base import ColumnContext, StrategyParams
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
+JSON_TYPES = frozenset({"json", "jsonb"})
 INJECTIVE_HEX = 16  # 64 bits: collisions improbable below ~10^8 distinct values
 DEFAULT_HEX = 32
 
@@ -63,6 +69,10 @@ class Hash(ScalarStrategy[HashParams]):
         return params.length is not None and params.length < INJECTIVE_HEX
 
     def fits(self, params: HashParams, ctx: ColumnContext) -> list[str]:
+        if _is_json(ctx):
+            if params.splits:
+                return [f"keep_leading and keep_from split text; {ctx.column} is {ctx.type.sql}"]
+            return []
         if not ctx.type.is_text:
             return [f"hash produces text; {ctx.column} is {ctx.type.sql}"]
         needed = len(params.prefix) + (params.length or INJECTIVE_HEX)
@@ -73,6 +83,13 @@ class Hash(ScalarStrategy[HashParams]):
         if params.length is None and ctx.type.length is not None:
             length = max(INJECTIVE_HEX, min(DEFAULT_HEX, ctx.type.length - len(params.prefix)))
         whole = self._hexed(params, length, sqlbuild.digest(ctx, self.name))
+        if _is_json(ctx):
+            return sqlbuild.fill(
+                "CASE WHEN :kept THEN :v ELSE :j END",
+                kept=_kept_json(ctx),
+                v=ctx.ref,
+                j=sqlbuild.cast(sqlbuild.fill("to_jsonb(:x)", x=whole), ctx.type.sql),
+            )
         if not params.splits:
             return sqlbuild.fit_text(ctx, whole, truncate=False)
         return sqlbuild.fit_text(ctx, self._split(params, ctx, length, whole), truncate=False)
@@ -129,3 +146,23 @@ class Hash(ScalarStrategy[HashParams]):
             split=split,
             whole=whole,
         )
+
+    def leak_sample_when(self, params: HashParams, ctx: ColumnContext) -> exp.Expression | None:
+        """A JSON null or blank string document is kept (it names no one)."""
+        if _is_json(ctx) and not ctx.type.is_array:
+            return sqlbuild.fill("NOT (:kept)", kept=_kept_json(ctx))
+        return None
+
+
+def _is_json(ctx: ColumnContext) -> bool:
+    return ctx.type.base in JSON_TYPES
+
+
+def _kept_json(ctx: ColumnContext) -> exp.Expression:
+    """A JSON document that names no one: null, or a blank string."""
+    doc = sqlbuild.cast(ctx.ref, "jsonb")
+    return sqlbuild.fill(
+        "COALESCE(jsonb_typeof(:d) = 'null' OR (jsonb_typeof(:d) = 'string' AND"
+        " btrim(:d #>> CAST('{}' AS TEXT[])) = ''), FALSE)",
+        d=doc,
+    )

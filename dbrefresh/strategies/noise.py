@@ -1,7 +1,8 @@
 """noise: move numbers by a bounded keyed amount, keeping their sign and their type.
 
 The change is between half the bound and the bound and at least one unit of the column's
-scale (so never zero); it never crosses zero and stays inside numeric(p,s) and integer
+scale (so never zero); where the type has no scale it is rounded to the value's own
+decimals (at least two). It never crosses zero and stays inside numeric(p,s) and integer
 ranges (it moves toward zero when moving away would overflow). NaN and infinities are
 kept (they name no one). Lossy: nearby values may meet.
 """
@@ -21,6 +22,7 @@ from dbrefresh.strategies.scalar import ScalarStrategy
 INTEGER_MAX = {"int2": 32767, "int4": 2147483647, "int8": 9223372036854775807}
 FLOATS = {"float4", "float8"}
 UNSCALED_STEP = Decimal("0.01")  # smallest change for numeric without scale and floats
+STEP_DECIMALS = 2  # UNSCALED_STEP's
 SPECIAL = ("NaN", "Infinity", "-Infinity")
 SPECIAL_TYPES = {"numeric": "NUMERIC", "float8": "DOUBLE PRECISION", "float4": "REAL"}
 
@@ -65,6 +67,12 @@ class Noise(ScalarStrategy[NoiseParams]):
                 raw = sqlbuild.fill("(:a * :f)", a=params.absolute or 0, f=fraction)
             if ctx.type.scale is not None or ctx.type.base in INTEGER_MAX:
                 raw = sqlbuild.fill("round(:raw, :s)", raw=raw, s=ctx.type.scale or 0)
+            else:
+                # no scale (numeric, a JSON number `as: numeric`, floats): as many decimals
+                # as the value has, at least the step's (52.520008 got 22 decimals)
+                raw = sqlbuild.fill(
+                    "round(:raw, greatest(scale(:mag), :s))", raw=raw, mag=mag, s=STEP_DECIMALS
+                )
             return sqlbuild.fill(
                 "greatest(:raw, :step)", raw=raw, step=exp.Literal.number(str(step))
             )
