@@ -59,6 +59,10 @@ CREATE TABLE IF NOT EXISTS dbrefresh.masked_relations (
     rules_digest text        NOT NULL,
     masked_at    timestamptz NOT NULL DEFAULT now()
 );
+-- masked_columns: the columns the rules changed (masked or shuffled), so `dbrefresh gate`
+-- can tell a statement failing on staging because of masked values (a many-to-one
+-- strategy makes duplicates) from one that would fail on production; NULL before.
+ALTER TABLE dbrefresh.masked_relations ADD COLUMN IF NOT EXISTS masked_columns text[];
 
 -- Keyed hash of an original value for the leak check (domain-separated from strategies).
 CREATE OR REPLACE FUNCTION dbrefresh.leak_hash(v text) RETURNS bytea

@@ -192,8 +192,17 @@ def _subcommand(cmd: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
         source = known.column_types.get((table, column))
         if cmd.def_.raw_default is None and not rewrites(source, type_label(cmd.def_.typeName)):
             effect.take(AEL)
+            rebuilt = known.rebuilt_by_type_change(table, column)
             if cmd.def_.collClause is not None:
-                _collation_change(table, column, known, effect)
+                _collation_change(table, column, known, effect, rebuilt)
+            elif rebuilt:
+                effect.take(AEL, Work.INDEX_BUILD)
+                effect.hit(
+                    "type-change-rebuilds-index",
+                    f"{table}.{column} TYPE {type_label(cmd.def_.typeName)}: rebuilds "
+                    f"{', '.join(rebuilt)} (an expression or predicate uses the column)",
+                    table,
+                )
         else:
             target = names(cmd.def_.typeName.names)[-1]
             effect.take(AEL, Work.REWRITE)
@@ -226,13 +235,17 @@ def _subcommand(cmd: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
         effect.take(AEL)
 
 
-def _collation_change(table: str, column: str, known: Knowledge, effect: AlterEffect) -> None:
+def _collation_change(
+    table: str, column: str, known: Knowledge, effect: AlterEffect, rebuilt: list[str]
+) -> None:
     """A new collation makes the column's indexes incompatible: PostgreSQL drops and
-    rebuilds each of them under ACCESS EXCLUSIVE (no table rewrite). Indexes unknown
-    (table neither read from staging nor created here) count as present."""
+    rebuilds each of them under ACCESS EXCLUSIVE (no table rewrite), as it does those
+    whose expression or predicate uses the column (`rebuilt`). Indexes unknown (table
+    neither read from staging nor created here) count as present."""
     indexed = [
         name for name, (t, cols, _) in known.indexes.items() if t == table and column in cols
     ]
+    indexed += [name for name in rebuilt if name not in indexed]
     if not indexed and (table in known.catalog_tables or table in known.created):
         return
     effect.take(AEL, Work.INDEX_BUILD)

@@ -29,6 +29,20 @@ CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
 JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
 WHERE i.indrelid = %s::oid GROUP BY ic.relname, i.indpred IS NOT NULL
 """
+# indexes with an expression or a predicate, and every column they use: key columns
+# (indkey), and those of the expressions and predicate (index_create records an AUTO
+# dependency of the index on each of them)
+_EXPRESSION_INDEXES = """
+SELECT ic.relname, array_agg(DISTINCT a.attname)
+FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum > 0 AND (
+  a.attnum = ANY(i.indkey) OR EXISTS (
+    SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+      AND d.objid = i.indexrelid AND d.refclassid = 'pg_class'::regclass
+      AND d.refobjid = i.indrelid AND d.refobjsubid = a.attnum))
+WHERE i.indrelid = %s::oid AND (i.indexprs IS NOT NULL OR i.indpred IS NOT NULL)
+GROUP BY ic.relname
+"""
 # domains with a constraint of their own or of a domain they are based on
 _DOMAINS = """
 WITH RECURSIVE constrained(oid) AS (
@@ -136,6 +150,8 @@ def seed_knowledge(
                     known.column_types[(table, col)] = typ.replace("character varying", "varchar")
                 for index, cols, partial in conn.execute(_INDEXES, (oid,)).fetchall():
                     known.indexes[index] = (table, tuple(cols), bool(partial))
+                for index, cols in conn.execute(_EXPRESSION_INDEXES, (oid,)).fetchall():
+                    known.expression_indexes[index] = (table, frozenset(cols))
                 for (expr,) in conn.execute(_CHECKS, (oid,)).fetchall():
                     column = _not_null_column(str(expr))
                     if column:  # SET NOT NULL skips its scan (PostgreSQL 12+)

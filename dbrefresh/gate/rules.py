@@ -27,6 +27,9 @@ class Rule:
     why: str
     instead: str
     eugene: tuple[str, ...] = ()
+    traceable: bool = True
+    """Whether a trace measures the danger (locks held, queries blocked, the statement
+    failing): only then does the measurement re-judge a weighted hit."""
 
 
 _RULES = (
@@ -127,6 +130,17 @@ _RULES = (
         "ACCESS EXCLUSIVE is held (reads and writes stop)",
         "CREATE INDEX CONCURRENTLY the indexes the new collation needs on a new column "
         "(add, backfill in batches, swap), or schedule a window",
+        ("E6",),
+    ),
+    Rule(
+        "type-change-rebuilds-index",
+        "weighted",
+        "ALTER COLUMN TYPE on a column an index expression or predicate uses",
+        "no table rewrite, but every index whose expression or WHERE uses the column is "
+        "dropped and rebuilt while ACCESS EXCLUSIVE is held (reads and writes stop); "
+        "PostgreSQL never reuses such an index, even for a binary-compatible change",
+        "CREATE INDEX CONCURRENTLY a copy of the index over the new type first, or drop "
+        "the index (CONCURRENTLY), change the type, and re-create it CONCURRENTLY",
         ("E6",),
     ),
     Rule(
@@ -243,6 +257,7 @@ _RULES = (
         "each DELETE or key UPDATE on the referenced table scans the referencing table",
         "CREATE INDEX CONCURRENTLY on the referencing columns (a non-partial index)",
         ("E15",),
+        traceable=False,  # later DELETEs on the referenced table: nothing a trace runs
     ),
     Rule(
         "unbatched-data-change",
@@ -251,6 +266,7 @@ _RULES = (
         "changes its rows in one transaction: row locks block writers until commit, and "
         "the table bloats",
         "change rows in batches (WHERE id BETWEEN ...), one commit each",
+        traceable=False,  # row-lock waits and bloat are not what the probes see
     ),
     Rule(
         "multiple-alter-table",
@@ -325,6 +341,15 @@ _RULES = (
         "migration too slow (measured)",
         "the deploy waits for the migration",
         "move the long part to a background job",
+    ),
+    Rule(
+        "trace-unclaimed-rewrite",
+        "weighted",
+        "relations rewritten that no rule foresaw (measured)",
+        "the trace saw these relations get a new file (a table rewritten or an index "
+        "rebuilt) while the statement held its lock, though the analysis expected none",
+        "find out why PostgreSQL rebuilt them (an index expression on a changed column, "
+        "a function's side effect) and avoid the rebuild, or schedule a window",
     ),
     Rule(
         "trace-failed",

@@ -19,6 +19,7 @@ from dbrefresh.gate.alter import default_functions
 from dbrefresh.gate.analyze import Analysis, Wrap, analyze
 from dbrefresh.gate.calls import called
 from dbrefresh.gate.facts import seed_knowledge
+from dbrefresh.gate.masking import read_masking
 from dbrefresh.gate.model import Script
 from dbrefresh.gate.schema import relname, walk
 from dbrefresh.gate.split import load
@@ -178,6 +179,8 @@ def gate(
     notes += [f"blocked queries not measured: {p}" for p in traced.probe_problems]
     if options.keep and traced.failed is not None:
         notes.append(_kept_note(traced))
+    # a failure on masked data is not claimed to happen on production
+    masking = read_masking(options.dsn, analysis.statements) if traced.failed else None
     return judge(
         analysis,
         sizes=sizes,
@@ -185,4 +188,5 @@ def gate(
         thresholds=options.thresholds,
         limits=options.limits,
         notes=notes,
+        masking=masking,
     )

@@ -54,6 +54,21 @@ def walk(node: Any) -> Iterator[Any]:
             yield from walk(getattr(node, attr))
 
 
+def expression_columns(node: Any) -> frozenset[str] | None:
+    """CREATE INDEX with an expression or a predicate: every column it uses (key
+    columns, column references in its expressions and WHERE); None for a plain index."""
+    params = list(node.indexParams or ())
+    if node.whereClause is None and all(p.expr is None for p in params):
+        return None
+    used = {str(p.name) for p in params if p.name}
+    for part in (*(p.expr for p in params), node.whereClause):
+        for found in walk(part):
+            last = found.fields[-1] if isinstance(found, ast.ColumnRef) and found.fields else None
+            if isinstance(last, ast.String):
+                used.add(str(last.sval))
+    return frozenset(used)
+
+
 def not_null_check_column(expr: Any) -> str | None:
     """`col IS NOT NULL` -> 'col' (what lets SET NOT NULL skip its scan, PostgreSQL 12+)."""
     if isinstance(expr, ast.NullTest) and getattr(expr.nulltesttype, "name", "") == "IS_NOT_NULL":
@@ -98,6 +113,9 @@ class Knowledge:
     validated_not_null: set[tuple[str, str]] = field(default_factory=set)
     validated_check_tables: set[str] = field(default_factory=set)
     indexes: dict[str, tuple[str, tuple[str, ...], bool]] = field(default_factory=dict)
+    # indexes with an expression or a predicate: name -> (table, every column they use).
+    # ALTER COLUMN TYPE rebuilds them even when the table is not rewritten.
+    expression_indexes: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)
     foreign_keys: list[tuple[str, tuple[str, ...], int]] = field(default_factory=list)
     created: set[str] = field(default_factory=set)  # tables the migration creates
     catalog_tables: set[str] = field(default_factory=set)  # tables whose indexes were read
@@ -134,6 +152,16 @@ class Knowledge:
         entry = self.indexes.get(index)
         return entry[1] if entry else ()
 
+    def rebuilt_by_type_change(self, table: str, column: str) -> list[str]:
+        """Indexes PostgreSQL rebuilds when `column` changes type, even binary-compatibly:
+        those with an expression or predicate using it (CheckIndexCompatible never
+        reuses such an index); a plain index on the column is kept."""
+        return sorted(
+            name
+            for name, (t, cols) in self.expression_indexes.items()
+            if t == table and column in cols
+        )
+
     def has_index_on(self, table: str, columns: tuple[str, ...]) -> bool:
         """A non-partial index whose leading columns are exactly the key's columns."""
         want = set(columns)
@@ -169,11 +197,11 @@ class Knowledge:
                 self._learn_create(node, index)
         elif isinstance(node, ast.IndexStmt):
             table = relname(node.relation)
-            self.indexes[str(node.idxname or f"{table}_idx{index}")] = (
-                table,
-                names(node.indexParams),
-                node.whereClause is not None,
-            )
+            name = str(node.idxname or f"{table}_idx{index}")
+            self.indexes[name] = (table, names(node.indexParams), node.whereClause is not None)
+            used = expression_columns(node)
+            if used is not None:
+                self.expression_indexes[name] = (table, used)
         elif isinstance(node, ast.AlterTableStmt):
             table = relname(node.relation)
             for cmd in node.cmds or ():
@@ -230,6 +258,9 @@ class Knowledge:
         for index, (table, cols, partial) in list(self.indexes.items()):
             if table == old:
                 self.indexes[index] = (new, cols, partial)
+        for index, (table, used) in list(self.expression_indexes.items()):
+            if table == old:
+                self.expression_indexes[index] = (new, used)
         for tables in (
             self.validated_check_tables,
             self.created,

@@ -54,7 +54,8 @@ SELECT c.oid::int8,
        CASE WHEN n.nspname = 'public' THEN quote_ident(c.relname)
             ELSE quote_ident(n.nspname) || '.' || quote_ident(c.relname) END,
        pg_relation_filenode(c.oid), c.relkind::text,
-       coalesce(i.indrelid::text || '/' || c.relname, c.oid::text)
+       coalesce(i.indrelid::text || '/' || c.relname, c.oid::text),
+       greatest(c.reltuples, 0)::float8, c.relpages::int8 * current_setting('block_size')::int8
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_index i ON i.indexrelid = c.oid
 WHERE c.oid >= 16384 AND c.relkind IN ('r', 'm', 'i', 'p') AND n.nspname <> 'pg_toast'
@@ -90,6 +91,9 @@ class StatementTrace:
     seconds: float = 0.0
     locks: list[Lock] = field(default_factory=list)
     rewritten: list[str] = field(default_factory=list)
+    rewritten_size: tuple[float, int] = (0.0, 0)
+    """Rows and bytes of the biggest relation rewritten (its statistics before; an
+    index has about as many entries as its table has rows)."""
     longest_blocking_hold: float = 0.0
     blocking_lock: Lock | None = None
     error: str | None = None
@@ -190,25 +194,30 @@ class _Rel:
     is_table: bool
     ident: str  # a table's OID; an index's table OID and name: ALTER COLUMN TYPE drops
     # and re-creates an index (new OID) whether it rebuilds it (new file) or not
+    rows: float = 0.0  # reltuples
+    bytes: int = 0  # relpages' bytes
 
 
 def _filenodes(conn: psycopg.Connection[Any]) -> dict[int, _Rel]:
     """User relations (tables, matviews, indexes) of the database, as this session sees them."""
     rows = conn.execute(_FILENODES).fetchall()
     return {
-        oid: _Rel(name, node, kind in ("r", "m", "p"), ident)
-        for oid, name, node, kind, ident in rows
+        oid: _Rel(name, node, kind in ("r", "m", "p"), ident, tuples, size)
+        for oid, name, node, kind, ident, tuples, size in rows
     }
 
 
-def _rewritten(before: dict[int, _Rel], after: dict[int, _Rel]) -> list[str]:
+def _rewritten(before: dict[int, _Rel], after: dict[int, _Rel]) -> list[_Rel]:
     """Relations present before and after whose file changed (indexes matched by table
     and name, so a rebuilt index with a new OID is seen)."""
     now = {rel.ident: rel for rel in after.values()}
     return sorted(
-        rel.name
-        for rel in before.values()
-        if rel.ident in now and now[rel.ident].filenode != rel.filenode
+        (
+            rel
+            for rel in before.values()
+            if rel.ident in now and now[rel.ident].filenode != rel.filenode
+        ),
+        key=lambda rel: rel.name,
     )
 
 
@@ -333,7 +342,12 @@ def _run(
                 st.seconds = t1 - t0
                 windows.append((stmt.index, t0, t1))
                 after = _filenodes(conn)
-                st.rewritten = _rewritten(before, after)
+                rewritten = _rewritten(before, after)
+                st.rewritten = [rel.name for rel in rewritten]
+                st.rewritten_size = (
+                    max((rel.rows for rel in rewritten), default=0.0),
+                    max((rel.bytes for rel in rewritten), default=0),
+                )
                 if tx is not None:
                     now = _own_locks(conn, pid)
                     new = (now | sampler.seen_between(t0, t1)) - tx.held

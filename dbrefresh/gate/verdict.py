@@ -5,12 +5,16 @@ Severity of a hit (rules.py says each rule's kind):
 - weighted, sizes unknown (no --dsn): error, since nothing shows the table is small;
   hits that only matter when big (UPDATE with a WHERE) are dropped.
 - weighted, sizes known: heavy -> error, warn -> warning, light -> info.
-- weighted, traced: the measurement decides (also for a table staging lacks, once the
-  statement ran without failing; one that failed or never ran stays an error). The
+- weighted, traced: the measurement decides, for statements the trace ran and rules
+  whose danger it measures (Rule.traceable; also for a table staging lacks, once the
+  statement ran without failing; one that failed stays an error, and statements after
+  it, never run, keep their static severity). The
   hit becomes a warning (heavy/warn) or info (a claimed rewrite the trace did not see
-  is dropped), and the trace adds errors for a blocking lock held longer than
+  is dropped; one it saw that nothing claimed is a finding), and the trace adds errors
+  for a blocking lock held longer than
   max_lock_seconds, for write probes blocked longer than max_lock_seconds (probe.py),
-  and for a migration longer than max_total_seconds.
+  for a migration longer than max_total_seconds, and for a statement that failed (said
+  to maybe come from masking when it involves what staging's masking changed).
 The verdict fails when any finding is an error.
 """
 
@@ -21,6 +25,7 @@ from dataclasses import dataclass, field
 from dbrefresh.findings import Finding, Location, Severity
 from dbrefresh.gate.alter import NOT_NULL_NO_DEFAULT
 from dbrefresh.gate.analyze import Analysis
+from dbrefresh.gate.masking import Masking
 from dbrefresh.gate.model import Classified, Hit
 from dbrefresh.gate.rules import RULES, eugene_ids
 from dbrefresh.gate.trace import StatementTrace, TraceResult
@@ -88,15 +93,22 @@ OPAQUE_TRACED = (
 
 
 def _finding(
-    c: Classified, hit: Hit, severity: Severity, extra: str = "", traced: bool = False
+    c: Classified,
+    hit: Hit,
+    severity: Severity,
+    extra: str = "",
+    traced: bool = False,
+    why: tuple[str, str] | None = None,
 ) -> GateFinding:
+    """`why`: (why, instead) in place of the rule's own texts."""
     rule = RULES[hit.rule]
     stmt = c.statement
     hint = OPAQUE_TRACED if traced and hit.rule == "opaque-statement" else rule.instead
+    reason, hint = why or (rule.why, hint)
     return GateFinding(
         Finding(
             code=hit.rule,
-            message=f"{hit.detail}: {rule.why}{extra}",
+            message=f"{hit.detail}: {reason}{extra}",
             severity=severity,
             location=Location(file=stmt.file, line=stmt.line),
             hint=hint,
@@ -117,6 +129,7 @@ REWRITE_CLAIMS = frozenset(
         "vacuum-full-rewrite",
         "cluster-rewrite",
         "collation-change-rebuilds-index",
+        "type-change-rebuilds-index",
     }
 )
 
@@ -154,7 +167,10 @@ def judge(
     thresholds: Thresholds | None = None,
     limits: Limits | None = None,
     notes: list[str] | None = None,
+    masking: Masking | None = None,
 ) -> GateResult:
+    """`masking`: what staging's masking changed (a failure involving it is not claimed
+    to happen on production)."""
     thresholds = thresholds or Thresholds()
     limits = limits or Limits()
     reports: list[StatementReport] = []
@@ -168,7 +184,9 @@ def judge(
             if (hit.needs_size and hit_weight in ("unknown", "light")) or _disproved(hit, measured):
                 continue
             ran = measured is not None and measured.error is None
-            severity = _severity(RULES[hit.rule].kind, hit_weight, trace is not None, ran)
+            # only what the trace ran, and a danger it measures, is re-judged by it
+            judged = measured is not None and RULES[hit.rule].traceable
+            severity = _severity(RULES[hit.rule].kind, hit_weight, judged, ran)
             weighted = RULES[hit.rule].kind == "weighted"
             extra = f" [{hit_weight}]" if sizes and weighted else ""
             lacking = sizes.missing(c, (*c.tables, *hit.tables)) if sizes else []
@@ -193,11 +211,16 @@ def judge(
             findings.append(_finding(c, hit, severity, extra, traced=measured is not None))
             report.rules.append(hit.rule)
         if measured is not None:
-            findings.extend(_measured(c, measured, limits, report))
+            unclaimed = _unclaimed_rewrite(c, measured, sizes, thresholds)
+            if unclaimed is not None:
+                findings.append(unclaimed)
+                report.rules.append(unclaimed.finding.code)
+            findings.extend(_measured(c, measured, limits, report, masking))
         reports.append(report)
+    notes = list(notes or [])
     if trace is not None:
         findings.extend(_trace_totals(trace, limits, analysis))
-    notes = list(notes or [])
+        notes += _untraced_note(trace, analysis)
     if sizes is not None:
         absent = {t: None for c in analysis.statements for t in sizes.missing(c)}
         if absent:
@@ -209,8 +232,77 @@ def judge(
     return GateResult(reports, findings, trace, notes)
 
 
+# Hits that account for relations getting a new file (besides REWRITE_CLAIMS).
+_REBUILD_CLAIMS = REWRITE_CLAIMS | {"reindex-blocks", "refresh-matview-blocks"}
+
+
+def _unclaimed_rewrite(
+    c: Classified, m: StatementTrace, sizes: Sizes | None, thresholds: Thresholds
+) -> GateFinding | None:
+    """A rewrite or rebuild the trace measured that no hit of the statement claimed (the
+    analysis missed it): a finding weighed by the statement's tables. TRUNCATE's new
+    files are empty, REINDEX CONCURRENTLY's built beside the old: nothing waited."""
+    if m.error is not None or not m.rewritten or c.kind in ("TRUNCATE", "REINDEX CONCURRENTLY"):
+        return None
+    if any(h.rule in _REBUILD_CLAIMS for h in c.hits):
+        return None
+    # the statement's tables, or (a DO block names none) the tables it rewrote
+    named = sizes.of(c) if sizes is not None and c.tables else Size(0, 0)
+    rows = max(named.rows, m.rewritten_size[0])
+    size = max(named.bytes, m.rewritten_size[1])
+    if rows >= thresholds.heavy_rows or size >= thresholds.heavy_bytes:
+        weight = "heavy"
+    else:
+        weight = "warn" if rows >= thresholds.warn_rows else "light"
+    hit = Hit(
+        "trace-unclaimed-rewrite",
+        f"rewrote {', '.join(m.rewritten)} (measured), which the analysis did not expect",
+        c.tables,
+    )
+    severity = Severity.INFO if weight == "light" else Severity.WARNING
+    return _finding(c, hit, severity, f" [{weight}]", traced=True)
+
+
+def _untraced_note(trace: TraceResult, analysis: Analysis) -> list[str]:
+    """The trace stops at a failure: statements after it were not measured, so their
+    findings keep their static severity."""
+    failed = trace.failed
+    if failed is None:
+        return []
+    later = [
+        c
+        for c in analysis.statements
+        if c.statement.index > failed.index and c.kind != "Transaction"
+    ]
+    if not later:
+        return []
+    stmt = next(c.statement for c in analysis.statements if c.statement.index == failed.index)
+    scripts = list(dict.fromkeys(c.statement.script for c in later))
+    return [
+        f"the trace stopped at {stmt.file}:{stmt.line} (it failed there): "
+        f"{len(later)} later statement(s) ({', '.join(scripts)}) were not traced, "
+        "their findings keep their static severity"
+    ]
+
+
+def _masked_failure(involved: list[str]) -> tuple[str, str]:
+    return (
+        f"staging is a masked copy and this statement involves {', '.join(involved)}, "
+        "which masking changed (dbrefresh.masked_relations): the failure may come from "
+        "the masked values (a many-to-one strategy makes duplicates, a subset removes "
+        "rows) and not from production's data, where it may well succeed",
+        "check the statement's condition on production itself (duplicates, missing "
+        "references), or keep what it needs in the rules (a unique strategy for a "
+        "unique index); if production is fine, `-- gate: ignore trace-failed` before it",
+    )
+
+
 def _measured(
-    c: Classified, m: StatementTrace, limits: Limits, report: StatementReport
+    c: Classified,
+    m: StatementTrace,
+    limits: Limits,
+    report: StatementReport,
+    masking: Masking | None = None,
 ) -> list[GateFinding]:
     out: list[GateFinding] = []
     if m.blocking_lock is not None and m.longest_blocking_hold > limits.max_lock_seconds:
@@ -244,7 +336,9 @@ def _measured(
         report.rules.append(hit.rule)
     if m.error is not None:
         hit = Hit("trace-failed", m.error)
-        out.append(_finding(c, hit, Severity.ERROR))
+        involved = masking.involved(c) if masking is not None else []
+        why = _masked_failure(involved) if involved else None
+        out.append(_finding(c, hit, Severity.ERROR, why=why))
         report.rules.append(hit.rule)
     return out
 

@@ -54,6 +54,11 @@ def truncate_only(relations: list[str]) -> str:
     return "TRUNCATE " + ", ".join(f"ONLY {quote_table(r)}" for r in relations)
 
 
+def _text_array(items: list[str]) -> str:
+    """ARRAY['a', 'b']::text[] (each once, in order)."""
+    return f"ARRAY[{', '.join(literal(i) for i in dict.fromkeys(items))}]::text[]"
+
+
 def literal(text: str) -> str:
     return exp.Literal.string(text).sql(dialect="postgres")
 
@@ -371,9 +376,10 @@ def build_step(
         record_leaks=_leak_statements(table, masked, rule_table, leak_sample),
         record_count=(
             "INSERT INTO dbrefresh.masked_relations (relation, rule_table, rows_before, "
-            "deletes_rows, rules_digest) "
+            "deletes_rows, rules_digest, masked_columns) "
             f"SELECT {literal(table.qualified)}, {literal(rule_table)}, count(*), "
-            f"{'true' if deletes else 'false'}, current_setting('dbrefresh.rules_digest') "
+            f"{'true' if deletes else 'false'}, current_setting('dbrefresh.rules_digest'), "
+            f"{_text_array([*(m.column for m in masked), *shuffled])} "
             f"FROM ONLY {rel}"
         ),
         copy_masked=None
