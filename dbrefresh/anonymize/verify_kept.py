@@ -49,6 +49,9 @@ class _Neighbour:
     # a referencing table's foreign-key columns: found through an index on them, or by
     # one hash join (without one, a nested loop read the table once per sampled row)
     lookup: tuple[str, ...] = ()
+    # joining them to the samples' row keys without the table (they reference its
+    # one-column primary key): a hash join then need not read the whole table too
+    direct: str = ""
 
 
 def kept_copies(
@@ -113,6 +116,7 @@ def _neighbours(
     """The table itself, the tables referencing it and those it references."""
     table = catalog.tables[relation]
     found = [_Neighbour(relation, "", "t", _kept_text(table, masked_in.get(relation, set())))]
+    primary = next((k.columns for k in table.unique_keys if k.primary), ())
     lineage = catalog.lineage(relation)
     for fk in catalog.foreign_keys:
         if fk.ref_table in lineage and fk.table not in lineage:  # rows referencing it
@@ -125,8 +129,15 @@ def _neighbours(
             continue
         join = " AND ".join(f"x.{quote_ident(a)} = t.{quote_ident(b)}" for a, b in on)
         columns = _kept_text(catalog.tables[other], masked_in.get(other, set()))
+        direct = ""
+        # (of this very table: a key of an inheritance parent may name another row)
+        if lookup and fk.ref_table == relation and len(primary) == 1 and fk.ref_columns == primary:
+            key_type = table.columns[primary[0]].type.sql
+            direct = f"x.{quote_ident(fk.columns[0])} = k.row_key::{key_type}"
         found.append(
-            _Neighbour(other, f"JOIN {quote_table(other)} x ON {join}", "x", columns, lookup)
+            _Neighbour(
+                other, f"JOIN {quote_table(other)} x ON {join}", "x", columns, lookup, direct
+            )
         )
     return [n for n in found if n.columns]
 
@@ -172,6 +183,9 @@ def _compare(
         to_row = f"t.{quote_ident(column)} = k.row_key::{table.columns[column].type.sql}"
     else:
         to_row = f"k.row_key = {key_sql}"
+    compared = f"JOIN ONLY {quote_table(table.qualified)} t ON {to_row} {neighbour.join}"
+    if unique and neighbour.direct:
+        compared = f"JOIN {quote_table(neighbour.relation)} x ON {neighbour.direct}"
     # In the default collation: a nondeterministic one refuses regular expressions, and
     # columns of different collations side by side have none (UNION needs one)
     picked = ", ".join(
@@ -186,8 +200,7 @@ def _compare(
         "WITH s AS MATERIALIZED (SELECT h.row_key, array_agg(h.column_name) AS columns, "
         "array_agg(h.path) AS paths, array_agg(h.hash) AS hashes "
         f"FROM ({samples.sql}) h GROUP BY h.row_key), "
-        f"r AS MATERIALIZED (SELECT k.columns, k.paths, k.hashes, {picked} FROM s k "
-        f"JOIN ONLY {quote_table(table.qualified)} t ON {to_row} {neighbour.join} "
+        f"r AS MATERIALIZED (SELECT k.columns, k.paths, k.hashes, {picked} FROM s k {compared} "
         f"LIMIT {ROWS_COMPARED}), "
         "n AS MATERIALIZED (SELECT r.columns, r.paths, r.hashes, v.column_name, "
         f"ARRAY(SELECT {digest.format(value='w.w')} "
