@@ -40,6 +40,9 @@ CREATE TABLE IF NOT EXISTS dbrefresh.leak_path_hashes (
 );
 CREATE INDEX IF NOT EXISTS leak_path_hashes_column
     ON dbrefresh.leak_path_hashes (table_name, column_name);
+-- folded: the keyed hash of the value's lower-case form, as for leak_hashes: verify
+-- looks for it in the columns the rules keep (a kept copy of profile.email).
+ALTER TABLE dbrefresh.leak_path_hashes ADD COLUMN IF NOT EXISTS folded bytea;
 
 -- One row, written when the first anonymize starts: HMAC-SHA256 of a constant under the
 -- key derived from the seed (never the seed, never the key itself).

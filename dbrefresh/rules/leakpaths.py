@@ -17,7 +17,7 @@ from typing import Any
 
 from dbrefresh.catalog import Table
 from dbrefresh.rules.plan import LeakPath, RelationStep
-from dbrefresh.rules.relsteps import literal, quote_ident, quote_table, row_key
+from dbrefresh.rules.relsteps import FOLDED_HASH, literal, quote_ident, quote_table, row_key
 from dbrefresh.strategies.base import ColumnContext, Strategy
 
 MAX_ELEMENTS = 100  # elements of an array at a path sampled per document
@@ -46,7 +46,7 @@ def with_path_samples(step: RelationStep, table: Table, sample: int) -> Relation
     key = row_key(table, {m.column for m in step.masked}, alias="_dbr_t")
     values = " UNION ALL ".join(
         f"SELECT {literal(m.column)}, {literal(p.path)}, _dbr_v.element, "
-        "dbrefresh.leak_hash(_dbr_v._dbr_json) "
+        f"dbrefresh.leak_hash(_dbr_v._dbr_json), {FOLDED_HASH.format(value='_dbr_v._dbr_json')} "
         f"FROM dbrefresh.json_path_values(dbrefresh.json_document(_dbr_t.{quote_ident(m.column)}), "
         f"{path_array(p.path)}) AS _dbr_v(element, _dbr_json) "
         f"WHERE coalesce(_dbr_v.element, 0) <= {MAX_ELEMENTS}"
@@ -58,11 +58,11 @@ def with_path_samples(step: RelationStep, table: Table, sample: int) -> Relation
     statements = [
         f"DELETE FROM dbrefresh.leak_path_hashes WHERE table_name = {literal(table.qualified)}",
         "INSERT INTO dbrefresh.leak_path_hashes "
-        "(table_name, column_name, path, element, row_key, hash) "
+        "(table_name, column_name, path, element, row_key, hash, folded) "
         f"SELECT {literal(table.qualified)}, _dbr_c.column_name, _dbr_c.path, _dbr_c.element, "
-        f"{key.sql if key else 'NULL'}, _dbr_c.hash "
+        f"{key.sql if key else 'NULL'}, _dbr_c.hash, _dbr_c.folded "
         f"FROM (SELECT * FROM ONLY {quote_table(table.qualified)} WHERE {held} "
         f"LIMIT {int(sample)}) AS _dbr_t, LATERAL ({values}) "
-        "AS _dbr_c(column_name, path, element, hash) WHERE _dbr_c.hash IS NOT NULL",
+        "AS _dbr_c(column_name, path, element, hash, folded) WHERE _dbr_c.hash IS NOT NULL",
     ]
     return replace(step, record_leaks=[*step.record_leaks, *statements])

@@ -157,7 +157,8 @@ def test_a_surviving_path_is_named_though_the_document_changed(
 def test_a_path_strategy_that_keeps_its_values_is_reported(make_db, tmp_path: Path) -> None:
     """A path rule that gives the value back (here an `sql` expression reading a copy of
     the email the application keeps in another column) while the other paths change
-    every document: every sampled email survives, and verify says so for that path."""
+    every document: every sampled email survives, and verify says so for that path (and
+    that the kept column holds the path's originals)."""
     rules = RULES.replace(
         "customer.email: email", "customer.email: {strategy: sql, expression: contact}"
     ).replace("      kind: keep\n", "      kind: keep\n      contact: keep\n")
@@ -169,9 +170,14 @@ def test_a_path_strategy_that_keeps_its_values_is_reported(make_db, tmp_path: Pa
     report = verify_report(dsn, [path], seed="s")
     assert [(f.code, f.message) for f in report.findings] == [
         (
+            "kept-copy",
+            "public.events.contact holds 300 original value(s) of masked column "
+            "public.events.payload (path customer.email) (300 of 300 sampled value(s) compared)",
+        ),
+        (
             "leak",
             "public.events.payload: path customer.email: 300 original value(s) survived masking",
-        )
+        ),
     ]
     assert report.leaks["public.events.payload"] == 0
 
