@@ -124,6 +124,12 @@ def test_anonymize_leaves_no_production_value_in_the_statistics(
             "visits_2.visitor",
         ]
         assert _countries_statistics(conn) == kept
+        # the leak samples are described too: verify plans its joins with them
+        described = conn.execute(
+            "SELECT DISTINCT tablename FROM pg_stats WHERE schemaname = 'dbrefresh'"
+            " AND tablename IN ('leak_hashes', 'leak_path_hashes')"
+        ).fetchall()
+        assert described == [("leak_hashes",)]  # (no jsonb rule: no path samples)
     assert verify_report(dsn, [rules], seed="stats").findings == []
 
 
