@@ -105,6 +105,8 @@ def proposal_for(
     sample = [v.strip() for v in values or () if v.strip()]
     if sample and {v.lower() for v in sample} <= _FLAGS:
         return None  # a setting (show the Twitter link?), no account
+    if 2 * sum(any(c.isspace() for c in v) for v in sample) > len(sample):
+        return None  # words (a student's `aim`): no handle or address has a blank
     candidates, how = _candidates(service, sample, ctx.unique)
     cut = [("hash", {"length": ctx.type.length})] if ctx.type.length else []
     for name, params in [*candidates, ("hash", {}), *cut, ("null", {})]:

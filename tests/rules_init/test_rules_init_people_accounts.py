@@ -10,6 +10,9 @@ import psycopg
 
 from dbrefresh.anonymize.api import anonymize, mark_clone
 from dbrefresh.rules import people_lines
+from dbrefresh.rules.handles import proposal_for
+from dbrefresh.rules.init import strategies_by_name
+from dbrefresh.strategies.base import ColumnContext, ColumnType
 
 from .helpers import comment_of, generate_and_compile, rule_of, strategy_of
 
@@ -102,3 +105,20 @@ def test_messenger_handles_and_web_addresses_of_people_are_masked(make_db, tmp_p
         assert skype.startswith("live:u") and twitter.startswith("@u")
         assert url.startswith("https://example.com/") and website.startswith("https://")
         assert linkedin.startswith("https://www.linkedin.com/in/")
+
+
+def test_only_handles_and_addresses_of_people_are_accounts() -> None:
+    """Sentences under `aim` (a student's goal) and flags are no accounts; a column
+    named for no service is none either."""
+
+    def ctx(column: str, table: str = "public.students") -> ColumnContext:
+        text = ColumnType(sql="text", base="text", category="S")
+        return ColumnContext(table=table, column=column, type=text, nullable=True, unique=False)
+
+    strategies = strategies_by_name()
+    assert proposal_for(ctx("aim"), ["Pass the exam in June"] * 5, strategies) is None
+    assert proposal_for(ctx("twitter"), ["true", "false"] * 5, strategies) is None
+    assert proposal_for(ctx("skype_status"), ["live:ann"] * 5, strategies) is None
+    assert proposal_for(ctx("skype", "public.rooms"), ["live:ann"] * 5, strategies) is None
+    found = proposal_for(ctx("skype"), ["live:ann", "live:bob"] * 5, strategies)
+    assert found is not None and found.params == {"prefix": "live:u", "length": 12}
