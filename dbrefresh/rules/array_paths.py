@@ -6,9 +6,12 @@ them and kept every element past them (a sixth cc address, the third contact). E
 masked alike become one path: the array itself for an array of values ('cc', which the
 jsonb strategy masks element by element), a `*` otherwise ('contacts.*.email', '*',
 'orders.*.items.*.name'). Only segments that were array positions wherever the path
-was met are collapsed ('0' may be an object's key), and only arrays met from their
-first element: Sentry's headers are [name, value] pairs, where 'headers.0.1' is the
-value of a pair (it becomes 'headers.*.1', the names kept). Pure logic.
+was met are collapsed ('0' may be an object's key). An array of objects collapses
+whichever elements the sample met (a key names the same thing in every element:
+Cal.com's phone location met second, '1.hostPhoneNumber', is first in other rows);
+other arrays only when met from their first element: Sentry's headers are [name,
+value] pairs, where 'headers.0.1' is the value of a pair (it becomes 'headers.*.1',
+the names kept). Pure logic.
 """
 
 from __future__ import annotations
@@ -56,10 +59,22 @@ def _rule(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def _collapsible(group: _Group, paths: Mapping[str, Any]) -> bool:
-    """Met from its first element, every element masked alike (and like a path already
-    naming the whole array)."""
-    if not any(m.split(".")[group.position] == "0" for m in group.members):
+def _of_objects(group: _Group, positions: Mapping[str, frozenset[int]]) -> bool:
+    """Every member goes on into an element by an object's key ('1.hostPhoneNumber')."""
+    return all(
+        group.position + 1 < len(m.split("."))
+        and group.position + 1 not in positions.get(m, frozenset())
+        for m in group.members
+    )
+
+
+def _collapsible(
+    group: _Group, paths: Mapping[str, Any], positions: Mapping[str, frozenset[int]]
+) -> bool:
+    """Met from its first element or an array of objects, every element masked alike
+    (and like a path already naming the whole array)."""
+    first = any(m.split(".")[group.position] == "0" for m in group.members)
+    if not first and not _of_objects(group, positions):
         return False  # ['User-Agent', 'Mozilla...'] pairs: only the value (1) is personal
     rules = {_rule(paths[m]) for m in group.members}
     return len(rules) == 1 and (group.name not in paths or _rule(paths[group.name]) in rules)
@@ -77,7 +92,7 @@ def collapse(
     while True:
         used: set[str] = set()
         for group in _groups(out, positions):
-            if used.intersection(group.members) or not _collapsible(group, out):
+            if used.intersection(group.members) or not _collapsible(group, out, positions):
                 continue
             used.update(group.members)
             rule = out[group.members[0]]
@@ -97,7 +112,8 @@ def collapse(
         f"REVIEW: {g.name}: elements were proposed different rules "
         f"({', '.join(g.members[:MAX_MET])}); elements past those the sample met are kept"
         for g in _groups(out, positions)
-        if any(m.split(".")[g.position] == "0" for m in g.members) and not _collapsible(g, out)
+        if any(m.split(".")[g.position] == "0" for m in g.members)
+        and not _collapsible(g, out, positions)
     ]
     return dict(sorted(out.items())), notes
 

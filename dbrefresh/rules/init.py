@@ -19,6 +19,7 @@ import psycopg
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
+from dbrefresh.rules import handles
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
@@ -74,6 +75,7 @@ def propose(
     proposals: Proposals = {}
     unsampled: dict[str, str] = {}
     texts: dict[Ref, TextSample] = {}
+    accounts: dict[Ref, ColumnProposal] = {}  # handles, masked if copies leave them kept
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
     for done, name in enumerate(roots):
         table = catalog.tables[name]
@@ -96,6 +98,7 @@ def propose(
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }
         string_documents(table, proposals[name], samples, strategies)
+        accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         if names is not None:
             names.extend(
                 value
@@ -120,6 +123,7 @@ def propose(
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(catalog, sampled, texts)
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
+    handles.apply(proposals, accounts)
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     _large_object_references(catalog, proposals)
     return proposals, unsampled

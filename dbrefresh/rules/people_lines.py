@@ -9,9 +9,9 @@ were kept without a word. Here a value names a person when it is a full name or 
 capitalised first name followed by a capitalised surname (particles between them); a
 column naming many different people (MIN_PEOPLE) in a quarter of its values, or in
 lines in a tenth, is masked, and a few people earn a REVIEW note with the counts.
-Credits and catalogues stay kept: values naming two people or more (a track's
-composers 'Steven Tyler, Joe Perry') make a list, and one name on every row (a
-designer) or names repeated as categories are too few different people.
+Credits and catalogues stay kept: values listing two people or more (a track's
+composers 'Steven Tyler, Joe Perry', people_lists.py) make a list, and one name on
+every row (a designer) or names repeated as categories are too few different people.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from dbrefresh.rules import pii_values
+from dbrefresh.rules import people_lists, pii_values
 
 MIN_PEOPLE = 10  # different people named before a column is masked (or half the values)
 WHOLE_SHARE = 0.25  # of the values, full names or lines naming someone
@@ -114,7 +114,7 @@ def count(values: Sequence[str]) -> PeopleNamed:
     people: set[str] = set()
     for value in sample:
         found = people_in(value)
-        if len(found) > 1:
+        if len(found) > 1 and people_lists.is_list(value, found):
             lists += 1
         elif pii_values.is_full_name(value) and not re.search(r"[,;&/]", value):
             whole += 1

@@ -22,6 +22,7 @@ from dbrefresh.rules import (
     json_text,
     name_evidence,
     name_values,
+    named_documents,
     personal_codes,
     pii,
     pii_values,
@@ -31,7 +32,7 @@ from dbrefresh.rules import (
     user_ids,
 )
 from dbrefresh.rules.compiled import PLACEHOLDER
-from dbrefresh.rules.json_doubts import doubt_notes, json_warning, trusted_paths
+from dbrefresh.rules.json_doubts import doubt_notes, json_warning
 from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
@@ -301,7 +302,7 @@ def json_rule(
     why: list[str] = []
     # a unique column's paths are masked injectively, or its documents would collide
     document = column_context(table, column, unique=column.name in table.unique_columns())
-    for found in trusted_paths(read.paths, table.qualified):
+    for found in named_documents.judged(read.paths, table.qualified, column.name):
         as_date = found.kind == "birth_date" and found.dates  # else hidden as text
         # a coordinate stays a number (hash made {"lat": 52.52} a hex string)
         as_number = found.kind == "geo" and found.numbers
@@ -417,6 +418,10 @@ def propose_column(
     if not is_key and (keys := ssh_keys.proposal(column, values, unique=unique)) is not None:
         return keys  # 'ssh-ed25519 AAAA... alice@laptop': only the comment is personal
     kind, why = detect(table, column, values, is_key=is_key)
+    if kind is not None and column.type.base in JSON_TYPES and not column.type.is_array:
+        documents = documents_rule(table, column, values, strategies)
+        if documents.masked:  # Cal.com's Credential.key {"access_token": ...}: its paths
+            return replace(documents, why=[*why, *documents.why])
     if kind is None:
         proposal.why += why  # a name the values deny, noted
         if column.type.base in JSON_TYPES and not column.type.is_array:

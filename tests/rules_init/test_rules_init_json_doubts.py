@@ -57,7 +57,7 @@ def test_paths_a_rule_would_break_are_kept_and_named(make_db, tmp_path: Path) ->
     assert "query.filter.2: an array position whose 45 sampled values are of several" in note
     assert rule_of(text, "public.report_card", "result_metadata") == {
         "strategy": "jsonb",
-        "paths": {"2.creator.display_name": "full_name"},
+        "paths": {"*.creator.display_name": "full_name"},
     }
     note = comment_of(text, "public.report_card", "result_metadata")
     assert "0.display_name: its 60 sampled values are a few repeated labels ('Email')" in note
