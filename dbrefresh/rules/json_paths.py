@@ -3,7 +3,8 @@
 Each sampled document is walked into (dotted path, scalar) pairs the way the jsonb
 strategy addresses them: object keys, and array positions as numbers ('phones.0'). A
 path is proposed when its last key names a kind (pii.match_name) or its values pass a
-value detector (pii_values.match_values), judged over the documents that have it.
+value detector (pii_values.match_values), or what they mention does (people named in
+lines of text: json_mentions.py), judged over the documents that have it.
 Pure logic: the sample comes from rules/sample.py.
 """
 
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from dbrefresh.rules import array_paths, name_evidence, pii, pii_values
+from dbrefresh.rules import array_paths, json_mentions, name_evidence, pii, pii_values
 from dbrefresh.strategies.jsonb_wildcards import WILDCARD
 
 MAX_DEPTH = 8  # deeper paths are left to review
@@ -144,6 +145,10 @@ def judge_paths(paths: dict[str, list[str]], table: str) -> list[PathFinding]:
                     path, by_values.kind, by_values.reason, all_dates(values), _all_numbers(values)
                 )
             )
+            continue
+        kind, reasons = json_mentions.judge(values)  # people named in lines, as a column's
+        if kind is not None:
+            out.append(PathFinding(path, kind, "; ".join(reasons)))
     return out
 
 
@@ -189,6 +194,7 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
             "REVIEW: kept, as their sampled values are flags or settings, not what their "
             f"key names: {', '.join(denied[:10])}"
         )
+    notes += json_mentions.notes(read.paths, {f.path for f in judge_paths(read.paths, table)})
     personal = judge_paths(read.dotted, table)
     if personal:
         named = ", ".join(f"{f.path} ({f.kind})" for f in personal[:10])
