@@ -31,6 +31,8 @@ from dbrefresh.rules.email_fold import (
 )
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
+from dbrefresh.rules.json_copies import align_json_copies, documents
+from dbrefresh.rules.json_paths import Documents
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
 from dbrefresh.rules.naming import dotted_schemas
@@ -73,6 +75,7 @@ def propose(
     proposals: Proposals = {}
     unsampled: dict[str, str] = {}
     texts: dict[Ref, TextSample] = {}
+    docs: dict[Ref, Documents] = {}  # JSON columns' sampled paths (json_copies.py)
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
     for done, name in enumerate(roots):
         table = catalog.tables[name]
@@ -94,6 +97,7 @@ def propose(
             )
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }
+        docs.update(documents(table, proposals[name], samples))
         if names is not None:
             names.extend(
                 value
@@ -117,6 +121,7 @@ def propose(
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(catalog, sampled, texts)
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
+    align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     _large_object_references(catalog, proposals)
     return proposals, unsampled

@@ -1,0 +1,195 @@
+"""JSON paths that copy a masked text column get that column's rule, in `rules init`.
+
+cross_copies.py aligns kept columns with the masked column they copy, not JSON paths,
+so two copies of one value were masked apart: `users.username` (half of them emails)
+got `{email, unique}` and the path `user.username` of `events."user"` `{hash, prefix:
+u}` from its key, and the join on the username went from 2,000 events to none. A
+bounce's `meta.Name`, a copy of `subscribers.name` (full names, first names, email
+local parts: too mixed for the name detector), was kept, and 198 of 400 full names
+reached staging.
+
+Each JSON column's sampled paths (strings, outside arrays) are looked up among the
+sampled values of the masked text columns, and through an index leading on a masked
+column whose table is larger than its sample (cross_copies' lookup). A path whose
+distinct values are, for a good share (cross_copies' MIN_MATCHES, MATCH_SHARE), exact
+values of one masked column gets that column's rule (deterministic by value: equal
+values still agree), kept or masked otherwise. The column must identify someone
+(nearly all distinct, or unique) unless the path's key says name (`Name`, `fullName`,
+`displayName`): a name column repeats first names. Not for a rule that reads more than
+the value, nor one that does not fit a path; not in a key or join column's documents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules import cross_copies, json_paths, pii
+from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
+from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.propose import JSON_TYPES, column_context, fits
+from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
+from dbrefresh.strategies.base import Strategy
+from dbrefresh.strategies.jsonb import path_context
+
+Path = tuple[str, str, str]  # (qualified table, column, path)
+_NAME_WORDS = frozenset({"name", "fullname", "displayname", "firstname", "lastname", "surname"})
+
+
+def documents(
+    table: Table, proposals: Mapping[str, ColumnProposal], samples: Mapping[str, Sequence[str]]
+) -> dict[Ref, json_paths.Documents]:
+    """The sampled documents of a table's JSON columns (and JSON kept in text)."""
+    out = {}
+    for column, proposal in proposals.items():
+        info = table.columns[column]
+        if info.generated or info.type.is_array or not samples.get(column):
+            continue
+        if info.type.base in JSON_TYPES or proposal.strategy == "jsonb":
+            out[(table.qualified, column)] = json_paths.read_documents(samples[column])
+    return out
+
+
+def name_key(path: str) -> bool:
+    """Whether the path's last key says name: `Name`, `fullName`, `display_name`."""
+    words = pii.normalize(path.rsplit(".", 1)[-1]).split("_")
+    return words[-1] in _NAME_WORDS or "".join(words) in _NAME_WORDS
+
+
+@dataclass(frozen=True)
+class _Copy:
+    source: Ref
+    matched: int
+    probed: int
+
+
+def align_json_copies(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    samples: Mapping[Ref, TextSample],
+    docs: Mapping[Ref, json_paths.Documents],
+    strategies: Mapping[str, Strategy[Any]],
+    rows: int,
+) -> None:
+    """Mask each JSON path copying a masked text column with that column's rule."""
+    sources = [
+        ref
+        for ref, sample in samples.items()
+        if ref[0] in proposals
+        and proposals[ref[0]][ref[1]].masked
+        and len(sample.values) >= cross_copies.MIN_MATCHES
+    ]
+    probed = {
+        (table, f"{column}\x00{path}"): sorted(found, key=cross_copies.spread)[
+            : cross_copies.MAX_PROBED
+        ]
+        for (table, column), read in docs.items()
+        if table in proposals and not _keyed(catalog, table, column)
+        for path, values in read.paths.items()
+        if not read.arrays.get(path)
+        and len(found := {v for v in values if distinctive(v)}) >= cross_copies.MIN_MATCHES
+    }
+    if not sources or not probed:
+        return
+    known = {ref: set(samples[ref].values) for ref in sources}
+    for ref, hits in cross_copies.index_hits(conn, catalog, sources, samples, probed, rows).items():
+        known[ref] |= hits
+    identifying = set(cross_copies.identifying(catalog, proposals, samples))
+    for (table, key), values in probed.items():
+        column, _, path = key.partition("\x00")
+        allowed = sources if name_key(path) else [s for s in sources if s in identifying]
+        copy = _best(values, allowed, known)
+        if copy is not None:
+            _apply(catalog, proposals, (table, column, path), copy, strategies)
+
+
+def _keyed(catalog: Catalog, table: str, column: str) -> bool:
+    """A key or join column's documents are left alone (masked, they no longer join)."""
+    info = catalog.tables[table]
+    return (
+        IDENTIFIER.search(column) is not None
+        or column in info.unique_columns()
+        or column in info.partition_key
+        or any(
+            (fk.table == table and column in fk.columns)
+            or (fk.ref_table == table and column in fk.ref_columns)
+            for fk in catalog.fks_touching(table)
+        )
+    )
+
+
+def _best(values: list[str], sources: list[Ref], known: Mapping[Ref, set[str]]) -> _Copy | None:
+    """The masked column holding most of the path's values, if enough of them."""
+    counts = {ref: sum(1 for v in values if v in known[ref]) for ref in sources}
+    if not counts:
+        return None
+    source = max(counts, key=lambda r: (counts[r], r))
+    need = max(cross_copies.MIN_MATCHES, cross_copies.MATCH_SHARE * len(values))
+    return _Copy(source, counts[source], len(values)) if counts[source] >= need else None
+
+
+def _rule(proposal: ColumnProposal) -> Any:
+    return (
+        proposal.strategy
+        if not proposal.params
+        else {"strategy": proposal.strategy, **proposal.params}
+    )
+
+
+def _apply(
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    where: Path,
+    copy: _Copy,
+    strategies: Mapping[str, Strategy[Any]],
+) -> None:
+    table, column, path = where
+    source = proposals[copy.source[0]][copy.source[1]]
+    current = proposals[table][column]
+    if current.masked and current.strategy != "jsonb":
+        return  # the whole document is masked
+    paths: dict[str, Any] = dict(current.params.get("paths") or {})
+    wanted = _rule(source)
+    if paths.get(path) == wanted:
+        return
+    old = paths.get(path)
+    was = old.get("strategy") if isinstance(old, dict) else old
+    if isinstance(old, dict) and old.get("as", "text") != "text":
+        return  # a date or number masked as such
+    if was == source.strategy == "email":
+        return  # email_alike.py gives every email rule the same parameters
+    name = f"{copy.source[0]}.{copy.source[1]}"
+    seen = f"{copy.matched} of {copy.probed} sampled distinct values"
+    strategy = strategies.get(source.strategy)
+    document = column_context(
+        catalog.tables[table], catalog.tables[table].columns[column], unique=False
+    )
+    if (
+        strategy is None
+        or source.strategy in NOT_COPIED
+        or not strategy.reads_only_its_column(strategy.parse_params(dict(source.params)))
+        or not fits(strategy, source.params, path_context(document, "text"))
+    ):
+        current.why.append(
+            f"REVIEW: {path}: a copy of {name} ({seen}), which is masked by "
+            f"{source.strategy}; no path can be masked alike: mask it by hand"
+        )
+        return
+    paths[path] = wanted
+    raw = {**current.params, "paths": paths}
+    jsonb = strategies.get("jsonb")
+    if jsonb is None or not fits(jsonb, raw, document):
+        return
+    instead = "" if was is None else f", not {was}" if was != source.strategy else ", alike"
+    why = f"{path}: a copy of {name} ({seen}): masked like it{instead}, so equal values still agree"
+    # (a note that the path is kept, too few names in it to mask, no longer holds)
+    notes = [w for w in current.why if not w.startswith(f"REVIEW: {path}: ")]
+    if current.masked:
+        current.params, current.why = raw, [*notes, why]
+        return
+    proposals[table][column] = ColumnProposal(column, "jsonb", raw, kind="json", why=[why, *notes])
