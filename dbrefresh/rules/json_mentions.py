@@ -33,7 +33,7 @@ def judge(values: Sequence[str]) -> tuple[str | None, list[str]]:
     return kind, list(reasons)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=1024)
 def _judged(values: tuple[str, ...]) -> tuple[str | None, tuple[str, ...]]:
     """Once per path's values: a column's paths are judged again for its notes."""
     if not values or _numbers(values):
