@@ -99,11 +99,14 @@ def align_json_copies(
     known = {ref: set(samples[ref].values) for ref in sources}
     for ref, hits in cross_copies.index_hits(conn, catalog, sources, samples, probed, rows).items():
         known[ref] |= hits
+    holders: dict[str, set[Ref]] = {}  # value -> the masked columns holding it
+    for ref, found in known.items():
+        for value in found:
+            holders.setdefault(value, set()).add(ref)
     identifying = set(cross_copies.identifying(catalog, proposals, samples))
     for (table, key), values in probed.items():
         column, _, path = key.partition("\x00")
-        allowed = sources if name_key(path) else [s for s in sources if s in identifying]
-        copy = _best(values, allowed, known)
+        copy = _best(values, holders, None if name_key(path) else identifying)
         if copy is not None:
             _apply(catalog, proposals, (table, column, path), copy, strategies)
 
@@ -123,9 +126,16 @@ def _keyed(catalog: Catalog, table: str, column: str) -> bool:
     )
 
 
-def _best(values: list[str], sources: list[Ref], known: Mapping[Ref, set[str]]) -> _Copy | None:
-    """The masked column holding most of the path's values, if enough of them."""
-    counts = {ref: sum(1 for v in values if v in known[ref]) for ref in sources}
+def _best(
+    values: list[str], holders: Mapping[str, set[Ref]], allowed: set[Ref] | None
+) -> _Copy | None:
+    """The masked column (among `allowed`; None: any) holding most of the path's
+    values, if enough of them."""
+    counts: dict[Ref, int] = {}
+    for value in values:
+        for ref in holders.get(value, ()):
+            if allowed is None or ref in allowed:
+                counts[ref] = counts.get(ref, 0) + 1
     if not counts:
         return None
     source = max(counts, key=lambda r: (counts[r], r))
