@@ -35,6 +35,7 @@ from dbrefresh.rules.json_copies import align_json_copies, documents
 from dbrefresh.rules.json_paths import Documents
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
+from dbrefresh.rules.name_parts import note_name_parts
 from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.plan import Plan
 from dbrefresh.rules.propose import ColumnProposal, propose_column, sampled_columns
@@ -122,6 +123,7 @@ def propose(
     fold_case_insensitive_joins(catalog, sampled, texts)
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
+    note_name_parts(conn, catalog, sampled, texts)
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     _large_object_references(catalog, proposals)
     return proposals, unsampled
