@@ -8,7 +8,8 @@ bounce's `meta.Name`, a copy of `subscribers.name` (full names, first names, ema
 local parts: too mixed for the name detector), was kept, and 198 of 400 full names
 reached staging.
 
-Each JSON column's sampled paths (strings, outside arrays) are looked up among the
+Each JSON column's sampled paths (strings; an array's elements pooled, as the path
+naming them all: 'contacts.*.name') are looked up among the
 sampled values of the masked text columns, and through an index leading on a masked
 column whose table is larger than its sample (cross_copies' lookup). A path whose
 distinct values are, for a good share (cross_copies' MIN_MATCHES, MATCH_SHARE), exact
@@ -16,7 +17,8 @@ values of one masked column gets that column's rule (deterministic by value: equ
 values still agree), kept or masked otherwise. The column must identify someone
 (nearly all distinct, or unique) unless the path's key says name (`Name`, `fullName`,
 `displayName`): a name column repeats first names. Not for a rule that reads more than
-the value, nor one that does not fit a path; not in a key or join column's documents.
+the value, nor one that does not fit a path; not in a key or join column's documents,
+nor where an array's elements were proposed rules of their own.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from dbrefresh.rules.propose import JSON_TYPES, column_context, fits
 from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.jsonb import path_context
+from dbrefresh.strategies.jsonb_wildcards import WILDCARD
 
 Path = tuple[str, str, str]  # (qualified table, column, path)
 _NAME_WORDS = frozenset({"name", "fullname", "displayname", "firstname", "lastname", "surname"})
@@ -52,6 +55,20 @@ def documents(
         if info.type.base in JSON_TYPES or proposal.strategy == "jsonb":
             out[(table.qualified, column)] = json_paths.read_documents(samples[column])
     return out
+
+
+def every_element(path: str, positions: frozenset[int]) -> str:
+    """The path naming every element of its arrays, as array_paths.py writes it:
+    'cc.0' -> 'cc', 'contacts.1.name' -> 'contacts.*.name', a top-level '0' -> '*'."""
+    parts = path.split(".")
+    for position in sorted(positions, reverse=True):  # innermost first
+        if position >= len(parts) or not parts[position].isdigit():
+            continue
+        if position == len(parts) - 1 and position > 0:
+            parts = parts[:position]
+        else:
+            parts[position] = WILDCARD
+    return ".".join(parts)
 
 
 def name_key(path: str) -> bool:
@@ -84,16 +101,20 @@ def align_json_copies(
         and proposals[ref[0]][ref[1]].masked
         and len(sample.values) >= cross_copies.MIN_MATCHES
     ]
-    probed = {
-        (table, f"{column}\x00{path}"): sorted(found, key=cross_copies.spread)[
-            : cross_copies.MAX_PROBED
-        ]
-        for (table, column), read in docs.items()
-        if table in proposals and not _keyed(catalog, table, column)
-        for path, values in read.paths.items()
-        if not read.arrays.get(path)
-        and len(found := {v for v in values if distinctive(v)}) >= cross_copies.MIN_MATCHES
-    }
+    probed: dict[Ref, list[str]] = {}
+    elements: dict[Ref, set[str]] = {}  # the sampled paths of each probed one
+    for (table, column), read in docs.items():
+        if table not in proposals or _keyed(catalog, table, column):
+            continue
+        pooled: dict[str, set[str]] = {}
+        for path, values in read.paths.items():
+            every = every_element(path, read.arrays.get(path, frozenset()))
+            pooled.setdefault(every, set()).update(v for v in values if distinctive(v))
+            elements.setdefault((table, f"{column}\x00{every}"), set()).add(path)
+        for every, found in pooled.items():
+            if len(found) >= cross_copies.MIN_MATCHES:
+                ref = (table, f"{column}\x00{every}")
+                probed[ref] = sorted(found, key=cross_copies.spread)[: cross_copies.MAX_PROBED]
     if not sources or not probed:
         return
     known = {ref: set(samples[ref].values) for ref in sources}
@@ -108,7 +129,8 @@ def align_json_copies(
         column, _, path = key.partition("\x00")
         copy = _best(values, holders, None if name_key(path) else identifying)
         if copy is not None:
-            _apply(catalog, proposals, (table, column, path), copy, strategies)
+            met = elements[(table, key)]
+            _apply(catalog, proposals, (table, column, path), copy, strategies, met)
 
 
 def _keyed(catalog: Catalog, table: str, column: str) -> bool:
@@ -157,13 +179,17 @@ def _apply(
     where: Path,
     copy: _Copy,
     strategies: Mapping[str, Strategy[Any]],
+    met: set[str],
 ) -> None:
+    """Give the path (`met`: the sampled element paths it names) the source's rule."""
     table, column, path = where
     source = proposals[copy.source[0]][copy.source[1]]
     current = proposals[table][column]
     if current.masked and current.strategy != "jsonb":
         return  # the whole document is masked
     paths: dict[str, Any] = dict(current.params.get("paths") or {})
+    if any(p in paths for p in met - {path}):
+        return  # elements proposed rules of their own, not collapsed: left as they are
     wanted = _rule(source)
     if paths.get(path) == wanted:
         return

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 
-from dbrefresh.rules.json_copies import name_key
+from dbrefresh.rules.json_copies import every_element, name_key
 
 from .helpers import comment_of, generate_then_mask, rule_of
 
@@ -44,6 +44,28 @@ def test_a_username_copied_into_json_is_masked_like_its_column(make_db, tmp_path
                       (SELECT count(*) FROM users WHERE username LIKE 'jsmith%')"""
         ).fetchone()
     assert joined == (2000, 2000, 0)
+
+
+TICKETS = """
+CREATE TABLE tickets (id serial PRIMARY KEY, data jsonb NOT NULL);
+INSERT INTO tickets(data)
+SELECT jsonb_build_object('people', jsonb_build_array(jsonb_build_object('login', a.username),
+                                                      jsonb_build_object('login', b.username)))
+FROM generate_series(1, 300) g JOIN users a ON a.id = 1 + g % 500
+     JOIN users b ON b.id = 1 + (g * 7) % 500;
+"""
+
+
+def test_copies_in_arrays_are_masked_like_their_column(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, USERS + TICKETS)
+    column = rule_of(text, "public.users", "username")
+    assert rule_of(text, "public.tickets", "data")["paths"] == {"people.*.login": column}
+    with psycopg.connect(dsn) as conn:
+        [joined] = conn.execute(
+            """SELECT count(*) FROM tickets t, jsonb_array_elements(t.data->'people') p
+               JOIN users u ON u.username = p->>'login'"""
+        ).fetchone()
+    assert joined == 600
 
 
 FIRST = "ARRAY['Anna','Peter','Maria','Thomas','Julia','Michael','Laura','David','Sarah','Daniel']"
@@ -84,3 +106,11 @@ def test_a_name_copied_into_json_is_masked_like_its_column(make_db, tmp_path: Pa
 def test_keys_that_say_name() -> None:
     assert all(map(name_key, ["Name", "meta.fullName", "displayName", "first_name", "surname"]))
     assert not any(map(name_key, ["username", "Description", "name_id", "names.0"]))
+
+
+def test_the_path_naming_every_element() -> None:
+    assert every_element("cc.0", frozenset({1})) == "cc"
+    assert every_element("contacts.1.name", frozenset({1})) == "contacts.*.name"
+    assert every_element("0", frozenset({0})) == "*"
+    assert every_element("orders.0.items.2.name", frozenset({1, 3})) == "orders.*.items.*.name"
+    assert every_element("a.0", frozenset()) == "a.0"  # '0' an object's key
