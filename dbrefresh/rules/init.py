@@ -31,8 +31,7 @@ from dbrefresh.rules.email_fold import (
 )
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
-from dbrefresh.rules.json_copies import align_json_copies, documents
-from dbrefresh.rules.json_paths import Documents
+from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
 from dbrefresh.rules.name_parts import note_name_parts
@@ -76,7 +75,7 @@ def propose(
     proposals: Proposals = {}
     unsampled: dict[str, str] = {}
     texts: dict[Ref, TextSample] = {}
-    docs: dict[Ref, Documents] = {}  # JSON columns' sampled paths (json_copies.py)
+    docs: dict[Ref, Probes] = {}  # JSON columns' sampled paths (json_copies.py)
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
     for done, name in enumerate(roots):
         table = catalog.tables[name]

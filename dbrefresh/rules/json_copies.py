@@ -43,18 +43,47 @@ Path = tuple[str, str, str]  # (qualified table, column, path)
 _NAME_WORDS = frozenset({"name", "fullname", "displayname", "firstname", "lastname", "surname"})
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What one JSON path's sample says for finding copies: a few of its distinct
+    distinctive values, and the sampled paths it names (an array's elements)."""
+
+    values: tuple[str, ...]
+    elements: frozenset[str]
+
+
+Probes = dict[str, Probe]  # by path, of one JSON column
+
+
 def documents(
     table: Table, proposals: Mapping[str, ColumnProposal], samples: Mapping[str, Sequence[str]]
-) -> dict[Ref, json_paths.Documents]:
-    """The sampled documents of a table's JSON columns (and JSON kept in text)."""
+) -> dict[Ref, Probes]:
+    """The probes of a table's JSON columns (and JSON kept in text), kept small: every
+    table's are held until the copies are looked up."""
     out = {}
     for column, proposal in proposals.items():
         info = table.columns[column]
         if info.generated or info.type.is_array or not samples.get(column):
             continue
         if info.type.base in JSON_TYPES or proposal.strategy == "jsonb":
-            out[(table.qualified, column)] = json_paths.read_documents(samples[column])
+            out[(table.qualified, column)] = _probes(json_paths.read_documents(samples[column]))
     return out
+
+
+def _probes(read: json_paths.Documents) -> Probes:
+    pooled: dict[str, set[str]] = {}
+    elements: dict[str, set[str]] = {}
+    for path, values in read.paths.items():
+        every = every_element(path, read.arrays.get(path, frozenset()))
+        pooled.setdefault(every, set()).update(v for v in values if distinctive(v))
+        elements.setdefault(every, set()).add(path)
+    return {
+        every: Probe(
+            tuple(sorted(found, key=cross_copies.spread)[: cross_copies.MAX_PROBED]),
+            frozenset(elements[every]),
+        )
+        for every, found in pooled.items()
+    }
 
 
 def every_element(path: str, positions: frozenset[int]) -> str:
@@ -89,7 +118,7 @@ def align_json_copies(
     catalog: Catalog,
     proposals: Mapping[str, dict[str, ColumnProposal]],
     samples: Mapping[Ref, TextSample],
-    docs: Mapping[Ref, json_paths.Documents],
+    docs: Mapping[Ref, Probes],
     strategies: Mapping[str, Strategy[Any]],
     rows: int,
 ) -> None:
@@ -102,19 +131,14 @@ def align_json_copies(
         and len(sample.values) >= cross_copies.MIN_MATCHES
     ]
     probed: dict[Ref, list[str]] = {}
-    elements: dict[Ref, set[str]] = {}  # the sampled paths of each probed one
-    for (table, column), read in docs.items():
+    elements: dict[Ref, frozenset[str]] = {}  # the sampled paths of each probed one
+    for (table, column), probes in docs.items():
         if table not in proposals or _keyed(catalog, table, column):
             continue
-        pooled: dict[str, set[str]] = {}
-        for path, values in read.paths.items():
-            every = every_element(path, read.arrays.get(path, frozenset()))
-            pooled.setdefault(every, set()).update(v for v in values if distinctive(v))
-            elements.setdefault((table, f"{column}\x00{every}"), set()).add(path)
-        for every, found in pooled.items():
-            if len(found) >= cross_copies.MIN_MATCHES:
-                ref = (table, f"{column}\x00{every}")
-                probed[ref] = sorted(found, key=cross_copies.spread)[: cross_copies.MAX_PROBED]
+        for path, probe in probes.items():
+            if len(probe.values) >= cross_copies.MIN_MATCHES:
+                ref = (table, f"{column}\x00{path}")
+                probed[ref], elements[ref] = list(probe.values), probe.elements
     if not sources or not probed:
         return
     known = {ref: set(samples[ref].values) for ref in sources}
@@ -179,7 +203,7 @@ def _apply(
     where: Path,
     copy: _Copy,
     strategies: Mapping[str, Strategy[Any]],
-    met: set[str],
+    met: frozenset[str],
 ) -> None:
     """Give the path (`met`: the sampled element paths it names) the source's rule."""
     table, column, path = where
