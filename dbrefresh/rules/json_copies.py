@@ -40,6 +40,9 @@ from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.jsonb_wildcards import WILDCARD
 
 Path = tuple[str, str, str]  # (qualified table, column, path)
+# Of an array position's sampled values, identifier-like (text_samples.distinctive), for
+# its elements to be looked up as one path: a tuple's operators and numbers are not
+ELEMENT_SHARE = 0.9
 _NAME_WORDS = frozenset({"name", "fullname", "displayname", "firstname", "lastname", "surname"})
 
 
@@ -66,20 +69,26 @@ def documents(
         if info.generated or info.type.is_array or not samples.get(column):
             continue
         if info.type.base in JSON_TYPES or proposal.strategy == "jsonb":
-            out[(table.qualified, column)] = _probes(json_paths.read_documents(samples[column]))
+            out[(table.qualified, column)] = probes_of(json_paths.read_documents(samples[column]))
     return out
 
 
-def _probes(read: json_paths.Documents) -> Probes:
+def probes_of(read: json_paths.Documents) -> Probes:
     pooled: dict[str, set[str]] = {}
     elements: dict[str, set[str]] = {}
+    mixed: set[str] = set()  # array paths some of whose elements are no identifiers
     for path, values in read.paths.items():
         every = every_element(path, read.arrays.get(path, frozenset()))
-        pooled.setdefault(every, set()).update(v for v in values if distinctive(v))
+        found = {v for v in values if distinctive(v)}
+        pooled.setdefault(every, set()).update(found)
         elements.setdefault(every, set()).add(path)
+        if every != path and sum(map(distinctive, values)) < ELEMENT_SHARE * len(values):
+            mixed.add(every)  # an MBQL clause ['=', ['field', 4], 'ann@x.org']: a tuple
     return {
         every: Probe(
-            tuple(sorted(found, key=cross_copies.spread)[: cross_copies.MAX_PROBED]),
+            ()
+            if every in mixed
+            else tuple(sorted(found, key=cross_copies.spread)[: cross_copies.MAX_PROBED]),
             frozenset(elements[every]),
         )
         for every, found in pooled.items()
@@ -245,7 +254,9 @@ def _apply(
     jsonb = strategies.get("jsonb")
     if jsonb is None or not fits(jsonb, raw, document):
         return
-    instead = "" if was is None else f", not {was}" if was != source.strategy else ", alike"
+    instead = (
+        "" if was is None else f", not {was}" if was != source.strategy else ", its parameters too"
+    )
     why = f"{path}: a copy of {name} ({seen}): masked like it{instead}, so equal values still agree"
     # (a note that the path is kept, too few names in it to mask, no longer holds)
     notes = [w for w in current.why if not w.startswith(f"REVIEW: {path}: ")]

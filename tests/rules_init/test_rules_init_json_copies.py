@@ -13,7 +13,8 @@ from pathlib import Path
 
 import psycopg
 
-from dbrefresh.rules.json_copies import every_element, name_key
+from dbrefresh.rules.json_copies import every_element, name_key, probes_of
+from dbrefresh.rules.json_paths import read_documents
 
 from .helpers import comment_of, generate_then_mask, rule_of
 
@@ -114,3 +115,18 @@ def test_the_path_naming_every_element() -> None:
     assert every_element("0", frozenset({0})) == "*"
     assert every_element("orders.0.items.2.name", frozenset({1, 3})) == "orders.*.items.*.name"
     assert every_element("a.0", frozenset()) == "a.0"  # '0' an object's key
+
+
+def test_a_tuples_positions_are_not_looked_up_as_one_array() -> None:
+    """An MBQL filter ['=', ['field', 4, null], 'ann@x.org'] holds an address at one
+    position only: its elements are no copies of the address column."""
+    filters = [
+        f'{{"filter": ["=", ["field", 4, null], "user{i}@mail.example"]}}' for i in range(20)
+    ]
+    logins = [
+        f'{{"people": [{{"login": "jsmith{i}"}}, {{"login": "adoe{i}"}}]}}' for i in range(20)
+    ]
+    probes = probes_of(read_documents([*filters, *logins]))
+    assert probes["filter"].values == ()  # the array, every element (nested ones too)
+    assert probes["filter"].elements == {"filter.0", "filter.1.0", "filter.1.1", "filter.2"}
+    assert len(probes["people.*.login"].values) == 40
