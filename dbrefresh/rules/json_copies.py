@@ -263,4 +263,7 @@ def _apply(
     if current.masked:
         current.params, current.why = raw, [*notes, why]
         return
-    proposals[table][column] = ColumnProposal(column, "jsonb", raw, kind="json", why=[why, *notes])
+    sampled = "REVIEW: paths found in a sample of documents; keys it did not meet are kept"
+    proposals[table][column] = ColumnProposal(
+        column, "jsonb", raw, kind="json", why=[why, sampled, *notes]
+    )

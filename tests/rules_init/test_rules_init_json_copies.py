@@ -69,6 +69,25 @@ def test_copies_in_arrays_are_masked_like_their_column(make_db, tmp_path: Path) 
     assert joined == 600
 
 
+AUDIT = """
+CREATE TABLE audit (id serial PRIMARY KEY, actor jsonb NOT NULL);
+INSERT INTO audit(actor) SELECT jsonb_build_object('by', username, 'n', id)
+FROM users WHERE id % 2 = 0;
+"""
+
+
+def test_a_kept_document_holding_a_copy_gets_a_jsonb_rule(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, USERS + AUDIT)
+    rule = rule_of(text, "public.audit", "actor")
+    assert rule == {"strategy": "jsonb", "paths": {"by": rule_of(text, "public.users", "username")}}
+    with psycopg.connect(dsn) as conn:
+        [joined] = conn.execute(
+            "SELECT count(*) FROM audit a JOIN users u ON u.username = a.actor->>'by'"
+            " WHERE u.username NOT LIKE 'jsmith%'"
+        ).fetchone()
+    assert joined == 250
+
+
 FIRST = "ARRAY['Anna','Peter','Maria','Thomas','Julia','Michael','Laura','David','Sarah','Daniel']"
 LAST = "ARRAY['Schmidt','Johnson','de Vries','Bakker','Williams','Meyer','Brown','Jansen','Taylor']"
 SUBSCRIBERS = f"""
