@@ -362,3 +362,7 @@ def _refusal(
     if not fits(strategy, source.params, ctx):
         return f"{source.strategy} does not fit {table.columns[kept[1]].type.sql}"
     return None
+
+
+# The lookup json_copies.py shares (JSON paths copying a masked column)
+spread, identifying, index_hits = _spread, _identifying, _index_hits

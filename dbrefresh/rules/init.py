@@ -33,8 +33,10 @@ from dbrefresh.rules.email_fold import (
 )
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
+from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
+from dbrefresh.rules.name_parts import note_name_parts
 from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.plan import Plan
 from dbrefresh.rules.propose import ColumnProposal, propose_column, sampled_columns
@@ -76,6 +78,7 @@ def propose(
     unsampled: dict[str, str] = {}
     texts: dict[Ref, TextSample] = {}
     accounts: dict[Ref, ColumnProposal] = {}  # handles, masked if copies leave them kept
+    docs: dict[Ref, Probes] = {}  # JSON columns' sampled paths (json_copies.py)
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
     for done, name in enumerate(roots):
         table = catalog.tables[name]
@@ -99,6 +102,7 @@ def propose(
         }
         string_documents(table, proposals[name], samples, strategies)
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
+        docs.update(documents(table, proposals[name], samples))
         if names is not None:
             names.extend(
                 value
@@ -124,6 +128,8 @@ def propose(
     fold_case_insensitive_joins(catalog, sampled, texts)
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     handles.apply(proposals, accounts)
+    align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
+    note_name_parts(conn, catalog, sampled, texts)
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     _large_object_references(catalog, proposals)
     return proposals, unsampled

@@ -3,7 +3,8 @@
 Each sampled document is walked into (dotted path, scalar) pairs the way the jsonb
 strategy addresses them: object keys, and array positions as numbers ('phones.0'). A
 path is proposed when its last key names a kind (pii.match_name) or its values pass a
-value detector (pii_values.match_values), judged over the documents that have it.
+value detector (pii_values.match_values), or what they mention does (people named in
+lines of text: json_mentions.py), judged over the documents that have it.
 Pure logic: the sample comes from rules/sample.py.
 """
 
@@ -15,9 +16,17 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
-from dbrefresh.rules import array_paths, name_evidence, pii, pii_values, shaped_values
+from dbrefresh.rules import (
+    array_paths,
+    json_mentions,
+    name_evidence,
+    pii,
+    pii_values,
+    shaped_values,
+)
 from dbrefresh.strategies.jsonb_wildcards import WILDCARD
 
 MAX_DEPTH = 8  # deeper paths are left to review
@@ -123,44 +132,43 @@ def find_paths(documents: Sequence[str], table: str) -> list[PathFinding]:
 
 def judge_paths(paths: dict[str, list[str]], table: str) -> list[PathFinding]:
     """The paths whose key names a kind or whose values pass a detector."""
-    out = []
-    for path, values in sorted(paths.items()):
-        by_name = pii.match_name(_named_by(path), table)
-        evidence = pii_values.count_kind(values, by_name.kind) if by_name else None
-        if by_name is not None and _named_by(path).lower() == "name" and evidence is None:
-            by_name = None  # 'name' in a document names anything: Mastodon's profile
-            # fields {"name": "Twitter", "value": "@ann"} got full_name on their labels
-        if by_name is not None and evidence is None:
-            shaped = shaped_values.otherwise(by_name.kind, values)
-            if shaped is not None:  # Zulip's from_address: emails, no street addresses
-                reason = by_name.reason.replace("name suggests", "key suggests", 1)
-                out.append(
-                    PathFinding(
-                        path,
-                        shaped.kind,
-                        f"{reason}, but {shaped.reason}",
-                        all_dates(values),
-                        _all_numbers(values),
-                    )
-                )
-                continue
-        if by_name is not None and evidence is None and _denied(by_name.kind, values):
-            continue  # Mattermost's notifyprops {"email": "true", "comments": "never"}
-        if by_name is not None:
+    found = (_judge_path(path, tuple(values), table) for path, values in sorted(paths.items()))
+    return [f for f in found if f is not None]
+
+
+@lru_cache(maxsize=2 * MAX_PATHS)
+def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding | None:
+    """One path's finding, worked out once: a column's paths are judged again for its
+    notes, and each detector reads every value."""
+    by_name = pii.match_name(_named_by(path), table)
+    evidence = pii_values.count_kind(values, by_name.kind) if by_name else None
+    if by_name is not None and _named_by(path).lower() == "name" and evidence is None:
+        by_name = None  # 'name' in a document names anything: Mastodon's profile
+        # fields {"name": "Twitter", "value": "@ann"} got full_name on their labels
+    if by_name is not None and evidence is None:
+        shaped = shaped_values.otherwise(by_name.kind, values)
+        if shaped is not None:  # Zulip's from_address: emails, no street addresses
             reason = by_name.reason.replace("name suggests", "key suggests", 1)
-            reason += f", {evidence.reason}" if evidence else ""
-            out.append(
-                PathFinding(path, by_name.kind, reason, all_dates(values), _all_numbers(values))
+            return PathFinding(
+                path,
+                shaped.kind,
+                f"{reason}, but {shaped.reason}",
+                all_dates(values),
+                _all_numbers(values),
             )
-            continue
-        by_values = pii_values.match_values(values)
-        if by_values is not None:
-            out.append(
-                PathFinding(
-                    path, by_values.kind, by_values.reason, all_dates(values), _all_numbers(values)
-                )
-            )
-    return out
+    if by_name is not None and evidence is None and _denied(by_name.kind, values):
+        return None  # Mattermost's notifyprops {"email": "true", "comments": "never"}
+    if by_name is not None:
+        reason = by_name.reason.replace("name suggests", "key suggests", 1)
+        reason += f", {evidence.reason}" if evidence else ""
+        return PathFinding(path, by_name.kind, reason, all_dates(values), _all_numbers(values))
+    by_values = pii_values.match_values(values)
+    if by_values is not None:
+        return PathFinding(
+            path, by_values.kind, by_values.reason, all_dates(values), _all_numbers(values)
+        )
+    kind, reasons = json_mentions.judge(values)  # people named in lines, as a column's
+    return None if kind is None else PathFinding(path, kind, "; ".join(reasons))
 
 
 # Few distinct single words: a setting's values ('never', 'root', 'default'), no text
@@ -208,6 +216,7 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
             "REVIEW: kept, as their sampled values are flags or settings, not what their "
             f"key names: {', '.join(denied[:10])}"
         )
+    notes += json_mentions.notes(read.paths, {f.path for f in judge_paths(read.paths, table)})
     personal = judge_paths(read.dotted, table)
     if personal:
         named = ", ".join(f"{f.path} ({f.kind})" for f in personal[:10])

@@ -1,0 +1,269 @@
+"""JSON paths that copy a masked text column get that column's rule, in `rules init`.
+
+cross_copies.py aligns kept columns with the masked column they copy, not JSON paths,
+so two copies of one value were masked apart: `users.username` (half of them emails)
+got `{email, unique}` and the path `user.username` of `events."user"` `{hash, prefix:
+u}` from its key, and the join on the username went from 2,000 events to none. A
+bounce's `meta.Name`, a copy of `subscribers.name` (full names, first names, email
+local parts: too mixed for the name detector), was kept, and 198 of 400 full names
+reached staging.
+
+Each JSON column's sampled paths (strings; an array's elements pooled, as the path
+naming them all: 'contacts.*.name') are looked up among the
+sampled values of the masked text columns, and through an index leading on a masked
+column whose table is larger than its sample (cross_copies' lookup). A path whose
+distinct values are, for a good share (cross_copies' MIN_MATCHES, MATCH_SHARE), exact
+values of one masked column gets that column's rule (deterministic by value: equal
+values still agree), kept or masked otherwise. The column must identify someone
+(nearly all distinct, or unique) unless the path's key says name (`Name`, `fullName`,
+`displayName`): a name column repeats first names. Not for a rule that reads more than
+the value, nor one that does not fit a path; not in a key or join column's documents,
+nor where an array's elements were proposed rules of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules import cross_copies, json_paths, pii
+from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
+from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.propose import JSON_TYPES, column_context, fits
+from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
+from dbrefresh.strategies.base import Strategy
+from dbrefresh.strategies.jsonb import path_context
+from dbrefresh.strategies.jsonb_wildcards import WILDCARD
+
+Path = tuple[str, str, str]  # (qualified table, column, path)
+# Of an array position's sampled values, identifier-like (text_samples.distinctive), for
+# its elements to be looked up as one path: a tuple's operators and numbers are not
+ELEMENT_SHARE = 0.9
+_NAME_WORDS = frozenset({"name", "fullname", "displayname", "firstname", "lastname", "surname"})
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What one JSON path's sample says for finding copies: a few of its distinct
+    distinctive values, and the sampled paths it names (an array's elements)."""
+
+    values: tuple[str, ...]
+    elements: frozenset[str]
+
+
+Probes = dict[str, Probe]  # by path, of one JSON column
+
+
+def documents(
+    table: Table, proposals: Mapping[str, ColumnProposal], samples: Mapping[str, Sequence[str]]
+) -> dict[Ref, Probes]:
+    """The probes of a table's JSON columns (and JSON kept in text), kept small: every
+    table's are held until the copies are looked up."""
+    out = {}
+    for column, proposal in proposals.items():
+        info = table.columns[column]
+        if info.generated or info.type.is_array or not samples.get(column):
+            continue
+        if info.type.base in JSON_TYPES or proposal.strategy == "jsonb":
+            out[(table.qualified, column)] = probes_of(json_paths.read_documents(samples[column]))
+    return out
+
+
+def probes_of(read: json_paths.Documents) -> Probes:
+    pooled: dict[str, set[str]] = {}
+    elements: dict[str, set[str]] = {}
+    mixed: set[str] = set()  # array paths some of whose elements are no identifiers
+    for path, values in read.paths.items():
+        every = every_element(path, read.arrays.get(path, frozenset()))
+        found = {v for v in values if distinctive(v)}
+        pooled.setdefault(every, set()).update(found)
+        elements.setdefault(every, set()).add(path)
+        if every != path and sum(map(distinctive, values)) < ELEMENT_SHARE * len(values):
+            mixed.add(every)  # an MBQL clause ['=', ['field', 4], 'ann@x.org']: a tuple
+    return {
+        every: Probe(
+            ()
+            if every in mixed
+            else tuple(sorted(found, key=cross_copies.spread)[: cross_copies.MAX_PROBED]),
+            frozenset(elements[every]),
+        )
+        for every, found in pooled.items()
+    }
+
+
+def every_element(path: str, positions: frozenset[int]) -> str:
+    """The path naming every element of its arrays, as array_paths.py writes it:
+    'cc.0' -> 'cc', 'contacts.1.name' -> 'contacts.*.name', a top-level '0' -> '*'."""
+    parts = path.split(".")
+    for position in sorted(positions, reverse=True):  # innermost first
+        if position >= len(parts) or not parts[position].isdigit():
+            continue
+        if position == len(parts) - 1 and position > 0:
+            parts = parts[:position]
+        else:
+            parts[position] = WILDCARD
+    return ".".join(parts)
+
+
+def name_key(path: str) -> bool:
+    """Whether the path's last key says name: `Name`, `fullName`, `display_name`."""
+    words = pii.normalize(path.rsplit(".", 1)[-1]).split("_")
+    return words[-1] in _NAME_WORDS or "".join(words) in _NAME_WORDS
+
+
+@dataclass(frozen=True)
+class _Copy:
+    source: Ref
+    matched: int
+    probed: int
+
+
+def align_json_copies(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    samples: Mapping[Ref, TextSample],
+    docs: Mapping[Ref, Probes],
+    strategies: Mapping[str, Strategy[Any]],
+    rows: int,
+) -> None:
+    """Mask each JSON path copying a masked text column with that column's rule."""
+    sources = [
+        ref
+        for ref, sample in samples.items()
+        if ref[0] in proposals
+        and proposals[ref[0]][ref[1]].masked
+        and len(sample.values) >= cross_copies.MIN_MATCHES
+    ]
+    probed: dict[Ref, list[str]] = {}
+    elements: dict[Ref, frozenset[str]] = {}  # the sampled paths of each probed one
+    for (table, column), probes in docs.items():
+        if table not in proposals or _keyed(catalog, table, column):
+            continue
+        for path, probe in probes.items():
+            if len(probe.values) >= cross_copies.MIN_MATCHES:
+                ref = (table, f"{column}\x00{path}")
+                probed[ref], elements[ref] = list(probe.values), probe.elements
+    if not sources or not probed:
+        return
+    known = {ref: set(samples[ref].values) for ref in sources}
+    for ref, hits in cross_copies.index_hits(conn, catalog, sources, samples, probed, rows).items():
+        known[ref] |= hits
+    holders: dict[str, set[Ref]] = {}  # value -> the masked columns holding it
+    for ref, found in known.items():
+        for value in found:
+            holders.setdefault(value, set()).add(ref)
+    identifying = set(cross_copies.identifying(catalog, proposals, samples))
+    for (table, key), values in probed.items():
+        column, _, path = key.partition("\x00")
+        copy = _best(values, holders, None if name_key(path) else identifying)
+        if copy is not None:
+            met = elements[(table, key)]
+            _apply(catalog, proposals, (table, column, path), copy, strategies, met)
+
+
+def _keyed(catalog: Catalog, table: str, column: str) -> bool:
+    """A key or join column's documents are left alone (masked, they no longer join)."""
+    info = catalog.tables[table]
+    return (
+        IDENTIFIER.search(column) is not None
+        or column in info.unique_columns()
+        or column in info.partition_key
+        or any(
+            (fk.table == table and column in fk.columns)
+            or (fk.ref_table == table and column in fk.ref_columns)
+            for fk in catalog.fks_touching(table)
+        )
+    )
+
+
+def _best(
+    values: list[str], holders: Mapping[str, set[Ref]], allowed: set[Ref] | None
+) -> _Copy | None:
+    """The masked column (among `allowed`; None: any) holding most of the path's
+    values, if enough of them."""
+    counts: dict[Ref, int] = {}
+    for value in values:
+        for ref in holders.get(value, ()):
+            if allowed is None or ref in allowed:
+                counts[ref] = counts.get(ref, 0) + 1
+    if not counts:
+        return None
+    source = max(counts, key=lambda r: (counts[r], r))
+    need = max(cross_copies.MIN_MATCHES, cross_copies.MATCH_SHARE * len(values))
+    return _Copy(source, counts[source], len(values)) if counts[source] >= need else None
+
+
+def _rule(proposal: ColumnProposal) -> Any:
+    return (
+        proposal.strategy
+        if not proposal.params
+        else {"strategy": proposal.strategy, **proposal.params}
+    )
+
+
+def _apply(
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    where: Path,
+    copy: _Copy,
+    strategies: Mapping[str, Strategy[Any]],
+    met: frozenset[str],
+) -> None:
+    """Give the path (`met`: the sampled element paths it names) the source's rule."""
+    table, column, path = where
+    source = proposals[copy.source[0]][copy.source[1]]
+    current = proposals[table][column]
+    if current.masked and current.strategy != "jsonb":
+        return  # the whole document is masked
+    paths: dict[str, Any] = dict(current.params.get("paths") or {})
+    if any(p in paths for p in met - {path}):
+        return  # elements proposed rules of their own, not collapsed: left as they are
+    wanted = _rule(source)
+    if paths.get(path) == wanted:
+        return
+    old = paths.get(path)
+    was = old.get("strategy") if isinstance(old, dict) else old
+    if isinstance(old, dict) and old.get("as", "text") != "text":
+        return  # a date or number masked as such
+    if was == source.strategy == "email":
+        return  # email_alike.py gives every email rule the same parameters
+    name = f"{copy.source[0]}.{copy.source[1]}"
+    seen = f"{copy.matched} of {copy.probed} sampled distinct values"
+    strategy = strategies.get(source.strategy)
+    document = column_context(
+        catalog.tables[table], catalog.tables[table].columns[column], unique=False
+    )
+    if (
+        strategy is None
+        or source.strategy in NOT_COPIED
+        or not strategy.reads_only_its_column(strategy.parse_params(dict(source.params)))
+        or not fits(strategy, source.params, path_context(document, "text"))
+    ):
+        current.why.append(
+            f"REVIEW: {path}: a copy of {name} ({seen}), which is masked by "
+            f"{source.strategy}; no path can be masked alike: mask it by hand"
+        )
+        return
+    paths[path] = wanted
+    raw = {**current.params, "paths": paths}
+    jsonb = strategies.get("jsonb")
+    if jsonb is None or not fits(jsonb, raw, document):
+        return
+    instead = (
+        "" if was is None else f", not {was}" if was != source.strategy else ", its parameters too"
+    )
+    why = f"{path}: a copy of {name} ({seen}): masked like it{instead}, so equal values still agree"
+    # (a note that the path is kept, too few names in it to mask, no longer holds)
+    notes = [w for w in current.why if not w.startswith(f"REVIEW: {path}: ")]
+    if current.masked:
+        current.params, current.why = raw, [*notes, why]
+        return
+    sampled = "REVIEW: paths found in a sample of documents; keys it did not meet are kept"
+    proposals[table][column] = ColumnProposal(
+        column, "jsonb", raw, kind="json", why=[why, sampled, *notes]
+    )
