@@ -105,7 +105,7 @@ def test_a_credential_table_key_gets_its_paths_masked(make_db, tmp_path: Path) -
     expected = {"strategy": "jsonb", "paths": {"access_token": "hash", "refresh_token": "hash"}}
     assert rule_of(text, "public.Credential", "key") == expected
     assert rule_of(text, "public.api_tokens", "data") == expected
-    assert "`key` in a table of tokens or sessions" in comment_of(text, "public.Credential", "key")
+    assert "`key` in a table of tokens, sessions" in comment_of(text, "public.Credential", "key")
     mark_clone(dsn)
     anonymize(dsn, [tmp_path / "rules.yaml"], seed="creds", progress=False)
     with psycopg.connect(dsn) as conn:
