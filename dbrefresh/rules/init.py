@@ -35,6 +35,7 @@ from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
 from dbrefresh.rules.naming import dotted_schemas
+from dbrefresh.rules.own_names import note_own_names
 from dbrefresh.rules.plan import Plan
 from dbrefresh.rules.propose import ColumnProposal, propose_column, sampled_columns
 from dbrefresh.rules.propose_keys import (
@@ -116,6 +117,7 @@ def propose(
     align_variants(proposals, strategies)
     keep_sentinels(conn, catalog, proposals, sample_rows)
     sampled = {n: c for n, c in proposals.items() if n not in unsampled}
+    note_own_names(conn, catalog, sampled, strategies, sample_rows)
     note_copies(conn, catalog, sampled, sample_rows, texts)
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(catalog, sampled, texts)
