@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
     client_names,
+    epoch_dates,
     json_paths,
     json_text,
     name_evidence,
@@ -480,6 +481,8 @@ def propose_column(
         if not unique and fits(strategies["date_shift"], shift, ctx):
             proposal.strategy, proposal.params = "date_shift", shift
             proposal.why = [*why, "its sampled values are ISO dates kept as text: shifted"]
+    if column.type.is_text:
+        epoch_dates.as_epoch(proposal, values, unique=unique)
     return proposal
 
 
