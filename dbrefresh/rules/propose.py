@@ -24,6 +24,7 @@ from dbrefresh.rules import (
     name_evidence,
     name_values,
     personal_codes,
+    phone_mixes,
     pii,
     pii_values,
     shaped_values,
@@ -265,6 +266,7 @@ def detect_by_values(
         found = pii_values.match_documents(values or ())
         return (found.kind, [found.reason]) if found else (None, [])
     by_values = (pii_values.match_values(values) or match_push_tokens(values)) if values else None
+    by_values = phone_mixes.refine(by_values, values)  # Cal.com's location: numbers or 'zoom'
     if (
         by_values is not None
         and (not is_key or by_values.kind in KEY_VALUE_KINDS)
