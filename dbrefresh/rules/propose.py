@@ -30,6 +30,7 @@ from dbrefresh.rules import (
     shaped_values,
     ssh_keys,
     text_mentions,
+    url_params,
     user_ids,
 )
 from dbrefresh.rules.compiled import PLACEHOLDER
@@ -420,6 +421,8 @@ def propose_column(
     if not is_key and (keys := ssh_keys.proposal(column, values, unique=unique)) is not None:
         return keys  # 'ssh-ed25519 AAAA... alice@laptop': only the comment is personal
     kind, why = detect(table, column, values, is_key=is_key)
+    if kind == "free_text" and (url := url_params.proposal(table, column, values, unique=unique)):
+        return url  # '...?email=ann@mail.example': only the parameter's value is masked
     if kind is None:
         proposal.why += why  # a name the values deny, noted
         if column.type.base in JSON_TYPES and not column.type.is_array:
