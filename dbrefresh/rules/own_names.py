@@ -38,7 +38,7 @@ MIN_ROWS = 5  # rows naming their person, before a column is masked
 MIN_NOTED = 2  # rows naming their person, before a kept column is noted
 MIN_NAME = 3  # characters of a name word that counts ('Al' is in too much text)
 MAX_CHARS = 2000
-_WORD = re.compile(r"[^\W\d_][\w'-]*")
+_WORD = re.compile(r"[^\W\d_]+")  # letters only: 'Aaron's' holds 'Aaron'
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ PATTERN = r"([?&][^=&#]*=)[^&#]*(@|%40)[^&#]*"
 _PYTHON = re.compile(PATTERN)
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 DOMAIN = "%40example.invalid"
+ROOM = 40  # characters a replaced value may add ('u' + a key + DOMAIN)
 
 
 def _quote(name: str) -> str:
@@ -46,6 +47,8 @@ def proposal(
     keys = sorted(c for c in table.distinct_columns() if c != column.name)
     if unique and not keys:
         return None
+    if column.type.length is not None and max(map(len, carrying)) + ROOM > column.type.length:
+        return None  # the longer value would be cut to the column's length
     own = _quote(column.name)
     value = f"concat('\\1u', {_quote(keys[0])}, '{DOMAIN}')" if keys else f"'\\1u{DOMAIN}'"
     params: dict[str, object] = {
