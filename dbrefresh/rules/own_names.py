@@ -122,16 +122,19 @@ def _links(catalog: Catalog, table: Table, people: Mapping[str, People]) -> list
 
 def _named_target(table: Table, column: str, people: Mapping[str, People]) -> People | None:
     """The table of people a column named `<x>id` or `<x>_id` refers to: one named x
-    (or its plural), or x behind the referring table's prefix (mdl_, wp_)."""
+    (or its plural), or x behind the referring table's prefix (mdl_, wp_), else the one
+    table of people named x behind any prefix (Django's auth_user for blog_post.user_id)."""
     norm = pii.normalize(column)
     base = norm[:-3] if norm.endswith("_id") else norm[:-2] if norm.endswith("id") else ""
     if not base or base.endswith("_"):
         return None
     prefix = table.name.lower().partition("_")[0] + "_" if "_" in table.name else ""
     wanted = {f"{p}{base}{s}" for p in {"", prefix} for s in ("", "s", "es")}
-    matches = [
-        p for p in people.values() if p.table.schema == table.schema and p.table.name in wanted
-    ]
+    same = [p for p in people.values() if p.table.schema == table.schema]
+    matches = [p for p in same if p.table.name.lower() in wanted]
+    if not matches:
+        ends = (f"_{base}", f"_{base}s", f"_{base}es")
+        matches = [p for p in same if p.table.name.lower().endswith(ends)]
     return matches[0] if len(matches) == 1 else None
 
 
@@ -174,8 +177,9 @@ def _count(
         )
         source: sql.Composable = sql.SQL("{} AS _dbr_t").format(spread_sample(table, rows))
     else:
-        source = sql.SQL("{s} AS _dbr_t JOIN ONLY {p} AS _dbr_p ON {k} = {r}").format(
+        source = sql.SQL("{s} AS _dbr_t JOIN {only}{p} AS _dbr_p ON {k} = {r}").format(
             s=spread_sample(table, rows),
+            only=sql.SQL("" if people.table.partitioned else "ONLY "),
             p=sql.Identifier(people.table.schema, people.table.name),
             k=sql.Identifier("_dbr_p", people.key),
             r=sql.Identifier("_dbr_t", link.column),

@@ -58,3 +58,25 @@ def test_feedback_naming_the_rows_own_student_is_masked(make_db, tmp_path: Path,
         ).fetchone()
     assert named == (0,)
     assert kept == (1500,)
+
+
+DJANGO = f"""
+CREATE TABLE auth_user (id serial PRIMARY KEY, first_name varchar(150) NOT NULL,
+  last_name varchar(150) NOT NULL);
+INSERT INTO auth_user (first_name, last_name)
+  SELECT ({FIRST})[1 + i % 20], ({LAST})[1 + (i * 7) % 18] FROM generate_series(1, 200) i;
+CREATE TABLE blog_entry (id serial PRIMARY KEY, user_id int NOT NULL, signature text);
+INSERT INTO blog_entry (user_id, signature)
+  SELECT 1 + i % 200, 'Cheers, ' || u.first_name || ' ' || left(u.last_name, 1) || '.'
+  FROM generate_series(1, 400) i JOIN auth_user u ON u.id = 1 + i % 200;
+ANALYZE;
+"""
+
+
+def test_a_user_id_finds_the_one_table_of_users_behind_another_prefix(
+    make_db, tmp_path: Path
+) -> None:
+    """blog_entry.user_id refers to auth_user (Django), through no foreign key here."""
+    _, text = generate_then_mask(make_db, tmp_path, DJANGO)
+    assert strategy_of(text, "public.blog_entry", "signature") == "lorem", text
+    assert "(through user_id)" in comment_of(text, "public.blog_entry", "signature")
