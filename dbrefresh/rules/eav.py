@@ -25,6 +25,7 @@ from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
 from dbrefresh.rules.eav_json import MAX_JSON_CHARS, is_json, judge_key
+from dbrefresh.rules.eav_refs import undeclared_key_value
 from dbrefresh.rules.eav_unique import injective_case
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal
@@ -123,6 +124,8 @@ def propose_switch(
     hold personal data (None otherwise). It replaces whatever the column got as a whole
     (a majority of first names made every value, 'true' flags included, a first name)."""
     found = key_value_columns(catalog, table)
+    if found is None and (undeclared := undeclared_key_value(conn, catalog, table, LABEL_NAMES)):
+        found = KeyValue(*undeclared)  # Moodle's fieldid: no foreign key (eav_refs.py)
     if found is None:
         return None
     try:

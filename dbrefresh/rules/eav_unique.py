@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from dbrefresh.catalog import Column, Table
+from dbrefresh.rules.candidates import CANDIDATES
 from dbrefresh.rules.proposal import ColumnProposal
-from dbrefresh.rules.propose import CANDIDATES, choose, column_context, fits, with_unique
+from dbrefresh.rules.propose import choose, column_context, fits, with_unique
 from dbrefresh.strategies.base import Strategy
 
 

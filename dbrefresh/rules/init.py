@@ -38,6 +38,7 @@ from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
 from dbrefresh.rules.name_parts import note_name_parts
 from dbrefresh.rules.naming import dotted_schemas
+from dbrefresh.rules.own_names import note_own_names
 from dbrefresh.rules.plan import Plan
 from dbrefresh.rules.propose import ColumnProposal, propose_column, sampled_columns
 from dbrefresh.rules.propose_keys import (
@@ -123,6 +124,7 @@ def propose(
     align_variants(proposals, strategies)
     keep_sentinels(conn, catalog, proposals, sample_rows)
     sampled = {n: c for n, c in proposals.items() if n not in unsampled}
+    note_own_names(conn, catalog, sampled, strategies, sample_rows)
     note_copies(conn, catalog, sampled, sample_rows, texts)
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(catalog, sampled, texts)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from dbrefresh.rules import client_tables, name_compounds, personal_codes
+from dbrefresh.rules import client_tables, field_tables, name_compounds, personal_codes
 
 # Kinds of personal data; each maps to candidate strategies in `propose.py`.
 KINDS = (
@@ -254,6 +254,8 @@ _PERSON_TABLES = re.compile(
 def about_people(table_name: str) -> bool:
     """A table about people (normalized name); clients that are software by their
     table's name (api_client, oauth_clients) are not (client_tables.py)."""
+    if field_tables.defines_fields(table_name):  # mdl_user_info_field: fields about people
+        return False
     return bool(_PERSON_TABLES.search(table_name)) and not (
         client_tables.software_table(table_name) and clients_only(table_name)
     )

@@ -18,18 +18,27 @@ from pydantic import ValidationError
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
     client_names,
+    epoch_dates,
     json_paths,
     json_text,
     name_evidence,
     name_values,
     named_documents,
     personal_codes,
+    phone_mixes,
     pii,
     pii_values,
     shaped_values,
     ssh_keys,
     text_mentions,
-    user_ids,
+    url_params,
+)
+from dbrefresh.rules.candidates import (
+    CANDIDATES,
+    FALLBACK,
+    KIND_CATEGORIES,
+    TEXT_CATEGORIES,
+    Candidate,
 )
 from dbrefresh.rules.compiled import PLACEHOLDER
 from dbrefresh.rules.json_doubts import doubt_notes, json_warning
@@ -39,56 +48,6 @@ from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.registry import get
 
-Candidate = tuple[str, Mapping[str, Any]]
-
-CANDIDATES: dict[str, tuple[Candidate, ...]] = {
-    "secret": (("hash", {}), ("uuid", {})),
-    "email": (("email", {}),),
-    "ip": (("ip", {}),),
-    "birth_date": (("date_shift", {"max_days": 365}),),
-    "iban": (("partial", {"keep_last": 4}),),
-    "card": (("partial", {"keep_last": 4}), ("digits", {})),
-    "national_id": (("digits", {}),),
-    "phone": (("phone", {}), ("digits", {"keep_prefix": 3})),
-    "first_name": (("first_name", {}),),
-    "last_name": (("last_name", {}),),
-    "full_name": (("full_name", {}),),
-    "street": (("street", {}),),
-    "city": (("city", {}),),
-    "postcode": (("postcode", {}), ("digits", {})),
-    "company": (("company", {}),),
-    "geo": (("noise", {"absolute": 0.05}), ("noise", {"relative": 0.01})),
-    # a letter first: applications refuse logins starting with a digit (Redmine,
-    # Mattermost), which 32 hex characters do in 10 of 16 rows
-    "username": (("hash", {"prefix": "u"}), ("hash", {})),
-    # '@alice:example.org' -> '@u<hex>:example.org', as a bare 'alice' (user_ids.py)
-    "user_id": (("hash", user_ids.SPLIT_HASH), ("hash", {"prefix": "u"}), ("hash", {})),
-    "free_text": (("lorem", {}), ("null", {})),
-    "personal_code": (("digits", {}),),  # format kept: rules/personal_codes.py
-    # No strategy can rebuild a vector from the masked words: empty it (staging rebuilds
-    # it, e.g. UPDATE ... SET search = to_tsvector(...)).
-    "text_search": (("null", {}), ("constant", {"value": ""})),
-    # No strategy masks inside XML or hstore either: empty the document.
-    "document": (("null", {}), ("constant", {"value": ""})),
-}
-# Tried after a kind's own candidates: something that hides the value and fits.
-FALLBACK: tuple[Candidate, ...] = (("hash", {}), ("null", {}))
-
-# Type categories (pg_type.typcategory of the element type) each kind can live in.
-_TEXT = frozenset("S")
-KIND_CATEGORIES: dict[str, frozenset[str]] = {
-    "secret": frozenset("SU"),  # bytea and uuid tokens too
-    "phone": frozenset("SN"),
-    "postcode": frozenset("SN"),
-    "iban": _TEXT,
-    "card": frozenset("SN"),
-    "national_id": frozenset("SN"),
-    "birth_date": frozenset("DS"),
-    "ip": frozenset("IS"),
-    "geo": frozenset("N"),
-    "text_search": frozenset("U"),  # tsvector
-    "document": frozenset("UC"),  # xml, hstore; composite values
-}
 # Value-only detections trusted on key columns (an order number can look like a phone);
 # logins made of names and '@name:server' ids are a person's keys (Synapse's users.name).
 KEY_VALUE_KINDS = frozenset({"email", "iban", "card", "national_id", "user_id", "username"})
@@ -206,14 +165,14 @@ def _cut_to_fit(ctx: ColumnContext) -> tuple[Candidate, ...]:
 
 
 def kind_fits_type(kind: str, col_type: ColumnType) -> bool:
-    return col_type.category in KIND_CATEGORIES.get(kind, _TEXT)
+    return col_type.category in KIND_CATEGORIES.get(kind, TEXT_CATEGORIES)
 
 
 def name_match(table: Table, column: Column) -> pii.NameMatch | None:
     """What the column's name suggests, if its type can hold it (a `vat numeric` is an
     amount, not a tax number)."""
     found = pii.match_name(column.name, table.qualified)
-    if found is not None and found.text_only and column.type.category not in _TEXT:
+    if found is not None and found.text_only and column.type.category not in TEXT_CATEGORIES:
         return None
     return found
 
@@ -222,7 +181,7 @@ def detect(
     table: Table, column: Column, values: Sequence[str] | None, *, is_key: bool
 ) -> tuple[str | None, list[str]]:
     """The PII kind of a column (or None) and the reasons, from its name, type and values."""
-    if column.generated or (is_key and column.type.category not in _TEXT):
+    if column.generated or (is_key and column.type.category not in TEXT_CATEGORIES):
         return None, []  # recomputed, or a surrogate key (integer, uuid): never PII itself
     file = pii.match_file(column.name) if column.type.base == "bytea" else None
     if file is not None and not column.type.is_array:
@@ -265,6 +224,7 @@ def detect_by_values(
         found = pii_values.match_documents(values or ())
         return (found.kind, [found.reason]) if found else (None, [])
     by_values = (pii_values.match_values(values) or match_push_tokens(values)) if values else None
+    by_values = phone_mixes.refine(by_values, values)  # Cal.com's location: numbers or 'zoom'
     if (
         by_values is not None
         and (not is_key or by_values.kind in KEY_VALUE_KINDS)
@@ -274,7 +234,12 @@ def detect_by_values(
         if column.type.is_array:  # the sample holds the arrays' elements
             reason = reason.replace("sampled values", "sampled array elements", 1)
         return by_values.kind, [reason]
-    if values and column.type.category in _TEXT and not column.type.is_array and not is_key:
+    if (
+        values
+        and column.type.category in TEXT_CATEGORIES
+        and not column.type.is_array
+        and not is_key
+    ):
         return text_mentions.judge(values)  # people or contacts in a few rows
     return None, []
 
@@ -422,6 +387,8 @@ def propose_column(
         documents = documents_rule(table, column, values, strategies)
         if documents.masked:  # Cal.com's Credential.key {"access_token": ...}: its paths
             return replace(documents, why=[*why, *documents.why])
+    if kind == "free_text" and (url := url_params.proposal(table, column, values, unique=unique)):
+        return url  # '...?email=ann@mail.example': only the parameter's value is masked
     if kind is None:
         proposal.why += why  # a name the values deny, noted
         if column.type.base in JSON_TYPES and not column.type.is_array:
@@ -485,6 +452,8 @@ def propose_column(
         if not unique and fits(strategies["date_shift"], shift, ctx):
             proposal.strategy, proposal.params = "date_shift", shift
             proposal.why = [*why, "its sampled values are ISO dates kept as text: shifted"]
+    if column.type.is_text:
+        epoch_dates.as_epoch(proposal, values, unique=unique)
     return proposal
 
 

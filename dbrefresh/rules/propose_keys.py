@@ -16,9 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from dbrefresh.catalog import Catalog
+from dbrefresh.rules.candidates import FALLBACK, Candidate
 from dbrefresh.rules.propose import (
-    FALLBACK,
-    Candidate,
     ColumnProposal,
     column_context,
     fits,

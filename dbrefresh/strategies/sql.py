@@ -20,11 +20,16 @@ class SqlParams(StrategyParams):
     """One SQL expression over the row's columns, e.g. "upper(left(name, 1)) || '.'"."""
     injective: bool = False
     """Declare the expression injective (allowed on unique columns); you vouch for it."""
+    changes_when: str | None = Field(default=None, min_length=1, max_length=4000)
+    """A condition over the row's original columns: the rows the expression changes, and
+    verify's leak check samples (the others are kept as they are on purpose: URLs
+    without an address among those whose address is replaced). Default: every row."""
 
-    @field_validator("expression")
+    @field_validator("expression", "changes_when")
     @classmethod
-    def _allowed(cls, value: str) -> str:
-        sqlexpr.parse_expression(value)
+    def _allowed(cls, value: str | None) -> str | None:
+        if value is not None:
+            sqlexpr.parse_expression(value)
         return value
 
 
@@ -40,7 +45,10 @@ class Sql(Strategy[SqlParams]):
 
     def check(self, params: SqlParams, ctx: ColumnContext) -> list[str]:
         tree = sqlexpr.parse_expression(params.expression)
-        unknown = sorted({c for c in sqlexpr.columns(tree) if c not in ctx.row_columns})
+        read = sqlexpr.columns(tree)
+        if params.changes_when is not None:
+            read += sqlexpr.columns(sqlexpr.parse_expression(params.changes_when))
+        unknown = sorted({c for c in read if c not in ctx.row_columns})
         if unknown:
             return [f"sql reads columns not in {ctx.table}: {', '.join(unknown)}"]
         return []
@@ -52,3 +60,9 @@ class Sql(Strategy[SqlParams]):
             raise sqlexpr.RefusedExpression(f"sql reads columns not in {ctx.table}: {unknown}")
         value = sqlbuild.cast(exp.Paren(this=sqlexpr.quoted(tree)), ctx.type.sql)
         return sqlbuild.null_guard(ctx, value)
+
+    def leak_sample_when(self, params: SqlParams, ctx: ColumnContext) -> exp.Expression | None:
+        """The rows `changes_when` says the expression changes (None: every row)."""
+        if params.changes_when is None:
+            return None
+        return exp.Paren(this=sqlexpr.quoted(sqlexpr.parse_expression(params.changes_when)))

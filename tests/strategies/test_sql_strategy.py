@@ -83,6 +83,19 @@ def test_injective_flag() -> None:
     assert not s.is_lossy(s.parse_params({"expression": "md5(vc)", "injective": True}))
 
 
+def test_changes_when_is_checked_like_the_expression(masking: Masking) -> None:
+    """`changes_when` names the rows the expression changes (verify samples only those):
+    it is refused as an expression is, and may read only the row's columns."""
+    s = get("sql")
+    with pytest.raises(ValidationError, match="pg_sleep"):
+        s.parse_params({"expression": "vc", "changes_when": "pg_sleep(1) IS NULL"})
+    params = s.parse_params({"expression": "md5(vc)", "changes_when": "nope <> ''"})
+    assert "columns not in public.people: nope" in s.check(params, masking.context("vc"))[0]
+    params = s.parse_params({"expression": "md5(vc)", "changes_when": "vc <> ''"})
+    assert s.leak_sample_when(params, masking.context("vc")) is not None
+    assert s.leak_sample_when(s.parse_params({"expression": "vc"}), masking.context("vc")) is None
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(min_size=1, max_size=20))
 def test_any_quoted_identifier_is_rendered_safely(name: str) -> None:

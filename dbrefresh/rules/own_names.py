@@ -1,0 +1,243 @@
+"""Kept free text naming the row's own person, in `rules init`.
+
+Moodle's mdl_grade_grades.feedback says 'Well done Aaron!' or 'Aaron, please see me
+after class.' in two rows of three, Aaron being the first name of the row's `userid`
+(mdl_user.firstname, masked). A first name alone is no mention to the value detectors
+(it might be a brand, a month), so the column was kept and every student's name
+reached staging beside their masked one. A first or last name is personal beyond
+doubt, though, when it is the name of the very person the row is about.
+
+For each table referring to a table of people (one whose name columns are masked) by
+a foreign key, or by a column named `<table>id`/`<table>_id` for an undeclared one
+(real Moodle has no foreign keys: `userid` joins mdl_user.id), a sample of its rows is
+joined to the person's names (one query, bounded by the sample). A kept text column
+in which enough rows name their own person is masked as free text; fewer earn a
+REVIEW note with the counts. The person table's own text columns are read the same
+way (a bio saying 'I am Aaron'). Counts only, never a value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules import pii
+from dbrefresh.rules.locale_guess import NAME_KINDS
+from dbrefresh.rules.pii_values import EMBEDDED_THRESHOLD
+from dbrefresh.rules.propose import ColumnProposal, choose, column_context
+from dbrefresh.rules.sample import sampled_rows, spread_sample
+from dbrefresh.strategies.base import Strategy
+
+MIN_ROWS = 5  # rows naming their person, before a column is masked
+MIN_NOTED = 2  # rows naming their person, before a kept column is noted
+MIN_NAME = 3  # characters of a name word that counts ('Al' is in too much text)
+MAX_CHARS = 2000
+_WORD = re.compile(r"[^\W\d_]+")  # letters only: 'Aaron's' holds 'Aaron'
+
+
+@dataclass(frozen=True)
+class People:
+    """A table of people: its key column and its masked name columns."""
+
+    table: Table
+    key: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class _Link:
+    """How a table's rows reach their person: a column holding the person's key (None:
+    the table of people itself)."""
+
+    column: str | None
+    people: People
+
+
+def note_own_names(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    strategies: Mapping[str, Strategy[Any]],
+    rows: int,
+) -> None:
+    """Mask (or note) kept text columns whose rows name their own person."""
+    people = _people(catalog, proposals)
+    if not people:
+        return
+    for name, columns in proposals.items():
+        table = catalog.tables[name]
+        for link in _links(catalog, table, people):
+            texts = _kept_texts(catalog, table, columns, link)
+            if not texts:
+                continue
+            try:
+                counts = _count(conn, table, link, texts, rows)
+            except psycopg.Error:  # a timeout, no right: the columns keep their proposals
+                continue
+            for column, (matched, sampled) in counts.items():
+                _judge(table, columns, column, link, matched, sampled, strategies)
+
+
+def _people(
+    catalog: Catalog, proposals: Mapping[str, dict[str, ColumnProposal]]
+) -> dict[str, People]:
+    """Tables with masked name columns and a one-column primary key."""
+    found = {}
+    for name, columns in proposals.items():
+        table = catalog.tables[name]
+        names = tuple(c for c, p in columns.items() if p.masked and p.kind in NAME_KINDS)
+        primary = [k for k in table.unique_keys if k.primary and len(k.columns) == 1]
+        if names and primary:
+            found[name] = People(table, primary[0].columns[0], names)
+    return found
+
+
+def _links(catalog: Catalog, table: Table, people: Mapping[str, People]) -> list[_Link]:
+    """The table's ways to its rows' persons: foreign keys to a table of people, else
+    columns named after one (`userid`, `user_id` beside mdl_user, users)."""
+    links = [_Link(None, people[table.qualified])] if table.qualified in people else []
+    declared: set[str] = set()
+    own = people[table.qualified].key if table.qualified in people else None
+    for fk in catalog.keys_from(table.qualified):
+        target = people.get(catalog.root_of(fk.ref_table))
+        declared.update(fk.columns)
+        if target is not None and len(fk.columns) == 1 and fk.ref_columns[0] == target.key:
+            links.append(_Link(fk.columns[0], target))
+    for column in table.columns.values():
+        if column.name in declared or column.name == own:
+            continue
+        target = _named_target(table, column.name, people)
+        if target is not None and (
+            target.table.columns[target.key].type.category == column.type.category
+        ):
+            links.append(_Link(column.name, target))
+    return links
+
+
+def _named_target(table: Table, column: str, people: Mapping[str, People]) -> People | None:
+    """The table of people a column named `<x>id` or `<x>_id` refers to: one named x
+    (or its plural), or x behind the referring table's prefix (mdl_, wp_), else the one
+    table of people named x behind any prefix (Django's auth_user for blog_post.user_id)."""
+    norm = pii.normalize(column)
+    base = norm[:-3] if norm.endswith("_id") else norm[:-2] if norm.endswith("id") else ""
+    if not base or base.endswith("_"):
+        return None
+    prefix = table.name.lower().partition("_")[0] + "_" if "_" in table.name else ""
+    wanted = {f"{p}{base}{s}" for p in {"", prefix} for s in ("", "s", "es")}
+    same = [p for p in people.values() if p.table.schema == table.schema]
+    matches = [p for p in same if p.table.name.lower() in wanted]
+    if not matches:
+        ends = (f"_{base}", f"_{base}s", f"_{base}es")
+        matches = [p for p in same if p.table.name.lower().endswith(ends)]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _kept_texts(
+    catalog: Catalog, table: Table, columns: Mapping[str, ColumnProposal], link: _Link
+) -> list[str]:
+    """Kept plain text columns, neither keys nor joins: the ones a name could hide in."""
+    joined = {c for fk in catalog.fks_touching(table.qualified) for c in fk.columns}
+    joined |= {c for fk in catalog.fks_touching(table.qualified) for c in fk.ref_columns}
+    return [
+        name
+        for name, proposal in columns.items()
+        if not proposal.masked
+        and proposal.kind is None
+        and (column := table.columns[name]).type.category == "S"
+        and not column.type.is_array
+        and not column.generated
+        and name not in joined
+        and name not in table.partition_key
+        and name != link.column
+    ]
+
+
+def _count(
+    conn: psycopg.Connection[Any], table: Table, link: _Link, texts: Sequence[str], rows: int
+) -> dict[str, tuple[int, int]]:
+    """Per text column: how many sampled non-blank values name their own person, of how
+    many."""
+    people = link.people
+    names = sql.SQL(", ").join(
+        sql.SQL("{}::text").format(sql.Identifier("_dbr_p", n)) for n in people.names
+    )
+    values = sql.SQL(", ").join(
+        sql.SQL("left({}::text, {})").format(sql.Identifier("_dbr_t", c), sql.Literal(MAX_CHARS))
+        for c in texts
+    )
+    if link.column is None:
+        names = sql.SQL(", ").join(
+            sql.SQL("{}::text").format(sql.Identifier("_dbr_t", n)) for n in people.names
+        )
+        source: sql.Composable = sql.SQL("{} AS _dbr_t").format(spread_sample(table, rows))
+    else:
+        source = sql.SQL("{s} AS _dbr_t JOIN {only}{p} AS _dbr_p ON {k} = {r}").format(
+            s=spread_sample(table, rows),
+            only=sql.SQL("" if people.table.partitioned else "ONLY "),
+            p=sql.Identifier(people.table.schema, people.table.name),
+            k=sql.Identifier("_dbr_p", people.key),
+            r=sql.Identifier("_dbr_t", link.column),
+        )
+    query = sql.SQL("SELECT {names}, {values} FROM {source}").format(
+        names=names, values=values, source=source
+    )
+    counts = {c: [0, 0] for c in texts}
+    width = len(people.names)
+    for row in sampled_rows(conn, query):
+        words = _name_words(row[:width])
+        for column, value in zip(texts, row[width:], strict=True):
+            if value is None or not str(value).strip():
+                continue
+            counts[column][1] += 1
+            if words and words & set(_WORD.findall(str(value))):
+                counts[column][0] += 1
+    return {c: (m, s) for c, (m, s) in counts.items()}
+
+
+def _name_words(names: Sequence[Any]) -> set[str]:
+    """The words of a person's names as text would write them ('Aaron', 'AARON' stays
+    as stored, 'aaron' capitalized too)."""
+    words = set()
+    for name in names:
+        for word in _WORD.findall(str(name or "")):
+            if len(word) >= MIN_NAME:
+                words |= {word, word.capitalize()}
+    return words
+
+
+def _judge(
+    table: Table,
+    columns: dict[str, ColumnProposal],
+    column: str,
+    link: _Link,
+    matched: int,
+    sampled: int,
+    strategies: Mapping[str, Strategy[Any]],
+) -> None:
+    if matched < MIN_NOTED:
+        return
+    via = f" (through {link.column})" if link.column else ""
+    names = ", ".join(f"{link.people.table.qualified}.{n}" for n in link.people.names)
+    counts = f"{matched} of {sampled} sampled values name their own person{via}: {names}"
+    proposal = columns[column]
+    if matched >= MIN_ROWS and matched >= EMBEDDED_THRESHOLD * sampled:
+        unique = column in table.unique_columns()
+        info = table.columns[column]
+        chosen = choose("free_text", column_context(table, info, unique=unique), strategies)
+        if chosen is not None:
+            columns[column] = ColumnProposal(
+                column,
+                chosen[0],
+                dict(chosen[1]),
+                unique=unique,
+                kind="free_text",
+                why=[*(w for w in proposal.why if not w.startswith("REVIEW")), counts],
+            )
+            return
+    proposal.why.append(f"REVIEW: {counts}, too few to mask: kept; `lorem` hides them")

@@ -1,0 +1,71 @@
+"""URLs carrying an email address in a query parameter, in `rules init`.
+
+A links table `links(id, url UNIQUE)` held blog URLs and click-tracking URLs ending
+`?email=ann@mail.example`: the addresses made it free text, no free-text strategy is
+injective, and every URL became 32 hex characters. Only the parameter's value is
+personal: an `sql` rule replaces each query value holding an address (`@` or `%40`)
+by one made of the row's key ('u17@example.invalid', distinct per row, so a unique
+column stays unique), keeps every other URL as it is, and tells verify which rows it
+changes (`changes_when`). Applied only when it hides every contact the sample found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from dbrefresh.catalog import Column, Table
+from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.text_mentions import contacts_in
+
+# A query parameter's name and '=', then a value holding an address ('@' or '%40')
+PATTERN = r"([?&][^=&#]*=)[^&#]*(@|%40)[^&#]*"
+_PYTHON = re.compile(PATTERN)
+_URL = re.compile(r"^https?://", re.IGNORECASE)
+DOMAIN = "%40example.invalid"
+ROOM = 40  # characters a replaced value may add ('u' + a key + DOMAIN)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def proposal(
+    table: Table, column: Column, values: Sequence[str] | None, *, unique: bool
+) -> ColumnProposal | None:
+    """An `sql` rule masking the addresses in a URL column's query parameters, or None
+    (not URLs, contacts elsewhere, or a unique column without a key to tell rows apart)."""
+    sample = [v for v in values or () if v.strip()]
+    if not sample or column.type.is_array or not column.type.is_text:
+        return None
+    urls = sum(1 for v in sample if _URL.match(v.strip()))
+    carrying = [v for v in sample if _PYTHON.search(v)]
+    if urls * 2 < len(sample) or not carrying:
+        return None
+    if any(contacts_in(_PYTHON.sub(r"\1x", v)) for v in sample):
+        return None  # a contact the rule would keep: the usual proposal
+    keys = sorted(c for c in table.distinct_columns() if c != column.name)
+    if unique and not keys:
+        return None
+    if column.type.length is not None and max(map(len, carrying)) + ROOM > column.type.length:
+        return None  # the longer value would be cut to the column's length
+    own = _quote(column.name)
+    value = f"concat('\\1u', {_quote(keys[0])}, '{DOMAIN}')" if keys else f"'\\1u{DOMAIN}'"
+    params: dict[str, object] = {
+        "expression": f"regexp_replace({own}, '{PATTERN}', {value}, 'g')",
+        "changes_when": f"regexp_replace({own}, '{PATTERN}', '') <> {own}",
+    }
+    if unique:
+        params["injective"] = True
+    made = f"u<{keys[0]}>@example.invalid" if keys else "u@example.invalid"
+    return ColumnProposal(
+        column.name,
+        "sql",
+        params,
+        unique=unique,
+        kind="url",
+        why=[
+            f"{len(carrying)} of {len(sample)} sampled values are URLs with an email address "
+            f"in a query parameter: its value replaced by {made}, the rest of each URL kept"
+        ],
+    )

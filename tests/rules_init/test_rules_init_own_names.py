@@ -1,0 +1,82 @@
+"""Free text naming the row's own person: Moodle's grade feedback ('Well done Aaron!')
+names the student of the row's `userid`, whose first name is masked; a first name alone
+was no mention, so the feedback was kept with every student's name in it. With or
+without a foreign key (real Moodle declares none), the column is masked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from .helpers import comment_of, generate_then_mask, strategy_of
+
+FIRST = "ARRAY['Aaron','Beatrice','Carlos','Diana','Edward','Fiona','George','Hannah','Ivan',\
+'Julia','Kevin','Laura','Martin','Nadia','Oscar','Paula','Quentin','Rachel','Samuel','Tina']"
+LAST = "ARRAY['Smith','Jones','Brown','Taylor','Wilson','Davies','Evans','Thomas','Johnson',\
+'Roberts','Walker','Wright','Robinson','Thompson','White','Hughes','Edwards','Green']"
+MOODLE = f"""
+CREATE TABLE mdl_user (id bigserial PRIMARY KEY, username varchar(100) UNIQUE NOT NULL,
+  firstname varchar(100) NOT NULL, lastname varchar(100) NOT NULL);
+INSERT INTO mdl_user (username, firstname, lastname)
+  SELECT 'student' || i, ({FIRST})[1 + i % 20], ({LAST})[1 + (i * 7) % 18]
+  FROM generate_series(1, 300) i;
+CREATE TABLE mdl_grade_grades (id bigserial PRIMARY KEY, itemid bigint NOT NULL,
+  userid bigint NOT NULL {{fk}}, feedback text, section text, summary text);
+INSERT INTO mdl_grade_grades (itemid, userid, feedback, section, summary)
+  SELECT 1 + i % 40, u.id,
+    CASE i % 4 WHEN 0 THEN 'Well done ' || u.firstname || '! Great work.'
+      WHEN 1 THEN u.firstname || ', please see me after class.'
+      WHEN 2 THEN 'Solid answer, more detail needed in part 2.' ELSE '' END,
+    'Graded by the marking team, section ' || (i % 7),
+    CASE WHEN i % 100 = 0 THEN 'Reviewed with ' || u.firstname || '''s tutor' ELSE 'Reviewed' END
+  FROM generate_series(1, 1500) i JOIN mdl_user u ON u.id = 1 + (i * 13) % 300;
+ANALYZE;
+"""
+
+
+@pytest.mark.parametrize("fk", ["", "REFERENCES mdl_user"], ids=["by-name", "foreign-key"])
+def test_feedback_naming_the_rows_own_student_is_masked(make_db, tmp_path: Path, fk: str) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, MOODLE.format(fk=fk))
+    assert strategy_of(text, "public.mdl_grade_grades", "feedback") == "lorem", text
+    why = comment_of(text, "public.mdl_grade_grades", "feedback")
+    assert "name their own person (through userid)" in why, why
+    # text that names no one stays as it is
+    assert strategy_of(text, "public.mdl_grade_grades", "section") == "keep"
+    # a few rows naming their person: kept, with the counts
+    assert strategy_of(text, "public.mdl_grade_grades", "summary") == "keep"
+    why = comment_of(text, "public.mdl_grade_grades", "summary")
+    assert why.startswith("REVIEW: ") and "sampled values name their own person" in why, why
+    with psycopg.connect(dsn) as conn:
+        named = conn.execute(
+            f"SELECT count(*) FROM mdl_grade_grades WHERE feedback ~ ({FIRST})[1]"
+            " OR feedback ~ 'Beatrice|Carlos|Diana|Edward|Fiona|George|Hannah'"
+        ).fetchone()
+        kept = conn.execute(
+            "SELECT count(*) FROM mdl_grade_grades WHERE section LIKE 'Graded by%'"
+        ).fetchone()
+    assert named == (0,)
+    assert kept == (1500,)
+
+
+DJANGO = f"""
+CREATE TABLE auth_user (id serial PRIMARY KEY, first_name varchar(150) NOT NULL,
+  last_name varchar(150) NOT NULL);
+INSERT INTO auth_user (first_name, last_name)
+  SELECT ({FIRST})[1 + i % 20], ({LAST})[1 + (i * 7) % 18] FROM generate_series(1, 200) i;
+CREATE TABLE blog_entry (id serial PRIMARY KEY, user_id int NOT NULL, signature text);
+INSERT INTO blog_entry (user_id, signature)
+  SELECT 1 + i % 200, 'Cheers, ' || u.first_name || ' ' || left(u.last_name, 1) || '.'
+  FROM generate_series(1, 400) i JOIN auth_user u ON u.id = 1 + i % 200;
+ANALYZE;
+"""
+
+
+def test_a_user_id_finds_the_one_table_of_users_behind_another_prefix(
+    make_db, tmp_path: Path
+) -> None:
+    """blog_entry.user_id refers to auth_user (Django), through no foreign key here."""
+    _, text = generate_then_mask(make_db, tmp_path, DJANGO)
+    assert strategy_of(text, "public.blog_entry", "signature") == "lorem", text
+    assert "(through user_id)" in comment_of(text, "public.blog_entry", "signature")
