@@ -80,21 +80,30 @@ def rules_check(
 @rules_app.command("init")
 def rules_init(
     dsn: DsnOption,
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write here ('-': standard output).")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite OUTPUT.")] = False,
 ) -> None:
     """Write a starting rules file from a live database: every column classified."""
     from dbrefresh.anonymize.progress import CountProgress
     from dbrefresh.rules.init import generate_rules
 
+    if output is not None and str(output) == "-":
+        output = None  # as other tools read it, not a file named '-'
     if output is not None and output.exists() and not force:
         raise UsageError(f"{output} exists; pass --force to overwrite it")
+    if output is not None and not output.parent.is_dir():  # said before the sampling
+        raise UsageError(f"-o {output}: directory {output.parent} does not exist")
     with connection(dsn) as conn, CountProgress("sampling", console=console_err) as progress:
         text = generate_rules(conn, database=dsn_database(dsn), on_table=progress.at)
     if output is None:
         console.print(text, markup=False, highlight=False, end="", soft_wrap=True)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"-o {output}: cannot write: {exc.strerror}") from None
         console_err.print(f"wrote {output}")
 
 

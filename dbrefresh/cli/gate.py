@@ -240,7 +240,7 @@ def gate_command(
         result = gate(found.files, options, refresher=_refresher(cfg))
     result.notes[:0] = found.notes
     text = render(result, fmt)
-    if output is not None:
+    if output is not None and str(output) != "-":  # '-': standard output
         try:
             output.write_text(text + "\n", encoding="utf-8")
         except OSError as exc:

@@ -46,6 +46,21 @@ def test_rules_check_ok_and_json(chinook_dsn: str, capsys: pytest.CaptureFixture
     assert offline.code == 0
 
 
+def test_rules_init_output_dash_is_standard_output_and_a_missing_directory_exit_2(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dsn = make_db(prefix="initdash")
+    with psycopg.connect(dsn) as conn:
+        conn.execute("CREATE TABLE people (id int PRIMARY KEY, email text)")
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(capsys, "rules", "init", "--dsn", dsn, "-o", "-")
+    assert result.code == 0, result.err
+    assert "public.people:" in result.out and "email:" in result.out
+    assert list(tmp_path.iterdir()) == []  # no file named '-'
+    missing = run_cli(capsys, "rules", "init", "--dsn", dsn, "-o", "nowhere/rules.yaml")
+    assert missing.code == 2 and "directory nowhere does not exist" in missing.err
+
+
 def test_rules_check_reports_every_finding_as_json(
     chinook_dsn: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
