@@ -5,9 +5,10 @@ holding copies of them passed it untouched (Gitea's `user.lower_name`, lower(nam
 kept all 300 usernames while verify said "0 leaks"; so did a `namespaces.path` equal to
 `users.username`). Each sampled row's kept text columns, and those of the rows that
 reference it or that it references by a foreign key, are hashed with the leak check's
-key (whole, and each word of their first characters: a URL holding the username) and
-compared with the case-folded hashes of that row's sampled originals: of its masked
-text columns and of its jsonb rules' paths (kept_samples.py).
+key (whole, each word of their first characters: a URL holding the username, and runs
+of words: a title holding the name, verify_joined.py) and compared with the case-folded
+hashes of that row's sampled originals: of its masked text columns and of its jsonb
+rules' paths (kept_samples.py).
 
 Comparing a row with its own originals (not with every original) is what keeps chance
 out: a kept status 'admin' on the row of user 'admin' is one row, a copy is nearly
@@ -26,7 +27,7 @@ from typing import Any
 import psycopg
 
 from dbrefresh.anonymize.kept_samples import Samples, sampled_originals
-from dbrefresh.anonymize.verify_joined import joined_words
+from dbrefresh.anonymize.verify_joined import joined_words, word_runs
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.findings import Finding, Location
 from dbrefresh.rules.plan import RelationStep
@@ -197,6 +198,7 @@ def _compare(
     digest = FOLDED_HASH if samples.folded else "dbrefresh.leak_hash({value})"
     words = f"regexp_split_to_table(left(v.value, {WORDS_OF}), '[^[:alnum:]_]+')"
     joined = joined_words("v.value", WORDS_OF)  # 'dennis.boone': 'dennis boone'
+    runs = word_runs("v.value", WORDS_OF)  # 'Call with Anna Schmidt': 'anna schmidt'
     matched = "o.hash = ANY(n.kept)"
     statement = (
         "WITH s AS MATERIALIZED (SELECT h.row_key, array_agg(h.column_name) AS columns, "
@@ -206,7 +208,7 @@ def _compare(
         f"LIMIT {ROWS_COMPARED}), "
         "n AS MATERIALIZED (SELECT r.columns, r.paths, r.hashes, v.column_name, "
         f"ARRAY(SELECT {digest.format(value='w.w')} "
-        f"FROM (SELECT v.value UNION SELECT {words} UNION {joined}) w(w) "
+        f"FROM (SELECT v.value UNION SELECT {words} UNION {joined} UNION {runs}) w(w) "
         f"WHERE length(w.w) >= {MIN_LENGTH}) AS kept "
         f"FROM r CROSS JOIN LATERAL (VALUES {unpivot}) AS v(column_name, value) "
         f"WHERE length(v.value) >= {MIN_LENGTH}) "
