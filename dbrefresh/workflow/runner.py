@@ -103,6 +103,7 @@ def run(
         # under the lock: no other run is swapping
         login = targetlogin.reach_target(config, backend)
         targetlogin.check_roles(login, finalize.role_secrets(config.roles, env.environment()))
+        backend.target.check_startable()  # the swap and a rollback would restart it
         if resume:
             record = journal.read(run_id)
             if record.finished:
