@@ -111,3 +111,25 @@ def test_a_configuration_broken_during_the_run_stops_the_swap_before_staging_sto
     backend = load_backend(config_mod.load(setup.config))
     assert backend.target.is_serving() and backend.leftovers() == []
     assert backend.target.previous_runs() == []
+
+
+def test_a_staging_keeping_its_socket_in_its_data_directory_refreshes(
+    setup: Setup, conf: Path
+) -> None:
+    """The swap copies staging's own files into the new data while staging runs (so the
+    result is checked before staging stops): a unix socket there (unix_socket_directories
+    naming the data directory) is the server's, not a file to copy."""
+    good = conf.read_text()
+    sockets = f"unix_socket_directories = '{setup.staging.socket_dir},.'\n"
+    conf.write_text(good + sockets)
+    setup.staging.stop()
+    setup.staging.start()
+    try:
+        assert list(setup.staging.data_dir.glob(".s.PGSQL.*"))
+        proc = setup.cli("run")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert setup.refreshed_by() is not None
+    finally:
+        conf.write_text(good)
+        setup.staging.stop()
+        setup.staging.start()
