@@ -21,6 +21,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     model_validator,
 )
@@ -240,6 +241,15 @@ class Config(_Model):
     kube: dict[str, Any] | None = None
 
     path: Path | None = Field(default=None, exclude=True, description="Where this config was read")
+    # line of each key in the file: checks made after loading (paths on disk) name them too
+    _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+
+    def where(self, *key: str) -> str:
+        """`file:line: ` of a key (its section's line if unset), for errors found later."""
+        if self.path is None:
+            return ""
+        line = self._lines.get(key) or self._lines.get(key[:-1]) or 1
+        return f"{self.path}:{line}: "
 
     def backend_settings(self) -> Any:
         return getattr(self, self.backend, None)
@@ -280,6 +290,7 @@ def load(path: Path | str, *, env: dict[str, str] | None = None) -> Config:
     _resolve_paths(config, base)
     _refuse_shell_paths(config, path, lines)
     config.path = path.resolve()
+    config._lines = lines
     if config.backend == "local" and config.local is None:
         line = lines.get(("backend",), 1)
         raise ConfigError(f"{path}:{line}: local: section required by backend 'local'")

@@ -113,6 +113,11 @@ class Target(Protocol):
 
     def can_roll_back(self, run_id: str) -> bool: ...
 
+    def check_startable(self) -> None:
+        """Refuse (UsageError) a staging that could not start again once stopped (its
+        configuration broken since its last start), before anything is copied."""
+        ...
+
     def is_serving(self) -> bool: ...
 
     def ensure_serving(self) -> str:

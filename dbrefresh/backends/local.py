@@ -20,7 +20,7 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import make_conninfo
 
-from dbrefresh.backends import localcopy, localfiles, localkept, localtblspc
+from dbrefresh.backends import localcopy, localfiles, localkept, localpaths, localtblspc
 from dbrefresh.backends.base import CloneRef, Leftover, SnapshotRef, TempServerSpec
 from dbrefresh.backends.locallayout import Layout as Layout
 from dbrefresh.backends.localpg import PgTools, find_bindir, free_port, remove_tree
@@ -269,6 +269,7 @@ class LocalBackend:
         settings = config.local
         if settings is None:
             raise UsageError("backend 'local' needs a local: section in the config")
+        localpaths.check(config)  # before anything is copied, stopped or started
         self.tools = PgTools(bindir=find_bindir(settings.bin_dir))
         self.layout = Layout(settings)
         self.source = LocalSource(

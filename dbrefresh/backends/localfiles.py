@@ -57,6 +57,7 @@ SERVER_ENTRIES = frozenset(
     }
 )
 CONFIG_FILES = ("postgresql.conf", "postgresql.auto.conf", "pg_hba.conf", "pg_ident.conf")
+_SOCKET = ".s.PGSQL."  # unix_socket_directories = '.': the socket and its .lock
 DEFAULT_LOG_DIRS = ("log", "pg_log")  # log_directory's defaults since 10, and before
 
 
@@ -85,9 +86,13 @@ def empty_dirs(data: Path, names: Iterable[str]) -> None:
 
 
 def own_entries(data: Path, logs: Iterable[str] = DEFAULT_LOG_DIRS) -> list[Path]:
-    """Top-level entries that are neither the server's data nor its logs."""
+    """Top-level entries that are neither the server's data nor its logs, nor the unix
+    socket and its lock file of a server that keeps them there (the swap copies
+    staging's entries while it runs)."""
     skip = SERVER_ENTRIES | set(logs)
-    return sorted(p for p in data.iterdir() if p.name not in skip)
+    return sorted(
+        p for p in data.iterdir() if p.name not in skip and not p.name.startswith(_SOCKET)
+    )
 
 
 def take_staging_files(staging: Path, copy: Path, staging_logs: Iterable[str]) -> list[Path]:

@@ -237,6 +237,16 @@ class PgTools:
             report = localstartlog.failed_start_report(log_file, offset, data_dir, began)
             raise InfraError(f"{exc}\n{report}") from None
 
+    def config_errors(self, data_dir: Path, options: Mapping[str, str] | None = None) -> str:
+        """What the server says of the configuration a start on data_dir would read, every
+        include too ("" when it loads): `postgres -C`, which parses it as a start does
+        and exits, the server running or not. Messages without their log prefix."""
+        argv = ["postgres", "-D", str(data_dir), "-C", "port", "-c", "log_line_prefix="]
+        for key, value in (options or {}).items():
+            argv += ["-c", f"{key}={value}"]
+        proc = self._call(argv)
+        return "" if proc.returncode == 0 else (proc.stderr or proc.stdout).strip()
+
     def stop(self, data_dir: Path, *, mode: str = "fast", timeout: int = 120) -> None:
         """Stop the server on data_dir if one runs or is starting (no error when none
         does). An abort during `pg_ctl start` killed pg_ctl, not the postmaster it had

@@ -10,8 +10,9 @@ removed only once staging is proven to start on what replaced it.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
-from dbrefresh.backends import localfiles, localkept
+from dbrefresh.backends import localconf, localfiles, localkept
 from dbrefresh.backends.locallayout import Layout
 from dbrefresh.backends.localpg import PgTools
 from dbrefresh.errors import InfraError, UsageError
@@ -59,20 +60,42 @@ class LocalTarget:
         if new.exists():
             if not localkept.is_cluster(new):
                 raise InfraError(f"cannot swap: {new} is not a whole data directory")
-            staging_logs = localfiles.log_dirs(cur)  # (current_logfiles: while it runs)
-            self._stop()
             if cur.exists():
                 if prev.exists():
                     raise InfraError(f"cannot swap: both {cur} and {prev} exist")
+                # copied while staging still runs (its configuration files, keys: nothing
+                # a running server writes), so the result is checked before it is stopped
+                staging_logs = localfiles.log_dirs(cur)  # (current_logfiles: while it runs)
                 for path in localfiles.take_staging_files(cur, new, staging_logs):
                     if self.tools.as_root:
                         localfiles.give_tree(path, self.tools.server_user)
+            self._require_startable(new, "the new data, with staging's configuration copied in,")
+            self._stop()
+            if cur.exists():
                 localkept.mark_kept(cur.parent, run_id)
                 cur.rename(prev)
             new.rename(cur)
         elif not (cur.exists() and prev.exists()):
             raise InfraError(f"nothing to swap for run {run_id}: {new} is missing")
         self._start()
+
+    def check_startable(self) -> None:
+        """Refuse (exit 2) a staging whose configuration would keep it from starting again:
+        the swap restarts it on new data with these files, the rollback on its old data."""
+        if localkept.is_cluster(self.layout.target):
+            self._require_startable(self.layout.target, "staging")
+
+    def _require_startable(self, data: Path, what: str) -> None:
+        found = localconf.problems(self.tools, data, self.layout.settings.target_config_file)
+        if not found:
+            return
+        where = localconf.locations(self._dsn, found) if self.is_serving() else []
+        raise UsageError(
+            f"{what} would not start: its configuration has errors: "
+            f"{localconf.describe(found, where)}. Staging was not stopped and nothing of "
+            "it changed; fix the configuration (a running server reads it only when "
+            "reloaded or restarted), then run again"
+        )
 
     def can_roll_back(self, run_id: str) -> bool:
         return localkept.is_cluster(self.layout.sibling(run_id, "prev"))

@@ -137,6 +137,9 @@ def status_cmd(
         state = run["state"] + (" (rolled back)" if run["rolled_back"] else "")
         table.add_row(run["run_id"], state, run["failed_step"] or "", f"{seconds:.1f}")
     print_table(table)
+    for run in report["runs"]:
+        if run.get("next"):
+            console.print(f"run {run['run_id']}: {run['next']}", markup=False, soft_wrap=True)
 
 
 def _age(seconds: float) -> str:

@@ -90,6 +90,28 @@ class TargetLock:
             self.holder_path.unlink(missing_ok=True)
             self._lock.release()
 
+    def is_held(self) -> bool | None:
+        """Whether a process holds the lock, asked without taking it (None: cannot tell).
+        /proc/locks lists every flock with its file's inode; a probe that took the lock,
+        even for an instant, could refuse a run starting at that moment. Matched on the
+        inode number alone (overlay filesystems may show another device): a false
+        "held" only keeps a dead run looking alive."""
+        try:
+            inode = self.path.stat().st_ino
+        except FileNotFoundError:
+            return False
+        except OSError:
+            return None
+        try:
+            lines = Path("/proc/locks").read_text().splitlines()
+        except OSError:
+            return None
+        for line in lines:
+            fields = line.split()
+            if "->" not in fields and len(fields) > 5 and fields[5].endswith(f":{inode}"):
+                return True
+        return False
+
     def is_held_elsewhere(self) -> bool:
         probe = FileLock(str(self.path), timeout=0)
         try:

@@ -18,7 +18,14 @@ from dbrefresh.backends import load_backend
 from dbrefresh.backends.base import Backend
 from dbrefresh.config import Config
 from dbrefresh.db import redact_dsn
-from dbrefresh.errors import Aborted, DbrefreshError, InfraError, UsageError, first_line
+from dbrefresh.errors import (
+    Aborted,
+    DbrefreshError,
+    InfraError,
+    Interrupted,
+    UsageError,
+    first_line,
+)
 from dbrefresh.workflow import failing, finalize, firstrun, masking, targetlogin
 from dbrefresh.workflow.context import Env, RunContext
 from dbrefresh.workflow.journal import Journal, RunRecord
@@ -104,6 +111,7 @@ def run(
         # under the lock: no other run is swapping
         login = targetlogin.reach_target(config, backend)
         targetlogin.check_roles(login, finalize.role_secrets(config.roles, env.environment()))
+        backend.target.check_startable()  # the swap and a rollback would restart it
         if resume:
             record = journal.read(run_id)
             if record.finished:
@@ -194,11 +202,60 @@ def rollback(config: Config, *, env: Env | None = None, run_id: str | None = Non
             if not kept:
                 raise UsageError("no previous staging data is kept: nothing to roll back to")
             run_id = kept[-1]
-        with _serving_on_abort(backend):
-            backend.target.rollback(run_id)
-        if journal.exists(run_id):
-            journal.append(run_id, "rolled_back", reason="on demand")
+        had_kept = backend.target.can_roll_back(run_id)
+        try:
+            with _serving_on_abort(backend):
+                backend.target.rollback(run_id)
+                _journal_rolled_back(journal, run_id, "on demand")
+        except BaseException as exc:
+            raise _interrupted_rollback(exc, backend, journal, run_id, had_kept) from None
     return run_id
+
+
+def _journal_rolled_back(journal: Journal, run_id: str, reason: str) -> None:
+    """Say in run_id's journal (if it has one, once) that staging was rolled back."""
+    if journal.exists(run_id) and not journal.read(run_id).rolled_back:
+        journal.append(run_id, "rolled_back", reason=reason)
+
+
+def _kept_data_in_place(backend: Backend, run_id: str, had_kept: bool) -> bool:
+    """After a rollback that raised (an abort, a failed start): whether it had put
+    run_id's kept data in place of staging's, which then serves it (or will)."""
+    return had_kept and not backend.target.can_roll_back(run_id)
+
+
+def _interrupted_rollback(
+    exc: BaseException, backend: Backend, journal: Journal, run_id: str, had_kept: bool
+) -> BaseException:
+    """The error of a rollback cut short, saying what staging serves now. A SIGTERM
+    landing once the kept data was in place (while staging started) ended with just
+    "terminated by signal SIGTERM" and a journal still saying the run was in place,
+    though staging served the data from before it."""
+    done = _kept_data_in_place(backend, run_id, had_kept)
+    if done:
+        with contextlib.suppress(InfraError):
+            _journal_rolled_back(journal, run_id, "on demand (interrupted)")
+    if not isinstance(exc, Exception | KeyboardInterrupt):
+        return exc  # SystemExit and the like: as they are
+    if not had_kept:
+        return exc  # nothing was kept to roll back to: the error says it
+    serving = _serving(backend)
+    if done:
+        what = (
+            f"the rollback of run {run_id} was done: staging "
+            f"{'serves' if serving else 'holds (not running)'} the data it had before "
+            f"run {run_id}"
+        )
+    else:
+        what = (
+            f"the rollback of run {run_id} did not happen: staging "
+            f"{'serves what it served before' if serving else 'is not running'}, and the "
+            f"data from before run {run_id} is still kept (`dbrefresh rollback` again)"
+        )
+    if isinstance(exc, KeyboardInterrupt):
+        return Interrupted(f"interrupted (Ctrl-C); {what}")
+    text = f"{exc}; {what}"
+    return type(exc)(text) if isinstance(exc, DbrefreshError) else InfraError(text)
 
 
 @contextlib.contextmanager
@@ -268,8 +325,14 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
             if swapped and not healthy and _superseded(journal, run_id):
                 report.superseded.append(run_id)
             elif swapped and not healthy and backend.target.can_roll_back(run_id):
-                backend.target.rollback(run_id)
-                journal.append(run_id, "rolled_back", reason="cleanup")
+                try:
+                    backend.target.rollback(run_id)
+                    _journal_rolled_back(journal, run_id, "cleanup")
+                except BaseException:
+                    if _kept_data_in_place(backend, run_id, True):  # an abort in its start
+                        with contextlib.suppress(InfraError):
+                            _journal_rolled_back(journal, run_id, "cleanup (interrupted)")
+                    raise
                 report.rolled_back.append(run_id)
             backend.discard(record.run_id)
             journal.append(record.run_id, "run_cleaned")

@@ -10,6 +10,7 @@ from dbrefresh.db import connection, redact_text, with_database
 from dbrefresh.errors import DbrefreshError
 from dbrefresh.workflow import masking
 from dbrefresh.workflow.journal import Journal
+from dbrefresh.workflow.lock import TargetLock, lock_location
 
 
 def staging_info(config: Config, now: float) -> dict[str, Any]:
@@ -43,8 +44,39 @@ def staging_info(config: Config, now: float) -> dict[str, Any]:
 def status(config: Config, *, clock: Any = time.time, limit: int = 20) -> dict[str, Any]:
     journal = Journal(config.state_dir, clock)
     runs = [r.to_dict() for r in journal.runs()[-limit:]]
+    dead = _dead_runs(config, clock, [r["run_id"] for r in runs if r["state"] == "running"])
+    for run in runs:
+        if run["run_id"] in dead:
+            run["state"] = INTERRUPTED
+            run["next"] = (
+                f"not running (no process holds the lock of target {config.target.name!r}): "
+                f"`dbrefresh run --resume {run['run_id']}` continues it, "
+                "`dbrefresh cleanup` undoes it"
+            )
     return {
         "target": config.target.name,
         "staging": staging_info(config, clock()),
         "runs": runs,
     }
+
+
+INTERRUPTED = "interrupted"
+
+
+def _dead_runs(config: Config, clock: Any, running: list[str]) -> set[str]:
+    """Runs whose journal says "running" but whose process is gone (a SIGKILL, a
+    machine that went down): a run holds its target's lock for its whole life, so the
+    lock free, or held by another command, means the run died. Unknown: none."""
+    if not running:
+        return set()
+    lock_dir, name = lock_location(config)
+    lock = TargetLock(lock_dir, name, clock=clock, label=config.target.name)
+    held = lock.is_held()
+    if held is None:
+        return set()
+    if not held:
+        return set(running)
+    holder = lock.holder()
+    if "command" not in holder:  # held, holder not written yet: cannot tell
+        return set()
+    return {r for r in running if r != holder.get("run_id")}

@@ -4,6 +4,7 @@ leaving staging stopped or its data renamed to .failed."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Callable
@@ -16,7 +17,8 @@ from dbrefresh.backends import load_backend
 from dbrefresh.backends.base import Backend
 
 # The CLI with a SIGTERM sent to itself right after the first rename of a directory to
-# `.failed` (a rollback moving staging's data aside) or at the start of the prune.
+# `.failed` (a rollback moving staging's data aside), right after a kept `.prev`
+# directory is renamed into staging's place, or at the start of the prune.
 SIGTERM_AT = """
 import os, signal, sys
 from pathlib import Path
@@ -29,6 +31,8 @@ rename, prune = Path.rename, LocalTarget.prune
 def rename_then_abort(self, target):
     out = rename(self, target)
     if where == "failed" and str(target).endswith(".failed"):
+        os.kill(os.getpid(), signal.SIGTERM)
+    if where == "prev" and str(self).endswith(".prev"):  # kept data just put in place
         os.kill(os.getpid(), signal.SIGTERM)
     return out
 
@@ -71,6 +75,8 @@ def test_a_sigterm_mid_rollback_leaves_staging_serving_whole_data(setup: Setup) 
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "terminated by signal SIGTERM" in proc.stderr
     assert "Traceback" not in proc.stderr
+    assert f"the rollback of run {kept[-1]} did not happen" in proc.stderr
+    assert "still kept (`dbrefresh rollback` again)" in proc.stderr
     backend = _backend(setup)
     assert backend.target.is_serving()
     assert setup.refreshed_by() == before  # what it served when the rollback began
@@ -78,6 +84,28 @@ def test_a_sigterm_mid_rollback_leaves_staging_serving_whole_data(setup: Setup) 
     assert not [p for p in setup.staging.data_dir.parent.iterdir() if p.suffix == ".failed"]
     setup.cli("rollback", check=True)  # and the rollback can be done again
     assert setup.refreshed_by() != before
+
+
+def test_a_sigterm_once_the_kept_data_is_in_place_journals_the_rollback(setup: Setup) -> None:
+    """SIGTERM while the rollback starts staging on the kept data: staging ends on that
+    data, so the journal says the run was rolled back and the error says what staging
+    serves (it said only "terminated by signal SIGTERM"; status showed the run done)."""
+    if not _backend(setup).target.previous_runs():
+        setup.cli("run", check=True)
+    before_run = setup.refreshed_by()
+    [run_id] = _backend(setup).target.previous_runs()
+    proc = _cli_aborted_at(setup, "prev", "rollback")
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "terminated by signal SIGTERM" in proc.stderr
+    assert f"the rollback of run {run_id} was done: staging serves the data it had before" in (
+        proc.stderr.replace("\n", " ")
+    )
+    assert before_run == run_id and setup.refreshed_by() not in (None, run_id)
+    assert _backend(setup).target.previous_runs() == []
+    status = json.loads(setup.cli("status", "--json", check=True).stdout)
+    [run] = [r for r in status["runs"] if r["run_id"] == run_id]
+    assert run["rolled_back"] is True
+    assert "(rolled back)" in setup.cli("status", check=True).stdout
 
 
 def test_a_sigterm_during_cleanup_leaves_staging_serving(setup: Setup) -> None:

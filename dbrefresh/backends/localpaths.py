@@ -1,0 +1,62 @@
+"""The local backend's own paths, checked before anything is copied or stopped.
+
+`local.target_log` is where pg_ctl writes staging's server log: a path naming a
+directory, or one under a regular file, was found only when the swap started staging
+(`/bin/sh: cannot create …: Is a directory`), after the whole refresh; the rollback's
+start failed the same way and staging stayed down. `local.work_dir` under a regular
+file failed the run at its first file (`NotADirectoryError`, exit 3). Both are refused
+when the backend is built (run, rollback, cleanup), exit 2 naming the key.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+from pathlib import Path
+
+from dbrefresh.config import Config
+from dbrefresh.errors import ConfigError
+
+
+def check(config: Config) -> None:
+    """ConfigError (file:line: local.KEY) for a work_dir or target_log this process
+    cannot create or write (as root it creates them and hands them to the server user)."""
+    local = config.local
+    if local is None:
+        return
+    _check(config, "work_dir", local.work_dir, directory=True)
+    if local.target_log is not None:
+        _check(config, "target_log", local.target_log, directory=False)
+
+
+def _check(config: Config, key: str, path: Path, *, directory: bool) -> None:
+    problem = _problem(path, directory)
+    if problem is not None:
+        what = "directory for run files" if directory else "file for staging's server log"
+        raise ConfigError(
+            f"{config.where('local', key)}local.{key}: {problem} (it must name a {what}); "
+            "nothing was copied or stopped"
+        )
+
+
+def _problem(path: Path, directory: bool) -> str | None:
+    if path.exists():
+        if directory and not path.is_dir():
+            return f"{path} is not a directory"
+        if not directory and path.is_dir():
+            return f"{path} is a directory (name a file in it, e.g. {path / 'staging.log'})"
+        if not os.access(path, os.W_OK | (os.X_OK if directory else 0)):
+            return f"{path} is not writable by {_user()}"
+        return None
+    for parent in path.parents:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                return f"cannot create {path}: {parent} is not a directory"
+            if not os.access(parent, os.W_OK | os.X_OK):
+                return f"cannot create {path}: {parent} is not writable by {_user()}"
+            return None
+    return None
+
+
+def _user() -> str:
+    return pwd.getpwuid(os.geteuid()).pw_name

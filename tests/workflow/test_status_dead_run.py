@@ -1,0 +1,66 @@
+"""`dbrefresh status` tells a run that is running from one whose process died: a run
+holds its target's lock for its whole life. A SIGKILLed run's journal still says
+"running"; status showed it so while the lock was free."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from wfsupport import Production, Setup
+
+from dbrefresh import config as config_mod
+from dbrefresh.workflow.lock import TargetLock, lock_location
+
+
+@pytest.fixture(scope="module")
+def setup(make_setup: Callable[[str], Setup], production: Production) -> Setup:
+    return make_setup("status-dead-run")
+
+
+def _status(setup: Setup) -> dict[str, Any]:
+    return {r["run_id"]: r for r in json.loads(setup.cli("status", "--json").stdout)["runs"]}
+
+
+def _lock(setup: Setup, run_id: str, command: str) -> TargetLock:
+    cfg = config_mod.load(setup.config)
+    return TargetLock(*lock_location(cfg), run_id=run_id, command=command, clock=time.time)
+
+
+def test_a_killed_run_shows_as_interrupted_with_the_way_out(setup: Setup) -> None:
+    proc = setup.popen("run")
+    runs = setup.state_dir / "runs"
+    deadline = time.monotonic() + 240
+    journal = None
+    while journal is None or '"step": "isolate"' not in journal.read_text():
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        found = list(runs.glob("*/journal.jsonl")) if runs.exists() else []
+        journal = found[0] if found else None
+        time.sleep(0.01)
+    run_id = journal.parent.name
+    alive = _status(setup)[run_id]
+    if proc.poll() is None:  # still running when status looked
+        assert alive["state"] == "running" and "next" not in alive
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+
+    dead = _status(setup)[run_id]
+    assert dead["state"] == "interrupted", dead
+    assert f"`dbrefresh run --resume {run_id}`" in dead["next"]
+    assert "`dbrefresh cleanup`" in dead["next"]
+    text = setup.cli("status", check=True).stdout
+    assert "interrupted" in text and f"dbrefresh run --resume {run_id}" in text
+
+    # the lock held by another command (a cleanup): the dead run is still not running
+    with _lock(setup, "", "cleanup"):
+        assert _status(setup)[run_id]["state"] == "interrupted"
+    with _lock(setup, run_id, "run"):  # as a resumed run holds it: running
+        assert _status(setup)[run_id]["state"] == "running"
+
+    setup.cli("cleanup", check=True)
+    assert _status(setup)[run_id]["state"] == "cleaned"
