@@ -116,3 +116,38 @@ def test_a_full_disk_says_what_ran_short_rather_than_re_run(
     assert "masking failed for public.notes" in err
     assert "PostgreSQL ran short of disk space" in err and "make room on the disk" in err
     assert "re-run to finish" not in err and "Traceback" not in err
+
+
+def test_the_preflight_refuses_what_rules_check_finds_whatever_the_seed(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`rules check --dsn` masks its sample with a key of its own and found 1 of 1,000
+    city names too long for city_len; anonymize's preflight masked the same sample with
+    the run's seed, drew no long name there, and the swap met one further on (rolled
+    back, exit 2). The preflight now masks the sample with rules check's key too, and
+    refuses before anything changes, as rules check did."""
+    from tests.anonymize.helpers import db_with_rules, fingerprint
+
+    dsn, rules = db_with_rules(
+        make_db,
+        tmp_path,
+        "CREATE TABLE addresses (id int PRIMARY KEY,"
+        "  city text CONSTRAINT city_len CHECK (char_length(city) <= 27));"
+        "INSERT INTO addresses SELECT i, 'Town' || i FROM generate_series(1, 3000) i;"
+        "ANALYZE addresses;",
+        "version: 1\ntables:\n  public.addresses:\n    columns:\n      id: keep\n"
+        "      city: city\n",
+        "addresses.yaml",
+    )
+    check = run_cli(capsys, "rules", "check", str(rules), "--dsn", dsn)
+    assert check.code == 2 and "1 of 1000 sampled rows break" in check.out + check.err
+    assert run_cli(capsys, "mark-clone", "--dsn", dsn, "--yes").code == 0
+    before = fingerprint(dsn)
+    # under seed s1 no city of the sample is too long, 3 of the whole table's are
+    result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "s1")
+    assert result.code == 2, result.err
+    err = " ".join(result.err.split())
+    assert "1 relation(s) failed a sample of masked rows, nothing was changed" in err, err
+    assert f"public.addresses.city ({rules}:6: city): 1 of 1000 sampled rows break" in err
+    assert 'check constraint "city_len"' in err and "`rules check`'s key" in err
+    assert fingerprint(dsn) == before
