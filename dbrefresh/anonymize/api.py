@@ -24,6 +24,7 @@ from dbrefresh.anonymize.clone import (
     write_marker,
 )
 from dbrefresh.anonymize.executor import execute_plan
+from dbrefresh.anonymize.failures import Command
 from dbrefresh.anonymize.keycheck import record_key, require_same_key
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.rulescheck import require_same_rules
@@ -119,6 +120,7 @@ def anonymize(
     leak_sample: int = DEFAULT_LEAK_SAMPLE,
     refresh_statistics: bool = True,
     seed_flag: str = "--seed",
+    command: Command = "anonymize",
 ) -> AnonymizeReport:
     """Compile rules against the live catalog and rewrite the database in place, then
     replace the changed relations' planner statistics (refresh_statistics=False: the
@@ -156,6 +158,7 @@ def anonymize(
             workers=workers,
             show_progress=progress,
             refresh_statistics=refresh_statistics,
+            command=command,
         )
 
 

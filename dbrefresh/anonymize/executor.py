@@ -26,20 +26,16 @@ import psycopg
 from psycopg.pq import TransactionStatus
 
 from dbrefresh.anonymize import notvalid
+from dbrefresh.anonymize.failures import At, Command, Failure, failure_error, raised_at
 from dbrefresh.anonymize.preflight import preflight, swap_check_hint
 from dbrefresh.anonymize.progress import TableProgress
-from dbrefresh.anonymize.refusal import (
-    orphan_hint,
-    raised_by,
-    refused_by_table,
-    what_to_do_after_refusal,
-)
+from dbrefresh.anonymize.refusal import orphan_hint, raised_by, refused_by_table
 from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.schedule import Job, Skipped, run_jobs
 from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.anonymize.statistics import replace_statistics
 from dbrefresh.db import LiveSessions, connect
-from dbrefresh.errors import InfraError, MaskingRefused, UsageError, first_line
+from dbrefresh.errors import UsageError, first_line
 from dbrefresh.rules.plan import (
     EMPTY_LARGE_OBJECTS,
     Chunking,
@@ -62,8 +58,8 @@ class _Run:
     key: str
     plan: Plan
     progress: TableProgress
-    failures: dict[str, str] = field(default_factory=dict)
-    refused: set[str] = field(default_factory=set)  # failures the data's own rules caused
+    failures: list[Failure] = field(default_factory=list)  # each error once (failures.py)
+    failed: set[str] = field(default_factory=set)  # the relations they left unmasked
     live: LiveSessions = field(default_factory=LiveSessions)
     idle: list[psycopg.Connection[Any]] = field(default_factory=list)
     idle_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -105,10 +101,18 @@ class _Run:
             conn.close()
 
 
-def _fail(run: _Run, relation: str, exc: BaseException, hint: str = "") -> None:
-    run.failures.setdefault(relation, first_line(exc) + raised_by(run.dsn, relation, exc) + hint)
-    if isinstance(exc, psycopg.Error) and refused_by_table(exc):
-        run.refused.add(relation)
+def _fail(run: _Run, relations: list[str], exc: BaseException, hint: str = "") -> None:
+    """File an error once, at the relation that raised it; the rest of `relations` (its
+    swap group) were rolled back with it. A group's later errors (its other chunks')
+    add nothing."""
+    if run.failed.issuperset(relations):
+        return
+    run.failed.update(relations)
+    at = raised_at(exc, relations) or (relations[0] if len(relations) == 1 else "")
+    refused = isinstance(exc, psycopg.Error) and refused_by_table(exc)
+    state = exc.sqlstate or "" if isinstance(exc, psycopg.Error) else ""
+    why = first_line(exc) + raised_by(run.dsn, at or relations[0], exc) + hint
+    run.failures.append(Failure(at, why, refused, state, [r for r in relations if r != at]))
 
 
 def _already_done(dsn: str, plan: Plan) -> set[str]:
@@ -161,8 +165,10 @@ def _create_scratch(run: _Run, chunks: dict[str, list[tuple[int, int]]]) -> None
         conn.commit()
 
 
-def _fill_chunk(run: _Run, chunking: Chunking, index: int, pages: tuple[int, int]) -> None:
-    with run.session() as conn, conn.transaction():
+def _fill_chunk(
+    run: _Run, relation: str, chunking: Chunking, index: int, pages: tuple[int, int]
+) -> None:
+    with At(relation), run.session() as conn, conn.transaction():
         conn.execute(chunking.lock)
         conn.execute(chunking.fill_chunk(index, *pages))
 
@@ -170,7 +176,7 @@ def _fill_chunk(run: _Run, chunking: Chunking, index: int, pages: tuple[int, int
 def _sample_originals(run: _Run, step: RelationStep) -> None:
     """Keyed hashes of original values for the leak check, beside the chunks (committed
     alone: a re-run replaces them, and they hold no original value)."""
-    with run.session() as conn, conn.transaction():
+    with At(step.relation), run.session() as conn, conn.transaction():
         conn.execute(step.chunking.lock)  # type: ignore[union-attr]
         for statement in step.record_leaks:
             conn.execute(statement)
@@ -179,16 +185,18 @@ def _sample_originals(run: _Run, step: RelationStep) -> None:
 def _swap(run: _Run, group: SwapGroup) -> list[TableResult]:
     """The group's one transaction: take stock, replace the rows, check, record."""
     started = time.monotonic()
+    at = At()  # the relation at work: the one that raised, when PostgreSQL names none
 
     def stage(name: str, relations: list[str] = group.relations) -> None:
         for relation in relations:
             run.progress.stage(relation, name)
+        at.relation = relations[0] if len(relations) == 1 else ""
 
-    with run.session() as conn, conn.transaction():
+    with at, run.session() as conn, conn.transaction():
         _take_stock(conn, group, stage)
         aside = notvalid.broken_by_originals(conn, group.relations)  # legacy rows
         rows_after = _replace_rows(conn, group, stage, aside)
-        _check_keys(conn, group)
+        _check_keys(conn, group, stage)
         rows_before = _record_rows(conn, group, rows_after)
     seconds = time.monotonic() - started
     for relation in group.relations:
@@ -233,9 +241,10 @@ def _replace_rows(
     return rows_after
 
 
-def _check_keys(conn: psycopg.Connection[Any], group: SwapGroup) -> None:
+def _check_keys(conn: psycopg.Connection[Any], group: SwapGroup, stage: Stage) -> None:
     """Keys masking could break and no re-add validated: refuse to commit orphans."""
     for check in group.fk_checks:
+        stage("checking keys", [check.table] if check.table in group.relations else [])
         row = conn.execute(check.orphans).fetchone()
         if row and row[0]:
             raise psycopg.errors.ForeignKeyViolation(
@@ -281,8 +290,7 @@ def _file(
     elif isinstance(outcome, psycopg.Error):
         hint = orphan_hint(outcome, [s.relation for s in group.steps if s.deletes_rows])
         hint += swap_check_hint(run.dsn, group.steps, outcome)
-        for relation in group.relations:
-            _fail(run, relation, outcome, hint)
+        _fail(run, group.relations, outcome, hint)
     elif isinstance(outcome, BaseException) and not isinstance(outcome, Skipped):
         raise outcome
     elif isinstance(outcome, list):
@@ -305,7 +313,7 @@ def _jobs(
             fills = [
                 Job(
                     f"chunk {step.relation} {pages}",
-                    partial(_fill_chunk, run, chunking, index, pages),
+                    partial(_fill_chunk, run, step.relation, chunking, index, pages),
                     2,
                 )
                 for index, pages in enumerate(chunks[step.relation])
@@ -361,7 +369,7 @@ def _refresh_views(run: _Run, workers: int, report: AnonymizeReport) -> None:
         if isinstance(outcome, TableResult):
             report.tables.append(outcome)
         elif isinstance(outcome, (psycopg.Error, Skipped)):
-            _fail(run, relation, outcome)
+            _fail(run, [relation], outcome)
         elif isinstance(outcome, BaseException):
             raise outcome
 
@@ -420,8 +428,8 @@ def _run_groups(
         retry_job = Job("retry", partial(_swap, run, group), 0)
         [outcome] = run_jobs([retry_job], 1, on_abort=run.live.cancel_all).values()
         _file(run, group, outcome, report)
-    if any(s.relation in run.failures for s in chunked):
-        _drop_leftover_scratch(run, [s for s in chunked if s.relation in run.failures])
+    if any(s.relation in run.failed for s in chunked):
+        _drop_leftover_scratch(run, [s for s in chunked if s.relation in run.failed])
     if not run.failures:  # a failed group is not masked yet: refresh after the re-run
         _refresh_views(run, pool_size, report)
     if not run.failures and statistics:
@@ -445,8 +453,10 @@ def execute_plan(
     show_progress: bool = True,
     refresh_statistics: bool = True,
     clock: Callable[[], float] = time.monotonic,
+    command: Command = "anonymize",
 ) -> AnonymizeReport:
-    """Execute every step of the plan; raise InfraError naming the relations that failed.
+    """Execute every step of the plan; raise MaskingRefused or InfraError naming the
+    relations that failed, with advice for `command` (failures.py).
 
     refresh_statistics=False leaves the changed relations' planner statistics (which
     hold production's values) to the caller: the refresh workflow scrubs every
@@ -479,21 +489,9 @@ def execute_plan(
     report.tables += [TableResult(t, "keep", -1, -1, 0.0) for t in plan.kept]
     report.seconds = clock() - started
     if run.failures:
-        details = "; ".join(f"{rel}: {err}" for rel, err in sorted(run.failures.items()))
-        if run.refused.issuperset(run.failures):
-            masked = [
-                *report.already_masked,
-                *(t.table for t in report.tables if t.action == "rewrite"),
-            ]
-            raise MaskingRefused(
-                f"masking failed for {len(run.failures)} relation(s), each rolled back: "
-                f"{details}. The table refuses the values these rules produce (a "
-                "constraint, a function an index or constraint calls, or the column's type), "
-                "or PostgreSQL cannot run a rule's SQL; "
-                f"a re-run fails the same way: {what_to_do_after_refusal(masked)}"
-            )
-        raise InfraError(
-            f"masking failed for {len(run.failures)} relation(s), each rolled "
-            f"back (re-run to finish): {details}"
-        )
+        masked = [
+            *report.already_masked,
+            *(t.table for t in report.tables if t.action == "rewrite"),
+        ]
+        raise failure_error(run.failures, masked, command)
     return report

@@ -23,7 +23,7 @@ from dbrefresh.cli.app import app, console
 from dbrefresh.cli.options import OptionalDsnOption
 from dbrefresh.cli.refresh import RichReporter, notify_result
 from dbrefresh.cli.signals import terminate_as_error
-from dbrefresh.errors import UsageError, VerdictFailed
+from dbrefresh.errors import DbrefreshError, UsageError, VerdictFailed
 from dbrefresh.gate import files
 from dbrefresh.gate.report import FORMATS, render
 from dbrefresh.gate.run import GateOptions, gate
@@ -115,12 +115,20 @@ class WorkflowRefresher:
         self.clock = clock
         self.runs: list[str] = []
 
-    def _refresh(self) -> str:
-        result = runner.run(
-            self.config, reporter=RichReporter(), show_progress=False, notify=notify_result
-        )
-        if result.error is not None:
-            raise result.error
+    def _refresh(self, when: str, outcome: str) -> str:
+        """A refresh run. Its error (a bare pg_basebackup failure, say, read as the
+        gate's own) says it came from the refresh `when`, and `outcome`; exit code kept."""
+        run = ""
+        try:
+            result = runner.run(
+                self.config, reporter=RichReporter(), show_progress=False, notify=notify_result
+            )
+            run = f" (run {result.run_id})"
+            if result.error is not None:
+                raise result.error
+        except DbrefreshError as error:
+            error.args = (f"the refresh of staging {when}{run} failed ({outcome}): {error}",)
+            raise
         self.runs.append(result.run_id)
         return result.run_id
 
@@ -134,12 +142,12 @@ class WorkflowRefresher:
                 f"--max-age {limit}: not refreshed"
             )
         why = f"data {_age(age)} old" if age is not None else str(info.get("error"))
-        run_id = self._refresh()
+        run_id = self._refresh("before the trace", "nothing was traced")
         return f"staging refreshed first by run {run_id} ({why}; --max-age {limit})"
 
     def restore(self) -> None:
         """After an in-place trace: refresh again (staging gets production's data, masked)."""
-        self._refresh()
+        self._refresh("after the in-place trace", "staging was not restored")
 
 
 def _refresher(cfg: config_mod.Config | None) -> Refresher | None:

@@ -16,7 +16,7 @@ import psycopg
 
 from dbrefresh.errors import first_line
 from dbrefresh.findings import Finding, Location
-from dbrefresh.rules.checkfit import masking_functions
+from dbrefresh.rules.checkfit import RULES_CHECK_SEED, masking_functions
 from dbrefresh.rules.checksample import untested
 from dbrefresh.rules.model import RuleSet
 from dbrefresh.rules.plan import MaskedColumn, Plan, RelationStep
@@ -30,7 +30,7 @@ def refusal_findings(conn: psycopg.Connection[Any], rules: RuleSet, plan: Plan) 
     if not steps:
         return []
     out: list[Finding] = []
-    with masking_functions(conn, "dbrefresh rules check") as refused:
+    with masking_functions(conn, RULES_CHECK_SEED) as refused:
         if refused:
             what = "the rules' refusals (fold_case, switch's default: fail) not evaluated on"
             return [untested(rules, "refusals-untested", what, steps, refused)]

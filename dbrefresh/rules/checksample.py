@@ -18,7 +18,13 @@ import psycopg
 from dbrefresh.catalog import Catalog
 from dbrefresh.errors import first_line
 from dbrefresh.findings import Finding, Location, Severity
-from dbrefresh.rules.checkfit import breaks, checked_relations, masking_functions, relation_checks
+from dbrefresh.rules.checkfit import (
+    RULES_CHECK_SEED,
+    breaks,
+    checked_relations,
+    masking_functions,
+    relation_checks,
+)
 from dbrefresh.rules.model import RuleSet
 from dbrefresh.rules.plan import Plan, RelationStep
 
@@ -62,7 +68,7 @@ def sample_findings(
     if not steps:
         return []
     out: list[Finding] = []
-    with masking_functions(conn, "dbrefresh rules check") as refused:
+    with masking_functions(conn, RULES_CHECK_SEED) as refused:
         if refused:
             what = "masked values not tested against the CHECK constraints of"
             return [untested(rules, "checks-untested", what, steps, refused)]

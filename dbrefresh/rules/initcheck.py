@@ -25,6 +25,7 @@ import psycopg
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.findings import Finding
 from dbrefresh.rules.checkfit import (
+    RULES_CHECK_SEED,
     Break,
     breaks,
     checked_relations,
@@ -79,8 +80,9 @@ def fit_to_checks(
     if not tables:
         return False
     fitting = _Fitting(conn, catalog, proposals, sample_rows)
-    # a fixed seed: the same file on every run
-    with masking_functions(conn, "dbrefresh rules init") as refused:
+    # a fixed seed, rules check's: the same file on every run, and proposals tested on
+    # the values `rules check` and anonymize's preflight test them on
+    with masking_functions(conn, RULES_CHECK_SEED) as refused:
         if refused:  # a read-only role or a standby: say so, change nothing
             fitting.untested(tables, refused)
             return True  # the notes say so

@@ -16,6 +16,7 @@ from dbrefresh.errors import UsageError
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.model import RuleSet
 from dbrefresh.strategies.switch import SwitchParams
+from dbrefresh.workflow import ruledbs
 
 SYSTEM_DATABASES = {"postgres"}
 MIN_NEEDLE = 8  # shorter originals match too much by chance to prove anything
@@ -56,9 +57,9 @@ def plan_databases(
     templates: Collection[str] = (),
 ) -> tuple[list[str], list[str]]:
     """(databases to anonymize, databases to drop); UsageError when policy refuses."""
-    missing_rules = sorted(set(covered) - set(present))
-    if missing_rules:
-        raise UsageError(f"rules cover database(s) absent from the clone: {missing_rules}")
+    absent = ruledbs.absent(covered, present, "the copy of production")
+    if absent is not None:
+        raise absent
     uncovered = uncovered_databases(present, covered, templates, holds_data)
     system = [d for d in uncovered if d in SYSTEM_DATABASES]
     if system:  # never dropped: every connection string names it

@@ -26,7 +26,7 @@ from dbrefresh.errors import (
     UsageError,
     first_line,
 )
-from dbrefresh.workflow import failing, finalize, firstrun, masking, targetlogin
+from dbrefresh.workflow import failing, finalize, firstrun, masking, ruledbs, targetlogin
 from dbrefresh.workflow.context import Env, RunContext
 from dbrefresh.workflow.journal import Journal, RunRecord
 from dbrefresh.workflow.lock import TargetLock, lock_location
@@ -78,6 +78,7 @@ def _preflight(config: Config, env: Env) -> dict[str, list[Any]]:
     from dbrefresh.rules.load import load_rules
 
     databases = masking.rules_by_database(config.rules.files)
+    ruledbs.require_on_source(config.source.dsn, databases)  # before anything is copied
     finalize.role_secrets(config.roles, env.environment())
     seed = finalize.masking_seed(config.rules.seed_file)
     for files in databases.values():

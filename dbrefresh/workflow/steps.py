@@ -148,6 +148,7 @@ class Anonymize(Step):
                 seed_flag="rules.seed_file",
                 progress=ctx.show_progress,
                 refresh_statistics=False,
+                command="run",  # its advice: start a new run, not `anonymize` again
             )
             out["databases"][db] = {"tables": len(report.tables), "seconds": report.seconds}
             emptied = {t.table: t.detail for t in report.tables if t.action == "emptied"}

@@ -181,3 +181,29 @@ def test_a_refresh_first_brings_productions_database_settings_to_the_analysis(
     statements = doc["statements"]
     assert isinstance(statements, list)
     assert "missing-lock-timeout" not in statements[0]["rules"], statements[0]
+
+
+def test_a_failed_refresh_before_the_trace_says_it_was_the_refresh(
+    setup: Setup, production: Production, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """pg_basebackup cannot reach production: the gate used to print its bare error,
+    read as the gate's own; now it says the refresh before the trace failed (exit 3)."""
+    from dbrefresh.backends.localpg import free_port
+
+    prod = production.server.dsn()
+    text = setup.config.read_text()
+    assert prod in text
+    setup.config.write_text(text.replace(prod, f"{prod} port={free_port()}"))
+    path = tmp_path / "V3__index.sql"
+    path.write_text(MIGRATION)
+    try:
+        staging = setup.staging.dsn("shop")
+        args = ["--config", str(setup.config), "--dsn", staging, "--trace", "--max-age", "0"]
+        code = main(["gate", str(path), *args])
+    finally:
+        setup.write_config()
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 3, err
+    assert "error: the refresh of staging before the trace (run " in err
+    assert "failed (nothing was traced): pg_basebackup failed" in err
+    assert "pg_basebackup" in err and "Traceback" not in err
