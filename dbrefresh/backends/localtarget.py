@@ -110,6 +110,9 @@ class LocalTarget:
                     f"staging data kept for run {run_id} is not whole ({prev} lacks "
                     "PG_VERSION or global/pg_control): staging left as it is"
                 )
+            # (its configuration files: edited since, or kept from a staging whose own
+            # were broken, they would stop staging for a start that fails)
+            self._require_startable(prev, f"the data kept for run {run_id}")
             self._stop()
             if cur.exists():
                 self.layout.retire(failed, run_id)

@@ -113,6 +113,31 @@ def test_a_configuration_broken_during_the_run_stops_the_swap_before_staging_sto
     assert backend.target.previous_runs() == []
 
 
+def test_a_rollback_to_kept_data_that_would_not_start_leaves_staging_serving(
+    setup: Setup, conf: Path
+) -> None:
+    """The kept copy's configuration is checked before the rollback stops staging."""
+    assert setup.cli("run").returncode == 0
+    backend = load_backend(config_mod.load(setup.config))
+    (run_id,) = backend.target.previous_runs()
+    serving = setup.refreshed_by()
+    kept = setup.staging.data_dir.parent / f".dbrefresh-{run_id}.prev" / "postgresql.conf"
+    good = kept.read_text()
+    kept.write_text(good + BROKEN)
+    try:
+        proc = setup.cli("rollback")
+        said = proc.stdout + proc.stderr
+        assert proc.returncode == 2, said
+        assert f"the data kept for run {run_id} would not start" in proc.stderr, said
+        assert "STAGING IS DOWN" not in said and "Traceback" not in said
+        assert setup.refreshed_by() == serving  # not stopped, still this run's data
+        assert backend.target.is_serving() and backend.target.previous_runs() == [run_id]
+    finally:
+        kept.write_text(good)
+    assert setup.cli("rollback").returncode == 0  # once mended, the rollback works
+    assert setup.refreshed_by() != serving
+
+
 def test_a_staging_keeping_its_socket_in_its_data_directory_refreshes(
     setup: Setup, conf: Path
 ) -> None:
