@@ -171,3 +171,16 @@ class Journal:
 
     def runs(self) -> list[RunRecord]:
         return [self.read(r) for r in self.run_ids()]
+
+    def superseded_by(self, run_id: str) -> str | None:
+        """The first later run that swapped its own data into staging (and was not rolled
+        back): run_id's data, or the older snapshot it holds, is then no longer staging's
+        to serve. Rolling run_id back, or resuming it, would throw the later run's data
+        away (a run killed at its health check, then a successful run, then `cleanup`
+        did; a killed run resumed after a later one swapped the older snapshot in)."""
+        for later in self.run_ids():
+            if later > run_id:
+                record = self.read(later)
+                if record.started_step("swap") and not record.rolled_back:
+                    return later
+        return None

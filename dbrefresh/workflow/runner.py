@@ -117,6 +117,12 @@ def run(
             record = journal.read(run_id)
             if record.finished:
                 raise UsageError(f"run {run_id} already ended ({record.state}); nothing to resume")
+            if (later := journal.superseded_by(run_id)) is not None:
+                raise UsageError(
+                    f"run {run_id} cannot be resumed: run {later} has swapped newer data into "
+                    f"staging since, which resuming would replace with {run_id}'s older "
+                    f"snapshot; `dbrefresh cleanup` removes what {run_id} left"
+                )
             start = _resume_point(record, backend, journal, run_id)
             journal.append(run_id, "run_resume", from_step=STEP_NAMES[start])
         else:
@@ -299,14 +305,7 @@ class CleanupReport:
 
 
 def _superseded(journal: Journal, run_id: str) -> bool:
-    """Whether a later run swapped its own data into staging after run_id's swap (and
-    was not rolled back): run_id's data is then no longer staging's, and rolling
-    run_id back would throw away the later run's data (a run killed at its health
-    check, then a successful run, then `cleanup`, did exactly that)."""
-    return any(
-        later.started_step("swap") and not later.rolled_back
-        for later in (journal.read(r) for r in journal.run_ids() if r > run_id)
-    )
+    return journal.superseded_by(run_id) is not None
 
 
 def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:

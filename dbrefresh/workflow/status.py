@@ -48,9 +48,17 @@ def status(config: Config, *, clock: Any = time.time, limit: int = 20) -> dict[s
     for run in runs:
         if run["run_id"] in dead:
             run["state"] = INTERRUPTED
+            not_running = (
+                f"not running (no process holds the lock of target {config.target.name!r})"
+            )
+            if (later := journal.superseded_by(run["run_id"])) is not None:
+                run["next"] = (
+                    f"{not_running}; run {later} has swapped newer data into staging since: "
+                    "`dbrefresh cleanup` removes what it left (resuming it is refused)"
+                )
+                continue
             run["next"] = (
-                f"not running (no process holds the lock of target {config.target.name!r}): "
-                f"`dbrefresh run --resume {run['run_id']}` continues it, "
+                f"{not_running}: `dbrefresh run --resume {run['run_id']}` continues it, "
                 "`dbrefresh cleanup` undoes it"
             )
     return {

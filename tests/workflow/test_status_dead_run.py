@@ -32,14 +32,51 @@ def _lock(setup: Setup, run_id: str, command: str) -> TargetLock:
     return TargetLock(*lock_location(cfg), run_id=run_id, command=command, clock=time.time)
 
 
-def test_a_killed_run_shows_as_interrupted_with_the_way_out(setup: Setup) -> None:
+def _killed_at_isolate(setup: Setup) -> str:
+    """A run SIGKILLed once it has journaled its isolate step: its run id."""
+    known = {p.parent.name for p in (setup.state_dir / "runs").glob("*/journal.jsonl")}
     proc = setup.popen("run")
     runs = setup.state_dir / "runs"
     deadline = time.monotonic() + 240
     journal = None
     while journal is None or '"step": "isolate"' not in journal.read_text():
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
-        found = list(runs.glob("*/journal.jsonl")) if runs.exists() else []
+        found = [p for p in runs.glob("*/journal.jsonl") if p.parent.name not in known]
+        journal = found[0] if found else None
+        time.sleep(0.01)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.communicate(timeout=60)
+    return journal.parent.name
+
+
+def test_a_killed_run_a_later_run_swapped_over_is_not_resumed(setup: Setup) -> None:
+    """Resuming it swapped its older snapshot in over the later run's data."""
+    old = _killed_at_isolate(setup)
+    setup.cli("run", check=True)
+    newer = setup.refreshed_by()
+    assert newer is not None and newer != old
+    dead = _status(setup)[old]
+    assert dead["state"] == "interrupted", dead
+    assert f"run {newer} has swapped newer data into staging since" in dead["next"]
+    assert "--resume" not in dead["next"].split(":")[0]
+    resumed = setup.cli("run", "--resume", old)
+    assert resumed.returncode == 2, resumed.stdout + resumed.stderr
+    assert f"run {old} cannot be resumed: run {newer} has swapped newer data" in resumed.stderr
+    assert setup.refreshed_by() == newer  # staging keeps the later run's data
+    setup.cli("cleanup", check=True)
+    assert _status(setup)[old]["state"] == "cleaned"
+    assert setup.refreshed_by() == newer
+
+
+def test_a_killed_run_shows_as_interrupted_with_the_way_out(setup: Setup) -> None:
+    runs = setup.state_dir / "runs"
+    known = {p.parent.name for p in runs.glob("*/journal.jsonl")}
+    proc = setup.popen("run")
+    deadline = time.monotonic() + 240
+    journal = None
+    while journal is None or '"step": "isolate"' not in journal.read_text():
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        found = [p for p in runs.glob("*/journal.jsonl") if p.parent.name not in known]
         journal = found[0] if found else None
         time.sleep(0.01)
     run_id = journal.parent.name
