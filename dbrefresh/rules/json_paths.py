@@ -100,7 +100,7 @@ def _walk(
 
 def read_documents(documents: Sequence[str]) -> Documents:
     """Every path holding a string or number in some document, with those values;
-    paths through a key with a dot (no jsonb rule can name them) apart."""
+    paths through a key named `*` (no jsonb rule can name them) apart."""
     read = Documents()
     for text in documents:
         read.total += 1
