@@ -9,15 +9,24 @@ row's primary key, else by the columns the rules keep, else against every row.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import psycopg
 
+from dbrefresh.rules.leakpaths import path_array
 from dbrefresh.rules.plan import LeakPath, RelationStep
 from dbrefresh.rules.relsteps import RowKey, literal, quote_ident, quote_table
 
 # The sample's path and element, read again from the row's current document.
-_CURRENT = "dbrefresh.json_path_value({doc}, string_to_array(h.path, '.'), h.element)"
+_CURRENT = "dbrefresh.json_path_value({doc}, {keys}, h.element)"
+
+
+def _keys_of(column: str, paths: Iterable[str]) -> str:
+    """The text[] of each of the rules' paths, chosen by `column` (a path's text is not
+    split in SQL: a quoted key holds dots, `content."m.mentions".user_ids`)."""
+    whens = " ".join(f"WHEN {literal(p)} THEN {path_array(p)}" for p in sorted(set(paths)))
+    return f"CASE {column} {whens} END"
 
 
 def path_leaks(
@@ -38,7 +47,8 @@ def path_leaks(
     )
     where = f"h.table_name = {literal(step.relation)} AND ({wanted})"
     if key is not None and key.unique:
-        rows = _by_row(conn, step.relation, list(documents), where, join)
+        keys = _keys_of("h.path", (p.path for paths in documents.values() for p in paths))
+        rows = _by_row(conn, step.relation, list(documents), where, join, keys)
     else:
         rows = _by_presence(conn, step.relation, documents, where, key)
     counts = {(str(c), str(p)): (int(s), int(n)) for c, p, s, n in rows}
@@ -50,14 +60,19 @@ def path_leaks(
 
 
 def _by_row(
-    conn: psycopg.Connection[Any], relation: str, columns: list[str], where: str, join: str
+    conn: psycopg.Connection[Any],
+    relation: str,
+    columns: list[str],
+    where: str,
+    join: str,
+    keys: str,
 ) -> list[tuple[Any, ...]]:
     """Each sample joined to its row by primary key, its hash compared with the value
     now at its path (and element) of that row's document: one pass."""
     doc = " ".join(
         f"WHEN {literal(c)} THEN dbrefresh.json_document(t.{quote_ident(c)})" for c in columns
     )
-    current = _CURRENT.format(doc=f"CASE h.column_name {doc} END")
+    current = _CURRENT.format(doc=f"CASE h.column_name {doc} END", keys=keys)
     return conn.execute(
         f"SELECT h.column_name, h.path, count(*), count(*) FILTER (WHERE "
         f"dbrefresh.leak_hash({current}) = h.hash) "
@@ -78,7 +93,8 @@ def _by_presence(
     rows is hashed once and the samples matched on equality, as the column check does
     for kept columns that repeat a lot."""
     paths = ", ".join(
-        f"({literal(column)}, {literal(p.path)}, dbrefresh.json_document(t.{quote_ident(column)}))"
+        f"({literal(column)}, {literal(p.path)}, {path_array(p.path)}, "
+        f"dbrefresh.json_document(t.{quote_ident(column)}))"
         for column, leak_paths in documents.items()
         for p in leak_paths
     )
@@ -98,8 +114,8 @@ def _by_presence(
         "c.column_name, c.path, coalesce(v.element, 0) AS element, "
         "dbrefresh.leak_hash(v.value) AS hash "
         f"FROM ONLY {quote_table(relation)} t, "
-        f"LATERAL (VALUES {paths}) AS c(column_name, path, doc), "
-        "LATERAL dbrefresh.json_path_values(c.doc, string_to_array(c.path, '.')) "
+        f"LATERAL (VALUES {paths}) AS c(column_name, path, keys, doc), "
+        "LATERAL dbrefresh.json_path_values(c.doc, c.keys) "
         f"AS v(element, value) {rows_of_samples}) "
         "SELECT h.column_name, h.path, count(*), count(n.hash) "
         f"FROM dbrefresh.leak_path_hashes h LEFT JOIN (SELECT DISTINCT {', '.join(same)} "

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from dbrefresh.strategies.jsonb_wildcards import WILDCARD
+from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD, join_path, path_parts
 
 MAX_MET = 6  # element paths a note names
 
@@ -33,19 +33,19 @@ class _Group:
     members: tuple[str, ...]
 
 
-def _name(parts: list[str], position: int) -> str:
+def _name(parts: tuple[str, ...], position: int) -> str:
     """The path for every element of the array at `position`: the array itself when
     the elements are the path's values, else a `*` in place of the position."""
     if position == len(parts) - 1 and position > 0:
-        return ".".join(parts[:position])
-    return ".".join([*parts[:position], WILDCARD, *parts[position + 1 :]])
+        return join_path(parts[:position])
+    return join_path([*parts[:position], WILDCARD, *parts[position + 1 :]])
 
 
 def _groups(paths: Mapping[str, Any], arrays: Mapping[str, frozenset[int]]) -> list[_Group]:
     """Paths that differ only in one array position, innermost arrays first."""
     found: dict[tuple[str, int], list[str]] = {}
     for path in paths:
-        parts = path.split(".")
+        parts = path_parts(path)
         for position in arrays.get(path, frozenset()):
             if position < len(parts) and parts[position].isdigit():
                 found.setdefault((_name(parts, position), position), []).append(path)
@@ -62,7 +62,7 @@ def _rule(value: Any) -> str:
 def _of_objects(group: _Group, positions: Mapping[str, frozenset[int]]) -> bool:
     """Every member goes on into an element by an object's key ('1.hostPhoneNumber')."""
     return all(
-        group.position + 1 < len(m.split("."))
+        group.position + 1 < len(path_parts(m))
         and group.position + 1 not in positions.get(m, frozenset())
         for m in group.members
     )
@@ -73,7 +73,7 @@ def _collapsible(
 ) -> bool:
     """Met from its first element or an array of objects, every element masked alike
     (and like a path already naming the whole array)."""
-    first = any(m.split(".")[group.position] == "0" for m in group.members)
+    first = any(path_parts(m)[group.position] == "0" for m in group.members)
     if not first and not _of_objects(group, positions):
         return False  # ['User-Agent', 'Mozilla...'] pairs: only the value (1) is personal
     rules = {_rule(paths[m]) for m in group.members}
@@ -112,7 +112,7 @@ def collapse(
         f"REVIEW: {g.name}: elements were proposed different rules "
         f"({', '.join(g.members[:MAX_MET])}); elements past those the sample met are kept"
         for g in _groups(out, positions)
-        if any(m.split(".")[g.position] == "0" for m in g.members)
+        if any(path_parts(m)[g.position] == "0" for m in g.members)
         and not _collapsible(g, out, positions)
     ]
     return dict(sorted(out.items())), notes
@@ -120,6 +120,6 @@ def collapse(
 
 def _note(path: str, elements: list[str]) -> str:
     listed = ", ".join(elements[:MAX_MET]) + (", ..." if len(elements) > MAX_MET else "")
-    if WILDCARD in path:
+    if WILDCARD in path_parts(path):
         return f"{path}: every element masked, also those past the sample's ({listed} met)"
     return f"{path}: an array, every element masked ({listed} met)"

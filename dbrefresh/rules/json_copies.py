@@ -37,7 +37,7 @@ from dbrefresh.rules.propose import JSON_TYPES, column_context, fits
 from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.jsonb import path_context
-from dbrefresh.strategies.jsonb_wildcards import WILDCARD
+from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD, join_path, path_parts
 
 Path = tuple[str, str, str]  # (qualified table, column, path)
 # Of an array position's sampled values, identifier-like (text_samples.distinctive), for
@@ -98,7 +98,7 @@ def probes_of(read: json_paths.Documents) -> Probes:
 def every_element(path: str, positions: frozenset[int]) -> str:
     """The path naming every element of its arrays, as array_paths.py writes it:
     'cc.0' -> 'cc', 'contacts.1.name' -> 'contacts.*.name', a top-level '0' -> '*'."""
-    parts = path.split(".")
+    parts = list(path_parts(path))
     for position in sorted(positions, reverse=True):  # innermost first
         if position >= len(parts) or not parts[position].isdigit():
             continue
@@ -106,12 +106,12 @@ def every_element(path: str, positions: frozenset[int]) -> str:
             parts = parts[:position]
         else:
             parts[position] = WILDCARD
-    return ".".join(parts)
+    return join_path(parts)
 
 
 def name_key(path: str) -> bool:
     """Whether the path's last key says name: `Name`, `fullName`, `display_name`."""
-    words = pii.normalize(path.rsplit(".", 1)[-1]).split("_")
+    words = pii.normalize(path_parts(path)[-1]).split("_")
     return words[-1] in _NAME_WORDS or "".join(words) in _NAME_WORDS
 
 

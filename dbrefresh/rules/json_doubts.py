@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from dbrefresh.rules import json_paths, pii, pii_values
 from dbrefresh.rules.json_paths import PathFinding
+from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
 # A query's start, after blanks, comments and brackets: its statement's first clauses
 # ('Update: called back' is a note, 'UPDATE t SET' a query)
@@ -47,19 +48,19 @@ def _is_number(value: str) -> bool:
 def _containers(path: str, paths: dict[str, list[str]]) -> int:
     """How many sampled documents hold an array or object at `path` (at least): the
     most values any one key or position right under it has."""
-    prefix = path + "."
-    counts = [
-        len(v) for p, v in paths.items() if p.startswith(prefix) and "." not in p[len(prefix) :]
-    ]
+    prefix = path_parts(path)
+    under = {p: path_parts(p) for p in paths}
+    inside = [p for p, parts in under.items() if parts[: len(prefix)] == prefix != parts]
+    counts = [len(paths[p]) for p in inside if len(under[p]) == len(prefix) + 1]
     if counts:
         return max(counts)
-    return 1 if any(p.startswith(prefix) for p in paths) else 0
+    return 1 if inside else 0
 
 
 def _mixed_position(found: PathFinding, values: Sequence[str], containers: int) -> str | None:
     """An array position holding values of several shapes (a tuple like an MBQL
     clause), where the kind's values are no majority."""
-    if not found.path.rpartition(".")[2].isdigit():
+    if not path_parts(found.path)[-1].isdigit():
         return None
     total = len(values) + containers
     evidence = pii_values.count_kind(values, found.kind)
@@ -104,7 +105,7 @@ def _labels(found: PathFinding, values: Sequence[str]) -> str | None:
 
 def _version(found: PathFinding) -> str | None:
     """'120.0.0.0' under a key naming a version is a version, no IP address."""
-    if found.kind != "ip" or not _VERSION_KEY.search(pii.normalize(found.path.split(".")[-1])):
+    if found.kind != "ip" or not _VERSION_KEY.search(pii.normalize(path_parts(found.path)[-1])):
         return None
     return f"{found.path}: its values look like IP addresses, but its key names a version"
 

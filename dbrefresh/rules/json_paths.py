@@ -1,7 +1,8 @@
 """JSON documents in `rules init`: which paths of a sampled column hold personal data.
 
 Each sampled document is walked into (dotted path, scalar) pairs the way the jsonb
-strategy addresses them: object keys, and array positions as numbers ('phones.0'). A
+strategy addresses them: object keys, and array positions as numbers ('phones.0'); a
+key holding a dot quoted ('content."m.mentions".user_ids': jsonb_pathsyntax.py). A
 path is proposed when its last key names a kind (pii.match_name) or its values pass a
 value detector (pii_values.match_values), or what they mention does (people named in
 lines of text: json_mentions.py), judged over the documents that have it.
@@ -27,7 +28,7 @@ from dbrefresh.rules import (
     pii_values,
     shaped_values,
 )
-from dbrefresh.strategies.jsonb_wildcards import WILDCARD
+from dbrefresh.strategies.jsonb_pathsyntax import join_path, nameable, path_parts
 
 MAX_DEPTH = 8  # deeper paths are left to review
 MAX_PATHS = 500  # distinct paths looked at per column (documents with free-form keys)
@@ -59,7 +60,8 @@ class Documents:
     """What a sample of documents holds: scalars by path, and what could not be read."""
 
     paths: dict[str, list[str]] = field(default_factory=dict)
-    dotted: dict[str, list[str]] = field(default_factory=dict)  # paths through a dotted key
+    # paths through a key no path can name (one named exactly `*`)
+    dotted: dict[str, list[str]] = field(default_factory=dict)
     # the segments of a path that are array positions (wherever the path was met)
     arrays: dict[str, frozenset[int]] = field(default_factory=dict)
     unreadable: int = 0  # documents that do not parse (cut off by the sample's limit)
@@ -74,26 +76,31 @@ def _all_numbers(values: Sequence[str]) -> bool:
 
 
 def _walk(
-    value: Any, prefix: str, depth: int, dotted: bool = False, indexes: tuple[int, ...] = ()
+    value: Any,
+    prefix: tuple[str, ...],
+    depth: int,
+    dotted: bool = False,
+    indexes: tuple[int, ...] = (),
 ) -> Iterator[tuple[str, str, bool, tuple[int, ...]]]:
-    """(path, scalar, through a key no path can name, which segments are array positions)."""
+    """(path, scalar, through a key no path can name, which segments are array positions);
+    a key with a dot, a quote or a * is quoted in the path (Synapse's "m.mentions")."""
     if isinstance(value, dict):
         if depth < MAX_DEPTH:
             for key, item in value.items():
-                if key:  # a dotted path cannot name a key with a dot or a * (a wildcard)
-                    unnameable = dotted or "." in key or WILDCARD in key
-                    yield from _walk(item, f"{prefix}{key}.", depth + 1, unnameable, indexes)
+                if key:  # a key named `*` cannot be named (a bare * is the wildcard)
+                    unnameable = dotted or not nameable(key)
+                    yield from _walk(item, (*prefix, key), depth + 1, unnameable, indexes)
     elif isinstance(value, list):
         if depth < MAX_DEPTH:
             for index, item in enumerate(value):
-                yield from _walk(item, f"{prefix}{index}.", depth + 1, dotted, (*indexes, depth))
+                yield from _walk(item, (*prefix, str(index)), depth + 1, dotted, (*indexes, depth))
     elif isinstance(value, str | int | float) and not isinstance(value, bool) and prefix:
-        yield prefix[:-1], str(value), dotted, indexes
+        yield join_path(prefix), str(value), dotted, indexes
 
 
 def read_documents(documents: Sequence[str]) -> Documents:
     """Every path holding a string or number in some document, with those values;
-    paths through a key with a dot (no jsonb rule can name them) apart."""
+    paths through a key named `*` (no jsonb rule can name them) apart."""
     read = Documents()
     for text in documents:
         read.total += 1
@@ -104,7 +111,7 @@ def read_documents(documents: Sequence[str]) -> Documents:
             # (a legacy row), which json_text counts, not a document too long to read
             read.unreadable += len(text) >= MAX_JSON_CHARS
             continue
-        for path, value, dotted, indexes in _walk(doc, "", 0):
+        for path, value, dotted, indexes in _walk(doc, (), 0):
             found = read.dotted if dotted else read.paths
             if path in found or len(found) < MAX_PATHS:
                 found.setdefault(path, []).append(value)
@@ -120,8 +127,9 @@ def scalars_by_path(documents: Sequence[str]) -> dict[str, list[str]]:
 
 
 def _named_by(path: str) -> str:
-    """The key that names a path's value ('phones.0' -> 'phones')."""
-    keys = [part for part in path.split(".") if not part.isdigit()]
+    """The key that names a path's value ('phones.0' -> 'phones', '"m.mentions".0'
+    -> 'm.mentions')."""
+    keys = [part for part in path_parts(path) if not part.isdigit()]
     return keys[-1] if keys else ""
 
 
@@ -196,7 +204,7 @@ def _denied(kind: str, values: Sequence[str]) -> bool:
 
 def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
     """REVIEW notes for what the sample could not judge or no rule can name: documents
-    too long to read whole, personal values under keys with a dot ('user.email')."""
+    too long to read whole, personal values under a key named `*`."""
     notes = []
     if read.unreadable:
         notes.append(
@@ -221,7 +229,7 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
     if personal:
         named = ", ".join(f"{f.path} ({f.kind})" for f in personal[:10])
         notes.append(
-            f"REVIEW: keys with a dot or a * hold personal data no jsonb path can name: {named}; "
+            f"REVIEW: keys named * hold personal data no jsonb path can name: {named}; "
             "they are kept (a `sql` rule can rewrite them)"
         )
     return notes

@@ -19,6 +19,7 @@ from dbrefresh.catalog import Table
 from dbrefresh.rules.plan import LeakPath, RelationStep
 from dbrefresh.rules.relsteps import FOLDED_HASH, literal, quote_ident, quote_table, row_key
 from dbrefresh.strategies.base import ColumnContext, Strategy
+from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
 MAX_ELEMENTS = 100  # elements of an array at a path sampled per document
 
@@ -33,8 +34,9 @@ def leak_paths(strategy: Strategy[Any], params: Any, ctx: ColumnContext) -> tupl
 
 
 def path_array(path: str) -> str:
-    """A dotted path as the text[] the jsonb operators take."""
-    return "ARRAY[" + ", ".join(literal(p) for p in path.split(".")) + "]::text[]"
+    """A path (quoted keys unquoted: jsonb_pathsyntax.py) as the text[] the jsonb
+    operators take."""
+    return "ARRAY[" + ", ".join(literal(p) for p in path_parts(path)) + "]::text[]"
 
 
 def with_path_samples(step: RelationStep, table: Table, sample: int) -> RelationStep:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from dbrefresh.rules import json_doubts, json_paths, pii
 from dbrefresh.rules.json_paths import PathFinding
+from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
 SHARE = 0.8  # of a path's sampled values, dialable
 _DIALABLE = re.compile(r"\+?[\d\s().\-/]+")
@@ -38,7 +39,7 @@ def _dialable(value: str) -> bool:
 
 def _phones(path: str, values: Sequence[str]) -> str | None:
     """Why the path holds phone numbers, or None."""
-    key = path.split(".")[-1]
+    key = path_parts(path)[-1]
     if not key.isdigit() and set(pii.normalize(key).split("_")) & _NOT_NUMBERS:
         return None
     sample = [v for v in values if v.strip()]

@@ -299,7 +299,7 @@ def documents_rule(
     strategies: Mapping[str, Strategy[Any]],
 ) -> ColumnProposal:
     """A jsonb rule for a column of JSON documents, or `keep` with what the sample saw
-    (documents too long to read, keys with a dot, contact details in no path)."""
+    (documents too long to read, keys named `*`, contact details in no path)."""
     read = json_paths.read_documents(values or ())
     notes = json_paths.unread_notes(read, table.qualified, json_paths.MAX_JSON_CHARS)
     notes += doubt_notes(read.paths, table.qualified)

@@ -1,6 +1,7 @@
 """jsonb: mask listed paths of a JSON document, each with its own strategy.
 
-Paths are dotted keys ('customer.email', 'phones.0'); only paths that exist and are
+Paths are dotted keys ('customer.email', 'phones.0'; a key holding a dot quoted:
+'content."m.mentions".user_ids', jsonb_pathsyntax.py); only paths that exist and are
 not JSON null are rewritten, the rest of the document is kept. An array at a path has
 its elements masked one by one (its shape kept: {"email": ["old", "new"]}); a `*` names
 every element of the array there ('contacts.*.email', '*' for a top-level array:
@@ -28,6 +29,7 @@ from sqlglot import exp
 from dbrefresh.strategies import jsonb_stray, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy, StrategyParams
 from dbrefresh.strategies.jsonb_held import holds_maskable
+from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 from dbrefresh.strategies.jsonb_wildcards import (
     WILDCARD,
     Parts,
@@ -70,7 +72,8 @@ class PathRule(NestedRule):
 
 class JsonbParams(StrategyParams):
     paths: dict[str, PathRule] = Field(min_length=1)
-    """Dotted path (`*`: every element of the array there) -> strategy name or
+    """Dotted path (`*`: every element of the array there; a key with a dot, a quote
+    or a * in double quotes, a quote doubled: `content."m.mentions".user_ids`) -> strategy name or
     {strategy: ..., as: text|numeric|date, params...}."""
 
     @field_validator("paths", mode="before")
@@ -130,7 +133,7 @@ class Jsonb(ScalarStrategy[JsonbParams]):
 
     def _holds_paths(self, params: JsonbParams, value: exp.Expression) -> exp.Expression:
         held = [
-            holds_maskable(value, _key(path), wildcard=WILDCARD in path.split("."))
+            holds_maskable(value, _key(path), wildcard=WILDCARD in path_parts(path))
             for path in params.paths
         ]
         return sqlbuild.fill(
@@ -176,7 +179,7 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         self, params: JsonbParams, ctx: ColumnContext, value: exp.Expression
     ) -> exp.Expression:
         """The document (jsonb) with its paths masked; scalar documents as they are."""
-        paths = [(tuple(path.split(".")), rule) for path, rule in params.paths.items()]
+        paths = [(path_parts(path), rule) for path, rule in params.paths.items()]
         return self._masked_paths(ctx, value, paths, 0)
 
     def _masked_paths(
@@ -350,5 +353,5 @@ def path_context(ctx: ColumnContext, as_: str) -> ColumnContext:
 
 
 def _key(path: str) -> exp.Expression:
-    """A dotted path as a text[] literal for #> and jsonb_set."""
-    return key_of(tuple(path.split(".")))
+    """A path as a text[] literal for #> and jsonb_set."""
+    return key_of(path_parts(path))

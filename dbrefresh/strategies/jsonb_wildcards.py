@@ -5,8 +5,8 @@ A dotted path could only name the array positions a sample met (`contacts.0.emai
 staging unmasked. A path segment that is exactly `*` stands for every element of the
 array there (`*` alone: the elements of a top-level array); each element has the rest
 of the path masked, in order, its shape, its other keys and elements that are no object
-kept. A key named `*` cannot be named, as a key with a dot cannot (rules init reports
-both). Pure SQL building; jsonb.py masks the rest of the path.
+kept. A key named `*` cannot be named (rules init reports it); a key with a `*` in it
+is quoted (jsonb_pathsyntax.py). Pure SQL building; jsonb.py masks the rest of the path.
 """
 
 from __future__ import annotations
@@ -17,32 +17,21 @@ from typing import TypeVar
 from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD, path_parts, path_problem
 
-WILDCARD = "*"
+__all__ = ["WILDCARD", "path_problem"]
 Rule = TypeVar("Rule")
 Parts = tuple[str, ...]
-
-
-def path_problem(path: str) -> str | None:
-    """Why a path cannot be masked, or None."""
-    parts = path.split(".")
-    if not path or any(not part for part in parts):
-        return f"bad path {path!r}: use dotted keys like customer.email"
-    for part in parts:
-        if WILDCARD in part and part != WILDCARD:
-            return (
-                f"bad path {path!r}: every element of an array is a `*` of its own "
-                "between dots, like contacts.*.email (a key with a * cannot be named)"
-            )
-    return None
 
 
 def overlap_problem(paths: Sequence[str]) -> str | None:
     """Two paths where one masks the whole value the other, through a wildcard, is
     inside of (`contacts.*` and `contacts.*.email`): one of them is meant."""
-    split = {path: tuple(path.split(".")) for path in paths}
+    split = {path: path_parts(path) for path in paths}
     for outer, outer_parts in split.items():
         for inner, inner_parts in split.items():
+            if outer != inner and outer_parts == inner_parts:  # `a.b` and `"a".b`
+                return f"paths {outer!r} and {inner!r} name the same key; list one of them"
             wild = WILDCARD in outer_parts or WILDCARD in inner_parts
             if (
                 wild

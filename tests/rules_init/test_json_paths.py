@@ -17,7 +17,7 @@ def test_paths_are_walked_as_the_jsonb_strategy_addresses_them() -> None:
         "a": {"b": "x", "flag": True, "none": None},
         "phones": ["1", "2"],
         "n": 3,
-        "dotted.key": "unaddressable",
+        "dotted.key": "quoted",
         "": "nameless",
     }
     assert scalars_by_path([json.dumps(doc), '{"a": {"b": "y"}}', '{"cut off']) == {
@@ -25,6 +25,7 @@ def test_paths_are_walked_as_the_jsonb_strategy_addresses_them() -> None:
         "phones.0": ["1"],
         "phones.1": ["2"],
         "n": ["3"],
+        '"dotted.key"': ["quoted"],  # a key with a dot is quoted (jsonb_pathsyntax.py)
     }
     assert scalars_by_path(['"a string"', "[1, 2]", "null"]) == {"0": ["1"], "1": ["2"]}
 
@@ -136,8 +137,10 @@ def test_elements_proposed_different_rules_stay_apart_with_a_review_note() -> No
     ]
 
 
-def test_a_key_with_a_star_cannot_be_named() -> None:
-    """`*` in a path is a wildcard: a key holding one is reported like a dotted key."""
-    read = read_documents([json.dumps({"*": {"email": "a@x.org"}, "a*b": "b@x.org"})])
-    assert read.paths == {}
-    assert set(read.dotted) == {"*.email", "a*b"}
+def test_a_key_named_star_cannot_be_named() -> None:
+    """A bare `*` in a path is a wildcard: a key named `*` is reported as unnameable; a
+    key holding a * among other characters, or a dot, is quoted."""
+    doc = {"*": {"email": "a@x.org"}, "a*b": "b@x.org", "m.x": {"e": "c@x.org"}}
+    read = read_documents([json.dumps(doc)])
+    assert read.paths == {'"a*b"': ["b@x.org"], '"m.x".e': ["c@x.org"]}
+    assert set(read.dotted) == {"*.email"}
