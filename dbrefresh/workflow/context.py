@@ -50,6 +50,8 @@ class RunContext:
     seed: str | None = None  # None: the library reads the env variable the rules name
     # In memory only: target.dsn's role and the password libpq used (preflight).
     target_login: TargetLogin | None = None
+    # Said with the first step this process runs (e.g. runs that died before this one)
+    warnings: list[str] = field(default_factory=list)
 
     def data(self, step: str) -> dict[str, Any]:
         """What an earlier step recorded in the journal (works across resume)."""

@@ -139,6 +139,7 @@ def run(
         ctx = RunContext(config, backend, journal, run_id, env, record, show_progress)
         ctx.databases = databases
         ctx.target_login = login
+        ctx.warnings += _dead_runs_left(journal, run_id)
         ctx.seed = finalize.masking_seed(config.rules.seed_file)
         reporter.run_started(run_id, bool(resume))
         result = _execute(ctx, start, reporter)
@@ -175,6 +176,9 @@ def _execute(ctx: RunContext, start: int, reporter: Reporter) -> RunResult:
                 reporter.step_started(index, step)
                 with interrupts.interruptible():
                     data = step.run(ctx)
+                if ctx.warnings:  # (journaled with the step: the run's warnings)
+                    data = {**data, "warnings": [*data.get("warnings", []), *ctx.warnings]}
+                    ctx.warnings = []
                 seconds = mono() - began
                 ctx.journal.append(
                     ctx.run_id, "step_done", step=step.name, seconds=seconds, data=data
@@ -302,6 +306,18 @@ class CleanupReport:
     superseded: list[str] = field(default_factory=list)  # a later run's data serves
     started: bool = False  # staging was not serving: cleanup started it
     replaced: str = ""  # what served in place of a staging directory that was not whole
+
+
+def _dead_runs_left(journal: Journal, run_id: str) -> list[str]:
+    """Warnings for runs the journal says are running while this run holds the target's
+    lock: they died (SIGKILL, a machine that went down) and left their temporary server,
+    clone and disk behind (an unmasked clone, if they died before masking)."""
+    dead = [r.run_id for r in journal.runs() if r.run_id != run_id and not r.finished]
+    return [
+        f"run {dead_id} died without finishing: its temporary server and clone are left "
+        "on disk; `dbrefresh cleanup` removes them"
+        for dead_id in dead
+    ]
 
 
 def _superseded(journal: Journal, run_id: str) -> bool:

@@ -50,9 +50,13 @@ def _killed_at_isolate(setup: Setup) -> str:
 
 
 def test_a_killed_run_a_later_run_swapped_over_is_not_resumed(setup: Setup) -> None:
-    """Resuming it swapped its older snapshot in over the later run's data."""
+    """Resuming it swapped its older snapshot in over the later run's data; the later
+    run said nothing of what the dead one left running."""
     old = _killed_at_isolate(setup)
-    setup.cli("run", check=True)
+    later = setup.cli("run", check=True)
+    # the later run says what the dead one left (its temporary server, its clone)
+    assert f"warning: run {old} died without finishing" in later.stdout, later.stdout
+    assert "`dbrefresh cleanup` removes them" in later.stdout
     newer = setup.refreshed_by()
     assert newer is not None and newer != old
     dead = _status(setup)[old]
