@@ -20,17 +20,28 @@ from dbrefresh.strategies import sqlbuild
 from dbrefresh.strategies.base import ColumnContext
 
 TAG = "ip_unique"
+# The round tables' own tag: under TAG, a text value such as '3.1234' is digested and
+# shown (hexed), and would disclose table entries if the tables shared its prefix.
+ROUNDS_TAG = "ip_unique_rounds"
 HEX_BYTES = 16
 
 
 def address(ctx: ColumnContext, orig: exp.Expression, other: exp.Expression) -> exp.Expression:
-    """The masked inet of `orig` (an inet): IPv4 permuted, IPv6 as `other` draws it."""
+    """The masked inet of `orig` (an inet): IPv4 permuted, IPv6 as `other` draws it.
+
+    The keyed round tables are an uncorrelated scalar subquery: built once per
+    statement (an InitPlan, and only if an IPv4 address comes), not once per value."""
+    rounds = sqlbuild.fill(
+        "(SELECT dbrefresh.ipv4_rounds(dbrefresh.key_prefix(:key, :tag)))",
+        key=sqlbuild.key(ctx),
+        tag=ROUNDS_TAG,
+    )
     return sqlbuild.fill(
         "CASE WHEN family(:o) = 4 THEN CAST('0.0.0.0' AS INET)"
-        " + dbrefresh.permute_ipv4(:p, CAST(:o2 AS INET) - CAST('0.0.0.0' AS INET))"
+        " + dbrefresh.permute_ipv4(:t, CAST(:o2 AS INET) - CAST('0.0.0.0' AS INET))"
         " ELSE :other END",
         o=orig,
-        p=sqlbuild.key_prefix(ctx, TAG),
+        t=rounds,
         o2=orig.copy(),
         other=other,
     )

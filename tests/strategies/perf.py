@@ -81,6 +81,7 @@ CASES: dict[str, tuple[str, str, ColumnType, dict[str, Any]]] = {
     ),
     "uuid": ("email", "", ColumnType("uuid", "uuid", "U"), {}),
     "ip": ("ip", "", ColumnType("inet", "inet", "I"), {}),
+    "ip_unique": ("ip", "ip", ColumnType("inet", "inet", "I"), {"unique": True}),
     "lorem": ("name", "", ColumnType("text", "text", "S"), {}),
     "choice": ("name", "", ColumnType("text", "text", "S"), {"values": ["a", "b", "c"]}),
     "jsonb": ("doc", "", ColumnType("jsonb", "jsonb", "U"), {"paths": {"name": "first_name"}}),
