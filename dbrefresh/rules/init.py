@@ -127,7 +127,7 @@ def propose(
     note_own_names(conn, catalog, sampled, strategies, sample_rows)
     note_copies(conn, catalog, sampled, sample_rows, texts)
     fold_named_pairs(catalog, sampled)
-    fold_case_insensitive_joins(catalog, sampled, texts)
+    fold_case_insensitive_joins(conn, catalog, sampled, texts)
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     handles.apply(proposals, accounts)
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
