@@ -200,3 +200,6 @@ def _unfoldable(
     if ref[1] in table.unique_columns() and ref[1] not in _lower_unique(table):
         return unfoldable(conn, catalog, ref[0], ref[1])
     return None
+
+
+fold, unfoldable_column = _fold, _unfoldable  # for email_fold_paths.py
