@@ -56,7 +56,7 @@ def align_emails(
         blocked = [
             (name, column, why)
             for name, column, p in columns
-            if not p.params.get("fold_case") and (why := _unfoldable(conn, catalog, name, column))
+            if not p.params.get("fold_case") and (why := unfoldable(conn, catalog, name, column))
         ]
         for name, column, why in blocked:
             proposals[name][column].why.append(
@@ -118,7 +118,7 @@ def _nested_rules(
                 yield proposal, rules, key
 
 
-def _unfoldable(
+def unfoldable(
     conn: psycopg.Connection[Any], catalog: Catalog, name: str, column: str
 ) -> str | None:
     """Why the column cannot fold case: unique case-sensitively with values differing

@@ -13,15 +13,21 @@ unrelated addresses. Where the database says case does not matter, they must mas
   customers.email 'Ann@X.org'): a case-insensitive join between them.
 Folding a column unique case-sensitively that holds two case variants would collide
 (anonymize refuses it): the pair is folded only when the lower-cased copy is unique too
-(then the address holds no such variants) or the address is not unique.
+(then the address holds no such variants) or the address is not unique; a join's column
+unique case-sensitively folds when the table holds no such variants (asked of it, as
+anonymize's preflight asks: Kratos' identifier, unique and all lower case, was refused).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
+
+import psycopg
 
 from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules.email_alike import unfoldable
 from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.text_samples import Ref, TextSample
 from dbrefresh.strategies.sqlbuild import ignores_case
@@ -130,6 +136,7 @@ MIN_SHARED = 5  # addresses two columns share once case-folded, before it says a
 
 
 def fold_case_insensitive_joins(
+    conn: psycopg.Connection[Any],
     catalog: Catalog,
     proposals: dict[str, dict[str, ColumnProposal]],
     texts: Mapping[Ref, TextSample],
@@ -157,7 +164,7 @@ def fold_case_insensitive_joins(
                 proposals[t][c].params.get("fold_case") for t, c in (a, b)
             ):
                 continue
-            blocked = [why for ref in (a, b) if (why := _unfoldable(catalog, proposals, ref))]
+            blocked = [why for ref in (a, b) if (why := _unfoldable(conn, catalog, proposals, ref))]
             if blocked and not case_only:
                 continue
             for ref, other in ((a, b), (b, a)):
@@ -173,10 +180,14 @@ def fold_case_insensitive_joins(
 
 
 def _unfoldable(
-    catalog: Catalog, proposals: dict[str, dict[str, ColumnProposal]], ref: Ref
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    proposals: dict[str, dict[str, ColumnProposal]],
+    ref: Ref,
 ) -> str | None:
     """Why the column cannot simply fold case: a foreign key's column (its key's members
-    are masked alike), or unique case-sensitively (case variants would collide)."""
+    are masked alike), or unique case-sensitively and holding case variants (they would
+    collide; a unique column of lower-case addresses holds none)."""
     table = catalog.tables[ref[0]]
     if proposals[ref[0]][ref[1]].params.get("fold_case"):
         return None
@@ -187,5 +198,8 @@ def _unfoldable(
     ):
         return f"{ref[0]}.{ref[1]} is a foreign key's column: set it on the whole key"
     if ref[1] in table.unique_columns() and ref[1] not in _lower_unique(table):
-        return f"{ref[0]}.{ref[1]} is unique case-sensitively: case variants would collide"
+        return unfoldable(conn, catalog, ref[0], ref[1])
     return None
+
+
+fold, unfoldable_column = _fold, _unfoldable  # for email_fold_paths.py

@@ -31,6 +31,7 @@ from dbrefresh.rules.email_fold import (
     fold_case_insensitive_joins,
     fold_named_pairs,
 )
+from dbrefresh.rules.email_fold_paths import fold_json_path_joins
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
@@ -127,10 +128,11 @@ def propose(
     note_own_names(conn, catalog, sampled, strategies, sample_rows)
     note_copies(conn, catalog, sampled, sample_rows, texts)
     fold_named_pairs(catalog, sampled)
-    fold_case_insensitive_joins(catalog, sampled, texts)
+    fold_case_insensitive_joins(conn, catalog, sampled, texts)
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     handles.apply(proposals, accounts)
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
+    fold_json_path_joins(conn, catalog, sampled, texts, docs, sample_rows)
     note_name_parts(conn, catalog, sampled, texts)
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     _large_object_references(catalog, proposals)

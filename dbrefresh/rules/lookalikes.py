@@ -1,5 +1,5 @@
 """Text that looks like a contact detail but is machine data: timestamps, IP lists,
-version numbers, message ids, barcodes.
+version numbers, message ids, barcodes, UUIDs and hex digests.
 
 Free text is searched for phone numbers and email addresses (`pii_values.has_contact`),
 and a few rows are enough to empty a column with `lorem`. A timestamp ('2024-11-19
@@ -24,6 +24,11 @@ _MACHINE = re.compile(rf"(?<![\d.:])(?:{_DATE}|{_TIME}|{_QUAD})(?!\.?\d)|{_VERSI
 _BRACKETED = re.compile(r"<([^<>@\s]+)@[^<>\s]+>")
 _HEX_ID = re.compile(r"[0-9a-f]{8}-?(?:[0-9a-f]{4}-?){3}[0-9a-f]{12}|[0-9a-f.-]{16,}", re.I)
 MIN_CODE_DIGITS, MAX_CODE_DIGITS = 12, 14  # UPC-A, EAN-13, GTIN-14
+# A UUID or a hex digest or token, dashes allowed: 'f5224aef-1575-5715-7154-df83...'
+# held the phone number '1575-5715-7154', and a GoTrue user_id column of UUIDs as text
+# (a join column) got `lorem`. An address whose local part is one stays: '...@x.org'.
+_HEX_TOKEN = re.compile(r"(?<![0-9a-z])[0-9a-f]+(?:-[0-9a-f]+)+(?![0-9a-z@])", re.I)
+MIN_TOKEN_HEX = 32  # a UUID's or an MD5's hex digits
 
 
 def is_message_id(local: str) -> bool:
@@ -39,9 +44,15 @@ def _bracketed(match: re.Match[str]) -> str:
     return " " if is_message_id(match.group(1)) else match.group()
 
 
+def _hex_token(match: re.Match[str]) -> str:
+    token = match.group()
+    return " " if len(token) - token.count("-") >= MIN_TOKEN_HEX else token
+
+
 def without_machine_data(text: str) -> str:
-    """The text with dates, times, IP addresses, versions and message ids blanked."""
-    return _BRACKETED.sub(_bracketed, _MACHINE.sub(" ", text))
+    """The text with dates, times, IP addresses, versions, message ids, UUIDs and hex
+    tokens blanked."""
+    return _BRACKETED.sub(_bracketed, _MACHINE.sub(" ", _HEX_TOKEN.sub(_hex_token, text)))
 
 
 def is_bare_code(digits: str) -> bool:

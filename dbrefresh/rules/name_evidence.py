@@ -73,6 +73,25 @@ def is_flags(sample: Sequence[str]) -> bool:
     )
 
 
+# Kratos' recovery_addresses.via ('email' on every row, unique with the address) got
+# a unique hash as a street (Italian 'via'), and every `via = 'email'` lookup broke.
+MAX_CATEGORIES = 5  # different words a column of categories shows
+
+
+def is_categories(sample: Sequence[str]) -> bool:
+    """A few different single words without a digit, in lower case or repeated: a
+    category ('email', 'sms'), never a street line (a house number, a capitalised name)."""
+    words = [v.strip() for v in sample]
+    if not words or not all(_WORD.fullmatch(w.lower()) for w in words):
+        return False
+    different = len({w.lower() for w in words})
+    if different > MAX_CATEGORIES:
+        return False
+    return all(w.islower() for w in words) or (
+        len(words) >= MIN_SHAPED_SAMPLE and different <= len(words) / 2
+    )
+
+
 def denial(kind: str, values: Sequence[str] | None) -> str | None:
     """Why the sampled values say the column is not of the kind its name suggests, or
     None (no values, or nothing against the name)."""
@@ -80,6 +99,12 @@ def denial(kind: str, values: Sequence[str] | None) -> str | None:
     label = LABELS.get(kind, kind)
     if is_flags(sample):
         return f"all {len(sample)} sampled values are flags (true/false, 0/1, yes/no), not {label}"
+    if kind == "street" and is_categories(sample):
+        different = len({v.strip().lower() for v in sample})
+        return (
+            f"all {len(sample)} sampled values are single words ({different} different, "
+            f"a category), not {label}"
+        )
     could_be = COULD_BE.get(kind)
     least = MIN_SAMPLE_FOR.get(kind, MIN_SHAPED_SAMPLE)
     if could_be is None or len(sample) < least or any(map(could_be, sample)):

@@ -13,7 +13,10 @@ a foreign key, or by a column named `<table>id`/`<table>_id` for an undeclared o
 joined to the person's names (one query, bounded by the sample). A kept text column
 in which enough rows name their own person is masked as free text; fewer earn a
 REVIEW note with the counts. The person table's own text columns are read the same
-way (a bio saying 'I am Aaron'). Counts only, never a value.
+way (a bio saying 'I am Aaron'). Names at a JSON path count as name columns do:
+Supabase keeps a user's name in auth.users.raw_user_meta_data->>'full_name' and
+Kratos in identities.traits->'name'->>'first', and an MFA factor's friendly_name
+('Anna's iPhone') names them. Counts only, never a value.
 """
 
 from __future__ import annotations
@@ -39,15 +42,25 @@ MIN_NOTED = 2  # rows naming their person, before a kept column is noted
 MIN_NAME = 3  # characters of a name word that counts ('Al' is in too much text)
 MAX_CHARS = 2000
 _WORD = re.compile(r"[^\W\d_]+")  # letters only: 'Aaron's' holds 'Aaron'
+_JSON = frozenset({"json", "jsonb"})  # (JSON kept in text may not parse in every row)
+
+
+Name = tuple[str, tuple[str, ...]]  # a column, and the keys of a JSON path in it (or none)
 
 
 @dataclass(frozen=True)
 class People:
-    """A table of people: its key column and its masked name columns."""
+    """A table of people: its key column and its masked names (columns, JSON paths)."""
 
     table: Table
     key: str
-    names: tuple[str, ...]
+    names: tuple[Name, ...]
+
+    def shown(self) -> str:
+        return ", ".join(
+            f"{self.table.qualified}.{c}" + (f" at {'.'.join(p)}" if p else "")
+            for c, p in self.names
+        )
 
 
 @dataclass(frozen=True)
@@ -87,14 +100,29 @@ def note_own_names(
 def _people(
     catalog: Catalog, proposals: Mapping[str, dict[str, ColumnProposal]]
 ) -> dict[str, People]:
-    """Tables with masked name columns and a one-column primary key."""
+    """Tables with masked name columns (or JSON paths) and a one-column primary key."""
     found = {}
     for name, columns in proposals.items():
         table = catalog.tables[name]
-        names = tuple(c for c, p in columns.items() if p.masked and p.kind in NAME_KINDS)
+        names = tuple(
+            (c, ()) for c, p in columns.items() if p.masked and p.kind in NAME_KINDS
+        ) + tuple(n for c, p in columns.items() for n in _json_names(table, c, p))
         primary = [k for k in table.unique_keys if k.primary and len(k.columns) == 1]
         if names and primary:
             found[name] = People(table, primary[0].columns[0], names)
+    return found
+
+
+def _json_names(table: Table, column: str, proposal: ColumnProposal) -> list[Name]:
+    """The JSON paths a jsonb rule of a json or jsonb column masks as a name (not
+    through an array's elements)."""
+    if proposal.strategy != "jsonb" or table.columns[column].type.base not in _JSON:
+        return []
+    found: list[Name] = []
+    for path, rule in (proposal.params.get("paths") or {}).items():
+        strategy = rule.get("strategy") if isinstance(rule, dict) else rule
+        if strategy in NAME_KINDS and "*" not in path:
+            found.append((column, tuple(path.split("."))))
     return found
 
 
@@ -164,17 +192,12 @@ def _count(
     """Per text column: how many sampled non-blank values name their own person, of how
     many."""
     people = link.people
-    names = sql.SQL(", ").join(
-        sql.SQL("{}::text").format(sql.Identifier("_dbr_p", n)) for n in people.names
-    )
+    names = _name_values("_dbr_p" if link.column else "_dbr_t", people.names)
     values = sql.SQL(", ").join(
         sql.SQL("left({}::text, {})").format(sql.Identifier("_dbr_t", c), sql.Literal(MAX_CHARS))
         for c in texts
     )
     if link.column is None:
-        names = sql.SQL(", ").join(
-            sql.SQL("{}::text").format(sql.Identifier("_dbr_t", n)) for n in people.names
-        )
         source: sql.Composable = sql.SQL("{} AS _dbr_t").format(spread_sample(table, rows))
     else:
         source = sql.SQL("{s} AS _dbr_t JOIN {only}{p} AS _dbr_p ON {k} = {r}").format(
@@ -200,6 +223,16 @@ def _count(
     return {c: (m, s) for c, (m, s) in counts.items()}
 
 
+def _name_values(alias: str, names: Sequence[Name]) -> sql.Composable:
+    """The names as text: a column's value, or the text at a JSON path of it."""
+    return sql.SQL(", ").join(
+        sql.SQL("{} #>> {}").format(sql.Identifier(alias, c), sql.Literal(list(p)))
+        if p
+        else sql.SQL("{}::text").format(sql.Identifier(alias, c))
+        for c, p in names
+    )
+
+
 def _name_words(names: Sequence[Any]) -> set[str]:
     """The words of a person's names as text would write them ('Aaron', 'AARON' stays
     as stored, 'aaron' capitalized too)."""
@@ -223,7 +256,7 @@ def _judge(
     if matched < MIN_NOTED:
         return
     via = f" (through {link.column})" if link.column else ""
-    names = ", ".join(f"{link.people.table.qualified}.{n}" for n in link.people.names)
+    names = link.people.shown()
     counts = f"{matched} of {sampled} sampled values name their own person{via}: {names}"
     proposal = columns[column]
     if matched >= MIN_ROWS and matched >= EMBEDDED_THRESHOLD * sampled:

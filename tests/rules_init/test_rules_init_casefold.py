@@ -163,11 +163,98 @@ def test_addresses_meeting_only_case_folded_in_two_tables_fold_case(
 def test_a_case_sensitive_unique_address_meeting_another_case_folded_is_noted(
     make_db: Any, tmp_path: Path
 ) -> None:
+    """customers.email unique case-sensitively and holding 'Ann.Buyer1@Shop.example' and
+    'ann.buyer1@shop.example': folding would collide, a REVIEW note says so."""
     dsn = make_db(prefix="rinit")
     with psycopg.connect(dsn) as conn:
         conn.execute(SHOP.format(unique="UNIQUE"))
+        conn.execute("INSERT INTO customers VALUES (41, 'ann.buyer1@shop.example')")
     text, _ = generate_and_compile(dsn, tmp_path)
     assert "fold_case" not in rule_of(text, "public.orders", "email")
-    assert "REVIEW: meets public.customers.email only case-insensitively" in comment_of(
-        text, "public.orders", "email"
+    note = comment_of(text, "public.orders", "email")
+    assert "REVIEW: meets public.customers.email only case-insensitively" in note
+    assert "holds addresses differing only in case" in note
+
+
+def test_a_unique_address_without_case_variants_folds_for_a_join(
+    make_db: Any, tmp_path: Path
+) -> None:
+    """Kratos' identity_credential_identifiers.identifier is unique case-sensitively and
+    all lower case, identities.email keeps the user's case: no two identifiers differ
+    only in case, so folding cannot collide, yet a REVIEW note said it would and the
+    join `identifier = lower(email)` went from 1500 rows to none."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE identities (id uuid PRIMARY KEY, email text);"
+        "INSERT INTO identities SELECT md5('i' || g)::uuid, (ARRAY['Anna', 'BEN', 'carl'])"
+        "[1 + g % 3] || '.User' || g || '@Mail.Example' FROM generate_series(1, 1500) g;"
+        "CREATE TABLE identity_credential_identifiers (id uuid PRIMARY KEY,"
+        " identifier varchar(255) NOT NULL UNIQUE, identity_id uuid REFERENCES identities);"
+        "INSERT INTO identity_credential_identifiers"
+        " SELECT md5('c' || id::text)::uuid, lower(email), id FROM identities",
+    )
+    for table, column in (
+        ("public.identities", "email"),
+        ("public.identity_credential_identifiers", "identifier"),
+    ):
+        assert rule_of(text, table, column)["fold_case"] is True, comment_of(text, table, column)
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM identities i JOIN identity_credential_identifiers c"
+            " ON c.identifier = lower(i.email) WHERE c.identity_id = i.id"
+        ).fetchone()
+    assert row == (1500,)
+    assert verify_report(dsn, [tmp_path / "rules.yaml"], seed="rules-init").findings == []
+
+
+KRATOS = """
+CREATE TABLE identities (id uuid PRIMARY KEY, traits jsonb NOT NULL);
+INSERT INTO identities SELECT md5('i' || g)::uuid, jsonb_build_object('email',
+  (ARRAY['Anna', 'BEN', 'carl'])[1 + g % 3] || '.User' || g || '@Mail.Example')
+  FROM generate_series(1, 1500) g;
+CREATE TABLE identity_credential_identifiers (id uuid PRIMARY KEY,
+  identifier varchar(255) NOT NULL UNIQUE, identity_id uuid REFERENCES identities);
+INSERT INTO identity_credential_identifiers
+  SELECT md5('c' || id::text)::uuid, lower(traits->>'email'), id FROM identities;
+"""
+
+
+def test_an_address_meeting_a_json_path_case_folded_folds_both(
+    make_db: Any, tmp_path: Path
+) -> None:
+    """Kratos' traits->>'email' keeps the user's case, identifier is it lower-cased:
+    both got `{email, unique: true}` without fold_case or a note, and the join
+    `identifier = lower(traits->>'email')` went from 1500 rows to none."""
+    dsn, text = generate_then_mask(make_db, tmp_path, KRATOS)
+    identifier = rule_of(text, "public.identity_credential_identifiers", "identifier")
+    assert identifier["fold_case"] is True
+    traits = rule_of(text, "public.identities", "traits")
+    assert traits["paths"]["email"]["fold_case"] is True, traits
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE c.identifier ~ 'user')"
+            " FROM identities i JOIN identity_credential_identifiers c"
+            " ON c.identifier = lower(i.traits->>'email') AND c.identity_id = i.id"
+        ).fetchone()
+    assert row == (1500, 0)
+    assert verify_report(dsn, [tmp_path / "rules.yaml"], seed="rules-init").findings == []
+
+
+def test_a_unique_address_with_case_variants_meeting_a_json_path_is_noted(
+    make_db: Any, tmp_path: Path
+) -> None:
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(KRATOS)
+        conn.execute(
+            "INSERT INTO identity_credential_identifiers VALUES"
+            " (md5('x')::uuid, 'Anna.User3@mail.example', NULL)"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert "fold_case" not in rule_of(text, "public.identity_credential_identifiers", "identifier")
+    note = comment_of(text, "public.identity_credential_identifiers", "identifier")
+    assert "REVIEW: meets public.identities.traits at email only case-insensitively" in note
+    assert "REVIEW: email: meets public.identity_credential_identifiers.identifier" in (
+        comment_of(text, "public.identities", "traits")
     )

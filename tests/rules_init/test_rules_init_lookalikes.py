@@ -126,3 +126,48 @@ def test_zero_padded_order_numbers_are_no_phone_numbers(make_db, tmp_path: Path)
     with psycopg.connect(dsn) as conn:
         kept = conn.execute("SELECT count(*) FROM sales_order WHERE increment_id ~ '^0{3}'")
         assert kept.fetchone() == (300,)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "f5224aef-1575-5715-7154-df8302753df9",  # '1575-5715-7154' read as a number
+        "sess-39998583-3904-01b7-af4b-8564d55b014a-v2",
+        "revoked 98b9c504-3934-9942-4845-de7b11686e60 at logout",
+        "edb10d6f-0041-0410-5f43-31fc67481c54-0041-0410-5f43-31fc67481c54",  # 56 hex digits
+    ],
+)
+def test_uuids_and_hex_tokens_are_no_contacts(value: str) -> None:
+    assert not pii_values.has_contact(value)
+
+
+def test_contacts_beside_uuids_are_still_found() -> None:
+    assert pii_values.has_contact("call +49 171 1234567 re f5224aef-1575-5715-7154-df8302753df9")
+    # an address whose local part is a UUID is still an address
+    assert pii_values.has_contact("f5224aef-1575-5715-7154-df8302753df9@relay.example.com")
+
+
+def test_user_ids_as_text_are_kept(make_db, tmp_path: Path) -> None:
+    """GoTrue's refresh_tokens.user_id holds UUIDs as varchar: 11 of 1000 had a digit run
+    like a phone number ('1575-5715-7154'), the join column got `lorem`, and the JSON
+    copies of the ids (an audit log's actor_id, a token's sub) followed."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE users (id uuid PRIMARY KEY, email text UNIQUE);"
+        "INSERT INTO users SELECT md5('e' || g)::uuid, 'user' || g || '@mail.example'"
+        " FROM generate_series(1, 1000) g;"
+        "CREATE TABLE refresh_tokens (id bigserial PRIMARY KEY, token varchar(255) UNIQUE,"
+        " user_id varchar(255));"
+        "INSERT INTO refresh_tokens (token, user_id) SELECT md5(id::text), id::text FROM users;"
+        "CREATE TABLE audit_log (id bigserial PRIMARY KEY, payload jsonb);"
+        "INSERT INTO audit_log (payload) SELECT jsonb_build_object('actor_id', id::text,"
+        " 'sub', id::text, 'action', 'login') FROM users",
+    )
+    assert strategy_of(text, "public.refresh_tokens", "user_id") == "keep"
+    assert strategy_of(text, "public.audit_log", "payload") == "keep"
+    with psycopg.connect(dsn) as conn:
+        joined = conn.execute(
+            "SELECT count(*) FROM refresh_tokens r JOIN users u ON u.id::text = r.user_id"
+        ).fetchone()
+        assert joined == (1000,)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from dbrefresh.rules import name_evidence, pii
@@ -112,3 +113,45 @@ def test_columns_whose_values_deny_their_name_are_kept(make_db, tmp_path: Path) 
     assert strategy_of(text, "public.customers", "email") == "email"
     assert strategy_of(text, "public.customers", "phone") == "phone"
     assert strategy_of(text, "public.customers", "name") == "full_name"
+
+
+@pytest.mark.parametrize(
+    ("values", "denied"),
+    [
+        (["email"] * 20, True),
+        (["email", "sms", "email", "email"], True),
+        (["email"], True),  # a lower-case word is no street line, one row will do
+        (["Home", "Work", "Home", "Home"], True),
+        (["Via Roma 12", "Via Garibaldi 3", "Corso Italia 7"], False),
+        (["Roma", "Garibaldi", "Cavour"], False),  # street names, each once
+        ([f"strada{i}" for i in range(10)], False),  # too many different words
+    ],
+)
+def test_street_denied_by_categories(values: list[str], denied: bool) -> None:
+    assert (name_evidence.denial("street", values) is not None) is denied
+
+
+def test_a_via_of_categories_is_kept(make_db, tmp_path: Path) -> None:
+    """Kratos' identity_recovery_addresses.via ('email' on every row, unique with the
+    address) got a unique hash as an Italian street: every `via = 'email'` lookup broke.
+    A `via` holding street lines is still masked."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        "CREATE TABLE identity_recovery_addresses (id serial PRIMARY KEY,"
+        " via varchar(16) NOT NULL, value varchar(400) NOT NULL, UNIQUE (via, value));"
+        "INSERT INTO identity_recovery_addresses (via, value)"
+        " SELECT 'email', 'user' || i || '@mail.example' FROM generate_series(1, 300) i;"
+        "CREATE TABLE indirizzi (id serial PRIMARY KEY, via text);"
+        "INSERT INTO indirizzi (via) SELECT (ARRAY['Via Roma ', 'Corso Italia ',"
+        " 'Viale Dante '])[1 + i % 3] || i FROM generate_series(1, 100) i",
+    )
+    assert strategy_of(text, "public.identity_recovery_addresses", "via") == "keep"
+    assert "a category" in comment_of(text, "public.identity_recovery_addresses", "via")
+    assert strategy_of(text, "public.identity_recovery_addresses", "value") == "email"
+    assert strategy_of(text, "public.indirizzi", "via") != "keep"
+    with psycopg.connect(dsn) as conn:
+        found = conn.execute(
+            "SELECT count(*) FROM identity_recovery_addresses WHERE via = 'email'"
+        ).fetchone()
+        assert found == (300,)

@@ -80,3 +80,47 @@ def test_a_user_id_finds_the_one_table_of_users_behind_another_prefix(
     _, text = generate_then_mask(make_db, tmp_path, DJANGO)
     assert strategy_of(text, "public.blog_entry", "signature") == "lorem", text
     assert "(through user_id)" in comment_of(text, "public.blog_entry", "signature")
+
+
+SUPABASE = f"""
+CREATE SCHEMA auth;
+CREATE TABLE auth.users (id uuid PRIMARY KEY, email varchar(255),
+  raw_user_meta_data jsonb);
+INSERT INTO auth.users SELECT md5('u' || i)::uuid, 'user' || i || '@mail.example',
+  jsonb_build_object('full_name', ({FIRST})[1 + i % 20] || ' ' || ({LAST})[1 + (i * 7) % 18],
+    'avatar_url', 'https://cdn.example/a/' || i || '.png')
+  FROM generate_series(1, 300) i;
+CREATE TABLE auth.mfa_factors (id uuid PRIMARY KEY, user_id uuid NOT NULL
+  REFERENCES auth.users, friendly_name text, factor_type text NOT NULL);
+INSERT INTO auth.mfa_factors SELECT md5('f' || u.id::text)::uuid, u.id,
+  split_part(u.raw_user_meta_data->>'full_name', ' ', 1) || '''s iPhone', 'totp'
+  FROM auth.users u;
+CREATE TABLE identities (id uuid PRIMARY KEY, traits jsonb NOT NULL);
+INSERT INTO identities SELECT md5('i' || i)::uuid, jsonb_build_object('email',
+  'user' || i || '@mail.example', 'name', jsonb_build_object(
+  'first', ({FIRST})[1 + i % 20], 'last', ({LAST})[1 + (i * 7) % 18]))
+  FROM generate_series(1, 300) i;
+CREATE TABLE identity_credentials (id uuid PRIMARY KEY, identity_id uuid NOT NULL
+  REFERENCES identities, label text);
+INSERT INTO identity_credentials SELECT md5('c' || id::text)::uuid, id,
+  'Passkey of ' || (traits->'name'->>'first') FROM identities;
+ANALYZE;
+"""
+
+
+def test_names_at_a_json_path_are_the_rows_own_person(make_db, tmp_path: Path) -> None:
+    """Supabase keeps a user's name in raw_user_meta_data->>'full_name', Kratos in
+    traits->'name'->>'first': the MFA factor's friendly_name ('Aaron's iPhone') and a
+    credential's label naming their own user were kept."""
+    dsn, text = generate_then_mask(make_db, tmp_path, SUPABASE)
+    assert strategy_of(text, "auth.mfa_factors", "friendly_name") == "lorem", text
+    why = comment_of(text, "auth.mfa_factors", "friendly_name")
+    assert "name their own person (through user_id)" in why, why
+    assert "auth.users.raw_user_meta_data at full_name" in why, why
+    assert strategy_of(text, "public.identity_credentials", "label") == "lorem", text
+    assert strategy_of(text, "auth.mfa_factors", "factor_type") == "keep"
+    with psycopg.connect(dsn) as conn:
+        named = conn.execute(
+            "SELECT count(*) FROM auth.mfa_factors WHERE friendly_name ~ 'Aaron|Beatrice|Carlos'"
+        ).fetchone()
+    assert named == (0,)
