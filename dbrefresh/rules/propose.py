@@ -21,6 +21,7 @@ from dbrefresh.rules import (
     epoch_dates,
     json_paths,
     json_text,
+    message_ids,
     name_evidence,
     name_values,
     named_documents,
@@ -382,6 +383,9 @@ def propose_column(
     unique = column.name in table.unique_columns()
     if not is_key and (keys := ssh_keys.proposal(column, values, unique=unique)) is not None:
         return keys  # 'ssh-ed25519 AAAA... alice@laptop': only the comment is personal
+    ids = None if is_key else message_ids.proposal(column, values, unique=unique)
+    if ids and fits(strategies["hash"], ids.params, column_context(table, column, unique=unique)):
+        return ids  # '<CAF=abc@mail.gmail.com>': threads join on it, keep it distinct
     kind, why = detect(table, column, values, is_key=is_key)
     if kind is not None and column.type.base in JSON_TYPES and not column.type.is_array:
         documents = documents_rule(table, column, values, strategies)
