@@ -19,6 +19,7 @@ from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
     client_names,
     epoch_dates,
+    file_names,
     json_paths,
     json_text,
     message_ids,
@@ -386,6 +387,9 @@ def propose_column(
     ids = None if is_key else message_ids.proposal(column, values, unique=unique)
     if ids and fits(strategies["hash"], ids.params, column_context(table, column, unique=unique)):
         return ids  # '<CAF=abc@mail.gmail.com>': threads join on it, keep it distinct
+    files = None if is_key else file_names.proposal(column, values, unique=unique)
+    if files and fits(strategies["file_name"], {}, column_context(table, column, unique=unique)):
+        return files  # 'uploads/<uuid>/passport-vincent-schwital.pdf': the path stays one
     kind, why = detect(table, column, values, is_key=is_key)
     if kind is not None and column.type.base in JSON_TYPES and not column.type.is_array:
         documents = documents_rule(table, column, values, strategies)
