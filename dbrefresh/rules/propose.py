@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
     client_names,
+    display_names,
     epoch_dates,
     file_names,
     json_paths,
@@ -191,8 +192,11 @@ def detect(
     by_name = name_match(table, column)
     if by_name is not None and kind_fits_type(by_name.kind, column.type):
         programs = client_names.overrule(table.qualified, column.name, by_name, values)
-        if (other := programs or name_values.overrule(by_name, values)) is not None:
-            return other  # programs, companies or logins named for a person's name
+        other = programs or name_values.overrule(by_name, values)
+        if (
+            other := other or display_names.overrule(table.qualified, column.name, by_name, values)
+        ) is not None:
+            return other  # programs, companies, logins or things named for a person's name
         why = [by_name.reason]
         evidence = pii_values.count_kind(values or (), by_name.kind)
         if evidence is not None:
