@@ -29,6 +29,7 @@ from dbrefresh.rules import (
     named_documents,
     personal_codes,
     phone_mixes,
+    php_serialized,
     pii,
     pii_values,
     shaped_values,
@@ -329,6 +330,9 @@ def json_text_rule(
     emptied whole (`lorem` on a column the application parses broke it)."""
     proposal = documents_rule(table, column, values, strategies)
     unique = column.name in table.unique_columns()
+    if documents.serialized and not proposal.masked and not unique:
+        sampled = documents.documents + documents.strays
+        return php_serialized.proposal(column, documents.serialized, sampled, proposal.why)
     if note := documents.note_for(proposal.masked, nullable=not column.not_null, unique=unique):
         proposal.why.append(note)
     held = "its sampled values are JSON documents"
