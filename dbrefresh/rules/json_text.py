@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dbrefresh.rules.json_paths import MAX_JSON_CHARS
+from dbrefresh.rules.php_serialized import is_serialized
 from dbrefresh.strategies import jsonb_stray
 
 CONTAINER_STARTS = ("{", "[")
@@ -59,6 +60,7 @@ class TextDocuments:
 
     documents: int
     strays: int  # non-blank values that are no JSON object or array
+    serialized: int = 0  # of the strays, PHP-serialised values (php_serialized.py)
 
     def note_for(self, masked: bool, *, nullable: bool, unique: bool) -> str | None:
         """A note for the strays: what anonymize writes for them in this column, or that
@@ -82,17 +84,20 @@ def json_documents(values: Sequence[str] | None) -> TextDocuments | None:
     '42' or 'true' alone are no documents, a note in brackets does not parse. One
     malformed row in a thousand must not turn the column back into free text, emptied
     whole by `lorem`; nor must the JSON text 'null' of the rows without a document.
-    Numbers and true/false count as documents without paths in a minority of them."""
+    Numbers and true/false count as documents without paths in a minority of them;
+    PHP-serialised values count as strays, in any number."""
     sample = [v for v in values or () if v.strip()]
     whole = [v for v in sample if not _cut_off(v)]
     allowed = int(STRAY_SHARE * len(sample))
-    strays = containers = 0
+    strays = containers = serialized = 0
     scalars: list[str] = []
     for value in whole:
         if _container(value):
             containers += 1
         elif _plain_scalar(value):
             scalars.append(value.strip())
+        elif is_serialized(value):  # Moodle's log `other`: JSON, or serialize() of old
+            serialized += 1
         else:
             strays += 1
             if strays > allowed:
@@ -100,4 +105,4 @@ def json_documents(values: Sequence[str] | None) -> TextDocuments | None:
     others = [v for v in scalars if v != "null"]
     if not containers or 2 * len(others) > len(sample):
         return None  # no document read whole; or mostly numbers and flags
-    return TextDocuments(len(sample) - strays, strays)
+    return TextDocuments(len(sample) - strays - serialized, strays + serialized, serialized)

@@ -299,6 +299,11 @@ def _all_names() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(first), frozenset(last)
 
 
+def all_names() -> tuple[frozenset[str], frozenset[str]]:
+    """Every first and every last name of the name locales, lower case."""
+    return _all_names()
+
+
 def is_full_name(value: str) -> bool:
     """A known first name, then one to three more words of which the last name part
     holds a known name (a part of a double name will do), titles, degrees and

@@ -18,14 +18,18 @@ from pydantic import ValidationError
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
     client_names,
+    display_names,
     epoch_dates,
+    file_names,
     json_paths,
     json_text,
+    message_ids,
     name_evidence,
     name_values,
     named_documents,
     personal_codes,
     phone_mixes,
+    php_serialized,
     pii,
     pii_values,
     shaped_values,
@@ -189,8 +193,11 @@ def detect(
     by_name = name_match(table, column)
     if by_name is not None and kind_fits_type(by_name.kind, column.type):
         programs = client_names.overrule(table.qualified, column.name, by_name, values)
-        if (other := programs or name_values.overrule(by_name, values)) is not None:
-            return other  # programs, companies or logins named for a person's name
+        other = programs or name_values.overrule(by_name, values)
+        if (
+            other := other or display_names.overrule(table.qualified, column.name, by_name, values)
+        ) is not None:
+            return other  # programs, companies, logins or things named for a person's name
         why = [by_name.reason]
         evidence = pii_values.count_kind(values or (), by_name.kind)
         if evidence is not None:
@@ -323,6 +330,9 @@ def json_text_rule(
     emptied whole (`lorem` on a column the application parses broke it)."""
     proposal = documents_rule(table, column, values, strategies)
     unique = column.name in table.unique_columns()
+    if documents.serialized and not proposal.masked and not unique:
+        sampled = documents.documents + documents.strays
+        return php_serialized.proposal(column, documents.serialized, sampled, proposal.why)
     if note := documents.note_for(proposal.masked, nullable=not column.not_null, unique=unique):
         proposal.why.append(note)
     held = "its sampled values are JSON documents"
@@ -382,6 +392,12 @@ def propose_column(
     unique = column.name in table.unique_columns()
     if not is_key and (keys := ssh_keys.proposal(column, values, unique=unique)) is not None:
         return keys  # 'ssh-ed25519 AAAA... alice@laptop': only the comment is personal
+    ids = None if is_key else message_ids.proposal(column, values, unique=unique)
+    if ids and fits(strategies["hash"], ids.params, column_context(table, column, unique=unique)):
+        return ids  # '<CAF=abc@mail.gmail.com>': threads join on it, keep it distinct
+    files = None if is_key else file_names.proposal(column, values, unique=unique)
+    if files and fits(strategies["file_name"], {}, column_context(table, column, unique=unique)):
+        return files  # 'uploads/<uuid>/passport-vincent-schwital.pdf': the path stays one
     kind, why = detect(table, column, values, is_key=is_key)
     if kind is not None and column.type.base in JSON_TYPES and not column.type.is_array:
         documents = documents_rule(table, column, values, strategies)

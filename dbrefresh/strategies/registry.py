@@ -19,6 +19,7 @@ BUILTIN_MODULES = (
     "null",
     "constant",
     "hash",
+    "file_name",
     "email",
     "names",
     "places",

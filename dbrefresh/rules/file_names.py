@@ -1,0 +1,73 @@
+"""File names and storage paths naming people, in `rules init`.
+
+Outline's attachments.name ('passport-vincent-schwital.pdf') was kept: no detector
+reads lower-case names joined by '-', '_' or '.'; its storage key
+('uploads/<uuid>/<uuid>/passport-vincent-schwital.pdf') got `lorem`, words that are no
+path, and file fetches broke. A column whose sampled values are mostly file names or
+paths, of which a few (EMBEDDED_THRESHOLD, MIN_PEOPLE different people) join a first
+name and a last name of the faker dictionaries, gets `file_name`: the name part hashed,
+folders and extension kept, a bare name and a path ending in it masked alike.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from dbrefresh.catalog import Column
+from dbrefresh.rules import pii_values
+from dbrefresh.rules.proposal import ColumnProposal
+
+FILE_SHARE = 0.5  # of the sampled values file names or paths
+MIN_PEOPLE = 3  # different people named: one pair may be a word ('rose-hill.png')
+_FILE = re.compile(r"(?:[^/\s][^/]*/)*[^/]+\.[A-Za-z0-9]{1,8}|(?:[^/\s][^/]*/)+[^/]+")
+_EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
+_SEPARATORS = re.compile(r"[-_.\s]+")
+
+
+def is_file(value: str) -> bool:
+    """A file name with an extension, or a path of folders ('uploads/1/a.pdf')."""
+    text = value.strip()
+    return "://" not in text and _FILE.fullmatch(text) is not None
+
+
+def people_in(value: str) -> frozenset[str]:
+    """The people a file name or a path's last part names: a first name next to a last
+    name, either order, in any case ('cv_Anna_Schmidt.docx', 'schmidt-anna.pdf')."""
+    stem = _EXTENSION.sub("", value.strip().rsplit("/", 1)[-1])
+    first, last = pii_values.all_names()
+    words = [w.lower() for w in _SEPARATORS.split(stem) if w]
+    return frozenset(
+        f"{a} {b}"
+        for a, b in itertools.pairwise(words)
+        if (a in first and b in last) or (a in last and b in first)
+    )
+
+
+def proposal(
+    column: Column, values: Sequence[str] | None, *, unique: bool
+) -> ColumnProposal | None:
+    """`file_name` for a text column of file names or paths naming people, else None."""
+    sample = [v for v in values or () if v.strip()]
+    if not sample or column.type.is_array or not column.type.is_text:
+        return None
+    if sum(map(is_file, sample)) < FILE_SHARE * len(sample):
+        return None
+    found = [people_in(v) for v in sample if is_file(v)]
+    people = set().union(*found)
+    rows = sum(1 for f in found if f)
+    if len(people) < MIN_PEOPLE or rows < pii_values.EMBEDDED_THRESHOLD * len(sample):
+        return None
+    return ColumnProposal(
+        column.name,
+        "file_name",
+        unique=unique,
+        kind="file_name",
+        why=[
+            f"{rows} of {len(sample)} sampled values are file names or paths naming people "
+            f"({len(people)} different, a first and a last name joined by - _ or .): the "
+            "name part hashed, folders and extension kept (a path ending in a masked name "
+            "ends in the same hex)"
+        ],
+    )

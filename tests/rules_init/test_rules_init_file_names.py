@@ -1,0 +1,51 @@
+"""File names naming people: Outline's attachments.name ('passport-vincent-schwital.pdf')
+was kept, and its storage key ('uploads/<uuid>/<uuid>/passport-vincent-schwital.pdf')
+got `lorem`, words that are no path. Both get `file_name` now: the name part hashed,
+folders and extension kept, the key still ending in its masked name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+
+from dbrefresh.rules import file_names
+
+from .helpers import generate_then_mask, strategy_of
+
+ATTACHMENTS = """
+CREATE TABLE attachments (id serial PRIMARY KEY, name text NOT NULL, key text UNIQUE NOT NULL);
+INSERT INTO attachments (name, key)
+  SELECT n, 'uploads/' || md5(i::text)::uuid || '/' || md5((-i)::text)::uuid || '/' || n
+  FROM generate_series(1, 400) i,
+  LATERAL (SELECT CASE WHEN i % 4 = 0 THEN 'report-' || i || '.pdf'
+    ELSE (ARRAY['passport', 'cv', 'id_card'])[1 + i % 3] || '-'
+      || (ARRAY['vincent', 'maria', 'sean', 'keith', 'anna', 'oliver', 'sophie'])[1 + i % 7]
+      || (ARRAY['-', '_', '.'])[1 + i % 3]
+      || (ARRAY['schwital', 'robinson', 'thompson', 'mack', 'schmidt'])[1 + i % 5]
+      || (ARRAY['.pdf', '.png', '.docx'])[1 + i % 3] END AS n) f;
+ANALYZE;
+"""
+
+
+def test_people_in_file_names() -> None:
+    assert file_names.people_in("uploads/1/2/passport-vincent-schwital.pdf") == {"vincent schwital"}
+    assert file_names.people_in("cv_Schmidt_Anna.docx") == {"schmidt anna"}
+    assert file_names.people_in("report-2024.pdf") == frozenset()
+
+
+def test_file_names_naming_people_keep_their_shape(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, ATTACHMENTS)
+    assert strategy_of(text, "public.attachments", "name") == "file_name", text
+    assert strategy_of(text, "public.attachments", "key") == "file_name", text
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            r"""SELECT count(*) FILTER (WHERE key NOT LIKE '%/' || name),
+                 count(*) FILTER (WHERE name !~ '^[0-9a-f]{32}\.(pdf|png|docx)$'),
+                 count(*) FILTER (WHERE key !~ '^uploads/[0-9a-f-]{36}/[0-9a-f-]{36}/'),
+                 count(*) FILTER (WHERE key || name ~* 'vincent|maria|schwital|robinson'),
+                 count(DISTINCT name), count(DISTINCT key)
+               FROM attachments"""
+        ).fetchone()
+    # 300 names of people (3 x 7 x 3 x 5 combinations of 105) and 100 reports
+    assert row == (0, 0, 0, 0, 205, 400)
