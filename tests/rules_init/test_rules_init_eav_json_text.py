@@ -12,6 +12,8 @@ from pathlib import Path
 
 import psycopg
 
+from dbrefresh.anonymize.api import verify_report
+
 from .helpers import generate_then_mask, rule_of, strategy_of
 
 FIREFLY = """
@@ -59,6 +61,9 @@ def test_json_string_values_of_a_key_value_table(make_db, tmp_path: Path) -> Non
     assert roles == {"defaultAsset", "sharedAsset", "savingAsset"}
     numbers = [d for n, d in rows if n == "account_number"]
     assert len(numbers) == 300 and not any("3704" in d for d in numbers), numbers[:3]
+    report = verify_report(dsn, [tmp_path / "rules.yaml"], seed="rules-init")
+    assert not [f for f in report.findings if f.code == "leak"], report.findings
+    assert report.sampled.get("public.account_meta.data"), report.sampled
 
 
 def test_a_kept_text_column_of_json_strings_is_judged_by_their_text(
