@@ -29,6 +29,11 @@ INSERT INTO account_meta (account_id, name, data)
 INSERT INTO account_meta (account_id, name, data)
   SELECT i, 'account_role', to_json((ARRAY['defaultAsset', 'sharedAsset', 'savingAsset'])
   [1 + i % 3])::text FROM generate_series(1, 300) i;
+CREATE TABLE events (id serial PRIMARY KEY, account_id int NOT NULL REFERENCES accounts,
+  name text NOT NULL, data text NOT NULL);
+INSERT INTO events (account_id, name, data) SELECT 1 + i % 30,
+  (ARRAY['login', 'logout', 'export'])[1 + i % 3], 'user' || i || '@mail.example'
+  FROM generate_series(1, 600) i;
 CREATE TABLE transfers (id int PRIMARY KEY, payload text NOT NULL);
 """
 
@@ -53,6 +58,8 @@ def test_json_string_values_of_a_key_value_table(make_db, tmp_path: Path) -> Non
     assert rule["strategy"] == "switch" and rule["by"] == "name", rule
     assert "account_number" in rule["cases"], rule
     assert "account_role" not in rule["cases"], rule
+    # an events table repeats (account, name): no key/value table, data judged whole
+    assert strategy_of(text, "public.events", "data") != "switch"
     with psycopg.connect(dsn) as conn:
         rows = conn.execute("SELECT name, data FROM account_meta").fetchall()
     for _name, data in rows:
