@@ -15,6 +15,7 @@ import psycopg
 
 from dbrefresh.anonymize.truncated import check_truncated
 from dbrefresh.anonymize.unsampled import unsampled_warnings
+from dbrefresh.anonymize.verify_case import case_survivors
 from dbrefresh.anonymize.verify_kept import kept_copies
 from dbrefresh.anonymize.verify_paths import path_leaks
 from dbrefresh.catalog import Catalog, ForeignKey, Table
@@ -74,6 +75,9 @@ def _check_leaks(
     found: list[tuple[str, str | None, int, int]]
     found = [(c, None, *counts.get(c, (0, 0))) for c in checked]
     found += path_leaks(conn, step, key, _row_join(table, key.sql if key else None))
+    cased = (
+        case_survivors(conn, step.relation, checked, key, _row_join(table, key.sql)) if key else {}
+    )
     for column, path, sampled, survivors in found:
         name = f"{step.relation}.{column}"
         label = f"{name}:{path}" if path else name  # a jsonb rule's path, checked alone
@@ -85,6 +89,16 @@ def _check_leaks(
                     "leak",
                     f"{name}: {f'path {path}: ' if path else ''}{survivors} original value(s) "
                     "survived masking",
+                    location=rule_location(origins.get(column), name),
+                )
+            )
+        if not path and cased.get(column):
+            report.leaks[label] += cased[column]
+            report.findings.append(
+                Finding(
+                    "leak",
+                    f"{name}: {cased[column]} original value(s) survive in another case "
+                    "(the masked value equals the original ignoring case: upper()/lower() of it)",
                     location=rule_location(origins.get(column), name),
                 )
             )

@@ -26,6 +26,7 @@ from psycopg import sql
 from dbrefresh.catalog import Catalog, Column, Table
 from dbrefresh.rules.eav_json import MAX_JSON_CHARS, is_json, judge_key
 from dbrefresh.rules.eav_refs import undeclared_key_value
+from dbrefresh.rules.eav_shape import shaped_key_value
 from dbrefresh.rules.eav_unique import injective_case
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal
@@ -126,6 +127,8 @@ def propose_switch(
     found = key_value_columns(catalog, table)
     if found is None and (undeclared := undeclared_key_value(conn, catalog, table, LABEL_NAMES)):
         found = KeyValue(*undeclared)  # Moodle's fieldid: no foreign key (eav_refs.py)
+    if found is None and (shaped := shaped_key_value(conn, catalog, table)):
+        found = KeyValue(*shaped)  # Firefly III's account_meta(name, data): eav_shape.py
     if found is None:
         return None
     try:

@@ -74,6 +74,8 @@ def judge_key(
 ) -> ColumnProposal:
     """The rule for the values of one key, as if they were a column named `name`."""
     as_column = Column(name, value.num, value.type, False, generated=False, identity="")
+    if not is_json(value) and (quoted := _strings(values)) is not None:
+        return _quoted_text(table, name, value, as_column, quoted, strategies)
     if not is_json(value):
         judged = propose_column(table, as_column, values, strategies, is_key=False)
         if judged.masked or (named := _credential_setting(name, values)) is None:
@@ -109,14 +111,41 @@ def judge_key(
     return judged
 
 
+def _quoted_text(
+    table: Table,
+    name: str,
+    value: Column,
+    as_column: Column,
+    texts: list[str],
+    strategies: Mapping[str, Strategy[Any]],
+) -> ColumnProposal:
+    """Values of a text column that are each one JSON string (Firefly III's account_meta
+    .data '"DE89370400440532013000"'): judged by their text (quoted, the IBAN was not
+    seen), and masked inside the quotes, so the application still reads JSON (`hash` on
+    text writes bare hex, which json_decode refuses)."""
+    judged = propose_column(table, as_column, texts, strategies, is_key=False)
+    if not judged.masked and (named := _credential_setting(name, texts)) is not None:
+        judged = ColumnProposal(value.name, "hash", {}, kind="secret", why=[named])
+    if not judged.masked:
+        return judged
+    return ColumnProposal(
+        value.name,
+        "template",
+        {"template": '"{hash}"'},
+        kind=judged.kind,
+        why=[*judged.why, "each value is one JSON string kept in text: hashed inside its quotes"],
+    )
+
+
 def string_documents(
     table: Table,
     proposals: dict[str, ColumnProposal],
     samples: Mapping[str, Sequence[str]],
     strategies: Mapping[str, Strategy[Any]],
 ) -> None:
-    """A kept JSON column whose sampled documents are each one string is judged by their
-    text, as a key's are ('"SG.ngeV..."' is a SendGrid key; no jsonb path names it)."""
+    """A kept JSON column (or text column holding JSON) whose sampled documents are each
+    one string is judged by their text, as a key's are ('"SG.ngeV..."' is a SendGrid key;
+    no jsonb path names it; a quoted IBAN in text is no IBAN to the value detectors)."""
     for column in table.columns.values():
         proposal = proposals.get(column.name)
         values = samples.get(column.name)
@@ -124,7 +153,7 @@ def string_documents(
             proposal is None
             or proposal.masked
             or not values
-            or not is_json(column)
+            or not (is_json(column) or _is_text(column))
             or column.generated
             or column.name in table.partition_key
             or _strings(values) is None
@@ -133,6 +162,10 @@ def string_documents(
         judged = judge_key(table, column.name, column, values, strategies)
         if judged.masked:
             proposals[column.name] = judged
+
+
+def _is_text(column: Column) -> bool:
+    return column.type.category == "S" and not column.type.is_array
 
 
 def _credential_setting(name: str, texts: Sequence[str]) -> str | None:

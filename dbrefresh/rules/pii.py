@@ -71,6 +71,8 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         "api_keys|apikey|access_key|secret_key|private_key|token|tokens|access_token|"
         "refresh_token|backup_codes|recovery_codes|otp_secret_key|mfa_secret|"
         "two_factor_secret|"
+        # Vaultwarden's users.totp_recover, devices.twofactor_remember (NULL until set up)
+        "totp_recover|twofactor_remember|two_factor_remember|remember_token|recovery_code|"
         "auth_token|otp_secret|totp_secret|session_key|session_token|session_data|"
         "session_secret|passwort|kennwort|mot_de_passe|contrasena",
     ),

@@ -37,6 +37,11 @@ ALLOWED_CALLS = (
     "split_part(x, ',', 1)",
     "regexp_replace(x, 'a', 'b')",
     "md5(x)",
+    "sha224(x)",
+    "sha256(x)",
+    "sha384(x)",
+    "sha512(x)",
+    "encode(x, 'hex')",
     "reverse(x)",
     "repeat(x, 2)",
     "strpos(x, 'a')",
@@ -138,11 +143,20 @@ def parse_expression(text: str) -> exp.Expression:
         raise RefusedExpression(f"one expression expected, got {len(statements)} statements")
     tree = expression(statements[0])
     for node in tree.walk():
-        _refuse_node(expression(node))
+        _refuse_node(expression(node), text)
     return tree
 
 
-def _refuse_node(node: exp.Expression) -> None:
+def _written_name(node: exp.Func, text: str) -> str:
+    """The function's name as the user wrote it: sqlglot maps several PostgreSQL functions
+    to its own nodes (sha256 to SHA2Digest), whose sql_name() the user never wrote."""
+    start, end = node.meta.get("start"), node.meta.get("end")
+    if isinstance(start, int) and isinstance(end, int) and 0 <= start <= end < len(text):
+        return text[start : end + 1]
+    return node.sql_name().lower()
+
+
+def _refuse_node(node: exp.Expression, text: str) -> None:
     functions, anonymous = _allowed_functions()
     shown = node.sql(dialect="postgres")[:60]
     if isinstance(node, STATEMENTS):
@@ -155,7 +169,7 @@ def _refuse_node(node: exp.Expression) -> None:
         return
     if isinstance(node, exp.Func) and not isinstance(node, ALLOWED_NODES):
         if type(node) not in functions:
-            raise RefusedExpression(f"function {node.sql_name().lower()}() is not allowed")
+            raise RefusedExpression(f"function {_written_name(node, text)}() is not allowed")
         return
     if isinstance(node, exp.Column) and (node.table or node.args.get("db")):
         raise RefusedExpression(f"qualified column references are not allowed: {shown}")
