@@ -75,9 +75,11 @@ def _check_leaks(
     found: list[tuple[str, str | None, int, int]]
     found = [(c, None, *counts.get(c, (0, 0))) for c in checked]
     found += path_leaks(conn, step, key, _row_join(table, key.sql if key else None))
-    cased = (
-        case_survivors(conn, step.relation, checked, key, _row_join(table, key.sql)) if key else {}
-    )
+    # only an expression a user wrote keeps an original in another case (upper(name)): a
+    # dictionary may draw 'Berlin' for a city stored as 'BERLIN' by chance
+    written = [m.column for m in step.masked if m.leak_checked and m.strategy == "sql"]
+    join = _row_join(table, key.sql) if key else ""
+    cased = case_survivors(conn, step.relation, written, key, join) if key and written else {}
     for column, path, sampled, survivors in found:
         name = f"{step.relation}.{column}"
         label = f"{name}:{path}" if path else name  # a jsonb rule's path, checked alone
