@@ -24,7 +24,7 @@ _ALNUM = re.compile(r"[^\W_]")
 
 
 @cache
-def _names() -> tuple[frozenset[str], frozenset[str]]:
+def names() -> tuple[frozenset[str], frozenset[str]]:
     """Every first and every last name of the dictionaries' locales (lower case)."""
     first: set[str] = set()
     last: set[str] = set()
@@ -40,7 +40,7 @@ def people_in(value: str) -> set[str]:
     separator ('Anna_Schmidt' in 'Scan_Anna_Schmidt.pdf'), as 'Anna Schmidt'."""
     if not any(s in value for s in SEPARATORS):
         return set()
-    first, last = _names()
+    first, last = names()
     words = list(_LETTERS.finditer(value))
     found: set[str] = set()
     for a, b in itertools.pairwise(words):
