@@ -11,6 +11,13 @@ A name inside a longer text passed too: Cal.com's Booking.title 'Call with Anna
 Schmidt' beside a masked User.name 'Anna Schmidt' (Twenty's message.subject alike). So
 each run of 2 and 3 consecutive words (split on white space) is compared as well,
 joined by one space, as it is and without punctuation at its ends ('(Anna Schmidt),').
+
+A name inside a file name or path passed as well: Paperless's original_filename
+'Scan_2023_Anna_Schmidt_Mietvertrag.pdf' beside the owner's masked 'Anna Schmidt'
+(compared whole and as 'scan 2023 anna schmidt mietvertrag pdf' only). So a
+word (split on white space) joining letters or digits by anything else ('_', '.', '-',
+'/') also has its runs of 2 and 3 consecutive parts compared (part_runs); the runs over
+white space stay, for 'Anna-Lena Schmidt'.
 """
 
 from __future__ import annotations
@@ -45,4 +52,22 @@ def word_runs(value: str, head: int) -> str:
         "ws.w || ' ' || lead(ws.w) OVER wo || ' ' || lead(ws.w, 2) OVER wo AS r3 "
         f"FROM regexp_split_to_table(left({value}, {head}), '[[:space:]]+') "
         "WITH ORDINALITY ws(w, at) WHERE ws.w <> '' WINDOW wo AS (ORDER BY ws.at)) g"
+    )
+
+
+def part_runs(value: str, head: int) -> str:
+    """SQL (a set-returning SELECT) of the runs of 2 and 3 consecutive parts, joined by
+    one space, of each word (split on white space) of `value`'s first `head` characters
+    that joins two parts by something else ('Scan_2023_Anna_Schmidt.pdf',
+    '/upload/anna-schmidt/1.jpg'), parts split on anything but letters and digits.
+    Only such words: the runs of a plain text's words are word_runs'."""
+    return (
+        "SELECT unnest(ARRAY[g.r2, g.r3]) "
+        "FROM (SELECT p.w || ' ' || lead(p.w) OVER wo AS r2, "
+        "p.w || ' ' || lead(p.w) OVER wo || ' ' || lead(p.w, 2) OVER wo AS r3 "
+        f"FROM regexp_split_to_table(left({value}, {head}), '[[:space:]]+') "
+        "WITH ORDINALITY t(t, at) CROSS JOIN LATERAL regexp_split_to_table(t.t, "
+        "'[^[:alnum:]]+') WITH ORDINALITY p(w, at) "
+        "WHERE t.t ~ '[[:alnum:]][^[:alnum:]]+[[:alnum:]]' AND p.w <> '' "
+        "WINDOW wo AS (PARTITION BY t.at ORDER BY p.at)) g"
     )

@@ -27,7 +27,7 @@ from typing import Any
 import psycopg
 
 from dbrefresh.anonymize.kept_samples import Samples, sampled_originals
-from dbrefresh.anonymize.verify_joined import joined_words, word_runs
+from dbrefresh.anonymize.verify_joined import joined_words, part_runs, word_runs
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.findings import Finding, Location
 from dbrefresh.rules.plan import RelationStep
@@ -199,6 +199,7 @@ def _compare(
     words = f"regexp_split_to_table(left(v.value, {WORDS_OF}), '[^[:alnum:]_]+')"
     joined = joined_words("v.value", WORDS_OF)  # 'dennis.boone': 'dennis boone'
     runs = word_runs("v.value", WORDS_OF)  # 'Call with Anna Schmidt': 'anna schmidt'
+    parts = part_runs("v.value", WORDS_OF)  # 'Scan_Anna_Schmidt.pdf': 'anna schmidt'
     matched = "o.hash = ANY(n.kept)"
     statement = (
         "WITH s AS MATERIALIZED (SELECT h.row_key, array_agg(h.column_name) AS columns, "
@@ -208,7 +209,8 @@ def _compare(
         f"LIMIT {ROWS_COMPARED}), "
         "n AS MATERIALIZED (SELECT r.columns, r.paths, r.hashes, v.column_name, "
         f"ARRAY(SELECT {digest.format(value='w.w')} "
-        f"FROM (SELECT v.value UNION SELECT {words} UNION {joined} UNION {runs}) w(w) "
+        f"FROM (SELECT v.value UNION SELECT {words} UNION {joined} UNION {runs} "
+        f"UNION {parts}) w(w) "
         f"WHERE length(w.w) >= {MIN_LENGTH}) AS kept "
         f"FROM r CROSS JOIN LATERAL (VALUES {unpivot}) AS v(column_name, value) "
         f"WHERE length(v.value) >= {MIN_LENGTH}) "

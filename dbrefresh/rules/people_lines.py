@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
-from dbrefresh.rules import people_lists, pii_values
+from dbrefresh.rules import joined_names, people_lists, pii_values
 
 MIN_PEOPLE = 10  # different people named before a column is masked (or half the values)
 WHOLE_SHARE = 0.25  # of the values, full names or lines naming someone
@@ -113,7 +113,7 @@ def count(values: Sequence[str]) -> PeopleNamed:
     whole = lines = lists = 0
     people: set[str] = set()
     for value in sample:
-        found = people_in(value)
+        found = people_in(value) or joined_names.people_in(value)  # 'Scan_Anna_Schmidt.pdf'
         if len(found) > 1 and people_lists.is_list(value, found):
             lists += 1
         elif pii_values.is_full_name(value) and not re.search(r"[,;&/]", value):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dbrefresh.rules import lookalikes, people_lines, phones, pii_values
+from dbrefresh.rules import lookalikes, path_people, people_lines, phones, pii_values
 
 MIN_CONTACTS = 10  # different contacts in a sample that mask free text whatever their share
 
@@ -64,4 +64,6 @@ def judge(values: Sequence[str]) -> tuple[str | None, list[str]]:
         reasons = [named]  # 'Spoke with John Smith' in a few tickets
     if contacts.rows:
         reasons.append(f"REVIEW: {contacts.counts()}, too few to mask: kept; `lorem` hides them")
+    if (folders := path_people.note(values)) is not None:
+        reasons.append(folders)  # '/upload/library/anna/2023/IMG_1.jpg'
     return None, reasons
