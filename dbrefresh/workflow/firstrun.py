@@ -58,7 +58,7 @@ def require_staging(config: Config, command: str) -> None:
         return  # whole or not: a damaged staging is still staging (cleanup sets it aside)
     lock_dir, name = lock_location(config)
     lock = lock_dir / f"{name}.lock"
-    empty = target.is_dir() and not any(target.iterdir())
+    empty = target.is_dir() and not _entries(target)
     if command == "cleanup" and (empty or not target.exists()) and lock.is_file():
         return
     never = "" if lock.is_file() else f", and no dbrefresh command ever worked on it (no {lock})"
@@ -72,6 +72,14 @@ def require_staging(config: Config, command: str) -> None:
         f"{command} refused, nothing was moved or started. Fix the path if it is a typo"
         f"{later}"
     )
+
+
+def _entries(target: Path) -> bool:
+    """Whether target holds anything (unreadable: it may, so it is not called empty)."""
+    try:
+        return any(target.iterdir())
+    except OSError:
+        return True
 
 
 def _state(target: Path) -> str:
