@@ -103,8 +103,9 @@ class Target(Protocol):
         """Keep the current staging data so `rollback` can bring it back; returns its id."""
         ...
 
-    def swap(self, run_id: str) -> None:
-        """Stop staging, put the run's clone in place, start staging."""
+    def swap(self, run_id: str) -> list[str]:
+        """Stop staging, put the run's clone in place, start staging; returns warnings
+        (what could not be checked before staging was stopped)."""
         ...
 
     def rollback(self, run_id: str) -> None:

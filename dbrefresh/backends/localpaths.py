@@ -4,8 +4,9 @@
 directory, or one under a regular file, was found only when the swap started staging
 (`/bin/sh: cannot create …: Is a directory`), after the whole refresh; the rollback's
 start failed the same way and staging stayed down. `local.work_dir` under a regular
-file failed the run at its first file (`NotADirectoryError`, exit 3). Both are refused
-when the backend is built (run, rollback, cleanup), exit 2 naming the key.
+file (or where nothing can be created: `/proc/x`) failed the run at its first file
+(`NotADirectoryError`, `FileNotFoundError`, exit 3). Both are refused when the backend
+is built (run, rollback, cleanup), exit 2 naming the key.
 """
 
 from __future__ import annotations
@@ -54,7 +55,27 @@ def _problem(path: Path, directory: bool) -> str | None:
                 return f"cannot create {path}: {parent} is not a directory"
             if not os.access(parent, os.W_OK | os.X_OK):
                 return f"cannot create {path}: {parent} is not writable by {_user()}"
-            return None
+            return _probe(path, parent, directory)
+    return None
+
+
+def _probe(path: Path, parent: Path, directory: bool) -> str | None:
+    """Create, then remove, the first missing part of path: access() says yes to root
+    where the filesystem still refuses (`/proc/x`: the run failed at its first file
+    with a bare FileNotFoundError, exit 3)."""
+    first = parent / path.relative_to(parent).parts[0]
+    try:
+        if directory or first != path:
+            first.mkdir()
+            first.rmdir()
+        else:
+            os.close(os.open(first, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            first.unlink()
+    except FileExistsError:
+        return None  # appeared meanwhile: found usable at the next look
+    except OSError as exc:
+        failed = f"{exc.strerror or exc}" if first == path else f"{first}: {exc.strerror or exc}"
+        return f"cannot create {path}: {failed}"
     return None
 
 

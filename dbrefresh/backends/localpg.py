@@ -247,6 +247,17 @@ class PgTools:
         proc = self._call(argv)
         return "" if proc.returncode == 0 else (proc.stderr or proc.stdout).strip()
 
+    def setting(
+        self, data_dir: Path, name: str, options: Mapping[str, str] | None = None
+    ) -> str | None:
+        """A setting as a start on data_dir would read it (`postgres -C`); None when the
+        configuration does not load (config_errors says why)."""
+        argv = ["postgres", "-D", str(data_dir), "-C", name]
+        for key, value in (options or {}).items():
+            argv += ["-c", f"{key}={value}"]
+        proc = self._call(argv)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+
     def stop(self, data_dir: Path, *, mode: str = "fast", timeout: int = 120) -> None:
         """Stop the server on data_dir if one runs or is starting (no error when none
         does). An abort during `pg_ctl start` killed pg_ctl, not the postmaster it had

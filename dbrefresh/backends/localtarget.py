@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from dbrefresh.backends import localconf, localfiles, localkept
+from dbrefresh.backends import localconf, localfiles, localkept, localstartfiles
 from dbrefresh.backends.locallayout import Layout
 from dbrefresh.backends.localpg import PgTools
 from dbrefresh.errors import InfraError, UsageError
@@ -53,8 +53,10 @@ class LocalTarget:
             return str(prev)
         return ""
 
-    def swap(self, run_id: str) -> None:
+    def swap(self, run_id: str) -> list[str]:
+        """Warnings: what could not be checked before staging was stopped."""
         cur = self.layout.target
+        warnings: list[str] = []
         new = self.layout.sibling(run_id, "clone")
         prev = self.layout.sibling(run_id, "prev")
         if new.exists():
@@ -69,7 +71,8 @@ class LocalTarget:
                 for path in localfiles.take_staging_files(cur, new, staging_logs):
                     if self.tools.as_root:
                         localfiles.give_tree(path, self.tools.server_user)
-            self._require_startable(new, "the new data, with staging's configuration copied in,")
+            what = "the new data, with staging's configuration copied in,"
+            warnings = self._require_startable(new, what)
             self._stop()
             if cur.exists():
                 localkept.mark_kept(cur.parent, run_id)
@@ -78,6 +81,7 @@ class LocalTarget:
         elif not (cur.exists() and prev.exists()):
             raise InfraError(f"nothing to swap for run {run_id}: {new} is missing")
         self._start()
+        return warnings
 
     def check_startable(self) -> None:
         """Refuse (exit 2) a staging whose configuration would keep it from starting again:
@@ -85,10 +89,13 @@ class LocalTarget:
         if localkept.is_cluster(self.layout.target):
             self._require_startable(self.layout.target, "staging")
 
-    def _require_startable(self, data: Path, what: str) -> None:
-        found = localconf.problems(self.tools, data, self.layout.settings.target_config_file)
+    def _require_startable(self, data: Path, what: str) -> list[str]:
+        """Refuse (exit 2) data staging could not start on with its configuration, hba,
+        ident and TLS files; the warnings say what could not be checked."""
+        conf = self.layout.settings.target_config_file
+        found = localconf.problems(self.tools, data, conf)
         if not found:
-            return
+            return self._require_start_files(data, what, conf)
         where = localconf.locations(self._dsn, found) if self.is_serving() else []
         raise UsageError(
             f"{what} would not start: its configuration has errors: "
@@ -96,6 +103,26 @@ class LocalTarget:
             "it changed; fix the configuration (a running server reads it only when "
             "reloaded or restarted), then run again"
         )
+
+    def _require_start_files(self, data: Path, what: str, conf: Path | None) -> list[str]:
+        """pg_hba.conf and pg_ident.conf as running staging rereads them (the swap copied
+        the same files into the new data), the TLS files where the configuration names
+        them: `postgres -C` reads settings only, and a bad hba line kept both the swap's
+        and the rollback's start from working."""
+        found = localstartfiles.tls_problems(self.tools, data, conf)
+        unchecked = ""
+        if self.is_serving():
+            auth, unchecked = localstartfiles.auth_problems(self._dsn)
+            found = [*auth, *found]
+        elif localkept.is_cluster(self.layout.target):
+            unchecked = "pg_hba.conf and pg_ident.conf not checked: staging was not running"
+        if found:
+            raise UsageError(
+                f"{what} would not start: {'; '.join(found)}. Staging was not stopped and "
+                "nothing of it changed; fix the files (a running server rereads pg_hba.conf "
+                "and pg_ident.conf only when reloaded), then run again"
+            )
+        return [unchecked] if unchecked else []
 
     def can_roll_back(self, run_id: str) -> bool:
         return localkept.is_cluster(self.layout.sibling(run_id, "prev"))

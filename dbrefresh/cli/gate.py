@@ -23,7 +23,7 @@ from dbrefresh.cli.app import app, console
 from dbrefresh.cli.options import OptionalDsnOption
 from dbrefresh.cli.refresh import RichReporter, notify_result
 from dbrefresh.cli.signals import terminate_as_error
-from dbrefresh.errors import DbrefreshError, UsageError, VerdictFailed
+from dbrefresh.errors import EXIT_VERDICT, DbrefreshError, InfraError, UsageError, VerdictFailed
 from dbrefresh.gate import files
 from dbrefresh.gate.report import FORMATS, render
 from dbrefresh.gate.run import GateOptions, gate
@@ -127,7 +127,12 @@ class WorkflowRefresher:
             if result.error is not None:
                 raise result.error
         except DbrefreshError as error:
-            error.args = (f"the refresh of staging {when}{run} failed ({outcome}): {error}",)
+            text = f"the refresh of staging {when}{run} failed ({outcome}): {error}"
+            if error.exit_code == EXIT_VERDICT:
+                # the run's verify or health check said no: exit 1 is the gate's own
+                # "unsafe migration" verdict, so a failed refresh is infrastructure (3)
+                raise InfraError(text) from error
+            error.args = (text,)
             raise
         self.runs.append(result.run_id)
         return result.run_id

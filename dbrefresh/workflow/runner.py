@@ -206,6 +206,7 @@ def rollback(config: Config, *, env: Env | None = None, run_id: str | None = Non
     """Bring back staging's previous data (the newest kept, or that of `run_id`)."""
     env = env or Env()
     backend = load_backend(config)
+    firstrun.require_staging(config, "rollback")  # a typo path would take the kept copy
     journal = Journal(config.state_dir, env.clock)
     with _lock(config, env, run_id or "", "rollback"):
         kept = backend.target.previous_runs()
@@ -328,6 +329,7 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
     """Remove whatever dead runs left; staging ends serving whole data, old or new."""
     env = env or Env()
     backend = load_backend(config)
+    firstrun.require_staging(config, "cleanup")  # a typo path would take the kept copy
     journal = Journal(config.state_dir, env.clock)
     report = CleanupReport()
     with _lock(config, env, "", "cleanup"), _serving_on_abort(backend):

@@ -266,8 +266,8 @@ class Swap(Step):
     name, title = "swap", "swap staging onto the new data"
 
     def run(self, ctx: RunContext) -> dict[str, Any]:
-        ctx.backend.target.swap(ctx.run_id)
-        return {}
+        warnings = ctx.backend.target.swap(ctx.run_id)
+        return {"warnings": warnings} if warnings else {}
 
 
 class HealthCheck(Step):

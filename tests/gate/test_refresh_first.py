@@ -207,3 +207,23 @@ def test_a_failed_refresh_before_the_trace_says_it_was_the_refresh(
     assert "error: the refresh of staging before the trace (run " in err
     assert "failed (nothing was traced): pg_basebackup failed" in err
     assert "pg_basebackup" in err and "Traceback" not in err
+
+
+def test_a_refresh_whose_health_check_fails_is_exit_3_not_the_gates_verdict(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The run's failed health check is its "no" (exit 1 for `dbrefresh run`); from the
+    gate it exited 1 too, which is the gate's verdict on the migration."""
+    setup.write_config(smoke="SELECT count(*) < 0 FROM customers")
+    path = tmp_path / "V4__index.sql"
+    path.write_text(MIGRATION)
+    try:
+        staging = setup.staging.dsn("shop")
+        args = ["--config", str(setup.config), "--dsn", staging, "--trace", "--max-age", "0"]
+        code = main(["gate", str(path), *args])
+    finally:
+        setup.write_config()
+    err = " ".join(capsys.readouterr().err.split())
+    assert code == 3, err
+    assert "error: the refresh of staging before the trace (run " in err
+    assert "failed (nothing was traced): health check failed" in err, err

@@ -79,3 +79,61 @@ def test_a_damaged_staging_directory_is_refused_not_kept_and_pruned(
             require_target(config_mod.load(setup.config))
     finally:
         setup.write_config()
+
+
+def _journals(setup: Setup) -> dict[str, str]:
+    runs = setup.state_dir / "runs"
+    return {p.parent.name: p.read_text() for p in runs.glob("*/journal.jsonl")}
+
+
+def test_rollback_and_cleanup_refuse_a_mistyped_target_and_move_nothing(setup: Setup) -> None:
+    """Kept copies are found beside the target by run id alone: `rollback` with a typo in
+    target_data_dir renamed the real staging's kept copy to the typo path, tried to start
+    it there (port clash), journaled the run rolled back, and the copy was lost."""
+    setup.cli("run", check=True)
+    run_id = setup.refreshed_by()
+    kept = setup.staging.data_dir.parent / f".dbrefresh-{run_id}.prev"
+    assert kept.is_dir()
+    journals, typo = _journals(setup), setup.staging.data_dir.parent / "dataa"
+    _point_at(setup, typo)
+    index = setup.config.read_text().splitlines().index(f"  target_data_dir: {typo}")
+    try:
+        for command in ("rollback", "cleanup"):
+            proc = setup.cli(command)
+            said = proc.stdout + proc.stderr
+            assert proc.returncode == 2, f"{command}: {said}"
+            assert f"dbrefresh.yaml:{index + 1}: local.target_data_dir: {typo} does not exist" in (
+                " ".join(proc.stderr.split())
+            ), said
+            assert "STAGING IS DOWN" not in said and "Traceback" not in said
+    finally:
+        setup.write_config()
+    assert not typo.exists() and kept.is_dir()
+    assert not (typo.parent / f".{typo.name}.dbrefresh.lock").exists()
+    assert _journals(setup) == journals
+    assert setup.refreshed_by() == run_id
+    setup.cli("rollback", check=True)  # the right config still finds the kept copy
+    assert setup.refreshed_by() != run_id
+
+
+def test_cleanup_accepts_a_missing_staging_it_has_locked_before(setup: Setup) -> None:
+    """A run killed between the swap's renames leaves staging's directory missing: the
+    lock file beside it says dbrefresh worked on that very path, so cleanup goes on."""
+    from dbrefresh.workflow.firstrun import require_staging
+    from dbrefresh.workflow.lock import lock_location
+
+    setup.cli("cleanup", check=True)  # takes the lock: its file stays
+    config = config_mod.load(setup.config)
+    lock_dir, name = lock_location(config)
+    assert (lock_dir / f"{name}.lock").is_file()
+    data = setup.staging.data_dir
+    setup.staging.stop()
+    moved = data.with_name("data-aside")
+    data.rename(moved)
+    try:
+        require_staging(config, "cleanup")
+        with pytest.raises(ConfigError, match="does not exist; rollback refused"):
+            require_staging(config, "rollback")
+    finally:
+        moved.rename(data)
+        setup.staging.start()

@@ -20,6 +20,9 @@ CASES = {
     "log-is-a-directory": ("target_log", "logdir", "is a directory"),
     "log-under-a-file": ("target_log", "afile/x.log", "afile is not a directory"),
     "work-dir-under-a-file": ("work_dir", "afile/sub", "afile is not a directory"),
+    # root may write anywhere, says access(); /proc refuses any new file: the run failed
+    # at snapshot_source with a bare FileNotFoundError, exit 3 (an absolute path here)
+    "work-dir-in-proc": ("work_dir", "/proc/dbrefresh-work/sub", "cannot create /proc/"),
 }
 
 
