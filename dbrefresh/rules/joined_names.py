@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import re
-from functools import cache
 
 from dbrefresh.rules import pii_values
 
@@ -23,24 +22,12 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _ALNUM = re.compile(r"[^\W_]")
 
 
-@cache
-def names() -> tuple[frozenset[str], frozenset[str]]:
-    """Every first and every last name of the dictionaries' locales (lower case)."""
-    first: set[str] = set()
-    last: set[str] = set()
-    for locale in pii_values.NAME_LOCALES:
-        firsts, lasts = pii_values.locale_names(locale)
-        first |= firsts
-        last |= lasts
-    return frozenset(first), frozenset(last)
-
-
 def people_in(value: str) -> set[str]:
     """The people a value names by a capitalised first name and surname joined by one
     separator ('Anna_Schmidt' in 'Scan_Anna_Schmidt.pdf'), as 'Anna Schmidt'."""
     if not any(s in value for s in SEPARATORS):
         return set()
-    first, last = names()
+    first, last = pii_values.all_names()
     words = list(_LETTERS.finditer(value))
     found: set[str] = set()
     for a, b in itertools.pairwise(words):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from dbrefresh.rules import joined_names
+from dbrefresh.rules import pii_values
 
 PATH_SHARE = 0.5  # of the sampled values paths (two '/' at least)
 NAMED_SHARE = 0.5  # of the paths with a first name as the folder at one depth
@@ -27,7 +27,7 @@ def note(values: Sequence[str]) -> str | None:
     paths = [v for v in sample if v.count("/") >= 2 and "://" not in v]
     if not paths or len(paths) < PATH_SHARE * len(sample):
         return None
-    first, _ = joined_names.names()
+    first, _ = pii_values.all_names()
     rows: Counter[int] = Counter()
     names: dict[int, set[str]] = {}
     for path in paths:

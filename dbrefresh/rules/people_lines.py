@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 
 from dbrefresh.rules import joined_names, people_lists, pii_values
 
@@ -31,18 +30,6 @@ NOTE_SHARE = 0.05
 LIST_SHARE = 0.1  # of the values naming people, lists of names: credits, not people
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "di", "da", "du"})
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
-
-
-@cache
-def _names() -> tuple[frozenset[str], frozenset[str]]:
-    """Every first and every last name of the dictionaries' locales (lower case)."""
-    first: set[str] = set()
-    last: set[str] = set()
-    for locale in pii_values.NAME_LOCALES:
-        firsts, lasts = pii_values.locale_names(locale)
-        first |= firsts
-        last |= lasts
-    return frozenset(first), frozenset(last)
 
 
 # A possessive ("John Stephens's dotfiles", with a typographic apostrophe too) names the person
@@ -65,7 +52,7 @@ def _surname(particles: str, word: str, last: frozenset[str]) -> bool:
 def people_in(value: str) -> set[str]:
     """The people a value names: a capitalised first name, then a capitalised surname
     after nothing but spaces and particles ('Marie Dubois', 'Piet de Vries')."""
-    first, last = _names()
+    first, last = pii_values.all_names()
     words = list(_WORD.finditer(value))
     found: set[str] = set()
     for at, word in enumerate(words):
