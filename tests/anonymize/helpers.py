@@ -83,6 +83,12 @@ def fingerprint(dsn: str) -> dict[str, str]:
         return out
 
 
+def verify_cli(capsys: pytest.CaptureFixture[str], dsn: str, rules: Path) -> tuple[int, str]:
+    """`dbrefresh verify` (seed "s") as a user runs it: its exit code and all it said."""
+    result = run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "s")
+    return result.code, result.out + result.err
+
+
 def mask_and_verify(dsn: str, rules: Path, seed: str = "s") -> VerifyReport:
     """Mark the database a clone, anonymize it with the rules, and verify it."""
     mark_clone(dsn)

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import anonymize, mark_clone
-from tests.anonymize.helpers import db_with_rules, run_cli
+from tests.anonymize.helpers import db_with_rules, verify_cli
 
 SCHEMA = """
 CREATE TABLE "user" (id int PRIMARY KEY, name text NOT NULL, lower_name text NOT NULL,
@@ -43,11 +43,6 @@ MASKED_COPIES = """      lower_name: {strategy: hash, unique: true}
 """
 
 
-def _verify(capsys: pytest.CaptureFixture[str], dsn: str, rules: Path) -> tuple[int, str]:
-    result = run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "s")
-    return result.code, result.out + result.err
-
-
 def test_kept_copies_of_a_masked_column_fail_verify(
     make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -62,7 +57,7 @@ def test_kept_copies_of_a_masked_column_fail_verify(
     mark_clone(dsn)
     anonymize(dsn, [rules], seed="s", progress=False)
 
-    code, out = _verify(capsys, dsn, rules)
+    code, out = verify_cli(capsys, dsn, rules)
     assert code == 1, out
     for copy in ("public.user.lower_name", "public.user.website", "public.namespaces.path"):
         assert f"{copy} holds 300 original value(s) of masked column public.user.name" in out
@@ -94,7 +89,7 @@ def test_masked_copies_pass_and_the_report_is_not_cut(
     mark_clone(dsn)
     anonymize(dsn, [rules], seed="s", progress=False)
 
-    code, out = _verify(capsys, dsn, rules)
+    code, out = verify_cli(capsys, dsn, rules)
     assert code == 0, out
     assert "public.namespaces.a_rather_long_column_name_for_the_report " in out
 
@@ -128,7 +123,7 @@ INSERT INTO events SELECT i, i, format('CHARMON%s', i) FROM generate_series(1, 3
     mark_clone(dsn)
     anonymize(dsn, [rules], seed="s", progress=False)
 
-    code, out = _verify(capsys, dsn, rules)
+    code, out = verify_cli(capsys, dsn, rules)
     assert code == 1, out
     assert "public.logins.login_lower holds 200 original value(s) of masked column " in out
     assert "public.events.actor holds 300 original value(s) of masked column public.user" in out
@@ -153,7 +148,7 @@ def test_samples_of_an_older_version_still_find_exact_copies(
         if older.startswith("ALTER"):
             conn.execute("UPDATE dbrefresh.leak_hashes SET folded = NULL")
 
-    code, out = _verify(capsys, dsn, rules)
+    code, out = verify_cli(capsys, dsn, rules)
     assert code == 1, out
     assert "public.namespaces.path holds 300 original value(s) of masked column" in out
     assert out.count("kept-copy") == 1, out
@@ -185,7 +180,7 @@ tables:
     mark_clone(dsn)
     anonymize(dsn, [rules], seed="s", progress=False)
 
-    code, out = _verify(capsys, dsn, rules)
+    code, out = verify_cli(capsys, dsn, rules)
     assert code == 1, out
     for copy in ("public.handles.copy", "public.sites.url", "public.sites.title"):
         assert f"{copy} holds 100 original value(s) of masked column public.handles.handle" in out
@@ -213,7 +208,7 @@ tables:
     mark_clone(dsn)
     anonymize(dsn, [rules], seed="s", progress=False)
 
-    code, out = _verify(capsys, dsn, rules)
+    code, out = verify_cli(capsys, dsn, rules)
     assert code == 1, out
     assert "public.addresses.city_copy holds 103 original value(s) of masked column" in out
     assert "public.addresses.timezone" not in out

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import anonymize, mark_clone
-from tests.anonymize.helpers import db_with_rules, run_cli
+from tests.anonymize.helpers import db_with_rules, verify_cli
 
 FIRST = "Anna Lukas Marie Jean Sophie Hans Claire Peter Emma Louis Julia Felix Chloe Max Lea"
 LAST = "Schmidt Dubois Weber Martin Fischer Bernard Wagner Petit Becker Moreau Hoffmann Roux"
@@ -40,11 +40,6 @@ tables:
 """
 
 
-def _verify(capsys: pytest.CaptureFixture[str], dsn: str, rules: Path) -> tuple[int, str]:
-    result = run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "s")
-    return result.code, result.out + result.err
-
-
 def test_a_name_inside_a_kept_file_name_fails_verify(
     make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -52,7 +47,7 @@ def test_a_name_inside_a_kept_file_name_fails_verify(
     mark_clone(dsn)
     anonymize(dsn, [rules], seed="s", progress=False)
 
-    code, out = _verify(capsys, dsn, rules)
+    code, out = verify_cli(capsys, dsn, rules)
     assert code == 1, out
     assert "public.docs.original_filename holds " in out, out
     assert "of masked column public.users.name" in out, out
@@ -64,6 +59,6 @@ def test_a_name_inside_a_kept_file_name_fails_verify(
             "UPDATE docs d SET original_filename = 'Scan_' || replace(u.name, ' ', '_') "
             "|| '.pdf' FROM users u WHERE u.id = d.owner_id"
         )
-    code, out = _verify(capsys, dsn, rules)
+    code, out = verify_cli(capsys, dsn, rules)
     assert code == 0, out
     assert "kept-copy" not in out

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from dbrefresh.anonymize.api import anonymize, mark_clone
-from tests.anonymize.helpers import db_with_rules, run_cli
+from tests.anonymize.helpers import db_with_rules, verify_cli
 
 FIRST = (
     "Dennis Anna James Maria Peter Linda John Susan Paul Karen Mark Nancy Brian Lisa "
@@ -45,11 +45,6 @@ tables:
 """
 
 
-def _verify(capsys: pytest.CaptureFixture[str], dsn: str, rules: Path) -> tuple[int, str]:
-    result = run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "s")
-    return result.code, result.out + result.err
-
-
 def test_a_name_inside_a_kept_title_fails_verify_and_a_masked_one_passes(
     make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -57,7 +52,7 @@ def test_a_name_inside_a_kept_title_fails_verify_and_a_masked_one_passes(
     mark_clone(dsn)
     anonymize(dsn, [rules], seed="s", progress=False)
 
-    code, out = _verify(capsys, dsn, rules)
+    code, out = verify_cli(capsys, dsn, rules)
     assert code == 1, out
     expected = "public.booking.title holds 300 original value(s) of masked column public.users.name"
     assert expected in out, out
@@ -69,6 +64,6 @@ def test_a_name_inside_a_kept_title_fails_verify_and_a_masked_one_passes(
             "UPDATE booking b SET title = 'Call with ' || u.name || ', 30 min' "
             "FROM users u WHERE u.id = b.user_id"
         )
-    code, out = _verify(capsys, dsn, rules)
+    code, out = verify_cli(capsys, dsn, rules)
     assert code == 0, out
     assert "kept-copy" not in out

@@ -183,6 +183,22 @@ def test_a_refresh_first_brings_productions_database_settings_to_the_analysis(
     assert "missing-lock-timeout" not in statements[0]["rules"], statements[0]
 
 
+def _gate_refreshing_first(
+    setup: Setup, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str]:
+    """`dbrefresh gate --trace --max-age 0` with the config as the test set it (put back
+    after): its exit code and its stderr on one line."""
+    path = tmp_path / "V3__index.sql"
+    path.write_text(MIGRATION)
+    try:
+        staging = setup.staging.dsn("shop")
+        args = ["--config", str(setup.config), "--dsn", staging, "--trace", "--max-age", "0"]
+        code = main(["gate", str(path), *args])
+    finally:
+        setup.write_config()
+    return code, " ".join(capsys.readouterr().err.split())
+
+
 def test_a_failed_refresh_before_the_trace_says_it_was_the_refresh(
     setup: Setup, production: Production, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -194,15 +210,7 @@ def test_a_failed_refresh_before_the_trace_says_it_was_the_refresh(
     text = setup.config.read_text()
     assert prod in text
     setup.config.write_text(text.replace(prod, f"{prod} port={free_port()}"))
-    path = tmp_path / "V3__index.sql"
-    path.write_text(MIGRATION)
-    try:
-        staging = setup.staging.dsn("shop")
-        args = ["--config", str(setup.config), "--dsn", staging, "--trace", "--max-age", "0"]
-        code = main(["gate", str(path), *args])
-    finally:
-        setup.write_config()
-    err = " ".join(capsys.readouterr().err.split())
+    code, err = _gate_refreshing_first(setup, tmp_path, capsys)
     assert code == 3, err
     assert "error: the refresh of staging before the trace (run " in err
     assert "failed (nothing was traced): pg_basebackup failed" in err
@@ -215,15 +223,7 @@ def test_a_refresh_whose_health_check_fails_is_exit_3_not_the_gates_verdict(
     """The run's failed health check is its "no" (exit 1 for `dbrefresh run`); from the
     gate it exited 1 too, which is the gate's verdict on the migration."""
     setup.write_config(smoke="SELECT count(*) < 0 FROM customers")
-    path = tmp_path / "V4__index.sql"
-    path.write_text(MIGRATION)
-    try:
-        staging = setup.staging.dsn("shop")
-        args = ["--config", str(setup.config), "--dsn", staging, "--trace", "--max-age", "0"]
-        code = main(["gate", str(path), *args])
-    finally:
-        setup.write_config()
-    err = " ".join(capsys.readouterr().err.split())
+    code, err = _gate_refreshing_first(setup, tmp_path, capsys)
     assert code == 3, err
     assert "error: the refresh of staging before the trace (run " in err
     assert "failed (nothing was traced): health check failed" in err, err

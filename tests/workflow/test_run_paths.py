@@ -20,10 +20,6 @@ def setup(make_setup: Callable[[str], Setup], production: Production) -> Setup:
     return make_setup("run-paths")
 
 
-def _siblings(setup: Setup) -> list[str]:
-    return sorted(p.name for p in setup.staging.data_dir.parent.glob(".dbrefresh-*"))
-
-
 def test_a_work_dir_with_a_space_and_a_quote_refreshes(setup: Setup) -> None:
     """The temporary server's socket lives in work_dir: its DSN quotes the path (a space
     broke every run: `missing "=" after "dir/<run>/sock" in connection info string`)."""
@@ -68,7 +64,7 @@ def test_a_path_the_shell_would_change_is_refused_before_anything_changes(
     """pg_ctl runs postgres through /bin/sh with -D and -l inside double quotes: `$HOME`
     in the log path was expanded, the swap and then the rollback failed to start
     staging. Refused at config load: exit 2, file:line:key, staging untouched."""
-    before, siblings = setup.refreshed_by(), _siblings(setup)
+    before, siblings = setup.refreshed_by(), setup.siblings()
     text = config_text(setup)
     lines = text.splitlines()
     index = next(i for i, line in enumerate(lines) if line.startswith(f"  {key}:"))
@@ -81,7 +77,7 @@ def test_a_path_the_shell_would_change_is_refused_before_anything_changes(
     assert f"dbrefresh.yaml:{index + 1}: local.{key}:" in proc.stderr
     assert "/bin/sh" in proc.stderr and "Traceback" not in proc.stderr
     assert setup.query("SELECT 1") == [(1,)]
-    assert setup.refreshed_by() == before and _siblings(setup) == siblings
+    assert setup.refreshed_by() == before and setup.siblings() == siblings
 
 
 def test_a_rollback_that_cannot_start_staging_says_staging_is_down(setup: Setup) -> None:

@@ -6,38 +6,17 @@ starts (STAGING IS DOWN)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from wfsupport import REPO, Production, Setup, config_text
+from wfsupport import Production, Setup, config_text
 
 from dbrefresh import config as config_mod
 from dbrefresh.backends import load_backend
 
 BROKEN = "shared_buffers = 32MBB\n"
-
-# The CLI with staging's postgresql.conf broken while the run keeps staging's data
-# (backup_target): after the preflight, before the swap.
-BREAK_AT_BACKUP = """
-import sys
-from pathlib import Path
-from dbrefresh.backends.localtarget import LocalTarget
-from dbrefresh.cli import main
-
-backup = LocalTarget.backup
-
-def breaking_backup(self, run_id):
-    with (self.layout.target / "postgresql.conf").open("a") as fh:
-        fh.write(sys.argv[1])
-    return backup(self, run_id)
-
-LocalTarget.backup = breaking_backup
-sys.exit(main(sys.argv[2:]))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -54,14 +33,10 @@ def conf(setup: Setup) -> Iterator[Path]:
     setup.write_config()
 
 
-def _siblings(setup: Setup) -> list[str]:
-    return sorted(p.name for p in setup.staging.data_dir.parent.glob(".dbrefresh-*"))
-
-
 def test_a_broken_staging_configuration_is_refused_before_anything_is_copied(
     setup: Setup, conf: Path
 ) -> None:
-    before, siblings = setup.refreshed_by(), _siblings(setup)
+    before, siblings = setup.refreshed_by(), setup.siblings()
     line = len(conf.read_text().splitlines()) + 1
     conf.write_text(conf.read_text() + BROKEN)
     proc = setup.cli("run")
@@ -71,7 +46,7 @@ def test_a_broken_staging_configuration_is_refused_before_anything_is_copied(
     assert f"{conf}:{line}: shared_buffers = '32MBB'" in proc.stderr, said
     assert "Traceback" not in said and "STAGING IS DOWN" not in said
     assert not (setup.state_dir / "runs").exists() or not list((setup.state_dir / "runs").iterdir())
-    assert _siblings(setup) == siblings
+    assert setup.siblings() == siblings
     assert setup.refreshed_by() == before and setup.query("SELECT 1") == [(1,)]
 
 
@@ -96,13 +71,7 @@ def test_a_configuration_broken_during_the_run_stops_the_swap_before_staging_sto
     setup: Setup, conf: Path
 ) -> None:
     before = setup.refreshed_by()
-    proc = subprocess.run(
-        [sys.executable, "-c", BREAK_AT_BACKUP, BROKEN, "run", "--config", str(setup.config)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=REPO,
-    )
+    proc = setup.run_appending_at_backup("postgresql.conf", BROKEN)
     said = proc.stdout + proc.stderr
     assert proc.returncode == 2, said
     assert "with staging's configuration copied in, would not start" in proc.stderr, said

@@ -6,36 +6,17 @@ the swap's start failed, the rollback's failed the same way (STAGING IS DOWN).""
 from __future__ import annotations
 
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from wfsupport import REPO, Production, Setup
+from wfsupport import Production, Setup
 
 from dbrefresh import config as config_mod
 from dbrefresh.backends import load_backend, localstartfiles
 
 BAD_HBA = "host all all 10.0.0.0/33 trust\n"
-
-# The CLI with staging's pg_hba.conf broken while the run keeps staging's data
-# (backup_target): after the preflight, before the swap.
-BREAK_AT_BACKUP = """
-import sys
-from dbrefresh.backends.localtarget import LocalTarget
-from dbrefresh.cli import main
-
-backup = LocalTarget.backup
-
-def breaking_backup(self, run_id):
-    with (self.layout.target / "pg_hba.conf").open("a") as fh:
-        fh.write(sys.argv[1])
-    return backup(self, run_id)
-
-LocalTarget.backup = breaking_backup
-sys.exit(main(sys.argv[2:]))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -54,19 +35,15 @@ def files(setup: Setup) -> Iterator[Path]:
         (data / name).write_text(text)
 
 
-def _siblings(setup: Setup) -> list[str]:
-    return sorted(p.name for p in setup.staging.data_dir.parent.glob(".dbrefresh-*"))
-
-
 def _refused(setup: Setup) -> str:
-    before, siblings = setup.refreshed_by(), _siblings(setup)
+    before, siblings = setup.refreshed_by(), setup.siblings()
     proc = setup.cli("run")
     said = proc.stdout + proc.stderr
     assert proc.returncode == 2, said
     assert "Traceback" not in said and "STAGING IS DOWN" not in said, said
     runs = setup.state_dir / "runs"
     assert not runs.exists() or not list(runs.iterdir())
-    assert _siblings(setup) == siblings
+    assert setup.siblings() == siblings
     assert setup.refreshed_by() == before and setup.query("SELECT 1") == [(1,)]
     return " ".join(proc.stderr.split())
 
@@ -129,13 +106,7 @@ def test_an_hba_file_broken_during_the_run_stops_the_swap_before_staging_stops(
     setup: Setup, files: Path
 ) -> None:
     before = setup.refreshed_by()
-    proc = subprocess.run(
-        [sys.executable, "-c", BREAK_AT_BACKUP, BAD_HBA, "run", "--config", str(setup.config)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        cwd=REPO,
-    )
+    proc = setup.run_appending_at_backup("pg_hba.conf", BAD_HBA)
     said = proc.stdout + proc.stderr
     assert proc.returncode == 2, said
     assert "with staging's configuration copied in, would not start" in proc.stderr, said

@@ -47,6 +47,24 @@ def servers_root(prefix: str) -> Iterator[Path]:
     shutil.rmtree(root, ignore_errors=True)
 
 
+# The CLI with a file of staging's data directory appended to at backup_target.
+_APPEND_AT_BACKUP = """
+import sys
+from dbrefresh.backends.localtarget import LocalTarget
+from dbrefresh.cli import main
+
+backup = LocalTarget.backup
+
+def appending_backup(self, run_id):
+    with (self.layout.target / sys.argv[1]).open("a") as fh:
+        fh.write(sys.argv[2])
+    return backup(self, run_id)
+
+LocalTarget.backup = appending_backup
+sys.exit(main(sys.argv[3:]))
+"""
+
+
 @dataclass
 class Production:
     server: LocalServer
@@ -116,6 +134,30 @@ class Setup:
         except psycopg.Error:
             return None
         return str(rows[0][0]) if rows else None
+
+    def siblings(self) -> list[str]:
+        """What runs left beside staging's data directory (kept, failed, clone ...)."""
+        return sorted(p.name for p in self.staging.data_dir.parent.glob(".dbrefresh-*"))
+
+    def run_appending_at_backup(self, name: str, text: str) -> subprocess.CompletedProcess[str]:
+        """`dbrefresh run`, with `text` appended to staging's file `name` (no reload) once
+        the run keeps staging's data (backup_target): after the preflight, before the swap."""
+        return subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                _APPEND_AT_BACKUP,
+                name,
+                text,
+                "run",
+                "--config",
+                str(self.config),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=REPO,
+        )
 
     @property
     def state_dir(self) -> Path:
