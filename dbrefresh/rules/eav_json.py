@@ -29,9 +29,8 @@ from dbrefresh.rules.propose import (
     documents_rule,
     propose_column,
 )
-from dbrefresh.strategies.base import ColumnType, Strategy
+from dbrefresh.strategies.base import JSON_TYPES, ColumnType, Strategy
 
-JSON_TYPES = frozenset({"json", "jsonb"})
 TEXT = ColumnType("text", "text", "S")
 # Characters of a JSON value the key/value sample reads: a cut document does not parse
 MAX_JSON_CHARS = 8_192

@@ -35,14 +35,13 @@ from dbrefresh.rules.locale_guess import NAME_KINDS
 from dbrefresh.rules.pii_values import EMBEDDED_THRESHOLD
 from dbrefresh.rules.propose import ColumnProposal, choose, column_context
 from dbrefresh.rules.sample import sampled_rows, spread_sample
-from dbrefresh.strategies.base import Strategy
+from dbrefresh.strategies.base import JSON_TYPES, Strategy
 
 MIN_ROWS = 5  # rows naming their person, before a column is masked
 MIN_NOTED = 2  # rows naming their person, before a kept column is noted
 MIN_NAME = 3  # characters of a name word that counts ('Al' is in too much text)
 MAX_CHARS = 2000
 _WORD = re.compile(r"[^\W\d_]+")  # letters only: 'Aaron's' holds 'Aaron'
-_JSON = frozenset({"json", "jsonb"})  # (JSON kept in text may not parse in every row)
 
 
 Name = tuple[str, tuple[str, ...]]  # a column, and the keys of a JSON path in it (or none)
@@ -116,7 +115,9 @@ def _people(
 def _json_names(table: Table, column: str, proposal: ColumnProposal) -> list[Name]:
     """The JSON paths a jsonb rule of a json or jsonb column masks as a name (not
     through an array's elements)."""
-    if proposal.strategy != "jsonb" or table.columns[column].type.base not in _JSON:
+    if (
+        proposal.strategy != "jsonb" or table.columns[column].type.base not in JSON_TYPES
+    ):  # (JSON kept in text may not parse in every row)
         return []
     found: list[Name] = []
     for path, rule in (proposal.params.get("paths") or {}).items():

@@ -48,7 +48,7 @@ from dbrefresh.rules.compiled import PLACEHOLDER
 from dbrefresh.rules.json_doubts import doubt_notes, json_warning
 from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
-from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
+from dbrefresh.strategies.base import JSON_TYPES, ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.registry import get
 
@@ -56,7 +56,6 @@ from dbrefresh.strategies.registry import get
 # logins made of names and '@name:server' ids are a person's keys (Synapse's users.name).
 KEY_VALUE_KINDS = frozenset({"email", "iban", "card", "national_id", "user_id", "username"})
 SAMPLED_CATEGORIES = frozenset("S")
-JSON_TYPES = frozenset({"json", "jsonb"})
 TEXT_SEARCH = "tsvector"
 # Documents sampled as text for contact details (no strategy masks inside them), and
 # so are composite values (category C: a row type such as an address).

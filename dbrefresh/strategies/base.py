@@ -15,6 +15,9 @@ from typing import ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict
 from sqlglot import exp
 
+# The document types whose values are JSON (a path names a value inside them)
+JSON_TYPES = frozenset({"json", "jsonb"})
+
 
 @dataclass(frozen=True)
 class ColumnType:

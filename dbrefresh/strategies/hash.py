@@ -22,11 +22,10 @@ from pydantic import Field, model_validator
 from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
-from dbrefresh.strategies.base import ColumnContext, StrategyParams
+from dbrefresh.strategies.base import JSON_TYPES, ColumnContext, StrategyParams
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
-JSON_TYPES = frozenset({"json", "jsonb"})
 INJECTIVE_HEX = 16  # 64 bits: collisions improbable below ~10^8 distinct values
 DEFAULT_HEX = 32
 

@@ -27,7 +27,13 @@ from pydantic import Field, field_validator
 from sqlglot import exp
 
 from dbrefresh.strategies import jsonb_stray, sqlbuild
-from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy, StrategyParams
+from dbrefresh.strategies.base import (
+    JSON_TYPES,
+    ColumnContext,
+    ColumnType,
+    Strategy,
+    StrategyParams,
+)
 from dbrefresh.strategies.jsonb_held import holds_maskable
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 from dbrefresh.strategies.jsonb_wildcards import (
@@ -46,7 +52,6 @@ from dbrefresh.strategies.scalar import ScalarStrategy
 VALUE = "_dbr_json"
 # A text column's value parsed once per row (dbrefresh.jsonb_or_null in sql/functions.sql)
 PARSED = exp.column("_dbr_doc", table="_dbr_d")
-DOCUMENT_TYPES = frozenset({"json", "jsonb"})
 TYPES = {
     "text": ColumnType("text", "text", "S"),
     "numeric": ColumnType("numeric", "numeric", "N"),
@@ -113,7 +118,7 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         return self.is_lossy(params) or jsonb_stray.lossy(ctx)
 
     def fits(self, params: JsonbParams, ctx: ColumnContext) -> list[str]:
-        if ctx.type.base not in DOCUMENT_TYPES and not ctx.type.is_text:
+        if ctx.type.base not in JSON_TYPES and not ctx.type.is_text:
             return [
                 "jsonb masks json and jsonb documents, or JSON kept in text; "
                 f"{ctx.column} is {ctx.type.sql}"
