@@ -321,10 +321,6 @@ def _dead_runs_left(journal: Journal, run_id: str) -> list[str]:
     ]
 
 
-def _superseded(journal: Journal, run_id: str) -> bool:
-    return journal.superseded_by(run_id) is not None
-
-
 def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
     """Remove whatever dead runs left; staging ends serving whole data, old or new."""
     env = env or Env()
@@ -340,7 +336,7 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
                 continue
             swapped = record.started_step("swap")
             healthy = record.done("health_check")
-            if swapped and not healthy and _superseded(journal, run_id):
+            if swapped and not healthy and journal.superseded_by(run_id) is not None:
                 report.superseded.append(run_id)
             elif swapped and not healthy and backend.target.can_roll_back(run_id):
                 try:
