@@ -24,7 +24,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
-from dbrefresh.rules.eav_json import MAX_JSON_CHARS, is_json, judge_key
+from dbrefresh.rules.eav_json import MAX_JSON_CHARS, judge_key
 from dbrefresh.rules.eav_refs import undeclared_key_value
 from dbrefresh.rules.eav_shape import shaped_key_value
 from dbrefresh.rules.eav_unique import injective_case
@@ -86,7 +86,7 @@ def key_value_columns(catalog: Catalog, table: Table) -> KeyValue | None:
     }
     # a value column may hold JSON (Listmonk's settings.value jsonb): eav_json.py
     values = text | {
-        c.name.lower(): c for c in table.columns.values() if is_json(c) and not c.generated
+        c.name.lower(): c for c in table.columns.values() if c.type.is_json and not c.generated
     }
     for key, value in PAIRS:
         if key in text and value in values:
@@ -215,7 +215,7 @@ def _sample(
         name=name,
         key=key,
         v=value,
-        chars=sql.Literal(MAX_JSON_CHARS if is_json(found.value) else MAX_CHARS),
+        chars=sql.Literal(MAX_JSON_CHARS if found.value.type.is_json else MAX_CHARS),
         only=sql.SQL("" if table.partitioned else "ONLY "),
         t=sql.Identifier(table.schema, table.name),
         sample=sample_clause(table.estimated_rows, rows),

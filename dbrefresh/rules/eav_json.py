@@ -29,7 +29,7 @@ from dbrefresh.rules.propose import (
     documents_rule,
     propose_column,
 )
-from dbrefresh.strategies.base import JSON_TYPES, ColumnType, Strategy
+from dbrefresh.strategies.base import ColumnType, Strategy
 
 TEXT = ColumnType("text", "text", "S")
 # Characters of a JSON value the key/value sample reads: a cut document does not parse
@@ -60,10 +60,6 @@ _NOT_CREDENTIAL_KEYS = frozenset(
 UNMET = "REVIEW: keys the sample did not meet are kept"
 
 
-def is_json(column: Column) -> bool:
-    return column.type.base in JSON_TYPES and not column.type.is_array
-
-
 def judge_key(
     table: Table,
     name: str,
@@ -73,9 +69,9 @@ def judge_key(
 ) -> ColumnProposal:
     """The rule for the values of one key, as if they were a column named `name`."""
     as_column = Column(name, value.num, value.type, False, generated=False, identity="")
-    if not is_json(value) and (quoted := _strings(values)) is not None:
+    if not value.type.is_json and (quoted := _strings(values)) is not None:
         return _quoted_text(table, name, value, as_column, quoted, strategies)
-    if not is_json(value):
+    if not value.type.is_json:
         judged = propose_column(table, as_column, values, strategies, is_key=False)
         if judged.masked or (named := _credential_setting(name, values)) is None:
             return judged
@@ -152,7 +148,7 @@ def string_documents(
             proposal is None
             or proposal.masked
             or not values
-            or not (is_json(column) or _is_text(column))
+            or not (column.type.is_json or _is_text(column))
             or column.generated
             or column.name in table.partition_key
             or _strings(values) is None

@@ -48,7 +48,7 @@ from dbrefresh.rules.compiled import PLACEHOLDER
 from dbrefresh.rules.json_doubts import doubt_notes, json_warning
 from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
-from dbrefresh.strategies.base import JSON_TYPES, ColumnContext, ColumnType, Strategy
+from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.registry import get
 
@@ -354,7 +354,7 @@ def sampled_columns(table: Table) -> list[str]:
         if not c.generated
         and (
             c.type.category in SAMPLED_CATEGORIES
-            or (not c.type.is_array and c.type.base in JSON_TYPES)
+            or c.type.is_json
             or (not c.type.is_array and c.type.base == TEXT_SEARCH)
             or is_document(c.type)
         )
@@ -398,7 +398,7 @@ def propose_column(
     if files and fits(strategies["file_name"], {}, column_context(table, column, unique=unique)):
         return files  # 'uploads/<uuid>/passport-vincent-schwital.pdf': the path stays one
     kind, why = detect(table, column, values, is_key=is_key)
-    if kind is not None and column.type.base in JSON_TYPES and not column.type.is_array:
+    if kind is not None and column.type.is_json:
         documents = documents_rule(table, column, values, strategies)
         if documents.masked:  # Cal.com's Credential.key {"access_token": ...}: its paths
             return replace(documents, why=[*why, *documents.why])
@@ -406,7 +406,7 @@ def propose_column(
         return url  # '...?email=ann@mail.example': only the parameter's value is masked
     if kind is None:
         proposal.why += why  # a name the values deny, noted
-        if column.type.base in JSON_TYPES and not column.type.is_array:
+        if column.type.is_json:
             documents = documents_rule(table, column, values, strategies)
             if documents.masked:
                 return documents

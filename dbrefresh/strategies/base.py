@@ -60,6 +60,11 @@ class ColumnType:
         return self.category == "S" and not self.is_array
 
     @property
+    def is_json(self) -> bool:
+        """A json or jsonb document (not an array of them)."""
+        return self.base in JSON_TYPES and not self.is_array
+
+    @property
     def is_numeric(self) -> bool:
         return self.category == "N" and not self.is_array
 
