@@ -177,10 +177,16 @@ class Journal:
         back): run_id's data, or the older snapshot it holds, is then no longer staging's
         to serve. Rolling run_id back, or resuming it, would throw the later run's data
         away (a run killed at its health check, then a successful run, then `cleanup`
-        did; a killed run resumed after a later one swapped the older snapshot in)."""
-        for later in self.run_ids():
-            if later > run_id:
-                record = self.read(later)
-                if record.started_step("swap") and not record.rolled_back:
-                    return later
-        return None
+        did; a killed run resumed after a later one swapped the older snapshot in).
+        Later by the journals' start times: run ids sort by start time only to the second
+        (a run killed at once and the next run can share it)."""
+        began = self.read(run_id).started
+        later = sorted(
+            (record.started, record.run_id)
+            for record in self.runs()
+            if record.run_id != run_id
+            and record.started > began
+            and record.started_step("swap")
+            and not record.rolled_back
+        )
+        return later[0][1] if later else None

@@ -535,3 +535,17 @@ def test_only_our_tablespace_directories_follow_a_removed_data_directory(tmp_pat
     assert not old.exists() and not ours.exists()
     assert shared.is_dir() and theirs.is_dir()  # still linked / not ours
     assert localtblspc.run_of(orphan) == "r3" and localtblspc.run_of(theirs) is None
+
+
+def test_a_run_swapped_over_within_the_same_second_is_superseded(tmp_path: Path) -> None:
+    """Run ids order runs only to the second: a run killed at once and the next run
+    shared one, and the later run's id sorted first ('...-8363' < '...-fbd1')."""
+    now = iter([100.0, 100.4, 100.5, 100.6, 100.7, 100.8])
+    journal = Journal(tmp_path, lambda: next(now))
+    killed, later = "20261128-030523-fbd1", "20261128-030523-8363"
+    journal.append(killed, "run_start", target="t")
+    journal.append(killed, "step_start", step="snapshot_source")
+    journal.append(later, "run_start", target="t")
+    journal.append(later, "step_start", step="swap")
+    assert journal.superseded_by(killed) == later
+    assert journal.superseded_by(later) is None
