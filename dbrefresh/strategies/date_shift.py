@@ -5,9 +5,12 @@ The shift depends on the value (same date, same shift, in every table) and lies 
 depends on another column's value instead (the row's id, a customer id): every date
 keyed by it moves by the same days, so a row's start and end stay in order (CHECK
 (ends >= starts)) and its durations stay true; a NULL there falls back to the date's
-own value. Values under `keep` stay as they are: sentinels an application compares
-against ('9999-12-31' for "valid forever", '1900-01-01' for "unknown") name no one, and
-moved they would no longer mean what the application reads them as.
+own value. A date not in the future never becomes one (OpenMRS refuses a future
+birthdate): one within max_days before today moves back by 1..max_days keyed days, or
+with `by` by its row's days but no later than today, so the row's order holds. Values
+under `keep` stay as they are: sentinels an application compares against ('9999-12-31'
+for "valid forever", '1900-01-01' for "unknown") name no one, and moved they would no
+longer mean what the application reads them as.
 With `text: true` the column is text holding ISO dates ('1987-03-14': Keycloak's
 user_attribute 'birthdate', Redmine's date custom fields): each is shifted and written
 back in that form; a value that is no date ('14.03.1987', '0000-00-00') becomes 16 hex
@@ -16,6 +19,7 @@ characters of the digest instead, as `hash` would make it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, datetime
 
@@ -123,7 +127,9 @@ class DateShift(ScalarStrategy[DateShiftParams]):
         )
 
         def body(d: exp.Column) -> exp.Expression:
-            shifted = sqlbuild.fill("(:d + :n)", d=d, n=self._shift(params, ctx))
+            shifted = self._not_future(
+                params, ctx, d, sqlbuild.fill("CURRENT_DATE"), _plus_days("date")
+            )
             return sqlbuild.fill(
                 "CASE WHEN to_char(:d, 'YYYY-MM-DD') = :t THEN to_char(:s, 'YYYY-MM-DD')"
                 " ELSE encode(substr(:h, 1, 8), 'hex') END",
@@ -150,13 +156,45 @@ class DateShift(ScalarStrategy[DateShiftParams]):
 
     def _shifted(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
         # Uniform in [-m, -1] and [1, m], reading the digest once (no binding subquery).
-        days = self._shift(params, ctx)
         if ctx.type.base == "date":
-            value = sqlbuild.fill("(:v + :d)", v=ctx.ref, d=days)
+            now = sqlbuild.fill("CURRENT_DATE")
         else:
-            # Hours, not days: a day interval follows the session's TimeZone over DST.
-            value = sqlbuild.fill("(:v + make_interval(hours => 24 * :d))", v=ctx.ref, d=days)
+            now = sqlbuild.fill("LOCALTIMESTAMP" if ctx.type.base == "timestamp" else "now()")
+        value = self._not_future(params, ctx, ctx.ref, now, _plus_days(ctx.type.base))
         return sqlbuild.cast(value, ctx.type.sql)
+
+    def _not_future(
+        self,
+        params: DateShiftParams,
+        ctx: ColumnContext,
+        v: exp.Expression,
+        now: exp.Expression,
+        plus: Callable[[exp.Expression, exp.Expression], exp.Expression],
+    ) -> exp.Expression:
+        """v moved by its days, but a value not after `now` never moves past it: one
+        within max_days before now moves back by 1..max_days keyed days instead (with
+        `by`, by its row's days but no further than now, so a row's dates keep their
+        order). One digest per CASE branch, of which one runs: one sha256 per value."""
+        if params.by is not None:
+            recent = sqlbuild.fill(
+                "LEAST(:a, :n)", a=plus(v.copy(), self._shift(params, ctx)), n=now.copy()
+            )
+        else:
+            back = sqlbuild.fill(
+                "-(1 + CAST(:x % :m AS integer))",
+                x=sqlbuild.bits(sqlbuild.digest(ctx, self.name)),
+                m=params.max_days,
+            )
+            recent = plus(v.copy(), back)
+        return sqlbuild.fill(
+            "CASE WHEN :v <= :n AND :v2 > :edge THEN :recent ELSE :ahead END",
+            v=v.copy(),
+            n=now.copy(),
+            v2=v.copy(),
+            edge=plus(now.copy(), sqlbuild.literal(-params.max_days)),
+            recent=recent,
+            ahead=plus(v.copy(), self._shift(params, ctx)),
+        )
 
     def _days(self, ctx: ColumnContext, max_days: int) -> exp.Expression:
         return sqlbuild.fill(
@@ -164,3 +202,11 @@ class DateShift(ScalarStrategy[DateShiftParams]):
             x=sqlbuild.bits(sqlbuild.digest(ctx, self.name)),
             m=max_days,
         )
+
+
+def _plus_days(base: str) -> Callable[[exp.Expression, exp.Expression], exp.Expression]:
+    """v plus d days: for a timestamp in hours, not days, as a day interval follows the
+    session's TimeZone over DST."""
+    if base == "date":
+        return lambda v, d: sqlbuild.fill("(:v + :d)", v=v, d=d)
+    return lambda v, d: sqlbuild.fill("(:v + make_interval(hours => 24 * :d))", v=v, d=d)
