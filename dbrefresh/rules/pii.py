@@ -310,6 +310,11 @@ def normalize(name: str) -> str:
     return re.sub(r"(?<=[a-z])(?=\d)", "_", text)
 
 
+def is_generic_name(column: str) -> bool:
+    """A word for "name" in general (`name`, `naam`): personal only by its table's name."""
+    return normalize(column) in _GENERIC_NAME
+
+
 def match_name(column: str, table: str) -> NameMatch | None:
     """The kind of PII a column name suggests (None: nothing personal in the name)."""
     norm = normalize(column)

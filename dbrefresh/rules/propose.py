@@ -23,6 +23,7 @@ from dbrefresh.rules import (
     file_names,
     json_paths,
     json_text,
+    lookup_names,
     message_ids,
     name_evidence,
     name_values,
@@ -192,7 +193,11 @@ def detect(
     by_name = name_match(table, column)
     if by_name is not None and kind_fits_type(by_name.kind, column.type):
         programs = client_names.overrule(table.qualified, column.name, by_name, values)
-        other = programs or name_values.overrule(by_name, values)
+        other = (
+            programs
+            or lookup_names.overrule(column.name, by_name, values)
+            or name_values.overrule(by_name, values)
+        )
         if (
             other := other or display_names.overrule(table.qualified, column.name, by_name, values)
         ) is not None:
