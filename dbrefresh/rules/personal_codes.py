@@ -7,6 +7,9 @@ that is `pin` or ends in it (`pin`, `pin_code`, `card_pin`, `user_pin`) is such 
 `pin_color`, `pin_x`) makes the name about something else. A badge number is one by
 name anywhere (`badge_number`), or as a `barcode` or `badge` in a table about people
 (a product's barcode is nobody's). India's `pin_code` is a postcode: masked alike.
+An insurance policy or member number and a patient's chart number (OpenEMR's
+insurance_data.policy_number, patient_data.pubpid, a `medical_record_number`) identify
+a person as well: codes by the same ending.
 
 Decision: such a code is masked with `digits` (unique: true on a unique column): every
 digit replaced by a keyed one, its length and any letters or separators kept, so the
@@ -20,11 +23,15 @@ from __future__ import annotations
 import re
 
 KIND = "personal_code"
-LABEL = "a personal code (PIN, badge number)"
+LABEL = "a personal code (PIN, badge, policy or chart number)"
 # ends the name: `pin`, `pin_code`, `employee_pin`, `badge_number`
 _CODE_ENDING = re.compile(
     r"(?:^|_)(?:pin|pincode|pin_code|pin_number|pin_no|pin_nr|badge_number|badge_no|"
-    r"badge_nr|badge_code|badgenumber)$"
+    r"badge_nr|badge_code|badgenumber|"
+    r"policy_number|policy_no|policy_num|policy_nr|policynumber|policy_numbers|"
+    r"member_number|member_no|membership_number|membership_no|subscriber_number|"
+    r"insurance_number|insurance_no|chart_number|chart_no|chartnumber|pubpid|mrn|"
+    r"medical_record_number|medical_record_no|medical_record_num)$"
 )
 # the whole name, in a table about people: Odoo's hr_employee.barcode is the badge id,
 # res_partner.barcode a customer's loyalty card
@@ -40,6 +47,13 @@ def match(norm: str, table: str, person_table: bool) -> str | None:
     if norm in _PERSON_CODES and (person_table or _PARTNERS.search(table)):
         return f"`{norm}` in a table about people: a badge or card number"
     return None
+
+
+def leading_words(norm: str) -> set[str]:
+    """The words of a code's name before its ending (`policy` is part of
+    `policy_number`, not a word that makes the name about something else)."""
+    found = _CODE_ENDING.search(norm)
+    return set((norm[: found.start()] if found else norm).split("_")) - {""}
 
 
 def could_be(value: str) -> bool:

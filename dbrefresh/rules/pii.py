@@ -243,6 +243,14 @@ _NOT_THE_VALUE_FOR = {
     ),
 }
 
+# A death date dates a person as their birth date does (OpenMRS's person.death_date,
+# OpenEMR's patient_data.deceased_date): shifted alike.
+_DEATH_DATE = re.compile(
+    r"(?:^|_)(?:death_date|deathdate|date_of_death|death_datetime|deceased_date|"
+    r"date_deceased|deceased_on|deceased_at|died_on|died_at|dod|sterbedatum|"
+    r"date_deces|date_de_deces|fecha_defuncion|fecha_de_defuncion|data_morte)(?:_\d+)?(?:_|$)"
+)
+
 _PATTERNS = tuple(
     (kind, re.compile(rf"(?:^|_)(?:{words})(?:_\d+)?(?:_|$)")) for kind, words in _NAME_WORDS
 )
@@ -321,6 +329,8 @@ def match_name(column: str, table: str) -> NameMatch | None:
     words = set(norm.split("_"))
     if norm in _WHOLE_ONLY:
         return NameMatch(_WHOLE_ONLY[norm], f"name suggests {LABELS[_WHOLE_ONLY[norm]]}")
+    if _DEATH_DATE.search(norm) and not words & (_NOT_THE_VALUE - {"on", "at"}):
+        return NameMatch("birth_date", "name suggests a death date, dated like a birth date")
     for kind, pattern in _PATTERNS:
         if not (found := pattern.search(norm)):
             continue
@@ -333,7 +343,7 @@ def match_name(column: str, table: str) -> NameMatch | None:
         return compound
     table_name = normalize(table.rsplit(".", 1)[-1])
     code = personal_codes.match(norm, table_name, about_people(table_name))
-    if code is not None and not words & (_NOT_THE_VALUE - {"id"}):
+    if code is not None and not personal_codes.leading_words(norm) & (_NOT_THE_VALUE - {"id"}):
         return NameMatch(personal_codes.KIND, code, text_only=True)
     if norm in _GENERIC_NAME and about_people(table_name):
         kind = _GENERIC_NAME[norm]
