@@ -35,6 +35,7 @@ from dbrefresh.rules import (
     pii_values,
     shaped_values,
     ssh_keys,
+    text_coordinates,
     text_mentions,
     url_params,
 )
@@ -426,6 +427,10 @@ def propose_column(
                 f"REVIEW: a value of type {column.type.sql} is kept whole (no strategy "
                 "masks its fields); `null` hides it"
             )
+        elif coords := text_coordinates.proposal(
+            table.qualified, column, values, unique=unique, is_key=is_key
+        ):
+            return coords  # '41.14676' in a varchar latitude: rounded, still a coordinate
         elif (named := _named_but_unfit(table, column, is_key)) is not None:
             proposal.why.append(named)
         return proposal
