@@ -16,7 +16,12 @@ REVIEW note with the counts. The person table's own text columns are read the sa
 way (a bio saying 'I am Aaron'). Names at a JSON path count as name columns do:
 Supabase keeps a user's name in auth.users.raw_user_meta_data->>'full_name' and
 Kratos in identities.traits->'name'->>'first', and an MFA factor's friendly_name
-('Anna's iPhone') names them. Counts only, never a value.
+('Anna's iPhone') names them. Names kept in a table of their own count for the table
+they refer to: OpenMRS's person_name(person_id -> person) holds the names, and
+obs(person_id -> person).value_text 'John tolerating ART well' names its person. A
+foreign key to a single-column UNIQUE column of the table of people (OpenEMR's
+form_encounter.pid -> patient_data(pid)) links like one to its key. Counts only,
+never a value.
 """
 
 from __future__ import annotations
@@ -54,11 +59,14 @@ class People:
     table: Table
     key: str
     names: tuple[Name, ...]
+    # the names live in another table, by its column referring to `key` (person_name)
+    names_from: tuple[Table, str] | None = None
+    keys: tuple[str, ...] = ()  # single-column unique keys besides `key` (OpenEMR's pid)
 
     def shown(self) -> str:
+        where = self.names_from[0] if self.names_from else self.table
         return ", ".join(
-            f"{self.table.qualified}.{c}" + (f" at {'.'.join(p)}" if p else "")
-            for c, p in self.names
+            f"{where.qualified}.{c}" + (f" at {'.'.join(p)}" if p else "") for c, p in self.names
         )
 
 
@@ -69,6 +77,7 @@ class _Link:
 
     column: str | None
     people: People
+    ref: str | None = None  # the people's column it refers to (None: their key)
 
 
 def note_own_names(
@@ -108,8 +117,32 @@ def _people(
         ) + tuple(n for c, p in columns.items() for n in _json_names(table, c, p))
         primary = [k for k in table.unique_keys if k.primary and len(k.columns) == 1]
         if names and primary:
-            found[name] = People(table, primary[0].columns[0], names)
+            found[name] = People(table, primary[0].columns[0], names, keys=_keys(table))
+    for named in list(found.values()):
+        for fk in catalog.keys_from(named.table.qualified):
+            target = catalog.tables.get(catalog.root_of(fk.ref_table))
+            if target is None or target.qualified in found or len(fk.columns) != 1:
+                continue
+            primary = [k for k in target.unique_keys if k.primary and k.columns == fk.ref_columns]
+            if primary and _names_table(named.table, target):
+                found[target.qualified] = People(
+                    target, fk.ref_columns[0], named.names, (named.table, fk.columns[0]),
+                    _keys(target),
+                )  # fmt: skip
     return found
+
+
+def _keys(table: Table) -> tuple[str, ...]:
+    """The table's single-column unique keys, primary or not."""
+    return tuple(k.columns[0] for k in table.unique_keys if len(k.columns) == 1)
+
+
+def _names_table(names: Table, target: Table) -> bool:
+    """Whether a table with masked names holds the names of the people of the table it
+    refers to: that one is about people (person_name -> person), or the table's own
+    name says names (user_names -> accounts); an order's customer_name is no store's."""
+    words = pii.normalize(names.name).split("_")
+    return pii.about_people(pii.normalize(target.name)) or bool({"name", "names"} & set(words))
 
 
 def _json_names(table: Table, column: str, proposal: ColumnProposal) -> list[Name]:
@@ -136,8 +169,12 @@ def _links(catalog: Catalog, table: Table, people: Mapping[str, People]) -> list
     for fk in catalog.keys_from(table.qualified):
         target = people.get(catalog.root_of(fk.ref_table))
         declared.update(fk.columns)
-        if target is not None and len(fk.columns) == 1 and fk.ref_columns[0] == target.key:
+        if target is None or len(fk.columns) != 1:
+            continue
+        if fk.ref_columns[0] == target.key:
             links.append(_Link(fk.columns[0], target))
+        elif fk.ref_columns[0] in target.keys:  # a UNIQUE column: OpenEMR's patient_data.pid
+            links.append(_Link(fk.columns[0], target, fk.ref_columns[0]))
     for column in table.columns.values():
         if column.name in declared or column.name == own:
             continue
@@ -193,7 +230,7 @@ def _count(
     """Per text column: how many sampled non-blank values name their own person, of how
     many."""
     people = link.people
-    names = _name_values("_dbr_p" if link.column else "_dbr_t", people.names)
+    names = _name_values("_dbr_p" if link.column else "_dbr_t", people)
     values = sql.SQL(", ").join(
         sql.SQL("left({}::text, {})").format(sql.Identifier("_dbr_t", c), sql.Literal(MAX_CHARS))
         for c in texts
@@ -205,14 +242,14 @@ def _count(
             s=spread_sample(table, rows),
             only=sql.SQL("" if people.table.partitioned else "ONLY "),
             p=sql.Identifier(people.table.schema, people.table.name),
-            k=sql.Identifier("_dbr_p", people.key),
+            k=sql.Identifier("_dbr_p", link.ref or people.key),
             r=sql.Identifier("_dbr_t", link.column),
         )
     query = sql.SQL("SELECT {names}, {values} FROM {source}").format(
         names=names, values=values, source=source
     )
     counts = {c: [0, 0] for c in texts}
-    width = len(people.names)
+    width = 1 if people.names_from else len(people.names)
     for row in sampled_rows(conn, query):
         words = _name_words(row[:width])
         for column, value in zip(texts, row[width:], strict=True):
@@ -224,8 +261,25 @@ def _count(
     return {c: (m, s) for c, (m, s) in counts.items()}
 
 
-def _name_values(alias: str, names: Sequence[Name]) -> sql.Composable:
-    """The names as text: a column's value, or the text at a JSON path of it."""
+def _name_values(alias: str, people: People) -> sql.Composable:
+    """The names as text: a column's value, or the text at a JSON path of it; names
+    kept in a table of their own, all of a person's joined in one text."""
+    if people.names_from is None:
+        return _names_of(alias, people.names)
+    table, refers = people.names_from
+    return sql.SQL(
+        "(SELECT string_agg(concat_ws(' ', {names}), ' ') FROM {only}{t} AS _dbr_n"
+        " WHERE _dbr_n.{r} = {k})"
+    ).format(
+        names=_names_of("_dbr_n", people.names),
+        only=sql.SQL("" if table.partitioned else "ONLY "),
+        t=sql.Identifier(table.schema, table.name),
+        r=sql.Identifier(refers),
+        k=sql.Identifier(alias, people.key),
+    )
+
+
+def _names_of(alias: str, names: Sequence[Name]) -> sql.Composable:
     return sql.SQL(", ").join(
         sql.SQL("{} #>> {}").format(sql.Identifier(alias, c), sql.Literal(list(p)))
         if p
