@@ -26,6 +26,12 @@ def other_database(rules: RuleSet, database: str) -> list[Finding]:
             location=Location(
                 origin.file if origin else None, origin.line if origin else None, "database"
             ),
-            hint=f"connect to {rules.database!r}, or use the rules written for {database!r}",
+            # a clone under another name (`rules init` on production, masking `stg`)
+            hint=(
+                f"connect to {rules.database!r}, or use the rules written for {database!r}; "
+                f"to use this file on a copy of {rules.database!r} named {database!r}, set "
+                f"`database: {database}` in it or remove the key (a file without one fits "
+                "any database)"
+            ),
         )
     ]

@@ -6,7 +6,9 @@ a key `reset_password` holding 'True' got `hash`, Odoo's `ir_attachment.store_fn
 (file store paths, 'fname') got `first_name`; staging broke. Kinds whose values have a
 shape are refused when no sampled value could be one, and names when every sampled
 value is a path, a digest or a number; flags are no person's data whatever their name.
-Kinds without a shape (cities, companies, user names) stay judged by name alone.
+Kinds without a shape (cities, user names) stay judged by name alone, and so do
+companies, but for numbers and size bands: n8n's personalizationAnswers
+{"companySize": "20-99"} got `company`, the bands ('<20', '1000+') company names.
 """
 
 from __future__ import annotations
@@ -46,6 +48,20 @@ def could_be_a_name(value: str) -> bool:
     return not (_HEX_ID.fullmatch(text) and any(c.isdigit() for c in text))
 
 
+# A count or a size band ('20-99', '<20', '1000+', '10k+', '1-10 employees'): no company
+_SIZE_BAND = re.compile(
+    r"[<>~+≤≥]?\s*\d[\d,.]*\s*[km]?\s*(?:(?:-|\u2013|to)\s*\d[\d,.]*\s*[km]?)?\s*\+?"
+    r"\s*(?:employees|people|persons|staff|users|members|seats)?",
+    re.IGNORECASE,
+)
+
+
+def could_be_a_company(value: str) -> bool:
+    """Loosely: a letter, in anything but a count or a size band."""
+    text = value.strip()
+    return any(c.isalpha() for c in text) and _SIZE_BAND.fullmatch(text) is None
+
+
 # Loose on purpose: a value that could be the kind at all (a bare '4915112345678' is a
 # phone number the strict detector refuses); only a sample of none of them overrules.
 COULD_BE: dict[str, Callable[[str], bool]] = {
@@ -58,6 +74,7 @@ COULD_BE: dict[str, Callable[[str], bool]] = {
     "first_name": could_be_a_name,
     "last_name": could_be_a_name,
     "full_name": could_be_a_name,
+    "company": could_be_a_company,
     personal_codes.KIND: personal_codes.could_be,
 }
 

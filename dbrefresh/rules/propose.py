@@ -20,6 +20,7 @@ from dbrefresh.rules import (
     client_names,
     display_names,
     epoch_dates,
+    file_contents,
     file_names,
     json_paths,
     json_text,
@@ -400,6 +401,13 @@ def propose_column(
     ids = None if is_key else message_ids.proposal(column, values, unique=unique)
     if ids and fits(strategies["hash"], ids.params, column_context(table, column, unique=unique)):
         return ids  # '<CAF=abc@mail.gmail.com>': threads join on it, keep it distinct
+    if not is_key and column.type.is_text and (contents := file_contents.read(values)):
+        ctx = column_context(table, column, unique=unique)  # a PDF or a signature as base64
+        as_file = fits(strategies["file_name"], {}, ctx)
+        empty = choose("document", ctx, strategies)
+        return file_contents.proposal(
+            column, contents, unique=unique, file_name_fits=as_file, empty=empty
+        )
     files = None if is_key else file_names.proposal(column, values, unique=unique)
     if files and fits(strategies["file_name"], {}, column_context(table, column, unique=unique)):
         return files  # 'uploads/<uuid>/passport-vincent-schwital.pdf': the path stays one

@@ -11,9 +11,19 @@ name and a path ending in it mask alike (the key still ends in its masked name),
 distinct values stay distinct: folders and extension are kept, the hex has neither '/'
 nor '.', so the parts are recoverable. In a varchar(n) a value the hex would overflow
 is hashed whole (it still differs from the rest).
+
+Documenso's DocumentData.data holds S3 keys and base64 PDFs in one column: base64 has
+'/' in it, and everything before the last one was kept as "folders" (the PDF's names
+and addresses with it). A value that is no path is replaced whole: file content (a
+`data:` URL, or 64 characters or more of base64 alone) by the base64 of its keyed
+digest (a `data:` URL keeps its media type and `;base64`, nothing else of its header),
+anything else no path holds (a control character, more than MAX_PATH characters) by
+the hex of its digest.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlglot import exp
 
@@ -33,6 +43,14 @@ EXTENSIONS = (
     "zip|gz|tgz|bz2|xz|7z|rar|tar|json|xml|html|htm|eml|msg|ics|vcf|p7s|sig"
 )
 EXTENSION = f"[.]({EXTENSIONS})$"
+MAX_PATH = 1024  # S3's and GCS's longest object key, in bytes
+DIGEST_BASE64 = 24  # characters of the base64 of HEX // 2 bytes ('...==')
+DATA_URL = "^data:"  # case-insensitive
+# base64 alone, long enough for file content and in both cases with a digit: no folder
+# and file name of a path (hex digests have one case, uuids a '-', names a '.')
+BASE64 = "^[A-Za-z0-9+/]+={0,2}$"
+MIN_BASE64 = 64
+MEDIA_TYPE = "^data:([A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+)"
 
 
 @register
@@ -60,11 +78,14 @@ class FileName(ScalarStrategy[NoParams]):
         def stem() -> exp.Expression:
             return sqlbuild.fill("regexp_replace(:b, :e, '', 'i')", b=base(), e=EXTENSION)
 
-        def hexed(value: exp.Expression) -> exp.Expression:
-            digest = sqlbuild.fill(
+        def digest(value: exp.Expression) -> exp.Expression:
+            keyed = sqlbuild.fill(
                 "dbrefresh.keyed(:p, :v)", p=sqlbuild.key_prefix(ctx, self.name), v=value
             )
-            return sqlbuild.fill("encode(substr(:h, 1, :n), 'hex')", h=digest, n=HEX // 2)
+            return sqlbuild.fill("substr(:h, 1, :n)", h=keyed, n=HEX // 2)
+
+        def hexed(value: exp.Expression) -> exp.Expression:
+            return sqlbuild.fill("encode(:d, 'hex')", d=digest(value))
 
         folders = sqlbuild.fill("left(:t, length(:t2) - length(:b))", t=text(), t2=text(), b=base())
         extension = sqlbuild.fill(
@@ -81,4 +102,57 @@ class FileName(ScalarStrategy[NoParams]):
                 v=value,
                 w=hexed(text()),
             )
-        return sqlbuild.fit_text(ctx, value, truncate=False)
+        return sqlbuild.fit_text(
+            ctx, self._unless_content(ctx, text, digest, hexed, value), truncate=False
+        )
+
+    def _unless_content(
+        self,
+        ctx: ColumnContext,
+        text: Callable[[], exp.Expression],
+        digest: Callable[[exp.Expression], exp.Expression],
+        hexed: Callable[[exp.Expression], exp.Expression],
+        path: exp.Expression,
+    ) -> exp.Expression:
+        """`path` (the masked path), unless the value is file content or no path: then
+        replaced whole (module docstring)."""
+        placeholder = sqlbuild.fill("encode(:d, 'base64')", d=digest(text()))
+        header = sqlbuild.fill(
+            "('data:' || COALESCE(substring(:t from :m), '')"
+            " || CASE WHEN :t2 ~* '^data:[^,]*;base64,' THEN ';base64' ELSE '' END || ',')",
+            t=text(),
+            m=MEDIA_TYPE,
+            t2=text(),
+        )
+        data_url = sqlbuild.fill("(:h || :p)", h=header, p=placeholder.copy())
+        if ctx.type.length is not None:
+            data_url = sqlbuild.fill(
+                "CASE WHEN length(:h) + :k <= :n THEN :v ELSE :w END",
+                h=header.copy(),
+                k=DIGEST_BASE64,
+                n=ctx.type.length,
+                v=data_url,
+                w=hexed(text()),
+            )
+        return sqlbuild.fill(
+            "CASE WHEN :t1 ~* :d THEN :u"
+            " WHEN length(:t2) >= :m AND :t3 ~ :b AND :t4 ~ '[A-Z]' AND :t5 ~ '[a-z]'"
+            " AND :t6 ~ '[0-9]' THEN :p"
+            " WHEN length(:t7) > :x OR :t8 ~ '[[:cntrl:]]' THEN :w ELSE :v END",
+            t1=text(),
+            d=DATA_URL,
+            u=data_url,
+            t2=text(),
+            m=MIN_BASE64,
+            t3=text(),
+            b=BASE64,
+            t4=text(),
+            t5=text(),
+            t6=text(),
+            p=placeholder,
+            t7=text(),
+            x=MAX_PATH,
+            t8=text(),
+            w=hexed(text()),
+            v=path,
+        )

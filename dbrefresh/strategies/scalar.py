@@ -28,6 +28,13 @@ def element_context(ctx: ColumnContext) -> ColumnContext:
     )
 
 
+def _of_elements(reason: str, column: str) -> str:
+    """A refusal for an array's elements in the user's terms: `email produces text; the
+    elements of roles are "Role"`, not the internal `_dbr_elem is "Role"`."""
+    elements = f"the elements of {column}"
+    return reason.replace(f"{ELEMENT} is ", f"{elements} are ").replace(ELEMENT, elements)
+
+
 class ScalarStrategy(Strategy[P]):
     """A strategy defined on one value; arrays, NULLs and blank text are handled here."""
 
@@ -40,7 +47,8 @@ class ScalarStrategy(Strategy[P]):
 
     def check(self, params: P, ctx: ColumnContext) -> list[str]:
         if ctx.type.is_array:
-            return self.fits(params, element_context(ctx))
+            elem = element_context(ctx)
+            return [_of_elements(r, ctx.column) for r in self.fits(params, elem)]
         return self.fits(params, ctx)
 
     def _value(self, params: P, ctx: ColumnContext) -> exp.Expression:

@@ -36,6 +36,8 @@ def test_rules_for_another_database_are_refused_and_change_nothing(
         result = run_cli(capsys, *command, str(path), "--dsn", dsn, *seed)
         assert result.code == 2, (command, result.out, result.err)
         assert expected in result.err, (command, result.err)
+        # a clone of shop under another name: the file says how to use it there
+        assert f"`database: {dsn_database(dsn)}` in it or remove the key" in result.err
         assert "Traceback" not in result.err
     assert fingerprint(dsn) == before
     # without a DSN there is nothing to compare with

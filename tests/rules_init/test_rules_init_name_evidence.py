@@ -23,6 +23,7 @@ from .helpers import comment_of, generate_then_mask, rule_of, strategy_of
         ("free_text", ["1", "0", "1", "spam", "1"]),
         ("secret", ["True"]),
         ("full_name", ["yes", "no", "no"]),
+        ("company", ["<20", "20-99", "100-499", "1000+", "10k+", "1-10 employees"]),
     ],
 )
 def test_values_that_deny_the_name(kind: str, values: list[str]) -> None:
@@ -40,6 +41,7 @@ def test_values_that_deny_the_name(kind: str, values: list[str]) -> None:
         ("city", ["Tōkyō", "Ōsaka", "Kyōto"]),  # no shape: the name decides
         ("full_name", ["山田太郎", "佐藤花子", "鈴木一郎"]),
         ("free_text", ["1", "0", "called back, was happy", "1"]),
+        ("company", ["20-99", "Acme GmbH", "1000+"]),  # one could be a company
     ],
 )
 def test_values_that_do_not(kind: str, values: list[str]) -> None:
@@ -155,3 +157,28 @@ def test_a_via_of_categories_is_kept(make_db, tmp_path: Path) -> None:
             "SELECT count(*) FROM identity_recovery_addresses WHERE via = 'email'"
         ).fetchone()
         assert found == (300,)
+
+
+def test_company_size_bands_are_kept(make_db, tmp_path: Path) -> None:
+    """n8n's user.personalizationAnswers {"companySize": "20-99"} got `company` for its
+    key: the bands became company names. A column of them is kept too."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        'CREATE TABLE "user" (id serial PRIMARY KEY, "personalizationAnswers" json,'
+        " company_size text);"
+        'INSERT INTO "user" ("personalizationAnswers", company_size)'
+        " SELECT json_build_object('companySize', b, 'companyName', c), b"
+        " FROM generate_series(1, 100) i,"
+        " LATERAL (SELECT (ARRAY['<20', '20-99', '100-499', '500-999', '1000+'])[1 + i % 5] b,"
+        " (ARRAY['Acme GmbH', 'Miller LLC', 'Globex Inc'])[1 + i % 3] c) v",
+    )
+    rule = rule_of(text, "public.user", "personalizationAnswers")
+    assert rule["paths"] == {"companyName": "company"}, rule
+    assert strategy_of(text, "public.user", "company_size") == "keep"
+    with psycopg.connect(dsn) as conn:
+        found = conn.execute(
+            """SELECT count(*) FROM "user" WHERE "personalizationAnswers"->>'companySize'"""
+            " = company_size"
+        ).fetchone()
+    assert found == (100,)

@@ -3,6 +3,7 @@ a bare name and a path ending in it mask alike, distinct values stay distinct.""
 
 from __future__ import annotations
 
+import base64
 import re
 
 from .conftest import Masking
@@ -51,3 +52,37 @@ def test_a_value_too_long_for_its_varchar_is_hashed_whole(masking: Masking) -> N
     masked = dict(masking.run("file_name", {}, "v", table="short_files"))
     assert re.fullmatch(r"[0-9a-f]{32}", masked["abc/def/cv-anna-schmidt.pdf"])
     assert re.fullmatch(r"[0-9a-f]{32}\.pdf", masked["x.pdf"])
+
+
+# Documenso's DocumentData.data: S3 keys and base64 PDFs in one column; base64 has '/'
+PDF = base64.b64encode(
+    b"%PDF-1.7 1 0 obj << /Title (NDA Anna Smith) /Author (Anna Smith)"
+    b" /Subject (signed at 101 Smith Street) >> endobj ???>>>???"
+).decode()
+PNG = "data:image/png;name=anna-smith.png;base64,iVBORw0KGgoAAAANSUhEUgAAAfQ/" + "Ab1" * 30
+
+
+def test_file_content_and_other_non_paths_are_replaced_whole(masking: Masking) -> None:
+    assert "/" in PDF
+    values = [PDF, PNG, "data:text/plain,Anna%20Smith", "Anna Smith\n12/3 Main St", "a/" * 600]
+    _table(masking, "contents", "text", values)
+    masked = dict(masking.run("file_name", {}, "v", table="contents"))
+    digest = r"[A-Za-z0-9+/]{22}=="
+    assert re.fullmatch(digest, masked[PDF]), masked[PDF]
+    # the media type and ';base64' kept, the rest of the header (a name) with the data
+    assert re.fullmatch(f"data:image/png;base64,{digest}", masked[PNG]), masked[PNG]
+    assert re.fullmatch(f"data:text/plain,{digest}", masked[values[2]])
+    assert re.fullmatch(r"[0-9a-f]{32}", masked[values[3]])
+    assert re.fullmatch(r"[0-9a-f]{32}", masked["a/" * 600])
+    assert len(set(masked.values())) == len(values)
+
+
+def test_a_data_url_too_long_for_its_varchar_is_hashed_whole(masking: Masking) -> None:
+    url = "data:image/png;base64,iVBORw0KGgoAAAA"
+    for length, expected in (
+        (60, r"data:image/png;base64,[A-Za-z0-9+/]{22}=="),
+        (45, "[0-9a-f]{32}"),
+    ):
+        _table(masking, "short_contents", f"varchar({length})", [url])
+        ((_, masked),) = masking.run("file_name", {}, "v", table="short_contents")
+        assert re.fullmatch(expected, masked), (length, masked)

@@ -112,3 +112,39 @@ def test_bad_params_name_the_key(strategy: str, params: dict[str, Any], key: str
     with pytest.raises(ValidationError) as info:
         get(strategy).parse_params(params)
     assert key in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "params", "sql", "reason"),
+    [
+        ("email", {}, '"Role"[]', 'email produces text; the elements of roles are "Role"'),
+        (
+            "hash",
+            {},
+            "character varying(8)[]",
+            "hash needs 16 characters but the elements of roles are character varying(8)",
+        ),
+    ],
+)
+def test_an_arrays_refusal_names_its_elements(
+    strategy: str, params: dict[str, Any], sql: str, reason: str
+) -> None:
+    """Documenso's User.roles "Role"[]: the refusal said `_dbr_elem is "Role"`, a name
+    of dbrefresh's own SQL the user never wrote."""
+    from dbrefresh.strategies.base import ColumnContext, ColumnType
+
+    enum = sql.startswith('"Role"')
+    col_type = ColumnType(
+        sql,
+        "Role" if enum else "varchar",
+        "E" if enum else "S",
+        length=None if enum else 8,
+        enum_labels=("ADMIN", "USER") if enum else (),
+        is_array=True,
+        element_sql=sql.removesuffix("[]"),
+    )
+    ctx = ColumnContext(
+        table="public.User", column="roles", type=col_type, nullable=True, unique=False
+    )
+    s = get(strategy)
+    assert s.check(s.parse_params(params), ctx) == [reason]
