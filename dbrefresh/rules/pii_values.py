@@ -20,6 +20,7 @@ from dbrefresh.rules import (
     company_names,
     lookalikes,
     mail_forms,
+    name_forms,
     phones,
     postal_addresses,
     streets,
@@ -255,6 +256,8 @@ def is_full_name(value: str) -> bool:
     compound first name by its first part: 'Claire-Françoise Alves')."""
     if company_names.is_company(value):
         return False  # 'Miller LLC', 'Perry, Turner and Diaz'
+    if name_forms.is_name_form(value, _all_names()):
+        return True  # 'Schuster, Robert', 'SCHUSTER Robert', 'R. Schuster'
     words = value.strip().split()
     while words and (_bare(words[0]) in _TITLES or words[0].endswith(".")):
         words = words[1:]
