@@ -33,6 +33,7 @@ CANDIDATES: dict[str, tuple[Candidate, ...]] = {
     # '@alice:example.org' -> '@u<hex>:example.org', as a bare 'alice' (user_ids.py)
     "user_id": (("hash", user_ids.SPLIT_HASH), ("hash", {"prefix": "u"}), ("hash", {})),
     "free_text": (("lorem", {}), ("null", {})),
+    "file_name": (("file_name", {}),),  # a JSON path's file names (file_names.py)
     "personal_code": (("digits", {}),),  # format kept: rules/personal_codes.py
     # No strategy can rebuild a vector from the masked words: empty it (staging rebuilds
     # it, e.g. UPDATE ... SET search = to_tsvector(...)).

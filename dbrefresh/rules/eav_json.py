@@ -21,6 +21,7 @@ from typing import Any
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import pii
+from dbrefresh.rules.hex_keys import NOT_CREDENTIAL_KEYS
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import (
     ColumnProposal,
@@ -36,27 +37,6 @@ TEXT = ColumnType("text", "text", "S")
 MAX_JSON_CHARS = 8_192
 MIN_TOKEN = 16  # characters of the shortest API key counted as one
 _SPACE = re.compile(r"\s")
-# `*_key` settings that are no credential: a public key, a key of a cache or an order
-_NOT_CREDENTIAL_KEYS = frozenset(
-    {
-        "public",
-        "publishable",
-        "site",
-        "cache",
-        "sort",
-        "partition",
-        "primary",
-        "foreign",
-        "object",
-        "idempotency",
-        "hotkey",
-        "shortcut",
-        "map",
-        "lookup",
-        "group",
-        "shard",
-    }
-)
 UNMET = "REVIEW: keys the sample did not meet are kept"
 
 
@@ -168,7 +148,7 @@ def _credential_setting(name: str, texts: Sequence[str]) -> str | None:
     strings is a credential (None: it is not): the column rules leave `*_key` alone
     (cache_key, sort_key), but among settings it is the service's API key."""
     words = pii.normalize(name).split("_")
-    if len(words) < 2 or words[-1] not in {"key", "keys"} or set(words) & _NOT_CREDENTIAL_KEYS:
+    if len(words) < 2 or words[-1] not in {"key", "keys"} or set(words) & NOT_CREDENTIAL_KEYS:
         return None
     sample = [t for t in texts if t.strip()]
     if not sample or not all(len(t) >= MIN_TOKEN and not _SPACE.search(t) for t in sample):

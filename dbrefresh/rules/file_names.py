@@ -71,3 +71,19 @@ def proposal(
             "ends in the same hex)"
         ],
     )
+
+
+def path_reason(values: Sequence[str]) -> str | None:
+    """Why a JSON path's values are file names naming people, or None: NocoDB's and
+    Baserow's attachment fields [{"url": ..., "title": "passport_anna_schmidt.pdf"}]
+    were kept, while the same names in a text column got `file_name`."""
+    sample = [v for v in values if v.strip()]
+    files = [v for v in sample if is_file(v)]
+    if not sample or len(files) < FILE_SHARE * len(sample):
+        return None
+    found = [people_in(v) for v in files]
+    people = set().union(*found)
+    rows = sum(1 for f in found if f)
+    if len(people) < MIN_PEOPLE or rows < pii_values.EMBEDDED_THRESHOLD * len(sample):
+        return None
+    return f"{rows} of {len(sample)} sampled values are file names naming people"

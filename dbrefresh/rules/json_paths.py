@@ -22,6 +22,7 @@ from typing import Any
 
 from dbrefresh.rules import (
     array_paths,
+    file_names,
     json_mentions,
     name_evidence,
     pii,
@@ -175,6 +176,8 @@ def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding |
         return PathFinding(
             path, by_values.kind, by_values.reason, all_dates(values), _all_numbers(values)
         )
+    if (named_files := file_names.path_reason(values)) is not None:
+        return PathFinding(path, "file_name", named_files)  # 'passport_anna_schmidt.pdf'
     kind, reasons = json_mentions.judge(values)  # people named in lines, as a column's
     return None if kind is None else PathFinding(path, kind, "; ".join(reasons))
 

@@ -181,6 +181,8 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
     (
         "username",
         "username|user_name|login|login_name|nickname|screen_name|handle|"
+        # plurals: LimeSurvey's lime_users.users_name
+        "usernames|user_names|users_name|users_names|login_names|nicknames|screen_names|"
         "benutzername|nom_utilisateur|nombre_usuario",
     ),
     (
@@ -220,6 +222,9 @@ _NOT_THE_VALUE = frozenset(
         alg cipher""",
     )
 )
+# Words above that name the value when written before the kind's word: LimeSurvey's
+# `bounce_email` is the address bounces go to, `email_bounce` a bounce.
+_QUALIFIERS = frozenset({"bounce"})
 # Exception: words above that still name the value for some kinds (`password_hash`,
 # `confirmation_token`: the token a confirmation link carries).
 _KEEP_WORDS = {
@@ -336,7 +341,8 @@ def match_name(column: str, table: str) -> NameMatch | None:
             continue
         kind = _address_part(norm, found.end()) if kind == "street" else kind
         not_the_value = _NOT_THE_VALUE - _KEEP_WORDS.get(kind, frozenset())
-        if words & (not_the_value | _NOT_THE_VALUE_FOR.get(kind, frozenset())):
+        qualifying = set(norm[: found.start()].split("_")) & _QUALIFIERS
+        if (words - qualifying) & (not_the_value | _NOT_THE_VALUE_FOR.get(kind, frozenset())):
             return None
         return NameMatch(kind, f"name suggests {LABELS[kind]}")
     if (compound := _compound(norm, words)) is not None:

@@ -16,8 +16,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from dbrefresh.rules import company_names, lookalikes, mail_forms, phones, user_ids
+from dbrefresh.rules import (
+    company_names,
+    lookalikes,
+    mail_forms,
+    name_forms,
+    phones,
+    postal_addresses,
+    streets,
+    user_ids,
+)
 from dbrefresh.rules.phones import is_phone, padded_numbers
+from dbrefresh.rules.streets import is_street
 
 THRESHOLD = 0.5
 MIN_DISTINCT_NAMES = 10  # distinct names a sample of names shows, unless it is tiny
@@ -25,7 +35,7 @@ EMBEDDED_THRESHOLD = 0.05  # free text: a few notes with an email or phone in th
 NAMED_THRESHOLD = 0.1  # free text naming people ('Spoke with John Smith'): more, names vary
 MIN_OTHER_WORDS = 3  # lower-case words beside the names that make a sentence of them
 MIN_REVIEW_PEOPLE = 3  # different people named, too rarely to mask, that earn a REVIEW note
-NAME_LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "pl_PL")
+NAME_LOCALES = streets.LOCALES  # the faker providers names and streets are read from
 
 # Letters of any script, as internationalised addresses have them (jürgen@müller.de)
 EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
@@ -85,71 +95,6 @@ def is_card(value: str) -> bool:
     """13-19 digits (spaces or dashes allowed) with a valid Luhn check digit."""
     text = re.sub(r"[ -]", "", value.strip())
     return text.isdigit() and 13 <= len(text) <= 19 and len(set(text)) > 2 and luhn_ok(text)
-
-
-# A house number and a street of a known kind, in the orders of the dictionaries'
-# locales: "742 Evergreen Terrace" is not matched (no kind word), "12 Main St" is.
-_STREET = re.compile(
-    r"\d{1,5}[A-Za-z]?,?\s+(?:[\w'.-]+\s+){0,4}(?:street|st|avenue|ave|road|rd|boulevard|"
-    r"blvd|lane|ln|drive|dr|court|ct|way|place|pl|terrace|parkway|pkwy|highway|hwy)\.?"
-    r"(?:,?\s+(?:apt|suite|unit|#)\.?\s*\w+)?"
-    r"|\d{1,4},?\s+(?:rue|avenue|boulevard|bd|chemin|place|allée|impasse|quai)\s+\S.*"
-    r"|(?:[\w.-]+\s+){0,2}[\w.-]*(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|damm|ufer)"
-    r"\s+\d{1,4}\s?[a-z]?"
-    r"|(?:calle|c/|avenida|avda\.|av\.|via|viale|piazza|corso|rua|travessa|ulica|ul\.)"
-    r"\s+\S.*?\d{1,4}\w?",
-    re.IGNORECASE,
-)
-
-
-def is_street(value: str) -> bool:
-    """A street address: a house number beside a street of a known kind."""
-    text = value.strip()
-    return _STREET.fullmatch(text) is not None or _locale_streets().fullmatch(text) is not None
-
-
-def _words(attribute: str, module: str) -> set[str]:
-    """The words a faker address provider builds street names from (lower case)."""
-    try:
-        provider = importlib.import_module(f"faker.providers.address.{module}").Provider
-    except (ImportError, AttributeError):
-        return set()
-    found = getattr(provider, attribute, ())
-    return {str(w).strip(" -").lower() for w in found if str(w).strip(" -")} - {"street"}
-
-
-@cache
-def _locale_streets() -> re.Pattern[str]:
-    """Street addresses as faker's address providers of the name locales build them:
-    '0487 Hopkins Squares Suite 487' (225 English kinds, not ten), 'Kerkstraat 7',
-    'al. Leśna 74', 'Via Roma, 12', 'Calle Mayor 5', '12, rue Dupont'. A number is
-    always required: 'Via Roma' alone is a street's name, not an address."""
-    suffixes: set[str] = set()
-    attached: set[str] = set()
-    prefixes: set[str] = {"ul.", "al.", "pl.", "av.", "avda."}
-    for locale in NAME_LOCALES:
-        suffixes |= _words("street_suffixes", locale) if locale.startswith("en") else set()
-        attached |= _words("street_suffixes_short", locale) | _words("street_suffixes_long", locale)
-        if locale == "nl_NL":
-            attached |= _words("street_suffixes", locale)
-        if locale == "it_IT":
-            prefixes |= _words("street_suffixes", locale)  # 'Via', 'Piazza': written first
-        prefixes |= _words("street_prefixes", locale)
-
-    def alternatives(words: set[str]) -> str:
-        return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-
-    unit = r"(?:,?\s+(?:apt|suite|unit|flat|#)\.?\s*\w+)?"
-    number = r"\d{1,4}(?:[/-]\d{1,4})?\s?[a-z]?"  # 47-26, 74/39, 12a
-    named = rf"(?:[\w'.-]+\s+){{1,4}}(?:{alternatives(suffixes)})\.?"
-    return re.compile(
-        rf"\d{{1,5}}[A-Za-z]?,?\s+{named}{unit}"
-        rf"|(?:flat|studio|apartment|apt\.?|suite|unit)\s+\d{{1,4}}\w?,?\s+(?:\d{{1,5}}\s+)?{named}"
-        rf"|[\w'.-]*(?:{alternatives(attached)})\s+{number}{unit}"
-        rf"|(?:{alternatives(prefixes)})\s+\S.*?,?\s+{number}{unit}"
-        rf"|\d{{1,4}},?\s+(?:{alternatives(prefixes)})\s+\S.*",
-        re.IGNORECASE,
-    )
 
 
 def is_ip(value: str) -> bool:
@@ -311,6 +256,8 @@ def is_full_name(value: str) -> bool:
     compound first name by its first part: 'Claire-Françoise Alves')."""
     if company_names.is_company(value):
         return False  # 'Miller LLC', 'Perry, Turner and Diaz'
+    if name_forms.is_name_form(value, _all_names()):
+        return True  # 'Schuster, Robert', 'SCHUSTER Robert', 'R. Schuster'
     words = value.strip().split()
     while words and (_bare(words[0]) in _TITLES or words[0].endswith(".")):
         words = words[1:]
@@ -384,6 +331,7 @@ DETECTORS: tuple[Detector, ...] = (
     # Chatwoot's contact_inboxes.source_id: an address, a phone number or a UUID
     Detector("free_text", "email addresses or phone numbers (whole values)", is_contact),
     Detector("street", "street addresses", is_street),
+    Detector("street", postal_addresses.LOOKS_LIKE, postal_addresses.is_address),
     Detector("full_name", "full names", is_full_name, diverse=True),
     Detector("first_name", "first names", is_first_name, diverse=True),
     Detector("last_name", "last names", is_last_name, diverse=True),

@@ -22,6 +22,7 @@ from dbrefresh.rules import (
     epoch_dates,
     file_contents,
     file_names,
+    hex_keys,
     json_paths,
     json_text,
     lookup_names,
@@ -221,6 +222,8 @@ def detect(
                 return kind, [f"{by_name.reason}, but {denied}", *found]
             return None, [f"REVIEW: {by_name.reason}, but {denied}: kept", *found]
         return by_name.kind, why
+    if not is_key and (key := hex_keys.reason(column.name, values or ())) is not None:
+        return "secret", [key]  # LimeSurvey's validation_key: a password-reset key
     return detect_by_values(column, values, is_key=is_key)
 
 
