@@ -299,9 +299,11 @@ def documents_rule(
     notes = json_paths.unread_notes(read, table.qualified, json_paths.MAX_JSON_CHARS)
     notes += doubt_notes(read.paths, table.qualified)
     if (paths := json_rule(table, column, read, strategies)) is not None:
-        paths.why += notes
+        masked = tuple(f"REVIEW: {p}: " for p in paths.params["paths"])  # no "kept" there
+        paths.why += [n for n in notes if not n.startswith(masked)]
+        paths.documents = read
         return paths
-    kept = ColumnProposal(column.name, why=notes)
+    kept = ColumnProposal(column.name, why=notes, documents=read)
     if note := json_warning(values):
         kept.why.append(note)
     return kept
@@ -405,7 +407,7 @@ def propose_column(
             documents = documents_rule(table, column, values, strategies)
             if documents.masked:
                 return documents
-            proposal.why += documents.why
+            proposal.why, proposal.documents = proposal.why + documents.why, documents.documents
         if column.type.base == TEXT_SEARCH:
             proposal.why.append(
                 "REVIEW: a text-search vector holds the words of the text it indexes; "
