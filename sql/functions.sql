@@ -366,7 +366,7 @@ BEGIN
             IF is_key THEN
                 path[depth] := lower(convert_from(body, 'UTF8'));
             ELSIF c = 115 THEN
-                hide := keys IS NULL OR EXISTS (SELECT 1 FROM unnest(path) p WHERE p = ANY (keys));
+                hide := keys IS NULL OR path && keys;
                 IF hide THEN
                     hex := encode(dbrefresh.keyed(prefix, convert_from(body, 'UTF8')), 'hex');
                     FOR i IN 0 .. len - 1 LOOP
