@@ -44,14 +44,23 @@ class PhpSerialized(ScalarStrategy[PhpSerializedParams]):
             ]
         return []
 
+    def leak_sample_when(self, params: PhpSerializedParams, ctx: ColumnContext) -> exp.Expression:
+        """The values it changes: a setting without any of `keys` ('a:1:{s:6:"locale";
+        s:5:"de_DE";}') names no one and is kept, and sampling it reported a leak."""
+        return sqlbuild.fill(
+            "CAST(:r AS TEXT) IS DISTINCT FROM :m", r=ctx.ref, m=self._mask(params, ctx)
+        )
+
     def masked(self, params: PhpSerializedParams, ctx: ColumnContext) -> exp.Expression:
+        return sqlbuild.fit_text(ctx, self._mask(params, ctx), truncate=False)
+
+    def _mask(self, params: PhpSerializedParams, ctx: ColumnContext) -> exp.Expression:
         keys: exp.Expression = sqlbuild.fill("CAST(NULL AS TEXT[])")
         if params.keys is not None:
             keys = exp.Array(expressions=[sqlbuild.literal(k) for k in params.keys])
-        value = sqlbuild.fill(
+        return sqlbuild.fill(
             "dbrefresh.php_mask(CAST(:r AS TEXT), :p, :k)",
-            r=ctx.ref,
+            r=ctx.ref.copy(),
             p=sqlbuild.key_prefix(ctx, self.name),
             k=keys,
         )
-        return sqlbuild.fit_text(ctx, value, truncate=False)
