@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 
+from dbrefresh.anonymize.api import verify
 from dbrefresh.rules import file_names
 
 from .helpers import generate_then_mask, strategy_of
@@ -88,3 +89,4 @@ def test_files_named_in_urls_keep_the_address(make_db, tmp_path: Path) -> None:
                FROM uploads"""
         ).fetchone()
     assert row == (0, 0, 0)
+    assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
