@@ -318,3 +318,98 @@ CREATE OR REPLACE FUNCTION dbrefresh.jsonb_or_null(t text) RETURNS jsonb
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL UNSAFE
 AS $$ BEGIN RETURN t::jsonb;
 EXCEPTION WHEN data_exception OR program_limit_exceeded THEN RETURN NULL; END $$;
+
+-- PHP's serialize() output ('a:1:{s:5:"email";s:16:"ann@mail.example";}', WordPress's
+-- and Mautic's settings) with its string values masked byte for byte: each letter,
+-- digit or other byte becomes a hex digit of a keyed digest of the string, ASCII
+-- ' ', '-', '.', '@' and '_' stay, so every s:N: length still matches and PHP still
+-- unserializes it (a string cannot be replaced otherwise without rewriting its length).
+-- Only values under one of `keys` (at any depth; every string value when keys is NULL)
+-- are masked; keys, numbers, booleans, class names and custom (C:) payloads are kept.
+-- A value that does not parse becomes 'N;', PHP's null: nothing of it is kept.
+-- PARALLEL UNSAFE: the exception block starts a subtransaction.
+CREATE OR REPLACE FUNCTION dbrefresh.php_mask(t text, prefix text, keys text[]) RETURNS text
+LANGUAGE plpgsql IMMUTABLE PARALLEL UNSAFE
+AS $$
+DECLARE
+    b bytea := convert_to(t, 'UTF8');
+    n int := length(b);
+    pos int := 0;            -- 0-based offset of the next token
+    res bytea := '';
+    counts int[] := '{}';    -- items read in each open array or object
+    path text[] := '{}';     -- the key of each open container's current value
+    depth int := 0;
+    c int; e int; len int; body bytea; hex text; i int; x int;
+    is_key boolean; hide boolean;
+BEGIN
+    IF t IS NULL THEN RETURN NULL; END IF;
+    WHILE pos < n LOOP
+        c := get_byte(b, pos);
+        IF c = 125 THEN  -- '}' closes a container: one item of its parent
+            IF depth = 0 THEN RETURN 'N;'; END IF;
+            res := res || '\x7d'::bytea; pos := pos + 1; depth := depth - 1;
+            counts := counts[1:depth]; path := path[1:depth];
+            IF depth > 0 THEN counts[depth] := counts[depth] + 1; END IF;
+            CONTINUE;
+        END IF;
+        IF depth = 0 AND pos > 0 THEN RETURN 'N;'; END IF;  -- trailing bytes
+        is_key := depth > 0 AND counts[depth] % 2 = 0;
+        IF get_byte(b, pos + 1) <> 58 AND c <> 78 THEN RETURN 'N;'; END IF;  -- 'x:'
+        IF c IN (115, 69) THEN  -- s:N:"...";  E:N:"Enum:Case";
+            e := position('\x3a'::bytea IN substring(b FROM pos + 3));
+            len := convert_from(substring(b FROM pos + 3 FOR e - 1), 'UTF8')::int;
+            body := substring(b FROM pos + e + 4 FOR len);
+            IF length(body) <> len OR get_byte(b, pos + e + 2) <> 34
+               OR substring(b FROM pos + e + 4 + len FOR 2) <> '\x223b'::bytea THEN
+                RETURN 'N;';
+            END IF;
+            IF is_key THEN
+                path[depth] := lower(convert_from(body, 'UTF8'));
+            ELSIF c = 115 THEN
+                hide := keys IS NULL OR path && keys;
+                IF hide THEN
+                    hex := encode(dbrefresh.keyed(prefix, convert_from(body, 'UTF8')), 'hex');
+                    FOR i IN 0 .. len - 1 LOOP
+                        x := get_byte(body, i);
+                        IF x NOT IN (32, 45, 46, 64, 95) THEN
+                            body := set_byte(body, i, ascii(substr(hex, i % 64 + 1, 1)));
+                        END IF;
+                    END LOOP;
+                END IF;
+            END IF;
+            res := res || substring(b FROM pos + 1 FOR e + 3) || body || '\x223b'::bytea;
+            pos := pos + e + 3 + len + 2;
+        ELSIF c IN (97, 79, 67) THEN  -- a:N:{  O:N:"Class":N:{  C:N:"Class":N:{payload}
+            IF is_key THEN RETURN 'N;'; END IF;
+            e := position('\x7b'::bytea IN substring(b FROM pos + 1));
+            IF e = 0 THEN RETURN 'N;'; END IF;
+            res := res || substring(b FROM pos + 1 FOR e);
+            pos := pos + e;
+            IF c = 67 THEN  -- a custom payload, read by the class itself: kept
+                len := split_part(convert_from(substring(b FROM pos - e + 1 FOR e - 2),
+                    'UTF8'), ':', 4)::int;
+                res := res || substring(b FROM pos + 1 FOR len + 1);
+                pos := pos + len + 1;
+                IF get_byte(b, pos - 1) <> 125 THEN RETURN 'N;'; END IF;
+                IF depth > 0 THEN counts[depth] := counts[depth] + 1; END IF;
+            ELSE
+                depth := depth + 1; counts[depth] := 0; path[depth] := NULL;
+            END IF;
+            CONTINUE;
+        ELSE  -- N;  b:1;  i:5;  d:0.5;  r:1;  R:1;
+            IF c NOT IN (78, 98, 105, 100, 114, 82) THEN RETURN 'N;'; END IF;
+            e := position('\x3b'::bytea IN substring(b FROM pos + 1));
+            IF e = 0 THEN RETURN 'N;'; END IF;
+            IF is_key THEN
+                path[depth] := convert_from(substring(b FROM pos + 3 FOR e - 3), 'UTF8');
+            END IF;
+            res := res || substring(b FROM pos + 1 FOR e);
+            pos := pos + e;
+        END IF;
+        IF depth > 0 THEN counts[depth] := counts[depth] + 1; END IF;
+    END LOOP;
+    IF depth > 0 OR n = 0 THEN RETURN 'N;'; END IF;
+    RETURN convert_from(res, 'UTF8');
+EXCEPTION WHEN data_exception OR program_limit_exceeded OR invalid_parameter_value THEN
+    RETURN 'N;';
+END $$;

@@ -74,15 +74,16 @@ CREATE OR REPLACE FUNCTION dbrefresh.leak_hash(v text) RETURNS bytea
 
 -- A document column's value as jsonb for the per-path leak check: a json or jsonb
 -- document, or JSON kept in text (NULL when it is no JSON: a cast failed the whole
--- sample, as the strategy's dbrefresh.jsonb_or_null does not).
+-- sample). The text is parsed by the jsonb strategy's own dbrefresh.jsonb_or_null
+-- (sql/functions.sql, installed before any masking, so before any leak check): one
+-- parse for both. PL/pgSQL, whose body is resolved when called, not when created.
 CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc jsonb) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT doc $$;
 CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc json) RETURNS jsonb
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT doc::jsonb $$;
 CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc text) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE STRICT
-    AS $$ BEGIN RETURN doc::jsonb;
-EXCEPTION WHEN data_exception OR program_limit_exceeded THEN RETURN NULL; END $$;
+    AS $$ BEGIN RETURN dbrefresh.jsonb_or_null(doc); END $$;
 
 -- The values of a path through arrays (`contacts.*.email`, `*`, `orders.*.items.*.name`):
 -- each element of the array at a `*` walked with the rest of the path, an array at the

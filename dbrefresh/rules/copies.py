@@ -260,15 +260,15 @@ def _derived(table: Table, pair: _Pair, source: ColumnProposal) -> ColumnProposa
     the template does not fit the column (unique: unless the part's column differs in
     every row, its hash may collide)."""
     best, count = max(zip(FILTERS, (pair.lowered, pair.uppered), strict=True), key=lambda c: c[1])
-    prefix = _hash_prefix(table, pair.masked, source)
+    prefix = _lead(table, pair.masked, source)
     if (
         count < COPY_SHARE * pair.both
-        or (source.params and prefix is None)
+        or prefix is None
         or source.strategy in NOT_COPIED
         or source.strategy in TEMPLATE_FORBIDDEN
     ):
         return None
-    lead = (prefix or "").lower() if best == "lower" else (prefix or "").upper()
+    lead = prefix.lower() if best == "lower" else prefix.upper()
     raw = {"template": f"{lead}{{{source.strategy}:{pair.masked}|{best}}}"}
     column = table.columns[pair.kept]
     context = column_context(table, column, unique=pair.kept in table.unique_columns())
@@ -286,11 +286,14 @@ def _derived(table: Table, pair: _Pair, source: ColumnProposal) -> ColumnProposa
     )
 
 
-def _hash_prefix(table: Table, masked: str, source: ColumnProposal) -> str | None:
-    """The prefix of a `{hash, prefix: u}` rule (logins that must start with a letter),
-    which a template writes as text before the hash part; None for any other rule, or
-    where the prefix would shorten the hash (a column too short for 32 hex digits
-    beside it), so the template's hash would differ from the rule's."""
+def _lead(table: Table, masked: str, source: ColumnProposal) -> str | None:
+    """The text a template writes before the source rule's part: none for a rule
+    without parameters, the prefix of a `{hash, prefix: u}` rule (logins that must
+    start with a letter); None where no template can follow the rule: other parameters,
+    or a prefix that would shorten the hash (a column too short for 32 hex digits beside
+    it), so the template's hash would differ from the rule's."""
+    if not source.params:
+        return ""
     prefix = source.params.get("prefix")
     if source.strategy != "hash" or set(source.params) != {"prefix"} or not prefix:
         return None

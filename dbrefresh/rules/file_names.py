@@ -7,6 +7,13 @@ path, and file fetches broke. A column whose sampled values are mostly file name
 paths, of which a few (EMBEDDED_THRESHOLD, MIN_PEOPLE different people) join a first
 name and a last name of the faker dictionaries, gets `file_name`: the name part hashed,
 folders and extension kept, a bare name and a path ending in it masked alike.
+
+Web addresses of uploaded files ('https://cdn.example/uploads/2023/anna_schmidt_passport.pdf')
+and absolute paths ('/media/avatars/john-smith.jpg') were no file names here and kept:
+an absolute path is read like a relative one, an address by its path when that ends in
+a file name of a known extension (a page's address, '.../in/anna-schmidt', is the
+handle detectors' business), so the scheme, host and folders stay and the link keeps
+its shape.
 """
 
 from __future__ import annotations
@@ -18,24 +25,40 @@ from collections.abc import Sequence
 from dbrefresh.catalog import Column
 from dbrefresh.rules import pii_values
 from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.strategies.file_name import EXTENSION
 
 FILE_SHARE = 0.5  # of the sampled values file names or paths
 MIN_PEOPLE = 3  # different people named: one pair may be a word ('rose-hill.png')
 _FILE = re.compile(r"(?:[^/\s][^/]*/)*[^/]+\.[A-Za-z0-9]{1,8}|(?:[^/\s][^/]*/)+[^/]+")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
-_SEPARATORS = re.compile(r"[-_.\s]+")
+_SEPARATORS = re.compile(r"(?:[-_.+\s]|%20)+")
+_URL = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+/(?P<path>[^?#\s]*)(?:[?#]\S*)?", re.I)
+_KNOWN_EXTENSION = re.compile(EXTENSION, re.I)
+
+
+def _path(value: str) -> str | None:
+    """The path a value names: itself, without a leading '/'; an address's path when
+    it ends in a file name of a known extension; else None."""
+    text = value.strip()
+    if "://" not in text:
+        return text.lstrip("/")
+    found = _URL.fullmatch(text)
+    if found is None or _KNOWN_EXTENSION.search(found["path"]) is None:
+        return None
+    return found["path"]
 
 
 def is_file(value: str) -> bool:
-    """A file name with an extension, or a path of folders ('uploads/1/a.pdf')."""
-    text = value.strip()
-    return "://" not in text and _FILE.fullmatch(text) is not None
+    """A file name with an extension, or a path of folders ('uploads/1/a.pdf',
+    '/media/a.jpg', 'https://cdn.example/uploads/a.pdf')."""
+    path = _path(value)
+    return path is not None and _FILE.fullmatch(path) is not None
 
 
 def people_in(value: str) -> frozenset[str]:
     """The people a file name or a path's last part names: a first name next to a last
     name, either order, in any case ('cv_Anna_Schmidt.docx', 'schmidt-anna.pdf')."""
-    stem = _EXTENSION.sub("", value.strip().rsplit("/", 1)[-1])
+    stem = _EXTENSION.sub("", (_path(value) or "").rsplit("/", 1)[-1])
     first, last = pii_values.all_names()
     words = [w.lower() for w in _SEPARATORS.split(stem) if w]
     return frozenset(

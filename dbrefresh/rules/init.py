@@ -41,7 +41,7 @@ from dbrefresh.rules.name_parts import note_name_parts
 from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.own_names import note_own_names
 from dbrefresh.rules.plan import Plan
-from dbrefresh.rules.propose import ColumnProposal, propose_column, sampled_columns
+from dbrefresh.rules.propose import ColumnProposal, propose_column
 from dbrefresh.rules.propose_keys import (
     FK_REASON,
     Proposals,
@@ -51,6 +51,7 @@ from dbrefresh.rules.propose_keys import (
     reconcile,
 )
 from dbrefresh.rules.sample import sample_values
+from dbrefresh.rules.sampled import sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
 from dbrefresh.strategies.base import Strategy

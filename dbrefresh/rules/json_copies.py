@@ -62,14 +62,16 @@ def documents(
     table: Table, proposals: Mapping[str, ColumnProposal], samples: Mapping[str, Sequence[str]]
 ) -> dict[Ref, Probes]:
     """The probes of a table's JSON columns (and JSON kept in text), kept small: every
-    table's are held until the copies are looked up."""
+    table's are held until the copies are looked up. The documents the proposal read
+    are used again, not parsed twice."""
     out = {}
     for column, proposal in proposals.items():
         info = table.columns[column]
         if info.generated or info.type.is_array or not samples.get(column):
             continue
         if info.type.base in JSON_TYPES or proposal.strategy == "jsonb":
-            out[(table.qualified, column)] = probes_of(json_paths.read_documents(samples[column]))
+            read = proposal.documents or json_paths.read_documents(samples[column])
+            out[(table.qualified, column)] = probes_of(read)
     return out
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from dbrefresh.rules import json_doubts, json_paths, pii
+from dbrefresh.rules import contact_names, json_doubts, json_paths, pii
 from dbrefresh.rules.json_paths import PathFinding
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
@@ -68,6 +68,8 @@ def refine(
 
 
 def judged(paths: dict[str, list[str]], table: str, column: str) -> list[PathFinding]:
-    """json_doubts.trusted_paths, refined by what the column's name says."""
+    """json_doubts.trusted_paths, refined by what the column's name says (and a `name`
+    beside a contact detail, contact_names.py)."""
     found = refine(json_paths.judge_paths(paths, table), paths, column, table)
+    found = contact_names.beside_contacts(found, paths)
     return [f for f in found if json_doubts.doubt(f, paths) is None]

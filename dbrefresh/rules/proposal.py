@@ -4,7 +4,10 @@ make proposals need not import `propose.py`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dbrefresh.rules.json_paths import Documents
 
 
 @dataclass
@@ -17,6 +20,9 @@ class ColumnProposal:
     unique: bool = False
     kind: str | None = None
     why: list[str] = field(default_factory=list)
+    # the column's sample read as JSON documents, when the proposal read it: json_copies
+    # looks for copies in the same paths, and parsing every document again cost as much
+    documents: Documents | None = field(default=None, repr=False, compare=False)
 
     @property
     def masked(self) -> bool:

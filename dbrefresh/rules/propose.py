@@ -52,6 +52,7 @@ from dbrefresh.rules.compiled import PLACEHOLDER
 from dbrefresh.rules.json_doubts import doubt_notes, json_warning
 from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
+from dbrefresh.rules.sampled import COMPOSITE, TEXT_SEARCH, is_document
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.registry import get
@@ -59,18 +60,6 @@ from dbrefresh.strategies.registry import get
 # Value-only detections trusted on key columns (an order number can look like a phone);
 # logins made of names and '@name:server' ids are a person's keys (Synapse's users.name).
 KEY_VALUE_KINDS = frozenset({"email", "iban", "card", "national_id", "user_id", "username"})
-SAMPLED_CATEGORIES = frozenset("S")
-TEXT_SEARCH = "tsvector"
-# Documents sampled as text for contact details (no strategy masks inside them), and
-# so are composite values (category C: a row type such as an address).
-DOCUMENT_TYPES = frozenset({"xml", "hstore"})
-COMPOSITE = "C"
-
-
-def is_document(col_type: ColumnType) -> bool:
-    return not col_type.is_array and (
-        col_type.base in DOCUMENT_TYPES or col_type.category == COMPOSITE
-    )
 
 
 def column_context(table: Table, column: Column, *, unique: bool) -> ColumnContext:
@@ -320,9 +309,11 @@ def documents_rule(
     notes = json_paths.unread_notes(read, table.qualified, json_paths.MAX_JSON_CHARS)
     notes += doubt_notes(read.paths, table.qualified)
     if (paths := json_rule(table, column, read, strategies)) is not None:
-        paths.why += notes
+        masked = tuple(f"REVIEW: {p}: " for p in paths.params["paths"])  # no "kept" there
+        paths.why += [n for n in notes if not n.startswith(masked)]
+        paths.documents = read
         return paths
-    kept = ColumnProposal(column.name, why=notes)
+    kept = ColumnProposal(column.name, why=notes, documents=read)
     if note := json_warning(values):
         kept.why.append(note)
     return kept
@@ -354,21 +345,24 @@ def json_text_rule(
     return proposal
 
 
-def sampled_columns(table: Table) -> list[str]:
-    """Columns worth sampling: text and arrays of text (for value detectors), JSON (for
-    its paths), text-search vectors (their words), XML or hstore documents and
-    composite values."""
-    return [
-        c.name
-        for c in table.columns.values()
-        if not c.generated
-        and (
-            c.type.category in SAMPLED_CATEGORIES
-            or c.type.is_json
-            or (not c.type.is_array and c.type.base == TEXT_SEARCH)
-            or is_document(c.type)
-        )
-    ]
+def php_rule(
+    table: Table,
+    column: Column,
+    values: Sequence[str] | None,
+    documents: Sequence[str],
+    strategies: Mapping[str, Strategy[Any]],
+) -> ColumnProposal | None:
+    """A column of PHP-serialised values alone, judged key by key like JSON documents
+    (`lorem` over it left the application nothing to unserialize); None when the rule
+    does not fit the column (a unique or varchar(n) one)."""
+    by_paths = json_rule(table, column, json_paths.read_documents(documents), strategies)
+    kind, why = detect_by_values(column, values, is_key=False)
+    sampled = sum(1 for v in values or () if v.strip())
+    proposal = php_serialized.masking(column, by_paths, why[0] if kind and why else None, sampled)
+    ctx = column_context(table, column, unique=column.name in table.unique_columns())
+    if proposal.masked and not fits(strategies[proposal.strategy], proposal.params, ctx):
+        return None
+    return proposal
 
 
 def _named_but_unfit(table: Table, column: Column, is_key: bool) -> str | None:
@@ -391,12 +385,15 @@ def propose_column(
     is_key: bool,
 ) -> ColumnProposal:
     """The rule for one column, before foreign keys are reconciled."""
-    if (
-        column.type.is_text
-        and not (is_key or column.generated or column.name in table.partition_key)
-        and (read := json_text.json_documents(values)) is not None
+    if column.type.is_text and not (
+        is_key or column.generated or column.name in table.partition_key
     ):
-        return json_text_rule(table, column, values, read, strategies)
+        if (read := json_text.json_documents(values)) is not None:
+            return json_text_rule(table, column, values, read, strategies)
+        if (php := php_serialized.documents(values)) and (
+            serialized := php_rule(table, column, values, php, strategies)
+        ):
+            return serialized  # WordPress's settings: 'a:2:{s:5:"email";s:16:"ann@...";...}'
     proposal = ColumnProposal(column.name)
     unique = column.name in table.unique_columns()
     if not is_key and (keys := ssh_keys.proposal(column, values, unique=unique)) is not None:
@@ -427,7 +424,7 @@ def propose_column(
             documents = documents_rule(table, column, values, strategies)
             if documents.masked:
                 return documents
-            proposal.why += documents.why
+            proposal.why, proposal.documents = proposal.why + documents.why, documents.documents
         if column.type.base == TEXT_SEARCH:
             proposal.why.append(
                 "REVIEW: a text-search vector holds the words of the text it indexes; "

@@ -15,7 +15,7 @@ from psycopg import sql
 
 from dbrefresh.catalog import Table
 from dbrefresh.rules.json_paths import MAX_JSON_CHARS
-from dbrefresh.rules.propose import is_document
+from dbrefresh.rules.sampled import is_document
 from dbrefresh.strategies.base import JSON_TYPES
 
 MAX_CHARS = 500  # per array element: enough to recognise, bounded for wide text

@@ -20,6 +20,7 @@ BUILTIN_MODULES = (
     "constant",
     "hash",
     "file_name",
+    "php_serialized",
     "email",
     "names",
     "places",

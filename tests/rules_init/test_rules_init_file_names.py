@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg
 
+from dbrefresh.anonymize.api import verify
 from dbrefresh.rules import file_names
 
 from .helpers import generate_then_mask, strategy_of
@@ -49,3 +50,43 @@ def test_file_names_naming_people_keep_their_shape(make_db, tmp_path: Path) -> N
         ).fetchone()
     # 300 names of people (3 x 7 x 3 x 5 combinations of 105) and 100 reports
     assert row == (0, 0, 0, 0, 205, 400)
+
+
+UPLOADS = """
+CREATE TABLE uploads (id serial PRIMARY KEY, url text, avatar text, profile text);
+INSERT INTO uploads (url, avatar, profile)
+  SELECT 'https://cdn.example/uploads/2023/' || p || (ARRAY['_passport.pdf', '_cv.docx'])[1 + i % 2]
+      || CASE WHEN i % 5 = 0 THEN '?v=' || i ELSE '' END,
+    '/media/avatars/' || replace(p, '_', '-') || '.jpg',
+    'https://www.example.org/people/' || replace(p, '_', '-')
+  FROM generate_series(1, 300) i,
+  LATERAL (SELECT
+      (ARRAY['vincent', 'maria', 'sean', 'keith', 'anna', 'oliver', 'sophie'])[1 + i % 7]
+      || '_' || (ARRAY['schwital', 'robinson', 'thompson', 'mack', 'schmidt'])[1 + i % 5] AS p) f;
+ANALYZE;
+"""
+
+
+def test_file_names_in_web_addresses_and_absolute_paths() -> None:
+    url = "https://cdn.example/uploads/2023/anna_schmidt_passport.pdf?sig=ab12"
+    assert file_names.is_file(url) and file_names.people_in(url) == {"anna schmidt"}
+    assert file_names.people_in("/media/avatars/john-smith.jpg") == {"john smith"}
+    assert not file_names.is_file("https://www.linkedin.com/in/anna-schmidt")  # a page
+
+
+def test_files_named_in_urls_keep_the_address(make_db, tmp_path: Path) -> None:
+    """Both columns were kept: a URL and an absolute path were no file names."""
+    dsn, text = generate_then_mask(make_db, tmp_path, UPLOADS)
+    assert strategy_of(text, "public.uploads", "url") == "file_name", text
+    assert strategy_of(text, "public.uploads", "avatar") == "file_name", text
+    assert strategy_of(text, "public.uploads", "profile") != "file_name", text  # pages
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            r"""SELECT count(*) FILTER (WHERE url !~
+                   '^https://cdn\.example/uploads/2023/[0-9a-f]{32}(\.pdf|\.docx)?$'),
+                 count(*) FILTER (WHERE avatar !~ '^/media/avatars/[0-9a-f]{32}\.jpg$'),
+                 count(*) FILTER (WHERE url || avatar ~* 'vincent|maria|schwital|robinson')
+               FROM uploads"""
+        ).fetchone()
+    assert row == (0, 0, 0)
+    assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []

@@ -5,13 +5,14 @@ JSON rows are kept (or masked path by path); serialised values become 'N;'."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import psycopg
 
 from dbrefresh.anonymize.api import verify
 
-from .helpers import comment_of, generate_then_mask, strategy_of
+from .helpers import comment_of, generate_then_mask, rule_of, strategy_of
 
 LOGS = """
 CREATE TABLE mdl_logstore_standard_log (id bigserial PRIMARY KEY, eventname text, other text);
@@ -62,3 +63,44 @@ def test_personal_json_paths_are_masked_and_serialised_values_hidden(
                FROM mdl_logstore_standard_log"""
         ).fetchone()
     assert row == (0, 400)
+
+
+# Mautic's and WordPress's settings: serialised arrays alone, contacts under their keys
+SETTINGS = """
+CREATE TABLE form_submissions (id bigserial PRIMARY KEY, form_id int, post text);
+INSERT INTO form_submissions (form_id, post)
+  SELECT i % 3, CASE WHEN i % 4 = 0 THEN 'a:1:{s:6:"locale";s:5:"de_DE";}'  -- no one's
+    ELSE 'a:4:{s:5:"email";s:' || octet_length(e) || ':"' || e || '";s:4:"name";s:'
+    || octet_length(n) || ':"' || n || '";s:6:"locale";s:5:"de_DE";s:5:"optin";b:1;}' END
+  FROM generate_series(1, 400) i,
+    LATERAL (SELECT (ARRAY['Ann Schmidt', 'John Smith', 'Jörg Müller', 'Maria Garcia',
+      'Peter Brown', 'Lena Fischer', 'Tom Becker'])[1 + i % 7] || substr('', i) AS n) p,
+    LATERAL (SELECT 'user' || i || '@mail.example' AS e) m;
+ANALYZE;
+"""
+
+
+def _lengths_hold(value: str) -> bool:
+    """Every s:N: is followed by a string of N bytes (what unserialize() checks)."""
+    raw = value.encode()
+    for m in re.finditer(rb's:(\d+):"', raw):
+        end = m.end() + int(m.group(1))
+        if raw[end : end + 2] != b'";':
+            return False
+    return True
+
+
+def test_a_column_of_serialised_values_is_masked_inside(make_db, tmp_path: Path) -> None:
+    """It got `lorem` whole (emails in the text): the settings no longer unserialized."""
+    dsn, text = generate_then_mask(make_db, tmp_path, SETTINGS)
+    table = "public.form_submissions"
+    assert rule_of(text, table, "post") == {"strategy": "php_serialized", "keys": ["email", "name"]}
+    with psycopg.connect(dsn) as conn:
+        posts = [p for (p,) in conn.execute("SELECT post FROM form_submissions")]
+    assert all(_lengths_hold(p) for p in posts)
+    assert sum(p.startswith('a:4:{s:5:"email";s:') for p in posts) == 300
+    assert sum('s:6:"locale";s:5:"de_DE";s:5:"optin";b:1;}' in p for p in posts) == 300
+    assert posts.count('a:1:{s:6:"locale";s:5:"de_DE";}') == 100  # kept, and no leak
+    leaked = [p for p in posts if "mail.example" in p or re.search("Schmidt|Smith|Müller", p)]
+    assert leaked == []
+    assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []

@@ -1,0 +1,39 @@
+"""Which columns `rules init` samples, and which of them are documents read as text.
+
+Its own module: propose.py judges the samples, sample.py reads them.
+"""
+
+from __future__ import annotations
+
+from dbrefresh.catalog import Table
+from dbrefresh.strategies.base import ColumnType
+
+SAMPLED_CATEGORIES = frozenset("S")
+TEXT_SEARCH = "tsvector"
+# Documents sampled as text for contact details (no strategy masks inside them), and
+# so are composite values (category C: a row type such as an address).
+DOCUMENT_TYPES = frozenset({"xml", "hstore"})
+COMPOSITE = "C"
+
+
+def is_document(col_type: ColumnType) -> bool:
+    return not col_type.is_array and (
+        col_type.base in DOCUMENT_TYPES or col_type.category == COMPOSITE
+    )
+
+
+def sampled_columns(table: Table) -> list[str]:
+    """Columns worth sampling: text and arrays of text (for value detectors), JSON (for
+    its paths), text-search vectors (their words), XML or hstore documents and
+    composite values."""
+    return [
+        c.name
+        for c in table.columns.values()
+        if not c.generated
+        and (
+            c.type.category in SAMPLED_CATEGORIES
+            or c.type.is_json
+            or (not c.type.is_array and c.type.base == TEXT_SEARCH)
+            or is_document(c.type)
+        )
+    ]
