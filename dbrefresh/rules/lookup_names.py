@@ -22,6 +22,9 @@ SHARE = 0.5  # of the values holding a common word
 # What labels an identifier or a category, never part of a person's name.
 _LABEL_WORDS = frozenset({"id", "ids", "no", "nr", "num", "code", "type", "status", "other"})
 _WORD = re.compile(r"[^\W\d_]+")
+# What a label never holds: an id's, an address's or a handle's marks.
+_ID_MARKS = ("@", ":")
+_LOGIN = re.compile(r"(?=\S*[^\W\d_])(?=\S*\d)\S+")  # one token of letters and digits
 
 
 @cache
@@ -47,6 +50,10 @@ def overrule(
     sample = [v for v in values or () if v.strip()]
     if not pii.is_generic_name(column) or len(sample) < MIN_SAMPLE:
         return None
+    if any(mark in v for v in sample for mark in _ID_MARKS) or any(
+        _LOGIN.fullmatch(v.strip()) for v in sample
+    ):
+        return None  # '@kitten42:matrix.example.org', 'kitten42': ids and logins, no labels
     first, last = pii_values.all_names()
     known = first | last
     if any(w in known for v in sample for w in _words(v)):

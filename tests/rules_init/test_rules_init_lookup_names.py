@@ -44,3 +44,16 @@ def test_labels_in_a_people_named_lookup_table_are_kept(make_db, tmp_path: Path)
         assert "REVIEW" in note and "common words" in note, note
     assert strategy_of(text, "public.patient", "name") == "full_name", text
     assert strategy_of(text, "public.person_group", "name") == "full_name", text
+
+
+def test_logins_under_name_are_no_labels(make_db, tmp_path: Path) -> None:
+    """'kitten42' holds a common word but is a login: the people table's hint stands."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(
+            "CREATE TABLE users (id int PRIMARY KEY, name text);"
+            "INSERT INTO users SELECT i, (ARRAY['kitten', 'river', 'window', 'garden'])"
+            "[1 + i % 4] || i FROM generate_series(1, 200) i; ANALYZE;"
+        )
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.users", "name") != "keep"
