@@ -20,6 +20,7 @@ BUILTIN_MODULES = (
     "constant",
     "hash",
     "file_name",
+    "url_query",
     "email",
     "names",
     "places",
