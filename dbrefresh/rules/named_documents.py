@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from dbrefresh.rules import json_doubts, json_paths, pii
+from dbrefresh.rules import json_doubts, json_path_rules, json_paths, pii
 from dbrefresh.rules.json_paths import PathFinding
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
@@ -70,4 +70,5 @@ def refine(
 def judged(paths: dict[str, list[str]], table: str, column: str) -> list[PathFinding]:
     """json_doubts.trusted_paths, refined by what the column's name says."""
     found = refine(json_paths.judge_paths(paths, table), paths, column, table)
+    found = json_path_rules.refine(found, paths, table)
     return [f for f in found if json_doubts.doubt(f, paths) is None]
