@@ -13,80 +13,17 @@ handle's own marker ('@', 'live:'). Only a column still kept once copies are jud
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from dbrefresh.catalog import Table
 from dbrefresh.rules import pii
+from dbrefresh.rules.handle_kinds import FLAGS, URLS, candidates_for, service_of
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.propose import column_context, fits
 from dbrefresh.strategies.base import ColumnContext, Strategy
 
-Candidate = tuple[str, dict[str, Any]]
 Proposals = dict[str, dict[str, ColumnProposal]]
-
-# services whose account names or profile links a person's row holds
-_SERVICE_WORDS = (
-    "icq skype yahoo aim msn jabber xmpp twitter linkedin facebook github gitlab bitbucket "
-    "instagram telegram mastodon tiktok youtube snapchat discord wechat qq xing vk weibo "
-    "reddit bluesky keybase stackoverflow pinterest flickr"
-)
-SERVICES = frozenset(_SERVICE_WORDS.split())
-# words beside a service's name that still name the account ('twitter_handle')
-_ACCOUNT = frozenset(
-    {"id", "handle", "username", "user", "name", "url", "link", "profile", "account", "page"}
-)
-# whole names of a person's own web address (WordPress's wp_users.user_url)
-_URL_NAMES = (
-    "url homepage home_page website web_site webpage web_page www blog blog_url website_url "
-    "homepage_url personal_url personal_website profile_url user_url web_url web_address "
-    "home_url"
-)
-URLS = frozenset(_URL_NAMES.split())
-# profile addresses at the service itself: the site stays, the account is hidden
-_SITES = {
-    "linkedin": "https://www.linkedin.com/in/",
-    "twitter": "https://twitter.com/",
-    "facebook": "https://www.facebook.com/",
-    "github": "https://github.com/",
-    "instagram": "https://www.instagram.com/",
-}
-_URL = re.compile(r"(?:https?://|www\.)\S+$", re.IGNORECASE)
-_MARKERS = ("live:", "@")  # a Skype name's, a Twitter or Mastodon handle's
-_FLAGS = frozenset({"0", "1", "t", "f", "true", "false", "yes", "no", "y", "n"})
-SHORT_HEX = 12  # a handle's length, where the column need not stay unique
-
-
-def _service(norm: str) -> str | None:
-    words = norm.split("_")
-    services = [w for w in words if w in SERVICES]
-    if len(services) == 1 and all(w in SERVICES or w in _ACCOUNT for w in words):
-        return services[0]
-    return None
-
-
-def _candidates(
-    service: str | None, values: Sequence[str], unique: bool
-) -> tuple[list[Candidate], str]:
-    """What to try, in order, and why: by what the sampled values look like."""
-    sample = [v.strip() for v in values if v.strip()]
-    urls = sum(1 for v in sample if _URL.match(v))
-    if (not sample and service is None) or (sample and 2 * urls >= len(sample)):
-        site = _SITES.get(service or "", "https://example.com/")
-        why = f"{urls} of {len(sample)} sampled values are web addresses" if sample else ""
-        return [("template", {"template": site + "{hash}"})], why or "a web address"
-    if sample and all(v.isdigit() for v in sample):
-        digits = {"unique": True} if unique else {}
-        return [("digits", digits)], "its sampled values are numbers: digits keeps them so"
-    marker = next(
-        (m for m in _MARKERS if 2 * sum(v.startswith(m) for v in sample) > len(sample)), ""
-    )
-    prefix = marker + "u"
-    return (
-        [("hash", {"prefix": prefix, "length": SHORT_HEX}), ("hash", {"prefix": prefix})],
-        f"a hash behind {prefix!r} keeps it a handle",
-    )
 
 
 def proposal_for(
@@ -97,17 +34,17 @@ def proposal_for(
     """A masking rule for a person's messenger handle or web address, or None."""
     norm = pii.normalize(ctx.column)
     table = pii.normalize(ctx.table.rsplit(".", 1)[-1])
-    service = _service(norm)
+    service = service_of(norm)
     if not ctx.type.is_text or ctx.type.is_array or not pii.about_people(table):
         return None
     if service is None and norm not in URLS:
         return None
     sample = [v.strip() for v in values or () if v.strip()]
-    if sample and {v.lower() for v in sample} <= _FLAGS:
+    if sample and {v.lower() for v in sample} <= FLAGS:
         return None  # a setting (show the Twitter link?), no account
     if 2 * sum(any(c.isspace() for c in v) for v in sample) > len(sample):
         return None  # words (a student's `aim`): no handle or address has a blank
-    candidates, how = _candidates(service, sample, ctx.unique)
+    candidates, how = candidates_for(service, sample, ctx.unique)
     cut = [("hash", {"length": ctx.type.length})] if ctx.type.length else []
     for name, params in [*candidates, ("hash", {}), *cut, ("null", {})]:
         strategy = strategies.get(name)

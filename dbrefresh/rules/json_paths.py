@@ -47,6 +47,9 @@ class PathFinding:
     reason: str
     dates: bool = False  # every sampled value is an ISO date (maskable `as: date`)
     numbers: bool = False  # every sampled value is a number (maskable `as: numeric`)
+    # rules tried before the kind's candidates, as a column's detector gives them
+    # (url_query, file_name, a handle's hash: json_path_rules.py)
+    rules: tuple[tuple[str, Mapping[str, Any]], ...] = ()
 
 
 def all_dates(values: Sequence[str]) -> bool:

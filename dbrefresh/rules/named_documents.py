@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from dbrefresh.rules import contact_names, json_doubts, json_paths, pii
+from dbrefresh.rules import contact_names, json_doubts, json_path_rules, json_paths, pii
 from dbrefresh.rules.json_paths import PathFinding
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
@@ -72,4 +72,5 @@ def judged(paths: dict[str, list[str]], table: str, column: str) -> list[PathFin
     beside a contact detail, contact_names.py)."""
     found = refine(json_paths.judge_paths(paths, table), paths, column, table)
     found = contact_names.beside_contacts(found, paths)
+    found = json_path_rules.refine(found, paths, table)
     return [f for f in found if json_doubts.doubt(f, paths) is None]

@@ -139,10 +139,13 @@ def with_unique(strategy: Strategy[Any], raw: Mapping[str, Any], unique: bool) -
 
 
 def choose(
-    kind: str, ctx: ColumnContext, strategies: Mapping[str, Strategy[Any]]
+    kind: str,
+    ctx: ColumnContext,
+    strategies: Mapping[str, Strategy[Any]],
+    first: Sequence[Candidate] = (),
 ) -> Candidate | None:
-    """The first candidate for the kind (then the fallbacks) that fits the column."""
-    for name, raw in (*CANDIDATES.get(kind, ()), *FALLBACK, *_cut_to_fit(ctx)):
+    """The first candidate (`first`, then the kind's, then the fallbacks) that fits."""
+    for name, raw in (*first, *CANDIDATES.get(kind, ()), *FALLBACK, *_cut_to_fit(ctx)):
         strategy = strategies.get(name)
         if strategy is None:
             continue
@@ -150,6 +153,10 @@ def choose(
         if fits(strategy, params, ctx):
             return name, params
     return None
+
+
+def _of(kind: str) -> tuple[Candidate, ...]:
+    return CANDIDATES.get(kind, ())
 
 
 def _cut_to_fit(ctx: ColumnContext) -> tuple[Candidate, ...]:
@@ -278,14 +285,14 @@ def json_rule(
         as_number = found.kind == "geo" and found.numbers
         as_ = "date" if as_date else "numeric" if as_number else "text"
         ctx = replace(path_context(document, as_), unique=document.unique)
-        chosen = choose(found.kind, ctx, strategies)
+        chosen = choose(found.kind, ctx, strategies, found.rules)
         if chosen is None:
             continue
         name, params = chosen
         rule = {"strategy": name, **params, **({"as": as_} if as_ != "text" else {})}
         paths[found.path] = name if len(rule) == 1 else rule
         why.append(f"{found.path}: {found.reason}")
-        if document.unique and name not in {n for n, _ in CANDIDATES.get(found.kind, ())}:
+        if document.unique and name not in {n for n, _ in (*found.rules, *_of(found.kind))}:
             why.append(f"{found.path}: no {found.kind} strategy is injective: {name} instead")
     paths, collapsed = json_paths.collapse_array_paths(paths, read.arrays)
     why += collapsed
@@ -416,7 +423,10 @@ def propose_column(
         documents = documents_rule(table, column, values, strategies)
         if documents.masked:  # Cal.com's Credential.key {"access_token": ...}: its paths
             return replace(documents, why=[*why, *documents.why])
-    if kind == "free_text" and (url := url_params.proposal(table, column, values, unique=unique)):
+    url = url_params.proposal(table, column, values, unique=unique) if kind == "free_text" else None
+    if url and fits(
+        strategies[url.strategy], url.params, column_context(table, column, unique=unique)
+    ):
         return url  # '...?email=ann@mail.example': only the parameter's value is masked
     if kind is None:
         proposal.why += why  # a name the values deny, noted

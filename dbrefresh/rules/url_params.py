@@ -7,6 +7,8 @@ personal: an `sql` rule replaces each query value holding an address (`@` or `%4
 by one made of the row's key ('u17@example.invalid', distinct per row, so a unique
 column stays unique), keeps every other URL as it is, and tells verify which rows it
 changes (`changes_when`). Applied only when it hides every contact the sample found.
+PeerTube's magnet links name a video file in `dn` ('&dn=Anna+Smith+Wedding.mp4'), and a
+JSON path's URLs cannot take an `sql` rule: both get `url_query` (query_rule()).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from dbrefresh.rules.text_mentions import contacts_in
 PATTERN = r"([?&][^=&#]*=)[^&#]*(@|%40)[^&#]*"
 _PYTHON = re.compile(PATTERN)
 _URL = re.compile(r"^https?://", re.IGNORECASE)
+_MAGNET = re.compile(r"^magnet:\?", re.IGNORECASE)
+_NAMED = re.compile(r"[?&]dn=[^&#]+")  # a magnet link's display name: a file's name
 DOMAIN = "%40example.invalid"
 ROOM = 40  # characters a replaced value may add ('u' + a key + DOMAIN)
 
@@ -38,6 +42,8 @@ def proposal(
     sample = [v for v in values or () if v.strip()]
     if not sample or column.type.is_array or not column.type.is_text:
         return None
+    if (rule := query_rule(sample)) is not None and rule[0].get("names"):
+        return ColumnProposal(column.name, "url_query", rule[0], unique, "url", [rule[1]])
     urls = sum(1 for v in sample if _URL.match(v.strip()))
     carrying = [v for v in sample if _PYTHON.search(v)]
     if urls * 2 < len(sample) or not carrying:
@@ -69,3 +75,24 @@ def proposal(
             f"in a query parameter: its value replaced by {made}, the rest of each URL kept"
         ],
     )
+
+
+def query_rule(values: Sequence[str]) -> tuple[dict[str, object], str] | None:
+    """`url_query` parameters and why, for values (a column's or a JSON path's) that are
+    mostly URLs with an address in a query parameter, or magnet links naming a file,
+    and that name no one elsewhere; else None."""
+    sample = [v.strip() for v in values if v.strip()]
+    magnets = [v for v in sample if _MAGNET.match(v)]
+    if sample and 2 * len(magnets) >= len(sample) and any(map(_NAMED.search, magnets)):
+        named = sum(1 for v in magnets if _NAMED.search(v))
+        rest = [_PYTHON.sub(r"\1x", _NAMED.sub("", v)) for v in sample]
+        why = f"{named} of {len(sample)} sampled values are magnet links naming a file: dn hashed"
+        return None if any(map(contacts_in, rest)) else ({"names": ["dn"]}, why)
+    urls = sum(1 for v in sample if _URL.match(v))
+    carrying = sum(1 for v in sample if _PYTHON.search(v))
+    if not carrying or urls * 2 < len(sample):
+        return None
+    if any(contacts_in(_PYTHON.sub(r"\1x", v)) for v in sample):
+        return None  # a contact the rule would keep
+    why = f"{carrying} of {len(sample)} sampled values are URLs with an email address in a query"
+    return {}, why + " parameter: its value replaced, the rest of each URL kept"

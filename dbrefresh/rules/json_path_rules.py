@@ -1,0 +1,88 @@
+"""The rules column detectors give, at JSON paths: a path judged as a column would be.
+
+Paths got only a kind's candidates, so what a column's own detector proposes never
+reached them: n8n's node URLs ('...contacts?email=anna@gmail.com&limit=1') got `lorem`
+where a URL column gets its parameter replaced; Medusa's label URLs
+('https://labels.example.com/peter-meyer-order_123.pdf') and Instagram handles
+('@petermeyer') were kept where a column gets `file_name` or a handle's hash; 5-digit
+US ZIPs got `postcode` ('N11 1PU') where a column gets `digits`. Each such path now
+gets the column's rule (url_params.py, file_names.py, handles.py, the digits rule for
+postcodes). Pure logic over json_paths' sample.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+
+from dbrefresh.rules import file_names, handle_kinds, pii, pii_values, url_params
+from dbrefresh.rules.json_paths import PathFinding
+from dbrefresh.strategies.jsonb_pathsyntax import path_parts
+
+# A URL ending in a file name (a query without '/' may follow: a signed link)
+_URL_FILE = re.compile(
+    r"https?://[^/\s?#]+(?:/[^/\s?#]*)*/[^/\s?#]+\.[A-Za-z0-9]{1,8}(?:[?#][^/\s]*)?",
+    re.IGNORECASE,
+)
+_TEXT_KINDS = frozenset({"free_text", "email", "full_name", "username"})
+
+
+def _key(path: str) -> str:
+    keys = [part for part in path_parts(path) if not part.isdigit()]
+    return keys[-1] if keys else ""
+
+
+def _file_urls(values: Sequence[str]) -> str | None:
+    """Why a path's values are URLs of files naming people (file_names' thresholds)."""
+    sample = [v.strip() for v in values if v.strip()]
+    urls = [v for v in sample if _URL_FILE.fullmatch(v)]
+    if not sample or len(urls) < file_names.FILE_SHARE * len(sample):
+        return None
+    found = [file_names.people_in(re.split(r"[?#]", v, maxsplit=1)[0]) for v in urls]
+    people = set().union(*found)
+    rows = sum(1 for f in found if f)
+    if len(people) < file_names.MIN_PEOPLE or rows < pii_values.EMBEDDED_THRESHOLD * len(sample):
+        return None
+    return (
+        f"{rows} of {len(sample)} sampled values are URLs of files naming people: the "
+        "name part hashed, the rest of the URL kept"
+    )
+
+
+def _handle(path: str, values: Sequence[str], table: str) -> PathFinding | None:
+    """A messenger handle or profile address under a key naming the service, in a table
+    about people, masked as handles.py masks such a column."""
+    key = pii.normalize(_key(path))
+    service = handle_kinds.service_of(key)
+    if service is None or not pii.about_people(pii.normalize(table.rsplit(".", 1)[-1])):
+        return None
+    sample = [v.strip() for v in values if v.strip()]
+    if not sample or {v.lower() for v in sample} <= handle_kinds.FLAGS:
+        return None
+    if 2 * sum(any(c.isspace() for c in v) for v in sample) > len(sample):
+        return None  # words, no handle
+    candidates, how = handle_kinds.candidates_for(service, sample, False)
+    why = f"key `{key}` in a table about people: an account at {service}; {how}"
+    return PathFinding(path, "username", why, rules=tuple(candidates))
+
+
+def refine(found: list[PathFinding], paths: dict[str, list[str]], table: str) -> list[PathFinding]:
+    """The findings, with the paths a column's detector masks its own way given its rule."""
+    out = {f.path: f for f in found}
+    for path, values in paths.items():
+        known = out.get(path)
+        if known is not None and known.kind not in _TEXT_KINDS:
+            if known.kind == "postcode" and (digits := pii_values.digit_postcodes(values)):
+                reason = f"{known.reason}; {digits}: digits keeps their format"
+                out[path] = replace(known, reason=reason, rules=(("digits", {}),))
+            continue
+        if known is not None and (rule := url_params.query_rule(values)) is not None:
+            out[path] = PathFinding(path, "url", rule[1], rules=(("url_query", rule[0]),))
+        elif (why := _file_urls(values)) is not None:
+            out[path] = PathFinding(path, "file_name", why, rules=(("file_name", {}),))
+        elif (known is None or known.kind != "email") and (
+            handle := _handle(path, values, table)
+        ) is not None:
+            out[path] = handle
+    return [out[p] for p in sorted(out)]
