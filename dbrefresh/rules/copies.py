@@ -31,7 +31,8 @@ from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules.email_fold import fold_lowered_pair
-from dbrefresh.rules.propose import ColumnProposal, column_context, fits
+from dbrefresh.rules.fitting import column_context, fits
+from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.sample import sampled_rows, spread_sample
 from dbrefresh.rules.text_samples import Ref, TextSample
 from dbrefresh.strategies.hash import DEFAULT_HEX

@@ -41,7 +41,8 @@ from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
-from dbrefresh.rules.propose import ColumnProposal, column_context, fits
+from dbrefresh.rules.fitting import column_context, fits
+from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.sample import sampled_rows
 from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
 from dbrefresh.rules.user_ids import hashed_parts

@@ -15,8 +15,8 @@ from typing import Any
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules.candidates import CANDIDATES
+from dbrefresh.rules.fitting import choose, column_context, fits, with_unique
 from dbrefresh.rules.proposal import ColumnProposal
-from dbrefresh.rules.propose import choose, column_context, fits, with_unique
 from dbrefresh.strategies.base import Strategy
 
 

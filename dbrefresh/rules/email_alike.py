@@ -22,8 +22,8 @@ import psycopg
 
 from dbrefresh.catalog import Catalog
 from dbrefresh.errors import first_line
+from dbrefresh.rules.fitting import column_context
 from dbrefresh.rules.proposal import ColumnProposal
-from dbrefresh.rules.propose import column_context
 from dbrefresh.strategies.registry import get
 
 EMAIL = "email"

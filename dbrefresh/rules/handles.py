@@ -18,9 +18,9 @@ from typing import Any
 
 from dbrefresh.catalog import Table
 from dbrefresh.rules import pii
+from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.handle_kinds import FLAGS, URLS, candidates_for, service_of
 from dbrefresh.rules.proposal import ColumnProposal
-from dbrefresh.rules.propose import column_context, fits
 from dbrefresh.strategies.base import ColumnContext, Strategy
 
 Proposals = dict[str, dict[str, ColumnProposal]]

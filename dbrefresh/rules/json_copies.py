@@ -32,8 +32,8 @@ import psycopg
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules import cross_copies, json_paths, pii
 from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
+from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.proposal import ColumnProposal
-from dbrefresh.rules.propose import column_context, fits
 from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
 from dbrefresh.strategies.base import JSON_TYPES, Strategy
 from dbrefresh.strategies.jsonb import path_context

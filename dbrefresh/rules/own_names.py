@@ -36,9 +36,10 @@ from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules import pii
+from dbrefresh.rules.fitting import choose, column_context
 from dbrefresh.rules.locale_guess import NAME_KINDS
 from dbrefresh.rules.pii_values import EMBEDDED_THRESHOLD
-from dbrefresh.rules.propose import ColumnProposal, choose, column_context
+from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.sample import sampled_rows, spread_sample
 from dbrefresh.strategies.base import JSON_TYPES, Strategy
 

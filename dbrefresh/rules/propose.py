@@ -7,13 +7,9 @@ column's type (and stays injective on a unique column) wins, so the proposal com
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from functools import cache
 from typing import Any
-
-from pydantic import ValidationError
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
@@ -43,132 +39,19 @@ from dbrefresh.rules import (
 )
 from dbrefresh.rules.candidates import (
     CANDIDATES,
-    FALLBACK,
-    KIND_CATEGORIES,
     TEXT_CATEGORIES,
-    Candidate,
 )
-from dbrefresh.rules.compiled import PLACEHOLDER
+from dbrefresh.rules.fitting import choose, column_context, fits, kind_fits_type, of_kind
 from dbrefresh.rules.json_doubts import doubt_notes, json_warning
 from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
 from dbrefresh.rules.sampled import COMPOSITE, TEXT_SEARCH, is_document
-from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
+from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.jsonb import path_context
-from dbrefresh.strategies.registry import get
 
 # Value-only detections trusted on key columns (an order number can look like a phone);
 # logins made of names and '@name:server' ids are a person's keys (Synapse's users.name).
 KEY_VALUE_KINDS = frozenset({"email", "iban", "card", "national_id", "user_id", "username"})
-
-
-def column_context(table: Table, column: Column, *, unique: bool) -> ColumnContext:
-    return ColumnContext(
-        table=table.qualified,
-        column=column.name,
-        type=column.type,
-        nullable=not column.not_null,
-        unique=unique,
-        row_columns={c.name: c.type for c in table.columns.values()},
-        distinct_columns=table.distinct_columns(),
-    )
-
-
-def fits(strategy: Strategy[Any], raw: Mapping[str, Any], ctx: ColumnContext) -> bool:
-    """Whether the strategy with these parameters compiles for the column. A column-local
-    strategy's answer is the same for every column of one type and nullability: it is
-    worked out once (compiling every candidate for every column was 3.1 of 8.4 s of a
-    rules init of 300 tables)."""
-    raw_key = json.dumps(raw, sort_keys=True, default=str)
-    if _column_local(strategy.name, raw_key):
-        return _fits_local(strategy.name, raw_key, ctx.type, ctx.nullable, ctx.unique)
-    return _fits(strategy, raw, ctx)
-
-
-@cache
-def _column_local(name: str, raw_json: str) -> bool:
-    """Strategy.reads_only_its_column for these parameters (date_shift `by` reads
-    another column); parameters that do not parse take the direct path, which says so."""
-    strategy = get(name)
-    try:
-        return strategy.reads_only_its_column(strategy.parse_params(json.loads(raw_json)))
-    except ValidationError:
-        return False
-
-
-@cache
-def _fits_local(
-    name: str, raw_json: str, col_type: ColumnType, nullable: bool, unique: bool
-) -> bool:
-    ctx = ColumnContext(
-        table="", column=PLACEHOLDER, type=col_type, nullable=nullable, unique=unique
-    )
-    return _fits(get(name), json.loads(raw_json), ctx)
-
-
-def _fits(strategy: Strategy[Any], raw: Mapping[str, Any], ctx: ColumnContext) -> bool:
-    try:
-        params = strategy.parse_params(dict(raw))
-        if strategy.check(params, ctx):
-            return False
-        if ctx.unique and strategy.is_lossy_in(params, ctx):
-            return False
-        strategy.compile(params, ctx)
-    except (ValidationError, ValueError, TypeError):
-        return False
-    return True
-
-
-def shape(strategy: Strategy[Any], raw: Mapping[str, Any], ctx: ColumnContext) -> str:
-    """The compiled SQL with the column abstracted (equal shapes mask alike).
-
-    Nullability is set aside: a NULL guard changes the SQL, not the value a non-NULL
-    key maps to, and foreign-key columns are often nullable where the key is not.
-    """
-    params = strategy.parse_params(dict(raw))
-    placeholder = ColumnContext(**{**ctx.__dict__, "column": "\x00v", "nullable": True})
-    return str(strategy.compile(params, placeholder).sql(dialect="postgres"))
-
-
-def with_unique(strategy: Strategy[Any], raw: Mapping[str, Any], unique: bool) -> dict[str, Any]:
-    """Strategies with their own `unique` switch (email) get it set on unique columns."""
-    params = dict(raw)
-    if unique and "unique" in strategy.params_model.model_fields:
-        params["unique"] = True
-    return params
-
-
-def choose(
-    kind: str,
-    ctx: ColumnContext,
-    strategies: Mapping[str, Strategy[Any]],
-    first: Sequence[Candidate] = (),
-) -> Candidate | None:
-    """The first candidate (`first`, then the kind's, then the fallbacks) that fits."""
-    for name, raw in (*first, *CANDIDATES.get(kind, ()), *FALLBACK, *_cut_to_fit(ctx)):
-        strategy = strategies.get(name)
-        if strategy is None:
-            continue
-        params = with_unique(strategy, raw, ctx.unique)
-        if fits(strategy, params, ctx):
-            return name, params
-    return None
-
-
-def _of(kind: str) -> tuple[Candidate, ...]:
-    return CANDIDATES.get(kind, ())
-
-
-def _cut_to_fit(ctx: ColumnContext) -> tuple[Candidate, ...]:
-    """A hash as long as a short text column allows (Saleor's jwt_token_key
-    varchar(12)): lossy, so never on a unique column, but it hides the value."""
-    if ctx.type.is_text and not ctx.type.is_array and ctx.type.length is not None:
-        return (("hash", {"length": ctx.type.length}),)
-    return ()
-
-
-def kind_fits_type(kind: str, col_type: ColumnType) -> bool:
-    return col_type.category in KIND_CATEGORIES.get(kind, TEXT_CATEGORIES)
 
 
 def name_match(table: Table, column: Column) -> pii.NameMatch | None:
@@ -292,7 +175,7 @@ def json_rule(
         rule = {"strategy": name, **params, **({"as": as_} if as_ != "text" else {})}
         paths[found.path] = name if len(rule) == 1 else rule
         why.append(f"{found.path}: {found.reason}")
-        if document.unique and name not in {n for n, _ in (*found.rules, *_of(found.kind))}:
+        if document.unique and name not in {n for n, _ in (*found.rules, *of_kind(found.kind))}:
             why.append(f"{found.path}: no {found.kind} strategy is injective: {name} instead")
     paths, collapsed = json_paths.collapse_array_paths(paths, read.arrays)
     why += collapsed

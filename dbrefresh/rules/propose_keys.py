@@ -17,13 +17,8 @@ from typing import Any
 
 from dbrefresh.catalog import Catalog
 from dbrefresh.rules.candidates import FALLBACK, Candidate
-from dbrefresh.rules.propose import (
-    ColumnProposal,
-    column_context,
-    fits,
-    shape,
-    with_unique,
-)
+from dbrefresh.rules.fitting import column_context, fits, shape, with_unique
+from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.strategies.base import Strategy
 
 Ref = tuple[str, str]  # (root table, column)
