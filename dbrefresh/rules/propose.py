@@ -167,6 +167,10 @@ def _cut_to_fit(ctx: ColumnContext) -> tuple[Candidate, ...]:
     return ()
 
 
+# What URLs carrying an address or a token are judged to be (url_params.py)
+URL_KINDS = frozenset({"free_text", "secret"})
+
+
 def kind_fits_type(kind: str, col_type: ColumnType) -> bool:
     return col_type.category in KIND_CATEGORIES.get(kind, TEXT_CATEGORIES)
 
@@ -402,8 +406,8 @@ def propose_column(
         documents = documents_rule(table, column, values, strategies)
         if documents.masked:  # Cal.com's Credential.key {"access_token": ...}: its paths
             return replace(documents, why=[*why, *documents.why])
-    if kind == "free_text" and (url := url_params.proposal(table, column, values, unique=unique)):
-        return url  # '...?email=ann@mail.example': only the parameter's value is masked
+    if kind in URL_KINDS and (url := url_params.proposal(table, column, values, unique=unique)):
+        return url  # '...?email=ann@mail.example', '?api_key=sk_live_...': only the value
     if kind is None:
         proposal.why += why  # a name the values deny, noted
         if column.type.is_json:
