@@ -30,10 +30,10 @@ _PREFIXES = (
 PARAMETER = rf"([?&](?:{_NAMES})=(?=[^&#]{{8}})|[?&][^=&#]*=(?={_PREFIXES}))[^&#]+"
 _PARAMETER = re.compile(PARAMETER, re.IGNORECASE)
 _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
-# A path segment that is a random token: an optional object prefix ('rcpt_'), then
-# 24 or more letters and digits (or 40 and more of base64url), both mixed in
-_RANDOM = re.compile(r"(?:[A-Za-z]{2,10}_)?[A-Za-z0-9]{24,}|[A-Za-z0-9_-]{40,}")
-MIN_MIXED = 3  # digits and letters a random token has at least of each
+# A path segment that is a random token: an optional object prefix ('rcpt_'), then 20
+# or more characters of base64url ('4g9QGVsJ-xUbkXc...') or hex
+_RANDOM = re.compile(r"(?:[A-Za-z]{2,10}_)?([A-Za-z0-9_-]{20,})")
+MIN_MIXED = 3  # letters and digits of hex, or letters of each case past a word's start
 
 
 def carries_token(value: str) -> bool:
@@ -42,10 +42,18 @@ def carries_token(value: str) -> bool:
 
 
 def _random(segment: str) -> bool:
-    if not _RANDOM.fullmatch(segment):
+    """Mixed case inside words with a digit (base64url: a slug's 'How-To-Cook-10' has
+    capitals only where its words start), or letters and digits without a dash (hex)."""
+    found = _RANDOM.fullmatch(segment)
+    if found is None:
         return False
-    digits = sum(c.isdigit() for c in segment)
-    return digits >= MIN_MIXED and sum(c.isalpha() for c in segment) >= MIN_MIXED
+    token = found[1]
+    digits = sum(c.isdigit() for c in token)
+    inner = sum(c.isupper() and i > 0 and token[i - 1] not in "-_" for i, c in enumerate(token))
+    lower = sum(c.islower() for c in token)
+    if inner >= MIN_MIXED and lower >= MIN_MIXED and digits:
+        return True
+    return "-" not in token and digits >= MIN_MIXED and sum(c.isalpha() for c in token) >= MIN_MIXED
 
 
 def is_capability_url(value: str) -> bool:
