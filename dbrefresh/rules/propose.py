@@ -32,6 +32,7 @@ from dbrefresh.rules import (
     php_serialized,
     pii,
     pii_values,
+    redeemable,
     shaped_values,
     ssh_keys,
     text_mentions,
@@ -473,6 +474,7 @@ def propose_column(
             proposal.why = [*why, "its sampled values are ISO dates kept as text: shifted"]
     if column.type.is_text:
         epoch_dates.as_epoch(proposal, values, unique=unique)
+        redeemable.as_digits(proposal, values)  # a gift card's '6006 4912 ...'
     return proposal
 
 
