@@ -168,7 +168,8 @@ def _cut_to_fit(ctx: ColumnContext) -> tuple[Candidate, ...]:
     return ()
 
 
-# What URLs carrying an address or a token are judged to be (url_params.py)
+# What URLs carrying an address or a token are judged to be (url_params.py); one
+# token among kept URLs (no kind) is rewritten too
 URL_KINDS = frozenset({"free_text", "secret"})
 
 
@@ -407,7 +408,9 @@ def propose_column(
         documents = documents_rule(table, column, values, strategies)
         if documents.masked:  # Cal.com's Credential.key {"access_token": ...}: its paths
             return replace(documents, why=[*why, *documents.why])
-    if kind in URL_KINDS and (url := url_params.proposal(table, column, values, unique=unique)):
+    if (kind in URL_KINDS or (kind is None and not is_key)) and (
+        url := url_params.proposal(table, column, values, unique=unique)
+    ):
         return url  # '...?email=ann@mail.example', '?api_key=sk_live_...': only the value
     if kind is None:
         proposal.why += why  # a name the values deny, noted

@@ -64,3 +64,25 @@ def test_header_credentials_and_url_tokens_are_masked(make_db, tmp_path: Path) -
         ).fetchone()
     assert kept == (0, 0, 0)
     assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
+
+
+def test_a_few_tokens_among_plain_urls_are_masked(make_db, tmp_path: Path) -> None:
+    """One callback URL in twenty carrying `?token=` was too few for a detector: kept."""
+    dsn, text = generate_then_mask(
+        make_db,
+        tmp_path,
+        """CREATE TABLE app_callback (id serial PRIMARY KEY, url text NOT NULL);
+        INSERT INTO app_callback (url) SELECT CASE WHEN g % 20 = 0
+          THEN 'https://partner.example.com/cb?order=' || g || '&token=' || md5(g::text)
+          ELSE 'https://partner.example.com/orders/' || g END FROM generate_series(1, 200) g;
+        ANALYZE;""",
+    )
+    assert rule_of(text, "public.app_callback", "url")["strategy"] == "sql", text
+    with psycopg.connect(dsn) as conn:
+        counts = conn.execute(
+            """SELECT count(*) FILTER (WHERE url ~ '[0-9a-f]{32}'),
+                 count(*) FILTER (WHERE url = 'https://partner.example.com/orders/' || id),
+                 count(*) FILTER (WHERE url ~ '^https://partner.example.com/cb\\?order=\\d+&token=redacted')
+               FROM app_callback"""
+        ).fetchone()
+    assert counts == (0, 190, 10)
