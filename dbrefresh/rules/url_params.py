@@ -49,8 +49,10 @@ def proposal(
     if urls * 2 < len(sample) or not (carrying or tokens):
         return None
     rest = [_TOKENS.sub(r"\1x", _PYTHON.sub(r"\1x", v)) for v in sample]
-    if any(contacts_in(v) or url_tokens.is_capability_url(v) for v in rest):
-        return None  # a contact or token the rule would keep: the usual proposal
+    if any(contacts_in(v) for v in rest):
+        return None  # a contact the rule would keep: the usual proposal
+    if url_tokens.capability_urls(rest) * 2 >= len(sample):
+        return None  # links that are tokens by their path (receipts): hashed whole
     keys = sorted(c for c in table.distinct_columns() if c != column.name)
     if unique and not keys:
         return None

@@ -35,6 +35,9 @@ INSERT INTO payment SELECT 'pay_' || g, jsonb_build_object('status', 'succeeded'
     ELSE 'https://pay.stripe.com/receipts/payment/' || translate(rtrim(encode(decode(
       md5('q' || g) || md5('z' || g), 'hex'), 'base64'), '='), '+/', '-_') END))))
   FROM generate_series(1, 20) g;
+CREATE TABLE receipt (id serial PRIMARY KEY, url text NOT NULL);
+INSERT INTO receipt (url) SELECT 'https://pay.example.com/r/rcpt_' || md5('p' || g)
+  || '?sig=' || md5('s' || g) FROM generate_series(1, 20) g;
 ANALYZE;
 """
 
