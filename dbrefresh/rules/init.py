@@ -54,6 +54,7 @@ from dbrefresh.rules.sample import sample_values
 from dbrefresh.rules.sampled import sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
+from dbrefresh.rules.uuid_copies import align_uuid_copies
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.registry import all_strategies
 
@@ -131,6 +132,7 @@ def propose(
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(conn, catalog, sampled, texts)
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
+    align_uuid_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     handles.apply(proposals, accounts)
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
     fold_json_path_joins(conn, catalog, sampled, texts, docs, sample_rows)

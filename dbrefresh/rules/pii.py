@@ -12,7 +12,14 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from dbrefresh.rules import client_tables, field_tables, name_compounds, personal_codes
+from dbrefresh.rules import (
+    client_tables,
+    field_tables,
+    http_headers,
+    name_compounds,
+    personal_codes,
+    redeemable,
+)
 
 # Kinds of personal data; each maps to candidate strategies in `propose.py`.
 KINDS = (
@@ -336,6 +343,8 @@ def match_name(column: str, table: str) -> NameMatch | None:
         return NameMatch(_WHOLE_ONLY[norm], f"name suggests {LABELS[_WHOLE_ONLY[norm]]}")
     if _DEATH_DATE.search(norm) and not words & (_NOT_THE_VALUE - {"on", "at"}):
         return NameMatch("birth_date", "name suggests a death date, dated like a birth date")
+    if http_headers.credential(column, norm):  # Authorization, Set-Cookie, *-Signature
+        return NameMatch("secret", f"an HTTP header carrying {LABELS['secret']}")
     for kind, pattern in _PATTERNS:
         if not (found := pattern.search(norm)):
             continue
@@ -356,6 +365,8 @@ def match_name(column: str, table: str) -> NameMatch | None:
         return NameMatch(kind, f"`{norm}` in a table about people: {LABELS[kind]}")
     if norm in _ADDRESS_LINES and _ADDRESS_TABLES.search(table_name):
         return NameMatch("street", f"`{norm}` in a table of addresses: {LABELS['street']}")
+    if redeemable.redeemable(norm, table_name):  # giftcard_giftcard.code, voucher_code
+        return NameMatch("secret", redeemable.REASON)
     if norm in _SECRET_GENERIC and _SECRET_TABLES.search(table_name):
         why = f"`{norm}` in a table of tokens, sessions or second factors: {LABELS['secret']}"
         return NameMatch("secret", why)

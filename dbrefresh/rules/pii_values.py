@@ -24,6 +24,7 @@ from dbrefresh.rules import (
     phones,
     postal_addresses,
     streets,
+    url_tokens,
     user_ids,
 )
 from dbrefresh.rules.phones import is_phone, padded_numbers
@@ -43,7 +44,8 @@ _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 # Credentials whose form says what they are: password hashes (modular crypt, phpass
 # as WordPress and Drupal 7 write it, WordPress 6.8's $wp$ bcrypt, LDAP's {SSHA},
-# Django, Werkzeug), API tokens with their issuer's prefix, and JSON web tokens.
+# Django, Werkzeug), API tokens with their issuer's prefix, JSON web tokens, and
+# an Authorization header's bearer or basic credentials.
 _CREDENTIAL = re.compile(
     r"\$(?:1|2[abxy]?|5|6|7|y|apr1|argon2(?:id|i|d)|scrypt|pbkdf2(?:-sha\d+)?)\$\S{8,}"
     r"|\$(?:P|H|S)\$\S{8,}|\$wp\$2[aby]\$\S{8,}"
@@ -54,6 +56,8 @@ _CREDENTIAL = re.compile(
     r"|glpat-[\w-]{20}|xox[abpors]-[\w-]{10,}|(?:AKIA|ASIA)[0-9A-Z]{16}|AIza[\w-]{35}"
     r"|SG\.[\w-]{16,}\.[\w-]{16,}|shp(?:at|ss)_[0-9a-f]{32}|npm_\w{36}|pypi-[\w-]{50,}"
     r"|eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]*"
+    # an Authorization header's value: 'Bearer <token>', 'Basic <base64 user:password>'
+    r"|(?:Bearer|Basic|Token|Bot)\s+[\w.~+/=-]{12,}"
 )
 
 
@@ -320,6 +324,8 @@ class _PeopleNamed(Detector):
 # Most specific first: a card number is also a run of digits a phone test might accept.
 DETECTORS: tuple[Detector, ...] = (
     Detector("secret", "credentials (password hashes, API or web tokens)", is_credential),
+    # a webhook's ?api_key=..., a receipt's or an invitation's link (url_tokens.py)
+    Detector("secret", "URLs carrying a token", url_tokens.is_capability_url),
     Detector("email", "email addresses", is_email),
     Detector("user_id", "user ids (@name:server)", user_ids.is_server_id),
     Detector("iban", "IBANs", is_iban),

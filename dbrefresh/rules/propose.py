@@ -31,6 +31,7 @@ from dbrefresh.rules import (
     php_serialized,
     pii,
     pii_values,
+    redeemable,
     shaped_values,
     ssh_keys,
     text_coordinates,
@@ -52,6 +53,9 @@ from dbrefresh.strategies.jsonb import path_context
 # Value-only detections trusted on key columns (an order number can look like a phone);
 # logins made of names and '@name:server' ids are a person's keys (Synapse's users.name).
 KEY_VALUE_KINDS = frozenset({"email", "iban", "card", "national_id", "user_id", "username"})
+# What URLs carrying an address or a token are judged to be (url_params.py); one
+# token among kept URLs (no kind) is rewritten too
+URL_KINDS = frozenset({"free_text", "secret"})
 
 
 def name_match(table: Table, column: Column) -> pii.NameMatch | None:
@@ -306,11 +310,15 @@ def propose_column(
         documents = documents_rule(table, column, values, strategies)
         if documents.masked:  # Cal.com's Credential.key {"access_token": ...}: its paths
             return replace(documents, why=[*why, *documents.why])
-    url = url_params.proposal(table, column, values, unique=unique) if kind == "free_text" else None
+    url = (
+        url_params.proposal(table, column, values, unique=unique)
+        if kind in URL_KINDS or (kind is None and not is_key)
+        else None
+    )
     if url and fits(
         strategies[url.strategy], url.params, column_context(table, column, unique=unique)
     ):
-        return url  # '...?email=ann@mail.example': only the parameter's value is masked
+        return url  # '...?email=ann@mail.example', '?api_key=sk_live_...': only the value
     if kind is None:
         proposal.why += why  # a name the values deny, noted
         if column.type.is_json:
@@ -380,6 +388,7 @@ def propose_column(
             proposal.why = [*why, "its sampled values are ISO dates kept as text: shifted"]
     if column.type.is_text:
         epoch_dates.as_epoch(proposal, values, unique=unique)
+        redeemable.as_digits(proposal, values)  # a gift card's '6006 4912 ...'
     return proposal
 
 

@@ -7,6 +7,8 @@ personal: an `sql` rule replaces each query value holding an address (`@` or `%4
 by one made of the row's key ('u17@example.invalid', distinct per row, so a unique
 column stays unique), keeps every other URL as it is, and tells verify which rows it
 changes (`changes_when`). Applied only when it hides every contact the sample found.
+A query parameter holding a token (`?api_key=sk_live_...`, `&sig=...`: url_tokens.py)
+is replaced the same way ('redacted17'), the URL kept.
 PeerTube's magnet links name a video file in `dn` ('&dn=Anna+Smith+Wedding.mp4'), and a
 JSON path's URLs cannot take an `sql` rule: both get `url_query` (query_rule()).
 """
@@ -17,15 +19,17 @@ import re
 from collections.abc import Sequence
 
 from dbrefresh.catalog import Column, Table
+from dbrefresh.rules import url_tokens
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.text_mentions import contacts_in
 
 # A query parameter's name and '=', then a value holding an address ('@' or '%40')
 PATTERN = r"([?&][^=&#]*=)[^&#]*(@|%40)[^&#]*"
 _PYTHON = re.compile(PATTERN)
-_URL = re.compile(r"^https?://", re.IGNORECASE)
+_TOKENS = re.compile(url_tokens.PARAMETER, re.IGNORECASE)
 _MAGNET = re.compile(r"^magnet:\?", re.IGNORECASE)
 _NAMED = re.compile(r"[?&]dn=[^&#]+")  # a magnet link's display name: a file's name
+_URL = re.compile(r"^https?://", re.IGNORECASE)
 DOMAIN = "%40example.invalid"
 ROOM = 40  # characters a replaced value may add ('u' + a key + DOMAIN)
 
@@ -37,8 +41,9 @@ def _quote(name: str) -> str:
 def proposal(
     table: Table, column: Column, values: Sequence[str] | None, *, unique: bool
 ) -> ColumnProposal | None:
-    """An `sql` rule masking the addresses in a URL column's query parameters, or None
-    (not URLs, contacts elsewhere, or a unique column without a key to tell rows apart)."""
+    """An `sql` rule masking the addresses and tokens in a URL column's query parameters,
+    or None (not URLs, contacts or tokens elsewhere, or a unique column without a key to
+    tell rows apart)."""
     sample = [v for v in values or () if v.strip()]
     if not sample or column.type.is_array or not column.type.is_text:
         return None
@@ -46,35 +51,48 @@ def proposal(
         return ColumnProposal(column.name, "url_query", rule[0], unique, "url", [rule[1]])
     urls = sum(1 for v in sample if _URL.match(v.strip()))
     carrying = [v for v in sample if _PYTHON.search(v)]
-    if urls * 2 < len(sample) or not carrying:
+    tokens = [v for v in sample if _TOKENS.search(v)]
+    if urls * 2 < len(sample) or not (carrying or tokens):
         return None
-    if any(contacts_in(_PYTHON.sub(r"\1x", v)) for v in sample):
+    rest = [_TOKENS.sub(r"\1x", _PYTHON.sub(r"\1x", v)) for v in sample]
+    if any(contacts_in(v) for v in rest):
         return None  # a contact the rule would keep: the usual proposal
+    if url_tokens.capability_urls(rest) * 2 >= len(sample):
+        return None  # links that are tokens by their path (receipts): hashed whole
     keys = sorted(c for c in table.distinct_columns() if c != column.name)
     if unique and not keys:
         return None
-    if column.type.length is not None and max(map(len, carrying)) + ROOM > column.type.length:
+    longest = max(map(len, carrying + tokens))
+    if column.type.length is not None and longest + ROOM > column.type.length:
         return None  # the longer value would be cut to the column's length
     own = _quote(column.name)
-    value = f"concat('\\1u', {_quote(keys[0])}, '{DOMAIN}')" if keys else f"'\\1u{DOMAIN}'"
-    params: dict[str, object] = {
-        "expression": f"regexp_replace({own}, '{PATTERN}', {value}, 'g')",
-        "changes_when": f"regexp_replace({own}, '{PATTERN}', '') <> {own}",
-    }
-    if unique:
-        params["injective"] = True
-    made = f"u<{keys[0]}>@example.invalid" if keys else "u@example.invalid"
-    return ColumnProposal(
-        column.name,
-        "sql",
-        params,
-        unique=unique,
-        kind="url",
-        why=[
+    key = _quote(keys[0]) if keys else None
+    expression, changed = own, own
+    why = []
+    if carrying:
+        value = f"concat('\\1u', {key}, '{DOMAIN}')" if key else f"'\\1u{DOMAIN}'"
+        expression = f"regexp_replace({expression}, '{PATTERN}', {value}, 'g')"
+        changed = f"regexp_replace({changed}, '{PATTERN}', '', 'g')"
+        made = f"u<{keys[0]}>@example.invalid" if keys else "u@example.invalid"
+        why.append(
             f"{len(carrying)} of {len(sample)} sampled values are URLs with an email address "
             f"in a query parameter: its value replaced by {made}, the rest of each URL kept"
-        ],
-    )
+        )
+    if tokens:
+        value = f"concat('\\1redacted', {key})" if key else "'\\1redacted'"
+        pattern = url_tokens.PARAMETER
+        expression = f"regexp_replace({expression}, '{pattern}', {value}, 'gi')"
+        changed = f"regexp_replace({changed}, '{pattern}', '', 'gi')"
+        made = f"redacted<{keys[0]}>" if keys else "redacted"
+        why.append(
+            f"{len(tokens)} of {len(sample)} sampled values are URLs with a token in a query "
+            f"parameter (api_key=, token=, sig=, an issuer's prefix): its value replaced by "
+            f"{made}, the rest of each URL kept"
+        )
+    params: dict[str, object] = {"expression": expression, "changes_when": f"{changed} <> {own}"}
+    if unique:
+        params["injective"] = True
+    return ColumnProposal(column.name, "sql", params, unique=unique, kind="url", why=why)
 
 
 def query_rule(values: Sequence[str]) -> tuple[dict[str, object], str] | None:

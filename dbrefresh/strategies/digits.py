@@ -56,7 +56,7 @@ class _DigitStrategy(ScalarStrategy[DigitsParams]):
         the numbers no longer unique)."""
         orig = sqlbuild.as_text(ctx.ref)
         if params.unique and self.keeps_lead and params.keep_prefix == 0:
-            kept = sqlbuild.fill("(:lead + 2)", lead=_lead_length(orig))
+            kept = sqlbuild.fill("(:lead + 1)", lead=_kept_lead(orig, after=1))
             return sqlbuild.fill("substr(:o, :k) ~ '[0-9]'", o=orig.copy(), k=kept)
         return sqlbuild.fill("substr(:o, :k) ~ '[0-9]'", o=orig, k=params.keep_prefix + 1)
 
@@ -107,13 +107,44 @@ def _lead_length(orig: exp.Expression) -> exp.Expression:
     )
 
 
+# Calling codes (ITU E.164) of two digits; the others are 1 and 7 (one digit) or three
+# digits long. A prefix code: a number's code length follows from its first digits.
+TWO_DIGIT_CODES = (
+    "20 27 30 31 32 33 34 36 39 40 41 43 44 45 46 47 48 49 51 52 53 54 55 56 57 58 "
+    "60 61 62 63 64 65 66 81 82 84 86 90 91 92 93 94 95 98"
+)
+
+
+def _code_length(orig: exp.Expression) -> exp.Expression:
+    """How many characters after a '+' are the calling code (1, 2 or 3: by the table)."""
+    two = ", ".join(f"'{c}'" for c in TWO_DIGIT_CODES.split())
+    return sqlbuild.fill(
+        f"CASE WHEN substr(:o, 2, 1) IN ('1', '7') THEN 1 WHEN substr(:o2, 2, 2) IN ({two})"
+        " THEN 2 ELSE 3 END",
+        o=orig.copy(),
+        o2=orig.copy(),
+    )
+
+
+def _kept_lead(orig: exp.Expression, after: int = 0) -> exp.Expression:
+    """The characters a phone number keeps as they are: a '+' and its calling code
+    ('+1', '+44', '+353': Saleor checks the code against the address's country), else
+    the '0'/'00' lead and `after` characters more."""
+    return sqlbuild.fill(
+        f"CASE WHEN left(:o, 1) = '+' THEN 1 + :c ELSE :lead + {after} END",
+        o=orig.copy(),
+        c=_code_length(orig),
+        lead=_lead_length(orig),
+    )
+
+
 def _permuted_after_lead(ctx: ColumnContext, orig: exp.Expression) -> exp.Expression:
     """A unique phone number permuted after its lead ('+', '0', '00': up to three such
     characters) and the character after it, both kept: a permutation leaves no lead
     alone, and one E.164 number in ten came out '+0...'. Still injective: two numbers
     kept to different lengths differ where the shorter one's kept part ends (a digit
     other than 0 there, a '+' or '0' in the longer lead)."""
-    kept = sqlbuild.fill("(:lead + 1)", lead=_lead_length(orig))
+    kept = _kept_lead(orig, after=1)
     rest = sqlbuild.fill("substr(:o, :k + 1)", o=orig.copy(), k=kept)
     return sqlbuild.fill(
         "(left(:o, :k) || :m)", o=orig.copy(), k=kept.copy(), m=_permuted(ctx, orig, rest, 0)
@@ -149,11 +180,11 @@ class Phone(_DigitStrategy):
     summary = "Phone numbers: every digit replaced, format and keep_prefix kept."
 
     def _shaped(self, orig: exp.Expression, masked: exp.Expression, n: int) -> exp.Expression:
-        """A number that starts with '+' or a trunk/international '0'/'00' keeps that
-        lead, and the digit after it is never 0: '+44 20 ...' must not become '+09 ...'
-        (no country code starts with 0; phone validators refuse it), nor '020 ...' a
-        national number without its trunk 0. The masked number and the lead's length are
-        bound once (a scalar subquery), and only such numbers pay for it."""
+        """A number that starts with '+' keeps its calling code ('+1', '+44'), one with
+        a trunk/international '0'/'00' that lead, and the digit after it is never 0:
+        '020 ...' must not become a national number without its trunk 0. The masked
+        number and the lead's length are bound once (a scalar subquery), and only such
+        numbers pay for it."""
         fixed = sqlbuild.fill(
             "(SELECT left(:o, _dbr_lead_p) || CASE WHEN substr(_dbr_lead_m, _dbr_lead_p + 1, 1)"
             " = '0' THEN chr(49 + ascii(right(_dbr_lead_m, 1)) % 9)"
@@ -164,7 +195,7 @@ class Phone(_DigitStrategy):
             o=orig.copy(),
             m=masked,
             n=n,
-            lead=_lead_length(orig),
+            lead=_kept_lead(orig),
         )
         return sqlbuild.fill(
             "CASE WHEN left(:o, 1) IN ('+', '0') THEN :f ELSE :m END",

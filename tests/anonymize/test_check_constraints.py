@@ -14,11 +14,11 @@ SCHEMA = r"""
 CREATE DOMAIN zip5 AS text CHECK (VALUE ~ '^[0-9]{5}$');
 CREATE TABLE people (id int PRIMARY KEY,
   email text CHECK (email LIKE '%@acme.com'),
-  phone text CHECK (phone ~ '^\+49[0-9]{9}$'),
+  phone text CHECK (phone ~ '^\+4930[0-9]{7}$'),
   name text CHECK (char_length(name) <= 12),
   postcode text CHECK (postcode ~ '^[0-9]{5}$'),
   zip zip5);
-INSERT INTO people SELECT i, 'user' || i || '@acme.com', '+49' || lpad(i::text, 9, '0'),
+INSERT INTO people SELECT i, 'user' || i || '@acme.com', '+4930' || lpad(i::text, 7, '0'),
   'Nm' || i, lpad(i::text, 5, '0'), lpad((i * 7)::text, 5, '0')
   FROM generate_series(1, 300) i;
 """
@@ -78,7 +78,7 @@ def test_rules_that_keep_the_formats_pass_the_same_checks(
     """What the error points at is enough to fix it: format-keeping rules pass."""
     fixed = (
         RULES.replace("email: email", "email: {strategy: email, domain: acme.com}")
-        .replace("phone: phone", "phone: {strategy: phone, keep_prefix: 3}")
+        .replace("phone: phone", "phone: {strategy: phone, keep_prefix: 5}")
         .replace("name: full_name", "name: {strategy: partial, keep_first: 1}")
         .replace("postcode: postcode", "postcode: digits")
         .replace("zip: postcode", "zip: digits")
@@ -115,7 +115,7 @@ def test_rules_check_finds_them_at_the_rule_and_writes_nothing(
     fixed = tmp_path / "fixed.yaml"
     fixed.write_text(
         RULES.replace("email: email", "email: {strategy: email, domain: acme.com}")
-        .replace("phone: phone", "phone: {strategy: phone, keep_prefix: 3}")
+        .replace("phone: phone", "phone: {strategy: phone, keep_prefix: 5}")
         .replace("name: full_name", "name: {strategy: partial, keep_first: 1}")
         .replace("postcode: postcode", "postcode: digits")
         .replace("zip: postcode", "zip: digits")

@@ -115,7 +115,7 @@ def test_values_the_table_refuses_exit_2_and_change_nothing(
     """A CHECK constraint refusing masked phone numbers is the rules' doing (a re-run
     fails the same way): exit 2 with the constraint named, the table as it was."""
     dsn, rules, result, unchanged = _refused_phones(
-        make_db, tmp_path, capsys, "CHECK (phone ~ '^\\+49 ')", 500
+        make_db, tmp_path, capsys, "CHECK (phone ~ '^\\+49 30 ')", 500
     )
     assert "contacts_phone_check" in result.err and "change the rule" in result.err
     # found on a sample before any chunk, and named after the table, not its test copy
@@ -128,9 +128,9 @@ def test_values_the_table_refuses_exit_2_and_change_nothing(
     assert 'constraint "contacts_phone_check" (CHECK ((phone ~' in err
     assert "Traceback" not in result.err
     assert unchanged
-    # keeping the country code satisfies the constraint
+    # keeping the area code too satisfies the constraint (phone keeps the country code)
     rules.write_text(
-        rules.read_text().replace("phone: phone", "phone: {strategy: phone, keep_prefix: 4}")
+        rules.read_text().replace("phone: phone", "phone: {strategy: phone, keep_prefix: 7}")
     )
     assert run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "s").code == 0
     with psycopg.connect(dsn) as conn:
@@ -145,7 +145,7 @@ def test_a_check_the_sample_passes_is_still_refused_at_the_swap(
     """The preflight sample is the table's first rows: a refusal further on surfaces at
     the swap, which rolls back and exits 2 the same way."""
     _, rules, result, unchanged = _refused_phones(
-        make_db, tmp_path, capsys, "CHECK (id <= 1500 OR phone ~ '^\\+49 ')", 2000
+        make_db, tmp_path, capsys, "CHECK (id <= 1500 OR phone ~ '^\\+49 30 ')", 2000
     )
     assert 'check constraint "contacts_check"' in result.err
     assert "(rolled back)" in result.err and "of a sample" not in result.err
@@ -162,7 +162,7 @@ def test_a_large_table_is_sampled_across_its_pages_too(
     """Its first rows are its oldest: a refusal only newer rows trigger is found on
     pages sampled over the whole table, before any chunk runs."""
     _, _, result, unchanged = _refused_phones(
-        make_db, tmp_path, capsys, "CHECK (id <= 5000 OR phone ~ '^\\+49 ')", 40000
+        make_db, tmp_path, capsys, "CHECK (id <= 5000 OR phone ~ '^\\+49 30 ')", 40000
     )
     assert 'check constraint "contacts_check"' in result.err
     assert "failed a sample of masked rows" in result.err

@@ -21,7 +21,7 @@ from tests.anonymize.helpers import run_cli
 LINKED = """
 CREATE TABLE users (id int PRIMARY KEY, email text NOT NULL UNIQUE);
 CREATE TABLE addresses (id int PRIMARY KEY, user_id int REFERENCES users,
-  phone text CONSTRAINT phone_de CHECK (id <= 1500 OR phone ~ '^\\+49 '));
+  phone text CONSTRAINT phone_de CHECK (id <= 1500 OR phone ~ '^\\+49 30 '));
 CREATE TABLE orders (id int PRIMARY KEY, user_id int REFERENCES users, note text);
 INSERT INTO users SELECT i, format('u%s@corp.example', i) FROM generate_series(1, 2000) i;
 INSERT INTO addresses SELECT i, i, '+49 30 ' || lpad(i::text, 7, '0')

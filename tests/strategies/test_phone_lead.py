@@ -42,13 +42,13 @@ def test_phone_keeps_the_lead_and_never_starts_a_country_code_with_0(masking: Ma
 def test_phone_with_keep_prefix_checks_the_digit_after_it(masking: Masking) -> None:
     masking.conn.execute(
         "CREATE TEMP TABLE intl (id int, p text);"
-        "INSERT INTO intl SELECT g, '+' || (10 + g % 80) || ' 5550 ' || g"
+        "INSERT INTO intl SELECT g, '+1' || (10 + g % 80) || ' 5550 ' || g"
         " FROM generate_series(1, 400) g"
     )
     rows = masking.run("phone", {"keep_prefix": 1}, "p", table="intl")
-    for original, masked in rows:
-        assert re.match(r"^\+[1-9]", masked) and masked != original
-    assert len({m[1] for _, m in rows}) == 9  # spread over 1-9, not one constant
+    for original, masked in rows:  # the calling code '+1' kept, whatever keep_prefix says
+        assert re.match(r"^\+1[1-9]", masked) and masked != original
+    assert len({m[2] for _, m in rows}) == 9  # spread over 1-9, not one constant
 
 
 def test_email_keeps_blank_values(masking: Masking) -> None:
@@ -81,3 +81,41 @@ def test_unique_phone_keeps_the_lead_and_stays_injective(masking: Masking) -> No
             assert masked[:3] == original[:3] and masked[2] != "0"
         elif (original.startswith("+") and original[1] != "0") or original.startswith("0"):
             assert masked[:2] == original[:2]
+
+
+# E.164 numbers of calling codes 1 to 3 digits long (and the length of each code)
+E164 = {
+    "+14155552671": 1,
+    "+12025550123": 1,
+    "+447911123456": 2,
+    "+4915112345678": 2,
+    "+33612345678": 2,
+    "+79161234567": 1,
+    "+85291234567": 3,
+    "+353861234567": 3,
+    "+8613800138000": 2,
+    "+380501234567": 3,
+    "+1 (415) 555-2671": 1,
+    "+44 7911 123456": 2,
+}
+
+
+def test_phone_keeps_the_calling_code(masking: Masking) -> None:
+    """Saleor validates a phone number against its address's country: '+14155552671'
+    became '+34019721168' (Spain), '+447911...' '+900...', some '+85...' (no code at all).
+    The calling code now stays whole and only the subscriber's digits change, for the
+    plain and the unique (permuted) strategy alike."""
+    values = ", ".join(f"({i}, '{n}')" for i, n in enumerate(list(E164) * 40))
+    masking.conn.execute(
+        f"CREATE TEMP TABLE e164 (id int, p text); INSERT INTO e164 VALUES {values}"
+    )
+    for params in ({}, {"unique": True}, {"keep_prefix": 1}):
+        rows = masking.run("phone", params, "p", table="e164")
+        for original, masked in rows:
+            kept = 1 + E164[original]
+            assert masked[:kept] == original[:kept], (params, original, masked)
+            assert masked != original, (params, original, masked)
+            assert masked[kept] != "0" or params.get("unique"), (params, original, masked)
+            assert re.sub(r"[0-9]", "0", masked) == re.sub(r"[0-9]", "0", original)
+        if params.get("unique"):
+            assert len(set(rows)) == len(E164) == len({m for _, m in rows})
