@@ -160,3 +160,42 @@ def test_a_fresh_rules_file_warns_of_nothing_until_a_kept_column_changes_kind(
     [warning] = verify_report(dsn, [rules], seed="s").warnings
     assert warning.location.key == "public.lime_answer_l10ns.answer"
     assert "rules init would propose email" in warning.message
+
+
+def test_kept_tables_warn_at_their_rule_and_truncated_ones_not(make_db, tmp_path: Path) -> None:
+    """A whole table kept (`keep`) is judged like its kept columns; a truncated one,
+    and a masked column, never."""
+    fake = Faker("en_US")
+    fake.seed_instance(5)
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            "CREATE TABLE contacts (id int PRIMARY KEY, who text, note text);"
+            "CREATE TABLE callbacks (id int PRIMARY KEY, who text, note text);"
+        )
+        for table in ("contacts", "callbacks"):
+            for i in range(40):
+                conn.execute(
+                    f"INSERT INTO {table} VALUES (%s, %s, %s)", (i, fake.name(), fake.email())
+                )
+    rules = tmp_path / "r.yaml"
+    rules.write_text("version: 1\ntables:\n  public.contacts: keep\n  public.callbacks: truncate\n")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="s", progress=False)
+    report = verify_report(dsn, [rules], seed="s")
+    assert [(w.location.key, w.location.line) for w in report.warnings] == [
+        ("public.contacts.note", 3),
+        ("public.contacts.who", 3),
+    ]
+    rules.write_text(
+        "version: 1\ntables:\n  public.contacts:\n    columns:\n      id: keep\n"
+        "      who: full_name\n      note: keep\n  public.callbacks: truncate\n"
+    )
+    with psycopg.connect(dsn, autocommit=True) as conn:  # a clone again, masked anew
+        conn.execute("DROP SCHEMA dbrefresh CASCADE")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="s", progress=False)
+    report = verify_report(dsn, [rules], seed="s")
+    assert [(w.location.key, w.location.line) for w in report.warnings] == [
+        ("public.contacts.note", 7)
+    ]
