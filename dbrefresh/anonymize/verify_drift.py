@@ -8,8 +8,8 @@ sampler and judges each with its own per-column judgement (propose_column): a co
 rules init would now mask is a warning, with the rule's file:line. A column it would
 keep as well is never named, so a fresh rules file on unchanged data warns of nothing.
 
-Bounded like rules init: one sampling statement per table (the sampler's row cap and
-statement timeout), only tables holding such kept columns, spread over the sessions.
+Bounded like rules init (the sampler's row cap and statement timeout), only tables
+holding such kept columns, small tables sampled together, spread over the sessions.
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ from dbrefresh.strategies.registry import all_strategies
 SAMPLE_ROWS = 1000  # as `rules init` samples (generate_rules): the same judgement
 BATCH_VALUES = 20_000  # values sampled by one statement, at most (a bound on memory)
 BATCH_TABLES = 200  # tables sampled by one statement, at most (a bound on its planning)
+# Rows a table is counted as at least: an estimate of 0 may be stale (the table analyzed
+# while empty, as the one rules init saw, and filled since)
+MIN_ROWS = 100
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,8 @@ def _batches(catalog: Catalog, tables: list[KeptColumns]) -> list[list[KeptColum
     budget = 0
     for kept in tables:
         rows = catalog.tables[kept.table].estimated_rows
-        values = len(kept.origins) * (SAMPLE_ROWS if rows < 0 else min(max(rows, 1), SAMPLE_ROWS))
+        rows = SAMPLE_ROWS if rows < 0 else min(max(rows, MIN_ROWS), SAMPLE_ROWS)
+        values = len(kept.origins) * rows
         if not out or budget + values > BATCH_VALUES or len(out[-1]) >= BATCH_TABLES:
             out.append([])
             budget = 0
