@@ -31,6 +31,7 @@ from dbrefresh.anonymize.rulescheck import require_same_rules
 from dbrefresh.anonymize.seed import resolve_seed, seed_origin
 from dbrefresh.anonymize.session import prepare_session
 from dbrefresh.anonymize.verify import OnCheck, VerifyReport, verify_plan
+from dbrefresh.anonymize.verify_drift import drift_warnings
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.db import connect, connection, dsn_database, without_limits
 from dbrefresh.errors import InfraError, MaskingRefused, first_line
@@ -200,6 +201,11 @@ def verify_report(
     )
     if refreshed is not None:
         report.leaks_unchecked = verify_refreshed.leaks_unchecked(refreshed)
+    # kept columns whose values changed kind since rules init (a warning, verify_drift.py)
+    report.warnings += drift_warnings(
+        open_session, compiled.rules, compiled.catalog, workers or os.cpu_count() or 1
+    )
+    report.warnings.sort(key=lambda f: (f.code, f.location.key or "", f.message))
     return report
 
 

@@ -50,7 +50,7 @@ from dbrefresh.rules.propose_keys import (
     key_columns,
     reconcile,
 )
-from dbrefresh.rules.sample import sample_values
+from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
@@ -59,6 +59,11 @@ from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.registry import all_strategies
 
 MAX_REPAIRS = 3
+# On the columns of a table with no rows: nothing said what they hold but their names.
+EMPTY_NOTE = (
+    "REVIEW: the table was empty when sampled, so this column was judged by its name "
+    "only (`dbrefresh verify` warns if its values come to look personal)"
+)
 OnTable = Callable[[str, int, int], None]
 
 
@@ -84,6 +89,7 @@ def propose(
     accounts: dict[Ref, ColumnProposal] = {}  # handles, masked if copies leave them kept
     docs: dict[Ref, Probes] = {}  # JSON columns' sampled paths (json_copies.py)
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
+    empty: list[str] = []
     for done, name in enumerate(roots):
         table = catalog.tables[name]
         if on_table is not None:
@@ -97,6 +103,8 @@ def propose(
                 if "row-level security" in str(exc)
                 else type(exc).__name__
             )
+        if samples and not any(samples.values()) and is_empty(conn, table):
+            empty.append(name)
         texts.update(((name, c), s) for c, s in text_samples(table, samples).items())
         proposals[name] = {
             col.name: propose_column(
@@ -139,6 +147,9 @@ def propose(
     note_name_parts(conn, catalog, sampled, texts)
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     _large_object_references(catalog, proposals)
+    for name in empty:
+        for column in sampled_columns(catalog.tables[name]):
+            proposals[name][column].why.append(EMPTY_NOTE)
     return proposals, unsampled
 
 

@@ -106,16 +106,37 @@ def sample_values(
     for an array column, the elements of up to `rows` arrays."""
     if not columns or rows <= 0:
         return {c: [] for c in columns}
-    selects = sql.SQL(", ").join(_sampled(table, c) for c in columns)
-    query = sql.SQL("SELECT {} FROM {} AS _dbr_s").format(selects, spread_sample(table, rows))
+    query = sql.SQL("SELECT {} FROM {} AS _dbr_s").format(
+        sampled_list(table, columns), spread_sample(table, rows)
+    )
     found: dict[str, list[str]] = {c: [] for c in columns}
     for row in sampled_rows(conn, query):
-        for column, value in zip(columns, row, strict=True):
-            if isinstance(value, list):
-                found[column] += [str(e)[:MAX_CHARS] for e in _elements(value)]
-            elif value is not None:
-                found[column].append(str(value))
+        add_sampled(found, columns, row)
     return found
+
+
+def sampled_list(table: Table, columns: Sequence[str]) -> sql.Composable:
+    """The select list of a sample of the columns (each as text, an array as text[])."""
+    return sql.SQL(", ").join(_sampled(table, c) for c in columns)
+
+
+def add_sampled(found: dict[str, list[str]], columns: Sequence[str], row: Sequence[Any]) -> None:
+    """Add one sampled row's values (sampled_list's, in its order) to `found`."""
+    for column, value in zip(columns, row, strict=True):
+        if isinstance(value, list):
+            found[column] += [str(e)[:MAX_CHARS] for e in _elements(value)]
+        elif value is not None:
+            found[column].append(str(value))
+
+
+def is_empty(conn: psycopg.Connection[Any], table: Table) -> bool:
+    """Whether the table has no row of its own (its partitions' for a partitioned one),
+    under the sampler's settings."""
+    only = sql.SQL("" if table.partitioned else "ONLY ")
+    query = sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {}{})").format(
+        only, sql.Identifier(table.schema, table.name)
+    )
+    return bool(sampled_rows(conn, query)[0][0])
 
 
 def sampled_rows(conn: psycopg.Connection[Any], query: sql.Composed) -> list[tuple[Any, ...]]:

@@ -47,3 +47,22 @@ def test_a_nothing_sampled_warning_reaches_the_run_report_and_webhook(
     sent = webhook[1][-1]
     assert warning in sent["dbrefresh"]["warnings"]  # type: ignore[index]
     assert "public.products.name" in str(sent["text"])
+
+
+def test_a_kept_column_that_looks_personal_reaches_the_run_report(
+    make_setup: Callable[[str], Setup],
+) -> None:
+    """verify_drift.py's warning (a kept column rules init would now mask) passes the
+    run, named in its report like nothing-sampled."""
+    setup = make_setup("verifydrift")
+    text = shop_rules().read_text()
+    rules = setup.dir / "shop.yaml"
+    rules.write_text(text.replace("      phone: phone\n", "      phone: keep\n", 1))
+    setup.config.write_text(config_text(setup).replace(str(shop_rules()), str(rules)))
+    proc = setup.cli("run", "--json", check=True)
+    report = json.loads(proc.stdout)
+    assert report["state"] == "done"
+    [verify] = [s for s in report["steps"] if s["name"] == "verify"]
+    [warning] = verify["data"]["warnings"]
+    assert warning.startswith(f"shop: kept-looks-personal: {rules}:")
+    assert "public.customers.phone: kept, but its values now look personal" in warning
