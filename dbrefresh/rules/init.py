@@ -20,6 +20,7 @@ from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules import handles
+from dbrefresh.rules.birth_values import propose_birth_dates
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
@@ -102,6 +103,11 @@ def propose(
             )
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }
+        if name not in unsampled:  # dates of birth under names that say nothing
+            own_keys = {c for t, c in keys if t == name}
+            propose_birth_dates(
+                conn, table, proposals[name], samples, strategies, sample_rows, own_keys
+            )
         string_documents(table, proposals[name], samples, strategies)
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
