@@ -20,6 +20,7 @@ from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules import handles
+from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.birth_values import propose_birth_dates
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
@@ -83,6 +84,7 @@ def propose(
     accounts: dict[Ref, ColumnProposal] = {}  # handles, masked if copies leave them kept
     docs: dict[Ref, Probes] = {}  # JSON columns' sampled paths (json_copies.py)
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
+    titles = read_titles(conn, catalog)  # NocoDB's, Baserow's, LimeSurvey's column titles
     for done, name in enumerate(roots):
         table = catalog.tables[name]
         if on_table is not None:
@@ -103,8 +105,9 @@ def propose(
             )
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }
+        own_keys = {c for t, c in keys if t == name}
+        judge_by_titles(table, proposals[name], samples, strategies, titles, own_keys)
         if name not in unsampled:  # dates of birth under names that say nothing
-            own_keys = {c for t, c in keys if t == name}
             propose_birth_dates(
                 conn, table, proposals[name], samples, strategies, sample_rows, own_keys
             )
