@@ -26,6 +26,8 @@ from dbrefresh.strategies.base import Strategy
 
 KIND = "birth_date"
 DATE_BASES = frozenset({"date", "timestamp", "timestamptz"})
+OLDEST = 125  # years: an older birth date is a placeholder
+PLACEHOLDERS = 0.2  # share of a sample that may be placeholders of an unknown date
 MIN_VALUES = 30  # fewer sampled values say nothing about a distribution
 YEAR = 365.25
 FUTURE = 10**9  # an infinite date: a sentinel, never a birth
@@ -78,15 +80,11 @@ def _candidates(
 
 
 def _day(column: Column) -> tuple[sql.Composable, sql.Composable]:
-    """SQL for a value's day as days from today, and whether it has no time of day."""
+    """SQL for a value's day as days from today (text: as it is), and whether it has no
+    time of day."""
     c = sql.Identifier(column.name)
-    if column.type.is_text:  # a bad date ('2020-02-30') stays a NULL, not an error
-        day = sql.SQL(
-            "CASE WHEN {c} ~ '^\\d{{4}}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$'"
-            " AND to_char(to_date({c}, 'YYYY-MM-DD'), 'YYYY-MM-DD') = {c}"
-            " THEN to_date({c}, 'YYYY-MM-DD') - current_date END"
-        ).format(c=c)
-        return day, sql.SQL("true")
+    if column.type.is_text:  # parsed here: to_date() raises on '2020-02-30'
+        return sql.SQL("{}::text").format(c), sql.SQL("true")
     utc = column.type.base == "timestamptz"
     local = sql.SQL("({} AT TIME ZONE 'UTC')").format(c) if utc else c
     day = sql.SQL(
@@ -104,8 +102,8 @@ def _day(column: Column) -> tuple[sql.Composable, sql.Composable]:
 
 def _read(
     conn: psycopg.Connection[Any], table: Table, columns: list[Column], rows: int
-) -> tuple[list[float | None], list[float | None], dict[str, Judged]]:
-    """The sampled rows' physical order, primary key, and each column's days."""
+) -> tuple[list[float | None], list[float | None], dict[str, Judged], date]:
+    """The sampled rows' physical order, primary key, each column's days, and today."""
     key = _numeric_key(table)
     days = [_day(c) for c in columns]
     place = (
@@ -114,22 +112,33 @@ def _read(
         else sql.SQL("(_dbr_place::text::point)[0] * 100000 + (_dbr_place::text::point)[1]")
     )
     pk = sql.SQL("{}::float8").format(sql.Identifier(key)) if key else sql.SQL("NULL::float8")
-    query = sql.SQL("SELECT {place}, {pk}, {days} FROM {rows} AS _dbr_s").format(
+    query = sql.SQL("SELECT {place}, {pk}, {days}, current_date FROM {rows} AS _dbr_s").format(
         place=place,
         pk=pk,
         days=sql.SQL(", ").join(sql.SQL("{}, {}").format(d, m) for d, m in days),
         rows=spread_sample(table, rows),
     )
     found = sampled_rows(conn, query)
+    today = found[0][-1] if found else date.today()
     judged = {
         c.name: Judged(
             c,
-            [row[2 + 2 * i] for row in found],
+            [_days(row[2 + 2 * i], today) for row in found],
             all(row[3 + 2 * i] for row in found),
         )
         for i, c in enumerate(columns)
     }
-    return [r[0] for r in found], [r[1] for r in found], judged
+    return [r[0] for r in found], [r[1] for r in found], judged, today
+
+
+def _days(value: int | str | None, today: date) -> int | None:
+    """Days from today: as read, or of an ISO date in text (None: no date)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return (date.fromisoformat(value) - today).days if ISO_DATE.match(value) else None
+    except ValueError:
+        return None
 
 
 def _numeric_key(table: Table) -> str | None:
@@ -176,7 +185,7 @@ def birth_like(days: Sequence[int | None], midnight: bool, today: date) -> str |
     if n < MIN_VALUES or not midnight or known[-1] > 0:
         return None  # too few, a time of day, or a date to come (9999-12-31)
     ages = [-d / YEAR for d in known]  # oldest first
-    if ages[0] > 125 or sum(1 <= a <= 100 for a in ages) < 0.9 * n:
+    if ages[0] > OLDEST or sum(1 <= a <= 100 for a in ages) < 0.9 * n:
         return None
     if sum(a < 1 for a in ages) > 0.05 * n:
         return None  # dense in the last year: events
@@ -198,6 +207,19 @@ def birth_like(days: Sequence[int | None], midnight: bool, today: date) -> str |
         f"{round(ages[-1])} to {round(ages[0])}, median {round(median)}, days and months "
         "spread, unrelated to the rows' order)"
     )
+
+
+def without_placeholders(days: list[int | None]) -> list[int | None]:
+    """The days with a few repeated impossible ones cleared ('1900-01-01' or '9999-12-31'
+    for an unknown date, at most PLACEHOLDERS of the values): they hide no one."""
+    counts: dict[int, int] = {}
+    for d in days:
+        if d is not None:
+            counts[d] = counts.get(d, 0) + 1
+    odd = {d for d, k in counts.items() if k > 1 and (d > 0 or d < -OLDEST * YEAR)}
+    if sum(counts[d] for d in odd) > PLACEHOLDERS * sum(counts.values()):
+        return days
+    return [None if d in odd else d for d in days]
 
 
 def _counts(values: Any) -> list[int]:
@@ -233,11 +255,11 @@ def propose_birth_dates(
         if c not in columns and c.type.is_datetime and c.type.base in DATE_BASES
     ]
     try:
-        place, pk, judged = _read(conn, table, columns + others, rows)
+        place, pk, judged, today = _read(conn, table, columns + others, rows)
     except psycopg.Error:  # a timeout, a year 0 in text: judged by names alone
         return
-    today = conn.execute("SELECT current_date").fetchone()[0]  # type: ignore[index]
     for j in judged.values():
+        j.days = without_placeholders(j.days)
         j.verdict = birth_like(j.days, j.midnight, today)
     for name in (c.name for c in columns):
         j = judged[name]

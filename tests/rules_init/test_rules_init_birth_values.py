@@ -40,12 +40,19 @@ INSERT INTO legacy_orders (dt)
 SELECT date '1990-01-01' + g * 30 + (random() * 20)::int FROM generate_series(1, 400) g;
 -- contracts in no order: valid from any day of 40 years, to a later day or open
 CREATE TABLE database_table_300 (id serial PRIMARY KEY, field_3001 date, field_3002 date,
-  field_3003 date);
-INSERT INTO database_table_300 (field_3001, field_3002, field_3003)
+  field_3003 date, field_3004 date);
+INSERT INTO database_table_300 (field_3001, field_3002, field_3003, field_3004)
 SELECT f, f + 30 + (random() * 900)::int,
-       CASE WHEN random() < 0.3 THEN date '9999-12-31' ELSE f + (random() * 900)::int END
+       CASE WHEN random() < 0.3 THEN date '9999-12-31' ELSE f + (random() * 900)::int END,
+       CASE WHEN random() < 0.1 THEN date '9999-12-31' ELSE f + (random() * 900)::int END
 FROM (SELECT date '1970-01-01' + (random() * 14600)::int AS f
       FROM generate_series(1, 300)) s;
+-- birth dates at midnight UTC, 1900-01-01 where unknown
+CREATE TABLE database_table_500 (id serial PRIMARY KEY, field_5001 timestamptz);
+INSERT INTO database_table_500 (field_5001)
+SELECT CASE WHEN random() < 0.1 THEN timestamptz '1900-01-01 00:00+00'
+  ELSE (date '1950-01-01' + (random() * 20000)::int)::timestamp AT TIME ZONE 'UTC' END
+FROM generate_series(1, 300);
 -- a billing day: the first of a month, over decades in no order
 CREATE TABLE database_table_400 (id serial PRIMARY KEY, field_4001 date);
 INSERT INTO database_table_400 (field_4001)
@@ -70,6 +77,7 @@ def test_birth_dates_under_opaque_names_are_shifted_and_events_kept(
         ("public.database_table_123", "field_1008"),
         ("public.nc_p1x2___Contacts", "c_o5p6"),
         ("public.lime_survey_123456", "123456X12X36"),
+        ("public.database_table_500", "field_5001"),
     ]:
         assert strategy_of(text, table, column) == "date_shift", (table, column)
         assert "judged by its values" in comment_of(text, table, column)
@@ -87,6 +95,7 @@ def test_birth_dates_under_opaque_names_are_shifted_and_events_kept(
         ("public.database_table_300", "field_3001"),
         ("public.database_table_300", "field_3002"),
         ("public.database_table_300", "field_3003"),
+        ("public.database_table_300", "field_3004"),
         ("public.database_table_400", "field_4001"),
     ]:
         assert strategy_of(text, table, column) == "keep", (table, column)
