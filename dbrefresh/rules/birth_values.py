@@ -38,7 +38,11 @@ _EVENTS = (
     "from to until valid expires expiry expiration due paid issued order ordered "
     "shipped delivered hired hire joined registered signup login seen last published "
     "posted sent received closed opened effective period deadline scheduled booked "
-    "booking appointment visit invoice payment purchase death died deceased"
+    "booking appointment visit invoice payment purchase death died deceased release "
+    "released publication publish built founded established manufactured produced "
+    "recorded acquired purchased installed inspection maturity settled settlement trade "
+    "transaction incorporated registration filed filing approved submitted completed "
+    "finished started ended arrival departure checkin checkout premiere aired"
 )
 EVENT_WORDS = frozenset(_EVENTS.split())
 MONOTONIC = 0.5  # |rank correlation| with the row order or key: an event's date
