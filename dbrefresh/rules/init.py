@@ -20,6 +20,8 @@ from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules import handles
+from dbrefresh.rules.app_titles import judge_by_titles, read_titles
+from dbrefresh.rules.birth_values import propose_birth_dates
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
@@ -90,6 +92,7 @@ def propose(
     docs: dict[Ref, Probes] = {}  # JSON columns' sampled paths (json_copies.py)
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
     empty: list[str] = []
+    titles = read_titles(conn, catalog)  # NocoDB's, Baserow's, LimeSurvey's column titles
     for done, name in enumerate(roots):
         table = catalog.tables[name]
         if on_table is not None:
@@ -112,6 +115,12 @@ def propose(
             )
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }
+        own_keys = {c for t, c in keys if t == name}
+        judge_by_titles(table, proposals[name], samples, strategies, titles, own_keys)
+        if name not in unsampled:  # dates of birth under names that say nothing
+            propose_birth_dates(
+                conn, table, proposals[name], samples, strategies, sample_rows, own_keys
+            )
         string_documents(table, proposals[name], samples, strategies)
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
