@@ -26,7 +26,15 @@ from dbrefresh.errors import (
     UsageError,
     first_line,
 )
-from dbrefresh.workflow import failing, finalize, firstrun, masking, ruledbs, targetlogin
+from dbrefresh.workflow import (
+    deadruns,
+    failing,
+    finalize,
+    firstrun,
+    masking,
+    ruledbs,
+    targetlogin,
+)
 from dbrefresh.workflow.context import Env, RunContext
 from dbrefresh.workflow.journal import Journal, RunRecord
 from dbrefresh.workflow.lock import TargetLock, lock_location
@@ -113,6 +121,8 @@ def run(
         login = targetlogin.reach_target(config, backend)
         targetlogin.check_roles(login, finalize.role_secrets(config.roles, env.environment()))
         backend.target.check_startable()  # the swap and a rollback would restart it
+        # under the lock: every other run of the target is dead
+        left = deadruns.remove_left(journal, backend, config.target.name, run_id)
         if resume:
             record = journal.read(run_id)
             if record.finished:
@@ -139,7 +149,7 @@ def run(
         ctx = RunContext(config, backend, journal, run_id, env, record, show_progress)
         ctx.databases = databases
         ctx.target_login = login
-        ctx.warnings += _dead_runs_left(journal, run_id)
+        ctx.warnings += left
         ctx.seed = finalize.masking_seed(config.rules.seed_file)
         reporter.run_started(run_id, bool(resume))
         result = _execute(ctx, start, reporter)
@@ -309,18 +319,6 @@ class CleanupReport:
     replaced: str = ""  # what served in place of a staging directory that was not whole
 
 
-def _dead_runs_left(journal: Journal, run_id: str) -> list[str]:
-    """Warnings for runs the journal says are running while this run holds the target's
-    lock: they died (SIGKILL, a machine that went down) and left their temporary server,
-    clone and disk behind (an unmasked clone, if they died before masking)."""
-    dead = [r.run_id for r in journal.runs() if r.run_id != run_id and not r.finished]
-    return [
-        f"run {dead_id} died without finishing: its temporary server and clone are left "
-        "on disk; `dbrefresh cleanup` removes them"
-        for dead_id in dead
-    ]
-
-
 def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
     """Remove whatever dead runs left; staging ends serving whole data, old or new."""
     env = env or Env()
@@ -334,11 +332,10 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
             record = journal.read(run_id)
             if record.finished:
                 continue
-            swapped = record.started_step("swap")
-            healthy = record.done("health_check")
-            if swapped and not healthy and journal.superseded_by(run_id) is not None:
+            undo = deadruns.undo(journal, record)
+            if undo == deadruns.SUPERSEDED:
                 report.superseded.append(run_id)
-            elif swapped and not healthy and backend.target.can_roll_back(run_id):
+            elif undo == deadruns.ROLLBACK and backend.target.can_roll_back(run_id):
                 try:
                     backend.target.rollback(run_id)
                     _journal_rolled_back(journal, run_id, "cleanup")
