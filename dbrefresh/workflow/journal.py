@@ -46,6 +46,7 @@ class RunRecord:
     ended: float | None = None
     info: dict[str, Any] = field(default_factory=dict)
     rolled_back: bool = False
+    rolling_back: bool = False  # a rollback of it began and has not ended (SIGKILL)
 
     @property
     def finished(self) -> bool:
@@ -154,7 +155,11 @@ class Journal:
             elif kind == "run_resume":
                 record.state, record.error, record.failed_step = "running", None, None
             elif kind == "rolled_back":
-                record.rolled_back = True
+                record.rolled_back, record.rolling_back = True, False
+            elif kind == "rollback_start":
+                record.rolling_back = True
+            elif kind == "rollback_ended":
+                record.rolling_back = False
             elif kind in TERMINAL:
                 record.state = {"run_done": "done", "run_failed": "failed"}.get(kind, "cleaned")
                 record.ended = ts

@@ -225,6 +225,7 @@ def rollback(config: Config, *, env: Env | None = None, run_id: str | None = Non
                 raise UsageError("no previous staging data is kept: nothing to roll back to")
             run_id = kept[-1]
         had_kept = backend.target.can_roll_back(run_id)
+        _journal_rollback_start(journal, run_id, "on demand")
         try:
             with _serving_on_abort(backend):
                 backend.target.rollback(run_id)
@@ -236,8 +237,26 @@ def rollback(config: Config, *, env: Env | None = None, run_id: str | None = Non
 
 def _journal_rolled_back(journal: Journal, run_id: str, reason: str) -> None:
     """Say in run_id's journal (if it has one, once) that staging was rolled back."""
-    if journal.exists(run_id) and not journal.read(run_id).rolled_back:
+    if not journal.exists(run_id):
+        return
+    record = journal.read(run_id)
+    if record.rolling_back or not record.rolled_back:
         journal.append(run_id, "rolled_back", reason=reason)
+
+
+def _journal_rollback_start(journal: Journal, run_id: str, reason: str) -> None:
+    """Say in run_id's journal, before anything moves, that a rollback of it begins: a
+    SIGKILL midway then shows in `status`, which showed the run as before it (`done`)
+    with staging possibly stopped or on either data."""
+    if journal.exists(run_id):
+        journal.append(run_id, "rollback_start", reason=reason)
+
+
+def _journal_rollback_ended(journal: Journal, run_id: str, error: str) -> None:
+    """A rollback that did not put the kept data in place: it is over (not interrupted)."""
+    if journal.exists(run_id):
+        with contextlib.suppress(InfraError):
+            journal.append(run_id, "rollback_ended", error=error)
 
 
 def _kept_data_in_place(backend: Backend, run_id: str, had_kept: bool) -> bool:
@@ -257,6 +276,8 @@ def _interrupted_rollback(
     if done:
         with contextlib.suppress(InfraError):
             _journal_rolled_back(journal, run_id, "on demand (interrupted)")
+    else:
+        _journal_rollback_ended(journal, run_id, first_line(exc))
     if not isinstance(exc, Exception | KeyboardInterrupt):
         return exc  # SystemExit and the like: as they are
     if not had_kept:
@@ -317,6 +338,32 @@ class CleanupReport:
     superseded: list[str] = field(default_factory=list)  # a later run's data serves
     started: bool = False  # staging was not serving: cleanup started it
     replaced: str = ""  # what served in place of a staging directory that was not whole
+    settled: list[str] = field(default_factory=list)  # rollbacks a kill had cut short
+
+
+def _settle_rollbacks(journal: Journal, backend: Backend) -> list[str]:
+    """Rollbacks a SIGKILL cut short (begun in the journal, never ended), once staging
+    serves whole data again: where each stood, in its journal (status then stops naming
+    it) and for the user. The kept copy gone means it had been put in place."""
+    out = []
+    for record in journal.runs():
+        if not record.rolling_back:
+            continue
+        run_id = record.run_id
+        if backend.target.can_roll_back(run_id):
+            journal.append(run_id, "rollback_ended", error="interrupted (cleanup)")
+            out.append(
+                f"the rollback of run {run_id} had been cut short before it happened: staging "
+                f"serves what it served before; the data from before run {run_id} is still "
+                f"kept (`dbrefresh rollback --run {run_id}`)"
+            )
+        else:
+            journal.append(run_id, "rolled_back", reason="cleanup (interrupted rollback)")
+            out.append(
+                f"the rollback of run {run_id} had been cut short once done: staging serves "
+                f"the data it had before run {run_id}"
+            )
+    return out
 
 
 def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
@@ -336,13 +383,16 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
             if undo == deadruns.SUPERSEDED:
                 report.superseded.append(run_id)
             elif undo == deadruns.ROLLBACK and backend.target.can_roll_back(run_id):
+                _journal_rollback_start(journal, run_id, "cleanup")
                 try:
                     backend.target.rollback(run_id)
                     _journal_rolled_back(journal, run_id, "cleanup")
-                except BaseException:
+                except BaseException as exc:
                     if _kept_data_in_place(backend, run_id, True):  # an abort in its start
                         with contextlib.suppress(InfraError):
                             _journal_rolled_back(journal, run_id, "cleanup (interrupted)")
+                    else:
+                        _journal_rollback_ended(journal, run_id, first_line(exc))
                     raise
                 report.rolled_back.append(run_id)
             backend.discard(record.run_id)
@@ -353,6 +403,7 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
             report.removed.append(f"{left.kind} {left.location}")
         report.started = not backend.target.is_serving()
         report.replaced = backend.target.ensure_serving()
+        report.settled = _settle_rollbacks(journal, backend)
         keep = backend.target.previous_runs()[-config.retention.keep_previous :]
         backend.target.prune(keep)
     return report
