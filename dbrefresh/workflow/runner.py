@@ -67,6 +67,16 @@ def new_run_id(env: Env) -> str:
     return f"{stamp}-{env.rng.getrandbits(16):04x}"
 
 
+def _unused_run_id(env: Env, journal: Journal) -> str:
+    """A new run's id, drawn under the target's lock (after the previous run ended):
+    one drawn before, while waiting for the lock, could equal that of a run started in
+    the same second, which then shared its journal and files (its kept copy stood in
+    the way of the swap, and the failed swap rolled staging back onto it)."""
+    while journal.exists(run_id := new_run_id(env)):
+        pass
+    return run_id
+
+
 def _lock(config: Config, env: Env, run_id: str, command: str) -> TargetLock:
     lock_dir, name = lock_location(config)
     return TargetLock(
@@ -110,14 +120,15 @@ def run(
     reporter = reporter or Reporter()
     backend = backend or load_backend(config)
     journal = Journal(config.state_dir, env.clock)
-    run_id = resume or new_run_id(env)
     if resume and not journal.exists(resume):
         raise UsageError(f"no run {resume} in {journal.root}")
     databases = _preflight(config, env)
     if not resume:  # a resumed run may have renamed staging's directory mid-swap
         firstrun.require_target(config)
-    with _lock(config, env, run_id, "run"):
+    with _lock(config, env, resume or "", "run") as lock:
         # under the lock: no other run is swapping
+        run_id = resume or _unused_run_id(env, journal)
+        lock.claim(run_id)
         login = targetlogin.reach_target(config, backend)
         targetlogin.check_roles(login, finalize.role_secrets(config.roles, env.environment()))
         backend.target.check_startable()  # the swap and a rollback would restart it
