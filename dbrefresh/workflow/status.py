@@ -51,8 +51,9 @@ def status(config: Config, *, clock: Any = time.time, limit: int = 20) -> dict[s
         if run["run_id"] in cut_short:
             run["rollback"] = INTERRUPTED
             run["next"] = (
-                f"a rollback of this run was interrupted (no process holds the lock of target "
-                f"{config.target.name!r}): staging may be stopped, or serve either data; "
+                "a rollback of this run was interrupted (no rollback or cleanup holds the "
+                f"lock of target {config.target.name!r}): staging may be stopped, or serve "
+                "either data; "
                 "`dbrefresh cleanup` serves staging's whole data again and says where the "
                 f"rollback stood, then `dbrefresh rollback --run {run['run_id']}` finishes it "
                 "if it had not happened"
