@@ -135,6 +135,7 @@ def status_cmd(
     for run in report["runs"]:
         seconds = sum(s["seconds"] or 0 for s in run["steps"])
         state = run["state"] + (" (rolled back)" if run["rolled_back"] else "")
+        state += " (rollback interrupted)" if run.get("rollback") else ""
         table.add_row(run["run_id"], state, run["failed_step"] or "", f"{seconds:.1f}")
     print_table(table)
     for run in report["runs"]:
@@ -177,7 +178,9 @@ def cleanup_cmd(
         console.print(report.replaced, markup=False, soft_wrap=True)
     if report.started:
         console.print("staging was not serving: started it")
-    if not (report.runs or report.removed or report.started):
+    for settled in report.settled:
+        console.print(settled, markup=False, soft_wrap=True)
+    if not (report.runs or report.removed or report.started or report.settled):
         console.print("nothing to clean up")
     for run_id in report.runs:
         rolled = " (staging rolled back)" if run_id in report.rolled_back else ""

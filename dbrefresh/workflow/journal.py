@@ -46,6 +46,7 @@ class RunRecord:
     ended: float | None = None
     info: dict[str, Any] = field(default_factory=dict)
     rolled_back: bool = False
+    rolling_back: bool = False  # a rollback of it began and has not ended (SIGKILL)
 
     @property
     def finished(self) -> bool:
@@ -154,7 +155,11 @@ class Journal:
             elif kind == "run_resume":
                 record.state, record.error, record.failed_step = "running", None, None
             elif kind == "rolled_back":
-                record.rolled_back = True
+                record.rolled_back, record.rolling_back = True, False
+            elif kind == "rollback_start":
+                record.rolling_back = True
+            elif kind == "rollback_ended":
+                record.rolling_back = False
             elif kind in TERMINAL:
                 record.state = {"run_done": "done", "run_failed": "failed"}.get(kind, "cleaned")
                 record.ended = ts
@@ -164,13 +169,19 @@ class Journal:
         return record
 
     def run_ids(self) -> list[str]:
-        """Every run, oldest first (run ids sort by start time)."""
-        if not self.root.exists():
-            return []
-        return sorted(p.parent.name for p in self.root.glob("*/journal.jsonl"))
+        """Every run, oldest first (by when it began, see runs())."""
+        return [record.run_id for record in self.runs()]
 
     def runs(self) -> list[RunRecord]:
-        return [self.read(r) for r in self.run_ids()]
+        """Every run, oldest first: by its run_start line (written under the target's
+        lock), then its id. Run ids order only to the second, then by a random suffix:
+        a run that waited within that second for an earlier run's lock could sort first,
+        and `cleanup` undid two dead runs' swaps in the wrong order (staging left on the
+        older run's data, never health-checked)."""
+        if not self.root.exists():
+            return []
+        records = [self.read(p.parent.name) for p in self.root.glob("*/journal.jsonl")]
+        return sorted(records, key=lambda record: (record.started, record.run_id))
 
     def superseded_by(self, run_id: str) -> str | None:
         """The first later run that swapped its own data into staging (and was not rolled

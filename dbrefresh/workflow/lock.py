@@ -73,6 +73,14 @@ class TargetLock:
             raise LockHeldError(
                 f"target {self.target!r} is locked by {desc}; lock file {self.path}"
             ) from None
+        self._write_holder()
+
+    def claim(self, run_id: str) -> None:
+        """Name the run holding the lock (its id is drawn once the lock is held)."""
+        self.run_id = run_id
+        self._write_holder()
+
+    def _write_holder(self) -> None:
         self.holder_path.write_text(
             json.dumps(
                 {

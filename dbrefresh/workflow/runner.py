@@ -26,7 +26,15 @@ from dbrefresh.errors import (
     UsageError,
     first_line,
 )
-from dbrefresh.workflow import failing, finalize, firstrun, masking, ruledbs, targetlogin
+from dbrefresh.workflow import (
+    deadruns,
+    failing,
+    finalize,
+    firstrun,
+    masking,
+    ruledbs,
+    targetlogin,
+)
 from dbrefresh.workflow.context import Env, RunContext
 from dbrefresh.workflow.journal import Journal, RunRecord
 from dbrefresh.workflow.lock import TargetLock, lock_location
@@ -57,6 +65,16 @@ class RunResult:
 def new_run_id(env: Env) -> str:
     stamp = datetime.fromtimestamp(env.clock(), UTC).strftime("%Y%m%d-%H%M%S")
     return f"{stamp}-{env.rng.getrandbits(16):04x}"
+
+
+def _unused_run_id(env: Env, journal: Journal) -> str:
+    """A new run's id, drawn under the target's lock (after the previous run ended):
+    one drawn before, while waiting for the lock, could equal that of a run started in
+    the same second, which then shared its journal and files (its kept copy stood in
+    the way of the swap, and the failed swap rolled staging back onto it)."""
+    while journal.exists(run_id := new_run_id(env)):
+        pass
+    return run_id
 
 
 def _lock(config: Config, env: Env, run_id: str, command: str) -> TargetLock:
@@ -102,17 +120,20 @@ def run(
     reporter = reporter or Reporter()
     backend = backend or load_backend(config)
     journal = Journal(config.state_dir, env.clock)
-    run_id = resume or new_run_id(env)
     if resume and not journal.exists(resume):
         raise UsageError(f"no run {resume} in {journal.root}")
     databases = _preflight(config, env)
     if not resume:  # a resumed run may have renamed staging's directory mid-swap
         firstrun.require_target(config)
-    with _lock(config, env, run_id, "run"):
+    with _lock(config, env, resume or "", "run") as lock:
         # under the lock: no other run is swapping
+        run_id = resume or _unused_run_id(env, journal)
+        lock.claim(run_id)
         login = targetlogin.reach_target(config, backend)
         targetlogin.check_roles(login, finalize.role_secrets(config.roles, env.environment()))
         backend.target.check_startable()  # the swap and a rollback would restart it
+        # under the lock: every other run of the target is dead
+        left = deadruns.remove_left(journal, backend, config.target.name, run_id)
         if resume:
             record = journal.read(run_id)
             if record.finished:
@@ -139,7 +160,7 @@ def run(
         ctx = RunContext(config, backend, journal, run_id, env, record, show_progress)
         ctx.databases = databases
         ctx.target_login = login
-        ctx.warnings += _dead_runs_left(journal, run_id)
+        ctx.warnings += left
         ctx.seed = finalize.masking_seed(config.rules.seed_file)
         reporter.run_started(run_id, bool(resume))
         result = _execute(ctx, start, reporter)
@@ -215,6 +236,7 @@ def rollback(config: Config, *, env: Env | None = None, run_id: str | None = Non
                 raise UsageError("no previous staging data is kept: nothing to roll back to")
             run_id = kept[-1]
         had_kept = backend.target.can_roll_back(run_id)
+        _journal_rollback_start(journal, run_id, "on demand")
         try:
             with _serving_on_abort(backend):
                 backend.target.rollback(run_id)
@@ -226,8 +248,26 @@ def rollback(config: Config, *, env: Env | None = None, run_id: str | None = Non
 
 def _journal_rolled_back(journal: Journal, run_id: str, reason: str) -> None:
     """Say in run_id's journal (if it has one, once) that staging was rolled back."""
-    if journal.exists(run_id) and not journal.read(run_id).rolled_back:
+    if not journal.exists(run_id):
+        return
+    record = journal.read(run_id)
+    if record.rolling_back or not record.rolled_back:
         journal.append(run_id, "rolled_back", reason=reason)
+
+
+def _journal_rollback_start(journal: Journal, run_id: str, reason: str) -> None:
+    """Say in run_id's journal, before anything moves, that a rollback of it begins: a
+    SIGKILL midway then shows in `status`, which showed the run as before it (`done`)
+    with staging possibly stopped or on either data."""
+    if journal.exists(run_id):
+        journal.append(run_id, "rollback_start", reason=reason)
+
+
+def _journal_rollback_ended(journal: Journal, run_id: str, error: str) -> None:
+    """A rollback that did not put the kept data in place: it is over (not interrupted)."""
+    if journal.exists(run_id):
+        with contextlib.suppress(InfraError):
+            journal.append(run_id, "rollback_ended", error=error)
 
 
 def _kept_data_in_place(backend: Backend, run_id: str, had_kept: bool) -> bool:
@@ -247,6 +287,8 @@ def _interrupted_rollback(
     if done:
         with contextlib.suppress(InfraError):
             _journal_rolled_back(journal, run_id, "on demand (interrupted)")
+    else:
+        _journal_rollback_ended(journal, run_id, first_line(exc))
     if not isinstance(exc, Exception | KeyboardInterrupt):
         return exc  # SystemExit and the like: as they are
     if not had_kept:
@@ -307,18 +349,32 @@ class CleanupReport:
     superseded: list[str] = field(default_factory=list)  # a later run's data serves
     started: bool = False  # staging was not serving: cleanup started it
     replaced: str = ""  # what served in place of a staging directory that was not whole
+    settled: list[str] = field(default_factory=list)  # rollbacks a kill had cut short
 
 
-def _dead_runs_left(journal: Journal, run_id: str) -> list[str]:
-    """Warnings for runs the journal says are running while this run holds the target's
-    lock: they died (SIGKILL, a machine that went down) and left their temporary server,
-    clone and disk behind (an unmasked clone, if they died before masking)."""
-    dead = [r.run_id for r in journal.runs() if r.run_id != run_id and not r.finished]
-    return [
-        f"run {dead_id} died without finishing: its temporary server and clone are left "
-        "on disk; `dbrefresh cleanup` removes them"
-        for dead_id in dead
-    ]
+def _settle_rollbacks(journal: Journal, backend: Backend) -> list[str]:
+    """Rollbacks a SIGKILL cut short (begun in the journal, never ended), once staging
+    serves whole data again: where each stood, in its journal (status then stops naming
+    it) and for the user. The kept copy gone means it had been put in place."""
+    out = []
+    for record in journal.runs():
+        if not record.rolling_back:
+            continue
+        run_id = record.run_id
+        if backend.target.can_roll_back(run_id):
+            journal.append(run_id, "rollback_ended", error="interrupted (cleanup)")
+            out.append(
+                f"the rollback of run {run_id} had been cut short before it happened: staging "
+                f"serves what it served before; the data from before run {run_id} is still "
+                f"kept (`dbrefresh rollback --run {run_id}`)"
+            )
+        else:
+            journal.append(run_id, "rolled_back", reason="cleanup (interrupted rollback)")
+            out.append(
+                f"the rollback of run {run_id} had been cut short once done: staging serves "
+                f"the data it had before run {run_id}"
+            )
+    return out
 
 
 def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
@@ -334,18 +390,20 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
             record = journal.read(run_id)
             if record.finished:
                 continue
-            swapped = record.started_step("swap")
-            healthy = record.done("health_check")
-            if swapped and not healthy and journal.superseded_by(run_id) is not None:
+            undo = deadruns.undo(journal, record)
+            if undo == deadruns.SUPERSEDED:
                 report.superseded.append(run_id)
-            elif swapped and not healthy and backend.target.can_roll_back(run_id):
+            elif undo == deadruns.ROLLBACK and backend.target.can_roll_back(run_id):
+                _journal_rollback_start(journal, run_id, "cleanup")
                 try:
                     backend.target.rollback(run_id)
                     _journal_rolled_back(journal, run_id, "cleanup")
-                except BaseException:
+                except BaseException as exc:
                     if _kept_data_in_place(backend, run_id, True):  # an abort in its start
                         with contextlib.suppress(InfraError):
                             _journal_rolled_back(journal, run_id, "cleanup (interrupted)")
+                    else:
+                        _journal_rollback_ended(journal, run_id, first_line(exc))
                     raise
                 report.rolled_back.append(run_id)
             backend.discard(record.run_id)
@@ -356,6 +414,7 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
             report.removed.append(f"{left.kind} {left.location}")
         report.started = not backend.target.is_serving()
         report.replaced = backend.target.ensure_serving()
+        report.settled = _settle_rollbacks(journal, backend)
         keep = backend.target.previous_runs()[-config.retention.keep_previous :]
         backend.target.prune(keep)
     return report

@@ -43,9 +43,24 @@ def staging_info(config: Config, now: float) -> dict[str, Any]:
 
 def status(config: Config, *, clock: Any = time.time, limit: int = 20) -> dict[str, Any]:
     journal = Journal(config.state_dir, clock)
-    runs = [r.to_dict() for r in journal.runs()[-limit:]]
+    records = journal.runs()[-limit:]
+    runs = [r.to_dict() for r in records]
     dead = _dead_runs(config, clock, [r["run_id"] for r in runs if r["state"] == "running"])
+    cut_short = _cut_short_rollbacks(config, clock, [r.run_id for r in records if r.rolling_back])
     for run in runs:
+        if run["run_id"] in cut_short:
+            run["rollback"] = INTERRUPTED
+            run["next"] = (
+                "a rollback of this run was interrupted (no rollback or cleanup holds the "
+                f"lock of target {config.target.name!r}): staging may be stopped, or serve "
+                "either data; "
+                "`dbrefresh cleanup` serves staging's whole data again and says where the "
+                f"rollback stood, then `dbrefresh rollback --run {run['run_id']}` finishes it "
+                "if it had not happened"
+            )
+            if run["run_id"] in dead:
+                run["state"] = INTERRUPTED
+            continue
         if run["run_id"] in dead:
             run["state"] = INTERRUPTED
             not_running = (
@@ -69,6 +84,21 @@ def status(config: Config, *, clock: Any = time.time, limit: int = 20) -> dict[s
 
 
 INTERRUPTED = "interrupted"
+
+
+def _cut_short_rollbacks(config: Config, clock: Any, begun: list[str]) -> set[str]:
+    """Runs whose journal says a rollback of them began and never ended, while no
+    rollback or cleanup holds the target's lock: a SIGKILL cut it short. Unknown: none."""
+    if not begun:
+        return set()
+    lock_dir, name = lock_location(config)
+    lock = TargetLock(lock_dir, name, clock=clock, label=config.target.name)
+    held = lock.is_held()
+    if held is None:
+        return set()
+    if held and lock.holder().get("command", "rollback") in ("rollback", "cleanup"):
+        return set()  # under way (or its holder not written yet: cannot tell)
+    return set(begun)
 
 
 def _dead_runs(config: Config, clock: Any, running: list[str]) -> set[str]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from test_cleanup_runs import kill_at
 from wfsupport import Production, Setup
 
 from dbrefresh import config as config_mod
@@ -32,31 +33,14 @@ def _lock(setup: Setup, run_id: str, command: str) -> TargetLock:
     return TargetLock(*lock_location(cfg), run_id=run_id, command=command, clock=time.time)
 
 
-def _killed_at_isolate(setup: Setup) -> str:
-    """A run SIGKILLed once it has journaled its isolate step: its run id."""
-    known = {p.parent.name for p in (setup.state_dir / "runs").glob("*/journal.jsonl")}
-    proc = setup.popen("run")
-    runs = setup.state_dir / "runs"
-    deadline = time.monotonic() + 240
-    journal = None
-    while journal is None or '"step": "isolate"' not in journal.read_text():
-        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
-        found = [p for p in runs.glob("*/journal.jsonl") if p.parent.name not in known]
-        journal = found[0] if found else None
-        time.sleep(0.01)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=60)
-    return journal.parent.name
-
-
 def test_a_killed_run_a_later_run_swapped_over_is_not_resumed(setup: Setup) -> None:
-    """Resuming it swapped its older snapshot in over the later run's data; the later
-    run said nothing of what the dead one left running."""
-    old = _killed_at_isolate(setup)
+    """Resuming it swapped its older snapshot in over the later run's data. (A run
+    killed before its swap is ended by the next run: test_run_removes_left.py.)"""
+    old = kill_at(setup, "health_check")
     later = setup.cli("run", check=True)
-    # the later run says what the dead one left (its temporary server, its clone)
-    assert f"warning: run {old} died without finishing" in later.stdout, later.stdout
-    assert "`dbrefresh cleanup` removes them" in later.stdout
+    # the later run says what the dead one left, and that cleanup decides about it
+    assert f"warning: run {old} died during its swap" in later.stdout, later.stdout
+    assert "`dbrefresh cleanup` rolls it back" in later.stdout
     newer = setup.refreshed_by()
     assert newer is not None and newer != old
     dead = _status(setup)[old]
