@@ -198,6 +198,7 @@ def verify_report(
         on_check=on_check,
         leaks=refreshed is None,
     )
+    report.foreign_keys_total = len(compiled.catalog.foreign_keys)
     if refreshed is not None:
         report.leaks_unchecked = verify_refreshed.leaks_unchecked(refreshed)
     return report
