@@ -199,6 +199,7 @@ def verify_report(
         on_check=on_check,
         leaks=refreshed is None,
     )
+    report.foreign_keys_total = len(compiled.catalog.foreign_keys)
     if refreshed is not None:
         report.leaks_unchecked = verify_refreshed.leaks_unchecked(refreshed)
     # kept columns whose values changed kind since rules init (a warning, verify_drift.py)

@@ -5,6 +5,9 @@ A strategy samples only the originals it must change (Strategy.leak_sample_when)
 verify printed "0 sampled, 0 survivors" and passed. A column holding values of which
 none was sampled is a warning verify shows (text and JSON), not a failure: `digits`
 keeps text without a digit, and a column of such values names no one.
+
+A table anonymize never masked has no sample either: it fails verify as "has not been
+anonymized", and a warning per column blaming the rules' parameters only buried that.
 """
 
 from __future__ import annotations
@@ -28,7 +31,14 @@ def unsampled_warnings(
     columns: list[str],
     origins: Mapping[str, str | None] | None = None,
 ) -> list[Finding]:
-    """A warning per column of `columns` (each with no sample) that holds a value."""
+    """A warning per column of `columns` (each with no sample) that holds a value;
+    none for a relation anonymize did not mask (its own finding says so)."""
+    masked = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM dbrefresh.masked_relations WHERE relation = %s)",
+        (relation,),
+    ).fetchone()
+    if not (masked and masked[0]):
+        return []
     warnings = []
     for column in columns:
         col = quote_ident(column)

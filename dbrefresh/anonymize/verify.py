@@ -35,8 +35,8 @@ class VerifyReport:
     warnings: list[Finding] = field(default_factory=list)  # what passes, yet proves nothing
     foreign_keys_checked: int = 0
     relations_checked: int = 0
-    # why leaks were not checked (a refreshed staging copy: verify_refreshed.py)
-    leaks_unchecked: str | None = None
+    foreign_keys_total: int = 0  # in the database; verify_summary.py says why not all
+    leaks_unchecked: str | None = None  # why not (a refreshed copy: verify_refreshed.py)
 
     @property
     def total_leaks(self) -> int:

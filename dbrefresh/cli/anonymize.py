@@ -11,6 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from dbrefresh.anonymize import api
+from dbrefresh.anonymize.verify_summary import summary
 from dbrefresh.cli.app import app, console, console_err, print_table, rules_app
 from dbrefresh.cli.options import (
     DsnOption,
@@ -210,11 +211,7 @@ def verify_command(
         for name, survivors in sorted(report.leaks.items()):
             table.add_row(name, str(report.sampled.get(name, 0)), str(survivors))
         print_table(table)
-        console.print(
-            f"{report.relations_checked} relation(s), "
-            f"{report.foreign_keys_checked} foreign key(s) checked, "
-            f"{report.total_leaks} leak(s)"
-        )
+        console.print(summary(report), markup=False, soft_wrap=True)
         if report.findings:
             findings = Table("check", "where", "finding")
             for f in report.findings:
