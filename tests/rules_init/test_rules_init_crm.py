@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from .helpers import generate_then_mask, strategy_of
+from .helpers import generate_and_compile, generate_then_mask, rule_of, strategy_of
 
 ENCODED_URLS = """
 CREATE TABLE page_hits (id serial PRIMARY KEY, url text);
@@ -32,3 +32,56 @@ def test_percent_encoded_addresses_in_urls_are_masked(make_db, tmp_path: Path) -
                FROM page_hits"""
         ).fetchone()
     assert left == (0, 134)
+
+
+LEADS = """
+CREATE TABLE leads (id serial PRIMARY KEY, firstname text, lastname text, twitter text,
+  skype text, website text, facebook text);
+INSERT INTO leads (firstname, lastname, twitter, skype, website, facebook)
+  SELECT f, l, '@' || lower(f || l) || i, 'live:' || lower(f || '.' || l) || i,
+    'https://' || lower(l) || i || '.de', 'https://www.facebook.com/' || lower(f || '.' || l) || i
+  FROM generate_series(1, 200) i,
+  LATERAL (SELECT (ARRAY['Anna','Jürgen','Klaus','Sabine','Monika','Thomas'])[1 + i % 6] f,
+    (ARRAY['Schmidt','Müller','Schneider','Fischer','Weber','Meyer','Wagner'])[1 + i % 7] l) x;
+CREATE TABLE users (id serial PRIMARY KEY, firstname text, lastname text, web text);
+INSERT INTO users (firstname, lastname, web)
+  SELECT 'Roger', 'Kraus', 'https://kraus-roger' || i || '.de' FROM generate_series(1, 50) i;
+ANALYZE;
+"""
+
+
+def test_a_crms_leads_are_people(make_db, tmp_path: Path) -> None:
+    """Mautic's leads kept twitter '@jürgenmüller', skype, website and facebook: `leads`
+    was no table about people; Zammad's users.web was no web address by its name."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(LEADS)
+    text, _ = generate_and_compile(dsn, tmp_path)
+    for column in ("twitter", "skype", "website", "facebook"):
+        assert strategy_of(text, "public.leads", column) != "keep", column
+    assert strategy_of(text, "public.users", "web") != "keep", text
+
+
+DEVICES = """
+CREATE TABLE users (id serial PRIMARY KEY, firstname text, lastname text);
+CREATE TABLE user_devices (id serial PRIMARY KEY, user_id int NOT NULL REFERENCES users(id),
+  name varchar(250) NOT NULL, os varchar(150), browser varchar(250));
+INSERT INTO users (firstname, lastname) SELECT 'Anna', 'Schmidt' FROM generate_series(1, 200);
+INSERT INTO user_devices (user_id, name, os, browser)
+  SELECT i, (ARRAY['Mac, Chrome','Windows, Firefox','iOS, Safari','Android, Chrome'])[1 + i % 4],
+    (ARRAY['Mac','Windows','iOS','Android'])[1 + i % 4],
+    (ARRAY['Chrome','Firefox','Safari','Chrome'])[1 + i % 4]
+  FROM generate_series(1, 200) i;
+ANALYZE;
+"""
+
+
+def test_a_users_devices_are_no_people(make_db, tmp_path: Path) -> None:
+    """Zammad's user_devices.name 'Mac, Chrome' got `full_name`, then its os and browser
+    `lorem` as naming their own person."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(DEVICES)
+    text, _ = generate_and_compile(dsn, tmp_path)
+    for column in ("name", "os", "browser"):
+        assert rule_of(text, "public.user_devices", column) == "keep", text
