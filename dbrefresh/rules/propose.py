@@ -36,6 +36,7 @@ from dbrefresh.rules import (
     ssh_keys,
     text_mentions,
     url_params,
+    yaml_text,
 )
 from dbrefresh.rules.candidates import (
     CANDIDATES,
@@ -387,6 +388,8 @@ def propose_column(
         and (read := json_text.json_documents(values)) is not None
     ):
         return json_text_rule(table, column, values, read, strategies)
+    if not (is_key or column.generated) and (yml := yaml_text.proposal(table, column, values)):
+        return yml  # Rails' serialized stores ('--- !ruby/hash:...'): key by key
     proposal = ColumnProposal(column.name)
     unique = column.name in table.unique_columns()
     if not is_key and (keys := ssh_keys.proposal(column, values, unique=unique)) is not None:

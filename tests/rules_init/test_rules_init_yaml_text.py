@@ -1,0 +1,51 @@
+"""YAML documents in text columns (Rails' serialized stores, Zammad's preferences):
+masked key by key, every row still a document the application parses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+import yaml
+
+from .helpers import generate_then_mask, strategy_of
+
+RAILS_YAML = r"""
+CREATE TABLE users (id serial PRIMARY KEY, login text, preferences varchar(8000));
+INSERT INTO users (login, preferences)
+  SELECT 'agent' || i, E'--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\nlocale: de-de\n'
+    || CASE WHEN i % 3 = 0 THEN 'out_of_office_text: ''Vertretung: Anna Weber (anna.weber' || i
+      || E'@mail.example), bitte wenden Sie\n  sich an sie''\n' ELSE '' END
+    || E'notification_config: !ruby/hash:ActiveSupport::HashWithIndifferentAccess\n'
+    || E'  matrix:\n    create:\n      criteria:\n        owned_by_me: true\n'
+    || E'tickets_open: ' || i % 5 || E'\n'
+  FROM generate_series(1, 300) i;
+ANALYZE;
+"""
+
+
+class _Ruby(yaml.SafeLoader):
+    """Ruby's tagged hashes read as plain mappings, as Psych reads them."""
+
+
+_Ruby.add_multi_constructor(
+    "!", lambda loader, suffix, node: loader.construct_mapping(node, deep=True)
+)
+
+
+def test_rails_yaml_documents_keep_parsing(make_db, tmp_path: Path) -> None:
+    """Zammad's users.preferences got `file_name` (or `lorem`), and no row parsed as
+    YAML any more: only the personal key's value is rewritten now."""
+    from dbrefresh.anonymize.api import verify
+
+    dsn, text = generate_then_mask(make_db, tmp_path, RAILS_YAML)
+    assert strategy_of(text, "public.users", "preferences") == "sql", text
+    with psycopg.connect(dsn) as conn:
+        rows = [r[0] for r in conn.execute("SELECT preferences FROM users ORDER BY id")]
+    documents = [yaml.load(r, Loader=_Ruby) for r in rows]
+    assert not any("mail.example" in r or "Weber" in r for r in rows)
+    assert [d.get("out_of_office_text") for d in documents[2::3]] == ["masked"] * 100
+    assert all(d["locale"] == "de-de" for d in documents)
+    assert all(d["notification_config"]["matrix"]["create"]["criteria"] for d in documents)
+    assert [d["tickets_open"] for d in documents] == [i % 5 for i in range(1, 301)]
+    assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
