@@ -23,9 +23,9 @@ import yaml
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import json_paths, named_documents
 from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.serialized import is_yaml_document
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
-MARKER = "---"
 STRAY_SHARE = 0.02  # sampled values allowed to be no YAML document (a legacy row or two)
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 MASKED = "masked"
@@ -46,12 +46,6 @@ def _untagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
 
 
 _Loader.add_multi_constructor("!", _untagged)
-
-
-def is_yaml_document(value: str) -> bool:
-    """A YAML document as Rails writes one: '---' first, then a space or a line end."""
-    text = value.lstrip()
-    return text.startswith(MARKER) and text[len(MARKER) : len(MARKER) + 1] in {"", " ", "\n"}
 
 
 def yaml_documents(values: Sequence[str] | None) -> list[str] | None:

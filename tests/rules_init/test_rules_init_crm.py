@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from .helpers import generate_and_compile, generate_then_mask, rule_of, strategy_of
+from .helpers import comment_of, generate_and_compile, generate_then_mask, rule_of, strategy_of
 
 ENCODED_URLS = """
 CREATE TABLE page_hits (id serial PRIMARY KEY, url text);
@@ -85,3 +85,28 @@ def test_a_users_devices_are_no_people(make_db, tmp_path: Path) -> None:
     text, _ = generate_and_compile(dsn, tmp_path)
     for column in ("name", "os", "browser"):
         assert rule_of(text, "public.user_devices", column) == "keep", text
+
+
+SERIALISED_DETAILS = """
+CREATE TABLE ip_addresses (id serial PRIMARY KEY, ip_address varchar(45) NOT NULL,
+  ip_details text);
+INSERT INTO ip_addresses (ip_address, ip_details)
+  SELECT '84.' || i || '.17.' || (i % 250), 'a:3:{s:4:"city";s:6:"Berlin";s:8:"latitude";'
+    || 's:7:"52.5200";s:7:"zipcode";s:5:"1011' || (i % 10) || '";}'
+  FROM generate_series(1, 200) i;
+ANALYZE;
+"""
+
+
+def test_serialised_records_are_no_ip_addresses(make_db, tmp_path: Path) -> None:
+    """Mautic's ip_details (PHP-serialised geo records) got `ip` by its name alone, and
+    every record became an IP address."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(SERIALISED_DETAILS)
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.ip_addresses", "ip_address") == "ip"
+    assert strategy_of(text, "public.ip_addresses", "ip_details") != "ip", text
+    assert "PHP-serialised values, not an IP address" in comment_of(
+        text, "public.ip_addresses", "ip_details"
+    )
