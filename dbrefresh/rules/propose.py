@@ -21,6 +21,7 @@ from dbrefresh.rules import (
     display_names,
     epoch_dates,
     file_names,
+    host_names,
     json_paths,
     json_text,
     message_ids,
@@ -400,6 +401,8 @@ def propose_column(
     files = None if is_key else file_names.proposal(column, values, unique=unique)
     if files and fits(strategies["file_name"], {}, column_context(table, column, unique=unique)):
         return files  # 'uploads/<uuid>/passport-vincent-schwital.pdf': the path stays one
+    if not is_key and (hosts := host_names.proposal(column, values, unique=unique)):
+        return hosts  # '49-151-205-48.dsl.telekom.example': the client's address
     kind, why = detect(table, column, values, is_key=is_key)
     if kind is not None and column.type.is_json:
         documents = documents_rule(table, column, values, strategies)

@@ -110,3 +110,34 @@ def test_serialised_records_are_no_ip_addresses(make_db, tmp_path: Path) -> None
     assert "PHP-serialised values, not an IP address" in comment_of(
         text, "public.ip_addresses", "ip_details"
     )
+
+
+REMOTE_HOSTS = """
+CREATE TABLE page_hits (id serial PRIMARY KEY, ip_address varchar(45) NOT NULL,
+  remote_host varchar(191));
+INSERT INTO page_hits (ip_address, remote_host)
+  SELECT '49.' || i || '.205.' || (i % 250),
+    CASE i % 3 WHEN 0 THEN '49.' || i || '.205.' || (i % 250) || '.dsl.telekom.example'
+      WHEN 1 THEN 'ip-49-' || i || '-205-' || (i % 250) || '.dip0.t-ipconnect.example'
+      ELSE 'crawl-' || i || '.search.example' END
+  FROM generate_series(1, 200) i;
+ANALYZE;
+"""
+
+
+def test_client_addresses_inside_host_names_are_masked(make_db, tmp_path: Path) -> None:
+    """Mautic's page_hits.remote_host kept the visitor's address inside its reverse-DNS
+    name while ip_address was masked."""
+    from dbrefresh.anonymize.api import verify
+
+    dsn, text = generate_then_mask(make_db, tmp_path, REMOTE_HOSTS)
+    assert strategy_of(text, "public.page_hits", "remote_host") == "sql", text
+    with psycopg.connect(dsn) as conn:
+        counts = conn.execute(
+            """SELECT count(*) FILTER (WHERE remote_host = '192.0.2.1.dsl.telekom.example'),
+                 count(*) FILTER (WHERE remote_host = 'ip-192-0-2-1.dip0.t-ipconnect.example'),
+                 count(*) FILTER (WHERE remote_host = 'crawl-' || id || '.search.example')
+               FROM page_hits"""
+        ).fetchone()
+    assert counts == (66, 67, 67)
+    assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
