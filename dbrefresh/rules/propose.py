@@ -36,7 +36,7 @@ from dbrefresh.rules import (
     shaped_values,
     ssh_keys,
     text_mentions,
-    url_params,
+    url_names,
     yaml_text,
 )
 from dbrefresh.rules.candidates import (
@@ -408,8 +408,10 @@ def propose_column(
         documents = documents_rule(table, column, values, strategies)
         if documents.masked:  # Cal.com's Credential.key {"access_token": ...}: its paths
             return replace(documents, why=[*why, *documents.why])
-    if kind == "free_text" and (url := url_params.proposal(table, column, values, unique=unique)):
-        return url  # '...?email=ann@mail.example': only the parameter's value is masked
+    if kind in {None, "free_text"} and (
+        url := url_names.proposal(table, column, values, unique=unique)
+    ):
+        return url  # '...?email=ann@mail.example&firstname=Ann': only the parameters' values
     if kind is None:
         proposal.why += why  # a name the values deny, noted
         if column.type.is_json:

@@ -141,3 +141,40 @@ def test_client_addresses_inside_host_names_are_masked(make_db, tmp_path: Path) 
         ).fetchone()
     assert counts == (66, 67, 67)
     assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
+
+
+TRACKING_URLS = """
+CREATE TABLE leads (id serial PRIMARY KEY, firstname text, lastname text, email text);
+INSERT INTO leads (firstname, lastname, email)
+  SELECT f, l, lower(f) || '.' || lower(l) || i || '@mail.example' FROM generate_series(1, 200) i,
+  LATERAL (SELECT (ARRAY['Anna','Jürgen','Klaus','Sabine','Monika','Thomas','Petra','Uwe',
+    'Heike','Stefan','Birgit','Dieter'])[1 + i % 12] f,
+    (ARRAY['Schmidt','Müller','Schneider','Fischer','Weber','Meyer','Wagner'])[1 + i % 7] l) x;
+CREATE TABLE page_hits (id serial PRIMARY KEY, lead_id int REFERENCES leads(id), url text);
+INSERT INTO page_hits (lead_id, url)
+  SELECT id, CASE WHEN id % 3 = 0
+    THEN 'https://www.firma.example/landing?email=' || replace(email, '@', '%40')
+      || '&firstname=' || firstname
+    ELSE 'https://www.firma.example/angebot?utm_source=newsletter&p=' || id END
+  FROM leads;
+ANALYZE;
+"""
+
+
+def test_names_in_tracking_urls_are_masked_in_place(make_db, tmp_path: Path) -> None:
+    """Mautic's page_hits.url got `lorem` (its first names name the row's own lead):
+    every URL was destroyed; now only the parameters' values are replaced."""
+    from dbrefresh.anonymize.api import verify
+
+    dsn, text = generate_then_mask(make_db, tmp_path, TRACKING_URLS)
+    assert strategy_of(text, "public.page_hits", "url") == "sql", text
+    with psycopg.connect(dsn) as conn:
+        counts = conn.execute(
+            """SELECT count(*) FILTER (WHERE url = 'https://www.firma.example/landing?email=u'
+                 || id || '%40example.invalid&firstname=masked'),
+                 count(*) FILTER (WHERE url = 'https://www.firma.example/angebot?'
+                 || 'utm_source=newsletter&p=' || id)
+               FROM page_hits"""
+        ).fetchone()
+    assert counts == (66, 134)
+    assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
