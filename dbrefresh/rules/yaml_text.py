@@ -57,12 +57,21 @@ def yaml_documents(values: Sequence[str] | None) -> list[str] | None:
     return documents
 
 
-def _as_json(document: str) -> str | None:
+# A key and its value on one line, for documents that do not parse
+_LINE = re.compile(r"^ *(?:- )?:?([A-Za-z_][A-Za-z0-9_-]*): +([^!&*|>\s].*)$", re.MULTILINE)
+
+
+def _as_json(document: str) -> str:
+    """The document as JSON; one cut in its middle by the sample (or not plain YAML)
+    as the keys and values of its lines, so its contacts are still judged."""
     try:
         parsed = yaml.load(document, Loader=_Loader)  # noqa: S506 (a safe loader)
         return json.dumps(parsed, default=str)
     except (yaml.YAMLError, ValueError, TypeError):
-        return None  # cut off by the sample's limit, or no plain data
+        lines: dict[str, str] = {}
+        for key, value in _LINE.findall(document):
+            lines.setdefault(key, value.strip().strip("'\""))
+        return json.dumps(lines)
 
 
 def _pattern(key: str) -> str:
@@ -83,8 +92,7 @@ def proposal(table: Table, column: Column, values: Sequence[str] | None) -> Colu
     documents = yaml_documents(values)
     if documents is None:
         return None
-    parsed = [j for j in map(_as_json, documents) if j is not None]
-    read = json_paths.read_documents(parsed)
+    read = json_paths.read_documents([_as_json(d) for d in documents])
     keys: dict[str, str] = {}
     why = [f"its {len(documents)} sampled values are YAML documents, judged key by key"]
     unmaskable: list[str] = []

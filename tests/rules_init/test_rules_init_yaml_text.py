@@ -49,3 +49,29 @@ def test_rails_yaml_documents_keep_parsing(make_db, tmp_path: Path) -> None:
     assert all(d["notification_config"]["matrix"]["create"]["criteria"] for d in documents)
     assert [d["tickets_open"] for d in documents] == [i % 5 for i in range(1, 301)]
     assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
+
+
+LONG_YAML = r"""
+CREATE TABLE tickets (id serial PRIMARY KEY, preferences text);
+INSERT INTO tickets (preferences)
+  SELECT E'--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\nhistory: '
+    || repeat('x', 5000) || E'\nchannel: email\n'
+    || CASE WHEN i % 3 = 0 THEN 'delivery_status_recipient: kunde' || i || E'@mail.example\n'
+       ELSE '' END
+  FROM generate_series(1, 150) i;
+ANALYZE;
+"""
+
+
+def test_documents_longer_than_the_sample_are_judged_by_their_lines(
+    make_db, tmp_path: Path
+) -> None:
+    """The sample reads a long value's first and last characters only: such a document
+    does not parse, and its keys are read line by line."""
+    dsn, text = generate_then_mask(make_db, tmp_path, LONG_YAML)
+    assert strategy_of(text, "public.tickets", "preferences") == "sql", text
+    with psycopg.connect(dsn) as conn:
+        rows = [r[0] for r in conn.execute("SELECT preferences FROM tickets ORDER BY id")]
+    assert not any("mail.example" in r for r in rows)
+    assert sum("delivery_status_recipient: masked@example.invalid\n" in r for r in rows) == 50
+    assert all(yaml.load(r, Loader=_Ruby)["channel"] == "email" for r in rows)
