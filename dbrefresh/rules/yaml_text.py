@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import yaml
@@ -74,10 +74,53 @@ def _as_json(document: str) -> str:
         return json.dumps(lines)
 
 
-def _pattern(key: str) -> str:
-    """The key's line, at any depth (a Ruby symbol's ':' allowed before it), with the
-    lines continuing its value (deeper, or a list at its own depth)."""
-    return rf"(\n)( *)(:?){key}:[^\n]*(\n\2( +|- )[^\n]*)*"
+def _indent(depth: int | None) -> str:
+    """Any indentation, or Psych's (two spaces a level) at one depth."""
+    return " *" if depth is None else f" {{{2 * depth}}}"
+
+
+def _pattern(key: str, depth: int | None) -> str:
+    """The key's line (a Ruby symbol's ':' allowed before it), with the lines continuing
+    its value (deeper, or a list at its own depth)."""
+    return rf"(\n)({_indent(depth)})(:?){key}:[^\n]*(\n\2( +|- )[^\n]*)*"
+
+
+def _depth(key: str, personal: set[str], seen: set[tuple[str, int]]) -> tuple[bool, int | None]:
+    """Whether the key can be masked by its lines, and at which depth (None: any). Where
+    the same key holds something else at another depth (Zammad's notification matrix
+    has `email: true`), only its personal depth is, when no list lies above it."""
+    placed = [_key_place(path_parts(p)) for p in personal]
+    depths = {depth for depth, _ in placed}
+    if not {d for k, d in seen if k == key} - depths:
+        return True, None
+    if len(depths) != 1 or any(listed for _, listed in placed):
+        return False, None
+    return True, depths.pop()
+
+
+def _key_place(parts: Sequence[str]) -> tuple[int, bool]:
+    """The depth of a path's last key, and whether a list position lies above it."""
+    at = max((i for i, p in enumerate(parts) if not p.isdigit()), default=0)
+    return at, any(p.isdigit() for p in parts[:at])
+
+
+def _keys_seen(value: Any, depth: int = 0) -> Iterator[tuple[str, int]]:
+    """Every key of a parsed document, with its depth (list positions count)."""
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else enumerate(value)
+        if isinstance(value, list)
+        else ()
+    )
+    for key, inner in items:
+        if isinstance(key, str):
+            yield key, depth
+        yield from _keys_seen(inner, depth + 1)
+
+
+def _last_key(path: str) -> str:
+    return next((p for p in reversed(path_parts(path)) if not p.isdigit()), "")
 
 
 def _quote(name: str) -> str:
@@ -92,38 +135,49 @@ def proposal(table: Table, column: Column, values: Sequence[str] | None) -> Colu
     documents = yaml_documents(values)
     if documents is None:
         return None
-    read = json_paths.read_documents([_as_json(d) for d in documents])
-    keys: dict[str, str] = {}
+    texts = [_as_json(d) for d in documents]
+    read = json_paths.read_documents(texts)
+    seen = {k for t in texts for k in _keys_seen(json.loads(t))}
+    keys: dict[str, tuple[str, int | None]] = {}
     why = [f"its {len(documents)} sampled values are YAML documents, judged key by key"]
     unmaskable: list[str] = []
-    for found in named_documents.judged(read.paths, table.qualified, column.name):
-        key = next((p for p in reversed(path_parts(found.path)) if not p.isdigit()), "")
-        if _KEY.fullmatch(key):
-            keys.setdefault(key, MASKED_FOR.get(found.kind, MASKED))
+    findings = named_documents.judged(read.paths, table.qualified, column.name)
+    for found in findings:
+        key = _last_key(found.path)
+        personal = {f.path for f in findings if _last_key(f.path) == key}
+        maskable, depth = _depth(key, personal, seen) if key else (False, None)
+        if _KEY.fullmatch(key) and maskable:
+            masked = MASKED_FOR.get(found.kind, MASKED)
+            if all(path_parts(p)[-1].isdigit() for p in personal):  # a list stays one
+                masked = f"\\1\\2- {masked}"
+            else:
+                masked = f" {masked}"
+            keys.setdefault(key, (masked, depth))
             why.append(f"{found.path}: {found.reason}")
         else:
             unmaskable.append(found.path)
     longest = max(map(len, documents))
     fits = column.type.length is None or longest + ROOM * len(keys) <= column.type.length
-    if unmaskable or (keys and (column.name in table.unique_columns() or not fits)):
-        held = ", ".join(sorted({*unmaskable, *keys}))
-        return ColumnProposal(
-            column.name,
-            why=[
-                *why,
-                f"REVIEW: personal keys ({held}) that no rule rewriting their lines fits "
-                "(a unique or short column, or keys no pattern names): kept; an `sql` "
-                "rule with regexp_replace per key can mask them",
-            ],
+    if keys and (column.name in table.unique_columns() or not fits):
+        unmaskable += sorted(keys)
+        keys = {}
+    if unmaskable:
+        why.append(
+            f"REVIEW: personal keys ({', '.join(sorted(unmaskable))}) that no rule "
+            "rewriting their lines fits (a unique or short column, keys no pattern names, "
+            "or a key holding other data elsewhere): kept; an `sql` rule with "
+            "regexp_replace per key can mask them"
         )
     if not keys:
-        return ColumnProposal(column.name, why=[*why[:1], "no key looks personal: kept"])
+        return ColumnProposal(
+            column.name, why=why if unmaskable else [*why, "no key looks personal: kept"]
+        )
     own = expression = _quote(column.name)
-    for key, masked in sorted(keys.items()):
-        written = f"\\1\\2\\3{key}: {masked}"
-        expression = f"regexp_replace({expression}, '{_pattern(key)}', '{written}', 'g')"
-    lines = rf"\n *:?({'|'.join(sorted(keys))}):"
-    changed = f"regexp_replace({own}, '{lines}', '') <> {own}"
+    for key, (masked, depth) in sorted(keys.items()):
+        written = f"\\1\\2\\3{key}:{masked}"
+        expression = f"regexp_replace({expression}, '{_pattern(key, depth)}', '{written}', 'g')"
+    lines = "|".join(f"{_indent(depth)}:?{key}" for key, (_, depth) in sorted(keys.items()))
+    changed = f"regexp_replace({own}, '\\n({lines}):', '') <> {own}"
     why.append(
         "each personal key's value becomes 'masked' (an address 'masked@example.invalid', "
         "an IP address 192.0.2.1, a coordinate 0.0), "

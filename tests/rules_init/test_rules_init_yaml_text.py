@@ -78,3 +78,31 @@ def test_documents_longer_than_the_sample_are_judged_by_their_lines(
     assert not any("mail.example" in r for r in rows)
     assert sum("delivery_status_recipient: masked@example.invalid\n" in r for r in rows) == 50
     assert all(yaml.load(r, Loader=_Ruby)["channel"] == "email" for r in rows)
+
+
+SAME_KEY_ELSEWHERE = r"""
+CREATE TABLE users (id serial PRIMARY KEY, preferences text);
+INSERT INTO users (preferences)
+  SELECT E'--- !ruby/hash:ActiveSupport::HashWithIndifferentAccess\n'
+    || CASE WHEN i % 2 = 0 THEN 'email: kunde' || i || E'@mail.example\n' ELSE '' END
+    || E'notification_config:\n  matrix:\n    channel:\n      email: true\n'
+    || CASE WHEN i % 4 = 0 THEN E'sms_recipients:\n- ''+49 171 555' || (1000 + i) || E'''\n'
+       ELSE '' END
+  FROM generate_series(1, 200) i;
+ANALYZE;
+"""
+
+
+def test_a_key_holding_other_data_elsewhere_is_kept_there(make_db, tmp_path: Path) -> None:
+    """Zammad's notification matrix has `email: true` under `channel`: masking every
+    `email:` line would have made the flag a string; only the personal depth is. A
+    list of phone numbers stays a list."""
+    dsn, text = generate_then_mask(make_db, tmp_path, SAME_KEY_ELSEWHERE)
+    assert strategy_of(text, "public.users", "preferences") == "sql", text
+    with psycopg.connect(dsn) as conn:
+        rows = [r[0] for r in conn.execute("SELECT preferences FROM users ORDER BY id")]
+    documents = [yaml.load(r, Loader=_Ruby) for r in rows]
+    assert not any("mail.example" in r for r in rows)
+    assert [d.get("email") for d in documents[1::2]] == ["masked@example.invalid"] * 100
+    assert all(d["notification_config"]["matrix"]["channel"]["email"] is True for d in documents)
+    assert [d.get("sms_recipients") for d in documents[3::4]] == [["masked"]] * 50  # a list
