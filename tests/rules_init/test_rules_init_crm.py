@@ -178,3 +178,33 @@ def test_names_in_tracking_urls_are_masked_in_place(make_db, tmp_path: Path) -> 
         ).fetchone()
     assert counts == (66, 134)
     assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
+
+
+NAMED_PATHS = """
+CREATE TABLE leads (id serial PRIMARY KEY, firstname text, lastname text);
+INSERT INTO leads (firstname, lastname)
+  SELECT f, l FROM generate_series(1, 200) i,
+  LATERAL (SELECT (ARRAY['Anna','Jürgen','Klaus','Sabine','Monika','Thomas','Petra','Uwe',
+    'Heike','Stefan','Birgit','Dieter'])[1 + i % 12] f,
+    (ARRAY['Schmidt','Müller','Schneider','Fischer','Weber','Meyer','Wagner'])[1 + i % 7] l) x;
+CREATE TABLE page_hits (id serial PRIMARY KEY, lead_id int REFERENCES leads(id), url text);
+INSERT INTO page_hits (lead_id, url)
+  SELECT id, CASE WHEN id % 3 = 0
+    THEN 'https://www.firma.example/willkommen/' || firstname || '/' || id
+    ELSE 'https://www.firma.example/angebot/' || id END
+  FROM leads;
+ANALYZE;
+"""
+
+
+def test_urls_naming_their_own_person_are_kept_with_a_note(make_db, tmp_path: Path) -> None:
+    """Mautic's page_hits.url got `lorem` as a third of its URLs carry the lead's first
+    name: every URL was destroyed. No rule masks a name in a path: kept, noted."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(NAMED_PATHS)
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert rule_of(text, "public.page_hits", "url") == "keep", text
+    why = comment_of(text, "public.page_hits", "url")
+    assert why.startswith("REVIEW: ") and "name their own person" in why, why
+    assert "are URLs: kept" in why
