@@ -140,6 +140,8 @@ def proposal(table: Table, column: Column, values: Sequence[str] | None) -> Colu
     seen = {k for t in texts for k in _keys_seen(json.loads(t))}
     keys: dict[str, tuple[str, int | None]] = {}
     why = [f"its {len(documents)} sampled values are YAML documents, judged key by key"]
+    if strays := sum(1 for v in values or () if v.strip()) - len(documents):
+        why.append(f"REVIEW: {strays} other sampled values are no YAML document, kept as they are")
     unmaskable: list[str] = []
     findings = named_documents.judged(read.paths, table.qualified, column.name)
     for found in findings:
