@@ -28,7 +28,7 @@ _ACCOUNT = frozenset(
 _URL_NAMES = (
     "url homepage home_page website web_site webpage web_page www blog blog_url website_url "
     "homepage_url personal_url personal_website profile_url user_url web_url web_address "
-    "home_url"
+    "home_url web"
 )
 URLS = frozenset(_URL_NAMES.split())
 # profile addresses at the service itself: the site stays, the account is hidden

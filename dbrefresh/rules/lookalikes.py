@@ -5,11 +5,14 @@ Free text is searched for phone numbers and email addresses (`pii_values.has_con
 and a few rows are enough to empty a column with `lorem`. A timestamp ('2024-11-19
 14:04:26') or an X-Forwarded-For list ('83.39.228.186, 201.61.81.173') read as a phone
 number destroyed columns the application needs, so these shapes are blanked first.
+Percent-encoding is decoded first: 'landing?email=kd23757%40mail.example' in a third of
+a URL column's rows was kept, as no '@' was seen.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 _DATE = (
     r"\d{4}[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])"
@@ -51,7 +54,8 @@ def _hex_token(match: re.Match[str]) -> str:
 
 def without_machine_data(text: str) -> str:
     """The text with dates, times, IP addresses, versions, message ids, UUIDs and hex
-    tokens blanked."""
+    tokens blanked, and percent-encoding decoded ('%40' is an '@')."""
+    text = unquote(text) if "%" in text else text
     return _BRACKETED.sub(_bracketed, _MACHINE.sub(" ", _HEX_TOKEN.sub(_hex_token, text)))
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from dbrefresh.rules import personal_codes
+from dbrefresh.rules import personal_codes, serialized
 from dbrefresh.rules.pii import LABELS, normalize
 
 MIN_SHAPED_SAMPLE = 3  # non-blank values before their shape may overrule the name
@@ -122,6 +122,8 @@ def denial(kind: str, values: Sequence[str] | None) -> str | None:
             f"all {len(sample)} sampled values are single words ({different} different, "
             f"a category), not {label}"
         )
+    if (documents := serialized.documents_of(sample)) is not None:
+        return f"all {len(sample)} sampled values are {documents}, not {label}"
     could_be = COULD_BE.get(kind)
     least = MIN_SAMPLE_FOR.get(kind, MIN_SHAPED_SAMPLE)
     if could_be is None or len(sample) < least or any(map(could_be, sample)):

@@ -269,17 +269,40 @@ _PATTERNS = tuple(
 _PERSON_TABLES = re.compile(
     r"(?:^|_)(?:customers?|clients?|users?|members?|employees?|persons?|people|contacts?|"
     r"patients?|students?|staff|subscribers?|accounts?|profiles?|kunden?|mitarbeiter|"
-    r"personen|clientes?|utilisateurs?|usuarios?|utenti|klanten|gebruikers)(?:_|$)"
+    r"personen|clientes?|utilisateurs?|usuarios?|utenti|klanten|gebruikers|"
+    # a CRM's people (Mautic's leads, a mailing list's recipients)
+    r"leads?|prospects?|recipients?|applicants?|attendees?|donors?|guests?)(?:_|$)"
 )
+# Things a person owns or sorts people into, named after a people word: Zammad's
+# user_devices.name ('Mac, Chrome') got `full_name`, Mautic's lead_lists.name would too.
+_OWNED_WORDS = (
+    "device devices session sessions setting settings preference preferences prefs option "
+    "options role roles permission permissions group groups list lists tag tags field fields "
+    "category categories segment segments stage stages type types status statuses source "
+    "sources notification notifications overview overviews sorting sortings template "
+    "templates agent agents event events log logs action actions activity activities "
+    "frequencyrules utmtags ips points companies"
+)
+_OWNED_THINGS = frozenset(_OWNED_WORDS.split())
+
+
+def _names_a_thing(table_name: str) -> bool:
+    """A thing word after the last people word: `user_devices`, not `customer_entity`."""
+    words = table_name.split("_")
+    last = max((i for i, w in enumerate(words) if _PERSON_TABLES.fullmatch(w)), default=-1)
+    return last >= 0 and any(w in _OWNED_THINGS for w in words[last + 1 :])
 
 
 def about_people(table_name: str) -> bool:
     """A table about people (normalized name); clients that are software by their
-    table's name (api_client, oauth_clients) are not (client_tables.py)."""
+    table's name (api_client, oauth_clients) are not (client_tables.py), nor are
+    things named after their people (user_devices, lead_lists)."""
     if field_tables.defines_fields(table_name):  # mdl_user_info_field: fields about people
         return False
-    return bool(_PERSON_TABLES.search(table_name)) and not (
-        client_tables.software_table(table_name) and clients_only(table_name)
+    return (
+        bool(_PERSON_TABLES.search(table_name))
+        and not _names_a_thing(table_name)
+        and not (client_tables.software_table(table_name) and clients_only(table_name))
     )
 
 

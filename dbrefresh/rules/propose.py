@@ -19,6 +19,7 @@ from dbrefresh.rules import (
     file_contents,
     file_names,
     hex_keys,
+    host_names,
     json_paths,
     json_text,
     lookup_names,
@@ -36,7 +37,8 @@ from dbrefresh.rules import (
     ssh_keys,
     text_coordinates,
     text_mentions,
-    url_params,
+    url_names,
+    yaml_text,
 )
 from dbrefresh.rules.candidates import (
     CANDIDATES,
@@ -288,6 +290,8 @@ def propose_column(
             serialized := php_rule(table, column, values, php, strategies)
         ):
             return serialized  # WordPress's settings: 'a:2:{s:5:"email";s:16:"ann@...";...}'
+    if not (is_key or column.generated) and (yml := yaml_text.proposal(table, column, values)):
+        return yml  # Rails' serialized stores ('--- !ruby/hash:...'): key by key
     proposal = ColumnProposal(column.name)
     unique = column.name in table.unique_columns()
     if not is_key and (keys := ssh_keys.proposal(column, values, unique=unique)) is not None:
@@ -305,20 +309,22 @@ def propose_column(
     files = None if is_key else file_names.proposal(column, values, unique=unique)
     if files and fits(strategies["file_name"], {}, column_context(table, column, unique=unique)):
         return files  # 'uploads/<uuid>/passport-vincent-schwital.pdf': the path stays one
+    if not is_key and (hosts := host_names.proposal(column, values, unique=unique)):
+        return hosts  # '49-151-205-48.dsl.telekom.example': the client's address
     kind, why = detect(table, column, values, is_key=is_key)
     if kind is not None and column.type.is_json:
         documents = documents_rule(table, column, values, strategies)
         if documents.masked:  # Cal.com's Credential.key {"access_token": ...}: its paths
             return replace(documents, why=[*why, *documents.why])
     url = (
-        url_params.proposal(table, column, values, unique=unique)
+        url_names.proposal(table, column, values, unique=unique)
         if kind in URL_KINDS or (kind is None and not is_key)
         else None
     )
     if url and fits(
         strategies[url.strategy], url.params, column_context(table, column, unique=unique)
     ):
-        return url  # '...?email=ann@mail.example', '?api_key=sk_live_...': only the value
+        return url  # '...?email=ann@mail.example&firstname=Ann', '?api_key=sk_live_...'
     if kind is None:
         proposal.why += why  # a name the values deny, noted
         if column.type.is_json:

@@ -1,0 +1,64 @@
+"""Client IP addresses inside host names, in `rules init`.
+
+Mautic's page_hits.remote_host holds the reverse-DNS name of the visitor's address
+('49.151.205.48.dsl.telekom.example', '49-151-205-48.dip0.t-ipconnect.example'): kept,
+it told what the masked ip column hides. In free text a dotted quad is machine data
+(lookalikes.py); in a column of host names it is the client's address. An `sql` rule
+replaces each such address by 192.0.2.1 (a documentation address), its separators and
+the rest of the name kept, and tells verify which rows it changes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from dbrefresh.catalog import Column
+from dbrefresh.rules.pii_values import EMBEDDED_THRESHOLD
+from dbrefresh.rules.proposal import ColumnProposal
+
+_HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+\.?", re.IGNORECASE)
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+# An address as a host name's labels: four octets joined by dots or dashes, at the
+# name's start or after a dot or dash, and followed by a further label
+_EMBEDDED = re.compile(rf"(?:^|(?<=[.-])){_OCTET}([.-]){_OCTET}\1{_OCTET}\1{_OCTET}(?=\.)")
+# The same, looser, in PostgreSQL's regular expressions (no lookbehind): the separator
+# before the address is captured and written back
+PATTERN = r"(^|[.-])[0-9]{1,3}([.-])[0-9]{1,3}\2[0-9]{1,3}\2[0-9]{1,3}(?=\.)"
+WRITTEN = r"\1192\20\22\21"  # 192.0.2.1, or 192-0-2-1 where dashes separate
+GROWTH = 2  # characters 192.0.2.1 may add: it replaces at least 7 (1.2.3.4)
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def proposal(
+    column: Column, values: Sequence[str] | None, *, unique: bool
+) -> ColumnProposal | None:
+    """An `sql` rule replacing the IP addresses inside a column of host names, or None
+    (no host names, too few addresses in them, or a unique column)."""
+    sample = [v.strip() for v in values or () if v.strip()]
+    if not sample or unique or column.type.is_array or not column.type.is_text:
+        return None
+    hosts = [v for v in sample if _HOST.fullmatch(v)]
+    carrying = [v for v in hosts if _EMBEDDED.search(v)]
+    if 2 * len(hosts) < len(sample) or len(carrying) < max(1, EMBEDDED_THRESHOLD * len(sample)):
+        return None
+    if column.type.length is not None and max(map(len, carrying)) + GROWTH > column.type.length:
+        return None
+    own = _quote(column.name)
+    return ColumnProposal(
+        column.name,
+        "sql",
+        {
+            "expression": f"regexp_replace({own}, '{PATTERN}', '{WRITTEN}')",
+            "changes_when": f"regexp_replace({own}, '{PATTERN}', '') <> {own}",
+        },
+        kind="ip",
+        why=[
+            f"{len(carrying)} of {len(sample)} sampled values are host names with an IP "
+            "address in them (a client's reverse-DNS name): the address replaced by "
+            "192.0.2.1, the rest of the name kept"
+        ],
+    )
