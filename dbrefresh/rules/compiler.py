@@ -406,6 +406,9 @@ class _Compiler:
                             resolved.strategy.leak_sample_when(resolved.rule.params, resolved.ctx)
                         ),
                         refusal=_sql(resolved.strategy.refusal(resolved.rule.params, resolved.ctx)),
+                        table_refusal=_sql(
+                            resolved.strategy.table_refusal(resolved.rule.params, resolved.ctx)
+                        ),
                         origin=_where(resolved.rule.origin),
                         leak_paths=leak_paths(
                             resolved.strategy, resolved.rule.params, resolved.ctx
