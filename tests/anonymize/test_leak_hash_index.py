@@ -6,11 +6,14 @@ holds hash too, and an older clone's schema gets it when it is installed again."
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import psycopg
 
+from dbrefresh.anonymize.api import anonymize, mark_clone, verify_report
 from dbrefresh.anonymize.clone import install_schema
+from tests.anonymize.helpers import db_with_rules
 
 OLD_INDEX = "CREATE INDEX leak_hashes_column ON dbrefresh.leak_hashes (table_name, column_name)"
 
@@ -41,3 +44,42 @@ def test_a_hash_probe_is_an_index_lookup_on_old_and_new_clones(make_db: Any) -> 
         ).fetchall()
     text = json.dumps(plan)
     assert "Index Cond" in text and "hash = " in json.dumps(plan[0]["Plan"].get("Index Cond"))
+
+
+EVENTS = """
+CREATE TABLE events (id int, month int NOT NULL, email text, PRIMARY KEY (id, month))
+  PARTITION BY LIST (month);
+CREATE TABLE events_0 PARTITION OF events FOR VALUES IN (0);
+CREATE TABLE events_1 PARTITION OF events FOR VALUES IN (1);
+CREATE TABLE events_2 PARTITION OF events FOR VALUES IN (2);
+CREATE TABLE events_3 PARTITION OF events FOR VALUES IN (3);
+INSERT INTO events SELECT g, g % 4, 'user' || g || '@mail.example'
+  FROM generate_series(1, 12000) g;
+ANALYZE events;
+"""
+EVENT_RULES = """version: 1
+tables:
+  public.events:
+    columns:
+      id: keep
+      month: keep
+      email: {strategy: email, unique: true}
+"""
+
+
+def test_a_partitioned_table_shares_one_sample(make_db: Any, tmp_path: Path) -> None:
+    """10,000 sampled rows per partition filled leak_hashes with 1.2M rows of one
+    60-partition table (and verify probed them all); the partitions now share the rule
+    table's 10,000, each keeping 1,000 at least, and verify still checks each."""
+    dsn, rules = db_with_rules(make_db, tmp_path, EVENTS, EVENT_RULES, "r.yaml")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="s", progress=False)
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT table_name, count(*) FROM dbrefresh.leak_hashes GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    assert rows == [(f"public.events_{m}", 2500) for m in range(4)]
+    report = verify_report(dsn, [rules], seed="s")
+    assert report.findings == [] and report.sampled == {
+        f"public.events_{m}.email": 2500 for m in range(4)
+    }
