@@ -56,8 +56,21 @@ class RulesConfig(_Model):
     )
 
 
+def setting_text(value: Any) -> Any:
+    """A PostgreSQL setting as the server takes it: YAML reads `1000` as a number and
+    `on` as a boolean, both valid values; anything else is left to be refused."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+SettingValue = Annotated[str, BeforeValidator(setting_text)]
+
+
 class TempServerConfig(_Model):
-    settings: dict[str, str] = Field(
+    settings: dict[str, SettingValue] = Field(
         default_factory=dict, description="Extra settings for the temporary server"
     )
     strict: bool = Field(

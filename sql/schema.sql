@@ -22,7 +22,11 @@ CREATE TABLE IF NOT EXISTS dbrefresh.leak_hashes (
     row_key     text,
     hash        bytea NOT NULL
 );
-CREATE INDEX IF NOT EXISTS leak_hashes_column ON dbrefresh.leak_hashes (table_name, column_name);
+-- With hash in the key: verify's statistics check probes it for each value in pg_stats
+-- (15,000 probes of 10,000 rows each took 20-47 s through (table_name, column_name)).
+-- It replaces that index, whose every use it serves; an older clone gets it here.
+DROP INDEX IF EXISTS dbrefresh.leak_hashes_column;
+CREATE INDEX IF NOT EXISTS leak_hashes_hash ON dbrefresh.leak_hashes (table_name, column_name, hash);
 -- folded: for a text column, the keyed hash of the original's lower-case form, which verify
 -- looks for in the columns the rules keep (a kept lower(username) copy); NULL otherwise.
 ALTER TABLE dbrefresh.leak_hashes ADD COLUMN IF NOT EXISTS folded bytea;

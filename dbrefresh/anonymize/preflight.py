@@ -19,6 +19,7 @@ from dbrefresh.db import connect
 from dbrefresh.errors import MaskingRefused, first_line
 from dbrefresh.rules.checkfit import RULES_CHECK_SEED, Break, breaks, explain, relation_checks
 from dbrefresh.rules.plan import Plan, RelationStep
+from dbrefresh.rules.relsteps import table_refusal
 from dbrefresh.strategies.keyed import derive_key
 
 _COPY = re.compile(r'"_dbr_(check|legacy)_\d+"')
@@ -30,6 +31,7 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
     rolled back; MaskingRefused naming every refusal, before anything is changed."""
     refused: dict[str, str] = {}
     rules_own: set[str] = set()
+    once: set[str] = set()  # the rule-table-wide refusals run (see _sample)
     steps = [s for s in steps if s.preflight]
     with connect(dsn) as conn:
         prepare_session(conn, key, plan.rules_digest)
@@ -38,7 +40,8 @@ def preflight(dsn: str, key: str, plan: Plan, steps: list[RelationStep]) -> None
         for step in steps:
             try:
                 with conn.transaction():
-                    _sample(conn, step, [c for c in not_valid if c.relation == step.relation])
+                    held = [c for c in not_valid if c.relation == step.relation]
+                    _sample(conn, step, held, once)
                     raise psycopg.Rollback()
             except psycopg.Error as exc:
                 if not refused_by_table(exc):
@@ -144,12 +147,22 @@ def swap_check_hint(dsn: str, steps: list[RelationStep], exc: BaseException) -> 
 
 
 def _sample(
-    conn: psycopg.Connection[Any], step: RelationStep, not_valid: list[notvalid.NotValid]
+    conn: psycopg.Connection[Any],
+    step: RelationStep,
+    not_valid: list[notvalid.NotValid],
+    once: set[str],
 ) -> None:
     """The step's preflight statements; with NOT VALID constraints set aside and held
-    row by row instead (a row that broke one before masking is exempt from it)."""
+    row by row instead (a row that broke one before masking is exempt from it). A rule
+    table's own refusal (fold_case: one scan of every partition) runs in its first
+    partition's preflight only, not once per partition; `once` holds those run."""
     held = notvalid.SampleCheck.prepare(conn, step.relation, not_valid) if not_valid else None
+    wide = {table_refusal(m) for m in step.masked if m.table_refusal is not None}
     for statement in step.preflight:
+        if statement in wide:
+            if statement in once:
+                continue
+            once.add(statement)
         conn.execute(statement)
         if held:
             held.also(conn, statement)

@@ -37,6 +37,9 @@ from dbrefresh.strategies.base import ColumnContext, Strategy
 from dbrefresh.strategies.registry import all_strategies
 
 DEFAULT_LEAK_SAMPLE = 10_000
+# A partition's share of its rule table's sample is at least this many rows (or the
+# whole sample, when smaller): each partition is checked on rows of its own.
+MIN_PARTITION_SAMPLE = 1_000
 # Past this many rows a table's indexes are rebuilt after the refill instead of maintained.
 INDEX_REBUILD_ROWS = 50_000
 # Past this many rows the masked copy is computed in parallel page-range chunks.
@@ -344,6 +347,10 @@ class _Compiler:
     def build(self, leak_sample: int) -> Plan:
         plan = Plan(database=self.catalog.database, rules_digest=self.rules.digest)
         steps: list[RelationStep] = []
+        leaves: dict[str, int] = {}  # rule table: its relations (leaf partitions)
+        for table in self.catalog.tables.values():
+            if not table.partitioned and (rule := self.governing_rule(table)) is not None:
+                leaves[rule.table] = leaves.get(rule.table, 0) + 1
         for table in self.catalog.tables.values():
             if table.partitioned:
                 continue
@@ -355,7 +362,11 @@ class _Compiler:
             elif rule.action == "keep":
                 plan.kept.append(table.qualified)
             else:
-                steps.append(self.step_for(table, rule, leak_sample))
+                # the sample is the rule table's, shared by its partitions: 10,000 rows
+                # per partition filled leak_hashes with 1.2M rows of one 60-partition table
+                share = -(-leak_sample // leaves[rule.table])
+                sample = max(share, min(leak_sample, MIN_PARTITION_SAMPLE))
+                steps.append(self.step_for(table, rule, sample))
         if plan.truncate:
             mute, unmute = set_aside(self.catalog, plan.truncate)
             truncate = truncate_only(plan.truncate)
@@ -406,6 +417,9 @@ class _Compiler:
                             resolved.strategy.leak_sample_when(resolved.rule.params, resolved.ctx)
                         ),
                         refusal=_sql(resolved.strategy.refusal(resolved.rule.params, resolved.ctx)),
+                        table_refusal=_sql(
+                            resolved.strategy.table_refusal(resolved.rule.params, resolved.ctx)
+                        ),
                         origin=_where(resolved.rule.origin),
                         leak_paths=leak_paths(
                             resolved.strategy, resolved.rule.params, resolved.ctx

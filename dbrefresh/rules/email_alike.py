@@ -129,7 +129,7 @@ def unfoldable(
     # the refusal anonymize's preflight evaluates for `fold_case` here (none where the
     # column's type ignores case): a message when two values differ only in case
     email = get(EMAIL)
-    refusal = email.refusal(
+    refusal = email.table_refusal(
         email.params_model.model_validate({"fold_case": True, "unique": True}),
         column_context(table, table.columns[column], unique=True),
     )

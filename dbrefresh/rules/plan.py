@@ -74,6 +74,9 @@ class MaskedColumn:
     leak_when: str | None = None
     # SQL over the row: a message when the rules cannot mask it (strategy.refusal)
     refusal: str | None = None
+    # SQL reading no row: a message when the rule table's data forbids the rule
+    # (strategy.table_refusal), evaluated once per rule table, not per partition
+    table_refusal: str | None = None
     # where its rule was written ('rules/shop.yaml:14'), for errors naming the rule
     origin: str | None = None
     # A document column's paths checked one by one (a jsonb rule's), beside the column

@@ -287,6 +287,15 @@ def _chunking(table: Table, select: str, template: str) -> Chunking:
     )
 
 
+def table_refusal(m: MaskedColumn) -> str:
+    """The statement of a rule-table-wide refusal: the same text in every partition's
+    preflight, which runs it once (anonymize/preflight.py)."""
+    return (
+        f"SELECT dbrefresh.refuse({literal(m.column + ': ')} || _dbr_r.m) "
+        f"FROM (SELECT {m.table_refusal} AS m) AS _dbr_r WHERE _dbr_r.m IS NOT NULL"
+    )
+
+
 def _preflight(
     table: Table, masked: list[MaskedColumn], delete_where: str | None, columns: str
 ) -> list[str]:
@@ -304,7 +313,7 @@ def _preflight(
         f"{m.refusal} AS m FROM ONLY {rel}) AS _dbr_r WHERE _dbr_r.m IS NOT NULL LIMIT 1"
         for m in masked
         if m.refusal is not None
-    ]
+    ] + [table_refusal(m) for m in masked if m.table_refusal is not None]
     if not (table.checks or domains or user_sql):
         return refusals
     temp = quote_ident(f"_dbr_check_{table.oid}")

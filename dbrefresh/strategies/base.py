@@ -181,6 +181,12 @@ class Strategy(ABC, Generic[P]):
         the others), checked on every row before anything changes (None: none such)."""
         return None
 
+    def table_refusal(self, params: P, ctx: ColumnContext) -> exp.Expression | None:
+        """A message when the rule table's data as a whole forbids these parameters (an
+        expression reading no row of the statement: its own subqueries over ctx.table),
+        checked once per rule table, not once per partition (None: none such)."""
+        return None
+
     def reads_only_its_column(self, params: P) -> bool:
         """column_local, for these parameters (one may name another column to read)."""
         return self.column_local

@@ -2,9 +2,10 @@
 
 Folding case maps 'Ann@X.org' and 'ann@x.org' to one output: right where they name one
 person, a collision on a column unique case-sensitively that holds both. Whether it
-does is a property of the data, not of the rules, so it is checked on the table itself,
-once per statement (an uncorrelated scalar subquery), before anything changes: min and
-max of each folded group, which a hash aggregate computes without sorting the table.
+does is a property of the data, not of the rules, so it is checked on the table itself
+(partitions and all), once per rule table (Strategy.table_refusal: a statement per
+partition scanned every row once per partition), before anything changes: min and max
+of each folded group, which a hash aggregate computes without sorting the table.
 """
 
 from __future__ import annotations
@@ -19,20 +20,16 @@ def case_variants_refusal(ctx: ColumnContext, folded: exp.Expression) -> exp.Exp
     """A message when two values of the column are equal once `folded` (the value
     lower-cased) but differ as bytes; NULL otherwise. The values are not named: they
     are personal data."""
-    schema, _, name = ctx.table.partition(".")
-    table = exp.Table(
-        this=exp.to_identifier(name, quoted=True), db=exp.to_identifier(schema, quoted=True)
-    )
     raw = sqlbuild.fill('(CAST(:v AS TEXT) COLLATE "C")', v=exp.column(ctx.column, quoted=True))
-    variants = sqlbuild.fill(
-        "(SELECT EXISTS (SELECT 1 FROM _dbr_t GROUP BY :f HAVING min(:r) <> max(:r2)))",
-        f=folded,
-        r=raw,
-        r2=raw.copy(),
+    variants = on_table(
+        ctx,
+        sqlbuild.fill(
+            "(SELECT EXISTS (SELECT 1 FROM _dbr_t GROUP BY :f HAVING min(:r) <> max(:r2)))",
+            f=folded,
+            r=raw,
+            r2=raw.copy(),
+        ),
     )
-    for placeholder in variants.find_all(exp.Table):
-        if placeholder.name == "_dbr_t":
-            placeholder.replace(table)
     return sqlbuild.fill(
         "CASE WHEN :variants THEN :message END",
         variants=variants,
@@ -42,3 +39,17 @@ def case_variants_refusal(ctx: ColumnContext, folded: exp.Expression) -> exp.Exp
             "or make the values unique in lower case)"
         ),
     )
+
+
+def on_table(ctx: ColumnContext, query: exp.Expression) -> exp.Expression:
+    """`query` with its table _dbr_t read as the rule table (ctx.table)."""
+    schema, _, name = ctx.table.partition(".")
+    for placeholder in query.find_all(exp.Table):
+        if placeholder.name == "_dbr_t":
+            placeholder.replace(
+                exp.Table(
+                    this=exp.to_identifier(name, quoted=True),
+                    db=exp.to_identifier(schema, quoted=True),
+                )
+            )
+    return query

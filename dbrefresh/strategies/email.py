@@ -64,9 +64,9 @@ class Email(ScalarStrategy[EmailParams]):
             return [f"{ctx.column} is unique: set unique: true on the email strategy"]
         return sqlbuild.text_limit(ctx, MIN_NAMES + len(_suffix(params)), "email")
 
-    def refusal(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression | None:
+    def table_refusal(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression | None:
         """fold_case on a column unique case-sensitively: the table must hold no two
-        values differing only in case (checked once, as a scalar subquery)."""
+        values differing only in case (one scan of the rule table, partitions and all)."""
         if not (params.fold_case and ctx.unique) or sqlbuild.ignores_case(ctx.type):
             return None
         return casefold.case_variants_refusal(ctx, _folded_text(ctx))

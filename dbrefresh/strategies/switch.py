@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import Field, field_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies import casefold, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, Strategy, StrategyParams
 from dbrefresh.strategies.nested import NestedRule, shorthand
 from dbrefresh.strategies.registry import register
@@ -115,8 +115,7 @@ class Switch(Strategy[SwitchParams]):
 
     def refusal(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression | None:
         """With `default: fail`, a row whose key no case lists (NULL too), named; and
-        what a case's own strategy refuses on the rows it masks (email's fold_case on a
-        unique column holding case variants)."""
+        what a case's own strategy refuses on the rows it masks."""
         parts = [
             sqlbuild.fill("CASE WHEN :picked THEN :r END", picked=self._picked(params, ctx, k), r=r)
             for k, strategy, sub in params.resolved()
@@ -124,6 +123,28 @@ class Switch(Strategy[SwitchParams]):
         ]
         if params.refuses_others:
             parts.insert(0, self._unlisted(params, ctx))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else exp.Coalesce(this=parts[0], expressions=parts[1:])
+
+    def table_refusal(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression | None:
+        """What a case's own strategy refuses on the table's data (email's fold_case on a
+        unique column holding case variants), where some row takes that case."""
+        parts = [
+            sqlbuild.fill(
+                "CASE WHEN :taken THEN :r END",
+                taken=casefold.on_table(
+                    ctx,
+                    sqlbuild.fill(
+                        "(SELECT EXISTS (SELECT 1 FROM _dbr_t WHERE :p))",
+                        p=self._picked(params, ctx, k),
+                    ),
+                ),
+                r=r,
+            )
+            for k, strategy, sub in params.resolved()
+            if (r := strategy.table_refusal(sub, ctx)) is not None
+        ]
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else exp.Coalesce(this=parts[0], expressions=parts[1:])

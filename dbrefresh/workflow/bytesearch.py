@@ -35,6 +35,10 @@ except ImportError:  # no wheel for this platform: the grep + regex path answers
     hyperscan = None
 
 CHUNK = 8 * 1024 * 1024
+# A needle is searched by its first MAX_NEEDLE bytes: hyperscan refuses literals of
+# 16 kB, and the prefix of a value stored uncompressed is contiguous on disk (a TOAST
+# chunk holds 1 996 bytes), where a longer value is mostly stored compressed anyway.
+MAX_NEEDLE = 512
 
 
 @dataclass(frozen=True)
@@ -67,16 +71,22 @@ _END = -1
 
 
 def _trie_pattern(node: dict[int, Any]) -> bytes:
+    # a chain of single-child nodes is spelled by a loop: recursing per byte would
+    # exceed Python's recursion limit on needles of a thousand bytes
+    chain = b""
+    while len(node) == 1 and _END not in node:
+        ((byte, node),) = node.items()
+        chain += re.escape(bytes([byte]))
     branches = []
     ends = _END in node
     for byte in sorted(k for k in node if k != _END):
         branches.append(re.escape(bytes([byte])) + _trie_pattern(node[byte]))
     if not branches:
-        return b""
+        return chain
     if len(branches) == 1 and not ends:
-        return branches[0]
+        return chain + branches[0]
     body = b"(?:" + b"|".join(branches) + b")"
-    return body + b"?" if ends else body
+    return chain + (body + b"?" if ends else body)
 
 
 def search_file(path: Path, pattern: re.Pattern[bytes], overlap: int) -> list[Hit]:
@@ -110,13 +120,15 @@ class _Collector:
     (a value on disk by design) cannot end the search before the files holding
     another."""
 
-    def __init__(self, max_hits: int, per_needle: int | None) -> None:
-        self.max_hits, self.per_needle = max_hits, per_needle
+    def __init__(self, max_hits: int, per_needle: int | None, full: dict[bytes, list[bytes]]):
+        self.max_hits, self.per_needle, self.full = max_hits, per_needle, full
         self.hits: list[Hit] = []
         self.counts: dict[bytes, int] = {}
 
-    def add(self, new: list[Hit]) -> bool:
+    def add(self, found: list[Hit]) -> bool:
         """Keep what the limits allow; True when the search may stop."""
+        # a prefix searched names each needle it stands for
+        new = [Hit(h.path, h.offset, n) for h in found for n in self.full[h.needle]]
         if self.per_needle is None:
             self.hits += new
             return len(self.hits) >= self.max_hits
@@ -141,12 +153,16 @@ def search_tree(
     """Every occurrence of any needle in any regular file under root: up to max_hits,
     or, with per_needle, up to that many files per needle with every file read.
 
-    Big trees are split across processes (one per CPU): the scan is CPU-bound.
+    Big trees are split across processes (one per CPU): the scan is CPU-bound. A needle
+    longer than MAX_NEEDLE bytes is searched by that prefix; its hits name the needle.
     """
-    needle_list = sorted({n for n in needles if n})
+    full: dict[bytes, list[bytes]] = {}
+    for n in sorted({n for n in needles if n}):
+        full.setdefault(n[:MAX_NEEDLE], []).append(n)
+    needle_list = sorted(full)
     if not needle_list:
         return []
-    collector = _Collector(max_hits, per_needle)
+    collector = _Collector(max_hits, per_needle, full)
     # The binding passes literals as C strings: a NUL would cut a needle short.
     if hyperscan is not None and not any(b"\0" in n for n in needle_list):
         return _hyperscan_tree(root, needle_list, collector, workers or os.cpu_count() or 1)
@@ -158,10 +174,9 @@ def search_tree(
     total = sum(size for _p, size in files)
     workers = workers or (os.cpu_count() or 1)
     if workers > 1 and total > PARALLEL_BYTES:
-        init = partial(_init_worker, needle_list)
+        init = partial(_init_worker, _compiled(needle_list), max(map(len, needle_list)) - 1)
         return _in_processes(files, _worker_search, init, workers, collector)
-    pattern = compile_needles(needle_list)
-    assert pattern is not None
+    pattern = _compiled(needle_list)
     overlap = max(len(n) for n in needle_list) - 1
     for path, _size in files:
         if collector.add(search_file(path, pattern, overlap)):
@@ -170,6 +185,14 @@ def search_tree(
 
 
 PARALLEL_BYTES = 256 * 1024 * 1024
+
+
+def _compiled(needles: list[bytes]) -> re.Pattern[bytes]:
+    pattern = compile_needles(needles)
+    assert pattern is not None
+    return pattern
+
+
 _worker_state: dict[str, Any] = {}
 
 
@@ -217,10 +240,12 @@ def _hyperscan_tree(
     root: Path, needles: list[bytes], collector: _Collector, workers: int
 ) -> list[Hit]:
     files = _files(root)
-    if workers > 1 and sum(size for _p, size in files) > PARALLEL_BYTES:
-        init = partial(_init_hyperscan_worker, needles)
-        return _in_processes(files, _hyperscan_worker, init, workers, collector)
+    # compiled here, before any fork: a needle hyperscan refuses raises its own error
+    # here, where in a pool's initializer it only broke the pool ("a worker died")
     search = HyperscanSearch(needles)
+    if workers > 1 and sum(size for _p, size in files) > PARALLEL_BYTES:
+        init = partial(_init_hyperscan_worker, search)
+        return _in_processes(files, _hyperscan_worker, init, workers, collector)
     for path, _size in files:
         if collector.add(search.search_file(path)):
             break
@@ -238,7 +263,8 @@ def _in_processes(
 
     A process pool that reports a dead worker (BrokenProcessPool) rather than waiting
     for its lost task forever, as multiprocessing.Pool does: an abort that signals the
-    whole process tree must end the run, not hang it.
+    whole process tree must end the run, not hang it. The initializer only adopts
+    what the parent compiled (the pool forks, nothing is pickled): it cannot fail.
     """
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=init) as pool:
@@ -268,9 +294,9 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _init_hyperscan_worker(needles: list[bytes]) -> None:
+def _init_hyperscan_worker(search: HyperscanSearch) -> None:
     _worker_signals()
-    _worker_state["hyperscan"] = HyperscanSearch(needles)
+    _worker_state["hyperscan"] = search
 
 
 def _hyperscan_worker(path: Path) -> list[Hit]:
@@ -278,10 +304,10 @@ def _hyperscan_worker(path: Path) -> list[Hit]:
     return search.search_file(path)
 
 
-def _init_worker(needles: list[bytes]) -> None:
+def _init_worker(pattern: re.Pattern[bytes], overlap: int) -> None:
     _worker_signals()
-    _worker_state["pattern"] = compile_needles(needles)
-    _worker_state["overlap"] = max(len(n) for n in needles) - 1
+    _worker_state["pattern"] = pattern
+    _worker_state["overlap"] = overlap
 
 
 def _worker_search(path: Path) -> list[Hit]:

@@ -17,6 +17,7 @@ from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.model import RuleSet
 from dbrefresh.strategies.switch import SwitchParams
 from dbrefresh.workflow import ruledbs
+from dbrefresh.workflow.bytesearch import MAX_NEEDLE
 
 SYSTEM_DATABASES = {"postgres"}
 MIN_NEEDLE = 8  # shorter originals match too much by chance to prove anything
@@ -134,7 +135,12 @@ def _switch_rows(params: SwitchParams) -> sql.Composable | None:
 
 
 def sample_originals(dsn: str, rules: RuleSet, total: int) -> dict[str, list[bytes]]:
-    """Up to `total` original text values of masked columns, keyed 'table.column'."""
+    """Up to `total` original text values of masked columns, keyed 'table.column'.
+
+    A long value is sampled by its first MAX_NEEDLE bytes (cut at a character): the
+    byte search looks for no more (bytesearch.MAX_NEEDLE), and a document body of
+    megabytes is not fetched whole.
+    """
     columns = masked_columns(rules)
     if not columns:
         return {}
@@ -152,13 +158,19 @@ def sample_originals(dsn: str, rules: RuleSet, total: int) -> dict[str, list[byt
                 continue
             # no DISTINCT: it would read the whole column; duplicates are dropped here
             query = sql.SQL(
-                "SELECT {c}::text FROM {t} WHERE length({c}::text) >= %s AND ({rows}) LIMIT %s"
+                "SELECT left({c}::text, %s) FROM {t} "
+                "WHERE length({c}::text) >= %s AND ({rows}) LIMIT %s"
             ).format(c=sql.Identifier(column), t=sql.Identifier(schema, name), rows=which)
-            rows = conn.execute(query, (MIN_NEEDLE, per_column)).fetchall()
-            values = list(dict.fromkeys(r[0] for r in rows))
+            rows = conn.execute(query, (MAX_NEEDLE, MIN_NEEDLE, per_column)).fetchall()
+            values = list(dict.fromkeys(_prefix(r[0]) for r in rows))
             if values:
-                out[f"{table}.{column}"] = [v.encode() for v in values]
+                out[f"{table}.{column}"] = values
     return out
+
+
+def _prefix(value: str) -> bytes:
+    """The value's first MAX_NEEDLE bytes, cut before a character that would not fit."""
+    return value.encode()[:MAX_NEEDLE].decode(errors="ignore").encode()
 
 
 # Relations whose rows the rules left exactly as they were (and their indexes): their
