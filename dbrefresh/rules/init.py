@@ -56,7 +56,6 @@ from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
-from dbrefresh.rules.url_names import spare_urls
 from dbrefresh.rules.uuid_copies import align_uuid_copies
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.registry import all_strategies
@@ -146,7 +145,6 @@ def propose(
     keep_sentinels(conn, catalog, proposals, sample_rows)
     sampled = {n: c for n, c in proposals.items() if n not in unsampled}
     note_own_names(conn, catalog, sampled, strategies, sample_rows)
-    spare_urls(sampled, texts)  # a URL naming its person: kept, noted, not `lorem`
     note_copies(conn, catalog, sampled, sample_rows, texts)
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(conn, catalog, sampled, texts)

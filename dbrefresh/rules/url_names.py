@@ -6,26 +6,24 @@ was masked in place (url_params.py) the names stayed. A parameter whose name say
 personal data (`firstname`, `lastname`, `phone`, `city`...) has its value replaced by
 'masked', the rest of each URL kept, on top of url_params' rule for addresses. Secrets
 in parameters are url_params' (and url_tokens') business, not this module's. A URL
-column given `lorem` only because its values name their own person (own_names.py:
-'/willkommen/sybilla') is kept instead, with a REVIEW note: `lorem` destroyed every URL.
+column that names its own person elsewhere (own_names.py: '/willkommen/sybilla') keeps
+its `lorem`: kept, the names reached staging and verify failed on them.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, MutableMapping, Sequence
+from collections.abc import Sequence
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import pii, url_params
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.text_mentions import contacts_in
-from dbrefresh.rules.text_samples import TextSample
 
 _PARAMETER = re.compile(r"[?&]([A-Za-z_][A-Za-z0-9_.-]*)=([^&#]*)")
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 NOT_HERE = frozenset({"secret"})  # tokens in URLs: url_params' rule
 MASKED = "masked"
-OWN_NAMES = " name their own person"  # how own_names.py's reason reads
 
 
 def _quote(name: str) -> str:
@@ -92,28 +90,3 @@ def proposal(
         kind="url",
         why=why,
     )
-
-
-def spare_urls(
-    proposals: Mapping[str, MutableMapping[str, ColumnProposal]],
-    texts: Mapping[tuple[str, str], TextSample],
-) -> None:
-    """Keep, with a REVIEW note, the URL columns own_names.py gave `lorem` for naming
-    their own person (most sampled values URLs): every URL was destroyed."""
-    for table, columns in proposals.items():
-        for column, proposal in columns.items():
-            sample = texts.get((table, column))
-            own = [w for w in proposal.why if OWN_NAMES in w and not w.startswith("REVIEW")]
-            if proposal.kind != "free_text" or not own or sample is None or not sample.values:
-                continue
-            urls = sum(1 for v in sample.values if _URL.match(v.strip()))
-            if 2 * urls < len(sample.values):
-                continue
-            columns[column] = ColumnProposal(
-                column,
-                why=[
-                    f"REVIEW: {own[0]}, but {urls} of {len(sample.values)} distinct sampled "
-                    "values are URLs: kept, as `lorem` would destroy every URL; an `sql` "
-                    "rule with regexp_replace can mask the names in them"
-                ],
-            )
