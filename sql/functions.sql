@@ -249,13 +249,19 @@ AS $$ SELECT array_agg(s::integer ORDER BY i)
                   FROM generate_series(0, 8999) AS i) AS t) AS w $$;
 
 -- lorem: len characters of that text from the x-chosen word on (x referenced once);
--- past 4,000 characters the text goes on with a fixed sentence.
+-- past 4,000 characters the text goes on with a fixed sentence (62 characters) repeated.
+-- Both are ASCII, so bytes are characters: joined as bytea, as rpad() joined them, which
+-- counted the characters one by one (a quarter of a 10 kB body's masking).
 CREATE OR REPLACE FUNCTION dbrefresh.lorem(x bigint, len integer, corpus bytea, starts integer[])
 RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
-AS $$ SELECT rpad(convert_from(substring(corpus FROM starts[1 + x % cardinality(starts)]
-                                         FOR least(len, 4000)), 'UTF8'),
-                  len, ' lorem ipsum dolor sit amet consectetur adipiscing elit sed do') $$;
+AS $$ SELECT convert_from(substring(corpus FROM starts[1 + x % cardinality(starts)]
+                                    FOR least(len, 4000))
+                          || substring(convert_to(repeat(' lorem ipsum dolor sit amet'
+                                                         ' consectetur adipiscing elit sed do',
+                                                         greatest(len - 4000, 0) / 62 + 1),
+                                                  'UTF8')
+                                       FOR greatest(len - 4000, 0)), 'UTF8') $$;
 
 -- Arrays are masked element by element through unnest(), which reads any array as one
 -- list: an array of several dimensions, or one not starting at 1, gets its shape back
