@@ -20,6 +20,7 @@ from dbrefresh.rules import (
     company_names,
     lookalikes,
     mail_forms,
+    mail_lists,
     name_forms,
     phones,
     postal_addresses,
@@ -72,8 +73,12 @@ def is_credential(value: str) -> bool:
 
 
 def is_email(value: str) -> bool:
-    """An email address, bare or in a display-name form (`mail_forms.py`)."""
-    return EMAIL.fullmatch(mail_forms.address(value)) is not None
+    """An email address, bare or in a display-name form (`mail_forms.py`), or a list
+    of them separated by ',' or ';' (`mail_lists.py`)."""
+    found = mail_lists.items(value) if "," in value or ";" in value else [value]
+    return bool(found) and all(
+        EMAIL.fullmatch(mail_forms.address(item)) is not None for item in found
+    )
 
 
 def is_iban(value: str) -> bool:

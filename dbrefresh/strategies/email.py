@@ -12,6 +12,8 @@ still matches a column of bare addresses (Odoo's email_normalized); the display 
 personal data too, becomes the masked address's own first and last name (with
 `unique: true`, followed by 16 hex characters of the whole value's digest, so two names
 for one address stay distinct).
+A list of addresses ('"Ann Lee" <ann@x.org>, bo@y.org', 'a@x.org;b@y.org') masks each
+address in place, as it would alone (`email_lists.py`).
 With `fold_case: true`, case variants of an address ('Ann@X.org', 'ann@x.org') mask
 alike and the output is lower case: the digest reads the lower-cased value, as for a
 citext column. A column holding lower(address) beside the address (Gitea's lower_email)
@@ -25,7 +27,7 @@ from __future__ import annotations
 from pydantic import Field
 from sqlglot import exp
 
-from dbrefresh.strategies import casefold, sqlbuild
+from dbrefresh.strategies import casefold, email_lists, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, StrategyParams
 from dbrefresh.strategies.locales import Locales
 from dbrefresh.strategies.registry import register
@@ -72,6 +74,14 @@ class Email(ScalarStrategy[EmailParams]):
         return casefold.case_variants_refusal(ctx, _folded_text(ctx))
 
     def masked(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression:
+        """One address, or each address of a list in place (`email_lists.py`)."""
+        whole = self._address_masked(params, ctx)
+        return email_lists.listed(
+            ctx, whole, lambda item: self._address_masked(params, item), truncate=not params.unique
+        )
+
+    def _address_masked(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression:
+        """One address, bare or in a display-name form, masked."""
         locales = ctx.locales(params.locale)
         fold = params.fold_case
 
