@@ -86,13 +86,18 @@ def status(config: Config, *, clock: Any = time.time, limit: int = 20) -> dict[s
 INTERRUPTED = "interrupted"
 
 
+def _target_lock(config: Config, clock: Any) -> TargetLock:
+    """The target's lock, only to read who holds it (never taken here)."""
+    lock_dir, name = lock_location(config)
+    return TargetLock(lock_dir, name, clock=clock, label=config.target.name)
+
+
 def _cut_short_rollbacks(config: Config, clock: Any, begun: list[str]) -> set[str]:
     """Runs whose journal says a rollback of them began and never ended, while no
     rollback or cleanup holds the target's lock: a SIGKILL cut it short. Unknown: none."""
     if not begun:
         return set()
-    lock_dir, name = lock_location(config)
-    lock = TargetLock(lock_dir, name, clock=clock, label=config.target.name)
+    lock = _target_lock(config, clock)
     held = lock.is_held()
     if held is None:
         return set()
@@ -107,8 +112,7 @@ def _dead_runs(config: Config, clock: Any, running: list[str]) -> set[str]:
     lock free, or held by another command, means the run died. Unknown: none."""
     if not running:
         return set()
-    lock_dir, name = lock_location(config)
-    lock = TargetLock(lock_dir, name, clock=clock, label=config.target.name)
+    lock = _target_lock(config, clock)
     held = lock.is_held()
     if held is None:
         return set()
