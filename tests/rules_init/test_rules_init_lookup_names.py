@@ -25,9 +25,13 @@ INSERT INTO person_attribute_type VALUES (1, 'Telephone Number', 'java.lang.Stri
 CREATE TABLE patient (patient_id int PRIMARY KEY, name varchar(50));
 INSERT INTO patient VALUES (1, 'Chidi Okafor'), (2, 'Ngozi Adeyemi'), (3, 'Aarav Sharma'),
   (4, 'Yuki Tanaka');
+-- a lookup table named for people alone (no `type`, `group`... after the people word)
+CREATE TABLE person_relationship (id int PRIMARY KEY, name varchar(50));
+INSERT INTO person_relationship VALUES (1, 'Telephone Number'), (2, 'Mother''s Name'),
+  (3, 'Birthplace'), (4, 'Health Center');
 -- one known name among labels keeps the name's rule
-CREATE TABLE person_group (person_group_id int PRIMARY KEY, name varchar(50));
-INSERT INTO person_group VALUES (1, 'Health Center'), (2, 'National Team'),
+CREATE TABLE person_unit (person_unit_id int PRIMARY KEY, name varchar(50));
+INSERT INTO person_unit VALUES (1, 'Health Center'), (2, 'National Team'),
   (3, 'Maria Lopez'), (4, 'Old Number');
 ANALYZE;
 """
@@ -38,12 +42,14 @@ def test_labels_in_a_people_named_lookup_table_are_kept(make_db, tmp_path: Path)
     with psycopg.connect(dsn) as conn:
         conn.execute(SCHEMA)
     text, _ = generate_and_compile(dsn, tmp_path)
+    # `..._type`: a thing named after people, kept by its table's name alone
     for table in ("public.patient_identifier_type", "public.person_attribute_type"):
         assert strategy_of(text, table, "name") == "keep", text
-        note = comment_of(text, table, "name")
-        assert "REVIEW" in note and "common words" in note, note
+    note = comment_of(text, "public.person_relationship", "name")
+    assert strategy_of(text, "public.person_relationship", "name") == "keep", text
+    assert "REVIEW" in note and "common words" in note, note
     assert strategy_of(text, "public.patient", "name") == "full_name", text
-    assert strategy_of(text, "public.person_group", "name") == "full_name", text
+    assert strategy_of(text, "public.person_unit", "name") == "full_name", text
 
 
 def test_logins_under_name_are_no_labels(make_db, tmp_path: Path) -> None:
