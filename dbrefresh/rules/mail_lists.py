@@ -7,6 +7,9 @@ addresses turned into words; the email strategy masks each item in place.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+
+from dbrefresh.rules.proposal import ColumnProposal
 
 # An item (quoted strings whole) and the separator after it, as strategies/email_lists.py
 _ITEM = re.compile(r'((?:"[^"]*"|"[^"]*$|[^,;"])*)([,;]|$)')
@@ -16,3 +19,14 @@ def items(value: str) -> list[str]:
     """The non-blank items of a list, stripped; one item for a value with no separator."""
     found = [m.group(1).strip() for m in _ITEM.finditer(value)]
     return [item for item in found if item]
+
+
+def as_lists(proposal: ColumnProposal, values: Sequence[str] | None) -> None:
+    """`lists: true` on an `email` rule whose sampled values hold lists: each address
+    masked in place (without it a list becomes one address)."""
+    if proposal.strategy != "email" or not values:
+        return
+    listed = sum(1 for v in values if ("," in v or ";" in v) and len(items(v)) > 1)
+    if listed:
+        proposal.params = {**proposal.params, "lists": True}
+        proposal.why.append(f"{listed} sampled values are address lists: each address masked")

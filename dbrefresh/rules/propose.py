@@ -23,6 +23,7 @@ from dbrefresh.rules import (
     json_paths,
     json_text,
     lookup_names,
+    mail_lists,
     message_ids,
     name_evidence,
     name_values,
@@ -395,6 +396,7 @@ def propose_column(
     if column.type.is_text:
         epoch_dates.as_epoch(proposal, values, unique=unique)
         redeemable.as_digits(proposal, values)  # a gift card's '6006 4912 ...'
+        mail_lists.as_lists(proposal, values)  # Zammad's cc 'a@x.org, "Bo" <b@y.org>'
     return proposal
 
 

@@ -41,7 +41,9 @@ def _address(item: str) -> str:
     return shown.group(1) if shown else item
 
 
-@pytest.mark.parametrize("params", [{}, {"unique": True}, {"fold_case": True}])
+@pytest.mark.parametrize(
+    "params", [{"lists": True}, {"lists": True, "unique": True}, {"lists": True, "fold_case": True}]
+)
 def test_each_address_of_a_list_masks_in_place_like_a_single_one(
     masking: Masking, params: dict[str, Any]
 ) -> None:
@@ -80,10 +82,17 @@ def test_a_list_in_a_citext_array_masks_each_address(masking: Masking) -> None:
         "CREATE TEMP TABLE addr_arrays AS SELECT 1 AS id,"
         " ARRAY['Ann@X.example; bo@y.example', 'ann@x.example']::citext[] AS v"
     )
-    expr = masking.expression("email", {}, masking.context("v", table="addr_arrays"))
+    expr = masking.expression("email", {"lists": True}, masking.context("v", table="addr_arrays"))
     masking.use_key(KEY_A)
     row = masking.conn.execute(f"SELECT CAST({expr} AS text[]) FROM addr_arrays").fetchone()
     assert row
     listed, alone = row[0]
     first, second = listed.split("; ")
     assert first == alone and "@" in second and second != alone
+
+
+def test_without_lists_a_list_is_one_address(masking: Masking) -> None:
+    """Off (the default), the expression holds no list branch to plan; a list is masked
+    whole into one address, as before `lists` existed."""
+    (masked,) = _run(masking, {}, ["anna@kunde.example, bo@firma.example"], "text")
+    assert masked.count("@") == 1 and "," not in masked, masked
