@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import time
 from collections.abc import Callable
 
@@ -21,10 +22,16 @@ def _runs(setup: Setup) -> set[str]:
     return {p.name for p in runs.iterdir()} if runs.exists() else set()
 
 
-def kill_at(setup: Setup, step: str, *args: str) -> str:
-    """Start `dbrefresh run`, SIGKILL it once its journal announces `step`; its run id."""
+def kill_at(
+    setup: Setup,
+    step: str,
+    *args: str,
+    start: Callable[[], subprocess.Popen[str]] | None = None,
+) -> str:
+    """Start `dbrefresh run` (or `start`), SIGKILL it once its journal announces `step`;
+    its run id."""
     known = _runs(setup)
-    proc = setup.popen("run", *args)
+    proc = start() if start is not None else setup.popen("run", *args)
     marker = f'"event": "step_start", "step": "{step}"'
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline and proc.poll() is None:

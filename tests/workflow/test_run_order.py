@@ -5,14 +5,13 @@ sort the wrong way round, and `cleanup` undid their swaps in the wrong order."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable
 
 import pytest
+from test_cleanup_runs import kill_at
 from wfsupport import REPO, Production, Setup
 
 from dbrefresh.workflow.journal import Journal
@@ -50,23 +49,17 @@ def _argv(setup: Setup, run_id: str) -> list[str]:
 
 
 def _killed_at_health_check(setup: Setup, run_id: str) -> str:
-    known = _journals(setup)
-    proc = subprocess.Popen(
-        _argv(setup, run_id), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO
+    return kill_at(
+        setup,
+        "health_check",
+        start=lambda: subprocess.Popen(
+            _argv(setup, run_id),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        ),
     )
-    marker = '"event": "step_start", "step": "health_check"'
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and proc.poll() is None:
-        new = _journals(setup) - known
-        journal = setup.state_dir / "runs" / next(iter(new), "-") / "journal.jsonl"
-        if new and journal.exists() and marker in journal.read_text():
-            os.kill(proc.pid, signal.SIGKILL)
-            break
-        time.sleep(0.001)
-    proc.communicate(timeout=60)
-    assert proc.returncode == -signal.SIGKILL, "never reached health_check"
-    (run,) = _journals(setup) - known
-    return run
 
 
 def test_cleanup_undoes_swaps_newest_first_within_one_second(setup: Setup) -> None:
