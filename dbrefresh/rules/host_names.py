@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dbrefresh.catalog import Column
 from dbrefresh.rules.pii_values import EMBEDDED_THRESHOLD
 from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.relsteps import quote_ident
 
 _HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+\.?", re.IGNORECASE)
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -27,10 +28,6 @@ _EMBEDDED = re.compile(rf"(?:^|(?<=[.-])){_OCTET}([.-]){_OCTET}\1{_OCTET}\1{_OCT
 PATTERN = r"(^|[.-])[0-9]{1,3}([.-])[0-9]{1,3}\2[0-9]{1,3}\2[0-9]{1,3}(?=\.)"
 WRITTEN = r"\1192\20\22\21"  # 192.0.2.1, or 192-0-2-1 where dashes separate
 GROWTH = 2  # characters 192.0.2.1 may add: it replaces at least 7 (1.2.3.4)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def proposal(
@@ -47,7 +44,7 @@ def proposal(
         return None
     if column.type.length is not None and max(map(len, carrying)) + GROWTH > column.type.length:
         return None
-    own = _quote(column.name)
+    own = quote_ident(column.name)
     return ColumnProposal(
         column.name,
         "sql",

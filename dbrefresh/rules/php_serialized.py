@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dbrefresh.catalog import Column
 from dbrefresh.rules.php_parse import as_json
 from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.relsteps import quote_ident
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
 _SERIALIZED = re.compile(r'N;|b:[01];|i:-?\d+;|d:[^;"]+;|s:\d+:".*";|[aOC]:\d+:.*[;}]', re.DOTALL)
@@ -37,14 +38,10 @@ def is_serialized(value: str) -> bool:
     return _SERIALIZED.fullmatch(value.strip()) is not None
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def proposal(column: Column, serialized: int, sampled: int, why: list[str]) -> ColumnProposal:
     """An `sql` rule writing 'N;' for every serialised value, the JSON rows kept (no
     path of theirs looked personal: `why` says what the sample saw of them)."""
-    own = _quote(column.name)
+    own = quote_ident(column.name)
     leads = ", ".join(f"'{c}'" for c in _LEADS)
     when = f"left({own}, 1) IN ({leads}) AND substr({own}, 2, 1) = ':'"
     return ColumnProposal(

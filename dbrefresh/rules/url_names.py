@@ -18,16 +18,13 @@ from collections.abc import Sequence
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import pii, url_params
 from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.relsteps import quote_ident
 from dbrefresh.rules.text_mentions import contacts_in
 
 _PARAMETER = re.compile(r"[?&]([A-Za-z_][A-Za-z0-9_.-]*)=([^&#]*)")
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 NOT_HERE = frozenset({"secret"})  # tokens in URLs: url_params' rule
 MASKED = "masked"
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def personal_parameters(table: Table, sample: Sequence[str]) -> dict[str, str]:
@@ -69,7 +66,7 @@ def proposal(
     carrying = sum(1 for v in sample if re.search(pattern, v))
     if column.type.length is not None and max(map(len, sample)) + len(MASKED) > column.type.length:
         return base
-    own = _quote(column.name)
+    own = quote_ident(column.name)
     inner = str(base.params["expression"]) if base is not None else own
     changed = f"regexp_replace({own}, '{pattern}', '', 'g') <> {own}"
     if base is not None:

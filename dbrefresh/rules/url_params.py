@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import url_tokens
 from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.relsteps import quote_ident
 from dbrefresh.rules.text_mentions import contacts_in
 
 # A query parameter's name and '=', then a value holding an address ('@' or '%40')
@@ -32,10 +33,6 @@ _NAMED = re.compile(r"[?&]dn=[^&#]+")  # a magnet link's display name: a file's 
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 DOMAIN = "%40example.invalid"
 ROOM = 40  # characters a replaced value may add ('u' + a key + DOMAIN)
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def proposal(
@@ -65,8 +62,8 @@ def proposal(
     longest = max(map(len, carrying + tokens))
     if column.type.length is not None and longest + ROOM > column.type.length:
         return None  # the longer value would be cut to the column's length
-    own = _quote(column.name)
-    key = _quote(keys[0]) if keys else None
+    own = quote_ident(column.name)
+    key = quote_ident(keys[0]) if keys else None
     expression, changed = own, own
     why = []
     if carrying:

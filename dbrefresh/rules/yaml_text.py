@@ -23,6 +23,7 @@ import yaml
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import json_paths, named_documents
 from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.relsteps import quote_ident
 from dbrefresh.rules.serialized import is_yaml_document
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
@@ -123,10 +124,6 @@ def _last_key(path: str) -> str:
     return next((p for p in reversed(path_parts(path)) if not p.isdigit()), "")
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def proposal(table: Table, column: Column, values: Sequence[str] | None) -> ColumnProposal | None:
     """The rule for a column of YAML documents (an `sql` rule masking personal keys, or
     `keep` with notes), or None when its values are no YAML documents."""
@@ -174,7 +171,7 @@ def proposal(table: Table, column: Column, values: Sequence[str] | None) -> Colu
         return ColumnProposal(
             column.name, why=why if unmaskable else [*why, "no key looks personal: kept"]
         )
-    own = expression = _quote(column.name)
+    own = expression = quote_ident(column.name)
     for key, (masked, depth) in sorted(keys.items()):
         written = f"\\1\\2\\3{key}:{masked}"
         expression = f"regexp_replace({expression}, '{_pattern(key, depth)}', '{written}', 'g')"
