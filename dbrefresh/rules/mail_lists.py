@@ -10,9 +10,10 @@ import re
 from collections.abc import Sequence
 
 from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.strategies.email_lists import LIST_ITEM
 
-# An item (quoted strings whole) and the separator after it, as strategies/email_lists.py
-_ITEM = re.compile(r'((?:"[^"]*"|"[^"]*$|[^,;"])*)([,;]|$)')
+# An item (quoted strings whole) and the separator after it, as the strategy splits it
+_ITEM = re.compile(LIST_ITEM)
 
 
 def items(value: str) -> list[str]:

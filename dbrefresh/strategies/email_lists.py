@@ -21,7 +21,8 @@ from dbrefresh.strategies.base import ColumnContext
 ITEM = "_dbr_addr"
 # One item and the separator after it: quoted strings (a ',' inside one separates
 # nothing; an unterminated one runs to the end) or any other character but , ; "
-_ITEM = r'((?:"[^"]*"|"[^"]*$|[^,;"])*)([,;]|$)'
+# (rules/mail_lists.py splits sampled values by the same pattern, in Python)
+LIST_ITEM = r'((?:"[^"]*"|"[^"]*$|[^,;"])*)([,;]|$)'
 
 
 def item_context(ctx: ColumnContext) -> ColumnContext:
@@ -68,14 +69,14 @@ def listed(
         trail=r"\s*$",
         core=core,
         t=text,
-        p=_ITEM,
+        p=LIST_ITEM,
     )
     # An item with no '@' ('e,f@x.org', 'Weber, Jürgen <j@x.example>') is no list
     odd = sqlbuild.fill(
         "NOT EXISTS (SELECT 1 FROM regexp_matches((:t COLLATE \"C\"), :p, 'g')"
         " AS _dbr_w(_dbr_wv) WHERE strpos(_dbr_wv[1], '@') = 0 AND _dbr_wv[1] ~ :s)",
         t=text.copy(),
-        p=_ITEM,
+        p=LIST_ITEM,
         s=r"\S",
     )
     return sqlbuild.fill(
