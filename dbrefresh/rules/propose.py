@@ -13,6 +13,7 @@ from typing import Any
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
+    birth_values,
     client_names,
     display_names,
     epoch_dates,
@@ -388,11 +389,10 @@ def propose_column(
         sql_type = column.type.sql
         fitting = f"keeps a unique {sql_type} column unique" if unique else f"fits {sql_type}"
         proposal.why.append(f"no {kind} strategy {fitting}: {chosen[0]} instead")
-    if kind == "birth_date" and column.type.is_text and _text_dates(values):
-        shift = {**dict(CANDIDATES[kind][0][1]), "text": True}
-        if not unique and fits(strategies["date_shift"], shift, ctx):
-            proposal.strategy, proposal.params = "date_shift", shift
-            proposal.why = [*why, "its sampled values are ISO dates kept as text: shifted"]
+    text_dates = kind == "birth_date" and column.type.is_text and _text_dates(values)
+    if text_dates and (shifted := birth_values.birth_date_proposal(table, column, strategies)):
+        proposal.strategy, proposal.params = shifted.strategy, shifted.params
+        proposal.why = [*why, *shifted.why]
     if column.type.is_text:
         epoch_dates.as_epoch(proposal, values, unique=unique)
         redeemable.as_digits(proposal, values)  # a gift card's '6006 4912 ...'
