@@ -22,7 +22,6 @@ from dbrefresh.rules.relsteps import quote_ident
 from dbrefresh.rules.text_mentions import contacts_in
 
 _PARAMETER = re.compile(r"[?&]([A-Za-z_][A-Za-z0-9_.-]*)=([^&#]*)")
-_URL = re.compile(r"^https?://", re.IGNORECASE)
 NOT_HERE = frozenset({"secret"})  # tokens in URLs: url_params' rule
 MASKED = "masked"
 
@@ -51,7 +50,7 @@ def proposal(
         return base
     if base is not None and base.strategy != "sql":
         return base  # magnet links' `url_query`: no expression to add to
-    if 2 * sum(1 for v in sample if _URL.match(v.strip())) < len(sample):
+    if 2 * sum(1 for v in sample if url_params.URL.match(v.strip())) < len(sample):
         return base
     named = personal_parameters(table, sample)
     if base is not None:  # its addresses are masked already, each distinct

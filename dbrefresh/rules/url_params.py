@@ -30,7 +30,7 @@ _PYTHON = re.compile(PATTERN)
 _TOKENS = re.compile(url_tokens.PARAMETER, re.IGNORECASE)
 _MAGNET = re.compile(r"^magnet:\?", re.IGNORECASE)
 _NAMED = re.compile(r"[?&]dn=[^&#]+")  # a magnet link's display name: a file's name
-_URL = re.compile(r"^https?://", re.IGNORECASE)
+URL = re.compile(r"^https?://", re.IGNORECASE)
 DOMAIN = "%40example.invalid"
 ROOM = 40  # characters a replaced value may add ('u' + a key + DOMAIN)
 
@@ -46,7 +46,7 @@ def proposal(
         return None
     if (rule := query_rule(sample)) is not None and rule[0].get("names"):
         return ColumnProposal(column.name, "url_query", rule[0], unique, "url", [rule[1]])
-    urls = sum(1 for v in sample if _URL.match(v.strip()))
+    urls = sum(1 for v in sample if URL.match(v.strip()))
     carrying = [v for v in sample if _PYTHON.search(v)]
     tokens = [v for v in sample if _TOKENS.search(v)]
     if urls * 2 < len(sample) or not (carrying or tokens):
@@ -103,7 +103,7 @@ def query_rule(values: Sequence[str]) -> tuple[dict[str, object], str] | None:
         rest = [_PYTHON.sub(r"\1x", _NAMED.sub("", v)) for v in sample]
         why = f"{named} of {len(sample)} sampled values are magnet links naming a file: dn hashed"
         return None if any(map(contacts_in, rest)) else ({"names": ["dn"]}, why)
-    urls = sum(1 for v in sample if _URL.match(v))
+    urls = sum(1 for v in sample if URL.match(v))
     carrying = sum(1 for v in sample if _PYTHON.search(v))
     if not carrying or urls * 2 < len(sample):
         return None
