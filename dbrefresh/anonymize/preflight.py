@@ -19,7 +19,6 @@ from dbrefresh.db import connect
 from dbrefresh.errors import MaskingRefused, first_line
 from dbrefresh.rules.checkfit import RULES_CHECK_SEED, Break, breaks, explain, relation_checks
 from dbrefresh.rules.plan import Plan, RelationStep
-from dbrefresh.rules.relsteps import table_refusal
 from dbrefresh.strategies.keyed import derive_key
 
 _COPY = re.compile(r'"_dbr_(check|legacy)_\d+"')
@@ -157,9 +156,8 @@ def _sample(
     table's own refusal (fold_case: one scan of every partition) runs in its first
     partition's preflight only, not once per partition; `once` holds those run."""
     held = notvalid.SampleCheck.prepare(conn, step.relation, not_valid) if not_valid else None
-    wide = {table_refusal(m) for m in step.masked if m.table_refusal is not None}
     for statement in step.preflight:
-        if statement in wide:
+        if statement in step.table_wide:
             if statement in once:
                 continue
             once.add(statement)

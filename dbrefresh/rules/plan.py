@@ -145,16 +145,27 @@ class RelationStep:
     # A sample of masked rows written to a copy of the table's CHECK and domain rules,
     # before anything is changed (empty when it has none: nothing there could refuse)
     preflight: list[str] = field(default_factory=list)
+    # Those of the preflight statements that check the whole rule table (fold_case, every
+    # partition): the same text in each partition's step, run and printed once
+    table_wide: frozenset[str] = frozenset()
     # The same sample of masked rows as a SELECT (None: shuffled, no sample): what
     # rules/checkfit.py evaluates each CHECK constraint over, without writing
     sample_select: str | None = None
 
-    def to_sql(self) -> list[str]:
-        """Script lines of the preflight sample, and of the parallel masked copy."""
+    def to_sql(self, shown: set[str] | None = None) -> list[str]:
+        """Script lines of the preflight sample, and of the parallel masked copy. A rule
+        table's own refusal (fold_case) runs once, in its first partition's preflight:
+        `shown` holds those already printed, and later partitions point back to it."""
+        shown = set() if shown is None else shown
         out = []
         if self.preflight:
             out.append("-- before anything changes, a sample (rolled back):")
-            out += [s + ";" for s in self.preflight]
+            for statement in self.preflight:
+                if statement in self.table_wide and statement in shown:
+                    out.append(f"-- (the check of all of {self.rule_table} above: run once)")
+                    continue
+                shown.add(statement)
+                out.append(statement + ";")
         if not self.chunking:
             return out
         return [
@@ -297,9 +308,10 @@ class Plan:
             out += ["", "BEGIN;", *(s + ";" for s in self.truncating), "COMMIT;"]
         if self.empty_large_objects:
             out += ["", "-- large_objects: empty", *(s + ";" for s in EMPTY_LARGE_OBJECTS)]
+        shown: set[str] = set()  # rule-table-wide refusals printed (run once)
         for group in self.groups:
             for step in group.steps:
-                out += ["", f"-- {step.relation} (rule {step.rule_table})", *step.to_sql()]
+                out += ["", f"-- {step.relation} (rule {step.rule_table})", *step.to_sql(shown)]
             out += ["", f"-- swap of {', '.join(group.relations)}", "BEGIN;"]
             out += [s + ";" for s in group.statements()]
             out.append("COMMIT;")

@@ -405,5 +405,6 @@ def build_step(
         chunking=chunking,
         estimated_rows=table.estimated_rows,
         preflight=[] if shuffled else _preflight(table, masked, delete_where, columns),
+        table_wide=frozenset(table_refusal(m) for m in masked if m.table_refusal is not None),
         sample_select=None if shuffled else _sample_select(table, masked, delete_where),
     )

@@ -82,3 +82,14 @@ def test_fold_case_refuses_case_variants_in_a_partition_once(
     with pytest.raises(MaskingRefused, match=r"1 relation.*email: fold_case masks values") as info:
         preflight(dsn, "k" * 64, plan, plan.steps)
     assert "User6" not in str(info.value)
+
+
+def test_plan_prints_the_partitioned_tables_check_once(make_db: Any, tmp_path: Path) -> None:
+    """`plan` prints what anonymize runs: the rule table's check once, under its first
+    partition; the others point back to it (it used to be printed under each)."""
+    dsn, rules = db_with_rules(make_db, tmp_path, SCHEMA, RULES, "r.yaml")
+    with psycopg.connect(dsn) as conn:
+        plan = compile_plan(load_rules([rules]), read_catalog(conn))
+    script = plan.to_sql()
+    assert script.count("fold_case masks values differing only in case alike") == 1, script
+    assert script.count("-- (the check of all of public.events above: run once)") == PARTS - 1
