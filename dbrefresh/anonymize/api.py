@@ -30,8 +30,9 @@ from dbrefresh.anonymize.report import AnonymizeReport, TableResult
 from dbrefresh.anonymize.rulescheck import require_same_rules
 from dbrefresh.anonymize.seed import resolve_seed, seed_origin
 from dbrefresh.anonymize.session import prepare_session
-from dbrefresh.anonymize.verify import OnCheck, VerifyReport, verify_plan
-from dbrefresh.anonymize.verify_drift import drift_warnings
+from dbrefresh.anonymize.told import OnCheck, Phases
+from dbrefresh.anonymize.verify import VerifyReport, verify_plan
+from dbrefresh.anonymize.verify_drift import drift_check
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.db import connect, connection, dsn_database, without_limits
 from dbrefresh.errors import InfraError, MaskingRefused, first_line
@@ -191,12 +192,13 @@ def verify_report(
         prepare_session(conn, key, compiled.plan.rules_digest, replica=False)
         return conn
 
+    phases = Phases(on_check)  # one count over the plan's checks and the kept columns'
     report = verify_plan(
         open_session,
         compiled.catalog,
         compiled.plan,
         workers=workers or os.cpu_count() or 1,
-        on_check=on_check,
+        on_check=phases.next(),
         leaks=refreshed is None,
     )
     report.foreign_keys_total = len(compiled.catalog.foreign_keys)
@@ -205,9 +207,15 @@ def verify_report(
     # kept columns whose values changed kind since rules init (a warning, verify_drift.py);
     # not on a clone anonymize has not finished: its "not-masked" findings come first
     if not any(f.code == "not-masked" for f in report.findings):
-        report.warnings += drift_warnings(
-            open_session, compiled.rules, compiled.catalog, workers or os.cpu_count() or 1
+        drift = drift_check(
+            open_session,
+            compiled.rules,
+            compiled.catalog,
+            workers or os.cpu_count() or 1,
+            on_check=phases.next(),
         )
+        report.warnings += drift.warnings
+        report.kept_reviewed = drift.reviewed
     report.warnings.sort(key=lambda f: (f.code, f.location.key or "", f.message))
     return report
 

@@ -6,13 +6,13 @@ shows the whole picture; a failed verify stops a refresh before staging is touch
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 
+from dbrefresh.anonymize.told import OnCheck, Told
 from dbrefresh.anonymize.truncated import check_truncated
 from dbrefresh.anonymize.unsampled import unsampled_warnings
 from dbrefresh.anonymize.verify_case import case_survivors
@@ -37,6 +37,7 @@ class VerifyReport:
     relations_checked: int = 0
     foreign_keys_total: int = 0  # in the database; verify_summary.py says why not all
     leaks_unchecked: str | None = None  # why not (a refreshed copy: verify_refreshed.py)
+    kept_reviewed: int = 0  # kept columns verify_drift.py passed over: `reviewed` in the rules
 
     @property
     def total_leaks(self) -> int:
@@ -298,7 +299,6 @@ def _check_fk(conn: psycopg.Connection[Any], fk: ForeignKey, report: VerifyRepor
 
 
 Check = Callable[[psycopg.Connection[Any], VerifyReport], None]
-OnCheck = Callable[[str, int, int], None]  # (what, checks done, checks in all)
 
 
 def _require_every_row(conn: psycopg.Connection[Any], relations: set[str]) -> None:
@@ -460,25 +460,15 @@ def verify_plan(
     """
     with open_session() as conn:
         checks = _checks(conn, catalog, plan, leaks)
-    done = 0
-    lock = threading.Lock()
-
-    def tell(label: str, finished: bool) -> None:
-        nonlocal done
-        if on_check is not None:
-            with lock:
-                done += finished
-                on_check(label, done, len(checks))
+    told = Told(on_check, len(checks))
 
     def run(label: str, check: Check) -> Callable[[psycopg.Connection[Any]], VerifyReport]:
         def task(conn: psycopg.Connection[Any]) -> VerifyReport:
-            tell(label, False)
             part = VerifyReport()
             check(conn, part)
-            tell(label, True)
             return part
 
-        return task
+        return told.task(label, task)
 
     report = VerifyReport()
     for part in spread(open_session, [run(label, c) for label, c in checks], workers):

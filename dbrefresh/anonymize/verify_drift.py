@@ -8,20 +8,26 @@ sampler and judges each with its own per-column judgement (propose_column): a co
 rules init would now mask is a warning, with the rule's file:line. A column it would
 keep as well is never named, so a fresh rules file on unchanged data warns of nothing.
 
+A column kept on purpose after review (support agents' work addresses, companies'
+public names) says so in its rule, `{strategy: keep, reviewed: "why"}`, and is not
+judged: warned of every night, it taught people to pass over the warning.
+
 Bounded like rules init (the sampler's row cap and statement timeout), only tables
-holding such kept columns, small tables sampled together, spread over the sessions.
+holding such kept columns, small tables sampled together, spread over the sessions;
+each group of tables is told to the progress display as verify's other checks are.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from dbrefresh.anonymize.told import OnCheck, Told
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.findings import Finding, Severity, rule_location
 from dbrefresh.rules.model import Origin, RuleSet, TableRule
@@ -36,6 +42,7 @@ from dbrefresh.rules.sample import (
 )
 from dbrefresh.rules.sampled import sampled_columns
 from dbrefresh.spread import spread
+from dbrefresh.strategies.keep import KeepParams
 from dbrefresh.strategies.registry import all_strategies
 
 SAMPLE_ROWS = 1000  # as `rules init` samples (generate_rules): the same judgement
@@ -54,8 +61,22 @@ class KeptColumns:
     origins: dict[str, str | None]
 
 
+@dataclass
+class Drift:
+    """What the judgement of kept columns found, and what it passed over."""
+
+    warnings: list[Finding] = field(default_factory=list)
+    reviewed: int = 0  # kept columns it would have judged, but their rule says reviewed
+
+
 def _where(origin: Origin) -> str:
     return f"{origin.file}:{origin.line}" if origin.line else origin.file
+
+
+def _reviewed(rule: TableRule | None, column: str) -> bool:
+    """Whether the column's own rule says it is kept after a review (KeepParams)."""
+    own = rule.columns.get(column) if rule is not None else None
+    return own is not None and isinstance(own.params, KeepParams) and bool(own.params.reviewed)
 
 
 def _kept(rule: TableRule | None, table: Table, unlisted: str) -> dict[str, str | None]:
@@ -76,27 +97,33 @@ def _kept(rule: TableRule | None, table: Table, unlisted: str) -> dict[str, str 
     return kept
 
 
-def kept_columns(rules: RuleSet, catalog: Catalog) -> list[KeptColumns]:
+def kept_columns(rules: RuleSet, catalog: Catalog) -> tuple[list[KeptColumns], int]:
     """The root tables (partitions are sampled through them, as rules init does) with
-    kept columns rules init judges by their values. Columns linked by a foreign key are
-    left out: rules init keeps a whole key group when its members cannot be masked
-    alike, which no one column's values decide."""
+    kept columns rules init judges by their values, and how many such columns are left
+    out as reviewed. Columns linked by a foreign key are left out too: rules init keeps
+    a whole key group when its members cannot be masked alike, which no one column's
+    values decide."""
     linked = {(catalog.root_of(fk.table), c) for fk in catalog.foreign_keys for c in fk.columns}
     linked |= {
         (catalog.root_of(fk.ref_table), c) for fk in catalog.foreign_keys for c in fk.ref_columns
     }
     out = []
+    reviewed = 0
     for name in sorted(catalog.tables):
         table = catalog.tables[name]
         if table.parent is not None:
             continue
-        kept = _kept(rules.tables.get(name), table, rules.unlisted_columns)
+        rule = rules.tables.get(name)
+        kept = _kept(rule, table, rules.unlisted_columns)
         origins = {
             c: kept[c] for c in sampled_columns(table) if c in kept and (name, c) not in linked
         }
+        passed = [c for c in origins if _reviewed(rule, c)]
+        reviewed += len(passed)
+        origins = {c: origin for c, origin in origins.items() if c not in passed}
         if origins:
             out.append(KeptColumns(name, origins))
-    return out
+    return out, reviewed
 
 
 def _batches(catalog: Catalog, tables: list[KeptColumns]) -> list[list[KeptColumns]]:
@@ -216,8 +243,9 @@ def _warnings(
                 f"propose {proposal.strategy} ({why})",
                 severity=Severity.WARNING,
                 location=rule_location(origin, name),
-                hint="mask it, or keep it if these values identify no one "
-                "(`dbrefresh rules init` on the current data shows its proposal)",
+                hint="mask it (`dbrefresh rules init` on the current data shows its "
+                "proposal), or, if these values identify no one, say why in its rule: "
+                '{strategy: keep, reviewed: "..."}',
             )
         )
     return warnings
@@ -232,19 +260,30 @@ def _strategies() -> Mapping[str, Any]:
     return _STRATEGIES
 
 
-def drift_warnings(
+def _label(batch: list[KeptColumns]) -> str:
+    """What the progress display shows while a group of tables is judged."""
+    more = f" and {len(batch) - 1} more table(s)" if len(batch) > 1 else ""
+    return f"kept columns of {batch[0].table}{more}"
+
+
+def drift_check(
     open_session: Callable[[], psycopg.Connection[Any]],
     rules: RuleSet,
     catalog: Catalog,
     workers: int = 1,
-) -> list[Finding]:
-    """A warning per kept column whose sampled values rules init would now mask."""
-    tables = kept_columns(rules, catalog)
+    on_check: OnCheck | None = None,
+) -> Drift:
+    """A warning per kept column whose sampled values rules init would now mask, but
+    for those reviewed. `on_check(what, done, total)` hears of each group of tables as
+    it starts and ends (verify's progress display)."""
+    tables, reviewed = kept_columns(rules, catalog)
     keys = key_columns(catalog)
     kept_alike: set[Hashable] = set()  # what propose_column kept (_seen), across sessions
+    batches = _batches(catalog, tables)
+    told = Told(on_check, len(batches))
 
     def task(batch: list[KeptColumns]) -> Callable[[psycopg.Connection[Any]], list[Finding]]:
-        return lambda conn: _judge(conn, catalog, batch, keys, kept_alike)
+        return told.task(_label(batch), lambda c: _judge(c, catalog, batch, keys, kept_alike))
 
-    parts = spread(open_session, [task(b) for b in _batches(catalog, tables)], workers)
-    return [w for part in parts for w in part]
+    parts = spread(open_session, [task(b) for b in batches], workers)
+    return Drift([w for part in parts for w in part], reviewed)

@@ -12,7 +12,8 @@ from dbrefresh.anonymize.verify import VerifyReport
 
 
 def summary(report: VerifyReport) -> str:
-    """'N relation(s) checked, K of T foreign key(s) re-checked (...), L leak(s)'."""
+    """'N relation(s) checked, K of T foreign key(s) re-checked (...), L leak(s)', and
+    how many kept columns verify_drift.py passed over as reviewed, if any."""
     keys = f"{report.foreign_keys_checked} of {report.foreign_keys_total} foreign key(s)"
     if report.foreign_keys_checked < report.foreign_keys_total:
         keys += (
@@ -21,4 +22,12 @@ def summary(report: VerifyReport) -> str:
         )
     else:
         keys += " re-checked"
-    return f"{report.relations_checked} relation(s) checked, {keys}, {report.total_leaks} leak(s)"
+    reviewed = (
+        f", {report.kept_reviewed} kept column(s) reviewed (not judged for personal values)"
+        if report.kept_reviewed
+        else ""
+    )
+    return (
+        f"{report.relations_checked} relation(s) checked, {keys}, {report.total_leaks} "
+        f"leak(s){reviewed}"
+    )

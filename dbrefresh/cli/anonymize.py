@@ -204,6 +204,7 @@ def verify_command(
                 total_leaks=report.total_leaks,
                 warnings=[w.to_dict() for w in report.warnings],
                 leaks_unchecked=report.leaks_unchecked,
+                kept_reviewed=report.kept_reviewed,
             )
         )
     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import types
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
@@ -16,6 +16,8 @@ def type_name(annotation: Any) -> str:
     origin, args = get_origin(annotation), get_args(annotation)
     if annotation is type(None):
         return "None"
+    if origin is Annotated:  # SkipJsonSchema[None]: None, as the schema does not say
+        return type_name(args[0])
     if origin is Literal:
         return "|".join(str(a) for a in args)
     if origin in (Union, types.UnionType):

@@ -120,6 +120,12 @@ CASES: list[tuple[str, str, str, str]] = [
         "a column rule is a strategy name or a mapping",
     ),
     (
+        "keep-reviewed-without-reason",
+        "      title: keep\n",
+        '      title: {strategy: keep, reviewed: ""}\n',
+        "`reviewed` needs the reason this kept column identifies no one",
+    ),
+    (
         "sql-subquery",
         "      title: keep\n",
         '      title: {strategy: sql, expression: "(SELECT max(email) FROM customer)"}\n',

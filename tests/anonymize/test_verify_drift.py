@@ -199,3 +199,125 @@ def test_kept_tables_warn_at_their_rule_and_truncated_ones_not(make_db, tmp_path
     assert [(w.location.key, w.location.line) for w in report.warnings] == [
         ("public.contacts.note", 7)
     ]
+
+
+# A helpdesk's agents: their work addresses and names are on the company's website, so
+# the team keeps them after review; a customer's address is personal all the same.
+AGENTS = """
+CREATE TABLE agents (id int PRIMARY KEY, email text NOT NULL, display_name text NOT NULL,
+    customer_email text);
+"""
+
+
+def _agents_rules(email: str, display_name: str) -> str:
+    return (
+        "version: 1\ntables:\n  public.agents:\n    columns:\n      id: keep\n"
+        f"      email: {email}\n      display_name: {display_name}\n"
+        "      customer_email: {strategy: email}\n"
+    )
+
+
+def _masked_anew(dsn: str, rules: Path) -> None:
+    with psycopg.connect(dsn, autocommit=True) as conn:  # a clone again, masked anew
+        conn.execute("DROP SCHEMA IF EXISTS dbrefresh CASCADE")
+    mark_clone(dsn)
+    anonymize(dsn, [rules], seed="s", progress=False)
+
+
+def test_a_kept_column_reviewed_in_its_rule_is_not_warned_of(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`{strategy: keep, reviewed: "why"}` acknowledges the warning: warned of every
+    night, a column kept on purpose taught people to pass over verify's warnings."""
+    fake = Faker("en_US")
+    fake.seed_instance(3)
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(AGENTS)
+        for i in range(60):
+            first, last = fake.first_name(), fake.last_name()
+            conn.execute(
+                "INSERT INTO agents VALUES (%s, %s, %s, %s)",
+                (i, f"{first}.{last}{i}@helpdesk.example".lower(), f"{first} {last}", fake.email()),
+            )
+        conn.execute("ANALYZE")
+    rules = tmp_path / "helpdesk.yaml"
+    rules.write_text(_agents_rules("keep", "keep"))
+    _masked_anew(dsn, rules)
+    said = run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "s")
+    assert said.code == 0, said.out + said.err
+    assert f"warning: {rules}:6: public.agents.email: kept, but its values now look " in said.out
+    assert f"warning: {rules}:7: public.agents.display_name: kept" in said.out
+    assert 'reviewed: "..."' in said.out  # the hint says how to acknowledge it
+    assert "reviewed (not judged" not in said.out
+
+    # the email reviewed: its warning goes, the name's stays
+    reason = '{strategy: keep, reviewed: "agents\' work addresses, public on the website"}'
+    rules.write_text(_agents_rules(reason, "keep"))
+    assert run_cli(capsys, "plan", str(rules), "--dsn", dsn).code == 0
+    checked = run_cli(capsys, "rules", "check", str(rules), "--dsn", dsn)
+    assert checked.code == 0, checked.out + checked.err
+    _masked_anew(dsn, rules)
+    report = verify_report(dsn, [rules], seed="s")
+    assert [w.location.key for w in report.warnings] == ["public.agents.display_name"]
+    assert report.kept_reviewed == 1
+
+    # both reviewed: verify says what it says without findings, and how many it passed
+    rules.write_text(_agents_rules(reason, '{strategy: keep, reviewed: "names on the website"}'))
+    _masked_anew(dsn, rules)
+    said = run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "s")
+    assert said.code == 0, said.out + said.err
+    assert "warning" not in said.out + said.err
+    assert "0 leak(s), 2 kept column(s) reviewed (not judged for personal values)" in said.out
+    out = run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "s", "--format", "json")
+    assert out.code == 0, out.out + out.err
+    verdict = json.loads(out.out)
+    assert verdict["ok"] and verdict["warnings"] == [] and verdict["kept_reviewed"] == 2
+
+
+@pytest.mark.parametrize("reason", ['""', '"  "', "null", "[]"])
+def test_a_review_without_a_reason_is_refused_at_its_line(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str], reason: str
+) -> None:
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(AGENTS)
+    rules = tmp_path / "helpdesk.yaml"
+    rules.write_text(_agents_rules(f"\n        strategy: keep\n        reviewed: {reason}", "keep"))
+    for args in (["rules", "check", str(rules)], ["rules", "check", str(rules), "--dsn", dsn]):
+        said = run_cli(capsys, *args)
+        assert said.code == 2, said.out + said.err
+        assert re.search(
+            rf"{re.escape(str(rules))}:8: public\.agents\.email\.reviewed: `reviewed` needs the "
+            "reason this kept column identifies no one",
+            said.err,
+        ), said.err
+    said = run_cli(capsys, "verify", str(rules), "--dsn", dsn, "--seed", "s")
+    assert said.code == 2 and f"{rules}:8:" in said.out + said.err
+
+
+def test_verify_tells_of_the_kept_columns_it_judges(make_db, tmp_path: Path) -> None:
+    """The judgement of kept columns takes seconds on a big database: the progress
+    display hears of it as of verify's other checks, its count continuing theirs."""
+    fake = Faker("en_US")
+    fake.seed_instance(13)
+    dsn = make_db()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(SCHEMA)
+        _fill_app(conn, fake)
+        _respond(conn, fake)
+    rules = tmp_path / "lime.yaml"
+    _generated(dsn, rules)
+    _masked_anew(dsn, rules)
+    heard: list[tuple[str, int, int]] = []
+    verify_report(dsn, [rules], seed="s", workers=2, on_check=lambda *a: heard.append(a))
+    kept = [(i, h) for i, h in enumerate(heard) if h[0].startswith("kept columns of ")]
+    assert kept, heard
+    first = kept[0][0]
+    planned = heard[first - 1][2]  # the plan's checks, all told before
+    assert heard[first - 1][1] == planned
+    assert all(i > first - 1 for i, _ in kept) and len(kept) == len(heard) - first
+    # each group told as it starts and ends; the count goes on from the plan's
+    assert {total for _, (_, _, total) in kept} == {heard[-1][2]} and heard[-1][2] > planned
+    assert [done for _, done, _ in heard] == sorted(done for _, done, _ in heard)
+    assert heard[-1][1] == heard[-1][2] and len(kept) == 2 * (heard[-1][2] - planned)
