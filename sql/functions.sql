@@ -181,6 +181,183 @@ BEGIN
   RETURN CASE WHEN u = 0 THEN '' ELSE lpad(a::text, u, '0') END || lpad(b::text, v, '0');
 END $$;
 
+-- digits with letters: true: a code's letters permuted like its digits (permute_digits)
+-- in radix 26: s is upper-case A-Z, P a Feistel network of halves of floor(d/2) and
+-- ceil(d/2) letters, 8 rounds of keyed sha256, the result P^-1(P(x) + 1 mod 26^d), a
+-- bijection of the d-letter strings with no fixed point. Pieces of 12 letters.
+CREATE OR REPLACE FUNCTION dbrefresh.permute_letters(prefix text, s text) RETURNS text
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE
+  d integer := length(s);
+  u integer := d / 2;
+  v integer := d - u;
+  pu bigint;
+  pv bigint;
+  p bigint;
+  a bigint := 0;
+  b bigint := 0;
+  c bigint;
+  n bigint;
+  tweak text;
+  out text := '';
+BEGIN
+  IF d > 12 THEN
+    FOR piece IN 0 .. (d - 1) / 12 LOOP
+      out := out || dbrefresh.permute_letters(prefix || piece || ':', substr(s, 1 + 12 * piece, 12));
+    END LOOP;
+    RETURN out;
+  END IF;
+  IF d = 0 THEN RETURN s; END IF;
+  pu := (26::numeric ^ u)::bigint;
+  pv := (26::numeric ^ v)::bigint;
+  tweak := prefix || d || '.';
+  FOR i IN 1 .. u LOOP a := a * 26 + ascii(substr(s, i, 1)) - 65; END LOOP;
+  FOR i IN u + 1 .. d LOOP b := b * 26 + ascii(substr(s, i, 1)) - 65; END LOOP;
+  FOR i IN 0 .. 7 LOOP
+    p := CASE WHEN i % 2 = 0 THEN pu ELSE pv END;
+    c := (a + dbrefresh.u63(sha256(convert_to(tweak || i || '.' || b, 'UTF8'))) % p) % p;
+    a := b;
+    b := c;
+  END LOOP;
+  n := (a * pv + b + 1) % (pu * pv);
+  a := n / pv;
+  b := n % pv;
+  FOR i IN REVERSE 7 .. 0 LOOP
+    p := CASE WHEN i % 2 = 0 THEN pu ELSE pv END;
+    c := (b - dbrefresh.u63(sha256(convert_to(tweak || i || '.' || a, 'UTF8'))) % p + p) % p;
+    b := a;
+    a := c;
+  END LOOP;
+  FOR i IN 1 .. v LOOP out := chr(65 + (b % 26)::integer) || out; b := b / 26; END LOOP;
+  FOR i IN 1 .. u LOOP out := chr(65 + (a % 26)::integer) || out; a := a / 26; END LOOP;
+  RETURN out;
+END $$;
+
+-- digits with letters and unique: true: the digits of s permuted as one string (all
+-- but the last with hold_last, which luhn_fix then sets), under a tweak naming the
+-- letters, then the letters (case folded) permuted under a tweak naming the permuted
+-- digits, and both laid back into their slots, each letter in its own case. A
+-- two-round Feistel over the two classes: the digits follow from the output's digits
+-- and the letters, the letters from the output's letters and digits, so distinct codes
+-- of one shape stay distinct (codes of different shapes differ in shape). No letter
+-- (or letters: false): exactly permute_digits, as digits with unique: true.
+CREATE OR REPLACE FUNCTION dbrefresh.permute_code(prefix text, s text, letters boolean,
+                                                  hold_last boolean) RETURNS text
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE
+  d text := regexp_replace(s COLLATE "C", '[^0-9]+', '', 'g');
+  l text := CASE WHEN letters THEN upper(regexp_replace(s COLLATE "C", '[^A-Za-z]+', '', 'g'))
+                 ELSE '' END;
+  held text := '';
+  out text := '';
+  a integer;
+  di integer := 0;
+  li integer := 0;
+BEGIN
+  IF hold_last AND length(d) >= 2 THEN
+    held := right(d, 1);
+    d := left(d, -1);
+  END IF;
+  IF d <> '' THEN
+    d := dbrefresh.permute_digits(prefix || CASE WHEN l = '' THEN '' ELSE 'l' || l || ':' END, d);
+  END IF;
+  IF l <> '' THEN
+    l := dbrefresh.permute_letters(prefix || 'L' || d || ':', l);
+  END IF;
+  d := d || held;
+  FOR i IN 1 .. length(s) LOOP
+    a := ascii(substr(s, i, 1));
+    IF a BETWEEN 48 AND 57 THEN
+      di := di + 1;
+      out := out || substr(d, di, 1);
+    ELSIF letters AND a BETWEEN 65 AND 90 THEN
+      li := li + 1;
+      out := out || substr(l, li, 1);
+    ELSIF letters AND a BETWEEN 97 AND 122 THEN
+      li := li + 1;
+      out := out || lower(substr(l, li, 1));
+    ELSE
+      out := out || substr(s, i, 1);
+    END IF;
+  END LOOP;
+  RETURN out;
+END $$;
+
+-- digits with letters: true (not unique): every ASCII letter of t replaced by a keyed
+-- letter of its case, two bytes of h a letter (the digest extended by sha256(h, block)
+-- past 16 letters); digits and every other character kept (fill_digits laid them).
+CREATE OR REPLACE FUNCTION dbrefresh.fill_letters(h bytea, t text) RETURNS text
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE
+  pool bytea := h;
+  out text := '';
+  a integer;
+  j integer := 0;
+BEGIN
+  FOR i IN 1 .. length(t) LOOP
+    a := ascii(substr(t, i, 1));
+    IF a BETWEEN 65 AND 90 OR a BETWEEN 97 AND 122 THEN
+      IF j + 2 > length(pool) THEN
+        pool := pool || sha256(h || int4send(length(pool) / 32));
+      END IF;
+      out := out || chr(CASE WHEN a <= 90 THEN 65 ELSE 97 END
+                        + (get_byte(pool, j) * 256 + get_byte(pool, j + 1)) % 26);
+      j := j + 2;
+    ELSE
+      out := out || substr(t, i, 1);
+    END IF;
+  END LOOP;
+  RETURN out;
+END $$;
+
+-- The Luhn check digit of a string of digits (ISO/IEC 7812: from the right, every
+-- other digit doubled, starting with the last).
+CREATE OR REPLACE FUNCTION dbrefresh.luhn_digit(b text) RETURNS integer
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE
+  n integer := length(b);
+  total integer := 0;
+  x integer;
+BEGIN
+  FOR i IN 1 .. n LOOP
+    x := ascii(substr(b, n + 1 - i, 1)) - 48;
+    IF i % 2 = 1 THEN
+      x := 2 * x;
+      IF x > 9 THEN x := x - 9; END IF;
+    END IF;
+    total := total + x;
+  END LOOP;
+  RETURN (10 - total % 10) % 10;
+END $$;
+
+-- digits with luhn: true: the last digit of the masked value m set to the Luhn check
+-- digit over m's other digits (non-digits ignored: '100-8', '4111 1111 1111 1111'),
+-- plus how far the original o's last digit was from its own: a valid number stays
+-- valid, an invalid one stays invalid by as much (so the map stays injective with
+-- unique: true, and the application sees what it saw). A value with fewer than two
+-- digits after the k kept characters is returned as it is (its one digit is all the
+-- masking there is).
+CREATE OR REPLACE FUNCTION dbrefresh.luhn_fix(m text, o text, k integer) RETURNS text
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE
+  dm text := regexp_replace(m COLLATE "C", '[^0-9]+', '', 'g');
+  dor text := regexp_replace(o COLLATE "C", '[^0-9]+', '', 'g');
+  off integer;
+BEGIN
+  IF length(regexp_replace(substr(o, k + 1) COLLATE "C", '[^0-9]+', '', 'g')) < 2
+     OR length(dm) <> length(dor) THEN
+    RETURN m;
+  END IF;
+  off := (ascii(right(dor, 1)) - 48 - dbrefresh.luhn_digit(left(dor, -1)) + 10) % 10;
+  RETURN regexp_replace(m COLLATE "C", '[0-9]([^0-9]*)$',
+                        ((dbrefresh.luhn_digit(left(dm, -1)) + off) % 10)::text || '\1');
+END $$;
+
 -- ip with unique: true: a keyed permutation of the 2^32 IPv4 addresses with no fixed
 -- point, as permute_digits does for digit strings: a Feistel network of two 16-bit
 -- halves, 8 rounds, each round XORing the other half's entry in that round's keyed

@@ -9,7 +9,9 @@ name anywhere (`badge_number`), or as a `barcode` or `badge` in a table about pe
 (a product's barcode is nobody's). India's `pin_code` is a postcode: masked alike.
 An insurance policy or member number and a patient's chart number (OpenEMR's
 insurance_data.policy_number, patient_data.pubpid, a `medical_record_number`) identify
-a person as well: codes by the same ending.
+a person as well: codes by the same ending. So does `identifier` in a table of people's
+identifiers (OpenMRS's `patient_identifier.identifier`, '100-8', the id printed on the
+patient's card, was kept; a product's identifier is nobody's).
 
 Decision: such a code is masked with `digits` (unique: true on a unique column): every
 digit replaced by a keyed one, its length and any letters or separators kept, so the
@@ -37,6 +39,7 @@ _CODE_ENDING = re.compile(
 # res_partner.barcode a customer's loyalty card
 _PERSON_CODES = frozenset({"barcode", "badge", "badge_id", "badgeid"})
 _PARTNERS = re.compile(r"(?:^|_)partners?(?:_|$)")
+_IDENTIFIERS = re.compile(r"_identifiers?$")  # patient_identifier, person_identifier
 
 
 def match(norm: str, table: str, person_table: bool) -> str | None:
@@ -46,6 +49,8 @@ def match(norm: str, table: str, person_table: bool) -> str | None:
         return f"name suggests {LABEL}"
     if norm in _PERSON_CODES and (person_table or _PARTNERS.search(table)):
         return f"`{norm}` in a table about people: a badge or card number"
+    if norm == "identifier" and person_table and _IDENTIFIERS.search(table):
+        return "`identifier` in a table of people's identifiers: a patient's or person's id"
     return None
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
     birth_values,
+    check_digits,
     client_names,
     display_names,
     epoch_dates,
@@ -396,6 +397,7 @@ def propose_column(
     if column.type.is_text:
         epoch_dates.as_epoch(proposal, values, unique=unique)
         redeemable.as_digits(proposal, values)  # a gift card's '6006 4912 ...'
+        check_digits.as_luhn(proposal, values)  # OpenMRS's '100-8': its check digit kept
         mail_lists.as_lists(proposal, values)  # Zammad's cc 'a@x.org, "Bo" <b@y.org>'
     return proposal
 

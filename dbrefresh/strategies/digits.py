@@ -12,16 +12,21 @@ With `unique: true` the digits are permuted instead (dbrefresh.permute_digits: a
 Feistel permutation of the digit strings of each length, without fixed points), so the
 strategy is injective and fits unique columns (a phone number users log in with) while
 keeping the format; about 16 us a value, eight times the plain strategy.
+
+`digits` alone has two options for codes (dbrefresh/strategies/code_shape.py): `letters`
+replaces ASCII letters by keyed letters of the same case (a gift card's 'C4CA-4238-A0B9'
+stays a code of its shape), `luhn` keeps the last digit a Luhn check digit over the
+others (OpenMRS's '100-8', card-like numbers).
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from pydantic import Field
 from sqlglot import exp
 
-from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies import code_shape, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, StrategyParams
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
@@ -34,36 +39,54 @@ class DigitsParams(StrategyParams):
     """Permute the digits with a keyed bijection: injective (unique columns), slower."""
 
 
-class _DigitStrategy(ScalarStrategy[DigitsParams]):
+class CodeParams(DigitsParams):
+    letters: bool = False
+    """Replace ASCII letters too, each by a keyed letter of its case (codes such as
+    'C4CA-4238-A0B9'); with unique: true, permuted like the digits."""
+    luhn: bool = False
+    """Make the last digit a Luhn check digit over the other digits (non-digits ignored);
+    a value whose check digit was wrong stays wrong by as much."""
+
+
+D = TypeVar("D", bound=DigitsParams)
+
+
+class _DigitStrategy(ScalarStrategy[D]):
     keeps_lead: ClassVar[bool] = False  # phone: a '+'/'0' lead and the digit after it
     keeps_blank = False  # keeps text without a digit, blank included, itself
-    params_model = DigitsParams
+    params_model: ClassVar[type[DigitsParams]] = DigitsParams
 
-    def is_lossy(self, params: DigitsParams) -> bool:
+    def is_lossy(self, params: D) -> bool:
         return not params.unique
 
-    def fits(self, params: DigitsParams, ctx: ColumnContext) -> list[str]:
+    def fits(self, params: D, ctx: ColumnContext) -> list[str]:
         if not ctx.type.is_text:
             return [f"{self.name} rewrites digits in text; {ctx.column} is {ctx.type.sql}"]
         if ctx.unique and not params.unique:
             return [f"{ctx.column} is unique: set unique: true on the {self.name} strategy"]
         return []
 
-    def leak_sample_when(self, params: DigitsParams, ctx: ColumnContext) -> exp.Expression:
+    def leak_sample_when(self, params: D, ctx: ColumnContext) -> exp.Expression:
         """Only a digit after the kept prefix is replaced ('n/a' and '+49' stay). A unique
         phone number keeps its lead and the digit after it: a placeholder that is no more
         than that ('0', '+1') names no one and stays as it is (permuting it would leave
-        the numbers no longer unique)."""
+        the numbers no longer unique). With letters, a letter is replaced too."""
         orig = sqlbuild.as_text(ctx.ref)
+        if code_shape.letters(params):
+            return sqlbuild.fill("substr(:o, :k) ~ '[0-9A-Za-z]'", o=orig, k=params.keep_prefix + 1)
         if params.unique and self.keeps_lead and params.keep_prefix == 0:
             kept = sqlbuild.fill("(:lead + 1)", lead=_kept_lead(orig, after=1))
             return sqlbuild.fill("substr(:o, :k) ~ '[0-9]'", o=orig.copy(), k=kept)
         return sqlbuild.fill("substr(:o, :k) ~ '[0-9]'", o=orig, k=params.keep_prefix + 1)
 
-    def masked(self, params: DigitsParams, ctx: ColumnContext) -> exp.Expression:
+    def masked(self, params: D, ctx: ColumnContext) -> exp.Expression:
         orig = sqlbuild.as_text(ctx.ref)
         n = params.keep_prefix
         rest = sqlbuild.fill("substr(:o, :k)", o=orig, k=n + 1) if n else orig
+        if params.unique and code_shape.shaped(params):
+            return sqlbuild.fit_text(
+                ctx, code_shape.permuted(params, ctx, orig, rest), truncate=False
+            )
         if params.unique:
             if n == 0 and self.keeps_lead:
                 return sqlbuild.fit_text(ctx, _permuted_after_lead(ctx, orig), truncate=False)
@@ -79,23 +102,33 @@ class _DigitStrategy(ScalarStrategy[DigitsParams]):
             x=bits,
             x2=bits.copy(),
         )
+        if code_shape.letters(params):
+            masked = sqlbuild.fill(
+                "dbrefresh.fill_letters(:h, :m)", h=sqlbuild.digest(ctx, "digits_letters"), m=masked
+            )
         if n:
             masked = sqlbuild.fill("(left(:o, :k) || :m)", o=orig, k=n, m=masked)
         masked = self._shaped(orig, masked, n)
         # Equal to the original only when every new digit happens to match: then shift
-        # every digit by one (evaluated in that rare case only).
-        value = sqlbuild.fill(
-            "COALESCE(NULLIF(:m, :o), :k_part || translate(substr(:o, :k1), '0123456789',"
-            " '1234567890'))",
-            m=masked,
-            o=orig,
-            k_part=sqlbuild.fill("left(:o, :k)", o=orig, k=n),
+        # every digit by one (evaluated in that rare case only); letters too with letters.
+        shift_from, shift_to = code_shape.shift(params)
+        shifted = sqlbuild.fill(
+            f"(:k_part || translate(substr(:o, :k1), '{shift_from}', '{shift_to}'))",
+            k_part=sqlbuild.fill("left(:o, :k)", o=orig.copy(), k=n),
+            o=orig.copy(),
             k1=n + 1,
+        )
+        value = sqlbuild.fill(
+            "COALESCE(NULLIF(:m, :o), :shifted)",
+            m=code_shape.luhn_fixed(params, masked, orig),
+            o=orig,
+            shifted=code_shape.luhn_fixed(params, shifted, orig),
         )
         return sqlbuild.fit_text(ctx, value, truncate=False)
 
     def _shaped(self, orig: exp.Expression, masked: exp.Expression, n: int) -> exp.Expression:
-        """What the strategy's format asks of the masked digits (digits: nothing)."""
+        """What the strategy's format asks of the masked digits (digits: nothing; its
+        letters and luhn are applied around it)."""
         return masked
 
 
@@ -168,13 +201,17 @@ def _permuted(
 
 
 @register
-class Digits(_DigitStrategy):
+class Digits(_DigitStrategy[CodeParams]):
     name = "digits"
-    summary = "Replace every digit (after keep_prefix characters), keep everything else."
+    summary = (
+        "Replace every digit (after keep_prefix characters), keep everything else; "
+        "letters and a Luhn check digit optional."
+    )
+    params_model = CodeParams
 
 
 @register
-class Phone(_DigitStrategy):
+class Phone(_DigitStrategy[DigitsParams]):
     keeps_lead = True
     name = "phone"
     summary = "Phone numbers: every digit replaced, format and keep_prefix kept."
