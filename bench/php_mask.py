@@ -24,7 +24,7 @@ CREATE TABLE php_bench AS
 SELECT g AS id, format(
   'a:8:{s:5:"email";s:%s:"%s";s:4:"name";s:%s:"%s";s:5:"phone";s:%s:"%s";'
   's:8:"birthday";s:10:"%s";s:4:"city";s:%s:"%s";s:6:"locale";s:5:"de_DE";'
-  's:5:"prefs";a:2:{s:5:"theme";s:4:"dark";s:4:"zip";s:5:"%s";}'
+  's:5:"prefs";a:2:{s:5:"theme";s:4:"dark";s:3:"zip";s:5:"%s";}'
   's:7:"user_id";i:%s;}',
   octet_length(e), e, octet_length(n), n, octet_length(p), p,
   date '1950-01-01' + g % 20000, octet_length(c), c, lpad((g % 99999)::text, 5, '0'),
@@ -70,6 +70,10 @@ def main() -> None:
         conn.execute("SET max_parallel_workers_per_gather = 0")
         conn.execute(*keyed.key_setting_sql(keyed.derive_key("bench")))
         prefix = "(SELECT dbrefresh.key_prefix(current_setting('dbrefresh.key'), 'php'))"
+        row = conn.execute(
+            f"SELECT count(*) FROM php_bench WHERE dbrefresh.php_mask(v, {prefix}, NULL) = 'N;'"
+        ).fetchone()
+        assert row == (0,), f"{row} values did not parse"
         base = cpu_seconds(conn, "SELECT count(v) FROM php_bench")
         for label, keys in (
             ("every string", "NULL::text[]"),
