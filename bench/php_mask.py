@@ -1,7 +1,7 @@
 """Benchmark: dbrefresh.php_mask (the php_serialized strategy) on PHP-serialised settings.
 
 Fills a table with N WordPress-like settings (email, name with an umlaut, phone, birth
-date, city, locale, a nested array with two more strings, an int; ~270 bytes), installs the
+date, city, locale, a nested array with two more strings, an int; ~300 bytes), installs the
 masking support and prints the backend's seconds (best of 3) of
 SELECT count(php_mask(...)) minus the same count of the unmasked column, and the
 microseconds per row, once masking every string and once under `keys`.
