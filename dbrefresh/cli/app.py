@@ -50,3 +50,7 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks for errors."),
 ) -> None:
     state.debug = debug
+    # Written to a file or a pipe (a nightly job's log), a line stays one line: wrapped
+    # at 80 columns, paths and DSNs were cut in two and grep missed them.
+    for out in (console, console_err):
+        out.soft_wrap = not out.is_terminal

@@ -3,10 +3,13 @@
 WordPress's and Mautic's settings ('a:2:{s:5:"email";s:16:"ann@mail.example";...}')
 are parsed by the application, which trusts every s:N: length: `lorem` over the whole
 value made it unreadable, 'N;' (PHP's null) dropped the settings. Each masked string
-keeps its byte length (its bytes become hex digits of a keyed digest of the string;
-' ', '-', '.', '@' and '_' stay), so the value still unserializes, with the same keys,
-numbers and booleans. `keys` limits it to the values under those keys, at any depth
-(`dbrefresh.php_mask` in sql/functions.sql); a value that does not parse becomes 'N;'.
+keeps its byte length and its shape (letters stay letters of their case, digits digits,
+punctuation in place, a multi-byte character ASCII letters, a 'YYYY-MM-DD' date a valid
+date: `dbrefresh.php_shape`, keyed by the string), so the value still unserializes with
+the same keys, numbers and booleans, and a number, email or date inside still validates
+(hex digits made '12345' no number). `keys` limits it to the values under those keys, at
+any depth, and masks an integer right under one of them too (`dbrefresh.php_mask` in
+sql/functions.sql); a value that does not parse becomes 'N;'.
 """
 
 from __future__ import annotations
