@@ -51,6 +51,12 @@ SUBJECT_KEYS = frozenset(
         "federated_user_id",
     }
 )
+# ...of which these say "an account" themselves: beside a `provider` column, enough
+# (Auth.js's accounts(provider, "providerAccountId"); a `sub` there may be a subscription)
+ACCOUNT_KEYS = frozenset(
+    {"provider_user_id", "provider_uid", "provider_account_id", "provideraccountid"}
+)
+PROVIDER_COLUMNS = frozenset({"provider", "identity_provider", "provider_name"})
 # Tables (and JSON columns) about logins through another provider
 _IDENTITY = re.compile(r"identit|credential|oauth|social|federat|sso|openid|oidc")
 # Keys beside a subject in an OIDC claim set or a provider's entry
@@ -111,6 +117,7 @@ def propose(
     what its email columns hold besides addresses (applied later: apply_mixed)."""
     forms = strategies["forms"]
     about_identities = bool(_IDENTITY.search(table.name.lower()))
+    providers = any(c.lower() in PROVIDER_COLUMNS for c in table.columns)
     mixed: dict[tuple[str, str], Mixed] = {}
     for name, proposal in list(proposals.items()):
         column = table.columns[name]
@@ -128,7 +135,7 @@ def propose(
             or column.generated
             or not column.type.is_text
             or name.lower() not in SUBJECT_KEYS
-            or not about_identities
+            or not (about_identities or (providers and name.lower() in ACCOUNT_KEYS))
             or (found := _accounts(values)) is None
         ):
             continue

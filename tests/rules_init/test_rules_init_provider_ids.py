@@ -43,6 +43,9 @@ INSERT INTO identity_credential_identifiers (identifier) SELECT email FROM users
 INSERT INTO courier_messages (channel, recipient) SELECT 'email', email FROM users
   UNION ALL SELECT 'sms', '+33 6 ' || lpad((g * 7919)::text, 8, '0')
   FROM generate_series(1, 90) g;
+CREATE TABLE accounts (id bigserial PRIMARY KEY, provider text, "providerAccountId" text);
+INSERT INTO accounts (provider, "providerAccountId") SELECT 'github', (1000 + g * 7919)::text
+  FROM generate_series(1, 300) g;
 CREATE TABLE subscriptions (id bigserial PRIMARY KEY, sub text, provider text,
   meta jsonb);
 INSERT INTO subscriptions (sub, provider, meta) SELECT (100000 + g * 37)::text, 'stripe',
@@ -59,6 +62,7 @@ def test_provider_ids_masked_alike_and_mixed_columns_by_form(make_db, tmp_path: 
     assert strategy_of(text, "public.identities", "provider_id") == "forms", text
     assert strategy_of(text, "public.courier_messages", "recipient") == "forms", text
     assert strategy_of(text, "public.identity_credential_identifiers", "identifier") == "forms"
+    assert strategy_of(text, "public.accounts", "providerAccountId") == "forms", text
     # a subscription's number, beside a payment provider, is no account id
     assert strategy_of(text, "public.subscriptions", "sub") == "keep", text
     assert strategy_of(text, "public.subscriptions", "meta") == "keep", text
@@ -99,6 +103,13 @@ def test_provider_ids_masked_alike_and_mixed_columns_by_form(make_db, tmp_path: 
             "SELECT count(*) FROM subscriptions WHERE sub = (100000 + id * 37)::text"
         ).fetchone()
         assert kept == (300,)
+        github = conn.execute(
+            """SELECT count(*) FILTER (WHERE "providerAccountId" = (1000 + id * 7919)::text),
+                count(*) FILTER (WHERE length("providerAccountId")
+                  = length((1000 + id * 7919)::text) AND "providerAccountId" ~ '^[0-9]+$')
+            FROM accounts"""
+        ).fetchone()
+        assert github == (0, 300)  # Auth.js's GitHub ids: masked, digits of the same length
     assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
 
 
