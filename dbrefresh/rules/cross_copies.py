@@ -43,6 +43,7 @@ from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.propose import ColumnProposal
+from dbrefresh.rules.provider_ids import keeps_identifiers
 from dbrefresh.rules.sample import sampled_rows
 from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
 from dbrefresh.rules.user_ids import hashed_parts
@@ -122,6 +123,8 @@ def _identifying(
         proposal = proposals.get(table, {}).get(column)
         if proposal is None or not proposal.masked or len(sample.values) < MIN_MATCHES:
             continue
+        if keeps_identifiers(proposal):
+            continue  # (its sampled text values are those it keeps: UUIDs beside numbers)
         unique = any(k.columns == (column,) for k in catalog.tables[table].unique_keys)
         if unique or sample.distinct >= IDENTIFYING_SHARE * sample.sampled:
             found.append((table, column))

@@ -52,6 +52,8 @@ from dbrefresh.rules.propose_keys import (
     key_columns,
     reconcile,
 )
+from dbrefresh.rules.provider_ids import Mixed, apply_mixed
+from dbrefresh.rules.provider_ids import propose as mask_provider_ids
 from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
@@ -90,6 +92,7 @@ def propose(
     texts: dict[Ref, TextSample] = {}
     accounts: dict[Ref, ColumnProposal] = {}  # handles, masked if copies leave them kept
     docs: dict[Ref, Probes] = {}  # JSON columns' sampled paths (json_copies.py)
+    mixed: dict[Ref, Mixed] = {}  # email columns holding phone numbers or account ids too
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
     empty: list[str] = []
     titles = read_titles(conn, catalog)  # NocoDB's, Baserow's, LimeSurvey's column titles
@@ -122,6 +125,8 @@ def propose(
                 conn, table, proposals[name], samples, strategies, sample_rows, own_keys
             )
         string_documents(table, proposals[name], samples, strategies)
+        # Google `sub`s, GitHub ids; columns of addresses and phone numbers or 'google:<id>'
+        mixed |= mask_provider_ids(table, proposals[name], samples, strategies, own_keys)
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
         if names is not None:
@@ -154,6 +159,7 @@ def propose(
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
     fold_json_path_joins(conn, catalog, sampled, texts, docs, sample_rows)
     note_name_parts(conn, catalog, sampled, texts)
+    apply_mixed(catalog, sampled, mixed, strategies)  # after the folds: their email case
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     _large_object_references(catalog, proposals)
     for name in empty:

@@ -28,6 +28,7 @@ from dbrefresh.rules.copies import IDENTIFIER
 from dbrefresh.rules.cross_copies import MATCH_SHARE, MAX_PROBED, MIN_MATCHES, leading_index
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.propose import ColumnProposal
+from dbrefresh.rules.provider_ids import keeps_identifiers
 from dbrefresh.rules.sample import sampled_rows
 from dbrefresh.rules.text_samples import Ref, TextSample
 from dbrefresh.strategies.base import Strategy
@@ -48,7 +49,7 @@ def align_uuid_copies(
     """Keep or mask alike masked text copies of other tables' uuid columns."""
     for (name, column), sample in sorted(samples.items()):
         proposal = proposals.get(name, {}).get(column)
-        if proposal is None or not proposal.masked:
+        if proposal is None or not proposal.masked or keeps_identifiers(proposal):
             continue
         values = sorted(v for v in sample.values if _UUID.fullmatch(v))
         if len(values) < MIN_MATCHES or len(values) < UUID_SHARE * len(sample.values):

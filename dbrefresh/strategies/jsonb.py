@@ -34,7 +34,7 @@ from dbrefresh.strategies.base import (
     Strategy,
     StrategyParams,
 )
-from dbrefresh.strategies.jsonb_held import holds_maskable
+from dbrefresh.strategies.jsonb_held import Changed, holds_maskable
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 from dbrefresh.strategies.jsonb_wildcards import (
     WILDCARD,
@@ -133,13 +133,20 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         """A document whose paths hold nothing to mask (missing, JSON null, blank, an
         empty array: Chatwoot's "cc_emails": []) is kept as it is (it is no leak)."""
         if ctx.type.is_text:
-            return _parsed_once(ctx, self._holds_paths(params, PARSED))
-        return self._holds_paths(params, _document(ctx))
+            return _parsed_once(ctx, self._holds_paths(params, ctx, PARSED))
+        return self._holds_paths(params, ctx, _document(ctx))
 
-    def _holds_paths(self, params: JsonbParams, value: exp.Expression) -> exp.Expression:
+    def _holds_paths(
+        self, params: JsonbParams, ctx: ColumnContext, value: exp.Expression
+    ) -> exp.Expression:
         held = [
-            holds_maskable(value, _key(path), wildcard=WILDCARD in path_parts(path))
-            for path in params.paths
+            holds_maskable(
+                value,
+                _key(path),
+                wildcard=WILDCARD in path_parts(path),
+                changed=_changed(rule, ctx),
+            )
+            for path, rule in params.paths.items()
         ]
         return sqlbuild.fill(
             "jsonb_typeof(:v) IN ('object', 'array') AND :any",
@@ -340,6 +347,27 @@ def _parsed(text: exp.Expression, as_: str) -> exp.Expression:
         t=text,
         r=DATE_TEXT,
     )
+
+
+def _changed(rule: PathRule, ctx: ColumnContext) -> Changed | None:
+    """Which text values of a path its strategy changes (its leak_sample_when, over a
+    given value instead of VALUE), or None: every one (or a path read as a number or a
+    date, which holds its own test)."""
+    strategy, sub = rule.resolve()
+    own = strategy.leak_sample_when(sub, path_context(ctx, rule.as_))
+    if own is None or rule.as_ != "text" or not strategy.leak_checked:
+        return None
+
+    def changed(text: exp.Expression) -> exp.Expression:
+        return own.copy().transform(
+            lambda node: (
+                text.copy()
+                if isinstance(node, exp.Column) and node.name == VALUE and not node.table
+                else node
+            )
+        )
+
+    return changed
 
 
 def path_context(ctx: ColumnContext, as_: str) -> ColumnContext:

@@ -40,6 +40,7 @@ BUILTIN_MODULES = (
     "shuffle",
     "sql",
     "switch",
+    "forms",
 )
 
 _REGISTRY: dict[str, Strategy[Any]] = {}

@@ -74,6 +74,13 @@ CASES: list[tuple[str, dict[str, Any], str, bool, bool]] = [
         True,
         True,
     ),
+    (
+        "forms",
+        {"cases": {"email": "email", "number": "digits"}, "default": "hash"},
+        "vc",
+        True,
+        True,
+    ),
 ]
 
 

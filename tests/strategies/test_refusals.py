@@ -41,6 +41,8 @@ MISFITS: list[tuple[str, dict[str, Any], str, str]] = [
     ("switch", {"by": "nope", "cases": {"a": "email"}}, "vc", "has no column 'nope'"),
     ("switch", {"by": "m", "cases": {"sad": "date_shift"}}, "vc", "cases.sad: date_shift"),
     ("switch", {"by": "m", "cases": {"sad": "keep"}, "default": "null"}, "i8", "default: "),
+    ("forms", {"cases": {"number": "digits"}}, "i8", "forms tells values apart by their text"),
+    ("forms", {"cases": {"email": {"strategy": "email", "unique": True}}}, "code", "cases.email"),
 ]
 
 
@@ -104,6 +106,14 @@ BAD_PARAMS: list[tuple[str, dict[str, Any], str]] = [
     ("switch", {"by": "m", "cases": {"a": {"strategy": "hash", "length": 100}}}, "length"),
     ("switch", {"cases": {"a": "email"}}, "by"),
     ("switch", {"by": "m", "cases": {"a": "fail"}}, "unknown strategy 'fail'"),  # default only
+    ("forms", {"cases": {"email": "shuffle"}}, "cannot be a case of forms"),
+    (
+        "forms",
+        {"cases": {"number": {"strategy": "switch", "by": "m", "cases": {"a": "hash"}}}},
+        "forms",
+    ),
+    ("forms", {"cases": {"uuid": "hash"}}, "cases.uuid"),
+    ("forms", {"cases": {}}, "cases"),
 ]
 
 

@@ -1,0 +1,271 @@
+"""Identity providers' account ids in `rules init`: masked by their form, alike everywhere.
+
+Supabase's auth.identities.provider_id and identity_data's `sub`/`provider_id`, its
+users' raw_user_meta_data, Ory Kratos's identity_credentials.config
+`providers[].subject`: the person's Google `sub` ('441098728677550620481') or GitHub
+user id, which lead straight to their account, were kept (no name or value detector
+knew them). A column or JSON key named like a subject (sub, subject, provider_id, ...)
+in an identity context (a table about identities, credentials, OAuth or social logins;
+in a document beside `iss`, another subject key, or under `providers`), whose sampled
+values are mostly account numbers, gets `forms` with `number: {strategy: digits,
+unique: true}`: digits stay digits, the length stays, and one id masks alike in every
+column and path (the permutation reads the digits alone), so identities still join
+users' metadata. Values of no such form are kept: a Supabase email identity's
+provider_id is the user's own UUID, which GoTrue looks up.
+
+Mixed columns, same module: an `email` proposal whose sample also held phone numbers
+(Kratos's courier_messages.recipient: an SMS's '+33...') or account ids (Kratos's
+identity_credential_identifiers.identifier: 'google:<sub>') becomes `forms`, each
+value masked by its own form: the address as before, the phone number as a phone
+number, 'google:<sub>' with its prefix kept and its digits masked as the bare id is,
+anything else (a username) hashed. A column of addresses alone keeps plain `email`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules import json_paths
+from dbrefresh.rules.fitting import column_context, fits
+from dbrefresh.rules.phones import is_phone
+from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.strategies.base import Strategy
+from dbrefresh.strategies.forms import NUMBER_PREFIX
+from dbrefresh.strategies.jsonb import path_context
+from dbrefresh.strategies.jsonb_pathsyntax import join_path, path_parts
+
+# Names of an identity provider's account id (Auth.js's providerAccountId too)
+SUBJECT_KEYS = frozenset(
+    {
+        "sub",
+        "subject",
+        "provider_id",
+        "provider_user_id",
+        "provider_uid",
+        "provider_account_id",
+        "provideraccountid",
+        "federated_user_id",
+    }
+)
+# ...of which these say "an account" themselves: beside a `provider` column, enough
+# (Auth.js's accounts(provider, "providerAccountId"); a `sub` there may be a subscription)
+ACCOUNT_KEYS = frozenset(
+    {"provider_user_id", "provider_uid", "provider_account_id", "provideraccountid"}
+)
+PROVIDER_COLUMNS = frozenset({"provider", "identity_provider", "provider_name"})
+# Tables (and JSON columns) about logins through another provider
+_IDENTITY = re.compile(r"identit|credential|oauth|social|federat|sso|openid|oidc")
+# Keys beside a subject in an OIDC claim set or a provider's entry
+_CLAIM_KEYS = frozenset({"iss", "issuer"})
+_PROVIDER_LISTS = frozenset({"providers", "identities"})
+MIN_DIGITS = 4  # a GitHub user id has at least this many; '1', '42' are flags and counts
+# the strategy's `number` form, of at least MIN_DIGITS digits
+_ACCOUNT = re.compile(rf"^{NUMBER_PREFIX}[0-9]{{{MIN_DIGITS},}}$")
+MIN_IDS = 3
+MIN_SHARE = 0.3  # of the sampled values: the others may be UUIDs (email identities)
+MIN_MIXED = 2  # phone numbers or account ids among an email column's values
+NUMBER_RULE = {"strategy": "digits", "unique": True}
+NUMBER_WHY = (
+    "digits keep their form and mask alike wherever the id is (a column, a JSON path, "
+    "'google:<id>'); other values (a UUID) kept"
+)
+
+
+def is_account(value: str) -> bool:
+    """An account number, alone or after a 'provider:' prefix."""
+    return bool(_ACCOUNT.match(value))
+
+
+def _accounts(values: Sequence[str]) -> str | None:
+    """'N of M sampled values look like ...' when enough are account numbers."""
+    sample = [v for v in values if v.strip()]
+    found = sum(1 for v in sample if is_account(v))
+    if found < max(MIN_IDS, MIN_SHARE * len(sample)):
+        return None
+    return f"{found} of {len(sample)} sampled values look like account numbers"
+
+
+def forms_rule() -> dict[str, Any]:
+    """Account numbers masked (digits, alike everywhere), every other value kept."""
+    return {"cases": {"number": dict(NUMBER_RULE)}}
+
+
+def keeps_identifiers(proposal: ColumnProposal) -> bool:
+    """`forms` masking account numbers only, keeping the rest: the
+    text values rules init samples of it (UUIDs: a Supabase email identity's
+    provider_id is its user's id) stay as they are, so they copy nothing masked."""
+    params = proposal.params
+    return (
+        proposal.strategy == "forms"
+        and params.get("default", "keep") == "keep"
+        and set(params.get("cases", {})) == {"number"}
+    )
+
+
+def propose(
+    table: Table,
+    proposals: dict[str, ColumnProposal],
+    samples: Mapping[str, Sequence[str]],
+    strategies: Mapping[str, Strategy[Any]],
+    keys: set[str],
+) -> dict[tuple[str, str], Mixed]:
+    """Mask the table's provider account ids (columns and JSON paths), in place; and
+    what its email columns hold besides addresses (applied later: apply_mixed)."""
+    forms = strategies["forms"]
+    about_identities = bool(_IDENTITY.search(table.name.lower()))
+    providers = any(c.lower() in PROVIDER_COLUMNS for c in table.columns)
+    mixed: dict[tuple[str, str], Mixed] = {}
+    for name, proposal in list(proposals.items()):
+        column = table.columns[name]
+        values = samples.get(name) or ()
+        if proposal.strategy == "email":
+            if (held := _mixed(values)) is not None:
+                mixed[(table.qualified, name)] = held
+            continue
+        if proposal.documents is not None and proposal.strategy in {"keep", "jsonb"}:
+            _json_ids(table, proposals, name, proposal, strategies)
+            continue
+        if (
+            proposal.masked
+            or name in keys
+            or column.generated
+            or not column.type.is_text
+            or name.lower() not in SUBJECT_KEYS
+            or not (about_identities or (providers and name.lower() in ACCOUNT_KEYS))
+            or (found := _accounts(values)) is None
+        ):
+            continue
+        params = forms_rule()
+        unique = name in table.unique_columns()
+        if fits(forms, params, column_context(table, column, unique=unique)):
+            proposals[name] = ColumnProposal(
+                name,
+                "forms",
+                params,
+                unique=unique,
+                kind="account_id",
+                why=[f"name suggests an identity provider's account id, {found}", NUMBER_WHY],
+            )
+    return mixed
+
+
+def _json_ids(
+    table: Table,
+    proposals: dict[str, ColumnProposal],
+    name: str,
+    proposal: ColumnProposal,
+    strategies: Mapping[str, Strategy[Any]],
+) -> None:
+    """Subject keys of a JSON column's sampled documents holding account numbers: a
+    `forms` path each (the column's jsonb rule made, or added to)."""
+    read = proposal.documents
+    assert read is not None
+    identity_named = bool(_IDENTITY.search(f"{table.name} {name}".lower()))
+    masked = proposal.params.get("paths", {}) if proposal.strategy == "jsonb" else {}
+    found: dict[str, Any] = {}
+    why: list[str] = []
+    for path, values in read.paths.items():
+        parts = path_parts(path)
+        if parts[-1].lower() not in SUBJECT_KEYS or path in masked:
+            continue
+        siblings = {join_path((*parts[:-1], k)) for k in (*_CLAIM_KEYS, *SUBJECT_KEYS)}
+        context = (
+            identity_named
+            or any(p.lower() in _PROVIDER_LISTS for p in parts[:-1])
+            or any(s in read.paths for s in siblings if s != path)
+        )
+        if context and (count := _accounts(values)) is not None:
+            found[path] = {"strategy": "forms", **forms_rule()}
+            why.append(f"{path}: key suggests an identity provider's account id, {count}")
+    if not found:
+        return
+    found, collapsed = json_paths.collapse_array_paths(found, read.arrays)
+    found = {p: r for p, r in found.items() if p not in masked}
+    paths = {**masked, **found}
+    table_column = table.columns[name]
+    document = column_context(table, table_column, unique=name in table.unique_columns())
+    if not fits(strategies["forms"], forms_rule(), path_context(document, "text")):
+        return
+    if not fits(strategies["jsonb"], {"paths": paths}, document):
+        return
+    if proposal.strategy == "jsonb":
+        proposal.params["paths"] = paths
+        proposal.why += [*why, *collapsed, f"{', '.join(found)}: {NUMBER_WHY}"]
+        return
+    proposals[name] = ColumnProposal(
+        name,
+        "jsonb",
+        {"paths": paths},
+        kind="json",
+        why=[
+            *why,
+            *collapsed,
+            f"{', '.join(found)}: {NUMBER_WHY}",
+            "REVIEW: paths found in a sample of documents; keys it did not meet are kept",
+            *proposal.why,
+        ],
+        documents=read,
+    )
+
+
+@dataclass(frozen=True)
+class Mixed:
+    """What an email column's sample held besides addresses."""
+
+    numbers: int  # account numbers ('google:<sub>')
+    phones: int
+
+
+def _mixed(values: Sequence[str]) -> Mixed | None:
+    """Phone numbers or account ids among an email column's sampled values (None when
+    too few: a column of addresses alone keeps plain `email`)."""
+    others = [v for v in values if v.strip() and "@" not in v]
+    numbers = sum(1 for v in others if is_account(v))
+    phones = sum(1 for v in others if not is_account(v) and is_phone(v))
+    return Mixed(numbers, phones) if numbers + phones >= MIN_MIXED else None
+
+
+def apply_mixed(
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    mixed: Mapping[tuple[str, str], Mixed],
+    strategies: Mapping[str, Strategy[Any]],
+) -> None:
+    """`forms` for the email columns whose sample also held phone numbers or account
+    ids, their email rule (folded, unique: after the email passes) as its email case;
+    in place. An address list (`lists: true`) stays as it is."""
+    for (name, column), held in mixed.items():
+        proposal = proposals.get(name, {}).get(column)
+        if proposal is None or proposal.strategy != "email" or proposal.params.get("lists"):
+            continue
+        table = catalog.tables[name]
+        unique = column in table.unique_columns()
+        cases: dict[str, Any] = {"email": {"strategy": "email", **proposal.params}}
+        seen = []
+        if held.numbers:
+            cases["number"] = dict(NUMBER_RULE)
+            seen.append(f"{held.numbers} account numbers ('google:<id>')")
+        if held.phones:
+            cases["phone"] = {"strategy": "phone", **({"unique": True} if unique else {})}
+            seen.append(f"{held.phones} phone numbers")
+        params = {"cases": cases, "default": "hash"}
+        ctx = column_context(table, table.columns[column], unique=unique)
+        if not fits(strategies["forms"], params, ctx):
+            continue
+        proposals[name][column] = ColumnProposal(
+            column,
+            "forms",
+            params,
+            unique=proposal.unique,
+            kind=proposal.kind,
+            why=[
+                *proposal.why,
+                f"but the sample also held {' and '.join(seen)}: each value masked by its "
+                "form (an address as an address, a number's digits alike wherever the id "
+                "is), any other value hashed",
+            ],
+        )

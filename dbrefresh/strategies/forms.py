@@ -1,0 +1,164 @@
+"""forms: a strategy per form of the value (address, number, phone number) in one column.
+
+Ory Kratos's courier_messages.recipient holds an email address for a mail and a phone
+number for an SMS; its identity_credential_identifiers.identifier an address for a
+password login and 'google:<subject>' for an OIDC one. `email` over either made every
+value an address: '+33612345678' could no longer receive an SMS, and the OIDC login
+found no identity. `forms` tells each value's form by its text and masks it by that
+form's case:
+
+    identifier:
+      strategy: forms
+      cases:
+        email: {strategy: email, unique: true}    # holds an '@'
+        number: {strategy: digits, unique: true}  # '4410987...', 'google:4410987...'
+        phone: {strategy: phone, unique: true}    # '+33 6 12 34 56 78'
+      default: {strategy: hash, unique: true}     # anything else (default: keep)
+
+The forms are tried in that order (email, number, phone); a form with no case falls
+through to the next, then to `default`. `number` is digits alone or after a
+'provider:' prefix: an identity provider's account id (Google's `sub`, a GitHub user
+id), which `digits` with `unique: true` permutes as one digit string, so
+'google:4410987...' masks its digits exactly as the bare '4410987...' in another column
+or JSON path does, and keeps its prefix. With `default: keep`, the values of no listed
+form stay as they are (a Supabase email identity's provider_id is the user's own UUID,
+which the application looks up). Cases keep their form (an address keeps its '@';
+`digits`, `phone` and `hash` write none), so forms stay apart: injective when every
+case and the default are.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, field_validator
+from sqlglot import exp
+
+from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies.base import ColumnContext, Strategy, StrategyParams
+from dbrefresh.strategies.nested import NestedRule, shorthand
+from dbrefresh.strategies.registry import register
+from dbrefresh.strategies.scalar import ScalarStrategy
+
+Form = Literal["email", "number", "phone"]
+ORDER: tuple[Form, ...] = ("email", "number", "phone")
+# The text tests of the forms, in ORDER (the value as text is `:t`)
+NUMBER_PREFIX = r"([A-Za-z][A-Za-z0-9_.-]*:)?"  # 'google:', 'github:'
+NUMBER_PATTERN = rf"^{NUMBER_PREFIX}[0-9]+$"
+PHONE_PATTERN = r"^\+?[ ()./-]*[0-9][0-9 ()./-]*$"
+_TESTS = {
+    "email": "strpos(:t, '@') > 0",
+    "number": f"(:t ~ '{NUMBER_PATTERN}')",
+    "phone": f"(:t ~ '{PHONE_PATTERN}')",
+}
+
+
+class FormRule(NestedRule):
+    """One form's rule: a strategy name and its parameters."""
+
+    def resolve(self) -> tuple[Strategy[Any], Any]:
+        return self.resolve_unless(
+            lambda s: s.row_permutation or not s.column_local or s.name == Forms.name,
+            "be a case of forms",
+        )
+
+
+class FormsParams(StrategyParams):
+    cases: dict[Form, FormRule] = Field(min_length=1)
+    """Form (email, number, phone) -> strategy name, or {strategy: ..., its parameters}."""
+    default: FormRule = FormRule(strategy="keep")
+    """The strategy for a value of no listed form (default: keep)."""
+
+    @field_validator("cases", mode="before")
+    @classmethod
+    def _shorthand_cases(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {str(k): shorthand(v) for k, v in value.items()}
+        return value
+
+    @field_validator("default", mode="before")
+    @classmethod
+    def _shorthand_default(cls, value: object) -> object:
+        return shorthand(value)
+
+    @field_validator("cases", "default")
+    @classmethod
+    def _known(cls, value: Any) -> Any:
+        for rule in value.values() if isinstance(value, dict) else [value]:
+            rule.resolve()
+        return value
+
+    def resolved(self) -> list[tuple[Form | None, Strategy[Any], Any]]:
+        """(form, strategy, parameters) of every case in ORDER, the default last (None)."""
+        cases = [(form, *self.cases[form].resolve()) for form in ORDER if form in self.cases]
+        return [*cases, (None, *self.default.resolve())]
+
+
+def is_form(form: Form, text: exp.Expression) -> exp.Expression:
+    """Whether the text has the form (regardless of the forms before it)."""
+    return sqlbuild.fill(_TESTS[form], t=text)
+
+
+@register
+class Forms(ScalarStrategy[FormsParams]):
+    name = "forms"
+    summary = "A strategy per form of the value: email address, number ('google:1234'), phone."
+    params_model = FormsParams
+
+    def is_lossy(self, params: FormsParams) -> bool:
+        return any(s.is_lossy(p) for _, s, p in params.resolved())
+
+    def fits(self, params: FormsParams, ctx: ColumnContext) -> list[str]:
+        if not ctx.type.is_text:
+            return [f"forms tells values apart by their text; {ctx.column} is {ctx.type.sql}"]
+        reasons = []
+        for form, strategy, sub in params.resolved():
+            label = "default" if form is None else f"cases.{form}"
+            reasons += [f"{label}: {r}" for r in strategy.check(sub, ctx)]
+        return reasons
+
+    def _picked(self, params: FormsParams, ctx: ColumnContext, form: Form | None) -> exp.Expression:
+        """The rows one case masks: its form, and none of the listed forms before it."""
+        text = sqlbuild.as_text(ctx.ref)
+        listed = [f for f in ORDER if f in params.cases]
+        before = listed if form is None else listed[: listed.index(form)]
+        parts: list[exp.Expression] = [
+            exp.Not(this=exp.Paren(this=is_form(f, text.copy()))) for f in before
+        ]
+        if form is not None:
+            parts.append(is_form(form, text.copy()))
+        return exp.Paren(this=exp.and_(*parts)) if parts else exp.true()
+
+    def leak_sample_when(self, params: FormsParams, ctx: ColumnContext) -> exp.Expression:
+        """Values a case changes (and that case would sample): no value `keep` keeps."""
+        parts: list[exp.Expression] = []
+        for form, strategy, sub in params.resolved():
+            if strategy.keeps_value or not strategy.leak_checked:
+                continue
+            picked = self._picked(params, ctx, form)
+            own = strategy.leak_sample_when(sub, ctx)
+            parts.append(exp.Paren(this=exp.and_(picked, own) if own is not None else picked))
+        return exp.Paren(this=exp.or_(*parts)) if parts else exp.false()
+
+    def table_refusal(self, params: FormsParams, ctx: ColumnContext) -> exp.Expression | None:
+        """What a case's own strategy refuses on the table (email's fold_case on a unique
+        column holding case variants), asked of the whole column."""
+        parts = [
+            r for _, strategy, sub in params.resolved() if (r := strategy.table_refusal(sub, ctx))
+        ]
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else exp.Coalesce(this=parts[0], expressions=parts[1:])
+
+    def masked(self, params: FormsParams, ctx: ColumnContext) -> exp.Expression:
+        # CASE WHEN <form> THEN ...: one test per listed form, in ORDER
+        *cases, (_, fallback, default) = params.resolved()
+        text = sqlbuild.as_text(ctx.ref)
+        ifs = [
+            exp.If(this=is_form(form, text.copy()), true=strategy.compile(sub, ctx))
+            for form, strategy, sub in cases
+            if form is not None
+        ]
+        return sqlbuild.cast(
+            exp.Case(ifs=ifs, default=fallback.compile(default, ctx)), ctx.type.sql
+        )
