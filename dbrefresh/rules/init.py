@@ -42,6 +42,7 @@ from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
 from dbrefresh.rules.name_parts import note_name_parts
 from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.own_names import note_own_names
+from dbrefresh.rules.path_hashes import hash_path_digests
 from dbrefresh.rules.plan import Plan
 from dbrefresh.rules.propose import ColumnProposal, propose_column
 from dbrefresh.rules.propose_keys import (
@@ -122,6 +123,7 @@ def propose(
                 conn, table, proposals[name], samples, strategies, sample_rows, own_keys
             )
         string_documents(table, proposals[name], samples, strategies)
+        hash_path_digests(table, proposals[name], samples, own_keys)  # Moodle's pathnamehash
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
         if names is not None:
