@@ -34,6 +34,7 @@ from dbrefresh.rules.email_fold import (
     fold_named_pairs,
 )
 from dbrefresh.rules.email_fold_paths import fold_json_path_joins
+from dbrefresh.rules.email_switch import switch_mixed_emails
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
@@ -156,6 +157,7 @@ def propose(
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
     fold_json_path_joins(conn, catalog, sampled, texts, docs, sample_rows)
     note_name_parts(conn, catalog, sampled, texts)
+    switch_mixed_emails(conn, catalog, sampled, texts, strategies, sample_rows)  # source_id
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     _large_object_references(catalog, proposals)
     for name in empty:
