@@ -14,6 +14,12 @@ an absolute path is read like a relative one, an address by its path when that e
 a file name of a known extension (a page's address, '.../in/anna-schmidt', is the
 handle detectors' business), so the scheme, host and folders stay and the link keeps
 its shape.
+
+An email address is no file name: Chatwoot's contacts.email
+('benjamin.jesus.1@bol.com.br') read as a file with the extension '.br' naming
+'benjamin jesus', so the column got `file_name` and its addresses became bare hex with
+no '@'. A value that is an address (pii_values.EMAIL) is no file, unless what follows
+the '@' is an image's scale ('logo@2x.png', as iOS and the web name them).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 _SEPARATORS = re.compile(r"(?:[-_.+\s]|%20)+")
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+/(?P<path>[^?#\s]*)(?:[?#]\S*)?", re.I)
 _KNOWN_EXTENSION = re.compile(EXTENSION, re.I)
+_SCALE = re.compile(r"@\d+(?:\.\d+)?x\.[A-Za-z0-9]{1,8}$", re.I)  # 'logo@2x.png'
 
 
 def _path(value: str) -> str | None:
@@ -50,9 +57,11 @@ def _path(value: str) -> str | None:
 
 def is_file(value: str) -> bool:
     """A file name with an extension, or a path of folders ('uploads/1/a.pdf',
-    '/media/a.jpg', 'https://cdn.example/uploads/a.pdf')."""
+    '/media/a.jpg', 'https://cdn.example/uploads/a.pdf'); no email address."""
     path = _path(value)
-    return path is not None and _FILE.fullmatch(path) is not None
+    if path is None or _FILE.fullmatch(path) is None:
+        return False
+    return pii_values.EMAIL.fullmatch(path) is None or _SCALE.search(path) is not None
 
 
 def people_in(value: str) -> frozenset[str]:

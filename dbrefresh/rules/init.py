@@ -34,6 +34,7 @@ from dbrefresh.rules.email_fold import (
     fold_named_pairs,
 )
 from dbrefresh.rules.email_fold_paths import fold_json_path_joins
+from dbrefresh.rules.email_switch import switch_mixed_emails
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
@@ -42,6 +43,7 @@ from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
 from dbrefresh.rules.name_parts import note_name_parts
 from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.own_names import note_own_names
+from dbrefresh.rules.path_hashes import hash_path_digests
 from dbrefresh.rules.plan import Plan
 from dbrefresh.rules.propose import ColumnProposal, propose_column
 from dbrefresh.rules.propose_keys import (
@@ -127,6 +129,7 @@ def propose(
         string_documents(table, proposals[name], samples, strategies)
         # Google `sub`s, GitHub ids; columns of addresses and phone numbers or 'google:<id>'
         mixed |= mask_provider_ids(table, proposals[name], samples, strategies, own_keys)
+        hash_path_digests(table, proposals[name], samples, own_keys)  # Moodle's pathnamehash
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
         if names is not None:
@@ -160,6 +163,7 @@ def propose(
     fold_json_path_joins(conn, catalog, sampled, texts, docs, sample_rows)
     note_name_parts(conn, catalog, sampled, texts)
     apply_mixed(catalog, sampled, mixed, strategies)  # after the folds: their email case
+    switch_mixed_emails(conn, catalog, sampled, texts, strategies, sample_rows)  # source_id
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     _large_object_references(catalog, proposals)
     for name in empty:

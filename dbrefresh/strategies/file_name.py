@@ -19,6 +19,12 @@ and addresses with it). A value that is no path is replaced whole: file content 
 digest (a `data:` URL keeps its media type and `;base64`, nothing else of its header),
 anything else no path holds (a control character, more than MAX_PATH characters) by
 the hex of its digest.
+
+Moodle's mdl_files.filename is '.' in every directory's row (half the table), and its
+file tree is found by that '.': a directory entry named no one, yet it became 32 hex
+and every folder vanished. A value that is '.' or '..', or a path ending in one
+('uploads/2023/.'), is kept as it is (as blank text is), and the leak check samples
+only the other values.
 """
 
 from __future__ import annotations
@@ -51,6 +57,7 @@ DATA_URL = "^data:"  # case-insensitive
 BASE64 = "^[A-Za-z0-9+/]+={0,2}$"
 MIN_BASE64 = 64
 MEDIA_TYPE = "^data:([A-Za-z0-9.+-]+/[A-Za-z0-9.+-]+)"
+DIRECTORY = "(^|/)[.][.]?$"  # '.', '..', 'a/b/.': a directory entry, kept
 
 
 @register
@@ -66,6 +73,12 @@ class FileName(ScalarStrategy[NoParams]):
         if not ctx.type.is_text:
             return [f"file_name produces text; {ctx.column} is {ctx.type.sql}"]
         return sqlbuild.text_limit(ctx, HEX, "file_name")
+
+    def leak_sample_when(self, params: NoParams, ctx: ColumnContext) -> exp.Expression | None:
+        """A directory entry ('.', '..', 'a/.') is kept: only the other values are sampled."""
+        if ctx.type.is_array:
+            return None
+        return sqlbuild.fill("NOT (:d)", d=_directory(ctx))
 
     def masked(self, params: NoParams, ctx: ColumnContext) -> exp.Expression:
         # In the C collation: PostgreSQL refuses patterns on a nondeterministic one.
@@ -102,9 +115,14 @@ class FileName(ScalarStrategy[NoParams]):
                 v=value,
                 w=hexed(text()),
             )
-        return sqlbuild.fit_text(
-            ctx, self._unless_content(ctx, text, digest, hexed, value), truncate=False
+        masked = self._unless_content(ctx, text, digest, hexed, value)
+        kept = sqlbuild.fill(
+            "CASE WHEN :d THEN :r ELSE :m END",
+            d=_directory(ctx),
+            r=sqlbuild.as_text(ctx.ref.copy()),
+            m=masked,
         )
+        return sqlbuild.fit_text(ctx, kept, truncate=False)
 
     def _unless_content(
         self,
@@ -156,3 +174,9 @@ class FileName(ScalarStrategy[NoParams]):
             w=hexed(text()),
             v=path,
         )
+
+
+def _directory(ctx: ColumnContext) -> exp.Expression:
+    """Whether the value is a directory entry: '.', '..', or a path ending in one."""
+    text = sqlbuild.fill('(CAST(:r AS TEXT) COLLATE "C")', r=ctx.ref.copy())
+    return sqlbuild.fill("(:t ~ :p)", t=text, p=DIRECTORY)

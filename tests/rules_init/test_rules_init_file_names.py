@@ -12,7 +12,7 @@ import psycopg
 from dbrefresh.anonymize.api import verify
 from dbrefresh.rules import file_names
 
-from .helpers import generate_then_mask, strategy_of
+from .helpers import generate_then_mask, rule_of, strategy_of
 
 ATTACHMENTS = """
 CREATE TABLE attachments (id serial PRIMARY KEY, name text NOT NULL, key text UNIQUE NOT NULL);
@@ -89,4 +89,105 @@ def test_files_named_in_urls_keep_the_address(make_db, tmp_path: Path) -> None:
                FROM uploads"""
         ).fetchone()
     assert row == (0, 0, 0)
+    assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
+
+
+# Chatwoot's contacts.email and Ghost's users.email: 'first.last.N@domain' read as a
+# file with the extension '.br' or '.org' naming a person, so both got `file_name`
+# (bare hex, no '@': staff could no longer log in). A real file name column beside them
+# still gets file_name.
+ADDRESSES = """
+CREATE TABLE contacts (id serial PRIMARY KEY, name text, email varchar UNIQUE, cv text);
+INSERT INTO contacts (name, email, cv)
+  SELECT f || ' ' || l, lower(f || '.' || l || '.' || i) || '@bol.com.br',
+    CASE WHEN i % 2 = 0 THEN 'report-' || i || '.pdf'
+      ELSE lower(f || '_' || l) || '_cv.docx' END
+  FROM generate_series(1, 200) i,
+  LATERAL (SELECT (ARRAY['Anna', 'John', 'Maria', 'Pierre', 'Luca', 'Sophie', 'Jan'])[1 + i % 7] f,
+    (ARRAY['Schmidt', 'Smith', 'Garcia', 'Dubois', 'Rossi', 'Martin'])[1 + (i / 7) % 6] l) n;
+CREATE TABLE users (id varchar(24) PRIMARY KEY, name text NOT NULL, email varchar(191) UNIQUE);
+INSERT INTO users
+  SELECT md5(i::text)::varchar(24), n, lower(replace(n, ' ', '-')) || i || '@ghost-blog.org'
+  FROM generate_series(1, 12) i,
+  LATERAL (SELECT (ARRAY['Hans Gerhard Dietz', 'Nina Renier Mazzocchi', 'José María Ripoll',
+    'Anna Schmidt', 'Laura Sanders', 'Mason Brunswijk', 'Jean Pierre Martin', 'Maria Luisa Rossi',
+    'Karl Heinz Weber', 'Anna Lena Meyer', 'Luca Rossi', 'Eva Novak'])[i] n) x;
+ANALYZE;
+"""
+
+
+def test_an_email_address_is_no_file_name() -> None:
+    assert not file_names.is_file("benjamin.jesus.1@bol.com.br")
+    assert not file_names.is_file("hans-gerhard-dietz1@ghost-blog.org")
+    assert file_names.is_file("logo@2x.png")  # an image's scale, no address
+    assert file_names.is_file("uploads/anna.schmidt@mail.example/cv.pdf")
+
+
+def test_email_columns_get_email_not_file_name(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, ADDRESSES)
+    assert rule_of(text, "public.contacts", "email") == {"strategy": "email", "unique": True}
+    assert rule_of(text, "public.users", "email") == {"strategy": "email", "unique": True}
+    assert strategy_of(text, "public.contacts", "cv") == "file_name", text
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            r"""SELECT count(*) FILTER (WHERE email !~ '^[^@\s]+@[^@\s]+\.[a-z]+$'),
+                 count(*) FILTER (WHERE email ~* 'schmidt|garcia|bol\.com'),
+                 count(*) FILTER (WHERE cv !~ '^[0-9a-f]{32}\.(pdf|docx)$'),
+                 count(DISTINCT email)
+               FROM contacts"""
+        ).fetchone()
+        users = conn.execute(
+            "SELECT count(*) FILTER (WHERE email NOT LIKE '%_@_%.%'), count(DISTINCT email)"
+            " FROM users"
+        ).fetchone()
+    assert row == (0, 0, 0, 200)
+    assert users == (0, 12)
+
+
+# Moodle's mdl_files: filename '.' in every directory's row, pathnamehash the sha1 of
+# the full path with the file name. '.' became hex (the tree was lost) and the digest
+# was kept (no longer matching, and a dictionary attack gave the names back).
+MOODLE_FILES = """
+CREATE TABLE mdl_files (id bigserial PRIMARY KEY, contenthash varchar(40) NOT NULL,
+  pathnamehash varchar(40) NOT NULL UNIQUE, contextid bigint NOT NULL,
+  filepath varchar(255) NOT NULL, filename varchar(255) NOT NULL);
+INSERT INTO mdl_files (contenthash, pathnamehash, contextid, filepath, filename)
+  SELECT encode(sha256(fn::bytea), 'hex')::varchar(40), sha1_of(i, fn), i, '/', fn
+  FROM generate_series(1, 200) i, LATERAL (SELECT unnest(ARRAY['.', essay(i)]) fn) x;
+ANALYZE;
+"""
+FUNCTIONS = """
+CREATE FUNCTION essay(i int) RETURNS text IMMUTABLE LANGUAGE sql AS $$
+  SELECT (ARRAY['Anna', 'John', 'Maria', 'Pierre', 'Luca', 'Sophie', 'Jan', 'Eva'])[1 + i % 8]
+    || '_'
+    || (ARRAY['Schmidt', 'Smith', 'Garcia', 'Dubois', 'Rossi', 'Martin', 'Novak'])[1 + (i / 8) % 7]
+    || '_Essay_Final.docx' $$;
+CREATE FUNCTION sha1_of(i bigint, fn text) RETURNS varchar(40) IMMUTABLE LANGUAGE sql AS $$
+  SELECT encode(sha256(('/' || i || '/' || fn)::bytea), 'hex')::varchar(40) $$;
+"""
+
+
+def test_moodle_directory_entries_and_path_digests(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, FUNCTIONS + MOODLE_FILES)
+    assert strategy_of(text, "public.mdl_files", "filename") == "file_name", text
+    assert rule_of(text, "public.mdl_files", "pathnamehash") == {
+        "strategy": "hash",
+        "length": 40,
+        "unique": True,
+    }
+    assert strategy_of(text, "public.mdl_files", "contenthash") == "keep", text  # the stored file
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            r"""SELECT count(*) FILTER (WHERE filename = '.'),
+                 count(*) FILTER (WHERE filename <> '.' AND filename !~ '^[0-9a-f]{32}\.docx$'),
+                 count(*) FILTER (WHERE pathnamehash !~ '^[0-9a-f]{40}$'),
+                 count(*) FILTER (WHERE pathnamehash IN (sha1_of(contextid, '.'),
+                   sha1_of(contextid, essay(contextid::int)))),
+                 count(DISTINCT pathnamehash),
+                 count(*) FILTER (WHERE contenthash IN (encode(sha256('.'), 'hex')::varchar(40),
+                   encode(sha256(essay(contextid::int)::bytea), 'hex')::varchar(40)))
+               FROM mdl_files"""
+        ).fetchone()
+    assert row == (200, 0, 0, 0, 400, 400)
+    # the leak check samples no directory entry ('.' is kept by design)
     assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []

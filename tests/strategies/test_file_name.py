@@ -86,3 +86,14 @@ def test_a_data_url_too_long_for_its_varchar_is_hashed_whole(masking: Masking) -
         _table(masking, "short_contents", f"varchar({length})", [url])
         ((_, masked),) = masking.run("file_name", {}, "v", table="short_contents")
         assert re.fullmatch(expected, masked), (length, masked)
+
+
+def test_directory_entries_are_kept(masking: Masking) -> None:
+    """Moodle's mdl_files.filename is '.' in every directory's row: its tree needs it."""
+    values = [".", "..", "uploads/2023/.", "a/..", "", "cv-anna-schmidt.pdf", "..pdf", "x."]
+    _table(masking, "dirs", "varchar(255)", values)
+    masked = dict(masking.run("file_name", {}, "v", table="dirs"))
+    assert [masked[v] for v in values[:5]] == values[:5]
+    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", masked["cv-anna-schmidt.pdf"])
+    assert re.fullmatch(r"[0-9a-f]{32}\.pdf", masked["..pdf"])
+    assert re.fullmatch(r"[0-9a-f]{32}", masked["x."])
