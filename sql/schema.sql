@@ -89,7 +89,20 @@ CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc text) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE STRICT
     AS $$ BEGIN RETURN dbrefresh.jsonb_or_null(doc); END $$;
 
--- Any number of `*`: the array at each one walked recursively.
+-- What a `*` of a path walks: an array as it is, an object as the array of its members'
+-- values in the object's own order (the masked object keeps its keys, so the same
+-- order); NULL for anything else. Arrays pass through the CASE alone.
+CREATE OR REPLACE FUNCTION dbrefresh.json_members(node jsonb) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT CASE jsonb_typeof(node)
+       WHEN 'array' THEN node
+       WHEN 'object' THEN (SELECT coalesce(jsonb_agg(m.v ORDER BY m.o), '[]')
+                             FROM jsonb_each(node) WITH ORDINALITY AS m(k, v, o))
+       END
+$$;
+
+-- Any number of `*`: the array (or object's members) at each one walked recursively.
 CREATE OR REPLACE FUNCTION dbrefresh.json_wildcards_walked(doc jsonb, path text[])
     RETURNS TABLE (element int, value text)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -100,8 +113,7 @@ WITH RECURSIVE walk(node, rest, ord) AS (
     SELECT e.v, w.rest[array_position(w.rest, '*') + 1:], w.ord || e.o
       FROM walk w
      CROSS JOIN LATERAL jsonb_array_elements(
-             CASE WHEN jsonb_typeof(w.node #> w.rest[:array_position(w.rest, '*') - 1]) = 'array'
-                  THEN w.node #> w.rest[:array_position(w.rest, '*') - 1] END)
+             dbrefresh.json_members(w.node #> w.rest[:array_position(w.rest, '*') - 1]))
              WITH ORDINALITY AS e(v, o)
      WHERE '*' = ANY(w.rest)
 ), found AS (
@@ -121,8 +133,9 @@ SELECT n.element::int, n.v #>> '{}'
  WHERE jsonb_typeof(n.v) <> 'null'
 $$;
 
--- The values of a path through arrays (`contacts.*.email`, `*`, `orders.*.items.*.name`):
--- each element of the array at a `*` walked with the rest of the path, an array at the
+-- The values of a path through arrays (`contacts.*.email`, `*`, `orders.*.items.*.name`)
+-- or objects' members (`tokens.*.token`): each element of the array (each member's value
+-- of the object) at a `*` walked with the rest of the path, an array at the
 -- end element by element. Every place found is numbered in document order (element,
 -- from 1), JSON null ones too, so the numbers stay those of the masked document (the
 -- strategy keeps every array's length); the non-null ones are returned. A path with one
@@ -136,8 +149,10 @@ SELECT n.element::int, n.v #>> '{}'
   FROM (SELECT row_number() OVER (ORDER BY e.o, a.o) AS element,
                coalesce(a.v, e.v #> path[array_position(path, '*') + 1:]) AS v
           FROM jsonb_array_elements(
-                   CASE WHEN jsonb_typeof(doc #> path[:array_position(path, '*') - 1]) = 'array'
-                        THEN doc #> path[:array_position(path, '*') - 1] END)
+                   CASE jsonb_typeof(doc #> path[:array_position(path, '*') - 1])
+                   WHEN 'array' THEN doc #> path[:array_position(path, '*') - 1]
+                   WHEN 'object' THEN dbrefresh.json_members(
+                                          doc #> path[:array_position(path, '*') - 1]) END)
                    WITH ORDINALITY AS e(v, o)
           LEFT JOIN LATERAL jsonb_array_elements(
                    CASE WHEN jsonb_typeof(e.v #> path[array_position(path, '*') + 1:]) = 'array'

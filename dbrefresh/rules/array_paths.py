@@ -9,9 +9,10 @@ jsonb strategy masks element by element), a `*` otherwise ('contacts.*.email', '
 was met are collapsed ('0' may be an object's key). An array of objects collapses
 whichever elements the sample met (a key names the same thing in every element:
 Cal.com's phone location met second, '1.hostPhoneNumber', is first in other rows);
-other arrays only when met from their first element: Sentry's headers are [name,
-value] pairs, where 'headers.0.1' is the value of a pair (it becomes 'headers.*.1',
-the names kept). Pure logic.
+other arrays only when met from their first element: in [name, value] pairs
+'headers.0.1' is the value of a pair (it becomes 'headers.*.1', the names kept;
+json_keys.py reads such lists as `*` already). An array of arrays becomes `x.*`, not
+`x` (the jsonb strategy masks an array path's elements as text). Pure logic.
 """
 
 from __future__ import annotations
@@ -33,22 +34,30 @@ class _Group:
     members: tuple[str, ...]
 
 
-def _name(parts: tuple[str, ...], position: int) -> str:
+def _name(parts: tuple[str, ...], position: int, nested: bool = False) -> str:
     """The path for every element of the array at `position`: the array itself when
-    the elements are the path's values, else a `*` in place of the position."""
-    if position == len(parts) - 1 and position > 0:
+    the elements are the path's values, else a `*` in place of the position (also when
+    each element is an array itself, `nested`: the jsonb strategy masks an array path's
+    elements as text, and [["a", "b"]] became ["<hash>"])."""
+    if position == len(parts) - 1 and position > 0 and not nested:
         return join_path(parts[:position])
     return join_path([*parts[:position], WILDCARD, *parts[position + 1 :]])
 
 
-def _groups(paths: Mapping[str, Any], arrays: Mapping[str, frozenset[int]]) -> list[_Group]:
-    """Paths that differ only in one array position, innermost arrays first."""
+def _groups(
+    paths: Mapping[str, Any],
+    arrays: Mapping[str, frozenset[int]],
+    whole: frozenset[str] = frozenset(),
+) -> list[_Group]:
+    """Paths that differ only in one array position, innermost arrays first; `whole`:
+    paths that name an array whose elements they mask."""
     found: dict[tuple[str, int], list[str]] = {}
     for path in paths:
         parts = path_parts(path)
         for position in arrays.get(path, frozenset()):
             if position < len(parts) and parts[position].isdigit():
-                found.setdefault((_name(parts, position), position), []).append(path)
+                name = _name(parts, position, path in whole)
+                found.setdefault((name, position), []).append(path)
     return [
         _Group(name, position, tuple(members))
         for (name, position), members in sorted(found.items(), key=lambda g: (-g[0][1], g[0][0]))
@@ -89,9 +98,10 @@ def collapse(
     out = dict(paths)
     positions = {p: arrays.get(p, frozenset()) for p in paths}
     met: dict[str, list[str]] = {p: [p] for p in paths}
+    whole: set[str] = set()  # paths naming an array of values (its elements masked)
     while True:
         used: set[str] = set()
-        for group in _groups(out, positions):
+        for group in _groups(out, positions, frozenset(whole)):
             if used.intersection(group.members) or not _collapsible(group, out, positions):
                 continue
             used.update(group.members)
@@ -103,6 +113,8 @@ def collapse(
             for member in group.members:
                 del out[member], positions[member], met[member]
             out[group.name] = rule
+            if WILDCARD not in path_parts(group.name)[group.position :]:
+                whole.add(group.name)
             positions[group.name] = left - {group.position}
             met[group.name] = elements
         if not used:
@@ -111,7 +123,7 @@ def collapse(
     notes += [
         f"REVIEW: {g.name}: elements were proposed different rules "
         f"({', '.join(g.members[:MAX_MET])}); elements past those the sample met are kept"
-        for g in _groups(out, positions)
+        for g in _groups(out, positions, frozenset(whole))
         if any(path_parts(m)[g.position] == "0" for m in g.members)
         and not _collapsible(g, out, positions)
     ]

@@ -2,7 +2,8 @@
 
 Each sampled document is walked into (dotted path, scalar) pairs the way the jsonb
 strategy addresses them: object keys, and array positions as numbers ('phones.0'); a
-key holding a dot quoted ('content."m.mentions".user_ids': jsonb_pathsyntax.py). A
+key holding a dot quoted ('content."m.mentions".user_ids': jsonb_pathsyntax.py); a
+level of keys that are ids, and a list of [name, value] pairs, as a `*` (json_keys.py). A
 path is proposed when its last key names a kind (pii.match_name) or its values pass a
 value detector (pii_values.match_values), or what they mention does (people named in
 lines of text: json_mentions.py), judged over the documents that have it.
@@ -15,21 +16,22 @@ import json
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from dbrefresh.rules import (
     array_paths,
     file_names,
+    json_keys,
     json_mentions,
     name_evidence,
     pii,
     pii_values,
     shaped_values,
 )
-from dbrefresh.strategies.jsonb_pathsyntax import join_path, nameable, path_parts
+from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD, join_path, nameable, path_parts
 
 MAX_DEPTH = 8  # deeper paths are left to review
 MAX_PATHS = 500  # distinct paths looked at per column (documents with free-form keys)
@@ -79,50 +81,91 @@ def _all_numbers(values: Sequence[str]) -> bool:
         return False
 
 
+@dataclass(frozen=True)
+class _At:
+    """Where the walk is: the path, its level's shape (json_keys.py), what it went through."""
+
+    prefix: tuple[str, ...] = ()
+    shape: tuple[str, ...] = ()
+    depth: int = 0
+    dotted: bool = False
+    indexes: tuple[int, ...] = ()
+    # in a list of pairs: the name of the pair whose value this is, "" for a name
+    name: str | None = None
+
+    def into(self, part: str, shape: str, *, dotted: bool = False, index: bool = False) -> _At:
+        return _At(
+            (*self.prefix, part),
+            (*self.shape, shape),
+            self.depth + 1,
+            self.dotted or dotted,
+            (*self.indexes, self.depth) if index else self.indexes,
+        )
+
+
 def _walk(
-    value: Any,
-    prefix: tuple[str, ...],
-    depth: int,
-    dotted: bool = False,
-    indexes: tuple[int, ...] = (),
-) -> Iterator[tuple[str, str, bool, tuple[int, ...]]]:
-    """(path, scalar, through a key no path can name, which segments are array positions);
-    a key with a dot, a quote or a * is quoted in the path (Synapse's "m.mentions")."""
+    value: Any, at: _At, ids: frozenset[tuple[str, ...]]
+) -> Iterator[tuple[str, str, bool, tuple[int, ...], str | None]]:
+    """(path, scalar, through a key no path can name, which segments are array positions,
+    the pair's name for a pair's value); a key with a dot, a quote or a * is quoted in
+    the path (Synapse's "m.mentions"), a level of ids and a list of pairs walked as a
+    `*` (json_keys.py)."""
+    if at.depth >= MAX_DEPTH and isinstance(value, dict | list):
+        return
     if isinstance(value, dict):
-        if depth < MAX_DEPTH:
-            for key, item in value.items():
-                if key:  # a key named `*` cannot be named (a bare * is the wildcard)
-                    unnameable = dotted or not nameable(key)
-                    yield from _walk(item, (*prefix, key), depth + 1, unnameable, indexes)
+        wild = at.shape in ids
+        for key, item in value.items():
+            if key and wild:
+                yield from _walk(item, at.into(WILDCARD, WILDCARD), ids)
+            elif key:  # a key named `*` cannot be named (a bare * is the wildcard)
+                yield from _walk(item, at.into(key, key, dotted=not nameable(key)), ids)
+    elif json_keys.is_pairs(value):
+        for name, item in value:
+            pair = at.into(WILDCARD, WILDCARD)
+            yield from _walk(name, replace(pair.into("0", "0"), name=""), ids)
+            yield from _walk(item, replace(pair.into("1", "1"), name=name), ids)
     elif isinstance(value, list):
-        if depth < MAX_DEPTH:
-            for index, item in enumerate(value):
-                yield from _walk(item, (*prefix, str(index)), depth + 1, dotted, (*indexes, depth))
-    elif isinstance(value, str | int | float) and not isinstance(value, bool) and prefix:
-        yield join_path(prefix), str(value), dotted, indexes
+        for index, item in enumerate(value):
+            yield from _walk(item, at.into(str(index), json_keys.ARRAY, index=True), ids)
+    elif isinstance(value, str | int | float) and not isinstance(value, bool) and at.prefix:
+        yield join_path(at.prefix), str(value), at.dotted, at.indexes, at.name
 
 
 def read_documents(documents: Sequence[str]) -> Documents:
     """Every path holding a string or number in some document, with those values;
     paths through a key named `*` (no jsonb rule can name them) apart."""
     read = Documents()
+    parsed = []
     for text in documents:
         read.total += 1
         try:
-            doc = json.loads(text)
+            parsed.append(json.loads(text))
         except ValueError:
             # cut off by the sample's limit; a shorter one is a stray in a text column
             # (a legacy row), which json_text counts, not a document too long to read
             read.unreadable += len(text) >= MAX_JSON_CHARS
-            continue
-        for path, value, dotted, indexes in _walk(doc, (), 0):
+    ids = json_keys.id_levels(parsed)
+    for doc in parsed:
+        for path, value, dotted, indexes, name in _walk(doc, _At(), ids):
             found = read.dotted if dotted else read.paths
             if path in found or len(found) < MAX_PATHS:
-                found.setdefault(path, []).append(value)
+                _add(found, path, value, name)
                 # an array position in every document holding the path ('0' may be a key)
                 known = read.arrays.get(path)
                 read.arrays[path] = frozenset(indexes) & (known if known is not None else ALL)
     return read
+
+
+def _add(found: dict[str, list[str]], path: str, value: str, name: str | None) -> None:
+    """A value met at a path; a pair's value with its name, a pair's name ("") as one."""
+    values = found.get(path)
+    if values is None:
+        kind = list if name is None else json_keys.PairNames if not name else json_keys.PairValues
+        values = found[path] = kind()
+    if isinstance(values, json_keys.PairValues) and name:
+        values.add(value, name)
+    else:
+        values.append(value)
 
 
 def scalars_by_path(documents: Sequence[str]) -> dict[str, list[str]]:
@@ -133,7 +176,7 @@ def scalars_by_path(documents: Sequence[str]) -> dict[str, list[str]]:
 def _named_by(path: str) -> str:
     """The key that names a path's value ('phones.0' -> 'phones', '"m.mentions".0'
     -> 'm.mentions')."""
-    keys = [part for part in path_parts(path) if not part.isdigit()]
+    keys = [part for part in path_parts(path) if not part.isdigit() and part != WILDCARD]
     return keys[-1] if keys else ""
 
 
@@ -144,8 +187,27 @@ def find_paths(documents: Sequence[str], table: str) -> list[PathFinding]:
 
 def judge_paths(paths: dict[str, list[str]], table: str) -> list[PathFinding]:
     """The paths whose key names a kind or whose values pass a detector."""
-    found = (_judge_path(path, tuple(values), table) for path, values in sorted(paths.items()))
+    found = (
+        json_keys.pair_finding(path, values, partial(_judged_as, table=table), PathFinding)
+        if isinstance(values, json_keys.PairValues)
+        else _by_values(path, values)
+        if isinstance(values, json_keys.PairNames)
+        else _judge_path(path, tuple(values), table)
+        for path, values in sorted(paths.items())
+    )
     return [f for f in found if f is not None]
+
+
+def _by_values(path: str, values: Sequence[str]) -> PathFinding | None:
+    """Pairs' names, judged by what they are alone (the list's key names their values)."""
+    by_values = pii_values.match_values(values)
+    if by_values is None:
+        return None
+    return PathFinding(path, by_values.kind, by_values.reason)
+
+
+def _judged_as(path: str, values: tuple[str, ...], table: str) -> PathFinding | None:
+    return _judge_path(path, values, table)
 
 
 @lru_cache(maxsize=2 * MAX_PATHS)

@@ -4,8 +4,9 @@ Paths are dotted keys ('customer.email', 'phones.0'; a key holding a dot quoted:
 'content."m.mentions".user_ids', jsonb_pathsyntax.py); only paths that exist and are
 not JSON null are rewritten, the rest of the document is kept. An array at a path has
 its elements masked one by one (its shape kept: {"email": ["old", "new"]}); a `*` names
-every element of the array there ('contacts.*.email', '*' for a top-level array:
-jsonb_wildcards.py), not only the positions a sample met. Each value is masked as
+every element of the array there ('contacts.*.email', '*' for a top-level array),
+or every member of the object there ('tokens.*.token', keyed by client id:
+jsonb_wildcards.py), not only the positions or keys a sample met. Each value is masked as
 text (stored back as a JSON string) unless the path says `as: numeric` or `as: date`;
 a value that is no number or ISO date there becomes JSON null instead of failing the
 table.
@@ -77,9 +78,10 @@ class PathRule(NestedRule):
 
 class JsonbParams(StrategyParams):
     paths: dict[str, PathRule] = Field(min_length=1)
-    """Dotted path (`*`: every element of the array there; a key with a dot, a quote
-    or a * in double quotes, a quote doubled: `content."m.mentions".user_ids`) -> strategy name or
-    {strategy: ..., as: text|numeric|date, params...}."""
+    """Dotted path (`*`: every element of the array, or member of the object, there; a
+    key with a dot, a quote or a * in double quotes, a quote doubled:
+    `content."m.mentions".user_ids`) -> strategy name or {strategy: ..., as:
+    text|numeric|date, params...}."""
 
     @field_validator("paths", mode="before")
     @classmethod

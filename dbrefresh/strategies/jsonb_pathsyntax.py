@@ -4,7 +4,8 @@
 a `*` is written in double quotes (`content."m.mentions".user_ids`, a `"` inside
 doubled: `"a""b"` is the key a"b), so Matrix Synapse's event JSON (`"m.mentions"`,
 `"m.relates_to"`) can be named: split on every dot, those keys could not, and their
-user ids reached staging. A bare `*` is every element of the array there; a key
+user ids reached staging. A bare `*` is every element of the array there (every
+member of the object there: jsonb_wildcards.py); a key
 named exactly `*` cannot be masked (the leak check's SQL reads `*` as that wildcard).
 Every consumer splits and joins paths here, never on "." itself.
 """

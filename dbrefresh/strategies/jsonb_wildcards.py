@@ -1,12 +1,17 @@
-"""Wildcard paths of the jsonb strategy: `contacts.*.email` names every element of an array.
+"""Wildcard paths of the jsonb strategy: `contacts.*.email` names every element of an
+array, `tokens.*.token` every member of an object.
 
 A dotted path could only name the array positions a sample met (`contacts.0.email`,
 `contacts.1.email`): the third contact, and every one past those sampled, reached
 staging unmasked. A path segment that is exactly `*` stands for every element of the
-array there (`*` alone: the elements of a top-level array); each element has the rest
-of the path masked, in order, its shape, its other keys and elements that are no object
-kept. A key named `*` cannot be named (rules init reports it); a key with a `*` in it
-is quoted (jsonb_pathsyntax.py). Pure SQL building; jsonb.py masks the rest of the path.
+array there (`*` alone: the elements of a top-level array), or for every member of the
+object there: devise_token_auth keeps a user's tokens keyed by client id
+(`{"<client id>": {"token": ...}}`), and a path per client id the sample met kept the
+token of every login after it. Each element, or member's value, has the rest of the
+path masked, in order, its shape, its other keys (an object's keys themselves) and
+elements that are no object kept. A key named `*` cannot be named (rules init reports
+it); a key with a `*` in it is quoted (jsonb_pathsyntax.py). Pure SQL building;
+jsonb.py masks the rest of the path.
 """
 
 from __future__ import annotations
@@ -77,15 +82,18 @@ def each_element(
     depth: int,
     masked_element: Callable[[exp.Expression], exp.Expression],
 ) -> exp.Expression:
-    """The document with the array at `prefix` rebuilt in order from its elements,
-    each masked by masked_element (given the element as jsonb); the document as it is
-    when no array is there. The document is read once, bound in a subquery (it is the
-    result of the paths masked before, repeated otherwise), the aliases numbered by
-    depth so a nested wildcard's never hide an outer one's."""
+    """The document with the array at `prefix` rebuilt in order from its elements, or
+    the object there from its members (each key kept), each masked by masked_element
+    (given the element or member value as jsonb); the document as it is when neither
+    is there. The document is read once, bound in a subquery (it is the result of the
+    paths masked before, repeated otherwise), the aliases numbered by depth so a
+    nested wildcard's never hide an outer one's. Only the branch of the value's type
+    runs: an array costs what it did before objects were walked too."""
     bound = exp.column(f"_dbr_wd{depth}", table=f"_dbr_w{depth}")
     element = exp.column(f"_dbr_xe{depth}", table=f"_dbr_x{depth}")
+    member = exp.column(f"_dbr_ye{depth}", table=f"_dbr_y{depth}")
     key = key_of(prefix)
-    rebuilt = sqlbuild.fill(
+    elements = sqlbuild.fill(
         f"COALESCE((SELECT jsonb_agg(:m ORDER BY _dbr_x{depth}._dbr_xo{depth})"
         f" FROM jsonb_array_elements(:d #> CAST(:k AS TEXT[])) WITH ORDINALITY"
         f" AS _dbr_x{depth}(_dbr_xe{depth}, _dbr_xo{depth})), CAST('[]' AS JSONB))",
@@ -93,19 +101,31 @@ def each_element(
         d=bound,
         k=key,
     )
-    # jsonb_set ignores an empty path: a top-level array is replaced whole
-    replaced = (
-        rebuilt
-        if not prefix
-        else sqlbuild.fill(
-            "jsonb_set(:d, CAST(:k AS TEXT[]), :r, FALSE)", d=bound, k=key, r=rebuilt
-        )
+    members = sqlbuild.fill(
+        f"COALESCE((SELECT jsonb_object_agg(_dbr_y{depth}._dbr_yk{depth}, :m)"
+        f" FROM jsonb_each(:d #> CAST(:k AS TEXT[]))"
+        f" AS _dbr_y{depth}(_dbr_yk{depth}, _dbr_ye{depth})), CAST('{{}}' AS JSONB))",
+        m=masked_element(member),
+        d=bound,
+        k=key,
     )
     return sqlbuild.fill(
-        "(SELECT CASE WHEN jsonb_typeof(:b #> CAST(:k AS TEXT[])) = 'array' THEN :r ELSE :b END"
+        "(SELECT CASE jsonb_typeof(:b #> CAST(:k AS TEXT[])) WHEN 'array' THEN :a"
+        " WHEN 'object' THEN :o ELSE :b END"
         f" FROM (SELECT :d AS _dbr_wd{depth} OFFSET 0) AS _dbr_w{depth})",
         b=bound,
         k=key,
-        r=replaced,
+        a=_replaced(bound, prefix, elements),
+        o=_replaced(bound, prefix, members),
         d=doc,
+    )
+
+
+def _replaced(bound: exp.Expression, prefix: Parts, rebuilt: exp.Expression) -> exp.Expression:
+    """The document with the value at `prefix` replaced by `rebuilt`; jsonb_set ignores
+    an empty path: a top-level array or object is replaced whole."""
+    if not prefix:
+        return rebuilt
+    return sqlbuild.fill(
+        "jsonb_set(:d, CAST(:k AS TEXT[]), :r, FALSE)", d=bound, k=key_of(prefix), r=rebuilt
     )

@@ -144,3 +144,11 @@ def test_a_key_named_star_cannot_be_named() -> None:
     read = read_documents([json.dumps(doc)])
     assert read.paths == {'"a*b"': ["b@x.org"], '"m.x".e': ["c@x.org"]}
     assert set(read.dotted) == {"*.email"}
+
+
+def test_an_array_of_arrays_keeps_its_inner_arrays() -> None:
+    """[["a@x.org", "b@x.org"], ["c@x.org"]]: the inner arrays are masked element by
+    element (`x.*`); `x` itself masked each inner array as one text (["<hash>"])."""
+    read = read_documents([json.dumps({"x": [["a@x.org", "b@x.org"], ["c@x.org"]]})])
+    collapsed, _ = collapse_array_paths(dict.fromkeys(read.paths, "email"), read.arrays)
+    assert collapsed == {"x.*": "email"}
