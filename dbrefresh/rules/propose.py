@@ -14,8 +14,10 @@ from typing import Any
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
     birth_values,
+    bytea_values,
     client_names,
     display_names,
+    encoded_text,
     epoch_dates,
     file_contents,
     file_names,
@@ -50,7 +52,7 @@ from dbrefresh.rules.fitting import choose, column_context, fits, kind_fits_type
 from dbrefresh.rules.json_doubts import doubt_notes, json_warning
 from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
-from dbrefresh.rules.sampled import COMPOSITE, TEXT_SEARCH, is_document
+from dbrefresh.rules.sampled import COMPOSITE, TEXT_SEARCH, is_bytes, is_document
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.jsonb import path_context
 
@@ -283,6 +285,10 @@ def propose_column(
     is_key: bool,
 ) -> ColumnProposal:
     """The rule for one column, before foreign keys are reconciled."""
+    if not (is_key or column.generated) and (raw := _bytea_rule(table, column, values, strategies)):
+        return raw  # '\xc63f31c6' (198.63.49.198), UTF-8 JSON in bytea
+    if is_bytes(column.type):
+        values = None  # hex: no other detector reads it (a hash's hex is no secret's)
     if column.type.is_text and not (
         is_key or column.generated or column.name in table.partition_key
     ):
@@ -398,6 +404,30 @@ def propose_column(
         redeemable.as_digits(proposal, values)  # a gift card's '6006 4912 ...'
         mail_lists.as_lists(proposal, values)  # Zammad's cc 'a@x.org, "Bo" <b@y.org>'
     return proposal
+
+
+def _bytea_rule(
+    table: Table,
+    column: Column,
+    values: Sequence[str] | None,
+    strategies: Mapping[str, Strategy[Any]],
+) -> ColumnProposal | None:
+    """Packed IP addresses, or UTF-8 text judged as text (not under a file's name)."""
+    if column.type.base != "bytea" or column.type.is_array:
+        return None
+    unique = column.name in table.unique_columns()
+    ips = bytea_values.ip_proposal(table, column, values, unique=unique)
+    if ips and fits(strategies["ip"], ips.params, column_context(table, column, unique=unique)):
+        return ips
+    if pii.match_file(column.name) is not None:
+        return None
+    return encoded_text.bytea_proposal(
+        table,
+        column,
+        values,
+        strategies,
+        lambda col, texts: propose_column(table, col, texts, strategies, is_key=False),
+    )
 
 
 def _text_dates(values: Sequence[str] | None) -> bool:
