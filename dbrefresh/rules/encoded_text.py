@@ -22,6 +22,7 @@ from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.strategies.base import ColumnType, Strategy
 
 TEXT = ColumnType("text", "text", "S")
+MAX_PATHS = 8  # named in the note
 Judge = Callable[[Column, Sequence[str]], ColumnProposal]
 
 
@@ -44,8 +45,11 @@ def bytea_proposal(
     if not as_text.masked:
         notes = [f"{what}: {w}" for w in as_text.why if w.startswith("REVIEW")]
         return ColumnProposal(column.name, why=notes) if notes else None
-    found = _found(as_text)
+    found = found_in(as_text)
     unique = column.name in table.unique_columns()
+    ctx = column_context(table, column, unique=unique)
+    if fits(strategies[as_text.strategy], as_text.params, ctx):  # a token's `hash`: bytes
+        return replace(as_text, column=column.name, why=[f"{what}, decoded: {found}"])
     chosen = _replacement(table, column, texts, strategies, unique=unique, json=held != "text")
     if chosen is None:
         unfit = f"REVIEW: {what}, decoded: {found}; no strategy that hides it fits"
@@ -65,10 +69,12 @@ def bytea_proposal(
     )
 
 
-def _found(as_text: ColumnProposal) -> str:
+def found_in(as_text: ColumnProposal) -> str:
     """What judging the decoded sample found: its personal paths, or its reasons."""
     if as_text.strategy == "jsonb":
-        return "personal paths " + ", ".join(as_text.params.get("paths", {}))
+        paths = list(as_text.params.get("paths", {}))
+        more = f" and {len(paths) - MAX_PATHS} more" if len(paths) > MAX_PATHS else ""
+        return "personal paths " + ", ".join(paths[:MAX_PATHS]) + more
     return "; ".join(w.removeprefix("REVIEW: ") for w in as_text.why) or as_text.strategy
 
 

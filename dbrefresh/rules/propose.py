@@ -16,6 +16,7 @@ from dbrefresh.rules import (
     birth_values,
     bytea_values,
     client_names,
+    compressed_text,
     display_names,
     encoded_text,
     epoch_dates,
@@ -307,6 +308,9 @@ def propose_column(
     ids = None if is_key else message_ids.proposal(column, values, unique=unique)
     if ids and fits(strategies["hash"], ids.params, column_context(table, column, unique=unique)):
         return ids  # '<CAF=abc@mail.gmail.com>': threads join on it, keep it distinct
+    if not is_key and column.type.is_text and (packed := compressed_text.read(values)):
+        judge = _as_text(table, strategies)  # Sentry's base64(zlib(JSON)) events
+        return compressed_text.proposal(table, column, packed, strategies, judge)
     if not is_key and column.type.is_text and (contents := file_contents.read(values)):
         ctx = column_context(table, column, unique=unique)  # a PDF or a signature as base64
         as_file = fits(strategies["file_name"], {}, ctx)
@@ -422,12 +426,17 @@ def _bytea_rule(
     if pii.match_file(column.name) is not None:
         return None
     return encoded_text.bytea_proposal(
-        table,
-        column,
-        values,
-        strategies,
-        lambda col, texts: propose_column(table, col, texts, strategies, is_key=False),
+        table, column, values, strategies, _as_text(table, strategies)
     )
+
+
+def _as_text(table: Table, strategies: Mapping[str, Strategy[Any]]) -> encoded_text.Judge:
+    """How decoded values are judged: as a text column's of the table."""
+
+    def judge(column: Column, texts: Sequence[str]) -> ColumnProposal:
+        return propose_column(table, column, texts, strategies, is_key=False)
+
+    return judge
 
 
 def _text_dates(values: Sequence[str] | None) -> bool:
