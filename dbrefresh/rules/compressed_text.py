@@ -78,7 +78,13 @@ def inflate(value: str) -> tuple[str, bool] | None:
 def read(values: Sequence[str] | None) -> Inflated | None:
     """The inflated sample when nearly all non-blank values (SHARE) are compressed."""
     sample = [v for v in values or () if v.strip()]
-    found = [i for v in sample if (i := inflate(v)) is not None]
+    found: list[tuple[str, bool]] = []
+    failed = 0
+    for value in sample:  # most columns fail at their first values
+        if (inflated := inflate(value)) is not None:
+            found.append(inflated)
+        elif (failed := failed + 1) > (1 - SHARE) * len(sample):
+            return None
     if not found or len(found) < SHARE * len(sample):
         return None
     gzipped = sum(1 for _, g in found if g)
