@@ -57,7 +57,7 @@ from dbrefresh.rules.propose_keys import (
 from dbrefresh.rules.provider_ids import Mixed, apply_mixed
 from dbrefresh.rules.provider_ids import propose as mask_provider_ids
 from dbrefresh.rules.sample import is_empty, sample_values
-from dbrefresh.rules.sampled import sampled_columns
+from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
 from dbrefresh.rules.uuid_copies import align_uuid_copies
@@ -103,7 +103,8 @@ def propose(
         if on_table is not None:
             on_table(name, done, len(roots))
         try:
-            samples = sample_values(conn, table, sampled_columns(table), sample_rows)
+            columns = sampled_columns(table) + sampled_bytes(table)
+            samples = sample_values(conn, table, columns, sample_rows)
         except psycopg.Error as exc:  # no SELECT right, timeout: judge by names alone
             samples = {}
             unsampled[name] = (
@@ -111,12 +112,18 @@ def propose(
                 if "row-level security" in str(exc)
                 else type(exc).__name__
             )
+        # bytea in hex: read by propose_column's bytea rules only
+        raw = {c: samples.pop(c) for c in sampled_bytes(table) if c in samples}
         if samples and not any(samples.values()) and is_empty(conn, table):
             empty.append(name)
         texts.update(((name, c), s) for c, s in text_samples(table, samples).items())
         proposals[name] = {
             col.name: propose_column(
-                table, col, samples.get(col.name), strategies, is_key=(name, col.name) in keys
+                table,
+                col,
+                samples.get(col.name, raw.get(col.name)),
+                strategies,
+                is_key=(name, col.name) in keys,
             )
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }

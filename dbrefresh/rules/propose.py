@@ -14,9 +14,12 @@ from typing import Any
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
     birth_values,
+    bytea_values,
     check_digits,
     client_names,
+    compressed_text,
     display_names,
+    encoded_text,
     epoch_dates,
     file_contents,
     file_names,
@@ -51,7 +54,7 @@ from dbrefresh.rules.fitting import choose, column_context, fits, kind_fits_type
 from dbrefresh.rules.json_doubts import doubt_notes, json_warning
 from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
-from dbrefresh.rules.sampled import COMPOSITE, TEXT_SEARCH, is_document
+from dbrefresh.rules.sampled import COMPOSITE, TEXT_SEARCH, is_bytes, is_document
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.jsonb import path_context
 
@@ -284,6 +287,10 @@ def propose_column(
     is_key: bool,
 ) -> ColumnProposal:
     """The rule for one column, before foreign keys are reconciled."""
+    if not (is_key or column.generated) and (raw := _bytea_rule(table, column, values, strategies)):
+        return raw  # '\xc63f31c6' (198.63.49.198), UTF-8 JSON in bytea
+    if is_bytes(column.type):
+        values = None  # hex: no other detector reads it (a hash's hex is no secret's)
     if column.type.is_text and not (
         is_key or column.generated or column.name in table.partition_key
     ):
@@ -302,6 +309,9 @@ def propose_column(
     ids = None if is_key else message_ids.proposal(column, values, unique=unique)
     if ids and fits(strategies["hash"], ids.params, column_context(table, column, unique=unique)):
         return ids  # '<CAF=abc@mail.gmail.com>': threads join on it, keep it distinct
+    if not is_key and column.type.is_text and (packed := compressed_text.read(values)):
+        judge = _as_text(table, strategies)  # Sentry's base64(zlib(JSON)) events
+        return compressed_text.proposal(table, column, packed, strategies, judge)
     if not is_key and column.type.is_text and (contents := file_contents.read(values)):
         ctx = column_context(table, column, unique=unique)  # a PDF or a signature as base64
         as_file = fits(strategies["file_name"], {}, ctx)
@@ -400,6 +410,35 @@ def propose_column(
         check_digits.as_luhn(proposal, values)  # OpenMRS's '100-8': its check digit kept
         mail_lists.as_lists(proposal, values)  # Zammad's cc 'a@x.org, "Bo" <b@y.org>'
     return proposal
+
+
+def _bytea_rule(
+    table: Table,
+    column: Column,
+    values: Sequence[str] | None,
+    strategies: Mapping[str, Strategy[Any]],
+) -> ColumnProposal | None:
+    """Packed IP addresses, or UTF-8 text judged as text (not under a file's name)."""
+    if column.type.base != "bytea" or column.type.is_array:
+        return None
+    unique = column.name in table.unique_columns()
+    ips = bytea_values.ip_proposal(table, column, values, unique=unique)
+    if ips and fits(strategies["ip"], ips.params, column_context(table, column, unique=unique)):
+        return ips
+    if pii.match_file(column.name) is not None:
+        return None
+    return encoded_text.bytea_proposal(
+        table, column, values, strategies, _as_text(table, strategies)
+    )
+
+
+def _as_text(table: Table, strategies: Mapping[str, Strategy[Any]]) -> encoded_text.Judge:
+    """How decoded values are judged: as a text column's of the table."""
+
+    def judge(column: Column, texts: Sequence[str]) -> ColumnProposal:
+        return propose_column(table, column, texts, strategies, is_key=False)
+
+    return judge
 
 
 def _text_dates(values: Sequence[str] | None) -> bool:

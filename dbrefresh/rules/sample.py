@@ -79,6 +79,8 @@ def _sampled(table: Table, column: str) -> sql.Composable:
         return sql.SQL("to_char({}, 'YYYY-MM-DD')").format(sql.Identifier(column))
     if col_type.is_array:
         return sql.SQL("{}[1:{}]::text[]").format(sql.Identifier(column), sql.Literal(MAX_ELEMENTS))
+    if col_type.base == "bytea":
+        return _sampled_bytes(column)
     if col_type.base in JSON_TYPES or is_document(col_type):
         limit = MAX_JSON_CHARS if col_type.base in JSON_TYPES else MAX_DOCUMENT_CHARS
         return sql.SQL("left({}::text, {})").format(sql.Identifier(column), sql.Literal(limit))
@@ -96,6 +98,26 @@ def _sampled(table: Table, column: str) -> sql.Composable:
         ends=sql.Literal(JSON_ENDS),
         json=sql.Literal(MAX_JSON_CHARS),
         n=sql.Literal(TEXT_END_CHARS),
+    )
+
+
+def _sampled_bytes(column: str) -> sql.Composable:
+    """A bytea value in hex ('\\x...'), as its text would be under any bytea_output: a
+    long one by its head and tail, as text is, unless it starts as a JSON document does
+    (read whole then, up to MAX_JSON_CHARS bytes: Kratos keeps JSON in bytea)."""
+    half = TEXT_END_CHARS // 2
+    return sql.SQL(
+        "CASE WHEN length({c}) < {half} * 2 THEN '\\x' || encode({c}, 'hex')"
+        " WHEN substr({c}, 1, 1) IN ('\\x7b'::bytea, '\\x5b'::bytea)"
+        " THEN '\\x' || encode(substr({c}, 1, {json}), 'hex')"
+        " ELSE '\\x' || encode(substr({c}, 1, {head}), 'hex') || ' … '"
+        " || encode(substr({c}, length({c}) - {tail}), 'hex') END"
+    ).format(
+        c=sql.Identifier(column),
+        half=sql.Literal(half),
+        json=sql.Literal(MAX_JSON_CHARS),
+        head=sql.Literal(half - 1),
+        tail=sql.Literal(half - 1),
     )
 
 

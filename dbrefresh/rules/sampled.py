@@ -22,6 +22,17 @@ def is_document(col_type: ColumnType) -> bool:
     )
 
 
+def is_bytes(col_type: ColumnType) -> bool:
+    """A bytea column: rules init samples it in hex for propose.py's bytea rules only
+    (packed addresses, text kept as bytes: rules/bytea_values.py); not in
+    sampled_columns, which verify's drift check samples too."""
+    return col_type.base == "bytea" and not col_type.is_array
+
+
+def sampled_bytes(table: Table) -> list[str]:
+    return [c.name for c in table.columns.values() if not c.generated and is_bytes(c.type)]
+
+
 def sampled_columns(table: Table) -> list[str]:
     """Columns worth sampling: text and arrays of text (for value detectors), JSON (for
     its paths), text-search vectors (their words), XML or hstore documents and

@@ -6,6 +6,9 @@ A text column may hold what is no address ('', 'unknown', a list from X-Forwarde
 blank values are kept, the others get a keyed IPv4 host, where a cast to inet would
 have failed the whole table. With `unique: true` the strategy is injective
 (ip_unique.py): IPv4 addresses are permuted over all of IPv4, not drawn in network_v4.
+A bytea column holds an address packed as 4 or 16 bytes (Matomo's log_visit.location_ip,
+ip_bytes.py): it is masked as the inet it packs, so alike with the same address in an
+inet column, and packed back to as many bytes; a value of another length is refused.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import ipaddress
 from pydantic import Field, field_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import ip_unique, sqlbuild
+from dbrefresh.strategies import ip_bytes, ip_unique, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, StrategyParams
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
@@ -41,7 +44,7 @@ class IpParams(StrategyParams):
     """IPv6 network the masked addresses are drawn from."""
     unique: bool = False
     """Injective (unique keys): IPv4 addresses permuted over all of IPv4 (network_v4 is
-    too small to hold them one to one), IPv6 drawn with 62 digest bits; inet and text."""
+    too small to hold them one to one), IPv6 drawn with 62 digest bits; inet, text, bytea."""
 
     @field_validator("network_v4", "network_v6")
     @classmethod
@@ -69,38 +72,25 @@ class Ip(ScalarStrategy[IpParams]):
             return []
         if ctx.type.is_text:
             return sqlbuild.text_limit(ctx, IP_TEXT, "ip")
-        return [f"ip produces inet, cidr or text; {ctx.column} is {ctx.type.sql}"]
+        if ctx.type.base == "bytea":
+            return ip_bytes.fits(ctx)
+        return [f"ip produces inet, cidr, text or bytea; {ctx.column} is {ctx.type.sql}"]
 
     def masked(self, params: IpParams, ctx: ColumnContext) -> exp.Expression:
+        if ctx.type.base == "bytea":  # the packed address as an inet, read once
+            each = sqlbuild.let(
+                "ip",
+                ip_bytes.unpacked(ctx.ref),
+                lambda o: ip_bytes.packed(
+                    self._address(params, ctx, o, ip_bytes.digest(ctx, self.name, o.copy()))
+                ),
+            )
+            return ip_bytes.kept_empty(ctx, each)
         v4 = ipaddress.ip_network(params.network_v4)
-        v6 = ipaddress.ip_network(params.network_v6)
         size4 = min(v4.num_addresses, 2**31)
-        size6 = min(v6.num_addresses, 2**62)
         is_text = ctx.type.base not in {"inet", "cidr"}
         orig = sqlbuild.fill("CAST(:v AS INET)", v=ctx.ref) if is_text else ctx.ref
-
-        # One read of the digest: the network and its size are chosen by the family,
-        # the offset is x modulo that size.
-        addr = sqlbuild.fill(
-            "(CASE WHEN family(:o) = 4 THEN CAST(:n4 AS INET) ELSE CAST(:n6 AS INET) END"
-            " + :x % CASE WHEN family(:o) = 4 THEN :s4 ELSE :s6 END)",
-            o=orig,
-            x=sqlbuild.bits(sqlbuild.digest(ctx, self.name)),
-            n4=str(v4.network_address),
-            s4=size4,
-            n6=str(v6.network_address),
-            s6=size6,
-        )
-        # The drawn host may equal the original's (both compared at full mask length):
-        # take the next address then (NULLIF reads the drawn address once).
-        new = sqlbuild.fill(
-            "COALESCE(NULLIF(:a, set_masklen(CAST(:o AS INET), -1)),"
-            " set_masklen(CAST(:o AS INET), -1) + 1)",
-            a=addr,
-            o=orig,
-        )
-        if params.unique:
-            new = ip_unique.address(ctx, orig.copy(), new)
+        new = self._address(params, ctx, orig, sqlbuild.digest(ctx, self.name))
         if is_text and params.unique:
             masked = ip_unique.text(ctx, sqlbuild.fill("host(:n)", n=new), IPV4_TEXT, IPV6_TEXT)
             return sqlbuild.cast(masked, ctx.type.sql)
@@ -124,12 +114,51 @@ class Ip(ScalarStrategy[IpParams]):
             return sqlbuild.cast(text, ctx.type.sql)
         sized = sqlbuild.fill("set_masklen(:n, masklen(:o))", n=new, o=orig)
         if ctx.type.base == "cidr":
+            v6 = ipaddress.ip_network(params.network_v6)
             sized = _other_network(sqlbuild.fill("network(:s)", s=sized), orig, v4, v6)
         return sqlbuild.cast(sized, ctx.type.sql)
 
+    def _address(
+        self, params: IpParams, ctx: ColumnContext, orig: exp.Expression, digest: exp.Expression
+    ) -> exp.Expression:
+        """The masked host (an inet at full mask length) of the inet `orig`, drawn by
+        `digest` (read once)."""
+        v4 = ipaddress.ip_network(params.network_v4)
+        v6 = ipaddress.ip_network(params.network_v6)
+        # One read of the digest: the network and its size are chosen by the family,
+        # the offset is x modulo that size.
+        addr = sqlbuild.fill(
+            "(CASE WHEN family(:o) = 4 THEN CAST(:n4 AS INET) ELSE CAST(:n6 AS INET) END"
+            " + :x % CASE WHEN family(:o) = 4 THEN :s4 ELSE :s6 END)",
+            o=orig,
+            x=sqlbuild.bits(digest),
+            n4=str(v4.network_address),
+            s4=min(v4.num_addresses, 2**31),
+            n6=str(v6.network_address),
+            s6=min(v6.num_addresses, 2**62),
+        )
+        # The drawn host may equal the original's (both compared at full mask length):
+        # take the next address then (NULLIF reads the drawn address once).
+        new = sqlbuild.fill(
+            "COALESCE(NULLIF(:a, set_masklen(CAST(:o AS INET), -1)),"
+            " set_masklen(CAST(:o AS INET), -1) + 1)",
+            a=addr,
+            o=orig,
+        )
+        if params.unique:
+            new = ip_unique.address(ctx, orig.copy(), new)
+        return new
+
+    def refusal(self, params: IpParams, ctx: ColumnContext) -> exp.Expression | None:
+        """On bytea, a value that packs no address (not 4 or 16 bytes), named."""
+        return ip_bytes.refusal(ctx) if ctx.type.base == "bytea" else None
+
     def leak_sample_when(self, params: IpParams, ctx: ColumnContext) -> exp.Expression | None:
         """A network as large as the pool (10.0.0.0/8 in 10.0.0.0/8) has nowhere to move
-        inside it (it masks to the pool's own network) and names no one: not sampled."""
+        inside it (it masks to the pool's own network) and names no one: not sampled.
+        An empty bytea packs no address: kept, not sampled."""
+        if ctx.type.base == "bytea":
+            return ip_bytes.changed(ctx)
         if ctx.type.base != "cidr" or ctx.type.is_array:
             return None
         return sqlbuild.fill(
