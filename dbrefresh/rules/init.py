@@ -145,10 +145,10 @@ def propose(
     keep_sentinels(conn, catalog, proposals, sample_rows)
     sampled = {n: c for n, c in proposals.items() if n not in unsampled}
     note_own_names(conn, catalog, sampled, strategies, sample_rows)
-    note_copies(conn, catalog, sampled, sample_rows, texts)
+    row_copies = note_copies(conn, catalog, sampled, sample_rows, texts)
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(conn, catalog, sampled, texts)
-    note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
+    note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows, row_copies)
     align_uuid_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     handles.apply(proposals, accounts)
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
