@@ -34,6 +34,7 @@ from dbrefresh.rules.email_fold import (
     fold_named_pairs,
 )
 from dbrefresh.rules.email_fold_paths import fold_json_path_joins
+from dbrefresh.rules.identity_digests import hash_identity_digests
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
@@ -149,6 +150,7 @@ def propose(
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(conn, catalog, sampled, texts)
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows, row_copies)
+    hash_identity_digests(catalog, sampled, texts)  # Sentry's eventuser.hash
     align_uuid_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     handles.apply(proposals, accounts)
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
