@@ -79,9 +79,12 @@ def note_copies(
     proposals: Mapping[str, dict[str, ColumnProposal]],
     rows: int,
     samples: Mapping[Ref, TextSample] | None = None,
-) -> None:
+) -> set[tuple[Ref, str]]:
     """Mask kept copies of masked columns alike, and note kept values holding them;
-    with the sampled `samples`, rebuild masked cased copies from their column."""
+    with the sampled `samples`, rebuild masked cased copies from their column. Returns
+    the (kept column, masked column) pairs found copying within their rows, which
+    cross_copies.py then leaves to this module."""
+    judged: set[tuple[Ref, str]] = set()
     for name, columns in proposals.items():
         table = catalog.tables[name]
         pairs = _pairs(table, columns, samples or {})
@@ -98,11 +101,14 @@ def note_copies(
             joined |= set(fk.ref_columns if fk.ref_table == name else ())
         keyed = joined | table.unique_columns()
         for pair in measured:
+            if pair.both >= MIN_ROWS and pair.inside >= INSIDE_SHARE * pair.both:
+                judged.add(((name, pair.kept), pair.masked))  # equal, cased or inside
             if pair.lowered >= COPY_SHARE * pair.both > 0 and fold_lowered_pair(
                 catalog, table, columns, pair.kept, pair.masked
             ):
                 continue  # (an address and its lower-cased copy: both fold case)
             _judge(table, columns, pair, constrained=pair.kept in keyed, joined=pair.kept in joined)
+    return judged
 
 
 def _pairs(

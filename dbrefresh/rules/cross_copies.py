@@ -1,10 +1,16 @@
-"""Kept columns that copy a masked column of ANOTHER table, in `rules init`.
+"""Kept columns that copy a masked column of ANOTHER table or row, in `rules init`.
 
 Applications keep a person's identifier in other tables than its own: GitLab's
 namespaces.path and routes.path hold users.username (a personal namespace is named
 after its user), a ticket's `requester_login` the login. copies.py sees copies within
 a row only, so these were kept while the username itself was masked, and every
-username reached staging through them.
+username reached staging through them. Nor did it see copies of OTHER rows of the
+same table: Supabase's auth.refresh_tokens.parent holds the token of the row it was
+refreshed from, Matomo's matomo_user.invited_by the login of another user, with no
+foreign key; kept while token and login were masked, every original survived in them
+and the chain or invitation no longer pointed at any row. So another column of the
+same table counts as a source too, unless copies.py found the pair copying within its
+rows (that module judges those).
 
 Each kept text column's sampled values are looked up among the values of the masked
 text columns that identify someone (nearly all distinct, or under a unique key):
@@ -23,7 +29,10 @@ distinctive values count (text_samples.py: 4 to 200 characters with a letter; nu
 dates, flags, `x1` never do); at least MIN_MATCHES distinct values must match, and
 they must be at least MATCH_SHARE of the kept column's distinct values; a masked
 column whose sample repeats values (a first name, a city) identifies no one and is
-not looked up.
+not looked up. A column named for a reference to another row or person (`parent`,
+`invited_by`, `owner`) may hold few distinct values (every user invited by the one
+admin): it is judged when every one of its (at least one) sampled values is a value of
+the masked column.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ import functools
 import re
 import string
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,6 +64,12 @@ IDENTIFYING_SHARE = 0.8  # distinct share of a masked column's sample that ident
 MAX_PROBED = 50  # distinct values per kept column looked up (and their pieces)
 MAX_LOOKUP = 20_000  # values in one index lookup
 _PIECES = re.compile(r"[/\s@:?=&,;|#()<>\"']+")
+# Names of columns pointing at another row or person: few distinct values suffice
+REFERRING = re.compile(
+    r"(^|_)by$|^(parent|previous|prev|owner|author|creator|inviter|referr?er|manager|"
+    r"assignee|reporter|sender|invited|replaced)(_|$)",
+    re.IGNORECASE,
+)
 # A btree index's first key column, quoted or not: CREATE ... USING btree (username, ...)
 _LEADING = re.compile(r' USING btree \((?:"((?:[^"]|"")+)"|([a-z_][a-z0-9_$]*))[\s,)]')
 
@@ -83,8 +98,10 @@ def note_cross_copies(
     samples: Mapping[Ref, TextSample],
     strategies: Mapping[str, Strategy[Any]],
     rows: int,
+    row_copies: Collection[tuple[Ref, str]] = (),
 ) -> None:
-    """Mask kept copies of masked identifying columns of other tables alike, or note them."""
+    """Mask kept copies of masked identifying columns of other tables (or other rows)
+    alike, or note them; `row_copies`: (kept, masked column) pairs copies.py judged."""
     sources = _identifying(catalog, proposals, samples)
     if not sources:
         return
@@ -93,7 +110,7 @@ def note_cross_copies(
         for ref, s in samples.items()
         if ref[0] in proposals
         and not proposals[ref[0]][ref[1]].masked
-        and len(s.values) >= MIN_MATCHES
+        and len(s.values) >= (1 if REFERRING.search(ref[1]) else MIN_MATCHES)
     }
     if not probed:
         return
@@ -106,7 +123,7 @@ def note_cross_copies(
         known[ref] |= hits
     index = _Known.of(known)
     for kept, values in probed.items():
-        best = _best_match(kept, values, index)
+        best = _best_match(kept, values, index, set(row_copies))
         if best is not None:
             _judge(catalog, proposals, kept, best, len(values), strategies)
 
@@ -225,7 +242,7 @@ def _index_hits(
             continue
         fits_shape = _Shape.of(samples[ref].values)
         wanted = sorted(
-            (v for table_name, v in candidates if table_name != ref[0] and fits_shape(v)),
+            (v for _table, v in candidates if fits_shape(v)),
             key=_spread,
         )[:MAX_LOOKUP]
         if not wanted:
@@ -271,18 +288,23 @@ class _Known:
         return index
 
 
-def _best_match(kept: Ref, values: Iterable[str], known: _Known) -> _Match | None:
-    """The masked column of another table (the same row's copies are copies.py's)
-    that most of the kept values copy."""
+def _best_match(
+    kept: Ref, values: Iterable[str], known: _Known, row_copies: Collection[tuple[Ref, str]]
+) -> _Match | None:
+    """The masked column of another table, or of the same one's other rows (the same
+    row's copies are copies.py's), that most of the kept values copy."""
     schema = kept[0].partition(".")[0]
+
+    def other(ref: Ref) -> bool:
+        return ref[0] != kept[0] or (kept, ref[1]) not in row_copies
 
     def nearest(*found: _BySchema | None) -> set[Ref]:
         # another table's column; of its own schema when one holds the value (a
         # tenant's copy of its own users, not of every tenant's seeded ones)
-        own = {r for f in found if f for r in f.get(schema, ()) if r[0] != kept[0]}
+        own = {r for f in found if f for r in f.get(schema, ()) if other(r)}
         if own:
             return own
-        return {r for f in found if f for refs in f.values() for r in refs if r[0] != kept[0]}
+        return {r for f in found if f for refs in f.values() for r in refs if other(r)}
 
     matches: dict[Ref, _Match] = {}
     for value in values:
@@ -306,6 +328,8 @@ def _judge(
     strategies: Mapping[str, Strategy[Any]],
 ) -> None:
     need = max(MIN_MATCHES, MATCH_SHARE * probed)
+    if probed < MIN_MATCHES and REFERRING.search(kept[1]):  # invited_by: the one admin
+        need = probed
     name = f"{match.source[0]}.{match.source[1]}"
     columns = proposals[kept[0]]
     seen = f"{{}} of {probed} sampled distinct values"

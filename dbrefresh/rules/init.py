@@ -35,6 +35,7 @@ from dbrefresh.rules.email_fold import (
 )
 from dbrefresh.rules.email_fold_paths import fold_json_path_joins
 from dbrefresh.rules.email_switch import switch_mixed_emails
+from dbrefresh.rules.identity_digests import hash_identity_digests
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
@@ -160,10 +161,11 @@ def propose(
     keep_sentinels(conn, catalog, proposals, sample_rows)
     sampled = {n: c for n, c in proposals.items() if n not in unsampled}
     note_own_names(conn, catalog, sampled, strategies, sample_rows)
-    note_copies(conn, catalog, sampled, sample_rows, texts)
+    row_copies = note_copies(conn, catalog, sampled, sample_rows, texts)
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(conn, catalog, sampled, texts)
-    note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows)
+    note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows, row_copies)
+    hash_identity_digests(catalog, sampled, texts)  # Sentry's eventuser.hash
     align_uuid_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     handles.apply(proposals, accounts)
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)

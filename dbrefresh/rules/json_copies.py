@@ -19,6 +19,11 @@ values still agree), kept or masked otherwise. The column must identify someone
 `displayName`): a name column repeats first names. Not for a rule that reads more than
 the value, nor one that does not fit a path; not in a key or join column's documents,
 nor where an array's elements were proposed rules of their own.
+
+A kept path whose values hold such values inside them, as pieces (Mattermost's
+notify_props `mention_keys` 'benjaminhamilton,@benjaminhamilton,rezende', the user's
+own username twice) for as good a share, gets `lorem`: no rule rebuilds the list around
+the masked value, and kept, every username reached staging.
 """
 
 from __future__ import annotations
@@ -163,9 +168,11 @@ def align_json_copies(
     for (table, key), values in probed.items():
         column, _, path = key.partition("\x00")
         copy = _best(values, holders, None if name_key(path) else identifying)
+        met = elements[(table, key)]
         if copy is not None:
-            met = elements[(table, key)]
             _apply(catalog, proposals, (table, column, path), copy, strategies, met)
+        elif (inside := _best_inside(values, holders, identifying)) is not None:
+            _lorem_inside(catalog, proposals, (table, column, path), inside, strategies, met)
 
 
 def _keyed(catalog: Catalog, table: str, column: str) -> bool:
@@ -198,6 +205,62 @@ def _best(
     source = max(counts, key=lambda r: (counts[r], r))
     need = max(cross_copies.MIN_MATCHES, cross_copies.MATCH_SHARE * len(values))
     return _Copy(source, counts[source], len(values)) if counts[source] >= need else None
+
+
+def _best_inside(
+    values: list[str], holders: Mapping[str, set[Ref]], allowed: set[Ref]
+) -> _Copy | None:
+    """The identifying masked column whose values most of the path's values hold as
+    pieces ('alice,@alice'), if enough of them."""
+    counts: dict[Ref, int] = {}
+    for value in values:
+        held = {r for p in cross_copies.pieces(value) for r in holders.get(p, ()) if r in allowed}
+        for ref in held:
+            counts[ref] = counts.get(ref, 0) + 1
+    if not counts:
+        return None
+    source = max(counts, key=lambda r: (counts[r], r))
+    need = max(cross_copies.MIN_MATCHES, cross_copies.MATCH_SHARE * len(values))
+    return _Copy(source, counts[source], len(values)) if counts[source] >= need else None
+
+
+def _lorem_inside(
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    where: Path,
+    copy: _Copy,
+    strategies: Mapping[str, Strategy[Any]],
+    met: frozenset[str],
+) -> None:
+    """`lorem` for a kept path whose values hold the source's values inside them."""
+    table, column, path = where
+    current = proposals[table][column]
+    if current.masked and current.strategy != "jsonb":
+        return  # the whole document is masked
+    paths: dict[str, Any] = dict(current.params.get("paths") or {})
+    if path in paths or any(p in paths for p in met):
+        return  # masked already, or its elements are
+    paths[path] = "lorem"
+    raw = {**current.params, "paths": paths}
+    jsonb = strategies.get("jsonb")
+    info = catalog.tables[table]
+    if jsonb is None or not fits(
+        jsonb, raw, column_context(info, info.columns[column], unique=False)
+    ):
+        return
+    name = f"{copy.source[0]}.{copy.source[1]}"
+    why = (
+        f"{path}: holds {name}, which is masked, inside its values ({copy.matched} of "
+        f"{copy.probed} sampled distinct values): lorem, as no rule rebuilds it around the "
+        "masked value"
+    )
+    if current.masked:
+        current.params, current.why = raw, [*current.why, why]
+        return
+    sampled = "REVIEW: paths found in a sample of documents; keys it did not meet are kept"
+    proposals[table][column] = ColumnProposal(
+        column, "jsonb", raw, kind="json", why=[why, sampled, *current.why]
+    )
 
 
 def _rule(proposal: ColumnProposal) -> Any:

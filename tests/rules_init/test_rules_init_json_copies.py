@@ -152,3 +152,32 @@ def test_a_tuples_positions_are_not_looked_up_as_one_array() -> None:
     assert probes["filter"].values == ()  # the array, every element (nested ones too)
     assert probes["filter"].elements == {"filter.0", "filter.1.0", "filter.1.1", "filter.2"}
     assert len(probes["people.*.login"].values) == 40
+
+
+MENTIONS = """
+CREATE TABLE users (id int PRIMARY KEY, username varchar(64) NOT NULL UNIQUE,
+                    notifyprops jsonb NOT NULL);
+INSERT INTO users
+SELECT g, 'member' || g || 'x',
+       jsonb_build_object('push', 'mention', 'email', 'true',
+                          'mention_keys', 'member' || g || 'x,@member' || g || 'x,standup',
+                          'channel', 'true')
+FROM generate_series(1, 300) g;
+"""
+
+
+def test_a_path_holding_usernames_inside_a_list_gets_lorem(make_db, tmp_path: Path) -> None:
+    """Mattermost's notify_props mention_keys 'alice,@alice,standup' holds the user's
+    username twice: kept, every username reached staging; flags beside it stay."""
+    dsn, text = generate_then_mask(make_db, tmp_path, MENTIONS)
+    paths = rule_of(text, "public.users", "notifyprops")["paths"]
+    assert paths == {"mention_keys": "lorem"}, text
+    assert "mention_keys: holds public.users.username" in comment_of(
+        text, "public.users", "notifyprops"
+    )
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*) FILTER (WHERE notifyprops->>'mention_keys' LIKE '%member%'),"
+            " count(*) FILTER (WHERE notifyprops->>'push' = 'mention') FROM users"
+        ).fetchone()
+    assert row == (0, 300)
