@@ -139,7 +139,7 @@ def run(
         if resume:
             record = journal.read(run_id)
             if whose := ownership.whose(record, config, journal.runs()):
-                raise UsageError(f"run {run_id} is not a run of this target: it {whose}")
+                raise UsageError(f"run {run_id} is not a run of this target ({whose})")
             if record.finished:
                 raise UsageError(f"run {run_id} already ended ({record.state}); nothing to resume")
             if (later := journal.superseded_by(run_id)) is not None:

@@ -98,6 +98,8 @@ def test_cleanup_and_run_leave_a_run_of_another_target_in_a_shared_state_dir(
     _b_intact(b, dead, work)
     status = json.loads(a.cli("status", "--json", check=True).stdout)
     assert dead not in {run["run_id"] for run in status["runs"]}
+    proc = a.cli("run", "--resume", dead)
+    assert proc.returncode == 2 and "is not a run of this target" in proc.stderr, proc.stderr
     proc = a.cli("cleanup", check=True)
     assert f"cleaned run {dead}" not in proc.stdout
     assert f"left alone: run {dead} (belongs to target 'staging'" in proc.stdout, proc.stdout
