@@ -38,6 +38,7 @@ class Leftover:
     run_id: str
     kind: str  # snapshot | clone | temp_server | previous_target | ...
     location: str
+    owner: str = ""  # "": this target's; else whose it is (left alone)
 
 
 @dataclass
@@ -145,9 +146,25 @@ class Backend(Protocol):
     target: Target
 
     def leftovers(self) -> list[Leftover]:
-        """Everything any run created that is still there (kept backups excluded)."""
+        """Everything this target's runs created that is still there (kept backups
+        excluded). Targets may share directories: another target's files are not in it."""
+        ...
+
+    def left_alone(self) -> list[Leftover]:
+        """Leftovers found that belong to another target, or cannot be told apart from
+        another target's (their `owner` says which): never removed."""
+        ...
+
+    def claim(self, run_id: str) -> None:
+        """Mark run_id as this target's before it creates anything (a new or resumed run)."""
+        ...
+
+    def adopt(self, run_id: str) -> None:
+        """Mark what is left of run_id, a run of this target's journal, as this target's
+        where an older version left it unmarked."""
         ...
 
     def discard(self, run_id: str) -> None:
-        """Remove every temporary thing `run_id` created (not staging, not backups)."""
+        """Remove every temporary thing `run_id` created (not staging, not backups);
+        refuses (InfraError) a run of another target."""
         ...

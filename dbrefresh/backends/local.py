@@ -13,7 +13,9 @@ Names (everything labelled with its run id): locallayout.py. Staging: localtarge
 
 from __future__ import annotations
 
+import dataclasses
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -41,6 +43,9 @@ CLONE_CONF = (
     "# directory. The temporary server takes its settings from its command line.\n"
 )
 _EMPTY_IN_CLONE = ("pg_replslot", "pg_stat", "pg_stat_tmp")
+# work_dir/RUN: what runner.new_run_id draws; other entries of a shared scratch
+# directory (lost+found, another tool's) are none of dbrefresh's business
+_RUN_DIR = re.compile(r"^\d{8}-\d{6}-[0-9a-f]+$")
 
 
 class LocalSource:
@@ -271,7 +276,7 @@ class LocalBackend:
             raise UsageError("backend 'local' needs a local: section in the config")
         localpaths.check(config)  # before anything is copied, stopped or started
         self.tools = PgTools(bindir=find_bindir(settings.bin_dir))
-        self.layout = Layout(settings)
+        self.layout = Layout(settings, config.target.name)
         self.source = LocalSource(
             self.tools, self.layout, config.source.dsn, settings.min_free_ratio
         )
@@ -282,6 +287,15 @@ class LocalBackend:
             localfiles.check_config_file(settings.target_config_file, settings.target_data_dir)
 
     def leftovers(self) -> list[Leftover]:
+        """This target's leftovers (another target's are in left_alone)."""
+        return [item for item in self._found() if not item.owner]
+
+    def left_alone(self) -> list[Leftover]:
+        """Leftovers of runs that are not this target's (or cannot be told apart from
+        another target's), each with whose it is (localowner.py)."""
+        return [item for item in self._found() if item.owner]
+
+    def _found(self) -> list[Leftover]:
         out = [
             Leftover(run, kind, str(path))
             for run, kind, path in self.layout.siblings()
@@ -290,7 +304,7 @@ class LocalBackend:
         work = self.layout.settings.work_dir
         if work.exists():
             for entry in work.iterdir():
-                if entry.is_dir():
+                if entry.is_dir() and _RUN_DIR.match(entry.name):
                     out.append(Leftover(entry.name, "run_dir", str(entry)))
         for run, kind, path in self.layout.siblings():
             if kind in ("clone", "strict") and self.tools.is_running(path):
@@ -299,7 +313,14 @@ class LocalBackend:
             out.append(Leftover(localtblspc.run_of(path) or "", "tablespaces", str(path)))
         for run, path in self._orphan_markers():
             out.append(Leftover(run, "kept_marker", str(path)))
-        return out
+        whose = {run: self.layout.whose(run) for run in {item.run_id for item in out}}
+        return [dataclasses.replace(item, owner=whose[item.run_id]) for item in out]
+
+    def claim(self, run_id: str) -> None:
+        self.layout.owners.claim(run_id)
+
+    def adopt(self, run_id: str) -> None:
+        self.layout.owners.adopt(run_id)
 
     def _orphan_markers(self) -> list[tuple[str, Path]]:
         """Markers of kept copies that are gone (rolled back, or a swap that failed)."""
@@ -310,6 +331,8 @@ class LocalBackend:
         ]
 
     def discard(self, run_id: str) -> None:
+        if whose := self.layout.whose(run_id):
+            raise InfraError(f"run {run_id} is not this target's ({whose}): nothing of it removed")
         for kind in ("partial", "strict"):  # a copy a SIGKILL of ours left writing
             pid_file = self.layout.copy_pid_file(run_id, kind)
             localcopy.reap(pid_file, self.layout.sibling(run_id, kind))
@@ -324,6 +347,7 @@ class LocalBackend:
             if run == run_id:
                 path.unlink(missing_ok=True)
         remove_tree(self.layout.run_dir(run_id))
+        self.layout.owners.forget(run_id)
 
 
 def create(config: Config) -> LocalBackend:

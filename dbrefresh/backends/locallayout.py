@@ -9,7 +9,8 @@ D/../.dbrefresh-<run>.failed    data being rolled back (removed once staging ser
 D/../.dbrefresh-<run>.deleting  a directory being removed (cleanup finishes it)
 D/../.dbrefresh-<run>.tblspc    the copy's tablespaces, if production has any
                                 (localtblspc.py: they follow their data directory)
-work_dir/<run>/                 socket directory, hba file, server log, port, the
+D/../.dbrefresh-<run>.owner     the target the run belongs to (localowner.py)
+work_dir/<run>/                 owner marker, socket directory, hba file, server log, port, the
                                 process group of a pg_basebackup running (localcopy.py)
 """
 
@@ -19,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from dbrefresh.backends import localtblspc
+from dbrefresh.backends import localowner, localtblspc
 from dbrefresh.backends.localpg import remove_tree
 from dbrefresh.config import LocalBackendConfig
 
@@ -34,6 +35,15 @@ class Layout:
     """Where every run's files live (pure path arithmetic)."""
 
     settings: LocalBackendConfig
+    name: str = ""  # the target's name (owner markers, for messages)
+
+    @property
+    def owners(self) -> localowner.Owners:
+        return localowner.Owners(self.target, self.settings.work_dir, self.name)
+
+    def whose(self, run_id: str) -> str:
+        """ "" for a run of this target, else whose it is (localowner.py)."""
+        return self.owners.whose(run_id)
 
     @property
     def target(self) -> Path:
@@ -56,8 +66,10 @@ class Layout:
         return self.settings.target_log or (self.settings.work_dir / "target.log")
 
     def data_dirs(self) -> list[Path]:
-        """Every data directory of ours: staging's and each run's."""
-        return [self.target, *(path for _run, _kind, path in self.siblings())]
+        """Every data directory that may link to a tablespace directory beside staging's:
+        staging's, each run's, and other targets' sharing the parent."""
+        siblings = (path for _run, _kind, path in self.siblings())
+        return [self.target, *siblings, *self.owners.other_data_dirs()]
 
     def remove_data_dir(self, path: Path) -> None:
         """Remove a data directory with the tablespaces only it links to."""
@@ -84,7 +96,17 @@ class Layout:
     def unlinked_tablespaces(self) -> list[Path]:
         return localtblspc.unlinked(self.target.parent, self.data_dirs())
 
+    def own_siblings(self) -> list[tuple[str, str, Path]]:
+        """This target's siblings: another target's beside the same parent stay its."""
+        whose: dict[str, str] = {}
+        return [
+            (run, kind, path)
+            for run, kind, path in self.siblings()
+            if whose.setdefault(run, self.whose(run)) == ""
+        ]
+
     def siblings(self) -> list[tuple[str, str, Path]]:
+        """Every run's siblings, whichever target's (see own_siblings)."""
         parent = self.target.parent
         if not parent.exists():
             return []

@@ -125,9 +125,13 @@ class LocalTarget:
         return [unchecked] if unchecked else []
 
     def can_roll_back(self, run_id: str) -> bool:
-        return localkept.is_cluster(self.layout.sibling(run_id, "prev"))
+        prev = self.layout.sibling(run_id, "prev")
+        return localkept.is_cluster(prev) and self.layout.whose(run_id) == ""
 
     def rollback(self, run_id: str) -> None:
+        if whose := self.layout.whose(run_id):
+            # (its kept copy is another staging's data: a typo'd --run would serve it here)
+            raise UsageError(f"run {run_id} is not this target's ({whose}): nothing rolled back")
         cur = self.layout.target
         prev = self.layout.sibling(run_id, "prev")
         failed = self.layout.sibling(run_id, "failed")
@@ -150,6 +154,7 @@ class LocalTarget:
             raise UsageError(f"no previous staging data kept for run {run_id}")
         self._start()
         self.layout.retire(failed, run_id)
+        self.layout.owners.forget(run_id)
 
     def ensure_serving(self) -> str:
         """Serve whole data whatever a dead run left: staging's directory if whole, else a
@@ -160,7 +165,7 @@ class LocalTarget:
         if not localkept.is_cluster(cur):
             # a .failed directory first (what staging served when a rollback began):
             # serving it loses nothing, the kept copies stay kept
-            failed = sorted((r, p) for r, kind, p in self.layout.siblings() if kind == "failed")
+            failed = sorted((r, p) for r, kind, p in self.layout.own_siblings() if kind == "failed")
             candidates = [
                 *(path for _run, path in reversed(failed)),
                 *(self.layout.sibling(run, "prev") for run in reversed(self.previous_runs())),
@@ -171,15 +176,17 @@ class LocalTarget:
                 raise InfraError(f"staging data directory {cur} {state} and no whole copy is kept")
             state = "was missing"
             if cur.exists():  # a half-removed copy put in place: set aside, never served
-                stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-                cur.rename(self.layout.sibling(f"broken-{stamp}", "failed"))
+                broken = f"broken-{time.strftime('%Y%m%d-%H%M%S', time.gmtime())}"
+                self.layout.owners.claim(broken, work=False)
+                cur.rename(self.layout.sibling(broken, "failed"))
                 state = "was not a whole data directory (removed)"
             replaced = f"staging data directory {cur} {state}: serving {whole[0].name} now"
             whole[0].rename(cur)
         self._start()
-        for run, kind, path in self.layout.siblings():
+        for run, kind, path in self.layout.own_siblings():
             if kind == "failed":
                 self.layout.retire(path, run)
+                self.layout.owners.forget(run)
         return replaced
 
     def previous_runs(self) -> list[str]:
@@ -187,7 +194,7 @@ class LocalTarget:
         parent = self.layout.target.parent
         runs = [
             run
-            for run, kind, path in self.layout.siblings()
+            for run, kind, path in self.layout.own_siblings()
             if kind == "prev" and localkept.is_cluster(path)
         ]
         return list(reversed(localkept.newest_first(parent, runs)))
@@ -196,7 +203,7 @@ class LocalTarget:
         """Remove kept copies not in keep_run_ids (and any that is not whole), each by
         rename then delete, with their markers; finishes removals a kill interrupted."""
         removed = []
-        for run, kind, path in self.layout.siblings():
+        for run, kind, path in self.layout.own_siblings():  # never another target's
             if kind == "prev" and run not in keep_run_ids:
                 self.layout.retire(path, run)
                 removed.append(run)
@@ -204,6 +211,8 @@ class LocalTarget:
                 self.layout.remove_data_dir(path)
         parent = self.layout.target.parent
         for run, path in localkept.markers(parent):
-            if not self.layout.sibling(run, "prev").exists():
+            if not self.layout.sibling(run, "prev").exists() and self.layout.whose(run) == "":
                 path.unlink(missing_ok=True)
+        for run in self.layout.owners.own_markers():
+            self.layout.owners.forget(run)
         return removed

@@ -189,6 +189,8 @@ def cleanup_cmd(
         console.print(f"cleaned run {run_id}{rolled}", markup=False, soft_wrap=True)
     for item in report.removed:
         console.print(f"removed {item}")
+    for item in report.left_alone:
+        console.print(f"left alone: {item}", markup=False, soft_wrap=True)
 
 
 @app.command("demo")

@@ -34,15 +34,16 @@ def undo(journal: Journal, record: RunRecord) -> str:
     return ROLLBACK
 
 
-def remove_left(journal: Journal, backend: Backend, target: str, run_id: str) -> list[str]:
+def remove_left(journal: Journal, backend: Backend, own: list[RunRecord], run_id: str) -> list[str]:
     """For `run` (under the target's lock, as run_id): remove what other runs of this
-    target left that no rollback can need, journal dead ones as cleaned; the run's
-    warnings (what went, what `cleanup` must decide)."""
+    target (`own`: workflow/ownership.py) left that no rollback can need, journal dead
+    ones as cleaned; the run's warnings (what went, what `cleanup` must decide). Another
+    target's runs (a shared state_dir, work_dir or parent) are another lock's."""
     warnings: list[str] = []
     ended: set[str] = set()
-    for record in journal.runs():
-        if record.run_id == run_id or record.target not in (target, ""):
-            continue  # (a state_dir shared by targets: another lock covers that run)
+    for record in own:
+        if record.run_id == run_id:
+            continue
         if record.finished:
             ended.add(record.run_id)
         elif undo(journal, record) == ROLLBACK:

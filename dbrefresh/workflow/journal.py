@@ -49,6 +49,17 @@ class RunRecord:
     rolling_back: bool = False  # a rollback of it began and has not ended (SIGKILL)
 
     @property
+    def owner(self) -> str:
+        """The target's identity (workflow/ownership.py); "" in older journals."""
+        return str(self.info.get("owner", ""))
+
+    def same_target(self, other: RunRecord) -> bool:
+        """Whether both runs refreshed one target (a state_dir may be shared)."""
+        if self.owner and other.owner:
+            return self.owner == other.owner
+        return self.target == other.target
+
+    @property
     def finished(self) -> bool:
         return self.state in {"done", "failed", "cleaned"}
 
@@ -190,12 +201,15 @@ class Journal:
         away (a run killed at its health check, then a successful run, then `cleanup`
         did; a killed run resumed after a later one swapped the older snapshot in).
         Later by the journals' start times: run ids sort by start time only to the second
-        (a run killed at once and the next run can share it)."""
-        began = self.read(run_id).started
+        (a run killed at once and the next run can share it). Only runs of run_id's own
+        target count: another target sharing the state_dir swaps other data."""
+        base = self.read(run_id)
+        began = base.started
         later = sorted(
             (record.started, record.run_id)
             for record in self.runs()
             if record.run_id != run_id
+            and record.same_target(base)  # another target's swap changed other data
             and record.started > began
             and record.started_step("swap")
             and not record.rolled_back

@@ -32,6 +32,7 @@ from dbrefresh.workflow import (
     finalize,
     firstrun,
     masking,
+    ownership,
     ruledbs,
     targetlogin,
 )
@@ -133,9 +134,12 @@ def run(
         targetlogin.check_roles(login, finalize.role_secrets(config.roles, env.environment()))
         backend.target.check_startable()  # the swap and a rollback would restart it
         # under the lock: every other run of the target is dead
-        left = deadruns.remove_left(journal, backend, config.target.name, run_id)
+        own = ownership.adopt(journal, config, backend)  # (a state_dir may be shared)
+        left = deadruns.remove_left(journal, backend, own, run_id)
         if resume:
             record = journal.read(run_id)
+            if whose := ownership.whose(record, config, journal.runs()):
+                raise UsageError(f"run {run_id} is not a run of this target ({whose})")
             if record.finished:
                 raise UsageError(f"run {run_id} already ended ({record.state}); nothing to resume")
             if (later := journal.superseded_by(run_id)) is not None:
@@ -144,14 +148,17 @@ def run(
                     f"staging since, which resuming would replace with {run_id}'s older "
                     f"snapshot; `dbrefresh cleanup` removes what {run_id} left"
                 )
+            backend.claim(run_id)
             start = _resume_point(record, backend, journal, run_id)
             journal.append(run_id, "run_resume", from_step=STEP_NAMES[start])
         else:
             start = 0
+            backend.claim(run_id)  # before it creates anything: whose its files are
             journal.append(
                 run_id,
                 "run_start",
                 target=config.target.name,
+                owner=ownership.target_key(config),
                 backend=config.backend,
                 source=redact_dsn(config.source.dsn),
                 strict=config.temp_server.strict,
@@ -230,6 +237,7 @@ def rollback(config: Config, *, env: Env | None = None, run_id: str | None = Non
     firstrun.require_staging(config, "rollback")  # a typo path would take the kept copy
     journal = Journal(config.state_dir, env.clock)
     with _lock(config, env, run_id or "", "rollback"):
+        ownership.adopt(journal, config, backend)  # copies an older version kept unmarked
         kept = backend.target.previous_runs()
         if run_id is None:
             if not kept:
@@ -350,14 +358,15 @@ class CleanupReport:
     started: bool = False  # staging was not serving: cleanup started it
     replaced: str = ""  # what served in place of a staging directory that was not whole
     settled: list[str] = field(default_factory=list)  # rollbacks a kill had cut short
+    left_alone: list[str] = field(default_factory=list)  # another target's (or unknown)
 
 
-def _settle_rollbacks(journal: Journal, backend: Backend) -> list[str]:
+def _settle_rollbacks(journal: Journal, backend: Backend, runs: list[str]) -> list[str]:
     """Rollbacks a SIGKILL cut short (begun in the journal, never ended), once staging
     serves whole data again: where each stood, in its journal (status then stops naming
     it) and for the user. The kept copy gone means it had been put in place."""
     out = []
-    for record in journal.runs():
+    for record in map(journal.read, runs):
         if not record.rolling_back:
             continue
         run_id = record.run_id
@@ -377,6 +386,20 @@ def _settle_rollbacks(journal: Journal, backend: Backend) -> list[str]:
     return out
 
 
+def _left_alone(journal: Journal, config: Config, backend: Backend) -> list[str]:
+    """What cleanup found and did not touch: another target's dead or live runs in a
+    shared state_dir, files in a shared work_dir or beside staging that are another
+    target's or cannot be told apart from one's."""
+    _own, others = ownership.split(journal, config)
+    out = [
+        f"run {run_id} ({whose}; its own cleanup decides)"
+        for run_id, whose in others.items()
+        if not journal.read(run_id).finished
+    ]
+    out += [f"{item.kind} {item.location} ({item.owner})" for item in backend.left_alone()]
+    return out
+
+
 def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
     """Remove whatever dead runs left; staging ends serving whole data, old or new."""
     env = env or Env()
@@ -385,8 +408,9 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
     journal = Journal(config.state_dir, env.clock)
     report = CleanupReport()
     with _lock(config, env, "", "cleanup"), _serving_on_abort(backend):
+        own = [record.run_id for record in ownership.adopt(journal, config, backend)]
         # newest first: swaps are undone in the reverse order they were made
-        for run_id in reversed(journal.run_ids()):
+        for run_id in reversed(own):
             record = journal.read(run_id)
             if record.finished:
                 continue
@@ -409,12 +433,13 @@ def cleanup(config: Config, *, env: Env | None = None) -> CleanupReport:
             backend.discard(record.run_id)
             journal.append(record.run_id, "run_cleaned")
             report.runs.append(record.run_id)
-        for left in backend.leftovers():
+        for left in backend.leftovers():  # this target's only (directories may be shared)
             backend.discard(left.run_id)
             report.removed.append(f"{left.kind} {left.location}")
+        report.left_alone = _left_alone(journal, config, backend)
         report.started = not backend.target.is_serving()
         report.replaced = backend.target.ensure_serving()
-        report.settled = _settle_rollbacks(journal, backend)
+        report.settled = _settle_rollbacks(journal, backend, own)
         keep = backend.target.previous_runs()[-config.retention.keep_previous :]
         backend.target.prune(keep)
     return report

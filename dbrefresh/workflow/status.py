@@ -8,7 +8,7 @@ from typing import Any
 from dbrefresh.config import Config
 from dbrefresh.db import connection, redact_text, with_database
 from dbrefresh.errors import DbrefreshError
-from dbrefresh.workflow import masking
+from dbrefresh.workflow import masking, ownership
 from dbrefresh.workflow.journal import Journal
 from dbrefresh.workflow.lock import TargetLock, lock_location
 
@@ -43,7 +43,8 @@ def staging_info(config: Config, now: float) -> dict[str, Any]:
 
 def status(config: Config, *, clock: Any = time.time, limit: int = 20) -> dict[str, Any]:
     journal = Journal(config.state_dir, clock)
-    records = journal.runs()[-limit:]
+    # a state_dir may be shared: another target's running run is not "interrupted" here
+    records = ownership.split(journal, config)[0][-limit:]
     runs = [r.to_dict() for r in records]
     dead = _dead_runs(config, clock, [r["run_id"] for r in runs if r["state"] == "running"])
     cut_short = _cut_short_rollbacks(config, clock, [r.run_id for r in records if r.rolling_back])
