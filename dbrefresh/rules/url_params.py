@@ -110,10 +110,12 @@ def query_rule(values: Sequence[str], table: str = "") -> tuple[dict[str, object
     if sample and 2 * len(magnets) >= len(sample) and any(map(_NAMED.search, magnets)):
         return _magnet_rule(sample)
     urls = [v for v in sample if URL.match(v)]
+    if not urls or len(urls) * 2 < len(sample):
+        return None
     carrying = sum(1 for v in sample if _PYTHON.search(v))
     named = url_people.personal_parameters(urls, table)
     named = {n: k for n, k in named.items() if k != "email"}  # an address stays one
-    if not (carrying or named) or len(urls) * 2 < len(sample):
+    if not (carrying or named):
         return None
     people = re.compile(url_people.pattern(list(named))) if named else None
     rest = [_PYTHON.sub(r"\1x", people.sub(r"\1x", v) if people else v) for v in sample]
