@@ -50,7 +50,7 @@ def proposal(
     rest = [re.sub(url_tokens.PARAMETER, r"\1x", v, flags=re.IGNORECASE) for v in rest]
     if any(map(contacts_in, rest)):
         return base  # a contact neither rule masks: the usual proposal
-    if url_people.others_personal([v for v in sample if not url_params.URL.match(v.strip())]):
+    if url_people.others_personal(rest, url_params.URL.match):
         return None  # page titles naming people beside the URLs: the usual proposal
     carrying = sum(1 for v in sample if re.search(pattern, v))
     if column.type.length is not None and max(map(len, sample)) + len(MASKED) > column.type.length:

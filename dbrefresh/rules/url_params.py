@@ -61,7 +61,8 @@ def proposal(
     rest = [_TOKENS.sub(r"\1x", _PYTHON.sub(r"\1x", v)) for v in sample]
     if any(contacts_in(v) for v in rest):
         return None  # a contact the rule would keep: the usual proposal
-    if url_people.others_personal([v for v in sample if not URL.match(v.strip())]):
+    # only the values that are no URLs: url_names judges the URLs' other parameters
+    if url_people.others_personal([v for v in sample if not URL.match(v.strip())], URL.match):
         return None  # page titles naming people beside the URLs: the usual proposal
     if url_tokens.capability_urls(rest) * 2 >= len(sample):
         return None  # links that are tokens by their path (receipts): hashed whole
@@ -121,7 +122,7 @@ def query_rule(values: Sequence[str], table: str = "") -> tuple[dict[str, object
     rest = [_PYTHON.sub(r"\1x", people.sub(r"\1x", v) if people else v) for v in sample]
     if any(map(contacts_in, rest)):
         return None  # a contact the rule would keep
-    if url_people.others_personal([v for v in sample if not URL.match(v)]):
+    if url_people.others_personal(rest, URL.match):
         return None  # page titles naming people beside the URLs: the usual proposal
     why = []
     if carrying:

@@ -14,7 +14,7 @@ are url_tokens' business. Pure logic over a column's or a JSON path's sample.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import unquote_plus
 
 from dbrefresh.rules import name_values, pii, pii_values, text_mentions
@@ -101,9 +101,16 @@ def pattern(names: Sequence[str]) -> str:
     return f"([?&](?:{alternatives})=)[^&#]*"
 
 
-def others_personal(values: Sequence[str]) -> bool:
-    """Whether the values that are no URLs (page titles beside them) are personal: the
-    parameters' rule would keep them."""
+def others_personal(rest: Sequence[str], is_url: Callable[[str], object]) -> bool:
+    """Whether what a parameters' rule would keep is personal: the values with their
+    personal parameters replaced (a URL's capitalised 'Anna Schmidt' left in its path),
+    or, judged alone so that the URLs do not thin them out, the values that are no
+    URLs (Matomo's page titles 'Profile of Ann Smith' beside its URLs)."""
+    others = [v for v in rest if not is_url(v.strip())]
+    return any(_personal(values) for values in (others, rest))
+
+
+def _personal(values: Sequence[str]) -> bool:
     if not values:
         return False
     if pii_values.match_values(values) is not None:
