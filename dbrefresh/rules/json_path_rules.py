@@ -77,7 +77,9 @@ def refine(found: list[PathFinding], paths: dict[str, list[str]], table: str) ->
                 reason = f"{known.reason}; {digits}: digits keeps their format"
                 out[path] = replace(known, reason=reason, rules=(("digits", {}),))
             continue
-        if known is not None and (rule := url_params.query_rule(values)) is not None:
+        rule = url_params.query_rule(values, table)
+        if rule is not None and (known is not None or rule[0].get("names")):
+            # Jira's author_link '...ViewProfile.jspa?name=bbenard' found by its parameter
             out[path] = PathFinding(path, "url", rule[1], rules=(("url_query", rule[0]),))
         elif (why := _file_urls(values)) is not None:
             out[path] = PathFinding(path, "file_name", why, rules=(("file_name", {}),))

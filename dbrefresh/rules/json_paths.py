@@ -231,7 +231,10 @@ def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding |
                 _all_numbers(values),
             )
     if by_name is not None and evidence is None and _denied(by_name.kind, values):
-        return None  # Mattermost's notifyprops {"email": "true", "comments": "never"}
+        # Mattermost's notifyprops {"email": "true", "comments": "never"}: kept, unless
+        # the values are personal of another kind (Chatwoot's mail_subject, `email` by
+        # its name, holds 'Order problem - Carl Ladeck'): judged as a nameless key's
+        by_name = None
     if by_name is not None:
         reason = by_name.reason.replace("name suggests", "key suggests", 1)
         reason += f", {evidence.reason}" if evidence else ""
@@ -286,6 +289,7 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
         and pii_values.count_kind(values, by_name.kind) is None
         and shaped_values.otherwise(by_name.kind, values) is None
         and _denied(by_name.kind, values)
+        and _judge_path(path, tuple(values), table) is None
     ]
     if denied:
         notes.append(

@@ -16,27 +16,12 @@ import re
 from collections.abc import Sequence
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import pii, url_params
+from dbrefresh.rules import url_params, url_people, url_tokens
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.relsteps import quote_ident
 from dbrefresh.rules.text_mentions import contacts_in
 
-_PARAMETER = re.compile(r"[?&]([A-Za-z_][A-Za-z0-9_.-]*)=([^&#]*)")
-NOT_HERE = frozenset({"secret"})  # tokens in URLs: url_params' rule
 MASKED = "masked"
-
-
-def personal_parameters(table: Table, sample: Sequence[str]) -> dict[str, str]:
-    """The query parameters (with a value) whose names say personal data, and its kind."""
-    found: dict[str, str] = {}
-    for value in sample:
-        for name, held in _PARAMETER.findall(value):
-            if not held or name in found:
-                continue
-            match = pii.match_name(name, table.qualified)
-            if match is not None and match.kind not in NOT_HERE:
-                found[name] = match.kind
-    return found
 
 
 def proposal(
@@ -46,22 +31,27 @@ def proposal(
     of parameters named for personal data masked too; None when neither applies."""
     base = url_params.proposal(table, column, values, unique=unique)
     sample = [v for v in values or () if v.strip()]
-    if unique or not sample or column.type.is_array or not column.type.is_text:
+    if not sample or column.type.is_array or not column.type.is_text:
         return base
     if base is not None and base.strategy != "sql":
         return base  # magnet links' `url_query`: no expression to add to
-    if 2 * sum(1 for v in sample if url_params.URL.match(v.strip())) < len(sample):
+    urls = [v for v in sample if url_params.URL.match(v.strip())]
+    if 2 * len(urls) < len(sample):
         return base
-    named = personal_parameters(table, sample)
+    named = url_people.personal_parameters(urls, table.qualified)
     if base is not None:  # its addresses are masked already, each distinct
         named = {n: k for n, k in named.items() if k != "email"}
     if not named:
         return base
-    alternatives = "|".join(re.escape(n) for n in sorted(named))
-    pattern = f"([?&](?:{alternatives})=)[^&#]*"
+    if unique:
+        return None  # 'masked' would make URLs equal: the usual proposal
+    pattern = url_people.pattern(list(named))
     rest = [re.sub(pattern, r"\1x", re.sub(url_params.PATTERN, r"\1x", v)) for v in sample]
+    rest = [re.sub(url_tokens.PARAMETER, r"\1x", v, flags=re.IGNORECASE) for v in rest]
     if any(map(contacts_in, rest)):
         return base  # a contact neither rule masks: the usual proposal
+    if url_people.others_personal(rest, url_params.URL.match):
+        return None  # page titles naming people beside the URLs: the usual proposal
     carrying = sum(1 for v in sample if re.search(pattern, v))
     if column.type.length is not None and max(map(len, sample)) + len(MASKED) > column.type.length:
         return base
@@ -70,10 +60,19 @@ def proposal(
     changed = f"regexp_replace({own}, '{pattern}', '', 'g') <> {own}"
     if base is not None:
         changed = f"({base.params['changes_when']}) OR {changed}"
+    else:  # url_params made no rule (a phone in a parameter): addresses, tokens here
+        for found, made, flags in (
+            (url_params.PATTERN, f"u{url_params.DOMAIN}", "g"),
+            (url_tokens.PARAMETER, MASKED, "gi"),
+        ):
+            if any(re.search(found, v, re.IGNORECASE if "i" in flags else 0) for v in sample):
+                inner = f"regexp_replace({inner}, '{found}', '\\1{made}', '{flags}')"
+                changed = f"regexp_replace({own}, '{found}', '', '{flags}') <> {own} OR {changed}"
     why = [*(base.why if base is not None else ())]
     why.append(
-        f"{carrying} of {len(sample)} sampled values are URLs with query parameters named "
-        f"for personal data ({', '.join(sorted(named))}): their values replaced by "
+        f"{carrying} of {len(sample)} sampled values are URLs with query parameters holding "
+        f"personal data ({', '.join(f'{n}: {k}' for n, k in sorted(named.items()))}): "
+        "their values replaced by "
         f"'{MASKED}', the rest of each URL kept"
     )
     return ColumnProposal(

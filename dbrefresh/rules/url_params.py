@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import url_tokens
+from dbrefresh.rules import url_people, url_tokens
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.relsteps import quote_ident
 from dbrefresh.rules.text_mentions import contacts_in
@@ -30,7 +30,14 @@ _PYTHON = re.compile(PATTERN)
 _TOKENS = re.compile(url_tokens.PARAMETER, re.IGNORECASE)
 _MAGNET = re.compile(r"^magnet:\?", re.IGNORECASE)
 _NAMED = re.compile(r"[?&]dn=[^&#]+")  # a magnet link's display name: a file's name
-URL = re.compile(r"^https?://", re.IGNORECASE)
+# A URL, or one without its scheme: a host with a dot and a top-level label, then '/'
+# (Matomo's log_action.name 'shop.example.com/search?q=...', the scheme in url_prefix)
+URL = re.compile(
+    r"^(?:https?://|(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2}|"
+    r"com|net|org|info|biz|edu|gov|mil|int|app|dev|io|shop|store|online|site|xyz|"
+    r"cloud|tech|local|test|example|invalid|localhost)(?::\d{1,5})?/)",
+    re.IGNORECASE,
+)
 DOMAIN = "%40example.invalid"
 ROOM = 40  # characters a replaced value may add ('u' + a key + DOMAIN)
 
@@ -44,7 +51,7 @@ def proposal(
     sample = [v for v in values or () if v.strip()]
     if not sample or column.type.is_array or not column.type.is_text:
         return None
-    if (rule := query_rule(sample)) is not None and rule[0].get("names"):
+    if (rule := _magnet_rule(sample)) is not None:
         return ColumnProposal(column.name, "url_query", rule[0], unique, "url", [rule[1]])
     urls = sum(1 for v in sample if URL.match(v.strip()))
     carrying = [v for v in sample if _PYTHON.search(v)]
@@ -54,6 +61,9 @@ def proposal(
     rest = [_TOKENS.sub(r"\1x", _PYTHON.sub(r"\1x", v)) for v in sample]
     if any(contacts_in(v) for v in rest):
         return None  # a contact the rule would keep: the usual proposal
+    # only the values that are no URLs: url_names judges the URLs' other parameters
+    if url_people.others_personal([v for v in sample if not URL.match(v.strip())], URL.match):
+        return None  # page titles naming people beside the URLs: the usual proposal
     if url_tokens.capability_urls(rest) * 2 >= len(sample):
         return None  # links that are tokens by their path (receipts): hashed whole
     keys = sorted(c for c in table.distinct_columns() if c != column.name)
@@ -92,10 +102,44 @@ def proposal(
     return ColumnProposal(column.name, "sql", params, unique=unique, kind="url", why=why)
 
 
-def query_rule(values: Sequence[str]) -> tuple[dict[str, object], str] | None:
+def query_rule(values: Sequence[str], table: str = "") -> tuple[dict[str, object], str] | None:
     """`url_query` parameters and why, for values (a column's or a JSON path's) that are
-    mostly URLs with an address in a query parameter, or magnet links naming a file,
-    and that name no one elsewhere; else None."""
+    mostly URLs with an address or a person in a query parameter (url_people.py), or
+    magnet links naming a file, and that name no one elsewhere; else None."""
+    sample = [v.strip() for v in values if v.strip()]
+    magnets = [v for v in sample if _MAGNET.match(v)]
+    if sample and 2 * len(magnets) >= len(sample) and any(map(_NAMED.search, magnets)):
+        return _magnet_rule(sample)
+    urls = [v for v in sample if URL.match(v)]
+    if not urls or len(urls) * 2 < len(sample):
+        return None
+    carrying = sum(1 for v in sample if _PYTHON.search(v))
+    named = url_people.personal_parameters(urls, table)
+    named = {n: k for n, k in named.items() if k != "email"}  # an address stays one
+    if not (carrying or named):
+        return None
+    people = re.compile(url_people.pattern(list(named))) if named else None
+    rest = [_PYTHON.sub(r"\1x", people.sub(r"\1x", v) if people else v) for v in sample]
+    if any(map(contacts_in, rest)):
+        return None  # a contact the rule would keep
+    if url_people.others_personal(rest, URL.match):
+        return None  # page titles naming people beside the URLs: the usual proposal
+    why = []
+    if carrying:
+        why.append(f"{carrying} of {len(sample)} sampled values are URLs with an email address")
+        why[-1] += " in a query parameter"
+    if people is not None:
+        held = sum(1 for v in sample if people.search(v))
+        why.append(
+            f"{held} of {len(sample)} sampled values are URLs with query parameters holding "
+            f"personal data ({', '.join(f'{n}: {k}' for n, k in sorted(named.items()))})"
+        )
+    params: dict[str, object] = {"names": sorted(named)} if named else {}
+    return params, "; ".join(why) + ": their values replaced, the rest of each URL kept"
+
+
+def _magnet_rule(values: Sequence[str]) -> tuple[dict[str, object], str] | None:
+    """`url_query` of `dn` for magnet links naming a file, that name no one elsewhere."""
     sample = [v.strip() for v in values if v.strip()]
     magnets = [v for v in sample if _MAGNET.match(v)]
     if sample and 2 * len(magnets) >= len(sample) and any(map(_NAMED.search, magnets)):
@@ -103,11 +147,4 @@ def query_rule(values: Sequence[str]) -> tuple[dict[str, object], str] | None:
         rest = [_PYTHON.sub(r"\1x", _NAMED.sub("", v)) for v in sample]
         why = f"{named} of {len(sample)} sampled values are magnet links naming a file: dn hashed"
         return None if any(map(contacts_in, rest)) else ({"names": ["dn"]}, why)
-    urls = sum(1 for v in sample if URL.match(v))
-    carrying = sum(1 for v in sample if _PYTHON.search(v))
-    if not carrying or urls * 2 < len(sample):
-        return None
-    if any(contacts_in(_PYTHON.sub(r"\1x", v)) for v in sample):
-        return None  # a contact the rule would keep
-    why = f"{carrying} of {len(sample)} sampled values are URLs with an email address in a query"
-    return {}, why + " parameter: its value replaced, the rest of each URL kept"
+    return None

@@ -50,3 +50,34 @@ def test_settings_in_json_documents_are_kept(make_db, tmp_path: Path) -> None:
         ("true", "false", "root"),
     ]
     assert leaked == (0,)
+
+
+# Chatwoot's conversations.additional_attributes: `mail_subject` names an email address,
+# its values are subjects naming the customer; `subject` of the same values got lorem
+FIRST = "ARRAY['Anna','John','Maria','Pierre','Luca','Sophie','Jan','Eva']"
+LAST = "ARRAY['Schmidt','Smith','Garcia','Dubois','Rossi','Martin','Jansen','Novak','Weber']"
+SUBJECTS = f"""
+CREATE TABLE conversations (id int PRIMARY KEY, additional_attributes jsonb);
+INSERT INTO conversations SELECT g, jsonb_build_object('mail_subject', 'Order problem - '
+    || ({FIRST})[1 + g % 8] || ' ' || ({LAST})[1 + (g / 8) % 9], 'source', 'email',
+    'subject', (ARRAY['Order problem', 'Refund request', 'Invoice missing'])[1 + g % 3])
+  FROM generate_series(1, 120) g;
+"""
+
+
+def test_a_key_whose_values_deny_its_name_is_judged_by_its_values(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, SUBJECTS)
+    rule = rule_of(text, "public.conversations", "additional_attributes")
+    # the subjects naming people masked; the ones naming no one kept, as before
+    assert rule == {"strategy": "jsonb", "paths": {"mail_subject": "lorem"}}, text
+    assert "flags or settings" not in comment_of(
+        text, "public.conversations", "additional_attributes"
+    )
+    with psycopg.connect(dsn) as conn:
+        leaked, kept = conn.execute(
+            "SELECT count(*) FILTER (WHERE additional_attributes->>'mail_subject' ~"
+            " 'Schmidt|Smith|Garcia|Rossi|Weber'), count(*) FILTER (WHERE"
+            " additional_attributes->>'subject' IN ('Order problem', 'Refund request',"
+            " 'Invoice missing')) FROM conversations"
+        ).fetchone()
+    assert (leaked, kept) == (0, 120)
