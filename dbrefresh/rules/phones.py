@@ -47,10 +47,15 @@ def padded_numbers(values: Sequence[str]) -> bool:
 
 
 _EXTENSION = re.compile(r"\s*(?:x|ext\.?|extension|#)\s*\d{1,6}$", re.IGNORECASE)
+# Longer than any formatted number with its extension ('+49 (0) 30 1234 5678 ext. 123456'):
+# the extension's search tries every position, quadratic in a long value's spaces
+MAX_PHONE_CHARS = 100
 
 
 def is_phone(value: str) -> bool:
     """A formatted phone number; bare digit runs are too often ids to count."""
+    if len(value.strip()) > MAX_PHONE_CHARS:
+        return False
     text = _EXTENSION.sub("", value.strip())  # '797-386-9073x6625', '... ext. 12'
     if not _PHONE_CHARS.fullmatch(text) or _DATE_LIKE.fullmatch(text) or _DECIMAL.fullmatch(text):
         return False

@@ -348,7 +348,9 @@ def normalize(name: str) -> str:
     text = unicodedata.normalize("NFKD", name.replace("ß", "ss"))
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", text)
-    text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", text)
+    # 'HTTPServer' -> 'HTTP_Server' by a lookahead: '([A-Z]+)([A-Z][a-z])' retried each
+    # start of a long capital run (a JSON key) to its end, quadratic
+    text = re.sub(r"([A-Z])(?=[A-Z][a-z])", r"\1_", text)
     text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").lower()
     return re.sub(r"(?<=[a-z])(?=\d)", "_", text)
 

@@ -39,8 +39,10 @@ MIN_OTHER_WORDS = 3  # lower-case words beside the names that make a sentence of
 MIN_REVIEW_PEOPLE = 3  # different people named, too rarely to mask, that earn a REVIEW note
 NAME_LOCALES = streets.LOCALES  # the faker providers names and streets are read from
 
-# Letters of any script, as internationalised addresses have them (jürgen@müller.de)
-EMAIL = re.compile(r"[\w.%+'-]+@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+# Letters of any script, as internationalised addresses have them (jürgen@müller.de);
+# a local part of at most 64 characters (RFC 5321): unbounded, a search tried every
+# start of a long run of word characters to its end, quadratic in a long JSON leaf
+EMAIL = re.compile(r"[\w.%+'-]{1,64}@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 _IBAN = re.compile(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}")
 _SSN = re.compile(r"\d{3}-\d{2}-\d{4}")
 # Credentials whose form says what they are: password hashes (modular crypt, phpass
@@ -166,7 +168,7 @@ def has_contact(value: str) -> bool:
     """Free text mentioning an email address or a phone number (timestamps, IP lists,
     versions, message ids and barcodes aside: `lookalikes.py`)."""
     text = lookalikes.without_machine_data(value)
-    return bool(EMAIL.search(text)) or phones.mentions_phone(text)
+    return ("@" in text and EMAIL.search(text) is not None) or phones.mentions_phone(text)
 
 
 @cache
@@ -268,10 +270,12 @@ def is_full_name(value: str) -> bool:
     if name_forms.is_name_form(value, _all_names()):
         return True  # 'Schuster, Robert', 'SCHUSTER Robert', 'R. Schuster'
     words = value.strip().split()
-    while words and (_bare(words[0]) in _TITLES or words[0].endswith(".")):
-        words = words[1:]
-    while words and (_bare(words[-1]) in _SUFFIXES or "." in words[-1]):
-        words = words[:-1]
+    start, end = 0, len(words)  # trimmed by index: slicing each time was quadratic
+    while start < end and (_bare(words[start]) in _TITLES or words[start].endswith(".")):
+        start += 1
+    while start < end and (_bare(words[end - 1]) in _SUFFIXES or "." in words[end - 1]):
+        end -= 1
+    words = words[start:end]
     rest = [w for w in words[1:] if _bare(w) not in _PARTICLES]
     if not 1 <= len(rest) <= 4:
         return False

@@ -18,7 +18,6 @@ from dbrefresh.rules.streets import is_street
 LOOKS_LIKE = "postal addresses (a street line, then a postcode)"
 MAX_PARTS = 7  # name, c/o, street, unit, town, region, postcode
 MAX_PART_WORDS = 6  # a town or region line, not a sentence
-_PARTS = re.compile(r"\s*[\n,]\s*")
 # 12345, 02-931, 95896-935, 1012 TX, 'SR08 7UX', 'M1 2AB', 'ND 72372'
 _POSTCODE = re.compile(
     r"\b(?:\d{4,8}|\d{2}-\d{3}|\d{5}-\d{3,4}|\d{4}\s?[A-Z]{2}"
@@ -28,7 +27,9 @@ _POSTCODE = re.compile(
 
 def is_address(value: str) -> bool:
     """A street line, then a town or postcode line holding a postcode."""
-    parts = [p for p in _PARTS.split(value.strip()) if p]
+    # split at line breaks and commas, then stripped: a regex eating the blanks around
+    # each separator tried every position of a long run of them, quadratic
+    parts = [p.strip() for p in re.split(r"[\n,]", value) if p.strip()]
     if not 2 <= len(parts) <= MAX_PARTS or any(len(p.split()) > MAX_PART_WORDS for p in parts):
         return False
     for start in range(min(3, len(parts) - 1)):  # a name or c/o line before the street
