@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from dbrefresh.rules import opaque_values
 from dbrefresh.rules.json_paths import MAX_JSON_CHARS
 from dbrefresh.rules.php_serialized import is_serialized
 from dbrefresh.strategies import jsonb_stray
@@ -61,6 +62,9 @@ class TextDocuments:
     documents: int
     strays: int  # non-blank values that are no JSON object or array
     serialized: int = 0  # of the strays, PHP-serialised values (php_serialized.py)
+    opaque: int = 0  # of the strays, base64 or binary values (opaque_values.py)
+    opaque_kinds: str = ""  # what those are ('base64 of zlib-compressed data')
+    arrays: bool = False  # most documents are JSON arrays, not objects
 
     def note_for(self, masked: bool, *, nullable: bool, unique: bool) -> str | None:
         """A note for the strays: what anonymize writes for them in this column, or that
@@ -68,6 +72,8 @@ class TextDocuments:
         if not self.strays:
             return None
         strays = f"{self.strays} of {self.documents + self.strays} sampled values"
+        if self.opaque:  # named: what no rule looks into
+            strays += f" ({self.opaque} of them {self.opaque_kinds})"
         if not masked:
             return f"REVIEW: {strays} are no JSON object or array, kept with the column"
         written = jsonb_stray.describe(nullable=nullable, unique=unique)
@@ -85,19 +91,24 @@ def json_documents(values: Sequence[str] | None) -> TextDocuments | None:
     malformed row in a thousand must not turn the column back into free text, emptied
     whole by `lorem`; nor must the JSON text 'null' of the rows without a document.
     Numbers and true/false count as documents without paths in a minority of them;
-    PHP-serialised values count as strays, in any number."""
+    PHP-serialised values count as strays, in any number; opaque values (base64,
+    binary: Sentry's compressed events) too, when most values are documents."""
     sample = [v for v in values or () if v.strip()]
     whole = [v for v in sample if not _cut_off(v)]
     allowed = int(STRAY_SHARE * len(sample))
-    strays = containers = serialized = 0
+    strays = containers = serialized = arrays = 0
     scalars: list[str] = []
+    opaque: list[str] = []
     for value in whole:
         if _container(value):
             containers += 1
+            arrays += value.lstrip().startswith("[")
         elif _plain_scalar(value):
             scalars.append(value.strip())
         elif is_serialized(value):  # Moodle's log `other`: JSON, or serialize() of old
             serialized += 1
+        elif (kind := opaque_values.kind(value)) is not None:
+            opaque.append(kind)  # Sentry's nodestore: JSON, or base64 of zlib data
         else:
             strays += 1
             if strays > allowed:
@@ -105,4 +116,14 @@ def json_documents(values: Sequence[str] | None) -> TextDocuments | None:
     others = [v for v in scalars if v != "null"]
     if not containers or 2 * len(others) > len(sample):
         return None  # no document read whole; or mostly numbers and flags
-    return TextDocuments(len(sample) - strays - serialized, strays + serialized, serialized)
+    if opaque and 2 * containers <= len(sample):
+        return None  # mostly opaque: no column of documents
+    unread = strays + serialized + len(opaque)
+    return TextDocuments(
+        len(sample) - unread,
+        unread,
+        serialized,
+        len(opaque),
+        opaque_values.named(opaque),
+        2 * arrays > containers,
+    )

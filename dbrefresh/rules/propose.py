@@ -25,11 +25,13 @@ from dbrefresh.rules import (
     file_names,
     hex_keys,
     host_names,
+    json_in_strings,
     json_paths,
     json_text,
     lookup_names,
     mail_lists,
     message_ids,
+    mixed_documents,
     name_evidence,
     name_values,
     named_documents,
@@ -174,7 +176,13 @@ def json_rule(
     why: list[str] = []
     # a unique column's paths are masked injectively, or its documents would collide
     document = column_context(table, column, unique=column.name in table.unique_columns())
-    for found in named_documents.judged(read.paths, table.qualified, column.name):
+    plain, encoded = json_in_strings.split(read.paths)  # Mattermost's customStatus
+    for path, strings in sorted(encoded.items()):
+        inner = json_rule(table, column, json_paths.read_documents(strings), strategies)
+        if inner is not None:
+            paths[path], said = json_in_strings.nested(path, inner.params["paths"], inner.why)
+            why += said
+    for found in named_documents.judged(plain, table.qualified, column.name):
         as_date = found.kind == "birth_date" and found.dates  # else hidden as text
         # a coordinate stays a number (hash made {"lat": 52.52} a hex string)
         as_number = found.kind == "geo" and found.numbers
@@ -235,7 +243,19 @@ def json_text_rule(
     if documents.serialized and not proposal.masked and not unique:
         sampled = documents.documents + documents.strays
         return php_serialized.proposal(column, documents.serialized, sampled, proposal.why)
-    if note := documents.note_for(proposal.masked, nullable=not column.not_null, unique=unique):
+    others = proposal.masked and mixed_documents.others_rule(
+        table,
+        column,
+        documents,
+        values or (),
+        proposal.params["paths"],
+        strategies,
+        lambda php: json_rule(table, column, json_paths.read_documents(php), strategies),
+    )
+    if others:  # Moodle's PHP-serialised rows, Sentry's compressed events: not NULL
+        proposal.params["others"], said = others
+        proposal.why.append(said)
+    elif note := documents.note_for(proposal.masked, nullable=not column.not_null, unique=unique):
         proposal.why.append(note)
     held = "its sampled values are JSON documents"
     if proposal.masked:

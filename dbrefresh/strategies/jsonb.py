@@ -16,7 +16,13 @@ is masked the same way and written back as the masked document's text, normalize
 a jsonb document is. A value that is no JSON (the rules' sample missed it), a JSON
 string, or one whose masked text no longer fits a varchar(n), becomes NULL (the text
 `null` in a NOT NULL column, a JSON string of its keyed hash in a unique one:
-jsonb_stray.py): neither kept, nor failing the table every night.
+jsonb_stray.py): neither kept, nor failing the table every night. `others` names the
+strategy for the values that are no JSON instead (PHP-serialised rows of an older
+version, compressed payloads: jsonb_others.py).
+
+A path whose value is a JSON string holding a document (Mattermost's users.props
+{"customStatus": "{\"emoji\": ..., \"text\": ...}"}) takes a `jsonb` rule of its own:
+the document in the string is masked path by path and stored back as a string.
 """
 
 from __future__ import annotations
@@ -27,7 +33,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import jsonb_stray, sqlbuild
+from dbrefresh.strategies import jsonb_others, jsonb_stray, sqlbuild
 from dbrefresh.strategies.base import (
     JSON_TYPES,
     ColumnContext,
@@ -71,9 +77,7 @@ class PathRule(NestedRule):
     as_: Literal["text", "numeric", "date"] = Field(default="text", alias="as")
 
     def resolve(self) -> tuple[Strategy[Any], Any]:
-        return self.resolve_unless(
-            lambda s: s.row_permutation or s.keeps_value or s.name == "jsonb", "mask a JSON path"
-        )
+        return self.resolve_unless(lambda s: s.row_permutation or s.keeps_value, "mask a JSON path")
 
 
 class JsonbParams(StrategyParams):
@@ -81,13 +85,29 @@ class JsonbParams(StrategyParams):
     """Dotted path (`*`: every element of the array, or member of the object, there; a
     key with a dot, a quote or a * in double quotes, a quote doubled:
     `content."m.mentions".user_ids`) -> strategy name or {strategy: ..., as:
-    text|numeric|date, params...}."""
+    text|numeric|date, params...}; `jsonb` with its own paths masks a document kept in
+    a JSON string there."""
+    others: jsonb_others.OtherRule | None = None
+    """JSON kept in text: the strategy for the values that do not parse as JSON
+    (PHP-serialised rows, compressed payloads); default: NULL, as jsonb_stray says."""
 
     @field_validator("paths", mode="before")
     @classmethod
     def _shorthand(cls, value: object) -> object:
         if isinstance(value, dict):
             return {k: shorthand(v) for k, v in value.items()}
+        return value
+
+    @field_validator("others", mode="before")
+    @classmethod
+    def _shorthand_others(cls, value: object) -> object:
+        return shorthand(value)
+
+    @field_validator("others")
+    @classmethod
+    def _known_others(cls, value: jsonb_others.OtherRule | None) -> jsonb_others.OtherRule | None:
+        if value is not None:
+            value.resolve()
         return value
 
     @field_validator("paths")
@@ -113,7 +133,9 @@ class Jsonb(ScalarStrategy[JsonbParams]):
     params_model = JsonbParams
 
     def is_lossy(self, params: JsonbParams) -> bool:
-        return any(s.is_lossy(p) for s, p in (r.resolve() for r in params.paths.values()))
+        resolved = [r.resolve() for r in params.paths.values()]
+        resolved += [params.others.resolve()] if params.others is not None else []
+        return any(s.is_lossy(p) for s, p in resolved)
 
     def is_lossy_in(self, params: JsonbParams, ctx: ColumnContext) -> bool:
         """Lossy paths, or a varchar(n) too short for the hash of a value that is no JSON."""
@@ -129,13 +151,21 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         for path, rule in params.paths.items():
             strategy, sub = rule.resolve()
             reasons += [f"{path}: {r}" for r in strategy.check(sub, path_context(ctx, rule.as_))]
+            if strategy.name == self.name and rule.as_ != "text":
+                reasons.append(f"{path}: a document in a JSON string is masked as text")
+        if params.others is not None:
+            reasons += jsonb_others.problems(params.others, ctx)
         return reasons
 
     def leak_sample_when(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
         """A document whose paths hold nothing to mask (missing, JSON null, blank, an
         empty array: Chatwoot's "cc_emails": []) is kept as it is (it is no leak)."""
         if ctx.type.is_text:
-            return _parsed_once(ctx, self._holds_paths(params, ctx, PARSED))
+            held = self._holds_paths(params, ctx, PARSED)
+            if params.others is not None:
+                others = jsonb_others.leak_when(params.others, ctx, PARSED)
+                held = sqlbuild.fill("(:o) OR (:h)", o=others, h=held)
+            return _parsed_once(ctx, held)
         return self._holds_paths(params, ctx, _document(ctx))
 
     def _holds_paths(
@@ -186,7 +216,7 @@ class Jsonb(ScalarStrategy[JsonbParams]):
     def masked(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
         if ctx.type.is_text:
             masked = jsonb_stray.unless_string(PARSED, self._masked_document(params, ctx, PARSED))
-            return _json_text(ctx, masked)
+            return _json_text(ctx, masked, params.others)
         return sqlbuild.cast(self._masked_document(params, ctx, _document(ctx)), ctx.type.sql)
 
     def _masked_document(
@@ -290,12 +320,29 @@ def _parsed_once(ctx: ColumnContext, over_parsed: exp.Expression) -> exp.Express
     )
 
 
-def _json_text(ctx: ColumnContext, masked: exp.Expression) -> exp.Expression:
+def _json_text(
+    ctx: ColumnContext, masked: exp.Expression, others: jsonb_others.OtherRule | None
+) -> exp.Expression:
     """The masked document as the text column's value. No JSON (masked is NULL), or
     longer than a varchar(n) allows (a cast would cut it, and the JSON with it): what
-    jsonb_stray.replacement says (NULL, `null`, or a hash on a unique column)."""
+    jsonb_stray.replacement says (NULL, `null`, or a hash on a unique column); with
+    `others`, what it writes for a value that is no JSON."""
     fits = "length(_dbr_m._dbr_text) <= :n" if ctx.type.length else "_dbr_m._dbr_text IS NOT NULL"
     otherwise = jsonb_stray.replacement(ctx)
+    if others is not None:
+        text = sqlbuild.fill(
+            f"(SELECT CASE WHEN _dbr_m._dbr_other OR {fits} THEN _dbr_m._dbr_text ELSE :o END"
+            " FROM (SELECT _dbr_d._dbr_doc IS NULL AS _dbr_other, :t AS _dbr_text"
+            " FROM (SELECT dbrefresh.jsonb_or_null(CAST(:r AS TEXT)) AS _dbr_doc OFFSET 0)"
+            " AS _dbr_d OFFSET 0) AS _dbr_m)",
+            t=jsonb_others.masked_text(
+                others, ctx, PARSED, sqlbuild.fill("CAST(:m AS TEXT)", m=masked)
+            ),
+            r=ctx.ref,
+            o=otherwise,
+            n=ctx.type.length or 0,
+        )
+        return sqlbuild.cast(text, ctx.type.sql)
     text = sqlbuild.fill(
         f"(SELECT CASE WHEN {fits} THEN _dbr_m._dbr_text ELSE :o END"
         " FROM (SELECT CAST(:m AS TEXT) AS _dbr_text OFFSET 0) AS _dbr_m)",

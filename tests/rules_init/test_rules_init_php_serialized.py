@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 
 from dbrefresh.anonymize.api import verify
+from dbrefresh.rules.php_parse import parse
 
 from .helpers import comment_of, generate_then_mask, rule_of, strategy_of
 
@@ -46,23 +47,40 @@ def test_serialised_values_become_php_null_and_json_is_kept(make_db, tmp_path: P
     assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
 
 
-def test_personal_json_paths_are_masked_and_serialised_values_hidden(
+def test_personal_json_paths_are_masked_and_serialised_values_masked_in_place(
     make_db, tmp_path: Path
 ) -> None:
+    """The serialised rows are no longer NULL: `others: php_serialized` masks their
+    strings under the personal keys (of either form), each still unserialisable."""
     schema = LOGS.replace(
         """'{"instanceid":' || i || ',"cmid":' || (i % 7) || '}'""",
         """'{"instanceid":' || i || ',"email":"bob' || i || '@mail.example"}'""",
     )
     dsn, text = generate_then_mask(make_db, tmp_path, schema)
-    assert strategy_of(text, "public.mdl_logstore_standard_log", "other") == "jsonb", text
+    table = "public.mdl_logstore_standard_log"
+    assert rule_of(text, table, "other")["others"] == {
+        "strategy": "php_serialized",
+        "keys": ["email", "username"],
+    }, text
+    assert "REVIEW: 600 of 1000 sampled values are PHP-serialised" in comment_of(
+        text, table, "other"
+    )
     with psycopg.connect(dsn) as conn:
         row = conn.execute(
             """SELECT count(*) FILTER (WHERE other LIKE '%mail.example%'
-                   OR other LIKE '%username%'),
-                 count(*) FILTER (WHERE other::jsonb ? 'instanceid')
+                   OR other ~ '"user[0-9]'),
+                 count(*) FILTER (WHERE other LIKE '{%' AND other::jsonb ? 'instanceid'),
+                 count(*) FILTER (WHERE other = 'N;'),
+                 count(*) FILTER (WHERE other IS NULL)
                FROM mdl_logstore_standard_log"""
         ).fetchone()
-    assert row == (0, 400)
+        serialised = [
+            v
+            for (v,) in conn.execute("SELECT other FROM mdl_logstore_standard_log")
+            if v.startswith("a:")
+        ]
+    assert row == (0, 400, 200, 0)
+    assert len(serialised) == 400 and all(isinstance(parse(v), dict) for v in serialised)
 
 
 # Mautic's and WordPress's settings: serialised arrays alone, contacts under their keys
