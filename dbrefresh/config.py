@@ -17,6 +17,7 @@ from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -26,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from dbrefresh import dsncheck
 from dbrefresh.errors import ConfigError
 
 DEFAULT_FILE = "dbrefresh.yaml"
@@ -36,13 +38,24 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def checked_dsn(dsn: str) -> str:
+    """A connection string libpq can read (dsncheck.py), refused at load otherwise."""
+    problem = dsncheck.problem(dsn)
+    if problem is not None:
+        raise ValueError(problem)
+    return dsn
+
+
+Dsn = Annotated[str, AfterValidator(checked_dsn)]
+
+
 class SourceConfig(_Model):
-    dsn: str = Field(description="libpq DSN of production (read by pg_basebackup only)")
+    dsn: Dsn = Field(description="libpq DSN of production (read by pg_basebackup only)")
 
 
 class TargetConfig(_Model):
     name: str = Field(default="staging", description="Names the lock and the runs of this target")
-    dsn: str = Field(description="DSN the health check uses to reach staging")
+    dsn: Dsn = Field(description="DSN the health check uses to reach staging")
 
 
 class RulesConfig(_Model):
@@ -257,7 +270,7 @@ class Config(_Model):
     # line of each key in the file: checks made after loading (paths on disk) name them too
     _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
 
-    def where(self, *key: str) -> str:
+    def where(self, *key: str | int) -> str:
         """`file:line: ` of a key (its section's line if unset), for errors found later."""
         if self.path is None:
             return ""
@@ -381,6 +394,11 @@ def _to_python(
         out: dict[str, Any] = {}
         for knode, vnode in node.value:
             name = str(knode.value)
+            if name in out:  # YAML keeps the last one silently (as the rules loader, refused)
+                raise ConfigError(
+                    f"{path}:{knode.start_mark.line + 1}: {_dotted((*key, name))}: duplicate "
+                    f"key (also at line {lines[(*key, name)]}); give it once"
+                )
             lines[(*key, name)] = knode.start_mark.line + 1
             out[name] = _to_python(vnode, (*key, name), lines, env, path)
             lines[(*key, name)] = knode.start_mark.line + 1

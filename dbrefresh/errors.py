@@ -6,7 +6,9 @@ Exit codes (DESIGN.md): 0 success, 1 a "no" verdict, 2 bad usage/config/rules,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -101,3 +103,14 @@ def aborted_while_undoing(abort: BaseException, failure: str) -> Aborted:
 
 
 _UNDOING = "while undoing a failed run (the undo was finished first)"
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[None]:
+    """An OSError while writing `path` as an InfraError naming it: a write or close on a
+    full disk raises one without a file name (`OSError: [Errno 28] No space left on
+    device`, and nothing said where)."""
+    try:
+        yield
+    except OSError as exc:
+        raise InfraError(f"cannot write {path}: {exc.strerror or exc}") from None

@@ -35,7 +35,8 @@ def load_backend(config: Config) -> Backend:
     name = config.backend
     known = known_backends()
     if name not in known:
-        where = f"{config.path}: " if config.path else ""
-        raise ConfigError(f"{where}backend: unknown backend {name!r}; known: {', '.join(known)}")
+        raise ConfigError(
+            f"{config.where('backend')}backend: unknown backend {name!r}; known: {', '.join(known)}"
+        )
     module = importlib.import_module(f"{__name__}.{name}")
     return cast("Backend", module.create(config))

@@ -29,7 +29,7 @@ from dbrefresh.backends.localpg import PgTools, find_bindir, free_port, remove_t
 from dbrefresh.backends.localtarget import LocalTarget as LocalTarget
 from dbrefresh.config import Config
 from dbrefresh.db import connection
-from dbrefresh.errors import InfraError, UsageError
+from dbrefresh.errors import InfraError, UsageError, writing
 
 _DISCARD_IN_CLONE = (
     "postmaster.pid",
@@ -46,6 +46,9 @@ _EMPTY_IN_CLONE = ("pg_replslot", "pg_stat", "pg_stat_tmp")
 # work_dir/RUN: what runner.new_run_id draws; other entries of a shared scratch
 # directory (lost+found, another tool's) are none of dbrefresh's business
 _RUN_DIR = re.compile(r"^\d{8}-\d{6}-[0-9a-f]+$")
+# Free space a run needs in local.work_dir (its files there are small: the temporary
+# server's log is the largest), checked with the copy's before anything is copied.
+WORK_DIR_FREE = 64 * 1024**2
 
 
 class LocalSource:
@@ -76,20 +79,32 @@ class LocalSource:
         """Refuse to copy production onto a filesystem it would fill. The copy lands beside
         staging's data, often on production's own disk with the local backend; masking
         then needs room for rewritten tables too (peak 1.64x production's size on the
-        2 GB bench). A full disk there could stop production itself."""
-        if not self.min_free_ratio:
-            return
-        size = self._production_bytes()
-        if size is None:
-            return  # the backup role may be allowed replication connections only
+        2 GB bench). A full disk there could stop production itself. work_dir holds no
+        copy, only the run's small files and the temporary server's log: a full one
+        failed the run with a bare `OSError: No space left on device`, or with pg_ctl
+        unable to start the server and its log empty."""
+        size = self._production_bytes() if self.min_free_ratio else None
         where = self.layout.target.parent
-        free = shutil.disk_usage(where).free
-        needed = int(size * self.min_free_ratio)
-        if free < needed:
+        needed = int(size * self.min_free_ratio) if size is not None else 0
+        work = _existing(self.layout.settings.work_dir)
+        same_disk = os.stat(work).st_dev == os.stat(_existing(where)).st_dev
+        if needed:  # (size None: the backup role may be allowed replication connections only)
+            free = shutil.disk_usage(where).free
+            if free < needed + (WORK_DIR_FREE if same_disk else 0):
+                raise InfraError(
+                    f"not enough disk space to refresh: {where} has {_gib(free)} free; copying "
+                    f"and masking production ({_gib(size or 0)}) needs about {_gib(needed)} "
+                    f"(local.min_free_ratio = {self.min_free_ratio:g})"
+                    + (f", and local.work_dir {_gib(WORK_DIR_FREE)} more" if same_disk else "")
+                )
+        free = shutil.disk_usage(work).free
+        if free < WORK_DIR_FREE:
+            work_dir = self.layout.settings.work_dir
             raise InfraError(
-                f"not enough disk space to refresh: {where} has {_gib(free)} free; copying "
-                f"and masking production ({_gib(size)}) needs about {_gib(needed)} "
-                f"(local.min_free_ratio = {self.min_free_ratio:g})"
+                f"not enough disk space in local.work_dir {work_dir}: {_gib(free)} free"
+                f"{'' if work == work_dir else f' (on {work})'}; a run needs about "
+                f"{_gib(WORK_DIR_FREE)} there (the temporary server's log, its socket and "
+                "the run's files)"
             )
 
     def _production_bytes(self) -> int | None:
@@ -126,7 +141,8 @@ class LocalClones:
                 # A Debian-style source keeps it in /etc: the backup has none, and the
                 # server will not start without one. Its settings come from the command
                 # line; the swap brings staging's own configuration.
-                conf.write_text(CLONE_CONF)
+                with writing(conf):
+                    conf.write_text(CLONE_CONF)
                 conf.chmod(0o600)
                 chown_for_server(conf)
             logs = localfiles.log_dirs(path)  # before current_logfiles, naming them, goes
@@ -165,7 +181,8 @@ class LocalTempServer:
         port = free_port()
         port_file.parent.mkdir(parents=True, exist_ok=True)
         partial = port_file.with_name("port.partial")
-        partial.write_text(f"{port}\n")
+        with writing(partial):
+            partial.write_text(f"{port}\n")
         partial.replace(port_file)
         return port
 
@@ -183,7 +200,8 @@ class LocalTempServer:
         self.tools.grant_traverse(run_dir)
         sock = self.tools.own_dir(self.layout.socket_dir(run_id))
         hba = self.tools.own_file(run_dir / "pg_hba.conf")
-        hba.write_text("local all all trust\nlocal replication all trust\n")
+        with writing(hba):
+            hba.write_text("local all all trust\nlocal replication all trust\n")
         ident = self.tools.own_file(run_dir / "pg_ident.conf")
         if self.tools.is_running(data):
             return self.dsn(run_id)
@@ -360,9 +378,16 @@ def chown_for_server(path: Path) -> None:
         shutil.chown(path, "postgres", "postgres")
 
 
+def _existing(path: Path) -> Path:
+    """path, or its nearest parent that exists (work_dir is created by the run)."""
+    return next((p for p in (path, *path.parents) if p.exists()), Path("/"))
+
+
 def _gib(size: int) -> str:
     """A size for a message: GiB with two decimals, MiB below 1 GiB ('0.1 GiB free;
     needs about 0.1 GiB' told the user nothing)."""
+    if size < 1024**2:
+        return f"{size / 1024:.0f} kiB"
     if size < 1024**3:
         return f"{size / 1024**2:.1f} MiB"
     return f"{size / 1024**3:.2f} GiB"

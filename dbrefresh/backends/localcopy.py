@@ -23,14 +23,14 @@ import time
 from pathlib import Path
 
 from dbrefresh.backends import localproc
-from dbrefresh.errors import InfraError
+from dbrefresh.errors import InfraError, writing
 
 
 def record(pid_file: Path, pgid: int) -> None:
     """Write the copy's process group id durably (rename, then fsync of the directory)."""
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     partial = pid_file.with_name(pid_file.name + ".partial")
-    with partial.open("w", encoding="ascii") as fh:
+    with writing(partial), partial.open("w", encoding="ascii") as fh:
         fh.write(f"{pgid}\n")
         fh.flush()
         os.fsync(fh.fileno())

@@ -44,8 +44,13 @@ class RefreshInfo:
     source: str
 
 
-def role_secrets(roles: Mapping[str, RolePassword], environ: Mapping[str, str]) -> dict[str, str]:
-    """Resolve every staging password before anything runs (missing -> ConfigError)."""
+def role_secrets(
+    roles: Mapping[str, RolePassword],
+    environ: Mapping[str, str],
+    where: Callable[..., str] = lambda *key: "",
+) -> dict[str, str]:
+    """Resolve every staging password before anything runs (missing -> ConfigError).
+    `where(*key)` is the config's `file:line: ` of a key (Config.where)."""
     out = {}
     for role, spec in roles.items():
         if spec.password_file is not None:
@@ -53,27 +58,34 @@ def role_secrets(roles: Mapping[str, RolePassword], environ: Mapping[str, str]) 
                 value = spec.password_file.read_text(encoding="utf-8").strip()
             except OSError as exc:
                 raise ConfigError(
-                    f"roles.{role}.password_file: cannot read {spec.password_file}: {exc.strerror}"
+                    f"{where('roles', role, 'password_file')}roles.{role}.password_file: "
+                    f"cannot read {spec.password_file}: {exc.strerror}"
                 ) from None
         else:
             value = environ.get(spec.password_env or "", "")
         if not value:
-            where = spec.password_file or f"environment variable {spec.password_env}"
-            raise ConfigError(f"roles.{role}: no password in {where}")
+            source = spec.password_file or f"environment variable {spec.password_env}"
+            key = "password_file" if spec.password_file is not None else "password_env"
+            raise ConfigError(
+                f"{where('roles', role, key)}roles.{role}.{key}: no password in {source}"
+            )
         out[role] = value
     return out
 
 
-def masking_seed(seed_file: Path | None) -> str | None:
-    """The seed from rules.seed_file, or None (the library reads the env the rules name)."""
+def masking_seed(seed_file: Path | None, where: str = "") -> str | None:
+    """The seed from rules.seed_file, or None (the library reads the env the rules name).
+    `where` is the config's `file:line: ` of rules.seed_file."""
     if seed_file is None:
         return None
     try:
         value = seed_file.read_text(encoding="utf-8").strip()
     except OSError as exc:
-        raise ConfigError(f"rules.seed_file: cannot read {seed_file}: {exc.strerror}") from None
+        raise ConfigError(
+            f"{where}rules.seed_file: cannot read {seed_file}: {exc.strerror}"
+        ) from None
     if not value:
-        raise ConfigError(f"rules.seed_file: {seed_file} is empty")
+        raise ConfigError(f"{where}rules.seed_file: {seed_file} is empty")
     return value
 
 

@@ -19,8 +19,10 @@ from dbrefresh.db import connection
 from dbrefresh.errors import InfraError, UsageError
 
 # Every database a copy brings: template0 aside (never masked nor covered), closed ones
-# included (isolate opens them on the clone).
-_DATABASES = "SELECT datname FROM pg_database WHERE datname <> 'template0' ORDER BY datname"
+# included (isolate opens them on the clone); whether each is a template.
+_DATABASES = (
+    "SELECT datname, datistemplate FROM pg_database WHERE datname <> 'template0' ORDER BY datname"
+)
 
 
 def absent(
@@ -39,14 +41,19 @@ def absent(
     )
 
 
-def require_on_source(source_dsn: str, covered: Mapping[str, Sequence[Path]]) -> None:
-    """UsageError when the rules cover a database production does not have; nothing
-    when production cannot be asked (its clone is checked at anonymize anyway)."""
+def require_on_source(
+    source_dsn: str, covered: Mapping[str, Sequence[Path]]
+) -> dict[str, bool] | None:
+    """UsageError when the rules cover a database production does not have; else
+    production's databases (each: whether it is a template), None when production
+    cannot be asked (its clone is checked at anonymize anyway)."""
     try:
         with connection(source_dsn, autocommit=True) as conn:
-            present = [str(r[0]) for r in conn.execute(_DATABASES).fetchall()]
+            rows = conn.execute(_DATABASES).fetchall()
     except (InfraError, psycopg.Error):
-        return
+        return None
+    present = {str(name): bool(template) for name, template in rows}
     error = absent(covered, present, "production")
     if error is not None:
         raise error
+    return present

@@ -27,6 +27,7 @@ from dbrefresh.errors import (
     first_line,
 )
 from dbrefresh.workflow import (
+    configfiles,
     deadruns,
     failing,
     finalize,
@@ -96,10 +97,13 @@ def _preflight(config: Config, env: Env) -> dict[str, list[Any]]:
     from dbrefresh.anonymize.seed import resolve_seed
     from dbrefresh.rules.load import load_rules
 
+    configfiles.require_rule_files(config)
     databases = masking.rules_by_database(config.rules.files)
-    ruledbs.require_on_source(config.source.dsn, databases)  # before anything is copied
-    finalize.role_secrets(config.roles, env.environment())
-    seed = finalize.masking_seed(config.rules.seed_file)
+    present = ruledbs.require_on_source(config.source.dsn, databases)  # before any copy
+    if present is not None:
+        configfiles.require_smoke_databases(config, databases, present)
+    finalize.role_secrets(config.roles, env.environment(), config.where)
+    seed = finalize.masking_seed(config.rules.seed_file, config.where("rules", "seed_file"))
     for files in databases.values():
         rules = load_rules(files)
         if seed is None and not env.environment().get(rules.seed_env):

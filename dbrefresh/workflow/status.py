@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import psycopg
+
 from dbrefresh.config import Config
 from dbrefresh.db import connection, redact_text, with_database
-from dbrefresh.errors import DbrefreshError
+from dbrefresh.errors import DbrefreshError, first_line
 from dbrefresh.workflow import masking, ownership
 from dbrefresh.workflow.journal import Journal
 from dbrefresh.workflow.lock import TargetLock, lock_location
@@ -27,8 +29,15 @@ def staging_info(config: Config, now: float) -> dict[str, Any]:
                 "SELECT run_id, extract(epoch FROM refreshed_at), snapshot_id, rules_digest "
                 "FROM dbrefresh.refresh_info ORDER BY refreshed_at DESC LIMIT 1"
             ).fetchone()
+    except psycopg.errors.UndefinedTable:
+        # the raw SQL error (`relation … does not exist LINE 1: …`) said nothing useful
+        return {
+            "database": databases[0],
+            "error": f"never refreshed by dbrefresh (its database {databases[0]} has no "
+            "dbrefresh.refresh_info)",
+        }
     except Exception as exc:
-        return {"database": databases[0], "error": redact_text(str(exc), config.target.dsn)}
+        return {"database": databases[0], "error": redact_text(first_line(exc), config.target.dsn)}
     if not row:
         return {"database": databases[0], "error": "no refresh_info row"}
     return {

@@ -1,0 +1,54 @@
+"""Files and databases the config names, checked before a run begins (exit 2, file:line:key).
+
+A rules file, rules.seed_file or a role's password_file that is missing said only
+`…/rules/demo_shopp.yaml: no such file` or `cannot read …`, without naming the config
+line that gave the path. A smoke query naming a database staging will not have (a typo,
+`shopp`; a database no rule file covers, which the run drops or refuses) failed only in
+the health check, after the swap: staging restarted twice and was rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from dbrefresh.config import Config
+from dbrefresh.errors import ConfigError
+from dbrefresh.workflow.masking import SYSTEM_DATABASES
+
+
+def require_rule_files(config: Config) -> None:
+    """ConfigError naming rules.files[i]'s line for a rules file that is not there."""
+    for index, file in enumerate(config.rules.files):
+        if file.is_file():
+            continue
+        state = "is not a file" if file.exists() else "no such file"
+        raise ConfigError(
+            f"{config.where('rules', 'files', index)}rules.files[{index}]: {file}: {state}"
+        )
+
+
+def require_smoke_databases(
+    config: Config,
+    covered: Mapping[str, Sequence[Path]],
+    present: Mapping[str, bool],
+) -> None:
+    """ConfigError for a smoke query whose database staging will not have once the run
+    swaps: one production lacks, or one no rule file covers (dropped, or refused, by
+    rules.uncovered_databases), unless it is kept as it is (postgres, a template).
+    `present`: production's databases, each with whether it is a template."""
+    for index, query in enumerate(config.smoke_queries):
+        db = query.database
+        where = f"{config.where('smoke_queries', index, 'database')}smoke_queries[{index}].database"
+        if db not in present:
+            raise ConfigError(
+                f"{where}: production has no database {db!r} (it has: "
+                f"{', '.join(sorted(present))}); nothing was copied"
+            )
+        if db in covered or db in SYSTEM_DATABASES or present[db]:
+            continue
+        raise ConfigError(
+            f"{where}: no rule file covers database {db!r}, so staging will not have it "
+            f"(rules.uncovered_databases: {config.rules.uncovered_databases}); name a "
+            f"database the rules cover ({', '.join(sorted(covered))}); nothing was copied"
+        )
