@@ -125,7 +125,9 @@ def test_a_full_work_dir_is_refused_before_the_copy_naming_it(
         setup.write_config()
     assert proc.returncode == 3, proc.stderr
     assert f"not enough disk space in local.work_dir {full_work_dir}: " in proc.stderr
-    assert "(on " in proc.stderr and "OSError" not in proc.stderr  # work_dir not made yet
+    # work_dir may exist by now (the run's dead-run scan makes it): measured there, or
+    # on the nearest directory that exists; either way no OSError from a write
+    assert "OSError" not in proc.stderr
     assert "pg_ctl" not in proc.stderr and "Traceback" not in proc.stderr
     assert setup.siblings() == [] and setup.refreshed_by() is None
     assert production.checksum() == before
