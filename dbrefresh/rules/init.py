@@ -19,7 +19,7 @@ import psycopg
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
-from dbrefresh.rules import handles
+from dbrefresh.rules import handles, photo_urls
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.birth_values import propose_birth_dates
 from dbrefresh.rules.compiler import compile_plan
@@ -122,6 +122,7 @@ def propose(
                 conn, table, proposals[name], samples, strategies, sample_rows, own_keys
             )
         string_documents(table, proposals[name], samples, strategies)
+        photo_urls.mask_photo_columns(table, proposals[name], samples, strategies, own_keys)
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
         if names is not None:

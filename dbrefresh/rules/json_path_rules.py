@@ -7,7 +7,8 @@ where a URL column gets its parameter replaced; Medusa's label URLs
 ('@petermeyer') were kept where a column gets `file_name` or a handle's hash; 5-digit
 US ZIPs got `postcode` ('N11 1PU') where a column gets `digits`. Each such path now
 gets the column's rule (url_params.py, file_names.py, handles.py, the digits rule for
-postcodes). Pure logic over json_paths' sample.
+postcodes), and so do a person's photo addresses (photo_urls.py: Supabase's
+raw_user_meta_data 'avatar_url'). Pure logic over json_paths' sample.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from dbrefresh.rules import file_names, handle_kinds, pii, pii_values, url_params
+from dbrefresh.rules import (
+    file_names,
+    handle_kinds,
+    photo_urls,
+    pii,
+    pii_values,
+    url_params,
+)
 from dbrefresh.rules.json_paths import PathFinding
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
@@ -85,4 +93,7 @@ def refine(found: list[PathFinding], paths: dict[str, list[str]], table: str) ->
             handle := _handle(path, values, table)
         ) is not None:
             out[path] = handle
+    for path, photo in photo_urls.path_findings(out, paths, table).items():
+        if (known := out.get(path)) is None or known.kind in _TEXT_KINDS:
+            out[path] = photo  # 'https://lh3.googleusercontent.com/a/ACg8...=s96-c'
     return [out[p] for p in sorted(out)]
