@@ -7,8 +7,9 @@ where a URL column gets its parameter replaced; Medusa's label URLs
 ('@petermeyer') were kept where a column gets `file_name` or a handle's hash; 5-digit
 US ZIPs got `postcode` ('N11 1PU') where a column gets `digits`. Each such path now
 gets the column's rule (url_params.py, file_names.py, handles.py, the digits rule for
-postcodes), and so do a person's photo addresses (photo_urls.py: Supabase's
-raw_user_meta_data 'avatar_url'). Pure logic over json_paths' sample.
+postcodes), and so do a person's photo addresses and places (photo_urls.py,
+place_names.py: Supabase's raw_user_meta_data 'avatar_url', a 'location' beside a
+masked street). Pure logic over json_paths' sample.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dbrefresh.rules import (
     photo_urls,
     pii,
     pii_values,
+    place_names,
     url_params,
 )
 from dbrefresh.rules.json_paths import PathFinding
@@ -96,4 +98,7 @@ def refine(found: list[PathFinding], paths: dict[str, list[str]], table: str) ->
     for path, photo in photo_urls.path_findings(out, paths, table).items():
         if (known := out.get(path)) is None or known.kind in _TEXT_KINDS:
             out[path] = photo  # 'https://lh3.googleusercontent.com/a/ACg8...=s96-c'
+    for path, place in place_names.path_findings(out, paths, table).items():
+        if (known := out.get(path)) is None or known.kind in _TEXT_KINDS:
+            out[path] = place  # 'Gera, DE' beside a masked street
     return [out[p] for p in sorted(out)]
