@@ -19,7 +19,7 @@ import psycopg
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
-from dbrefresh.rules import handles
+from dbrefresh.rules import handles, photo_urls
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.birth_values import propose_birth_dates
 from dbrefresh.rules.compiler import compile_plan
@@ -138,6 +138,7 @@ def propose(
         # Google `sub`s, GitHub ids; columns of addresses and phone numbers or 'google:<id>'
         mixed |= mask_provider_ids(table, proposals[name], samples, strategies, own_keys)
         hash_path_digests(table, proposals[name], samples, own_keys)  # Moodle's pathnamehash
+        photo_urls.mask_photo_columns(table, proposals[name], samples, strategies, own_keys)
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
         if names is not None:

@@ -7,7 +7,9 @@ where a URL column gets its parameter replaced; Medusa's label URLs
 ('@petermeyer') were kept where a column gets `file_name` or a handle's hash; 5-digit
 US ZIPs got `postcode` ('N11 1PU') where a column gets `digits`. Each such path now
 gets the column's rule (url_params.py, file_names.py, handles.py, the digits rule for
-postcodes). Pure logic over json_paths' sample.
+postcodes), and so do a person's photo addresses and places (photo_urls.py,
+place_names.py: Supabase's raw_user_meta_data 'avatar_url', a 'location' beside a
+masked street). Pure logic over json_paths' sample.
 """
 
 from __future__ import annotations
@@ -16,7 +18,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from dbrefresh.rules import file_names, handle_kinds, pii, pii_values, url_params
+from dbrefresh.rules import (
+    file_names,
+    handle_kinds,
+    photo_urls,
+    pii,
+    pii_values,
+    place_names,
+    url_params,
+)
 from dbrefresh.rules.json_paths import PathFinding
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
@@ -87,4 +97,10 @@ def refine(found: list[PathFinding], paths: dict[str, list[str]], table: str) ->
             handle := _handle(path, values, table)
         ) is not None:
             out[path] = handle
+    for path, photo in photo_urls.path_findings(out, paths, table).items():
+        if (known := out.get(path)) is None or known.kind in _TEXT_KINDS:
+            out[path] = photo  # 'https://lh3.googleusercontent.com/a/ACg8...=s96-c'
+    for path, place in place_names.path_findings(out, paths, table).items():
+        if (known := out.get(path)) is None or known.kind in _TEXT_KINDS:
+            out[path] = place  # 'Gera, DE' beside a masked street
     return [out[p] for p in sorted(out)]

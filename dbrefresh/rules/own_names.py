@@ -35,8 +35,8 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules import pii
-from dbrefresh.rules.fitting import choose, column_context
+from dbrefresh.rules import handle_kinds, name_slugs, pii
+from dbrefresh.rules.fitting import choose, column_context, fits
 from dbrefresh.rules.locale_guess import NAME_KINDS
 from dbrefresh.rules.pii_values import EMBEDDED_THRESHOLD
 from dbrefresh.rules.propose import ColumnProposal
@@ -102,8 +102,9 @@ def note_own_names(
                 counts = _count(conn, table, link, texts, rows)
             except psycopg.Error:  # a timeout, no right: the columns keep their proposals
                 continue
-            for column, (matched, sampled) in counts.items():
-                _judge(table, columns, column, link, matched, sampled, strategies)
+            for column, (matched, sampled, slugs) in counts.items():
+                if not _slugs(table, columns, column, slugs, sampled, strategies):
+                    _judge(table, columns, column, link, matched, sampled, strategies)
 
 
 def _people(
@@ -227,9 +228,9 @@ def _kept_texts(
 
 def _count(
     conn: psycopg.Connection[Any], table: Table, link: _Link, texts: Sequence[str], rows: int
-) -> dict[str, tuple[int, int]]:
+) -> dict[str, tuple[int, int, int]]:
     """Per text column: how many sampled non-blank values name their own person, of how
-    many."""
+    many, and how many are slugs of their names (name_slugs.py)."""
     people = link.people
     names = _name_values("_dbr_p" if link.column else "_dbr_t", people)
     values = sql.SQL(", ").join(
@@ -249,17 +250,19 @@ def _count(
     query = sql.SQL("SELECT {names}, {values} FROM {source}").format(
         names=names, values=values, source=source
     )
-    counts = {c: [0, 0] for c in texts}
+    counts = {c: [0, 0, 0] for c in texts}
     width = 1 if people.names_from else len(people.names)
     for row in sampled_rows(conn, query):
         words = _name_words(row[:width])
+        slug = name_slugs.slug_words(words)
         for column, value in zip(texts, row[width:], strict=True):
             if value is None or not str(value).strip():
                 continue
             counts[column][1] += 1
             if words and words & set(_WORD.findall(str(value))):
                 counts[column][0] += 1
-    return {c: (m, s) for c, (m, s) in counts.items()}
+            counts[column][2] += name_slugs.names_own_person(str(value), slug)
+    return {c: (m, s, g) for c, (m, s, g) in counts.items()}
 
 
 def _name_values(alias: str, people: People) -> sql.Composable:
@@ -298,6 +301,39 @@ def _name_words(names: Sequence[Any]) -> set[str]:
             if len(word) >= MIN_NAME:
                 words |= {word, word.capitalize()}
     return words
+
+
+def _slugs(
+    table: Table,
+    columns: dict[str, ColumnProposal],
+    column: str,
+    slugs: int,
+    sampled: int,
+    strategies: Mapping[str, Strategy[Any]],
+) -> bool:
+    """Whether the column's values are slugs of their person's names, now hashed as
+    slugs (name_slugs.py)."""
+    if slugs < MIN_ROWS or slugs < name_slugs.SHARE * sampled:
+        return False
+    if handle_kinds.service_of(pii.normalize(column)) is not None:
+        return False  # Ghost's users.facebook 'laura.sanders': a handle, handles.py's
+    unique = column in table.unique_columns()
+    ctx = column_context(table, table.columns[column], unique=unique)
+    if not fits(strategies["hash"], name_slugs.PARAMS, ctx):
+        return False
+    proposal = columns[column]
+    columns[column] = ColumnProposal(
+        column,
+        "hash",
+        dict(name_slugs.PARAMS),
+        unique=unique,
+        kind="username",
+        why=[
+            *(w for w in proposal.why if not w.startswith("REVIEW")),
+            name_slugs.reason(slugs, sampled),
+        ],
+    )
+    return True
 
 
 def _judge(

@@ -169,7 +169,7 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "city",
-        "city|town|ort|wohnort|stadt|ville|ciudad|localidad|citta|cidade|plaats|"
+        "city|town|ort|wohnort|stadt|ville|ciudad|locality|localidad|citta|cidade|plaats|"
         "woonplaats|miasto|municipality",
     ),
     (

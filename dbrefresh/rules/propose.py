@@ -40,6 +40,7 @@ from dbrefresh.rules import (
     php_serialized,
     pii,
     pii_values,
+    place_names,
     redeemable,
     shaped_values,
     ssh_keys,
@@ -379,6 +380,10 @@ def propose_column(
             table.qualified, column, values, unique=unique, is_key=is_key
         ):
             return coords  # '41.14676' in a varchar latitude: rounded, still a coordinate
+        elif not is_key and (
+            place := place_names.proposal(table, column, values, strategies, unique=unique)
+        ):
+            return place  # 'Gera, DE' in Kratos's session_devices.location
         elif (named := _named_but_unfit(table, column, is_key)) is not None:
             proposal.why.append(named)
         return proposal

@@ -124,3 +124,42 @@ def test_names_at_a_json_path_are_the_rows_own_person(make_db, tmp_path: Path) -
             "SELECT count(*) FROM auth.mfa_factors WHERE friendly_name ~ 'Aaron|Beatrice|Carlos'"
         ).fetchone()
     assert named == (0,)
+
+
+GHOST = """
+CREATE TABLE users (id varchar(24) PRIMARY KEY, name varchar(191) NOT NULL,
+  slug varchar(191) NOT NULL UNIQUE, email varchar(191) NOT NULL UNIQUE);
+INSERT INTO users SELECT md5(g::text)::varchar(24), f || ' ' || l,
+  lower(f) || '-' || lower(replace(l, ' ', '-'))
+    || CASE WHEN g > 8 THEN g::text ELSE '' END, 'staff' || g || '@ghost.example'
+  FROM generate_series(1, 60) g,
+  LATERAL (SELECT (ARRAY['Laura','Hans','José','Anna','Mason','Karl','Eva','Luca'])[1 + g % 8] f,
+    (ARRAY['Sanders','Dietz','Ripoll','Schmidt','van Brunswijk','Weber','Novak'])[1 + g % 7] l) x;
+CREATE TABLE posts (id serial PRIMARY KEY, author_id varchar(24) REFERENCES users,
+  title text, slug varchar(191) NOT NULL UNIQUE);
+INSERT INTO posts (author_id, title, slug)
+  SELECT md5((1 + g % 60)::text)::varchar(24), t, lower(replace(t, ' ', '-')) || '-' || g
+  FROM generate_series(1, 200) g,
+  LATERAL (SELECT (ARRAY['My trip to Berlin', 'Ten tips for better sleep', 'Why we moved',
+    'Release notes', 'Interview with the team'])[1 + g % 5] t) x;
+ANALYZE;
+"""
+
+
+def test_slugs_of_the_rows_own_person_are_hashed_as_slugs(make_db, tmp_path: Path) -> None:
+    """Ghost's users.slug 'laura-sanders3' (author URLs) names its staff member in lower
+    case: hashed, still a slug and unique; blog posts' slugs name no one and stay."""
+    dsn, text = generate_then_mask(make_db, tmp_path, GHOST)
+    assert strategy_of(text, "public.users", "slug") == "hash", text
+    why = comment_of(text, "public.users", "slug")
+    assert "60 of 60 sampled values are slugs of their own person's names" in why, why
+    assert strategy_of(text, "public.posts", "slug") == "keep", text
+    with psycopg.connect(dsn) as conn:
+        users = conn.execute(
+            r"""SELECT count(*) FILTER (WHERE slug ~* 'laura|sanders|dietz|ripoll|novak'),
+                 count(*) FILTER (WHERE slug !~ '^user-[0-9a-f]+$'), count(DISTINCT slug)
+               FROM users"""
+        ).fetchone()
+        posts = conn.execute("SELECT count(*) FROM posts WHERE slug LIKE 'my-trip-%'").fetchone()
+    assert users == (0, 0, 60)
+    assert posts == (40,)
