@@ -19,7 +19,7 @@ import psycopg
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
-from dbrefresh.rules import handles
+from dbrefresh.rules import e164, handles
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.birth_values import propose_birth_dates
 from dbrefresh.rules.compiler import compile_plan
@@ -47,11 +47,11 @@ from dbrefresh.rules.propose import ColumnProposal, propose_column
 from dbrefresh.rules.propose_keys import (
     FK_REASON,
     Proposals,
-    align_variants,
     fk_groups,
     key_columns,
     reconcile,
 )
+from dbrefresh.rules.rule_alike import align_variants
 from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
@@ -122,6 +122,7 @@ def propose(
                 conn, table, proposals[name], samples, strategies, sample_rows, own_keys
             )
         string_documents(table, proposals[name], samples, strategies)
+        e164.mark(proposals[name], samples)  # GoTrue's phone numbers: digits, no '+'
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
         if names is not None:
@@ -154,6 +155,7 @@ def propose(
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
     fold_json_path_joins(conn, catalog, sampled, texts, docs, sample_rows)
     note_name_parts(conn, catalog, sampled, texts)
+    align_variants(proposals, strategies)  # paths and cases added since: the same variant
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     _large_object_references(catalog, proposals)
     for name in empty:
