@@ -29,22 +29,22 @@ ADDRESSES = [
 
 def _tables(masking: Masking) -> None:
     masking.conn.execute(
-        "DROP TABLE IF EXISTS sess, audit, nets;"
-        "CREATE TEMP TABLE sess (id int, ip inet);"
-        "CREATE TEMP TABLE audit (id int, ip varchar(64));"
-        "CREATE TEMP TABLE nets (id int, ip cidr)"
+        "DROP TABLE IF EXISTS alike_sess, alike_audit, alike_nets;"
+        "CREATE TEMP TABLE alike_sess (id int, ip inet);"
+        "CREATE TEMP TABLE alike_audit (id int, ip varchar(64));"
+        "CREATE TEMP TABLE alike_nets (id int, ip cidr)"
     )
     for i, (inet, text) in enumerate(ADDRESSES):
-        masking.conn.execute("INSERT INTO sess VALUES (%s, %s::inet)", (i, inet))
-        masking.conn.execute("INSERT INTO audit VALUES (%s, %s)", (i, text))
-        masking.conn.execute("INSERT INTO nets VALUES (%s, network(%s::inet))", (i, inet))
+        masking.conn.execute("INSERT INTO alike_sess VALUES (%s, %s::inet)", (i, inet))
+        masking.conn.execute("INSERT INTO alike_audit VALUES (%s, %s)", (i, text))
+        masking.conn.execute("INSERT INTO alike_nets VALUES (%s, network(%s::inet))", (i, inet))
 
 
 @pytest.mark.parametrize("unique", [False, True])
 def test_an_address_masks_alike_in_inet_and_text(masking: Masking, unique: bool) -> None:
     _tables(masking)
-    inet = masking.run("ip", {"unique": unique}, "ip", table="sess")
-    text = masking.run("ip", {"unique": unique}, "ip", table="audit")
+    inet = masking.run("ip", {"unique": unique}, "ip", table="alike_sess")
+    text = masking.run("ip", {"unique": unique}, "ip", table="alike_audit")
     for (orig_inet, m_inet), (orig_text, m_text) in zip(inet, text, strict=True):
         assert str(m_inet) != str(orig_inet) and m_text != orig_text
         if unique and ("/" in orig_text or orig_text != orig_text.lower()):
@@ -60,8 +60,8 @@ def test_an_address_masks_alike_in_inet_and_text(masking: Masking, unique: bool)
 
 def test_a_network_masks_alike_in_cidr_and_inet(masking: Masking) -> None:
     _tables(masking)
-    inet = masking.run("ip", {}, "ip", table="sess")
-    cidr = masking.run("ip", {}, "ip", table="nets")
+    inet = masking.run("ip", {}, "ip", table="alike_sess")
+    cidr = masking.run("ip", {}, "ip", table="alike_nets")
     for (orig, m_inet), (net, m_cidr) in zip(inet, cidr, strict=True):
         assert m_cidr != net
         assert ipaddress.ip_interface(str(m_inet)).network == m_cidr, (orig, m_inet, m_cidr)
@@ -87,13 +87,15 @@ def test_e164_keeps_the_calling_code_of_bare_numbers(masking: Masking, unique: b
         for i, n in enumerate(NUMBERS * 80)
     )
     masking.conn.execute(
-        f"DROP TABLE IF EXISTS bare; CREATE TEMP TABLE bare (id int, p text);"
-        f" INSERT INTO bare VALUES {values}"
+        f"DROP TABLE IF EXISTS alike_bare; CREATE TEMP TABLE alike_bare (id int, p text);"
+        f" INSERT INTO alike_bare VALUES {values}"
     )
     if unique:
-        masking.conn.execute("DELETE FROM bare a USING bare b WHERE a.p = b.p AND a.id > b.id")
+        masking.conn.execute(
+            "DELETE FROM alike_bare a USING alike_bare b WHERE a.p = b.p AND a.id > b.id"
+        )
     params = {"e164": True, "unique": unique}
-    rows = masking.run("phone", params, "p", table="bare")
+    rows = masking.run("phone", params, "p", table="alike_bare")
     codes = {"49": 2, "18": 1, "33": 2, "35": 3, "79": 1}
     for original, masked in rows:
         assert masked != original or original == "n/a"
@@ -115,29 +117,30 @@ def test_e164_keeps_the_calling_code_of_bare_numbers(masking: Masking, unique: b
 @pytest.mark.parametrize("unique", [False, True])
 def test_a_bare_number_masks_as_its_plus_form(masking: Masking, unique: bool) -> None:
     masking.conn.execute(
-        "DROP TABLE IF EXISTS forms; CREATE TEMP TABLE forms (id int, bare text, plus text);"
-        "INSERT INTO forms SELECT g, (ARRAY['49', '1', '33'])[1 + g % 3] || (100000000 + g),"
+        "DROP TABLE IF EXISTS alike_forms;"
+        "CREATE TEMP TABLE alike_forms (id int, bare text, plus text);"
+        "INSERT INTO alike_forms SELECT g, (ARRAY['49', '1', '33'])[1 + g % 3] || (100000000 + g),"
         " '+' || (ARRAY['49', '1', '33'])[1 + g % 3] || (100000000 + g)"
         " FROM generate_series(1, 300) g"
     )
-    bare = masking.run("phone", {"e164": True, "unique": unique}, "bare", table="forms")
-    plus = masking.run("phone", {"unique": unique}, "plus", table="forms")
+    bare = masking.run("phone", {"e164": True, "unique": unique}, "bare", table="alike_forms")
+    plus = masking.run("phone", {"unique": unique}, "plus", table="alike_forms")
     assert [("+" + o, "+" + m) for o, m in bare] == plus
     # without the parameter the code is not kept: the test above fails on plain `phone`
-    plain = masking.run("phone", {"unique": unique}, "bare", table="forms")
+    plain = masking.run("phone", {"unique": unique}, "bare", table="alike_forms")
     assert sum(m[:2] == o[:2] for o, m in plain) < len(plain) // 2
 
 
 def test_e164_leak_sample_skips_only_what_it_keeps(masking: Masking) -> None:
     masking.conn.execute(
-        "DROP TABLE IF EXISTS short; CREATE TEMP TABLE short (id int, p text);"
-        "INSERT INTO short VALUES (1, '49'), (2, '4915112345678'), (3, '1'), (4, '491')"
+        "DROP TABLE IF EXISTS alike_short; CREATE TEMP TABLE alike_short (id int, p text);"
+        "INSERT INTO alike_short VALUES (1, '49'), (2, '4915112345678'), (3, '1'), (4, '491')"
     )
     phone = get("phone")
     params = phone.parse_params({"e164": True, "unique": True})
-    ctx = masking.context("p", table="short")
+    ctx = masking.context("p", table="alike_short")
     when = phone.leak_sample_when(params, ctx).sql(dialect="postgres")
-    rows = masking.conn.execute(f"SELECT p, {when} FROM short ORDER BY id").fetchall()
+    rows = masking.conn.execute(f"SELECT p, {when} FROM alike_short ORDER BY id").fetchall()
     # '+49' alone is what a unique E.164 number keeps: nothing to change, not sampled
     assert rows == [("49", False), ("4915112345678", True), ("1", False), ("491", True)]
 
