@@ -1,16 +1,17 @@
-"""Every email rule `rules init` proposes gets the same parameters: equal addresses mask
-alike wherever they are.
+"""Every email rule `rules init` proposes folds case alike: equal addresses mask alike
+wherever they are.
 
-An address masks to the same output only under the same `unique` and `fold_case`. The
-email columns got `unique: true` together (rules/propose_keys.py), but an address at a
-JSON path or in a key/value table's case kept plain `email`: `events.payload->>'email'
-= accounts.email` matched every event in production and none after masking. And a
-display-name column ('Ann <User.3@Example.COM>') did not fold case beside a citext
-contact column that did: a third of the rows showed another address than the contact.
-So `unique: true` goes on every email rule once one has it, and `fold_case: true` on
-every one once one has it, when folding is safe for all: a column unique
-case-sensitively folds only if it holds no two addresses differing only in case (asked
-of the table, as anonymize's preflight asks: otherwise they would collide).
+An address masks to the same output only under the same `unique` and `fold_case`.
+`unique` is aligned with the other strategies' variants (rule_alike.py: an address at
+a JSON path or in a key/value table's case kept plain `email` beside unique email
+columns, and `events.payload->>'email' = accounts.email` matched every event in
+production and none after masking). Folding is the email rules' own: a display-name
+column ('Ann <User.3@Example.COM>') did not fold case beside a citext contact column
+that did, and a third of the rows showed another address than the contact. So
+`fold_case: true` goes on every email rule once one has it, when folding is safe for
+all: a column unique case-sensitively folds only if it holds no two addresses
+differing only in case (asked of the table, as anonymize's preflight asks: otherwise
+they would collide).
 """
 
 from __future__ import annotations
@@ -24,18 +25,18 @@ from dbrefresh.catalog import Catalog
 from dbrefresh.errors import first_line
 from dbrefresh.rules.fitting import column_context
 from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.rule_alike import containers
 from dbrefresh.strategies.registry import get
 
 EMAIL = "email"
-_NESTED = ("paths", "cases")  # parameters holding rules (jsonb's paths, switch's cases)
 _TIMEOUT = "30s"  # a table too large to read in this long is not folded
 
 
 def align_emails(
     conn: psycopg.Connection[Any], catalog: Catalog, proposals: dict[str, dict[str, ColumnProposal]]
 ) -> None:
-    """The same `unique` and `fold_case` on every email rule of the proposals: columns,
-    JSON paths, switch cases."""
+    """The same `fold_case` on every email rule of the proposals: columns, JSON paths,
+    switch cases (rule_alike.align_variants gives them the same `unique`)."""
     columns = [
         (name, column, p)
         for name, cols in proposals.items()
@@ -45,66 +46,43 @@ def align_emails(
     nested = [
         (p, rules) for cols in proposals.values() for p in cols.values() for rules in _rules_of(p)
     ]
-    if not columns and not nested:
-        return
     params = [p.params for _, _, p in columns] + [
         r[k] for _, r, k in _nested_rules(nested) if isinstance(r[k], dict)
     ]
-    unique = any(p.unique for _, _, p in columns) or any(p.get("unique") for p in params)
-    fold = any(p.get("fold_case") for p in params)
-    if fold:
-        blocked = [
-            (name, column, why)
-            for name, column, p in columns
-            if not p.params.get("fold_case") and (why := unfoldable(conn, catalog, name, column))
-        ]
-        for name, column, why in blocked:
-            proposals[name][column].why.append(
-                f"REVIEW: other email rules fold case, so addresses differing only in case "
-                f"mask alike there, but not here ({why})"
-            )
-        fold = not blocked
+    if not any(p.get("fold_case") for p in params):
+        return
+    blocked = [
+        (name, column, why)
+        for name, column, p in columns
+        if not p.params.get("fold_case") and (why := unfoldable(conn, catalog, name, column))
+    ]
+    for name, column, why in blocked:
+        proposals[name][column].why.append(
+            f"REVIEW: other email rules fold case, so addresses differing only in case "
+            f"mask alike there, but not here ({why})"
+        )
+    if blocked:
+        return
     for _, _, proposal in columns:
-        if added := _align(proposal.params, unique, fold):
-            proposal.why.append(_said(added))
+        if not proposal.params.get("fold_case"):
+            proposal.params["fold_case"] = True
+            proposal.why.append(_SAID)
     for proposal, rules, key in _nested_rules(nested):
         rule = rules[key] if isinstance(rules[key], dict) else {"strategy": EMAIL}
-        if added := _align(rule, unique, fold):
-            rules[key] = rule  # (a shorthand `email` made a mapping to take them)
-            proposal.why.append(f"{key}: {_said(added)}")
+        if not rule.get("fold_case"):
+            rule["fold_case"] = True
+            rules[key] = rule  # (a shorthand `email` made a mapping to take it)
+            proposal.why.append(f"{key}: {_SAID}")
 
 
-def _said(added: list[str]) -> str:
-    return f"{', '.join(added)} like the other email rules, so equal addresses mask alike"
-
-
-def _align(params: MutableMapping[str, Any], unique: bool, fold: bool) -> list[str]:
-    """Set what the other email rules have; the settings added."""
-    added = []
-    if unique and not params.get("unique"):
-        params["unique"] = True
-        added.append("unique: true")
-    if fold and not params.get("fold_case"):
-        params["fold_case"] = True
-        added.append("fold_case: true")
-    return added
+_SAID = "fold_case: true like the other email rules, so equal addresses mask alike"
 
 
 def _rules_of(proposal: ColumnProposal) -> Iterator[MutableMapping[str, Any]]:
     """The rule mappings (paths, cases) of a jsonb or switch proposal, nested ones too."""
     if proposal.strategy == EMAIL:
         return
-    yield from _containers(proposal.params)
-
-
-def _containers(params: MutableMapping[str, Any]) -> Iterator[MutableMapping[str, Any]]:
-    for key in _NESTED:
-        rules = params.get(key)
-        if isinstance(rules, dict):
-            yield rules
-            for rule in rules.values():
-                if isinstance(rule, dict):
-                    yield from _containers(rule)
+    yield from containers(proposal.params)
 
 
 def _nested_rules(

@@ -19,7 +19,7 @@ import psycopg
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
-from dbrefresh.rules import handles, photo_urls
+from dbrefresh.rules import e164, handles, photo_urls
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.birth_values import propose_birth_dates
 from dbrefresh.rules.compiler import compile_plan
@@ -50,13 +50,13 @@ from dbrefresh.rules.propose import ColumnProposal, propose_column
 from dbrefresh.rules.propose_keys import (
     FK_REASON,
     Proposals,
-    align_variants,
     fk_groups,
     key_columns,
     reconcile,
 )
 from dbrefresh.rules.provider_ids import Mixed, apply_mixed
 from dbrefresh.rules.provider_ids import propose as mask_provider_ids
+from dbrefresh.rules.rule_alike import align_variants
 from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
@@ -139,6 +139,7 @@ def propose(
         mixed |= mask_provider_ids(table, proposals[name], samples, strategies, own_keys)
         hash_path_digests(table, proposals[name], samples, own_keys)  # Moodle's pathnamehash
         photo_urls.mask_photo_columns(table, proposals[name], samples, strategies, own_keys)
+        e164.mark(proposals[name], samples)  # GoTrue's phone numbers: digits, no '+'
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
         if names is not None:
@@ -174,6 +175,7 @@ def propose(
     note_name_parts(conn, catalog, sampled, texts)
     apply_mixed(catalog, sampled, mixed, strategies)  # after the folds: their email case
     switch_mixed_emails(conn, catalog, sampled, texts, strategies, sample_rows)  # source_id
+    align_variants(proposals, strategies)  # paths and cases added since: the same variant
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     _large_object_references(catalog, proposals)
     for name in empty:

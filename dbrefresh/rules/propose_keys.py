@@ -6,8 +6,7 @@ when any member holds PII the whole group gets one strategy that fits every memb
 and compiles to the same SQL shape, and otherwise the group is kept for review.
 
 Columns of one kind that no key links (customers.email, newsletter.email) still join
-in queries and reports: a strategy with a `unique` variant gets the same variant on
-all of them, or equal addresses would mask differently from one table to the other.
+in queries and reports: rule_alike.py gives every rule of a strategy the same variant.
 """
 
 from __future__ import annotations
@@ -122,26 +121,3 @@ def _apply(
         proposal.unique = unique_any
         proposal.kind = proposal.kind or anchor.kind
         proposal.why.append(f"{FK_REASON} {names}")
-
-
-def align_variants(proposals: Proposals, strategies: Mapping[str, Strategy[Any]]) -> None:
-    """Where a strategy with a `unique` switch needs it on one column (an email under a
-    unique index), set it on every column proposed that strategy, in place."""
-    by_strategy: dict[str, list[ColumnProposal]] = {}
-    for columns in proposals.values():
-        for proposal in columns.values():
-            strategy = strategies.get(proposal.strategy)
-            if strategy is not None and "unique" in strategy.params_model.model_fields:
-                by_strategy.setdefault(proposal.strategy, []).append(proposal)
-    for name, group in by_strategy.items():
-        source = next((p for p in group if p.params.get("unique")), None)
-        if source is None:
-            continue
-        for proposal in group:
-            if not proposal.params.get("unique"):
-                proposal.params["unique"] = True
-                proposal.why.append(
-                    f"unique: true like the other {name} columns, so equal values mask alike"
-                )
-            if "keep_prefix" in source.params:  # the same shape, or equal numbers differ
-                proposal.params["keep_prefix"] = source.params["keep_prefix"]

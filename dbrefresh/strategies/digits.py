@@ -17,13 +17,18 @@ keeping the format; about 16 us a value, eight times the plain strategy.
 replaces ASCII letters by keyed letters of the same case (a gift card's 'C4CA-4238-A0B9'
 stays a code of its shape), `luhn` keeps the last digit a Luhn check digit over the
 others (OpenMRS's '100-8', card-like numbers).
+
+`phone` with `e164: true` reads a value of bare digits ('49151...', as Supabase's
+GoTrue stores numbers) as the E.164 number it is without its '+': masked as '+49151...'
+would be (the calling code kept, never a 0 after it) and the '+' taken off again, so it
+masks exactly as the '+'-prefixed number does elsewhere.
 """
 
 from __future__ import annotations
 
 from typing import ClassVar, TypeVar
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from sqlglot import exp
 
 from dbrefresh.strategies import code_shape, sqlbuild
@@ -46,6 +51,26 @@ class CodeParams(DigitsParams):
     luhn: bool = False
     """Make the last digit a Luhn check digit over the other digits (non-digits ignored);
     a value whose check digit was wrong stays wrong by as much."""
+
+
+class PhoneParams(DigitsParams):
+    e164: bool = False
+    """Values of bare digits starting 1-9 are E.164 numbers without their '+'
+    ('4915112345678'): their calling code is kept, as with a '+', and never a leading 0."""
+
+    @model_validator(mode="after")
+    def _e164_keeps_its_code(self) -> PhoneParams:
+        if self.e164 and self.keep_prefix:
+            raise ValueError("e164 keeps the calling code itself: leave keep_prefix at 0")
+        return self
+
+
+# A value an `e164: true` phone rule reads as a number without its '+'.
+_BARE_E164 = "left(:o, 1) IN ('1', '2', '3', '4', '5', '6', '7', '8', '9')"
+
+
+def _e164(params: DigitsParams) -> bool:
+    return isinstance(params, PhoneParams) and params.e164
 
 
 D = TypeVar("D", bound=DigitsParams)
@@ -75,26 +100,54 @@ class _DigitStrategy(ScalarStrategy[D]):
         if code_shape.letters(params):
             return sqlbuild.fill("substr(:o, :k) ~ '[0-9A-Za-z]'", o=orig, k=params.keep_prefix + 1)
         if params.unique and self.keeps_lead and params.keep_prefix == 0:
+            if _e164(params):  # a bare number keeps what it would keep with its '+'
+                orig = sqlbuild.fill(
+                    f"CASE WHEN {_BARE_E164} THEN '+' || :o2 ELSE :o3 END",
+                    o=orig,
+                    o2=orig.copy(),
+                    o3=orig.copy(),
+                )
             kept = sqlbuild.fill("(:lead + 1)", lead=_kept_lead(orig, after=1))
             return sqlbuild.fill("substr(:o, :k) ~ '[0-9]'", o=orig.copy(), k=kept)
         return sqlbuild.fill("substr(:o, :k) ~ '[0-9]'", o=orig, k=params.keep_prefix + 1)
 
     def masked(self, params: D, ctx: ColumnContext) -> exp.Expression:
         orig = sqlbuild.as_text(ctx.ref)
+        if _e164(params):
+            # Only the bare numbers pay for it: the '+'-prefixed form is masked (its
+            # digest too, so '49…' here masks as '+49…' elsewhere) and the '+' dropped.
+            plus = sqlbuild.fill("('+' || :o)", o=orig.copy())
+            digest = sqlbuild.fill(
+                "dbrefresh.keyed(:p, :v)",
+                p=sqlbuild.key_prefix(ctx, self.name),
+                v=plus.copy(),
+            )
+            value = sqlbuild.fill(
+                f"CASE WHEN {_BARE_E164} THEN substr(:b, 2) ELSE :m END",
+                o=orig.copy(),
+                b=self._text(params, ctx, plus, digest),
+                m=self._text(params, ctx, orig, sqlbuild.digest(ctx, self.name)),
+            )
+            return sqlbuild.fit_text(ctx, value, truncate=False)
+        value = self._text(params, ctx, orig, sqlbuild.digest(ctx, self.name))
+        return sqlbuild.fit_text(ctx, value, truncate=False)
+
+    def _text(
+        self, params: DigitsParams, ctx: ColumnContext, orig: exp.Expression, h: exp.Expression
+    ) -> exp.Expression:
+        """The masked text of `orig` (the value as text), `h` its keyed digest."""
         n = params.keep_prefix
         rest = sqlbuild.fill("substr(:o, :k)", o=orig, k=n + 1) if n else orig
         if params.unique and code_shape.shaped(params):
-            return sqlbuild.fit_text(
-                ctx, code_shape.permuted(params, ctx, orig, rest), truncate=False
-            )
+            return code_shape.permuted(params, ctx, orig, rest)
         if params.unique:
             if n == 0 and self.keeps_lead:
-                return sqlbuild.fit_text(ctx, _permuted_after_lead(ctx, orig), truncate=False)
-            return sqlbuild.fit_text(ctx, _permuted(ctx, orig, rest, n), truncate=False)
+                return _permuted_after_lead(ctx, orig)
+            return _permuted(ctx, orig, rest, n)
         # One to_char() lays keyed digits into the digit positions of `rest` (see
         # dbrefresh.fill_digits). Up to 18 bytes in bigint arithmetic, beyond in numeric;
         # each branch reads the digest once and CASE evaluates one branch.
-        bits = sqlbuild.bits(sqlbuild.digest(ctx, self.name))
+        bits = sqlbuild.bits(h)
         masked = sqlbuild.fill(
             "CASE WHEN octet_length(:r) <= 18 THEN dbrefresh.fill_digits18(:x, :r) "
             "ELSE dbrefresh.fill_digits(dbrefresh.digit_pool(:x2, :r), :r) END",
@@ -124,7 +177,7 @@ class _DigitStrategy(ScalarStrategy[D]):
             o=orig,
             shifted=code_shape.luhn_fixed(params, shifted, orig),
         )
-        return sqlbuild.fit_text(ctx, value, truncate=False)
+        return value
 
     def _shaped(self, orig: exp.Expression, masked: exp.Expression, n: int) -> exp.Expression:
         """What the strategy's format asks of the masked digits (digits: nothing; its
@@ -211,10 +264,11 @@ class Digits(_DigitStrategy[CodeParams]):
 
 
 @register
-class Phone(_DigitStrategy[DigitsParams]):
+class Phone(_DigitStrategy[PhoneParams]):
     keeps_lead = True
     name = "phone"
     summary = "Phone numbers: every digit replaced, format and keep_prefix kept."
+    params_model = PhoneParams
 
     def _shaped(self, orig: exp.Expression, masked: exp.Expression, n: int) -> exp.Expression:
         """A number that starts with '+' keeps its calling code ('+1', '+44'), one with

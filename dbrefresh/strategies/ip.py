@@ -1,7 +1,10 @@
 """ip: addresses replaced by keyed ones inside private networks, family and mask kept.
 
 IPv4 values go to network_v4 (default 10.0.0.0/8), IPv6 ones to network_v6 (default
-fd00::/8); inet keeps its prefix length, cidr its network form, text gets the host.
+fd00::/8); inet keeps its prefix length, cidr its network form, text gets the host (and
+the prefix length it was written with, if any). One address masks alike in all three:
+the keyed digest reads it as inet prints it ('1.2.3.4', '10.1.0.0/16'), not as its cast
+to text does ('1.2.3.4/32').
 A text column may hold what is no address ('', 'unknown', a list from X-Forwarded-For):
 blank values are kept, the others get a keyed IPv4 host, where a cast to inet would
 have failed the whole table. With `unique: true` the strategy is injective
@@ -90,7 +93,10 @@ class Ip(ScalarStrategy[IpParams]):
         size4 = min(v4.num_addresses, 2**31)
         is_text = ctx.type.base not in {"inet", "cidr"}
         orig = sqlbuild.fill("CAST(:v AS INET)", v=ctx.ref) if is_text else ctx.ref
-        new = self._address(params, ctx, orig, sqlbuild.digest(ctx, self.name))
+        # The digest is of the address as inet prints it (abbrev(): '1.2.3.4' for a host,
+        # '10.1.0.0/16' for a network), so one address masks alike in inet (whose text
+        # is '1.2.3.4/32'), cidr, text and packed bytea columns.
+        new = self._address(params, ctx, orig, _digest(ctx, self.name, orig, is_text))
         if is_text and params.unique:
             masked = ip_unique.text(ctx, sqlbuild.fill("host(:n)", n=new), IPV4_TEXT, IPV6_TEXT)
             return sqlbuild.cast(masked, ctx.type.sql)
@@ -102,13 +108,19 @@ class Ip(ScalarStrategy[IpParams]):
                 x=sqlbuild.bits(sqlbuild.digest(ctx, self.name)),
                 s4=size4,
             )
+            # An address written with a prefix length ('10.1.0.0/16', '1.2.3.4/32') keeps
+            # it, as inet does; one written without gets the host alone.
             text = sqlbuild.fill(
-                "CASE WHEN btrim(:v) = '' THEN :v WHEN :v ~ :r4 OR :v ~ :r6 THEN host(:n)"
+                "CASE WHEN btrim(:v) = '' THEN :v WHEN :v ~ :r4 OR :v ~ :r6 THEN"
+                " CASE WHEN strpos(:v, '/') = 0 THEN host(:n)"
+                " ELSE CAST(set_masklen(:n2, masklen(:o)) AS TEXT) END"
                 " ELSE :other END",
                 v=ctx.ref,
                 r4=IPV4_TEXT,
                 r6=IPV6_TEXT,
                 n=new,
+                n2=new.copy(),
+                o=orig.copy(),
                 other=other,
             )
             return sqlbuild.cast(text, ctx.type.sql)
@@ -167,6 +179,22 @@ class Ip(ScalarStrategy[IpParams]):
             p4=ipaddress.ip_network(params.network_v4).prefixlen,
             p6=ipaddress.ip_network(params.network_v6).prefixlen,
         )
+
+
+def _digest(ctx: ColumnContext, tag: str, orig: exp.Expression, is_text: bool) -> exp.Expression:
+    """The keyed digest of an address (`orig`, an inet) in its printed form. Text that
+    is an IPv4 host ('1.2.3.4': the pattern admits no leading zeros) is that form
+    already and is not cast again, to keep the common text path as cheap as it was."""
+    printed = sqlbuild.fill("abbrev(CAST(:o AS INET))", o=orig.copy())
+    if is_text:
+        printed = sqlbuild.fill(
+            "CASE WHEN strpos(:v, ':') + strpos(:v2, '/') = 0 THEN CAST(:v3 AS TEXT) ELSE :p END",
+            v=ctx.ref,
+            v2=ctx.ref,
+            v3=ctx.ref,
+            p=printed,
+        )
+    return sqlbuild.fill("dbrefresh.keyed(:p, :t)", p=sqlbuild.key_prefix(ctx, tag), t=printed)
 
 
 def _other_network(

@@ -40,10 +40,10 @@ def unpacked(value: exp.Expression) -> exp.Expression:
 
 
 def digest(ctx: ColumnContext, tag: str, address: exp.Expression) -> exp.Expression:
-    """The keyed digest of the address as an inet column's value is digested (its
-    text, '198.63.49.198/32')."""
+    """The keyed digest of the address as an inet column's value is digested (as inet
+    prints it, abbrev(): '198.63.49.198')."""
     return sqlbuild.fill(
-        "dbrefresh.keyed(:p, CAST(:v AS TEXT))", p=sqlbuild.key_prefix(ctx, tag), v=address
+        "dbrefresh.keyed(:p, abbrev(:v))", p=sqlbuild.key_prefix(ctx, tag), v=address
     )
 
 

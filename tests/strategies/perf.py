@@ -31,6 +31,8 @@ CREATE TABLE perf AS SELECT g AS id,
   date '1970-01-01' + (g % 20000) AS born, now() - g * interval '1 minute' AS ts,
   (g % 100000)::numeric(10,2) / 7 AS amount, g AS qty,
   ('10.' || (g % 256) || '.' || (g / 256 % 256) || '.1')::inet AS ip,
+  '10.' || (g % 256) || '.' || (g / 256 % 256) || '.1' AS ip_text,
+  (ARRAY['49', '1', '33', '7'])[1 + g % 4] || lpad(g::text, 9, '5') AS e164,
   jsonb_build_object('name', 'N' || g, 'age', g % 90) AS doc
 FROM generate_series(1, {ROWS}) g;
 ANALYZE perf;
@@ -82,6 +84,9 @@ CASES: dict[str, tuple[str, str, ColumnType, dict[str, Any]]] = {
     "uuid": ("email", "", ColumnType("uuid", "uuid", "U"), {}),
     "ip": ("ip", "", ColumnType("inet", "inet", "I"), {}),
     "ip_unique": ("ip", "ip", ColumnType("inet", "inet", "I"), {"unique": True}),
+    "ip_text": ("ip_text", "ip", ColumnType("text", "text", "S"), {}),
+    "phone_e164": ("e164", "phone", ColumnType("text", "text", "S"), {"e164": True}),
+    "phone_bare": ("e164", "phone", ColumnType("text", "text", "S"), {}),
     "lorem": ("name", "", ColumnType("text", "text", "S"), {}),
     "choice": ("name", "", ColumnType("text", "text", "S"), {"values": ["a", "b", "c"]}),
     "jsonb": ("doc", "", ColumnType("jsonb", "jsonb", "U"), {"paths": {"name": "first_name"}}),
