@@ -60,6 +60,7 @@ from dbrefresh.rules.provider_ids import propose as mask_provider_ids
 from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
+from dbrefresh.rules.session_stores import session_store
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
 from dbrefresh.rules.uuid_copies import align_uuid_copies
 from dbrefresh.strategies.base import Strategy
@@ -222,7 +223,9 @@ def blocks(
             notes.append(f"partitioned: these rules cover its {count} partition(s)")
         if name in unsampled:
             notes.append(f"REVIEW: values not sampled ({unsampled[name]}), names only")
-        out.append(TableBlock(name, list(columns.values()), "; ".join(notes) or None))
+        if store := session_store(catalog, catalog.tables[name]):
+            notes = [store]
+        out.append(TableBlock(name, list(columns.values()), "; ".join(notes) or None, bool(store)))
     return out
 
 
