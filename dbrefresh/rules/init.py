@@ -22,6 +22,7 @@ from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules import handles
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.birth_values import propose_birth_dates
+from dbrefresh.rules.builtin_accounts import keep_builtin_accounts
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
@@ -175,6 +176,7 @@ def propose(
     apply_mixed(catalog, sampled, mixed, strategies)  # after the folds: their email case
     switch_mixed_emails(conn, catalog, sampled, texts, strategies, sample_rows)  # source_id
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
+    keep_builtin_accounts(conn, catalog, sampled)  # Moodle's 'guest', 'admin'
     _large_object_references(catalog, proposals)
     for name in empty:
         for column in sampled_columns(catalog.tables[name]):
