@@ -603,7 +603,9 @@ def test_a_key_value_table_keyed_by_attribute_id_gets_cases_per_id(make_db, tmp_
     assert rule_of(text, "public.customer_entity_varchar", "value") == {
         "strategy": "switch",
         "by": "attribute_id",
-        "cases": {"5": "first_name", "7": "phone"},
+        # a table about people: the kept attribute listed, a new one masked (eav_fields.py)
+        "cases": {"5": "first_name", "7": "phone", "9": "keep"},
+        "default": "hash",
     }
     comment = comment_of(text, "public.customer_entity_varchar", "value")
     assert "named by public.eav_attribute.attribute_code" in comment and "5 (firstname)" in comment
