@@ -21,6 +21,7 @@ from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules import handles
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
+from dbrefresh.rules.base32_secrets import base32_secrets
 from dbrefresh.rules.birth_values import propose_birth_dates
 from dbrefresh.rules.builtin_accounts import keep_builtin_accounts
 from dbrefresh.rules.compiler import compile_plan
@@ -140,6 +141,7 @@ def propose(
         # Google `sub`s, GitHub ids; columns of addresses and phone numbers or 'google:<id>'
         mixed |= mask_provider_ids(table, proposals[name], samples, strategies, own_keys)
         hash_path_digests(table, proposals[name], samples, own_keys)  # Moodle's pathnamehash
+        base32_secrets(table, proposals[name], samples, own_keys)  # TOTP seeds
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
         if names is not None:
