@@ -24,7 +24,14 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
-from dbrefresh.rules.eav_json import MAX_JSON_CHARS, judge_key
+from dbrefresh.rules.eav_fields import (
+    DEFAULT,
+    add_unsampled,
+    field_names,
+    judge_field,
+    people_default,
+)
+from dbrefresh.rules.eav_json import MAX_JSON_CHARS
 from dbrefresh.rules.eav_refs import undeclared_key_value
 from dbrefresh.rules.eav_shape import shaped_key_value
 from dbrefresh.rules.eav_unique import injective_case
@@ -131,40 +138,67 @@ def propose_switch(
         found = KeyValue(*shaped)  # Firefly III's account_meta(name, data): eav_shape.py
     if found is None:
         return None
+    names: dict[str, list[str]] = {}
     try:
         by_key = _sample(conn, table, found, rows * SAMPLE_ROWS)
+        sampled = len(by_key)
+        if found.named_by is not None:  # Moodle's shortname beside its name (eav_fields.py)
+            names = field_names(conn, found.named_by)
+            add_unsampled(by_key, names)
     except psycopg.Error:  # a timeout, no right: the column keeps its whole-column rule
         return None
     value = found.value
     cases: dict[str, Any] = {}
+    kept: list[str] = []
     reasons: list[str] = []
     for name in sorted(by_key)[: MAX_CASES * 10]:
         ids, values = by_key[name]
-        proposal = judge_key(table, name, value, values, strategies)
+        given = [name, *(n for key in sorted(ids) for n in names.get(key, ())[1:])]
+        proposal = judge_field(table, given, value, values, strategies)
         proposal = injective_case(table, value, proposal, strategies)
         if proposal.masked and len(cases) < MAX_CASES:
             for key in sorted(ids):
                 cases[key] = rule_value(proposal)
             named = f"{', '.join(sorted(ids))} ({name})" if found.named_by else name
             reasons.append(f"{named}: {'; '.join(proposal.why)}")
+        elif not proposal.masked:
+            kept.extend(ids)
     if not cases:
         return None
     by = found.key.name
     named_by = ""
     if found.named_by is not None:
         named_by = f" (named by {found.named_by[0].qualified}.{found.named_by[1]})"
+    params: dict[str, Any] = {"by": by, "cases": cases}
+    unmet = (
+        f"REVIEW: keys the sample did not meet are kept ({sampled} sampled); list "
+        "every key (`keep` for the others) with `default: fail` to refuse new ones"
+    )
+    if (
+        found.named_by is not None
+        and people_default(table, value)
+        and len(cases) + len(kept) <= MAX_CASES
+    ):
+        cases.update((key, "keep") for key in kept)
+        params["cases"] = {key: cases[key] for key in sorted(cases, key=_id_order)}
+        params["default"] = DEFAULT
+        unmet = (
+            f"REVIEW: fields judged not personal are listed as `keep` ({len(names)} defined,"
+            f" {sampled} sampled); in a table about people a field defined later gets"
+            f" `{DEFAULT}` (`default`); `default: fail` refuses new ones"
+        )
     return ColumnProposal(
         value.name,
         "switch",
-        {"by": by, "cases": cases},
+        params,
         kind="key_value",
-        why=[
-            f"a key/value table: {value.name} judged per {by}{named_by}",
-            *reasons,
-            f"REVIEW: keys the sample did not meet are kept ({len(by_key)} sampled); list "
-            "every key (`keep` for the others) with `default: fail` to refuse new ones",
-        ],
+        why=[f"a key/value table: {value.name} judged per {by}{named_by}", *reasons, unmet],
     )
+
+
+def _id_order(key: str) -> tuple[int, str]:
+    """Numeric ids in numeric order, others after them."""
+    return (int(key), "") if key.isdigit() else (1 << 62, key)
 
 
 def previous_value_rule(table: Table, switch: ColumnProposal) -> ColumnProposal | None:

@@ -46,7 +46,8 @@ SHORT_HEX = 12  # a handle's length, where the column need not stay unique
 
 
 def service_of(norm: str) -> str | None:
-    words = norm.split("_")
+    # 'LinkedIn profile' (a Moodle profile field's name) normalizes to linked_in_profile
+    words = norm.replace("linked_in", "linkedin").split("_")
     services = [w for w in words if w in SERVICES]
     if len(services) == 1 and all(w in SERVICES or w in _ACCOUNT for w in words):
         return services[0]

@@ -21,7 +21,9 @@ from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules import e164, handles, photo_urls
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
+from dbrefresh.rules.base32_secrets import base32_secrets
 from dbrefresh.rules.birth_values import propose_birth_dates
+from dbrefresh.rules.builtin_accounts import keep_builtin_accounts
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
@@ -60,6 +62,7 @@ from dbrefresh.rules.rule_alike import align_variants
 from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
+from dbrefresh.rules.session_stores import session_store
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
 from dbrefresh.rules.uuid_copies import align_uuid_copies
 from dbrefresh.strategies.base import Strategy
@@ -140,6 +143,7 @@ def propose(
         hash_path_digests(table, proposals[name], samples, own_keys)  # Moodle's pathnamehash
         photo_urls.mask_photo_columns(table, proposals[name], samples, strategies, own_keys)
         e164.mark(proposals[name], samples)  # GoTrue's phone numbers: digits, no '+'
+        base32_secrets(table, proposals[name], samples, own_keys)  # TOTP seeds
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
         if names is not None:
@@ -177,6 +181,7 @@ def propose(
     switch_mixed_emails(conn, catalog, sampled, texts, strategies, sample_rows)  # source_id
     align_variants(proposals, strategies)  # paths and cases added since: the same variant
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
+    keep_builtin_accounts(conn, catalog, sampled)  # Moodle's 'guest', 'admin'
     _large_object_references(catalog, proposals)
     for name in empty:
         for column in sampled_columns(catalog.tables[name]):
@@ -225,7 +230,9 @@ def blocks(
             notes.append(f"partitioned: these rules cover its {count} partition(s)")
         if name in unsampled:
             notes.append(f"REVIEW: values not sampled ({unsampled[name]}), names only")
-        out.append(TableBlock(name, list(columns.values()), "; ".join(notes) or None))
+        if store := session_store(catalog, catalog.tables[name]):
+            notes = [store]
+        out.append(TableBlock(name, list(columns.values()), "; ".join(notes) or None, bool(store)))
     return out
 
 

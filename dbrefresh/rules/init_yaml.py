@@ -34,6 +34,7 @@ class TableBlock:
     table: str
     columns: Sequence[ColumnProposal]
     note: str | None = None
+    truncate: bool = False  # a web-session store (session_stores.py): emptied whole
 
 
 def _flow(value: Any) -> str:
@@ -102,8 +103,8 @@ def render(
     for block in sorted(tables, key=lambda b: b.table):
         key = f"{_flow(block.table)}:"
         note = _comment([block.note] if block.note else [])
-        if not block.columns:
-            lines.append(f"{INDENT}{key} keep{note}")
+        if block.truncate or not block.columns:
+            lines.append(f"{INDENT}{key} {'truncate' if block.truncate else 'keep'}{note}")
             continue
         lines.append(f"{INDENT}{key}{note}")
         lines.append(f"{INDENT * 2}columns:")

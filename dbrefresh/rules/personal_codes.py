@@ -7,7 +7,7 @@ that is `pin` or ends in it (`pin`, `pin_code`, `card_pin`, `user_pin`) is such 
 `pin_color`, `pin_x`) makes the name about something else. A badge number is one by
 name anywhere (`badge_number`), or as a `barcode` or `badge` in a table about people
 (a product's barcode is nobody's). India's `pin_code` is a postcode: masked alike.
-An insurance policy or member number and a patient's chart number (OpenEMR's
+An insurance policy, member or student number and a patient's chart number (OpenEMR's
 insurance_data.policy_number, patient_data.pubpid, a `medical_record_number`) identify
 a person as well: codes by the same ending. So does `identifier` in a table of people's
 identifiers (OpenMRS's `patient_identifier.identifier`, '100-8', the id printed on the
@@ -33,7 +33,11 @@ _CODE_ENDING = re.compile(
     r"policy_number|policy_no|policy_num|policy_nr|policynumber|policy_numbers|"
     r"member_number|member_no|membership_number|membership_no|subscriber_number|"
     r"insurance_number|insurance_no|chart_number|chart_no|chartnumber|pubpid|mrn|"
-    r"medical_record_number|medical_record_no|medical_record_num)$"
+    r"medical_record_number|medical_record_no|medical_record_num|"
+    # a school's or university's number for its student (Moodle's 'Student number'
+    # profile field, '202300010'; Germany's Matrikelnummer)
+    r"student_number|student_no|studentnumber|matriculation_number|matriculation_no|"
+    r"matrikelnummer|matrikel_nr|enrolment_number|enrollment_number)$"
 )
 # the whole name, in a table about people: Odoo's hr_employee.barcode is the badge id,
 # res_partner.barcode a customer's loyalty card

@@ -11,12 +11,18 @@ settings table's secret is a document that is one string (Listmonk's settings.va
 '"wJalrXUtnFEMI/K7MDENG..."'), which no jsonb path names. JSON null and a blank string
 are kept, as blank text is. On a bytea column (Vaultwarden's users.password_hash) it
 writes the digest's bytes (half as many as hex characters): no strategy fitted bytea.
+
+With `alphabet: base32` a value that is base32 (A-Z and 2-7, '=' padding: a TOTP seed
+such as Supabase's auth.mfa_factors.secret '4OOTDWIKUSYP...') becomes base32 of the
+same length, its padding kept: hex has 0, 1, 8 and 9, which base32 lacks, and the
+masked seed no longer decoded. Each hex digit of the digest becomes one base32
+character (4 of its 5 bits: plenty for a seed); other values are hashed to hex.
 """
 
 from __future__ import annotations
 
 import string
-from typing import Self
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 from sqlglot import exp
@@ -28,6 +34,10 @@ from dbrefresh.strategies.scalar import ScalarStrategy
 
 INJECTIVE_HEX = 16  # 64 bits: collisions improbable below ~10^8 distinct values
 DEFAULT_HEX = 32
+# each hex digit as a base32 character (RFC 4648's alphabet holds them all)
+HEX_DIGITS = "0123456789abcdef"
+BASE32_OF_HEX = "ABCDEFGH234567XY"
+BASE32 = "^[A-Z2-7]+=*$"
 
 
 class HashParams(StrategyParams):
@@ -42,6 +52,9 @@ class HashParams(StrategyParams):
     """Keep the value from the first occurrence of this text on (e.g. ':' keeps the server
     of '@alice:example.org'); only the part before it is hashed, so 'alice' alone hashes
     alike. A value without it is hashed whole."""
+    alphabet: Literal["hex", "base32"] = "hex"
+    """base32: a value of base32 characters (A-Z, 2-7, '=' padding: a TOTP seed) becomes
+    base32 of its own length, padding kept; others are hashed to hex."""
 
     @model_validator(mode="after")
     def _parts_recoverable(self) -> Self:
@@ -51,6 +64,11 @@ class HashParams(StrategyParams):
             raise ValueError("keep_leading cannot hold hex digits (0-9, a-f)")
         if self.keep_leading and self.prefix[:1] and self.prefix[0] in self.keep_leading:
             raise ValueError("the prefix cannot start with a character of keep_leading")
+        if self.alphabet == "base32" and (self.splits or self.prefix or self.length):
+            raise ValueError(
+                "alphabet: base32 keeps each value's length: no prefix, length, keep_leading"
+                " or keep_from"
+            )
         return self
 
     @property
@@ -93,6 +111,8 @@ class Hash(ScalarStrategy[HashParams]):
                 "substr(:h, 1, :b)", h=sqlbuild.digest(ctx, self.name), b=(length + 1) // 2
             )
             return sqlbuild.cast(raw, ctx.type.sql)
+        if params.alphabet == "base32" and not _is_json(ctx):
+            return sqlbuild.fit_text(ctx, _base32(ctx, self.name, length), truncate=False)
         whole = self._hexed(params, length, sqlbuild.digest(ctx, self.name))
         if _is_json(ctx):
             return sqlbuild.fill(
@@ -163,6 +183,33 @@ class Hash(ScalarStrategy[HashParams]):
         if _is_json(ctx) and not ctx.type.is_array:
             return sqlbuild.fill("NOT (:kept)", kept=_kept_json(ctx))
         return None
+
+
+def _base32(ctx: ColumnContext, tag: str, length: int) -> exp.Expression:
+    """A base32 value as base32 of its length (its '=' padding kept), others as hex;
+    the digest's hex repeated for a value longer than its 64 digits."""
+    text = sqlbuild.fill('(:t COLLATE "C")', t=sqlbuild.stable_text(ctx))
+    bare = sqlbuild.fill("rtrim(:t, '=')", t=text.copy())
+    hexed = sqlbuild.fill("encode(:h, 'hex')", h=sqlbuild.digest(ctx, tag))
+    return sqlbuild.let(
+        "_dbr_b32",
+        hexed,
+        lambda h: sqlbuild.fill(
+            "CASE WHEN :t ~ :re THEN translate(left(repeat(:h, 1 + length(:b) / 64),"
+            " length(:b2)), :hex, :b32) || substr(:t2, length(:b3) + 1) ELSE left(:h2, :n) END",
+            t=text.copy(),
+            re=BASE32,
+            h=h,
+            b=bare,
+            b2=bare.copy(),
+            hex=HEX_DIGITS,
+            b32=BASE32_OF_HEX,
+            t2=text.copy(),
+            b3=bare.copy(),
+            h2=h.copy(),
+            n=length,
+        ),
+    )
 
 
 def _is_json(ctx: ColumnContext) -> bool:

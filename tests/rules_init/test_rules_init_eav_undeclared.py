@@ -38,7 +38,13 @@ def test_moodle_profile_fields_switch_on_the_undeclared_field_id(make_db, tmp_pa
     dsn, text = generate_then_mask(make_db, tmp_path, MOODLE)
     rule = rule_of(text, "public.mdl_user_info_data", "data")
     assert rule["strategy"] == "switch" and rule["by"] == "fieldid", rule
-    assert rule["cases"] == {"1": "phone", "2": {"strategy": "digits", "keep_prefix": 2}}
+    assert rule["cases"] == {
+        "1": "phone",
+        "2": {"strategy": "digits", "keep_prefix": 2},
+        "3": "keep",
+        "4": "keep",
+    }
+    assert rule["default"] == "hash"  # a field defined later: masked (eav_fields.py)
     # the field table names fields, not people
     assert strategy_of(text, "public.mdl_user_info_field", "name") == "keep"
     with psycopg.connect(dsn) as conn:

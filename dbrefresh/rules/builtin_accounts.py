@@ -1,0 +1,109 @@
+"""Built-in accounts in the user-name columns `rules init` masks: kept as they are.
+
+Moodle finds its guest account by the username 'guest' and its administrator logs in
+as 'admin'; hashed to 'u3f9a...', guest access and the admin login broke on staging.
+Such names are the application's, not a person's. A column proposed a user name's
+rule (kind `username`) whose table holds one of the well-known built-in names exactly
+(case and all) gets a `switch` on itself: those names kept, every other value the
+rule it had (`default`). The columns a foreign key ties to it get the same, so the
+join still holds.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules.init_yaml import rule_value
+from dbrefresh.rules.propose import ColumnProposal
+from dbrefresh.rules.propose_keys import Proposals, fk_groups
+from dbrefresh.rules.sample import sampled_rows
+
+BUILTIN = (
+    "guest",
+    "admin",
+    "administrator",
+    "root",
+    "system",
+    "anonymous",
+    "nobody",
+    "superuser",
+    "sysadmin",
+    "daemon",
+)
+KIND = "username"
+
+
+def keep_builtin_accounts(
+    conn: psycopg.Connection[Any], catalog: Catalog, proposals: Proposals
+) -> None:
+    """Wrap each masked user-name column holding built-in names in a switch keeping them."""
+    groups = {ref: group for group in fk_groups(catalog) for ref in group}
+    done: set[tuple[str, str]] = set()
+    for name, columns in proposals.items():
+        for column, proposal in list(columns.items()):
+            if (
+                (name, column) in done
+                or proposal.kind != KIND
+                or not proposal.masked
+                or proposal.strategy == "switch"
+                or catalog.tables[name].columns[column].type.category != "S"
+            ):
+                continue
+            try:
+                found = _builtin(conn, catalog.tables[name], column)
+            except psycopg.Error:  # no SELECT right, timeout: the proposal stays
+                continue
+            if not found:
+                continue
+            for table, other in groups.get((name, column), [(name, column)]):
+                held = proposals.get(table, {}).get(other)
+                if held is None or not held.masked or held.strategy == "switch":
+                    continue
+                proposals[table][other] = _kept(held, found)
+                done.add((table, other))
+
+
+def _kept(proposal: ColumnProposal, found: list[str]) -> ColumnProposal:
+    names = ", ".join(repr(n) for n in found)
+    return ColumnProposal(
+        proposal.column,
+        "switch",
+        {
+            "by": proposal.column,
+            "cases": {n: "keep" for n in found},
+            "default": _without_unique(rule_value(proposal)),
+        },
+        unique=proposal.unique or bool(proposal.params.get("unique")),
+        kind=proposal.kind,
+        why=[
+            *proposal.why,
+            f"{names}: a built-in account the application looks up by name, kept as it is",
+        ],
+    )
+
+
+def _without_unique(rule: str | dict[str, Any]) -> str | dict[str, Any]:
+    """The rule as a switch case: `unique` is the column's (the switch's), not a case's."""
+    if isinstance(rule, str):
+        return rule
+    rule = {k: copy.deepcopy(v) for k, v in rule.items() if k != "unique"}
+    return rule["strategy"] if len(rule) == 1 else rule
+
+
+def _builtin(conn: psycopg.Connection[Any], table: Table, column: str) -> list[str]:
+    """The built-in names the column holds (case and all), in BUILTIN's order."""
+    query = sql.SQL(
+        "SELECT DISTINCT {c}::text FROM {only}{t} WHERE {c}::text = ANY({names})"
+    ).format(
+        c=sql.Identifier(column),
+        only=sql.SQL("" if table.partitioned else "ONLY "),
+        t=sql.Identifier(table.schema, table.name),
+        names=sql.Literal(list(BUILTIN)),
+    )
+    held = {str(row[0]) for row in sampled_rows(conn, query)}
+    return [n for n in BUILTIN if n in held]

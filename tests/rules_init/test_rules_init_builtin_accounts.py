@@ -1,0 +1,48 @@
+"""Built-in accounts: Moodle's mdl_user rows 'guest' and 'admin' got hashed usernames,
+and Moodle (which finds its guest account by that name) broke on staging, the admin
+login with it. The exact built-in names are kept now; every other name is masked as
+before ('admin2', 'Guest' too), and a column joined to it by a foreign key alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+
+from .helpers import generate_then_mask, rule_of
+
+SCHEMA = """
+CREATE TABLE mdl_user (id bigserial PRIMARY KEY, username varchar(100) NOT NULL UNIQUE,
+  firstname varchar(100), lastname varchar(100), email varchar(100));
+INSERT INTO mdl_user (username, firstname, lastname, email) VALUES
+  ('guest', 'Guest user', ' ', 'root@localhost'), ('admin', 'Admin', 'User', 'a@example.com'),
+  ('admin2', 'Anna', 'Schmidt', 'anna@example.com'), ('Guest', 'Paul', 'Martin', 'p@example.com');
+INSERT INTO mdl_user (username, firstname, lastname, email)
+  SELECT lower((ARRAY['anna', 'john', 'maria', 'pierre'])[1 + g % 4]
+  || (ARRAY['schmidt', 'smith', 'garcia', 'dubois', 'rossi'])[1 + g % 5]) || g,
+  (ARRAY['Anna', 'John', 'Maria', 'Pierre'])[1 + g % 4],
+  (ARRAY['Schmidt', 'Smith', 'Garcia', 'Dubois', 'Rossi'])[1 + g % 5], 'u' || g || '@gmail.com'
+  FROM generate_series(1, 200) g;
+CREATE TABLE logins (id serial PRIMARY KEY,
+  username varchar(100) NOT NULL REFERENCES mdl_user (username) ON UPDATE CASCADE);
+INSERT INTO logins (username) SELECT username FROM mdl_user;
+"""
+
+
+def test_builtin_account_names_are_kept(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, SCHEMA)
+    rule = rule_of(text, "public.mdl_user", "username")
+    assert rule["strategy"] == "switch" and rule["by"] == "username", rule
+    assert rule["cases"] == {"guest": "keep", "admin": "keep"}
+    assert rule_of(text, "public.logins", "username")["cases"] == rule["cases"]
+    with psycopg.connect(dsn) as conn:
+        names = conn.execute(
+            "SELECT array_agg(username ORDER BY username) FROM mdl_user"
+            " WHERE username IN ('guest', 'admin', 'admin2', 'Guest', 'anna1')"
+            " OR username LIKE 'anna%' OR username LIKE 'john%'"
+        ).fetchone()[0]
+        orphans = conn.execute(
+            "SELECT count(*) FROM logins l LEFT JOIN mdl_user u USING (username) WHERE u.id IS NULL"
+        ).fetchone()[0]
+    assert names == ["admin", "guest"]
+    assert orphans == 0
