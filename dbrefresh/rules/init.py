@@ -39,6 +39,7 @@ from dbrefresh.rules.identity_digests import hash_identity_digests
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
+from dbrefresh.rules.kind_switch import switch_by_kind
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
 from dbrefresh.rules.mixed_forms import Mixed, apply_mixed
@@ -155,6 +156,9 @@ def propose(
             if previous := previous_value_rule(table, switch):
                 proposals[name][previous.column] = previous
             _keep_switch_key(proposals[name], switch)
+        if name not in unsampled:  # Matomo's log_action.name: URLs by type, titles
+            done_switch = frozenset(c for c, p in proposals[name].items() if p.strategy == "switch")
+            switch_by_kind(conn, table, proposals[name], strategies, sample_rows, done_switch)
     fold_case_insensitive_emails(catalog, proposals)
     reconcile(catalog, proposals, strategies)
     align_variants(proposals, strategies)
