@@ -7,9 +7,11 @@ made it `lorem`, and every URL in Matomo's reports was lost. A column proposed `
 or `hash` (a rule keeping nothing of the value's shape) beside a column named as a
 kind (`type`, `kind`, `category`, ..., kept: a small integer or a short word) whose
 sample holds a few kinds, is sampled kind by kind: each kind's values are judged as
-the column alone would be, and when a kind gets a rule keeping the shape (the URL
-rule of url_params.py, or `keep`), the column gets a `switch` by the kind column: each
-kind its own rule, a kind the sample did not meet the whole-column rule (`default`).
+the column alone would be, and when a kind gets a masking rule keeping the shape (the
+URL rule of url_params.py), the column gets a `switch` by the kind column: each kind
+its own masking rule; a kind judged `keep` (its smaller sample may just have missed the
+few personal rows the whole column showed) or the sample did not meet gets the
+whole-column rule (`default`).
 """
 
 from __future__ import annotations
@@ -104,12 +106,13 @@ def _switch(
         if len(values) < MIN_PER_KIND:
             continue  # too few to judge: the whole-column rule (default)
         judged = propose_column(table, column, values, strategies, is_key=False)
-        if judged.strategy in SHAPELESS and judged.params == whole.params:
+        if not judged.masked or (judged.strategy, judged.params) == (whole.strategy, whole.params):
+            # kept only by a smaller sample (the whole column's personal rows may be
+            # rare), or masked as the whole: the whole-column rule (default)
             continue
         cases[key] = rule_value(judged)
         shaped = shaped or judged.strategy not in SHAPELESS
-        why = "; ".join(judged.why) or "nothing personal in its sampled values: kept"
-        reasons.append(f"{kind.name} {key}: {why}")
+        reasons.append(f"{kind.name} {key}: {'; '.join(judged.why)}")
     if not shaped:
         return None
     params = {"by": kind.name, "cases": cases, "default": rule_value(whole)}
