@@ -41,8 +41,10 @@ from dbrefresh.rules.identity_digests import hash_identity_digests
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
+from dbrefresh.rules.kind_switch import switch_by_kind
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
+from dbrefresh.rules.mixed_forms import Mixed, apply_mixed
 from dbrefresh.rules.name_parts import note_name_parts
 from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.own_names import note_own_names
@@ -56,7 +58,6 @@ from dbrefresh.rules.propose_keys import (
     key_columns,
     reconcile,
 )
-from dbrefresh.rules.provider_ids import Mixed, apply_mixed
 from dbrefresh.rules.provider_ids import propose as mask_provider_ids
 from dbrefresh.rules.rule_alike import align_variants
 from dbrefresh.rules.sample import is_empty, sample_values
@@ -98,7 +99,7 @@ def propose(
     texts: dict[Ref, TextSample] = {}
     accounts: dict[Ref, ColumnProposal] = {}  # handles, masked if copies leave them kept
     docs: dict[Ref, Probes] = {}  # JSON columns' sampled paths (json_copies.py)
-    mixed: dict[Ref, Mixed] = {}  # email columns holding phone numbers or account ids too
+    mixed: dict[Ref, Mixed] = {}  # email/phone columns holding other forms too
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
     empty: list[str] = []
     titles = read_titles(conn, catalog)  # NocoDB's, Baserow's, LimeSurvey's column titles
@@ -138,7 +139,7 @@ def propose(
                 conn, table, proposals[name], samples, strategies, sample_rows, own_keys
             )
         string_documents(table, proposals[name], samples, strategies)
-        # Google `sub`s, GitHub ids; columns of addresses and phone numbers or 'google:<id>'
+        # Google `sub`s, GitHub ids; columns of addresses beside phones, ids or usernames
         mixed |= mask_provider_ids(table, proposals[name], samples, strategies, own_keys)
         hash_path_digests(table, proposals[name], samples, own_keys)  # Moodle's pathnamehash
         photo_urls.mask_photo_columns(table, proposals[name], samples, strategies, own_keys)
@@ -161,6 +162,9 @@ def propose(
             if previous := previous_value_rule(table, switch):
                 proposals[name][previous.column] = previous
             _keep_switch_key(proposals[name], switch)
+        if name not in unsampled:  # Matomo's log_action.name: URLs by type, titles
+            done_switch = frozenset(c for c, p in proposals[name].items() if p.strategy == "switch")
+            switch_by_kind(conn, table, proposals[name], strategies, sample_rows, done_switch)
     fold_case_insensitive_emails(catalog, proposals)
     reconcile(catalog, proposals, strategies)
     align_variants(proposals, strategies)

@@ -13,28 +13,22 @@ column and path (the permutation reads the digits alone), so identities still jo
 users' metadata. Values of no such form are kept: a Supabase email identity's
 provider_id is the user's own UUID, which GoTrue looks up.
 
-Mixed columns, same module: an `email` proposal whose sample also held phone numbers
-(Kratos's courier_messages.recipient: an SMS's '+33...') or account ids (Kratos's
-identity_credential_identifiers.identifier: 'google:<sub>') becomes `forms`, each
-value masked by its own form: the address as before, the phone number as a phone
-number, 'google:<sub>' with its prefix kept and its digits masked as the bare id is,
-anything else (a username) hashed. A column of addresses alone keeps plain `email`.
+Mixed columns: an `email` proposal whose sample also held phone numbers or account ids
+('google:<sub>') is noted here and becomes `forms` (mixed_forms.py), its 'google:<sub>'
+values masked as the bare id is.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules import json_paths
+from dbrefresh.catalog import Table
+from dbrefresh.rules import json_paths, mixed_forms
 from dbrefresh.rules.fitting import column_context, fits
-from dbrefresh.rules.phones import is_phone
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.strategies.base import Strategy
-from dbrefresh.strategies.forms import NUMBER_PREFIX
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.jsonb_pathsyntax import join_path, path_parts
 
@@ -62,13 +56,10 @@ _IDENTITY = re.compile(r"identit|credential|oauth|social|federat|sso|openid|oidc
 # Keys beside a subject in an OIDC claim set or a provider's entry
 _CLAIM_KEYS = frozenset({"iss", "issuer"})
 _PROVIDER_LISTS = frozenset({"providers", "identities"})
-MIN_DIGITS = 4  # a GitHub user id has at least this many; '1', '42' are flags and counts
-# the strategy's `number` form, of at least MIN_DIGITS digits
-_ACCOUNT = re.compile(rf"^{NUMBER_PREFIX}[0-9]{{{MIN_DIGITS},}}$")
 MIN_IDS = 3
 MIN_SHARE = 0.3  # of the sampled values: the others may be UUIDs (email identities)
-MIN_MIXED = 2  # phone numbers or account ids among an email column's values
-NUMBER_RULE = {"strategy": "digits", "unique": True}
+MIXED_RULES = frozenset({"email", "phone", "digits"})  # whose other forms leak or break
+NUMBER_RULE = mixed_forms.NUMBER_RULE
 NUMBER_WHY = (
     "digits keep their form and mask alike wherever the id is (a column, a JSON path, "
     "'google:<id>'); other values (a UUID) kept"
@@ -77,7 +68,7 @@ NUMBER_WHY = (
 
 def is_account(value: str) -> bool:
     """An account number, alone or after a 'provider:' prefix."""
-    return bool(_ACCOUNT.match(value))
+    return mixed_forms.is_account(value)
 
 
 def _accounts(values: Sequence[str]) -> str | None:
@@ -112,18 +103,19 @@ def propose(
     samples: Mapping[str, Sequence[str]],
     strategies: Mapping[str, Strategy[Any]],
     keys: set[str],
-) -> dict[tuple[str, str], Mixed]:
+) -> dict[tuple[str, str], mixed_forms.Mixed]:
     """Mask the table's provider account ids (columns and JSON paths), in place; and
-    what its email columns hold besides addresses (applied later: apply_mixed)."""
+    what its email, phone and digits columns hold besides their own form (applied
+    later: mixed_forms.apply_mixed)."""
     forms = strategies["forms"]
     about_identities = bool(_IDENTITY.search(table.name.lower()))
     providers = any(c.lower() in PROVIDER_COLUMNS for c in table.columns)
-    mixed: dict[tuple[str, str], Mixed] = {}
+    mixed: dict[tuple[str, str], mixed_forms.Mixed] = {}
     for name, proposal in list(proposals.items()):
         column = table.columns[name]
         values = samples.get(name) or ()
-        if proposal.strategy == "email":
-            if (held := _mixed(values)) is not None:
+        if proposal.strategy in MIXED_RULES:
+            if (held := mixed_forms.held(proposal.strategy, values)) is not None:
                 mixed[(table.qualified, name)] = held
             continue
         if proposal.documents is not None and proposal.strategy in {"keep", "jsonb"}:
@@ -210,62 +202,3 @@ def _json_ids(
         ],
         documents=read,
     )
-
-
-@dataclass(frozen=True)
-class Mixed:
-    """What an email column's sample held besides addresses."""
-
-    numbers: int  # account numbers ('google:<sub>')
-    phones: int
-
-
-def _mixed(values: Sequence[str]) -> Mixed | None:
-    """Phone numbers or account ids among an email column's sampled values (None when
-    too few: a column of addresses alone keeps plain `email`)."""
-    others = [v for v in values if v.strip() and "@" not in v]
-    numbers = sum(1 for v in others if is_account(v))
-    phones = sum(1 for v in others if not is_account(v) and is_phone(v))
-    return Mixed(numbers, phones) if numbers + phones >= MIN_MIXED else None
-
-
-def apply_mixed(
-    catalog: Catalog,
-    proposals: Mapping[str, dict[str, ColumnProposal]],
-    mixed: Mapping[tuple[str, str], Mixed],
-    strategies: Mapping[str, Strategy[Any]],
-) -> None:
-    """`forms` for the email columns whose sample also held phone numbers or account
-    ids, their email rule (folded, unique: after the email passes) as its email case;
-    in place. An address list (`lists: true`) stays as it is."""
-    for (name, column), held in mixed.items():
-        proposal = proposals.get(name, {}).get(column)
-        if proposal is None or proposal.strategy != "email" or proposal.params.get("lists"):
-            continue
-        table = catalog.tables[name]
-        unique = column in table.unique_columns()
-        cases: dict[str, Any] = {"email": {"strategy": "email", **proposal.params}}
-        seen = []
-        if held.numbers:
-            cases["number"] = dict(NUMBER_RULE)
-            seen.append(f"{held.numbers} account numbers ('google:<id>')")
-        if held.phones:
-            cases["phone"] = {"strategy": "phone", **({"unique": True} if unique else {})}
-            seen.append(f"{held.phones} phone numbers")
-        params = {"cases": cases, "default": "hash"}
-        ctx = column_context(table, table.columns[column], unique=unique)
-        if not fits(strategies["forms"], params, ctx):
-            continue
-        proposals[name][column] = ColumnProposal(
-            column,
-            "forms",
-            params,
-            unique=proposal.unique,
-            kind=proposal.kind,
-            why=[
-                *proposal.why,
-                f"but the sample also held {' and '.join(seen)}: each value masked by its "
-                "form (an address as an address, a number's digits alike wherever the id "
-                "is), any other value hashed",
-            ],
-        )

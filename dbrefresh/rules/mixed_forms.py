@@ -1,0 +1,275 @@
+"""Columns mixing forms of value under one whole-column rule, in `rules init`: `forms`.
+
+An `email` proposal whose sample also held phone numbers (Kratos's
+courier_messages.recipient: an SMS's '+33...') or account ids (Kratos's
+identity_credential_identifiers.identifier: 'google:<sub>') becomes `forms`, each value
+masked by its own form: the address as before, the phone number as a phone number,
+'google:<sub>' with its prefix kept and its digits masked as the bare id is
+(provider_ids.py). A column of addresses alone keeps plain `email`.
+
+The same for the other forms beside addresses, which one rule leaked or broke:
+- usernames beside addresses (a `login` or `contact` column holding either): `email`
+  made every username an address; the usernames now get the rule rules init proposes
+  for a column of usernames (`hash` behind 'u'), the addresses stay addresses;
+- addresses (or usernames) beside phone numbers or digits (a `handle` holding either):
+  `phone` rewrites digits only, so 'anna.schmidt.1@mail.example' became
+  'anna.schmidt.2@mail.example' and the name survived; the addresses now get `email`
+  (unique where the column is), the numbers the column's own rule, the usernames the
+  username rule.
+Usernames count when they are many distinct ones (a tenth of the sample): 'n/a',
+'unknown', '-' or a few repeated words ('zoom', Cal.com's location) are no one's, and a
+phone column with a few of them stays `phone`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules.fitting import column_context, fits, of_kind, with_unique
+from dbrefresh.rules.init_yaml import rule_value
+from dbrefresh.rules.phones import is_phone
+from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.strategies.base import ColumnContext, Strategy
+from dbrefresh.strategies.forms import NUMBER_PREFIX
+from dbrefresh.strategies.jsonb import path_context
+from dbrefresh.strategies.jsonb_pathsyntax import path_parts
+
+MIN_DIGITS = 4  # a GitHub user id has at least this many; '1', '42' are flags and counts
+# the strategy's `number` form, of at least MIN_DIGITS digits
+_ACCOUNT = re.compile(rf"^{NUMBER_PREFIX}[0-9]{{{MIN_DIGITS},}}$")
+NUMBER_RULE = {"strategy": "digits", "unique": True}
+MIN_MIXED = 2  # values of another form (addresses, phone numbers, account ids)
+MIN_NAMES_SHARE = 0.1  # distinct usernames among the sampled values
+# a username or a person's name: letters first, no ':' or '/' ('integrations:zoom')
+_NAME = re.compile(r"^[^\W\d_][\w.'+ -]*$")
+_HEX = re.compile(r"^[0-9a-fA-F-]*[0-9][0-9a-fA-F-]*$")
+MIN_LETTERS = 3
+_NOBODY = frozenset(
+    {"n/a", "na", "none", "null", "nil", "unknown", "tbd", "test", "-", "no", "yes", "false"}
+)
+
+
+def is_account(value: str) -> bool:
+    """An account number, alone or after a 'provider:' prefix."""
+    return bool(_ACCOUNT.match(value))
+
+
+def is_username(value: str) -> bool:
+    """A login or a person's name: no address, number, code or placeholder. More
+    letters than digits, one in lower case at least, not hex: 'DE123456701' (a VAT id),
+    'XK-4821', 'c4ca-4238-a0b9' (a gift card) are codes, which `digits` masks."""
+    text = value.strip()
+    letters = sum(c.isalpha() for c in text)
+    return (
+        bool(_NAME.match(text))
+        and text.lower() not in _NOBODY
+        and letters >= MIN_LETTERS
+        and letters > sum(c.isdigit() for c in text)
+        and any(c.islower() for c in text)
+        and not _HEX.match(text)
+    )
+
+
+@dataclass(frozen=True)
+class Mixed:
+    """What a column's sample held besides the form its rule masks."""
+
+    rule: str  # the column's proposed strategy: email, phone or digits
+    numbers: int = 0  # account numbers ('google:<sub>')
+    phones: int = 0
+    emails: int = 0
+    names: int = 0  # distinct usernames
+
+
+def held(rule: str, values: Sequence[str]) -> Mixed | None:
+    """The other forms among the sampled values of a column proposed `rule` (None when
+    too few: a column of addresses alone keeps plain `email`, of phone numbers `phone`)."""
+    sample = [v.strip() for v in values if v.strip()]
+    names = {v for v in sample if is_username(v)}
+    many_names = len(names) >= max(MIN_MIXED, MIN_NAMES_SHARE * len(sample))
+    if rule == "email":
+        others = [v for v in sample if "@" not in v]
+        numbers = sum(1 for v in others if is_account(v))
+        phones = sum(1 for v in others if not is_account(v) and is_phone(v))
+        found = Mixed(rule, numbers, phones, names=len(names) if many_names else 0)
+        return found if numbers + phones >= MIN_MIXED or found.names else None
+    emails = sum(1 for v in sample if "@" in v)
+    if emails >= MIN_MIXED or many_names:
+        return Mixed(rule, emails=emails, names=len(names) if many_names else 0)
+    return None
+
+
+def apply_mixed(
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    mixed: Mapping[tuple[str, str], Mixed],
+    strategies: Mapping[str, Strategy[Any]],
+) -> None:
+    """`forms` for the columns whose sample held other forms than their rule masks: the
+    rule (an email rule folded, unique: after the email passes) as its own form's case;
+    and for the JSON paths proposed `email` whose sampled values are so mixed; in place.
+    An address list (`lists: true`) stays as it is."""
+    for (name, column), found in mixed.items():
+        proposal = proposals.get(name, {}).get(column)
+        if proposal is None or proposal.strategy != found.rule or proposal.params.get("lists"):
+            continue
+        table = catalog.tables[name]
+        unique = column in table.unique_columns()
+        ctx = column_context(table, table.columns[column], unique=unique)
+        own = rule_value(proposal)
+        params, seen = _forms_params(found, own, ctx, strategies)
+        if not fits(strategies["forms"], params, ctx):
+            continue
+        forms = ColumnProposal(
+            column,
+            "forms",
+            params,
+            unique=proposal.unique,
+            kind=proposal.kind,
+            why=[
+                *proposal.why,
+                f"but the sample also held {seen}: each value masked by its "
+                f"form ({_how(params, found)})",
+            ],
+        )
+        proposals[name][column] = forms
+        _follow_copies(catalog, proposals, f"{name}.{column}", own, forms, strategies)
+    for name, columns in proposals.items():
+        for proposal in columns.values():
+            if proposal.strategy == "jsonb" and proposal.documents is not None:
+                _json_paths(catalog.tables[name], proposal, strategies)
+
+
+def _forms_params(
+    found: Mixed, own: Any, ctx: ColumnContext, strategies: Mapping[str, Strategy[Any]]
+) -> tuple[dict[str, Any], str]:
+    """The `forms` parameters for what the sample held, and what it held, said."""
+    cases: dict[str, Any] = {}
+    seen = []
+    if found.rule == "email":
+        cases["email"] = own
+        default: Any = "hash"
+    else:
+        cases["email"] = with_unique(strategies["email"], {"strategy": "email"}, ctx.unique)
+        if found.emails:
+            seen.append(f"{found.emails} email addresses")
+        default = own  # a value of no form (an extension, 'n/a') as before
+    if found.numbers:
+        cases["number"] = dict(NUMBER_RULE)
+        seen.append(f"{found.numbers} account numbers ('google:<id>')")
+    if found.phones:
+        cases["phone"] = {"strategy": "phone", **({"unique": True} if ctx.unique else {})}
+        seen.append(f"{found.phones} phone numbers")
+    if found.names:
+        seen.append(f"{found.names} usernames")
+        if found.rule != "email":
+            cases["number" if found.rule == "digits" else "phone"] = own
+        default = _username_rule(strategies, cases, ctx) or default
+    return {"cases": cases, "default": default}, " and ".join(seen)
+
+
+def _json_paths(
+    table: Table, proposal: ColumnProposal, strategies: Mapping[str, Strategy[Any]]
+) -> None:
+    """The JSON paths proposed `email` whose sampled values held other forms too (a
+    `login` key of addresses and usernames): `forms`, as a column so mixed gets."""
+    read = proposal.documents
+    assert read is not None
+    paths = proposal.params.get("paths", {})
+    column = table.columns[proposal.column]
+    document = column_context(table, column, unique=column.name in table.unique_columns())
+    ctx = path_context(document, "text")
+    for path, rule in list(paths.items()):
+        strategy = rule.get("strategy") if isinstance(rule, dict) else rule
+        if strategy != "email" or (isinstance(rule, dict) and set(rule) - {"strategy", "unique"}):
+            continue  # an address list, a folded address: as it is
+        values = [v for p, vs in read.paths.items() if _names_path(path, p) for v in vs]
+        if (found := held("email", values)) is None:
+            continue
+        params, seen = _forms_params(found, rule, ctx, strategies)
+        new = {**proposal.params, "paths": {**paths, path: {"strategy": "forms", **params}}}
+        if fits(strategies["forms"], params, ctx) and fits(strategies["jsonb"], new, document):
+            paths = new["paths"]
+            proposal.params = new
+            proposal.why.append(
+                f"{path}: but the sample also held {seen}: each value masked by its form "
+                f"({_how(params, found)})"
+            )
+
+
+def _names_path(rule_path: str, sampled: str) -> bool:
+    """Whether a rule's path ('people.*.login') names a sampled one ('people.0.login')."""
+    want, got = path_parts(rule_path), path_parts(sampled)
+    return len(want) == len(got) and all(
+        w == g or (w == "*" and g.isdigit()) for w, g in zip(want, got, strict=True)
+    )
+
+
+def _follow_copies(
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    source: str,
+    old: Any,
+    forms: ColumnProposal,
+    strategies: Mapping[str, Strategy[Any]],
+) -> None:
+    """The columns and JSON paths copying the column (copies.py, cross_copies.py,
+    json_copies.py gave them its rule, before this pass): its `forms` too, so equal
+    values still agree (a username copied into an event's JSON)."""
+    marker = f"a copy of {source} ("
+    new = {"strategy": "forms", **forms.params}  # a path's rule has no `unique`
+    for name, columns in proposals.items():
+        table = catalog.tables[name]
+        for column, proposal in columns.items():
+            if proposal.strategy == "jsonb":
+                paths = proposal.params.get("paths", {})
+                for path, rule in list(paths.items()):
+                    if rule == old and any(w.startswith(f"{path}: {marker}") for w in proposal.why):
+                        paths[path] = new
+                continue
+            if rule_value(proposal) != old or not any(marker in w for w in proposal.why):
+                continue
+            unique = column in table.unique_columns()
+            ctx = column_context(table, table.columns[column], unique=unique)
+            if fits(strategies["forms"], forms.params, ctx):
+                columns[column] = ColumnProposal(
+                    column,
+                    "forms",
+                    forms.params,
+                    unique=proposal.unique,
+                    kind=proposal.kind,
+                    why=[*proposal.why, f"`forms` like {source}, which it copies"],
+                )
+
+
+def _how(params: Mapping[str, Any], found: Mixed) -> str:
+    """How each form is masked, for the proposal's comment."""
+    cases = params["cases"]
+    how = ["an address as an address"]
+    if "number" in cases:
+        how.append("a number's digits alike wherever the id is")
+    if "phone" in cases or (found.rule == "phone" and not found.names):
+        how.append("a phone number as a phone number")
+    if found.names:
+        how.append("a username as usernames are")
+    if found.rule == "email" and not found.names:
+        how.append("any other value hashed")
+    elif found.rule != "email" and not found.names:
+        how.append(f"any other value by `{found.rule}` as before")
+    return ", ".join(how)
+
+
+def _username_rule(
+    strategies: Mapping[str, Strategy[Any]], cases: Mapping[str, Any], ctx: ColumnContext
+) -> dict[str, Any] | None:
+    """The first rule rules init proposes for a column of usernames that fits as the
+    default of these cases."""
+    for strategy, raw in of_kind("username"):
+        rule = {"strategy": strategy, **with_unique(strategies[strategy], raw, ctx.unique)}
+        if fits(strategies["forms"], {"cases": cases, "default": rule}, ctx):
+            return rule
+    return None
