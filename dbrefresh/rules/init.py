@@ -62,6 +62,7 @@ from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
 from dbrefresh.rules.uuid_copies import align_uuid_copies
+from dbrefresh.rules.uuid_refs import keep_uuid_references
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.registry import all_strategies
 
@@ -167,6 +168,7 @@ def propose(
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows, row_copies)
     hash_identity_digests(catalog, sampled, texts)  # Sentry's eventuser.hash
     align_uuid_copies(conn, catalog, sampled, texts, strategies, sample_rows)
+    keep_uuid_references(conn, catalog, sampled, sample_rows)  # Umami's session_data
     handles.apply(proposals, accounts)
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
     fold_json_path_joins(conn, catalog, sampled, texts, docs, sample_rows)
