@@ -57,6 +57,7 @@ from dbrefresh.rules.propose_keys import (
 )
 from dbrefresh.rules.provider_ids import Mixed, apply_mixed
 from dbrefresh.rules.provider_ids import propose as mask_provider_ids
+from dbrefresh.rules.row_names import compose_row_names
 from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
@@ -173,6 +174,7 @@ def propose(
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
     fold_json_path_joins(conn, catalog, sampled, texts, docs, sample_rows)
     note_name_parts(conn, catalog, sampled, texts)
+    compose_row_names(conn, catalog, sampled, strategies, sample_rows)  # display_name
     apply_mixed(catalog, sampled, mixed, strategies)  # after the folds: their email case
     switch_mixed_emails(conn, catalog, sampled, texts, strategies, sample_rows)  # source_id
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
