@@ -58,6 +58,7 @@ from dbrefresh.rules.propose_keys import (
 from dbrefresh.rules.provider_ids import Mixed, apply_mixed
 from dbrefresh.rules.provider_ids import propose as mask_provider_ids
 from dbrefresh.rules.row_names import compose_row_names
+from dbrefresh.rules.same_ids import align_same_ids
 from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
@@ -166,6 +167,7 @@ def propose(
     row_copies = note_copies(conn, catalog, sampled, sample_rows, texts)
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(conn, catalog, sampled, texts)
+    align_same_ids(catalog, sampled, texts, strategies)  # Sentry's eventuser idents
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows, row_copies)
     hash_identity_digests(catalog, sampled, texts)  # Sentry's eventuser.hash
     align_uuid_copies(conn, catalog, sampled, texts, strategies, sample_rows)
