@@ -46,6 +46,7 @@ from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.own_names import note_own_names
 from dbrefresh.rules.path_hashes import hash_path_digests
 from dbrefresh.rules.plan import Plan
+from dbrefresh.rules.prefixed_values import keep_prefixes
 from dbrefresh.rules.propose import ColumnProposal, propose_column
 from dbrefresh.rules.propose_keys import (
     FK_REASON,
@@ -180,6 +181,7 @@ def propose(
     apply_mixed(catalog, sampled, mixed, strategies)  # after the folds: their email case
     switch_mixed_emails(conn, catalog, sampled, texts, strategies, sample_rows)  # source_id
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
+    keep_prefixes(conn, catalog, sampled, texts, strategies, sample_rows)  # 'id:<ident>'
     _large_object_references(catalog, proposals)
     for name in empty:
         for column in sampled_columns(catalog.tables[name]):
