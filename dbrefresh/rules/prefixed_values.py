@@ -30,9 +30,12 @@ from dbrefresh.rules.sample import sampled_rows, spread_sample
 from dbrefresh.rules.text_samples import Ref, TextSample
 from dbrefresh.strategies.base import ColumnContext, Strategy
 
-# 'id:249214', 'email:ann@mail.example': one word, then an identifier with no space (no
-# 'https://...' URL, no 're: Hello' subject)
-_LABELLED = re.compile(r"([a-z][a-z_]{0,15}:)(?!/)(\S+)")
+# 'id:249214', 'email:ann@mail.example': a word, then an identifier (letters, digits,
+# '.', '@', '+', '-': no URL's '//' or '?', no PHP value's 'a:2:{', no subject's space)
+_LABELLED = re.compile(r"([a-z][a-z_]{1,15}:)([\w.@+-]+)")
+# The rules a labelled column may have had: a value's own (not a rule reading its
+# structure, such as url_query or php_serialized, nor a hash already keeping a prefix)
+OWN_RULES = frozenset({"hash", "lorem", "email", "uuid"})
 LABELLED_SHARE = 0.9  # of the sampled values, labelled: a column of labelled values
 MAX_LABELS = 6
 MIN_VALUES = 5
@@ -65,7 +68,7 @@ def keep_prefixes(
             ctx = column_context(table, info, unique=column in table.unique_columns())
             if proposal.strategy == "switch":
                 _switch_cases(conn, table, proposal, ctx, known, strategies, rows)
-            elif proposal.masked and proposal.strategy not in NOT_COPIED | {"prefixed"}:
+            elif proposal.strategy in OWN_RULES and not proposal.params.get("prefix"):
                 values = sorted(samples.get((name, column), TextSample(frozenset(), 0, 0)).values)
                 rule = _prefixed(values, _nested(proposal, strategies), ctx, known, strategies)
                 if rule is not None:
@@ -90,7 +93,7 @@ def _switch_cases(
     changed = []
     for case, rule in sorted(cases.items()):
         nested = rule if isinstance(rule, dict) else {"strategy": rule}
-        if nested.get("strategy") in NOT_COPIED | {"keep", "prefixed"}:
+        if nested.get("strategy") not in OWN_RULES or nested.get("prefix"):
             continue
         values = _case_values(conn, table, proposal.column, by, case, rows)
         found = _prefixed(values, nested, ctx, known, strategies)
@@ -147,10 +150,14 @@ def _prefixed(
         return None
     cases: dict[str, Any] = {}
     said = []
-    for label, found in sorted(rests.items()):
-        rule, why = _label_rule(found, own, ctx, known, strategies)
+    found_in = 0  # labels whose rests a masked column holds
+    for label, held in sorted(rests.items()):
+        rule, why, seen = _label_rule(held, own, ctx, known, strategies)
         cases[label] = rule
         said.append(f"'{label}' {why}")
+        found_in += seen
+    if len(rests) < 2 and not found_in:
+        return None  # one label ('live:' before every handle) is the value's own shape
     params = {"cases": cases, "default": own}
     if not fits(strategies["prefixed"], params, ctx):
         return None
@@ -168,16 +175,16 @@ def _label_rule(
     ctx: ColumnContext,
     known: Known,
     strategies: Mapping[str, Strategy[Any]],
-) -> tuple[Any, str]:
-    """The rule for one label's rests, and where it came from."""
+) -> tuple[Any, str, bool]:
+    """The rule for one label's rests, where it came from, and whether from a column."""
     best, hits = None, 0
     for ref, (values, _) in known.items():
         count = len(rests & values)
         if count > hits:
             best, hits = ref, count
     if best is not None and hits >= FOUND_SHARE * len(rests) and hits >= 2:
-        return known[best][1], f"like {best[0]}.{best[1]}"
+        return known[best][1], f"like {best[0]}.{best[1]}", True
     kind = pii_values.match_values(sorted(rests))
     if kind is not None and (chosen := choose(kind.kind, ctx, strategies)) is not None:
-        return {"strategy": chosen[0], **chosen[1]}, f"as {kind.kind}"
-    return own, "like the column"
+        return {"strategy": chosen[0], **chosen[1]}, f"as {kind.kind}", False
+    return own, "like the column", False
