@@ -50,6 +50,7 @@ from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.own_names import note_own_names
 from dbrefresh.rules.path_hashes import hash_path_digests
 from dbrefresh.rules.plan import Plan
+from dbrefresh.rules.prefixed_values import keep_prefixes
 from dbrefresh.rules.propose import ColumnProposal, propose_column
 from dbrefresh.rules.propose_keys import (
     FK_REASON,
@@ -59,13 +60,16 @@ from dbrefresh.rules.propose_keys import (
     reconcile,
 )
 from dbrefresh.rules.provider_ids import propose as mask_provider_ids
+from dbrefresh.rules.row_names import compose_row_names
 from dbrefresh.rules.rule_alike import align_variants
+from dbrefresh.rules.same_ids import align_same_ids
 from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.session_stores import session_store
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
 from dbrefresh.rules.uuid_copies import align_uuid_copies
+from dbrefresh.rules.uuid_refs import keep_uuid_references
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.registry import all_strategies
 
@@ -174,17 +178,21 @@ def propose(
     row_copies = note_copies(conn, catalog, sampled, sample_rows, texts)
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(conn, catalog, sampled, texts)
+    align_same_ids(catalog, sampled, texts, strategies)  # Sentry's eventuser idents
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows, row_copies)
     hash_identity_digests(catalog, sampled, texts)  # Sentry's eventuser.hash
     align_uuid_copies(conn, catalog, sampled, texts, strategies, sample_rows)
+    keep_uuid_references(conn, catalog, sampled, sample_rows)  # Umami's session_data
     handles.apply(proposals, accounts)
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
     fold_json_path_joins(conn, catalog, sampled, texts, docs, sample_rows)
     note_name_parts(conn, catalog, sampled, texts)
+    compose_row_names(conn, catalog, sampled, strategies, sample_rows)  # display_name
     apply_mixed(catalog, sampled, mixed, strategies)  # after the folds: their email case
     switch_mixed_emails(conn, catalog, sampled, texts, strategies, sample_rows)  # source_id
     align_variants(proposals, strategies)  # paths and cases added since: the same variant
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
+    keep_prefixes(conn, catalog, sampled, texts, strategies, sample_rows)  # 'id:<ident>'
     keep_builtin_accounts(conn, catalog, sampled)  # Moodle's 'guest', 'admin'
     _large_object_references(catalog, proposals)
     for name in empty:

@@ -55,15 +55,15 @@ def align_uuid_copies(
         if len(values) < MIN_MATCHES or len(values) < UUID_SHARE * len(sample.values):
             continue
         probed = values[:MAX_PROBED]
-        for ref in _uuid_columns(catalog, proposals, name, rows):
-            found = _found(conn, catalog.tables[ref[0]], ref[1], probed)
+        for ref in uuid_columns(catalog, proposals, name, rows):
+            found = found_in(conn, catalog.tables[ref[0]], ref[1], probed)
             if found >= max(MIN_MATCHES, MATCH_SHARE * len(probed)):
                 _align(catalog, proposals, (name, column), ref, f"{found} of {len(probed)}")
                 _mask_both(catalog, proposals, (name, column), ref, strategies)
                 break
 
 
-def _uuid_columns(
+def uuid_columns(
     catalog: Catalog, proposals: Mapping[str, dict[str, ColumnProposal]], own: str, rows: int
 ) -> list[Ref]:
     """Uuid columns of other tables, kept or masked with `uuid`, that can be looked up
@@ -82,7 +82,7 @@ def _uuid_columns(
     return found
 
 
-def _found(conn: psycopg.Connection[Any], table: Table, column: str, values: list[str]) -> int:
+def found_in(conn: psycopg.Connection[Any], table: Table, column: str, values: list[str]) -> int:
     only = sql.SQL("" if table.partitioned else "ONLY ")
     query = sql.SQL(
         "SELECT count(DISTINCT {c}) FROM {only}{t} WHERE {c} = ANY({v}::uuid[])"
@@ -98,7 +98,7 @@ def _found(conn: psycopg.Connection[Any], table: Table, column: str, values: lis
         return 0
 
 
-def _keyed(catalog: Catalog, ref: Ref) -> bool:
+def keyed(catalog: Catalog, ref: Ref) -> bool:
     """A key or join column (rules init masks none: it is kept, and so is its copy)."""
     table = catalog.tables[ref[0]]
     return (
@@ -121,7 +121,7 @@ def _align(
     seen: str,
 ) -> None:
     """A copy of a uuid key: kept like it, with a note on both."""
-    if not _keyed(catalog, source):
+    if not keyed(catalog, source):
         return
     copy_name, source_name = f"{copy[0]}.{copy[1]}", f"{source[0]}.{source[1]}"
     masked = proposals[copy[0]][copy[1]]
@@ -148,7 +148,7 @@ def _mask_both(
     strategies: Mapping[str, Strategy[Any]],
 ) -> None:
     """A copy of a plain uuid column: both masked with `uuid`, so they stay equal."""
-    if _keyed(catalog, source):
+    if keyed(catalog, source):
         return
     tables = catalog.tables
     seen = f"{copy[0]}.{copy[1]} and {source[0]}.{source[1]}"

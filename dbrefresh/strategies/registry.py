@@ -41,6 +41,7 @@ BUILTIN_MODULES = (
     "sql",
     "switch",
     "forms",
+    "prefixed",
 )
 
 _REGISTRY: dict[str, Strategy[Any]] = {}

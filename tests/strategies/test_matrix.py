@@ -81,6 +81,13 @@ CASES: list[tuple[str, dict[str, Any], str, bool, bool]] = [
         True,
         True,
     ),
+    (
+        "prefixed",
+        {"cases": {"id:": "hash", "email:": "email"}, "default": "hash"},
+        "vc",
+        True,
+        True,
+    ),
 ]
 
 

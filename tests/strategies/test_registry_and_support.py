@@ -21,7 +21,7 @@ EXPECTED = {
     "keep", "null", "constant", "hash", "email", "first_name", "last_name", "full_name",
     "phone", "digits", "partial", "date_shift", "noise", "generalize", "uuid", "ip", "street",
     "city", "postcode", "company", "lorem", "jsonb", "template", "shuffle", "sql", "choice",
-    "switch", "file_name", "php_serialized", "url_query", "forms",
+    "switch", "file_name", "php_serialized", "url_query", "forms", "prefixed",
 }  # fmt: skip
 
 
@@ -119,7 +119,7 @@ def test_support_functions_are_inlined(
         parts += 2  # the email path's list branch, for a scalar and an array's elements
     if strategy == "switch":
         parts = len(params["cases"]) + 1
-    if strategy == "forms":  # each case's own (email's list branch, digits' two), one runs
+    if strategy in {"forms", "prefixed"}:  # each case's own (email's list branch), one runs
         parts = 2 * (len(params["cases"]) + 1)
     if masking.context(column).type.is_array:
         parts *= 2

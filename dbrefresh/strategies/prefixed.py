@@ -1,0 +1,187 @@
+"""prefixed: a prefix kept ('id:', 'email:'), the rest masked as the bare value would be.
+
+Sentry's `sentry_filtervalue.value` holds the `sentry:user` tag as 'id:<ident>',
+'email:<address>', 'username:<name>' or 'ip:<address>', and Sentry parses the prefix
+to find the event user. `hash` over the whole value lost the prefix, and the rest no
+longer matched `sentry_eventuser.ident` (hashed on its own). `prefixed` keeps the
+prefix and masks the rest by that prefix's rule, exactly as the rule masks a bare
+value in another column (strategies key their digests by their name, not the column):
+
+    value:
+      strategy: prefixed
+      cases:
+        'id:': hash                                # like sentry_eventuser.ident
+        'email:': {strategy: email, unique: true}  # like sentry_eventuser.email
+        'ip:': ip
+      default: hash                                # anything else (default: keep)
+
+The longest matching prefix wins. The prefix is kept, so values of different prefixes
+stay apart: injective when every case and the default are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, field_validator
+from sqlglot import exp
+
+from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy, StrategyParams
+from dbrefresh.strategies.nested import NestedRule, shorthand
+from dbrefresh.strategies.registry import register
+from dbrefresh.strategies.scalar import ScalarStrategy
+
+REST = "_dbr_rest"  # the column a case's rule is compiled over, then replaced by the rest
+MAX_PREFIX = 32
+_TEXT = ColumnType("text", "text", "S")
+
+
+class PrefixRule(NestedRule):
+    """One prefix's rule: a strategy name and its parameters."""
+
+    def resolve(self) -> tuple[Strategy[Any], Any]:
+        return self.resolve_unless(
+            lambda s: s.row_permutation or not s.column_local or s.name == Prefixed.name,
+            "be a case of prefixed",
+        )
+
+
+class PrefixedParams(StrategyParams):
+    cases: dict[str, PrefixRule] = Field(min_length=1)
+    """Prefix ('id:') -> the rule for the rest of the value: a strategy name, or
+    {strategy: ..., its parameters}."""
+    default: PrefixRule = PrefixRule(strategy="keep")
+    """The strategy for a whole value with no listed prefix (default: keep)."""
+
+    @field_validator("cases", mode="before")
+    @classmethod
+    def _shorthand_cases(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {str(k): shorthand(v) for k, v in value.items()}
+        return value
+
+    @field_validator("default", mode="before")
+    @classmethod
+    def _shorthand_default(cls, value: object) -> object:
+        return shorthand(value)
+
+    @field_validator("cases")
+    @classmethod
+    def _prefixes(cls, value: dict[str, PrefixRule]) -> dict[str, PrefixRule]:
+        for prefix, rule in value.items():
+            if not 0 < len(prefix) <= MAX_PREFIX:
+                raise ValueError(f"prefix {prefix!r}: 1 to {MAX_PREFIX} characters")
+            rule.resolve()
+        return value
+
+    @field_validator("default")
+    @classmethod
+    def _known(cls, value: PrefixRule) -> PrefixRule:
+        value.resolve()
+        return value
+
+    def resolved(self) -> list[tuple[str | None, Strategy[Any], Any]]:
+        """(prefix, strategy, parameters), the longest prefix first, the default last."""
+        prefixes = sorted(self.cases, key=lambda p: (-len(p), p))
+        return [
+            *((p, *self.cases[p].resolve()) for p in prefixes),
+            (None, *self.default.resolve()),
+        ]
+
+
+def _starts(text: exp.Expression, prefix: str) -> exp.Expression:
+    return sqlbuild.fill("(left(:t, :n) = :p)", t=text, n=len(prefix), p=prefix)
+
+
+def _rest_ctx(ctx: ColumnContext) -> ColumnContext:
+    """The context a case's rule sees: unbounded text (the whole is fitted after)."""
+    return ColumnContext(
+        ctx.table,
+        REST,
+        _TEXT,
+        True,
+        ctx.unique,
+        ctx.row_columns,
+        ctx.key_setting,
+        ctx.locale,
+        ctx.distinct_columns,
+    )
+
+
+def _over(compiled: exp.Expression, value: exp.Expression) -> exp.Expression:
+    """`compiled` (over the column REST) with REST replaced by `value`."""
+    return compiled.transform(
+        lambda node: (
+            value.copy()
+            if isinstance(node, exp.Column) and node.name == REST and not node.table
+            else node
+        )
+    )
+
+
+@register
+class Prefixed(ScalarStrategy[PrefixedParams]):
+    name = "prefixed"
+    summary = "A prefix kept ('id:', 'email:'), the rest masked by that prefix's rule."
+    params_model = PrefixedParams
+
+    def is_lossy(self, params: PrefixedParams) -> bool:
+        return any(s.is_lossy(p) for _, s, p in params.resolved())
+
+    def fits(self, params: PrefixedParams, ctx: ColumnContext) -> list[str]:
+        if not ctx.type.is_text:
+            return [f"prefixed reads values as text; {ctx.column} is {ctx.type.sql}"]
+        reasons = []
+        for prefix, strategy, sub in params.resolved():
+            label = "default" if prefix is None else f"cases.{prefix}"
+            own = ctx if prefix is None else _rest_ctx(ctx)
+            reasons += [f"{label}: {r}" for r in strategy.check(sub, own)]
+        return reasons
+
+    def _picked(self, params: PrefixedParams, text: exp.Expression, prefix: str | None) -> Any:
+        """The values one case masks: its prefix, no longer listed prefix before it."""
+        resolved = [p for p, _, _ in params.resolved() if p is not None]
+        before = resolved if prefix is None else resolved[: resolved.index(prefix)]
+        parts: list[exp.Expression] = [
+            exp.Not(this=_starts(text.copy(), p)) for p in before if p.startswith(prefix or "")
+        ]
+        if prefix is not None:
+            parts.append(_starts(text.copy(), prefix))
+        return exp.Paren(this=exp.and_(*parts)) if parts else exp.true()
+
+    def leak_sample_when(self, params: PrefixedParams, ctx: ColumnContext) -> exp.Expression:
+        """Values a case changes: no value `keep` keeps."""
+        text = sqlbuild.as_text(ctx.ref)
+        parts: list[exp.Expression] = []
+        for prefix, strategy, sub in params.resolved():
+            if strategy.keeps_value or not strategy.leak_checked:
+                continue
+            picked = self._picked(params, text, prefix)
+            if prefix is None:
+                own = strategy.leak_sample_when(sub, ctx)
+            else:
+                rest = sqlbuild.fill("substr(:t, :n)", t=text.copy(), n=len(prefix) + 1)
+                found = strategy.leak_sample_when(sub, _rest_ctx(ctx))
+                own = _over(found, rest) if found is not None else None
+            parts.append(exp.Paren(this=exp.and_(picked, own) if own is not None else picked))
+        return exp.Paren(this=exp.or_(*parts)) if parts else exp.false()
+
+    def masked(self, params: PrefixedParams, ctx: ColumnContext) -> exp.Expression:
+        *cases, (_, fallback, default) = params.resolved()
+        text = sqlbuild.as_text(ctx.ref)
+        ifs = []
+        for prefix, strategy, sub in cases:
+            assert prefix is not None
+            rest = sqlbuild.fill("substr(:t, :n)", t=text.copy(), n=len(prefix) + 1)
+            value = sqlbuild.as_text(_over(strategy.compile(sub, _rest_ctx(ctx)), rest))
+            ifs.append(
+                exp.If(
+                    this=_starts(text.copy(), prefix),
+                    true=sqlbuild.fill("(:p || :v)", p=prefix, v=value),
+                )
+            )
+        whole = sqlbuild.as_text(fallback.compile(default, ctx))
+        return sqlbuild.fit_text(
+            ctx, exp.Case(ifs=ifs, default=whole), truncate=self.is_lossy(params)
+        )
