@@ -58,8 +58,9 @@ def ip_proposal(
     table: Table, column: Column, values: Sequence[str] | None, *, unique: bool
 ) -> ColumnProposal | None:
     """`ip` for a bytea column of packed addresses, named as one, or in a table of
-    visits or sessions under a name an address may have or holding 4-byte values (16
-    bytes alone are as often a uuid or an MD5 digest); None otherwise."""
+    visits or sessions under a name an address may have ('peer', 'remote'); None
+    otherwise: 4 bytes are as often a CRC32 of the page's url, 16 a uuid or an MD5
+    digest."""
     if column.type.base != "bytea" or column.type.is_array:
         return None
     if not (lengths := packed_addresses(values)):
@@ -67,7 +68,7 @@ def ip_proposal(
     named = pii.match_name(column.name, table.qualified)
     if named is not None and named.kind == "ip":
         why = named.reason
-    elif VISIT_TABLE.search(table.name) and (4 in lengths or _named_address(column.name)):
+    elif VISIT_TABLE.search(table.name) and _named_address(column.name):
         why = f"a column of {table.name}, a table of visits or sessions"
     else:
         return None
@@ -83,8 +84,10 @@ def ip_proposal(
 
 
 def _named_address(name: str) -> bool:
-    """A name an address may hide under in a visits table ('addr', 'remote', 'client')."""
-    return bool(re.search(r"(?:^|_)(?:addr|address|remote|client|host|ip\w*)(?:_|$)", name, re.I))
+    """A name an address may hide under in a visits table ('addr', 'remote', 'peer')."""
+    return bool(
+        re.search(r"(?:^|_)(?:addr|address|remote|client|host|peer|ip\w*)(?:_|$)", name, re.I)
+    )
 
 
 def decoded(values: Sequence[str] | None) -> list[str] | None:

@@ -31,8 +31,10 @@ they must be at least MATCH_SHARE of the kept column's distinct values; a masked
 column whose sample repeats values (a first name, a city) identifies no one and is
 not looked up. A column named for a reference to another row or person (`parent`,
 `invited_by`, `owner`) may hold few distinct values (every user invited by the one
-admin): it is judged when every one of its (at least one) sampled values is a value of
-the masked column.
+admin): it is judged when every one of its sampled values is a value of the masked
+column, built-in accounts ('system', 'admin': builtin_accounts.py) left out, and
+at least MIN_REFERRED remain unless the column holds a single value, no built-in one
+(every tag `created_by` 'system' is no copy of the users table's 'system' account).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules.builtin_accounts import BUILTIN
 from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.propose import ColumnProposal
@@ -59,6 +62,8 @@ from dbrefresh.rules.user_ids import hashed_parts
 from dbrefresh.strategies.base import Strategy
 
 MIN_MATCHES = 5  # distinct matching values, before anything is judged
+MIN_REFERRED = 2  # of a referring column's, unless it holds one (a person's) only
+_BUILTIN = frozenset(BUILTIN)  # 'system', 'admin': the application's accounts
 MATCH_SHARE = 0.3  # of the kept column's distinct values: a personal namespace among groups
 IDENTIFYING_SHARE = 0.8  # distinct share of a masked column's sample that identifies
 MAX_PROBED = 50  # distinct values per kept column looked up (and their pieces)
@@ -106,11 +111,11 @@ def note_cross_copies(
     if not sources:
         return
     probed = {
-        ref: sorted(s.values, key=_spread)[:MAX_PROBED]
+        ref: sorted(looked, key=_spread)[:MAX_PROBED]
         for ref, s in samples.items()
         if ref[0] in proposals
         and not proposals[ref[0]][ref[1]].masked
-        and len(s.values) >= (1 if REFERRING.search(ref[1]) else MIN_MATCHES)
+        and (looked := _probed(ref, s))
     }
     if not probed:
         return
@@ -126,6 +131,18 @@ def note_cross_copies(
         best = _best_match(kept, values, index, set(row_copies))
         if best is not None:
             _judge(catalog, proposals, kept, best, len(values), strategies)
+
+
+def _probed(ref: Ref, sample: TextSample) -> frozenset[str]:
+    """The values of a kept column to look up: MIN_MATCHES distinct at least, or a
+    referring column's (invited_by) but for built-in accounts ('system' created every
+    tag: the users table's 'system' account is no person's copy), two at least or the
+    column's only one; nothing when too few."""
+    values = sample.values
+    if len(values) >= MIN_MATCHES or not REFERRING.search(ref[1]):
+        return values if len(values) >= MIN_MATCHES else frozenset()
+    named = frozenset(v for v in values if v.lower() not in _BUILTIN)
+    return named if len(named) >= MIN_REFERRED or len(values) == len(named) == 1 else frozenset()
 
 
 def _identifying(

@@ -11,6 +11,14 @@ digest's length (md5 32, sha1 40, sha256 64) and nearly all distinct, in a table
 a column identifying someone (an address, a login: nearly all distinct, or unique) is
 masked. It gets `hash` of the same length: hex again, as long as before, distinct
 values still distinct (a unique key holds), equal digests still equal.
+
+Only masked columns of a person's identity count (IDENTITY_KINDS: an address, a login,
+an ident, a name, a phone number): a masked file name or free-text note is nearly
+all distinct too, but nothing is a digest of it (Discourse's uploads.sha1 beside
+original_filename is the file's bytes', Gitea's release.sha1 beside its note a
+commit's). And a digest whose values another kept column of the table holds (the
+upload's url '/uploads/default/original/1X/<sha1>.pdf') is kept: the application
+finds the one by the other, and hashed it would no longer.
 """
 
 from __future__ import annotations
@@ -34,6 +42,12 @@ _NOT_OF_PEOPLE = re.compile(
     re.IGNORECASE,
 )
 _HEX = re.compile(r"[0-9a-fA-F]+")
+_HEX_RUN = re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{32,}(?![0-9a-fA-F])")
+# What a digest of a person is computed from: an address, a login, an ident, a name,
+# a phone number (not a file name, a note or a token, which are unique too)
+IDENTITY_KINDS = frozenset(
+    {"email", "username", "user_id", "first_name", "last_name", "full_name", "phone"}
+)
 
 
 def hash_identity_digests(
@@ -44,7 +58,8 @@ def hash_identity_digests(
     """`hash` of the same length for kept digests beside masked identifying columns."""
     beside: dict[str, list[str]] = {}
     for source, masked_column in identifying(catalog, proposals, samples):
-        beside.setdefault(source, []).append(masked_column)
+        if proposals[source][masked_column].kind in IDENTITY_KINDS:
+            beside.setdefault(source, []).append(masked_column)
     for name, masked in beside.items():
         table = catalog.tables[name]
         columns = proposals[name]
@@ -69,6 +84,8 @@ def hash_identity_digests(
             length = _digest_length(sample)
             if length is None or (info.type.length or length) < length:
                 continue
+            if _linked(sample, name, column, columns, samples):
+                continue  # the url holding the upload's sha1: hashed, it no longer would
             columns[column] = ColumnProposal(
                 column,
                 "hash",
@@ -97,3 +114,23 @@ def _digest_length(sample: TextSample) -> int | None:
     ):
         return None
     return next(iter(lengths))
+
+
+def _linked(
+    sample: TextSample,
+    table: str,
+    column: str,
+    columns: Mapping[str, ColumnProposal],
+    samples: Mapping[Ref, TextSample],
+) -> bool:
+    """Whether another kept text column of the table holds some of the sampled digests
+    (whole or inside a longer value): a digest of 32 hex characters or more meets
+    another by no chance."""
+    for other, proposal in columns.items():
+        held = samples.get((table, other))
+        if other == column or proposal.masked or held is None:
+            continue
+        runs = {run for value in held.values for run in _HEX_RUN.findall(value)}
+        if not runs.isdisjoint(sample.values):
+            return True
+    return False

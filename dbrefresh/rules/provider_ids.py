@@ -5,8 +5,9 @@ users' raw_user_meta_data, Ory Kratos's identity_credentials.config
 `providers[].subject`: the person's Google `sub` ('441098728677550620481') or GitHub
 user id, which lead straight to their account, were kept (no name or value detector
 knew them). A column or JSON key named like a subject (sub, subject, provider_id, ...)
-in an identity context (a table about identities, credentials, OAuth or social logins;
-in a document beside `iss`, another subject key, or under `providers`), whose sampled
+in an identity context (a table about identities, credentials, OAuth or other logins,
+accounts or users, not of posts, messages or media; in a document beside `iss`,
+another subject key, or under `providers`), whose sampled
 values are mostly account numbers, gets `forms` with `number: {strategy: digits,
 unique: true}`: digits stay digits, the length stays, and one id masks alike in every
 column and path (the permutation reads the digits alone), so identities still join
@@ -51,8 +52,17 @@ ACCOUNT_KEYS = frozenset(
     {"provider_user_id", "provider_uid", "provider_account_id", "provideraccountid"}
 )
 PROVIDER_COLUMNS = frozenset({"provider", "identity_provider", "provider_name"})
-# Tables (and JSON columns) about logins through another provider
-_IDENTITY = re.compile(r"identit|credential|oauth|social|federat|sso|openid|oidc")
+# Tables (and JSON columns) about logins through another provider ('social' alone says
+# nothing: a brand's social_posts.provider_id is its own post's id at the network)
+_IDENTITY = re.compile(
+    r"identit|credential|auth(?!or)|login|federat|(?:^|[\W_])sso|openid|oidc", re.IGNORECASE
+)
+# ...or about accounts and users, which such an id names
+_ACCOUNTS = re.compile(r"account|user", re.IGNORECASE)
+# Tables of what is published or sent, whose ids at a provider are no one's account
+_PUBLISHED = re.compile(
+    r"post|message|media|content|comment|tweet|status|feed|subscri", re.IGNORECASE
+)
 # Keys beside a subject in an OIDC claim set or a provider's entry
 _CLAIM_KEYS = frozenset({"iss", "issuer"})
 _PROVIDER_LISTS = frozenset({"providers", "identities"})
@@ -108,7 +118,10 @@ def propose(
     what its email, phone and digits columns hold besides their own form (applied
     later: mixed_forms.apply_mixed)."""
     forms = strategies["forms"]
-    about_identities = bool(_IDENTITY.search(table.name.lower()))
+    about_identities = bool(
+        (_IDENTITY.search(table.name) or _ACCOUNTS.search(table.name))
+        and not _PUBLISHED.search(table.name)
+    )
     providers = any(c.lower() in PROVIDER_COLUMNS for c in table.columns)
     mixed: dict[tuple[str, str], mixed_forms.Mixed] = {}
     for name, proposal in list(proposals.items()):
@@ -156,7 +169,9 @@ def _json_ids(
     `forms` path each (the column's jsonb rule made, or added to)."""
     read = proposal.documents
     assert read is not None
-    identity_named = bool(_IDENTITY.search(f"{table.name} {name}".lower()))
+    identity_named = bool(_IDENTITY.search(f"{table.name} {name}")) and not _PUBLISHED.search(
+        table.name
+    )
     masked = proposal.params.get("paths", {}) if proposal.strategy == "jsonb" else {}
     found: dict[str, Any] = {}
     why: list[str] = []

@@ -1,6 +1,7 @@
 """Addresses packed in bytea: Matomo's log_visit.location_ip ('\\xc63f31c6' is
 198.63.49.198) was kept, "name suggests an IP address, but it is bytea". Other bytea
-columns of the same tables (visitor ids of 8 bytes, digests of 16, images) stay kept."""
+columns of the same tables (visitor ids of 8 bytes, digests of 16, images) stay kept, and
+so does a visits table's CRC32 of its url (4 bytes, under a name that says no address)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ CREATE TABLE matomo_log_conversion (idvisit bigint NOT NULL REFERENCES matomo_lo
   idgoal int NOT NULL, location_ip bytea, PRIMARY KEY (idvisit, idgoal));
 INSERT INTO matomo_log_conversion SELECT idvisit, 1, location_ip FROM matomo_log_visit
   WHERE idvisit % 3 = 0;
--- a sessions table whose address says nothing in its name: its 4-byte values tell
+-- a sessions table whose address has a peer's name
 CREATE TABLE sessions (id int PRIMARY KEY, peer bytea NOT NULL);
 INSERT INTO sessions SELECT i, substr(sha256(('p' || i)::bytea), 1, 4)
   FROM generate_series(1, 200) i;
@@ -30,6 +31,11 @@ INSERT INTO sessions SELECT i, substr(sha256(('p' || i)::bytea), 1, 4)
 CREATE TABLE files (id int PRIMARY KEY, checksum bytea NOT NULL, thumbnail bytea);
 INSERT INTO files SELECT i, decode(md5('f' || i), 'hex'),
   '\\x89504e470d0a1a0a'::bytea || sha256(('t' || i)::bytea) FROM generate_series(1, 200) i;
+-- not personal: a 4-byte CRC32 of the visited url, in a table of visits
+CREATE TABLE page_visits (id int PRIMARY KEY, url text NOT NULL, url_crc bytea NOT NULL);
+INSERT INTO page_visits SELECT i, 'https://shop.example.com/p/' || i,
+  substr(sha256(('https://shop.example.com/p/' || i)::bytea), 1, 4)
+  FROM generate_series(1, 200) i;
 ANALYZE;
 """
 
@@ -45,6 +51,7 @@ def test_packed_addresses_get_ip_and_other_bytes_are_kept(make_db, tmp_path: Pat
         ("public.matomo_log_visit", "config_id"),
         ("public.files", "checksum"),
         ("public.files", "thumbnail"),
+        ("public.page_visits", "url_crc"),
     ]:
         assert rule_of(text, table, column) == "keep", (table, column)
     with psycopg.connect(dsn) as conn:

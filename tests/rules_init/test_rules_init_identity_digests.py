@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 from faker import Faker
 
-from dbrefresh.anonymize.api import anonymize, mark_clone
+from dbrefresh.anonymize.api import anonymize, mark_clone, verify
 
 from .helpers import generate_and_compile, rule_of, strategy_of
 
@@ -67,3 +67,67 @@ def test_a_digest_of_a_masked_identity_is_hashed(make_db: Any, tmp_path: Path) -
             ([_md5(f"id:{login}") for login, _ in people],),
         ).fetchone()
     assert row == (0, ROWS, ROWS)
+
+
+def test_digests_of_files_and_commits_are_kept(make_db: Any, tmp_path: Path) -> None:
+    """Discourse's uploads.sha1 is the file's bytes' SHA-1, which the kept url holds and
+    the application looks the upload up by; Gitea's release.sha1 a commit's. Beside a
+    masked file name or note (nearly all distinct, but no one's identity), or beside a
+    masked login while the url holds it, hashing them broke the uploads and verify."""
+    dsn = make_db(prefix="rinit")
+    fake = Faker()
+    fake.seed_instance(12)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            """
+            CREATE TABLE uploads (id serial PRIMARY KEY, user_id bigint,
+                original_filename varchar(255) NOT NULL, url varchar(255) NOT NULL,
+                sha1 varchar(40) UNIQUE, extension varchar(10));
+            CREATE TABLE release (id serial PRIMARY KEY, tag_name text, sha1 varchar(64),
+                note text);
+            CREATE TABLE avatars (id serial PRIMARY KEY, username text UNIQUE,
+                url text NOT NULL, sha1 varchar(40) NOT NULL);
+            """
+        )
+        with conn.cursor() as cur:
+            for i in range(ROWS):
+                sha = hashlib.sha1(f"bytes {i}".encode()).hexdigest()
+                name = fake.name()
+                cur.execute(
+                    "INSERT INTO uploads (user_id, original_filename, url, sha1, extension)"
+                    " VALUES (%s, %s, %s, %s, 'pdf')",
+                    (
+                        i,
+                        f"{name.replace(' ', '_')}_CV_{i}.pdf",
+                        f"/uploads/default/original/1X/{sha}.pdf",
+                        sha,
+                    ),
+                )
+                cur.execute(
+                    "INSERT INTO release (tag_name, sha1, note) VALUES (%s, %s, %s)",
+                    (
+                        f"v1.{i}.0",
+                        hashlib.sha1(f"commit {i}".encode()).hexdigest(),
+                        f"Thanks to {name} for the fixes. {fake.sentence()}",
+                    ),
+                )
+                cur.execute(
+                    "INSERT INTO avatars (username, url, sha1) VALUES (%s, %s, %s)",
+                    (f"{fake.user_name()}{i}", f"/avatars/{sha}/120.png", sha),
+                )
+        conn.execute("ANALYZE")
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.uploads", "original_filename") != "keep", text
+    assert strategy_of(text, "public.release", "note") != "keep", text
+    assert strategy_of(text, "public.avatars", "username") != "keep", text
+    assert strategy_of(text, "public.uploads", "sha1") == "keep", text
+    assert strategy_of(text, "public.release", "sha1") == "keep", text
+    assert strategy_of(text, "public.avatars", "sha1") == "keep", text  # the url holds it
+    mark_clone(dsn)
+    anonymize(dsn, [tmp_path / "rules.yaml"], seed="rules-init", progress=False)
+    with psycopg.connect(dsn) as conn:
+        linked = conn.execute(
+            "SELECT count(*) FROM uploads WHERE url LIKE '%/' || sha1 || '.pdf'"
+        ).fetchone()
+    assert linked == (ROWS,)
+    assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []

@@ -147,3 +147,36 @@ def test_a_mixed_identifier_still_folds_case_for_its_join(make_db, tmp_path: Pat
         ).fetchone()
     assert row == (600, 200)
     assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
+
+
+POSTS = """
+CREATE TABLE social_posts (id serial PRIMARY KEY, provider text, provider_id text, url text,
+  body text);
+INSERT INTO social_posts (provider, provider_id, url, body)
+  SELECT p, id, 'https://' || p || '.com/acme/status/' || id, 'Our spring sale ' || g
+  FROM generate_series(1, 300) g,
+    LATERAL (SELECT (ARRAY['twitter', 'facebook'])[1 + g % 2] AS p,
+      (100000000000000000::numeric + g * 7919)::text AS id) v;
+CREATE TABLE social_accounts (id serial PRIMARY KEY, provider text, provider_id text);
+INSERT INTO social_accounts (provider, provider_id)
+  SELECT 'github', (1000 + g * 7919)::text FROM generate_series(1, 300) g;
+ANALYZE;
+"""
+
+
+def test_a_brands_own_posts_ids_are_kept(make_db, tmp_path: Path) -> None:
+    """A brand's social_posts.provider_id is its own post's id at the network, which the
+    kept url holds: 'social' says no login, and masked, verify failed (kept-copy). An
+    account id of a social_accounts table is still masked."""
+    from dbrefresh.anonymize.api import verify
+
+    dsn, text = generate_then_mask(make_db, tmp_path, POSTS)
+    assert strategy_of(text, "public.social_posts", "provider_id") == "keep", text
+    assert strategy_of(text, "public.social_posts", "url") == "keep", text
+    assert strategy_of(text, "public.social_accounts", "provider_id") == "forms", text
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM social_posts WHERE url LIKE '%/status/' || provider_id"
+        ).fetchone()
+    assert row == (300,)
+    assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []

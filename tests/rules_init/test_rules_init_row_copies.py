@@ -122,3 +122,48 @@ def test_an_inviter_login_is_masked_like_the_login(make_db: Any, tmp_path: Path)
             " WHERE u.invited_by IS NOT NULL"
         ).fetchone()
     assert row == (0, 0, 39)
+
+
+def test_a_builtin_account_alone_is_no_copy(make_db: Any, tmp_path: Path) -> None:
+    """Every tag created_by 'system', the users table's built-in account: one sampled
+    value matching a login is no person's copy, and masked alike (hashed, 'system'
+    kept only in users by its switch) the tags no longer named their creator. A
+    referring column with 'admin' and one login is not judged on that one login
+    either; one with two logins is."""
+    dsn = make_db(prefix="rinit")
+    logins = [f"user{i:03d}x" for i in range(1, 60)]
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(
+            """
+            CREATE TABLE users (id bigint PRIMARY KEY, username text UNIQUE NOT NULL,
+                email text UNIQUE NOT NULL);
+            CREATE TABLE tags (id serial PRIMARY KEY, name text NOT NULL,
+                created_by text NOT NULL, updated_by text NOT NULL, owner text NOT NULL);
+            """
+        )
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO users VALUES (%s, %s, %s)",
+                [
+                    (i, login, f"{login}@example.org")
+                    for i, login in enumerate([*logins, "system", "admin"])
+                ],
+            )
+            cur.executemany(
+                "INSERT INTO tags (name, created_by, updated_by, owner) VALUES (%s, %s, %s, %s)",
+                [
+                    (
+                        f"tag-{i}",
+                        "system",
+                        ("admin", logins[0])[i % 2],
+                        (logins[1], logins[2])[i % 2],
+                    )
+                    for i in range(200)
+                ],
+            )
+        conn.execute("ANALYZE")
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.users", "username") != "keep", text
+    assert strategy_of(text, "public.tags", "created_by") == "keep", text
+    assert strategy_of(text, "public.tags", "updated_by") == "keep", text
+    assert strategy_of(text, "public.tags", "owner") != "keep", text
