@@ -112,7 +112,7 @@ class Ip(ScalarStrategy[IpParams]):
             # it, as inet does; one written without gets the host alone.
             text = sqlbuild.fill(
                 "CASE WHEN btrim(:v) = '' THEN :v WHEN :v ~ :r4 OR :v ~ :r6 THEN"
-                " CASE WHEN strpos(:v, '/') = 0 THEN host(:n)"
+                " CASE WHEN strpos(CAST(:v AS TEXT), '/') = 0 THEN host(:n)"
                 " ELSE CAST(set_masklen(:n2, masklen(:o)) AS TEXT) END"
                 " ELSE :other END",
                 v=ctx.ref,
@@ -188,7 +188,11 @@ def _digest(ctx: ColumnContext, tag: str, orig: exp.Expression, is_text: bool) -
     printed = sqlbuild.fill("abbrev(CAST(:o AS INET))", o=orig.copy())
     if is_text:
         printed = sqlbuild.fill(
-            "CASE WHEN strpos(:v, ':') + strpos(:v2, '/') = 0 THEN CAST(:v3 AS TEXT) ELSE :p END",
+            # strpos() over the text cast: PostgreSQL writes it POSITION(a IN b), whose b
+            # takes no COLLATE (a column of a nondeterministic collation is read COLLATE
+            # "default")
+            "CASE WHEN strpos(CAST(:v AS TEXT), ':') + strpos(CAST(:v2 AS TEXT), '/') = 0"
+            " THEN CAST(:v3 AS TEXT) ELSE :p END",
             v=ctx.ref,
             v2=ctx.ref,
             v3=ctx.ref,

@@ -79,8 +79,7 @@ INSERT INTO sms SELECT g, jsonb_build_object('to_phone', (ARRAY['49', '1', '33']
 
 def test_a_json_path_of_bare_numbers_keeps_their_calling_code(make_db, tmp_path: Path) -> None:
     """No column to align with: the path's own sample says E.164. National numbers with
-    their trunk 0 are no such numbers (the column gets `e164` for the path's sake only,
-    where it changes nothing: their 0 stays, and the digit after it is never 0)."""
+    their trunk 0 are no such numbers (their 0 stays, and the digit after it is never 0)."""
     dsn, text = generate_then_mask(make_db, tmp_path, ALONE)
     payload = rule_of(text, "public.sms", "payload")
     assert payload["paths"]["to_phone"] == {"strategy": "phone", "e164": True}, text
@@ -92,3 +91,32 @@ def test_a_json_path_of_bare_numbers_keeps_their_calling_code(make_db, tmp_path:
             " count(*) FILTER (WHERE phone !~ '^0[1-9][0-9]{8}$') FROM sms"
         ).fetchone()
     assert row == (0, 0), row
+
+
+NATIONAL = """
+CREATE TABLE auth_users (id int PRIMARY KEY, phone text UNIQUE);
+INSERT INTO auth_users SELECT g, (ARRAY['49', '1', '33', '44'])[1 + g % 4]
+  || (150000000 + g * 7919) FROM generate_series(1, 300) g;
+CREATE TABLE customers (id int PRIMARY KEY, phone text, mobile text);
+INSERT INTO customers SELECT g, n / 10000000 || '-' || n / 10000 % 1000 || '-' || n % 10000,
+  n::text FROM (SELECT g, 2000000000 + g * 4999991 % 7000000000 AS n
+  FROM generate_series(1, 400) g) s;
+"""
+
+
+def test_national_numbers_beside_bare_e164_ones_get_no_e164(make_db, tmp_path: Path) -> None:
+    """`e164` is each rule's own judgement, never spread by alignment: spread from a
+    GoTrue column, it read US numbers ('466-497-3042', '4664973042') as '+46...' and kept
+    their first two digits in 1,329 of 1,500 rows."""
+    dsn, text = generate_then_mask(make_db, tmp_path, NATIONAL)
+    assert rule_of(text, "public.auth_users", "phone")["e164"] is True, text
+    for column in ("phone", "mobile"):
+        rule = rule_of(text, "public.customers", column)
+        assert not (isinstance(rule, dict) and rule.get("e164")), (column, text)
+    with psycopg.connect(dsn) as conn:
+        kept = conn.execute(
+            "SELECT count(*) FILTER (WHERE left(c.mobile, 2) = left(o.n::text, 2))"
+            " FROM customers c JOIN (SELECT g, 2000000000 + g * 4999991 % 7000000000 AS n"
+            " FROM generate_series(1, 400) g) o ON o.g = c.id"
+        ).fetchone()[0]
+    assert kept < 40, kept  # ~1 in 10 by chance; all 400 with e164
