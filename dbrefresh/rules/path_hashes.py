@@ -10,6 +10,12 @@ sampled values are all hex of one digest's length (md5 32, sha1 40, sha256 64) g
 `hash` of that length: hex again, as long as before, distinct values still distinct,
 and equal digests (one path) still equal. A digest of the content (`contenthash`)
 names no path and stays: the stored file is found by it.
+
+file_name keeps a directory entry's name ('.', '..') and blank text: their paths are
+unchanged, so their digests are too (Moodle's 600 directory rows kept '.' and lost the
+sha1 of their own path). The digest is a `switch` on the file-name column: those names
+`keep`, every other value `hash`. With several file-name columns (or a name kept by no
+switch case: 'a/b/.'), the digest is hashed whole, as before.
 """
 
 from __future__ import annotations
@@ -21,6 +27,9 @@ from dbrefresh.catalog import Table
 from dbrefresh.rules import pii
 from dbrefresh.rules.proposal import ColumnProposal
 
+# The values file_name keeps as they are (file_name.DIRECTORY, blank text), whose
+# digests stay: their path did not change
+KEPT_NAMES = (".", "..", "")
 DIGEST_LENGTHS = frozenset({32, 40, 64})  # md5, sha1, sha256 in hex
 MIN_VALUES = 3  # sampled values, before a column is judged a digest
 _NAMED = re.compile(r"(path|name).*(hash|digest|sha|md5)|(hash|digest|sha|md5).*(path|name)")
@@ -55,15 +64,30 @@ def hash_path_digests(
         length = digest_length(samples.get(name) or ())
         if length is None or (column.type.length or length) < length:
             continue
+        why = (
+            f"hex digests of {length} characters beside {', '.join(masked)} masked "
+            "with file_name: a digest of the original path would no longer match it "
+            f"and gives the names away to guesses; hashed to {length} hex characters"
+        )
+        unique = name in table.unique_columns()
+        if len(masked) != 1:
+            columns[name] = ColumnProposal(
+                name, "hash", {"length": length}, unique=unique, kind="path_digest", why=[why]
+            )
+            continue
+        kept = ", ".join(repr(n) for n in KEPT_NAMES)
         columns[name] = ColumnProposal(
             name,
-            "hash",
-            {"length": length},
-            unique=name in table.unique_columns(),
+            "switch",
+            {
+                "by": masked[0],
+                "cases": dict.fromkeys(KEPT_NAMES, "keep"),
+                "default": {"strategy": "hash", "length": length},
+            },
+            unique=unique,
             kind="path_digest",
             why=[
-                f"hex digests of {length} characters beside {', '.join(masked)} masked "
-                "with file_name: a digest of the original path would no longer match it "
-                f"and gives the names away to guesses; hashed to {length} hex characters"
+                f"{why}; kept where {masked[0]} is {kept} (a directory entry or blank, "
+                "which file_name keeps): their path is unchanged, so is its digest"
             ],
         )
