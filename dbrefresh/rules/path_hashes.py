@@ -14,8 +14,9 @@ names no path and stays: the stored file is found by it.
 file_name keeps a directory entry's name ('.', '..') and blank text: their paths are
 unchanged, so their digests are too (Moodle's 600 directory rows kept '.' and lost the
 sha1 of their own path). The digest is a `switch` on the file-name column: those names
-`keep`, every other value `hash`. With several file-name columns (or a name kept by no
-switch case: 'a/b/.'), the digest is hashed whole, as before.
+`keep`, every other value `hash`. With several file-name columns (Moodle's `source`, the
+file's origin, too), the one whose sample holds directory entries; none or several of
+them: the digest is hashed whole (so is a path ending in one, 'a/b/.', no case).
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def hash_path_digests(
             f"and gives the names away to guesses; hashed to {length} hex characters"
         )
         unique = name in table.unique_columns()
-        if len(masked) != 1:
+        by = _file_name_column(masked, samples)
+        if by is None:
             columns[name] = ColumnProposal(
                 name, "hash", {"length": length}, unique=unique, kind="path_digest", why=[why]
             )
@@ -80,14 +82,23 @@ def hash_path_digests(
             name,
             "switch",
             {
-                "by": masked[0],
+                "by": by,
                 "cases": dict.fromkeys(KEPT_NAMES, "keep"),
                 "default": {"strategy": "hash", "length": length},
             },
             unique=unique,
             kind="path_digest",
             why=[
-                f"{why}; kept where {masked[0]} is {kept} (a directory entry or blank, "
+                f"{why}; kept where {by} is {kept} (a directory entry or blank, "
                 "which file_name keeps): their path is unchanged, so is its digest"
             ],
         )
+
+
+def _file_name_column(masked: list[str], samples: Mapping[str, Sequence[str] | None]) -> str | None:
+    """The file-name column the digest's rows keep with their name: the only one, or the
+    only one whose sample holds directory entries ('.', '..')."""
+    if len(masked) == 1:
+        return masked[0]
+    held = [c for c in masked if any(v in KEPT_NAMES for v in samples.get(c) or ())]
+    return held[0] if len(held) == 1 else None
