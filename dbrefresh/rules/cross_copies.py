@@ -412,3 +412,4 @@ def _refusal(
 # The lookup json_copies.py shares (JSON paths copying a masked column)
 spread, identifying, index_hits = _spread, _identifying, _index_hits
 leading_index = _leading_index  # uuid_copies.py
+shape_of = _Shape.of  # json_copies.py: values a sampled-in-part column could hold

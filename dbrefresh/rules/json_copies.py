@@ -20,6 +20,14 @@ values still agree), kept or masked otherwise. The column must identify someone
 the value, nor one that does not fit a path; not in a key or join column's documents,
 nor where an array's elements were proposed rules of their own.
 
+A path a rule of its own masks already takes the column's only when nearly all of its
+values (OWN_RULE_SHARE) are copies, or, the column sampled only in part, could be (of
+its shape: an email column's copies hold '@'): Sentry's `tags.*.1`, the values of
+[name, value] pairs that array_paths.py hashed, held 25 copies of
+tagstore_eventuser.email in 50 values beside server names and `id:` idents, and
+`{email, unique}` made every tag an address. Such a path keeps its own rule; a kept
+path still takes the column's at the lower share (masked alike rather than kept).
+
 A kept path whose values hold such values inside them, as pieces (Mattermost's
 notify_props `mention_keys` 'benjaminhamilton,@benjaminhamilton,rezende', the user's
 own username twice) for as good a share, gets `lorem`: no rule rebuilds the list around
@@ -48,6 +56,9 @@ Path = tuple[str, str, str]  # (qualified table, column, path)
 # Of an array position's sampled values, identifier-like (text_samples.distinctive), for
 # its elements to be looked up as one path: a tuple's operators and numbers are not
 ELEMENT_SHARE = 0.9
+# Of a path's probed values, copies of the column (or of its shape, the column sampled
+# in part) before the path's own rule gives way to the column's
+OWN_RULE_SHARE = 0.9
 _NAME_WORDS = frozenset({"name", "fullname", "displayname", "firstname", "lastname", "surname"})
 
 
@@ -169,6 +180,15 @@ def align_json_copies(
         column, _, path = key.partition("\x00")
         copy = _best(values, holders, None if name_key(path) else identifying)
         met = elements[(table, key)]
+        current = proposals[table][column]
+        if (
+            copy is not None
+            and (own := _own_rule(current, path, met)) is not None
+            and not _replaces(catalog, samples, rows, copy, values, holders)
+        ):
+            if current.strategy == "jsonb":  # (a document masked whole: _apply's skip)
+                current.why.append(_partly(path, copy, own))
+            continue
         if copy is not None:
             _apply(catalog, proposals, (table, column, path), copy, strategies, met)
         elif (inside := _best_inside(values, holders, identifying)) is not None:
@@ -187,6 +207,44 @@ def _keyed(catalog: Catalog, table: str, column: str) -> bool:
             or (fk.ref_table == table and column in fk.ref_columns)
             for fk in catalog.fks_touching(table)
         )
+    )
+
+
+def _own_rule(current: ColumnProposal, path: str, met: frozenset[str]) -> str | None:
+    """The strategy masking the path already (the whole document's, the path's or its
+    elements'), or None while it is kept."""
+    if current.masked and current.strategy != "jsonb":
+        return current.strategy
+    paths = current.params.get("paths") or {}
+    for name in (path, *sorted(met)):
+        if name in paths:
+            rule = paths[name]
+            return str(rule.get("strategy") if isinstance(rule, dict) else rule)
+    return None
+
+
+def _replaces(
+    catalog: Catalog,
+    samples: Mapping[Ref, TextSample],
+    rows: int,
+    copy: _Copy,
+    values: list[str],
+    holders: Mapping[str, set[Ref]],
+) -> bool:
+    """Whether nearly all the path's values are copies of the column, or, the column
+    sampled only in part, of its shape (a copy the sample missed)."""
+    could = copy.matched
+    table = catalog.tables[copy.source[0]]
+    if not 0 < table.estimated_rows <= rows:  # sampled in part: misses look alike
+        fits_shape = cross_copies.shape_of(samples[copy.source].values)
+        could += sum(1 for v in values if copy.source not in holders.get(v, ()) and fits_shape(v))
+    return could >= OWN_RULE_SHARE * copy.probed
+
+
+def _partly(path: str, copy: _Copy, own: str) -> str:
+    return (
+        f"{path}: only {copy.matched} of {copy.probed} sampled distinct values are copies of "
+        f"{copy.source[0]}.{copy.source[1]}, the rest other values: its own {own} kept"
     )
 
 

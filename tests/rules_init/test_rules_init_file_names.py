@@ -150,9 +150,10 @@ def test_email_columns_get_email_not_file_name(make_db, tmp_path: Path) -> None:
 MOODLE_FILES = """
 CREATE TABLE mdl_files (id bigserial PRIMARY KEY, contenthash varchar(40) NOT NULL,
   pathnamehash varchar(40) NOT NULL UNIQUE, contextid bigint NOT NULL,
-  filepath varchar(255) NOT NULL, filename varchar(255) NOT NULL);
-INSERT INTO mdl_files (contenthash, pathnamehash, contextid, filepath, filename)
-  SELECT encode(sha256(fn::bytea), 'hex')::varchar(40), sha1_of(i, fn), i, '/', fn
+  filepath varchar(255) NOT NULL, filename varchar(255) NOT NULL, source text);
+INSERT INTO mdl_files (contenthash, pathnamehash, contextid, filepath, filename, source)
+  SELECT encode(sha256(fn::bytea), 'hex')::varchar(40), sha1_of(i, fn), i, '/', fn,
+         NULLIF(fn, '.')
   FROM generate_series(1, 200) i, LATERAL (SELECT unnest(ARRAY['.', essay(i)]) fn) x;
 ANALYZE;
 """
@@ -170,9 +171,13 @@ CREATE FUNCTION sha1_of(i bigint, fn text) RETURNS varchar(40) IMMUTABLE LANGUAG
 def test_moodle_directory_entries_and_path_digests(make_db, tmp_path: Path) -> None:
     dsn, text = generate_then_mask(make_db, tmp_path, FUNCTIONS + MOODLE_FILES)
     assert strategy_of(text, "public.mdl_files", "filename") == "file_name", text
+    # the file's origin, a file name too: the digest is switched on the one holding '.'
+    assert strategy_of(text, "public.mdl_files", "source") == "file_name", text
     assert rule_of(text, "public.mdl_files", "pathnamehash") == {
-        "strategy": "hash",
-        "length": 40,
+        "strategy": "switch",
+        "by": "filename",
+        "cases": {".": "keep", "..": "keep", "": "keep"},
+        "default": {"strategy": "hash", "length": 40},
         "unique": True,
     }
     assert strategy_of(text, "public.mdl_files", "contenthash") == "keep", text  # the stored file
@@ -181,13 +186,14 @@ def test_moodle_directory_entries_and_path_digests(make_db, tmp_path: Path) -> N
             r"""SELECT count(*) FILTER (WHERE filename = '.'),
                  count(*) FILTER (WHERE filename <> '.' AND filename !~ '^[0-9a-f]{32}\.docx$'),
                  count(*) FILTER (WHERE pathnamehash !~ '^[0-9a-f]{40}$'),
-                 count(*) FILTER (WHERE pathnamehash IN (sha1_of(contextid, '.'),
-                   sha1_of(contextid, essay(contextid::int)))),
+                 count(*) FILTER (WHERE filename = '.' AND pathnamehash = sha1_of(contextid, '.')),
+                 count(*) FILTER (WHERE pathnamehash = sha1_of(contextid, essay(contextid::int))),
                  count(DISTINCT pathnamehash),
                  count(*) FILTER (WHERE contenthash IN (encode(sha256('.'), 'hex')::varchar(40),
                    encode(sha256(essay(contextid::int)::bytea), 'hex')::varchar(40)))
                FROM mdl_files"""
         ).fetchone()
-    assert row == (200, 0, 0, 0, 400, 400)
+    # a directory's path is kept, so is its digest; a file's is the digest of no path
+    assert row == (200, 0, 0, 200, 0, 400, 400)
     # the leak check samples no directory entry ('.' is kept by design)
     assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
