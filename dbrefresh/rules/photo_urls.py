@@ -8,15 +8,18 @@ detector read binary columns only (pii.match_file) and a URL names no one by its
 words, so all of them were kept.
 
 A text column or JSON key named for a picture (avatar, picture, photo, image, ...;
-`avatar_url`, `profile_image`), in a table about people or beside masked names or
-addresses (a document holding the person's name or email: Supabase's identities), whose
-sampled values are mostly web addresses or storage paths of several different values,
-gets `file_name`: the last part of the path (and its query) hashed, the scheme, host
-and folders kept, so the application still parses and fetches an address
-('https://lh3.googleusercontent.com/a/<32 hex>'), a storage key keeps its folders and
-extension, and one address masks alike in a column and at a JSON path (the same digest).
-A product's image in a products table stays kept: no people there. Folders holding ids
-(graph.facebook.com/<id>/picture) are kept by file_name: noted for review.
+`avatar_url`, `profile_image`), in a table about people, or a JSON key beside masked
+names or addresses in its object (a document holding the person's name or email:
+Supabase's identities), whose sampled values are mostly web addresses or storage paths
+of several different values, gets `file_name`: the last part of the path (and its
+query) hashed, the scheme, host and folders kept, so the application still parses and
+fetches an address ('https://lh3.googleusercontent.com/a/<32 hex>'), a storage key
+keeps its folders and extension, and one address masks alike in a column and at a JSON
+path (the same digest). A product's image in a products table stays kept: no people
+there; so does a column of pictures in a table not about people even beside a masked
+name (a team's banner beside its contact's name, a chair's picture beside its
+designer's). Folders holding ids (graph.facebook.com/<id>/picture) are kept by
+file_name: noted for review.
 """
 
 from __future__ import annotations
@@ -117,11 +120,11 @@ def mask_photo_columns(
     strategies: Mapping[str, Strategy[Any]],
     keys: Collection[str] = (),
 ) -> None:
-    """Kept text columns of picture addresses in a table about people (or beside masked
-    names and contact details) get `file_name`; `keys` (joined by foreign keys) stay."""
-    people = pii.about_people(pii.normalize(table.name)) or any(
-        p.masked and p.kind in _PERSON_KINDS for p in proposals.values()
-    )
+    """Kept text columns of picture addresses in a table about people (or named for
+    whose picture: user_avatar) get `file_name`; `keys` (joined by foreign keys) stay.
+    A masked name beside is no reason: a team's banner beside its contact's name, a
+    product's image beside its designer's are no one's photo."""
+    people = pii.about_people(pii.normalize(table.name))
     for name, proposal in proposals.items():
         column = table.columns[name]
         if proposal.masked or proposal.kind is not None or not photo_name(name):

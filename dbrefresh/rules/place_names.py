@@ -6,12 +6,18 @@ names no kind (it may hold a warehouse code, a room, a URL), and a city's name p
 no value detector. Beside masked names and addresses a city narrows a person down.
 
 A text column or JSON key named `location` (`user_location`, `hometown`, `residence`),
-in a table about people or their sessions and devices (a JSON key also beside a masked
+in a table about people or their web sessions and devices (a JSON key also beside a masked
 street, postcode or city in its document), whose sampled values are mostly place
 names ('City', 'City, CC', 'City, Country', 'City, State, CC': capitalised words,
 no digits) of several different values, gets `city`. Values that are only countries
 ('Germany', 'DE') are coarse and kept; so are codes ('WH-BER-01', 'A-12': digits,
-capitals only), rooms of a few repeated words ('Office', 'Remote').
+capitals only), rooms of a few repeated words ('Office', 'Remote'), and any handful of
+labels repeated over many rows ('Studio A', 'Main Hall'; 'Berlin Office', 'London HQ'):
+people's places spread (SPREAD_SHARE of the sampled values different, or SPREAD
+different ones) or name their region or country after a comma ('Gera, DE', as geo-IP
+lookups and profiles write them). A table of sessions counts only as a web session's (Kratos's
+session_devices): beside an IP address, a user agent, a browser or a device; a training
+or conference session's room is no one's whereabouts.
 """
 
 from __future__ import annotations
@@ -35,6 +41,8 @@ SHARE = 0.8  # of the sampled values, place names
 MIN_DISTINCT = 3
 MAX_WORDS = 4  # words of a city's name
 MAX_SETTINGS = 5  # distinct single words repeated from row to row: labels, no places
+SPREAD_SHARE = 0.2  # of the sampled places different: people's, not a set of labels
+SPREAD = 10  # or as many different places: a few offices or rooms repeated are labels
 _NAMES = frozenset({"location", "locality", "hometown", "residence", "whereabouts"})
 # words of a location's attributes or references, not the place (location_id, geo_location_lat)
 _ABOUT = frozenset(
@@ -47,6 +55,10 @@ _ABOUT = frozenset(
 )
 _SESSIONS = frozenset({"session", "sessions", "login", "logins", "signin", "signins"})
 _DEVICES = frozenset({"device", "devices"})
+# words of a web session's columns: its IP address, user agent, browser, device
+_WEB = frozenset(
+    {"ip", "ips", "ipaddress", "ipaddr", "clientip", "agent", "useragent", "browser"} | _DEVICES
+)
 # kinds of a document's address parts: a location beside them is the person's too
 _ADDRESS_KINDS = frozenset({"street", "postcode", "city"})
 # lower-case words inside a place's name: 'Frankfurt am Main', 'Stratford-upon-Avon'
@@ -67,12 +79,15 @@ def location_name(name: str) -> bool:
     return bool(words & _NAMES) and not words & _ABOUT
 
 
-def people_or_sessions(table: str) -> bool:
-    """A table about people, or their sessions or devices (session_devices, user_devices)."""
+def people_or_sessions(table: str, columns: Iterable[str] = ()) -> bool:
+    """A table about people, or their web sessions (`columns` holding an IP address, a
+    user agent or a device: session_devices) or devices (user_devices)."""
     norm = pii.normalize(table.rsplit(".", 1)[-1])
     words = set(norm.split("_"))
-    if pii.about_people(norm) or words & _SESSIONS:
+    if pii.about_people(norm):
         return True
+    if words & _SESSIONS:  # a training or conference session is no web session
+        return any(set(pii.normalize(c).split("_")) & _WEB for c in columns)
     return bool(words & _DEVICES) and any(pii.about_people(w) for w in words)
 
 
@@ -130,6 +145,9 @@ def reason(values: Iterable[str]) -> str | None:
     single = {p for p in places if " " not in p and "," not in p}
     if len(set(places)) <= MAX_SETTINGS and single == set(places) and len(places) >= 10:
         return None  # 'Office', 'Remote', 'Home': labels repeated from row to row
+    qualified = sum("," in p for p in places) >= SHARE * len(places)  # 'Gera, DE'
+    if not qualified and len(set(places)) < min(SPREAD, SPREAD_SHARE * len(sample)):
+        return None  # 'Studio A', 'Main Hall', 'London HQ': a few rooms or offices
     if _coarse(places):
         return None
     return (
@@ -152,7 +170,9 @@ def proposal(
         return None
     if column.generated or column.name in table.partition_key:
         return None
-    if not people_or_sessions(table.qualified) or (why := reason(values or ())) is None:
+    if not people_or_sessions(table.qualified, table.columns):
+        return None
+    if (why := reason(values or ())) is None:
         return None
     chosen = choose("city", column_context(table, column, unique=unique), strategies)
     if chosen is None:

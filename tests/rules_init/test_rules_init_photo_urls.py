@@ -3,7 +3,9 @@
 serves the face), identities.identity_data the same, profiles.avatar_url
 'https://avatars.githubusercontent.com/u/<id>?v=4' names the account. All were kept.
 They get `file_name` now: the host and folders stay, the last part is hashed, and one
-address masks alike in a column and at a JSON path. A product's image stays kept."""
+address masks alike in a column and at a JSON path. A product's image stays kept, and
+so does a picture in a table not about people even beside a masked name (a team's
+banner beside its contact's, a chair's picture beside its designer's)."""
 
 from __future__ import annotations
 
@@ -36,6 +38,19 @@ INSERT INTO products (title, image_url, meta)
   SELECT 'Product ' || g, 'https://cdn.shop.example/products/' || g || '/front.jpg',
     jsonb_build_object('sku', 'SKU' || g, 'image', 'https://cdn.shop.example/p/' || g || '.png')
   FROM generate_series(1, 200) g;
+CREATE TABLE teams (id serial PRIMARY KEY, name text, contact_name text, contact_email text,
+  picture text);
+INSERT INTO teams (name, contact_name, contact_email, picture)
+  SELECT 'Team ' || g, (ARRAY['Anna','Paul','Marie','Jonas'])[1 + g % 4] || ' '
+      || (ARRAY['Schmidt','Martin','Silva','Miller','Tanaka'])[1 + g % 5],
+    'contact' || g || '@mail.example', '/assets/teams/banner-' || g || '.svg'
+  FROM generate_series(1, 300) g;
+CREATE TABLE catalog_items (id serial PRIMARY KEY, title text, designer_name text,
+  picture text);
+INSERT INTO catalog_items (title, designer_name, picture)
+  SELECT 'Chair ' || g, (ARRAY['Anna Schmidt','Marco Rossi','Julie Martin','Peter Jones',
+    'Laura Weber'])[1 + g % 5], 'https://cdn.example.com/catalog/chair-' || g || '.jpg'
+  FROM generate_series(1, 300) g;
 ANALYZE;
 """
 
@@ -60,6 +75,10 @@ def test_photo_addresses_beside_people_keep_their_host(make_db, tmp_path: Path) 
     # no people in a products table: its pictures are the shop's
     assert strategy_of(text, "public.products", "image_url") == "keep", text
     assert strategy_of(text, "public.products", "meta") == "keep", text
+    # a masked name beside makes no team's banner nor chair's picture anyone's photo
+    assert strategy_of(text, "public.teams", "contact_name") != "keep", text
+    assert strategy_of(text, "public.teams", "picture") == "keep", text
+    assert strategy_of(text, "public.catalog_items", "picture") == "keep", text
     with psycopg.connect(dsn) as conn:
         row = conn.execute(
             r"""SELECT count(*) FILTER (WHERE avatar_url ~ 'ACg8ocK|/u/\d+(\?v=4)?$'),
