@@ -92,10 +92,12 @@ def propose(
     sample_rows: int,
     on_table: OnTable | None = None,
     names: list[str] | None = None,
+    stores: dict[str, str] | None = None,
 ) -> tuple[Proposals, dict[str, str]]:
     """A proposal for every column of every root table (partitions follow their root),
     and the tables whose values could not be sampled, with the error's name; `names`
-    collects the sampled values of the columns proposed as names."""
+    collects the sampled values of the columns proposed as names, `stores` the web-session
+    stores to truncate, with why (session_stores.py)."""
     strategies = strategies_by_name()
     keys = key_columns(catalog)
     proposals: Proposals = {}
@@ -126,6 +128,8 @@ def propose(
         if samples and not any(samples.values()) and is_empty(conn, table):
             empty.append(name)
         texts.update(((name, c), s) for c, s in text_samples(table, samples).items())
+        if stores is not None and (store := session_store(catalog, table, samples)):
+            stores[name] = store
         proposals[name] = {
             col.name: propose_column(
                 table,
@@ -232,7 +236,10 @@ def _keep_switch_key(columns: dict[str, ColumnProposal], switch: ColumnProposal)
 
 
 def blocks(
-    catalog: Catalog, proposals: Proposals, unsampled: Mapping[str, str]
+    catalog: Catalog,
+    proposals: Proposals,
+    unsampled: Mapping[str, str],
+    stores: Mapping[str, str],
 ) -> list[TableBlock]:
     out = []
     for name, columns in proposals.items():
@@ -242,7 +249,7 @@ def blocks(
             notes.append(f"partitioned: these rules cover its {count} partition(s)")
         if name in unsampled:
             notes.append(f"REVIEW: values not sampled ({unsampled[name]}), names only")
-        if store := session_store(catalog, catalog.tables[name]):
+        if store := stores.get(name):
             notes = [store]
         out.append(TableBlock(name, list(columns.values()), "; ".join(notes) or None, bool(store)))
     return out
@@ -318,13 +325,14 @@ def generate_rules(
     if refused := dotted_schemas(catalog):
         raise RulesError(refused)
     names: list[str] = []
-    proposals, unsampled = propose(conn, catalog, sample_rows, on_table, names)
+    stores: dict[str, str] = {}
+    proposals, unsampled = propose(conn, catalog, sample_rows, on_table, names, stores)
     name = database or catalog.database
     locale = guess_locale(names)
 
     def rendered() -> str:
         servers = _foreign_servers(catalog, proposals)
-        tables = blocks(catalog, proposals, unsampled)
+        tables = blocks(catalog, proposals, unsampled, stores)
         return render(name, tables, catalog.large_objects, servers, locale)
 
     def compile_now() -> Plan | list[Finding]:

@@ -11,7 +11,8 @@ A `template` over the parts composes exactly their masked values
 A sample of rows compares each text column (kept, or masked with a name or lorem) with
 the compositions of its row's first_name and last_name columns ('{first} {last}',
 '{last}, {first}', '{last} {first}', '{first}' alone); equal in COMPOSED_SHARE of the
-rows where it holds a value, it gets the template (when it fits the column: not on a
+rows where it holds a value (not a blank one: '' equal to a blank part composes
+nothing), it gets the template (when it fits the column: not on a
 unique one, whose composed names could collide).
 """
 
@@ -211,13 +212,17 @@ def _composed(
     aggregates: list[sql.Composable] = []
     for target in targets:
         t = sql.Identifier(target)
-        aggregates.append(sql.SQL("count({t})").format(t=t))
+        # a blank value composes nothing: Moodle's mdl_user.theme is '' where
+        # alternatename is '' too, in most rows, and is no name
+        aggregates.append(sql.SQL("count(*) FILTER (WHERE btrim({t}) <> '')").format(t=t))
         for first, last in pairs:
             f, la = sql.Identifier(first), sql.Identifier(last)
             for label, expr, template in FORMS:
                 composed = sql.SQL(expr).format(f=f, l=la)
                 aggregates.append(
-                    sql.SQL("count(*) FILTER (WHERE {t} = {c})").format(t=t, c=composed)
+                    sql.SQL("count(*) FILTER (WHERE {t} = {c} AND btrim({t}) <> '')").format(
+                        t=t, c=composed
+                    )
                 )
                 checks.append((label, template.format(F=first, L=last)))
     query = sql.SQL("SELECT {a} FROM {s} AS _dbr_s").format(

@@ -65,3 +65,25 @@ def test_a_column_composing_its_rows_name_parts_stays_composed(make_db, tmp_path
         ).fetchone()
     assert agree is not None
     assert agree[1] == 200 and agree[0] > 250 and agree[2] > 40, agree
+
+
+# Moodle's mdl_user.theme is '' in most rows, as its alternatename is (here a part by its
+# name, `first_name`), and 'boost' elsewhere: '' = '' is no composed name
+BLANKS = """
+CREATE TABLE profiles (id bigserial PRIMARY KEY, first_name varchar(255) NOT NULL,
+  last_name varchar(255) NOT NULL, theme varchar(50) NOT NULL);
+INSERT INTO profiles (first_name, last_name, theme)
+  SELECT CASE WHEN g % 7 = 0 THEN 'Maria' ELSE '' END, 'Silva',
+         CASE WHEN g % 7 = 0 THEN 'boost' ELSE '' END
+  FROM generate_series(1, 300) g;
+ANALYZE;
+"""
+
+
+def test_blank_values_compose_no_name(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, BLANKS)
+    assert strategy_of(text, "public.profiles", "first_name") == "first_name", text
+    assert strategy_of(text, "public.profiles", "theme") == "keep", text
+    with psycopg.connect(dsn) as conn:
+        themes = conn.execute("SELECT DISTINCT theme FROM profiles ORDER BY 1").fetchall()
+    assert themes == [("",), ("boost",)], themes
