@@ -35,8 +35,8 @@ from pydantic import Field, field_validator
 from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
-from dbrefresh.strategies.base import ColumnContext, Strategy, StrategyParams
-from dbrefresh.strategies.nested import NestedRule, shorthand
+from dbrefresh.strategies.base import ColumnContext, Strategy
+from dbrefresh.strategies.nested import CaseRulesParams, NestedRule
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
@@ -63,23 +63,11 @@ class FormRule(NestedRule):
         )
 
 
-class FormsParams(StrategyParams):
+class FormsParams(CaseRulesParams):
     cases: dict[Form, FormRule] = Field(min_length=1)
     """Form (email, number, phone) -> strategy name, or {strategy: ..., its parameters}."""
     default: FormRule = FormRule(strategy="keep")
     """The strategy for a value of no listed form (default: keep)."""
-
-    @field_validator("cases", mode="before")
-    @classmethod
-    def _shorthand_cases(cls, value: object) -> object:
-        if isinstance(value, dict):
-            return {str(k): shorthand(v) for k, v in value.items()}
-        return value
-
-    @field_validator("default", mode="before")
-    @classmethod
-    def _shorthand_default(cls, value: object) -> object:
-        return shorthand(value)
 
     @field_validator("cases", "default")
     @classmethod

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
-from dbrefresh.strategies.base import Strategy
+from dbrefresh.strategies.base import Strategy, StrategyParams
 from dbrefresh.strategies.registry import UnknownStrategyError, get
 
 
@@ -40,3 +40,21 @@ class NestedRule(BaseModel):
 def shorthand(value: object) -> object:
     """A bare strategy name as the rule it stands for."""
     return {"strategy": value} if isinstance(value, str) else value
+
+
+class CaseRulesParams(StrategyParams):
+    """Parameters of a strategy choosing among rules (switch, forms, prefixed): `cases`
+    (key -> rule) and `default` (a rule), each rule written as a bare strategy name or
+    {strategy: ..., its parameters}. Keys are read as text."""
+
+    @field_validator("cases", mode="before", check_fields=False)
+    @classmethod
+    def _shorthand_cases(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {str(k): shorthand(v) for k, v in value.items()}
+        return value
+
+    @field_validator("default", mode="before", check_fields=False)
+    @classmethod
+    def _shorthand_default(cls, value: object) -> object:
+        return shorthand(value)

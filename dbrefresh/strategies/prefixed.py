@@ -27,8 +27,8 @@ from pydantic import Field, field_validator
 from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
-from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy, StrategyParams
-from dbrefresh.strategies.nested import NestedRule, shorthand
+from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
+from dbrefresh.strategies.nested import CaseRulesParams, NestedRule
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
@@ -47,24 +47,12 @@ class PrefixRule(NestedRule):
         )
 
 
-class PrefixedParams(StrategyParams):
+class PrefixedParams(CaseRulesParams):
     cases: dict[str, PrefixRule] = Field(min_length=1)
     """Prefix ('id:') -> the rule for the rest of the value: a strategy name, or
     {strategy: ..., its parameters}."""
     default: PrefixRule = PrefixRule(strategy="keep")
     """The strategy for a whole value with no listed prefix (default: keep)."""
-
-    @field_validator("cases", mode="before")
-    @classmethod
-    def _shorthand_cases(cls, value: object) -> object:
-        if isinstance(value, dict):
-            return {str(k): shorthand(v) for k, v in value.items()}
-        return value
-
-    @field_validator("default", mode="before")
-    @classmethod
-    def _shorthand_default(cls, value: object) -> object:
-        return shorthand(value)
 
     @field_validator("cases")
     @classmethod

@@ -25,8 +25,8 @@ from pydantic import Field, field_validator
 from sqlglot import exp
 
 from dbrefresh.strategies import casefold, sqlbuild
-from dbrefresh.strategies.base import ColumnContext, Strategy, StrategyParams
-from dbrefresh.strategies.nested import NestedRule, shorthand
+from dbrefresh.strategies.base import ColumnContext, Strategy
+from dbrefresh.strategies.nested import CaseRulesParams, NestedRule
 from dbrefresh.strategies.registry import register
 
 
@@ -42,7 +42,7 @@ class CaseRule(NestedRule):
 FAIL = "fail"  # default: fail: a key no case lists refuses the run
 
 
-class SwitchParams(StrategyParams):
+class SwitchParams(CaseRulesParams):
     by: str = Field(min_length=1)
     """The column of the row whose value picks the case (meta_key)."""
     cases: dict[str, CaseRule] = Field(min_length=1)
@@ -50,18 +50,6 @@ class SwitchParams(StrategyParams):
     default: CaseRule = CaseRule(strategy="keep")
     """The strategy for every other value of `by`, and for NULL (default: keep); `fail`
     refuses the run, before anything changes, when a row holds a key no case lists."""
-
-    @field_validator("cases", mode="before")
-    @classmethod
-    def _shorthand_cases(cls, value: object) -> object:
-        if isinstance(value, dict):
-            return {str(k): shorthand(v) for k, v in value.items()}
-        return value
-
-    @field_validator("default", mode="before")
-    @classmethod
-    def _shorthand_default(cls, value: object) -> object:
-        return shorthand(value)
 
     @field_validator("cases", "default")
     @classmethod
