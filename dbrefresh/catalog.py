@@ -45,6 +45,8 @@ class UniqueKey:
     # columns in `columns` only because a key expression (unique (lower(email))) or a
     # generated key column (GENERATED ALWAYS AS (lower(email)) STORED UNIQUE) reads them
     read_through: tuple[str, ...] = ()
+    # the key's expressions as pg_get_indexdef prints them ("(data ->> 'id'::text)")
+    expressions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -368,7 +370,8 @@ def _add_constraint(catalog: Catalog, by_oid: dict[int, Table], row: dict[str, A
             ]
             columns = tuple(dict.fromkeys([*row["columns"], *read]))
             through = tuple(c for c in columns if c not in row["columns"])
-            key = UniqueKey(row["name"], columns, bool(row["is_primary"]), through)
+            expressions = tuple(row["expressions"] or ())
+            key = UniqueKey(row["name"], columns, bool(row["is_primary"]), through, expressions)
             (table.exclusions if row["exclusion"] else table.unique_keys).append(key)
         return
     ref = by_oid.get(row["ref_oid"])

@@ -24,6 +24,7 @@ from dbrefresh.rules.dbname import other_database
 from dbrefresh.rules.fkshape import fk_mismatch
 from dbrefresh.rules.foreign import FOREIGN_HINT, changes_rows, foreign_partitions
 from dbrefresh.rules.groups import build_groups
+from dbrefresh.rules.json_key_paths import masked_apart
 from dbrefresh.rules.leafrules import weaker_partition_rules
 from dbrefresh.rules.leakpaths import leak_paths, with_path_samples
 from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
@@ -227,6 +228,8 @@ class _Compiler:
         # A column referencing a unique key must map injectively too, exactly like its target.
         references = any(column in fk.columns for fk in self.catalog.keys_from(table.qualified))
         unique = column in table.unique_columns() or bool(col_rule.unique) or references
+        if unique and not col_rule.unique and not references:  # UNIQUE ((data->>'id'))
+            unique = not masked_apart(table, column, col_rule.strategy, col_rule.params)
         ctx = ColumnContext(
             table=table.qualified,
             column=column,

@@ -26,6 +26,7 @@ from dbrefresh.rules import (
     hex_keys,
     host_names,
     json_in_strings,
+    json_key_paths,
     json_paths,
     json_text,
     lookup_names,
@@ -177,6 +178,7 @@ def json_rule(
     why: list[str] = []
     # a unique column's paths are masked injectively, or its documents would collide
     document = column_context(table, column, unique=column.name in table.unique_columns())
+    keys = json_key_paths.key_paths(table, column.name) if document.unique else None
     plain, encoded = json_in_strings.split(read.paths)  # Mattermost's customStatus
     for path, strings in sorted(encoded.items()):
         inner = json_rule(table, column, json_paths.read_documents(strings), strategies)
@@ -188,7 +190,8 @@ def json_rule(
         # a coordinate stays a number (hash made {"lat": 52.52} a hex string)
         as_number = found.kind == "geo" and found.numbers
         as_ = "date" if as_date else "numeric" if as_number else "text"
-        ctx = replace(path_context(document, as_), unique=document.unique)
+        unique = document.unique and (keys is None or json_key_paths.touches([found.path], keys))
+        ctx = replace(path_context(document, as_), unique=unique)
         chosen = choose(found.kind, ctx, strategies, found.rules)
         if chosen is None:
             continue
@@ -196,10 +199,12 @@ def json_rule(
         rule = {"strategy": name, **params, **({"as": as_} if as_ != "text" else {})}
         paths[found.path] = name if len(rule) == 1 else rule
         why.append(f"{found.path}: {found.reason}")
-        if document.unique and name not in {n for n, _ in (*found.rules, *of_kind(found.kind))}:
+        if unique and name not in {n for n, _ in (*found.rules, *of_kind(found.kind))}:
             why.append(f"{found.path}: no {found.kind} strategy is injective: {name} instead")
     paths, collapsed = json_paths.collapse_array_paths(paths, read.arrays)
     why += collapsed
+    if keys is not None and not json_key_paths.touches(paths, keys):
+        document = replace(document, unique=False)  # UNIQUE ((data->>'id')), id kept
     jsonb = strategies.get("jsonb")
     raw = {"paths": paths}
     if not paths or jsonb is None or not fits(jsonb, raw, document):
