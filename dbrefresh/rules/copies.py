@@ -30,6 +30,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules import url_logins
 from dbrefresh.rules.email_fold import fold_lowered_pair
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.propose import ColumnProposal
@@ -107,6 +108,8 @@ def note_copies(
                 catalog, table, columns, pair.kept, pair.masked
             ):
                 continue  # (an address and its lower-cased copy: both fold case)
+            if _url_copy(table, columns, pair, samples or {}):
+                continue
             _judge(table, columns, pair, constrained=pair.kept in keyed, joined=pair.kept in joined)
     return judged
 
@@ -193,6 +196,51 @@ def _measure(
         _Pair(p.kept, p.masked, *(int(v) for v in row[_COUNTS * i : _COUNTS * (i + 1)]))
         for i, p in enumerate(pairs)
     ]
+
+
+def _url_copy(
+    table: Table,
+    columns: dict[str, ColumnProposal],
+    pair: _Pair,
+    samples: Mapping[Ref, TextSample],
+) -> bool:
+    """`url_path` for kept web addresses holding the row's masked login after a path
+    word ('/users/alice/inbox'), masked as the login column masks it."""
+    kept, masked = (
+        samples.get((table.qualified, pair.kept)),
+        samples.get((table.qualified, pair.masked)),
+    )
+    source = columns[pair.masked]
+    if (
+        columns[pair.kept].masked
+        or kept is None
+        or masked is None
+        or pair.inside < INSIDE_SHARE * pair.both
+        or pair.equal >= COPY_SHARE * pair.both
+        or source.strategy in NOT_COPIED
+        or (words := url_logins.words_before(kept.values, masked.values)) is None
+    ):
+        return False
+    rule = source.strategy if not source.params else {"strategy": source.strategy, **source.params}
+    raw = url_logins.url_rule(words, rule)
+    context = column_context(
+        table, table.columns[pair.kept], unique=pair.kept in table.unique_columns()
+    )
+    if not fits(get("url_path"), raw, context):
+        return False
+    columns[pair.kept] = ColumnProposal(
+        pair.kept,
+        "url_path",
+        raw,
+        kind=source.kind,
+        why=[
+            f"web addresses holding the row's {pair.masked} after "
+            + ", ".join(repr(w) for w in words)
+            + f" (in {pair.inside} of {pair.both} sampled rows): that part masked like "
+            f"{pair.masked}, so the two still agree"
+        ],
+    )
+    return True
 
 
 def _judge(

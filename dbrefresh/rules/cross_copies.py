@@ -51,6 +51,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules import url_logins
 from dbrefresh.rules.builtin_accounts import BUILTIN
 from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
 from dbrefresh.rules.fitting import column_context, fits
@@ -60,6 +61,7 @@ from dbrefresh.rules.sample import sampled_rows
 from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
 from dbrefresh.rules.user_ids import hashed_parts
 from dbrefresh.strategies.base import Strategy
+from dbrefresh.strategies.registry import get
 
 MIN_MATCHES = 5  # distinct matching values, before anything is judged
 MIN_REFERRED = 2  # of a referring column's, unless it holds one (a person's) only
@@ -130,7 +132,9 @@ def note_cross_copies(
     for kept, values in probed.items():
         best = _best_match(kept, values, index, set(row_copies))
         if best is not None:
-            _judge(catalog, proposals, kept, best, len(values), strategies)
+            logins = known.get(best.source, set())
+            if not _url_copy(catalog, proposals, kept, best, values, logins):
+                _judge(catalog, proposals, kept, best, len(values), strategies)
 
 
 def _probed(ref: Ref, sample: TextSample) -> frozenset[str]:
@@ -334,6 +338,48 @@ def _best_match(
     if not matches:
         return None
     return max(matches.values(), key=lambda m: (m.exact, m.other, m.source))
+
+
+def _url_copy(
+    catalog: Catalog,
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    kept: Ref,
+    match: _Match,
+    values: Collection[str],
+    logins: Collection[str],
+) -> bool:
+    """`url_path` for a kept column of web addresses holding the source's logins after
+    a path word (an ActivityPub actor '.../users/alice'), masked as the source masks
+    them, so the addresses still agree with the masked logins and with each other."""
+    source = proposals[match.source[0]][match.source[1]]
+    if (
+        match.exact >= max(MIN_MATCHES, MATCH_SHARE * len(values))
+        or source.strategy in NOT_COPIED
+        or (words := url_logins.words_before(values, logins)) is None
+    ):
+        return False
+    rule = source.strategy if not source.params else {"strategy": source.strategy, **source.params}
+    raw = url_logins.url_rule(words, rule)
+    table = catalog.tables[kept[0]]
+    context = column_context(
+        table, table.columns[kept[1]], unique=kept[1] in table.unique_columns()
+    )
+    if not fits(get("url_path"), raw, context):
+        return False
+    name = f"{match.source[0]}.{match.source[1]}"
+    proposals[kept[0]][kept[1]] = ColumnProposal(
+        kept[1],
+        "url_path",
+        raw,
+        kind=source.kind,
+        why=[
+            f"web addresses holding {name} after "
+            + ", ".join(repr(w) for w in words)
+            + f" ({match.other} of {len(values)} sampled distinct values): that part masked "
+            f"like {name}, so the two still agree"
+        ],
+    )
+    return True
 
 
 def _judge(

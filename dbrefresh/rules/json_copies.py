@@ -36,14 +36,14 @@ the masked value, and kept, every username reached staging.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules import cross_copies, json_paths, pii
+from dbrefresh.rules import cross_copies, json_paths, pii, url_logins
 from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.proposal import ColumnProposal
@@ -192,7 +192,9 @@ def align_json_copies(
         if copy is not None:
             _apply(catalog, proposals, (table, column, path), copy, strategies, met)
         elif (inside := _best_inside(values, holders, identifying)) is not None:
-            _lorem_inside(catalog, proposals, (table, column, path), inside, strategies, met)
+            address = _url_path(proposals, inside, values, known.get(inside.source, set()))
+            where = (table, column, path)
+            _lorem_inside(catalog, proposals, where, inside, strategies, met, address)
 
 
 def _keyed(catalog: Catalog, table: str, column: str) -> bool:
@@ -289,8 +291,10 @@ def _lorem_inside(
     copy: _Copy,
     strategies: Mapping[str, Strategy[Any]],
     met: frozenset[str],
+    address: dict[str, Any] | None = None,
 ) -> None:
-    """`lorem` for a kept path whose values hold the source's values inside them."""
+    """`lorem` for a kept path whose values hold the source's values inside them, or
+    the `address` rule (`url_path`) for web addresses holding them as a login."""
     table, column, path = where
     current = proposals[table][column]
     if current.masked and current.strategy != "jsonb":
@@ -298,7 +302,7 @@ def _lorem_inside(
     paths: dict[str, Any] = dict(current.params.get("paths") or {})
     if path in paths or any(p in paths for p in met):
         return  # masked already, or its elements are
-    paths[path] = "lorem"
+    paths[path] = address or "lorem"
     raw = {**current.params, "paths": paths}
     jsonb = strategies.get("jsonb")
     info = catalog.tables[table]
@@ -309,8 +313,12 @@ def _lorem_inside(
     name = f"{copy.source[0]}.{copy.source[1]}"
     why = (
         f"{path}: holds {name}, which is masked, inside its values ({copy.matched} of "
-        f"{copy.probed} sampled distinct values): lorem, as no rule rebuilds it around the "
-        "masked value"
+        f"{copy.probed} sampled distinct values): "
+        + (
+            f"web addresses: that part masked like {name}"
+            if address
+            else "lorem, as no rule rebuilds it around the masked value"
+        )
     )
     if current.masked:
         current.params, current.why = raw, [*current.why, why]
@@ -390,3 +398,18 @@ def _apply(
     proposals[table][column] = ColumnProposal(
         column, "jsonb", raw, kind="json", why=[why, sampled, *notes]
     )
+
+
+def _url_path(
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    copy: _Copy,
+    values: list[str],
+    logins: Collection[str],
+) -> dict[str, Any] | None:
+    """A `url_path` rule for a path of web addresses holding the source's logins after
+    a path word (Misskey's mentionedRemoteUsers `*.uri`), or None."""
+    source = proposals[copy.source[0]][copy.source[1]]
+    if source.strategy in NOT_COPIED or (words := url_logins.words_before(values, logins)) is None:
+        return None
+    rule = _rule(source)
+    return {"strategy": "url_path", **url_logins.url_rule(words, rule)}

@@ -26,6 +26,7 @@ MIN_SAMPLE_FOR = {"email": 1}
 FLAG_SHARE = 0.8  # of the values boolean-like, the rest single words ('spam', 'trash')
 BOOLEAN_TOKENS = frozenset({"true", "false", "t", "f", "yes", "no", "0", "1", "y", "n"})
 _WORD = re.compile(r"[a-z][a-z_-]{0,19}")
+_WEB = ("http://", "https://")
 _PHONE_CHARS = re.compile(r"\+?[\d\s().\-/]+(?:\s*(?:x|ext\.?|#)\s*\d{1,6})?", re.IGNORECASE)
 
 
@@ -76,6 +77,9 @@ COULD_BE: dict[str, Callable[[str], bool]] = {
     "full_name": could_be_a_name,
     "company": could_be_a_company,
     personal_codes.KIND: personal_codes.could_be,
+    # Akkoma's follower_address 'https://social.example/users/alice/followers' became
+    # 'Bärerring 0' by its name: a web address is no place
+    **dict.fromkeys(("street", "city", "postcode"), lambda v: not v.startswith(_WEB)),
 }
 
 

@@ -82,7 +82,7 @@ def _starts(text: exp.Expression, prefix: str) -> exp.Expression:
     return sqlbuild.fill("(left(:t, :n) = :p)", t=text, n=len(prefix), p=prefix)
 
 
-def _rest_ctx(ctx: ColumnContext) -> ColumnContext:
+def rest_context(ctx: ColumnContext) -> ColumnContext:
     """The context a case's rule sees: unbounded text (the whole is fitted after)."""
     return ColumnContext(
         ctx.table,
@@ -97,7 +97,7 @@ def _rest_ctx(ctx: ColumnContext) -> ColumnContext:
     )
 
 
-def _over(compiled: exp.Expression, value: exp.Expression) -> exp.Expression:
+def over_rest(compiled: exp.Expression, value: exp.Expression) -> exp.Expression:
     """`compiled` (over the column REST) with REST replaced by `value`."""
     return compiled.transform(
         lambda node: (
@@ -123,7 +123,7 @@ class Prefixed(ScalarStrategy[PrefixedParams]):
         reasons = []
         for prefix, strategy, sub in params.resolved():
             label = "default" if prefix is None else f"cases.{prefix}"
-            own = ctx if prefix is None else _rest_ctx(ctx)
+            own = ctx if prefix is None else rest_context(ctx)
             reasons += [f"{label}: {r}" for r in strategy.check(sub, own)]
         return reasons
 
@@ -150,8 +150,8 @@ class Prefixed(ScalarStrategy[PrefixedParams]):
                 own = strategy.leak_sample_when(sub, ctx)
             else:
                 rest = sqlbuild.fill("substr(:t, :n)", t=text.copy(), n=len(prefix) + 1)
-                found = strategy.leak_sample_when(sub, _rest_ctx(ctx))
-                own = _over(found, rest) if found is not None else None
+                found = strategy.leak_sample_when(sub, rest_context(ctx))
+                own = over_rest(found, rest) if found is not None else None
             parts.append(exp.Paren(this=exp.and_(picked, own) if own is not None else picked))
         return exp.Paren(this=exp.or_(*parts)) if parts else exp.false()
 
@@ -162,7 +162,7 @@ class Prefixed(ScalarStrategy[PrefixedParams]):
         for prefix, strategy, sub in cases:
             assert prefix is not None
             rest = sqlbuild.fill("substr(:t, :n)", t=text.copy(), n=len(prefix) + 1)
-            value = sqlbuild.as_text(_over(strategy.compile(sub, _rest_ctx(ctx)), rest))
+            value = sqlbuild.as_text(over_rest(strategy.compile(sub, rest_context(ctx)), rest))
             ifs.append(
                 exp.If(
                     this=_starts(text.copy(), prefix),

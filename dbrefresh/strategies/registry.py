@@ -42,6 +42,7 @@ BUILTIN_MODULES = (
     "switch",
     "forms",
     "prefixed",
+    "url_path",
 )
 
 _REGISTRY: dict[str, Strategy[Any]] = {}

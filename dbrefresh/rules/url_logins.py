@@ -1,0 +1,61 @@
+"""Web addresses naming an account by its login in their path, for `rules init`.
+
+Akkoma's `users.ap_id`, `inbox` and `follower_address` ('https://social.example/users/
+alice/inbox'), Lemmy's '/u/alice', Misskey's '/@alice' hold the row's login (or another
+table's) after a fixed word of the path. Kept, they gave every masked login away (a
+REVIEW note said so, and verify failed on them); `lorem` lost the address and its joins.
+When most sampled addresses hold a known login right after a path word or an '@', the
+column gets `url_path` with the login column's own rule: the login masked in place, as
+the login column masks it, so the two still agree. Pure logic over sampled values.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Iterable
+from typing import Any
+
+from dbrefresh.strategies.url_path import AT, WORD
+
+SHARE = 0.5  # of the sampled addresses, holding a login after a path word
+MIN_VALUES = 5
+WORD_SHARE = 0.05  # of those, after this word: the word is listed
+MAX_WORDS = 4
+SCHEMES = ("https://", "http://")
+
+
+def words_before(values: Iterable[str], logins: Collection[str]) -> list[str] | None:
+    """The path words ('users', '@') after which most of these addresses hold one of
+    `logins`, or None when they do not (too few addresses, or logins elsewhere)."""
+    found: Counter[str] = Counter()
+    addresses = 0
+    for value in values:
+        if not value.startswith(SCHEMES):
+            continue
+        addresses += 1
+        word = _word_before_login(value, logins)
+        if word is not None:
+            found[word] += 1
+    hits = sum(found.values())
+    if addresses < MIN_VALUES or hits < SHARE * addresses:
+        return None
+    words = sorted(w for w, n in found.items() if n >= WORD_SHARE * hits)
+    if len(words) > MAX_WORDS or any(w != AT and not WORD.fullmatch(w) for w in words):
+        return None  # logins after all sorts of words: no account addresses
+    return words
+
+
+def _word_before_login(value: str, logins: Collection[str]) -> str | None:
+    path = value.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
+    segments = path.split("/")[1:]  # the host first
+    for before, segment in zip(["", *segments], segments, strict=False):
+        if segment.startswith(AT) and segment[1:].split(AT, 1)[0] in logins:
+            return AT
+        if before and segment in logins:
+            return before
+    return None
+
+
+def url_rule(words: list[str], source_rule: Any) -> dict[str, Any]:
+    """The url_path parameters masking the login as `source_rule` masks it."""
+    return {"after": words, "rule": source_rule}
