@@ -46,7 +46,7 @@ from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules import cross_copies, json_paths, pii
 from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
 from dbrefresh.rules.fitting import column_context, fits
-from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.proposal import SAMPLED_PATHS, ColumnProposal
 from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
 from dbrefresh.strategies.base import JSON_TYPES, ColumnContext, Strategy
 from dbrefresh.strategies.jsonb import path_context
@@ -332,9 +332,8 @@ def _set_path(
     if current.masked:
         current.params, current.why = raw, [*notes, why]
         return
-    sampled = "REVIEW: paths found in a sample of documents; keys it did not meet are kept"
     proposals[table][column] = ColumnProposal(
-        column, "jsonb", raw, kind="json", why=[why, sampled, *notes]
+        column, "jsonb", raw, kind="json", why=[why, SAMPLED_PATHS, *notes]
     )
 
 
