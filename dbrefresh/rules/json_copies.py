@@ -248,6 +248,16 @@ def _partly(path: str, copy: _Copy, own: str) -> str:
     )
 
 
+def _most_held(counts: Mapping[Ref, int], probed: int) -> _Copy | None:
+    """The column holding most of the `probed` values (`counts`: how many each holds),
+    if enough of them to be a copy (cross_copies' thresholds)."""
+    if not counts:
+        return None
+    source = max(counts, key=lambda r: (counts[r], r))
+    need = max(cross_copies.MIN_MATCHES, cross_copies.MATCH_SHARE * probed)
+    return _Copy(source, counts[source], probed) if counts[source] >= need else None
+
+
 def _best(
     values: list[str], holders: Mapping[str, set[Ref]], allowed: set[Ref] | None
 ) -> _Copy | None:
@@ -258,11 +268,7 @@ def _best(
         for ref in holders.get(value, ()):
             if allowed is None or ref in allowed:
                 counts[ref] = counts.get(ref, 0) + 1
-    if not counts:
-        return None
-    source = max(counts, key=lambda r: (counts[r], r))
-    need = max(cross_copies.MIN_MATCHES, cross_copies.MATCH_SHARE * len(values))
-    return _Copy(source, counts[source], len(values)) if counts[source] >= need else None
+    return _most_held(counts, len(values))
 
 
 def _best_inside(
@@ -275,11 +281,7 @@ def _best_inside(
         held = {r for p in cross_copies.pieces(value) for r in holders.get(p, ()) if r in allowed}
         for ref in held:
             counts[ref] = counts.get(ref, 0) + 1
-    if not counts:
-        return None
-    source = max(counts, key=lambda r: (counts[r], r))
-    need = max(cross_copies.MIN_MATCHES, cross_copies.MATCH_SHARE * len(values))
-    return _Copy(source, counts[source], len(values)) if counts[source] >= need else None
+    return _most_held(counts, len(values))
 
 
 def _lorem_inside(
