@@ -254,8 +254,9 @@ def _most_held(counts: Mapping[Ref, int], probed: int) -> _Copy | None:
     if not counts:
         return None
     source = max(counts, key=lambda r: (counts[r], r))
-    need = max(cross_copies.MIN_MATCHES, cross_copies.MATCH_SHARE * probed)
-    return _Copy(source, counts[source], probed) if counts[source] >= need else None
+    if not cross_copies.enough(counts[source], probed):
+        return None
+    return _Copy(source, counts[source], probed)
 
 
 def _best(
