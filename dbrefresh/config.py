@@ -277,9 +277,6 @@ class Config(_Model):
         line = self._lines.get(key) or self._lines.get(key[:-1]) or 1
         return f"{self.path}:{line}: "
 
-    def backend_settings(self) -> Any:
-        return getattr(self, self.backend, None)
-
     def rules_digest(self) -> str:
         digest = hashlib.sha256()
         for file in sorted(self.rules.files):

@@ -127,13 +127,45 @@ AS $$ SELECT x * CASE WHEN octet_length(t) <= 18 THEN 1::numeric
                                         1 + octet_length(t) / 100), octet_length(t))
                             || '1')::numeric END $$;
 
+-- The keyed cycle permute_digits and permute_letters share: x (< pu * pv) is split into
+-- halves a = x / pv < pu and b = x % pv < pv, P is a Feistel network of 8 rounds, each
+-- round function a keyed sha256 of the tweak, the round and the other half; the result
+-- is P^-1(P(x) + 1 mod pu * pv): x's successor in a secret cyclic order, never x itself.
+-- The callers read their strings as x in their radix (10, 26) and write the result back.
+CREATE OR REPLACE FUNCTION dbrefresh.feistel_next(tweak text, x bigint, pu bigint, pv bigint)
+RETURNS bigint
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+AS $$
+DECLARE
+  a bigint := x / pv;
+  b bigint := x % pv;
+  p bigint;
+  c bigint;
+  n bigint;
+BEGIN
+  FOR i IN 0 .. 7 LOOP
+    p := CASE WHEN i % 2 = 0 THEN pu ELSE pv END;
+    c := (a + dbrefresh.u63(sha256(convert_to(tweak || i || '.' || b, 'UTF8'))) % p) % p;
+    a := b;
+    b := c;
+  END LOOP;
+  n := (a * pv + b + 1) % (pu * pv);
+  a := n / pv;
+  b := n % pv;
+  FOR i IN REVERSE 7 .. 0 LOOP
+    p := CASE WHEN i % 2 = 0 THEN pu ELSE pv END;
+    c := (b - dbrefresh.u63(sha256(convert_to(tweak || i || '.' || a, 'UTF8'))) % p + p) % p;
+    b := a;
+    a := c;
+  END LOOP;
+  RETURN a * pv + b;
+END $$;
+
 -- digits with unique: true: a keyed permutation of the digit strings of each length
--- with no fixed point, so distinct values stay distinct and none is left as it was. P is
--- a Feistel network in radix 10 (FF1's shape: halves of floor(d/2) and ceil(d/2) digits,
--- 8 rounds, each round function a keyed sha256 of the round, the length and the other
--- half); the result is P^-1(P(x) + 1 mod 10^d): x's successor in a secret cyclic order,
--- never x itself. Up to 18 digits in bigint arithmetic (~16 us a value: 16 sha256);
--- longer strings are permuted by 18-digit pieces, each with its own tweak.
+-- with no fixed point, so distinct values stay distinct and none is left as it was:
+-- feistel_next in radix 10 (FF1's shape: halves of floor(d/2) and ceil(d/2) digits, the
+-- length in the tweak). Up to 18 digits in bigint arithmetic (~16 us a value: 16
+-- sha256); longer strings are permuted by 18-digit pieces, each with its own tweak.
 CREATE OR REPLACE FUNCTION dbrefresh.permute_digits(prefix text, s text) RETURNS text
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
 AS $$
@@ -141,14 +173,6 @@ DECLARE
   d integer := length(s);
   u integer := d / 2;
   v integer := d - u;
-  pu bigint;
-  pv bigint;
-  p bigint;
-  a bigint;
-  b bigint;
-  c bigint;
-  n bigint;
-  tweak text;
   out text := '';
 BEGIN
   IF d > 18 THEN
@@ -158,32 +182,13 @@ BEGIN
     RETURN out;
   END IF;
   IF d = 0 THEN RETURN s; END IF;
-  pu := (10::bigint ^ u)::bigint;
-  pv := (10::bigint ^ v)::bigint;
-  tweak := prefix || d || '.';
-  a := CASE WHEN u = 0 THEN 0 ELSE left(s, u)::bigint END;
-  b := right(s, v)::bigint;
-  FOR i IN 0 .. 7 LOOP
-    p := CASE WHEN i % 2 = 0 THEN pu ELSE pv END;
-    c := (a + dbrefresh.u63(sha256(convert_to(tweak || i || '.' || b, 'UTF8'))) % p) % p;
-    a := b;
-    b := c;
-  END LOOP;
-  n := (a * pv + b + 1) % (pu * pv);
-  a := n / pv;
-  b := n % pv;
-  FOR i IN REVERSE 7 .. 0 LOOP
-    p := CASE WHEN i % 2 = 0 THEN pu ELSE pv END;
-    c := (b - dbrefresh.u63(sha256(convert_to(tweak || i || '.' || a, 'UTF8'))) % p + p) % p;
-    b := a;
-    a := c;
-  END LOOP;
-  RETURN CASE WHEN u = 0 THEN '' ELSE lpad(a::text, u, '0') END || lpad(b::text, v, '0');
+  RETURN lpad(dbrefresh.feistel_next(prefix || d || '.', s::bigint, (10::bigint ^ u)::bigint,
+                                     (10::bigint ^ v)::bigint)::text, d, '0');
 END $$;
 
 -- digits with letters: true: a code's letters permuted like its digits (permute_digits)
--- in radix 26: s is upper-case A-Z, P a Feistel network of halves of floor(d/2) and
--- ceil(d/2) letters, 8 rounds of keyed sha256, the result P^-1(P(x) + 1 mod 26^d), a
+-- in radix 26: s is upper-case A-Z, read as a number in base 26 (A = 0) with halves of
+-- floor(d/2) and ceil(d/2) letters, its feistel_next written back as d letters: a
 -- bijection of the d-letter strings with no fixed point. Pieces of 12 letters.
 CREATE OR REPLACE FUNCTION dbrefresh.permute_letters(prefix text, s text) RETURNS text
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
@@ -192,14 +197,7 @@ DECLARE
   d integer := length(s);
   u integer := d / 2;
   v integer := d - u;
-  pu bigint;
-  pv bigint;
-  p bigint;
-  a bigint := 0;
-  b bigint := 0;
-  c bigint;
-  n bigint;
-  tweak text;
+  x bigint := 0;
   out text := '';
 BEGIN
   IF d > 12 THEN
@@ -209,28 +207,10 @@ BEGIN
     RETURN out;
   END IF;
   IF d = 0 THEN RETURN s; END IF;
-  pu := (26::numeric ^ u)::bigint;
-  pv := (26::numeric ^ v)::bigint;
-  tweak := prefix || d || '.';
-  FOR i IN 1 .. u LOOP a := a * 26 + ascii(substr(s, i, 1)) - 65; END LOOP;
-  FOR i IN u + 1 .. d LOOP b := b * 26 + ascii(substr(s, i, 1)) - 65; END LOOP;
-  FOR i IN 0 .. 7 LOOP
-    p := CASE WHEN i % 2 = 0 THEN pu ELSE pv END;
-    c := (a + dbrefresh.u63(sha256(convert_to(tweak || i || '.' || b, 'UTF8'))) % p) % p;
-    a := b;
-    b := c;
-  END LOOP;
-  n := (a * pv + b + 1) % (pu * pv);
-  a := n / pv;
-  b := n % pv;
-  FOR i IN REVERSE 7 .. 0 LOOP
-    p := CASE WHEN i % 2 = 0 THEN pu ELSE pv END;
-    c := (b - dbrefresh.u63(sha256(convert_to(tweak || i || '.' || a, 'UTF8'))) % p + p) % p;
-    b := a;
-    a := c;
-  END LOOP;
-  FOR i IN 1 .. v LOOP out := chr(65 + (b % 26)::integer) || out; b := b / 26; END LOOP;
-  FOR i IN 1 .. u LOOP out := chr(65 + (a % 26)::integer) || out; a := a / 26; END LOOP;
+  FOR i IN 1 .. d LOOP x := x * 26 + ascii(substr(s, i, 1)) - 65; END LOOP;
+  x := dbrefresh.feistel_next(prefix || d || '.', x, (26::numeric ^ u)::bigint,
+                              (26::numeric ^ v)::bigint);
+  FOR i IN 1 .. d LOOP out := chr(65 + (x % 26)::integer) || out; x := x / 26; END LOOP;
   RETURN out;
 END $$;
 

@@ -9,13 +9,13 @@ were.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 
-from dbrefresh.rules.plan import LeakPath, RelationStep
+from dbrefresh.anonymize.verify_paths import paths_wanted, sampled_documents
+from dbrefresh.rules.plan import RelationStep
 from dbrefresh.rules.relsteps import literal
 
 
@@ -34,9 +34,7 @@ def sampled_originals(
     """The samples of the step's leak-checked text `columns` and jsonb paths; None when
     nothing was sampled. Case-folded hashes only when every sample has one: the kept
     values are digested one way."""
-    documents: Mapping[str, tuple[LeakPath, ...]] = {
-        m.column: m.leak_paths for m in step.masked if m.leak_checked and m.leak_paths
-    }
+    documents = sampled_documents(step)
     has = conn.execute(
         "SELECT to_regclass('dbrefresh.leak_path_hashes') IS NOT NULL, "
         + ", ".join(
@@ -57,11 +55,7 @@ def sampled_originals(
             f"AND h.column_name IN ({names})"
         )
     if documents and paths_kept:
-        wanted = " OR ".join(
-            f"(h.column_name = {literal(column)} AND h.path IN "
-            f"({', '.join(literal(p.path) for p in paths)}))"
-            for column, paths in documents.items()
-        )
+        wanted = paths_wanted(documents)
         parts.append(
             f"SELECT h.row_key, h.column_name, h.path, h.hash, "
             f"{'h.folded' if path_folded else 'NULL::bytea'} AS folded "

@@ -9,7 +9,7 @@ row's primary key, else by the columns the rules keep, else against every row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import psycopg
@@ -29,23 +29,32 @@ def _keys_of(column: str, paths: Iterable[str]) -> str:
     return f"CASE {column} {whens} END"
 
 
+def sampled_documents(step: RelationStep) -> dict[str, tuple[LeakPath, ...]]:
+    """The step's leak-checked jsonb columns and the paths anonymize sampled in each."""
+    return {m.column: m.leak_paths for m in step.masked if m.leak_checked and m.leak_paths}
+
+
+def paths_wanted(documents: Mapping[str, Iterable[LeakPath]]) -> str:
+    """The SQL condition on leak_path_hashes `h` picking the samples of these paths."""
+    return " OR ".join(
+        f"(h.column_name = {literal(column)} AND h.path IN "
+        f"({', '.join(literal(p.path) for p in paths)}))"
+        for column, paths in documents.items()
+    )
+
+
 def path_leaks(
     conn: psycopg.Connection[Any], step: RelationStep, key: RowKey | None, join: str
 ) -> list[tuple[str, str, int, int]]:
     """(column, path, sampled, survivors) for every path of the step's jsonb rules, in
     the rules' order; `join` ties a sample to its row when `key` is unique."""
-    documents = {m.column: m.leak_paths for m in step.masked if m.leak_checked and m.leak_paths}
+    documents = sampled_documents(step)
     if not documents:
         return []
     recorded = conn.execute("SELECT to_regclass('dbrefresh.leak_path_hashes')").fetchone()
     if not recorded or recorded[0] is None:  # masked by a version without path samples
         return []
-    wanted = " OR ".join(
-        f"(h.column_name = {literal(column)} AND h.path IN "
-        f"({', '.join(literal(p.path) for p in paths)}))"
-        for column, paths in documents.items()
-    )
-    where = f"h.table_name = {literal(step.relation)} AND ({wanted})"
+    where = f"h.table_name = {literal(step.relation)} AND ({paths_wanted(documents)})"
     if key is not None and key.unique:
         keys = _keys_of("h.path", (p.path for paths in documents.values() for p in paths))
         rows = _by_row(conn, step.relation, list(documents), where, join, keys)

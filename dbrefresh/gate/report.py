@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any
 
 from dbrefresh.errors import UsageError
 from dbrefresh.findings import Finding, Severity, render_junit, render_markdown
 from dbrefresh.gate.verdict import GateFinding, GateResult, StatementReport
 
-Format = Literal["text", "json", "markdown", "junit"]
 FORMATS: tuple[str, ...] = ("text", "json", "markdown", "junit")
 
 

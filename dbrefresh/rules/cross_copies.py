@@ -81,6 +81,12 @@ REFERRING = re.compile(
 _LEADING = re.compile(r' USING btree \((?:"((?:[^"]|"")+)"|([a-z_][a-z0-9_$]*))[\s,)]')
 
 
+def enough(found: int, probed: int) -> bool:
+    """Whether `found` of `probed` sampled distinct values make a copy: MIN_MATCHES of
+    them at least, and MATCH_SHARE."""
+    return found >= max(MIN_MATCHES, MATCH_SHARE * probed)
+
+
 def _spread(value: str) -> tuple[int, str]:
     """An order that picks values from all over the alphabet, the same on every run."""
     return zlib.crc32(value.encode("utf-8")), value

@@ -25,7 +25,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules.cross_copies import MATCH_SHARE, MAX_PROBED, MIN_MATCHES, leading_index
+from dbrefresh.rules.cross_copies import MAX_PROBED, MIN_MATCHES, enough, leading_index
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.pii_values import EMAIL
@@ -112,7 +112,7 @@ def _mixed(
         return None
     probed = mails[:MAX_PROBED]
     best = max(((_found(conn, catalog, ref, probed), ref) for ref in sources), default=(0, None))
-    if best[1] is None or best[0] < max(MIN_MATCHES, MATCH_SHARE * len(probed)):
+    if best[1] is None or not enough(best[0], len(probed)):
         return None
     for i, by in enumerate(others):
         groups: dict[str | None, list[bool]] = defaultdict(list)

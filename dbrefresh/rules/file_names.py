@@ -84,13 +84,10 @@ def proposal(
     sample = [v for v in values or () if v.strip()]
     if not sample or column.type.is_array or not column.type.is_text:
         return None
-    if sum(map(is_file, sample)) < FILE_SHARE * len(sample):
+    named = naming_people(sample, [v for v in sample if is_file(v)])
+    if named is None:
         return None
-    found = [people_in(v) for v in sample if is_file(v)]
-    people = set().union(*found)
-    rows = sum(1 for f in found if f)
-    if len(people) < MIN_PEOPLE or rows < pii_values.EMBEDDED_THRESHOLD * len(sample):
-        return None
+    rows, people = named
     return ColumnProposal(
         column.name,
         "file_name",
@@ -98,7 +95,7 @@ def proposal(
         kind="file_name",
         why=[
             f"{rows} of {len(sample)} sampled values are file names or paths naming people "
-            f"({len(people)} different, a first and a last name joined by - _ or .): the "
+            f"({people} different, a first and a last name joined by - _ or .): the "
             "name part hashed, folders and extension kept (a path ending in a masked name "
             "ends in the same hex)"
         ],
@@ -110,7 +107,16 @@ def path_reason(values: Sequence[str]) -> str | None:
     Baserow's attachment fields [{"url": ..., "title": "passport_anna_schmidt.pdf"}]
     were kept, while the same names in a text column got `file_name`."""
     sample = [v for v in values if v.strip()]
-    files = [v for v in sample if is_file(v)]
+    named = naming_people(sample, [v for v in sample if is_file(v)])
+    if named is None:
+        return None
+    return f"{named[0]} of {len(sample)} sampled values are file names naming people"
+
+
+def naming_people(sample: Sequence[str], files: Sequence[str]) -> tuple[int, int] | None:
+    """(how many of the `files` name people, how many different people) when enough of
+    the sampled values are files (FILE_SHARE) and enough of them name enough people,
+    else None: one rule for file names in columns, JSON paths and URLs."""
     if not sample or len(files) < FILE_SHARE * len(sample):
         return None
     found = [people_in(v) for v in files]
@@ -118,4 +124,4 @@ def path_reason(values: Sequence[str]) -> str | None:
     rows = sum(1 for f in found if f)
     if len(people) < MIN_PEOPLE or rows < pii_values.EMBEDDED_THRESHOLD * len(sample):
         return None
-    return f"{rows} of {len(sample)} sampled values are file names naming people"
+    return rows, len(people)

@@ -46,9 +46,9 @@ from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules import cross_copies, json_paths, pii, url_logins
 from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
 from dbrefresh.rules.fitting import column_context, fits
-from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.proposal import SAMPLED_PATHS, ColumnProposal
 from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
-from dbrefresh.strategies.base import JSON_TYPES, Strategy
+from dbrefresh.strategies.base import JSON_TYPES, ColumnContext, Strategy
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD, join_path, path_parts
 
@@ -250,6 +250,17 @@ def _partly(path: str, copy: _Copy, own: str) -> str:
     )
 
 
+def _most_held(counts: Mapping[Ref, int], probed: int) -> _Copy | None:
+    """The column holding most of the `probed` values (`counts`: how many each holds),
+    if enough of them to be a copy (cross_copies' thresholds)."""
+    if not counts:
+        return None
+    source = max(counts, key=lambda r: (counts[r], r))
+    if not cross_copies.enough(counts[source], probed):
+        return None
+    return _Copy(source, counts[source], probed)
+
+
 def _best(
     values: list[str], holders: Mapping[str, set[Ref]], allowed: set[Ref] | None
 ) -> _Copy | None:
@@ -260,11 +271,7 @@ def _best(
         for ref in holders.get(value, ()):
             if allowed is None or ref in allowed:
                 counts[ref] = counts.get(ref, 0) + 1
-    if not counts:
-        return None
-    source = max(counts, key=lambda r: (counts[r], r))
-    need = max(cross_copies.MIN_MATCHES, cross_copies.MATCH_SHARE * len(values))
-    return _Copy(source, counts[source], len(values)) if counts[source] >= need else None
+    return _most_held(counts, len(values))
 
 
 def _best_inside(
@@ -277,11 +284,7 @@ def _best_inside(
         held = {r for p in cross_copies.pieces(value) for r in holders.get(p, ()) if r in allowed}
         for ref in held:
             counts[ref] = counts.get(ref, 0) + 1
-    if not counts:
-        return None
-    source = max(counts, key=lambda r: (counts[r], r))
-    need = max(cross_copies.MIN_MATCHES, cross_copies.MATCH_SHARE * len(values))
-    return _Copy(source, counts[source], len(values)) if counts[source] >= need else None
+    return _most_held(counts, len(values))
 
 
 def _lorem_inside(
@@ -302,14 +305,6 @@ def _lorem_inside(
     paths: dict[str, Any] = dict(current.params.get("paths") or {})
     if path in paths or any(p in paths for p in met):
         return  # masked already, or its elements are
-    paths[path] = address or "lorem"
-    raw = {**current.params, "paths": paths}
-    jsonb = strategies.get("jsonb")
-    info = catalog.tables[table]
-    if jsonb is None or not fits(
-        jsonb, raw, column_context(info, info.columns[column], unique=False)
-    ):
-        return
     name = f"{copy.source[0]}.{copy.source[1]}"
     why = (
         f"{path}: holds {name}, which is masked, inside its values ({copy.matched} of "
@@ -320,12 +315,36 @@ def _lorem_inside(
             else "lorem, as no rule rebuilds it around the masked value"
         )
     )
-    if current.masked:
-        current.params, current.why = raw, [*current.why, why]
+    info = catalog.tables[table]
+    document = column_context(info, info.columns[column], unique=False)
+    _set_path(proposals, where, paths, address or "lorem", document, strategies, why, current.why)
+
+
+def _set_path(
+    proposals: Mapping[str, dict[str, ColumnProposal]],
+    where: Path,
+    paths: dict[str, Any],
+    rule: Any,
+    document: ColumnContext,
+    strategies: Mapping[str, Strategy[Any]],
+    why: str,
+    notes: list[str],
+) -> None:
+    """The document's `jsonb` rule with `rule` at the path (`paths`: its other paths),
+    if it still fits the column; a kept column gets a `jsonb` rule of its own. `why`
+    says why, before `notes`, the proposal's other reasons."""
+    table, column, path = where
+    current = proposals[table][column]
+    paths[path] = rule
+    raw = {**current.params, "paths": paths}
+    jsonb = strategies.get("jsonb")
+    if jsonb is None or not fits(jsonb, raw, document):
         return
-    sampled = "REVIEW: paths found in a sample of documents; keys it did not meet are kept"
+    if current.masked:
+        current.params, current.why = raw, [*notes, why]
+        return
     proposals[table][column] = ColumnProposal(
-        column, "jsonb", raw, kind="json", why=[why, sampled, *current.why]
+        column, "jsonb", raw, kind="json", why=[why, SAMPLED_PATHS, *notes]
     )
 
 
@@ -380,24 +399,13 @@ def _apply(
             f"{source.strategy}; no path can be masked alike: mask it by hand"
         )
         return
-    paths[path] = wanted
-    raw = {**current.params, "paths": paths}
-    jsonb = strategies.get("jsonb")
-    if jsonb is None or not fits(jsonb, raw, document):
-        return
     instead = (
         "" if was is None else f", not {was}" if was != source.strategy else ", its parameters too"
     )
     why = f"{path}: a copy of {name} ({seen}): masked like it{instead}, so equal values still agree"
     # (a note that the path is kept, too few names in it to mask, no longer holds)
     notes = [w for w in current.why if not w.startswith(f"REVIEW: {path}: ")]
-    if current.masked:
-        current.params, current.why = raw, [*notes, why]
-        return
-    sampled = "REVIEW: paths found in a sample of documents; keys it did not meet are kept"
-    proposals[table][column] = ColumnProposal(
-        column, "jsonb", raw, kind="json", why=[why, sampled, *notes]
-    )
+    _set_path(proposals, where, paths, wanted, document, strategies, why, notes)
 
 
 def _url_path(

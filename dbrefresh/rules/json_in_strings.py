@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from dbrefresh.rules.json_text import json_documents
+from dbrefresh.rules.proposal import SAMPLED_PATHS
 
 JSONB = "jsonb"
-REVIEWED = "REVIEW: paths found in a sample"  # the inner rule's own note, said once outside
 
 
 def split(paths: Mapping[str, list[str]]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
@@ -35,5 +35,6 @@ def split(paths: Mapping[str, list[str]]) -> tuple[dict[str, list[str]], dict[st
 def nested(path: str, inner: Mapping[str, Any], why: list[str]) -> tuple[dict[str, Any], list[str]]:
     """The rule of a path holding documents in strings, whose own paths are `inner`,
     and its reasons."""
-    said = [f"{path} (a JSON document in a string): {w}" for w in why if not w.startswith(REVIEWED)]
+    # the inner rule's own SAMPLED_PATHS note is said once, outside
+    said = [f"{path} (a JSON document in a string): {w}" for w in why if w != SAMPLED_PATHS]
     return {"strategy": JSONB, "paths": dict(inner)}, said

@@ -46,16 +46,12 @@ def _key(path: str) -> str:
 def _file_urls(values: Sequence[str]) -> str | None:
     """Why a path's values are URLs of files naming people (file_names' thresholds)."""
     sample = [v.strip() for v in values if v.strip()]
-    urls = [v for v in sample if _URL_FILE.fullmatch(v)]
-    if not sample or len(urls) < file_names.FILE_SHARE * len(sample):
-        return None
-    found = [file_names.people_in(re.split(r"[?#]", v, maxsplit=1)[0]) for v in urls]
-    people = set().union(*found)
-    rows = sum(1 for f in found if f)
-    if len(people) < file_names.MIN_PEOPLE or rows < pii_values.EMBEDDED_THRESHOLD * len(sample):
+    files = [re.split(r"[?#]", v, maxsplit=1)[0] for v in sample if _URL_FILE.fullmatch(v)]
+    named = file_names.naming_people(sample, files)
+    if named is None:
         return None
     return (
-        f"{rows} of {len(sample)} sampled values are URLs of files naming people: the "
+        f"{named[0]} of {len(sample)} sampled values are URLs of files naming people: the "
         "name part hashed, the rest of the URL kept"
     )
 

@@ -57,7 +57,7 @@ def note_name_parts(
             hits = _joined(conn, catalog, table, first, last, probed)
             for ref, values in probed.items():
                 found = sum(1 for v in values if v in hits)
-                if found >= max(cross_copies.MIN_MATCHES, cross_copies.MATCH_SHARE * len(values)):
+                if cross_copies.enough(found, len(values)):
                     proposals[ref[0]][ref[1]].why.append(
                         f"REVIEW: holds {table}.{first} and {last} joined ({found} of "
                         f"{len(values)} sampled distinct values), masked there as first_name "

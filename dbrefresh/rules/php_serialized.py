@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from dbrefresh.catalog import Column
 from dbrefresh.rules.php_parse import as_json
-from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.proposal import SAMPLED_PATHS, ColumnProposal
 from dbrefresh.rules.relsteps import quote_ident
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
@@ -85,7 +85,7 @@ def masking(
     if by_paths is not None:
         keys = sorted({_key(path) for path in by_paths.params["paths"]})
         why = [f"{held}: the strings under {', '.join(keys)} masked in place, lengths kept"]
-        notes = [w for w in by_paths.why if not w.startswith("REVIEW: paths found")]
+        notes = [w for w in by_paths.why if w != SAMPLED_PATHS]
         review = "REVIEW: keys found in a sample; keys it did not meet are kept"
         return ColumnProposal(
             column.name,

@@ -21,30 +21,6 @@ from dbrefresh.rules import (
     redeemable,
 )
 
-# Kinds of personal data; each maps to candidate strategies in `propose.py`.
-KINDS = (
-    "secret",
-    "email",
-    "ip",
-    "birth_date",
-    "iban",
-    "card",
-    "national_id",
-    "phone",
-    "first_name",
-    "last_name",
-    "full_name",
-    "street",
-    "city",
-    "postcode",
-    "company",
-    "geo",
-    "username",
-    "user_id",
-    "free_text",
-    personal_codes.KIND,
-)
-
 LABELS = {
     "secret": "a secret (password, token, key)",
     "email": "an email address",

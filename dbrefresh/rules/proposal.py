@@ -9,6 +9,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from dbrefresh.rules.json_paths import Documents
 
+# The note of a `jsonb` rule built from sampled documents: one text, so the rules that
+# wrap such a rule (php_serialized, json_in_strings) can tell it from their own notes
+SAMPLED_PATHS = "REVIEW: paths found in a sample of documents; keys it did not meet are kept"
+
 
 @dataclass
 class ColumnProposal:

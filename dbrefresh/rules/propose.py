@@ -56,6 +56,7 @@ from dbrefresh.rules.candidates import (
 )
 from dbrefresh.rules.fitting import choose, column_context, fits, kind_fits_type, of_kind
 from dbrefresh.rules.json_doubts import doubt_notes, json_warning
+from dbrefresh.rules.proposal import SAMPLED_PATHS
 from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
 from dbrefresh.rules.sampled import COMPOSITE, TEXT_SEARCH, is_bytes, is_document
@@ -209,7 +210,7 @@ def json_rule(
     raw = {"paths": paths}
     if not paths or jsonb is None or not fits(jsonb, raw, document):
         return None
-    why.append("REVIEW: paths found in a sample of documents; keys it did not meet are kept")
+    why.append(SAMPLED_PATHS)
     return ColumnProposal(column.name, "jsonb", raw, kind="json", why=why)
 
 

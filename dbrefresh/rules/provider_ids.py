@@ -28,7 +28,7 @@ from typing import Any
 from dbrefresh.catalog import Table
 from dbrefresh.rules import json_paths, mixed_forms
 from dbrefresh.rules.fitting import column_context, fits
-from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.proposal import SAMPLED_PATHS, ColumnProposal
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.jsonb_pathsyntax import join_path, path_parts
@@ -212,7 +212,7 @@ def _json_ids(
             *why,
             *collapsed,
             f"{', '.join(found)}: {NUMBER_WHY}",
-            "REVIEW: paths found in a sample of documents; keys it did not meet are kept",
+            SAMPLED_PATHS,
             *proposal.why,
         ],
         documents=read,

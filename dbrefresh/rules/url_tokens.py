@@ -36,11 +36,6 @@ _RANDOM = re.compile(r"(?:[A-Za-z]{2,10}_)?([A-Za-z0-9_-]{20,})")
 MIN_MIXED = 3  # letters and digits of hex, or letters of each case past a word's start
 
 
-def carries_token(value: str) -> bool:
-    """A URL with a query parameter holding a token (by its name or its issuer's prefix)."""
-    return _URL.match(value.strip()) is not None and _PARAMETER.search(value) is not None
-
-
 def _random(segment: str) -> bool:
     """Mixed case inside words with a digit (base64url: a slug's 'How-To-Cook-10' has
     capitals only where its words start), or letters and digits without a dash (hex)."""

@@ -43,12 +43,6 @@ def is_server_id(value: str) -> bool:
     return _SERVER_ID.fullmatch(value.strip()) is not None
 
 
-def local_part(value: str) -> str:
-    """The local part of a server id ('@alice:example.org' -> 'alice'), else the value."""
-    text = value.strip()
-    return text[1:].split(":", 1)[0] if is_server_id(text) else text
-
-
 def is_name_login(value: str, names: Names) -> bool:
     """'dennis.boone', 'Boone_Dennis', 'dennis.boone42'; not 'dennis' alone or 'dboone'."""
     first, last = names

@@ -25,7 +25,7 @@ from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
 from dbrefresh.rules.copies import IDENTIFIER
-from dbrefresh.rules.cross_copies import MATCH_SHARE, MAX_PROBED, MIN_MATCHES, leading_index
+from dbrefresh.rules.cross_copies import MAX_PROBED, MIN_MATCHES, enough, leading_index
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.provider_ids import keeps_identifiers
@@ -57,7 +57,7 @@ def align_uuid_copies(
         probed = values[:MAX_PROBED]
         for ref in uuid_columns(catalog, proposals, name, rows):
             found = found_in(conn, catalog.tables[ref[0]], ref[1], probed)
-            if found >= max(MIN_MATCHES, MATCH_SHARE * len(probed)):
+            if enough(found, len(probed)):
                 _align(catalog, proposals, (name, column), ref, f"{found} of {len(probed)}")
                 _mask_both(catalog, proposals, (name, column), ref, strategies)
                 break

@@ -20,7 +20,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules.cross_copies import MATCH_SHARE, MAX_PROBED, MIN_MATCHES
+from dbrefresh.rules.cross_copies import MAX_PROBED, MIN_MATCHES, enough
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.sample import sampled_rows, spread_sample
 from dbrefresh.rules.uuid_copies import found_in, keyed, uuid_columns
@@ -47,7 +47,7 @@ def keep_uuid_references(
                 if proposals[ref[0]][ref[1]].masked or not keyed(catalog, ref):
                     continue
                 found = found_in(conn, catalog.tables[ref[0]], ref[1], values)
-                if found >= max(MIN_MATCHES, MATCH_SHARE * len(values)):
+                if enough(found, len(values)):
                     columns[column] = ColumnProposal(
                         column,
                         why=[

@@ -34,7 +34,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies import case_sql, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, Strategy
 from dbrefresh.strategies.nested import CaseRulesParams, NestedRule
 from dbrefresh.strategies.registry import register
@@ -94,16 +94,12 @@ class Forms(ScalarStrategy[FormsParams]):
     params_model = FormsParams
 
     def is_lossy(self, params: FormsParams) -> bool:
-        return any(s.is_lossy(p) for _, s, p in params.resolved())
+        return case_sql.lossy(params.resolved())
 
     def fits(self, params: FormsParams, ctx: ColumnContext) -> list[str]:
         if not ctx.type.is_text:
             return [f"forms tells values apart by their text; {ctx.column} is {ctx.type.sql}"]
-        reasons = []
-        for form, strategy, sub in params.resolved():
-            label = "default" if form is None else f"cases.{form}"
-            reasons += [f"{label}: {r}" for r in strategy.check(sub, ctx)]
-        return reasons
+        return case_sql.reasons(params.resolved(), lambda _: ctx)
 
     def _picked(self, params: FormsParams, ctx: ColumnContext, form: Form | None) -> exp.Expression:
         """The rows one case masks: its form, and none of the listed forms before it."""
@@ -119,34 +115,25 @@ class Forms(ScalarStrategy[FormsParams]):
 
     def leak_sample_when(self, params: FormsParams, ctx: ColumnContext) -> exp.Expression:
         """Values a case changes (and that case would sample): no value `keep` keeps."""
-        parts: list[exp.Expression] = []
-        for form, strategy, sub in params.resolved():
-            if strategy.keeps_value or not strategy.leak_checked:
-                continue
-            picked = self._picked(params, ctx, form)
-            own = strategy.leak_sample_when(sub, ctx)
-            parts.append(exp.Paren(this=exp.and_(picked, own) if own is not None else picked))
-        return exp.Paren(this=exp.or_(*parts)) if parts else exp.false()
+        return case_sql.changed_when(
+            params.resolved(),
+            lambda form: self._picked(params, ctx, form),
+            lambda _, strategy, sub: strategy.leak_sample_when(sub, ctx),
+        )
 
     def table_refusal(self, params: FormsParams, ctx: ColumnContext) -> exp.Expression | None:
         """What a case's own strategy refuses on the table (email's fold_case on a unique
         column holding case variants), asked of the whole column."""
-        parts = [
-            r for _, strategy, sub in params.resolved() if (r := strategy.table_refusal(sub, ctx))
-        ]
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else exp.Coalesce(this=parts[0], expressions=parts[1:])
+        return case_sql.first_refusal(
+            [r for _, strategy, sub in params.resolved() if (r := strategy.table_refusal(sub, ctx))]
+        )
 
     def masked(self, params: FormsParams, ctx: ColumnContext) -> exp.Expression:
         # CASE WHEN <form> THEN ...: one test per listed form, in ORDER
-        *cases, (_, fallback, default) = params.resolved()
         text = sqlbuild.as_text(ctx.ref)
-        ifs = [
-            exp.If(this=is_form(form, text.copy()), true=strategy.compile(sub, ctx))
-            for form, strategy, sub in cases
-            if form is not None
-        ]
-        return sqlbuild.cast(
-            exp.Case(ifs=ifs, default=fallback.compile(default, ctx)), ctx.type.sql
+        case = case_sql.case_of(
+            params.resolved(),
+            lambda form: is_form(form, text.copy()),
+            lambda _, strategy, sub: strategy.compile(sub, ctx),
         )
+        return sqlbuild.cast(case, ctx.type.sql)

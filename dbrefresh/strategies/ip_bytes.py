@@ -16,8 +16,6 @@ from dbrefresh.strategies import sqlbuild
 from dbrefresh.strategies.base import ColumnContext
 from dbrefresh.strategies.scalar import ELEMENT
 
-LENGTHS = (4, 16)
-
 
 def fits(ctx: ColumnContext) -> list[str]:
     """A bytea column, not an array of them (its elements' lengths go unchecked)."""

@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import Field, field_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies import case_sql, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy
 from dbrefresh.strategies.nested import CaseRulesParams, NestedRule
 from dbrefresh.strategies.registry import register
@@ -82,6 +82,11 @@ def _starts(text: exp.Expression, prefix: str) -> exp.Expression:
     return sqlbuild.fill("(left(:t, :n) = :p)", t=text, n=len(prefix), p=prefix)
 
 
+def _rest(text: exp.Expression, prefix: str) -> exp.Expression:
+    """The value after its prefix."""
+    return sqlbuild.fill("substr(:t, :n)", t=text.copy(), n=len(prefix) + 1)
+
+
 def rest_context(ctx: ColumnContext) -> ColumnContext:
     """The context a case's rule sees: unbounded text (the whole is fitted after)."""
     return ColumnContext(
@@ -115,17 +120,14 @@ class Prefixed(ScalarStrategy[PrefixedParams]):
     params_model = PrefixedParams
 
     def is_lossy(self, params: PrefixedParams) -> bool:
-        return any(s.is_lossy(p) for _, s, p in params.resolved())
+        return case_sql.lossy(params.resolved())
 
     def fits(self, params: PrefixedParams, ctx: ColumnContext) -> list[str]:
         if not ctx.type.is_text:
             return [f"prefixed reads values as text; {ctx.column} is {ctx.type.sql}"]
-        reasons = []
-        for prefix, strategy, sub in params.resolved():
-            label = "default" if prefix is None else f"cases.{prefix}"
-            own = ctx if prefix is None else rest_context(ctx)
-            reasons += [f"{label}: {r}" for r in strategy.check(sub, own)]
-        return reasons
+        return case_sql.reasons(
+            params.resolved(), lambda prefix: ctx if prefix is None else rest_context(ctx)
+        )
 
     def _picked(self, params: PrefixedParams, text: exp.Expression, prefix: str | None) -> Any:
         """The values one case masks: its prefix, no longer listed prefix before it."""
@@ -141,35 +143,29 @@ class Prefixed(ScalarStrategy[PrefixedParams]):
     def leak_sample_when(self, params: PrefixedParams, ctx: ColumnContext) -> exp.Expression:
         """Values a case changes: no value `keep` keeps."""
         text = sqlbuild.as_text(ctx.ref)
-        parts: list[exp.Expression] = []
-        for prefix, strategy, sub in params.resolved():
-            if strategy.keeps_value or not strategy.leak_checked:
-                continue
-            picked = self._picked(params, text, prefix)
+
+        def own(prefix: str | None, strategy: Strategy[Any], sub: Any) -> exp.Expression | None:
             if prefix is None:
-                own = strategy.leak_sample_when(sub, ctx)
-            else:
-                rest = sqlbuild.fill("substr(:t, :n)", t=text.copy(), n=len(prefix) + 1)
-                found = strategy.leak_sample_when(sub, rest_context(ctx))
-                own = over_rest(found, rest) if found is not None else None
-            parts.append(exp.Paren(this=exp.and_(picked, own) if own is not None else picked))
-        return exp.Paren(this=exp.or_(*parts)) if parts else exp.false()
+                return strategy.leak_sample_when(sub, ctx)
+            found = strategy.leak_sample_when(sub, rest_context(ctx))
+            return over_rest(found, _rest(text, prefix)) if found is not None else None
+
+        return case_sql.changed_when(
+            params.resolved(), lambda prefix: self._picked(params, text, prefix), own
+        )
 
     def masked(self, params: PrefixedParams, ctx: ColumnContext) -> exp.Expression:
-        *cases, (_, fallback, default) = params.resolved()
         text = sqlbuild.as_text(ctx.ref)
-        ifs = []
-        for prefix, strategy, sub in cases:
-            assert prefix is not None
-            rest = sqlbuild.fill("substr(:t, :n)", t=text.copy(), n=len(prefix) + 1)
-            value = sqlbuild.as_text(over_rest(strategy.compile(sub, rest_context(ctx)), rest))
-            ifs.append(
-                exp.If(
-                    this=_starts(text.copy(), prefix),
-                    true=sqlbuild.fill("(:p || :v)", p=prefix, v=value),
-                )
+
+        def then(prefix: str | None, strategy: Strategy[Any], sub: Any) -> exp.Expression:
+            if prefix is None:  # the default: the whole value
+                return sqlbuild.as_text(strategy.compile(sub, ctx))
+            value = sqlbuild.as_text(
+                over_rest(strategy.compile(sub, rest_context(ctx)), _rest(text, prefix))
             )
-        whole = sqlbuild.as_text(fallback.compile(default, ctx))
-        return sqlbuild.fit_text(
-            ctx, exp.Case(ifs=ifs, default=whole), truncate=self.is_lossy(params)
+            return sqlbuild.fill("(:p || :v)", p=prefix, v=value)
+
+        case = case_sql.case_of(
+            params.resolved(), lambda prefix: _starts(text.copy(), prefix), then
         )
+        return sqlbuild.fit_text(ctx, case, truncate=self.is_lossy(params))

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import Field, field_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import casefold, sqlbuild
+from dbrefresh.strategies import case_sql, casefold, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, Strategy
 from dbrefresh.strategies.nested import CaseRulesParams, NestedRule
 from dbrefresh.strategies.registry import register
@@ -79,27 +79,20 @@ class Switch(Strategy[SwitchParams]):
     params_model = SwitchParams
 
     def is_lossy(self, params: SwitchParams) -> bool:
-        return any(s.is_lossy(p) for _, s, p in params.resolved())
+        return case_sql.lossy(params.resolved())
 
     def check(self, params: SwitchParams, ctx: ColumnContext) -> list[str]:
         if params.by not in ctx.row_columns:
             return [f"by: {ctx.table} has no column {params.by!r}"]
-        reasons = []
-        for key, strategy, sub in params.resolved():
-            label = "default" if key is None else f"cases.{key}"
-            reasons += [f"{label}: {r}" for r in strategy.check(sub, ctx)]
-        return reasons
+        return case_sql.reasons(params.resolved(), lambda _: ctx)
 
     def leak_sample_when(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
         """Rows whose value a case changes (and that case would sample)."""
-        parts: list[exp.Expression] = []
-        for key, strategy, sub in params.resolved():
-            if strategy.keeps_value or not strategy.leak_checked:
-                continue
-            picked = self._picked(params, ctx, key)
-            own = strategy.leak_sample_when(sub, ctx)
-            parts.append(exp.Paren(this=exp.and_(picked, own) if own is not None else picked))
-        return exp.Paren(this=exp.or_(*parts)) if parts else exp.false()
+        return case_sql.changed_when(
+            params.resolved(),
+            lambda key: self._picked(params, ctx, key),
+            lambda _, strategy, sub: strategy.leak_sample_when(sub, ctx),
+        )
 
     def refusal(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression | None:
         """With `default: fail`, a row whose key no case lists (NULL too), named; and
@@ -111,9 +104,7 @@ class Switch(Strategy[SwitchParams]):
         ]
         if params.refuses_others:
             parts.insert(0, self._unlisted(params, ctx))
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else exp.Coalesce(this=parts[0], expressions=parts[1:])
+        return case_sql.first_refusal(parts)
 
     def table_refusal(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression | None:
         """What a case's own strategy refuses on the table's data (email's fold_case on a
@@ -133,9 +124,7 @@ class Switch(Strategy[SwitchParams]):
             for k, strategy, sub in params.resolved()
             if (r := strategy.table_refusal(sub, ctx)) is not None
         ]
-        if not parts:
-            return None
-        return parts[0] if len(parts) == 1 else exp.Coalesce(this=parts[0], expressions=parts[1:])
+        return case_sql.first_refusal(parts)
 
     def _unlisted(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
         return sqlbuild.fill(
@@ -148,14 +137,11 @@ class Switch(Strategy[SwitchParams]):
 
     def compile(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
         # CASE <key> WHEN ...: the key's text is computed once a row, not once a case
-        *cases, (_, fallback, default) = params.resolved()
-        ifs = [
-            exp.If(this=sqlbuild.literal(key), true=strategy.compile(sub, ctx))
-            for key, strategy, sub in cases
-            if key is not None  # (only the default's is)
-        ]
-        return exp.Case(
-            this=self._key(params, ctx), ifs=ifs, default=fallback.compile(default, ctx)
+        return case_sql.case_of(
+            params.resolved(),
+            sqlbuild.literal,
+            lambda _, strategy, sub: strategy.compile(sub, ctx),
+            this=self._key(params, ctx),
         )
 
     def _key(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:

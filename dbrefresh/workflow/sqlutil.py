@@ -7,7 +7,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from dbrefresh.db import connection, with_database
+from dbrefresh.db import connection
 
 
 def databases(admin_dsn: str) -> list[str]:
@@ -60,10 +60,6 @@ def drop_database(admin_dsn: str, name: str) -> None:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
-
-
-def db_dsn(admin_dsn: str, name: str) -> str:
-    return with_database(admin_dsn, name)
 
 
 def scalar(conn: psycopg.Connection[Any], query: str, params: Any = None) -> Any:
