@@ -17,6 +17,7 @@ from collections.abc import Sequence
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import pii
+from dbrefresh.rules.pii_values import EMAIL
 from dbrefresh.rules.proposal import ColumnProposal
 
 CUT = " … "  # between a long value's head and tail (sample.py)
@@ -114,3 +115,12 @@ def _text(head: bytes, tail: bytes | None) -> str | None:
     except UnicodeDecodeError:
         return None
     return None if _CONTROL.search(text) else text
+
+
+def binary_emails(values: Sequence[str] | None) -> tuple[int, int]:
+    """How many sampled non-empty values hold an email address among their bytes
+    (Airflow's pickled XCom values: no UTF-8 text, yet the address is readable in
+    them), and of how many."""
+    read = [r for v in values or () if (r := raw(v)) is not None and (r[0] or r[1])]
+    held = sum(1 for head, tail in read if EMAIL.search((head + (tail or b"")).decode("latin-1")))
+    return held, len(read)

@@ -23,6 +23,8 @@ from dbrefresh.strategies.base import ColumnType, Strategy
 
 TEXT = ColumnType("text", "text", "S")
 MAX_PATHS = 8  # named in the note
+MIN_BINARY = 3  # binary values holding an address, before the column is replaced
+BINARY_SHARE = 0.1  # ...and this share of the sampled ones
 Judge = Callable[[Column, Sequence[str]], ColumnProposal]
 
 
@@ -38,7 +40,7 @@ def bytea_proposal(
     if column.type.base != "bytea" or column.type.is_array:
         return None
     if (texts := bytea_values.decoded(values)) is None:
-        return None
+        return _binary(table, column, values, strategies)
     as_text = judge(replace(column, type=TEXT), texts)
     held = "JSON documents" if json_text.json_documents(texts) is not None else "text"
     what = f"its sampled values are UTF-8 {held} kept as bytea"
@@ -66,6 +68,37 @@ def bytea_proposal(
             f"REVIEW: no strategy masks inside bytea: the whole value is {done}; a `sql` "
             "rule can write a masked copy (convert_from, then convert_to)",
         ],
+    )
+
+
+def _binary(
+    table: Table,
+    column: Column,
+    values: Sequence[str] | None,
+    strategies: Mapping[str, Strategy[Any]],
+) -> ColumnProposal | None:
+    """Binary values holding email addresses in their bytes (pickled, packed), replaced
+    whole: Airflow's pickled XCom values kept every address with no note."""
+    held, read = bytea_values.binary_emails(values)
+    if held < max(MIN_BINARY, BINARY_SHARE * read):
+        return None
+    what = (
+        f"{held} of {read} sampled values are binary (pickled, packed) with email addresses in them"
+    )
+    unique = column.name in table.unique_columns()
+    chosen = _replacement(table, column, (), strategies, unique=unique, json=False)
+    if chosen is None:
+        return ColumnProposal(
+            column.name, why=[f"REVIEW: {what}; no strategy that hides them fits"]
+        )
+    name, params, done = chosen
+    return ColumnProposal(
+        column.name,
+        name,
+        params,
+        unique=unique,
+        kind="document",
+        why=[what, f"REVIEW: no strategy masks inside binary values: the whole value is {done}"],
     )
 
 
