@@ -117,12 +117,18 @@ def _index(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     table = relname(node.relation)
     kind = "CREATE UNIQUE INDEX" if node.unique else "CREATE INDEX"
     if node.concurrent:
+        refused = []
+        if table in known.partitioned:  # staging's catalog, or the migration's PARTITION BY
+            name = f"{kind} CONCURRENTLY {node.idxname or ''} ON {table}".replace("  ", " ")
+            detail = f"{name}: {table} is a partitioned table"
+            refused.append(Hit("concurrent-index-on-partitioned", detail, (table,)))
         return _result(
             stmt,
             kind + " CONCURRENTLY",
             LockMode.SHARE_UPDATE_EXCLUSIVE,
             Work.INDEX_BUILD,
             [table],
+            refused,
             transactional=False,
         )
     if not node.relation.inh and known.builds_nothing(table):

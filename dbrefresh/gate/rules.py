@@ -152,6 +152,17 @@ _RULES = (
         ("E6",),
     ),
     Rule(
+        "concurrent-index-on-partitioned",
+        "always",
+        "CREATE INDEX CONCURRENTLY on a partitioned table",
+        "PostgreSQL refuses it (ERROR: cannot create index on partitioned table ... "
+        "concurrently), with or without ON ONLY: the deploy fails here",
+        "build the index on each partition with CREATE INDEX CONCURRENTLY, then CREATE "
+        "INDEX ... ON ONLY the partitioned table (an invalid index, nothing is built) and "
+        "ALTER INDEX that index ATTACH PARTITION each partition's index: it becomes valid "
+        "once every partition's is attached",
+    ),
+    Rule(
         "reindex-blocks",
         "weighted",
         "REINDEX without CONCURRENTLY",
