@@ -53,6 +53,7 @@ def _result(
     hits: list[Hit] | None = None,
     blocks: Blocks | None = None,
     transactional: bool = True,
+    table_locks: dict[str, LockMode] | None = None,
 ) -> Classified:
     return Classified(
         statement=stmt,
@@ -63,6 +64,7 @@ def _result(
         tables=tuple(dict.fromkeys(tables)),
         hits=hits or [],
         transactional=transactional,
+        table_locks=table_locks or {},
     )
 
 
@@ -110,6 +112,7 @@ def _alter_table(stmt: Statement, node: Any, known: Knowledge) -> Classified:
         effect.tables,
         effect.hits,
         transactional=effect.transactional,
+        table_locks=effect.table_locks,
     )
 
 

@@ -104,7 +104,7 @@ def _finding(
     rule = RULES[hit.rule]
     stmt = c.statement
     hint = OPAQUE_TRACED if traced and hit.rule == "opaque-statement" else rule.instead
-    reason, hint = why or (rule.why, hint)
+    reason, hint = why or (hit.why or rule.why, hint)
     return GateFinding(
         Finding(
             code=hit.rule,
