@@ -99,6 +99,8 @@ class StatementTrace:
     error: str | None = None
     probes: ProbeStats = field(default_factory=ProbeStats)
     """Reads and writes of the touched tables that waited because of this statement."""
+    rows: int | None = None
+    """Rows an UPDATE or DELETE changed (its command tag): what the planner only guessed."""
 
 
 @dataclass
@@ -328,7 +330,7 @@ def _run(
                 before = _filenodes(conn)
                 t0 = clock()
                 try:
-                    conn.execute(stmt.text)
+                    cursor = conn.execute(stmt.text)
                 except psycopg.Error as exc:
                     st.seconds = clock() - t0
                     windows.append((stmt.index, t0, t0 + st.seconds))
@@ -340,6 +342,8 @@ def _run(
                     return result()
                 t1 = clock()
                 st.seconds = t1 - t0
+                if c.kind in ("UPDATE", "DELETE") and cursor.rowcount >= 0:
+                    st.rows = cursor.rowcount
                 windows.append((stmt.index, t0, t1))
                 after = _filenodes(conn)
                 rewritten = _rewritten(before, after)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from dbrefresh.findings import Finding, Location, Severity
 from dbrefresh.gate.alter import NOT_NULL_NO_DEFAULT
 from dbrefresh.gate.analyze import Analysis
+from dbrefresh.gate.datachange import UNBATCHED, judge_change, measured_rows, rows_weight
 from dbrefresh.gate.masking import Masking
 from dbrefresh.gate.model import Classified, Hit
 from dbrefresh.gate.rules import RULES, eugene_ids
@@ -179,9 +180,17 @@ def judge(
         weight: Weight = sizes.weigh(c, None, thresholds) if sizes else "unknown"
         measured = trace.statements.get(c.statement.index) if trace else None
         report = StatementReport(c, weight, sizes.of(c) if sizes else None, measured)
+        by_rows = False
         for hit in c.hits:
             hit_weight = sizes.weigh(c, hit, thresholds) if sizes else "unknown"
-            if (hit.needs_size and hit_weight in ("unknown", "light")) or _disproved(hit, measured):
+            if hit.rule == UNBATCHED:
+                change = judge_change(c, hit, hit_weight, sizes, measured, thresholds, bool(trace))
+                if change is None:
+                    continue
+                hit, hit_weight, by_rows = change
+            elif (hit.needs_size and hit_weight in ("unknown", "light")) or _disproved(
+                hit, measured
+            ):
                 continue
             ran = measured is not None and measured.error is None
             # only what the trace ran, and a danger it measures, is re-judged by it
@@ -192,24 +201,13 @@ def judge(
             lacking = sizes.missing(c, (*c.tables, *hit.tables)) if sizes else []
             if hit.rule == NOT_NULL_NO_DEFAULT and hit_weight == "heavy":
                 extra = " [the table has rows on staging]"
-            if lacking and weighted:
+            if lacking and weighted and not by_rows:
                 extra = f" [unknown: {', '.join(lacking)} not found on staging]"
-            if (
-                hit.needs_size
-                and sizes is not None
-                and c.statement.index not in sizes.explained
-                and c.kind in ("UPDATE", "DELETE")
-            ):
-                # nothing says how many rows the WHERE selects: do not claim a number
-                hit = Hit(
-                    hit.rule,
-                    f"{c.kind} {', '.join(c.tables)}: EXPLAIN could not plan it on staging, "
-                    "weighed by the table's size",
-                    hit.tables,
-                    hit.needs_size,
-                )
             findings.append(_finding(c, hit, severity, extra, traced=measured is not None))
             report.rules.append(hit.rule)
+        rows = measured_rows(measured)
+        if rows is not None:  # a data change weighs what it changed, not what was guessed
+            report.weight = rows_weight(rows, thresholds)
         if measured is not None:
             unclaimed = _unclaimed_rewrite(c, measured, sizes, thresholds)
             if unclaimed is not None:
