@@ -347,6 +347,16 @@ _RULES = (
         "keep locks that block writes short",
     ),
     Rule(
+        "trace-near-limit",
+        "advisory",
+        "measured within 20 % of a limit",
+        "the trace measured it once, on an idle copy of staging: the same migration "
+        "measures 2-3x apart between runs, and production's traffic queues behind its "
+        "locks, so there it may well pass the limit",
+        "treat it as over the limit: split or batch the change so the lock is short, or "
+        "raise --max-lock / --max-total knowingly",
+    ),
+    Rule(
         "trace-total-duration",
         "always",
         "migration too slow (measured)",

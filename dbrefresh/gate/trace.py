@@ -177,7 +177,7 @@ def sandbox(
             raise InfraError(
                 f"cannot copy staging database {source!r} for the trace "
                 f"(it must have no other sessions, and the role needs CREATEDB): "
-                f"{redact_text(str(exc).strip(), dsn)}"
+                f"{redact_text(str(exc).strip(), dsn)}. {_copy_advice(exc, source)}"
             ) from None
     elapsed = clock() - started
     try:
@@ -187,6 +187,23 @@ def sandbox(
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy))
             )
+
+
+def _copy_advice(exc: psycopg.Error, source: str) -> str:
+    """The next step after a refused copy: free the database or grant CREATEDB, or skip
+    the copy with --keep (the trace then runs on staging itself and keeps the changes)."""
+    keep = (
+        "or pass --keep: the trace then runs on staging itself without a copy, and the "
+        "migration's changes stay there (until the next refresh)"
+    )
+    if exc.sqlstate == "55006":  # object_in_use: other sessions on the template
+        return (
+            f"Close the other sessions (SELECT pid, usename, application_name FROM "
+            f"pg_stat_activity WHERE datname = '{source}'), {keep}"
+        )
+    if exc.sqlstate == "42501":  # insufficient_privilege
+        return f"Grant the role CREATEDB (ALTER ROLE ... CREATEDB), {keep}"
+    return f"Fix the cause above, {keep}"
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ from dbrefresh.gate.alter import NOT_NULL_NO_DEFAULT
 from dbrefresh.gate.analyze import Analysis
 from dbrefresh.gate.datachange import UNBATCHED, judge_change, measured_rows, rows_weight
 from dbrefresh.gate.masking import Masking
-from dbrefresh.gate.model import Classified, Hit
+from dbrefresh.gate.model import Classified, Hit, Statement
+from dbrefresh.gate.nearlimit import near_lock, near_total
 from dbrefresh.gate.rules import RULES, eugene_ids
 from dbrefresh.gate.trace import StatementTrace, TraceResult
 from dbrefresh.gate.weigh import Size, Sizes, Thresholds, Weight
@@ -303,6 +304,10 @@ def _measured(
     masking: Masking | None = None,
 ) -> list[GateFinding]:
     out: list[GateFinding] = []
+    near = near_lock(m, limits.max_lock_seconds) if m.error is None else None
+    if near is not None:
+        out.append(_finding(c, near, Severity.WARNING))
+        report.rules.append(near.rule)
     if m.blocking_lock is not None and m.longest_blocking_hold > limits.max_lock_seconds:
         relation, mode = m.blocking_lock
         hit = Hit(
@@ -341,22 +346,28 @@ def _measured(
     return out
 
 
+def _whole(code: str, message: str, first: Statement, severity: Severity) -> GateFinding:
+    """A finding about the whole migration (reported at its first file)."""
+    rule = RULES[code]
+    return GateFinding(
+        Finding(code, message, severity, Location(file=first.file), rule.instead),
+        None,
+        "(whole migration)",
+    )
+
+
 def _trace_totals(trace: TraceResult, limits: Limits, analysis: Analysis) -> list[GateFinding]:
-    if trace.total_seconds <= limits.max_total_seconds or not analysis.statements:
+    if not analysis.statements:
         return []
     first = analysis.statements[0].statement
-    rule = RULES["trace-total-duration"]
-    return [
-        GateFinding(
-            Finding(
-                "trace-total-duration",
-                f"migration took {trace.total_seconds:.1f}s (limit "
-                f"{limits.max_total_seconds:g}s): {rule.why}",
-                Severity.ERROR,
-                Location(file=first.file),
-                rule.instead,
-            ),
-            None,
-            "(whole migration)",
-        )
-    ]
+    near = near_total(trace.total_seconds, limits.max_total_seconds)
+    if near is not None:
+        message = f"{near.detail}: {RULES[near.rule].why}"
+        return [_whole(near.rule, message, first, Severity.WARNING)]
+    if trace.total_seconds <= limits.max_total_seconds:
+        return []
+    message = (
+        f"migration took {trace.total_seconds:.1f}s (limit {limits.max_total_seconds:g}s): "
+        f"{RULES['trace-total-duration'].why}"
+    )
+    return [_whole("trace-total-duration", message, first, Severity.ERROR)]
