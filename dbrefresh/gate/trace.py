@@ -101,6 +101,8 @@ class StatementTrace:
     """Reads and writes of the touched tables that waited because of this statement."""
     rows: int | None = None
     """Rows an UPDATE or DELETE changed (its command tag): what the planner only guessed."""
+    released: float = 0.0
+    """When its locks were released (its transaction's end; 0: not known)."""
 
 
 @dataclass
@@ -287,7 +289,8 @@ def run_trace(
                 )
         finally:
             conn.close()
-        for index, stats in probes.charge(windows).items():
+        holders = {i: (st.released, st.locks) for i, st in result.statements.items() if st.released}
+        for index, stats in probes.charge(windows, holders).items():
             result.statements[index].probes = stats
         result.probed = probes.tables
         result.probe_timeout = probe_timeout
@@ -380,6 +383,7 @@ def _run(
                     kept = True
                     seen = sampler.seen_between(t0, t1)
                     st.locks = sorted(_locks(seen, before))
+                    st.released = t1
                     _blocking(st, seen, st.seconds, before)
             if tx is not None:
                 conn.execute("COMMIT")
@@ -436,3 +440,4 @@ def _close(tx: _Tx, ended: float) -> None:
     """Locks taken in a transaction are held until it ends."""
     for st, t0, taken, names in tx.taken:
         _blocking(st, taken, ended - t0, names)
+        st.released = ended
