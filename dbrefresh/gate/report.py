@@ -63,6 +63,7 @@ def _statement_dict(s: StatementReport) -> dict[str, Any]:
                 else None
             ),
             "error": t.error,
+            "rows_changed": t.rows,
             "blocked_queries": _blocked_dict(s),
         }
     return out

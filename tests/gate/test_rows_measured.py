@@ -5,12 +5,14 @@ staging, so the table's size stood in) failed."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
 
 from dbrefresh.findings import Finding, Severity
+from dbrefresh.gate.report import render
 from dbrefresh.gate.run import GateOptions, _read_staging, gate
 from dbrefresh.gate.split import load
 from dbrefresh.gate.verdict import GateResult, judge
@@ -60,6 +62,8 @@ def test_a_misestimated_update_is_judged_by_the_rows_the_trace_changed(
     assert "EXPLAIN estimated" in finding.message and "[heavy]" in finding.message
     assert result.statements[1].weight == "heavy"
     assert not result.passed
+    statement = json.loads(render(result, "json"))["statements"][1]
+    assert statement["trace"]["rows_changed"] == 19_000 and statement["weight"] == "heavy"
 
 
 def _fix_up(write_sql: Callable[..., Path], first: str, second: str) -> list[Path]:
