@@ -122,13 +122,22 @@ class AlterEffect:
     hits: list[Hit] = field(default_factory=list)
     transactional: bool = True
     validates: bool = False
+    # other tables than the altered one, locked in their own mode (a referenced table)
+    table_locks: dict[str, LockMode] = field(default_factory=dict)
 
     def take(self, lock: LockMode, work: Work = Work.METADATA) -> None:
         self.lock = max(self.lock, lock)
         self.work = heavier(self.work, work)
 
-    def hit(self, rule: str, detail: str, *tables: str) -> None:
-        self.hits.append(Hit(rule, detail, tables))
+    def hit(self, rule: str, detail: str, *tables: str, why: str = "") -> None:
+        self.hits.append(Hit(rule, detail, tables, why=why))
+
+    def reference(self, ref: str) -> None:
+        """A foreign key's referenced table: SHARE ROW EXCLUSIVE there, whatever the
+        altered table gets (its own lock, when the key references it)."""
+        self.tables.append(ref)
+        if ref != self.tables[0]:
+            self.table_locks[ref] = max(self.table_locks.get(ref, SRE), SRE)
 
 
 def default_functions(expr: Any) -> list[str]:
@@ -303,11 +312,21 @@ def _add_column(col: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
             effect.hit("add-check-validates", f"ADD COLUMN {name} CHECK", table)
         elif kind == ConstrType.CONSTR_FOREIGN:
             ref = relname(con.pktable)
-            effect.tables.append(ref)
-            if not con.skip_validation and table not in known.created:
+            effect.reference(ref)
+            filled = _written_value(list(col.constraints or ()))
+            # PostgreSQL (transformAlterTableStmt) skips the validation of a new column
+            # without a DEFAULT or generated value: every row holds NULL, nothing to check
+            if filled and table not in known.created:
                 effect.take(AEL, Work.SCAN)
                 effect.hit(
-                    "add-foreign-key-validates", f"ADD COLUMN {name} REFERENCES {ref}", table, ref
+                    "add-foreign-key-validates",
+                    f"ADD COLUMN {name} REFERENCES {ref} with a {filled}",
+                    table,
+                    ref,
+                    why=f"the {filled} fills every row, so PostgreSQL scans {table} to "
+                    f"validate the key while holding ACCESS EXCLUSIVE on it (reads and writes "
+                    f"stop) and SHARE ROW EXCLUSIVE on {ref} (writes stop); without a DEFAULT "
+                    "the new column holds only NULL and is not scanned",
                 )
 
 
@@ -326,6 +345,16 @@ def _refuses_null(col: Any, type_names: tuple[str, ...], known: Knowledge) -> st
         for c in cons
     )
     return f"CHECK ({col.colname} IS NOT NULL) without a DEFAULT" if checked else ""
+
+
+def _written_value(cons: list[Any]) -> str:
+    """'DEFAULT' or 'GENERATED value' when the column definition gives existing rows a
+    value PostgreSQL must check against a foreign key (even DEFAULT NULL counts: the
+    raw default is there), '' when they all get NULL."""
+    kinds = {c.contype for c in cons}
+    if ConstrType.CONSTR_GENERATED in kinds:
+        return "GENERATED value"
+    return "DEFAULT" if ConstrType.CONSTR_DEFAULT in kinds else ""
 
 
 def _default_null(cons: list[Any]) -> bool:
@@ -349,7 +378,7 @@ def _add_constraint(con: Any, table: str, known: Knowledge, effect: AlterEffect)
     label = f"{table}.{con.conname}" if con.conname else table
     if kind == ConstrType.CONSTR_FOREIGN:
         ref = relname(con.pktable)
-        effect.tables.append(ref)
+        effect.reference(ref)
         if con.skip_validation or table in known.created:
             # validating scans the referencing table only: one the migration created is
             # empty (the referenced one is locked SHARE ROW EXCLUSIVE, briefly)

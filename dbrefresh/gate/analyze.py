@@ -210,8 +210,7 @@ def _sequence_rules(c: Classified, tx: _Tx, timeout_set: bool, reported: list[bo
             c.hits.append(
                 Hit(
                     "missing-lock-timeout",
-                    f"{c.kind} takes {c.lock.sql_name} on {', '.join(existing)} "
-                    "with no lock_timeout set",
+                    f"{c.kind} takes {_locks_text(c, existing)} with no lock_timeout set",
                     tuple(existing),
                 )
             )
@@ -229,6 +228,16 @@ def _sequence_rules(c: Classified, tx: _Tx, timeout_set: bool, reported: list[bo
         _alter_sequence(c, node, tx, existing)
     if tx.active and c.lock is not None and existing:
         tx.held = max(tx.held or c.lock, c.lock)
+
+
+def _locks_text(c: Classified, tables: list[str]) -> str:
+    """'ACCESS EXCLUSIVE on orders and SHARE ROW EXCLUSIVE on accounts': each table
+    with its own lock, strongest first."""
+    by_mode: dict[LockMode, list[str]] = {}
+    for table in tables:
+        by_mode.setdefault(c.lock_on(table) or LockMode.ACCESS_SHARE, []).append(table)
+    parts = sorted(by_mode.items(), key=lambda item: -item[0])
+    return " and ".join(f"{mode.sql_name} on {', '.join(names)}" for mode, names in parts)
 
 
 def _alter_sequence(c: Classified, node: Any, tx: _Tx, existing: list[str]) -> None:

@@ -53,6 +53,7 @@ def _result(
     hits: list[Hit] | None = None,
     blocks: Blocks | None = None,
     transactional: bool = True,
+    table_locks: dict[str, LockMode] | None = None,
 ) -> Classified:
     return Classified(
         statement=stmt,
@@ -63,6 +64,7 @@ def _result(
         tables=tuple(dict.fromkeys(tables)),
         hits=hits or [],
         transactional=transactional,
+        table_locks=table_locks or {},
     )
 
 
@@ -110,6 +112,7 @@ def _alter_table(stmt: Statement, node: Any, known: Knowledge) -> Classified:
         effect.tables,
         effect.hits,
         transactional=effect.transactional,
+        table_locks=effect.table_locks,
     )
 
 
@@ -117,12 +120,18 @@ def _index(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     table = relname(node.relation)
     kind = "CREATE UNIQUE INDEX" if node.unique else "CREATE INDEX"
     if node.concurrent:
+        refused = []
+        if table in known.partitioned:  # staging's catalog, or the migration's PARTITION BY
+            name = f"{kind} CONCURRENTLY {node.idxname or ''} ON {table}".replace("  ", " ")
+            detail = f"{name}: {table} is a partitioned table"
+            refused.append(Hit("concurrent-index-on-partitioned", detail, (table,)))
         return _result(
             stmt,
             kind + " CONCURRENTLY",
             LockMode.SHARE_UPDATE_EXCLUSIVE,
             Work.INDEX_BUILD,
             [table],
+            refused,
             transactional=False,
         )
     if not node.relation.inh and known.builds_nothing(table):

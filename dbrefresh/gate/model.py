@@ -105,6 +105,7 @@ class Hit:
     detail: str
     tables: tuple[str, ...] = ()
     needs_size: bool = False  # only a finding if weighing shows the tables are big
+    why: str = ""  # in place of the rule's own why, when this case differs from it
 
 
 @dataclass
@@ -126,6 +127,13 @@ class Classified:
     # its names of tables the migration renamed earlier -> their name on staging
     origins: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     search_path: str | None = None  # set by analyze: the migration's search_path (None: default)
+    # tables locked in another mode than `lock` (the table a foreign key references:
+    # SHARE ROW EXCLUSIVE while the altered table may be ACCESS EXCLUSIVE)
+    table_locks: dict[str, LockMode] = field(default_factory=dict)
+
+    def lock_on(self, table: str) -> LockMode | None:
+        """The lock the statement takes on `table`."""
+        return self.table_locks.get(table, self.lock)
 
     def staging_key(self, table: str) -> tuple[str, str | None]:
         """How staging names `table` today: the name before the migration renamed it

@@ -37,6 +37,7 @@ from psycopg import errors, sql
 
 from dbrefresh.db import connect
 from dbrefresh.errors import first_line
+from dbrefresh.gate.model import LockMode
 from dbrefresh.gate.staging import resolve, search_path
 
 Clock = Callable[[], float]
@@ -90,6 +91,9 @@ class ProbeStats:
     read_wait: float = 0.0  # longest episode, seconds
     write_wait: float = 0.0
     tables: list[str] = field(default_factory=list)  # tables where something waited
+    shadowed: bool = False
+    """Probes waited while it ran, on a lock an earlier statement took (charged there):
+    traffic did not go on, though none of the wait is this statement's."""
 
     def add(self, ep: Episode) -> None:
         if ep.kind == "read":
@@ -240,10 +244,19 @@ class Probes:
                 out.append(Episode(kind, current[0].table, start, end, len(current)))
         return out
 
-    def charge(self, windows: list[tuple[int, float, float]]) -> dict[int, ProbeStats]:
+    def charge(
+        self,
+        windows: list[tuple[int, float, float]],
+        holders: dict[int, tuple[float, list[tuple[str, LockMode]]]] | None = None,
+    ) -> dict[int, ProbeStats]:
         """Per statement (index, start, end of its run, in run order): probes started while
-        it ran, and the episodes that began while it or a later one in its shadow ran
-        (charged to the last statement started before the episode began)."""
+        it ran, and the episodes that began while it or a later one in its shadow ran.
+        An episode is charged to the statement whose lock made the probe wait: the first
+        one holding (`holders`: index -> when its locks were released, the locks it
+        took) a lock on the table that conflicts with the probe, at the time the probe
+        began waiting; without one, to the last statement started before the episode
+        began. The statements it overlapped otherwise are marked `shadowed`."""
+        holders = holders or {}
         stats = {index: ProbeStats() for index, _, _ in windows}
         for a in self.attempts:
             for index, t0, t1 in windows:
@@ -253,15 +266,35 @@ class Probes:
                     else:
                         stats[index].write_probes += 1
         for ep in self.episodes():
-            owner = None
+            owner = _holder(ep, windows, holders)
             for index, t0, _ in windows:
-                if t0 <= ep.started:
+                if owner is None and t0 <= ep.started:
                     owner = index
             if owner is None and windows:
                 owner = windows[0][0]  # queued a hair before the first statement's clock
             if owner is not None:
                 stats[owner].add(ep)
+            for index, t0, t1 in windows:
+                if index != owner and ep.started < t1 and ep.ended > t0:
+                    stats[index].shadowed = True
         return stats
+
+
+def _holder(
+    ep: Episode,
+    windows: list[tuple[int, float, float]],
+    holders: dict[int, tuple[float, list[tuple[str, LockMode]]]],
+) -> int | None:
+    """The first statement holding, when the episode began, a lock on its table that
+    conflicts with the probe: ACCESS EXCLUSIVE stops reads, SHARE or stronger writes."""
+    weakest = LockMode.ACCESS_EXCLUSIVE if ep.kind == "read" else LockMode.SHARE
+    for index, t0, _ in windows:
+        released, locks = holders.get(index, (0.0, []))
+        if t0 <= ep.started <= released and any(
+            table == ep.table and mode >= weakest for table, mode in locks
+        ):
+            return index
+    return None
 
 
 def _existing(dsn: str, tables: Iterable[tuple[str, str | None]]) -> list[tuple[int, str]]:

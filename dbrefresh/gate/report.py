@@ -62,6 +62,7 @@ def _statement_dict(s: StatementReport) -> dict[str, Any]:
                 else None
             ),
             "error": t.error,
+            "rows_changed": t.rows,
             "blocked_queries": _blocked_dict(s),
         }
     return out
@@ -82,6 +83,7 @@ def _blocked_dict(s: StatementReport) -> dict[str, Any]:
             "max_wait_seconds": round(p.write_wait, 4),
         },
         "tables": p.tables,
+        "waited_on_earlier_statement": p.shadowed,
     }
 
 
@@ -137,8 +139,13 @@ def render_text(result: GateResult) -> str:
             rewritten = f", rewrote {', '.join(t.rewritten)}" if t.rewritten else ""
             if blocked:
                 rewritten += f", {blocked}"
+            elif t.probes.shadowed:
+                rewritten += ", traffic still waited on an earlier statement's lock"
             elif t.probes.read_probes or t.probes.write_probes:
                 rewritten += ", reads and writes went on"
+            if t.blocking_lock and result.trace and t.blocking_lock[0] not in result.trace.probed:
+                # a table named only inside a DO block or a function: no probe tried it
+                rewritten += f" ({t.blocking_lock[0]} not probed)"
             where = f"{s.classified.statement.file}:{s.classified.statement.line}"
             lines.append(f"trace: {where}: {s.classified.kind} {t.seconds:.2f}s{held}{rewritten}")
     lines += [f"note: {n}" for n in result.notes]
@@ -163,8 +170,13 @@ def render_md(result: GateResult) -> str:
             continue
         measured = blocked = ""
         if s.trace is not None:
+            probes = s.trace.probes
             blocked = _blocked_text(s) or (
-                "none" if s.trace.probes.read_probes or s.trace.probes.write_probes else ""
+                "an earlier statement's lock"
+                if probes.shadowed
+                else "none"
+                if probes.read_probes or probes.write_probes
+                else ""
             )
             measured = f"{s.trace.seconds:.2f}s"
             if s.trace.blocking_lock:

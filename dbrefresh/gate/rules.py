@@ -152,6 +152,17 @@ _RULES = (
         ("E6",),
     ),
     Rule(
+        "concurrent-index-on-partitioned",
+        "always",
+        "CREATE INDEX CONCURRENTLY on a partitioned table",
+        "PostgreSQL refuses it (ERROR: cannot create index on partitioned table ... "
+        "concurrently), with or without ON ONLY: the deploy fails here",
+        "build the index on each partition with CREATE INDEX CONCURRENTLY, then CREATE "
+        "INDEX ... ON ONLY the partitioned table (an invalid index, nothing is built) and "
+        "ALTER INDEX that index ATTACH PARTITION each partition's index: it becomes valid "
+        "once every partition's is attached",
+    ),
+    Rule(
         "reindex-blocks",
         "weighted",
         "REINDEX without CONCURRENTLY",
@@ -334,6 +345,16 @@ _RULES = (
         "behind the migration",
         "build indexes CONCURRENTLY, split rewrites into add-column + backfill + swap, and "
         "keep locks that block writes short",
+    ),
+    Rule(
+        "trace-near-limit",
+        "advisory",
+        "measured within 20 % of a limit",
+        "the trace measured it once, on an idle copy of staging: the same migration "
+        "measures 2-3x apart between runs, and production's traffic queues behind its "
+        "locks, so there it may well pass the limit",
+        "treat it as over the limit: split or batch the change so the lock is short, or "
+        "raise --max-lock / --max-total knowingly",
     ),
     Rule(
         "trace-total-duration",

@@ -89,10 +89,14 @@ def _where_note(traced: TraceResult, keep: bool) -> str:
     zone = f", session TimeZone {traced.time_zone}{stored} (staging's)" if traced.time_zone else ""
     if traced.ran_on == "staging":
         how = "kept" if keep else "restored afterwards"
-        return f"traced on staging itself ({how}), {traced.total_seconds:.2f}s in total{zone}"
+        where, run = f"traced on staging itself ({how})", "on staging"
+    else:
+        where = f"traced on a copy of staging (copy took {traced.copy_seconds:.1f}s)"
+        run = "on an idle copy"
+    # one run without production's traffic: figures vary 2-3x between runs (nearlimit.py)
     return (
-        f"traced on a copy of staging (copy took {traced.copy_seconds:.1f}s), "
-        f"{traced.total_seconds:.2f}s in total{zone}"
+        f"{where}, {traced.total_seconds:.2f}s in total{zone}; its lock and time figures "
+        f"are one measurement {run}, without production's traffic (runs vary)"
     )
 
 

@@ -25,6 +25,8 @@ from dbrefresh.gate.model import Script, Statement
 # names count, and only in a file that opens with one: a user's `-- down.sql` comment in
 # an ordinary migration must stay a comment (splitting would change its transactions).
 _MARKER = re.compile(r"^--[ \t]*(?P<name>\d+\.sql)[ \t\r]*$", re.M)
+# pg_dump's data section: `COPY t (a, b) FROM stdin;` then rows, then `\.` (psql input)
+_COPY_STDIN = re.compile(r"^[ \t]*COPY\b[^;]*?\bFROM\s+STDIN\b[^;]*;", re.I | re.M)
 _IGNORE = re.compile(r"--\s*(?:gate|eugene)\s*:\s*ignore\s+(?P<ids>[\w\-]+(?:\s*,\s*[\w\-]+)*)")
 
 
@@ -45,6 +47,21 @@ def _suppressions(gap: str) -> frozenset[str]:
     return frozenset(ids)
 
 
+def _inline_copy(source: str, position: int) -> int | None:
+    """Where the `COPY ... FROM stdin` whose inline rows the parser choked on starts."""
+    starts = [m.start() for m in _COPY_STDIN.finditer(source) if m.end() <= position]
+    return starts[-1] if starts else None
+
+
+def _copy_message(file: str, line: int) -> str:
+    return (
+        f"{file}:{line}: COPY ... FROM stdin with inline data is not supported: the rows "
+        "after it (up to `\\.`) are psql's input, not SQL, so the file cannot be parsed. "
+        "Write the rows as INSERT statements (pg_dump --inserts does), or keep the data load "
+        "in a file of its own and leave that file out of the gate's paths"
+    )
+
+
 def parse_script(
     text: str,
     *,
@@ -61,6 +78,9 @@ def parse_script(
         raw = parse_sql(source)
     except ParseError as exc:
         position = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else 0
+        copy = _inline_copy(source, position)
+        if copy is not None:
+            raise UsageError(_copy_message(file, lines.at(base + copy))) from None
         line = lines.at(base + position)
         raise UsageError(f"{file}:{line}: syntax error: {exc.args[0]}") from None
     statements: list[Statement] = []

@@ -8,10 +8,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import sql
+
+from dbrefresh.errors import first_line
 
 # a name -> the table it means (an index means its table), under the session's search_path
 _RESOLVE = """
@@ -29,6 +32,14 @@ SELECT c.oid::regclass::text, c.relkind::text, c.reltuples::float8,
        pg_total_relation_size(c.oid)::int8
 FROM tree JOIN pg_class c ON c.oid = tree.oid
 """
+
+
+@dataclass(frozen=True)
+class Unplanned:
+    """Why EXPLAIN refused a statement: PostgreSQL's SQLSTATE and message."""
+
+    sqlstate: str
+    message: str
 
 
 def quoted(name: str) -> str:
@@ -114,14 +125,22 @@ def explain_rows(conn: psycopg.Connection[Any], text: str, path: str | None = No
     """Rows the planner expects the statement to touch (under the migration's
     search_path); None when it cannot be planned yet (it names a table or column an
     earlier statement of the migration creates)."""
+    rows = plan_rows(conn, text, path)
+    return rows if isinstance(rows, float) else None
+
+
+def plan_rows(
+    conn: psycopg.Connection[Any], text: str, path: str | None = None
+) -> float | Unplanned:
+    """explain_rows, or why the planner refused the statement (the report says it)."""
     try:
         with conn.transaction(force_rollback=True):
             set_search_path(conn, path, local=True)
             row = conn.execute(f"EXPLAIN (FORMAT JSON) {text}").fetchone()
-    except psycopg.errors.DatabaseError:
-        return None
+    except psycopg.errors.DatabaseError as exc:
+        return Unplanned(exc.sqlstate or "", first_line(exc))
     if row is None:
-        return None
+        return Unplanned("", "no plan")
     raw = row[0]
     plan: dict[str, Any] = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
     if plan.get("Node Type") == "ModifyTable" and plan.get("Plans"):

@@ -99,6 +99,10 @@ class StatementTrace:
     error: str | None = None
     probes: ProbeStats = field(default_factory=ProbeStats)
     """Reads and writes of the touched tables that waited because of this statement."""
+    rows: int | None = None
+    """Rows an UPDATE or DELETE changed (its command tag): what the planner only guessed."""
+    released: float = 0.0
+    """When its locks were released (its transaction's end; 0: not known)."""
 
 
 @dataclass
@@ -175,7 +179,7 @@ def sandbox(
             raise InfraError(
                 f"cannot copy staging database {source!r} for the trace "
                 f"(it must have no other sessions, and the role needs CREATEDB): "
-                f"{redact_text(str(exc).strip(), dsn)}"
+                f"{redact_text(str(exc).strip(), dsn)}. {_copy_advice(exc, source)}"
             ) from None
     elapsed = clock() - started
     try:
@@ -185,6 +189,23 @@ def sandbox(
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy))
             )
+
+
+def _copy_advice(exc: psycopg.Error, source: str) -> str:
+    """The next step after a refused copy: free the database or grant CREATEDB, or skip
+    the copy with --keep (the trace then runs on staging itself and keeps the changes)."""
+    keep = (
+        "or pass --keep: the trace then runs on staging itself without a copy, and the "
+        "migration's changes stay there (until the next refresh)"
+    )
+    if exc.sqlstate == "55006":  # object_in_use: other sessions on the template
+        return (
+            f"Close the other sessions (SELECT pid, usename, application_name FROM "
+            f"pg_stat_activity WHERE datname = '{source}'), {keep}"
+        )
+    if exc.sqlstate == "42501":  # insufficient_privilege
+        return f"Grant the role CREATEDB (ALTER ROLE ... CREATEDB), {keep}"
+    return f"Fix the cause above, {keep}"
 
 
 @dataclass(frozen=True)
@@ -268,7 +289,8 @@ def run_trace(
                 )
         finally:
             conn.close()
-        for index, stats in probes.charge(windows).items():
+        holders = {i: (st.released, st.locks) for i, st in result.statements.items() if st.released}
+        for index, stats in probes.charge(windows, holders).items():
             result.statements[index].probes = stats
         result.probed = probes.tables
         result.probe_timeout = probe_timeout
@@ -328,7 +350,7 @@ def _run(
                 before = _filenodes(conn)
                 t0 = clock()
                 try:
-                    conn.execute(stmt.text)
+                    cursor = conn.execute(stmt.text)
                 except psycopg.Error as exc:
                     st.seconds = clock() - t0
                     windows.append((stmt.index, t0, t0 + st.seconds))
@@ -340,6 +362,8 @@ def _run(
                     return result()
                 t1 = clock()
                 st.seconds = t1 - t0
+                if c.kind in ("UPDATE", "DELETE") and cursor.rowcount >= 0:
+                    st.rows = cursor.rowcount
                 windows.append((stmt.index, t0, t1))
                 after = _filenodes(conn)
                 rewritten = _rewritten(before, after)
@@ -359,6 +383,7 @@ def _run(
                     kept = True
                     seen = sampler.seen_between(t0, t1)
                     st.locks = sorted(_locks(seen, before))
+                    st.released = t1
                     _blocking(st, seen, st.seconds, before)
             if tx is not None:
                 conn.execute("COMMIT")
@@ -415,3 +440,4 @@ def _close(tx: _Tx, ended: float) -> None:
     """Locks taken in a transaction are held until it ends."""
     for st, t0, taken, names in tx.taken:
         _blocking(st, taken, ended - t0, names)
+        st.released = ended

@@ -25,8 +25,10 @@ from dataclasses import dataclass, field
 from dbrefresh.findings import Finding, Location, Severity
 from dbrefresh.gate.alter import NOT_NULL_NO_DEFAULT
 from dbrefresh.gate.analyze import Analysis
+from dbrefresh.gate.datachange import UNBATCHED, judge_change, measured_rows, rows_weight
 from dbrefresh.gate.masking import Masking
-from dbrefresh.gate.model import Classified, Hit
+from dbrefresh.gate.model import Classified, Hit, Statement
+from dbrefresh.gate.nearlimit import near_lock, near_total
 from dbrefresh.gate.rules import RULES, eugene_ids
 from dbrefresh.gate.trace import StatementTrace, TraceResult
 from dbrefresh.gate.weigh import Size, Sizes, Thresholds, Weight
@@ -104,7 +106,7 @@ def _finding(
     rule = RULES[hit.rule]
     stmt = c.statement
     hint = OPAQUE_TRACED if traced and hit.rule == "opaque-statement" else rule.instead
-    reason, hint = why or (rule.why, hint)
+    reason, hint = why or (hit.why or rule.why, hint)
     return GateFinding(
         Finding(
             code=hit.rule,
@@ -179,9 +181,17 @@ def judge(
         weight: Weight = sizes.weigh(c, None, thresholds) if sizes else "unknown"
         measured = trace.statements.get(c.statement.index) if trace else None
         report = StatementReport(c, weight, sizes.of(c) if sizes else None, measured)
+        by_rows = False
         for hit in c.hits:
             hit_weight = sizes.weigh(c, hit, thresholds) if sizes else "unknown"
-            if (hit.needs_size and hit_weight in ("unknown", "light")) or _disproved(hit, measured):
+            if hit.rule == UNBATCHED:
+                change = judge_change(c, hit, hit_weight, sizes, measured, thresholds, bool(trace))
+                if change is None:
+                    continue
+                hit, hit_weight, by_rows = change
+            elif (hit.needs_size and hit_weight in ("unknown", "light")) or _disproved(
+                hit, measured
+            ):
                 continue
             ran = measured is not None and measured.error is None
             # only what the trace ran, and a danger it measures, is re-judged by it
@@ -192,24 +202,13 @@ def judge(
             lacking = sizes.missing(c, (*c.tables, *hit.tables)) if sizes else []
             if hit.rule == NOT_NULL_NO_DEFAULT and hit_weight == "heavy":
                 extra = " [the table has rows on staging]"
-            if lacking and weighted:
+            if lacking and weighted and not by_rows:
                 extra = f" [unknown: {', '.join(lacking)} not found on staging]"
-            if (
-                hit.needs_size
-                and sizes is not None
-                and c.statement.index not in sizes.explained
-                and c.kind in ("UPDATE", "DELETE")
-            ):
-                # nothing says how many rows the WHERE selects: do not claim a number
-                hit = Hit(
-                    hit.rule,
-                    f"{c.kind} {', '.join(c.tables)}: EXPLAIN could not plan it on staging, "
-                    "weighed by the table's size",
-                    hit.tables,
-                    hit.needs_size,
-                )
             findings.append(_finding(c, hit, severity, extra, traced=measured is not None))
             report.rules.append(hit.rule)
+        rows = measured_rows(measured)
+        if rows is not None:  # a data change weighs what it changed, not what was guessed
+            report.weight = rows_weight(rows, thresholds)
         if measured is not None:
             unclaimed = _unclaimed_rewrite(c, measured, sizes, thresholds)
             if unclaimed is not None:
@@ -305,6 +304,10 @@ def _measured(
     masking: Masking | None = None,
 ) -> list[GateFinding]:
     out: list[GateFinding] = []
+    near = near_lock(m, limits.max_lock_seconds) if m.error is None else None
+    if near is not None:
+        out.append(_finding(c, near, Severity.WARNING))
+        report.rules.append(near.rule)
     if m.blocking_lock is not None and m.longest_blocking_hold > limits.max_lock_seconds:
         relation, mode = m.blocking_lock
         hit = Hit(
@@ -343,22 +346,28 @@ def _measured(
     return out
 
 
+def _whole(code: str, message: str, first: Statement, severity: Severity) -> GateFinding:
+    """A finding about the whole migration (reported at its first file)."""
+    rule = RULES[code]
+    return GateFinding(
+        Finding(code, message, severity, Location(file=first.file), rule.instead),
+        None,
+        "(whole migration)",
+    )
+
+
 def _trace_totals(trace: TraceResult, limits: Limits, analysis: Analysis) -> list[GateFinding]:
-    if trace.total_seconds <= limits.max_total_seconds or not analysis.statements:
+    if not analysis.statements:
         return []
     first = analysis.statements[0].statement
-    rule = RULES["trace-total-duration"]
-    return [
-        GateFinding(
-            Finding(
-                "trace-total-duration",
-                f"migration took {trace.total_seconds:.1f}s (limit "
-                f"{limits.max_total_seconds:g}s): {rule.why}",
-                Severity.ERROR,
-                Location(file=first.file),
-                rule.instead,
-            ),
-            None,
-            "(whole migration)",
-        )
-    ]
+    near = near_total(trace.total_seconds, limits.max_total_seconds)
+    if near is not None:
+        message = f"{near.detail}: {RULES[near.rule].why}"
+        return [_whole(near.rule, message, first, Severity.WARNING)]
+    if trace.total_seconds <= limits.max_total_seconds:
+        return []
+    message = (
+        f"migration took {trace.total_seconds:.1f}s (limit {limits.max_total_seconds:g}s): "
+        f"{RULES['trace-total-duration'].why}"
+    )
+    return [_whole("trace-total-duration", message, first, Severity.ERROR)]

@@ -16,10 +16,11 @@ from dbrefresh.errors import InfraError
 from dbrefresh.gate.alter import NOT_NULL_NO_DEFAULT
 from dbrefresh.gate.model import Blocks, Classified, Hit, Work
 from dbrefresh.gate.staging import (
-    explain_rows,
+    Unplanned,
     guard,
     has_rows,
     nameable,
+    plan_rows,
     resolve,
     search_path,
     tree_size,
@@ -49,9 +50,15 @@ class Thresholds:
 class Sizes:
     """Sizes read from staging, and the EXPLAIN estimates of data-changing statements."""
 
-    def __init__(self, tables: dict[Key, Size], explained: dict[int, float]) -> None:
+    def __init__(
+        self,
+        tables: dict[Key, Size],
+        explained: dict[int, float],
+        unplanned: dict[int, Unplanned] | None = None,
+    ) -> None:
         self.tables = tables  # (name as written, search_path it was resolved under)
         self.explained = explained
+        self.unplanned = unplanned or {}  # statements EXPLAIN refused, and why
 
     def of(self, c: Classified, tables: Iterable[str] | None = None) -> Size:
         """The biggest of the tables (default: all the statement touches)."""
@@ -126,6 +133,7 @@ def read_sizes(dsn: str, statements: list[Classified]) -> Sizes:
             wanted.setdefault(path, set()).add(name)
     sizes: dict[Key, Size] = {}
     explained: dict[int, float] = {}
+    unplanned: dict[int, Unplanned] = {}
     try:
         with connection(dsn) as conn:
             guard(conn)
@@ -141,9 +149,11 @@ def read_sizes(dsn: str, statements: list[Classified]) -> Sizes:
             conn.rollback()
             for c in statements:
                 if c.kind in ("UPDATE", "DELETE"):
-                    rows = explain_rows(conn, c.statement.text, c.search_path)
-                    if rows is not None:
+                    rows = plan_rows(conn, c.statement.text, c.search_path)
+                    if isinstance(rows, Unplanned):
+                        unplanned[c.statement.index] = rows
+                    else:
                         explained[c.statement.index] = rows
     except psycopg.Error as exc:
         raise InfraError(f"reading sizes from staging failed: {exc}") from exc
-    return Sizes(sizes, explained)
+    return Sizes(sizes, explained, unplanned)
