@@ -47,6 +47,7 @@ from dbrefresh.rules import (
     text_coordinates,
     text_mentions,
     url_names,
+    url_tokens,
     yaml_text,
 )
 from dbrefresh.rules.candidates import (
@@ -413,6 +414,10 @@ def propose_column(
         # the dictionary mixes countries' formats: 'SW1A 1AA' in a field checked for 5 digits
         proposal.strategy, proposal.params = "digits", {}
         proposal.why.append(f"{digits}: digits keeps their format")
+    last = url_tokens.last_part_reason(values or ()) if kind == "secret" else None
+    if last and fits(strategies["file_name"], {}, ctx):  # a URL stays one
+        proposal.strategy, proposal.params = "file_name", {}
+        proposal.why.append(last)
     if kind == "text_search":
         proposal.why.append("no strategy rebuilds it from masked words: rebuild it in staging")
     if kind == "document":
