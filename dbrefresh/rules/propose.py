@@ -46,6 +46,7 @@ from dbrefresh.rules import (
     ssh_keys,
     text_coordinates,
     text_mentions,
+    url_accounts,
     url_names,
     url_tokens,
     yaml_text,
@@ -351,11 +352,11 @@ def propose_column(
         documents = documents_rule(table, column, values, strategies)
         if documents.masked:  # Cal.com's Credential.key {"access_token": ...}: its paths
             return replace(documents, why=[*why, *documents.why])
-    url = (
-        url_names.proposal(table, column, values, unique=unique)
-        if kind in URL_KINDS or (kind is None and not is_key)
-        else None
-    )
+    url = None
+    if kind in URL_KINDS or (kind is None and not is_key):
+        url = url_names.proposal(table, column, values, unique=unique)
+        # 'https://loricampbell301.github.io/portfolio', a Google Docs link
+        url = url_accounts.proposal(table, column, values, url, kept=kind is None)
     if url and fits(
         strategies[url.strategy], url.params, column_context(table, column, unique=unique)
     ):

@@ -69,15 +69,15 @@ def test_verifier_tokens_are_replaced_and_token_urls_stay_urls(make_db, tmp_path
 
 
 def test_tokens_in_a_folder_keep_the_whole_hash(make_db, tmp_path: Path) -> None:
-    """A shared document's id in a folder ('/document/d/<id>/edit'): file_name would keep
-    it, so the address is still hashed whole."""
+    """A shared file's token in a folder ('/s/<token>/view'): file_name would keep it, so
+    the address is still hashed whole."""
     _dsn, text = generate_then_mask(
         make_db,
         tmp_path,
         """CREATE TABLE shares (id serial PRIMARY KEY, link text NOT NULL);
-        INSERT INTO shares (link) SELECT 'https://docs.google.com/document/d/'
+        INSERT INTO shares (link) SELECT 'https://files.example.com/s/'
           || translate(rtrim(encode(decode(md5('d' || g) || md5('e' || g), 'hex'),
-          'base64'), '='), '+/', '-_') || '/edit?usp=sharing' FROM generate_series(1, 40) g;
+          'base64'), '='), '+/', '-_') || '/view' FROM generate_series(1, 40) g;
         ANALYZE;""",
     )
     assert rule_of(text, "public.shares", "link") == "hash", text
