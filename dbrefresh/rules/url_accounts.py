@@ -118,6 +118,8 @@ def proposal(
         return ColumnProposal(column.name, why=[note])
     if column.name in table.unique_columns() or any(map(contacts_in, rest)):
         return base  # another contact kept, or a unique column: the usual proposal
+    if url_people.others_personal(rest, _URL.match):
+        return base  # names elsewhere that made the column free text: its `lorem`
     if url_tokens.capability_urls([_TOKENS.sub(r"\1x", v) for v in rest]):
         return base  # other tokens in paths: the secret's rule
     if column.type.length is not None and max(map(len, sample)) + ROOM > column.type.length:
