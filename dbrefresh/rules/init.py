@@ -19,7 +19,7 @@ import psycopg
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
-from dbrefresh.rules import e164, handles, photo_urls
+from dbrefresh.rules import e164, file_stems, handles, photo_urls
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.base32_secrets import base32_secrets
 from dbrefresh.rules.birth_values import propose_birth_dates
@@ -150,6 +150,7 @@ def propose(
         # Google `sub`s, GitHub ids; columns of addresses beside phones, ids or usernames
         mixed |= mask_provider_ids(table, proposals[name], samples, strategies, own_keys)
         hash_path_digests(table, proposals[name], samples, own_keys)  # Moodle's pathnamehash
+        file_stems.mask_stem_columns(table, proposals[name], samples, own_keys)  # Strapi's hash
         photo_urls.mask_photo_columns(table, proposals[name], samples, strategies, own_keys)
         e164.mark(proposals[name], samples)  # GoTrue's phone numbers: digits, no '+'
         base32_secrets(table, proposals[name], samples, own_keys)  # TOTP seeds

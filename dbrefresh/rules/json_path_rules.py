@@ -20,6 +20,7 @@ from dataclasses import replace
 
 from dbrefresh.rules import (
     file_names,
+    file_stems,
     handle_kinds,
     photo_urls,
     pii,
@@ -96,6 +97,8 @@ def refine(found: list[PathFinding], paths: dict[str, list[str]], table: str) ->
     for path, photo in photo_urls.path_findings(out, paths, table).items():
         if (known := out.get(path)) is None or known.kind in _TEXT_KINDS:
             out[path] = photo  # 'https://lh3.googleusercontent.com/a/ACg8...=s96-c'
+    for path, stem in file_stems.path_findings(out, paths).items():
+        out[path] = stem  # Strapi's formats.thumbnail.hash beside formats.thumbnail.url
     for path, place in place_names.path_findings(out, paths, table).items():
         if (known := out.get(path)) is None or known.kind in _TEXT_KINDS:
             out[path] = place  # 'Gera, DE' beside a masked street

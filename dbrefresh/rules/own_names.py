@@ -35,7 +35,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules import handle_kinds, name_slugs, pii
+from dbrefresh.rules import handle_kinds, login_led, name_slugs, pii
 from dbrefresh.rules.fitting import choose, column_context, fits
 from dbrefresh.rules.locale_guess import NAME_KINDS
 from dbrefresh.rules.pii_values import EMBEDDED_THRESHOLD
@@ -63,6 +63,7 @@ class People:
     # the names live in another table, by its column referring to `key` (person_name)
     names_from: tuple[Table, str] | None = None
     keys: tuple[str, ...] = ()  # single-column unique keys besides `key` (OpenEMR's pid)
+    logins: tuple[str, ...] = ()  # masked login columns (Taiga's users_user.username)
 
     def shown(self) -> str:
         where = self.names_from[0] if self.names_from else self.table
@@ -102,9 +103,13 @@ def note_own_names(
                 counts = _count(conn, table, link, texts, rows)
             except psycopg.Error:  # a timeout, no right: the columns keep their proposals
                 continue
-            for column, (matched, sampled, slugs) in counts.items():
+            for column, (matched, sampled, slugs, led) in counts.items():
                 if not _slugs(table, columns, column, slugs, sampled, strategies):
                     _judge(table, columns, column, link, matched, sampled, strategies)
+                if led >= MIN_NOTED and not columns[column].masked:
+                    where = link.people.table.qualified
+                    logins = [f"{where}.{c}" for c in link.people.logins]
+                    columns[column].why.append(login_led.note(logins, link.column, led, sampled))
 
 
 def _people(
@@ -118,8 +123,11 @@ def _people(
             (c, ()) for c, p in columns.items() if p.masked and p.kind in NAME_KINDS
         ) + tuple(n for c, p in columns.items() for n in _json_names(table, c, p))
         primary = [k for k in table.unique_keys if k.primary and len(k.columns) == 1]
+        logins = tuple(c for c, p in columns.items() if p.masked and p.kind == "username")
         if names and primary:
-            found[name] = People(table, primary[0].columns[0], names, keys=_keys(table))
+            found[name] = People(
+                table, primary[0].columns[0], names, keys=_keys(table), logins=logins
+            )
     for named in list(found.values()):
         for fk in catalog.keys_from(named.table.qualified):
             target = catalog.tables.get(catalog.root_of(fk.ref_table))
@@ -228,9 +236,10 @@ def _kept_texts(
 
 def _count(
     conn: psycopg.Connection[Any], table: Table, link: _Link, texts: Sequence[str], rows: int
-) -> dict[str, tuple[int, int, int]]:
+) -> dict[str, tuple[int, int, int, int]]:
     """Per text column: how many sampled non-blank values name their own person, of how
-    many, and how many are slugs of their names (name_slugs.py)."""
+    many, how many are slugs of their names (name_slugs.py), and how many start with
+    their masked login (login_led.py)."""
     people = link.people
     names = _name_values("_dbr_p" if link.column else "_dbr_t", people)
     values = sql.SQL(", ").join(
@@ -247,13 +256,17 @@ def _count(
             k=sql.Identifier("_dbr_p", link.ref or people.key),
             r=sql.Identifier("_dbr_t", link.column),
         )
-    query = sql.SQL("SELECT {names}, {values} FROM {source}").format(
-        names=names, values=values, source=source
+    held = () if people.names_from else people.logins  # read in the people's own table
+    logins = login_led.columns("_dbr_p" if link.column else "_dbr_t", held)
+    query = sql.SQL("SELECT {names}, {logins}{values} FROM {source}").format(
+        names=names, logins=logins, values=values, source=source
     )
-    counts = {c: [0, 0, 0] for c in texts}
+    counts = {c: [0, 0, 0, 0] for c in texts}
     width = 1 if people.names_from else len(people.names)
     for row in sampled_rows(conn, query):
         words = _name_words(row[:width])
+        own = row[width : width + len(held)]
+        row = (*row[:width], *row[width + len(held) :])
         slug = name_slugs.slug_words(words)
         for column, value in zip(texts, row[width:], strict=True):
             if value is None or not str(value).strip():
@@ -262,7 +275,8 @@ def _count(
             if words and words & set(_WORD.findall(str(value))):
                 counts[column][0] += 1
             counts[column][2] += name_slugs.names_own_person(str(value), slug)
-    return {c: (m, s, g) for c, (m, s, g) in counts.items()}
+            counts[column][3] += login_led.starts_with(str(value), own)
+    return {c: (m, s, g, n) for c, (m, s, g, n) in counts.items()}
 
 
 def _name_values(alias: str, people: People) -> sql.Composable:

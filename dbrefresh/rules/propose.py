@@ -47,7 +47,9 @@ from dbrefresh.rules import (
     ssh_keys,
     text_coordinates,
     text_mentions,
+    url_accounts,
     url_names,
+    url_tokens,
     yaml_text,
 )
 from dbrefresh.rules.candidates import (
@@ -356,11 +358,11 @@ def propose_column(
         documents = documents_rule(table, column, values, strategies)
         if documents.masked:  # Cal.com's Credential.key {"access_token": ...}: its paths
             return replace(documents, why=[*why, *documents.why])
-    url = (
-        url_names.proposal(table, column, values, unique=unique)
-        if kind in URL_KINDS or (kind is None and not is_key)
-        else None
-    )
+    url = None
+    if kind in URL_KINDS or (kind is None and not is_key):
+        url = url_names.proposal(table, column, values, unique=unique)
+        # 'https://loricampbell301.github.io/portfolio', a Google Docs link
+        url = url_accounts.proposal(table, column, values, url, kept=kind is None)
     if url and fits(
         strategies[url.strategy], url.params, column_context(table, column, unique=unique)
     ):
@@ -419,6 +421,10 @@ def propose_column(
         # the dictionary mixes countries' formats: 'SW1A 1AA' in a field checked for 5 digits
         proposal.strategy, proposal.params = "digits", {}
         proposal.why.append(f"{digits}: digits keeps their format")
+    last = url_tokens.last_part_reason(values or ()) if kind == "secret" else None
+    if last and fits(strategies["file_name"], {}, ctx):  # a URL stays one
+        proposal.strategy, proposal.params = "file_name", {}
+        proposal.why.append(last)
     if kind == "text_search":
         proposal.why.append("no strategy rebuilds it from masked words: rebuild it in staging")
     if kind == "document":

@@ -54,7 +54,8 @@ def values_by_parameter(sample: Sequence[str]) -> dict[str, list[str]]:
     return found
 
 
-def _holds_a_name(login: str) -> bool:
+def holds_a_name(login: str) -> bool:
+    """A login starting or ending in a known name of four letters or more ('bbenard')."""
     letters = re.sub(r"[\d._-]", "", login.lower())
     first, last = pii_values.all_names()
     return any(
@@ -65,7 +66,7 @@ def _holds_a_name(login: str) -> bool:
 
 def _named_logins(values: Sequence[str]) -> bool:
     """Half the values or more are logins holding a known name, several different."""
-    logins = [v for v in values if name_values.is_login(v) and _holds_a_name(v)]
+    logins = [v for v in values if name_values.is_login(v) and holds_a_name(v)]
     return 2 * len(logins) >= len(values) and len(set(logins)) >= MIN_LOGINS
 
 

@@ -19,7 +19,10 @@ _NAMES = (
     r"api[_-]?key|apikey|api[_-]?token|key|token|access[_-]?token|refresh[_-]?token|"
     r"id[_-]?token|auth|auth[_-]?token|sig|signature|secret|client[_-]?secret|password|"
     r"passwd|pwd|session[_-]?id|sessionid|sid|hmac|x-amz-signature|x-amz-credential|"
-    r"x-amz-security-token|x-goog-signature|x-goog-credential"
+    r"x-amz-security-token|x-goog-signature|x-goog-credential|"
+    # Canvas's file links '/files/1543/download?verifier=8Rm8w7...' open the file to
+    # anyone; 'download_token', 'share_token', 'oauth_signature', 'code_verifier' alike
+    r"(?:[a-z0-9]+[_-])?(?:verifier|token|signature)"
 )
 # issuers' prefixes (pii_values._CREDENTIAL), under any parameter's name
 _PREFIXES = (
@@ -64,6 +67,35 @@ def is_capability_url(value: str) -> bool:
     except ValueError:
         return False
     return any(_random(segment) for segment in path.split("/"))
+
+
+def _in_last_part(value: str) -> bool:
+    """A web address whose random tokens all sit where file_name hashes: the path's last
+    part and a query or fragment without '/' (file_name keeps what comes before the
+    last '/')."""
+    try:
+        parts = urlsplit(value.strip())
+    except ValueError:
+        return False
+    if "/" in parts.query or "/" in parts.fragment:
+        return False
+    return not any(_random(segment) for segment in parts.path.split("/")[:-1])
+
+
+def last_part_reason(values: Sequence[str]) -> str | None:
+    """Why `file_name` hides the tokens of capability URLs and keeps them URLs, or None:
+    every sampled value a web address, each token in the path's last part or the query
+    (Canvas's avatar_image_url '.../images/thumbnails/17/<40 hex>', a gravatar's
+    '/avatar/<md5>?s=50': `hash` made them 32 hex, no address any more)."""
+    sample = [v.strip() for v in values if v.strip()]
+    if not sample or not all(_URL.match(v) for v in sample):
+        return None
+    if not all(_in_last_part(v) for v in sample if is_capability_url(v)):
+        return None
+    return (
+        "each token sits in the path's last part or the query: file_name hashes them, "
+        "the URL stays one"
+    )
 
 
 def capability_urls(values: Sequence[str]) -> int:
