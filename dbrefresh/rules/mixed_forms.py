@@ -16,6 +16,11 @@ The same for the other forms beside addresses, which one rule leaked or broke:
   'anna.schmidt.2@mail.example' and the name survived; the addresses now get `email`
   (unique where the column is), the numbers the column's own rule, the usernames the
   username rule.
+- addresses beside usernames in a column named for logins (OpenProject's users.login,
+  Airflow's ab_user.username: people who log in by address), proposed `hash`: every
+  address hashed, so `login = mail` matched no row after masking; the addresses now get
+  the email rule (aligned with the table's email column afterwards), the rest `hash` as
+  before. They count from MIN_LOGIN_EMAILS of the sample.
 Usernames count when they are many distinct ones (a tenth of the sample): 'n/a',
 'unknown', '-' or a few repeated words ('zoom', Cal.com's location) are no one's, and a
 phone column with a few of them stays `phone`.
@@ -44,10 +49,13 @@ _ACCOUNT = re.compile(rf"^{NUMBER_PREFIX}[0-9]{{{MIN_DIGITS},}}$")
 NUMBER_RULE = {"strategy": "digits", "unique": True}
 MIN_MIXED = 2  # values of another form (addresses, phone numbers, account ids)
 MIN_NAMES_SHARE = 0.1  # distinct usernames among the sampled values
+MIN_LOGIN_EMAILS = 0.1  # addresses among a login column's sampled values
+LOGIN_KIND = "username"
 # a username or a person's name: letters first, no ':' or '/' ('integrations:zoom')
 _NAME = re.compile(r"^[^\W\d_][\w.'+ -]*$")
 _HEX = re.compile(r"^[0-9a-fA-F-]*[0-9][0-9a-fA-F-]*$")
 MIN_LETTERS = 3
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # a whole value that is an address
 _NOBODY = frozenset(
     {"n/a", "na", "none", "null", "nil", "unknown", "tbd", "test", "-", "no", "yes", "false"}
 )
@@ -100,6 +108,18 @@ def held(rule: str, values: Sequence[str]) -> Mixed | None:
     emails = sum(1 for v in sample if "@" in v)
     if emails >= MIN_MIXED or many_names:
         return Mixed(rule, emails=emails, names=len(names) if many_names else 0)
+    return None
+
+
+def login_emails(kind: str | None, rule: str, values: Sequence[str]) -> Mixed | None:
+    """The addresses among a `hash`ed login column's sampled values, when they are a
+    tenth of them at least (None otherwise: a stray address stays hashed)."""
+    if kind != LOGIN_KIND or rule != "hash":
+        return None
+    sample = [v.strip() for v in values if v.strip()]
+    emails = sum(1 for v in sample if _EMAIL.match(v))
+    if emails >= max(MIN_MIXED, MIN_LOGIN_EMAILS * len(sample)):
+        return Mixed(rule, emails=emails)
     return None
 
 
@@ -157,7 +177,7 @@ def _forms_params(
         cases["email"] = with_unique(strategies["email"], {"strategy": "email"}, ctx.unique)
         if found.emails:
             seen.append(f"{found.emails} email addresses")
-        default = own  # a value of no form (an extension, 'n/a') as before
+        default = _as_case(own, strategies)  # a value of no form (an extension, 'n/a') as before
     if found.numbers:
         cases["number"] = dict(NUMBER_RULE)
         seen.append(f"{found.numbers} account numbers ('google:<id>')")
@@ -170,6 +190,18 @@ def _forms_params(
             cases["number" if found.rule == "digits" else "phone"] = own
         default = _username_rule(strategies, cases, ctx) or default
     return {"cases": cases, "default": default}, " and ".join(seen)
+
+
+def _as_case(rule: Any, strategies: Mapping[str, Strategy[Any]]) -> Any:
+    """A column's rule as a case: `unique` only where the strategy has that switch (a
+    unique hashed login's column-level `unique: true` is no parameter of `hash`)."""
+    if (
+        not isinstance(rule, dict)
+        or "unique" in strategies[rule["strategy"]].params_model.model_fields
+    ):
+        return rule
+    rest = {k: v for k, v in rule.items() if k != "unique"}
+    return rest if len(rest) > 1 else rest["strategy"]
 
 
 def _json_paths(

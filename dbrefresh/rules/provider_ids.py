@@ -131,6 +131,11 @@ def propose(
             if (held := mixed_forms.held(proposal.strategy, values)) is not None:
                 mixed[(table.qualified, name)] = held
             continue
+        if (
+            logins := mixed_forms.login_emails(proposal.kind, proposal.strategy, values)
+        ) is not None:
+            mixed[(table.qualified, name)] = logins  # OpenProject's users.login
+            continue
         if proposal.documents is not None and proposal.strategy in {"keep", "jsonb"}:
             _json_ids(table, proposals, name, proposal, strategies)
             continue
