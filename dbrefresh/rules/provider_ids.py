@@ -136,6 +136,9 @@ def propose(
         ) is not None:
             mixed[(table.qualified, name)] = logins  # OpenProject's users.login
             continue
+        if (ids := mixed_forms.held_ids(proposal.strategy, values)) is not None:
+            mixed[(table.qualified, name)] = ids  # PostHog's distinct_id
+            continue
         if proposal.documents is not None and proposal.strategy in {"keep", "jsonb"}:
             _json_ids(table, proposals, name, proposal, strategies)
             continue
