@@ -465,3 +465,4 @@ def _refusal(
 spread, identifying, index_hits = _spread, _identifying, _index_hits
 leading_index = _leading_index  # uuid_copies.py
 shape_of = _Shape.of  # json_copies.py: values a sampled-in-part column could hold
+known_index, best_match = _Known.of, _best_match  # masked_copies.py

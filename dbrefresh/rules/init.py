@@ -44,6 +44,7 @@ from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
 from dbrefresh.rules.kind_switch import switch_by_kind
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
+from dbrefresh.rules.masked_copies import align_masked_copies
 from dbrefresh.rules.mixed_forms import Mixed, apply_mixed
 from dbrefresh.rules.name_parts import note_name_parts
 from dbrefresh.rules.naming import dotted_schemas
@@ -185,6 +186,7 @@ def propose(
     fold_case_insensitive_joins(conn, catalog, sampled, texts)
     align_same_ids(catalog, sampled, texts, strategies)  # Sentry's eventuser idents
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows, row_copies)
+    align_masked_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     hash_identity_digests(catalog, sampled, texts)  # Sentry's eventuser.hash
     align_uuid_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     keep_uuid_references(conn, catalog, sampled, sample_rows)  # Umami's session_data

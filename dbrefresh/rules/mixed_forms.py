@@ -16,6 +16,11 @@ The same for the other forms beside addresses, which one rule leaked or broke:
   'anna.schmidt.2@mail.example' and the name survived; the addresses now get `email`
   (unique where the column is), the numbers the column's own rule, the usernames the
   username rule.
+- addresses beside usernames in a column named for logins (OpenProject's users.login,
+  Airflow's ab_user.username: people who log in by address), proposed `hash`: every
+  address hashed, so `login = mail` matched no row after masking; the addresses now get
+  the email rule (aligned with the table's email column afterwards), the rest `hash` as
+  before. They count from MIN_LOGIN_EMAILS of the sample.
 Usernames count when they are many distinct ones (a tenth of the sample): 'n/a',
 'unknown', '-' or a few repeated words ('zoom', Cal.com's location) are no one's, and a
 phone column with a few of them stays `phone`.
@@ -34,7 +39,7 @@ from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.phones import is_phone
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.strategies.base import ColumnContext, Strategy
-from dbrefresh.strategies.forms import NUMBER_PREFIX
+from dbrefresh.strategies.forms import NUMBER_PREFIX, UUID_PATTERN
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
@@ -44,10 +49,16 @@ _ACCOUNT = re.compile(rf"^{NUMBER_PREFIX}[0-9]{{{MIN_DIGITS},}}$")
 NUMBER_RULE = {"strategy": "digits", "unique": True}
 MIN_MIXED = 2  # values of another form (addresses, phone numbers, account ids)
 MIN_NAMES_SHARE = 0.1  # distinct usernames among the sampled values
+MIN_LOGIN_EMAILS = 0.1  # addresses among a login column's sampled values
+LOGIN_KIND = "username"
+ID_RULES = frozenset({"hash", "lorem"})  # what an id column of addresses and UUIDs got
+MIN_WORDS = 0.95  # of an id column's sampled values: no spaces in them
 # a username or a person's name: letters first, no ':' or '/' ('integrations:zoom')
 _NAME = re.compile(r"^[^\W\d_][\w.'+ -]*$")
 _HEX = re.compile(r"^[0-9a-fA-F-]*[0-9][0-9a-fA-F-]*$")
 MIN_LETTERS = 3
+_UUID = re.compile(UUID_PATTERN)
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")  # a whole value that is an address
 _NOBODY = frozenset(
     {"n/a", "na", "none", "null", "nil", "unknown", "tbd", "test", "-", "no", "yes", "false"}
 )
@@ -83,6 +94,7 @@ class Mixed:
     phones: int = 0
     emails: int = 0
     names: int = 0  # distinct usernames
+    uuids: int = 0  # an anonymous visitor's id beside signed-up users' addresses
 
 
 def held(rule: str, values: Sequence[str]) -> Mixed | None:
@@ -95,12 +107,53 @@ def held(rule: str, values: Sequence[str]) -> Mixed | None:
         others = [v for v in sample if "@" not in v]
         numbers = sum(1 for v in others if is_account(v))
         phones = sum(1 for v in others if not is_account(v) and is_phone(v))
-        found = Mixed(rule, numbers, phones, names=len(names) if many_names else 0)
-        return found if numbers + phones >= MIN_MIXED or found.names else None
+        uuids = sum(1 for v in others if _UUID.match(v))
+        found = Mixed(
+            rule,
+            numbers,
+            phones,
+            names=len(names) if many_names else 0,
+            uuids=uuids if uuids >= max(MIN_MIXED, MIN_LOGIN_EMAILS * len(sample)) else 0,
+        )
+        return found if numbers + phones >= MIN_MIXED or found.names or found.uuids else None
     emails = sum(1 for v in sample if "@" in v)
     if emails >= MIN_MIXED or many_names:
         return Mixed(rule, emails=emails, names=len(names) if many_names else 0)
     return None
+
+
+def login_emails(kind: str | None, rule: str, values: Sequence[str]) -> Mixed | None:
+    """The addresses among a `hash`ed login column's sampled values, when they are a
+    tenth of them at least (None otherwise: a stray address stays hashed)."""
+    if kind != LOGIN_KIND or rule != "hash":
+        return None
+    sample = [v.strip() for v in values if v.strip()]
+    emails = sum(1 for v in sample if _EMAIL.match(v))
+    if emails >= max(MIN_MIXED, MIN_LOGIN_EMAILS * len(sample)):
+        return Mixed(rule, emails=emails)
+    return None
+
+
+def held_ids(rule: str, values: Sequence[str]) -> Mixed | None:
+    """Ids that are addresses, UUIDs and usernames (PostHog's distinct_id: a signed-up
+    user's address, an anonymous visitor's UUID), in a column proposed `hash` or `lorem`
+    for the addresses among them: addresses and UUIDs a tenth of the sample each at
+    least, nearly every value one word (free text with addresses in it is no id) and an
+    address, a UUID or a username."""
+    if rule not in ID_RULES:
+        return None
+    sample = [v.strip() for v in values if v.strip()]
+    least = max(MIN_MIXED, MIN_LOGIN_EMAILS * len(sample))
+    emails = sum(1 for v in sample if _EMAIL.match(v))
+    uuids = sum(1 for v in sample if _UUID.match(v))
+    words = sum(1 for v in sample if not any(c.isspace() for c in v))
+    names = {v for v in sample if is_username(v)}
+    rest = len(sample) - emails - uuids - sum(1 for v in sample if v in names)
+    if emails < least or uuids < least or words < MIN_WORDS * len(sample):
+        return None
+    if rest > (1 - MIN_WORDS) * len(sample):
+        return None  # phone numbers too (Chatwoot's source_id): email_switch.py's
+    return Mixed(rule, emails=emails, uuids=uuids, names=len(names))
 
 
 def apply_mixed(
@@ -153,23 +206,44 @@ def _forms_params(
     if found.rule == "email":
         cases["email"] = own
         default: Any = "hash"
+    elif found.rule in ID_RULES and found.uuids:
+        cases["email"] = with_unique(strategies["email"], {"strategy": "email"}, ctx.unique)
+        seen.append(f"{found.emails} email addresses")
+        default = "hash"
     else:
         cases["email"] = with_unique(strategies["email"], {"strategy": "email"}, ctx.unique)
         if found.emails:
             seen.append(f"{found.emails} email addresses")
-        default = own  # a value of no form (an extension, 'n/a') as before
+        default = _as_case(own, strategies)  # a value of no form (an extension, 'n/a') as before
     if found.numbers:
         cases["number"] = dict(NUMBER_RULE)
         seen.append(f"{found.numbers} account numbers ('google:<id>')")
     if found.phones:
         cases["phone"] = {"strategy": "phone", **({"unique": True} if ctx.unique else {})}
         seen.append(f"{found.phones} phone numbers")
+    if found.uuids:
+        cases["uuid"] = "keep"  # an anonymous visitor's random id: no one's
+        seen.append(f"{found.uuids} UUIDs")
     if found.names:
         seen.append(f"{found.names} usernames")
-        if found.rule != "email":
+        if found.rule in {"phone", "digits"}:
             cases["number" if found.rule == "digits" else "phone"] = own
+    if found.names or found.uuids:
+        # the same default for every id column, whether its sample met usernames or not
         default = _username_rule(strategies, cases, ctx) or default
     return {"cases": cases, "default": default}, " and ".join(seen)
+
+
+def _as_case(rule: Any, strategies: Mapping[str, Strategy[Any]]) -> Any:
+    """A column's rule as a case: `unique` only where the strategy has that switch (a
+    unique hashed login's column-level `unique: true` is no parameter of `hash`)."""
+    if (
+        not isinstance(rule, dict)
+        or "unique" in strategies[rule["strategy"]].params_model.model_fields
+    ):
+        return rule
+    rest = {k: v for k, v in rule.items() if k != "unique"}
+    return rest if len(rest) > 1 else rest["strategy"]
 
 
 def _json_paths(
@@ -231,7 +305,9 @@ def _follow_copies(
                     if rule == old and any(w.startswith(f"{path}: {marker}") for w in proposal.why):
                         paths[path] = new
                 continue
-            if rule_value(proposal) != old or not any(marker in w for w in proposal.why):
+            if not _same_rule(rule_value(proposal), old) or not any(
+                marker in w for w in proposal.why
+            ):
                 continue
             unique = column in table.unique_columns()
             ctx = column_context(table, table.columns[column], unique=unique)
@@ -246,6 +322,18 @@ def _follow_copies(
                 )
 
 
+def _same_rule(rule: Any, other: Any) -> bool:
+    """Two column rules alike but for `unique` (a copy is not unique where its source is)."""
+
+    def bare(value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        rest = {k: v for k, v in value.items() if k != "unique"}
+        return rest if len(rest) > 1 else rest["strategy"]
+
+    return bool(bare(rule) == bare(other))
+
+
 def _how(params: Mapping[str, Any], found: Mixed) -> str:
     """How each form is masked, for the proposal's comment."""
     cases = params["cases"]
@@ -254,11 +342,15 @@ def _how(params: Mapping[str, Any], found: Mixed) -> str:
         how.append("a number's digits alike wherever the id is")
     if "phone" in cases or (found.rule == "phone" and not found.names):
         how.append("a phone number as a phone number")
+    if found.uuids:
+        how.append("a UUID kept")
     if found.names:
         how.append("a username as usernames are")
-    if found.rule == "email" and not found.names:
+    elif found.uuids:
+        how.append("any other value as usernames are")
+    elif found.rule == "email":
         how.append("any other value hashed")
-    elif found.rule != "email" and not found.names:
+    else:
         how.append(f"any other value by `{found.rule}` as before")
     return ", ".join(how)
 

@@ -131,6 +131,14 @@ def propose(
             if (held := mixed_forms.held(proposal.strategy, values)) is not None:
                 mixed[(table.qualified, name)] = held
             continue
+        if (
+            logins := mixed_forms.login_emails(proposal.kind, proposal.strategy, values)
+        ) is not None:
+            mixed[(table.qualified, name)] = logins  # OpenProject's users.login
+            continue
+        if (ids := mixed_forms.held_ids(proposal.strategy, values)) is not None:
+            mixed[(table.qualified, name)] = ids  # PostHog's distinct_id
+            continue
         if proposal.documents is not None and proposal.strategy in {"keep", "jsonb"}:
             _json_ids(table, proposals, name, proposal, strategies)
             continue

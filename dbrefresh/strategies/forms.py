@@ -15,7 +15,10 @@ form's case:
         phone: {strategy: phone, unique: true}    # '+33 6 12 34 56 78'
       default: {strategy: hash, unique: true}     # anything else (default: keep)
 
-The forms are tried in that order (email, number, phone); a form with no case falls
+A `uuid` case (a UUID in its text form) serves ids that are an address for a
+signed-up user and a random UUID for an anonymous one (PostHog's distinct_id):
+`uuid: keep` keeps the anonymous ones while `default` masks any other value.
+The forms are tried in that order (email, number, uuid, phone); a form with no case falls
 through to the next, then to `default`. `number` is digits alone or after a
 'provider:' prefix: an identity provider's account id (Google's `sub`, a GitHub user
 id), which `digits` with `unique: true` permutes as one digit string, so
@@ -40,15 +43,17 @@ from dbrefresh.strategies.nested import CaseRulesParams, NestedRule
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
-Form = Literal["email", "number", "phone"]
-ORDER: tuple[Form, ...] = ("email", "number", "phone")
+Form = Literal["email", "number", "uuid", "phone"]
+ORDER: tuple[Form, ...] = ("email", "number", "uuid", "phone")
 # The text tests of the forms, in ORDER (the value as text is `:t`)
 NUMBER_PREFIX = r"([A-Za-z][A-Za-z0-9_.-]*:)?"  # 'google:', 'github:'
 NUMBER_PATTERN = rf"^{NUMBER_PREFIX}[0-9]+$"
 PHONE_PATTERN = r"^\+?[ ()./-]*[0-9][0-9 ()./-]*$"
+UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 _TESTS = {
     "email": "strpos(:t, '@') > 0",
     "number": f"(:t ~ '{NUMBER_PATTERN}')",
+    "uuid": f"(:t ~ '{UUID_PATTERN}')",
     "phone": f"(:t ~ '{PHONE_PATTERN}')",
 }
 
@@ -65,7 +70,7 @@ class FormRule(NestedRule):
 
 class FormsParams(CaseRulesParams):
     cases: dict[Form, FormRule] = Field(min_length=1)
-    """Form (email, number, phone) -> strategy name, or {strategy: ..., its parameters}."""
+    """Form (email, number, uuid, phone) -> strategy name, or {strategy: ..., its parameters}."""
     default: FormRule = FormRule(strategy="keep")
     """The strategy for a value of no listed form (default: keep)."""
 
@@ -90,7 +95,9 @@ def is_form(form: Form, text: exp.Expression) -> exp.Expression:
 @register
 class Forms(ScalarStrategy[FormsParams]):
     name = "forms"
-    summary = "A strategy per form of the value: email address, number ('google:1234'), phone."
+    summary = (
+        "A strategy per form of the value: email address, number ('google:1234'), UUID, phone."
+    )
     params_model = FormsParams
 
     def is_lossy(self, params: FormsParams) -> bool:

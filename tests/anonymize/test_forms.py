@@ -74,3 +74,37 @@ def test_each_value_masked_by_its_form_and_ids_alike(make_db, tmp_path: Path) ->
         # 'google:<id>' agrees with the masked provider_id; addresses are addresses; the
         # login of no listed form hashed; array elements each by their own form
         assert found == (150, 50, 0, 200, 200)
+
+
+VISITORS = """
+CREATE TABLE visitors (id int PRIMARY KEY, distinct_id text UNIQUE NOT NULL);
+INSERT INTO visitors SELECT i, CASE i % 3 WHEN 0 THEN 'user' || i || '@mail.example'
+    WHEN 1 THEN md5(i::text)::uuid::text ELSE 'kit' || i END
+  FROM generate_series(1, 300) i;
+"""
+VISITOR_RULES = """version: 1
+tables:
+  public.visitors:
+    columns:
+      id: keep
+      distinct_id:
+        strategy: forms
+        cases: {email: {strategy: email, unique: true}, uuid: keep}
+        default: {strategy: hash, prefix: u}
+"""
+
+
+def test_uuid_case_keeps_anonymous_ids_and_masks_the_rest(make_db, tmp_path: Path) -> None:
+    dsn, rules = db_with_rules(make_db, tmp_path, VISITORS, VISITOR_RULES, "visitors.yaml")
+    report = mask_and_verify(dsn, rules)
+    assert report.findings == []
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            """SELECT count(*) FILTER (WHERE distinct_id = md5(id::text)::uuid::text),
+                count(*) FILTER (WHERE distinct_id LIKE '%@%'
+                  AND distinct_id <> 'user' || id || '@mail.example'),
+                count(*) FILTER (WHERE distinct_id LIKE 'u%' AND distinct_id <> 'kit' || id),
+                count(DISTINCT distinct_id)
+            FROM visitors"""
+        ).fetchone()
+        assert row == (100, 100, 100, 300)  # UUIDs kept, addresses and usernames masked

@@ -112,7 +112,7 @@ BAD_PARAMS: list[tuple[str, dict[str, Any], str]] = [
         {"cases": {"number": {"strategy": "switch", "by": "m", "cases": {"a": "hash"}}}},
         "forms",
     ),
-    ("forms", {"cases": {"uuid": "hash"}}, "cases.uuid"),
+    ("forms", {"cases": {"name": "hash"}}, "cases.name"),
     ("forms", {"cases": {}}, "cases"),
 ]
 
