@@ -15,7 +15,11 @@ out: a kept status 'admin' on the row of user 'admin' is one row, a copy is near
 every row. A finding needs values of MIN_LENGTH characters or more, MIN_MATCHES
 distinct originals, and MIN_SHARE both of the row pairs compared and of the distinct
 originals compared: a kept timezone 'Europe/Berlin' on most rows of a masked city
-'Berlin' matches many rows but few of the cities (docs/anonymize.md).
+'Berlin' matches many rows but few of the cities (docs/anonymize.md). Originals found
+only as one plain word (letters only, under TELLING_LENGTH) need MIN_WORD_MATCHES: Wiki.js'
+authentication.strategyKey ('github', 'ldap', 'local') matched 3 of a masked
+displayName's 4 values ('GitHub', 'LDAP', 'Local'), product names rather than people,
+and verify asked to mask the key Wiki.js routes logins on.
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ from dbrefresh.rules.relsteps import FOLDED_HASH, quote_ident, quote_table, row_
 MIN_LENGTH = 4  # shorter kept values ('NY', 'bob') equal some original by chance
 MIN_MATCHES = 3  # distinct originals found before a column is reported
 MIN_SHARE = 0.2  # of the (sampled row, kept value) pairs, and of the originals, compared
+MIN_WORD_MATCHES = 10  # distinct originals found, when each was one plain word
+TELLING_LENGTH = 20  # characters of one plain word that tell as much as several words
 ROWS_COMPARED = 2_000  # sampled rows (or related rows) read per table and neighbour
 WORDS_OF = 256  # leading characters of a kept value split into words
 
@@ -80,9 +86,10 @@ def kept_copies(
         # a row key that is a digest of kept columns has no index either
         hashed = not key.unique or not _indexed(conn, neighbour)
         rows = _compare(conn, table, key.sql, key.unique, neighbour, samples, hashed)
-        for column, path, kept, compared, matched, distinct, originals in rows:
+        for column, path, kept, compared, matched, distinct, originals, telling in rows:
             if (
                 originals >= MIN_MATCHES
+                and (telling >= MIN_MATCHES or originals >= MIN_WORD_MATCHES)
                 and matched >= MIN_SHARE * compared
                 and originals >= MIN_SHARE * distinct
             ):
@@ -169,9 +176,10 @@ def _compare(
     neighbour: _Neighbour,
     samples: Samples,
     hashed: bool,
-) -> list[tuple[str, str | None, str, int, int, int, int]]:
+) -> list[tuple[str, str | None, str, int, int, int, int, int]]:
     """(masked column, path, kept column, pairs compared, pairs matched, distinct
-    originals compared, distinct originals matched) for one neighbour, in one statement.
+    originals compared, distinct originals matched, of them those matched by more than
+    one plain word) for one neighbour, in one statement.
 
     Each compared row carries its sampled row's originals in arrays: joining the
     samples back to the compared values on the row key was a nested loop over both
@@ -201,21 +209,24 @@ def _compare(
     runs = word_runs("v.value", WORDS_OF)  # 'Call with Anna Schmidt': 'anna schmidt'
     parts = part_runs("v.value", WORDS_OF)  # 'Scan_Anna_Schmidt.pdf': 'anna schmidt'
     matched = "o.hash = ANY(n.kept)"
+    telling = f"(w.w !~ '^[[:alpha:]]+$' OR length(w.w) >= {TELLING_LENGTH})"
     statement = (
         "WITH s AS MATERIALIZED (SELECT h.row_key, array_agg(h.column_name) AS columns, "
         "array_agg(h.path) AS paths, array_agg(h.hash) AS hashes "
         f"FROM ({samples.sql}) h GROUP BY h.row_key), "
         f"r AS MATERIALIZED (SELECT k.columns, k.paths, k.hashes, {picked} FROM s k {compared} "
         f"LIMIT {ROWS_COMPARED}), "
-        "n AS MATERIALIZED (SELECT r.columns, r.paths, r.hashes, v.column_name, "
-        f"ARRAY(SELECT {digest.format(value='w.w')} "
+        "n AS MATERIALIZED (SELECT r.columns, r.paths, r.hashes, v.column_name, f.kept, "
+        "f.told FROM r CROSS JOIN LATERAL (VALUES "
+        f"{unpivot}) AS v(column_name, value) CROSS JOIN LATERAL (SELECT "
+        "array_agg(x.h) AS kept, array_agg(x.h) FILTER (WHERE x.t) AS told FROM (SELECT "
+        f"{digest.format(value='w.w')} AS h, {telling} AS t "
         f"FROM (SELECT v.value UNION SELECT {words} UNION {joined} UNION {runs} "
-        f"UNION {parts}) w(w) "
-        f"WHERE length(w.w) >= {MIN_LENGTH}) AS kept "
-        f"FROM r CROSS JOIN LATERAL (VALUES {unpivot}) AS v(column_name, value) "
+        f"UNION {parts}) w(w) WHERE length(w.w) >= {MIN_LENGTH}) x) f "
         f"WHERE length(v.value) >= {MIN_LENGTH}) "
         f"SELECT o.column_name, o.path, n.column_name, count(*), count(*) FILTER (WHERE "
-        f"{matched}), count(DISTINCT o.hash), count(DISTINCT o.hash) FILTER (WHERE {matched}) "
+        f"{matched}), count(DISTINCT o.hash), count(DISTINCT o.hash) FILTER (WHERE {matched}), "
+        "count(DISTINCT o.hash) FILTER (WHERE o.hash = ANY(n.told)) "
         "FROM n CROSS JOIN LATERAL unnest(n.columns, n.paths, n.hashes) "
         "AS o(column_name, path, hash) GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS FIRST, 3"
     )
@@ -230,6 +241,6 @@ def _compare(
         if before:
             conn.execute("SELECT set_config('enable_nestloop', %s, true)", (before[0],))
     return [
-        (str(a), None if p is None else str(p), str(b), int(c), int(d), int(e), int(f))
-        for a, p, b, c, d, e, f in rows
+        (str(a), None if p is None else str(p), str(b), int(c), int(d), int(e), int(f), int(g))
+        for a, p, b, c, d, e, f, g in rows
     ]

@@ -58,7 +58,7 @@ from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.provider_ids import keeps_identifiers
 from dbrefresh.rules.sample import sampled_rows
-from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
+from dbrefresh.rules.text_samples import Ref, TextSample, copied_values, distinctive
 from dbrefresh.rules.user_ids import hashed_parts
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.registry import get
@@ -134,7 +134,10 @@ def note_cross_copies(
             known[ref] |= hashed_parts(source.params, samples[ref].values)
     for ref, hits in _index_hits(conn, catalog, sources, samples, probed, rows).items():
         known[ref] |= hits
-    index = _Known.of(known)
+    # in another case or inside a longer value, only telling values of names and text
+    kinds = {ref: proposals[ref[0]][ref[1]].kind for ref in known}
+    telling = _Known.of({ref: copied_values(kinds[ref], found) for ref, found in known.items()})
+    index = _Known(_Known.of(known).exact, telling.folded)
     for kept, values in probed.items():
         best = _best_match(kept, values, index, set(row_copies))
         if best is not None:

@@ -4,7 +4,9 @@ Twenty's core.workspace."displayName" ('Acme', 'Qonto', 'YCombinator') got
 `full_name` by its name alone: `display_name` says a person's name, but any thing has
 one (workspaces, channels, organisations). Outside a table about people, when no
 sampled value looks like a person's full name, the column is kept with a REVIEW note;
-one value that does (a workspace named after its owner) keeps the name's rule.
+one value that does (a workspace named after its owner) keeps the name's rule. It
+outranks the login shape (name_values.py): Wiki.js' authentication."displayName"
+('GitHub', 'LDAP', 'Local') got a user name's hash.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ from dbrefresh.rules import cross_copies, json_paths, pii, url_logins
 from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.proposal import SAMPLED_PATHS, ColumnProposal
-from dbrefresh.rules.text_samples import Ref, TextSample, distinctive
+from dbrefresh.rules.text_samples import Ref, TextSample, copied_values, distinctive
 from dbrefresh.strategies.base import JSON_TYPES, ColumnContext, Strategy
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD, join_path, path_parts
@@ -172,9 +172,12 @@ def align_json_copies(
     for ref, hits in cross_copies.index_hits(conn, catalog, sources, samples, probed, rows).items():
         known[ref] |= hits
     holders: dict[str, set[Ref]] = {}  # value -> the masked columns holding it
+    inside: dict[str, set[Ref]] = {}  # ... among the values telling inside a longer one
     for ref, found in known.items():
         for value in found:
             holders.setdefault(value, set()).add(ref)
+        for value in copied_values(proposals[ref[0]][ref[1]].kind, found):
+            inside.setdefault(value, set()).add(ref)
     identifying = set(cross_copies.identifying(catalog, proposals, samples))
     for (table, key), values in probed.items():
         column, _, path = key.partition("\x00")
@@ -191,10 +194,10 @@ def align_json_copies(
             continue
         if copy is not None:
             _apply(catalog, proposals, (table, column, path), copy, strategies, met)
-        elif (inside := _best_inside(values, holders, identifying)) is not None:
-            address = _url_path(proposals, inside, values, known.get(inside.source, set()))
+        elif (held := _best_inside(values, inside, identifying)) is not None:
+            address = _url_path(proposals, held, values, known.get(held.source, set()))
             where = (table, column, path)
-            _lorem_inside(catalog, proposals, where, inside, strategies, met, address)
+            _lorem_inside(catalog, proposals, where, held, strategies, met, address)
 
 
 def _keyed(catalog: Catalog, table: str, column: str) -> bool:

@@ -23,6 +23,7 @@ from typing import Any
 
 from dbrefresh.rules import (
     array_paths,
+    attribute_names,
     file_names,
     json_keys,
     json_mentions,
@@ -261,6 +262,8 @@ def _denied(kind: str, values: Sequence[str]) -> bool:
     key names free text: the application reads them, and masking them broke it."""
     if name_evidence.denial(kind, values) is not None:
         return True
+    if attribute_names.names_fields(kind, values):
+        return True  # {"mappingDisplayName": "displayName"}, {"senderName": "Wiki"}
     if kind == "geo" and not _all_numbers(values):
         return True  # a date format's {"long": "dddd, MMMM D", "short": ...}: no coordinate
     words = {v.strip() for v in values if v.strip()}

@@ -12,6 +12,8 @@ lines in a tenth, is masked, and a few people earn a REVIEW note with the counts
 Credits and catalogues stay kept: values listing two people or more (a track's
 composers 'Steven Tyler, Joe Perry', people_lists.py) make a list, and one name on
 every row (a designer) or names repeated as categories are too few different people.
+A column gets `full_name` when full names outnumber the lines naming someone twice over;
+titles mixing both get `lorem`, which turns their other values into text, not people.
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ LINE_SHARE = 0.1  # of the values, lines naming someone (as free text naming peo
 NOTE_PEOPLE = 3  # different people that earn a REVIEW note when too few to mask
 NOTE_SHARE = 0.05
 LIST_SHARE = 0.1  # of the values naming people, lists of names: credits, not people
+# Full names per line naming someone before the column is a name (`full_name`): Directus'
+# directus_files.title held 'Anna Schmidt Passport' as often as 'Cv Anna Schmidt' and
+# half plain words ('Success', 'Wohnung'), which full_name turned into people too
+WHOLE_OVER_LINES = 2
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "di", "da", "du"})
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 
@@ -121,9 +127,9 @@ def judge(values: Sequence[str]) -> tuple[str | None, list[str]]:
     many = found.people >= min(MIN_PEOPLE, found.named / 2)  # a small table names fewer
     share = found.named / found.sampled
     if many and (share >= WHOLE_SHARE or found.lines >= LINE_SHARE * found.sampled):
-        kind = "full_name" if found.whole >= found.lines else "free_text"
+        kind = "full_name" if found.whole >= WHOLE_OVER_LINES * found.lines else "free_text"
         return kind, [found.counts()]
     if found.people >= NOTE_PEOPLE and share >= NOTE_SHARE:
-        hides = "`full_name`" if found.whole >= found.lines else "`lorem`"
+        hides = "`full_name`" if found.whole >= WHOLE_OVER_LINES * found.lines else "`lorem`"
         return None, [f"REVIEW: {found.counts()}, too few to mask: kept; {hides} hides them"]
     return None, []

@@ -94,14 +94,14 @@ def detect(
     by_name = name_match(table, column)
     if by_name is not None and kind_fits_type(by_name.kind, column.type):
         programs = client_names.overrule(table.qualified, column.name, by_name, values)
-        other = (
-            programs
-            or lookup_names.overrule(column.name, by_name, values)
-            or name_values.overrule(by_name, values)
+        other: tuple[str | None, list[str]] | None = programs or lookup_names.overrule(
+            column.name, by_name, values
         )
-        if (
-            other := other or display_names.overrule(table.qualified, column.name, by_name, values)
-        ) is not None:
+        logins = None if other else name_values.overrule(by_name, values)
+        if logins is None or logins[0] == "username":  # 'GitHub', 'LDAP': login-shaped
+            thing = display_names.overrule(table.qualified, column.name, by_name, values)
+            other = other or thing  # products, not logins, outside a table of people
+        if (other := other or logins) is not None:
             return other  # programs, companies, logins or things named for a person's name
         why = [by_name.reason]
         evidence = pii_values.count_kind(values or (), by_name.kind)

@@ -9,7 +9,9 @@ tables and JSON documents that join them by value, mask alike everywhere.
 On a json or jsonb column the whole document becomes a JSON string of the hex: a
 settings table's secret is a document that is one string (Listmonk's settings.value
 '"wJalrXUtnFEMI/K7MDENG..."'), which no jsonb path names. JSON null and a blank string
-are kept, as blank text is. On a bytea column (Vaultwarden's users.password_hash) it
+are kept, as blank text is, and so is a mask placeholder of asterisks only ('**********':
+Directus' revisions store the password so, and hashing it to hex made a placeholder look
+like a secret). On a bytea column (Vaultwarden's users.password_hash) it
 writes the digest's bytes (half as many as hex characters): no strategy fitted bytea.
 
 With `alphabet: base32` a value that is base32 (A-Z and 2-7, '=' padding: a TOTP seed
@@ -38,6 +40,7 @@ DEFAULT_HEX = 32
 HEX_DIGITS = "0123456789abcdef"
 BASE32_OF_HEX = "ABCDEFGH234567XY"
 BASE32 = "^[A-Z2-7]+=*$"
+STAR = "*"  # a value of these only is a mask placeholder ('********'), kept as it is
 
 
 class HashParams(StrategyParams):
@@ -111,8 +114,6 @@ class Hash(ScalarStrategy[HashParams]):
                 "substr(:h, 1, :b)", h=sqlbuild.digest(ctx, self.name), b=(length + 1) // 2
             )
             return sqlbuild.cast(raw, ctx.type.sql)
-        if params.alphabet == "base32" and not _is_json(ctx):
-            return sqlbuild.fit_text(ctx, _base32(ctx, self.name, length), truncate=False)
         whole = self._hexed(params, length, sqlbuild.digest(ctx, self.name))
         if _is_json(ctx):
             return sqlbuild.fill(
@@ -121,9 +122,16 @@ class Hash(ScalarStrategy[HashParams]):
                 v=ctx.ref,
                 j=sqlbuild.cast(sqlbuild.fill("to_jsonb(:x)", x=whole), ctx.type.sql),
             )
-        if not params.splits:
-            return sqlbuild.fit_text(ctx, whole, truncate=False)
-        return sqlbuild.fit_text(ctx, self._split(params, ctx, length, whole), truncate=False)
+        if params.alphabet == "base32":
+            hashed = _base32(ctx, self.name, length)
+        else:
+            hashed = self._split(params, ctx, length, whole) if params.splits else whole
+        return sqlbuild.fill(
+            "CASE WHEN :placeholder THEN :v ELSE :m END",
+            placeholder=_placeholder(ctx.ref),
+            v=ctx.ref.copy(),
+            m=sqlbuild.fit_text(ctx, hashed, truncate=False),
+        )
 
     def _hexed(self, params: HashParams, length: int, digest: exp.Expression) -> exp.Expression:
         # Only the bytes needed are hex-encoded (bytea substr is O(1); left() on text
@@ -182,6 +190,8 @@ class Hash(ScalarStrategy[HashParams]):
         """A JSON null or blank string document is kept (it names no one)."""
         if _is_json(ctx) and not ctx.type.is_array:
             return sqlbuild.fill("NOT (:kept)", kept=_kept_json(ctx))
+        if ctx.type.is_text and not ctx.type.is_array:
+            return sqlbuild.fill("NOT (:kept)", kept=_placeholder(ctx.ref))
         return None
 
 
@@ -216,11 +226,21 @@ def _is_json(ctx: ColumnContext) -> bool:
     return ctx.type.base in JSON_TYPES
 
 
+def _placeholder(value: exp.Expression) -> exp.Expression:
+    """Text of asterisks only (or blank, kept anyway): a mask placeholder, no secret;
+    ltrim, not a pattern: cheaper, and a nondeterministic collation refuses patterns."""
+    return sqlbuild.fill(
+        "COALESCE(ltrim(CAST(:v AS TEXT), :star) = '', FALSE)", v=value.copy(), star=STAR
+    )
+
+
 def _kept_json(ctx: ColumnContext) -> exp.Expression:
-    """A JSON document that names no one: null, or a blank string."""
+    """A JSON document that names no one: null, a blank string or a placeholder."""
     doc = sqlbuild.cast(ctx.ref, "jsonb")
     return sqlbuild.fill(
         "COALESCE(jsonb_typeof(:d) = 'null' OR (jsonb_typeof(:d) = 'string' AND"
-        " btrim(:d #>> CAST('{}' AS TEXT[])) = ''), FALSE)",
+        " (btrim(:d #>> CAST('{}' AS TEXT[])) = '' OR"
+        " ltrim(:d #>> CAST('{}' AS TEXT[]), :star) = '')), FALSE)",
         d=doc,
+        star=STAR,
     )

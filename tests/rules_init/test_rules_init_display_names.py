@@ -41,3 +41,29 @@ def test_a_things_display_name_is_not_a_persons(make_db, tmp_path: Path) -> None
     assert "REVIEW" in note and "not about people" in note, note
     assert strategy_of(text, "core.team", "displayName") == "full_name"
     assert strategy_of(text, "core.users", "displayName") == "full_name"
+
+
+AUTH = """
+CREATE TABLE authentication (key varchar(255) PRIMARY KEY, "strategyKey" varchar(255),
+  "displayName" varchar(255));
+INSERT INTO authentication VALUES ('local', 'local', 'Local'), ('github', 'github', 'GitHub'),
+  ('azure', 'azure', 'Azure AD'), ('ldap1', 'ldap', 'LDAP');
+CREATE TABLE users (id serial PRIMARY KEY, display_name text);
+INSERT INTO users (display_name) SELECT 'jdoe' || i FROM generate_series(1, 40) i;
+ANALYZE;
+"""
+
+
+def test_product_names_shaped_like_logins_are_a_things_display_name(
+    make_db, tmp_path: Path
+) -> None:
+    """Wiki.js' authentication."displayName" ('GitHub', 'LDAP': shaped like logins) got
+    `{hash, prefix: u}` as a user name: a login method's name, outside a table of
+    people, is kept; logins in a table of people stay a user name."""
+    dsn = make_db(prefix="rinit")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(AUTH)
+    text, _ = generate_and_compile(dsn, tmp_path)
+    assert strategy_of(text, "public.authentication", "displayName") == "keep", text
+    assert strategy_of(text, "public.authentication", "strategyKey") == "keep", text
+    assert strategy_of(text, "public.users", "display_name") == "hash", text

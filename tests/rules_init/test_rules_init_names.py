@@ -140,6 +140,25 @@ def test_lines_naming_people_are_masked() -> None:
     assert people_lines.judge(files)[0] == "free_text"
 
 
+def test_titles_mixing_names_lines_and_words_get_lorem() -> None:
+    """Directus' directus_files.title: 'Anna Schmidt Passport' as often as 'Cv Anna
+    Schmidt', and plain words ('Success', 'Wohnung') in half the rows, got `full_name`:
+    every word became a person. Titles are masked as text; full names alone stay names."""
+    words = ["Success", "Wohnung", "Couple", "Sunset", "Office", "Holiday", "Report", "Team"]
+    titles = [
+        f"{p} Passport" if i % 4 == 0 else f"Cv {p}" if i % 4 == 1 else words[i % 8]
+        for i, p in enumerate(PEOPLE * 2)
+    ]
+    kind, why = people_lines.judge(titles)
+    assert kind == "free_text", why
+    assert "40 a full name, 40 a line naming one" in why[0], why
+    names = [
+        p if i % 4 == 0 else f"Cv {p}" if i % 8 == 1 else words[i % 8]
+        for i, p in enumerate(PEOPLE * 2)
+    ]
+    assert people_lines.judge(names)[0] == "full_name"
+
+
 def test_a_few_people_named_earn_a_review_note() -> None:
     kind, why = people_lines.judge([*PEOPLE[:4], *(f"S{i:05d}" for i in range(60))])
     assert kind is None

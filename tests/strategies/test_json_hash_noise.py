@@ -40,3 +40,22 @@ def test_noise_keeps_the_decimals_of_numbers_without_scale(masking: Masking) -> 
         assert m != o and abs(m - o) <= Decimal("0.05")
     for o, m in masking.run("noise", {"absolute": 0.05}, "f", table="spots"):
         assert m != o and len(repr(m).partition(".")[2]) <= max(2, len(repr(o).partition(".")[2]))
+
+
+def test_hash_keeps_a_placeholder_of_asterisks(masking: Masking) -> None:
+    """Directus' revisions store a password as '**********': hashed to hex, a mask
+    placeholder looked like a secret. Asterisks alone are kept, in text, JSON and a
+    document's path; a value with anything else beside them is hashed."""
+    masking.conn.execute(
+        "CREATE TEMP TABLE revisions (id int, v varchar(40), j jsonb, d jsonb);"
+        " INSERT INTO revisions SELECT i, x, to_jsonb(x), jsonb_build_object('password', x)"
+        " FROM unnest(ARRAY['**********', '*', '**x*', 's3cret', '']) WITH ORDINALITY u(x, i)"
+    )
+    for column, params in (("v", {"prefix": "u"}), ("j", {})):
+        masked = [m for _, m in masking.run("hash", params, column, table="revisions")]
+        assert masked[:2] == ["**********", "*"] and masked[4] == "", masked
+        assert all(HEX.search(m) for m in masked[2:4]), masked
+    rules = {"paths": {"password": "hash"}}
+    docs = [m for _, m in masking.run("jsonb", rules, "d", table="revisions")]
+    assert [d["password"] for d in docs[:2]] == ["**********", "*"]
+    assert HEX.fullmatch(docs[2]["password"]) and HEX.fullmatch(docs[3]["password"])
