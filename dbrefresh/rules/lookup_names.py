@@ -15,7 +15,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from dbrefresh.rules import pii, pii_values
+from dbrefresh.rules import faker_providers, pii, pii_values
 
 MIN_SAMPLE = 3
 SHARE = 0.5  # of the values holding a common word
@@ -30,12 +30,10 @@ _LOGIN = re.compile(r"(?=\S*[^\W\d_])(?=\S*\d)\S+")  # one token of letters and 
 @cache
 def _common_words() -> frozenset[str]:
     """Common English words (faker's en_US lorem list) that are nobody's name."""
-    try:
-        from faker.providers.lorem.en_US import Provider
-    except ImportError:  # pragma: no cover - faker is a dependency
-        return _LABEL_WORDS
+    if (provider := faker_providers.provider("faker.providers.lorem.en_US")) is None:
+        return _LABEL_WORDS  # pragma: no cover - faker is a dependency
     first, last = pii_values.all_names()
-    words = {w.lower() for w in Provider.word_list} - first - last
+    words = {w.lower() for w in provider.word_list} - first - last
     return frozenset(words | _LABEL_WORDS)
 
 

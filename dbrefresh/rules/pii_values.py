@@ -8,7 +8,6 @@ values match. No sampled value ever leaves this module: reasons carry counts onl
 
 from __future__ import annotations
 
-import importlib
 import ipaddress
 import itertools
 import re
@@ -18,6 +17,7 @@ from functools import cache, lru_cache
 
 from dbrefresh.rules import (
     company_names,
+    faker_providers,
     lookalikes,
     mail_forms,
     mail_lists,
@@ -174,9 +174,7 @@ def has_contact(value: str) -> bool:
 @cache
 def locale_names(locale: str) -> tuple[frozenset[str], frozenset[str]]:
     """First and last names (lower case) of one faker person provider; none if absent."""
-    try:
-        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
-    except (ImportError, AttributeError):
+    if (provider := faker_providers.provider(f"faker.providers.person.{locale}")) is None:
         return frozenset(), frozenset()
     lasts = {
         n.lower()

@@ -22,7 +22,6 @@ or conference session's room is no one's whereabouts.
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -30,7 +29,7 @@ from functools import cache
 from typing import Any
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import pii, streets
+from dbrefresh.rules import faker_providers, pii, streets
 from dbrefresh.rules.fitting import choose, column_context
 from dbrefresh.rules.json_paths import PathFinding
 from dbrefresh.rules.proposal import ColumnProposal
@@ -119,9 +118,7 @@ def _countries() -> frozenset[str]:
     """Country names of faker's address providers of the name locales, lower case."""
     found: set[str] = set()
     for locale in streets.LOCALES:
-        try:
-            provider = importlib.import_module(f"faker.providers.address.{locale}").Provider
-        except (ImportError, AttributeError):
+        if (provider := faker_providers.provider(f"faker.providers.address.{locale}")) is None:
             continue
         found |= {str(c).lower() for c in getattr(provider, "countries", ())}
     return frozenset(found)

@@ -6,9 +6,10 @@ a street line without an import cycle.
 
 from __future__ import annotations
 
-import importlib
 import re
 from functools import cache
+
+from dbrefresh.rules import faker_providers
 
 LOCALES = ("en_US", "en_GB", "de_DE", "fr_FR", "es_ES", "it_IT", "nl_NL", "pt_BR", "pl_PL")
 
@@ -36,9 +37,7 @@ def is_street(value: str) -> bool:
 
 def _words(attribute: str, module: str) -> set[str]:
     """The words a faker address provider builds street names from (lower case)."""
-    try:
-        provider = importlib.import_module(f"faker.providers.address.{module}").Provider
-    except (ImportError, AttributeError):
+    if (provider := faker_providers.provider(f"faker.providers.address.{module}")) is None:
         return set()
     found = getattr(provider, attribute, ())
     return {str(w).strip(" -").lower() for w in found if str(w).strip(" -")} - {"street"}
