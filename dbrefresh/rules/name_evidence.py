@@ -140,8 +140,8 @@ def _repeated_phrases(sample: Sequence[str]) -> int | None:
         return None
     if len(sample) < 2 * len(different) or any(c.isupper() for v in different for c in v):
         return None
-    if not all(any(c.isalpha() for c in v) for v in different):
-        return None
+    if not all(any(c.islower() for c in v) for v in different):
+        return None  # '山田太郎' has no case: a name for all this knows
     return None if any(map(_known_name, different)) else len(different)
 
 
@@ -173,6 +173,10 @@ def denial(kind: str, values: Sequence[str] | None) -> str | None:
             f"all {len(sample)} sampled values name fields or attributes ('uid', "
             f"'NameID'), not {label}"
         )
+    could_be = COULD_BE.get(kind)
+    least = MIN_SAMPLE_FOR.get(kind, MIN_SHAPED_SAMPLE)
+    if could_be is not None and len(sample) >= least and not any(map(could_be, sample)):
+        return f"none of {len(sample)} sampled values is {label}"
     if kind in _NAME_KINDS and (paths := _paths(sample)) is not None:
         return f"{paths} of {len(sample)} sampled values are paths ('a/b'), not {label}"
     if kind in _NAME_KINDS and (phrases := _repeated_phrases(sample)) is not None:
@@ -180,11 +184,7 @@ def denial(kind: str, values: Sequence[str] | None) -> str | None:
             f"all {len(sample)} sampled values repeat a few lower-case words ({phrases} "
             f"different: a default or a category), not {label}"
         )
-    could_be = COULD_BE.get(kind)
-    least = MIN_SAMPLE_FOR.get(kind, MIN_SHAPED_SAMPLE)
-    if could_be is None or len(sample) < least or any(map(could_be, sample)):
-        return None
-    return f"none of {len(sample)} sampled values is {label}"
+    return None
 
 
 def display_name(column: str, values: Sequence[str] | None) -> str | None:
