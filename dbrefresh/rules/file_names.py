@@ -19,7 +19,8 @@ An email address is no file name: Chatwoot's contacts.email
 ('benjamin.jesus.1@bol.com.br') read as a file with the extension '.br' naming
 'benjamin jesus', so the column got `file_name` and its addresses became bare hex with
 no '@'. A value that is an address (pii_values.EMAIL) is no file, unless what follows
-the '@' is an image's scale ('logo@2x.png', as iOS and the web name them).
+the '@' is an image's scale ('logo@2x.png', as iOS and the web name them). Nor is a
+host name ('db-71.anderson-rodriguez.com', Airflow's connection.host: host_names.py).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import re
 from collections.abc import Sequence
 
 from dbrefresh.catalog import Column
-from dbrefresh.rules import pii_values
+from dbrefresh.rules import host_names, pii_values
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.strategies.file_name import EXTENSION
 
@@ -59,7 +60,7 @@ def is_file(value: str) -> bool:
     """A file name with an extension, or a path of folders ('uploads/1/a.pdf',
     '/media/a.jpg', 'https://cdn.example/uploads/a.pdf'); no email address."""
     path = _path(value)
-    if path is None or _FILE.fullmatch(path) is None:
+    if path is None or _FILE.fullmatch(path) is None or host_names.is_domain(value):
         return False
     return pii_values.EMAIL.fullmatch(path) is None or _SCALE.search(path) is not None
 
@@ -96,8 +97,8 @@ def proposal(
         why=[
             f"{rows} of {len(sample)} sampled values are file names or paths naming people "
             f"({people} different, a first and a last name joined by - _ or .): the "
-            "name part hashed, folders and extension kept (a path ending in a masked name "
-            "ends in the same hex)"
+            "name part hashed, folders and a known extension ('.pdf', '.png') kept (a path "
+            "ending in a masked name ends in the same hex)"
         ],
     )
 

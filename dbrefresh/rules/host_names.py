@@ -6,6 +6,11 @@ it told what the masked ip column hides. In free text a dotted quad is machine d
 (lookalikes.py); in a column of host names it is the client's address. An `sql` rule
 replaces each such address by 192.0.2.1 (a documentation address), its separators and
 the rest of the name kept, and tells verify which rows it changes.
+
+A host name or a domain is no file name: Airflow's connection.host
+('db-71.anderson-rodriguez.com', faker's company domains named after people) read as
+file names ending in '.com' got `file_name`, and every host became 32 bare hex. A value
+without '/' whose labels end in a top-level domain that is no file extension is a host.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from dbrefresh.catalog import Column
 from dbrefresh.rules.pii_values import EMBEDDED_THRESHOLD
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.relsteps import quote_ident
+from dbrefresh.strategies.file_name import EXTENSIONS
 
 _HOST = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)+\.?", re.IGNORECASE)
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
@@ -28,6 +34,27 @@ _EMBEDDED = re.compile(rf"(?:^|(?<=[.-])){_OCTET}([.-]){_OCTET}\1{_OCTET}\1{_OCT
 PATTERN = r"(^|[.-])[0-9]{1,3}([.-])[0-9]{1,3}\2[0-9]{1,3}\2[0-9]{1,3}(?=\.)"
 WRITTEN = r"\1192\20\22\21"  # 192.0.2.1, or 192-0-2-1 where dashes separate
 GROWTH = 2  # characters 192.0.2.1 may add: it replaces at least 7 (1.2.3.4)
+
+# Generic top-level domains and intranet suffixes; any two letters are a country's,
+# unless they are a file's extension ('.md', '.ai': read as files, as before)
+_GENERIC = """com net org info biz edu gov mil int io co me tv cc app dev cloud online site tech
+xyz pro mobi aero asia eu shop store blog club live news media agency digital solutions
+local internal lan localdomain localhost corp home intra arpa test example invalid"""
+TLDS = frozenset(_GENERIC.split())
+_FILE_EXTENSIONS = frozenset(EXTENSIONS.split("|"))
+_DOMAIN = re.compile(
+    r"(?:[a-z0-9](?:[a-z0-9_-]*[a-z0-9])?\.)+(?P<tld>[a-z]{2,63})\.?(?::\d{1,5})?", re.I
+)
+
+
+def is_domain(value: str) -> bool:
+    """A host name or a domain ('db-71.anderson-rodriguez.com', 'smtp.gmail.com',
+    'db.internal:5432'), not a file ('anna-schmidt.pdf', 'vincent.schwital', 'a/b.de')."""
+    found = _DOMAIN.fullmatch(value.strip())
+    if found is None:
+        return False
+    tld = found["tld"].lower()
+    return tld in TLDS or (len(tld) == 2 and tld not in _FILE_EXTENSIONS)
 
 
 def proposal(

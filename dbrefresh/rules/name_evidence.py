@@ -9,6 +9,11 @@ value is a path, a digest or a number; flags are no person's data whatever their
 Kinds without a shape (cities, user names) stay judged by name alone, and so do
 companies, but for numbers and size bands: n8n's personalizationAnswers
 {"companySize": "20-99"} got `company`, the bands ('<20', '1000+') company names.
+User names are refused when every value names a field or an attribute (Canvas's
+login_attribute 'NameID', 'preferred_username': attribute_names.py), and names when
+most values are paths, or a few lower-case words repeated, and none a person's name:
+Canvas's folders.full_name ('my files', 'course files/Unit 1') got `full_name` for its
+name, and the folders became people.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from dbrefresh.rules import personal_codes, serialized
+from dbrefresh.rules import attribute_names, personal_codes, pii_values, serialized
 from dbrefresh.rules.pii import LABELS, normalize
 
 MIN_SHAPED_SAMPLE = 3  # non-blank values before their shape may overrule the name
@@ -113,6 +118,45 @@ def is_categories(sample: Sequence[str]) -> bool:
     )
 
 
+_NAME_KINDS = frozenset({"full_name", "first_name", "last_name"})
+# A folder path: words on both sides of a '/' ('course files/Unit 1'), no URL
+_FOLDERS = re.compile(r"[^/:]*[^\W_][^/]*(?:/[^/]*[^\W_][^/]*)+")
+PATH_SHARE = 0.5  # of the sampled values paths, before they overrule the name
+
+
+def _paths(sample: Sequence[str]) -> int | None:
+    """How many values are folder paths, when they are half the sample or more and no
+    other value is a person's name or part of one ('my files' is none)."""
+    if len(sample) < MIN_SHAPED_SAMPLE:
+        return None
+    paths = [v for v in sample if _FOLDERS.fullmatch(v.strip())]
+    if not paths or len(paths) < PATH_SHARE * len(sample):
+        return None
+    others = {v.strip() for v in sample} - {v.strip() for v in paths}
+    return None if any(map(_known_name, others)) else len(paths)
+
+
+def _repeated_phrases(sample: Sequence[str]) -> int | None:
+    """How many different values, when they are a few lower-case phrases repeated over
+    the rows (Canvas's root folders are 'my files' on every row) and no name, else None."""
+    different = {v.strip() for v in sample}
+    if len(sample) < MIN_SHAPED_SAMPLE or len(different) > MAX_CATEGORIES:
+        return None
+    if len(sample) < 2 * len(different) or any(c.isupper() for v in different for c in v):
+        return None
+    if not all(any(c.islower() for c in v) for v in different):
+        return None  # '山田太郎' has no case: a name for all this knows
+    return None if any(map(_known_name, different)) else len(different)
+
+
+def _known_name(value: str) -> bool:
+    """A full, first or last name of the dictionaries ('Anna', 'anna smith')."""
+    return any(
+        test(value)
+        for test in (pii_values.is_full_name, pii_values.is_first_name, pii_values.is_last_name)
+    )
+
+
 def denial(kind: str, values: Sequence[str] | None) -> str | None:
     """Why the sampled values say the column is not of the kind its name suggests, or
     None (no values, or nothing against the name)."""
@@ -128,11 +172,23 @@ def denial(kind: str, values: Sequence[str] | None) -> str | None:
         )
     if (documents := serialized.documents_of(sample)) is not None:
         return f"all {len(sample)} sampled values are {documents}, not {label}"
+    if kind == "username" and attribute_names.all_attribute_names(sample):
+        return (
+            f"all {len(sample)} sampled values name fields or attributes ('uid', "
+            f"'NameID'), not {label}"
+        )
     could_be = COULD_BE.get(kind)
     least = MIN_SAMPLE_FOR.get(kind, MIN_SHAPED_SAMPLE)
-    if could_be is None or len(sample) < least or any(map(could_be, sample)):
-        return None
-    return f"none of {len(sample)} sampled values is {label}"
+    if could_be is not None and len(sample) >= least and not any(map(could_be, sample)):
+        return f"none of {len(sample)} sampled values is {label}"
+    if kind in _NAME_KINDS and (paths := _paths(sample)) is not None:
+        return f"{paths} of {len(sample)} sampled values are paths ('a/b'), not {label}"
+    if kind in _NAME_KINDS and (phrases := _repeated_phrases(sample)) is not None:
+        return (
+            f"all {len(sample)} sampled values repeat a few lower-case words ({phrases} "
+            f"different: a default or a category), not {label}"
+        )
+    return None
 
 
 def display_name(column: str, values: Sequence[str] | None) -> str | None:
@@ -145,4 +201,6 @@ def display_name(column: str, values: Sequence[str] | None) -> str | None:
         return None
     if not all(map(could_be_a_name, sample)) or is_flags(sample):
         return None
+    if _repeated_phrases(sample) is not None:
+        return None  # 'my files' on every row
     return f"its name ends in `name` and its {len(sample)} sampled values could be a person's"

@@ -21,7 +21,9 @@ they refer to: OpenMRS's person_name(person_id -> person) holds the names, and
 obs(person_id -> person).value_text 'John tolerating ART well' names its person. A
 foreign key to a single-column UNIQUE column of the table of people (OpenEMR's
 form_encounter.pid -> patient_data(pid)) links like one to its key. Counts only,
-never a value.
+never a value. A column named for a type or a kind, or holding a few class names
+repeated over the rows (Canvas's folders.context_type 'User', 'Course'), names no one:
+it is not judged (enum_values.py).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules import handle_kinds, login_led, name_slugs, pii
+from dbrefresh.rules import enum_values, handle_kinds, login_led, name_slugs, pii
 from dbrefresh.rules.fitting import choose, column_context, fits
 from dbrefresh.rules.locale_guess import NAME_KINDS
 from dbrefresh.rules.pii_values import EMBEDDED_THRESHOLD
@@ -100,10 +102,12 @@ def note_own_names(
             if not texts:
                 continue
             try:
-                counts = _count(conn, table, link, texts, rows)
+                counts, enums = _count(conn, table, link, texts, rows)
             except psycopg.Error:  # a timeout, no right: the columns keep their proposals
                 continue
             for column, (matched, sampled, slugs, led) in counts.items():
+                if column in enums:
+                    continue  # 'User', 'Course': a type the application switches on
                 if not _slugs(table, columns, column, slugs, sampled, strategies):
                     _judge(table, columns, column, link, matched, sampled, strategies)
                 if led >= MIN_NOTED and not columns[column].masked:
@@ -231,15 +235,17 @@ def _kept_texts(
         and name not in joined
         and name not in table.partition_key
         and name != link.column
+        and not enum_values.named_enum(name)  # context_type: 'User', 'Course'
     ]
 
 
 def _count(
     conn: psycopg.Connection[Any], table: Table, link: _Link, texts: Sequence[str], rows: int
-) -> dict[str, tuple[int, int, int, int]]:
+) -> tuple[dict[str, tuple[int, int, int, int]], set[str]]:
     """Per text column: how many sampled non-blank values name their own person, of how
-    many, how many are slugs of their names (name_slugs.py), and how many start with
-    their masked login (login_led.py)."""
+    many, how many are slugs of their names (name_slugs.py) and how many start with
+    their masked login (login_led.py); and the columns whose values are a few class
+    names repeated (enum_values.py)."""
     people = link.people
     names = _name_values("_dbr_p" if link.column else "_dbr_t", people)
     values = sql.SQL(", ").join(
@@ -262,6 +268,7 @@ def _count(
         names=names, logins=logins, values=values, source=source
     )
     counts = {c: [0, 0, 0, 0] for c in texts}
+    different: dict[str, set[str]] = {c: set() for c in texts}
     width = 1 if people.names_from else len(people.names)
     for row in sampled_rows(conn, query):
         words = _name_words(row[:width])
@@ -272,11 +279,14 @@ def _count(
             if value is None or not str(value).strip():
                 continue
             counts[column][1] += 1
+            if len(different[column]) <= enum_values.MAX_CLASSES:
+                different[column].add(str(value))
             if words and words & set(_WORD.findall(str(value))):
                 counts[column][0] += 1
             counts[column][2] += name_slugs.names_own_person(str(value), slug)
             counts[column][3] += login_led.starts_with(str(value), own)
-    return {c: (m, s, g, n) for c, (m, s, g, n) in counts.items()}
+    enums = {c for c in texts if enum_values.class_names(different[c], counts[c][1])}
+    return {c: (m, s, g, n) for c, (m, s, g, n) in counts.items()}, enums
 
 
 def _name_values(alias: str, people: People) -> sql.Composable:

@@ -225,9 +225,11 @@ _NOT_THE_VALUE_FOR = {
     "secret": frozenset(
         {"lifespan", "lifetime", "ttl", "timeout", "duration", "seconds", "size", "used", "theme"}
     ),
-    # a look, not a person's login (Keycloak's realm.login_theme: 'keycloak')
+    # a look, not a person's login (Keycloak's realm.login_theme: 'keycloak'), or the
+    # attribute that holds it (Canvas's login_attribute: 'NameID', 'uid')
     "username": frozenset(
         {"last", "first", "failed", "successful", "time", "date", "ts", "theme", "page"}
+        | {"attribute", "attr", "claim"}
     ),
 }
 
