@@ -44,6 +44,7 @@ def keep_builtin_accounts(
     """Wrap each masked user-name column holding built-in names in a switch keeping them."""
     groups = {ref: group for group in fk_groups(catalog) for ref in group}
     done: set[tuple[str, str]] = set()
+    kept: list[tuple[str | dict[str, Any], list[str]]] = []  # (login rule, names kept)
     for name, columns in proposals.items():
         for column, proposal in list(columns.items()):
             if (
@@ -64,8 +65,34 @@ def keep_builtin_accounts(
                 held = proposals.get(table, {}).get(other)
                 if held is None or not held.masked or held.strategy == "switch":
                     continue
+                kept.append((_without_unique(rule_value(held)), found))
                 proposals[table][other] = _kept(held, found)
                 done.add((table, other))
+    _keep_in_addresses(proposals, kept)
+
+
+def _keep_in_addresses(
+    proposals: Proposals, kept: list[tuple[str | dict[str, Any], list[str]]]
+) -> None:
+    """Built-in names kept in the addresses `url_path` masks by a login rule the
+    switch now wraps ('/users/admin' stays, as 'admin' does in the login column)."""
+    for columns in proposals.values():
+        for proposal in columns.values():
+            rules = [proposal.params] if proposal.strategy == "url_path" else []
+            if proposal.strategy == "jsonb":
+                paths = proposal.params.get("paths", {}).values()
+                rules += [
+                    r for r in paths if isinstance(r, dict) and r.get("strategy") == "url_path"
+                ]
+            for params in rules:
+                names = [
+                    n
+                    for rule, found in kept
+                    if rule == _without_unique(params["rule"])
+                    for n in found
+                ]
+                if names:
+                    params["keep"] = sorted(set(params.get("keep", [])) | set(names))
 
 
 def _kept(proposal: ColumnProposal, found: list[str]) -> ColumnProposal:

@@ -32,6 +32,12 @@ VISIT_TABLE = re.compile(
 # Control characters that text does not hold (tab, newline and carriage return do)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TEXT_SHARE = 0.9  # of the non-empty values decoding as text, for the column to be text
+# A service's own mailboxes, not a person's: the sender a system writes into every row
+_SERVICE = re.compile(
+    r"(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?|alerts?|"
+    r"support|info|admin|root|webmaster|hostmaster|system)(?:[+.\-_][^@]*)?@",
+    re.IGNORECASE,
+)
 
 
 def raw(value: str) -> tuple[bytes, bytes | None] | None:
@@ -117,10 +123,20 @@ def _text(head: bytes, tail: bytes | None) -> str | None:
     return None if _CONTROL.search(text) else text
 
 
-def binary_emails(values: Sequence[str] | None) -> tuple[int, int]:
-    """How many sampled non-empty values hold an email address among their bytes
-    (Airflow's pickled XCom values: no UTF-8 text, yet the address is readable in
-    them), and of how many."""
+def binary_emails(values: Sequence[str] | None) -> tuple[int, int, int]:
+    """How many sampled non-empty values hold a person's email address among their
+    bytes (Airflow's pickled XCom values: no UTF-8 text, yet the address is readable in
+    them), of how many, and how many different addresses. A service's own sender
+    ('noreply@github.com', 'mailer-daemon@...') is nobody's."""
     read = [r for v in values or () if (r := raw(v)) is not None and (r[0] or r[1])]
-    held = sum(1 for head, tail in read if EMAIL.search((head + (tail or b"")).decode("latin-1")))
-    return held, len(read)
+    held = 0
+    different: set[str] = set()
+    for head, tail in read:
+        found = [
+            m.group(0).lower()
+            for m in EMAIL.finditer((head + (tail or b"")).decode("latin-1"))
+            if not _SERVICE.match(m.group(0))
+        ]
+        held += bool(found)
+        different.update(found)
+    return held, len(read), len(different)

@@ -79,11 +79,12 @@ def _binary(
 ) -> ColumnProposal | None:
     """Binary values holding email addresses in their bytes (pickled, packed), replaced
     whole: Airflow's pickled XCom values kept every address with no note."""
-    held, read = bytea_values.binary_emails(values)
-    if held < max(MIN_BINARY, BINARY_SHARE * read):
-        return None
+    held, read, different = bytea_values.binary_emails(values)
+    if held < max(MIN_BINARY, BINARY_SHARE * read) or different < MIN_BINARY:
+        return None  # one sender in every row ('noreply@...'): the system's, no one's
     what = (
-        f"{held} of {read} sampled values are binary (pickled, packed) with email addresses in them"
+        f"{held} of {read} sampled values are binary (pickled, packed) with email "
+        f"addresses in them ({different} different)"
     )
     unique = column.name in table.unique_columns()
     chosen = _replacement(table, column, (), strategies, unique=unique, json=False)

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 
 from psycopg import sql
 
+from dbrefresh.rules.builtin_accounts import BUILTIN
+
 MIN_LOGIN = 4  # characters of a login that counts ('al-' starts too much)
 _AFTER = re.compile(r"[-._/:@ ]")  # what ends a login inside a longer value
 
@@ -30,6 +32,8 @@ def starts_with(value: str, logins: Sequence[object]) -> bool:
     for login in logins:
         own = str(login or "").strip()
         if len(own) < MIN_LOGIN or not text.startswith(own) or text == own:
+            continue
+        if own.lower() in BUILTIN:  # 'admin-dashboard-3': the application's account, kept
             continue
         if _AFTER.match(text, len(own)):
             return True

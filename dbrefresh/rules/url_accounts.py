@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from urllib.parse import unquote, urlsplit
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import file_names, pii_values, url_people, url_tokens
+from dbrefresh.rules import file_names, pii, pii_values, url_people, url_tokens
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.relsteps import quote_ident
 from dbrefresh.rules.text_mentions import contacts_in
@@ -50,6 +50,11 @@ _TOKENS = re.compile(url_tokens.PARAMETER, re.IGNORECASE)
 MIN_ACCOUNTS = 3  # different accounts holding a name: one may be a word ('markdown')
 NOTE_PEOPLE = 3  # different people named in other paths before a note
 ROOM = 40  # characters 'u' or 'doc' and a key may add
+# A column linking a row to its person: Canvas's submissions.user_id
+_PERSON_LINK = re.compile(
+    r"(?:^|_)(?:user|person|student|member|employee|customer|author|owner|creator|"
+    r"profile|contact|patient|applicant)_?id$"
+)
 
 
 def _account(value: str) -> str | None:
@@ -112,7 +117,8 @@ def proposal(
         if people >= NOTE_PEOPLE and rows >= pii_values.EMBEDDED_THRESHOLD * len(sample)
         else None
     )
-    if len(accounts) < MIN_ACCOUNTS and not documents:
+    # (not in a table of packages or companies: a repository, a company's page)
+    if (len(accounts) < MIN_ACCOUNTS and not documents) or not _of_people(table):
         if note is None or base is not None or not kept:
             return base
         return ColumnProposal(column.name, why=[note])
@@ -125,6 +131,13 @@ def proposal(
     if column.type.length is not None and max(map(len, sample)) + ROOM > column.type.length:
         return base
     return _rule(table, column, base, len(accounts), documents, note)
+
+
+def _of_people(table: Table) -> bool:
+    """A table about people, or whose rows belong to one (a `user_id`, `student_id`)."""
+    if pii.about_people(pii.normalize(table.name)):
+        return True
+    return any(_PERSON_LINK.search(pii.normalize(c)) for c in table.columns)
 
 
 def _rule(

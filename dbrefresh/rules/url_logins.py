@@ -19,25 +19,34 @@ from dbrefresh.strategies.url_path import AT, WORD
 
 SHARE = 0.5  # of the sampled addresses, holding a login after a path word
 MIN_VALUES = 5
+MIN_LOGINS = 5  # different logins found: a few words that are also logins ('latest') are not
 WORD_SHARE = 0.05  # of those, after this word: the word is listed
 MAX_WORDS = 4
 SCHEMES = ("https://", "http://")
+# Path words accounts are addressed by (ActivityPub servers, forums, profile pages);
+# after others ('/guides/latest', '/en/faq') a login-like word is a page, not a person
+ACCOUNT_WORDS = frozenset(
+    {AT, "users", "user", "u", "people", "person", "profile", "profiles", "members",
+     "member", "accounts", "account", "author", "authors", "actors", "actor", "~"}
+)  # fmt: skip
 
 
 def words_before(values: Iterable[str], logins: Collection[str]) -> list[str] | None:
     """The path words ('users', '@') after which most of these addresses hold one of
     `logins`, or None when they do not (too few addresses, or logins elsewhere)."""
     found: Counter[str] = Counter()
+    different: set[str] = set()
     addresses = 0
     for value in values:
         if not value.startswith(SCHEMES):
             continue
         addresses += 1
-        word = _word_before_login(value, logins)
-        if word is not None:
-            found[word] += 1
+        held = _login_after_word(value, logins)
+        if held is not None:
+            found[held[0]] += 1
+            different.add(held[1])
     hits = sum(found.values())
-    if addresses < MIN_VALUES or hits < SHARE * addresses:
+    if addresses < MIN_VALUES or hits < SHARE * addresses or len(different) < MIN_LOGINS:
         return None
     words = sorted(w for w, n in found.items() if n >= WORD_SHARE * hits)
     if len(words) > MAX_WORDS or any(w != AT and not WORD.fullmatch(w) for w in words):
@@ -45,14 +54,16 @@ def words_before(values: Iterable[str], logins: Collection[str]) -> list[str] | 
     return words
 
 
-def _word_before_login(value: str, logins: Collection[str]) -> str | None:
+def _login_after_word(value: str, logins: Collection[str]) -> tuple[str, str] | None:
+    """The account word and the login after it in an address's path, if any."""
     path = value.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
     segments = path.split("/")[1:]  # the host first
     for before, segment in zip(["", *segments], segments, strict=False):
-        if segment.startswith(AT) and segment[1:].split(AT, 1)[0] in logins:
-            return AT
-        if before and segment in logins:
-            return before
+        login = segment[1:].split(AT, 1)[0]
+        if segment.startswith(AT) and login in logins:
+            return AT, login
+        if before.lower() in ACCOUNT_WORDS and segment in logins:
+            return before, segment
     return None
 
 

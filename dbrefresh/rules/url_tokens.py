@@ -22,7 +22,9 @@ _NAMES = (
     r"x-amz-security-token|x-goog-signature|x-goog-credential|"
     # Canvas's file links '/files/1543/download?verifier=8Rm8w7...' open the file to
     # anyone; 'download_token', 'share_token', 'oauth_signature', 'code_verifier' alike
-    r"(?:[a-z0-9]+[_-])?(?:verifier|token|signature)"
+    # (a page's cursor, 'page_token=page0042x', opens nothing: kept)
+    r"(?!(?:page|cursor|continuation|pagination|sync)[_-])(?:[a-z0-9]+[_-])?"
+    r"(?:verifier|token|signature)"
 )
 # issuers' prefixes (pii_values._CREDENTIAL), under any parameter's name
 _PREFIXES = (

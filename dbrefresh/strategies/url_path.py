@@ -17,7 +17,8 @@ rest of the path, query and fragment:
 
 'https://social.example/users/alice/inbox' becomes 'https://social.example/users/u3f9c.../inbox',
 and 'alice' in `nickname` becomes 'u3f9c...': equal logins still agree. A remote account
-'/@alice@remote.example' keeps its '@remote.example'. A value with no such segment is kept.
+'/@alice@remote.example' keeps its '@remote.example'. A value with no such segment is kept,
+and so is one whose login is listed in `keep` (built-in accounts the login column keeps).
 """
 
 from __future__ import annotations
@@ -56,6 +57,9 @@ class UrlPathParams(StrategyParams):
     rule: SegmentRule
     """The login's rule, as the login column has it: a strategy name or {strategy: ...,
     its parameters}."""
+    keep: list[str] = []
+    """Logins kept as they are, as the login column keeps them (built-in accounts:
+    'admin', 'guest')."""
 
     @field_validator("after")
     @classmethod
@@ -91,6 +95,18 @@ def _part(text: exp.Expression, pattern: str, number: int) -> exp.Expression:
     return sqlbuild.fill(template, t=text.copy(), p=pattern)
 
 
+def _masks(text: exp.Expression, params: UrlPathParams) -> exp.Expression:
+    """Whether an address holds a login to mask: one after a listed word, not kept."""
+    pattern = params.pattern()
+    held = sqlbuild.fill("(:t ~ :p)", t=text.copy(), p=pattern)
+    if not params.keep:
+        return held
+    kept = exp.In(
+        this=_part(text, pattern, 2), expressions=[sqlbuild.literal(k) for k in params.keep]
+    )
+    return exp.Paren(this=exp.and_(held, exp.Not(this=exp.Paren(this=kept))))
+
+
 @register
 class UrlPath(ScalarStrategy[UrlPathParams]):
     name = "url_path"
@@ -108,8 +124,8 @@ class UrlPath(ScalarStrategy[UrlPathParams]):
         return [f"rule: {r}" for r in strategy.check(sub, rest_context(ctx))]
 
     def leak_sample_when(self, params: UrlPathParams, ctx: ColumnContext) -> exp.Expression:
-        """Addresses holding a login: the others are kept."""
-        return sqlbuild.fill("(:t ~ :p)", t=sqlbuild.as_text(ctx.ref), p=params.pattern())
+        """Addresses holding a login not kept: the others are kept whole."""
+        return _masks(sqlbuild.as_text(ctx.ref), params)
 
     def masked(self, params: UrlPathParams, ctx: ColumnContext) -> exp.Expression:
         strategy, sub = params.rule.resolve()
@@ -124,8 +140,5 @@ class UrlPath(ScalarStrategy[UrlPathParams]):
             login=login,
             after=_part(text, pattern, 3),
         )
-        value = exp.Case(
-            ifs=[exp.If(this=sqlbuild.fill("(:t ~ :p)", t=text.copy(), p=pattern), true=rebuilt)],
-            default=text.copy(),
-        )
+        value = exp.Case(ifs=[exp.If(this=_masks(text, params), true=rebuilt)], default=text.copy())
         return sqlbuild.fit_text(ctx, value, truncate=self.is_lossy(params))

@@ -18,7 +18,7 @@ from .helpers import comment_of, generate_then_mask, strategy_of
 ROWS = 200
 SCHEMA = """
 CREATE TABLE xcom (id int PRIMARY KEY, value bytea, payload bytea NOT NULL);
-CREATE TABLE blobs (id int PRIMARY KEY, digest bytea);
+CREATE TABLE blobs (id int PRIMARY KEY, digest bytea, notice bytea);
 """
 
 
@@ -40,8 +40,15 @@ def _build(dsn: str) -> None:
             ],
         )
         cur.executemany(
-            "INSERT INTO blobs VALUES (%s, %s)",
-            [(i, hashlib.sha256(str(i).encode()).digest()) for i in range(ROWS)],
+            "INSERT INTO blobs VALUES (%s, %s, %s)",
+            [
+                (
+                    i,
+                    hashlib.sha256(str(i).encode()).digest(),
+                    pickle.dumps({"from": "noreply@github.com", "run": i}, protocol=4),
+                )
+                for i in range(ROWS)
+            ],
         )
 
 
@@ -55,6 +62,7 @@ def test_pickled_values_holding_addresses_are_replaced(make_db, tmp_path: Path) 
     assert strategy_of(text, "public.xcom", "payload") == "constant"  # NOT NULL: no bytes
     assert "with email addresses in them" in comment_of(text, "public.xcom", "value")
     assert strategy_of(text, "public.blobs", "digest") == "keep"
+    assert strategy_of(text, "public.blobs", "notice") == "keep"  # the service's own sender
     with psycopg.connect(dsn) as conn:
         left = conn.execute(
             "SELECT count(*) FROM xcom WHERE value IS NOT NULL OR length(payload) > 0"

@@ -152,23 +152,17 @@ def test_labels_sharing_a_few_usernames_are_kept(make_db: Any, tmp_path: Path) -
     assert strategy_of(text, "public.routes", "source_type") == "keep"
 
 
-def test_a_url_holding_the_username_in_its_path_masks_it_in_place(
+def test_a_value_holding_the_username_inside_gets_a_review_note(
     make_db: Any, tmp_path: Path
 ) -> None:
-    """A URL built from the username is no copy: `url_path` masks the username after
-    its path word as users.username's rule does, the rest of the URL kept (it was kept
-    with a REVIEW note, the username readable in it)."""
+    """A URL built from the username after a word that addresses no account ('/hooks/')
+    is no copy, nor an account's address for `url_path`: kept, with a note naming both
+    columns."""
     dsn = make_db(prefix="rinit")
     _build(dsn, users=60)
     text, _ = generate_and_compile(dsn, tmp_path)
-    users_rule = rule_of(text, "public.users", "username")
-    rule = rule_of(text, "public.web_hooks", "url")
-    assert rule["strategy"] == "url_path"
-    assert rule["after"] == ["hooks"]
-    assert rule["rule"] == {k: v for k, v in users_rule.items() if k != "unique"}
-    assert "holding public.users.username after 'hooks'" in comment_of(
-        text, "public.web_hooks", "url"
-    )
+    assert strategy_of(text, "public.web_hooks", "url") == "keep"
+    assert "REVIEW: holds public.users.username" in comment_of(text, "public.web_hooks", "url")
 
 
 def test_a_lower_cased_copy_is_rebuilt_from_the_masked_username(

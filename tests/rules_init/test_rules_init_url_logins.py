@@ -81,3 +81,35 @@ def test_words_before_needs_logins_after_a_path_word() -> None:
     # a few logins among many other addresses: no account addresses
     mixed = profiles[:2] + [f"https://shop.example/products/item-{i}" for i in range(10)]
     assert words_before(mixed, logins) is None
+    # logins that are also words ('latest', 'stable') after a page's word: documentation
+    words = {"latest", "stable", "main", "api", "faq", "install"}
+    docs = [f"https://docs.acme.io/guides/{w}" for w in sorted(words)] * 3
+    assert words_before(docs, words | logins) is None
+    # after an account word, but too few different logins: the same pages over and over
+    few = [f"https://social.example/users/{n}0" for n in NAMES[:3]] * 5
+    assert words_before(few, logins) is None
+
+
+def test_built_in_accounts_stay_in_addresses_as_in_the_login_column(
+    make_db, tmp_path: Path
+) -> None:
+    """'admin' is kept in the login column (a built-in account): its address keeps it too,
+    or the two would no longer agree."""
+    admin = "'https://social.example/users/admin'"
+    schema = SCHEMA + (
+        f"UPDATE users SET nickname = 'admin', ap_id = {admin},"
+        f" inbox = {admin} || '/inbox' WHERE id = 1;"
+    )
+    dsn, text = generate_then_mask(make_db, tmp_path, schema)
+    assert rule_of(text, "public.users", "ap_id")["keep"] == ["admin"]
+    with psycopg.connect(dsn) as conn:
+        admin = conn.execute("SELECT nickname, ap_id, inbox FROM users WHERE id = 1").fetchone()
+        agree = conn.execute(
+            "SELECT count(*) FROM users WHERE ap_id = 'https://social.example/users/' || nickname"
+        ).fetchone()
+    assert admin == (
+        "admin",
+        "https://social.example/users/admin",
+        "https://social.example/users/admin/inbox",
+    )
+    assert agree == (ROWS,)
