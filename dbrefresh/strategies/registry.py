@@ -42,6 +42,7 @@ BUILTIN_MODULES = (
     "switch",
     "forms",
     "prefixed",
+    "private_key",
 )
 
 _REGISTRY: dict[str, Strategy[Any]] = {}
