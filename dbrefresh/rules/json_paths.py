@@ -23,6 +23,7 @@ from typing import Any
 
 from dbrefresh.rules import (
     array_paths,
+    email_digests,
     file_names,
     json_keys,
     json_mentions,
@@ -217,6 +218,8 @@ def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding |
     notes, and each detector reads every value."""
     if (pem := pem_keys.reason(values)) is not None:  # Wiki.js's certs.private
         return PathFinding(path, pem_keys.KIND, pem)
+    if (digest := email_digests.rule(_named_by(path), values)) is not None:  # gravatar_id
+        return PathFinding(path, email_digests.KIND, digest[1], rules=(("hash", digest[0]),))
     by_name = pii.match_name(_named_by(path), table)
     evidence = pii_values.count_kind(values, by_name.kind) if by_name else None
     if by_name is not None and _named_by(path).lower() == "name" and evidence is None:

@@ -19,6 +19,7 @@ from dbrefresh.rules import (
     client_names,
     compressed_text,
     display_names,
+    email_digests,
     encoded_text,
     epoch_dates,
     file_contents,
@@ -330,6 +331,11 @@ def propose_column(
     unique = column.name in table.unique_columns()
     if not is_key and (keys := ssh_keys.proposal(column, values, unique=unique)) is not None:
         return keys  # 'ssh-ed25519 AAAA... alice@laptop': only the comment is personal
+    digest = None if is_key or not column.type.is_text else email_digests.rule(column.name, values)
+    if digest and fits(strategies["hash"], digest[0], column_context(table, column, unique=unique)):
+        return ColumnProposal(  # Gravatar's md5(email): recomputable from an address
+            column.name, "hash", digest[0], unique=unique, kind=email_digests.KIND, why=[digest[1]]
+        )
     ids = None if is_key else message_ids.proposal(column, values, unique=unique)
     if ids and fits(strategies["hash"], ids.params, column_context(table, column, unique=unique)):
         return ids  # '<CAF=abc@mail.gmail.com>': threads join on it, keep it distinct
