@@ -40,6 +40,8 @@ INSERT INTO user_keypair SELECT g, {_pem("PUBLIC KEY", "M")}, {_pem("PRIVATE KEY
 CREATE TABLE tls_cert (id serial PRIMARY KEY, certificate text NOT NULL, chain text);
 INSERT INTO tls_cert (certificate, chain) SELECT {_pem("CERTIFICATE", "c")},
     {_pem("CERTIFICATE", "d")} FROM generate_series(1, 60) g;
+CREATE TABLE signing_keys (id serial PRIMARY KEY, pem text NOT NULL UNIQUE);
+INSERT INTO signing_keys (pem) SELECT {_pem("EC PRIVATE KEY", "u")} FROM generate_series(1, 60) g;
 CREATE TABLE settings (key varchar(255) PRIMARY KEY, value json NOT NULL);
 INSERT INTO settings VALUES ('company', '{{"v": "ACME"}}'), ('nav', '{{"mode": "MIXED"}}'),
  ('certs', '{{"jwk": {{"kty": "RSA"}}, "public": "-----BEGIN PUBLIC KEY-----\\nMIIB",
@@ -60,6 +62,8 @@ def test_private_keys_become_throwaway_keys_of_their_kind(make_db, tmp_path: Pat
     assert strategy_of(text, "public.user_keypair", "publicKey") == "keep"
     assert strategy_of(text, "public.tls_cert", "certificate") == "keep"
     assert strategy_of(text, "public.tls_cert", "chain") == "keep"
+    # one throwaway key for all would break the unique index: hashed
+    assert strategy_of(text, "public.signing_keys", "pem") == "hash"
     with psycopg.connect(dsn) as conn:
         keys = conn.execute("SELECT DISTINCT keys FROM users").fetchall()
         person = conn.execute("SELECT DISTINCT private_key FROM person").fetchall()
