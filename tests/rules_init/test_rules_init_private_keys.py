@@ -42,6 +42,10 @@ INSERT INTO tls_cert (certificate, chain) SELECT {_pem("CERTIFICATE", "c")},
     {_pem("CERTIFICATE", "d")} FROM generate_series(1, 60) g;
 CREATE TABLE signing_keys (id serial PRIMARY KEY, pem text NOT NULL UNIQUE);
 INSERT INTO signing_keys (pem) SELECT {_pem("EC PRIVATE KEY", "u")} FROM generate_series(1, 60) g;
+CREATE TABLE app_settings (key text NOT NULL UNIQUE, value jsonb NOT NULL);
+INSERT INTO app_settings VALUES ('app.root_url', '"https://lists.example.com"'),
+ ('app.concurrency', '10'), ('app.jwt_key', to_jsonb(E'-----BEGIN PRIVATE KEY-----\nMIIEv'::text)),
+ ('app.key_pub', to_jsonb(E'-----BEGIN PUBLIC KEY-----\nMIIB'::text)), ('app.tls_key', '""');
 CREATE TABLE settings (key varchar(255) PRIMARY KEY, value json NOT NULL);
 INSERT INTO settings VALUES ('company', '{{"v": "ACME"}}'), ('nav', '{{"mode": "MIXED"}}'),
  ('certs', '{{"jwk": {{"kty": "RSA"}}, "public": "-----BEGIN PUBLIC KEY-----\\nMIIB",
@@ -76,6 +80,13 @@ def test_private_keys_become_throwaway_keys_of_their_kind(make_db, tmp_path: Pat
     assert person == misskey == [(KEYS["PRIVATE KEY"],)]
     assert public.fetchone() == (60,)
     assert certs == (KEYS["RSA PRIVATE KEY"], "-----BEGIN PUBLIC KEY-----\nMIIB")
+    # a key/value table's document that is one JSON string: a key again, still JSON
+    assert rule_of(text, "public.app_settings", "value")["cases"]["app.jwt_key"] == "private_key"
+    with psycopg.connect(dsn) as conn:
+        values = dict(conn.execute("SELECT key, value FROM app_settings").fetchall())
+    assert values["app.jwt_key"] == KEYS["PRIVATE KEY"]
+    assert values["app.key_pub"] == "-----BEGIN PUBLIC KEY-----\nMIIB"
+    assert values["app.root_url"] == "https://lists.example.com"
 
 
 def test_a_settings_row_the_sample_missed_gets_the_path_by_default(make_db, tmp_path: Path) -> None:
