@@ -62,6 +62,8 @@ def judge_key(
             judged = ColumnProposal(value.name, "hash", {}, kind="secret", why=[named])
         if not judged.masked:
             return judged
+        if judged.strategy == "private_key":  # a PEM key stays a key, as a JSON string
+            return replace(judged, column=value.name, why=[*judged.why, "as a JSON string"])
         return ColumnProposal(
             value.name,
             "hash",

@@ -24,10 +24,12 @@ from typing import Any
 from dbrefresh.rules import (
     array_paths,
     attribute_names,
+    email_digests,
     file_names,
     json_keys,
     json_mentions,
     name_evidence,
+    pem_keys,
     pii,
     pii_values,
     shaped_values,
@@ -215,6 +217,10 @@ def _judged_as(path: str, values: tuple[str, ...], table: str) -> PathFinding | 
 def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding | None:
     """One path's finding, worked out once: a column's paths are judged again for its
     notes, and each detector reads every value."""
+    if (pem := pem_keys.reason(values)) is not None:  # Wiki.js's certs.private
+        return PathFinding(path, pem_keys.KIND, pem)
+    if (digest := email_digests.rule(_named_by(path), values)) is not None:  # gravatar_id
+        return PathFinding(path, email_digests.KIND, digest[1], rules=(("hash", digest[0]),))
     by_name = pii.match_name(_named_by(path), table)
     evidence = pii_values.count_kind(values, by_name.kind) if by_name else None
     if by_name is not None and _named_by(path).lower() == "name" and evidence is None:

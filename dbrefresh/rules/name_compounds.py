@@ -18,7 +18,7 @@ import re
 # next words of the name (`totp_key`, `apikey_hash`, `mfa_secret_enc`).
 _CREDENTIAL_STEMS = (
     "secret|secrets|credential|credentials|password|passwords|passwd|passwort|pwd|"
-    "totp|hotp|otp|apikey|apikeys|privatekey|token|tokens"
+    "totp|hotp|otp|apikey|apikeys|privatekey|token|tokens|encryptionkey|signingkey|hmackey"
 )
 _STILL_THE_CREDENTIAL = "key|keys|hash|hashed|seed|enc|encrypted|cipher|ciphertext|digest"
 _COMPOUND = re.compile(rf"[a-z]*?({_CREDENTIAL_STEMS})(?:{_STILL_THE_CREDENTIAL})?")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 
 KIND = "personal_code"
-LABEL = "a personal code (PIN, badge, policy or chart number)"
+LABEL = "a personal code (PIN, badge, policy, chart, student or employee number)"
 # ends the name: `pin`, `pin_code`, `employee_pin`, `badge_number`
 _CODE_ENDING = re.compile(
     r"(?:^|_)(?:pin|pincode|pin_code|pin_number|pin_no|pin_nr|badge_number|badge_no|"
@@ -37,7 +37,12 @@ _CODE_ENDING = re.compile(
     # a school's or university's number for its student (Moodle's 'Student number'
     # profile field, '202300010'; Germany's Matrikelnummer)
     r"student_number|student_no|studentnumber|matriculation_number|matriculation_no|"
-    r"matrikelnummer|matrikel_nr|enrolment_number|enrollment_number)$"
+    r"matrikelnummer|matrikel_nr|enrolment_number|enrollment_number|"
+    # the id a student information system or HR gives a person (Canvas's
+    # pseudonyms.sis_user_id 'S1000123'), an employee's or staff number
+    r"sis_user_id|sis_person_id|sis_student_id|student_id_number|employee_number|"
+    r"employee_no|employee_nr|employeenumber|staff_number|staff_no|personnel_number|"
+    r"personnel_no|personalnummer)$"
 )
 # the whole name, in a table about people: Odoo's hr_employee.barcode is the badge id,
 # res_partner.barcode a customer's loyalty card

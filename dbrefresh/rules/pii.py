@@ -57,7 +57,15 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         # Vaultwarden's users.totp_recover, devices.twofactor_remember (NULL until set up)
         "totp_recover|twofactor_remember|two_factor_remember|remember_token|recovery_code|"
         "auth_token|otp_secret|totp_secret|session_key|session_token|session_data|"
-        "session_secret|passwort|kennwort|mot_de_passe|contrasena",
+        "session_secret|passwort|kennwort|mot_de_passe|contrasena|"
+        # keys that encrypt or sign: Wiki.js's cookieEncryptionKeyString beside its
+        # clientSecret, a JWT signing key, Rails' master_key
+        "encryption_key|encryption_keys|encrypt_key|crypt_key|signing_key|signing_keys|"
+        "sign_key|hmac_key|hmac_secret|jwt_key|master_key|aes_key|cookie_key|"
+        # one-time codes a link or a message carries, as a reset token is (Canvas's
+        # communication_channels.confirmation_code)
+        "confirmation_code|verification_code|verify_code|otp_code|one_time_code|"
+        "one_time_password|sms_code|reset_code|login_code|magic_code",
     ),
     (
         "email",
@@ -224,6 +232,8 @@ _NOT_THE_VALUE_FOR = {
     # how long a token lives (Keycloak's actionTokenGeneratedByAdminLifespan: 43200)
     "secret": frozenset(
         {"lifespan", "lifetime", "ttl", "timeout", "duration", "seconds", "size", "used", "theme"}
+        # a key's digest or where it lies (signing_key_fingerprint, encryption_key_path)
+        | {"fingerprint", "thumbprint", "path", "file"}
     ),
     # a look, not a person's login (Keycloak's realm.login_theme: 'keycloak'), or the
     # attribute that holds it (Canvas's login_attribute: 'NameID', 'uid')

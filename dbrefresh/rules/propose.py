@@ -19,6 +19,7 @@ from dbrefresh.rules import (
     client_names,
     compressed_text,
     display_names,
+    email_digests,
     encoded_text,
     epoch_dates,
     file_contents,
@@ -36,6 +37,7 @@ from dbrefresh.rules import (
     name_evidence,
     name_values,
     named_documents,
+    pem_keys,
     personal_codes,
     phone_mixes,
     php_serialized,
@@ -88,6 +90,8 @@ def detect(
     """The PII kind of a column (or None) and the reasons, from its name, type and values."""
     if column.generated or (is_key and column.type.category not in TEXT_CATEGORIES):
         return None, []  # recomputed, or a surrogate key (integer, uuid): never PII itself
+    if column.type.is_text and (pem := pem_keys.reason(values)) is not None:
+        return pem_keys.KIND, [pem]  # Lemmy's private_key, by its name a secret to hash
     file = pii.match_file(column.name) if column.type.base == "bytea" else None
     if file is not None and not column.type.is_array:
         return file.kind, [file.reason]
@@ -335,6 +339,11 @@ def propose_column(
     unique = column.name in table.unique_columns()
     if not is_key and (keys := ssh_keys.proposal(column, values, unique=unique)) is not None:
         return keys  # 'ssh-ed25519 AAAA... alice@laptop': only the comment is personal
+    digest = None if is_key or not column.type.is_text else email_digests.rule(column.name, values)
+    if digest and fits(strategies["hash"], digest[0], column_context(table, column, unique=unique)):
+        return ColumnProposal(  # Gravatar's md5(email): recomputable from an address
+            column.name, "hash", digest[0], unique=unique, kind=email_digests.KIND, why=[digest[1]]
+        )
     ids = None if is_key else message_ids.proposal(column, values, unique=unique)
     if ids and fits(strategies["hash"], ids.params, column_context(table, column, unique=unique)):
         return ids  # '<CAF=abc@mail.gmail.com>': threads join on it, keep it distinct

@@ -4,7 +4,8 @@ Supabase's auth.identities.provider_id and identity_data's `sub`/`provider_id`, 
 users' raw_user_meta_data, Ory Kratos's identity_credentials.config
 `providers[].subject`: the person's Google `sub` ('441098728677550620481') or GitHub
 user id, which lead straight to their account, were kept (no name or value detector
-knew them). A column or JSON key named like a subject (sub, subject, provider_id, ...)
+knew them). A column or JSON key named like a subject (sub, subject, provider_id, Wiki.js's
+camelCase providerId; Grafana's auth_id beside its auth_module, ...)
 in an identity context (a table about identities, credentials, OAuth or other logins,
 accounts or users, not of posts, messages or media; in a document beside `iss`,
 another subject key, or under `providers`), whose sampled
@@ -26,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dbrefresh.catalog import Table
-from dbrefresh.rules import json_paths, mixed_forms
+from dbrefresh.rules import json_paths, mixed_forms, pii
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.proposal import SAMPLED_PATHS, ColumnProposal
 from dbrefresh.strategies.base import Strategy
@@ -52,6 +53,10 @@ ACCOUNT_KEYS = frozenset(
     {"provider_user_id", "provider_uid", "provider_account_id", "provideraccountid"}
 )
 PROVIDER_COLUMNS = frozenset({"provider", "identity_provider", "provider_name"})
+# Names an account id has only beside the column naming its provider: Grafana's
+# user_auth(auth_module 'oauth_google', auth_id '1098...'); an `auth_id` alone may be
+# anything's id
+PAIRED_KEYS = {"auth_id": frozenset({"auth_module", "auth_provider", "provider"})}
 # Tables (and JSON columns) about logins through another provider ('social' alone says
 # nothing: a brand's social_posts.provider_id is its own post's id at the network)
 _IDENTITY = re.compile(
@@ -123,6 +128,7 @@ def propose(
         and not _PUBLISHED.search(table.name)
     )
     providers = any(c.lower() in PROVIDER_COLUMNS for c in table.columns)
+    names = {pii.normalize(c) for c in table.columns}
     mixed: dict[tuple[str, str], mixed_forms.Mixed] = {}
     for name, proposal in list(proposals.items()):
         column = table.columns[name]
@@ -147,8 +153,8 @@ def propose(
             or name in keys
             or column.generated
             or not column.type.is_text
-            or name.lower() not in SUBJECT_KEYS
-            or not (about_identities or (providers and name.lower() in ACCOUNT_KEYS))
+            or not (subject := _subject(name, names))
+            or not (about_identities or (providers and subject in ACCOUNT_KEYS))
             or (found := _accounts(values)) is None
         ):
             continue
@@ -164,6 +170,16 @@ def propose(
                 why=[f"name suggests an identity provider's account id, {found}", NUMBER_WHY],
             )
     return mixed
+
+
+def _subject(name: str, columns: set[str]) -> str:
+    """The subject key a column's name is ('providerId' -> 'provider_id'), or ''."""
+    norm = pii.normalize(name)
+    if name.lower() in SUBJECT_KEYS:
+        return name.lower()
+    if norm in SUBJECT_KEYS or columns & PAIRED_KEYS.get(norm, frozenset()):
+        return norm
+    return ""
 
 
 def _json_ids(

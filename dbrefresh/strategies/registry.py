@@ -43,6 +43,7 @@ BUILTIN_MODULES = (
     "forms",
     "prefixed",
     "url_path",
+    "private_key",
 )
 
 _REGISTRY: dict[str, Strategy[Any]] = {}

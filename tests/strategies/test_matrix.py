@@ -22,6 +22,7 @@ CASES: list[tuple[str, dict[str, Any], str, bool, bool]] = [
     ("hash", {}, "vc", True, True),
     ("hash", {"prefix": "u_", "length": 10}, "code", True, True),
     ("hash", {}, "tx", True, True),
+    ("private_key", {}, "tx", True, False),  # no PEM: each value's MD5 digest
     ("hash", {}, "dom", True, True),
     ("email", {}, "email", True, True),
     ("email", {"unique": True, "domain": "staging.test"}, "email", True, True),
