@@ -81,7 +81,10 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         # Vaultwarden's users.totp_recover, devices.twofactor_remember (NULL until set up)
         "totp_recover|twofactor_remember|two_factor_remember|remember_token|recovery_code|"
         "auth_token|otp_secret|totp_secret|session_key|session_token|session_data|"
-        "session_secret|passwort|kennwort|mot_de_passe|contrasena",
+        "session_secret|passwort|kennwort|mot_de_passe|contrasena|"
+        # the code a confirmation mail carries, no address (Misskey's emailVerifyCode)
+        "(?:e_?mail|mail)_(?:verify|verification|confirm|confirmation|activation|validation|"
+        "change|reset|login)_(?:code|codes|token|secret|otp|pin|nonce|key|hash)",
     ),
     (
         "email",
