@@ -45,6 +45,12 @@ def software_table(table_name: str) -> bool:
     return bool(CLIENT_WORDS.search(table_name) and _SOFTWARE_TABLE.search(table_name))
 
 
+def names_software(table_name: str) -> bool:
+    """A table its name says holds software (apps, oauth_applications), client word or
+    not (Akkoma's `apps`, the OAuth clients: 'Tusky', 'Elk')."""
+    return bool(_SOFTWARE_TABLE.search(table_name))
+
+
 def without_clients(table_name: str) -> str:
     """The normalized table name without its client words (what else says people)."""
     return CLIENT_WORDS.sub("_", table_name)

@@ -21,6 +21,11 @@ An email address is no file name: Chatwoot's contacts.email
 no '@'. A value that is an address (pii_values.EMAIL) is no file, unless what follows
 the '@' is an image's scale ('logo@2x.png', as iOS and the web name them). Nor is a
 host name ('db-71.anderson-rodriguez.com', Airflow's connection.host: host_names.py).
+
+Free text is no file name either: Akkoma's user_notes.comment ('Jane Doe — met at
+Dresden, email first.last@example.org') read as a file with the extension '.org'
+naming 'jane doe', and became 32 hex instead of text. A name holding spaces is a file
+only with a known extension ('CV Anna Schmidt.pdf') and a few words (MAX_SPACED_WORDS).
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 _SEPARATORS = re.compile(r"(?:[-_.+\s]|%20)+")
 _URL = re.compile(r"[a-z][a-z0-9+.-]*://[^/?#\s]+/(?P<path>[^?#\s]*)(?:[?#]\S*)?", re.I)
 _KNOWN_EXTENSION = re.compile(EXTENSION, re.I)
+MAX_SPACED_WORDS = 6  # words of a file name holding spaces: more is a line of text
 _SCALE = re.compile(r"@\d+(?:\.\d+)?x\.[A-Za-z0-9]{1,8}$", re.I)  # 'logo@2x.png'
 
 
@@ -62,6 +68,11 @@ def is_file(value: str) -> bool:
     path = _path(value)
     if path is None or _FILE.fullmatch(path) is None or host_names.is_domain(value):
         return False
+    last = path.rsplit("/", 1)[-1]
+    if any(c.isspace() for c in last) and (
+        _KNOWN_EXTENSION.search(last) is None or len(last.split()) > MAX_SPACED_WORDS
+    ):
+        return False  # a line of text ending in 'first.last@example.org'
     return pii_values.EMAIL.fullmatch(path) is None or _SCALE.search(path) is not None
 
 

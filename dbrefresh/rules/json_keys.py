@@ -12,7 +12,12 @@ event to event: paths by position ('headers.1.1' hashed, 'headers.3.1' an ip, no
 for the Cookie at 'headers.0.1') kept the cookie, and the bearer token whenever it sat
 elsewhere. A list of such pairs is read as `headers.*.0` (the names, kept unless
 personal themselves) and `headers.*.1` (every value), each value judged by its pair's
-name as by a key; one rule fits them all (PairValues, pair_finding). Pure logic.
+name as by a key; one rule fits them all (PairValues, pair_finding). Profile field
+lists of {"name": ..., "value": ...} objects (Mastodon's, Misskey's `user_profile.fields`,
+Akkoma's `users.fields`) are such pairs too: paths by position ('1.value' a Matrix id's
+rule, '2.value' email) kept an Email met at another index and made 'she/her' an email
+address; they are read as `*.name` and `*.value`, each value judged by its field's name
+(named_pair). Pure logic.
 """
 
 from __future__ import annotations
@@ -33,6 +38,10 @@ _ID = re.compile(r"[0-9]+|[A-Za-z0-9_+/=-]{8,}")
 # A pair's name: a header, a tag, a cookie or query parameter ('X-Forwarded-For', 'user.email')
 _PAIR_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:\-\[\]]{0,63}")
 ARRAY = "#"  # an array position in a level's shape (any position)
+# The keys of a {name, value} field object: the name's key, the value's
+FIELD_NAME_KEYS = ("name", "key", "label")
+FIELD_VALUE_KEY = "value"
+MAX_FIELD_NAME = 64  # characters of a field's name (longer: text, no label)
 
 Shape = tuple[str, ...]
 
@@ -50,6 +59,29 @@ def is_pairs(value: Any) -> bool:
             and not isinstance(pair[1], dict | list)
             for pair in value
         )
+    )
+
+
+def named_pair(item: Any) -> tuple[str, str] | None:
+    """The (name key, name) of a {name, value} field object ('Website', 'Email'), whose
+    value is a scalar; None for any other element."""
+    if not isinstance(item, dict) or isinstance(item.get(FIELD_VALUE_KEY), dict | list):
+        return None
+    if FIELD_VALUE_KEY not in item:
+        return None
+    for key in FIELD_NAME_KEYS:
+        name = item.get(key)
+        if isinstance(name, str) and 0 < len(name.strip()) <= MAX_FIELD_NAME:
+            return key, name
+    return None
+
+
+def is_named_pairs(value: Any) -> bool:
+    """A list of {name, value} objects (profile fields, tags), every element one."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(named_pair(item) is not None for item in value)
     )
 
 
@@ -148,7 +180,7 @@ def pair_finding(
     return make(
         path,
         "secret",
-        f"[name, value] pairs in any order, personal under {listed}: every value hashed, "
+        f"name and value pairs in any order, personal under {listed}: every value hashed, "
         "the names and pairs kept",
         rules=(("hash", {}),),
     )

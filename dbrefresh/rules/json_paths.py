@@ -3,7 +3,8 @@
 Each sampled document is walked into (dotted path, scalar) pairs the way the jsonb
 strategy addresses them: object keys, and array positions as numbers ('phones.0'); a
 key holding a dot quoted ('content."m.mentions".user_ids': jsonb_pathsyntax.py); a
-level of keys that are ids, and a list of [name, value] pairs, as a `*` (json_keys.py). A
+level of keys that are ids, a list of [name, value] pairs or of {name, value} objects, as
+a `*` (json_keys.py). A
 path is proposed when its last key names a kind (pii.match_name) or its values pass a
 value detector (pii_values.match_values), or what they mention does (people named in
 lines of text: json_mentions.py), judged over the documents that have it.
@@ -127,11 +128,32 @@ def _walk(
             pair = at.into(WILDCARD, WILDCARD)
             yield from _walk(name, replace(pair.into("0", "0"), name=""), ids)
             yield from _walk(item, replace(pair.into("1", "1"), name=name), ids)
+    elif json_keys.is_named_pairs(value):
+        for item in value:
+            yield from _walk_named(item, at.into(WILDCARD, WILDCARD), ids)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             yield from _walk(item, at.into(str(index), json_keys.ARRAY, index=True), ids)
     elif isinstance(value, str | int | float) and not isinstance(value, bool) and at.prefix:
         yield join_path(at.prefix), str(value), at.dotted, at.indexes, at.name
+
+
+def _walk_named(
+    item: dict[str, Any], at: _At, ids: frozenset[tuple[str, ...]]
+) -> Iterator[tuple[str, str, bool, tuple[int, ...], str | None]]:
+    """A {name, value} field object's keys: its name as a pair's name, its value as
+    that name's value (json_keys.named_pair), any other key as a key."""
+    found = json_keys.named_pair(item)
+    assert found is not None
+    name_key, name = found
+    for key, inner in item.items():
+        part = at.into(key, key, dotted=not nameable(key))
+        if key == name_key:
+            yield from _walk(inner, replace(part, name=""), ids)
+        elif key == json_keys.FIELD_VALUE_KEY:
+            yield from _walk(inner, replace(part, name=name), ids)
+        elif key:
+            yield from _walk(inner, part, ids)
 
 
 def read_documents(documents: Sequence[str]) -> Documents:

@@ -19,7 +19,11 @@ path (the same digest). A product's image in a products table stays kept: no peo
 there; so does a column of pictures in a table not about people even beside a masked
 name (a team's banner beside its contact's name, a chair's picture beside its
 designer's). Folders holding ids (graph.facebook.com/<id>/picture) are kept by
-file_name: noted for review.
+file_name: noted for review. Pictures whose file names are mostly made by a machine
+(Lemmy's pict-rs '/pictrs/image/<uuid>.png', Mastodon's and Misskey's 16 hex or base62
+characters) are kept with a note: a hash of a random name hides nothing, and the masked
+address no longer finds the picture. Hex of a digest's length (32, 40, 64: Gravatar's
+md5 of the address) is no such name, nor is a person's name in a file name.
 """
 
 from __future__ import annotations
@@ -68,6 +72,39 @@ _PERSON_KINDS = frozenset(
 _WEB = re.compile(r"https?://[^/\s?#]+(?:[/?#]\S*)?", re.IGNORECASE)
 # a folder holding an id: six digits or more, or a long hex or base64 run
 _ID_FOLDER = re.compile(r"/(?:\d{6,}|[0-9a-f]{16,}|[A-Za-z0-9_-]{20,})/")
+
+
+# A file name a machine made: a UUID, 16 hex digits or more (not a digest's length: an
+# md5 of the person's address), 16 letters and digits of both cases mixed
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+_HEX = re.compile(r"[0-9a-f]{16,}", re.I)
+_BASE62 = re.compile(r"(?=[^/]*[0-9])(?=[^/]*[a-z])(?=[^/]*[A-Z])[A-Za-z0-9]{16,}")
+DIGEST_LENGTHS = frozenset({32, 40, 64})
+MACHINE_SHARE = 0.8  # of the sampled addresses, machine-made file names: kept
+
+
+def _machine_made(value: str) -> bool:
+    """Whether the address's file name (before its extension) is a random id."""
+    last = re.split(r"[?#]", value.strip(), maxsplit=1)[0].rstrip("/").rsplit("/", 1)[-1]
+    stem = re.sub(r"^[A-Za-z]+[-_](?=[0-9a-fA-F])", "", last.split(".", 1)[0])  # webpublic-
+    if _UUID.fullmatch(stem):
+        return True
+    if _HEX.fullmatch(stem):
+        return len(stem) not in DIGEST_LENGTHS
+    return _BASE62.fullmatch(stem) is not None
+
+
+def machine_named(values: Sequence[str]) -> str | None:
+    """A note keeping picture addresses whose file names are mostly random ids."""
+    addresses = [v.strip() for v in values if v.strip() and _is_address(v)]
+    made = sum(map(_machine_made, addresses))
+    if not addresses or made < MACHINE_SHARE * len(addresses):
+        return None
+    return (
+        f"addresses of pictures, but {made} of {len(addresses)} sampled file names are "
+        "random ids (UUID, hex, base62): kept, a hash of them hides nothing and the "
+        "picture would no longer be found"
+    )
 
 
 def photo_name(name: str) -> bool:
@@ -140,6 +177,9 @@ def mask_photo_columns(
         ctx = column_context(table, column, unique=unique)
         if why is None or not fits(strategies["file_name"], {}, ctx):
             continue
+        if (random := machine_named(samples.get(name) or ())) is not None:
+            proposal.why.append(random)
+            continue
         notes = [n for n in (id_folders(samples.get(name) or ()),) if n]
         proposals[name] = ColumnProposal(
             name, "file_name", unique=unique, kind="file_name", why=[*proposal.why, why, *notes]
@@ -163,7 +203,7 @@ def path_findings(
         beside = tuple(parts[:-1]) in persons
         if not (people or beside or any(_person_named(k) for k in keys)):
             continue
-        if (why := reason(values)) is not None:
+        if (why := reason(values)) is not None and machine_named(values) is None:
             why += "".join(f"; {n}" for n in (id_folders(values),) if n)
             out[path] = PathFinding(path, "file_name", why, rules=(("file_name", {}),))
     return out

@@ -65,7 +65,10 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         # one-time codes a link or a message carries, as a reset token is (Canvas's
         # communication_channels.confirmation_code)
         "confirmation_code|verification_code|verify_code|otp_code|one_time_code|"
-        "one_time_password|sms_code|reset_code|login_code|magic_code",
+        "one_time_password|sms_code|reset_code|login_code|magic_code|"
+        # the code a confirmation mail carries, no address (Misskey's emailVerifyCode)
+        "(?:e_?mail|mail)_(?:verify|verification|confirm|confirmation|activation|validation|"
+        "change|reset|login)_(?:code|codes|token|secret|otp|pin|nonce|key|hash)",
     ),
     (
         "email",
