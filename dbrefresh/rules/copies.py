@@ -221,25 +221,12 @@ def _url_copy(
         or (words := url_logins.words_before(kept.values, masked.values)) is None
     ):
         return False
-    rule = source.strategy if not source.params else {"strategy": source.strategy, **source.params}
-    raw = url_logins.url_rule(words, rule)
-    context = column_context(
-        table, table.columns[pair.kept], unique=pair.kept in table.unique_columns()
-    )
-    if not fits(get("url_path"), raw, context):
+    seen = f"in {pair.inside} of {pair.both} sampled rows"
+    held = f"the row's {pair.masked}"
+    made = url_logins.proposal(table, pair.kept, source, words, held, seen)
+    if made is None:
         return False
-    columns[pair.kept] = ColumnProposal(
-        pair.kept,
-        "url_path",
-        raw,
-        kind=source.kind,
-        why=[
-            f"web addresses holding the row's {pair.masked} after "
-            + ", ".join(repr(w) for w in words)
-            + f" (in {pair.inside} of {pair.both} sampled rows): that part masked like "
-            f"{pair.masked}, so the two still agree"
-        ],
-    )
+    columns[pair.kept] = made
     return True
 
 

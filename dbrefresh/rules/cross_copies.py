@@ -61,7 +61,6 @@ from dbrefresh.rules.sample import sampled_rows
 from dbrefresh.rules.text_samples import Ref, TextSample, copied_values, distinctive
 from dbrefresh.rules.user_ids import hashed_parts
 from dbrefresh.strategies.base import Strategy
-from dbrefresh.strategies.registry import get
 
 MIN_MATCHES = 5  # distinct matching values, before anything is judged
 MIN_REFERRED = 2  # of a referring column's, unless it holds one (a person's) only
@@ -367,27 +366,12 @@ def _url_copy(
         or (words := url_logins.words_before(values, logins)) is None
     ):
         return False
-    rule = source.strategy if not source.params else {"strategy": source.strategy, **source.params}
-    raw = url_logins.url_rule(words, rule)
-    table = catalog.tables[kept[0]]
-    context = column_context(
-        table, table.columns[kept[1]], unique=kept[1] in table.unique_columns()
-    )
-    if not fits(get("url_path"), raw, context):
-        return False
     name = f"{match.source[0]}.{match.source[1]}"
-    proposals[kept[0]][kept[1]] = ColumnProposal(
-        kept[1],
-        "url_path",
-        raw,
-        kind=source.kind,
-        why=[
-            f"web addresses holding {name} after "
-            + ", ".join(repr(w) for w in words)
-            + f" ({match.other} of {len(values)} sampled distinct values): that part masked "
-            f"like {name}, so the two still agree"
-        ],
-    )
+    seen = f"{match.other} of {len(values)} sampled distinct values"
+    made = url_logins.proposal(catalog.tables[kept[0]], kept[1], source, words, name, seen)
+    if made is None:
+        return False
+    proposals[kept[0]][kept[1]] = made
     return True
 
 

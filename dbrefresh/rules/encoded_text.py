@@ -53,9 +53,28 @@ def bytea_proposal(
     if fits(strategies[as_text.strategy], as_text.params, ctx):  # a token's `hash`: bytes
         return replace(as_text, column=column.name, why=[f"{what}, decoded: {found}"])
     chosen = _replacement(table, column, texts, strategies, unique=unique, json=held != "text")
+    return _replaced(
+        column,
+        chosen,
+        f"{what}, decoded: {found}",
+        "no strategy masks inside bytea: the whole value is {done}; a `sql` rule can write a "
+        "masked copy (convert_from, then convert_to)",
+        unique=unique,
+    )
+
+
+def _replaced(
+    column: Column,
+    chosen: tuple[str, dict[str, Any], str] | None,
+    what: str,
+    review: str,
+    *,
+    unique: bool,
+) -> ColumnProposal:
+    """The proposal replacing the whole value (`review` says how: its {done}), or a
+    REVIEW note when no replacement fits."""
     if chosen is None:
-        unfit = f"REVIEW: {what}, decoded: {found}; no strategy that hides it fits"
-        return ColumnProposal(column.name, why=[unfit])
+        return ColumnProposal(column.name, why=[f"REVIEW: {what}; no strategy that hides it fits"])
     name, params, done = chosen
     return ColumnProposal(
         column.name,
@@ -63,11 +82,7 @@ def bytea_proposal(
         params,
         unique=unique,
         kind="document",
-        why=[
-            f"{what}, decoded: {found}",
-            f"REVIEW: no strategy masks inside bytea: the whole value is {done}; a `sql` "
-            "rule can write a masked copy (convert_from, then convert_to)",
-        ],
+        why=[what, "REVIEW: " + review.format(done=done)],
     )
 
 
@@ -88,19 +103,8 @@ def _binary(
     )
     unique = column.name in table.unique_columns()
     chosen = _replacement(table, column, (), strategies, unique=unique, json=False)
-    if chosen is None:
-        return ColumnProposal(
-            column.name, why=[f"REVIEW: {what}; no strategy that hides them fits"]
-        )
-    name, params, done = chosen
-    return ColumnProposal(
-        column.name,
-        name,
-        params,
-        unique=unique,
-        kind="document",
-        why=[what, f"REVIEW: no strategy masks inside binary values: the whole value is {done}"],
-    )
+    review = "no strategy masks inside binary values: the whole value is {done}"
+    return _replaced(column, chosen, what, review, unique=unique)
 
 
 def found_in(as_text: ColumnProposal) -> str:

@@ -422,5 +422,4 @@ def _url_path(
     source = proposals[copy.source[0]][copy.source[1]]
     if source.strategy in NOT_COPIED or (words := url_logins.words_before(values, logins)) is None:
         return None
-    rule = _rule(source)
-    return {"strategy": "url_path", **url_logins.url_rule(words, rule)}
+    return {"strategy": "url_path", **url_logins.url_rule(words, source)}

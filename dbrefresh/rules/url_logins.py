@@ -15,6 +15,10 @@ from collections import Counter
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from dbrefresh.catalog import Table
+from dbrefresh.rules.fitting import column_context, fits
+from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.strategies.registry import get
 from dbrefresh.strategies.url_path import AT, WORD
 
 SHARE = 0.5  # of the sampled addresses, holding a login after a path word
@@ -67,6 +71,23 @@ def _login_after_word(value: str, logins: Collection[str]) -> tuple[str, str] | 
     return None
 
 
-def url_rule(words: list[str], source_rule: Any) -> dict[str, Any]:
-    """The url_path parameters masking the login as `source_rule` masks it."""
-    return {"after": words, "rule": source_rule}
+def url_rule(words: list[str], source: ColumnProposal) -> dict[str, Any]:
+    """The url_path parameters masking the login as the `source` column's rule does."""
+    rule = source.strategy if not source.params else {"strategy": source.strategy, **source.params}
+    return {"after": words, "rule": rule}
+
+
+def proposal(
+    table: Table, column: str, source: ColumnProposal, words: list[str], held: str, seen: str
+) -> ColumnProposal | None:
+    """`url_path` for a column of addresses holding `held`'s logins (seen as `seen` says),
+    or None when the rule does not fit the column."""
+    raw = url_rule(words, source)
+    unique = column in table.unique_columns()
+    if not fits(get("url_path"), raw, column_context(table, table.columns[column], unique=unique)):
+        return None
+    after = ", ".join(repr(w) for w in words)
+    why = f"web addresses holding {held} after {after} ({seen}): that part masked like {held}"
+    return ColumnProposal(
+        column, "url_path", raw, kind=source.kind, why=[f"{why}, so the two still agree"]
+    )
