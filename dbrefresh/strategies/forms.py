@@ -15,10 +15,11 @@ form's case:
         phone: {strategy: phone, unique: true}    # '+33 6 12 34 56 78'
       default: {strategy: hash, unique: true}     # anything else (default: keep)
 
-The forms are tried in that order (email, number, phone); a form with no case falls
-through to the next, then to `default`. `number` is digits alone or after a
-'provider:' prefix: an identity provider's account id (Google's `sub`, a GitHub user
-id), which `digits` with `unique: true` permutes as one digit string, so
+The forms are tried in that order (email, number, phone); `email` is a value holding
+an '@', but a bare domain after it ('@gmail.com', a filter's fragment) is none; a form
+with no case falls through to the next, then to `default`. `number` is digits alone or
+after a 'provider:' prefix: an identity provider's account id (Google's `sub`, a GitHub
+user id), which `digits` with `unique: true` permutes as one digit string, so
 'google:4410987...' masks its digits exactly as the bare '4410987...' in another column
 or JSON path does, and keeps its prefix. With `default: keep`, the values of no listed
 form stay as they are (a Supabase email identity's provider_id is the user's own UUID,
@@ -46,8 +47,11 @@ ORDER: tuple[Form, ...] = ("email", "number", "phone")
 NUMBER_PREFIX = r"([A-Za-z][A-Za-z0-9_.-]*:)?"  # 'google:', 'github:'
 NUMBER_PATTERN = rf"^{NUMBER_PREFIX}[0-9]+$"
 PHONE_PATTERN = r"^\+?[ ()./-]*[0-9][0-9 ()./-]*$"
+# A bare domain after '@' ('@gmail.com': PostHog's `icontains` filter on an email
+# property) is no address: `email` made it one, and the filter matched nobody
+DOMAIN_PATTERN = r"^@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 _TESTS = {
-    "email": "strpos(:t, '@') > 0",
+    "email": f"(strpos(:t, '@') > 0 AND :t !~ '{DOMAIN_PATTERN}')",
     "number": f"(:t ~ '{NUMBER_PATTERN}')",
     "phone": f"(:t ~ '{PHONE_PATTERN}')",
 }
