@@ -194,6 +194,14 @@ def json_rule(
             continue
         name, params = chosen
         rule = {"strategy": name, **params, **({"as": as_} if as_ != "text" else {})}
+        # Grafana's alert `addresses` 'a@x;b@y': without `lists` one address
+        if (
+            name == "email"
+            and as_ == "text"
+            and (lists := mail_lists.count_lists(plain.get(found.path, ())))
+        ):
+            rule["lists"] = True
+            why.append(f"{found.path}: {lists} sampled values are address lists: each masked")
         paths[found.path] = name if len(rule) == 1 else rule
         why.append(f"{found.path}: {found.reason}")
         if document.unique and name not in {n for n, _ in (*found.rules, *of_kind(found.kind))}:
