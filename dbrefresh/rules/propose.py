@@ -57,6 +57,7 @@ from dbrefresh.rules.fitting import choose, column_context, fits, kind_fits_type
 from dbrefresh.rules.json_doubts import doubt_notes, json_warning
 from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
+from dbrefresh.rules.query_texts import query_rule
 from dbrefresh.rules.sampled import COMPOSITE, TEXT_SEARCH, is_bytes, is_document
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.jsonb import path_context
@@ -190,6 +191,9 @@ def json_rule(
         as_ = "date" if as_date else "numeric" if as_number else "text"
         ctx = replace(path_context(document, as_), unique=document.unique)
         chosen = choose(found.kind, ctx, strategies, found.rules)
+        if found.kind == "free_text" and (query := query_rule(plain.get(found.path, ()))):
+            within = {"within": True, **({"unique": True} if ctx.unique else {})}
+            chosen, found = ("email", within), replace(found, reason=query)
         if chosen is None:
             continue
         name, params = chosen
