@@ -316,13 +316,15 @@ def _as_json(
     left as it was stays the number (`forms` keeps a cohort's id 8 beside addresses:
     to_jsonb of its text made it the string "8", and PostHog's filter matched none)."""
     inner = exp.select(exp.alias_(value, VALUE), exp.alias_(original, "_dbr_jo")).offset(0)
-    masked = exp.select(exp.alias_(compiled, "_dbr_jm"), VALUE, "_dbr_jo").from_(
-        exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j")))
+    masked = (  # OFFSET 0: the mask computed once, though read twice
+        exp.select(exp.alias_(compiled, "_dbr_jm"), VALUE, "_dbr_jo")
+        .from_(exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j"))))
+        .offset(0)
     )
     return sqlbuild.fill(
         "(SELECT CASE WHEN jsonb_typeof(_dbr_jo) = 'number' AND _dbr_jm = :n"
         " THEN _dbr_jo ELSE COALESCE(to_jsonb(_dbr_jm), CAST('null' AS JSONB)) END"
-        " FROM (:m OFFSET 0) AS _dbr_jk)",
+        " FROM (:m) AS _dbr_jk)",
         n=exp.column(VALUE),
         m=masked,
     )
