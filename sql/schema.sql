@@ -181,6 +181,20 @@ $$;
 -- non-null element as text with its ordinal; nothing when the path is missing or JSON
 -- null, or the document is a scalar (#> finds no path in one: it is kept as it is).
 -- A path with a `*` (every element of the array there) is json_wildcard_values'.
+-- The strings of a document that hold an email address, wherever they are (element:
+-- their order): the leak check samples them beside the rules' paths, so addresses under
+-- a path no rule lists (PostHog's activity log, ten levels down) are not called masked.
+CREATE OR REPLACE FUNCTION dbrefresh.json_addresses(doc jsonb)
+    RETURNS TABLE (element int, value text)
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT a.o::int, a.v #>> '{}'
+  FROM jsonb_path_query(doc, 'strict $.** ? (@.type() == "string" && '
+                             '@ like_regex "[^@[:space:]]@[A-Za-z0-9-]+\\.[A-Za-z]")')
+       WITH ORDINALITY AS a(v, o)
+ WHERE jsonb_typeof(doc) IN ('object', 'array')
+$$;
+
 CREATE OR REPLACE FUNCTION dbrefresh.json_path_values(doc jsonb, path text[])
     RETURNS TABLE (element int, value text)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE

@@ -17,7 +17,7 @@ from dbrefresh.anonymize.truncated import check_truncated
 from dbrefresh.anonymize.unsampled import unsampled_warnings
 from dbrefresh.anonymize.verify_case import case_survivors
 from dbrefresh.anonymize.verify_kept import kept_copies
-from dbrefresh.anonymize.verify_paths import path_leaks
+from dbrefresh.anonymize.verify_paths import leak_message, path_leaks
 from dbrefresh.catalog import Catalog, ForeignKey, Table
 from dbrefresh.errors import UsageError
 from dbrefresh.findings import Finding, Location, rule_location
@@ -90,8 +90,7 @@ def _check_leaks(
             report.findings.append(
                 Finding(
                     "leak",
-                    f"{name}: {f'path {path}: ' if path else ''}{survivors} original value(s) "
-                    "survived masking",
+                    leak_message(name, path, survivors),
                     location=rule_location(origins.get(column), name),
                 )
             )

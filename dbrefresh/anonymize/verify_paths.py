@@ -4,7 +4,9 @@ A document counts as changed when any of its listed paths changed, so comparing 
 documents missed a path whose values survived. The samples anonymize took per path
 (rules/leakpaths.py: the path's value, or each element of an array there) are matched
 to the row they came from, like the column check does (anonymize/verify.py): by the
-row's primary key, else by the columns the rules keep, else against every row.
+row's primary key, else by the columns the rules keep, else against every row. The
+strings holding an address anywhere in a sampled document (the path ANYWHERE) survive
+when the row's document still holds one of them anywhere.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 import psycopg
 
-from dbrefresh.rules.leakpaths import path_array
+from dbrefresh.rules.leakpaths import ANYWHERE, path_array
 from dbrefresh.rules.plan import LeakPath, RelationStep
 from dbrefresh.rules.relsteps import RowKey, literal, quote_ident, quote_table
 
@@ -22,10 +24,15 @@ from dbrefresh.rules.relsteps import RowKey, literal, quote_ident, quote_table
 _CURRENT = "dbrefresh.json_path_value({doc}, {keys}, h.element)"
 
 
+def _array(path: str) -> str:
+    """A path's text[] (ANYWHERE, which names no keys: an empty one)."""
+    return "ARRAY[]::text[]" if path == ANYWHERE else path_array(path)
+
+
 def _keys_of(column: str, paths: Iterable[str]) -> str:
     """The text[] of each of the rules' paths, chosen by `column` (a path's text is not
     split in SQL: a quoted key holds dots, `content."m.mentions".user_ids`)."""
-    whens = " ".join(f"WHEN {literal(p)} THEN {path_array(p)}" for p in sorted(set(paths)))
+    whens = " ".join(f"WHEN {literal(p)} THEN {_array(p)}" for p in sorted(set(paths)))
     return f"CASE {column} {whens} END"
 
 
@@ -43,6 +50,18 @@ def paths_wanted(documents: Mapping[str, Iterable[LeakPath]]) -> str:
     )
 
 
+def leak_message(name: str, path: str | None, survivors: int) -> str:
+    """What a leak finding says: of a column, of one of its paths, or of its documents."""
+    if path == ANYWHERE:
+        return (
+            f"{name}: {survivors} original email address(es) of the sampled documents "
+            "survived in them (under a path the rules do not list, or one that kept them)"
+        )
+    return (
+        f"{name}: {f'path {path}: ' if path else ''}{survivors} original value(s) survived masking"
+    )
+
+
 def path_leaks(
     conn: psycopg.Connection[Any], step: RelationStep, key: RowKey | None, join: str
 ) -> list[tuple[str, str, int, int]]:
@@ -51,9 +70,14 @@ def path_leaks(
     documents = sampled_documents(step)
     if not documents:
         return []
-    recorded = conn.execute("SELECT to_regclass('dbrefresh.leak_path_hashes')").fetchone()
+    recorded = conn.execute(
+        "SELECT to_regclass('dbrefresh.leak_path_hashes'), "
+        "to_regprocedure('dbrefresh.json_addresses(jsonb)')"
+    ).fetchone()
     if not recorded or recorded[0] is None:  # masked by a version without path samples
         return []
+    if recorded[1] is not None:  # the addresses anywhere in the documents, too
+        documents = {c: (*paths, LeakPath(ANYWHERE, None)) for c, paths in documents.items()}
     where = f"h.table_name = {literal(step.relation)} AND ({paths_wanted(documents)})"
     if key is not None and key.unique:
         keys = _keys_of("h.path", (p.path for paths in documents.values() for p in paths))
@@ -81,10 +105,16 @@ def _by_row(
     doc = " ".join(
         f"WHEN {literal(c)} THEN dbrefresh.json_document(t.{quote_ident(c)})" for c in columns
     )
-    current = _CURRENT.format(doc=f"CASE h.column_name {doc} END", keys=keys)
+    document = f"CASE h.column_name {doc} END"
+    current = _CURRENT.format(doc=document, keys=keys)
+    anywhere = (
+        f"EXISTS (SELECT FROM dbrefresh.json_addresses({document}) AS a "
+        "WHERE dbrefresh.leak_hash(a.value) = h.hash)"
+    )
     return conn.execute(
         f"SELECT h.column_name, h.path, count(*), count(*) FILTER (WHERE "
-        f"dbrefresh.leak_hash({current}) = h.hash) "
+        f"CASE WHEN h.path = {literal(ANYWHERE)} THEN {anywhere} "
+        f"ELSE dbrefresh.leak_hash({current}) = h.hash END) "
         f"FROM dbrefresh.leak_path_hashes h LEFT JOIN ONLY {quote_table(relation)} t ON {join} "
         f"WHERE {where} GROUP BY 1, 2"
     ).fetchall()
@@ -102,7 +132,7 @@ def _by_presence(
     rows is hashed once and the samples matched on equality, as the column check does
     for kept columns that repeat a lot."""
     paths = ", ".join(
-        f"({literal(column)}, {literal(p.path)}, {path_array(p.path)}, "
+        f"({literal(column)}, {literal(p.path)}, {_array(p.path)}, "
         f"dbrefresh.json_document(t.{quote_ident(column)}))"
         for column, leak_paths in documents.items()
         for p in leak_paths
@@ -124,7 +154,9 @@ def _by_presence(
         "dbrefresh.leak_hash(v.value) AS hash "
         f"FROM ONLY {quote_table(relation)} t, "
         f"LATERAL (VALUES {paths}) AS c(column_name, path, keys, doc), "
-        "LATERAL dbrefresh.json_path_values(c.doc, c.keys) "
+        "LATERAL (SELECT * FROM dbrefresh.json_path_values(c.doc, c.keys) "
+        f"WHERE c.path <> {literal(ANYWHERE)} UNION ALL SELECT NULL::int, a.value "
+        f"FROM dbrefresh.json_addresses(c.doc) AS a WHERE c.path = {literal(ANYWHERE)}) "
         f"AS v(element, value) {rows_of_samples}) "
         "SELECT h.column_name, h.path, count(*), count(n.hash) "
         f"FROM dbrefresh.leak_path_hashes h LEFT JOIN (SELECT DISTINCT {', '.join(same)} "

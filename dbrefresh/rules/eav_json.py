@@ -21,10 +21,11 @@ from typing import Any
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import pii
+from dbrefresh.rules.document_rules import documents_rule
 from dbrefresh.rules.fitting import choose, column_context
 from dbrefresh.rules.hex_keys import NOT_CREDENTIAL_KEYS
 from dbrefresh.rules.init_yaml import rule_value
-from dbrefresh.rules.propose import ColumnProposal, documents_rule, propose_column
+from dbrefresh.rules.propose import ColumnProposal, propose_column
 from dbrefresh.strategies.base import ColumnType, Strategy
 
 TEXT = ColumnType("text", "text", "S")

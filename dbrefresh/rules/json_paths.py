@@ -37,7 +37,10 @@ from dbrefresh.rules import (
 )
 from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD, join_path, nameable, path_parts
 
-MAX_DEPTH = 8  # deeper paths are left to review
+# Levels walked into; deeper values are counted in a REVIEW note. PostHog's activity log
+# holds a feature flag's filters under `changes.*.after` (an address ten levels down),
+# which a limit of 8 dropped without a word.
+MAX_DEPTH = 16
 MAX_PATHS = 500  # distinct paths looked at per column (documents with free-form keys)
 # Characters of a JSON document the sample reads: walked by key, so it must parse (a
 # longer one is cut, skipped and counted in a REVIEW note). Webhook payloads and audit
@@ -75,6 +78,7 @@ class Documents:
     # the segments of a path that are array positions (wherever the path was met)
     arrays: dict[str, frozenset[int]] = field(default_factory=dict)
     unreadable: int = 0  # documents that do not parse (cut off by the sample's limit)
+    deep: int = 0  # documents holding values deeper than MAX_DEPTH (not looked into)
     total: int = 0
 
 
@@ -109,12 +113,14 @@ class _At:
 
 def _walk(
     value: Any, at: _At, ids: frozenset[tuple[str, ...]]
-) -> Iterator[tuple[str, str, bool, tuple[int, ...], str | None]]:
+) -> Iterator[tuple[str, str | None, bool, tuple[int, ...], str | None]]:
     """(path, scalar, through a key no path can name, which segments are array positions,
     the pair's name for a pair's value); a key with a dot, a quote or a * is quoted in
     the path (Synapse's "m.mentions"), a level of ids and a list of pairs walked as a
-    `*` (json_keys.py)."""
+    `*` (json_keys.py); no scalar (None) where the walk stops at MAX_DEPTH."""
     if at.depth >= MAX_DEPTH and isinstance(value, dict | list):
+        if value:  # told to read_documents: a path not read is a path not masked
+            yield join_path(at.prefix), None, at.dotted, at.indexes, None
         return
     if isinstance(value, dict):
         wild = at.shape in ids
@@ -140,7 +146,7 @@ def _walk(
 
 def _walk_named(
     item: dict[str, Any], at: _At, ids: frozenset[tuple[str, ...]]
-) -> Iterator[tuple[str, str, bool, tuple[int, ...], str | None]]:
+) -> Iterator[tuple[str, str | None, bool, tuple[int, ...], str | None]]:
     """A {name, value} field object's keys: its name as a pair's name, its value as
     that name's value (json_keys.named_pair), any other key as a key."""
     found = json_keys.named_pair(item)
@@ -171,13 +177,18 @@ def read_documents(documents: Sequence[str]) -> Documents:
             read.unreadable += len(text) >= MAX_JSON_CHARS
     ids = json_keys.id_levels(parsed)
     for doc in parsed:
+        deep = False
         for path, value, dotted, indexes, name in _walk(doc, _At(), ids):
+            if value is None:
+                deep = True
+                continue
             found = read.dotted if dotted else read.paths
             if path in found or len(found) < MAX_PATHS:
                 _add(found, path, value, name)
                 # an array position in every document holding the path ('0' may be a key)
                 known = read.arrays.get(path)
                 read.arrays[path] = frozenset(indexes) & (known if known is not None else ALL)
+        read.deep += deep
     return read
 
 
@@ -312,6 +323,11 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
         notes.append(
             f"REVIEW: {read.unreadable} of {read.total} sampled documents are longer than "
             f"the {limit_chars:,} characters the sample reads: not looked into"
+        )
+    if read.deep:
+        notes.append(
+            f"REVIEW: {read.deep} of {read.total} sampled documents hold values more than "
+            f"{MAX_DEPTH} levels deep: not looked into"
         )
     denied = [
         path

@@ -7,7 +7,8 @@ document, a number where text was expected, a bug in one path's strategy) hid be
 the others. Each listed path's values are hashed apart, as the jsonb strategy masks
 them (the path's scalar, or each element of an array there), into
 dbrefresh.leak_path_hashes, and verify counts survivors per column and path
-(anonymize/verify_paths.py). A document without the path gives no sample.
+(anonymize/verify_paths.py). A document without the path gives no sample. The strings
+holding an address anywhere in the document are sampled too, under the path ANYWHERE.
 """
 
 from __future__ import annotations
@@ -22,6 +23,10 @@ from dbrefresh.strategies.base import ColumnContext, Strategy
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
 MAX_ELEMENTS = 100  # elements of an array at a path sampled per document
+# The pseudo-path of the strings holding an address anywhere in a sampled document
+# (dbrefresh.json_addresses): the rules' paths alone called PostHog's activity log
+# masked while 2759 of 3000 documents kept addresses under a path no rule listed.
+ANYWHERE = "**"
 
 
 def leak_paths(strategy: Strategy[Any], params: Any, ctx: ColumnContext) -> tuple[LeakPath, ...]:
@@ -55,6 +60,13 @@ def with_path_samples(step: RelationStep, table: Table, sample: int) -> Relation
         + (f" AND ({p.when})" if p.when else "")
         for m in documents
         for p in m.leak_paths
+    )
+    values += "".join(
+        f" UNION ALL SELECT {literal(m.column)}, {literal(ANYWHERE)}, NULL::int, "
+        f"dbrefresh.leak_hash(_dbr_a.value), {FOLDED_HASH.format(value='_dbr_a.value')} "
+        f"FROM dbrefresh.json_addresses(dbrefresh.json_document(_dbr_t.{quote_ident(m.column)})) "
+        f"AS _dbr_a WHERE _dbr_a.element <= {MAX_ELEMENTS}"
+        for m in documents
     )
     held = " OR ".join(f"{quote_ident(m.column)} IS NOT NULL" for m in documents)
     statements = [

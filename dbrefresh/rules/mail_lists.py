@@ -22,12 +22,16 @@ def items(value: str) -> list[str]:
     return [item for item in found if item]
 
 
+def count_lists(values: Sequence[str]) -> int:
+    """How many of the values are lists of more than one item."""
+    return sum(1 for v in values if ("," in v or ";" in v) and len(items(v)) > 1)
+
+
 def as_lists(proposal: ColumnProposal, values: Sequence[str] | None) -> None:
     """`lists: true` on an `email` rule whose sampled values hold lists: each address
     masked in place (without it a list becomes one address)."""
     if proposal.strategy != "email" or not values:
         return
-    listed = sum(1 for v in values if ("," in v or ";" in v) and len(items(v)) > 1)
-    if listed:
+    if listed := count_lists(values):
         proposal.params = {**proposal.params, "lists": True}
         proposal.why.append(f"{listed} sampled values are address lists: each address masked")

@@ -27,7 +27,7 @@ from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
-# The jsonb rule the JSON documents of a sample get (propose.json_rule), or None
+# The jsonb rule the JSON documents of a sample get (document_rules.json_rule), or None
 Judge = Callable[[Sequence[str]], ColumnProposal | None]
 
 

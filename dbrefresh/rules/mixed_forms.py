@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dbrefresh.catalog import Catalog, Table
@@ -39,7 +39,7 @@ from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.phones import is_phone
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.strategies.base import ColumnContext, Strategy
-from dbrefresh.strategies.forms import NUMBER_PREFIX, UUID_PATTERN
+from dbrefresh.strategies.forms import DOMAIN_PATTERN, NUMBER_PREFIX, UUID_PATTERN
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
@@ -95,6 +95,9 @@ class Mixed:
     emails: int = 0
     names: int = 0  # distinct usernames
     uuids: int = 0  # an anonymous visitor's id beside signed-up users' addresses
+    # at a JSON path: ids ('8', a cohort's) and domains ('@gmail.com', a filter's), kept
+    kept: int = 0
+    others: bool = True  # values of none of these forms (the default's)
 
 
 def held(rule: str, values: Sequence[str]) -> Mixed | None:
@@ -156,6 +159,26 @@ def held_ids(rule: str, values: Sequence[str]) -> Mixed | None:
     return Mixed(rule, emails=emails, uuids=uuids, names=len(names))
 
 
+_DOMAIN = re.compile(DOMAIN_PATTERN)
+_ID = re.compile(r"^-?[0-9]+$")
+
+
+def held_at_path(values: Sequence[str]) -> Mixed | None:
+    """The other forms among the sampled values of a JSON path proposed `email`, ids and
+    bare domains counted too (PostHog's filter `value` holds addresses, a cohort's id
+    8, '@gmail.com' for `icontains`): `email` made each of them an address."""
+    found = held("email", values)
+    sample = [v.strip() for v in values if v.strip() and "@" not in v.strip()]
+    kept = [v for v in sample if (_ID.match(v) and not is_account(v))]
+    kept += [v.strip() for v in values if _DOMAIN.match(v.strip())]
+    if found is None and len(kept) < MIN_MIXED:
+        return None
+    base = found or Mixed("email")
+    listed = {v for v in sample if is_account(v) or is_phone(v) or _ID.match(v)}
+    names = {v for v in sample if is_username(v)} if base.names else set()
+    return replace(base, kept=len(kept), others=bool(set(sample) - listed - names))
+
+
 def apply_mixed(
     catalog: Catalog,
     proposals: Mapping[str, dict[str, ColumnProposal]],
@@ -205,7 +228,10 @@ def _forms_params(
     seen = []
     if found.rule == "email":
         cases["email"] = own
-        default: Any = "hash"
+        # ids and domains beside the addresses, nothing else: kept as they are
+        default: Any = "keep" if found.kept and not found.others else "hash"
+        if found.kept:
+            seen.append(f"{found.kept} ids or bare domains ('8', '@gmail.com')")
     elif found.rule in ID_RULES and found.uuids:
         cases["email"] = with_unique(strategies["email"], {"strategy": "email"}, ctx.unique)
         seen.append(f"{found.emails} email addresses")
@@ -218,6 +244,8 @@ def _forms_params(
     if found.numbers:
         cases["number"] = dict(NUMBER_RULE)
         seen.append(f"{found.numbers} account numbers ('google:<id>')")
+    elif found.kept and default != "keep":
+        cases["number"] = "keep"  # a cohort's id beside usernames: an id still
     if found.phones:
         cases["phone"] = {"strategy": "phone", **({"unique": True} if ctx.unique else {})}
         seen.append(f"{found.phones} phone numbers")
@@ -262,7 +290,7 @@ def _json_paths(
         if strategy != "email" or (isinstance(rule, dict) and set(rule) - {"strategy", "unique"}):
             continue  # an address list, a folded address: as it is
         values = [v for p, vs in read.paths.items() if _names_path(path, p) for v in vs]
-        if (found := held("email", values)) is None:
+        if (found := held_at_path(values)) is None:
             continue
         params, seen = _forms_params(found, rule, ctx, strategies)
         new = {**proposal.params, "paths": {**paths, path: {"strategy": "forms", **params}}}
@@ -276,8 +304,11 @@ def _json_paths(
 
 
 def _names_path(rule_path: str, sampled: str) -> bool:
-    """Whether a rule's path ('people.*.login') names a sampled one ('people.0.login')."""
+    """Whether a rule's path ('people.*.login') names a sampled one ('people.0.login'),
+    or an element of an array there ('people.0.login.1': the strategy masks each)."""
     want, got = path_parts(rule_path), path_parts(sampled)
+    if len(got) == len(want) + 1 and got[-1].isdigit():
+        got = got[:-1]
     return len(want) == len(got) and all(
         w == g or (w == "*" and g.isdigit()) for w, g in zip(want, got, strict=True)
     )
@@ -348,6 +379,8 @@ def _how(params: Mapping[str, Any], found: Mixed) -> str:
         how.append("a username as usernames are")
     elif found.uuids:
         how.append("any other value as usernames are")
+    elif found.rule == "email" and found.kept and not found.others:
+        how.append("ids and bare domains kept")
     elif found.rule == "email":
         how.append("any other value hashed")
     else:

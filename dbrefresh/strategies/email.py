@@ -27,7 +27,7 @@ from __future__ import annotations
 from pydantic import Field
 from sqlglot import exp
 
-from dbrefresh.strategies import casefold, email_lists, sqlbuild
+from dbrefresh.strategies import casefold, email_lists, email_within, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, StrategyParams
 from dbrefresh.strategies.locales import Locales
 from dbrefresh.strategies.registry import register
@@ -50,6 +50,9 @@ class EmailParams(StrategyParams):
     lists: bool = False
     """Mask each address of a ','/';' list in place ('a@x.org, "Bo" <b@y.org>'); off, a list
     becomes one address (rules init sets it where it sampled lists)."""
+    within: bool = False
+    """Mask each address inside the text in place, the rest kept (a PromQL label value
+    'user="ann@x.org"'); text without one is kept (`email_within.py`)."""
 
 
 @register
@@ -65,9 +68,15 @@ class Email(ScalarStrategy[EmailParams]):
     def fits(self, params: EmailParams, ctx: ColumnContext) -> list[str]:
         if not ctx.type.is_text:
             return [f"email produces text; {ctx.column} is {ctx.type.sql}"]
+        if params.within and params.lists:
+            return ["within masks every address of the text already: drop lists"]
         if ctx.unique and not params.unique:
             return [f"{ctx.column} is unique: set unique: true on the email strategy"]
         return sqlbuild.text_limit(ctx, MIN_NAMES + len(_suffix(params)), "email")
+
+    def leak_sample_when(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression | None:
+        """With `within`, text holding no address is kept by design: not sampled."""
+        return email_within.holds_address(ctx) if params.within else None
 
     def table_refusal(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression | None:
         """fold_case on a column unique case-sensitively: the table must hold no two
@@ -80,6 +89,10 @@ class Email(ScalarStrategy[EmailParams]):
         """One address, or with `lists` each address of a list in place (`email_lists.py`:
         its branch doubles the expression, ~10 ms of planning a table, so opt-in)."""
         whole = self._address_masked(params, ctx)
+        if params.within:
+            return email_within.within(
+                ctx, lambda item: self._address_masked(params, item), truncate=not params.unique
+            )
         if not params.lists:
             return whole
         return email_lists.listed(

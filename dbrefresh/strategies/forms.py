@@ -18,10 +18,11 @@ form's case:
 A `uuid` case (a UUID in its text form) serves ids that are an address for a
 signed-up user and a random UUID for an anonymous one (PostHog's distinct_id):
 `uuid: keep` keeps the anonymous ones while `default` masks any other value.
-The forms are tried in that order (email, number, uuid, phone); a form with no case falls
-through to the next, then to `default`. `number` is digits alone or after a
-'provider:' prefix: an identity provider's account id (Google's `sub`, a GitHub user
-id), which `digits` with `unique: true` permutes as one digit string, so
+The forms are tried in that order (email, number, uuid, phone); `email` is a value
+holding an '@', but a bare domain after it ('@gmail.com', a filter's fragment) is none;
+a form with no case falls through to the next, then to `default`. `number` is digits
+alone or after a 'provider:' prefix: an identity provider's account id (Google's `sub`,
+a GitHub user id), which `digits` with `unique: true` permutes as one digit string, so
 'google:4410987...' masks its digits exactly as the bare '4410987...' in another column
 or JSON path does, and keeps its prefix. With `default: keep`, the values of no listed
 form stay as they are (a Supabase email identity's provider_id is the user's own UUID,
@@ -50,8 +51,11 @@ NUMBER_PREFIX = r"([A-Za-z][A-Za-z0-9_.-]*:)?"  # 'google:', 'github:'
 NUMBER_PATTERN = rf"^{NUMBER_PREFIX}[0-9]+$"
 PHONE_PATTERN = r"^\+?[ ()./-]*[0-9][0-9 ()./-]*$"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+# A bare domain after '@' ('@gmail.com': PostHog's `icontains` filter on an email
+# property) is no address: `email` made it one, and the filter matched nobody
+DOMAIN_PATTERN = r"^@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 _TESTS = {
-    "email": "strpos(:t, '@') > 0",
+    "email": f"(strpos(:t, '@') > 0 AND :t !~ '{DOMAIN_PATTERN}')",
     "number": f"(:t ~ '{NUMBER_PATTERN}')",
     "uuid": f"(:t ~ '{UUID_PATTERN}')",
     "phone": f"(:t ~ '{PHONE_PATTERN}')",

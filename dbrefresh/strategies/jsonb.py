@@ -289,10 +289,10 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         if rule.as_ != "text":
             extracted = _parsed(extracted, rule.as_)
         compiled = strategy.compile(sub, path_context(ctx, rule.as_))
-        scalar = exp.Subquery(this=_over(extracted, compiled))
+        original = sqlbuild.fill("(:v #> CAST(:k AS TEXT[]))", v=value, k=key)
+        scalar = _as_json(extracted, compiled, original)
         return sqlbuild.fill(
-            "CASE WHEN jsonb_typeof(:v #> CAST(:k AS TEXT[])) = 'array' THEN :a"
-            " ELSE COALESCE(to_jsonb(:s), CAST('null' AS JSONB)) END",
+            "CASE WHEN jsonb_typeof(:v #> CAST(:k AS TEXT[])) = 'array' THEN :a ELSE :s END",
             v=value,
             k=key,
             a=_each_element(value, key, compiled.copy(), rule.as_),
@@ -306,6 +306,27 @@ def _over(value: exp.Expression, compiled: exp.Expression) -> exp.Select:
     inner = exp.select(exp.alias_(value, VALUE)).offset(0)
     return exp.select(compiled).from_(
         exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j")))
+    )
+
+
+def _as_json(
+    value: exp.Expression, compiled: exp.Expression, original: exp.Expression
+) -> exp.Expression:
+    """`compiled` over `value` as jsonb (SQL NULL as JSON null); a number its strategy
+    left as it was stays the number (`forms` keeps a cohort's id 8 beside addresses:
+    to_jsonb of its text made it the string "8", and PostHog's filter matched none)."""
+    inner = exp.select(exp.alias_(value, VALUE), exp.alias_(original, "_dbr_jo")).offset(0)
+    masked = (  # OFFSET 0: the mask computed once, though read twice
+        exp.select(exp.alias_(compiled, "_dbr_jm"), VALUE, "_dbr_jo")
+        .from_(exp.Subquery(this=inner, alias=exp.TableAlias(this=exp.to_identifier("_dbr_j"))))
+        .offset(0)
+    )
+    return sqlbuild.fill(
+        "(SELECT CASE WHEN jsonb_typeof(_dbr_jo) = 'number' AND _dbr_jm = :n"
+        " THEN _dbr_jo ELSE COALESCE(to_jsonb(_dbr_jm), CAST('null' AS JSONB)) END"
+        " FROM (:m) AS _dbr_jk)",
+        n=exp.column(VALUE),
+        m=masked,
     )
 
 
@@ -359,13 +380,14 @@ def _each_element(
     """An array at the path, its elements masked one by one in order: Rails' audited
     stores a change as {"email": ["old", "new"]}, which the scalar path turned into one
     string (the shape gone, the application's parser broken)."""
-    element: exp.Expression = exp.column("_dbr_e", table="_dbr_a")
+    original = exp.column("_dbr_e", table="_dbr_a")
+    element = sqlbuild.fill("(:e #>> CAST('{}' AS TEXT[]))", e=original.copy())
     if as_ != "text":
         element = _parsed(element, as_)
-    each = exp.Subquery(this=_over(element, compiled))
+    each = _as_json(element, compiled, original)
     return sqlbuild.fill(
-        "COALESCE((SELECT jsonb_agg(COALESCE(to_jsonb(:m), CAST('null' AS JSONB))"
-        " ORDER BY _dbr_a._dbr_o) FROM jsonb_array_elements_text(:v #> CAST(:k AS TEXT[]))"
+        "COALESCE((SELECT jsonb_agg(:m"
+        " ORDER BY _dbr_a._dbr_o) FROM jsonb_array_elements(:v #> CAST(:k AS TEXT[]))"
         " WITH ORDINALITY AS _dbr_a(_dbr_e, _dbr_o)), CAST('[]' AS JSONB))",
         m=each,
         v=value,

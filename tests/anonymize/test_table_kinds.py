@@ -684,6 +684,7 @@ def test_json_paths_that_do_not_parse_or_are_absent(make_db, tmp_path: Path) -> 
         "public.profiles.data": 3,
         "public.profiles.data:email": 1,  # each path where documents hold it
         "public.profiles.data:dob": 2,  # ('n/a' becomes JSON null: it changes)
+        "public.profiles.data:**": 1,  # the address, wherever it is
     }
     with psycopg.connect(dsn) as conn:
         data = dict(conn.execute("SELECT id, data FROM profiles").fetchall())
