@@ -37,8 +37,8 @@ def source_from_copy(
         raw,
         kind=source.kind,
         why=[
-            f"{copy.column} is lower({source.column}) {seen}, and a template over "
-            f"{source.column} cannot keep {copy.column}'s key unique: rebuilt from the masked "
+            f"{copy.column} is lower({source.column}) {seen}, and under a unique key the "
+            f"template over {source.column} cannot keep: rebuilt from the masked "
             f"{copy.column} (hex is lower case), so the two still agree; not "
             f"{source.strategy} of its own"
         ],
