@@ -30,7 +30,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules import cased_source, url_logins
+from dbrefresh.rules import url_logins
 from dbrefresh.rules.email_fold import fold_lowered_pair
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.propose import ColumnProposal
@@ -253,16 +253,6 @@ def _judge(
         ):
             derived.why.append(f"not {own.strategy} of its own: the two would disagree")
             columns[pair.kept] = derived
-        elif (
-            not joined
-            and IDENTIFIER.search(pair.masked) is None
-            and pair.lowered >= COPY_SHARE * pair.both > pair.equal
-            and _lead(table, pair.masked, source) is not None  # (a plain rule, not fitting)
-        ):
-            share = f"in {pair.lowered} of {pair.both} sampled rows"  # (a copy under a key)
-            lead = _lead(table, pair.kept, own)
-            rebuilt = cased_source.source_from_copy(table, own, source, lead, share)
-            columns[pair.masked] = rebuilt or source
         return
 
     def seen(count: int) -> str:
