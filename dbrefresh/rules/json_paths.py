@@ -250,8 +250,8 @@ def _judged_as(path: str, values: tuple[str, ...], table: str) -> PathFinding | 
 def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding | None:
     """One path's finding, worked out once: a column's paths are judged again for its
     notes, and each detector reads every value."""
-    if (pem := pem_keys.reason(values)) is not None:  # Wiki.js's certs.private
-        return PathFinding(path, pem_keys.KIND, pem)
+    if (pem := pem_keys.found(values))[1] is not None:  # Wiki.js's certs.private
+        return PathFinding(path, pem[0], str(pem[1]))
     if (digest := email_digests.rule(_named_by(path), values)) is not None:  # gravatar_id
         return PathFinding(path, email_digests.KIND, digest[1], rules=(("hash", digest[0]),))
     by_name = pii.match_name(_named_by(path), table)

@@ -100,6 +100,11 @@ class Mixed:
     others: bool = True  # values of none of these forms (the default's)
 
 
+def is_uuid(value: str) -> bool:
+    """A UUID in its text form."""
+    return _UUID.match(value.strip()) is not None
+
+
 def held(rule: str, values: Sequence[str]) -> Mixed | None:
     """The other forms among the sampled values of a column proposed `rule` (None when
     too few: a column of addresses alone keeps plain `email`, of phone numbers `phone`)."""

@@ -12,6 +12,8 @@ document may show) gets `private_key`: a throwaway key of the same kind. Public 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from collections.abc import Sequence
 
@@ -29,11 +31,51 @@ def is_private_key(value: str) -> bool:
 
 def reason(values: Sequence[str] | None) -> str | None:
     """'N of M sampled values are PEM private keys' when most are (None otherwise)."""
+    return found(values)[1]
+
+
+def found(values: Sequence[str] | None) -> tuple[str, str | None]:
+    """The kind to mask the sampled values as and why (the reason None when most are
+    no PEM private keys): `private_key`, or `secret` (hashed) for keys of an algorithm
+    no throwaway key has (a PKCS#8 EC or Ed25519 key became RSA, an EC P-384 key P-256,
+    and an application signing ES256 or EdDSA failed)."""
     sample = [v for v in values or () if v.strip()]
-    found = sum(1 for v in sample if is_private_key(v))
-    if not found or found < THRESHOLD * len(sample):
-        return None
-    return (
-        f"{found} of {len(sample)} sampled values are PEM private keys: replaced by a "
-        "throwaway key of the same kind (the application still parses and signs with it)"
+    keys = [v for v in sample if is_private_key(v)]
+    if not keys or len(keys) < THRESHOLD * len(sample):
+        return KIND, None
+    said = f"{len(keys)} of {len(sample)} sampled values are PEM private keys"
+    if other := sorted({a for v in keys if (a := _unmatched(v)) is not None}):
+        return "secret", (f"{said} of algorithms no throwaway key has ({', '.join(other)}): hashed")
+    return KIND, (
+        f"{said}: replaced by a throwaway key of the same kind (the application still "
+        "parses and signs with it)"
     )
+
+
+# Algorithm identifiers (DER) inside a PKCS#8 or SEC1 key's body
+_RSA = bytes.fromhex("2a864886f70d010101")  # rsaEncryption
+_P256 = bytes.fromhex("2a8648ce3d030107")  # prime256v1
+_ALGORITHMS = {
+    bytes.fromhex("2a8648ce3d0201"): "EC",
+    bytes.fromhex("2b6570"): "Ed25519",
+    bytes.fromhex("2b6571"): "Ed448",
+    bytes.fromhex("2b8104"): "EC",  # a secp curve (P-384, P-521)
+}
+
+
+def _unmatched(value: str) -> str | None:
+    """The algorithm of a key the throwaway of its armour's kind does not match (a
+    'PRIVATE KEY' holding EC, an 'EC PRIVATE KEY' on another curve than P-256), or None
+    (a match, or a body that does not decode: truncated in the sample, encrypted)."""
+    label = _ARMOUR.match(value)
+    assert label is not None
+    body = re.sub(r"-----[^-]+-----|\s", "", value)
+    try:
+        der = base64.b64decode(body, validate=True)
+    except (ValueError, binascii.Error):
+        return None
+    if "EC PRIVATE KEY" in label.group(0):
+        return None if _P256 in der else "EC, not P-256"
+    if "BEGIN PRIVATE KEY" not in label.group(0) or _RSA in der:
+        return None
+    return next((name for oid, name in _ALGORITHMS.items() if oid in der), None)

@@ -235,8 +235,10 @@ _NOT_THE_VALUE_FOR = {
     # how long a token lives (Keycloak's actionTokenGeneratedByAdminLifespan: 43200)
     "secret": frozenset(
         {"lifespan", "lifetime", "ttl", "timeout", "duration", "seconds", "size", "used", "theme"}
-        # a key's digest or where it lies (signing_key_fingerprint, encryption_key_path)
-        | {"fingerprint", "thumbprint", "path", "file"}
+        # a key's digest, where it lies or what names it (signing_key_fingerprint,
+        # encryption_key_path, a KMS key's encryption_key_alias 'alias/app-prod'); not
+        # `file`: api_key_file held the key itself, 40 random hex
+        | {"fingerprint", "thumbprint", "path", "alias", "arn"}
     ),
     # a look, not a person's login (Keycloak's realm.login_theme: 'keycloak'), or the
     # attribute that holds it (Canvas's login_attribute: 'NameID', 'uid')

@@ -84,8 +84,8 @@ def detect(
     """The PII kind of a column (or None) and the reasons, from its name, type and values."""
     if column.generated or (is_key and column.type.category not in TEXT_CATEGORIES):
         return None, []  # recomputed, or a surrogate key (integer, uuid): never PII itself
-    if column.type.is_text and (pem := pem_keys.reason(values)) is not None:
-        return pem_keys.KIND, [pem]  # Lemmy's private_key, by its name a secret to hash
+    if column.type.is_text and (pem := pem_keys.found(values))[1] is not None:
+        return pem[0], [str(pem[1])]  # Lemmy's private_key, by its name a secret to hash
     file = pii.match_file(column.name) if column.type.base == "bytea" else None
     if file is not None and not column.type.is_array:
         return file.kind, [file.reason]

@@ -73,6 +73,8 @@ _CLAIM_KEYS = frozenset({"iss", "issuer"})
 _PROVIDER_LISTS = frozenset({"providers", "identities"})
 MIN_IDS = 3
 MIN_SHARE = 0.3  # of the sampled values: the others may be UUIDs (email identities)
+LOGIN_SHARE = 0.1  # of the sampled values neither numbers nor UUIDs: logins, hashed
+LOGIN_RULE = {"strategy": "hash", "prefix": "u"}  # as usernames are
 MIXED_RULES = frozenset({"email", "phone", "digits"})  # whose other forms leak or break
 NUMBER_RULE = mixed_forms.NUMBER_RULE
 NUMBER_WHY = (
@@ -98,6 +100,21 @@ def _accounts(values: Sequence[str]) -> str | None:
 def forms_rule() -> dict[str, Any]:
     """Account numbers masked (digits, alike everywhere), every other value kept."""
     return {"cases": {"number": dict(NUMBER_RULE)}}
+
+
+def _logins(values: Sequence[str]) -> str | None:
+    """Why the values that are no account number are masked as logins, when enough of
+    them are neither numbers nor UUIDs (Grafana's user_auth.auth_id: an LDAP login
+    beside Google's subjects, kept by a `forms` meant to keep a Supabase UUID)."""
+    sample = [v.strip() for v in values if v.strip()]
+    other = [v for v in sample if not is_account(v) and not mixed_forms.is_uuid(v)]
+    if len(other) < max(MIN_IDS, LOGIN_SHARE * len(sample)):
+        return None
+    return (
+        f"digits keep their form and mask alike wherever the id is; {len(other)} of "
+        f"{len(sample)} sampled values are neither numbers nor UUIDs (logins): hashed as "
+        "usernames are"
+    )
 
 
 def keeps_identifiers(proposal: ColumnProposal) -> bool:
@@ -159,15 +176,14 @@ def propose(
         ):
             continue
         params = forms_rule()
+        why = [f"name suggests an identity provider's account id, {found}", NUMBER_WHY]
+        if (others := _logins(values)) is not None:  # an LDAP login beside Google's subjects
+            params["default"] = dict(LOGIN_RULE)
+            why = [why[0], others]
         unique = name in table.unique_columns()
         if fits(forms, params, column_context(table, column, unique=unique)):
             proposals[name] = ColumnProposal(
-                name,
-                "forms",
-                params,
-                unique=unique,
-                kind="account_id",
-                why=[f"name suggests an identity provider's account id, {found}", NUMBER_WHY],
+                name, "forms", params, unique=unique, kind="account_id", why=why
             )
     return mixed
 

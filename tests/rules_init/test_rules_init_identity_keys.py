@@ -34,6 +34,13 @@ INSERT INTO user_auth (user_id, auth_module, auth_id) SELECT g,
   CASE WHEN g % 4 = 1 THEN md5(g::text)::uuid::text
     ELSE (100000000000000000000::numeric + g * 7919)::text END
   FROM generate_series(1, 200) g;
+CREATE TABLE sso_auth (id serial PRIMARY KEY, user_id int NOT NULL,
+  auth_module varchar(190) NOT NULL, auth_id varchar(190) NOT NULL);
+INSERT INTO sso_auth (user_id, auth_module, auth_id) SELECT g,
+  CASE WHEN g % 2 = 1 THEN 'ldap' ELSE 'oauth_google' END,
+  CASE WHEN g % 2 = 1 THEN (ARRAY['anna', 'jan', 'maria', 'peter'])[1 + g % 4] || '.k' || g
+    ELSE (100000000000000000000::numeric + g * 7919)::text END
+  FROM generate_series(1, 200) g;
 CREATE TABLE users (id serial PRIMARY KEY, email varchar(255) NOT NULL UNIQUE,
   "providerKey" varchar(255) NOT NULL, "providerId" varchar(255));
 INSERT INTO users (email, "providerKey", "providerId") SELECT
@@ -113,6 +120,17 @@ def _provider_subjects_beside_their_provider_get_forms(masked: tuple[str, str]) 
         ).fetchone()
     assert google == (150, 150, 0)
     assert uuids == (50,)
+    # LDAP logins beside Google's subjects: hashed as usernames are, not kept
+    assert rule_of(text, "public.sso_auth", "auth_id")["default"] == {
+        "strategy": "hash",
+        "prefix": "u",
+    }
+    with psycopg.connect(dsn) as conn:
+        logins = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE auth_id ~ '^u[0-9a-f]{32}$')"
+            " FROM sso_auth WHERE auth_module = 'ldap'"
+        ).fetchone()
+    assert logins == (100, 100)
     assert github == (0, 100)
 
 
@@ -162,7 +180,8 @@ def _student_ids_keep_their_shape_and_confirmation_codes_are_hashed(
 @pytest.mark.parametrize(
     "column",
     ["cookieEncryptionKeyString", "encryption_key", "jwtSigningKey", "hmac_secret",
-     "master_key", "confirmation_code", "verificationCode", "otp_code", "cookie_secret"],
+     "master_key", "confirmation_code", "verificationCode", "otp_code", "cookie_secret",
+     "api_key_file"],  # the key itself, 40 random hex: `file` says nothing here
 )  # fmt: skip
 def test_key_and_code_names_are_secrets(column: str) -> None:
     found = pii.match_name(column, "public.settings")
@@ -173,7 +192,8 @@ def test_key_and_code_names_are_secrets(column: str) -> None:
     "column",
     ["encryption_key_id", "signing_key_algorithm", "encryption_key_version",
      "signing_key_fingerprint", "encryption_key_path", "confirmation_code_expires_at",
-     "verification_code_sent_at", "cookie_secure", "course_code", "sis_source_id"],
+     "verification_code_sent_at", "cookie_secure", "course_code", "sis_source_id",
+     "encryption_key_alias", "kms_key_arn"],  # what names a KMS key: 'alias/app-prod'
 )  # fmt: skip
 def test_names_about_keys_and_codes_are_not(column: str) -> None:
     assert pii.match_name(column, "public.settings") is None, column

@@ -124,3 +124,28 @@ def test_text_mentioning_a_key_is_not_a_key() -> None:
     assert not pem_keys.is_private_key("-----BEGIN CERTIFICATE-----\nMIIB")
     assert not pem_keys.is_private_key("paste your -----BEGIN PRIVATE KEY----- here")
     assert pem_keys.reason(["-----BEGIN PUBLIC KEY-----\nx"] * 5) is None
+
+
+# Throwaway keys made for this test (openssl genpkey / ecparam); nothing signs with them
+ED25519_PKCS8 = """-----BEGIN PRIVATE KEY-----
+MC4CAQAwBQYDK2VwBCIEIKQwz/MhZewfvA+yKGNNynbxz1G+Vd6HqEEx2SL1pCU+
+-----END PRIVATE KEY-----
+"""
+EC_P384 = """-----BEGIN EC PRIVATE KEY-----
+MIGkAgEBBDCgYRLmaG70zrR7lIQY+SuWrBIVrozEqngK+xyP3j0LF9Us5tShByHC
+lw8HXU3ZcR6gBwYFK4EEACKhZANiAAT4oFEw1Y4XJ9c6wVraZdGBcQlcJdWbV+SZ
+VuM4igagD1vLCFbBHPcupMmZql0t7KU0erNI+DbpTl8AE2WkovH/oYEAQ0bZ3d+A
+uBzMee1aicrvlbnNJcvQq5uKJQrgjIE=
+-----END EC PRIVATE KEY-----
+"""
+
+
+def test_keys_no_throwaway_key_matches_are_hashed() -> None:
+    """An Ed25519 or EC key in PKCS#8 became an RSA key, an EC P-384 key a P-256 one,
+    and an application signing EdDSA or ES384 failed: such keys are hashed instead."""
+    from dbrefresh.rules import pem_keys
+
+    for key, algorithm in ((ED25519_PKCS8, "Ed25519"), (EC_P384, "EC, not P-256")):
+        kind, why = pem_keys.found([key] * 5)
+        assert kind == "secret"
+        assert why is not None and algorithm in why
