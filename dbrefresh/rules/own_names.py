@@ -37,7 +37,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules import enum_values, handle_kinds, login_led, name_slugs, pii
+from dbrefresh.rules import enum_values, handle_kinds, login_led, name_slugs, own_documents, pii
 from dbrefresh.rules.fitting import choose, column_context, fits
 from dbrefresh.rules.locale_guess import NAME_KINDS
 from dbrefresh.rules.pii_values import EMBEDDED_THRESHOLD
@@ -48,7 +48,7 @@ from dbrefresh.strategies.base import JSON_TYPES, Strategy
 MIN_ROWS = 5  # rows naming their person, before a column is masked
 MIN_NOTED = 2  # rows naming their person, before a kept column is noted
 MIN_NAME = 3  # characters of a name word that counts ('Al' is in too much text)
-MAX_CHARS = 2000
+MAX_CHARS = own_documents.CUT
 _WORD = re.compile(r"[^\W\d_]+")  # letters only: 'Aaron's' holds 'Aaron'
 
 
@@ -102,14 +102,15 @@ def note_own_names(
             if not texts:
                 continue
             try:
-                counts, enums = _count(conn, table, link, texts, rows)
+                counts, enums, documents = _count(conn, table, link, texts, rows)
             except psycopg.Error:  # a timeout, no right: the columns keep their proposals
                 continue
             for column, (matched, sampled, slugs, led) in counts.items():
                 if column in enums:
                     continue  # 'User', 'Course': a type the application switches on
                 if not _slugs(table, columns, column, slugs, sampled, strategies):
-                    _judge(table, columns, column, link, matched, sampled, strategies)
+                    _judge(table, columns, column, link, (matched, sampled), strategies,
+                           documents[column])  # fmt: skip
                 if led >= MIN_NOTED and not columns[column].masked:
                     where = link.people.table.qualified
                     logins = [f"{where}.{c}" for c in link.people.logins]
@@ -241,11 +242,11 @@ def _kept_texts(
 
 def _count(
     conn: psycopg.Connection[Any], table: Table, link: _Link, texts: Sequence[str], rows: int
-) -> tuple[dict[str, tuple[int, int, int, int]], set[str]]:
+) -> tuple[dict[str, tuple[int, int, int, int]], set[str], dict[str, own_documents.Documents]]:
     """Per text column: how many sampled non-blank values name their own person, of how
     many, how many are slugs of their names (name_slugs.py) and how many start with
-    their masked login (login_led.py); and the columns whose values are a few class
-    names repeated (enum_values.py)."""
+    their masked login (login_led.py); the columns whose values are a few class names
+    repeated (enum_values.py); and the columns' values read as documents."""
     people = link.people
     names = _name_values("_dbr_p" if link.column else "_dbr_t", people)
     values = sql.SQL(", ").join(
@@ -269,6 +270,7 @@ def _count(
     )
     counts = {c: [0, 0, 0, 0] for c in texts}
     different: dict[str, set[str]] = {c: set() for c in texts}
+    documents = {c: own_documents.Documents() for c in texts}
     width = 1 if people.names_from else len(people.names)
     for row in sampled_rows(conn, query):
         words = _name_words(row[:width])
@@ -285,8 +287,9 @@ def _count(
                 counts[column][0] += 1
             counts[column][2] += name_slugs.names_own_person(str(value), slug)
             counts[column][3] += login_led.starts_with(str(value), own)
+            documents[column].read(str(value), words)
     enums = {c for c in texts if enum_values.class_names(different[c], counts[c][1])}
-    return {c: (m, s, g, n) for c, (m, s, g, n) in counts.items()}, enums
+    return {c: (m, s, g, n) for c, (m, s, g, n) in counts.items()}, enums, documents
 
 
 def _name_values(alias: str, people: People) -> sql.Composable:
@@ -365,16 +368,33 @@ def _judge(
     columns: dict[str, ColumnProposal],
     column: str,
     link: _Link,
-    matched: int,
-    sampled: int,
+    found: tuple[int, int],
     strategies: Mapping[str, Strategy[Any]],
+    documents: own_documents.Documents,
 ) -> None:
+    """Mask a column naming its own person in enough rows as free text (documents key
+    by key, own_documents.py), or note it."""
+    matched, sampled = found
     if matched < MIN_NOTED:
         return
     via = f" (through {link.column})" if link.column else ""
     names = link.people.shown()
     counts = f"{matched} of {sampled} sampled values name their own person{via}: {names}"
     proposal = columns[column]
+    if (kind := documents.format_of(sampled)) is not None:
+        info = table.columns[column]
+        maskable = (
+            matched >= MIN_ROWS
+            and matched >= EMBEDDED_THRESHOLD * sampled
+            and info.type.length is None
+            and column not in table.unique_columns()
+        )
+        ctx = column_context(table, info, unique=False)
+        columns[column] = own_documents.proposal(
+            column, proposal, documents, kind, counts, maskable=maskable, minimum=MIN_NOTED,
+            strategies=strategies, ctx=ctx,
+        )  # fmt: skip
+        return
     if matched >= MIN_ROWS and matched >= EMBEDDED_THRESHOLD * sampled:
         unique = column in table.unique_columns()
         info = table.columns[column]

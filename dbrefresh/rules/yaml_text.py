@@ -62,7 +62,7 @@ def yaml_documents(values: Sequence[str] | None) -> list[str] | None:
 _LINE = re.compile(r"^ *(?:- )?:?([A-Za-z_][A-Za-z0-9_-]*): +([^!&*|>\s].*)$", re.MULTILINE)
 
 
-def _as_json(document: str) -> str:
+def as_json(document: str) -> str:
     """The document as JSON; one cut in its middle by the sample (or not plain YAML)
     as the keys and values of its lines, so its contacts are still judged."""
     try:
@@ -106,7 +106,8 @@ def _key_place(parts: Sequence[str]) -> tuple[int, bool]:
 
 
 def _keys_seen(value: Any, depth: int = 0) -> Iterator[tuple[str, int]]:
-    """Every key of a parsed document, with its depth (list positions count)."""
+    """Every key of a parsed document (a Ruby symbol's ':' aside), with its depth (list
+    positions count)."""
     items = (
         value.items()
         if isinstance(value, dict)
@@ -116,12 +117,14 @@ def _keys_seen(value: Any, depth: int = 0) -> Iterator[tuple[str, int]]:
     )
     for key, inner in items:
         if isinstance(key, str):
-            yield key, depth
+            yield key.lstrip(":"), depth
         yield from _keys_seen(inner, depth + 1)
 
 
 def _last_key(path: str) -> str:
-    return next((p for p in reversed(path_parts(path)) if not p.isdigit()), "")
+    """The path's last key, a Ruby symbol's ':' aside (Canvas's ':text', written
+    `:text:` on its line, which the key's pattern allows)."""
+    return next((p for p in reversed(path_parts(path)) if not p.isdigit()), "").lstrip(":")
 
 
 def proposal(table: Table, column: Column, values: Sequence[str] | None) -> ColumnProposal | None:
@@ -132,7 +135,7 @@ def proposal(table: Table, column: Column, values: Sequence[str] | None) -> Colu
     documents = yaml_documents(values)
     if documents is None:
         return None
-    texts = [_as_json(d) for d in documents]
+    texts = [as_json(d) for d in documents]
     read = json_paths.read_documents(texts)
     seen = {k for t in texts for k in _keys_seen(json.loads(t))}
     keys: dict[str, tuple[str, int | None]] = {}
@@ -171,7 +174,15 @@ def proposal(table: Table, column: Column, values: Sequence[str] | None) -> Colu
         return ColumnProposal(
             column.name, why=why if unmaskable else [*why, "no key looks personal: kept"]
         )
-    own = expression = quote_ident(column.name)
+    return key_rule(column.name, keys, why)
+
+
+def key_rule(
+    column: str, keys: dict[str, tuple[str, int | None]], why: list[str]
+) -> ColumnProposal:
+    """The `sql` rule rewriting each key's value (' masked', at a depth or any) on its
+    lines, so every document still parses."""
+    own = expression = quote_ident(column)
     for key, (masked, depth) in sorted(keys.items()):
         written = f"\\1\\2\\3{key}:{masked}"
         expression = f"regexp_replace({expression}, '{_pattern(key, depth)}', '{written}', 'g')"
@@ -183,7 +194,7 @@ def proposal(table: Table, column: Column, values: Sequence[str] | None) -> Colu
         "so every document still parses; REVIEW: keys the sample did not meet are kept"
     )
     return ColumnProposal(
-        column.name,
+        column,
         "sql",
         {"expression": expression, "changes_when": changed},
         kind="yaml",

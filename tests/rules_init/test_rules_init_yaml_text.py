@@ -106,3 +106,27 @@ def test_a_key_holding_other_data_elsewhere_is_kept_there(make_db, tmp_path: Pat
     assert [d.get("email") for d in documents[1::2]] == ["masked@example.invalid"] * 100
     assert all(d["notification_config"]["matrix"]["channel"]["email"] is True for d in documents)
     assert [d.get("sms_recipients") for d in documents[3::4]] == [["masked"]] * 50  # a list
+
+
+RUBY_SYMBOLS = r"""
+CREATE TABLE quiz_submissions (id serial PRIMARY KEY, submission_data text);
+INSERT INTO quiz_submissions (submission_data)
+  SELECT E'---\n- :correct: true\n  :question_id: ' || i || E'\n  :text: "<p>I think B. My name is '
+    || (ARRAY['Aaron','Beatrice','Carlos','Diana','Edward','Fiona','George'])[1 + i % 7] || ' '
+    || (ARRAY['Weber','Smith','Jones','Taylor','Wilson','Evans','Walker','Wright'])[1 + i % 8]
+    || E'.</p>"\n- :correct: false\n  :answer_id: ' || (1000 + i) || E'\n'
+  FROM generate_series(1, 200) i;
+ANALYZE;
+"""
+
+
+def test_ruby_symbol_keys_are_masked_on_their_lines(make_db, tmp_path: Path) -> None:
+    """Canvas's quiz_submissions.submission_data writes its keys as Ruby symbols
+    (`:text:`): the personal one was noted as no pattern naming it, and kept."""
+    dsn, text = generate_then_mask(make_db, tmp_path, RUBY_SYMBOLS)
+    assert strategy_of(text, "public.quiz_submissions", "submission_data") == "sql", text
+    with psycopg.connect(dsn) as conn:
+        rows = [r[0] for r in conn.execute("SELECT submission_data FROM quiz_submissions")]
+    documents = [yaml.safe_load(r) for r in rows]
+    assert all(d[0][":text"] == "masked" and d[1][":answer_id"] > 1000 for d in documents)
+    assert not any("Weber" in r or "Smith" in r for r in rows)
