@@ -6,6 +6,9 @@ verify printed "0 sampled, 0 survivors" and passed. A column holding values of w
 none was sampled is a warning verify shows (text and JSON), not a failure: `digits`
 keeps text without a digit, and a column of such values names no one.
 
+Blanks and placeholders of asterisks ('****', which `hash` keeps on purpose) are no
+surprise either: a column holding only these gets no warning to check the rule.
+
 A table anonymize never masked has no sample either: it fails verify as "has not been
 anonymized", and a warning per column blaming the rules' parameters only buried that.
 """
@@ -23,6 +26,9 @@ from dbrefresh.rules.relsteps import quote_ident, quote_table
 # Values no strategy needs to change (relsteps' NON_FINITE and blanks): holding only
 # these, a column with no sample is no surprise.
 _NAMELESS = "('', '{}', 'NaN', 'Infinity', '-Infinity', 'infinity', '-infinity')"
+# A mask placeholder of asterisks only ('****', as text or a JSON string), which `hash`
+# keeps on purpose as it keeps blanks: a column of these names no one either.
+_PLACEHOLDER = r"""'^(\*+|"\**")$'"""
 
 
 def unsampled_warnings(
@@ -44,7 +50,8 @@ def unsampled_warnings(
         col = quote_ident(column)
         row = conn.execute(
             f"SELECT EXISTS (SELECT 1 FROM ONLY {quote_table(relation)} t "
-            f"WHERE btrim(t.{col}::text) NOT IN {_NAMELESS})"
+            f"WHERE btrim(t.{col}::text) NOT IN {_NAMELESS} "
+            f"AND btrim(t.{col}::text) !~ {_PLACEHOLDER})"
         ).fetchone()
         if row and row[0]:
             name = f"{relation}.{column}"

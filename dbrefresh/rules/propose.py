@@ -33,6 +33,7 @@ from dbrefresh.rules import (
     message_ids,
     name_evidence,
     name_values,
+    numeric_codes,
     pem_keys,
     personal_codes,
     phone_mixes,
@@ -340,6 +341,9 @@ def propose_column(
     if column.type.is_text:
         epoch_dates.as_epoch(proposal, values, unique=unique)
         redeemable.as_digits(proposal, values)  # a gift card's '6006 4912 ...'
+        numeric_codes.as_digits(  # a one-time verification_code '042917'
+            proposal, values, lambda raw: fits(strategies["digits"], raw, ctx)
+        )
         check_digits.as_luhn(proposal, values)  # OpenMRS's '100-8': its check digit kept
         mail_lists.as_lists(proposal, values)  # Zammad's cc 'a@x.org, "Bo" <b@y.org>'
     return proposal

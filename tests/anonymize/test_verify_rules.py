@@ -77,3 +77,39 @@ def test_a_masked_column_with_nothing_sampled_is_a_warning(
         ("nothing-sampled", "public.people.phone")
     ]
     assert report["warnings"][0]["severity"] == "warning"
+
+
+def test_placeholders_kept_on_purpose_are_no_warning(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`hash` keeps a mask placeholder of asterisks ('****'), as it keeps blanks: a
+    column of nothing else sampled nothing, and verify told the user to check the rule's
+    parameters, which were right. A JSON string of asterisks is one too."""
+    schema = """
+    CREATE TABLE accounts (id int PRIMARY KEY, password text, settings jsonb, pin text);
+    INSERT INTO accounts SELECT i, CASE WHEN i % 3 = 0 THEN '' ELSE repeat('*', 4 + i % 5) END,
+      '"********"', format('+44 %s', i) FROM generate_series(1, 60) i;
+    """
+    rules = """version: 1
+tables:
+  public.accounts:
+    columns: {id: keep, password: hash, settings: hash, pin: {strategy: phone, keep_prefix: 30}}
+"""
+    dsn, path = db_with_rules(make_db, tmp_path, schema, rules, "r.yaml")
+    mark_clone(dsn)
+    anonymize(dsn, [path], seed="s", progress=False)
+    with psycopg.connect(dsn) as conn:
+        kept = conn.execute("SELECT count(*) FROM accounts WHERE password ~ '^[*]+$'")
+        assert kept.fetchone() == (40,)  # the placeholders are still there, as hash keeps them
+
+    out = run_cli(capsys, "verify", str(path), "--dsn", dsn, "--seed", "s", "--format", "json")
+    assert out.code == 0, out.out + out.err
+    report = json.loads(out.out)
+    assert report["sampled"]["public.accounts.password"] == 0
+    # the phone kept whole still warns; the placeholders do not
+    assert [w["location"]["key"] for w in report["warnings"]] == ["public.accounts.pin"]
+    text = run_cli(capsys, "verify", str(path), "--dsn", dsn, "--seed", "s")
+    warnings = text.out.split("warning:", 1)[1]
+    assert "public.accounts.pin" in warnings
+    assert "public.accounts.password" not in warnings
+    assert "public.accounts.settings" not in warnings
