@@ -351,14 +351,6 @@ def _set_path(
     )
 
 
-def _rule(proposal: ColumnProposal) -> Any:
-    return (
-        proposal.strategy
-        if not proposal.params
-        else {"strategy": proposal.strategy, **proposal.params}
-    )
-
-
 def _apply(
     catalog: Catalog,
     proposals: Mapping[str, dict[str, ColumnProposal]],
@@ -376,7 +368,7 @@ def _apply(
     paths: dict[str, Any] = dict(current.params.get("paths") or {})
     if any(p in paths for p in met - {path}):
         return  # elements proposed rules of their own, not collapsed: left as they are
-    wanted = _rule(source)
+    wanted = source.nested_rule
     if paths.get(path) == wanted:
         return
     old = paths.get(path)

@@ -115,7 +115,7 @@ def held(rule: str, values: Sequence[str]) -> Mixed | None:
         others = [v for v in sample if "@" not in v]
         numbers = sum(1 for v in others if is_account(v))
         phones = sum(1 for v in others if not is_account(v) and is_phone(v))
-        uuids = sum(1 for v in others if _UUID.match(v))
+        uuids = sum(1 for v in others if is_uuid(v))
         found = Mixed(
             rule,
             numbers,
@@ -153,7 +153,7 @@ def held_ids(rule: str, values: Sequence[str]) -> Mixed | None:
     sample = [v.strip() for v in values if v.strip()]
     least = max(MIN_MIXED, MIN_LOGIN_EMAILS * len(sample))
     emails = sum(1 for v in sample if _EMAIL.match(v))
-    uuids = sum(1 for v in sample if _UUID.match(v))
+    uuids = sum(1 for v in sample if is_uuid(v))
     words = sum(1 for v in sample if not any(c.isspace() for c in v))
     names = {v for v in sample if is_username(v)}
     rest = len(sample) - emails - uuids - sum(1 for v in sample if v in names)

@@ -31,3 +31,11 @@ class ColumnProposal:
     @property
     def masked(self) -> bool:
         return self.strategy != "keep"
+
+    @property
+    def nested_rule(self) -> Any:
+        """The rule as another rule nests it (a JSON path's, url_path's `rule`): its
+        strategy and parameters, without the column's `unique` flag."""
+        if not self.params:
+            return self.strategy
+        return {"strategy": self.strategy, **self.params}

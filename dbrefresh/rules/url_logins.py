@@ -73,8 +73,7 @@ def _login_after_word(value: str, logins: Collection[str]) -> tuple[str, str] | 
 
 def url_rule(words: list[str], source: ColumnProposal) -> dict[str, Any]:
     """The url_path parameters masking the login as the `source` column's rule does."""
-    rule = source.strategy if not source.params else {"strategy": source.strategy, **source.params}
-    return {"after": words, "rule": rule}
+    return {"after": words, "rule": source.nested_rule}
 
 
 def proposal(
