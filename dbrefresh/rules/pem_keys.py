@@ -8,6 +8,10 @@ PEM private keys ('-----BEGIN RSA PRIVATE KEY-----', '-----BEGIN PRIVATE KEY----
 DSA, OpenSSH, encrypted PKCS#8; a truncated one too, as Wiki.js's settings `certs`
 document may show) gets `private_key`: a throwaway key of the same kind. Public keys
 ('-----BEGIN PUBLIC KEY-----', certificates) are no secret and stay as they are.
+
+A key+certificate bundle (haproxy's and nginx's PEM: a key and its chain, in either
+order) counts as a key: `private_key` replaces its key block and keeps the certificates.
+A key inside other text (a config file, a note) is pem_texts.py's.
 """
 
 from __future__ import annotations
@@ -22,11 +26,17 @@ LABEL = "a PEM private key"
 # The armour's first line, at the value's start: 'RSA PRIVATE KEY', 'PRIVATE KEY', ...
 _ARMOUR = re.compile(r"\s*-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----")
 THRESHOLD = 0.5
+_LABEL = r"(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?"
+# A whole private key block (its armours: group 1 the label)
+BLOCK = re.compile(rf"-----BEGIN ({_LABEL})-----(?:[^-]|-[^-])*-----END \1-----")
 
 
 def is_private_key(value: str) -> bool:
-    """A value that opens with a PEM private key's armour."""
-    return _ARMOUR.match(value) is not None
+    """A value that opens with a PEM private key's armour, or a PEM bundle (a value
+    opening with a certificate's armour, say) holding a whole private key block."""
+    if _ARMOUR.match(value) is not None:
+        return True
+    return value.lstrip().startswith("-----BEGIN ") and BLOCK.search(value) is not None
 
 
 def reason(values: Sequence[str] | None) -> str | None:
@@ -66,9 +76,17 @@ _ALGORITHMS = {
 def _unmatched(value: str) -> str | None:
     """The algorithm of a key the throwaway of its armour's kind does not match (a
     'PRIVATE KEY' holding EC, an 'EC PRIVATE KEY' on another curve than P-256), or None
-    (a match, or a body that does not decode: truncated in the sample, encrypted)."""
+    (a match, or a body that does not decode: truncated in the sample, encrypted). Each
+    whole private key block of a bundle is read, its certificates not."""
+    blocks = [m.group(0) for m in BLOCK.finditer(value)] or [value.lstrip()]
+    return next((a for block in blocks if (a := _block_unmatched(block)) is not None), None)
+
+
+def _block_unmatched(value: str) -> str | None:
+    """_unmatched for one block, its armour first."""
     label = _ARMOUR.match(value)
-    assert label is not None
+    if label is None:
+        return None
     body = re.sub(r"-----[^-]+-----|\s", "", value)
     try:
         der = base64.b64decode(body, validate=True)

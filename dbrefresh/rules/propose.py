@@ -35,6 +35,7 @@ from dbrefresh.rules import (
     name_values,
     numeric_codes,
     pem_keys,
+    pem_texts,
     personal_codes,
     phone_mixes,
     php_serialized,
@@ -208,6 +209,21 @@ def propose_column(
     is_key: bool,
 ) -> ColumnProposal:
     """The rule for one column, before foreign keys are reconciled."""
+    proposal = _propose_column(table, column, values, strategies, is_key=is_key)
+    if is_key:
+        return proposal
+    return pem_texts.proposal(table, column, values, proposal, strategies) or proposal
+
+
+def _propose_column(
+    table: Table,
+    column: Column,
+    values: Sequence[str] | None,
+    strategies: Mapping[str, Strategy[Any]],
+    *,
+    is_key: bool,
+) -> ColumnProposal:
+    """propose_column, but for keys inside a kept column's text (pem_texts.py)."""
     if not (is_key or column.generated) and (raw := _bytea_rule(table, column, values, strategies)):
         return raw  # '\xc63f31c6' (198.63.49.198), UTF-8 JSON in bytea
     if is_bytes(column.type):

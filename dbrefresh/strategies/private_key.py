@@ -9,13 +9,19 @@ of the kind it expects. Any other value (no private key's armour) becomes its MD
 Not injective: every key of a kind becomes the same key. On a json or jsonb column (a
 key/value table's document that is one JSON string, Listmonk-style) the string's text is
 read and the key written back as a JSON string; JSON null and a blank string stay.
+
+A value holding more than the key (a key+certificate bundle, a config file or a note
+holding a key: pem_blocks.py) keeps everything but its private key blocks, each replaced
+in place by the throwaway key of its label, line breaks and indentation kept. With
+`within_text`, a value holding no private key is kept instead of digested (a column of
+config files, of which only some hold a key).
 """
 
 from __future__ import annotations
 
 from sqlglot import exp
 
-from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies import pem_blocks, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, StrategyParams
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
@@ -30,13 +36,15 @@ def armour(label: str) -> str:
 
 
 class PrivateKeyParams(StrategyParams):
-    """private_key takes no parameters."""
+    within_text: bool = False
+    """Keys inside other text (config files, notes): a value holding no private key is
+    kept (False: it becomes its MD5 digest)."""
 
 
 @register
 class PrivateKey(ScalarStrategy[PrivateKeyParams]):
     name = "private_key"
-    summary = "A PEM private key -> a fixed throwaway key of the same kind (RSA, EC, ...)."
+    summary = "PEM private keys (alone, in bundles, in text) -> throwaway keys of their kind."
     params_model = PrivateKeyParams
 
     def fits(self, params: PrivateKeyParams, ctx: ColumnContext) -> list[str]:
@@ -47,15 +55,18 @@ class PrivateKey(ScalarStrategy[PrivateKeyParams]):
         return sqlbuild.text_limit(ctx, LONGEST, "private_key")
 
     def leak_sample_when(self, params: PrivateKeyParams, ctx: ColumnContext) -> exp.Expression:
-        """A throwaway key already there is no leak: it is what masking writes."""
-        keys = [sqlbuild.literal(key) for key in KEYS.values()]
-        kept = exp.Not(this=exp.In(this=_text(ctx), expressions=keys))
+        """The values masking changes: a throwaway key already there is no leak (it is
+        what masking writes), nor, within text, a value holding no private key."""
+        text = _text(ctx)
+        changed = sqlbuild.fill(
+            "COALESCE(:m <> :t, FALSE)", m=self._written(text, params), t=text.copy()
+        )
         if not ctx.type.is_json:
-            return kept
-        return sqlbuild.fill("(:k AND NOT :blank)", k=kept, blank=_blank_json(ctx))
+            return changed
+        return sqlbuild.fill("(:k AND NOT :blank)", k=changed, blank=_blank_json(ctx))
 
     def masked(self, params: PrivateKeyParams, ctx: ColumnContext) -> exp.Expression:
-        written = self._written(_text(ctx))
+        written = self._written(_text(ctx), params)
         if not ctx.type.is_json:
             return sqlbuild.cast(written, ctx.type.sql)
         return sqlbuild.fill(
@@ -65,9 +76,21 @@ class PrivateKey(ScalarStrategy[PrivateKeyParams]):
             j=sqlbuild.cast(sqlbuild.fill("to_jsonb(:x)", x=written), ctx.type.sql),
         )
 
-    def _written(self, text: exp.Expression) -> exp.Expression:
-        """The key of the text's PEM label, or the text's MD5 digest."""
-        ifs = [
+    def _written(self, text: exp.Expression, params: PrivateKeyParams) -> exp.Expression:
+        """Each complete private key block replaced by the key of its label when every
+        block is complete and of a known label (a bundle); else the key of the value's
+        label, or the value's MD5 digest. `within_text` replaces the blocks in any value
+        but one holding a key's body cut short (or of a kind no throwaway key has) after
+        its armour, which is replaced whole; a mere mention of an armour stays."""
+        replaced = text.copy()
+        for label in KEYS:
+            replaced = sqlbuild.fill(
+                "regexp_replace(:t, :p, :w, 'g')",
+                t=replaced,
+                p=pem_blocks.block(label),
+                w=pem_blocks.written(label),
+            )
+        whole = [
             exp.If(
                 this=sqlbuild.fill("strpos(:t, :a) > 0", t=text.copy(), a=armour(label)),
                 true=sqlbuild.literal(key),
@@ -75,7 +98,19 @@ class PrivateKey(ScalarStrategy[PrivateKeyParams]):
             for label, key in KEYS.items()
         ]
         digest = sqlbuild.fill("md5(:t)", t=text.copy())
-        return exp.Case(ifs=ifs, default=digest)
+        if params.within_text:  # a key cut short: all gone; a mere mention of one kept
+            cut = sqlbuild.fill(":t ~ :cut", t=text.copy(), cut=pem_blocks.KEY_CUT_SHORT)
+            return exp.Case(
+                ifs=[exp.If(this=cut, true=exp.Case(ifs=whole, default=digest))], default=replaced
+            )
+        blocks = sqlbuild.fill(
+            ":t ~ :complete AND NOT :t2 ~ :incomplete",
+            t=text.copy(),
+            t2=text.copy(),
+            complete=pem_blocks.COMPLETE,
+            incomplete=pem_blocks.INCOMPLETE,
+        )
+        return exp.Case(ifs=[exp.If(this=blocks, true=replaced), *whole], default=digest)
 
 
 def _text(ctx: ColumnContext) -> exp.Expression:
