@@ -287,6 +287,10 @@ def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding |
     if (named_files := file_names.path_reason(values)) is not None:
         return PathFinding(path, "file_name", named_files)  # 'passport_anna_schmidt.pdf'
     kind, reasons = json_mentions.judge(values)  # people named in lines, as a column's
+    if kind is None and (in_text := pem_keys.in_text_reason(values)) is not None:
+        # an ingress's {"config": "ssl:\n  key: |\n    -----BEGIN EC PRIVATE KEY-----..."}
+        rule = (pem_keys.KIND, pem_keys.IN_TEXT)
+        return PathFinding(path, pem_keys.KIND, f"{in_text}: {pem_keys.IN_PLACE}", rules=(rule,))
     return None if kind is None else PathFinding(path, kind, "; ".join(reasons))
 
 

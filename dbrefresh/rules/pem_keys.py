@@ -31,6 +31,31 @@ _LABEL = r"(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?"
 BLOCK = re.compile(rf"-----BEGIN ({_LABEL})-----(?:[^-]|-[^-])*-----END \1-----")
 
 
+# A key's body, not a placeholder ('-----BEGIN PRIVATE KEY-----\n...\n-----END ...')
+_BODY = re.compile(r"[A-Za-z0-9+/]{20}")
+# private_key's parameters for keys inside other text (pem_texts.py, a JSON path's text)
+IN_TEXT: dict[str, bool] = {"within_text": True}
+IN_PLACE = (
+    "each key block replaced in place by a throwaway key of its kind, the rest of the "
+    "text (certificates, other settings, indentation) kept"
+)
+
+
+def holds_key(value: str) -> bool:
+    """A value holding a whole PEM private key block with a body, wherever in it."""
+    return any(_BODY.search(m.group(0)) for m in BLOCK.finditer(value))
+
+
+def in_text_reason(values: Sequence[str]) -> str | None:
+    """'N of M sampled values hold a PEM private key inside other text' (None: none
+    does)."""
+    sample = [v for v in values if v.strip()]
+    holding = sum(1 for v in sample if holds_key(v))
+    if not holding:
+        return None
+    return f"{holding} of {len(sample)} sampled values hold a PEM private key inside other text"
+
+
 def is_private_key(value: str) -> bool:
     """A value that opens with a PEM private key's armour, or a PEM bundle (a value
     opening with a certificate's armour, say) holding a whole private key block."""

@@ -15,25 +15,17 @@ key for all might make two values equal). Pure logic over the sample.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules.fitting import choose, column_context, fits
-from dbrefresh.rules.pem_keys import BLOCK
+from dbrefresh.rules.pem_keys import IN_PLACE, IN_TEXT, in_text_reason
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.strategies.base import Strategy
 
 STRATEGY = "private_key"
-PARAMS: dict[str, Any] = {"within_text": True}
-# A key's body, not a placeholder ('-----BEGIN PRIVATE KEY-----\n...\n-----END ...')
-_BODY = re.compile(r"[A-Za-z0-9+/]{20}")
-
-
-def holds_key(value: str) -> bool:
-    """A value holding a whole PEM private key block with a body."""
-    return any(_BODY.search(m.group(0)) for m in BLOCK.finditer(value))
+PARAMS: dict[str, Any] = dict(IN_TEXT)
 
 
 def proposal(
@@ -49,18 +41,13 @@ def proposal(
         return None
     if column.name in table.partition_key:
         return None  # masking cannot move rows between partitions: kept with its note
-    sample = [v for v in values or () if v.strip()]
-    holding = sum(1 for v in sample if holds_key(v))
-    if not holding:
+    said = in_text_reason(values or ())
+    if said is None:
         return None
-    said = f"{holding} of {len(sample)} sampled values hold a PEM private key inside other text"
     unique = column.name in table.unique_columns()
     ctx = column_context(table, column, unique=unique)
     if fits(strategies[STRATEGY], PARAMS, ctx):
-        why = (
-            f"{said}: each key block replaced in place by a throwaway key of its kind, the "
-            "rest of the text (certificates, other settings, indentation) kept"
-        )
+        why = f"{said}: {IN_PLACE}"
         return ColumnProposal(
             column.name, STRATEGY, dict(PARAMS), unique=unique, kind=STRATEGY, why=[why]
         )

@@ -100,8 +100,14 @@ class PrivateKey(ScalarStrategy[PrivateKeyParams]):
         digest = sqlbuild.fill("md5(:t)", t=text.copy())
         if params.within_text:  # a key cut short: all gone; a mere mention of one kept
             cut = sqlbuild.fill(":t ~ :cut", t=text.copy(), cut=pem_blocks.KEY_CUT_SHORT)
+            # most text holds no key: a strpos spares it the regular expressions
+            none = sqlbuild.fill("strpos(:t, 'PRIVATE KEY') = 0", t=text.copy())
             return exp.Case(
-                ifs=[exp.If(this=cut, true=exp.Case(ifs=whole, default=digest))], default=replaced
+                ifs=[
+                    exp.If(this=none, true=text.copy()),
+                    exp.If(this=cut, true=exp.Case(ifs=whole, default=digest)),
+                ],
+                default=replaced,
             )
         blocks = sqlbuild.fill(
             ":t ~ :complete AND NOT :t2 ~ :incomplete",

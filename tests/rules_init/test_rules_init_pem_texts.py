@@ -7,6 +7,7 @@ naming an armour, stay kept."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -43,6 +44,13 @@ def _rows(pems: dict[str, str]) -> dict[str, list[str]]:
         "help": [
             f"Step {i}: paste your key, '-----BEGIN PRIVATE KEY-----' first" for i in range(40)
         ],
+        # an ingress's settings document: a bundle at one path, a config file at another
+        "ingress": [
+            json.dumps(
+                {"host": f"s{i}.example", "tls": pems["pkcs8"] + pems["leaf"], "config": config}
+            )
+            for i, config in enumerate(_config(i, pems["ec"]) for i in range(40))
+        ],
     }
 
 
@@ -59,6 +67,8 @@ CREATE TABLE trust_chains (id int PRIMARY KEY, certificates text NOT NULL);
 INSERT INTO trust_chains VALUES {values("chain")};
 CREATE TABLE setup_steps (id int PRIMARY KEY, hint text NOT NULL);
 INSERT INTO setup_steps VALUES {values("help")};
+CREATE TABLE ingresses (id int PRIMARY KEY, spec jsonb NOT NULL);
+INSERT INTO ingresses VALUES {values("ingress")};
 """
 
 
@@ -82,6 +92,7 @@ def test_bundles_and_configs_keep_all_but_their_keys(make_db, tmp_path: Path) ->
         configs = [r[0] for r in conn.execute("SELECT body FROM service_configs ORDER BY id")]
         chains = [r[0] for r in conn.execute("SELECT certificates FROM trust_chains ORDER BY id")]
         hints = [r[0] for r in conn.execute("SELECT hint FROM setup_steps ORDER BY id")]
+        specs = [r[0] for r in conn.execute("SELECT spec FROM ingresses ORDER BY id")]
     assert chains == rows["chain"] and hints == rows["help"]
 
     for i, (before, after) in enumerate(zip(rows["bundle"], bundles, strict=True)):
@@ -101,3 +112,18 @@ def test_bundles_and_configs_keep_all_but_their_keys(make_db, tmp_path: Path) ->
         assert key == KEYS["EC PRIVATE KEY"] and kind(key) == kind(pems["ec"]) == "EC P-256"
         del original["server"]["tls"]["ssl_key"]
         assert masked == original  # every other setting unchanged
+
+    # in a JSON document too: the bundle's path a key, the config's path keys in text
+    assert rule_of(text, "public.ingresses", "spec")["paths"] == {
+        "tls": "private_key",
+        "config": {"strategy": "private_key", "within_text": True},
+    }
+    for before, after in zip(rows["ingress"], specs, strict=True):
+        original = json.loads(before)
+        assert after["host"] == original["host"]
+        assert after["tls"] == original["tls"].replace(pems["pkcs8"], KEYS["PRIVATE KEY"])
+        config = yaml.safe_load(after["config"])
+        assert config["server"]["tls"].pop("ssl_key") == KEYS["EC PRIVATE KEY"]
+        expected = yaml.safe_load(original["config"])
+        del expected["server"]["tls"]["ssl_key"]
+        assert config == expected
