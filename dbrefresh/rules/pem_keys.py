@@ -31,6 +31,8 @@ _LABEL = r"(?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?"
 BLOCK = re.compile(rf"-----BEGIN ({_LABEL})-----(?:[^-]|-[^-])*-----END \1-----")
 
 
+# A block that is no private key's: a bundle's certificate, public key, parameters
+_OTHER_BLOCK = re.compile(rf"-----BEGIN (?!{_LABEL}-----)[A-Z0-9 ]+-----")
 # A key's body, not a placeholder ('-----BEGIN PRIVATE KEY-----\n...\n-----END ...')
 _BODY = re.compile(r"[A-Za-z0-9+/]{20}")
 # private_key's parameters for keys inside other text (pem_texts.py, a JSON path's text)
@@ -79,6 +81,8 @@ def found(values: Sequence[str] | None) -> tuple[str, str | None]:
     if not keys or len(keys) < THRESHOLD * len(sample):
         return KIND, None
     said = f"{len(keys)} of {len(sample)} sampled values are PEM private keys"
+    if bundles := sum(1 for v in keys if _OTHER_BLOCK.search(v)):
+        said += f" ({bundles} in bundles: their certificates and other blocks kept)"
     if other := sorted({a for v in keys if (a := _unmatched(v)) is not None}):
         return "secret", (f"{said} of algorithms no throwaway key has ({', '.join(other)}): hashed")
     return KIND, (

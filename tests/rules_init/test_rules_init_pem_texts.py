@@ -18,7 +18,7 @@ import yaml
 from dbrefresh.strategies.throwaway_keys import KEYS
 from tests.pem_samples import kind, make_pems
 
-from .helpers import generate_then_mask, rule_of, strategy_of
+from .helpers import comment_of, generate_then_mask, rule_of, strategy_of
 
 pytestmark = pytest.mark.skipif(shutil.which("openssl") is None, reason="needs openssl")
 
@@ -79,6 +79,9 @@ def test_bundles_and_configs_keep_all_but_their_keys(make_db, tmp_path: Path) ->
     rows = _rows(pems)
     dsn, text = generate_then_mask(make_db, tmp_path, _schema(rows))
     assert strategy_of(text, "public.tls_bundles", "pem") == "private_key"
+    assert "40 in bundles: their certificates and other blocks kept" in comment_of(
+        text, "public.tls_bundles", "pem"
+    )
     assert rule_of(text, "public.service_configs", "body") == {
         "strategy": "private_key",
         "within_text": True,

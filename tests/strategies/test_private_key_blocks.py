@@ -41,7 +41,13 @@ def test_a_bundle_keeps_its_certificates(masking: Masking, pems: dict[str, str])
     key_first = pems["pkcs8"] + pems["leaf"] + pems["ca"]
     cert_first = "# haproxy\n" + pems["leaf"] + pems["rsa"] + pems["ca"]
     windows = key_first.replace("\n", "\r\n")
-    masked = _mask(masking, [key_first, cert_first, windows], {})
+    # `openssl ecparam -genkey` writes the curve's parameters before the key
+    with_parameters = (
+        "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n"
+    )
+    with_parameters += pems["ec"]
+    masked = _mask(masking, [key_first, cert_first, windows, with_parameters], {})
+    assert masked.pop() == with_parameters.replace(pems["ec"], KEYS["EC PRIVATE KEY"])
     pkcs8, pkcs1 = KEYS["PRIVATE KEY"].rstrip("\n"), KEYS["RSA PRIVATE KEY"].rstrip("\n")
     assert masked[0] == key_first.replace(pems["pkcs8"].rstrip("\n"), pkcs8)
     assert masked[1] == cert_first.replace(pems["rsa"].rstrip("\n"), pkcs1)
