@@ -59,14 +59,17 @@ class PrivateKey(ScalarStrategy[PrivateKeyParams]):
         what masking writes), nor, within text, a value holding no private key."""
         text = _text(ctx)
         changed = sqlbuild.fill(
-            "COALESCE(:m <> :t, FALSE)", m=self._written(text, params), t=text.copy()
+            "COALESCE(:m <> :t, FALSE)",
+            m=_fitted(self._written(text, params), text, ctx),
+            t=text.copy(),
         )
         if not ctx.type.is_json:
             return changed
         return sqlbuild.fill("(:k AND NOT :blank)", k=changed, blank=_blank_json(ctx))
 
     def masked(self, params: PrivateKeyParams, ctx: ColumnContext) -> exp.Expression:
-        written = self._written(_text(ctx), params)
+        text = _text(ctx)
+        written = _fitted(self._written(text, params), text, ctx)
         if not ctx.type.is_json:
             return sqlbuild.cast(written, ctx.type.sql)
         return sqlbuild.fill(
@@ -117,6 +120,26 @@ class PrivateKey(ScalarStrategy[PrivateKeyParams]):
             incomplete=pem_blocks.INCOMPLETE,
         )
         return exp.Case(ifs=[exp.If(this=blocks, true=replaced), *whole], default=digest)
+
+
+def _fitted(written: exp.Expression, text: exp.Expression, ctx: ColumnContext) -> exp.Expression:
+    """The written value, or the text's MD5 digest when a longer throwaway key (RSA 2048
+    for a 1024-bit key) made a bundle or config outgrow the column's varchar(n): the
+    value is hidden rather than the UPDATE failing."""
+    if ctx.type.length is None or ctx.type.is_json:
+        return written
+    limit = ctx.type.length
+    return sqlbuild.let(
+        "pem",
+        written,
+        lambda w: sqlbuild.fill(
+            "CASE WHEN length(:w) > :n THEN md5(:t) ELSE :w2 END",
+            w=w,
+            n=limit,
+            t=text.copy(),
+            w2=w.copy(),
+        ),
+    )
 
 
 def _text(ctx: ColumnContext) -> exp.Expression:

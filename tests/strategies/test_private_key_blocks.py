@@ -110,3 +110,24 @@ def test_a_key_cut_short_or_of_no_known_kind_replaces_the_value(masking: Masking
     assert len(masked[1]) == 32 and "lQOYBG" not in masked[1]
     # a complete key beside a mere mention of an armour: the key replaced, the mention kept
     assert masked[2] == "key:\n" + KEYS["EC PRIVATE KEY"] + "say -----BEGIN PRIVATE KEY----- here"
+
+
+def test_a_value_the_longer_key_would_not_fit_is_digested(
+    masking: Masking, pems: dict[str, str]
+) -> None:
+    """The throwaway RSA key (2048 bits) is longer than a 1024-bit one: a bundle that
+    outgrew its varchar(n) failed the UPDATE; it is hidden whole instead."""
+    bundle = pems["pkcs8"] + pems["leaf"]
+    expected = bundle.replace(pems["pkcs8"], KEYS["PRIVATE KEY"])
+    size = len(expected) - 1  # the bundle fits, the key written into it not
+    assert len(bundle) < size
+    masking.conn.execute("DROP TABLE IF EXISTS pem_sized")
+    masking.conn.execute(
+        f"CREATE TEMP TABLE pem_sized (id int, r varchar({size + 1000}), t varchar({size}))"
+    )
+    masking.conn.execute("INSERT INTO pem_sized VALUES (1, %s, %s)", (bundle, bundle))
+    row = masking.conn.execute("SELECT md5(%s)", (bundle,)).fetchone()
+    assert row is not None
+    for column, params in (("r", {}), ("t", {}), ("t", {"within_text": True})):
+        ((_, masked),) = masking.run("private_key", params, column, table="pem_sized")
+        assert masked == (expected if column == "r" else row[0])
