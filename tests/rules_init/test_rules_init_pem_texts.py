@@ -40,6 +40,7 @@ def _rows(pems: dict[str, str]) -> dict[str, list[str]]:
             for i in range(40)
         ],
         "config": [_config(i, pems["ec"] if i % 3 else None) for i in range(40)],
+        "profile": [_config(100 + i, pems["rsa"]) for i in range(40)],
         "chain": [pems["leaf"] + pems["ca"]] * 40,
         "help": [
             f"Step {i}: paste your key, '-----BEGIN PRIVATE KEY-----' first" for i in range(40)
@@ -67,6 +68,8 @@ CREATE TABLE trust_chains (id int PRIMARY KEY, certificates text NOT NULL);
 INSERT INTO trust_chains VALUES {values("chain")};
 CREATE TABLE setup_steps (id int PRIMARY KEY, hint text NOT NULL);
 INSERT INTO setup_steps VALUES {values("help")};
+CREATE TABLE vpn_profiles (id int PRIMARY KEY, profile text NOT NULL UNIQUE);
+INSERT INTO vpn_profiles VALUES {values("profile")};
 CREATE TABLE ingresses (id int PRIMARY KEY, spec jsonb NOT NULL);
 INSERT INTO ingresses VALUES {values("ingress")};
 """
@@ -86,6 +89,8 @@ def test_bundles_and_configs_keep_all_but_their_keys(make_db, tmp_path: Path) ->
         "strategy": "private_key",
         "within_text": True,
     }
+    # one throwaway key for all could make two unique values equal: hashed whole
+    assert strategy_of(text, "public.vpn_profiles", "profile") == "hash"
     # certificates alone are no secret, nor is a sentence naming an armour: kept
     assert strategy_of(text, "public.trust_chains", "certificates") == "keep"
     assert strategy_of(text, "public.setup_steps", "hint") == "keep"
