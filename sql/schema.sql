@@ -102,7 +102,25 @@ SELECT CASE jsonb_typeof(node)
        END
 $$;
 
--- Any number of `*`: the array (or object's members) at each one walked recursively.
+-- The place of a path's first segment that walks elements (NULL: none): a `*`, or a
+-- field's `[name]` (the values of the [name, value, ...] lists named so: jsonb_fields.py).
+CREATE OR REPLACE FUNCTION dbrefresh.json_wild_at(path text[]) RETURNS int
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT min(p.o)::int FROM unnest(path) WITH ORDINALITY AS p(s, o)
+ WHERE p.s = '*' OR p.s ~ '^\[.+\]$'
+$$;
+
+-- How many segments of a path walk elements.
+CREATE OR REPLACE FUNCTION dbrefresh.json_wild_count(path text[]) RETURNS int
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+SELECT count(*)::int FROM unnest(path) AS p(s) WHERE p.s = '*' OR p.s ~ '^\[.+\]$'
+$$;
+
+-- Any number of `*` (or `[name]`): the array (or object's members) at each one walked
+-- recursively; at a `[name]`, each value after the name of the arrays whose first
+-- element is the string name.
 CREATE OR REPLACE FUNCTION dbrefresh.json_wildcards_walked(doc jsonb, path text[])
     RETURNS TABLE (element int, value text)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -110,16 +128,28 @@ CREATE OR REPLACE FUNCTION dbrefresh.json_wildcards_walked(doc jsonb, path text[
 WITH RECURSIVE walk(node, rest, ord) AS (
     SELECT doc, path, ARRAY[]::bigint[]
   UNION ALL
-    SELECT e.v, w.rest[array_position(w.rest, '*') + 1:], w.ord || e.o
+    SELECT s.v, w.rest[x.at + 1:], w.ord || e.o || s.o
       FROM walk w
+     CROSS JOIN LATERAL (SELECT dbrefresh.json_wild_at(w.rest) AS at) AS x
      CROSS JOIN LATERAL jsonb_array_elements(
-             dbrefresh.json_members(w.node #> w.rest[:array_position(w.rest, '*') - 1]))
+             dbrefresh.json_members(w.node #> w.rest[:x.at - 1]))
              WITH ORDINALITY AS e(v, o)
-     WHERE '*' = ANY(w.rest)
+     CROSS JOIN LATERAL (
+             SELECT e.v, 0::bigint WHERE w.rest[x.at] = '*'
+           UNION ALL
+             SELECT f.v, f.o
+               FROM jsonb_array_elements(
+                        CASE WHEN w.rest[x.at] <> '*' AND jsonb_typeof(e.v) = 'array'
+                                  AND jsonb_typeof(e.v -> 0) = 'string'
+                                  AND e.v ->> 0 = substr(w.rest[x.at], 2,
+                                                         length(w.rest[x.at]) - 2)
+                             THEN e.v END) WITH ORDINALITY AS f(v, o)
+              WHERE f.o > 1) AS s(v, o)
+     WHERE x.at IS NOT NULL
 ), found AS (
     SELECT w.ord, w.node #> w.rest AS v
       FROM walk w
-     WHERE cardinality(w.ord) > 0 AND NOT '*' = ANY(w.rest)
+     WHERE cardinality(w.ord) > 0 AND dbrefresh.json_wild_at(w.rest) IS NULL
 ), places AS (
     SELECT f.ord, 0::bigint AS o, f.v FROM found f WHERE jsonb_typeof(f.v) <> 'array'
   UNION ALL
@@ -161,10 +191,10 @@ SELECT n.element::int, n.v #>> '{}'
          WHERE jsonb_typeof(e.v #> path[array_position(path, '*') + 1:]) <> 'array'
             OR a.o IS NOT NULL) AS n
  WHERE jsonb_typeof(n.v) <> 'null'
-   AND cardinality(array_positions(path, '*')) = 1
+   AND cardinality(array_positions(path, '*')) = 1 AND dbrefresh.json_wild_count(path) = 1
 UNION ALL
 SELECT w.element, w.value FROM dbrefresh.json_wildcards_walked(doc, path) AS w
- WHERE cardinality(array_positions(path, '*')) > 1
+ WHERE dbrefresh.json_wild_count(path) > 1 OR NOT '*' = ANY(path)
 $$;
 
 -- The element-th of a wildcard path's values now (apart: a sub-select would keep
@@ -180,7 +210,8 @@ $$;
 -- them: the path's value as text (element NULL) unless it is an array, then each
 -- non-null element as text with its ordinal; nothing when the path is missing or JSON
 -- null, or the document is a scalar (#> finds no path in one: it is kept as it is).
--- A path with a `*` (every element of the array there) is json_wildcard_values'.
+-- A path with a `*` (every element of the array there) or a field's `[name]` is
+-- json_wildcard_values'.
 -- The strings of a document that hold an email address, wherever they are (element:
 -- their order): the leak check samples them beside the rules' paths, so addresses under
 -- a path no rule lists (PostHog's activity log, ten levels down) are not called masked.
@@ -200,16 +231,16 @@ CREATE OR REPLACE FUNCTION dbrefresh.json_path_values(doc jsonb, path text[])
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
 SELECT NULL::int, doc #>> path
- WHERE jsonb_typeof(doc #> path) NOT IN ('array', 'null') AND NOT '*' = ANY(path)
+ WHERE jsonb_typeof(doc #> path) NOT IN ('array', 'null') AND dbrefresh.json_wild_at(path) IS NULL
 UNION ALL
 SELECT e.o::int, e.v
   FROM jsonb_array_elements_text(CASE WHEN jsonb_typeof(doc #> path) = 'array'
-                                       AND NOT '*' = ANY(path)
+                                       AND dbrefresh.json_wild_at(path) IS NULL
                                       THEN doc #> path END) WITH ORDINALITY AS e(v, o)
  WHERE e.v IS NOT NULL
 UNION ALL
 SELECT w.element, w.value FROM dbrefresh.json_wildcard_values(doc, path) AS w
- WHERE '*' = ANY(path)
+ WHERE dbrefresh.json_wild_at(path) IS NOT NULL
 $$;
 
 -- One of those values now: the path's own (element NULL) or its array's element-th
@@ -218,7 +249,8 @@ CREATE OR REPLACE FUNCTION dbrefresh.json_path_value(doc jsonb, path text[], ele
     RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
-SELECT CASE WHEN '*' = ANY(path) THEN dbrefresh.json_wildcard_value(doc, path, element)
+SELECT CASE WHEN dbrefresh.json_wild_at(path) IS NOT NULL
+            THEN dbrefresh.json_wildcard_value(doc, path, element)
             WHEN element IS NULL THEN doc #>> path
             ELSE (doc #> path) ->> (element - 1) END
 $$;

@@ -210,13 +210,14 @@ def verify_command(
     else:
         table = Table("column", "originals sampled", "survivors")
         for name, survivors in sorted(report.leaks.items()):
-            table.add_row(name, str(report.sampled.get(name, 0)), str(survivors))
+            # escaped: rich took a path's field segment `[email_id]` for markup
+            table.add_row(escape(name), str(report.sampled.get(name, 0)), str(survivors))
         print_table(table)
         console.print(summary(report), markup=False, soft_wrap=True)
         if report.findings:
             findings = Table("check", "where", "finding")
             for f in report.findings:
-                findings.add_row(f.code, f.location.render(), f.message)
+                findings.add_row(f.code, escape(f.location.render()), escape(f.message))
             print_table(findings)
         for warning in report.warnings:
             console.print(f"warning: {warning.render()}", markup=False, soft_wrap=True)

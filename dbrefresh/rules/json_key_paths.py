@@ -16,8 +16,7 @@ import sqlglot
 from sqlglot import exp
 
 from dbrefresh.catalog import Table
-from dbrefresh.strategies.jsonb_pathsyntax import PathSyntaxError, path_parts
-from dbrefresh.strategies.jsonb_wildcards import WILDCARD
+from dbrefresh.strategies.jsonb_pathsyntax import PathSyntaxError, is_wild, path_parts
 
 Parts = tuple[str, ...]
 _EXTRACTS = (exp.JSONExtract, exp.JSONExtractScalar, exp.JSONBExtract, exp.JSONBExtractScalar)
@@ -93,7 +92,8 @@ def _keys(step: exp.Expression | None) -> list[str] | None:
 
 def touches(rule_paths: Iterable[str], keys: Sequence[Parts]) -> bool:
     """Whether a rule on these paths may change a value some key path reads: the same
-    path, one above it or one below it (`*` standing for any key or element)."""
+    path, one above it or one below it (`*`, or a field's `[name]`, standing for any
+    key or element)."""
     for path in rule_paths:
         try:
             parts = path_parts(path)
@@ -105,7 +105,7 @@ def touches(rule_paths: Iterable[str], keys: Sequence[Parts]) -> bool:
 
 
 def _overlap(rule: Parts, key: Parts) -> bool:
-    return all(a == b or WILDCARD in (a, b) for a, b in zip(rule, key, strict=False))
+    return all(a == b or is_wild(a) or is_wild(b) for a, b in zip(rule, key, strict=False))
 
 
 def masked_apart(table: Table, column: str, strategy: str, params: object) -> bool:

@@ -17,7 +17,10 @@ lists of {"name": ..., "value": ...} objects (Mastodon's, Misskey's `user_profil
 Akkoma's `users.fields`) are such pairs too: paths by position ('1.value' a Matrix id's
 rule, '2.value' email) kept an Email met at another index and made 'she/her' an email
 address; they are read as `*.name` and `*.value`, each value judged by its field's name
-(named_pair). Pure logic.
+(named_pair). Frappe's change log keeps each change as a [field, old, new] triple, the
+fields in any order: a list of such triples is read as `changed.[email_id]`, one path
+per field, its old and new values judged by the field's name (is_field_triples; the
+jsonb strategy's `[name]` segment masks them by name). Pure logic.
 """
 
 from __future__ import annotations
@@ -60,6 +63,31 @@ def is_pairs(value: Any) -> bool:
             for pair in value
         )
     )
+
+
+# A triple's field name: a lowercase identifier (Frappe's fieldnames: 'email_id',
+# 'mobile_no'), not a person's name heading a row of a grid ('Alice', 'Smith', ...)
+_FIELD_NAME = re.compile(r"[a-z][a-z0-9_]{0,63}")
+TRIPLE = 3
+
+
+def is_field_triples(value: Any) -> bool:
+    """A list of [field name, old, new] changes (Frappe's tabVersion `changed`, each
+    field once), the values scalars or null."""
+    if not isinstance(value, list) or not value:
+        return False
+    names = []
+    for change in value:
+        if not (
+            isinstance(change, list)
+            and len(change) == TRIPLE
+            and isinstance(change[0], str)
+            and _FIELD_NAME.fullmatch(change[0]) is not None
+            and not any(isinstance(v, dict | list) for v in change[1:])
+        ):
+            return False
+        names.append(change[0])
+    return len(set(names)) == len(names)
 
 
 def named_pair(item: Any) -> tuple[str, str] | None:

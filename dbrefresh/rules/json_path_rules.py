@@ -29,7 +29,7 @@ from dbrefresh.rules import (
     url_params,
 )
 from dbrefresh.rules.json_paths import PathFinding
-from dbrefresh.strategies.jsonb_pathsyntax import path_parts
+from dbrefresh.strategies.jsonb_pathsyntax import field_name, path_parts
 
 # A URL ending in a file name (a query without '/' may follow: a signed link)
 _URL_FILE = re.compile(
@@ -40,7 +40,7 @@ _TEXT_KINDS = frozenset({"free_text", "email", "full_name", "username"})
 
 
 def _key(path: str) -> str:
-    keys = [part for part in path_parts(path) if not part.isdigit()]
+    keys = [field_name(part) or part for part in path_parts(path) if not part.isdigit()]
     return keys[-1] if keys else ""
 
 

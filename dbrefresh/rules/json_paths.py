@@ -35,7 +35,14 @@ from dbrefresh.rules import (
     pii_values,
     shaped_values,
 )
-from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD, join_path, nameable, path_parts
+from dbrefresh.strategies.jsonb_pathsyntax import (
+    WILDCARD,
+    field_name,
+    field_segment,
+    join_path,
+    nameable,
+    path_parts,
+)
 
 # Levels walked into; deeper values are counted in a REVIEW note. PostHog's activity log
 # holds a feature flag's filters under `changes.*.after` (an address ten levels down),
@@ -134,6 +141,10 @@ def _walk(
             pair = at.into(WILDCARD, WILDCARD)
             yield from _walk(name, replace(pair.into("0", "0"), name=""), ids)
             yield from _walk(item, replace(pair.into("1", "1"), name=name), ids)
+    elif json_keys.is_field_triples(value):
+        for name, *values in value:
+            for item in values:  # old and new, judged by the field's name
+                yield from _walk(item, at.into(field_segment(name), WILDCARD), ids)
     elif json_keys.is_named_pairs(value):
         for item in value:
             yield from _walk_named(item, at.into(WILDCARD, WILDCARD), ids)
@@ -211,8 +222,9 @@ def scalars_by_path(documents: Sequence[str]) -> dict[str, list[str]]:
 
 def _named_by(path: str) -> str:
     """The key that names a path's value ('phones.0' -> 'phones', '"m.mentions".0'
-    -> 'm.mentions')."""
-    keys = [part for part in path_parts(path) if not part.isdigit() and part != WILDCARD]
+    -> 'm.mentions', 'changed.[email_id]' -> 'email_id')."""
+    parts = [field_name(part) or part for part in path_parts(path)]
+    keys = [part for part in parts if not part.isdigit() and part != WILDCARD]
     return keys[-1] if keys else ""
 
 

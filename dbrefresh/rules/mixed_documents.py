@@ -25,7 +25,7 @@ from dbrefresh.rules.php_parse import as_json
 from dbrefresh.rules.php_serialized import is_serialized
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.strategies.base import Strategy
-from dbrefresh.strategies.jsonb_pathsyntax import path_parts
+from dbrefresh.strategies.jsonb_pathsyntax import is_wild, path_parts
 
 # The jsonb rule the JSON documents of a sample get (document_rules.json_rule), or None
 Judge = Callable[[Sequence[str]], ColumnProposal | None]
@@ -33,7 +33,7 @@ Judge = Callable[[Sequence[str]], ColumnProposal | None]
 
 def _key(path: str) -> str:
     """The key naming a path's value ('contacts.*.email' -> 'email')."""
-    keys = [p for p in path_parts(path) if not p.isdigit() and p != "*"]
+    keys = [p for p in path_parts(path) if not p.isdigit() and not is_wild(p)]
     return keys[-1] if keys else path
 
 

@@ -38,7 +38,7 @@ from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.json_paths import PathFinding
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.strategies.base import Strategy
-from dbrefresh.strategies.jsonb_pathsyntax import path_parts
+from dbrefresh.strategies.jsonb_pathsyntax import field_name, path_parts
 
 URL_SHARE = 0.8  # of the sampled values, addresses or paths
 MIN_DISTINCT = 3  # different values: one default picture for all is no one's photo
@@ -197,7 +197,7 @@ def path_findings(
     out = {}
     for path, values in paths.items():
         parts = path_parts(path)
-        keys = [p for p in parts if not p.isdigit()]
+        keys = [field_name(p) or p for p in parts if not p.isdigit()]
         if not keys or not photo_name(keys[-1]):
             continue
         beside = tuple(parts[:-1]) in persons

@@ -26,7 +26,7 @@ from dbrefresh.catalog import Column
 from dbrefresh.rules.php_parse import as_json
 from dbrefresh.rules.proposal import SAMPLED_PATHS, ColumnProposal
 from dbrefresh.rules.relsteps import quote_ident
-from dbrefresh.strategies.jsonb_pathsyntax import path_parts
+from dbrefresh.strategies.jsonb_pathsyntax import is_wild, path_parts
 
 _SERIALIZED = re.compile(r'N;|b:[01];|i:-?\d+;|d:[^;"]+;|s:\d+:".*";|[aOC]:\d+:.*[;}]', re.DOTALL)
 _LEADS = ("a", "O", "C", "s", "i", "b", "d")  # what serialize() starts a non-null with
@@ -70,7 +70,7 @@ def documents(values: Sequence[str] | None) -> list[str] | None:
 
 def _key(path: str) -> str:
     """The key naming a path's value ('contacts.0.email' -> 'email')."""
-    keys = [p for p in path_parts(path) if not p.isdigit() and p != "*"]
+    keys = [p for p in path_parts(path) if not p.isdigit() and not is_wild(p)]
     return keys[-1] if keys else path
 
 

@@ -34,7 +34,7 @@ from dbrefresh.rules.fitting import choose, column_context
 from dbrefresh.rules.json_paths import PathFinding
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.strategies.base import Strategy
-from dbrefresh.strategies.jsonb_pathsyntax import path_parts
+from dbrefresh.strategies.jsonb_pathsyntax import field_name, path_parts
 
 SHARE = 0.8  # of the sampled values, place names
 MIN_DISTINCT = 3
@@ -189,7 +189,7 @@ def path_findings(
     out = {}
     for path, values in paths.items():
         parts = path_parts(path)
-        keys = [p for p in parts if not p.isdigit()]
+        keys = [field_name(p) or p for p in parts if not p.isdigit()]
         if not keys or not location_name(keys[-1]):
             continue
         if not (people or tuple(parts[:-1]) in addresses):

@@ -25,7 +25,7 @@ from dbrefresh.rules import json_paths, named_documents
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.relsteps import quote_ident
 from dbrefresh.rules.serialized import is_yaml_document
-from dbrefresh.strategies.jsonb_pathsyntax import path_parts
+from dbrefresh.strategies.jsonb_pathsyntax import is_wild, path_parts
 
 STRAY_SHARE = 0.02  # sampled values allowed to be no YAML document (a legacy row or two)
 _KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
@@ -124,7 +124,8 @@ def _keys_seen(value: Any, depth: int = 0) -> Iterator[tuple[str, int]]:
 def _last_key(path: str) -> str:
     """The path's last key, a Ruby symbol's ':' aside (Canvas's ':text', written
     `:text:` on its line, which the key's pattern allows)."""
-    return next((p for p in reversed(path_parts(path)) if not p.isdigit()), "").lstrip(":")
+    parts = reversed(path_parts(path))
+    return next((p for p in parts if not p.isdigit() and not is_wild(p)), "").lstrip(":")
 
 
 def proposal(table: Table, column: Column, values: Sequence[str] | None) -> ColumnProposal | None:

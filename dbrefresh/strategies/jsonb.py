@@ -6,7 +6,9 @@ not JSON null are rewritten, the rest of the document is kept. An array at a pat
 its elements masked one by one (its shape kept: {"email": ["old", "new"]}); a `*` names
 every element of the array there ('contacts.*.email', '*' for a top-level array),
 or every member of the object there ('tokens.*.token', keyed by client id:
-jsonb_wildcards.py), not only the positions or keys a sample met. Each value is masked as
+jsonb_wildcards.py), not only the positions or keys a sample met; `[name]` the values
+of the [name, value, ...] lists named so in the array there ('changed.[email_id]',
+Frappe's change log: jsonb_fields.py). Each value is masked as
 text (stored back as a JSON string) unless the path says `as: numeric` or `as: date`;
 a value that is no number or ISO date there becomes JSON null instead of failing the
 table.
@@ -41,10 +43,10 @@ from dbrefresh.strategies.base import (
     Strategy,
     StrategyParams,
 )
+from dbrefresh.strategies.jsonb_fields import masked_fields
 from dbrefresh.strategies.jsonb_held import Changed, holds_maskable
-from dbrefresh.strategies.jsonb_pathsyntax import path_parts
+from dbrefresh.strategies.jsonb_pathsyntax import is_wild, path_parts
 from dbrefresh.strategies.jsonb_wildcards import (
-    WILDCARD,
     Parts,
     each_element,
     key_of,
@@ -82,7 +84,8 @@ class PathRule(NestedRule):
 
 class JsonbParams(StrategyParams):
     paths: dict[str, PathRule] = Field(min_length=1)
-    """Dotted path (`*`: every element of the array, or member of the object, there; a
+    """Dotted path (`*`: every element of the array, or member of the object, there;
+    `[name]`: the values of the [name, value, ...] lists named so in the array there; a
     key with a dot, a quote or a * in double quotes, a quote doubled:
     `content."m.mentions".user_ids`) -> strategy name or {strategy: ..., as:
     text|numeric|date, params...}; `jsonb` with its own paths masks a document kept in
@@ -175,7 +178,7 @@ class Jsonb(ScalarStrategy[JsonbParams]):
             holds_maskable(
                 value,
                 _key(path),
-                wildcard=WILDCARD in path_parts(path),
+                wildcard=any(map(is_wild, path_parts(path))),
                 changed=_changed(rule, ctx),
             )
             for path, rule in params.paths.items()
@@ -235,9 +238,10 @@ class Jsonb(ScalarStrategy[JsonbParams]):
     ) -> exp.Expression:
         """`value` (a document, or an array's element under a wildcard) with its paths
         masked: those without a wildcard read from it, then each wildcard's array
-        rebuilt from what they left (two wildcards on one array keep each other's)."""
+        rebuilt from what they left (two wildcards on one array keep each other's), then
+        each list of [name, value, ...] lists named by `[name]` segments (jsonb_fields.py)."""
         doc: exp.Expression = value
-        plain, arrays = split_paths(paths)
+        plain, arrays, fields = split_paths(paths)
         for parts, rule in plain:
             key = key_of(parts)
             # Linear in the number of paths: a missing path is replaced by the empty
@@ -253,6 +257,12 @@ class Jsonb(ScalarStrategy[JsonbParams]):
             )
         for prefix, rests in arrays.items():
             doc = each_element(doc, prefix, depth, partial(self._masked_element, ctx, rests, depth))
+        for prefix, named in fields.items():
+            masks = {
+                name: partial(self._masked_element, ctx, rests, depth)
+                for name, rests in named.items()
+            }
+            doc = each_element(doc, prefix, depth, partial(masked_fields, masks, depth))
         # A scalar document has no paths (and jsonb_set refuses it).
         return sqlbuild.fill(
             "CASE WHEN jsonb_typeof(:v) IN ('object', 'array') THEN :d ELSE :v END",

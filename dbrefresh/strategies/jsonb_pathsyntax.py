@@ -7,7 +7,11 @@ doubled: `"a""b"` is the key a"b), so Matrix Synapse's event JSON (`"m.mentions"
 user ids reached staging. A bare `*` is every element of the array there (every
 member of the object there: jsonb_wildcards.py); a key
 named exactly `*` cannot be masked (the leak check's SQL reads `*` as that wildcard).
-Every consumer splits and joins paths here, never on "." itself.
+A segment `[name]` is the values of the elements named `name` of a list of
+[name, value, ...] lists there (Frappe's change log `changed.[email_id]`: each change
+is [field, old, new], in any order: jsonb_fields.py); a key written in brackets
+cannot be masked either. Every consumer splits and joins paths here, never on "."
+itself.
 """
 
 from __future__ import annotations
@@ -16,6 +20,24 @@ from collections.abc import Iterable
 
 WILDCARD = "*"
 _SPECIAL = (".", '"', WILDCARD)
+FIELD_OPEN, FIELD_CLOSE = "[", "]"
+
+
+def field_segment(name: str) -> str:
+    """The path segment for the values of the elements named `name` (`[email_id]`)."""
+    return FIELD_OPEN + name + FIELD_CLOSE
+
+
+def field_name(part: str) -> str | None:
+    """The field a `[name]` segment selects; None for any other segment."""
+    if len(part) > 2 and part.startswith(FIELD_OPEN) and part.endswith(FIELD_CLOSE):
+        return part[1:-1]
+    return None
+
+
+def is_wild(part: str) -> bool:
+    """A segment that walks the elements of an array: `*`, or `[name]` (those named so)."""
+    return part == WILDCARD or field_name(part) is not None
 
 
 class PathSyntaxError(ValueError):
@@ -29,6 +51,8 @@ def path_parts(path: str) -> tuple[str, ...]:
     while True:
         if path.startswith('"', at):
             key, at = _quoted(path, at)
+        elif path.startswith(FIELD_OPEN, at):
+            key, at = _field(path, at)
         else:
             end = path.find(".", at)
             end = len(path) if end < 0 else end
@@ -57,6 +81,19 @@ def path_parts(path: str) -> tuple[str, ...]:
             raise PathSyntaxError(f"bad path {path!r}: an empty key after the last dot")
 
 
+def _field(path: str, start: int) -> tuple[str, int]:
+    """The `[name]` segment starting at `start` (the name may hold dots) and where it ends."""
+    end = path.find(FIELD_CLOSE + ".", start)
+    end = len(path) - 1 if end < 0 else end
+    part = path[start : end + 1]
+    if field_name(part) is None:
+        raise PathSyntaxError(
+            f"bad path {path!r}: a field's segment is its name in brackets, like "
+            "changed.[email_id] (a key starting with [ is quoted)"
+        )
+    return part, end + 1
+
+
 def _quoted(path: str, start: int) -> tuple[str, int]:
     """The quoted key starting at `start` and where it ends."""
     out: list[str] = []
@@ -71,29 +108,33 @@ def _quoted(path: str, start: int) -> tuple[str, int]:
             at = end + 2
             continue
         key = "".join(out)
-        if key == WILDCARD:
+        if not nameable(key):
             raise PathSyntaxError(
-                f"bad path {path!r}: a key named * cannot be masked by a path (a bare * is "
-                "every element of an array); a `sql` rule can rewrite it"
+                f"bad path {path!r}: a key named {key} cannot be masked by a path (a bare * "
+                "is every element of an array, [name] a field of a list of [name, value] "
+                "lists); a `sql` rule can rewrite it"
             )
         return key, end + 1
 
 
 def quote_key(key: str) -> str:
-    """One key as a path segment: quoted when it holds a dot, a quote or a `*`, or is empty."""
-    if key and not any(c in key for c in _SPECIAL):
+    """One key as a path segment: quoted when it holds a dot, a quote or a `*`, starts
+    with a bracket, or is empty."""
+    if key and not any(c in key for c in _SPECIAL) and not key.startswith(FIELD_OPEN):
         return key
     return '"' + key.replace('"', '""') + '"'
 
 
 def join_path(parts: Iterable[str]) -> str:
-    """Keys (WILDCARD: every element) as a path, quoting those that need it."""
-    return ".".join(WILDCARD if p == WILDCARD else quote_key(p) for p in parts)
+    """Keys (WILDCARD: every element, `[name]`: a field) as a path, quoting those that
+    need it."""
+    return ".".join(p if is_wild(p) else quote_key(p) for p in parts)
 
 
 def nameable(key: str) -> bool:
-    """Whether a JSON key can be part of a path (a key named exactly `*` cannot)."""
-    return key != WILDCARD
+    """Whether a JSON key can be part of a path (a key named exactly `*`, or written as
+    a field's `[name]`, cannot: the path's text[] holds them as the segments)."""
+    return not is_wild(key)
 
 
 def path_problem(path: str) -> str | None:

@@ -22,7 +22,13 @@ from typing import TypeVar
 from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
-from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD, path_parts, path_problem
+from dbrefresh.strategies.jsonb_pathsyntax import (
+    WILDCARD,
+    field_name,
+    is_wild,
+    path_parts,
+    path_problem,
+)
 
 __all__ = ["WILDCARD", "path_problem"]
 Rule = TypeVar("Rule")
@@ -37,7 +43,7 @@ def overlap_problem(paths: Sequence[str]) -> str | None:
         for inner, inner_parts in split.items():
             if outer != inner and outer_parts == inner_parts:  # `a.b` and `"a".b`
                 return f"paths {outer!r} and {inner!r} name the same key; list one of them"
-            wild = WILDCARD in outer_parts or WILDCARD in inner_parts
+            wild = any(map(is_wild, outer_parts)) or any(map(is_wild, inner_parts))
             if (
                 wild
                 and len(outer_parts) < len(inner_parts)
@@ -50,20 +56,30 @@ def overlap_problem(paths: Sequence[str]) -> str | None:
     return None
 
 
+Rests = list[tuple[Parts, Rule]]
+
+
 def split_paths(
     paths: Sequence[tuple[Parts, Rule]],
-) -> tuple[list[tuple[Parts, Rule]], dict[Parts, list[tuple[Parts, Rule]]]]:
-    """The paths without a wildcard, and the others grouped by the array their first
-    wildcard stands for (its prefix), each with the rest of its path after the `*`."""
-    plain: list[tuple[Parts, Rule]] = []
-    groups: dict[Parts, list[tuple[Parts, Rule]]] = {}
+) -> tuple[Rests[Rule], dict[Parts, Rests[Rule]], dict[Parts, dict[str, Rests[Rule]]]]:
+    """The paths without a wildcard; the others grouped by the array their first
+    wildcard stands for (its prefix), each with the rest of its path after the `*`; and
+    those whose first is a field's `[name]` by the array's prefix, then by the name."""
+    plain: Rests[Rule] = []
+    groups: dict[Parts, Rests[Rule]] = {}
+    fields: dict[Parts, dict[str, Rests[Rule]]] = {}
     for parts, rule in paths:
-        if WILDCARD not in parts:
+        wild = [at for at, part in enumerate(parts) if is_wild(part)]
+        if not wild:
             plain.append((parts, rule))
             continue
-        at = parts.index(WILDCARD)
-        groups.setdefault(parts[:at], []).append((parts[at + 1 :], rule))
-    return plain, groups
+        at = wild[0]
+        name = field_name(parts[at])
+        if name is None:
+            groups.setdefault(parts[:at], []).append((parts[at + 1 :], rule))
+        else:
+            fields.setdefault(parts[:at], {}).setdefault(name, []).append((parts[at + 1 :], rule))
+    return plain, groups, fields
 
 
 def key_of(parts: Parts) -> exp.Expression:
