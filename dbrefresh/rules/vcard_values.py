@@ -11,11 +11,14 @@ BEGIN:VCALENDAR (a log line or a template merely mentioning one does not).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
 from dbrefresh.catalog import Column
 from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.rule_alike import containers
 
+VCARD, EMAIL = "vcard", "email"
 STARTS = ("BEGIN:VCARD", "BEGIN:VCALENDAR")
 
 
@@ -42,10 +45,51 @@ def proposal(column: Column, values: Sequence[str] | None) -> ColumnProposal | N
     )
     return ColumnProposal(
         column.name,
-        "vcard",
-        kind="vcard",
+        VCARD,
+        kind=VCARD,
         why=[
             f"{count} sampled values are {' and '.join(kinds)}: each property masked as its "
             "kind (names, addresses, phones, notes), the structure, UIDs and dates kept"
         ],
     )
+
+
+def align_emails(proposals: Mapping[str, Mapping[str, ColumnProposal]]) -> None:
+    """Each `vcard` rule's `email` parameters as the email rules' (after those are
+    aligned: rule_alike.py, email_alike.py): SOGo's c_orgmail and c_partmails got
+    `unique: true` beside a unique login, and an attendee's mailto: address, masked
+    plain, no longer matched them."""
+    emails = list(_email_rules(proposals))
+    unique = any(rule.get("unique") for rule in emails)
+    fold = bool(emails) and all(rule.get("fold_case") for rule in emails)
+    wanted = {k: True for k, on in (("unique", unique), ("fold_case", fold)) if on}
+    if not wanted:
+        return
+    said = ", ".join(f"{k}: true" for k in wanted)
+    for columns in proposals.values():
+        for proposal in columns.values():
+            if proposal.strategy == VCARD and proposal.params.get("email") != wanted:
+                proposal.params["email"] = dict(wanted)
+                proposal.why.append(
+                    f"email: {said} like the email rules, so an address in it masks as "
+                    "it does in an email column"
+                )
+
+
+def _email_rules(
+    proposals: Mapping[str, Mapping[str, ColumnProposal]],
+) -> Iterator[Mapping[str, Any]]:
+    """The parameters of every email rule: columns', JSON paths', switch cases'."""
+    for columns in proposals.values():
+        for proposal in columns.values():
+            if proposal.strategy == EMAIL:
+                yield {
+                    **proposal.params,
+                    "unique": proposal.params.get("unique") or proposal.unique,
+                }
+            for rules in containers(proposal.params):
+                for rule in rules.values():
+                    if rule == EMAIL:
+                        yield {}
+                    elif isinstance(rule, dict) and rule.get("strategy") == EMAIL:
+                        yield rule

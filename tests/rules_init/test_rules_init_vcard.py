@@ -1,8 +1,9 @@
 """vCards and iCalendar objects, in `rules init`: Roundcube's contacts.vcard and SOGo's
 c_content got `lorem` whole and the applications could not parse them; Nextcloud keeps
 them as bytea (oc_cards.carddata). They get `vcard`: each value still starts with BEGIN:,
-names and addresses are masked, the attendee's address agrees with the email column,
-verify counts no leak; a text merely mentioning BEGIN:VCARD is not one."""
+names and addresses are masked, the attendee's address agrees with the email column
+(also when the email rules are `unique: true`), verify counts no leak; a text merely
+mentioning BEGIN:VCARD is not one."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import psycopg
 
 from dbrefresh.anonymize.api import verify
 
-from .helpers import comment_of, generate_then_mask, strategy_of
+from .helpers import comment_of, generate_then_mask, rule_of, strategy_of
 
 SCHEMA = r"""
-CREATE TABLE contacts (contact_id serial PRIMARY KEY, name text, email text, vcard text);
+CREATE TABLE contacts (contact_id serial PRIMARY KEY, name text, email text UNIQUE, vcard text);
 CREATE TABLE calendar (c_name text PRIMARY KEY, c_content text NOT NULL, c_partmails text);
 CREATE TABLE oc_cards (id serial PRIMARY KEY, carddata bytea);
 CREATE TABLE notes (id serial PRIMARY KEY, body text);
@@ -47,6 +48,8 @@ def test_vcards_and_calendars_get_vcard_and_still_parse(make_db, tmp_path: Path)
     assert strategy_of(text, "public.oc_cards", "carddata") == "vcard", text
     assert strategy_of(text, "public.notes", "body") != "vcard", text
     assert "iCalendar objects" in comment_of(text, "public.calendar", "c_content")
+    # contacts.email is unique, so every email rule is: the vCards' addresses too
+    assert rule_of(text, "public.calendar", "c_content")["email"] == {"unique": True}, text
     with psycopg.connect(dsn) as conn:
         cards = conn.execute("SELECT name, email, vcard FROM contacts").fetchall()
         events = conn.execute("SELECT c_name, c_content, c_partmails FROM calendar").fetchall()
