@@ -44,7 +44,8 @@ KEPT = ("BEGIN", "END", "VERSION", "PRODID", "UID", "DTSTART", "DTEND", "DUE", "
     "TZID", "TZNAME", "TZOFFSETFROM", "TZOFFSETTO", "TZURL", "CATEGORIES", "CLASS", "STATUS",
     "TRANSP", "SEQUENCE", "PRIORITY", "CALSCALE", "METHOD", "ACTION", "TRIGGER", "REPEAT", "KIND",
     "GENDER", "REV", "LANG", "TZ", "PERCENT-COMPLETE", "COMPLETED", "FREEBUSY", "PROFILE",
-    "CLIENTPIDMAP", "RELATED-TO", "X-LIC-LOCATION", "X-WR-TIMEZONE")
+    "CLIENTPIDMAP", "RELATED-TO", "X-LIC-LOCATION", "X-WR-TIMEZONE", "X-ADDRESSBOOKSERVER-KIND",
+    "X-ADDRESSBOOKSERVER-MEMBER")
 TEXTS = ("NOTE", "TITLE", "ROLE", "LABEL", "SUMMARY", "DESCRIPTION", "LOCATION", "COMMENT",
     "CONTACT", "RESOURCES", "NAME", "X-ALT-DESC", "X-WR-CALNAME", "X-WR-CALDESC", "X-ASSISTANT",
     "X-MANAGER", "X-SPOUSE")
@@ -58,8 +59,9 @@ ADDRESSED = ("ORGANIZER", "ATTENDEE", "MEMBER")  # a mailto: address as the valu
 # fmt: on
 # Parameters holding addresses: each masked in place as `email` masks it
 ADDRESS_PARAMS = ("SENT-BY", "DELEGATED-TO", "DELEGATED-FROM", "MEMBER")
-# Any other property's value kept when made of these (no one's name is)
-UPPER_TOKENS = r"^[-+0-9A-Z_.:]*$"
+# Any other property's value kept when made of these (no one's name is), or one of
+# Apple's built-in labels ('_$!<HomePage>!$_')
+UPPER_TOKENS = r"^([-+0-9A-Z_.:]*|_\$!<[A-Za-z]+>!\$_)$"
 # Birth dates drawn from 1940-01-01 on, over about 63 years
 DATE_FROM, DATE_DAYS = "1940-01-01", 23000
 
@@ -295,7 +297,8 @@ def _value(nested: _Nested) -> exp.Expression:
 
 def _param(nested: _Nested) -> exp.Expression:
     """One parameter masked by its name: CN a name, EMAIL an address, SENT-BY and
-    DELEGATED-TO/-FROM each address in place, LABEL (an address's label) lorem; every
+    DELEGATED-TO/-FROM each address in place, LABEL (an address's label) lorem, X-USER
+    (Apple's social profile user) a keyed handle; every
     other kept (TYPE=home, PARTSTAT=ACCEPTED), quotes as written."""
     name, text = param_column(vcard_lines.PNAME), param_column(vcard_lines.PTEXT)
     raw = param_column(vcard_lines.PVALUE)
@@ -318,8 +321,28 @@ def _param(nested: _Nested) -> exp.Expression:
                 true=sqlbuild.fill(":n || '=' || :m", n=name, m=nested.email(raw, within=True)),
             ),
             exp.If(this=_is(upper, ("LABEL",)), true=quoted(nested.mask("lorem", inner))),
+            exp.If(this=_is(upper, ("X-USER",)), true=quoted(_handle(nested, inner))),
         ],
         default=text,
+    )
+
+
+def _soft_break(original: exp.Expression) -> exp.Expression:
+    """'=' when the original ends in one: a vCard 2.1 quoted-printable soft break (the
+    value goes on on the next line), kept or the next line became a line of its own."""
+    return sqlbuild.fill("CASE WHEN right(:o, 1) = '=' THEN '=' ELSE '' END", o=original)
+
+
+def _quoted_printable(masked: exp.Expression) -> exp.Expression:
+    """The masked value with its soft break, when its parameters say
+    ENCODING=QUOTED-PRINTABLE and the value was masked (a kept one has it still)."""
+    return sqlbuild.fill(
+        ":m || CASE WHEN strpos(upper(:p), 'QUOTED-PRINTABLE') > 0 AND NOT :kept"
+        " THEN :soft ELSE '' END",
+        m=masked,
+        p=line_column(vcard_lines.PARAMS),
+        kept=_is(line_column(vcard_lines.PROPERTY), KEPT),
+        soft=_soft_break(line_column(vcard_lines.VALUE)),
     )
 
 
@@ -350,14 +373,19 @@ class Vcard(ScalarStrategy[VcardParams]):
         unparsed = sqlbuild.fill(
             "CASE WHEN btrim(:r) = '' THEN :r ELSE :lorem END || :cr",
             r=raw,
-            lorem=nested.mask("lorem", raw),
+            lorem=sqlbuild.fill(
+                ":l || :soft", l=nested.text("lorem", raw), soft=_soft_break(raw.copy())
+            ),
             cr=cr,
         )
         line = sqlbuild.fill(
             "CASE WHEN :v IS NULL THEN :unparsed ELSE :rebuilt END",
             v=line_column(vcard_lines.VALUE),
             unparsed=unparsed,
-            rebuilt=vcard_lines.rebuilt(vcard_lines.each_param(_param(nested)), _value(nested)),
+            rebuilt=vcard_lines.rebuilt(
+                vcard_lines.each_param(_param(nested)),
+                _quoted_printable(_value(nested)),
+            ),
         )
         if ctx.type.base == "bytea":
             text = sqlbuild.fill("convert_from(:r, 'UTF8')", r=ctx.ref)

@@ -52,6 +52,9 @@ def _table(masking: Masking) -> None:
         )
 
 
+_VALUES = r'(?:"[^"]*"|[^";:,]*)(?:,(?:"[^"]*"|[^";:,]*))*'  # a parameter's values
+
+
 def parse(text: str) -> list[tuple[str, dict[str, str], str]]:
     """A minimal RFC 5545/6350 reader: unfold, then (NAME, params, value) per line; fails
     on a line that is no content line, or on unbalanced BEGIN/END."""
@@ -59,9 +62,9 @@ def parse(text: str) -> list[tuple[str, dict[str, str], str]]:
     lines = [line.rstrip("\r") for line in unfolded.split("\n") if line.strip("\r")]
     out, open_ = [], []
     for line in lines:
-        m = re.fullmatch(r'([A-Za-z0-9-]+)((?:;[A-Za-z0-9-]+=(?:"[^"]*"|[^";:]*))*):(.*)', line)
+        m = re.fullmatch(rf"([A-Za-z0-9-]+)((?:;[A-Za-z0-9-]+={_VALUES})*):(.*)", line)
         assert m, line
-        params = dict(p.split("=", 1) for p in re.findall(r';([^;"]+=(?:"[^"]*"|[^;"]*))', m[2]))
+        params = dict(p.split("=", 1) for p in re.findall(rf";([^;\"=]+={_VALUES})", m[2]))
         out.append((m[1].upper(), params, m[3]))
         if m[1].upper() == "BEGIN":
             open_.append(m[3])
@@ -138,3 +141,43 @@ def test_bytea_is_masked_as_utf8(masking: Masking) -> None:
     raw = dict(masking.run("vcard", {}, "raw", table="cards"))
     assert bytes(raw[VCARD3.encode()]).decode() == text[VCARD3]
     parse(bytes(raw[EVENT.encode()]).decode())
+
+
+VCARD21 = (
+    "BEGIN:VCARD\nVERSION:2.1\nN:Stone;Nina\nFN:Nina Stone\nTEL;HOME;VOICE:555-0101\n"
+    "NOTE;ENCODING=QUOTED-PRINTABLE:Nina lives at=0D=0A=\n12 Oak Lane\n"
+    "email;type=internet:nina@stone.example\n"
+    "item1.EMAIL;type=INTERNET;type=pref:nina.work@corp.example\nitem1.X-ABLabel:_$!<Other>!$_\n"
+    "X-SOCIALPROFILE;type=twitter;x-user=ninastone:http://twitter.com/ninastone\n"
+    "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:1234\nEND:VCARD\n"
+)
+DELEGATED = (
+    'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nATTENDEE;CN="Doe, Jane";SENT-BY="mailto:boss@corp.example"'
+    ';DELEGATED-TO="mailto:a@x.example","mailto:b@y.example":MAILTO:jane@corp.example\r\n'
+    "END:VEVENT\r\nEND:VCALENDAR\r\n"
+)
+
+
+def test_groups_old_vcards_and_address_parameters(masking: Masking) -> None:
+    """vCard 2.1 (parameters without names, a quoted-printable soft break), Apple's
+    groups and labels, lower-case names; addresses inside parameters."""
+    conn = masking.conn
+    conn.execute("SET jit = off")
+    conn.execute("DROP TABLE IF EXISTS old_cards")
+    conn.execute("CREATE TABLE old_cards (id int PRIMARY KEY, v text)")
+    conn.execute("INSERT INTO old_cards VALUES (1, %s), (2, %s)", (VCARD21, DELEGATED))
+    (_, card), (_, event) = masking.run("vcard", {}, "v", table="old_cards")
+    lines = card.split("\n")
+    for person in ("Nina", "Stone", "stone", "0101", "Oak", "ninastone", "nina"):
+        assert person not in card, (person, card)
+    assert lines[5].startswith("NOTE;ENCODING=QUOTED-PRINTABLE:") and lines[5].endswith("=")
+    assert lines[7].startswith("email;type=internet:") and "@example.com" in lines[7]
+    assert lines[8].startswith("item1.EMAIL;type=INTERNET;type=pref:")
+    assert lines[9] == "item1.X-ABLabel:_$!<Other>!$_" and lines[2] == "N:" + lines[2][2:]
+    assert lines[4].startswith("TEL;HOME;VOICE:") and card.endswith("END:VCARD\n")
+    assert "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:1234\n" in card and ";x-user=u" in card
+    for person in ("Jane", "boss@", "a@x.example", "b@y.example", "jane@"):
+        assert person not in event, (person, event)
+    params = parse(event)[2][1]
+    assert params["SENT-BY"].startswith('"mailto:') and params["DELEGATED-TO"].count("mailto:") == 2
+    assert params["CN"].startswith('"') and ":MAILTO:" in event
