@@ -59,6 +59,9 @@ ADDRESSED = ("ORGANIZER", "ATTENDEE", "MEMBER")  # a mailto: address as the valu
 # fmt: on
 # Parameters holding addresses: each masked in place as `email` masks it
 ADDRESS_PARAMS = ("SENT-BY", "DELEGATED-TO", "DELEGATED-FROM", "MEMBER")
+# Parameters holding an address or a place's name: an ADR's LABEL, Apple's
+# X-APPLE-STRUCTURED-LOCATION X-ADDRESS and X-TITLE
+TEXT_PARAMS = ("LABEL", "X-ADDRESS", "X-TITLE")
 # Any other property's value kept when made of these (no one's name is), or one of
 # Apple's built-in labels ('_$!<HomePage>!$_')
 UPPER_TOKENS = r"^([-+0-9A-Z_.:]*|_\$!<[A-Za-z]+>!\$_)$"
@@ -297,7 +300,7 @@ def _value(nested: _Nested) -> exp.Expression:
 
 def _param(nested: _Nested) -> exp.Expression:
     """One parameter masked by its name: CN a name, EMAIL an address, SENT-BY and
-    DELEGATED-TO/-FROM each address in place, LABEL (an address's label) lorem, X-USER
+    DELEGATED-TO/-FROM each address in place, LABEL, X-ADDRESS, X-TITLE lorem, X-USER
     (Apple's social profile user) a keyed handle; every
     other kept (TYPE=home, PARTSTAT=ACCEPTED), quotes as written."""
     name, text = param_column(vcard_lines.PNAME), param_column(vcard_lines.PTEXT)
@@ -320,7 +323,7 @@ def _param(nested: _Nested) -> exp.Expression:
                 this=_is(upper, ADDRESS_PARAMS),
                 true=sqlbuild.fill(":n || '=' || :m", n=name, m=nested.email(raw, within=True)),
             ),
-            exp.If(this=_is(upper, ("LABEL",)), true=quoted(nested.mask("lorem", inner))),
+            exp.If(this=_is(upper, TEXT_PARAMS), true=quoted(nested.mask("lorem", inner))),
             exp.If(this=_is(upper, ("X-USER",)), true=quoted(_handle(nested, inner))),
         ],
         default=text,

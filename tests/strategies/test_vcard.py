@@ -154,6 +154,7 @@ VCARD21 = (
 DELEGATED = (
     'BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nATTENDEE;CN="Doe, Jane";SENT-BY="mailto:boss@corp.example"'
     ';DELEGATED-TO="mailto:a@x.example","mailto:b@y.example":MAILTO:jane@corp.example\r\n'
+    'X-APPLE-STRUCTURED-LOCATION;VALUE=URI;X-ADDRESS="12 Oak Lane";X-TITLE=Jane\'s:geo:1,2\r\n'
     "END:VEVENT\r\nEND:VCALENDAR\r\n"
 )
 
@@ -176,7 +177,7 @@ def test_groups_old_vcards_and_address_parameters(masking: Masking) -> None:
     assert lines[9] == "item1.X-ABLabel:_$!<Other>!$_" and lines[2] == "N:" + lines[2][2:]
     assert lines[4].startswith("TEL;HOME;VOICE:") and card.endswith("END:VCARD\n")
     assert "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:1234\n" in card and ";x-user=u" in card
-    for person in ("Jane", "boss@", "a@x.example", "b@y.example", "jane@"):
+    for person in ("Jane", "boss@", "a@x.example", "b@y.example", "jane@", "Oak"):
         assert person not in event, (person, event)
     params = parse(event)[2][1]
     assert params["SENT-BY"].startswith('"mailto:') and params["DELEGATED-TO"].count("mailto:") == 2
