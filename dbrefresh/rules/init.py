@@ -19,7 +19,7 @@ import psycopg
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
-from dbrefresh.rules import e164, file_stems, handles, photo_urls
+from dbrefresh.rules import e164, file_stems, handles, photo_urls, vcard_values
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.base32_secrets import base32_secrets
 from dbrefresh.rules.birth_values import propose_birth_dates
@@ -199,6 +199,7 @@ def propose(
     switch_mixed_emails(conn, catalog, sampled, texts, strategies, sample_rows)  # source_id
     align_variants(proposals, strategies)  # paths and cases added since: the same variant
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
+    vcard_values.align_emails(proposals)  # an attendee's address as the email columns'
     keep_prefixes(conn, catalog, sampled, texts, strategies, sample_rows)  # 'id:<ident>'
     keep_builtin_accounts(conn, catalog, sampled)  # Moodle's 'guest', 'admin'
     _large_object_references(catalog, proposals)

@@ -50,6 +50,7 @@ from dbrefresh.rules import (
     url_accounts,
     url_names,
     url_tokens,
+    vcard_values,
     yaml_text,
 )
 from dbrefresh.rules.candidates import (
@@ -231,6 +232,10 @@ def _propose_column(
     if column.type.is_text and not (
         is_key or column.generated or column.name in table.partition_key
     ):
+        cards = vcard_values.proposal(column, values)
+        unique = column.name in table.unique_columns()
+        if cards and fits(strategies["vcard"], {}, column_context(table, column, unique=unique)):
+            return cards  # Roundcube's contacts.vcard, SOGo's c_content: BEGIN:VCARD ...
         if (read := json_text.json_documents(values)) is not None:
             return json_text_rule(table, column, values, read, strategies)
         if (php := php_serialized.documents(values)) and (

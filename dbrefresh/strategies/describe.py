@@ -25,6 +25,8 @@ def type_name(annotation: Any) -> str:
     if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
         return f"list[{type_name(args[0])}]"  # as YAML writes it
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if "strategy" not in annotation.model_fields:
+            return "mapping"  # another strategy's parameters (vcard's email)
         return "strategy"  # a nested rule: a strategy name or {strategy: ..., ...}
     if origin is not None and args:
         return (
@@ -69,4 +71,6 @@ def _shown(default: Any) -> Any:
         return list(default)
     if isinstance(default, BaseModel) and hasattr(default, "strategy"):
         return default.strategy
+    if isinstance(default, BaseModel):
+        return str(default.model_dump(exclude_defaults=True))
     return default

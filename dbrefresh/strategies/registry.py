@@ -21,6 +21,7 @@ BUILTIN_MODULES = (
     "hash",
     "file_name",
     "php_serialized",
+    "vcard",
     "url_query",
     "email",
     "names",

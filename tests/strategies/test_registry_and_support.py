@@ -21,7 +21,7 @@ EXPECTED = {
     "keep", "null", "constant", "hash", "email", "first_name", "last_name", "full_name",
     "phone", "digits", "partial", "date_shift", "noise", "generalize", "uuid", "ip", "street",
     "city", "postcode", "company", "lorem", "jsonb", "template", "shuffle", "sql", "choice",
-    "switch", "file_name", "php_serialized", "url_query", "forms", "prefixed", "url_path",
+    "switch", "file_name", "php_serialized", "url_query", "forms", "prefixed", "url_path", "vcard",
     "private_key",
 }  # fmt: skip
 
