@@ -32,14 +32,15 @@ from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD
 
 Parts = tuple[str, ...]
 TEXT = ColumnType("text", "text", "S")
-# A field's id: a code with a digit (DHIS2's 11-character uids), no word ('firstname')
-_CODE = re.compile(r"(?=[A-Za-z0-9_-]*[0-9])[A-Za-z0-9_-]{6,64}")
+# A field's id: a code (DHIS2's 11-character uids); levels() wants digits in half of them
+_CODE = re.compile(r"[A-Za-z0-9_-]{6,64}")
 IDENT_COLUMNS = ("uid", "code", "key")
 LABEL_COLUMNS = ("name", "shortname", "formname", "label", "title")
 TYPE_COLUMNS = ("valuetype", "value_type")
 TYPE_KINDS = {"EMAIL": "email", "PHONE_NUMBER": "phone", "USERNAME": "username"}
 # Declared types that cannot hold a person's name or contact: the value is kept
 _NOT_TEXT = re.compile(r"BOOLEAN|TRUE_ONLY|NUMBER|INTEGER.*|PERCENTAGE|UNIT_INTERVAL|DATE.*|TIME")
+_VALUE_TAILS = frozenset({(), (FIELD_VALUE_KEY,)})  # a key's scalar, or its `value`
 NAMED_SHARE = 0.8  # of a level's keys, named by the table of definitions
 MAX_KEYS = 1_000  # keys of a level looked up
 MAX_TABLES = 20  # tables of definitions tried
@@ -52,20 +53,21 @@ class Field:
     defined_in: str
 
 
-def is_code(key: str) -> bool:
-    """A key that is an id-like code (a uid), no word."""
-    return _CODE.fullmatch(key) is not None
-
-
 def levels(paths: Sequence[Parts]) -> dict[Parts, set[str]]:
-    """Per level (its path), the keys met there when every one looks like a code."""
+    """Per level (its path), the keys met there, where they look like codes: two or
+    more, each of id characters, half or more with a digit (a DHIS2 uid may have none:
+    'sWoqcoByYmD' beside 'Jhg7K2pZ3qL')."""
     found: dict[Parts, set[str]] = {}
     for parts in paths:
         for at, key in enumerate(parts):
             if key != WILDCARD:
                 found.setdefault(parts[:at], set()).add(key)
     return {
-        level: keys for level, keys in found.items() if len(keys) >= 2 and all(map(is_code, keys))
+        level: keys
+        for level, keys in found.items()
+        if len(keys) >= 2
+        and all(_CODE.fullmatch(k) for k in keys)
+        and 2 * sum(any(c.isdigit() for c in k) for k in keys) >= len(keys)
     }
 
 
@@ -108,17 +110,25 @@ def fields_of(conn: psycopg.Connection[Any], catalog: Catalog, keys: set[str]) -
     return {}
 
 
+def _level_of(parts: Parts, fields: Mapping[Parts, Mapping[str, Field]]) -> Parts | None:
+    """The level keyed by fields whose key's value a path is (the key itself, or its
+    `value`), if any."""
+    for level in fields:
+        tail = parts[len(level) + 1 :]
+        if parts[: len(level)] == level and len(parts) > len(level) and tail in _VALUE_TAILS:
+            return level
+    return None
+
+
 def field_of(parts: Parts, fields: Mapping[Parts, Mapping[str, Field]]) -> Field | None:
     """The field whose value a path holds, if it is one (the key itself, or its `value`)."""
-    for level, named in fields.items():
-        tail = parts[len(level) + 1 :]
-        if (
-            parts[: len(level)] == level
-            and len(parts) > len(level)
-            and tail in {(), (FIELD_VALUE_KEY,)}
-        ):
-            return named.get(parts[len(level)])
-    return None
+    level = _level_of(parts, fields)
+    return None if level is None else fields[level].get(parts[len(level)])
+
+
+def is_field_value(parts: Parts, fields: Mapping[Parts, Mapping[str, Field]]) -> bool:
+    """Whether a path holds a field's value, named by the definitions or not."""
+    return _level_of(parts, fields) is not None
 
 
 def judge(

@@ -21,7 +21,7 @@ key of a level keyed by field definitions is judged by its field (json_field_ids
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -169,22 +169,16 @@ def _key(parts: Parts) -> str:
 
 
 def sibling_rule(
-    path: Parts, rules: Mapping[str, Any], kept: Sequence[Parts]
+    path: Parts, rules: Mapping[str, Any], kept: Sequence[Parts], codes: Collection[Parts]
 ) -> tuple[str, list[str]] | None:
-    """`*` at a level of id-like codes, when the rules mask the path's sub-key under
+    """`*` at a level of codes (json_field_ids.levels), when the rules mask the path's sub-key under
     sibling codes alike (`<uid>.storedBy`) and no sibling sampled on evidence keeps it:
     the `*` path and the rule paths it replaces."""
     for at in range(len(path) - 2, -1, -1):
-        if not json_field_ids.is_code(path[at]):
+        if path[:at] not in codes:
             continue  # keys that are words name what they hold ('client', 'guarantor')
         pattern = (*path[:at], WILDCARD, *path[at + 1 :])
-        same = [
-            r
-            for r in rules
-            if (p := _parts(r)) is not None
-            and _matches(pattern, p)
-            and json_field_ids.is_code(p[at])
-        ]
+        same = [r for r in rules if (p := _parts(r)) is not None and _matches(pattern, p)]
         values = {repr(rules[r]) for r in same}
         if same and len(values) == 1 and not any(_matches(pattern, k) for k in kept):
             return join_path(pattern), same
@@ -219,12 +213,13 @@ def add_rare_paths(
                     "or a row that is no JSON): keys the sample did not meet are kept"
                 )
                 continue
+            codes = json_field_ids.levels(walked.paths)
             fields = {
                 level: named
-                for level, keys in json_field_ids.levels(walked.paths).items()
+                for level, keys in codes.items()
                 if (named := json_field_ids.fields_of(conn, catalog, keys))
             }
-            found = _rare_rules(table, column, proposal, walked, strategies, fields)
+            found = _rare_rules(table, column, proposal, walked, strategies, (codes, fields))
             if found is not None:
                 columns[column] = found
 
@@ -241,9 +236,11 @@ def _rare_rules(
     proposal: ColumnProposal,
     walked: Walked,
     strategies: Mapping[str, Strategy[Any]],
-    fields: Mapping[Parts, Mapping[str, json_field_ids.Field]],
+    levels: tuple[Collection[Parts], Mapping[Parts, Mapping[str, json_field_ids.Field]]],
 ) -> ColumnProposal | None:
-    """The proposal with rules for the walk's unmet paths (None: nothing to add)."""
+    """The proposal with rules for the walk's unmet paths (None: nothing to add), given
+    the levels keyed by codes and, of those, the ones keyed by field definitions."""
+    codes, fields = levels
     assert proposal.documents is not None
     rules: dict[str, Any] = dict(proposal.params.get("paths", {})) if proposal.masked else {}
     sampled = sampled_patterns(proposal.documents)
@@ -263,11 +260,11 @@ def _rare_rules(
             unique_keys is None or json_key_paths.touches([path], unique_keys)
         )
         field = json_field_ids.field_of(parts, fields)
-        if field is not None:  # a field's value: by its definition, never by its siblings'
-            if not unique and (judged := json_field_ids.judge(table, field, strategies)):
+        if json_field_ids.is_field_value(parts, fields):  # never by its siblings' rule
+            if field and not unique and (judged := json_field_ids.judge(table, field, strategies)):
                 rules[path], reason = judged
                 why.append(f"{path}: {_met(parts, kept)}; {reason}")
-        elif (sibling := sibling_rule(parts, rules, on_evidence)) is not None:
+        elif (sibling := sibling_rule(parts, rules, on_evidence, codes)) is not None:
             wild, same = sibling
             rules[wild] = rules[same[0]]
             for old in same:
@@ -281,6 +278,7 @@ def _rare_rules(
             if (by_name := _by_name(table, parts, ctx, strategies)) is not None:
                 rules[path], reason = by_name
                 why.append(f"{path}: {_met(parts, kept)}: {reason}")
+    why += _merge_siblings(rules, on_evidence, codes, fields)
     notes = [WALKED if w == SAMPLED_PATHS else w for w in proposal.why]
     if not why:
         proposal.why = notes
@@ -293,6 +291,34 @@ def _rare_rules(
         return None
     notes += [] if proposal.masked else [WALKED]
     return replace(proposal, strategy="jsonb", params=params, kind="json", why=[*notes, *why])
+
+
+def _merge_siblings(
+    rules: dict[str, Any],
+    kept: Sequence[Parts],
+    codes: Collection[Parts],
+    fields: Mapping[Parts, Mapping[str, json_field_ids.Field]],
+) -> list[str]:
+    """Rule paths masking one sub-key alike under two or more codes of a level become
+    one `*` path, for the codes no document holds yet (a data element added later);
+    a field's value stays with its field. Why, for each."""
+    why = []
+    for path in sorted(rules):
+        parts = _parts(path)
+        if path not in rules or parts is None or json_field_ids.is_field_value(parts, fields):
+            continue
+        found = sibling_rule(parts, rules, kept, codes)
+        if found is None or len(found[1]) < 2:
+            continue
+        wild, same = found
+        rules[wild] = rules[same[0]]
+        for old in same:
+            del rules[old]
+        why.append(
+            f"{wild}: masked alike under every sampled key of its level ({', '.join(same[:4])})"
+            ": one path for every key, those no document holds yet too"
+        )
+    return why
 
 
 def _by_name(

@@ -16,7 +16,8 @@ from pathlib import Path
 import psycopg
 
 from dbrefresh.anonymize.api import anonymize, mark_clone, verify_report
-from dbrefresh.rules.table_paths import WALKED, Walked, sibling_rule, unmet
+from dbrefresh.rules.json_field_ids import Field, levels
+from dbrefresh.rules.table_paths import WALKED, Walked, _merge_siblings, sibling_rule, unmet
 
 from .helpers import comment_of, generate_and_compile, rule_of
 
@@ -186,11 +187,42 @@ def test_siblings_share_a_rule_only_under_codes() -> None:
     """`<uid>.storedBy` joins its siblings as `*.storedBy`; `guarantor.email` beside a
     masked `client.email` is judged by its own key, and a sibling kept on evidence
     (ten sampled values or more) keeps the level apart."""
+    codes = {(), ("data",)}
     hashed = {"strategy": "hash", "prefix": "u"}
     rules = {"Jhg7K2pZ3qL.storedBy": hashed, "qrur9Dvnyt5.storedBy": hashed}
-    found = sibling_rule(("MtherNm0001", "storedBy"), rules, [])
+    found = sibling_rule(("MtherNm0001", "storedBy"), rules, [], codes)
     assert found == ("*.storedBy", ["Jhg7K2pZ3qL.storedBy", "qrur9Dvnyt5.storedBy"])
-    assert sibling_rule(("MtherNm0001", "storedBy"), rules, [("Zzzz9999999", "storedBy")]) is None
-    assert sibling_rule(("guarantor", "email"), {"client.email": "email"}, []) is None
+    assert (
+        sibling_rule(("MtherNm0001", "storedBy"), rules, [("Zzzz9999999", "storedBy")], codes)
+        is None
+    )
+    assert sibling_rule(("guarantor", "email"), {"client.email": "email"}, [], set()) is None
     mixed = {"Jhg7K2pZ3qL.value": "full_name", "qrur9Dvnyt5.value": "hash"}
-    assert sibling_rule(("MtherNm0001", "value"), mixed, []) is None
+    assert sibling_rule(("MtherNm0001", "value"), mixed, [], codes) is None
+
+
+def test_levels_of_codes() -> None:
+    uids = [("Jhg7K2pZ3qL", "value"), ("sWoqcoByYmD", "value"), ("qrur9Dvnyt5", "storedBy")]
+    assert levels(uids) == {(): {"Jhg7K2pZ3qL", "sWoqcoByYmD", "qrur9Dvnyt5"}}
+    words = [("client", "email"), ("guarantor", "email"), ("firstName",), ("address1",)]
+    assert levels(words) == {}
+
+
+def test_sampled_siblings_merge_into_one_star_path() -> None:
+    """Every sampled element's storedBy masked alike: one `*.storedBy`, which also masks
+    the elements no document holds yet; values stay per element."""
+    hashed = {"strategy": "hash", "prefix": "u"}
+    rules = {
+        "Jhg7K2pZ3qL.storedBy": hashed,
+        "sWoqcoByYmD.storedBy": hashed,
+        "Jhg7K2pZ3qL.value": "full_name",
+        "sWoqcoByYmD.value": "full_name",
+    }
+    fields = {(): {"Jhg7K2pZ3qL": Field(("Contact person name",), "TEXT", "public.dataelement")}}
+    why = _merge_siblings(rules, [], {()}, fields)
+    assert rules == {
+        "*.storedBy": hashed,
+        "Jhg7K2pZ3qL.value": "full_name",
+        "sWoqcoByYmD.value": "full_name",
+    }
+    assert len(why) == 1 and why[0].startswith("*.storedBy: masked alike")
