@@ -43,7 +43,7 @@ _NOT_TEXT = re.compile(r"BOOLEAN|TRUE_ONLY|NUMBER|INTEGER.*|PERCENTAGE|UNIT_INTE
 _VALUE_TAILS = frozenset({(), (FIELD_VALUE_KEY,)})  # a key's scalar, or its `value`
 NAMED_SHARE = 0.8  # of a level's keys, named by the table of definitions
 MAX_KEYS = 1_000  # keys of a level looked up
-MAX_TABLES = 20  # tables of definitions tried
+MAX_TABLES = 300  # tables of definitions looked in (DHIS2 has hundreds with uid, name)
 
 
 @dataclass(frozen=True)
@@ -86,28 +86,38 @@ def _definitions(catalog: Catalog) -> list[tuple[Table, str, list[str], str | No
 
 
 def fields_of(conn: psycopg.Connection[Any], catalog: Catalog, keys: set[str]) -> dict[str, Field]:
-    """The definitions naming nearly all the keys, from the first table that does."""
+    """The definitions naming nearly all the keys, from the table naming the most (one
+    statement, a lookup by its unique code in each table of definitions)."""
+    tables = _definitions(catalog)
+    if not tables:
+        return {}
     wanted = sorted(keys)[:MAX_KEYS]
-    for table, code, labels, kind in _definitions(catalog):
-        query = sql.SQL(
-            "SELECT {c}::text, {l}, {k} FROM ONLY {t} WHERE {c}::text = ANY({w})"
+    branches = [
+        sql.SQL(
+            "SELECT {i}, {c}::text, ARRAY[{l}]::text[], {k} FROM ONLY {t}"
+            " WHERE {c}::text = ANY (ARRAY(SELECT k FROM _dbr_k))"
         ).format(
+            i=sql.Literal(i),
             c=sql.Identifier(code),
             l=sql.SQL(", ").join(sql.SQL("{}::text").format(sql.Identifier(x)) for x in labels),
             k=sql.SQL("{}::text").format(sql.Identifier(kind)) if kind else sql.SQL("NULL"),
             t=sql.Identifier(table.schema, table.name),
-            w=sql.Literal(wanted),
         )
-        try:
-            rows = sampled_rows(conn, query)
-        except psycopg.Error:
-            continue
-        if len(rows) >= NAMED_SHARE * len(wanted):
-            return {
-                str(r[0]): Field(tuple(str(n) for n in r[1:-1] if n), r[-1], table.qualified)
-                for r in rows
-            }
-    return {}
+        for i, (table, code, labels, kind) in enumerate(tables)
+    ]
+    query = sql.SQL("WITH _dbr_k(k) AS (SELECT unnest({w}::text[])) {u}").format(
+        w=sql.Literal(wanted), u=sql.SQL(" UNION ALL ").join(branches)
+    )
+    try:
+        rows = sampled_rows(conn, query)
+    except psycopg.Error:
+        return {}
+    by_table: dict[int, dict[str, Field]] = {}
+    for i, key, names, value_type in rows:
+        given = tuple(str(n) for n in names if n)
+        by_table.setdefault(i, {})[str(key)] = Field(given, value_type, tables[i][0].qualified)
+    best = max(by_table.values(), key=len, default={})
+    return best if len(best) >= NAMED_SHARE * len(wanted) else {}
 
 
 def _level_of(parts: Parts, fields: Mapping[Parts, Mapping[str, Field]]) -> Parts | None:
