@@ -180,6 +180,8 @@ def sibling_rule(
         pattern = (*path[:at], WILDCARD, *path[at + 1 :])
         same = [r for r in rules if (p := _parts(r)) is not None and _matches(pattern, p)]
         values = {repr(rules[r]) for r in same}
+        if _nested(pattern, {r: v for r, v in rules.items() if r not in same}):
+            continue
         if same and len(values) == 1 and not any(_matches(pattern, k) for k in kept):
             return join_path(pattern), same
     return None
@@ -221,7 +223,23 @@ def add_rare_paths(
             }
             found = _rare_rules(table, column, proposal, walked, strategies, (codes, fields))
             if found is not None:
-                columns[column] = found
+                columns[column] = proposal = found
+            if not walked.complete:
+                proposal.why.append(
+                    f"REVIEW: more than {MAX_PATHS:,} distinct key paths across the table "
+                    f"(keys that are ids or free-form): the first {MAX_PATHS:,} looked at"
+                )
+
+
+def _nested(parts: Parts, rules: Mapping[str, Any]) -> bool:
+    """Whether a path lies inside or around one of the rules' paths."""
+    for rule in rules:
+        other = _parts(rule)
+        if other is not None and len(other) != len(parts):
+            short, long = sorted((other, parts), key=len)
+            if _matches(short, long[: len(short)]):
+                return True
+    return False
 
 
 def _met(parts: Parts, kept: Mapping[Parts, int]) -> str:
@@ -256,6 +274,8 @@ def _rare_rules(
         path = join_path(parts)
         if any(_matches(p, parts) for r in rules if (p := _parts(r)) is not None):
             continue  # covered by a `*` path added for an earlier one
+        if _nested(parts, rules):
+            continue  # inside or around a rule's path (`x` beside `x.*`): refused together
         unique = document.unique and (
             unique_keys is None or json_key_paths.touches([path], unique_keys)
         )

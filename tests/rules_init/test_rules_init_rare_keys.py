@@ -17,7 +17,14 @@ import psycopg
 
 from dbrefresh.anonymize.api import anonymize, mark_clone, verify_report
 from dbrefresh.rules.json_field_ids import Field, levels
-from dbrefresh.rules.table_paths import WALKED, Walked, _merge_siblings, sibling_rule, unmet
+from dbrefresh.rules.table_paths import (
+    WALKED,
+    Walked,
+    _merge_siblings,
+    _nested,
+    sibling_rule,
+    unmet,
+)
 
 from .helpers import comment_of, generate_and_compile, rule_of
 
@@ -226,3 +233,8 @@ def test_sampled_siblings_merge_into_one_star_path() -> None:
         "sWoqcoByYmD.value": "full_name",
     }
     assert len(why) == 1 and why[0].startswith("*.storedBy: masked alike")
+
+
+def test_a_path_around_a_rule_path_is_left_alone() -> None:
+    assert _nested(("x",), {"x.*": "email"}) and _nested(("a", "b", "c"), {"a.*": "hash"})
+    assert not _nested(("a", "c"), {"a.b": "hash"})
