@@ -68,6 +68,7 @@ from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
 from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.session_stores import session_store
+from dbrefresh.rules.table_paths import add_rare_paths
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
 from dbrefresh.rules.uuid_copies import align_uuid_copies
 from dbrefresh.rules.uuid_refs import keep_uuid_references
@@ -193,6 +194,7 @@ def propose(
     handles.apply(proposals, accounts)
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
     fold_json_path_joins(conn, catalog, sampled, texts, docs, sample_rows)
+    add_rare_paths(conn, catalog, sampled, strategies, keys)  # keys the sample never met
     note_name_parts(conn, catalog, sampled, texts)
     compose_row_names(conn, catalog, sampled, strategies, sample_rows)  # display_name
     apply_mixed(catalog, sampled, mixed, strategies)  # after the folds: their email case

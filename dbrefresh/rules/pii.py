@@ -145,6 +145,8 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         "account_holder_name|cardholder|card_holder|cardholder_name|"
         "recipient_name|sender_name|billing_name|shipping_name|patient_name|"
         "employee_name|member_name|spouse_name|emergency_contact|"
+        "mother_name|mothers_name|father_name|fathers_name|guardian_name|parent_name|"
+        "next_of_kin|next_of_kin_name|caregiver_name|husband_name|wife_name|"
         "emergency_contact_name|nombre_completo|nom_complet|nome_completo|"
         "ansprechpartner|kontaktperson|volledige_naam",
     ),

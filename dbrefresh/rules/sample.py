@@ -161,16 +161,19 @@ def is_empty(conn: psycopg.Connection[Any], table: Table) -> bool:
     return bool(sampled_rows(conn, query)[0][0])
 
 
-def sampled_rows(conn: psycopg.Connection[Any], query: sql.Composed) -> list[tuple[Any, ...]]:
-    """The rows of a sampling query, run under the PINNED settings."""
-    names = list(PINNED)
+def sampled_rows(
+    conn: psycopg.Connection[Any], query: sql.Composed, timeout_ms: int = STATEMENT_TIMEOUT_MS
+) -> list[tuple[Any, ...]]:
+    """The rows of a sampling query, run under the PINNED settings (a timeout of its own)."""
+    pinned = {**PINNED, "statement_timeout": str(timeout_ms)}
+    names = list(pinned)
     previous = conn.execute(
         "SELECT array_agg(current_setting(n) ORDER BY i) FROM unnest(%s::text[])"
         " WITH ORDINALITY AS s(n, i)",
         (names,),
     ).fetchone()[0]  # type: ignore[index]
     with conn.transaction(), conn.cursor() as cur:
-        cur.execute(_SET_LOCAL, (names, list(PINNED.values())))
+        cur.execute(_SET_LOCAL, (names, list(pinned.values())))
         cur.execute(query)
         rows = cur.fetchall()
         # (local settings outlive a savepoint: put back what an outer transaction had)
