@@ -40,6 +40,11 @@ def align_dates(
             case = switch.params["cases"][key]
             switch.params["cases"][key] = {**case, "by": anchor}
         switch.why.insert(0, f"dates shifted by the days of the row's {anchor}: in step")
+        switch.why.append(
+            f"REVIEW: keyed by {anchor}'s timestamp, the days differ from those of the same "
+            "date held as a date or in JSON (a resource's birthDate): a search by the "
+            "masked date there may not find this row"
+        )
         for suffix in ("_date_ordinal", "_ordinal"):
             ordinal = table.columns.get(switch.column + suffix)
             if (
