@@ -32,8 +32,10 @@ from dbrefresh.rules.eav_fields import (
     people_default,
 )
 from dbrefresh.rules.eav_json import MAX_JSON_CHARS
+from dbrefresh.rules.eav_prefixed import prefixed_pairs
 from dbrefresh.rules.eav_refs import undeclared_key_value
 from dbrefresh.rules.eav_shape import shaped_key_value
+from dbrefresh.rules.eav_tokens import token_case
 from dbrefresh.rules.eav_unique import injective_case
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal
@@ -121,23 +123,35 @@ def key_value_columns(catalog: Catalog, table: Table) -> KeyValue | None:
 _ATTRIBUTE_TABLES = re.compile(r"attribute|field|propert|option|setting|param|meta|key")
 
 
-def propose_switch(
+def propose_switches(
     conn: psycopg.Connection[Any],
     catalog: Catalog,
     table: Table,
+    strategies: Mapping[str, Strategy[Any]],
+    rows: int,
+) -> list[ColumnProposal]:
+    """`switch` rules for the value columns of a key/value table whose keys hold
+    personal data: one, or one per value column of a prefixed pair (eav_prefixed.py)."""
+    found = key_value_columns(catalog, table)
+    if found is None and (undeclared := undeclared_key_value(conn, catalog, table, LABEL_NAMES)):
+        found = KeyValue(*undeclared)  # Moodle's fieldid: no foreign key (eav_refs.py)
+    if found is None and (shaped := shaped_key_value(conn, catalog, table)):
+        found = KeyValue(*shaped)  # Firefly III's account_meta(name, data): eav_shape.py
+    pairs = [found] if found is not None else [KeyValue(*p) for p in prefixed_pairs(table)]
+    switches = (propose_switch(conn, table, pair, strategies, rows) for pair in pairs)
+    return [switch for switch in switches if switch is not None]
+
+
+def propose_switch(
+    conn: psycopg.Connection[Any],
+    table: Table,
+    found: KeyValue,
     strategies: Mapping[str, Strategy[Any]],
     rows: int,
 ) -> ColumnProposal | None:
     """A `switch` rule for the value column of a key/value table, when some of its keys
     hold personal data (None otherwise). It replaces whatever the column got as a whole
     (a majority of first names made every value, 'true' flags included, a first name)."""
-    found = key_value_columns(catalog, table)
-    if found is None and (undeclared := undeclared_key_value(conn, catalog, table, LABEL_NAMES)):
-        found = KeyValue(*undeclared)  # Moodle's fieldid: no foreign key (eav_refs.py)
-    if found is None and (shaped := shaped_key_value(conn, catalog, table)):
-        found = KeyValue(*shaped)  # Firefly III's account_meta(name, data): eav_shape.py
-    if found is None:
-        return None
     names: dict[str, list[str]] = {}
     try:
         by_key = _sample(conn, table, found, rows * SAMPLE_ROWS)
@@ -155,6 +169,7 @@ def propose_switch(
         ids, values = by_key[name]
         given = [name, *(n for key in sorted(ids) for n in names.get(key, ())[1:])]
         proposal = judge_field(table, given, value, values, strategies)
+        proposal = token_case(table, value, proposal, values, strategies)  # HAPI's tokens
         proposal = injective_case(table, value, proposal, strategies)
         if proposal.masked and len(cases) < MAX_CASES:
             for key in sorted(ids):

@@ -23,6 +23,7 @@ from psycopg import sql
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import handles, pii
 from dbrefresh.rules.eav_json import judge_key
+from dbrefresh.rules.eav_name_parts import name_parts
 from dbrefresh.rules.fitting import column_context
 from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.sample import sampled_rows
@@ -86,7 +87,8 @@ def judge_field(
         ctx = column_context(table, as_column, unique=False)
         if (found := handles.proposal_for(ctx, values, strategies)) is not None:
             return found
-    return first
+    # HAPI's `name` index: a family name in one row, a given name in the next
+    return name_parts(table, value, values, strategies) or first
 
 
 def people_default(table: Table, value: Column) -> bool:

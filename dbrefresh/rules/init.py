@@ -27,8 +27,10 @@ from dbrefresh.rules.builtin_accounts import keep_builtin_accounts
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
-from dbrefresh.rules.eav import previous_value_rule, propose_switch
+from dbrefresh.rules.eav import previous_value_rule, propose_switches
+from dbrefresh.rules.eav_dates import align_dates
 from dbrefresh.rules.eav_json import string_documents, with_whole_rule
+from dbrefresh.rules.eav_normalized import align_normalized
 from dbrefresh.rules.email_alike import align_emails
 from dbrefresh.rules.email_fold import (
     fold_case_insensitive_emails,
@@ -165,14 +167,19 @@ def propose(
                 if proposal.kind in NAME_KINDS
                 for value in samples.get(column) or ()
             )
-        if name not in unsampled and (
-            switch := propose_switch(conn, catalog, table, strategies, sample_rows)
-        ):
+        switches = (
+            []
+            if name in unsampled
+            else propose_switches(conn, catalog, table, strategies, sample_rows)
+        )
+        for switch in switches:
             whole = proposals[name][switch.column]
             proposals[name][switch.column] = switch = with_whole_rule(switch, whole)
             if previous := previous_value_rule(table, switch):
                 proposals[name][previous.column] = previous
             _keep_switch_key(proposals[name], switch)
+        align_normalized(conn, table, switches)  # HAPI's sp_value_normalized
+        align_dates(table, proposals[name], switches)  # HAPI's hfj_spidx_date
         if name not in unsampled:  # Matomo's log_action.name: URLs by type, titles
             done_switch = frozenset(c for c, p in proposals[name].items() if p.strategy == "switch")
             switch_by_kind(conn, table, proposals[name], strategies, sample_rows, done_switch)

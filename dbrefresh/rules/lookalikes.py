@@ -32,6 +32,14 @@ MIN_CODE_DIGITS, MAX_CODE_DIGITS = 12, 14  # UPC-A, EAN-13, GTIN-14
 # (a join column) got `lorem`. An address whose local part is one stays: '...@x.org'.
 _HEX_TOKEN = re.compile(r"(?<![0-9a-z])[0-9a-f]+(?:-[0-9a-f]+)+(?![0-9a-z@])", re.I)
 MIN_TOKEN_HEX = 32  # a UUID's or an MD5's hex digits
+# An OID names a code system ('urn:oid:2.16.840.1.113883.4.1', the US SSN's, in FHIR's
+# identifier.system): its arcs '840.1.113883' read as a phone number, and every code
+# system of HAPI's hfj_spidx_token became lorem. A root arc of 0 or 1 has a second arc
+# below 40 (ITU-T X.660), so '1.800.555.1234' stays a phone number; four arcs at least.
+_OID = re.compile(
+    r"(?<![\d.+])(?:urn:oid:)?(?:[01]\.(?:[1-3]?[0-9])|2\.\d+)(?:\.\d+){2,}(?!\.?\d)",
+    re.IGNORECASE,
+)
 
 
 def is_message_id(local: str) -> bool:
@@ -53,10 +61,16 @@ def _hex_token(match: re.Match[str]) -> str:
 
 
 def without_machine_data(text: str) -> str:
-    """The text with dates, times, IP addresses, versions, message ids, UUIDs and hex
-    tokens blanked, and percent-encoding decoded ('%40' is an '@')."""
+    """The text with dates, times, IP addresses, versions, message ids, UUIDs, hex
+    tokens and OIDs blanked, and percent-encoding decoded ('%40' is an '@')."""
     text = unquote(text) if "%" in text else text
+    text = _OID.sub(" ", text)
     return _BRACKETED.sub(_bracketed, _MACHINE.sub(" ", _HEX_TOKEN.sub(_hex_token, text)))
+
+
+def is_oid(value: str) -> bool:
+    """A whole value that is an OID: '2.16.840.1.113883.6.1', 'urn:oid:1.2.36.146.595'."""
+    return _OID.fullmatch(value.strip()) is not None
 
 
 def is_bare_code(digits: str) -> bool:

@@ -157,6 +157,9 @@ def _known_name(value: str) -> bool:
     )
 
 
+_WEB_ADDRESS = re.compile(r"https?://[^\s/]+(?:/\S*)?$", re.IGNORECASE)
+
+
 def denial(kind: str, values: Sequence[str] | None) -> str | None:
     """Why the sampled values say the column is not of the kind its name suggests, or
     None (no values, or nothing against the name)."""
@@ -172,6 +175,9 @@ def denial(kind: str, values: Sequence[str] | None) -> str | None:
         )
     if (documents := serialized.documents_of(sample)) is not None:
         return f"all {len(sample)} sampled values are {documents}, not {label}"
+    if kind == "street" and sample and all(_WEB_ADDRESS.match(v.strip()) for v in sample):
+        # OpenEMR's globals 'portal_onsite_two_address': the portal's URL, a setting
+        return f"all {len(sample)} sampled values are web addresses (URLs), not {label}"
     if kind == "username" and attribute_names.all_attribute_names(sample):
         return (
             f"all {len(sample)} sampled values name fields or attributes ('uid', "

@@ -61,6 +61,8 @@ def is_phone(value: str) -> bool:
         return False
     if lookalikes.is_gtin(text):
         return False  # a barcode (EAN/UPC), its check digit right
+    if lookalikes.is_oid(text):
+        return False  # a code system's OID: '2.16.840.1.113883.6.1'
     if text.startswith(_PADDING):
         return False  # '000000042': no dialling prefix is '000', a zero-padded number
     digits = sum(c.isdigit() for c in text)

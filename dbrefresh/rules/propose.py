@@ -19,6 +19,7 @@ from dbrefresh.rules import (
     client_names,
     compressed_text,
     display_names,
+    distinct_codes,
     email_digests,
     encoded_text,
     epoch_dates,
@@ -366,6 +367,9 @@ def _propose_column(
             proposal, values, lambda raw: fits(strategies["digits"], raw, ctx)
         )
         check_digits.as_luhn(proposal, values)  # OpenMRS's '100-8': its check digit kept
+        distinct_codes.as_unique(  # OpenEMR's pubpid: distinct ids stay distinct
+            proposal, values, lambda raw: fits(strategies["digits"], raw, ctx)
+        )
         mail_lists.as_lists(proposal, values)  # Zammad's cc 'a@x.org, "Bo" <b@y.org>'
     return proposal
 

@@ -15,6 +15,10 @@ With `text: true` the column is text holding ISO dates ('1987-03-14': Keycloak's
 user_attribute 'birthdate', Redmine's date custom fields): each is shifted and written
 back in that form; a value that is no date ('14.03.1987', '0000-00-00') becomes 16 hex
 characters of the digest instead, as `hash` would make it.
+With `ordinal: true` the column is an integer holding a date as YYYYMMDD (HAPI FHIR's
+hfj_spidx_date.sp_value_low_date_ordinal 19870314, which its date searches compare):
+each is shifted and written back in that form; an integer that is no such date is kept.
+Under `by` naming the row's date column, the ordinal moves by the same days as it.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 SHIFTABLE = {"date", "timestamp", "timestamptz"}
+ORDINAL_TYPES = {"int4", "int8"}
 ISO_DATE = len("1987-03-14")
 # An ISO date of year 1 or later (make_date refuses year 0), month and day in range
 _ISO_DATE = r"^(?!0000)[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
@@ -48,6 +53,9 @@ class DateShiftParams(StrategyParams):
     text: bool = False
     """The column is text holding ISO dates ('1987-03-14'), shifted and written back as
     such; a value that is no ISO date gets 16 hex characters of the digest."""
+    ordinal: bool = False
+    """The column is an integer holding a date as YYYYMMDD (19870314), shifted and
+    written back as such; an integer that is no such date is kept."""
 
     @field_validator("keep")
     @classmethod
@@ -73,6 +81,8 @@ class DateShift(ScalarStrategy[DateShiftParams]):
         return params.by is None
 
     def fits(self, params: DateShiftParams, ctx: ColumnContext) -> list[str]:
+        if params.ordinal:
+            return self._ordinal_fits(params, ctx)
         if params.text and not ctx.type.is_text:
             return [f"date_shift with text: true needs text; {ctx.column} is {ctx.type.sql}"]
         if not params.text and ctx.type.base not in SHIFTABLE:
@@ -82,6 +92,17 @@ class DateShift(ScalarStrategy[DateShiftParams]):
             ]
         if params.text and ctx.type.length is not None and ctx.type.length < ISO_DATE:
             return [f"date_shift writes {ISO_DATE} characters; {ctx.column} is {ctx.type.sql}"]
+        if params.by is not None and params.by not in ctx.row_columns:
+            return [f"by: {ctx.table} has no column {params.by!r}"]
+        return []
+
+    def _ordinal_fits(self, params: DateShiftParams, ctx: ColumnContext) -> list[str]:
+        if params.text or params.keep:
+            return ["date_shift with ordinal: true takes neither text nor keep"]
+        if ctx.type.base not in ORDINAL_TYPES or ctx.type.is_array:
+            return [
+                f"date_shift with ordinal: true needs int4 or int8; {ctx.column} is {ctx.type.sql}"
+            ]
         if params.by is not None and params.by not in ctx.row_columns:
             return [f"by: {ctx.table} has no column {params.by!r}"]
         return []
@@ -100,6 +121,8 @@ class DateShift(ScalarStrategy[DateShiftParams]):
         )
 
     def masked(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
+        if params.ordinal:
+            return self._shifted_ordinal(params, ctx)
         shifted = self._shifted_text(params, ctx) if params.text else self._shifted(params, ctx)
         if not params.keep:
             return shifted
@@ -140,6 +163,40 @@ class DateShift(ScalarStrategy[DateShiftParams]):
             )
 
         return sqlbuild.fit_text(ctx, sqlbuild.let("d", built, body), truncate=False)
+
+    def _shifted_ordinal(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
+        """A YYYYMMDD integer shifted and written back as one; any other integer kept.
+        The date is built as in _shifted_text, from its parts checked in range first."""
+        v = ctx.ref
+        built = sqlbuild.fill(
+            "CASE WHEN :v BETWEEN 10000101 AND 99991231 AND (:v2 / 100) % 100 BETWEEN 1 AND 12"
+            " AND :v3 % 100 BETWEEN 1 AND 31 THEN make_date(CAST(:v4 / 10000 AS int),"
+            " CAST((:v5 / 100) % 100 AS int), 1) + CAST(:v6 % 100 - 1 AS int) END",
+            v=v.copy(),
+            v2=v.copy(),
+            v3=v.copy(),
+            v4=v.copy(),
+            v5=v.copy(),
+            v6=v.copy(),
+        )
+
+        def body(d: exp.Column) -> exp.Expression:
+            shifted = self._not_future(
+                params, ctx, d, sqlbuild.fill("CURRENT_DATE"), _plus_days("date")
+            )
+            return sqlbuild.cast(
+                sqlbuild.fill(
+                    "CASE WHEN CAST(to_char(:d, 'YYYYMMDD') AS int) = :v"
+                    " THEN CAST(to_char(:s, 'YYYYMMDD') AS int) ELSE :v2 END",
+                    d=d.copy(),
+                    v=v.copy(),
+                    s=shifted,
+                    v2=v.copy(),
+                ),
+                ctx.type.sql,
+            )
+
+        return sqlbuild.let("d", built, body)
 
     def _shift(self, params: DateShiftParams, ctx: ColumnContext) -> exp.Expression:
         """The days to move by: keyed by the value, or by the `by` column."""

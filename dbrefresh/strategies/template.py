@@ -3,7 +3,10 @@
 Placeholder syntax (Python format-string style, `{{` and `}}` for literal braces):
   {strategy}           the strategy, with default parameters, applied to this column;
   {strategy:column}    the strategy applied to another column of the same row;
-  ...|lower, ...|upper  the part lower- or upper-cased, e.g. {last_name:name|lower}.
+  ...|lower, ...|upper  the part lower- or upper-cased, e.g. {last_name:name|lower};
+  ...|fold             accents taken off (Latin letters), then upper-cased, as search
+                       indexes store names: HAPI FHIR's sp_value_normalized 'CALLEJON'
+                       for 'Callejón', {street:sp_value_exact|fold}.
 Parts compute exactly what the strategy gives alone, so {first_name:first_name} matches
 the masked first_name column. A NULL in another column gives an empty part. Injective
 when a part applied to this column is (hash, uuid), or, on a unique column, a part
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +33,21 @@ from dbrefresh.strategies.registry import UnknownStrategyError, get, register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-FILTERS = {"lower", "upper"}
+FILTERS = {"lower", "upper", "fold"}
+
+
+def _folded(char: str) -> str:
+    """'ó' -> 'o' (the letter it decomposes into, NFD), 'ł' -> 'Ł' (upper-cased here:
+    upper() leaves letters beyond ASCII as they are under the C locale)."""
+    base = unicodedata.normalize("NFD", char)[0]
+    if base.isascii() and base.isalpha():
+        return base
+    return upper if len(upper := char.upper()) == 1 else char
+
+
+# Latin letters (U+00C0..U+017F) with accents, or lower-case, and what `fold` makes them
+_ACCENTED = "".join(c for c in map(chr, range(0xC0, 0x180)) if _folded(c) != c)
+_BARE = "".join(map(_folded, _ACCENTED))
 FORBIDDEN = {"template", "jsonb", "shuffle", "sql"}
 # Widest output of the injective strategies a template may hold (hash: 32 hex).
 INJECTIVE_WIDTH = {"hash": 32, "uuid": 36}
@@ -61,7 +79,7 @@ def parse_template(template: str) -> list[Part]:
         if not NAME.match(field):
             raise ValueError(f"{{{field}}}: not a strategy name")
         if filt and filt not in FILTERS:
-            raise ValueError(f"{{{field}}}: unknown filter {filt!r} (use lower or upper)")
+            raise ValueError(f"{{{field}}}: unknown filter {filt!r} (use lower, upper or fold)")
         if field in FORBIDDEN:
             raise ValueError(f"{{{field}}}: {field} cannot be used inside a template")
         parts.append(Part("", field, column or None, filt or None))
@@ -134,7 +152,14 @@ class Template(ScalarStrategy[TemplateParams]):
             value = sqlbuild.as_text(
                 strategy.compile(strategy.parse_params({}), _part_ctx(ctx, part))
             )
-            if part.filter:
+            if part.filter == "fold":
+                value = sqlbuild.fill(  # 'ß' is 'SS' upper-cased, as Java's toUpperCase has it
+                    "upper(replace(translate(:v, :a, :b), 'ß', 'SS'))",
+                    v=value,
+                    a=_ACCENTED,
+                    b=_BARE,
+                )
+            elif part.filter:
                 value = sqlbuild.fill(f"{part.filter}(:v)", v=value)
             if part.column is not None:
                 value = sqlbuild.fill("COALESCE(:v, '')", v=value)

@@ -51,7 +51,8 @@ def test_every_profile_field_is_judged(make_db, tmp_path: Path) -> None:
     dsn, text = generate_then_mask(make_db, tmp_path, SCHEMA)
     rule = rule_of(text, "public.mdl_user_info_data", "data")
     assert rule["strategy"] == "switch" and rule["by"] == "fieldid", rule
-    assert rule["cases"]["1"] == "digits"
+    # every sampled student number differs: an external id, kept distinct (distinct_codes.py)
+    assert rule["cases"]["1"] == {"strategy": "digits", "unique": True}
     assert rule["cases"]["4"] == "keep"
     assert rule["cases"]["5"]["strategy"] == "template"
     assert rule["cases"]["6"] == "phone"  # defined, never sampled: judged by its name
