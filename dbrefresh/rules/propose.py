@@ -49,6 +49,7 @@ from dbrefresh.rules import (
     url_accounts,
     url_names,
     url_tokens,
+    webhook_urls,
     yaml_text,
 )
 from dbrefresh.rules.candidates import (
@@ -208,6 +209,24 @@ def propose_column(
     is_key: bool,
 ) -> ColumnProposal:
     """The rule for one column, before foreign keys are reconciled."""
+    proposal = _propose_column(table, column, values, strategies, is_key=is_key)
+    if is_key or column.generated or not column.type.is_text or column.type.is_array:
+        return proposal
+    hooks = webhook_urls.proposal(proposal, values)  # Zapier's '/hooks/catch/<id>/<key>/'
+    ctx = column_context(table, column, unique=proposal.unique)
+    if hooks is not None and fits(strategies["prefixed"], hooks.params, ctx):
+        return hooks
+    return proposal
+
+
+def _propose_column(
+    table: Table,
+    column: Column,
+    values: Sequence[str] | None,
+    strategies: Mapping[str, Strategy[Any]],
+    *,
+    is_key: bool,
+) -> ColumnProposal:
     if not (is_key or column.generated) and (raw := _bytea_rule(table, column, values, strategies)):
         return raw  # '\xc63f31c6' (198.63.49.198), UTF-8 JSON in bytea
     if is_bytes(column.type):
