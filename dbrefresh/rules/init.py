@@ -20,6 +20,7 @@ from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
 from dbrefresh.rules import e164, file_stems, handles, photo_urls
+from dbrefresh.rules.admin_names import mask_admin_names
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.base32_secrets import base32_secrets
 from dbrefresh.rules.birth_values import propose_birth_dates
@@ -154,6 +155,7 @@ def propose(
         file_stems.mask_stem_columns(table, proposals[name], samples, own_keys)  # Strapi's hash
         photo_urls.mask_photo_columns(table, proposals[name], samples, strategies, own_keys)
         e164.mark(proposals[name], samples)  # GoTrue's phone numbers: digits, no '+'
+        mask_admin_names(table, proposals[name], samples, strategies)  # lime_surveys.admin
         base32_secrets(table, proposals[name], samples, own_keys)  # TOTP seeds
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
