@@ -7,6 +7,12 @@ rule (kind `username`) whose table holds one of the well-known built-in names ex
 (case and all) gets a `switch` on itself: those names kept, every other value the
 rule it had (`default`). The columns a foreign key ties to it get the same, so the
 join still holds.
+
+Frappe keys its users by e-mail address (`tabUser`.name) except its own two,
+'Administrator' and 'Guest', which it looks up by name and which every document's
+`owner` and `modified_by` name: proposed `email`, they became addresses, and the
+owners pointed nowhere. An email column (kind `email`) holding a built-in name in any
+case ('Administrator': no address, so no person's) keeps it the same way.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.propose_keys import Proposals, fk_groups
 from dbrefresh.rules.sample import sampled_rows
+from dbrefresh.strategies.registry import get
 
 BUILTIN = (
     "guest",
@@ -36,6 +43,7 @@ BUILTIN = (
     "daemon",
 )
 KIND = "username"
+EMAIL = "email"  # built-in names matched in any case: Frappe's 'Administrator'
 
 
 def keep_builtin_accounts(
@@ -49,14 +57,14 @@ def keep_builtin_accounts(
         for column, proposal in list(columns.items()):
             if (
                 (name, column) in done
-                or proposal.kind != KIND
+                or proposal.kind not in {KIND, EMAIL}
                 or not proposal.masked
                 or proposal.strategy == "switch"
                 or catalog.tables[name].columns[column].type.category != "S"
             ):
                 continue
             try:
-                found = _builtin(conn, catalog.tables[name], column)
+                found = _builtin(conn, catalog.tables[name], column, proposal.kind == EMAIL)
             except psycopg.Error:  # no SELECT right, timeout: the proposal stays
                 continue
             if not found:
@@ -103,7 +111,7 @@ def _kept(proposal: ColumnProposal, found: list[str]) -> ColumnProposal:
         {
             "by": proposal.column,
             "cases": {n: "keep" for n in found},
-            "default": _without_unique(rule_value(proposal)),
+            "default": _as_case(rule_value(proposal)),
         },
         unique=proposal.unique or bool(proposal.params.get("unique")),
         kind=proposal.kind,
@@ -114,6 +122,14 @@ def _kept(proposal: ColumnProposal, found: list[str]) -> ColumnProposal:
     )
 
 
+def _as_case(rule: str | dict[str, Any]) -> str | dict[str, Any]:
+    """The rule as the switch's default: `unique` kept where it is the strategy's own
+    parameter (`email`'s: a unique column's addresses must stay apart)."""
+    if isinstance(rule, dict) and "unique" in get(rule["strategy"]).params_model.model_fields:
+        return copy.deepcopy(rule)
+    return _without_unique(rule)
+
+
 def _without_unique(rule: str | dict[str, Any]) -> str | dict[str, Any]:
     """The rule as a switch case: `unique` is the column's (the switch's), not a case's."""
     if isinstance(rule, str):
@@ -122,15 +138,21 @@ def _without_unique(rule: str | dict[str, Any]) -> str | dict[str, Any]:
     return rule["strategy"] if len(rule) == 1 else rule
 
 
-def _builtin(conn: psycopg.Connection[Any], table: Table, column: str) -> list[str]:
-    """The built-in names the column holds (case and all), in BUILTIN's order."""
-    query = sql.SQL(
-        "SELECT DISTINCT {c}::text FROM {only}{t} WHERE {c}::text = ANY({names})"
-    ).format(
+def _builtin(
+    conn: psycopg.Connection[Any], table: Table, column: str, any_case: bool = False
+) -> list[str]:
+    """The built-in names the column holds (case and all, or in any case), in BUILTIN's
+    order."""
+    held_as = sql.SQL("lower({c}::text)" if any_case else "{c}::text").format(
+        c=sql.Identifier(column)
+    )
+    query = sql.SQL("SELECT DISTINCT {c}::text FROM {only}{t} WHERE {held} = ANY({names})").format(
         c=sql.Identifier(column),
         only=sql.SQL("" if table.partitioned else "ONLY "),
         t=sql.Identifier(table.schema, table.name),
+        held=held_as,
         names=sql.Literal(list(BUILTIN)),
     )
-    held = {str(row[0]) for row in sampled_rows(conn, query)}
-    return [n for n in BUILTIN if n in held]
+    held = sorted(str(row[0]) for row in sampled_rows(conn, query))
+    order = {n: i for i, n in enumerate(BUILTIN)}
+    return sorted(held, key=lambda n: order[n.lower() if any_case else n])
