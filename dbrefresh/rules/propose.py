@@ -17,6 +17,7 @@ from dbrefresh.rules import (
     bytea_values,
     check_digits,
     client_names,
+    company_ids,
     compressed_text,
     display_names,
     email_digests,
@@ -267,6 +268,13 @@ def _propose_column(
     files = None if is_key else file_names.proposal(column, values, unique=unique)
     if files and fits(strategies["file_name"], {}, column_context(table, column, unique=unique)):
         return files  # 'uploads/<uuid>/passport-vincent-schwital.pdf': the path stays one
+    ids = (
+        None
+        if is_key or not column.type.is_text
+        else company_ids.proposal(column.name, values, unique=unique)
+    )
+    if ids and fits(strategies["digits"], ids.params, column_context(table, column, unique=unique)):
+        return ids  # Dolibarr's siren '922432984', siret: Luhn-checked company numbers
     if not is_key and (hosts := host_names.proposal(column, values, unique=unique)):
         return hosts  # '49-151-205-48.dsl.telekom.example': the client's address
     kind, why = detect(table, column, values, is_key=is_key)
