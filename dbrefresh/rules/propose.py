@@ -214,8 +214,11 @@ def propose_column(
     if is_key or column.generated or not column.type.is_text or column.type.is_array:
         return proposal
     hooks = webhook_urls.proposal(proposal, values)  # Zapier's '/hooks/catch/<id>/<key>/'
-    ctx = column_context(table, column, unique=proposal.unique)
-    if hooks is not None and fits(strategies["prefixed"], hooks.params, ctx):
+    unique = column.name in table.unique_columns()
+    if hooks is not None and fits(
+        strategies["prefixed"], hooks.params, column_context(table, column, unique=unique)
+    ):
+        hooks.unique = unique
         return hooks
     return proposal
 
@@ -228,6 +231,7 @@ def _propose_column(
     *,
     is_key: bool,
 ) -> ColumnProposal:
+    """propose_column's rule before a webhook column's path is masked (webhook_urls.py)."""
     if not (is_key or column.generated) and (raw := _bytea_rule(table, column, values, strategies)):
         return raw  # '\xc63f31c6' (198.63.49.198), UTF-8 JSON in bytea
     if is_bytes(column.type):

@@ -24,7 +24,7 @@ INSERT INTO "Webhook" SELECT 'wh' || g, (ARRAY[{ZAPIER},
     'https://hook.eu1.make.com/' || md5('m' || g),
     'https://crm.example.com/api/inbound'])[1 + g % 3]
   FROM generate_series(1, 30) g;
-CREATE TABLE zaps (id int PRIMARY KEY, target_url varchar(255));
+CREATE TABLE zaps (id int PRIMARY KEY, target_url varchar(255) UNIQUE);
 INSERT INTO zaps SELECT g, {ZAPIER} FROM generate_series(1, 20) g;
 CREATE TABLE links (id int PRIMARY KEY, url text);
 INSERT INTO links SELECT g, (ARRAY['https://discord.com/invite/formbricks',
