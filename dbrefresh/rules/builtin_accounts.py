@@ -12,7 +12,9 @@ Frappe keys its users by e-mail address (`tabUser`.name) except its own two,
 'Administrator' and 'Guest', which it looks up by name and which every document's
 `owner` and `modified_by` name: proposed `email`, they became addresses, and the
 owners pointed nowhere. An email column (kind `email`) holding a built-in name in any
-case ('Administrator': no address, so no person's) keeps it the same way.
+case ('Administrator': no address, so no person's) keeps it the same way, and so does
+a masked name column of that table (first, last or full name, a template too) holding
+exactly those names: Frappe's Administrator is named 'Administrator'.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ BUILTIN = (
 )
 KIND = "username"
 EMAIL = "email"  # built-in names matched in any case: Frappe's 'Administrator'
+NAME_KINDS = frozenset({"first_name", "last_name", "full_name"})
 
 
 def keep_builtin_accounts(
@@ -53,6 +56,7 @@ def keep_builtin_accounts(
     groups = {ref: group for group in fk_groups(catalog) for ref in group}
     done: set[tuple[str, str]] = set()
     kept: list[tuple[str | dict[str, Any], list[str]]] = []  # (login rule, names kept)
+    accounts: dict[str, set[str]] = {}  # table -> built-in names its email key keeps
     for name, columns in proposals.items():
         for column, proposal in list(columns.items()):
             if (
@@ -76,7 +80,33 @@ def keep_builtin_accounts(
                 kept.append((_without_unique(rule_value(held)), found))
                 proposals[table][other] = _kept(held, found)
                 done.add((table, other))
+            if proposal.kind == EMAIL:
+                accounts.setdefault(name, set()).update(found)
     _keep_in_addresses(proposals, kept)
+    _keep_first_names(conn, catalog, proposals, accounts)
+
+
+def _keep_first_names(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    proposals: Proposals,
+    accounts: dict[str, set[str]],
+) -> None:
+    """The built-in account's own name ('Administrator' in Frappe's tabUser.first_name
+    and full_name) kept beside it: the same names, exactly, in a masked name column of
+    the table whose email key keeps them."""
+    for name, found in accounts.items():
+        for column, proposal in list(proposals[name].items()):
+            if proposal.kind not in NAME_KINDS or not proposal.masked:
+                continue
+            if proposal.strategy == "switch":
+                continue
+            try:
+                held = _held(conn, catalog.tables[name], column, sorted(found))
+            except psycopg.Error:  # no SELECT right, timeout: the proposal stays
+                continue
+            if held:
+                proposals[name][column] = _kept(proposal, held, OWN_NAME)
 
 
 def _keep_in_addresses(
@@ -103,7 +133,11 @@ def _keep_in_addresses(
                     params["keep"] = sorted(set(params.get("keep", [])) | set(names))
 
 
-def _kept(proposal: ColumnProposal, found: list[str]) -> ColumnProposal:
+LOOKED_UP = "a built-in account the application looks up by name, kept as it is"
+OWN_NAME = "the name of a built-in account this table keeps, kept as it is"
+
+
+def _kept(proposal: ColumnProposal, found: list[str], reason: str = LOOKED_UP) -> ColumnProposal:
     names = ", ".join(repr(n) for n in found)
     return ColumnProposal(
         proposal.column,
@@ -117,7 +151,7 @@ def _kept(proposal: ColumnProposal, found: list[str]) -> ColumnProposal:
         kind=proposal.kind,
         why=[
             *proposal.why,
-            f"{names}: a built-in account the application looks up by name, kept as it is",
+            f"{names}: {reason}",
         ],
     )
 
@@ -156,3 +190,16 @@ def _builtin(
     held = sorted(str(row[0]) for row in sampled_rows(conn, query))
     order = {n: i for i, n in enumerate(BUILTIN)}
     return sorted(held, key=lambda n: order[n.lower() if any_case else n])
+
+
+def _held(conn: psycopg.Connection[Any], table: Table, column: str, names: list[str]) -> list[str]:
+    """Which of `names` the column holds, exactly."""
+    query = sql.SQL(
+        "SELECT DISTINCT {c}::text FROM {only}{t} WHERE {c}::text = ANY({names})"
+    ).format(
+        c=sql.Identifier(column),
+        only=sql.SQL("" if table.partitioned else "ONLY "),
+        t=sql.Identifier(table.schema, table.name),
+        names=sql.Literal(names),
+    )
+    return sorted(str(row[0]) for row in sampled_rows(conn, query))
