@@ -7,6 +7,14 @@ rule (kind `username`) whose table holds one of the well-known built-in names ex
 (case and all) gets a `switch` on itself: those names kept, every other value the
 rule it had (`default`). The columns a foreign key ties to it get the same, so the
 join still holds.
+
+Frappe keys its users by e-mail address (`tabUser`.name) except its own two,
+'Administrator' and 'Guest', which it looks up by name and which every document's
+`owner` and `modified_by` name: proposed `email`, they became addresses, and the
+owners pointed nowhere. An email column (kind `email`) holding a built-in name in any
+case ('Administrator': no address, so no person's) keeps it the same way, and so does
+a masked name column of that table (first, last or full name, a template too) holding
+exactly those names: Frappe's Administrator is named 'Administrator'.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.propose_keys import Proposals, fk_groups
 from dbrefresh.rules.sample import sampled_rows
+from dbrefresh.strategies.registry import get
 
 BUILTIN = (
     "guest",
@@ -36,6 +45,8 @@ BUILTIN = (
     "daemon",
 )
 KIND = "username"
+EMAIL = "email"  # built-in names matched in any case: Frappe's 'Administrator'
+NAME_KINDS = frozenset({"first_name", "last_name", "full_name"})
 
 
 def keep_builtin_accounts(
@@ -45,18 +56,19 @@ def keep_builtin_accounts(
     groups = {ref: group for group in fk_groups(catalog) for ref in group}
     done: set[tuple[str, str]] = set()
     kept: list[tuple[str | dict[str, Any], list[str]]] = []  # (login rule, names kept)
+    accounts: dict[str, set[str]] = {}  # table -> built-in names its email key keeps
     for name, columns in proposals.items():
         for column, proposal in list(columns.items()):
             if (
                 (name, column) in done
-                or proposal.kind != KIND
+                or proposal.kind not in {KIND, EMAIL}
                 or not proposal.masked
                 or proposal.strategy == "switch"
                 or catalog.tables[name].columns[column].type.category != "S"
             ):
                 continue
             try:
-                found = _builtin(conn, catalog.tables[name], column)
+                found = _builtin(conn, catalog.tables[name], column, proposal.kind == EMAIL)
             except psycopg.Error:  # no SELECT right, timeout: the proposal stays
                 continue
             if not found:
@@ -68,7 +80,33 @@ def keep_builtin_accounts(
                 kept.append((_without_unique(rule_value(held)), found))
                 proposals[table][other] = _kept(held, found)
                 done.add((table, other))
+            if proposal.kind == EMAIL:
+                accounts.setdefault(name, set()).update(found)
     _keep_in_addresses(proposals, kept)
+    _keep_first_names(conn, catalog, proposals, accounts)
+
+
+def _keep_first_names(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    proposals: Proposals,
+    accounts: dict[str, set[str]],
+) -> None:
+    """The built-in account's own name ('Administrator' in Frappe's tabUser.first_name
+    and full_name) kept beside it: the same names, exactly, in a masked name column of
+    the table whose email key keeps them."""
+    for name, found in accounts.items():
+        for column, proposal in list(proposals[name].items()):
+            if proposal.kind not in NAME_KINDS or not proposal.masked:
+                continue
+            if proposal.strategy == "switch":
+                continue
+            try:
+                held = _held(conn, catalog.tables[name], column, sorted(found))
+            except psycopg.Error:  # no SELECT right, timeout: the proposal stays
+                continue
+            if held:
+                proposals[name][column] = _kept(proposal, held, OWN_NAME)
 
 
 def _keep_in_addresses(
@@ -95,7 +133,11 @@ def _keep_in_addresses(
                     params["keep"] = sorted(set(params.get("keep", [])) | set(names))
 
 
-def _kept(proposal: ColumnProposal, found: list[str]) -> ColumnProposal:
+LOOKED_UP = "a built-in account the application looks up by name, kept as it is"
+OWN_NAME = "the name of a built-in account this table keeps, kept as it is"
+
+
+def _kept(proposal: ColumnProposal, found: list[str], reason: str = LOOKED_UP) -> ColumnProposal:
     names = ", ".join(repr(n) for n in found)
     return ColumnProposal(
         proposal.column,
@@ -103,15 +145,23 @@ def _kept(proposal: ColumnProposal, found: list[str]) -> ColumnProposal:
         {
             "by": proposal.column,
             "cases": {n: "keep" for n in found},
-            "default": _without_unique(rule_value(proposal)),
+            "default": _as_case(rule_value(proposal)),
         },
         unique=proposal.unique or bool(proposal.params.get("unique")),
         kind=proposal.kind,
         why=[
             *proposal.why,
-            f"{names}: a built-in account the application looks up by name, kept as it is",
+            f"{names}: {reason}",
         ],
     )
+
+
+def _as_case(rule: str | dict[str, Any]) -> str | dict[str, Any]:
+    """The rule as the switch's default: `unique` kept where it is the strategy's own
+    parameter (`email`'s: a unique column's addresses must stay apart)."""
+    if isinstance(rule, dict) and "unique" in get(rule["strategy"]).params_model.model_fields:
+        return copy.deepcopy(rule)
+    return _without_unique(rule)
 
 
 def _without_unique(rule: str | dict[str, Any]) -> str | dict[str, Any]:
@@ -122,15 +172,34 @@ def _without_unique(rule: str | dict[str, Any]) -> str | dict[str, Any]:
     return rule["strategy"] if len(rule) == 1 else rule
 
 
-def _builtin(conn: psycopg.Connection[Any], table: Table, column: str) -> list[str]:
-    """The built-in names the column holds (case and all), in BUILTIN's order."""
+def _builtin(
+    conn: psycopg.Connection[Any], table: Table, column: str, any_case: bool = False
+) -> list[str]:
+    """The built-in names the column holds (case and all, or in any case), in BUILTIN's
+    order."""
+    held_as = sql.SQL("lower({c}::text)" if any_case else "{c}::text").format(
+        c=sql.Identifier(column)
+    )
+    query = sql.SQL("SELECT DISTINCT {c}::text FROM {only}{t} WHERE {held} = ANY({names})").format(
+        c=sql.Identifier(column),
+        only=sql.SQL("" if table.partitioned else "ONLY "),
+        t=sql.Identifier(table.schema, table.name),
+        held=held_as,
+        names=sql.Literal(list(BUILTIN)),
+    )
+    held = sorted(str(row[0]) for row in sampled_rows(conn, query))
+    order = {n: i for i, n in enumerate(BUILTIN)}
+    return sorted(held, key=lambda n: order[n.lower() if any_case else n])
+
+
+def _held(conn: psycopg.Connection[Any], table: Table, column: str, names: list[str]) -> list[str]:
+    """Which of `names` the column holds, exactly."""
     query = sql.SQL(
         "SELECT DISTINCT {c}::text FROM {only}{t} WHERE {c}::text = ANY({names})"
     ).format(
         c=sql.Identifier(column),
         only=sql.SQL("" if table.partitioned else "ONLY "),
         t=sql.Identifier(table.schema, table.name),
-        names=sql.Literal(list(BUILTIN)),
+        names=sql.Literal(names),
     )
-    held = {str(row[0]) for row in sampled_rows(conn, query)}
-    return [n for n in BUILTIN if n in held]
+    return sorted(str(row[0]) for row in sampled_rows(conn, query))

@@ -19,6 +19,7 @@ from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import pii
 from dbrefresh.rules.pii_values import EMAIL
 from dbrefresh.rules.proposal import ColumnProposal
+from dbrefresh.rules.role_addresses import SERVICE_LOCAL_PARTS
 
 CUT = " … "  # between a long value's head and tail (sample.py)
 ADDRESS_BYTES = frozenset({4, 16})
@@ -33,11 +34,7 @@ VISIT_TABLE = re.compile(
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TEXT_SHARE = 0.9  # of the non-empty values decoding as text, for the column to be text
 # A service's own mailboxes, not a person's: the sender a system writes into every row
-_SERVICE = re.compile(
-    r"(?:no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?|alerts?|"
-    r"support|info|admin|root|webmaster|hostmaster|system)(?:[+.\-_][^@]*)?@",
-    re.IGNORECASE,
-)
+_SERVICE = re.compile(rf"(?:{SERVICE_LOCAL_PARTS})(?:[+.\-_][^@]*)?@", re.IGNORECASE)
 
 
 def raw(value: str) -> tuple[bytes, bytes | None] | None:

@@ -36,7 +36,7 @@ from dbrefresh.rules.eav_prefixed import prefixed_pairs
 from dbrefresh.rules.eav_refs import undeclared_key_value
 from dbrefresh.rules.eav_shape import shaped_key_value
 from dbrefresh.rules.eav_tokens import token_case
-from dbrefresh.rules.eav_unique import injective_case
+from dbrefresh.rules.eav_unique import injective_case, unique_attribute_ids
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.sample import sample_clause, sampled_rows
@@ -162,6 +162,7 @@ def propose_switch(
     except psycopg.Error:  # a timeout, no right: the column keeps its whole-column rule
         return None
     value = found.value
+    unique_ids = unique_attribute_ids(conn, found.named_by) if found.named_by else frozenset()
     cases: dict[str, Any] = {}
     kept: list[str] = []
     reasons: list[str] = []
@@ -170,7 +171,8 @@ def propose_switch(
         given = [name, *(n for key in sorted(ids) for n in names.get(key, ())[1:])]
         proposal = judge_field(table, given, value, values, strategies)
         proposal = token_case(table, value, proposal, values, strategies)  # HAPI's tokens
-        proposal = injective_case(table, value, proposal, strategies)
+        flagged = bool(ids) and ids <= unique_ids  # DHIS2's uniquefield attributes
+        proposal = injective_case(table, value, proposal, strategies, flagged=flagged)
         if proposal.masked and len(cases) < MAX_CASES:
             for key in sorted(ids):
                 cases[key] = rule_value(proposal)

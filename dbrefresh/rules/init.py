@@ -19,7 +19,8 @@ import psycopg
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
-from dbrefresh.rules import e164, file_stems, handles, photo_urls, vcard_values
+from dbrefresh.rules import e164, file_stems, handles, photo_urls, role_addresses, vcard_values
+from dbrefresh.rules.admin_names import mask_admin_names
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.base32_secrets import base32_secrets
 from dbrefresh.rules.birth_values import propose_birth_dates
@@ -110,6 +111,7 @@ def propose(
     accounts: dict[Ref, ColumnProposal] = {}  # handles, masked if copies leave them kept
     docs: dict[Ref, Probes] = {}  # JSON columns' sampled paths (json_copies.py)
     mixed: dict[Ref, Mixed] = {}  # email/phone columns holding other forms too
+    roles: set[str] = set()  # role local parts met in email columns (role_addresses.py)
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
     empty: list[str] = []
     titles = read_titles(conn, catalog)  # NocoDB's, Baserow's, LimeSurvey's column titles
@@ -157,6 +159,8 @@ def propose(
         file_stems.mask_stem_columns(table, proposals[name], samples, own_keys)  # Strapi's hash
         photo_urls.mask_photo_columns(table, proposals[name], samples, strategies, own_keys)
         e164.mark(proposals[name], samples)  # GoTrue's phone numbers: digits, no '+'
+        roles |= role_addresses.found(proposals[name], samples)  # postmaster@, '@domain'
+        mask_admin_names(table, proposals[name], samples, strategies)  # lime_surveys.admin
         base32_secrets(table, proposals[name], samples, own_keys)  # TOTP seeds
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
@@ -208,6 +212,7 @@ def propose(
     switch_mixed_emails(conn, catalog, sampled, texts, strategies, sample_rows)  # source_id
     align_variants(proposals, strategies)  # paths and cases added since: the same variant
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
+    role_addresses.keep_roles(sampled, roles)  # PostfixAdmin's postmaster@ kept everywhere
     vcard_values.align_emails(proposals)  # an attendee's address as the email columns'
     keep_prefixes(conn, catalog, sampled, texts, strategies, sample_rows)  # 'id:<ident>'
     keep_builtin_accounts(conn, catalog, sampled)  # Moodle's 'guest', 'admin'

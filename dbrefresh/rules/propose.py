@@ -17,6 +17,7 @@ from dbrefresh.rules import (
     bytea_values,
     check_digits,
     client_names,
+    company_ids,
     compressed_text,
     display_names,
     distinct_codes,
@@ -52,6 +53,7 @@ from dbrefresh.rules import (
     url_names,
     url_tokens,
     vcard_values,
+    webhook_urls,
     yaml_text,
 )
 from dbrefresh.rules.candidates import (
@@ -214,6 +216,14 @@ def propose_column(
     proposal = _propose_column(table, column, values, strategies, is_key=is_key)
     if is_key:
         return proposal
+    if not (column.generated or not column.type.is_text or column.type.is_array):
+        hooks = webhook_urls.proposal(proposal, values)  # Zapier's '/hooks/catch/<id>/<key>/'
+        unique = column.name in table.unique_columns()
+        if hooks is not None and fits(
+            strategies["prefixed"], hooks.params, column_context(table, column, unique=unique)
+        ):
+            hooks.unique = unique
+            return hooks
     return pem_texts.proposal(table, column, values, proposal, strategies) or proposal
 
 
@@ -225,7 +235,8 @@ def _propose_column(
     *,
     is_key: bool,
 ) -> ColumnProposal:
-    """propose_column, but for keys inside a kept column's text (pem_texts.py)."""
+    """propose_column's rule before a webhook column's path is masked (webhook_urls.py)
+    and keys inside a kept column's text (pem_texts.py)."""
     if not (is_key or column.generated) and (raw := _bytea_rule(table, column, values, strategies)):
         return raw  # '\xc63f31c6' (198.63.49.198), UTF-8 JSON in bytea
     if is_bytes(column.type):
@@ -270,6 +281,13 @@ def _propose_column(
     files = None if is_key else file_names.proposal(column, values, unique=unique)
     if files and fits(strategies["file_name"], {}, column_context(table, column, unique=unique)):
         return files  # 'uploads/<uuid>/passport-vincent-schwital.pdf': the path stays one
+    ids = (
+        None
+        if is_key or not column.type.is_text
+        else company_ids.proposal(column.name, values, unique=unique)
+    )
+    if ids and fits(strategies["digits"], ids.params, column_context(table, column, unique=unique)):
+        return ids  # Dolibarr's siren '922432984', siret: Luhn-checked company numbers
     if not is_key and (hosts := host_names.proposal(column, values, unique=unique)):
         return hosts  # '49-151-205-48.dsl.telekom.example': the client's address
     kind, why = detect(table, column, values, is_key=is_key)

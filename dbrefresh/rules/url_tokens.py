@@ -39,13 +39,17 @@ _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 # or more characters of base64url ('4g9QGVsJ-xUbkXc...') or hex
 _RANDOM = re.compile(r"(?:[A-Za-z]{2,10}_)?([A-Za-z0-9_-]{20,})")
 MIN_MIXED = 3  # letters and digits of hex, or letters of each case past a word's start
+# A cuid ('c' and 24 lowercase letters or digits) or a cuid2 (24, a letter first): a
+# record's id, as a UUID is, not a secret. Formbricks' survey link '/s/<cuid>' in every
+# Response.meta.url was hashed to 32 hex, no URL any more.
+_CUID = re.compile(r"c[a-z0-9]{24}|[a-z][a-z0-9]{23}")
 
 
 def _random(segment: str) -> bool:
     """Mixed case inside words with a digit (base64url: a slug's 'How-To-Cook-10' has
     capitals only where its words start), or letters and digits without a dash (hex)."""
     found = _RANDOM.fullmatch(segment)
-    if found is None:
+    if found is None or _CUID.fullmatch(segment):
         return False
     token = found[1]
     digits = sum(c.isdigit() for c in token)

@@ -20,11 +20,18 @@ citext column. A column holding lower(address) beside the address (Gitea's lower
 then masks to lower(masked address) when both use it, and case-insensitive joins still
 match. On a column unique case-sensitively, two values differing only in case would
 collide: anonymize refuses the table before changing anything.
+With `keep`, an address whose local part is listed (in any case: 'postmaster', 'abuse',
+'noreply'; '' for a domain's catch-all '@example.org') is kept as it is, alone or in a
+list: a mail server's role addresses (RFC 2142) name no one, Postfix requires
+postmaster@, and PostfixAdmin's catch-all has no local part to mask. Masked addresses
+never take a listed local part, so `unique` still holds.
 """
 
 from __future__ import annotations
 
-from pydantic import Field
+import re
+
+from pydantic import Field, field_validator
 from sqlglot import exp
 
 from dbrefresh.strategies import casefold, email_lists, email_within, sqlbuild
@@ -36,6 +43,7 @@ from dbrefresh.strategies.scalar import ScalarStrategy
 DOMAIN_PATTERN = r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
 UNIQUE_HEX = 16
 MIN_NAMES = 3  # at least "a.b" before the suffix
+LOCAL_PART = re.compile(r"[A-Za-z0-9._+-]{0,64}")
 
 
 class EmailParams(StrategyParams):
@@ -50,9 +58,20 @@ class EmailParams(StrategyParams):
     lists: bool = False
     """Mask each address of a ','/';' list in place ('a@x.org, "Bo" <b@y.org>'); off, a list
     becomes one address (rules init sets it where it sampled lists)."""
+    keep: list[str] = []
+    """Local parts of addresses kept as they are, in any case (role addresses:
+    'postmaster', 'abuse'; '' keeps a catch-all '@domain')."""
     within: bool = False
     """Mask each address inside the text in place, the rest kept (a PromQL label value
     'user="ann@x.org"'); text without one is kept (`email_within.py`)."""
+
+    @field_validator("keep")
+    @classmethod
+    def _local_parts(cls, value: list[str]) -> list[str]:
+        for part in value:
+            if not LOCAL_PART.fullmatch(part):
+                raise ValueError(f"keep: {part!r} is no local part (letters, digits, . _ + -)")
+        return value
 
 
 @register
@@ -75,8 +94,13 @@ class Email(ScalarStrategy[EmailParams]):
         return sqlbuild.text_limit(ctx, MIN_NAMES + len(_suffix(params)), "email")
 
     def leak_sample_when(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression | None:
-        """With `within`, text holding no address is kept by design: not sampled."""
-        return email_within.holds_address(ctx) if params.within else None
+        """With `within`, text holding no address is kept by design: not sampled; nor is
+        an address `keep` keeps."""
+        held = email_within.holds_address(ctx) if params.within else None
+        if not params.keep:
+            return held
+        masked = exp.Not(this=exp.Paren(this=_kept(ctx, params)))
+        return masked if held is None else exp.Paren(this=exp.and_(held, masked))
 
     def table_refusal(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression | None:
         """fold_case on a column unique case-sensitively: the table must hold no two
@@ -148,7 +172,25 @@ class Email(ScalarStrategy[EmailParams]):
         value = sqlbuild.let("h", _address_digest(ctx, self.name, fold), body)
         if fold:  # (dictionary names, initcap display names: all of it lower case)
             value = sqlbuild.fill("lower(:v)", v=value)
-        return sqlbuild.fit_text(ctx, value, truncate=not params.unique)
+        fitted = sqlbuild.fit_text(ctx, value, truncate=not params.unique)
+        if not params.keep:
+            return fitted
+        return exp.Case(
+            ifs=[exp.If(this=_kept(ctx, params), true=sqlbuild.as_text(ctx.ref))], default=fitted
+        )
+
+
+def _kept(ctx: ColumnContext, params: EmailParams) -> exp.Expression:
+    """Whether the value's address has a local part `keep` lists (any case)."""
+    address = _address(ctx, False)
+    return sqlbuild.fill(
+        "(strpos(:a, '@') > 0 AND lower(split_part(:b, '@', 1)) = ANY(:k))",
+        a=address,
+        b=address.copy(),
+        k=sqlbuild.fill(
+            "CAST(:arr AS TEXT[])", arr="{" + ",".join(f'"{k.lower()}"' for k in params.keep) + "}"
+        ),
+    )
 
 
 # The address of a display-name form ('"Ann Lee" <ann@corp.example>'): NULL otherwise.

@@ -33,7 +33,7 @@ from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 REST = "_dbr_rest"  # the column a case's rule is compiled over, then replaced by the rest
-MAX_PREFIX = 32
+MAX_PREFIX = 64  # a webhook's 'https://<tenant>.webhook.office.com/'
 _TEXT = ColumnType("text", "text", "S")
 
 

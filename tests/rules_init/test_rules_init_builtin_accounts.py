@@ -46,3 +46,56 @@ def test_builtin_account_names_are_kept(make_db, tmp_path: Path) -> None:
         ).fetchone()[0]
     assert names == ["admin", "guest"]
     assert orphans == 0
+
+
+FRAPPE = """
+CREATE TABLE "tabUser" (name varchar(140) PRIMARY KEY, owner varchar(140),
+  email varchar(140) NOT NULL UNIQUE, first_name varchar(140), last_name varchar(140),
+  full_name varchar(140));
+INSERT INTO "tabUser" VALUES
+  ('Administrator', 'Administrator', 'admin@example.com', 'Administrator', NULL,
+   'Administrator'),
+  ('Guest', 'Administrator', 'guest@example.com', 'Guest', NULL, 'Guest');
+INSERT INTO "tabUser" SELECT f || '.' || l || g || '@acmecorp.com', 'Administrator',
+  f || '.' || l || g || '@acmecorp.com', initcap(f), initcap(l), initcap(f) || ' ' || initcap(l)
+  FROM generate_series(1, 30) g, LATERAL (SELECT
+    (ARRAY['cindy', 'laura', 'jodi', 'anthony'])[1 + g % 4] f,
+    (ARRAY['harmon', 'dunlap', 'nielsen', 'owens', 'banks'])[1 + g % 5] l) n;
+CREATE TABLE "tabToDo" (name varchar(140) PRIMARY KEY, owner varchar(140));
+INSERT INTO "tabToDo" SELECT 'TD' || g, (SELECT name FROM "tabUser" ORDER BY name
+  OFFSET g % 32 LIMIT 1) FROM generate_series(1, 64) g;
+"""
+
+
+def test_builtin_accounts_kept_in_email_keys(make_db, tmp_path: Path) -> None:
+    """Frappe's users are keyed by address, but 'Administrator' and 'Guest' by name:
+    they stay (their first and full names with them), every address is masked, and
+    documents' owners still find their user."""
+    dsn, text = generate_then_mask(make_db, tmp_path, FRAPPE)
+    rule = rule_of(text, "public.tabUser", "name")
+    assert rule["strategy"] == "switch", text
+    assert rule["cases"] == {"Administrator": "keep", "Guest": "keep"}
+    assert rule["default"] == {"strategy": "email", "unique": True}
+    with psycopg.connect(dsn) as conn:
+        names = conn.execute(
+            """SELECT count(*) FILTER (WHERE name IN ('Administrator', 'Guest')),
+                      count(*) FILTER (WHERE name LIKE '%@acmecorp.com'),
+                      count(DISTINCT name) FROM "tabUser" """
+        ).fetchone()
+        orphans = conn.execute(
+            """SELECT count(*) FROM "tabToDo" t LEFT JOIN "tabUser" u ON u.name = t.owner
+               WHERE u.name IS NULL"""
+        ).fetchone()[0]
+        own = conn.execute(
+            """SELECT count(*) FILTER (WHERE first_name = name AND full_name = name
+                        AND name IN ('Administrator', 'Guest')),
+                      count(*) FILTER (WHERE first_name IN ('Cindy', 'Laura', 'Jodi', 'Anthony'))
+               FROM "tabUser" """
+        ).fetchone()
+        admins = conn.execute(
+            """SELECT count(*) FROM "tabToDo" WHERE owner IN ('Administrator', 'Guest')"""
+        ).fetchone()[0]
+    assert names == (2, 0, 32)
+    assert orphans == 0
+    assert admins == 4
+    assert own == (2, 0)  # their own names kept, every person's masked
