@@ -18,7 +18,10 @@ however often each value repeats. Keys and their links, and the foreign-key peer
 the keys, form groups (a link to two keys joins them: "tabDynamic Link".parent holds
 Contacts' and Addresses' names), and each group gets one rule, once: the rule of its
 most linked key that fits every member and stays injective where it must, so equal
-values still mask alike in every member.
+values still mask alike in every member (when none fits them all, keys keep theirs and
+only links to keys masked like the most linked one take its rule). A key whose rule
+keeps some values (`forms` without a default) gives its rule to no link, and a rule
+differing only in an email's `fold_case` stays (email_fold.py settles those).
 
 Against chance: only distinctive values count (text_samples.py: 4 to 200 characters
 with a letter; codes such as 'NL', 'Yes', numbers never); at least MIN_MATCHES distinct
@@ -91,12 +94,14 @@ def align_key_links(
 
     links: dict[Ref, list[Ref]] = {}  # key -> columns linking to it
     seen: dict[Ref, str] = {}  # linking column -> how many of its values were found
+    targets: dict[Ref, list[Ref]] = {}  # linking column -> the keys it links to
     for ref, values in probed.items():
         found = _linked_keys(ref, values, known)
         if not found:
             continue
         covered = {v for key in found for v in values if v in known[key]}
         seen[ref] = f"{len(covered)} of {len(values)} sampled distinct values"
+        targets[ref] = found
         for key in found:
             links.setdefault(key, []).append(ref)
             parent[find(ref)] = find(key)
@@ -113,7 +118,7 @@ def align_key_links(
             key=lambda r: (-len(links[r]), r),
         )
         if anchors:
-            _resolve(catalog, proposals, strategies, members, anchors, seen)
+            _resolve(catalog, proposals, strategies, members, anchors, seen, targets)
     for columns in proposals.values():  # chains of copies outside any key's group too
         for proposal in columns.values():
             proposal.why = [w for w in proposal.why if not _stale(w, proposal.strategy)]
@@ -142,12 +147,19 @@ def _keys(
 def _by_value(proposal: ColumnProposal, strategies: Mapping[str, Strategy[Any]]) -> bool:
     """Whether the rule's output depends on the value alone (equal in, equal out)."""
     strategy = strategies.get(proposal.strategy)
-    if strategy is None or proposal.strategy in NOT_COPIED:
+    if strategy is None or proposal.strategy in NOT_COPIED or keeps_some(proposal):
         return False
     try:
         return strategy.reads_only_its_column(strategy.parse_params(dict(proposal.params)))
     except ValueError:  # (pydantic's ValidationError)
         return False
+
+
+def keeps_some(proposal: ColumnProposal) -> bool:
+    """`forms` keeping the values of no listed form (a provider_id's UUIDs beside masked
+    account numbers): a key's kept values must not be given to its links, which mask
+    them now."""
+    return proposal.strategy == "forms" and proposal.params.get("default", "keep") == "keep"
 
 
 def _may_link(
@@ -209,6 +221,17 @@ def _stale(note: str, strategy: str) -> bool:
     return outcome[1] != strategy if outcome[1] else outcome[2] == strategy
 
 
+def _alike(one: ColumnProposal, other: ColumnProposal) -> bool:
+    """The same rule but for how an email's case is folded, which the email modules
+    settle (email_fold.py: a citext column folds, a unique one holding 'Ann@' beside
+    'ann@' cannot)."""
+
+    def bare(p: ColumnProposal) -> dict[str, Any]:
+        return {k: v for k, v in p.params.items() if k != "fold_case"}
+
+    return one.strategy == other.strategy and bare(one) == bare(other)
+
+
 def _resolve(
     catalog: Catalog,
     proposals: Proposals,
@@ -216,10 +239,12 @@ def _resolve(
     members: list[Ref],
     anchors: list[Ref],
     seen: Mapping[Ref, str],
+    targets: Mapping[Ref, list[Ref]],
 ) -> None:
-    """The first anchor's rule that fits every member (else the first one's) on all of
-    them, with one note in place of the pairwise copy modules' ones; a member it does not
-    fit keeps its rule with a REVIEW note."""
+    """The first anchor's rule that fits every member on all of them, with one note in
+    place of the pairwise copy modules' ones; when none fits all, the first anchor's on
+    the links to keys masked like it, a link it does not fit keeping its rule with a
+    REVIEW note."""
     fitting = [
         a
         for a in anchors
@@ -227,13 +252,27 @@ def _resolve(
     ]
     anchor = (fitting or anchors)[0]
     source = proposals[anchor[0]][anchor[1]]
+    # when the rule fits not every member, keys and foreign-key peers keep theirs (a
+    # foreign key whose sides were masked apart would not compile): only the links to
+    # keys masked like the anchor take it
+    changed = members
+    if not fitting:
+        rule = (source.strategy, source.params)
+        changed = [
+            m
+            for m in members
+            if all(
+                (proposals[k[0]][k[1]].strategy, proposals[k[0]][k[1]].params) == rule
+                for k in targets.get(m, [anchor, m])
+            )
+        ]
     name = f"{anchor[0]}.{anchor[1]}"
     others = [f"{t}.{c}" for t, c in members if (t, c) != anchor]
     listed = ", ".join(others[:4]) + (f" and {len(others) - 4} more" if len(others) > 4 else "")
     group = f"one rule for {name}'s group of {len(members)} ({listed}), so equal values still join"
-    for ref in members:
+    for ref in changed:
         old = proposals[ref[0]][ref[1]]
-        if ref == anchor or (old.strategy, old.params) == (source.strategy, source.params):
+        if ref == anchor or _alike(old, source):
             continue
         kept = [w for w in old.why if not any(p in w for p in _PAIRWISE)]
         how = (
