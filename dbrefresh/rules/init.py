@@ -44,6 +44,7 @@ from dbrefresh.rules.identity_digests import hash_identity_digests
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
+from dbrefresh.rules.key_links import align_key_links
 from dbrefresh.rules.kind_switch import switch_by_kind
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.locale_guess import NAME_KINDS, guess_locale
@@ -199,6 +200,7 @@ def propose(
     align_same_ids(catalog, sampled, texts, strategies)  # Sentry's eventuser idents
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows, row_copies)
     align_masked_copies(conn, catalog, sampled, texts, strategies, sample_rows)
+    align_key_links(conn, catalog, sampled, texts, strategies, sample_rows)  # Frappe's links
     hash_identity_digests(catalog, sampled, texts)  # Sentry's eventuser.hash
     align_uuid_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     keep_uuid_references(conn, catalog, sampled, sample_rows)  # Umami's session_data
