@@ -24,6 +24,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
+from dbrefresh.rules import field_tables, pii
 from dbrefresh.rules.eav_fields import (
     DEFAULT,
     add_unsampled,
@@ -131,6 +132,8 @@ def propose_switch(
     """A `switch` rule for the value column of a key/value table, when some of its keys
     hold personal data (None otherwise). It replaces whatever the column got as a whole
     (a majority of first names made every value, 'true' flags included, a first name)."""
+    if field_tables.lists_choices(pii.normalize(table.name)):
+        return None  # Baserow's select options: a field's choices, not its rows' values
     found = key_value_columns(catalog, table)
     if found is None and (undeclared := undeclared_key_value(conn, catalog, table, LABEL_NAMES)):
         found = KeyValue(*undeclared)  # Moodle's fieldid: no foreign key (eav_refs.py)
