@@ -8,7 +8,8 @@ queries (brackets, or a SQL condition like a chart's adhoc filter
 "customer_email = 'joel@x.net'"; the address a quoted literal right after an operator)
 and mention no phone number gets `email` `within: true` instead: each address masked in
 place, the query kept (strategies/email_within.py). `within` masks addresses only, so a
-sample with a person's name as a quoted literal anywhere ("name = 'Amanda Maxwell'")
+sample with a person's name as a quoted literal anywhere ("name = 'Amanda Maxwell'",
+or a word compared with a column named for names: "full_name ILIKE '%Hernandez%'")
 keeps `lorem`. A column or path named for SQL (`sql`, `sqlExpression`, `query`) needs
 one such query; any other, MIN_QUERIES.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from dbrefresh.rules import phones, pii_values
+from dbrefresh.rules import phones, pii, pii_values
 from dbrefresh.strategies.email_within import ADDRESS
 
 _ADDRESS = re.compile(ADDRESS)
@@ -32,6 +33,12 @@ _SQL_START = re.compile(
 )
 # what a quoted literal holds: 'Amanda Maxwell', "Amanda Maxwell"
 _LITERAL = re.compile(r"""'([^'\n]{3,80})'|"([^"\n]{3,80})\"""")
+# a column compared with a literal holding a word: full_name ILIKE '%Hernandez%'
+_NAME_COMPARED = re.compile(
+    r"""([A-Za-z_]\w*)["`\]]?\s*(?:=|!=|<>|\bi?like\b|\bin\s*\()\s*["']%?[^\W\d_]""",
+    re.IGNORECASE,
+)
+NAME_KINDS = frozenset({"full_name", "first_name", "last_name"})
 # the last word of a column or path named for a query (sql, executed_sql, sqlExpression)
 _SQL_NAME = re.compile(r"(?:^|[_.*])(?:[a-z]*_)?(?:sql|query|expr)(?:[_ ]?expression)?$", re.I)
 MIN_QUERIES = 5  # sampled values holding an address, so a few odd ones decide nothing
@@ -49,8 +56,14 @@ def is_query(value: str) -> bool:
 
 
 def names_someone(value: str) -> bool:
-    """A quoted literal that is a person's full name (which `within` would keep)."""
-    return any(pii_values.is_full_name(m.group(1) or m.group(2)) for m in _LITERAL.finditer(value))
+    """A quoted literal that is a person's full name, or one compared with a column
+    named for names ("full_name ILIKE '%Hernandez%'"): `within` would keep it."""
+    if any(pii_values.is_full_name(m.group(1) or m.group(2)) for m in _LITERAL.finditer(value)):
+        return True
+    return any(
+        (found := pii.match_name(column, "")) is not None and found.kind in NAME_KINDS
+        for column in _NAME_COMPARED.findall(value)
+    )
 
 
 def named_for_sql(name: str) -> bool:

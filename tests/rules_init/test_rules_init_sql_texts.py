@@ -5,7 +5,8 @@ Superset's query.sql, query.executed_sql and saved_query.sql hold SQL Lab querie
 `lorem`, and every saved query became words. A chart's
 params.adhoc_filters.*.sqlExpression ("customer_email = 'joel@x.net'", no brackets) did
 too. Each address is now masked in place, alike in every column; a column whose
-queries also name a person in a literal keeps `lorem` (`within` masks addresses only).
+queries also name a person in a literal ('Amanda Maxwell', or compared with a name
+column: full_name ILIKE '%Lee%') keeps `lorem` (`within` masks addresses only).
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ INSERT INTO tab_state SELECT i, CASE WHEN i % 4 = 0
     ELSE format('SELECT * FROM orders WHERE customer_email = ''cust%s@orig-mail.example.net''',
       i) END
   FROM generate_series(1, 40) i;
+CREATE TABLE lookup (id int PRIMARY KEY, sql text);
+INSERT INTO lookup SELECT i, format('SELECT * FROM customers WHERE email =
+    ''c%s@orig-mail.example.net'' OR full_name ILIKE ''%%%s%%''', i,
+    (ARRAY['Garcia','Hernandez','Lee'])[1 + i % 3])
+  FROM generate_series(1, 40) i;
 """
 
 
@@ -56,6 +62,7 @@ def test_sql_keeps_its_text_and_loses_its_addresses(make_db, tmp_path: Path) -> 
     expression = params["adhoc_filters.*.sqlExpression"]
     assert isinstance(expression, dict) and expression["within"], text
     assert strategy_of(text, "public.tab_state", "sql") == "lorem"  # 'Amanda Maxwell'
+    assert strategy_of(text, "public.lookup", "sql") == "lorem"  # full_name ILIKE '%Lee%'
     for column in ("label", "status", "client_id"):
         table = "saved_query" if column == "label" else "query"
         assert rule_of(text, f"public.{table}", column) == "keep", text
