@@ -14,6 +14,7 @@ from typing import Any
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
+    channel_targets,
     json_in_strings,
     json_key_paths,
     json_paths,
@@ -59,12 +60,20 @@ def json_rule(
         unique = document.unique and (keys is None or json_key_paths.touches([found.path], keys))
         ctx = replace(path_context(document, as_), unique=unique)
         chosen = choose(found.kind, ctx, strategies, found.rules)
-        if found.kind == "free_text" and (query := query_rule(plain.get(found.path, ()))):
+        if found.kind == "free_text" and (
+            query := query_rule(plain.get(found.path, ()), found.path)
+        ):
             within = {"within": True, **({"unique": True} if ctx.unique else {})}
             chosen, found = ("email", within), replace(found, reason=query)
         if chosen is None:
             continue
         name, params = chosen
+        if name in channel_targets.REPLACED and (
+            channels := channel_targets.forms_rule(
+                plain.get(found.path, ()), {**params, **({"unique": True} if unique else {})}
+            )
+        ):  # Superset's report target: an address list, or '#sales-reports'
+            (name, params), found = ("forms", channels[0]), replace(found, reason=channels[1])
         rule = {"strategy": name, **params, **({"as": as_} if as_ != "text" else {})}
         # Grafana's alert `addresses` 'a@x;b@y': without `lists` one address
         if (

@@ -24,6 +24,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
+from dbrefresh.rules import field_tables, pii
 from dbrefresh.rules.eav_fields import (
     DEFAULT,
     add_unsampled,
@@ -132,6 +133,8 @@ def propose_switches(
 ) -> list[ColumnProposal]:
     """`switch` rules for the value columns of a key/value table whose keys hold
     personal data: one, or one per value column of a prefixed pair (eav_prefixed.py)."""
+    if field_tables.lists_choices(pii.normalize(table.name)):
+        return []  # Baserow's select options: a field's choices, not its rows' values
     found = key_value_columns(catalog, table)
     if found is None and (undeclared := undeclared_key_value(conn, catalog, table, LABEL_NAMES)):
         found = KeyValue(*undeclared)  # Moodle's fieldid: no foreign key (eav_refs.py)

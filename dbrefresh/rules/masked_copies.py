@@ -9,7 +9,8 @@ column, most of whose distinctive sampled values (COPY_SHARE) are exact values o
 masked identifying column of another table, gets that column's rule, so equal values
 still agree (a source sampled in part, with no index to look the values up, meets only
 its sample's share of them: the share is scaled down alike); values it does not copy
-('airflow') are masked by the same rule.
+('airflow') are masked by the same rule. Queries masked `within` (addresses only) are
+not copied onto a column whose sample names a person in a literal: it keeps `lorem`.
 
 Only the rules a column gets for want of a better one are replaced (REPLACEABLE:
 `hash`, `lorem`): an `email` or `full_name` column keeps its own. A column under a
@@ -20,13 +21,13 @@ few values with a login (a tag 'support') stays as it was.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 import psycopg
 
 from dbrefresh.catalog import Catalog
-from dbrefresh.rules import cross_copies
+from dbrefresh.rules import cross_copies, query_texts
 from dbrefresh.rules.copies import NOT_COPIED
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.init_yaml import rule_value
@@ -70,11 +71,20 @@ def align_masked_copies(
         # another table's column only: its own are copies.py's (and itself a source)
         own = {(kept, c) for c in catalog.tables[kept[0]].columns}
         best = cross_copies.best_match(kept, values, index, own)
-        if best is None:
+        if best is None or _names_beside_query(proposals, best.source, samples[kept].values):
             continue
         seen = 1.0 if best.source in looked else _coverage(catalog, best.source, samples)
         if best.exact >= max(cross_copies.MIN_MATCHES, COPY_SHARE * seen * len(values)):
             _align(catalog, proposals, kept, best.source, best.exact, len(values), strategies)
+
+
+def _names_beside_query(
+    proposals: Mapping[str, dict[str, ColumnProposal]], source: Ref, values: Collection[str]
+) -> bool:
+    """A copy of queries masked `within` (addresses only) whose own sample names a
+    person in a literal: it keeps `lorem` (query_texts.py)."""
+    within = proposals[source[0]][source[1]].params.get("within")
+    return bool(within) and any(query_texts.names_someone(v) for v in values)
 
 
 def _coverage(catalog: Catalog, source: Ref, samples: Mapping[Ref, TextSample]) -> float:

@@ -338,8 +338,10 @@ def _follow_copies(
             if proposal.strategy == "jsonb":
                 paths = proposal.params.get("paths", {})
                 for path, rule in list(paths.items()):
-                    if rule == old and any(w.startswith(f"{path}: {marker}") for w in proposal.why):
+                    copied = any(w.startswith(f"{path}: {marker}") for w in proposal.why)
+                    if copied and _same_rule(rule, old):  # its `unique` aside
                         paths[path] = new
+                        proposal.why.append(f"{path}: `forms` like {source}, which it copies")
                 continue
             if not _same_rule(rule_value(proposal), old) or not any(
                 marker in w for w in proposal.why

@@ -129,7 +129,8 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "first_name",
-        "first_name|firstname|fname|given_name|givenname|forename|middle_name|"
+        "first_name|firstname|fname|given_name|givenname|forename|middle_name|middlename|"
+        "middle_names|middlenames|given_names|forenames|"
         "vorname|prenom|voornaam|imie|primeiro_nome",
     ),
     (

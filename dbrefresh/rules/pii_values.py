@@ -36,6 +36,9 @@ MIN_DISTINCT_NAMES = 10  # distinct names a sample of names shows, unless it is 
 EMBEDDED_THRESHOLD = 0.05  # free text: a few notes with an email or phone in them suffice
 NAMED_THRESHOLD = 0.1  # free text naming people ('Spoke with John Smith'): more, names vary
 MIN_OTHER_WORDS = 3  # lower-case words beside the names that make a sentence of them
+# values a one-word name kind needs in a sample: one title 'Sales' (a lone dashboard's,
+# its slug 'sales') is no surname, 'Berlin' no first name
+MIN_WORD_NAMES = 3
 MIN_REVIEW_PEOPLE = 3  # different people named, too rarely to mask, that earn a REVIEW note
 NAME_LOCALES = streets.LOCALES  # the faker providers names and streets are read from
 
@@ -307,10 +310,14 @@ class Detector:
     test: Callable[[str], bool]
     threshold: float = THRESHOLD
     diverse: bool = False  # people's names vary; one repeated word is a category
+    least: int = 1  # values that must pass (MIN_WORD_NAMES for one-word names)
 
     def matches(self, sample: Sequence[str]) -> int:
-        """How many values pass; none when a diverse kind's matches repeat a few words."""
+        """How many values pass; none when a diverse kind's matches repeat a few words,
+        or fewer than `least` pass."""
         passed = [v for v in sample if self.test(v)]
+        if len(passed) < self.least:
+            return 0
         if self.diverse and len({v.strip().lower() for v in passed}) < min(
             MIN_DISTINCT_NAMES, len(passed) / 2
         ):
@@ -346,8 +353,8 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("street", "street addresses", is_street),
     Detector("street", postal_addresses.LOOKS_LIKE, postal_addresses.is_address),
     Detector("full_name", "full names", is_full_name, diverse=True),
-    Detector("first_name", "first names", is_first_name, diverse=True),
-    Detector("last_name", "last names", is_last_name, diverse=True),
+    Detector("first_name", "first names", is_first_name, diverse=True, least=MIN_WORD_NAMES),
+    Detector("last_name", "last names", is_last_name, diverse=True, least=MIN_WORD_NAMES),
     Detector(
         "username",
         "logins made of names",
