@@ -390,6 +390,7 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
             f"key names: {', '.join(denied[:10])}"
         )
     notes += json_mentions.notes(read.paths, {f.path for f in judge_paths(read.paths, table)})
+    notes += json_selectors.unseen_note(read.paths)
     personal = judge_paths(read.dotted, table)
     if personal:
         named = ", ".join(f"{f.path} ({f.kind})" for f in personal[:10])

@@ -20,7 +20,7 @@ stays one `*.value` path judged as before (json_keys.pair_finding). Pure logic.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from dbrefresh.rules import pii
@@ -175,6 +175,26 @@ def selected_finding(
         f"under {name!r}, a name that says nothing: {found.reason}; hashed",
         rules=HASH,
     )
+
+
+def unseen_note(paths: Mapping[str, Any]) -> list[str]:
+    """A REVIEW note for the lists read by label: a label no sampled document held (a
+    form field added later) has no path, and its values are kept."""
+    lists = sorted(
+        {
+            join_path((*parts[:at], f"[{chosen[0]}=...]"))
+            for path in paths
+            for parts in [path_parts(path)]
+            for at, part in enumerate(parts)
+            if (chosen := selector(part)) is not None
+        }
+    )
+    if not lists:
+        return []
+    return [
+        f"REVIEW: {', '.join(lists[:5])}: one path per label the sample met; a label it "
+        "did not meet (a new form field) is kept: run rules init again when they change"
+    ]
 
 
 def fold_wide(paths: dict[str, list[str]], make_values: Callable[[], Any]) -> None:

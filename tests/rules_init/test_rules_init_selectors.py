@@ -21,7 +21,7 @@ import psycopg
 from dbrefresh.anonymize.api import verify_report
 from dbrefresh.rules.json_paths import find_paths, read_documents
 
-from .helpers import generate_then_mask, rule_of
+from .helpers import comment_of, generate_then_mask, rule_of
 
 SCHEMA = """
 CREATE TABLE "Result" (id text PRIMARY KEY, "typebotId" text NOT NULL, variables jsonb NOT NULL);
@@ -72,6 +72,8 @@ def test_labelled_objects_get_one_path_per_label(make_db: Any, tmp_path: Path) -
         "[name=Full name].value": "full_name",
         "[name=Phones].value": "phone",
     }, text
+    note = "[name=...]: one path per label the sample met; a label it did not meet"
+    assert note in comment_of(text, "public.Result", "variables"), text
     assert rule_of(text, "public.hfj_res_ver", "res_text_vc")["paths"] == {
         "telecom.[system=email].value": "email",
         "telecom.[system=phone].value": "phone",
