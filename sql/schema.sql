@@ -102,8 +102,9 @@ SELECT CASE jsonb_typeof(node)
        END
 $$;
 
--- The place of a path's first segment that walks elements (NULL: none): a `*`, or a
--- field's `[name]` (the values of the [name, value, ...] lists named so: jsonb_fields.py).
+-- The place of a path's first segment that walks elements (NULL: none): a `*`, a
+-- field's `[name]` (the values of the [name, value, ...] lists named so: jsonb_fields.py)
+-- or an object selector `[key=value]`.
 CREATE OR REPLACE FUNCTION dbrefresh.json_wild_at(path text[]) RETURNS int
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     AS $$
@@ -118,9 +119,10 @@ CREATE OR REPLACE FUNCTION dbrefresh.json_wild_count(path text[]) RETURNS int
 SELECT count(*)::int FROM unnest(path) AS p(s) WHERE p.s = '*' OR p.s ~ '^\[.+\]$'
 $$;
 
--- Any number of `*` (or `[name]`): the array (or object's members) at each one walked
--- recursively; at a `[name]`, each value after the name of the arrays whose first
--- element is the string name.
+-- Any number of `*` (or `[name]`, `[key=value]`): the array (or object's members) at
+-- each one walked recursively; at a `[name]`, each value after the name of the arrays
+-- whose first element is the string name; at a `[key=value]`, the objects whose key
+-- holds the string value (the rest of the path read from each: jsonb_fields.py).
 CREATE OR REPLACE FUNCTION dbrefresh.json_wildcards_walked(doc jsonb, path text[])
     RETURNS TABLE (element int, value text)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -137,9 +139,16 @@ WITH RECURSIVE walk(node, rest, ord) AS (
      CROSS JOIN LATERAL (
              SELECT e.v, 0::bigint WHERE w.rest[x.at] = '*'
            UNION ALL
+             SELECT e.v, 0::bigint
+              WHERE strpos(w.rest[x.at], '=') > 0 AND jsonb_typeof(e.v) = 'object'
+                AND e.v -> split_part(substr(w.rest[x.at], 2), '=', 1)
+                    = to_jsonb(substr(w.rest[x.at], strpos(w.rest[x.at], '=') + 1,
+                                      length(w.rest[x.at]) - strpos(w.rest[x.at], '=') - 1))
+           UNION ALL
              SELECT f.v, f.o
                FROM jsonb_array_elements(
-                        CASE WHEN w.rest[x.at] <> '*' AND jsonb_typeof(e.v) = 'array'
+                        CASE WHEN w.rest[x.at] <> '*' AND strpos(w.rest[x.at], '=') = 0
+                                  AND jsonb_typeof(e.v) = 'array'
                                   AND jsonb_typeof(e.v -> 0) = 'string'
                                   AND e.v ->> 0 = substr(w.rest[x.at], 2,
                                                          length(w.rest[x.at]) - 2)

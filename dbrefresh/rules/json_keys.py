@@ -16,11 +16,13 @@ name as by a key; one rule fits them all (PairValues, pair_finding). Profile fie
 lists of {"name": ..., "value": ...} objects (Mastodon's, Misskey's `user_profile.fields`,
 Akkoma's `users.fields`) are such pairs too: paths by position ('1.value' a Matrix id's
 rule, '2.value' email) kept an Email met at another index and made 'she/her' an email
-address; they are read as `*.name` and `*.value`, each value judged by its field's name
-(named_pair). Frappe's change log keeps each change as a [field, old, new] triple, the
-fields in any order: a list of such triples is read as `changed.[email_id]`, one path
-per field, its old and new values judged by the field's name (is_field_triples; the
-jsonb strategy's `[name]` segment masks them by name). Pure logic.
+address; they are read as one `[name=Email].value` path per field name
+(json_selectors.py), and as `*.name` and `*.value`, each value judged by its field's name
+(named_pair), only where the names are free-form keys. Frappe's change log keeps each
+change as a [field, old, new] triple, the fields in any order: a list of such triples
+is read as `changed.[email_id]`, one path per field, its old and new values judged by
+the field's name (is_field_triples; the jsonb strategy's `[name]` segment masks them
+by name). Pure logic.
 """
 
 from __future__ import annotations

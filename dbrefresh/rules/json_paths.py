@@ -29,6 +29,7 @@ from dbrefresh.rules import (
     file_names,
     json_keys,
     json_mentions,
+    json_selectors,
     name_evidence,
     pem_keys,
     pii,
@@ -42,6 +43,7 @@ from dbrefresh.strategies.jsonb_pathsyntax import (
     join_path,
     nameable,
     path_parts,
+    selector_segment,
 )
 
 # Levels walked into; deeper values are counted in a REVIEW note. PostHog's activity log
@@ -145,6 +147,9 @@ def _walk(
         for name, *values in value:
             for item in values:  # old and new, judged by the field's name
                 yield from _walk(item, at.into(field_segment(name), WILDCARD), ids)
+    elif (key := json_selectors.discriminated_key(value)) is not None:
+        for item in value:
+            yield from _walk_selected(item, key, at, ids)
     elif json_keys.is_named_pairs(value):
         for item in value:
             yield from _walk_named(item, at.into(WILDCARD, WILDCARD), ids)
@@ -171,6 +176,24 @@ def _walk_named(
             yield from _walk(inner, replace(part, name=name), ids)
         elif key:
             yield from _walk(inner, part, ids)
+
+
+def _walk_selected(
+    item: dict[str, Any], key: str, at: _At, ids: frozenset[tuple[str, ...]]
+) -> Iterator[tuple[str, str | None, bool, tuple[int, ...], str | None]]:
+    """An object of a list told apart by `key` (json_selectors.py): its value (each
+    element of a list of them) under `[key=discriminator].value`, its discriminator as a
+    pair's name (judged by itself), any other key under `*` (ids, `use`)."""
+    star = at.into(WILDCARD, WILDCARD)
+    for name, inner in item.items():
+        if name == json_selectors.VALUE_KEY:
+            chosen = at.into(selector_segment(key, item[key]), WILDCARD).into(name, name)
+            for scalar in inner if isinstance(inner, list) else [inner]:
+                yield from _walk(scalar, chosen, ids)
+        elif name == key:
+            yield from _walk(inner, replace(star.into(name, name), name=""), ids)
+        elif name:
+            yield from _walk(inner, star.into(name, name, dotted=not nameable(name)), ids)
 
 
 def read_documents(documents: Sequence[str]) -> Documents:
@@ -200,6 +223,9 @@ def read_documents(documents: Sequence[str]) -> Documents:
                 known = read.arrays.get(path)
                 read.arrays[path] = frozenset(indexes) & (known if known is not None else ALL)
         read.deep += deep
+    json_selectors.fold_wide(read.paths, json_keys.PairValues)
+    for path in read.paths.keys() - read.arrays.keys():
+        read.arrays[path] = frozenset()  # a `*` the fold made
     return read
 
 
@@ -236,7 +262,11 @@ def find_paths(documents: Sequence[str], table: str) -> list[PathFinding]:
 def judge_paths(paths: dict[str, list[str]], table: str) -> list[PathFinding]:
     """The paths whose key names a kind or whose values pass a detector."""
     found = (
-        json_keys.pair_finding(path, values, partial(_judged_as, table=table), PathFinding)
+        json_selectors.selected_finding(
+            path, tuple(values), table, partial(_judged_as, table=table), PathFinding
+        )
+        if json_selectors.selected_name(path) is not None
+        else json_keys.pair_finding(path, values, partial(_judged_as, table=table), PathFinding)
         if isinstance(values, json_keys.PairValues)
         else _by_values(path, values)
         if isinstance(values, json_keys.PairNames)
@@ -360,6 +390,7 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
             f"key names: {', '.join(denied[:10])}"
         )
     notes += json_mentions.notes(read.paths, {f.path for f in judge_paths(read.paths, table)})
+    notes += json_selectors.unseen_note(read.paths)
     personal = judge_paths(read.dotted, table)
     if personal:
         named = ", ".join(f"{f.path} ({f.kind})" for f in personal[:10])

@@ -8,7 +8,9 @@ every element of the array there ('contacts.*.email', '*' for a top-level array)
 or every member of the object there ('tokens.*.token', keyed by client id:
 jsonb_wildcards.py), not only the positions or keys a sample met; `[name]` the values
 of the [name, value, ...] lists named so in the array there ('changed.[email_id]',
-Frappe's change log: jsonb_fields.py). Each value is masked as
+Frappe's change log: jsonb_fields.py); `[key=value]` the objects of the array there
+whose key holds that string ('variables.[name=Email].value', Typebot's variables, FHIR's
+telecom.[system=email].value: jsonb_fields.py). Each value is masked as
 text (stored back as a JSON string) unless the path says `as: numeric` or `as: date`;
 a value that is no number or ISO date there becomes JSON null instead of failing the
 table.
@@ -43,7 +45,7 @@ from dbrefresh.strategies.base import (
     Strategy,
     StrategyParams,
 )
-from dbrefresh.strategies.jsonb_fields import masked_fields
+from dbrefresh.strategies.jsonb_fields import masked_fields, masked_objects
 from dbrefresh.strategies.jsonb_held import Changed, holds_maskable
 from dbrefresh.strategies.jsonb_pathsyntax import is_wild, path_parts
 from dbrefresh.strategies.jsonb_wildcards import (
@@ -85,7 +87,8 @@ class PathRule(NestedRule):
 class JsonbParams(StrategyParams):
     paths: dict[str, PathRule] = Field(min_length=1)
     """Dotted path (`*`: every element of the array, or member of the object, there;
-    `[name]`: the values of the [name, value, ...] lists named so in the array there; a
+    `[name]`: the values of the [name, value, ...] lists named so in the array there;
+    `[key=value]`: the objects there whose key holds that string, `.value` after it; a
     key with a dot, a quote or a * in double quotes, a quote doubled:
     `content."m.mentions".user_ids`) -> strategy name or {strategy: ..., as:
     text|numeric|date, params...}; `jsonb` with its own paths masks a document kept in
@@ -241,8 +244,8 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         rebuilt from what they left (two wildcards on one array keep each other's), then
         each list of [name, value, ...] lists named by `[name]` segments (jsonb_fields.py)."""
         doc: exp.Expression = value
-        plain, arrays, fields = split_paths(paths)
-        for parts, rule in plain:
+        split = split_paths(paths)
+        for parts, rule in split.plain:
             key = key_of(parts)
             # Linear in the number of paths: a missing path is replaced by the empty
             # path, which jsonb_set ignores (a CASE around jsonb_set would repeat doc).
@@ -255,9 +258,15 @@ class Jsonb(ScalarStrategy[JsonbParams]):
                 d=doc,
                 m=self._masked_value(ctx, value, key, rule),
             )
-        for prefix, rests in arrays.items():
+        for prefix, rests in split.groups.items():
             doc = each_element(doc, prefix, depth, partial(self._masked_element, ctx, rests, depth))
-        for prefix, named in fields.items():
+        for (prefix, discriminator), by_value in split.objects.items():
+            selected = {
+                value: partial(self._masked_element, ctx, rests, depth)
+                for value, rests in by_value.items()
+            }
+            doc = each_element(doc, prefix, depth, partial(masked_objects, discriminator, selected))
+        for prefix, named in split.fields.items():
             masks = {
                 name: partial(self._masked_element, ctx, rests, depth)
                 for name, rests in named.items()

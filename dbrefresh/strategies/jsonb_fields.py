@@ -10,11 +10,22 @@ elements (the field's values) are masked by the path's rule (or the rest of the 
 is read from each), the name and every element of another name kept, each array's
 length and order too. One rebuild of the array masks every field named under it
 (a CASE on the element's name); an element that is no array, or whose first element
-is no string, is kept. Pure SQL building; jsonb.py masks the values.
+is no string, is kept.
+
+Lists of objects told apart by a key are the same problem: Typebot's
+`Result.variables` ([{id, name, value}] in the order the session set them), FHIR's
+`telecom` ([{system, value, use}], a Practitioner's email where a Patient's phone
+sits), Misskey's and Akkoma's profile fields ([{name, value}]). Paths by position
+kept an email met at another index. A `[key=value]` segment selects the elements
+that are objects whose `key` is the JSON string `value` and reads the rest of the path
+from each (`variables.[name=Email].value`); other elements, and every other key of
+the selected ones, are kept. One rebuild of the array per discriminating key (a CASE
+on its value). Pure SQL building; jsonb.py masks the values.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 
 from sqlglot import exp
@@ -50,3 +61,21 @@ def masked_fields(
         e=element,
         c=case,
     )
+
+
+def masked_objects(
+    key: str, selected: Mapping[str, MaskValue], element: exp.Expression
+) -> exp.Expression:
+    """The object `element` masked by the rule of the value its `key` holds, when that
+    is a string among `selected`; as it is otherwise (no object, no such key, another
+    value). `->` on an array or a scalar gives NULL, which no WHEN meets."""
+    case = exp.Case(
+        this=sqlbuild.fill(":e -> :k", e=element.copy(), k=sqlbuild.literal(key)),
+        default=element.copy(),
+    )
+    for value, mask in selected.items():
+        case = case.when(
+            sqlbuild.fill("CAST(:j AS JSONB)", j=sqlbuild.literal(json.dumps(value))),
+            mask(element.copy()),
+        )
+    return case

@@ -10,8 +10,11 @@ named exactly `*` cannot be masked (the leak check's SQL reads `*` as that wildc
 A segment `[name]` is the values of the elements named `name` of a list of
 [name, value, ...] lists there (Frappe's change log `changed.[email_id]`: each change
 is [field, old, new], in any order: jsonb_fields.py); a key written in brackets
-cannot be masked either. Every consumer splits and joins paths here, never on "."
-itself.
+cannot be masked either. A segment `[key=value]` is the elements of the array there
+that are objects whose `key` is the string `value`, the rest of the path read from
+each (Typebot's `variables.[name=Email].value`, FHIR's `telecom.[system=email].value`:
+lists of objects told apart by a key, in any order: jsonb_fields.py). Every consumer
+splits and joins paths here, never on "." itself.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Iterable
 WILDCARD = "*"
 _SPECIAL = (".", '"', WILDCARD)
 FIELD_OPEN, FIELD_CLOSE = "[", "]"
+SELECTOR_EQUALS = "="
 
 
 def field_segment(name: str) -> str:
@@ -28,16 +32,44 @@ def field_segment(name: str) -> str:
     return FIELD_OPEN + name + FIELD_CLOSE
 
 
-def field_name(part: str) -> str | None:
-    """The field a `[name]` segment selects; None for any other segment."""
+def _bracketed(part: str) -> str | None:
     if len(part) > 2 and part.startswith(FIELD_OPEN) and part.endswith(FIELD_CLOSE):
         return part[1:-1]
     return None
 
 
+def field_name(part: str) -> str | None:
+    """The field a `[name]` segment selects; None for any other segment (a
+    `[key=value]` selector included)."""
+    inner = _bracketed(part)
+    return inner if inner is not None and SELECTOR_EQUALS not in inner else None
+
+
+def selector_segment(key: str, value: str) -> str:
+    """The path segment for the objects whose `key` is `value` (`[name=Email]`)."""
+    return FIELD_OPEN + key + SELECTOR_EQUALS + value + FIELD_CLOSE
+
+
+def selector(part: str) -> tuple[str, str] | None:
+    """The (key, value) a `[key=value]` segment selects objects by; None for any other
+    segment. The key is what comes before the first `=`, the value the rest."""
+    inner = _bracketed(part)
+    if inner is None or SELECTOR_EQUALS not in inner:
+        return None
+    key, value = inner.split(SELECTOR_EQUALS, 1)
+    return (key, value) if key and value else None
+
+
+def selectable(value: str) -> bool:
+    """Whether a discriminator's value can be written in a `[key=value]` segment (a
+    `].` inside would end it early)."""
+    return bool(value) and FIELD_CLOSE + "." not in value and not value.endswith(FIELD_CLOSE)
+
+
 def is_wild(part: str) -> bool:
-    """A segment that walks the elements of an array: `*`, or `[name]` (those named so)."""
-    return part == WILDCARD or field_name(part) is not None
+    """A segment that walks the elements of an array: `*`, `[name]` (the lists named
+    so) or `[key=value]` (the objects holding that value)."""
+    return part == WILDCARD or field_name(part) is not None or selector(part) is not None
 
 
 class PathSyntaxError(ValueError):
@@ -86,10 +118,16 @@ def _field(path: str, start: int) -> tuple[str, int]:
     end = path.find(FIELD_CLOSE + ".", start)
     end = len(path) - 1 if end < 0 else end
     part = path[start : end + 1]
-    if field_name(part) is None:
+    if field_name(part) is None and selector(part) is None:
         raise PathSyntaxError(
             f"bad path {path!r}: a field's segment is its name in brackets, like "
-            "changed.[email_id] (a key starting with [ is quoted)"
+            "changed.[email_id], or a key and its value, like variables.[name=Email].value "
+            "(a key starting with [ is quoted)"
+        )
+    if selector(part) is not None and end + 1 >= len(path):
+        raise PathSyntaxError(
+            f"bad path {path!r}: a {part} segment selects objects; name the key to mask "
+            f"in them after it ({path}.value)"
         )
     return part, end + 1
 

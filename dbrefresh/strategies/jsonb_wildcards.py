@@ -17,7 +17,8 @@ jsonb.py masks the rest of the path.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from sqlglot import exp
 
@@ -28,6 +29,7 @@ from dbrefresh.strategies.jsonb_pathsyntax import (
     is_wild,
     path_parts,
     path_problem,
+    selector,
 )
 
 __all__ = ["WILDCARD", "path_problem"]
@@ -59,27 +61,43 @@ def overlap_problem(paths: Sequence[str]) -> str | None:
 Rests = list[tuple[Parts, Rule]]
 
 
-def split_paths(
-    paths: Sequence[tuple[Parts, Rule]],
-) -> tuple[Rests[Rule], dict[Parts, Rests[Rule]], dict[Parts, dict[str, Rests[Rule]]]]:
+Named = dict[Parts, dict[str, Rests[Rule]]]
+
+
+@dataclass
+class SplitPaths(Generic[Rule]):
+    """A document's paths by how they are masked (split_paths)."""
+
+    plain: Rests[Rule] = field(default_factory=list)
+    groups: dict[Parts, Rests[Rule]] = field(default_factory=dict)
+    fields: Named[Rule] = field(default_factory=dict)
+    # the array's prefix and the discriminating key -> its value -> rests
+    objects: dict[tuple[Parts, str], dict[str, Rests[Rule]]] = field(default_factory=dict)
+
+
+def split_paths(paths: Sequence[tuple[Parts, Rule]]) -> SplitPaths[Rule]:
     """The paths without a wildcard; the others grouped by the array their first
-    wildcard stands for (its prefix), each with the rest of its path after the `*`; and
-    those whose first is a field's `[name]` by the array's prefix, then by the name."""
-    plain: Rests[Rule] = []
-    groups: dict[Parts, Rests[Rule]] = {}
-    fields: dict[Parts, dict[str, Rests[Rule]]] = {}
+    wildcard stands for (its prefix), each with the rest of its path after the `*`;
+    those whose first is a field's `[name]` by the array's prefix, then by the name;
+    and those whose first is an object selector `[key=value]` by the array's prefix
+    and key, then by the value."""
+    split: SplitPaths[Rule] = SplitPaths()
     for parts, rule in paths:
         wild = [at for at, part in enumerate(parts) if is_wild(part)]
         if not wild:
-            plain.append((parts, rule))
+            split.plain.append((parts, rule))
             continue
         at = wild[0]
-        name = field_name(parts[at])
-        if name is None:
-            groups.setdefault(parts[:at], []).append((parts[at + 1 :], rule))
+        prefix, rest = parts[:at], (parts[at + 1 :], rule)
+        name, chosen = field_name(parts[at]), selector(parts[at])
+        if name is not None:
+            split.fields.setdefault(prefix, {}).setdefault(name, []).append(rest)
+        elif chosen is not None:
+            by_key = split.objects.setdefault((prefix, chosen[0]), {})
+            by_key.setdefault(chosen[1], []).append(rest)
         else:
-            fields.setdefault(parts[:at], {}).setdefault(name, []).append((parts[at + 1 :], rule))
-    return plain, groups, fields
+            split.groups.setdefault(prefix, []).append(rest)
+    return split
 
 
 def key_of(parts: Parts) -> exp.Expression:

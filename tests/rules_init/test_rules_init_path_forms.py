@@ -3,7 +3,8 @@
 PostHog's feature flag `filters` holds `groups.*.properties.*.value`: a list of
 addresses for an `exact` filter, '@gmail.com' for `icontains`, a cohort's id 8. The
 path got `email`, so the cohort id became an address string and '@gmail.com' a full
-address: the flag matched no one. A path of addresses alone keeps plain `email`.
+address: the flag matched no one. A path of addresses alone keeps plain `email`. (The
+filters are read by their key since json_selectors.py: `properties.[key=email].value`.)
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ SELECT i, 'flag-' || i, format('{"groups": [
 
 def test_ids_and_domains_beside_addresses_are_kept(make_db, tmp_path: Path) -> None:
     dsn, text = generate_then_mask(make_db, tmp_path, SCHEMA)
-    rule = rule_of(text, "public.featureflag", "filters")["paths"]["groups.*.properties.*.value"]
+    paths = rule_of(text, "public.featureflag", "filters")["paths"]
+    # the filters are told apart by their key: the cohort's id has no path (kept)
+    assert set(paths) == {"groups.*.properties.[key=email].value"}, text
+    rule = paths["groups.*.properties.[key=email].value"]
     assert isinstance(rule, dict) and rule["strategy"] == "forms", text
     assert rule.get("default", "keep") == "keep"
     # a path of addresses alone: plain email

@@ -3,8 +3,9 @@
 Misskey's `user_profile.fields` got paths by position ('1.value' a Matrix id's rule,
 '2.value' email): an Email at index 3 was kept, and 'she/her' at index 2 became an email
 address. Akkoma's `users.fields` got '*.value: full_name', so every Website became a
-person's name. Now the list is read as `*.value`, each value judged by its field's name,
-and one rule fits every value.
+person's name; then `*.value: hash` hashed a Website, 'she/her' and an Email alike. Now
+the list is read as one `[name=...].value` path per field name (json_selectors.py), each
+judged by that name: Email an email, a Website or a Matrix id hashed, Pronouns kept.
 """
 
 from __future__ import annotations
@@ -50,8 +51,14 @@ ANALYZE;
 
 def test_profile_fields_are_judged_by_name_not_position(make_db, tmp_path: Path) -> None:
     dsn, text = generate_then_mask(make_db, tmp_path, SCHEMA)
-    assert set(rule_of(text, "public.user_profile", "fields")["paths"]) == {"*.value"}, text
-    assert set(rule_of(text, "public.users", "fields")["paths"]) == {"*.value"}, text
+    paths = rule_of(text, "public.user_profile", "fields")["paths"]
+    assert paths == {
+        "[name=Email].value": "email",
+        "[name=Matrix].value": "hash",
+        "[name=Website].value": "hash",
+    }, text
+    paths = rule_of(text, "public.users", "fields")["paths"]
+    assert paths == {"[name=Name].value": "full_name", "[name=Website].value": "hash"}, text
     assert rule_of(text, "public.user_profile", "settings") == "keep", text
     with psycopg.connect(dsn) as conn:
         rows = conn.execute("SELECT id, fields FROM user_profile ORDER BY id").fetchall()
@@ -67,14 +74,22 @@ def test_profile_fields_are_judged_by_name_not_position(make_db, tmp_path: Path)
             assert f"user{row_id}" not in field["value"], fields  # no login left
             assert "mail.example.org" not in field["value"], fields  # at any index
             if field["name"] == "Pronouns":
-                assert "@" not in field["value"], fields  # no email made of 'she/her'
+                assert field["value"] in ("she/her", "he/him", "they/them"), fields  # kept
+            if field["name"] == "Email":
+                assert "@" in field["value"], fields  # an address still
     for row_id, name, fields in people:
         website, own = (f["value"] for f in fields)
-        assert f"site{row_id}" not in website and own != name, fields
+        originals = {
+            f"{a} {b}"
+            for a in ("Anna", "John", "Maria", "Peter", "Laura", "David")
+            for b in ("Schmidt", "Miller", "Garcia", "Weber")
+        }
+        assert f"site{row_id}" not in website and own not in originals, fields
+        assert own == name, fields  # the person's name masked alike in the column and field
         assert website != own, fields  # the Website did not become a person's name
 
 
-def test_named_pairs_walk_as_star_paths() -> None:
+def test_named_pairs_walk_as_one_path_per_name() -> None:
     docs = [
         json.dumps(
             [
@@ -85,9 +100,9 @@ def test_named_pairs_walk_as_star_paths() -> None:
         for i in range(10)
     ]
     paths = read_documents(docs).paths
-    assert set(paths) == {"*.name", "*.value"}
+    assert set(paths) == {"*.name", "[name=Pronouns].value", "[name=Email].value"}
     found = {f.path: f for f in find_paths(docs, "user_profile")}
-    assert set(found) == {"*.value"} and found["*.value"].rules == (("hash", {}),)
+    assert set(found) == {"[name=Email].value"} and found["[name=Email].value"].kind == "email"
 
 
 def test_lists_that_are_no_name_value_pairs_keep_positions() -> None:

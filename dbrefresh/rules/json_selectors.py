@@ -1,0 +1,230 @@
+"""`rules init`: lists of objects told apart by a key, read as `[key=value]` paths.
+
+Typebot's `Result.variables` ([{id, name, value}] in the order a session set them),
+FHIR's `telecom` ([{system, value, use}]: a Patient's phone first, a Practitioner's
+only entry an email) and Misskey's and Akkoma's profile fields ([{name, value}]) got
+paths by position (`0.value: full_name, 1.value: email`, which kept every email met
+at another index) or one `*.value: hash` for every value (a Website, 'she/her' and a
+Plan hashed alike). A list of such objects, each holding the same discriminating key
+(name, key, label, field, system, type) and a `value`, is read as one path per
+discriminator: `variables.[name=Email].value`, `telecom.[system=phone].value`; each
+path's values are judged as under a key of the discriminator's text, normalised like a
+column name ('Full name' -> full_name, 'Phone' -> phone), and where that text says
+nothing, by the values alone: personal ones (a Matrix id under 'Matrix') are hashed,
+as every pair value was, and so are a profile's links and accounts ('Website',
+'GitHub'), the others ('she/her', 'Pro', 20) kept. A list whose
+discriminator takes more than MAX_SELECTED values across the sample (free-form keys)
+stays one `*.value` path judged as before (json_keys.pair_finding). Pure logic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from dbrefresh.rules import pii
+from dbrefresh.strategies.jsonb_pathsyntax import (
+    WILDCARD,
+    is_wild,
+    join_path,
+    path_parts,
+    quote_key,
+    selectable,
+    selector,
+    selector_segment,
+)
+
+# The keys that tell a list's objects apart, in the order one is chosen
+DISCRIMINATOR_KEYS = ("name", "key", "label", "field", "system", "type")
+VALUE_KEY = "value"
+MAX_DISCRIMINATOR = 64  # characters (longer: text, no label)
+MAX_SELECTED = 24  # distinct discriminators of one list across the sample
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+# Labels whose text means a kind a column name would not say alone: a form's 'Name'
+# is the person's (a document's `name` key names anything)
+_MEANS = {"name": "full_name", "your_name": "full_name", "e_mail": "email"}
+# Labels of a profile's links and accounts (Misskey's, Akkoma's, Mastodon's fields):
+# whatever their values' shape, they lead to the person; hashed, as every pair value was
+_ACCOUNTS = frozenset(
+    (
+        "website",
+        "homepage",
+        "home_page",
+        "blog",
+        "site",
+        "web",
+        "url",
+        "link",
+        "portfolio",
+        "twitter",
+        "x",
+        "github",
+        "gitlab",
+        "mastodon",
+        "fediverse",
+        "matrix",
+        "xmpp",
+        "jabber",
+        "linkedin",
+        "instagram",
+        "facebook",
+        "telegram",
+        "signal",
+        "discord",
+        "keybase",
+        "youtube",
+        "twitch",
+        "bluesky",
+        "threads",
+        "reddit",
+    )
+)
+
+
+def _scalar(value: Any) -> bool:
+    return not isinstance(value, dict | list)
+
+
+def discriminator(item: Any) -> tuple[str, str] | None:
+    """The (key, value) telling a list's object apart ('name', 'Email'): the first of
+    DISCRIMINATOR_KEYS holding a short label, beside a `value` that is a scalar or a
+    list of scalars (Typebot's Phones); None for any other element."""
+    if not isinstance(item, dict) or VALUE_KEY not in item:
+        return None
+    value = item[VALUE_KEY]
+    if not (_scalar(value) or (isinstance(value, list) and all(map(_scalar, value)))):
+        return None
+    for key in DISCRIMINATOR_KEYS:
+        name = item.get(key)
+        if isinstance(name, str) and 0 < len(name.strip()) <= MAX_DISCRIMINATOR:
+            return key, name
+    return None
+
+
+def discriminated_key(value: Any) -> str | None:
+    """The key every object of a list is told apart by, when each element is such an
+    object with the same key and a label a path can spell; None otherwise."""
+    if not isinstance(value, list) or not value:
+        return None
+    found = [discriminator(item) for item in value]
+    keys = {f[0] if f else None for f in found}
+    if len(keys) != 1 or None in keys:
+        return None
+    if not all(f is not None and selectable(f[1]) for f in found):
+        return None
+    return keys.pop()
+
+
+def selected_name(path: str) -> str | None:
+    """The discriminator a path's values sit under (`x.[name=Email].value` -> Email);
+    None for a path that does not end in a selected object's value."""
+    parts = path_parts(path)
+    if len(parts) < 2 or parts[-1] != VALUE_KEY:
+        return None
+    chosen = selector(parts[-2])
+    return chosen[1] if chosen else None
+
+
+def as_key(name: str) -> str:
+    """A discriminator's text as a column name ('Full name' -> full_name, 'Name' ->
+    full_name)."""
+    key = _NOT_WORD.sub("_", name.strip().lower()).strip("_")
+    return _MEANS.get(key, key)
+
+
+HASH: tuple[tuple[str, dict[str, Any]], ...] = (("hash", {}),)
+Judge = Callable[[str, tuple[str, ...]], Any]
+
+
+def selected_finding(
+    path: str, values: tuple[str, ...], table: str, judge: Judge, make: Callable[..., Any]
+) -> Any | None:
+    """The finding for the values of one discriminator (`variables.[name=Email].value`):
+    judged as under a key of its text when that names a kind, else a hash of each
+    value where they look personal (a future value may be any shape), else none."""
+    name = selected_name(path)
+    assert name is not None
+    prefix = join_path(path_parts(path)[:-2])
+    key = as_key(name)
+    named = f"{prefix}.{quote_key(key)}" if prefix else quote_key(key)
+    if key and pii.match_name(key, table) is not None:
+        found = judge(named, values)
+        return (
+            None
+            if found is None
+            else make(
+                path,
+                found.kind,
+                f"{name}: {found.reason}",
+                found.dates,
+                found.numbers,
+                rules=found.rules,
+            )
+        )
+    if key in _ACCOUNTS and any(v.strip() for v in values):
+        return make(
+            path, "secret", f"under {name!r}: a profile's link or account, hashed", rules=HASH
+        )
+    found = judge(path, values)  # named by 'value': by the values alone
+    if found is None:
+        return None
+    return make(
+        path,
+        found.kind,
+        f"under {name!r}, a name that says nothing: {found.reason}; hashed",
+        rules=HASH,
+    )
+
+
+def unseen_note(paths: Mapping[str, Any]) -> list[str]:
+    """A REVIEW note for the lists read by label: a label no sampled document held (a
+    form field added later) has no path, and its values are kept."""
+    lists = sorted(
+        {
+            join_path((*parts[:at], f"[{chosen[0]}=...]"))
+            for path in paths
+            for parts in [path_parts(path)]
+            for at, part in enumerate(parts)
+            if (chosen := selector(part)) is not None
+        }
+    )
+    if not lists:
+        return []
+    return [
+        f"REVIEW: {', '.join(lists[:5])}: one path per label the sample met; a label it "
+        "did not meet (a new form field) is kept: run rules init again when they change"
+    ]
+
+
+def fold_wide(paths: dict[str, list[str]], make_values: Callable[[], Any]) -> None:
+    """Lists whose discriminator took more than MAX_SELECTED values: their selector
+    paths folded back into one `*` path, each value with its discriminator as a pair's
+    name (json_keys.PairValues: judged as before)."""
+    groups: dict[tuple[tuple[str, ...], str], set[str]] = {}
+    for path in paths:
+        parts = path_parts(path)
+        at = next((n for n, p in enumerate(parts) if selector(p)), None)
+        if at is not None:
+            key, value = selector(parts[at]) or ("", "")
+            groups.setdefault((parts[:at], key), set()).add(value)
+    wide = {group for group, values in groups.items() if len(values) > MAX_SELECTED}
+    if not wide:
+        return
+    for path in list(paths):
+        parts = path_parts(path)
+        at = next((n for n, p in enumerate(parts) if selector(p)), None)
+        chosen = selector(parts[at]) if at is not None else None
+        if at is None or chosen is None or (parts[:at], chosen[0]) not in wide:
+            continue
+        folded = join_path((*parts[:at], WILDCARD, *parts[at + 1 :]))
+        into = paths.setdefault(folded, make_values())
+        for value in paths.pop(path):
+            add = getattr(into, "add", None)
+            if add is not None and not any(is_wild(p) for p in parts[at + 1 :]):
+                add(value, chosen[1])
+            else:
+                into.append(value)
+
+
+__all__ = ["selector_segment"]
