@@ -130,7 +130,7 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
     ),
     (
         "first_name",
-        "first_name|firstname|fname|given_name|givenname|forename|middle_name|"
+        "first_name|firstname|fname|given_name|givenname|forename|middle_name|middlename|"
         "vorname|prenom|voornaam|imie|primeiro_nome",
     ),
     (

@@ -3,7 +3,10 @@
 Placeholder syntax (Python format-string style, `{{` and `}}` for literal braces):
   {strategy}           the strategy, with default parameters, applied to this column;
   {strategy:column}    the strategy applied to another column of the same row;
-  ...|lower, ...|upper  the part lower- or upper-cased, e.g. {last_name:name|lower}.
+  ...|lower, ...|upper  the part lower- or upper-cased, e.g. {last_name:name|lower};
+  ...|space            the part and a space after it, nothing when it is empty or NULL:
+                       an optional middle name, '{first_name:firstname}
+                       {first_name:middlename|space}{last_name:lastname}'.
 Parts compute exactly what the strategy gives alone, so {first_name:first_name} matches
 the masked first_name column. A NULL in another column gives an empty part. Injective
 when a part applied to this column is (hash, uuid), or, on a unique column, a part
@@ -29,7 +32,8 @@ from dbrefresh.strategies.registry import UnknownStrategyError, get, register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-FILTERS = {"lower", "upper"}
+# each filter's SQL over the part's value
+FILTERS = {"lower": "lower(:v)", "upper": "upper(:v)", "space": "(NULLIF(:v, '') || ' ')"}
 FORBIDDEN = {"template", "jsonb", "shuffle", "sql"}
 # Widest output of the injective strategies a template may hold (hash: 32 hex).
 INJECTIVE_WIDTH = {"hash": 32, "uuid": 36}
@@ -61,7 +65,7 @@ def parse_template(template: str) -> list[Part]:
         if not NAME.match(field):
             raise ValueError(f"{{{field}}}: not a strategy name")
         if filt and filt not in FILTERS:
-            raise ValueError(f"{{{field}}}: unknown filter {filt!r} (use lower or upper)")
+            raise ValueError(f"{{{field}}}: unknown filter {filt!r} (use lower, upper or space)")
         if field in FORBIDDEN:
             raise ValueError(f"{{{field}}}: {field} cannot be used inside a template")
         parts.append(Part("", field, column or None, filt or None))
@@ -135,7 +139,7 @@ class Template(ScalarStrategy[TemplateParams]):
                 strategy.compile(strategy.parse_params({}), _part_ctx(ctx, part))
             )
             if part.filter:
-                value = sqlbuild.fill(f"{part.filter}(:v)", v=value)
+                value = sqlbuild.fill(FILTERS[part.filter], v=value)
             if part.column is not None:
                 value = sqlbuild.fill("COALESCE(:v, '')", v=value)
             width = _part_width(params, ctx) if ctx.type.length else None
@@ -166,7 +170,7 @@ def _part_width(params: TemplateParams, ctx: ColumnContext) -> int | None:
     length = ctx.type.length
     assert length is not None
     parts = parse_template(params.template)
-    fixed = sum(len(p.text) for p in parts)
+    fixed = sum(len(p.text) + (p.filter == "space") for p in parts)
     lossy = 0
     for part in parts:
         if part.strategy is not None and _injective(part, ctx):
