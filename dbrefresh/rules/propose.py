@@ -345,7 +345,7 @@ def propose_column(
         numeric_codes.as_digits(  # a one-time verification_code '042917'
             proposal, values, lambda raw: fits(strategies["digits"], raw, ctx)
         )
-        identity_documents.with_letters(proposal, values)  # a passport's 'A0001234'
+        identity_documents.with_letters(proposal)  # a passport's 'A0001234'
         check_digits.as_luhn(proposal, values)  # OpenMRS's '100-8': its check digit kept
         mail_lists.as_lists(proposal, values)  # Zammad's cc 'a@x.org, "Bo" <b@y.org>'
     return proposal

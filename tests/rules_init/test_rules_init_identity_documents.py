@@ -11,7 +11,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from dbrefresh.rules import pii
+from dbrefresh.rules import identity_documents, pii
 
 from .helpers import generate_then_mask, rule_of, strategy_of
 
@@ -30,6 +30,14 @@ INSERT INTO m_client_identifier SELECT g, g, 2, (20000000 + (g * 7919) % 9999999
 INSERT INTO m_client_identifier SELECT 1000 + g, g, 1,
   chr(65 + g % 3) || lpad(((g * 104729) % 9999999)::text, 7, '0'), 200, 'Passport'
   FROM generate_series(1, 100, 3) g;
+CREATE TABLE m_portfolio_command_source (id bigint PRIMARY KEY, action_name varchar(100),
+  command_as_json text NOT NULL);
+INSERT INTO m_portfolio_command_source SELECT g, 'CREATE', json_build_object('documentTypeId',
+  '2', 'documentKey', (20000000 + (g * 7919) % 9999999)::text, 'status', 'ACTIVE')::text
+  FROM generate_series(1, 100) g;
+CREATE TABLE m_upload (id bigint PRIMARY KEY, payload text NOT NULL);
+INSERT INTO m_upload SELECT g, json_build_object('documentKey', 'docs/2021/scan-' || g || '.pdf',
+  'size', g)::text FROM generate_series(1, 30) g;
 CREATE TABLE m_document (id int PRIMARY KEY, document_key varchar(100));
 INSERT INTO m_document SELECT g, 'reports/2024/summary-' || g || '.pdf'
   FROM generate_series(1, 50) g;
@@ -59,6 +67,12 @@ def test_other_document_keys_are_none(table: str, column: str) -> None:
     assert pii.match_name(column, f"public.{table}") is None
 
 
+def test_a_json_key_naming_a_document_number_holds_codes_only() -> None:
+    assert identity_documents.json_key("documentKey", ["20985411", "A0001234"]) is not None
+    assert identity_documents.json_key("documentKey", ["docs/2021/scan.pdf"]) is None
+    assert identity_documents.json_key("key", ["20985411"]) is None
+
+
 def test_identity_document_numbers_are_masked_shape_and_uniqueness_kept(
     make_db, tmp_path: Path
 ) -> None:
@@ -69,6 +83,7 @@ def test_identity_document_numbers_are_masked_shape_and_uniqueness_kept(
         "unique": True,
     }
     assert strategy_of(text, "public.m_document", "document_key") == "keep"
+    assert strategy_of(text, "public.m_upload", "payload") == "keep"
     assert strategy_of(text, "public.m_code_value", "code_value") == "keep"
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(
@@ -83,3 +98,13 @@ def test_identity_document_numbers_are_masked_shape_and_uniqueness_kept(
     assert all(v[0].isupper() and v[1:].isdigit() and len(v) == 8 for v in passports)
     assert len(set(masked.values())) == len(masked)
     assert [row[0] for row in labels] == ["Passport", "Id", "Drivers License"]
+    with psycopg.connect(dsn) as conn:
+        joined = conn.execute(
+            "SELECT count(*) FROM m_portfolio_command_source c JOIN m_client_identifier i"
+            " ON i.document_key = c.command_as_json::json->>'documentKey'"
+        ).fetchone()
+        paths = conn.execute(
+            "SELECT count(*) FROM m_upload"
+            " WHERE payload::json->>'documentKey' = 'docs/2021/scan-' || id || '.pdf'"
+        ).fetchone()
+    assert joined == (100,) and paths == (30,)
