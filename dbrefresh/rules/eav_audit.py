@@ -53,6 +53,8 @@ def copy_switches_to_audits(catalog: Catalog, proposals: Proposals) -> None:
                     continue
                 if own[column].strategy == "switch":
                     continue  # judged as a key/value table of its own
+                if own[by].masked:  # it names fields, as the switch's key does
+                    own[by] = ColumnProposal(by, why=[f"the key of {column}'s switch: kept"])
                 own[column] = ColumnProposal(
                     column,
                     "switch",

@@ -88,7 +88,7 @@ def judge_field(
         if (found := handles.proposal_for(ctx, values, strategies)) is not None:
             return found
     for name in dict.fromkeys(names):  # DHIS2's 'TB number' 'TB-2021-1001'
-        number = eav_numbers.number_field(name, values)
+        number = eav_numbers.number_field(name, values, table.name)
         if number is not None and value.type.category == "S" and "digits" in strategies:
             return ColumnProposal(value.name, "digits", {}, kind=eav_numbers.KIND, why=[number])
     return first

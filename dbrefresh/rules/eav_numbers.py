@@ -8,7 +8,8 @@ sampled values are codes (letters, digits and separators, three digits at least)
 nearly every one of them distinct (one per person), is such a number: `digits`, every
 digit replaced and the letters and separators kept ('TB-2021-1001' -> 'TB-8350-4172'),
 so the program's prefix and format still read. A field of few values repeated (a batch
-or a version number) or of values without digits is not.
+or a version number) or of values without digits is not, nor a product's model or part
+number (nor any field of a table of products, items or orders).
 """
 
 from __future__ import annotations
@@ -56,11 +57,17 @@ _OTHER = frozenset(
         "unit",
     }
 )
+_OTHER = _OTHER | {"product", "model", "part", "sku", "item", "article", "catalog", "isbn", "ean"}
+# tables of things, whose fields' numbers are nobody's (Magento's product attributes)
+_THING_TABLES = re.compile(r"product|catalog|item|inventory|stock|order|invoice|sales")
 _CODE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ./_-]*[A-Za-z0-9])?")
 
 
-def number_field(name: str, values: Sequence[str]) -> str | None:
-    """Why a field of this name and these sampled values is a person's number, or None."""
+def number_field(name: str, values: Sequence[str], table: str = "") -> str | None:
+    """Why a field of this name and these sampled values (in a table of this name) is a
+    person's number, or None."""
+    if _THING_TABLES.search(table.lower()):
+        return None
     words = normalize(name).split("_")
     if not words or words[-1] not in _ENDINGS or set(words) & _OTHER or len(words) > 4:
         return None

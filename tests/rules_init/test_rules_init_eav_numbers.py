@@ -36,6 +36,13 @@ INSERT INTO trackedentityattributevalue SELECT t, 6, 'FAC-' || (200 + t)
 """
 
 
+def test_a_model_number_of_products_is_none() -> None:
+    codes = [f"XK-{1000 + i}" for i in range(20)]
+    assert number_field("Model number", codes, "tracked_values") is None
+    assert number_field("Customer number", codes, "catalog_product_entity_varchar") is None
+    assert number_field("Customer number", codes, "tracked_values") is not None
+
+
 @pytest.mark.parametrize(
     ("name", "values", "found"),
     [
