@@ -30,11 +30,12 @@ dates, flags, `x1` never do); at least MIN_MATCHES distinct values must match, a
 they must be at least MATCH_SHARE of the kept column's distinct values; a masked
 column whose sample repeats values (a first name, a city) identifies no one and is
 not looked up. A column named for a reference to another row or person (`parent`,
-`invited_by`, `owner`) may hold few distinct values (every user invited by the one
-admin): it is judged when every one of its sampled values is a value of the masked
-column, built-in accounts ('system', 'admin': builtin_accounts.py) left out, and
-at least MIN_REFERRED remain unless the column holds a single value, no built-in one
-(every tag `created_by` 'system' is no copy of the users table's 'system' account).
+`invited_by`, `owner`, DHIS2's one-word `modifiedby`) may hold few distinct values
+(every user invited by the one admin): it is judged when every one of its sampled
+values is a value of the masked column, built-in accounts ('system', 'admin':
+builtin_accounts.py) left out, and at least MIN_REFERRED remain unless the column holds
+a single value, no built-in one (every tag `created_by` 'system' is no copy of the
+users table's 'system' account).
 """
 
 from __future__ import annotations
@@ -71,8 +72,11 @@ MAX_PROBED = 50  # distinct values per kept column looked up (and their pieces)
 MAX_LOOKUP = 20_000  # values in one index lookup
 _PIECES = re.compile(r"[/\s@:?=&,;|#()<>\"']+")
 # Names of columns pointing at another row or person: few distinct values suffice
+# (DHIS2 writes them in one word: modifiedby, storedby, lastupdatedby)
 REFERRING = re.compile(
-    r"(^|_)by$|^(parent|previous|prev|owner|author|creator|inviter|referr?er|manager|"
+    r"(^|_)by$|^(last_?)?(created|modified|updated|stored|deleted|approved|completed|"
+    r"assigned|changed|edited|entered|submitted|reviewed|verified|invited)by$|"
+    r"^(parent|previous|prev|owner|author|creator|inviter|referr?er|manager|"
     r"assignee|reporter|sender|invited|replaced)(_|$)",
     re.IGNORECASE,
 )

@@ -172,6 +172,8 @@ def propose_switch(
     for name in sorted(by_key)[: MAX_CASES * 10]:
         ids, values = by_key[name]
         given = [name, *(n for key in sorted(ids) for n in names.get(key, ())[1:])]
+        if ids == {name} and names.get(name):  # no label: sampled by its id, named so
+            given = [*names[name], name]
         proposal = judge_field(table, given, value, values, strategies)
         proposal = token_case(table, value, proposal, values, strategies)  # HAPI's tokens
         flagged = bool(ids) and ids <= unique_ids  # DHIS2's uniquefield attributes
@@ -179,7 +181,7 @@ def propose_switch(
         if proposal.masked and len(cases) < MAX_CASES:
             for key in sorted(ids):
                 cases[key] = rule_value(proposal)
-            named = f"{', '.join(sorted(ids))} ({name})" if found.named_by else name
+            named = f"{', '.join(sorted(ids))} ({given[0]})" if found.named_by else name
             reasons.append(f"{named}: {'; '.join(proposal.why)}")
         elif not proposal.masked:
             kept.extend(ids)
@@ -255,7 +257,9 @@ def _sample(
     join: sql.Composable = sql.SQL("")
     if found.named_by is not None:
         attributes, label, ref = found.named_by
-        name = sql.SQL("{}::text").format(sql.Identifier("_dbr_a", label))
+        # a field without a label (DHIS2's attributes whose `code` is NULL) by its id:
+        # dropped, its values went unsampled and it was judged by its names alone
+        name = sql.SQL("COALESCE({}::text, {}::text)").format(sql.Identifier("_dbr_a", label), key)
         join = sql.SQL(" JOIN ONLY {a} AS _dbr_a ON {r} = {k}").format(
             a=sql.Identifier(attributes.schema, attributes.name),
             r=sql.Identifier("_dbr_a", ref),

@@ -7,9 +7,10 @@ anything to the column rules, and a field the sample missed was kept by the swit
 default. Each field is judged now by every name its definition gives (Moodle's
 `name` 'LinkedIn profile', then its `shortname` 'linkedin', an account at a service
 as handles.py knows them) and by its sampled values; a field defined but not sampled
-is judged by its names alone. In a table about people, the fields judged not personal
-are listed as `keep` cases and the `default`, for fields defined after the sample, is
-`hash`, not a silent keep.
+is judged by its names alone. A field named for a number whose values are distinct
+codes (DHIS2's 'TB number') gets `digits` (eav_numbers.py). In a table about people,
+the fields judged not personal are listed as `keep` cases and the `default`, for
+fields defined after the sample, is `hash`, not a silent keep.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import handles, pii
+from dbrefresh.rules import eav_numbers, handles, pii
 from dbrefresh.rules.eav_json import judge_key
 from dbrefresh.rules.eav_name_parts import name_parts
 from dbrefresh.rules.fitting import column_context
@@ -87,6 +88,10 @@ def judge_field(
         ctx = column_context(table, as_column, unique=False)
         if (found := handles.proposal_for(ctx, values, strategies)) is not None:
             return found
+    for name in dict.fromkeys(names):  # DHIS2's 'TB number' 'TB-2021-1001'
+        number = eav_numbers.number_field(name, values, table.name)
+        if number is not None and value.type.category == "S" and "digits" in strategies:
+            return ColumnProposal(value.name, "digits", {}, kind=eav_numbers.KIND, why=[number])
     # HAPI's `name` index: a family name in one row, a given name in the next
     return name_parts(table, value, values, strategies) or first
 

@@ -29,8 +29,10 @@ from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
 from dbrefresh.rules.eav import previous_value_rule, propose_switches
+from dbrefresh.rules.eav_audit import copy_switches_to_audits
 from dbrefresh.rules.eav_dates import align_dates
 from dbrefresh.rules.eav_json import string_documents, with_whole_rule
+from dbrefresh.rules.eav_logins import align_switch_logins
 from dbrefresh.rules.eav_normalized import align_normalized
 from dbrefresh.rules.email_alike import align_emails
 from dbrefresh.rules.email_fold import (
@@ -188,6 +190,7 @@ def propose(
         if name not in unsampled:  # Matomo's log_action.name: URLs by type, titles
             done_switch = frozenset(c for c, p in proposals[name].items() if p.strategy == "switch")
             switch_by_kind(conn, table, proposals[name], strategies, sample_rows, done_switch)
+    copy_switches_to_audits(catalog, proposals)  # DHIS2's ...attributevalueaudit.value
     fold_case_insensitive_emails(catalog, proposals)
     reconcile(catalog, proposals, strategies)
     align_variants(proposals, strategies)
@@ -199,6 +202,7 @@ def propose(
     fold_case_insensitive_joins(conn, catalog, sampled, texts)
     align_same_ids(catalog, sampled, texts, strategies)  # Sentry's eventuser idents
     note_cross_copies(conn, catalog, sampled, texts, strategies, sample_rows, row_copies)
+    align_switch_logins(conn, catalog, sampled, sample_rows)  # DHIS2's USERNAME attributes
     align_masked_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     align_key_links(conn, catalog, sampled, texts, strategies, sample_rows)  # Frappe's links
     hash_identity_digests(catalog, sampled, texts)  # Sentry's eventuser.hash

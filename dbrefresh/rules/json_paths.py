@@ -27,6 +27,7 @@ from dbrefresh.rules import (
     attribute_names,
     email_digests,
     file_names,
+    identity_documents,
     json_keys,
     json_mentions,
     json_selectors,
@@ -296,6 +297,9 @@ def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding |
         return PathFinding(path, pem[0], str(pem[1]))
     if (digest := email_digests.rule(_named_by(path), values)) is not None:  # gravatar_id
         return PathFinding(path, email_digests.KIND, digest[1], rules=(("hash", digest[0]),))
+    if (document := identity_documents.json_key(_named_by(path), values)) is not None:
+        rules = (("digits", identity_documents.JSON_RULE),)  # Fineract's documentKey
+        return PathFinding(path, identity_documents.KIND, document, rules=rules)
     by_name = pii.match_name(_named_by(path), table)
     evidence = pii_values.count_kind(values, by_name.kind) if by_name else None
     if by_name is not None and _named_by(path).lower() == "name" and evidence is None:

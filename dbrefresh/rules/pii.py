@@ -16,6 +16,7 @@ from dbrefresh.rules import (
     client_tables,
     field_tables,
     http_headers,
+    identity_documents,
     name_compounds,
     personal_codes,
     redeemable,
@@ -378,6 +379,8 @@ def match_name(column: str, table: str) -> NameMatch | None:
     if (compound := _compound(norm, words)) is not None:
         return compound
     table_name = normalize(table.rsplit(".", 1)[-1])
+    if (document := identity_documents.match(norm, table_name)) is not None:
+        return NameMatch("national_id", document, text_only=True)  # m_client_identifier
     code = personal_codes.match(norm, table_name, about_people(table_name))
     if code is not None and not personal_codes.leading_words(norm) & (_NOT_THE_VALUE - {"id"}):
         return NameMatch(personal_codes.KIND, code, text_only=True)

@@ -29,6 +29,7 @@ from dbrefresh.rules import (
     file_names,
     hex_keys,
     host_names,
+    identity_documents,
     json_paths,
     json_text,
     lookup_names,
@@ -386,6 +387,7 @@ def _propose_column(
         numeric_codes.as_digits(  # a one-time verification_code '042917'
             proposal, values, lambda raw: fits(strategies["digits"], raw, ctx)
         )
+        identity_documents.with_letters(proposal)  # a passport's 'A0001234'
         check_digits.as_luhn(proposal, values)  # OpenMRS's '100-8': its check digit kept
         distinct_codes.as_unique(  # OpenEMR's pubpid: distinct ids stay distinct
             proposal, values, lambda raw: fits(strategies["digits"], raw, ctx)

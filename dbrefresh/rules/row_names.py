@@ -13,7 +13,11 @@ the compositions of its row's first_name and last_name columns ('{first} {last}'
 '{last}, {first}', '{last} {first}', '{first}' alone); equal in COMPOSED_SHARE of the
 rows where it holds a value (not a blank one: '' equal to a blank part composes
 nothing), it gets the template (when it fits the column: not on a
-unique one, whose composed names could collide).
+unique one, whose composed names could collide: a hashed unique name that composes
+them gets a REVIEW note instead). A middle name column between them, NULL in most rows
+(Fineract's m_client.display_name, firstname [middlename] lastname), is composed as
+'{first} [{middle} ]{last}' by the template filter `space`; the composition most rows
+equal wins.
 """
 
 from __future__ import annotations
@@ -46,6 +50,17 @@ FORMS = (
     ("{last} {first}", "({l} || ' ' || {f})", "{{last_name:{L}}} {{first_name:{F}}}"),
     ("{first}", "{f}", "{{first_name:{F}}}"),
 )
+# With an optional middle name between them (Fineract's m_client.display_name, NULL
+# middlename in most rows): its part and a space, or nothing (template's `space`)
+MIDDLE_FORMS = (
+    (
+        "{first} [{middle} ]{last}",
+        "({f} || ' ' || COALESCE(NULLIF({m}, '') || ' ', '') || {l})",
+        "{{first_name:{F}}} {{{S}:{M}|space}}{{last_name:{L}}}",
+    ),
+)
+_MIDDLE = re.compile(r"middle", re.IGNORECASE)
+Composition = tuple[str, sql.Composable, str]  # (label, SQL composing, template)
 
 
 def compose_row_names(
@@ -60,27 +75,33 @@ def compose_row_names(
         table = catalog.tables[name]
         firsts = _parts(table, columns, "first_name")
         lasts = _parts(table, columns, "last_name")
+        middles = [c for c in firsts + lasts if _MIDDLE.search(c)]
+        firsts = [c for c in firsts if c not in middles]
+        lasts = [c for c in lasts if c not in middles]
         pairs = [(f, la) for f in firsts for la in lasts][:MAX_PARTS]
+        compositions = _compositions(pairs, [(m, columns[m].strategy) for m in middles])
         fulls = [c for c in _parts(table, columns, "full_name") if c not in table.unique_columns()]
         if not pairs and not fulls:
             continue
         targets = [
             c
             for c, p in sorted(columns.items())
-            if p.strategy in TARGETS
+            if (p.strategy in TARGETS or _unique_name(table, c, p))
             and table.columns[c].type.is_text
             and not table.columns[c].type.is_array
             and not table.columns[c].generated
-            and c not in firsts + lasts
+            and c not in firsts + lasts + middles
         ][:MAX_TARGETS]
         if not targets:
             continue
-        found = _composed(conn, table, targets, pairs, rows) if pairs else {}
+        found = _composed(conn, table, targets, compositions, rows) if pairs else {}
         for column, (label, template, share) in found.items():
             unique = column in table.unique_columns()
             ctx = column_context(table, table.columns[column], unique=unique)
             params = {"template": template}
             if not fits(strategies["template"], params, ctx):
+                if unique and columns[column].masked:
+                    columns[column].why.append(_UNIQUE_NOTE.format(label=label, share=share))
                 continue
             old = columns[column]
             columns[column] = ColumnProposal(
@@ -200,11 +221,48 @@ def _parts(table: Table, columns: Mapping[str, ColumnProposal], strategy: str) -
     ]
 
 
+def _unique_name(table: Table, column: str, proposal: ColumnProposal) -> bool:
+    """A unique full name hashed (no name strategy keeps it unique): compared too, so a
+    note says why it no longer equals its parts (Fineract's m_staff.display_name)."""
+    return (
+        proposal.strategy == "hash"
+        and proposal.kind == "full_name"
+        and column in table.unique_columns()
+    )
+
+
+_UNIQUE_NOTE = (
+    "REVIEW: its row's name parts composed ({label}) in {share} sampled rows, but it is "
+    "unique and masked name parts can collide (first_name and last_name pick from "
+    "dictionaries): its own rule kept, so it no longer equals its parts"
+)
+
+
+def _compositions(
+    pairs: list[tuple[str, str]], middles: list[tuple[str, str]]
+) -> list[Composition]:
+    """The compositions to compare, with a middle name first: where it is NULL it
+    composes as '{first} {last}' does, so it wins whenever the middle names join in."""
+    out: list[Composition] = []
+    for first, last in pairs:
+        f, la = sql.Identifier(first), sql.Identifier(last)
+        for middle, strategy in middles:
+            m = sql.Identifier(middle)
+            for label, expr, template in MIDDLE_FORMS:
+                composed = sql.SQL(expr).format(f=f, m=m, l=la)
+                out.append(
+                    (label, composed, template.format(F=first, M=middle, S=strategy, L=last))
+                )
+        for label, expr, template in FORMS:
+            out.append((label, sql.SQL(expr).format(f=f, l=la), template.format(F=first, L=last)))
+    return out
+
+
 def _composed(
     conn: psycopg.Connection[Any],
     table: Table,
     targets: list[str],
-    pairs: list[tuple[str, str]],
+    compositions: list[Composition],
     rows: int,
 ) -> dict[str, tuple[str, str, str]]:
     """Per target composing a pair: the form's label, its template and the count seen."""
@@ -215,16 +273,13 @@ def _composed(
         # a blank value composes nothing: Moodle's mdl_user.theme is '' where
         # alternatename is '' too, in most rows, and is no name
         aggregates.append(sql.SQL("count(*) FILTER (WHERE btrim({t}) <> '')").format(t=t))
-        for first, last in pairs:
-            f, la = sql.Identifier(first), sql.Identifier(last)
-            for label, expr, template in FORMS:
-                composed = sql.SQL(expr).format(f=f, l=la)
-                aggregates.append(
-                    sql.SQL("count(*) FILTER (WHERE {t} = {c} AND btrim({t}) <> '')").format(
-                        t=t, c=composed
-                    )
+        for label, composed, template in compositions:
+            aggregates.append(
+                sql.SQL("count(*) FILTER (WHERE {t} = {c} AND btrim({t}) <> '')").format(
+                    t=t, c=composed
                 )
-                checks.append((label, template.format(F=first, L=last)))
+            )
+            checks.append((label, template))
     query = sql.SQL("SELECT {a} FROM {s} AS _dbr_s").format(
         a=sql.SQL(", ").join(aggregates), s=spread_sample(table, rows)
     )
@@ -232,16 +287,16 @@ def _composed(
         counts = list(sampled_rows(conn, query)[0])
     except psycopg.Error:  # no SELECT right, timeout: nothing composed
         return {}
-    per_target = 1 + len(pairs) * len(FORMS)
+    per_target = 1 + len(compositions)
     found: dict[str, tuple[str, str, str]] = {}
     for i, target in enumerate(targets):
         held = int(counts[i * per_target])
         if held < MIN_ROWS:
             continue
+        best = 0  # the composition most rows equal (a middle name's over one without)
         for j in range(per_target - 1):
             equal = int(counts[i * per_target + 1 + j])
             label, template = checks[i * (per_target - 1) + j]
-            if equal >= COMPOSED_SHARE * held:
-                found[target] = (label, template, f"{equal} of {held}")
-                break
+            if equal >= COMPOSED_SHARE * held and equal > best:
+                found[target], best = (label, template, f"{equal} of {held}"), equal
     return found

@@ -7,6 +7,9 @@ Placeholder syntax (Python format-string style, `{{` and `}}` for literal braces
   ...|fold             accents taken off (Latin letters), then upper-cased, as search
                        indexes store names: HAPI FHIR's sp_value_normalized 'CALLEJON'
                        for 'Callejón', {street:sp_value_exact|fold}.
+  ...|space            the part and a space after it, nothing when it is empty or NULL:
+                       an optional middle name, '{first_name:firstname}
+                       {first_name:middlename|space}{last_name:lastname}'.
 Parts compute exactly what the strategy gives alone, so {first_name:first_name} matches
 the masked first_name column. A NULL in another column gives an empty part. Injective
 when a part applied to this column is (hash, uuid), or, on a unique column, a part
@@ -33,7 +36,13 @@ from dbrefresh.strategies.registry import UnknownStrategyError, get, register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
-FILTERS = {"lower", "upper", "fold"}
+# each filter's SQL over the part's value (fold's :a and :b: _ACCENTED and _BARE)
+FILTERS = {
+    "lower": "lower(:v)",
+    "upper": "upper(:v)",
+    "space": "(NULLIF(:v, '') || ' ')",
+    "fold": "upper(replace(translate(:v, :a, :b), 'ß', 'SS'))",  # 'ß' upper-cased: 'SS'
+}
 
 
 def _folded(char: str) -> str:
@@ -79,7 +88,9 @@ def parse_template(template: str) -> list[Part]:
         if not NAME.match(field):
             raise ValueError(f"{{{field}}}: not a strategy name")
         if filt and filt not in FILTERS:
-            raise ValueError(f"{{{field}}}: unknown filter {filt!r} (use lower, upper or fold)")
+            raise ValueError(
+                f"{{{field}}}: unknown filter {filt!r} (use lower, upper, fold or space)"
+            )
         if field in FORBIDDEN:
             raise ValueError(f"{{{field}}}: {field} cannot be used inside a template")
         parts.append(Part("", field, column or None, filt or None))
@@ -152,15 +163,10 @@ class Template(ScalarStrategy[TemplateParams]):
             value = sqlbuild.as_text(
                 strategy.compile(strategy.parse_params({}), _part_ctx(ctx, part))
             )
-            if part.filter == "fold":
-                value = sqlbuild.fill(  # 'ß' is 'SS' upper-cased, as Java's toUpperCase has it
-                    "upper(replace(translate(:v, :a, :b), 'ß', 'SS'))",
-                    v=value,
-                    a=_ACCENTED,
-                    b=_BARE,
-                )
+            if part.filter == "fold":  # as Java's toUpperCase folds, HAPI's index
+                value = sqlbuild.fill(FILTERS["fold"], v=value, a=_ACCENTED, b=_BARE)
             elif part.filter:
-                value = sqlbuild.fill(f"{part.filter}(:v)", v=value)
+                value = sqlbuild.fill(FILTERS[part.filter], v=value)
             if part.column is not None:
                 value = sqlbuild.fill("COALESCE(:v, '')", v=value)
             width = _part_width(params, ctx) if ctx.type.length else None
@@ -191,7 +197,7 @@ def _part_width(params: TemplateParams, ctx: ColumnContext) -> int | None:
     length = ctx.type.length
     assert length is not None
     parts = parse_template(params.template)
-    fixed = sum(len(p.text) for p in parts)
+    fixed = sum(len(p.text) + (p.filter == "space") for p in parts)
     lossy = 0
     for part in parts:
         if part.strategy is not None and _injective(part, ctx):
