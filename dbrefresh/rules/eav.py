@@ -24,7 +24,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
-from dbrefresh.rules import field_tables, pii
+from dbrefresh.rules import field_tables, network_settings, pii
 from dbrefresh.rules.eav_fields import (
     DEFAULT,
     add_unsampled,
@@ -176,6 +176,7 @@ def propose_switch(
             given = [*names[name], name]
         proposal = judge_field(table, given, value, values, strategies)
         proposal = token_case(table, value, proposal, values, strategies)  # HAPI's tokens
+        proposal = network_settings.setting_case(proposal, values)  # bind 0.0.0.0
         flagged = bool(ids) and ids <= unique_ids  # DHIS2's uniquefield attributes
         proposal = injective_case(table, value, proposal, strategies, flagged=flagged)
         if proposal.masked and len(cases) < MAX_CASES:

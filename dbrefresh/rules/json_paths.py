@@ -99,6 +99,13 @@ def _all_numbers(values: Sequence[str]) -> bool:
         return False
 
 
+# What the walk yields for a number or a flag among a field triple's old and new values:
+# the `[name]` segment masks a field's values as strings (import statistics
+# [["city", 148, 11], ...] became '[city]': city, their counts city names), so a field
+# with one is given no path
+_NOT_TEXT = "\x00not text"
+
+
 @dataclass(frozen=True)
 class _At:
     """Where the walk is: the path, its level's shape (json_keys.py), what it went through."""
@@ -146,8 +153,12 @@ def _walk(
             yield from _walk(item, replace(pair.into("1", "1"), name=name), ids)
     elif json_keys.is_field_triples(value):
         for name, *values in value:
+            field_at = at.into(field_segment(name), WILDCARD)
             for item in values:  # old and new, judged by the field's name
-                yield from _walk(item, at.into(field_segment(name), WILDCARD), ids)
+                if isinstance(item, str):
+                    yield from _walk(item, field_at, ids)
+                elif item is not None:  # a count: the field gets no path (_NOT_TEXT)
+                    yield join_path(field_at.prefix), _NOT_TEXT, field_at.dotted, (), None
     elif (key := json_selectors.discriminated_key(value)) is not None:
         for item in value:
             yield from _walk_selected(item, key, at, ids)
@@ -211,11 +222,15 @@ def read_documents(documents: Sequence[str]) -> Documents:
             # (a legacy row), which json_text counts, not a document too long to read
             read.unreadable += len(text) >= MAX_JSON_CHARS
     ids = json_keys.id_levels(parsed)
+    not_text: set[str] = set()
     for doc in parsed:
         deep = False
         for path, value, dotted, indexes, name in _walk(doc, _At(), ids):
             if value is None:
                 deep = True
+                continue
+            if value is _NOT_TEXT:
+                not_text.add(path)
                 continue
             found = read.dotted if dotted else read.paths
             if path in found or len(found) < MAX_PATHS:
@@ -224,6 +239,10 @@ def read_documents(documents: Sequence[str]) -> Documents:
                 known = read.arrays.get(path)
                 read.arrays[path] = frozenset(indexes) & (known if known is not None else ALL)
         read.deep += deep
+    for path in not_text:  # a field of numbers: [["city", 148, 11]] counts, no city
+        read.paths.pop(path, None)
+        read.dotted.pop(path, None)
+        read.arrays.pop(path, None)
     json_selectors.fold_wide(read.paths, json_keys.PairValues)
     for path in read.paths.keys() - read.arrays.keys():
         read.arrays[path] = frozenset()  # a `*` the fold made

@@ -21,7 +21,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from dbrefresh.rules import attribute_names, personal_codes, pii_values, serialized
+from dbrefresh.rules import (
+    attribute_names,
+    network_settings,
+    personal_codes,
+    pii_values,
+    serialized,
+)
 from dbrefresh.rules.pii import LABELS, normalize
 
 MIN_SHAPED_SAMPLE = 3  # non-blank values before their shape may overrule the name
@@ -157,6 +163,7 @@ def _known_name(value: str) -> bool:
     )
 
 
+_PLACE_KINDS = frozenset({"street", "city", "postcode"})
 _WEB_ADDRESS = re.compile(r"https?://[^\s/]+(?:/\S*)?$", re.IGNORECASE)
 
 
@@ -178,6 +185,13 @@ def denial(kind: str, values: Sequence[str] | None) -> str | None:
     if kind == "street" and sample and all(_WEB_ADDRESS.match(v.strip()) for v in sample):
         # OpenEMR's globals 'portal_onsite_two_address': the portal's URL, a setting
         return f"all {len(sample)} sampled values are web addresses (URLs), not {label}"
+    if kind in _PLACE_KINDS and (settings := network_settings.all_settings(sample)):
+        # a settings table's ldap_address 'ldaps://ldap.corp:636', bind_address
+        # '0.0.0.0:389', admin_address 'cn=admin,dc=corp': network_settings.py
+        return (
+            f"all {settings} sampled values are network settings (URIs, host:port, "
+            f"directory names, unspecified or loopback addresses), not {label}"
+        )
     if kind == "username" and attribute_names.all_attribute_names(sample):
         return (
             f"all {len(sample)} sampled values name fields or attributes ('uid', "

@@ -147,7 +147,7 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         "account_holder_name|cardholder|card_holder|cardholder_name|"
         "recipient_name|sender_name|billing_name|shipping_name|patient_name|"
         "employee_name|member_name|spouse_name|emergency_contact|"
-        "mother_name|mothers_name|father_name|fathers_name|guardian_name|parent_name|"
+        "mother_name|mothers_name|father_name|fathers_name|guardian_name|"
         "next_of_kin|next_of_kin_name|caregiver_name|husband_name|wife_name|"
         "emergency_contact_name|nombre_completo|nom_complet|nome_completo|"
         "ansprechpartner|kontaktperson|volledige_naam",
@@ -197,6 +197,10 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
 # `long` (a longitude, {"lat": .., "long": ..}) never as a word: long_description, long_term.
 _WHOLE_ONLY = {"cap": "postcode", "cp": "postcode", "via": "street", "long": "geo"}
 # Words for "name" in general: personal only in a table about people.
+# A relative's name only in a table about people (students.parent_name): alone it is a
+# tree's parent (categories.parent_name 'Outdoor' got full_name, its children lorem)
+_RELATIVE_IN_PEOPLE = frozenset({"parent_name", "parents_name"})
+
 _GENERIC_NAME = {
     "name": "full_name",
     "naam": "full_name",
@@ -387,6 +391,8 @@ def match_name(column: str, table: str) -> NameMatch | None:
     if norm in _GENERIC_NAME and about_people(table_name):
         kind = _GENERIC_NAME[norm]
         return NameMatch(kind, f"`{norm}` in a table about people: {LABELS[kind]}")
+    if norm in _RELATIVE_IN_PEOPLE and about_people(table_name):
+        return NameMatch("full_name", f"`{norm}` in a table about people: {LABELS['full_name']}")
     if norm in _ADDRESS_LINES and _ADDRESS_TABLES.search(table_name):
         return NameMatch("street", f"`{norm}` in a table of addresses: {LABELS['street']}")
     if redeemable.redeemable(norm, table_name):  # giftcard_giftcard.code, voucher_code

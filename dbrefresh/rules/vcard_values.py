@@ -6,11 +6,16 @@ and got `lorem`: no value started with BEGIN:VCARD or BEGIN:VCALENDAR any more, 
 applications could not parse their contacts and events. A column whose every sampled
 value is one gets `vcard`, which masks property by property and keeps the structure.
 Narrow evidence: every non-blank sampled value must start with BEGIN:VCARD or
-BEGIN:VCALENDAR (a log line or a template merely mentioning one does not).
+BEGIN:VCALENDAR (a log line or a template merely mentioning one does not). A column of
+vCard templates ('FN:{{ contact.full_name }}', an export feature's) holds no person:
+`vcard` made its placeholders names and phones, and every export broke. When half or
+more of the sampled values hold template placeholders ({{ }}, {% %}, ${...}, %s,
+%(name)s, [[...]]), the column gets no `vcard` rule.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -20,6 +25,20 @@ from dbrefresh.rules.rule_alike import containers
 
 VCARD, EMAIL = "vcard", "email"
 STARTS = ("BEGIN:VCARD", "BEGIN:VCALENDAR")
+# A template's placeholder (Jinja, Twig, Django, JS/shell, printf, wiki-style): base64
+# photos hold none of these characters, and URL escapes are % and two hex digits
+_PLACEHOLDER = re.compile(
+    r"\{\{.*?\}\}|\{%.*?%\}|\$\{[^}\r\n]*\}|%s|%\([a-z_][a-z0-9_.]*\)s|\[\[[^\]\r\n]*\]\]",
+    re.IGNORECASE,
+)
+TEMPLATE_SHARE = 0.5  # of the sampled vCards holding placeholders, for a column of templates
+
+
+def templates(values: Sequence[str] | None) -> bool:
+    """Whether half or more of the non-blank values hold template placeholders."""
+    sample = [v for v in values or () if v.strip()]
+    found = sum(_PLACEHOLDER.search(v) is not None for v in sample)
+    return bool(sample) and found >= TEMPLATE_SHARE * len(sample)
 
 
 def held(values: Sequence[str] | None) -> int:
@@ -34,7 +53,7 @@ def held(values: Sequence[str] | None) -> int:
 def proposal(column: Column, values: Sequence[str] | None) -> ColumnProposal | None:
     """The `vcard` rule for a column of vCards or iCalendar objects, else None."""
     count = held(values)
-    if not count:
+    if not count or templates(values):
         return None
     kinds = sorted(
         {
