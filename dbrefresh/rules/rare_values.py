@@ -67,18 +67,24 @@ def jsonpath(parts: Parts) -> str:
 def values_query(table: Table, column: str, paths: Sequence[Parts], *, pg16: bool) -> sql.Composed:
     """Up to MAX_VALUES strings and numbers at each path (numbered from 1), one scan."""
     is_json = table.columns[column].type.is_json
+    # only documents holding a rare path's first key are looked into (rare: a few rows)
+    tops = sorted({p[0] for p in paths}) if all(p and p[0] != WILDCARD for p in paths) else []
+    holding: sql.Composable = sql.SQL("")
+    if tops:
+        holding = sql.SQL("_dbr_j.j ?| {}::text[] AND ").format(sql.Literal(tops))
     return sql.SQL(
         "SELECT i, v FROM (SELECT q.i, x.v #>> '{{}}' AS v,"
         " row_number() OVER (PARTITION BY q.i) AS n"
         " FROM (SELECT {col}::jsonb AS j {rows} OFFSET 0) AS _dbr_j"
         " CROSS JOIN LATERAL unnest({paths}::jsonpath[]) WITH ORDINALITY AS q(p, i)"
         " CROSS JOIN LATERAL jsonb_path_query(_dbr_j.j, q.p, '{{}}', true) AS x(v)"
-        " WHERE jsonb_typeof(x.v) IN ('string', 'number')) AS _dbr_v WHERE n <= {most}"
+        " WHERE {holding}jsonb_typeof(x.v) IN ('string', 'number')) AS _dbr_v WHERE n <= {most}"
     ).format(
         col=sql.Identifier("_dbr_s", column),
         rows=rows_of(table, column, is_json=is_json, pg16=pg16),
         paths=sql.Literal([jsonpath(p) for p in paths]),
         most=sql.Literal(MAX_VALUES),
+        holding=holding,
     )
 
 
