@@ -35,6 +35,7 @@ from dbrefresh.rules import (
     pem_keys,
     pii,
     pii_values,
+    placeholder_values,
     shaped_values,
 )
 from dbrefresh.strategies.jsonb_pathsyntax import (
@@ -335,7 +336,7 @@ def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding |
                 all_dates(values),
                 _all_numbers(values),
             )
-    if by_name is not None and evidence is None and _denied(by_name.kind, values):
+    if by_name is not None and evidence is None and _denied(by_name.kind, values, path):
         # Mattermost's notifyprops {"email": "true", "comments": "never"}: kept, unless
         # the values are personal of another kind (Chatwoot's mail_subject, `email` by
         # its name, holds 'Order problem - Carl Ladeck'): judged as a nameless key's
@@ -364,12 +365,15 @@ MAX_SETTING_WORDS = 5
 _SETTING = re.compile(r"[a-z][a-z_-]{0,19}")
 
 
-def _denied(kind: str, values: Sequence[str]) -> bool:
+def _denied(kind: str, values: Sequence[str], path: str) -> bool:
     """Values that cannot be the kind the key names, as for a column's (flags, a shaped
-    kind none of them has the shape of), or single words of a few settings where the
-    key names free text: the application reads them, and masking them broke it."""
+    kind none of them has the shape of), labels and placeholders (placeholder_values.py),
+    or single words of a few settings where the key names free text: the application
+    reads them, and masking them broke it."""
     if name_evidence.denial(kind, values) is not None:
         return True
+    if placeholder_values.no_ones(kind, _named_by(path), values):
+        return True  # {"form_labels": {"first_name": "First name"}}
     if attribute_names.names_fields(kind, values):
         return True  # {"mappingDisplayName": "displayName"}, {"senderName": "Wiki"}
     if kind == "geo" and not _all_numbers(values):
@@ -404,7 +408,7 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
         if (by_name := pii.match_name(_named_by(path), table)) is not None
         and pii_values.count_kind(values, by_name.kind) is None
         and shaped_values.otherwise(by_name.kind, values) is None
-        and _denied(by_name.kind, values)
+        and _denied(by_name.kind, values, path)
         and _judge_path(path, tuple(values), table) is None
     ]
     if denied:

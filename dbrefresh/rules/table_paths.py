@@ -11,10 +11,12 @@ One query per JSON column groups the documents by shape (keys and value types, b
 jsonpath calls in C) and walks one document of each (a recursive jsonb key walk,
 DISTINCT paths of strings and numbers, array positions as `*`): walking every row cost
 10 to 15 s for 100,000, by shape 2 to 4 s. It is bounded in depth, shapes, distinct
-paths, rows read (TABLESAMPLE past MAX_ROWS) and time; a text column's rows only where
+paths, rows read (TABLESAMPLE past rare_values.MAX_ROWS) and time; a text column's rows only where
 they look like JSON (IS JSON as well, on PostgreSQL 16+). A path no sampled path or
-rule path covers gets the rule its key name calls for (username as a login column's,
-firstname, mobileNo, email, password by the usual names: pii.match_name). At a level
+rule path covers is judged on its values, read by a second query, as a sampled path is
+(rare_values.py: 'E-mail address' under form_labels.email is a label, kept), and by the
+name of its key (username as a login column's, firstname, mobileNo, email, password:
+pii.match_name) only when its values could not be read. At a level
 keyed by codes (json_field_ids.levels), a sub-key masked alike under two or more codes
 becomes one `*` path (`*.storedBy`), which a rare code's path joins, and a sampled one
 kept on fewer than MIN_VALUES values too; a code's value at a level keyed by field
@@ -23,6 +25,7 @@ definitions is judged by its field instead (json_field_ids.py).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -31,11 +34,11 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules import json_field_ids, json_key_paths, pii
+from dbrefresh.rules import json_field_ids, json_key_paths, pii, rare_values
 from dbrefresh.rules.fitting import choose, column_context, fits
 from dbrefresh.rules.json_paths import MAX_DEPTH, Documents
 from dbrefresh.rules.proposal import SAMPLED_PATHS, ColumnProposal
-from dbrefresh.rules.sample import JSON_ENDS, JSON_STARTS, sampled_rows
+from dbrefresh.rules.sample import sampled_rows
 from dbrefresh.strategies.base import ColumnContext, Strategy
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD, PathSyntaxError, join_path, path_parts
@@ -45,7 +48,6 @@ from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD, PathSyntaxError, joi
 # evidence, while its siblings' were masked as copies of userinfo.username)
 MIN_VALUES = 10
 MAX_PATHS = 2_000  # distinct key paths read per column (free-form keys: the rest unread)
-MAX_ROWS = 200_000  # rows walked; a larger table by TABLESAMPLE SYSTEM pages
 MAX_SHAPES = 20_000  # documents walked, one per shape (free-form keys: a shape a row)
 # A document's shape: every object's keys, and every value's type, in document order
 SHAPE_KEYS = 'strict $.** ? (@.type() == "object").keyvalue().key'
@@ -75,28 +77,11 @@ def walk_query(table: Table, column: str, *, is_json: bool, pg16: bool) -> sql.C
     """DISTINCT key paths of scalar strings and numbers in the column's documents: one
     document per shape (its keys and its values' types, in order, by jsonpath in C) is
     walked, as walking every node of every row cost 10 to 15 s for 100,000 rows."""
-    col = sql.Identifier("_dbr_s", column)
-    where = sql.SQL("{} IS NOT NULL").format(col)
-    if not is_json:  # text: only rows shaped as a JSON object or array (a cast error
-        # fails the walk, which then leaves the sample's paths alone)
-        where = sql.SQL("left({c}, 100) ~ {s} AND right({c}, 100) ~ {e}{valid}").format(
-            c=col,
-            s=sql.Literal(JSON_STARTS),
-            e=sql.Literal(JSON_ENDS),
-            valid=sql.SQL(" AND {} IS JSON").format(col) if pg16 else sql.SQL(""),
-        )
-    sample: sql.Composable = sql.SQL("")
-    if table.estimated_rows > MAX_ROWS:
-        percent = round(100.0 * MAX_ROWS / table.estimated_rows, 4)
-        sample = sql.SQL(" TABLESAMPLE SYSTEM ({}) REPEATABLE (0)").format(sql.Literal(percent))
-    only = sql.SQL("" if table.partitioned else "ONLY ")
-    t = sql.Identifier(table.schema, table.name)
     return sql.SQL(
         "WITH RECURSIVE _dbr_w(p, v, d) AS ("
         " SELECT ARRAY[]::text[], {col}::jsonb, 0 FROM {only}{t} AS _dbr_t"
         " WHERE _dbr_t.ctid = ANY (ARRAY(SELECT min(c::text)::tid FROM"
-        " (SELECT _dbr_s.ctid AS c, {s}::jsonb AS j FROM {only}{t} AS _dbr_s{sample}"
-        " WHERE {where} OFFSET 0) AS _dbr_j"
+        " (SELECT _dbr_s.ctid AS c, {s}::jsonb AS j {rows} OFFSET 0) AS _dbr_j"
         " GROUP BY jsonb_path_query_array(j, {keys}, '{{}}', true),"
         " jsonb_path_query_array(j, {types}, '{{}}', true) LIMIT {shapes}))"
         " UNION ALL SELECT _dbr_w.p || e.k, e.v, _dbr_w.d + 1 FROM _dbr_w CROSS JOIN LATERAL ("
@@ -109,11 +94,10 @@ def walk_query(table: Table, column: str, *, is_json: bool, pg16: bool) -> sql.C
         " AND d > 0 LIMIT {cap}"
     ).format(
         col=sql.Identifier("_dbr_t", column),
-        s=col,
-        only=only,
-        t=t,
-        sample=sample,
-        where=where,
+        s=sql.Identifier("_dbr_s", column),
+        only=sql.SQL("" if table.partitioned else "ONLY "),
+        t=sql.Identifier(table.schema, table.name),
+        rows=rare_values.rows_of(table, column, is_json=is_json, pg16=pg16),
         keys=sql.Literal(SHAPE_KEYS),
         types=sql.Literal(SHAPE_TYPES),
         shapes=sql.Literal(MAX_SHAPES),
@@ -211,6 +195,7 @@ def add_rare_paths(
                 or not (info.type.is_json or info.type.is_text)
             ):
                 continue
+            started = time.monotonic()
             walked = walk(conn, table, column)
             if walked is None:
                 proposal.why.append(
@@ -224,7 +209,15 @@ def add_rare_paths(
                 for level, keys in codes.items()
                 if (named := json_field_ids.fields_of(conn, catalog, keys))
             }
-            found = _rare_rules(table, column, proposal, walked, strategies, (codes, fields))
+            left = TIMEOUT_MS - int(1000 * (time.monotonic() - started))
+            rare = _unmet_of(proposal, walked)
+            values = rare_values.read(conn, table, column, rare, left) if left > 0 else None
+            judged = (
+                None if values is None else rare_values.judged(table, column, values, strategies)
+            )
+            found = _rare_rules(
+                table, column, proposal, walked, strategies, (codes, fields), (values, judged)
+            )
             if found is not None:
                 columns[column] = proposal = found
             if not walked.complete:
@@ -251,6 +244,14 @@ def _met(parts: Parts, kept: Mapping[Parts, int]) -> str:
     return "found outside the sample (a key path of the whole table)"
 
 
+def _unmet_of(proposal: ColumnProposal, walked: Walked) -> list[Parts]:
+    """The walk's paths neither the sample nor the proposal's rule paths cover."""
+    assert proposal.documents is not None
+    rules = proposal.params.get("paths", {}) if proposal.masked else {}
+    ruled = [p for r in rules if (p := _parts(r)) is not None]
+    return unmet(walked, [*sampled_patterns(proposal.documents), *ruled])
+
+
 def _rare_rules(
     table: Table,
     column: str,
@@ -258,14 +259,22 @@ def _rare_rules(
     walked: Walked,
     strategies: Mapping[str, Strategy[Any]],
     levels: tuple[Collection[Parts], Mapping[Parts, Mapping[str, json_field_ids.Field]]],
+    read: tuple[Mapping[Parts, list[str]] | None, Mapping[Parts, tuple[Any, str]] | None] = (
+        None,
+        None,
+    ),
 ) -> ColumnProposal | None:
     """The proposal with rules for the walk's unmet paths (None: nothing to add), given
-    the levels keyed by codes and, of those, the ones keyed by field definitions."""
+    the levels keyed by codes and, of those, the ones keyed by field definitions, and
+    the values read at unmet paths with the rules they earn (rare_values.py; None: not
+    read, judged by key name)."""
     codes, fields = levels
+    values, judged = read
     assert proposal.documents is not None
     rules: dict[str, Any] = dict(proposal.params.get("paths", {})) if proposal.masked else {}
     sampled = sampled_patterns(proposal.documents)
     ruled = [p for r in rules if (p := _parts(r)) is not None]
+    on_values: list[str] = []  # unmet paths kept on their values, though their key names a kind
     kept = {s: n for s, n in sampled.items() if not any(_matches(r, s) for r in ruled)}
     # kept on the evidence of a few values: judged again beside their siblings
     thin = [s for s, n in kept.items() if n < MIN_VALUES]
@@ -284,8 +293,12 @@ def _rare_rules(
         )
         field = json_field_ids.field_of(parts, fields)
         if json_field_ids.is_field_value(parts, fields):  # never by its siblings' rule
-            if field and not unique and (judged := json_field_ids.judge(table, field, strategies)):
-                rules[path], reason = judged
+            if (
+                field
+                and not unique
+                and (by_field := json_field_ids.judge(table, field, strategies))
+            ):
+                rules[path], reason = by_field
                 why.append(f"{path}: {_met(parts, kept)}; {reason}")
         elif (sibling := sibling_rule(parts, rules, on_evidence, codes)) is not None:
             wild, same = sibling
@@ -298,11 +311,23 @@ def _rare_rules(
             )
         elif parts not in kept:  # (a sampled one was judged by its name and values)
             ctx = replace(path_context(document, "text"), unique=unique)
-            if (by_name := _by_name(table, parts, ctx, strategies)) is not None:
+            by_name = _by_name(table, parts, ctx, strategies)
+            if values is not None and judged is not None and values.get(parts):
+                if parts in judged:  # as the sample's judgement would have it
+                    rules[path], reason = judged[parts]
+                    why.append(f"{path}: {_met(parts, kept)}, its values read: {reason}")
+                elif by_name is not None:
+                    on_values.append(path)  # 'E-mail address' under form_labels.email
+            elif by_name is not None:
                 rules[path], reason = by_name
                 why.append(f"{path}: {_met(parts, kept)}: {reason}")
     why += _merge_siblings(rules, on_evidence, codes, fields)
     notes = [WALKED if w == SAMPLED_PATHS else w for w in proposal.why]
+    if on_values:
+        notes.append(
+            "REVIEW: kept, found outside the sample, as their values are not what their key "
+            f"names (labels, placeholders, settings): {', '.join(on_values[:10])}"
+        )
     if not why:
         proposal.why = notes
         return None
