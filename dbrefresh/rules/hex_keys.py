@@ -13,7 +13,9 @@ base64 ('q7+Zk0/...'), and were kept. A column named as a one-time key
 (`validation_key`, `reset_token`, `activation_code`: ONE_TIME words, then key, code or
 token) whose sampled values are all random tokens (MIN_TOKEN characters or more of the
 base64 or URL alphabet, letters and digits both, varied characters, nearly all
-distinct) is a secret too.
+distinct) is a secret too. Not a template's or a message's id made of words
+('mail.reset.subject_v12': each part between '.', '_', '-' a word, its digits at the
+end, WORDLIKE_PART): a random token mixes letters and digits throughout.
 """
 
 from __future__ import annotations
@@ -69,6 +71,9 @@ MANY_CHARACTERS = 20  # enough distinct ones in a long token (86 of base64 have 
 DISTINCT = 0.9  # of the sampled values: random keys do not repeat
 _HEX = re.compile(rf"[0-9a-fA-F]{{{MIN_HEX},}}")
 _TOKEN = re.compile(rf"[A-Za-z0-9+/_.~-]{{{MIN_TOKEN},}}={{0,2}}")
+# a part of an id made of words: 'mail', 'subject', 'v12', 'Reset', 'HTML', '2024'
+WORDLIKE_PART = re.compile(r"(?:[a-z]+|[A-Z][a-z]*|[A-Z]+)?[0-9]*")
+_SEPARATORS = re.compile(r"[._-]")
 
 
 def reason(column: str, values: Sequence[str]) -> str | None:
@@ -109,7 +114,14 @@ def _random_token(value: str) -> bool:
     varied as random ones are ('RULE_0_REQUIRED_FIELD' repeats its letters: words)."""
     return (
         _TOKEN.fullmatch(value) is not None
+        and not words_joined(value)
         and any(c.isdigit() for c in value)
         and any(c.isalpha() for c in value)
         and len(set(value)) >= min(VARIED * len(value), MANY_CHARACTERS)
     )
+
+
+def words_joined(value: str) -> bool:
+    """Words joined by '.', '_' or '-' ('mail.reset.subject_v12'): an id, not a token."""
+    parts = _SEPARATORS.split(value)
+    return all(part and WORDLIKE_PART.fullmatch(part) for part in parts)

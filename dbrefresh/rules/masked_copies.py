@@ -82,9 +82,9 @@ def _names_beside_query(
     proposals: Mapping[str, dict[str, ColumnProposal]], source: Ref, values: Collection[str]
 ) -> bool:
     """A copy of queries masked `within` (addresses only) whose own sample names a
-    person in a literal: it keeps `lorem` (query_texts.py)."""
+    person (or other personal data) in a literal: it keeps `lorem` (query_texts.py)."""
     within = proposals[source[0]][source[1]].params.get("within")
-    return bool(within) and any(query_texts.names_someone(v) for v in values)
+    return bool(within) and any(query_texts.personal_literal(v) for v in values)
 
 
 def _coverage(catalog: Catalog, source: Ref, samples: Mapping[Ref, TextSample]) -> float:

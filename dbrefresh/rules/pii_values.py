@@ -200,6 +200,13 @@ def _known_names() -> tuple[frozenset[str], frozenset[str]]:
     return first - last, last - first
 
 
+def _all_names_in(sample: Sequence[str]) -> bool:
+    """Every value a first or last name, two different ones at least."""
+    first, last = _all_names()
+    names = {v.strip().lower() for v in sample}
+    return len(names) > 1 and all(n in first or n in last for n in names)
+
+
 def is_first_name(value: str) -> bool:
     return value.strip().lower() in _known_names()[0]
 
@@ -312,11 +319,13 @@ class Detector:
     diverse: bool = False  # people's names vary; one repeated word is a category
     least: int = 1  # values that must pass (MIN_WORD_NAMES for one-word names)
 
-    def matches(self, sample: Sequence[str]) -> int:
+    def matches(self, sample: Sequence[str], few: bool = False) -> int:
         """How many values pass; none when a diverse kind's matches repeat a few words,
-        or fewer than `least` pass."""
+        or fewer than `least` pass, unless every value passes and two differ ('Jennifer',
+        'Michael', either a surname too: a tiny table of names) or `few` (a column named
+        for a relative)."""
         passed = [v for v in sample if self.test(v)]
-        if len(passed) < self.least:
+        if len(passed) < self.least and not (passed and (few or _all_names_in(sample))):
             return 0
         if self.diverse and len({v.strip().lower() for v in passed}) < min(
             MIN_DISTINCT_NAMES, len(passed) / 2
@@ -329,7 +338,7 @@ class _PeopleNamed(Detector):
     """Free text naming people: enough rows name someone, and they name several
     different people (one name on every row is a brand or an author, not a customer)."""
 
-    def matches(self, sample: Sequence[str]) -> int:
+    def matches(self, sample: Sequence[str], few: bool = False) -> int:
         found = [named_people(v) for v in sample]
         people = set().union(*found) if found else set()
         return sum(1 for f in found if f) if len(people) >= MIN_DISTINCT_NAMES else 0
@@ -388,13 +397,14 @@ class ValueMatch:
         return f"{self.matched} of {self.sampled} sampled values look like {self.looks_like}"
 
 
-def match_values(values: Sequence[str]) -> ValueMatch | None:
-    """The first detector that at least its threshold of the (non-NULL) values pass."""
+def match_values(values: Sequence[str], few_names: bool = False) -> ValueMatch | None:
+    """The first detector that at least its threshold of the (non-NULL) values pass
+    (`few_names`: a column named for a relative, kin_columns.py, one name suffices)."""
     sample = [v for v in values if v.strip()]
     if not sample or padded_numbers(sample):
         return None  # zero-padded order numbers, no phone numbers (`phones.py`)
     for detector in DETECTORS:
-        matched = detector.matches(sample)
+        matched = detector.matches(sample, few_names)
         if matched and matched >= detector.threshold * len(sample):
             return ValueMatch(detector.kind, matched, len(sample), detector.looks_like)
     return None

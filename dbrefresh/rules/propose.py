@@ -32,6 +32,7 @@ from dbrefresh.rules import (
     identity_documents,
     json_paths,
     json_text,
+    kin_columns,
     lookup_names,
     mail_lists,
     message_ids,
@@ -144,7 +145,9 @@ def detect_by_values(
     if is_document(column.type):
         found = pii_values.match_documents(values or ())
         return (found.kind, [found.reason]) if found else (None, [])
-    by_values = (pii_values.match_values(values) or match_push_tokens(values)) if values else None
+    few = kin_columns.names_a_person(column.name)  # spouse: one name is evidence enough
+    found_by = pii_values.match_values(values, few) if values else None
+    by_values = (found_by or match_push_tokens(values)) if values else None
     by_values = phone_mixes.refine(by_values, values)  # Cal.com's location: numbers or 'zoom'
     if (
         by_values is not None

@@ -8,18 +8,22 @@ queries (brackets, or a SQL condition like a chart's adhoc filter
 "customer_email = 'joel@x.net'"; the address a quoted literal right after an operator)
 and mention no phone number gets `email` `within: true` instead: each address masked in
 place, the query kept (strategies/email_within.py). `within` masks addresses only, so a
-sample with a person's name as a quoted literal anywhere ("name = 'Amanda Maxwell'",
-or a word compared with a column named for names: "full_name ILIKE '%Hernandez%'")
-keeps `lorem`. A column or path named for SQL (`sql`, `sqlExpression`, `query`) needs
-one such query; any other, MIN_QUERIES.
+sample with any other personal literal keeps `lorem`: a literal compared with (or
+inserted into) a column whose name is personal by pii.match_name ("iban = 'GB91...'",
+"birthdate = '1928-08-24'", "username = 'katiepadilla'", "full_name ILIKE '%Lee%'"),
+or one personal by its value alone (a full name 'Amanda Maxwell', an IBAN, a card, a
+phone or social security number, a street address: personal_literal). A column or
+path named for SQL (`sql`, `sqlExpression`, `query`) needs one such query; any other,
+MIN_QUERIES.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from dbrefresh.rules import phones, pii, pii_values
+from dbrefresh.rules import phones, pii, pii_values, postal_addresses
+from dbrefresh.rules.streets import is_street
 from dbrefresh.strategies.email_within import ADDRESS
 
 _ADDRESS = re.compile(ADDRESS)
@@ -33,12 +37,25 @@ _SQL_START = re.compile(
 )
 # what a quoted literal holds: 'Amanda Maxwell', "Amanda Maxwell"
 _LITERAL = re.compile(r"""'([^'\n]{3,80})'|"([^"\n]{3,80})\"""")
-# a column compared with a literal holding a word: full_name ILIKE '%Hernandez%'
-_NAME_COMPARED = re.compile(
-    r"""([A-Za-z_]\w*)["`\]]?\s*(?:=|!=|<>|\bi?like\b|\bin\s*\()\s*["']%?[^\W\d_]""",
+# a column compared with a quoted literal: iban = 'GB91...', full_name ILIKE '%Lee%'
+_COMPARED = re.compile(
+    r"""([A-Za-z_]\w*)["`\]]?\s*(?:=|!=|<>|\bi?like\b|\bin\s*\()\s*"""
+    r"""(?:'([^'\n]*)'|"([^"\n]*)")""",
     re.IGNORECASE,
 )
-NAME_KINDS = frozenset({"full_name", "first_name", "last_name"})
+# INSERT INTO t (email, iban) VALUES ('ann@x.org', 'GB91...'): columns, values in order
+_INSERTED = re.compile(r"\(([^()]*)\)\s*values\s*\(([^()]*)\)", re.IGNORECASE)
+_ITEM = re.compile(r"""'(?:[^']|'')*'|"[^"]*"|[^,]+""")
+# what a literal beside an address may be by its value alone
+_PERSONAL_VALUES: tuple[Callable[[str], bool], ...] = (
+    pii_values.is_full_name,
+    pii_values.is_iban,
+    pii_values.is_card,
+    pii_values.is_ssn,
+    phones.is_phone,
+    is_street,
+    postal_addresses.is_address,
+)
 # the last word of a column or path named for a query (sql, executed_sql, sqlExpression)
 _SQL_NAME = re.compile(r"(?:^|[_.*])(?:[a-z]*_)?(?:sql|query|expr)(?:[_ ]?expression)?$", re.I)
 MIN_QUERIES = 5  # sampled values holding an address, so a few odd ones decide nothing
@@ -55,15 +72,33 @@ def is_query(value: str) -> bool:
     return not phones.mentions_phone(_ADDRESS.sub(" ", value))
 
 
-def names_someone(value: str) -> bool:
-    """A quoted literal that is a person's full name, or one compared with a column
-    named for names ("full_name ILIKE '%Hernandez%'"): `within` would keep it."""
-    if any(pii_values.is_full_name(m.group(1) or m.group(2)) for m in _LITERAL.finditer(value)):
-        return True
-    return any(
-        (found := pii.match_name(column, "")) is not None and found.kind in NAME_KINDS
-        for column in _NAME_COMPARED.findall(value)
-    )
+def personal_literal(value: str) -> bool:
+    """A quoted literal, an address aside, that is personal: compared with or inserted
+    into a column named for personal data, or personal by its value ('Amanda Maxwell',
+    an IBAN, a street address). `within` masks addresses only: it would keep it."""
+    for found in _LITERAL.finditer(value):
+        literal = (found.group(1) or found.group(2)).strip(" %")
+        if not _ADDRESS.fullmatch(literal) and any(test(literal) for test in _PERSONAL_VALUES):
+            return True
+    return any(_personal_column(column, literal) for column, literal in _compared(value))
+
+
+def _compared(value: str) -> list[tuple[str, str]]:
+    """(column, literal) pairs: a comparison's, and an INSERT's columns with its values."""
+    pairs = [(m.group(1), m.group(2) or m.group(3) or "") for m in _COMPARED.finditer(value)]
+    for insert in _INSERTED.finditer(value):
+        columns = [c.strip().strip('"`[]') for c in insert.group(1).split(",")]
+        items = [i.strip() for i in _ITEM.findall(insert.group(2))]
+        pairs += [(c, i[1:-1]) for c, i in zip(columns, items, strict=False) if i[:1] in {"'", '"'}]
+    return pairs
+
+
+def _personal_column(column: str, literal: str) -> bool:
+    """A literal (not an address: `within` masks it) of a column named for personal
+    data by pii.match_name: iban, birthdate, username, full_name, ship_street."""
+    if not literal.strip(" %") or _ADDRESS.search(literal):
+        return False
+    return pii.match_name(column, "") is not None
 
 
 def named_for_sql(name: str) -> bool:
@@ -73,13 +108,13 @@ def named_for_sql(name: str) -> bool:
 
 def query_rule(values: Sequence[str], name: str = "") -> str | None:
     """The reason for `within` when every sampled value holding an address is a query
-    and none names a person in a literal (`name`: the column's or the path's)."""
+    and none holds another personal literal (`name`: the column's or the path's)."""
     holding = [v for v in values if "@" in v and _ADDRESS.search(v)]
     least = 1 if named_for_sql(name) else MIN_QUERIES
     if len(holding) < least or not all(is_query(v) for v in holding):
         return None
-    if any(names_someone(v) for v in values):
-        return None  # 'Amanda Maxwell' stays under `within`: `lorem` hides it
+    if any(personal_literal(v) for v in values):
+        return None  # 'Amanda Maxwell', an IBAN stay under `within`: `lorem` hides them
     return (
         f"{len(holding)} sampled values are queries with an address as a quoted literal: "
         "each address masked in place, the query kept"

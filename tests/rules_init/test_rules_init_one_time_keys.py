@@ -55,3 +55,30 @@ def test_base64_validation_keys_are_hashed(make_db, tmp_path: Path) -> None:
                FROM lime_users"""
         ).fetchone()
     assert row == (0, 20, 40)
+
+
+TEMPLATES = """
+CREATE TABLE message_templates (id serial PRIMARY KEY, reset_key text, recovery_key text);
+INSERT INTO message_templates (reset_key, recovery_key)
+  SELECT (ARRAY['auth', 'mail', 'sms', 'web'])[1 + g % 4] || '.reset.'
+      || (ARRAY['subject', 'body', 'title'])[1 + g % 3] || '_v' || g,
+    (ARRAY['auth', 'mail', 'sms', 'web'])[1 + g % 4] || '.recovery.'
+      || (ARRAY['subject', 'body', 'title'])[1 + g % 3] || '_v' || g
+  FROM generate_series(1, 60) g;
+"""
+
+
+def test_template_ids_of_words_are_no_one_time_keys(make_db, tmp_path: Path) -> None:
+    """'mail.reset.subject_v12' under reset_key is a template's id: words joined by
+    '.', '_', '-', digits at a word's end. Hashing it broke every template lookup."""
+    assert hex_keys.words_joined("mail.reset.subject_v12")
+    assert not hex_keys.words_joined("q7Zk001Xp/Lm+Rt9Wc2Vb8Nh4Jd6Fs1Ga")
+    assert not hex_keys.words_joined("Xk9_pQ2mZ-7vRt3LwN8c")  # URL-safe base64
+    dsn, text = generate_then_mask(make_db, tmp_path, TEMPLATES)
+    assert strategy_of(text, "public.message_templates", "reset_key") == "keep", text
+    assert strategy_of(text, "public.message_templates", "recovery_key") == "keep", text
+    with psycopg.connect(dsn) as conn:
+        row = conn.execute(
+            "SELECT reset_key, recovery_key FROM message_templates WHERE id = 12"
+        ).fetchone()
+    assert row == ("auth.reset.subject_v12", "auth.recovery.subject_v12")

@@ -82,3 +82,56 @@ def test_sql_keeps_its_text_and_loses_its_addresses(make_db, tmp_path: Path) -> 
         assert expression_text.startswith("customer_email = '") and "@" in expression_text
         assert "orig-mail" not in expression_text
     assert labels[0] == ("lookup 1",)
+
+
+_OTHER_FILTER = (
+    '{"adhoc_filters": [{"expressionType": "SQL", "sqlExpression":'
+    " \"customer_email = ''%1$s'' AND username = ''%2$s''\"}]}"
+)
+OTHER_LITERALS = f"""
+CREATE TABLE q_iban (id int PRIMARY KEY, sql text);
+INSERT INTO q_iban SELECT g, format('SELECT * FROM payouts WHERE email =
+    ''user%s@orig-mail.example.org'' AND iban = ''GB%sEODJ4688569624%s''', g, 10 + g,
+    lpad(g::text, 4, '0')) FROM generate_series(1, 30) g;
+CREATE TABLE q_street (id int PRIMARY KEY, sql text);
+INSERT INTO q_street SELECT g, format('SELECT * FROM orders WHERE email =
+    ''user%s@orig-mail.example.org'' AND note = ''%s Brown Spring Suite 043''', g, 1000 + g)
+  FROM generate_series(1, 30) g;
+CREATE TABLE q_birth (id int PRIMARY KEY, sql text);
+INSERT INTO q_birth SELECT g, format('SELECT * FROM users WHERE email =
+    ''user%s@orig-mail.example.org'' AND birthdate = ''%s''', g, date '1950-01-01' + g * 97)
+  FROM generate_series(1, 30) g;
+CREATE TABLE q_insert (id int PRIMARY KEY, sql text);
+INSERT INTO q_insert SELECT g, format('INSERT INTO users (email, username) VALUES
+    (''user%s@orig-mail.example.org'', ''katiepadilla%s'')', g, g) FROM generate_series(1, 30) g;
+CREATE TABLE q_plain (id int PRIMARY KEY, sql text);
+INSERT INTO q_plain SELECT g, format('SELECT * FROM orders WHERE email =
+    ''user%s@orig-mail.example.org'' AND status = ''paid'' AND created_at > ''2024-01-01''', g)
+  FROM generate_series(1, 30) g;
+CREATE TABLE charts (id int PRIMARY KEY, params jsonb);
+INSERT INTO charts SELECT g, format('{_OTHER_FILTER}',
+    format('user%s@orig-mail.example.org', g), 'katiepadilla' || g)::jsonb
+  FROM generate_series(1, 5) g;
+"""
+
+
+def test_queries_with_other_personal_literals_keep_lorem(make_db, tmp_path: Path) -> None:
+    """`within` masks addresses only: an IBAN, a street, a birth date or a login beside
+    the address (by the column it is compared with or inserted into, or by its value)
+    survived it. Those queries keep `lorem`; a status and a date do not stop `within`."""
+    dsn, text = generate_then_mask(make_db, tmp_path, OTHER_LITERALS)
+    for table in ("q_iban", "q_street", "q_birth", "q_insert"):
+        assert strategy_of(text, f"public.{table}", "sql") == "lorem", text
+    plain = rule_of(text, "public.q_plain", "sql")
+    assert isinstance(plain, dict) and plain["within"], text
+    expression = rule_of(text, "public.charts", "params")["paths"]["adhoc_filters.*.sqlExpression"]
+    assert not (isinstance(expression, dict) and expression.get("within")), text
+    with psycopg.connect(dsn) as conn:
+        masked = [
+            conn.execute(f"SELECT string_agg(sql, ' ') FROM {table}").fetchone()[0]
+            for table in ("q_iban", "q_street", "q_birth", "q_insert", "q_plain")
+        ]
+        params = conn.execute("SELECT string_agg(params::text, ' ') FROM charts").fetchone()[0]
+    for found in ("EODJ", "Brown Spring", "1950-", "katiepadilla", "orig-mail"):
+        assert found not in " ".join(masked) + params, found
+    assert masked[4].count("status = 'paid'") == 30  # the query kept, its address masked
