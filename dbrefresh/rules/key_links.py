@@ -27,7 +27,8 @@ Against chance: only distinctive values count (text_samples.py: 4 to 200 charact
 with a letter; codes such as 'NL', 'Yes', numbers never); at least MIN_MATCHES distinct
 values must match; and an enum-like column (a few single words repeated over the rows,
 or named for a type or kind: a department 'sales', 'support' beside logins of the same
-name) links to nothing.
+name) links to nothing. A column masked as a place or a company links only to keys whose
+table its name names (link_hints.py: employees.city is no link to offices.city).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from dbrefresh.rules import cross_copies
 from dbrefresh.rules.copies import NOT_COPIED
 from dbrefresh.rules.enum_values import MAX_CLASSES, MIN_REPEATS, named_enum
 from dbrefresh.rules.fitting import column_context, fits
+from dbrefresh.rules.link_hints import hinted, needs_hint
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.propose_keys import fk_groups
 from dbrefresh.rules.text_samples import Ref, TextSample, telling
@@ -96,7 +98,7 @@ def align_key_links(
     seen: dict[Ref, str] = {}  # linking column -> how many of its values were found
     targets: dict[Ref, list[Ref]] = {}  # linking column -> the keys it links to
     for ref, values in probed.items():
-        found = _linked_keys(ref, values, known)
+        found = _linked_keys(ref, values, _may_hold(ref, proposals[ref[0]][ref[1]], known))
         if not found:
             continue
         covered = {v for key in found for v in values if v in known[key]}
@@ -184,6 +186,16 @@ def _enum_like(column: str, sample: TextSample) -> bool:
     few = sample.distinct <= MAX_CLASSES and sample.sampled >= MIN_REPEATS * sample.distinct
     words = sum(not telling(v) for v in sample.values)
     return named_enum(column) or (few and 2 * words >= len(sample.values))
+
+
+def _may_hold(
+    ref: Ref, proposal: ColumnProposal, known: Mapping[Ref, set[str]]
+) -> Mapping[Ref, set[str]]:
+    """The keys a column may link to: a city or street only to those its name names
+    (link_hints.py: shared dictionary values are no evidence of a link by themselves)."""
+    if not needs_hint(proposal.strategy):
+        return known
+    return {key: held for key, held in known.items() if hinted(ref[1], key[0])}
 
 
 def _linked_keys(ref: Ref, values: list[str], known: Mapping[Ref, set[str]]) -> list[Ref]:
