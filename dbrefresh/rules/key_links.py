@@ -43,12 +43,12 @@ from dbrefresh.catalog import Catalog
 from dbrefresh.rules import cross_copies
 from dbrefresh.rules.copies import NOT_COPIED
 from dbrefresh.rules.enum_values import MAX_CLASSES, MIN_REPEATS, named_enum
-from dbrefresh.rules.fitting import column_context, fits
+from dbrefresh.rules.fitting import column_context, fits, masks_alike
 from dbrefresh.rules.link_hints import hinted, needs_hint
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.propose_keys import fk_groups
 from dbrefresh.rules.text_samples import Ref, TextSample, telling
-from dbrefresh.strategies.base import Strategy
+from dbrefresh.strategies.base import ColumnType, Strategy
 
 MIN_MATCHES = cross_copies.MIN_MATCHES  # distinct values found among a key's
 SUBSET_SHARE = 0.8  # of a column's probed distinct values, found among its keys' values
@@ -212,16 +212,27 @@ def _linked_keys(ref: Ref, values: list[str], known: Mapping[Ref, set[str]]) -> 
 
 
 def _fits(
-    catalog: Catalog, strategies: Mapping[str, Strategy[Any]], ref: Ref, source: ColumnProposal
+    catalog: Catalog,
+    strategies: Mapping[str, Strategy[Any]],
+    ref: Ref,
+    source: ColumnProposal,
+    anchor: Ref,
 ) -> bool:
-    """Whether the source's rule compiles for the column, injective where unique."""
+    """Whether the anchor's rule compiles for the column, injective where unique, and
+    masks a value there as on the anchor (a varchar(30) cut its hash short: no join)."""
     strategy = strategies[source.strategy]
     table = catalog.tables[ref[0]]
     unique = ref[1] in table.unique_columns()
     ctx = column_context(table, table.columns[ref[1]], unique=unique)
     if not fits(strategy, source.params, ctx):
         return False
+    if not masks_alike(strategy, source.params, ctx, _type_of(catalog, anchor)):
+        return False
     return not (unique and strategy.is_lossy_in(strategy.parse_params(dict(source.params)), ctx))
+
+
+def _type_of(catalog: Catalog, ref: Ref) -> ColumnType:
+    return catalog.tables[ref[0]].columns[ref[1]].type
 
 
 def _stale(note: str, strategy: str) -> bool:
@@ -260,7 +271,7 @@ def _resolve(
     fitting = [
         a
         for a in anchors
-        if all(_fits(catalog, strategies, m, proposals[a[0]][a[1]]) for m in members)
+        if all(_fits(catalog, strategies, m, proposals[a[0]][a[1]], a) for m in members)
     ]
     anchor = (fitting or anchors)[0]
     source = proposals[anchor[0]][anchor[1]]
@@ -292,7 +303,7 @@ def _resolve(
             if ref in seen
             else f"a key or foreign key grouped by value links with {name}"
         )
-        if not _fits(catalog, strategies, ref, source):
+        if not _fits(catalog, strategies, ref, source, anchor):
             old.why = [
                 *kept,
                 f"REVIEW: {how}, masked as {source.strategy}, which does not fit it: "
