@@ -5,8 +5,9 @@ documents missed a path whose values survived. The samples anonymize took per pa
 (rules/leakpaths.py: the path's value, or each element of an array there) are matched
 to the row they came from, like the column check does (anonymize/verify.py): by the
 row's primary key, else by the columns the rules keep, else against every row. The
-strings holding an address anywhere in a sampled document (the path ANYWHERE) survive
-when the row's document still holds one of them anywhere.
+strings holding an address anywhere in a sampled document (the path ANYWHERE; not the
+addresses an email rule of the column keeps: kept_addresses.py) survive when the row's
+document still holds one of them anywhere.
 """
 
 from __future__ import annotations
@@ -37,8 +38,13 @@ def _keys_of(column: str, paths: Iterable[str]) -> str:
 
 
 def sampled_documents(step: RelationStep) -> dict[str, tuple[LeakPath, ...]]:
-    """The step's leak-checked jsonb columns and the paths anonymize sampled in each."""
-    return {m.column: m.leak_paths for m in step.masked if m.leak_checked and m.leak_paths}
+    """The step's leak-checked jsonb columns and the rules' paths anonymize sampled in
+    each (not ANYWHERE, whose samples are no path's values)."""
+    return {
+        m.column: tuple(p for p in m.leak_paths if p.path != ANYWHERE)
+        for m in step.masked
+        if m.leak_checked and m.leak_paths
+    }
 
 
 def paths_wanted(documents: Mapping[str, Iterable[LeakPath]]) -> str:

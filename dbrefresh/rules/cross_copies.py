@@ -55,7 +55,7 @@ from dbrefresh.catalog import Catalog, Table
 from dbrefresh.rules import url_logins
 from dbrefresh.rules.builtin_accounts import BUILTIN
 from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
-from dbrefresh.rules.fitting import column_context, fits
+from dbrefresh.rules.fitting import column_context, fits, masks_alike
 from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.provider_ids import keeps_identifiers
 from dbrefresh.rules.sample import sampled_rows
@@ -409,12 +409,14 @@ def _judge(
             f"REVIEW: {why}, which is masked; kept ({refused}): mask it like {name} by hand"
         )
         return
+    said = f"{why}: masked alike, so equal values still agree"
+    if not _alike(catalog, kept, match.source, source, strategies):
+        said = (
+            f"REVIEW: {why}: masked with its rule, but {kept[1]}'s type cuts the output "
+            f"short, so equal values no longer agree: widen it to join {name}"
+        )
     copy = ColumnProposal(
-        kept[1],
-        source.strategy,
-        dict(source.params),
-        kind=source.kind,
-        why=[f"{why}: masked alike, so equal values still agree"],
+        kept[1], source.strategy, dict(source.params), kind=source.kind, why=[said]
     )
     if match.other >= MIN_MATCHES:
         copy.why.append(
@@ -423,6 +425,21 @@ def _judge(
             "('group/name') no longer match it; rebuild them in staging if that matters"
         )
     columns[kept[1]] = copy
+
+
+def _alike(
+    catalog: Catalog,
+    kept: Ref,
+    masked: Ref,
+    source: ColumnProposal,
+    strategies: Mapping[str, Strategy[Any]],
+) -> bool:
+    """Whether the masked column's rule writes into the copy what it writes there
+    (books.narrator varchar(30) got authors.name's hash cut to 30 characters)."""
+    table = catalog.tables[kept[0]]
+    ctx = column_context(table, table.columns[kept[1]], unique=False)
+    other = catalog.tables[masked[0]].columns[masked[1]].type
+    return masks_alike(strategies[source.strategy], source.params, ctx, other)
 
 
 def _refusal(

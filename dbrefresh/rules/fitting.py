@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
+from sqlglot import exp
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules.candidates import (
@@ -130,3 +132,48 @@ def _cut_to_fit(ctx: ColumnContext) -> tuple[Candidate, ...]:
 
 def kind_fits_type(kind: str, col_type: ColumnType) -> bool:
     return col_type.category in KIND_CATEGORIES.get(kind, TEXT_CATEGORIES)
+
+
+# Characters holding every fake name, street or address whole (a cut at 140 cuts none)
+ROOMY = 64
+
+
+def masks_alike(
+    strategy: Strategy[Any], raw: Mapping[str, Any], ctx: ColumnContext, other: ColumnType
+) -> bool:
+    """Whether the rule writes the same value into the column as into a column of the
+    `other` type, for equal values: a text key's 32-character hash became 30 characters
+    in a varchar(30) copy (hash sizes itself to the column, names are cut with left()),
+    and the copy no longer joined. Compared on the compiled SQL, casts to text types
+    aside (a hash is no longer in varchar(140) than in text); two columns of ROOMY
+    characters or more hold any name or address whole (a left(name, 140) cuts none)."""
+    if ctx.type == other or min(_room(ctx.type), _room(other)) >= ROOMY:
+        return True
+    if not (ctx.type.is_text and other.is_text):  # (only text is sized to the column)
+        return not (ctx.type.is_text or other.is_text)
+    try:
+        params = strategy.parse_params(dict(raw))
+        types = {ctx.type.sql.lower(), other.sql.lower(), "text"}
+        shapes = {
+            _uncast(
+                strategy.compile(params, replace(ctx, column="\x00v", nullable=True, type=t)),
+                types,
+            )
+            for t in (ctx.type, other)
+        }
+    except (ValidationError, ValueError, TypeError):
+        return False
+    return len(shapes) == 1
+
+
+def _room(column: ColumnType) -> float:
+    return float("inf") if column.length is None else column.length
+
+
+def _uncast(tree: exp.Expression, types: set[str]) -> str:
+    """The SQL with casts to these text types dropped (their value, as the text it is)."""
+    bare = exp.Paren(this=tree.copy())  # (a parent, so the root cast is replaced too)
+    for cast in list(bare.find_all(exp.Cast)):
+        if cast.to.sql(dialect="postgres").lower() in types:
+            cast.replace(cast.this)
+    return str(bare.sql(dialect="postgres"))

@@ -27,7 +27,8 @@ Against chance: only distinctive values count (text_samples.py: 4 to 200 charact
 with a letter; codes such as 'NL', 'Yes', numbers never); at least MIN_MATCHES distinct
 values must match; and an enum-like column (a few single words repeated over the rows,
 or named for a type or kind: a department 'sales', 'support' beside logins of the same
-name) links to nothing.
+name) links to nothing. A column masked as a place or a company links only to keys whose
+table its name names (link_hints.py: employees.city is no link to offices.city).
 """
 
 from __future__ import annotations
@@ -42,11 +43,12 @@ from dbrefresh.catalog import Catalog
 from dbrefresh.rules import cross_copies
 from dbrefresh.rules.copies import NOT_COPIED
 from dbrefresh.rules.enum_values import MAX_CLASSES, MIN_REPEATS, named_enum
-from dbrefresh.rules.fitting import column_context, fits
+from dbrefresh.rules.fitting import column_context, fits, masks_alike
+from dbrefresh.rules.link_hints import hinted, needs_hint
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.propose_keys import fk_groups
 from dbrefresh.rules.text_samples import Ref, TextSample, telling
-from dbrefresh.strategies.base import Strategy
+from dbrefresh.strategies.base import ColumnType, Strategy
 
 MIN_MATCHES = cross_copies.MIN_MATCHES  # distinct values found among a key's
 SUBSET_SHARE = 0.8  # of a column's probed distinct values, found among its keys' values
@@ -96,7 +98,7 @@ def align_key_links(
     seen: dict[Ref, str] = {}  # linking column -> how many of its values were found
     targets: dict[Ref, list[Ref]] = {}  # linking column -> the keys it links to
     for ref, values in probed.items():
-        found = _linked_keys(ref, values, known)
+        found = _linked_keys(ref, values, _may_hold(ref, proposals[ref[0]][ref[1]], known))
         if not found:
             continue
         covered = {v for key in found for v in values if v in known[key]}
@@ -186,6 +188,16 @@ def _enum_like(column: str, sample: TextSample) -> bool:
     return named_enum(column) or (few and 2 * words >= len(sample.values))
 
 
+def _may_hold(
+    ref: Ref, proposal: ColumnProposal, known: Mapping[Ref, set[str]]
+) -> Mapping[Ref, set[str]]:
+    """The keys a column may link to: a city or street only to those its name names
+    (link_hints.py: shared dictionary values are no evidence of a link by themselves)."""
+    if not needs_hint(proposal.strategy):
+        return known
+    return {key: held for key, held in known.items() if hinted(ref[1], key[0])}
+
+
 def _linked_keys(ref: Ref, values: list[str], known: Mapping[Ref, set[str]]) -> list[Ref]:
     """The keys a column links to: together they hold SUBSET_SHARE of its probed values,
     each MIN_MATCHES and LINK_SHARE of them at least; none if they hold fewer."""
@@ -200,16 +212,27 @@ def _linked_keys(ref: Ref, values: list[str], known: Mapping[Ref, set[str]]) -> 
 
 
 def _fits(
-    catalog: Catalog, strategies: Mapping[str, Strategy[Any]], ref: Ref, source: ColumnProposal
+    catalog: Catalog,
+    strategies: Mapping[str, Strategy[Any]],
+    ref: Ref,
+    source: ColumnProposal,
+    anchor: Ref,
 ) -> bool:
-    """Whether the source's rule compiles for the column, injective where unique."""
+    """Whether the anchor's rule compiles for the column, injective where unique, and
+    masks a value there as on the anchor (a varchar(30) cut its hash short: no join)."""
     strategy = strategies[source.strategy]
     table = catalog.tables[ref[0]]
     unique = ref[1] in table.unique_columns()
     ctx = column_context(table, table.columns[ref[1]], unique=unique)
     if not fits(strategy, source.params, ctx):
         return False
+    if not masks_alike(strategy, source.params, ctx, _type_of(catalog, anchor)):
+        return False
     return not (unique and strategy.is_lossy_in(strategy.parse_params(dict(source.params)), ctx))
+
+
+def _type_of(catalog: Catalog, ref: Ref) -> ColumnType:
+    return catalog.tables[ref[0]].columns[ref[1]].type
 
 
 def _stale(note: str, strategy: str) -> bool:
@@ -248,7 +271,7 @@ def _resolve(
     fitting = [
         a
         for a in anchors
-        if all(_fits(catalog, strategies, m, proposals[a[0]][a[1]]) for m in members)
+        if all(_fits(catalog, strategies, m, proposals[a[0]][a[1]], a) for m in members)
     ]
     anchor = (fitting or anchors)[0]
     source = proposals[anchor[0]][anchor[1]]
@@ -280,7 +303,7 @@ def _resolve(
             if ref in seen
             else f"a key or foreign key grouped by value links with {name}"
         )
-        if not _fits(catalog, strategies, ref, source):
+        if not _fits(catalog, strategies, ref, source, anchor):
             old.why = [
                 *kept,
                 f"REVIEW: {how}, masked as {source.strategy}, which does not fit it: "

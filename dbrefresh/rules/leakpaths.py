@@ -8,7 +8,8 @@ the others. Each listed path's values are hashed apart, as the jsonb strategy ma
 them (the path's scalar, or each element of an array there), into
 dbrefresh.leak_path_hashes, and verify counts survivors per column and path
 (anonymize/verify_paths.py). A document without the path gives no sample. The strings
-holding an address anywhere in the document are sampled too, under the path ANYWHERE.
+holding an address anywhere in the document are sampled too, under the path ANYWHERE,
+but for those an email rule of the column keeps on purpose (kept_addresses.py).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import replace
 from typing import Any
 
 from dbrefresh.catalog import Table
+from dbrefresh.rules.kept_addresses import anywhere_when
 from dbrefresh.rules.plan import LeakPath, RelationStep
 from dbrefresh.rules.relsteps import FOLDED_HASH, literal, quote_ident, quote_table, row_key
 from dbrefresh.strategies.base import ColumnContext, Strategy
@@ -31,10 +33,14 @@ ANYWHERE = "**"
 
 def leak_paths(strategy: Strategy[Any], params: Any, ctx: ColumnContext) -> tuple[LeakPath, ...]:
     """The paths a column's rule has the leak check sample one by one (none: a column
-    that is not a document, or whose strategy masks it whole)."""
+    that is not a document, or whose strategy masks it whole), then ANYWHERE, skipping
+    the addresses an email rule of the column keeps (kept_addresses.py)."""
+    paths = strategy.leak_paths(params, ctx)
+    if not paths:
+        return ()
     return tuple(
         LeakPath(path, None if when is None else str(when.sql(dialect="postgres")))
-        for path, when in strategy.leak_paths(params, ctx).items()
+        for path, when in {**paths, ANYWHERE: anywhere_when(params, ctx)}.items()
     )
 
 
@@ -42,6 +48,14 @@ def path_array(path: str) -> str:
     """A path (quoted keys unquoted: jsonb_pathsyntax.py) as the text[] the jsonb
     operators take."""
     return "ARRAY[" + ", ".join(literal(p) for p in path_parts(path)) + "]::text[]"
+
+
+def _values_of(path: str, document: str) -> str:
+    """The set-returning call giving (element, value) of a path in the document (of
+    ANYWHERE: the strings holding an address, wherever they are)."""
+    if path == ANYWHERE:
+        return f"dbrefresh.json_addresses({document})"
+    return f"dbrefresh.json_path_values({document}, {path_array(path)})"
 
 
 def with_path_samples(step: RelationStep, table: Table, sample: int) -> RelationStep:
@@ -52,21 +66,14 @@ def with_path_samples(step: RelationStep, table: Table, sample: int) -> Relation
         return step
     key = row_key(table, {m.column for m in step.masked}, alias="_dbr_t")
     values = " UNION ALL ".join(
-        f"SELECT {literal(m.column)}, {literal(p.path)}, _dbr_v.element, "
+        f"SELECT {literal(m.column)}, {literal(p.path)}, "
+        f"{'NULL::int' if p.path == ANYWHERE else '_dbr_v.element'}, "
         f"dbrefresh.leak_hash(_dbr_v._dbr_json), {FOLDED_HASH.format(value='_dbr_v._dbr_json')} "
-        f"FROM dbrefresh.json_path_values(dbrefresh.json_document(_dbr_t.{quote_ident(m.column)}), "
-        f"{path_array(p.path)}) AS _dbr_v(element, _dbr_json) "
-        f"WHERE coalesce(_dbr_v.element, 0) <= {MAX_ELEMENTS}"
+        f"FROM {_values_of(p.path, f'dbrefresh.json_document(_dbr_t.{quote_ident(m.column)})')} "
+        f"AS _dbr_v(element, _dbr_json) WHERE coalesce(_dbr_v.element, 0) <= {MAX_ELEMENTS}"
         + (f" AND ({p.when})" if p.when else "")
         for m in documents
         for p in m.leak_paths
-    )
-    values += "".join(
-        f" UNION ALL SELECT {literal(m.column)}, {literal(ANYWHERE)}, NULL::int, "
-        f"dbrefresh.leak_hash(_dbr_a.value), {FOLDED_HASH.format(value='_dbr_a.value')} "
-        f"FROM dbrefresh.json_addresses(dbrefresh.json_document(_dbr_t.{quote_ident(m.column)})) "
-        f"AS _dbr_a WHERE _dbr_a.element <= {MAX_ELEMENTS}"
-        for m in documents
     )
     held = " OR ".join(f"{quote_ident(m.column)} IS NOT NULL" for m in documents)
     statements = [
