@@ -49,7 +49,8 @@ _NOT_WORD = re.compile(r"[^0-9a-z]+")
 # is the person's (a document's `name` key names anything)
 _MEANS = {"name": "full_name", "your_name": "full_name", "e_mail": "email"}
 # Labels naming an account (a request log's {key: 'user', value: 'jasonrobinson1'}): the
-# value is a login, masked as a login column is (kept when only ids: rows' references)
+# value is a login, masked as a login column is (kept when only ids: rows' references).
+# Not 'agent' (a user agent), 'operator' (a filter's), 'editor' (a program): ambiguous
 ACCOUNT_LABELS = frozenset(
     (
         "user",
@@ -57,7 +58,6 @@ ACCOUNT_LABELS = frozenset(
         "user_name",
         "login",
         "login_name",
-        "account",
         "actor",
         "by",
         "owner",
@@ -76,18 +76,17 @@ ACCOUNT_LABELS = frozenset(
         "reporter",
         "requester",
         "submitter",
-        "editor",
         "uploader",
         "reviewer",
         "approver",
-        "operator",
-        "agent",
-        "member",
-        "principal",
         "impersonator",
     )
 )
-_ID = re.compile(r"-?\d+|[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.I)
+_ID = re.compile(
+    r"-?\d+|[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}"
+    r"|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?",  # a 'login' time
+    re.I,
+)
 # Labels of a profile's links and accounts (Misskey's, Akkoma's, Mastodon's fields):
 # whatever their values' shape, they lead to the person; hashed, as every pair value was
 _ACCOUNTS = frozenset(
@@ -178,7 +177,8 @@ def as_key(name: str) -> str:
 
 
 def _ids(values: tuple[str, ...]) -> bool:
-    """Every value an id (digits, a UUID): a reference to the account's row, no login."""
+    """Every value an id (digits, a UUID: a reference to the account's row) or a time
+    (a 'login' label's): no login."""
     sample = [v.strip() for v in values if v.strip()]
     return bool(sample) and all(_ID.fullmatch(v) for v in sample)
 
