@@ -72,6 +72,7 @@ from dbrefresh.rules.rule_alike import align_variants
 from dbrefresh.rules.same_ids import align_same_ids
 from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
+from dbrefresh.rules.selector_labels import add_unseen_labels
 from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.session_stores import session_store
 from dbrefresh.rules.table_paths import add_rare_paths
@@ -150,6 +151,8 @@ def propose(
             for col in sorted(table.columns.values(), key=lambda c: c.num)
         }
         own_keys = {c for t, c in keys if t == name}
+        if name not in unsampled:  # labels of `[key=value]` lists the sample never met
+            add_unseen_labels(conn, table, proposals[name], samples, strategies, own_keys)
         judge_by_titles(table, proposals[name], samples, strategies, titles, own_keys)
         if name not in unsampled:  # dates of birth under names that say nothing
             propose_birth_dates(

@@ -9,10 +9,14 @@ Plan hashed alike). A list of such objects, each holding the same discriminating
 (name, key, label, field, system, type) and a `value`, is read as one path per
 discriminator: `variables.[name=Email].value`, `telecom.[system=phone].value`; each
 path's values are judged as under a key of the discriminator's text, normalised like a
-column name ('Full name' -> full_name, 'Phone' -> phone), and where that text says
-nothing, by the values alone: personal ones (a Matrix id under 'Matrix') are hashed,
-as every pair value was, and so are a profile's links and accounts ('Website',
-'GitHub'), the others ('she/her', 'Pro', 20) kept. A list whose
+column name ('Full name' -> full_name, 'Phone' -> phone; a label naming an account,
+'user', 'actor', 'owner', 'created_by', -> username: a request log's [key=user].value
+logins were kept where one `*.value: hash` had masked them; ids kept), and where that
+text says nothing, by the values alone: personal ones (a Matrix id under 'Matrix') are
+hashed, as every pair value was, logins holding a known name masked as logins, and so
+are a profile's links and accounts ('Website', 'GitHub'), the others ('she/her',
+'Pro', 20) kept. Labels the sample did not meet are read across the table
+(selector_labels.py). A list whose
 discriminator takes more than MAX_SELECTED values across the sample (free-form keys)
 stays one `*.value` path judged as before (json_keys.pair_finding). Pure logic.
 """
@@ -23,7 +27,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from dbrefresh.rules import pii
+from dbrefresh.rules import pii, url_people
 from dbrefresh.strategies.jsonb_pathsyntax import (
     WILDCARD,
     is_wild,
@@ -44,6 +48,45 @@ _NOT_WORD = re.compile(r"[^0-9a-z]+")
 # Labels whose text means a kind a column name would not say alone: a form's 'Name'
 # is the person's (a document's `name` key names anything)
 _MEANS = {"name": "full_name", "your_name": "full_name", "e_mail": "email"}
+# Labels naming an account (a request log's {key: 'user', value: 'jasonrobinson1'}): the
+# value is a login, masked as a login column is (kept when only ids: rows' references).
+# Not 'agent' (a user agent), 'operator' (a filter's), 'editor' (a program): ambiguous
+ACCOUNT_LABELS = frozenset(
+    (
+        "user",
+        "username",
+        "user_name",
+        "login",
+        "login_name",
+        "actor",
+        "by",
+        "owner",
+        "author",
+        "creator",
+        "created_by",
+        "updated_by",
+        "modified_by",
+        "changed_by",
+        "deleted_by",
+        "performed_by",
+        "requested_by",
+        "approved_by",
+        "assigned_to",
+        "assignee",
+        "reporter",
+        "requester",
+        "submitter",
+        "uploader",
+        "reviewer",
+        "approver",
+        "impersonator",
+    )
+)
+_ID = re.compile(
+    r"-?\d+|[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}"
+    r"|\d{4}-\d{2}-\d{2}(?:[T ][\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?",  # a 'login' time
+    re.I,
+)
 # Labels of a profile's links and accounts (Misskey's, Akkoma's, Mastodon's fields):
 # whatever their values' shape, they lead to the person; hashed, as every pair value was
 _ACCOUNTS = frozenset(
@@ -130,7 +173,14 @@ def as_key(name: str) -> str:
     """A discriminator's text as a column name ('Full name' -> full_name, 'Name' ->
     full_name)."""
     key = _NOT_WORD.sub("_", name.strip().lower()).strip("_")
-    return _MEANS.get(key, key)
+    return "username" if key in ACCOUNT_LABELS else _MEANS.get(key, key)
+
+
+def _ids(values: tuple[str, ...]) -> bool:
+    """Every value an id (digits, a UUID: a reference to the account's row) or a time
+    (a 'login' label's): no login."""
+    sample = [v.strip() for v in values if v.strip()]
+    return bool(sample) and all(_ID.fullmatch(v) for v in sample)
 
 
 HASH: tuple[tuple[str, dict[str, Any]], ...] = (("hash", {}),)
@@ -148,6 +198,8 @@ def selected_finding(
     prefix = join_path(path_parts(path)[:-2])
     key = as_key(name)
     named = f"{prefix}.{quote_key(key)}" if prefix else quote_key(key)
+    if key == "username" and _ids(values):
+        return None  # {key: 'user', value: 42}: the users row's id, kept as ids are
     if key and pii.match_name(key, table) is not None:
         found = judge(named, values)
         return (
@@ -167,13 +219,22 @@ def selected_finding(
             path, "secret", f"under {name!r}: a profile's link or account, hashed", rules=HASH
         )
     found = judge(path, values)  # named by 'value': by the values alone
+    if found is None and url_people.named_logins(values):
+        return make(
+            path,
+            "username",
+            f"under {name!r}, a name that says nothing: half its sampled values or more "
+            "are logins holding a known name; masked as logins",
+        )
     if found is None:
         return None
+    login = found.kind == "username"  # masked as a login column is ('u' and a hash)
     return make(
         path,
         found.kind,
-        f"under {name!r}, a name that says nothing: {found.reason}; hashed",
-        rules=HASH,
+        f"under {name!r}, a name that says nothing: {found.reason}; "
+        + ("masked as logins" if login else "hashed"),
+        rules=found.rules if login else HASH,
     )
 
 
@@ -191,10 +252,22 @@ def unseen_note(paths: Mapping[str, Any]) -> list[str]:
     )
     if not lists:
         return []
-    return [
-        f"REVIEW: {', '.join(lists[:5])}: one path per label the sample met; a label it "
-        "did not meet (a new form field) is kept: run rules init again when they change"
-    ]
+    return [f"REVIEW: {', '.join(lists[:5])}: {UNSEEN_KEPT}"]
+
+
+UNSEEN_KEPT = (
+    "one path per label the sample met; a label it did not meet (a new form field) is "
+    "kept: run rules init again when they change"
+)
+ALL_READ = (
+    "one path per label, every label of the whole table read; a label added later (a "
+    "new form field) is kept: run rules init again when they change"
+)
+
+
+def read_all(note: str) -> str:
+    """A column's note, saying so when every label of its lists was read in the table."""
+    return note.replace(UNSEEN_KEPT, ALL_READ) if note.startswith("REVIEW: ") else note
 
 
 def fold_wide(paths: dict[str, list[str]], make_values: Callable[[], Any]) -> None:

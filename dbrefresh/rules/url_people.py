@@ -64,7 +64,7 @@ def holds_a_name(login: str) -> bool:
     )
 
 
-def _named_logins(values: Sequence[str]) -> bool:
+def named_logins(values: Sequence[str]) -> bool:
     """Half the values or more are logins holding a known name, several different."""
     logins = [v for v in values if name_values.is_login(v) and holds_a_name(v)]
     return 2 * len(logins) >= len(values) and len(set(logins)) >= MIN_LOGINS
@@ -75,7 +75,7 @@ def judged(values: Sequence[str]) -> str | None:
     found = pii_values.match_values(values)
     if found is not None:
         return None if found.kind in NOT_HERE else found.kind
-    if _named_logins(values):
+    if named_logins(values):
         return "username"
     kind, _ = text_mentions.judge(values)
     return kind

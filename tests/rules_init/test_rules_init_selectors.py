@@ -72,7 +72,7 @@ def test_labelled_objects_get_one_path_per_label(make_db: Any, tmp_path: Path) -
         "[name=Full name].value": "full_name",
         "[name=Phones].value": "phone",
     }, text
-    note = "[name=...]: one path per label the sample met; a label it did not meet"
+    note = "[name=...]: one path per label, every label of the whole table read; a label added"
     assert note in comment_of(text, "public.Result", "variables"), text
     assert rule_of(text, "public.hfj_res_ver", "res_text_vc")["paths"] == {
         "telecom.[system=email].value": "email",
