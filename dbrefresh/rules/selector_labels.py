@@ -8,7 +8,7 @@ verify, which checks rule paths, found nothing.
 
 For each such list of a JSON column, one query reads the distinct labels of its
 elements across the table (jsonpath in C, bounded by MAX_LABELS, TABLESAMPLE past
-table_paths.MAX_ROWS and a timeout); for each label the sample did not meet, a few
+rare_values.MAX_ROWS and a timeout); for each label the sample did not meet, a few
 documents holding it (PER_LABEL) are read and added to the column's sample, and the
 column is proposed again: the label gets the path and the rule its name and its values
 call for, as a sampled label does, and a list with more than MAX_SELECTED labels in the
@@ -29,8 +29,9 @@ from dbrefresh.rules import json_selectors
 from dbrefresh.rules.json_paths import Documents
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.propose import propose_column
-from dbrefresh.rules.sample import JSON_ENDS, JSON_STARTS, sampled_list, sampled_rows
-from dbrefresh.rules.table_paths import MAX_ROWS, TIMEOUT_MS
+from dbrefresh.rules.rare_values import rows_of
+from dbrefresh.rules.sample import sampled_list, sampled_rows
+from dbrefresh.rules.table_paths import TIMEOUT_MS
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.jsonb_pathsyntax import WILDCARD, path_parts, selector
 
@@ -71,32 +72,14 @@ def labelled_lists(read: Documents) -> dict[ListOf, set[str]]:
 
 
 def _rows(table: Table, column: str, *, with_text: bool, pg16: bool) -> sql.Composed:
-    """The column's documents (as jsonb, and as the sample reads them), text rows only
-    where they look like JSON."""
-    col = sql.Identifier(column)
-    where = sql.SQL("{} IS NOT NULL").format(col)
-    if not table.columns[column].type.is_json:
-        where = sql.SQL("left({c}, 100) ~ {s} AND right({c}, 100) ~ {e}{valid}").format(
-            c=col,
-            s=sql.Literal(JSON_STARTS),
-            e=sql.Literal(JSON_ENDS),
-            valid=sql.SQL(" AND {} IS JSON").format(col) if pg16 else sql.SQL(""),
-        )
-    sample: sql.Composable = sql.SQL("")
-    if table.estimated_rows > MAX_ROWS:
-        percent = round(100.0 * MAX_ROWS / table.estimated_rows, 4)
-        sample = sql.SQL(" TABLESAMPLE SYSTEM ({}) REPEATABLE (0)").format(sql.Literal(percent))
+    """The column's documents (as jsonb, and as the sample reads them), from the rows
+    the whole-table walk reads (rare_values.rows_of)."""
     text = sql.SQL(", {} AS _dbr_text").format(sampled_list(table, [column]))
-    return sql.SQL(
-        "(SELECT CAST({c} AS jsonb) AS _dbr_j{text} FROM {only}{t} AS _dbr_s{sample}"
-        " WHERE {where} OFFSET 0)"
-    ).format(
-        c=col,
+    rows = rows_of(table, column, is_json=table.columns[column].type.is_json, pg16=pg16)
+    return sql.SQL("(SELECT CAST({c} AS jsonb) AS _dbr_j{text} {rows} OFFSET 0)").format(
+        c=sql.Identifier("_dbr_s", column),
         text=text if with_text else sql.SQL(""),
-        only=sql.SQL("" if table.partitioned else "ONLY "),
-        t=sql.Identifier(table.schema, table.name),
-        sample=sample,
-        where=where,
+        rows=rows,
     )
 
 
