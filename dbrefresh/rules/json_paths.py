@@ -294,7 +294,8 @@ def judge_paths(paths: dict[str, list[str]], table: str) -> list[PathFinding]:
         else _judge_path(path, tuple(values), table)
         for path, values in sorted(paths.items())
     )
-    return [f for f in found if f is not None]
+    findings = [f for f in found if f is not None]
+    return json_selectors.sibling_ids(paths, findings, PathFinding)  # FHIR's MRN beside an SSN
 
 
 def _by_values(path: str, values: Sequence[str]) -> PathFinding | None:

@@ -24,7 +24,7 @@ stays one `*.value` path judged as before (json_keys.pair_finding). Pure logic.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from dbrefresh.rules import pii, url_people
@@ -236,6 +236,49 @@ def selected_finding(
         + ("masked as logins" if login else "hashed"),
         rules=found.rules if login else HASH,
     )
+
+
+# Kinds of a person's identifiers: a list holding one (FHIR's identifier: an SSN beside
+# an MRN and an NPI) holds that person's other ids too
+_ID_KINDS = frozenset({"national_id", "personal_code"})
+_CODE = re.compile(r"(?=(?:\D*\d){5})[A-Za-z0-9][A-Za-z0-9._/-]*")  # 'MRN1251420'
+
+
+def _list_of(path: str) -> tuple[tuple[str, ...], str] | None:
+    """The list a selector path's values sit in and its discriminating key
+    ('identifier.[system=x].value' -> (('identifier',), 'system')), None for another."""
+    parts = path_parts(path)
+    chosen = selector(parts[-2]) if len(parts) >= 2 and parts[-1] == VALUE_KEY else None
+    return None if chosen is None else (tuple(parts[:-2]), chosen[0])
+
+
+def sibling_ids(
+    paths: Mapping[str, Sequence[str]], findings: list[Any], make: Callable[..., Any]
+) -> list[Any]:
+    """The findings, with the labels of a list that holds a person's identifier (FHIR's
+    `identifier.[system=...us-ssn].value`) masked like it where their values are codes
+    too: an MRN's system ('urn:oid:1.2.36...') and an NPI's say nothing, their values
+    ('MRN1251420', ten digits) neither, and both were kept while the old `*.value`
+    path, judged on every label's values together, masked them."""
+    by_path = {f.path: f for f in findings}
+    ids: dict[tuple[tuple[str, ...], str], Any] = {}
+    for finding in findings:
+        listed = _list_of(finding.path)
+        if listed is not None and finding.kind in _ID_KINDS:
+            ids.setdefault(listed, finding)
+    if not ids:
+        return findings
+    added = []
+    for path, values in sorted(paths.items()):
+        listed = _list_of(path)
+        if path in by_path or listed not in ids:
+            continue
+        sample = [v.strip() for v in values if isinstance(v, str) and v.strip()]
+        if sample and all(_CODE.fullmatch(v) for v in sample):
+            like = ids[listed]
+            reason = f"codes in the list holding {like.path}: {like.reason}"
+            added.append(make(path, like.kind, reason, rules=like.rules))
+    return sorted([*findings, *added], key=lambda f: str(f.path)) if added else findings
 
 
 def unseen_note(paths: Mapping[str, Any]) -> list[str]:
