@@ -46,7 +46,7 @@ from dbrefresh.rules.enum_values import MAX_CLASSES, MIN_REPEATS, named_enum
 from dbrefresh.rules.fitting import column_context, fits, masks_alike
 from dbrefresh.rules.link_hints import hinted, needs_hint
 from dbrefresh.rules.proposal import ColumnProposal
-from dbrefresh.rules.propose_keys import fk_groups
+from dbrefresh.rules.propose_keys import connected, fk_groups
 from dbrefresh.rules.text_samples import Ref, TextSample, telling
 from dbrefresh.strategies.base import ColumnType, Strategy
 
@@ -85,15 +85,7 @@ def align_key_links(
     known = {ref: set(samples[ref].values) for ref in keys}
     for ref, hits in cross_copies.index_hits(conn, catalog, keys, samples, probed, rows).items():
         known[ref] |= hits
-    parent: dict[Ref, Ref] = {}
-
-    def find(ref: Ref) -> Ref:
-        parent.setdefault(ref, ref)
-        while parent[ref] != ref:
-            parent[ref] = parent[parent[ref]]
-            ref = parent[ref]
-        return ref
-
+    joined: list[tuple[Ref, Ref]] = []  # (column, key): one group each (propose_keys)
     links: dict[Ref, list[Ref]] = {}  # key -> columns linking to it
     seen: dict[Ref, str] = {}  # linking column -> how many of its values were found
     targets: dict[Ref, list[Ref]] = {}  # linking column -> the keys it links to
@@ -106,15 +98,12 @@ def align_key_links(
         targets[ref] = found
         for key in found:
             links.setdefault(key, []).append(ref)
-            parent[find(ref)] = find(key)
+            joined.append((ref, key))
     for key in keys:  # a key's foreign-key peers keep its rule
         for peer in peers.get(key, ()):
             if peer[1] in proposals.get(peer[0], {}):
-                parent[find(peer)] = find(key)
-    groups: dict[Ref, list[Ref]] = {}
-    for ref in sorted(parent):
-        groups.setdefault(find(ref), []).append(ref)
-    for members in groups.values():
+                joined.append((peer, key))
+    for members in connected(joined):
         anchors = sorted(
             (r for r in members if r in keys and links.get(r)),
             key=lambda r: (-len(links[r]), r),

@@ -11,7 +11,7 @@ in queries and reports: rule_alike.py gives every rule of a strategy the same va
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from dbrefresh.catalog import Catalog
@@ -37,8 +37,8 @@ def key_columns(catalog: Catalog) -> set[Ref]:
     return keys
 
 
-def fk_groups(catalog: Catalog) -> list[list[Ref]]:
-    """Columns connected by foreign keys, transitively; referenced columns first."""
+def connected(pairs: Iterable[tuple[Ref, Ref]]) -> list[list[Ref]]:
+    """The columns `pairs` join, transitively: each group in column order."""
     parent: dict[Ref, Ref] = {}
 
     def find(ref: Ref) -> Ref:
@@ -48,17 +48,23 @@ def fk_groups(catalog: Catalog) -> list[list[Ref]]:
             ref = parent[ref]
         return ref
 
-    referenced: set[Ref] = set()
-    for fk in catalog.foreign_keys:
-        for col, ref_col in zip(fk.columns, fk.ref_columns, strict=True):
-            here = (catalog.root_of(fk.table), col)
-            there = (catalog.root_of(fk.ref_table), ref_col)
-            referenced.add(there)
-            parent[find(here)] = find(there)
+    for here, there in pairs:
+        parent[find(here)] = find(there)
     groups: dict[Ref, list[Ref]] = {}
     for ref in sorted(parent):
         groups.setdefault(find(ref), []).append(ref)
-    return [sorted(g, key=lambda r: (r not in referenced, r)) for g in groups.values()]
+    return list(groups.values())
+
+
+def fk_groups(catalog: Catalog) -> list[list[Ref]]:
+    """Columns connected by foreign keys, transitively; referenced columns first."""
+    pairs = [
+        ((catalog.root_of(fk.table), col), (catalog.root_of(fk.ref_table), ref_col))
+        for fk in catalog.foreign_keys
+        for col, ref_col in zip(fk.columns, fk.ref_columns, strict=True)
+    ]
+    referenced = {there for _, there in pairs}
+    return [sorted(g, key=lambda r: (r not in referenced, r)) for g in connected(pairs)]
 
 
 def _fits_all(

@@ -174,6 +174,15 @@ def sibling_rule(
     return None
 
 
+def _merged(rules: dict[str, Any], sibling: tuple[str, list[str]]) -> tuple[str, list[str]]:
+    """The sibling paths' one rule moved to their `*` path (sibling_rule's pair, returned)."""
+    wild, same = sibling
+    rules[wild] = rules[same[0]]
+    for old in same:
+        del rules[old]
+    return wild, same
+
+
 def add_rare_paths(
     conn: psycopg.Connection[Any],
     catalog: Catalog,
@@ -301,10 +310,7 @@ def _rare_rules(
                 rules[path], reason = by_field
                 why.append(f"{path}: {_met(parts, kept)}; {reason}")
         elif (sibling := sibling_rule(parts, rules, on_evidence, codes)) is not None:
-            wild, same = sibling
-            rules[wild] = rules[same[0]]
-            for old in same:
-                del rules[old]
+            wild, same = _merged(rules, sibling)
             why.append(
                 f"{wild}: {path} {_met(parts, kept)}, the same key as {', '.join(same[:4])}: "
                 "masked alike under every key"
@@ -358,10 +364,7 @@ def _merge_siblings(
         found = sibling_rule(parts, rules, kept, codes)
         if found is None or len(found[1]) < 2:
             continue
-        wild, same = found
-        rules[wild] = rules[same[0]]
-        for old in same:
-            del rules[old]
+        wild, same = _merged(rules, found)
         why.append(
             f"{wild}: masked alike under every sampled key of its level ({', '.join(same[:4])})"
             ": one path for every key, those no document holds yet too"
