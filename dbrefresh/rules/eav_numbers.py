@@ -58,6 +58,8 @@ _OTHER = frozenset(
     }
 )
 _OTHER = _OTHER | {"product", "model", "part", "sku", "item", "article", "catalog", "isbn", "ean"}
+# a build's, a job's or a machine's (CI variables: BUILD_NUMBER 1008)
+_OTHER = _OTHER | {"build", "release", "revision", "job", "pipeline", "run", "port"}
 # tables of things, whose fields' numbers are nobody's (Magento's product attributes)
 _THING_TABLES = re.compile(r"product|catalog|item|inventory|stock|order|invoice|sales")
 _CODE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9 ./_-]*[A-Za-z0-9])?")

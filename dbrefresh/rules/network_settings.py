@@ -21,9 +21,10 @@ from collections.abc import Sequence
 from dbrefresh.rules.proposal import ColumnProposal
 
 _URI = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
-# host:port: a host name, an IPv4 address or a bracketed IPv6 one, then a port
+# host:port: a host name, an IPv4 address or a bracketed IPv6 one, then a port; or the
+# port alone (':8080', every address)
 _HOST_PORT = re.compile(
-    r"(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\*):\d{1,5}", re.IGNORECASE
+    r"(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|\*)?:\d{1,5}", re.IGNORECASE
 )
 # cn=admin,dc=corp,dc=example,dc=com: two or more attribute=value parts
 _RDN = r"(?:cn|dc|ou|o|uid|c|l|st|street|sn|mail|email|objectclass)=[^,=+]+"

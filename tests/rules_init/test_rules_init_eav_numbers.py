@@ -52,6 +52,8 @@ def test_a_model_number_of_products_is_none() -> None:
         ("TB number", ["positive", "negative"] * 10, False),
         ("Phone number", [f"+2547{10000000 + i}" for i in range(20)], False),
         ("Comment", [f"TB-2021-{1000 + i}" for i in range(20)], False),
+        ("BUILD_NUMBER", [str(1008 + i * 10) for i in range(20)], False),  # CI variables
+        ("Pipeline ID", [str(5000 + i) for i in range(20)], False),
     ],
 )
 def test_a_field_named_for_a_number_of_distinct_codes(
