@@ -13,16 +13,14 @@ email rule nested in the column's rule, and still counts every other address.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
-from pydantic import BaseModel
 from sqlglot import exp
 
+from dbrefresh.rules.originals import params_within
 from dbrefresh.strategies.base import ColumnContext
 from dbrefresh.strategies.email import EmailParams
 from dbrefresh.strategies.jsonb import path_context
-from dbrefresh.strategies.nested import NestedRule
 from dbrefresh.strategies.registry import get
 
 EMAIL = "email"
@@ -31,27 +29,14 @@ EMAIL = "email"
 def kept_local_parts(params: Any) -> list[str]:
     """The local parts (lower case; '' for a catch-all) that some email rule among these
     parameters, nested ones too (a jsonb path's, a switch case's), keeps."""
-    return sorted({part.lower() for part in _kept_in(params)})
-
-
-def _kept_in(value: Any) -> Iterable[str]:
-    if isinstance(value, EmailParams):
-        yield from value.keep
-    elif isinstance(value, NestedRule):
-        try:
-            _, params = value.resolve_unless(lambda _: False, "be nested")
-        except ValueError:  # (pydantic's ValidationError): a rule check reports it
-            return
-        yield from _kept_in(params)
-    elif isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from _kept_in(getattr(value, name))
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _kept_in(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _kept_in(item)
+    return sorted(
+        {
+            part.lower()
+            for found in params_within(params)
+            if isinstance(found, EmailParams)
+            for part in found.keep
+        }
+    )
 
 
 def anywhere_when(params: Any, ctx: ColumnContext) -> exp.Expression | None:

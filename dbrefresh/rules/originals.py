@@ -59,7 +59,7 @@ def _masked(table: Table, rule: TableRule) -> set[str]:
 def _copied(col_rule: ColumnRule) -> set[str]:
     """Columns whose values the rule's output may hold as read (its own included)."""
     found: set[str] = set()
-    for params in _params_within(col_rule.params):
+    for params in params_within(col_rule.params):
         if isinstance(params, SqlParams):
             found.update(sqlexpr.columns(sqlexpr.parse_expression(params.expression)))
         elif isinstance(params, TemplateParams):
@@ -71,7 +71,7 @@ def _copied(col_rule: ColumnRule) -> set[str]:
     return found
 
 
-def _params_within(value: Any) -> Iterator[Any]:
+def params_within(value: Any) -> Iterator[Any]:
     """The parameters, and those of every strategy nested in them (switch cases, jsonb
     paths: a nested rule resolves to its strategy and parameters; the parameters were
     validated when the rules were loaded)."""
@@ -83,15 +83,15 @@ def _params_within(value: Any) -> Iterator[Any]:
                 nested = resolve()[1]
             except ValueError:  # a switch's `default: fail`: no strategy, reads nothing
                 nested = None
-            yield from _params_within(nested)
+            yield from params_within(nested)
         for field in type(value).model_fields:
-            yield from _params_within(getattr(value, field, None))
+            yield from params_within(getattr(value, field, None))
     elif isinstance(value, dict):
         for item in value.values():
-            yield from _params_within(item)
+            yield from params_within(item)
     elif isinstance(value, list | tuple):
         for item in value:
-            yield from _params_within(item)
+            yield from params_within(item)
 
 
 def _finding(table: Table, col_rule: ColumnRule, read: list[str]) -> Finding:

@@ -65,14 +65,7 @@ class Documents:
     ) -> None:
         """Note the keys (and JSON paths, None an array's element) naming the words."""
         paths, parts = at
-        items = (
-            value.items()
-            if isinstance(value, dict)
-            else enumerate(value)
-            if isinstance(value, list)
-            else ()
-        )
-        for key, inner in items:
+        for key, inner in yaml_text.members(value):
             inside = (*parts, key if isinstance(key, str) else None)
             if isinstance(key, str):
                 key = key.lstrip(":")  # a Ruby symbol, ':text'

@@ -105,17 +105,18 @@ def _key_place(parts: Sequence[str]) -> tuple[int, bool]:
     return at, any(p.isdigit() for p in parts[:at])
 
 
+def members(value: Any) -> Any:
+    """A parsed document's (key, value) pairs: a mapping's items, a list's positions and
+    elements, nothing for a scalar."""
+    if isinstance(value, dict):
+        return value.items()
+    return enumerate(value) if isinstance(value, list) else ()
+
+
 def _keys_seen(value: Any, depth: int = 0) -> Iterator[tuple[str, int]]:
     """Every key of a parsed document (a Ruby symbol's ':' aside), with its depth (list
     positions count)."""
-    items = (
-        value.items()
-        if isinstance(value, dict)
-        else enumerate(value)
-        if isinstance(value, list)
-        else ()
-    )
-    for key, inner in items:
+    for key, inner in members(value):
         if isinstance(key, str):
             yield key.lstrip(":"), depth
         yield from _keys_seen(inner, depth + 1)
