@@ -16,7 +16,8 @@ LOGO, SOUND, KEY, GEO and ATTACH dropped. BEGIN/END, VERSION, UID, PRODID, dates
 recurrences, CATEGORIES and other parameters are kept. Any other property keeps a value
 of upper-case tokens, digits and dates ('BUSY', '1', '20240115T090000Z'), and gets
 `lorem` otherwise. Lines come back unfolded (see vcard_lines.py). bytea columns
-(Nextcloud) are read and written as UTF-8.
+(Nextcloud) are read and written as UTF-8; a value that is no UTF-8 is read as Latin-1
+(vcard_bytes.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 from pydantic import field_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import sqlbuild, vcard_lines
+from dbrefresh.strategies import sqlbuild, vcard_bytes, vcard_lines
 from dbrefresh.strategies.base import ColumnContext, ColumnType, StrategyParams
 from dbrefresh.strategies.email import EmailParams
 from dbrefresh.strategies.registry import get, register
@@ -391,8 +392,7 @@ class Vcard(ScalarStrategy[VcardParams]):
             ),
         )
         if ctx.type.base == "bytea":
-            text = sqlbuild.fill("convert_from(:r, 'UTF8')", r=ctx.ref)
-            whole = vcard_lines.each_line(text, line)
+            whole = vcard_lines.each_line(vcard_bytes.as_text(ctx.ref), line)
             return sqlbuild.cast(
                 sqlbuild.fill("convert_to(COALESCE(:w, ''), 'UTF8')", w=whole), ctx.type.sql
             )

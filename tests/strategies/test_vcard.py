@@ -182,3 +182,40 @@ def test_groups_old_vcards_and_address_parameters(masking: Masking) -> None:
     params = parse(event)[2][1]
     assert params["SENT-BY"].startswith('"mailto:') and params["DELEGATED-TO"].count("mailto:") == 2
     assert params["CN"].startswith('"') and ":MAILTO:" in event
+
+
+# UTF-8 PostgreSQL reads (a 4-byte emoji, E0 A0 80, U+10FFFF) and what it refuses: a
+# surrogate, an overlong '/', past U+10FFFF, a lone continuation byte, a cut sequence
+SEQUENCES = [
+    b"\xf0\x9f\x93\x87",
+    b"\xe0\xa0\x80",
+    b"\xf4\x8f\xbf\xbf",
+    b"\xed\xa0\x80",
+    b"\xc0\xaf",
+    b"\xf4\x90\x80\x80",
+    b"\x80",
+    b"\xe2\x82",
+]
+
+
+def test_bytea_that_is_no_utf8_is_read_as_latin1(masking: Masking) -> None:
+    """A card PostgreSQL cannot read as UTF-8 failed the table: it is read as Latin-1
+    (NUL bytes dropped), each property masked as in any card, and written as UTF-8; a
+    card that is UTF-8 is read as before."""
+    conn = masking.conn
+    conn.execute("SET jit = off")
+    conn.execute("DROP TABLE IF EXISTS byte_cards")
+    conn.execute("CREATE TABLE byte_cards (id int PRIMARY KEY, v bytea)")
+    cards = [b"BEGIN:VCARD\r\nN:Mueller;Juergen;;;\r\nCATEGORIES:" + s for s in SEQUENCES]
+    cards.append(b"BEGIN:VCARD\r\nN:M\xfcller;J\xfcrgen\x00;;;\r\nCATEGORIES:\xc4rzte")
+    for i, card in enumerate(cards):
+        conn.execute("INSERT INTO byte_cards VALUES (%s, %s)", (i, card + b"\r\nEND:VCARD"))
+    masked = [bytes(m).decode() for _, m in masking.run("vcard", {}, "v", table="byte_cards")]
+    for card, sent in zip(masked, [*SEQUENCES, "\xc4rzte".encode("latin-1")], strict=True):
+        for person in ("Mueller", "Juergen", "Müller", "Jürgen", "\x00"):
+            assert person not in card, card
+        assert parse(card)[1][0] == "N" and card.endswith("END:VCARD")
+        try:
+            assert parse(card)[2][2] == sent.decode("utf-8")
+        except UnicodeDecodeError:
+            assert parse(card)[2][2] == sent.decode("latin-1"), (sent, card)
