@@ -98,7 +98,9 @@ def _leak_statements(
 ) -> list[str]:
     """Keyed hashes of the originals of up to `sample` rows, every checked column's
     non-NULL values among them, in ONE scan and insert: one statement per column cost
-    6.8 s against 3.8 s for 200 columns of 10,000 rows."""
+    6.8 s against 3.8 s for 200 columns of 10,000 rows. The strategy's condition
+    (vcard's holds its whole masking) is evaluated once a value: the folded hash is
+    taken after it, of the rows it kept, not under a second CASE on it."""
     checked = [m for m in masked if m.leak_checked]
     if not checked:
         return []
@@ -107,7 +109,7 @@ def _leak_statements(
     values = ", ".join(
         f"({literal(m.column)}, CASE WHEN {_identifying(table, m)} THEN "
         f"dbrefresh.leak_hash(_dbr_t.{quote_ident(m.column)}::text) END, "
-        f"{_folded(table, m)})"
+        f"{_text(table, m)})"
         for m in checked
     )
     any_value = " OR ".join(f"{quote_ident(m.column)} IS NOT NULL" for m in checked)
@@ -115,21 +117,20 @@ def _leak_statements(
         f"DELETE FROM dbrefresh.leak_hashes WHERE table_name = {literal(table.qualified)}",
         "INSERT INTO dbrefresh.leak_hashes (table_name, column_name, row_key, hash, folded) "
         f"SELECT {literal(table.qualified)}, _dbr_c.column_name, {key.sql if key else 'NULL'}, "
-        f"_dbr_c.hash, _dbr_c.folded FROM (SELECT * FROM ONLY {rel} WHERE {any_value} "
-        f"LIMIT {int(sample)}) AS _dbr_t, "
-        f"LATERAL (VALUES {values}) AS _dbr_c(column_name, hash, folded) "
+        f"_dbr_c.hash, {FOLDED_HASH.format(value='_dbr_c.original')} "
+        f"FROM (SELECT * FROM ONLY {rel} WHERE {any_value} LIMIT {int(sample)}) AS _dbr_t, "
+        f"LATERAL (VALUES {values}) AS _dbr_c(column_name, hash, original) "
         "WHERE _dbr_c.hash IS NOT NULL",
     ]
 
 
-def _folded(table: Table, m: MaskedColumn) -> str:
-    """The keyed hash of a text original's lower-case form, which verify looks for in
-    the columns the rules keep (anonymize/verify_kept.py): a kept lower(name) copy
-    matches no hash of the original itself. NULL for other types."""
+def _text(table: Table, m: MaskedColumn) -> str:
+    """A text original, whose lower-case form's keyed hash verify looks for in the
+    columns the rules keep (anonymize/verify_kept.py): a kept lower(name) copy matches
+    no hash of the original itself. NULL for other types (no folded hash)."""
     if not table.columns[m.column].type.is_text:
-        return "NULL::bytea"
-    column = f"_dbr_t.{quote_ident(m.column)}::text"
-    return f"CASE WHEN {_identifying(table, m)} THEN {FOLDED_HASH.format(value=column)} END"
+        return "NULL::text"
+    return f"_dbr_t.{quote_ident(m.column)}::text"
 
 
 # The case-folded keyed hash of a text value, as anonymize records and verify computes it

@@ -4,6 +4,8 @@ column of vCards.
 One card in the bytea column that was no UTF-8 (a Latin-1 import, a client's garbage)
 failed the whole table's masking (convert_from raised), so anonymize failed: now it is
 read as Latin-1, masked like any card and written back as UTF-8, and verify passes.
+The leak sample evaluated vcard's condition (its whole masking) twice a text value,
+once for the hash and once for the folded hash: now once, with the same hashes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,11 @@ from pathlib import Path
 
 import psycopg
 
+from dbrefresh.anonymize.session import prepare_session
+from dbrefresh.catalog import read_catalog
+from dbrefresh.rules.compiler import compile_plan
+from dbrefresh.rules.load import load_rules
+from dbrefresh.strategies.keyed import derive_key
 from tests.anonymize.helpers import db_with_rules, mask_and_verify
 
 # Folded lines (CRLF and a space, a fold inside a name and an address), LF-only lines,
@@ -110,3 +117,39 @@ def test_a_card_that_is_no_utf8_is_masked_not_failing_the_table(
     assert props4["VERSION"] == "2.1" and props4["ADR"].endswith(";Deutschland")
     assert "@" in props4["EMAIL"] and props4["FN"].count(" ") >= 1
     assert "Kurt" not in cards[5] and "kurt.weber" not in cards[5] and "\x00" not in cards[5]
+
+
+def test_the_leak_sample_masks_a_text_value_once(
+    make_db: Callable[[], str], tmp_path: Path
+) -> None:
+    dsn, rules = _database(make_db, tmp_path)
+    with psycopg.connect(dsn) as conn:
+        plan = compile_plan(load_rules([rules]), read_catalog(conn))
+    step = next(s for s in plan.steps if s.relation == "public.contacts")
+    card = next(m for m in step.masked if m.column == "card")
+    assert card.leak_when and len(card.leak_when) > 10_000  # the whole masking
+    assert step.record_leaks[-1].count(card.leak_when) == 1
+    report = mask_and_verify(dsn, rules)
+    assert report.findings == [] and report.sampled["public.contacts.card"] == 3
+    originals = {"card": dict(VALID), "name": dict.fromkeys(range(1, 5), "Ingrid Bergman")}
+    with psycopg.connect(dsn) as conn:
+        prepare_session(conn, derive_key("s"), plan.rules_digest, replica=False)
+        recorded = {
+            (column, int(key)): (bytes(hash_), bytes(folded))
+            for column, key, hash_, folded in conn.execute(
+                "SELECT column_name, row_key, hash, folded FROM dbrefresh.leak_hashes"
+                " WHERE table_name = 'public.contacts'"
+            )
+        }
+        expected = {
+            (column, i): tuple(
+                bytes(h)
+                for h in conn.execute(
+                    "SELECT dbrefresh.leak_hash(%s), dbrefresh.leak_hash(lower(%s))",
+                    (text, text),
+                ).fetchone()
+            )
+            for column, texts in originals.items()
+            for i, text in texts.items()
+        }
+    assert recorded == expected  # the calendar (row 4) holds nothing personal: not sampled
