@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
+from pglast.enums.nodes import CmdType
 from pglast.enums.parsenodes import ObjectType
 
 from dbrefresh.gate.alter import classify_alter
@@ -234,6 +235,30 @@ def _update_delete(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     )
 
 
+def _merge(stmt: Statement, node: Any, known: Knowledge) -> Classified:
+    """MERGE changes rows like UPDATE/DELETE (its ON condition selects them, so EXPLAIN's
+    estimate or the trace's count decides); one that only inserts is weighed like
+    INSERT ... SELECT (not at all)."""
+    table = relname(node.relation)
+    changes = any(
+        w.commandType in (CmdType.CMD_UPDATE, CmdType.CMD_DELETE)
+        for w in node.mergeWhenClauses or ()
+    )
+    hits = []
+    if changes:
+        hits.append(
+            Hit(
+                "unbatched-data-change",
+                f"MERGE {table} (rows estimated by EXPLAIN)",
+                (table,),
+                True,
+            )
+        )
+    return _result(
+        stmt, "MERGE", LockMode.ROW_EXCLUSIVE, Work.DATA_CHANGE, [table], hits, blocks=Blocks.WRITES
+    )
+
+
 def _insert(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     return _result(
         stmt, "INSERT", LockMode.ROW_EXCLUSIVE, Work.DATA_CHANGE, [relname(node.relation)]
@@ -379,6 +404,7 @@ _HANDLERS: dict[type, Any] = {
     ast.UpdateStmt: _update_delete,
     ast.DeleteStmt: _update_delete,
     ast.InsertStmt: _insert,
+    ast.MergeStmt: _merge,
     ast.SelectStmt: _select,
     ast.CreateStmt: _create,
     ast.CreateTableAsStmt: _create_as,

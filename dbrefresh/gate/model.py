@@ -57,6 +57,11 @@ class Blocks(IntEnum):
         return {0: "nothing", 1: "writes", 2: "reads+writes"}[self.value]
 
 
+# statements that change existing rows: EXPLAIN's estimate before a trace, the command
+# tag's count after it, weigh them (unbatched-data-change, datachange.py)
+ROW_CHANGES = frozenset({"UPDATE", "DELETE", "MERGE"})
+
+
 class Work(StrEnum):
     """How much work a statement does, which is what makes size matter."""
 

@@ -36,7 +36,7 @@ from psycopg import sql
 from dbrefresh.db import connect, dsn_database, redact_text, with_database
 from dbrefresh.errors import InfraError, first_line
 from dbrefresh.gate.analyze import Analysis
-from dbrefresh.gate.model import Blocks, LockMode
+from dbrefresh.gate.model import ROW_CHANGES, Blocks, LockMode
 from dbrefresh.gate.probe import DEFAULT_LOCK_TIMEOUT, Probes, ProbeStats
 from dbrefresh.gate.staging_session import StagingSession, connect_as_staging, read_staging_session
 
@@ -362,7 +362,7 @@ def _run(
                     return result()
                 t1 = clock()
                 st.seconds = t1 - t0
-                if c.kind in ("UPDATE", "DELETE") and cursor.rowcount >= 0:
+                if c.kind in ROW_CHANGES and cursor.rowcount >= 0:
                     st.rows = cursor.rowcount
                 windows.append((stmt.index, t0, t1))
                 after = _filenodes(conn)
