@@ -342,7 +342,17 @@ def _run(
             for stmt in script.statements:
                 c = by_index[stmt.index]
                 if mode == "explicit" and c.kind == "Transaction":
-                    tx = _handle_explicit(conn, stmt.text, tx, clock)
+                    t0 = clock()
+                    try:
+                        tx = _handle_explicit(conn, stmt.text, tx, clock)
+                    except psycopg.Error as exc:  # COMMIT: a deferred constraint refused
+                        failed = StatementTrace(stmt.index, clock() - t0, error=_at_commit(exc))
+                        traces[stmt.index] = failed
+                        windows.append((stmt.index, t0, t0 + failed.seconds))
+                        _abort(conn, tx, clock)
+                        if kept:
+                            partly.append(script.name)
+                        return result()
                     kept = kept or stmt.text.lstrip().lower().startswith(("commit", "end"))
                     continue
                 st = StatementTrace(stmt.index)
@@ -386,7 +396,13 @@ def _run(
                     st.released = t1
                     _blocking(st, seen, st.seconds, before)
             if tx is not None:
-                conn.execute("COMMIT")
+                try:
+                    conn.execute("COMMIT")
+                except psycopg.Error as exc:  # the wrapping transaction's deferred checks
+                    last = traces[script.statements[-1].index]
+                    last.error = "at the COMMIT of the script's transaction: " + _at_commit(exc)
+                    _abort(conn, tx, clock)
+                    return result()
                 _close(tx, clock())
             committed.append(script.name)
     finally:
@@ -404,6 +420,23 @@ def _handle_explicit(
     if tx is not None:
         _close(tx, clock())
     return None
+
+
+def _at_commit(exc: psycopg.Error) -> str:
+    """A COMMIT's error: deferred constraints (Django's foreign keys are DEFERRABLE
+    INITIALLY DEFERRED) are checked there, so the statement that broke one ran fine."""
+    text = first_line(exc)
+    if (exc.sqlstate or "").startswith("23"):  # integrity_constraint_violation
+        text += " (a deferred constraint, checked at COMMIT)"
+    return text
+
+
+def _abort(conn: psycopg.Connection[Any], tx: _Tx | None, clock: Clock) -> None:
+    """After a failed COMMIT: the transaction is over (rolled back), its locks released."""
+    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        conn.execute("ROLLBACK")
+    if tx is not None:
+        _close(tx, clock())
 
 
 def _locks(
