@@ -26,6 +26,7 @@ from dbrefresh.gate.relations import Relations, find, qualified
 from dbrefresh.gate.rules import is_suppressed
 from dbrefresh.gate.schema import Knowledge, names, relname
 from dbrefresh.gate.session import setting, timeout_is_set
+from dbrefresh.gate.txcontrol import learn_procedures
 
 Wrap = Literal["script", "none"]
 Mode = Literal["transaction", "autocommit", "explicit"]
@@ -63,13 +64,14 @@ class _Tx:
     alters: Counter[str] = field(default_factory=Counter)
 
 
-def script_mode(script: Script, wrap: Wrap) -> Mode:
+def script_mode(script: Script, wrap: Wrap, known: Knowledge | None = None) -> Mode:
+    """`known`: which procedures COMMIT (a CALL of one cannot run in a transaction)."""
     nodes = [s.node for s in script.statements]
     if any(isinstance(n, ast.TransactionStmt) for n in nodes):
         return "explicit"
     if wrap == "none":
         return "autocommit"
-    if any(not classify(s).transactional for s in script.statements):
+    if any(not classify(s, known).transactional for s in script.statements):
         return "autocommit"
     return "transaction"
 
@@ -91,8 +93,9 @@ def analyze(
     session_timeout = start_timeout
     session_path = start_path
     relations = Relations()  # what the migration itself creates or renames, so far
+    learn_procedures((s.node for script in scripts for s in script.statements), known)
     for script in scripts:
-        mode = script_mode(script, wrap)
+        mode = script_mode(script, wrap, known)
         result.modes.append(mode)
         tx = _Tx(active=mode == "transaction")
         reported = [False]  # missing-lock-timeout: once per script
@@ -128,11 +131,12 @@ def analyze(
             # SET LOCAL wins over the session's value until its transaction ends
             timeout_set = session_timeout if tx.local_timeout is None else tx.local_timeout
             _sequence_rules(c, tx, timeout_set, reported)
-            if tx.active and not c.transactional:
+            if tx.active and not c.transactional and not c.may_commit:
                 c.hits.append(
                     Hit(
                         "cannot-run-in-transaction",
-                        f"{c.kind} cannot run inside a transaction block",
+                        f"{c.kind} cannot run inside a transaction block"
+                        + (" (it COMMITs inside)" if c.kind in ("DO", "CALL") else ""),
                         tuple(c.tables),
                     )
                 )

@@ -17,6 +17,7 @@ from dbrefresh.gate.alter import classify_alter
 from dbrefresh.gate.calls import opaque_calls
 from dbrefresh.gate.model import Blocks, Classified, Hit, LockMode, Statement, Work
 from dbrefresh.gate.schema import Knowledge, names, relname, walk
+from dbrefresh.gate.txcontrol import call_commits, do_commits
 
 _NO_TX = (
     ast.CreatedbStmt,
@@ -384,8 +385,30 @@ def _opaque(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     if isinstance(node, ast.ExecuteStmt):
         hit = Hit("opaque-statement", f"EXECUTE {node.name} runs a prepared statement")
         return _result(stmt, "EXECUTE", None, hits=[hit])
-    kind = "DO" if isinstance(node, ast.DoStmt) else "CALL"
-    return _result(stmt, kind, None, hits=[Hit("opaque-statement", f"{kind} block")])
+    if isinstance(node, ast.DoStmt):
+        commits: bool | None = do_commits(node)
+        detail = "DO block" + (" (it COMMITs inside)" if commits else "")
+    else:
+        commits = call_commits(node, known)
+        name = ".".join(names(node.funccall.funcname)) if node.funccall else "?"
+        detail = (
+            f"CALL {name}()"
+            + {
+                True: f" ({name} COMMITs inside)",
+                False: "",
+                None: f" ({name} unknown: it may COMMIT, so it runs outside a transaction)",
+            }[commits]
+        )
+    # a body that ends transactions cannot run inside one (invalid transaction termination)
+    result = _result(
+        stmt,
+        _kind(node).upper(),
+        None,
+        hits=[Hit("opaque-statement", detail)],
+        transactional=commits is False,
+    )
+    result.may_commit = commits is None
+    return result
 
 
 def _enum(stmt: Statement, node: Any, known: Knowledge) -> Classified:
