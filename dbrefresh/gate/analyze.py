@@ -220,7 +220,7 @@ def _sequence_rules(c: Classified, tx: _Tx, timeout_set: bool, reported: list[bo
             )
         reported[0] = True
     c.held_lock = tx.held
-    if tx.held is LockMode.ACCESS_EXCLUSIVE and c.work is not Work.METADATA:
+    if tx.held is LockMode.ACCESS_EXCLUSIVE and c.work is not Work.METADATA and not c.constant:
         c.hits.append(
             Hit(
                 "statement-while-locked",

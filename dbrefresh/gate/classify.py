@@ -14,6 +14,7 @@ from pglast.enums.nodes import CmdType
 from pglast.enums.parsenodes import ObjectType
 
 from dbrefresh.gate.alter import classify_alter
+from dbrefresh.gate.bookkeeping import constant_work
 from dbrefresh.gate.calls import opaque_calls
 from dbrefresh.gate.model import Blocks, Classified, Hit, LockMode, Statement, Work
 from dbrefresh.gate.schema import Knowledge, names, relname, walk
@@ -92,6 +93,9 @@ def classify(
         result = _result(stmt, _kind(node), None, transactional=False)
     else:
         result = _result(stmt, _kind(node), None)
+    if constant_work(node):  # a bookkeeping write, constant rows: no big data change
+        result.constant = True
+        result.hits = [h for h in result.hits if h.rule != "unbatched-data-change"]
     calls = opaque_calls(node, known, search_path)
     if calls and not any(h.rule == "opaque-statement" for h in result.hits):
         result.hits.append(

@@ -126,6 +126,7 @@ class Classified:
     hits: list[Hit] = field(default_factory=list)
     transactional: bool = True  # may run inside a transaction block
     may_commit: bool = False  # a CALL of an unknown procedure: not transactional, maybe
+    constant: bool = False  # work that does not grow with any table (bookkeeping.py)
     in_transaction: bool = False  # set by analyze: runs inside a (wrapping) transaction
     held_lock: LockMode | None = None  # strongest lock already held when it starts
     new_tables: frozenset[str] = frozenset()  # tables created earlier in its transaction
