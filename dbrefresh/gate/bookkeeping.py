@@ -49,7 +49,7 @@ def constant_rows(node: ast.InsertStmt) -> bool:
 
 def constant_work(node: Any) -> bool:
     """Whether the statement's work is constant (see the module's docstring)."""
-    if isinstance(node, ast.InsertStmt | ast.UpdateStmt | ast.DeleteStmt | ast.MergeStmt):
-        if is_bookkeeping(relname(node.relation)):
-            return True
+    writes = ast.InsertStmt | ast.UpdateStmt | ast.DeleteStmt | ast.MergeStmt
+    if isinstance(node, writes) and is_bookkeeping(relname(node.relation)):
+        return True
     return isinstance(node, ast.InsertStmt) and constant_rows(node)

@@ -22,7 +22,8 @@ SET LOCAL lock_timeout = '2s';
 
 ALTER TABLE accounts ADD COLUMN country VARCHAR(2);
 
-UPDATE alembic_version SET version_num='2b3c4d5e6f7a' WHERE alembic_version.version_num = '1a2b3c4d5e6f';
+UPDATE alembic_version SET version_num='2b3c4d5e6f7a' \
+WHERE alembic_version.version_num = '1a2b3c4d5e6f';
 
 COMMIT;
 """
