@@ -69,6 +69,8 @@ def script_mode(script: Script, wrap: Wrap, known: Knowledge | None = None) -> M
     nodes = [s.node for s in script.statements]
     if any(isinstance(n, ast.TransactionStmt) for n in nodes):
         return "explicit"
+    if script.wrapped is not None:  # the file says how its tool runs it (Liquibase)
+        return "transaction" if script.wrapped else "autocommit"
     if wrap == "none":
         return "autocommit"
     if any(not classify(s, known).transactional for s in script.statements):
@@ -132,14 +134,7 @@ def analyze(
             timeout_set = session_timeout if tx.local_timeout is None else tx.local_timeout
             _sequence_rules(c, tx, timeout_set, reported)
             if tx.active and not c.transactional and not c.may_commit:
-                c.hits.append(
-                    Hit(
-                        "cannot-run-in-transaction",
-                        f"{c.kind} cannot run inside a transaction block"
-                        + (" (it COMMITs inside)" if c.kind in ("DO", "CALL") else ""),
-                        tuple(c.tables),
-                    )
-                )
+                c.hits.append(_refused(c, script, mode))
             c.in_transaction = tx.active
             c.hits = [h for h in c.hits if not is_suppressed(h.rule, stmt.suppressed)]
             result.statements.append(c)
@@ -154,8 +149,24 @@ def analyze(
             if not tx.active:
                 tx = _Tx()
     _foreign_keys_without_index(result)
-    mixed_scripts(result.statements, wrap)
+    declared = {(s.file, s.name) for s in scripts if s.wrapped is not None}
+    mixed_scripts(result.statements, wrap, declared)
     return result
+
+
+def _refused(c: Classified, script: Script, mode: Mode) -> Hit:
+    """cannot-run-in-transaction: in the migration's own BEGIN, or in the transaction the
+    tool runs a Liquibase changeset in."""
+    detail = f"{c.kind} cannot run inside a transaction block" + (
+        " (it COMMITs inside)" if c.kind in ("DO", "CALL") else ""
+    )
+    why = ""
+    if script.wrapped and mode == "transaction":
+        why = (
+            f"Liquibase runs {script.name} in a transaction, where PostgreSQL refuses it "
+            "(the deploy fails here); give the changeset `runInTransaction:false`"
+        )
+    return Hit("cannot-run-in-transaction", detail, tuple(c.tables), why=why)
 
 
 def _track(node: Any, path: str | None, relations: Relations, tx: _Tx, known: Knowledge) -> None:

@@ -100,6 +100,9 @@ class Script:
     name: str
     line: int
     statements: tuple[Statement, ...]
+    # how the tool runs it, when the file says (a Liquibase changeset: in a transaction,
+    # or not with runInTransaction:false); None: as --wrap and its statements decide
+    wrapped: bool | None = None
 
 
 @dataclass(frozen=True)
