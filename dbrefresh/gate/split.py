@@ -62,6 +62,30 @@ def _inline_copy(source: str, position: int) -> int | None:
     return starts[-1] if starts else None
 
 
+# what psql reads and PostgreSQL never sees: `\set`, `\connect`, `\gexec`; `:var`, `:'var'`
+_PSQL_COMMAND = re.compile(r"\\[A-Za-z!?]*")
+_PSQL_VARIABLE = re.compile(r":(?:[A-Za-z_]\w*|'[A-Za-z_]\w*'|\"[A-Za-z_]\w*\")")
+
+
+def _psql_message(source: str, position: int) -> str | None:
+    """Why a psql script is no plain SQL, when the parser choked on a meta-command or a
+    variable (None: another syntax error)."""
+    command = _PSQL_COMMAND.match(source, position)
+    if command:
+        what = f"`{command[0]}` is a psql meta-command"
+    else:
+        variable = _PSQL_VARIABLE.match(source, position)
+        if variable is None:
+            return None
+        what = f"`{variable[0]}` is a psql variable"
+    return (
+        f"{what}: the gate reads plain SQL (what a migration tool sends to PostgreSQL), not "
+        "psql scripts. Give it the SQL as psql would send it: variables substituted, "
+        "meta-commands left out (a \\connect's database is the one --dsn names; the gate "
+        "stops at the first error as ON_ERROR_STOP would)"
+    )
+
+
 def _copy_message(file: str, line: int) -> str:
     return (
         f"{file}:{line}: COPY ... FROM stdin with inline data is not supported: the rows "
@@ -92,6 +116,9 @@ def parse_script(
         if copy is not None:
             raise UsageError(_copy_message(file, lines.at(base + copy))) from None
         line = lines.at(base + position)
+        psql = _psql_message(source, position)
+        if psql is not None:
+            raise UsageError(f"{file}:{line}: {psql}") from None
         raise UsageError(f"{file}:{line}: syntax error: {exc.args[0]}") from None
     statements: list[Statement] = []
     previous_end = 0
