@@ -16,6 +16,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
+import psycopg
 import typer
 
 from dbrefresh import config as config_mod
@@ -23,9 +24,16 @@ from dbrefresh.cli.app import app, console
 from dbrefresh.cli.options import OptionalDsnOption
 from dbrefresh.cli.refresh import RichReporter, notify_result
 from dbrefresh.cli.signals import terminate_as_error
-from dbrefresh.errors import EXIT_VERDICT, DbrefreshError, InfraError, UsageError, VerdictFailed
+from dbrefresh.errors import (
+    EXIT_VERDICT,
+    DbrefreshError,
+    InfraError,
+    UsageError,
+    VerdictFailed,
+    first_line,
+)
 from dbrefresh.gate import files
-from dbrefresh.gate.report import FORMATS, render
+from dbrefresh.gate.report import FORMATS, render, render_junit_error
 from dbrefresh.gate.run import GateOptions, gate
 from dbrefresh.gate.trace import Refresher
 from dbrefresh.gate.verdict import Limits
@@ -219,6 +227,62 @@ def gate_command(
     """Judge migrations: static analysis, sizes from staging, trace on a copy; exit 0/1/2."""
     if fmt not in FORMATS:
         raise UsageError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
+    try:
+        text, passed = _judge(
+            migrations,
+            dsn,
+            (config, directory),
+            trace=trace,
+            keep=keep,
+            max_age=max_age,
+            fmt=fmt,
+            wrap=wrap,
+            limits=(heavy_rows, heavy_size, warn_rows, max_lock, max_total),
+        )
+    except (DbrefreshError, psycopg.Error) as exc:
+        # no verdict (exit 2 or 3): a JUnit report still says why, or CI's `junit
+        # 'gate.xml'` fails on a missing file instead of on the cause
+        if fmt == "junit" and output is not None and str(output) != "-":
+            code = exc.exit_code if isinstance(exc, DbrefreshError) else InfraError.exit_code
+            message = (
+                str(exc) if isinstance(exc, DbrefreshError) else f"database: {first_line(exc)}"
+            )
+            _write(output, render_junit_error(message, code))
+        raise
+    if output is not None and str(output) != "-":  # '-': standard output
+        _write(output, text)
+    else:
+        console.print(text, markup=False, highlight=False, soft_wrap=True)
+    if not passed:
+        # VerdictFailed (exit 1) rather than typer.Exit(1): main() runs the app with
+        # standalone_mode=False, where click returns an Exit's code instead of raising it.
+        raise VerdictFailed("gate: the migration is not safe to deploy as it is")
+    raise typer.Exit(0)
+
+
+def _write(output: Path, text: str) -> None:
+    try:
+        output.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"-o {output}: cannot write: {exc.strerror}") from None
+
+
+def _judge(
+    migrations: list[Path],
+    dsn: str | None,
+    where: tuple[Path | None, Path | None],
+    *,
+    trace: bool,
+    keep: bool,
+    max_age: str | None,
+    fmt: str,
+    wrap: str,
+    limits: tuple[int | None, str | None, int | None, str | None, str | None],
+) -> tuple[str, bool]:
+    """The report in `fmt`, and whether the migration passed. `where`: --config, --dir;
+    `limits`: --heavy-rows, --heavy-size, --warn-rows, --max-lock, --max-total."""
+    config, directory = where
+    heavy_rows, heavy_size, warn_rows, max_lock, max_total = limits
     if wrap not in ("script", "none"):
         raise UsageError(f"--wrap: {wrap!r} is not one of script, none")
     cfg = (
@@ -252,16 +316,4 @@ def gate_command(
     with terminate_as_error():  # a trace's copy and a refresh clean up on an abort
         result = gate(found.files, options, refresher=_refresher(cfg))
     result.notes[:0] = found.notes
-    text = render(result, fmt)
-    if output is not None and str(output) != "-":  # '-': standard output
-        try:
-            output.write_text(text + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"-o {output}: cannot write: {exc.strerror}") from None
-    else:
-        console.print(text, markup=False, highlight=False, soft_wrap=True)
-    if not result.passed:
-        # VerdictFailed (exit 1) rather than typer.Exit(1): main() runs the app with
-        # standalone_mode=False, where click returns an Exit's code instead of raising it.
-        raise VerdictFailed("gate: the migration is not safe to deploy as it is")
-    raise typer.Exit(0)
+    return render(result, fmt), result.passed

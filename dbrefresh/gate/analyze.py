@@ -26,6 +26,7 @@ from dbrefresh.gate.relations import Relations, find, qualified
 from dbrefresh.gate.rules import is_suppressed
 from dbrefresh.gate.schema import Knowledge, names, relname
 from dbrefresh.gate.session import setting, timeout_is_set
+from dbrefresh.gate.txcontrol import learn_procedures
 
 Wrap = Literal["script", "none"]
 Mode = Literal["transaction", "autocommit", "explicit"]
@@ -63,13 +64,16 @@ class _Tx:
     alters: Counter[str] = field(default_factory=Counter)
 
 
-def script_mode(script: Script, wrap: Wrap) -> Mode:
+def script_mode(script: Script, wrap: Wrap, known: Knowledge | None = None) -> Mode:
+    """`known`: which procedures COMMIT (a CALL of one cannot run in a transaction)."""
     nodes = [s.node for s in script.statements]
     if any(isinstance(n, ast.TransactionStmt) for n in nodes):
         return "explicit"
+    if script.wrapped is not None:  # the file says how its tool runs it (Liquibase)
+        return "transaction" if script.wrapped else "autocommit"
     if wrap == "none":
         return "autocommit"
-    if any(not classify(s).transactional for s in script.statements):
+    if any(not classify(s, known).transactional for s in script.statements):
         return "autocommit"
     return "transaction"
 
@@ -91,8 +95,9 @@ def analyze(
     session_timeout = start_timeout
     session_path = start_path
     relations = Relations()  # what the migration itself creates or renames, so far
+    learn_procedures((s.node for script in scripts for s in script.statements), known)
     for script in scripts:
-        mode = script_mode(script, wrap)
+        mode = script_mode(script, wrap, known)
         result.modes.append(mode)
         tx = _Tx(active=mode == "transaction")
         reported = [False]  # missing-lock-timeout: once per script
@@ -128,14 +133,8 @@ def analyze(
             # SET LOCAL wins over the session's value until its transaction ends
             timeout_set = session_timeout if tx.local_timeout is None else tx.local_timeout
             _sequence_rules(c, tx, timeout_set, reported)
-            if tx.active and not c.transactional:
-                c.hits.append(
-                    Hit(
-                        "cannot-run-in-transaction",
-                        f"{c.kind} cannot run inside a transaction block",
-                        tuple(c.tables),
-                    )
-                )
+            if tx.active and not c.transactional and not c.may_commit:
+                c.hits.append(_refused(c, script, mode))
             c.in_transaction = tx.active
             c.hits = [h for h in c.hits if not is_suppressed(h.rule, stmt.suppressed)]
             result.statements.append(c)
@@ -150,8 +149,24 @@ def analyze(
             if not tx.active:
                 tx = _Tx()
     _foreign_keys_without_index(result)
-    mixed_scripts(result.statements, wrap)
+    declared = {(s.file, s.name) for s in scripts if s.wrapped is not None}
+    mixed_scripts(result.statements, wrap, declared)
     return result
+
+
+def _refused(c: Classified, script: Script, mode: Mode) -> Hit:
+    """cannot-run-in-transaction: in the migration's own BEGIN, or in the transaction the
+    tool runs a Liquibase changeset in."""
+    detail = f"{c.kind} cannot run inside a transaction block" + (
+        " (it COMMITs inside)" if c.kind in ("DO", "CALL") else ""
+    )
+    why = ""
+    if script.wrapped and mode == "transaction":
+        why = (
+            f"Liquibase runs {script.name} in a transaction, where PostgreSQL refuses it "
+            "(the deploy fails here); give the changeset `runInTransaction:false`"
+        )
+    return Hit("cannot-run-in-transaction", detail, tuple(c.tables), why=why)
 
 
 def _track(node: Any, path: str | None, relations: Relations, tx: _Tx, known: Knowledge) -> None:
@@ -216,7 +231,7 @@ def _sequence_rules(c: Classified, tx: _Tx, timeout_set: bool, reported: list[bo
             )
         reported[0] = True
     c.held_lock = tx.held
-    if tx.held is LockMode.ACCESS_EXCLUSIVE and c.work is not Work.METADATA:
+    if tx.held is LockMode.ACCESS_EXCLUSIVE and c.work is not Work.METADATA and not c.constant:
         c.hits.append(
             Hit(
                 "statement-while-locked",

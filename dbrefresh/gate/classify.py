@@ -10,12 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from pglast import ast
+from pglast.enums.nodes import CmdType
 from pglast.enums.parsenodes import ObjectType
 
 from dbrefresh.gate.alter import classify_alter
+from dbrefresh.gate.bookkeeping import constant_work
 from dbrefresh.gate.calls import opaque_calls
 from dbrefresh.gate.model import Blocks, Classified, Hit, LockMode, Statement, Work
 from dbrefresh.gate.schema import Knowledge, names, relname, walk
+from dbrefresh.gate.txcontrol import call_commits, do_commits
 
 _NO_TX = (
     ast.CreatedbStmt,
@@ -90,6 +93,9 @@ def classify(
         result = _result(stmt, _kind(node), None, transactional=False)
     else:
         result = _result(stmt, _kind(node), None)
+    if constant_work(node):  # a bookkeeping write, constant rows: no big data change
+        result.constant = True
+        result.hits = [h for h in result.hits if h.rule != "unbatched-data-change"]
     calls = opaque_calls(node, known, search_path)
     if calls and not any(h.rule == "opaque-statement" for h in result.hits):
         result.hits.append(
@@ -234,6 +240,30 @@ def _update_delete(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     )
 
 
+def _merge(stmt: Statement, node: Any, known: Knowledge) -> Classified:
+    """MERGE changes rows like UPDATE/DELETE (its ON condition selects them, so EXPLAIN's
+    estimate or the trace's count decides); one that only inserts is weighed like
+    INSERT ... SELECT (not at all)."""
+    table = relname(node.relation)
+    changes = any(
+        w.commandType in (CmdType.CMD_UPDATE, CmdType.CMD_DELETE)
+        for w in node.mergeWhenClauses or ()
+    )
+    hits = []
+    if changes:
+        hits.append(
+            Hit(
+                "unbatched-data-change",
+                f"MERGE {table} (rows estimated by EXPLAIN)",
+                (table,),
+                True,
+            )
+        )
+    return _result(
+        stmt, "MERGE", LockMode.ROW_EXCLUSIVE, Work.DATA_CHANGE, [table], hits, blocks=Blocks.WRITES
+    )
+
+
 def _insert(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     return _result(
         stmt, "INSERT", LockMode.ROW_EXCLUSIVE, Work.DATA_CHANGE, [relname(node.relation)]
@@ -359,8 +389,30 @@ def _opaque(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     if isinstance(node, ast.ExecuteStmt):
         hit = Hit("opaque-statement", f"EXECUTE {node.name} runs a prepared statement")
         return _result(stmt, "EXECUTE", None, hits=[hit])
-    kind = "DO" if isinstance(node, ast.DoStmt) else "CALL"
-    return _result(stmt, kind, None, hits=[Hit("opaque-statement", f"{kind} block")])
+    if isinstance(node, ast.DoStmt):
+        commits: bool | None = do_commits(node)
+        detail = "DO block" + (" (it COMMITs inside)" if commits else "")
+    else:
+        commits = call_commits(node, known)
+        name = ".".join(names(node.funccall.funcname)) if node.funccall else "?"
+        detail = (
+            f"CALL {name}()"
+            + {
+                True: f" ({name} COMMITs inside)",
+                False: "",
+                None: f" ({name} unknown: it may COMMIT, so it runs outside a transaction)",
+            }[commits]
+        )
+    # a body that ends transactions cannot run inside one (invalid transaction termination)
+    result = _result(
+        stmt,
+        _kind(node).upper(),
+        None,
+        hits=[Hit("opaque-statement", detail)],
+        transactional=commits is False,
+    )
+    result.may_commit = commits is None
+    return result
 
 
 def _enum(stmt: Statement, node: Any, known: Knowledge) -> Classified:
@@ -379,6 +431,7 @@ _HANDLERS: dict[type, Any] = {
     ast.UpdateStmt: _update_delete,
     ast.DeleteStmt: _update_delete,
     ast.InsertStmt: _insert,
+    ast.MergeStmt: _merge,
     ast.SelectStmt: _select,
     ast.CreateStmt: _create,
     ast.CreateTableAsStmt: _create_as,

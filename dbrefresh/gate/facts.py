@@ -17,6 +17,7 @@ from dbrefresh.errors import InfraError
 from dbrefresh.gate.overloads import overload
 from dbrefresh.gate.schema import Knowledge, not_null_check_column
 from dbrefresh.gate.staging import guard, resolve, search_path
+from dbrefresh.gate.txcontrol import body_commits
 
 _COLUMNS = """
 SELECT a.attname, a.attnotnull, format_type(a.atttypid, a.atttypmod)
@@ -78,6 +79,15 @@ SELECT p.proname, n.nspname, p.provolatile::text, p.pronargs, p.pronargdefaults,
            AND d.objid = p.oid AND d.deptype = 'e')
 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
 WHERE p.proname = ANY(%s)
+"""
+
+# procedures of the names called, with their bodies: one that COMMITs cannot run in a
+# transaction block (txcontrol.py)
+_PROCEDURES = """
+SELECT n.nspname, p.proname, l.lanname, p.prosrc, p.prosqlbody IS NOT NULL
+FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+JOIN pg_language l ON l.oid = p.prolang
+WHERE p.prokind = 'p' AND p.proname = ANY(%s)
 """
 
 
@@ -160,7 +170,11 @@ def seed_knowledge(
                 known.add_constrained_domain((str(schema), str(domain)))
             _domain_facts(conn, known)
             known.role = str((conn.execute("SELECT current_user").fetchone() or ("",))[0])
-            rows = conn.execute(_FUNCTIONS, (sorted(set(functions)),)).fetchall()
+            called = sorted(set(functions))
+            for schema, name, language, body, atomic in conn.execute(_PROCEDURES, (called,)):
+                commits = not atomic and body_commits(str(body or ""), str(language))
+                known.procedures.setdefault(str(name).lower(), set()).add((str(schema), commits))
+            rows = conn.execute(_FUNCTIONS, (called,)).fetchall()
             for name, schema, volatile, nargs, ndefaults, variadic, builtin in rows:
                 key = str(name)
                 known.volatility[key] = max(known.volatility.get(key, ""), str(volatile))

@@ -11,7 +11,7 @@ outside a transaction. Advisory: the gate cannot know which tool runs it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from dbrefresh.gate.model import Classified, Hit
 from dbrefresh.gate.rules import is_suppressed
@@ -27,14 +27,19 @@ def _scripts(statements: Sequence[Classified]) -> list[list[Classified]]:
     return list(groups.values())
 
 
-def mixed_scripts(statements: Sequence[Classified], wrap: str) -> None:
+def mixed_scripts(
+    statements: Sequence[Classified], wrap: str, declared: Collection[tuple[str, str]] = ()
+) -> None:
     """Add the advisory hit to the first non-transactional statement of each script that
     holds other statements too (once per script). Statements already inside the
-    migration's own BEGIN are `cannot-run-in-transaction` errors, not repeated here."""
+    migration's own BEGIN are `cannot-run-in-transaction` errors, not repeated here.
+    `declared`: (file, script) whose file says how the tool runs it (a Liquibase
+    changeset with runInTransaction:false): nothing to assume."""
     if wrap != "script":
         return  # --wrap none: the user says the tool runs statements one by one
     for script in _scripts(statements):
-        if len(script) < 2:
+        key = (script[0].statement.file, script[0].statement.script)
+        if len(script) < 2 or key in declared:
             continue
         alone = [c for c in script if not c.transactional and not c.in_transaction]
         if not alone:

@@ -57,6 +57,11 @@ class Blocks(IntEnum):
         return {0: "nothing", 1: "writes", 2: "reads+writes"}[self.value]
 
 
+# statements that change existing rows: EXPLAIN's estimate before a trace, the command
+# tag's count after it, weigh them (unbatched-data-change, datachange.py)
+ROW_CHANGES = frozenset({"UPDATE", "DELETE", "MERGE"})
+
+
 class Work(StrEnum):
     """How much work a statement does, which is what makes size matter."""
 
@@ -95,6 +100,9 @@ class Script:
     name: str
     line: int
     statements: tuple[Statement, ...]
+    # how the tool runs it, when the file says (a Liquibase changeset: in a transaction,
+    # or not with runInTransaction:false); None: as --wrap and its statements decide
+    wrapped: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -120,6 +128,8 @@ class Classified:
     tables: tuple[str, ...]
     hits: list[Hit] = field(default_factory=list)
     transactional: bool = True  # may run inside a transaction block
+    may_commit: bool = False  # a CALL of an unknown procedure: not transactional, maybe
+    constant: bool = False  # work that does not grow with any table (bookkeeping.py)
     in_transaction: bool = False  # set by analyze: runs inside a (wrapping) transaction
     held_lock: LockMode | None = None  # strongest lock already held when it starts
     new_tables: frozenset[str] = frozenset()  # tables created earlier in its transaction

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape, quoteattr
 
 from dbrefresh.errors import UsageError
 from dbrefresh.findings import Finding, Severity, render_junit, render_markdown
@@ -183,7 +185,7 @@ def render_md(result: GateResult) -> str:
                 measured += f", blocking lock {s.trace.longest_blocking_hold:.2f}s"
         text = " ".join(c.statement.text.split())[:80].replace("|", "\\|")
         cells = [
-            f"{c.statement.file}:{c.statement.line}",
+            f"{relative(c.statement.file)}:{c.statement.line}",
             f"`{text}`",
             c.lock.sql_name if c.lock else "",
             c.effective_blocks.label,
@@ -197,8 +199,47 @@ def render_md(result: GateResult) -> str:
     return "\n".join(parts)
 
 
+def relative(path: str) -> str:
+    """A path under the current directory, relative to it: CI runs in its workspace, and
+    `/var/lib/jenkins/workspace/app/db/V1__x.sql` in a test name or a PR comment only
+    repeats the workspace. Other paths are left as given."""
+    given = Path(path)
+    if not given.is_absolute():
+        return path
+    try:
+        return str(given.relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
 def _with_statement(f: GateFinding) -> Finding:
-    return replace(f.finding, message=f"{f.finding.message} (statement: {f.text})")
+    where = f.finding.location
+    return replace(
+        f.finding,
+        message=f"{f.finding.message} (statement: {f.text})",
+        location=replace(where, file=relative(where.file) if where.file else where.file),
+    )
+
+
+_FAILED_RUN = {2: "usage error", 3: "staging unreachable or refusing"}
+
+
+def render_junit_error(message: str, exit_code: int) -> str:
+    """The gate stopped before a verdict (exit 2 or 3): one failing testcase carrying the
+    error, so a CI that reads the report (Jenkins' `junit 'gate.xml'`) fails on the
+    cause instead of on a missing file."""
+    suite = quoteattr("dbrefresh.gate")
+    name = quoteattr(f"gate {_FAILED_RUN.get(exit_code, 'error')} (exit {exit_code})")
+    return "\n".join(
+        [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            f'<testsuite name={suite} tests="1" failures="1">',
+            f"  <testcase classname={suite} name={name}>",
+            f"    <failure message={quoteattr(message)}>{escape(message)}</failure>",
+            "  </testcase>",
+            "</testsuite>",
+        ]
+    )
 
 
 def render(result: GateResult, fmt: str) -> str:

@@ -91,12 +91,13 @@ _RULES = (
     Rule(
         "non-transactional-with-others",
         "advisory",
-        "CREATE INDEX CONCURRENTLY (or VACUUM, ...) beside other statements in one script",
+        "CREATE INDEX CONCURRENTLY (or VACUUM, a DO block or procedure that COMMITs, ...) "
+        "beside other statements in one script",
         "the gate assumes the tool runs this script statement by statement outside a "
         "transaction, but golang-migrate sends a file as one multi-statement query (one "
         "implicit transaction) and Django, Rails and Flyway wrap it in a transaction by "
-        "default: PostgreSQL then refuses it (cannot run inside a transaction block) and "
-        "the deploy fails",
+        "default: PostgreSQL then refuses it (cannot run inside a transaction block; a "
+        "COMMIT inside DO or CALL: invalid transaction termination) and the deploy fails",
         "give it a migration of its own and run that outside a transaction: Django "
         "`atomic = False`, Rails `disable_ddl_transaction!`, Flyway `mixed=true` (or "
         "`executeInTransaction=false` in the script's .conf file), golang-migrate one "

@@ -135,6 +135,9 @@ class Knowledge:
     # DEFAULT (a new column of one is filled): their own or a base domain's
     not_null_domains: set[str] = field(default_factory=set)
     defaulted_domains: set[str] = field(default_factory=set)
+    # procedure name (lower case) -> (schema, or None for unqualified ones the migration
+    # creates; whether its body COMMITs or ROLLBACKs), staging's and the migration's
+    procedures: dict[str, set[tuple[str | None, bool]]] = field(default_factory=dict)
 
     def is_constrained_domain(self, type_names: tuple[str, ...]) -> bool:
         return bool(_domain_keys(type_names) & self.constrained_domains)

@@ -2,10 +2,13 @@
 
 Which files a path stands for, and their order, is files.py's. A file is one script,
 unless it opens with a `-- 1.sql` marker line (the format of eugene's examples): then each
-`-- N.sql` line (digits) starts a script. Comments `-- gate: ignore rule-id, ...` (or
-eugene's `-- eugene: ignore E2, E4`) just before a statement suppress those rules for it.
-Line numbers come from the parser's own statement offsets (pglast reports them in
-characters), so dollar-quoted bodies, comments and non-ASCII text never shift them.
+`-- N.sql` line (digits) starts a script; or it is Liquibase's formatted SQL (first line
+`--liquibase formatted sql`): then each `--changeset author:id` starts a script, run in a
+transaction unless the changeset says `runInTransaction:false`. Comments `-- gate:
+ignore rule-id, ...` (or eugene's `-- eugene: ignore E2, E4`) just before a statement
+suppress those rules for it. Line numbers come from the parser's own statement offsets
+(pglast reports them in characters), so dollar-quoted bodies, comments and non-ASCII text
+never shift them.
 """
 
 from __future__ import annotations
@@ -25,6 +28,12 @@ from dbrefresh.gate.model import Script, Statement
 # names count, and only in a file that opens with one: a user's `-- down.sql` comment in
 # an ordinary migration must stay a comment (splitting would change its transactions).
 _MARKER = re.compile(r"^--[ \t]*(?P<name>\d+\.sql)[ \t\r]*$", re.M)
+# Liquibase's formatted SQL: a first line `--liquibase formatted sql`, then changesets
+# `--changeset author:id [attribute:value ...]`, each run in its own transaction unless
+# it says `runInTransaction:false`
+_LIQUIBASE = re.compile(r"--[ \t]*liquibase[ \t]+formatted[ \t]+sql\b.*", re.I)
+_CHANGESET = re.compile(r"^--[ \t]*changeset[ \t]+(?P<id>\S+)(?P<attrs>[^\n]*)$", re.I | re.M)
+_NO_TRANSACTION = re.compile(r"\brunInTransaction[ \t]*:[ \t]*false\b", re.I)
 # pg_dump's data section: `COPY t (a, b) FROM stdin;` then rows, then `\.` (psql input)
 _COPY_STDIN = re.compile(r"^[ \t]*COPY\b[^;]*?\bFROM\s+STDIN\b[^;]*;", re.I | re.M)
 _IGNORE = re.compile(r"--\s*(?:gate|eugene)\s*:\s*ignore\s+(?P<ids>[\w\-]+(?:\s*,\s*[\w\-]+)*)")
@@ -53,6 +62,30 @@ def _inline_copy(source: str, position: int) -> int | None:
     return starts[-1] if starts else None
 
 
+# what psql reads and PostgreSQL never sees: `\set`, `\connect`, `\gexec`; `:var`, `:'var'`
+_PSQL_COMMAND = re.compile(r"\\[A-Za-z!?]*")
+_PSQL_VARIABLE = re.compile(r":(?:[A-Za-z_]\w*|'[A-Za-z_]\w*'|\"[A-Za-z_]\w*\")")
+
+
+def _psql_message(source: str, position: int) -> str | None:
+    """Why a psql script is no plain SQL, when the parser choked on a meta-command or a
+    variable (None: another syntax error)."""
+    command = _PSQL_COMMAND.match(source, position)
+    if command:
+        what = f"`{command[0]}` is a psql meta-command"
+    else:
+        variable = _PSQL_VARIABLE.match(source, position)
+        if variable is None:
+            return None
+        what = f"`{variable[0]}` is a psql variable"
+    return (
+        f"{what}: the gate reads plain SQL (what a migration tool sends to PostgreSQL), not "
+        "psql scripts. Give it the SQL as psql would send it: variables substituted, "
+        "meta-commands left out (a \\connect's database is the one --dsn names; the gate "
+        "stops at the first error as ON_ERROR_STOP would)"
+    )
+
+
 def _copy_message(file: str, line: int) -> str:
     return (
         f"{file}:{line}: COPY ... FROM stdin with inline data is not supported: the rows "
@@ -70,6 +103,7 @@ def parse_script(
     base: int = 0,
     stop: int | None = None,
     first_index: int = 0,
+    wrapped: bool | None = None,
 ) -> Script:
     """Parse text[base:stop] (one script of a file) into statements with file lines."""
     source = text[base:stop]
@@ -82,6 +116,9 @@ def parse_script(
         if copy is not None:
             raise UsageError(_copy_message(file, lines.at(base + copy))) from None
         line = lines.at(base + position)
+        psql = _psql_message(source, position)
+        if psql is not None:
+            raise UsageError(f"{file}:{line}: {psql}") from None
         raise UsageError(f"{file}:{line}: syntax error: {exc.args[0]}") from None
     statements: list[Statement] = []
     previous_end = 0
@@ -100,7 +137,31 @@ def parse_script(
             )
         )
         previous_end = start + length
-    return Script(file=file, name=name, line=lines.at(base), statements=tuple(statements))
+    return Script(
+        file=file, name=name, line=lines.at(base), statements=tuple(statements), wrapped=wrapped
+    )
+
+
+def _liquibase(text: str, file: str, first_index: int) -> list[Script]:
+    """A Liquibase formatted SQL file -> one script per changeset, each in a transaction
+    unless `runInTransaction:false` (what Liquibase does). Statements before the first
+    changeset (none, usually) form a script of their own."""
+    changesets = list(_CHANGESET.finditer(text))
+    parts: list[tuple[str, int, bool | None]] = [("(before the first changeset)", 0, None)]
+    for match in changesets:
+        outside = bool(_NO_TRANSACTION.search(match["attrs"]))
+        parts.append((f"changeset {match['id']}", match.start(), not outside))
+    stops = [start for _, start, _ in parts[1:]] + [len(text)]
+    scripts: list[Script] = []
+    index = first_index
+    for (name, start, wrapped), stop in zip(parts, stops, strict=True):
+        script = parse_script(
+            text, file=file, name=name, base=start, stop=stop, first_index=index, wrapped=wrapped
+        )
+        if script.statements or wrapped is not None:
+            index += len(script.statements)
+            scripts.append(script)
+    return scripts
 
 
 def split_file(path: Path, *, first_index: int = 0) -> list[Script]:
@@ -116,6 +177,8 @@ def split_file(path: Path, *, first_index: int = 0) -> list[Script]:
         raise UsageError(f"{path}:{line}: not valid UTF-8") from None
     file = str(path)
     opening = text.lstrip().split("\n", 1)[0].rstrip("\r")
+    if _LIQUIBASE.fullmatch(opening):
+        return _liquibase(text, file, first_index)
     if not _MARKER.fullmatch(opening):
         return [parse_script(text, file=file, name=path.name, first_index=first_index)]
     parts = [(m["name"], m.start()) for m in _MARKER.finditer(text)]  # the first is `opening`

@@ -36,7 +36,7 @@ from psycopg import sql
 from dbrefresh.db import connect, dsn_database, redact_text, with_database
 from dbrefresh.errors import InfraError, first_line
 from dbrefresh.gate.analyze import Analysis
-from dbrefresh.gate.model import Blocks, LockMode
+from dbrefresh.gate.model import ROW_CHANGES, Blocks, LockMode
 from dbrefresh.gate.probe import DEFAULT_LOCK_TIMEOUT, Probes, ProbeStats
 from dbrefresh.gate.staging_session import StagingSession, connect_as_staging, read_staging_session
 
@@ -342,7 +342,17 @@ def _run(
             for stmt in script.statements:
                 c = by_index[stmt.index]
                 if mode == "explicit" and c.kind == "Transaction":
-                    tx = _handle_explicit(conn, stmt.text, tx, clock)
+                    t0 = clock()
+                    try:
+                        tx = _handle_explicit(conn, stmt.text, tx, clock)
+                    except psycopg.Error as exc:  # COMMIT: a deferred constraint refused
+                        failed = StatementTrace(stmt.index, clock() - t0, error=_at_commit(exc))
+                        traces[stmt.index] = failed
+                        windows.append((stmt.index, t0, t0 + failed.seconds))
+                        _abort(conn, tx, clock)
+                        if kept:
+                            partly.append(script.name)
+                        return result()
                     kept = kept or stmt.text.lstrip().lower().startswith(("commit", "end"))
                     continue
                 st = StatementTrace(stmt.index)
@@ -362,7 +372,7 @@ def _run(
                     return result()
                 t1 = clock()
                 st.seconds = t1 - t0
-                if c.kind in ("UPDATE", "DELETE") and cursor.rowcount >= 0:
+                if c.kind in ROW_CHANGES and cursor.rowcount >= 0:
                     st.rows = cursor.rowcount
                 windows.append((stmt.index, t0, t1))
                 after = _filenodes(conn)
@@ -386,7 +396,13 @@ def _run(
                     st.released = t1
                     _blocking(st, seen, st.seconds, before)
             if tx is not None:
-                conn.execute("COMMIT")
+                try:
+                    conn.execute("COMMIT")
+                except psycopg.Error as exc:  # the wrapping transaction's deferred checks
+                    last = traces[script.statements[-1].index]
+                    last.error = "at the COMMIT of the script's transaction: " + _at_commit(exc)
+                    _abort(conn, tx, clock)
+                    return result()
                 _close(tx, clock())
             committed.append(script.name)
     finally:
@@ -404,6 +420,23 @@ def _handle_explicit(
     if tx is not None:
         _close(tx, clock())
     return None
+
+
+def _at_commit(exc: psycopg.Error) -> str:
+    """A COMMIT's error: deferred constraints (Django's foreign keys are DEFERRABLE
+    INITIALLY DEFERRED) are checked there, so the statement that broke one ran fine."""
+    text = first_line(exc)
+    if (exc.sqlstate or "").startswith("23"):  # integrity_constraint_violation
+        text += " (a deferred constraint, checked at COMMIT)"
+    return text
+
+
+def _abort(conn: psycopg.Connection[Any], tx: _Tx | None, clock: Clock) -> None:
+    """After a failed COMMIT: the transaction is over (rolled back), its locks released."""
+    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        conn.execute("ROLLBACK")
+    if tx is not None:
+        _close(tx, clock())
 
 
 def _locks(

@@ -14,7 +14,7 @@ import psycopg
 from dbrefresh.db import connection
 from dbrefresh.errors import InfraError
 from dbrefresh.gate.alter import NOT_NULL_NO_DEFAULT
-from dbrefresh.gate.model import Blocks, Classified, Hit, Work
+from dbrefresh.gate.model import ROW_CHANGES, Blocks, Classified, Hit, Work
 from dbrefresh.gate.staging import (
     Unplanned,
     guard,
@@ -148,7 +148,7 @@ def read_sizes(dsn: str, statements: list[Classified]) -> Sizes:
                             sizes[(name, path)] = Size(*tree_size(conn, oid), has_rows=some)
             conn.rollback()
             for c in statements:
-                if c.kind in ("UPDATE", "DELETE"):
+                if c.kind in ROW_CHANGES:
                     rows = plan_rows(conn, c.statement.text, c.search_path)
                     if isinstance(rows, Unplanned):
                         unplanned[c.statement.index] = rows
