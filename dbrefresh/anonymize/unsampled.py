@@ -7,7 +7,10 @@ none was sampled is a warning verify shows (text and JSON), not a failure: `digi
 keeps text without a digit, and a column of such values names no one.
 
 Blanks and placeholders of asterisks ('****', which `hash` keeps on purpose) are no
-surprise either: a column holding only these gets no warning to check the rule.
+surprise either: a column holding only these gets no warning to check the rule. Nor
+is a document whose rule's paths are all blank (pretalx's anonymised_data
+{"_anonymised": true, "notes": ""} under a `notes: lorem` path): the rule had nothing
+to mask there, whatever the rest of the document holds (Strategy.holds_when).
 
 A table anonymize never masked has no sample either: it fails verify as "has not been
 anonymized", and a warning per column blaming the rules' parameters only buried that.
@@ -36,9 +39,11 @@ def unsampled_warnings(
     relation: str,
     columns: list[str],
     origins: Mapping[str, str | None] | None = None,
+    holds: Mapping[str, str | None] | None = None,
 ) -> list[Finding]:
-    """A warning per column of `columns` (each with no sample) that holds a value;
-    none for a relation anonymize did not mask (its own finding says so)."""
+    """A warning per column of `columns` (each with no sample) that holds a value its
+    rule reads (`holds`: SQL over the column, Strategy.holds_when); none for a relation
+    anonymize did not mask (its own finding says so)."""
     masked = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM dbrefresh.masked_relations WHERE relation = %s)",
         (relation,),
@@ -48,10 +53,11 @@ def unsampled_warnings(
     warnings = []
     for column in columns:
         col = quote_ident(column)
+        held = (holds or {}).get(column)
         row = conn.execute(
             f"SELECT EXISTS (SELECT 1 FROM ONLY {quote_table(relation)} t "
             f"WHERE btrim(t.{col}::text) NOT IN {_NAMELESS} "
-            f"AND btrim(t.{col}::text) !~ {_PLACEHOLDER})"
+            f"AND btrim(t.{col}::text) !~ {_PLACEHOLDER}{f' AND ({held})' if held else ''})"
         ).fetchone()
         if row and row[0]:
             name = f"{relation}.{column}"

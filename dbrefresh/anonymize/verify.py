@@ -66,6 +66,7 @@ def _check_leaks(
     if not checked:
         return
     origins = {m.column: m.origin for m in step.masked}
+    holds = {m.column: m.holds_when for m in step.masked}
     key = row_key(table, {m.column for m in step.masked}, alias="t")
     if key is None:
         counts = {c: _leaks_by_value(conn, step.relation, c) for c in checked}
@@ -106,7 +107,7 @@ def _check_leaks(
             )
     unsampled = [c for c in checked if not counts.get(c, (0, 0))[0]]
     report.warnings += (
-        unsampled_warnings(conn, step.relation, unsampled, origins) if unsampled else []
+        unsampled_warnings(conn, step.relation, unsampled, origins, holds) if unsampled else []
     )
 
 

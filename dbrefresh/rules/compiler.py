@@ -431,6 +431,9 @@ class _Compiler:
                         leak_paths=leak_paths(
                             resolved.strategy, resolved.rule.params, resolved.ctx
                         ),
+                        holds_when=_sql(
+                            resolved.strategy.holds_when(resolved.rule.params, resolved.ctx)
+                        ),
                     )
                 )
         return with_nulled_keys(masked, rule)

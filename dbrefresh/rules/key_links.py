@@ -35,12 +35,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import psycopg
 
 from dbrefresh.catalog import Catalog
-from dbrefresh.rules import cross_copies
+from dbrefresh.rules import cross_copies, mail_lists
 from dbrefresh.rules.copies import NOT_COPIED
 from dbrefresh.rules.enum_values import MAX_CLASSES, MIN_REPEATS, named_enum
 from dbrefresh.rules.fitting import column_context, fits, masks_alike
@@ -57,6 +58,10 @@ LINK_SHARE = 0.2  # of them found in one key, for the column to link to that key
 # changes; where it does not, those naming another strategy as the outcome are dropped
 _PAIRWISE = ("masked like it", "a copy of ", "holds the identifiers of ")
 _OUTCOME = re.compile(r"masked like it \((\w+), not |masked like it, not (\w+)")
+
+# Parameters saying how a column's own values are shaped, not how a value is masked:
+# a member taking its group's rule of the same strategy keeps them
+_OWN_SHAPE = {"email": ("lists",)}
 
 Proposals = Mapping[str, dict[str, ColumnProposal]]
 
@@ -220,6 +225,18 @@ def _fits(
     return not (unique and strategy.is_lossy_in(strategy.parse_params(dict(source.params)), ctx))
 
 
+def _adopted(old: ColumnProposal, source: ColumnProposal) -> dict[str, Any]:
+    """The group's parameters, with the column's own values' shape where the strategy
+    stays: pretalx's mail_queuedmail."to" holds address lists where person_user.email
+    holds one address, and without its `lists: true` a list became one address."""
+    params = dict(source.params)
+    if old.strategy == source.strategy:
+        for name in _OWN_SHAPE.get(source.strategy, ()):
+            if name in old.params:
+                params[name] = old.params[name]
+    return params
+
+
 def _type_of(catalog: Catalog, ref: Ref) -> ColumnType:
     return catalog.tables[ref[0]].columns[ref[1]].type
 
@@ -236,10 +253,11 @@ def _stale(note: str, strategy: str) -> bool:
 def _alike(one: ColumnProposal, other: ColumnProposal) -> bool:
     """The same rule but for how an email's case is folded, which the email modules
     settle (email_fold.py: a citext column folds, a unique one holding 'Ann@' beside
-    'ann@' cannot)."""
+    'ann@' cannot), and for the shape of each column's own values (`lists`)."""
 
     def bare(p: ColumnProposal) -> dict[str, Any]:
-        return {k: v for k, v in p.params.items() if k != "fold_case"}
+        own = _OWN_SHAPE.get(p.strategy, ())
+        return {k: v for k, v in p.params.items() if k != "fold_case" and k not in own}
 
     return one.strategy == other.strategy and bare(one) == bare(other)
 
@@ -299,11 +317,17 @@ def _resolve(
                 "mask it alike by hand",
             ]
             continue
+        params = _adopted(old, source)
+        if params != source.params and not _fits(
+            catalog, strategies, ref, replace(source, params=params), anchor
+        ):
+            params = dict(source.params)
+        kept = [w for w in kept if not mail_lists.describes_lists(w) or params.get("lists")]
         was = old.strategy if old.strategy != source.strategy else f"{old.strategy} of its own"
         proposals[ref[0]][ref[1]] = ColumnProposal(
             ref[1],
             source.strategy,
-            dict(source.params),
+            params,
             unique=old.unique or ref[1] in catalog.tables[ref[0]].unique_columns(),
             kind=source.kind or old.kind,
             why=[*kept, f"{how}: masked like it ({source.strategy}, not {was}), {group}"],

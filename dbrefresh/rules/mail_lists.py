@@ -27,6 +27,14 @@ def count_lists(values: Sequence[str]) -> int:
     return sum(1 for v in values if ("," in v or ";" in v) and len(items(v)) > 1)
 
 
+_NOTE = "sampled values are address lists: each address masked"
+
+
+def describes_lists(note: str) -> bool:
+    """Whether a note is the one `as_lists` writes: stale where `lists` is gone."""
+    return _NOTE in note
+
+
 def as_lists(proposal: ColumnProposal, values: Sequence[str] | None) -> None:
     """`lists: true` on an `email` rule whose sampled values hold lists: each address
     masked in place (without it a list becomes one address)."""
@@ -34,4 +42,4 @@ def as_lists(proposal: ColumnProposal, values: Sequence[str] | None) -> None:
         return
     if listed := count_lists(values):
         proposal.params = {**proposal.params, "lists": True}
-        proposal.why.append(f"{listed} sampled values are address lists: each address masked")
+        proposal.why.append(f"{listed} {_NOTE}")

@@ -178,9 +178,12 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
     ("geo", "latitude|longitude|lat|lng|lon|geo_lat|geo_lng|geo_lon|geo_long"),
     (
         "username",
-        "username|user_name|login|login_name|nickname|screen_name|handle|"
+        "username|user_name|login|login_name|nickname|screen_name|handle|nick_name|"
+        # pretalx's person_user.nick ('mbutte2'), an IRC `irc_nick`: a handle as the last
+        # word only, where a `nick_color` or `nick_prefix` is a setting about one
+        r"nicks?(?=(?:_\d+)?$)|"
         # plurals: LimeSurvey's lime_users.users_name
-        "usernames|user_names|users_name|users_names|login_names|nicknames|screen_names|"
+        "usernames|user_names|users_name|users_names|login_names|nicknames|nick_names|screen_names|"
         "benutzername|nom_utilisateur|nombre_usuario",
     ),
     (
@@ -230,7 +233,9 @@ _QUALIFIERS = frozenset({"bounce"})
 # Exception: words above that still name the value for some kinds (`password_hash`,
 # `confirmation_token`: the token a confirmation link carries).
 _KEEP_WORDS = {
-    "secret": frozenset({"hash", "confirmation"}),
+    # pretix's orderposition.web_secret: the ticket download link's token, as `secret`
+    # is; `web` is about the value for the other kinds (a `web_address` is a URL)
+    "secret": frozenset({"hash", "confirmation", "web"}),
     "birth_date": frozenset({"on", "at"}),
     "national_id": frozenset({"id"}),  # tax_id, national_id
 }

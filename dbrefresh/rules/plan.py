@@ -81,6 +81,8 @@ class MaskedColumn:
     origin: str | None = None
     # A document column's paths checked one by one (a jsonb rule's), beside the column
     leak_paths: tuple[LeakPath, ...] = ()
+    # SQL over the column: which values give the rule anything to mask (None: all)
+    holds_when: str | None = None
 
 
 @dataclass(frozen=True)

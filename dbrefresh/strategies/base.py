@@ -170,6 +170,12 @@ class Strategy(ABC, Generic[P]):
         would report them as leaks."""
         return None
 
+    def holds_when(self, params: P, ctx: ColumnContext) -> exp.Expression | None:
+        """Which non-blank values give the rule anything to mask, kept or not (None: every
+        one): a column holding none needs no leak sample, and verify does not warn that
+        it took none (a document whose masked paths are all blank)."""
+        return None
+
     def leak_paths(self, params: P, ctx: ColumnContext) -> dict[str, exp.Expression | None]:
         """For a strategy masking parts of a document: each part (a dotted path) the leak
         check samples on its own, with which of its values must change, over their text

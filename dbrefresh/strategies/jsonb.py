@@ -174,15 +174,25 @@ class Jsonb(ScalarStrategy[JsonbParams]):
             return _parsed_once(ctx, held)
         return self._holds_paths(params, ctx, _document(ctx))
 
+    def holds_when(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression | None:
+        """A document whose paths hold nothing (pretalx's anonymised_data {"notes": ""})
+        gives the rule nothing to mask, whatever else it holds; with `others`, any may."""
+        if params.others is not None:
+            return None
+        if ctx.type.is_text:
+            return _parsed_once(ctx, self._holds_paths(params, ctx, PARSED, kept=True))
+        return self._holds_paths(params, ctx, _document(ctx), kept=True)
+
     def _holds_paths(
-        self, params: JsonbParams, ctx: ColumnContext, value: exp.Expression
+        self, params: JsonbParams, ctx: ColumnContext, value: exp.Expression, kept: bool = False
     ) -> exp.Expression:
+        """Whether a path holds a value its strategy changes (`kept`: any value at all)."""
         held = [
             holds_maskable(
                 value,
                 _key(path),
                 wildcard=any(map(is_wild, path_parts(path))),
-                changed=_changed(rule, ctx),
+                changed=None if kept else _changed(rule, ctx),
             )
             for path, rule in params.paths.items()
         ]
