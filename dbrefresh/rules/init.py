@@ -77,6 +77,7 @@ from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.session_stores import session_store
 from dbrefresh.rules.table_paths import add_rare_paths
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
+from dbrefresh.rules.uuid_cases import keep_uuid_cases
 from dbrefresh.rules.uuid_copies import align_uuid_copies
 from dbrefresh.rules.uuid_refs import keep_uuid_references
 from dbrefresh.strategies.base import Strategy
@@ -211,6 +212,7 @@ def propose(
     hash_identity_digests(catalog, sampled, texts)  # Sentry's eventuser.hash
     align_uuid_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     keep_uuid_references(conn, catalog, sampled, sample_rows)  # Umami's session_data
+    keep_uuid_cases(conn, catalog, sampled, sample_rows)  # Axon's saga associations
     handles.apply(proposals, accounts)
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
     fold_json_path_joins(conn, catalog, sampled, texts, docs, sample_rows)
