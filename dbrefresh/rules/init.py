@@ -19,7 +19,15 @@ import psycopg
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
-from dbrefresh.rules import e164, file_stems, handles, photo_urls, role_addresses, vcard_values
+from dbrefresh.rules import (
+    e164,
+    file_stems,
+    handles,
+    photo_urls,
+    role_addresses,
+    service_accounts,
+    vcard_values,
+)
 from dbrefresh.rules.admin_names import mask_admin_names
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.base32_secrets import base32_secrets
@@ -227,6 +235,7 @@ def propose(
     vcard_values.align_emails(proposals)  # an attendee's address as the email columns'
     keep_prefixes(conn, catalog, sampled, texts, strategies, sample_rows)  # 'id:<ident>'
     keep_builtin_accounts(conn, catalog, sampled)  # Moodle's 'guest', 'admin'
+    service_accounts.note_json_paths(conn, catalog, sampled)  # Zitadel's 'zitadel-admin-sa'
     _large_object_references(catalog, proposals)
     for name in empty:
         for column in sampled_columns(catalog.tables[name]):
