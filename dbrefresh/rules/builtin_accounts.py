@@ -14,7 +14,9 @@ Frappe keys its users by e-mail address (`tabUser`.name) except its own two,
 owners pointed nowhere. An email column (kind `email`) holding a built-in name in any
 case ('Administrator': no address, so no person's) keeps it the same way, and so does
 a masked name column of that table (first, last or full name, a template too) holding
-exactly those names: Frappe's Administrator is named 'Administrator'.
+exactly those names: Frappe's Administrator is named 'Administrator'. A user-name
+column keeps its service accounts' logins alike ('zitadel-admin-sa', 'deploy-bot':
+service_accounts.py).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
+from dbrefresh.rules import service_accounts
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.propose_keys import Proposals, fk_groups
@@ -133,7 +136,7 @@ def _keep_in_addresses(
                     params["keep"] = sorted(set(params.get("keep", [])) | set(names))
 
 
-LOOKED_UP = "a built-in account the application looks up by name, kept as it is"
+LOOKED_UP = "a built-in or service account the application looks up by name, kept as it is"
 OWN_NAME = "the name of a built-in account this table keeps, kept as it is"
 
 
@@ -176,20 +179,30 @@ def _builtin(
     conn: psycopg.Connection[Any], table: Table, column: str, any_case: bool = False
 ) -> list[str]:
     """The built-in names the column holds (case and all, or in any case), in BUILTIN's
-    order."""
-    held_as = sql.SQL("lower({c}::text)" if any_case else "{c}::text").format(
-        c=sql.Identifier(column)
-    )
-    query = sql.SQL("SELECT DISTINCT {c}::text FROM {only}{t} WHERE {held} = ANY({names})").format(
-        c=sql.Identifier(column),
+    order, then (in a user-name column: not `any_case`) its service accounts' logins."""
+    col = sql.Identifier(column)
+    held_as = sql.SQL("lower({c}::text)" if any_case else "{c}::text").format(c=col)
+    rows = sql.SQL("{only}{t}").format(
         only=sql.SQL("" if table.partitioned else "ONLY "),
         t=sql.Identifier(table.schema, table.name),
-        held=held_as,
-        names=sql.Literal(list(BUILTIN)),
+    )
+    query = sql.SQL("SELECT DISTINCT {c}::text FROM {rows} WHERE {held} = ANY({names})").format(
+        c=col, rows=rows, held=held_as, names=sql.Literal(list(BUILTIN))
     )
     held = sorted(str(row[0]) for row in sampled_rows(conn, query))
     order = {n: i for i, n in enumerate(BUILTIN)}
-    return sorted(held, key=lambda n: order[n.lower() if any_case else n])
+    held.sort(key=lambda n: order[n.lower() if any_case else n])
+    if any_case:
+        return held
+    services = sql.SQL(
+        "SELECT DISTINCT {c}::text FROM {rows} WHERE {c}::text ~* {p} ORDER BY 1 LIMIT {n}"
+    ).format(
+        c=col,
+        rows=rows,
+        p=sql.Literal(service_accounts.PATTERN),
+        n=sql.Literal(service_accounts.MAX_KEPT),
+    )
+    return held + [str(row[0]) for row in sampled_rows(conn, services) if row[0] not in held]
 
 
 def _held(conn: psycopg.Connection[Any], table: Table, column: str, names: list[str]) -> list[str]:

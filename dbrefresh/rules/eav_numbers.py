@@ -9,7 +9,10 @@ nearly every one of them distinct (one per person), is such a number: `digits`, 
 digit replaced and the letters and separators kept ('TB-2021-1001' -> 'TB-8350-4172'),
 so the program's prefix and format still read. A field of few values repeated (a batch
 or a version number) or of values without digits is not, nor a product's model or part
-number (nor any field of a table of products, items or orders).
+number (nor any field of a table of products, items or orders). Nor are UUIDs (Axon's
+saga association `customerId`, the customer aggregate's id '2d0f1718-afe1-...'): a
+system's generated identifier, which `digits` would have turned into another UUID that
+joins nothing, not a number a register gave a person.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from dbrefresh.rules.mixed_forms import is_uuid
 from dbrefresh.rules.pii import normalize
 
 KIND = "personal_code"
@@ -75,6 +79,8 @@ def number_field(name: str, values: Sequence[str], table: str = "") -> str | Non
         return None
     sample = [v.strip() for v in values if v.strip()]
     if len(sample) < MIN_VALUES or len(set(sample)) < DISTINCT_SHARE * len(sample):
+        return None
+    if any(is_uuid(v) for v in sample):  # generated ids: the aggregate's, a session's
         return None
     if not all(_CODE.fullmatch(v) and sum(c.isdigit() for c in v) >= MIN_DIGITS for v in sample):
         return None

@@ -19,7 +19,15 @@ import psycopg
 from dbrefresh.catalog import Catalog, read_catalog
 from dbrefresh.errors import RulesError
 from dbrefresh.findings import Finding, Severity
-from dbrefresh.rules import e164, file_stems, handles, photo_urls, role_addresses, vcard_values
+from dbrefresh.rules import (
+    e164,
+    file_stems,
+    handles,
+    photo_urls,
+    role_addresses,
+    service_accounts,
+    vcard_values,
+)
 from dbrefresh.rules.admin_names import mask_admin_names
 from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.base32_secrets import base32_secrets
@@ -77,6 +85,7 @@ from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.session_stores import session_store
 from dbrefresh.rules.table_paths import add_rare_paths
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
+from dbrefresh.rules.uuid_cases import keep_uuid_cases
 from dbrefresh.rules.uuid_copies import align_uuid_copies
 from dbrefresh.rules.uuid_refs import keep_uuid_references
 from dbrefresh.strategies.base import Strategy
@@ -211,6 +220,7 @@ def propose(
     hash_identity_digests(catalog, sampled, texts)  # Sentry's eventuser.hash
     align_uuid_copies(conn, catalog, sampled, texts, strategies, sample_rows)
     keep_uuid_references(conn, catalog, sampled, sample_rows)  # Umami's session_data
+    keep_uuid_cases(conn, catalog, sampled, sample_rows)  # Axon's saga associations
     handles.apply(proposals, accounts)
     align_json_copies(conn, catalog, sampled, texts, docs, strategies, sample_rows)
     fold_json_path_joins(conn, catalog, sampled, texts, docs, sample_rows)
@@ -225,6 +235,7 @@ def propose(
     vcard_values.align_emails(proposals)  # an attendee's address as the email columns'
     keep_prefixes(conn, catalog, sampled, texts, strategies, sample_rows)  # 'id:<ident>'
     keep_builtin_accounts(conn, catalog, sampled)  # Moodle's 'guest', 'admin'
+    service_accounts.note_json_paths(conn, catalog, sampled)  # Zitadel's 'zitadel-admin-sa'
     _large_object_references(catalog, proposals)
     for name in empty:
         for column in sampled_columns(catalog.tables[name]):

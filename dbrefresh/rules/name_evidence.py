@@ -13,7 +13,8 @@ User names are refused when every value names a field or an attribute (Canvas's
 login_attribute 'NameID', 'preferred_username': attribute_names.py), and names when
 most values are paths, or a few lower-case words repeated, and none a person's name:
 Canvas's folders.full_name ('my files', 'course files/Unit 1') got `full_name` for its
-name, and the folders became people.
+name, and the folders became people. A token of XML or JSON documents of positions
+(Axon's tracking token `<globalIndex>934</globalIndex>`) is no secret: position_tokens.py.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dbrefresh.rules import (
     network_settings,
     personal_codes,
     pii_values,
+    position_tokens,
     serialized,
 )
 from dbrefresh.rules.pii import LABELS, normalize
@@ -182,6 +184,8 @@ def denial(kind: str, values: Sequence[str] | None) -> str | None:
         )
     if (documents := serialized.documents_of(sample)) is not None:
         return f"all {len(sample)} sampled values are {documents}, not {label}"
+    if kind == "secret" and (tracked := position_tokens.positions(sample)) is not None:
+        return f"{tracked}, not {label}"  # Axon's token_entry.token: a processor's place
     if kind == "street" and sample and all(_WEB_ADDRESS.match(v.strip()) for v in sample):
         # OpenEMR's globals 'portal_onsite_two_address': the portal's URL, a setting
         return f"all {len(sample)} sampled values are web addresses (URLs), not {label}"

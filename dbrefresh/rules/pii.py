@@ -132,6 +132,9 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         "first_name",
         "first_name|firstname|fname|given_name|givenname|forename|middle_name|middlename|"
         "middle_names|middlenames|given_names|forenames|"
+        # a nick name beside the first name (Zitadel's nick_name 'Mic' for 'Michaela');
+        # one-word `nickname` is a login handle (Pleroma's users.nickname): username
+        "nick_name|nick_names|"
         "vorname|prenom|voornaam|imie|primeiro_nome",
     ),
     (

@@ -50,8 +50,8 @@ def test_a_column_composing_its_rows_name_parts_stays_composed(make_db, tmp_path
     assert rule_of(text, "public.users", "name")["template"] == (
         "{first_name:display_name} {last_name:name}"
     ), text
-    # a nickname ('player7'): a login's rule, composing nothing
-    assert rule_of(text, "public.humans", "nick_name") == {"strategy": "hash", "prefix": "u"}, text
+    # composing nothing, it keeps its own proposal (a nick name 'player7': a login)
+    assert strategy_of(text, "public.humans", "nick_name") == "hash", text
     with psycopg.connect(dsn) as conn:
         agree = conn.execute(
             """SELECT (SELECT count(*) FROM humans
