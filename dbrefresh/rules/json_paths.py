@@ -27,6 +27,7 @@ from dbrefresh.rules import (
     attribute_names,
     email_digests,
     file_names,
+    geo_texts,
     identity_documents,
     json_keys,
     json_mentions,
@@ -316,6 +317,8 @@ def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding |
     notes, and each detector reads every value."""
     if (pem := pem_keys.found(values))[1] is not None:  # Wiki.js's certs.private
         return PathFinding(path, pem[0], str(pem[1]))
+    if (geo := geo_texts.reason(values)) is not None:  # KoBo's gps '-25.89 32.69 12.0 4.0'
+        return PathFinding(path, geo_texts.KIND, geo, rules=(geo_texts.RULE,))
     if (digest := email_digests.rule(_named_by(path), values)) is not None:  # gravatar_id
         return PathFinding(path, email_digests.KIND, digest[1], rules=(("hash", digest[0]),))
     if (document := identity_documents.json_key(_named_by(path), values)) is not None:

@@ -32,6 +32,7 @@ BUILTIN_MODULES = (
     "date_shift",
     "noise",
     "generalize",
+    "coordinates",
     "uuid",
     "ip",
     "lorem",
