@@ -27,6 +27,7 @@ from dbrefresh.rules import (
     attribute_names,
     email_digests,
     file_names,
+    geo_pairs,
     geo_texts,
     identity_documents,
     json_keys,
@@ -319,6 +320,8 @@ def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding |
         return PathFinding(path, pem[0], str(pem[1]))
     if (geo := geo_texts.reason(values)) is not None:  # KoBo's gps '-25.89 32.69 12.0 4.0'
         return PathFinding(path, geo_texts.KIND, geo, rules=(geo_texts.RULE,))
+    if (pair := geo_pairs.reason(path_parts(path), _named_by(path), values)) is not None:
+        return PathFinding(path, "geo", pair, numbers=True)  # {"Location": [48.69, 7.43]}
     if (digest := email_digests.rule(_named_by(path), values)) is not None:  # gravatar_id
         return PathFinding(path, email_digests.KIND, digest[1], rules=(("hash", digest[0]),))
     if (document := identity_documents.json_key(_named_by(path), values)) is not None:
