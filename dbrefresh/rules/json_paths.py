@@ -29,6 +29,7 @@ from dbrefresh.rules import (
     file_names,
     geo_pairs,
     geo_texts,
+    geohashes,
     identity_documents,
     json_keys,
     json_mentions,
@@ -322,6 +323,8 @@ def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding |
         return PathFinding(path, geo_texts.KIND, geo, rules=(geo_texts.RULE,))
     if (pair := geo_pairs.reason(path_parts(path), _named_by(path), values)) is not None:
         return PathFinding(path, "geo", pair, numbers=True)  # {"Location": [48.69, 7.43]}
+    if (ghash := geohashes.reason(_named_by(path), values)) is not None:  # 'u0tvq5j'
+        return PathFinding(path, geohashes.KIND, ghash, rules=(geohashes.RULE,))
     if (digest := email_digests.rule(_named_by(path), values)) is not None:  # gravatar_id
         return PathFinding(path, email_digests.KIND, digest[1], rules=(("hash", digest[0]),))
     if (document := identity_documents.json_key(_named_by(path), values)) is not None:

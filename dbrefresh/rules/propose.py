@@ -28,6 +28,7 @@ from dbrefresh.rules import (
     file_contents,
     file_names,
     geo_texts,
+    geohashes,
     hex_keys,
     host_names,
     identity_documents,
@@ -295,9 +296,13 @@ def _propose_column(
     )
     if ids and fits(strategies["digits"], ids.params, column_context(table, column, unique=unique)):
         return ids  # Dolibarr's siren '922432984', siret: Luhn-checked company numbers
-    geo = None if is_key else geo_texts.proposal(column, values)
-    if geo and fits(strategies[geo.strategy], {}, column_context(table, column, unique=unique)):
-        return geo  # Traccar's 'CIRCLE (49.766829 7.706793, 150.0)': read as phone numbers
+    geo = (
+        None if is_key else geo_texts.proposal(column, values) or geohashes.proposal(column, values)
+    )  # Traccar's 'CIRCLE (49.766829 7.706793, 150.0)' (read as phone numbers), 'u0tvq5j'
+    if geo and fits(
+        strategies[geo.strategy], geo.params, column_context(table, column, unique=unique)
+    ):
+        return geo
     if not is_key and (hosts := host_names.proposal(column, values, unique=unique)):
         return hosts  # '49-151-205-48.dsl.telekom.example': the client's address
     kind, why = detect(table, column, values, is_key=is_key)
