@@ -33,6 +33,7 @@ BUILTIN_MODULES = (
     "noise",
     "generalize",
     "coordinates",
+    "mac",
     "uuid",
     "ip",
     "lorem",

@@ -52,6 +52,7 @@ CASES: list[tuple[str, dict[str, Any], str, bool, bool]] = [
     ("generalize", {"truncate": "month"}, "d", False, False),
     ("generalize", {"truncate": "year"}, "ts", False, False),
     ("coordinates", {}, "vc", False, False),
+    ("mac", {}, "vc", True, True),
     ("uuid", {}, "u", True, True),
     ("uuid", {}, "tx", True, True),
     ("ip", {}, "ip", True, True),
