@@ -2,11 +2,12 @@
 
 Traccar's `tc_devices.uniqueid` '351601435786898' is the phone's IMEI (15 digits,
 Luhn-checked): kept, it names the handset a person carries. A text column named for a
-device id (uniqueid, imei, device_id) whose sampled values are all 15 digits passing
-Luhn gets `digits` with `luhn: true` (unique: true on a unique column): another valid
-IMEI. A column or JSON key whose sampled values are all MAC addresses (OwnTracks'
-`bssid` '3a:8f:b8:3c:53:4e', Traccar's `macAddress`) gets `mac`: keyed hex of the same
-shape; public Wi-Fi maps place an access point to the metre. Pure logic over the sample.
+device id (uniqueid, imei, device_id) whose sampled values are all 15 digits gets
+`digits` (unique: true on a unique column), with `luhn: true` when every one passes
+Luhn: another valid IMEI. A column or JSON key whose sampled values are all MAC
+addresses (OwnTracks' `bssid` '3a:8f:b8:3c:53:4e', Traccar's `macAddress`) gets `mac`:
+keyed hex of the same shape; public Wi-Fi maps place an access point to the metre.
+Pure logic over the sample.
 """
 
 from __future__ import annotations
@@ -23,22 +24,26 @@ KIND = "device_id"
 MAC_RULE: tuple[str, dict[str, object]] = ("mac", {})
 _IMEI_NAMES = frozenset({"uniqueid", "unique_id", "imei", "device_id", "deviceid", "device_imei"})
 _IMEI = re.compile(r"[0-9]{15}")
-MIN_IMEIS = 3  # distinct values all passing Luhn: one in a thousand by chance
+MIN_IMEIS = 3  # distinct values
 _MAC = re.compile(r"[0-9A-Fa-f]{2}([:-])[0-9A-Fa-f]{2}(?:\1[0-9A-Fa-f]{2}){4}")
 MIN_MACS = 3  # distinct sampled addresses
 
 
-def imei_reason(column: str, values: Sequence[str] | None) -> str | None:
+def imei_reason(column: str, values: Sequence[str] | None) -> tuple[str, bool] | None:
+    """Why the column holds IMEIs, and whether every one passes Luhn; or None."""
     norm = pii.normalize(column)
     if norm not in _IMEI_NAMES and "imei" not in norm.split("_"):
         return None
     sample = {v.strip() for v in values or () if v.strip()}
-    if len(sample) < MIN_IMEIS or not all(_IMEI.fullmatch(v) and luhn_ok(v) for v in sample):
+    if len(sample) < MIN_IMEIS or not all(_IMEI.fullmatch(v) for v in sample):
         return None
-    return (
+    luhn = all(luhn_ok(v) for v in sample)
+    check = ", every one passing Luhn: `luhn` keeps them valid" if luhn else ""
+    why = (
         f"name suggests a device id; {len(sample)} of {len(sample)} sampled distinct values "
-        "are IMEIs (15 digits passing Luhn): digits keeps them valid IMEIs"
+        f"are 15 digits, as IMEIs{check}"
     )
+    return why, luhn
 
 
 def mac_reason(values: Sequence[str] | None) -> str | None:
@@ -57,9 +62,12 @@ def proposal(
     """`digits` for IMEIs, `mac` for MAC addresses, or None."""
     if not column.type.is_text and column.type.base != "macaddr":
         return None
-    if column.type.is_text and (why := imei_reason(column.name, values)) is not None:
-        params: dict[str, object] = {"luhn": True, **({"unique": True} if unique else {})}
-        return ColumnProposal(column.name, "digits", params, unique=unique, kind=KIND, why=[why])
+    if column.type.is_text and (imei := imei_reason(column.name, values)) is not None:
+        params: dict[str, object] = {"luhn": True} if imei[1] else {}
+        params.update({"unique": True} if unique else {})
+        return ColumnProposal(
+            column.name, "digits", params, unique=unique, kind=KIND, why=[imei[0]]
+        )
     if (why := mac_reason(values)) is not None:
         return ColumnProposal(column.name, MAC_RULE[0], {}, kind=KIND, why=[why])
     return None
