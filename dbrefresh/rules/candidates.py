@@ -29,7 +29,14 @@ CANDIDATES: dict[str, tuple[Candidate, ...]] = {
     "city": (("city", {}),),
     "postcode": (("postcode", {}), ("digits", {})),
     "company": (("company", {}),),
-    "geo": (("noise", {"absolute": 0.05}), ("noise", {"relative": 0.01})),
+    # a grid of 0.1 degree (about 11 km), which a mean cannot undo: noise of 0.05 per
+    # value averaged out (a device's track centred within 600 m of the real one), and
+    # 0/0 (Traccar's "not set") stays; integer columns (OSM's degrees x 1e7) get noise
+    "geo": (
+        ("generalize", {"bucket": 0.1}),
+        ("noise", {"absolute": 0.05}),
+        ("noise", {"relative": 0.01}),
+    ),
     # a letter first: applications refuse logins starting with a digit (Redmine,
     # Mattermost), which 32 hex characters do in 10 of 16 rows
     "username": (("hash", {"prefix": "u"}), ("hash", {})),

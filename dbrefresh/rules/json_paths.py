@@ -37,6 +37,7 @@ from dbrefresh.rules import (
     pii_values,
     placeholder_values,
     shaped_values,
+    tracking_values,
 )
 from dbrefresh.strategies.jsonb_pathsyntax import (
     WILDCARD,
@@ -316,6 +317,9 @@ def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding |
     notes, and each detector reads every value."""
     if (pem := pem_keys.found(values))[1] is not None:  # Wiki.js's certs.private
         return PathFinding(path, pem[0], str(pem[1]))
+    if tracked := tracking_values.path_finding(path_parts(path), _named_by(path), values):
+        # a GPS string, [48.69, 7.43], a geohash, a BSSID
+        return PathFinding(path, tracked[0], tracked[1], numbers=tracked[3], rules=tracked[2])
     if (digest := email_digests.rule(_named_by(path), values)) is not None:  # gravatar_id
         return PathFinding(path, email_digests.KIND, digest[1], rules=(("hash", digest[0]),))
     if (document := identity_documents.json_key(_named_by(path), values)) is not None:

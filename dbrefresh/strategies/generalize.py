@@ -1,7 +1,9 @@
 """generalize: round numbers toward zero to a bucket, or truncate dates to a unit.
 
 Keeps aggregates meaningful (age bands, months) while hiding the exact value. Lossy by
-design, and not leak-checked: values already on a bucket boundary stay as they are.
+design, and not leak-checked: values already on a bucket boundary stay as they are. A
+bucket finer than the column's own unit (0.1 on an integer) would change nothing, so it
+does not fit. Rounding toward zero never grows a value: it stays inside numeric(p,s).
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ class Generalize(ScalarStrategy[GeneralizeParams]):
         base = ctx.type.base
         if params.bucket is not None and base not in NUMBER_BASES:
             return [f"generalize bucket needs a number; {ctx.column} is {ctx.type.sql}"]
+        if params.bucket is not None and _finer_than_column(params.bucket, ctx):
+            return [
+                f"generalize bucket {params.bucket} is finer than {ctx.column}'s "
+                f"{ctx.type.sql}: nothing would change"
+            ]
         if params.truncate is not None and base not in DATE_BASES:
             return [
                 f"generalize truncate needs a date or timestamp; {ctx.column} is {ctx.type.sql}"
@@ -63,3 +70,9 @@ class Generalize(ScalarStrategy[GeneralizeParams]):
         else:
             value = sqlbuild.fill("date_trunc(:u, :v)", u=params.truncate or "", v=ctx.ref)
         return sqlbuild.cast(value, ctx.type.sql)
+
+
+def _finer_than_column(bucket: float, ctx: ColumnContext) -> bool:
+    """Whether every value of the column is already on the bucket's grid."""
+    scale = 0 if ctx.type.base in {"int2", "int4", "int8"} else ctx.type.scale
+    return scale is not None and Decimal(str(bucket)) < Decimal(1).scaleb(-scale)

@@ -32,6 +32,8 @@ BUILTIN_MODULES = (
     "date_shift",
     "noise",
     "generalize",
+    "coordinates",
+    "mac",
     "uuid",
     "ip",
     "lorem",

@@ -1,9 +1,9 @@
 """Secrets `rules init` kept: second factors' seeds under a generic `key` (django-otp's
 otp_totp_totpdevice, WebAuthn devices), and a settings table's secrets stored as jsonb
 documents that are one string (Listmonk's settings: the AWS secret and SendGrid key
-kept, only `*.password` of the smtp objects masked). And a JSON `long` beside a noised
+kept, only `*.password` of the smtp objects masked). And a JSON `long` beside a masked
 `lat` was kept, the `lat` coming out with 22 decimals (a date format's `long` is no
-coordinate)."""
+coordinate); both now go to a 0.1-degree grid."""
 
 from __future__ import annotations
 
@@ -117,10 +117,10 @@ INSERT INTO places SELECT g, jsonb_build_object('name', 'x', 'format',
 """
 
 
-def test_json_longitude_noised_keeping_its_decimals(make_db, tmp_path: Path) -> None:
+def test_json_longitude_masked_keeping_its_decimals(make_db, tmp_path: Path) -> None:
     dsn, text = generate_then_mask(make_db, tmp_path, PLACES)
     paths = rule_of(text, "public.places", "info")["paths"]
-    assert paths["geo.long"]["strategy"] == paths["geo.lat"]["strategy"] == "noise", paths
+    assert paths["geo.long"]["strategy"] == paths["geo.lat"]["strategy"] == "generalize", paths
     assert "format.long" not in paths  # a date format, no coordinate
     with psycopg.connect(dsn) as conn:
         rows = conn.execute(
@@ -133,4 +133,4 @@ def test_json_longitude_noised_keeping_its_decimals(make_db, tmp_path: Path) -> 
         assert Decimal(lat) != round(Decimal(id_) * Decimal("1.234567") - 40, 6)
         for number in (lat, long):
             decimals = len(number.partition(".")[2])
-            assert decimals <= 6, number
+            assert decimals <= 1, number

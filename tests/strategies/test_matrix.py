@@ -51,6 +51,8 @@ CASES: list[tuple[str, dict[str, Any], str, bool, bool]] = [
     ("generalize", {"bucket": 1000}, "i4", False, False),
     ("generalize", {"truncate": "month"}, "d", False, False),
     ("generalize", {"truncate": "year"}, "ts", False, False),
+    ("coordinates", {}, "vc", False, False),
+    ("mac", {}, "vc", True, True),
     ("uuid", {}, "u", True, True),
     ("uuid", {}, "tx", True, True),
     ("ip", {}, "ip", True, True),

@@ -20,6 +20,7 @@ MISFITS: list[tuple[str, dict[str, Any], str, str]] = [
     ("noise", {"relative": 0.1}, "vc", "needs an integer, numeric or float"),
     ("generalize", {"bucket": 5}, "d", "needs a number"),
     ("generalize", {"truncate": "month"}, "num", "needs a date"),
+    ("generalize", {"bucket": 0.1}, "i4", "finer than"),
     ("jsonb", {"paths": {"a": "email"}}, "i4", "masks json and jsonb documents, or JSON kept"),
     ("jsonb", {"paths": {"a": {"strategy": "date_shift"}}}, "doc", "a: date_shift needs a date"),
     ("uuid", {}, "i4", "uuid produces a uuid or text"),
