@@ -46,6 +46,8 @@ from dbrefresh.strategies.template_sources import (
     OPTIONAL,
     OtherwiseRule,
     bound,
+    bound_document,
+    documents,
     otherwise,
     path_context,
     path_problem,
@@ -207,7 +209,9 @@ class Template(ScalarStrategy[TemplateParams]):
     def masked(self, params: TemplateParams, ctx: ColumnContext) -> exp.Expression:
         pieces: list[exp.Expression] = []
         missing: list[exp.Expression] = []  # a part's source is NULL: not composed
-        for part in parse_template(params.template):
+        parts = parse_template(params.template)
+        docs = sorted({p.column for p in parts if p.path and p.column})
+        for part in parts:
             if part.strategy is None:
                 pieces.append(sqlbuild.literal(part.text))
                 continue
@@ -216,7 +220,7 @@ class Template(ScalarStrategy[TemplateParams]):
                 strategy.compile(strategy.parse_params({}), _part_ctx(ctx, part))
             )
             if part.path:
-                text = path_text(ctx, part.column or "", part.path)
+                text = path_text(bound_document(docs.index(part.column or "")), part.path)
                 value = bound(value, text)
             elif part.column is not None:
                 text = _part_ctx(ctx, part).ref
@@ -237,6 +241,7 @@ class Template(ScalarStrategy[TemplateParams]):
             joined = sqlbuild.fill("(:a || :b)", a=joined, b=piece)
         if params.otherwise is not None:
             joined = otherwise(params.otherwise, ctx, missing, joined)
+        joined = documents(ctx, docs, joined)
         return sqlbuild.fit_text(ctx, joined, truncate=self.is_lossy_in(params, ctx))
 
 

@@ -30,6 +30,7 @@ from dbrefresh.strategies.nested import NestedRule
 
 TEXT = ColumnType("text", "text", "S")
 PART = "_dbr_tpart"  # a JSON part's text, bound once per part
+DOC = "_dbr_tdoc"  # a document a part reads, bound once per template
 OPTIONAL = "space"  # the filter of a part that may be missing
 # Strategies that cannot stand in for a template (what a template's parts refuse too)
 NOT_OTHERWISE = frozenset({"template", "jsonb", "shuffle", "sql"})
@@ -73,17 +74,36 @@ def path_context(ctx: ColumnContext) -> ColumnContext:
     )
 
 
-def path_text(ctx: ColumnContext, column: str, keys: tuple[str, ...]) -> exp.Expression:
-    """The text at the path of the row's document (NULL: missing, JSON null, no JSON)."""
+def document(ctx: ColumnContext, column: str) -> exp.Expression:
+    """The row's document in the column as jsonb (NULL: no JSON, as a `jsonb` rule reads
+    JSON kept in text)."""
     col_type = ctx.row_columns[column]
     ref = exp.column(column, quoted=True)
     if col_type.base == "jsonb":
-        doc: exp.Expression = ref
-    elif col_type.base == "json":
-        doc = sqlbuild.cast(ref, "jsonb")
-    else:  # JSON kept in text: NULL when a value is none (the jsonb rule's reading)
-        doc = sqlbuild.fill("dbrefresh.jsonb_or_null(CAST(:r AS TEXT))", r=ref)
+        return ref
+    if col_type.base == "json":
+        return sqlbuild.cast(ref, "jsonb")
+    return sqlbuild.fill("dbrefresh.jsonb_or_null(CAST(:r AS TEXT))", r=ref)
+
+
+def bound_document(index: int) -> exp.Expression:
+    """The index-th document column, parsed once for the whole template (documents())."""
+    return exp.column(f"{DOC}{index}", table="_dbr_td")
+
+
+def path_text(doc: exp.Expression, keys: tuple[str, ...]) -> exp.Expression:
+    """The text at the path of a document (NULL: missing, JSON null)."""
     return sqlbuild.fill("(:d #>> CAST(:k AS TEXT[]))", d=doc, k=key_of(keys))
+
+
+def documents(ctx: ColumnContext, columns: list[str], value: exp.Expression) -> exp.Expression:
+    """`value` with bound_document(i) bound to the i-th column's document, parsed once
+    per row (JSON in text is parsed by a function: once, not once per part)."""
+    if not columns:
+        return value
+    binds = ", ".join(f":d{i} AS {DOC}{i}" for i in range(len(columns)))
+    docs = {f"d{i}": document(ctx, column) for i, column in enumerate(columns)}
+    return sqlbuild.fill(f"(SELECT :v FROM (SELECT {binds} OFFSET 0) AS _dbr_td)", v=value, **docs)
 
 
 def bound(compiled: exp.Expression, text: exp.Expression) -> exp.Expression:
