@@ -54,6 +54,7 @@ from dbrefresh.rules.identity_digests import hash_identity_digests
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
+from dbrefresh.rules.json_names import compose_json_names
 from dbrefresh.rules.key_links import align_key_links
 from dbrefresh.rules.kind_switch import switch_by_kind
 from dbrefresh.rules.load import load_rules
@@ -227,6 +228,7 @@ def propose(
     add_rare_paths(conn, catalog, sampled, strategies, keys)  # keys the sample never met
     note_name_parts(conn, catalog, sampled, texts)
     compose_row_names(conn, catalog, sampled, strategies, sample_rows)  # display_name
+    compose_json_names(conn, catalog, sampled, strategies, sample_rows)  # pretix, Zitadel
     apply_mixed(catalog, sampled, mixed, strategies)  # after the folds: their email case
     switch_mixed_emails(conn, catalog, sampled, texts, strategies, sample_rows)  # source_id
     align_variants(proposals, strategies)  # paths and cases added since: the same variant

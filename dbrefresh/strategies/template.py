@@ -10,6 +10,13 @@ Placeholder syntax (Python format-string style, `{{` and `}}` for literal braces
   ...|space            the part and a space after it, nothing when it is empty or NULL:
                        an optional middle name, '{first_name:firstname}
                        {first_name:middlename|space}{last_name:lastname}'.
+  {strategy:column.path}  the strategy applied to the text at a dotted path of the
+                       row's JSON document (json, jsonb, JSON in text) in that column,
+                       as a `jsonb` rule's path masks it: pretix's
+                       '{first_name:name_parts.given_name} {last_name:name_parts.family_name}'
+                       (template_sources.py).
+`otherwise` names the rule for a value where a part reading another column or a path
+finds none (NULL, missing): not composed from them there (template_sources.py).
 Parts compute exactly what the strategy gives alone, so {first_name:first_name} matches
 the masked first_name column. A NULL in another column gives an empty part. Injective
 when a part applied to this column is (hash, uuid), or, on a unique column, a part
@@ -32,8 +39,21 @@ from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy, StrategyParams
+from dbrefresh.strategies.nested import shorthand
 from dbrefresh.strategies.registry import UnknownStrategyError, get, register
 from dbrefresh.strategies.scalar import ScalarStrategy
+from dbrefresh.strategies.template_sources import (
+    OPTIONAL,
+    OtherwiseRule,
+    bound,
+    bound_document,
+    documents,
+    otherwise,
+    path_context,
+    path_problem,
+    path_text,
+    split_source,
+)
 
 NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 # each filter's SQL over the part's value (fold's :a and :b: _ACCENTED and _BARE)
@@ -70,6 +90,7 @@ class Part:
     strategy: str | None = None
     column: str | None = None  # None: this column
     filter: str | None = None
+    path: tuple[str, ...] = ()  # keys of a JSON document in `column`: its text there
 
 
 def parse_template(template: str) -> list[Part]:
@@ -82,7 +103,8 @@ def parse_template(template: str) -> list[Part]:
             continue
         if conversion:
             raise ValueError(f"{{{field}!{conversion}}}: conversions are not supported")
-        column, _, filt = (spec or "").partition("|")
+        source, _, filt = (spec or "").partition("|")
+        column, path = split_source(source)
         if "|" in field:
             field, _, filt = field.partition("|")
         if not NAME.match(field):
@@ -93,13 +115,30 @@ def parse_template(template: str) -> list[Part]:
             )
         if field in FORBIDDEN:
             raise ValueError(f"{{{field}}}: {field} cannot be used inside a template")
-        parts.append(Part("", field, column or None, filt or None))
+        parts.append(Part("", field, column or None, filt or None, path))
     return parts
 
 
 class TemplateParams(StrategyParams):
     template: str = Field(min_length=1, max_length=500)
-    """Text with {strategy} / {strategy:column} placeholders (see the module doc)."""
+    """Text with {strategy} / {strategy:column} / {strategy:column.path} placeholders
+    (see the module doc)."""
+    otherwise: OtherwiseRule | None = None
+    """The rule masking a value where a part reading another column or a JSON path
+    finds none (NULL, a missing key; a `|space` part may be missing): the value was not
+    composed from it there. Default: the template all the same, the part empty."""
+
+    @field_validator("otherwise", mode="before")
+    @classmethod
+    def _shorthand_otherwise(cls, value: object) -> object:
+        return shorthand(value)
+
+    @field_validator("otherwise")
+    @classmethod
+    def _known_otherwise(cls, value: OtherwiseRule | None) -> OtherwiseRule | None:
+        if value is not None:
+            value.resolve()
+        return value
 
     @field_validator("template")
     @classmethod
@@ -117,6 +156,12 @@ class TemplateParams(StrategyParams):
                     ) from None
         if not any(p.strategy for p in parts):
             raise ValueError("the template has no {strategy} placeholder; use constant")
+        for part in parts:
+            if part.path and part.strategy and get(part.strategy).keeps_value:
+                raise ValueError(
+                    f"{{{part.strategy}:{part.column}...}}: a path's part must mask what it"
+                    " reads (it would copy the document's original value)"
+                )
         return value
 
 
@@ -129,10 +174,12 @@ class Template(ScalarStrategy[TemplateParams]):
 
     def is_lossy(self, params: TemplateParams) -> bool:
         parts = parse_template(params.template)
-        return not any(p.column is None and p.strategy in INJECTIVE_WIDTH for p in parts)
+        injective = any(p.column is None and p.strategy in INJECTIVE_WIDTH for p in parts)
+        return not injective or _lossy_otherwise(params)
 
     def is_lossy_in(self, params: TemplateParams, ctx: ColumnContext) -> bool:
-        return not any(_injective(p, ctx) for p in parse_template(params.template))
+        parts = parse_template(params.template)
+        return not any(_injective(p, ctx) for p in parts) or _lossy_otherwise(params)
 
     def fits(self, params: TemplateParams, ctx: ColumnContext) -> list[str]:
         if not ctx.type.is_text:
@@ -142,10 +189,16 @@ class Template(ScalarStrategy[TemplateParams]):
             if part.column is not None and part.column not in ctx.row_columns:
                 reasons.append(f"{{{part.strategy}:{part.column}}}: no such column")
                 continue
+            if part.path and (problem := path_problem(ctx, part.column or "")):
+                reasons.append(f"{{{part.strategy}:{part.column}...}}: {problem}")
+                continue
             sub = _part_ctx(ctx, part)
             reasons += [
                 f"{{{part.strategy}}}: {r}" for r in strategy.check(strategy.parse_params({}), sub)
             ]
+        if params.otherwise is not None:
+            strategy, sub = params.otherwise.resolve()
+            reasons += [f"otherwise: {r}" for r in strategy.check(sub, ctx)]
         if ctx.type.length is not None and _part_width(params, ctx) is None:
             reasons.append(
                 f"template does not fit {ctx.type.sql}: its literal text and injective parts"
@@ -155,7 +208,10 @@ class Template(ScalarStrategy[TemplateParams]):
 
     def masked(self, params: TemplateParams, ctx: ColumnContext) -> exp.Expression:
         pieces: list[exp.Expression] = []
-        for part in parse_template(params.template):
+        missing: list[exp.Expression] = []  # a part's source is NULL: not composed
+        parts = parse_template(params.template)
+        docs = sorted({p.column for p in parts if p.path and p.column})
+        for part in parts:
             if part.strategy is None:
                 pieces.append(sqlbuild.literal(part.text))
                 continue
@@ -163,6 +219,13 @@ class Template(ScalarStrategy[TemplateParams]):
             value = sqlbuild.as_text(
                 strategy.compile(strategy.parse_params({}), _part_ctx(ctx, part))
             )
+            if part.path:
+                text = path_text(bound_document(docs.index(part.column or "")), part.path)
+                value = bound(value, text)
+            elif part.column is not None:
+                text = _part_ctx(ctx, part).ref
+            if part.column is not None and part.filter != OPTIONAL:
+                missing.append(sqlbuild.fill(":t IS NULL", t=text.copy()))
             if part.filter == "fold":  # as Java's toUpperCase folds, HAPI's index
                 value = sqlbuild.fill(FILTERS["fold"], v=value, a=_ACCENTED, b=_BARE)
             elif part.filter:
@@ -176,6 +239,9 @@ class Template(ScalarStrategy[TemplateParams]):
         joined = pieces[0]
         for piece in pieces[1:]:
             joined = sqlbuild.fill("(:a || :b)", a=joined, b=piece)
+        if params.otherwise is not None:
+            joined = otherwise(params.otherwise, ctx, missing, joined)
+        joined = documents(ctx, docs, joined)
         return sqlbuild.fit_text(ctx, joined, truncate=self.is_lossy_in(params, ctx))
 
 
@@ -183,10 +249,18 @@ def _strategies(params: TemplateParams) -> list[tuple[Part, Strategy[Any]]]:
     return [(p, get(p.strategy)) for p in parse_template(params.template) if p.strategy]
 
 
+def _lossy_otherwise(params: TemplateParams) -> bool:
+    """Whether the rule for values not composed may make distinct values collide."""
+    if params.otherwise is None:
+        return False
+    strategy, sub = params.otherwise.resolve()
+    return bool(strategy.is_lossy(sub))
+
+
 def _injective(part: Part, ctx: ColumnContext) -> bool:
     """Whether the part gives every row its own value: hash or uuid of this column, or
-    (on a unique column) of another that differs in every row."""
-    if part.strategy not in INJECTIVE_WIDTH:
+    (on a unique column) of another that differs in every row (not a path of it)."""
+    if part.strategy not in INJECTIVE_WIDTH or part.path:
         return False
     return part.column is None or (ctx.unique and part.column in ctx.distinct_columns)
 
@@ -211,7 +285,10 @@ def _part_width(params: TemplateParams, ctx: ColumnContext) -> int | None:
 
 
 def _part_ctx(ctx: ColumnContext, part: Part) -> ColumnContext:
-    """This column as unbounded text, or another column of the row with its own type."""
+    """This column as unbounded text, another column of the row with its own type, or
+    the text at a path of another column's document."""
+    if part.path:
+        return path_context(ctx)
     if part.column is None:
         return ColumnContext(
             ctx.table,
