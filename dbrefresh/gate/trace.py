@@ -365,8 +365,11 @@ def _run(
                     st.seconds = clock() - t0
                     windows.append((stmt.index, t0, t0 + st.seconds))
                     st.error = first_line(exc)
-                    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                        conn.execute("ROLLBACK")
+                    # what it locked before failing (sampled), and the transaction's
+                    # earlier statements: their locks were held until this rollback
+                    seen = sampler.seen_between(t0, t0 + st.seconds)
+                    _taken(st, tx, t0, seen, before, c.lock)
+                    _abort(conn, tx, clock)
                     if kept:
                         partly.append(script.name)
                     return result()
@@ -382,19 +385,12 @@ def _run(
                     max((rel.rows for rel in rewritten), default=0.0),
                     max((rel.bytes for rel in rewritten), default=0),
                 )
+                seen = sampler.seen_between(t0, t1)
                 if tx is not None:
-                    now = _own_locks(conn, pid)
-                    new = (now | sampler.seen_between(t0, t1)) - tx.held
-                    tx.held |= now
-                    names = tx.named(before)
-                    tx.taken.append((st, t0, new, names))
-                    st.locks = sorted(_locks(new, names))
+                    seen |= _own_locks(conn, pid)
                 else:
                     kept = True
-                    seen = sampler.seen_between(t0, t1)
-                    st.locks = sorted(_locks(seen, before))
-                    st.released = t1
-                    _blocking(st, seen, st.seconds, before)
+                _taken(st, tx, t0, seen, before, c.lock, t1)
             if tx is not None:
                 try:
                     conn.execute("COMMIT")
@@ -409,6 +405,41 @@ def _run(
         sampler.stop.set()
         sampler.join()
     return result()
+
+
+def _taken(
+    st: StatementTrace,
+    tx: _Tx | None,
+    t0: float,
+    seen: set[tuple[str, str, int]],
+    before: dict[int, _Rel],
+    asks: LockMode | None,
+    ended: float | None = None,
+) -> None:
+    """Record the locks a statement took (`seen`: sampled while it ran, and, in a
+    transaction, held after it). In a transaction they are held to its end (_close); in
+    autocommit until `ended` (None: it failed, they went with it)."""
+    if tx is None:
+        st.locks = sorted(_locks(seen, before))
+        st.released = ended if ended is not None else t0 + st.seconds
+        _blocking(st, seen, st.seconds, before)
+        return
+    new = seen - tx.held
+    tx.held |= seen
+    names = tx.named(before)
+    st.locks = sorted(_locks(new, names))
+    # a lock the statement asks for (`asks`: its classified mode) that an earlier one
+    # already holds shows no new pg_locks row: a second ALTER TABLE's rewrite runs under
+    # the ACCESS EXCLUSIVE it asks for, not under the SHARE its index rebuild adds
+    touched = {oid for _, _, oid in new}
+    wanted = {
+        lk for lk in tx.held if lk[2] in touched and asks is not None and _mode(lk[1]) <= asks
+    }
+    tx.taken.append((st, t0, new | wanted, names))
+
+
+def _mode(pg_mode: str) -> LockMode:
+    return LockMode.from_pg_locks(pg_mode) or LockMode.ACCESS_SHARE
 
 
 def _handle_explicit(
