@@ -29,6 +29,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 import psycopg
+from pglast import ast
 
 from dbrefresh.db import connect
 from dbrefresh.errors import first_line
@@ -283,7 +284,7 @@ def _run(
             kept = False  # some of this script is committed (autocommit, its own COMMIT)
             for stmt in script.statements:
                 c = by_index[stmt.index]
-                if mode == "explicit" and c.kind == "Transaction":
+                if mode == "explicit" and isinstance(stmt.node, ast.TransactionStmt):
                     t0 = clock()
                     try:
                         tx = _handle_explicit(conn, stmt.text, tx, clock)
