@@ -294,7 +294,8 @@ def _add_column(col: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
         if kind == ConstrType.CONSTR_IDENTITY:
             effect.take(AEL, Work.REWRITE)
             effect.hit("add-column-rewrite", f"ADD COLUMN {name} GENERATED AS IDENTITY", table)
-        elif kind == ConstrType.CONSTR_GENERATED:
+        elif kind == ConstrType.CONSTR_GENERATED and con.generated_kind != "v":
+            # a virtual one (PostgreSQL 18) is computed on read: nothing is written
             effect.take(AEL, Work.REWRITE)
             effect.hit("add-column-rewrite", f"ADD COLUMN {name} GENERATED ... STORED", table)
         elif kind == ConstrType.CONSTR_DEFAULT:
@@ -415,6 +416,8 @@ def _add_constraint(con: Any, table: str, known: Knowledge, effect: AlterEffect)
     elif kind == ConstrType.CONSTR_EXCLUSION:
         effect.take(AEL, Work.INDEX_BUILD)
         effect.hit("exclusion-constraint-builds-index", f"ADD EXCLUDE {label}", table)
+    elif kind == ConstrType.CONSTR_NOTNULL and con.skip_validation:
+        effect.take(AEL)  # NOT VALID (PostgreSQL 18): no scan until VALIDATE
     elif kind == ConstrType.CONSTR_NOTNULL:
         effect.take(AEL, Work.SCAN)
         effect.hit("set-not-null-scans", f"ADD NOT NULL {label}", table)

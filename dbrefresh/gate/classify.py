@@ -19,6 +19,7 @@ from dbrefresh.gate.calls import opaque_calls
 from dbrefresh.gate.model import Blocks, Classified, Hit, LockMode, Statement, Work
 from dbrefresh.gate.schema import Knowledge, names, relname, walk
 from dbrefresh.gate.txcontrol import call_commits, do_commits
+from dbrefresh.gate.versions import newer_syntax
 from dbrefresh.gate.words import command_words, object_words
 
 _NO_TX = (
@@ -94,6 +95,7 @@ def classify(
         result = _result(stmt, _kind(node), None, transactional=False)
     else:
         result = _result(stmt, _kind(node), None)
+    result.hits += newer_syntax(node, known.server_version)
     if constant_work(node):  # a bookkeeping write, constant rows: no big data change
         result.constant = True
         result.hits = [h for h in result.hits if h.rule != "unbatched-data-change"]

@@ -38,6 +38,7 @@ from dbrefresh.gate.model import ROW_CHANGES, Blocks, LockMode
 from dbrefresh.gate.probe import DEFAULT_LOCK_TIMEOUT, Probes, ProbeStats
 from dbrefresh.gate.sandbox import sandbox
 from dbrefresh.gate.staging_session import StagingSession, connect_as_staging, read_staging_session
+from dbrefresh.gate.versions import syntax_note
 
 Clock = Callable[[], float]
 Lock = tuple[str, LockMode]
@@ -254,6 +255,7 @@ def _run(
     windows: list[tuple[int, float, float]],
 ) -> TraceResult:
     pid = int((conn.execute("SELECT pg_backend_pid()").fetchone() or (0,))[0])
+    server = conn.info.server_version
     sampler = _Sampler(target, pid, clock, interval)
     sampler.start()
     traces: dict[int, StatementTrace] = {}
@@ -307,7 +309,7 @@ def _run(
                 except psycopg.Error as exc:
                     st.seconds = clock() - t0
                     windows.append((stmt.index, t0, t0 + st.seconds))
-                    st.error = first_line(exc)
+                    st.error = syntax_note(first_line(exc), exc.sqlstate, server)
                     # what it locked before failing (sampled), and the transaction's
                     # earlier statements: their locks were held until this rollback
                     seen = sampler.seen_between(t0, t0 + st.seconds)
