@@ -32,11 +32,11 @@ from dbrefresh.errors import (
     VerdictFailed,
     first_line,
 )
-from dbrefresh.gate import files
+from dbrefresh.gate import files, history
 from dbrefresh.gate.report import FORMATS, render, render_junit_error
 from dbrefresh.gate.run import GateOptions, gate
 from dbrefresh.gate.trace import Refresher
-from dbrefresh.gate.verdict import Limits
+from dbrefresh.gate.verdict import GateResult, Limits
 from dbrefresh.gate.weigh import Thresholds
 from dbrefresh.workflow import runner
 from dbrefresh.workflow.status import staging_info
@@ -313,7 +313,11 @@ def _judge(
     # Directories are expanded here so the report can say which files were left out
     # (down migrations); gate() gets the explicit list and reads exactly those files.
     found = files.find(migrations)
+    applied = history.skip_applied(dsn, found) if dsn is not None else []
+    if not found.files:  # every migration is applied already: nothing would run
+        notes = [*found.notes, *applied, "nothing to judge: no migration left to apply"]
+        return render(GateResult([], [], None, notes), fmt), True
     with terminate_as_error():  # a trace's copy and a refresh clean up on an abort
         result = gate(found.files, options, refresher=_refresher(cfg))
-    result.notes[:0] = found.notes
+    result.notes[:0] = found.notes + applied
     return render(result, fmt), result.passed

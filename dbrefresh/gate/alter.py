@@ -23,12 +23,14 @@ from dbrefresh.gate.schema import (
     walk,
 )
 from dbrefresh.gate.typechange import rewrites
+from dbrefresh.gate.words import subcommand_words
 
 AEL = LockMode.ACCESS_EXCLUSIVE
 SUE = LockMode.SHARE_UPDATE_EXCLUSIVE
 SRE = LockMode.SHARE_ROW_EXCLUSIVE
 
 NOT_NULL_NO_DEFAULT = "add-column-not-null-without-default"
+_KEYS = {ConstrType.CONSTR_PRIMARY: "PRIMARY KEY", ConstrType.CONSTR_UNIQUE: "UNIQUE"}
 _SERIAL = {"serial", "bigserial", "smallserial", "serial2", "serial4", "serial8"}
 _VOLATILE = {
     "random",
@@ -235,7 +237,7 @@ def _subcommand(cmd: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
             effect.hit("detach-partition-blocks", f"DETACH PARTITION {part}", table)
     elif sub in _REWRITES:
         effect.take(AEL, Work.REWRITE)
-        effect.hit("table-rewrite", f"{sub.name.removeprefix('AT_')} on {table}", table)
+        effect.hit("table-rewrite", f"ALTER TABLE {table} {subcommand_words(cmd)}", table)
     elif sub in _METADATA_SUE:
         effect.take(SUE)
     elif sub in _METADATA_SRE:
@@ -292,7 +294,8 @@ def _add_column(col: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
         if kind == ConstrType.CONSTR_IDENTITY:
             effect.take(AEL, Work.REWRITE)
             effect.hit("add-column-rewrite", f"ADD COLUMN {name} GENERATED AS IDENTITY", table)
-        elif kind == ConstrType.CONSTR_GENERATED:
+        elif kind == ConstrType.CONSTR_GENERATED and con.generated_kind != "v":
+            # a virtual one (PostgreSQL 18) is computed on read: nothing is written
             effect.take(AEL, Work.REWRITE)
             effect.hit("add-column-rewrite", f"ADD COLUMN {name} GENERATED ... STORED", table)
         elif kind == ConstrType.CONSTR_DEFAULT:
@@ -304,9 +307,7 @@ def _add_column(col: Any, table: str, known: Knowledge, effect: AlterEffect) -> 
                 )
         elif kind in (ConstrType.CONSTR_PRIMARY, ConstrType.CONSTR_UNIQUE):
             effect.take(AEL, Work.INDEX_BUILD)
-            effect.hit(
-                "unique-constraint-builds-index", f"ADD COLUMN {name} {kind.name[7:]}", table
-            )
+            effect.hit("unique-constraint-builds-index", f"ADD COLUMN {name} {_KEYS[kind]}", table)
         elif kind == ConstrType.CONSTR_CHECK and not con.skip_validation:
             effect.take(AEL, Work.SCAN)
             effect.hit("add-check-validates", f"ADD COLUMN {name} CHECK", table)
@@ -409,12 +410,14 @@ def _add_constraint(con: Any, table: str, known: Knowledge, effect: AlterEffect)
             effect.take(AEL, Work.INDEX_BUILD)
             effect.hit(
                 "unique-constraint-builds-index",
-                f"ADD {kind.name[7:]} {label} ({', '.join(names(con.keys))})",
+                f"ADD {_KEYS[kind]} {label} ({', '.join(names(con.keys))})",
                 table,
             )
     elif kind == ConstrType.CONSTR_EXCLUSION:
         effect.take(AEL, Work.INDEX_BUILD)
         effect.hit("exclusion-constraint-builds-index", f"ADD EXCLUDE {label}", table)
+    elif kind == ConstrType.CONSTR_NOTNULL and con.skip_validation:
+        effect.take(AEL)  # NOT VALID (PostgreSQL 18): no scan until VALIDATE
     elif kind == ConstrType.CONSTR_NOTNULL:
         effect.take(AEL, Work.SCAN)
         effect.hit("set-not-null-scans", f"ADD NOT NULL {label}", table)

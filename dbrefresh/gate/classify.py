@@ -19,6 +19,8 @@ from dbrefresh.gate.calls import opaque_calls
 from dbrefresh.gate.model import Blocks, Classified, Hit, LockMode, Statement, Work
 from dbrefresh.gate.schema import Knowledge, names, relname, walk
 from dbrefresh.gate.txcontrol import call_commits, do_commits
+from dbrefresh.gate.versions import newer_syntax
+from dbrefresh.gate.words import command_words, object_words
 
 _NO_TX = (
     ast.CreatedbStmt,
@@ -93,6 +95,7 @@ def classify(
         result = _result(stmt, _kind(node), None, transactional=False)
     else:
         result = _result(stmt, _kind(node), None)
+    result.hits += newer_syntax(node, known.server_version)
     if constant_work(node):  # a bookkeeping write, constant rows: no big data change
         result.constant = True
         result.hits = [h for h in result.hits if h.rule != "unbatched-data-change"]
@@ -105,14 +108,14 @@ def classify(
 
 
 def _kind(node: Any) -> str:
-    return type(node).__name__.removesuffix("Stmt")
+    return command_words(node)
 
 
 def _alter_table(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     effect = classify_alter(node, known)
     return _result(
         stmt,
-        "ALTER " + str(node.objtype.name).removeprefix("OBJECT_"),
+        "ALTER " + object_words(node.objtype),
         effect.lock,
         effect.work,
         effect.tables,
@@ -184,7 +187,7 @@ def _drop(stmt: Statement, node: Any, known: Knowledge) -> Classified:
         else ""
         for o in node.objects or ()
     ]
-    kind = "DROP " + str(node.removeType.name).removeprefix("OBJECT_")
+    kind = "DROP " + object_words(node.removeType)
     if node.removeType == ObjectType.OBJECT_INDEX:
         tables = [known.indexes[o][0] if o in known.indexes else o for o in objects]
         if node.concurrent:
@@ -206,7 +209,7 @@ def _drop(stmt: Statement, node: Any, known: Knowledge) -> Classified:
 def _rename(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     target = node.renameType
     table = relname(node.relation) if node.relation else ""
-    kind = "RENAME " + str(target.name).removeprefix("OBJECT_")
+    kind = "RENAME " + object_words(target)
     if target == ObjectType.OBJECT_INDEX:
         return _result(stmt, kind, LockMode.SHARE_UPDATE_EXCLUSIVE, tables=[table])
     if target in _RELATION_RENAMES and table:
@@ -302,7 +305,7 @@ def _create_as(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     sources = _relations(node.query)
     return _result(
         stmt,
-        "CREATE TABLE AS",
+        _kind(node),  # CREATE TABLE AS, CREATE MATERIALIZED VIEW
         LockMode.ACCESS_SHARE if sources else None,
         Work.SCAN if sources else Work.METADATA,
         sources,
@@ -376,9 +379,7 @@ def _trigger(stmt: Statement, node: Any, known: Knowledge) -> Classified:
 
 
 def _policy(stmt: Statement, node: Any, known: Knowledge) -> Classified:
-    return _result(
-        stmt, _kind(node).upper(), LockMode.ACCESS_EXCLUSIVE, tables=[relname(node.table)]
-    )
+    return _result(stmt, _kind(node), LockMode.ACCESS_EXCLUSIVE, tables=[relname(node.table)])
 
 
 def _comment(stmt: Statement, node: Any, known: Knowledge) -> Classified:
@@ -406,7 +407,7 @@ def _opaque(stmt: Statement, node: Any, known: Knowledge) -> Classified:
     # a body that ends transactions cannot run inside one (invalid transaction termination)
     result = _result(
         stmt,
-        _kind(node).upper(),
+        _kind(node),
         None,
         hits=[Hit("opaque-statement", detail)],
         transactional=commits is False,

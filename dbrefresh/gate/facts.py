@@ -170,6 +170,7 @@ def seed_knowledge(
                 known.add_constrained_domain((str(schema), str(domain)))
             _domain_facts(conn, known)
             known.role = str((conn.execute("SELECT current_user").fetchone() or ("",))[0])
+            known.server_version = conn.info.server_version
             called = sorted(set(functions))
             for schema, name, language, body, atomic in conn.execute(_PROCEDURES, (called,)):
                 commits = not atomic and body_commits(str(body or ""), str(language))

@@ -37,15 +37,24 @@ _FLYWAY_UNDO = re.compile(rf"^U{_VERSION}__.*\.sql$")
 _FLYWAY_REPEATABLE = re.compile(r"^R__(?P<desc>.*)\.sql$")
 
 
+def flyway_version(name: str) -> tuple[int, ...] | None:
+    """The version of a Flyway versioned migration's file name, as Flyway compares it
+    (parts as numbers, `1.0` is `1`); None: not named as one."""
+    versioned = _FLYWAY_VERSIONED.match(name)
+    if not versioned:
+        return None
+    parts = [int(p) for p in re.split(r"[._]", versioned["version"])]
+    while len(parts) > 1 and parts[-1] == 0:  # Flyway: 1.0 is the same version as 1
+        parts.pop()
+    return tuple(parts)
+
+
 def run_order(path: Path) -> tuple[int, tuple[int, ...], str, list[object]]:
     """Sort key: Flyway versioned by version, other files naturally, Flyway repeatables
     last by description (Flyway applies them after every versioned migration)."""
-    versioned = _FLYWAY_VERSIONED.match(path.name)
-    if versioned:
-        parts = [int(p) for p in re.split(r"[._]", versioned["version"])]
-        while len(parts) > 1 and parts[-1] == 0:  # Flyway: 1.0 is the same version as 1
-            parts.pop()
-        return 0, tuple(parts), "", natural_key(path)
+    version = flyway_version(path.name)
+    if version is not None:
+        return 0, version, "", natural_key(path)
     repeatable = _FLYWAY_REPEATABLE.match(path.name)
     if repeatable:
         return 2, (), repeatable["desc"], natural_key(path)
@@ -78,6 +87,8 @@ class Found:
     files: list[Path] = field(default_factory=list)
     skipped: list[Path] = field(default_factory=list)
     verify: list[Path] = field(default_factory=list)
+    expanded: list[Path] = field(default_factory=list)
+    """The files found by expanding a directory (not named on the command line)."""
 
     @property
     def notes(self) -> list[str]:
@@ -141,6 +152,7 @@ def _directory(path: Path, found: Found) -> None:
         only = f" (only {' and '.join(held)})" if held else ""
         raise UsageError(f"{path}: {where}{only}")
     found.files.extend(up)
+    found.expanded.extend(up)
 
 
 def find(paths: Sequence[str | Path]) -> Found:

@@ -101,7 +101,8 @@ class Script:
     line: int
     statements: tuple[Statement, ...]
     # how the tool runs it, when the file says (a Liquibase changeset: in a transaction,
-    # or not with runInTransaction:false); None: as --wrap and its statements decide
+    # or not with runInTransaction:false; Flyway's executeInTransaction=false: not);
+    # None: as --wrap and its statements decide
     wrapped: bool | None = None
 
 

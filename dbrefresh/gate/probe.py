@@ -267,9 +267,8 @@ class Probes:
                         stats[index].write_probes += 1
         for ep in self.episodes():
             owner = _holder(ep, windows, holders)
-            for index, t0, _ in windows:
-                if owner is None and t0 <= ep.started:
-                    owner = index
+            if owner is None:  # the statement running (or last started) when it began
+                owner = next((i for i, t0, _ in reversed(windows) if t0 <= ep.started), None)
             if owner is None and windows:
                 owner = windows[0][0]  # queued a hair before the first statement's clock
             if owner is not None:

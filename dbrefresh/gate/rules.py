@@ -374,6 +374,16 @@ _RULES = (
         "a function's side effect) and avoid the rebuild, or schedule a window",
     ),
     Rule(
+        "newer-postgres-syntax",
+        "always",
+        "syntax newer than staging's PostgreSQL",
+        "the gate's parser knows a newer PostgreSQL's grammar than the server: an older "
+        "server refuses the statement with a syntax error, and the deploy fails there",
+        "write it for the server's version (a STORED generated column; CHECK (col IS NOT "
+        "NULL) NOT VALID, then VALIDATE and SET NOT NULL), or upgrade the server first",
+        traceable=False,
+    ),
+    Rule(
         "trace-failed",
         "always",
         "migration failed on staging",

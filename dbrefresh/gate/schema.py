@@ -126,6 +126,7 @@ class Knowledge:
     # pg_catalog's or an extension's), for the names found there
     functions: dict[str, list[Overload]] = field(default_factory=dict)
     role: str | None = None  # staging's role: `$user` of a search_path, for calls
+    server_version: int | None = None  # staging's (libpq's number, 150004); None: unknown
     # functions the migration creates, 'schema.name' (lower case) -> overloads
     created_functions: dict[str, list[Overload]] = field(default_factory=dict)
     # domains with a CHECK or NOT NULL (their own or a base domain's), 'name' and

@@ -34,6 +34,13 @@ _MARKER = re.compile(r"^--[ \t]*(?P<name>\d+\.sql)[ \t\r]*$", re.M)
 _LIQUIBASE = re.compile(r"--[ \t]*liquibase[ \t]+formatted[ \t]+sql\b.*", re.I)
 _CHANGESET = re.compile(r"^--[ \t]*changeset[ \t]+(?P<id>\S+)(?P<attrs>[^\n]*)$", re.I | re.M)
 _NO_TRANSACTION = re.compile(r"\brunInTransaction[ \t]*:[ \t]*false\b", re.I)
+# Flyway's script configuration, in the comment lines that open the script (or in a
+# `V1__x.sql.conf` beside it): `executeInTransaction=false` runs it outside a transaction
+_FLYWAY_OPENING = re.compile(r"\A(?:[ \t]*(?:--[^\n]*)?\n)*")
+_FLYWAY_NO_TX = re.compile(
+    r"^[ \t]*--[ \t]*flyway:executeInTransaction[ \t]*=[ \t]*false[ \t\r]*$", re.I | re.M
+)
+_FLYWAY_CONF_NO_TX = re.compile(r"^[ \t]*executeInTransaction[ \t]*=[ \t]*false\b", re.I | re.M)
 # pg_dump's data section: `COPY t (a, b) FROM stdin;` then rows, then `\.` (psql input)
 _COPY_STDIN = re.compile(r"^[ \t]*COPY\b[^;]*?\bFROM\s+STDIN\b[^;]*;", re.I | re.M)
 _IGNORE = re.compile(r"--\s*(?:gate|eugene)\s*:\s*ignore\s+(?P<ids>[\w\-]+(?:\s*,\s*[\w\-]+)*)")
@@ -164,6 +171,20 @@ def _liquibase(text: str, file: str, first_index: int) -> list[Script]:
     return scripts
 
 
+def _flyway_outside_transaction(path: Path, text: str) -> bool:
+    """Flyway's `-- flyway:executeInTransaction=false` among the script's opening comment
+    lines, or `executeInTransaction=false` in its `.sql.conf` file: Flyway then runs the
+    script's statements one by one, outside a transaction, whatever --wrap says."""
+    opening = _FLYWAY_OPENING.match(text)
+    if opening and _FLYWAY_NO_TX.search(opening[0]):
+        return True
+    conf = path.with_name(path.name + ".conf")
+    try:
+        return conf.is_file() and bool(_FLYWAY_CONF_NO_TX.search(conf.read_text("utf-8")))
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def split_file(path: Path, *, first_index: int = 0) -> list[Script]:
     """One file -> its scripts (one, or one per `-- N.sql` marker when it opens with one)."""
     try:
@@ -180,7 +201,10 @@ def split_file(path: Path, *, first_index: int = 0) -> list[Script]:
     if _LIQUIBASE.fullmatch(opening):
         return _liquibase(text, file, first_index)
     if not _MARKER.fullmatch(opening):
-        return [parse_script(text, file=file, name=path.name, first_index=first_index)]
+        wrapped = False if _flyway_outside_transaction(path, text) else None
+        return [
+            parse_script(text, file=file, name=path.name, first_index=first_index, wrapped=wrapped)
+        ]
     parts = [(m["name"], m.start()) for m in _MARKER.finditer(text)]  # the first is `opening`
     scripts: list[Script] = []
     index = first_index

@@ -23,22 +23,22 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Protocol
 
 import psycopg
-from psycopg import sql
+from pglast import ast
 
-from dbrefresh.db import connect, dsn_database, redact_text, with_database
-from dbrefresh.errors import InfraError, first_line
+from dbrefresh.db import connect
+from dbrefresh.errors import first_line
 from dbrefresh.gate.analyze import Analysis
 from dbrefresh.gate.model import ROW_CHANGES, Blocks, LockMode
 from dbrefresh.gate.probe import DEFAULT_LOCK_TIMEOUT, Probes, ProbeStats
+from dbrefresh.gate.sandbox import sandbox
 from dbrefresh.gate.staging_session import StagingSession, connect_as_staging, read_staging_session
+from dbrefresh.gate.versions import syntax_note
 
 Clock = Callable[[], float]
 Lock = tuple[str, LockMode]
@@ -152,62 +152,6 @@ class _Sampler(threading.Thread):
         return out
 
 
-@contextmanager
-def sandbox(
-    dsn: str, *, in_place: bool, clock: Clock = time.monotonic
-) -> Iterator[tuple[str, float]]:
-    """(dsn to run on, seconds the copy took). The copy is dropped on the way out."""
-    if in_place:
-        yield dsn, 0.0
-        return
-    source = dsn_database(dsn)
-    copy = f"dbrefresh_gate_{uuid.uuid4().hex[:12]}"
-    admin_dsn = with_database(dsn, "postgres" if source != "postgres" else "template1")
-    started = clock()
-    with connect(admin_dsn, autocommit=True) as admin:
-        try:
-            # FILE_COPY (PostgreSQL 15+) copies files instead of WAL-logging every block:
-            # faster for a one-off copy (docs/gate.md); older servers only copy files
-            modern = admin.info.server_version >= 150000
-            strategy = sql.SQL(" STRATEGY FILE_COPY" if modern else "")
-            admin.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {}{}").format(
-                    sql.Identifier(copy), sql.Identifier(source), strategy
-                )
-            )
-        except psycopg.Error as exc:
-            raise InfraError(
-                f"cannot copy staging database {source!r} for the trace "
-                f"(it must have no other sessions, and the role needs CREATEDB): "
-                f"{redact_text(str(exc).strip(), dsn)}. {_copy_advice(exc, source)}"
-            ) from None
-    elapsed = clock() - started
-    try:
-        yield with_database(dsn, copy), elapsed
-    finally:
-        with connect(admin_dsn, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(copy))
-            )
-
-
-def _copy_advice(exc: psycopg.Error, source: str) -> str:
-    """The next step after a refused copy: free the database or grant CREATEDB, or skip
-    the copy with --keep (the trace then runs on staging itself and keeps the changes)."""
-    keep = (
-        "or pass --keep: the trace then runs on staging itself without a copy, and the "
-        "migration's changes stay there (until the next refresh)"
-    )
-    if exc.sqlstate == "55006":  # object_in_use: other sessions on the template
-        return (
-            f"Close the other sessions (SELECT pid, usename, application_name FROM "
-            f"pg_stat_activity WHERE datname = '{source}'), {keep}"
-        )
-    if exc.sqlstate == "42501":  # insufficient_privilege
-        return f"Grant the role CREATEDB (ALTER ROLE ... CREATEDB), {keep}"
-    return f"Fix the cause above, {keep}"
-
-
 @dataclass(frozen=True)
 class _Rel:
     name: str
@@ -311,6 +255,7 @@ def _run(
     windows: list[tuple[int, float, float]],
 ) -> TraceResult:
     pid = int((conn.execute("SELECT pg_backend_pid()").fetchone() or (0,))[0])
+    server = conn.info.server_version
     sampler = _Sampler(target, pid, clock, interval)
     sampler.start()
     traces: dict[int, StatementTrace] = {}
@@ -341,7 +286,7 @@ def _run(
             kept = False  # some of this script is committed (autocommit, its own COMMIT)
             for stmt in script.statements:
                 c = by_index[stmt.index]
-                if mode == "explicit" and c.kind == "Transaction":
+                if mode == "explicit" and isinstance(stmt.node, ast.TransactionStmt):
                     t0 = clock()
                     try:
                         tx = _handle_explicit(conn, stmt.text, tx, clock)
@@ -364,9 +309,12 @@ def _run(
                 except psycopg.Error as exc:
                     st.seconds = clock() - t0
                     windows.append((stmt.index, t0, t0 + st.seconds))
-                    st.error = first_line(exc)
-                    if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
-                        conn.execute("ROLLBACK")
+                    st.error = syntax_note(first_line(exc), exc.sqlstate, server)
+                    # what it locked before failing (sampled), and the transaction's
+                    # earlier statements: their locks were held until this rollback
+                    seen = sampler.seen_between(t0, t0 + st.seconds)
+                    _taken(st, tx, t0, seen, before, c.lock)
+                    _abort(conn, tx, clock)
                     if kept:
                         partly.append(script.name)
                     return result()
@@ -382,19 +330,12 @@ def _run(
                     max((rel.rows for rel in rewritten), default=0.0),
                     max((rel.bytes for rel in rewritten), default=0),
                 )
+                seen = sampler.seen_between(t0, t1)
                 if tx is not None:
-                    now = _own_locks(conn, pid)
-                    new = (now | sampler.seen_between(t0, t1)) - tx.held
-                    tx.held |= now
-                    names = tx.named(before)
-                    tx.taken.append((st, t0, new, names))
-                    st.locks = sorted(_locks(new, names))
+                    seen |= _own_locks(conn, pid)
                 else:
                     kept = True
-                    seen = sampler.seen_between(t0, t1)
-                    st.locks = sorted(_locks(seen, before))
-                    st.released = t1
-                    _blocking(st, seen, st.seconds, before)
+                _taken(st, tx, t0, seen, before, c.lock, t1)
             if tx is not None:
                 try:
                     conn.execute("COMMIT")
@@ -409,6 +350,41 @@ def _run(
         sampler.stop.set()
         sampler.join()
     return result()
+
+
+def _taken(
+    st: StatementTrace,
+    tx: _Tx | None,
+    t0: float,
+    seen: set[tuple[str, str, int]],
+    before: dict[int, _Rel],
+    asks: LockMode | None,
+    ended: float | None = None,
+) -> None:
+    """Record the locks a statement took (`seen`: sampled while it ran, and, in a
+    transaction, held after it). In a transaction they are held to its end (_close); in
+    autocommit until `ended` (None: it failed, they went with it)."""
+    if tx is None:
+        st.locks = sorted(_locks(seen, before))
+        st.released = ended if ended is not None else t0 + st.seconds
+        _blocking(st, seen, st.seconds, before)
+        return
+    new = seen - tx.held
+    tx.held |= seen
+    names = tx.named(before)
+    st.locks = sorted(_locks(new, names))
+    # a lock the statement asks for (`asks`: its classified mode) that an earlier one
+    # already holds shows no new pg_locks row: a second ALTER TABLE's rewrite runs under
+    # the ACCESS EXCLUSIVE it asks for, not under the SHARE its index rebuild adds
+    touched = {oid for _, _, oid in new}
+    wanted = {
+        lk for lk in tx.held if lk[2] in touched and asks is not None and _mode(lk[1]) <= asks
+    }
+    tx.taken.append((st, t0, new | wanted, names))
+
+
+def _mode(pg_mode: str) -> LockMode:
+    return LockMode.from_pg_locks(pg_mode) or LockMode.ACCESS_SHARE
 
 
 def _handle_explicit(

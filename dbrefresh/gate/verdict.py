@@ -22,6 +22,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pglast import ast
+
 from dbrefresh.findings import Finding, Location, Severity
 from dbrefresh.gate.alter import NOT_NULL_NO_DEFAULT
 from dbrefresh.gate.analyze import Analysis
@@ -271,7 +273,8 @@ def _untraced_note(trace: TraceResult, analysis: Analysis) -> list[str]:
     later = [
         c
         for c in analysis.statements
-        if c.statement.index > failed.index and c.kind != "Transaction"
+        if c.statement.index > failed.index
+        and not isinstance(c.statement.node, ast.TransactionStmt)
     ]
     if not later:
         return []

@@ -90,3 +90,19 @@ def test_an_episode_that_began_after_the_locking_statement_ended_is_still_its() 
 
     assert stats[2].reads_blocked == 2 and stats[2].read_wait > 0.7
     assert stats[3].reads_blocked == 0 and stats[3].shadowed
+
+
+def test_without_a_known_holder_the_statement_running_when_it_began_is_charged() -> None:
+    """No statement is known to hold a conflicting lock (a failed transaction's, say):
+    the wait is charged to the statement running when it began, not to the first one."""
+    attempts = [
+        Attempt("read", "small", 0.510, 0.560, True),
+        Attempt("read", "small", 0.565, 0.615, True),
+        Attempt("read", "small", 0.620, 0.700, False),
+    ]
+    windows = [(0, 0.0, 0.001), (1, 0.001, 0.002), (2, 0.002, 0.7)]
+
+    stats = _Recorded(attempts).charge(windows, {})
+
+    assert stats[2].reads_blocked == 2
+    assert stats[0].reads_blocked == stats[1].reads_blocked == 0

@@ -239,3 +239,27 @@ def test_a_utf8_bom_is_not_part_of_the_first_statement(tmp_path: Path) -> None:
     bad.write_bytes(b"\xef\xbb\xbfSELECT 1;\n\nSELEC 2;\n")
     with pytest.raises(UsageError, match=r"bad.sql:3: syntax error"):
         load([bad])
+
+
+def test_flyway_execute_in_transaction_false_runs_the_script_outside_one(
+    write_sql: Callable[..., Path],
+) -> None:
+    """Flyway's script configuration: its statements run one by one, so an UPDATE after
+    an ALTER does not extend the ALTER's lock (no statement-while-locked)."""
+    from dbrefresh.gate.analyze import analyze
+
+    body = "ALTER TABLE t ADD COLUMN f int;\nUPDATE t SET f = 1 WHERE id < 10;\n"
+    directive = write_sql("-- flyway:executeInTransaction=false\n" + body, "V2__x.sql")
+    plain = write_sql("-- executeInTransaction=false is said elsewhere\n" + body, "V3__x.sql")
+    conf = write_sql(body, "V4__x.sql")
+    conf.with_name("V4__x.sql.conf").write_text("executeInTransaction=false\n")
+
+    analysis = analyze(load([directive, plain, conf]))
+
+    assert analysis.modes == ["autocommit", "transaction", "autocommit"]
+    locked = [
+        c.statement.file
+        for c in analysis.statements
+        if "statement-while-locked" in [h.rule for h in c.hits]
+    ]
+    assert locked == [str(plain)]
