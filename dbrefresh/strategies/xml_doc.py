@@ -16,7 +16,9 @@ other elements, whitespace) is kept byte for byte, so the document stays well-fo
 Works on unbounded text, varchar(n), xml and bytea (UTF-8). A value that does not
 look like XML (markup first and last), bytes that are no UTF-8, or a masked document
 longer than a varchar(n) become NULL (empty in a NOT NULL column): neither kept nor
-failing the table. An empty value stays empty.
+failing the table. An empty value stays empty. `others` names the strategy for the
+values that are no XML instead (Axon writes JSON payloads beside XStream ones: `jsonb`
+with its paths, over the decoded text).
 """
 
 from __future__ import annotations
@@ -61,6 +63,22 @@ class XmlParams(StrategyParams):
     """Element local name (no namespace prefix; case matters, as in XML) -> strategy
     name or {strategy: ..., params...}: the text of every such element holding text
     only is masked by it; other elements, attributes and markup are kept."""
+    others: ElementRule | None = None
+    """The strategy for the values that are no XML (an event store's JSON payloads
+    beside XStream ones: `{strategy: jsonb, paths: ...}`), over their text (bytea:
+    decoded); default: NULL, or empty in a NOT NULL column."""
+
+    @field_validator("others", mode="before")
+    @classmethod
+    def _shorthand_others(cls, value: object) -> object:
+        return shorthand(value)
+
+    @field_validator("others")
+    @classmethod
+    def _known_others(cls, value: ElementRule | None) -> ElementRule | None:
+        if value is not None:
+            value.resolve()
+        return value
 
     @field_validator("elements", mode="before")
     @classmethod
@@ -111,6 +129,9 @@ class Xml(ScalarStrategy[XmlParams]):
         for name, rule in params.elements.items():
             strategy, sub = rule.resolve()
             reasons += [f"{name}: {r}" for r in strategy.check(sub, element)]
+        if params.others is not None:
+            strategy, sub = params.others.resolve()
+            reasons += [f"others: {r}" for r in strategy.check(sub, element)]
         return reasons
 
     def leak_sample_when(self, params: XmlParams, ctx: ColumnContext) -> exp.Expression:
@@ -133,7 +154,7 @@ class Xml(ScalarStrategy[XmlParams]):
         masked = exp.Case(ifs=branches)
         if ctx.type.base == "bytea":
             text = sqlbuild.fill("convert_from(:r, 'UTF8')", r=ctx.ref)
-            document = _document(ctx, text, list(params.elements), masked)
+            document = _document(ctx, text, params, masked)
             decoded = sqlbuild.fill(
                 "CASE WHEN :utf8 THEN convert_to(:d, 'UTF8') ELSE convert_to(:o, 'UTF8') END",
                 utf8=xml_tokens.is_utf8(ctx.ref.copy()),
@@ -142,15 +163,15 @@ class Xml(ScalarStrategy[XmlParams]):
             )
             return sqlbuild.cast(decoded, ctx.type.sql)
         text = sqlbuild.as_text(ctx.ref)
-        document = _document(ctx, text, list(params.elements), masked)
+        document = _document(ctx, text, params, masked)
         return sqlbuild.cast(document, ctx.type.sql)
 
 
 def _document(
-    ctx: ColumnContext, text: exp.Expression, names: list[str], masked: exp.Expression
+    ctx: ColumnContext, text: exp.Expression, params: XmlParams, masked: exp.Expression
 ) -> exp.Expression:
     """The masked document's text; what stands for a value that is no document."""
-    rebuilt = xml_tokens.each_token(text, names, masked)
+    rebuilt = xml_tokens.each_token(text, list(params.elements), masked)
     fits = "length(_dbr_xd._dbr_x) <= :n" if ctx.type.length else "_dbr_xd._dbr_x IS NOT NULL"
     return sqlbuild.fill(
         f"CASE WHEN :looks THEN (SELECT CASE WHEN {fits} THEN _dbr_xd._dbr_x ELSE :o END"
@@ -161,7 +182,27 @@ def _document(
         t2=text.copy(),
         rebuilt=rebuilt,
         o=_replacement(ctx),
-        o2=_replacement(ctx),
+        o2=_other(ctx, text.copy(), params.others),
+        n=ctx.type.length or 0,
+    )
+
+
+def _other(ctx: ColumnContext, text: exp.Expression, rule: ElementRule | None) -> exp.Expression:
+    """A value that is no XML: masked by `others` (its text as VALUE), else replaced;
+    what `others` writes that no longer fits a varchar(n) is replaced too."""
+    if rule is None:
+        return _replacement(ctx)
+    strategy, sub = rule.resolve()
+    compiled = sqlbuild.as_text(strategy.compile(sub, element_context(ctx)))
+    fits = "_dbr_xo._dbr_x IS NOT NULL"
+    fits += " AND length(_dbr_xo._dbr_x) <= :n" if ctx.type.length else ""
+    return sqlbuild.fill(
+        f"(SELECT CASE WHEN {fits} THEN _dbr_xo._dbr_x ELSE :o END FROM"
+        f" (SELECT :m AS _dbr_x FROM (SELECT :t AS {xml_tokens.VALUE} OFFSET 0) AS _dbr_xi"
+        " OFFSET 0) AS _dbr_xo)",
+        m=compiled,
+        t=text,
+        o=_replacement(ctx),
         n=ctx.type.length or 0,
     )
 
