@@ -31,6 +31,13 @@ from dbrefresh.strategies.xml_doc import element_context
 
 XML = "xml"
 BIRTH_DATE = {"strategy": "date_shift", "max_days": 365, "text": True}
+# ODK's geopoint ('41.1971987 -8.577892 120.0 10.0'), geotrace and geoshape (';'
+# between points): each digit drawn, the signs, points and spaces kept, so the app still
+# reads numbers where a place was
+GEOPOINT = re.compile(
+    r"-?\d{1,3}(?:\.\d+)? -?\d{1,3}(?:\.\d+)?(?: -?\d+(?:\.\d+)?){0,2}"
+    r"(?: ?; ?-?\d{1,3}(?:\.\d+)? -?\d{1,3}(?:\.\d+)?(?: -?\d+(?:\.\d+)?){0,2})*"
+)
 # An element holding keys and addresses alike (XStream writes a map's entries as
 # <entry><string>username</string><string>ann@x.example</string></entry>): `lorem`
 # made every key words; each address is masked in place, the keys kept
@@ -41,7 +48,7 @@ _OPAQUE = re.compile(
 )
 # Values of an element that name no one, whatever its name says: ids a submission is
 # found by (ODK's 'uuid:8fa0...', KoBoCAT's formhub/uuid)
-_KEPT_NAMES = frozenset({"instanceid", "deprecatedid", "uuid", "instancename"})
+_KEPT_NAMES = frozenset({"instanceid", "deprecatedid", "uuid"})
 
 
 def _element(path: str) -> str:
@@ -79,6 +86,8 @@ def proposal(
         rule: Any
         if found.kind == "birth_date" and texts and all_dates(texts):
             rule = dict(BIRTH_DATE)
+        elif texts and all(GEOPOINT.fullmatch(t.strip()) for t in texts):
+            rule = "digits"  # ODK's geopoint 'lat lon alt acc': lorem made it words
         elif found.kind == "free_text" and _addresses_only(texts):
             rule = dict(ADDRESSES)  # XStream's map entries: <string>username</string> ...
         else:
