@@ -14,6 +14,7 @@ REVIEW note names the masked elements. Pure logic over the sample.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
@@ -46,6 +47,9 @@ ADDRESSES = {"strategy": "email", "within": True}
 _OPAQUE = re.compile(
     r"[A-Za-z_][A-Za-z0-9_-]{0,63}|[0-9a-fA-F-]{8,}|[-+]?[0-9]+(?:\.[0-9]+)?|true|false"
 )
+# A map's key ('traceId', 'correlationId', 'username') and the share of such keys
+_KEY = re.compile(r"[a-z][a-z0-9]*(?:[A-Z_][a-z0-9]+)+|[a-z][a-z0-9]*_[a-z0-9_]+")
+KEY_SHARE = 0.2
 # Values of an element that name no one, whatever its name says: ids a submission is
 # found by (ODK's 'uuid:8fa0...', KoBoCAT's formhub/uuid)
 _KEPT_NAMES = frozenset({"instanceid", "deprecatedid", "uuid"})
@@ -90,6 +94,8 @@ def proposal(
             rule = "digits"  # ODK's geopoint 'lat lon alt acc': lorem made it words
         elif found.kind == "free_text" and _addresses_only(texts):
             rule = dict(ADDRESSES)  # XStream's map entries: <string>username</string> ...
+        elif found.kind == "free_text" and _keys_beside_values(texts):
+            return None  # a map's keys and values: masked whole, as before
         else:
             chosen = choose(found.kind, element, strategies, found.rules)
             if chosen is None:
@@ -157,6 +163,16 @@ def _addresses_only(texts: Sequence[str]) -> bool:
         and all(pii_values.EMAIL.fullmatch(t.strip()) for t in texts if "@" in t)
         and all(_OPAQUE.fullmatch(t.strip()) for t in plain)
     )
+
+
+def _keys_beside_values(texts: Sequence[str]) -> bool:
+    """Whether an element holds a map's keys beside its values (XStream's
+    <entry><string>traceId</string><string>...</string></entry>): keys that recur, a
+    fifth of the values at least. `lorem` over them made every key words, and no rule
+    masks a value by its key."""
+    keys = Counter(t for t in texts if _KEY.fullmatch(t))
+    recurring = sum(n for n in keys.values() if n > 1)
+    return recurring >= KEY_SHARE * len(texts)
 
 
 def _attribute_contacts(values: Sequence[str] | None) -> int:
