@@ -25,6 +25,7 @@ CREATE TABLE domain_event_entry (global_index bigint PRIMARY KEY, payload bytea 
   payload_type varchar(255) NOT NULL, meta_data bytea);
 CREATE TABLE pages (id serial PRIMARY KEY, body text);
 CREATE TABLE settings (id serial PRIMARY KEY, conf text);
+CREATE TABLE contacts_xml (id serial PRIMARY KEY, doc xml);
 WITH p AS (SELECT i, fn, ln, lower(fn) || '.' || lower(ln) || i || '@mail.example' em,
     '+33 6 ' || lpad((i * 7919 % 100)::text, 2, '0') || ' 40 19 ' || lpad(i::text, 2, '0') ph,
     md5(i::text)::uuid u
@@ -51,6 +52,8 @@ e AS (INSERT INTO domain_event_entry SELECT i, convert_to(CASE WHEN i % 2 = 0 TH
   || 'username</string><string>' || em || '</string></entry><entry><string>clientIp'
   || '</string><string>10.1.' || i || '.7</string></entry></meta-data>', 'UTF8')
   FROM p RETURNING 1),
+x AS (INSERT INTO contacts_xml (doc) SELECT xmlelement(name contact, xmlattributes(i AS id),
+  xmlelement(name "fullName", fn || ' ' || ln), xmlelement(name email, em)) FROM p RETURNING 1),
 h AS (INSERT INTO pages (body) SELECT '<p>Call ' || fn || ' ' || ln || ' on ' || ph
   || ' or write to ' || em || '</p>' FROM p RETURNING 1)
 INSERT INTO settings (conf) SELECT '<config><timeout>' || i || '</timeout><mode>fast</mode>'
@@ -81,6 +84,7 @@ def test_odk_and_axon_documents_get_xml_and_still_parse(make_db, tmp_path: Path)
     assert payload["others"]["strategy"] == "jsonb", payload
     # customers.email is unique: the element's address masks as that column's does
     assert payload["elements"]["email"] == {"strategy": "email", "unique": True}, payload
+    assert strategy_of(text, "public.contacts_xml", "doc") == "xml", text  # an xml column
     assert strategy_of(text, "public.pages", "body") != "xml", text  # HTML: prose
     # XStream's map: keys and values in <string> alike, no rule masks a value by its key
     assert strategy_of(text, "public.domain_event_entry", "meta_data") != "xml", text
@@ -95,6 +99,7 @@ def test_odk_and_axon_documents_get_xml_and_still_parse(make_db, tmp_path: Path)
             for i, p in conn.execute("SELECT global_index, payload FROM domain_event_entry")
         }
         new_emails = dict(conn.execute("SELECT id, email FROM customers").fetchall())
+        contacts = [d for (d,) in conn.execute("SELECT doc::text FROM contacts_xml")]
         instance_ids = conn.execute(
             "SELECT count(*) FROM submission_defs WHERE xml LIKE '%>' || \"instanceId\" || '<%'"
         ).fetchone()
@@ -106,6 +111,13 @@ def test_odk_and_axon_documents_get_xml_and_still_parse(make_db, tmp_path: Path)
         assert name and name[1] not in doc and re.search("<phone>(.*)</phone>", original)
         assert "<household><size>" in doc and doc.count("<") == original.count("<")
     masked_of = {emails[u]: new_emails[u] for u in emails}
+    for doc in contacts:
+        assert re.fullmatch(
+            r'<contact id="\d+"><fullName>[^<]+</fullName><email>[^<]+</email>'
+            r"</contact>",
+            doc,
+        ), doc
+        assert "mail.example" not in doc and doc.split("<email>")[1][:-18] in masked_of.values()
     for i, doc in events.items():
         before = payloads[i]
         address = re.search(r"[\w.]+@mail\.example", before)
