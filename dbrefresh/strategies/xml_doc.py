@@ -36,16 +36,14 @@ from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 _TEXT = ColumnType("text", "text", "S")
-# An element's local name: an XML name without ':' (letters of any script)
-_NAME_START = set("_")
 
 
 def _is_name(name: str) -> bool:
-    first, rest = name[:1], name[1:]
+    """An element's local name: an XML name without ':' (letters of any script)."""
     return (
-        bool(first)
-        and (first.isalpha() or first in _NAME_START)
-        and all(c.isalnum() or c in "_.-" for c in rest)
+        bool(name)
+        and (name[0].isalpha() or name[0] == "_")
+        and all(c.isalnum() or c in "_.-" for c in name[1:])
     )
 
 

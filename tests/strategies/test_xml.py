@@ -167,3 +167,28 @@ def test_fits_text_xml_bytea_only(masking: Masking) -> None:
     assert s.check(
         s.parse_params({"elements": {"dob": "date_shift"}}), masking.context("v", table="docs")
     )
+
+
+def test_others_masks_what_is_no_xml(masking: Masking) -> None:
+    """Axon writes JSON payloads beside XStream ones: `others` masks them (decoded),
+    and bytes that are no UTF-8 still become NULL rather than fail the table."""
+    conn = masking.conn
+    conn.execute("DROP TABLE IF EXISTS events")
+    conn.execute("CREATE TABLE events (id int PRIMARY KEY, payload bytea)")
+    rows = [
+        (1, b"<e><email>ann@mail.example</email></e>"),
+        (2, b'{"email": "ann@mail.example", "amount": 5}'),
+        (3, b"\xff\xfe"),
+    ]
+    with conn.cursor() as cur:
+        cur.executemany("INSERT INTO events VALUES (%s, %s)", rows)
+    params = {
+        "elements": {"email": "email"},
+        "others": {"strategy": "jsonb", "paths": {"email": "email"}},
+    }
+    masked = {bytes(o): m for o, m in masking.run("xml", params, "payload", table="events")}
+    xml, json = bytes(masked[rows[0][1]]).decode(), bytes(masked[rows[1][1]]).decode()
+    address = re.fullmatch(r"<e><email>(.+)</email></e>", xml)
+    assert address and address[1] != "ann@mail.example"
+    assert json == f'{{"email": "{address[1]}", "amount": 5}}'
+    assert masked[b"\xff\xfe"] is None
