@@ -51,7 +51,9 @@ def bytea_proposal(
     unique = column.name in table.unique_columns()
     ctx = column_context(table, column, unique=unique)
     if fits(strategies[as_text.strategy], as_text.params, ctx):  # a token's `hash`: bytes
-        return replace(as_text, column=column.name, why=[f"{what}, decoded: {found}"])
+        # an `xml` rule's notes name its elements (REVIEW); a token's `hash`: bytes
+        why = [f"{what}, decoded", *as_text.why] if as_text.strategy == "xml" else []
+        return replace(as_text, column=column.name, why=why or [f"{what}, decoded: {found}"])
     chosen = _replacement(table, column, texts, strategies, unique=unique, json=held != "text")
     return _replaced(
         column,

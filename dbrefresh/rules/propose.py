@@ -58,6 +58,7 @@ from dbrefresh.rules import (
     url_tokens,
     vcard_values,
     webhook_urls,
+    xml_rules,
     yaml_text,
 )
 from dbrefresh.rules.candidates import (
@@ -248,6 +249,10 @@ def _propose_column(
         return raw  # '\xc63f31c6' (198.63.49.198), UTF-8 JSON in bytea
     if is_bytes(column.type):
         values = None  # hex: no other detector reads it (a hash's hex is no secret's)
+    if not (is_key or column.generated or column.name in table.partition_key) and (
+        xml := xml_rules.proposal(table, column, values, strategies)
+    ):
+        return xml  # ODK's submissions, Axon's event payloads: element by element
     if column.type.is_text and not (
         is_key or column.generated or column.name in table.partition_key
     ):

@@ -23,7 +23,7 @@ from dbrefresh.catalog import Column
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.rule_alike import containers
 
-VCARD, EMAIL = "vcard", "email"
+VCARD, EMAIL, XML = "vcard", "email", "xml"
 STARTS = ("BEGIN:VCARD", "BEGIN:VCALENDAR")
 # A template's placeholder (Jinja, Twig, Django, JS/shell, printf, wiki-style): base64
 # photos hold none of these characters, and URL escapes are % and two hex digits
@@ -74,10 +74,10 @@ def proposal(column: Column, values: Sequence[str] | None) -> ColumnProposal | N
 
 
 def align_emails(proposals: Mapping[str, Mapping[str, ColumnProposal]]) -> None:
-    """Each `vcard` rule's `email` parameters as the email rules' (after those are
-    aligned: rule_alike.py, email_alike.py): SOGo's c_orgmail and c_partmails got
-    `unique: true` beside a unique login, and an attendee's mailto: address, masked
-    plain, no longer matched them."""
+    """Each `vcard` rule's `email` parameters, and an `xml` rule's address elements', as
+    the email rules' (after those are aligned: rule_alike.py, email_alike.py): SOGo's
+    c_orgmail and c_partmails got `unique: true` beside a unique login, and an
+    attendee's mailto: address, masked plain, no longer matched them."""
     emails = list(_email_rules(proposals))
     unique = any(rule.get("unique") for rule in emails)
     fold = bool(emails) and all(rule.get("fold_case") for rule in emails)
@@ -87,12 +87,27 @@ def align_emails(proposals: Mapping[str, Mapping[str, ColumnProposal]]) -> None:
     said = ", ".join(f"{k}: true" for k in wanted)
     for columns in proposals.values():
         for proposal in columns.values():
+            if proposal.strategy == XML:
+                _align_elements(proposal, wanted, said)
             if proposal.strategy == VCARD and proposal.params.get("email") != wanted:
                 proposal.params["email"] = dict(wanted)
                 proposal.why.append(
                     f"email: {said} like the email rules, so an address in it masks as "
                     "it does in an email column"
                 )
+
+
+def _align_elements(proposal: ColumnProposal, wanted: Mapping[str, bool], said: str) -> None:
+    """An `xml` rule's address elements (not `within` ones), and its JSON `others`'
+    address paths, with the email rules' parameters, so ODK's or Axon's <email> masks
+    as the email column does."""
+    others = proposal.params.get("others")
+    paths = others.get("paths", {}) if isinstance(others, dict) else {}
+    for rules in (proposal.params.get("elements", {}), paths):
+        for name, rule in rules.items():
+            if rule == EMAIL or rule == {"strategy": EMAIL}:
+                rules[name] = {"strategy": EMAIL, **wanted}
+                proposal.why.append(f"{name}: {said} like the email rules")
 
 
 def _email_rules(

@@ -22,6 +22,7 @@ BUILTIN_MODULES = (
     "file_name",
     "php_serialized",
     "vcard",
+    "xml_doc",
     "url_query",
     "email",
     "names",
