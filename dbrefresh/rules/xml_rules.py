@@ -20,7 +20,14 @@ from dataclasses import replace
 from typing import Any
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import json_paths, json_text, named_documents, pii_values, xml_sample
+from dbrefresh.rules import (
+    geo_texts,
+    json_paths,
+    json_text,
+    named_documents,
+    pii_values,
+    xml_sample,
+)
 from dbrefresh.rules.document_rules import json_rule
 from dbrefresh.rules.encoded_text import TEXT
 from dbrefresh.rules.fitting import choose, column_context, fits
@@ -90,8 +97,10 @@ def proposal(
         rule: Any
         if found.kind == "birth_date" and texts and all_dates(texts):
             rule = dict(BIRTH_DATE)
+        elif texts and geo_texts.reason(texts) is not None:
+            rule = geo_texts.RULE[0]  # ODK's geopoint 'lat lon alt acc': cut to the grid
         elif texts and all(GEOPOINT.fullmatch(t.strip()) for t in texts):
-            rule = "digits"  # ODK's geopoint 'lat lon alt acc': lorem made it words
+            rule = "digits"  # 'lat lon' too coarse for `coordinates`: lorem made it words
         elif found.kind == "free_text" and _addresses_only(texts):
             rule = dict(ADDRESSES)  # XStream's map entries: <string>username</string> ...
         elif found.kind == "free_text" and _keys_beside_values(texts):

@@ -38,7 +38,7 @@ s AS (INSERT INTO submission_defs ("submissionId", xml, "instanceId")
   SELECT i, '<?xml version=''1.0''?><data id="household_survey" version="2024011501" '
   || 'xmlns:orx="http://openrosa.org/xforms"><name>' || fn || ' ' || ln || '</name><phone>'
   || ph || '</phone><dob>19' || (50 + i % 40) || '-0' || (1 + i % 9) || '-1' || (i % 9)
-  || '</dob><gps>41.19' || i || ' -8.57' || i || ' 120.0 10.0</gps><household><size>'
+  || '</dob><gps>41.1971' || i || ' -8.5778' || i || ' 120.0 10.0</gps><household><size>'
   || (1 + i % 6) || '</size></household><orx:meta><orx:instanceID>uuid:' || u
   || '</orx:instanceID></orx:meta></data>', 'uuid:' || u FROM p RETURNING 1),
 c AS (INSERT INTO customers SELECT u, em, fn || ' ' || ln FROM p RETURNING 1),
@@ -78,6 +78,7 @@ def test_odk_and_axon_documents_get_xml_and_still_parse(make_db, tmp_path: Path)
     assert {"name", "phone", "dob"} <= set(elements), elements
     assert not {"instanceID", "size"} & set(elements), elements
     assert elements["dob"] == {"strategy": "date_shift", "max_days": 365, "text": True}
+    assert elements["gps"] == "coordinates", elements  # a geopoint: cut to the grid
     assert "REVIEW: elements masked" in comment_of(text, "public.submission_defs", "xml")
     payload = rule_of(text, "public.domain_event_entry", "payload")
     assert payload["strategy"] == "xml" and {"fullName", "email"} <= set(payload["elements"])
@@ -110,6 +111,7 @@ def test_odk_and_axon_documents_get_xml_and_still_parse(make_db, tmp_path: Path)
         name = re.search("<name>(.*)</name>", original)
         assert name and name[1] not in doc and re.search("<phone>(.*)</phone>", original)
         assert "<household><size>" in doc and doc.count("<") == original.count("<")
+        assert re.search(r"<gps>41\.1 -8\.5 120\.0 10\.0</gps>", doc), doc
     masked_of = {emails[u]: new_emails[u] for u in emails}
     for doc in contacts:
         assert re.fullmatch(
