@@ -93,7 +93,13 @@ def _others(judged: ColumnProposal | None, described: str) -> tuple[Any, list[st
         return "keep", [kept + (f" ({'; '.join(found)})" if found else "")]
     rule = judged.nested_rule
     reasons = "; ".join(w.removeprefix("REVIEW: ") for w in judged.why)
-    return rule, [f"REVIEW: the other {described}, judged alone: {reasons}"]
+    note = f"REVIEW: the other {described}, judged alone: {reasons}"
+    if "starting with '<'" in described:  # Camunda's BPMN deployments beside the objects
+        note += (
+            "; the markup among them goes with the rest: a `switch` on a column that tells "
+            "it apart (a type or name) can keep it"
+        )
+    return rule, [note]
 
 
 def _described(others: Sequence[tuple[str, bytes, bytes | None]]) -> str:
