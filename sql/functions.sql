@@ -482,6 +482,16 @@ LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL UNSAFE
 AS $$ BEGIN RETURN t::jsonb;
 EXCEPTION WHEN data_exception OR program_limit_exceeded THEN RETURN NULL; END $$;
 
+-- A bytea value holding UTF-8 JSON as jsonb, or NULL when it is no UTF-8 or no JSON
+-- document (Camunda's act_ge_bytearray.bytes_ holds JSON variables beside serialized
+-- Java objects, Axon's payload JSON beside XML): convert_from raises on bytes that are
+-- no UTF-8 (or hold NUL), and one such row must neither fail the table nor be kept. The
+-- same exception block as jsonb_or_null: one subtransaction a row for both checks.
+CREATE OR REPLACE FUNCTION dbrefresh.jsonb_of_utf8(b bytea) RETURNS jsonb
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL UNSAFE
+AS $$ BEGIN RETURN convert_from(b, 'UTF8')::jsonb;
+EXCEPTION WHEN data_exception OR program_limit_exceeded THEN RETURN NULL; END $$;
+
 -- One string of PHP's serialize() output (or an integer's digits) masked keeping its
 -- shape and byte length (s:N: counts bytes): PHP code that validates or casts it after
 -- unserialize() still sees a number, an email, a date. Each ASCII letter becomes a letter

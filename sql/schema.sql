@@ -77,8 +77,8 @@ CREATE OR REPLACE FUNCTION dbrefresh.leak_hash(v text) RETURNS bytea
     AS $$ SELECT sha256(convert_to('leak' || chr(31) || current_setting('dbrefresh.key') || chr(31) || v, 'UTF8')) $$;
 
 -- A document column's value as jsonb for the per-path leak check: a json or jsonb
--- document, or JSON kept in text (NULL when it is no JSON: a cast failed the whole
--- sample). The text is parsed by the jsonb strategy's own dbrefresh.jsonb_or_null
+-- document, or JSON kept in text or as UTF-8 in bytea (NULL when it is no JSON: a
+-- cast failed the whole sample). The text is parsed by the jsonb strategy's own dbrefresh.jsonb_or_null
 -- (sql/functions.sql, installed before any masking, so before any leak check): one
 -- parse for both. PL/pgSQL, whose body is resolved when called, not when created.
 CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc jsonb) RETURNS jsonb
@@ -88,6 +88,9 @@ CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc json) RETURNS jsonb
 CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc text) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE STRICT
     AS $$ BEGIN RETURN dbrefresh.jsonb_or_null(doc); END $$;
+CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc bytea) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE STRICT
+    AS $$ BEGIN RETURN dbrefresh.jsonb_of_utf8(doc); END $$;
 
 -- What a `*` of a path walks: an array as it is, an object as the array of its members'
 -- values in the object's own order (the masked object keeps its keys, so the same

@@ -100,13 +100,13 @@ def decoded(values: Sequence[str] | None) -> list[str] | None:
     read = [r for v in values or () if (r := raw(v)) is not None and (r[0] or r[1])]
     if not read or len(read) < sum(1 for v in values or () if v not in {"\\x", ""}):
         return None
-    texts = [t for r in read if (t := _text(*r)) is not None]
+    texts = [t for r in read if (t := utf8_text(*r)) is not None]
     if len(texts) < TEXT_SHARE * len(read) or not any(t.strip() for t in texts):
         return None
     return texts
 
 
-def _text(head: bytes, tail: bytes | None) -> str | None:
+def utf8_text(head: bytes, tail: bytes | None) -> str | None:
     """UTF-8 text of the bytes (a long value's head and tail, each cut where a
     character may have been split), or None when they are no text."""
     try:

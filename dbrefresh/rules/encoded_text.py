@@ -4,9 +4,10 @@ Ory Kratos keeps each message's template data as UTF-8 JSON in bytea
 (courier_messages.template_data: the recipient's email, name and phone, a verification
 code and URL), and the column was kept with no note while `recipient` and `body` beside
 it were masked. The decoded sample is judged as a text column's would be (by the caller's
-`judge`, propose_column on a text twin of the column). No strategy masks inside bytea,
-so a value found personal is replaced whole: an empty JSON object for documents (the
-application still parses it), else NULL or empty text; the note says what was found.
+`judge`, propose_column on a text twin of the column). UTF-8 JSON documents get `jsonb`
+path by path (json_bytes.py); no strategy masks other text inside bytea, so a value found
+personal is replaced whole: an empty JSON object for documents that `jsonb` cannot take,
+else NULL or empty text; the note says what was found.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import replace
 from typing import Any
 
 from dbrefresh.catalog import Column, Table
-from dbrefresh.rules import bytea_values, json_text
+from dbrefresh.rules import bytea_values, json_bytes, json_text
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.strategies.base import ColumnType, Strategy
@@ -39,6 +40,12 @@ def bytea_proposal(
     replaced whole when that finds anything personal, else None (kept as before)."""
     if column.type.base != "bytea" or column.type.is_array:
         return None
+
+    def rest(others: Sequence[str]) -> ColumnProposal | None:
+        return bytea_proposal(table, column, others, strategies, judge)
+
+    if documents := json_bytes.proposal(table, column, values, strategies, judge, rest):
+        return documents  # UTF-8 JSON documents, masked path by path
     if (texts := bytea_values.decoded(values)) is None:
         return _binary(table, column, values, strategies)
     as_text = judge(replace(column, type=TEXT), texts)

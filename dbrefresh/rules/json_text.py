@@ -25,13 +25,13 @@ SCALAR_STARTS = frozenset("ntf-0123456789")  # null, true, false, a number
 STRAY_SHARE = 0.02  # sampled values allowed to be no document (a malformed row or two)
 
 
-def _cut_off(value: str) -> bool:
+def is_cut_off(value: str) -> bool:
     """A document longer than the sample reads (cut at MAX_JSON_CHARS): judged by its
     start, like a json column's (json_paths.unread_notes counts it)."""
     return len(value) >= MAX_JSON_CHARS and value.lstrip().startswith(CONTAINER_STARTS)
 
 
-def _container(value: str) -> bool:
+def is_container(value: str) -> bool:
     if not value.lstrip().startswith(CONTAINER_STARTS):
         return False  # prose fails here, not in the parser
     try:
@@ -94,13 +94,13 @@ def json_documents(values: Sequence[str] | None) -> TextDocuments | None:
     PHP-serialised values count as strays, in any number; opaque values (base64,
     binary: Sentry's compressed events) too, when most values are documents."""
     sample = [v for v in values or () if v.strip()]
-    whole = [v for v in sample if not _cut_off(v)]
+    whole = [v for v in sample if not is_cut_off(v)]
     allowed = int(STRAY_SHARE * len(sample))
     strays = containers = serialized = arrays = 0
     scalars: list[str] = []
     opaque: list[str] = []
     for value in whole:
-        if _container(value):
+        if is_container(value):
             containers += 1
             arrays += value.lstrip().startswith("[")
         elif _plain_scalar(value):

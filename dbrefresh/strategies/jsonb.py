@@ -15,14 +15,14 @@ text (stored back as a JSON string) unless the path says `as: numeric` or `as: d
 a value that is no number or ISO date there becomes JSON null instead of failing the
 table.
 
-JSON kept in a text column (Rails' and Django's serialized fields, Nextcloud, Sentry)
-is masked the same way and written back as the masked document's text, normalized as
-a jsonb document is. A value that is no JSON (the rules' sample missed it), a JSON
-string, or one whose masked text no longer fits a varchar(n), becomes NULL (the text
-`null` in a NOT NULL column, a JSON string of its keyed hash in a unique one:
-jsonb_stray.py): neither kept, nor failing the table every night. `others` names the
-strategy for the values that are no JSON instead (PHP-serialised rows of an older
-version, compressed payloads: jsonb_others.py).
+JSON kept in a text column (Rails' and Django's serialized fields, Nextcloud, Sentry),
+or as UTF-8 in bytea (Camunda, Axon: jsonb_bytes.py), is masked the same way and
+written back as the masked document's text, normalized as a jsonb document is. A value
+that is no JSON (the rules' sample missed it), a JSON string, or one whose masked text
+no longer fits a varchar(n), becomes NULL (the text `null` in a NOT NULL column, a JSON
+string of its keyed hash in a unique one: jsonb_stray.py): neither kept, nor failing
+the table every night. `others` names the strategy for the values that are no JSON
+instead (PHP-serialised rows of an older version, compressed payloads: jsonb_others.py).
 
 A path whose value is a JSON string holding a document (Mattermost's users.props
 {"customStatus": "{\"emoji\": ..., \"text\": ...}"}) takes a `jsonb` rule of its own:
@@ -37,7 +37,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import jsonb_others, jsonb_stray, sqlbuild
+from dbrefresh.strategies import jsonb_bytes, jsonb_others, jsonb_stray, sqlbuild
 from dbrefresh.strategies.base import (
     JSON_TYPES,
     ColumnContext,
@@ -45,6 +45,7 @@ from dbrefresh.strategies.base import (
     Strategy,
     StrategyParams,
 )
+from dbrefresh.strategies.jsonb_bytes import is_bytes
 from dbrefresh.strategies.jsonb_fields import masked_fields, masked_objects
 from dbrefresh.strategies.jsonb_held import Changed, holds_maskable
 from dbrefresh.strategies.jsonb_pathsyntax import is_wild, path_parts
@@ -94,8 +95,9 @@ class JsonbParams(StrategyParams):
     text|numeric|date, params...}; `jsonb` with its own paths masks a document kept in
     a JSON string there."""
     others: jsonb_others.OtherRule | None = None
-    """JSON kept in text: the strategy for the values that do not parse as JSON
-    (PHP-serialised rows, compressed payloads); default: NULL, as jsonb_stray says."""
+    """JSON kept in text or bytea: the strategy for the values that do not parse as JSON
+    (PHP-serialised rows, compressed payloads; in bytea, over the bytes: serialized Java
+    objects, XML beside the documents); default: NULL, as jsonb_stray says."""
 
     @field_validator("paths", mode="before")
     @classmethod
@@ -133,8 +135,8 @@ class Jsonb(ScalarStrategy[JsonbParams]):
     name = "jsonb"
     column_local = False  # reads other columns of the row, or by name
     summary = (
-        "Mask listed paths of a json or jsonb document, or JSON kept in text, each with its "
-        "own strategy."
+        "Mask listed paths of a json or jsonb document, or JSON kept in text or UTF-8 bytea, "
+        "each with its own strategy."
     )
     params_model = JsonbParams
 
@@ -148,9 +150,9 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         return self.is_lossy(params) or jsonb_stray.lossy(ctx)
 
     def fits(self, params: JsonbParams, ctx: ColumnContext) -> list[str]:
-        if ctx.type.base not in JSON_TYPES and not ctx.type.is_text:
+        if ctx.type.base not in JSON_TYPES and not ctx.type.is_text and not is_bytes(ctx):
             return [
-                "jsonb masks json and jsonb documents, or JSON kept in text; "
+                "jsonb masks json and jsonb documents, or JSON kept in text or UTF-8 bytea; "
                 f"{ctx.column} is {ctx.type.sql}"
             ]
         reasons = []
@@ -166,7 +168,7 @@ class Jsonb(ScalarStrategy[JsonbParams]):
     def leak_sample_when(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
         """A document whose paths hold nothing to mask (missing, JSON null, blank, an
         empty array: Chatwoot's "cc_emails": []) is kept as it is (it is no leak)."""
-        if ctx.type.is_text:
+        if ctx.type.is_text or is_bytes(ctx):
             held = self._holds_paths(params, ctx, PARSED)
             if params.others is not None:
                 others = jsonb_others.leak_when(params.others, ctx, PARSED)
@@ -230,6 +232,9 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         return out
 
     def masked(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression:
+        if is_bytes(ctx):  # UTF-8 JSON in bytea (jsonb_bytes.py)
+            document = self._masked_document(params, ctx, PARSED)
+            return jsonb_bytes.masked(ctx, document, params.others)
         if ctx.type.is_text:
             masked = jsonb_stray.unless_string(PARSED, self._masked_document(params, ctx, PARSED))
             return _json_text(ctx, masked, params.others)
@@ -363,10 +368,9 @@ def _parsed_once(ctx: ColumnContext, over_parsed: exp.Expression) -> exp.Express
     """An expression over PARSED, the text column's value parsed as jsonb once per row
     (NULL when it is no JSON): every path reads the document several times."""
     return sqlbuild.fill(
-        "(SELECT :e FROM (SELECT dbrefresh.jsonb_or_null(CAST(:r AS TEXT)) AS _dbr_doc"
-        " OFFSET 0) AS _dbr_d)",
+        "(SELECT :e FROM (SELECT :p AS _dbr_doc OFFSET 0) AS _dbr_d)",
         e=over_parsed,
-        r=ctx.ref,
+        p=jsonb_bytes.parsed(ctx),
     )
 
 

@@ -40,8 +40,9 @@ class OtherRule(NestedRule):
 
 
 def problems(rule: OtherRule, ctx: ColumnContext) -> list[str]:
-    """Why `others` does not fit the column: only JSON kept in text has such values."""
-    if not ctx.type.is_text:
+    """Why `others` does not fit the column: only JSON kept in text or bytea has such
+    values."""
+    if not ctx.type.is_text and not (ctx.type.base == "bytea" and not ctx.type.is_array):
         return [f"others: {ctx.column} is {ctx.type.sql}, whose every value is JSON"]
     strategy, sub = rule.resolve()
     return [f"others: {r}" for r in strategy.check(sub, ctx)]

@@ -32,8 +32,8 @@ def _hex_length(ctx: ColumnContext) -> int:
 
 
 def needs_hash(ctx: ColumnContext) -> bool:
-    """Whether the replacement must differ row by row (a unique text column)."""
-    return ctx.type.is_text and ctx.unique
+    """Whether the replacement must differ row by row (a unique text or bytea column)."""
+    return (ctx.type.is_text or ctx.type.base == "bytea") and ctx.unique
 
 
 def lossy(ctx: ColumnContext) -> bool:
