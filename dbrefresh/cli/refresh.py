@@ -51,8 +51,9 @@ class RichReporter(runner.Reporter):
             console_err.print(f"        [red]failed[/] {step.name} after {seconds:.1f}s")
 
 
-def notify_result(result: runner.RunResult, cfg: config_mod.Config) -> None:
-    """Post the run's outcome to the webhook; a failing webhook is only a warning."""
+def notify_result(result: runner.RunResult, cfg: config_mod.Config) -> str | None:
+    """Post the run's outcome to the webhook; a failing webhook is only a warning
+    (returned: the run journals it)."""
     outcome = Outcome(
         run_id=result.run_id,
         target=cfg.target.name,
@@ -65,6 +66,7 @@ def notify_result(result: runner.RunResult, cfg: config_mod.Config) -> None:
     problem = send(cfg.notify, outcome)
     if problem:
         console_err.print(f"warning: {problem}", markup=False, soft_wrap=True)
+    return problem
 
 
 def render_summary(result: runner.RunResult) -> None:
