@@ -90,7 +90,9 @@ class TempServerConfig(_Model):
     strict: bool = Field(
         default=False, description="Copy the masked cluster onto a fresh directory (pg_basebackup)"
     )
-    start_timeout: int = 300
+    start_timeout: int = Field(
+        default=300, gt=0, description="Seconds the temporary server may take to start"
+    )
 
 
 class RolePassword(_Model):

@@ -5,6 +5,8 @@ A rules file, rules.seed_file or a role's password_file that is missing said onl
 line that gave the path. A smoke query naming a database staging will not have (a typo,
 `shopp`; a database no rule file covers, which the run drops or refuses) failed only in
 the health check, after the swap: staging restarted twice and was rolled back.
+`rules.uncovered_databases: refuse` with a database of production no rule file covers
+was refused only in the anonymize step, after the whole snapshot.
 """
 
 from __future__ import annotations
@@ -51,4 +53,29 @@ def require_smoke_databases(
             f"{where}: no rule file covers database {db!r}, so staging will not have it "
             f"(rules.uncovered_databases: {config.rules.uncovered_databases}); name a "
             f"database the rules cover ({', '.join(sorted(covered))}); nothing was copied"
+        )
+
+
+def require_covered(
+    config: Config,
+    covered: Mapping[str, Sequence[Path]],
+    present: Mapping[str, bool],
+) -> None:
+    """ConfigError, before the snapshot, when `uncovered_databases: refuse` meets a
+    database of production no rule file covers. postgres and templates are left to the
+    clone's check (refused there only when they hold data). `present`: production's
+    databases, each with whether it is a template."""
+    if config.rules.uncovered_databases != "refuse":
+        return
+    uncovered = [
+        db
+        for db, template in sorted(present.items())
+        if db not in covered and db not in SYSTEM_DATABASES and not template
+    ]
+    if uncovered:
+        raise ConfigError(
+            f"{config.where('rules', 'uncovered_databases')}rules.uncovered_databases: "
+            f"refuse: database(s) {', '.join(uncovered)} of production are covered by no "
+            "rule file (add rules, or set rules.uncovered_databases: drop); nothing was "
+            "copied"
         )

@@ -35,6 +35,7 @@ from dbrefresh.workflow import (
     masking,
     ownership,
     ruledbs,
+    sourceroles,
     targetlogin,
 )
 from dbrefresh.workflow.context import Env, RunContext
@@ -102,6 +103,8 @@ def _preflight(config: Config, env: Env) -> dict[str, list[Any]]:
     present = ruledbs.require_on_source(config.source.dsn, databases)  # before any copy
     if present is not None:
         configfiles.require_smoke_databases(config, databases, present)
+        configfiles.require_covered(config, databases, present)
+    sourceroles.require_on_source(config)
     finalize.role_secrets(config.roles, env.environment(), config.where)
     seed = finalize.masking_seed(config.rules.seed_file, config.where("rules", "seed_file"))
     for files in databases.values():
