@@ -109,6 +109,8 @@ def _cause(exc: Exception, url: str) -> str:
         return "the answer was not HTTP (bad status line)"
     if isinstance(exc, http.client.HTTPException):
         return f"invalid HTTP answer ({type(exc).__name__})"
+    if isinstance(exc, UnicodeError):
+        return "the URL holds characters HTTP cannot carry (percent-encode them)"
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
     return type(exc).__name__

@@ -77,8 +77,9 @@ def test_a_garbage_answer_is_a_warning_naming_the_host_only(garbage_server: int)
         f"http://127.0.0.1:47x92/hooks/{TOKEN}",
         f"https://hooks.example.com/services/T000/B000/SECRET {TOKEN}",
         f"http://user:{TOKEN}@127.0.0.1:1/services/x",
+        f"http://127.0.0.1:1/services/{TOKEN}\u00e9",  # http.client: UnicodeEncodeError
     ],
-    ids=["bad-port", "space", "credentials"],
+    ids=["bad-port", "space", "credentials", "non-ascii"],
 )
 def test_a_url_urllib_cannot_use_is_a_warning_without_its_path(url: str) -> None:
     problem = send(_unchecked(url), OUTCOME)
