@@ -62,17 +62,22 @@ class RichReporter(runner.Reporter):
 
     def step_failed(self, index: int, step: Step, seconds: float, error: str) -> None:
         # said at once, whatever the output: the undo (a rollback, a copy deleted) may
-        # take a while, and a Ctrl-C was met by seconds of silence
-        why = first_line(Exception(error))
+        # take a while, and a Ctrl-C was met by seconds of silence. An abort is named
+        # here; any other error is said once, at the end (with the summary)
+        why = f": {first_line(Exception(error))}" if error.startswith(_ABORTS) else ""
         undoing = "undoing what the run did (wait for it)"
         if self.live:
-            console_err.print(f"        [red]failed[/] {step.name} after {seconds:.1f}s: ", end="")
+            console_err.print(f"        [red]failed[/] {step.name} after {seconds:.1f}s", end="")
             console_err.print(f"{why}; {undoing}", markup=False, soft_wrap=True)
         else:
             self._say(
-                f"[{index + 1:>2}/{len(STEPS)}] {step.name} FAILED after {seconds:.1f}s: "
+                f"[{index + 1:>2}/{len(STEPS)}] {step.name} FAILED after {seconds:.1f}s"
                 f"{why}; {undoing}"
             )
+
+
+# how the errors of a SIGTERM and a Ctrl-C begin (cli/signals.py, workflow/failing.py)
+_ABORTS = ("interrupted", "terminated by signal")
 
 
 def notify_result(result: runner.RunResult, cfg: config_mod.Config) -> str | None:

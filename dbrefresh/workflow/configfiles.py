@@ -6,7 +6,8 @@ line that gave the path. A smoke query naming a database staging will not have (
 `shopp`; a database no rule file covers, which the run drops or refuses) failed only in
 the health check, after the swap: staging restarted twice and was rolled back.
 `rules.uncovered_databases: refuse` with a database of production no rule file covers
-was refused only in the anonymize step, after the whole snapshot.
+(or postgres holding data none covers) was refused only in the anonymize step, after
+the whole snapshot.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import psycopg
+
 from dbrefresh.config import Config
-from dbrefresh.errors import ConfigError
-from dbrefresh.workflow.masking import SYSTEM_DATABASES
+from dbrefresh.db import with_database
+from dbrefresh.errors import ConfigError, InfraError
+from dbrefresh.workflow import sqlutil
+from dbrefresh.workflow.masking import SYSTEM_DATABASES, uncovered_databases
 
 
 def require_rule_files(config: Config) -> None:
@@ -61,21 +66,34 @@ def require_covered(
     covered: Mapping[str, Sequence[Path]],
     present: Mapping[str, bool],
 ) -> None:
-    """ConfigError, before the snapshot, when `uncovered_databases: refuse` meets a
-    database of production no rule file covers. postgres and templates are left to the
-    clone's check (refused there only when they hold data). `present`: production's
+    """ConfigError, before the snapshot, for what the copy's check (masking.py) would
+    refuse after it: `uncovered_databases: refuse` meeting a database of production no
+    rule file covers, or postgres holding data no rule file covers. Whether postgres or
+    a template holds data is asked on production (templates only under refuse); one
+    that cannot be asked (closed) is left to the copy's check. `present`: production's
     databases, each with whether it is a template."""
-    if config.rules.uncovered_databases != "refuse":
-        return
-    uncovered = [
-        db
-        for db, template in sorted(present.items())
-        if db not in covered and db not in SYSTEM_DATABASES and not template
-    ]
-    if uncovered:
+    refuse = config.rules.uncovered_databases == "refuse"
+    templates = {db for db, template in present.items() if template}
+
+    def holds_data(db: str) -> bool:
+        if db not in SYSTEM_DATABASES and not refuse:
+            return False  # dropped anyway: no need to ask
+        try:
+            return sqlutil.user_data_count(with_database(config.source.dsn, db)) > 0
+        except (InfraError, psycopg.Error):
+            return False  # closed: the copy's check tells
+
+    uncovered = uncovered_databases(sorted(present), covered, templates, holds_data)
+    system = [db for db in uncovered if db in SYSTEM_DATABASES]
+    if system:  # never dropped: every connection string names it
+        raise ConfigError(
+            f"{config.where('rules', 'files')}rules.files: database(s) {', '.join(system)} "
+            "hold tables or large objects but no rule file covers them; nothing was copied"
+        )
+    if uncovered and refuse:
+        names = [f"{db} (a template holding data)" if db in templates else db for db in uncovered]
         raise ConfigError(
             f"{config.where('rules', 'uncovered_databases')}rules.uncovered_databases: "
-            f"refuse: database(s) {', '.join(uncovered)} of production are covered by no "
-            "rule file (add rules, or set rules.uncovered_databases: drop); nothing was "
-            "copied"
+            f"refuse: database(s) {', '.join(names)} of production are covered by no rule "
+            "file (add rules, or set rules.uncovered_databases: drop); nothing was copied"
         )
