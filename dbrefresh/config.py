@@ -14,6 +14,7 @@ import re
 from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
@@ -89,7 +90,9 @@ class TempServerConfig(_Model):
     strict: bool = Field(
         default=False, description="Copy the masked cluster onto a fresh directory (pg_basebackup)"
     )
-    start_timeout: int = 300
+    start_timeout: int = Field(
+        default=300, gt=0, description="Seconds the temporary server may take to start"
+    )
 
 
 class RolePassword(_Model):
@@ -123,8 +126,35 @@ def _both_outcomes() -> list[Literal["success", "failure"]]:
     return ["success", "failure"]
 
 
+def webhook_host(url: str) -> str | None:
+    """The host of an http(s) URL urllib can POST to, None when it cannot (no host, a
+    bad port, whitespace or control characters); the URL itself is never shown, its
+    path or query authorizes posting."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (raises ValueError on a port that is not a number)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    if any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in url):
+        return None
+    return parts.hostname
+
+
+def checked_webhook(url: str | None) -> str | None:
+    """An http(s) URL with a host, refused at load (it was a warning after the run)."""
+    if url and webhook_host(url) is None:
+        raise ValueError(
+            "not an http(s) URL with a host (e.g. https://chat.example.com/hooks/…; "
+            "a space, a bad port or a missing host, the URL itself is not shown: it is "
+            "a secret)"
+        )
+    return url
+
+
 class NotifyConfig(_Model):
-    webhook_url: str | None = None
+    webhook_url: Annotated[str | None, AfterValidator(checked_webhook)] = None
     on: list[Literal["success", "failure"]] = Field(default_factory=lambda: _both_outcomes())
     timeout_seconds: float = 10
 

@@ -31,12 +31,19 @@ def known_backends() -> list[str]:
     return sorted(names)
 
 
+def require_known(config: Config) -> None:
+    """ConfigError (file:line) for a backend name no module answers to: `status` too
+    refuses it (it showed an empty table, exit 0, for a typo)."""
+    known = known_backends()
+    if config.backend not in known:
+        raise ConfigError(
+            f"{config.where('backend')}backend: unknown backend {config.backend!r}; "
+            f"known: {', '.join(known)}"
+        )
+
+
 def load_backend(config: Config) -> Backend:
     name = config.backend
-    known = known_backends()
-    if name not in known:
-        raise ConfigError(
-            f"{config.where('backend')}backend: unknown backend {name!r}; known: {', '.join(known)}"
-        )
+    require_known(config)
     module = importlib.import_module(f"{__name__}.{name}")
     return cast("Backend", module.create(config))

@@ -6,7 +6,9 @@ directory, or one under a regular file, was found only when the swap started sta
 start failed the same way and staging stayed down. `local.work_dir` under a regular
 file (or where nothing can be created: `/proc/x`) failed the run at its first file
 (`NotADirectoryError`, `FileNotFoundError`, exit 3). Both are refused when the backend
-is built (run, rollback, cleanup), exit 2 naming the key.
+is built (run, rollback, cleanup), exit 2 naming the key. So are a `state_dir` under
+a regular file (the run failed at the lock, exit 3, naming no key) and a `bin_dir`
+without pg_ctl (`no pg_ctl in …`, exit 3).
 """
 
 from __future__ import annotations
@@ -25,6 +27,17 @@ def check(config: Config) -> None:
     local = config.local
     if local is None:
         return
+    if (state := _problem(config.state_dir, directory=True)) is not None:
+        raise ConfigError(
+            f"{config.where('state_dir')}state_dir: {state} (it must name a directory for "
+            "journals and locks); nothing was copied or stopped"
+        )
+    if local.bin_dir is not None and not (Path(local.bin_dir) / "pg_ctl").is_file():
+        raise ConfigError(
+            f"{config.where('local', 'bin_dir')}local.bin_dir: no pg_ctl in {local.bin_dir} "
+            "(it must name the directory of PostgreSQL's server binaries, e.g. "
+            "/usr/lib/postgresql/15/bin); nothing was copied or stopped"
+        )
     _check(config, "work_dir", local.work_dir, directory=True)
     if local.target_log is not None:
         _check(config, "target_log", local.target_log, directory=False)

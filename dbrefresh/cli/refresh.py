@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from rich.table import Table
 from dbrefresh import config as config_mod
 from dbrefresh.cli.app import app, console, console_err, print_table
 from dbrefresh.cli.signals import terminate_as_error
+from dbrefresh.errors import first_line
 from dbrefresh.notify import Outcome, send
 from dbrefresh.workflow import runner
 from dbrefresh.workflow import status as status_mod
@@ -29,30 +31,58 @@ def _load(config: Path | None, directory: Path | None) -> config_mod.Config:
 
 
 class RichReporter(runner.Reporter):
-    """One line per step on stderr when it is a terminal; silent otherwise."""
+    """One line per step on stderr: plain on a terminal; timestamped otherwise (Jenkins,
+    cron), where nothing at all was printed until the run ended. stdout (--json) stays
+    the result's alone."""
 
     def __init__(self) -> None:
         self.live = console_err.is_terminal
 
+    def _say(self, text: str) -> None:
+        stamp = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        console_err.print(f"{stamp} {text}", markup=False, soft_wrap=True, highlight=False)
+
     def run_started(self, run_id: str, resumed: bool) -> None:
         if self.live:
             console_err.print(f"[bold]{'resuming' if resumed else 'run'} {run_id}[/]")
+        else:
+            self._say(f"{'resuming' if resumed else 'run'} {run_id}")
 
     def step_started(self, index: int, step: Step) -> None:
         if self.live:
             console_err.print(f"[{index + 1:>2}/{len(STEPS)}] {step.name} … {step.title}")
+        else:
+            self._say(f"[{index + 1:>2}/{len(STEPS)}] {step.name} started: {step.title}")
 
     def step_done(self, index: int, step: Step, seconds: float, data: dict[str, Any]) -> None:
         if self.live:
             console_err.print(f"        [green]done[/] {step.name} in {seconds:.1f}s")
+        else:
+            self._say(f"[{index + 1:>2}/{len(STEPS)}] {step.name} done in {seconds:.1f}s")
 
     def step_failed(self, index: int, step: Step, seconds: float, error: str) -> None:
+        # said at once, whatever the output: the undo (a rollback, a copy deleted) may
+        # take a while, and a Ctrl-C was met by seconds of silence. An abort is named
+        # here; any other error is said once, at the end (with the summary)
+        why = f": {first_line(Exception(error))}" if error.startswith(_ABORTS) else ""
+        undoing = "undoing what the run did (wait for it)"
         if self.live:
-            console_err.print(f"        [red]failed[/] {step.name} after {seconds:.1f}s")
+            console_err.print(f"        [red]failed[/] {step.name} after {seconds:.1f}s", end="")
+            console_err.print(f"{why}; {undoing}", markup=False, soft_wrap=True)
+        else:
+            self._say(
+                f"[{index + 1:>2}/{len(STEPS)}] {step.name} FAILED after {seconds:.1f}s"
+                f"{why}; {undoing}"
+            )
 
 
-def notify_result(result: runner.RunResult, cfg: config_mod.Config) -> None:
-    """Post the run's outcome to the webhook; a failing webhook is only a warning."""
+# how the errors of a SIGTERM and a Ctrl-C begin (cli/signals.py, workflow/failing.py)
+_ABORTS = ("interrupted", "terminated by signal")
+
+
+def notify_result(result: runner.RunResult, cfg: config_mod.Config) -> str | None:
+    """Post the run's outcome to the webhook; a failing webhook is only a warning
+    (returned: the run journals it)."""
     outcome = Outcome(
         run_id=result.run_id,
         target=cfg.target.name,
@@ -65,6 +95,7 @@ def notify_result(result: runner.RunResult, cfg: config_mod.Config) -> None:
     problem = send(cfg.notify, outcome)
     if problem:
         console_err.print(f"warning: {problem}", markup=False, soft_wrap=True)
+    return problem
 
 
 def render_summary(result: runner.RunResult) -> None:
@@ -138,6 +169,8 @@ def status_cmd(
         state += " (rollback interrupted)" if run.get("rollback") else ""
         table.add_row(run["run_id"], state, run["failed_step"] or "", f"{seconds:.1f}")
     print_table(table)
+    if report.get("note"):
+        console.print(report["note"], markup=False, soft_wrap=True)
     for run in report["runs"]:
         if run.get("next"):
             console.print(f"run {run['run_id']}: {run['next']}", markup=False, soft_wrap=True)

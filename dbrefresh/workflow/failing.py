@@ -6,7 +6,9 @@ the swap on it is a rollback to staging's previous data. No signal may cut that 
 a first SIGTERM or Ctrl-C arriving while a failure is undone used to be raised into the
 rollback, which stopped halfway (staging left on the data that had just failed). Now it
 is kept (interrupts.held) and, once the compensation is done, reported beside the
-original failure with the abort's exit code.
+original failure with the abort's exit code. A Ctrl-C that was the failure itself is
+the run's error like a SIGTERM (`interrupted (Ctrl-C); staging untouched …`, exit 130,
+after the summary), no longer a bare KeyboardInterrupt the CLI printed as `interrupted`.
 
 Once the health check is journaled done, staging serves this run's data: whatever
 fails or aborts after that (the window before the cleanup step's own `try`) is the
@@ -25,6 +27,7 @@ from dbrefresh.errors import (
     Aborted,
     DbrefreshError,
     InfraError,
+    Interrupted,
     aborted_while_undoing,
     first_line,
 )
@@ -40,8 +43,8 @@ def end_failed_step(
     report_failed: Callable[[float, str], None],
 ) -> DbrefreshError | None:
     """Compensate the failure `exc` of step `index` (begun at monotonic `began`); the
-    run's error, None when the refresh is done (with a warning). A Ctrl-C that was the
-    failure itself is raised again once compensated (exit 130)."""
+    run's error, None when the refresh is done (with a warning). An abort (SIGTERM,
+    Ctrl-C) that was the failure itself ends saying where staging stands."""
     with interrupts.held() as hold:  # first thing: no abort may skip the compensation
         seconds = ctx.env.monotonic() - began
         if _health_proven(ctx):
@@ -53,12 +56,27 @@ def end_failed_step(
         staging_down = compensate(ctx, index)
         if staging_down is not None:
             error = _staging_down(error, staging_down)
+        elif isinstance(error, Aborted):  # where an abort left staging, as rollback says
+            error = type(error)(f"{error}; {_staging_state(ctx, index)}")
         error = _with_late_abort(hold, step, error)
         note(ctx, "run_failed", step=step, error=str(error))
     error = _with_late_abort(hold, step, error)  # one that came after the journal line
-    if hold.abort() is None and not isinstance(exc, Exception):
-        raise exc
+    if hold.abort() is None and not isinstance(exc, Exception | KeyboardInterrupt):
+        raise exc  # SystemExit and the like: as they are
     return error
+
+
+def _staging_state(ctx: RunContext, index: int) -> str:
+    """What staging serves once an aborted run was undone (its compensation done)."""
+    if index < SWAPPED_FROM:
+        return "staging untouched (the run's copy was discarded)"
+    try:
+        rolled_back = ctx.journal.read(ctx.run_id).rolled_back
+    except OSError:
+        rolled_back = False
+    if rolled_back:
+        return "staging rolled back: it serves the data it had before the run"
+    return "staging serves the data it had before the run (the swap had not happened)"
 
 
 def _with_late_abort(hold: interrupts.Hold, step: str, error: DbrefreshError) -> DbrefreshError:
@@ -103,6 +121,8 @@ def _end_with_cleanup_warning(
 def as_dbrefresh_error(exc: BaseException, ctx: RunContext) -> DbrefreshError:
     if isinstance(exc, DbrefreshError):
         return exc
+    if isinstance(exc, KeyboardInterrupt):  # it said `KeyboardInterrupt:`, the CLI only
+        return Interrupted("interrupted (Ctrl-C)")  # `interrupted`, after a silent undo
     text = f"{type(exc).__name__}: {exc}".strip()
     for dsn in (ctx.config.source.dsn, ctx.config.target.dsn):
         text = redact_text(text, dsn)

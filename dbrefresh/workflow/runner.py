@@ -35,6 +35,7 @@ from dbrefresh.workflow import (
     masking,
     ownership,
     ruledbs,
+    sourceroles,
     targetlogin,
 )
 from dbrefresh.workflow.context import Env, RunContext
@@ -102,6 +103,8 @@ def _preflight(config: Config, env: Env) -> dict[str, list[Any]]:
     present = ruledbs.require_on_source(config.source.dsn, databases)  # before any copy
     if present is not None:
         configfiles.require_smoke_databases(config, databases, present)
+        configfiles.require_covered(config, databases, present)
+    sourceroles.require_on_source(config)
     finalize.role_secrets(config.roles, env.environment(), config.where)
     seed = finalize.masking_seed(config.rules.seed_file, config.where("rules", "seed_file"))
     for files in databases.values():
@@ -119,7 +122,7 @@ def run(
     reporter: Reporter | None = None,
     show_progress: bool = False,
     backend: Backend | None = None,
-    notify: Callable[[RunResult, Config], None] | None = None,
+    notify: Callable[[RunResult, Config], str | None] | None = None,
 ) -> RunResult:
     env = env or Env()
     reporter = reporter or Reporter()
@@ -176,8 +179,25 @@ def run(
         reporter.run_started(run_id, bool(resume))
         result = _execute(ctx, start, reporter)
     if notify is not None:
-        notify(result, config)
+        _notify(notify, result, config, journal)
     return result
+
+
+def _notify(
+    notify: Callable[[RunResult, Config], str | None],
+    result: RunResult,
+    config: Config,
+    journal: Journal,
+) -> None:
+    """Send the notification; its failure (returned, or raised) is journaled and never
+    changes the run's outcome or exit code (it is over)."""
+    try:
+        problem = notify(result, config)
+    except Exception as exc:  # a notifier's bug: still not the run's failure
+        problem = f"notification failed: {type(exc).__name__}"
+    if problem:
+        with contextlib.suppress(InfraError):
+            journal.append(result.run_id, "notify_failed", error=problem)
 
 
 def _resume_point(record: RunRecord, backend: Backend, journal: Journal, run_id: str) -> int:

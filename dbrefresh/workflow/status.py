@@ -7,6 +7,7 @@ from typing import Any
 
 import psycopg
 
+from dbrefresh.backends import require_known
 from dbrefresh.config import Config
 from dbrefresh.db import connection, redact_text, with_database
 from dbrefresh.errors import DbrefreshError, first_line
@@ -51,6 +52,7 @@ def staging_info(config: Config, now: float) -> dict[str, Any]:
 
 
 def status(config: Config, *, clock: Any = time.time, limit: int = 20) -> dict[str, Any]:
+    require_known(config)  # a typo showed an empty table, exit 0
     journal = Journal(config.state_dir, clock)
     # a state_dir may be shared: another target's running run is not "interrupted" here
     records = ownership.split(journal, config)[0][-limit:]
@@ -86,11 +88,14 @@ def status(config: Config, *, clock: Any = time.time, limit: int = 20) -> dict[s
                 f"{not_running}: `dbrefresh run --resume {run['run_id']}` continues it, "
                 "`dbrefresh cleanup` undoes it"
             )
-    return {
+    out = {
         "target": config.target.name,
         "staging": staging_info(config, clock()),
         "runs": runs,
     }
+    if not config.state_dir.exists():  # a typo in state_dir: say why there are no runs
+        out["note"] = f"no run recorded: state_dir {config.state_dir} does not exist"
+    return out
 
 
 INTERRUPTED = "interrupted"

@@ -239,6 +239,7 @@ class Finalize(Step):
             source=redact_dsn(ctx.config.source.dsn),
         )
         finalize.write_refresh_info(admin, dbs, info)
+        smoke = health.try_on_copy(ctx.config, admin)  # a typo: before the swap
         finalize.vacuum_analyze(admin, sqlutil.databases(admin))
         opened = clusterdbs.opened_in_run(ctx.journal, ctx.run_id)
         closed = clusterdbs.close_again(admin, opened)  # as production keeps them
@@ -250,6 +251,7 @@ class Finalize(Step):
             "roles": roles,
             "passwords_cleared": cleared,
             "secret_settings_reset": settings,
+            "smoke_queries_tried": smoke,
             **({"closed_again": closed} if closed else {}),
             "strict": ctx.config.temp_server.strict,
         }

@@ -90,6 +90,24 @@ def test_a_duplicate_key_is_refused_naming_both_lines(tmp_path: Path, text: str,
             "postgresql://u:hunter2@h/db?x=1",
             ':5: source.dsn: not a valid connection string: invalid URI query parameter: "x"',
         ),
+        # a misspelled key is not known to be a password: every value but host, port,
+        # user and dbname is hidden once the string does not parse
+        (
+            "password=hunter2",
+            "passwrd=hunter2",
+            ':5: source.dsn: not a valid connection string: invalid connection option "passwrd" '
+            "(in 'host=/tmp port=5432 user=postgres passwrd=***')",
+        ),
+        (
+            "password=hunter2",
+            "password=x sslpasswrd='hunter2' application_name=hunter two",
+            ':5: source.dsn: not a valid connection string: invalid connection option "sslpasswrd"',
+        ),
+        (
+            "host=/tmp port=5432 user=postgres password=hunter2",
+            "postgresql://u@h/db?x=1&sslpassword=hunter2",
+            ':5: source.dsn: not a valid connection string: invalid URI query parameter: "x"',
+        ),
         (
             "port=5433",
             "port=5433 sslmode=bogus",
