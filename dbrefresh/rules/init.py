@@ -25,6 +25,7 @@ from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.base32_secrets import base32_secrets
 from dbrefresh.rules.birth_values import propose_birth_dates
 from dbrefresh.rules.builtin_accounts import keep_builtin_accounts
+from dbrefresh.rules.business_keys import mask_addresses_among_codes
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
@@ -161,6 +162,7 @@ def propose(
                 conn, table, proposals[name], samples, strategies, sample_rows, own_keys
             )
         string_documents(table, proposals[name], samples, strategies)
+        mask_addresses_among_codes(table, proposals[name], samples)  # business_key_
         # Google `sub`s, GitHub ids; columns of addresses beside phones, ids or usernames
         mixed |= mask_provider_ids(table, proposals[name], samples, strategies, own_keys)
         hash_path_digests(table, proposals[name], samples, own_keys)  # Moodle's pathnamehash
