@@ -7,7 +7,8 @@ application looks its processes up by were lost, unique ones no longer unique. A
 column (or a key/value table's key: act_hi_op_log's 'businessKey') whose sampled values
 are each a reference code or a whole e-mail address, codes SHARE of them at least, gets
 `forms`: addresses masked as addresses (apart, where the column is unique), every other
-value kept.
+value kept. Only where it was kept or judged text mentioning a contact: a person's own
+register number ('TB-2021-1001') keeps its `digits`.
 """
 
 from __future__ import annotations
@@ -51,5 +52,14 @@ def mask_addresses_among_codes(
         if column.type.category != "S" or column.type.is_array:
             continue
         found = codes_rule(name, samples.get(name), unique=name in table.unique_columns())
-        if found is not None and (found.masked or proposal.masked):
+        if found is not None and replaces(proposal, found):
             proposals[name] = found
+
+
+def replaces(proposal: ColumnProposal, found: ColumnProposal) -> bool:
+    """Whether the codes' rule replaces the proposal: one kept, or masked as text that
+    mentions a contact (`lorem`); never a person's own code's (DHIS2's 'TB-2021-1001',
+    a register number: `digits`)."""
+    if proposal.masked:
+        return proposal.kind == "free_text"
+    return found.masked

@@ -25,7 +25,7 @@ from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
 from dbrefresh.rules import field_tables, network_settings, pii
-from dbrefresh.rules.business_keys import codes_rule
+from dbrefresh.rules.business_keys import codes_rule, replaces
 from dbrefresh.rules.eav_fields import (
     DEFAULT,
     add_unsampled,
@@ -186,7 +186,7 @@ def propose_switch(
         proposal = network_settings.setting_case(proposal, values)  # bind 0.0.0.0
         proposal = network_settings.version_case(given[0], proposal)  # '6.8.0.0'
         if value.type.category == "S" and (codes := codes_rule(value.name, values, unique=False)):
-            proposal = codes if codes.masked or proposal.masked else proposal  # businessKey
+            proposal = codes if replaces(proposal, codes) else proposal  # businessKey
         proposal = number_case(given[0], value, values, proposal)  # Camunda's epoch dates
         flagged = bool(ids) and ids <= unique_ids  # DHIS2's uniquefield attributes
         proposal = injective_case(table, value, proposal, strategies, flagged=flagged)
