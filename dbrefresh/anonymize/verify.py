@@ -23,7 +23,7 @@ from dbrefresh.errors import UsageError
 from dbrefresh.findings import Finding, Location, rule_location
 from dbrefresh.rules.fkrisk import fks_masking_can_break, orphans_sql
 from dbrefresh.rules.plan import Plan, RelationStep, ViewRefresh
-from dbrefresh.rules.relsteps import literal, quote_ident, quote_table, row_key
+from dbrefresh.rules.relsteps import literal, masked_keys, quote_ident, quote_table, row_key
 from dbrefresh.spread import spread
 
 
@@ -67,7 +67,8 @@ def _check_leaks(
         return
     origins = {m.column: m.origin for m in step.masked}
     holds = {m.column: m.holds_when for m in step.masked}
-    key = row_key(table, {m.column for m in step.masked}, alias="t")
+    by_value = masked_keys(step.masked, None)
+    key = row_key(table, {m.column for m in step.masked}, alias="t", by_value=by_value)
     if key is None:
         counts = {c: _leaks_by_value(conn, step.relation, c) for c in checked}
     elif key.unique:

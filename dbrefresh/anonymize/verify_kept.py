@@ -35,7 +35,7 @@ from dbrefresh.anonymize.verify_joined import joined_words, part_runs, word_runs
 from dbrefresh.catalog import Catalog, Table
 from dbrefresh.findings import Finding, Location
 from dbrefresh.rules.plan import RelationStep
-from dbrefresh.rules.relsteps import FOLDED_HASH, quote_ident, quote_table, row_key
+from dbrefresh.rules.relsteps import FOLDED_HASH, masked_keys, quote_ident, quote_table, row_key
 
 MIN_LENGTH = 4  # shorter kept values ('NY', 'bob') equal some original by chance
 MIN_MATCHES = 3  # distinct originals found before a column is reported
@@ -77,7 +77,8 @@ def kept_copies(
     masked = [
         m.column for m in step.masked if m.leak_checked and table.columns[m.column].type.is_text
     ]
-    key = row_key(table, {m.column for m in step.masked}, alias="t")
+    by_value = masked_keys(step.masked, None)
+    key = row_key(table, {m.column for m in step.masked}, alias="t", by_value=by_value)
     samples = sampled_originals(conn, step, masked) if key else None
     if key is None or samples is None:
         return []

@@ -46,6 +46,7 @@ BUILTIN = (
     "superuser",
     "sysadmin",
     "daemon",
+    "demo",  # Camunda's and Flowable's demo/demo
 )
 KIND = "username"
 EMAIL = "email"  # built-in names matched in any case: Frappe's 'Administrator'

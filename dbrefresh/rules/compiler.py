@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-import sqlglot
 from sqlglot import exp
 
 from dbrefresh.catalog import Catalog, ForeignKey, Table, closest
@@ -31,7 +30,7 @@ from dbrefresh.rules.model import ColumnRule, Origin, RuleSet, TableRule
 from dbrefresh.rules.naming import dotted_schemas
 from dbrefresh.rules.originals import original_reads
 from dbrefresh.rules.plan import MaskedColumn, Plan, RelationStep
-from dbrefresh.rules.relsteps import build_step, quote_table, truncate_only
+from dbrefresh.rules.relsteps import build_step, by_value, quote_table, truncate_only
 from dbrefresh.rules.triggers import set_aside
 from dbrefresh.rules.views import views_to_refresh
 from dbrefresh.strategies.base import ColumnContext, Strategy
@@ -401,12 +400,9 @@ class _Compiler:
             or distinct > DEDUPE_FRACTION * table.estimated_rows
             or column.type.category not in DEDUPE_CATEGORIES
             or column.type.is_array
-            or getattr(resolved.strategy, "row_permutation", False)
         ):
             return False
-        tree = sqlglot.parse_one(resolved.expression, read="postgres")
-        own = {c.name for c in tree.find_all(exp.Column) if not c.table}
-        return own == {resolved.ctx.column}  # depends on its own value alone
+        return by_value(resolved.strategy, resolved.expression, resolved.ctx.column)
 
     def _masked_for(self, table: Table, rule: TableRule) -> list[MaskedColumn]:
         masked = []
@@ -420,6 +416,8 @@ class _Compiler:
                         resolved.expression,
                         resolved.strategy.leak_checked,
                         dedupe=self._dedupe(table, resolved),
+                        by_value=any(k.primary and column in k.columns for k in table.unique_keys)
+                        and by_value(resolved.strategy, resolved.expression, column),
                         leak_when=_sql(
                             resolved.strategy.leak_sample_when(resolved.rule.params, resolved.ctx)
                         ),

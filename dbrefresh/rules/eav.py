@@ -25,6 +25,7 @@ from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
 from dbrefresh.rules import field_tables, network_settings, pii
+from dbrefresh.rules.business_keys import codes_rule, replaces
 from dbrefresh.rules.eav_fields import (
     DEFAULT,
     add_unsampled,
@@ -37,6 +38,7 @@ from dbrefresh.rules.eav_prefixed import prefixed_pairs
 from dbrefresh.rules.eav_refs import undeclared_key_value
 from dbrefresh.rules.eav_shape import shaped_key_value
 from dbrefresh.rules.eav_tokens import token_case
+from dbrefresh.rules.eav_typed import bare, number_case, typed_pairs
 from dbrefresh.rules.eav_unique import injective_case, unique_attribute_ids
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal
@@ -55,6 +57,8 @@ PAIRS = (
     ("attribute_name", "attribute_value"),
     ("field_name", "field_value"),
     ("property_name", "property_value"),
+    # Camunda's act_hi_op_log: the changed `property_`, its `org_value_` and `new_value_`
+    ("property", "new_value"),
     # Redmine's journal_details: `property` says 'attr' or 'cf', `prop_key` which one
     ("prop_key", "value"),
     ("key", "value"),
@@ -90,13 +94,13 @@ class KeyValue:
 def key_value_columns(catalog: Catalog, table: Table) -> KeyValue | None:
     """The key and value columns of a key/value table, if it is one."""
     text = {
-        c.name.lower(): c
+        bare(c.name): c
         for c in table.columns.values()
         if c.type.category == "S" and not c.type.is_array and not c.generated
     }
     # a value column may hold JSON (Listmonk's settings.value jsonb): eav_json.py
     values = text | {
-        c.name.lower(): c for c in table.columns.values() if c.type.is_json and not c.generated
+        bare(c.name): c for c in table.columns.values() if c.type.is_json and not c.generated
     }
     for key, value in PAIRS:
         if key in text and value in values:
@@ -136,6 +140,9 @@ def propose_switches(
     if field_tables.lists_choices(pii.normalize(table.name)):
         return []  # Baserow's select options: a field's choices, not its rows' values
     found = key_value_columns(catalog, table)
+    if found is None and (typed := typed_pairs(table)):  # Camunda's act_ru_variable
+        switches = (propose_switch(conn, table, KeyValue(*p), strategies, rows) for p in typed)
+        return [switch for switch in switches if switch is not None]
     if found is None and (undeclared := undeclared_key_value(conn, catalog, table, LABEL_NAMES)):
         found = KeyValue(*undeclared)  # Moodle's fieldid: no foreign key (eav_refs.py)
     if found is None and (shaped := shaped_key_value(conn, catalog, table)):
@@ -177,6 +184,10 @@ def propose_switch(
         proposal = judge_field(table, given, value, values, strategies)
         proposal = token_case(table, value, proposal, values, strategies)  # HAPI's tokens
         proposal = network_settings.setting_case(proposal, values)  # bind 0.0.0.0
+        proposal = network_settings.version_case(given[0], proposal)  # '6.8.0.0'
+        if value.type.category == "S" and (codes := codes_rule(value.name, values, unique=False)):
+            proposal = codes if replaces(proposal, codes) else proposal  # businessKey
+        proposal = number_case(given[0], value, values, proposal)  # Camunda's epoch dates
         flagged = bool(ids) and ids <= unique_ids  # DHIS2's uniquefield attributes
         proposal = injective_case(table, value, proposal, strategies, flagged=flagged)
         if proposal.masked and len(cases) < MAX_CASES:
@@ -228,11 +239,14 @@ def previous_value_rule(table: Table, switch: ColumnProposal) -> ColumnProposal 
     """The same `switch` for the value a change replaced (Redmine's journal_details
     .old_value beside value): its key is the row's too, so its kind is the same, where
     judged as one column a few notes made every status id lorem."""
-    for name in (f"old_{switch.column}", f"previous_{switch.column}", f"{switch.column}_old"):
-        column = table.columns.get(name)
+    value, tail = bare(switch.column), switch.column[len(switch.column.rstrip("_")) :]
+    base = value.removeprefix("new_")  # Camunda's new_value_ beside org_value_
+    olds = (f"old_{base}", f"previous_{base}", f"{base}_old", f"org_{base}", f"original_{base}")
+    for name in (f"{n}{tail}" for n in olds):
+        column = next((c for c in table.columns.values() if c.name.lower() == name), None)
         if column is not None and column.type.category == "S" and not column.generated:
             return ColumnProposal(
-                name,
+                column.name,
                 "switch",
                 copy.deepcopy(switch.params),
                 kind="key_value",

@@ -33,6 +33,7 @@ from dbrefresh.rules.app_titles import judge_by_titles, read_titles
 from dbrefresh.rules.base32_secrets import base32_secrets
 from dbrefresh.rules.birth_values import propose_birth_dates
 from dbrefresh.rules.builtin_accounts import keep_builtin_accounts
+from dbrefresh.rules.business_keys import mask_addresses_among_codes
 from dbrefresh.rules.compiler import compile_plan
 from dbrefresh.rules.copies import note_copies
 from dbrefresh.rules.cross_copies import note_cross_copies
@@ -42,6 +43,7 @@ from dbrefresh.rules.eav_dates import align_dates
 from dbrefresh.rules.eav_json import string_documents, with_whole_rule
 from dbrefresh.rules.eav_logins import align_switch_logins
 from dbrefresh.rules.eav_normalized import align_normalized
+from dbrefresh.rules.eav_typed import keep_unswitched
 from dbrefresh.rules.email_alike import align_emails
 from dbrefresh.rules.email_fold import (
     fold_case_insensitive_emails,
@@ -63,6 +65,7 @@ from dbrefresh.rules.masked_copies import align_masked_copies
 from dbrefresh.rules.mixed_forms import Mixed, apply_mixed
 from dbrefresh.rules.name_parts import note_name_parts
 from dbrefresh.rules.naming import dotted_schemas
+from dbrefresh.rules.own_logins import hash_own_logins
 from dbrefresh.rules.own_names import note_own_names
 from dbrefresh.rules.path_hashes import hash_path_digests
 from dbrefresh.rules.plan import Plan
@@ -169,6 +172,7 @@ def propose(
                 conn, table, proposals[name], samples, strategies, sample_rows, own_keys
             )
         string_documents(table, proposals[name], samples, strategies)
+        mask_addresses_among_codes(table, proposals[name], samples)  # business_key_
         # Google `sub`s, GitHub ids; columns of addresses beside phones, ids or usernames
         mixed |= mask_provider_ids(table, proposals[name], samples, strategies, own_keys)
         hash_path_digests(table, proposals[name], samples, own_keys)  # Moodle's pathnamehash
@@ -198,6 +202,7 @@ def propose(
             if previous := previous_value_rule(table, switch):
                 proposals[name][previous.column] = previous
             _keep_switch_key(proposals[name], switch)
+        keep_unswitched(table, proposals[name], {s.column for s in switches})  # long_
         align_normalized(conn, table, switches)  # HAPI's sp_value_normalized
         align_dates(table, proposals[name], switches)  # HAPI's hfj_spidx_date
         if name not in unsampled:  # Matomo's log_action.name: URLs by type, titles
@@ -210,6 +215,7 @@ def propose(
     keep_sentinels(conn, catalog, proposals, sample_rows)
     sampled = {n: c for n, c in proposals.items() if n not in unsampled}
     note_own_names(conn, catalog, sampled, strategies, sample_rows)
+    hash_own_logins(conn, catalog, sampled, sample_rows)  # Camunda's act_id_user.id_
     row_copies = note_copies(conn, catalog, sampled, sample_rows, texts)
     fold_named_pairs(catalog, sampled)
     fold_case_insensitive_joins(conn, catalog, sampled, texts)

@@ -240,6 +240,8 @@ class _Fitting:
             if not (proposal.masked or lead.masked) and why == proposal.why:
                 continue
             proposal.strategy, proposal.params = lead.strategy, dict(lead.params)
+            if proposal.params.get("by") == ref[1]:  # a switch keyed by its own column
+                proposal.params["by"] = member[1]
             proposal.unique = lead.unique
             note = "masked" if lead.masked else "REVIEW: kept"
             proposal.why = [*why, f"{note} as {ref[0]}.{ref[1]}, which a foreign key ties it to"]

@@ -20,7 +20,14 @@ from typing import Any
 from dbrefresh.catalog import Table
 from dbrefresh.rules.kept_addresses import anywhere_when
 from dbrefresh.rules.plan import LeakPath, RelationStep
-from dbrefresh.rules.relsteps import FOLDED_HASH, literal, quote_ident, quote_table, row_key
+from dbrefresh.rules.relsteps import (
+    FOLDED_HASH,
+    literal,
+    masked_keys,
+    quote_ident,
+    quote_table,
+    row_key,
+)
 from dbrefresh.strategies.base import ColumnContext, Strategy
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
@@ -64,7 +71,8 @@ def with_path_samples(step: RelationStep, table: Table, sample: int) -> Relation
     documents = [m for m in step.masked if m.leak_checked and m.leak_paths]
     if not documents:
         return step
-    key = row_key(table, {m.column for m in step.masked}, alias="_dbr_t")
+    by_value = masked_keys(step.masked, "_dbr_t")
+    key = row_key(table, {m.column for m in step.masked}, alias="_dbr_t", by_value=by_value)
     values = " UNION ALL ".join(
         f"SELECT {literal(m.column)}, {literal(p.path)}, "
         f"{'NULL::int' if p.path == ANYWHERE else '_dbr_v.element'}, "

@@ -112,7 +112,7 @@ def _column_rule(
     if unique is not None and "unique" in strategy.params_model.model_fields:
         params_raw = {**params_raw, "unique": unique}  # the strategy shapes its output by it
     try:
-        params = strategy.parse_params(_plain(params_raw))
+        params = strategy.for_column(strategy.parse_params(_plain(params_raw)), column)
     except ValidationError as exc:
         _pydantic_findings(col, exc, raw, key)
         return None

@@ -41,6 +41,26 @@ _OID = re.compile(
     re.IGNORECASE,
 )
 
+# A reference code: capital letters, a dash, digit groups ('LOAN-2024-000001', Camunda's
+# business keys, 'INV-2023-0042'): '2024-000001' read as a phone number, and every
+# business key became lorem (one per process, the application's id for it).
+_CODE = re.compile(r"(?<![\w@.+/-])[^\W\d_]{2,10}(?:-[^\W_]+)+(?![\w@.-])")
+
+
+def is_reference_code(value: str) -> bool:
+    """A whole value that is a reference code ('LOAN-2024-000001', 'KYC-00001')."""
+    found = _CODE.fullmatch(value.strip())
+    return found is not None and _coded(found.group())
+
+
+def _code(match: re.Match[str]) -> str:
+    return " " if _coded(match.group()) else match.group()
+
+
+def _coded(token: str) -> bool:
+    """Capital letters ('ONB-9132-HÄNE' too) and digits: a code, not 'Tel-0612345678'."""
+    return token == token.upper() and any(c.isdigit() for c in token)
+
 
 def is_message_id(local: str) -> bool:
     """A Message-ID's left part: a UUID or hex id, or a long run of digits and letters
@@ -62,9 +82,10 @@ def _hex_token(match: re.Match[str]) -> str:
 
 def without_machine_data(text: str) -> str:
     """The text with dates, times, IP addresses, versions, message ids, UUIDs, hex
-    tokens and OIDs blanked, and percent-encoding decoded ('%40' is an '@')."""
+    tokens, OIDs and reference codes blanked, and percent-encoding decoded ('%40' is an '@')."""
     text = unquote(text) if "%" in text else text
     text = _OID.sub(" ", text)
+    text = _CODE.sub(_code, text) if "-" in text else text
     return _BRACKETED.sub(_bracketed, _MACHINE.sub(" ", _HEX_TOKEN.sub(_hex_token, text)))
 
 

@@ -18,6 +18,7 @@ import ipaddress
 import re
 from collections.abc import Sequence
 
+from dbrefresh.rules import pii
 from dbrefresh.rules.proposal import ColumnProposal
 
 _URI = re.compile(r"[a-z][a-z0-9+.-]*://\S+", re.IGNORECASE)
@@ -69,4 +70,14 @@ def setting_case(proposal: ColumnProposal, values: Sequence[str]) -> ColumnPropo
         f"all {count} sampled values are network settings (a scheme, a port, an "
         "unspecified or loopback address), not a person's IP address: kept"
     )
+    return ColumnProposal(proposal.column, "keep", {}, why=[*proposal.why, why])
+
+
+def version_case(name: str, proposal: ColumnProposal) -> ColumnProposal:
+    """A key named for a version judged an IP address ('6.8.0.0' under Flowable's
+    act_ge_property 'common.schema.version', which the engine checks at start): a
+    version number, kept."""
+    if proposal.kind != "ip" or "version" not in pii.normalize(name).split("_"):
+        return proposal
+    why = f"`{name}` names a version: its dotted numbers are no IP address, kept"
     return ColumnProposal(proposal.column, "keep", {}, why=[*proposal.why, why])

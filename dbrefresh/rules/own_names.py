@@ -29,6 +29,7 @@ it is not judged (enum_values.py).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,7 @@ from dbrefresh.strategies.base import JSON_TYPES, Strategy
 MIN_ROWS = 5  # rows naming their person, before a column is masked
 MIN_NOTED = 2  # rows naming their person, before a kept column is noted
 MIN_NAME = 3  # characters of a name word that counts ('Al' is in too much text)
+SHARED = 0.5  # of the sampled rows' names holding a word: a process's or a form's, no one's
 MAX_CHARS = own_documents.CUT
 _WORD = re.compile(r"[^\W\d_]+")  # letters only: 'Aaron's' holds 'Aaron'
 
@@ -272,8 +274,10 @@ def _count(
     different: dict[str, set[str]] = {c: set() for c in texts}
     documents = {c: own_documents.Documents() for c in texts}
     width = 1 if people.names_from else len(people.names)
-    for row in sampled_rows(conn, query):
-        words = _name_words(row[:width])
+    sampled = sampled_rows(conn, query)
+    shared = _shared_words([_name_words(row[:width]) for row in sampled])
+    for row in sampled:
+        words = _name_words(row[:width]) - shared
         own = row[width : width + len(held)]
         row = (*row[:width], *row[width + len(held) :])
         slug = name_slugs.slug_words(words)
@@ -328,6 +332,13 @@ def _name_words(names: Sequence[Any]) -> set[str]:
             if len(word) >= MIN_NAME:
                 words |= {word, word.capitalize()}
     return words
+
+
+def _shared_words(rows: Sequence[set[str]]) -> set[str]:
+    """Words in the names of most sampled rows ('KYC' in Flowable's process names 'KYC
+    Jan Jansen'): no one's name, and in a business key 'KYC-00041' no mention of one."""
+    counts = Counter(w for words in rows for w in words)
+    return {w for w, n in counts.items() if n >= MIN_ROWS and n > SHARED * len(rows)}
 
 
 def _slugs(

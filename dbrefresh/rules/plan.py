@@ -70,6 +70,9 @@ class MaskedColumn:
     # the masked value depends on the original alone, and a cache hit costs less than
     # a digest).
     dedupe: bool = False
+    # A primary-key column whose masked value depends on its own value alone: samples
+    # find their row again by the masked key (relsteps.row_key)
+    by_value: bool = False
     # SQL over the column: which originals the strategy must change (None: all of them).
     leak_when: str | None = None
     # SQL over the row: a message when the rules cannot mask it (strategy.refusal)

@@ -17,8 +17,11 @@ table keeps its OID, the indexes keep their names and definitions but get new OI
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
+import sqlglot
 from sqlglot import exp
 
 from dbrefresh.catalog import Table
@@ -71,15 +74,28 @@ class RowKey:
     unique: bool  # the primary key; else a digest of the columns kept as they are
 
 
-def row_key(table: Table, masked: set[str], alias: str | None = None) -> RowKey | None:
-    """The row's primary key when it is not masked; else a digest of every column the
-    rules keep (rows repeat only where all of those repeat); None when none is kept.
-    Without it, verify could only ask whether an original appears in *any* row, and a
-    shifted date or a dictionary city lands on another row's original all the time."""
+def row_key(
+    table: Table,
+    masked: set[str],
+    alias: str | None = None,
+    by_value: Mapping[str, str] | None = None,
+) -> RowKey | None:
+    """The row's primary key when it is not masked, or masked by its own value alone
+    (`by_value`: such a column's masked value computed from the original, for samples
+    taken before the rewrite; '' after it, the column as it is); else a digest of every
+    column the rules keep (rows repeat only where all of those repeat); None when none
+    is kept. Without it, verify could only ask whether an original appears in *any*
+    row, and a shifted date or a dictionary city lands on another row's original all
+    the time: Flowable's act_id_user, its login key hashed and its other columns alike
+    in every row, had its masked first names found on other users' rows."""
     prefix = f"{alias}." if alias else ""
+    by_value = by_value or {}
     for key in table.unique_keys:
-        if key.primary and not masked.intersection(key.columns):
-            parts = [f"{prefix}{quote_ident(c)}::text" for c in key.columns]
+        if key.primary and masked.intersection(key.columns) <= by_value.keys():
+            parts = [
+                f"({by_value[c]})::text" if by_value.get(c) else f"{prefix}{quote_ident(c)}::text"
+                for c in key.columns
+            ]
             text = parts[0] if len(parts) == 1 else "concat_ws(chr(31), " + ", ".join(parts) + ")"
             return RowKey(text, unique=True)
     kept = [
@@ -91,6 +107,27 @@ def row_key(table: Table, masked: set[str], alias: str | None = None) -> RowKey 
         return None
     # md5 bounds the stored key whatever the row holds (a digest, not a secret)
     return RowKey(f"md5(ROW({', '.join(kept)})::text)", unique=False)
+
+
+def by_value(strategy: Any, expression: str, column: str) -> bool:
+    """Whether a column's masked value depends on its own value alone (no row's
+    permutation, no other column): equal originals, equal masked values."""
+    if getattr(strategy, "row_permutation", False):
+        return False
+    tree = sqlglot.parse_one(expression, read="postgres")
+    return {c.name for c in tree.find_all(exp.Column) if not c.table} == {column}
+
+
+def masked_keys(masked: Sequence[MaskedColumn], alias: str | None) -> dict[str, str]:
+    """row_key's `by_value`: with an alias, before the rewrite, each such key column's
+    masked value computed from the original there; without, after it (read as is)."""
+    if alias is None:
+        return {m.column: "" for m in masked if m.by_value}
+    return {
+        m.column: f"SELECT {m.expression} FROM (SELECT {alias}.{quote_ident(m.column)}) AS _dbr_k"
+        for m in masked
+        if m.by_value
+    }
 
 
 def _leak_statements(
@@ -105,7 +142,8 @@ def _leak_statements(
     if not checked:
         return []
     rel = quote_table(table.qualified)
-    key = row_key(table, {m.column for m in masked}, alias="_dbr_t")
+    names = {m.column for m in masked}
+    key = row_key(table, names, alias="_dbr_t", by_value=masked_keys(masked, "_dbr_t"))
     values = ", ".join(
         f"({literal(m.column)}, CASE WHEN {_identifying(table, m)} THEN "
         f"dbrefresh.leak_hash(_dbr_t.{quote_ident(m.column)}::text) END, "

@@ -160,6 +160,12 @@ class Strategy(ABC, Generic[P]):
         """Validate raw YAML parameters (pydantic raises with the offending key)."""
         return self.params_model.model_validate(raw)  # type: ignore[return-value]
 
+    def for_column(self, params: P, column: str) -> P:
+        """The parameters as a rule of `column` means them: one rule written two ways
+        (switch's `by` naming the column itself, or omitted) compares and compiles as
+        one."""
+        return params
+
     def check(self, params: P, ctx: ColumnContext) -> list[str]:
         """Reasons this strategy cannot produce valid values for the column (empty: fits)."""
         return []

@@ -43,8 +43,9 @@ FAIL = "fail"  # default: fail: a key no case lists refuses the run
 
 
 class SwitchParams(CaseRulesParams):
-    by: str = Field(min_length=1)
-    """The column of the row whose value picks the case (meta_key)."""
+    by: str | None = Field(default=None, min_length=1)
+    """The column of the row whose value picks the case (meta_key); omitted, or naming
+    the masked column itself, the column's own value picks it (built-in logins kept)."""
     cases: dict[str, CaseRule] = Field(min_length=1)
     """Value of `by` -> strategy name, or {strategy: ..., its parameters}."""
     default: CaseRule = CaseRule(strategy="keep")
@@ -78,11 +79,20 @@ class Switch(Strategy[SwitchParams]):
     summary = "A strategy per value of another column (key/value tables such as wp_usermeta)."
     params_model = SwitchParams
 
+    def reads_only_its_column(self, params: SwitchParams) -> bool:
+        return params.by is None
+
+    def for_column(self, params: SwitchParams, column: str) -> SwitchParams:
+        """A `by` naming the column itself is no other column: written or omitted, the
+        rule is one, so two sides of a foreign key keyed each by itself (Flowable's
+        act_id_user.id_ and act_id_membership.user_id_, 'admin' kept) mask alike."""
+        return params.model_copy(update={"by": None}) if params.by == column else params
+
     def is_lossy(self, params: SwitchParams) -> bool:
         return case_sql.lossy(params.resolved())
 
     def check(self, params: SwitchParams, ctx: ColumnContext) -> list[str]:
-        if params.by not in ctx.row_columns:
+        if params.by is not None and params.by not in ctx.row_columns:
             return [f"by: {ctx.table} has no column {params.by!r}"]
         return case_sql.reasons(params.resolved(), lambda _: ctx)
 
@@ -131,7 +141,7 @@ class Switch(Strategy[SwitchParams]):
             "CASE WHEN :other THEN 'no case of switch for ' || :by || ' = '"
             " || COALESCE(quote_literal(:key), 'NULL') || ' (default: fail)' END",
             other=self._picked(params, ctx, None),
-            by=sqlbuild.literal(f"{ctx.table}.{params.by}"),
+            by=sqlbuild.literal(f"{ctx.table}.{params.by or ctx.column}"),
             key=self._key(params, ctx),
         )
 
@@ -145,6 +155,8 @@ class Switch(Strategy[SwitchParams]):
         )
 
     def _key(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
+        if params.by is None:
+            return sqlbuild.as_text(ctx.ref)
         by = replace(ctx, column=params.by, type=ctx.row_columns[params.by])
         return sqlbuild.as_text(by.ref)
 

@@ -110,7 +110,7 @@ def masked_columns(rules: RuleSet) -> list[Sampled]:
             continue
         for column, r in rule.columns.items():
             if r.strategy == "switch":
-                rows = _switch_rows(r.params)
+                rows = _switch_rows(r.params, column)
                 if rows is not None:
                     out.append((table, column, rows))
             elif r.strategy not in DICTIONARY_STRATEGIES:
@@ -118,12 +118,12 @@ def masked_columns(rules: RuleSet) -> list[Sampled]:
     return out
 
 
-def _switch_rows(params: SwitchParams) -> sql.Composable | None:
+def _switch_rows(params: SwitchParams, column: str) -> sql.Composable | None:
     """The rows of a switch column whose originals are worth sampling: those a case
     masks with a strategy other than the dictionary ones. The values it keeps are on
     disk by design, and as needles they would fill the search's hit limit before the
     files it has not read yet."""
-    key = sql.SQL("{}::text").format(sql.Identifier(params.by))
+    key = sql.SQL("{}::text").format(sql.Identifier(params.by or column))
     sampled = [k for k, case in params.cases.items() if case.strategy not in DICTIONARY_STRATEGIES]
     parts: list[sql.Composable] = []
     if sampled:

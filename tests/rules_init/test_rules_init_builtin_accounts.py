@@ -99,3 +99,86 @@ def test_builtin_accounts_kept_in_email_keys(make_db, tmp_path: Path) -> None:
     assert orphans == 0
     assert admins == 4
     assert own == (2, 0)  # their own names kept, every person's masked
+
+
+FLOWABLE = """
+CREATE TABLE act_id_user (id_ varchar(64) PRIMARY KEY, first_ varchar(255),
+  last_ varchar(255), email_ varchar(255));
+CREATE TABLE act_id_membership (user_id_ varchar(64) REFERENCES act_id_user (id_),
+  group_id_ varchar(64), PRIMARY KEY (user_id_, group_id_));
+CREATE TABLE act_ru_task (id_ varchar(64) PRIMARY KEY, assignee_ varchar(255));
+INSERT INTO act_id_user VALUES ('admin', 'Admin', 'Admin', 'admin@flowable.example');
+INSERT INTO act_id_user SELECT f || '.' || l || g, initcap(f), initcap(l),
+  f || '.' || l || g || '@acmecorp.com'
+  FROM generate_series(1, 60) g, LATERAL (SELECT
+    (ARRAY['cindy', 'laura', 'jodi', 'anthony'])[1 + g % 4] f,
+    (ARRAY['harmon', 'dunlap', 'nielsen', 'owens', 'banks'])[1 + g % 5] l) n;
+INSERT INTO act_id_membership SELECT id_, 'flowableUser' FROM act_id_user;
+INSERT INTO act_ru_task SELECT 't' || g, (SELECT id_ FROM act_id_user ORDER BY id_
+  OFFSET g % 61 LIMIT 1) FROM generate_series(1, 120) g;
+"""
+
+
+def test_builtin_login_key_masked_on_both_sides(make_db, tmp_path: Path) -> None:
+    """Flowable's user key and its membership's foreign key, each named differently,
+    got switches differing in `by:` alone (each naming itself): refused as masked
+    differently, both were kept while the tasks' assignees were hashed, so the
+    logins (built from names) stayed and no task found its user. Both are masked
+    alike now, 'admin' kept."""
+    dsn, text = generate_then_mask(make_db, tmp_path, FLOWABLE)
+    user = rule_of(text, "public.act_id_user", "id_")
+    member = rule_of(text, "public.act_id_membership", "user_id_")
+    assert user["strategy"] == member["strategy"] == "switch", text
+    assert user["cases"] == member["cases"] == {"admin": "keep"}
+    with psycopg.connect(dsn) as conn:
+        plain, members, tasks = conn.execute(
+            "SELECT (SELECT count(*) FROM act_id_user WHERE id_ LIKE '%.%'),"
+            " (SELECT count(*) FROM act_id_membership m LEFT JOIN act_id_user u"
+            "  ON u.id_ = m.user_id_ WHERE u.id_ IS NULL),"
+            " (SELECT count(*) FROM act_ru_task t LEFT JOIN act_id_user u"
+            "  ON u.id_ = t.assignee_ WHERE u.id_ IS NULL)"
+        ).fetchone()
+        admin = conn.execute("SELECT count(*) FROM act_id_user WHERE id_ = 'admin'").fetchone()
+    assert (plain, members, tasks, admin[0]) == (0, 0, 0, 1)
+
+
+CAMUNDA = """
+CREATE TABLE act_id_user (id_ varchar(64) PRIMARY KEY, first_ varchar(255),
+  last_ varchar(255), salt_ varchar(255));
+CREATE TABLE act_id_membership (user_id_ varchar(64) REFERENCES act_id_user (id_),
+  group_id_ varchar(64), PRIMARY KEY (user_id_, group_id_));
+CREATE TABLE act_ru_task (id_ varchar(64) PRIMARY KEY, assignee_ varchar(255));
+INSERT INTO act_id_user VALUES ('admin', 'Admin', 'Admin', 's0'), ('demo', 'Demo', 'Demo', 's1');
+INSERT INTO act_id_user SELECT CASE g % 4 WHEN 0 THEN lower(f) || '.' || lower(l)
+    WHEN 1 THEN lower(left(f, 1) || l) WHEN 2 THEN lower(l) || g ELSE lower(l || f) END,
+  f, l, 's' || (g + 1)
+  FROM generate_series(1, 60) g, LATERAL (SELECT
+    (ARRAY['Edwin', 'Richard', 'Trudel', 'Katja', 'Brenda', 'Hilde'])[1 + g % 6] || '' f,
+    (ARRAY['Fisher', 'Ware', 'Schuchhardt', 'Good', 'Ward', 'Livingston', 'Stewart',
+      'Hiller', 'Junk', 'Marsh', 'Wagner'])[1 + g % 11] l) n;
+INSERT INTO act_id_membership SELECT id_, 'camunda-admin' FROM act_id_user;
+INSERT INTO act_ru_task SELECT 't' || g, (SELECT id_ FROM act_id_user ORDER BY id_
+  OFFSET g % 62 LIMIT 1) FROM generate_series(1, 120) g;
+"""
+
+
+def test_logins_made_of_the_rows_own_names_are_hashed(make_db, tmp_path: Path) -> None:
+    """Camunda's act_id_user.id_ ('efisher', 'ware24', 'edwin.fisher'): too few looked
+    like logins made of names by their values alone, so it was kept, and every task's
+    assignee_ with it. Each holds its own row's first_ or last_: hashed, the membership
+    key alike and the assignees as its copies; 'admin' and 'demo' kept."""
+    dsn, text = generate_then_mask(make_db, tmp_path, CAMUNDA)
+    user = rule_of(text, "public.act_id_user", "id_")
+    assert user["strategy"] == "switch", text
+    assert user["cases"] == {"admin": "keep", "demo": "keep"}
+    assert rule_of(text, "public.act_id_membership", "user_id_")["cases"] == user["cases"]
+    with psycopg.connect(dsn) as conn:
+        kept, members, tasks = conn.execute(
+            "SELECT (SELECT array_agg(id_ ORDER BY id_) FROM act_id_user"
+            "  WHERE id_ !~ '^u[0-9a-f]{32}$'),"
+            " (SELECT count(*) FROM act_id_membership m LEFT JOIN act_id_user u"
+            "  ON u.id_ = m.user_id_ WHERE u.id_ IS NULL),"
+            " (SELECT count(*) FROM act_ru_task t LEFT JOIN act_id_user u"
+            "  ON u.id_ = t.assignee_ WHERE u.id_ IS NULL)"
+        ).fetchone()
+    assert (kept, members, tasks) == (["admin", "demo"], 0, 0)

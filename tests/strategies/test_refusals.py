@@ -105,7 +105,7 @@ BAD_PARAMS: list[tuple[str, dict[str, Any], str]] = [
     ("switch", {"by": "m", "cases": {"a": "nope"}}, "unknown strategy 'nope'"),
     ("switch", {"by": "m", "cases": {}}, "cases"),
     ("switch", {"by": "m", "cases": {"a": {"strategy": "hash", "length": 100}}}, "length"),
-    ("switch", {"cases": {"a": "email"}}, "by"),
+    ("switch", {"by": "", "cases": {"a": "email"}}, "by"),  # omitted: the column itself
     ("switch", {"by": "m", "cases": {"a": "fail"}}, "unknown strategy 'fail'"),  # default only
     ("forms", {"cases": {"email": "shuffle"}}, "cannot be a case of forms"),
     (
