@@ -49,6 +49,7 @@ from dbrefresh.rules import (
     pii_values,
     place_names,
     redeemable,
+    same_values,
     shaped_values,
     ssh_keys,
     text_coordinates,
@@ -231,6 +232,9 @@ def propose_column(
         ):
             hooks.unique = unique
             return hooks
+    text = column.type.is_text and not column.type.is_array
+    if text and (one := same_values.kept(proposal, values)) is not None:
+        return one  # the seller's own address on every invoice: a setting
     return pem_texts.proposal(table, column, values, proposal, strategies) or proposal
 
 
