@@ -14,6 +14,7 @@ from typing import Any
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
+    address_layouts,
     channel_targets,
     json_in_strings,
     json_key_paths,
@@ -75,6 +76,10 @@ def json_rule(
         ):  # Superset's report target: an address list, or '#sales-reports'
             (name, params), found = ("forms", channels[0]), replace(found, reason=channels[1])
         rule = {"strategy": name, **params, **({"as": as_} if as_ != "text" else {})}
+        layout = address_layouts.propose(plain.get(found.path, ())) if name == "street" else None
+        if layout is not None and as_ == "text":  # a whole address: its lines kept
+            name, rule = "template", {"strategy": "template", "template": layout.template}
+            why.append(f"{found.path}: {layout.note}")
         # Grafana's alert `addresses` 'a@x;b@y': without `lists` one address
         if (
             name == "email"

@@ -37,10 +37,29 @@ class TableBlock:
     truncate: bool = False  # a web-session store (session_stores.py): emptied whole
 
 
+class _OneLine(yaml.SafeDumper):
+    """safe_dump, but a string holding a line break is double-quoted ('\\n' escaped):
+    a whole address's template ('{street}\\n{postcode} {city}') otherwise spread a
+    single-quoted scalar over several lines of the one-line rule."""
+
+
+def _string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = '"' if _UNPRINTABLE.search(value) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_OneLine.add_representer(str, _string)
+
+
 def _flow(value: Any) -> str:
     """One YAML node on one line: a scalar quoted as needed, or a {flow: mapping}."""
-    text = yaml.safe_dump(
-        value, default_flow_style=True, sort_keys=False, allow_unicode=True, width=10**6
+    text = yaml.dump(
+        value,
+        Dumper=_OneLine,
+        default_flow_style=True,
+        sort_keys=False,
+        allow_unicode=True,
+        width=10**6,
     )
     return text.removesuffix("\n").removesuffix("\n...")
 

@@ -19,7 +19,7 @@ LOOKS_LIKE = "postal addresses (a street line, then a postcode)"
 MAX_PARTS = 7  # name, c/o, street, unit, town, region, postcode
 MAX_PART_WORDS = 6  # a town or region line, not a sentence
 # 12345, 02-931, 95896-935, 1012 TX, 'SR08 7UX', 'M1 2AB', 'ND 72372'
-_POSTCODE = re.compile(
+POSTCODE = re.compile(
     r"\b(?:\d{4,8}|\d{2}-\d{3}|\d{5}-\d{3,4}|\d{4}\s?[A-Z]{2}"
     r"|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b"
 )
@@ -35,7 +35,7 @@ def is_address(value: str) -> bool:
     for start in range(min(3, len(parts) - 1)):  # a name or c/o line before the street
         for end in range(start + 1, min(start + 4, len(parts))):
             if is_street(", ".join(parts[start:end])) and any(
-                _POSTCODE.search(p) for p in parts[end:]
+                POSTCODE.search(p) for p in parts[end:]
             ):
                 return True
     return False

@@ -13,6 +13,7 @@ from typing import Any
 
 from dbrefresh.catalog import Column, Table
 from dbrefresh.rules import (
+    address_layouts,
     birth_values,
     bytea_values,
     channel_targets,
@@ -48,6 +49,7 @@ from dbrefresh.rules import (
     pii_values,
     place_names,
     redeemable,
+    same_values,
     shaped_values,
     ssh_keys,
     text_coordinates,
@@ -232,6 +234,9 @@ def propose_column(
         ):
             hooks.unique = unique
             return hooks
+    text = column.type.is_text and not column.type.is_array
+    if text and (one := same_values.kept(proposal, values)) is not None:
+        return one  # the seller's own address on every invoice: a setting
     return pem_texts.proposal(table, column, values, proposal, strategies) or proposal
 
 
@@ -403,6 +408,9 @@ def _propose_column(
         )
         identity_documents.with_letters(proposal)  # a passport's 'A0001234'
         check_digits.as_luhn(proposal, values)  # OpenMRS's '100-8': its check digit kept
+        address_layouts.as_template(  # 'Ann Lee\nMain St 4\n12345 Town': its layout kept
+            proposal, values, lambda raw: fits(strategies["template"], raw, ctx)
+        )
         distinct_codes.as_unique(  # OpenEMR's pubpid: distinct ids stay distinct
             proposal, values, lambda raw: fits(strategies["digits"], raw, ctx)
         )
