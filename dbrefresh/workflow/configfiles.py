@@ -68,16 +68,18 @@ def require_covered(
 ) -> None:
     """ConfigError, before the snapshot, for what the copy's check (masking.py) would
     refuse after it: `uncovered_databases: refuse` meeting a database of production no
-    rule file covers, or postgres holding data no rule file covers. Whether postgres or
-    a template holds data is asked on production (templates only under refuse); one
-    that cannot be asked (closed) is left to the copy's check. `present`: production's
-    databases, each with whether it is a template."""
+    rule file covers, or postgres holding data no rule file covers. Whether postgres
+    holds data is asked on production; one that cannot be asked (closed) is left to the
+    copy's check, and so are templates: a session in template1, however short, makes
+    production's own CREATE DATABASE fail ("being accessed by other users"), so the
+    preflight never opens one. `present`: production's databases, each with whether it
+    is a template."""
     refuse = config.rules.uncovered_databases == "refuse"
     templates = {db for db, template in present.items() if template}
 
     def holds_data(db: str) -> bool:
-        if db not in SYSTEM_DATABASES and not refuse:
-            return False  # dropped anyway: no need to ask
+        if db in templates or (db not in SYSTEM_DATABASES and not refuse):
+            return False  # a template: the copy's check; dropped anyway: no need to ask
         try:
             return sqlutil.user_data_count(with_database(config.source.dsn, db)) > 0
         except (InfraError, psycopg.Error):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +34,22 @@ tables:
     columns:
       id: keep
       email: {strategy: email, unique: true}
+"""
+ATTIC_RULES = """version: 1
+database: attic
+defaults: {unlisted_columns: fail, seed_env: DBREFRESH_SEED}
+tables:
+  public.letters:
+    columns:
+      id: keep
+      email: {strategy: email, unique: true}
+"""
+
+WAREHOUSE_RULES = """version: 1
+database: warehouse
+defaults: {unlisted_columns: fail, seed_env: DBREFRESH_SEED}
+tables:
+  public.stock_levels: keep
 """
 
 
@@ -99,16 +116,48 @@ def _write_config(setup: Setup, uncovered: str) -> None:
     setup.config.write_text(text.replace(rules, f"files: [{shop_rules()}, archive.yaml]"))
 
 
+def _template1_sessions(dsn: str) -> int:
+    """Client sessions ever opened in template1 (autovacuum's are not counted), once
+    none is open any more: a closing backend reports its session as it exits."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for _ in range(100):
+            conn.execute("SELECT pg_stat_clear_snapshot()")
+            row = conn.execute(
+                "SELECT numbackends, sessions FROM pg_stat_database WHERE datname = 'template1'"
+            ).fetchone()
+            assert row is not None
+            if row[0] == 0:
+                return int(row[1])
+            time.sleep(0.05)
+    raise AssertionError("a session stays open in template1")
+
+
 def test_uncovered_closed_databases_and_templates_are_refused(
-    setup: Setup, hidden: dict[str, list[str]]
+    setup: Setup, production: Production, hidden: dict[str, list[str]]
 ) -> None:
     _write_config(setup, "refuse")
+    sessions_before = _template1_sessions(production.server.dsn())
+    proc = setup.cli("run")  # attic: refused before the snapshot, from production's list
+    # and production's template1 never opened: a session there fails a CREATE DATABASE
+    assert _template1_sessions(production.server.dsn()) == sessions_before
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "attic" in proc.stderr and "nothing was copied" in proc.stderr, proc.stderr
+    assert "archive" not in proc.stderr  # covered by rules
+    assert setup.refreshed_by() is None  # staging untouched
+    assert load_backend(config_mod.load(setup.config)).leftovers() == []
+    # the templates are asked on the copy only (a session in production's template1
+    # would fail production's own CREATE DATABASE): with attic covered, the copy refuses
+    (setup.dir / "attic.yaml").write_text(ATTIC_RULES)
+    (setup.dir / "warehouse.yaml").write_text(WAREHOUSE_RULES)
+    text = setup.config.read_text()
+    covered = "archive.yaml, attic.yaml, warehouse.yaml]"
+    setup.config.write_text(text.replace("archive.yaml]", covered))
     proc = setup.cli("run")
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
-    for name in ("attic", "template1 (a template holding data)", "legacy_tpl (a template"):
+    for name in ("template1 (a template holding data)", "legacy_tpl (a template"):
         assert name in proc.stderr, proc.stderr
-    assert "archive" not in proc.stderr  # covered by rules
     assert setup.refreshed_by() is None  # staging untouched
     assert load_backend(config_mod.load(setup.config)).leftovers() == []
 
