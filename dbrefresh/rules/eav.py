@@ -24,7 +24,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
-from dbrefresh.rules import field_tables, network_settings, pii
+from dbrefresh.rules import eav_tags, field_tables, network_settings, pii
 from dbrefresh.rules.eav_fields import (
     DEFAULT,
     add_unsampled,
@@ -67,6 +67,7 @@ PAIRS = (
     # Matrix's user_threepids: `medium` says 'email' or 'msisdn' (a phone number)
     ("medium", "address"),
     ("channel", "address"),
+    ("k", "v"),  # OpenStreetMap's tags: only contact keys masked (eav_tags.py)
 )
 # Value columns of tables whose key is an id into a table of attributes, and the
 # columns naming an attribute there
@@ -181,6 +182,7 @@ def propose_switch(
         return None
     value = found.value
     unique_ids = unique_attribute_ids(conn, found.named_by) if found.named_by else frozenset()
+    tags = eav_tags.map_tags(table, found.key.name, found.value.name)
     cases: dict[str, Any] = {}
     typed_notes: list[str] = []
     kept: list[str] = []
@@ -203,6 +205,8 @@ def propose_switch(
             proposal = typed
         proposal = token_case(table, value, proposal, values, strategies)  # HAPI's tokens
         proposal = network_settings.setting_case(proposal, values)  # bind 0.0.0.0
+        if tags and proposal.masked and not eav_tags.contact_key(name):
+            proposal = ColumnProposal(value.name, why=["a map tag: public"])  # OSM's name=
         flagged = bool(ids) and ids <= unique_ids  # DHIS2's uniquefield attributes
         proposal = injective_case(table, value, proposal, strategies, flagged=flagged)
         if proposal.masked and len(cases) < MAX_CASES:
@@ -251,6 +255,7 @@ def propose_switch(
             f"a key/value table: {value.name} judged per {by}{named_by}",
             *reasons,
             *review,
+            *([eav_tags.NOTE] if tags else []),
             unmet,
         ],
     )
