@@ -2,7 +2,8 @@
 
 Moodle finds its guest account by the username 'guest' and its administrator logs in
 as 'admin'; hashed to 'u3f9a...', guest access and the admin login broke on staging.
-Such names are the application's, not a person's. A column proposed a user name's
+Such names are the application's, not a person's (django-guardian's 'AnonymousUser',
+matched in that case only: EXACT). A column proposed a user name's
 rule (kind `username`) whose table holds one of the well-known built-in names exactly
 (case and all) gets a `switch` on itself: those names kept, every other value the
 rule it had (`default`). The columns a foreign key ties to it get the same, so the
@@ -44,6 +45,10 @@ BUILTIN = (
     "sysadmin",
     "daemon",
 )
+# Built-in names spelled in one case only, matched exactly: django-guardian looks up its
+# anonymous user by the username 'AnonymousUser' (hashed, every anonymous permission
+# check failed); ODK Central names its anonymous actor '*anonymous*'
+EXACT = ("AnonymousUser", "*anonymous*")
 KIND = "username"
 EMAIL = "email"  # built-in names matched in any case: Frappe's 'Administrator'
 NAME_KINDS = frozenset({"first_name", "last_name", "full_name"})
@@ -180,16 +185,20 @@ def _builtin(
     held_as = sql.SQL("lower({c}::text)" if any_case else "{c}::text").format(
         c=sql.Identifier(column)
     )
-    query = sql.SQL("SELECT DISTINCT {c}::text FROM {only}{t} WHERE {held} = ANY({names})").format(
+    query = sql.SQL(
+        "SELECT DISTINCT {c}::text FROM {only}{t} WHERE {held} = ANY({names})"
+        " OR {c}::text = ANY({exact})"
+    ).format(
         c=sql.Identifier(column),
         only=sql.SQL("" if table.partitioned else "ONLY "),
         t=sql.Identifier(table.schema, table.name),
         held=held_as,
         names=sql.Literal(list(BUILTIN)),
+        exact=sql.Literal(list(EXACT)),
     )
     held = sorted(str(row[0]) for row in sampled_rows(conn, query))
-    order = {n: i for i, n in enumerate(BUILTIN)}
-    return sorted(held, key=lambda n: order[n.lower() if any_case else n])
+    order = {n: i for i, n in enumerate((*BUILTIN, *EXACT))}
+    return sorted(held, key=lambda n: order.get(n, order.get(n.lower(), len(order))))
 
 
 def _held(conn: psycopg.Connection[Any], table: Table, column: str, names: list[str]) -> list[str]:
