@@ -37,7 +37,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import jsonb_others, jsonb_stray, sqlbuild
+from dbrefresh.strategies import jsonb_others, jsonb_same, jsonb_stray, sqlbuild
 from dbrefresh.strategies.base import (
     JSON_TYPES,
     ColumnContext,
@@ -223,7 +223,12 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         if ctx.type.is_text:
             masked = jsonb_stray.unless_string(PARSED, self._masked_document(params, ctx, PARSED))
             return _json_text(ctx, masked, params.others)
-        return sqlbuild.cast(self._masked_document(params, ctx, _document(ctx)), ctx.type.sql)
+        document = self._masked_document(params, ctx, _document(ctx))
+        if ctx.type.base == "jsonb":
+            return sqlbuild.cast(document, ctx.type.sql)
+        return sqlbuild.cast(
+            jsonb_same.unless_same(ctx.ref.copy(), document, _document(ctx), "json"), ctx.type.sql
+        )
 
     def _masked_document(
         self, params: JsonbParams, ctx: ColumnContext, value: exp.Expression
@@ -376,7 +381,10 @@ def _json_text(
             " FROM (SELECT dbrefresh.jsonb_or_null(CAST(:r AS TEXT)) AS _dbr_doc OFFSET 0)"
             " AS _dbr_d OFFSET 0) AS _dbr_m)",
             t=jsonb_others.masked_text(
-                others, ctx, PARSED, sqlbuild.fill("CAST(:m AS TEXT)", m=masked)
+                others,
+                ctx,
+                PARSED,
+                jsonb_same.unless_same(ctx.ref.copy(), masked, PARSED.copy(), "text"),
             ),
             r=ctx.ref,
             o=otherwise,
@@ -386,7 +394,7 @@ def _json_text(
     text = sqlbuild.fill(
         f"(SELECT CASE WHEN {fits} THEN _dbr_m._dbr_text ELSE :o END"
         " FROM (SELECT CAST(:m AS TEXT) AS _dbr_text OFFSET 0) AS _dbr_m)",
-        m=_parsed_once(ctx, masked),
+        m=_parsed_once(ctx, jsonb_same.unless_same(ctx.ref.copy(), masked, PARSED.copy(), "text")),
         o=otherwise,
         n=ctx.type.length or 0,
     )
