@@ -17,12 +17,13 @@ table.
 
 JSON kept in a text column (Rails' and Django's serialized fields, Nextcloud, Sentry)
 is masked the same way and written back as the masked document's text, normalized as
-a jsonb document is. A value that is no JSON (the rules' sample missed it), a JSON
-string, or one whose masked text no longer fits a varchar(n), becomes NULL (the text
-`null` in a NOT NULL column, a JSON string of its keyed hash in a unique one:
-jsonb_stray.py): neither kept, nor failing the table every night. `others` names the
-strategy for the values that are no JSON instead (PHP-serialised rows of an older
-version, compressed payloads: jsonb_others.py).
+a jsonb document is (a document masking left alike keeps its own text: jsonb_same.py).
+A value that is no JSON (the rules' sample missed it), a JSON string, or one whose
+masked text no longer fits a varchar(n), becomes NULL (the text `null` in a NOT NULL
+column, a JSON string of its keyed hash in a unique one: jsonb_stray.py): neither kept,
+nor failing the table every night. `others` names the strategy for the values that are
+no JSON instead (PHP-serialised rows of an older version, compressed payloads:
+jsonb_others.py).
 
 A path whose value is a JSON string holding a document (Mattermost's users.props
 {"customStatus": "{\"emoji\": ..., \"text\": ...}"}) takes a `jsonb` rule of its own:
@@ -423,9 +424,10 @@ def _each_element(
 
 
 def _document(ctx: ColumnContext) -> exp.Expression:
-    """The column as jsonb: a json document is masked as jsonb and cast back, so it
-    comes out normalized (whitespace, key order, the last of duplicate keys), as
-    every jsonb document is."""
+    """The column as jsonb: a json document is masked as jsonb and cast back, so a
+    masked one comes out normalized (whitespace, key order, the last of duplicate
+    keys), as every jsonb document is; one masking left alike keeps its own text
+    (jsonb_same.py)."""
     if ctx.type.base == "jsonb":
         return ctx.ref
     return sqlbuild.cast(ctx.ref, "jsonb")
