@@ -224,12 +224,17 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         if ctx.type.is_text:
             masked = jsonb_stray.unless_string(PARSED, self._masked_document(params, ctx, PARSED))
             return _json_text(ctx, masked, params.others)
-        document = self._masked_document(params, ctx, _document(ctx))
         if ctx.type.base == "jsonb":
-            return sqlbuild.cast(document, ctx.type.sql)
-        return sqlbuild.cast(
-            jsonb_same.unless_same(ctx.ref.copy(), document, _document(ctx), "json"), ctx.type.sql
+            return sqlbuild.cast(self._masked_document(params, ctx, ctx.ref), ctx.type.sql)
+        # json: parsed once per row, and its own text kept when masking changed nothing
+        document = self._masked_document(params, ctx, PARSED)
+        same = jsonb_same.unless_same(ctx.ref.copy(), document, PARSED.copy(), "json")
+        parsed = sqlbuild.fill(
+            "(SELECT :e FROM (SELECT CAST(:r AS JSONB) AS _dbr_doc OFFSET 0) AS _dbr_d)",
+            e=same,
+            r=ctx.ref,
         )
+        return sqlbuild.cast(parsed, ctx.type.sql)
 
     def _masked_document(
         self, params: JsonbParams, ctx: ColumnContext, value: exp.Expression
