@@ -2,7 +2,8 @@
 
 Moodle finds its guest account by the username 'guest' and its administrator logs in
 as 'admin'; hashed to 'u3f9a...', guest access and the admin login broke on staging.
-Such names are the application's, not a person's. A column proposed a user name's
+Such names are the application's, not a person's (django-guardian's 'AnonymousUser',
+matched in that case only: EXACT). A column proposed a user name's
 rule (kind `username`) whose table holds one of the well-known built-in names exactly
 (case and all) gets a `switch` on itself: those names kept, every other value the
 rule it had (`default`). The columns a foreign key ties to it get the same, so the
@@ -48,6 +49,10 @@ BUILTIN = (
     "daemon",
     "demo",  # Camunda's and Flowable's demo/demo
 )
+# Built-in names spelled in one case only, matched exactly: django-guardian looks up its
+# anonymous user by the username 'AnonymousUser' (hashed, every anonymous permission
+# check failed); ODK Central names its anonymous actor '*anonymous*'
+EXACT = ("AnonymousUser", "*anonymous*")
 KIND = "username"
 EMAIL = "email"  # built-in names matched in any case: Frappe's 'Administrator'
 NAME_KINDS = frozenset({"first_name", "last_name", "full_name"})
@@ -180,19 +185,27 @@ def _builtin(
     conn: psycopg.Connection[Any], table: Table, column: str, any_case: bool = False
 ) -> list[str]:
     """The built-in names the column holds (case and all, or in any case), in BUILTIN's
-    order, then (in a user-name column: not `any_case`) its service accounts' logins."""
+    order, then (in a user-name column: not `any_case`) its service accounts' logins;
+    EXACT's names only as spelled."""
     col = sql.Identifier(column)
     held_as = sql.SQL("lower({c}::text)" if any_case else "{c}::text").format(c=col)
     rows = sql.SQL("{only}{t}").format(
         only=sql.SQL("" if table.partitioned else "ONLY "),
         t=sql.Identifier(table.schema, table.name),
     )
-    query = sql.SQL("SELECT DISTINCT {c}::text FROM {rows} WHERE {held} = ANY({names})").format(
-        c=col, rows=rows, held=held_as, names=sql.Literal(list(BUILTIN))
+    query = sql.SQL(
+        "SELECT DISTINCT {c}::text FROM {rows} WHERE {held} = ANY({names})"
+        " OR {c}::text = ANY({exact})"
+    ).format(
+        c=col,
+        rows=rows,
+        held=held_as,
+        names=sql.Literal(list(BUILTIN)),
+        exact=sql.Literal(list(EXACT)),
     )
     held = sorted(str(row[0]) for row in sampled_rows(conn, query))
-    order = {n: i for i, n in enumerate(BUILTIN)}
-    held.sort(key=lambda n: order[n.lower() if any_case else n])
+    order = {n: i for i, n in enumerate((*BUILTIN, *EXACT))}
+    held.sort(key=lambda n: order.get(n, order.get(n.lower(), len(order))))
     if any_case:
         return held
     services = sql.SQL(

@@ -24,7 +24,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
-from dbrefresh.rules import field_tables, network_settings, pii
+from dbrefresh.rules import eav_tags, field_tables, network_settings, pii
 from dbrefresh.rules.business_keys import codes_rule, replaces
 from dbrefresh.rules.eav_fields import (
     DEFAULT,
@@ -39,6 +39,7 @@ from dbrefresh.rules.eav_refs import undeclared_key_value
 from dbrefresh.rules.eav_shape import shaped_key_value
 from dbrefresh.rules.eav_tokens import token_case
 from dbrefresh.rules.eav_typed import bare, number_case, typed_pairs
+from dbrefresh.rules.eav_types import field_types, label_text, typed_case
 from dbrefresh.rules.eav_unique import injective_case, unique_attribute_ids
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal
@@ -70,11 +71,23 @@ PAIRS = (
     # Matrix's user_threepids: `medium` says 'email' or 'msisdn' (a phone number)
     ("medium", "address"),
     ("channel", "address"),
+    ("k", "v"),  # OpenStreetMap's tags: only contact keys masked (eav_tags.py)
 )
 # Value columns of tables whose key is an id into a table of attributes, and the
 # columns naming an attribute there
-VALUE_NAMES = ("value", "meta_value", "option_value", "attribute_value", "field_value")
-LABEL_NAMES = ("code", "attribute_code", "name", "key", "field_name", "label", "slug")
+# (pretix's pretixbase_questionanswer.answer, keyed by question_id: eav_types.py)
+VALUE_NAMES = ("value", "meta_value", "option_value", "attribute_value", "field_value", "answer")
+LABEL_NAMES = (
+    "code",
+    "attribute_code",
+    "name",
+    "key",
+    "field_name",
+    "label",
+    "slug",
+    "question",
+    "identifier",
+)
 SAMPLE_ROWS = 20  # times the usual sample, spread over many keys
 PER_KEY = 200  # values judged per key
 MAX_CASES = 100
@@ -125,7 +138,7 @@ def key_value_columns(catalog: Catalog, table: Table) -> KeyValue | None:
 
 # Tables whose rows name attributes (not users or products: notes.value beside an
 # author_id is no key/value table)
-_ATTRIBUTE_TABLES = re.compile(r"attribute|field|propert|option|setting|param|meta|key")
+_ATTRIBUTE_TABLES = re.compile(r"attribute|field|propert|option|setting|param|meta|key|question")
 
 
 def propose_switches(
@@ -163,17 +176,22 @@ def propose_switch(
     hold personal data (None otherwise). It replaces whatever the column got as a whole
     (a majority of first names made every value, 'true' flags included, a first name)."""
     names: dict[str, list[str]] = {}
+    types: dict[str, str] = {}
+    type_column = ""
     try:
         by_key = _sample(conn, table, found, rows * SAMPLE_ROWS)
         sampled = len(by_key)
         if found.named_by is not None:  # Moodle's shortname beside its name (eav_fields.py)
             names = field_names(conn, found.named_by)
             add_unsampled(by_key, names)
+            type_column, types = field_types(conn, found.named_by)  # pretix's question types
     except psycopg.Error:  # a timeout, no right: the column keeps its whole-column rule
         return None
     value = found.value
     unique_ids = unique_attribute_ids(conn, found.named_by) if found.named_by else frozenset()
+    tags = eav_tags.map_tags(table, found.key.name, found.value.name)
     cases: dict[str, Any] = {}
+    typed_notes: list[str] = []
     kept: list[str] = []
     reasons: list[str] = []
     for name in sorted(by_key)[: MAX_CASES * 10]:
@@ -181,13 +199,25 @@ def propose_switch(
         given = [name, *(n for key in sorted(ids) for n in names.get(key, ())[1:])]
         if ids == {name} and names.get(name):  # no label: sampled by its id, named so
             given = [*names[name], name]
+        given = [label_text(n) for n in given]  # pretix's '{"en": "Phone"}'
         proposal = judge_field(table, given, value, values, strategies)
+        declared = {types[key] for key in ids if key in types}
+        if len(declared) == 1 and (
+            typed := typed_case(declared.pop(), proposal, values, strategies)
+        ):
+            typed_notes.append(
+                f"{', '.join(sorted(ids, key=_id_order))} ({given[0]}): "
+                f"{'; '.join(typed.why)} -> {typed.strategy}"
+            )
+            proposal = typed
         proposal = token_case(table, value, proposal, values, strategies)  # HAPI's tokens
         proposal = network_settings.setting_case(proposal, values)  # bind 0.0.0.0
         proposal = network_settings.version_case(given[0], proposal)  # '6.8.0.0'
         if value.type.category == "S" and (codes := codes_rule(value.name, values, unique=False)):
             proposal = codes if replaces(proposal, codes) else proposal  # businessKey
         proposal = number_case(given[0], value, values, proposal)  # Camunda's epoch dates
+        if tags and proposal.masked and not eav_tags.contact_key(name):
+            proposal = ColumnProposal(value.name, why=["a map tag: public"])  # OSM's name=
         flagged = bool(ids) and ids <= unique_ids  # DHIS2's uniquefield attributes
         proposal = injective_case(table, value, proposal, strategies, flagged=flagged)
         if proposal.masked and len(cases) < MAX_CASES:
@@ -221,12 +251,24 @@ def propose_switch(
             f" {sampled} sampled); in a table about people a field defined later gets"
             f" `{DEFAULT}` (`default`); `default: fail` refuses new ones"
         )
+    review: list[str] = []
+    if typed_notes and found.named_by is not None:
+        review = [
+            f"REVIEW: cases by {found.named_by[0].qualified}.{type_column}: "
+            + ", ".join(typed_notes)
+        ]
     return ColumnProposal(
         value.name,
         "switch",
         params,
         kind="key_value",
-        why=[f"a key/value table: {value.name} judged per {by}{named_by}", *reasons, unmet],
+        why=[
+            f"a key/value table: {value.name} judged per {by}{named_by}",
+            *reasons,
+            *review,
+            *([eav_tags.NOTE] if tags else []),
+            unmet,
+        ],
     )
 
 

@@ -31,7 +31,7 @@ from dbrefresh.rules.sample import sampled_rows
 from dbrefresh.strategies.base import Strategy
 
 # Columns of a table of fields naming each field, beside the label the key is read by
-NAME_COLUMNS = ("shortname", "name", "code", "label", "field_name", "key", "slug")
+NAME_COLUMNS = ("shortname", "name", "code", "label", "field_name", "key", "slug", "identifier")
 MAX_FIELDS = 1_000  # field definitions read
 DEFAULT = "hash"
 

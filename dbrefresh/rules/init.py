@@ -87,6 +87,7 @@ from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
 from dbrefresh.rules.selector_labels import add_unseen_labels
 from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.session_stores import session_store
+from dbrefresh.rules.system_actors import keep_system_actors
 from dbrefresh.rules.table_paths import add_rare_paths
 from dbrefresh.rules.text_samples import Ref, TextSample, text_samples
 from dbrefresh.rules.uuid_cases import keep_uuid_cases
@@ -244,6 +245,7 @@ def propose(
     keep_prefixes(conn, catalog, sampled, texts, strategies, sample_rows)  # 'id:<ident>'
     keep_builtin_accounts(conn, catalog, sampled)  # Moodle's 'guest', 'admin'
     service_accounts.note_json_paths(conn, catalog, sampled)  # Zitadel's 'zitadel-admin-sa'
+    keep_system_actors(conn, catalog, sampled)  # ODK Central's '*anonymous*'
     _large_object_references(catalog, proposals)
     for name in empty:
         for column in sampled_columns(catalog.tables[name]):

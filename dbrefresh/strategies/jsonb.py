@@ -17,11 +17,12 @@ table.
 
 JSON kept in a text column (Rails' and Django's serialized fields, Nextcloud, Sentry),
 or as UTF-8 in bytea (Camunda, Axon: jsonb_bytes.py), is masked the same way and
-written back as the masked document's text, normalized as a jsonb document is. A value
-that is no JSON (the rules' sample missed it), a JSON string, or one whose masked text
-no longer fits a varchar(n), becomes NULL (the text `null` in a NOT NULL column, a JSON
-string of its keyed hash in a unique one: jsonb_stray.py): neither kept, nor failing
-the table every night. `others` names the strategy for the values that are no JSON
+written back as the masked document's text, normalized as a jsonb document is (one
+masking left alike keeps its own text: jsonb_same.py). A value that is no JSON (the
+rules' sample missed it), a JSON string, or one whose masked text no longer fits a
+varchar(n), becomes NULL (the text `null` in a NOT NULL column, a JSON string of its
+keyed hash in a unique one: jsonb_stray.py): neither kept, nor failing the table every
+night (jsonb_text.py writes it back). `others` names the strategy for the values that are no JSON
 instead (PHP-serialised rows of an older version, compressed payloads: jsonb_others.py).
 
 A path whose value is a JSON string holding a document (Mattermost's users.props
@@ -37,7 +38,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import jsonb_bytes, jsonb_others, jsonb_stray, sqlbuild
+from dbrefresh.strategies import jsonb_bytes, jsonb_others, jsonb_same, jsonb_stray, sqlbuild
 from dbrefresh.strategies.base import (
     JSON_TYPES,
     ColumnContext,
@@ -49,6 +50,7 @@ from dbrefresh.strategies.jsonb_bytes import is_bytes
 from dbrefresh.strategies.jsonb_fields import masked_fields, masked_objects
 from dbrefresh.strategies.jsonb_held import Changed, holds_maskable
 from dbrefresh.strategies.jsonb_pathsyntax import is_wild, path_parts
+from dbrefresh.strategies.jsonb_text import PARSED, json_text, parsed_once
 from dbrefresh.strategies.jsonb_wildcards import (
     Parts,
     each_element,
@@ -63,7 +65,6 @@ from dbrefresh.strategies.scalar import ScalarStrategy
 
 VALUE = "_dbr_json"
 # A text column's value parsed once per row (dbrefresh.jsonb_or_null in sql/functions.sql)
-PARSED = exp.column("_dbr_doc", table="_dbr_d")
 TYPES = {
     "text": ColumnType("text", "text", "S"),
     "numeric": ColumnType("numeric", "numeric", "N"),
@@ -173,7 +174,7 @@ class Jsonb(ScalarStrategy[JsonbParams]):
             if params.others is not None:
                 others = jsonb_others.leak_when(params.others, ctx, PARSED)
                 held = sqlbuild.fill("(:o) OR (:h)", o=others, h=held)
-            return _parsed_once(ctx, held)
+            return parsed_once(ctx, held)
         return self._holds_paths(params, ctx, _document(ctx))
 
     def holds_when(self, params: JsonbParams, ctx: ColumnContext) -> exp.Expression | None:
@@ -182,7 +183,7 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         if params.others is not None:
             return None
         if ctx.type.is_text:
-            return _parsed_once(ctx, self._holds_paths(params, ctx, PARSED, kept=True))
+            return parsed_once(ctx, self._holds_paths(params, ctx, PARSED, kept=True))
         return self._holds_paths(params, ctx, _document(ctx), kept=True)
 
     def _holds_paths(
@@ -237,8 +238,18 @@ class Jsonb(ScalarStrategy[JsonbParams]):
             return jsonb_bytes.masked(ctx, document, params.others)
         if ctx.type.is_text:
             masked = jsonb_stray.unless_string(PARSED, self._masked_document(params, ctx, PARSED))
-            return _json_text(ctx, masked, params.others)
-        return sqlbuild.cast(self._masked_document(params, ctx, _document(ctx)), ctx.type.sql)
+            return json_text(ctx, masked, params.others)
+        if ctx.type.base == "jsonb":
+            return sqlbuild.cast(self._masked_document(params, ctx, ctx.ref), ctx.type.sql)
+        # json: parsed once per row, and its own text kept when masking changed nothing
+        document = self._masked_document(params, ctx, PARSED)
+        same = jsonb_same.unless_same(ctx.ref.copy(), document, PARSED.copy(), "json")
+        parsed = sqlbuild.fill(
+            "(SELECT :e FROM (SELECT CAST(:r AS JSONB) AS _dbr_doc OFFSET 0) AS _dbr_d)",
+            e=same,
+            r=ctx.ref,
+        )
+        return sqlbuild.cast(parsed, ctx.type.sql)
 
     def _masked_document(
         self, params: JsonbParams, ctx: ColumnContext, value: exp.Expression
@@ -364,49 +375,6 @@ def _as_json(
     )
 
 
-def _parsed_once(ctx: ColumnContext, over_parsed: exp.Expression) -> exp.Expression:
-    """An expression over PARSED, the text column's value parsed as jsonb once per row
-    (NULL when it is no JSON): every path reads the document several times."""
-    return sqlbuild.fill(
-        "(SELECT :e FROM (SELECT :p AS _dbr_doc OFFSET 0) AS _dbr_d)",
-        e=over_parsed,
-        p=jsonb_bytes.parsed(ctx),
-    )
-
-
-def _json_text(
-    ctx: ColumnContext, masked: exp.Expression, others: jsonb_others.OtherRule | None
-) -> exp.Expression:
-    """The masked document as the text column's value. No JSON (masked is NULL), or
-    longer than a varchar(n) allows (a cast would cut it, and the JSON with it): what
-    jsonb_stray.replacement says (NULL, `null`, or a hash on a unique column); with
-    `others`, what it writes for a value that is no JSON."""
-    fits = "length(_dbr_m._dbr_text) <= :n" if ctx.type.length else "_dbr_m._dbr_text IS NOT NULL"
-    otherwise = jsonb_stray.replacement(ctx)
-    if others is not None:
-        text = sqlbuild.fill(
-            f"(SELECT CASE WHEN _dbr_m._dbr_other OR {fits} THEN _dbr_m._dbr_text ELSE :o END"
-            " FROM (SELECT _dbr_d._dbr_doc IS NULL AS _dbr_other, :t AS _dbr_text"
-            " FROM (SELECT dbrefresh.jsonb_or_null(CAST(:r AS TEXT)) AS _dbr_doc OFFSET 0)"
-            " AS _dbr_d OFFSET 0) AS _dbr_m)",
-            t=jsonb_others.masked_text(
-                others, ctx, PARSED, sqlbuild.fill("CAST(:m AS TEXT)", m=masked)
-            ),
-            r=ctx.ref,
-            o=otherwise,
-            n=ctx.type.length or 0,
-        )
-        return sqlbuild.cast(text, ctx.type.sql)
-    text = sqlbuild.fill(
-        f"(SELECT CASE WHEN {fits} THEN _dbr_m._dbr_text ELSE :o END"
-        " FROM (SELECT CAST(:m AS TEXT) AS _dbr_text OFFSET 0) AS _dbr_m)",
-        m=_parsed_once(ctx, masked),
-        o=otherwise,
-        n=ctx.type.length or 0,
-    )
-    return sqlbuild.cast(text, ctx.type.sql)
-
-
 def _each_element(
     value: exp.Expression, key: exp.Expression, compiled: exp.Expression, as_: str
 ) -> exp.Expression:
@@ -429,9 +397,10 @@ def _each_element(
 
 
 def _document(ctx: ColumnContext) -> exp.Expression:
-    """The column as jsonb: a json document is masked as jsonb and cast back, so it
-    comes out normalized (whitespace, key order, the last of duplicate keys), as
-    every jsonb document is."""
+    """The column as jsonb: a json document is masked as jsonb and cast back, so a
+    masked one comes out normalized (whitespace, key order, the last of duplicate
+    keys), as every jsonb document is; one masking left alike keeps its own text
+    (jsonb_same.py)."""
     if ctx.type.base == "jsonb":
         return ctx.ref
     return sqlbuild.cast(ctx.ref, "jsonb")

@@ -20,7 +20,7 @@ from sqlglot import exp
 from dbrefresh.strategies import jsonb_others, jsonb_stray, sqlbuild
 from dbrefresh.strategies.base import ColumnContext
 
-# Where the masked expression reads the parsed document (jsonb.PARSED's alias)
+# Where the masked expression reads the parsed document (jsonb_text.PARSED's alias)
 DOC = exp.column("_dbr_doc", table="_dbr_d")
 
 
