@@ -132,3 +132,28 @@ def test_odk_and_axon_documents_get_xml_and_still_parse(make_db, tmp_path: Path)
         else:
             assert doc.startswith("{") and '"customerId"' in doc
     assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []
+
+
+ATTRIBUTES = r"""
+CREATE TABLE inbound_msg (id serial PRIMARY KEY, payload bytea NOT NULL);
+INSERT INTO inbound_msg (payload)
+SELECT convert_to('<order id="' || i || '"><customer email="' || fn || '.' || ln || i
+  || '@mail.example"><fullName>' || fn || ' ' || ln || '</fullName></customer></order>', 'UTF8')
+FROM generate_series(1, 60) i,
+LATERAL (SELECT (ARRAY['Evelyne','Marc','Anna','Jonas','Chloé','Tomás'])[1 + i % 6] fn,
+  (ARRAY['Flantz','Lefèvre','Schmidt','Moreau','Rossi','Dubois'])[1 + i / 6 % 6] ln) n;
+ANALYZE;
+"""
+
+
+def test_an_address_in_an_attribute_keeps_the_whole_value_rule(make_db, tmp_path: Path) -> None:
+    """`xml` masks elements' text only: documents with an address in an attribute
+    (`<customer email="...">`) are judged whole, as before, not kept in part."""
+    dsn, text = generate_then_mask(make_db, tmp_path, ATTRIBUTES)
+    assert strategy_of(text, "public.inbound_msg", "payload") != "xml", text
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute(
+            "SELECT count(*) FROM inbound_msg"
+            " WHERE position('@mail.example' IN convert_from(payload, 'UTF8')) > 0"
+        ).fetchone()
+    assert left == (0,)
