@@ -52,7 +52,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules import url_logins
+from dbrefresh.rules import polymorphic_keys, url_logins
 from dbrefresh.rules.builtin_accounts import BUILTIN
 from dbrefresh.rules.copies import IDENTIFIER, NOT_COPIED
 from dbrefresh.rules.fitting import column_context, fits, masks_alike
@@ -403,6 +403,14 @@ def _judge(
         return
     source = proposals[match.source[0]][match.source[1]]
     why = f"a copy of {name} ({seen.format(match.exact)})"
+    by = polymorphic_keys.type_column(catalog.tables[kept[0]], kept[1])
+    if by is not None and match.exact < probed:  # other rows name other things
+        columns[kept[1]].why.append(
+            f"REVIEW: {why}, beside ids of other things: `{by}` says what each row "
+            f"names, so it is kept (masked whole, the others would point nowhere); mask "
+            f"the rows naming users with a `switch` by {by}"
+        )
+        return
     refused = _refusal(catalog, kept, source, strategies)
     if refused is not None:
         columns[kept[1]].why.append(

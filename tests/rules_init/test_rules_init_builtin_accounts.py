@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from .helpers import generate_then_mask, rule_of
+from .helpers import comment_of, generate_then_mask, rule_of, strategy_of
 
 SCHEMA = """
 CREATE TABLE mdl_user (id bigserial PRIMARY KEY, username varchar(100) NOT NULL UNIQUE,
@@ -159,6 +159,12 @@ INSERT INTO act_id_user SELECT CASE g % 4 WHEN 0 THEN lower(f) || '.' || lower(l
 INSERT INTO act_id_membership SELECT id_, 'camunda-admin' FROM act_id_user;
 INSERT INTO act_ru_task SELECT 't' || g, (SELECT id_ FROM act_id_user ORDER BY id_
   OFFSET g % 62 LIMIT 1) FROM generate_series(1, 120) g;
+CREATE TABLE act_ru_authorization (id_ varchar(64) PRIMARY KEY, resource_type_ int,
+  resource_id_ varchar(255), user_id_ varchar(255));
+INSERT INTO act_ru_authorization SELECT 'a' || id_, 1, id_, id_ FROM act_id_user;
+INSERT INTO act_ru_authorization VALUES ('p1', 6, 'invoice', NULL),
+  ('p2', 6, 'loanApplication', NULL), ('g1', 2, 'camunda-admin', NULL),
+  ('w1', 0, 'tasklist', NULL), ('w2', 0, 'cockpit', NULL), ('s', 1, '*', NULL);
 """
 
 
@@ -182,3 +188,9 @@ def test_logins_made_of_the_rows_own_names_are_hashed(make_db, tmp_path: Path) -
             "  ON u.id_ = t.assignee_ WHERE u.id_ IS NULL)"
         ).fetchone()
     assert (kept, members, tasks) == (["admin", "demo"], 0, 0)
+    # resource_id_ names a user, a process, a group or an app, as resource_type_ says:
+    # hashed whole, the other authorizations pointed nowhere; kept, with a REVIEW note
+    assert strategy_of(text, "public.act_ru_authorization", "resource_id_") == "keep", text
+    assert "switch` by resource_type_" in comment_of(
+        text, "public.act_ru_authorization", "resource_id_"
+    )
