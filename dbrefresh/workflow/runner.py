@@ -207,7 +207,8 @@ def _resume_point(record: RunRecord, backend: Backend, journal: Journal, run_id:
     restart_name = STEPS[first].restart_at or STEP_NAMES[first]
     restart = STEP_NAMES.index(restart_name)
     if restart == 0:
-        backend.discard(run_id)
+        backend.discard(run_id)  # which forgets run_id's owner marker, nothing being left:
+        backend.claim(run_id)  # the run goes on, its files must be marked as this target's
     journal.append(run_id, "step_reset", steps=list(STEP_NAMES[restart:]))
     return restart
 

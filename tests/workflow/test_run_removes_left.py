@@ -91,3 +91,21 @@ def test_a_run_leaves_a_run_killed_in_its_swap_to_cleanup(setup: Setup) -> None:
     assert f"cleaned run {dead} (not rolled back: a later run's data serves staging)" in (
         proc.stdout
     )
+
+
+def test_a_run_resumed_from_a_new_snapshot_keeps_its_owner_marker(setup: Setup) -> None:
+    """Resuming discards the killed run's files, and with them its owner marker: the run
+    went on unmarked, so with another target beside staging its own cleanup left its
+    work_dir/RUN ("no owner marker (older dbrefresh)")."""
+    dead = kill_at(setup, "anonymize")
+    other = setup.staging.data_dir.parent / ".other.dbrefresh.lock"
+    other.touch()
+    try:
+        resumed = setup.cli("run", "--resume", dead, check=True)
+    finally:
+        other.unlink()
+    out = resumed.stdout + resumed.stderr
+    assert "clean-up incomplete" not in out and "older dbrefresh" not in out, out
+    assert not (setup.dir / "work" / dead).exists()
+    assert (setup.staging.data_dir.parent / f".dbrefresh-{dead}.owner").exists()
+    assert f".dbrefresh-{dead}.prev" in setup.siblings()
