@@ -52,6 +52,8 @@ class RunContext:
     target_login: TargetLogin | None = None
     # Said with the first step this process runs (e.g. runs that died before this one)
     warnings: list[str] = field(default_factory=list)
+    # Likewise: runs that died during their swap (their warning: RunRecord.warnings)
+    dead_swaps: list[str] = field(default_factory=list)
 
     def data(self, step: str) -> dict[str, Any]:
         """What an earlier step recorded in the journal (works across resume)."""

@@ -34,12 +34,17 @@ def undo(journal: Journal, record: RunRecord) -> str:
     return ROLLBACK
 
 
-def remove_left(journal: Journal, backend: Backend, own: list[RunRecord], run_id: str) -> list[str]:
+def remove_left(
+    journal: Journal, backend: Backend, own: list[RunRecord], run_id: str
+) -> tuple[list[str], list[str]]:
     """For `run` (under the target's lock, as run_id): remove what other runs of this
     target (`own`: workflow/ownership.py) left that no rollback can need, journal dead
-    ones as cleaned; the run's warnings (what went, what `cleanup` must decide). Another
-    target's runs (a shared state_dir, work_dir or parent) are another lock's."""
+    ones as cleaned; the run's warnings (what went), and the dead runs that `cleanup`
+    must decide about (died during their swap: the journal words their warning, which
+    holds only until this run swaps, RunRecord.warnings). Another target's runs (a
+    shared state_dir, work_dir or parent) are another lock's."""
     warnings: list[str] = []
+    dead_swaps: list[str] = []
     ended: set[str] = set()
     for record in own:
         if record.run_id == run_id:
@@ -47,11 +52,7 @@ def remove_left(journal: Journal, backend: Backend, own: list[RunRecord], run_id
         if record.finished:
             ended.add(record.run_id)
         elif undo(journal, record) == ROLLBACK:
-            warnings.append(
-                f"run {record.run_id} died during its swap: staging may still serve its "
-                "data, not health-checked; `dbrefresh cleanup` rolls it back and removes "
-                "what it left"
-            )
+            dead_swaps.append(record.run_id)
         else:
             warnings.append(_end_dead(journal, backend, record.run_id))
     left = [item for item in backend.leftovers() if item.run_id in ended]
@@ -60,7 +61,7 @@ def remove_left(journal: Journal, backend: Backend, own: list[RunRecord], run_id
             warnings.append(problem)
             continue
         warnings.append(f"removed what run {gone} left: {', '.join(_removable(left, gone))}")
-    return warnings
+    return warnings, dead_swaps
 
 
 def _end_dead(journal: Journal, backend: Backend, dead: str) -> str:

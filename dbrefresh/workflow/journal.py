@@ -67,8 +67,30 @@ class RunRecord:
         return self.steps.setdefault(name, StepRecord(name))
 
     def warnings(self) -> list[str]:
-        """What steps flagged without failing (their data's "warnings"), in step order."""
-        return [str(w) for s in self.steps.values() for w in s.data.get("warnings", [])]
+        """What steps flagged without failing (their data's "warnings"), in step order,
+        with the runs found dead during their swap (`dead_swaps`) said as they stand."""
+        return [
+            text
+            for s in self.steps.values()
+            for text in [
+                *map(self._dead_swap, s.data.get("dead_swaps", [])),
+                *map(str, s.data.get("warnings", [])),
+            ]
+        ]
+
+    def _dead_swap(self, dead: object) -> str:
+        """A run found dead during its swap, as this run left it: its data may serve
+        staging until this run's swap replaces it (and again if this run is rolled back).
+        The warning said "staging may still serve its data" after this run had swapped."""
+        if self.done("swap") and not self.rolled_back:
+            return (
+                f"run {dead} had died during its swap; this run's swap has replaced its data "
+                "in staging since; the next run or `dbrefresh cleanup` removes what it left"
+            )
+        return (
+            f"run {dead} died during its swap: staging may still serve its data, not "
+            "health-checked; `dbrefresh cleanup` rolls it back and removes what it left"
+        )
 
     def done(self, name: str) -> bool:
         return name in self.steps and self.steps[name].state == "done"

@@ -142,7 +142,7 @@ def run(
         backend.target.check_startable()  # the swap and a rollback would restart it
         # under the lock: every other run of the target is dead
         own = ownership.adopt(journal, config, backend)  # (a state_dir may be shared)
-        left = deadruns.remove_left(journal, backend, own, run_id)
+        left, dead_swaps = deadruns.remove_left(journal, backend, own, run_id)
         if resume:
             record = journal.read(run_id)
             if whose := ownership.whose(record, config, journal.runs()):
@@ -175,6 +175,7 @@ def run(
         ctx.databases = databases
         ctx.target_login = login
         ctx.warnings += left
+        ctx.dead_swaps += dead_swaps
         ctx.seed = finalize.masking_seed(config.rules.seed_file)
         reporter.run_started(run_id, bool(resume))
         result = _execute(ctx, start, reporter)
@@ -207,7 +208,8 @@ def _resume_point(record: RunRecord, backend: Backend, journal: Journal, run_id:
     restart_name = STEPS[first].restart_at or STEP_NAMES[first]
     restart = STEP_NAMES.index(restart_name)
     if restart == 0:
-        backend.discard(run_id)
+        backend.discard(run_id)  # which forgets run_id's owner marker, nothing being left:
+        backend.claim(run_id)  # the run goes on, its files must be marked as this target's
     journal.append(run_id, "step_reset", steps=list(STEP_NAMES[restart:]))
     return restart
 
@@ -231,6 +233,9 @@ def _execute(ctx: RunContext, start: int, reporter: Reporter) -> RunResult:
                 if ctx.warnings:  # (journaled with the step: the run's warnings)
                     data = {**data, "warnings": [*data.get("warnings", []), *ctx.warnings]}
                     ctx.warnings = []
+                if ctx.dead_swaps:
+                    data = {**data, "dead_swaps": ctx.dead_swaps}
+                    ctx.dead_swaps = []
                 seconds = mono() - began
                 ctx.journal.append(
                     ctx.run_id, "step_done", step=step.name, seconds=seconds, data=data

@@ -36,6 +36,7 @@ steps.Isolate.run = failing_isolate
 LocalBackend.discard = failing_discard
 sys.exit(main(sys.argv[1:]))
 """
+FAILED_ISOLATE = FAILED_DISCARD.replace("LocalBackend.discard = failing_discard", "")
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +83,44 @@ def test_a_run_removes_what_a_failed_runs_compensation_left(setup: Setup) -> Non
 
 
 def test_a_run_leaves_a_run_killed_in_its_swap_to_cleanup(setup: Setup) -> None:
-    """Its data may still serve staging: only cleanup decides whether to roll it back."""
+    """Its data may still serve staging: only cleanup decides whether to roll it back.
+    The run says so only while it is true: a run that swapped since said it too."""
     dead = kill_at(setup, "health_check")
+    serving = f"run {dead} died during its swap: staging may still serve its data"
+    failed = subprocess.run(
+        [sys.executable, "-c", FAILED_ISOLATE, "run", "--config", str(setup.config)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+    )
+    assert failed.returncode == 3, failed.stdout + failed.stderr
+    assert serving in failed.stdout, failed.stdout  # it failed before its swap: still true
     later = setup.cli("run", check=True)
-    assert f"run {dead} died during its swap" in later.stdout, later.stdout
+    assert serving not in later.stdout, later.stdout
+    assert f"run {dead} had died during its swap; this run's swap has replaced its data" in (
+        later.stdout
+    ), later.stdout
     assert Journal(setup.state_dir, time.time).read(dead).state == "running"
     proc = setup.cli("cleanup", check=True)
     assert f"cleaned run {dead} (not rolled back: a later run's data serves staging)" in (
         proc.stdout
     )
+
+
+def test_a_run_resumed_from_a_new_snapshot_keeps_its_owner_marker(setup: Setup) -> None:
+    """Resuming discards the killed run's files, and with them its owner marker: the run
+    went on unmarked, so with another target beside staging its own cleanup left its
+    work_dir/RUN ("no owner marker (older dbrefresh)")."""
+    dead = kill_at(setup, "anonymize")
+    other = setup.staging.data_dir.parent / ".other.dbrefresh.lock"
+    other.touch()
+    try:
+        resumed = setup.cli("run", "--resume", dead, check=True)
+    finally:
+        other.unlink()
+    out = resumed.stdout + resumed.stderr
+    assert "clean-up incomplete" not in out and "older dbrefresh" not in out, out
+    assert not (setup.dir / "work" / dead).exists()
+    assert (setup.staging.data_dir.parent / f".dbrefresh-{dead}.owner").exists()
+    assert f".dbrefresh-{dead}.prev" in setup.siblings()

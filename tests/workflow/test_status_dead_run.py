@@ -38,9 +38,9 @@ def test_a_killed_run_a_later_run_swapped_over_is_not_resumed(setup: Setup) -> N
     killed before its swap is ended by the next run: test_run_removes_left.py.)"""
     old = kill_at(setup, "health_check")
     later = setup.cli("run", check=True)
-    # the later run says what the dead one left, and that cleanup decides about it
-    assert f"warning: run {old} died during its swap" in later.stdout, later.stdout
-    assert "`dbrefresh cleanup` rolls it back" in later.stdout
+    # the later run says what the dead one left, and that its own swap replaced it
+    assert f"warning: run {old} had died during its swap" in later.stdout, later.stdout
+    assert "`dbrefresh cleanup` rolls it back" not in later.stdout
     newer = setup.refreshed_by()
     assert newer is not None and newer != old
     dead = _status(setup)[old]
