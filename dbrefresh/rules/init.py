@@ -52,6 +52,7 @@ from dbrefresh.rules.email_fold import (
 )
 from dbrefresh.rules.email_fold_paths import fold_json_path_joins
 from dbrefresh.rules.email_switch import switch_mixed_emails
+from dbrefresh.rules.geo_tiles import mask_tiles
 from dbrefresh.rules.identity_digests import hash_identity_digests
 from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
@@ -183,6 +184,7 @@ def propose(
         roles |= role_addresses.found(proposals[name], samples)  # postmaster@, '@domain'
         mask_admin_names(table, proposals[name], samples, strategies)  # lime_surveys.admin
         base32_secrets(table, proposals[name], samples, own_keys)  # TOTP seeds
+        mask_tiles(table, proposals[name], own_keys)  # OSM's home_tile beside home_lat
         accounts |= handles.pending(table, proposals[name], samples, strategies, keys)
         docs.update(documents(table, proposals[name], samples))
         if names is not None:

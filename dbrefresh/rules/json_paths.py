@@ -25,6 +25,7 @@ from typing import Any
 from dbrefresh.rules import (
     array_paths,
     attribute_names,
+    device_names,
     email_digests,
     file_names,
     identity_documents,
@@ -322,6 +323,8 @@ def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding |
         return PathFinding(path, tracked[0], tracked[1], numbers=tracked[3], rules=tracked[2])
     if (digest := email_digests.rule(_named_by(path), values)) is not None:  # gravatar_id
         return PathFinding(path, email_digests.KIND, digest[1], rules=(("hash", digest[0]),))
+    if (device := device_names.rule(values)) is not None:  # "Galina's iPhone"
+        return PathFinding(path, device_names.KIND, device[1], rules=(("hash", device[0]),))
     if (document := identity_documents.json_key(_named_by(path), values)) is not None:
         rules = (("digits", identity_documents.JSON_RULE),)  # Fineract's documentKey
         return PathFinding(path, identity_documents.KIND, document, rules=rules)

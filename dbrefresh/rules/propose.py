@@ -21,6 +21,7 @@ from dbrefresh.rules import (
     client_names,
     company_ids,
     compressed_text,
+    device_names,
     display_names,
     distinct_codes,
     email_digests,
@@ -281,6 +282,11 @@ def _propose_column(
     if digest and fits(strategies["hash"], digest[0], column_context(table, column, unique=unique)):
         return ColumnProposal(  # Gravatar's md5(email): recomputable from an address
             column.name, "hash", digest[0], unique=unique, kind=email_digests.KIND, why=[digest[1]]
+        )
+    device = None if is_key or not column.type.is_text else device_names.rule(values or ())
+    if device and fits(strategies["hash"], device[0], column_context(table, column, unique=unique)):
+        return ColumnProposal(  # "Galina's iPhone": the owner's name hashed, the device kept
+            column.name, "hash", device[0], unique=unique, kind=device_names.KIND, why=[device[1]]
         )
     ids = None if is_key else message_ids.proposal(column, values, unique=unique)
     if ids and fits(strategies["hash"], ids.params, column_context(table, column, unique=unique)):

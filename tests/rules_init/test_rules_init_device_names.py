@@ -1,0 +1,50 @@
+"""Devices named after their owner: Home Assistant's "Galina's iPhone" and its host
+name 'Galinas-iPhone' (event_data.shared_data service_data.host_name) were kept. They
+get `{hash, keep_from: ...}` now: the owner's name hashed, the device part kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import psycopg
+
+from .helpers import generate_then_mask, rule_of
+
+OWNERS = "ARRAY['Galina', 'Matthew', 'Nicole', 'Vanessa', 'Ilka']"
+SCHEMA = f"""
+CREATE TABLE event_data (data_id serial PRIMARY KEY, hash bigint, shared_data text);
+INSERT INTO event_data (hash, shared_data)
+  SELECT i, json_build_object('domain', 'device_tracker', 'service', 'see', 'service_data',
+    json_build_object('dev_id', 'tracker_' || i % 5, 'gps_accuracy', 12,
+      'host_name', ({OWNERS})[i % 5 + 1] || 's-iPhone'))::text
+  FROM generate_series(1, 200) i;
+CREATE TABLE devices (id serial PRIMARY KEY, name varchar(100) NOT NULL,
+  model varchar(40) NOT NULL);
+INSERT INTO devices (name, model)
+  SELECT ({OWNERS})[i % 5 + 1] || '''s ' || (ARRAY['iPhone', 'iPad', 'MacBook Pro'])[i % 3 + 1],
+    'Model ' || i % 4
+  FROM generate_series(1, 200) i;
+CREATE TABLE rooms (id serial PRIMARY KEY, name varchar(100) NOT NULL);
+INSERT INTO rooms (name)
+  SELECT (ARRAY['Kitchen-Light', 'Office-Lamp', 'Hall-Sensor'])[i % 3 + 1]
+  FROM generate_series(1, 200) i;
+ANALYZE;
+"""
+
+
+def test_devices_named_after_their_owner_keep_the_device(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, SCHEMA)
+    rule = rule_of(text, "public.event_data", "shared_data")
+    assert rule["paths"]["service_data.host_name"] == {"strategy": "hash", "keep_from": "-"}
+    assert rule_of(text, "public.devices", "name") == {"strategy": "hash", "keep_from": "'"}
+    assert rule_of(text, "public.rooms", "name") == "keep"
+    with psycopg.connect(dsn) as conn:
+        hosts = conn.execute(
+            "SELECT shared_data::jsonb->'service_data'->>'host_name' FROM event_data"
+        ).fetchall()
+        names = conn.execute("SELECT name FROM devices").fetchall()
+    owners = ("Galina", "Matthew", "Nicole", "Vanessa", "Ilka")
+    for (host,) in hosts:
+        assert host.endswith("-iPhone") and not host.startswith(owners), host
+    for (name,) in names:
+        assert "'s " in name and not name.startswith(owners), name
