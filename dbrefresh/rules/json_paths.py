@@ -284,6 +284,7 @@ def find_paths(documents: Sequence[str], table: str) -> list[PathFinding]:
 
 def judge_paths(paths: dict[str, list[str]], table: str) -> list[PathFinding]:
     """The paths whose key names a kind or whose values pass a detector."""
+    pairs = tracking_values.coordinate_arrays(paths)  # [52.52, 13.405]: both or neither
     found = (
         json_selectors.selected_finding(
             path, tuple(values), table, partial(_judged_as, table=table), PathFinding
@@ -293,7 +294,7 @@ def judge_paths(paths: dict[str, list[str]], table: str) -> list[PathFinding]:
         if isinstance(values, json_keys.PairValues)
         else _by_values(path, values)
         if isinstance(values, json_keys.PairNames)
-        else _judge_path(path, tuple(values), table)
+        else _judge_path(path, tuple(values), table, pairs.get(path))
         for path, values in sorted(paths.items())
     )
     findings = [f for f in found if f is not None]
@@ -313,12 +314,14 @@ def _judged_as(path: str, values: tuple[str, ...], table: str) -> PathFinding | 
 
 
 @lru_cache(maxsize=2 * MAX_PATHS)
-def _judge_path(path: str, values: tuple[str, ...], table: str) -> PathFinding | None:
+def _judge_path(
+    path: str, values: tuple[str, ...], table: str, pair: str | None = None
+) -> PathFinding | None:
     """One path's finding, worked out once: a column's paths are judged again for its
-    notes, and each detector reads every value."""
+    notes, and each detector reads every value. `pair`: why its array is a position."""
     if (pem := pem_keys.found(values))[1] is not None:  # Wiki.js's certs.private
         return PathFinding(path, pem[0], str(pem[1]))
-    if tracked := tracking_values.path_finding(path_parts(path), _named_by(path), values):
+    if tracked := tracking_values.path_finding(_named_by(path), values, pair):
         # a GPS string, [48.69, 7.43], a geohash, a BSSID
         return PathFinding(path, tracked[0], tracked[1], numbers=tracked[3], rules=tracked[2])
     if (digest := email_digests.rule(_named_by(path), values)) is not None:  # gravatar_id
@@ -410,6 +413,7 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
             f"REVIEW: {read.deep} of {read.total} sampled documents hold values more than "
             f"{MAX_DEPTH} levels deep: not looked into"
         )
+    pairs = tracking_values.coordinate_arrays(read.paths)
     denied = [
         path
         for path, values in sorted(read.paths.items())
@@ -417,7 +421,7 @@ def unread_notes(read: Documents, table: str, limit_chars: int) -> list[str]:
         and pii_values.count_kind(values, by_name.kind) is None
         and shaped_values.otherwise(by_name.kind, values) is None
         and _denied(by_name.kind, values, path)
-        and _judge_path(path, tuple(values), table) is None
+        and _judge_path(path, tuple(values), table, pairs.get(path)) is None
     ]
     if denied:
         notes.append(

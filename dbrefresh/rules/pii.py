@@ -183,8 +183,9 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         "username",
         "username|user_name|login|login_name|nickname|screen_name|handle|nick_name|"
         # pretalx's person_user.nick ('mbutte2'), an IRC `irc_nick`: a handle as the last
-        # word only, where a `nick_color` or `nick_prefix` is a setting about one
-        r"nicks?(?=(?:_\d+)?$)|"
+        # word only, where a `nick_color` or `nick_prefix` is a setting about one, and a
+        # `bot_nick` ('jenkins', 'opsbot') names a bot
+        r"(?<!bot_)nicks?(?=(?:_\d+)?$)|"
         # plurals: LimeSurvey's lime_users.users_name
         "usernames|user_names|users_name|users_names|login_names|nicknames|nick_names|screen_names|"
         "benutzername|nom_utilisateur|nombre_usuario",

@@ -5,10 +5,13 @@ Axon keeps each event processor's place in token_entry.token: bytea holding XML,
 </globalIndex></...>` (a JSON serializer writes `{"globalIndex":934}`; Debezium's
 offsets are alike). Named `token`, the column got `hash`, and the processor could no
 longer read where it stood. A column whose every sampled value is an XML or JSON
-document whose leaves are numbers (at least one: the position) or identifiers without
-digits (a class name, `true`), none under a key naming a secret, is such a position:
-its name's `secret` is refused (name_evidence.py). A random string, a JWT or hex
-anywhere in a document, or a document without a number, keeps the name's rule.
+document naming a position (a key or element `globalIndex`, `index`, `offset`, `lsn`,
+..., or a `*TrackingToken` type) whose leaves are numbers (at least one: the position)
+or identifiers without digits (a class name, `true`), none under a key or attribute
+naming a secret (`code`, `pin`, `nonce`, ...), is such a position: its name's `secret`
+is refused (name_evidence.py). A random string, a JWT or hex anywhere in a document, a
+document without a number or naming no position (`<otp><code>483921</code></otp>`,
+`<pairing pin="4821"/>`: the number is the secret), keeps the name's rule.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from dbrefresh.rules.pii import match_name
+from dbrefresh.rules.pii import match_name, normalize
 
 MAX_LENGTH = 10_000  # characters of a document read
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
@@ -26,6 +29,16 @@ _IDENT = re.compile(r"[A-Za-z_$][A-Za-z_$.\-]{0,199}")  # a class name, a word: 
 _TAG = re.compile(r"<\s*[/?]?\s*([\w.:$-]+)([^<>]*)>")  # and the `<?xml ...?>` prolog
 _ATTRIBUTE = re.compile(r"""([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 Leaf = tuple[str, Any]  # the key or tag holding a value, the value
+# words of a key or element naming a place in a stream (`globalIndex`, Debezium's `lsn`)
+_POSITION_WORDS = frozenset(
+    {"index", "offset", "position", "pos", "sequence", "seq", "segment", "lsn", "scn"}
+)
+# words of a key or attribute whose value is a secret even when it is a number: an OTP
+# `<code>483921</code>`, a pairing `pin="4821"`, a reset `<nonce>83920184</nonce>`
+_SECRET_WORDS = frozenset(
+    {"code", "otp", "pin", "nonce", "key", "secret", "password", "passwd", "pwd", "token"}
+    | {"salt", "hash", "challenge", "verifier", "passcode", "pincode"}
+)
 
 
 def positions(sample: Sequence[str]) -> str | None:
@@ -37,12 +50,31 @@ def positions(sample: Sequence[str]) -> str | None:
         leaves = _leaves(value)
         if leaves is None or not any(_is_number(v) for _, v in leaves):
             return None
+        if not _names_position(value, leaves):
+            return None
         if not all(_harmless(key, leaf) for key, leaf in leaves):
             return None
     return (
         f"all {len(values)} sampled values are XML or JSON documents of positions "
-        "(numbers under keys naming no secret, no token-like string)"
+        "(naming a position; numbers under keys naming no secret, no token-like string)"
     )
+
+
+def _words(name: str) -> set[str]:
+    """`org.axon.GlobalSequenceTrackingToken` -> {global, sequence, tracking, token}."""
+    return set(normalize(name.rsplit(".", 1)[-1]).split("_"))
+
+
+def _names_position(value: str, leaves: list[Leaf]) -> bool:
+    """A key, element or attribute naming a place in a stream, or a tracking token type
+    (Axon's element or `class` attribute `...GlobalSequenceTrackingToken`)."""
+    names = [*_keys(value), *(k for k, _ in leaves)]
+    names += [v for _, v in leaves if isinstance(v, str)]
+    for name in names:
+        words = _words(name)
+        if words & _POSITION_WORDS or normalize(name).endswith("tracking_token"):
+            return True
+    return False
 
 
 def _is_number(value: Any) -> bool:
@@ -59,9 +91,27 @@ def _harmless(key: str, value: Any) -> bool:
     named = match_name(key, "")
     if named is not None and named.kind == "secret":
         return False
+    if _words(key) & _SECRET_WORDS:
+        return False
     if value is None or isinstance(value, bool) or _is_number(value):
         return True
     return isinstance(value, str) and (value == "" or _IDENT.fullmatch(value) is not None)
+
+
+def _keys(value: str) -> list[str]:
+    """Every element's name, or every object key at any depth (holding a leaf or not)."""
+    if value[0] == "<":
+        return [found[1] for found in _TAG.finditer(value)]
+    keys: list[str] = []
+    stack = [json.loads(value)]  # parsed before, by _leaves
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            keys += map(str, node)
+            stack += node.values()
+        elif isinstance(node, list):
+            stack += node
+    return keys
 
 
 def _leaves(value: str) -> list[Leaf] | None:

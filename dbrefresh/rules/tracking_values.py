@@ -28,13 +28,20 @@ def column_proposal(
     )
 
 
+def coordinate_arrays(paths: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """The element paths of coordinate pairs among a column's paths (geo_pairs.py), with
+    their reason: path_finding's `pair`."""
+    return geo_pairs.arrays(paths)
+
+
 def path_finding(
-    parts: Sequence[str], key: str, values: Sequence[str]
+    key: str, values: Sequence[str], pair: str | None = None
 ) -> tuple[str, str, tuple[tuple[str, Mapping[str, Any]], ...], bool] | None:
-    """(kind, reason, rules tried first, numbers) for a JSON path of such values."""
+    """(kind, reason, rules tried first, numbers) for a JSON path of such values; `pair`
+    the reason its array is a coordinate pair (coordinate_arrays), if it is."""
     if (geo := geo_texts.reason(values)) is not None:  # KoBo's gps '-25.89 32.69 12.0 4.0'
         return geo_texts.KIND, geo, (geo_texts.RULE,), False
-    if (pair := geo_pairs.reason(parts, key, values)) is not None:  # {"gps": [48.69, 7.43]}
+    if pair is not None:  # {"gps": [48.69, 7.43]}
         return "geo", pair, (), True
     if (ghash := geohashes.reason(key, values)) is not None:  # 'u0tvq5j'
         return geohashes.KIND, ghash, (geohashes.RULE,), False

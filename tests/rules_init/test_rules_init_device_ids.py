@@ -1,5 +1,5 @@
 """A tracked device's identifiers: Traccar's tc_devices.uniqueid (the phone's IMEI,
-'351601435786898', 15 digits passing Luhn) and the Wi-Fi BSSIDs OwnTracks and Traccar
+'351601435786892', 15 digits passing Luhn) and the Wi-Fi BSSIDs OwnTracks and Traccar
 keep ('3a:8f:b8:3c:53:4e', in a column and in JSON) were kept. IMEIs become other
 unique valid IMEIs, MAC addresses keyed MAC addresses of the same shape; a driver's
 uniqueid (no IMEI) is judged as before."""
@@ -13,7 +13,7 @@ import psycopg
 
 from dbrefresh.rules.pii_values import luhn_ok
 
-from .helpers import generate_then_mask, rule_of, strategy_of
+from .helpers import comment_of, generate_then_mask, rule_of, strategy_of
 
 
 def _imei(i: int) -> str:
@@ -67,3 +67,39 @@ def test_imeis_and_mac_addresses_are_masked_in_shape(make_db, tmp_path: Path) ->
         assert bssid != macs[id_] and _LOWER_MAC.fullmatch(bssid), bssid
         assert _UPPER_MAC.fullmatch(upper) and _LOWER_MAC.fullmatch(nested), (upper, nested)
         assert upper.lower() == bssid == nested  # equal addresses mask alike
+
+
+def _counted(i: int) -> str:
+    body = f"{20240000000000 + i:014d}"  # an asset number with a Luhn check digit
+    return next(body + d for d in "0123456789" if luhn_ok(body + d))
+
+
+COUNTED = ", ".join(f"('{_counted(i)}')" for i in range(1, 41))
+# sensors' and assets' numbers of 15 digits are no IMEIs; a column named imei is one
+ASSETS = f"""
+CREATE TABLE sensors (id serial PRIMARY KEY, device_id text UNIQUE, kind text);
+INSERT INTO sensors (device_id, kind) SELECT lpad((100000000000000 + i * 7)::text, 15, '0'),
+  'temperature' FROM generate_series(0, 199) i;
+CREATE TABLE fleet_devices (id serial PRIMARY KEY, imei varchar(15) UNIQUE,
+  device_id varchar(15), model text);
+INSERT INTO fleet_devices (imei, device_id, model) SELECT (353000000000000
+  + (i::bigint * 7919 * 104729) % 999999999999)::text, (202400000000000 + i)::text,
+  'Galaxy XCover 6 Pro' FROM generate_series(1, 120) i;
+CREATE TABLE assets (id serial PRIMARY KEY, deviceid text);
+INSERT INTO assets (deviceid) VALUES {COUNTED};
+ANALYZE;
+"""
+
+
+def test_counted_numbers_are_no_imeis(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, ASSETS)
+    assert strategy_of(text, "public.sensors", "device_id") == "keep", text
+    assert strategy_of(text, "public.fleet_devices", "device_id") == "keep", text
+    # counted on with a check digit: no IMEI (the card detector judges it as before)
+    assert "IMEI" not in comment_of(text, "public.assets", "deviceid"), text
+    assert rule_of(text, "public.fleet_devices", "imei") == {"strategy": "digits", "unique": True}
+    with psycopg.connect(dsn) as conn:
+        kept = conn.execute(
+            "SELECT count(*) FROM sensors WHERE device_id::numeric = 100000000000000 + (id - 1) * 7"
+        ).fetchone()
+    assert kept == (200,)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg
 
-from .helpers import generate_then_mask, rule_of
+from .helpers import generate_then_mask, rule_of, strategy_of
 
 SCHEMA = """
 CREATE TABLE state_attributes (attributes_id serial PRIMARY KEY, shared_attrs text);
@@ -49,3 +49,40 @@ def test_coordinate_arrays_go_to_a_grid(make_db, tmp_path: Path) -> None:
         assert len(location) == len(gps) == 2 and all(map(_on_grid, location + gps)), rows
         assert not _on_grid(position[0]), position  # kept
     assert all(len(a) == 2 and all(map(_on_grid, a)) for (a,) in answers), answers
+
+
+# a dashboard's widget `location` is a layout's fractions; a map's centre has a latitude
+# of 2 decimals beside a longitude of 3: the array is judged whole, both masked or none
+LAYOUTS = """
+CREATE TABLE dashboards (id serial PRIMARY KEY, title text, layout jsonb);
+INSERT INTO dashboards (title, layout) SELECT 'Dash ' || i, jsonb_build_object('widgets',
+  jsonb_build_array(jsonb_build_object('id', 0, 'type', 'chart', 'location',
+  jsonb_build_array(round((i % 97) / 97.0, 3), round((i % 89) / 89.0, 3)), 'size',
+  jsonb_build_array(0.25, 0.5)))) FROM generate_series(1, 60) i;
+CREATE TABLE map_views (id serial PRIMARY KEY, settings jsonb);
+INSERT INTO map_views (settings) SELECT jsonb_build_object('location', jsonb_build_array(
+  round(52.0 + i * 0.07, 2), round(13.0 + i * 0.0131, 3)), 'zoom', 11,
+  'bounds', jsonb_build_object('location', jsonb_build_array(12.125, 48.375, 13.25, 49.5)))
+  FROM generate_series(1, 40) i;
+ANALYZE;
+"""
+
+
+def test_pairs_are_judged_whole_and_layouts_kept(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, LAYOUTS)
+    assert strategy_of(text, "public.dashboards", "layout") == "keep", text
+    paths = rule_of(text, "public.map_views", "settings")["paths"]
+    located = {p: r["strategy"] for p, r in paths.items() if p.startswith("location")}
+    assert located in (
+        {"location": "generalize"},
+        dict.fromkeys(("location.0", "location.1"), "generalize"),
+    ), paths
+    assert not any(p.startswith("bounds") for p in paths), paths  # four numbers: no pair
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT settings -> 'location' FROM map_views").fetchall()
+        layouts = conn.execute(
+            "SELECT count(*) FROM dashboards WHERE layout #>> '{widgets,0,location,0}'"
+            " = round((id % 97) / 97.0, 3)::text"
+        ).fetchone()
+    assert all(len(loc) == 2 and all(map(_on_grid, loc)) for (loc,) in rows), rows
+    assert layouts == (60,)

@@ -62,3 +62,41 @@ def test_documents_of_positions() -> None:
     assert positions(['{"kind": "global"}']) is None
     assert positions(["<token>eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig</token>"]) is None
     assert positions(["a1b2c3d4e5f6a7b8"]) is None
+
+
+# the number in the document IS the secret: an OTP, a reset nonce, a pairing PIN
+SECRETS = """
+CREATE TABLE otp_tokens (id serial PRIMARY KEY, user_id int, token text);
+INSERT INTO otp_tokens (user_id, token) SELECT g, '<otp><code>' || (100000 + (g * 7919)
+  % 900000) || '</code><attempts>' || g % 3 || '</attempts></otp>'
+  FROM generate_series(1, 40) g;
+CREATE TABLE reset_tokens (id serial PRIMARY KEY, token text);
+INSERT INTO reset_tokens (token) SELECT '<reset><nonce>' || (10000000 + (g * 104729)
+  % 90000000) || '</nonce><ttl>3600</ttl></reset>' FROM generate_series(1, 40) g;
+CREATE TABLE device_tokens (id serial PRIMARY KEY, device text, token bytea);
+INSERT INTO device_tokens (device, token) SELECT 'dev-' || g, convert_to('<pairing pin="'
+  || lpad(((g * 7331) % 10000)::text, 4, '0') || '" slot="' || g % 4 || '"/>', 'UTF8')
+  FROM generate_series(1, 40) g;
+ANALYZE;
+"""
+
+
+def test_numbers_that_are_secrets_stay_masked(make_db, tmp_path: Path) -> None:
+    dsn, text = generate_then_mask(make_db, tmp_path, SECRETS)
+    for table in ("otp_tokens", "reset_tokens", "device_tokens"):
+        assert strategy_of(text, f"public.{table}", "token") != "keep", text
+    with psycopg.connect(dsn) as conn:
+        left = conn.execute(
+            "SELECT (SELECT count(*) FROM otp_tokens WHERE token LIKE '<otp><code>%'),"
+            " (SELECT count(*) FROM device_tokens WHERE token::text LIKE '%pin=%')"
+        ).fetchone()
+    assert left == (0, 0)
+
+
+def test_a_document_must_name_a_position() -> None:
+    assert positions(["<otp><code>483921</code><attempts>1</attempts></otp>"]) is None
+    assert positions(["<reset><nonce>83920184</nonce><ttl>3600</ttl></reset>"]) is None
+    assert positions(['<pairing pin="4821" slot="1"/>']) is None
+    assert positions(['{"attempts": 2, "ttl": 60}']) is None  # no position named
+    assert positions(['{"offset": 12, "pin": 4821}']) is None  # a position and a secret
+    assert positions(['{"partition": 0, "offset": 1234}'])

@@ -39,6 +39,9 @@ CREATE TABLE chat_prefs (id serial PRIMARY KEY, nick_color varchar(7),
   nick_prefix varchar(4));
 INSERT INTO chat_prefs (nick_color, nick_prefix)
   SELECT '#' || lpad(to_hex(g * 40503), 6, '0'), '@' FROM generate_series(1, 50) g;
+CREATE TABLE irc_channels (id serial PRIMARY KEY, channel text, bot_nick text);
+INSERT INTO irc_channels (channel, bot_nick) SELECT '#team-' || g, (ARRAY['opsbot',
+  'deploybot', 'alertmanager', 'jenkins'])[1 + g % 4] FROM generate_series(1, 60) g;
 """
     )
     dsn, text = generate_then_mask(make_db, tmp_path, schema)
@@ -49,6 +52,7 @@ INSERT INTO chat_prefs (nick_color, nick_prefix)
     }, text
     for column in ("nick_color", "nick_prefix"):
         assert rule_of(text, "public.chat_prefs", column) == "keep", text
+    assert rule_of(text, "public.irc_channels", "bot_nick") == "keep", text  # a bot's
     with psycopg.connect(dsn) as conn:
         nicks = [n for (n,) in conn.execute("SELECT nick FROM person_user")]
         originals = {n for (n,) in conn.execute(f"SELECT {NICK} FROM {PEOPLE}")}
@@ -56,6 +60,8 @@ INSERT INTO chat_prefs (nick_color, nick_prefix)
     assert not originals & set(nicks), sorted(originals & set(nicks))[:5]
     assert match_name("nickName", "public.profiles") is not None  # `nick_name`, normalized
     assert match_name("max_nick_len", "public.settings") is None
+    assert match_name("irc_nick", "public.members") is not None
+    assert match_name("bot_nick", "public.irc_channels") is None
 
 
 ORDERS = """
