@@ -67,13 +67,19 @@ def payload(outcome: Outcome) -> dict[str, object]:
     }
 
 
+def destination(config: NotifyConfig, outcome: Outcome) -> str | None:
+    """The host `send` will POST this outcome to (for a "notifying HOST" line: the wait
+    can last timeout_seconds), None when it posts nothing. Never the URL itself."""
+    if not config.webhook_url or ("success" if outcome.ok else "failure") not in config.on:
+        return None
+    return webhook_host(config.webhook_url) or "the webhook"
+
+
 def send(config: NotifyConfig, outcome: Outcome) -> str | None:
     """POST the payload if configured for this outcome; returns an error text or None.
     Never raises: a notification cannot change the run's outcome."""
     url = config.webhook_url
-    if not url:
-        return None
-    if ("success" if outcome.ok else "failure") not in config.on:
+    if not url or destination(config, outcome) is None:
         return None
     host = webhook_host(url)
     if not url.startswith(("http://", "https://")) or host is None:

@@ -11,10 +11,11 @@ import typer
 from rich.table import Table
 
 from dbrefresh import config as config_mod
+from dbrefresh import interrupts
 from dbrefresh.cli.app import app, console, console_err, print_table
 from dbrefresh.cli.signals import terminate_as_error
-from dbrefresh.errors import first_line
-from dbrefresh.notify import Outcome, send
+from dbrefresh.errors import Aborted, first_line
+from dbrefresh.notify import Outcome, destination, send
 from dbrefresh.workflow import runner
 from dbrefresh.workflow import status as status_mod
 from dbrefresh.workflow.steps import STEPS, Step
@@ -92,10 +93,27 @@ def notify_result(result: runner.RunResult, cfg: config_mod.Config) -> str | Non
         step_seconds=result.step_seconds,
         warnings=tuple(result.record.warnings()),
     )
-    problem = send(cfg.notify, outcome)
+    host = destination(cfg.notify, outcome)
+    if host is None:
+        return None
+    console_err.print(f"notifying {host} ...", markup=False, soft_wrap=True, highlight=False)
+    problem = _send_interruptibly(cfg.notify, outcome, host)
     if problem:
         console_err.print(f"warning: {problem}", markup=False, soft_wrap=True)
     return problem
+
+
+def _send_interruptibly(notify: config_mod.NotifyConfig, outcome: Outcome, host: str) -> str | None:
+    """A Ctrl-C or SIGTERM while the webhook hangs (up to timeout_seconds) cuts only the
+    notification short: it used to replace the run's result (after a swap only
+    `interrupted`, exit 130, no summary; after a failure the real error and exit 3 lost).
+    Outside the POST itself an abort is held and dropped: the run is over."""
+    with interrupts.held():
+        try:
+            with interrupts.interruptible():
+                return send(notify, outcome)
+        except (KeyboardInterrupt, Aborted):
+            return f"notification interrupted (no answer from {host} yet)"
 
 
 def render_summary(result: runner.RunResult) -> None:

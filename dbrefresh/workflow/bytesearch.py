@@ -286,11 +286,13 @@ def _in_processes(
 
 
 def _worker_signals() -> None:
-    """A forked worker inherits the CLI's SIGTERM handler (it raises, for the run to
-    compensate): a SIGTERM, from the executor ending a broken pool or from an abort
-    signalling the whole process tree, must just end the worker. Ctrl-C reaches the whole
-    process group: the parent answers it, not each worker with a traceback of its own."""
+    """A forked worker inherits the CLI's SIGTERM and SIGHUP handlers (they raise, for
+    the run to compensate): a SIGTERM or SIGHUP, from the executor ending a broken pool
+    or from an abort signalling the whole process tree, must just end the worker. Ctrl-C
+    reaches the whole process group: the parent answers it, not each worker with a
+    traceback of its own."""
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 

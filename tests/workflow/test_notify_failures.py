@@ -10,9 +10,11 @@ it is refused when the config is read (file:line, exit 2).
 from __future__ import annotations
 
 import json
+import signal
 import socket
 import subprocess
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -180,3 +182,57 @@ def test_a_failing_webhook_leaves_the_runs_outcome_and_summary(
     events = [json.loads(line) for line in journal.splitlines()]
     failed = [e for e in events if e["event"] == "notify_failed"]
     assert failed and "not HTTP" in failed[0]["error"] and TOKEN not in journal
+
+
+@pytest.fixture
+def silent_webhook() -> Iterator[int]:
+    """A listener that takes connections (the kernel's backlog) and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    yield listener.getsockname()[1]
+    listener.close()
+
+
+def _interrupted_at_notify(setup: Setup, port: int, **config: str) -> tuple[int, str, str]:
+    """`dbrefresh run`, Ctrl-C while its webhook hangs; (exit code, stdout, stderr)."""
+    setup.write_config(webhook=f"http://127.0.0.1:{port}/hooks/{TOKEN}", **config)
+    try:
+        proc = setup.popen("run")
+        assert proc.stderr is not None
+        seen = []
+        for line in proc.stderr:
+            seen.append(line)
+            if "notifying 127.0.0.1 ..." in line:
+                break
+        time.sleep(0.5)  # inside the POST's wait for an answer
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        assert time.monotonic() - sent < 8, "the interrupt did not cut the wait short"
+    finally:
+        setup.write_config()
+    return proc.returncode, out, "".join(seen) + err
+
+
+def test_ctrl_c_while_the_webhook_hangs_leaves_a_done_runs_summary(
+    setup: Setup, silent_webhook: int
+) -> None:
+    code, out, err = _interrupted_at_notify(setup, silent_webhook)
+    assert code == 0, out + err
+    assert ": ok" in out  # the summary table's title
+    assert "warning: notification interrupted" in err
+    assert TOKEN not in out + err and "/hooks" not in out + err
+    assert "Traceback" not in out + err
+
+
+def test_ctrl_c_while_the_webhook_hangs_keeps_a_failed_runs_error(
+    setup: Setup, silent_webhook: int
+) -> None:
+    code, out, err = _interrupted_at_notify(
+        setup, silent_webhook, smoke="SELECT count(*) < 0 FROM customers"
+    )
+    assert code == 1, out + err  # the health check's "no" verdict, not 130
+    assert "FAILED" in out
+    assert "error: health check failed" in err and "interrupted (Ctrl-C)" not in err
+    assert "warning: notification interrupted" in err

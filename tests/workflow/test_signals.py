@@ -220,3 +220,25 @@ def test_an_abort_in_the_final_cleanup_step_is_a_warning_on_a_done_refresh(
     assert len(backend.target.previous_runs()) == 1
     assert backend.leftovers() == []
     assert setup.refreshed_by() == run_id
+
+
+def test_a_hangup_during_anonymize_undoes_the_run_like_sigterm(setup: Setup) -> None:
+    """A dropped SSH session (SIGHUP) killed the run outright: the temporary server kept
+    running and the clone stayed on disk until `cleanup`."""
+    before, known = setup.refreshed_by(), _journals(setup)
+    proc = setup.popen("run")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        fresh = set(_journals(setup)) - set(known)
+        if fresh and '"step": "anonymize"' in Path(fresh.pop()).read_text():
+            break
+        time.sleep(0.001)
+    proc.send_signal(signal.SIGHUP)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 3, err
+    assert "terminated by signal SIGHUP" in err
+    run_id = _newest_run(setup, known)
+    assert Journal(setup.state_dir, time.time).read(run_id).state == "failed"
+    assert _processes_mentioning(run_id) == []  # no temporary server left running
+    assert [s for s in setup.siblings() if run_id in s] == []  # no clone left
+    _assert_untouched(setup, before)
