@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from wfsupport import DBREFRESH, REPO, Setup
+from wfsupport import DBREFRESH, REPO, Setup, webhook_receiver
 
 from dbrefresh import config as config_mod
 from dbrefresh.config import NotifyConfig
@@ -89,25 +89,8 @@ def test_a_url_urllib_cannot_use_is_a_warning_without_its_path(url: str) -> None
 
 
 def test_an_http_error_names_its_status() -> None:
-    import http.server
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers["Content-Length"]))
-            self.send_response(403, "Forbidden")
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}/hooks/{TOKEN}?t={TOKEN}"
+    with webhook_receiver(f"/hooks/{TOKEN}?t={TOKEN}", status=403) as (url, _received):
         problem = send(NotifyConfig(webhook_url=url, timeout_seconds=5), OUTCOME)
-    finally:
-        server.shutdown()
     assert problem is not None and "HTTP 403 Forbidden" in problem
     assert TOKEN not in problem
 

@@ -74,6 +74,19 @@ def _newest_run(setup: Setup, known: list[str]) -> str:
     return Path(new).parent.name
 
 
+def _run_until_anonymize(setup: Setup, known: list[str]) -> subprocess.Popen[str]:
+    """`run` started and waited for until its journal says it is anonymizing (or it
+    ended)."""
+    proc = setup.popen("run")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        fresh = set(_journals(setup)) - set(known)
+        if fresh and '"step": "anonymize"' in Path(fresh.pop()).read_text():
+            break
+        time.sleep(0.001)
+    return proc
+
+
 def _assert_untouched(setup: Setup, before: str | None) -> None:
     assert setup.refreshed_by() == before
     backend = load_backend(config_mod.load(setup.config))
@@ -160,13 +173,7 @@ def test_an_aborted_copy_leaves_no_pg_basebackup_and_no_password_in_argv(
 def test_repeated_sigterms_do_not_cut_compensation_short(setup: Setup) -> None:
     """Jenkins and systemd signal again when a process does not end at once."""
     before, known = setup.refreshed_by(), _journals(setup)
-    proc = setup.popen("run")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        fresh = set(_journals(setup)) - set(known)
-        if fresh and '"step": "anonymize"' in Path(fresh.pop()).read_text():
-            break
-        time.sleep(0.001)
+    proc = _run_until_anonymize(setup, known)
     while proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
         time.sleep(0.005)
@@ -226,13 +233,7 @@ def test_a_hangup_during_anonymize_undoes_the_run_like_sigterm(setup: Setup) -> 
     """A dropped SSH session (SIGHUP) killed the run outright: the temporary server kept
     running and the clone stayed on disk until `cleanup`."""
     before, known = setup.refreshed_by(), _journals(setup)
-    proc = setup.popen("run")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and proc.poll() is None:
-        fresh = set(_journals(setup)) - set(known)
-        if fresh and '"step": "anonymize"' in Path(fresh.pop()).read_text():
-            break
-        time.sleep(0.001)
+    proc = _run_until_anonymize(setup, known)
     proc.send_signal(signal.SIGHUP)
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 3, err

@@ -205,15 +205,18 @@ setup_production_dsn: list[str] = [""]
 
 
 @contextlib.contextmanager
-def webhook_receiver(path: str = "/hook") -> Iterator[tuple[str, list[dict[str, object]]]]:
-    """A local HTTP endpoint collecting the JSON bodies POSTed to it: (its URL, them)."""
+def webhook_receiver(
+    path: str = "/hook", status: int = 200
+) -> Iterator[tuple[str, list[dict[str, object]]]]:
+    """A local HTTP endpoint collecting the JSON bodies POSTed to it and answering
+    `status`: (its URL, them)."""
     received: list[dict[str, object]] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
             received.append(json.loads(body))
-            self.send_response(200)
+            self.send_response(status)
             self.end_headers()
 
         def log_message(self, *args: object) -> None:
