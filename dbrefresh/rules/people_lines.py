@@ -34,11 +34,6 @@ LIST_SHARE = 0.1  # of the values naming people, lists of names: credits, not pe
 # directus_files.title held 'Anna Schmidt Passport' as often as 'Cv Anna Schmidt' and
 # half plain words ('Success', 'Wohnung'), which full_name turned into people too
 WHOLE_OVER_LINES = 2
-# Different people, each a known first name then a known surname, whose full names fill
-# a quarter of the values: masked however few. Home Assistant's friendly_name held a
-# household's 'Galina Schuchhardt' in 437 of 1000 values, kept as "too few (6
-# different)": a household (a small team) always names few people.
-HOUSEHOLD = 2
 _PARTICLES = frozenset({"van", "von", "de", "der", "den", "del", "della", "di", "da", "du"})
 _WORD = re.compile(r"[^\W\d_]+(?:['\u2019-][^\W\d_]+)*")
 
@@ -123,25 +118,6 @@ def count(values: Sequence[str]) -> PeopleNamed:
     return PeopleNamed(len(sample), whole, lines, lists, len(people))
 
 
-def clear_full_names(values: Sequence[str]) -> int:
-    """Different values that are two or three words: a known first name first, a known
-    surname last (not also a first name), nothing but letters, hyphens and particles."""
-    first, last = pii_values.all_names()
-    found = set()
-    for value in {v.strip() for v in values}:
-        words = value.split()
-        if not 2 <= len(words) <= 3 or not all(_WORD.fullmatch(w) for w in words):
-            continue
-        given, surname = words[0], words[-1]
-        if not (given[0].isupper() and surname[0].isupper()):
-            continue
-        if any(w not in _PARTICLES for w in words[1:-1]):
-            continue
-        if given.lower().split("-")[0] in first and surname.lower() in last - first:
-            found.add(value.lower())
-    return len(found)
-
-
 def judge(values: Sequence[str]) -> tuple[str | None, list[str]]:
     """The kind to mask a column as (full_name for names, free_text for lines naming
     people) with its reason, or None with a REVIEW note for a few people, or nothing."""
@@ -153,15 +129,6 @@ def judge(values: Sequence[str]) -> tuple[str | None, list[str]]:
     if many and (share >= WHOLE_SHARE or found.lines >= LINE_SHARE * found.sampled):
         kind = "full_name" if found.whole >= WHOLE_OVER_LINES * found.lines else "free_text"
         return kind, [found.counts()]
-    if (
-        found.whole >= WHOLE_SHARE * found.sampled
-        and found.whole >= WHOLE_OVER_LINES * found.lines
-        and (people := clear_full_names(values)) >= HOUSEHOLD
-    ):
-        return "full_name", [
-            f"{found.counts()}: few, but {people} of them a known first name and surname:"
-            " a household's or a team's names are people's"
-        ]
     if found.people >= NOTE_PEOPLE and share >= NOTE_SHARE:
         hides = "`full_name`" if found.whole >= WHOLE_OVER_LINES * found.lines else "`lorem`"
         return None, [f"REVIEW: {found.counts()}, too few to mask: kept; {hides} hides them"]
