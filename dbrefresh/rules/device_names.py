@@ -4,7 +4,8 @@ Home Assistant's device trackers carry the phone's name (`friendly_name` "Galina
 iPhone") and its host name (`service_data.host_name` 'Galinas-iPhone'), both the
 owner's first name; kept, they named the household in staging. A column or JSON path
 whose sampled values are mostly a known first name with a possessive, then a device
-word ("<First>'s <Device>", "<First>s-<Device>"), two first names at least, gets
+word ("<First>'s <Device>", "<First>s-<Device>"; _DEVICE: a branch "Wendy's Pizza" is
+a business's name), two first names at least, gets
 `{hash, keep_from: "'"}` (or "-"): the name hashed, the device part kept, so the shape
 stays ('<hex>'s iPhone', '<hex>-iPhone'), the same owner's devices alike. Values
 naming people whole as well (people_lines.judge: `full_name`) are left to that rule.
@@ -28,11 +29,22 @@ _FORMS = (
 )
 
 
+# The device part must name a device: "Wendy's Gonzalezhaven" and "Jimmy's Pizza North"
+# (restaurant branches) or "Grandma's Cookies" are a business's names, not a household's
+_DEVICE = re.compile(
+    r"(?:^|[\s_.-])(?:i?phone|ipad|ipod|imac|mac|macbook(?:-?(?:air|pro))?|mbp|galaxy|pixel|"
+    r"nexus|oneplus|xiaomi|redmi|huawei|nokia|motorola|moto|android|tablet|laptop|notebook|"
+    r"pc|desktop|computer|watch|airpods|kindle|echo|chromebook|surface|thinkpad|xps|"
+    r"switch|playstation|ps[45]|xbox|tv|phone)(?=$|[\s_.-]|\d)",
+    re.IGNORECASE,
+)
+
+
 def _owner(value: str, first: frozenset[str]) -> tuple[str, str] | None:
     """(separator, owner) of a device named after a known first name, else None."""
     for separator, form in _FORMS:
         found = form.fullmatch(value.strip())
-        if found is None:
+        if found is None or not _DEVICE.search(" " + found.group("device")):
             continue
         name = found.group("name").lower()
         # 'Matthews-iPhone': the 's' a possessive, or the name's own ('Nicolas-iPad')

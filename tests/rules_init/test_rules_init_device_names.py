@@ -24,6 +24,11 @@ INSERT INTO devices (name, model)
   SELECT ({OWNERS})[i % 5 + 1] || '''s ' || (ARRAY['iPhone', 'iPad', 'MacBook Pro'])[i % 3 + 1],
     'Model ' || i % 4
   FROM generate_series(1, 200) i;
+CREATE TABLE branches (id serial PRIMARY KEY, branch_name varchar(100) NOT NULL);
+INSERT INTO branches (branch_name)
+  SELECT ({OWNERS})[i % 5 + 1] || '''s ' || (ARRAY['Pizza North', 'Diner', 'Gonzalezhaven'])
+    [i % 3 + 1]
+  FROM generate_series(1, 200) i;
 CREATE TABLE rooms (id serial PRIMARY KEY, name varchar(100) NOT NULL);
 INSERT INTO rooms (name)
   SELECT (ARRAY['Kitchen-Light', 'Office-Lamp', 'Hall-Sensor'])[i % 3 + 1]
@@ -38,6 +43,8 @@ def test_devices_named_after_their_owner_keep_the_device(make_db, tmp_path: Path
     assert rule["paths"]["service_data.host_name"] == {"strategy": "hash", "keep_from": "-"}
     assert rule_of(text, "public.devices", "name") == {"strategy": "hash", "keep_from": "'"}
     assert rule_of(text, "public.rooms", "name") == "keep"
+    # "Wendy's Pizza North": a business named after someone, no device: kept
+    assert rule_of(text, "public.branches", "branch_name") == "keep", text
     with psycopg.connect(dsn) as conn:
         hosts = conn.execute(
             "SELECT shared_data::jsonb->'service_data'->>'host_name' FROM event_data"
