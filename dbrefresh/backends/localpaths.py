@@ -27,7 +27,7 @@ def check(config: Config) -> None:
     local = config.local
     if local is None:
         return
-    if (state := _problem(config.state_dir, directory=True)) is not None:
+    if (state := _not_a_directory(config.state_dir)) is not None:
         raise ConfigError(
             f"{config.where('state_dir')}state_dir: {state} (it must name a directory for "
             "journals and locks); nothing was copied or stopped"
@@ -51,6 +51,21 @@ def _check(config: Config, key: str, path: Path, *, directory: bool) -> None:
             f"{config.where('local', key)}local.{key}: {problem} (it must name a {what}); "
             "nothing was copied or stopped"
         )
+
+
+def _not_a_directory(path: Path) -> str | None:
+    """Why `path` can never be a directory (it, or the first of its parents that
+    exists, is a file), or None. Only the shape: state_dir is read by `status` and
+    `cleanup` too, which must work on a read-only one; a run that cannot write its
+    journal says so itself."""
+    for part in (path, *path.parents):
+        if part.exists():
+            if part.is_dir():
+                return None
+            if part == path:
+                return f"{path} is not a directory"
+            return f"cannot create {path}: {part} is not a directory"
+    return None
 
 
 def _problem(path: Path, directory: bool) -> str | None:

@@ -25,6 +25,7 @@ def big_production(base_dir: Path) -> Iterator[LocalServer]:
     server.start()
     with psycopg.connect(server.dsn(), autocommit=True) as conn:
         conn.execute("CREATE DATABASE shop")
+        conn.execute("CREATE ROLE app LOGIN")  # the config resets its password
     with psycopg.connect(server.dsn("shop"), autocommit=True) as conn:
         conn.execute("CREATE TABLE customers (id bigint PRIMARY KEY, email text)")
         conn.execute(
