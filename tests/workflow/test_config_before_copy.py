@@ -2,9 +2,10 @@
 
 Each was found only after the snapshot (or later): `uncovered_databases: refuse` with a
 database no rule file covers at anonymize, a `roles:` typo at finalize (after masking
-and verify), a negative `temp_server.start_timeout` when the temporary server started,
-a `bin_dir` without pg_ctl and a `state_dir` under a regular file as exit 3 naming no
-config line, and a smoke query with a typo only by the health check, after the swap.
+and verify), a `local.superuser` production lacks when the copy was first connected to,
+a negative `temp_server.start_timeout` when the temporary server started, a `bin_dir`
+without pg_ctl and a `state_dir` under a regular file as exit 3 naming no config line,
+and a smoke query with a typo only by the health check, after the swap.
 """
 
 from __future__ import annotations
@@ -57,6 +58,25 @@ def test_a_role_production_lacks_is_refused_before_the_snapshot(setup: Setup) ->
     text = config_text(setup).replace("  app: {password_file", "  apps: {password_file")
     err = _refused(setup, text, "roles.apps: production has no role 'apps'", "apps:")
     assert "did you mean 'app'" in err
+
+
+def test_a_superuser_production_lacks_is_refused_before_the_snapshot(setup: Setup) -> None:
+    text = config_text(setup) + "  superuser: postgress\n"
+    err = _refused(
+        setup,
+        text,
+        "local.superuser: production has no superuser 'postgress'",
+        "superuser: postgress",
+    )
+    assert "did you mean 'postgres'" in err
+
+
+def test_a_login_role_without_superuser_is_refused_as_local_superuser(setup: Setup) -> None:
+    text = config_text(setup) + "  superuser: app\n"  # production has it, not as a superuser
+    err = _refused(
+        setup, text, "local.superuser: production has no superuser 'app'", "superuser: app"
+    )
+    assert "its superusers: postgres" in err
 
 
 def test_a_bin_dir_without_pg_ctl_is_refused(setup: Setup, tmp_path: Path) -> None:
