@@ -28,7 +28,7 @@ from typing import Any
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from dbrefresh import interrupts
-from dbrefresh.backends import localcopy, localenv, localstartlog, localstop
+from dbrefresh.backends import localcopy, localenv, localproc, localstartlog, localstop
 from dbrefresh.db import redact_text
 from dbrefresh.errors import InfraError
 
@@ -268,9 +268,12 @@ class PgTools:
         if self.is_running(data_dir):
             # pg_ctl -w checks every 100 ms; the postmaster removes its pid file last
             # thing on exit, so watching for that every 10 ms is the same wait, shorter
-            self.run(["pg_ctl", "stop", "-W", "-m", mode, "-D", str(data_dir)])
             pid_file = data_dir / "postmaster.pid"
+            pid = _pm_pid(pid_file)
+            self.run(["pg_ctl", "stop", "-W", "-m", mode, "-D", str(data_dir)])
             while pid_file.exists():
+                if pid is not None and not localproc.alive(pid):
+                    break  # killed outright (SIGKILL, OOM): its pid file stays behind
                 if time.monotonic() > deadline:
                     raise InfraError(f"server on {data_dir} did not stop within {timeout}s")
                 time.sleep(0.01)
@@ -381,6 +384,20 @@ def _die_with_parent() -> None:
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except OSError:
         pass
+
+
+def _pm_pid(pid_file: Path) -> int | None:
+    """The postmaster's pid from its pid file (line 1), None when unreadable.
+
+    A postmaster killed outright never removes its pid file, and until its parent reaps
+    it (an init that is a shell, or slow: seconds) `pg_ctl status` calls the zombie
+    running: a stop waiting for the file to go waited its whole timeout, and the undo
+    of a run whose temporary server had died failed, its copy left on disk."""
+    try:
+        first = pid_file.read_text(errors="replace").split("\n", 1)[0].strip()
+    except OSError:
+        return None
+    return int(first) if first.isdigit() else None
 
 
 def _pm_status(pid_file: Path) -> str:

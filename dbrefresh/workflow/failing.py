@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from dbrefresh import interrupts
 from dbrefresh.db import redact_text
@@ -53,11 +53,13 @@ def end_failed_step(
         error = as_dbrefresh_error(exc, ctx)
         note(ctx, "step_failed", step=step, seconds=seconds, error=str(error))
         report_failed(seconds, str(error))
-        staging_down = compensate(ctx, index)
-        if staging_down is not None:
-            error = _staging_down(error, staging_down)
+        undone = compensate(ctx, index)
+        if undone.staging_down is not None:
+            error = _staging_down(error, undone.staging_down)
         elif isinstance(error, Aborted):  # where an abort left staging, as rollback says
             error = type(error)(f"{error}; {_staging_state(ctx, index)}")
+        if undone.copy_left is not None:
+            error = _copy_left(error, undone.copy_left)
         error = _with_late_abort(hold, step, error)
         note(ctx, "run_failed", step=step, error=str(error))
     error = _with_late_abort(hold, step, error)  # one that came after the journal line
@@ -136,14 +138,23 @@ def note(ctx: RunContext, event: str, **data: Any) -> None:
         ctx.journal.append(ctx.run_id, event, **data)
 
 
-def compensate(ctx: RunContext, failed_index: int) -> str | None:
+class Undone(NamedTuple):
+    """What a compensation could not do, each said with the run's error: why staging
+    does not serve after a failed rollback, why the run's copy (production's data,
+    unmasked or half masked) could not be removed. None: done."""
+
+    staging_down: str | None = None
+    copy_left: str | None = None
+
+
+def compensate(ctx: RunContext, failed_index: int) -> Undone:
     """Undo what the run did so far; never raises (the original error matters more).
-    Journals `compensated` when every part of it succeeded. Returns why staging could
-    not be brought back when the rollback failed and staging does not serve (else None):
-    a run must never end with staging down without saying so."""
+    Journals `compensated` when every part of it succeeded. A run must never end with
+    staging down, or with a copy of production left behind, without saying so."""
     backend, run_id = ctx.backend, ctx.run_id
     failed = False
     staging_down: str | None = None
+    copy_left: str | None = None
     try:
         if failed_index >= SWAPPED_FROM and STEP_NAMES[failed_index] != "cleanup":
             if backend.target.can_roll_back(run_id):
@@ -160,9 +171,10 @@ def compensate(ctx: RunContext, failed_index: int) -> str | None:
     except Exception as exc:
         failed = True
         note(ctx, "compensation_failed", error=str(exc))
+        copy_left = first_line(as_dbrefresh_error(exc, ctx))
     if not failed:
         note(ctx, "compensated")
-    return staging_down
+    return Undone(staging_down, copy_left)
 
 
 def _serving(ctx: RunContext) -> bool:
@@ -170,6 +182,17 @@ def _serving(ctx: RunContext) -> bool:
         return ctx.backend.target.is_serving()
     except Exception:
         return False
+
+
+def _copy_left(error: DbrefreshError, why: str) -> DbrefreshError:
+    """The run's error once its copy of production could not be removed: that copy holds
+    production's personal data (the masking had not finished), so it is said, with the
+    command that removes it (exit 3; an abort keeps its own code)."""
+    text = (
+        f"{error}; the run's copy of production could not be removed ({why}): it may "
+        "hold production's unmasked data, run `dbrefresh cleanup` to remove it"
+    )
+    return type(error)(text) if isinstance(error, Aborted) else InfraError(text)
 
 
 def _staging_down(error: DbrefreshError, why: str) -> DbrefreshError:

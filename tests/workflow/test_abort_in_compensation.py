@@ -85,6 +85,25 @@ failing.end_failed_step = signalled_first
 sys.exit(main(sys.argv[1:]))
 """
 
+# The CLI with its health check failing and the run's copy refusing to be removed.
+COPY_NOT_REMOVED = """
+import sys
+from dbrefresh.backends.local import LocalBackend
+from dbrefresh.cli import main
+from dbrefresh.errors import InfraError
+from dbrefresh.workflow import health
+
+def failing_check(*args, **kwargs):
+    raise InfraError("injected: staging refused the smoke queries")
+
+def failing_discard(self, run_id):
+    raise InfraError("injected: the copy would not go")
+
+health.check = failing_check
+LocalBackend.discard = failing_discard
+sys.exit(main(sys.argv[1:]))
+"""
+
 
 @pytest.fixture(scope="module")
 def setup(make_setup: Callable[[str], Setup], production: Production) -> Setup:
@@ -187,3 +206,27 @@ def test_an_abort_once_the_health_check_passed_ends_the_refresh_done(
     assert backend.leftovers() == []
     assert setup.refreshed_by() == run_id
     assert Path(setup.staging.data_dir).exists()
+
+
+def test_a_copy_the_undo_could_not_remove_is_named_with_the_way_to_remove_it(
+    setup: Setup,
+) -> None:
+    """It holds production's data, maybe unmasked: the run said only its first error."""
+    before = setup.refreshed_by()
+    proc, run_id = _cli(setup, COPY_NOT_REMOVED)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert REFUSED in proc.stderr
+    assert (
+        "the run's copy of production could not be removed (injected: the copy would not go)"
+        in proc.stderr
+    )
+    assert "run `dbrefresh cleanup` to remove it" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert setup.refreshed_by() == before  # rolled back all the same
+    backend = load_backend(config_mod.load(setup.config))
+    assert backend.leftovers() != []  # the copy is still there, as said
+    events = [e["event"] for e in Journal(setup.state_dir, time.time).events(run_id)]
+    assert "rolled_back" in events and "compensation_failed" in events
+    setup.cli("cleanup", check=True)
+    assert backend.leftovers() == []
+    assert setup.refreshed_by() == before
