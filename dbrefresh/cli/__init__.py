@@ -6,6 +6,7 @@ stderr (no traceback unless --debug).
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import psycopg
@@ -34,6 +35,16 @@ def _load_optional_commands() -> None:
                 raise
 
 
+class _DriverWarnings(logging.Handler):
+    """psycopg's own warnings (`error ignored in rollback on <psycopg.Connection ...>`,
+    when a connection closed by an abort cannot roll back): without a handler Python
+    printed them beside the run's messages, which say what happened. Shown with --debug."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if state.debug:
+            console_err.print(f"psycopg: {record.getMessage()}", markup=False, soft_wrap=True)
+
+
 def _usage_errors() -> tuple[type[Exception], ...]:
     """Exception classes of command-line mistakes. Recent typer vendors click (its
     ClickException derives from typer.TyperException), older typer uses click's own."""
@@ -46,6 +57,9 @@ def _usage_errors() -> tuple[type[Exception], ...]:
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point; returns the process exit code."""
     _load_optional_commands()
+    driver = logging.getLogger("psycopg")
+    if not any(isinstance(h, _DriverWarnings) for h in driver.handlers):
+        driver.addHandler(_DriverWarnings())
     try:
         # With standalone_mode off, click returns the code of a typer.Exit instead of exiting.
         result = app(args=argv, standalone_mode=False)
