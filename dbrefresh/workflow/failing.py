@@ -28,6 +28,8 @@ from dbrefresh.errors import (
     DbrefreshError,
     InfraError,
     Interrupted,
+    RulesError,
+    VerdictFailed,
     aborted_while_undoing,
     first_line,
 )
@@ -56,8 +58,9 @@ def end_failed_step(
         undone = compensate(ctx, index)
         if undone.staging_down is not None:
             error = _staging_down(error, undone.staging_down)
-        elif isinstance(error, Aborted):  # where an abort left staging, as rollback says
-            error = type(error)(f"{error}; {_staging_state(ctx, index)}")
+        elif isinstance(error, Aborted) or _says_nothing_of_staging(error, index):
+            # where the run left staging, as rollback says
+            error = _with_text(error, f"{error}; {_staging_state(index, undone.rolled_back)}")
         if undone.copy_left is not None:
             error = _copy_left(error, undone.copy_left)
         error = _with_late_abort(hold, step, error)
@@ -68,14 +71,24 @@ def end_failed_step(
     return error
 
 
-def _staging_state(ctx: RunContext, index: int) -> str:
-    """What staging serves once an aborted run was undone (its compensation done)."""
+def _says_nothing_of_staging(error: DbrefreshError, index: int) -> bool:
+    """A failure from the swap on that is not the health check's own verdict (which says
+    staging was rolled back): a journal that could not be written after the swap left
+    the user guessing which data staging served."""
+    return index >= SWAPPED_FROM and not isinstance(error, VerdictFailed | RulesError)
+
+
+def _with_text(error: DbrefreshError, text: str) -> DbrefreshError:
+    """The same kind of error (its exit code) with another message (a RulesError, built
+    from findings, stays as it is)."""
+    return error if isinstance(error, RulesError) else type(error)(text)
+
+
+def _staging_state(index: int, rolled_back: bool) -> str:
+    """What staging serves once a failed or aborted run was undone (its compensation
+    done): said from what the compensation did, not the journal (it may be unwritable)."""
     if index < SWAPPED_FROM:
         return "staging untouched (the run's copy was discarded)"
-    try:
-        rolled_back = ctx.journal.read(ctx.run_id).rolled_back
-    except OSError:
-        rolled_back = False
     if rolled_back:
         return "staging rolled back: it serves the data it had before the run"
     return "staging serves the data it had before the run (the swap had not happened)"
@@ -145,6 +158,7 @@ class Undone(NamedTuple):
 
     staging_down: str | None = None
     copy_left: str | None = None
+    rolled_back: bool = False
 
 
 def compensate(ctx: RunContext, failed_index: int) -> Undone:
@@ -155,10 +169,12 @@ def compensate(ctx: RunContext, failed_index: int) -> Undone:
     failed = False
     staging_down: str | None = None
     copy_left: str | None = None
+    rolled_back = False
     try:
         if failed_index >= SWAPPED_FROM and STEP_NAMES[failed_index] != "cleanup":
             if backend.target.can_roll_back(run_id):
                 backend.target.rollback(run_id)
+                rolled_back = True
                 note(ctx, "rolled_back", reason=STEP_NAMES[failed_index])
             else:
                 backend.target.ensure_serving()
@@ -174,7 +190,7 @@ def compensate(ctx: RunContext, failed_index: int) -> Undone:
         copy_left = first_line(as_dbrefresh_error(exc, ctx))
     if not failed:
         note(ctx, "compensated")
-    return Undone(staging_down, copy_left)
+    return Undone(staging_down, copy_left, rolled_back)
 
 
 def _serving(ctx: RunContext) -> bool:

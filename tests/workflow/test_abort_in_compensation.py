@@ -104,6 +104,26 @@ LocalBackend.discard = failing_discard
 sys.exit(main(sys.argv[1:]))
 """
 
+# The CLI with the run journal unwritable from the swap on (a full or read-only state_dir).
+JOURNAL_LOST_AT_THE_SWAP = """
+import sys
+from dbrefresh.cli import main
+from dbrefresh.errors import InfraError
+from dbrefresh.workflow.journal import Journal
+
+append = Journal.append
+lost = []
+
+def failing_append(self, run_id, event, **data):
+    if lost or (event == "step_done" and data.get("step") == "swap"):
+        lost.append(event)
+        raise InfraError("cannot write the run journal: injected")
+    return append(self, run_id, event, **data)
+
+Journal.append = failing_append
+sys.exit(main(sys.argv[1:]))
+"""
+
 
 @pytest.fixture(scope="module")
 def setup(make_setup: Callable[[str], Setup], production: Production) -> Setup:
@@ -221,6 +241,7 @@ def test_a_copy_the_undo_could_not_remove_is_named_with_the_way_to_remove_it(
         in proc.stderr
     )
     assert "run `dbrefresh cleanup` to remove it" in proc.stderr
+    assert "staging rolled back: it serves the data it had before the run" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert setup.refreshed_by() == before  # rolled back all the same
     backend = load_backend(config_mod.load(setup.config))
@@ -228,5 +249,20 @@ def test_a_copy_the_undo_could_not_remove_is_named_with_the_way_to_remove_it(
     events = [e["event"] for e in Journal(setup.state_dir, time.time).events(run_id)]
     assert "rolled_back" in events and "compensation_failed" in events
     setup.cli("cleanup", check=True)
+    assert backend.leftovers() == []
+    assert setup.refreshed_by() == before
+
+
+def test_a_journal_lost_after_the_swap_still_says_where_staging_stands(setup: Setup) -> None:
+    """The rollback is known from the undo itself: the journal could not record it."""
+    before = setup.refreshed_by()
+    proc, _run_id = _cli(setup, JOURNAL_LOST_AT_THE_SWAP)
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert "cannot write the run journal: injected" in proc.stderr
+    assert "staging rolled back: it serves the data it had before the run" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert setup.refreshed_by() == before
+    setup.cli("cleanup", check=True)
+    backend = load_backend(config_mod.load(setup.config))
     assert backend.leftovers() == []
     assert setup.refreshed_by() == before
