@@ -25,7 +25,8 @@ _WKT = re.compile(
     r"\s*(?:ZM|Z|M)?\s*\((?:[-+0-9.eE,;\s()]|POINT|LINESTRING|POLYGON)*\)\s*",
     re.IGNORECASE,
 )
-# ODK's geopoint 'lat lon [altitude [accuracy]]'; a geotrace or geoshape joins them by ';'
+# ODK's geopoint 'lat lon [altitude [accuracy]]'; a geotrace or geoshape joins them by
+# ';'. The one definition: xml_rules.py reads an element's geopoints with it too.
 _POINT = rf"({_NUMBER})\s+({_NUMBER})(?:\s+{_NUMBER}){{0,2}}"
 _GEOPOINTS = re.compile(rf"\s*{_POINT}(?:\s*;\s*{_POINT})*\s*;?\s*")
 _PAIR = re.compile(_POINT)
@@ -33,8 +34,10 @@ _PAIR = re.compile(_POINT)
 _FINE = re.compile(r"[0-9]\.[0-9]{4}")
 
 
-def _geopoints(value: str) -> bool:
-    if not _GEOPOINTS.fullmatch(value) or not _FINE.search(value):
+def is_geopoints(value: str) -> bool:
+    """One or more ODK geopoints at any precision ('41.19 -8.57', '41 -8 120 10'), each
+    latitude within 90 degrees and longitude within 180."""
+    if not _GEOPOINTS.fullmatch(value):
         return False
     for found in _PAIR.finditer(value):
         lat, lon = float(found.group(1)), float(found.group(2))
@@ -44,8 +47,8 @@ def _geopoints(value: str) -> bool:
 
 
 def is_geo_text(value: str) -> bool:
-    """A WKT geometry, or one or more ODK geopoints."""
-    return bool(_WKT.fullmatch(value)) or _geopoints(value)
+    """A WKT geometry, or one or more ODK geopoints fine enough to be a position."""
+    return bool(_WKT.fullmatch(value)) or (bool(_FINE.search(value)) and is_geopoints(value))
 
 
 def reason(values: Sequence[str] | None) -> str | None:

@@ -311,11 +311,13 @@ def _propose_column(
     )
     if ids and fits(strategies["digits"], ids.params, column_context(table, column, unique=unique)):
         return ids  # Dolibarr's siren '922432984', siret: Luhn-checked company numbers
-    tracked = None if is_key else tracking_values.column_proposal(column, values, unique=unique)
+    tracked = (
+        None if is_key else tracking_values.column_proposal(table, column, values, unique=unique)
+    )
     if tracked and fits(
         strategies[tracked.strategy], tracked.params, column_context(table, column, unique=unique)
     ):
-        return tracked  # Traccar's 'CIRCLE (49.76 7.70, 150.0)' (read as phone numbers), IMEIs
+        return tracked  # Traccar's 'CIRCLE (49.76 7.70, 150.0)', IMEIs, a `location point`
     if not is_key and (hosts := host_names.proposal(column, values, unique=unique)):
         return hosts  # '49-151-205-48.dsl.telekom.example': the client's address
     kind, why = detect(table, column, values, is_key=is_key)

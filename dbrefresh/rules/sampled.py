@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dbrefresh.catalog import Table
 from dbrefresh.strategies.base import ColumnType
+from dbrefresh.strategies.generalize import POINT  # degrees or pixels: point_locations.py
 
 SAMPLED_CATEGORIES = frozenset("S")
 TEXT_SEARCH = "tsvector"
@@ -35,8 +36,8 @@ def sampled_bytes(table: Table) -> list[str]:
 
 def sampled_columns(table: Table) -> list[str]:
     """Columns worth sampling: text and arrays of text (for value detectors), JSON (for
-    its paths), text-search vectors (their words), XML or hstore documents and
-    composite values."""
+    its paths), text-search vectors (their words), XML or hstore documents, composite
+    values and points (degrees or not)."""
     return [
         c.name
         for c in table.columns.values()
@@ -44,7 +45,7 @@ def sampled_columns(table: Table) -> list[str]:
         and (
             c.type.category in SAMPLED_CATEGORIES
             or c.type.is_json
-            or (not c.type.is_array and c.type.base == TEXT_SEARCH)
+            or (not c.type.is_array and c.type.base in {TEXT_SEARCH, POINT})
             or is_document(c.type)
         )
     ]

@@ -2,9 +2,10 @@
 
 Traccar, OwnTracks, Home Assistant and ODK/KoBo keep positions and device ids in shapes
 the general detectors misread or miss: WKT geofences and GPS strings (phone numbers to
-them: lorem), geohashes, coordinate arrays, IMEIs, Wi-Fi BSSIDs. One entry point for a
-column (propose.py) and one for a JSON path (json_paths.py), so each detector stays in
-its own module: geo_texts, geohashes, geo_pairs, device_ids.
+them: lorem), geohashes, coordinate arrays, places in `point` columns, IMEIs, Wi-Fi
+BSSIDs. One entry point for a column (propose.py) and one for a JSON path
+(json_paths.py), so each detector stays in its own module: geo_texts, geohashes,
+geo_pairs, point_locations, device_ids.
 """
 
 from __future__ import annotations
@@ -12,17 +13,18 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from dbrefresh.catalog import Column
-from dbrefresh.rules import device_ids, geo_pairs, geo_texts, geohashes
+from dbrefresh.catalog import Column, Table
+from dbrefresh.rules import device_ids, geo_pairs, geo_texts, geohashes, point_locations
 from dbrefresh.rules.proposal import ColumnProposal
 
 
 def column_proposal(
-    column: Column, values: Sequence[str] | None, *, unique: bool
+    table: Table, column: Column, values: Sequence[str] | None, *, unique: bool
 ) -> ColumnProposal | None:
     """The rule for a column of such values, or None (the column is judged as before)."""
     return (
-        geo_texts.proposal(column, values)
+        point_locations.proposal(table, column, values)
+        or geo_texts.proposal(column, values)
         or geohashes.proposal(column, values)
         or device_ids.proposal(column, values, unique=unique)
     )

@@ -41,13 +41,6 @@ from dbrefresh.strategies.xml_doc import element_context
 
 XML = "xml"
 BIRTH_DATE = {"strategy": "date_shift", "max_days": 365, "text": True}
-# ODK's geopoint ('41.1971987 -8.577892 120.0 10.0'), geotrace and geoshape (';'
-# between points): each digit drawn, the signs, points and spaces kept, so the app still
-# reads numbers where a place was
-GEOPOINT = re.compile(
-    r"-?\d{1,3}(?:\.\d+)? -?\d{1,3}(?:\.\d+)?(?: -?\d+(?:\.\d+)?){0,2}"
-    r"(?: ?; ?-?\d{1,3}(?:\.\d+)? -?\d{1,3}(?:\.\d+)?(?: -?\d+(?:\.\d+)?){0,2})*"
-)
 # An element holding keys and addresses alike (XStream writes a map's entries as
 # <entry><string>username</string><string>ann@x.example</string></entry>): `lorem`
 # made every key words; each address is masked in place, the keys kept
@@ -113,8 +106,11 @@ def proposal(
             rule = dict(BIRTH_DATE)
         elif texts and geo_texts.reason(texts) is not None:
             rule = geo_texts.RULE[0]  # ODK's geopoint 'lat lon alt acc': cut to the grid
-        elif texts and all(GEOPOINT.fullmatch(t.strip()) for t in texts):
-            rule = "digits"  # 'lat lon' too coarse for `coordinates`: lorem made it words
+        elif texts and all(geo_texts.is_geopoints(t.strip()) for t in texts):
+            # ODK's geopoint, geotrace and geoshape too coarse for `coordinates` ('41.19
+            # -8.57'): each digit drawn, the signs, points and spaces kept, so the app
+            # still reads numbers where a place was (lorem made them words)
+            rule = "digits"
         elif found.kind == "free_text" and _addresses_only(texts):
             rule = dict(ADDRESSES)  # XStream's map entries: <string>username</string> ...
         elif found.kind == "free_text" and _keys_beside_values(texts):

@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
 from dbrefresh.strategies.base import ColumnContext, StrategyParams
+from dbrefresh.strategies.generalize import POINT, POINT_HINT
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
@@ -42,7 +43,8 @@ class Coordinates(ScalarStrategy[CoordinatesParams]):
 
     def fits(self, params: CoordinatesParams, ctx: ColumnContext) -> list[str]:
         if not ctx.type.is_text:
-            return [f"coordinates rewrites numbers in text; {ctx.column} is {ctx.type.sql}"]
+            reason = f"coordinates rewrites numbers in text; {ctx.column} is {ctx.type.sql}"
+            return [reason + (POINT_HINT if ctx.type.base == POINT else "")]
         return []
 
     def masked(self, params: CoordinatesParams, ctx: ColumnContext) -> exp.Expression:

@@ -16,6 +16,7 @@ from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
 from dbrefresh.strategies.base import ColumnContext, ColumnType, StrategyParams
+from dbrefresh.strategies.generalize import POINT, POINT_HINT
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
@@ -49,7 +50,8 @@ class Noise(ScalarStrategy[NoiseParams]):
     def fits(self, params: NoiseParams, ctx: ColumnContext) -> list[str]:
         t = ctx.type
         if t.base not in INTEGER_MAX and t.base not in FLOATS and t.base != "numeric":
-            return [f"noise needs an integer, numeric or float column; {ctx.column} is {t.sql}"]
+            reason = f"noise needs an integer, numeric or float column; {ctx.column} is {t.sql}"
+            return [reason + (POINT_HINT if t.base == POINT else "")]
         return []
 
     def masked(self, params: NoiseParams, ctx: ColumnContext) -> exp.Expression:
