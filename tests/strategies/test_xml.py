@@ -218,13 +218,13 @@ def _attribute_table(masking: Masking) -> None:
     conn.execute("DROP TABLE IF EXISTS orders")
     conn.execute(
         "CREATE TABLE orders (id int PRIMARY KEY, v text, raw bytea, x xml, short varchar(400),"
-        " mail text)"
+        f" mail text, tight varchar({len(CONTACT)}))"
     )
     with conn.cursor() as cur:
         cur.executemany(
             "INSERT INTO orders VALUES (%s, %s, convert_to(%s, 'UTF8'), %s::xml, %s,"
-            " 'Ann.Lee@mail.example')",
-            [(i, v, v, v, v) for i, v in enumerate([CONTACT, DECOY])],
+            " 'Ann.Lee@mail.example', %s)",
+            [(i, v, v, v, v, v) for i, v in enumerate([CONTACT, DECOY])],
         )
 
 
@@ -274,6 +274,9 @@ def test_attribute_values_escaped_for_their_quote(masking: Masking) -> None:
     assert "name='A &amp; &lt;B&gt; \"q\" &apos;a&apos;&#10;z'" in doc, doc
     assert _attributes(doc.split("\n", 1)[1])["{urn:crm}contact"]["name"] == value
     _parses(masking, doc.split("\n", 1)[1])
+    # longer than the varchar(n) once escaped: NULL, as a document that would not fit
+    tight = dict(masking.run("xml", params, "tight", table="orders"))
+    assert tight == {CONTACT: None, DECOY: DECOY}
 
 
 def test_attributes_on_bytea_xml_and_varchar(masking: Masking) -> None:
@@ -300,3 +303,30 @@ def test_attributes_on_bytea_xml_and_varchar(masking: Masking) -> None:
 def test_bad_attribute_parameters_refused(attributes: dict[str, Any]) -> None:
     with pytest.raises(ValidationError):
         get("xml").parse_params({"attributes": attributes})
+
+
+EDGES = {
+    # a '>' inside a value, line breaks between attributes, no blank before '/>'
+    '<a t=">"\n  email="x@y.example"/>': '<a t=">"\n  email="M"/>',
+    # markup that only looks like an attribute: text, comments, CDATA, PIs, end tags
+    '<a><!-- <b email="x@y.example"/> -->email="x@y.example"<?pi email="x"?></a>': None,
+    '<a><b><![CDATA[<c email="x@y.example"/>]]></b></a>': None,
+    # a namespace declaration named like an attribute, a prefixed one, a longer name
+    '<a xmlns:email="u" xmlns:p="v" p:email="x@y.example" emails="k" xemail="k" email=""/>': (
+        '<a xmlns:email="u" xmlns:p="v" p:email="M" emails="k" xemail="k" email=""/>'
+    ),
+    # blanks around the value kept; a blank value kept
+    "<a email = ' x@y.example ' name='  '><b>t</b></a>": "<a email = ' M ' name='  '><b>t</b></a>",
+}
+
+
+@pytest.mark.parametrize("doc", list(EDGES))
+def test_attribute_edges(masking: Masking, doc: str) -> None:
+    conn = masking.conn
+    conn.execute("DROP TABLE IF EXISTS edges")
+    conn.execute("CREATE TABLE edges (id int PRIMARY KEY, v text)")
+    conn.execute("INSERT INTO edges VALUES (1, %s)", (doc,))
+    params = {"attributes": {"email": {"strategy": "constant", "value": "M"}, "name": "lorem"}}
+    ((_, masked),) = masking.run("xml", params, "v", table="edges")
+    assert masked == (EDGES[doc] or doc)
+    ElementTree.fromstring(masked)
