@@ -244,8 +244,8 @@ def _keys_beside_values(texts: Sequence[str]) -> bool:
 
 def _attribute_contacts(read: xml_sample.XmlDocuments, masked: Mapping[str, Any]) -> int:
     """Sampled attribute values holding a contact detail that no attribute rule masks
-    (a `<customer note="call ann@x.example">`): such a column is judged whole, as
-    before, rather than kept in part (namespace URIs aside)."""
+    (an attribute the classifier found nothing personal in, or no rule fits): such a
+    column is judged whole, as before, rather than kept in part (URLs aside)."""
     return sum(
         1
         for path, texts in read.attributes.items()

@@ -26,6 +26,7 @@ with its paths, over the decoded text).
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from pydantic import Field, field_validator, model_validator
@@ -197,14 +198,13 @@ def _document(
     ctx: ColumnContext, text: exp.Expression, params: XmlParams, masked: exp.Expression
 ) -> exp.Expression:
     """The masked document's text; what stands for a value that is no document."""
-    names = list(params.attributes)
-    tag = None
-    if names:
-        by_attribute = _by_name(ctx, params.attributes)
-
-        def tag(token: exp.Expression) -> exp.Expression:
-            return xml_attributes.rewritten(token, names, by_attribute.copy())
-
+    tag = None  # a start tag's listed attributes rewritten, the others kept
+    if params.attributes:
+        tag = partial(
+            xml_attributes.rewritten,
+            names=list(params.attributes),
+            masked=_by_name(ctx, params.attributes),
+        )
     rebuilt = xml_tokens.each_token(text, list(params.elements), masked, tag)
     fits = "length(_dbr_xd._dbr_x) <= :n" if ctx.type.length else "_dbr_xd._dbr_x IS NOT NULL"
     return sqlbuild.fill(
