@@ -98,12 +98,16 @@ def align_emails(proposals: Mapping[str, Mapping[str, ColumnProposal]]) -> None:
 
 
 def _align_elements(proposal: ColumnProposal, wanted: Mapping[str, bool], said: str) -> None:
-    """An `xml` rule's address elements (not `within` ones), and its JSON `others`'
-    address paths, with the email rules' parameters, so ODK's or Axon's <email> masks
-    as the email column does."""
+    """An `xml` rule's address elements and attributes (not `within` ones), and its
+    JSON `others`' address paths, with the email rules' parameters, so ODK's or Axon's
+    <email> and a <contact email="..."> mask as the email column does."""
     others = proposal.params.get("others")
     paths = others.get("paths", {}) if isinstance(others, dict) else {}
-    for rules in (proposal.params.get("elements", {}), paths):
+    elements, attributes = (
+        proposal.params.get("elements", {}),
+        proposal.params.get("attributes", {}),
+    )
+    for rules in (elements, attributes, paths):
         for name, rule in rules.items():
             if rule == EMAIL or rule == {"strategy": EMAIL}:
                 rules[name] = {"strategy": EMAIL, **wanted}

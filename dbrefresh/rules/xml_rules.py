@@ -6,9 +6,11 @@ bytea column whose sampled values are XML data documents (xml_sample.py) gets `x
 instead: each leaf element is judged by its path as a JSON path is (the same
 classifier, named_documents.judged: its name, its values), and an element found
 personal gets the strategy a jsonb path of that name would (a birth date of ISO dates
-`date_shift` with `text: true`, as it stays text). Elements not found personal
-(ODK's meta/instanceID, counts, codes) and attributes (the form id) are kept, and a
-REVIEW note names the masked elements. Pure logic over the sample.
+`date_shift` with `text: true`, as it stays text). Attribute values are judged the
+same way by their element's path and their name (`<contact email="..." name="...">`:
+such documents were judged whole and emptied) and get `attributes` rules. Elements
+and attributes not found personal (ODK's meta/instanceID, counts, codes, the form id)
+are kept, and a REVIEW note names the masked ones. Pure logic over the sample.
 """
 
 from __future__ import annotations
@@ -33,9 +35,9 @@ from dbrefresh.rules import (
 from dbrefresh.rules.document_rules import json_rule
 from dbrefresh.rules.encoded_text import TEXT
 from dbrefresh.rules.fitting import choose, column_context, fits
-from dbrefresh.rules.json_paths import all_dates
+from dbrefresh.rules.json_paths import PathFinding, all_dates
 from dbrefresh.rules.proposal import ColumnProposal
-from dbrefresh.strategies.base import Strategy
+from dbrefresh.strategies.base import ColumnContext, Strategy
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 from dbrefresh.strategies.xml_doc import element_context
 
@@ -86,8 +88,8 @@ def proposal(
     if _tracking_token(table, column, values):
         return None  # kept by its name's denial (name_evidence.py), not element by element
     read = xml_sample.xml_documents(values)
-    if read is None or _attribute_contacts(values):
-        return None  # an address in an attribute (`email="..."`), which `xml` keeps
+    if read is None:
+        return None
     others = None if xml_sample.few_strays(read) else _json_others(table, column, read, strategies)
     if others is None and not xml_sample.few_strays(read):
         return None
@@ -95,45 +97,50 @@ def proposal(
     document = column_context(table, column, unique=unique)
     element = element_context(document)
     elements: dict[str, Any] = {}
+    attributes: dict[str, Any] = {}
     why: list[str] = []
-    for found in named_documents.judged(read.paths, table.qualified, column.name):
+    both = {p: [*read.paths.get(p, []), *read.attributes.get(p, [])] for p in _all_paths(read)}
+    for found in named_documents.judged(both, table.qualified, column.name):
         name = _element(found.path)
-        if name in elements or name.lower() in _KEPT_NAMES:
+        wanted = [
+            (listed, said)
+            for listed, where, said in (
+                (elements, read.paths, name),
+                (attributes, read.attributes, f"@{name}"),
+            )
+            if found.path in where and name not in listed
+        ]
+        if not wanted or name.lower() in _KEPT_NAMES:
             continue
-        texts = read.paths.get(found.path, [])
-        rule: Any
-        if found.kind == "birth_date" and texts and all_dates(texts):
-            rule = dict(BIRTH_DATE)
-        elif texts and geo_texts.reason(texts) is not None:
-            rule = geo_texts.RULE[0]  # ODK's geopoint 'lat lon alt acc': cut to the grid
-        elif texts and all(geo_texts.is_geopoints(t.strip()) for t in texts):
-            # ODK's geopoint, geotrace and geoshape too coarse for `coordinates` ('41.19
-            # -8.57'): each digit drawn, the signs, points and spaces kept, so the app
-            # still reads numbers where a place was (lorem made them words)
-            rule = "digits"
-        elif found.kind == "free_text" and _addresses_only(texts):
-            rule = dict(ADDRESSES)  # XStream's map entries: <string>username</string> ...
-        elif found.kind == "free_text" and _keys_beside_values(texts):
+        rule = _rule(found, both.get(found.path, []), element, strategies)
+        if rule is _GIVE_UP:
             return None  # a map's keys and values: masked whole, as before
-        else:
-            chosen = choose(found.kind, element, strategies, found.rules)
-            if chosen is None:
-                continue
-            strategy, params = chosen
-            rule = {"strategy": strategy, **params} if params else strategy
-        elements[name] = rule
-        why.append(f"{name}: {found.reason}")
-    raw: dict[str, Any] = {"elements": elements, **({"others": others[0]} if others else {})}
-    if not elements or not fits(strategies[XML], raw, document):
+        for listed, said in wanted if rule is not None else ():
+            listed[name] = rule
+            why.append(f"{said}: {found.reason}")
+    if _attribute_contacts(read, attributes):
+        return None  # an address in an attribute no rule masks: judged whole, as before
+    raw: dict[str, Any] = {
+        **({"elements": elements} if elements else {}),
+        **({"attributes": attributes} if attributes else {}),
+        **({"others": others[0]} if others else {}),
+    }
+    if not (elements or attributes) or not fits(strategies[XML], raw, document):
         return None
-    kept = sorted({_element(p) for p in read.paths} - set(elements))
     notes = [
         f"its {read.documents} sampled values are XML documents: the text of personal "
-        "elements masked, markup, attributes and other elements kept",
+        "elements and the values of personal attributes masked, markup and the others kept",
         *why,
-        f"REVIEW: elements masked (by local name, anywhere): {', '.join(sorted(elements))}; "
-        f"kept: {', '.join(kept[:20]) or 'none'}{' ...' if len(kept) > 20 else ''}; "
-        "attributes and elements the sample did not meet are kept",
+        "REVIEW: "
+        + "".join(
+            f"{what} masked (by local name, anywhere): {_listing(masked, paths)}; "
+            for what, masked, paths in (
+                ("elements", elements, read.paths),
+                ("attributes", attributes, read.attributes),
+            )
+            if paths
+        )
+        + "elements and attributes the sample did not meet are kept",
     ]
     if others:
         notes.append(others[1])
@@ -143,6 +150,48 @@ def proposal(
             f"{'emptied' if column.not_null else 'NULL'}"
         )
     return ColumnProposal(column.name, XML, raw, kind=XML, why=notes)
+
+
+_GIVE_UP: Any = object()  # what _rule returns when no rule masks the path by its name
+
+
+def _all_paths(read: xml_sample.XmlDocuments) -> list[str]:
+    return sorted({*read.paths, *read.attributes})
+
+
+def _rule(
+    found: PathFinding,
+    texts: Sequence[str],
+    element: ColumnContext,
+    strategies: Mapping[str, Strategy[Any]],
+) -> Any:
+    """The rule for an element or attribute found personal, as a jsonb path of its
+    name would get (None: no rule fits; _GIVE_UP: a map's keys beside its values)."""
+    if found.kind == "birth_date" and texts and all_dates(texts):
+        return dict(BIRTH_DATE)
+    if texts and geo_texts.reason(texts) is not None:
+        return geo_texts.RULE[0]  # ODK's geopoint 'lat lon alt acc': cut to the grid
+    if texts and all(geo_texts.is_geopoints(t.strip()) for t in texts):
+        # ODK's geopoint, geotrace and geoshape too coarse for `coordinates` ('41.19
+        # -8.57'): each digit drawn, the signs, points and spaces kept, so the app
+        # still reads numbers where a place was (lorem made them words)
+        return "digits"
+    if found.kind == "free_text" and _addresses_only(texts):
+        return dict(ADDRESSES)  # XStream's map entries: <string>username</string> ...
+    if found.kind == "free_text" and _keys_beside_values(texts):
+        return _GIVE_UP
+    chosen = choose(found.kind, element, strategies, found.rules)
+    if chosen is None:
+        return None
+    strategy, params = chosen
+    return {"strategy": strategy, **params} if params else strategy
+
+
+def _listing(masked: Mapping[str, Any], paths: Mapping[str, Any]) -> str:
+    """Which elements (or attributes) are masked and which are kept, by local name."""
+    kept = sorted({_element(p) for p in paths} - set(masked))
+    more = " ..." if len(kept) > 20 else ""
+    return f"{', '.join(sorted(masked)) or 'none'}; kept: {', '.join(kept[:20]) or 'none'}{more}"
 
 
 def _json_others(
@@ -189,9 +238,14 @@ def _keys_beside_values(texts: Sequence[str]) -> bool:
     return recurring >= KEY_SHARE * len(texts)
 
 
-def _attribute_contacts(values: Sequence[str] | None) -> int:
-    """Sampled documents with a contact detail inside a tag (an attribute's value):
-    `xml` masks elements' text only, so such a column is judged whole, as before (a
-    `<customer email="...">` kept in 108 of 108 rows where the old rule emptied it)."""
-    tags = (xml_sample.tags_text(v) for v in values or () if v.strip())
-    return sum(1 for t in tags if t and pii_values.has_contact(t))
+def _attribute_contacts(read: xml_sample.XmlDocuments, masked: Mapping[str, Any]) -> int:
+    """Sampled attribute values holding a contact detail that no attribute rule masks
+    (an attribute the classifier found nothing personal in, or no rule fits): such a
+    column is judged whole, as before, rather than kept in part (URLs aside)."""
+    return sum(
+        1
+        for path, texts in read.attributes.items()
+        if _element(path) not in masked
+        for t in texts
+        if not t.startswith(("http://", "https://")) and pii_values.has_contact(t)
+    )

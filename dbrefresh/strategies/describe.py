@@ -6,7 +6,6 @@ import types
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
 
 from dbrefresh.strategies.registry import all_strategies
 
@@ -41,7 +40,8 @@ def describe_strategies() -> list[dict[str, Any]]:
         name = strategy.name
         params = []
         for pname, field in strategy.params_model.model_fields.items():
-            default = _shown(None if field.default is PydanticUndefined else field.default)
+            given = None if field.is_required() else field.get_default(call_default_factory=True)
+            default = _shown(given)  # a default_factory's too (`elements: {}`, not None)
             params.append(
                 {
                     "name": pname,

@@ -9,9 +9,11 @@ matches `<name>` and `<h:name>`), each with a strategy written as a jsonb path's
 holds text only is unescaped, masked by its strategy as a text column's value would be
 (the same email masks alike in an element and in an email column), escaped again and
 written back between the same tags, its leading and trailing blanks kept; a CDATA
-section stays one. Everything else (declaration, comments, namespaces, attributes,
-other elements, whitespace) is kept byte for byte, so the document stays well-formed
-(xml_tokens.py splits it in SQL).
+section stays one. `attributes` does the same for attribute values by the attribute's
+local name (`<contact email="..." name="...">` carried its person through), escaped
+again for their own quote (xml_attributes.py). Everything else (declaration, comments,
+namespaces, other attributes and elements, whitespace) is kept byte for byte, so the
+document stays well-formed (xml_tokens.py splits it in SQL).
 
 Works on unbounded text, varchar(n), xml and bytea (UTF-8). A value that does not
 look like XML (markup first and last), bytes that are no UTF-8, or a masked document
@@ -24,12 +26,13 @@ with its paths, over the decoded text).
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import sqlbuild, xml_tokens
+from dbrefresh.strategies import sqlbuild, xml_attributes, xml_tokens
 from dbrefresh.strategies.base import ColumnContext, ColumnType, Strategy, StrategyParams
 from dbrefresh.strategies.nested import NestedRule, shorthand
 from dbrefresh.strategies.registry import register
@@ -57,10 +60,14 @@ class ElementRule(NestedRule):
 
 
 class XmlParams(StrategyParams):
-    elements: dict[str, ElementRule] = Field(min_length=1)
+    elements: dict[str, ElementRule] = Field(default_factory=dict)
     """Element local name (no namespace prefix; case matters, as in XML) -> strategy
     name or {strategy: ..., params...}: the text of every such element holding text
-    only is masked by it; other elements, attributes and markup are kept."""
+    only is masked by it; other elements and markup are kept."""
+    attributes: dict[str, ElementRule] = Field(default_factory=dict)
+    """Attribute local name (no namespace prefix; case matters) -> strategy, as
+    `elements`: the value of every such attribute, on any element, is masked by it
+    (`<contact email="...">`); other attributes are kept. One of the two is needed."""
     others: ElementRule | None = None
     """The strategy for the values that are no XML (an event store's JSON payloads
     beside XStream ones: `{strategy: jsonb, paths: ...}`), over their text (bytea:
@@ -78,21 +85,34 @@ class XmlParams(StrategyParams):
             value.resolve()
         return value
 
-    @field_validator("elements", mode="before")
+    @field_validator("elements", "attributes", mode="before")
     @classmethod
     def _shorthand(cls, value: object) -> object:
         if isinstance(value, dict):
             return {str(k): shorthand(v) for k, v in value.items()}
         return value
 
-    @field_validator("elements")
+    @field_validator("elements", "attributes")
     @classmethod
     def _known(cls, value: dict[str, ElementRule]) -> dict[str, ElementRule]:
         for name, rule in value.items():
             if not _is_name(name):
-                raise ValueError(f"{name!r} is no element's local name (no prefix, no spaces)")
+                raise ValueError(f"{name!r} is no local name (no prefix, no spaces)")
             rule.resolve()
         return value
+
+    @field_validator("attributes")
+    @classmethod
+    def _no_namespace(cls, value: dict[str, ElementRule]) -> dict[str, ElementRule]:
+        if "xmlns" in value:
+            raise ValueError("xmlns declares a namespace, it is no attribute to mask")
+        return value
+
+    @model_validator(mode="after")
+    def _something(self) -> XmlParams:
+        if not self.elements and not self.attributes:
+            raise ValueError("xml needs `elements` or `attributes` to mask")
+        return self
 
 
 def element_context(ctx: ColumnContext) -> ColumnContext:
@@ -127,14 +147,17 @@ class Xml(ScalarStrategy[XmlParams]):
         for name, rule in params.elements.items():
             strategy, sub = rule.resolve()
             reasons += [f"{name}: {r}" for r in strategy.check(sub, element)]
+        for name, rule in params.attributes.items():
+            strategy, sub = rule.resolve()
+            reasons += [f"@{name}: {r}" for r in strategy.check(sub, element)]
         if params.others is not None:
             strategy, sub = params.others.resolve()
             reasons += [f"others: {r}" for r in strategy.check(sub, element)]
         return reasons
 
     def leak_sample_when(self, params: XmlParams, ctx: ColumnContext) -> exp.Expression:
-        """The values it changes: a document without any of the elements names no one
-        and is kept, and sampling it reported a leak."""
+        """The values it changes: a document without any of the elements or attributes
+        names no one and is kept, and sampling it reported a leak."""
         return sqlbuild.fill(
             "CAST(:r AS TEXT) IS DISTINCT FROM CAST(:m AS TEXT)",
             r=ctx.ref,
@@ -142,14 +165,7 @@ class Xml(ScalarStrategy[XmlParams]):
         )
 
     def masked(self, params: XmlParams, ctx: ColumnContext) -> exp.Expression:
-        element = element_context(ctx)
-        local = xml_tokens.column(xml_tokens.LOCAL)
-        branches = []
-        for name, rule in params.elements.items():
-            strategy, sub = rule.resolve()
-            compiled = sqlbuild.as_text(strategy.compile(sub, element))
-            branches.append(exp.If(this=local.eq(sqlbuild.literal(name)), true=compiled))
-        masked = exp.Case(ifs=branches)
+        masked = _by_name(ctx, params.elements)
         if ctx.type.base == "bytea":
             text = sqlbuild.fill("convert_from(:r, 'UTF8')", r=ctx.ref)
             document = _document(ctx, text, params, masked)
@@ -165,11 +181,31 @@ class Xml(ScalarStrategy[XmlParams]):
         return sqlbuild.cast(document, ctx.type.sql)
 
 
+def _by_name(ctx: ColumnContext, rules: dict[str, ElementRule]) -> exp.Expression:
+    """Each rule's strategy over VALUE, chosen by LOCAL (an element's or attribute's
+    local name): NULL for a name not listed."""
+    element = element_context(ctx)
+    local = xml_tokens.column(xml_tokens.LOCAL)
+    branches = []
+    for name, rule in rules.items():
+        strategy, sub = rule.resolve()
+        compiled = sqlbuild.as_text(strategy.compile(sub, element))
+        branches.append(exp.If(this=local.eq(sqlbuild.literal(name)), true=compiled))
+    return exp.Case(ifs=branches) if branches else sqlbuild.fill("CAST(NULL AS TEXT)")
+
+
 def _document(
     ctx: ColumnContext, text: exp.Expression, params: XmlParams, masked: exp.Expression
 ) -> exp.Expression:
     """The masked document's text; what stands for a value that is no document."""
-    rebuilt = xml_tokens.each_token(text, list(params.elements), masked)
+    tag = None  # a start tag's listed attributes rewritten, the others kept
+    if params.attributes:
+        tag = partial(
+            xml_attributes.rewritten,
+            names=list(params.attributes),
+            masked=_by_name(ctx, params.attributes),
+        )
+    rebuilt = xml_tokens.each_token(text, list(params.elements), masked, tag)
     fits = "length(_dbr_xd._dbr_x) <= :n" if ctx.type.length else "_dbr_xd._dbr_x IS NOT NULL"
     return sqlbuild.fill(
         f"CASE WHEN :looks THEN (SELECT CASE WHEN {fits} THEN _dbr_xd._dbr_x ELSE :o END"

@@ -13,6 +13,8 @@ ORDINALITY, the neighbours read with lag() and lead(), no PL/pgSQL.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
@@ -109,6 +111,8 @@ def column(name: str) -> exp.Column:
 def _leaf_local(names: list[str]) -> exp.Expression:
     """The local name of the element whose text the token is, when it is one of
     `names` (else NULL): text or CDATA between a start tag and its end tag."""
+    if not names:
+        return sqlbuild.fill("CAST(NULL AS TEXT)")
     tok, prev, nxt = (exp.column(c, table="_dbr_xn") for c in ("_dbr_xt", "_dbr_xp", "_dbr_xx"))
     opened = sqlbuild.fill("substring(:p FROM :o)", p=prev, o=OPEN_NAME)
     local = sqlbuild.fill("regexp_replace(:o, '^.*:', '')", o=opened)
@@ -127,11 +131,17 @@ def _leaf_local(names: list[str]) -> exp.Expression:
     )
 
 
-def each_token(text: exp.Expression, names: list[str], masked: exp.Expression) -> exp.Expression:
+def each_token(
+    text: exp.Expression,
+    names: list[str],
+    masked: exp.Expression,
+    tag: Callable[[exp.Expression], exp.Expression] | None = None,
+) -> exp.Expression:
     """The document rebuilt from its tokens, the text of each element of `names` as
     `masked` (an expression over VALUE, LOCAL, CDATA) writes it: text escaped, a CDATA
     section's content kept in one (a ']]>' in it split over two), the text's leading
-    and trailing blanks kept."""
+    and trailing blanks kept. `tag` rewrites any other token (a start tag's attributes:
+    xml_attributes.py); without it they are kept."""
     tok = exp.column(TOK, table="_dbr_xw")
     local = exp.column(LOCAL, table="_dbr_xw")
     value = sqlbuild.fill(
@@ -142,11 +152,13 @@ def each_token(text: exp.Expression, names: list[str], masked: exp.Expression) -
         u=unescaped(sqlbuild.fill("btrim(:t, ' ' || chr(9) || chr(10) || chr(13))", t=tok)),
     )
     written = exp.column(MASKED, quoted=True)
+    kept = column(TOK) if tag is None else tag(exp.column(TOK, table="_dbr_xq"))
     out = sqlbuild.fill(
-        "CASE WHEN :l IS NULL THEN :t WHEN :c THEN '<![CDATA[' || replace(:m,"
+        "CASE WHEN :l IS NULL THEN :k WHEN :c THEN '<![CDATA[' || replace(:m,"
         " ']]>', ']]]]><![CDATA[>') || ']]>' ELSE substring(:t FROM :lead)"
         " || :esc || substring(:t FROM :trail) END",
         l=column(LOCAL),
+        k=kept,
         t=column(TOK),
         c=column(CDATA),
         m=written,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import psycopg
 
@@ -77,6 +78,9 @@ def test_odk_and_axon_documents_get_xml_and_still_parse(make_db, tmp_path: Path)
     elements = rule_of(text, "public.submission_defs", "xml")["elements"]
     assert {"name", "phone", "dob"} <= set(elements), elements
     assert not {"instanceID", "size"} & set(elements), elements
+    # the form id and version (`<data id="household_survey" version="...">`) are kept
+    assert "attributes" not in rule_of(text, "public.submission_defs", "xml"), text
+    assert "attributes" not in rule_of(text, "public.contacts_xml", "doc"), text
     assert elements["dob"] == {"strategy": "date_shift", "max_days": 365, "text": True}
     assert elements["gps"] == "coordinates", elements  # a geopoint: cut to the grid
     assert "REVIEW: elements masked" in comment_of(text, "public.submission_defs", "xml")
@@ -135,25 +139,63 @@ def test_odk_and_axon_documents_get_xml_and_still_parse(make_db, tmp_path: Path)
 
 
 ATTRIBUTES = r"""
-CREATE TABLE inbound_msg (id serial PRIMARY KEY, payload bytea NOT NULL);
-INSERT INTO inbound_msg (payload)
-SELECT convert_to('<order id="' || i || '"><customer email="' || fn || '.' || ln || i
-  || '@mail.example"><fullName>' || fn || ' ' || ln || '</fullName></customer></order>', 'UTF8')
-FROM generate_series(1, 60) i,
-LATERAL (SELECT (ARRAY['Evelyne','Marc','Anna','Jonas','Chloé','Tomás'])[1 + i % 6] fn,
-  (ARRAY['Flantz','Lefèvre','Schmidt','Moreau','Rossi','Dubois'])[1 + i / 6 % 6] ln) n;
+CREATE TABLE customers (id serial PRIMARY KEY, email text NOT NULL UNIQUE);
+CREATE TABLE inbound_msg (id serial PRIMARY KEY, payload bytea NOT NULL, settings text);
+WITH p AS (SELECT i, fn, ln, fn || '.' || ln || i || '@mail.example' em
+  FROM generate_series(1, 60) i,
+  LATERAL (SELECT (ARRAY['Evelyne','Marc','Anna','Jonas','Chloé','Tomás'])[1 + i % 6] fn,
+    (ARRAY['Flantz','Lefèvre','Schmidt','Moreau','Rossi','Damico'])[1 + i / 6 % 6] ln) n),
+c AS (INSERT INTO customers (email) SELECT em FROM p RETURNING 1)
+INSERT INTO inbound_msg (payload, settings)
+SELECT convert_to('<?xml version="1.0"?><order id="' || i || '" version="2" type="B2C" '
+  || 'xmlns:c="urn:acme:crm"><c:contact kind="primary" email="' || em || '" name="'
+  || CASE WHEN i % 6 = 0 THEN 'O&apos;Hara &amp; ' ELSE '' END || fn || ' ' || ln
+  || '"/><line sku="SKU-' || i % 7 || '" qty="' || i % 3 || '"/></order>', 'UTF8'),
+  '<config version="3"><setting name="timeout" value="' || i || '"/><setting name="mode" '
+  || 'value="fast"/><feature id="F' || i % 4 || '" enabled="true"/></config>'
+FROM p;
 ANALYZE;
 """
 
 
-def test_an_address_in_an_attribute_keeps_the_whole_value_rule(make_db, tmp_path: Path) -> None:
-    """`xml` masks elements' text only: documents with an address in an attribute
-    (`<customer email="...">`) are judged whole, as before, not kept in part."""
-    dsn, text = generate_then_mask(make_db, tmp_path, ATTRIBUTES)
-    assert strategy_of(text, "public.inbound_msg", "payload") != "xml", text
+def test_addresses_and_names_in_attributes_get_attribute_rules(make_db, tmp_path: Path) -> None:
+    """`<contact email="..." name="...">`: rules init proposes `xml` with `attributes`
+    (the address masked as the unique email column's, the name as a name), not the
+    whole-value rule that emptied the payload; ids, versions and codes are kept, the
+    documents still parse, and verify counts no leak. Settings documents whose
+    attributes name no one (`<setting name="timeout" value="30">`) are kept whole."""
+    dsn = make_db(prefix="rinit")
     with psycopg.connect(dsn) as conn:
-        left = conn.execute(
-            "SELECT count(*) FROM inbound_msg"
-            " WHERE position('@mail.example' IN convert_from(payload, 'UTF8')) > 0"
-        ).fetchone()
-    assert left == (0,)
+        conn.execute(ATTRIBUTES)
+        before = {
+            i: bytes(p).decode()
+            for i, p in conn.execute("SELECT id, payload FROM inbound_msg").fetchall()
+        }
+        emails = dict(conn.execute("SELECT id, email FROM customers").fetchall())
+    dsn, text = generate_then_mask(lambda **_: dsn, tmp_path, "SELECT 1")
+    rule = rule_of(text, "public.inbound_msg", "payload")
+    assert rule["strategy"] == "xml", text
+    assert rule["attributes"]["email"] == {"strategy": "email", "unique": True}, rule
+    assert set(rule["attributes"]) == {"email", "name"} and "elements" not in rule, rule
+    assert "attributes masked" in comment_of(text, "public.inbound_msg", "payload")
+    assert strategy_of(text, "public.inbound_msg", "settings") == "keep", text
+    with psycopg.connect(dsn) as conn:
+        after = {
+            i: bytes(p).decode()
+            for i, p in conn.execute("SELECT id, payload FROM inbound_msg").fetchall()
+        }
+        new_emails = dict(conn.execute("SELECT id, email FROM customers").fetchall())
+        for doc in after.values():
+            conn.execute("SELECT xmlparse(document %s)", (doc.split("?>", 1)[1],))
+    masked_of = {emails[i]: new_emails[i] for i in emails}
+    for i, doc in after.items():
+        old = ElementTree.fromstring(before[i].split("?>", 1)[1])
+        new = ElementTree.fromstring(doc.split("?>", 1)[1])
+        contact, was = new.find("{urn:acme:crm}contact"), old.find("{urn:acme:crm}contact")
+        assert contact is not None and was is not None
+        assert new.attrib == old.attrib and contact.get("kind") == "primary"
+        assert contact.get("email") == masked_of[str(was.get("email"))], doc
+        assert contact.get("name") not in (None, "", was.get("name")), doc
+        assert [e.attrib for e in new.iter("line")] == [e.attrib for e in old.iter("line")]
+        assert "mail.example" not in doc and "Flantz" not in doc and "O&apos;Hara" not in doc
+    assert verify(dsn, [tmp_path / "rules.yaml"], seed="rules-init") == []

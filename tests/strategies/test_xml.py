@@ -192,3 +192,141 @@ def test_others_masks_what_is_no_xml(masking: Masking) -> None:
     assert address and address[1] != "ann@mail.example"
     assert json == f'{{"email": "{address[1]}", "amount": 5}}'
     assert masked[b"\xff\xfe"] is None
+
+
+CONTACT = (
+    '<?xml version="1.0"?>\n<order id="A-17" version="3" type="B2C" xmlns:c="urn:crm">'
+    '<c:contact email = "Ann.Lee@mail.example" name=\'Ann "Annie" O&apos;Lee &amp; Co\''
+    ' phone="+33 6 19 40 19 95" kind="primary"/>\n  <person firstName="  Élise &#233;  "'
+    ' role="buyer"><name>Ann Lee</name></person><note lang="en">keep me</note></order>'
+)
+DECOY = (
+    '<order id="A-18" version="2024011501" type="B2B" status="OPEN"><line sku="X-1"'
+    ' qty="2"/></order>'
+)
+ATTRIBUTES: dict[str, Any] = {
+    "email": "email",
+    "name": "full_name",
+    "phone": "phone",
+    "firstName": "first_name",
+}
+
+
+def _attribute_table(masking: Masking) -> None:
+    conn = masking.conn
+    conn.execute("SET jit = off")
+    conn.execute("DROP TABLE IF EXISTS orders")
+    conn.execute(
+        "CREATE TABLE orders (id int PRIMARY KEY, v text, raw bytea, x xml, short varchar(400),"
+        f" mail text, tight varchar({len(CONTACT)}))"
+    )
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO orders VALUES (%s, %s, convert_to(%s, 'UTF8'), %s::xml, %s,"
+            " 'Ann.Lee@mail.example', %s)",
+            [(i, v, v, v, v, v) for i, v in enumerate([CONTACT, DECOY])],
+        )
+
+
+def _attributes(doc: str) -> dict[str, dict[str, str]]:
+    """Each element's attributes, parsed (namespace URIs in braces)."""
+    return {e.tag: dict(e.attrib) for e in ElementTree.fromstring(doc).iter()}
+
+
+def test_listed_attributes_masked_unescaped_and_escaped(masking: Masking) -> None:
+    """`<contact email="..." name="...">`: the listed attributes' values are masked as
+    their columns would be (an address as the email column's), read unescaped and
+    escaped again for their own quote; every other attribute, element and byte kept,
+    and the document still parses."""
+    _attribute_table(masking)
+    params = {"elements": {"name": "full_name"}, "attributes": ATTRIBUTES}
+    masked = dict(masking.run("xml", params, "v", table="orders"))
+    mail = dict(masking.run("email", {}, "mail", table="orders"))["Ann.Lee@mail.example"]
+    doc = masked[CONTACT]
+    _parses(masking, doc.split("\n", 1)[1])
+    before, after = _attributes(CONTACT), _attributes(doc)
+    contact = "{urn:crm}contact"
+    assert before[contact]["name"] == 'Ann "Annie" O\'Lee & Co'  # what was masked
+    for name in ("email", "name", "phone"):
+        assert after[contact][name] != before[contact][name], (name, doc)
+    assert after[contact]["kind"] == "primary" and after["person"]["role"] == "buyer"
+    assert after["order"] == before["order"] and after["note"] == before["note"]
+    assert after["person"]["firstName"].strip() not in ("", "Élise é")
+    assert after["person"]["firstName"].startswith("  ")  # blanks around kept
+    assert after[contact]["email"] == mail  # the address masks as the column's
+    assert re.search(r"<name>(?!Ann Lee)[^<]+</name>", doc)  # elements still masked
+    for person in ("Ann", "Lee", "19 40 19 95", "Élise", "&#233;"):
+        assert person not in doc, (person, doc)
+    # every byte outside the masked values kept
+    shape = re.compile(r'((?:email|name|phone|firstName) ?= ?)("[^"]*"|\'[^\']*\')|<name>[^<]*')
+    assert shape.sub(r"\1", doc) == shape.sub(r"\1", CONTACT), doc
+    assert masked[DECOY] == DECOY  # ids, versions, type codes: nothing listed, kept
+    assert masked[CONTACT] == dict(masking.run("xml", params, "v", table="orders"))[CONTACT]
+
+
+def test_attribute_values_escaped_for_their_quote(masking: Masking) -> None:
+    """A masked value holding '&', '<', both quotes and a line break stays one value
+    of the same attribute: parsed back it is the masked text."""
+    _attribute_table(masking)
+    value = "A & <B> \"q\" 'a'\nz"
+    params = {"attributes": {"name": {"strategy": "constant", "value": value}}}
+    doc = dict(masking.run("xml", params, "v", table="orders"))[CONTACT]
+    assert "name='A &amp; &lt;B&gt; \"q\" &apos;a&apos;&#10;z'" in doc, doc
+    assert _attributes(doc.split("\n", 1)[1])["{urn:crm}contact"]["name"] == value
+    _parses(masking, doc.split("\n", 1)[1])
+    # longer than the varchar(n) once escaped: NULL, as a document that would not fit
+    tight = dict(masking.run("xml", params, "tight", table="orders"))
+    assert tight == {CONTACT: None, DECOY: DECOY}
+
+
+def test_attributes_on_bytea_xml_and_varchar(masking: Masking) -> None:
+    _attribute_table(masking)
+    params = {"attributes": ATTRIBUTES}
+    text = dict(masking.run("xml", params, "v", table="orders"))
+    raw = {
+        bytes(k): bytes(v).decode() for k, v in masking.run("xml", params, "raw", table="orders")
+    }
+    assert raw[CONTACT.encode()] == text[CONTACT] and raw[DECOY.encode()] == DECOY
+    xml = [v for _, v in masking.run("xml", params, "x", table="orders")]
+    assert not any("Ann.Lee@" in v for v in xml) and DECOY in xml
+    short = dict(masking.run("xml", params, "short", table="orders"))
+    assert short[CONTACT] == text[CONTACT] and short[DECOY] == DECOY
+    ctx = masking.context("v", table="orders")
+    s = get("xml")
+    when = s.leak_sample_when(s.parse_params(params), ctx).sql(dialect="postgres")
+    masking.use_key("k")
+    rows = masking.conn.execute(f"SELECT id, {when} FROM orders ORDER BY id").fetchall()
+    assert rows == [(0, True), (1, False)]  # the decoy is kept: no leak sampled
+
+
+@pytest.mark.parametrize("attributes", [{"c:email": "email"}, {"xmlns": "email"}, {"id": "keep"}])
+def test_bad_attribute_parameters_refused(attributes: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        get("xml").parse_params({"attributes": attributes})
+
+
+EDGES = {
+    # a '>' inside a value, line breaks between attributes, no blank before '/>'
+    '<a t=">"\n  email="x@y.example"/>': '<a t=">"\n  email="M"/>',
+    # markup that only looks like an attribute: text, comments, CDATA, PIs, end tags
+    '<a><!-- <b email="x@y.example"/> -->email="x@y.example"<?pi email="x"?></a>': None,
+    '<a><b><![CDATA[<c email="x@y.example"/>]]></b></a>': None,
+    # a namespace declaration named like an attribute, a prefixed one, a longer name
+    '<a xmlns:email="u" xmlns:p="v" p:email="x@y.example" emails="k" xemail="k" email=""/>': (
+        '<a xmlns:email="u" xmlns:p="v" p:email="M" emails="k" xemail="k" email=""/>'
+    ),
+    # blanks around the value kept; a blank value kept
+    "<a email = ' x@y.example ' name='  '><b>t</b></a>": "<a email = ' M ' name='  '><b>t</b></a>",
+}
+
+
+@pytest.mark.parametrize("doc", list(EDGES))
+def test_attribute_edges(masking: Masking, doc: str) -> None:
+    conn = masking.conn
+    conn.execute("DROP TABLE IF EXISTS edges")
+    conn.execute("CREATE TABLE edges (id int PRIMARY KEY, v text)")
+    conn.execute("INSERT INTO edges VALUES (1, %s)", (doc,))
+    params = {"attributes": {"email": {"strategy": "constant", "value": "M"}, "name": "lorem"}}
+    ((_, masked),) = masking.run("xml", params, "v", table="edges")
+    assert masked == (EDGES[doc] or doc)
+    ElementTree.fromstring(masked)
