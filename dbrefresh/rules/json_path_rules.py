@@ -7,9 +7,12 @@ where a URL column gets its parameter replaced; Medusa's label URLs
 ('@petermeyer') were kept where a column gets `file_name` or a handle's hash; 5-digit
 US ZIPs got `postcode` ('N11 1PU') where a column gets `digits`. Each such path now
 gets the column's rule (url_params.py, file_names.py, handles.py, the digits rule for
-postcodes), and so do a person's photo addresses and places (photo_urls.py,
-place_names.py: Supabase's raw_user_meta_data 'avatar_url', a 'location' beside a
-masked street). Pure logic over json_paths' sample.
+postcodes, `file_name` for links whose tokens sit in the last part: Google's avatar
+'https://lh3.googleusercontent.com/a/ACg8ocK...' became bare hex), and so do a
+person's photo addresses and places (photo_urls.py, place_names.py: Supabase's
+raw_user_meta_data 'avatar_url', a 'location' beside a masked street), and profile
+addresses beside a login (json_profile_urls.py: GitHub's `html_url` beside `login`).
+Pure logic over json_paths' sample.
 """
 
 from __future__ import annotations
@@ -22,11 +25,13 @@ from dbrefresh.rules import (
     file_names,
     file_stems,
     handle_kinds,
+    json_profile_urls,
     photo_urls,
     pii,
     pii_values,
     place_names,
     url_params,
+    url_tokens,
 )
 from dbrefresh.rules.json_paths import PathFinding
 from dbrefresh.strategies.jsonb_pathsyntax import field_name, path_parts
@@ -83,6 +88,13 @@ def refine(found: list[PathFinding], paths: dict[str, list[str]], table: str) ->
             if known.kind == "postcode" and (digits := pii_values.digit_postcodes(values)):
                 reason = f"{known.reason}; {digits}: digits keeps their format"
                 out[path] = replace(known, reason=reason, rules=(("digits", {}),))
+            elif (
+                known.kind == "secret"
+                and not known.rules
+                and (last := url_tokens.last_part_reason(values))
+            ):  # Google's avatar '.../a/ACg8ocK...': `hash` made it hex, no picture
+                reason = f"{known.reason}; {last}"
+                out[path] = replace(known, reason=reason, rules=(("file_name", {}),))
             continue
         rule = url_params.query_rule(values, table)
         if rule is not None and (known is not None or rule[0].get("names")):
@@ -97,6 +109,9 @@ def refine(found: list[PathFinding], paths: dict[str, list[str]], table: str) ->
     for path, photo in photo_urls.path_findings(out, paths, table).items():
         if (known := out.get(path)) is None or known.kind in _TEXT_KINDS:
             out[path] = photo  # 'https://lh3.googleusercontent.com/a/ACg8...=s96-c'
+    for path, profile in json_profile_urls.path_findings(out, paths).items():
+        if (known := out.get(path)) is None or known.kind in _TEXT_KINDS:
+            out[path] = profile  # 'https://github.com/coliva' beside `login` 'coliva'
     for path, stem in file_stems.path_findings(out, paths).items():
         out[path] = stem  # Strapi's formats.thumbnail.hash beside formats.thumbnail.url
     for path, place in place_names.path_findings(out, paths, table).items():

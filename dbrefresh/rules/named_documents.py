@@ -14,7 +14,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from dbrefresh.rules import contact_names, json_doubts, json_path_rules, json_paths, pii
+from dbrefresh.rules import (
+    contact_names,
+    json_credentials,
+    json_doubts,
+    json_path_rules,
+    json_paths,
+    pii,
+)
 from dbrefresh.rules.json_paths import PathFinding
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
@@ -69,8 +76,10 @@ def refine(
 
 def judged(paths: dict[str, list[str]], table: str, column: str) -> list[PathFinding]:
     """json_doubts.trusted_paths, refined by what the column's name says (and a `name`
-    beside a contact detail, contact_names.py)."""
+    beside a contact detail, contact_names.py; a second factor's secrets,
+    json_credentials.py)."""
     found = refine(json_paths.judge_paths(paths, table), paths, column, table)
+    found = json_credentials.refine(found, paths, column, table)
     found = contact_names.beside_contacts(found, paths)
     found = json_path_rules.refine(found, paths, table)
     return [f for f in found if json_doubts.doubt(f, paths) is None]

@@ -15,6 +15,14 @@ column and path (the permutation reads the digits alone), so identities still jo
 users' metadata. Values of no such form are kept: a Supabase email identity's
 provider_id is the user's own UUID, which GoTrue looks up.
 
+Logto's users.identities keys each identity by its provider ({"github": {"userId":
+..., "details": {"id": ..., "rawData": {"id": 38029838, "node_id": ...}}}}): no
+subject key, and the GitHub account's ids were kept. In a JSON column or table about
+identities, an id key (`id`, `userId`, `uid`, `node_id`...) under a key naming a
+provider (github, google, apple...) is that provider's account: `forms` with digits for
+numbers, `uuid` for UUIDs, `hash` for any other form. An id elsewhere in the document
+(this database's own key) is kept.
+
 Mixed columns: an `email` proposal whose sample also held phone numbers or account ids
 ('google:<sub>') is noted here and becomes `forms` (mixed_forms.py), its 'google:<sub>'
 values masked as the bare id is.
@@ -77,6 +85,22 @@ LOGIN_SHARE = 0.1  # of the sampled values neither numbers nor UUIDs: logins, ha
 LOGIN_RULE = {"strategy": "hash", "prefix": "u"}  # as usernames are
 MIXED_RULES = frozenset({"email", "phone", "digits"})  # whose other forms leak or break
 NUMBER_RULE = mixed_forms.NUMBER_RULE
+# Identity providers whose object, keyed by the provider's name in a column or table
+# about identities, holds the person's account there (Logto's users.identities
+# {"github": {"userId": ..., "details": {"id": ..., "rawData": {"id", "node_id"}}}})
+_PROVIDER_NAMES = """github gitlab bitbucket google facebook apple twitter microsoft azure
+azuread azure_ad linkedin discord slack wechat kakao naver instagram tiktok twitch spotify
+okta auth0 keycloak yahoo amazon paypal"""
+PROVIDERS = frozenset(_PROVIDER_NAMES.split())
+# ...and the keys there that are the account's id (not Logto's own `identities` ids:
+# a user's id is no key inside a provider's object)
+PROVIDER_ID_KEYS = frozenset(
+    {"id", "user_id", "uid", "node_id", "account_id", "open_id", "openid", "union_id"}
+)
+PROVIDER_WHY = (
+    "digits stay digits of the same length (alike wherever the id is), a UUID another, "
+    "any other form hashed"
+)
 NUMBER_WHY = (
     "digits keep their form and mask alike wherever the id is (a column, a JSON path, "
     "'google:<id>'); other values (a UUID) kept"
@@ -188,6 +212,21 @@ def propose(
     return mixed
 
 
+def provider_rule() -> dict[str, Any]:
+    """A provider's account id masked by its form, a fresh mapping for each path: an
+    account number keeps its digits, a UUID (Microsoft's oid) becomes another, any other
+    form (GitHub's node_id, base64 of 'User<id>') is hashed."""
+    return {"cases": {"number": dict(NUMBER_RULE), "uuid": {"strategy": "uuid"}}, "default": "hash"}
+
+
+def _in_provider(parts: Sequence[str]) -> str | None:
+    """The provider whose object holds the path's id key (`github` in
+    'github.details.rawData.id'), or None: another key, or no provider's object."""
+    if pii.normalize(parts[-1]) not in PROVIDER_ID_KEYS:
+        return None
+    return next((p for p in parts[:-1] if p.lower() in PROVIDERS), None)
+
+
 def _subject(name: str, columns: set[str]) -> str:
     """The subject key a column's name is ('providerId' -> 'provider_id'), or ''."""
     norm = pii.normalize(name)
@@ -217,7 +256,14 @@ def _json_ids(
     why: list[str] = []
     for path, values in read.paths.items():
         parts = path_parts(path)
-        if parts[-1].lower() not in SUBJECT_KEYS or path in masked:
+        if path in masked:
+            continue
+        if identity_named and (provider := _in_provider(parts)) is not None:
+            # Logto's identities.github.userId, details.id, rawData.id and node_id
+            found[path] = {"strategy": "forms", **provider_rule()}
+            why.append(f"{path}: an account's id at {provider}: {PROVIDER_WHY}")
+            continue
+        if parts[-1].lower() not in SUBJECT_KEYS:
             continue
         siblings = {join_path((*parts[:-1], k)) for k in (*_CLAIM_KEYS, *SUBJECT_KEYS)}
         context = (
@@ -235,13 +281,15 @@ def _json_ids(
     paths = {**masked, **found}
     table_column = table.columns[name]
     document = column_context(table, table_column, unique=name in table.unique_columns())
-    if not fits(strategies["forms"], forms_rule(), path_context(document, "text")):
+    if not fits(strategies["forms"], provider_rule(), path_context(document, "text")):
         return
     if not fits(strategies["jsonb"], {"paths": paths}, document):
         return
+    subjects = [p for p, r in found.items() if r.get("default") != "hash"]
+    said = [f"{', '.join(subjects)}: {NUMBER_WHY}"] if subjects else []
     if proposal.strategy == "jsonb":
         proposal.params["paths"] = paths
-        proposal.why += [*why, *collapsed, f"{', '.join(found)}: {NUMBER_WHY}"]
+        proposal.why += [*why, *collapsed, *said]
         return
     proposals[name] = ColumnProposal(
         name,
@@ -251,7 +299,7 @@ def _json_ids(
         why=[
             *why,
             *collapsed,
-            f"{', '.join(found)}: {NUMBER_WHY}",
+            *said,
             SAMPLED_PATHS,
             *proposal.why,
         ],

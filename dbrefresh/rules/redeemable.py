@@ -39,7 +39,8 @@ _CODE = re.compile(r"[0-9A-Za-z][0-9A-Za-z _-]*[0-9A-Za-z]")
 MIN_DIGITS = 6  # a short code permutes among too few (letters and digits alike)
 
 
-def _code(value: str) -> bool:
+def is_code(value: str) -> bool:
+    """Letters and digits, maybe with spaces, dashes or underscores inside: a code."""
     return bool(_CODE.fullmatch(value)) and sum(c.isalnum() for c in value) >= MIN_DIGITS
 
 
@@ -49,7 +50,7 @@ def as_digits(proposal: ColumnProposal, values: Sequence[str] | None) -> None:
     sample = [v.strip() for v in values or () if v.strip()]
     if REASON not in proposal.why or proposal.strategy != "hash" or not sample:
         return
-    if not all(_code(v) for v in sample):
+    if not all(is_code(v) for v in sample):
         return
     letters = any(c.isalpha() for v in sample for c in v)
     proposal.strategy = "digits"

@@ -62,6 +62,12 @@ def _account(value: str) -> str | None:
     return unquote(found[2]) if found else None
 
 
+def account_in_folder(value: str) -> str | None:
+    """The account in an address at a host of people's pages ('github.com/<login>')."""
+    found = _FOLDER.match(value.strip())
+    return unquote(found[2]) if found else None
+
+
 def _rest(value: str) -> str:
     """The value with its accounts and documents replaced, as the rule replaces them."""
     text = _HOST.sub(r"\1u\3", value.strip())

@@ -1,0 +1,119 @@
+"""Profile addresses in a JSON document: the login in their path masked like the login.
+
+A GitHub user object (Logto's users.identities `github.details.rawData`, Supabase's
+identity_data) holds `login` 'coliva' beside `html_url` 'https://github.com/coliva'
+and `url` 'https://api.github.com/users/coliva': the login was hashed, the addresses
+kept and gave it back. A path of web addresses in the same object as a path found to
+hold logins, most of whose sampled addresses hold one of those logins as a whole path
+segment, gets `url_path` after the segment before it (the host 'github.com', or
+'users'), the login's rule inside: the address stays one, its login masked as the bare
+login is, so the two still agree ('https://github.com/u3f9c...'). Without such a
+login, addresses at the hosts of people's pages (url_accounts.py: github.com,
+linkedin.com/in, twitter.com...) holding several accounts, beside a person's name,
+email or login in their object, get the same rule by their account's place. Pure
+logic over json_paths' sample.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from itertools import pairwise
+from typing import Any
+
+from dbrefresh.rules import url_accounts
+from dbrefresh.rules.json_paths import PathFinding
+from dbrefresh.strategies.jsonb_pathsyntax import path_parts
+from dbrefresh.strategies.url_path import AT, WORD
+
+LOGIN_RULE = {"strategy": "hash", "prefix": "u"}  # as usernames are hashed
+SHARE = 0.5  # of the sampled addresses, holding a login
+MIN_LOGINS = 3  # different logins found
+WORD_SHARE = 0.05  # of the hits, after a word: the word listed
+MAX_WORDS = 4
+# kinds beside an address that make its object a person's
+_PERSON_KINDS = frozenset({"email", "first_name", "last_name", "full_name", "username"})
+
+
+def _segments(value: str) -> list[str] | None:
+    """The host and path segments of a web address, or None for another value."""
+    text = value.strip()
+    if not text.lower().startswith(("https://", "http://")):
+        return None
+    path = text.split("://", 1)[1].split("?", 1)[0].split("#", 1)[0]
+    return path.split("/")
+
+
+def _held(segments: list[str], logins: Collection[str]) -> tuple[str, str] | None:
+    """The segment before a login (a host, a word, '@') and the login, if one is held."""
+    for before, segment in pairwise(segments):
+        if segment.startswith(AT) and segment[1:] in logins:
+            return AT, segment[1:]
+        if segment in logins:
+            return before, segment
+    return None
+
+
+def _profile(value: str) -> tuple[str, str] | None:
+    """The segment before the account of an address at a host of people's pages."""
+    segments = _segments(value)
+    account = url_accounts.account_in_folder(value)
+    if segments is None or account is None or account not in segments[1:]:
+        return None
+    at = segments.index(account, 1)
+    return segments[at - 1], account
+
+
+def _words(values: Sequence[str], logins: Collection[str] | None) -> list[str] | None:
+    """The segments after which most addresses hold a login (`logins`; None: an account
+    at a host of people's pages), or None."""
+    found: Counter[str] = Counter()
+    accounts: set[str] = set()
+    addresses = 0
+    for value in values:
+        if (segments := _segments(value)) is None:
+            continue
+        addresses += 1
+        held = _held(segments, logins) if logins is not None else _profile(value)
+        if held is not None:
+            found[held[0]] += 1
+            accounts.add(held[1])
+    hits = found.total()
+    if not hits or hits < SHARE * addresses or len(accounts) < MIN_LOGINS:
+        return None
+    words = sorted(w for w, n in found.items() if n >= WORD_SHARE * hits)
+    if len(words) > MAX_WORDS or any(w != AT and not WORD.fullmatch(w) for w in words):
+        return None
+    return words
+
+
+def path_findings(
+    found: Mapping[str, PathFinding], paths: Mapping[str, Sequence[str]]
+) -> dict[str, PathFinding]:
+    """`url_path` findings for the paths of profile addresses beside a login (or a
+    person) in their object."""
+    logins: dict[tuple[str, ...], set[str]] = {}
+    persons = set()
+    for f in found.values():
+        parent = tuple(path_parts(f.path)[:-1])
+        if f.kind == "username":
+            logins.setdefault(parent, set()).update(v.strip() for v in paths.get(f.path, ()))
+        if f.kind in _PERSON_KINDS:
+            persons.add(parent)
+    out = {}
+    for path, values in paths.items():
+        parent = tuple(path_parts(path)[:-1])
+        words = _words(values, logins[parent]) if parent in logins else None
+        how = "the login beside it"
+        if words is None and parent in persons:
+            words, how = _words(values, None), "an account at a host of people's pages"
+        if words is None:
+            continue
+        after = ", ".join(repr(w) for w in words)
+        rule: dict[str, Any] = {"after": words, "rule": dict(LOGIN_RULE)}
+        why = (
+            f"web addresses holding {how} after {after}: that part masked as logins are, "
+            "the rest of the address kept"
+        )
+        out[path] = PathFinding(path, "username", why, rules=(("url_path", rule),))
+    return out
