@@ -66,6 +66,8 @@ from dbrefresh.rules.masked_copies import align_masked_copies
 from dbrefresh.rules.mixed_forms import Mixed, apply_mixed
 from dbrefresh.rules.name_parts import note_name_parts
 from dbrefresh.rules.naming import dotted_schemas
+from dbrefresh.rules.org_domains import keep_org_domains
+from dbrefresh.rules.org_domains import sampled as sampled_addresses
 from dbrefresh.rules.own_logins import hash_own_logins
 from dbrefresh.rules.own_names import note_own_names
 from dbrefresh.rules.path_hashes import hash_path_digests
@@ -131,6 +133,7 @@ def propose(
     docs: dict[Ref, Probes] = {}  # JSON columns' sampled paths (json_copies.py)
     mixed: dict[Ref, Mixed] = {}  # email/phone columns holding other forms too
     roles: set[str] = set()  # role local parts met in email columns (role_addresses.py)
+    addresses: dict[Ref, list[str]] = {}  # email columns' samples (org_domains.py)
     roots = [name for name in sorted(catalog.tables) if catalog.tables[name].parent is None]
     empty: list[str] = []
     titles = read_titles(conn, catalog)  # NocoDB's, Baserow's, LimeSurvey's column titles
@@ -182,6 +185,7 @@ def propose(
         photo_urls.mask_photo_columns(table, proposals[name], samples, strategies, own_keys)
         e164.mark(proposals[name], samples)  # GoTrue's phone numbers: digits, no '+'
         roles |= role_addresses.found(proposals[name], samples)  # postmaster@, '@domain'
+        addresses |= sampled_addresses(name, proposals[name], samples)
         mask_admin_names(table, proposals[name], samples, strategies)  # lime_surveys.admin
         base32_secrets(table, proposals[name], samples, own_keys)  # TOTP seeds
         mask_tiles(table, proposals[name], own_keys)  # OSM's home_tile beside home_lat
@@ -243,6 +247,7 @@ def propose(
     align_variants(proposals, strategies)  # paths and cases added since: the same variant
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     role_addresses.keep_roles(sampled, roles)  # PostfixAdmin's postmaster@ kept everywhere
+    keep_org_domains(conn, catalog, sampled, addresses, texts)  # '@acme.com' a policy reads
     vcard_values.align_emails(proposals)  # an attendee's address as the email columns'
     keep_prefixes(conn, catalog, sampled, texts, strategies, sample_rows)  # 'id:<ident>'
     keep_builtin_accounts(conn, catalog, sampled)  # Moodle's 'guest', 'admin'

@@ -25,6 +25,11 @@ With `keep`, an address whose local part is listed (in any case: 'postmaster', '
 list: a mail server's role addresses (RFC 2142) name no one, Postfix requires
 postmaster@, and PostfixAdmin's catch-all has no local part to mask. Masked addresses
 never take a listed local part, so `unique` still holds.
+With `keep_domains`, an address at one of the listed domains (exact, any case: an
+organisation's, 'acme.com') keeps its domain as it was written, its local part masked as
+always: a row-level policy or a generated `email_domain` reading the domain, and a join
+of users to their organisation's domain, still hold. Subdomains are not implied (an
+app compares the whole domain); list them. Every other address gets `domain`.
 """
 
 from __future__ import annotations
@@ -41,13 +46,14 @@ from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
 DOMAIN_PATTERN = r"^[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+MAX_DOMAIN = 100
 UNIQUE_HEX = 16
 MIN_NAMES = 3  # at least "a.b" before the suffix
 LOCAL_PART = re.compile(r"[A-Za-z0-9._+-]{0,64}")
 
 
 class EmailParams(StrategyParams):
-    domain: str = Field(default="example.com", pattern=DOMAIN_PATTERN, max_length=100)
+    domain: str = Field(default="example.com", pattern=DOMAIN_PATTERN, max_length=MAX_DOMAIN)
     """Domain of every address; keep it one you own or a reserved one (example.com)."""
     unique: bool = False
     """Add 16 hex characters of the digest so the strategy is injective (unique columns)."""
@@ -61,6 +67,9 @@ class EmailParams(StrategyParams):
     keep: list[str] = []
     """Local parts of addresses kept as they are, in any case (role addresses:
     'postmaster', 'abuse'; '' keeps a catch-all '@domain')."""
+    keep_domains: list[str] = []
+    """Domains (exact, any case) whose addresses keep their domain, the local part masked:
+    organisation domains an app's policy or join reads; never a person's own domain."""
     within: bool = False
     """Mask each address inside the text in place, the rest kept (a PromQL label value
     'user="ann@x.org"'); text without one is kept (`email_within.py`)."""
@@ -71,6 +80,14 @@ class EmailParams(StrategyParams):
         for part in value:
             if not LOCAL_PART.fullmatch(part):
                 raise ValueError(f"keep: {part!r} is no local part (letters, digits, . _ + -)")
+        return value
+
+    @field_validator("keep_domains")
+    @classmethod
+    def _domains(cls, value: list[str]) -> list[str]:
+        for domain in value:
+            if not re.fullmatch(DOMAIN_PATTERN, domain) or len(domain) > MAX_DOMAIN:
+                raise ValueError(f"keep_domains: {domain!r} is no domain (acme.com)")
         return value
 
 
@@ -149,8 +166,7 @@ class Email(ScalarStrategy[EmailParams]):
                 )
             else:
                 tail = sqlbuild.fill("CAST(dbrefresh.u24(:h, 8) % 100 AS TEXT)", h=h)
-            domain = params.domain.lower() if fold else params.domain
-            bare = sqlbuild.fill("(:n || :t || :d)", n=names, t=tail, d="@" + domain)
+            bare = sqlbuild.fill("(:n || :t || '@' || :d)", n=names, t=tail, d=_domain(ctx, params))
             shown = sqlbuild.fill(
                 "initcap(:first || ' ' || :last)",
                 first=first(),
@@ -178,6 +194,24 @@ class Email(ScalarStrategy[EmailParams]):
         return exp.Case(
             ifs=[exp.If(this=_kept(ctx, params), true=sqlbuild.as_text(ctx.ref))], default=fitted
         )
+
+
+def _domain(ctx: ColumnContext, params: EmailParams) -> exp.Expression:
+    """The masked address's domain: the original's where `keep_domains` lists it (as it
+    was written: the app's own comparisons behave as before), else `domain`."""
+    domain = params.domain.lower() if params.fold_case else params.domain
+    if not params.keep_domains:
+        return exp.Literal.string(domain)
+    address = _address(ctx, params.fold_case)
+    listed = sorted({d.lower() for d in params.keep_domains})
+    return sqlbuild.fill(
+        "CASE WHEN lower(split_part(:a, '@', 2)) = ANY(CAST(:arr AS TEXT[]))"
+        " THEN split_part(:b, '@', 2) ELSE :d END",
+        a=address,
+        arr="{" + ",".join(f'"{d}"' for d in listed) + "}",
+        b=address.copy(),
+        d=domain,
+    )
 
 
 def _kept(ctx: ColumnContext, params: EmailParams) -> exp.Expression:
@@ -274,9 +308,10 @@ def _entry(name: str, h: exp.Expression, offset: int, locales: tuple[str, ...]) 
 
 
 def _suffix(params: EmailParams) -> str:
-    """The longest text after the names: '.<hex>' or '<NN>', then '@domain'."""
+    """The longest text after the names: '.<hex>' or '<NN>', then '@domain' (the longest
+    of `domain` and `keep_domains`)."""
     tail = "." + "0" * UNIQUE_HEX if params.unique else "00"
-    return tail + "@" + params.domain
+    return tail + "@" + max([params.domain, *params.keep_domains], key=len)
 
 
 def _local_head(ctx: ColumnContext, fold: bool) -> exp.Expression:
