@@ -50,7 +50,7 @@ MAX_SPACED_WORDS = 6  # words of a file name holding spaces: more is a line of t
 _SCALE = re.compile(r"@\d+(?:\.\d+)?x\.[A-Za-z0-9]{1,8}$", re.I)  # 'logo@2x.png'
 
 
-def _path(value: str) -> str | None:
+def path_of(value: str) -> str | None:
     """The path a value names: itself, without a leading '/'; an address's path when
     it ends in a file name of a known extension; else None."""
     text = value.strip()
@@ -65,7 +65,7 @@ def _path(value: str) -> str | None:
 def is_file(value: str) -> bool:
     """A file name with an extension, or a path of folders ('uploads/1/a.pdf',
     '/media/a.jpg', 'https://cdn.example/uploads/a.pdf'); no email address."""
-    path = _path(value)
+    path = path_of(value)
     if path is None or _FILE.fullmatch(path) is None or host_names.is_domain(value):
         return False
     last = path.rsplit("/", 1)[-1]
@@ -79,7 +79,7 @@ def is_file(value: str) -> bool:
 def people_in(value: str) -> frozenset[str]:
     """The people a file name or a path's last part names: a first name next to a last
     name, either order, in any case ('cv_Anna_Schmidt.docx', 'schmidt-anna.pdf')."""
-    stem = _EXTENSION.sub("", (_path(value) or "").rsplit("/", 1)[-1])
+    stem = _EXTENSION.sub("", (path_of(value) or "").rsplit("/", 1)[-1])
     first, last = pii_values.all_names()
     words = [w.lower() for w in _SEPARATORS.split(stem) if w]
     return frozenset(
@@ -90,9 +90,10 @@ def people_in(value: str) -> frozenset[str]:
 
 
 def proposal(
-    column: Column, values: Sequence[str] | None, *, unique: bool
+    column: Column, values: Sequence[str] | None, *, unique: bool, folders: str = ""
 ) -> ColumnProposal | None:
-    """`file_name` for a text column of file names or paths naming people, else None."""
+    """`file_name` for a text column of file names or paths naming people, else None;
+    `folders`: what the rule does, when it hashes folders too (path_folders.py)."""
     sample = [v for v in values or () if v.strip()]
     if not sample or column.type.is_array or not column.type.is_text:
         return None
@@ -100,6 +101,10 @@ def proposal(
     if named is None:
         return None
     rows, people = named
+    how = folders or (
+        "the name part hashed, folders and a known extension ('.pdf', '.png') kept (a path "
+        "ending in a masked name ends in the same hex)"
+    )
     return ColumnProposal(
         column.name,
         "file_name",
@@ -107,9 +112,7 @@ def proposal(
         kind="file_name",
         why=[
             f"{rows} of {len(sample)} sampled values are file names or paths naming people "
-            f"({people} different, a first and a last name joined by - _ or .): the "
-            "name part hashed, folders and a known extension ('.pdf', '.png') kept (a path "
-            "ending in a masked name ends in the same hex)"
+            f"({people} different, a first and a last name joined by - _ or .): {how}"
         ],
     )
 

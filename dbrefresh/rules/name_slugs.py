@@ -8,6 +8,11 @@ shape whose words are all the person's names (two of them at least, accents asid
 'jose-maria-ripoll' or 'josé-maría-ripoll' for José María Ripoll) is a slug naming
 them. A blog post's slug ('my-trip-to-berlin') holds other words, and stays.
 
+Immich's users."storageLabel" ('anthony119', the folder of the user's photos) is one
+name and a number, as logins and handles are made: "3 of 225 name their own person",
+the digits hiding the name from the word match. One name followed by digits counts as
+a slug of the person's names too; the name alone ('anna') may be anything, and does not.
+
 Such a column gets `hash` with the prefix 'user-': lower-case letters, digits and a
 hyphen, a slug still (a URL the application builds from it still routes), distinct
 values stay distinct (a unique slug stays unique), and the names are gone.
@@ -44,11 +49,13 @@ def names_own_person(value: str, words: frozenset[str]) -> bool:
         return False
     parts = [plain(p).rstrip("0123456789") for p in _PARTS.split(text)]
     named = [p for p in parts if p]
-    return len(named) >= MIN_WORDS and all(p in words for p in named)
+    counted = len(named) >= MIN_WORDS or (len(named) == 1 and text[-1].isdigit())
+    return counted and all(p in words for p in named)
 
 
 def reason(matched: int, sampled: int) -> str:
     return (
         f"{matched} of {sampled} sampled values are slugs of their own person's names "
-        "(lower case, joined by - . or _): hashed behind 'user-', still a slug"
+        "(lower case, joined by - . or _, or one name and digits as a login is): hashed "
+        "behind 'user-', still a slug"
     )

@@ -38,7 +38,15 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Table
-from dbrefresh.rules import enum_values, handle_kinds, login_led, name_slugs, own_documents, pii
+from dbrefresh.rules import (
+    enum_values,
+    handle_kinds,
+    login_led,
+    name_slugs,
+    own_documents,
+    path_folders,
+    pii,
+)
 from dbrefresh.rules.fitting import choose, column_context, fits
 from dbrefresh.rules.locale_guess import NAME_KINDS
 from dbrefresh.rules.pii_values import EMBEDDED_THRESHOLD
@@ -104,7 +112,7 @@ def note_own_names(
             if not texts:
                 continue
             try:
-                counts, enums, documents = _count(conn, table, link, texts, rows)
+                counts, enums, documents, read = _count(conn, table, link, texts, rows)
             except psycopg.Error:  # a timeout, no right: the columns keep their proposals
                 continue
             for column, (matched, sampled, slugs, led) in counts.items():
@@ -112,7 +120,7 @@ def note_own_names(
                     continue  # 'User', 'Course': a type the application switches on
                 if not _slugs(table, columns, column, slugs, sampled, strategies):
                     _judge(table, columns, column, link, (matched, sampled), strategies,
-                           documents[column])  # fmt: skip
+                           documents[column], read[column])  # fmt: skip
                 if led >= MIN_NOTED and not columns[column].masked:
                     where = link.people.table.qualified
                     logins = [f"{where}.{c}" for c in link.people.logins]
@@ -244,11 +252,16 @@ def _kept_texts(
 
 def _count(
     conn: psycopg.Connection[Any], table: Table, link: _Link, texts: Sequence[str], rows: int
-) -> tuple[dict[str, tuple[int, int, int, int]], set[str], dict[str, own_documents.Documents]]:
+) -> tuple[
+    dict[str, tuple[int, int, int, int]],
+    set[str],
+    dict[str, own_documents.Documents],
+    dict[str, list[str]],
+]:
     """Per text column: how many sampled non-blank values name their own person, of how
     many, how many are slugs of their names (name_slugs.py) and how many start with
     their masked login (login_led.py); the columns whose values are a few class names
-    repeated (enum_values.py); and the columns' values read as documents."""
+    repeated (enum_values.py); the columns' values read as documents; and the values."""
     people = link.people
     names = _name_values("_dbr_p" if link.column else "_dbr_t", people)
     values = sql.SQL(", ").join(
@@ -273,6 +286,7 @@ def _count(
     counts = {c: [0, 0, 0, 0] for c in texts}
     different: dict[str, set[str]] = {c: set() for c in texts}
     documents = {c: own_documents.Documents() for c in texts}
+    read: dict[str, list[str]] = {c: [] for c in texts}
     width = 1 if people.names_from else len(people.names)
     sampled = sampled_rows(conn, query)
     shared = _shared_words([_name_words(row[:width]) for row in sampled])
@@ -292,8 +306,9 @@ def _count(
             counts[column][2] += name_slugs.names_own_person(str(value), slug)
             counts[column][3] += login_led.starts_with(str(value), own)
             documents[column].read(str(value), words)
+            read[column].append(str(value))
     enums = {c for c in texts if enum_values.class_names(different[c], counts[c][1])}
-    return {c: (m, s, g, n) for c, (m, s, g, n) in counts.items()}, enums, documents
+    return {c: (m, s, g, n) for c, (m, s, g, n) in counts.items()}, enums, documents, read
 
 
 def _name_values(alias: str, people: People) -> sql.Composable:
@@ -382,9 +397,10 @@ def _judge(
     found: tuple[int, int],
     strategies: Mapping[str, Strategy[Any]],
     documents: own_documents.Documents,
+    values: Sequence[str],
 ) -> None:
     """Mask a column naming its own person in enough rows as free text (documents key
-    by key, own_documents.py), or note it."""
+    by key, own_documents.py; paths as paths, path_folders.py), or note it."""
     matched, sampled = found
     if matched < MIN_NOTED:
         return
@@ -409,15 +425,22 @@ def _judge(
     if matched >= MIN_ROWS and matched >= EMBEDDED_THRESHOLD * sampled:
         unique = column in table.unique_columns()
         info = table.columns[column]
-        chosen = choose("free_text", column_context(table, info, unique=unique), strategies)
+        ctx = column_context(table, info, unique=unique)
+        chosen = choose("free_text", ctx, strategies)
+        if path_folders.mostly_paths(values):  # Immich's originalPath: still a path
+            params = path_folders.params_for(values)
+            if fits(strategies["file_name"], params, ctx):
+                chosen = ("file_name", params)
+                counts = f"{counts}; {path_folders.why(params)}"
         if chosen is not None:
             columns[column] = ColumnProposal(
                 column,
                 chosen[0],
                 dict(chosen[1]),
                 unique=unique,
-                kind="free_text",
+                kind="file_name" if chosen[0] == "file_name" else "free_text",
                 why=[*(w for w in proposal.why if not w.startswith("REVIEW")), counts],
             )
             return
-    proposal.why.append(f"REVIEW: {counts}, too few to mask: kept; `lorem` hides them")
+    hides = "file_name" if path_folders.mostly_paths(values) else "lorem"
+    proposal.why.append(f"REVIEW: {counts}, too few to mask: kept; `{hides}` hides them")

@@ -63,6 +63,12 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         # clientSecret, a JWT signing key, Rails' master_key
         "encryption_key|encryption_keys|encrypt_key|crypt_key|signing_key|signing_keys|"
         "sign_key|hmac_key|hmac_secret|jwt_key|master_key|aes_key|cookie_key|"
+        # a paid licence unlocks the product wherever it is entered (Immich's
+        # system_metadata 'license' {"licenseKey": "IMSV-...", "activationKey": ...})
+        "license_key|licence_key|activation_key|product_key|"
+        # a share or invitation link's secret: whoever holds it sees what was shared
+        "share_key|share_token|share_secret|invite_key|invite_token|invitation_key|"
+        "invitation_token|"
         # one-time codes a link or a message carries, as a reset token is (Canvas's
         # communication_channels.confirmation_code)
         "confirmation_code|verification_code|verify_code|otp_code|one_time_code|"
@@ -337,6 +343,12 @@ _SECRET_GENERIC = frozenset(
     # a WebAuthn credential: kept, a production user's authenticator logs into staging
     | {"credential_id", "public_key", "key_handle"}
 )
+# Immich's shared_links.key (bytea): the secret of a share link's address, kept while
+# api_keys.key was hashed; a table of links or invitations names its key for what it is
+_LINK_TABLES = re.compile(
+    r"(?:^|_)(?:shared?_?links?|share_?urls?|shares|invites?|invitations?|magic_links?)$"
+)
+_LINK_SECRETS = frozenset({"key", "secret", "token"})
 # Tables of postal addresses: their `line1`, `line2` are the street lines (Stripe's and
 # Rails' address models).
 _ADDRESS_TABLES = re.compile(
@@ -408,6 +420,9 @@ def match_name(column: str, table: str) -> NameMatch | None:
         return NameMatch("secret", redeemable.REASON)
     if norm in _SECRET_GENERIC and _SECRET_TABLES.search(table_name):
         why = f"`{norm}` in a table of tokens, sessions or second factors: {LABELS['secret']}"
+        return NameMatch("secret", why)
+    if norm in _LINK_SECRETS and _LINK_TABLES.search(table_name):
+        why = f"`{norm}` in a table of share or invitation links: {LABELS['secret']}"
         return NameMatch("secret", why)
     return None
 

@@ -41,6 +41,7 @@ from dbrefresh.rules import (
     name_evidence,
     name_values,
     numeric_codes,
+    path_folders,
     pem_keys,
     pem_texts,
     personal_codes,
@@ -302,7 +303,13 @@ def _propose_column(
             column, contents, unique=unique, file_name_fits=as_file, empty=empty
         )
     files = None if is_key else file_names.proposal(column, values, unique=unique)
-    if files and fits(strategies["file_name"], {}, column_context(table, column, unique=unique)):
+    if files and (folders := path_folders.params_for(values or ())):  # a storage label
+        how = path_folders.why(folders)
+        files = file_names.proposal(column, values, unique=unique, folders=how)
+        if files is not None:
+            files.params = folders
+    ctx = column_context(table, column, unique=unique)
+    if files and fits(strategies["file_name"], files.params, ctx):
         return files  # 'uploads/<uuid>/passport-vincent-schwital.pdf': the path stays one
     ids = (
         None
@@ -423,6 +430,9 @@ def _propose_column(
             proposal, values, lambda raw: fits(strategies["digits"], raw, ctx)
         )
         mail_lists.as_lists(proposal, values)  # Zammad's cc 'a@x.org, "Bo" <b@y.org>'
+        path_folders.as_path(  # Immich's sidecarPath: a path, not words
+            proposal, values, lambda raw: fits(strategies["file_name"], raw, ctx)
+        )
         _as_query(proposal, column, values, lambda raw: fits(strategies["email"], raw, ctx))
         channel_targets.as_channels(  # Superset's report target: addresses or '#sales'
             proposal, values, lambda raw: fits(strategies["forms"], raw, ctx)

@@ -23,6 +23,12 @@ provider (github, google, apple...) is that provider's account: `forms` with dig
 numbers, `uuid` for UUIDs, `hash` for any other form. An id elsewhere in the document
 (this database's own key) is kept.
 
+Immich's users."oauthId" ('173404942870030266', a Keycloak UUID or an Authentik hex
+elsewhere) is the subject at the instance's OIDC provider: named for OAuth or OIDC
+(OAUTH_KEYS), in a table about users, it is masked whatever its form: numbers as
+digits, UUIDs as UUIDs, anything else hashed (every form keyed, so one subject masks
+alike in every column).
+
 Mixed columns: an `email` proposal whose sample also held phone numbers or account ids
 ('google:<sub>') is noted here and becomes `forms` (mixed_forms.py), its 'google:<sub>'
 values masked as the bare id is.
@@ -55,6 +61,28 @@ SUBJECT_KEYS = frozenset(
         "federated_user_id",
     }
 )
+# Names of the subject at an OAuth or OIDC provider (Immich's users."oauthId"): every
+# form of theirs is the account's id there, masked as its form
+OAUTH_KEYS = frozenset(
+    {
+        "oauth_id",
+        "oauth_uid",
+        "oauth_user_id",
+        "oauth_sub",
+        "oauth_subject",
+        "oidc_id",
+        "oidc_sub",
+        "oidc_subject",
+        "oidc_user_id",
+        "openid_id",
+        "sso_id",
+        "sso_subject",
+        "external_subject",
+        "external_subject_id",
+    }
+)
+OAUTH_CASES = {"number": {"strategy": "digits", "unique": True}, "uuid": {"strategy": "uuid"}}
+OAUTH_DEFAULT = {"strategy": "hash"}
 # ...of which these say "an account" themselves: beside a `provider` column, enough
 # (Auth.js's accounts(provider, "providerAccountId"); a `sub` there may be a subscription)
 ACCOUNT_KEYS = frozenset(
@@ -112,9 +140,14 @@ def is_account(value: str) -> bool:
     return mixed_forms.is_account(value)
 
 
-def _accounts(values: Sequence[str]) -> str | None:
-    """'N of M sampled values look like ...' when enough are account numbers."""
+def _accounts(values: Sequence[str], *, oauth: bool = False) -> str | None:
+    """'N of M sampled values look like ...' when enough are account numbers (for a
+    column named for OAuth, any non-blank values: ids of any form)."""
     sample = [v for v in values if v.strip()]
+    if oauth:
+        if len(sample) < MIN_IDS:
+            return None
+        return f"{len(sample)} sampled values are ids there"
     found = sum(1 for v in sample if is_account(v))
     if found < max(MIN_IDS, MIN_SHARE * len(sample)):
         return None
@@ -196,12 +229,15 @@ def propose(
             or not column.type.is_text
             or not (subject := _subject(name, names))
             or not (about_identities or (providers and subject in ACCOUNT_KEYS))
-            or (found := _accounts(values)) is None
+            or (found := _accounts(values, oauth=subject in OAUTH_KEYS)) is None
         ):
             continue
         params = forms_rule()
         why = [f"name suggests an identity provider's account id, {found}", NUMBER_WHY]
-        if (others := _logins(values)) is not None:  # an LDAP login beside Google's subjects
+        if subject in OAUTH_KEYS:
+            params = {"cases": dict(OAUTH_CASES), "default": dict(OAUTH_DEFAULT)}
+            why = [why[0], "numbers as digits, UUIDs as UUIDs, other forms hashed"]
+        elif (others := _logins(values)) is not None:  # an LDAP login beside Google's
             params["default"] = dict(LOGIN_RULE)
             why = [why[0], others]
         unique = name in table.unique_columns()
@@ -232,7 +268,7 @@ def _subject(name: str, columns: set[str]) -> str:
     norm = pii.normalize(name)
     if name.lower() in SUBJECT_KEYS:
         return name.lower()
-    if norm in SUBJECT_KEYS or columns & PAIRED_KEYS.get(norm, frozenset()):
+    if norm in SUBJECT_KEYS | OAUTH_KEYS or columns & PAIRED_KEYS.get(norm, frozenset()):
         return norm
     return ""
 

@@ -25,17 +25,27 @@ file tree is found by that '.': a directory entry named no one, yet it became 32
 and every folder vanished. A value that is '.' or '..', or a path ending in one
 ('uploads/2023/.'), is kept as it is (as blank text is), and the leak check samples
 only the other values.
+
+Immich keeps a photo's XMP sidecar at its original's path plus '.xmp'
+('.../Anna Schmidt birthday.HEIC' and '.../Anna Schmidt birthday.HEIC.xmp'): the stem
+is the name before ALL trailing known extensions, so both mask to the same hex and the
+sidecar still sits at the masked original plus '.xmp'. Its folders hold the owner's
+storage label ('upload/library/anthony119/2019/...'): with `folders: hash` every
+folder is hashed as a stem is (the same folder alike in every row and column),
+except folders without a letter (years, dates, counters), UUIDs and long hex (ids),
+'.' and '..', and the folders listed in `keep_folders` (the application's own:
+'upload', 'library').
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 from sqlglot import exp
 
 from dbrefresh.strategies import sqlbuild
-from dbrefresh.strategies.base import ColumnContext
-from dbrefresh.strategies.dictpick import NoParams
+from dbrefresh.strategies.base import ColumnContext, StrategyParams
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
 
@@ -46,9 +56,28 @@ EXTENSIONS = (
     "pdf|doc|docx|odt|rtf|txt|md|csv|tsv|xls|xlsx|ods|ppt|pptx|odp|key|pages|numbers|"
     "jpg|jpeg|png|gif|bmp|tif|tiff|webp|heic|heif|svg|ico|raw|psd|ai|eps|"
     "mp3|wav|ogg|m4a|flac|aac|mp4|mov|avi|mkv|webm|wmv|"
-    "zip|gz|tgz|bz2|xz|7z|rar|tar|json|xml|html|htm|eml|msg|ics|vcf|p7s|sig"
+    "zip|gz|tgz|bz2|xz|7z|rar|tar|json|xml|html|htm|eml|msg|ics|vcf|p7s|sig|"
+    # camera raws, phone videos, sidecars (Immich, PhotoPrism)
+    "dng|cr2|cr3|nef|arw|orf|rw2|avif|m4v|3gp|xmp"
 )
-EXTENSION = f"[.]({EXTENSIONS})$"
+# every trailing known extension: 'a.HEIC.xmp' has the stem of 'a.HEIC'
+EXTENSION = f"([.]({EXTENSIONS}))+$"
+# folders `folders: hash` keeps: ASCII digits and punctuation only (a year, a date; in
+# the C collation a letter of another script is no [:alpha:]), a UUID, long hex (ids)
+KEPT_FOLDER = (
+    "^[0-9[:punct:][:space:]]*$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+    "|^[0-9a-f]{16,}$"
+)
+
+
+class FileNameParams(StrategyParams):
+    folders: Literal["keep", "hash"] = "keep"
+    """`hash`: every folder hashed as the name is, but those without a letter, UUIDs,
+    long hex and `keep_folders`."""
+    keep_folders: list[str] = []
+    """Folder names kept under `folders: hash` (the application's own: 'upload')."""
+
+
 MAX_PATH = 1024  # S3's and GCS's longest object key, in bytes
 DIGEST_BASE64 = 24  # characters of the base64 of HEX // 2 bytes ('...==')
 DATA_URL = "^data:"  # case-insensitive
@@ -61,26 +90,26 @@ DIRECTORY = "(^|/)[.][.]?$"  # '.', '..', 'a/b/.': a directory entry, kept
 
 
 @register
-class FileName(ScalarStrategy[NoParams]):
+class FileName(ScalarStrategy[FileNameParams]):
     name = "file_name"
     summary = (
         "A file name or path: the name before the extension hashed, folders and extension kept."
     )
-    params_model = NoParams
+    params_model = FileNameParams
     lossy = False
 
-    def fits(self, params: NoParams, ctx: ColumnContext) -> list[str]:
+    def fits(self, params: FileNameParams, ctx: ColumnContext) -> list[str]:
         if not ctx.type.is_text:
             return [f"file_name produces text; {ctx.column} is {ctx.type.sql}"]
         return sqlbuild.text_limit(ctx, HEX, "file_name")
 
-    def leak_sample_when(self, params: NoParams, ctx: ColumnContext) -> exp.Expression | None:
+    def leak_sample_when(self, params: FileNameParams, ctx: ColumnContext) -> exp.Expression | None:
         """A directory entry ('.', '..', 'a/.') is kept: only the other values are sampled."""
         if ctx.type.is_array:
             return None
         return sqlbuild.fill("NOT (:d)", d=_directory(ctx))
 
-    def masked(self, params: NoParams, ctx: ColumnContext) -> exp.Expression:
+    def masked(self, params: FileNameParams, ctx: ColumnContext) -> exp.Expression:
         # In the C collation: PostgreSQL refuses patterns on a nondeterministic one.
         def text() -> exp.Expression:
             return sqlbuild.fill('(:t COLLATE "C")', t=sqlbuild.stable_text(ctx))
@@ -101,11 +130,21 @@ class FileName(ScalarStrategy[NoParams]):
             return sqlbuild.fill("encode(:d, 'hex')", d=digest(value))
 
         folders = sqlbuild.fill("left(:t, length(:t2) - length(:b))", t=text(), t2=text(), b=base())
+        if params.folders == "hash":
+            folders = _hashed_folders(folders, params.keep_folders, hexed)
         extension = sqlbuild.fill(
             "right(:b, length(:b2) - length(:s))", b=base(), b2=base(), s=stem()
         )
         value = sqlbuild.fill("(:f || :h || :x)", f=folders, h=hexed(stem()), x=extension)
-        if ctx.type.length is not None:
+        if ctx.type.length is not None and params.folders == "hash":
+            value = sqlbuild.fill(  # hashed folders change the length: measured
+                "CASE WHEN length(:v) <= :n THEN :v2 ELSE :w END",
+                v=value.copy(),
+                n=ctx.type.length,
+                v2=value,
+                w=hexed(text()),
+            )
+        elif ctx.type.length is not None:
             value = sqlbuild.fill(
                 "CASE WHEN length(:t) - length(:s) + :k <= :n THEN :v ELSE :w END",
                 t=text(),
@@ -174,6 +213,27 @@ class FileName(ScalarStrategy[NoParams]):
             w=hexed(text()),
             v=path,
         )
+
+
+def _hashed_folders(
+    folders: exp.Expression, keep: list[str], hexed: Callable[[exp.Expression], exp.Expression]
+) -> exp.Expression:
+    """The folders ('a/b/', '' for none) with each one hashed but the kept ones."""
+    segment = exp.column("_dbr_seg", table="_dbr_f")
+    kept = sqlbuild.fill("(:s ~* :p)", s=segment.copy(), p=KEPT_FOLDER)
+    if keep:
+        listed = exp.In(this=segment.copy(), expressions=[sqlbuild.literal(k) for k in keep])
+        kept = exp.Paren(this=exp.or_(kept, listed))
+    return sqlbuild.fill(
+        "COALESCE((SELECT string_agg(CASE WHEN :k THEN :s ELSE :h END, '/'"
+        " ORDER BY _dbr_f._dbr_ord)"
+        " FROM unnest(string_to_array(:f, '/')) WITH ORDINALITY AS _dbr_f(_dbr_seg, _dbr_ord)),"
+        " '')",
+        k=kept,
+        s=segment.copy(),
+        h=hexed(segment.copy()),
+        f=folders,
+    )
 
 
 def _directory(ctx: ColumnContext) -> exp.Expression:

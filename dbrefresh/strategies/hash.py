@@ -19,6 +19,10 @@ such as Supabase's auth.mfa_factors.secret '4OOTDWIKUSYP...') becomes base32 of 
 same length, its padding kept: hex has 0, 1, 8 and 9, which base32 lacks, and the
 masked seed no longer decoded. Each hex digit of the digest becomes one base32
 character (4 of its 5 bits: plenty for a seed); other values are hashed to hex.
+
+With `keep_unsplit` a value without `keep_from` is kept: Immich's sessions."deviceType"
+holds "Robert's iPhone" in one row of five and 'Chrome', 'Mobile Safari' in the
+others; hashed whole, every browser name became hex for the sake of a few owners.
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ class HashParams(StrategyParams):
     """Keep the value from the first occurrence of this text on (e.g. ':' keeps the server
     of '@alice:example.org'); only the part before it is hashed, so 'alice' alone hashes
     alike. A value without it is hashed whole."""
+    keep_unsplit: bool = False
+    """With keep_from: a value without it is kept as it is (a product name beside the
+    devices named after their owner)."""
     alphabet: Literal["hex", "base32"] = "hex"
     """base32: a value of base32 characters (A-Z, 2-7, '=' padding: a TOTP seed) becomes
     base32 of its own length, padding kept; others are hashed to hex."""
@@ -67,6 +74,8 @@ class HashParams(StrategyParams):
             raise ValueError("keep_leading cannot hold hex digits (0-9, a-f)")
         if self.keep_leading and self.prefix[:1] and self.prefix[0] in self.keep_leading:
             raise ValueError("the prefix cannot start with a character of keep_leading")
+        if self.keep_unsplit and not self.keep_from:
+            raise ValueError("keep_unsplit keeps values without keep_from: set keep_from")
         if self.alphabet == "base32" and (self.splits or self.prefix or self.length):
             raise ValueError(
                 "alphabet: base32 keeps each value's length: no prefix, length, keep_leading"
@@ -128,7 +137,7 @@ class Hash(ScalarStrategy[HashParams]):
             hashed = self._split(params, ctx, length, whole) if params.splits else whole
         return sqlbuild.fill(
             "CASE WHEN :placeholder THEN :v ELSE :m END",
-            placeholder=_placeholder(ctx.ref),
+            placeholder=_kept_text(params, ctx),
             v=ctx.ref.copy(),
             m=sqlbuild.fit_text(ctx, hashed, truncate=False),
         )
@@ -191,8 +200,19 @@ class Hash(ScalarStrategy[HashParams]):
         if _is_json(ctx) and not ctx.type.is_array:
             return sqlbuild.fill("NOT (:kept)", kept=_kept_json(ctx))
         if ctx.type.is_text and not ctx.type.is_array:
-            return sqlbuild.fill("NOT (:kept)", kept=_placeholder(ctx.ref))
+            return sqlbuild.fill("NOT (:kept)", kept=_kept_text(params, ctx))
         return None
+
+
+def _kept_text(params: HashParams, ctx: ColumnContext) -> exp.Expression:
+    """The text values kept as they are: placeholders, and with `keep_unsplit` the
+    values without `keep_from`."""
+    kept = _placeholder(ctx.ref)
+    if not params.keep_unsplit:
+        return kept
+    text = sqlbuild.fill('(CAST(:r AS TEXT) COLLATE "C")', r=ctx.ref.copy())
+    unsplit = sqlbuild.fill("(strpos(:t, :s) = 0)", t=text, s=params.keep_from)
+    return exp.Paren(this=exp.or_(kept, unsplit))
 
 
 def _base32(ctx: ColumnContext, tag: str, length: int) -> exp.Expression:

@@ -97,3 +97,44 @@ def test_directory_entries_are_kept(masking: Masking) -> None:
     assert re.fullmatch(r"[0-9a-f]{32}\.pdf", masked["cv-anna-schmidt.pdf"])
     assert re.fullmatch(r"[0-9a-f]{32}\.pdf", masked["..pdf"])
     assert re.fullmatch(r"[0-9a-f]{32}", masked["x."])
+
+
+# Immich's assets: the sidecar sits at the original's path plus '.xmp', in a folder
+# named by the owner's storage label
+IMMICH = [
+    "upload/library/anthony119/2019/2019-03-08/Anthony Vasconcelos party.HEIC",
+    "upload/library/anthony119/2019/2019-03-08/Anthony Vasconcelos party.HEIC.xmp",
+    "upload/library/remo299/2020/2020-01-02/IMG_1001.jpg",
+    "upload/library/4b4e0b8c-2f0d-4b59-9a3e-0e4b2f1c9d11/2021/IMG_1001.jpg",
+    "/upload/library/anthony119/IMG_7.jpg",
+    "Anthony Vasconcelos party.HEIC",
+    "upload/library/さゆり/2020/IMG_1.jpg",
+]
+
+
+def test_a_sidecar_masks_as_its_original_plus_its_extension(masking: Masking) -> None:
+    _table(masking, "assets", "text", IMMICH)
+    masked = dict(masking.run("file_name", {}, "v", table="assets"))
+    original = masked[IMMICH[0]]
+    assert re.fullmatch(r"upload/library/anthony119/2019/2019-03-08/[0-9a-f]{32}\.HEIC", original)
+    assert masked[IMMICH[1]] == original + ".xmp"
+    assert masked[IMMICH[5]] == original.rsplit("/", 1)[1]  # the bare name alike
+
+
+def test_hashed_folders_mask_alike_and_keep_dates_ids_and_listed_ones(masking: Masking) -> None:
+    _table(masking, "assets2", "varchar(200)", IMMICH)
+    params = {"folders": "hash", "keep_folders": ["upload", "library"]}
+    masked = dict(masking.run("file_name", params, "v", table="assets2"))
+    parts = masked[IMMICH[0]].split("/")
+    assert parts[:2] == ["upload", "library"] and parts[3:5] == ["2019", "2019-03-08"]
+    assert re.fullmatch(r"[0-9a-f]{32}", parts[2]), parts
+    assert masked[IMMICH[1]] == masked[IMMICH[0]] + ".xmp"
+    assert "anthony119" not in " ".join(masked.values())
+    assert "remo299" not in masked[IMMICH[2]]
+    # the same folder masks alike in every row; a UUID (an id) and a leading '/' stay
+    assert masked[IMMICH[4]].split("/")[3] == parts[2]
+    assert masked[IMMICH[4]].startswith("/upload/library/")
+    assert masked[IMMICH[3]].startswith("upload/library/4b4e0b8c-2f0d-4b59-9a3e-0e4b2f1c9d11/2021/")
+    assert masked[IMMICH[5]] == parts[-1]  # no folder: the bare name
+    assert re.fullmatch(r"upload/library/[0-9a-f]{32}/2020/[0-9a-f]{32}\.jpg", masked[IMMICH[6]])
+    assert len(set(masked.values())) == len(IMMICH)

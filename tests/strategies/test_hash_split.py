@@ -83,3 +83,16 @@ def test_arrays_of_ids_and_case_insensitive_ids(masking: Masking) -> None:
     assert masked == [one["@anna:example.org"], one["@dennis.boone:example.org"]]
     folded = [m for _, m in masking.run("hash", SPLIT, "v", table="mx_ci")]
     assert folded == [one["@dennis.boone:example.org"]] * 2
+
+
+def test_keep_unsplit_keeps_the_values_without_the_separator(masking: Masking) -> None:
+    """Immich's sessions."deviceType": "Robert's iPhone" hashed, 'Chrome' kept."""
+    values = ["Robert's iPhone", "Chrome", "Mobile Safari", "", None]
+    _table(masking, "device_types", "varchar", values)
+    params = {"keep_from": "'", "keep_unsplit": True}
+    masked = dict(masking.run("hash", params, "v", table="device_types"))
+    assert re.fullmatch(r"[0-9a-f]{32}'s iPhone", masked["Robert's iPhone"])
+    assert masked["Chrome"] == "Chrome" and masked["Mobile Safari"] == "Mobile Safari"
+    assert masked[""] == "" and masked[None] is None
+    with pytest.raises(ValidationError, match="keep_unsplit"):
+        get("hash").parse_params({"keep_unsplit": True})
