@@ -65,6 +65,8 @@ def unmet_masked(
         "default" in params
         or not whole.masked
         or whole.strategy == "jsonb"
+        or whole.unique  # a unique rule is no case's (Sentry's filtervalue.value)
+        or bool(whole.params.get("unique"))
         or len(cases) + len(kept) > max_cases
     ):
         return False
