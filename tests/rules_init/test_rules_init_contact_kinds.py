@@ -133,3 +133,40 @@ def test_verify_counts_contacts_a_keep_default_keeps(make_db, tmp_path: Path) ->
     # every address and number the default kept (the sample holds all 603 rows)
     assert kept is not None and kept[0] > 300
     assert report.leaks["public.party_contact_mechanism.value"] == kept[0], report.leaks
+
+
+def test_a_services_own_sender_a_keep_default_keeps_is_no_survivor(make_db, tmp_path: Path) -> None:
+    """A settings table's noreply@ or support@ address is no one's: a hand-written
+    `default: keep` that keeps it passes verify; a person's address beside it does not."""
+    from dbrefresh.anonymize.api import anonymize, mark_clone, verify_report
+
+    def leaks(cases: dict[str, str]) -> dict[str, int]:
+        dsn = make_db(prefix="rinit")
+        with psycopg.connect(dsn) as conn:
+            conn.execute(
+                "CREATE TABLE settings (id serial PRIMARY KEY, key text NOT NULL, value text);"
+                "INSERT INTO settings (key, value) VALUES ('mail.from', 'noreply@shop.example'),"
+                " ('mail.reply_to', 'Support+orders@shop.example'),"
+                " ('mail.bounce', 'bounces@shop.example'),"
+                " ('owner', 'anna.schmidt@example.org'), ('theme', 'dark')"
+            )
+            database = conn.execute("SELECT current_database()").fetchone()
+        assert database is not None
+        rules = {
+            "version": 1,
+            "database": database[0],
+            "defaults": {"unlisted_columns": "keep", "seed_env": "DBREFRESH_SEED"},
+            "tables": {
+                "public.settings": {
+                    "columns": {"value": {"strategy": "switch", "by": "key", "cases": cases}}
+                }
+            },
+        }
+        path = tmp_path / "rules.yaml"
+        path.write_text(yaml.safe_dump(rules), encoding="utf-8")
+        mark_clone(dsn)
+        anonymize(dsn, [path], seed="rules-init", progress=False)
+        return verify_report(dsn, [path], seed="rules-init").leaks
+
+    assert not any(leaks({"owner": "email"}).values())  # the owner masked, senders kept
+    assert leaks({"theme": "keep"}) == {"public.settings.value": 1}  # the owner kept
