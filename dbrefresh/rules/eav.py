@@ -24,7 +24,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
-from dbrefresh.rules import eav_tags, field_tables, network_settings, pii
+from dbrefresh.rules import eav_kinds, eav_tags, field_tables, network_settings, pii
 from dbrefresh.rules.business_keys import codes_rule, replaces
 from dbrefresh.rules.eav_fields import (
     DEFAULT,
@@ -43,6 +43,7 @@ from dbrefresh.rules.eav_types import field_types, label_text, typed_case
 from dbrefresh.rules.eav_unique import injective_case, unique_attribute_ids
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal
+from dbrefresh.rules.safe_cases import unmet_masked
 from dbrefresh.rules.sample import sample_clause, sampled_rows
 from dbrefresh.strategies.base import Strategy
 
@@ -102,6 +103,7 @@ class KeyValue:
     key: Column
     value: Column
     named_by: tuple[Table, str, str] | None = None
+    by_kind: bool = False  # the key names the kind of contact each row holds (eav_kinds.py)
 
 
 def key_value_columns(catalog: Catalog, table: Table) -> KeyValue | None:
@@ -147,22 +149,52 @@ def propose_switches(
     table: Table,
     strategies: Mapping[str, Strategy[Any]],
     rows: int,
+    wholes: Mapping[str, ColumnProposal] | None = None,
 ) -> list[ColumnProposal]:
     """`switch` rules for the value columns of a key/value table whose keys hold
-    personal data: one, or one per value column of a prefixed pair (eav_prefixed.py)."""
+    personal data: one, or one per value column of a prefixed pair (eav_prefixed.py).
+    `wholes`: each column's rule judged as a whole, for keys the sample did not meet."""
+    whole = wholes or {}
     if field_tables.lists_choices(pii.normalize(table.name)):
         return []  # Baserow's select options: a field's choices, not its rows' values
     found = key_value_columns(catalog, table)
     if found is None and (typed := typed_pairs(table)):  # Camunda's act_ru_variable
-        switches = (propose_switch(conn, table, KeyValue(*p), strategies, rows) for p in typed)
+        switches = (
+            propose_switch(conn, table, KeyValue(*p), strategies, rows, whole.get(p[1].name))
+            for p in typed
+        )
         return [switch for switch in switches if switch is not None]
     if found is None and (undeclared := undeclared_key_value(conn, catalog, table, LABEL_NAMES)):
         found = KeyValue(*undeclared)  # Moodle's fieldid: no foreign key (eav_refs.py)
     if found is None and (shaped := shaped_key_value(conn, catalog, table)):
         found = KeyValue(*shaped)  # Firefly III's account_meta(name, data): eav_shape.py
+    found = _by_contact_kind(conn, table, found)  # Tryton's `type`, not its `name` label
     pairs = [found] if found is not None else [KeyValue(*p) for p in prefixed_pairs(table)]
-    switches = (propose_switch(conn, table, pair, strategies, rows) for pair in pairs)
+    switches = (
+        propose_switch(conn, table, pair, strategies, rows, whole.get(pair.value.name))
+        for pair in pairs
+    )
     return [switch for switch in switches if switch is not None]
+
+
+def _by_contact_kind(
+    conn: psycopg.Connection[Any], table: Table, found: KeyValue | None
+) -> KeyValue | None:
+    """The pair keyed by the column naming each row's kind of contact, when the table
+    has one beside its value (eav_kinds.py): a free label as the key kept every value
+    under a label the sample did not meet."""
+    if found is not None and (found.named_by is not None or found.key.name in _unique(table)):
+        return found  # keyed by an attribute id, or one row per key: a real key
+    value = found.value if found is not None else eav_kinds.contact_value(table)
+    if value is None or value.type.is_json:
+        return found
+    skip = frozenset({found.key.name}) if found is not None else frozenset()
+    kind = eav_kinds.kind_column(conn, table, value, skip)
+    return KeyValue(kind, value, by_kind=True) if kind is not None else found
+
+
+def _unique(table: Table) -> frozenset[str]:
+    return frozenset(table.unique_columns())
 
 
 def propose_switch(
@@ -171,10 +203,12 @@ def propose_switch(
     found: KeyValue,
     strategies: Mapping[str, Strategy[Any]],
     rows: int,
+    whole: ColumnProposal | None = None,
 ) -> ColumnProposal | None:
     """A `switch` rule for the value column of a key/value table, when some of its keys
     hold personal data (None otherwise). It replaces whatever the column got as a whole
-    (a majority of first names made every value, 'true' flags included, a first name)."""
+    (a majority of first names made every value, 'true' flags included, a first name);
+    that rule (`whole`) masks the keys the sample did not meet, when it masks."""
     names: dict[str, list[str]] = {}
     types: dict[str, str] = {}
     type_column = ""
@@ -238,6 +272,12 @@ def propose_switch(
         f"REVIEW: keys the sample did not meet are kept ({sampled} sampled); list "
         "every key (`keep` for the others) with `default: fail` to refuse new ones"
     )
+    if found.by_kind:  # every kind of contact is someone's: none kept unseen
+        params["default"] = DEFAULT
+        unmet = (
+            f"{by} names the kind of contact each row holds ({sampled} sampled): kinds the"
+            f" sample did not meet get `{DEFAULT}`; `default: fail` refuses new ones"
+        )
     if (
         found.named_by is not None
         and people_default(table, value)
@@ -250,6 +290,17 @@ def propose_switch(
             f"REVIEW: fields judged not personal are listed as `keep` ({len(names)} defined,"
             f" {sampled} sampled); in a table about people a field defined later gets"
             f" `{DEFAULT}` (`default`); `default: fail` refuses new ones"
+        )
+    elif (
+        whole is not None
+        and not tags  # OSM's tags are public: a tag the sample missed stays
+        and value.type.category == "S"  # Camunda's long_ as a whole: a longitude's noise
+        and unmet_masked(params, kept, whole, MAX_CASES, _id_order)
+    ):
+        unmet = (
+            f"REVIEW: keys judged not personal are listed as `keep` ({sampled} sampled); keys"
+            f" the sample did not meet get the column's rule as a whole ({whole.strategy},"
+            " `default`); `default: fail` refuses new ones"
         )
     review: list[str] = []
     if typed_notes and found.named_by is not None:

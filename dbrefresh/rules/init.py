@@ -84,6 +84,7 @@ from dbrefresh.rules.propose_keys import (
 from dbrefresh.rules.provider_ids import propose as mask_provider_ids
 from dbrefresh.rules.row_names import compose_row_names
 from dbrefresh.rules.rule_alike import align_variants
+from dbrefresh.rules.safe_cases import with_safe_rules
 from dbrefresh.rules.same_ids import align_same_ids
 from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
@@ -201,11 +202,12 @@ def propose(
         switches = (
             []
             if name in unsampled
-            else propose_switches(conn, catalog, table, strategies, sample_rows)
+            else propose_switches(conn, catalog, table, strategies, sample_rows, proposals[name])
         )
         for switch in switches:
             whole = proposals[name][switch.column]
-            proposals[name][switch.column] = switch = with_whole_rule(switch, whole)
+            switch = with_safe_rules(with_whole_rule(switch, whole))
+            proposals[name][switch.column] = switch
             if previous := previous_value_rule(table, switch):
                 proposals[name][previous.column] = previous
             _keep_switch_key(proposals[name], switch)

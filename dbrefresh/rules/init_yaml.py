@@ -17,6 +17,7 @@ import yaml
 from dbrefresh.rules.propose import ColumnProposal
 
 INDENT = "  "
+LONG_RULE = 160  # characters of a one-line rule with cases, past which each case gets its line
 _UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f]")
 
 HEADER = """\
@@ -88,7 +89,25 @@ def rule_line(proposal: ColumnProposal) -> str:
 
 
 def column_line(proposal: ColumnProposal) -> str:
-    return f"{INDENT * 3}{rule_line(proposal)}{_comment(proposal.why)}"
+    """The column's rule and its reasons: one line, or a switch's cases one a line."""
+    line = rule_line(proposal)
+    value = rule_value(proposal)
+    if len(line) <= LONG_RULE or not isinstance(value, dict) or "cases" not in value:
+        return f"{INDENT * 3}{line}{_comment(proposal.why)}"
+    return "\n".join(_block(proposal.column, value, _comment(proposal.why)))
+
+
+def _block(column: str, value: dict[str, Any], comment: str) -> list[str]:
+    """A long switch or forms as a block mapping, each case on its line: one line of
+    100 cases was 12,000 characters no reviewer read (the reasons stay on its first)."""
+    lines = [f"{INDENT * 3}{_flow(column)}:{comment}"]
+    for key, part in value.items():
+        if key == "cases":
+            lines.append(f"{INDENT * 4}cases:")
+            lines.extend(f"{INDENT * 5}{_pair(case, rule)}" for case, rule in part.items())
+        else:
+            lines.append(f"{INDENT * 4}{_pair(key, part)}")
+    return lines
 
 
 def render(

@@ -27,6 +27,7 @@ from dbrefresh.catalog import Column, Table
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal, propose_column
+from dbrefresh.rules.safe_cases import safe_cases
 from dbrefresh.rules.sample import sample_clause, sampled_rows
 from dbrefresh.strategies.base import Strategy
 
@@ -115,7 +116,7 @@ def _switch(
         reasons.append(f"{kind.name} {key}: {'; '.join(judged.why)}")
     if not shaped:
         return None
-    params = {"by": kind.name, "cases": cases, "default": rule_value(whole)}
+    params = safe_cases({"by": kind.name, "cases": cases, "default": rule_value(whole)})
     ctx = column_context(table, column, unique=column.name in table.unique_columns())
     if not fits(strategies["switch"], params, ctx):
         return None

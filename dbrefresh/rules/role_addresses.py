@@ -19,6 +19,9 @@ from typing import Any
 
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.rule_alike import containers
+from dbrefresh.strategies.email import SERVICE_LOCAL_PARTS
+
+__all__ = ["SERVICE_LOCAL_PARTS"]
 
 # RFC 2142's mailbox names for mail, web and network services, and the senders that
 # reply to no one: no person's
@@ -36,11 +39,6 @@ ROLE_LOCAL_PARTS = frozenset(
         "donotreply",
         "do-not-reply",
     }
-)
-# a service's own senders in a row (bytea_values.py): the roles, and generic boxes
-SERVICE_LOCAL_PARTS = (
-    r"no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?|alerts?|"
-    r"support|info|admin|root|webmaster|hostmaster|system"
 )
 CATCH_ALL = ""  # the local part of '@example.org'
 EMAIL = "email"

@@ -91,6 +91,14 @@ class EmailParams(StrategyParams):
         return value
 
 
+# a service's own senders (a settings table's noreply@, bytea_values.py's rows): the
+# RFC 2142 roles, and generic boxes; no person's
+SERVICE_LOCAL_PARTS = (
+    r"no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?|alerts?|"
+    r"support|info|admin|root|webmaster|hostmaster|system"
+)
+
+
 @register
 class Email(ScalarStrategy[EmailParams]):
     blank_spaces = True  # '  ' is no address either (ScalarStrategy keeps it)

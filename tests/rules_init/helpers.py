@@ -49,6 +49,24 @@ def rule_of(text: str, table: str, column: str) -> Any:
     return yaml.safe_load(text)["tables"][table]["columns"][column]
 
 
+def masked_cases(rule: Any) -> dict[str, Any]:
+    """A switch's cases that mask: keys judged not personal are listed as `keep` when
+    the default masks (safe_cases.py)."""
+    return {key: case for key, case in rule["cases"].items() if case != "keep"}
+
+
+def phone_case(case: Any) -> Any:
+    """The phone rule of a switch case that hashes what is no phone number (safe_cases.py)."""
+    if (
+        isinstance(case, dict)
+        and case.get("strategy") == "forms"
+        and set(case["cases"]) == {"phone"}
+        and case.get("default") == "hash"
+    ):
+        return case["cases"]["phone"]
+    return case
+
+
 def comment_of(text: str, table: str, column: str) -> str:
     """The trailing comment of a column's line (its reasons)."""
     inside = False

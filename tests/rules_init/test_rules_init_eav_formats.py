@@ -9,7 +9,7 @@ from pathlib import Path
 
 import psycopg
 
-from .helpers import comment_of, generate_then_mask, rule_of
+from .helpers import comment_of, generate_then_mask, masked_cases, rule_of
 
 KEYCLOAK = """
 CREATE TABLE user_attribute (id serial PRIMARY KEY, name varchar(255) NOT NULL,
@@ -59,7 +59,7 @@ def test_redmine_journal_details_switch_on_the_attribute_key(make_db, tmp_path: 
     dsn, text = generate_then_mask(make_db, tmp_path, REDMINE)
     rule = rule_of(text, "public.journal_details", "value")
     assert rule["by"] == "prop_key", rule
-    assert set(rule["cases"]) == {"notes"}, rule
+    assert set(masked_cases(rule)) == {"notes"}, rule
     with psycopg.connect(dsn) as conn:
         ids = conn.execute(
             "SELECT count(*) FROM journal_details WHERE prop_key <> 'notes' AND value ~ '^[0-9]+$'"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import psycopg
 
-from .helpers import comment_of, generate_then_mask, rule_of
+from .helpers import comment_of, generate_then_mask, phone_case, rule_of
 
 PRETIX = """
 CREATE TABLE pretixbase_question (id serial PRIMARY KEY, question text NOT NULL,
@@ -45,7 +45,7 @@ def test_answers_switch_on_their_question_type(make_db, tmp_path: Path) -> None:
     rule = rule_of(text, "public.pretixbase_questionanswer", "answer")
     assert rule["strategy"] == "switch" and rule["by"] == "question_id", rule
     cases = rule["cases"]
-    assert cases["1"] == "phone"
+    assert phone_case(cases["1"]) == "phone"
     assert cases["6"] == {"strategy": "date_shift", "max_days": 365, "text": True}
     assert cases["7"] == "lorem"
     assert all(cases.get(key, "keep") == "keep" for key in ("2", "3", "4", "5")), cases

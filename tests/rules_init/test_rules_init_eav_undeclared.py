@@ -39,7 +39,7 @@ def test_moodle_profile_fields_switch_on_the_undeclared_field_id(make_db, tmp_pa
     rule = rule_of(text, "public.mdl_user_info_data", "data")
     assert rule["strategy"] == "switch" and rule["by"] == "fieldid", rule
     assert rule["cases"] == {
-        "1": "phone",
+        "1": {"strategy": "forms", "cases": {"phone": "phone"}, "default": "hash"},
         "2": {"strategy": "digits", "keep_prefix": 2},
         "3": "keep",
         "4": "keep",

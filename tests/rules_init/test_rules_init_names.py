@@ -13,7 +13,7 @@ import pytest
 from dbrefresh.rules import name_evidence, people_lines, pii
 from dbrefresh.rules.push_tokens import match_push_tokens
 
-from .helpers import comment_of, generate_then_mask, rule_of, strategy_of
+from .helpers import comment_of, generate_then_mask, masked_cases, rule_of, strategy_of
 
 
 @pytest.mark.parametrize(
@@ -241,7 +241,7 @@ def test_rules_init_masks_what_it_kept(make_db, tmp_path: Path) -> None:
     assert strategy_of(text, "public.realm", "email_theme") == "keep"
     assert strategy_of(text, "public.realm", "login_theme") == "keep"
     # one value without an '@' is no email, but under a key ending in `name` a person's
-    config = rule_of(text, "public.core_config_data", "value")["cases"]
+    config = masked_cases(rule_of(text, "public.core_config_data", "value"))
     assert config == {
         "trans_email/ident_general/email": "email",
         "trans_email/ident_general/name": "full_name",

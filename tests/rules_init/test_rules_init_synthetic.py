@@ -16,7 +16,14 @@ from psycopg import sql
 from dbrefresh.rules.init import generate_rules
 from dbrefresh.rules.pii_values import luhn_ok
 
-from .helpers import comment_of, generate_and_compile, generate_then_mask, rule_of, strategy_of
+from .helpers import (
+    comment_of,
+    generate_and_compile,
+    generate_then_mask,
+    masked_cases,
+    rule_of,
+    strategy_of,
+)
 
 SCHEMA = """
 CREATE SCHEMA crm;
@@ -547,7 +554,8 @@ def test_sentinel_dates_in_a_shifted_column_are_kept(make_db, tmp_path: Path) ->
 
 def test_a_key_value_table_gets_a_strategy_per_key(make_db, tmp_path: Path) -> None:
     """wp_usermeta's meta_value holds first names, phone numbers, session tokens and
-    flags as meta_key says (stored key by key): one rule per key, the rest kept."""
+    flags as meta_key says (stored key by key): one rule per key, the flags listed as
+    kept, and a key the sample did not meet masked as the column as a whole is."""
     dsn, text = generate_then_mask(
         make_db,
         tmp_path,
@@ -560,12 +568,15 @@ def test_a_key_value_table_gets_a_strategy_per_key(make_db, tmp_path: Path) -> N
         " FROM unnest(ARRAY['first_name', 'billing_phone', 'session_tokens', 'rich_editing']) k,"
         " generate_series(1, 400) i",
     )
-    assert rule_of(text, "public.wp_usermeta", "meta_value") == {
-        "strategy": "switch",
-        "by": "meta_key",
-        "cases": {"billing_phone": "phone", "first_name": "first_name", "session_tokens": "hash"},
+    rule = rule_of(text, "public.wp_usermeta", "meta_value")
+    assert rule["strategy"] == "switch" and rule["by"] == "meta_key", rule
+    assert masked_cases(rule) == {
+        "billing_phone": {"strategy": "forms", "cases": {"phone": "phone"}, "default": "hash"},
+        "first_name": "first_name",
+        "session_tokens": "hash",
     }
-    assert "keys the sample did not meet are kept" in comment_of(
+    assert rule["cases"]["rich_editing"] == "keep" and rule["default"] != "keep", rule
+    assert "keys the sample did not meet get the column's rule as a whole" in comment_of(
         text, "public.wp_usermeta", "meta_value"
     )
     with psycopg.connect(dsn) as conn:
@@ -604,7 +615,11 @@ def test_a_key_value_table_keyed_by_attribute_id_gets_cases_per_id(make_db, tmp_
         "strategy": "switch",
         "by": "attribute_id",
         # a table about people: the kept attribute listed, a new one masked (eav_fields.py)
-        "cases": {"5": "first_name", "7": "phone", "9": "keep"},
+        "cases": {
+            "5": "first_name",
+            "7": {"strategy": "forms", "cases": {"phone": "phone"}, "default": "hash"},
+            "9": "keep",
+        },
         "default": "hash",
     }
     comment = comment_of(text, "public.customer_entity_varchar", "value")
@@ -983,7 +998,7 @@ def test_settings_tables_of_other_spellings_are_key_value_tables(make_db, tmp_pa
     )
     rule = rule_of(text, "public.oc_preferences", "configvalue")
     assert rule["strategy"] == "switch" and rule["by"] == "configkey"
-    assert set(rule["cases"]) == {"email"}
+    assert set(masked_cases(rule)) == {"email"}
     with psycopg.connect(dsn) as conn:
         kept = conn.execute(
             "SELECT count(*) FROM oc_preferences WHERE configkey = 'lang' AND configvalue = 'fr'"
