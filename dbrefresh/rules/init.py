@@ -52,6 +52,7 @@ from dbrefresh.rules.email_fold import (
 )
 from dbrefresh.rules.email_fold_paths import fold_json_path_joins
 from dbrefresh.rules.email_switch import switch_mixed_emails
+from dbrefresh.rules.embeddings import mask_embeddings
 from dbrefresh.rules.geo_tiles import mask_tiles
 from dbrefresh.rules.identity_digests import hash_identity_digests
 from dbrefresh.rules.init_yaml import TableBlock, render
@@ -173,6 +174,8 @@ def propose(
         if name not in unsampled:  # labels of `[key=value]` lists the sample never met
             add_unseen_labels(conn, table, proposals[name], samples, strategies, own_keys)
         judge_by_titles(table, proposals[name], samples, strategies, titles, own_keys)
+        if name not in unsampled:  # face and CLIP embeddings: 512 floats, or a vector(512)
+            mask_embeddings(conn, table, proposals[name], sample_rows, own_keys)
         if name not in unsampled:  # dates of birth under names that say nothing
             propose_birth_dates(
                 conn, table, proposals[name], samples, strategies, sample_rows, own_keys

@@ -48,6 +48,7 @@ BUILTIN_MODULES = (
     "prefixed",
     "url_path",
     "private_key",
+    "vector",
 )
 
 _REGISTRY: dict[str, Strategy[Any]] = {}

@@ -76,24 +76,7 @@ class ScalarStrategy(Strategy[P]):
             ),
             ctx.type.sql,
         )
-        # unnest() flattens: other shapes than the usual [1:n] are rebuilt (CASE
-        # evaluates one branch, so the elements are masked once either way). The shape
-        # is read as the masked type: an array of a domain is masked as an array of its
-        # base type (ColumnType.for_masked_copy), and both arguments must agree.
-        shape = sqlbuild.cast(ctx.ref.copy(), ctx.type.sql)
-        reshaped = sqlbuild.cast(
-            sqlbuild.fill("dbrefresh.reshape_text(:a, :r)", a=flat.copy(), r=shape),
-            ctx.type.sql,
-        )
-        array = sqlbuild.fill(
-            "CASE WHEN COALESCE(array_ndims(:r1), 1) = 1 AND COALESCE(array_lower(:r2, 1), 1) = 1"
-            " THEN :a1 ELSE :b END",
-            r1=ctx.ref,
-            r2=ctx.ref.copy(),
-            a1=flat,
-            b=reshaped,
-        )
-        return sqlbuild.null_guard(ctx, sqlbuild.cast(array, ctx.type.sql))
+        return sqlbuild.null_guard(ctx, restore_shape(ctx, flat))
 
     @abstractmethod
     def fits(self, params: P, ctx: ColumnContext) -> list[str]:
@@ -102,3 +85,26 @@ class ScalarStrategy(Strategy[P]):
     @abstractmethod
     def masked(self, params: P, ctx: ColumnContext) -> exp.Expression:
         """The masked value for a non-NULL input, cast to ctx.type.sql."""
+
+
+def restore_shape(ctx: ColumnContext, flat: exp.Expression) -> exp.Expression:
+    """An array masked element by element into `flat` (one dimension from 1, cast to the
+    column's type), in the original's shape again: unnest() flattens, so other shapes
+    than the usual [1:n] are rebuilt (CASE evaluates one branch, so the elements are
+    masked once either way). The shape is read as the masked type: an array of a domain
+    is masked as an array of its base type (ColumnType.for_masked_copy), and both
+    arguments must agree."""
+    shape = sqlbuild.cast(ctx.ref.copy(), ctx.type.sql)
+    reshaped = sqlbuild.cast(
+        sqlbuild.fill("dbrefresh.reshape_text(:a, :r)", a=flat.copy(), r=shape),
+        ctx.type.sql,
+    )
+    array = sqlbuild.fill(
+        "CASE WHEN COALESCE(array_ndims(:r1), 1) = 1 AND COALESCE(array_lower(:r2, 1), 1) = 1"
+        " THEN :a1 ELSE :b END",
+        r1=ctx.ref,
+        r2=ctx.ref.copy(),
+        a1=flat,
+        b=reshaped,
+    )
+    return sqlbuild.cast(array, ctx.type.sql)
