@@ -96,6 +96,8 @@ def test_listed_fields_are_masked_the_others_kept(make_db, tmp_path: Path) -> No
         assert new[7] == old[7]  # the money-like value, kept
     after = dict(_rows(dsn, "SELECT id, home_address::text FROM contacts"))
     assert sum(before[i] == after[i] for i in before) == 2  # the NULL ones only
+    # every address with a field to mask, a NULL city or none (its IS NOT NULL is false)
+    assert report.sampled["public.contacts.home_address"] == 198
     assert report.sampled["public.contacts.home_address:street"] > 150
     assert report.sampled["public.contacts.home_address:zip"] == 198
     assert report.sampled["public.contacts.billing:city"] == 200
