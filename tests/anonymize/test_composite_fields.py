@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import psycopg
+import pytest
 
-from dbrefresh.anonymize.api import anonymize, verify_report
-from tests.anonymize.helpers import db_with_rules, mask_and_verify, refused_findings
+from dbrefresh.anonymize.api import anonymize, mark_clone, verify_report
+from tests.anonymize.helpers import db_with_rules, mask_and_verify, refused_findings, run_cli
 
 # zip is a domain with a CHECK, country a varchar(2) kept; a domain over the type
 # checks the whole value; a table CHECK reads a field. Row 1 has no address, row 2 a
@@ -165,8 +166,6 @@ def test_a_field_rule_breaking_a_domain_is_refused_by_the_preflight(
     rules = RULES.replace("zip: postcode", "zip: {strategy: constant, value: 'x'}")
     dsn, path = db_with_rules(make_db, tmp_path, SCHEMA, rules, "rules.yaml")
     before = _rows(dsn, "SELECT home_address::text FROM contacts ORDER BY id")
-    from dbrefresh.anonymize.api import mark_clone
-
     mark_clone(dsn)
     try:
         anonymize(dsn, [path], seed="s", progress=False)
@@ -175,3 +174,18 @@ def test_a_field_rule_breaking_a_domain_is_refused_by_the_preflight(
     else:
         raise AssertionError("anonymize masked values its domain refuses")
     assert _rows(dsn, "SELECT home_address::text FROM contacts ORDER BY id") == before
+
+
+def test_rules_check_names_the_composite_whose_field_breaks_a_domain(
+    make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`rules check --dsn` evaluates a field's domain CHECK on masked values too, and
+    names the column whose rule breaks it (billing's zip, of the same domain, is kept)."""
+    rules = RULES.replace("zip: postcode", "zip: {strategy: constant, value: 'x'}")
+    dsn, path = db_with_rules(make_db, tmp_path, SCHEMA, rules, "rules.yaml")
+    result = run_cli(capsys, "rules", "check", str(path), "--dsn", dsn)
+    assert result.code != 0
+    errors = [line for line in (result.out + result.err).splitlines() if "error" in line]
+    assert len(errors) == 1
+    assert "rules.yaml:6: public.contacts.home_address: composite: masked values break" in errors[0]
+    assert 'check constraint "zip_code_check" of domain zip_code' in errors[0]
