@@ -252,7 +252,7 @@ def _typmod_limits(base: str, typmod: int) -> tuple[int | None, int | None, int 
     return None, None, None
 
 
-def _column_type(row: dict[str, Any]) -> ColumnType:
+def _column_type(row: dict[str, Any], fields: Fields | None = None) -> ColumnType:
     length, precision, scale = _typmod_limits(row["base"], row["typmod"])
     category = "E" if row["base_typtype"] == "e" else row["category"]
     return ColumnType(
@@ -271,7 +271,28 @@ def _column_type(row: dict[str, Any]) -> ColumnType:
         nondeterministic_collation=row["nondeterministic"],
         collation_ignores_case=bool(row["ignores_case"]),
         collation_ignores_accents=bool(row["ignores_accents"]),
+        fields=(fields or {}).get(row["type_relid"], ()),
     )
+
+
+Fields = dict[int, tuple[tuple[str, ColumnType], ...]]
+MAX_FIELD_DEPTH = 4  # composite types nested in composite types, read this deep
+
+
+def _composite_fields(cur: Any, rows: list[dict[str, Any]], depth: int = 0) -> Fields:
+    """The fields of the composite types these columns (or fields) are of, by the
+    type's relation: its pg_attribute rows, read with the columns' own query, so a
+    field's type is resolved as a column's is (varchar(n), domains, nested composites)."""
+    relids = sorted({r["type_relid"] for r in rows if r["type_relid"] is not None})
+    if not relids or depth >= MAX_FIELD_DEPTH:
+        return {}
+    cur.execute(sql_file("queries/columns.sql"), {"oids": relids})
+    found = cur.fetchall()
+    nested = _composite_fields(cur, found, depth + 1)
+    fields: dict[int, list[tuple[str, ColumnType]]] = {}
+    for row in found:
+        fields.setdefault(row["table_oid"], []).append((row["name"], _column_type(row, nested)))
+    return {relid: tuple(f) for relid, f in fields.items()}
 
 
 def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
@@ -310,12 +331,14 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
             (r["schema_name"], r["table_name"], r["column_name"]): r["n_distinct"] for r in cur
         }
         cur.execute(sql_file("queries/columns.sql"), {"oids": oids})
-        for row in cur.fetchall():
+        rows = cur.fetchall()
+        composites = _composite_fields(cur, rows)
+        for row in rows:
             table = by_oid[row["table_oid"]]
             table.columns[row["name"]] = Column(
                 name=row["name"],
                 num=row["num"],
-                type=_column_type(row),
+                type=_column_type(row, composites),
                 not_null=row["not_null"],
                 generated=row["generated"] != "",
                 identity=row["identity"],

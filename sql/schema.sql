@@ -91,6 +91,11 @@ CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc text) RETURNS jsonb
 CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc bytea) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE STRICT
     AS $$ BEGIN RETURN dbrefresh.jsonb_of_utf8(doc); END $$;
+-- A value of a composite type (an address's street, city, zip) as the object of its
+-- fields: a `composite` rule's fields are sampled and checked as a document's paths.
+CREATE OR REPLACE FUNCTION dbrefresh.json_document(doc record) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE STRICT
+    AS $$ BEGIN RETURN to_jsonb(doc); END $$;
 
 -- What a `*` of a path walks: an array as it is, an object as the array of its members'
 -- values in the object's own order (the masked object keeps its keys, so the same

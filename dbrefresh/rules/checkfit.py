@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import psycopg
@@ -29,7 +29,8 @@ from dbrefresh.strategies.sqlsupport import install
 RULES_CHECK_SEED = "dbrefresh rules check"
 
 # A table's validated CHECK constraints and the columns each reads, and those of the
-# domains its columns are of (directly or through other domains).
+# domains its columns are of (directly, through other domains, or as the type of a
+# field of a composite column: a `composite` rule's zip under a domain's CHECK).
 _TABLE_CHECKS = """
 SELECT c.conname::text, NULL, pg_get_constraintdef(c.oid), pg_get_expr(c.conbin, c.conrelid),
        ARRAY(SELECT a.attname::text FROM pg_attribute a
@@ -44,8 +45,12 @@ SELECT c.conname::text, format_type(t.oid, NULL), pg_get_constraintdef(c.oid), N
              WHERE a.attrelid = %(rel)s::regclass AND a.attnum > 0 AND NOT a.attisdropped
                AND a.attname = ANY (%(columns)s::text[])
             UNION
-            SELECT reach.col, t.typbasetype FROM reach JOIN pg_type t ON t.oid = reach.typid
-             WHERE t.typtype = 'd')
+            SELECT reach.col, under.typid FROM reach JOIN pg_type t ON t.oid = reach.typid
+             CROSS JOIN LATERAL (SELECT t.typbasetype WHERE t.typtype = 'd'
+                                 UNION ALL
+                                 SELECT f.atttypid FROM pg_attribute f
+                                  WHERE t.typtype = 'c' AND f.attrelid = t.typrelid
+                                    AND f.attnum > 0 AND NOT f.attisdropped) AS under(typid))
         SELECT * FROM reach) AS reach
   JOIN pg_type t ON t.oid = reach.typid AND t.typtype = 'd'
   JOIN pg_constraint c ON c.contypid = t.oid AND c.contype = 'c' AND c.convalidated
@@ -176,18 +181,22 @@ def _domain_break(
 ) -> list[Break]:
     """[Break] of the domain check refusing the cast of the masked values of `check`'s
     columns (the domain's own, or one of a domain under it: the cast checks them all),
-    [] if none does. Only the columns read are computed: PostgreSQL drops a subquery's
-    unused outputs."""
-    counted = ", ".join(f"count({quote_ident(c)})" for c in check.columns)
-    try:
-        with conn.transaction():
-            conn.execute(f"SELECT {counted} FROM ({sample_select}) AS _dbr_m")
-    except psycopg.errors.CheckViolation as exc:
-        refused = [d for d in domains if d.name == exc.diag.constraint_name]
-        if refused:
-            return [Break(refused[0])]
-        raise
-    return []
+    [] if none does. Each column alone: two columns reaching one domain (an address
+    type's zip in two composite columns, one rule masking it) name the one refused.
+    Only the column read is computed: PostgreSQL drops a subquery's unused outputs."""
+    refused: dict[Check, list[str]] = {}
+    for column in check.columns:
+        try:
+            with conn.transaction():
+                conn.execute(
+                    f"SELECT count({quote_ident(column)}) FROM ({sample_select}) AS _dbr_m"
+                )
+        except psycopg.errors.CheckViolation as exc:
+            named = [d for d in domains if d.name == exc.diag.constraint_name]
+            if not named:
+                raise
+            refused.setdefault(named[0], []).append(column)
+    return [Break(replace(d, columns=tuple(columns))) for d, columns in refused.items()]
 
 
 def _one_by_one(

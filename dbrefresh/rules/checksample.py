@@ -45,7 +45,7 @@ def _constrained(conn: psycopg.Connection[Any], catalog: Catalog, plan: Plan) ->
         s
         for s in steps
         if s.relation in reading
-        or any(catalog.tables[s.relation].columns[m.column].type.domain_checks for m in s.masked)
+        or any(catalog.tables[s.relation].columns[m.column].type.checked for m in s.masked)
     ]
 
 

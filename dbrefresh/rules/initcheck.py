@@ -56,7 +56,7 @@ def constrained(conn: psycopg.Connection[Any], catalog: Catalog, proposals: Prop
     for name, columns in proposals.items():
         table = catalog.tables[name]
         masked = [c for c, p in columns.items() if p.masked]
-        if any(table.columns[c].type.domain_checks for c in masked):
+        if any(table.columns[c].type.checked for c in masked):
             out.add(name)
             continue
         relations = [table, *catalog.partitions_of(name)] if table.partitioned else [table]

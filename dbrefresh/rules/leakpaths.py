@@ -24,6 +24,7 @@ from dbrefresh.rules.relsteps import (
     FOLDED_HASH,
     literal,
     masked_keys,
+    present,
     quote_ident,
     quote_table,
     row_key,
@@ -83,7 +84,7 @@ def with_path_samples(step: RelationStep, table: Table, sample: int) -> Relation
         for m in documents
         for p in m.leak_paths
     )
-    held = " OR ".join(f"{quote_ident(m.column)} IS NOT NULL" for m in documents)
+    held = " OR ".join(present(table, m.column) for m in documents)
     statements = [
         f"DELETE FROM dbrefresh.leak_path_hashes WHERE table_name = {literal(table.qualified)}",
         "INSERT INTO dbrefresh.leak_path_hashes "

@@ -20,6 +20,7 @@ from dbrefresh.rules import (
     check_digits,
     client_names,
     company_ids,
+    composite_rules,
     compressed_text,
     device_names,
     display_names,
@@ -273,6 +274,10 @@ def _propose_column(
             serialized := php_rule(table, column, values, php, strategies)
         ):
             return serialized  # WordPress's settings: 'a:2:{s:5:"email";s:16:"ann@...";...}'
+    if not (is_key or column.generated or column.name in table.partition_key) and (
+        fields := composite_rules.proposal(table, column, values, strategies, propose_column)
+    ):
+        return fields  # an address kept in a row type: its street, city and zip masked
     if not (is_key or column.generated) and (yml := yaml_text.proposal(table, column, values)):
         return yml  # Rails' serialized stores ('--- !ruby/hash:...'): key by key
     proposal = ColumnProposal(column.name)
@@ -353,7 +358,7 @@ def _propose_column(
                 "REVIEW: a text-search vector holds the words of the text it indexes; "
                 "keep it only if that text holds no personal data"
             )
-        elif column.type.category == COMPOSITE and not column.type.is_array:
+        elif column.type.is_composite and not column.type.fields:  # (else: judged)
             proposal.why.append(
                 f"REVIEW: a value of type {column.type.sql} is kept whole (no strategy "
                 "masks its fields); `null` hides it"

@@ -150,7 +150,7 @@ def _leak_statements(
         f"{_text(table, m)})"
         for m in checked
     )
-    any_value = " OR ".join(f"{quote_ident(m.column)} IS NOT NULL" for m in checked)
+    any_value = " OR ".join(present(table, m.column) for m in checked)
     return [
         f"DELETE FROM dbrefresh.leak_hashes WHERE table_name = {literal(table.qualified)}",
         "INSERT INTO dbrefresh.leak_hashes (table_name, column_name, row_key, hash, folded) "
@@ -160,6 +160,14 @@ def _leak_statements(
         f"LATERAL (VALUES {values}) AS _dbr_c(column_name, hash, original) "
         "WHERE _dbr_c.hash IS NOT NULL",
     ]
+
+
+def present(table: Table, column: str) -> str:
+    """The column holds a value: for a composite one, not every field NULL (its IS NOT
+    NULL is false as soon as one field is: an address without a zip was never sampled)."""
+    if table.columns[column].type.is_composite:
+        return f"NOT ({quote_ident(column)} IS NULL)"
+    return f"{quote_ident(column)} IS NOT NULL"
 
 
 def _text(table: Table, m: MaskedColumn) -> str:
@@ -192,6 +200,8 @@ def _identifying(table: Table, m: MaskedColumn) -> str:
         condition = f"{ref}::text NOT IN {NON_FINITE}"  # (NULL: neither)
     elif col_type.category == "S":
         condition = f"btrim({ref}) <> ''"
+    elif col_type.is_composite:  # IS NOT NULL: false as soon as one field is NULL
+        condition = f"NOT ({ref} IS NULL)"
     else:
         condition = f"{ref} IS NOT NULL"
     return f"({condition} AND ({m.leak_when}))" if m.leak_when else condition
@@ -344,7 +354,7 @@ def _preflight(
     the rules PostgreSQL cannot run (an `sql` expression or a delete_where calling a
     function on the wrong types), which no parse catches, and a row the rules refuse to
     mask (a key no case of a `switch` with `default: fail` lists: every row is read)."""
-    domains = any(table.columns[m.column].type.domain_checks for m in masked)
+    domains = any(table.columns[m.column].type.checked for m in masked)
     user_sql = delete_where is not None or any(m.strategy == "sql" for m in masked)
     rel = quote_table(table.qualified)
     refusals = [

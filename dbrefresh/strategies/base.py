@@ -54,6 +54,19 @@ class ColumnType:
     nondeterministic_collation: str | None = None
     collation_ignores_case: bool = False
     collation_ignores_accents: bool = False
+    # A composite type's fields (name, type) in their order (pg_attribute of its
+    # typrelid), for a column of it or an array of it: `composite` masks them one by one
+    fields: tuple[tuple[str, ColumnType], ...] = ()
+
+    @property
+    def is_composite(self) -> bool:
+        """A value of a composite (row) type, or of a domain over one; not an array."""
+        return self.category == "C" and not self.is_array
+
+    @property
+    def checked(self) -> bool:
+        """Whether a domain's CHECK constrains the value: its own, or a field's."""
+        return bool(self.domain_checks) or any(t.checked for _, t in self.fields)
 
     @property
     def is_text(self) -> bool:

@@ -40,6 +40,7 @@ BUILTIN_MODULES = (
     "lorem",
     "choice",
     "jsonb",
+    "composite",
     "template",
     "shuffle",
     "sql",

@@ -31,6 +31,8 @@ SELECT a.attrelid AS table_oid,
        et.typname AS base,
        et.typcategory::text AS category,
        et.typtype::text AS base_typtype,
+       -- a composite type's own relation: its fields are its pg_attribute rows
+       CASE WHEN et.typtype = 'c' THEN et.typrelid END AS type_relid,
        CASE WHEN t.typtype = 'd' THEN t.typtypmod ELSE a.atttypmod END AS typmod,
        CASE WHEN et.typtype = 'e' THEN
             ARRAY(SELECT e.enumlabel::text FROM pg_enum e

@@ -387,9 +387,11 @@ def test_json_documents_get_a_rule_per_personal_path(make_db, tmp_path: Path) ->
 
 def test_xml_hstore_and_composite_values_with_contacts_are_emptied(make_db, tmp_path: Path) -> None:
     """XML, hstore and composite columns were never sampled: values full of emails and
-    phone numbers were proposed `keep` without a note. No strategy masks inside them,
-    so a nullable one holding contacts is emptied, with a note saying so; one without
-    contacts is kept, a composite with a note, and so is an integer named birth_year."""
+    phone numbers were proposed `keep` without a note. No strategy masks inside XML or
+    hstore, so a nullable one holding contacts is emptied, with a note saying so; one
+    without contacts is kept, and so is an integer named birth_year. A composite
+    value's fields are judged like columns (composite_rules.py): its street and its
+    email masked, field by field."""
     dsn, text = generate_then_mask(
         make_db,
         tmp_path,
@@ -403,24 +405,33 @@ def test_xml_hstore_and_composite_values_with_contacts_are_emptied(make_db, tmp_
         " ROW('Seestr. ' || g, NULL)::addr, 1950 + g FROM generate_series(1, 60) g",
     )
     table = "public.members"
-    for column in ("profile", "attrs", "home"):
+    for column in ("profile", "attrs"):
         assert strategy_of(text, table, column) == "null"
         why = comment_of(text, table, column)
         assert why.startswith("60 of 60 sampled values look like text containing an email")
     assert "REVIEW: no strategy masks inside xml" in comment_of(text, table, "profile")
     assert strategy_of(text, table, "prefs") == "keep"
-    assert strategy_of(text, table, "office") == "keep"
-    assert comment_of(text, table, "office").startswith("REVIEW: a value of type addr is kept")
+    home = rule_of(text, table, "home")
+    assert home["strategy"] == "composite"
+    assert home["fields"]["street"] == "street"
+    reach = home["fields"]["reach"]
+    assert (reach if isinstance(reach, str) else reach["strategy"]) == "email"
+    office = rule_of(text, table, "office")
+    assert office == {"strategy": "composite", "fields": {"street": "street"}}
+    assert comment_of(text, table, "office").endswith("field reach kept")
     assert strategy_of(text, table, "birth_year") == "keep"
     assert comment_of(text, table, "birth_year") == (
         "REVIEW: name suggests a birth date, but it is integer: kept"
     )
     with psycopg.connect(dsn) as conn:
         row = conn.execute(
-            "SELECT count(profile), count(attrs), count(home), count(*) FILTER (WHERE"
-            " prefs -> 'theme' = 'dark' AND (office).street LIKE 'Seestr. %') FROM members"
+            "SELECT count(profile), count(attrs), count(*) FILTER (WHERE (home).reach LIKE"
+            " '%@%' AND (home).reach NOT LIKE '%@shop.example'"
+            " AND (home).street NOT LIKE 'Hauptstr.%'), count(*) FILTER (WHERE"
+            " prefs -> 'theme' = 'dark' AND (office).street NOT LIKE 'Seestr. %'"
+            " AND (office).reach IS NULL) FROM members"
         ).fetchone()
-    assert row == (0, 0, 0, 60)
+    assert row == (0, 0, 60, 60)
 
 
 def test_bearer_credentials_are_masked(make_db, tmp_path: Path) -> None:
