@@ -271,6 +271,7 @@ def _column_type(row: dict[str, Any]) -> ColumnType:
         nondeterministic_collation=row["nondeterministic"],
         collation_ignores_case=bool(row["ignores_case"]),
         collation_ignores_accents=bool(row["ignores_accents"]),
+        collation=row["collation"],
     )
 
 

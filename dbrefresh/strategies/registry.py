@@ -43,6 +43,7 @@ BUILTIN_MODULES = (
     "template",
     "shuffle",
     "sql",
+    "derived",
     "switch",
     "forms",
     "prefixed",
