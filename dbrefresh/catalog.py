@@ -272,6 +272,7 @@ def _column_type(row: dict[str, Any], fields: Fields | None = None) -> ColumnTyp
         collation_ignores_case=bool(row["ignores_case"]),
         collation_ignores_accents=bool(row["ignores_accents"]),
         fields=(fields or {}).get(row["type_relid"], ()),
+        collation=row["collation"],
     )
 
 

@@ -20,6 +20,7 @@ from dbrefresh.rules.compiled import PLACEHOLDER, CompiledSql
 from dbrefresh.rules.conditions import check_condition
 from dbrefresh.rules.coverage import unclassified_columns, unclassified_hint
 from dbrefresh.rules.dbname import other_database
+from dbrefresh.rules.derived_reads import derived_reads
 from dbrefresh.rules.fkshape import fk_mismatch
 from dbrefresh.rules.foreign import FOREIGN_HINT, changes_rows, foreign_partitions
 from dbrefresh.rules.groups import build_groups
@@ -432,6 +433,7 @@ class _Compiler:
                         holds_when=_sql(
                             resolved.strategy.holds_when(resolved.rule.params, resolved.ctx)
                         ),
+                        reads_masked=resolved.strategy.reads_masked_row,
                     )
                 )
         return with_nulled_keys(masked, rule)
@@ -471,6 +473,7 @@ def compile_plan(
     compiler.check_foreign_partitions()
     compiler.resolve_columns()
     compiler.findings += original_reads(rules, catalog)
+    compiler.findings += derived_reads(rules, catalog)
     compiler.findings += weaker_partition_rules(rules, catalog)
     compiler.check_coverage()
     compiler.check_foreign_keys()

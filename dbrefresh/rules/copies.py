@@ -53,7 +53,7 @@ FILTERS = ("lower", "upper")  # a cased copy a template rebuilds (_Pair.lowered,
 # Rules not copied to a kept copy: their output depends on more than the value (other
 # columns, the row's position, the user's SQL), so the copy would not match; `null`
 # is no copy of anything.
-NOT_COPIED = frozenset({"switch", "jsonb", "shuffle", "template", "sql", "null"})
+NOT_COPIED = frozenset({"switch", "jsonb", "shuffle", "template", "sql", "derived", "null"})
 
 
 # Names of columns other tables join on even without a foreign key (Nextcloud's

@@ -89,6 +89,7 @@ from dbrefresh.rules.safe_cases import with_safe_rules
 from dbrefresh.rules.same_ids import align_same_ids
 from dbrefresh.rules.sample import is_empty, sample_values
 from dbrefresh.rules.sampled import sampled_bytes, sampled_columns
+from dbrefresh.rules.search_triggers import derive_search_vectors
 from dbrefresh.rules.selector_labels import add_unseen_labels
 from dbrefresh.rules.sentinels import keep_sentinels
 from dbrefresh.rules.session_stores import session_store
@@ -259,6 +260,7 @@ def propose(
     service_accounts.note_json_paths(conn, catalog, sampled)  # Zitadel's 'zitadel-admin-sa'
     keep_system_actors(conn, catalog, sampled)  # ODK Central's '*anonymous*'
     _large_object_references(catalog, proposals)
+    derive_search_vectors(conn, catalog, proposals)  # pg_search's trigger-filled vectors
     for name in empty:
         for column in sampled_columns(catalog.tables[name]):
             proposals[name][column].why.append(EMPTY_NOTE)

@@ -45,7 +45,9 @@ class _OneLine(yaml.SafeDumper):
 
 
 def _string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = '"' if _UNPRINTABLE.search(value) else None
+    # SQL's quotes read as written ("to_tsvector('simple', name)"), not doubled in ''
+    sql_quotes = "'" in value and not any(c in value for c in '"\\')
+    style = '"' if _UNPRINTABLE.search(value) or sql_quotes else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

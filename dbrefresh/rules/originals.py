@@ -27,9 +27,11 @@ from dbrefresh.strategies.sql import SqlParams
 from dbrefresh.strategies.template import TemplateParams, parse_template
 
 HINT = (
-    "use `template` instead: its {strategy:column} parts read the column through a "
-    "strategy, e.g. '{first_name:first_name} {last_name:last_name}' gives the same "
-    "masked names as those columns"
+    "use `derived` instead, whose expression reads the masked values (a column the "
+    "application computes from others: a search vector, a slug), or `template`: its "
+    "{strategy:column} parts read the column through a strategy, e.g. "
+    "'{first_name:first_name} {last_name:last_name}' gives the same masked names as "
+    "those columns"
 )
 
 

@@ -86,6 +86,9 @@ class MaskedColumn:
     leak_paths: tuple[LeakPath, ...] = ()
     # SQL over the column: which values give the rule anything to mask (None: all)
     holds_when: str | None = None
+    # The expression reads the row's masked values (derived): evaluated over the
+    # SELECT masking the other columns (relsteps.masked_select)
+    reads_masked: bool = False
 
 
 @dataclass(frozen=True)

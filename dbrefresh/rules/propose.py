@@ -353,7 +353,9 @@ def _propose_column(
             if documents.masked:
                 return documents
             proposal.why, proposal.documents = proposal.why + documents.why, documents.documents
-        if column.type.base == TEXT_SEARCH:
+        if column.type.base == TEXT_SEARCH and column.generated:  # (no REVIEW: nothing kept)
+            proposal.why.append("generated: PostgreSQL recomputes it from the masked columns")
+        elif column.type.base == TEXT_SEARCH:
             proposal.why.append(
                 "REVIEW: a text-search vector holds the words of the text it indexes; "
                 "keep it only if that text holds no personal data"
@@ -405,7 +407,10 @@ def _propose_column(
         proposal.strategy, proposal.params = "file_name", {}
         proposal.why.append(last)
     if kind == "text_search":
-        proposal.why.append("no strategy rebuilds it from masked words: rebuild it in staging")
+        proposal.why.append(
+            "no trigger says how it is built: rebuild it in staging, or write a `derived` "
+            "rule recomputing it from the masked columns"
+        )
     if kind == "document":
         rebuild = "" if column.type.category == COMPOSITE else "; a `sql` rule can rebuild it"
         proposal.why.append(

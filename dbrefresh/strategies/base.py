@@ -57,6 +57,9 @@ class ColumnType:
     # A composite type's fields (name, type) in their order (pg_attribute of its
     # typrelid), for a column of it or an array of it: `composite` masks them one by one
     fields: tuple[tuple[str, ColumnType], ...] = ()
+    # The column's collation, qualified and quoted (pg_catalog."default"); None for a
+    # type without one. A derived rule reads masked values under it, as a trigger would.
+    collation: str | None = field(default=None, compare=False)
 
     @property
     def is_composite(self) -> bool:
@@ -168,6 +171,9 @@ class Strategy(ABC, Generic[P]):
     # SQL for one column gives any other's by renaming, so the compiler compiles each
     # (strategy, parameters, type, nullability) once. False for row-reading strategies.
     column_local: ClassVar[bool] = True
+    # compile() reads the row's MASKED values (derived): the plan evaluates it over the
+    # masked row, after every other rule of the table, so it cannot nest in another rule.
+    reads_masked_row: ClassVar[bool] = False
 
     def parse_params(self, raw: dict[str, object]) -> P:
         """Validate raw YAML parameters (pydantic raises with the offending key)."""

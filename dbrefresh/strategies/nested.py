@@ -32,7 +32,7 @@ class NestedRule(BaseModel):
             strategy = get(self.strategy)
         except UnknownStrategyError as err:
             raise ValueError(str(err)) from None
-        if refused(strategy):
+        if refused(strategy) or strategy.reads_masked_row:  # (only a column's own rule)
             raise ValueError(f"{self.strategy} cannot {where}")
         return strategy, strategy.parse_params(dict(self.model_extra or {}))
 

@@ -44,6 +44,7 @@ BUILTIN_MODULES = (
     "template",
     "shuffle",
     "sql",
+    "derived",
     "switch",
     "forms",
     "prefixed",

@@ -68,6 +68,12 @@ ALLOWED_CALLS = (
     "to_number(x, '999')",
     "format('%s', x)",
     "age(x, y)",
+    # full-text vectors and their inputs, as search triggers build them (derived.py)
+    "to_tsvector(x)",
+    "to_tsvector('simple', x)",
+    "setweight(x, 'A')",
+    "array_to_string(x, ' ')",
+    "unaccent(x)",
 )
 ALLOWED_NODES: tuple[type[exp.Expression], ...] = (
     exp.Column,

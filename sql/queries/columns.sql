@@ -47,7 +47,9 @@ SELECT a.attrelid AS table_oid,
                 AND nd.locale ~* '(ks-level1|colstrength=primary)'
                 AND nd.locale !~* '(kc-true|colcaselevel=yes)', false) AS ignores_accents,
        CASE WHEN NOT coll.collisdeterministic
-            THEN format('%%I.%%I', cn.nspname, coll.collname) END AS nondeterministic
+            THEN format('%%I.%%I', cn.nspname, coll.collname) END AS nondeterministic,
+       CASE WHEN a.attcollation <> 0
+            THEN format('%%I.%%I', cn.nspname, coll.collname) END AS collation
   FROM pg_attribute a
   LEFT JOIN pg_collation coll ON coll.oid = a.attcollation
   LEFT JOIN pg_namespace cn ON cn.oid = coll.collnamespace

@@ -22,7 +22,7 @@ EXPECTED = {
     "phone", "digits", "partial", "date_shift", "noise", "generalize", "uuid", "ip", "street",
     "city", "postcode", "company", "lorem", "jsonb", "template", "shuffle", "sql", "choice",
     "switch", "file_name", "php_serialized", "url_query", "forms", "prefixed", "url_path", "vcard",
-    "private_key", "coordinates", "mac", "xml", "vector", "composite",
+    "private_key", "coordinates", "mac", "xml", "vector", "composite", "derived",
 }  # fmt: skip
 
 
