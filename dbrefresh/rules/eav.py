@@ -24,7 +24,7 @@ import psycopg
 from psycopg import sql
 
 from dbrefresh.catalog import Catalog, Column, Table
-from dbrefresh.rules import eav_kinds, eav_tags, field_tables, network_settings, pii
+from dbrefresh.rules import eav_kinds, eav_tags, field_tables, key_families, network_settings, pii
 from dbrefresh.rules.business_keys import codes_rule, replaces
 from dbrefresh.rules.eav_fields import (
     DEFAULT,
@@ -46,6 +46,7 @@ from dbrefresh.rules.propose import ColumnProposal
 from dbrefresh.rules.safe_cases import unmet_masked
 from dbrefresh.rules.sample import sample_clause, sampled_rows
 from dbrefresh.strategies.base import Strategy
+from dbrefresh.strategies.switch import literal_key
 
 # (key column, value column) names, as applications spell the pair
 PAIRS = (
@@ -104,6 +105,7 @@ class KeyValue:
     value: Column
     named_by: tuple[Table, str, str] | None = None
     by_kind: bool = False  # the key names the kind of contact each row holds (eav_kinds.py)
+    families: bool = False  # keys grouped in families, pattern cases (key_families.py)
 
 
 def key_value_columns(catalog: Catalog, table: Table) -> KeyValue | None:
@@ -157,6 +159,10 @@ def propose_switches(
     whole = wholes or {}
     if field_tables.lists_choices(pii.normalize(table.name)):
         return []  # Baserow's select options: a field's choices, not its rows' values
+    if stored := key_families.store_pairs(table):  # NodeBB's legacy_zset(_key, value)
+        pairs = [KeyValue(k, v, families=True) for k, v in stored]
+        switches = (propose_switch(conn, table, pair, strategies, rows) for pair in pairs)
+        return [switch for switch in switches if switch is not None]
     found = key_value_columns(catalog, table)
     if found is None and (typed := typed_pairs(table)):  # Camunda's act_ru_variable
         switches = (
@@ -222,15 +228,22 @@ def propose_switch(
     except psycopg.Error:  # a timeout, no right: the column keeps its whole-column rule
         return None
     value = found.value
+    regrouped = found.named_by is None and (found.families or len(by_key) > MAX_CASES)
+    if regrouped:
+        by_key = key_families.regroup(by_key)  # 'uid:5:ip', 'uid:6:ip' -> 'uid:*:ip'
+        value = key_families.element_column(value)  # a list's elements are judged
     unique_ids = unique_attribute_ids(conn, found.named_by) if found.named_by else frozenset()
     tags = eav_tags.map_tags(table, found.key.name, found.value.name)
     cases: dict[str, Any] = {}
     typed_notes: list[str] = []
     kept: list[str] = []
+    unsure: list[str] = []
     reasons: list[str] = []
     for name in sorted(by_key)[: MAX_CASES * 10]:
         ids, values = by_key[name]
         given = [name, *(n for key in sorted(ids) for n in names.get(key, ())[1:])]
+        if regrouped:
+            given = key_families.names_of(name)  # 'uid:*:emails': emails, then uid
         if ids == {name} and names.get(name):  # no label: sampled by its id, named so
             given = [*names[name], name]
         given = [label_text(n) for n in given]  # pretix's '{"en": "Phone"}'
@@ -254,9 +267,16 @@ def propose_switch(
             proposal = ColumnProposal(value.name, why=["a map tag: public"])  # OSM's name=
         flagged = bool(ids) and ids <= unique_ids  # DHIS2's uniquefield attributes
         proposal = injective_case(table, value, proposal, strategies, flagged=flagged)
+        if found.families and proposal.masked and key_families.all_ids(values):
+            proposal = ColumnProposal(value.name, why=["its values are ids or numbers"])
+        if found.families:  # 'email:uid' holds lower(email): masked alike, folded
+            proposal = key_families.folded_emails(proposal, values)
+            proposal = key_families.suffix_note(proposal, values)  # 'anna@x.org:5'
+        if found.families and not proposal.masked and key_families.unclassified(values):
+            unsure.append(key_families.unsure_family(name, proposal))
         if proposal.masked and len(cases) < MAX_CASES:
-            for key in sorted(ids):
-                cases[key] = rule_value(proposal)
+            for key in sorted(ids):  # a key from data matches only itself ('a*b')
+                cases[key if regrouped else literal_key(key)] = rule_value(proposal)
             named = f"{', '.join(sorted(ids))} ({given[0]})" if found.named_by else name
             reasons.append(f"{named}: {'; '.join(proposal.why)}")
         elif not proposal.masked:
@@ -267,7 +287,7 @@ def propose_switch(
     named_by = ""
     if found.named_by is not None:
         named_by = f" (named by {found.named_by[0].qualified}.{found.named_by[1]})"
-    params: dict[str, Any] = {"by": by, "cases": cases}
+    params: dict[str, Any] = {"by": by, "cases": key_families.ordered(cases)}
     unmet = (
         f"REVIEW: keys the sample did not meet are kept ({sampled} sampled); list "
         "every key (`keep` for the others) with `default: fail` to refuse new ones"
@@ -318,6 +338,7 @@ def propose_switch(
             *reasons,
             *review,
             *([eav_tags.NOTE] if tags else []),
+            *key_families.unsure_note(unsure),
             unmet,
         ],
     )
@@ -373,6 +394,9 @@ def _sample(
             r=sql.Identifier("_dbr_a", ref),
             k=key,
         )
+    if found.value.type.is_array:  # a list's elements (NodeBB's legacy_list.array)
+        join = sql.SQL("{} CROSS JOIN LATERAL unnest({}) AS _dbr_e(e)").format(join, value)
+        value = sql.Identifier("_dbr_e", "e")
     query = sql.SQL(
         "SELECT n, k, v FROM (SELECT {name} AS n, {key}::text AS k, left({v}::text, {chars}) AS v,"
         " row_number() OVER (PARTITION BY {name}) AS i FROM {only}{t} AS _dbr_t{sample}{join}"

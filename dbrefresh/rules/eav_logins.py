@@ -26,6 +26,7 @@ from dbrefresh.catalog import Catalog
 from dbrefresh.rules.builtin_accounts import BUILTIN
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.sample import sample_clause, sampled_rows
+from dbrefresh.strategies.switch import literal_key
 
 Proposals = dict[str, dict[str, ColumnProposal]]
 MIN_LOGINS = 2  # distinct logins among a key's sampled values
@@ -110,7 +111,7 @@ def align_switch_logins(
                     is_kept = key in kept if kept is not None else key not in cases
                     if not is_kept or distinct < MIN_LOGINS or matched < MATCH_SHARE * sampled:
                         continue
-                    cases[key] = source.nested_rule
+                    cases[literal_key(key)] = source.nested_rule  # 'a*b': itself
                     switch.why.append(
                         f"{key}: {matched} of {sampled} sampled values are logins of "
                         f"{login[0]}.{login[1]}: masked like it ({source.strategy}), so they"

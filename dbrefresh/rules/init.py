@@ -59,6 +59,7 @@ from dbrefresh.rules.init_yaml import TableBlock, render
 from dbrefresh.rules.initcheck import fit_to_checks
 from dbrefresh.rules.json_copies import Probes, align_json_copies, documents
 from dbrefresh.rules.json_names import compose_json_names
+from dbrefresh.rules.key_families import note_embedded_keys
 from dbrefresh.rules.key_links import align_key_links
 from dbrefresh.rules.kind_switch import switch_by_kind
 from dbrefresh.rules.load import load_rules
@@ -221,6 +222,7 @@ def propose(
         if name not in unsampled:  # Matomo's log_action.name: URLs by type, titles
             done_switch = frozenset(c for c, p in proposals[name].items() if p.strategy == "switch")
             switch_by_kind(conn, table, proposals[name], strategies, sample_rows, done_switch)
+            note_embedded_keys(conn, table, proposals[name], sample_rows)  # 'ip:<addr>:uid'
     copy_switches_to_audits(catalog, proposals)  # DHIS2's ...attributevalueaudit.value
     fold_case_insensitive_emails(catalog, proposals)
     reconcile(catalog, proposals, strategies)

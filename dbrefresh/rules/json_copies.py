@@ -377,6 +377,8 @@ def _apply(
         return  # a date or number masked as such
     if was == source.strategy == "email":
         return  # email_alike.py gives every email rule the same parameters
+    if source.strategy == "switch" and _a_case(source.params.get("cases") or {}, old):
+        return  # NodeBB's 'username:uid' case masks as the user hash's `username` path
     name = f"{copy.source[0]}.{copy.source[1]}"
     seen = f"{copy.matched} of {copy.probed} sampled distinct values"
     strategy = strategies.get(source.strategy)
@@ -401,6 +403,24 @@ def _apply(
     # (a note that the path is kept, too few names in it to mask, no longer holds)
     notes = [w for w in current.why if not w.startswith(f"REVIEW: {path}: ")]
     _set_path(proposals, where, paths, wanted, document, strategies, why, notes)
+
+
+def _a_case(cases: Mapping[str, Any], rule: Any) -> bool:
+    """Whether a switch case has this rule (an email case any email rule: their
+    parameters are aligned later), so a copy of that case's values masks alike."""
+
+    def spelled(r: Any) -> Any:
+        return {"strategy": r} if isinstance(r, str) else r
+
+    wanted = spelled(rule)
+    if not isinstance(wanted, dict):
+        return False
+    return any(
+        spelled(case) == wanted
+        or spelled(case).get("strategy") == wanted.get("strategy") == "email"
+        for case in cases.values()
+        if isinstance(spelled(case), dict)
+    )
 
 
 def _url_path(

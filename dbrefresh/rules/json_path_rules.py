@@ -42,6 +42,8 @@ _URL_FILE = re.compile(
     re.IGNORECASE,
 )
 _TEXT_KINDS = frozenset({"free_text", "email", "full_name", "username"})
+# keys naming a person's own web site (not `url`: a configuration's is the application's)
+_OWN_SITES = handle_kinds.URLS - {"url", "www", "web_url", "web_address"}
 
 
 def _key(path: str) -> str:
@@ -62,12 +64,19 @@ def _file_urls(values: Sequence[str]) -> str | None:
     )
 
 
-def _handle(path: str, values: Sequence[str], table: str) -> PathFinding | None:
+def _handle(
+    path: str, values: Sequence[str], table: str, people: frozenset[tuple[str, ...]]
+) -> PathFinding | None:
     """A messenger handle or profile address under a key naming the service, in a table
-    about people, masked as handles.py masks such a column."""
+    about people or an object naming its person (`people`), masked as handles.py masks
+    such a column."""
     key = pii.normalize(_key(path))
     service = handle_kinds.service_of(key)
-    if service is None or not pii.about_people(pii.normalize(table.rsplit(".", 1)[-1])):
+    people_here = tuple(path_parts(path)[:-1]) in people or pii.about_people(
+        pii.normalize(table.rsplit(".", 1)[-1])
+    )
+    # a person's own `website` too (a bare `url` is the application's: a config's)
+    if not people_here or (service is None and key not in _OWN_SITES):
         return None
     sample = [v.strip() for v in values if v.strip()]
     if not sample or {v.lower() for v in sample} <= handle_kinds.FLAGS:
@@ -75,13 +84,18 @@ def _handle(path: str, values: Sequence[str], table: str) -> PathFinding | None:
     if 2 * sum(any(c.isspace() for c in v) for v in sample) > len(sample):
         return None  # words, no handle
     candidates, how = handle_kinds.candidates_for(service, sample, False)
-    why = f"key `{key}` in a table about people: an account at {service}; {how}"
+    what = f"an account at {service}" if service else "a person's own web site"
+    where = "in a table about people or beside a person's email, login or name"
+    why = f"key `{key}` {where}: {what}; {how}"
     return PathFinding(path, "username", why, rules=tuple(candidates))
 
 
 def refine(found: list[PathFinding], paths: dict[str, list[str]], table: str) -> list[PathFinding]:
     """The findings, with the paths a column's detector masks its own way given its rule."""
     out = {f.path: f for f in found}
+    # objects holding a person's email, login or name: a user document, wherever it is
+    # stored (NodeBB's legacy_hash 'user:5', whose `website` was kept)
+    people = place_names.person_objects(found)
     for path, values in paths.items():
         known = out.get(path)
         if known is not None and known.kind not in _TEXT_KINDS:
@@ -103,7 +117,7 @@ def refine(found: list[PathFinding], paths: dict[str, list[str]], table: str) ->
         elif (why := _file_urls(values)) is not None:
             out[path] = PathFinding(path, "file_name", why, rules=(("file_name", {}),))
         elif (known is None or known.kind != "email") and (
-            handle := _handle(path, values, table)
+            handle := _handle(path, values, table, people)
         ) is not None:
             out[path] = handle
     for path, photo in photo_urls.path_findings(out, paths, table).items():

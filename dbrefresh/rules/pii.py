@@ -194,6 +194,8 @@ _NAME_WORDS: tuple[tuple[str, str], ...] = (
         r"(?<!bot_)nicks?(?=(?:_\d+)?$)|"
         # plurals: LimeSurvey's lime_users.users_name
         "usernames|user_names|users_name|users_names|login_names|nicknames|nick_names|screen_names|"
+        # a slug of the username (NodeBB's userslug 'anna-schmidt'), in its URLs
+        "userslug|user_slug|userslugs|user_slugs|"
         "benutzername|nom_utilisateur|nombre_usuario",
     ),
     (

@@ -60,6 +60,7 @@ _WEB = frozenset(
 )
 # kinds of a document's address parts: a location beside them is the person's too
 _ADDRESS_KINDS = frozenset({"street", "postcode", "city"})
+_PERSON_KINDS = frozenset({"email", "username", "full_name", "first_name", "last_name"})
 # lower-case words inside a place's name: 'Frankfurt am Main', 'Stratford-upon-Avon'
 _PARTICLES = frozenset(
     re.split(
@@ -179,6 +180,12 @@ def proposal(
     )
 
 
+def person_objects(found: Iterable[PathFinding]) -> frozenset[tuple[str, ...]]:
+    """The objects (paths of their parents) holding a person's email, login or name:
+    NodeBB's user hash, stored in a key/value table no name says is about people."""
+    return frozenset(tuple(path_parts(f.path)[:-1]) for f in found if f.kind in _PERSON_KINDS)
+
+
 def path_findings(
     found: Mapping[str, PathFinding], paths: Mapping[str, Sequence[str]], table: str
 ) -> dict[str, PathFinding]:
@@ -186,6 +193,7 @@ def path_findings(
     sessions, or in the same object as an address part found already."""
     people = people_or_sessions(table)
     addresses = {tuple(path_parts(f.path)[:-1]) for f in found.values() if f.kind in _ADDRESS_KINDS}
+    addresses |= person_objects(found.values())  # a user document's `location`
     out = {}
     for path, values in paths.items():
         parts = path_parts(path)

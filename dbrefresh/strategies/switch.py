@@ -12,6 +12,10 @@ column; `switch` picks one per key:
               session_tokens: "null"}
       default: keep          # every other key (and a NULL key)
 
+A case key holding `*` is a pattern (`uid:*:ip`: `*` matches any run of characters,
+`\\*` a star itself): Redis-like stores (NodeBB's legacy_zset) name one kind of value by
+a family of keys, one per user. Exact keys are tried first, then patterns in file order.
+
 It compiles to one CASE over the key's text. Leak samples are taken from rows whose
 value a case changes, so the keys a case keeps are not counted as leaks; and from rows
 the `default: keep` takes whose value is an email address or a phone number: a key no
@@ -33,6 +37,44 @@ from dbrefresh.strategies.email import SERVICE_LOCAL_PARTS
 from dbrefresh.strategies.forms import is_form
 from dbrefresh.strategies.nested import CaseRulesParams, NestedRule
 from dbrefresh.strategies.registry import register
+
+WILDCARD = "*"
+LIKE_ESCAPE = "!"  # LIKE's escape character in compiled patterns (no backslash games)
+
+
+def is_pattern(key: str) -> bool:
+    """Whether a case key is a pattern: it holds a `*` not escaped as `\\*`."""
+    return WILDCARD in key.replace("\\" + WILDCARD, "")
+
+
+def exact_key(key: str) -> str:
+    """The text an exact case key matches (`\\*` written for a star)."""
+    return key.replace("\\" + WILDCARD, WILDCARD)
+
+
+def literal_key(text: str) -> str:
+    """A case key matching exactly `text`, a star in it escaped (for keys taken from data)."""
+    return text.replace(WILDCARD, "\\" + WILDCARD)
+
+
+def like_pattern(key: str) -> str:
+    """A pattern case key as a LIKE pattern (escape LIKE_ESCAPE): `*` becomes `%`,
+    `%`, `_` and the escape character itself match only themselves."""
+    out = []
+    for i, part in enumerate(key.split("\\" + WILDCARD)):
+        if i:
+            out.append(WILDCARD)
+        for char in part:
+            if char in ("%", "_", LIKE_ESCAPE):
+                out.append(LIKE_ESCAPE + char)
+            else:
+                out.append("%" if char == WILDCARD else char)
+    return "".join(out)
+
+
+def ordered_keys(keys: list[str]) -> tuple[list[str], list[str]]:
+    """(exact keys, patterns in file order): exact keys win over patterns."""
+    return [k for k in keys if not is_pattern(k)], [k for k in keys if is_pattern(k)]
 
 
 class CaseRule(NestedRule):
@@ -70,7 +112,8 @@ class SwitchParams(CaseRulesParams):
     """The column of the row whose value picks the case (meta_key); omitted, or naming
     the masked column itself, the column's own value picks it (built-in logins kept)."""
     cases: dict[str, CaseRule] = Field(min_length=1)
-    """Value of `by` -> strategy name, or {strategy: ..., its parameters}."""
+    """Value of `by` -> strategy name, or {strategy: ..., its parameters}; a key with `*`
+    is a pattern (any run of characters; `\\*` a star), tried after the exact keys."""
     default: CaseRule = CaseRule(strategy="keep")
     """The strategy for every other value of `by`, and for NULL (default: keep); `fail`
     refuses the run, before anything changes, when a row holds a key no case lists."""
@@ -88,9 +131,11 @@ class SwitchParams(CaseRulesParams):
         return self.default.strategy == FAIL
 
     def resolved(self) -> list[tuple[str | None, Strategy[Any], Any]]:
-        """(key, strategy, parameters) of every case, the default last (key None; with
-        `fail`, keep: the preflight has refused any row it would see)."""
-        cases = [(key, *rule.resolve()) for key, rule in self.cases.items()]
+        """(key, strategy, parameters) of every case, exact keys first, then patterns in
+        file order, the default last (key None; with `fail`, keep: the preflight has
+        refused any row it would see)."""
+        exact, patterns = ordered_keys(list(self.cases))
+        cases = [(key, *self.cases[key].resolve()) for key in [*exact, *patterns]]
         default = CaseRule(strategy="keep") if self.refuses_others else self.default
         return [*cases, (None, *default.resolve())]
 
@@ -176,6 +221,12 @@ class Switch(Strategy[SwitchParams]):
         )
 
     def compile(self, params: SwitchParams, ctx: ColumnContext) -> exp.Expression:
+        if ordered_keys(list(params.cases))[1]:  # patterns: CASE WHEN <key> LIKE ...
+            return case_sql.case_of(
+                params.resolved(),
+                lambda key: self._matches(params, ctx, key),
+                lambda _, strategy, sub: strategy.compile(sub, ctx),
+            )
         # CASE <key> WHEN ...: the key's text is computed once a row, not once a case
         return case_sql.case_of(
             params.resolved(),
@@ -191,9 +242,32 @@ class Switch(Strategy[SwitchParams]):
         return sqlbuild.as_text(by.ref)
 
     def _picked(self, params: SwitchParams, ctx: ColumnContext, key: str | None) -> exp.Expression:
-        """The condition of one case: `by` holds this key (the default: none of them)."""
+        """The condition of one case: `by` holds this key and no case before it takes the
+        row (the default: no case takes it)."""
         text = self._key(params, ctx)
-        if key is not None:
-            return sqlbuild.fill(":t = :k", t=text, k=sqlbuild.literal(key))
-        keys = exp.Tuple(expressions=[sqlbuild.literal(k) for k in params.cases])
-        return sqlbuild.fill("(:t IS NULL OR :u NOT IN :keys)", t=text, u=text.copy(), keys=keys)
+        exact, patterns = ordered_keys(list(params.cases))
+        if key is not None and not is_pattern(key):
+            return sqlbuild.fill(":t = :k", t=text, k=sqlbuild.literal(exact_key(key)))
+        before = patterns[: patterns.index(key)] if key is not None else patterns
+        taken: list[exp.Expression] = [self._matches(params, ctx, k) for k in before]
+        if exact:
+            keys = exp.Tuple(expressions=[sqlbuild.literal(exact_key(k)) for k in exact])
+            taken.insert(0, sqlbuild.fill(":t IN :keys", t=text.copy(), keys=keys))
+        if key is None:
+            none = exp.not_(exp.Paren(this=exp.or_(*taken))) if taken else exp.true()
+            return sqlbuild.fill("(:t IS NULL OR :none)", t=text, none=none)
+        this = self._matches(params, ctx, key)
+        return exp.Paren(this=exp.and_(this, *(exp.not_(exp.Paren(this=t)) for t in taken)))
+
+    def _matches(self, params: SwitchParams, ctx: ColumnContext, key: str | None) -> exp.Expression:
+        """`by` holds this key (alone: a pattern case's condition before the cases
+        tried first are ruled out)."""
+        text = self._key(params, ctx)
+        if key is None or not is_pattern(key):
+            return sqlbuild.fill(":t = :k", t=text, k=sqlbuild.literal(exact_key(key or "")))
+        return sqlbuild.fill(
+            ":t LIKE :p ESCAPE :e",
+            t=text,
+            p=sqlbuild.literal(like_pattern(key)),
+            e=sqlbuild.literal(LIKE_ESCAPE),
+        )

@@ -15,6 +15,7 @@ from dbrefresh.db import connection, with_database
 from dbrefresh.errors import UsageError
 from dbrefresh.rules.load import load_rules
 from dbrefresh.rules.model import RuleSet
+from dbrefresh.strategies import switch
 from dbrefresh.strategies.switch import SwitchParams
 from dbrefresh.workflow import ruledbs
 from dbrefresh.workflow.bytesearch import MAX_NEEDLE
@@ -125,13 +126,24 @@ def _switch_rows(params: SwitchParams, column: str) -> sql.Composable | None:
     files it has not read yet."""
     key = sql.SQL("{}::text").format(sql.Identifier(params.by or column))
     sampled = [k for k, case in params.cases.items() if case.strategy not in DICTIONARY_STRATEGIES]
-    parts: list[sql.Composable] = []
-    if sampled:
-        parts.append(sql.SQL("{} = ANY({})").format(key, sql.Literal(sampled)))
+    parts: list[sql.Composable] = [_keys_match(key, sampled)] if sampled else []
     if params.default.strategy not in DICTIONARY_STRATEGIES:
-        others = sql.Literal(list(params.cases))
-        parts.append(sql.SQL("({k} IS NULL OR NOT {k} = ANY({o}))").format(k=key, o=others))
+        others = _keys_match(key, list(params.cases))
+        parts.append(sql.SQL("({k} IS NULL OR NOT ({o}))").format(k=key, o=others))
     return sql.SQL(" OR ").join(parts) if parts else None
+
+
+def _keys_match(key: sql.Composable, keys: list[str]) -> sql.Composable:
+    """The key is one of these case keys, exact or a pattern (`uid:*:ip`)."""
+    exact, patterns = switch.ordered_keys(keys)
+    parts = [sql.SQL("{} = ANY({})").format(key, sql.Literal([switch.exact_key(k) for k in exact]))]
+    parts += [
+        sql.SQL("{} LIKE {} ESCAPE {}").format(
+            key, sql.Literal(switch.like_pattern(k)), sql.Literal(switch.LIKE_ESCAPE)
+        )
+        for k in patterns
+    ]
+    return sql.SQL("({})").format(sql.SQL(" OR ").join(parts))
 
 
 def sample_originals(dsn: str, rules: RuleSet, total: int) -> dict[str, list[bytes]]:
