@@ -38,7 +38,8 @@ def _name(parts: tuple[str, ...], position: int, nested: bool = False) -> str:
     """The path for every element of the array at `position`: the array itself when
     the elements are the path's values, else a `*` in place of the position (also when
     each element is an array itself, `nested`: the jsonb strategy masks an array path's
-    elements as text, and [["a", "b"]] became ["<hash>"])."""
+    elements as text, and [["a", "b"]] became ["<hash>"]; or some an object with paths
+    of its own, whose `*` masks the other elements alone: splits_elements)."""
     if position == len(parts) - 1 and position > 0 and not nested:
         return join_path(parts[:position])
     return join_path([*parts[:position], WILDCARD, *parts[position + 1 :]])
@@ -56,12 +57,27 @@ def _groups(
         parts = path_parts(path)
         for position in arrays.get(path, frozenset()):
             if position < len(parts) and parts[position].isdigit():
-                name = _name(parts, position, path in whole)
+                name = _name(parts, position, path in whole or _has_inside(parts, paths))
                 found.setdefault((name, position), []).append(path)
     return [
         _Group(name, position, tuple(members))
         for (name, position), members in sorted(found.items(), key=lambda g: (-g[0][1], g[0][0]))
     ]
+
+
+def _has_inside(parts: tuple[str, ...], paths: Mapping[str, Any]) -> bool:
+    """Whether paths go on into the elements at the array position that ends `parts`
+    ('emails.0.value' or 'emails.*.value' beside 'emails.0')."""
+    end = len(parts) - 1
+    for path in paths:
+        under = path_parts(path)
+        if (
+            len(under) > len(parts)
+            and under[:end] == parts[:end]
+            and under[end] in {parts[end], WILDCARD}
+        ):
+            return True
+    return False
 
 
 def _rule(value: Any) -> str:

@@ -23,6 +23,7 @@ from dbrefresh.rules import (
     e164,
     file_stems,
     handles,
+    passport_profiles,
     photo_urls,
     role_addresses,
     service_accounts,
@@ -186,6 +187,7 @@ def propose(
         mask_addresses_among_codes(table, proposals[name], samples)  # business_key_
         # Google `sub`s, GitHub ids; columns of addresses beside phones, ids or usernames
         mixed |= mask_provider_ids(table, proposals[name], samples, strategies, own_keys)
+        passport_profiles.propose(table, proposals[name], samples, strategies, own_keys)
         hash_path_digests(table, proposals[name], samples, own_keys)  # Moodle's pathnamehash
         file_stems.mask_stem_columns(table, proposals[name], samples, own_keys)  # Strapi's hash
         photo_urls.mask_photo_columns(table, proposals[name], samples, strategies, own_keys)

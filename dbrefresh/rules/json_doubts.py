@@ -57,15 +57,36 @@ def _containers(path: str, paths: dict[str, list[str]]) -> int:
     return 1 if inside else 0
 
 
-def _mixed_position(found: PathFinding, values: Sequence[str], containers: int) -> str | None:
+def _held_inside(found: PathFinding, paths: dict[str, list[str]]) -> bool:
+    """Whether the objects at an array position hold the kind under a key of theirs
+    (Passport's `emails`: [{"value": <address>}] from GitHub beside ["<address>"] from
+    LDAP): the jsonb rule masks its objects by that path, the rest by the position's."""
+    parts = path_parts(found.path)
+    for path, values in paths.items():
+        under = path_parts(path)
+        if len(under) > len(parts) and under[: len(parts)] == parts:
+            evidence = pii_values.count_kind(values, found.kind)
+            if evidence is not None and 2 * evidence.matched > len(values):
+                return True
+    return False
+
+
+def _mixed_position(
+    found: PathFinding, values: Sequence[str], containers: int, paths: dict[str, list[str]]
+) -> str | None:
     """An array position holding values of several shapes (a tuple like an MBQL
-    clause), where the kind's values are no majority."""
+    clause), where the kind's values are no majority: unless every other value is an
+    object holding the kind itself (_held_inside)."""
     if not path_parts(found.path)[-1].isdigit():
         return None
     total = len(values) + containers
     evidence = pii_values.count_kind(values, found.kind)
     matched = evidence.matched if evidence else 0
-    others = containers + sum(map(_is_number, values))
+    numbers = sum(map(_is_number, values))
+    others = containers + numbers
+    sample = [v for v in values if v.strip()]
+    if not numbers and matched == len(sample) and _held_inside(found, paths):
+        return None
     if others and others < total and (2 * matched <= total or 2 * others > total):
         return (
             f"{found.path}: an array position whose {total} sampled values are of several "
@@ -115,7 +136,7 @@ def doubt(found: PathFinding, paths: dict[str, list[str]]) -> str | None:
     values = paths.get(found.path, [])
     return (
         _sql(found, values)
-        or _mixed_position(found, values, _containers(found.path, paths))
+        or _mixed_position(found, values, _containers(found.path, paths), paths)
         or _labels(found, values)
         or _version(found)
     )

@@ -126,6 +126,9 @@ def refine(found: list[PathFinding], paths: dict[str, list[str]], table: str) ->
     for path, profile in json_profile_urls.path_findings(out, paths).items():
         if (known := out.get(path)) is None or known.kind in _TEXT_KINDS:
             out[path] = profile  # 'https://github.com/coliva' beside `login` 'coliva'
+    for path, site in json_profile_urls.site_findings(out, paths).items():
+        if (known := out.get(path)) is None or known.kind in _TEXT_KINDS:
+            out[path] = site  # GitHub's `blog` 'https://coliva.dev' beside `login`
     for path, stem in file_stems.path_findings(out, paths).items():
         out[path] = stem  # Strapi's formats.thumbnail.hash beside formats.thumbnail.url
     for path, place in place_names.path_findings(out, paths, table).items():

@@ -21,12 +21,19 @@ from collections.abc import Collection, Mapping, Sequence
 from itertools import pairwise
 from typing import Any
 
-from dbrefresh.rules import url_accounts
+from dbrefresh.rules import pii, url_accounts
 from dbrefresh.rules.json_paths import PathFinding
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 from dbrefresh.strategies.url_path import AT, WORD
 
 LOGIN_RULE = {"strategy": "hash", "prefix": "u"}  # as usernames are hashed
+# A person's own site under these keys beside their name or login (GitHub's `blog`
+# 'https://wroskoth92.dev'): `url` or `web` alone may be the app's own address
+_SITE_WORDS = """blog blog_url website web_site website_url homepage home_page homepage_url
+webpage web_page personal_url personal_website user_url"""
+SITE_KEYS = frozenset(_SITE_WORDS.split())
+SITE_PREFIX = "https://example.com/"  # hashed behind it: still a web address
+_NAMED_KINDS = frozenset({"first_name", "last_name", "full_name", "username"})
 SHARE = 0.5  # of the sampled addresses, holding a login
 MIN_LOGINS = 3  # different logins found
 WORD_SHARE = 0.05  # of the hits, after a word: the word listed
@@ -87,6 +94,11 @@ def _words(values: Sequence[str], logins: Collection[str] | None) -> list[str] |
     return words
 
 
+def address_words(values: Sequence[str], held: Collection[str]) -> list[str] | None:
+    """The segments after which most addresses hold one of `held` (logins, ids), or None."""
+    return _words(values, held)
+
+
 def path_findings(
     found: Mapping[str, PathFinding], paths: Mapping[str, Sequence[str]]
 ) -> dict[str, PathFinding]:
@@ -116,4 +128,28 @@ def path_findings(
             "the rest of the address kept"
         )
         out[path] = PathFinding(path, "username", why, rules=(("url_path", rule),))
+    return out
+
+
+def site_findings(
+    found: Mapping[str, PathFinding], paths: Mapping[str, Sequence[str]]
+) -> dict[str, PathFinding]:
+    """A person's own web site (a key naming one, beside their name or login in the same
+    object, most sampled values web addresses): a site that stays a web address,
+    as a column so named gets (handles.py). Its host held the login: 'wroskoth92.dev'."""
+    named = {tuple(path_parts(f.path)[:-1]) for f in found.values() if f.kind in _NAMED_KINDS}
+    out = {}
+    for path, values in paths.items():
+        parts = path_parts(path)
+        if tuple(parts[:-1]) not in named or pii.normalize(parts[-1]) not in SITE_KEYS:
+            continue
+        sample = [v for v in values if v.strip()]
+        sites = sum(_segments(v) is not None for v in sample)
+        if not sample or 2 * sites < len(sample):
+            continue
+        why = (
+            f"{sites} of {len(sample)} sampled values are web addresses under a key naming "
+            "a person's own site, beside their name or login: another address at example.com"
+        )
+        out[path] = PathFinding(path, "url", why, rules=(("hash", {"prefix": SITE_PREFIX}),))
     return out

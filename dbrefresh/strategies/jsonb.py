@@ -55,8 +55,10 @@ from dbrefresh.strategies.jsonb_wildcards import (
     Parts,
     each_element,
     key_of,
+    no_container,
     overlap_problem,
     path_problem,
+    split_elements,
     split_paths,
 )
 from dbrefresh.strategies.nested import NestedRule, shorthand
@@ -190,12 +192,13 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         self, params: JsonbParams, ctx: ColumnContext, value: exp.Expression, kept: bool = False
     ) -> exp.Expression:
         """Whether a path holds a value its strategy changes (`kept`: any value at all)."""
+        split = split_elements([path_parts(p) for p in params.paths])
         held = [
             holds_maskable(
                 value,
                 _key(path),
                 wildcard=any(map(is_wild, path_parts(path))),
-                changed=None if kept else _changed(rule, ctx),
+                changed=_scalars(None if kept else _changed(rule, ctx), path_parts(path) in split),
             )
             for path, rule in params.paths.items()
         ]
@@ -214,12 +217,16 @@ class Jsonb(ScalarStrategy[JsonbParams]):
         Blank text is kept (ScalarStrategy), and a value `as: numeric|date` cannot read
         becomes JSON null (it changes)."""
         out: dict[str, exp.Expression | None] = {}
+        split = split_elements([path_parts(p) for p in params.paths])
         for path, rule in params.paths.items():
             strategy, sub = rule.resolve()
             if not strategy.leak_checked:
                 continue
             own = strategy.leak_sample_when(sub, path_context(ctx, rule.as_))
             text = exp.column(VALUE, quoted=True)
+            if path_parts(path) in split:  # its objects: by the paths under it, sampled so
+                scalar = no_container(text.copy())
+                own = scalar if own is None else sqlbuild.fill(":s AND (:o)", s=scalar, o=own)
             if rule.as_ == "text":
                 blank = sqlbuild.fill("btrim(:v) <> ''", v=text)
                 out[path] = blank if own is None else sqlbuild.fill(":b AND (:o)", b=blank, o=own)
@@ -314,14 +321,24 @@ class Jsonb(ScalarStrategy[JsonbParams]):
     ) -> exp.Expression:
         """An array's element under a wildcard: masked itself when the path ends at the
         `*` (JSON null kept), else its own paths masked (an element that is no object
-        or array is kept)."""
+        or array is kept); with both, an object or array by its paths, any other
+        element by the `*`'s rule (splits_elements)."""
         whole = [rule for parts, rule in rests if not parts]
         if not whole:
             return self._masked_paths(ctx, element, rests, depth + 1)
-        return sqlbuild.fill(
+        itself = sqlbuild.fill(
             "CASE WHEN jsonb_typeof(:e) = 'null' THEN :e ELSE :m END",
             e=element,
             m=self._masked_value(ctx, element, key_of(()), whole[0]),
+        )
+        inside = [(parts, rule) for parts, rule in rests if parts]
+        if not inside:
+            return itself
+        return sqlbuild.fill(
+            "CASE WHEN jsonb_typeof(:e) IN ('object', 'array') THEN :p ELSE :s END",
+            e=element.copy(),
+            p=self._masked_paths(ctx, element.copy(), inside, depth + 1),
+            s=itself,
         )
 
     def _masked_value(
@@ -420,6 +437,15 @@ def _parsed(text: exp.Expression, as_: str) -> exp.Expression:
         t=text,
         r=DATE_TEXT,
     )
+
+
+def _scalars(changed: Changed | None, split: bool) -> Changed | None:
+    """`changed` of a split `*` path: its objects count under the paths beneath it."""
+    if not split:
+        return changed
+    if changed is None:
+        return no_container
+    return lambda text: sqlbuild.fill(":s AND (:c)", s=no_container(text.copy()), c=changed(text))
 
 
 def _changed(rule: PathRule, ctx: ColumnContext) -> Changed | None:

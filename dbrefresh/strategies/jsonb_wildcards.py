@@ -37,9 +37,33 @@ Rule = TypeVar("Rule")
 Parts = tuple[str, ...]
 
 
+def splits_elements(parts: Sequence[str]) -> bool:
+    """A path ending at `*`: beside paths under it, it masks the elements that are no
+    object or array, those take the paths under it (Passport's `emails`, [{"value":
+    ...}] from GitHub, ["<address>"] from LDAP, in one column)."""
+    return bool(parts) and parts[-1] == WILDCARD
+
+
+def split_elements(paths: Sequence[Parts]) -> set[Parts]:
+    """The paths ending at `*` with paths under them (splits_elements)."""
+    return {
+        outer
+        for outer in paths
+        if splits_elements(outer)
+        and any(len(p) > len(outer) and p[: len(outer)] == outer for p in paths)
+    }
+
+
+def no_container(text: exp.Expression) -> exp.Expression:
+    """Whether a path's value (its text, as json_path_values gives it) is no object or
+    array: the leak sample of a split `*` path takes its scalars alone."""
+    return sqlbuild.fill("left(ltrim(:t), 1) NOT IN ('{', '[')", t=text)
+
+
 def overlap_problem(paths: Sequence[str]) -> str | None:
     """Two paths where one masks the whole value the other, through a wildcard, is
-    inside of (`contacts.*` and `contacts.*.email`): one of them is meant."""
+    inside of (`contacts.*.email` and `contacts.*.email.*.x`): one of them is meant.
+    `contacts.*` beside `contacts.*.email` is none: splits_elements()."""
     split = {path: path_parts(path) for path in paths}
     for outer, outer_parts in split.items():
         for inner, inner_parts in split.items():
@@ -50,6 +74,7 @@ def overlap_problem(paths: Sequence[str]) -> str | None:
                 wild
                 and len(outer_parts) < len(inner_parts)
                 and inner_parts[: len(outer_parts)] == outer_parts
+                and not splits_elements(outer_parts)
             ):
                 return (
                     f"paths {outer!r} and {inner!r} overlap: {outer} masks the whole value "

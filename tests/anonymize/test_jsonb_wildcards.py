@@ -180,7 +180,33 @@ def test_overlapping_wildcard_paths_are_refused(
     make_db, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dsn, rules, _ = _setup(make_db, tmp_path)
-    rules.write_text(RULES.replace("orders.*.items.*.name", "contacts.*"))
+    rules.write_text(RULES.replace("orders.*.items.*.name", "contacts.*.email.*.x"))
     result = run_cli(capsys, "anonymize", str(rules), "--dsn", dsn, "--seed", "s")
     assert result.code == 2
-    assert "'contacts.*' and 'contacts.*.email' overlap" in result.err
+    assert "'contacts.*.email' and 'contacts.*.email.*.x' overlap" in result.err
+
+
+def test_a_star_beside_paths_under_it_masks_the_other_elements(make_db, tmp_path: Path) -> None:
+    """`contacts.*` beside `contacts.*.email`: the objects by their email, the "n/a"
+    strings by the `*`'s rule (Passport's `emails`: objects from GitHub, strings from
+    LDAP), objects staying objects; verify samples each path's own values and passes."""
+    dsn, rules, before = _setup(make_db, tmp_path)
+    rules.write_text(RULES.replace("orders.*.items.*.name: full_name", "contacts.*: hash", 1))
+    anonymize(dsn, [rules], seed="s", progress=False)
+    with psycopg.connect(dsn) as conn:
+        after = {r[0]: r[1] for r in conn.execute("SELECT id, doc FROM people")}
+    strings = 0
+    for i in range(1, 41):
+        for new, old in zip(after[i]["contacts"], before[i][0]["contacts"], strict=True):
+            if isinstance(old, str):
+                assert isinstance(new, str) and new != old  # "n/a" hashed
+                strings += 1
+            elif isinstance(old, dict) and "email" in old:
+                assert new["email"] != old["email"] and "@" in new["email"]
+                assert (new["kind"], new["rank"]) == (old["kind"], old["rank"])
+            else:
+                assert new == old  # null, an object without an email: kept
+    assert strings == 10
+    report = verify_report(dsn, [rules], seed="s")
+    assert report.findings == []
+    assert report.sampled["public.people.doc:contacts.*"] == strings  # no object sampled
