@@ -7,7 +7,7 @@ column's type (and stays injective on a unique column) wins, so the proposal com
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -74,7 +74,7 @@ from dbrefresh.rules.document_rules import documents_rule, json_rule, json_text_
 from dbrefresh.rules.fitting import choose, column_context, fits, kind_fits_type
 from dbrefresh.rules.proposal import ColumnProposal as ColumnProposal  # re-exported
 from dbrefresh.rules.push_tokens import match_push_tokens
-from dbrefresh.rules.query_texts import query_rule
+from dbrefresh.rules.query_texts import as_query
 from dbrefresh.rules.sampled import COMPOSITE, TEXT_SEARCH, is_bytes, is_document
 from dbrefresh.strategies.base import Strategy
 
@@ -443,27 +443,11 @@ def _propose_column(
         path_folders.as_path(  # Immich's sidecarPath: a path, not words
             proposal, values, lambda raw: fits(strategies["file_name"], raw, ctx)
         )
-        _as_query(proposal, column, values, lambda raw: fits(strategies["email"], raw, ctx))
+        as_query(proposal, column, values, lambda raw: fits(strategies["email"], raw, ctx))
         channel_targets.as_channels(  # Superset's report target: addresses or '#sales'
             proposal, values, lambda raw: fits(strategies["forms"], raw, ctx)
         )
     return proposal
-
-
-def _as_query(
-    proposal: ColumnProposal,
-    column: Column,
-    values: Sequence[str] | None,
-    fit: Callable[[dict[str, Any]], bool],
-) -> None:
-    """`email` `within: true` for a `lorem` column of queries holding addresses
-    (Superset's query.sql: `lorem` turned every saved query into words)."""
-    if proposal.kind != "free_text" or proposal.strategy != "lorem":
-        return
-    raw: dict[str, Any] = {"within": True, **({"unique": True} if proposal.unique else {})}
-    if (reason := query_rule(values or (), column.name)) is not None and fit(raw):
-        proposal.strategy, proposal.params = "email", raw
-        proposal.why.append(reason)
 
 
 def _bytea_rule(

@@ -21,8 +21,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
+from dbrefresh.catalog import Column
 from dbrefresh.rules import phones, pii, pii_values, postal_addresses
+from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.streets import is_street
 from dbrefresh.strategies.email_within import ADDRESS
 
@@ -119,3 +122,19 @@ def query_rule(values: Sequence[str], name: str = "") -> str | None:
         f"{len(holding)} sampled values are queries with an address as a quoted literal: "
         "each address masked in place, the query kept"
     )
+
+
+def as_query(
+    proposal: ColumnProposal,
+    column: Column,
+    values: Sequence[str] | None,
+    fit: Callable[[dict[str, Any]], bool],
+) -> None:
+    """`email` `within: true` for a `lorem` column of queries holding addresses
+    (Superset's query.sql: `lorem` turned every saved query into words)."""
+    if proposal.kind != "free_text" or proposal.strategy != "lorem":
+        return
+    raw: dict[str, Any] = {"within": True, **({"unique": True} if proposal.unique else {})}
+    if (reason := query_rule(values or (), column.name)) is not None and fit(raw):
+        proposal.strategy, proposal.params = "email", raw
+        proposal.why.append(reason)
