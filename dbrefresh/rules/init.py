@@ -257,8 +257,9 @@ def propose(
     align_variants(proposals, strategies)  # paths and cases added since: the same variant
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     role_addresses.keep_roles(sampled, roles)  # PostfixAdmin's postmaster@ kept everywhere
-    keep_org_domains(conn, catalog, sampled, addresses, texts)  # '@acme.com' a policy reads
     vcard_values.align_emails(proposals)  # an attendee's address as the email columns'
+    # '@acme.com' a policy reads; after vcard_values, which aligns bare xml email rules only
+    keep_org_domains(conn, catalog, sampled, addresses, texts)
     keep_prefixes(conn, catalog, sampled, texts, strategies, sample_rows)  # 'id:<ident>'
     keep_builtin_accounts(conn, catalog, sampled)  # Moodle's 'guest', 'admin'
     service_accounts.note_json_paths(conn, catalog, sampled)  # Zitadel's 'zitadel-admin-sa'

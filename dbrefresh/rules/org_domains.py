@@ -17,14 +17,15 @@ domain is kept only where the database says it is an organisation's:
 A domain with one address is a person's own (jurgen-schmidt.de): never kept. Freemail
 domains (gmail.com) passing the bar are kept: shared by millions they name no one, and
 the app's domain logic keeps working. The local parts are masked as always. Every email
-rule gets the same list, so an address masks alike in every table.
+rule gets the same list (columns, JSON paths, switch cases, XML elements and
+attributes), so an address masks alike in every table.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ from dbrefresh.rules.sample import sampled_rows
 from dbrefresh.rules.text_samples import Ref, TextSample
 
 EMAIL = "email"
+XML = "xml"
 MIN_LISTED_LOCALS = 2  # a domain another table lists, at two people's addresses
 MIN_READ_LOCALS = 3  # a domain only an expression reads: three people
 MAX_DOMAINS = 50
@@ -136,12 +138,28 @@ def keep_org_domains(
                 proposal.params["keep_domains"] = list(domains)
                 proposal.why.append(note)
                 continue
-            for rules in containers(proposal.params):
-                if _add_domains(rules, domains):
-                    proposal.why.append(note)
+            if any([_add_domains(rules, domains) for rules in _nested(proposal)]):
+                proposal.why.append(note)
 
 
-def _add_domains(rules: dict[str, Any] | Any, domains: list[str]) -> bool:
+def _nested(proposal: ColumnProposal) -> Iterator[MutableMapping[str, Any]]:
+    """The rule mappings nested in a proposal: jsonb paths and switch cases, and an xml
+    rule's elements, attributes and its `others`' paths. A supplier's address in an
+    attribute (`<supplier email="orders@umbrella-supplies.de"/>`) went to example.com
+    while the same address in supplier_contacts.email kept its domain."""
+    yield from containers(proposal.params)
+    if proposal.strategy != XML:
+        return
+    for key in ("elements", "attributes"):
+        rules = proposal.params.get(key)
+        if isinstance(rules, dict):
+            yield rules
+    others = proposal.params.get("others")
+    if isinstance(others, dict):
+        yield from containers(others)
+
+
+def _add_domains(rules: MutableMapping[str, Any], domains: list[str]) -> bool:
     """`keep_domains` on each email rule of one mapping (a shorthand made a mapping)."""
     added = False
     for key, rule in rules.items():

@@ -129,7 +129,8 @@ def proposal(
         return None
     notes = [
         f"its {read.documents} sampled values are XML documents: the text of personal "
-        "elements and the values of personal attributes masked, markup and the others kept",
+        "elements and the values of personal attributes masked, comments blanked, other "
+        "markup and the others kept",
         *why,
         "REVIEW: "
         + "".join(

@@ -11,9 +11,11 @@ holds text only is unescaped, masked by its strategy as a text column's value wo
 written back between the same tags, its leading and trailing blanks kept; a CDATA
 section stays one. `attributes` does the same for attribute values by the attribute's
 local name (`<contact email="..." name="...">` carried its person through), escaped
-again for their own quote (xml_attributes.py). Everything else (declaration, comments,
-namespaces, other attributes and elements, whitespace) is kept byte for byte, so the
-document stays well-formed (xml_tokens.py splits it in SQL).
+again for their own quote (xml_attributes.py). A comment's text becomes as many spaces
+(`<!-- edited by anna@x.org -->` kept its person; no application reads a comment).
+Everything else (declaration, processing instructions, namespaces, other attributes and
+elements, whitespace) is kept byte for byte, so the document stays well-formed
+(xml_tokens.py splits it in SQL).
 
 Works on unbounded text, varchar(n), xml and bytea (UTF-8). A value that does not
 look like XML (markup first and last), bytes that are no UTF-8, or a masked document
@@ -133,7 +135,7 @@ class Xml(ScalarStrategy[XmlParams]):
     column_local = False  # an element's strategy may read other columns of the row
     summary = (
         "XML documents (text, xml, bytea): the text of listed elements masked, each with "
-        "its own strategy, the rest kept byte for byte."
+        "its own strategy, comments blanked, the rest kept byte for byte."
     )
     params_model = XmlParams
 

@@ -6,9 +6,10 @@ document into tokens (comments, CDATA sections, processing instructions, declara
 tags with quoted attribute values, runs of text, a stray '<'), which together are the
 document byte for byte. A run of text (or a CDATA section) whose previous token opens
 an element and whose next token closes the same one is that element's text; it is
-masked by the element's local name (without its namespace prefix), everything else is
-written back as it was. Set-based: an ordered string_agg over regexp_matches(...) WITH
-ORDINALITY, the neighbours read with lag() and lead(), no PL/pgSQL.
+masked by the element's local name (without its namespace prefix), a comment's text
+written as spaces, everything else written back as it was. Set-based: an ordered
+string_agg over regexp_matches(...) WITH ORDINALITY, the neighbours read with lag() and
+lead(), no PL/pgSQL.
 """
 
 from __future__ import annotations
@@ -102,6 +103,13 @@ def escaped(text: exp.Expression) -> exp.Expression:
     )
 
 
+def blanked_comment(comment: exp.Expression) -> exp.Expression:
+    """A comment token with its text as as many spaces: an application reads no comment,
+    and '<!-- edited by anna@x.org -->' kept its person; spaces make no '--' and keep
+    the document's length and offsets."""
+    return sqlbuild.fill("'<!--' || repeat(' ', length(:c) - 7) || '-->'", c=comment)
+
+
 def column(name: str) -> exp.Column:
     """A column of the token being written (unqualified: the nested strategies read
     VALUE as their column)."""
@@ -140,8 +148,9 @@ def each_token(
     """The document rebuilt from its tokens, the text of each element of `names` as
     `masked` (an expression over VALUE, LOCAL, CDATA) writes it: text escaped, a CDATA
     section's content kept in one (a ']]>' in it split over two), the text's leading
-    and trailing blanks kept. `tag` rewrites any other token (a start tag's attributes:
-    xml_attributes.py); without it they are kept."""
+    and trailing blanks kept, each comment's text blanked (blanked_comment). `tag`
+    rewrites any other token (a start tag's attributes: xml_attributes.py); without it
+    they are kept."""
     tok = exp.column(TOK, table="_dbr_xw")
     local = exp.column(LOCAL, table="_dbr_xw")
     value = sqlbuild.fill(
@@ -152,7 +161,13 @@ def each_token(
         u=unescaped(sqlbuild.fill("btrim(:t, ' ' || chr(9) || chr(10) || chr(13))", t=tok)),
     )
     written = exp.column(MASKED, quoted=True)
-    kept = column(TOK) if tag is None else tag(exp.column(TOK, table="_dbr_xq"))
+    other = column(TOK) if tag is None else tag(exp.column(TOK, table="_dbr_xq"))
+    kept = sqlbuild.fill(
+        "CASE WHEN left(:t, 4) = '<!--' THEN :blank ELSE :o END",
+        t=column(TOK),
+        blank=blanked_comment(column(TOK)),
+        o=other,
+    )
     out = sqlbuild.fill(
         "CASE WHEN :l IS NULL THEN :k WHEN :c THEN '<![CDATA[' || replace(:m,"
         " ']]>', ']]]]><![CDATA[>') || ']]>' ELSE substring(:t FROM :lead)"
