@@ -16,6 +16,7 @@ logic over json_paths' sample.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from itertools import pairwise
@@ -23,6 +24,7 @@ from typing import Any
 
 from dbrefresh.rules import pii, url_accounts
 from dbrefresh.rules.json_paths import PathFinding
+from dbrefresh.strategies.email import SERVICE_LOCAL_PARTS
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 from dbrefresh.strategies.url_path import AT, WORD
 
@@ -40,6 +42,10 @@ WORD_SHARE = 0.05  # of the hits, after a word: the word listed
 MAX_WORDS = 4
 # kinds beside an address that make its object a person's
 _PERSON_KINDS = frozenset({"email", "first_name", "last_name", "full_name", "username"})
+# a service's own mailbox (a repository's security@) makes no object a person's
+_SERVICE = re.compile(rf"^\s*(?:{SERVICE_LOCAL_PARTS})(?:[+._-][^@]*)?@", re.IGNORECASE)
+# an account object's `type` saying it is no person's (GitHub's owner of rails/rails)
+_NOT_PERSONS = frozenset({"organization", "organisation", "org", "bot", "team", "group"})
 
 
 def _segments(value: str) -> list[str] | None:
@@ -94,6 +100,20 @@ def _words(values: Sequence[str], logins: Collection[str] | None) -> list[str] |
     return words
 
 
+def _someones(addresses: Sequence[str]) -> bool:
+    """Whether some sampled address is no service's own (security@, noreply@)."""
+    return any(a.strip() and not _SERVICE.match(a) for a in addresses)
+
+
+def _no_persons(paths: Mapping[str, Sequence[str]], path: str) -> bool:
+    """Whether the address's object says by its `type` (most sampled values) that it is
+    an organisation's or a bot's, not a person's: GitHub's owner objects do."""
+    parts = path_parts(path)
+    sibling = path[: len(path) - len(parts[-1])] + "type"
+    kinds = [v.strip().lower() for v in paths.get(sibling, ()) if v.strip()]
+    return bool(kinds) and 2 * sum(k in _NOT_PERSONS for k in kinds) > len(kinds)
+
+
 def address_words(values: Sequence[str], held: Collection[str]) -> list[str] | None:
     """The segments after which most addresses hold one of `held` (logins, ids), or None."""
     return _words(values, held)
@@ -110,11 +130,13 @@ def path_findings(
         parent = tuple(path_parts(f.path)[:-1])
         if f.kind == "username":
             logins.setdefault(parent, set()).update(v.strip() for v in paths.get(f.path, ()))
-        if f.kind in _PERSON_KINDS:
+        if f.kind in _PERSON_KINDS and (f.kind != "email" or _someones(paths.get(f.path, ()))):
             persons.add(parent)
     out = {}
     for path, values in paths.items():
         parent = tuple(path_parts(path)[:-1])
+        if _no_persons(paths, path):
+            continue  # an organisation's repositories: public, and nothing hidden
         words = _words(values, logins[parent]) if parent in logins else None
         how = "the login beside it"
         if words is None and parent in persons:

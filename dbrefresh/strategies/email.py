@@ -95,7 +95,7 @@ class EmailParams(StrategyParams):
 # RFC 2142 roles, and generic boxes; no person's
 SERVICE_LOCAL_PARTS = (
     r"no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?|alerts?|"
-    r"support|info|admin|root|webmaster|hostmaster|system"
+    r"support|info|admin|root|webmaster|hostmaster|system|security|abuse|noc"
 )
 
 
