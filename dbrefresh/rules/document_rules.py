@@ -53,7 +53,7 @@ def json_rule(
         if inner is not None:
             paths[path], said = json_in_strings.nested(path, inner.params["paths"], inner.why)
             why += said
-    for found in named_documents.judged(plain, table.qualified, column.name):
+    for found in named_documents.judged(plain, table.qualified, column.name, read.factors):
         as_date = found.kind == "birth_date" and found.dates  # else hidden as text
         # a coordinate stays a number (hash made {"lat": 52.52} a hex string)
         as_number = found.kind == "geo" and found.numbers

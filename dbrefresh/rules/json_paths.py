@@ -27,6 +27,7 @@ from dbrefresh.rules import (
     attribute_names,
     device_names,
     email_digests,
+    factor_objects,
     file_names,
     identity_documents,
     json_keys,
@@ -93,6 +94,8 @@ class Documents:
     unreadable: int = 0  # documents that do not parse (cut off by the sample's limit)
     deep: int = 0  # documents holding values deeper than MAX_DEPTH (not looked into)
     total: int = 0
+    # objects typed as second factors, read apart (json_credentials.py scopes by type)
+    factors: factor_objects.FactorObjects = field(default_factory=factor_objects.FactorObjects)
 
 
 def _all_numbers(values: Sequence[str]) -> bool:
@@ -225,6 +228,7 @@ def read_documents(documents: Sequence[str]) -> Documents:
             # (a legacy row), which json_text counts, not a document too long to read
             read.unreadable += len(text) >= MAX_JSON_CHARS
     ids = json_keys.id_levels(parsed)
+    read.factors = factor_objects.collect(parsed)
     not_text: set[str] = set()
     for doc in parsed:
         deep = False

@@ -22,6 +22,7 @@ from dbrefresh.rules import (
     json_paths,
     pii,
 )
+from dbrefresh.rules.factor_objects import FactorObjects
 from dbrefresh.rules.json_paths import PathFinding
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 
@@ -74,12 +75,17 @@ def refine(
     return [out[p] for p in sorted(out)]
 
 
-def judged(paths: dict[str, list[str]], table: str, column: str) -> list[PathFinding]:
+def judged(
+    paths: dict[str, list[str]],
+    table: str,
+    column: str,
+    factors: FactorObjects | None = None,
+) -> list[PathFinding]:
     """json_doubts.trusted_paths, refined by what the column's name says (and a `name`
     beside a contact detail, contact_names.py; a second factor's secrets,
-    json_credentials.py)."""
+    json_credentials.py, scoped by the objects' type in `factors`)."""
     found = refine(json_paths.judge_paths(paths, table), paths, column, table)
-    found = json_credentials.refine(found, paths, column, table)
+    found = json_credentials.refine(found, paths, column, table, factors)
     found = contact_names.beside_contacts(found, paths)
     found = json_path_rules.refine(found, paths, table)
     return [f for f in found if json_doubts.doubt(f, paths) is None]

@@ -145,7 +145,7 @@ def proposal(table: Table, column: Column, values: Sequence[str] | None) -> Colu
     if strays := sum(1 for v in values or () if v.strip()) - len(documents):
         why.append(f"REVIEW: {strays} other sampled values are no YAML document, kept as they are")
     unmaskable: list[str] = []
-    findings = named_documents.judged(read.paths, table.qualified, column.name)
+    findings = named_documents.judged(read.paths, table.qualified, column.name, read.factors)
     for found in findings:
         key = _last_key(found.path)
         personal = {f.path for f in findings if _last_key(f.path) == key}
