@@ -21,7 +21,7 @@ alike.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from dbrefresh.rules.proposal import ColumnProposal
 
@@ -49,11 +49,36 @@ _NUMBERS = frozenset(
 )
 REASON = "a document number in a table of identity documents: a national id or passport number"
 
+# Tryton's party_identifier(party, type 'eu_vat'/'fr_siren'/'us_ssn'/'be_nn', code
+# 'DE444975498'): the code is a tax or national number, validated per type by
+# python-stdnum. Its generic name (`code`, `value`, `number`) says so only in a table of
+# a person's or party's identifiers, or of tax numbers; a product_identifier's EAN is no
+# one's. Masked with `digits` only: the country prefix ('DE') stays, as the type needs it.
+_PARTY_ID_TABLES = re.compile(r"^(?P<owner>[a-z0-9_]+?)_(?:identifiers?|identifications?)$")
+_TAX_ID_TABLES = re.compile(
+    r"(?:^|_)(?:tax_ids?|tax_identifiers?|tax_numbers?|vat_ids?|vat_numbers?|"
+    r"national_ids?|ssns?)$"
+)
+_OWNERS = re.compile(r"(?:^|_)(?:party|parties|partners?|persons?|people|individuals?)$")
+_GENERIC_CODES = frozenset({"code", "value", "number", "identifier", "id_value"})
+PARTY_REASON = (
+    "`{norm}` in a table of a party's identifiers: a tax or national identification "
+    "number, its digits masked and its country prefix kept"
+)
 
-def match(norm: str, table: str) -> str | None:
+
+def match(norm: str, table: str, about_people: Callable[[str], bool]) -> str | None:
     """Why a normalized column name in a normalized table name is an identity
-    document's number, or None."""
-    return REASON if norm in _NUMBERS and _TABLES.search(table) else None
+    document's number (or a party's tax or national number), or None."""
+    if norm in _NUMBERS and _TABLES.search(table):
+        return REASON
+    if norm not in _GENERIC_CODES:
+        return None
+    owner = _PARTY_ID_TABLES.match(table)
+    owned = owner is not None and (
+        bool(_OWNERS.search(owner["owner"])) or about_people(owner["owner"])
+    )
+    return PARTY_REASON.format(norm=norm) if owned or _TAX_ID_TABLES.search(table) else None
 
 
 def with_letters(proposal: ColumnProposal) -> None:

@@ -17,6 +17,7 @@ from dbrefresh.rules import (
     field_tables,
     http_headers,
     identity_documents,
+    ledger_tables,
     name_compounds,
     personal_codes,
     redeemable,
@@ -317,9 +318,11 @@ def about_people(table_name: str) -> bool:
     things named after their people (user_devices, lead_lists)."""
     if field_tables.defines_fields(table_name):  # mdl_user_info_field: fields about people
         return False
+    people = frozenset(w for w in table_name.split("_") if _PERSON_TABLES.fullmatch(w))
     return (
         bool(_PERSON_TABLES.search(table_name))
         and not _names_a_thing(table_name)
+        and not ledger_tables.ledger(table_name, people)  # account_account: a chart
         and not (client_tables.software_table(table_name) and clients_only(table_name))
     )
 
@@ -406,7 +409,7 @@ def match_name(column: str, table: str) -> NameMatch | None:
     if (compound := _compound(norm, words)) is not None:
         return compound
     table_name = normalize(table.rsplit(".", 1)[-1])
-    if (document := identity_documents.match(norm, table_name)) is not None:
+    if (document := identity_documents.match(norm, table_name, about_people)) is not None:
         return NameMatch("national_id", document, text_only=True)  # m_client_identifier
     code = personal_codes.match(norm, table_name, about_people(table_name))
     if code is not None and not personal_codes.leading_words(norm) & (_NOT_THE_VALUE - {"id"}):

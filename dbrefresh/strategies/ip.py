@@ -109,22 +109,22 @@ class Ip(ScalarStrategy[IpParams]):
                 s4=size4,
             )
             # An address written with a prefix length ('10.1.0.0/16', '1.2.3.4/32') keeps
-            # it, as inet does; one written without gets the host alone.
+            # it, as inet does; one written without gets the host alone. A network
+            # ('101.24.5.0/24', host bits zero) stays one (_sized).
             text = sqlbuild.fill(
                 "CASE WHEN btrim(:v) = '' THEN :v WHEN :v ~ :r4 OR :v ~ :r6 THEN"
                 " CASE WHEN strpos(CAST(:v AS TEXT), '/') = 0 THEN host(:n)"
-                " ELSE CAST(set_masklen(:n2, masklen(:o)) AS TEXT) END"
+                " ELSE CAST(:sized AS TEXT) END"
                 " ELSE :other END",
                 v=ctx.ref,
                 r4=IPV4_TEXT,
                 r6=IPV6_TEXT,
                 n=new,
-                n2=new.copy(),
-                o=orig.copy(),
+                sized=_sized(new.copy(), orig.copy()),
                 other=other,
             )
             return sqlbuild.cast(text, ctx.type.sql)
-        sized = sqlbuild.fill("set_masklen(:n, masklen(:o))", n=new, o=orig)
+        sized = _sized(new, orig)
         if ctx.type.base == "cidr":
             v6 = ipaddress.ip_network(params.network_v6)
             sized = _other_network(sqlbuild.fill("network(:s)", s=sized), orig, v4, v6)
@@ -179,6 +179,24 @@ class Ip(ScalarStrategy[IpParams]):
             p4=ipaddress.ip_network(params.network_v4).prefixlen,
             p6=ipaddress.ip_network(params.network_v6).prefixlen,
         )
+
+
+def _sized(new: exp.Expression, orig: exp.Expression) -> exp.Expression:
+    """The masked host `new` at the prefix length of the inet `orig`; a network (host
+    bits zero: Tryton's login_attempt.ip_network '101.24.5.0/24') masks to a network,
+    its host bits cleared, so `::cidr` and Python's strict ip_network still read it (a
+    host '10.182.119.183/24' they refuse). A host with its netmask ('192.168.1.5/24')
+    stays a host."""
+    # `new` (its digest) is read once: its host bits are cleared by a mask, not by a
+    # second branch over it
+    return sqlbuild.fill(
+        "set_masklen(:n & CASE WHEN host(:o) = host(network(:o2)) AND masklen(:o3) <"
+        " CASE WHEN family(:o4) = 4 THEN 32 ELSE 128 END THEN netmask(:o5)"
+        " ELSE netmask(:o6) | hostmask(:o7) END, masklen(:o8))",
+        n=new,
+        o=orig,
+        **{f"o{i}": orig.copy() for i in range(2, 9)},
+    )
 
 
 def _digest(ctx: ColumnContext, tag: str, orig: exp.Expression, is_text: bool) -> exp.Expression:

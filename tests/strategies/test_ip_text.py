@@ -68,3 +68,33 @@ def test_what_is_no_address_is_masked_and_blank_is_kept(masking: Masking) -> Non
         masked = ipaddress.ip_address(rows[original])
         assert masked in ipaddress.ip_network("10.0.0.0/8") and str(masked) != original
     assert ipaddress.ip_address(rows["2001:db8::7"]) in ipaddress.ip_network("fd00::/8")
+
+
+ORIGINALS = ("101.24.5.0/24", "4fe4::/56", "192.168.1.5/24", "1.2.3.4/32", "1.2.3.4")
+
+
+def test_a_network_masks_to_a_network_of_its_prefix_length(masking: Masking) -> None:
+    """Tryton's res_user_login_attempt.ip_network ('101.24.5.0/24' in a varchar) got a
+    host with the prefix ('10.182.119.183/24'), which `::cidr` and Python's strict
+    ip_network refuse; a host written with its netmask stays a host."""
+    masking.conn.execute(
+        "CREATE TEMP TABLE attempts (id int, net text, iface inet);"
+        "INSERT INTO attempts VALUES (1, '101.24.5.0/24', '101.24.5.0/24'),"
+        " (2, '4fe4::/56', '4fe4::/56'), (3, '192.168.1.5/24', '192.168.1.5/24'),"
+        " (4, '1.2.3.4/32', '1.2.3.4/32'), (5, '1.2.3.4', '1.2.3.4'), (6, '10.0.0.0/8', NULL)"
+    )
+    for column in ("net", "iface"):
+        masked_rows = [str(b) for _, b in masking.run("ip", {}, column, table="attempts")]
+        rows = dict(zip(ORIGINALS, masked_rows, strict=False))
+        for original in ("101.24.5.0/24", "4fe4::/56"):
+            masked = ipaddress.ip_network(rows[original], strict=True)  # a network
+            assert masked.prefixlen == ipaddress.ip_network(original).prefixlen
+            assert str(masked) != original
+        cast = masking.conn.execute(
+            "SELECT CAST(%s AS cidr)::text", (rows["101.24.5.0/24"],)
+        ).fetchone()
+        assert cast is not None and cast[0] == rows["101.24.5.0/24"]
+        host = ipaddress.ip_interface(rows["192.168.1.5/24"])
+        assert host.network.prefixlen == 24 and host.ip != host.network.network_address
+        one = ipaddress.ip_interface(rows["1.2.3.4/32"])
+        assert one.network.prefixlen == 32 and one.ip in ipaddress.ip_network("10.0.0.0/8")
