@@ -26,6 +26,7 @@ from dbrefresh.rules.fitting import choose, column_context
 from dbrefresh.rules.hex_keys import NOT_CREDENTIAL_KEYS
 from dbrefresh.rules.init_yaml import rule_value
 from dbrefresh.rules.propose import ColumnProposal, propose_column
+from dbrefresh.rules.quoted_values import quoted_rule
 from dbrefresh.strategies.base import ColumnType, Strategy
 
 TEXT = ColumnType("text", "text", "S")
@@ -94,20 +95,14 @@ def _quoted_text(
 ) -> ColumnProposal:
     """Values of a text column that are each one JSON string (Firefly III's account_meta
     .data '"DE89370400440532013000"'): judged by their text (quoted, the IBAN was not
-    seen), and masked inside the quotes, so the application still reads JSON (`hash` on
-    text writes bare hex, which json_decode refuses)."""
+    seen), and masked inside the quotes by their kind (quoted_values.py), so the
+    application still reads JSON (`hash` on text writes bare hex, which json_decode refuses)."""
     judged = propose_column(table, as_column, texts, strategies, is_key=False)
     if not judged.masked and (named := _credential_setting(name, texts)) is not None:
         judged = ColumnProposal(value.name, "hash", {}, kind="secret", why=[named])
     if not judged.masked:
         return judged
-    return ColumnProposal(
-        value.name,
-        "template",
-        {"template": '"{hash}"'},
-        kind=judged.kind,
-        why=[*judged.why, "each value is one JSON string kept in text: hashed inside its quotes"],
-    )
+    return quoted_rule(name, value.name, judged, texts)
 
 
 def string_documents(

@@ -23,6 +23,7 @@ from dbrefresh.rules import (
     e164,
     file_stems,
     handles,
+    message_ids,
     passport_profiles,
     photo_urls,
     role_addresses,
@@ -254,6 +255,7 @@ def propose(
     compose_json_names(conn, catalog, sampled, strategies, sample_rows)  # pretix, Zitadel
     apply_mixed(catalog, sampled, mixed, strategies)  # after the folds: their email case
     switch_mixed_emails(conn, catalog, sampled, texts, strategies, sample_rows)  # source_id
+    message_ids.align(catalog, proposals)  # Mailman's held message: '"<id@host>"'
     align_variants(proposals, strategies)  # paths and cases added since: the same variant
     align_emails(conn, catalog, sampled)  # after every fold: the same email parameters
     role_addresses.keep_roles(sampled, roles)  # PostfixAdmin's postmaster@ kept everywhere

@@ -30,6 +30,9 @@ organisation's, 'acme.com') keeps its domain as it was written, its local part m
 always: a row-level policy or a generated `email_domain` reading the domain, and a join
 of users to their organisation's domain, still hold. Subdomains are not implied (an
 app compares the whole domain); list them. Every other address gets `domain`.
+An address pattern whose local part names no mailbox (Mailman's ban list
+'^.*@spam\\.example$', a glob '*@spam.example') is kept: masked into an address, a
+domain ban banned no one; '^anna.*@gmail\\.com$' names a mailbox and is masked.
 """
 
 from __future__ import annotations
@@ -120,11 +123,15 @@ class Email(ScalarStrategy[EmailParams]):
 
     def leak_sample_when(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression | None:
         """With `within`, text holding no address is kept by design: not sampled; nor is
-        an address `keep` keeps."""
+        an address `keep` keeps, nor an address pattern."""
         held = email_within.holds_address(ctx) if params.within else None
-        if not params.keep:
+        # (`within` finds no pattern: the addresses it matches have a local part)
+        kept: list[exp.Expression] = [] if held is not None else [_pattern(ctx)]
+        if params.keep:
+            kept.append(_kept(ctx, params))
+        if not kept:
             return held
-        masked = exp.Not(this=exp.Paren(this=_kept(ctx, params)))
+        masked = exp.Not(this=exp.Paren(this=exp.or_(*kept)))
         return masked if held is None else exp.Paren(this=exp.and_(held, masked))
 
     def table_refusal(self, params: EmailParams, ctx: ColumnContext) -> exp.Expression | None:
@@ -197,10 +204,9 @@ class Email(ScalarStrategy[EmailParams]):
         if fold:  # (dictionary names, initcap display names: all of it lower case)
             value = sqlbuild.fill("lower(:v)", v=value)
         fitted = sqlbuild.fit_text(ctx, value, truncate=not params.unique)
-        if not params.keep:
-            return fitted
+        kept = [_pattern(ctx)] + ([_kept(ctx, params)] if params.keep else [])
         return exp.Case(
-            ifs=[exp.If(this=_kept(ctx, params), true=sqlbuild.as_text(ctx.ref))], default=fitted
+            ifs=[exp.If(this=k, true=sqlbuild.as_text(ctx.ref)) for k in kept], default=fitted
         )
 
 
@@ -220,6 +226,17 @@ def _domain(ctx: ColumnContext, params: EmailParams) -> exp.Expression:
         b=address.copy(),
         d=domain,
     )
+
+
+# A pattern of addresses whose local part names no mailbox: Mailman's ban list
+# '^.*@spam\.example$', a glob '*@spam.example' (no letter or digit before the '@', and
+# a regular expression's or a glob's character somewhere)
+PATTERN = r"^[^A-Za-z0-9@]+@.*[][*^$\\]|^[^A-Za-z0-9@]*[][*^$\\][^A-Za-z0-9@]*@"
+
+
+def _pattern(ctx: ColumnContext) -> exp.Expression:
+    """Whether the value is an address pattern naming no one (kept as it is)."""
+    return sqlbuild.fill('(:t COLLATE "C") ~ :p', t=sqlbuild.stable_text(ctx), p=PATTERN)
 
 
 def _kept(ctx: ColumnContext, params: EmailParams) -> exp.Expression:
