@@ -95,7 +95,10 @@ class HashParams(StrategyParams):
 @register
 class Hash(ScalarStrategy[HashParams]):
     name = "hash"
-    summary = "Hex of the keyed sha256 of the value (a prefix, a kept lead and tail optional)."
+    summary = (
+        "Hex of the keyed sha256 of the value (a prefix, a kept lead and tail optional);"
+        " base32 seeds and password hashes keep their shape."
+    )
     params_model = HashParams
     lossy = False
 

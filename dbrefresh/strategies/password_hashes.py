@@ -67,6 +67,11 @@ SCHEMES: tuple[Scheme, ...] = (
         _two(r"\$[56]\$(?:rounds=[0-9]+\$)?", f"{_DOT64}{{1,16}}", f"{_DOT64}{{43,86}}"),
         "./",
     ),
+    Scheme(  # yescrypt, Debian's and Fedora's /etc/shadow default
+        "yescrypt",
+        _two(r"\$g?y\$[./A-Za-z0-9]+\$", f"{_DOT64}{{1,{MAX_PART}}}", f"{_DOT64}{{43}}"),
+        "./",
+    ),
     Scheme("md5-crypt", _two(r"\$(?:1|apr1)\$", f"{_DOT64}{{1,8}}", f"{_DOT64}{{22}}"), "./"),
     Scheme("phpass", r"^(\$[PH]\$[./A-Za-z0-9])([./A-Za-z0-9]{30})()()()()$", "./"),
     Scheme(  # passlib's pbkdf2 in its ab64 alphabet (Tryton)
