@@ -154,7 +154,7 @@ class Hash(ScalarStrategy[HashParams]):
         """Text kept as bytes (printable ASCII) masked as text and written back as
         UTF-8; binary values become the digest's bytes (half as many as hex digits)."""
         text = sqlbuild.fill("encode(:v, 'escape')", v=ctx.ref.copy())
-        hexed = self._hexed(params, DEFAULT_HEX, sqlbuild.digest(ctx, self.name))
+        hexed = self._hexed(params, length, sqlbuild.digest(ctx, self.name))
         if params.alphabet == "password_hash":
             hexed = password_hashes.masked(text, sqlbuild.digest(ctx, self.name), hexed)
         raw = sqlbuild.fill(

@@ -160,6 +160,8 @@ def test_utf8_text_in_bytea_stays_utf8_text(masking: Masking) -> None:
         assert re.fullmatch(r"[0-9a-f]{32}", texts[1])
         assert masked[2] is not None and len(masked[2]) == 16  # binary: the digest's bytes
         assert masked[3] is None
+    token = masking.run("hash", {"length": 20}, "v", table="pwb")[1][1]
+    assert re.fullmatch(r"[0-9a-f]{20}", bytes(token).decode("utf-8"))  # its length kept
 
 
 def test_password_hash_takes_no_prefix() -> None:
