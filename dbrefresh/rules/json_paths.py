@@ -34,6 +34,7 @@ from dbrefresh.rules import (
     json_mentions,
     json_selectors,
     name_evidence,
+    password_shapes,
     pem_keys,
     pii,
     pii_values,
@@ -356,6 +357,12 @@ def _judge_path(
         # the values are personal of another kind (Chatwoot's mail_subject, `email` by
         # its name, holds 'Order problem - Carl Ladeck'): judged as a nameless key's
         by_name = None
+    if (hashes := password_shapes.reason(values)) is not None and (
+        by_name is None or by_name.kind == "secret"
+    ):  # NodeBB's {"password": "$2a$12$..."}: a bcrypt hash still
+        rule = ("hash", password_shapes.PARAMS)
+        named = by_name.reason.replace("name suggests", "key suggests", 1) if by_name else ""
+        return PathFinding(path, "secret", ", ".join(filter(None, (named, hashes))), rules=(rule,))
     if by_name is not None:
         reason = by_name.reason.replace("name suggests", "key suggests", 1)
         reason += f", {evidence.reason}" if evidence else ""

@@ -42,6 +42,7 @@ from dbrefresh.rules import (
     name_evidence,
     name_values,
     numeric_codes,
+    password_shapes,
     path_folders,
     pem_keys,
     pem_texts,
@@ -432,6 +433,7 @@ def _propose_column(
             proposal, values, lambda raw: fits(strategies["digits"], raw, ctx)
         )
         identity_documents.with_letters(proposal)  # a passport's 'A0001234'
+        password_shapes.as_scheme_hashes(proposal, values)  # '$2b$12$...' stays bcrypt
         check_digits.as_luhn(proposal, values)  # OpenMRS's '100-8': its check digit kept
         address_layouts.as_template(  # 'Ann Lee\nMain St 4\n12345 Town': its layout kept
             proposal, values, lambda raw: fits(strategies["template"], raw, ctx)

@@ -23,6 +23,15 @@ character (4 of its 5 bits: plenty for a seed); other values are hashed to hex.
 With `keep_unsplit` a value without `keep_from` is kept: Immich's sessions."deviceType"
 holds "Robert's iPhone" in one row of five and 'Chrome', 'Mobile Safari' in the
 others; hashed whole, every browser name became hex for the sake of a few owners.
+
+With `alphabet: password_hash` a password hash of a known scheme ('$2b$12$...',
+'$argon2id$...', 'pbkdf2_sha256$...', '$6$rounds=...') becomes a hash of the same scheme,
+cost and shape that matches no password (password_hashes.py): hex made the application
+fail to parse it, and login crashed instead of refusing the password.
+
+A bytea value that is printable ASCII text (a token or a password hash kept as UTF-8
+bytes, as Mailman's user._password) is masked as text and written back as UTF-8: its
+digest's raw bytes were no text, and the application failed to decode them.
 """
 
 from __future__ import annotations
@@ -33,7 +42,7 @@ from typing import Literal, Self
 from pydantic import Field, model_validator
 from sqlglot import exp
 
-from dbrefresh.strategies import sqlbuild
+from dbrefresh.strategies import password_hashes, sqlbuild
 from dbrefresh.strategies.base import JSON_TYPES, ColumnContext, StrategyParams
 from dbrefresh.strategies.registry import register
 from dbrefresh.strategies.scalar import ScalarStrategy
@@ -44,6 +53,7 @@ DEFAULT_HEX = 32
 HEX_DIGITS = "0123456789abcdef"
 BASE32_OF_HEX = "ABCDEFGH234567XY"
 BASE32 = "^[A-Z2-7]+=*$"
+ASCII_TEXT = "^[ -~]+$"  # printable ASCII; no backslash: escape encoding writes bytes so
 STAR = "*"  # a value of these only is a mask placeholder ('********'), kept as it is
 
 
@@ -62,9 +72,12 @@ class HashParams(StrategyParams):
     keep_unsplit: bool = False
     """With keep_from: a value without it is kept as it is (a product name beside the
     devices named after their owner)."""
-    alphabet: Literal["hex", "base32"] = "hex"
+    alphabet: Literal["hex", "base32", "password_hash"] = "hex"
     """base32: a value of base32 characters (A-Z, 2-7, '=' padding: a TOTP seed) becomes
-    base32 of its own length, padding kept; others are hashed to hex."""
+    base32 of its own length, padding kept; others are hashed to hex. password_hash: a
+    password hash of a known scheme (bcrypt, argon2, sha512-crypt, phpass, passlib's,
+    Django's and Werkzeug's pbkdf2, LDAP's {SSHA}) keeps its scheme and cost, its salt and
+    digest replaced by keyed characters of their alphabet and length; others as hex."""
 
     @model_validator(mode="after")
     def _parts_recoverable(self) -> Self:
@@ -76,10 +89,10 @@ class HashParams(StrategyParams):
             raise ValueError("the prefix cannot start with a character of keep_leading")
         if self.keep_unsplit and not self.keep_from:
             raise ValueError("keep_unsplit keeps values without keep_from: set keep_from")
-        if self.alphabet == "base32" and (self.splits or self.prefix or self.length):
+        if self.alphabet != "hex" and (self.splits or self.prefix or self.length):
             raise ValueError(
-                "alphabet: base32 keeps each value's length: no prefix, length, keep_leading"
-                " or keep_from"
+                f"alphabet: {self.alphabet} keeps each value's length: no prefix, length,"
+                " keep_leading or keep_from"
             )
         return self
 
@@ -91,7 +104,10 @@ class HashParams(StrategyParams):
 @register
 class Hash(ScalarStrategy[HashParams]):
     name = "hash"
-    summary = "Hex of the keyed sha256 of the value (a prefix, a kept lead and tail optional)."
+    summary = (
+        "Hex of the keyed sha256 of the value (a prefix, a kept lead and tail optional);"
+        " base32 seeds and password hashes keep their shape."
+    )
     params_model = HashParams
     lossy = False
 
@@ -119,10 +135,7 @@ class Hash(ScalarStrategy[HashParams]):
         if params.length is None and ctx.type.length is not None:
             length = max(INJECTIVE_HEX, min(DEFAULT_HEX, ctx.type.length - len(params.prefix)))
         if ctx.type.base == "bytea":  # a password hash or token kept as bytes
-            raw = sqlbuild.fill(
-                "substr(:h, 1, :b)", h=sqlbuild.digest(ctx, self.name), b=(length + 1) // 2
-            )
-            return sqlbuild.cast(raw, ctx.type.sql)
+            return self._bytes(params, ctx, length)
         whole = self._hexed(params, length, sqlbuild.digest(ctx, self.name))
         if _is_json(ctx):
             return sqlbuild.fill(
@@ -133,6 +146,10 @@ class Hash(ScalarStrategy[HashParams]):
             )
         if params.alphabet == "base32":
             hashed = _base32(ctx, self.name, length)
+        elif params.alphabet == "password_hash":
+            text = sqlbuild.fill('(:t COLLATE "C")', t=sqlbuild.stable_text(ctx))
+            other = self._hexed(params, length, sqlbuild.digest(ctx, self.name))
+            hashed = password_hashes.masked(text, sqlbuild.digest(ctx, self.name), other)
         else:
             hashed = self._split(params, ctx, length, whole) if params.splits else whole
         return sqlbuild.fill(
@@ -140,6 +157,29 @@ class Hash(ScalarStrategy[HashParams]):
             placeholder=_kept_text(params, ctx),
             v=ctx.ref.copy(),
             m=sqlbuild.fit_text(ctx, hashed, truncate=False),
+        )
+
+    def _bytes(self, params: HashParams, ctx: ColumnContext, length: int) -> exp.Expression:
+        """Text kept as bytes (printable ASCII) masked as text and written back as
+        UTF-8; binary values become the digest's bytes (half as many as hex digits)."""
+        text = sqlbuild.fill("encode(:v, 'escape')", v=ctx.ref.copy())
+        hexed = self._hexed(params, length, sqlbuild.digest(ctx, self.name))
+        if params.alphabet == "password_hash":
+            hexed = password_hashes.masked(text, sqlbuild.digest(ctx, self.name), hexed)
+        raw = sqlbuild.fill(
+            "substr(:h, 1, :b)", h=sqlbuild.digest(ctx, self.name), b=(length + 1) // 2
+        )
+        return sqlbuild.cast(
+            sqlbuild.fill(
+                "CASE WHEN :t ~ :ascii AND strpos(:t2, chr(92)) = 0"
+                " THEN convert_to(:m, 'UTF8') ELSE :raw END",
+                t=text.copy(),
+                t2=text.copy(),
+                ascii=ASCII_TEXT,
+                m=hexed,
+                raw=raw,
+            ),
+            ctx.type.sql,
         )
 
     def _hexed(self, params: HashParams, length: int, digest: exp.Expression) -> exp.Expression:
