@@ -167,18 +167,50 @@ class Ip(ScalarStrategy[IpParams]):
 
     def leak_sample_when(self, params: IpParams, ctx: ColumnContext) -> exp.Expression | None:
         """A network as large as the pool (10.0.0.0/8 in 10.0.0.0/8) has nowhere to move
-        inside it (it masks to the pool's own network) and names no one: not sampled.
-        An empty bytea packs no address: kept, not sampled."""
+        inside it (it masks to the pool's own network) and names no one: not sampled;
+        in inet and text, no network up to SHORT_V4 / SHORT_V6 either (0.0.0.0/0 masks
+        to itself, a /9 one time in two). An empty bytea packs no address: kept, not
+        sampled."""
         if ctx.type.base == "bytea":
             return ip_bytes.changed(ctx)
-        if ctx.type.base != "cidr" or ctx.type.is_array:
+        if ctx.type.is_array:
             return None
+        if ctx.type.base != "cidr":
+            return _no_short_network(ctx)
         return sqlbuild.fill(
             "masklen(:v) > CASE WHEN family(:v) = 4 THEN :p4 ELSE :p6 END",
             v=ctx.ref,
             p4=ipaddress.ip_network(params.network_v4).prefixlen,
             p6=ipaddress.ip_network(params.network_v6).prefixlen,
         )
+
+
+# Networks this short (65,536 addresses and more in IPv4, a /64 or shorter in IPv6:
+# firewall rules' 0.0.0.0/0, 10.0.0.0/8, a /24 of a site) name no one and have few
+# places to go in the pool: 10.0.0.0/8 masks to itself, a /9 to itself one time in two
+SHORT_V4, SHORT_V6 = 24, 64
+
+
+def _no_short_network(ctx: ColumnContext) -> exp.Expression:
+    """Whether an inet or text value is sampled for the leak check: not a network (host
+    bits zero) of a prefix up to SHORT_V4 / SHORT_V6; a text that is no address is."""
+    inet = ctx.ref if ctx.type.base == "inet" else sqlbuild.fill("CAST(:v AS INET)", v=ctx.ref)
+    short = sqlbuild.fill(
+        "(host(:i) = host(network(:i2)) AND masklen(:i3) <= CASE WHEN family(:i4) = 4"
+        f" THEN {SHORT_V4} ELSE {SHORT_V6} END)",
+        i=inet,
+        **{f"i{n}": inet.copy() for n in range(2, 5)},
+    )
+    if ctx.type.base == "inet":
+        return exp.Not(this=short)
+    return sqlbuild.fill(
+        "CASE WHEN strpos(CAST(:v AS TEXT), '/') > 0 AND (:v ~ :r4 OR :v ~ :r6)"
+        " THEN NOT :s ELSE true END",
+        v=ctx.ref,
+        r4=IPV4_TEXT,
+        r6=IPV6_TEXT,
+        s=short,
+    )
 
 
 def _sized(new: exp.Expression, orig: exp.Expression) -> exp.Expression:
