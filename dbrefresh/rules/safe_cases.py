@@ -59,15 +59,12 @@ def unmet_masked(
     that rule masks (a label the sample missed kept an address before): the keys judged
     not personal listed as `keep`, so they stay as they were (in place; False when the
     switch keeps its default: a whole rule keeping values, a jsonb one (eav_json.py),
-    or too many keys to list). Not `lorem`: the keys added after rules init (a plugin's,
-    a new site's `wp_2_capabilities`, a Keycloak upgrade's integer setting) are mostly
-    settings, and words made them unreadable (an admin lost their role); verify still
-    counts the addresses and numbers a `keep` default keeps."""
+    or too many keys to list)."""
     cases: dict[str, Any] = params["cases"]
     if (
         "default" in params
         or not whole.masked
-        or whole.strategy in ("jsonb", "lorem")
+        or whole.strategy == "jsonb"
         or whole.unique  # a unique rule is no case's (Sentry's filtervalue.value)
         or bool(whole.params.get("unique"))
         or len(cases) + len(kept) > max_cases

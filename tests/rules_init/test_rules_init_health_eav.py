@@ -276,9 +276,8 @@ def test_openemr_globals_switch_masks_only_the_address(make_db, tmp_path: Path) 
     why = comment_of(text, "public.globals", "gl_value")
     assert rule["strategy"] == "switch" and rule["by"] == "gl_name", why
     assert masked_cases(rule) == {"patient_reminder_sender_email": "email"}, why
-    # a setting the sample did not meet stays kept: as words (the column's rule as a
-    # whole, lorem) a setting added later broke the app; verify counts its contacts
-    assert rule.get("default", "keep") == "keep", why
+    # a setting the sample did not meet: the column's rule as a whole, not kept
+    assert rule["default"] == "lorem", why
     with psycopg.connect(dsn) as conn:
         masked = dict(conn.execute("SELECT gl_name, gl_value FROM globals").fetchall())
     originals = {
