@@ -60,7 +60,8 @@ def end_failed_step(
             error = _staging_down(error, undone.staging_down)
         elif isinstance(error, Aborted) or _says_nothing_of_staging(error, index):
             # where the run left staging, as rollback says
-            error = _with_text(error, f"{error}; {_staging_state(index, undone.rolled_back)}")
+            rolled_back = undone.rolled_back or _journaled_rollback(ctx)
+            error = _with_text(error, f"{error}; {_staging_state(index, rolled_back)}")
         if undone.copy_left is not None:
             error = _copy_left(error, undone.copy_left)
         error = _with_late_abort(hold, step, error)
@@ -84,9 +85,19 @@ def _with_text(error: DbrefreshError, text: str) -> DbrefreshError:
     return error if isinstance(error, RulesError) else type(error)(text)
 
 
+def _journaled_rollback(ctx: RunContext) -> bool:
+    """Whether the journal says staging was rolled back (the health check step rolls
+    back itself before the compensation runs); False when it cannot be read."""
+    try:
+        return ctx.journal.read(ctx.run_id).rolled_back
+    except OSError:
+        return False
+
+
 def _staging_state(index: int, rolled_back: bool) -> str:
     """What staging serves once a failed or aborted run was undone (its compensation
-    done): said from what the compensation did, not the journal (it may be unwritable)."""
+    done): from what the compensation did, or the journal (which may be unwritable:
+    the compensation's own word comes first)."""
     if index < SWAPPED_FROM:
         return "staging untouched (the run's copy was discarded)"
     if rolled_back:
@@ -152,9 +163,10 @@ def note(ctx: RunContext, event: str, **data: Any) -> None:
 
 
 class Undone(NamedTuple):
-    """What a compensation could not do, each said with the run's error: why staging
+    """What a compensation did not do, each said with the run's error: why staging
     does not serve after a failed rollback, why the run's copy (production's data,
-    unmasked or half masked) could not be removed. None: done."""
+    unmasked or half masked) could not be removed (None: done); and whether it rolled
+    staging back."""
 
     staging_down: str | None = None
     copy_left: str | None = None
