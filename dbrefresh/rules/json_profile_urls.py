@@ -24,11 +24,11 @@ from typing import Any
 
 from dbrefresh.rules import pii, url_accounts
 from dbrefresh.rules.json_paths import PathFinding
-from dbrefresh.strategies.email import SERVICE_LOCAL_PARTS
+from dbrefresh.rules.user_ids import LOGIN_RULE
+from dbrefresh.strategies.email import SERVICE_SENDER
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
 from dbrefresh.strategies.url_path import AT, WORD
 
-LOGIN_RULE = {"strategy": "hash", "prefix": "u"}  # as usernames are hashed
 # A person's own site under these keys beside their name or login (GitHub's `blog`
 # 'https://wroskoth92.dev'): `url` or `web` alone may be the app's own address
 _SITE_WORDS = """blog blog_url website web_site website_url homepage home_page homepage_url
@@ -43,7 +43,7 @@ MAX_WORDS = 4
 # kinds beside an address that make its object a person's
 _PERSON_KINDS = frozenset({"email", "first_name", "last_name", "full_name", "username"})
 # a service's own mailbox (a repository's security@) makes no object a person's
-_SERVICE = re.compile(rf"^\s*(?:{SERVICE_LOCAL_PARTS})(?:[+._-][^@]*)?@", re.IGNORECASE)
+_SERVICE = re.compile(SERVICE_SENDER, re.IGNORECASE)
 # an account object's `type` saying it is no person's (GitHub's owner of rails/rails)
 _NOT_PERSONS = frozenset({"organization", "organisation", "org", "bot", "team", "group"})
 

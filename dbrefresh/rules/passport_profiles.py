@@ -34,6 +34,7 @@ from dbrefresh.rules import json_paths, json_profile_urls, mixed_forms, pii
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.proposal import ColumnProposal
 from dbrefresh.rules.provider_ids import PROVIDERS
+from dbrefresh.rules.user_ids import LOGIN_RULE
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.jsonb_pathsyntax import path_parts
@@ -47,7 +48,6 @@ _MORE = "ldap saml oauth oauth2 oidc openid openidconnect dropbox mattermost atl
 PROVIDER_SHARE = 0.8  # of the sampled `provider` values, a login provider's name
 MIN_PROFILES = 3
 ID_KEYS = frozenset({"id", "user_id", "uid", "account_id"})
-LOGIN_RULE = {"strategy": "hash", "prefix": "u"}  # as usernames are hashed
 NUMBER_RULE = mixed_forms.NUMBER_RULE
 MIN_URL_ID = 4  # digits of an id looked for in addresses (a '1' is anything's)
 LABEL_SHARE = 0.8  # of a column's sampled values, '<provider>-<rest>'

@@ -44,6 +44,7 @@ from dbrefresh.catalog import Table
 from dbrefresh.rules import json_paths, mixed_forms, pii
 from dbrefresh.rules.fitting import column_context, fits
 from dbrefresh.rules.proposal import SAMPLED_PATHS, ColumnProposal
+from dbrefresh.rules.user_ids import LOGIN_RULE
 from dbrefresh.strategies.base import Strategy
 from dbrefresh.strategies.jsonb import path_context
 from dbrefresh.strategies.jsonb_pathsyntax import join_path, path_parts
@@ -110,7 +111,6 @@ _PROVIDER_LISTS = frozenset({"providers", "identities"})
 MIN_IDS = 3
 MIN_SHARE = 0.3  # of the sampled values: the others may be UUIDs (email identities)
 LOGIN_SHARE = 0.1  # of the sampled values neither numbers nor UUIDs: logins, hashed
-LOGIN_RULE = {"strategy": "hash", "prefix": "u"}  # as usernames are
 MIXED_RULES = frozenset({"email", "phone", "digits"})  # whose other forms leak or break
 NUMBER_RULE = mixed_forms.NUMBER_RULE
 # Identity providers whose object, keyed by the provider's name in a column or table

@@ -24,8 +24,8 @@ from psycopg import sql
 
 from dbrefresh.catalog import Catalog
 from dbrefresh.rules.proposal import ColumnProposal
-from dbrefresh.rules.provider_ids import LOGIN_RULE
 from dbrefresh.rules.sample import sampled_rows
+from dbrefresh.rules.user_ids import LOGIN_RULE
 
 _BUILT_IN = "admin|administrator|root|system|sysadmin|superuser"
 # Python's and PostgreSQL's regular expressions alike (matched case-insensitively)

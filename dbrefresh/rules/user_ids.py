@@ -33,6 +33,8 @@ _SERVER_ID = re.compile(
 _JOINED = re.compile(r"([^\W\d_]{2,})[._]([^\W\d_]{2,})\d{0,4}")
 
 Names = tuple[frozenset[str], frozenset[str]]  # (first names, last names), lower case
+# a login or user name: hashed behind a letter (an id of digits alone may not be one)
+LOGIN_RULE: Final = {"strategy": "hash", "prefix": "u"}
 # The rule of a `user_id`: '@alice:example.org' -> '@u<hex>:example.org', where <hex> is
 # the hash of a bare 'alice' (hash with prefix u, a login's rule)
 SPLIT_HASH: Final = {"prefix": "u", "keep_leading": "@", "keep_from": ":"}

@@ -100,6 +100,9 @@ SERVICE_LOCAL_PARTS = (
     r"no-?reply|do-?not-?reply|mailer-daemon|postmaster|bounces?|notifications?|alerts?|"
     r"support|info|admin|root|webmaster|hostmaster|system|security|abuse|noc"
 )
+# An address a service writes ('noreply@', 'Support+orders@'), read alike by Python's re
+# (IGNORECASE) and PostgreSQL's ~*
+SERVICE_SENDER = rf"^\s*(?:{SERVICE_LOCAL_PARTS})(?:[+._-][^@]*)?@"
 
 
 @register

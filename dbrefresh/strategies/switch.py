@@ -33,7 +33,7 @@ from sqlglot import exp
 
 from dbrefresh.strategies import case_sql, casefold, sqlbuild
 from dbrefresh.strategies.base import ColumnContext, Strategy
-from dbrefresh.strategies.email import SERVICE_LOCAL_PARTS
+from dbrefresh.strategies.email import SERVICE_SENDER
 from dbrefresh.strategies.forms import is_form
 from dbrefresh.strategies.nested import CaseRulesParams, NestedRule
 from dbrefresh.strategies.registry import register
@@ -91,14 +91,13 @@ MIN_PHONE_DIGITS = 7
 # A phone number told from counts, dates and epochs ('42', '2024-05-01', '1700000000'):
 # an international '+' or a trunk '0' first
 _PHONE = r"^(\+|\(?0)[0-9 ()./-]*$"
-_SERVICE = rf"^\s*({SERVICE_LOCAL_PARTS})([+._-][^@]*)?@"
 
 
 def contact_form(text: exp.Expression) -> exp.Expression:
     """Whether the text is a person's email address (forms' test; a service's own sender,
     a settings table's noreply@, is no one's) or a phone number."""
     return sqlbuild.fill(
-        f"((:e AND :s !~* '{_SERVICE}') OR (:p ~ '{_PHONE}'"
+        f"((:e AND :s !~* '{SERVICE_SENDER}') OR (:p ~ '{_PHONE}'"
         f" AND length(regexp_replace(:t, '[^0-9]', '', 'g')) >= {MIN_PHONE_DIGITS}))",
         e=is_form("email", text),
         s=text.copy(),
